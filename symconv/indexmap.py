@@ -1,0 +1,64 @@
+"""Which input and kernel entries feed which output entry: the one index map everything reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from .spec import ConvSpec
+
+# A tap is (output index, kernel index, input index) along one axis, all 0-based, input index
+# counted in the unpadded input. Taps that land in the padding are left out.
+Tap = tuple[int, int, int]
+
+
+def axis_taps(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int) -> tuple[Tap, ...]:
+    """All (r, p, i) with i = r stride + p dil - pad inside 0 <= i < n_in, in row-major order."""
+    taps = []
+    for r in range(n_out):
+        for p in range(k):
+            i = r * stride + p * dil - pad
+            if 0 <= i < n_in:
+                taps.append((r, p, i))
+    return tuple(taps)
+
+
+@dataclass(frozen=True)
+class IndexMap:
+    """The layer's index map, kept separable: rows and columns are independent.
+
+    Output (m, r, s) reads input (c, i, j) through kernel entry (m, c, p, q) exactly when (r, p, i)
+    is a row tap and (s, q, j) a column tap. With the `convolution` convention the kernel entry
+    used is the flipped one, (kh - 1 - p, kw - 1 - q).
+    """
+
+    spec: ConvSpec
+
+    @cached_property
+    def rows(self) -> tuple[Tap, ...]:
+        s = self.spec
+        return axis_taps(s.input[0], s.output[0], s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
+
+    @cached_property
+    def cols(self) -> tuple[Tap, ...]:
+        s = self.spec
+        return axis_taps(s.input[1], s.output[1], s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
+
+    def kernel_row(self, p: int) -> int:
+        return self.spec.kernel[0] - 1 - p if self.spec.flipped else p
+
+    def kernel_col(self, q: int) -> int:
+        return self.spec.kernel[1] - 1 - q if self.spec.flipped else q
+
+    @cached_property
+    def products(self) -> int:
+        """Two-factor terms in Y (and, as many, in dL/dK and in dL/dX)."""
+        return self.spec.out_channels * self.spec.in_channels * len(self.rows) * len(self.cols)
+
+
+def group(taps: tuple[Tap, ...], by: int, size: int) -> list[list[Tap]]:
+    """The taps sorted into `size` lists by position `by` (0: output, 1: kernel, 2: input)."""
+    groups: list[list[Tap]] = [[] for _ in range(size)]
+    for tap in taps:
+        groups[tap[by]].append(tap)
+    return groups

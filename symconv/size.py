@@ -1,0 +1,60 @@
+"""How large a derivation is, and the refusal of sizes too large to read or to hold in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .indexmap import IndexMap
+from .spec import ConvSpec, SpecError
+
+# Measured on the project's 2-core machine (benchmarks/bench.py, SymPy 1.14): the in-process
+# pipeline (derive, LaTeX, JSON, verify) costs about this much per product, and this much memory.
+SECONDS_PER_PRODUCT = 4e-6
+BYTES_PER_PRODUCT = 1100
+# A document stops being readable long before memory runs out: 25,000 terms are about 150 pages.
+DOCUMENT_LIMIT = 25_000
+DATA_LIMIT = 3_000_000
+DOCUMENT_FORMATS = frozenset({"tex", "pdf", "md"})
+
+
+@dataclass(frozen=True)
+class Size:
+    """Counts of what a derivation holds."""
+
+    products: int  # two-factor terms over Y, dL/dK and dL/dX together
+    entries: int
+
+    @classmethod
+    def of(cls, spec: ConvSpec) -> Size:
+        index = IndexMap(spec)
+        c_in, c_out = spec.in_channels, spec.out_channels
+        outputs = c_out * spec.output[0] * spec.output[1]
+        entries = 2 * outputs + c_in * spec.input[0] * spec.input[1] + c_out * c_in * spec.kernel[0] * spec.kernel[1]
+        return cls(products=3 * index.products, entries=entries + (c_out if spec.bias else 0))
+
+    def describe(self) -> str:
+        seconds = self.products * SECONDS_PER_PRODUCT
+        megabytes = self.products * BYTES_PER_PRODUCT / 1e6
+        return f"{self.products:,} terms, about {seconds:.1f} s and {megabytes:,.0f} MB"
+
+
+def check_size(spec: ConvSpec, formats: frozenset[str] | set[str], force: bool = False) -> Size:
+    """Refuse a derivation too large for what it is asked for, unless forced.
+
+    Raises:
+        SpecError: naming the size, the cost and the option that forces it.
+    """
+    size = Size.of(spec)
+    if force:
+        return size
+    if formats & DOCUMENT_FORMATS and size.products > DOCUMENT_LIMIT:
+        raise SpecError(
+            f"this layer has {size.describe()}; a document with more than {DOCUMENT_LIMIT:,} terms is too long "
+            "to read: choose a smaller size, --format json, or --force to write it anyway"
+        )
+    if size.products > DATA_LIMIT:
+        raise SpecError(
+            f"this layer has {size.describe()}, more than the {DATA_LIMIT:,} terms symconv derives unasked: "
+            "choose a smaller size, or --force to derive it anyway"
+        )
+    return size

@@ -1,0 +1,194 @@
+"""The frozen, self-validating description of one 2D convolution layer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CONVENTIONS = ("correlation", "convolution")
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+    "omicron pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega".split()
+)
+# L is the loss and b the bias: a tensor named so would make the document ambiguous.
+RESERVED = frozenset({"L", "b"})
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+_SIZE = re.compile(r"\s*([+-]?\d+)\s*(?:x\s*([+-]?\d+)\s*)?\Z")
+
+
+class SpecError(ValueError):
+    """A request symconv cannot carry out as given (a bad size, name, format...); the message says why."""
+
+
+def parse_pair(text: str, what: str) -> tuple[int, int]:
+    """Parse "2" or "2x1" into a pair of integers (the caller checks their range).
+
+    Raises:
+        SpecError: if the text is not one integer or two joined by "x".
+    """
+    match = _SIZE.match(text.lower())
+    if match is None:
+        raise SpecError(f"{what} {text!r} is not a size: write N or NxM with whole numbers, e.g. 3 or 3x2")
+    first, second = match.groups()
+    return int(first), int(second if second is not None else first)
+
+
+def _pair(value: object, what: str) -> tuple[int, int]:
+    if isinstance(value, str):
+        return parse_pair(value, what)
+    if isinstance(value, bool):
+        raise SpecError(f"{what} {value!r} is not a size: give an int or a pair of ints")
+    if isinstance(value, int):
+        return value, value
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        return int(value[0]), int(value[1])
+    raise SpecError(f"{what} {value!r} is not a size: give an int or a pair of ints")
+
+
+def fmt_pair(pair: tuple[int, int]) -> str:
+    """Write a pair the way the CLI reads it: 3x2."""
+    return f"{pair[0]}x{pair[1]}"
+
+
+def check_name(name: object, role: str) -> str:
+    """Return a valid tensor name or raise SpecError saying what is valid."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise SpecError(
+            f"{role} name {name!r} is not valid: use a letter followed by letters or digits, e.g. X or F1"
+        )
+    if name.lower() in GREEK:
+        raise SpecError(f"{role} name {name!r} is a Greek letter's name: use Latin letters, e.g. X or F1")
+    if name in RESERVED:
+        raise SpecError(f"{role} name {name!r} is reserved (L is the loss, b the bias): choose another")
+    return name
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the teacher calls the input, the kernel and the output."""
+
+    input: str = "x"
+    kernel: str = "k"
+    output: str = "y"
+
+    def __post_init__(self) -> None:
+        for role in ("input", "kernel", "output"):
+            check_name(getattr(self, role), role)
+        if len({self.input, self.kernel, self.output}) < 3:
+            raise SpecError(
+                f"names {self.input},{self.kernel},{self.output} repeat a name: input, kernel and output need three different names"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Names:
+        """Read "X,F,O" (input, kernel, output)."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 3:
+            raise SpecError(f"names {text!r} must be three comma-separated names: input,kernel,output, e.g. X,F,O")
+        return cls(*parts)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"input": self.input, "kernel": self.kernel, "output": self.output}
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """One 2D convolution layer: input C_in x H x W, kernel C_out x C_in x kh x kw.
+
+    Sizes, stride, padding and dilation accept an int (used for both axes), a pair, or the text
+    "3" / "3x2". The output size is Ho = floor((H + 2 ph - dh (kh - 1) - 1) / sh) + 1, likewise Wo.
+
+    Raises:
+        SpecError: on any value that does not describe a layer, naming the value.
+    """
+
+    input: tuple[int, int] = (3, 3)
+    kernel: tuple[int, int] = (2, 2)
+    in_channels: int = 1
+    out_channels: int = 1
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    dilation: tuple[int, int] = (1, 1)
+    bias: bool = False
+    convention: str = "correlation"
+    names: Names = field(default_factory=Names)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        for attr, least in (("input", 1), ("kernel", 1), ("stride", 1), ("dilation", 1), ("padding", 0)):
+            pair = _pair(getattr(self, attr), attr)
+            if min(pair) < least:
+                rule = "0 or more" if least == 0 else "1 or more"
+                raise SpecError(f"{attr} {fmt_pair(pair)} is not valid: each value must be {rule}")
+            set_(self, attr, pair)
+        for attr in ("in_channels", "out_channels"):
+            value = getattr(self, attr)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SpecError(f"{attr.replace('_', '-')} {value!r} is not valid: give a whole number, 1 or more")
+        if not isinstance(self.bias, bool):
+            raise SpecError(f"bias {self.bias!r} is not valid: give true or false")
+        if self.convention not in CONVENTIONS:
+            raise SpecError(f"convention {self.convention!r} is not valid: use one of {', '.join(CONVENTIONS)}")
+        if isinstance(self.names, str):
+            set_(self, "names", Names.parse(self.names))
+        elif not isinstance(self.names, Names):
+            raise SpecError(f"names {self.names!r} is not valid: give Names(...) or text such as X,F,O")
+        span, padded = self.kernel_span, self.padded_input
+        if span[0] > padded[0] or span[1] > padded[1]:
+            dilated = f" with dilation {fmt_pair(self.dilation)}" if self.dilation != (1, 1) else ""
+            raise SpecError(
+                f"kernel {fmt_pair(self.kernel)}{dilated} spans {fmt_pair(span)}, larger than the padded input "
+                f"{fmt_pair(padded)} (input {fmt_pair(self.input)}, padding {fmt_pair(self.padding)}): "
+                "use a smaller kernel or more padding"
+            )
+
+    @property
+    def kernel_span(self) -> tuple[int, int]:
+        """Rows and columns the dilated kernel covers: d (k - 1) + 1."""
+        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel))  # type: ignore[return-value]
+
+    @property
+    def padded_input(self) -> tuple[int, int]:
+        return tuple(n + 2 * p for n, p in zip(self.input, self.padding))  # type: ignore[return-value]
+
+    @property
+    def output(self) -> tuple[int, int]:
+        """(Ho, Wo) = floor((padded - span) / stride) + 1."""
+        return tuple((n - s) // st + 1 for n, s, st in zip(self.padded_input, self.kernel_span, self.stride))  # type: ignore[return-value]
+
+    @property
+    def flipped(self) -> bool:
+        return self.convention == "convolution"
+
+    def slug(self) -> str:
+        """A folder name that encodes every field, so different layers never share a folder."""
+        parts = [
+            f"conv_in{self.in_channels}x{fmt_pair(self.input)}",
+            f"k{self.out_channels}x{fmt_pair(self.kernel)}",
+            f"s{fmt_pair(self.stride)}",
+            f"p{fmt_pair(self.padding)}",
+            f"d{fmt_pair(self.dilation)}",
+        ]
+        if self.bias:
+            parts.append("bias")
+        if self.flipped:
+            parts.append("flip")
+        if self.names != Names():
+            parts.append("n" + "-".join(self.names.as_dict().values()))
+        return "_".join(parts)
+
+    def as_dict(self) -> dict[str, object]:
+        """The spec as the JSON format echoes it."""
+        return {
+            "input": [self.in_channels, *self.input],
+            "kernel": [self.out_channels, self.in_channels, *self.kernel],
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+            "dilation": list(self.dilation),
+            "bias": self.bias,
+            "convention": self.convention,
+            "names": self.names.as_dict(),
+        }
