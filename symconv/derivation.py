@@ -1,0 +1,66 @@
+"""The Derivation value: ordered, named tensors of symbols and entries, plus how to print them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from sympy import Expr, ImmutableDenseNDimArray, Symbol
+
+from .spec import ConvSpec
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A named tensor, flat in row-major order.
+
+    A leaf (input, kernel, bias, upstream gradient) has `symbols` and no `entries`; a derived
+    tensor has `entries`, and `symbols` too when later steps refer to it by name (the output Y).
+    `labels` are the LaTeX left-hand sides, one per entry (y_{1,1}, \\frac{\\partial L}{\\partial x_{1,1}}).
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    symbols: tuple[Symbol, ...] | None
+    entries: tuple[Expr, ...] | None
+    labels: tuple[str, ...]
+    title: str
+
+    def __getitem__(self, index: int | tuple[int, ...]) -> Expr:
+        """The entry (or symbol, for a leaf) at a 0-based index, e.g. dK[0, 0, 1, 1]."""
+        if isinstance(index, int):
+            index = (index,)
+        flat = 0
+        for i, n in zip(index, self.shape, strict=True):
+            if not 0 <= i < n:
+                raise IndexError(f"index {index} is outside {self.name}'s shape {self.shape}")
+            flat = flat * n + i
+        return (self.entries if self.entries is not None else self.symbols)[flat]
+
+    @property
+    def values(self) -> tuple[Expr, ...]:
+        """Entries of a derived tensor, symbols of a leaf."""
+        return self.entries if self.entries is not None else self.symbols  # type: ignore[return-value]
+
+    def as_array(self) -> ImmutableDenseNDimArray:
+        """The tensor as a SymPy array of its shape."""
+        return ImmutableDenseNDimArray(self.values, self.shape)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything derived for one layer; renderers and the numeric check only read it."""
+
+    spec: ConvSpec
+    tensors: tuple[Tensor, ...]
+    latex_names: Mapping[Symbol, str]
+    order: Mapping[Symbol, tuple]
+
+    def __getitem__(self, name: str) -> Tensor:
+        for tensor in self.tensors:
+            if tensor.name == name:
+                return tensor
+        raise KeyError(f"no tensor {name!r}: the derivation has {', '.join(t.name for t in self.tensors)}")
+
+    def names(self) -> list[str]:
+        return [t.name for t in self.tensors]
