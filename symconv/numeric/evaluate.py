@@ -1,0 +1,105 @@
+"""Evaluate every derived entry at numbers: one pass over the SymPy terms into index arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sympy import Expr, lambdify
+
+from ..derivation import Derivation, Tensor
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A tensor's entries as monomials: entry[t] += coef[t] * prod(values[factors[t, :]])."""
+
+    size: int
+    entry: np.ndarray
+    coef: np.ndarray
+    factors: np.ndarray
+    fallback: dict[int, tuple]  # entry -> (function, symbols) for what is not a sum of monomials
+
+
+def _monomial(term: Expr, pos: dict) -> tuple[float, list[int]] | None:
+    """(coefficient, factor positions) of a product of symbols and integer powers, else None."""
+    if term in pos:
+        return 1.0, [pos[term]]
+    if term.is_Number:
+        return float(term), []
+    if not term.is_Mul:
+        if term.is_Pow and term.exp.is_Integer and term.exp > 0 and term.base in pos:
+            return 1.0, [pos[term.base]] * int(term.exp)
+        return None
+    coef, factors = 1.0, []
+    for f in term.args:
+        part = _monomial(f, pos)
+        if part is None:
+            return None
+        coef *= part[0]
+        factors += part[1]
+    return coef, factors
+
+
+def compile_tensor(tensor: Tensor, pos: dict, one: int) -> Compiled:
+    """Walk the tensor's entries once; `one` is the position of a slot that holds 1.0."""
+    entry_idx, coefs, rows, fallback = [], [], [], {}
+    # Fast path for the bulk of a convolution: products of two symbols.
+    for n, expr in enumerate(tensor.entries):
+        terms = expr.args if expr.is_Add else (expr,)
+        for term in terms:
+            if term.is_Mul and len(term.args) == 2 and term.args[0] in pos and term.args[1] in pos:
+                a, b = term.args
+                entry_idx.append(n)
+                coefs.append(1.0)
+                rows.append((pos[a], pos[b]))
+                continue
+            mono = _monomial(term, pos)
+            if mono is None:
+                syms = sorted(expr.free_symbols, key=lambda s: s.name)
+                fallback[n] = (lambdify(syms, expr, "numpy"), [pos[s] for s in syms])
+                break
+            entry_idx.append(n)
+            coefs.append(mono[0])
+            rows.append(tuple(mono[1]))
+    width = max((len(r) for r in rows), default=0)
+    factors = np.full((len(rows), max(width, 1)), one, dtype=np.intp)
+    for t, r in enumerate(rows):
+        factors[t, : len(r)] = r
+    keep = np.array([n not in fallback for n in entry_idx], dtype=bool) if fallback else slice(None)
+    return Compiled(
+        len(tensor.entries),
+        np.asarray(entry_idx, dtype=np.intp)[keep],
+        np.asarray(coefs, dtype=float)[keep],
+        factors[keep],
+        fallback,
+    )
+
+
+def evaluate(derivation: Derivation, leaf_values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Numbers for every tensor: leaves from `leaf_values` (by tensor name), the rest from their entries.
+
+    A derived tensor that has symbols of its own (the output Y) lends its values to later entries.
+    """
+    symbols = [s for t in derivation.tensors if t.symbols is not None for s in t.symbols]
+    pos = {s: n for n, s in enumerate(symbols)}
+    one = len(symbols)
+    values = np.zeros(one + 1)
+    values[one] = 1.0
+    out: dict[str, np.ndarray] = {}
+    for t in derivation.tensors:
+        if t.entries is None:
+            data = np.asarray(leaf_values[t.name], dtype=float)
+            if data.shape != t.shape:
+                raise ValueError(f"values for {t.name} have shape {data.shape}, expected {t.shape}")
+        else:
+            c = compile_tensor(t, pos, one)
+            products = c.coef * np.prod(values[c.factors], axis=1)
+            flat = np.bincount(c.entry, weights=products, minlength=c.size)
+            for n, (fn, args) in c.fallback.items():
+                flat[n] = fn(*values[args])
+            data = flat.reshape(t.shape)
+        if t.symbols is not None:
+            values[[pos[s] for s in t.symbols]] = data.ravel()
+        out[t.name] = data
+    return out
