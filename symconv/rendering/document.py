@@ -1,0 +1,135 @@
+"""The teaching document's content, built from a Derivation, for the LaTeX and Markdown templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+from ..derivation import Derivation, Tensor
+from ..spec import ConvSpec, fmt_pair
+from .latex import SymconvLatexPrinter, break_lines, width
+from .templating import environment
+
+# The text width of the PDF (A4, 2 cm margins, 11 pt) in em, less room for "=", "\quad +".
+TEXT_WIDTH_EM = 42.0
+ENTRIES_PER_BLOCK = 24
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry: its left-hand side and its right-hand side broken into lines."""
+
+    lhs: str
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Block:
+    heading: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    intro: str
+    blocks: list[Block]
+
+
+def _channel_heading(tensor: Tensor, index: tuple[int, ...], spec: ConvSpec) -> str:
+    """Which channel (pair) a block of entries belongs to, when there is more than one."""
+    if tensor.name in ("Y", "dL/dY") and spec.out_channels > 1:
+        return f"output channel {index[0] + 1}"
+    if tensor.name in ("X", "dL/dX") and spec.in_channels > 1:
+        return f"input channel {index[0] + 1}"
+    if tensor.name in ("K", "dL/dK") and (spec.in_channels > 1 or spec.out_channels > 1):
+        return f"output channel {index[0] + 1}, input channel {index[1] + 1}"
+    return ""
+
+
+def _blocks(tensor: Tensor, spec: ConvSpec, printer: SymconvLatexPrinter) -> list[Block]:
+    # Channel axes are the leading ones; every entry of one channel (pair) goes under one heading,
+    # cut into blocks so that LaTeX never has to typeset one enormous display.
+    lead = {"Y": 1, "dL/dX": 1, "dL/dK": 2, "dL/db": 0}[tensor.name]
+    blocks: list[Block] = []
+    last_heading = None
+    for flat, index in enumerate(product(*(range(n) for n in tensor.shape))):
+        heading = _channel_heading(tensor, index[:lead], spec) if lead else ""
+        lhs = tensor.labels[flat]
+        room = TEXT_WIDTH_EM - width(lhs) - 4.0
+        row = Row(lhs, break_lines(printer.terms(tensor.entries[flat]), room))
+        if heading != last_heading or len(blocks[-1].rows) >= ENTRIES_PER_BLOCK:
+            blocks.append(Block(heading if heading != last_heading else "", []))
+            last_heading = heading
+        blocks[-1].rows.append(row)
+    return blocks
+
+
+def _output_size(spec: ConvSpec) -> list[str]:
+    """The output-size formula for both axes, with the numbers put in."""
+    lines = []
+    for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
+        n, k = spec.input[axis], spec.kernel[axis]
+        s, p, d = spec.stride[axis], spec.padding[axis], spec.dilation[axis]
+        lines.append(
+            rf"{big}_o &= \left\lfloor \frac{{{big} + 2 p_{small} - d_{small} (k_{small} - 1) - 1}}{{s_{small}}} \right\rfloor + 1"
+            rf" = \left\lfloor \frac{{{n} + 2 \cdot {p} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
+            rf" = {spec.output[axis]}"
+        )
+    return lines
+
+
+SECTIONS = (
+    ("Y", "Forward pass",
+     "Each output entry is the bias (if any) plus the sum, over the input channels and the kernel "
+     "window, of input entry times kernel entry. Entries of the window that fall in the zero padding "
+     "contribute nothing and are left out."),
+    ("dL/dK", "Gradient with respect to the kernel",
+     "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
+     "gradient of each output entry times the input entry it met there."),
+    ("dL/dX", "Gradient with respect to the input",
+     "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
+     "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
+     "covers has gradient 0."),
+    ("dL/db", "Gradient with respect to the bias",
+     "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
+     "channel's upstream gradient."),
+)
+
+
+def context(derivation: Derivation) -> dict:
+    """Everything the templates show, computed once for every format."""
+    spec = derivation.spec
+    printer = SymconvLatexPrinter(derivation.latex_names, derivation.order)
+    names = set(derivation.names())
+    sections = [
+        Section(name, title, intro, _blocks(derivation[name], spec, printer))
+        for name, title, intro in SECTIONS
+        if name in names
+    ]
+    settings = [
+        ("input", f"{spec.in_channels} channel(s) of {fmt_pair(spec.input)}"),
+        ("kernel", f"{spec.out_channels} output x {spec.in_channels} input channel(s) of {fmt_pair(spec.kernel)}"),
+        ("stride", fmt_pair(spec.stride)),
+        ("padding", fmt_pair(spec.padding)),
+        ("dilation", fmt_pair(spec.dilation)),
+        ("bias", "yes" if spec.bias else "no"),
+        ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
+        ("names", f"input {spec.names.input}, kernel {spec.names.kernel}, output {spec.names.output}"),
+        ("output", f"{spec.out_channels} channel(s) of {fmt_pair(spec.output)}"),
+    ]
+    upstream = derivation["dL/dY"].labels[0]
+    return {
+        "title": "Back-propagation through a convolution layer",
+        "spec": spec,
+        "settings": settings,
+        "output_size": _output_size(spec),
+        "upstream_example": upstream,
+        "sections": sections,
+    }
+
+
+def render_text(template: str, ctx: dict) -> str:
+    """Render one of the templates (derivation.tex.j2, derivation.md.j2) with a context."""
+    return environment().get_template(template).render(**ctx)

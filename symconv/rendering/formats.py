@@ -1,0 +1,45 @@
+"""Render a Derivation to the requested formats, in memory, ready to be written together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..derivation import Derivation
+from .document import context, render_text
+from .json_format import to_json
+from .files import FILENAMES, FORMATS
+from .pdf import LatexMissing, compile_pdf
+
+@dataclass
+class Rendered:
+    """The files of one render (file name -> bytes) and what could not be made, with why."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    latex_log: str = ""
+
+
+def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Rendered:
+    """Render to each format; a PDF without LaTeX installed becomes a note, not an error.
+
+    Raises:
+        LatexFailed: when LaTeX is installed but fails on the document.
+    """
+    out = Rendered()
+    if {"tex", "pdf", "md"} & set(formats):
+        ctx = context(derivation)
+    if "tex" in formats or "pdf" in formats:
+        tex = render_text("derivation.tex.j2", ctx)
+        if "tex" in formats:
+            out.files[FILENAMES["tex"]] = tex.encode()
+        if "pdf" in formats:
+            try:
+                pdf, out.latex_log = compile_pdf(tex)
+                out.files[FILENAMES["pdf"]] = pdf
+            except LatexMissing as missing:
+                out.notes.append(str(missing))
+    if "md" in formats:
+        out.files[FILENAMES["md"]] = render_text("derivation.md.j2", ctx).encode()
+    if "json" in formats:
+        out.files[FILENAMES["json"]] = to_json(derivation).encode()
+    return out

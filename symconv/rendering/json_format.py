@@ -1,0 +1,64 @@
+"""The symconv-derivation/1 JSON format: the spec, then every tensor, each using only earlier symbols."""
+
+from __future__ import annotations
+
+import json
+
+from sympy import srepr
+
+from ..derivation import Derivation, Tensor
+
+FORMAT = "symconv-derivation/1"
+
+
+def fast_srepr(expr) -> str:
+    """sympy.srepr for sums of products of symbols, written directly; anything else via srepr."""
+    if expr.is_Symbol:
+        return f"Symbol('{expr.name}')"
+    if expr.is_Mul and all(a.is_Symbol for a in expr.args):
+        return "Mul(" + ", ".join(f"Symbol('{a.name}')" for a in expr.args) + ")"
+    if expr.is_Add:
+        return "Add(" + ", ".join(fast_srepr(a) for a in expr.args) + ")"
+    return srepr(expr)
+
+
+def _nest(flat: list, shape: tuple[int, ...]) -> list:
+    """A flat row-major list as nested lists of the given shape."""
+    if len(shape) <= 1:
+        return list(flat)
+    step = len(flat) // shape[0]
+    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def _tensor(t: Tensor) -> dict:
+    return {
+        "name": t.name,
+        "shape": list(t.shape),
+        "symbols": None if t.symbols is None else _nest([s.name for s in t.symbols], t.shape),
+        "entries": None if t.entries is None else _nest([fast_srepr(e) for e in t.entries], t.shape),
+    }
+
+
+def _dump(value, indent: str = "") -> str:
+    """JSON with one line per innermost list (a row of a tensor) and per short object."""
+    inner = indent + " "
+    if isinstance(value, dict) and any(isinstance(v, (dict, list)) and _deep(v) for v in value.values()):
+        items = [f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value)
+
+
+def _deep(value) -> bool:
+    return isinstance(value, dict) or any(isinstance(v, list) for v in value)
+
+
+def to_json(derivation: Derivation) -> str:
+    """The derivation as symconv-derivation/1 text (deterministic: same derivation, same bytes)."""
+    doc = {
+        "format": FORMAT,
+        "spec": derivation.spec.as_dict(),
+        "tensors": [_tensor(t) for t in derivation.tensors],
+    }
+    return _dump(doc) + "\n"

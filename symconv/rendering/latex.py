@@ -1,0 +1,152 @@
+"""LaTeX of derived entries in the order people write them, and sums broken into lines that fit."""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from sympy import Basic, Symbol
+from sympy.printing.latex import LatexPrinter
+
+FACTOR_SEP = r"\,"
+
+
+class SymconvLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with symconv's names and term order.
+
+    Terms of a sum are ordered by the row-major index of their symbols (x_{1,2} before x_{1,10}),
+    factors of a product by role (upstream gradient, then input, then kernel), so that the sum reads
+    as a teacher writes it rather than in SymPy's internal order.
+    """
+
+    def __init__(self, names: Mapping[Symbol, str], order: Mapping[Symbol, tuple]):
+        super().__init__()
+        self._names = names
+        self._order = order
+
+    def _key(self, expr: Basic) -> tuple:
+        if expr in self._order:
+            return (self._order[expr],)
+        factors = expr.args if expr.is_Mul else ()
+        if factors and all(f in self._order for f in factors):
+            return tuple(sorted(self._order[f] for f in factors))
+        return ((99,), str(expr))
+
+    def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
+        name = self._names.get(expr)
+        return name if name is not None else super()._print_Symbol(expr, style)
+
+    def _print_Mul(self, expr) -> str:
+        if all(f in self._names for f in expr.args):
+            return FACTOR_SEP.join(self._names[f] for f in sorted(expr.args, key=self._order.__getitem__))
+        return super()._print_Mul(expr)
+
+    def _print_Add(self, expr, order=None) -> str:
+        return " + ".join(self.terms(expr))
+
+    def terms(self, expr: Basic) -> list[str]:
+        """The LaTeX of each term of a sum, in written order (one term for anything else)."""
+        if not expr.is_Add:
+            return [self.doprint(expr)]
+        out = []
+        for term in sorted(expr.args, key=self._key):
+            text = self._print(term)
+            out.append(f"\\left({text}\\right)" if term.is_Add else text)
+        return out
+
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+
+
+def _read_group(text: str, start: int) -> tuple[str, int]:
+    """The brace group or single token at text[start:], and the index after it."""
+    if text[start] == "{":
+        depth = 0
+        for pos in range(start, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[pos], 0)
+            if depth == 0:
+                return text[start + 1 : pos], pos + 1
+        return text[start + 1 :], len(text)
+    match = _COMMAND.match(text, start)
+    end = match.end() if match else start + 1
+    return text[start:end], end
+
+
+def width(text: str) -> float:
+    r"""A rough printed width in em of a LaTeX math fragment (scripts at 0.7, \frac as its wider part).
+
+    Only needs to err on the wide side, so that lines broken by it never overflow.
+    """
+    total, pos = 0.0, 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch in "^_":
+            # A superscript and a subscript stack: together they are as wide as the wider one.
+            group, pos = _read_group(text, pos + 1)
+            script = width(group)
+            if pos < len(text) and text[pos] in "^_" and text[pos] != ch:
+                group, pos = _read_group(text, pos + 1)
+                script = max(script, width(group))
+            total += 0.7 * script
+        elif ch == "{" or ch == "}":
+            pos += 1
+        elif ch == "\\":
+            match = _COMMAND.match(text, pos)
+            name, pos = match.group(1), match.end()
+            if name in ("frac", "tfrac", "dfrac"):
+                num, pos = _read_group(text, pos)
+                den, pos = _read_group(text, pos)
+                total += max(width(num), width(den)) + 0.3
+            elif name in (",", ";", ":", "!", " "):
+                total += 0.2
+            elif name in ("left", "right"):
+                total += 0.1
+            elif name in ("mathit", "mathrm", "operatorname"):
+                group, pos = _read_group(text, pos)
+                total += width(group)
+            elif name == "quad":
+                total += 1.0
+            else:
+                total += 0.7
+        elif ch == " ":
+            pos += 1
+        elif ch in "+-=":
+            total += 1.3
+            pos += 1
+        elif ch in ",.;":
+            total += 0.3
+            pos += 1
+        else:
+            total += 0.55
+            pos += 1
+    return total
+
+
+def _greedy(widths: list[float], room: float) -> list[int]:
+    """Where each line starts when lines are filled as far as they go."""
+    starts, used = [0], 0.0
+    for n, w in enumerate(widths):
+        if n > starts[-1] and used + w > room:
+            starts.append(n)
+            used = 0.0
+        used += w
+    return starts
+
+
+def break_lines(terms: list[str], room: float) -> list[str]:
+    """Join terms with ' + ' into lines no wider than `room` em, as evenly filled as possible.
+
+    Greedy filling finds how many lines are needed; the terms are then spread evenly over that
+    many lines (no lonely last term), unless an even spread would overflow a line.
+    """
+    if not terms:
+        return ["0"]
+    widths = [width(t) + 1.3 for t in terms]
+    starts = _greedy(widths, room)
+    lines = len(starts)
+    per_line = -(-len(terms) // lines)
+    even = list(range(0, len(terms), per_line))
+    if len(even) == lines and all(sum(widths[a : a + per_line]) <= room for a in even):
+        starts = even
+    ends = starts[1:] + [len(terms)]
+    return [" + ".join(terms[a:b]) for a, b in zip(starts, ends)]

@@ -1,0 +1,1 @@
+"""symconv's built-in Jinja templates (a package only so that they install with symconv)."""
