@@ -1,0 +1,55 @@
+"""The Python API: derive a layer, render it, write the files, verify it numerically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .derivation import Derivation
+from .conv import derive_conv
+from .numeric.verify import Report
+from .numeric.verify import verify as _verify
+from .rendering.files import FORMATS, write_all
+from .rendering.formats import Rendered
+from .rendering.formats import render as _render
+from .size import check_size
+from .spec import ConvSpec
+
+__all__ = ["derive", "render", "verify", "write"]
+
+
+def derive(spec: ConvSpec, force: bool = False) -> Derivation:
+    """Derive Y, dL/dX, dL/dK (and dL/db) of a layer entry by entry; see conv.derive_conv.
+
+    Raises:
+        SpecError: when the derivation is too large to hold, unless forced.
+    """
+    if not isinstance(spec, ConvSpec):
+        raise TypeError(f"derive takes a ConvSpec, not {type(spec).__name__}")
+    return derive_conv(spec, force=force)
+
+
+def _derivation(what: ConvSpec | Derivation, formats: tuple[str, ...], force: bool) -> Derivation:
+    if isinstance(what, Derivation):
+        return what
+    check_size(what, frozenset(formats), force=force)
+    return derive(what, force=force)
+
+
+def render(what: ConvSpec | Derivation, formats: tuple[str, ...] = FORMATS, force: bool = False) -> Rendered:
+    """Render a layer (or a finished derivation) to the given formats, in memory.
+
+    Raises:
+        SpecError: when a document of this size would be unreadable, unless forced.
+        LatexFailed: when LaTeX is installed but fails.
+    """
+    return _render(_derivation(what, formats, force), formats)
+
+
+def write(rendered: Rendered, folder: str | Path) -> list[Path]:
+    """Write a render's files into `folder`, each atomically."""
+    return write_all(Path(folder), rendered.files)
+
+
+def verify(what: ConvSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False) -> Report:
+    """Evaluate every derived entry at random values and compare with NumPy (and PyTorch when installed)."""
+    return _verify(_derivation(what, (), force), seed=seed, use_torch=use_torch)

@@ -1,0 +1,137 @@
+"""The command line: a thin click wrapper over symconv.api, with one-line errors and exit status 2."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import click
+
+from .rendering.files import parse_formats
+from .rendering.pdf import LatexFailed
+from .spec import CONVENTIONS, ConvSpec, Names, SpecError, parse_pair
+
+DEFAULT_FORMATS = "tex,pdf,md,json"
+TEXT_FORMATS = ("tex", "md", "json")
+
+
+def _api():
+    # Imported on use: SymPy's 0.3 s import would otherwise slow down `symconv --help`.
+    return import_module("symconv.api")
+
+
+def spec_options(command):
+    """The options that describe one convolution layer, shared by every command."""
+    options = [
+        click.option("--input", "input_", default="3x3", show_default=True, metavar="HxW", help="Input height x width (5 means 5x5)."),
+        click.option("--in-channels", default="1", show_default=True, metavar="N", help="Input channels."),
+        click.option("--kernel", default="2x2", show_default=True, metavar="KHxKW", help="Kernel height x width."),
+        click.option("--out-channels", default="1", show_default=True, metavar="N", help="Output channels (kernels)."),
+        click.option("--stride", default="1", show_default=True, metavar="SHxSW", help="Stride, one value or rows x columns."),
+        click.option("--padding", default="0", show_default=True, metavar="PHxPW", help="Zero padding added on each side."),
+        click.option("--dilation", default="1", show_default=True, metavar="DHxDW", help="Kernel dilation."),
+        click.option("--bias/--no-bias", default=False, show_default=True, help="Add a bias per output channel."),
+        click.option("--convention", default="correlation", show_default=True, metavar="|".join(CONVENTIONS),
+                     help="correlation (what frameworks compute) or convolution (flipped kernel)."),
+        click.option("--names", default="x,k,y", show_default=True, metavar="IN,KERNEL,OUT",
+                     help="Names of the input, kernel and output, e.g. X,F,O."),
+        click.option("--force", is_flag=True, help="Derive even a size refused as too large to read or hold."),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+def _count(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SpecError(f"{what} {text!r} is not a whole number: give 1 or more, e.g. 3") from None
+
+
+def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, bias, convention, names) -> ConvSpec:
+    """A ConvSpec from the command line's text values."""
+    return ConvSpec(
+        input=parse_pair(input_, "input"),
+        kernel=parse_pair(kernel, "kernel"),
+        in_channels=_count(in_channels, "in-channels"),
+        out_channels=_count(out_channels, "out-channels"),
+        stride=parse_pair(stride, "stride"),
+        padding=parse_pair(padding, "padding"),
+        dilation=parse_pair(dilation, "dilation"),
+        bias=bias,
+        convention=convention,
+        names=Names.parse(names),
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="symconv")
+def cli() -> None:
+    """symconv: derive, verify and render back-propagation through a convolution layer."""
+
+
+@cli.command()
+@spec_options
+@click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, metavar="LIST",
+              help="Comma list of tex, pdf, md, json.")
+@click.option("--out", default=None, metavar="DIR|-",
+              help="Output folder (default output/<slug>), or - for standard output with one text format.")
+def render(formats: str, out: str | None, force: bool, **spec_args) -> None:
+    """Derive a layer and write its teaching document and JSON."""
+    spec = build_spec(**spec_args)
+    chosen = parse_formats(formats)
+    if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
+        raise SpecError(f"--out - writes one text format to standard output: use --format tex, md or json, not {formats}")
+    api = _api()
+    rendered = api.render(spec, chosen, force=force)
+    for note in rendered.notes:
+        click.echo(f"symconv: {note}", err=True)
+    if out == "-":
+        sys.stdout.buffer.write(next(iter(rendered.files.values())))
+        sys.stdout.flush()
+        return
+    folder = Path(out) if out else Path("output") / spec.slug()
+    for path in api.write(rendered, folder):
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@spec_options
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random values.")
+@click.pass_context
+def verify(ctx: click.Context, seed: int, force: bool, **spec_args) -> None:
+    """Check every derived entry numerically against NumPy (and PyTorch when installed)."""
+    spec = build_spec(**spec_args)
+    report = _api().verify(spec, seed=seed, force=force)
+
+    click.echo(f"{'tensor':<8} {'reference':<10} {'max abs error':>14}")
+    for c in report.comparisons:
+        click.echo(f"{c.tensor:<8} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
+    if not report.torch_used:
+        click.echo("PyTorch is not installed: compared with NumPy only (pip install 'symconv[torch]' adds it)")
+    if report.ok:
+        click.echo(f"all entries agree within {report.tolerance:g}")
+    else:
+        click.echo(f"some entries differ by more than {report.tolerance:g}", err=True)
+        ctx.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; user errors become one line on stderr and exit status 2."""
+    try:
+        status = cli.main(args=argv, prog_name="symconv", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("symconv: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        hint = f" (see 'symconv {error.ctx.info_name} --help')" if getattr(error, "ctx", None) and error.ctx.parent else ""
+        click.echo(f"symconv: error: {error.format_message()}{hint}", err=True)
+        sys.exit(error.exit_code)
+    except SpecError as error:
+        click.echo(f"symconv: error: {error}", err=True)
+        sys.exit(2)
+    except LatexFailed as error:  # its message carries the relevant part of the LaTeX log
+        click.echo(f"symconv: {error}", err=True)
+        sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)
