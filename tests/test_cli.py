@@ -1,0 +1,118 @@
+"""The command line: outputs, one-line errors with exit status 2, nothing left half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symconv.cli import cli, main
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    out, err = capsys.readouterr()
+    return stop.value.code, out, err
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_render_default_writes_the_formats_into_a_slug_folder(capsys, in_tmp):
+    code, out, err = run(["render", "--format", "tex,md,json"], capsys)
+    assert code == 0, err
+    folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
+    assert sorted(p.name for p in folder.iterdir()) == ["derivation.json", "derivation.md", "derivation.tex"]
+    assert "wrote output/conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1/derivation.tex" in out
+
+
+def test_render_the_issue_example_to_json_on_stdout(capsys):
+    code, out, err = run(
+        ["render", "--input", "5x7", "--in-channels", "2", "--kernel", "3x2", "--out-channels", "3", "--stride", "2x1",
+         "--padding", "1x0", "--dilation", "1x2", "--bias", "--names", "X,F,O", "--format", "json", "--out", "-"],
+        capsys,
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["spec"]["names"] == {"input": "X", "kernel": "F", "output": "O"}
+    assert [t["shape"] for t in doc["tensors"] if t["name"] == "Y"] == [[3, 3, 5]]
+
+
+def test_verify_prints_errors_per_tensor(capsys):
+    code, out, err = run(["verify", "--input", "4", "--kernel", "3", "--padding", "1", "--stride", "2", "--bias"], capsys)
+    assert code == 0, err
+    for tensor in ("Y", "dL/dX", "dL/dK", "dL/db"):
+        assert any(line.startswith(tensor + " ") and line.endswith("ok") for line in out.splitlines())
+    assert "all entries agree within 1e-09" in out
+
+
+BAD = [
+    (["--kernel", "4x4"], "kernel 4x4"),
+    (["--stride", "0"], "stride 0x0"),
+    (["--stride", "-2"], "stride -2x-2"),
+    (["--dilation", "0x1"], "dilation 0x1"),
+    (["--input", "0"], "input 0x0"),
+    (["--in-channels", "0"], "in-channels 0"),
+    (["--out-channels", "-1"], "out-channels -1"),
+    (["--input", "3xa"], "'3xa'"),
+    (["--input", "3x"], "'3x'"),
+    (["--input", "x3"], "'x3'"),
+    (["--input", "3x3x3"], "'3x3x3'"),
+    (["--in-channels", "two"], "'two'"),
+    (["--padding", "-1"], "padding -1x-1"),
+    (["--convention", "fft"], "'fft'"),
+    (["--format", "pdf,docx"], "'docx'"),
+    (["--names", "x,k"], "'x,k'"),
+    (["--names", "x,k,y_1"], "'y_1'"),
+    (["--names", "beta,k,y"], "'beta'"),
+    (["--names", "x,\\def,y"], "'\\\\def'"),
+    (["--input", "200", "--kernel", "9", "--out-channels", "8"], "--force"),
+    (["--input", "40", "--kernel", "3", "--out-channels", "4"], "too long to read"),
+    (["--out", "-", "--format", "pdf"], "one text format"),
+    (["--bogus"], "--bogus"),
+]
+
+
+@pytest.mark.parametrize("args, named", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, named, capsys, in_tmp):
+    code, out, err = run(["render", *args], capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("symconv: error: ")
+    assert named in err
+    assert "Traceback" not in err and out == ""
+    assert not (in_tmp / "output").exists()
+
+
+def test_force_lets_a_large_document_through(capsys, in_tmp):
+    code, _, err = run(["render", "--input", "40", "--kernel", "3", "--out-channels", "4", "--format", "json", "--force"], capsys)
+    assert code == 0, err
+
+
+def test_every_command_has_help(capsys):
+    for name in [None, *cli.commands]:
+        code, out, _ = run([name, "--help"] if name else ["--help"], capsys)
+        assert code == 0 and "Usage:" in out
+        if name:
+            assert cli.commands[name].help
+
+
+def test_python_dash_m_runs_the_cli(in_tmp):
+    result = subprocess.run([sys.executable, "-m", "symconv", "render", "--format", "json", "--out", "-"],
+                            capture_output=True, text=True, cwd=in_tmp, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["format"] == "symconv-derivation/1"
+
+
+def test_help_does_not_import_sympy(in_tmp):
+    code = "import sys; from symconv.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\nprint('sympy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=in_tmp,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.stdout.strip().endswith("False")

@@ -1,0 +1,142 @@
+"""LaTeX, Markdown and JSON output: term order, line breaking, escaping, format, golden files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sympy import sympify
+
+from symconv import derive
+from symconv.rendering.document import TEXT_WIDTH_EM, context
+from symconv.rendering.formats import render
+from symconv.rendering.json_format import fast_srepr, to_json
+from symconv.rendering.latex import SymconvLatexPrinter, break_lines, width
+from symconv.rendering.templating import escape_latex
+from symconv.spec import ConvSpec
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def printer_for(d):
+    return SymconvLatexPrinter(d.latex_names, d.order)
+
+
+def test_terms_in_row_major_index_order_with_two_digit_indices():
+    d = derive(ConvSpec(input=(1, 12), kernel=(1, 1)))
+    terms = printer_for(d).terms(d["dL/dK"][0, 0, 0, 0])
+    expected = [rf"\frac{{\partial L}}{{\partial y_{{1,{s}}}}}\,x_{{1,{s}}}" for s in range(1, 13)]
+    assert terms == expected  # y_{1,2} before y_{1,10}; upstream before input
+
+
+def test_forward_writes_bias_then_input_before_kernel():
+    d = derive(ConvSpec(input=2, kernel=2, bias=True, names="X,F,O"))
+    assert printer_for(d).doprint(d["Y"][0, 0, 0]) == (
+        r"b + X_{1,1}\,F_{1,1} + X_{1,2}\,F_{1,2} + X_{2,1}\,F_{2,1} + X_{2,2}\,F_{2,2}"
+    )
+
+
+def test_channel_superscripts_and_long_names():
+    d = derive(ConvSpec(input=2, kernel=1, in_channels=2, out_channels=2, names="In,w,Out"))
+    p = printer_for(d)
+    assert p.doprint(d["dL/dX"][1, 0, 1]) == (
+        r"\frac{\partial L}{\partial \mathit{Out}^{(1)}_{1,2}}\,w^{(1,2)}_{1,1}"
+        r" + \frac{\partial L}{\partial \mathit{Out}^{(2)}_{1,2}}\,w^{(2,2)}_{1,1}"
+    )
+
+
+def test_zero_entry_prints_as_zero():
+    d = derive(ConvSpec(input=3, kernel=1, stride=2))
+    row = context(d)["sections"][2].blocks[0].rows[1]  # dL/dX at (1, 2): never read
+    assert row.lines == ["0"]
+
+
+@pytest.mark.parametrize(
+    "text, low, high",
+    [("x", 0.5, 0.6), ("x_{1,1}", 1.0, 1.6), (r"x^{(1)}_{1,1}", 1.2, 1.8), (r"\frac{\partial L}{\partial y_{1,1}}", 1.8, 2.6)],
+)
+def test_width_estimate(text, low, high):
+    assert low <= width(text) <= high
+
+
+def test_break_lines_fills_evenly_and_keeps_every_term():
+    terms = [f"t_{{{n}}}" for n in range(16)]
+    lines = break_lines(terms, room=5 * (width(terms[0]) + 1.3) + 0.1)
+    assert [line.count("t_") for line in lines] == [4, 4, 4, 4]  # 4 lines needed: spread 16 evenly
+    assert " + ".join(lines) == " + ".join(terms)
+    assert break_lines([], 10) == ["0"]
+
+
+def test_every_line_fits_the_page_estimate():
+    d = derive(ConvSpec(input=6, kernel=3, in_channels=2, out_channels=2, bias=True))
+    for section in context(d)["sections"]:
+        for block in section.blocks:
+            for row in block.rows:
+                assert all(width(line) <= TEXT_WIDTH_EM - width(row.lhs) - 4.0 for line in row.lines if "+" in line)
+
+
+def test_escape_latex():
+    assert escape_latex(r"a_b & 50% $x$ #1 {y} ~ ^ \cmd") == (
+        r"a\_b \& 50\% \$x\$ \#1 \{y\} \textasciitilde{} \textasciicircum{} \textbackslash{}cmd"
+    )
+
+
+def test_json_format():
+    spec = ConvSpec(input=(3, 4), kernel=2, in_channels=2, out_channels=3, bias=True, stride=(1, 2))
+    d = derive(spec)
+    doc = json.loads(to_json(d))
+    assert doc["format"] == "symconv-derivation/1"
+    assert doc["spec"] == spec.as_dict()
+    shapes = {t["name"]: t["shape"] for t in doc["tensors"]}
+    assert list(shapes) == ["X", "K", "b", "Y", "dL/dY", "dL/dX", "dL/dK", "dL/db"]
+    assert shapes == {"X": [2, 3, 4], "K": [3, 2, 2, 2], "b": [3], "Y": [3, 2, 2], "dL/dY": [3, 2, 2],
+                      "dL/dX": [2, 3, 4], "dL/dK": [3, 2, 2, 2], "dL/db": [3]}
+    by_name = {t["name"]: t for t in doc["tensors"]}
+    assert by_name["X"]["entries"] is None and by_name["X"]["symbols"][1][2][3] == "x_2_3_4"
+    assert by_name["Y"]["symbols"][2][1][0] == "y_3_2_1"
+    assert by_name["dL/dX"]["symbols"] is None
+    # Every entry reads back as the derived SymPy object and uses only earlier tensors' symbols.
+    seen: set[str] = set()
+    for t in doc["tensors"]:
+        if t["entries"] is not None:
+            flat = _flatten(t["entries"])
+            for text, expr in zip(flat, d[t["name"]].entries):
+                parsed = sympify(text)
+                assert parsed == expr
+                assert {s.name for s in parsed.free_symbols} <= seen
+        if t["symbols"] is not None:
+            seen |= set(_flatten(t["symbols"]))
+
+
+def _flatten(nested):
+    return [leaf for item in nested for leaf in (_flatten(item) if isinstance(item, list) else [item])]
+
+
+def test_fast_srepr_reads_back_like_srepr():
+    d = derive(ConvSpec(input=3, kernel=2, bias=True))
+    for expr in d["Y"].entries + d["dL/dX"].entries + d["dL/db"].entries:
+        assert sympify(fast_srepr(expr)) == expr
+
+
+def test_markdown_has_display_math():
+    md = render(derive(ConvSpec()), ("md",)).files["derivation.md"].decode()
+    assert md.count("$$") % 2 == 0 and "\\begin{aligned}" in md
+    assert r"y_{1,1} &= x_{1,1}\,k_{1,1} + x_{1,2}\,k_{1,2} + x_{2,1}\,k_{2,1} + x_{2,2}\,k_{2,2}" in md
+
+
+def test_render_is_deterministic():
+    spec = ConvSpec(input=4, kernel=2, in_channels=2, bias=True)
+    first = render(derive(spec), ("tex", "md", "json")).files
+    second = render(derive(spec), ("tex", "md", "json")).files
+    assert first == second
+
+
+@pytest.mark.parametrize("fmt", ["tex", "md", "json"])
+def test_golden_default(fmt, update_golden):
+    """The default example's files, reviewed in diffs; regenerate with pytest --update-golden."""
+    data = render(derive(ConvSpec()), (fmt,)).files[f"derivation.{fmt}"]
+    golden = GOLDEN / f"default.{fmt}"
+    if update_golden:
+        golden.write_bytes(data)
+    assert data == golden.read_bytes()
