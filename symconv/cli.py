@@ -108,6 +108,8 @@ def verify(ctx: click.Context, seed: int, force: bool, **spec_args) -> None:
     click.echo(f"{'tensor':<8} {'reference':<10} {'max abs error':>14}")
     for c in report.comparisons:
         click.echo(f"{c.tensor:<8} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
+    source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"
+    click.echo(f"evaluated {source} at random values (seed {seed})")
     if not report.torch_used:
         click.echo("PyTorch is not installed: compared with NumPy only (pip install 'symconv[torch]' adds it)")
     if report.ok:

@@ -11,6 +11,20 @@ from .spec import ConvSpec
 
 
 @dataclass(frozen=True)
+class Terms:
+    """The term structure of a derived tensor, in the order people write the terms.
+
+    Entry n is the sum over t in range(start[n], start[n + 1]) of symbol(first[t]) * symbol(second[t]),
+    or of symbol(first[t]) alone where second[t] is -1; symbol(i) is Derivation.symbols[i].
+    LaTeX, JSON and the numeric check read this instead of walking the SymPy expressions.
+    """
+
+    start: tuple[int, ...]
+    first: tuple[int, ...]
+    second: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Tensor:
     """A named tensor, flat in row-major order.
 
@@ -25,6 +39,7 @@ class Tensor:
     entries: tuple[Expr, ...] | None
     labels: tuple[str, ...]
     title: str
+    terms: Terms | None = None
 
     def __getitem__(self, index: int | tuple[int, ...]) -> Expr:
         """The entry (or symbol, for a leaf) at a 0-based index, e.g. dK[0, 0, 1, 1]."""
@@ -55,6 +70,7 @@ class Derivation:
     tensors: tuple[Tensor, ...]
     latex_names: Mapping[Symbol, str]
     order: Mapping[Symbol, tuple]
+    symbols: tuple[Symbol, ...] = ()  # every tensor's symbols, in tensor order: what Terms index
 
     def __getitem__(self, name: str) -> Tensor:
         for tensor in self.tensors:

@@ -64,14 +64,34 @@ def test_random_layers_verify_against_numpy(spec):
     assert report.ok, report.comparisons
 
 
-def test_verify_catches_a_wrong_entry():
+def _replace(d, name, **changes):
+    return dataclasses.replace(d, tensors=tuple(dataclasses.replace(t, **changes) if t.name == name else t for t in d.tensors))
+
+
+def test_verify_catches_a_wrong_sympy_entry():
     d = derive(ConvSpec(input=4, kernel=2, bias=True))
     dk = d["dL/dK"]
     broken = dk.entries[:1] + (dk.entries[1] + Symbol("x_1_4_4") * Symbol("dL_dy_1_1_1"),) + dk.entries[2:]
-    tensors = tuple(dataclasses.replace(t, entries=broken) if t.name == "dL/dK" else t for t in d.tensors)
-    report = verify(dataclasses.replace(d, tensors=tensors), use_torch=False)
-    failed = {c.tensor for c in report.comparisons if not c.ok}
-    assert failed == {"dL/dK"}
+    report = verify(_replace(d, "dL/dK", entries=broken), use_torch=False, from_sympy=True)
+    assert {c.tensor for c in report.comparisons if not c.ok} == {"dL/dK"}
+
+
+def test_verify_catches_a_wrong_term_table():
+    d = derive(ConvSpec(input=4, kernel=2, bias=True))
+    terms = d["dL/dX"].terms
+    second = (terms.second[0] + 1,) + terms.second[1:]  # one kernel index off by one
+    report = verify(_replace(d, "dL/dX", terms=dataclasses.replace(terms, second=second)), use_torch=False, from_sympy=False)
+    assert {c.tensor for c in report.comparisons if not c.ok} == {"dL/dX"}
+
+
+@settings(max_examples=30)
+@given(conv_specs(max_input=6, max_kernel=3))
+def test_term_tables_and_sympy_entries_evaluate_alike(spec):
+    d = derive(spec)
+    leaves = random_leaves(d, seed=11)
+    tables, walked = evaluate(d, leaves), evaluate(d, leaves, from_sympy=True)
+    for name in tables:
+        np.testing.assert_allclose(tables[name], walked[name], rtol=0, atol=1e-12, err_msg=name)
 
 
 def evaluate_json(text: str, leaves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -140,3 +140,24 @@ def test_golden_default(fmt, update_golden):
     if update_golden:
         golden.write_bytes(data)
     assert data == golden.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ConvSpec(input=(5, 7), in_channels=2, kernel=(3, 2), out_channels=3, stride=(2, 1), padding=(1, 0),
+                 dilation=(1, 2), bias=True, names="X,F,O"),
+        ConvSpec(input=(3, 11), kernel=2, convention="convolution", bias=True, names="a1,B2,c3"),
+    ],
+)
+def test_term_tables_print_like_the_sympy_expressions(spec):
+    """The fast path (term tables) writes exactly what the printer writes from the SymPy entries."""
+    from symconv.rendering.document import _TermPrinter
+
+    d = derive(spec)
+    fast = _TermPrinter(d)
+    for t in d.tensors:
+        if t.entries is None:
+            continue
+        for n, entry in enumerate(t.entries):
+            assert fast.terms(t, n)[0] == fast.printer.terms(entry), (t.name, n)

@@ -76,12 +76,26 @@ def compile_tensor(tensor: Tensor, pos: dict, one: int) -> Compiled:
     )
 
 
-def evaluate(derivation: Derivation, leaf_values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _from_terms(tensor: Tensor, values: np.ndarray) -> np.ndarray:
+    """Entries from the term table: one gather per factor and one bincount, no SymPy."""
+    t = tensor.terms
+    start = np.asarray(t.start, dtype=np.intp)
+    entry = np.repeat(np.arange(len(start) - 1), np.diff(start))
+    # values[-1] holds 1.0, so a missing second factor (-1) multiplies by one.
+    products = values[np.asarray(t.first, dtype=np.intp)] * values[np.asarray(t.second, dtype=np.intp)]
+    return np.bincount(entry, weights=products, minlength=len(start) - 1)
+
+
+def evaluate(derivation: Derivation, leaf_values: dict[str, np.ndarray], from_sympy: bool = False) -> dict[str, np.ndarray]:
     """Numbers for every tensor: leaves from `leaf_values` (by tensor name), the rest from their entries.
 
-    A derived tensor that has symbols of its own (the output Y) lends its values to later entries.
+    Entries are read from their term tables when they have one, else (or with `from_sympy`) from
+    the SymPy expressions. A derived tensor that has symbols of its own (the output Y) lends its
+    values to later entries.
     """
     symbols = [s for t in derivation.tensors if t.symbols is not None for s in t.symbols]
+    if derivation.symbols and tuple(symbols) != derivation.symbols:
+        raise ValueError("the derivation's symbol list does not follow its tensors")
     pos = {s: n for n, s in enumerate(symbols)}
     one = len(symbols)
     values = np.zeros(one + 1)
@@ -92,6 +106,8 @@ def evaluate(derivation: Derivation, leaf_values: dict[str, np.ndarray]) -> dict
             data = np.asarray(leaf_values[t.name], dtype=float)
             if data.shape != t.shape:
                 raise ValueError(f"values for {t.name} have shape {data.shape}, expected {t.shape}")
+        elif t.terms is not None and not from_sympy:
+            data = _from_terms(t, values).reshape(t.shape)
         else:
             c = compile_tensor(t, pos, one)
             products = c.coef * np.prod(values[c.factors], axis=1)

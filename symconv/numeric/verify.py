@@ -11,6 +11,9 @@ from . import reference, torch_reference
 from .evaluate import evaluate
 
 TOLERANCE = 1e-9
+# Up to this many terms, verify walks the SymPy expressions themselves; above it, their term tables
+# (the same terms: tests prove the two agree), which is 20x faster at 28x28.
+SYMPY_WALK_LIMIT = 50_000
 CHECKED = ("Y", "dL/dX", "dL/dK", "dL/db")
 
 
@@ -29,6 +32,7 @@ class Comparison:
 class Report:
     comparisons: tuple[Comparison, ...]
     torch_used: bool
+    from_sympy: bool
     tolerance: float = TOLERANCE
 
     @property
@@ -42,11 +46,17 @@ def random_leaves(derivation: Derivation, seed: int) -> dict[str, np.ndarray]:
     return {t.name: rng.standard_normal(t.shape) for t in derivation.tensors if t.entries is None}
 
 
-def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None) -> Report:
-    """Evaluate the derivation at random values and compare it with NumPy (and PyTorch if installed)."""
+def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None, from_sympy: bool | None = None) -> Report:
+    """Evaluate the derivation at random values and compare it with NumPy (and PyTorch if installed).
+
+    `from_sympy` evaluates the SymPy expressions rather than the term tables; by default it does
+    so up to SYMPY_WALK_LIMIT terms.
+    """
     s = derivation.spec
     leaves = random_leaves(derivation, seed)
-    ours = evaluate(derivation, leaves)
+    if from_sympy is None:
+        from_sympy = sum(len(t.terms.first) for t in derivation.tensors if t.terms is not None) <= SYMPY_WALK_LIMIT
+    ours = evaluate(derivation, leaves, from_sympy=from_sympy)
     x, k, b, g = leaves["X"], leaves["K"], leaves.get("b"), leaves["dL/dY"]
     geometry = (s.stride, s.padding, s.dilation, s.flipped)
     refs = {"numpy": {"Y": reference.conv2d(x, k, b, *geometry)}}
@@ -62,4 +72,4 @@ def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None)
         for name in CHECKED
         if name in ours
     )
-    return Report(comparisons, use_torch)
+    return Report(comparisons, use_torch, from_sympy)

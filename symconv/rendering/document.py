@@ -7,7 +7,7 @@ from itertools import product
 
 from ..derivation import Derivation, Tensor
 from ..spec import ConvSpec, fmt_pair
-from .latex import SymconvLatexPrinter, break_lines, width
+from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
 from .templating import environment
 
 # The text width of the PDF (A4, 2 cm margins, 11 pt) in em, less room for "=", "\quad +".
@@ -48,7 +48,31 @@ def _channel_heading(tensor: Tensor, index: tuple[int, ...], spec: ConvSpec) -> 
     return ""
 
 
-def _blocks(tensor: Tensor, spec: ConvSpec, printer: SymconvLatexPrinter) -> list[Block]:
+class _TermPrinter:
+    """LaTeX and width of each term of an entry: from the term table when the tensor has one (fast,
+    and already in written order), otherwise from the SymPy expression through the printer."""
+
+    def __init__(self, derivation: Derivation):
+        self.printer = SymconvLatexPrinter(derivation.latex_names, derivation.order)
+        self.latex = [derivation.latex_names[s] for s in derivation.symbols]
+        self.width = [width(text) for text in self.latex]
+
+    def terms(self, tensor: Tensor, n: int) -> tuple[list[str], list[float] | None]:
+        if tensor.terms is None:
+            return self.printer.terms(tensor.entries[n]), None
+        t = tensor.terms
+        latex, widths, texts, sizes = self.latex, self.width, [], []
+        for a, b in zip(t.first[t.start[n] : t.start[n + 1]], t.second[t.start[n] : t.start[n + 1]]):
+            if b < 0:
+                texts.append(latex[a])
+                sizes.append(widths[a])
+            else:
+                texts.append(latex[a] + FACTOR_SEP + latex[b])
+                sizes.append(widths[a] + widths[b] + 0.2)
+        return texts, sizes
+
+
+def _blocks(tensor: Tensor, spec: ConvSpec, printer: _TermPrinter) -> list[Block]:
     # Channel axes are the leading ones; every entry of one channel (pair) goes under one heading,
     # cut into blocks so that LaTeX never has to typeset one enormous display.
     lead = {"Y": 1, "dL/dX": 1, "dL/dK": 2, "dL/db": 0}[tensor.name]
@@ -58,7 +82,8 @@ def _blocks(tensor: Tensor, spec: ConvSpec, printer: SymconvLatexPrinter) -> lis
         heading = _channel_heading(tensor, index[:lead], spec) if lead else ""
         lhs = tensor.labels[flat]
         room = TEXT_WIDTH_EM - width(lhs) - 4.0
-        row = Row(lhs, break_lines(printer.terms(tensor.entries[flat]), room))
+        texts, sizes = printer.terms(tensor, flat)
+        row = Row(lhs, break_lines(texts, room, sizes))
         if heading != last_heading or len(blocks[-1].rows) >= ENTRIES_PER_BLOCK:
             blocks.append(Block(heading if heading != last_heading else "", []))
             last_heading = heading
@@ -101,7 +126,7 @@ SECTIONS = (
 def context(derivation: Derivation) -> dict:
     """Everything the templates show, computed once for every format."""
     spec = derivation.spec
-    printer = SymconvLatexPrinter(derivation.latex_names, derivation.order)
+    printer = _TermPrinter(derivation)
     names = set(derivation.names())
     sections = [
         Section(name, title, intro, _blocks(derivation[name], spec, printer))

@@ -30,12 +30,29 @@ def _nest(flat: list, shape: tuple[int, ...]) -> list:
     return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
-def _tensor(t: Tensor) -> dict:
+def _entries_from_terms(t: Tensor, sym: list[str]) -> list[str]:
+    """srepr text of each entry, written from the term table (terms in written order)."""
+    terms, out = t.terms, []
+    first, second = terms.first, terms.second
+    for n in range(len(terms.start) - 1):
+        lo, hi = terms.start[n], terms.start[n + 1]
+        parts = [sym[a] if b < 0 else f"Mul({sym[a]}, {sym[b]})" for a, b in zip(first[lo:hi], second[lo:hi])]
+        out.append("Integer(0)" if not parts else parts[0] if len(parts) == 1 else "Add(" + ", ".join(parts) + ")")
+    return out
+
+
+def _tensor(t: Tensor, sym: list[str]) -> dict:
+    if t.entries is None:
+        entries = None
+    elif t.terms is not None:
+        entries = _entries_from_terms(t, sym)
+    else:
+        entries = [fast_srepr(e) for e in t.entries]
     return {
         "name": t.name,
         "shape": list(t.shape),
         "symbols": None if t.symbols is None else _nest([s.name for s in t.symbols], t.shape),
-        "entries": None if t.entries is None else _nest([fast_srepr(e) for e in t.entries], t.shape),
+        "entries": None if entries is None else _nest(entries, t.shape),
     }
 
 
@@ -55,10 +72,15 @@ def _deep(value) -> bool:
 
 
 def to_json(derivation: Derivation) -> str:
-    """The derivation as symconv-derivation/1 text (deterministic: same derivation, same bytes)."""
+    """The derivation as symconv-derivation/1 text (deterministic: same derivation, same bytes).
+
+    Entries are srepr strings that sympy.sympify reads back as the derived entries; sums list their
+    terms in the order people write them.
+    """
+    sym = [f"Symbol('{s.name}')" for s in derivation.symbols]
     doc = {
         "format": FORMAT,
         "spec": derivation.spec.as_dict(),
-        "tensors": [_tensor(t) for t in derivation.tensors],
+        "tensors": [_tensor(t, sym) for t in derivation.tensors],
     }
     return _dump(doc) + "\n"

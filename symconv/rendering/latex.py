@@ -133,15 +133,16 @@ def _greedy(widths: list[float], room: float) -> list[int]:
     return starts
 
 
-def break_lines(terms: list[str], room: float) -> list[str]:
+def break_lines(terms: list[str], room: float, widths: list[float] | None = None) -> list[str]:
     """Join terms with ' + ' into lines no wider than `room` em, as evenly filled as possible.
 
     Greedy filling finds how many lines are needed; the terms are then spread evenly over that
-    many lines (no lonely last term), unless an even spread would overflow a line.
+    many lines (no lonely last term), unless an even spread would overflow a line. `widths`, when
+    known, saves measuring each term again.
     """
     if not terms:
         return ["0"]
-    widths = [width(t) + 1.3 for t in terms]
+    widths = [width(t) + 1.3 for t in terms] if widths is None else [w + 1.3 for w in widths]
     starts = _greedy(widths, room)
     lines = len(starts)
     per_line = -(-len(terms) // lines)
