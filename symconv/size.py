@@ -10,7 +10,7 @@ from .spec import ConvSpec, SpecError
 # Measured on the project's 2-core machine (benchmarks/bench.py, SymPy 1.14): the in-process
 # pipeline (derive, LaTeX, JSON, verify) costs about this much per product, and this much memory.
 SECONDS_PER_PRODUCT = 4e-6
-BYTES_PER_PRODUCT = 1100
+BYTES_PER_PRODUCT = 600
 # A document stops being readable long before memory runs out: 25,000 terms are about 150 pages.
 DOCUMENT_LIMIT = 25_000
 DATA_LIMIT = 3_000_000
