@@ -12,7 +12,7 @@ from symconv import derive
 from symconv.rendering.document import TEXT_WIDTH_EM, context
 from symconv.rendering.formats import render
 from symconv.rendering.json_format import fast_srepr, to_json
-from symconv.rendering.latex import SymconvLatexPrinter, break_lines, width
+from symconv.rendering.latex import SymconvLatexPrinter, break_lines, join_terms, width
 from symconv.rendering.templating import escape_latex
 from symconv.spec import ConvSpec
 
@@ -64,8 +64,14 @@ def test_break_lines_fills_evenly_and_keeps_every_term():
     terms = [f"t_{{{n}}}" for n in range(16)]
     lines = break_lines(terms, room=5 * (width(terms[0]) + 1.3) + 0.1)
     assert [line.count("t_") for line in lines] == [4, 4, 4, 4]  # 4 lines needed: spread 16 evenly
-    assert " + ".join(lines) == " + ".join(terms)
+    assert " ".join(lines) == " + ".join(terms)  # continuation lines start with their "+"
     assert break_lines([], 10) == ["0"]
+
+
+def test_negative_terms_are_subtracted():
+    assert join_terms(["p_{1}", "- t_{1}"]) == "p_{1} - t_{1}"
+    assert join_terms(["-a", "b"]) == "-a + b"
+    assert break_lines(["a", "- b", "c"], room=2.0) == ["a", "- b", "+ c"]
 
 
 def test_every_line_fits_the_page_estimate():
@@ -152,10 +158,10 @@ def test_golden_default(fmt, update_golden):
 )
 def test_term_tables_print_like_the_sympy_expressions(spec):
     """The fast path (term tables) writes exactly what the printer writes from the SymPy entries."""
-    from symconv.rendering.document import _TermPrinter
+    from symconv.rendering.document import TermPrinter
 
     d = derive(spec)
-    fast = _TermPrinter(d)
+    fast = TermPrinter(d)
     for t in d.tensors:
         if t.entries is None:
             continue

@@ -17,10 +17,12 @@ ENTRIES_PER_BLOCK = 24
 
 @dataclass(frozen=True)
 class Row:
-    """One entry: its left-hand side and its right-hand side broken into lines."""
+    """One entry: its left-hand side and its right-hand side broken into lines (continuing a sum,
+    or, for a chain of equal steps, each line a new "= ...")."""
 
     lhs: str
     lines: list[str]
+    chain: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,14 @@ class Section:
     blocks: list[Block]
 
 
-def _channel_heading(tensor: Tensor, index: tuple[int, ...], spec: ConvSpec) -> str:
+def channel_heading(shape: tuple[int, ...], index: tuple[int, ...], kernel: bool, noun: str = "channel") -> str:
     """Which channel (pair) a block of entries belongs to, when there is more than one."""
-    if tensor.name in ("Y", "dL/dY") and spec.out_channels > 1:
-        return f"output channel {index[0] + 1}"
-    if tensor.name in ("X", "dL/dX") and spec.in_channels > 1:
-        return f"input channel {index[0] + 1}"
-    if tensor.name in ("K", "dL/dK") and (spec.in_channels > 1 or spec.out_channels > 1):
-        return f"output channel {index[0] + 1}, input channel {index[1] + 1}"
-    return ""
+    if kernel:
+        return f"output channel {index[0] + 1}, input channel {index[1] + 1}" if shape[0] > 1 or shape[1] > 1 else ""
+    return f"{noun} {index[0] + 1}" if shape[0] > 1 else ""
 
 
-class _TermPrinter:
+class TermPrinter:
     """LaTeX and width of each term of an entry: from the term table when the tensor has one (fast,
     and already in written order), otherwise from the SymPy expression through the printer."""
 
@@ -72,23 +70,31 @@ class _TermPrinter:
         return texts, sizes
 
 
-def _blocks(tensor: Tensor, spec: ConvSpec, printer: _TermPrinter) -> list[Block]:
-    # Channel axes are the leading ones; every entry of one channel (pair) goes under one heading,
-    # cut into blocks so that LaTeX never has to typeset one enormous display.
-    lead = {"Y": 1, "dL/dX": 1, "dL/dK": 2, "dL/db": 0}[tensor.name]
-    blocks: list[Block] = []
-    last_heading = None
+def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading) -> list[Block]:
+    """The tensor's entries as rows, one block per value of its `lead` channel axes (headed by
+    `heading(index)`), cut into blocks so that LaTeX never has to typeset one enormous display."""
+    out: list[Block] = []
+    last = None
     for flat, index in enumerate(product(*(range(n) for n in tensor.shape))):
-        heading = _channel_heading(tensor, index[:lead], spec) if lead else ""
+        title = heading(index[:lead]) if lead else ""
         lhs = tensor.labels[flat]
-        room = TEXT_WIDTH_EM - width(lhs) - 4.0
         texts, sizes = printer.terms(tensor, flat)
-        row = Row(lhs, break_lines(texts, room, sizes))
-        if heading != last_heading or len(blocks[-1].rows) >= ENTRIES_PER_BLOCK:
-            blocks.append(Block(heading if heading != last_heading else "", []))
-            last_heading = heading
-        blocks[-1].rows.append(row)
-    return blocks
+        row = Row(lhs, break_lines(texts, TEXT_WIDTH_EM - width(lhs) - 4.0, sizes))
+        if title != last or len(out[-1].rows) >= ENTRIES_PER_BLOCK:
+            out.append(Block(title if title != last else "", []))
+            last = title
+        out[-1].rows.append(row)
+    return out
+
+
+def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel") -> list[Block]:
+    """Blocks by channel for images (C, H, W) and by channel pair for kernels; vectors in one run."""
+    shape = tensor.shape
+    if len(shape) == 4:
+        return blocks(tensor, printer, 2, lambda idx: channel_heading(shape, idx, kernel=True))
+    if len(shape) == 3:
+        return blocks(tensor, printer, 1, lambda idx: channel_heading(shape, idx, kernel=False, noun=noun))
+    return blocks(tensor, printer, 0, None)
 
 
 def _output_size(spec: ConvSpec) -> list[str]:
@@ -126,10 +132,10 @@ SECTIONS = (
 def context(derivation: Derivation) -> dict:
     """Everything the templates show, computed once for every format."""
     spec = derivation.spec
-    printer = _TermPrinter(derivation)
+    printer = TermPrinter(derivation)
     names = set(derivation.names())
     sections = [
-        Section(name, title, intro, _blocks(derivation[name], spec, printer))
+        Section(name, title, intro, tensor_blocks(derivation[name], printer, "input channel" if name == "dL/dX" else "output channel"))
         for name, title, intro in SECTIONS
         if name in names
     ]
@@ -146,8 +152,8 @@ def context(derivation: Derivation) -> dict:
     ]
     upstream = derivation["dL/dY"].labels[0]
     return {
+        "kind": "layer",
         "title": "Back-propagation through a convolution layer",
-        "spec": spec,
         "settings": settings,
         "output_size": _output_size(spec),
         "upstream_example": upstream,

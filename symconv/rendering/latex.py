@@ -42,7 +42,11 @@ class SymconvLatexPrinter(LatexPrinter):
         return super()._print_Mul(expr)
 
     def _print_Add(self, expr, order=None) -> str:
-        return " + ".join(self.terms(expr))
+        return join_terms(self.terms(expr))
+
+    def _print_Heaviside(self, expr, exp=None) -> str:
+        # Heaviside(z, 0): the derivative of relu, 0 at z = 0 as frameworks take it.
+        return rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
 
     def terms(self, expr: Basic) -> list[str]:
         """The LaTeX of each term of a sum, in written order (one term for anything else)."""
@@ -53,6 +57,16 @@ class SymconvLatexPrinter(LatexPrinter):
             text = self._print(term)
             out.append(f"\\left({text}\\right)" if term.is_Add else text)
         return out
+
+
+def join_terms(terms: list[str]) -> str:
+    """Terms joined into a sum: "a + b", but "a - b" for a term printed with a leading minus."""
+    out = ""
+    for n, term in enumerate(terms):
+        negative = term.startswith("-")
+        body = term[1:].lstrip() if negative else term
+        out += (("-" if negative else "") + body) if n == 0 else ((" - " if negative else " + ") + body)
+    return out
 
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
@@ -150,4 +164,11 @@ def break_lines(terms: list[str], room: float, widths: list[float] | None = None
     if len(even) == lines and all(sum(widths[a : a + per_line]) <= room for a in even):
         starts = even
     ends = starts[1:] + [len(terms)]
-    return [" + ".join(terms[a:b]) for a, b in zip(starts, ends)]
+    # Continuation lines carry their own leading operator: "+ ..." or "- ...".
+    lines = []
+    for a, b in zip(starts, ends):
+        text = join_terms(terms[a:b])
+        if a > 0:
+            text = "- " + text[1:] if text.startswith("-") else "+ " + text
+        lines.append(text)
+    return lines
