@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from .layers import Activation, Conv, Dense, Flatten, Pool, SoftmaxCrossEntropy
+from .network import NetworkSpec, load_network
 from .spec import ConvSpec, Names, SpecError
 
 __version__ = "0.1.0"
-__all__ = ["ConvSpec", "Names", "SpecError", "derive", "render", "verify", "write", "__version__"]
+__all__ = [
+    "Activation", "Conv", "ConvSpec", "Dense", "Flatten", "Names", "NetworkSpec", "Pool", "SoftmaxCrossEntropy",
+    "SpecError", "derive", "load_network", "render", "verify", "write", "__version__",
+]
 
 # SymPy takes 0.3 s to import: the CLI's --help and the spec must not pay for it, so the functions
 # that need it are loaded on first use (PEP 562).

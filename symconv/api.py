@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .derivation import Derivation
+from .chain import derive_network
 from .conv import derive_conv
 from .numeric.verify import Report
 from .numeric.verify import verify as _verify
@@ -12,30 +13,34 @@ from .rendering.files import FORMATS, write_all
 from .rendering.formats import Rendered
 from .rendering.formats import render as _render
 from .size import check_size
+from .network import NetworkSpec, load_network
 from .spec import ConvSpec
 
-__all__ = ["derive", "render", "verify", "write"]
+__all__ = ["derive", "load_network", "render", "verify", "write"]
 
 
-def derive(spec: ConvSpec, force: bool = False) -> Derivation:
-    """Derive Y, dL/dX, dL/dK (and dL/db) of a layer entry by entry; see conv.derive_conv.
+def derive(spec: ConvSpec | NetworkSpec, force: bool = False) -> Derivation:
+    """Derive a layer (conv.derive_conv) or a whole network (chain.derive_network) entry by entry.
 
     Raises:
         SpecError: when the derivation is too large to hold, unless forced.
     """
+    if isinstance(spec, NetworkSpec):
+        check_size(spec, frozenset(), force=force)
+        return derive_network(spec)
     if not isinstance(spec, ConvSpec):
-        raise TypeError(f"derive takes a ConvSpec, not {type(spec).__name__}")
+        raise TypeError(f"derive takes a ConvSpec or a NetworkSpec, not {type(spec).__name__}")
     return derive_conv(spec, force=force)
 
 
-def _derivation(what: ConvSpec | Derivation, formats: tuple[str, ...], force: bool) -> Derivation:
+def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...], force: bool) -> Derivation:
     if isinstance(what, Derivation):
         return what
     check_size(what, frozenset(formats), force=force)
     return derive(what, force=force)
 
 
-def render(what: ConvSpec | Derivation, formats: tuple[str, ...] = FORMATS, force: bool = False) -> Rendered:
+def render(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...] = FORMATS, force: bool = False) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
 
     Raises:
@@ -50,6 +55,6 @@ def write(rendered: Rendered, folder: str | Path) -> list[Path]:
     return write_all(Path(folder), rendered.files)
 
 
-def verify(what: ConvSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False) -> Report:
+def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False) -> Report:
     """Evaluate every derived entry at random values and compare with NumPy (and PyTorch when installed)."""
     return _verify(_derivation(what, (), force), seed=seed, use_torch=use_torch)

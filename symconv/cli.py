@@ -8,9 +8,11 @@ from importlib import import_module
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from .rendering.files import parse_formats
 from .rendering.pdf import LatexFailed
+from .network import NetworkSpec, load_network
 from .spec import CONVENTIONS, ConvSpec, Names, SpecError, parse_pair
 
 DEFAULT_FORMATS = "tex,pdf,md,json"
@@ -37,6 +39,8 @@ def spec_options(command):
                      help="correlation (what frameworks compute) or convolution (flipped kernel)."),
         click.option("--names", default="x,k,y", show_default=True, metavar="IN,KERNEL,OUT",
                      help="Names of the input, kernel and output, e.g. X,F,O."),
+        click.option("--network", default=None, metavar="FILE.toml",
+                     help="A whole network from a TOML file, instead of the single-layer options."),
         click.option("--force", is_flag=True, help="Derive even a size refused as too large to read or hold."),
     ]
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
@@ -47,6 +51,21 @@ def _count(text: str, what: str) -> int:
         return int(text)
     except ValueError:
         raise SpecError(f"{what} {text!r} is not a whole number: give 1 or more, e.g. 3") from None
+
+
+LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "padding", "dilation", "bias",
+                 "convention", "names")
+
+
+def spec_from(ctx: click.Context, network: str | None, **layer) -> ConvSpec | NetworkSpec:
+    """The network file's spec when --network is given (with no single-layer option), else the layer's."""
+    if network is None:
+        return build_spec(**layer)
+    given = [name for name in LAYER_OPTIONS if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if given:
+        option = "--" + given[0].rstrip("_").replace("_", "-")
+        raise SpecError(f"{option} describes a single layer: with --network the file says everything; drop one of them")
+    return load_network(network)
 
 
 def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, bias, convention, names) -> ConvSpec:
@@ -68,7 +87,7 @@ def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilat
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symconv")
 def cli() -> None:
-    """symconv: derive, verify and render back-propagation through a convolution layer."""
+    """symconv: derive, verify and render back-propagation through convolution layers and networks."""
 
 
 @cli.command()
@@ -77,9 +96,10 @@ def cli() -> None:
               help="Comma list of tex, pdf, md, json.")
 @click.option("--out", default=None, metavar="DIR|-",
               help="Output folder (default output/<slug>), or - for standard output with one text format.")
-def render(formats: str, out: str | None, force: bool, **spec_args) -> None:
-    """Derive a layer and write its teaching document and JSON."""
-    spec = build_spec(**spec_args)
+@click.pass_context
+def render(ctx: click.Context, formats: str, out: str | None, force: bool, **spec_args) -> None:
+    """Derive a layer (or a network) and write its teaching document and JSON."""
+    spec = spec_from(ctx, **spec_args)
     chosen = parse_formats(formats)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
         raise SpecError(f"--out - writes one text format to standard output: use --format tex, md or json, not {formats}")
@@ -102,12 +122,15 @@ def render(formats: str, out: str | None, force: bool, **spec_args) -> None:
 @click.pass_context
 def verify(ctx: click.Context, seed: int, force: bool, **spec_args) -> None:
     """Check every derived entry numerically against NumPy (and PyTorch when installed)."""
-    spec = build_spec(**spec_args)
+    spec = spec_from(ctx, **spec_args)
     report = _api().verify(spec, seed=seed, force=force)
 
-    click.echo(f"{'tensor':<8} {'reference':<10} {'max abs error':>14}")
+    wide = max([8, *(len(c.tensor) for c in report.comparisons)])
+    click.echo(f"{'tensor':<{wide}} {'reference':<10} {'max abs error':>14}")
     for c in report.comparisons:
-        click.echo(f"{c.tensor:<8} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
+        click.echo(f"{c.tensor:<{wide}} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
+    for name in report.unchecked:
+        click.echo(f"{name:<{wide}} no reference computes it  FAILED")
     source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"
     click.echo(f"evaluated {source} at random values (seed {seed})")
     if not report.torch_used:

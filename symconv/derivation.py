@@ -70,7 +70,7 @@ class Derivation:
     tensors: tuple[Tensor, ...]
     latex_names: Mapping[Symbol, str]
     order: Mapping[Symbol, tuple]
-    symbols: tuple[Symbol, ...] = ()  # every tensor's symbols, in tensor order: what Terms index
+    symbols: tuple[Symbol, ...] = ()  # every symbol of the derivation: what Terms index
 
     def __getitem__(self, name: str) -> Tensor:
         for tensor in self.tensors:

@@ -34,7 +34,7 @@ def parse_pair(text: str, what: str) -> tuple[int, int]:
     return int(first), int(second if second is not None else first)
 
 
-def _pair(value: object, what: str) -> tuple[int, int]:
+def as_pair(value: object, what: str) -> tuple[int, int]:
     if isinstance(value, str):
         return parse_pair(value, what)
     if isinstance(value, bool):
@@ -119,7 +119,7 @@ class ConvSpec:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         for attr, least in (("input", 1), ("kernel", 1), ("stride", 1), ("dilation", 1), ("padding", 0)):
-            pair = _pair(getattr(self, attr), attr)
+            pair = as_pair(getattr(self, attr), attr)
             if min(pair) < least:
                 rule = "0 or more" if least == 0 else "1 or more"
                 raise SpecError(f"{attr} {fmt_pair(pair)} is not valid: each value must be {rule}")

@@ -35,13 +35,6 @@ class SymbolTensor:
     latex: dict[Symbol, str]
     keys: dict[Symbol, tuple]
 
-    def at(self, *index: int) -> Symbol:
-        """The symbol at a 0-based index."""
-        flat = 0
-        for i, n in zip(index, self.shape):
-            flat = flat * n + i
-        return self.symbols[flat]
-
 
 def make_tensor(role: str, prefix: str, shape: tuple[int, ...], latex_of) -> SymbolTensor:
     """Symbols named prefix_i_j_..., with `latex_of(index)` giving each LaTeX name (1-based index)."""

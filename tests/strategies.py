@@ -29,3 +29,38 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
         bias=draw(st.booleans()),
         convention=draw(st.sampled_from(["correlation", "convolution"])),
     )
+
+
+@st.composite
+def networks(draw):
+    """A random small network: conv, activation, pooling (some twice), then maybe flatten, dense and a loss."""
+    from symconv.layers import Activation, Conv, Dense, Flatten, Pool, SoftmaxCrossEntropy
+    from symconv.network import NetworkSpec
+    from symconv.spec import SpecError
+
+    layers = []
+    for _ in range(draw(st.integers(1, 2))):
+        layers.append(Conv(
+            out_channels=draw(st.integers(1, 2)), kernel=draw(st.tuples(st.integers(1, 3), st.integers(1, 3))),
+            stride=draw(st.integers(1, 2)), padding=draw(st.integers(0, 1)), dilation=draw(st.integers(1, 2)),
+            bias=draw(st.booleans()), convention=draw(st.sampled_from(["correlation", "convolution"])),
+        ))
+        if draw(st.booleans()):
+            layers.append(Activation(draw(st.sampled_from(["relu", "sigmoid", "tanh", "identity"]))))
+        if draw(st.booleans()):
+            window = draw(st.integers(1, 3))
+            # L2 pooling has no derivative at an all-zero window (relu, or a conv output that only
+            # touches padding, can give one): use it where entries are never 0, after a sigmoid.
+            kinds = ["max", "avg", "l2"] if layers[-1] == Activation("sigmoid") else ["max", "avg"]
+            layers.append(Pool(draw(st.sampled_from(kinds)), window, draw(st.integers(1, 2)),
+                               draw(st.integers(0, window // 2))))
+    if draw(st.booleans()):
+        layers += [Flatten(draw(st.sampled_from(["column", "row"]))), Dense(draw(st.integers(1, 3)), draw(st.booleans()))]
+        if draw(st.booleans()):
+            layers.append(SoftmaxCrossEntropy())
+    net = NetworkSpec((draw(st.integers(1, 2)), draw(st.integers(3, 7)), draw(st.integers(3, 7))), tuple(layers))
+    try:
+        net.shapes
+    except SpecError:
+        assume(False)
+    return net

@@ -116,3 +116,41 @@ def test_help_does_not_import_sympy(in_tmp):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=in_tmp,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert result.stdout.strip().endswith("False")
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+def test_render_and_verify_a_network(capsys, in_tmp):
+    code, out, err = run(["render", "--network", str(EXAMPLES / "three_layer_cnn.toml"), "--format", "md,json"], capsys)
+    assert code == 0, err
+    folder = next((in_tmp / "output").iterdir())
+    assert folder.name.startswith("net_three_layer_cnn_")
+    assert json.loads((folder / "derivation.json").read_text())["spec"]["input"] == [1, 8, 8]
+    code, out, err = run(["verify", "--network", str(EXAMPLES / "conv_relu_maxpool_dense.toml")], capsys)
+    assert code == 0, err
+    assert "dL/dK[1]" in out and "all entries agree" in out
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [('input = [1, 4, 4]\n[[layer]]\ntype = "pool"\n', "layer 1: type 'pool'"),
+     ('input = [1, 4, 4\n', "TOML syntax error"),
+     ('input = [1, 4, 4]\n[[layer]]\ntype = "maxpool"\nwindw = 2\n', "'windw'")],
+)
+def test_bad_network_file_is_one_line_exit_2(text, named, capsys, in_tmp):
+    (in_tmp / "bad.toml").write_text(text)
+    code, out, err = run(["render", "--network", "bad.toml"], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith("symconv: error: bad.toml: ") and named in err
+    assert not (in_tmp / "output").exists()
+
+
+def test_network_and_layer_options_do_not_mix(capsys, in_tmp):
+    code, _, err = run(["verify", "--network", str(EXAMPLES / "single_conv.toml"), "--kernel", "3"], capsys)
+    assert code == 2 and "--kernel describes a single layer" in err
+
+
+def test_missing_network_file(capsys, in_tmp):
+    code, _, err = run(["render", "--network", "nowhere.toml"], capsys)
+    assert code == 2 and "nowhere.toml: cannot read it" in err

@@ -72,3 +72,15 @@ def test_latex_cannot_run_shell_commands_or_write_outside(tmp_path):
         pass  # refusing to open the file is an acceptable way to fail
     assert not (tmp_path / "shell.txt").exists()
     assert not target.exists()
+
+
+@pytest.mark.parametrize("name", ["single_conv", "conv_relu_maxpool_dense", "three_layer_cnn"])
+def test_example_networks_build_pdfs_with_no_overfull_box(name):
+    need_latex()
+    from pathlib import Path
+
+    from symconv.network import load_network
+
+    net = load_network(Path(__file__).parents[1] / "examples" / f"{name}.toml")
+    rendered = render(derive(net), ("pdf",))
+    assert overfull_boxes(rendered.latex_log) == []

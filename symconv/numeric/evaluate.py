@@ -18,7 +18,6 @@ class Compiled:
     entry: np.ndarray
     coef: np.ndarray
     factors: np.ndarray
-    fallback: dict[int, tuple]  # entry -> (function, symbols) for what is not a sum of monomials
 
 
 def _monomial(term: Expr, pos: dict) -> tuple[float, list[int]] | None:
@@ -41,39 +40,36 @@ def _monomial(term: Expr, pos: dict) -> tuple[float, list[int]] | None:
     return coef, factors
 
 
-def compile_tensor(tensor: Tensor, pos: dict, one: int) -> Compiled:
-    """Walk the tensor's entries once; `one` is the position of a slot that holds 1.0."""
-    entry_idx, coefs, rows, fallback = [], [], [], {}
-    # Fast path for the bulk of a convolution: products of two symbols.
+def numpy_switch(k, *window):
+    """The max-pooling switch at numbers: argmax takes the first maximum, as frameworks do."""
+    stacked = np.stack(np.broadcast_arrays(*window))
+    return (np.argmax(stacked, axis=0) == np.asarray(k) - 1).astype(float)
+
+
+LAMBDIFY_MODULES = [{"switch": numpy_switch}, "numpy"]
+
+
+def compile_tensor(tensor: Tensor, pos: dict, one: int) -> Compiled | tuple:
+    """Walk the tensor's entries once into monomial index arrays; `one` is a slot that holds 1.0.
+
+    A tensor with an entry that is not a sum of monomials (exp, max, a switch...) is lambdified as
+    a whole instead: returns (function, positions of its arguments).
+    """
+    entry_idx, coefs, rows = [], [], []
     for n, expr in enumerate(tensor.entries):
-        terms = expr.args if expr.is_Add else (expr,)
-        for term in terms:
-            if term.is_Mul and len(term.args) == 2 and term.args[0] in pos and term.args[1] in pos:
-                a, b = term.args
-                entry_idx.append(n)
-                coefs.append(1.0)
-                rows.append((pos[a], pos[b]))
-                continue
+        for term in expr.args if expr.is_Add else (expr,):
             mono = _monomial(term, pos)
             if mono is None:
-                syms = sorted(expr.free_symbols, key=lambda s: s.name)
-                fallback[n] = (lambdify(syms, expr, "numpy"), [pos[s] for s in syms])
-                break
+                syms = sorted(set().union(*(e.free_symbols for e in tensor.entries)), key=lambda s: s.name)
+                return lambdify(syms, list(tensor.entries), LAMBDIFY_MODULES), [pos[s] for s in syms]
             entry_idx.append(n)
             coefs.append(mono[0])
-            rows.append(tuple(mono[1]))
+            rows.append(mono[1])
     width = max((len(r) for r in rows), default=0)
     factors = np.full((len(rows), max(width, 1)), one, dtype=np.intp)
     for t, r in enumerate(rows):
         factors[t, : len(r)] = r
-    keep = np.array([n not in fallback for n in entry_idx], dtype=bool) if fallback else slice(None)
-    return Compiled(
-        len(tensor.entries),
-        np.asarray(entry_idx, dtype=np.intp)[keep],
-        np.asarray(coefs, dtype=float)[keep],
-        factors[keep],
-        fallback,
-    )
+    return Compiled(len(tensor.entries), np.asarray(entry_idx, dtype=np.intp), np.asarray(coefs, dtype=float), factors)
 
 
 def _from_terms(tensor: Tensor, values: np.ndarray) -> np.ndarray:
@@ -93,9 +89,8 @@ def evaluate(derivation: Derivation, leaf_values: dict[str, np.ndarray], from_sy
     the SymPy expressions. A derived tensor that has symbols of its own (the output Y) lends its
     values to later entries.
     """
-    symbols = [s for t in derivation.tensors if t.symbols is not None for s in t.symbols]
-    if derivation.symbols and tuple(symbols) != derivation.symbols:
-        raise ValueError("the derivation's symbol list does not follow its tensors")
+    # Term tables index derivation.symbols; every tensor's own symbols are among them.
+    symbols = derivation.symbols or tuple(s for t in derivation.tensors if t.symbols is not None for s in t.symbols)
     pos = {s: n for n, s in enumerate(symbols)}
     one = len(symbols)
     values = np.zeros(one + 1)
@@ -110,10 +105,12 @@ def evaluate(derivation: Derivation, leaf_values: dict[str, np.ndarray], from_sy
             data = _from_terms(t, values).reshape(t.shape)
         else:
             c = compile_tensor(t, pos, one)
-            products = c.coef * np.prod(values[c.factors], axis=1)
-            flat = np.bincount(c.entry, weights=products, minlength=c.size)
-            for n, (fn, args) in c.fallback.items():
-                flat[n] = fn(*values[args])
+            if isinstance(c, Compiled):
+                products = c.coef * np.prod(values[c.factors], axis=1)
+                flat = np.bincount(c.entry, weights=products, minlength=c.size)
+            else:
+                fn, args = c
+                flat = np.array(fn(*values[args]), dtype=float)
             data = flat.reshape(t.shape)
         if t.symbols is not None:
             values[[pos[s] for s in t.symbols]] = data.ravel()

@@ -28,3 +28,56 @@ def conv2d_with_grads(x, k, b, g, stride, padding, dilation, flip=False) -> dict
     if tb is not None:
         out["dL/db"] = tb.grad.numpy()
     return out
+
+
+def network_with_grads(net, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every A[l], L and every gradient of a network from PyTorch's layers and autograd (float64)."""
+    import torch
+    import torch.nn.functional as F
+
+    from ..layers import Activation, Conv, Dense, Flatten, Pool
+
+    torch.set_num_threads(1)
+    leaves = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in values.items() if k != "t"}
+    a, acts, loss = leaves["X"], [leaves["X"]], None
+    for l, layer in enumerate(net.layers, start=1):
+        if isinstance(layer, Conv):
+            k = leaves[f"K[{l}]"]
+            weight = torch.flip(k, dims=(2, 3)) if layer.convention == "convolution" else k
+            a = F.conv2d(a[None], weight, leaves.get(f"b[{l}]"), stride=layer.stride, padding=layer.padding,
+                         dilation=layer.dilation)[0]
+        elif isinstance(layer, Activation):
+            a = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "identity": lambda z: z * 1}[layer.kind](a)
+        elif isinstance(layer, Pool):
+            args = dict(kernel_size=layer.window, stride=layer.stride, padding=layer.padding)
+            if layer.kind == "max":
+                a = F.max_pool2d(a[None], **args)[0]
+            elif layer.kind == "avg":
+                a = F.avg_pool2d(a[None], count_include_pad=True, **args)[0]
+            else:
+                size = layer.window[0] * layer.window[1]
+                a = torch.sqrt(F.avg_pool2d((a * a)[None], count_include_pad=True, **args)[0] * size)
+        elif isinstance(layer, Flatten):
+            a = a.transpose(1, 2).reshape(-1) if layer.order == "column" else a.reshape(-1)
+        elif isinstance(layer, Dense):
+            a = leaves[f"W[{l}]"] @ a + (leaves[f"b[{l}]"] if layer.bias else 0)
+        else:
+            target = torch.tensor(values["t"], dtype=torch.float64)
+            loss = -(target * F.log_softmax(a, dim=0)).sum()
+            a = torch.softmax(a, dim=0)
+        a.retain_grad()
+        acts.append(a)
+    n = len(net.layers)
+    if loss is None:
+        (acts[-1] * torch.tensor(values[f"dL/dA[{n}]"], dtype=torch.float64)).sum().backward()
+    else:
+        loss.backward()
+    out = {f"A[{l}]": acts[l].detach().numpy() for l in range(1, n + 1)}
+    if loss is not None:
+        out["L"] = np.array([loss.item()])
+    for l in range(1, n + 1):
+        out[f"dL/dA[{l - 1}]" if l > 1 else "dL/dX"] = acts[l - 1].grad.numpy()
+    for name, leaf in leaves.items():
+        if name != "X" and leaf.grad is not None and not name.startswith("dL/"):
+            out[f"dL/d{name}"] = leaf.grad.numpy()
+    return out

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..derivation import Derivation
+from ..network import NetworkSpec
 from .document import context, render_text
 from .json_format import to_json
+from .network_document import network_context
 from .files import FILENAMES, FORMATS
 from .pdf import LatexMissing, compile_pdf
 
@@ -26,10 +28,12 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Render
         LatexFailed: when LaTeX is installed but fails on the document.
     """
     out = Rendered()
+    network = isinstance(derivation.spec, NetworkSpec)
+    template = "network" if network else "derivation"
     if {"tex", "pdf", "md"} & set(formats):
-        ctx = context(derivation)
+        ctx = network_context(derivation) if network else context(derivation)
     if "tex" in formats or "pdf" in formats:
-        tex = render_text("derivation.tex.j2", ctx)
+        tex = render_text(f"{template}.tex.j2", ctx)
         if "tex" in formats:
             out.files[FILENAMES["tex"]] = tex.encode()
         if "pdf" in formats:
@@ -39,7 +43,7 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Render
             except LatexMissing as missing:
                 out.notes.append(str(missing))
     if "md" in formats:
-        out.files[FILENAMES["md"]] = render_text("derivation.md.j2", ctx).encode()
+        out.files[FILENAMES["md"]] = render_text(f"{template}.md.j2", ctx).encode()
     if "json" in formats:
         out.files[FILENAMES["json"]] = to_json(derivation).encode()
     return out

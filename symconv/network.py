@@ -1,0 +1,111 @@
+"""A network: an input shape and a list of layers, from a TOML file or built in Python."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layers import Layer, Shape, SoftmaxCrossEntropy, layer_fields, layer_from_fields
+from .spec import SpecError
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """input = (channels, height, width); layers in order. Shapes must chain; a loss only comes last.
+
+    Raises:
+        SpecError: naming the layer (1-based) and what does not fit.
+    """
+
+    input: tuple[int, int, int]
+    layers: tuple[Layer, ...]
+    name: str = "network"
+
+    def __post_init__(self) -> None:
+        shape = self.input
+        if (not isinstance(shape, (tuple, list)) or len(shape) != 3
+                or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in shape)):
+            shown = list(shape) if isinstance(shape, (tuple, list)) else shape
+            raise SpecError(f"input {shown!r} is not valid: give [channels, height, width], each 1 or more")
+        object.__setattr__(self, "input", tuple(shape))
+        object.__setattr__(self, "layers", tuple(self.layers))
+        if not self.layers:
+            raise SpecError("the network has no layers: add at least one [[layer]]")
+        for n, layer in enumerate(self.layers, start=1):
+            if isinstance(layer, SoftmaxCrossEntropy) and n != len(self.layers):
+                raise SpecError(f"layer {n} (softmax_cross_entropy): the loss must be the last layer")
+
+    @property
+    def shapes(self) -> list[Shape]:
+        """The input's shape, then each layer's output shape."""
+        shapes = [self.input]
+        for n, layer in enumerate(self.layers, start=1):
+            try:
+                shapes.append(layer.output_shape(shapes[-1]))
+            except SpecError as error:
+                raise SpecError(f"layer {n} ({layer.type}): {error}") from None
+        return shapes
+
+    @property
+    def has_loss(self) -> bool:
+        return isinstance(self.layers[-1], SoftmaxCrossEntropy)
+
+    def as_dict(self) -> dict[str, object]:
+        """The network as the JSON format echoes it: every layer's fields with defaults filled in."""
+        return {"input": list(self.input), "layers": [layer_fields(layer) for layer in self.layers]}
+
+    def slug(self) -> str:
+        """A folder name: the network's name and a short digest of its layers."""
+        digest = hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:8]
+        return f"net_{self.name}_{digest}"
+
+    @classmethod
+    def from_dict(cls, data: dict, name: str = "network") -> NetworkSpec:
+        """Read {"input": [C, H, W], "layer": [{"type": ...}, ...]} (the TOML file's structure).
+
+        Raises:
+            SpecError: naming the layer number and the field.
+        """
+        unknown = set(data) - {"input", "layer"}
+        if unknown:
+            raise SpecError(f"key {sorted(unknown)[0]!r} is not known: a network file has input and [[layer]] tables")
+        if "input" not in data:
+            raise SpecError("input is missing: give input = [channels, height, width]")
+        tables = data.get("layer", [])
+        if not isinstance(tables, list):
+            raise SpecError("layer must be a list of tables: write each as [[layer]]")
+        layers = []
+        for n, table in enumerate(tables, start=1):
+            try:
+                layers.append(layer_from_fields(dict(table)))
+            except SpecError as error:
+                raise SpecError(f"layer {n}: {error}") from None
+            except TypeError as error:  # a value of the wrong kind reaching a dataclass
+                raise SpecError(f"layer {n}: {error}") from None
+        spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name)
+        spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
+        return spec
+
+
+def load_network(path: str | Path) -> NetworkSpec:
+    """Read a network from a TOML file.
+
+    Raises:
+        SpecError: with the file's name, the layer number and the field at fault.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not a text file (UTF-8 TOML expected)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: TOML syntax error: {error}") from None
+    try:
+        return NetworkSpec.from_dict(data, name=path.stem)
+    except SpecError as error:
+        raise SpecError(f"{path}: {error}") from None

@@ -1,0 +1,209 @@
+"""Networks: files, local rules against sympy.diff, the chain against the composed loss, numeric references."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from sympy import Add, Heaviside, Max, Rational, Symbol, diff, exp, log, simplify, sqrt, symbols, tanh
+
+from symconv import derive
+from symconv.functions import switch
+from symconv.layers import Activation, Conv, Dense, Flatten, Pool, SoftmaxCrossEntropy
+from symconv.network import NetworkSpec, load_network
+from symconv.numeric.evaluate import evaluate
+from symconv.numeric.verify import random_leaves, verify
+from symconv.rendering.json_format import to_json
+from symconv.rules import activation_rules, flatten_order, pool_rules, softmax_rules
+from symconv.spec import SpecError
+
+from .conftest import need_torch
+from .strategies import networks
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
+
+
+def test_examples_load_with_their_shapes():
+    shapes = {p.stem: load_network(p).shapes for p in EXAMPLES}
+    assert shapes["conv_relu_maxpool_dense"] == [(1, 6, 6), (2, 4, 4), (2, 4, 4), (2, 2, 2), (8,), (3,), (3,)]
+    assert shapes["three_layer_cnn"][-4:] == [(2, 1, 1), (2,), (3,), (3,)]
+    assert len(EXAMPLES) >= 3
+
+
+def test_as_dict_fills_every_default():
+    net = load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")
+    layers = net.as_dict()["layers"]
+    assert layers[0] == {"type": "conv", "out_channels": 2, "kernel": [3, 3], "stride": [1, 1], "padding": [0, 0],
+                         "dilation": [1, 1], "bias": True, "convention": "correlation"}
+    assert layers[2] == {"type": "maxpool", "window": [2, 2], "stride": [2, 2], "padding": [0, 0]}
+    assert layers[3] == {"type": "flatten", "order": "column"}
+    assert layers[5] == {"type": "softmax_cross_entropy"}
+
+
+BAD_FILES = [
+    ('input = [1, 6, 6]\n[[layer]]\ntype = "convolution"\n', "layer 1: type 'convolution' is not known"),
+    ('input = [1, 6, 6]\n[[layer]]\ntype = "conv"\nkernel = [3, 3]\n', "layer 1: field 'out_channels' is missing"),
+    ('input = [1, 6, 6]\n[[layer]]\ntype = "maxpool"\nwindw = [2, 2]\n', "layer 1: field 'windw' is not known for maxpool"),
+    ('input = [1, 6, 6]\n[[layer]]\ntype = "relu"\n[[layer]]\ntype = "dense"\nout_features = 2\n',
+     "layer 2 (dense): dense needs a vector"),
+    ('input = [1, 3, 3]\n[[layer]]\ntype = "conv"\nout_channels = 1\nkernel = [4, 4]\n', "layer 1 (conv): kernel 4x4"),
+    ('input = [1, 2, 2]\n[[layer]]\ntype = "flatten"\n[[layer]]\ntype = "softmax_cross_entropy"\n'
+     '[[layer]]\ntype = "dense"\nout_features = 2\n', "layer 2 (softmax_cross_entropy): the loss must be the last layer"),
+    ('input = [1, 6, 6\n', "TOML syntax error"),
+    ('input = [1, 6]\n[[layer]]\ntype = "relu"\n', "input [1, 6] is not valid"),
+    ('[[layer]]\ntype = "relu"\n', "input is missing"),
+    ('input = [1, 4, 4]\n', "no layers"),
+    ('input = [1, 4, 4]\n[[layer]]\ntype = "conv"\nout_channels = "two"\nkernel = 2\n', "layer 1: out_channels 'two'"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD_FILES, ids=[m for _, m in BAD_FILES])
+def test_bad_network_files_name_file_layer_and_field(text, message, tmp_path):
+    path = tmp_path / "net.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as error:
+        load_network(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert message in str(error.value)
+
+
+# --- local rules against sympy.diff --------------------------------------------------------------
+
+z, g = Symbol("z"), Symbol("g")
+
+
+@pytest.mark.parametrize("kind", ["sigmoid", "tanh", "identity"])
+def test_activation_rule_is_the_derivative(kind):
+    (a_expr,), _ = activation_rules(kind, [z], [None], None)
+    a = Symbol("a")
+    _, (backward,) = activation_rules(kind, [z], [a], [g])
+    assert simplify(backward.subs(a, a_expr) - g * diff(a_expr, z)) == 0
+
+
+def test_relu_rule_is_the_derivative_away_from_zero_and_zero_at_zero():
+    (a_expr,), (backward,) = activation_rules("relu", [z], [Symbol("a")], [g])
+    assert a_expr == Max(0, z) and backward == g * Heaviside(z, 0)
+    for value in (-2, -0.5, 0.5, 3):
+        assert backward.subs(z, value) == g * diff(a_expr, z).subs(z, value)
+    assert backward.subs(z, 0) == 0  # frameworks take relu'(0) = 0
+
+
+def test_l2_pool_rule_is_the_derivative():
+    pool = Pool("l2", 2)
+    inp = symbols("i1:5")
+    out = (Symbol("A"),)
+    (forward,), backward = pool_rules(pool, (1, 2, 2), (1, 1, 1), inp, out, (g,))
+    assert forward == sqrt(Add(*(i**2 for i in inp)))
+    for i, rule in zip(inp, backward):
+        assert simplify(rule.subs(out[0], forward) - g * diff(forward, i)) == 0
+
+
+def test_avg_pool_rule_is_the_derivative():
+    inp = symbols("i1:10")
+    (forward,), backward = pool_rules(Pool("avg", 3), (1, 3, 3), (1, 1, 1), inp, (Symbol("A"),), (g,))
+    assert forward == Add(*inp) / 9
+    assert all(rule == g * diff(forward, i) == g / 9 for i, rule in zip(inp, backward))
+
+
+def test_max_pool_switch_goes_to_the_first_maximum():
+    inp = symbols("i1:5")
+    _, backward = pool_rules(Pool("max", 2), (1, 2, 2), (1, 1, 1), inp, (Symbol("A"),), (g,))
+    tie = {inp[0]: 1, inp[1]: 3, inp[2]: 3, inp[3]: 2}
+    assert [rule.subs(tie) for rule in backward] == [0, g, 0, 0]
+    assert backward[2] == g * switch(3, *inp)
+
+
+def test_softmax_cross_entropy_step_needs_the_sum_of_t():
+    f, p, t = symbols("f1:4"), symbols("p1:4"), symbols("t1:4")
+    probs, loss = softmax_rules(f, p, t, Symbol("L"))
+    loss_of_f = loss.subs(dict(zip(p, probs)))
+    for k in range(3):
+        derivative = diff(loss_of_f, f[k])
+        claimed = softmax_rules(f, p, t, Symbol("L"), backward=True)[k].subs(dict(zip(p, probs)))
+        assert simplify(derivative - claimed) != 0  # not without sum(t) = 1 ...
+        one_hot = {t[2]: 1 - t[0] - t[1]}
+        assert simplify((derivative - claimed).subs(one_hot)) == 0  # ... and exactly with it
+
+
+def test_flatten_column_major_per_channel():
+    # 2 channels of 2x3: vec stacks the columns of each channel, then the channels.
+    assert flatten_order("column", (2, 2, 3)) == [0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11]
+    assert flatten_order("row", (2, 2, 3)) == list(range(12))
+
+
+# --- the chain, exactly, against differentiating the composed loss (tests only: tiny sizes) -----
+
+
+def test_chain_equals_diff_of_the_composed_loss():
+    net = NetworkSpec((1, 3, 3), (Conv(2, 2, bias=True), Activation("identity"), Pool("avg", 2, 1), Flatten(), Dense(2, bias=True)))
+    d = derive(net)
+    definitions = {}
+    for t in d.tensors:
+        if t.entries is not None and t.symbols is not None and t.name.startswith("A["):
+            definitions.update({s: e.subs(definitions) for s, e in zip(t.symbols, t.entries)})
+    out = d["A[5]"]
+    loss = Add(*(gs * definitions[s] for gs, s in zip(d["dL/dA[5]"].symbols, out.symbols)))
+    upstream = {}
+    for t in d.tensors:
+        if t.name.startswith("dL/dA[") and t.entries is not None:
+            upstream.update({s: e.subs(upstream).subs(definitions) for s, e in zip(t.symbols, t.entries)})
+    for grad, leaf in (("dL/dX", "X"), ("dL/dK[1]", "K[1]"), ("dL/db[1]", "b[1]"), ("dL/dW[5]", "W[5]")):
+        for entry, symbol in zip(d[grad].entries, d[leaf].symbols):
+            assert (entry.subs(upstream).subs(definitions) - diff(loss, symbol)).expand() == 0, (grad, symbol)
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_verify(path):
+    report = verify(derive(load_network(path)), use_torch=False)
+    assert report.ok and not report.unchecked, report.comparisons
+
+
+@settings(max_examples=40)
+@given(networks())
+def test_random_networks_verify_against_numpy(net):
+    report = verify(derive(net), seed=2, use_torch=False)
+    assert report.ok, [c for c in report.comparisons if not c.ok] or report.unchecked
+
+
+@settings(max_examples=20)
+@given(networks())
+def test_random_networks_verify_against_pytorch(net):
+    need_torch()
+    report = verify(derive(net), seed=4, use_torch=True)
+    assert report.ok and any(c.reference == "torch" for c in report.comparisons)
+
+
+def test_max_pool_ties_match_pytorch():
+    need_torch()
+    from symconv.numeric.torch_reference import network_with_grads
+
+    net = NetworkSpec((1, 2, 4), (Pool("max", 2), Flatten("row"), Dense(1)))
+    d = derive(net)
+    values = random_leaves(d, seed=0)
+    values["X"] = np.array([[[1.0, 3.0, 2.0, 2.0], [3.0, 0.0, 2.0, 1.0]]])  # ties in both windows
+    ours, theirs = evaluate(d, values), network_with_grads(net, values)
+    np.testing.assert_array_equal(ours["dL/dX"], theirs["dL/dX"])
+
+
+def test_network_json_lists_forward_then_backward_using_only_earlier_symbols():
+    net = load_network(EXAMPLES[0])
+    doc = json.loads(to_json(derive(net)))
+    names = [t["name"] for t in doc["tensors"]]
+    assert names[:4] == ["X", "K[1]", "b[1]", "A[1]"] and names[-1] == "dL/dX"
+    assert names.index("L") < names.index("dL/dA[5]") < names.index("dL/dW[5]") < names.index("dL/dK[1]")
+    assert doc["spec"] == net.as_dict()
+    from sympy import sympify
+
+    seen: set[str] = set()
+    for t in doc["tensors"]:
+        flat = np.array(t["entries"], dtype=object).ravel() if t["entries"] is not None else []
+        for text in flat:
+            assert {s.name for s in sympify(text).free_symbols} <= seen, (t["name"], text)
+        if t["symbols"] is not None:
+            seen |= set(np.array(t["symbols"], dtype=object).ravel())
