@@ -7,6 +7,7 @@ from typing import Mapping
 
 from sympy import Expr, ImmutableDenseNDimArray, Symbol
 
+from .network import NetworkSpec
 from .spec import ConvSpec
 
 
@@ -64,9 +65,9 @@ class Tensor:
 
 @dataclass(frozen=True)
 class Derivation:
-    """Everything derived for one layer; renderers and the numeric check only read it."""
+    """Everything derived for one layer or network; renderers and the numeric check only read it."""
 
-    spec: ConvSpec
+    spec: ConvSpec | NetworkSpec
     tensors: tuple[Tensor, ...]
     latex_names: Mapping[Symbol, str]
     order: Mapping[Symbol, tuple]

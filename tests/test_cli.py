@@ -154,3 +154,31 @@ def test_network_and_layer_options_do_not_mix(capsys, in_tmp):
 def test_missing_network_file(capsys, in_tmp):
     code, _, err = run(["render", "--network", "nowhere.toml"], capsys)
     assert code == 2 and "nowhere.toml: cannot read it" in err
+
+
+def test_verify_exits_1_when_an_entry_disagrees(capsys, monkeypatch):
+    from symconv.numeric import verify as verify_module
+
+    real = verify_module.evaluate
+
+    def off_by_a_little(derivation, leaves, from_sympy=False):
+        values = real(derivation, leaves, from_sympy)
+        values["dL/dK"] = values["dL/dK"] + 1e-6
+        return values
+
+    monkeypatch.setattr(verify_module, "evaluate", off_by_a_little)
+    code, out, err = run(["verify"], capsys)
+    assert code == 1
+    assert any(line.startswith("dL/dK ") and line.endswith("FAILED") for line in out.splitlines())
+    assert "differ by more than 1e-09" in err
+
+
+def test_without_latex_the_other_formats_are_written(capsys, in_tmp, monkeypatch):
+    from symconv.rendering import pdf
+
+    monkeypatch.setattr(pdf, "latex_available", lambda: False)
+    code, out, err = run(["render"], capsys)
+    assert code == 0
+    folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
+    assert sorted(p.name for p in folder.iterdir()) == ["derivation.json", "derivation.md", "derivation.tex"]
+    assert len(err.strip().splitlines()) == 1 and "apt-get install" in err
