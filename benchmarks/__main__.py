@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from symconv import ConvSpec
 from symconv.size import Size
@@ -35,12 +36,19 @@ def run_case(pipeline: str, spec: dict, runs: int, timeout: float) -> dict | Non
     return json.loads(done.stdout)
 
 
+def symconv_command() -> list[str]:
+    """The installed console script of this interpreter's environment (which need not be on PATH)."""
+    script = Path(sys.executable).with_name("symconv")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "symconv"]
+
+
 def shell_times(runs: int) -> list[tuple[str, float]]:
     """Wall-clock medians of whole commands, as a user runs them."""
+    symconv = symconv_command()
     commands = {
-        "symconv --help": ["symconv", "--help"],
-        "symconv render (default, no PDF)": ["symconv", "render", "--format", "tex,md,json", "--out", "output/bench"],
-        "symconv render (default, with PDF)": ["symconv", "render", "--out", "output/bench"],
+        "symconv --help": [*symconv, "--help"],
+        "symconv render (default, no PDF)": [*symconv, "render", "--format", "tex,md,json", "--out", "output/bench"],
+        "symconv render (default, with PDF)": [*symconv, "render", "--out", "output/bench"],
     }
     out = []
     for label, cmd in commands.items():
