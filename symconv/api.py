@@ -14,40 +14,53 @@ from .rendering.formats import Rendered
 from .rendering.formats import render as _render
 from .size import check_size
 from .network import NetworkSpec, load_network
-from .spec import ConvSpec
+from .spec import ConvSpec, SpecError
 
 __all__ = ["derive", "load_network", "render", "verify", "write"]
 
 
-def derive(spec: ConvSpec | NetworkSpec, force: bool = False) -> Derivation:
+def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = False) -> Derivation:
     """Derive a layer (conv.derive_conv) or a whole network (chain.derive_network) entry by entry.
 
+    With `jacobians` (a single layer only), the derivation also holds d vec(Y) / d vec(K),
+    d vec(Y) / d vec(X) and d vec(Y) / d b as tensors; `derivation.jacobian(...)` gives any of them,
+    for a network too, whether or not they were asked for here.
+
     Raises:
-        SpecError: when the derivation is too large to hold, unless forced.
+        SpecError: when the derivation is too large to hold, unless forced, or `jacobians` is asked
+            of a network.
     """
     if isinstance(spec, NetworkSpec):
+        if jacobians:
+            raise SpecError("--jacobians is for a single convolution layer: for a network's layers, call "
+                            "derivation.jacobian(...) from Python")
         check_size(spec, frozenset(), force=force)
         return derive_network(spec)
     if not isinstance(spec, ConvSpec):
         raise TypeError(f"derive takes a ConvSpec or a NetworkSpec, not {type(spec).__name__}")
-    return derive_conv(spec, force=force)
+    return derive_conv(spec, force=force, jacobians=jacobians)
 
 
-def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...], force: bool) -> Derivation:
+def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...], force: bool,
+                jacobians: bool) -> Derivation:
     if isinstance(what, Derivation):
         return what
-    check_size(what, frozenset(formats), force=force)
-    return derive(what, force=force)
+    check_size(what, frozenset(formats), force=force, jacobians=jacobians)
+    return derive(what, force=force, jacobians=jacobians)
 
 
-def render(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...] = FORMATS, force: bool = False) -> Rendered:
+def render(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...] = FORMATS, force: bool = False,
+           jacobians: bool = False) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
+
+    With `jacobians`, the documents add the matrix view (vec, the Jacobians, the convolution as a
+    matrix, the closed forms with their intermediate matrices) and the JSON the Jacobian tensors.
 
     Raises:
         SpecError: when a document of this size would be unreadable, unless forced.
         LatexFailed: when LaTeX is installed but fails.
     """
-    return _render(_derivation(what, formats, force), formats)
+    return _render(_derivation(what, formats, force, jacobians), formats)
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:
@@ -55,6 +68,8 @@ def write(rendered: Rendered, folder: str | Path) -> list[Path]:
     return write_all(Path(folder), rendered.files)
 
 
-def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False) -> Report:
-    """Evaluate every derived entry at random values and compare with NumPy (and PyTorch when installed)."""
-    return _verify(_derivation(what, (), force), seed=seed, use_torch=use_torch)
+def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False,
+           jacobians: bool = False) -> Report:
+    """Evaluate every derived entry (and, with `jacobians`, every Jacobian entry) at random values and
+    compare with NumPy (and PyTorch when installed)."""
+    return _verify(_derivation(what, (), force, jacobians), seed=seed, use_torch=use_torch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from dataclasses import replace
 from itertools import product
 from operator import itemgetter
 
@@ -133,16 +134,17 @@ def _terms(table: list[list[tuple[int, int]]]) -> Terms:
     return Terms(tuple(start), tuple(first), tuple(second))
 
 
-def derive_conv(spec: ConvSpec, force: bool = False) -> Derivation:
+def derive_conv(spec: ConvSpec, force: bool = False, jacobians: bool = False) -> Derivation:
     """Derive Y, dL/dX, dL/dK and dL/db of one layer in terms of the upstream symbols dL/dY.
 
     Terms that touch only padding are absent; an input entry that no output reads is exactly 0.
-    Every gradient entry equals sympy.diff(sum(G * Y), symbol), structurally (==).
+    Every gradient entry equals sympy.diff(sum(G * Y), symbol), structurally (==). With
+    `jacobians`, the tensors dvecY/dvecK, dvecY/dvecX (and dvecY/db) follow (see jacobian_tensors).
 
     Raises:
         SpecError: when the derivation is too large to hold (see size.check_size), unless forced.
     """
-    check_size(spec, frozenset(), force=force)
+    check_size(spec, frozenset(), force=force, jacobians=jacobians)
     leaf = leaves(spec)
     symbols: list = []
     offset: dict[str, int] = {}
@@ -185,4 +187,24 @@ def derive_conv(spec: ConvSpec, force: bool = False) -> Derivation:
     for t in leaf.values():
         latex_names.update(t.latex)
         order.update(t.keys)
-    return Derivation(spec, tuple(tensors), latex_names, order, symbols_t)
+    derivation = Derivation(spec, tuple(tensors), latex_names, order, symbols_t)
+    if jacobians:
+        derivation = replace(derivation, tensors=derivation.tensors + jacobian_tensors(derivation))
+    return derivation
+
+
+def jacobian_tensors(derivation: Derivation) -> tuple[Tensor, ...]:
+    r"""The Jacobians of vec(Y) as dense tensors for the JSON: "dvecY/dvecK", "dvecY/dvecX", "dvecY/db".
+
+    Shape [len vec(Y), len vec(K)] and so on, rows and columns in vec order (MATH.md); entry (a, b)
+    is labelled \frac{\partial (vec Y)_a}{\partial (vec K)_b} with the entries' own names.
+    """
+    out = []
+    for wrt in ("K", "X", "b"):
+        if wrt not in derivation.names():
+            continue
+        j = derivation.jacobian(wrt)
+        labels = tuple(rf"\frac{{\partial {r}}}{{\partial {c}}}" for r in j.rows for c in j.columns)
+        name = f"dvecY/d{wrt}" if wrt == "b" else f"dvecY/dvec{wrt}"
+        out.append(Tensor(name, j.shape, None, tuple(j.dense()), labels, f"d vec(Y) / d vec({wrt})"))
+    return tuple(out)

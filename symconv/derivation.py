@@ -9,6 +9,7 @@ from sympy import Expr, ImmutableDenseNDimArray, Symbol
 
 from .network import NetworkSpec
 from .spec import ConvSpec
+from .vec import Jacobian, jacobian
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,11 @@ class Derivation:
 
     def names(self) -> list[str]:
         return [t.name for t in self.tensors]
+
+    def jacobian(self, wrt: str, of: str | None = None) -> Jacobian:
+        """d vec(of) / d vec(wrt) in numerator layout, e.g. d.jacobian("K") is d vec(Y) / d vec(K).
+
+        For a network, `of` defaults to the output of the layer that reads `wrt`
+        (d.jacobian("A[1]") is d vec(A[2]) / d vec(A[1])). See symconv.vec.jacobian.
+        """
+        return jacobian(self, wrt, of)

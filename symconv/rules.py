@@ -75,16 +75,28 @@ def pool_rules(layer: Pool, shape_in: Shape, shape_out: Shape, inp, out, g):
     if g is None:
         return forward, None
     terms: list[list] = [[] for _ in inp]
+    for o, n, local in pool_local(layer, windows, inp, out):
+        terms[n].append(g[o] * local)
+    return forward, [Add(*t) for t in terms]
+
+
+def pool_local(layer: Pool, windows: list[list[tuple[int, int, int]]], inp, out) -> list[tuple[int, int, object]]:
+    """(output entry, input entry, dA/dI) for every input entry of every window: the local derivatives.
+
+    avg: 1 / (kh kw);  max: [I is the window's first maximum];  l2: I / A.
+    """
+    size = layer.window[0] * layer.window[1]
+    local = []
     for o, cells in enumerate(windows):
         window = [inp[n] for n, _, _ in cells]
         for k, (n, _, _) in enumerate(cells, start=1):
             if layer.kind == "avg":
-                terms[n].append(g[o] * Rational(1, size))
+                local.append((o, n, Rational(1, size)))
             elif layer.kind == "max":
-                terms[n].append(g[o] * switch(k, *window))
+                local.append((o, n, switch(k, *window)))
             else:
-                terms[n].append(g[o] * inp[n] / out[o])
-    return forward, [Add(*t) for t in terms]
+                local.append((o, n, inp[n] / out[o]))
+    return local
 
 
 def flatten_order(order: str, shape_in: Shape) -> list[int]:

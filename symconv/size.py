@@ -16,6 +16,9 @@ BYTES_PER_PRODUCT = 600
 # A document stops being readable long before memory runs out: 25,000 terms are about 150 pages.
 DOCUMENT_LIMIT = 25_000
 DATA_LIMIT = 3_000_000
+# Jacobians are dense in the JSON (zeros included) and grow as len vec(Y) x len vec(X): a million
+# entries is about 15 MB of JSON.
+JACOBIAN_LIMIT = 1_000_000
 DOCUMENT_FORMATS = frozenset({"tex", "pdf", "md"})
 
 
@@ -25,6 +28,7 @@ class Size:
 
     products: int  # two-factor terms over Y, dL/dK and dL/dX together
     entries: int
+    jacobian_entries: int = 0  # entries of d vec(Y) / d vec(K), / d vec(X) and / d b, zeros included
 
     @classmethod
     def of(cls, spec: ConvSpec) -> Size:
@@ -32,7 +36,11 @@ class Size:
         c_in, c_out = spec.in_channels, spec.out_channels
         outputs = c_out * spec.output[0] * spec.output[1]
         entries = 2 * outputs + c_in * spec.input[0] * spec.input[1] + c_out * c_in * spec.kernel[0] * spec.kernel[1]
-        return cls(products=3 * index.products, entries=entries + (c_out if spec.bias else 0))
+        rows = outputs
+        columns = c_out * c_in * spec.kernel[0] * spec.kernel[1] + c_in * spec.input[0] * spec.input[1]
+        columns += c_out if spec.bias else 0
+        return cls(products=3 * index.products, entries=entries + (c_out if spec.bias else 0),
+                   jacobian_entries=rows * columns)
 
     @classmethod
     def of_network(cls, net: NetworkSpec) -> Size:
@@ -58,7 +66,8 @@ class Size:
         return f"{self.products:,} terms, about {seconds:.1f} s and {megabytes:,.0f} MB"
 
 
-def check_size(spec: ConvSpec | NetworkSpec, formats: frozenset[str] | set[str], force: bool = False) -> Size:
+def check_size(spec: ConvSpec | NetworkSpec, formats: frozenset[str] | set[str], force: bool = False,
+               jacobians: bool = False) -> Size:
     """Refuse a derivation too large for what it is asked for, unless forced.
 
     Raises:
@@ -76,5 +85,10 @@ def check_size(spec: ConvSpec | NetworkSpec, formats: frozenset[str] | set[str],
         raise SpecError(
             f"this {'network' if isinstance(spec, NetworkSpec) else 'layer'} has {size.describe()}, more than the {DATA_LIMIT:,} terms symconv derives unasked: "
             "choose a smaller size, or --force to derive it anyway"
+        )
+    if jacobians and size.jacobian_entries > JACOBIAN_LIMIT:
+        raise SpecError(
+            f"the Jacobians of this layer have {size.jacobian_entries:,} entries (zeros included), more than the "
+            f"{JACOBIAN_LIMIT:,} symconv writes unasked: choose a smaller size, leave out --jacobians, or --force"
         )
     return size

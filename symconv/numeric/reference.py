@@ -45,3 +45,32 @@ def conv2d_backward(g, x, k, stride, padding, dilation, flip=False):
         gk = gk[:, :, ::-1, ::-1]
     gx = gxp[:, ph : ph + x.shape[1], pw : pw + x.shape[2]]
     return gx, gk, g.sum(axis=(1, 2))
+
+
+def vec(a: np.ndarray) -> np.ndarray:
+    """Columns of each (last two axes) matrix stacked, the leading axes outermost; a vector as it is."""
+    return a.reshape(-1) if a.ndim < 2 else np.swapaxes(a, -1, -2).reshape(-1)
+
+
+def conv2d_jacobians(x, k, bias: bool, stride, padding, dilation, flip=False) -> dict[str, np.ndarray]:
+    """d vec(Y) / d vec(K), / d vec(X) (and / d b), column by column: Y is linear in each of them, so
+    column b is vec(Y) with that argument set to the b-th unit tensor (in vec order) and no bias."""
+
+    def columns(shape, apply) -> np.ndarray:
+        cols = []
+        for n in range(int(np.prod(shape))):
+            unit = np.zeros(int(np.prod(shape)))
+            unit[n] = 1.0
+            # unit is in vec order: undo vec to get the tensor it stands for.
+            tensor = np.swapaxes(unit.reshape(*shape[:-2], shape[-1], shape[-2]), -1, -2) if len(shape) >= 2 else unit
+            cols.append(vec(apply(tensor)))
+        return np.stack(cols, axis=1)
+
+    geometry = (stride, padding, dilation, flip)
+    out = {
+        "dvecY/dvecK": columns(k.shape, lambda kk: conv2d(x, kk, None, *geometry)),
+        "dvecY/dvecX": columns(x.shape, lambda xx: conv2d(xx, k, None, *geometry)),
+    }
+    if bias:
+        out["dvecY/db"] = columns((k.shape[0],), lambda bb: conv2d(np.zeros_like(x), np.zeros_like(k), bb, *geometry))
+    return out

@@ -30,6 +30,38 @@ def conv2d_with_grads(x, k, b, g, stride, padding, dilation, flip=False) -> dict
     return out
 
 
+def conv2d_jacobians(x, k, b, stride, padding, dilation, flip=False) -> dict[str, np.ndarray]:
+    """d vec(Y) / d vec(K), / d vec(X) (and / d b) from torch.autograd.functional.jacobian, its
+    (Y axes, argument axes) result reordered to column-major vec on both sides."""
+    import torch
+    from torch.autograd.functional import jacobian
+
+    torch.set_num_threads(1)
+    tx, tk = torch.tensor(x[None], dtype=torch.float64), torch.tensor(np.ascontiguousarray(k), dtype=torch.float64)
+    tb = None if b is None else torch.tensor(b, dtype=torch.float64)
+
+    def conv(xx, kk, bb):
+        weight = torch.flip(kk, dims=(2, 3)) if flip else kk
+        return torch.nn.functional.conv2d(xx, weight, bb, stride=stride, padding=padding, dilation=dilation)[0]
+
+    def as_vec_matrix(j: "torch.Tensor", arg_dims: int) -> np.ndarray:
+        # j has Y's 3 axes then the argument's; swap the last two axes of each side (rows <-> columns).
+        y_axes = [0, 2, 1]
+        arg = list(range(3, 3 + arg_dims))
+        if arg_dims >= 2:
+            arg[-1], arg[-2] = arg[-2], arg[-1]
+        m = j.permute(*y_axes, *arg).reshape(int(np.prod(j.shape[:3])), -1)
+        return m.numpy()
+
+    out = {
+        "dvecY/dvecK": as_vec_matrix(jacobian(lambda kk: conv(tx, kk, tb), tk), 4),
+        "dvecY/dvecX": as_vec_matrix(jacobian(lambda xx: conv(xx[None], tk, tb), tx[0]), 3),
+    }
+    if tb is not None:
+        out["dvecY/db"] = as_vec_matrix(jacobian(lambda bb: conv(tx, tk, bb), tb), 1)
+    return out
+
+
 def network_with_grads(net, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every A[l], L and every gradient of a network from PyTorch's layers and autograd (float64)."""
     import torch

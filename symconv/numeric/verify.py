@@ -65,6 +65,10 @@ def _references(derivation: Derivation, leaves: dict[str, np.ndarray], use_torch
     refs = {"numpy": {"Y": reference.conv2d(x, k, b, *geometry), "dL/dX": gx, "dL/dK": gk, "dL/db": gb}}
     if use_torch:
         refs["torch"] = torch_reference.conv2d_with_grads(x, k, b, g, *geometry)
+    if "dvecY/dvecK" in derivation.names():
+        refs["numpy"].update(reference.conv2d_jacobians(x, k, b is not None, *geometry))
+        if use_torch:
+            refs["torch"].update(torch_reference.conv2d_jacobians(x, k, b, *geometry))
     return refs
 
 

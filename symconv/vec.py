@@ -1,0 +1,190 @@
+"""vec and the Jacobians of vec() in numerator layout, read off a layer's term table or index map.
+
+vec stacks the columns of each channel (column-major), then the channels in order. In numerator
+layout d vec(Y) / d vec(K) has one row per entry of vec(Y) and one column per entry of vec(K):
+entry (a, b) is d (vec Y)_a / d (vec K)_b.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import product
+from typing import Mapping, Sequence
+
+from sympy import Expr, ImmutableMatrix, ImmutableSparseMatrix, Integer, S, Symbol, latex
+
+from .layers import Activation, Flatten, Pool
+from .rules import activation_rules, flatten_order, pool_local, pool_windows
+from .spec import ConvSpec
+
+
+def vec_order(shape: tuple[int, ...]) -> list[int]:
+    """Row-major flat positions listed in vec order.
+
+    Axes before the last two are channel axes, taken outermost in row-major order; within a channel
+    the entries go down each column, column after column. A vector (one axis) stays as it is.
+    """
+    if len(shape) < 2:
+        return list(range(shape[0] if shape else 1))
+    *channels, h, w = shape
+    out = []
+    for lead in product(*(range(n) for n in channels)):
+        base = 0
+        for i, n in zip(lead, channels):
+            base = base * n + i
+        out += [(base * h + i) * w + j for j in range(w) for i in range(h)]
+    return out
+
+
+def vec(values: Sequence[Expr], shape: tuple[int, ...]) -> ImmutableMatrix:
+    """vec of a tensor given flat in row-major order, as a column."""
+    return ImmutableMatrix([values[n] for n in vec_order(shape)])
+
+
+def unvec(column: Sequence[Expr], shape: tuple[int, ...]) -> list[Expr]:
+    """The row-major flat entries of the tensor of `shape` whose vec is `column` (the inverse of vec)."""
+    flat = [S.Zero] * len(column)
+    for a, n in enumerate(vec_order(shape)):
+        flat[n] = column[a]
+    return flat
+
+
+@dataclass(frozen=True)
+class Jacobian:
+    r"""d vec(of) / d vec(wrt) in numerator layout: a sparse matrix and the names to display it.
+
+    `entries` maps (row, column) of the nonzero entries to their SymPy value; `rows` and `columns`
+    are the LaTeX names of vec(of) and vec(wrt), in vec order.
+    """
+
+    of: str
+    wrt: str
+    shape: tuple[int, int]
+    entries: Mapping[tuple[int, int], Expr]
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    latex_names: Mapping[Symbol, str]
+
+    @property
+    def matrix(self) -> ImmutableSparseMatrix:
+        return ImmutableSparseMatrix(*self.shape, dict(self.entries))
+
+    def dense(self) -> list[Expr]:
+        """Every entry, row by row (zeros included)."""
+        flat = [S.Zero] * (self.shape[0] * self.shape[1])
+        for (a, b), value in self.entries.items():
+            flat[a * self.shape[1] + b] = value
+        return flat
+
+    def _repr_latex_(self) -> str:
+        # Jupyter shows the matrix with the teaching names (x_{1,2}), not the identifier names.
+        body = latex(self.matrix, symbol_names=dict(self.latex_names))
+        return rf"$\frac{{\partial \operatorname{{vec}}({self.of})}}{{\partial \operatorname{{vec}}({self.wrt})}} = {body}$"
+
+
+def from_terms(
+    start: Sequence[int], first: Sequence[int], second: Sequence[int], out_shape: tuple[int, ...],
+    wrt_offset: int, wrt_shape: tuple[int, ...], symbols: Sequence[Symbol],
+) -> dict[tuple[int, int], Expr]:
+    """Nonzero entries of d vec(out) / d vec(wrt) for a tensor whose entries are term tables.
+
+    A term u v of entry n (both symbols) contributes v at (row of n, column of u) when u belongs to
+    `wrt` (symbols wrt_offset onwards); a lone symbol u contributes 1. Each symbol of `wrt` occurs
+    at most once per entry in a convolution or dense layer, so no two terms land on one entry.
+    """
+    row_of = {flat: a for a, flat in enumerate(vec_order(out_shape))}
+    col_of = {wrt_offset + flat: b for b, flat in enumerate(vec_order(wrt_shape))}
+    entries: dict[tuple[int, int], Expr] = {}
+    for n in range(len(start) - 1):
+        a = row_of[n]
+        for t in range(start[n], start[n + 1]):
+            u, v = first[t], second[t]
+            if v < 0:
+                if u in col_of:
+                    entries[a, col_of[u]] = Integer(1)
+            elif u in col_of:
+                entries[a, col_of[u]] = symbols[v]
+            elif v in col_of:
+                entries[a, col_of[v]] = symbols[u]
+    return entries
+
+
+def from_local(
+    local: Sequence[tuple[int, int, Expr]], out_shape: tuple[int, ...], in_shape: tuple[int, ...],
+) -> dict[tuple[int, int], Expr]:
+    """Nonzero entries of d vec(out) / d vec(in) from (output flat, input flat, local derivative)."""
+    row_of = {flat: a for a, flat in enumerate(vec_order(out_shape))}
+    col_of = {flat: b for b, flat in enumerate(vec_order(in_shape))}
+    return {(row_of[o], col_of[n]): value for o, n, value in local}
+
+
+def _layer_inputs(derivation, of: str) -> tuple[object | None, list[str]]:
+    """The layer that computes tensor `of` (None for a single convolution layer) and the tensors it reads."""
+    spec = derivation.spec
+    if isinstance(spec, ConvSpec):
+        if of != "Y":
+            raise KeyError(f"a single layer's Jacobians are of Y, not {of!r}")
+        return None, ["X", "K"] + (["b"] if spec.bias else [])
+    names = [t.name for t in derivation.tensors]
+    layers = {f"A[{l}]": l for l in range(1, len(spec.layers) + 1)}
+    if of not in layers:
+        raise KeyError(f"no layer output {of!r}: the network's are {', '.join(layers)}")
+    l = layers[of]
+    layer = spec.layers[l - 1]
+    reads = ["X" if l == 1 else f"A[{l - 1}]"] + [n for n in (f"K[{l}]", f"W[{l}]", f"b[{l}]") if n in names]
+    return layer, reads
+
+
+def default_of(derivation, wrt: str) -> str:
+    """The tensor a Jacobian is of when only `wrt` is named: Y for a layer; for a network, the output
+    of the layer that reads `wrt` (A[l] for K[l], W[l], b[l] and A[l-1]; A[1] for X)."""
+    if isinstance(derivation.spec, ConvSpec):
+        return "Y"
+    if wrt == "X":
+        return "A[1]"
+    match = re.fullmatch(r"([A-Za-z]+)\[(\d+)\]", wrt)
+    if match is None:
+        raise KeyError(f"no tensor {wrt!r} to differentiate by: name X, A[l], K[l], W[l] or b[l]")
+    kind, l = match.group(1), int(match.group(2))
+    return f"A[{l + 1}]" if kind == "A" else f"A[{l}]"
+
+
+def jacobian(derivation, wrt: str, of: str | None = None) -> Jacobian:
+    """d vec(of) / d vec(wrt) in numerator layout, from the layer's own structure (never sympy.diff).
+
+    Convolution and dense layers read their term tables; pooling its local rule (1/(kh kw), the
+    switch, or I/A); an activation is diagonal (its local derivative); flatten a permutation.
+
+    Raises:
+        KeyError: when `of` is not a layer output or `wrt` is not something that layer reads.
+        ValueError: for the softmax with cross-entropy, whose Jacobian symconv does not form.
+    """
+    of = of or default_of(derivation, wrt)
+    layer, reads = _layer_inputs(derivation, of)
+    if wrt not in reads:
+        raise KeyError(f"{of} does not read {wrt!r}: it is computed from {', '.join(reads)}")
+    out, leaf = derivation[of], derivation[wrt]
+    if out.terms is not None:
+        t = out.terms
+        offset = derivation.symbols.index(leaf.symbols[0])
+        entries = from_terms(t.start, t.first, t.second, out.shape, offset, leaf.shape, derivation.symbols)
+    elif isinstance(layer, Pool):
+        windows = pool_windows(layer, leaf.shape, out.shape)
+        entries = from_local(pool_local(layer, windows, leaf.symbols, out.symbols), out.shape, leaf.shape)
+    elif isinstance(layer, Activation):
+        ones = [Integer(1)] * len(leaf.symbols)
+        local = activation_rules(layer.kind, leaf.symbols, out.symbols, ones)[1]
+        entries = from_local([(n, n, d) for n, d in enumerate(local)], out.shape, leaf.shape)
+    elif isinstance(layer, Flatten):
+        positions = flatten_order(layer.order, leaf.shape)
+        # Columns follow vec(wrt): flatten_order lists row-major positions, so map them to vec order.
+        col_of = {flat: b for b, flat in enumerate(vec_order(leaf.shape))}
+        entries = {(a, col_of[flat]): Integer(1) for a, flat in enumerate(positions)}
+    else:
+        raise ValueError(f"symconv does not form the Jacobian of {of} ({layer.type}): its backward step is p - t")
+    rows = [out.symbols[n] if out.symbols else None for n in vec_order(out.shape)]
+    cols = [leaf.symbols[n] for n in vec_order(leaf.shape)]
+    names = derivation.latex_names
+    return Jacobian(of, wrt, (len(rows), len(cols)), entries,
+                    tuple(names[s] if s is not None else "" for s in rows), tuple(names[s] for s in cols), names)
