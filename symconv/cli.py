@@ -46,6 +46,12 @@ def spec_options(command):
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
+jacobians_option = click.option(
+    "--jacobians", is_flag=True,
+    help="Add the Jacobians of vec(Y) (numerator layout) and the closed forms; single layers only. "
+         "They grow quadratically with the size.")
+
+
 def _count(text: str, what: str) -> int:
     try:
         return int(text)
@@ -96,22 +102,23 @@ def cli() -> None:
               help="Comma list of tex, pdf, md, json.")
 @click.option("--out", default=None, metavar="DIR|-",
               help="Output folder (default output/<slug>), or - for standard output with one text format.")
+@jacobians_option
 @click.pass_context
-def render(ctx: click.Context, formats: str, out: str | None, force: bool, **spec_args) -> None:
+def render(ctx: click.Context, formats: str, out: str | None, force: bool, jacobians: bool, **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON."""
     spec = spec_from(ctx, **spec_args)
     chosen = parse_formats(formats)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
         raise SpecError(f"--out - writes one text format to standard output: use --format tex, md or json, not {formats}")
     api = _api()
-    rendered = api.render(spec, chosen, force=force)
+    rendered = api.render(spec, chosen, force=force, jacobians=jacobians)
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":
         sys.stdout.buffer.write(next(iter(rendered.files.values())))
         sys.stdout.flush()
         return
-    folder = Path(out) if out else Path("output") / spec.slug()
+    folder = Path(out) if out else Path("output") / (spec.slug() + ("_jacobians" if jacobians else ""))
     for path in api.write(rendered, folder):
         click.echo(f"wrote {path}")
 
@@ -119,11 +126,12 @@ def render(ctx: click.Context, formats: str, out: str | None, force: bool, **spe
 @cli.command()
 @spec_options
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random values.")
+@jacobians_option
 @click.pass_context
-def verify(ctx: click.Context, seed: int, force: bool, **spec_args) -> None:
+def verify(ctx: click.Context, seed: int, force: bool, jacobians: bool, **spec_args) -> None:
     """Check every derived entry numerically against NumPy (and PyTorch when installed)."""
     spec = spec_from(ctx, **spec_args)
-    report = _api().verify(spec, seed=seed, force=force)
+    report = _api().verify(spec, seed=seed, force=force, jacobians=jacobians)
 
     wide = max([8, *(len(c.tensor) for c in report.comparisons)])
     click.echo(f"{'tensor':<{wide}} {'reference':<10} {'max abs error':>14}")

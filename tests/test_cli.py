@@ -182,3 +182,27 @@ def test_without_latex_the_other_formats_are_written(capsys, in_tmp, monkeypatch
     folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
     assert sorted(p.name for p in folder.iterdir()) == ["derivation.json", "derivation.md", "derivation.tex"]
     assert len(err.strip().splitlines()) == 1 and "apt-get install" in err
+
+
+def test_render_jacobians_to_json_and_a_separate_folder(capsys, in_tmp):
+    code, out, err = run(["render", "--input", "4", "--kernel", "2", "--stride", "2", "--padding", "1", "--bias",
+                          "--jacobians", "--format", "json,md"], capsys)
+    assert code == 0, err
+    folder = in_tmp / "output" / "conv_in1x4x4_k1x2x2_s2x2_p1x1_d1x1_bias_jacobians"
+    doc = json.loads((folder / "derivation.json").read_text())
+    shapes = {t["name"]: t["shape"] for t in doc["tensors"]}
+    assert shapes["dvecY/dvecK"] == [9, 4] and shapes["dvecY/dvecX"] == [9, 16] and shapes["dvecY/db"] == [9, 1]
+    assert "The Jacobian with respect to the kernel" in (folder / "derivation.md").read_text()
+
+
+def test_verify_jacobians(capsys):
+    code, out, err = run(["verify", "--input", "4", "--kernel", "2", "--stride", "2", "--jacobians"], capsys)
+    assert code == 0, err
+    assert any(line.startswith("dvecY/dvecX ") and line.endswith("ok") for line in out.splitlines())
+
+
+def test_jacobians_of_a_network_is_one_line_exit_2(capsys, in_tmp):
+    example = Path(__file__).parents[1] / "examples" / "single_conv.toml"
+    code, out, err = run(["render", "--network", str(example), "--jacobians"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "single convolution layer" in err
+    assert not (in_tmp / "output").exists()

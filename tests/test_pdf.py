@@ -84,3 +84,28 @@ def test_example_networks_build_pdfs_with_no_overfull_box(name):
     net = load_network(Path(__file__).parents[1] / "examples" / f"{name}.toml")
     rendered = render(derive(net), ("pdf",))
     assert overfull_boxes(rendered.latex_log) == []
+
+
+def test_matrix_view_pdf_shows_the_jacobians_as_matrices_with_no_overfull_box():
+    need_latex()
+    rendered = render(derive(ConvSpec(input=4, kernel=2, stride=2, padding=1), jacobians=True), ("tex", "pdf"))
+    tex = rendered.files["derivation.tex"].decode()
+    for wrt in ("K", "X"):
+        assert rf"\frac{{\partial \operatorname{{vec}}(Y)}}{{\partial \operatorname{{vec}}({wrt})}} = \begin{{bmatrix}}" in tex
+    assert r"\tilde{G}^{(1)} = \begin{bmatrix}" in tex and r"\tilde{K}^{(1,1)} = \begin{bmatrix}" in tex
+    assert overfull_boxes(rendered.latex_log) == []
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ConvSpec(input=(5, 4), kernel=(3, 2), in_channels=2, out_channels=2, stride=(2, 1), padding=(1, 0),
+                 dilation=(1, 2), bias=True, convention="convolution", names="Xin,Filter,Out"),
+        ConvSpec(input=8, kernel=3, out_channels=2, padding=1),  # Jacobians too wide: pictures and rules
+    ],
+    ids=["channels-flipped-long-names", "8x8-too-wide"],
+)
+def test_matrix_view_pdfs_have_no_overfull_box(spec):
+    need_latex()
+    rendered = render(derive(spec, jacobians=True), ("pdf",))
+    assert overfull_boxes(rendered.latex_log) == []

@@ -7,6 +7,7 @@ from itertools import product
 
 from ..derivation import Derivation, Tensor
 from ..spec import ConvSpec, fmt_pair
+from .matrix_view import matrix_view
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
 from .templating import environment
 
@@ -158,6 +159,8 @@ def context(derivation: Derivation) -> dict:
         "output_size": _output_size(spec),
         "upstream_example": upstream,
         "sections": sections,
+        # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
+        "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }
 
 
