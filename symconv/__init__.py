@@ -17,12 +17,12 @@ from .spec import ConvSpec, Names, SpecError
 __version__ = "0.1.0"
 __all__ = [
     "Activation", "Conv", "ConvSpec", "Dense", "Flatten", "Names", "NetworkSpec", "Pool", "SoftmaxCrossEntropy",
-    "SpecError", "derive", "load_network", "render", "verify", "write", "__version__",
+    "SpecError", "check", "derive", "load_network", "render", "verify", "write", "__version__",
 ]
 
 # SymPy takes 0.3 s to import: the CLI's --help and the spec must not pay for it, so the functions
 # that need it are loaded on first use (PEP 562).
-_LAZY = {"derive": "symconv.api", "render": "symconv.api", "verify": "symconv.api", "write": "symconv.api"}
+_LAZY = {"check": "symconv.api", "derive": "symconv.api", "render": "symconv.api", "verify": "symconv.api", "write": "symconv.api"}
 
 
 def __getattr__(name: str):

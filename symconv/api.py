@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .grading import Verdict, check_claim, check_notes
 from .derivation import Derivation
 from .chain import derive_network
 from .conv import derive_conv
@@ -16,7 +17,7 @@ from .size import check_size
 from .network import NetworkSpec, load_network
 from .spec import ConvSpec, SpecError
 
-__all__ = ["derive", "load_network", "render", "verify", "write"]
+__all__ = ["check", "derive", "load_network", "render", "verify", "write"]
 
 
 def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = False) -> Derivation:
@@ -73,3 +74,14 @@ def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: 
     """Evaluate every derived entry (and, with `jacobians`, every Jacobian entry) at random values and
     compare with NumPy (and PyTorch when installed)."""
     return _verify(_derivation(what, (), force, jacobians), seed=seed, use_torch=use_torch)
+
+
+def check(notes: str | None, what: ConvSpec | Derivation, claims: tuple[str, ...] = (), force: bool = False) -> list[Verdict]:
+    """Judge the claims of hand-written notes (Markdown or LaTeX text) and/or single claims, in order.
+
+    Raises:
+        SpecError: for a network (check reads claims about one convolution layer) or a size refused.
+    """
+    derivation = _derivation(what, (), force, False)
+    verdicts = check_notes(notes, derivation) if notes is not None else []
+    return verdicts + [check_claim(text, derivation) for text in claims]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from importlib import import_module
 from pathlib import Path
@@ -148,6 +149,91 @@ def verify(ctx: click.Context, seed: int, force: bool, jacobians: bool, **spec_a
     else:
         click.echo(f"some entries differ by more than {report.tolerance:g}", err=True)
         ctx.exit(1)
+
+
+NOTES_LIMIT = 2_000_000  # bytes: notes are text people wrote, not data
+
+
+def read_notes(path: str) -> str:
+    """The notes' text from a file or standard input ("-").
+
+    Raises:
+        SpecError: when the file cannot be read, is binary, or is too large to be notes.
+    """
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(NOTES_LIMIT + 1)
+        else:
+            with Path(path).open("rb") as handle:
+                data = handle.read(NOTES_LIMIT + 1)
+    except OSError as error:
+        raise SpecError(f"notes {path}: cannot read it ({error.strerror})") from None
+    if len(data) > NOTES_LIMIT:
+        raise SpecError(f"notes {path} are larger than {NOTES_LIMIT // 1_000_000} MB: symconv check reads notes, "
+                        "not data; split the file")
+    if b"\0" in data:
+        raise SpecError(f"notes {path} are not a text file (they hold NUL bytes): give Markdown or LaTeX")
+    return data.decode("utf-8", errors="replace")
+
+
+@cli.command()
+@click.argument("notes", required=False, metavar="NOTES")
+@spec_options
+@click.option("--claim", "claims", multiple=True, metavar="TEXT",
+              help='One claim to check, e.g. "y_{1,1} = x_{1,1} k_{1,1}" (repeatable), instead of NOTES.')
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A report for people, or JSON for graders.")
+@click.pass_context
+def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], fmt: str, force: bool, **spec_args) -> None:
+    """Check a hand-written derivation (NOTES: Markdown or LaTeX, - for standard input) claim by claim.
+
+    Claims are read from $$...$$, \\[...\\] and equation/align environments; a range may follow a
+    claim ("\\text{for } i = 2, 3", "\\forall r,s"). Exit status 0 when every understood claim is
+    right, 1 when any is wrong.
+    """
+    if (notes is None) == (not claims):
+        raise SpecError("give NOTES (a file, or - for standard input) or --claim TEXT, one of the two")
+    spec = spec_from(ctx, **spec_args)
+    if isinstance(spec, NetworkSpec):
+        raise SpecError("symconv check reads claims about one convolution layer: give the layer's options, not --network")
+    api = _api()
+    verdicts = api.check(read_notes(notes) if notes is not None else None, spec, claims=claims, force=force)
+    if fmt == "json":
+        click.echo(json.dumps([v.as_dict() for v in verdicts], indent=1))
+    else:
+        for line in report_lines(verdicts):
+            click.echo(line)
+    if not verdicts:
+        click.echo("symconv: no claims found: write them in $$...$$, \\[...\\] or an equation/align environment",
+                   err=True)
+    if any(v.status == "wrong" for v in verdicts):
+        ctx.exit(1)
+
+
+def report_lines(verdicts) -> list[str]:
+    """The report for people: one line per claim, then what is wrong or could not be read."""
+    lines = []
+    for v in verdicts:
+        status = {"right": "right", "wrong": "WRONG", "not understood": "not understood"}[v.status]
+        lines.append(f"line {v.line}: {status}: {v.claim}")
+        at = ""
+        if v.indices_failed:
+            name = lambda env: ", ".join(f"{k}={n}" for k, n in env.items())
+            shown = "; ".join(name(env) for env in v.indices_failed[:10])
+            more = f" (and {len(v.indices_failed) - 10} more)" if len(v.indices_failed) > 10 else ""
+            lines.append(f"    fails at {shown}{more}")
+            at = f" (at {name(v.indices_failed[0])})"
+        for label, terms in (("missing", v.missing), ("should not be there", v.extra)):
+            if terms:
+                lines.append(f"    {label}{at}: {' + '.join(terms)}")
+        if v.expected:
+            lines.append(f"    expected{at}: {v.expected}")
+        if v.reason:
+            lines.append(f"    {v.reason}")
+    counts = {s: sum(v.status == s for v in verdicts) for s in ("right", "wrong", "not understood")}
+    lines.append(f"{len(verdicts)} claim(s): {counts['right']} right, {counts['wrong']} wrong, "
+                 f"{counts['not understood']} not understood")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:

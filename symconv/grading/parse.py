@@ -1,0 +1,381 @@
+"""A strict parser for the claims people write about a convolution layer, into a small tree.
+
+A pre-pass rewrites notation (\\left, spacing, \\cdot, \\mathit{...}); the scanner reads entries such as
+x_{1,1}, x_{11}, X_{1 1}, x_{1}_{1}, x^{(2)}_{i,j}, x_{r+i-1,s} and derivatives such as
+\\frac{\\partial L}{\\partial y_{1,1}} or \\partial L / \\partial y_{1,1}; the parser reads sums of
+products (juxtaposition, \\cdot, \\times, *), fractions, parentheses and \\sum. Anything else is a
+ParseError that names what could not be read: nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+MAX_CLAIM = 4000  # characters; a longer "claim" is junk, not notes
+MAX_POWER = 9
+
+
+class ParseError(ValueError):
+    """The claim could not be read; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Index:
+    """A linear index expression: const + sum of coef * variable (1-based values)."""
+
+    coefs: tuple[tuple[str, int], ...]
+    const: int
+
+    def value(self, env: dict[str, int]) -> int:
+        return self.const + sum(c * env[v] for v, c in self.coefs)
+
+    @property
+    def alone(self) -> str | None:
+        """The variable when the index is exactly that variable."""
+        return self.coefs[0][0] if self.const == 0 and len(self.coefs) == 1 and self.coefs[0][1] == 1 else None
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """What the parser must know of a tensor: its key (X, K, b, Y), shape, and leading channel axes."""
+
+    key: str
+    shape: tuple[int, ...]
+    channels: int  # how many leading axes are channels
+
+
+_PREPASS = [
+    (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
+    (re.compile(r"\\(?:,|;|:|!| |displaystyle|limits|nolimits)"), " "),
+    (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname)\s*\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\mathcal\s*\{\s*L\s*\}|\\ell(?![A-Za-z])"), "L"),
+    (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
+    (re.compile(r"\\(?:cdot|times|ast)(?![A-Za-z])|\\,\*"), "*"),
+    (re.compile(r"~"), " "),
+]
+
+
+def prepass(text: str) -> str:
+    for pattern, replacement in _PREPASS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def read_group(text: str, pos: int) -> tuple[str, int]:
+    """The brace group at pos (after spaces), or the single next character; its text and the end."""
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    if pos >= len(text):
+        raise ParseError("the claim ends where a group {...} was expected")
+    if text[pos] != "{":
+        if text[pos] == "\\":
+            match = re.compile(r"\\[A-Za-z]+").match(text, pos)
+            if match:
+                return match.group(), match.end()
+        return text[pos], pos + 1
+    depth = 0
+    for end in range(pos, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0:
+            return text[pos + 1 : end], end + 1
+    raise ParseError("unbalanced braces: a { is never closed")
+
+
+_INDEX_TERM = re.compile(r"\s*([+-]?)\s*(\d*)\s*([a-z]?)\s*")
+
+
+def parse_index(text: str) -> Index:
+    """'r+i-1', '2r-1', '3' into an Index; anything else is a ParseError."""
+    source = text.replace(" ", "")
+    if not source or not re.fullmatch(r"[+-]?(\d+[a-z]?|[a-z])([+-](\d+[a-z]?|[a-z]))*", source):
+        raise ParseError(f"cannot read the index {text.strip()!r}: write numbers, letters, + and -")
+    coefs: dict[str, int] = {}
+    const = 0
+    for sign, digits, var in re.findall(r"([+-]?)(\d*)([a-z]?)", source):
+        if not digits and not var:
+            continue
+        value = (-1 if sign == "-" else 1) * (int(digits) if digits else 1)
+        if var:
+            coefs[var] = coefs.get(var, 0) + value
+        else:
+            const += value
+    return Index(tuple((v, c) for v, c in coefs.items() if c), const)
+
+
+def split_indices(body: str, expected: int) -> list[str]:
+    """The indices of one subscript: "1,2", "1 2", "12" or "ij" (single characters), or one index."""
+    body = body.strip()
+    if "," in body:
+        return [part for part in body.split(",")]
+    words = body.split()
+    if len(words) == expected > 1:
+        return words
+    compact = body.replace(" ", "")
+    if expected > 1 and len(compact) == expected and compact.isalnum():
+        return list(compact)
+    return [body]
+
+
+# --- the tree ------------------------------------------------------------------------------------
+# ("num", Fraction) | ("entry", key, (Index, ...)) | ("deriv", top, bottom) with top ("loss", letter)
+# or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
+# | ("sum", ((var, lo | None, hi | None), ...), node)
+
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(\\[A-Za-z]+)|([A-Za-z]+)|(.))")
+
+
+class Parser:
+    """Reads one side of a claim into a tree. `tensors` maps each name people use to its TensorInfo."""
+
+    def __init__(self, text: str, tensors: dict[str, TensorInfo]):
+        self.text = text
+        self.pos = 0
+        self.tensors = tensors
+        self.names = sorted(tensors, key=len, reverse=True)
+        self.compact = False  # whether an entry was written x_{11} (no comma)
+
+    # -- scanning --
+    def peek(self) -> tuple[str, str]:
+        """(kind, text) of the next token without consuming it; kind is num, cmd, word, char or end."""
+        match = _TOKEN.match(self.text, self.pos)
+        if match is None or match.end() == self.pos or not match.group().strip():
+            return "end", ""
+        for kind, group in zip(("num", "cmd", "word", "char"), match.groups()):
+            if group is not None:
+                return kind, group
+        return "end", ""
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        match = _TOKEN.match(self.text, self.pos)
+        self.pos = match.end() if match else len(self.text)
+        return token
+
+    def skip_spaces(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] == " ":
+            self.pos += 1
+
+    # -- entries --
+    def entry(self, allow_loss: bool = False):
+        """An entry x_{...} starting at the next token (after a name); or, with allow_loss, a lone letter."""
+        self.skip_spaces()
+        for name in self.names:
+            if self.text.startswith(name, self.pos):
+                after = self.text[self.pos + len(name) : self.pos + len(name) + 1]
+                if after in ("_", "^", "") or not after.isalpha():
+                    self.pos += len(name)
+                    return self.indices(name)
+        kind, word = self.peek()
+        if allow_loss and kind == "word" and len(word) == 1:
+            self.take()
+            return ("loss", word)
+        if kind == "word":
+            known = ", ".join(sorted(self.tensors))
+            raise ParseError(f"unknown name {word!r}: the entries here are {known} (choose the names with --names)")
+        raise ParseError(f"expected an entry such as x_{{1,1}} at {self.text[self.pos:self.pos + 20]!r}")
+
+    def indices(self, name: str):
+        info = self.tensors[name]
+        spatial = len(info.shape) - info.channels
+        channel, subs = None, []
+        while self.pos < len(self.text) and self.text[self.pos] in "^_":
+            mark = self.text[self.pos]
+            body, self.pos = read_group(self.text, self.pos + 1)
+            if mark == "^":
+                inner = body.strip()
+                if not (inner.startswith("(") and inner.endswith(")")) or channel is not None:
+                    raise ParseError(f"cannot read the superscript ^{{{body}}} of {name}: channels are written ^{{(c)}}")
+                channel = [parse_index(part) for part in inner[1:-1].split(",")]
+            else:
+                parts = split_indices(body, max(spatial - len(subs), 1))
+                if len(parts) > 1 and "," not in body:
+                    self.compact = True
+                subs += [parse_index(part) for part in parts]
+        if channel is None:
+            if len(subs) == len(info.shape):
+                return ("entry", info.key, tuple(subs))
+            if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
+                raise ParseError(f"{name} has several channels: write the channel too, e.g. {name}^{{(1)}}_{{1,1}}")
+            channel = [Index((), 1)] * info.channels
+        if len(channel) != info.channels or len(subs) != spatial:
+            raise ParseError(f"{name} takes {info.channels} channel and {spatial} other indices, not "
+                             f"{len(channel)} and {len(subs)}")
+        return ("entry", info.key, tuple(channel) + tuple(subs))
+
+    # -- derivatives, fractions, sums --
+    def derivative_part(self, text: str, allow_loss: bool):
+        inner = Parser(text.strip(), self.tensors)
+        if not inner.text.startswith("\\partial"):
+            return None
+        inner.pos = len("\\partial")
+        node = inner.entry(allow_loss=allow_loss)
+        inner.skip_spaces()
+        if inner.pos != len(inner.text):
+            raise ParseError(f"cannot read {text.strip()!r} in a derivative")
+        self.compact |= inner.compact
+        return node
+
+    def fraction(self):
+        num, self.pos = read_group(self.text, self.pos)
+        den, self.pos = read_group(self.text, self.pos)
+        top = self.derivative_part(num, allow_loss=True)
+        if top is not None:
+            bottom = self.derivative_part(den, allow_loss=False)
+            if bottom is None:
+                raise ParseError(f"\\frac{{{num}}}{{{den}}}: the denominator of a derivative is \\partial and an entry")
+            return ("deriv", top, bottom)
+        return ("div", self.sub_expression(num), self.sub_expression(den))
+
+    def sub_expression(self, text: str):
+        inner = Parser(text, self.tensors)
+        node = inner.expression()
+        inner.expect_end()
+        self.compact |= inner.compact
+        return node
+
+    def slash_derivative(self):
+        top = self.entry(allow_loss=True)
+        if self.take() != ("char", "/"):
+            raise ParseError("\\partial must be followed by an entry, '/' and \\partial and an entry")
+        if self.take() != ("cmd", "\\partial"):
+            raise ParseError("a derivative written with / needs \\partial in its denominator")
+        return ("deriv", top, self.entry())
+
+    def summation(self):
+        bounds = []
+        sub = sup = None
+        self.skip_spaces()
+        while self.pos < len(self.text) and self.text[self.pos] in "_^":
+            mark = self.text[self.pos]
+            body, self.pos = read_group(self.text, self.pos + 1)
+            if mark == "_":
+                sub = body
+            else:
+                sup = body
+            self.skip_spaces()
+        if sub is None:
+            raise ParseError("\\sum needs its index, e.g. \\sum_{r,s} or \\sum_{r=1}^{2}")
+        if "=" in sub:
+            var, low = (part.strip() for part in sub.split("=", 1))
+            if not re.fullmatch(r"[a-z]", var) or not low.isdigit() or sup is None or not sup.strip().isdigit():
+                raise ParseError(f"cannot read the sum's range {sub}^{sup}: write numbers, e.g. \\sum_{{r=1}}^{{2}}")
+            bounds.append((var, int(low), int(sup)))
+        else:
+            names = [v for v in re.split(r"[,\s]+", sub.strip()) if v]
+            if len(names) == 1 and re.fullmatch(r"[a-z]+", names[0]):
+                names = list(names[0])  # \sum_{rs}
+            for var in names:
+                if not re.fullmatch(r"[a-z]", var):
+                    raise ParseError(f"cannot read the summation index {var!r}: use single letters, e.g. \\sum_{{r,s}}")
+                bounds.append((var, None, None))
+        return ("sum", tuple(bounds), self.term())
+
+    # -- expressions --
+    def starts_factor(self) -> bool:
+        kind, text = self.peek()
+        return kind in ("num", "word") or (kind == "cmd" and text in ("\\frac", "\\partial", "\\sum")) or text in ("(", "[", "{")
+
+    def primary(self):
+        kind, text = self.peek()
+        if kind == "num":
+            self.take()
+            return ("num", Fraction(text))
+        if kind == "word":
+            return self.entry()
+        if kind == "cmd":
+            self.take()
+            if text == "\\frac":
+                return self.fraction()
+            if text == "\\partial":
+                return self.slash_derivative()
+            if text == "\\sum":
+                return self.summation()
+            raise ParseError(f"cannot read {text}: it is not part of the notation symconv checks")
+        if text in ("(", "[", "{"):
+            self.take()
+            node = self.expression()
+            closing = {"(": ")", "[": "]", "{": "}"}[text]
+            if self.take() != ("char", closing):
+                raise ParseError(f"a {text} is never closed")
+            return node
+        raise ParseError(f"unexpected {text!r}" if text else "the expression ends too early")
+
+    def factor(self):
+        node = self.primary()
+        self.skip_spaces()
+        if self.pos < len(self.text) and self.text[self.pos] == "^":
+            body, self.pos = read_group(self.text, self.pos + 1)
+            if not body.strip().isdigit() or int(body) > MAX_POWER:
+                raise ParseError(f"cannot read the power ^{{{body}}}: only whole-number powers up to {MAX_POWER}")
+            node = ("pow", node, int(body))
+        return node
+
+    def term(self):
+        factors = [self.factor()]
+        while True:
+            kind, text = self.peek()
+            if text == "*":
+                self.take()
+                factors.append(self.factor())
+            elif text == "/":
+                self.take()
+                factors = [("div", ("mul", tuple(factors)), self.factor())]
+            elif self.starts_factor():
+                factors.append(self.factor())
+            else:
+                return factors[0] if len(factors) == 1 else ("mul", tuple(factors))
+
+    def expression(self):
+        parts = []
+        sign = 1
+        kind, text = self.peek()
+        if text in ("+", "-"):
+            self.take()
+            sign = -1 if text == "-" else 1
+        parts.append((sign, self.term()))
+        while self.peek()[1] in ("+", "-"):
+            sign = -1 if self.take()[1] == "-" else 1
+            parts.append((sign, self.term()))
+        return parts[0][1] if len(parts) == 1 and parts[0][0] == 1 else ("add", tuple(parts))
+
+    def expect_end(self) -> None:
+        kind, text = self.peek()
+        if kind != "end":
+            raise ParseError(f"cannot read the claim from {self.text[self.pos:].strip()[:30]!r} on")
+
+
+def parse_claim(text: str, tensors: dict[str, TensorInfo]) -> tuple[list, bool]:
+    """The sides of "A = B (= C ...)" as trees, and whether entries were written compactly (x_{11}).
+
+    Raises:
+        ParseError: when the text is not a claim or cannot be read completely.
+    """
+    if len(text) > MAX_CLAIM:
+        raise ParseError(f"the claim is {len(text):,} characters long: too long to be one claim")
+    text = prepass(text)
+    sides = [side for _, side in _split_equals(text)]
+    if len(sides) < 2:
+        raise ParseError("not a claim: there is no '='")
+    trees, compact = [], False
+    for side in sides:
+        if not side.strip():
+            raise ParseError("one side of '=' is empty")
+        parser = Parser(side, tensors)
+        tree = parser.expression()
+        parser.expect_end()
+        trees.append(tree)
+        compact |= parser.compact
+    return trees, compact
+
+
+def _split_equals(text: str) -> list[tuple[int, str]]:
+    out, depth, start = [], 0, 0
+    for pos, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == "=" and depth == 0:
+            out.append((start, text[start:pos]))
+            start = pos + 1
+    out.append((start, text[start:]))
+    return out

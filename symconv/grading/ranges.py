@@ -1,0 +1,82 @@
+"""Read the range written after a claim: "for i = 2, 3 and j = 1, 2, 3", "\\forall r, s", "1 \\le i \\le 3"."""
+
+from __future__ import annotations
+
+import re
+
+from .parse import ParseError
+
+ALL = None  # the whole range of the index, from the entry it indexes
+
+_WORDS = re.compile(r"\\(?:text|mbox|mathrm|textrm)\s*\{([^{}]*)\}")
+_DOTS = re.compile(r"\\(?:ldots|dots|cdots|dotsc)(?![A-Za-z])|\.\.\.?")
+_LE = re.compile(r"\\leq?(?![A-Za-z])|<=|<")
+_NEW_PART = re.compile(r",\s*(?=[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z])))")
+
+
+def _values(text: str) -> list[int]:
+    """'2, 3', '1, ..., 3', '1..3', '\\{1, 2\\}' into the listed whole numbers."""
+    text = text.replace("\\{", " ").replace("\\}", " ").replace("{", " ").replace("}", " ")
+    text = _DOTS.sub(",...,", text)
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    out: list[int] = []
+    for n, item in enumerate(items):
+        if item == "...":
+            if not out or n + 1 >= len(items) or not items[n + 1].isdigit():
+                raise ParseError(f"cannot read the range {text.strip()!r}: write e.g. 1, ..., 3")
+            out += list(range(out[-1] + 1, int(items[n + 1])))
+        elif item.isdigit():
+            out.append(int(item))
+        else:
+            raise ParseError(f"cannot read {item!r} in the range: write whole numbers, e.g. i = 1, 2, 3")
+    return out
+
+
+def _variables(text: str) -> list[str]:
+    names = [v for v in re.split(r"[,\s]+", text.strip()) if v]
+    if not names or not all(re.fullmatch(r"[a-z]", v) for v in names):
+        raise ParseError(f"cannot read the indices {text.strip()!r} of the range: single letters, e.g. i, j")
+    return names
+
+
+def parse_range(text: str) -> dict[str, list[int] | None]:
+    """Each index named in the range, with its values, or ALL for "\\forall i" / "for all i".
+
+    Raises:
+        ParseError: naming the part that cannot be read.
+    """
+    text = _WORDS.sub(r" \1 ", text)
+    text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with)(?![A-Za-z])", " ", text)
+    text = text.replace("$", " ").strip().rstrip(".")
+    ranges: dict[str, list[int] | None] = {}
+    if not text:
+        return ranges
+    for part in re.split(r"(?<![A-Za-z])and(?![A-Za-z])|;", text):
+        pieces: list[str] = []
+        for piece in _NEW_PART.split(part):
+            # "i, j = 1, 2" splits before "j =": "i" has no values yet, so it shares the next piece's.
+            if pieces and not re.search(r"=|\\in(?![A-Za-z])|\\le|<", pieces[-1]):
+                pieces[-1] += ", " + piece
+            else:
+                pieces.append(piece)
+        for piece in pieces:
+            piece = piece.strip().strip(",").strip()
+            if not piece:
+                continue
+            bounds = _LE.split(piece)
+            if len(bounds) == 3:  # 1 <= i <= 3
+                low, var, high = (b.strip() for b in bounds)
+                if not (low.isdigit() and high.isdigit()):
+                    raise ParseError(f"cannot read the range {piece!r}: write e.g. 1 \\le i \\le 3")
+                for name in _variables(var):
+                    ranges[name] = list(range(int(low), int(high) + 1))
+                continue
+            match = re.match(r"(.*?)(?:=|\\in(?![A-Za-z]))(.*)", piece)
+            if match is None:
+                for name in _variables(piece):
+                    ranges[name] = ALL
+                continue
+            values = _values(match.group(2))
+            for name in _variables(match.group(1)):
+                ranges[name] = values
+    return ranges
