@@ -62,37 +62,43 @@ def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[t
     index = IndexMap(spec)
     c_in, c_out = spec.in_channels, spec.out_channels
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
-    krow, kcol = index.kernel_row, index.kernel_col
     X, K, G = offset["X"], offset["K"], offset["dL/dY"]
-    x_at = lambda c, i, j: X + (c * h + i) * w + j
-    k_at = lambda m, c, p, q: K + ((m * c_in + c) * kh + krow(p)) * kw + kcol(q)
-    g_at = lambda m, r, s: G + (m * ho + r) * wo + s
+    # Flat positions split into per-axis parts, computed once per tap rather than once per term:
+    # a row tap (r, p, i) adds (r wo, krow(p) kw, i w) to the (G, K, X) positions, a column tap
+    # (s, q, j) adds (s, kcol(q), j); the kernel part is the stored (flipped, for convolution) entry.
+    row_part = lambda tap: (tap[0] * wo, index.kernel_row(tap[1]) * kw, tap[2] * w)
+    col_part = lambda tap: (tap[0], index.kernel_col(tap[1]), tap[2])
+    grouped = lambda taps, by, size, part: [[part(t) for t in g] for g in group(taps, by, size)]
+    x_base = [X + c * h * w for c in range(c_in)]
+    k_base = [[K + (m * c_in + c) * kh * kw for c in range(c_in)] for m in range(c_out)]
+    g_base = [G + m * ho * wo for m in range(c_out)]
 
-    rows_by_r, cols_by_s = group(index.rows, 0, ho), group(index.cols, 0, wo)
+    rows_by_r, cols_by_s = grouped(index.rows, 0, ho, row_part), grouped(index.cols, 0, wo, col_part)
     forward = []
     for m, r, s in product(range(c_out), range(ho), range(wo)):
         bias = [(offset["b"] + m, -1)] if spec.bias else []
         forward.append(bias + [
-            (x_at(c, i, j), k_at(m, c, p, q))
-            for c in range(c_in) for (_, p, i) in rows_by_r[r] for (_, q, j) in cols_by_s[s]
+            (xb + xr + xc, kb + kr + kc)
+            for xb, kb in zip(x_base, k_base[m]) for (_, kr, xr) in rows_by_r[r] for (_, kc, xc) in cols_by_s[s]
         ])
 
-    rows_by_p, cols_by_q = group(index.rows, 1, kh), group(index.cols, 1, kw)
+    rows_by_p, cols_by_q = grouped(index.rows, 1, kh, row_part), grouped(index.cols, 1, kw, col_part)
     grad_k: list = [None] * (c_out * c_in * kh * kw)
     for m, c, p, q in product(range(c_out), range(c_in), range(kh), range(kw)):
         # The tap (p, q) reads the stored kernel entry (krow(p), kcol(q)): flipped for convolution.
-        grad_k[k_at(m, c, p, q) - K] = [
-            (g_at(m, r, s), x_at(c, i, j)) for (r, _, i) in rows_by_p[p] for (s, _, j) in cols_by_q[q]
-        ]
+        position = k_base[m][c] + index.kernel_row(p) * kw + index.kernel_col(q)
+        gb, xb = g_base[m], x_base[c]
+        grad_k[position - K] = [(gb + gr + gc, xb + xr + xc) for (gr, _, xr) in rows_by_p[p] for (gc, _, xc) in cols_by_q[q]]
 
-    rows_by_i, cols_by_j = group(index.rows, 2, h), group(index.cols, 2, w)
+    rows_by_i, cols_by_j = grouped(index.rows, 2, h, row_part), grouped(index.cols, 2, w, col_part)
     grad_x = [
-        [(g_at(m, r, s), k_at(m, c, p, q)) for m in range(c_out) for (r, p, _) in rows_by_i[i] for (s, q, _) in cols_by_j[j]]
+        [(gb + gr + gc, kb[c] + kr + kc)
+         for gb, kb in zip(g_base, k_base) for (gr, kr, _) in rows_by_i[i] for (gc, kc, _) in cols_by_j[j]]
         for c, i, j in product(range(c_in), range(h), range(w))
     ]
     tables = {"Y": forward, "dL/dX": grad_x, "dL/dK": grad_k}
     if spec.bias:
-        tables["dL/db"] = [[(g_at(m, r, s), -1) for r in range(ho) for s in range(wo)] for m in range(c_out)]
+        tables["dL/db"] = [[(g_base[m] + r * wo + s, -1) for r in range(ho) for s in range(wo)] for m in range(c_out)]
     return tables
 
 
@@ -125,13 +131,11 @@ def _sympy_entries(table: list[list[tuple[int, int]]], symbols: tuple, rank: lis
 
 
 def _terms(table: list[list[tuple[int, int]]]) -> Terms:
-    start, first, second = [0], [], []
+    start = [0]
     for terms in table:
-        for a, b in terms:
-            first.append(a)
-            second.append(b)
-        start.append(len(first))
-    return Terms(tuple(start), tuple(first), tuple(second))
+        start.append(start[-1] + len(terms))
+    pairs = [pair for terms in table for pair in terms]
+    return Terms(tuple(start), tuple(a for a, _ in pairs), tuple(b for _, b in pairs))
 
 
 def derive_conv(spec: ConvSpec, force: bool = False, jacobians: bool = False) -> Derivation:

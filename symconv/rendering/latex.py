@@ -61,6 +61,8 @@ class SymconvLatexPrinter(LatexPrinter):
 
 def join_terms(terms: list[str]) -> str:
     """Terms joined into a sum: "a + b", but "a - b" for a term printed with a leading minus."""
+    if not any(term.startswith("-") for term in terms):
+        return " + ".join(terms)
     out = ""
     for n, term in enumerate(terms):
         negative = term.startswith("-")
