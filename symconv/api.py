@@ -8,6 +8,7 @@ from .grading import Verdict, check_claim, check_notes
 from .derivation import Derivation
 from .chain import derive_network
 from .conv import derive_conv
+from .numeric.torch_reference import available as torch_available
 from .numeric.verify import Report
 from .numeric.verify import verify as _verify
 from .rendering.files import FORMATS, write_all
@@ -17,7 +18,7 @@ from .size import check_size
 from .network import NetworkSpec, load_network
 from .spec import ConvSpec, SpecError
 
-__all__ = ["check", "derive", "load_network", "render", "verify", "write"]
+__all__ = ["check", "derive", "load_network", "render", "torch_available", "verify", "write"]
 
 
 def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = False) -> Derivation:

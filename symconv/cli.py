@@ -127,12 +127,17 @@ def render(ctx: click.Context, formats: str, out: str | None, force: bool, jacob
 @cli.command()
 @spec_options
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random values.")
+@click.option("--torch/--no-torch", "use_torch", default=None,
+              help="Also compare with PyTorch (default: when it is installed). Its import alone takes about 1.5 s.")
 @jacobians_option
 @click.pass_context
-def verify(ctx: click.Context, seed: int, force: bool, jacobians: bool, **spec_args) -> None:
+def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, jacobians: bool, **spec_args) -> None:
     """Check every derived entry numerically against NumPy (and PyTorch when installed)."""
     spec = spec_from(ctx, **spec_args)
-    report = _api().verify(spec, seed=seed, force=force, jacobians=jacobians)
+    api = _api()
+    if use_torch and not api.torch_available():
+        raise SpecError("--torch: PyTorch is not installed (pip install 'symconv[torch]')")
+    report = api.verify(spec, seed=seed, force=force, jacobians=jacobians, use_torch=use_torch)
 
     wide = max([8, *(len(c.tensor) for c in report.comparisons)])
     click.echo(f"{'tensor':<{wide}} {'reference':<10} {'max abs error':>14}")
@@ -142,7 +147,7 @@ def verify(ctx: click.Context, seed: int, force: bool, jacobians: bool, **spec_a
         click.echo(f"{name:<{wide}} no reference computes it  FAILED")
     source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"
     click.echo(f"evaluated {source} at random values (seed {seed})")
-    if not report.torch_used:
+    if not report.torch_used and use_torch is None:
         click.echo("PyTorch is not installed: compared with NumPy only (pip install 'symconv[torch]' adds it)")
     if report.ok:
         click.echo(f"all entries agree within {report.tolerance:g}")

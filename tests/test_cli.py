@@ -206,3 +206,9 @@ def test_jacobians_of_a_network_is_one_line_exit_2(capsys, in_tmp):
     code, out, err = run(["render", "--network", str(example), "--jacobians"], capsys)
     assert code == 2 and err.count("\n") == 1 and "single convolution layer" in err
     assert not (in_tmp / "output").exists()
+
+
+def test_verify_without_torch(capsys):
+    code, out, err = run(["verify", "--input", "4", "--kernel", "2", "--no-torch"], capsys)
+    assert code == 0, err
+    assert " torch " not in out and "numpy" in out and "PyTorch is not installed" not in out

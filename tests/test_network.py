@@ -164,6 +164,14 @@ def test_examples_verify(path):
     assert report.ok and not report.unchecked, report.comparisons
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_verify_against_pytorch(path):
+    need_torch()
+    report = verify(derive(load_network(path)), use_torch=True)
+    assert report.torch_used and report.ok and not report.unchecked, report.comparisons
+    assert {c.tensor for c in report.comparisons if c.reference == "torch"} >= {"dL/dX", "A[1]"}
+
+
 @settings(max_examples=40)
 @given(networks())
 def test_random_networks_verify_against_numpy(net):
