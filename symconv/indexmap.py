@@ -12,12 +12,17 @@ from .spec import ConvSpec
 Tap = tuple[int, int, int]
 
 
+def padded_position(r: int, p: int, stride: int, dil: int) -> int:
+    """Where tap p of output r lands in the padded input (0-based): r stride + p dil."""
+    return r * stride + p * dil
+
+
 def axis_taps(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int) -> tuple[Tap, ...]:
     """All (r, p, i) with i = r stride + p dil - pad inside 0 <= i < n_in, in row-major order."""
     taps = []
     for r in range(n_out):
         for p in range(k):
-            i = r * stride + p * dil - pad
+            i = padded_position(r, p, stride, dil) - pad
             if 0 <= i < n_in:
                 taps.append((r, p, i))
     return tuple(taps)

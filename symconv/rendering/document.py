@@ -7,6 +7,7 @@ from itertools import product
 
 from ..derivation import Derivation, Tensor
 from ..spec import ConvSpec, fmt_pair
+from .figures import Grid, feeds_figure, svg, tikz, window_figure
 from .matrix_view import matrix_view
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
 from .templating import environment
@@ -38,6 +39,21 @@ class Section:
     title: str
     intro: str
     blocks: list[Block]
+    figure: Figure | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as the templates place it: TikZ for LaTeX, an SVG file for Markdown, and its caption."""
+
+    tikz: str
+    svg_file: str
+    svg: str
+    caption: str
+
+
+def figure(grid: Grid | None) -> Figure | None:
+    return None if grid is None else Figure(tikz(grid), f"figure-{grid.name}.svg", svg(grid), grid.caption)
 
 
 def channel_heading(shape: tuple[int, ...], index: tuple[int, ...], kernel: bool, noun: str = "channel") -> str:
@@ -135,8 +151,11 @@ def context(derivation: Derivation) -> dict:
     spec = derivation.spec
     printer = TermPrinter(derivation)
     names = set(derivation.names())
+    # The window figure goes with the forward pass, the figure of where an input entry goes with dL/dX.
+    drawn = {"Y": figure(window_figure(spec)), "dL/dX": figure(feeds_figure(spec))}
     sections = [
-        Section(name, title, intro, tensor_blocks(derivation[name], printer, "input channel" if name == "dL/dX" else "output channel"))
+        Section(name, title, intro, tensor_blocks(derivation[name], printer, "input channel" if name == "dL/dX" else "output channel"),
+                drawn.get(name))
         for name, title, intro in SECTIONS
         if name in names
     ]

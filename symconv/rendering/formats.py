@@ -44,6 +44,10 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Render
                 out.notes.append(str(missing))
     if "md" in formats:
         out.files[FILENAMES["md"]] = render_text(f"{template}.md.j2", ctx).encode()
+        # The Markdown shows its figures from SVG files beside it.
+        for section in ctx["sections"] if not network else ():
+            if section.figure is not None:
+                out.files[section.figure.svg_file] = section.figure.svg.encode()
     if "json" in formats:
         out.files[FILENAMES["json"]] = to_json(derivation).encode()
     return out

@@ -1,0 +1,64 @@
+"""Figures agree with the formulas: both come from the index map, and these tests hold them to it."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+
+from symconv import ConvSpec, derive
+from symconv.rendering.figures import feeds_figure, svg, tikz, window_figure
+
+from .strategies import conv_specs
+
+
+def _entry_positions(d, name: str, index: tuple[int, ...]) -> set:
+    """The (tensor, row, column) of every symbol an entry's term table uses (1-based rows and columns)."""
+    t = d[name]
+    flat = 0
+    for i, n in zip(index, t.shape):
+        flat = flat * n + i
+    terms = t.terms
+    used = set()
+    for k in range(terms.start[flat], terms.start[flat + 1]):
+        for position in (terms.first[k], terms.second[k]):
+            if position >= 0:
+                used.add(d.symbols[position].name)
+    return used
+
+
+@settings(max_examples=40)
+@given(conv_specs(max_input=6, max_kernel=3, max_channels=1))
+def test_the_window_figure_marks_the_entries_y11_reads(spec):
+    grid = window_figure(spec)
+    d = derive(spec)
+    marked = {(r - spec.padding[0] + 1, c - spec.padding[1] + 1) for r, c, label, role in grid.cells
+              if role in ("window", "both") and label.base}
+    read = {tuple(int(n) for n in name.split("_")[2:]) for name in _entry_positions(d, "Y", (0, 0, 0))
+            if name.startswith("x_")}
+    assert marked == read
+    # The window cells of y_{1,1} are kernel-sized, inside the padded input: the dilation spreads them.
+    window = [(r, c) for r, c, _, role in grid.cells if role in ("window", "both")]
+    assert len(window) == spec.kernel[0] * spec.kernel[1]
+
+
+@settings(max_examples=40)
+@given(conv_specs(max_input=6, max_kernel=3, max_channels=1))
+def test_the_feeds_figure_marks_the_outputs_that_read_the_input_entry(spec):
+    grid = feeds_figure(spec)
+    d = derive(spec)
+    i, j = (spec.input[0] - 1) // 2 + 1, (spec.input[1] - 1) // 2 + 1
+    hits = {(r + 1, s + 1): f"k_1_1_{label.sub.replace(',', '_')}" for r, s, label, role in grid.cells if role == "hit"}
+    # dL/dx_{i,j} sums g_{r,s} k_{p,q} over exactly the marked outputs, with the kernel entry marked.
+    pairs = set()
+    terms = d["dL/dX"].terms
+    flat = (i - 1) * spec.input[1] + (j - 1)
+    for k in range(terms.start[flat], terms.start[flat + 1]):
+        g, kern = d.symbols[terms.first[k]].name, d.symbols[terms.second[k]].name
+        pairs.add((tuple(int(n) for n in g.split("_")[3:]), kern))
+    assert pairs == set(hits.items())
+
+
+def test_large_layers_have_no_grid_and_both_formats_draw_every_cell():
+    assert window_figure(ConvSpec(input=20, kernel=3)) is None
+    grid = window_figure(ConvSpec(input=3, kernel=2, padding=1))
+    assert tikz(grid).count("rectangle") == 25 + len(grid.legend)
+    assert svg(grid).count("<rect") == 25 + len(grid.legend)
