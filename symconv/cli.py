@@ -16,8 +16,8 @@ from .rendering.pdf import LatexFailed
 from .network import NetworkSpec, load_network
 from .spec import CONVENTIONS, ConvSpec, Names, SpecError, parse_pair
 
-DEFAULT_FORMATS = "tex,pdf,md,json"
-TEXT_FORMATS = ("tex", "md", "json")
+DEFAULT_FORMATS = "tex,pdf,md,html,json"
+TEXT_FORMATS = ("tex", "md", "html", "json")
 
 
 def _api():
@@ -100,7 +100,7 @@ def cli() -> None:
 @cli.command()
 @spec_options
 @click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, metavar="LIST",
-              help="Comma list of tex, pdf, md, json.")
+              help="Comma list of tex, pdf, md, html, json.")
 @click.option("--out", default=None, metavar="DIR|-",
               help="Output folder (default output/<slug>), or - for standard output with one text format.")
 @jacobians_option
@@ -110,7 +110,7 @@ def render(ctx: click.Context, formats: str, out: str | None, force: bool, jacob
     spec = spec_from(ctx, **spec_args)
     chosen = parse_formats(formats)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
-        raise SpecError(f"--out - writes one text format to standard output: use --format tex, md or json, not {formats}")
+        raise SpecError(f"--out - writes one text format to standard output: use --format tex, md, html or json, not {formats}")
     api = _api()
     rendered = api.render(spec, chosen, force=force, jacobians=jacobians)
     for note in rendered.notes:

@@ -19,7 +19,7 @@ DATA_LIMIT = 3_000_000
 # Jacobians are dense in the JSON (zeros included) and grow as len vec(Y) x len vec(X): a million
 # entries is about 15 MB of JSON.
 JACOBIAN_LIMIT = 1_000_000
-DOCUMENT_FORMATS = frozenset({"tex", "pdf", "md"})
+DOCUMENT_FORMATS = frozenset({"tex", "pdf", "md", "html"})
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,6 +15,9 @@ settings.load_profile("default")
 # CI sets these so that a missing LaTeX or PyTorch fails the run instead of skipping tests.
 REQUIRE_LATEX = os.environ.get("SYMCONV_REQUIRE_LATEX") == "1"
 REQUIRE_TORCH = os.environ.get("SYMCONV_REQUIRE_TORCH") == "1"
+REQUIRE_CHROMIUM = os.environ.get("SYMCONV_REQUIRE_CHROMIUM") == "1"
+# Screenshots and other files a person may want to look at after a run (output/ is not tracked).
+ARTIFACTS = Path(__file__).parents[1] / "output" / "test-artifacts"
 
 
 def pytest_addoption(parser):
@@ -31,6 +36,17 @@ def need_latex():
         if REQUIRE_LATEX:
             pytest.fail("LaTeX is required (SYMCONV_REQUIRE_LATEX=1) but latexmk/pdflatex are not installed")
         pytest.skip("LaTeX is not installed")
+
+
+def need_chromium() -> str:
+    """The path of a Chromium (or Chrome) to run headless, or a skip (a failure when CI requires it)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if REQUIRE_CHROMIUM:
+        pytest.fail("Chromium is required (SYMCONV_REQUIRE_CHROMIUM=1) but is not installed")
+    pytest.skip("Chromium is not installed")
 
 
 def need_torch():

@@ -181,8 +181,8 @@ def test_without_latex_the_other_formats_are_written(capsys, in_tmp, monkeypatch
     code, out, err = run(["render"], capsys)
     assert code == 0
     folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
-    assert sorted(p.name for p in folder.iterdir()) == ["derivation.json", "derivation.md", "derivation.tex",
-                                                        "figure-feeds.svg", "figure-window.svg"]
+    assert sorted(p.name for p in folder.iterdir()) == ["derivation.html", "derivation.json", "derivation.md",
+                                                        "derivation.tex", "figure-feeds.svg", "figure-window.svg"]
     assert len(err.strip().splitlines()) == 1 and "apt-get install" in err
 
 

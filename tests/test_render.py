@@ -133,8 +133,10 @@ def test_markdown_has_display_math():
 
 def test_render_is_deterministic():
     spec = ConvSpec(input=4, kernel=2, in_channels=2, bias=True)
-    first = render(derive(spec), ("tex", "md", "json")).files
-    second = render(derive(spec), ("tex", "md", "json")).files
+    first = render(derive(spec, jacobians=True), ("tex", "md", "html", "json")).files
+    second = render(derive(spec, jacobians=True), ("tex", "md", "html", "json")).files
+    assert set(first) == {"derivation.tex", "derivation.md", "derivation.html", "derivation.json",
+                          "figure-window.svg", "figure-feeds.svg"}
     assert first == second
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..spec import SpecError
 
-FORMATS = ("tex", "pdf", "md", "json")
+FORMATS = ("tex", "pdf", "md", "html", "json")
 FILENAMES = {fmt: f"derivation.{fmt}" for fmt in FORMATS}
 
 

@@ -30,7 +30,7 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Render
     out = Rendered()
     network = isinstance(derivation.spec, NetworkSpec)
     template = "network" if network else "derivation"
-    if {"tex", "pdf", "md"} & set(formats):
+    if {"tex", "pdf", "md", "html"} & set(formats):
         ctx = network_context(derivation) if network else context(derivation)
     if "tex" in formats or "pdf" in formats:
         tex = render_text(f"{template}.tex.j2", ctx)
@@ -48,6 +48,8 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Render
         for section in ctx["sections"] if not network else ():
             if section.figure is not None:
                 out.files[section.figure.svg_file] = section.figure.svg.encode()
+    if "html" in formats:
+        out.files[FILENAMES["html"]] = render_text(f"{template}.html.j2", ctx).encode()
     if "json" in formats:
         out.files[FILENAMES["json"]] = to_json(derivation).encode()
     return out

@@ -1,4 +1,4 @@
-"""The one Jinja environment: LaTeX-safe delimiters, a LaTeX-escaping filter, user folders first."""
+"""The one Jinja environment: LaTeX-safe delimiters, LaTeX and HTML escaping filters, MathML, user folders first."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from importlib.resources import files
 from pathlib import Path
 
 import jinja2
+from markupsafe import escape
+
+from .mathml import mathml, rows
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -27,6 +30,11 @@ _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
 def escape_latex(text: object) -> str:
     """Plain text made safe to place in a LaTeX document (every special character escaped)."""
     return _SPECIAL_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], str(text))
+
+
+def escape_html(text: object) -> str:
+    """Plain text made safe to place in HTML."""
+    return str(escape(str(text)))
 
 
 def builtin_templates() -> Path:
@@ -56,4 +64,7 @@ def environment(user_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["escape_latex"] = escape_latex
+    env.filters["escape_html"] = escape_html
+    env.filters["mathml"] = mathml
+    env.filters["mathml_rows"] = rows
     return env
