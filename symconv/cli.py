@@ -98,17 +98,29 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("files", nargs=-1, metavar="[NETWORK.toml]...")
 @spec_options
 @click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, metavar="LIST",
               help="Comma list of tex, pdf, md, html, json.")
 @click.option("--out", default=None, metavar="DIR|-",
-              help="Output folder (default output/<slug>), or - for standard output with one text format.")
+              help="Output folder (default output/<slug>), or - for standard output with one text format. "
+                   "With several files, the folder the <slug> folders go in (default output).")
+@click.option("--jobs", default=None, type=click.IntRange(min=1), metavar="N",
+              help="With several files: how many to render at once (default: one per core).")
 @jacobians_option
 @click.pass_context
-def render(ctx: click.Context, formats: str, out: str | None, force: bool, jacobians: bool, **spec_args) -> None:
-    """Derive a layer (or a network) and write its teaching document and JSON."""
-    spec = spec_from(ctx, **spec_args)
+def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: int | None, force: bool,
+           jacobians: bool, **spec_args) -> None:
+    """Derive a layer (or a network) and write its teaching document and JSON.
+
+    Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
+    parallel, rewriting only files that change, and exits 1 if any failed.
+    """
     chosen = parse_formats(formats)
+    if files:
+        render_many(ctx, files, chosen, out, jobs, force, jacobians, spec_args)
+        return
+    spec = spec_from(ctx, **spec_args)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
         raise SpecError(f"--out - writes one text format to standard output: use --format tex, md, html or json, not {formats}")
     api = _api()
@@ -122,6 +134,31 @@ def render(ctx: click.Context, formats: str, out: str | None, force: bool, jacob
     folder = Path(out) if out else Path("output") / (spec.slug() + ("_jacobians" if jacobians else ""))
     for path in api.write(rendered, folder):
         click.echo(f"wrote {path}")
+
+
+def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out: str | None,
+                jobs: int | None, force: bool, jacobians: bool, spec_args: dict) -> None:
+    """The batch form of render: a progress bar on a terminal, a line per file, then a summary."""
+    given = [name for name in (*LAYER_OPTIONS, "network") if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if given or jacobians or out == "-":
+        option = "--out -" if out == "-" else "--jacobians" if jacobians else "--" + given[0].rstrip("_").replace("_", "-")
+        raise SpecError(f"{option} does not go with network files: each file says everything about its network")
+    batch = import_module("symconv.batch")
+    outcomes = []
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(files), label="rendering", file=sys.stderr) as bar:
+            for outcome in batch.render_files(list(files), formats, out or "output", force, jobs):
+                outcomes.append(outcome)
+                bar.update(1)
+    else:
+        outcomes = list(batch.render_files(list(files), formats, out or "output", force, jobs))
+    order = {name: n for n, name in enumerate(files)}
+    for o in sorted(outcomes, key=lambda o: order[o.source]):
+        where = f" -> {o.folder}" if o.folder else ""
+        click.echo(f"{o.status:<9} {o.source}{where}" + (f": {o.detail}" if o.detail else ""))
+    click.echo(batch.summary(outcomes))
+    if any(o.status == "failed" for o in outcomes):
+        ctx.exit(1)
 
 
 @cli.command()

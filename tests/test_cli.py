@@ -214,3 +214,28 @@ def test_verify_without_torch(capsys):
     code, out, err = run(["verify", "--input", "4", "--kernel", "2", "--no-torch"], capsys)
     assert code == 0, err
     assert " torch " not in out and "numpy" in out and "PyTorch is not installed" not in out
+
+
+def test_render_several_network_files_in_parallel(capsys, in_tmp):
+    examples = sorted(str(p) for p in (Path(__file__).parents[1] / "examples").glob("*.toml"))
+    bad = in_tmp / "bad.toml"
+    bad.write_text('input = [1, 3, 3]\n[[layer]]\ntype = "conv"\nkernel = [5, 5]\nout_channels = 1\n')
+    args = ["render", *examples, str(bad), "--format", "tex,md,json", "--jobs", "2"]
+    code, out, err = run(args, capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == ["written"] * len(examples) + ["failed"]
+    assert "layer 1 (conv): kernel 5x5" in lines[-2]
+    assert lines[-1] == f"{len(examples) + 1} file(s): {len(examples)} written, 0 unchanged, 1 failed"
+    # A second run finds every file as it would write it, and rewrites only what was removed.
+    removed = next((in_tmp / "output").glob("net_three_layer_cnn_*")) / "derivation.md"
+    removed.unlink()
+    code, out, err = run(["render", *examples, "--format", "tex,md,json"], capsys)
+    assert code == 0 and out.splitlines()[-1] == f"{len(examples)} file(s): 1 written, {len(examples) - 1} unchanged, 0 failed"
+    assert removed.exists()
+
+
+def test_network_files_do_not_mix_with_layer_options(capsys, in_tmp):
+    example = str(Path(__file__).parents[1] / "examples" / "single_conv.toml")
+    code, out, err = run(["render", example, "--kernel", "3"], capsys)
+    assert code == 2 and "--kernel does not go with network files" in err
