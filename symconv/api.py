@@ -14,9 +14,13 @@ from .numeric.verify import verify as _verify
 from .rendering.files import FORMATS, write_all
 from .rendering.formats import Rendered
 from .rendering.formats import render as _render
+from .rendering.notebook import register as register_notebook_displays
 from .size import check_size
 from .network import NetworkSpec, load_network
 from .spec import ConvSpec, SpecError
+
+# In Jupyter, derivations show as their document and tensors as LaTeX.
+register_notebook_displays()
 
 __all__ = ["check", "derive", "load_network", "render", "torch_available", "verify", "write"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from sympy import Expr, ImmutableDenseNDimArray, Symbol
@@ -42,6 +42,9 @@ class Tensor:
     labels: tuple[str, ...]
     title: str
     terms: Terms | None = None
+    # How its symbols print (set by the Derivation it belongs to), for displays such as Jupyter's.
+    latex_names: Mapping[Symbol, str] | None = field(default=None, compare=False, repr=False)
+    order: Mapping[Symbol, tuple] | None = field(default=None, compare=False, repr=False)
 
     def __getitem__(self, index: int | tuple[int, ...]) -> Expr:
         """The entry (or symbol, for a leaf) at a 0-based index, e.g. dK[0, 0, 1, 1]."""
@@ -73,6 +76,12 @@ class Derivation:
     latex_names: Mapping[Symbol, str]
     order: Mapping[Symbol, tuple]
     symbols: tuple[Symbol, ...] = ()  # every symbol of the derivation: what Terms index
+
+    def __post_init__(self) -> None:
+        # Each tensor carries the names its symbols print with, so that it can be shown on its own.
+        tensors = tuple(t if t.latex_names is self.latex_names else replace(t, latex_names=self.latex_names, order=self.order)
+                        for t in self.tensors)
+        object.__setattr__(self, "tensors", tensors)
 
     def __getitem__(self, name: str) -> Tensor:
         for tensor in self.tensors:
