@@ -56,17 +56,18 @@ def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, .
 
 
 def render(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...] = FORMATS, force: bool = False,
-           jacobians: bool = False) -> Rendered:
+           jacobians: bool = False, handout: bool = False) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
 
     With `jacobians`, the documents add the matrix view (vec, the Jacobians, the convolution as a
     matrix, the closed forms with their intermediate matrices) and the JSON the Jacobian tensors.
+    With `handout`, the documents are an exercise sheet and its answer sheet (exercise.*, answers.*).
 
     Raises:
         SpecError: when a document of this size would be unreadable, unless forced.
         LatexFailed: when LaTeX is installed but fails.
     """
-    return _render(_derivation(what, formats, force, jacobians), formats)
+    return _render(_derivation(what, formats, force, jacobians), formats, handout)
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:

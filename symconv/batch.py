@@ -25,17 +25,18 @@ class Outcome:
     detail: str = ""
 
 
-def render_file(source: str, formats: tuple[str, ...], out_root: str, force: bool = False) -> Outcome:
+def render_file(source: str, formats: tuple[str, ...], out_root: str, force: bool = False,
+                handout: bool = False) -> Outcome:
     """Render one network file into out_root/<slug>/, leaving files that would not change untouched.
 
     Never raises for a bad file or a LaTeX failure: those are the Outcome's detail.
     """
     try:
         spec = load_network(source)
-        rendered = render(spec, formats, force=force)
+        rendered = render(spec, formats, force=force, handout=handout)
     except (SpecError, LatexFailed) as error:
         return Outcome(source, "failed", detail=str(error).splitlines()[0])
-    folder = Path(out_root) / spec.slug()
+    folder = Path(out_root) / (spec.slug() + ("_handout" if handout else ""))
     changed = {name: data for name, data in rendered.files.items()
                if not (folder / name).is_file() or (folder / name).read_bytes() != data}
     note = "; ".join(rendered.notes)
@@ -46,15 +47,15 @@ def render_file(source: str, formats: tuple[str, ...], out_root: str, force: boo
 
 
 def render_files(sources: list[str], formats: tuple[str, ...], out_root: str, force: bool = False,
-                 jobs: int | None = None) -> Iterator[Outcome]:
+                 jobs: int | None = None, handout: bool = False) -> Iterator[Outcome]:
     """render_file for each source, in up to `jobs` processes (one per core by default), as each finishes."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources)))
     if jobs == 1:
         for source in sources:
-            yield render_file(source, formats, out_root, force)
+            yield render_file(source, formats, out_root, force, handout)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(render_file, source, formats, out_root, force) for source in sources]
+        futures = [pool.submit(render_file, source, formats, out_root, force, handout) for source in sources]
         for future in as_completed(futures):
             yield future.result()
 

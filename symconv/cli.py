@@ -107,10 +107,12 @@ def cli() -> None:
                    "With several files, the folder the <slug> folders go in (default output).")
 @click.option("--jobs", default=None, type=click.IntRange(min=1), metavar="N",
               help="With several files: how many to render at once (default: one per core).")
+@click.option("--handout", is_flag=True,
+              help="Write an exercise sheet (entries left blank) and its answer sheet instead of one document.")
 @jacobians_option
 @click.pass_context
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: int | None, force: bool,
-           jacobians: bool, **spec_args) -> None:
+           handout: bool, jacobians: bool, **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
     Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
@@ -118,26 +120,29 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     """
     chosen = parse_formats(formats)
     if files:
-        render_many(ctx, files, chosen, out, jobs, force, jacobians, spec_args)
+        render_many(ctx, files, chosen, out, jobs, force, jacobians, handout)
         return
     spec = spec_from(ctx, **spec_args)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
         raise SpecError(f"--out - writes one text format to standard output: use --format tex, md, html or json, not {formats}")
     api = _api()
-    rendered = api.render(spec, chosen, force=force, jacobians=jacobians)
+    if handout and out == "-":
+        raise SpecError("--handout writes two documents: give an output folder, not --out -")
+    rendered = api.render(spec, chosen, force=force, jacobians=jacobians, handout=handout)
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":
         sys.stdout.buffer.write(next(iter(rendered.files.values())))
         sys.stdout.flush()
         return
-    folder = Path(out) if out else Path("output") / (spec.slug() + ("_jacobians" if jacobians else ""))
+    suffix = ("_jacobians" if jacobians else "") + ("_handout" if handout else "")
+    folder = Path(out) if out else Path("output") / (spec.slug() + suffix)
     for path in api.write(rendered, folder):
         click.echo(f"wrote {path}")
 
 
 def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out: str | None,
-                jobs: int | None, force: bool, jacobians: bool, spec_args: dict) -> None:
+                jobs: int | None, force: bool, jacobians: bool, handout: bool) -> None:
     """The batch form of render: a progress bar on a terminal, a line per file, then a summary."""
     given = [name for name in (*LAYER_OPTIONS, "network") if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
     if given or jacobians or out == "-":
@@ -147,11 +152,11 @@ def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, 
     outcomes = []
     if sys.stderr.isatty():
         with click.progressbar(length=len(files), label="rendering", file=sys.stderr) as bar:
-            for outcome in batch.render_files(list(files), formats, out or "output", force, jobs):
+            for outcome in batch.render_files(list(files), formats, out or "output", force, jobs, handout):
                 outcomes.append(outcome)
                 bar.update(1)
     else:
-        outcomes = list(batch.render_files(list(files), formats, out or "output", force, jobs))
+        outcomes = list(batch.render_files(list(files), formats, out or "output", force, jobs, handout))
     order = {name: n for n, name in enumerate(files)}
     for o in sorted(outcomes, key=lambda o: order[o.source]):
         where = f" -> {o.folder}" if o.folder else ""

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 from ..derivation import Derivation
 from ..network import NetworkSpec
+from ..size import DOCUMENT_FORMATS
 from .document import context, render_text
 from .json_format import to_json
 from .network_document import network_context
 from .files import FILENAMES, FORMATS
+from .handout import answers, exercise
 from .pdf import LatexMissing, compile_pdf
 
 @dataclass
@@ -21,8 +23,11 @@ class Rendered:
     latex_log: str = ""
 
 
-def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Rendered:
+def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS, handout: bool = False) -> Rendered:
     """Render to each format; a PDF without LaTeX installed becomes a note, not an error.
+
+    With `handout`, the documents are an exercise sheet (exercise.*, chosen entries blank) and its
+    answer sheet (answers.*) instead of derivation.*; the JSON is the same.
 
     Raises:
         LatexFailed: when LaTeX is installed but fails on the document.
@@ -30,26 +35,36 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS) -> Render
     out = Rendered()
     network = isinstance(derivation.spec, NetworkSpec)
     template = "network" if network else "derivation"
-    if {"tex", "pdf", "md", "html"} & set(formats):
+    documents: dict[str, dict] = {}
+    if DOCUMENT_FORMATS & set(formats):
         ctx = network_context(derivation) if network else context(derivation)
-    if "tex" in formats or "pdf" in formats:
-        tex = render_text(f"{template}.tex.j2", ctx)
-        if "tex" in formats:
-            out.files[FILENAMES["tex"]] = tex.encode()
-        if "pdf" in formats:
-            try:
-                pdf, out.latex_log = compile_pdf(tex)
-                out.files[FILENAMES["pdf"]] = pdf
-            except LatexMissing as missing:
-                out.notes.append(str(missing))
-    if "md" in formats:
-        out.files[FILENAMES["md"]] = render_text(f"{template}.md.j2", ctx).encode()
+        documents = {"exercise": exercise(ctx), "answers": answers(ctx)} if handout else {"derivation": ctx}
+    for stem, doc in documents.items():
+        _document(out, stem, template, doc, formats)
+    if "md" in formats and not network:
         # The Markdown shows its figures from SVG files beside it.
-        for section in ctx["sections"] if not network else ():
+        for section in ctx["sections"]:
             if section.figure is not None:
                 out.files[section.figure.svg_file] = section.figure.svg.encode()
-    if "html" in formats:
-        out.files[FILENAMES["html"]] = render_text(f"{template}.html.j2", ctx).encode()
     if "json" in formats:
         out.files[FILENAMES["json"]] = to_json(derivation).encode()
     return out
+
+
+def _document(out: Rendered, stem: str, template: str, ctx: dict, formats: tuple[str, ...]) -> None:
+    """stem.tex, stem.pdf, stem.md and stem.html, those asked for, from one context."""
+    if "tex" in formats or "pdf" in formats:
+        tex = render_text(f"{template}.tex.j2", ctx)
+        if "tex" in formats:
+            out.files[f"{stem}.tex"] = tex.encode()
+        if "pdf" in formats:
+            try:
+                pdf, out.latex_log = compile_pdf(tex)
+                out.files[f"{stem}.pdf"] = pdf
+            except LatexMissing as missing:
+                if str(missing) not in out.notes:
+                    out.notes.append(str(missing))
+    if "md" in formats:
+        out.files[f"{stem}.md"] = render_text(f"{template}.md.j2", ctx).encode()
+    if "html" in formats:
+        out.files[f"{stem}.html"] = render_text(f"{template}.html.j2", ctx).encode()
