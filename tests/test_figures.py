@@ -62,3 +62,26 @@ def test_large_layers_have_no_grid_and_both_formats_draw_every_cell():
     grid = window_figure(ConvSpec(input=3, kernel=2, padding=1))
     assert tikz(grid).count("rectangle") == 25 + len(grid.legend)
     assert svg(grid).count("<rect") == 25 + len(grid.legend)
+
+
+def test_the_switch_figure_marks_where_the_derived_switch_is_one():
+    from sympy import Integer
+
+    from symconv import Conv, NetworkSpec, Pool
+    from symconv.rendering.network_figures import example_values, switch_figure
+
+    net = NetworkSpec((1, 5, 6), (Conv(1, 1), Pool("max", 2, stride=(2, 1), padding=(1, 0))))
+    d = derive(net)
+    shapes = net.shapes
+    grid = switch_figure(net.layers[1], shapes[1], shapes[2], 2)
+    chosen = {(r, c) for r, c, _, role in grid.cells if role == "chosen"}
+    # The switches in the derivation's own backward entries, at the same example values.
+    h, w = shapes[1][1:]
+    values = dict(zip(d["A[1]"].symbols, map(Integer, example_values(h, w))))
+    ones = d["dL/dA[2]"].symbols
+    marked = set()
+    for n, entry in enumerate(d["dL/dA[1]"].entries):
+        at = entry.subs(values)
+        if any(at.coeff(g) == 1 for g in ones):
+            marked.add((n // w, n % w))
+    assert chosen == marked and len(chosen) >= 1

@@ -23,7 +23,7 @@ FILLS = {
     "second": ("orange!35", "#fbd3a6"),
     "both": ("violet!30", "#d7b8e6"),
     "hit": ("green!25", "#c4ecc4"),
-    "chosen": ("red!25", "#f8c4c4"),
+    "chosen": ("red!55", "#e87070"),
 }
 
 

@@ -41,14 +41,21 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS, handout: 
         documents = {"exercise": exercise(ctx), "answers": answers(ctx)} if handout else {"derivation": ctx}
     for stem, doc in documents.items():
         _document(out, stem, template, doc, formats)
-    if "md" in formats and not network:
+    if "md" in formats:
         # The Markdown shows its figures from SVG files beside it.
-        for section in ctx["sections"]:
-            if section.figure is not None:
-                out.files[section.figure.svg_file] = section.figure.svg.encode()
+        for drawn in figures_of(ctx):
+            out.files[drawn.svg_file] = drawn.svg.encode()
     if "json" in formats:
         out.files[FILENAMES["json"]] = to_json(derivation).encode()
     return out
+
+
+def figures_of(ctx: dict) -> list:
+    """Every figure a document context holds: the network diagram, then the sections' figures."""
+    found = [ctx["diagram"]] if ctx.get("diagram") is not None else []
+    for key in ("sections", "forward", "backward"):
+        found += [section.figure for section in ctx.get(key, []) if section.figure is not None]
+    return found
 
 
 def _document(out: Rendered, stem: str, template: str, ctx: dict, formats: tuple[str, ...]) -> None:

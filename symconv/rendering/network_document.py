@@ -6,7 +6,8 @@ from ..derivation import Derivation
 from ..layers import Activation, Conv, Dense, Flatten, Layer, Pool, SoftmaxCrossEntropy
 from ..network import NetworkSpec
 from ..spec import fmt_pair
-from .document import Block, Row, Section, TermPrinter, tensor_blocks
+from .document import Block, Figure, Row, Section, TermPrinter, figure, tensor_blocks
+from .network_figures import chain_steps, chain_svg, chain_tikz, switch_figure
 
 FORWARD = {
     "conv": "Each output entry is the bias (if any) plus the sum, over the input channels and the kernel "
@@ -90,12 +91,14 @@ def network_context(derivation: Derivation) -> dict:
     settings = [("input", _shape(net.input))] + [
         (f"layer {l}", f"{describe(layer)}; output {_shape(shapes[l])}") for l, layer in enumerate(net.layers, start=1)
     ]
+    steps = chain_steps(net, describe)
     forward = []
     for l, layer in enumerate(net.layers, start=1):
         blocks = tensor_blocks(derivation[act[l]], printer)
         if isinstance(layer, SoftmaxCrossEntropy):
             blocks += tensor_blocks(derivation["L"], printer)
-        forward.append(Section(act[l], f"Layer {l}: {describe(layer)}", FORWARD[layer.type], blocks))
+        drawn = figure(switch_figure(layer, shapes[l - 1], shapes[l], l)) if isinstance(layer, Pool) else None
+        forward.append(Section(act[l], f"Layer {l}: {describe(layer)}", FORWARD[layer.type], blocks, drawn))
 
     backward = []
     for l in range(n, 0, -1):
@@ -121,4 +124,6 @@ def network_context(derivation: Derivation) -> dict:
         "upstream_example": derivation[f"dL/d{act[n]}"].labels[0] if not net.has_loss else "",
         "forward": forward,
         "backward": backward,
+        "diagram": Figure(chain_tikz(steps), "figure-network.svg", chain_svg(steps),
+                          "The network, from the input down to the loss, with the shape of each layer's output."),
     }

@@ -1,0 +1,87 @@
+"""Figures of a network: the chain of layers with their shapes, and the switches of max pooling.
+
+The switch figure fills one channel with example numbers and marks, in each window, the entry the
+gradient goes to, found with the same windows (rules.pool_windows) and the same rule (the first
+maximum in row-major order) as the derivation's switch.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..layers import Pool
+from ..network import NetworkSpec
+from ..rules import pool_windows
+from .figures import FILLS, MAX_CELLS, Grid, Label
+from .templating import escape_latex
+
+BOX_W, BOX_H, GAP = 11.0, 0.8, 0.55  # cm, for the TikZ chain of layers
+
+
+def example_values(h: int, w: int) -> list[int]:
+    """Deterministic example numbers 0-9 for an h x w channel, row-major, with some ties."""
+    return [(3 * i + 7 * j + (i * j) % 4) % 10 for i in range(h) for j in range(w)]
+
+
+def switch_figure(layer: Pool, shape_in: tuple[int, ...], shape_out: tuple[int, ...], number: int) -> Grid | None:
+    """Channel 1 of a max-pooling layer's input, at example numbers, each window's switch marked."""
+    _, h, w = shape_in
+    if layer.kind != "max" or h > MAX_CELLS or w > MAX_CELLS:
+        return None
+    values = example_values(h, w)
+    windows = pool_windows(layer, (1, h, w), (1, *shape_out[1:]))
+    role = {n: "cell" for n in range(h * w)}
+    for number, cells in enumerate(windows):
+        for n, _, _ in cells:
+            if role[n] == "cell":
+                role[n] = "window" if (number + (number // shape_out[2]) % 2) % 2 == 0 else "second"
+    for cells in windows:
+        best = max(cells, key=lambda cell: (values[cell[0]], -cells.index(cell)))  # first maximum, row-major
+        role[best[0]] = "chosen"
+    cells = tuple((n // w, n % w, Label(str(values[n]), ""), role[n]) for n in range(h * w))
+    caption = (f"The switches of layer {number} at example values (channel 1): each window is shaded, and its "
+               "upstream gradient goes to the marked entry, its first maximum in row-major order; "
+               "every other entry gets 0 from that window.")
+    legend = (("window", "a window"), ("second", "the next window"), ("chosen", "the switch: the first maximum"))
+    return Grid(f"switch-layer-{number}", h, w, cells, caption, legend)
+
+
+def chain_steps(net: NetworkSpec, describe) -> list[tuple[str, str]]:
+    """(what, shape after it) for the input and each layer, as the diagram lists them."""
+    shapes = net.shapes
+    steps = [("input x", " x ".join(map(str, net.input)))]
+    for l, layer in enumerate(net.layers, start=1):
+        steps.append((f"layer {l}: {describe(layer)}", " x ".join(map(str, shapes[l]))))
+    return steps
+
+
+def chain_tikz(steps: list[tuple[str, str]]) -> str:
+    """The layers top to bottom, one box each, arrows between them labelled with the shapes."""
+    lines = [r"\begin{tikzpicture}[every node/.style={font=\small}]"]
+    for n, (what, shape) in enumerate(steps):
+        y = -n * (BOX_H + GAP)
+        lines.append(rf"\node[draw,rounded corners,fill=blue!8,minimum width={BOX_W}cm,minimum height={BOX_H}cm]"
+                     rf" (s{n}) at (0,{y:.2f}) {{{escape_latex(what)}}};")
+        lines.append(rf"\node[anchor=west] at ({BOX_W / 2 + 0.2:.2f},{y:.2f}) {{{escape_latex(shape)}}};")
+        if n:
+            lines.append(rf"\draw[->,thick] (s{n - 1}) -- (s{n});")
+    lines.append(r"\end{tikzpicture}")
+    return "\n".join(lines)
+
+
+def chain_svg(steps: list[tuple[str, str]]) -> str:
+    box_w, box_h, gap, shape_w = 460, 30, 22, 120
+    height = len(steps) * (box_h + gap)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{box_w + shape_w + 12}" height="{height}" '
+           f'viewBox="0 0 {box_w + shape_w + 12} {height}" font-family="serif" font-size="14">']
+    for n, (what, shape) in enumerate(steps):
+        y = 1 + n * (box_h + gap)
+        out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{FILLS["window"][1]}" stroke="#555"/>')
+        out.append(f'<text x="{box_w / 2}" y="{y + 20}" text-anchor="middle">{escape(what)}</text>')
+        out.append(f'<text x="{box_w + 10}" y="{y + 20}">{escape(shape)}</text>')
+        if n:
+            top = y - gap
+            out.append(f'<line x1="{box_w / 2}" y1="{top}" x2="{box_w / 2}" y2="{y - 4}" stroke="#333" stroke-width="2"/>')
+            out.append(f'<path d="M {box_w / 2 - 5} {y - 9} L {box_w / 2} {y - 1} L {box_w / 2 + 5} {y - 9} z" fill="#333"/>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
