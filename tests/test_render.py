@@ -169,3 +169,12 @@ def test_term_tables_print_like_the_sympy_expressions(spec):
             continue
         for n, entry in enumerate(t.entries):
             assert fast.terms(t, n)[0] == fast.printer.terms(entry), (t.name, n)
+
+
+def test_sections_open_with_the_tensor_as_a_matrix_of_names():
+    ctx = context(derive(ConvSpec()))
+    forward, grad_k = ctx["sections"][0], ctx["sections"][1]
+    assert forward.overview == r"Y = \begin{bmatrix} y_{1,1} & y_{1,2} \\ y_{2,1} & y_{2,2} \end{bmatrix}"
+    assert grad_k.overview.startswith(r"\frac{\partial L}{\partial K} = \begin{bmatrix} \frac{\partial L}{\partial k_{1,1}}")
+    wide = context(derive(ConvSpec(input=14, kernel=1)))["sections"][0]
+    assert wide.overview == ""  # 14 rows: the list of formulas alone

@@ -40,6 +40,7 @@ class Section:
     intro: str
     blocks: list[Block]
     figure: Figure | None = None
+    overview: str = ""  # LaTeX: the tensor as a matrix of entry names, before the list of their formulas
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,25 @@ def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel") -
     return blocks(tensor, printer, 0, None)
 
 
+OVERVIEW_ROWS = 12
+
+
+def overview(tensor: Tensor, symbol: str) -> str:
+    r"""The first channel (pair) of a tensor as a matrix of its entries' names, "Y = [y_{1,1} ...]", when it
+    fits across the page; the formulas of the entries follow it as a list."""
+    h, w = tensor.shape[-2:]
+    if h > OVERVIEW_ROWS:
+        return ""
+    names = [[tensor.labels[i * w + j] for j in range(w)] for i in range(h)]
+    lead = len(tensor.shape) - 2
+    which = "" if all(n == 1 for n in tensor.shape[:lead]) else r"\quad \text{(the first channel; the others alike)}"
+    widths = [max(width(names[i][j]) for i in range(h)) + 0.9 for j in range(w)]
+    if sum(widths) + width(symbol) + width(which) + 3 > TEXT_WIDTH_EM:
+        return ""
+    body = r" \\ ".join(" & ".join(row) for row in names)
+    return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}{which}"
+
+
 def _output_size(spec: ConvSpec) -> list[str]:
     """The output-size formula for both axes, with the numbers put in."""
     lines = []
@@ -153,9 +173,10 @@ def context(derivation: Derivation) -> dict:
     names = set(derivation.names())
     # The window figure goes with the forward pass, the figure of where an input entry goes with dL/dX.
     drawn = {"Y": figure(window_figure(spec)), "dL/dX": figure(feeds_figure(spec))}
+    symbol = {"Y": "Y", "dL/dK": r"\frac{\partial L}{\partial K}", "dL/dX": r"\frac{\partial L}{\partial X}"}
     sections = [
         Section(name, title, intro, tensor_blocks(derivation[name], printer, "input channel" if name == "dL/dX" else "output channel"),
-                drawn.get(name))
+                drawn.get(name), overview(derivation[name], symbol[name]) if name in symbol else "")
         for name, title, intro in SECTIONS
         if name in names
     ]
