@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from symconv import ConvSpec, derive
-from symconv.rendering.figures import feeds_figure, svg, tikz, window_figure
+from symconv.rendering.figures import feeds_figure, picture, svg, window_figure
 
 from .strategies import conv_specs
 
@@ -60,7 +60,7 @@ def test_the_feeds_figure_marks_the_outputs_that_read_the_input_entry(spec):
 def test_large_layers_have_no_grid_and_both_formats_draw_every_cell():
     assert window_figure(ConvSpec(input=20, kernel=3)) is None
     grid = window_figure(ConvSpec(input=3, kernel=2, padding=1))
-    assert tikz(grid).count("rectangle") == 25 + len(grid.legend)
+    assert picture(grid).count(r"\framebox") == 25 + len(grid.legend)
     assert svg(grid).count("<rect") == 25 + len(grid.legend)
 
 

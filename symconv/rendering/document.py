@@ -7,7 +7,7 @@ from itertools import product
 
 from ..derivation import Derivation, Tensor
 from ..spec import ConvSpec, fmt_pair
-from .figures import Grid, feeds_figure, svg, tikz, window_figure
+from .figures import Grid, feeds_figure, picture, svg, window_figure
 from .matrix_view import matrix_view
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
 from .templating import environment
@@ -45,16 +45,16 @@ class Section:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure as the templates place it: TikZ for LaTeX, an SVG file for Markdown, and its caption."""
+    """A figure as the templates place it: a picture for LaTeX, an SVG file for Markdown, and its caption."""
 
-    tikz: str
+    latex: str
     svg_file: str
     svg: str
     caption: str
 
 
 def figure(grid: Grid | None) -> Figure | None:
-    return None if grid is None else Figure(tikz(grid), f"figure-{grid.name}.svg", svg(grid), grid.caption)
+    return None if grid is None else Figure(picture(grid), f"figure-{grid.name}.svg", svg(grid), grid.caption)
 
 
 def channel_heading(shape: tuple[int, ...], index: tuple[int, ...], kernel: bool, noun: str = "channel") -> str:

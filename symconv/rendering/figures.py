@@ -1,4 +1,4 @@
-"""Figures drawn from the layer's index map (so they cannot disagree with the formulas): TikZ and SVG.
+"""Figures drawn from the layer's index map (so they cannot disagree with the formulas): LaTeX and SVG.
 
 Two figures for a convolution layer: the padded input with the window of an output entry (and of
 its right-hand neighbour, to show the stride), and the output entries that one input entry feeds,
@@ -15,7 +15,7 @@ from ..spec import ConvSpec
 from .templating import escape_latex
 
 MAX_CELLS = 16  # a grid wider or taller than this is described in words instead
-# Fill colours by role: TikZ colour expressions and their SVG equivalents.
+# Fill colours by role: xcolor expressions (LaTeX) and their SVG equivalents.
 FILLS = {
     "pad": ("black!8", "#ebebeb"),
     "cell": ("white", "#ffffff"),
@@ -108,20 +108,26 @@ def figures(spec: ConvSpec) -> list[Grid]:
     return [g for g in (window_figure(spec), feeds_figure(spec)) if g is not None]
 
 
-def tikz(grid: Grid, cell_cm: float = 0.75) -> str:
-    """The grid as a tikzpicture, cells cell_cm wide, with its legend below."""
-    lines = [r"\begin{tikzpicture}[x=%.2fcm,y=%.2fcm]" % (cell_cm, cell_cm)]
+def picture(grid: Grid, cell_cm: float = 0.75) -> str:
+    r"""The grid in LaTeX's own picture environment (no TikZ: it costs pdflatex half a second to load),
+    cells cell_cm wide, coloured with xcolor, with its legend below."""
+    legend_h = 0.8 * len(grid.legend)
+    lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}",
+             rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})(0,{-legend_h / cell_cm - 0.3:.2f})"]
+    box = rf"{cell_cm}cm"
     for r, c, label, role in grid.cells:
         x, y = c, grid.rows - 1 - r
-        lines.append(rf"\filldraw[fill={FILLS[role][0]},draw=black!40] ({x},{y}) rectangle ({x + 1},{y + 1});")
+        lines.append(rf"\put({x},{y}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{{box}}}{{{box}}}}}}}")
+        lines.append(rf"\put({x},{y}){{\textcolor{{black!40}}{{\framebox(1,1){{}}}}}}")
         if label.base:
-            lines.append(rf"\node[font=\scriptsize] at ({x + 0.5},{y + 0.5}) {{{label.latex()}}};")
-    y = -0.9
+            lines.append(rf"\put({x + 0.5},{y + 0.5}){{\makebox(0,0){{\scriptsize {label.latex()}}}}}")
+    y = -0.9 / cell_cm * 0.75
     for role, text in grid.legend:
-        lines.append(rf"\filldraw[fill={FILLS[role][0]},draw=black!40] (0,{y}) rectangle (0.6,{y + 0.6});")
-        lines.append(rf"\node[anchor=west,font=\small] at (0.8,{y + 0.3}) {{{escape_latex(text)}}};")
-        y -= 0.8
-    lines.append(r"\end{tikzpicture}")
+        lines.append(rf"\put(0,{y:.2f}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}")
+        lines.append(rf"\put(0,{y:.2f}){{\textcolor{{black!40}}{{\framebox(0.6,0.6){{}}}}}}")
+        lines.append(rf"\put(0.9,{y + 0.3:.2f}){{\makebox(0,0)[l]{{\small {escape_latex(text)}}}}}")
+        y -= 0.8 / cell_cm
+    lines.append(r"\end{picture}")
     return "\n".join(lines)
 
 

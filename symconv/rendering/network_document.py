@@ -7,7 +7,7 @@ from ..layers import Activation, Conv, Dense, Flatten, Layer, Pool, SoftmaxCross
 from ..network import NetworkSpec
 from ..spec import fmt_pair
 from .document import Block, Figure, Row, Section, TermPrinter, figure, tensor_blocks
-from .network_figures import chain_steps, chain_svg, chain_tikz, switch_figure
+from .network_figures import chain_steps, chain_latex, chain_svg, switch_figure
 
 FORWARD = {
     "conv": "Each output entry is the bias (if any) plus the sum, over the input channels and the kernel "
@@ -124,6 +124,6 @@ def network_context(derivation: Derivation) -> dict:
         "upstream_example": derivation[f"dL/d{act[n]}"].labels[0] if not net.has_loss else "",
         "forward": forward,
         "backward": backward,
-        "diagram": Figure(chain_tikz(steps), "figure-network.svg", chain_svg(steps),
+        "diagram": Figure(chain_latex(steps), "figure-network.svg", chain_svg(steps),
                           "The network, from the input down to the loss, with the shape of each layer's output."),
     }

@@ -15,7 +15,7 @@ from ..rules import pool_windows
 from .figures import FILLS, MAX_CELLS, Grid, Label
 from .templating import escape_latex
 
-BOX_W, BOX_H, GAP = 11.0, 0.8, 0.55  # cm, for the TikZ chain of layers
+BOX_W = 10.5  # cm, the width of a layer's box in the LaTeX diagram
 
 
 def example_values(h: int, w: int) -> list[int]:
@@ -55,18 +55,15 @@ def chain_steps(net: NetworkSpec, describe) -> list[tuple[str, str]]:
     return steps
 
 
-def chain_tikz(steps: list[tuple[str, str]]) -> str:
-    """The layers top to bottom, one box each, arrows between them labelled with the shapes."""
-    lines = [r"\begin{tikzpicture}[every node/.style={font=\small}]"]
+def chain_latex(steps: list[tuple[str, str]]) -> str:
+    """The layers top to bottom, one framed box each, arrows between them, each with its output shape."""
+    rows = []
     for n, (what, shape) in enumerate(steps):
-        y = -n * (BOX_H + GAP)
-        lines.append(rf"\node[draw,rounded corners,fill=blue!8,minimum width={BOX_W}cm,minimum height={BOX_H}cm]"
-                     rf" (s{n}) at (0,{y:.2f}) {{{escape_latex(what)}}};")
-        lines.append(rf"\node[anchor=west] at ({BOX_W / 2 + 0.2:.2f},{y:.2f}) {{{escape_latex(shape)}}};")
         if n:
-            lines.append(rf"\draw[->,thick] (s{n - 1}) -- (s{n});")
-    lines.append(r"\end{tikzpicture}")
-    return "\n".join(lines)
+            rows.append(r"$\big\downarrow$ & \\")
+        rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {escape_latex(what)}}}}}"
+                    rf" & {escape_latex(shape)} \\")
+    return "\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
 
 def chain_svg(steps: list[tuple[str, str]]) -> str:
