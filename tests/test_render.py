@@ -178,3 +178,11 @@ def test_sections_open_with_the_tensor_as_a_matrix_of_names():
     assert grad_k.overview.startswith(r"\frac{\partial L}{\partial K} = \begin{bmatrix} \frac{\partial L}{\partial k_{1,1}}")
     wide = context(derive(ConvSpec(input=14, kernel=1)))["sections"][0]
     assert wide.overview == ""  # 14 rows: the list of formulas alone
+
+
+def test_a_rational_times_an_upstream_symbol_prints_as_a_small_fraction_first():
+    from symconv import load_network
+
+    d = derive(load_network(Path(__file__).parents[1] / "examples" / "three_layer_cnn.toml"))
+    text = printer_for(d).doprint(d["dL/dA[2]"].entries[0])
+    assert text == r"\tfrac{1}{4}\,\frac{\partial L}{\partial a^{[3](1)}_{1,1}}"

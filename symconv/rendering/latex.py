@@ -39,6 +39,11 @@ class SymconvLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr) -> str:
         if all(f in self._names for f in expr.args):
             return FACTOR_SEP.join(self._names[f] for f in sorted(expr.args, key=self._order.__getitem__))
+        coef, rest = expr.as_coeff_Mul()
+        if coef.is_Rational and not coef.is_Integer and rest.is_Symbol and rest in self._names:
+            # (1/4) dL/da, not a fraction whose numerator is itself a fraction.
+            sign = "-" if coef < 0 else ""
+            return rf"{sign}\tfrac{{{abs(coef.p)}}}{{{coef.q}}}{FACTOR_SEP}{self._names[rest]}"
         return super()._print_Mul(expr)
 
     def _print_Add(self, expr, order=None) -> str:
