@@ -16,6 +16,8 @@ from symconv.grading.parse import ParseError, parse_index
 from symconv.grading.ranges import ALL, parse_range
 from symconv.cli import main
 
+from .strategies import conv_specs
+
 NOTES = Path(__file__).parent / "notes"
 CLASSIC = derive(ConvSpec())
 G = lambda r, s: rf"\frac{{\partial L}}{{\partial y_{{{r}{s}}}}}"  # noqa: E731
@@ -211,3 +213,37 @@ def test_the_package_exports_the_check_function():
     assert callable(symconv.check)
     verdict = symconv.check(None, CLASSIC, claims=[r"y_{11} = x_{11} k_{11}"])[0]
     assert verdict.status == "wrong" and len(verdict.missing) == 3
+
+
+@settings(max_examples=25)
+@given(conv_specs(max_input=5, max_kernel=3, max_channels=2))
+def test_every_entry_symconv_writes_is_read_back_as_right(spec):
+    """The renderer and the grader agree: each row of the document, as a claim, is right."""
+    from symconv.rendering.document import context
+
+    d = derive(spec)
+    claims = []
+    for section in context(d)["sections"]:
+        for block in section.blocks:
+            claims += [f"{row.lhs} = {' '.join(row.lines)}" for row in block.rows]
+    verdicts = [check_claim(claim, d) for claim in claims]
+    assert all(v.status == "right" for v in verdicts), [(v.claim, v.reason, v.missing, v.extra) for v in verdicts
+                                                        if v.status != "right"][:3]
+    # ... and the same row with its last term dropped is wrong, that term named as missing.
+    longest = max(claims, key=lambda c: c.count(" + "))
+    if " + " in longest:
+        head, _, last = longest.rpartition(" + ")
+        verdict = check_claim(head, d)
+        assert verdict.status == "wrong" and len(verdict.missing) == 1 and not verdict.extra
+
+
+def test_the_document_of_a_layer_with_long_names_and_channels_reads_back_as_right():
+    from symconv.rendering.document import context
+
+    d = derive(ConvSpec(input=(4, 3), kernel=2, in_channels=2, out_channels=2, stride=(2, 1), padding=1, bias=True,
+                        names="Xin,Filter,Out"))
+    rows = [row for section in context(d)["sections"] for block in section.blocks for row in block.rows]
+    assert len(rows) > 40
+    for row in rows:
+        verdict = check_claim(f"{row.lhs} = {' '.join(row.lines)}", d)
+        assert verdict.status == "right", (row.lhs, verdict.reason)
