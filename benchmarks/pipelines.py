@@ -14,10 +14,12 @@ from symconv.numeric import reference
 from symconv.numeric.verify import random_leaves, verify
 from symconv.rendering.document import context, render_text
 from symconv.rendering.json_format import to_json
+from symconv.rendering.latex import width
 
 
 def symconv_stages(spec: ConvSpec) -> dict[str, float]:
     """Seconds per stage of symconv's own pipeline, in process."""
+    width.cache_clear()  # each run measures a cold render: no widths left over from the run before
     t0 = time.perf_counter()
     d = derive_conv(spec, force=True)
     t1 = time.perf_counter()

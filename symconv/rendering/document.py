@@ -77,14 +77,10 @@ class TermPrinter:
         if tensor.terms is None:
             return self.printer.terms(tensor.entries[n]), None
         t = tensor.terms
-        latex, widths, texts, sizes = self.latex, self.width, [], []
-        for a, b in zip(t.first[t.start[n] : t.start[n + 1]], t.second[t.start[n] : t.start[n + 1]]):
-            if b < 0:
-                texts.append(latex[a])
-                sizes.append(widths[a])
-            else:
-                texts.append(latex[a] + FACTOR_SEP + latex[b])
-                sizes.append(widths[a] + widths[b] + 0.2)
+        latex, widths, sep = self.latex, self.width, FACTOR_SEP
+        pairs = list(zip(t.first[t.start[n] : t.start[n + 1]], t.second[t.start[n] : t.start[n + 1]]))
+        texts = [latex[a] + sep + latex[b] if b >= 0 else latex[a] for a, b in pairs]
+        sizes = [widths[a] + widths[b] + 0.2 if b >= 0 else widths[a] for a, b in pairs]
         return texts, sizes
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Mapping
 
 from sympy import Basic, Symbol
@@ -93,6 +94,7 @@ def _read_group(text: str, start: int) -> tuple[str, int]:
     return text[start:end], end
 
 
+@lru_cache(maxsize=1 << 16)
 def width(text: str) -> float:
     r"""A rough printed width in em of a LaTeX math fragment (scripts at 0.7, \frac as its wider part).
 
@@ -172,9 +174,10 @@ def break_lines(terms: list[str], room: float, widths: list[float] | None = None
         starts = even
     ends = starts[1:] + [len(terms)]
     # Continuation lines carry their own leading operator: "+ ..." or "- ...".
+    signed = any(term.startswith("-") for term in terms)
     lines = []
     for a, b in zip(starts, ends):
-        text = join_terms(terms[a:b])
+        text = join_terms(terms[a:b]) if signed else " + ".join(terms[a:b])
         if a > 0:
             text = "- " + text[1:] if text.startswith("-") else "+ " + text
         lines.append(text)
