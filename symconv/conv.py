@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from itertools import product
 from operator import itemgetter
 
 from sympy import Add, Mul, S
 
-from .derivation import Derivation, Tensor, Terms
+from .derivation import Derivation, LazyEntries, Tensor, Terms
 from .indexmap import IndexMap, group
 from .size import check_size
 from .spec import ConvSpec
@@ -102,7 +103,7 @@ def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[t
     return tables
 
 
-def _sympy_entries(table: list[list[tuple[int, int]]], symbols: tuple, rank: list[int]) -> tuple:
+def entries_from_terms(terms: Terms, symbols: tuple, rank: list[int]) -> tuple:
     """SymPy entries equal (==) to Add(*terms) with Mul(a, b) terms, built without SymPy's flattening.
 
     SymPy orders the arguments of a sum or product of symbols by name; `rank` is each symbol's place
@@ -111,23 +112,30 @@ def _sympy_entries(table: list[list[tuple[int, int]]], symbols: tuple, rank: lis
     entries = []
     n = len(rank)
     new_mul, new_add = Mul._from_args, Add._from_args
-    for terms in table:
-        keyed = []
-        for a, b in terms:
-            if b < 0:
-                keyed.append((rank[a] - n, symbols[a]))  # lone symbols sort before every product
-            elif rank[a] < rank[b]:
-                keyed.append((rank[a] * n + rank[b], new_mul((symbols[a], symbols[b]), True)))
+    start, first, second = terms.start, terms.first, terms.second
+    with _gc_paused():
+        for e in range(len(start) - 1):
+            keyed = []
+            for a, b in zip(first[start[e] : start[e + 1]], second[start[e] : start[e + 1]]):
+                if b < 0:
+                    keyed.append((rank[a] - n, symbols[a]))  # lone symbols sort before every product
+                elif rank[a] < rank[b]:
+                    keyed.append((rank[a] * n + rank[b], new_mul((symbols[a], symbols[b]), True)))
+                else:
+                    keyed.append((rank[b] * n + rank[a], new_mul((symbols[b], symbols[a]), True)))
+            if not keyed:
+                entries.append(S.Zero)
+            elif len(keyed) == 1:
+                entries.append(keyed[0][1])
             else:
-                keyed.append((rank[b] * n + rank[a], new_mul((symbols[b], symbols[a]), True)))
-        if not keyed:
-            entries.append(S.Zero)
-        elif len(keyed) == 1:
-            entries.append(keyed[0][1])
-        else:
-            keyed.sort(key=itemgetter(0))
-            entries.append(new_add(tuple(t for _, t in keyed), True))
+                keyed.sort(key=itemgetter(0))
+                entries.append(new_add(tuple(t for _, t in keyed), True))
     return tuple(entries)
+
+
+def _sympy_entries(table: list[list[tuple[int, int]]], symbols: tuple, rank: list[int]) -> tuple:
+    """The SymPy entries of a term table, built at once (networks, whose tables are small)."""
+    return entries_from_terms(_terms(table), symbols, rank)
 
 
 def _terms(table: list[list[tuple[int, int]]]) -> Terms:
@@ -162,19 +170,21 @@ def derive_conv(spec: ConvSpec, force: bool = False, jacobians: bool = False) ->
         rank[i] = place
 
     with _gc_paused():
-        tables = term_tables(spec, offset)
-        entries = {name: _sympy_entries(table, symbols_t, rank) for name, table in tables.items()}
+        terms = {name: _terms(table) for name, table in term_tables(spec, offset).items()}
+    # The term tables are the derivation; the SymPy objects are built from them when first used
+    # (LaTeX, JSON and the numeric check read the tables and never need them).
+    entries = {name: LazyEntries(len(t.start) - 1, partial(entries_from_terms, t, symbols_t, rank))
+               for name, t in terms.items()}
 
     def tensor(name: str, title: str) -> Tensor:
         t = leaf[name]
-        table = tables.get(name)
         return Tensor(name, t.shape, t.symbols, entries.get(name), tuple(t.latex[s] for s in t.symbols), title,
-                      None if table is None else _terms(table))
+                      terms.get(name))
 
     def gradient(of: str, title: str) -> Tensor:
         t, name = leaf[of], f"dL/d{of}"
         labels = tuple(upstream_latex(t.latex[s]) for s in t.symbols)
-        return Tensor(name, t.shape, None, entries[name], labels, title, _terms(tables[name]))
+        return Tensor(name, t.shape, None, entries[name], labels, title, terms[name])
 
     tensors = [tensor("X", "input"), tensor("K", "kernel")]
     if spec.bias:

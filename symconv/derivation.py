@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
 from typing import Mapping
 
 from sympy import Expr, ImmutableDenseNDimArray, Symbol
@@ -26,6 +27,55 @@ class Terms:
     second: tuple[int, ...]
 
 
+class LazyEntries(Sequence):
+    """A derived tensor's SymPy entries, built by `build()` the first time any is asked for.
+
+    Behaves as the tuple of entries (indexing, slicing, iteration, ==); its length is known without
+    building. A large layer's document, JSON and numeric check never build them.
+    """
+
+    __slots__ = ("_length", "_build", "_entries")
+
+    def __init__(self, length: int, build: Callable[[], tuple]):
+        self._length, self._build, self._entries = length, build, None
+
+    def _all(self) -> tuple:
+        if self._entries is None:
+            self._entries = tuple(self._build())
+            self._build = None
+        return self._entries
+
+    @property
+    def built(self) -> bool:
+        return self._entries is not None
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (tuple, LazyEntries)):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __add__(self, other) -> tuple:  # entries + entries, as with tuples
+        return self._all() + tuple(other)
+
+    def __radd__(self, other) -> tuple:
+        return tuple(other) + self._all()
+
+    def __repr__(self) -> str:
+        return repr(self._all()) if self.built else f"<{self._length} SymPy entries, built on first use>"
+
+
 @dataclass(frozen=True)
 class Tensor:
     """A named tensor, flat in row-major order.
@@ -38,7 +88,7 @@ class Tensor:
     name: str
     shape: tuple[int, ...]
     symbols: tuple[Symbol, ...] | None
-    entries: tuple[Expr, ...] | None
+    entries: tuple[Expr, ...] | LazyEntries | None
     labels: tuple[str, ...]
     title: str
     terms: Terms | None = None

@@ -159,3 +159,24 @@ def test_package_docstring_example():
 
     result = doctest.testmod(symconv)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_sympy_entries_are_built_on_first_use_and_equal_the_eager_build():
+    from symconv.conv import _sympy_entries, entries_from_terms
+    from symconv.numeric.verify import verify
+    from symconv.rendering.formats import render
+
+    d = derive(ConvSpec(input=30, kernel=5, out_channels=2))  # 60,000 terms: verify reads the term tables
+    lazy = d["dL/dX"].entries
+    assert len(lazy) == 900 and not lazy.built
+    render(d, ("tex", "json"))
+    assert verify(d, use_torch=False).ok and not lazy.built  # the pipeline never needed them
+    first = lazy[0]
+    assert lazy.built and first == Symbol("dL_dy_1_1_1") * Symbol("k_1_1_1_1") + Symbol("dL_dy_2_1_1") * Symbol("k_2_1_1_1")
+    symbols = d.symbols
+    rank = [0] * len(symbols)
+    for place, i in enumerate(sorted(range(len(symbols)), key=lambda i: symbols[i].name)):
+        rank[i] = place
+    assert lazy == entries_from_terms(d["dL/dX"].terms, symbols, rank)
+    assert tuple(lazy) + () == tuple(lazy[:]) and list(iter(lazy))[5] == lazy[5]
+    assert _sympy_entries([[(0, -1)], []], symbols, rank) == (symbols[0], S.Zero)
