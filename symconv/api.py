@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .grading import Verdict, check_claim, check_notes
 from .derivation import Derivation
 from .chain import derive_network
 from .conv import derive_conv
-from .numeric.torch_reference import available as torch_available
-from .numeric.verify import Report
-from .numeric.verify import verify as _verify
 from .rendering.files import FORMATS, write_all
 from .rendering.formats import Rendered
 from .rendering.formats import render as _render
@@ -18,6 +17,20 @@ from .rendering.notebook import register as register_notebook_displays
 from .size import check_size
 from .network import NetworkSpec, load_network
 from .spec import ConvSpec, SpecError
+
+if TYPE_CHECKING:
+    from .numeric.verify import Report
+
+
+def _numeric(module: str):
+    # NumPy (and the numeric package) load on first use: rendering does not need them, and the
+    # command line should not pay their import time to write a document.
+    return import_module(f"symconv.numeric.{module}")
+
+
+def torch_available() -> bool:
+    """Whether PyTorch is installed (verify then compares with it too)."""
+    return _numeric("torch_reference").available()
 
 # In Jupyter, derivations show as their document and tensors as LaTeX.
 register_notebook_displays()
@@ -79,7 +92,7 @@ def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: 
            jacobians: bool = False) -> Report:
     """Evaluate every derived entry (and, with `jacobians`, every Jacobian entry) at random values and
     compare with NumPy (and PyTorch when installed)."""
-    return _verify(_derivation(what, (), force, jacobians), seed=seed, use_torch=use_torch)
+    return _numeric("verify").verify(_derivation(what, (), force, jacobians), seed=seed, use_torch=use_torch)
 
 
 def check(notes: str | None, what: ConvSpec | Derivation, claims: tuple[str, ...] = (), force: bool = False) -> list[Verdict]:
