@@ -7,7 +7,6 @@ its own upstream gradient dL/dA^{[l]} and of its forward values, as a teacher do
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import product
 
 from sympy import Symbol
 

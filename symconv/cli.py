@@ -248,39 +248,13 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], fmt: s
     if fmt == "json":
         click.echo(json.dumps([v.as_dict() for v in verdicts], indent=1))
     else:
-        for line in report_lines(verdicts):
+        for line in import_module("symconv.grading.report").text_report(verdicts):
             click.echo(line)
     if not verdicts:
         click.echo("symconv: no claims found: write them in $$...$$, \\[...\\] or an equation/align environment",
                    err=True)
     if any(v.status == "wrong" for v in verdicts):
         ctx.exit(1)
-
-
-def report_lines(verdicts) -> list[str]:
-    """The report for people: one line per claim, then what is wrong or could not be read."""
-    lines = []
-    for v in verdicts:
-        status = {"right": "right", "wrong": "WRONG", "not understood": "not understood"}[v.status]
-        lines.append(f"line {v.line}: {status}: {v.claim}")
-        at = ""
-        if v.indices_failed:
-            name = lambda env: ", ".join(f"{k}={n}" for k, n in env.items())
-            shown = "; ".join(name(env) for env in v.indices_failed[:10])
-            more = f" (and {len(v.indices_failed) - 10} more)" if len(v.indices_failed) > 10 else ""
-            lines.append(f"    fails at {shown}{more}")
-            at = f" (at {name(v.indices_failed[0])})"
-        for label, terms in (("missing", v.missing), ("should not be there", v.extra)):
-            if terms:
-                lines.append(f"    {label}{at}: {' + '.join(terms)}")
-        if v.expected:
-            lines.append(f"    expected{at}: {v.expected}")
-        if v.reason:
-            lines.append(f"    {v.reason}")
-    counts = {s: sum(v.status == s for v in verdicts) for s in ("right", "wrong", "not understood")}
-    lines.append(f"{len(verdicts)} claim(s): {counts['right']} right, {counts['wrong']} wrong, "
-                 f"{counts['not understood']} not understood")
-    return lines
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,34 +18,14 @@ from ..derivation import Derivation
 from ..rendering.latex import SymconvLatexPrinter
 from ..spec import ConvSpec, SpecError
 from .extract import Claim
-from .parse import Index, ParseError, TensorInfo, parse_claim
+from .parse import ParseError, TensorInfo, parse_claim
 from .ranges import ALL, parse_range
+from .report import Verdict, claim_names, term_difference
+from .tree import axis_sizes, free_indices, indices_at, loss_letter
 
 GRADIENT = {"X": "dL/dX", "K": "dL/dK", "b": "dL/db", "Y": "dL/dY"}
 MAX_INDICES = 10_000  # index combinations one claim may range over
 MAX_SUM = 1_000  # values of one summation index
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What one claim was judged: right, wrong (where, and which terms) or not understood (why)."""
-
-    line: int
-    claim: str
-    status: str  # "right", "wrong" or "not understood"
-    indices_failed: tuple[dict[str, int], ...] = ()
-    missing: tuple[str, ...] = ()
-    extra: tuple[str, ...] = ()
-    expected: str = ""
-    reason: str = ""
-
-    def as_dict(self) -> dict:
-        out = {"line": self.line, "claim": self.claim, "status": self.status,
-               "indices_failed": [dict(i) for i in self.indices_failed], "missing": list(self.missing),
-               "extra": list(self.extra), "expected": self.expected or None}
-        if self.reason:
-            out["reason"] = self.reason
-        return out
 
 
 @dataclass
@@ -116,14 +96,14 @@ class Grader:
         if kind == "num":
             return Rational(node[1].numerator, node[1].denominator)
         if kind == "entry":
-            return self._symbol(node[1], _at(node[2], env))
+            return self._symbol(node[1], indices_at(node[2], env))
         if kind == "deriv":
             top, bottom = node[1], node[2]
-            where = _at(bottom[2], env)
+            where = indices_at(bottom[2], env)
             if top[0] == "loss":
                 result = self._gradient(bottom[1], where)
             elif top[1] == "Y" and bottom[1] in ("X", "K", "b"):
-                result = self._local(_at(top[2], env), bottom[1], where)
+                result = self._local(indices_at(top[2], env), bottom[1], where)
             else:
                 raise ParseError("a derivative here is of the loss, or of an output entry by an input, kernel or bias entry")
             return S.Zero if result is None else result
@@ -152,7 +132,7 @@ class Grader:
             if high - low >= MAX_SUM:
                 raise ParseError(f"the sum over {var} from {low} to {high} is longer than the {MAX_SUM} terms checked")
             return range(low, high + 1)
-        alone, anywhere = _axis_sizes(body, var, self.shapes)
+        alone, anywhere = axis_sizes(body, var, self.shapes)
         sizes = alone or anywhere
         if not sizes:
             raise ParseError(f"the sum's index {var} does not appear in what it sums")
@@ -161,12 +141,12 @@ class Grader:
     def truth(self, lhs, env: dict[str, int]) -> Expr | None:
         """What the left-hand side is, at these indices; None when there is no such entry."""
         if lhs[0] == "entry" and lhs[1] == "Y":
-            flat = self._flat("Y", _at(lhs[2], env))
+            flat = self._flat("Y", indices_at(lhs[2], env))
             return None if flat is None else self.d["Y"].entries[flat]
         if lhs[0] == "deriv" and lhs[1][0] == "loss":
-            return self._gradient(lhs[2][1], _at(lhs[2][2], env))
+            return self._gradient(lhs[2][1], indices_at(lhs[2][2], env))
         if lhs[0] == "deriv" and lhs[1][1] == "Y" and lhs[2][1] in ("X", "K", "b"):
-            return self._local(_at(lhs[1][2], env), lhs[2][1], _at(lhs[2][2], env))
+            return self._local(indices_at(lhs[1][2], env), lhs[2][1], indices_at(lhs[2][2], env))
         raise ParseError("the left-hand side must be an output entry, a gradient entry such as "
                          "\\frac{\\partial L}{\\partial x_{1,1}}, or a local derivative such as "
                          "\\frac{\\partial y_{1,1}}{\\partial x_{1,1}}")
@@ -188,13 +168,13 @@ class Grader:
             return Verdict(claim.line, written, "not understood", reason="the claim is nested too deeply to read")
         if not failures:
             return Verdict(claim.line, written, "right")
-        loss = _loss_letter(sides)
+        loss = loss_letter(sides)
         printer = self._printer(compact, loss)
         first = failures[0]
         named = any(f.env for f in failures)
         missing, extra = (), ()
         if first.truth is not None:
-            missing, extra = _term_difference(first.truth, first.claimed, printer)
+            missing, extra = term_difference(first.truth, first.claimed, printer)
         return Verdict(
             claim.line, written, "wrong",
             indices_failed=tuple(f.env for f in failures) if named else (),
@@ -216,7 +196,7 @@ class Grader:
     def _indices(self, sides, range_text: str) -> list[dict[str, int]]:
         """Every choice of the claim's free indices: from its range, else the whole axis they index."""
         stated = parse_range(range_text) if range_text else {}
-        free = sorted(set().union(*(_free(side) for side in sides)))
+        free = sorted(set().union(*(free_indices(side) for side in sides)))
         for var in stated:
             if var not in free:
                 raise ParseError(f"the range names {var}, which the claim does not use")
@@ -224,7 +204,7 @@ class Grader:
         for var in free:
             given = stated.get(var, ALL)
             if given is ALL:
-                alone, _ = _axis_sizes(sides[0], var, self.shapes)
+                alone, _ = axis_sizes(sides[0], var, self.shapes)
                 if not alone:
                     raise ParseError(f"index {var} has no range: say it, e.g. 'for {var} = 1, 2'")
                 given = list(range(1, min(alone) + 1))
@@ -239,132 +219,5 @@ class Grader:
     def _printer(self, compact: bool, loss: str) -> SymconvLatexPrinter:
         key = (compact and max(self.shapes["X"] + self.shapes["K"] + self.shapes["Y"]) < 10, loss)
         if key not in self._printers:
-            self._printers[key] = SymconvLatexPrinter(notation(self.d, *key), self.d.order)
+            self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
-
-
-def notation(d: Derivation, compact: bool, loss: str) -> dict:
-    """LaTeX names of every symbol in a claim's style: x_{11} or x_{1,1}, and its letter for the loss."""
-    spec = d.spec
-    n = spec.names
-    sep = "" if compact else ","
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
-
-    def name(base: str, idx: tuple[int, ...], channels: int) -> str:
-        head = base + (f"^{{({','.join(map(str, idx[:channels]))})}}" if channels else "")
-        return head + "_{" + sep.join(map(str, idx[channels:])) + "}"
-
-    names = {}
-    for key, base, lead, shown in (("X", n.input, 1, many_in), ("K", n.kernel, 2, many_in or many_out),
-                                   ("Y", n.output, 1, many_out)):
-        t = d[key]
-        for flat, sym in enumerate(t.symbols):
-            idx = _unflat(flat, t.shape)
-            names[sym] = name(base, idx if shown else idx[lead:], lead if shown else 0)
-    for flat, sym in enumerate(d["dL/dY"].symbols):
-        names[sym] = rf"\frac{{\partial {loss}}}{{\partial {names[d['Y'].symbols[flat]]}}}"
-    if spec.bias:
-        for flat, sym in enumerate(d["b"].symbols):
-            names[sym] = f"b_{{{flat + 1}}}" if many_out else "b"
-    return names
-
-
-def _unflat(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
-    idx = []
-    for n in reversed(shape):
-        idx.append(flat % n + 1)
-        flat //= n
-    return tuple(reversed(idx))
-
-
-def _at(indices: tuple[Index, ...], env: dict[str, int]) -> tuple[int, ...]:
-    try:
-        return tuple(i.value(env) for i in indices)
-    except KeyError as missing:
-        raise ParseError(f"index {missing.args[0]} has no value: give its range") from None
-
-
-def _walk(node):
-    yield node
-    if node[0] in ("add",):
-        for _, child in node[1]:
-            yield from _walk(child)
-    elif node[0] == "mul":
-        for child in node[1]:
-            yield from _walk(child)
-    elif node[0] in ("div",):
-        yield from _walk(node[1])
-        yield from _walk(node[2])
-    elif node[0] == "pow":
-        yield from _walk(node[1])
-    elif node[0] == "sum":
-        yield from _walk(node[2])
-    elif node[0] == "deriv":
-        yield from _walk(node[1])
-        yield from _walk(node[2])
-
-
-def _free(node) -> set[str]:
-    """Index variables not bound by a sum."""
-    if node[0] == "entry":
-        return {v for i in node[2] for v, _ in i.coefs}
-    if node[0] == "sum":
-        return _free(node[2]) - {var for var, _, _ in node[1]}
-    out: set[str] = set()
-    for child in _children(node):
-        out |= _free(child)
-    return out
-
-
-def _children(node) -> list:
-    kind = node[0]
-    if kind == "add":
-        return [child for _, child in node[1]]
-    if kind == "mul":
-        return list(node[1])
-    if kind in ("div", "deriv"):
-        return [node[1], node[2]]
-    if kind == "pow":
-        return [node[1]]
-    return []
-
-
-def _axis_sizes(node, var: str, shapes: dict) -> tuple[list[int], list[int]]:
-    """Sizes of the axes `var` indexes: where it is the whole index, and where it is part of one."""
-    alone, anywhere = [], []
-    for sub in _walk(node):
-        if sub[0] != "entry":
-            continue
-        for axis, index in enumerate(sub[2]):
-            size = shapes[sub[1]][axis]
-            if index.alone == var:
-                alone.append(size)
-            elif any(v == var for v, _ in index.coefs):
-                anywhere.append(size)
-    return alone, anywhere
-
-
-def _loss_letter(sides) -> str:
-    for side in sides:
-        for node in _walk(side):
-            if node[0] == "loss":
-                return node[1]
-    return "L"
-
-
-def _term_difference(truth: Expr, claimed: Expr | None, printer) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The terms the claim lacks and the terms it should not have, each printed in the claim's notation."""
-    def terms(expr) -> dict:
-        out: dict = {}
-        for term in Add.make_args(expand(expr)):
-            coef, rest = term.as_coeff_Mul()
-            out[rest] = out.get(rest, 0) + coef
-        return out
-
-    want, have = terms(truth), terms(claimed if claimed is not None else S.Zero)
-    missing, extra = [], []
-    for rest in sorted(set(want) | set(have), key=printer._key):
-        gap = want.get(rest, 0) - have.get(rest, 0)
-        if gap != 0 and rest != 0:
-            (missing if gap > 0 else extra).append(printer.doprint(abs(gap) * rest))
-    return tuple(missing), tuple(extra)

@@ -12,7 +12,7 @@ from pathlib import Path
 INSTALL_HINT = (
     "no LaTeX found (latexmk and pdflatex): install it with "
     "'sudo apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended "
-    "texlive-pictures latexmk' to get PDFs"
+    "latexmk' to get PDFs"
 )
 TIMEOUT_SECONDS = 300
 

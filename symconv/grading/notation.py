@@ -1,0 +1,107 @@
+"""The notation of claims: index expressions, subscripts, brace groups and the rewriting pre-pass."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_CLAIM = 4000  # characters; a longer "claim" is junk, not notes
+MAX_POWER = 9
+
+
+class ParseError(ValueError):
+    """The claim could not be read; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Index:
+    """A linear index expression: const + sum of coef * variable (1-based values)."""
+
+    coefs: tuple[tuple[str, int], ...]
+    const: int
+
+    def value(self, env: dict[str, int]) -> int:
+        return self.const + sum(c * env[v] for v, c in self.coefs)
+
+    @property
+    def alone(self) -> str | None:
+        """The variable when the index is exactly that variable."""
+        return self.coefs[0][0] if self.const == 0 and len(self.coefs) == 1 and self.coefs[0][1] == 1 else None
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """What the parser must know of a tensor: its key (X, K, b, Y), shape, and leading channel axes."""
+
+    key: str
+    shape: tuple[int, ...]
+    channels: int  # how many leading axes are channels
+
+
+_PREPASS = [
+    (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
+    (re.compile(r"\\(?:,|;|:|!| |displaystyle|limits|nolimits)"), " "),
+    (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname)\s*\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\mathcal\s*\{\s*L\s*\}|\\ell(?![A-Za-z])"), "L"),
+    (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
+    (re.compile(r"\\(?:cdot|times|ast)(?![A-Za-z])|\\,\*"), "*"),
+    (re.compile(r"~"), " "),
+]
+
+
+def prepass(text: str) -> str:
+    for pattern, replacement in _PREPASS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def read_group(text: str, pos: int) -> tuple[str, int]:
+    """The brace group at pos (after spaces), or the single next character; its text and the end."""
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    if pos >= len(text):
+        raise ParseError("the claim ends where a group {...} was expected")
+    if text[pos] != "{":
+        if text[pos] == "\\":
+            match = re.compile(r"\\[A-Za-z]+").match(text, pos)
+            if match:
+                return match.group(), match.end()
+        return text[pos], pos + 1
+    depth = 0
+    for end in range(pos, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0:
+            return text[pos + 1 : end], end + 1
+    raise ParseError("unbalanced braces: a { is never closed")
+
+
+def parse_index(text: str) -> Index:
+    """'r+i-1', '2r-1', '3' into an Index; anything else is a ParseError."""
+    source = text.replace(" ", "")
+    if not source or not re.fullmatch(r"[+-]?(\d+[a-z]?|[a-z])([+-](\d+[a-z]?|[a-z]))*", source):
+        raise ParseError(f"cannot read the index {text.strip()!r}: write numbers, letters, + and -")
+    coefs: dict[str, int] = {}
+    const = 0
+    for sign, digits, var in re.findall(r"([+-]?)(\d*)([a-z]?)", source):
+        if not digits and not var:
+            continue
+        value = (-1 if sign == "-" else 1) * (int(digits) if digits else 1)
+        if var:
+            coefs[var] = coefs.get(var, 0) + value
+        else:
+            const += value
+    return Index(tuple((v, c) for v, c in coefs.items() if c), const)
+
+
+def split_indices(body: str, expected: int) -> list[str]:
+    """The indices of one subscript: "1,2", "1 2", "12" or "ij" (single characters), or one index."""
+    body = body.strip()
+    if "," in body:
+        return [part for part in body.split(",")]
+    words = body.split()
+    if len(words) == expected > 1:
+        return words
+    compact = body.replace(" ", "")
+    if expected > 1 and len(compact) == expected and compact.isalnum():
+        return list(compact)
+    return [body]

@@ -1,0 +1,109 @@
+"""What a verdict says: its record, the claim's own notation for printing, and the report for people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sympy import Add, Expr, S, expand
+
+from ..derivation import Derivation
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one claim was judged: right, wrong (where, and which terms) or not understood (why)."""
+
+    line: int
+    claim: str
+    status: str  # "right", "wrong" or "not understood"
+    indices_failed: tuple[dict[str, int], ...] = ()
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    expected: str = ""
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        out = {"line": self.line, "claim": self.claim, "status": self.status,
+               "indices_failed": [dict(i) for i in self.indices_failed], "missing": list(self.missing),
+               "extra": list(self.extra), "expected": self.expected or None}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def claim_names(d: Derivation, compact: bool, loss: str) -> dict:
+    """LaTeX names of every symbol in a claim's style: x_{11} or x_{1,1}, and its letter for the loss."""
+    spec = d.spec
+    n = spec.names
+    sep = "" if compact else ","
+    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+
+    def name(base: str, idx: tuple[int, ...], channels: int) -> str:
+        head = base + (f"^{{({','.join(map(str, idx[:channels]))})}}" if channels else "")
+        return head + "_{" + sep.join(map(str, idx[channels:])) + "}"
+
+    names = {}
+    for key, base, lead, shown in (("X", n.input, 1, many_in), ("K", n.kernel, 2, many_in or many_out),
+                                   ("Y", n.output, 1, many_out)):
+        t = d[key]
+        for flat, sym in enumerate(t.symbols):
+            idx = _unflat(flat, t.shape)
+            names[sym] = name(base, idx if shown else idx[lead:], lead if shown else 0)
+    for flat, sym in enumerate(d["dL/dY"].symbols):
+        names[sym] = rf"\frac{{\partial {loss}}}{{\partial {names[d['Y'].symbols[flat]]}}}"
+    if spec.bias:
+        for flat, sym in enumerate(d["b"].symbols):
+            names[sym] = f"b_{{{flat + 1}}}" if many_out else "b"
+    return names
+
+
+def _unflat(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    idx = []
+    for n in reversed(shape):
+        idx.append(flat % n + 1)
+        flat //= n
+    return tuple(reversed(idx))
+
+
+def term_difference(truth: Expr, claimed: Expr | None, printer) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The terms the claim lacks and the terms it should not have, each printed in the claim's notation."""
+    def terms(expr) -> dict:
+        out: dict = {}
+        for term in Add.make_args(expand(expr)):
+            coef, rest = term.as_coeff_Mul()
+            out[rest] = out.get(rest, 0) + coef
+        return out
+
+    want, have = terms(truth), terms(claimed if claimed is not None else S.Zero)
+    missing, extra = [], []
+    for rest in sorted(set(want) | set(have), key=printer._key):
+        gap = want.get(rest, 0) - have.get(rest, 0)
+        if gap != 0 and rest != 0:
+            (missing if gap > 0 else extra).append(printer.doprint(abs(gap) * rest))
+    return tuple(missing), tuple(extra)
+
+
+def text_report(verdicts: list[Verdict]) -> list[str]:
+    """The report for people: one line per claim, then what is wrong or could not be read."""
+    lines = []
+    for v in verdicts:
+        status = {"right": "right", "wrong": "WRONG", "not understood": "not understood"}[v.status]
+        lines.append(f"line {v.line}: {status}: {v.claim}")
+        at = ""
+        if v.indices_failed:
+            name = lambda env: ", ".join(f"{k}={n}" for k, n in env.items())
+            shown = "; ".join(name(env) for env in v.indices_failed[:10])
+            more = f" (and {len(v.indices_failed) - 10} more)" if len(v.indices_failed) > 10 else ""
+            lines.append(f"    fails at {shown}{more}")
+            at = f" (at {name(v.indices_failed[0])})"
+        for label, terms in (("missing", v.missing), ("should not be there", v.extra)):
+            if terms:
+                lines.append(f"    {label}{at}: {' + '.join(terms)}")
+        if v.expected:
+            lines.append(f"    expected{at}: {v.expected}")
+        if v.reason:
+            lines.append(f"    {v.reason}")
+    counts = {s: sum(v.status == s for v in verdicts) for s in ("right", "wrong", "not understood")}
+    lines.append(f"{len(verdicts)} claim(s): {counts['right']} right, {counts['wrong']} wrong, "
+                 f"{counts['not understood']} not understood")
+    return lines

@@ -1,0 +1,80 @@
+"""Walking a parsed claim: its nodes, its free indices, the axes an index runs along, its loss letter."""
+
+from __future__ import annotations
+
+from .notation import Index, ParseError
+
+
+def indices_at(indices: tuple[Index, ...], env: dict[str, int]) -> tuple[int, ...]:
+    try:
+        return tuple(i.value(env) for i in indices)
+    except KeyError as missing:
+        raise ParseError(f"index {missing.args[0]} has no value: give its range") from None
+
+
+def walk(node):
+    yield node
+    if node[0] in ("add",):
+        for _, child in node[1]:
+            yield from walk(child)
+    elif node[0] == "mul":
+        for child in node[1]:
+            yield from walk(child)
+    elif node[0] in ("div",):
+        yield from walk(node[1])
+        yield from walk(node[2])
+    elif node[0] == "pow":
+        yield from walk(node[1])
+    elif node[0] == "sum":
+        yield from walk(node[2])
+    elif node[0] == "deriv":
+        yield from walk(node[1])
+        yield from walk(node[2])
+
+
+def free_indices(node) -> set[str]:
+    """Index variables not bound by a sum."""
+    if node[0] == "entry":
+        return {v for i in node[2] for v, _ in i.coefs}
+    if node[0] == "sum":
+        return free_indices(node[2]) - {var for var, _, _ in node[1]}
+    out: set[str] = set()
+    for child in children(node):
+        out |= free_indices(child)
+    return out
+
+
+def children(node) -> list:
+    kind = node[0]
+    if kind == "add":
+        return [child for _, child in node[1]]
+    if kind == "mul":
+        return list(node[1])
+    if kind in ("div", "deriv"):
+        return [node[1], node[2]]
+    if kind == "pow":
+        return [node[1]]
+    return []
+
+
+def axis_sizes(node, var: str, shapes: dict) -> tuple[list[int], list[int]]:
+    """Sizes of the axes `var` indexes: where it is the whole index, and where it is part of one."""
+    alone, anywhere = [], []
+    for sub in walk(node):
+        if sub[0] != "entry":
+            continue
+        for axis, index in enumerate(sub[2]):
+            size = shapes[sub[1]][axis]
+            if index.alone == var:
+                alone.append(size)
+            elif any(v == var for v, _ in index.coefs):
+                anywhere.append(size)
+    return alone, anywhere
+
+
+def loss_letter(sides) -> str:
+    for side in sides:
+        for node in walk(side):
+            if node[0] == "loss":
+                return node[1]
+    return "L"
