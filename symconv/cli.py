@@ -224,7 +224,7 @@ def read_notes(path: str) -> str:
 
 
 @cli.command()
-@click.argument("notes", required=False, metavar="NOTES")
+@click.argument("notes", required=False, metavar="[NOTES]")
 @spec_options
 @click.option("--claim", "claims", multiple=True, metavar="TEXT",
               help='One claim to check, e.g. "y_{1,1} = x_{1,1} k_{1,1}" (repeatable), instead of NOTES.')
