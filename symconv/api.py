@@ -11,7 +11,7 @@ from .derivation import Derivation
 from .chain import derive_network
 from .conv import derive_conv
 from .rendering.files import FORMATS, write_all
-from .rendering.formats import Rendered
+from .rendering.formats import Rendered, embed_figures
 from .rendering.formats import render as _render
 from .rendering.notebook import register as register_notebook_displays
 from .size import check_size
@@ -35,7 +35,7 @@ def torch_available() -> bool:
 # In Jupyter, derivations show as their document and tensors as LaTeX.
 register_notebook_displays()
 
-__all__ = ["check", "derive", "load_network", "render", "torch_available", "verify", "write"]
+__all__ = ["check", "derive", "embed_figures", "load_network", "render", "torch_available", "verify", "write"]
 
 
 def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = False) -> Derivation:

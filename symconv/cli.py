@@ -132,7 +132,11 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":
-        sys.stdout.buffer.write(next(iter(rendered.files.values())))
+        name = f"derivation.{chosen[0]}"
+        data = rendered.files[name]
+        if chosen[0] == "md":  # no files beside standard output: the figures go inside
+            data = api.embed_figures(data.decode(), rendered.files).encode()
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     suffix = ("_jacobians" if jacobians else "") + ("_handout" if handout else "")

@@ -239,3 +239,8 @@ def test_network_files_do_not_mix_with_layer_options(capsys, in_tmp):
     example = str(Path(__file__).parents[1] / "examples" / "single_conv.toml")
     code, out, err = run(["render", example, "--kernel", "3"], capsys)
     assert code == 2 and "--kernel does not go with network files" in err
+
+
+def test_markdown_on_standard_output_carries_its_figures(capsys):
+    code, out, err = run(["render", "--format", "md", "--out", "-"], capsys)
+    assert code == 0 and out.count("](data:image/svg+xml;base64,") == 2 and "figure-window.svg" not in out

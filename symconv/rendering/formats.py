@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass, field
 
 from ..derivation import Derivation
@@ -48,6 +50,19 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS, handout: 
     if "json" in formats:
         out.files[FILENAMES["json"]] = to_json(derivation).encode()
     return out
+
+
+def embed_figures(markdown: str, files: dict[str, bytes]) -> str:
+    """Markdown whose figure links point at SVG files of a render, with the SVGs embedded as data URIs,
+    for places with no files beside the text (a notebook, standard output)."""
+
+    def embed(match: re.Match) -> str:
+        data = files.get(match.group(1))
+        if data is None:
+            return match.group(0)
+        return f"![figure](data:image/svg+xml;base64,{base64.b64encode(data).decode()})"
+
+    return re.sub(r"!\[figure\]\(([^)]+\.svg)\)", embed, markdown)
 
 
 def figures_of(ctx: dict) -> list:

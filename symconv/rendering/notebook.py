@@ -6,12 +6,10 @@ IPython's display formatters (registered when symconv.api is imported in a runni
 
 from __future__ import annotations
 
-import base64
-import re
 import sys
 
 from ..derivation import Derivation, Tensor
-from .formats import render
+from .formats import embed_figures, render
 from .latex import SymconvLatexPrinter
 
 MAX_ENTRIES = 64  # a tensor shows this many entries in a notebook, then says how many more it has
@@ -20,15 +18,7 @@ MAX_ENTRIES = 64  # a tensor shows this many entries in a notebook, then says ho
 def derivation_markdown(derivation: Derivation) -> str:
     """The derivation's Markdown document, its figures embedded (the notebook has no files beside it)."""
     files = render(derivation, ("md",)).files
-    text = files["derivation.md"].decode()
-
-    def embed(match: re.Match) -> str:
-        data = files.get(match.group(1))
-        if data is None:
-            return match.group(0)
-        return f"![figure](data:image/svg+xml;base64,{base64.b64encode(data).decode()})"
-
-    return re.sub(r"!\[figure\]\(([^)]+\.svg)\)", embed, text)
+    return embed_figures(files["derivation.md"].decode(), files)
 
 
 def tensor_latex(tensor: Tensor) -> str:
