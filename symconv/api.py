@@ -95,11 +95,12 @@ def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: 
     return _numeric("verify").verify(_derivation(what, (), force, jacobians), seed=seed, use_torch=use_torch)
 
 
-def check(notes: str | None, what: ConvSpec | Derivation, claims: tuple[str, ...] = (), force: bool = False) -> list[Verdict]:
+def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),
+          force: bool = False) -> list[Verdict]:
     """Judge the claims of hand-written notes (Markdown or LaTeX text) and/or single claims, in order.
 
     Raises:
-        SpecError: for a network (check reads claims about one convolution layer) or a size refused.
+        SpecError: for a size refused as too large.
     """
     derivation = _derivation(what, (), force, False)
     verdicts = check_notes(notes, derivation) if notes is not None else []

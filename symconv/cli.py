@@ -245,8 +245,6 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], fmt: s
     if (notes is None) == (not claims):
         raise SpecError("give NOTES (a file, or - for standard input) or --claim TEXT, one of the two")
     spec = spec_from(ctx, **spec_args)
-    if isinstance(spec, NetworkSpec):
-        raise SpecError("symconv check reads claims about one convolution layer: give the layer's options, not --network")
     api = _api()
     verdicts = api.check(read_notes(notes) if notes is not None else None, spec, claims=claims, force=force)
     if fmt == "json":

@@ -202,9 +202,55 @@ def test_cli_refuses_binary_and_huge_notes_in_one_line(content, message, capsys,
 
 def test_cli_usage_errors(capsys, tmp_path):
     assert run(["check"], capsys)[0] == 2
-    code, _, err = run(["check", "--network", str(Path(__file__).parents[1] / "examples" / "single_conv.toml"),
-                        "--claim", "y_{11} = 0"], capsys)
-    assert code == 2 and "one convolution layer" in err
+    code, _, err = run(["check", "--input", "4", "--network", "x.toml", "--claim", "y_{11} = 0"], capsys)
+    assert code == 2 and "--input describes a single layer" in err
+
+
+# --- networks --------------------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+def test_every_row_of_a_network_document_is_right_or_outside_the_notation():
+    from symconv import load_network
+    from symconv.rendering.network_document import network_context
+
+    d = derive(load_network(EXAMPLES / "three_layer_cnn.toml"))
+    ctx = network_context(d)
+    rows = [row for section in ctx["forward"] + ctx["backward"] for block in section.blocks for row in block.rows
+            if not row.chain]
+    verdicts = [check_claim(f"{row.lhs} = {' '.join(row.lines)}", d) for row in rows]
+    statuses = [v.status for v in verdicts]
+    assert "wrong" not in statuses and statuses.count("right") > 400
+    # What is not understood is written with exp (the sigmoid, the softmax) or is the loss itself.
+    assert all("'e'" in v.reason or "'L'" in v.reason for v in verdicts if v.status == "not understood")
+
+
+@pytest.mark.parametrize("claim, status", [
+    (r"\frac{\partial L}{\partial W^{[5]}_{1,2}} = \frac{\partial L}{\partial a^{[5]}_{1}} a^{[4]}_{2}", "right"),
+    (r"\frac{\partial L}{\partial W^{[5]}_{1,2}} = \frac{\partial L}{\partial a^{[5]}_{2}} a^{[4]}_{1}", "wrong"),
+    (r"\frac{\partial L}{\partial a^{[5]}_{k}} = p_{k} - t_{k} \quad \forall k", "right"),
+    (r"\frac{\partial L}{\partial a^{[4]}_{i}} = \sum_{o} \frac{\partial L}{\partial a^{[5]}_{o}} W^{[5]}_{o,i} \quad \forall i",
+     "right"),
+    (r"a^{[5]}_{1} = b^{[5]}_{1} + \sum_{i=1}^{8} W^{[5]}_{1,i} a^{[4]}_{i}", "right"),
+    (r"a^{[1](2)}_{1,1} = b^{[1]}_{2} + \sum_{p,q} x_{p,q} k^{[1](2,1)}_{p,q}", "right"),
+    (r"a_{1,1} = 0", "not understood"),             # which layer?
+    (r"a^{[9]}_{1} = 0", "not understood"),         # no such layer
+], ids=range(8))
+def test_network_claims(claim, status):
+    from symconv import load_network
+
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    verdict = check_claim(claim, d)
+    assert verdict.status == status, (verdict.reason, verdict.missing, verdict.extra)
+
+
+def test_cli_checks_a_network_claim(capsys):
+    args = ["check", "--network", str(EXAMPLES / "conv_relu_maxpool_dense.toml"), "--claim",
+            r"\frac{\partial L}{\partial a^{[5]}_{k}} = p_{k} - t_{k} \quad \forall k"]
+    code, out, err = run(args, capsys)
+    assert code == 0, out + err
+    assert "1 claim(s): 1 right" in out
 
 
 def test_the_package_exports_the_check_function():

@@ -1,4 +1,4 @@
-"""Grade claims against a layer's derivation: exact SymPy equality at every index of the claim's range.
+"""Grade claims against a derivation (a layer or a network): exact SymPy equality at every index of its range.
 
 A claim is right only when every side after the first equals the truth exactly after expansion, at
 every index it speaks of; notation never makes it wrong (factors and terms in any order, x_{11} or
@@ -16,14 +16,15 @@ from sympy import Add, Expr, Integer, Rational, S, diff, expand
 
 from ..derivation import Derivation
 from ..rendering.latex import SymconvLatexPrinter
-from ..spec import ConvSpec, SpecError
+from ..layers import SoftmaxCrossEntropy
+from ..network import NetworkSpec
+from ..spec import ConvSpec
 from .extract import Claim
 from .parse import ParseError, TensorInfo, parse_claim
 from .ranges import ALL, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, indices_at, loss_letter
 
-GRADIENT = {"X": "dL/dX", "K": "dL/dK", "b": "dL/db", "Y": "dL/dY"}
 MAX_INDICES = 10_000  # index combinations one claim may range over
 MAX_SUM = 1_000  # values of one summation index
 
@@ -36,37 +37,57 @@ class _Failure:
     note: str = ""
 
 
-def tensors_of(spec: ConvSpec) -> dict[str, TensorInfo]:
-    """The names a teacher uses for the layer's tensors (--names, and b for the bias)."""
+Names = dict[str, dict[int | None, TensorInfo]]
+
+
+def tensors_of(spec: ConvSpec) -> Names:
+    """The names a teacher uses for a layer's tensors (--names, and b for the bias)."""
     n = spec.names
     c_in, c_out = spec.in_channels, spec.out_channels
     out = {
-        n.input: TensorInfo("X", (c_in, *spec.input), 1),
-        n.kernel: TensorInfo("K", (c_out, c_in, *spec.kernel), 2),
-        n.output: TensorInfo("Y", (c_out, *spec.output), 1),
+        n.input: {None: TensorInfo("X", (c_in, *spec.input), 1)},
+        n.kernel: {None: TensorInfo("K", (c_out, c_in, *spec.kernel), 2)},
+        n.output: {None: TensorInfo("Y", (c_out, *spec.output), 1)},
     }
     if spec.bias:
-        out["b"] = TensorInfo("b", (c_out,), 1)
+        out["b"] = {None: TensorInfo("b", (c_out,), 1)}
+    return out
+
+
+def network_tensors(derivation: Derivation) -> Names:
+    """A network's names, as its documents write them: x; a^{[l]}, k^{[l]}, W^{[l]}, b^{[l]} by layer;
+    p and t for the softmax and its target."""
+    net: NetworkSpec = derivation.spec  # type: ignore[assignment]
+    names = set(derivation.names())
+    image = lambda shape: int(len(shape) == 3)  # a leading channel axis
+    out: Names = {"x": {None: TensorInfo("X", net.input, 1)}}
+    for l, layer in enumerate(net.layers, start=1):
+        a = derivation[f"A[{l}]"]
+        if isinstance(layer, SoftmaxCrossEntropy):
+            out["p"] = {None: TensorInfo(f"A[{l}]", a.shape, 0)}
+            out["t"] = {None: TensorInfo("t", a.shape, 0)}
+            continue
+        out.setdefault("a", {})[l] = TensorInfo(f"A[{l}]", a.shape, image(a.shape))
+        for base, key, lead in (("k", f"K[{l}]", 2), ("W", f"W[{l}]", 0), ("b", f"b[{l}]", 0)):
+            if key in names:
+                out.setdefault(base, {})[l] = TensorInfo(key, derivation[key].shape, lead)
     return out
 
 
 class Grader:
-    """Judges claims about one convolution layer's derivation."""
+    """Judges claims about a layer's or a network's derivation."""
 
     def __init__(self, derivation: Derivation):
-        if not isinstance(derivation.spec, ConvSpec):
-            raise SpecError("symconv check reads claims about one convolution layer: give the layer's options, "
-                            "not --network")
         self.d = derivation
-        self.tensors = tensors_of(derivation.spec)
-        self.shapes = {info.key: info.shape for info in self.tensors.values()}
+        self.network = isinstance(derivation.spec, NetworkSpec)
+        self.tensors = network_tensors(derivation) if self.network else tensors_of(derivation.spec)
+        self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
 
     # -- values of entries --
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
-        shape = self.shapes[key] if key != "dL/dY" else self.shapes["Y"]
         flat = 0
-        for i, n in zip(index, shape):
+        for i, n in zip(index, self.shapes[key], strict=True):
             if not 1 <= i <= n:
                 return None
             flat = flat * n + i - 1
@@ -76,19 +97,27 @@ class Grader:
         flat = self._flat(key, index)
         return S.Zero if flat is None else self.d[key].symbols[flat]
 
-    def _gradient(self, key: str, index: tuple[int, ...]) -> Expr | None:
+    def _gradient(self, key: str, index: tuple[int, ...], lhs: bool) -> Expr | None:
+        """dL/d(entry): on the left the derived expression, on the right the upstream symbol where the
+        derivation has one (as a teacher uses dL/da^{[l]} in the layer below)."""
+        if f"dL/d{key}" not in self.d.names():
+            raise ParseError(f"the derivation has no gradient of {key}")
         flat = self._flat(key, index)
         if flat is None:
             return None
-        tensor = self.d[GRADIENT[key]]
-        return tensor.symbols[flat] if key == "Y" else tensor.entries[flat]
+        tensor = self.d[f"dL/d{key}"]
+        if tensor.symbols is not None and (not lhs or tensor.entries is None):
+            return tensor.symbols[flat]
+        return tensor.entries[flat]
 
     @lru_cache(maxsize=None)
-    def _local(self, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
-        flat_y, flat = self._flat("Y", top), self._flat(key, index)
-        if flat_y is None or flat is None:
+    def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
+        if self.d[top_key].entries is None:
+            raise ParseError(f"{top_key} is not computed from anything: a local derivative is of a derived entry")
+        flat_top, flat = self._flat(top_key, top), self._flat(key, index)
+        if flat_top is None or flat is None:
             return None
-        return diff(self.d["Y"].entries[flat_y], self.d[key].symbols[flat])
+        return diff(self.d[top_key].entries[flat_top], self.d[key].symbols[flat])
 
     # -- evaluating a tree at one choice of the indices --
     def value(self, node, env: dict[str, int]) -> Expr:
@@ -101,11 +130,9 @@ class Grader:
             top, bottom = node[1], node[2]
             where = indices_at(bottom[2], env)
             if top[0] == "loss":
-                result = self._gradient(bottom[1], where)
-            elif top[1] == "Y" and bottom[1] in ("X", "K", "b"):
-                result = self._local(indices_at(top[2], env), bottom[1], where)
+                result = self._gradient(bottom[1], where, lhs=False)
             else:
-                raise ParseError("a derivative here is of the loss, or of an output entry by an input, kernel or bias entry")
+                result = self._local(top[1], indices_at(top[2], env), bottom[1], where)
             return S.Zero if result is None else result
         if kind == "add":
             return Add(*(sign * self.value(n, env) for sign, n in node[1]))
@@ -140,14 +167,14 @@ class Grader:
 
     def truth(self, lhs, env: dict[str, int]) -> Expr | None:
         """What the left-hand side is, at these indices; None when there is no such entry."""
-        if lhs[0] == "entry" and lhs[1] == "Y":
-            flat = self._flat("Y", indices_at(lhs[2], env))
-            return None if flat is None else self.d["Y"].entries[flat]
+        if lhs[0] == "entry" and self.d[lhs[1]].entries is not None:
+            flat = self._flat(lhs[1], indices_at(lhs[2], env))
+            return None if flat is None else self.d[lhs[1]].entries[flat]
         if lhs[0] == "deriv" and lhs[1][0] == "loss":
-            return self._gradient(lhs[2][1], indices_at(lhs[2][2], env))
-        if lhs[0] == "deriv" and lhs[1][1] == "Y" and lhs[2][1] in ("X", "K", "b"):
-            return self._local(indices_at(lhs[1][2], env), lhs[2][1], indices_at(lhs[2][2], env))
-        raise ParseError("the left-hand side must be an output entry, a gradient entry such as "
+            return self._gradient(lhs[2][1], indices_at(lhs[2][2], env), lhs=True)
+        if lhs[0] == "deriv":
+            return self._local(lhs[1][1], indices_at(lhs[1][2], env), lhs[2][1], indices_at(lhs[2][2], env))
+        raise ParseError("the left-hand side must be a derived entry (an output), a gradient entry such as "
                          "\\frac{\\partial L}{\\partial x_{1,1}}, or a local derivative such as "
                          "\\frac{\\partial y_{1,1}}{\\partial x_{1,1}}")
 
@@ -217,6 +244,11 @@ class Grader:
         return [dict(zip(free, choice)) for choice in product(*values)]
 
     def _printer(self, compact: bool, loss: str) -> SymconvLatexPrinter:
+        if self.network:  # a network's claims are printed in its documents' notation
+            key = (False, "network")
+            if key not in self._printers:
+                self._printers[key] = SymconvLatexPrinter(self.d.latex_names, self.d.order)
+            return self._printers[key]
         key = (compact and max(self.shapes["X"] + self.shapes["K"] + self.shapes["Y"]) < 10, loss)
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)

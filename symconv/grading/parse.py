@@ -21,13 +21,15 @@ __all__ = ["Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_
 # or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
 # | ("sum", ((var, lo | None, hi | None), ...), node)
 
+_SUPERSCRIPT = re.compile(r"(?:\[\s*(\d+)\s*\])?\s*(?:\((.*)\))?")
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(\\[A-Za-z]+)|([A-Za-z]+)|(.))")
 
 
 class Parser:
-    """Reads one side of a claim into a tree. `tensors` maps each name people use to its TensorInfo."""
+    """Reads one side of a claim into a tree. `tensors` maps each name people use to its TensorInfo by
+    layer (None for a single layer's tensors and for a network's input)."""
 
-    def __init__(self, text: str, tensors: dict[str, TensorInfo]):
+    def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]]):
         self.text = text
         self.pos = 0
         self.tensors = tensors
@@ -75,22 +77,34 @@ class Parser:
         raise ParseError(f"expected an entry such as x_{{1,1}} at {self.text[self.pos:self.pos + 20]!r}")
 
     def indices(self, name: str):
-        info = self.tensors[name]
-        spatial = len(info.shape) - info.channels
-        channel, subs = None, []
+        """The superscript (layer [l] and/or channel (c)) and subscripts after a name, as an entry node."""
+        layer, channel, subs = None, None, []
+        table = self.tensors[name]
+        info = next(iter(table.values()))
         while self.pos < len(self.text) and self.text[self.pos] in "^_":
             mark = self.text[self.pos]
             body, self.pos = read_group(self.text, self.pos + 1)
             if mark == "^":
-                inner = body.strip()
-                if not (inner.startswith("(") and inner.endswith(")")) or channel is not None:
-                    raise ParseError(f"cannot read the superscript ^{{{body}}} of {name}: channels are written ^{{(c)}}")
-                channel = [parse_index(part) for part in inner[1:-1].split(",")]
+                found = _SUPERSCRIPT.fullmatch(body.strip())
+                if found is None or channel is not None or not (found.group(1) or found.group(2) is not None):
+                    raise ParseError(f"cannot read the superscript ^{{{body}}} of {name}: a layer is written "
+                                     "^{[l]}, a channel ^{(c)}")
+                layer = int(found.group(1)) if found.group(1) else layer
+                if found.group(2) is not None:
+                    channel = [parse_index(part) for part in found.group(2).split(",")]
             else:
-                parts = split_indices(body, max(spatial - len(subs), 1))
+                if layer in table:
+                    info = table[layer]
+                parts = split_indices(body, max(len(info.shape) - info.channels - len(subs), 1))
                 if len(parts) > 1 and "," not in body:
                     self.compact = True
                 subs += [parse_index(part) for part in parts]
+        if layer not in table:
+            known = ", ".join(f"[{n}]" for n in table if n is not None)
+            raise ParseError(f"{name} needs its layer, one of {known}: e.g. {name}^{{[{next(iter(table))}]}}"
+                             if layer is None else f"{name} has no layer [{layer}]" + (f": it has {known}" if known else ""))
+        info = table[layer]
+        spatial = len(info.shape) - info.channels
         if channel is None:
             if len(subs) == len(info.shape):
                 return ("entry", info.key, tuple(subs))
@@ -244,7 +258,7 @@ class Parser:
             raise ParseError(f"cannot read the claim from {self.text[self.pos:].strip()[:30]!r} on")
 
 
-def parse_claim(text: str, tensors: dict[str, TensorInfo]) -> tuple[list, bool]:
+def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]]) -> tuple[list, bool]:
     """The sides of "A = B (= C ...)" as trees, and whether entries were written compactly (x_{11}).
 
     Raises:
