@@ -6,7 +6,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .grading import Verdict, check_claim, check_notes
+from .grading import Verdict, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive_network
 from .conv import derive_conv
@@ -104,4 +104,4 @@ def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: 
     """
     derivation = _derivation(what, (), force, False)
     verdicts = check_notes(notes, derivation) if notes is not None else []
-    return verdicts + [check_claim(text, derivation) for text in claims]
+    return verdicts + check_claims(list(claims), derivation)

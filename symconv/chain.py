@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sympy import Symbol
 
-from .conv import _gc_paused, _sympy_entries, _terms, term_tables
+from .conv import _gc_paused, entries_and_terms, term_tables
 from .derivation import Derivation, Tensor
 from .layers import Activation, Conv, Dense, Flatten, Pool, Shape, SoftmaxCrossEntropy
 from .network import NetworkSpec
@@ -145,13 +145,13 @@ def derive_network(net: NetworkSpec) -> Derivation:
                 if layer.bias:
                     b.add(f"b[{l}]", f"bias of layer {l}")
                 tables = conv_tables[l] = _conv_tables(layer, shapes[l - 1], l, a_in, a_out, b)
-                b.add(a_out, title, _sympy_entries(tables["Y"], symbols, rank), _terms(tables["Y"]))
+                b.add(a_out, title, *entries_and_terms(tables["Y"], symbols, rank))
             elif isinstance(layer, Dense):
                 b.add(f"W[{l}]", f"weights of layer {l}")
                 if layer.bias:
                     b.add(f"b[{l}]", f"bias of layer {l}")
                 tables = _dense(layer, l, a_in, a_out, b)
-                b.add(a_out, title, _sympy_entries(tables["forward"], symbols, rank), _terms(tables["forward"]))
+                b.add(a_out, title, *entries_and_terms(tables["forward"], symbols, rank))
             elif isinstance(layer, Activation):
                 b.add(a_out, title, activation_rules(layer.kind, sym(a_in), sym(a_out), None)[0])
             elif isinstance(layer, Pool):
@@ -183,13 +183,13 @@ def derive_network(net: NetworkSpec) -> Derivation:
                 _add_table(b, f"dL/dK[{l}]", f"K[{l}]", tables["dL/dK"], f"gradient of layer {l}'s kernel", symbols, rank)
                 if layer.bias:
                     _add_table(b, f"dL/db[{l}]", f"b[{l}]", tables["dL/db"], f"gradient of layer {l}'s bias", symbols, rank)
-                b.add(g_in, title, _sympy_entries(tables["dL/dX"], symbols, rank), _terms(tables["dL/dX"]), own_symbols=keep)
+                b.add(g_in, title, *entries_and_terms(tables["dL/dX"], symbols, rank), own_symbols=keep)
             elif isinstance(layer, Dense):
                 tables = _dense(layer, l, a_in, a_out, b)
                 _add_table(b, f"dL/dW[{l}]", f"W[{l}]", tables["dW"], f"gradient of layer {l}'s weights", symbols, rank)
                 if layer.bias:
                     _add_table(b, f"dL/db[{l}]", f"b[{l}]", tables["db"], f"gradient of layer {l}'s bias", symbols, rank)
-                b.add(g_in, title, _sympy_entries(tables["da"], symbols, rank), _terms(tables["da"]), own_symbols=keep)
+                b.add(g_in, title, *entries_and_terms(tables["da"], symbols, rank), own_symbols=keep)
             elif isinstance(layer, Activation):
                 b.add(g_in, title, activation_rules(layer.kind, sym(a_in), sym(a_out), g_out)[1], own_symbols=keep)
             elif isinstance(layer, Pool):
@@ -223,5 +223,6 @@ def _dense(layer: Dense, l: int, a_in: str, a_out: str, b: _Builder) -> dict:
 def _add_table(b: _Builder, name: str, of: str, table, title: str, symbols, rank) -> None:
     """A parameter gradient: shaped like the parameter, labelled dL/d(its entries), no symbols of its own."""
     t = b.pending[of]
-    b.tensors.append(Tensor(name, t.shape, None, _sympy_entries(table, symbols, rank),
-                            tuple(upstream_latex(t.latex[s]) for s in t.symbols), title, _terms(table)))
+    entries, terms = entries_and_terms(table, symbols, rank)
+    b.tensors.append(Tensor(name, t.shape, None, entries, tuple(upstream_latex(t.latex[s]) for s in t.symbols),
+                            title, terms))

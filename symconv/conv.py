@@ -133,9 +133,10 @@ def entries_from_terms(terms: Terms, symbols: tuple, rank: list[int]) -> tuple:
     return tuple(entries)
 
 
-def _sympy_entries(table: list[list[tuple[int, int]]], symbols: tuple, rank: list[int]) -> tuple:
-    """The SymPy entries of a term table, built at once (networks, whose tables are small)."""
-    return entries_from_terms(_terms(table), symbols, rank)
+def entries_and_terms(table: list[list[tuple[int, int]]], symbols: tuple, rank: list[int]) -> tuple[tuple, Terms]:
+    """A term table's SymPy entries, built at once (networks, whose tables are small), and its Terms."""
+    terms = _terms(table)
+    return entries_from_terms(terms, symbols, rank), terms
 
 
 def _terms(table: list[list[tuple[int, int]]]) -> Terms:

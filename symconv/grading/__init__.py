@@ -8,7 +8,7 @@ from ..derivation import Derivation
 from .extract import Claim, extract
 from .grade import Grader, Verdict
 
-__all__ = ["Claim", "Verdict", "check_claim", "check_notes", "extract"]
+__all__ = ["Claim", "Verdict", "as_claim", "check_claim", "check_claims", "check_notes", "extract"]
 
 
 def check_notes(notes: str, derivation: Derivation) -> list[Verdict]:
@@ -25,10 +25,19 @@ def check_notes(notes: str, derivation: Derivation) -> list[Verdict]:
     return out
 
 
-def check_claim(text: str, derivation: Derivation, range_text: str = "") -> Verdict:
-    """The verdict on one claim such as "y_{1,1} = x_{1,1} k_{1,1} + ..." (its range may follow it)."""
+def as_claim(text: str, range_text: str = "") -> Claim:
+    """One claim typed on its own, such as "y_{1,1} = x_{1,1} k_{1,1} \\quad \\forall ...", as read from notes."""
     claims = extract(f"$$ {text} $$")
     claim = claims[0] if len(claims) == 1 else Claim(1, text.strip(), range_text)
-    if range_text:
-        claim = Claim(claim.line, claim.text, range_text)
-    return Grader(derivation).grade(claim)
+    return Claim(claim.line, claim.text, range_text) if range_text else claim
+
+
+def check_claims(texts: list[str], derivation: Derivation) -> list[Verdict]:
+    """The verdicts on claims typed one by one, judged by one grader."""
+    grader = Grader(derivation)
+    return [grader.grade(as_claim(text)) for text in texts]
+
+
+def check_claim(text: str, derivation: Derivation, range_text: str = "") -> Verdict:
+    """The verdict on one claim such as "y_{1,1} = x_{1,1} k_{1,1} + ..." (its range may follow it)."""
+    return Grader(derivation).grade(as_claim(text, range_text))

@@ -9,7 +9,6 @@ convolution take them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import product
 
 from sympy import Add, Expr, Integer, Rational, S, diff, expand
@@ -83,6 +82,7 @@ class Grader:
         self.tensors = network_tensors(derivation) if self.network else tensors_of(derivation.spec)
         self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
+        self._locals: dict[tuple, Expr | None] = {}
 
     # -- values of entries --
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
@@ -110,8 +110,14 @@ class Grader:
             return tensor.symbols[flat]
         return tensor.entries[flat]
 
-    @lru_cache(maxsize=None)
     def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
+        """d(top entry)/d(entry), by sympy.diff of one entry (each computed once per grader)."""
+        cache_key = (top_key, top, key, index)
+        if cache_key not in self._locals:
+            self._locals[cache_key] = self._differentiate(top_key, top, key, index)
+        return self._locals[cache_key]
+
+    def _differentiate(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
         if self.d[top_key].entries is None:
             raise ParseError(f"{top_key} is not computed from anything: a local derivative is of a derived entry")
         flat_top, flat = self._flat(top_key, top), self._flat(key, index)

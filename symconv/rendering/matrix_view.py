@@ -53,10 +53,10 @@ def sparsity(m: Matrix) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
-def show(head: str, m: Matrix, printer: SymconvLatexPrinter, what: str, tight: bool = False) -> list[Item]:
-    """`head = m` when it fits on the page; otherwise a sentence with the matrix's size."""
-    if fits(m, printer, head, 0.5 if tight else 0.9):
-        return [Item("math", rf"{head} = {bmatrix(m, printer)}", tight)]
+def show(head: str, m: Matrix, printer: SymconvLatexPrinter, what: str) -> list[Item]:
+    """`head = m` when it fits on the page (with LaTeX's usual column gaps); otherwise a sentence with its size."""
+    if fits(m, printer, head, 0.9):
+        return [Item("math", rf"{head} = {bmatrix(m, printer)}")]
     return [Item("text", f"{what} is {m.rows} x {m.cols}, too large to print here.")]
 
 
