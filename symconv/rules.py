@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from itertools import product
 
-from sympy import Add, Heaviside, Integer, Max, Rational, exp, log, sqrt, tanh
+from sympy import Add, And, Heaviside, Integer, Max, Piecewise, Rational, S, exp, log, sqrt, tanh
+from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 
-from .functions import switch
 from .layers import Pool, Shape
 
 
@@ -35,6 +35,29 @@ def activation_rules(kind: str, z, a, g):
     entries = [forward(zi) for zi in z]
     backward = None if g is None else [gi * local(zi, ai) for zi, ai, gi in zip(z, a, g)]
     return entries, backward
+
+
+def switch(k: int, window) -> object:
+    """Max pooling's switch: 1 where w_k is the window's first maximum in row-major order, else 0.
+
+    switch = Piecewise((1, w_k > w_j for every j < k and w_k >= w_j for every j > k), (0, True)),
+    ties going to the first maximal entry as in PyTorch; k is 1-based. Plain SymPy, so that anyone
+    can evaluate it. Built directly in the form SymPy's evaluation gives (each inequality with its
+    arguments in SymPy's canonical order, the Piecewise unevaluated), since evaluating it would
+    compare every pair of inequalities: about 1 ms per window entry.
+    """
+    wk = window[k - 1]
+    conditions = []
+    for j, wj in enumerate(window, start=1):
+        if j == k:
+            continue
+        if wk.sort_key() <= wj.sort_key():
+            conditions.append((StrictGreaterThan if j < k else GreaterThan)(wk, wj, evaluate=False))
+        else:
+            conditions.append((StrictLessThan if j < k else LessThan)(wj, wk, evaluate=False))
+    if not conditions:
+        return Integer(1)
+    return Piecewise((S.One, And(*conditions)), (S.Zero, S.true), evaluate=False)
 
 
 def pool_windows(layer: Pool, shape_in: Shape, shape_out: Shape) -> list[list[tuple[int, int, int]]]:
@@ -93,7 +116,7 @@ def pool_local(layer: Pool, windows: list[list[tuple[int, int, int]]], inp, out)
             if layer.kind == "avg":
                 local.append((o, n, Rational(1, size)))
             elif layer.kind == "max":
-                local.append((o, n, switch(k, *window)))
+                local.append((o, n, switch(k, window)))
             else:
                 local.append((o, n, inp[n] / out[o]))
     return local

@@ -8,16 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from sympy import Add, Heaviside, Max, Rational, Symbol, diff, exp, log, simplify, sqrt, symbols, tanh
+from sympy import (Add, And, Heaviside, Max, Piecewise, Rational, Symbol, diff, exp, log, simplify, sqrt, srepr,
+                   symbols, sympify, tanh)
 
 from symconv import derive
-from symconv.functions import switch
 from symconv.layers import Activation, Conv, Dense, Flatten, Pool, SoftmaxCrossEntropy
 from symconv.network import NetworkSpec, load_network
 from symconv.numeric.evaluate import evaluate
 from symconv.numeric.verify import random_leaves, verify
 from symconv.rendering.json_format import to_json
-from symconv.rules import activation_rules, flatten_order, pool_rules, softmax_rules
+from symconv.rendering.latex import SymconvLatexPrinter
+from symconv.rules import activation_rules, flatten_order, pool_rules, softmax_rules, switch
 from symconv.spec import SpecError
 
 from .conftest import need_torch
@@ -113,7 +114,29 @@ def test_max_pool_switch_goes_to_the_first_maximum():
     _, backward = pool_rules(Pool("max", 2), (1, 2, 2), (1, 1, 1), inp, (Symbol("A"),), (g,))
     tie = {inp[0]: 1, inp[1]: 3, inp[2]: 3, inp[3]: 2}
     assert [rule.subs(tie) for rule in backward] == [0, g, 0, 0]
-    assert backward[2] == g * switch(3, *inp)
+    assert backward[2] == g * Piecewise((1, And(inp[2] > inp[0], inp[2] > inp[1], inp[2] >= inp[3])), (0, True))
+
+
+@pytest.mark.parametrize("names", ["w1:10", "a_1_1:10", "a_1_1_8:17"])  # 9 before 10, and 10 before 9 as text
+def test_the_switch_is_sympys_own_evaluated_piecewise(names):
+    window = symbols(names)
+    for n in range(1, 10):
+        for k in range(1, n + 1):
+            w = window[:n]
+            evaluated = Piecewise((1, And(*(w[k - 1] > wj for wj in w[: k - 1]), *(w[k - 1] >= wj for wj in w[k:]))), (0, True))
+            built = switch(k, w)
+            assert built == evaluated and srepr(built) == srepr(evaluated) and sympify(srepr(built)) == built
+
+
+def test_the_switch_prints_as_an_indicator_of_the_window_maximum():
+    d = derive(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"))
+    printer = SymconvLatexPrinter(d.latex_names, d.order)
+    a = "a^{[2](1)}"
+    assert printer.doprint(d["dL/dA[2]"].entries[1]) == (
+        rf"\frac{{\partial L}}{{\partial a^{{[3](1)}}_{{1,1}}}} \mathbb{{1}}\left[{a}_{{1,2}} = "
+        rf"\max({a}_{{1,1}}, {a}_{{1,2}}, {a}_{{2,1}}, {a}_{{2,2}})\right]")
+    other = Piecewise((1, Symbol("z") > 0), (0, True))  # not a switch: SymPy's own printing
+    assert printer.doprint(other) == r"\begin{cases} 1 & \text{for}\: z > 0 \\0 & \text{otherwise} \end{cases}"
 
 
 def test_softmax_cross_entropy_step_needs_the_sum_of_t():

@@ -40,15 +40,6 @@ def _monomial(term: Expr, pos: dict) -> tuple[float, list[int]] | None:
     return coef, factors
 
 
-def numpy_switch(k, *window):
-    """The max-pooling switch at numbers: argmax takes the first maximum, as frameworks do."""
-    stacked = np.stack(np.broadcast_arrays(*window))
-    return (np.argmax(stacked, axis=0) == np.asarray(k) - 1).astype(float)
-
-
-LAMBDIFY_MODULES = [{"switch": numpy_switch}, "numpy"]
-
-
 def compile_tensor(tensor: Tensor, pos: dict, one: int) -> Compiled | tuple:
     """Walk the tensor's entries once into monomial index arrays; `one` is a slot that holds 1.0.
 
@@ -61,7 +52,7 @@ def compile_tensor(tensor: Tensor, pos: dict, one: int) -> Compiled | tuple:
             mono = _monomial(term, pos)
             if mono is None:
                 syms = sorted(set().union(*(e.free_symbols for e in tensor.entries)), key=lambda s: s.name)
-                return lambdify(syms, list(tensor.entries), LAMBDIFY_MODULES), [pos[s] for s in syms]
+                return lambdify(syms, list(tensor.entries), "numpy"), [pos[s] for s in syms]
             entry_idx.append(n)
             coefs.append(mono[0])
             rows.append(mono[1])

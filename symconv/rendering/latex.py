@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from typing import Mapping
 
-from sympy import Basic, Symbol
+from sympy import And, Basic, Symbol, true
+from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 from sympy.printing.latex import LatexPrinter
 
 FACTOR_SEP = r"\,"
@@ -54,6 +55,21 @@ class SymconvLatexPrinter(LatexPrinter):
         # Heaviside(z, 0): the derivative of relu, 0 at z = 0 as frameworks take it.
         return rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
 
+    def _print_Piecewise(self, expr) -> str:
+        # Max pooling's switch reads as [w_k = max(window)], the window in written (row-major) order.
+        parts = switch_parts(expr)
+        if parts is None:
+            return super()._print_Piecewise(expr)
+        entry, window = parts
+        window = sorted(window, key=lambda s: self._order.get(s, (99, str(s))))
+        shown = window if len(window) <= 4 else [window[0], None, window[-1]]
+        listed = ", ".join(r"\ldots" if w is None else self._print(w) for w in shown)
+        return rf"\mathbb{{1}}\left[{self._print(entry)} = \max({listed})\right]"
+
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        # The switch is bracketed by its own \left[ \right]; SymPy parenthesizes every Piecewise.
+        return False if expr.is_Piecewise and switch_parts(expr) else super()._needs_mul_brackets(expr, first, last)
+
     def terms(self, expr: Basic) -> list[str]:
         """The LaTeX of each term of a sum, in written order (one term for anything else)."""
         if not expr.is_Add:
@@ -63,6 +79,24 @@ class SymconvLatexPrinter(LatexPrinter):
             text = self._print(term)
             out.append(f"\\left({text}\\right)" if term.is_Add else text)
         return out
+
+
+_INEQUALITIES = (StrictGreaterThan, GreaterThan, StrictLessThan, LessThan)
+
+
+def switch_parts(expr) -> tuple[Basic, set] | None:
+    """(w_k, the window's entries) of a switch Piecewise((1, w_k > w_1 & ... & w_k >= w_n), (0, True)),
+    else None: w_k is the greater side of every inequality."""
+    if len(expr.args) != 2 or expr.args[0].expr != 1 or expr.args[1] != (0, true):
+        return None
+    cond = expr.args[0].cond
+    inequalities = cond.args if isinstance(cond, And) else (cond,)
+    if not all(isinstance(r, _INEQUALITIES) and r.lhs.is_Symbol and r.rhs.is_Symbol for r in inequalities):
+        return None
+    if len({r.gts for r in inequalities}) != 1:
+        return None
+    entry = inequalities[0].gts
+    return entry, {entry} | {r.lts for r in inequalities}
 
 
 def join_terms(terms: list[str]) -> str:

@@ -1,0 +1,82 @@
+"""The JSON evaluates without symconv: a process that only has SymPy reproduces every value of a network."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from symconv import derive
+from symconv.network import load_network
+from symconv.numeric import reference_network, torch_reference
+from symconv.numeric.verify import random_leaves
+from symconv.rendering.json_format import to_json
+
+from .conftest import REQUIRE_TORCH
+from .strategies import networks
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
+WORKER = Path(__file__).with_name("plain_sympy_json.py")
+
+
+@pytest.fixture(scope="module")
+def plain_sympy():
+    """Evaluate a JSON text at leaf values in one long-lived `python -I` process that never imports symconv."""
+    proc = subprocess.Popen([sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+
+    def evaluate(text: str, leaves: dict[str, np.ndarray]) -> dict[str, list[float]]:
+        proc.stdin.write(json.dumps({"json": text, "leaves": {k: v.tolist() for k, v in leaves.items()}}) + "\n")
+        proc.stdin.flush()
+        answer = json.loads(proc.stdout.readline())
+        assert "error" not in answer, answer["error"]
+        return answer
+
+    yield evaluate
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+
+
+def _references(net, leaves) -> list[dict[str, np.ndarray]]:
+    refs = [reference_network.forward_backward(net, leaves)]
+    if torch_reference.available():
+        refs.append(torch_reference.network_with_grads(net, leaves))
+    elif REQUIRE_TORCH:
+        pytest.fail("PyTorch is required (SYMCONV_REQUIRE_TORCH=1) but is not installed")
+    return refs
+
+
+def _check(net, evaluate, seed: int) -> None:
+    d = derive(net)
+    leaves = random_leaves(d, seed)
+    got = evaluate(to_json(d), leaves)
+    derived = [t.name for t in d.tensors if t.entries is not None]
+    assert set(derived) <= set(got)
+    for ref in _references(net, leaves):
+        compared = [name for name in derived if name in ref]
+        # The loss, every layer's output and every gradient.
+        assert {f"A[{l}]" for l in range(1, len(net.layers) + 1)} | {"dL/dX"} <= set(compared)
+        assert net.has_loss <= ("L" in compared)
+        for name in compared:
+            np.testing.assert_allclose(got[name], np.ravel(ref[name]), rtol=1e-9, atol=1e-9, err_msg=name)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_json_evaluates_with_plain_sympy(path, plain_sympy):
+    _check(load_network(path), plain_sympy, seed=0)
+
+
+@settings(max_examples=12)
+@given(networks())
+def test_random_network_json_evaluates_with_plain_sympy(plain_sympy, net):
+    _check(net, plain_sympy, seed=1)
+
+
+def test_the_evaluator_never_imports_symconv():
+    code = f"import runpy, sys; runpy.run_path({str(WORKER)!r}); assert 'symconv' not in sys.modules"
+    assert subprocess.run([sys.executable, "-I", "-c", code], input="", capture_output=True, text=True).returncode == 0
