@@ -96,12 +96,19 @@ def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: 
 
 
 def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),
-          force: bool = False) -> list[Verdict]:
+          force: bool = False, upstream_symbol: str | None = None) -> list[Verdict]:
     """Judge the claims of hand-written notes (Markdown or LaTeX text) and/or single claims, in order.
 
+    `upstream_symbol` names the upstream gradient as the notes do without defining it: with "G",
+    G_{i,j} is dL/dy_{i,j} (in a network, G^{[l]} is dL/da^{[l]}).
+
     Raises:
-        SpecError: for a size refused as too large.
+        SpecError: for a size refused as too large, notes with too many claims, or an upstream
+            symbol that is not a name.
     """
     derivation = _derivation(what, (), force, False)
-    verdicts = check_notes(notes, derivation) if notes is not None else []
-    return verdicts + check_claims(list(claims), derivation)
+    try:
+        verdicts = check_notes(notes, derivation, upstream_symbol) if notes is not None else []
+        return verdicts + check_claims(list(claims), derivation, upstream_symbol)
+    except ValueError as error:
+        raise SpecError(str(error)) from None

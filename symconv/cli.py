@@ -232,10 +232,14 @@ def read_notes(path: str) -> str:
 @spec_options
 @click.option("--claim", "claims", multiple=True, metavar="TEXT",
               help='One claim to check, e.g. "y_{1,1} = x_{1,1} k_{1,1}" (repeatable), instead of NOTES.')
+@click.option("--upstream-symbol", metavar="NAME", default=None,
+              help="The name the notes use for the upstream gradient without defining it, e.g. '\\delta' or G: "
+                   "G_{i,j} is dL/dy_{i,j} (notes may also define it: \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A report for people, or JSON for graders.")
 @click.pass_context
-def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], fmt: str, force: bool, **spec_args) -> None:
+def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstream_symbol: str | None, fmt: str,
+          force: bool, **spec_args) -> None:
     """Check a hand-written derivation (NOTES: Markdown or LaTeX, - for standard input) claim by claim.
 
     Claims are read from $$...$$, \\[...\\] and equation/align environments; a range may follow a
@@ -246,14 +250,15 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], fmt: s
         raise SpecError("give NOTES (a file, or - for standard input) or --claim TEXT, one of the two")
     spec = spec_from(ctx, **spec_args)
     api = _api()
-    verdicts = api.check(read_notes(notes) if notes is not None else None, spec, claims=claims, force=force)
+    verdicts = api.check(read_notes(notes) if notes is not None else None, spec, claims=claims, force=force,
+                         upstream_symbol=upstream_symbol)
     if fmt == "json":
         click.echo(json.dumps([v.as_dict() for v in verdicts], indent=1))
     else:
         for line in import_module("symconv.grading.report").text_report(verdicts):
             click.echo(line)
     if not verdicts:
-        click.echo("symconv: no claims found: write them in $$...$$, \\[...\\] or an equation/align environment",
+        click.echo("symconv: no claims found: write them in $...$, $$...$$, \\[...\\] or an equation/align environment",
                    err=True)
     if any(v.status == "wrong" for v in verdicts):
         ctx.exit(1)

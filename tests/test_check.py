@@ -183,7 +183,7 @@ def test_cli_reports_json_and_exit_status(capsys, tmp_path, monkeypatch):
     assert [r["status"] for r in report][:3] == ["right", "wrong", "wrong"]
     assert set(report[1]) == {"line", "claim", "status", "indices_failed", "missing", "extra", "expected"}
     code, out, err = run(["check", str(NOTES / "classic_correct.tex"), "--names", "X,F,O"], capsys)
-    assert code == 0 and "8 claim(s): 8 right, 0 wrong, 0 not understood" in out
+    assert code == 0 and "8 claims: 8 right, 0 wrong, 0 not understood" in out
     code, out, err = run(["check", "--claim", "y_{11} = x_{11} k_{11}"], capsys)
     assert code == 1 and "missing: x_{12}\\,k_{12} + x_{21}\\,k_{21} + x_{22}\\,k_{22}" in out
     assert not (tmp_path / "output").exists()
@@ -250,7 +250,7 @@ def test_cli_checks_a_network_claim(capsys):
             r"\frac{\partial L}{\partial a^{[5]}_{k}} = p_{k} - t_{k} \quad \forall k"]
     code, out, err = run(args, capsys)
     assert code == 0, out + err
-    assert "1 claim(s): 1 right" in out
+    assert "1 claim: 1 right" in out
 
 
 def test_the_package_exports_the_check_function():

@@ -8,17 +8,27 @@ from ..derivation import Derivation
 from .extract import Claim, extract
 from .grade import Grader, Verdict
 
-__all__ = ["Claim", "Verdict", "as_claim", "check_claim", "check_claims", "check_notes", "extract"]
+__all__ = ["Claim", "MAX_CLAIMS", "Verdict", "as_claim", "check_claim", "check_claims", "check_notes", "extract"]
+
+MAX_CLAIMS = 5_000  # different claims one set of notes may hold: notes, not generated data
 
 
-def check_notes(notes: str, derivation: Derivation) -> list[Verdict]:
+def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None = None) -> list[Verdict]:
     """A verdict for every claim in Markdown or LaTeX notes, in order (a claim repeated word for word
-    is judged once)."""
-    grader = Grader(derivation)
-    judged: dict[tuple[str, str], Verdict] = {}
+    is judged once). Names the notes define (\\delta_{ij} := ...) hold for the claims after them.
+
+    Raises:
+        ValueError: when the notes hold more than MAX_CLAIMS different claims.
+    """
+    claims = extract(notes)
+    if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
+        raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
+                         "not generated data; split the file")
+    grader = Grader(derivation, upstream_symbol)
+    judged: dict[tuple[str, str, str], Verdict] = {}
     out = []
-    for claim in extract(notes):
-        key = (claim.text, claim.range)
+    for claim in claims:
+        key = (claim.text, claim.range, claim.problem)
         if key not in judged:
             judged[key] = grader.grade(claim)
         out.append(replace(judged[key], line=claim.line))
@@ -32,12 +42,12 @@ def as_claim(text: str, range_text: str = "") -> Claim:
     return Claim(claim.line, claim.text, range_text) if range_text else claim
 
 
-def check_claims(texts: list[str], derivation: Derivation) -> list[Verdict]:
+def check_claims(texts: list[str], derivation: Derivation, upstream_symbol: str | None = None) -> list[Verdict]:
     """The verdicts on claims typed one by one, judged by one grader."""
-    grader = Grader(derivation)
-    return [grader.grade(as_claim(text)) for text in texts]
+    grader = Grader(derivation, upstream_symbol)
+    return [grader.grade(claim) for text in texts for claim in (extract(f"$$ {text} $$") or [Claim(1, text.strip())])]
 
 
-def check_claim(text: str, derivation: Derivation, range_text: str = "") -> Verdict:
+def check_claim(text: str, derivation: Derivation, range_text: str = "", upstream_symbol: str | None = None) -> Verdict:
     """The verdict on one claim such as "y_{1,1} = x_{1,1} k_{1,1} + ..." (its range may follow it)."""
-    return Grader(derivation).grade(as_claim(text, range_text))
+    return Grader(derivation, upstream_symbol).grade(as_claim(text, range_text))

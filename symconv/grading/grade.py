@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
+from math import comb, prod
 
-from sympy import Add, Expr, Integer, Rational, S, diff, expand
+from sympy import Add, Expr, Integer, Pow, Rational, S, diff, expand, together
 
 from ..derivation import Derivation
 from ..rendering.latex import SymconvLatexPrinter
 from ..layers import SoftmaxCrossEntropy
 from ..network import NetworkSpec
 from ..spec import ConvSpec
+from .definitions import read_definition
 from .extract import Claim
 from .parse import ParseError, TensorInfo, parse_claim
 from .ranges import ALL, parse_range
@@ -26,6 +28,11 @@ from .tree import axis_sizes, free_indices, indices_at, loss_letter
 
 MAX_INDICES = 10_000  # index combinations one claim may range over
 MAX_SUM = 1_000  # values of one summation index
+MAX_WORK = 1_000_000  # terms one claim may expand to, over all its index combinations
+
+
+class _Outside(Exception):
+    """An entry written with numbers that the tensor does not have (x_{4,4} of a 3x3 input)."""
 
 
 @dataclass
@@ -74,12 +81,24 @@ def network_tensors(derivation: Derivation) -> Names:
 
 
 class Grader:
-    """Judges claims about a layer's or a network's derivation."""
+    """Judges claims about a layer's or a network's derivation, reading the names the notes define
+    along the way (one grader per set of notes)."""
 
-    def __init__(self, derivation: Derivation):
+    def __init__(self, derivation: Derivation, upstream_symbol: str | None = None):
         self.d = derivation
         self.network = isinstance(derivation.spec, NetworkSpec)
         self.tensors = network_tensors(derivation) if self.network else tensors_of(derivation.spec)
+        if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
+            written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
+                       else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.spec.names.output}_{{i}}}}")
+            try:
+                defined = read_definition(written, self.tensors)
+            except ParseError:
+                defined = None
+            if defined is None:
+                raise ValueError(f"upstream symbol {upstream_symbol!r} is not a name: give one such as \\delta, g or G "
+                                 "that is not a tensor of the layer")
+            self.tensors[defined[0]] = defined[1]
         self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
@@ -131,7 +150,10 @@ class Grader:
         if kind == "num":
             return Rational(node[1].numerator, node[1].denominator)
         if kind == "entry":
-            return self._symbol(node[1], indices_at(node[2], env))
+            where = indices_at(node[2], env)
+            if self._flat(node[1], where) is None and not any(i.coefs for i in node[2]):
+                raise _Outside(self._written(node[1], where))
+            return self._symbol(node[1], where)
         if kind == "deriv":
             top, bottom = node[1], node[2]
             where = indices_at(bottom[2], env)
@@ -160,6 +182,29 @@ class Grader:
             return Add(*(self.value(node[2], {**env, **dict(zip(names, values))}) for values in product(*ranges)))
         raise ParseError(f"cannot evaluate {kind}")
 
+    def _written(self, key: str, index: tuple[int, ...]) -> str:
+        name, info = next(((n, info) for n, table in self.tensors.items() for info in table.values()
+                           if info.key == key and not info.gradient), (key, None))
+        if info is not None and all(n == 1 for n in info.shape[: info.channels]):
+            index = index[info.channels:]  # one channel: written without it
+        return f"{name}_{{{','.join(map(str, index))}}}"
+
+    def terms(self, node) -> int:
+        """How many terms the expression expands to at most (before anything is expanded)."""
+        kind = node[0]
+        if kind == "add":
+            return sum(self.terms(n) for _, n in node[1])
+        if kind == "mul":
+            return prod(self.terms(n) for n in node[1])
+        if kind == "div":
+            return self.terms(node[1]) * self.terms(node[2])
+        if kind == "pow":
+            n = self.terms(node[1])
+            return comb(n + node[2] - 1, node[2]) if n < 10**6 else n ** node[2]
+        if kind == "sum":
+            return prod(len(self._sum_range(var, low, high, node[2])) for var, low, high in node[1]) * self.terms(node[2])
+        return 1
+
     def _sum_range(self, var: str, low: int | None, high: int | None, body) -> range:
         if low is not None:
             if high - low >= MAX_SUM:
@@ -187,9 +232,20 @@ class Grader:
     # -- one claim --
     def grade(self, claim: Claim) -> Verdict:
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
+        if claim.problem:
+            return Verdict(claim.line, written, "not understood", reason=claim.problem)
         try:
+            defined = read_definition(claim.text, self.tensors)
+            if defined is not None:
+                self.tensors[defined[0]] = defined[1]
+                return Verdict(claim.line, written, "definition")
             sides, compact = parse_claim(claim.text, self.tensors)
             envs = self._indices(sides, claim.range)
+            work = len(envs) * sum(self.terms(side) for side in sides[1:])
+            if work > MAX_WORK:
+                about = f"{work:,}" if work < 10**12 else f"10^{len(str(work)) - 1}"
+                raise ParseError(f"the claim expands to about {about} terms over its indices, more than the "
+                                 f"{MAX_WORK:,} checked: write it with fewer or smaller sums and powers")
             failures = []
             for env in envs:
                 failure = self._check(sides, env)
@@ -206,7 +262,7 @@ class Grader:
         first = failures[0]
         named = any(f.env for f in failures)
         missing, extra = (), ()
-        if first.truth is not None:
+        if first.truth is not None and first.claimed is not None:
             missing, extra = term_difference(first.truth, first.claimed, printer)
         return Verdict(
             claim.line, written, "wrong",
@@ -221,8 +277,12 @@ class Grader:
         if truth is None:
             return _Failure(env, None, note="no such entry at these indices")
         for side in sides[1:]:
-            claimed = self.value(side, env)
-            if expand(claimed - truth) != 0:
+            try:
+                claimed = self.value(side, env)
+            except _Outside as outside:
+                return _Failure(env, truth, note=f"{outside} is not an entry of the tensor: an entry written with "
+                                f"numbers must exist (only indices with letters may run past the border, as 0)")
+            if not _equal(claimed, truth):
                 return _Failure(env, truth, claimed)
         return None
 
@@ -259,3 +319,12 @@ class Grader:
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+def _equal(claimed: Expr, truth: Expr) -> bool:
+    """Exactly equal after expansion; a claim with entries in a denominator is brought over one
+    denominator first, so that a fraction that cancels is read as what it equals."""
+    gap = expand(claimed - truth)
+    if gap != 0 and any(p.exp.is_negative for p in gap.atoms(Pow)):
+        gap = expand(together(gap).as_numer_denom()[0])
+    return gap == 0

@@ -31,25 +31,61 @@ class Index:
 
 @dataclass(frozen=True)
 class TensorInfo:
-    """What the parser must know of a tensor: its key (X, K, b, Y), shape, and leading channel axes."""
+    """What the parser must know of a tensor: its key (X, K, b, Y), shape, and leading channel axes.
+
+    A name the notes define for an upstream gradient (\\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}})
+    is the TensorInfo of y with `gradient` set to the loss symbol: its entries are dL/dy.
+    """
 
     key: str
     shape: tuple[int, ...]
     channels: int  # how many leading axes are channels
+    gradient: str = ""  # the loss symbol, for a name that stands for the gradient of this tensor
 
 
+_GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep
+_LOSS = r"(?:\\mathcal\s*\{\s*[A-Z]\s*\}|\\mathscr\s*\{\s*[A-Z]\s*\}|\\ell(?![A-Za-z])|[A-Za-z](?![A-Za-z_^]))"
+_WRT = r"(?:" + _GROUP + r"|[A-Za-z])"
 _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|limits|nolimits)"), " "),
     (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname)\s*\{([^{}]*)\}"), r"\1"),
-    (re.compile(r"\\mathcal\s*\{\s*L\s*\}|\\ell(?![A-Za-z])"), "L"),
+    (re.compile(r"\\(tilde|hat|bar|overline|widetilde|widehat|check|breve)\s*\{?\s*(\\?[A-Za-z]+)\s*\}?"), r"\\\1{\2}"),
     (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
     (re.compile(r"\\(?:cdot|times|ast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
+    (re.compile(r"\s+(?=[_^])"), ""),
+    # (\nabla_K L)_{21}, (\frac{\partial L}{\partial K})_{21}, (K)_{21}: an entry of a whole tensor
+    (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + _GROUP + r"|\w)"),
+     lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}_{m['sub']}}}"),
+    (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?)\s*\}\s*[)\]]"
+                r"\s*_\s*(?P<sub>" + _GROUP + r"|\w)"),
+     lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {m['wrt']}_{m['sub']}}}"),
+    (re.compile(r"\(\s*(?P<name>[A-Za-z](?:\^" + _GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + _GROUP + r")"),
+     lambda m: f"{m['name']}_{m['sub']}"),
+    # \partial_{x_{11}} L and \nabla_{x_{11}} L: the derivative of the loss by one entry
+    (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + _GROUP + r")\s*(?P<loss>" + _LOSS + r")"),
+     lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}}}"),
 ]
+# Matrix notation: products of whole tensors with vectors of ones, transposes, Hadamard products.
+_MATRIX_NOTATION = re.compile(r"\\top(?![A-Za-z])|\^\s*\{?\s*T\s*\}?(?![A-Za-z])|\\(?:mathbf|boldsymbol|mathbb)\s*\{\s*1\s*\}"
+                              r"|\\(?:odot|circledast|star|otimes|operatorname\{vec\}|mathrm\{vec\})(?![A-Za-z])")
+
+
+def _ungroup(text: str) -> str:
+    return text[1:-1] if text.startswith("{") and text.endswith("}") else text
 
 
 def prepass(text: str) -> str:
+    """The claim with notation rewritten into the forms the parser reads.
+
+    Raises:
+        ParseError: for matrix notation (\\mathbf{1}^\\top G \\mathbf{1}), which is not read entry by entry.
+    """
+    found = _MATRIX_NOTATION.search(text)
+    if found:
+        raise ParseError(f"matrix notation ({found.group().strip()}) is not read: write the claim entry by entry, "
+                         "e.g. \\frac{\\partial L}{\\partial b} = \\sum_{r,s} \\frac{\\partial L}{\\partial y_{r,s}}")
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)
     return text
@@ -78,11 +114,13 @@ def read_group(text: str, pos: int) -> tuple[str, int]:
 def parse_index(text: str) -> Index:
     """'r+i-1', '2r-1', '3' into an Index; anything else is a ParseError."""
     source = text.replace(" ", "")
-    if not source or not re.fullmatch(r"[+-]?(\d+[a-z]?|[a-z])([+-](\d+[a-z]?|[a-z]))*", source):
+    if not source or not re.fullmatch(r"[+-]?(\d+[a-z]?|[a-z])([+-](\d+[a-z]?|[a-z]))*", source, re.ASCII):
         raise ParseError(f"cannot read the index {text.strip()!r}: write numbers, letters, + and -")
+    if re.search(r"\d{19}", source):
+        raise ParseError(f"the index {text.strip()[:20]!r}... is too large to be an index")
     coefs: dict[str, int] = {}
     const = 0
-    for sign, digits, var in re.findall(r"([+-]?)(\d*)([a-z]?)", source):
+    for sign, digits, var in re.findall(r"([+-]?)(\d*)([a-z]?)", source, re.ASCII):
         if not digits and not var:
             continue
         value = (-1 if sign == "-" else 1) * (int(digits) if digits else 1)
@@ -102,6 +140,12 @@ def split_indices(body: str, expected: int) -> list[str]:
     if len(words) == expected > 1:
         return words
     compact = body.replace(" ", "")
-    if expected > 1 and len(compact) == expected and compact.isalnum():
+    if expected > 1 and len(compact) == expected and compact.isascii() and compact.isalnum():
         return list(compact)
     return [body]
+
+
+def is_number(text: str) -> bool:
+    """Whether text is a whole number written in ASCII digits (not "²", not ""), of at most 18 digits."""
+    text = text.strip()
+    return text.isascii() and text.isdigit() and len(text) <= 18

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .notation import MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, parse_index, prepass, read_group, split_indices
+from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, is_number, parse_index, prepass, read_group,
+                       split_indices)
 
 __all__ = ["Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
 
@@ -21,8 +22,10 @@ __all__ = ["Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_
 # or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
 # | ("sum", ((var, lo | None, hi | None), ...), node)
 
-_SUPERSCRIPT = re.compile(r"(?:\[\s*(\d+)\s*\])?\s*(?:\((.*)\))?")
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(\\[A-Za-z]+)|([A-Za-z]+)|(.))")
+_SUPERSCRIPT = re.compile(r"(?:\[\s*(\d+)\s*\])?\s*(?:\((.*)\))?", re.ASCII)
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(\\[A-Za-z]+)|([A-Za-z]+)|(.))", re.ASCII | re.DOTALL)
+_BRACKETED = re.compile(r"[\[(]([0-9a-z+\- ]+(?:,[0-9a-z+\- ]+)*)[\])]", re.ASCII)
+_LOSS_COMMAND = re.compile(r"\\(?:mathcal|mathscr)\s*\{\s*([A-Z])\s*\}|\\ell(?![A-Za-z])")
 
 
 class Parser:
@@ -33,8 +36,15 @@ class Parser:
         self.text = text
         self.pos = 0
         self.tensors = tensors
-        self.names = sorted(tensors, key=len, reverse=True)
+        # X for x, K for k: people write a tensor's entries in either case when no other name takes it
+        self.spelled = {name: name for name in tensors}
+        for name in tensors:
+            other = name.swapcase()
+            if other != name and other not in tensors:
+                self.spelled.setdefault(other, name)
+        self.names = sorted(self.spelled, key=len, reverse=True)
         self.compact = False  # whether an entry was written x_{11} (no comma)
+        self.powers = 1  # the product of the powers around the factor being read
 
     # -- scanning --
     def peek(self) -> tuple[str, str]:
@@ -58,41 +68,58 @@ class Parser:
             self.pos += 1
 
     # -- entries --
-    def entry(self, allow_loss: bool = False):
-        """An entry x_{...} starting at the next token (after a name); or, with allow_loss, a lone letter."""
+    def name_at(self) -> str | None:
+        """The tensor name written at the next token, if one is."""
         self.skip_spaces()
         for name in self.names:
             if self.text.startswith(name, self.pos):
                 after = self.text[self.pos + len(name) : self.pos + len(name) + 1]
-                if after in ("_", "^", "") or not after.isalpha():
-                    self.pos += len(name)
-                    return self.indices(name)
+                if after in ("_", "^", "[", "(", "") or not (after.isalpha() or (name[-1].isalpha() and after == "{")):
+                    return name
+        return None
+
+    def entry(self, allow_loss: bool = False):
+        """An entry x_{...} starting at the next token (after a name); or, with allow_loss, the loss:
+        a lone letter, \\mathcal{L} or \\ell, kept as written."""
+        name = self.name_at()
+        if name is not None:
+            self.pos += len(name)
+            return self.indices(self.spelled[name])
+        loss = _LOSS_COMMAND.match(self.text, self.pos)
+        if allow_loss and loss:
+            self.pos = loss.end()
+            return ("loss", " ".join(loss.group().split()))
         kind, word = self.peek()
         if allow_loss and kind == "word" and len(word) == 1:
             self.take()
             return ("loss", word)
-        if kind == "word":
+        if kind in ("word", "cmd") and not (kind == "cmd" and word in ("\\frac", "\\partial", "\\sum")):
             known = ", ".join(sorted(self.tensors))
             raise ParseError(f"unknown name {word!r}: the entries here are {known} (choose the names with --names)")
         raise ParseError(f"expected an entry such as x_{{1,1}} at {self.text[self.pos:self.pos + 20]!r}")
 
     def indices(self, name: str):
-        """The superscript (layer [l] and/or channel (c)) and subscripts after a name, as an entry node."""
+        """The superscript (layer [l] and/or channel (c)) and subscripts after a name, as an entry node
+        (or, for a name that stands for an upstream gradient, the derivative of the loss by that entry)."""
         layer, channel, subs = None, None, []
         table = self.tensors[name]
         info = next(iter(table.values()))
         while self.pos < len(self.text) and self.text[self.pos] in "^_":
             mark = self.text[self.pos]
-            body, self.pos = read_group(self.text, self.pos + 1)
+            body, end = read_group(self.text, self.pos + 1)
             if mark == "^":
                 found = _SUPERSCRIPT.fullmatch(body.strip())
+                if subs and is_number(body):
+                    break  # x_{1,1}^{2}: a power, read by factor()
+                self.pos = end
                 if found is None or channel is not None or not (found.group(1) or found.group(2) is not None):
                     raise ParseError(f"cannot read the superscript ^{{{body}}} of {name}: a layer is written "
-                                     "^{[l]}, a channel ^{(c)}")
+                                     "^{[l]}, a channel ^{(c)}, a power after the indices: x_{1,1}^{2}")
                 layer = int(found.group(1)) if found.group(1) else layer
                 if found.group(2) is not None:
                     channel = [parse_index(part) for part in found.group(2).split(",")]
             else:
+                self.pos = end
                 if layer in table:
                     info = table[layer]
                 parts = split_indices(body, max(len(info.shape) - info.channels - len(subs), 1))
@@ -105,16 +132,34 @@ class Parser:
                              if layer is None else f"{name} has no layer [{layer}]" + (f": it has {known}" if known else ""))
         info = table[layer]
         spatial = len(info.shape) - info.channels
-        if channel is None:
-            if len(subs) == len(info.shape):
-                return ("entry", info.key, tuple(subs))
-            if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
-                raise ParseError(f"{name} has several channels: write the channel too, e.g. {name}^{{(1)}}_{{1,1}}")
-            channel = [Index((), 1)] * info.channels
-        if len(channel) != info.channels or len(subs) != spatial:
-            raise ParseError(f"{name} takes {info.channels} channel and {spatial} other indices, not "
-                             f"{len(channel)} and {len(subs)}")
-        return ("entry", info.key, tuple(channel) + tuple(subs))
+        bracketed = _BRACKETED.match(self.text, self.pos) if not subs and channel is None else None
+        if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), spatial):
+            subs = [parse_index(part) for part in bracketed.group(1).split(",")]  # X[4,4], X(4,4)
+            self.pos = bracketed.end()
+        return self._entry_node(name, info, channel, subs)
+
+    def _entry_node(self, name: str, info: TensorInfo, channel, subs):
+        spatial = len(info.shape) - info.channels
+        if channel is None and len(subs) == len(info.shape):
+            indices = tuple(subs)
+        else:
+            if channel is None:
+                if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
+                    raise ParseError(f"{name} has several channels: write the channel too, e.g. {name}^{{(1)}}_{{1,1}}")
+                channel = [Index((), 1)] * info.channels
+            if not subs and spatial and all(n == 1 for n in info.shape[info.channels:]):
+                subs = [Index((), 1)] * spatial  # b^{[1]} with one output: its only entry
+            if not subs and spatial:
+                example = ",".join("1" * spatial)
+                raise ParseError(f"{name} without indices is the whole tensor: write its entries, e.g. "
+                                 f"{name}_{{{example}}} (a whole matrix is read only as "
+                                 "\\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix})")
+            if len(channel) != info.channels or len(subs) != spatial:
+                raise ParseError(f"{name} takes {spatial} indices" + (f" and {info.channels} channel(s) in ^{{(...)}}"
+                                 if info.channels else "") + f", not {len(subs)}: e.g. {name}_{{{','.join('1' * spatial)}}}")
+            indices = tuple(channel) + tuple(subs)
+        node = ("entry", info.key, indices)
+        return ("deriv", ("loss", info.gradient), node) if info.gradient else node
 
     # -- derivatives, fractions, sums --
     def derivative_part(self, text: str, allow_loss: bool):
@@ -171,7 +216,7 @@ class Parser:
             raise ParseError("\\sum needs its index, e.g. \\sum_{r,s} or \\sum_{r=1}^{2}")
         if "=" in sub:
             var, low = (part.strip() for part in sub.split("=", 1))
-            if not re.fullmatch(r"[a-z]", var) or not low.isdigit() or sup is None or not sup.strip().isdigit():
+            if not re.fullmatch(r"[a-z]", var) or not is_number(low) or sup is None or not is_number(sup):
                 raise ParseError(f"cannot read the sum's range {sub}^{sup}: write numbers, e.g. \\sum_{{r=1}}^{{2}}")
             bounds.append((var, int(low), int(sup)))
         else:
@@ -187,14 +232,17 @@ class Parser:
     # -- expressions --
     def starts_factor(self) -> bool:
         kind, text = self.peek()
-        return kind in ("num", "word") or (kind == "cmd" and text in ("\\frac", "\\partial", "\\sum")) or text in ("(", "[", "{")
+        return (kind in ("num", "word") or (kind == "cmd" and text in ("\\frac", "\\partial", "\\sum"))
+                or text in ("(", "[", "{") or self.name_at() is not None)
 
     def primary(self):
         kind, text = self.peek()
         if kind == "num":
             self.take()
+            if len(text) > 30:
+                raise ParseError(f"the number {text[:20]}... has {len(text):,} digits: too long to be part of a claim")
             return ("num", Fraction(text))
-        if kind == "word":
+        if kind == "word" or self.name_at() is not None:
             return self.entry()
         if kind == "cmd":
             self.take()
@@ -219,7 +267,7 @@ class Parser:
         self.skip_spaces()
         if self.pos < len(self.text) and self.text[self.pos] == "^":
             body, self.pos = read_group(self.text, self.pos + 1)
-            if not body.strip().isdigit() or int(body) > MAX_POWER:
+            if not is_number(body) or int(body) > MAX_POWER:
                 raise ParseError(f"cannot read the power ^{{{body}}}: only whole-number powers up to {MAX_POWER}")
             node = ("pow", node, int(body))
         return node

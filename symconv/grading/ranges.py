@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .parse import ParseError
+from .notation import ParseError, is_number
 
 ALL = None  # the whole range of the index, from the entry it indexes
+MAX_VALUES = 10_000  # values one index may take in a range
+MAX_TEXT = 400  # characters of a range
 
 _WORDS = re.compile(r"\\(?:text|mbox|mathrm|textrm)\s*\{([^{}]*)\}")
 _DOTS = re.compile(r"\\(?:ldots|dots|cdots|dotsc)(?![A-Za-z])|\.\.\.?")
@@ -14,21 +16,30 @@ _LE = re.compile(r"\\leq?(?![A-Za-z])|<=|<")
 _NEW_PART = re.compile(r",\s*(?=[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z])))")
 
 
+def _span(low: int, high: int, text: str) -> range:
+    if high - low + 1 > MAX_VALUES:
+        raise ParseError(f"the range {text.strip()!r} has {high - low + 1:,} values, more than the {MAX_VALUES:,} checked")
+    return range(low, high + 1)
+
+
 def _values(text: str) -> list[int]:
     """'2, 3', '1, ..., 3', '1..3', '\\{1, 2\\}' into the listed whole numbers."""
+    written = " ".join(text.split())
     text = text.replace("\\{", " ").replace("\\}", " ").replace("{", " ").replace("}", " ")
     text = _DOTS.sub(",...,", text)
     items = [item.strip() for item in text.split(",") if item.strip()]
     out: list[int] = []
     for n, item in enumerate(items):
         if item == "...":
-            if not out or n + 1 >= len(items) or not items[n + 1].isdigit():
-                raise ParseError(f"cannot read the range {text.strip()!r}: write e.g. 1, ..., 3")
-            out += list(range(out[-1] + 1, int(items[n + 1])))
-        elif item.isdigit():
+            if not out or n + 1 >= len(items) or not is_number(items[n + 1]):
+                raise ParseError(f"cannot read the range {written!r}: write e.g. 1, ..., 3")
+            out += _span(out[-1] + 1, int(items[n + 1]) - 1, written)
+        elif is_number(item):
             out.append(int(item))
         else:
             raise ParseError(f"cannot read {item!r} in the range: write whole numbers, e.g. i = 1, 2, 3")
+        if len(out) > MAX_VALUES:
+            raise ParseError(f"the range {written!r} has more than the {MAX_VALUES:,} values checked")
     return out
 
 
@@ -45,7 +56,10 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
     Raises:
         ParseError: naming the part that cannot be read.
     """
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"the range is {len(text):,} characters long: write it shorter, e.g. 1 \\le i \\le 3")
     text = _WORDS.sub(r" \1 ", text)
+    text = re.sub(r"\\(?:[,;:! ]|q?quad(?![A-Za-z]))", " ", text)
     text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with)(?![A-Za-z])", " ", text)
     text = text.replace("$", " ").strip().rstrip(".")
     ranges: dict[str, list[int] | None] = {}
@@ -66,10 +80,10 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
             bounds = _LE.split(piece)
             if len(bounds) == 3:  # 1 <= i <= 3
                 low, var, high = (b.strip() for b in bounds)
-                if not (low.isdigit() and high.isdigit()):
+                if not (is_number(low) and is_number(high)):
                     raise ParseError(f"cannot read the range {piece!r}: write e.g. 1 \\le i \\le 3")
                 for name in _variables(var):
-                    ranges[name] = list(range(int(low), int(high) + 1))
+                    ranges[name] = list(_span(int(low), int(high), piece))
                 continue
             match = re.match(r"(.*?)(?:=|\\in(?![A-Za-z]))(.*)", piece)
             if match is None:

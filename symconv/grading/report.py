@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sympy import Add, Expr, S, expand
@@ -15,7 +16,7 @@ class Verdict:
 
     line: int
     claim: str
-    status: str  # "right", "wrong" or "not understood"
+    status: str  # "right", "wrong", "not understood", or "definition" (a name the notes define, such as \delta_{ij})
     indices_failed: tuple[dict[str, int], ...] = ()
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
@@ -83,12 +84,20 @@ def term_difference(truth: Expr, claimed: Expr | None, printer) -> tuple[tuple[s
     return tuple(missing), tuple(extra)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Text from the notes as it may reach a terminal: control characters (escape sequences) shown, not sent."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def text_report(verdicts: list[Verdict]) -> list[str]:
     """The report for people: one line per claim, then what is wrong or could not be read."""
     lines = []
     for v in verdicts:
-        status = {"right": "right", "wrong": "WRONG", "not understood": "not understood"}[v.status]
-        lines.append(f"line {v.line}: {status}: {v.claim}")
+        status = {"right": "right", "wrong": "WRONG", "not understood": "not understood", "definition": "definition"}[v.status]
+        lines.append(_printable(f"line {v.line}: {status}: {v.claim}"))
         at = ""
         if v.indices_failed:
             name = lambda env: ", ".join(f"{k}={n}" for k, n in env.items())
@@ -102,8 +111,10 @@ def text_report(verdicts: list[Verdict]) -> list[str]:
         if v.expected:
             lines.append(f"    expected{at}: {v.expected}")
         if v.reason:
-            lines.append(f"    {v.reason}")
-    counts = {s: sum(v.status == s for v in verdicts) for s in ("right", "wrong", "not understood")}
-    lines.append(f"{len(verdicts)} claim(s): {counts['right']} right, {counts['wrong']} wrong, "
-                 f"{counts['not understood']} not understood")
+            lines.append(_printable(f"    {v.reason}"))
+    counts = {s: sum(v.status == s for v in verdicts) for s in ("right", "wrong", "not understood", "definition")}
+    claims = len(verdicts) - counts["definition"]
+    defined = f"; {counts['definition']} definition{'s' if counts['definition'] != 1 else ''} read" if counts["definition"] else ""
+    lines.append(f"{claims} claim{'s' if claims != 1 else ''}: {counts['right']} right, {counts['wrong']} wrong, "
+                 f"{counts['not understood']} not understood{defined}")
     return lines

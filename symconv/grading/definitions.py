@@ -1,0 +1,79 @@
+"""Names the notes define for an upstream gradient: \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}, then \\delta_{12} in claims.
+
+A definition is written with :=, \\coloneqq, \\equiv, \\triangleq, \\stackrel{def}{=}, =: (reversed), or
+a plain = whose left side is a name the layer does not have and whose right side is the derivative of
+the loss by an entry or a whole tensor (\\frac{\\partial L}{\\partial Y}). Both sides use the same
+indices, so the name stands for the gradient of that tensor: G_{r,s} is dL/dy_{r,s}. A layer
+superscript written the same on both sides (\\delta^{[l]} := \\partial L / \\partial a^{[l]}) makes the
+name stand for every layer's gradient.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .notation import ParseError, TensorInfo, prepass
+
+Names = dict[str, dict[int | None, TensorInfo]]
+
+_GROUP = r"\{(?:[^{}]|\{[^{}]*\})*\}"
+_DEFINES = re.compile(r":=|\\coloneqq|\\equiv|\\triangleq|\\doteq|\\(?:stackrel|overset)\s*\{[^{}]*\}\s*\{=\}")
+_DEFINED_BY = re.compile(r"=:|\\eqqcolon")
+# A name as it is defined: \delta, g, G, \tilde{y}, \delta^{(l)}, with its subscript.
+_NAME = re.compile(r"\s*(?P<name>\\[A-Za-z]+(?:\{\\?[A-Za-z]+\})?|[A-Za-z])(?P<sup>\^(?:" + _GROUP + r"|\S))?"
+                   r"(?P<sub>_(?:" + _GROUP + r"|\S))?\s*")
+_GRADIENT = re.compile(r"\s*\\frac\s*\{\s*\\partial\s*(?P<loss>\\mathcal\s*\{\s*[A-Z]\s*\}|\\ell|[A-Za-z])\s*\}"
+                       r"\s*\{\s*\\partial\s*(?P<wrt>[^{}]*(?:" + _GROUP + r"[^{}]*)*)\}\s*")
+_COMMANDS = {"\\frac", "\\partial", "\\sum", "\\nabla", "\\mathcal", "\\ell", "\\left", "\\right"}
+
+
+def _canonical(text: str) -> str:
+    return re.sub(r"[\s{},]", "", text or "")
+
+
+def read_definition(text: str, tensors: Names, upstream_only: bool = True) -> tuple[str, dict] | None:
+    """(name, table) when the claim defines a name for an upstream gradient, else None.
+
+    Raises:
+        ParseError: for a definition whose sides do not use the same indices.
+    """
+    text = prepass(text)
+    found = _DEFINES.search(text) or _DEFINED_BY.search(text)
+    if found:
+        left, right = text[: found.start()], text[found.end():]
+        if _DEFINED_BY.fullmatch(found.group()):
+            left, right = right, left
+    elif text.count("=") == 1:
+        left, right = text.split("=")
+        if _GRADIENT.fullmatch(left) and not _GRADIENT.fullmatch(right):
+            left, right = right, left  # \frac{\partial L}{\partial y_{ij}} = \delta_{ij}
+    else:
+        return None
+    name, gradient = _NAME.fullmatch(left), _GRADIENT.fullmatch(right)
+    if not name or not gradient or name["name"] in _COMMANDS or name["name"] in tensors:
+        if found and name and gradient is None and name["name"] not in tensors:
+            raise ParseError("a definition is read when its right side is the derivative of the loss by an entry, "
+                             "e.g. \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}")
+        return None
+    target = _NAME.fullmatch(gradient["wrt"])
+    base = target["name"] if target else None
+    spelled = {n.swapcase(): n for n in tensors if n.swapcase() not in tensors} | {n: n for n in tensors}
+    if base not in spelled:
+        return None
+    table = tensors[spelled[base]]
+    loss = " ".join(gradient["loss"].split())
+    if _canonical(name["sub"]) != _canonical(target["sub"]) and name["sub"] and target["sub"]:
+        raise ParseError(f"the definition of {name['name']} is read when both sides use the same indices, "
+                         f"e.g. {name['name']}_{{ij}} := \\frac{{\\partial L}}{{\\partial {base}_{{ij}}}}")
+    if _canonical(name["sup"]) == _canonical(target["sup"]):
+        alias = name["name"]  # the same layer superscript, or none: the name for every layer
+        return alias, {layer: replace(info, gradient=loss) for layer, info in table.items()}
+    layer = re.fullmatch(r"\^\{?\[(\d+)\]\}?", target["sup"] or "")
+    if not target["sup"] and None in table:
+        chosen = table[None]
+    elif layer and int(layer[1]) in table:
+        chosen = table[int(layer[1])]
+    else:
+        return None
+    return name["name"] + (name["sup"] or ""), {None: replace(chosen, gradient=loss)}

@@ -1,0 +1,168 @@
+"""symconv check reads the notations students write: aligned blocks, inline math, comments, bare ranges,
+defined upstream symbols, other loss notations, bracket indexing and matrix claims.
+
+Every expected verdict here is worked out by hand from the definition of the 3x3 input, 2x2 kernel
+layer (y_{ij} = sum_{p,q} x_{i+p-1,j+q-1} k_{pq}), never from symconv's output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from symconv import ConvSpec, derive, load_network
+from symconv.grading import check_claims, check_notes, extract
+
+CLASSIC = derive(ConvSpec())
+Y11 = r"x_{11}k_{11} + x_{12}k_{12} + x_{21}k_{21} + x_{22}k_{22}"
+Y12 = r"x_{12}k_{11} + x_{13}k_{12} + x_{22}k_{21} + x_{23}k_{22}"
+DK11 = r"\delta_{11} x_{11} + \delta_{12} x_{12} + \delta_{21} x_{21} + \delta_{22} x_{22}"
+
+
+def verdicts(notes: str, **kw):
+    return [(v.line, v.status) for v in check_notes(notes, CLASSIC, **kw)]
+
+
+def test_aligned_gathered_split_and_array_inside_display_math():
+    notes = (f"$$\\begin{{aligned}}\ny_{{11}} &= {Y11} \\\\\ny_{{12}} &= {Y11}\n\\end{{aligned}}$$\n"
+             f"$$\\begin{{gathered}} y_{{11}} = {Y11} \\end{{gathered}}$$\n"
+             f"\\[\\begin{{split}} y_{{12}} &= {Y12} \\end{{split}}\\]\n"
+             f"$$\\begin{{array}}{{rcl}} y_{{12}} & = & {Y12} \\end{{array}}$$\n")
+    assert verdicts(notes) == [(2, "right"), (3, "wrong"), (5, "right"), (6, "right"), (7, "right")]
+
+
+def test_latex_comments_are_not_read():
+    notes = ("\\section{Forward}\n% y_{11} = 0 is a note to self\n"
+             f"\\begin{{align}}\n  y_{{11}} &= {Y11} % the first window\n\\end{{align}}\n")
+    assert verdicts(notes) == [(4, "right")]
+
+
+@pytest.mark.parametrize("range_text, status", [
+    (r"\qquad j = 1", "right"),
+    (r"\qquad i,j = 1,2", "right"),
+    (r"\quad (i = 1)", "right"),
+    (r"\quad 1 \le i \le 2", "right"),
+    (r"\quad 1 \le i \le 3", "wrong"),  # the output has 2 rows
+    (r", \quad i = 1, 2", "right"),
+    (r"\quad \forall\, i,j", "right"),
+])
+def test_ranges_written_without_for(range_text, status):
+    claim = (r"y_{i,j} = x_{i,j}k_{11} + x_{i,j+1}k_{12} + x_{i+1,j}k_{21} + x_{i+1,j+1}k_{22}" + range_text)
+    got = check_notes(f"$$ {claim} $$", CLASSIC)
+    assert [v.status for v in got] == [status], [(v.claim, v.reason) for v in got]
+
+
+def test_the_range_may_come_first():
+    claim = r"\forall\, m,n : \frac{\partial L}{\partial k_{mn}} = \sum_{r,s} \frac{\partial L}{\partial y_{rs}} x_{r+m-1,s+n-1}"
+    assert verdicts(f"$$ {claim} $$") == [(1, "right")]
+
+
+@pytest.mark.parametrize("definition", [
+    r"\delta_{ij} := \frac{\partial L}{\partial y_{ij}}",
+    r"\delta_{ij} \equiv \frac{\partial L}{\partial y_{ij}}",
+    r"\delta_{ij} = \frac{\partial L}{\partial y_{ij}}",
+    r"\frac{\partial L}{\partial y_{ij}} =: \delta_{ij}",
+    r"\delta \coloneqq \frac{\partial L}{\partial Y}",
+])
+def test_an_upstream_symbol_the_notes_define(definition):
+    notes = f"Let $ {definition} $. Then\n$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11} $$\n" \
+            f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11} + \\delta_{{11}} x_{{12}} $$"
+    assert verdicts(notes) == [(1, "definition"), (2, "right"), (3, "wrong")]
+
+
+def test_other_names_for_the_upstream_symbol_and_the_option():
+    for name in ("g", r"\tilde{y}", "G"):
+        notes = f"$$ {name}_{{rs}} := \\frac{{\\partial L}}{{\\partial y_{{rs}}}} $$ $$ \\frac{{\\partial L}}{{\\partial b}} = 0 $$"
+        notes += f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11.replace(chr(92) + 'delta', name)} $$"
+        assert [s for _, s in verdicts(notes)][2] == "right", name
+    # Without a definition in the notes, --upstream-symbol says what the symbol is.
+    assert verdicts(f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11} $$", upstream_symbol="\\delta") == [(1, "right")]
+    assert verdicts(f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11} $$")[0][1] == "not understood"
+
+
+@pytest.mark.parametrize("claim, status", [
+    (r"\partial_{x_{11}} L = \frac{\partial L}{\partial y_{11}} k_{11}", "right"),
+    (r"\nabla_{x_{11}} L = \frac{\partial L}{\partial y_{11}} k_{12}", "wrong"),
+    (r"(\nabla_K L)_{21} = \sum_{i,j} \frac{\partial L}{\partial y_{ij}} x_{i+1,j}", "right"),
+    (r"\left(\frac{\partial L}{\partial K}\right)_{12} = \sum_{i,j} \frac{\partial L}{\partial y_{ij}} x_{i,j+1}", "right"),
+    (r"\frac{\partial \mathcal{L}}{\partial x_{11}} = \frac{\partial \mathcal{L}}{\partial y_{11}} k_{11}", "right"),
+    (r"\frac{\partial \ell}{\partial x_{11}} = \frac{\partial \ell}{\partial y_{11}} k_{11}", "right"),
+    (r"\frac{\partial E}{\partial x_{11}} = \frac{\partial E}{\partial y_{11}} k_{11}", "right"),
+    (r"\frac{\partial J}{\partial x_{11}} = \frac{\partial J}{\partial y_{11}} k_{22}", "wrong"),
+    (r"y_{11} = X[1,1] K[1,1] + X[1,2] K[1,2] + X(2,1) K(2,1) + X(2,2) K(2,2)", "right"),
+    (r"y_{11} = X[1,1] K[1,1]", "wrong"),
+    (r"Y_{12} = " + Y12, "right"),
+    # an entry written with numbers outside the 3x3 input is wrong, not a silent 0
+    (r"y_{11} = " + Y11 + r" + x_{4,4} k_{2,2}", "wrong"),
+    # a fraction that cancels is what it equals
+    (r"y_{11} = \frac{2 x_{11} k_{11} x_{12}}{2 x_{12}} + x_{12}k_{12} + x_{21}k_{21} + x_{22}k_{22}", "right"),
+    (r"y_{11} = \frac{(x_{11} + x_{12}) (x_{11} k_{11} + x_{12} k_{12})}{x_{11} + x_{12}} + x_{21}k_{21} + x_{22}k_{22}", "right"),
+    (r"y_{11}^{2} = x_{11}^{2}", "not understood"),
+    (r"\frac{\partial L}{\partial b} = \mathbf{1}^\top G \mathbf{1}", "not understood"),
+])
+def test_notations_for_the_loss_entries_and_fractions(claim, status):
+    (v,) = check_claims([claim], CLASSIC)
+    assert v.status == status, (v.reason, v.missing, v.extra)
+
+
+def test_the_loss_symbol_is_kept_in_the_feedback():
+    (v,) = check_claims([r"\frac{\partial \mathcal{L}}{\partial x_{12}} = \frac{\partial \mathcal{L}}{\partial y_{11}} k_{12}"], CLASSIC)
+    assert v.status == "wrong" and r"\partial \mathcal{L}" in v.missing[0]
+
+
+def test_messages_for_whole_tensors_and_outside_entries():
+    (whole,) = check_claims([r"y_{11} = X"], CLASSIC)
+    assert "without indices" in whole.reason and "x_{1,1}" in whole.reason
+    (outside,) = check_claims([r"y_{11} = " + Y11 + r" + x_{4,4} k_{2,2}"], CLASSIC)
+    assert "x_{4,4} is not an entry" in outside.reason
+    (matrix,) = check_claims([r"\frac{\partial L}{\partial b} = \mathbf{1}^\top G \mathbf{1}"], CLASSIC)
+    assert "matrix notation" in matrix.reason and "entry by entry" in matrix.reason
+
+
+def test_inline_math_in_sentences():
+    notes = (f"The first output is $y_{{11}} = {Y11}$, and \\(y_{{12}} = {Y11}\\) is the second; the input "
+             "$x_{11}$ alone is no claim, and this costs $5 or $6.\n\n"
+             f"Last, $y_{{12}} = {Y12}$.\n")
+    assert verdicts(notes) == [(1, "right"), (1, "wrong"), (3, "right")]
+
+
+def test_a_matrix_claim_is_judged_entry_by_entry_on_the_line_of_its_row():
+    notes = ("$$\n\\nabla_K L = \\begin{pmatrix}\n"
+             "  \\sum_{r,s} \\frac{\\partial L}{\\partial y_{rs}} x_{rs} & \\sum_{r,s} \\frac{\\partial L}{\\partial y_{rs}} x_{r,s+1} \\\\\n"
+             "  \\sum_{r,s} \\frac{\\partial L}{\\partial y_{rs}} x_{r+1,s} & \\sum_{r,s} \\frac{\\partial L}{\\partial y_{rs}} x_{r,s}\n"
+             "\\end{pmatrix}\n$$\n"
+             "$$ \\frac{\\partial L}{\\partial Y} = \\begin{bmatrix} 1 & 2 \\end{bmatrix} $$")
+    got = check_notes(notes, CLASSIC)
+    assert [(v.line, v.status) for v in got][:4] == [(3, "right"), (3, "right"), (4, "right"), (4, "wrong")]
+    assert [v.status for v in got[4:]] == ["wrong", "wrong"]  # dL/dy_{11} is a symbol of its own, not 1
+
+
+def test_each_claim_is_reported_on_its_own_line():
+    notes = ("\\begin{align}\n"
+             f"  y_{{11}} &= {Y11}, & y_{{12}} &= {Y12} \\\\\n"
+             "  \\frac{\\partial L}{\\partial x_{11}}\n"
+             "    &= \\frac{\\partial L}{\\partial y_{11}} k_{11} \\\\\n"
+             f"  y_{{12}} &= x_{{12}}k_{{11}} + x_{{13}}k_{{12}} \\\\\n"
+             f"  &\\quad + x_{{22}}k_{{21}} + x_{{23}}k_{{22}}\n"
+             "\\end{align}\n")
+    assert verdicts(notes) == [(2, "right"), (2, "right"), (3, "right"), (5, "right")]
+
+
+def test_an_unclosed_display_is_reported_not_hidden():
+    got = check_notes(f"$$ y_{{11}} = {Y11} $$\n\\[ y_{{12}} = 0\n\nmore text", CLASSIC)
+    assert [(v.line, v.status) for v in got] == [(1, "right"), (2, "not understood")]
+    assert "never closed" in got[1].reason
+
+
+def test_network_bias_and_upstream_symbol():
+    d = derive(load_network("examples/conv_relu_maxpool_dense.toml"))
+    bias = [v.status for v in check_claims([r"\frac{\partial L}{\partial b^{[5]}_{k}} = \frac{\partial L}{\partial a^{[5]}_{k}} \quad \forall k"], d)]
+    assert bias == ["right"]
+    conv_bias = check_claims([r"\frac{\partial L}{\partial b^{[1]}_{1}} = \sum_{i,j} \frac{\partial L}{\partial a^{[1](1)}_{i,j}}"], d)
+    assert [v.status for v in conv_bias] == ["right"], conv_bias[0].reason
+    delta = check_claims([r"\frac{\partial L}{\partial b^{[5]}_{k}} = \delta^{[5]}_{k} \quad \forall k"], d, upstream_symbol="\\delta")
+    assert [v.status for v in delta] == ["right"], delta[0].reason
+
+
+def test_extraction_keeps_the_range_of_a_bare_range_piece():
+    claims = extract(r"$$ y_{i,1} = x_{i,1}, \qquad i = 1, 2 $$")
+    assert [(c.text, c.range) for c in claims] == [("y_{i,1} = x_{i,1}", "i = 1, 2")]
