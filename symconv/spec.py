@@ -13,6 +13,8 @@ GREEK = frozenset(
 )
 # L is the loss and b the bias: a tensor named so would make the document ambiguous.
 RESERVED = frozenset({"L", "b"})
+# Words `check` reads as the start or part of a range ("for i = 1, 2 and j = 1"): not names.
+RANGE_WORDS = frozenset({"for", "where", "and", "all", "every", "with", "let"})
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
 _SIZE = re.compile(r"\s*([+-]?\d+)\s*(?:x\s*([+-]?\d+)\s*)?\Z")
 
@@ -63,6 +65,8 @@ def check_name(name: object, role: str) -> str:
         raise SpecError(f"{role} name {name!r} is a Greek letter's name: use Latin letters, e.g. X or F1")
     if name in RESERVED:
         raise SpecError(f"{role} name {name!r} is reserved (L is the loss, b the bias): choose another")
+    if name.lower() in RANGE_WORDS:
+        raise SpecError(f"{role} name {name!r} is a word that notes use for ranges (for i = 1, 2): choose another")
     return name
 
 

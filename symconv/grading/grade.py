@@ -102,6 +102,7 @@ class Grader:
         self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
+        self._derived: dict | None = None  # symbol of a derived entry -> (tensor, flat index)
 
     # -- values of entries --
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
@@ -282,9 +283,24 @@ class Grader:
             except _Outside as outside:
                 return _Failure(env, truth, note=f"{outside} is not an entry of the tensor: an entry written with "
                                 f"numbers must exist (only indices with letters may run past the border, as 0)")
-            if not _equal(claimed, truth):
+            if not _equal(claimed, truth) and not self._equal_by_definition(claimed, truth):
                 return _Failure(env, truth, claimed)
         return None
+
+    def _equal_by_definition(self, claimed: Expr, truth: Expr) -> bool:
+        """Equal once the derived entries either side names (y_{1,1}, a^{[2]}_{1}) are replaced by
+        what they are: "Y = (y_{1,1} ...)" or a forward value written out instead of named."""
+        if self._derived is None:
+            self._derived = {}
+            for name in self.d.names():
+                tensor = self.d[name]
+                if tensor.symbols is not None and tensor.entries is not None:
+                    self._derived.update((sym, (name, flat)) for flat, sym in enumerate(tensor.symbols))
+        named = [sym for sym in (claimed.free_symbols | truth.free_symbols) if sym in self._derived]
+        if not named:
+            return False
+        values = {sym: self.d[self._derived[sym][0]].entries[self._derived[sym][1]] for sym in named}
+        return _equal(claimed.xreplace(values), truth.xreplace(values))
 
     def _indices(self, sides, range_text: str) -> list[dict[str, int]]:
         """Every choice of the claim's free indices: from its range, else the whole axis they index."""

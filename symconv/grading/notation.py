@@ -68,7 +68,8 @@ _PREPASS = [
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}}}"),
 ]
 # Matrix notation: products of whole tensors with vectors of ones, transposes, Hadamard products.
-_MATRIX_NOTATION = re.compile(r"\\top(?![A-Za-z])|\^\s*\{?\s*T\s*\}?(?![A-Za-z])|\\(?:mathbf|boldsymbol|mathbb)\s*\{\s*1\s*\}"
+_INDICATOR = re.compile(r"\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}\s*(?:_\s*\{|\[|\\\{|\()|\\(?:mathbb|mathds)\s*\{\s*1\s*\}")
+_MATRIX_NOTATION = re.compile(r"\\top(?![A-Za-z])|\^\s*\{?\s*T\s*\}?(?![A-Za-z])|\\(?:mathbf|boldsymbol)\s*\{\s*1\s*\}"
                               r"|\\(?:odot|circledast|star|otimes|operatorname\{vec\}|mathrm\{vec\})(?![A-Za-z])")
 
 
@@ -82,6 +83,9 @@ def prepass(text: str) -> str:
     Raises:
         ParseError: for matrix notation (\\mathbf{1}^\\top G \\mathbf{1}), which is not read entry by entry.
     """
+    if _INDICATOR.search(text):
+        raise ParseError("indicators (\\mathbb{1}[...]) are outside the notation check reads: write the case that "
+                         "holds, e.g. the gradient itself where the input is positive")
     found = _MATRIX_NOTATION.search(text)
     if found:
         raise ParseError(f"matrix notation ({found.group().strip()}) is not read: write the claim entry by entry, "
