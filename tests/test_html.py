@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import re
 import subprocess
 import tempfile
@@ -18,7 +20,29 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 PAGES = {
     "layer-jacobians": lambda: derive(ConvSpec(input=4, kernel=2, stride=2, padding=1, bias=True), jacobians=True),
     "three-layer-cnn": lambda: derive(load_network(EXAMPLES / "three_layer_cnn.toml")),
+    "maxpool-network": lambda: derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")),
 }
+WIDTH = 1100  # the window's width in CSS pixels, for the screenshot and the layout report
+
+# Appended to a copy of the page for the test only (the page itself has no script): after layout,
+# it lists what sticks out of the page or out of its own box, and math tokens that are a bare "&"
+# or line breaks (what latex2mathml makes of an aligned block it cannot read).
+LAYOUT_REPORT = """<script>
+const root = document.documentElement, report = {page: [root.scrollWidth, root.clientWidth], wide: [], stray: []};
+for (const el of document.querySelectorAll("body *")) {
+  const box = el.getBoundingClientRect();
+  const own = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible";
+  if (box.right > root.clientWidth + 1 || box.left < -1 || own)
+    report.wide.push(el.tagName + ": " + (el.textContent || "").slice(0, 60));
+}
+for (const el of document.querySelectorAll("mi, mo, mn, mtext, mspace[linebreak]"))
+  if (el.textContent.trim() === "&" || el.hasAttribute("linebreak"))
+    report.stray.push(el.outerHTML + " in " + el.closest("math").textContent.slice(0, 60));
+const out = document.createElement("pre");
+out.id = "layout-report";
+out.textContent = JSON.stringify(report);
+document.body.append(out);
+</script>"""
 
 
 def page(name: str) -> str:
@@ -32,6 +56,15 @@ def test_the_page_is_self_contained_and_has_no_raw_latex(name):
     assert "\\" not in html and "$$" not in html  # every formula became MathML
     assert not re.search(r"<(script|link|img)\b", html)  # nothing loaded from elsewhere
     assert re.search(r"src=|href=", html) is None
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_aligned_blocks_are_tables_without_a_literal_ampersand(name):
+    html = page(name)
+    assert "<mi>&</mi>" not in html and "linebreak" not in html
+    if name == "layer-jacobians":  # the output size: H_o and W_o, each in its own row of two cells
+        block = re.search(r"<h2>Output size</h2>\s*<math display=\"block\"><mtable class=\"rows\">(.*?)</mtable>", html)
+        assert block and block.group(1).count("<mtr>") == 2 and block.group(1).count("<mtd>") == 4
 
 
 def test_the_layer_page_draws_its_figures_inline():
@@ -53,15 +86,19 @@ def test_the_page_renders_in_headless_chromium(name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         source = Path(work, "derivation.html")
-        source.write_text(page(name), encoding="utf-8")
+        source.write_text(page(name).replace("</body>", LAYOUT_REPORT + "\n</body>"), encoding="utf-8")
         flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  f"--user-data-dir={work}/profile", "--enable-logging=stderr", "--v=0"]
         shot = ARTIFACTS / f"html-{name}.png"
-        run = subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1100,2400", source.as_uri()],
-                             capture_output=True, text=True, timeout=120)
+        # One run takes the screenshot and dumps the DOM after the page's layout (with its report).
+        run = subprocess.run([*flags, f"--screenshot={shot}", f"--window-size={WIDTH},2400", "--dump-dom",
+                              source.as_uri()], capture_output=True, text=True, timeout=120)
         assert shot.exists() and shot.stat().st_size > 20_000, run.stderr[-2000:]
-        dom = subprocess.run([*flags, "--dump-dom", source.as_uri()], capture_output=True, text=True, timeout=120)
-    assert dom.stdout.count("<math") > 10 and "$$" not in dom.stdout
-    console = [line for line in run.stderr.splitlines() + dom.stderr.splitlines() if "CONSOLE" in line]
+    assert run.stdout.count("<math") > 10 and "$$" not in run.stdout
+    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
+    report = json.loads(html_lib.unescape(re.search(r'<pre id="layout-report">(.*?)</pre>', run.stdout, re.S).group(1)))
+    # Nothing wider than the page, no formula that scrolls inside its box, no & printed as a symbol.
+    assert report["page"][0] <= report["page"][1] > WIDTH - 50, report["page"]  # less a scroll bar
+    assert report["wide"] == [] and report["stray"] == [], report

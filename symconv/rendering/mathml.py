@@ -16,9 +16,22 @@ _MATH = re.compile(r"\A<math[^>]*>(.*)</math>\Z", re.DOTALL)
 _OPEN, _CLOSE = "{([", "})]"
 
 
+_ALIGNED = re.compile(r"\A\s*\\begin\{aligned\}(.*)\\end\{aligned\}\s*\Z", re.DOTALL)
+
+
 def mathml(latex: str, display: bool = True) -> str:
-    """Any LaTeX math as one <math> element (display or inline)."""
-    return convert(latex, display="block" if display else "inline")
+    """Any LaTeX math as one <math> element (display or inline).
+
+    An aligned block becomes a table, one row per line and one cell per & column: latex2mathml
+    would print its & as text and put every line on one (a linebreak browsers ignore).
+    """
+    aligned = _ALIGNED.match(latex)
+    if aligned is None:
+        return convert(latex, display="block" if display else "inline")
+    lines = [_split(line, ("&",)) for _, line in _split(aligned.group(1), ("\\\\",))]
+    body = "".join("<mtr>" + "".join(f"<mtd>{_inner(cell.strip())}</mtd>" for _, cell in cells) + "</mtr>"
+                   for cells in lines if any(cell.strip() for _, cell in cells))
+    return f'<math display="{"block" if display else "inline"}"><mtable class="rows">{body}</mtable></math>'
 
 
 @lru_cache(maxsize=1 << 16)
@@ -37,7 +50,7 @@ def _split(text: str, separators: tuple[str, ...]) -> list[tuple[str, str]]:
             depth += 1
         elif ch in _CLOSE:
             depth -= 1
-        elif depth == 0:
+        elif depth == 0 and (pos == 0 or text[pos - 1] != "\\"):  # \& is a character, not a column
             hit = next((s for s in separators if text.startswith(s, pos)), None)
             if hit is not None:
                 out.append((sep, text[start:pos]))
