@@ -23,8 +23,13 @@ _DEFINED_BY = re.compile(r"=:|\\eqqcolon")
 # A name as it is defined: \delta, g, G, \tilde{y}, \delta^{(l)}, with its subscript.
 _NAME = re.compile(r"\s*(?P<name>\\[A-Za-z]+(?:\{\\?[A-Za-z]+\})?|[A-Za-z])(?P<sup>\^(?:" + _GROUP + r"|\S))?"
                    r"(?P<sub>_(?:" + _GROUP + r"|\S))?\s*")
-_GRADIENT = re.compile(r"\s*\\frac\s*\{\s*\\partial\s*(?P<loss>\\mathcal\s*\{\s*[A-Z]\s*\}|\\ell|[A-Za-z])\s*\}"
-                       r"\s*\{\s*\\partial\s*(?P<wrt>[^{}]*(?:" + _GROUP + r"[^{}]*)*)\}\s*")
+_LOSS = r"(?P<loss>\\mathcal\s*\{\s*[A-Z]\s*\}|\\ell|[A-Za-z])"
+_WRT = r"(?P<wrt>[^{}]*(?:" + _GROUP + r"[^{}]*)*)"
+# dL/dy_{ij} as \frac{\partial L}{\partial y_{ij}}, \partial L / \partial y_{ij} or \nabla_Y L
+_GRADIENT = re.compile(r"\s*(?:\\frac\s*\{\s*\\partial\s*" + _LOSS + r"\s*\}\s*\{\s*\\partial\s*" + _WRT + r"\}"
+                       r"|\\partial\s*" + _LOSS.replace("loss", "loss2") + r"\s*/\s*\\partial\s*" + _WRT.replace("wrt", "wrt2")
+                       + r"|\\nabla_\s*(?:\{(?P<wrt3>[^{}]*(?:" + _GROUP + r"[^{}]*)*)\}|(?P<wrt4>[A-Za-z]))\s*"
+                       + _LOSS.replace("loss", "loss3") + r")\s*")
 _COMMANDS = {"\\frac", "\\partial", "\\sum", "\\nabla", "\\mathcal", "\\ell", "\\left", "\\right"}
 
 
@@ -56,13 +61,14 @@ def read_definition(text: str, tensors: Names, upstream_only: bool = True) -> tu
             raise ParseError("a definition is read when its right side is the derivative of the loss by an entry, "
                              "e.g. \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}")
         return None
-    target = _NAME.fullmatch(gradient["wrt"])
+    wrt = next(gradient[g] for g in ("wrt", "wrt2", "wrt3", "wrt4") if gradient[g] is not None)
+    target = _NAME.fullmatch(wrt)
     base = target["name"] if target else None
     spelled = {n.swapcase(): n for n in tensors if n.swapcase() not in tensors} | {n: n for n in tensors}
     if base not in spelled:
         return None
     table = tensors[spelled[base]]
-    loss = " ".join(gradient["loss"].split())
+    loss = " ".join(next(gradient[g] for g in ("loss", "loss2", "loss3") if gradient[g] is not None).split())
     if _canonical(name["sub"]) != _canonical(target["sub"]) and name["sub"] and target["sub"]:
         raise ParseError(f"the definition of {name['name']} is read when both sides use the same indices, "
                          f"e.g. {name['name']}_{{ij}} := \\frac{{\\partial L}}{{\\partial {base}_{{ij}}}}")
@@ -77,3 +83,16 @@ def read_definition(text: str, tensors: Names, upstream_only: bool = True) -> tu
     else:
         return None
     return name["name"] + (name["sup"] or ""), {None: replace(chosen, gradient=loss)}
+
+
+def definitions(text: str, tensors: Names) -> list[tuple[str, dict]]:
+    """The names a claim defines: the name as written, and (when it was written with a superscript the
+    tensor does not have, as \\delta^{(l)}_{ij} for dL/dy_{ij}) also the name without it, unless taken."""
+    found = read_definition(text, tensors)
+    if found is None:
+        return []
+    name, table = found
+    base = re.match(r"\\[A-Za-z]+(?:\{\\?[A-Za-z]+\})?|[A-Za-z]", name).group()
+    if base != name and base not in tensors:
+        return [found, (base, table)]
+    return [found]

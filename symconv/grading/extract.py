@@ -22,7 +22,10 @@ _DISPLAY_ENVS = "equation|align|alignat|gather|multline|eqnarray|flalign|display
 # Environments read through: their rows are claims like the rows of align.
 _INNER_ENVS = "aligned|alignedat|gathered|split|array|subarray"
 # Environments kept whole inside a claim: their \\ and & belong to the matrix.
-_MATRIX_ENVS = "matrix|pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|smallmatrix|cases"
+_MATRIX_ENVS = "matrix|pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|smallmatrix|cases|Array"
+# An array in brackets, \left[\begin{array}{ccc} ... \end{array}\right], is a matrix ("Array" inside)
+_BRACKETED_ARRAY = re.compile(r"(?P<open>(?:\\left\s*)?[\[(]\s*)\\begin\{array\}(?P<cols>\s*\{[^{}]*\})(?P<body>.*?)\\end\{array\}",
+                              re.DOTALL)
 
 # Delimiters in one pass; "\\" and "\$" are read first so that "\\[2pt]" and "\$" are not delimiters.
 _DELIMITER = re.compile(
@@ -41,7 +44,7 @@ _STRUCTURE = re.compile(
     r"\\begin\{(?P<begin>[A-Za-z]+\*?)\}|\\end\{(?P<end>[A-Za-z]+\*?)\}|\\\\(?:\s*\[[^\]\n]*\])?|\\[{}]"
     r"|\\q?quad(?![A-Za-z])|[{}&]"
 )
-_MATRIX = re.compile(r"\\begin\{(?:" + _MATRIX_ENVS.replace("|cases", "") + r")\}")
+_MATRIX = re.compile(r"\\begin\{(?:" + _MATRIX_ENVS.replace("|cases", "") + r")\}")  # cases is no matrix
 # Where a range starts: \forall, or "for" / "where" as a word (inside \text{...} or not).
 _RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\{\s*)?(?<![A-Za-z\\])(?:for|where)(?![A-Za-z])",
                     re.ASCII)
@@ -49,7 +52,7 @@ _RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\{\s*
 _NUMBERS = r"(?:\\\{)?\s*\d+(?:\s*,\s*(?:\d+|\\[lcd]?dots[cb]?|\.\.\.?))*\s*(?:\\\})?"
 _RANGE_PART = (r"(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z]))\s*" + _NUMBERS
                + r"|\d+\s*(?:\\leq?|<=|<)\s*[a-z](?:\s*,\s*[a-z])*\s*(?:\\leq?|<=|<)\s*\d+)")
-_BARE_RANGE = re.compile(r"\s*\(?\s*" + _RANGE_PART + r"(?:\s*(?:,|;|\\text\{\s*and\s*\}|and|\\,)\s*" + _RANGE_PART
+_BARE_RANGE = re.compile(r"\s*\(?\s*" + _RANGE_PART + r"(?:\s*(?:,|;|\\text\{\s*and\s*\}|and|\\[,;: ])\s*(?:\\[,;: ]\s*)*" + _RANGE_PART
                          + r")*\s*\)?\s*[.,;]?\s*", re.ASCII)
 _RANGE_START = re.compile(r"\s*\(?\s*(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z]))\s*(?:\\\{)?\s*\d|\d+\s*(?:\\le|<))",
                           re.ASCII)
@@ -144,7 +147,9 @@ def extract(notes: str) -> list[Claim]:
 
 def split_block(notes: str, start: int, end: int, lines: _Lines) -> list[Claim]:
     """The claims of the math in notes[start:end], each with the range written after it."""
-    text = _blank_all(_BLANKED, _blank_all(_COMMENT, notes[start:end]))  # offsets as in the block
+    text = _BRACKETED_ARRAY.sub(lambda m: m["open"] + "\\begin{Array}" + " " * len(m["cols"]) + m["body"] + "\\end{Array}",
+                                _blank_all(_COMMENT, notes[start:end]))
+    text = _blank_all(_BLANKED, text)  # offsets as in the block
     separators: list[tuple[int, int]] = []
     depth = 0  # braces and matrices
     chars = list(text)

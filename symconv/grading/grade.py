@@ -19,7 +19,7 @@ from ..rendering.latex import SymconvLatexPrinter
 from ..layers import SoftmaxCrossEntropy
 from ..network import NetworkSpec
 from ..spec import ConvSpec
-from .definitions import read_definition
+from .definitions import definitions, read_definition
 from .extract import Claim
 from .parse import ParseError, TensorInfo, parse_claim
 from .ranges import ALL, parse_range
@@ -236,9 +236,9 @@ class Grader:
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
         try:
-            defined = read_definition(claim.text, self.tensors)
-            if defined is not None:
-                self.tensors[defined[0]] = defined[1]
+            defined = definitions(claim.text, self.tensors)
+            if defined:
+                self.tensors.update(defined)
                 return Verdict(claim.line, written, "definition")
             sides, compact = parse_claim(claim.text, self.tensors)
             envs = self._indices(sides, claim.range)

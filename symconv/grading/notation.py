@@ -54,6 +54,7 @@ _PREPASS = [
     (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
     (re.compile(r"\\(?:cdot|times|ast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
+    (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned
     (re.compile(r"\s+(?=[_^])"), ""),
     # (\nabla_K L)_{21}, (\frac{\partial L}{\partial K})_{21}, (K)_{21}: an entry of a whole tensor
     (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + _GROUP + r"|\w)"),
@@ -116,23 +117,65 @@ def read_group(text: str, pos: int) -> tuple[str, int]:
 
 
 def parse_index(text: str) -> Index:
-    """'r+i-1', '2r-1', '3' into an Index; anything else is a ParseError."""
-    source = text.replace(" ", "")
-    if not source or not re.fullmatch(r"[+-]?(\d+[a-z]?|[a-z])([+-](\d+[a-z]?|[a-z]))*", source, re.ASCII):
+    """A linear index expression, 'r+i-1', '2r-1', '2(p-1)+r', '3', into an Index; anything else
+    (a product of two letters, a division) is a ParseError."""
+    source = text.replace(" ", "").replace("*", "")
+    if not source or not re.fullmatch(r"[0-9a-z+\-()]+", source, re.ASCII):
         raise ParseError(f"cannot read the index {text.strip()!r}: write numbers, letters, + and -")
     if re.search(r"\d{19}", source):
         raise ParseError(f"the index {text.strip()[:20]!r}... is too large to be an index")
-    coefs: dict[str, int] = {}
-    const = 0
-    for sign, digits, var in re.findall(r"([+-]?)(\d*)([a-z]?)", source, re.ASCII):
-        if not digits and not var:
-            continue
-        value = (-1 if sign == "-" else 1) * (int(digits) if digits else 1)
-        if var:
-            coefs[var] = coefs.get(var, 0) + value
-        else:
-            const += value
+    tokens = re.findall(r"\d+|[a-z]|[+\-()]", source, re.ASCII)
+    try:
+        (coefs, const), rest = _linear_sum(tokens, 0, 0)
+    except (IndexError, ValueError):
+        rest = -1
+    if rest != len(tokens):
+        raise ParseError(f"cannot read the index {text.strip()!r}: write a linear expression such as 2(r-1)+p")
     return Index(tuple((v, c) for v, c in coefs.items() if c), const)
+
+
+def _linear_sum(tokens: list[str], pos: int, depth: int):
+    """sum := ['+'|'-'] product (('+'|'-') product)*; a linear form as ({variable: coefficient}, constant)."""
+    if depth > 20:
+        raise ValueError("nested too deeply")
+    coefs: dict[str, int] = {}
+    const, sign = 0, 1
+    if pos < len(tokens) and tokens[pos] in "+-":
+        sign, pos = (-1 if tokens[pos] == "-" else 1), pos + 1
+    while True:
+        (part, value), pos = _linear_product(tokens, pos, depth)
+        for v, c in part.items():
+            coefs[v] = coefs.get(v, 0) + sign * c
+        const += sign * value
+        if pos < len(tokens) and tokens[pos] in ("+", "-"):
+            sign, pos = (-1 if tokens[pos] == "-" else 1), pos + 1
+        else:
+            return (coefs, const), pos
+
+
+def _linear_product(tokens: list[str], pos: int, depth: int):
+    """product := factor factor*, where at most one factor has a variable: 2r, 2(p-1), (r-1)2."""
+    factors = []
+    while pos < len(tokens) and tokens[pos] not in ("+", "-", ")"):
+        token = tokens[pos]
+        if token == "(":
+            factor, pos = _linear_sum(tokens, pos + 1, depth + 1)
+            if tokens[pos] != ")":
+                raise ValueError("unclosed")
+            pos += 1
+        elif token.isdigit():
+            factor, pos = ({}, int(token)), pos + 1
+        else:
+            factor, pos = ({token: 1}, 0), pos + 1
+        factors.append(factor)
+    if not factors or sum(1 for coefs, _ in factors if any(coefs.values())) > 1:
+        raise ValueError("not linear")
+    scale = 1
+    for coefs, value in factors:
+        if not any(coefs.values()):
+            scale *= value
+    linear = next(((c, v) for c, v in factors if any(c.values())), ({}, 1))
+    return ({v: c * scale for v, c in linear[0].items()}, linear[1] * scale if any(linear[0].values()) else scale), pos
 
 
 def split_indices(body: str, expected: int) -> list[str]:
