@@ -166,3 +166,29 @@ def test_network_bias_and_upstream_symbol():
 def test_extraction_keeps_the_range_of_a_bare_range_piece():
     claims = extract(r"$$ y_{i,1} = x_{i,1}, \qquad i = 1, 2 $$")
     assert [(c.text, c.range) for c in claims] == [("y_{i,1} = x_{i,1}", "i = 1, 2")]
+
+
+def test_a_file_of_inline_claims_with_three_mistakes_exits_1(tmp_path, capsys):
+    from symconv.cli import main
+
+    notes = tmp_path / "inline.md"
+    notes.write_text(f"We get $y_{{11}} = {Y11}$ and $y_{{12}} = {Y11}$. The kernel gradient is "
+                     "\\(\\frac{\\partial L}{\\partial k_{11}} = \\frac{\\partial L}{\\partial y_{11}} x_{11}\\), "
+                     "and $\\frac{\\partial L}{\\partial x_{11}} = \\frac{\\partial L}{\\partial y_{11}} k_{22}$.\n")
+    with pytest.raises(SystemExit) as stop:
+        main(["check", str(notes)])
+    out, err = capsys.readouterr()
+    assert stop.value.code == 1 and "4 claims: 1 right, 3 wrong" in out, out + err
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(), ConvSpec(input=(4, 4), kernel=(2, 2), stride=2, padding=1, bias=True),
+                                  ConvSpec(input=(3, 3), in_channels=2, out_channels=2, bias=True, names="X,F,O")])
+def test_symconvs_own_markdown_reads_back_right(spec):
+    from symconv import render
+
+    markdown = render(derive(spec), ("md",)).files["derivation.md"].decode()
+    got = check_notes(markdown, derive(spec))
+    assert not [v for v in got if v.status == "wrong"]
+    unread = [v.claim for v in got if v.status == "not understood"]
+    assert all(claim.startswith(("H_o", "W_o")) for claim in unread), unread  # the output-size formula
+    assert sum(v.status == "right" for v in got) > 10

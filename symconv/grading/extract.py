@@ -58,6 +58,7 @@ _RANGE_START = re.compile(r"\s*\(?\s*(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-
                           re.ASCII)
 
 
+_PROSE = re.compile(r"(?:\\(?:text|textrm|mbox|textit)\s*\{[^{}]*\}\s*[.,;:]?\s*)+")
 _CLAIM_SIGN = re.compile(r"=|\\(?:equiv|coloneqq|eqqcolon|triangleq|doteq)(?![A-Za-z])")
 
 
@@ -172,7 +173,7 @@ def split_block(notes: str, start: int, end: int, lines: _Lines) -> list[Claim]:
         span_start, span_end, pos = pos, sep_start, sep_end
         piece = text[span_start:span_end]
         stripped = _strip(piece)
-        if not stripped:
+        if not stripped or _PROSE.fullmatch(stripped):  # empty, or words in \text{...}
             continue
         found = _RANGE.search(piece)
         colon = piece.find(":", found.end()) if found else -1

@@ -59,7 +59,7 @@ _PREPASS = [
     # (\nabla_K L)_{21}, (\frac{\partial L}{\partial K})_{21}, (K)_{21}: an entry of a whole tensor
     (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + _GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}_{m['sub']}}}"),
-    (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?)\s*\}\s*[)\]]"
+    (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?(?:\^" + _GROUP + r")?)\s*\}\s*[)\]]"
                 r"\s*_\s*(?P<sub>" + _GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {m['wrt']}_{m['sub']}}}"),
     (re.compile(r"\(\s*(?P<name>[A-Za-z](?:\^" + _GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + _GROUP + r")"),

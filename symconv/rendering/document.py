@@ -130,6 +130,12 @@ def overview(tensor: Tensor, symbol: str) -> str:
     return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}{which}"
 
 
+def _matrix_name(name: str, channels: bool, first: str) -> str:
+    """The name of a whole tensor (one channel of it) in the user's names: K for k, F for F, x1 as x1."""
+    whole = name.upper() if len(name) == 1 else name
+    return f"{whole}^{{{first}}}" if channels else whole
+
+
 def _output_size(spec: ConvSpec) -> list[str]:
     """The output-size formula for both axes, with the numbers put in."""
     lines = []
@@ -169,7 +175,9 @@ def context(derivation: Derivation) -> dict:
     names = set(derivation.names())
     # The window figure goes with the forward pass, the figure of where an input entry goes with dL/dX.
     drawn = {"Y": figure(window_figure(spec)), "dL/dX": figure(feeds_figure(spec))}
-    symbol = {"Y": "Y", "dL/dK": r"\frac{\partial L}{\partial K}", "dL/dX": r"\frac{\partial L}{\partial X}"}
+    symbol = {"Y": _matrix_name(spec.names.output, spec.out_channels > 1, "(1)"),
+              "dL/dK": rf"\frac{{\partial L}}{{\partial {_matrix_name(spec.names.kernel, spec.in_channels * spec.out_channels > 1, '(1,1)')}}}",
+              "dL/dX": rf"\frac{{\partial L}}{{\partial {_matrix_name(spec.names.input, spec.in_channels > 1, '(1)')}}}"}
     sections = [
         Section(name, title, intro, tensor_blocks(derivation[name], printer, "input channel" if name == "dL/dX" else "output channel"),
                 drawn.get(name), overview(derivation[name], symbol[name]) if name in symbol else "")
