@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -23,13 +24,49 @@ _LATEX_SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    # The default (OT1) text font has no < > |: it would print the glyphs in their slots, "z ¿ 0".
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
-_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
+# Accents every LaTeX text font can put on a letter (NFD combining mark -> accent command), and the
+# letters OT1 has of its own. Anything else outside ASCII (a CJK file name) has no glyph in
+# pdfLaTeX's fonts and would stop the run: it is written as its code point.
+_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u", "\u0307": ".",
+            "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0327": "c"}
+_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}", "œ": r"\oe{}", "Œ": r"\OE{}",
+            "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}"}
+_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL) + r"|[^\x20-\x7e\n]")
+
+
+def _latex_char(ch: str) -> str:
+    if ch in _LATEX_SPECIAL:
+        return _LATEX_SPECIAL[ch]
+    if ch in _LETTERS:
+        return _LETTERS[ch]
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if base.isascii() and base.isalpha() and marks and all(m in _ACCENTS for m in marks):
+        out = r"\i" if base == "i" else base  # the accent replaces the dot of i
+        for mark in marks:
+            out = rf"\{_ACCENTS[mark]}{{{out}}}"
+        return out
+    return rf"\texttt{{U+{ord(ch):04X}}}"
 
 
 def escape_latex(text: object) -> str:
-    """Plain text made safe to place in a LaTeX document (every special character escaped)."""
-    return _SPECIAL_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], str(text))
+    """Plain text made safe to place in a LaTeX document: every special character escaped, accented
+    letters as accent commands, and any other character outside ASCII as its code point."""
+    return _SPECIAL_RE.sub(lambda m: _latex_char(m.group()), str(text))
+
+
+# Characters that start Markdown (CommonMark/GFM) constructs inside a line, math ($) included.
+_MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>&|$~#])")
+
+
+def escape_markdown(text: object) -> str:
+    """Plain text made safe to place in Markdown: each character that could start a construct
+    (emphasis, link, code, HTML, table cell, math...) backslash-escaped, which shows it as itself."""
+    return _MARKDOWN_RE.sub(r"\\\1", " ".join(str(text).split("\n")))
 
 
 def escape_html(text: object) -> str:
@@ -65,6 +102,7 @@ def environment(user_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
     )
     env.filters["escape_latex"] = escape_latex
     env.filters["escape_html"] = escape_html
+    env.filters["escape_markdown"] = escape_markdown
     env.filters["mathml"] = mathml
     env.filters["mathml_rows"] = rows
     return env
