@@ -16,7 +16,8 @@ settings.load_profile("default")
 REQUIRE_LATEX = os.environ.get("SYMCONV_REQUIRE_LATEX") == "1"
 REQUIRE_TORCH = os.environ.get("SYMCONV_REQUIRE_TORCH") == "1"
 REQUIRE_CHROMIUM = os.environ.get("SYMCONV_REQUIRE_CHROMIUM") == "1"
-# Screenshots and other files a person may want to look at after a run (output/ is not tracked).
+# Screenshots and other files a person may want to look at after a run (ignored by git, as all of
+# output/ but its README).
 ARTIFACTS = Path(__file__).parents[1] / "output" / "test-artifacts"
 
 
