@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import product
 from math import comb, prod
 
-from sympy import Add, Expr, Integer, Pow, Rational, S, diff, expand, together
+from sympy import Add, Expr, Mul, Pow, Rational, S, diff, expand, together
 
 from ..derivation import Derivation
 from ..rendering.latex import SymconvLatexPrinter
@@ -166,10 +166,7 @@ class Grader:
         if kind == "add":
             return Add(*(sign * self.value(n, env) for sign, n in node[1]))
         if kind == "mul":
-            result = Integer(1)
-            for n in node[1]:
-                result = result * self.value(n, env)
-            return result
+            return Mul(*(self.value(n, env) for n in node[1]))
         if kind == "div":
             den = self.value(node[2], env)
             if den == 0:

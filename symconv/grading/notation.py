@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-MAX_CLAIM = 4000  # characters; a longer "claim" is junk, not notes
+MAX_CLAIM = 100_000  # characters; a longer "claim" is junk, not notes (a 32x32 layer's longest row is about 45,000)
 MAX_POWER = 9
 
 
@@ -116,6 +117,7 @@ def read_group(text: str, pos: int) -> tuple[str, int]:
     raise ParseError("unbalanced braces: a { is never closed")
 
 
+@lru_cache(maxsize=4096)
 def parse_index(text: str) -> Index:
     """A linear index expression, 'r+i-1', '2r-1', '2(p-1)+r', '3', into an Index; anything else
     (a product of two letters, a division) is a ParseError."""
