@@ -52,7 +52,8 @@ CASES = [
     (r"y_{11} = " + r"(x_{11}+x_{12})" * 80, "more than the 1,000,000"),
     (r"y_{i1} = x_{i1} \quad i = " + "1, " * 3000 + "2", "characters long"),
     (r"y_{1,1} = x_{1,1}^{²}", "superscript"),
-    (r"y_{1,1} = x_{1,1} k_{1,1} \cdot " + "1" * 5000, "too long to be one claim"),
+    (r"y_{1,1} = x_{1,1} k_{1,1} \cdot " + "1" * 5000, "digits"),
+    (r"y_{1,1} = " + "x_{1,1} + " * 12000 + "1", "too long to be one claim"),
     (r"y_{1,1} = x_{1,1} k_{1,1} \cdot " + "1" * 3000, "digits"),
     (r"y_{" + "1" * 3000 + "} = x_{11}", "too large"),
 ]
