@@ -35,6 +35,16 @@ for (const el of document.querySelectorAll("body *")) {
   if (box.right > root.clientWidth + 1 || box.left < -1 || own)
     report.wide.push(el.tagName + ": " + (el.textContent || "").slice(0, 60));
 }
+// Text drawn over a box of a figure (a layer of the network diagram, a cell) stays inside it.
+for (const svg of document.querySelectorAll("svg")) {
+  const boxes = [...svg.querySelectorAll("rect")].map(r => r.getBoundingClientRect());
+  for (const text of svg.querySelectorAll("text")) {
+    const b = text.getBoundingClientRect(), x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+    const under = boxes.filter(r => r.left <= x && x <= r.right && r.top <= y && y <= r.bottom);
+    if (under.length && !under.some(r => b.left >= r.left - 1 && b.right <= r.right + 1))
+      report.wide.push("svg text: " + text.textContent);
+  }
+}
 for (const el of document.querySelectorAll("mi, mo, mn, mtext, mspace[linebreak]"))
   if (el.textContent.trim() === "&" || el.hasAttribute("linebreak"))
     report.stray.push(el.outerHTML + " in " + el.closest("math").textContent.slice(0, 60));
