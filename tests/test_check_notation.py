@@ -192,3 +192,26 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     unread = [v.claim for v in got if v.status == "not understood"]
     assert all(claim.startswith(("H_o", "W_o")) for claim in unread), unread  # the output-size formula
     assert sum(v.status == "right" for v in got) > 10
+
+
+@pytest.mark.parametrize("prose", [
+    r"Let $\bar{y}_{ij}$ be $\partial L / \partial y_{ij}$ (from the layer after).",
+    r"We write $g_{ij}$ for $\frac{\partial L}{\partial y_{ij}}$.",
+    r"Denote $\frac{\partial L}{\partial y_{ij}}$ by $\bar{y}_{ij}$.",
+    r"Here $\bar{y}_{ij}$ denotes $\partial L/\partial y_{ij}$.",
+])
+def test_a_name_defined_in_words(prose):
+    name = "g" if "g_{ij}" in prose else r"\bar{y}"
+    notes = prose + f"\n$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11.replace(chr(92) + 'delta', name)} $$"
+    assert [s for _, s in verdicts(notes)] == ["definition", "right"]
+
+
+def test_words_between_formulas_that_define_nothing():
+    notes = r"Let $x_{11}$ be the first pixel and $k_{11}$ be $\partial L$. Then $y_{11} = x_{11} k_{11}$."
+    assert [s for _, s in verdicts(notes)] == ["wrong"]
+
+
+def test_a_parenthesised_range_of_inequalities_and_text_with_a_space():
+    claim = r"y_{i,j} = x_{i,j}k_{11} + x_{i,j+1}k_{12} + x_{i+1,j}k_{21} + x_{i+1,j+1}k_{22}"
+    assert verdicts(f"$$ {claim} \\quad (1 \\le i \\le 2,\\ 1 \\le j \\le 2) $$") == [(1, "right")]
+    assert verdicts(f"$$ {claim} \\quad \\text {{ for all }} i, j $$") == [(1, "right")]

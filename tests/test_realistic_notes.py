@@ -18,13 +18,15 @@ import pytest
 
 from symconv.cli import main
 
-FOLDER = Path(__file__).parent / "notes" / "realistic"
-KEY = tomllib.loads((FOLDER / "key.toml").read_text())["file"]
+NOTES = Path(__file__).parent / "notes"
+# realistic/ was written first and the parser was fixed on it; heldout/ was written later by another
+# person and measured before any change (23 of 27 mistakes caught, 57 of 62 right claims confirmed).
+FOLDERS = ("realistic", "heldout")
 
 
-def grade(entry: dict, capsys) -> list[dict]:
+def grade(folder: Path, entry: dict, capsys) -> list[dict]:
     with pytest.raises(SystemExit) as stop:
-        main(["check", str(FOLDER / entry["name"]), *shlex.split(entry["cli"]), "--format", "json"])
+        main(["check", str(folder / entry["name"]), *shlex.split(entry["cli"]), "--format", "json"])
     out, err = capsys.readouterr()
     assert stop.value.code in (0, 1), err
     return json.loads(out)
@@ -56,10 +58,12 @@ def outcomes(entry: dict, report: list[dict]) -> list[tuple[dict, str]]:
     return out
 
 
-def test_realistic_notes_every_mistake_caught_and_no_right_claim_called_wrong(capsys):
+@pytest.mark.parametrize("name", FOLDERS)
+def test_realistic_notes_every_mistake_caught_and_no_right_claim_called_wrong(name, capsys):
+    folder = NOTES / name
     missed, false_alarms, confirmed, right_total, caught, wrong_total = [], [], 0, 0, 0, 0
-    for entry in KEY:
-        for claim, got in outcomes(entry, grade(entry, capsys)):
+    for entry in tomllib.loads((folder / "key.toml").read_text())["file"]:
+        for claim, got in outcomes(entry, grade(folder, entry, capsys)):
             where = f"{entry['name']}:{claim['line']} {claim['lhs']}"
             if claim["verdict"] == "wrong":
                 wrong_total += 1
@@ -72,7 +76,7 @@ def test_realistic_notes_every_mistake_caught_and_no_right_claim_called_wrong(ca
                 if got == "wrong":
                     false_alarms.append(where)
     with capsys.disabled():
-        print(f"\nrealistic notes: {caught}/{wrong_total} mistakes caught, {confirmed}/{right_total} right claims "
+        print(f"\n{name} notes: {caught}/{wrong_total} mistakes caught, {confirmed}/{right_total} right claims "
               f"confirmed, {len(false_alarms)} right claims called wrong")
     assert not false_alarms, false_alarms
     assert not missed, missed

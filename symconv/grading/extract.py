@@ -46,7 +46,7 @@ _STRUCTURE = re.compile(
 )
 _MATRIX = re.compile(r"\\begin\{(?:" + _MATRIX_ENVS.replace("|cases", "") + r")\}")  # cases is no matrix
 # Where a range starts: \forall, or "for" / "where" as a word (inside \text{...} or not).
-_RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\{\s*)?(?<![A-Za-z\\])(?:for|where)(?![A-Za-z])",
+_RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\s*\{\s*)?(?<![A-Za-z\\])(?:for|where)(?![A-Za-z])",
                     re.ASCII)
 # A range written without a word: "i, j = 1, 2, 3", "(i = 1)", "1 \le i \le 3", "i \in \{1, 2\}".
 _NUMBERS = r"(?:\\\{)?\s*\d+(?:\s*,\s*(?:\d+|\\[lcd]?dots[cb]?|\.\.\.?))*\s*(?:\\\})?"
@@ -134,6 +134,7 @@ def extract(notes: str) -> list[Claim]:
         notes = _blank_all(_COMMENT, notes)  # LaTeX: a % starts a comment anywhere
     lines = _Lines(notes)
     claims: list[Claim] = []
+    named = None  # the last inline formula without "=": "Let $A$ be $B$" makes A := B
     for block in _blocks(notes):
         if len(block) == 2:
             claims.append(Claim(lines(block[0]), notes[block[0]:block[0] + 2].strip(), problem=block[1]))
@@ -141,9 +142,31 @@ def extract(notes: str) -> list[Claim]:
         start, end, display = block
         found = split_block(notes, start, end, lines)
         if not display:  # inline: only formulas with "=" are claims; "$x_{11}$" in a sentence is not
+            formula = " ".join(notes[start:end].split())
+            if named is not None and not _CLAIM_SIGN.search(formula):
+                claims += _prose_definition(notes, named, (start, end, formula), lines)
+            named = (start, end, formula)
             found = [c for c in found if _CLAIM_SIGN.search(c.text) or c.problem]
         claims += found
     return claims
+
+
+# "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
+_BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)
+_BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",
+                      re.IGNORECASE)
+
+
+def _prose_definition(notes: str, first: tuple, second: tuple, lines: _Lines) -> list[Claim]:
+    between = notes[first[1]:second[0]].strip("$\\() \n")
+    before = notes[max(0, first[0] - 12):first[0]].rstrip("$\\( ")
+    word = _BETWEEN.fullmatch(between)
+    if word is None or "\\partial" not in first[2] + second[2] and "\\nabla" not in first[2] + second[2]:
+        return []
+    if word["word"].lower() in ("be", "for") and not _BEFORE.search(before):
+        return []
+    name, meaning = (second, first) if word["word"].lower() == "by" else (first, second)
+    return [Claim(lines(first[0]), f"{name[2]} := {meaning[2]}")]
 
 
 def split_block(notes: str, start: int, end: int, lines: _Lines) -> list[Claim]:

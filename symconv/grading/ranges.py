@@ -13,7 +13,7 @@ MAX_TEXT = 400  # characters of a range
 _WORDS = re.compile(r"\\(?:text|mbox|mathrm|textrm)\s*\{([^{}]*)\}")
 _DOTS = re.compile(r"\\(?:ldots|dots|cdots|dotsc)(?![A-Za-z])|\.\.\.?")
 _LE = re.compile(r"\\leq?(?![A-Za-z])|<=|<")
-_NEW_PART = re.compile(r",\s*(?=[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z])))")
+_NEW_PART = re.compile(r",\s*(?=[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z]))|\d+\s*(?:\\leq?(?![A-Za-z])|<))")
 
 
 def _span(low: int, high: int, text: str) -> range:
@@ -61,7 +61,9 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
     text = _WORDS.sub(r" \1 ", text)
     text = re.sub(r"\\(?:[,;:! ]|q?quad(?![A-Za-z]))", " ", text)
     text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with)(?![A-Za-z])", " ", text)
-    text = text.replace("$", " ").strip().rstrip(".")
+    text = text.replace("$", " ").strip().rstrip(".").strip()
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]  # "(1 \\le i \\le 3, 1 \\le j \\le 2)"
     ranges: dict[str, list[int] | None] = {}
     if not text:
         return ranges
