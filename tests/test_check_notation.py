@@ -215,3 +215,11 @@ def test_a_parenthesised_range_of_inequalities_and_text_with_a_space():
     claim = r"y_{i,j} = x_{i,j}k_{11} + x_{i,j+1}k_{12} + x_{i+1,j}k_{21} + x_{i+1,j+1}k_{22}"
     assert verdicts(f"$$ {claim} \\quad (1 \\le i \\le 2,\\ 1 \\le j \\le 2) $$") == [(1, "right")]
     assert verdicts(f"$$ {claim} \\quad \\text {{ for all }} i, j $$") == [(1, "right")]
+
+
+def test_feedback_uses_the_upstream_symbol_the_notes_define():
+    notes = (r"$$ \delta_{ij} := \frac{\partial L}{\partial y_{ij}} $$"
+             r"$$ \frac{\partial L}{\partial k_{11}} = \delta_{11} x_{11} + \delta_{12} x_{12} $$")
+    wrong = check_notes(notes, CLASSIC)[1]
+    assert wrong.missing == (r"\delta_{21}\,x_{21}", r"\delta_{22}\,x_{22}")
+    assert wrong.expected.startswith(r"\delta_{11}\,x_{11} + ")

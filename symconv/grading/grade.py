@@ -256,7 +256,7 @@ class Grader:
         if not failures:
             return Verdict(claim.line, written, "right")
         loss = loss_letter(sides)
-        printer = self._printer(compact, loss)
+        printer = self._printer(compact, loss, self._upstream_in(claim.text))
         first = failures[0]
         named = any(f.env for f in failures)
         missing, extra = (), ()
@@ -322,13 +322,19 @@ class Grader:
             raise ParseError(f"the claim ranges over {count:,} index choices, more than the {MAX_INDICES:,} checked")
         return [dict(zip(free, choice)) for choice in product(*values)]
 
-    def _printer(self, compact: bool, loss: str) -> SymconvLatexPrinter:
+    def _upstream_in(self, text: str) -> str | None:
+        """The name for dL/dY the feedback uses: the one the claim uses, else the last the notes defined."""
+        defined = [name for name, table in self.tensors.items()
+                   if any(info.gradient and info.key == "Y" for info in table.values())]
+        return next((name for name in reversed(defined) if name in text), defined[-1] if defined else None)
+
+    def _printer(self, compact: bool, loss: str, upstream: str | None = None) -> SymconvLatexPrinter:
         if self.network:  # a network's claims are printed in its documents' notation
             key = (False, "network")
             if key not in self._printers:
                 self._printers[key] = SymconvLatexPrinter(self.d.latex_names, self.d.order)
             return self._printers[key]
-        key = (compact and max(self.shapes["X"] + self.shapes["K"] + self.shapes["Y"]) < 10, loss)
+        key = (compact and max(self.shapes["X"] + self.shapes["K"] + self.shapes["Y"]) < 10, loss, upstream)
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]

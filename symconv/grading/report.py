@@ -32,8 +32,9 @@ class Verdict:
         return out
 
 
-def claim_names(d: Derivation, compact: bool, loss: str) -> dict:
-    """LaTeX names of every symbol in a claim's style: x_{11} or x_{1,1}, and its letter for the loss."""
+def claim_names(d: Derivation, compact: bool, loss: str, upstream: str | None = None) -> dict:
+    """LaTeX names of every symbol in a claim's style: x_{11} or x_{1,1}, its letter for the loss, and
+    the name it uses for the upstream gradient (\\delta_{11} for dL/dy_{11}) if it uses one."""
     spec = d.spec
     n = spec.names
     sep = "" if compact else ","
@@ -51,7 +52,9 @@ def claim_names(d: Derivation, compact: bool, loss: str) -> dict:
             idx = _unflat(flat, t.shape)
             names[sym] = name(base, idx if shown else idx[lead:], lead if shown else 0)
     for flat, sym in enumerate(d["dL/dY"].symbols):
-        names[sym] = rf"\frac{{\partial {loss}}}{{\partial {names[d['Y'].symbols[flat]]}}}"
+        output = names[d["Y"].symbols[flat]]
+        names[sym] = (upstream + output[len(n.output):] if upstream
+                      else rf"\frac{{\partial {loss}}}{{\partial {output}}}")
     if spec.bias:
         for flat, sym in enumerate(d["b"].symbols):
             names[sym] = f"b_{{{flat + 1}}}" if many_out else "b"
