@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Mapping, Sequence
 
-from sympy import Expr, ImmutableMatrix, ImmutableSparseMatrix, Integer, S, Symbol, latex
+from sympy import Expr, ImmutableMatrix, ImmutableSparseMatrix, Integer, S, Symbol
 
 from .layers import Activation, Flatten, Pool
 from .rules import activation_rules, flatten_order, pool_local, pool_windows
@@ -65,6 +65,7 @@ class Jacobian:
     rows: tuple[str, ...]
     columns: tuple[str, ...]
     latex_names: Mapping[Symbol, str]
+    order: Mapping[Symbol, tuple]  # the written order of symbols, for printing (rendering.notebook)
 
     @property
     def matrix(self) -> ImmutableSparseMatrix:
@@ -76,11 +77,6 @@ class Jacobian:
         for (a, b), value in self.entries.items():
             flat[a * self.shape[1] + b] = value
         return flat
-
-    def _repr_latex_(self) -> str:
-        # Jupyter shows the matrix with the teaching names (x_{1,2}), not the identifier names.
-        body = latex(self.matrix, symbol_names=dict(self.latex_names))
-        return rf"$\frac{{\partial \operatorname{{vec}}({self.of})}}{{\partial \operatorname{{vec}}({self.wrt})}} = {body}$"
 
 
 def from_terms(
@@ -187,4 +183,5 @@ def jacobian(derivation, wrt: str, of: str | None = None) -> Jacobian:
     cols = [leaf.symbols[n] for n in vec_order(leaf.shape)]
     names = derivation.latex_names
     return Jacobian(of, wrt, (len(rows), len(cols)), entries,
-                    tuple(names[s] if s is not None else "" for s in rows), tuple(names[s] for s in cols), names)
+                    tuple(names[s] if s is not None else "" for s in rows), tuple(names[s] for s in cols), names,
+                    derivation.order)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,13 +12,17 @@ from sympy import Integer, Matrix, Rational, Symbol, expand, symbols
 
 from symconv import Activation, Conv, Flatten, NetworkSpec, Pool, derive
 from symconv.identities import correlate, dilate, identities, rot180, zero_pad
+from symconv.network import load_network
 from symconv.numeric import reference
 from symconv.numeric.verify import random_leaves, verify
+from symconv.rendering.notebook import jacobian_latex
 from symconv.spec import ConvSpec, SpecError
 from symconv.vec import unvec, vec, vec_order
 
 from .conftest import need_torch
 from .strategies import conv_specs
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
 
 LAYERS = [
     ConvSpec(),
@@ -223,9 +228,12 @@ def test_activation_and_flatten_jacobians():
 
 
 def test_jupyter_display():
-    text = derive(ConvSpec()).jacobian("K")._repr_latex_()
+    text = jacobian_latex(derive(ConvSpec()).jacobian("K"))
     assert text.startswith(r"$\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(K)} = ")
     assert "x_{1,1}" in text and "x_1_1_1" not in text
+    # Max pooling's Jacobian shows its switches as indicators, as the documents do.
+    pooled = jacobian_latex(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")).jacobian("A[2]"))
+    assert r"\mathbb{1}\left[a^{[2](1)}_{1,1} = \max(" in pooled and "cases" not in pooled
 
 
 # --- numbers: NumPy and PyTorch ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Jupyter displays: a derivation as its Markdown document, a tensor as LaTeX, registered with IPython.
+"""Jupyter displays: a derivation as its Markdown document, a tensor and a Jacobian as LaTeX, registered with IPython.
 
 The Derivation stays a plain value: its displays live here, in the render layer, and are handed to
 IPython's display formatters (registered when symconv.api is imported in a running IPython).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from ..derivation import Derivation, Tensor
+from ..vec import Jacobian
 from .formats import embed_figures, render
 from .latex import SymconvLatexPrinter
 
@@ -39,6 +40,13 @@ def tensor_latex(tensor: Tensor) -> str:
     return r"$$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$"
 
 
+def jacobian_latex(jacobian: Jacobian) -> str:
+    """d vec(of) / d vec(wrt) as one matrix, with the teaching names (x_{1,2}) and switches as indicators."""
+    body = SymconvLatexPrinter(jacobian.latex_names, jacobian.order).doprint(jacobian.matrix)
+    vec = r"\partial \operatorname{vec}"
+    return rf"$\frac{{{vec}({jacobian.of})}}{{{vec}({jacobian.wrt})}} = {body}$"
+
+
 def register(shell=None) -> bool:
     """Tell a running IPython how to show derivations and tensors; False outside IPython."""
     if shell is None:
@@ -49,4 +57,5 @@ def register(shell=None) -> bool:
     formatters = shell.display_formatter.formatters
     formatters["text/markdown"].for_type(Derivation, derivation_markdown)
     formatters["text/latex"].for_type(Tensor, tensor_latex)
+    formatters["text/latex"].for_type(Jacobian, jacobian_latex)
     return True
