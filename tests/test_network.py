@@ -123,7 +123,8 @@ def test_the_switch_is_sympys_own_evaluated_piecewise(names):
     for n in range(1, 10):
         for k in range(1, n + 1):
             w = window[:n]
-            evaluated = Piecewise((1, And(*(w[k - 1] > wj for wj in w[: k - 1]), *(w[k - 1] >= wj for wj in w[k:]))), (0, True))
+            first_max = And(*(w[k - 1] > wj for wj in w[: k - 1]), *(w[k - 1] >= wj for wj in w[k:]))
+            evaluated = Piecewise((1, first_max), (0, True))
             built = switch(k, w)
             assert built == evaluated and srepr(built) == srepr(evaluated) and sympify(srepr(built)) == built
 

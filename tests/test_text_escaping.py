@@ -1,4 +1,4 @@
-"""Plain text in the documents prints as itself: user text escaped in every format, symbols the PDF fonts lack avoided."""
+"""Plain text prints as itself: user text escaped in every format, symbols the PDF's fonts lack avoided."""
 
 from __future__ import annotations
 
@@ -37,8 +37,10 @@ def pdf_text_and_fonts(pdf: bytes, tmp_path: Path) -> tuple[str, str]:
 
 @pytest.mark.parametrize("text, expected", [
     ("z > 0 and a < b | c", r"z \textgreater{} 0 and a \textless{} b \textbar{} c"),
-    ("50% of $x_1 & {y} #2 ~ ^ \\", r"50\% of \$x\_1 \& \{y\} \#2 \textasciitilde{} \textasciicircum{} \textbackslash{}"),
-    ("réseau Ärger naïve straße Øre Łódź", r"r\'{e}seau \"{A}rger na\"{\i}ve stra\ss{}e \O{}re \L{}\'{o}d\'{z}"),
+    ("50% of $x_1 & {y} #2 ~ ^ \\",
+     r"50\% of \$x\_1 \& \{y\} \#2 \textasciitilde{} \textasciicircum{} \textbackslash{}"),
+    ("réseau Ärger naïve straße Øre Łódź",
+     r"r\'{e}seau \"{A}rger na\"{\i}ve stra\ss{}e \O{}re \L{}\'{o}d\'{z}"),
     ("网", r"\texttt{U+7F51}"),
 ])
 def test_escape_latex(text, expected):

@@ -70,6 +70,7 @@ def chain_latex(steps: list[tuple[str, str]]) -> str:
 def chain_svg(steps: list[tuple[str, str]]) -> str:
     """The same chain as an SVG for Markdown and HTML; a long description wraps inside its box."""
     box_w, line_h, gap, shape_w = 460, 17, 22, 120
+    mid, fill = box_w / 2, FILLS["window"][1]
     # 14px serif averages under 7.5px a character: 54 of them fit the box with a margin.
     lines = [textwrap.wrap(what, 54) or [""] for what, _ in steps]
     heights = [13 + line_h * len(text) for text in lines]
@@ -79,11 +80,11 @@ def chain_svg(steps: list[tuple[str, str]]) -> str:
     y = 1
     for n, ((_, shape), text, box_h) in enumerate(zip(steps, lines, heights)):
         if n:
-            out.append(f'<line x1="{box_w / 2}" y1="{y - gap}" x2="{box_w / 2}" y2="{y - 4}" stroke="#333" stroke-width="2"/>')
-            out.append(f'<path d="M {box_w / 2 - 5} {y - 9} L {box_w / 2} {y - 1} L {box_w / 2 + 5} {y - 9} z" fill="#333"/>')
-        out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{FILLS["window"][1]}" stroke="#555"/>')
+            out.append(f'<line x1="{mid}" y1="{y - gap}" x2="{mid}" y2="{y - 4}" stroke="#333" stroke-width="2"/>')
+            out.append(f'<path d="M {mid - 5} {y - 9} L {mid} {y - 1} L {mid + 5} {y - 9} z" fill="#333"/>')
+        out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{fill}" stroke="#555"/>')
         for k, line in enumerate(text):
-            out.append(f'<text x="{box_w / 2}" y="{y + 20 + k * line_h}" text-anchor="middle">{escape(line)}</text>')
+            out.append(f'<text x="{mid}" y="{y + 20 + k * line_h}" text-anchor="middle">{escape(line)}</text>')
         out.append(f'<text x="{box_w + 10}" y="{y + 20}">{escape(shape)}</text>')
         y += box_h + gap
     out.append("</svg>")

@@ -34,8 +34,8 @@ _LATEX_SPECIAL = {
 # pdfLaTeX's fonts and would stop the run: it is written as its code point.
 _ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u", "\u0307": ".",
             "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0327": "c"}
-_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}", "œ": r"\oe{}", "Œ": r"\OE{}",
-            "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}"}
+_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}", "œ": r"\oe{}",
+            "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}"}
 _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL) + r"|[^\x20-\x7e\n]")
 
 
