@@ -28,6 +28,38 @@ def axis_taps(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int) ->
     return tuple(taps)
 
 
+def _floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """sum_{i=0}^{n-1} floor((a i + b) / m) for n, a, b >= 0 and m >= 1, in O(log) steps."""
+    total = 0
+    while n > 0:
+        if a >= m:
+            total += (n - 1) * n // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        top = a * n + b
+        if top < m:
+            break
+        n, b, m, a = top // m, top % m, a, m
+    return total
+
+
+def _taps_up_to(t: int, n_out: int, k: int, stride: int, dil: int) -> int:
+    """#{(r, p) : 0 <= r < n_out, 0 <= p < k, r stride + p dil <= t}."""
+    if t < 0:
+        return 0
+    last = min(k - 1, t // dil)  # the taps p that fit at r = 0
+    full = min(last, (t - (n_out - 1) * stride) // dil) if t >= (n_out - 1) * stride else -1  # every r fits
+    rest = last - full  # p = last - i for i < rest: r runs to floor((t - p dil) / stride)
+    return n_out * (full + 1) + rest + _floor_sum(rest, stride, dil, t - last * dil)
+
+
+def tap_count(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int) -> int:
+    """len(axis_taps(...)) in closed form, without listing them: the taps that land inside the input."""
+    return _taps_up_to(pad + n_in - 1, n_out, k, stride, dil) - _taps_up_to(pad - 1, n_out, k, stride, dil)
+
+
 @dataclass(frozen=True)
 class IndexMap:
     """The layer's index map, kept separable: rows and columns are independent.
@@ -57,8 +89,11 @@ class IndexMap:
 
     @cached_property
     def products(self) -> int:
-        """Two-factor terms in Y (and, as many, in dL/dK and in dL/dX)."""
-        return self.spec.out_channels * self.spec.in_channels * len(self.rows) * len(self.cols)
+        """Two-factor terms in Y (and, as many, in dL/dK and in dL/dX), counted without listing the taps."""
+        s = self.spec
+        rows = tap_count(s.input[0], s.output[0], s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
+        cols = tap_count(s.input[1], s.output[1], s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
+        return s.out_channels * s.in_channels * rows * cols
 
 
 def group(taps: tuple[Tap, ...], by: int, size: int) -> list[list[Tap]]:

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, fields
-from typing import ClassVar, Union
+from math import prod
+from typing import ClassVar, NamedTuple, Union
 
-from .spec import CONVENTIONS, ConvSpec, SpecError, as_pair, fmt_pair
+from .indexmap import IndexMap, tap_count
+from .spec import CONVENTIONS, ConvSpec, SpecError, as_pair, check_bias, check_choice, fmt_pair, shown, whole
 
 Shape = tuple[int, ...]  # (channels, height, width) for images, (n,) for vectors
 
+# Measured on the project's 2-core machine (SymPy 1.14), derive and JSON together: a product of
+# two symbols in a term table costs this much; the other kinds' terms are SymPy expressions built
+# one by one (Max, Heaviside, exp...), hundreds of times dearer.
+SECONDS_PER_PRODUCT = 4e-6
+BYTES_PER_PRODUCT = 600
+BYTES_PER_EXPRESSION = 3000
+
+
+class Work(NamedTuple):
+    """What a layer's forward and backward entries hold, from the shapes alone: terms, time, memory."""
+
+    terms: int
+    seconds: float
+    bytes: float
+
+    @classmethod
+    def of(cls, terms: int, seconds_per_term: float, bytes_per_term: float = BYTES_PER_EXPRESSION) -> Work:
+        return cls(terms, terms * seconds_per_term, terms * bytes_per_term)
+
 
 def _positive(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SpecError(f"{what} {value!r} is not valid: give a whole number, 1 or more")
-    return value
+    return whole(value, what)
 
 
 def _image(shape: Shape, kind: str) -> Shape:
@@ -45,8 +64,8 @@ class Conv:
         for attr in ("kernel", "stride", "padding", "dilation"):
             object.__setattr__(self, attr, as_pair(getattr(self, attr), attr))
         _positive(self.out_channels, "out_channels")
-        if self.convention not in CONVENTIONS:
-            raise SpecError(f"convention {self.convention!r} is not valid: use one of {', '.join(CONVENTIONS)}")
+        check_bias(self.bias)
+        check_choice(self.convention, "convention", CONVENTIONS)
 
     def conv_spec(self, shape: Shape) -> ConvSpec:
         c, h, w = _image(shape, "conv")
@@ -56,6 +75,12 @@ class Conv:
 
     def output_shape(self, shape: Shape) -> Shape:
         return (self.out_channels, *self.conv_spec(shape).output)
+
+    def work(self, shape: Shape) -> Work:
+        """3 products per tap (Y, dL/dK, dL/dX), and a bias term per output in Y and in dL/db."""
+        spec = self.conv_spec(shape)
+        bias = 2 * self.out_channels * prod(spec.output) if self.bias else 0
+        return Work.of(3 * IndexMap(spec).products + bias, SECONDS_PER_PRODUCT, BYTES_PER_PRODUCT)
 
 
 POOL_KINDS = ("max", "avg", "l2")
@@ -74,9 +99,12 @@ class Pool:
     def type(self) -> str:
         return f"{self.kind}pool"
 
+    # Per term: avg and l2 build a fraction or a quotient, max a switch over the whole window.
+    SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 4e-3}
+
     def __post_init__(self) -> None:
-        if self.kind not in POOL_KINDS:
-            raise SpecError(f"pooling {self.kind!r} is not known: use one of {', '.join(POOL_KINDS)}")
+        if not isinstance(self.kind, str) or self.kind not in POOL_KINDS:
+            raise SpecError(f"pooling {shown(self.kind)} is not known: use one of {', '.join(POOL_KINDS)}")
         window = as_pair(self.window, "window")
         stride = window if self.stride is None else as_pair(self.stride, "stride")
         padding = as_pair(self.padding, "padding")
@@ -94,6 +122,14 @@ class Pool:
             raise SpecError(f"window {fmt_pair(self.window)} is larger than the padded input {fmt_pair(padded)}")
         return (c, *((n - k) // s + 1 for n, k, s in zip(padded, self.window, self.stride)))
 
+    def work(self, shape: Shape) -> Work:
+        """A term per window cell inside the input, forward and backward."""
+        c, h, w = shape
+        _, ho, wo = self.output_shape(shape)
+        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        cells = c * tap_count(h, ho, kh, sh, ph, 1) * tap_count(w, wo, kw, sw, pw, 1)
+        return Work.of(2 * cells, self.SECONDS_PER_TERM[self.kind])
+
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "identity")
 
@@ -103,17 +139,22 @@ class Activation:
     """An element-wise activation: relu, sigmoid, tanh or identity."""
 
     kind: str
+    SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"relu": 7e-4, "sigmoid": 2.2e-3, "tanh": 3e-4, "identity": 1e-5}
 
     @property
     def type(self) -> str:
         return self.kind
 
     def __post_init__(self) -> None:
-        if self.kind not in ACTIVATIONS:
-            raise SpecError(f"activation {self.kind!r} is not known: use one of {', '.join(ACTIVATIONS)}")
+        if not isinstance(self.kind, str) or self.kind not in ACTIVATIONS:
+            raise SpecError(f"activation {shown(self.kind)} is not known: use one of {', '.join(ACTIVATIONS)}")
 
     def output_shape(self, shape: Shape) -> Shape:
         return shape
+
+    def work(self, shape: Shape) -> Work:
+        """One term per entry forward (f(z)) and backward (g f'(z))."""
+        return Work.of(2 * prod(shape), self.SECONDS_PER_TERM[self.kind])
 
 
 FLATTEN_ORDERS = ("column", "row")
@@ -127,12 +168,16 @@ class Flatten:
     type: ClassVar[str] = "flatten"
 
     def __post_init__(self) -> None:
-        if self.order not in FLATTEN_ORDERS:
-            raise SpecError(f"order {self.order!r} is not valid: use column (vec, the default) or row (as PyTorch)")
+        if not isinstance(self.order, str) or self.order not in FLATTEN_ORDERS:
+            raise SpecError(f"order {shown(self.order)} is not valid: use column (vec, the default) or row (as PyTorch)")
 
     def output_shape(self, shape: Shape) -> Shape:
         c, h, w = _image(shape, "flatten")
         return (c * h * w,)
+
+    def work(self, shape: Shape) -> Work:
+        """Entries only move: a symbol per entry each way."""
+        return Work.of(2 * prod(shape), 1e-5)
 
 
 @dataclass(frozen=True)
@@ -145,10 +190,16 @@ class Dense:
 
     def __post_init__(self) -> None:
         _positive(self.out_features, "out_features")
+        check_bias(self.bias)
 
     def output_shape(self, shape: Shape) -> Shape:
         _vector(shape, "dense")
         return (self.out_features,)
+
+    def work(self, shape: Shape) -> Work:
+        """out x in products each in z, dL/dW and dL/da; a bias term per output in z and dL/db."""
+        return Work.of(3 * self.out_features * shape[0] + (2 * self.out_features if self.bias else 0),
+                       SECONDS_PER_PRODUCT, BYTES_PER_PRODUCT)
 
 
 @dataclass(frozen=True)
@@ -160,8 +211,14 @@ class SoftmaxCrossEntropy:
     def output_shape(self, shape: Shape) -> Shape:
         return _vector(shape, "softmax_cross_entropy")
 
+    def work(self, shape: Shape) -> Work:
+        """Every p_k sums exp over all n features: n^2 terms, then n in the loss and n in p - t."""
+        n = shape[0]
+        return Work.of(n * n + 2 * n, 2e-4)
+
 
 Layer = Union[Conv, Pool, Activation, Flatten, Dense, SoftmaxCrossEntropy]
+LAYER_CLASSES = (Conv, Pool, Activation, Flatten, Dense, SoftmaxCrossEntropy)
 
 # TOML type name -> (class, fixed arguments)
 LAYER_TYPES: dict[str, tuple[type, dict]] = {
@@ -194,8 +251,8 @@ def layer_from_fields(values: dict[str, object]) -> Layer:
         SpecError: naming the unknown type, or the missing or unknown field.
     """
     kind = values.get("type")
-    if kind not in LAYER_TYPES:
-        raise SpecError(f"type {kind!r} is not known: use one of {', '.join(LAYER_TYPES)}")
+    if not isinstance(kind, str) or kind not in LAYER_TYPES:
+        raise SpecError(f"type {shown(kind)} is not known: use one of {', '.join(LAYER_TYPES)}")
     cls, fixed = LAYER_TYPES[kind]
     allowed = [f.name for f in fields(cls) if f.name not in fixed]
     required = [f.name for f in fields(cls) if f.name not in fixed and f.default is MISSING and f.default_factory is MISSING]

@@ -8,8 +8,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layers import Layer, Shape, SoftmaxCrossEntropy, layer_fields, layer_from_fields
-from .spec import SpecError
+from .layers import LAYER_CLASSES, Layer, Shape, SoftmaxCrossEntropy, layer_fields, layer_from_fields
+from .spec import SpecError, shown, whole
+
+# A file system takes names of 255 bytes: a longer network name is cut in the folder name (the
+# digest then covers the whole name, so different names still get different folders).
+SLUG_NAME_BYTES = 120
 
 
 @dataclass(frozen=True)
@@ -26,15 +30,23 @@ class NetworkSpec:
 
     def __post_init__(self) -> None:
         shape = self.input
-        if (not isinstance(shape, (tuple, list)) or len(shape) != 3
-                or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in shape)):
-            shown = list(shape) if isinstance(shape, (tuple, list)) else shape
-            raise SpecError(f"input {shown!r} is not valid: give [channels, height, width], each 1 or more")
+        if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+            raise SpecError(f"input {shown(list(shape) if isinstance(shape, tuple) else shape)} is not valid: "
+                            "give [channels, height, width], each 1 or more")
+        for what, n in zip(("channels", "height", "width"), shape):
+            whole(n, f"input {what}")
+        if not isinstance(self.name, str):
+            raise SpecError(f"name {shown(self.name)} is not valid: give the network's name as text")
         object.__setattr__(self, "input", tuple(shape))
+        if not isinstance(self.layers, (tuple, list)):
+            raise SpecError(f"layers {shown(self.layers)} is not valid: give a list of layers, e.g. (Conv(2, 3), Flatten())")
         object.__setattr__(self, "layers", tuple(self.layers))
         if not self.layers:
             raise SpecError("the network has no layers: add at least one [[layer]]")
         for n, layer in enumerate(self.layers, start=1):
+            if not isinstance(layer, LAYER_CLASSES):
+                raise SpecError(f"layer {n} {shown(layer)} is not a layer: give Conv, Pool, Activation, Flatten, "
+                                "Dense or SoftmaxCrossEntropy")
             if isinstance(layer, SoftmaxCrossEntropy) and n != len(self.layers):
                 raise SpecError(f"layer {n} (softmax_cross_entropy): the loss must be the last layer")
 
@@ -59,8 +71,12 @@ class NetworkSpec:
 
     def slug(self) -> str:
         """A folder name: the network's name and a short digest of its layers."""
-        digest = hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:8]
-        return f"net_{self.name}_{digest}"
+        layers = json.dumps(self.as_dict(), sort_keys=True)
+        name = self.name.encode()[:SLUG_NAME_BYTES].decode(errors="ignore")
+        if name != self.name:
+            layers += self.name
+        digest = hashlib.sha256(layers.encode()).hexdigest()[:8]
+        return f"net_{name}_{digest}"
 
     @classmethod
     def from_dict(cls, data: dict, name: str = "network") -> NetworkSpec:
@@ -69,6 +85,8 @@ class NetworkSpec:
         Raises:
             SpecError: naming the layer number and the field.
         """
+        if not isinstance(data, dict):
+            raise SpecError(f"{shown(data)} is not a network: give a table with input and [[layer]] tables")
         unknown = set(data) - {"input", "layer"}
         if unknown:
             raise SpecError(f"key {sorted(unknown)[0]!r} is not known: a network file has input and [[layer]] tables")
@@ -79,6 +97,9 @@ class NetworkSpec:
             raise SpecError("layer must be a list of tables: write each as [[layer]]")
         layers = []
         for n, table in enumerate(tables, start=1):
+            if not isinstance(table, dict):
+                raise SpecError(f"layer {n} {shown(table)} is not a table: write each layer as [[layer]] "
+                                'followed by type = "..." and its fields')
             try:
                 layers.append(layer_from_fields(dict(table)))
             except SpecError as error:
@@ -98,13 +119,19 @@ def load_network(path: str | Path) -> NetworkSpec:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is skipped
     except OSError as error:
         raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
     except UnicodeDecodeError:
         raise SpecError(f"{path}: not a text file (UTF-8 TOML expected)") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{path}: TOML syntax error: {error}") from None
+    except RecursionError:
+        raise SpecError(f"{path}: arrays or tables nested too deeply to read (a network file nests two levels)") from None
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise SpecError(f"{path}: a value cannot be read ({str(error).split(';')[0]}): sizes are at most 19 digits") from None
     try:
         return NetworkSpec.from_dict(data, name=path.stem)
     except SpecError as error:

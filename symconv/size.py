@@ -1,94 +1,148 @@
-"""How large a derivation is, and the refusal of sizes too large to read or to hold in memory."""
+"""How large a derivation is, from the shapes alone, and the refusal of sizes too large to read or to hold."""
 
 from __future__ import annotations
 
+import os
+import resource
 from dataclasses import dataclass
+from math import prod
 
 from .indexmap import IndexMap
-from .layers import Conv, Dense
+from .layers import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, Conv, Dense, Work
 from .network import NetworkSpec
 from .spec import ConvSpec, SpecError
 
-# Measured on the project's 2-core machine (benchmarks/bench.py, SymPy 1.14): the in-process
-# pipeline (derive, LaTeX, JSON, verify) costs about this much per product, and this much memory.
-SECONDS_PER_PRODUCT = 4e-6
-BYTES_PER_PRODUCT = 600
-# A document stops being readable long before memory runs out: 25,000 terms are about 150 pages.
-DOCUMENT_LIMIT = 25_000
-DATA_LIMIT = 3_000_000
+# Every entry of every tensor is a SymPy symbol or expression and a line of the documents.
+SECONDS_PER_ENTRY = 2e-5
+BYTES_PER_ENTRY = 1000
+# A page holds about 170 terms, or 80 entries (half of them derived, each on its own line: an entry
+# that is exactly 0 still takes a line). 150 pages is as long as a document stays readable.
+TERMS_PER_PAGE = 170
+ENTRIES_PER_PAGE = 80
+PAGE_LIMIT = 150
+DOCUMENT_LIMIT = PAGE_LIMIT * TERMS_PER_PAGE  # about 25,000 terms
+# What symconv derives unasked: about 3,000,000 products of a convolution.
+SECONDS_LIMIT = 12.0
+BYTES_LIMIT = 2e9
 # Jacobians are dense in the JSON (zeros included) and grow as len vec(Y) x len vec(X): a million
 # entries is about 15 MB of JSON.
 JACOBIAN_LIMIT = 1_000_000
 DOCUMENT_FORMATS = frozenset({"tex", "pdf", "md", "html"})
 
 
+def count(n: int) -> str:
+    """A count for a message: 1,234,567, or about 1.2e+40 when the digits would not help."""
+    return f"{n:,}" if n < 10**15 else f"about {float(n):.1e}"
+
+
+def duration(seconds: float) -> str:
+    for unit, length in (("years", 3.15e7), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * length:
+            return f"{seconds / length:,.0f} {unit}" if seconds < 1e6 * length else f"{seconds / length:.1e} {unit}"
+    return f"{seconds:.1f} s"
+
+
+def amount(size: float) -> str:
+    for unit, scale in (("TB", 1e12), ("GB", 1e9)):
+        if size >= 10 * scale:
+            return f"{size / scale:,.0f} {unit}" if size < 1e6 * scale else f"{size / scale:.1e} {unit}"
+    return f"{size / 1e6:,.0f} MB"
+
+
 @dataclass(frozen=True)
 class Size:
-    """Counts of what a derivation holds."""
+    """Counts of what a derivation holds, and what building it costs; all from the shapes, in closed form."""
 
-    products: int  # two-factor terms over Y, dL/dK and dL/dX together
-    entries: int
+    products: int  # two-factor terms over Y, dL/dK and dL/dX together (conv and dense)
+    entries: int  # of every tensor, leaves included
     jacobian_entries: int = 0  # entries of d vec(Y) / d vec(K), / d vec(X) and / d b, zeros included
+    terms: int = 0  # every term of every derived entry, products included
+    seconds: float = 0.0
+    bytes: float = 0.0
 
     @classmethod
     def of(cls, spec: ConvSpec) -> Size:
-        index = IndexMap(spec)
+        products = 3 * IndexMap(spec).products
         c_in, c_out = spec.in_channels, spec.out_channels
-        outputs = c_out * spec.output[0] * spec.output[1]
-        entries = 2 * outputs + c_in * spec.input[0] * spec.input[1] + c_out * c_in * spec.kernel[0] * spec.kernel[1]
-        rows = outputs
-        columns = c_out * c_in * spec.kernel[0] * spec.kernel[1] + c_in * spec.input[0] * spec.input[1]
-        columns += c_out if spec.bias else 0
-        return cls(products=3 * index.products, entries=entries + (c_out if spec.bias else 0),
-                   jacobian_entries=rows * columns)
+        outputs = c_out * prod(spec.output)
+        bias = c_out if spec.bias else 0
+        inputs, kernel = c_in * prod(spec.input), c_out * c_in * prod(spec.kernel)
+        entries = 2 * (outputs + inputs + kernel + bias)  # X, K, b, Y, dL/dY, dL/dX, dL/dK, dL/db
+        terms = products + (2 * outputs if spec.bias else 0)
+        return cls(products=products, entries=entries, jacobian_entries=outputs * (kernel + inputs + bias),
+                   terms=terms, seconds=terms * SECONDS_PER_PRODUCT + entries * SECONDS_PER_ENTRY,
+                   bytes=terms * BYTES_PER_PRODUCT + entries * BYTES_PER_ENTRY)
 
     @classmethod
     def of_network(cls, net: NetworkSpec) -> Size:
-        """Terms of the convolution and dense layers, which hold nearly all of a network's terms;
-        entries of every tensor, forward and backward."""
+        """Each layer's work (layers.py: its terms, time and memory), and the entries of every tensor,
+        forward and backward."""
         shapes = net.shapes
-        products = entries = 0
+        products = entries = terms = 0
+        seconds = memory = 0.0
         for l, layer in enumerate(net.layers, start=1):
+            work: Work = layer.work(shapes[l - 1])
+            terms, seconds, memory = terms + work.terms, seconds + work.seconds, memory + work.bytes
+            if isinstance(layer, (Conv, Dense)):
+                products += work.terms
             if isinstance(layer, Conv):
-                size = cls.of(layer.conv_spec(shapes[l - 1]))
-                products, entries = products + size.products, entries + size.entries
+                entries += 2 * layer.out_channels * shapes[l - 1][0] * prod(layer.kernel) + (2 * layer.out_channels if layer.bias else 0)
             elif isinstance(layer, Dense):
-                products += 3 * layer.out_features * shapes[l - 1][0]
-            count = 1
-            for n in shapes[l]:
-                count *= n
-            entries += 2 * count
-        return cls(products=products, entries=entries)
+                entries += 2 * layer.out_features * shapes[l - 1][0] + (2 * layer.out_features if layer.bias else 0)
+        entries += 2 * sum(prod(shape) for shape in shapes)  # every activation and its gradient
+        return cls(products=products, entries=entries, terms=terms,
+                   seconds=seconds + entries * SECONDS_PER_ENTRY, bytes=memory + entries * BYTES_PER_ENTRY)
+
+    @property
+    def pages(self) -> float:
+        return self.terms / TERMS_PER_PAGE + self.entries / ENTRIES_PER_PAGE
 
     def describe(self) -> str:
-        seconds = self.products * SECONDS_PER_PRODUCT
-        megabytes = self.products * BYTES_PER_PRODUCT / 1e6
-        return f"{self.products:,} terms, about {seconds:.1f} s and {megabytes:,.0f} MB"
+        return f"{count(self.terms)} terms in {count(self.entries)} entries, about {duration(self.seconds)} and {amount(self.bytes)}"
+
+
+def memory_available() -> float:
+    """Bytes this process could ever hold: the machine's memory, or less under a limit (ulimit -v)."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        physical = 2**40
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return float(min(physical, soft) if soft != resource.RLIM_INFINITY else physical)
 
 
 def check_size(spec: ConvSpec | NetworkSpec, formats: frozenset[str] | set[str], force: bool = False,
                jacobians: bool = False) -> Size:
-    """Refuse a derivation too large for what it is asked for, unless forced.
+    """Refuse a derivation too large for what it is asked for, unless forced; refuse one that cannot
+    fit in memory even when forced. Nothing is built: the sizes come from the shapes.
 
     Raises:
         SpecError: naming the size, the cost and the option that forces it.
     """
     size = Size.of_network(spec) if isinstance(spec, NetworkSpec) else Size.of(spec)
+    what = "network" if isinstance(spec, NetworkSpec) else "layer"
+    available = memory_available()
+    # Jacobian entries are mostly the one shared zero: a pointer and a label each.
+    if size.bytes + (200 * size.jacobian_entries if jacobians else 0) > available:
+        raise SpecError(
+            f"this {what} has {size.describe()}, more than the {amount(available)} of memory this machine has: "
+            "--force cannot help; choose a smaller size"
+        )
     if force:
         return size
-    if formats & DOCUMENT_FORMATS and size.products > DOCUMENT_LIMIT:
+    if formats & DOCUMENT_FORMATS and size.pages > PAGE_LIMIT:
         raise SpecError(
-            f"this {'network' if isinstance(spec, NetworkSpec) else 'layer'} has {size.describe()}; a document with more than {DOCUMENT_LIMIT:,} terms is too long "
-            "to read: choose a smaller size, --format json, or --force to write it anyway"
+            f"this {what} has {size.describe()}: its document would be about {count(round(size.pages))} pages, too "
+            f"long to read (more than {PAGE_LIMIT}): choose a smaller size, --format json, or --force to write it anyway"
         )
-    if size.products > DATA_LIMIT:
+    if size.seconds > SECONDS_LIMIT or size.bytes > BYTES_LIMIT:
         raise SpecError(
-            f"this {'network' if isinstance(spec, NetworkSpec) else 'layer'} has {size.describe()}, more than the {DATA_LIMIT:,} terms symconv derives unasked: "
-            "choose a smaller size, or --force to derive it anyway"
+            f"this {what} has {size.describe()}, more than symconv derives unasked ({duration(SECONDS_LIMIT)} or "
+            f"{amount(BYTES_LIMIT)}): choose a smaller size, or --force to derive it anyway"
         )
     if jacobians and size.jacobian_entries > JACOBIAN_LIMIT:
         raise SpecError(
-            f"the Jacobians of this layer have {size.jacobian_entries:,} entries (zeros included), more than the "
+            f"the Jacobians of this layer have {count(size.jacobian_entries)} entries (zeros included), more than the "
             f"{JACOBIAN_LIMIT:,} symconv writes unasked: choose a smaller size, leave out --jacobians, or --force"
         )
     return size

@@ -17,10 +17,40 @@ RESERVED = frozenset({"L", "b"})
 RANGE_WORDS = frozenset({"for", "where", "and", "all", "every", "with", "let"})
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
 _SIZE = re.compile(r"\s*([+-]?\d+)\s*(?:x\s*([+-]?\d+)\s*)?\Z")
+# Frameworks index tensors with 64-bit integers; a larger size is a typo, and bounding every value
+# keeps each size estimate a float (size.py) and each number printable (Python refuses to turn
+# integers of more than 4,300 digits into text).
+LARGEST = 2**63 - 1
 
 
 class SpecError(ValueError):
     """A request symconv cannot carry out as given (a bad size, name, format...); the message says why."""
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """repr(value) for a message, shortened when long (a 5,000-digit number is not worth repeating)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST:
+        return f"of {value.bit_length() * 0.30103:.0f} digits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 10]}... ({len(text):,} characters)"
+
+
+def whole(value: object, what: str, least: int = 1) -> int:
+    """An int (not a bool, float or text) from `least` to LARGEST, or SpecError naming it and what is valid."""
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= LARGEST:
+        kind = "" if isinstance(value, int) and not isinstance(value, bool) else f", not a {type(value).__name__},"
+        raise SpecError(f"{what} {shown(value)} is not valid: give a whole number{kind} from {least} to {LARGEST:,}")
+    return value
+
+
+def parse_int(text: str, what: str) -> int:
+    """A whole number written in text; SpecError if it is not one or has more digits than any size."""
+    digits = text.strip().lstrip("+-")
+    if not digits.isdecimal() or not digits.isascii():
+        raise SpecError(f"{what} {shown(text)} is not a whole number: give one such as 3")
+    if len(digits) > len(str(LARGEST)):
+        raise SpecError(f"{what} {shown(text)} is too large: give a whole number up to {LARGEST:,}")
+    return int(text)
 
 
 def parse_pair(text: str, what: str) -> tuple[int, int]:
@@ -29,25 +59,41 @@ def parse_pair(text: str, what: str) -> tuple[int, int]:
     Raises:
         SpecError: if the text is not one integer or two joined by "x".
     """
-    match = _SIZE.match(text.lower())
+    match = _SIZE.match(text.lower()) if text.isascii() else None
     if match is None:
-        raise SpecError(f"{what} {text!r} is not a size: write N or NxM with whole numbers, e.g. 3 or 3x2")
+        raise SpecError(f"{what} {shown(text)} is not a size: write N or NxM with whole numbers, e.g. 3 or 3x2")
     first, second = match.groups()
-    return int(first), int(second if second is not None else first)
+    return parse_int(first, what), parse_int(second if second is not None else first, what)
 
 
 def as_pair(value: object, what: str) -> tuple[int, int]:
+    """An int, a pair of ints or "NxM" text as a pair (the caller checks the lower bound)."""
     if isinstance(value, str):
-        return parse_pair(value, what)
-    if isinstance(value, bool):
-        raise SpecError(f"{what} {value!r} is not a size: give an int or a pair of ints")
-    if isinstance(value, int):
-        return value, value
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+        pair = parse_pair(value, what)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        pair = value, value
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
-        return int(value[0]), int(value[1])
-    raise SpecError(f"{what} {value!r} is not a size: give an int or a pair of ints")
+        pair = int(value[0]), int(value[1])
+    else:
+        raise SpecError(f"{what} {shown(value)} is not a size: give an int or a pair of ints")
+    if max(abs(pair[0]), abs(pair[1])) > LARGEST:
+        raise SpecError(f"{what} {shown(max(pair, key=abs))} is too large: each value must be at most {LARGEST:,}")
+    return pair
+
+
+def check_bias(value: object) -> bool:
+    """A bool: the text "false" or the number 1 would silently mean true."""
+    if not isinstance(value, bool):
+        raise SpecError(f"bias {shown(value)} is not valid: give true or false (a boolean, not text or a number)")
+    return value
+
+
+def check_choice(value: object, what: str, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise SpecError(f"{what} {shown(value)} is not valid: use one of {', '.join(choices)}")
+    return value
 
 
 def fmt_pair(pair: tuple[int, int]) -> str:
@@ -129,13 +175,9 @@ class ConvSpec:
                 raise SpecError(f"{attr} {fmt_pair(pair)} is not valid: each value must be {rule}")
             set_(self, attr, pair)
         for attr in ("in_channels", "out_channels"):
-            value = getattr(self, attr)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise SpecError(f"{attr.replace('_', '-')} {value!r} is not valid: give a whole number, 1 or more")
-        if not isinstance(self.bias, bool):
-            raise SpecError(f"bias {self.bias!r} is not valid: give true or false")
-        if self.convention not in CONVENTIONS:
-            raise SpecError(f"convention {self.convention!r} is not valid: use one of {', '.join(CONVENTIONS)}")
+            whole(getattr(self, attr), attr.replace("_", "-"))
+        check_bias(self.bias)
+        check_choice(self.convention, "convention", CONVENTIONS)
         if isinstance(self.names, str):
             set_(self, "names", Names.parse(self.names))
         elif not isinstance(self.names, Names):
