@@ -10,13 +10,14 @@ from .grading import Verdict, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive_network
 from .conv import derive_conv
-from .rendering.files import FORMATS, write_all
+from .rendering.files import FORMATS, parse_formats, write_all
 from .rendering.formats import Rendered, embed_figures
 from .rendering.formats import render as _render
 from .rendering.notebook import register as register_notebook_displays
+from .rendering.pdf import INSTALL_HINT, latex_available
 from .size import check_size
 from .network import NetworkSpec, load_network
-from .spec import ConvSpec, SpecError
+from .spec import LARGEST, ConvSpec, SpecError, shown
 
 if TYPE_CHECKING:
     from .numeric.verify import Report
@@ -55,44 +56,74 @@ def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = 
                             "derivation.jacobian(...) from Python")
         check_size(spec, frozenset(), force=force)
         return derive_network(spec)
-    if not isinstance(spec, ConvSpec):
-        raise TypeError(f"derive takes a ConvSpec or a NetworkSpec, not {type(spec).__name__}")
+    _expect(spec, (ConvSpec,), "derive", "a ConvSpec or a NetworkSpec")
     return derive_conv(spec, force=force, jacobians=jacobians)
 
 
+def _expect(value: object, kinds: tuple[type, ...], function: str, valid: str) -> None:
+    if not isinstance(value, kinds):
+        raise TypeError(f"{function} takes {valid}, not {type(value).__name__} {shown(value)}")
+
+
+def _formats(formats: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """Formats as render takes them: a tuple, or text as the command line's --format ("pdf", "md,json")."""
+    if isinstance(formats, str):
+        return parse_formats(formats)
+    if not isinstance(formats, (tuple, list, set, frozenset)) or not all(isinstance(f, str) for f in formats):
+        raise TypeError(f"formats must be text such as 'md,json' or a tuple of format names, not {shown(formats)}")
+    return parse_formats(",".join(formats))
+
+
 def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...], force: bool,
-                jacobians: bool) -> Derivation:
+                jacobians: bool, function: str = "render") -> Derivation:
+    _expect(what, (ConvSpec, NetworkSpec, Derivation), function, "a ConvSpec, a NetworkSpec or a Derivation")
     if isinstance(what, Derivation):
         return what
     check_size(what, frozenset(formats), force=force, jacobians=jacobians)
     return derive(what, force=force, jacobians=jacobians)
 
 
-def render(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...] = FORMATS, force: bool = False,
-           jacobians: bool = False, handout: bool = False) -> Rendered:
+def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, ...] | None = None,
+           force: bool = False, jacobians: bool = False, handout: bool = False) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
 
+    `formats` is a tuple of names or text as --format takes it ("pdf", "md,json"); None means all
+    of them, the PDF only when LaTeX is installed (otherwise `notes` says how to install it).
     With `jacobians`, the documents add the matrix view (vec, the Jacobians, the convolution as a
     matrix, the closed forms with their intermediate matrices) and the JSON the Jacobian tensors.
     With `handout`, the documents are an exercise sheet and its answer sheet (exercise.*, answers.*).
+    When LaTeX fails, the other files are still rendered and `errors` says why.
 
     Raises:
-        SpecError: when a document of this size would be unreadable, unless forced.
-        LatexFailed: when LaTeX is installed but fails.
+        SpecError: on an unknown format, a PDF asked for without LaTeX installed, or a document of
+            this size that would be unreadable, unless forced.
     """
-    return _render(_derivation(what, formats, force, jacobians), formats, handout)
+    chosen = FORMATS if formats is None else _formats(formats)
+    if formats is not None and "pdf" in chosen and not latex_available():
+        raise SpecError(f"format pdf: {INSTALL_HINT}; or leave pdf out of the formats")
+    return _render(_derivation(what, chosen, force, jacobians), chosen, handout)
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:
-    """Write a render's files into `folder`, each atomically."""
+    """Write a render's files into `folder`: all of them, or (on an error) none.
+
+    Raises:
+        SpecError: when the folder cannot be written (a file in its place, no permission, a full
+            disk, a name too long), naming it; files already there are then left as they were.
+    """
+    _expect(rendered, (Rendered,), "write", "what render returns")
+    _expect(folder, (str, Path), "write", "a folder (a str or a Path)")
     return write_all(Path(folder), rendered.files)
 
 
 def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False,
            jacobians: bool = False) -> Report:
     """Evaluate every derived entry (and, with `jacobians`, every Jacobian entry) at random values and
-    compare with NumPy (and PyTorch when installed)."""
-    return _numeric("verify").verify(_derivation(what, (), force, jacobians), seed=seed, use_torch=use_torch)
+    compare with NumPy (and PyTorch when installed). `seed` is a whole number, 0 or more."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= LARGEST:
+        raise SpecError(f"seed {shown(seed)} is not valid: give a whole number from 0 to {LARGEST:,}")
+    derivation = _derivation(what, (), force, jacobians, "verify")
+    return _numeric("verify").verify(derivation, seed=seed, use_torch=use_torch)
 
 
 def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),
@@ -102,11 +133,20 @@ def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: 
     `upstream_symbol` names the upstream gradient as the notes do without defining it: with "G",
     G_{i,j} is dL/dy_{i,j} (in a network, G^{[l]} is dL/da^{[l]}).
 
+    `claims` is a list of claims, or one claim as text.
+
     Raises:
         SpecError: for a size refused as too large, notes with too many claims, or an upstream
             symbol that is not a name.
+        TypeError: for notes that are not text (bytes must be decoded first) or claims that are not.
     """
-    derivation = _derivation(what, (), force, False)
+    if notes is not None and not isinstance(notes, str):
+        hint = ": decode them first, e.g. data.decode('utf-8')" if isinstance(notes, (bytes, bytearray)) else ""
+        raise TypeError(f"check takes notes as text (a str) or None, not {type(notes).__name__}{hint}")
+    claims = (claims,) if isinstance(claims, str) else claims
+    if not isinstance(claims, (tuple, list)) or not all(isinstance(c, str) for c in claims):
+        raise TypeError(f"check takes claims as text or a list of texts, not {shown(claims)}")
+    derivation = _derivation(what, (), force, False, "check")
     try:
         verdicts = check_notes(notes, derivation, upstream_symbol) if notes is not None else []
         return verdicts + check_claims(list(claims), derivation, upstream_symbol)

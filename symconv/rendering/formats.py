@@ -14,7 +14,7 @@ from .json_format import to_json
 from .network_document import network_context
 from .files import FILENAMES, FORMATS
 from .handout import answers, exercise
-from .pdf import LatexMissing, compile_pdf
+from .pdf import LatexFailed, LatexMissing, compile_pdf
 
 @dataclass
 class Rendered:
@@ -23,6 +23,7 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     latex_log: str = ""
+    errors: list[str] = field(default_factory=list)  # files asked for that failed (LaTeX), one line each
 
 
 def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS, handout: bool = False) -> Rendered:
@@ -31,8 +32,7 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS, handout: 
     With `handout`, the documents are an exercise sheet (exercise.*, chosen entries blank) and its
     answer sheet (answers.*) instead of derivation.*; the JSON is the same.
 
-    Raises:
-        LatexFailed: when LaTeX is installed but fails on the document.
+    A LaTeX failure leaves the PDF out, with the reason in `errors`.
     """
     out = Rendered()
     network = isinstance(derivation.spec, NetworkSpec)
@@ -86,6 +86,8 @@ def _document(out: Rendered, stem: str, template: str, ctx: dict, formats: tuple
             except LatexMissing as missing:
                 if str(missing) not in out.notes:
                     out.notes.append(str(missing))
+            except LatexFailed as failed:  # the other formats are still written
+                out.errors.append(f"{stem}.pdf not written: {failed}")
     if "md" in formats:
         out.files[f"{stem}.md"] = render_text(f"{template}.md.j2", ctx).encode()
     if "html" in formats:

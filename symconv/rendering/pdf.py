@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -22,7 +23,7 @@ class LatexMissing(RuntimeError):
 
 
 class LatexFailed(RuntimeError):
-    """LaTeX stopped with an error; the message holds the relevant part of its log."""
+    """LaTeX stopped with an error; the message is one line: the log's first error and where."""
 
 
 def latex_available() -> bool:
@@ -30,12 +31,15 @@ def latex_available() -> bool:
 
 
 def _log_excerpt(log: str) -> str:
-    # The first error line ("! ...") and the few lines after it say what went wrong and where.
+    """The first error of a LaTeX log as one line: its message and the source line it stopped at."""
     lines = log.splitlines()
     for n, line in enumerate(lines):
-        if line.startswith("!"):
-            return "\n".join(lines[n : n + 8])
-    return "\n".join(lines[-15:])
+        if line.startswith("!") or re.match(r"^\S+\.tex:\d+: ", line):
+            message = re.sub(r"^(\S+\.tex):(\d+): ", r"\1 line \2: ", line.lstrip("! ")).strip()
+            where = next((re.match(r"l\.(\d+)", l) for l in lines[n + 1 : n + 12] if re.match(r"l\.\d+", l)), None)
+            return message + (f" (derivation.tex line {where.group(1)})" if where and " line " not in message else "")
+    tail = [line.strip() for line in lines if line.strip()]
+    return tail[-1] if tail else "no log"
 
 
 def overfull_boxes(log: str) -> list[str]:
@@ -62,13 +66,30 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
             "latexmk", "-pdf", "-norc", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
             "-file-line-error", "-quiet", "derivation.tex",
         ]
+        # Its own process group, so that pdflatex goes with latexmk when the run is cut short (a
+        # timeout, Ctrl-C, SIGTERM): nothing keeps running or writing in the folder being removed.
+        run = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
         try:
-            run = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            stdout, _ = run.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            _stop(run)
             raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
+        except BaseException:
+            _stop(run)
+            raise
         log_path = Path(work, "derivation.log")
-        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else run.stdout
+        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
         pdf = Path(work, "derivation.pdf")
         if run.returncode != 0 or not pdf.exists():
-            raise LatexFailed("LaTeX failed:\n" + _log_excerpt(log))
+            raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
         return pdf.read_bytes(), log
+
+
+def _stop(run: subprocess.Popen) -> None:
+    """Kill latexmk and everything it started, and wait for them."""
+    try:
+        os.killpg(run.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    run.wait()
