@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +13,10 @@ from typing import Iterator
 from .api import render, write
 from .network import load_network
 from .rendering.formats import Rendered
-from .rendering.pdf import LatexFailed
 from .spec import SpecError
+from .termination import Terminated
+
+STOP_SECONDS = 5  # how long stopped workers get to clean up (kill LaTeX, remove its folder) before SIGKILL
 
 
 @dataclass(frozen=True)
@@ -25,42 +29,108 @@ class Outcome:
     detail: str = ""
 
 
-def render_file(source: str, formats: tuple[str, ...], out_root: str, force: bool = False,
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else ""
+    return line if isinstance(error, SpecError) else f"{type(error).__name__}: {line}".rstrip(": ")
+
+
+def render_file(source: str, formats: tuple[str, ...] | None, out_root: str, force: bool = False,
                 handout: bool = False) -> Outcome:
     """Render one network file into out_root/<slug>/, leaving files that would not change untouched.
 
-    Never raises for a bad file or a LaTeX failure: those are the Outcome's detail.
+    Never raises for anything about this one file (a bad file, a LaTeX failure, a folder that
+    cannot be written): those are the Outcome's detail, and the other files go on.
     """
     try:
         spec = load_network(source)
         rendered = render(spec, formats, force=force, handout=handout)
-    except (SpecError, LatexFailed) as error:
-        return Outcome(source, "failed", detail=str(error).splitlines()[0])
-    folder = Path(out_root) / (spec.slug() + ("_handout" if handout else ""))
-    changed = {name: data for name, data in rendered.files.items()
-               if not (folder / name).is_file() or (folder / name).read_bytes() != data}
-    note = "; ".join(rendered.notes)
-    if not changed:
-        return Outcome(source, "unchanged", str(folder), note)
-    write(Rendered(changed), folder)
-    return Outcome(source, "written", str(folder), note)
+        folder = Path(out_root) / (spec.slug() + ("_handout" if handout else ""))
+        changed = {name: data for name, data in rendered.files.items()
+                   if not (folder / name).is_file() or (folder / name).read_bytes() != data}
+        if changed:
+            write(Rendered(changed), folder)
+    except Exception as error:  # noqa: BLE001 (one file's failure is its outcome, whatever it is)
+        return Outcome(source, "failed", detail=_one_line(error))
+    if rendered.errors:
+        return Outcome(source, "failed", str(folder), "; ".join(rendered.errors))
+    return Outcome(source, "written" if changed else "unchanged", str(folder), "; ".join(rendered.notes))
 
 
-def render_files(sources: list[str], formats: tuple[str, ...], out_root: str, force: bool = False,
+_busy = False
+
+
+def _worker_started() -> None:
+    """In each worker: die with the parent, leave Ctrl-C to the parent, and on SIGTERM clean up and exit."""
+    try:  # Linux: SIGTERM when the parent dies, even by SIGKILL, so no worker outlives it
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(143)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+
+
+def _worker_sigterm(signum, frame) -> None:
+    if _busy:  # unwind through render_file's cleanups (LaTeX's processes and folder), then exit
+        raise Terminated()
+    os._exit(143)
+
+
+def _render_in_worker(*args) -> Outcome:
+    global _busy
+    _busy = True
+    try:
+        return render_file(*args)
+    except Terminated:
+        os._exit(143)
+    finally:
+        _busy = False
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker now: SIGTERM (they clean up), then SIGKILL for any still running."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(STOP_SECONDS)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+
+
+def render_files(sources: list[str], formats: tuple[str, ...] | None, out_root: str, force: bool = False,
                  jobs: int | None = None, handout: bool = False) -> Iterator[Outcome]:
-    """render_file for each source, in up to `jobs` processes (one per core by default), as each finishes."""
+    """render_file for each source, in up to `jobs` processes (one per core by default), as each finishes.
+
+    If the caller is interrupted (Ctrl-C, SIGTERM as Terminated) the workers are stopped before it
+    goes on; a worker that dies makes its file's outcome "failed", not the batch's.
+    """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources)))
     if jobs == 1:
         for source in sources:
             yield render_file(source, formats, out_root, force, handout)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(render_file, source, formats, out_root, force, handout) for source in sources]
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started)
+    try:
+        futures = {pool.submit(_render_in_worker, source, formats, out_root, force, handout): source
+                   for source in sources}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                outcome = future.result()
+            except Exception as error:  # noqa: BLE001 (a worker killed, e.g. by the out-of-memory killer)
+                outcome = Outcome(futures[future], "failed", detail=f"its worker process died ({_one_line(error)})")
+            yield outcome
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
 
 
 def summary(outcomes: list[Outcome]) -> str:
     counts = {status: sum(o.status == status for o in outcomes) for status in ("written", "unchanged", "failed")}
     return f"{len(outcomes)} file(s): {counts['written']} written, {counts['unchanged']} unchanged, {counts['failed']} failed"
-

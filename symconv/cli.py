@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from importlib import import_module
 from pathlib import Path
@@ -12,9 +13,10 @@ import click
 from click.core import ParameterSource
 
 from .rendering.files import parse_formats
-from .rendering.pdf import LatexFailed
+from .rendering.pdf import INSTALL_HINT, LatexFailed, latex_available
 from .network import NetworkSpec, load_network
-from .spec import CONVENTIONS, ConvSpec, Names, SpecError, parse_pair
+from .spec import CONVENTIONS, ConvSpec, Names, SpecError, parse_int, parse_pair, whole
+from .termination import Terminated, sigterm_raises
 
 DEFAULT_FORMATS = "tex,pdf,md,html,json"
 TEXT_FORMATS = ("tex", "md", "html", "json")
@@ -23,6 +25,20 @@ TEXT_FORMATS = ("tex", "md", "html", "json")
 def _api():
     # Imported on use: SymPy's 0.3 s import would otherwise slow down `symconv --help`.
     return import_module("symconv.api")
+
+
+def _stdout_failed(error: OSError) -> SpecError:
+    _stdout_gone()
+    return SpecError(f"cannot write to standard output: {error.strerror or error} (it is closed or full)")
+
+
+def _echo(line: str) -> None:
+    """click.echo to standard output; a closed or full one is one line on stderr and exit status 2."""
+    try:
+        click.echo(line)
+        sys.stdout.flush()
+    except OSError as error:
+        raise _stdout_failed(error) from None
 
 
 def spec_options(command):
@@ -54,10 +70,7 @@ jacobians_option = click.option(
 
 
 def _count(text: str, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise SpecError(f"{what} {text!r} is not a whole number: give 1 or more, e.g. 3") from None
+    return parse_int(text, what)
 
 
 LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "padding", "dilation", "bias",
@@ -105,13 +118,13 @@ def cli() -> None:
 @click.option("--out", default=None, metavar="DIR|-",
               help="Output folder (default output/<slug>), or - for standard output with one text format. "
                    "With several files, the folder the <slug> folders go in (default output).")
-@click.option("--jobs", default=None, type=click.IntRange(min=1), metavar="N",
+@click.option("--jobs", default=None, metavar="N",
               help="With several files: how many to render at once (default: one per core).")
 @click.option("--handout", is_flag=True,
               help="Write an exercise sheet (entries left blank) and its answer sheet instead of one document.")
 @jacobians_option
 @click.pass_context
-def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: int | None, force: bool,
+def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
            handout: bool, jacobians: bool, **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
@@ -119,8 +132,13 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     parallel, rewriting only files that change, and exits 1 if any failed.
     """
     chosen = parse_formats(formats)
+    jobs = None if jobs is None else whole(parse_int(jobs, "--jobs"), "--jobs")
+    # The default list takes the PDF when LaTeX is there; asked for by name, it must be made.
+    asked = None if ctx.get_parameter_source("formats") is ParameterSource.DEFAULT else chosen
+    if asked and "pdf" in asked and not latex_available():
+        raise SpecError(f"--format pdf: {INSTALL_HINT}; or leave pdf out of --format")
     if files:
-        render_many(ctx, files, chosen, out, jobs, force, jacobians, handout)
+        render_many(ctx, files, asked, out, jobs, force, jacobians, handout)
         return
     spec = spec_from(ctx, **spec_args)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
@@ -128,7 +146,7 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     api = _api()
     if handout and out == "-":
         raise SpecError("--handout writes two documents: give an output folder, not --out -")
-    rendered = api.render(spec, chosen, force=force, jacobians=jacobians, handout=handout)
+    rendered = api.render(spec, asked, force=force, jacobians=jacobians, handout=handout)
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":
@@ -136,16 +154,25 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
         data = rendered.files[name]
         if chosen[0] == "md":  # no files beside standard output: the figures go inside
             data = api.embed_figures(data.decode(), rendered.files).encode()
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        try:
+            view = memoryview(data)
+            while view:  # a write cut short by a closed pipe returns a count, not an error: go on to get it
+                view = view[sys.stdout.buffer.write(view):]
+            sys.stdout.flush()
+        except OSError as error:
+            raise _stdout_failed(error) from None
         return
     suffix = ("_jacobians" if jacobians else "") + ("_handout" if handout else "")
     folder = Path(out) if out else Path("output") / (spec.slug() + suffix)
     for path in api.write(rendered, folder):
-        click.echo(f"wrote {path}")
+        _echo(f"wrote {path}")
+    for error in rendered.errors:  # LaTeX failed: the other files are written, the run is not a success
+        click.echo(f"symconv: error: {error}", err=True)
+    if rendered.errors:
+        ctx.exit(1)
 
 
-def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out: str | None,
+def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...] | None, out: str | None,
                 jobs: int | None, force: bool, jacobians: bool, handout: bool) -> None:
     """The batch form of render: a progress bar on a terminal, a line per file, then a summary."""
     given = [name for name in (*LAYER_OPTIONS, "network") if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
@@ -164,15 +191,15 @@ def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, 
     order = {name: n for n, name in enumerate(files)}
     for o in sorted(outcomes, key=lambda o: order[o.source]):
         where = f" -> {o.folder}" if o.folder else ""
-        click.echo(f"{o.status:<9} {o.source}{where}" + (f": {o.detail}" if o.detail else ""))
-    click.echo(batch.summary(outcomes))
+        _echo(f"{o.status:<9} {o.source}{where}" + (f": {o.detail}" if o.detail else ""))
+    _echo(batch.summary(outcomes))
     if any(o.status == "failed" for o in outcomes):
         ctx.exit(1)
 
 
 @cli.command()
 @spec_options
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random values.")
+@click.option("--seed", default="0", show_default=True, metavar="N", help="Seed of the random values (0 or more).")
 @click.option("--torch/--no-torch", "use_torch", default=None,
               help="Also compare with PyTorch (default: when it is installed). Its import alone takes about 1.5 s.")
 @jacobians_option
@@ -183,20 +210,21 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
     api = _api()
     if use_torch and not api.torch_available():
         raise SpecError("--torch: PyTorch is not installed (pip install 'symconv[torch]')")
+    seed = parse_int(seed, "--seed")
     report = api.verify(spec, seed=seed, force=force, jacobians=jacobians, use_torch=use_torch)
 
     wide = max([8, *(len(c.tensor) for c in report.comparisons)])
-    click.echo(f"{'tensor':<{wide}} {'reference':<10} {'max abs error':>14}")
+    _echo(f"{'tensor':<{wide}} {'reference':<10} {'max abs error':>14}")
     for c in report.comparisons:
-        click.echo(f"{c.tensor:<{wide}} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
+        _echo(f"{c.tensor:<{wide}} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
     for name in report.unchecked:
-        click.echo(f"{name:<{wide}} no reference computes it  FAILED")
+        _echo(f"{name:<{wide}} no reference computes it  FAILED")
     source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"
-    click.echo(f"evaluated {source} at random values (seed {seed})")
+    _echo(f"evaluated {source} at random values (seed {seed})")
     if not report.torch_used and use_torch is None:
-        click.echo("PyTorch is not installed: compared with NumPy only (pip install 'symconv[torch]' adds it)")
+        _echo("PyTorch is not installed: compared with NumPy only (pip install 'symconv[torch]' adds it)")
     if report.ok:
-        click.echo(f"all entries agree within {report.tolerance:g}")
+        _echo(f"all entries agree within {report.tolerance:g}")
     else:
         click.echo(f"some entries differ by more than {report.tolerance:g}", err=True)
         ctx.exit(1)
@@ -264,21 +292,54 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstre
         ctx.exit(1)
 
 
+def _stdout_gone() -> None:
+    # Standard output is closed or full: point it at /dev/null so that Python's last flush at exit
+    # does not fail a second time with a traceback.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI; user errors become one line on stderr and exit status 2."""
+    """Entry point: run the CLI; user errors become one line on stderr and exit status 2.
+
+    SIGTERM unwinds like Ctrl-C (LaTeX and worker processes stopped, temporary files removed) and
+    exits with 143.
+    """
+    with sigterm_raises():
+        status = _run(argv)
+    sys.exit(status)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         status = cli.main(args=argv, prog_name="symconv", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("symconv: aborted", err=True)
-        sys.exit(1)
+        return 1
+    except Terminated:
+        click.echo("symconv: terminated", err=True)
+        return 143
+    except MemoryError:  # only when forced past an estimate that was too low
+        click.echo("symconv: error: out of memory: choose a smaller size (without --force, sizes that would not "
+                   "fit are refused before anything is built)", err=True)
+        return 2
+    except OSError as error:  # standard output closed or full where click wrote to it
+        if error.filename is None:
+            _stdout_gone()
+        where = error.filename if error.filename is not None else "to standard output"
+        click.echo(f"symconv: error: cannot write {where}: {error.strerror or error}", err=True)
+        return 2
     except click.ClickException as error:
         hint = f" (see 'symconv {error.ctx.info_name} --help')" if getattr(error, "ctx", None) and error.ctx.parent else ""
         click.echo(f"symconv: error: {error.format_message()}{hint}", err=True)
-        sys.exit(error.exit_code)
+        return error.exit_code
     except SpecError as error:
         click.echo(f"symconv: error: {error}", err=True)
-        sys.exit(2)
-    except LatexFailed as error:  # its message carries the relevant part of the LaTeX log
+        return 2
+    except LatexFailed as error:
         click.echo(f"symconv: {error}", err=True)
-        sys.exit(1)
-    sys.exit(status if isinstance(status, int) else 0)
+        return 1
+    return status if isinstance(status, int) else 0

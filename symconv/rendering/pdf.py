@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..termination import signals_held
+
 INSTALL_HINT = (
     "no LaTeX found (latexmk and pdflatex): install it with "
     "'sudo apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended "
@@ -60,36 +62,44 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
     # Reading and writing only below the working folder, never shell commands; fixed dates so that
     # the same source gives the same bytes.
     env.update(openin_any="p", openout_any="p", shell_escape="f", SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
-    with tempfile.TemporaryDirectory(prefix="symconv-latex-") as work:
+    cmd = [
+        "latexmk", "-pdf", "-norc", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+        "-file-line-error", "-quiet", "derivation.tex",
+    ]
+    work = run = None
+    try:
+        # Signals are held while the folder and the process are made (and the folder removed): an
+        # interruption in between would leave either with no one to clean it up.
+        with signals_held():
+            work = tempfile.mkdtemp(prefix="symconv-latex-")
         Path(work, "derivation.tex").write_text(tex, encoding="utf-8")
-        cmd = [
-            "latexmk", "-pdf", "-norc", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-            "-file-line-error", "-quiet", "derivation.tex",
-        ]
         # Its own process group, so that pdflatex goes with latexmk when the run is cut short (a
         # timeout, Ctrl-C, SIGTERM): nothing keeps running or writing in the folder being removed.
-        run = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+        with signals_held():
+            run = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
         try:
             stdout, _ = run.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _stop(run)
             raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
-        except BaseException:
-            _stop(run)
-            raise
         log_path = Path(work, "derivation.log")
         log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
         pdf = Path(work, "derivation.pdf")
         if run.returncode != 0 or not pdf.exists():
             raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
         return pdf.read_bytes(), log
+    finally:
+        with signals_held():
+            if run is not None and run.returncode is None:  # cut short: once reaped, its pid may be reused
+                _stop(run)
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
 
 
 def _stop(run: subprocess.Popen) -> None:
-    """Kill latexmk and everything it started, and wait for them."""
+    """Kill latexmk and anything it left running (its process group), and wait for it."""
     try:
         os.killpg(run.pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         pass
     run.wait()
