@@ -29,9 +29,10 @@ class SpecError(ValueError):
 
 def shown(value: object, limit: int = 40) -> str:
     """repr(value) for a message, shortened when long (a 5,000-digit number is not worth repeating)."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST:
-        return f"of {value.bit_length() * 0.30103:.0f} digits"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return f"of about {value.bit_length() * 0.30103:,.0f} digits"
     return text if len(text) <= limit else f"{text[:limit - 10]}... ({len(text):,} characters)"
 
 

@@ -58,6 +58,10 @@ def test_output_size(kwargs, output):
         ({"names": "x,k,x"}, "repeat a name"),
         ({"names": "L,k,y"}, "reserved"),
         ({"bias": "yes"}, "bias 'yes' is not valid"),
+        ({"bias": 1}, "bias 1 is not valid: give true or false"),  # 1 is not True
+        ({"in_channels": True}, "in-channels True is not valid"),
+        ({"input": 2**63}, "input 9223372036854775808 is too large"),
+        ({"padding": "1x" + "9" * 5000}, "is too large"),
         ({"input": (3, 3, 3)}, "is not a size"),
         ({"input": True}, "is not a size"),
     ],
