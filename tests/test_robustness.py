@@ -284,6 +284,15 @@ def test_a_folder_that_cannot_be_written_keeps_its_old_files(error, capsys, in_t
     assert {p.name: p.read_text() for p in folder.iterdir()} == old
 
 
+def test_a_folder_in_place_of_a_file_leaves_the_others_untouched(capsys, in_tmp):
+    (in_tmp / "out" / "derivation.md").mkdir(parents=True)
+    (in_tmp / "out" / "derivation.json").write_text("old json")
+    code, _, err = run(["render", "--format", "md,json", "--out", "out"], capsys)
+    one_line_exit_2(code, err, "out/derivation.md: a folder has this file's name")
+    assert sorted(p.name for p in (in_tmp / "out").iterdir()) == ["derivation.json", "derivation.md"]
+    assert (in_tmp / "out" / "derivation.json").read_text() == "old json"
+
+
 def test_a_really_full_disk(capsys, in_tmp):
     """On a 64 kB tmpfs (root only) the render fails cleanly and the folder keeps its old files."""
     mount = in_tmp / "small"

@@ -78,6 +78,9 @@ def write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.chmod(tmp, 0o644)
+        for _, target in pending:  # the one rename that can fail in a folder we could write to
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "a folder has this file's name", str(target))
         written = []
         while pending:
             tmp, path = pending[0]
@@ -86,7 +89,7 @@ def write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
             written.append(path)
         return written
     except OSError as error:
-        raise _failure(path, error) from None
+        raise _failure(Path(error.filename) if isinstance(error, IsADirectoryError) else path, error) from None
     finally:
         for tmp, _ in pending:
             Path(tmp).unlink(missing_ok=True)
