@@ -6,6 +6,7 @@ import ctypes
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -108,27 +109,37 @@ def render_files(sources: list[str], formats: tuple[str, ...] | None, out_root: 
     """render_file for each source, in up to `jobs` processes (one per core by default), as each finishes.
 
     If the caller is interrupted (Ctrl-C, SIGTERM as Terminated) the workers are stopped before it
-    goes on; a worker that dies makes its file's outcome "failed", not the batch's.
+    goes on. A worker that dies (the out-of-memory killer) breaks the whole pool: the files it left
+    unfinished are rendered again, each in a process of its own, so only the culprit fails.
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources)))
     if jobs == 1:
         for source in sources:
             yield render_file(source, formats, out_root, force, handout)
         return
+    unfinished = yield from _in_pool(sources, jobs, (formats, out_root, force, handout))
+    for source in unfinished:
+        left = yield from _in_pool([source], 1, (formats, out_root, force, handout))
+        for lost in left:
+            yield Outcome(lost, "failed", detail="its worker process died (out of memory, or killed)")
+
+
+def _in_pool(sources: list[str], jobs: int, args: tuple) -> Iterator[Outcome]:
+    """Render in one pool; returns the sources left unfinished when a worker died."""
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started)
+    unfinished = []
     try:
-        futures = {pool.submit(_render_in_worker, source, formats, out_root, force, handout): source
-                   for source in sources}
+        futures = {pool.submit(_render_in_worker, source, *args): source for source in sources}
         for future in as_completed(futures):
             try:
-                outcome = future.result()
-            except Exception as error:  # noqa: BLE001 (a worker killed, e.g. by the out-of-memory killer)
-                outcome = Outcome(futures[future], "failed", detail=f"its worker process died ({_one_line(error)})")
-            yield outcome
+                yield future.result()
+            except BrokenProcessPool:
+                unfinished.append(futures[future])
     except BaseException:
         _stop(pool)
         raise
     pool.shutdown()
+    return sorted(unfinished, key=sources.index)
 
 
 def summary(outcomes: list[Outcome]) -> str:

@@ -386,6 +386,24 @@ def test_one_bad_file_does_not_stop_a_batch(capsys, in_tmp):
     assert code == 1 and out.count("cannot write into blocked") == 2, out
 
 
+def test_a_worker_that_dies_fails_only_its_own_file(in_tmp, monkeypatch):
+    from symconv import batch
+
+    real = batch.render_file
+
+    def dies_on_crash(source, *args):
+        if Path(source).name == "crash.toml":
+            os._exit(9)  # as the out-of-memory killer would
+        return real(source, *args)
+
+    monkeypatch.setattr(batch, "render_file", dies_on_crash)  # the forked workers inherit it
+    crash = network(in_tmp / "crash.toml", (EXAMPLES / "single_conv.toml").read_text())
+    sources = [str(p) for p in sorted(EXAMPLES.glob("*.toml"))]
+    outcomes = {o.source: o for o in batch.render_files([crash, *sources], ("json",), "out", jobs=2)}
+    assert outcomes[crash].status == "failed" and "worker process died" in outcomes[crash].detail
+    assert all(outcomes[s].status == "written" for s in sources), outcomes
+
+
 # --- LaTeX: missing, failing, file names it cannot typeset ---------------------------------------
 
 def test_an_explicit_pdf_without_latex_is_refused(capsys, in_tmp, monkeypatch):
