@@ -123,10 +123,12 @@ def check_size(spec: ConvSpec | NetworkSpec, formats: frozenset[str] | set[str],
     what = "network" if isinstance(spec, NetworkSpec) else "layer"
     available = memory_available()
     # Jacobian entries are mostly the one shared zero: a pointer and a label each.
-    if size.bytes + (200 * size.jacobian_entries if jacobians else 0) > available:
+    jacobian_bytes = 200 * size.jacobian_entries if jacobians else 0
+    if size.bytes + jacobian_bytes > available:
+        extra = f", with Jacobians of {count(size.jacobian_entries)} entries ({amount(jacobian_bytes)})" if jacobian_bytes else ""
         raise SpecError(
-            f"this {what} has {size.describe()}, more than the {amount(available)} of memory this machine has: "
-            "--force cannot help; choose a smaller size"
+            f"this {what} has {size.describe()}{extra}, more than the {amount(available)} of memory this machine "
+            "has: --force cannot help; choose a smaller size"
         )
     if force:
         return size
