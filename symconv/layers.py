@@ -100,7 +100,7 @@ class Pool:
         return f"{self.kind}pool"
 
     # Per term: avg and l2 build a fraction or a quotient, max a switch over the whole window.
-    SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 4e-3}
+    SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 2e-3}
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in POOL_KINDS:
