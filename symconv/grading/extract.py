@@ -231,12 +231,13 @@ def split_block(notes: str, start: int, end: int, lines: _Lines) -> list[Claim]:
 
 def _without_separators(text: str, start: int, end: int, separators: list[tuple[int, int]]) -> str:
     """text[start:end] with the separators inside it blanked (a sum continued over several rows)."""
-    out = text[start:end]
+    parts, pos = [], start
     for s, e in separators[bisect_left(separators, (start, start)):]:
         if e > end:
             break
-        out = out[: s - start] + " " * (e - s) + out[e - start:]
-    return out
+        parts += [text[pos:s], " " * (e - s)]
+        pos = e
+    return "".join(parts) + text[pos:end]
 
 
 def _comma_split(body: str) -> list[tuple[int, int, str]]:
