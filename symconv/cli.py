@@ -281,10 +281,10 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstre
     verdicts = api.check(read_notes(notes) if notes is not None else None, spec, claims=claims, force=force,
                          upstream_symbol=upstream_symbol)
     if fmt == "json":
-        click.echo(json.dumps([v.as_dict() for v in verdicts], indent=1))
+        _echo(json.dumps([v.as_dict() for v in verdicts], indent=1))
     else:
         for line in import_module("symconv.grading.report").text_report(verdicts):
-            click.echo(line)
+            _echo(line)
     if not verdicts:
         click.echo("symconv: no claims found: write them in $...$, $$...$$, \\[...\\] or an equation/align environment",
                    err=True)

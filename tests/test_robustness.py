@@ -319,9 +319,11 @@ def test_a_network_name_too_long_for_a_folder_name(capsys, in_tmp):
     assert len(folder.name) < 255 and (folder / "derivation.json").exists()
 
 
+@pytest.mark.parametrize("command", [["render", "--input", "40", "--format", "json", "--out", "-"],
+                                     ["check", str(ROOT / "tests" / "notes" / "realistic" / "01_lecture_notes_basic.md")]])
 @pytest.mark.parametrize("target", ["/dev/full", "closed pipe"])
-def test_standard_output_closed_or_full_is_one_line(target, in_tmp):
-    args = [sys.executable, "-m", "symconv", "render", "--input", "40", "--format", "json", "--out", "-"]
+def test_standard_output_closed_or_full_is_one_line(target, command, in_tmp):
+    args = [sys.executable, "-m", "symconv", *command]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if target == "/dev/full":
         with open("/dev/full", "wb") as full:
