@@ -53,6 +53,13 @@ def _latex_char(ch: str) -> str:
     return rf"\texttt{{U+{ord(ch):04X}}}"
 
 
+def sentence(text: object) -> str:
+    """The text with its first letter upper case and the rest as written (Jinja's capitalize lowers
+    the rest: "Channel 1 of layer 3 (conv)" but also "dL/dK" as "Dl/dk")."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def escape_latex(text: object) -> str:
     """Plain text made safe to place in a LaTeX document: every special character escaped, accented
     letters as accent commands, and any other character outside ASCII as its code point."""
@@ -100,6 +107,7 @@ def environment(user_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
     )
+    env.filters["sentence"] = sentence
     env.filters["escape_latex"] = escape_latex
     env.filters["escape_html"] = escape_html
     env.filters["escape_markdown"] = escape_markdown
