@@ -223,3 +223,51 @@ def test_feedback_uses_the_upstream_symbol_the_notes_define():
     wrong = check_notes(notes, CLASSIC)[1]
     assert wrong.missing == (r"\delta_{21}\,x_{21}", r"\delta_{22}\,x_{22}")
     assert wrong.expected.startswith(r"\delta_{11}\,x_{11} + ")
+
+
+C11 = r"\frac{\partial L}{\partial x_{i,j}} = \frac{\partial L}{\partial y_{i,j}} k_{1,1}"  # right at i = j = 1 only
+
+
+@pytest.mark.parametrize("range_text", [
+    r"\quad 0 < i < 2, 0 < j < 2", r"\quad 1 \le i < 2, 1 \le j < 2", r"\quad 1 \le i, j < 2", r"\quad i=j=1",
+    r"\quad (i, j) = (1, 1)", r"\quad \text{if } i = j = 1", r"\qquad (i = j = 1)", r"\quad \text{at } (i,j)=(1,1)",
+    r"\quad i = 1 \text{ , } j = 1", r"\quad i < 2, j < 2", r"\quad 2 > i \geq 1, 2 > j \ge 1",
+])
+def test_ranges_in_the_forms_people_write_them(range_text):
+    (v,) = check_claims([f"{C11} {range_text}"], CLASSIC)
+    assert v.status == "right", (v.reason, v.indices_failed)
+
+
+def test_a_range_that_cannot_be_read_is_never_judged_over_the_whole_axis():
+    (v,) = check_claims([f"{C11} \\quad i = 1 \\text{{ or }} 3"], CLASSIC)
+    assert v.status == "not understood"
+
+
+def test_two_equations_on_one_align_row_and_continuation_rows_with_spacing():
+    row = r"\frac{\partial L}{\partial x_{3,2}} &= \frac{\partial L}{\partial y_{2,1}} k_{2,2} + \frac{\partial L}{\partial y_{2,2}} k_{2,1}"
+    other = r"\frac{\partial L}{\partial x_{2,1}} &= \frac{\partial L}{\partial y_{1,1}} k_{2,1} + \frac{\partial L}{\partial y_{2,1}} k_{1,1}"
+    assert verdicts(f"\\begin{{align}}\n{row} & {other}\n\\end{{align}}") == [(2, "right"), (2, "right")]
+    for lead in ("&{}+", r"& \; +", r"&\hphantom{=} +", r"&\phantom{=} +", r"&\hspace{1em} +", r"&\mathrel{\phantom{=}} +"):
+        notes = (f"\\begin{{align*}}\ny_{{11}} &= x_{{11}}k_{{11}} + x_{{12}}k_{{12}} \\\\\n"
+                 f"{lead} x_{{21}}k_{{21}} + x_{{22}}k_{{22}}\n\\end{{align*}}")
+        assert verdicts(notes) == [(2, "right")], lead
+
+
+def test_punctuation_rules_line_breaks_and_line_endings():
+    assert verdicts(f"$$ y_{{11}} = {Y11}\\,. $$") == [(1, "right")]
+    notes = f"\\begin{{align}}\ny_{{11}} &= {Y11} \\\\*\ny_{{12}} &= {Y12} \\\\ \\hline\ny_{{12}} &= 0\n\\end{{align}}"
+    assert verdicts(notes) == [(2, "right"), (3, "right"), (4, "wrong")]
+    assert verdicts(f"$$ y_{{11}} = {Y11} $$\r$$ y_{{12}} = 0 $$\r\n") == [(1, "right"), (2, "wrong")]
+
+
+def test_markdown_that_is_not_rendered_as_math_is_not_graded():
+    notes = ("```\n$$ y_{11} = 0 $$\n```\n<!-- $$ y_{12} = 0 $$ -->\n`$y_{11} = 3$` is code.\n"
+             "```math\ny_{12} = " + Y12 + "\n```\n")
+    assert verdicts(notes) == [(7, "right")]
+    latex = "\\section{A}\n\\begin{verbatim}\n\\[ y_{11} = 0 \\]\n\\end{verbatim}\n\\iffalse \\[ y_{11} = 0 \\] \\fi\n"
+    assert verdicts(latex) == []
+
+
+def test_an_unclosed_display_in_markdown_ends_at_the_paragraph():
+    notes = f"$$ y_{{11}} = 0\n\nText.\n\n$$ y_{{12}} = 0 $$\n\nMore.\n\n$$ y_{{11}} = {Y11} $$\n"
+    assert verdicts(notes) == [(1, "not understood"), (5, "wrong"), (9, "right")]

@@ -36,17 +36,25 @@ _CLOSER = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
 _COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _LATEX_FILE = re.compile(r"\\documentclass|\\begin\{document\}|\\(?:sub)*section\*?\{|^\s*%", re.MULTILINE)
 _BLANKED = re.compile(
-    r"\\(?:label|tag\*?|eqref|intertext|shortintertext)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])"
+    r"\\(?:label|tag\*?|eqref|intertext|shortintertext)\s*\{[^{}]*\}|\\(?:nonumber|notag|hline|midrule|noalign)(?![A-Za-z])"
+    r"|\\(?:h?phantom|hspace\*?|mathrel)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\hskip\s*[\d.]+\s*[a-z]{2}"
     r"|\\(?:begin\{(?:" + _INNER_ENVS + r")\*?\}(?:\s*\[[a-z]\])?(?:\s*\{[^{}]*\})?|end\{(?:" + _INNER_ENVS + r")\*?\})"
 )
 # What the scanner of a block meets: environments, braces, row and column separators, \quad.
 _STRUCTURE = re.compile(
-    r"\\begin\{(?P<begin>[A-Za-z]+\*?)\}|\\end\{(?P<end>[A-Za-z]+\*?)\}|\\\\(?:\s*\[[^\]\n]*\])?|\\[{}]"
+    r"\\begin\{(?P<begin>[A-Za-z]+\*?)\}|\\end\{(?P<end>[A-Za-z]+\*?)\}|\\\\\*?(?:\s*\[[^\]\n]*\])?|\\[{}]"
     r"|\\q?quad(?![A-Za-z])|[{}&]"
 )
 _MATRIX = re.compile(r"\\begin\{(?:" + _MATRIX_ENVS.replace("|cases", "") + r")\}")  # cases is no matrix
+# A row that continues the claim above it: it starts with + - = or dots, after any spacing ("&{}+",
+# "& \\; +", "&\\phantom{=} +", "&\\hspace{1em} +", "& \\cdots +").
+_SPACING = r"(?:\s|\{\}|\\[,;:! ]|\\q?quad(?![A-Za-z])|\\(?:h?phantom|hspace\*?|mathrel)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\hskip\s*[\d.]+\s*[a-z]{2})*"
+_CONTINUES = re.compile(_SPACING + r"(?:[-+=]|\\[lc]?dots(?![A-Za-z]))")
+_PAIRED = re.compile(r"\\begin\{(?:align|flalign|alignat)\*?\}")
+_PAIRED_INSIDE = re.compile(r"\\begin\{(?:aligned|alignedat)\}")
 # Where a range starts: \forall, or "for" / "where" as a word (inside \text{...} or not).
-_RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\s*\{\s*)?(?<![A-Za-z\\])(?:for|where)(?![A-Za-z])",
+_RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\s*\{\s*)?(?<![A-Za-z\\])(?:for|where)(?![A-Za-z])"
+                    r"|\\(?:text|mbox|mathrm|textrm)\s*\{\s*(?:if|at|when)(?![A-Za-z])",
                     re.ASCII)
 # A range written without a word: "i, j = 1, 2, 3", "(i = 1)", "1 \le i \le 3", "i \in \{1, 2\}".
 _NUMBERS = r"(?:\\\{)?\s*\d+(?:\s*,\s*(?:\d+|\\[lcd]?dots[cb]?|\.\.\.?))*\s*(?:\\\})?"
@@ -54,6 +62,11 @@ _RANGE_PART = (r"(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z]))\s*" + _NUMBE
                + r"|\d+\s*(?:\\leq?|<=|<)\s*[a-z](?:\s*,\s*[a-z])*\s*(?:\\leq?|<=|<)\s*\d+)")
 _BARE_RANGE = re.compile(r"\s*\(?\s*" + _RANGE_PART + r"(?:\s*(?:,|;|\\text\{\s*and\s*\}|and|\\[,;: ])\s*(?:\\[,;: ]\s*)*" + _RANGE_PART
                          + r")*\s*\)?\s*[.,;]?\s*", re.ASCII)
+# Looser: only index letters, numbers, relations and range words. Such a piece after a claim is its
+# range even when it cannot be read: the claim is then not understood, never judged over the wrong indices.
+_RANGE_LIKE = re.compile(r"(?=[^=<>]*(?:=|<|>|\\[lg]eq?(?![A-Za-z])|\\in(?![A-Za-z])))(?:\s|[a-z]|\d|[=<>(),;.]|\\[{}]"
+                         r"|\\(?:[lg]eq?|in|[lcd]?dots|forall)(?![A-Za-z])|\\[,;: ]"
+                         r"|\\(?:text|mbox|mathrm)\s*\{[^{}]*\})+", re.ASCII)
 _RANGE_START = re.compile(r"\s*\(?\s*(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z]))\s*(?:\\\{)?\s*\d|\d+\s*(?:\\le|<))",
                           re.ASCII)
 
@@ -95,8 +108,9 @@ def _blank_all(pattern: re.Pattern, text: str) -> str:
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
-def _blocks(notes: str) -> list[tuple[int, int, bool] | tuple[int, str]]:
-    """(start, end, display) of every math block in order, or (offset, problem) for an opener never closed."""
+def _blocks(notes: str, markdown: bool) -> list[tuple]:
+    """(start, end, opener) of every math block in order, or (offset, problem) for an opener never
+    closed. In Markdown, $...$ and $$...$$ do not run across a blank line."""
     tokens = [(m.start(), m.end(), m.group(), m.group("open"), m.group("close")) for m in _DELIMITER.finditer(notes)]
     by_kind: dict[str, list[int]] = {}
     for n, (_, _, text, _, close) in enumerate(tokens):
@@ -113,35 +127,60 @@ def _blocks(notes: str) -> list[tuple[int, int, bool] | tuple[int, str]]:
         later = by_kind.get(kind, [])
         k = bisect_right(later, n)
         closer = later[k] if k < len(later) else None
-        if text == "$" and closer is not None:
-            # Inline math does not run across a blank line: that $ is a dollar sign, not math.
+        if closer is not None and (text == "$" or (text == "$$" and markdown)):
+            # A paragraph break ends inline math (that $ is a dollar sign), and in Markdown display math too.
             p = bisect_right(paragraphs, start)
             if p < len(paragraphs) and paragraphs[p] < tokens[closer][0]:
                 closer = None
         if closer is None:
             if text != "$":
-                out.append((start, f"{text} is never closed: the math that follows it is not read"))
+                out.append((start, text, f"{text} is never closed: the math that follows it is not read"))
             n += 1
             continue
-        out.append((end, tokens[closer][0], text != "$" and text != "\\("))
+        out.append((end, tokens[closer][0], text))
         n = closer + 1
     return out
 
 
+# Markdown that is not rendered as math: fenced and inline code, HTML comments; LaTeX's verbatim and
+# comment environments and \iffalse ... \fi. A ```math fence is display math.
+_MARKDOWN_CODE = re.compile(r"^(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=fence)[ \t]*$|<!--.*?-->|(?<!`)`[^`\n]+`(?!`)",
+                            re.DOTALL | re.MULTILINE)
+_MATH_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*math[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE)
+_LATEX_SKIPPED = re.compile(r"\\begin\{(verbatim\*?|comment|lstlisting|minted)\}.*?\\end\{\1\}|\\iffalse(?![A-Za-z]).*?\\fi(?![A-Za-z])",
+                            re.DOTALL)
+
+
+def _math_fence(m: re.Match) -> str:
+    """```math ... ``` as $$ ... $$, of the same length."""
+    opener = m.group()[: m.group().index("\n")]
+    closer = m.group()[len(opener) + 1 + len(m["body"]):]
+    return "$$" + " " * (len(opener) - 2) + "\n" + m["body"] + "$$" + " " * (len(closer) - 2)
+
+
+def _without_unrendered(notes: str, latex: bool) -> str:
+    """The notes with what a reader never sees as math blanked (offsets and lines kept)."""
+    if latex:
+        return _blank_all(_LATEX_SKIPPED, _blank_all(_COMMENT, notes))
+    notes = _MATH_FENCE.sub(_math_fence, notes)
+    return _blank_all(_MARKDOWN_CODE, notes)
+
+
 def extract(notes: str) -> list[Claim]:
     """Every claim of a Markdown or LaTeX text, in order."""
-    if _LATEX_FILE.search(notes):
-        notes = _blank_all(_COMMENT, notes)  # LaTeX: a % starts a comment anywhere
+    notes = notes.replace("\r\n", "\n").replace("\r", "\n")
+    latex = bool(_LATEX_FILE.search(notes))
+    notes = _without_unrendered(notes, latex)
     lines = _Lines(notes)
     claims: list[Claim] = []
     named = None  # the last inline formula without "=": "Let $A$ be $B$" makes A := B
-    for block in _blocks(notes):
-        if len(block) == 2:
-            claims.append(Claim(lines(block[0]), notes[block[0]:block[0] + 2].strip(), problem=block[1]))
+    for block in _blocks(notes, markdown=not latex):
+        if isinstance(block[1], str):
+            claims.append(Claim(lines(block[0]), block[1], problem=block[2]))
             continue
-        start, end, display = block
-        found = split_block(notes, start, end, lines)
-        if not display:  # inline: only formulas with "=" are claims; "$x_{11}$" in a sentence is not
+        start, end, opener = block
+        found = split_block(notes, start, end, lines, opener)
+        if opener in ("$", "\\("):  # inline: only formulas with "=" are claims; "$x_{11}$" in a sentence is not
             formula = " ".join(notes[start:end].split())
             if named is not None and not _CLAIM_SIGN.search(formula):
                 claims += _prose_definition(notes, named, (start, end, formula), lines)
@@ -169,14 +208,17 @@ def _prose_definition(notes: str, first: tuple, second: tuple, lines: _Lines) ->
     return [Claim(lines(first[0]), f"{name[2]} := {meaning[2]}")]
 
 
-def split_block(notes: str, start: int, end: int, lines: _Lines) -> list[Claim]:
-    """The claims of the math in notes[start:end], each with the range written after it."""
+def split_block(notes: str, start: int, end: int, lines: _Lines, opener: str = "$$") -> list[Claim]:
+    """The claims of the math in notes[start:end], each with the range written after it. In align and
+    aligned, every second & of a row starts another equation ("a &= b & c &= d")."""
     text = _BRACKETED_ARRAY.sub(lambda m: m["open"] + "\\begin{Array}" + " " * len(m["cols"]) + m["body"] + "\\end{Array}",
                                 _blank_all(_COMMENT, notes[start:end]))
     text = _blank_all(_BLANKED, text)  # offsets as in the block
     separators: list[tuple[int, int]] = []
     depth = 0  # braces and matrices
     chars = list(text)
+    paired = bool(_PAIRED.search(opener) or _PAIRED_INSIDE.search(text))
+    columns = 0  # the &s of this row so far
     for m in _STRUCTURE.finditer(text):
         token = m.group()
         if m.group("begin") or m.group("end"):
@@ -186,8 +228,13 @@ def split_block(notes: str, start: int, end: int, lines: _Lines) -> list[Claim]:
             depth += 1 if token == "{" else -1
         elif depth <= 0 and (token.startswith("\\\\") or token.startswith("\\q")):
             separators.append((m.start(), m.end()))
+            columns = 0 if token.startswith("\\\\") else columns
         elif depth <= 0 and token == "&":
-            chars[m.start()] = " "
+            columns += 1
+            if paired and columns % 2 == 0:
+                separators.append((m.start(), m.end()))
+            else:
+                chars[m.start()] = " "
     text = "".join(chars)
 
     pieces: list[list] = []  # [start, end, range text]
@@ -208,9 +255,9 @@ def split_block(notes: str, start: int, end: int, lines: _Lines) -> list[Claim]:
                 pieces[-1][2] = _clean(piece[found.start():])
             else:
                 pieces.append([span_start, span_start + found.start(), _clean(piece[found.start():])])
-        elif pieces and _BARE_RANGE.fullmatch(piece):
+        elif pieces and (_BARE_RANGE.fullmatch(piece) or _RANGE_LIKE.fullmatch(piece) and _has_index_letter(piece)):
             pieces[-1][2] = _clean(_unparen(piece))
-        elif pieces and not pieces[-1][2] and stripped[:1] in ("+", "-", "="):
+        elif pieces and not pieces[-1][2] and _CONTINUES.match(stripped):
             pieces[-1][1] = span_end  # a row that continues a sum or a chain
         else:
             pieces.append([span_start, span_end, ""])
@@ -284,12 +331,28 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: _Lines) -> list[C
 
 _MATRIX_CLAIM = re.compile(r"(?P<lhs>[^=]+?)=\s*(?:\\left\s*)?[(\[]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
                            r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]]?", re.DOTALL)
-_ROW = re.compile(r"\\\\(?:\s*\[[^\]]*\])?")
+_ROW = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
+
+
+def _has_index_letter(piece: str) -> bool:
+    return bool(re.search(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])", re.sub(r"\\(?:text|mbox|mathrm)\s*\{[^{}]*\}", " ", piece)))
 
 
 def _unparen(text: str) -> str:
     text = text.strip().strip(".,;").strip()
-    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+    return text[1:-1] if wrapped(text) else text
+
+
+def wrapped(text: str) -> bool:
+    """Whether the whole text is one group in parentheses: "(i = 1)", not "(i, j) = (1, 1)"."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for pos, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and pos < len(text) - 1:
+            return False
+    return True
 
 
 def _clean(range_text: str) -> str:
@@ -297,4 +360,8 @@ def _clean(range_text: str) -> str:
 
 
 def _strip(text: str) -> str:
-    return text.strip().rstrip(".,;").strip()
+    """The text without the spacing and punctuation that end a sentence: "k_{1,1}\\,." is "k_{1,1}"."""
+    return _TRAILING.sub("", text.strip()).strip()
+
+
+_TRAILING = re.compile(r"(?:\s|[.,;]|\\[,;:! ]|~)+$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .extract import wrapped
 from .notation import ParseError, is_number
 
 ALL = None  # the whole range of the index, from the entry it indexes
@@ -12,8 +13,10 @@ MAX_TEXT = 400  # characters of a range
 
 _WORDS = re.compile(r"\\(?:text|mbox|mathrm|textrm)\s*\{([^{}]*)\}")
 _DOTS = re.compile(r"\\(?:ldots|dots|cdots|dotsc)(?![A-Za-z])|\.\.\.?")
-_LE = re.compile(r"\\leq?(?![A-Za-z])|<=|<")
-_NEW_PART = re.compile(r",\s*(?=[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z]))|\d+\s*(?:\\leq?(?![A-Za-z])|<))")
+_RELATION = re.compile(r"(\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|<=|>=|<|>)")
+_NEW_PART = re.compile(r",\s*(?=[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z])|<|>|\\[lg]eq?(?![A-Za-z]))"
+                       r"|\d+\s*(?:\\[lg]eq?(?![A-Za-z])|<|>)|\()")
+_TUPLE = re.compile(r"\(\s*([a-z](?:\s*,\s*[a-z])*)\s*\)\s*=\s*\(\s*(\d+(?:\s*,\s*\d+)*)\s*\)")
 
 
 def _span(low: int, high: int, text: str) -> range:
@@ -60,9 +63,11 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
         raise ParseError(f"the range is {len(text):,} characters long: write it shorter, e.g. 1 \\le i \\le 3")
     text = _WORDS.sub(r" \1 ", text)
     text = re.sub(r"\\(?:[,;:! ]|q?quad(?![A-Za-z]))", " ", text)
-    text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with)(?![A-Za-z])", " ", text)
+    text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with|if|at|when)(?![A-Za-z])", " ", text)
+    # (i, j) = (1, 2): each index its value
+    text = _TUPLE.sub(lambda m: "; ".join(f"{v} = {n}" for v, n in zip(m[1].split(","), m[2].split(","), strict=False)), text)
     text = text.replace("$", " ").strip().rstrip(".").strip()
-    if text.startswith("(") and text.endswith(")"):
+    if wrapped(text):
         text = text[1:-1]  # "(1 \\le i \\le 3, 1 \\le j \\le 2)"
     ranges: dict[str, list[int] | None] = {}
     if not text:
@@ -71,7 +76,9 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
         pieces: list[str] = []
         for piece in _NEW_PART.split(part):
             # "i, j = 1, 2" splits before "j =": "i" has no values yet, so it shares the next piece's.
-            if pieces and not re.search(r"=|\\in(?![A-Za-z])|\\le|<", pieces[-1]):
+            # "1 \\le i, j < 2" too: "1 \\le i" ends with an index, so it goes on.
+            if pieces and (not re.search(r"=|\\in(?![A-Za-z])", pieces[-1]) and not _RELATION.search(pieces[-1])
+                           or _RELATION.search(pieces[-1]) and re.search(r"[a-z]\s*$", pieces[-1])):
                 pieces[-1] += ", " + piece
             else:
                 pieces.append(piece)
@@ -79,20 +86,37 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
             piece = piece.strip().strip(",").strip()
             if not piece:
                 continue
-            bounds = _LE.split(piece)
-            if len(bounds) == 3:  # 1 <= i <= 3
-                low, var, high = (b.strip() for b in bounds)
-                if not (is_number(low) and is_number(high)):
-                    raise ParseError(f"cannot read the range {piece!r}: write e.g. 1 \\le i \\le 3")
-                for name in _variables(var):
-                    ranges[name] = list(_span(int(low), int(high), piece))
+            if _RELATION.search(piece):
+                for name, values in _inequality(piece).items():
+                    ranges[name] = values
                 continue
             match = re.match(r"(.*?)(?:=|\\in(?![A-Za-z]))(.*)", piece)
             if match is None:
                 for name in _variables(piece):
                     ranges[name] = ALL
                 continue
-            values = _values(match.group(2))
-            for name in _variables(match.group(1)):
+            *names, given = piece.split("=") if "=" in piece else (match.group(1), match.group(2))
+            values = _values(given)
+            for name in (v for group in names for v in _variables(group)):  # i = j = 1: both
                 ranges[name] = values
     return ranges
+
+
+def _inequality(piece: str) -> dict[str, list[int]]:
+    """'1 \\le i \\le 3', '0 < i < 3', 'i < 3' (from 1), '3 > i \\ge 1' into each index's values."""
+    parts = [p.strip() for p in _RELATION.split(piece)]
+    ops = ["<=" if op in ("\\le", "\\leq", "<=") else ">=" if op in ("\\ge", "\\geq", ">=") else op
+           for op in parts[1::2]]
+    terms = parts[0::2]
+    if any(op in (">", ">=") for op in ops):
+        if not all(op in (">", ">=") for op in ops):
+            raise ParseError(f"cannot read the range {piece!r}: write e.g. 1 \\le i \\le 3")
+        terms, ops = terms[::-1], [{">": "<", ">=": "<="}[op] for op in ops[::-1]]
+    if len(terms) == 2 and is_number(terms[1]):  # i < 3: indices start at 1
+        terms, ops = ["1", *terms], ["<=", *ops]
+    if len(terms) != 3 or not (is_number(terms[0]) and is_number(terms[2])):
+        raise ParseError(f"cannot read the range {piece!r}: write e.g. 1 \\le i \\le 3")
+    low = int(terms[0]) + (ops[0] == "<")
+    high = int(terms[2]) - (ops[1] == "<")
+    values = list(_span(low, high, piece))
+    return {name: values for name in _variables(terms[1])}
