@@ -271,3 +271,14 @@ def test_markdown_that_is_not_rendered_as_math_is_not_graded():
 def test_an_unclosed_display_in_markdown_ends_at_the_paragraph():
     notes = f"$$ y_{{11}} = 0\n\nText.\n\n$$ y_{{12}} = 0 $$\n\nMore.\n\n$$ y_{{11}} = {Y11} $$\n"
     assert verdicts(notes) == [(1, "not understood"), (5, "wrong"), (9, "right")]
+
+
+def test_an_equation_with_the_loss_or_a_redefinition_is_not_taken_as_a_definition():
+    notes = (r"$$ \frac{\partial L}{\partial x_{1,1}} = L $$" "\n"
+             r"$$ \frac{\partial L}{\partial x_{1,1}} = \frac{\partial L}{\partial y_{1,1}} k_{1,1} $$")
+    assert [s for _, s in verdicts(notes)] == ["not understood", "right"]
+    notes = (r"$$ \delta_{rs} := \frac{\partial L}{\partial y_{rs}} $$" "\n"
+             r"$$ \delta_{ij} := \frac{\partial L}{\partial y_{ji}} $$" "\n"
+             r"$$ \frac{\partial L}{\partial x_{1,2}} = \delta_{1,1} k_{1,2} + \delta_{2,1} k_{1,1} $$")
+    # the second definition cannot be read, so the claim after it is not judged with the first
+    assert [s for _, s in verdicts(notes)] == ["definition", "not understood", "not understood"]

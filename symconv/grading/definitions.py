@@ -30,6 +30,7 @@ _GRADIENT = re.compile(r"\s*(?:\\frac\s*\{\s*\\partial\s*" + _LOSS + r"\s*\}\s*\
                        r"|\\partial\s*" + _LOSS.replace("loss", "loss2") + r"\s*/\s*\\partial\s*" + _WRT.replace("wrt", "wrt2")
                        + r"|\\nabla_\s*(?:\{(?P<wrt3>[^{}]*(?:" + _GROUP + r"[^{}]*)*)\}|(?P<wrt4>[A-Za-z]))\s*"
                        + _LOSS.replace("loss", "loss3") + r")\s*")
+_LOSSES = {"L", "\\ell", "\\mathcal{L}", "E", "J", "C"}
 _COMMANDS = {"\\frac", "\\partial", "\\sum", "\\nabla", "\\mathcal", "\\ell", "\\left", "\\right"}
 
 
@@ -56,7 +57,13 @@ def read_definition(text: str, tensors: Names, upstream_only: bool = True) -> tu
     else:
         return None
     name, gradient = _NAME.fullmatch(left), _GRADIENT.fullmatch(right)
-    if not name or not gradient or name["name"] in _COMMANDS or name["name"] in tensors:
+    # Only := and its kin redefine a name: "\\delta_{k} = dL/da_{k}" after a definition is a claim.
+    redefined = bool(found) and name is not None and any(info.gradient for info in tensors.get(name["name"], {}).values())
+    if name and gradient and name["name"] in _LOSSES | {gradient["loss"] or gradient["loss2"] or gradient["loss3"]}:
+        if found:
+            raise ParseError(f"{name['name']} is the loss: a name for the upstream gradient must be another, e.g. \\delta")
+        return None  # dL/dx_{1,1} = L is a claim (a wrong one), not a definition
+    if not name or not gradient or name["name"] in _COMMANDS or (name["name"] in tensors and not redefined):
         if found and name and gradient is None and name["name"] not in tensors:
             raise ParseError("a definition is read when its right side is the derivative of the loss by an entry, "
                              "e.g. \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}")
@@ -68,6 +75,8 @@ def read_definition(text: str, tensors: Names, upstream_only: bool = True) -> tu
     if base not in spelled:
         return None
     table = tensors[spelled[base]]
+    if any(info.gradient for info in table.values()) or (not found and bool(name["sub"]) != bool(target["sub"])):
+        return None  # a name for a name, or "G = dL/dy_{1,1}" with indices on one side only: a claim
     loss = " ".join(next(gradient[g] for g in ("loss", "loss2", "loss3") if gradient[g] is not None).split())
     if _canonical(name["sub"]) != _canonical(target["sub"]) and name["sub"] and target["sub"]:
         raise ParseError(f"the definition of {name['name']} is read when both sides use the same indices, "
