@@ -282,3 +282,19 @@ def test_an_equation_with_the_loss_or_a_redefinition_is_not_taken_as_a_definitio
              r"$$ \frac{\partial L}{\partial x_{1,2}} = \delta_{1,1} k_{1,2} + \delta_{2,1} k_{1,1} $$")
     # the second definition cannot be read, so the claim after it is not judged with the first
     assert [s for _, s in verdicts(notes)] == ["definition", "not understood", "not understood"]
+
+
+def test_matrix_shapes_channel_order_signs_chains_and_d_notation():
+    (v, *_) = check_claims([r"\nabla_X L = \begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}"], CLASSIC)
+    assert v.status == "wrong" and "2 x 2" in v.reason and "3 x 3" in v.reason
+    (v,) = check_claims([r"\nabla_K L = \begin{pmatrix} 1 & 2 \\ 3 \end{pmatrix}"], CLASSIC)
+    assert v.status == "not understood" and "rows" in v.reason
+    channels = derive(ConvSpec(in_channels=2, out_channels=2))
+    (v,) = check_claims([r"y_{1,2,2} = \sum_{c}\sum_{p,q} k_{p,q,c,2} x_{p,q+1,c}"], channels)
+    assert v.status == "not understood" and "ambiguous" in v.reason
+    (v,) = check_claims([r"\frac{\partial L}{\partial x_{1,1}} = -\frac{\partial L}{\partial y_{1,1}} k_{1,1}"], CLASSIC)
+    assert v.status == "wrong" and "sign" in v.reason and not v.missing
+    (v,) = check_claims([r"\frac{\partial L}{\partial k_{11}} = \sum_{r,s=1}^{2} \frac{\partial L}{\partial y_{rs}} x_{rs} = 0"], CLASSIC)
+    assert v.status == "wrong" and "expression 3" in v.reason
+    (v,) = check_claims([r"\frac{dL}{dx_{1,1}} = \frac{\mathrm{d}L}{\mathrm{d}y_{1,1}} k_{1,1}"], CLASSIC)
+    assert v.status == "right"

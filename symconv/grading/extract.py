@@ -87,6 +87,7 @@ class Claim:
     text: str
     range: str = ""
     problem: str = ""
+    matrix: tuple[int, int] | None = None  # rows and columns of the matrix an entry claim comes from
 
 
 class _Lines:
@@ -318,15 +319,19 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: _Lines) -> list[C
                       "right-hand side, e.g. \\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix}")]
     lhs = " ".join(match.group("lhs").split())
     body, body_at = match.group("body"), offset + len(raw) - len(raw.lstrip()) + match.start("body")
-    out, row_start = [], 0
-    for i, row_end in enumerate([*(m for m in _ROW.finditer(body)), None], start=1):
+    rows, row_start = [], 0
+    for row_end in [*_ROW.finditer(body), None]:
         row = body[row_start:row_end.start() if row_end else len(body)]
-        if row.strip() or i == 1:
-            line = lines(body_at + row_start + len(row) - len(row.lstrip()))
-            for j, cell in enumerate(row.split("&"), start=1):
-                out.append(Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range))
+        if row.strip() or not rows:
+            rows.append((lines(body_at + row_start + len(row) - len(row.lstrip())), row.split("&")))
         row_start = row_end.end() if row_end else len(body)
-    return out
+    widths = {len(cells) for _, cells in rows}
+    if len(widths) > 1:
+        return [Claim(claim.line, claim.text, claim.range, problem="the rows of the matrix have "
+                      f"{' and '.join(map(str, sorted(widths)))} entries: every row needs as many")]
+    shape = (len(rows), widths.pop())
+    return [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
+            for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
 
 
 _MATRIX_CLAIM = re.compile(r"(?P<lhs>[^=]+?)=\s*(?:\\left\s*)?[(\[]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"

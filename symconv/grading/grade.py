@@ -184,6 +184,19 @@ class Grader:
             return Add(*(self.value(node[2], {**env, **dict(zip(names, values))}) for values in product(*ranges)))
         raise ParseError(f"cannot evaluate {kind}")
 
+    def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
+        """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
+        entry = lhs[2] if lhs[0] == "deriv" else lhs
+        if entry[0] != "entry":
+            return ""
+        size = self.shapes[entry[1]]
+        info = next(i for table in self.tensors.values() for i in table.values() if i.key == entry[1])
+        spatial = size[info.channels:]
+        expected = spatial if len(spatial) == 2 else (spatial[0], 1) if shape[1] == 1 else (1, spatial[0])
+        if tuple(expected) == shape:
+            return ""
+        return f"the matrix is {shape[0]} x {shape[1]}, but the tensor it stands for is {expected[0]} x {expected[1]}"
+
     def _written(self, key: str, index: tuple[int, ...]) -> str:
         name, info = next(((n, info) for n, table in self.tensors.items() for info in table.values()
                            if info.key == key and not info.gradient), (key, None))
@@ -248,6 +261,10 @@ class Grader:
                 self.tensors.update(defined)
                 return Verdict(claim.line, written, "definition")
             sides, compact = parse_claim(claim.text, self.tensors)
+            if claim.matrix:
+                wrong_shape = self._matrix_shape(sides[0], claim.matrix)
+                if wrong_shape:
+                    return Verdict(claim.line, written, "wrong", reason=wrong_shape)
             envs = self._indices(sides, claim.range)
             work = len(envs) * sum(self.terms(side) for side in sides[1:])
             if work > MAX_WORK:
@@ -274,7 +291,7 @@ class Grader:
         first = failures[0]
         named = any(f.env for f in failures)
         missing, extra = (), ()
-        if first.truth is not None and first.claimed is not None:
+        if first.truth is not None and first.claimed is not None and not first.note.startswith("the sign"):
             missing, extra = term_difference(first.truth, first.claimed, printer)
         return Verdict(
             claim.line, written, "wrong",
@@ -295,7 +312,13 @@ class Grader:
                 return _Failure(env, truth, note=f"{outside} is not an entry of the tensor: an entry written with "
                                 f"numbers must exist (only indices with letters may run past the border, as 0)")
             if not _equal(claimed, truth) and not self._equal_by_definition(claimed, truth):
-                return _Failure(env, truth, claimed)
+                notes = []
+                if _equal(-claimed, truth):
+                    notes.append("the sign is wrong: the claim is minus the right value")
+                if len(sides) > 2:
+                    notes.append(f"in the chain, expression {sides.index(side) + 1} (after '=' number "
+                                 f"{sides.index(side)}) is the first that differs")
+                return _Failure(env, truth, claimed, note="; ".join(notes))
         return None
 
     def _equal_by_definition(self, claimed: Expr, truth: Expr) -> bool:

@@ -53,6 +53,9 @@ _PREPASS = [
     (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname)\s*\{([^{}]*)\}"), r"\1"),
     (re.compile(r"\\(tilde|hat|bar|overline|widetilde|widehat|check|breve)\s*\{?\s*(\\?[A-Za-z]+)\s*\}?"), r"\\\1{\2}"),
     (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
+    # \frac{dL}{dx_{11}} and \frac{\mathrm{d}L}{\mathrm{d}x_{11}}: the same derivative
+    (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)(?=\s*[A-Za-z\\])"),
+     lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial "),
     (re.compile(r"\\(?:cdot|times|ast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
     (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned

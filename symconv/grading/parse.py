@@ -141,11 +141,15 @@ class Parser:
     def _entry_node(self, name: str, info: TensorInfo, channel, subs):
         spatial = len(info.shape) - info.channels
         if channel is None and len(subs) == len(info.shape):
+            if len(subs) > 1 and any(n > 1 for n in info.shape[: info.channels]):
+                # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Not guessed.
+                raise ParseError(f"{name} with {len(subs)} indices in one subscript is ambiguous (is the channel first "
+                                 f"or last?): write the channel as a superscript, e.g. {_example(name, info)}")
             indices = tuple(subs)
         else:
             if channel is None:
                 if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
-                    raise ParseError(f"{name} has several channels: write the channel too, e.g. {name}^{{(1)}}_{{1,1}}")
+                    raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info)}")
                 channel = [Index((), 1)] * info.channels
             if not subs and spatial and all(n == 1 for n in info.shape[info.channels:]):
                 subs = [Index((), 1)] * spatial  # b^{[1]} with one output: its only entry
@@ -216,9 +220,11 @@ class Parser:
             raise ParseError("\\sum needs its index, e.g. \\sum_{r,s} or \\sum_{r=1}^{2}")
         if "=" in sub:
             var, low = (part.strip() for part in sub.split("=", 1))
-            if not re.fullmatch(r"[a-z]", var) or not is_number(low) or sup is None or not is_number(sup):
+            names = [v for v in re.split(r"[,\s]+", var) if v]  # \sum_{r,s=1}^{2}: both from 1 to 2
+            if not names or not all(re.fullmatch(r"[a-z]", v) for v in names) or not is_number(low) \
+                    or sup is None or not is_number(sup):
                 raise ParseError(f"cannot read the sum's range {sub}^{sup}: write numbers, e.g. \\sum_{{r=1}}^{{2}}")
-            bounds.append((var, int(low), int(sup)))
+            bounds += [(v, int(low), int(sup)) for v in names]
         else:
             names = [v for v in re.split(r"[,\s]+", sub.strip()) if v]
             if len(names) == 1 and re.fullmatch(r"[a-z]+", names[0]):
@@ -304,6 +310,15 @@ class Parser:
         kind, text = self.peek()
         if kind != "end":
             raise ParseError(f"cannot read the claim from {self.text[self.pos:].strip()[:30]!r} on")
+
+
+def _example(name: str, info: TensorInfo) -> str:
+    """An entry of the tensor as the parser reads it: b_{1}, x^{(1)}_{1,1}, k^{(1,1)}_{1,1}, a^{[2](1)}_{1,1}."""
+    spatial = len(info.shape) - info.channels
+    if not spatial:
+        return f"{name}_{{{','.join('1' * info.channels)}}}"
+    channel = f"({','.join('1' * info.channels)})" if info.channels else ""
+    return f"{name}^{{{channel}}}_{{{','.join('1' * spatial)}}}" if channel else f"{name}_{{{','.join('1' * spatial)}}}"
 
 
 def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]]) -> tuple[list, bool]:
