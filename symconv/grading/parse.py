@@ -136,31 +136,32 @@ class Parser:
         if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), spatial):
             subs = [parse_index(part) for part in bracketed.group(1).split(",")]  # X[4,4], X(4,4)
             self.pos = bracketed.end()
-        return self._entry_node(name, info, channel, subs)
+        return self._entry_node(name, info, channel, subs, layer)
 
-    def _entry_node(self, name: str, info: TensorInfo, channel, subs):
+    def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
         spatial = len(info.shape) - info.channels
         if channel is None and len(subs) == len(info.shape):
             if len(subs) > 1 and any(n > 1 for n in info.shape[: info.channels]):
                 # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Not guessed.
                 raise ParseError(f"{name} with {len(subs)} indices in one subscript is ambiguous (is the channel first "
-                                 f"or last?): write the channel as a superscript, e.g. {_example(name, info)}")
+                                 f"or last?): write the channel as a superscript, e.g. {_example(name, info, layer)}")
             indices = tuple(subs)
         else:
             if channel is None:
                 if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
-                    raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info)}")
+                    raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info, layer)}")
                 channel = [Index((), 1)] * info.channels
             if not subs and spatial and all(n == 1 for n in info.shape[info.channels:]):
                 subs = [Index((), 1)] * spatial  # b^{[1]} with one output: its only entry
             if not subs and spatial:
-                example = ",".join("1" * spatial)
                 raise ParseError(f"{name} without indices is the whole tensor: write its entries, e.g. "
-                                 f"{name}_{{{example}}} (a whole matrix is read only as "
+                                 f"{_example(name, info, layer)} (a whole matrix is read only as "
                                  "\\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix})")
             if len(channel) != info.channels or len(subs) != spatial:
-                raise ParseError(f"{name} takes {spatial} indices" + (f" and {info.channels} channel(s) in ^{{(...)}}"
-                                 if info.channels else "") + f", not {len(subs)}: e.g. {name}_{{{','.join('1' * spatial)}}}")
+                shown = info.channels and any(n > 1 for n in info.shape[: info.channels])
+                where = f" and {info.channels} in the channel superscript" if shown else ""
+                raise ParseError(f"{name} takes {spatial} indices in its subscript{where}, not {len(subs)}"
+                                 f"{f' and {len(channel)}' if shown else ''}: e.g. {_example(name, info, layer)}")
             indices = tuple(channel) + tuple(subs)
         node = ("entry", info.key, indices)
         return ("deriv", ("loss", info.gradient), node) if info.gradient else node
@@ -312,13 +313,14 @@ class Parser:
             raise ParseError(f"cannot read the claim from {self.text[self.pos:].strip()[:30]!r} on")
 
 
-def _example(name: str, info: TensorInfo) -> str:
+def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:
     """An entry of the tensor as the parser reads it: b_{1}, x^{(1)}_{1,1}, k^{(1,1)}_{1,1}, a^{[2](1)}_{1,1}."""
     spatial = len(info.shape) - info.channels
-    if not spatial:
-        return f"{name}_{{{','.join('1' * info.channels)}}}"
-    channel = f"({','.join('1' * info.channels)})" if info.channels else ""
-    return f"{name}^{{{channel}}}_{{{','.join('1' * spatial)}}}" if channel else f"{name}_{{{','.join('1' * spatial)}}}"
+    ones = lambda n: ",".join("1" * n)  # noqa: E731
+    several = any(n > 1 for n in info.shape[: info.channels])
+    sup = (f"[{layer}]" if layer is not None else "") + (f"({ones(info.channels)})" if several and spatial else "")
+    head = f"{name}^{{{sup}}}" if sup else name
+    return f"{head}_{{{ones(spatial or info.channels)}}}"
 
 
 def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]]) -> tuple[list, bool]:
