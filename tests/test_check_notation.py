@@ -298,3 +298,15 @@ def test_matrix_shapes_channel_order_signs_chains_and_d_notation():
     assert v.status == "wrong" and "expression 3" in v.reason
     (v,) = check_claims([r"\frac{dL}{dx_{1,1}} = \frac{\mathrm{d}L}{\mathrm{d}y_{1,1}} k_{1,1}"], CLASSIC)
     assert v.status == "right"
+
+
+def test_a_definition_in_intertext_and_an_upstream_entry_outside_its_tensor():
+    notes = ("\\begin{align}\ny_{11} &= " + Y11 + " \\\\\n"
+             "\\intertext{Denote the incoming gradient by $e_{rs} := \\partial L/\\partial y_{rs}$. Then:}\n"
+             "\\frac{\\partial L}{\\partial k_{11}} &= e_{11}x_{11} + e_{12}x_{12} + e_{21}x_{21} + e_{22}x_{22}\n"
+             "\\end{align}")
+    assert verdicts(notes) == [(2, "right"), (3, "definition"), (4, "right")]
+    # e_{3,3} is written with numbers and the upstream gradient is 2 x 2: an extra term, not a 0
+    (v,) = check_claims([r"\frac{\partial L}{\partial x_{1,1}} = \frac{\partial L}{\partial y_{1,1}} k_{1,1}"
+                         r" + \frac{\partial L}{\partial y_{3,3}} k_{1,1}"], CLASSIC)
+    assert v.status == "wrong" and "y_{3,3}" in v.reason

@@ -214,6 +214,16 @@ def split_block(notes: str, start: int, end: int, lines: _Lines, opener: str = "
     aligned, every second & of a row starts another equation ("a &= b & c &= d")."""
     text = _BRACKETED_ARRAY.sub(lambda m: m["open"] + "\\begin{Array}" + " " * len(m["cols"]) + m["body"] + "\\end{Array}",
                                 _blank_all(_COMMENT, notes[start:end]))
+    found_inside: list[tuple[int, Claim]] = []
+    for m in _INTERTEXT.finditer(text):
+        close = _group_end(text, m.end() - 1)
+        if close < 0:
+            continue
+        for inline in re.finditer(r"(?<!\\)\$([^$]+)\$", text[m.end():close]):
+            at = start + m.end() + inline.start(1)
+            found_inside += [(at - start, c) for c in split_block(notes, at, at + len(inline.group(1)), lines, "$")
+                             if _CLAIM_SIGN.search(c.text)]
+        text = text[: m.start()] + "\\\\" + " " * (close + 1 - m.start() - 2) + text[close + 1:]
     text = _blank_all(_BLANKED, text)  # offsets as in the block
     separators: list[tuple[int, int]] = []
     depth = 0  # braces and matrices
@@ -263,7 +273,7 @@ def split_block(notes: str, start: int, end: int, lines: _Lines, opener: str = "
         else:
             pieces.append([span_start, span_end, ""])
 
-    claims = []
+    claims = found_inside
     for p_start, p_end, range_text in pieces:
         body = _without_separators(text, p_start, p_end, separators)
         for sub_start, sub_end, sub_range in _comma_split(body):
@@ -272,9 +282,22 @@ def split_block(notes: str, start: int, end: int, lines: _Lines, opener: str = "
             if claim_text:
                 lead = len(raw) - len(raw.lstrip())
                 at = start + p_start + sub_start + lead  # offset in the notes
-                claims += _matrix_claims(Claim(lines(at), " ".join(claim_text.split()), sub_range or range_text),
-                                         raw, start + p_start + sub_start, lines)
-    return claims
+                claims += [(p_start + sub_start + lead, c) for c in _matrix_claims(
+                    Claim(lines(at), " ".join(claim_text.split()), sub_range or range_text), raw, start + p_start + sub_start, lines)]
+    return [c for _, c in sorted(claims, key=lambda pair: pair[0])]
+
+
+_INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{")
+
+
+def _group_end(text: str, pos: int) -> int:
+    """The offset of the brace that closes the group opening at pos, or -1."""
+    depth = 0
+    for end in range(pos, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0:
+            return end
+    return -1
 
 
 def _without_separators(text: str, start: int, end: int, separators: list[tuple[int, int]]) -> str:

@@ -162,6 +162,8 @@ class Grader:
         if kind == "deriv":
             top, bottom = node[1], node[2]
             where = indices_at(bottom[2], env)
+            if self._flat(bottom[1], where) is None and not any(i.coefs for i in bottom[2]):
+                raise _Outside(self._written(bottom[1], where, gradient=top[0] == "loss"))
             if top[0] == "loss":
                 result = self._gradient(bottom[1], where, lhs=False)
             else:
@@ -197,12 +199,13 @@ class Grader:
             return ""
         return f"the matrix is {shape[0]} x {shape[1]}, but the tensor it stands for is {expected[0]} x {expected[1]}"
 
-    def _written(self, key: str, index: tuple[int, ...]) -> str:
+    def _written(self, key: str, index: tuple[int, ...], gradient: bool = False) -> str:
         name, info = next(((n, info) for n, table in self.tensors.items() for info in table.values()
                            if info.key == key and not info.gradient), (key, None))
         if info is not None and all(n == 1 for n in info.shape[: info.channels]):
             index = index[info.channels:]  # one channel: written without it
-        return f"{name}_{{{','.join(map(str, index))}}}"
+        entry = f"{name}_{{{','.join(map(str, index))}}}"
+        return rf"\frac{{\partial L}}{{\partial {entry}}}" if gradient else entry
 
     def terms(self, node) -> int:
         """How many terms the expression expands to at most (before anything is expanded)."""
@@ -309,8 +312,9 @@ class Grader:
             try:
                 claimed = self.value(side, env)
             except _Outside as outside:
-                return _Failure(env, truth, note=f"{outside} is not an entry of the tensor: an entry written with "
-                                f"numbers must exist (only indices with letters may run past the border, as 0)")
+                return _Failure(env, truth, note=f"{outside} is not an entry of the tensor (its indices are outside it): "
+                                f"an entry written with numbers must exist (only indices with letters may run past "
+                                f"the border, as 0)")
             if not _equal(claimed, truth) and not self._equal_by_definition(claimed, truth):
                 notes = []
                 if _equal(-claimed, truth):
