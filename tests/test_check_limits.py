@@ -92,6 +92,12 @@ def test_a_power_after_the_indices_is_a_power():
     "\\begin{align}\ny_{11} &= x_{11}k_{11} \\\\\n" + "&+ 0 \\\\\n" * 100_000 + "\\end{align}",  # one long claim
     "$$ y_{i1} = x_{i1} \\quad \\text{for } i = " + "1, " * 200_000 + "2 $$",  # a long range
     "$$ y_{11} = " + " + ".join("x_{11}" for _ in range(600)) + " $$\n" * 1_000,
+    # Openers never closed, each of which once sent a search to the end of the notes (88 s for the
+    # fences alone), and a long run of spaces at the end of a claim (10 s for 20,000 before).
+    "<!-- x\n" * 40_000 + "$$ y_{11} = x_{11}" + " " * 300_000 + "$$\n" + "```a\n" * 40_000,
+    "\\section{A}\n" + "\\iffalse x\n" * 20_000 + "\\begin{verbatim} x\n" * 20_000
+    + "\\begin{align} a &= b \\\\ " + "\\intertext{a " * 20_000 + "\\end{align}\n"
+    + "\\[ " + "\\left[ \\begin{array}{c} x " * 20_000 + " \\]",
 ])
 def test_huge_notes_end_in_seconds_with_a_report_or_one_line(notes):
     code, out, err, seconds = check(notes)

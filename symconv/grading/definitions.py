@@ -13,23 +13,23 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .notation import ParseError, TensorInfo, prepass
+from .notation import GROUP, ParseError, TensorInfo, prepass
 
 Names = dict[str, dict[int | None, TensorInfo]]
 
-_GROUP = r"\{(?:[^{}]|\{[^{}]*\})*\}"
 _DEFINES = re.compile(r":=|\\coloneqq|\\equiv|\\triangleq|\\doteq|\\(?:stackrel|overset)\s*\{[^{}]*\}\s*\{=\}")
 _DEFINED_BY = re.compile(r"=:|\\eqqcolon")
 # A name as it is defined: \delta, g, G, \tilde{y}, \delta^{(l)}, with its subscript.
-_NAME = re.compile(r"\s*(?P<name>\\[A-Za-z]+(?:\{\\?[A-Za-z]+\})?|[A-Za-z])(?P<sup>\^(?:" + _GROUP + r"|\S))?"
-                   r"(?P<sub>_(?:" + _GROUP + r"|\S))?\s*")
+_NAME = re.compile(r"\s*(?P<name>\\[A-Za-z]+(?:\{\\?[A-Za-z]+\})?|[A-Za-z])(?P<sup>\^(?:" + GROUP + r"|\S))?"
+                   r"(?P<sub>_(?:" + GROUP + r"|\S))?\s*")
 _LOSS = r"(?P<loss>\\mathcal\s*\{\s*[A-Z]\s*\}|\\ell|[A-Za-z])"
-_WRT = r"(?P<wrt>[^{}]*(?:" + _GROUP + r"[^{}]*)*)"
+_WRT = r"(?P<wrt>[^{}]*(?:" + GROUP + r"[^{}]*)*)"
 # dL/dy_{ij} as \frac{\partial L}{\partial y_{ij}}, \partial L / \partial y_{ij} or \nabla_Y L
 _GRADIENT = re.compile(r"\s*(?:\\frac\s*\{\s*\\partial\s*" + _LOSS + r"\s*\}\s*\{\s*\\partial\s*" + _WRT + r"\}"
                        r"|\\partial\s*" + _LOSS.replace("loss", "loss2") + r"\s*/\s*\\partial\s*" + _WRT.replace("wrt", "wrt2")
-                       + r"|\\nabla_\s*(?:\{(?P<wrt3>[^{}]*(?:" + _GROUP + r"[^{}]*)*)\}|(?P<wrt4>[A-Za-z]))\s*"
+                       + r"|\\nabla_\s*(?:\{(?P<wrt3>[^{}]*(?:" + GROUP + r"[^{}]*)*)\}|(?P<wrt4>[A-Za-z]))\s*"
                        + _LOSS.replace("loss", "loss3") + r")\s*")
+_DERIVATIVE = re.compile(r"\\partial|\\nabla|\\frac\s*\{\s*(?:\\mathrm\s*\{\s*)?d")
 _LOSSES = {"L", "\\ell", "\\mathcal{L}", "E", "J", "C"}
 _COMMANDS = {"\\frac", "\\partial", "\\sum", "\\nabla", "\\mathcal", "\\ell", "\\left", "\\right"}
 
@@ -38,12 +38,14 @@ def _canonical(text: str) -> str:
     return re.sub(r"[\s{},]", "", text or "")
 
 
-def read_definition(text: str, tensors: Names, upstream_only: bool = True) -> tuple[str, dict] | None:
+def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
     """(name, table) when the claim defines a name for an upstream gradient, else None.
 
     Raises:
         ParseError: for a definition whose sides do not use the same indices.
     """
+    if not _DERIVATIVE.search(text):
+        return None  # every claim is asked: most have no derivative of the loss to define a name by
     text = prepass(text)
     found = _DEFINES.search(text) or _DEFINED_BY.search(text)
     if found:

@@ -13,30 +13,23 @@ time: notes are untrusted text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
+
+from .blocks import COMMENT, Lines, blank_all, blanked, is_latex, math_blocks, paired, without_unrendered
 
 MAX_RANGE = 300  # characters of a range written without a word after a claim
 
-_DISPLAY_ENVS = "equation|align|alignat|gather|multline|eqnarray|flalign|displaymath|math"
 # Environments read through: their rows are claims like the rows of align.
 _INNER_ENVS = "aligned|alignedat|gathered|split|array|subarray"
 # Environments kept whole inside a claim: their \\ and & belong to the matrix.
 _MATRIX_ENVS = "matrix|pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|smallmatrix|cases|Array"
 # An array in brackets, \left[\begin{array}{ccc} ... \end{array}\right], is a matrix ("Array" inside)
-_BRACKETED_ARRAY = re.compile(r"(?P<open>(?:\\left\s*)?[\[(]\s*)\\begin\{array\}(?P<cols>\s*\{[^{}]*\})(?P<body>.*?)\\end\{array\}",
-                              re.DOTALL)
+_BRACKETED_ARRAY = re.compile(r"(?:\\left\s*)?[\[(]\s*(?P<begin>\\begin\{array\}\s*\{[^{}]*\})")
+_END_ARRAY = re.compile(r"\\end\{array\}")
 
-# Delimiters in one pass; "\\" and "\$" are read first so that "\\[2pt]" and "\$" are not delimiters.
-_DELIMITER = re.compile(
-    r"\\\\|\\\$|\$\$|\$|\\\[|\\\]|\\\(|\\\)"
-    r"|\\begin\{(?P<open>(?:" + _DISPLAY_ENVS + r")\*?)\}|\\end\{(?P<close>(?:" + _DISPLAY_ENVS + r")\*?)\}"
-)
-_CLOSER = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
-_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
-_LATEX_FILE = re.compile(r"\\documentclass|\\begin\{document\}|\\(?:sub)*section\*?\{|^\s*%", re.MULTILINE)
 _BLANKED = re.compile(
-    r"\\(?:label|tag\*?|eqref|intertext|shortintertext)\s*\{[^{}]*\}|\\(?:nonumber|notag|hline|midrule|noalign)(?![A-Za-z])"
+    r"\\(?:label|tag\*?|eqref)\s*\{[^{}]*\}|\\(?:nonumber|notag|hline|midrule|noalign)(?![A-Za-z])"
     r"|\\(?:h?phantom|hspace\*?|mathrel)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\hskip\s*[\d.]+\s*[a-z]{2}"
     r"|\\(?:begin\{(?:" + _INNER_ENVS + r")\*?\}(?:\s*\[[a-z]\])?(?:\s*\{[^{}]*\})?|end\{(?:" + _INNER_ENVS + r")\*?\})"
 )
@@ -90,92 +83,15 @@ class Claim:
     matrix: tuple[int, int] | None = None  # rows and columns of the matrix an entry claim comes from
 
 
-class _Lines:
-    """Line numbers of offsets in a text, by bisection (linear in the text, not in the claims)."""
-
-    def __init__(self, text: str):
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
-
-    def __call__(self, offset: int) -> int:
-        return bisect_left(self.newlines, offset) + 1
-
-
-def _blank(text: str, start: int, end: int) -> str:
-    """The text with [start, end) replaced by spaces (newlines kept), so offsets and lines stay."""
-    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
-
-
-def _blank_all(pattern: re.Pattern, text: str) -> str:
-    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-
-
-def _blocks(notes: str, markdown: bool) -> list[tuple]:
-    """(start, end, opener) of every math block in order, or (offset, problem) for an opener never
-    closed. In Markdown, $...$ and $$...$$ do not run across a blank line."""
-    tokens = [(m.start(), m.end(), m.group(), m.group("open"), m.group("close")) for m in _DELIMITER.finditer(notes)]
-    by_kind: dict[str, list[int]] = {}
-    for n, (_, _, text, _, close) in enumerate(tokens):
-        by_kind.setdefault(f"end:{close}" if close else text, []).append(n)
-    paragraphs = [m.start() for m in re.finditer(r"\n[ \t]*\n", notes)]
-    out: list = []
-    n = 0
-    while n < len(tokens):
-        start, end, text, env, _ = tokens[n]
-        kind = f"end:{env}" if env else _CLOSER.get(text)
-        if kind is None:  # a closer or "\\" outside math: prose
-            n += 1
-            continue
-        later = by_kind.get(kind, [])
-        k = bisect_right(later, n)
-        closer = later[k] if k < len(later) else None
-        if closer is not None and (text == "$" or (text == "$$" and markdown)):
-            # A paragraph break ends inline math (that $ is a dollar sign), and in Markdown display math too.
-            p = bisect_right(paragraphs, start)
-            if p < len(paragraphs) and paragraphs[p] < tokens[closer][0]:
-                closer = None
-        if closer is None:
-            if text != "$":
-                out.append((start, text, f"{text} is never closed: the math that follows it is not read"))
-            n += 1
-            continue
-        out.append((end, tokens[closer][0], text))
-        n = closer + 1
-    return out
-
-
-# Markdown that is not rendered as math: fenced and inline code, HTML comments; LaTeX's verbatim and
-# comment environments and \iffalse ... \fi. A ```math fence is display math.
-_MARKDOWN_CODE = re.compile(r"^(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=fence)[ \t]*$|<!--.*?-->|(?<!`)`[^`\n]+`(?!`)",
-                            re.DOTALL | re.MULTILINE)
-_MATH_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*math[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE)
-_LATEX_SKIPPED = re.compile(r"\\begin\{(verbatim\*?|comment|lstlisting|minted)\}.*?\\end\{\1\}|\\iffalse(?![A-Za-z]).*?\\fi(?![A-Za-z])",
-                            re.DOTALL)
-
-
-def _math_fence(m: re.Match) -> str:
-    """```math ... ``` as $$ ... $$, of the same length."""
-    opener = m.group()[: m.group().index("\n")]
-    closer = m.group()[len(opener) + 1 + len(m["body"]):]
-    return "$$" + " " * (len(opener) - 2) + "\n" + m["body"] + "$$" + " " * (len(closer) - 2)
-
-
-def _without_unrendered(notes: str, latex: bool) -> str:
-    """The notes with what a reader never sees as math blanked (offsets and lines kept)."""
-    if latex:
-        return _blank_all(_LATEX_SKIPPED, _blank_all(_COMMENT, notes))
-    notes = _MATH_FENCE.sub(_math_fence, notes)
-    return _blank_all(_MARKDOWN_CODE, notes)
-
-
 def extract(notes: str) -> list[Claim]:
     """Every claim of a Markdown or LaTeX text, in order."""
     notes = notes.replace("\r\n", "\n").replace("\r", "\n")
-    latex = bool(_LATEX_FILE.search(notes))
-    notes = _without_unrendered(notes, latex)
-    lines = _Lines(notes)
+    latex = is_latex(notes)
+    notes = without_unrendered(notes, latex)
+    lines = Lines(notes)
     claims: list[Claim] = []
     named = None  # the last inline formula without "=": "Let $A$ be $B$" makes A := B
-    for block in _blocks(notes, markdown=not latex):
+    for block in math_blocks(notes, markdown=not latex):
         if isinstance(block[1], str):
             claims.append(Claim(lines(block[0]), block[1], problem=block[2]))
             continue
@@ -197,7 +113,7 @@ _BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is)\s*
                       re.IGNORECASE)
 
 
-def _prose_definition(notes: str, first: tuple, second: tuple, lines: _Lines) -> list[Claim]:
+def _prose_definition(notes: str, first: tuple, second: tuple, lines: Lines) -> list[Claim]:
     between = notes[first[1]:second[0]].strip("$\\() \n")
     before = notes[max(0, first[0] - 12):first[0]].rstrip("$\\( ")
     word = _BETWEEN.fullmatch(between)
@@ -209,26 +125,31 @@ def _prose_definition(notes: str, first: tuple, second: tuple, lines: _Lines) ->
     return [Claim(lines(first[0]), f"{name[2]} := {meaning[2]}")]
 
 
-def split_block(notes: str, start: int, end: int, lines: _Lines, opener: str = "$$") -> list[Claim]:
+def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$$") -> list[Claim]:
     """The claims of the math in notes[start:end], each with the range written after it. In align and
     aligned, every second & of a row starts another equation ("a &= b & c &= d")."""
-    text = _BRACKETED_ARRAY.sub(lambda m: m["open"] + "\\begin{Array}" + " " * len(m["cols"]) + m["body"] + "\\end{Array}",
-                                _blank_all(_COMMENT, notes[start:end]))
+    text = blank_all(COMMENT, notes[start:end])
+    edits = []  # (start, end, same-length replacement)
+    for begin, end_array in paired(text, _BRACKETED_ARRAY, lambda _: _END_ARRAY):
+        b0, b1 = begin.span("begin")
+        edits += [(b0, b1, "\\begin{Array}" + " " * (b1 - b0 - 13)), (*end_array.span(), "\\end{Array}")]
     found_inside: list[tuple[int, Claim]] = []
     for m in _INTERTEXT.finditer(text):
         close = _group_end(text, m.end() - 1)
         if close < 0:
-            continue
+            break  # never closed: the rest of the block is not read as intertext
         for inline in re.finditer(r"(?<!\\)\$([^$]+)\$", text[m.end():close]):
             at = start + m.end() + inline.start(1)
             found_inside += [(at - start, c) for c in split_block(notes, at, at + len(inline.group(1)), lines, "$")
                              if _CLAIM_SIGN.search(c.text)]
-        text = text[: m.start()] + "\\\\" + " " * (close + 1 - m.start() - 2) + text[close + 1:]
-    text = _blank_all(_BLANKED, text)  # offsets as in the block
+        # an intertext is prose between rows: a row break in its place
+        edits.append((m.start(), close + 1, "\\\\" + blanked(text[m.start() + 2:close + 1])))
+    text = _edited(text, sorted(edits))
+    text = blank_all(_BLANKED, text)  # offsets as in the block
     separators: list[tuple[int, int]] = []
     depth = 0  # braces and matrices
     chars = list(text)
-    paired = bool(_PAIRED.search(opener) or _PAIRED_INSIDE.search(text))
+    two_per_row = bool(_PAIRED.search(opener) or _PAIRED_INSIDE.search(text))
     columns = 0  # the &s of this row so far
     for m in _STRUCTURE.finditer(text):
         token = m.group()
@@ -242,7 +163,7 @@ def split_block(notes: str, start: int, end: int, lines: _Lines, opener: str = "
             columns = 0 if token.startswith("\\\\") else columns
         elif depth <= 0 and token == "&":
             columns += 1
-            if paired and columns % 2 == 0:
+            if two_per_row and columns % 2 == 0:
                 separators.append((m.start(), m.end()))
             else:
                 chars[m.start()] = " "
@@ -285,6 +206,16 @@ def split_block(notes: str, start: int, end: int, lines: _Lines, opener: str = "
                 claims += [(p_start + sub_start + lead, c) for c in _matrix_claims(
                     Claim(lines(at), " ".join(claim_text.split()), sub_range or range_text), raw, start + p_start + sub_start, lines)]
     return [c for _, c in sorted(claims, key=lambda pair: pair[0])]
+
+
+def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """The text with each (start, end) span replaced (by text of its length), in one pass."""
+    parts, pos = [], 0
+    for start, end, replacement in edits:
+        if start >= pos:
+            parts += [text[pos:start], replacement]
+            pos = end
+    return "".join(parts) + text[pos:]
 
 
 _INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{")
@@ -331,7 +262,7 @@ def _comma_split(body: str) -> list[tuple[int, int, str]]:
     return [(s, e, range_text) for s, e, _ in out]
 
 
-def _matrix_claims(claim: Claim, raw: str, offset: int, lines: _Lines) -> list[Claim]:
+def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Claim]:
     """A claim "LHS = \\begin{pmatrix} ... \\end{pmatrix}" as one claim per entry, "(LHS)_{i,j} = entry",
     each on the line of its row; any other claim as it is. `raw` is the claim as written, at `offset`."""
     if not _MATRIX.search(claim.text):
@@ -388,8 +319,15 @@ def _clean(range_text: str) -> str:
 
 
 def _strip(text: str) -> str:
-    """The text without the spacing and punctuation that end a sentence: "k_{1,1}\\,." is "k_{1,1}"."""
-    return _TRAILING.sub("", text.strip()).strip()
-
-
-_TRAILING = re.compile(r"(?:\s|[.,;]|\\[,;:! ]|~)+$")
+    """The text without the spacing and punctuation that end a sentence: "k_{1,1}\\,." is "k_{1,1}".
+    (Walked back from the end: a regex anchored at $ is quadratic on a long run of spaces.)"""
+    text = text.strip()
+    end = len(text)
+    while end:
+        if end >= 2 and text[end - 2] == "\\" and text[end - 1] in ",;:! " and not text.endswith("\\", 0, end - 2):
+            end -= 2  # \, \; \: \! "\ "
+        elif text[end - 1] in " \t\n.,;~":
+            end -= 1
+        else:
+            break
+    return text[:end]

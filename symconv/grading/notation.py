@@ -44,9 +44,9 @@ class TensorInfo:
     gradient: str = ""  # the loss symbol, for a name that stands for the gradient of this tensor
 
 
-_GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep
+GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep
 _LOSS = r"(?:\\mathcal\s*\{\s*[A-Z]\s*\}|\\mathscr\s*\{\s*[A-Z]\s*\}|\\ell(?![A-Za-z])|[A-Za-z](?![A-Za-z_^]))"
-_WRT = r"(?:" + _GROUP + r"|[A-Za-z])"
+_WRT = r"(?:" + GROUP + r"|[A-Za-z])"
 _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|limits|nolimits)"), " "),
@@ -61,15 +61,15 @@ _PREPASS = [
     (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned
     (re.compile(r"\s+(?=[_^])"), ""),
     # (\nabla_K L)_{21}, (\frac{\partial L}{\partial K})_{21}, (K)_{21}: an entry of a whole tensor
-    (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + _GROUP + r"|\w)"),
+    (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}_{m['sub']}}}"),
-    (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?(?:\^" + _GROUP + r")?)\s*\}\s*[)\]]"
-                r"\s*_\s*(?P<sub>" + _GROUP + r"|\w)"),
+    (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?(?:\^" + GROUP + r")?)\s*\}\s*[)\]]"
+                r"\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {m['wrt']}_{m['sub']}}}"),
-    (re.compile(r"\(\s*(?P<name>[A-Za-z](?:\^" + _GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + _GROUP + r")"),
+    (re.compile(r"\(\s*(?P<name>[A-Za-z](?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
      lambda m: f"{m['name']}_{m['sub']}"),
     # \partial_{x_{11}} L and \nabla_{x_{11}} L: the derivative of the loss by one entry
-    (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + _GROUP + r")\s*(?P<loss>" + _LOSS + r")"),
+    (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + GROUP + r")\s*(?P<loss>" + _LOSS + r")"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}}}"),
 ]
 # Matrix notation: products of whole tensors with vectors of ones, transposes, Hadamard products.
