@@ -31,10 +31,6 @@ class Work(NamedTuple):
         return cls(terms, terms * seconds_per_term, terms * bytes_per_term)
 
 
-def _positive(value: object, what: str) -> int:
-    return whole(value, what)
-
-
 def _image(shape: Shape, kind: str) -> Shape:
     if len(shape) != 3:
         raise SpecError(f"{kind} needs an image (channels, height, width), but its input is a vector of {shape[0]}: put it before flatten")
@@ -63,7 +59,7 @@ class Conv:
     def __post_init__(self) -> None:
         for attr in ("kernel", "stride", "padding", "dilation"):
             object.__setattr__(self, attr, as_pair(getattr(self, attr), attr))
-        _positive(self.out_channels, "out_channels")
+        whole(self.out_channels, "out_channels")
         check_bias(self.bias)
         check_choice(self.convention, "convention", CONVENTIONS)
 
@@ -189,7 +185,7 @@ class Dense:
     type: ClassVar[str] = "dense"
 
     def __post_init__(self) -> None:
-        _positive(self.out_features, "out_features")
+        whole(self.out_features, "out_features")
         check_bias(self.bias)
 
     def output_shape(self, shape: Shape) -> Shape:
