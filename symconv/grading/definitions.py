@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .notation import GROUP, ParseError, TensorInfo, prepass
-
-Names = dict[str, dict[int | None, TensorInfo]]
+from .names import Names
+from .notation import GROUP, ParseError, prepass
 
 _DEFINES = re.compile(r":=|\\coloneqq|\\equiv|\\triangleq|\\doteq|\\(?:stackrel|overset)\s*\{[^{}]*\}\s*\{=\}")
 _DEFINED_BY = re.compile(r"=:|\\eqqcolon")
