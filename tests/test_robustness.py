@@ -320,9 +320,11 @@ def test_a_network_name_too_long_for_a_folder_name(capsys, in_tmp):
 
 
 @pytest.mark.parametrize("command", [["render", "--input", "40", "--format", "json", "--out", "-"],
-                                     ["check", str(ROOT / "tests" / "notes" / "realistic" / "01_lecture_notes_basic.md")]])
+                                     ["check", "many-claims.md"]])
 @pytest.mark.parametrize("target", ["/dev/full", "closed pipe"])
 def test_standard_output_closed_or_full_is_one_line(target, command, in_tmp):
+    # Both print far more than a pipe holds (64 kB), so the write meets the closed pipe for sure.
+    (in_tmp / "many-claims.md").write_text("".join(f"$$ y_{{11}} = {n} $$\n" for n in range(1500)))
     args = [sys.executable, "-m", "symconv", *command]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if target == "/dev/full":

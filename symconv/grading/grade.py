@@ -27,9 +27,10 @@ from .tree import axis_sizes, free_indices, indices_at, loss_letter
 
 MAX_INDICES = 10_000  # index combinations one claim may range over
 MAX_SUM = 1_000  # values of one summation index
-# Measured: expanding costs about 20 us a term, and a term of a multinomial power about 100 times that.
-MAX_WORK = 200_000  # terms one claim may expand to, over all its index combinations (about 4 s)
-MAX_NOTES_WORK = 300_000  # terms all the claims of one set of notes may expand to together (about 6 s)
+# Measured: evaluating and expanding costs 20 to 40 us a term, a term of a multinomial power about
+# 100 times that; the budgets keep a whole set of notes under about 4 s on a 2-core machine.
+MAX_WORK = 60_000  # terms one claim may expand to, over all its index combinations
+MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand to together
 POWER_COST = 100
 
 
