@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .layers import Activation, Conv, Dense, Flatten, Pool, SoftmaxCrossEntropy
-from .network import NetworkSpec, load_network
 from .spec import ConvSpec, Names, SpecError
 
 __version__ = "0.1.0"
@@ -21,8 +19,10 @@ __all__ = [
 ]
 
 # SymPy takes 0.3 s to import: the CLI's --help and the spec must not pay for it, so the functions
-# that need it are loaded on first use (PEP 562).
-_LAZY = {"check": "symconv.api", "derive": "symconv.api", "render": "symconv.api", "verify": "symconv.api", "write": "symconv.api"}
+# and layer kinds that need it are loaded on first use (PEP 562).
+_LAZY = {"check": "symconv.api", "derive": "symconv.api", "render": "symconv.api", "verify": "symconv.api", "write": "symconv.api",
+         "NetworkSpec": "symconv.network", "load_network": "symconv.network",
+         **{kind: "symconv.layers" for kind in ("Activation", "Conv", "Dense", "Flatten", "Pool", "SoftmaxCrossEntropy")}}
 
 
 def __getattr__(name: str):

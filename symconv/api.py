@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING
 
 from .grading import Verdict, check_claims, check_notes
 from .derivation import Derivation
-from .chain import derive_network
-from .conv import derive_conv
+from .chain import derive as _derive
 from .rendering.files import FORMATS, parse_formats, write_all
 from .rendering.formats import Rendered, embed_figures
 from .rendering.formats import render as _render
 from .rendering.notebook import register as register_notebook_displays
 from .rendering.pdf import INSTALL_HINT, latex_available
 from .size import check_size
-from .network import NetworkSpec, load_network
+from .network import NetworkSpec, as_network, load_network
 from .spec import LARGEST, ConvSpec, SpecError, shown
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ __all__ = ["check", "derive", "embed_figures", "load_network", "render", "torch_
 
 
 def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = False) -> Derivation:
-    """Derive a layer (conv.derive_conv) or a whole network (chain.derive_network) entry by entry.
+    """Derive a layer or a whole network entry by entry (a layer is derived as a one-layer network).
 
     With `jacobians` (a single layer only), the derivation also holds d vec(Y) / d vec(K),
     d vec(Y) / d vec(X) and d vec(Y) / d b as tensors; `derivation.jacobian(...)` gives any of them,
@@ -50,14 +49,12 @@ def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = 
         SpecError: when the derivation is too large to hold, unless forced, or `jacobians` is asked
             of a network.
     """
-    if isinstance(spec, NetworkSpec):
-        if jacobians:
-            raise SpecError("--jacobians is for a single convolution layer: for a network's layers, call "
-                            "derivation.jacobian(...) from Python")
-        check_size(spec, frozenset(), force=force)
-        return derive_network(spec)
-    _expect(spec, (ConvSpec,), "derive", "a ConvSpec or a NetworkSpec")
-    return derive_conv(spec, force=force, jacobians=jacobians)
+    _expect(spec, (ConvSpec, NetworkSpec), "derive", "a ConvSpec or a NetworkSpec")
+    if jacobians and as_network(spec).names is None:
+        raise SpecError("--jacobians is for a single convolution layer: for a network's layers, call "
+                        "derivation.jacobian(...) from Python")
+    check_size(spec, frozenset(), force=force, jacobians=jacobians)
+    return _derive(spec, jacobians=jacobians)
 
 
 def _expect(value: object, kinds: tuple[type, ...], function: str, valid: str) -> None:

@@ -1,50 +1,22 @@
-"""Derive a whole network layer by layer: forward entries, then local backward rules from the loss back.
+"""Derive a network layer by layer, through each kind's own rules; a single layer is a one-layer network.
 
 No layer ever differentiates the composed loss: each writes its backward entries from the symbols of
-its own upstream gradient dL/dA^{[l]} and of its forward values, as a teacher does.
+its own upstream gradient dL/d(output) and of its forward values, as a teacher does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from sympy import Symbol
 
-from .conv import _gc_paused, entries_and_terms, term_tables
-from .derivation import Derivation, Tensor
-from .layers import Activation, Conv, Dense, Flatten, Pool, Shape, SoftmaxCrossEntropy
-from .network import NetworkSpec
-from .rules import activation_rules, dense_tables, flatten_rules, pool_rules, softmax_rules
-from .symbols import SymbolTensor, latex_base, make_tensor, upstream_latex
-
-
-def _sub(idx) -> str:
-    return ",".join(map(str, idx))
-
-
-def layer_latex(base: str, layer: int | None, shape: Shape):
-    """LaTeX names a^{[l](c)}_{i,j}: the layer in brackets, the channel in parentheses when there are several."""
-    head = latex_base(base) if len(base) == 1 else rf"\mathit{{{base}}}"
-    def name(idx: tuple[int, ...]) -> str:
-        sup = f"[{layer}]" if layer is not None else ""
-        if len(shape) == 3:
-            if shape[0] > 1:
-                sup += f"({idx[0]})"
-            idx = idx[1:]
-        return head + (f"^{{{sup}}}" if sup else "") + f"_{{{_sub(idx)}}}"
-    return name
-
-
-def param_latex(base: str, layer: int, shape: Shape):
-    """k^{[l](m,c)}_{p,q} for kernels, W^{[l]}_{o,i} for weights, b^{[l]}_{m} for biases."""
-    def name(idx: tuple[int, ...]) -> str:
-        sup = f"[{layer}]"
-        if len(shape) == 4:
-            if shape[0] > 1 or shape[1] > 1:
-                sup += f"({_sub(idx[:2])})"
-            idx = idx[2:]
-        return f"{base}^{{{sup}}}_{{{_sub(idx)}}}"
-    return name
+from .derivation import Derivation, LayerRecord, LazyEntries, Tensor
+from .layers.base import Param, Step, Table
+from .naming import Named, Naming
+from .network import NetworkSpec, as_network
+from .symbols import SymbolTensor, make_tensor, upstream_latex
+from .terms import entries_from_terms, gc_paused, symbol_ranks, terms_of
 
 
 @dataclass
@@ -56,173 +28,143 @@ class _Builder:
     offset: dict[str, int] = field(default_factory=dict)
     latex: dict = field(default_factory=dict)
     order: dict = field(default_factory=dict)
-    pending: dict[str, SymbolTensor] = field(default_factory=dict)
+    declared: dict[str, tuple[SymbolTensor, Named]] = field(default_factory=dict)
+    rank: list[int] = field(default_factory=list)
 
-    def symbol_tensor(self, name: str, role: str, prefix: str, shape: Shape, latex_of) -> SymbolTensor:
-        t = make_tensor(role, prefix, shape, latex_of)
-        self.offset[name] = len(self.symbols)
+    def declare(self, named: Named, role: str, shape) -> None:
+        t = make_tensor(role, named.prefix, shape, named.latex)
+        self.offset[named.name] = len(self.symbols)
         self.symbols.extend(t.symbols)
         self.latex.update(t.latex)
         self.order.update(t.keys)
-        self.pending[name] = t
-        return t
+        self.declared[named.name] = (t, named)
 
-    def add(self, name: str, title: str, entries=None, terms=None, labels=None, own_symbols: bool = True) -> None:
-        t = self.pending[name]
-        self.tensors.append(Tensor(
-            name, t.shape, t.symbols if own_symbols else None, None if entries is None else tuple(entries),
-            tuple(labels) if labels is not None else tuple(t.latex[s] for s in t.symbols), title, terms,
-        ))
+    def sym(self, name: str) -> tuple:
+        return self.declared[name][0].symbols
 
+    def leaf(self, name: str) -> None:
+        t, named = self.declared[name]
+        self.tensors.append(Tensor(name, t.shape, t.symbols, None, tuple(t.latex[s] for s in t.symbols), named.title))
 
-def _grad_name(name: str) -> str:
-    return f"dL/d{name}"
-
-
-def derive_network(net: NetworkSpec) -> Derivation:
-    """Derive every forward entry and every gradient of a network, layer by layer.
-
-    Forward tensors come first (X, then per layer its parameters and output A[l]; with a loss the
-    target t and L), then the backward ones from the loss back to the input, each entry using only
-    symbols of tensors before it. Without a loss layer the upstream gradient of the last output is
-    a leaf, as for a single layer.
-    """
-    shapes = net.shapes
-    n_layers = len(net.layers)
-    b = _Builder()
-    act_names = ["X"] + [f"A[{l}]" for l in range(1, n_layers + 1)]
-
-    # Phase 1: every symbol, so that SymPy's canonical order (by name) is known before entries are built.
-    b.symbol_tensor("X", "input", "x", shapes[0], layer_latex("x", None, shapes[0]))
-    for l, layer in enumerate(net.layers, start=1):
-        shape_in, shape_out = shapes[l - 1], shapes[l]
-        if isinstance(layer, Conv):
-            k_shape = (layer.out_channels, shape_in[0], *layer.kernel)
-            b.symbol_tensor(f"K[{l}]", "kernel", f"k{l}", k_shape, param_latex("k", l, k_shape))
-            if layer.bias:
-                b.symbol_tensor(f"b[{l}]", "bias", f"b{l}", (layer.out_channels,), param_latex("b", l, (1,)))
-        elif isinstance(layer, Dense):
-            w_shape = (layer.out_features, shape_in[0])
-            b.symbol_tensor(f"W[{l}]", "kernel", f"w{l}", w_shape, param_latex("W", l, w_shape))
-            if layer.bias:
-                b.symbol_tensor(f"b[{l}]", "bias", f"b{l}", (layer.out_features,), param_latex("b", l, (1,)))
-        if isinstance(layer, SoftmaxCrossEntropy):
-            b.symbol_tensor(act_names[l], "output", "p", shape_out, layer_latex("p", None, shape_out))
-            b.symbol_tensor("t", "input", "t", shape_out, layer_latex("t", None, shape_out))
-            b.symbol_tensor("L", "output", "L", (1,), lambda idx: "L")
+    def derived(self, name: str, result, own: bool = True, gradient_of: str | None = None, title: str = "") -> None:
+        """A tensor of entries (SymPy, or a term table built into SymPy on first use). A gradient is
+        shaped like what it differentiates by and labelled dL/d(its entries); it has symbols of its
+        own only when a later layer reads them."""
+        t, named = self.declared[gradient_of or name]
+        labels = tuple(upstream_latex(t.latex[s]) for s in t.symbols) if gradient_of else tuple(t.latex[s] for s in t.symbols)
+        if isinstance(result, Table):
+            terms = terms_of(result)
+            entries = LazyEntries(len(result), partial(entries_from_terms, terms, tuple(self.symbols), self.rank))
         else:
-            b.symbol_tensor(act_names[l], "output", f"a{l}", shape_out, layer_latex("a", l, shape_out))
-    # Upstream gradients: of the last output (a leaf when there is no loss), and of every
-    # intermediate activation (derived, with symbols the layer below uses).
-    for l in range(n_layers, 0, -1):
-        name = act_names[l] if not (l == n_layers and net.has_loss) else None
-        if name is None:
-            continue
-        target = b.pending[name]
-        b.symbol_tensor(_grad_name(name), "upstream", f"dL_d{target.symbols[0].name.split('_')[0]}", target.shape,
-                        lambda idx, t=target: upstream_latex(t.latex[t.symbols[_flat(idx, t.shape)]]))
-    x = b.pending["X"]
-    b.symbol_tensor("dL/dX", "upstream", "dL_dx", x.shape, lambda idx: upstream_latex(x.latex[x.symbols[_flat(idx, x.shape)]]))
+            terms, entries = None, tuple(result)
+        symbols = self.declared[name][0].symbols if own and name in self.declared else None
+        self.tensors.append(Tensor(name, t.shape, symbols, entries, labels, title or named.title, terms))
 
-    symbols = tuple(b.symbols)
-    by_name = sorted(range(len(symbols)), key=lambda i: symbols[i].name)
-    rank = [0] * len(symbols)
-    for place, i in enumerate(by_name):
-        rank[i] = place
 
-    def sym(name: str) -> tuple[Symbol, ...]:
-        return b.pending[name].symbols
+def derive(spec, jacobians: bool = False) -> Derivation:
+    """Derive every forward entry and every gradient of `spec` (a NetworkSpec, or a ConvSpec: its
+    one-layer network named as a single layer), layer by layer.
 
-    # Phase 2: forward.
-    b.add("X", "input")
-    conv_tables: dict[int, dict] = {}
-    with _gc_paused():
-        for l, layer in enumerate(net.layers, start=1):
-            a_in, a_out = act_names[l - 1], act_names[l]
-            title = f"layer {l}: {layer.type}"
-            if isinstance(layer, Conv):
-                b.add(f"K[{l}]", f"kernel of layer {l}")
-                if layer.bias:
-                    b.add(f"b[{l}]", f"bias of layer {l}")
-                tables = conv_tables[l] = _conv_tables(layer, shapes[l - 1], l, a_in, a_out, b)
-                b.add(a_out, title, *entries_and_terms(tables["Y"], symbols, rank))
-            elif isinstance(layer, Dense):
-                b.add(f"W[{l}]", f"weights of layer {l}")
-                if layer.bias:
-                    b.add(f"b[{l}]", f"bias of layer {l}")
-                tables = _dense(layer, l, a_in, a_out, b)
-                b.add(a_out, title, *entries_and_terms(tables["forward"], symbols, rank))
-            elif isinstance(layer, Activation):
-                b.add(a_out, title, activation_rules(layer.kind, sym(a_in), sym(a_out), None)[0])
-            elif isinstance(layer, Pool):
-                b.add(a_out, title, pool_rules(layer, shapes[l - 1], shapes[l], sym(a_in), sym(a_out), None)[0])
-            elif isinstance(layer, Flatten):
-                b.add(a_out, title, flatten_rules(layer.order, shapes[l - 1], sym(a_in), None)[0])
-            elif isinstance(layer, SoftmaxCrossEntropy):
-                p, loss = softmax_rules(sym(a_in), sym(a_out), sym("t"), sym("L")[0])
-                b.add(a_out, "probabilities (softmax)", p)
-                b.add("t", "target (one-hot)")
-                b.add("L", "loss (cross-entropy)", [loss])
+    Forward tensors come first (X, then per layer its parameters and output; a loss's target t and
+    L), then the backward ones from the loss back to the input, each entry using only symbols of
+    tensors before it. Without a loss layer the upstream gradient of the last output is a leaf.
+    With `jacobians` (a one-layer network), the Jacobians of its output follow as tensors.
+    """
+    net: NetworkSpec = as_network(spec)
+    naming = Naming(net.names)
+    shapes = net.shapes
+    b = _Builder()
+    x = naming.input(shapes[0])
+    b.declare(x, "input", shapes[0])
+    acts = [x.name]
+    params: list[dict[str, tuple[Param, str]]] = []
+    # Phase 1: every symbol, so that SymPy's canonical order (by name) is known before entries are built.
+    for l, layer in enumerate(net.layers, start=1):
+        own = {}
+        declared_after = []
+        for p in layer.params(shapes[l - 1]):
+            named = naming.param(l, p)
+            own[p.key] = (p, named.name)
+            if not p.after:
+                b.declare(named, p.role, p.shape)
+            else:
+                declared_after.append((named, p))
+        out = naming.output(l, layer, shapes[l])
+        b.declare(out, "output", shapes[l])
+        for named, p in declared_after:
+            b.declare(named, p.role, p.shape)
+        acts.append(out.name)
+        params.append(own)
+    for l in range(len(net.layers), 0, -1):
+        if not net.layers[l - 1].is_loss:
+            b.declare(naming.upstream(b.declared[acts[l]][1], shapes[l]), "upstream", shapes[l])
+    b.declare(naming.upstream(x, shapes[0]), "upstream", shapes[0])
+    b.rank = symbol_ranks(tuple(b.symbols))
 
+    steps = []
+    for l, layer in enumerate(net.layers, start=1):
+        g = f"dL/d{acts[l]}"
+        step = Step(l, shapes[l - 1], shapes[l], b.sym(acts[l - 1]), b.sym(acts[l]),
+                    {key: b.sym(name) for key, (_, name) in params[l - 1].items()},
+                    b.sym(g) if g in b.declared else None,
+                    {"in": b.offset[acts[l - 1]], "out": b.offset[acts[l]], "upstream": b.offset.get(g, -1),
+                     **{key: b.offset[name] for key, (_, name) in params[l - 1].items()}})
+        steps.append(step)
+
+    with gc_paused():
+        # Phase 2: forward.
+        b.leaf("X")
+        for l, (layer, step) in enumerate(zip(net.layers, steps), start=1):
+            results = layer.forward(step)
+            for key, (p, name) in params[l - 1].items():
+                if not p.after:
+                    b.leaf(name)
+            b.derived(acts[l], results["out"])
+            for key, (p, name) in params[l - 1].items():
+                if p.after:
+                    b.derived(name, results[key]) if key in results else b.leaf(name)
         # Phase 3: backward, from the loss to the input.
-        if not net.has_loss:
-            b.add(_grad_name(act_names[-1]), "upstream gradient")
-        for l in range(n_layers, 0, -1):
-            layer = net.layers[l - 1]
-            a_in, a_out = act_names[l - 1], act_names[l]
-            g_in = _grad_name(a_in)
-            keep = l > 1  # dL/dX is the end of the chain: nothing refers to its symbols
-            title = f"gradient with respect to {'the input' if l == 1 else a_in}"
-            if isinstance(layer, SoftmaxCrossEntropy):
-                grads = softmax_rules(sym(a_in), sym(a_out), sym("t"), sym("L")[0], backward=True)
-                b.add(g_in, "the softmax and cross-entropy step: p - t", grads, own_symbols=keep)
-                continue
-            g_out = sym(_grad_name(a_out))
-            if isinstance(layer, Conv):
-                tables = conv_tables[l]
-                _add_table(b, f"dL/dK[{l}]", f"K[{l}]", tables["dL/dK"], f"gradient of layer {l}'s kernel", symbols, rank)
-                if layer.bias:
-                    _add_table(b, f"dL/db[{l}]", f"b[{l}]", tables["dL/db"], f"gradient of layer {l}'s bias", symbols, rank)
-                b.add(g_in, title, *entries_and_terms(tables["dL/dX"], symbols, rank), own_symbols=keep)
-            elif isinstance(layer, Dense):
-                tables = _dense(layer, l, a_in, a_out, b)
-                _add_table(b, f"dL/dW[{l}]", f"W[{l}]", tables["dW"], f"gradient of layer {l}'s weights", symbols, rank)
-                if layer.bias:
-                    _add_table(b, f"dL/db[{l}]", f"b[{l}]", tables["db"], f"gradient of layer {l}'s bias", symbols, rank)
-                b.add(g_in, title, *entries_and_terms(tables["da"], symbols, rank), own_symbols=keep)
-            elif isinstance(layer, Activation):
-                b.add(g_in, title, activation_rules(layer.kind, sym(a_in), sym(a_out), g_out)[1], own_symbols=keep)
-            elif isinstance(layer, Pool):
-                b.add(g_in, title, pool_rules(layer, shapes[l - 1], shapes[l], sym(a_in), sym(a_out), g_out)[1], own_symbols=keep)
-            elif isinstance(layer, Flatten):
-                b.add(g_in, title, flatten_rules(layer.order, shapes[l - 1], sym(a_in), g_out)[1], own_symbols=keep)
-    return Derivation(net, tuple(b.tensors), b.latex, b.order, symbols)
+        if not net.layers[-1].is_loss:
+            b.leaf(f"dL/d{acts[-1]}")
+        for l in range(len(net.layers), 0, -1):
+            layer, step = net.layers[l - 1], steps[l - 1]
+            results = layer.backward(step)
+            g_in = f"dL/d{acts[l - 1]}"
+            # dL/dX is the end of the chain: nothing refers to its symbols.
+            grad_in = partial(b.derived, g_in, results["in"], l > 1, acts[l - 1],
+                              layer.backward_title or naming.gradient_title(l, None, acts[l - 1]))
+            if naming.input_gradient_first:
+                grad_in()
+            for key, (p, name) in params[l - 1].items():
+                if p.trained:
+                    b.derived(f"dL/d{name}", results[key], False, name, naming.gradient_title(l, p, name))
+            if not naming.input_gradient_first:
+                grad_in()
+    records = tuple(LayerRecord(layer, l, acts[l - 1], acts[l], {key: name for key, (_, name) in params[l - 1].items()},
+                                shapes[l - 1], shapes[l]) for l, layer in enumerate(net.layers, start=1))
+    derivation = Derivation(spec, tuple(b.tensors), b.latex, b.order, tuple(b.symbols), net, records)
+    if jacobians:
+        derivation = replace(derivation, tensors=derivation.tensors + jacobian_tensors(derivation))
+    return derivation
 
 
-def _flat(idx: tuple[int, ...], shape: Shape) -> int:
-    flat = 0
-    for i, n in zip(idx, shape):
-        flat = flat * n + (i - 1)
-    return flat
+def jacobian_tensors(derivation: Derivation) -> tuple[Tensor, ...]:
+    r"""The Jacobians of a one-layer network's output as dense tensors for the JSON: for a convolution
+    "dvecY/dvecK", "dvecY/dvecX", "dvecY/db" (a vector is its own vec).
 
-
-def _conv_tables(layer: Conv, shape_in: Shape, l: int, a_in: str, a_out: str, b: _Builder) -> dict:
-    offset = {"X": b.offset[a_in], "K": b.offset[f"K[{l}]"], "dL/dY": b.offset.get(_grad_name(a_out), -1)}
-    if layer.bias:
-        offset["b"] = b.offset[f"b[{l}]"]
-    return term_tables(layer.conv_spec(shape_in), offset)
-
-
-def _dense(layer: Dense, l: int, a_in: str, a_out: str, b: _Builder) -> dict:
-    return dense_tables(
-        layer.out_features, b.pending[a_in].shape[0], b.offset[a_in], b.offset[f"W[{l}]"],
-        b.offset.get(f"b[{l}]") if layer.bias else None, b.offset.get(_grad_name(a_out), -1),
-    )
-
-
-def _add_table(b: _Builder, name: str, of: str, table, title: str, symbols, rank) -> None:
-    """A parameter gradient: shaped like the parameter, labelled dL/d(its entries), no symbols of its own."""
-    t = b.pending[of]
-    entries, terms = entries_and_terms(table, symbols, rank)
-    b.tensors.append(Tensor(name, t.shape, None, entries, tuple(upstream_latex(t.latex[s]) for s in t.symbols),
-                            title, terms))
+    Shape [len vec(Y), len vec(K)] and so on, rows and columns in vec order (MATH.md); entry (a, b)
+    is labelled \frac{\partial (vec Y)_a}{\partial (vec K)_b} with the entries' own names.
+    """
+    record = derivation.records[-1]
+    reads = [record.input, *record.params.values()]
+    # Matrices and kernels first, then the input, then vectors: K, X, b.
+    reads.sort(key=lambda name: (0 if name != record.input and len(derivation[name].shape) > 1 else
+                                 1 if name == record.input else 2))
+    out = []
+    for wrt in reads:
+        j = derivation.jacobian(wrt, record.output)
+        labels = tuple(rf"\frac{{\partial {r}}}{{\partial {c}}}" for r in j.rows for c in j.columns)
+        vec_of = lambda name: name if len(derivation[name].shape) == 1 else f"vec{name}"
+        out.append(Tensor(f"d{vec_of(record.output)}/d{vec_of(wrt)}", j.shape, None, tuple(j.dense()), labels,
+                          f"d vec({record.output}) / d vec({wrt})"))
+    return tuple(out)

@@ -14,7 +14,6 @@ from click.core import ParameterSource
 
 from .rendering.files import parse_formats
 from .rendering.pdf import INSTALL_HINT, LatexFailed, latex_available
-from .network import NetworkSpec, load_network
 from .spec import CONVENTIONS, ConvSpec, Names, SpecError, parse_int, parse_pair, whole
 from .termination import Terminated, sigterm_raises
 
@@ -77,7 +76,7 @@ LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "p
                  "convention", "names")
 
 
-def spec_from(ctx: click.Context, network: str | None, **layer) -> ConvSpec | NetworkSpec:
+def spec_from(ctx: click.Context, network: str | None, **layer):
     """The network file's spec when --network is given (with no single-layer option), else the layer's."""
     if network is None:
         return build_spec(**layer)
@@ -85,7 +84,7 @@ def spec_from(ctx: click.Context, network: str | None, **layer) -> ConvSpec | Ne
     if given:
         option = "--" + given[0].rstrip("_").replace("_", "-")
         raise SpecError(f"{option} describes a single layer: with --network the file says everything; drop one of them")
-    return load_network(network)
+    return _api().load_network(network)
 
 
 def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, bias, convention, names) -> ConvSpec:

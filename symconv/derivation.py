@@ -8,6 +8,7 @@ from typing import Mapping
 
 from sympy import Expr, ImmutableDenseNDimArray, Symbol
 
+from .layers.base import Layer, Shape
 from .network import NetworkSpec
 from .spec import ConvSpec
 from .vec import Jacobian, jacobian
@@ -118,14 +119,33 @@ class Tensor:
 
 
 @dataclass(frozen=True)
+class LayerRecord:
+    """Which tensors one layer of a derivation reads and writes, by name."""
+
+    layer: Layer
+    number: int
+    input: str  # X or A[l-1]
+    output: str  # Y or A[l]
+    params: Mapping[str, str]  # the layer's parameter key (K, b, t, L) -> its tensor's name
+    shape_in: Shape
+    shape_out: Shape
+
+
+@dataclass(frozen=True)
 class Derivation:
-    """Everything derived for one layer or network; renderers and the numeric check only read it."""
+    """Everything derived for one layer or network; renderers and the numeric check only read it.
+
+    `spec` is what was asked (a ConvSpec or a NetworkSpec, echoed by the JSON); `network` the network
+    it was derived as (a single layer is a one-layer network) and `records` its layers.
+    """
 
     spec: ConvSpec | NetworkSpec
     tensors: tuple[Tensor, ...]
     latex_names: Mapping[Symbol, str]
     order: Mapping[Symbol, tuple]
-    symbols: tuple[Symbol, ...] = ()  # every symbol of the derivation: what Terms index
+    symbols: tuple[Symbol, ...]  # every symbol of the derivation: what Terms index
+    network: NetworkSpec
+    records: tuple[LayerRecord, ...]
 
     def __post_init__(self) -> None:
         # Each tensor carries the names its symbols print with, so that it can be shown on its own.

@@ -8,8 +8,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layers import LAYER_CLASSES, Layer, Shape, SoftmaxCrossEntropy, layer_fields, layer_from_fields
-from .spec import SpecError, shown, whole
+from .layers import Conv, Layer, Shape, is_layer, layer_from_fields
+from .spec import ConvSpec, Names, SpecError, shown, whole
 
 # A file system takes names of 255 bytes: a longer network name is cut in the folder name (the
 # digest then covers the whole name, so different names still get different folders).
@@ -20,6 +20,9 @@ SLUG_NAME_BYTES = 120
 class NetworkSpec:
     """input = (channels, height, width); layers in order. Shapes must chain; a loss only comes last.
 
+    `names` (a single layer's: what `symconv render --input` builds) writes the tensors as one layer
+    is written, X, K, b, Y with the teacher's letters; without it they are X, K[l], A[l] with a^{[l]}.
+
     Raises:
         SpecError: naming the layer (1-based) and what does not fit.
     """
@@ -27,6 +30,7 @@ class NetworkSpec:
     input: tuple[int, int, int]
     layers: tuple[Layer, ...]
     name: str = "network"
+    names: Names | None = None
 
     def __post_init__(self) -> None:
         shape = self.input
@@ -44,11 +48,13 @@ class NetworkSpec:
         if not self.layers:
             raise SpecError("the network has no layers: add at least one [[layer]]")
         for n, layer in enumerate(self.layers, start=1):
-            if not isinstance(layer, LAYER_CLASSES):
+            if not is_layer(layer):
                 raise SpecError(f"layer {n} {shown(layer)} is not a layer: give Conv, Pool, Activation, Flatten, "
                                 "Dense or SoftmaxCrossEntropy")
-            if isinstance(layer, SoftmaxCrossEntropy) and n != len(self.layers):
-                raise SpecError(f"layer {n} (softmax_cross_entropy): the loss must be the last layer")
+            if layer.is_loss and n != len(self.layers):
+                raise SpecError(f"layer {n} ({layer.type}): the loss must be the last layer")
+        if self.names is not None and (len(self.layers) != 1 or self.layers[0].is_loss):
+            raise SpecError("names are for a single layer (X, K, Y): a network's tensors are named by layer")
 
     @property
     def shapes(self) -> list[Shape]:
@@ -63,11 +69,11 @@ class NetworkSpec:
 
     @property
     def has_loss(self) -> bool:
-        return isinstance(self.layers[-1], SoftmaxCrossEntropy)
+        return self.layers[-1].is_loss
 
     def as_dict(self) -> dict[str, object]:
         """The network as the JSON format echoes it: every layer's fields with defaults filled in."""
-        return {"input": list(self.input), "layers": [layer_fields(layer) for layer in self.layers]}
+        return {"input": list(self.input), "layers": [layer.as_fields() for layer in self.layers]}
 
     def slug(self) -> str:
         """A folder name: the network's name and a short digest of its layers."""
@@ -109,6 +115,15 @@ class NetworkSpec:
         spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name)
         spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
         return spec
+
+
+def as_network(spec: ConvSpec | NetworkSpec) -> NetworkSpec:
+    """The network to derive: a NetworkSpec as it is; a single layer (ConvSpec) as the one-layer
+    network it is, named as a single layer (X, K, b, Y; the teacher's letters)."""
+    if isinstance(spec, NetworkSpec):
+        return spec
+    layer = Conv(spec.out_channels, spec.kernel, spec.stride, spec.padding, spec.dilation, spec.bias, spec.convention)
+    return NetworkSpec((spec.in_channels, *spec.input), (layer,), "layer", spec.names)
 
 
 def load_network(path: str | Path) -> NetworkSpec:

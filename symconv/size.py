@@ -7,9 +7,8 @@ import resource
 from dataclasses import dataclass
 from math import prod
 
-from .indexmap import IndexMap
-from .layers import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, Conv, Dense, Work
-from .network import NetworkSpec
+from .layers import Work
+from .network import NetworkSpec, as_network
 from .spec import ConvSpec, SpecError
 
 # Every entry of every tensor is a SymPy symbol or expression and a line of the documents.
@@ -62,36 +61,23 @@ class Size:
     bytes: float = 0.0
 
     @classmethod
-    def of(cls, spec: ConvSpec) -> Size:
-        products = 3 * IndexMap(spec).products
-        c_in, c_out = spec.in_channels, spec.out_channels
-        outputs = c_out * prod(spec.output)
-        bias = c_out if spec.bias else 0
-        inputs, kernel = c_in * prod(spec.input), c_out * c_in * prod(spec.kernel)
-        entries = 2 * (outputs + inputs + kernel + bias)  # X, K, b, Y, dL/dY, dL/dX, dL/dK, dL/db
-        terms = products + (2 * outputs if spec.bias else 0)
-        return cls(products=products, entries=entries, jacobian_entries=outputs * (kernel + inputs + bias),
-                   terms=terms, seconds=terms * SECONDS_PER_PRODUCT + entries * SECONDS_PER_ENTRY,
-                   bytes=terms * BYTES_PER_PRODUCT + entries * BYTES_PER_ENTRY)
-
-    @classmethod
-    def of_network(cls, net: NetworkSpec) -> Size:
-        """Each layer's work (layers.py: its terms, time and memory), and the entries of every tensor,
-        forward and backward."""
+    def of(cls, spec: ConvSpec | NetworkSpec) -> Size:
+        """Each layer's work (its kind's estimate: terms, time and memory), and the entries of every
+        tensor, forward and backward; for a single layer, the entries of its Jacobians too."""
+        net = as_network(spec)
         shapes = net.shapes
         products = entries = terms = 0
         seconds = memory = 0.0
         for l, layer in enumerate(net.layers, start=1):
             work: Work = layer.work(shapes[l - 1])
             terms, seconds, memory = terms + work.terms, seconds + work.seconds, memory + work.bytes
-            if isinstance(layer, (Conv, Dense)):
-                products += work.terms
-            if isinstance(layer, Conv):
-                entries += 2 * layer.out_channels * shapes[l - 1][0] * prod(layer.kernel) + (2 * layer.out_channels if layer.bias else 0)
-            elif isinstance(layer, Dense):
-                entries += 2 * layer.out_features * shapes[l - 1][0] + (2 * layer.out_features if layer.bias else 0)
+            products += work.products
+            # A parameter and its gradient (a loss's target takes the place of dL/dA[n], counted below).
+            entries += sum(2 * prod(p.shape) for p in layer.params(shapes[l - 1]) if p.trained)
         entries += 2 * sum(prod(shape) for shape in shapes)  # every activation and its gradient
-        return cls(products=products, entries=entries, terms=terms,
+        reads = prod(shapes[0]) + sum(prod(p.shape) for p in net.layers[0].params(shapes[0]) if p.trained)
+        jacobian_entries = prod(shapes[1]) * reads if len(net.layers) == 1 else 0
+        return cls(products=products, entries=entries, jacobian_entries=jacobian_entries, terms=terms,
                    seconds=seconds + entries * SECONDS_PER_ENTRY, bytes=memory + entries * BYTES_PER_ENTRY)
 
     @property
@@ -120,8 +106,8 @@ def check_size(spec: ConvSpec | NetworkSpec, formats: frozenset[str] | set[str],
     Raises:
         SpecError: naming the size, the cost and the option that forces it.
     """
-    size = Size.of_network(spec) if isinstance(spec, NetworkSpec) else Size.of(spec)
-    what = "network" if isinstance(spec, NetworkSpec) else "layer"
+    size = Size.of(spec)
+    what = "layer" if len(as_network(spec).layers) == 1 else "network"
     available = memory_available()
     # Jacobian entries are mostly the one shared zero: a pointer and a label each.
     jacobian_bytes = 200 * size.jacobian_entries if jacobians else 0

@@ -7,16 +7,13 @@ entry (a, b) is d (vec Y)_a / d (vec K)_b.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import product
 from typing import Mapping, Sequence
 
 from sympy import Expr, ImmutableMatrix, ImmutableSparseMatrix, Integer, S, Symbol
 
-from .layers import Activation, Flatten, Pool
-from .rules import activation_rules, flatten_order, pool_local, pool_windows
-from .spec import ConvSpec
+from .layers.base import Step
 
 
 def vec_order(shape: tuple[int, ...]) -> list[int]:
@@ -115,49 +112,39 @@ def from_local(
     return {(row_of[o], col_of[n]): value for o, n, value in local}
 
 
-def _layer_inputs(derivation, of: str) -> tuple[object | None, list[str]]:
-    """The layer that computes tensor `of` (None for a single convolution layer) and the tensors it reads."""
-    spec = derivation.spec
-    if isinstance(spec, ConvSpec):
-        if of != "Y":
-            raise KeyError(f"a single layer's Jacobians are of Y, not {of!r}")
-        return None, ["X", "K"] + (["b"] if spec.bias else [])
-    names = [t.name for t in derivation.tensors]
-    layers = {f"A[{l}]": l for l in range(1, len(spec.layers) + 1)}
-    if of not in layers:
-        raise KeyError(f"no layer output {of!r}: the network's are {', '.join(layers)}")
-    l = layers[of]
-    layer = spec.layers[l - 1]
-    reads = ["X" if l == 1 else f"A[{l - 1}]"] + [n for n in (f"K[{l}]", f"W[{l}]", f"b[{l}]") if n in names]
-    return layer, reads
+def _record(derivation, of: str):
+    """The record of the layer that computes tensor `of`."""
+    for record in derivation.records:
+        if record.output == of:
+            return record
+    outputs = ", ".join(r.output for r in derivation.records)
+    raise KeyError(f"no layer output {of!r}: the outputs are {outputs}")
 
 
 def default_of(derivation, wrt: str) -> str:
-    """The tensor a Jacobian is of when only `wrt` is named: Y for a layer; for a network, the output
-    of the layer that reads `wrt` (A[l] for K[l], W[l], b[l] and A[l-1]; A[1] for X)."""
-    if isinstance(derivation.spec, ConvSpec):
-        return "Y"
-    if wrt == "X":
-        return "A[1]"
-    match = re.fullmatch(r"([A-Za-z]+)\[(\d+)\]", wrt)
-    if match is None:
-        raise KeyError(f"no tensor {wrt!r} to differentiate by: name X, A[l], K[l], W[l] or b[l]")
-    kind, l = match.group(1), int(match.group(2))
-    return f"A[{l + 1}]" if kind == "A" else f"A[{l}]"
+    """The tensor a Jacobian is of when only `wrt` is named: the output of the layer that reads it
+    (Y for a single layer; A[l] for K[l], W[l], b[l] and A[l-1]; A[1] for X)."""
+    for record in derivation.records:
+        if wrt == record.input or wrt in record.params.values():
+            return record.output
+    raise KeyError(f"no tensor {wrt!r} to differentiate by: name a layer's input or parameter "
+                   f"({', '.join(r.input for r in derivation.records)}, ...)")
 
 
 def jacobian(derivation, wrt: str, of: str | None = None) -> Jacobian:
     """d vec(of) / d vec(wrt) in numerator layout, from the layer's own structure (never sympy.diff).
 
-    Convolution and dense layers read their term tables; pooling its local rule (1/(kh kw), the
-    switch, or I/A); an activation is diagonal (its local derivative); flatten a permutation.
+    A layer whose output is a term table (convolution, dense) has it read off the table; any other
+    gives its local derivatives (pooling: 1/(kh kw), the switch or I/A; an activation: diagonal;
+    flatten: a permutation).
 
     Raises:
         KeyError: when `of` is not a layer output or `wrt` is not something that layer reads.
-        ValueError: for the softmax with cross-entropy, whose Jacobian symconv does not form.
+        ValueError: for a layer whose Jacobian symconv does not form (the softmax with cross-entropy).
     """
     of = of or default_of(derivation, wrt)
-    layer, reads = _layer_inputs(derivation, of)
+    record = _record(derivation, of)
+    reads = [record.input, *(name for name in record.params.values() if derivation[name].entries is None)]
     if wrt not in reads:
         raise KeyError(f"{of} does not read {wrt!r}: it is computed from {', '.join(reads)}")
     out, leaf = derivation[of], derivation[wrt]
@@ -165,20 +152,9 @@ def jacobian(derivation, wrt: str, of: str | None = None) -> Jacobian:
         t = out.terms
         offset = derivation.symbols.index(leaf.symbols[0])
         entries = from_terms(t.start, t.first, t.second, out.shape, offset, leaf.shape, derivation.symbols)
-    elif isinstance(layer, Pool):
-        windows = pool_windows(layer, leaf.shape, out.shape)
-        entries = from_local(pool_local(layer, windows, leaf.symbols, out.symbols), out.shape, leaf.shape)
-    elif isinstance(layer, Activation):
-        ones = [Integer(1)] * len(leaf.symbols)
-        local = activation_rules(layer.kind, leaf.symbols, out.symbols, ones)[1]
-        entries = from_local([(n, n, d) for n, d in enumerate(local)], out.shape, leaf.shape)
-    elif isinstance(layer, Flatten):
-        positions = flatten_order(layer.order, leaf.shape)
-        # Columns follow vec(wrt): flatten_order lists row-major positions, so map them to vec order.
-        col_of = {flat: b for b, flat in enumerate(vec_order(leaf.shape))}
-        entries = {(a, col_of[flat]): Integer(1) for a, flat in enumerate(positions)}
     else:
-        raise ValueError(f"symconv does not form the Jacobian of {of} ({layer.type}): its backward step is p - t")
+        step = Step(record.number, record.shape_in, record.shape_out, leaf.symbols, out.symbols, {}, None, {})
+        entries = from_local(record.layer.local_jacobian(step), out.shape, leaf.shape)
     rows = [out.symbols[n] if out.symbols else None for n in vec_order(out.shape)]
     cols = [leaf.symbols[n] for n in vec_order(leaf.shape)]
     names = derivation.latex_names

@@ -213,11 +213,11 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 
 def test_every_row_of_a_network_document_is_right_or_outside_the_notation():
     from symconv import load_network
-    from symconv.rendering.network_document import network_context
+    from symconv.rendering.document import context
 
     d = derive(load_network(EXAMPLES / "three_layer_cnn.toml"))
-    ctx = network_context(d)
-    rows = [row for section in ctx["forward"] + ctx["backward"] for block in section.blocks for row in block.rows
+    ctx = context(d)
+    rows = [row for section in ctx["sections"] for block in section.blocks for row in block.rows
             if not row.chain]
     verdicts = [check_claim(f"{row.lhs} = {' '.join(row.lines)}", d) for row in rows]
     statuses = [v.status for v in verdicts]

@@ -162,7 +162,7 @@ def test_package_docstring_example():
 
 
 def test_sympy_entries_are_built_on_first_use_and_equal_the_eager_build():
-    from symconv.conv import entries_and_terms
+    from symconv.terms import entries_from_terms, terms_of
     from symconv.numeric.verify import verify
     from symconv.rendering.formats import render
 
@@ -182,4 +182,4 @@ def test_sympy_entries_are_built_on_first_use_and_equal_the_eager_build():
     for place, i in enumerate(sorted(range(len(symbols)), key=lambda i: symbols[i].name)):
         rank[i] = place
     assert tuple(lazy) + () == tuple(lazy[:]) and list(iter(lazy))[5] == lazy[5]
-    assert entries_and_terms([[(0, -1)], []], symbols, rank)[0] == (symbols[0], S.Zero)
+    assert entries_from_terms(terms_of([[(0, -1)], []]), symbols, rank) == (symbols[0], S.Zero)

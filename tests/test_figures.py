@@ -5,9 +5,27 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from symconv import ConvSpec, derive
-from symconv.rendering.figures import feeds_figure, picture, svg, window_figure
+from symconv.layers.base import DocStep
+from symconv.network import as_network
+from symconv.rendering.figures import picture, svg
 
 from .strategies import conv_specs
+
+
+def _figure(spec: ConvSpec, key: str):
+    """The figure the convolution layer draws beside tensor `key` (out: the window, in: the feeds), or None."""
+    net = as_network(spec)
+    shapes = net.shapes
+    drawn = net.layers[0].figures(DocStep(None, shapes[0], shapes[1], {"in": "x", "out": "y", "K": "k"}))
+    return drawn[key][0] if key in drawn else None
+
+
+def window_figure(spec: ConvSpec):
+    return _figure(spec, "out")
+
+
+def feeds_figure(spec: ConvSpec):
+    return _figure(spec, "in")
 
 
 def _entry_positions(d, name: str, index: tuple[int, ...]) -> set:
@@ -68,12 +86,12 @@ def test_the_switch_figure_marks_where_the_derived_switch_is_one():
     from sympy import Integer
 
     from symconv import Conv, NetworkSpec, Pool
-    from symconv.rendering.network_figures import example_values, switch_figure
+    from symconv.figure import example_values
 
     net = NetworkSpec((1, 5, 6), (Conv(1, 1), Pool("max", 2, stride=(2, 1), padding=(1, 0))))
     d = derive(net)
     shapes = net.shapes
-    grid = switch_figure(net.layers[1], shapes[1], shapes[2], 2)
+    (grid,) = net.layers[1].figures(DocStep(2, shapes[1], shapes[2], {"in": "a", "out": "a"}))["out"]
     chosen = {(r, c) for r, c, _, role in grid.cells if role == "chosen"}
     # The switches in the derivation's own backward entries, at the same example values.
     h, w = shapes[1][1:]

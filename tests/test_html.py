@@ -73,7 +73,7 @@ def test_aligned_blocks_are_tables_without_a_literal_ampersand(name):
     html = page(name)
     assert "<mi>&</mi>" not in html and "linebreak" not in html
     if name == "layer-jacobians":  # the output size: H_o and W_o, each in its own row of two cells
-        block = re.search(r"<h2>Output size</h2>\s*<math display=\"block\"><mtable class=\"rows\">(.*?)</mtable>", html)
+        block = re.search(r"<h\d>Output size</h\d>\s*<math display=\"block\"><mtable class=\"rows\">(.*?)</mtable>", html)
         assert block and block.group(1).count("<mtr>") == 2 and block.group(1).count("<mtd>") == 4
 
 

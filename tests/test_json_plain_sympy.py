@@ -42,10 +42,10 @@ def plain_sympy():
     assert proc.wait(timeout=30) == 0
 
 
-def _references(net, leaves) -> list[dict[str, np.ndarray]]:
-    refs = [reference_network.forward_backward(net, leaves)]
+def _references(records, leaves) -> list[dict[str, np.ndarray]]:
+    refs = [reference_network.forward_backward(records, leaves)]
     if torch_reference.available():
-        refs.append(torch_reference.network_with_grads(net, leaves))
+        refs.append(torch_reference.network_with_grads(records, leaves))
     elif REQUIRE_TORCH:
         pytest.fail("PyTorch is required (SYMCONV_REQUIRE_TORCH=1) but is not installed")
     return refs
@@ -57,7 +57,7 @@ def _check(net, evaluate, seed: int) -> None:
     got = evaluate(to_json(d), leaves)
     derived = [t.name for t in d.tensors if t.entries is not None]
     assert set(derived) <= set(got)
-    for ref in _references(net, leaves):
+    for ref in _references(d.records, leaves):
         compared = [name for name in derived if name in ref]
         # The loss, every layer's output and every gradient.
         assert {f"A[{l}]" for l in range(1, len(net.layers) + 1)} | {"dL/dX"} <= set(compared)

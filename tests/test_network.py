@@ -18,10 +18,12 @@ from symconv.numeric.evaluate import evaluate
 from symconv.numeric.verify import random_leaves, verify
 from symconv.rendering.json_format import to_json
 from symconv.rendering.latex import SymconvLatexPrinter
-from symconv.rules import activation_rules, flatten_order, pool_rules, softmax_rules, switch
+from symconv.layers.flatten import flatten_order
+from symconv.layers.pool import switch
 from symconv.spec import SpecError
 
 from .conftest import need_torch
+from .layer_steps import rules
 from .strategies import networks
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
@@ -78,14 +80,15 @@ z, g = Symbol("z"), Symbol("g")
 
 @pytest.mark.parametrize("kind", ["sigmoid", "tanh", "identity"])
 def test_activation_rule_is_the_derivative(kind):
-    (a_expr,), _ = activation_rules(kind, [z], [None], None)
+    (a_expr,) = rules(Activation(kind), [z])[0]["out"]
     a = Symbol("a")
-    _, (backward,) = activation_rules(kind, [z], [a], [g])
+    _, (backward,) = rules(Activation(kind), [z], [a], [g])
     assert simplify(backward.subs(a, a_expr) - g * diff(a_expr, z)) == 0
 
 
 def test_relu_rule_is_the_derivative_away_from_zero_and_zero_at_zero():
-    (a_expr,), (backward,) = activation_rules("relu", [z], [Symbol("a")], [g])
+    forward, (backward,) = rules(Activation("relu"), [z], [Symbol("a")], [g])
+    (a_expr,) = forward["out"]
     assert a_expr == Max(0, z) and backward == g * Heaviside(z, 0)
     for value in (-2, -0.5, 0.5, 3):
         assert backward.subs(z, value) == g * diff(a_expr, z).subs(z, value)
@@ -96,7 +99,8 @@ def test_l2_pool_rule_is_the_derivative():
     pool = Pool("l2", 2)
     inp = symbols("i1:5")
     out = (Symbol("A"),)
-    (forward,), backward = pool_rules(pool, (1, 2, 2), (1, 1, 1), inp, out, (g,))
+    computed, backward = rules(pool, inp, out, (g,), (1, 2, 2), (1, 1, 1))
+    (forward,) = computed["out"]
     assert forward == sqrt(Add(*(i**2 for i in inp)))
     for i, rule in zip(inp, backward):
         assert simplify(rule.subs(out[0], forward) - g * diff(forward, i)) == 0
@@ -104,14 +108,15 @@ def test_l2_pool_rule_is_the_derivative():
 
 def test_avg_pool_rule_is_the_derivative():
     inp = symbols("i1:10")
-    (forward,), backward = pool_rules(Pool("avg", 3), (1, 3, 3), (1, 1, 1), inp, (Symbol("A"),), (g,))
+    computed, backward = rules(Pool("avg", 3), inp, (Symbol("A"),), (g,), (1, 3, 3), (1, 1, 1))
+    (forward,) = computed["out"]
     assert forward == Add(*inp) / 9
     assert all(rule == g * diff(forward, i) == g / 9 for i, rule in zip(inp, backward))
 
 
 def test_max_pool_switch_goes_to_the_first_maximum():
     inp = symbols("i1:5")
-    _, backward = pool_rules(Pool("max", 2), (1, 2, 2), (1, 1, 1), inp, (Symbol("A"),), (g,))
+    _, backward = rules(Pool("max", 2), inp, (Symbol("A"),), (g,), (1, 2, 2), (1, 1, 1))
     tie = {inp[0]: 1, inp[1]: 3, inp[2]: 3, inp[3]: 2}
     assert [rule.subs(tie) for rule in backward] == [0, g, 0, 0]
     assert backward[2] == g * Piecewise((1, And(inp[2] > inp[0], inp[2] > inp[1], inp[2] >= inp[3])), (0, True))
@@ -142,11 +147,12 @@ def test_the_switch_prints_as_an_indicator_of_the_window_maximum():
 
 def test_softmax_cross_entropy_step_needs_the_sum_of_t():
     f, p, t = symbols("f1:4"), symbols("p1:4"), symbols("t1:4")
-    probs, loss = softmax_rules(f, p, t, Symbol("L"))
+    forward, backward = rules(SoftmaxCrossEntropy(), f, p, params={"t": t})
+    probs, (loss,) = forward["out"], forward["L"]
     loss_of_f = loss.subs(dict(zip(p, probs)))
     for k in range(3):
         derivative = diff(loss_of_f, f[k])
-        claimed = softmax_rules(f, p, t, Symbol("L"), backward=True)[k].subs(dict(zip(p, probs)))
+        claimed = backward[k].subs(dict(zip(p, probs)))
         assert simplify(derivative - claimed) != 0  # not without sum(t) = 1 ...
         one_hot = {t[2]: 1 - t[0] - t[1]}
         assert simplify((derivative - claimed).subs(one_hot)) == 0  # ... and exactly with it
@@ -219,7 +225,7 @@ def test_max_pool_ties_match_pytorch():
     d = derive(net)
     values = random_leaves(d, seed=0)
     values["X"] = np.array([[[1.0, 3.0, 2.0, 2.0], [3.0, 0.0, 2.0, 1.0]]])  # ties in both windows
-    ours, theirs = evaluate(d, values), network_with_grads(net, values)
+    ours, theirs = evaluate(d, values), network_with_grads(d.records, values)
     np.testing.assert_array_equal(ours["dL/dX"], theirs["dL/dX"])
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from sympy import Symbol, lambdify, sympify
 
 from symconv import derive
-from symconv.numeric import reference
+from symconv.layers import Conv
 from symconv.numeric.evaluate import evaluate
 from symconv.numeric.verify import random_leaves, verify
 from symconv.rendering.json_format import to_json
@@ -48,10 +48,12 @@ def test_numpy_reference_on_a_hand_computed_case():
     # 3x3 input 1..9, 2x2 kernel [[1, 0], [0, -1]]: y_{r,s} = x_{r,s} - x_{r+1,s+1} = -4 everywhere.
     x = np.arange(1.0, 10.0).reshape(1, 3, 3)
     k = np.array([[[[1.0, 0.0], [0.0, -1.0]]]])
-    y = reference.conv2d(x, k, None, (1, 1), (0, 0), (1, 1))
+    layer, params = Conv(1, 2, bias=True), {"K": k, "b": np.zeros(1)}
+    y, cache = layer.numpy_forward(np, x, params)
     np.testing.assert_array_equal(y, np.full((1, 2, 2), -4.0))
     g = np.ones((1, 2, 2))
-    gx, gk, gb = reference.conv2d_backward(g, x, k, (1, 1), (0, 0), (1, 1))
+    gx, grads = layer.numpy_backward(np, g, x, y, params, cache)
+    gk, gb = grads["K"], grads["b"]
     np.testing.assert_array_equal(gk[0, 0], [[1 + 2 + 4 + 5, 2 + 3 + 5 + 6], [4 + 5 + 7 + 8, 5 + 6 + 8 + 9]])
     np.testing.assert_array_equal(gx[0], [[1, 1, 0], [1, 0, -1], [0, -1, -1]])
     np.testing.assert_array_equal(gb, [4.0])
@@ -121,13 +123,12 @@ def evaluate_json(text: str, leaves: dict[str, np.ndarray]) -> dict[str, np.ndar
 @given(conv_specs(max_input=5, max_kernel=3, max_channels=2))
 def test_json_evaluated_top_to_bottom_matches_pytorch(spec):
     need_torch()
-    from symconv.numeric.torch_reference import conv2d_with_grads
+    from symconv.numeric.torch_reference import network_with_grads
 
     d = derive(spec)
     leaves = random_leaves(d, seed=5)
     got = evaluate_json(to_json(d), leaves)
-    want = conv2d_with_grads(leaves["X"], leaves["K"], leaves.get("b"), leaves["dL/dY"],
-                             spec.stride, spec.padding, spec.dilation, spec.flipped)
+    want = network_with_grads(d.records, leaves)  # PyTorch's conv2d and autograd
     for name, value in want.items():
         np.testing.assert_allclose(got[name], value, rtol=0, atol=1e-9, err_msg=name)
 

@@ -101,7 +101,7 @@ def test_size_estimate_counts_every_entry_of_a_network(path):
 
     net = load_network(path)
     d = derive(net)
-    assert Size.of_network(net).entries == sum(len(t.symbols or t.entries) for t in d.tensors if t.name != "L")
+    assert Size.of(net).entries == sum(len(t.symbols or t.entries) for t in d.tensors if t.name != "L")
 
 
 @pytest.mark.parametrize("spec", [ConvSpec(), ConvSpec(input=(5, 7), kernel=(3, 2), stride=(2, 1), padding=(1, 3),

@@ -16,10 +16,9 @@ from sympy import Add, Expr, Mul, Pow, Rational, S, diff, expand, together
 
 from ..derivation import Derivation
 from ..rendering.latex import SymconvLatexPrinter
-from ..network import NetworkSpec
 from .definitions import definitions, read_definition
 from .extract import Claim
-from .names import network_tensors, tensors_of
+from .names import tensors_of
 from .parse import ParseError, parse_claim
 from .ranges import ALL, parse_range
 from .report import Verdict, claim_names, term_difference
@@ -52,11 +51,11 @@ class Grader:
 
     def __init__(self, derivation: Derivation, upstream_symbol: str | None = None):
         self.d = derivation
-        self.network = isinstance(derivation.spec, NetworkSpec)
-        self.tensors = network_tensors(derivation) if self.network else tensors_of(derivation.spec)
+        self.network = derivation.network.names is None  # named a^{[l]}, not as a single layer
+        self.tensors = tensors_of(derivation)
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
-                       else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.spec.names.output}_{{i}}}}")
+                       else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
             try:
                 defined = read_definition(written, self.tensors)
             except ParseError:

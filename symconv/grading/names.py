@@ -3,43 +3,33 @@
 from __future__ import annotations
 
 from ..derivation import Derivation
-from ..layers import SoftmaxCrossEntropy
-from ..network import NetworkSpec
-from ..spec import ConvSpec
+from ..naming import Naming
 from .notation import TensorInfo
 
 Names = dict[str, dict[int | None, TensorInfo]]
 
 
-def tensors_of(spec: ConvSpec) -> Names:
-    """The names a teacher uses for a layer's tensors (--names, and b for the bias)."""
-    n = spec.names
-    c_in, c_out = spec.in_channels, spec.out_channels
-    out = {
-        n.input: {None: TensorInfo("X", (c_in, *spec.input), 1)},
-        n.kernel: {None: TensorInfo("K", (c_out, c_in, *spec.kernel), 2)},
-        n.output: {None: TensorInfo("Y", (c_out, *spec.output), 1)},
-    }
-    if spec.bias:
-        out["b"] = {None: TensorInfo("b", (c_out,), 1)}
-    return out
-
-
-def network_tensors(derivation: Derivation) -> Names:
-    """A network's names, as its documents write them: x; a^{[l]}, k^{[l]}, W^{[l]}, b^{[l]} by layer;
-    p and t for the softmax and its target."""
-    net: NetworkSpec = derivation.spec  # type: ignore[assignment]
-    names = set(derivation.names())
+def tensors_of(derivation: Derivation) -> Names:
+    """Each letter the documents write, by layer number (None where the name has no [l]): x; a^{[l]},
+    k^{[l]}, W^{[l]}, b^{[l]} in a network, or a single layer's own letters (--names, and b for the
+    bias); p and t for the softmax and its target."""
+    naming = Naming(derivation.network.names)
     image = lambda shape: int(len(shape) == 3)  # a leading channel axis
-    out: Names = {"x": {None: TensorInfo("X", net.input, 1)}}
-    for l, layer in enumerate(net.layers, start=1):
-        a = derivation[f"A[{l}]"]
-        if isinstance(layer, SoftmaxCrossEntropy):
-            out["p"] = {None: TensorInfo(f"A[{l}]", a.shape, 0)}
-            out["t"] = {None: TensorInfo("t", a.shape, 0)}
-            continue
-        out.setdefault("a", {})[l] = TensorInfo(f"A[{l}]", a.shape, image(a.shape))
-        for base, key, lead in (("k", f"K[{l}]", 2), ("W", f"W[{l}]", 0), ("b", f"b[{l}]", 0)):
-            if key in names:
-                out.setdefault(base, {})[l] = TensorInfo(key, derivation[key].shape, lead)
+    x = derivation[derivation.records[0].input]
+    out: Names = {naming.letter("x"): {None: TensorInfo(x.name, x.shape, image(x.shape))}}
+    for r in derivation.records:
+        a = derivation[r.output]
+        if r.layer.output_letter:
+            out[r.layer.output_letter] = {None: TensorInfo(r.output, a.shape, 0)}
+        else:
+            out.setdefault(naming.letter("a"), {})[naming.number(r.number)] = TensorInfo(r.output, a.shape, image(a.shape))
+        for p in r.layer.params(r.shape_in):
+            name = r.params[p.key]
+            if p.after:
+                if p.role == "input":  # a loss's target: t_k
+                    out[naming.letter(p.letter)] = {None: TensorInfo(name, p.shape, 0)}
+                continue
+            # A single layer's bias b_m is its channel's (written b with one channel).
+            channels = 1 if naming.single and len(p.shape) == 1 else p.lead
+            out.setdefault(naming.letter(p.letter), {})[naming.number(r.number)] = TensorInfo(name, p.shape, channels)
     return out

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..derivation import Derivation
-from ..network import NetworkSpec
-from . import reference, reference_network, torch_reference
+from . import reference_network, torch_reference
 from .evaluate import evaluate
 
 TOLERANCE = 1e-9
@@ -53,22 +52,19 @@ def random_leaves(derivation: Derivation, seed: int) -> dict[str, np.ndarray]:
 
 def _references(derivation: Derivation, leaves: dict[str, np.ndarray], use_torch: bool) -> dict[str, dict]:
     """The independent results each reference gives, by reference name and tensor name."""
-    s = derivation.spec
-    if isinstance(s, NetworkSpec):
-        refs = {"numpy": reference_network.forward_backward(s, leaves)}
-        if use_torch:
-            refs["torch"] = torch_reference.network_with_grads(s, leaves)
-        return refs
-    x, k, b, g = leaves["X"], leaves["K"], leaves.get("b"), leaves["dL/dY"]
-    geometry = (s.stride, s.padding, s.dilation, s.flipped)
-    gx, gk, gb = reference.conv2d_backward(g, x, k, *geometry)
-    refs = {"numpy": {"Y": reference.conv2d(x, k, b, *geometry), "dL/dX": gx, "dL/dK": gk, "dL/db": gb}}
+    records = derivation.records
+    refs = {"numpy": reference_network.forward_backward(records, leaves)}
     if use_torch:
-        refs["torch"] = torch_reference.conv2d_with_grads(x, k, b, g, *geometry)
-    if "dvecY/dvecK" in derivation.names():
-        refs["numpy"].update(reference.conv2d_jacobians(x, k, b is not None, *geometry))
-        if use_torch:
-            refs["torch"].update(torch_reference.conv2d_jacobians(x, k, b, *geometry))
+        refs["torch"] = torch_reference.network_with_grads(records, leaves)
+    jacobians = {t.name: t for t in derivation.tensors if t.name.startswith("dvec")}
+    if jacobians:  # a one-layer network's Jacobian tensors, d{out}/d{wrt} with vec where the tensor is not a vector
+        record = records[-1]
+        by_wrt = {name.split("/d", 1)[1].removeprefix("vec"): name for name in jacobians}
+        for ref, module in (("numpy", reference_network), ("torch", torch_reference)):
+            if ref in refs:
+                for wrt, m in module.jacobians(record, leaves).items():
+                    if wrt in by_wrt:
+                        refs[ref][by_wrt[wrt]] = m
     return refs
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 from ..derivation import Derivation, Tensor
-from ..spec import ConvSpec, fmt_pair
-from .figures import Grid, feeds_figure, picture, svg, window_figure
+from ..figure import Grid
+from ..layers.base import DocStep
+from ..naming import Naming
+from .figures import chain_latex, chain_svg, picture, svg
 from .matrix_view import matrix_view
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
 from .templating import environment
@@ -35,12 +37,16 @@ class Block:
 
 @dataclass(frozen=True)
 class Section:
+    """One tensor's part of the document: its words, displayed steps, figures, and its entries."""
+
     name: str
     title: str
     intro: str
     blocks: list[Block]
-    figure: Figure | None = None
+    figures: list[Figure] = field(default_factory=list)
     overview: str = ""  # LaTeX: the tensor as a matrix of entry names, before the list of their formulas
+    steps: list[str] = field(default_factory=list)  # LaTeX align lines shown before the entries
+    steps_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,84 +136,121 @@ def overview(tensor: Tensor, symbol: str) -> str:
     return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}{which}"
 
 
-def _matrix_name(name: str, channels: bool, first: str) -> str:
-    """The name of a whole tensor (one channel of it) in the user's names: K for k, F for F, x1 as x1."""
-    whole = name.upper() if len(name) == 1 else name
-    return f"{whole}^{{{first}}}" if channels else whole
+def _matrix_name(letter: str, number: int | None, channel: str) -> str:
+    """The name of a whole tensor (one channel of it): K for k, F for F, x1 as x1, A^{[2](1)} for a^{[2]}."""
+    whole = letter.upper() if len(letter) == 1 else rf"\mathit{{{letter}}}"
+    sup = ("" if number is None else f"[{number}]") + channel
+    return f"{whole}^{{{sup}}}" if sup else whole
 
 
-def _output_size(spec: ConvSpec) -> list[str]:
-    """The output-size formula for both axes, with the numbers put in."""
-    lines = []
-    for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
-        n, k = spec.input[axis], spec.kernel[axis]
-        s, p, d = spec.stride[axis], spec.padding[axis], spec.dilation[axis]
-        lines.append(
-            rf"{big}_o &= \left\lfloor \frac{{{big} + 2 p_{small} - d_{small} (k_{small} - 1) - 1}}{{s_{small}}} \right\rfloor + 1"
-            rf" = \left\lfloor \frac{{{n} + 2 \cdot {p} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
-            rf" = {spec.output[axis]}"
-        )
-    return lines
+@dataclass(frozen=True)
+class Group:
+    """One layer's sections in the forward or the backward pass, under its heading (none for a single layer)."""
+
+    title: str
+    sections: list[Section]
 
 
-SECTIONS = (
-    ("Y", "Forward pass",
-     "Each output entry is the bias (if any) plus the sum, over the input channels and the kernel "
-     "window, of input entry times kernel entry. Entries of the window that fall in the zero padding "
-     "contribute nothing and are left out."),
-    ("dL/dK", "Gradient with respect to the kernel",
-     "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
-     "gradient of each output entry times the input entry it met there."),
-    ("dL/dX", "Gradient with respect to the input",
-     "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
-     "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
-     "covers has gradient 0."),
-    ("dL/db", "Gradient with respect to the bias",
-     "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
-     "channel's upstream gradient."),
-)
+def _letters(naming: Naming, record, derivation: Derivation) -> dict[str, str]:
+    layer = record.layer
+    letters = {"in": naming.letter("x") if record.number == 1 else "a",
+               "out": layer.output_letter or naming.letter("a")}
+    for p in layer.params(record.shape_in):
+        letters[p.key] = naming.letter(p.letter)
+    return letters
+
+
+def _overview(derivation: Derivation, name: str, letter: str, number: int | None, gradient: bool) -> str:
+    tensor = derivation[name]
+    if len(tensor.shape) < 3:
+        return ""
+    lead = tensor.shape[:-2]
+    channel = "" if all(n == 1 for n in lead) else "(" + ",".join("1" for _ in lead) + ")"
+    symbol = _matrix_name(letter, number, channel)
+    return overview(tensor, rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol)
+
+
+def _layer_groups(derivation: Derivation, record, naming: Naming, printer: TermPrinter, single: bool) -> tuple[Group, Group]:
+    """A layer's forward section and its backward sections (parameters first, then its input), each with
+    the kind's words, displayed steps and figures."""
+    layer = record.layer
+    number = naming.number(record.number)
+    doc = DocStep(number, record.shape_in, record.shape_out, _letters(naming, record, derivation))
+    words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
+    in_number = None if number in (None, 1) else number - 1
+
+    def section(key: str, name: str, title: str, intro: str, blocks: list[Block], letter: str, at: int | None,
+                gradient: bool) -> Section:
+        heading, lines = steps.get(key, ("", []))
+        return Section(name, title, intro, blocks, [figure(grid) for grid in drawn.get(key, [])],
+                       _overview(derivation, name, letter, at, gradient), lines, heading)
+
+    blocks = tensor_blocks(derivation[record.output], printer, "output channel")
+    for name in record.params.values():  # a loss's value
+        if derivation[name].entries is not None:
+            blocks += tensor_blocks(derivation[name], printer)
+    forward = section("out", record.output, "", words.forward, blocks, doc.letters["out"], number, False)
+    backward = []
+    names = set(derivation.names())
+    for p in layer.params(record.shape_in):
+        name = f"dL/d{record.params[p.key]}"
+        if name in names:
+            backward.append(section(p.key, name, f"Gradient with respect to the {p.title}", words.backward.get(p.key, ""),
+                                    tensor_blocks(derivation[name], printer), doc.letters[p.key], number, True))
+    name = f"dL/d{record.input}"
+    backward.append(section("in", name, "Gradient with respect to the input", words.backward.get("in", ""),
+                            tensor_blocks(derivation[name], printer, "input channel"), doc.letters["in"], in_number, True))
+    if len(backward) == 1:  # one gradient: the layer's heading says it all
+        backward = [replace(backward[0], title="")]
+    title = "" if single else f"Layer {record.number}: {layer.describe()}"
+    return Group(title, [forward]), Group(title, backward)
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return " x ".join(map(str, shape))
 
 
 def context(derivation: Derivation) -> dict:
-    """Everything the templates show, computed once for every format."""
-    spec = derivation.spec
+    """Everything the templates show, computed once for every format: a single layer and a network
+    alike, each layer's words, steps and figures coming from its kind."""
+    net = derivation.network
+    naming = Naming(net.names)
     printer = TermPrinter(derivation)
+    single = len(net.layers) == 1
+    records = derivation.records
+    groups = [_layer_groups(derivation, r, naming, printer, single) for r in records]
+    forward = [f for f, _ in groups]
+    backward = [b for _, b in reversed(groups)]
+    first = records[0]
+    if single:
+        doc = DocStep(naming.number(1), first.shape_in, first.shape_out, _letters(naming, first, derivation))
+        settings = first.layer.settings(doc)
+    else:
+        settings = [("input", _shape(net.input))] + [
+            (f"layer {r.number}", f"{r.layer.describe()}; output {_shape(r.shape_out)}") for r in records]
+    steps = [("input x", _shape(net.input))] + [(f"layer {r.number}: {r.layer.describe()}", _shape(r.shape_out))
+                                                 for r in records]
     names = set(derivation.names())
-    # The window figure goes with the forward pass, the figure of where an input entry goes with dL/dX.
-    drawn = {"Y": figure(window_figure(spec)), "dL/dX": figure(feeds_figure(spec))}
-    symbol = {"Y": _matrix_name(spec.names.output, spec.out_channels > 1, "(1)"),
-              "dL/dK": rf"\frac{{\partial L}}{{\partial {_matrix_name(spec.names.kernel, spec.in_channels * spec.out_channels > 1, '(1,1)')}}}",
-              "dL/dX": rf"\frac{{\partial L}}{{\partial {_matrix_name(spec.names.input, spec.in_channels > 1, '(1)')}}}"}
-    sections = [
-        Section(name, title, intro, tensor_blocks(derivation[name], printer, "input channel" if name == "dL/dX" else "output channel"),
-                drawn.get(name), overview(derivation[name], symbol[name]) if name in symbol else "")
-        for name, title, intro in SECTIONS
-        if name in names
-    ]
-    settings = [
-        ("input", f"{spec.in_channels} channel(s) of {fmt_pair(spec.input)}"),
-        ("kernel", f"{spec.out_channels} output x {spec.in_channels} input channel(s) of {fmt_pair(spec.kernel)}"),
-        ("stride", fmt_pair(spec.stride)),
-        ("padding", fmt_pair(spec.padding)),
-        ("dilation", fmt_pair(spec.dilation)),
-        ("bias", "yes" if spec.bias else "no"),
-        ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
-        ("names", f"input {spec.names.input}, kernel {spec.names.kernel}, output {spec.names.output}"),
-        ("output", f"{spec.out_channels} channel(s) of {fmt_pair(spec.output)}"),
-    ]
-    upstream = derivation["dL/dY"].labels[0]
+    last = records[-1]
+    title = (f"Back-propagation through a {first.layer.describe().split(',')[0]} layer" if naming.single
+             else f"Back-propagation through the network {net.name}")
     return {
-        "kind": "layer",
-        "title": "Back-propagation through a convolution layer",
+        "title": title,
+        "single": single,
         "settings": settings,
-        "output_size": _output_size(spec),
-        "upstream_example": upstream,
-        "sections": sections,
+        "has_loss": net.has_loss,
+        "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
+        "forward": forward,
+        "backward": backward,
+        "sections": [s for g in forward + backward for s in g.sections],
+        "diagram": None if single else Figure(chain_latex(steps), "figure-network.svg", chain_svg(steps),
+                                              "The network, from the input down to the loss, with the shape of each "
+                                              "layer's output."),
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }
 
 
 def render_text(template: str, ctx: dict) -> str:
-    """Render one of the templates (derivation.tex.j2, derivation.md.j2) with a context."""
+    """Render one of the templates (document.tex.j2, document.md.j2, document.html.j2) with a context."""
     return environment().get_template(template).render(**ctx)

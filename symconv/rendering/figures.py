@@ -1,20 +1,18 @@
-"""Figures drawn from the layer's index map (so they cannot disagree with the formulas): LaTeX and SVG.
+"""Figures as LaTeX pictures and SVG: the grids layer kinds draw (symconv.figure), and the network's chain.
 
-Two figures for a convolution layer: the padded input with the window of an output entry (and of
-its right-hand neighbour, to show the stride), and the output entries that one input entry feeds,
-each marked with the kernel entry through which it does.
+A kind draws its grids from its own index map or windows, so a figure cannot disagree with the formulas.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import textwrap
 from html import escape
 
-from ..indexmap import IndexMap, padded_position
-from ..spec import ConvSpec
+from ..figure import Grid
 from .templating import escape_latex
 
-MAX_CELLS = 16  # a grid wider or taller than this is described in words instead
+BOX_W = 10.5  # cm, the width of a layer's box in the LaTeX diagram
+
 # Fill colours by role: xcolor expressions (LaTeX) and their SVG equivalents.
 FILLS = {
     "pad": ("black!8", "#ebebeb"),
@@ -25,87 +23,6 @@ FILLS = {
     "hit": ("green!25", "#c4ecc4"),
     "chosen": ("red!55", "#e87070"),
 }
-
-
-@dataclass(frozen=True)
-class Label:
-    """A cell's label: a name with a subscript (x with 1,2), or nothing."""
-
-    base: str = ""
-    sub: str = ""
-
-    def latex(self) -> str:
-        return f"${self.base}_{{{self.sub}}}$" if self.base else ""
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A grid of labelled, coloured cells, row 0 at the top, with a caption and a legend."""
-
-    name: str  # used for the SVG's file name
-    rows: int
-    cols: int
-    cells: tuple[tuple[int, int, Label, str], ...]  # (row, col, label, fill role)
-    caption: str
-    legend: tuple[tuple[str, str], ...]  # (fill role, text)
-
-
-def window_figure(spec: ConvSpec) -> Grid | None:
-    """The padded input (one channel) with the taps of output (1, 1) and (1, 2) marked."""
-    (ph, pw), (h, w) = spec.padding, spec.input
-    rows, cols = h + 2 * ph, w + 2 * pw
-    if rows > MAX_CELLS or cols > MAX_CELLS:
-        return None
-    (sh, sw), (dh, dw), (kh, kw) = spec.stride, spec.dilation, spec.kernel
-    window = lambda r, s: {(padded_position(r, p, sh, dh), padded_position(s, q, sw, dw))
-                           for p in range(kh) for q in range(kw)}
-    first = window(0, 0)
-    second = window(0, 1) if spec.output[1] > 1 else set()
-    base = spec.names.input
-    cells = []
-    for r in range(rows):
-        for c in range(cols):
-            inside = ph <= r < ph + h and pw <= c < pw + w
-            label = Label(base, f"{r - ph + 1},{c - pw + 1}") if inside else Label()
-            role = "both" if (r, c) in first and (r, c) in second else (
-                "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else "pad")
-            cells.append((r, c, label, role))
-    out = spec.names.output
-    legend = [("window", f"the window of {out}(1,1)"), ("pad", "zero padding")]
-    if second:
-        legend.insert(1, ("second", f"the window of {out}(1,2), {sw} column(s) further (the stride)"))
-        if first & second:
-            legend.insert(2, ("both", "in both windows"))
-    caption = (f"The padded input ({rows} x {cols}) of one channel. The kernel's {kh} x {kw} taps are "
-               f"{dh} row(s) and {dw} column(s) apart (the dilation); stride {sh} x {sw}.")
-    return Grid("window", rows, cols, tuple(cells), caption, tuple(legend))
-
-
-def feeds_figure(spec: ConvSpec) -> Grid | None:
-    """The output grid, with the entries that one input entry feeds, each marked with the kernel entry."""
-    (ho, wo), (h, w) = spec.output, spec.input
-    if ho > MAX_CELLS or wo > MAX_CELLS:
-        return None
-    i, j = (h - 1) // 2, (w - 1) // 2  # the input entry nearest the middle (0-based)
-    index = IndexMap(spec)
-    rows = {r: index.kernel_row(p) for r, p, ii in index.rows if ii == i}
-    cols = {s: index.kernel_col(q) for s, q, jj in index.cols if jj == j}
-    kernel, out = spec.names.kernel, spec.names.output
-    cells = []
-    for r in range(ho):
-        for s in range(wo):
-            if r in rows and s in cols:
-                cells.append((r, s, Label(kernel, f"{rows[r] + 1},{cols[s] + 1}"), "hit"))
-            else:
-                cells.append((r, s, Label(out, f"{r + 1},{s + 1}"), "cell"))
-    name = f"{spec.names.input}({i + 1},{j + 1})"
-    caption = (f"The output ({ho} x {wo}): the entries that read input entry {name} show the kernel entry "
-               f"through which they read it. dL/d{name} sums the upstream gradient of each times that kernel entry.")
-    return Grid("feeds", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),))
-
-
-def figures(spec: ConvSpec) -> list[Grid]:
-    return [g for g in (window_figure(spec), feeds_figure(spec)) if g is not None]
 
 
 def picture(grid: Grid, cell_cm: float = 0.75) -> str:
@@ -142,8 +59,8 @@ def svg(grid: Grid, cell: int = 40) -> str:
         out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{FILLS[role][1]}" stroke="#999"/>')
         if label.base:
             out.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4}" font-size="12" text-anchor="middle" '
-                       f'font-style="italic">{escape(label.base)}<tspan font-size="8" font-style="normal" '
-                       f'dy="3">{escape(label.sub)}</tspan></text>')
+                       f'font-style="italic">{escape(label.base)}{_sup(label.sup)}<tspan font-size="8" font-style="normal" '
+                       f'dy="{7 if label.sup else 3}">{escape(label.sub)}</tspan></text>')
     y = grid.rows * cell + 12
     for role, text in grid.legend:
         out.append(f'<rect x="1" y="{y}" width="16" height="16" fill="{FILLS[role][1]}" stroke="#999"/>')
@@ -152,3 +69,42 @@ def svg(grid: Grid, cell: int = 40) -> str:
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
+
+
+def _sup(text: str) -> str:
+    return f'<tspan font-size="8" font-style="normal" dy="-4">{escape(text)}</tspan>' if text else ""
+
+
+def chain_latex(steps: list[tuple[str, str]]) -> str:
+    """The layers top to bottom, one framed box each, arrows between them, each with its output shape."""
+    rows = []
+    for n, (what, shape) in enumerate(steps):
+        if n:
+            rows.append(r"$\big\downarrow$ & \\")
+        rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {escape_latex(what)}}}}}"
+                    rf" & {escape_latex(shape)} \\")
+    return "\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
+
+
+def chain_svg(steps: list[tuple[str, str]]) -> str:
+    """The same chain as an SVG for Markdown and HTML; a long description wraps inside its box."""
+    box_w, line_h, gap, shape_w = 460, 17, 22, 120
+    mid, fill = box_w / 2, FILLS["window"][1]
+    # 14px serif averages under 7.5px a character: 54 of them fit the box with a margin.
+    lines = [textwrap.wrap(what, 54) or [""] for what, _ in steps]
+    heights = [13 + line_h * len(text) for text in lines]
+    height = sum(heights) + gap * (len(steps) - 1) + 2
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{box_w + shape_w + 12}" height="{height}" '
+           f'viewBox="0 0 {box_w + shape_w + 12} {height}" font-family="serif" font-size="14">']
+    y = 1
+    for n, ((_, shape), text, box_h) in enumerate(zip(steps, lines, heights)):
+        if n:
+            out.append(f'<line x1="{mid}" y1="{y - gap}" x2="{mid}" y2="{y - 4}" stroke="#333" stroke-width="2"/>')
+            out.append(f'<path d="M {mid - 5} {y - 9} L {mid} {y - 1} L {mid + 5} {y - 9} z" fill="#333"/>')
+        out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{fill}" stroke="#555"/>')
+        for k, line in enumerate(text):
+            out.append(f'<text x="{mid}" y="{y + 20 + k * line_h}" text-anchor="middle">{escape(line)}</text>')
+        out.append(f'<text x="{box_w + 10}" y="{y + 20}">{escape(shape)}</text>')
+        y += box_h + gap
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

@@ -7,11 +7,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..derivation import Derivation
-from ..network import NetworkSpec
 from ..size import DOCUMENT_FORMATS
 from .document import context, render_text
 from .json_format import to_json
-from .network_document import network_context
 from .files import FILENAMES, FORMATS
 from .handout import answers, exercise
 from .pdf import LatexFailed, LatexMissing, compile_pdf
@@ -35,14 +33,12 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS, handout: 
     A LaTeX failure leaves the PDF out, with the reason in `errors`.
     """
     out = Rendered()
-    network = isinstance(derivation.spec, NetworkSpec)
-    template = "network" if network else "derivation"
     documents: dict[str, dict] = {}
     if DOCUMENT_FORMATS & set(formats):
-        ctx = network_context(derivation) if network else context(derivation)
+        ctx = context(derivation)
         documents = {"exercise": exercise(ctx), "answers": answers(ctx)} if handout else {"derivation": ctx}
     for stem, doc in documents.items():
-        _document(out, stem, template, doc, formats)
+        _document(out, stem, "document", doc, formats)
     if "md" in formats:
         # The Markdown shows its figures from SVG files beside it.
         for drawn in figures_of(ctx):
@@ -68,9 +64,7 @@ def embed_figures(markdown: str, files: dict[str, bytes]) -> str:
 def figures_of(ctx: dict) -> list:
     """Every figure a document context holds: the network diagram, then the sections' figures."""
     found = [ctx["diagram"]] if ctx.get("diagram") is not None else []
-    for key in ("sections", "forward", "backward"):
-        found += [section.figure for section in ctx.get(key, []) if section.figure is not None]
-    return found
+    return found + [drawn for section in ctx["sections"] for drawn in section.figures]
 
 
 def _document(out: Rendered, stem: str, template: str, ctx: dict, formats: tuple[str, ...]) -> None:

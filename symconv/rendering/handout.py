@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .document import Block, Section
+from .document import Block, Group, Section
 
 BLANK = r"\underline{\qquad\qquad\qquad\qquad}"
-SECTION_KEYS = ("sections", "forward", "backward")
 
 
 def is_blank(position: int) -> bool:
@@ -32,9 +31,10 @@ def _blank_section(section: Section) -> Section:
 def exercise(ctx: dict) -> dict:
     """The context of the exercise sheet: the same document with the chosen entries blank."""
     out = dict(ctx)
-    for key in SECTION_KEYS:
-        if key in ctx:
-            out[key] = [_blank_section(s) for s in ctx[key]]
+    blanked = {id(s): _blank_section(s) for s in ctx["sections"]}
+    for key in ("forward", "backward"):
+        out[key] = [Group(g.title, [blanked[id(s)] for s in g.sections]) for g in ctx[key]]
+    out["sections"] = [blanked[id(s)] for s in ctx["sections"]]
     out["title"] = "Exercise: " + ctx["title"]
     out["handout_note"] = ("Fill in the blank entries. The first entry of each group is worked as an example; "
                            "the answer sheet has every entry.")

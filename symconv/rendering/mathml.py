@@ -36,7 +36,10 @@ def mathml(latex: str, display: bool = True) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _inner(latex: str) -> str:
-    """The MathML inside <math>...</math> for a LaTeX fragment."""
+    """The MathML inside <math>...</math> for a LaTeX fragment (nothing for an empty one: an aligned
+    line that continues with "&= ...")."""
+    if not latex.strip():
+        return ""
     match = _MATH.match(convert(latex))
     return match.group(1) if match else ""
 

@@ -1,0 +1,93 @@
+"""Element-wise activations: a = f(z), dL/dz = g f'(z), written with the output a where that is shorter.
+
+relu: f'(z) = [z > 0] (0 at z = 0, as frameworks); sigmoid: a (1 - a); tanh: 1 - a^2; identity: 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+from typing import ClassVar
+
+from sympy import Heaviside, Integer, Max, exp, tanh
+
+from ..spec import SpecError, shown
+from .base import DocStep, Layer, Shape, Step, Words, Work
+
+FORWARD = {
+    "relu": lambda z: Max(0, z),
+    "sigmoid": lambda z: 1 / (1 + exp(-z)),
+    "tanh": tanh,
+    "identity": lambda z: z,
+}
+LOCAL = {
+    "relu": lambda z, a: Heaviside(z, 0),
+    "sigmoid": lambda z, a: a * (1 - a),
+    "tanh": lambda z, a: 1 - a**2,
+    "identity": lambda z, a: Integer(1),
+}
+ACTIVATIONS = tuple(FORWARD)
+WORDS = {
+    "relu": ("a = max(0, z), entry by entry.",
+             "The derivative of relu is 1 where z > 0 and 0 elsewhere (also at z = 0, as frameworks do), "
+             "so the upstream gradient passes only where the input was positive."),
+    "sigmoid": ("a = 1 / (1 + exp(-z)), entry by entry.",
+                "The derivative of the sigmoid is a (1 - a), written with the layer's own output a."),
+    "tanh": ("a = tanh(z), entry by entry.", "The derivative of tanh is 1 - a^2, written with the layer's own output a."),
+    "identity": ("a = z: the layer passes its input on unchanged.", "The derivative is 1: the upstream gradient passes unchanged."),
+}
+
+
+@dataclass(frozen=True)
+class Activation(Layer):
+    """An element-wise activation: relu, sigmoid, tanh or identity."""
+
+    kind: str
+    fixed: ClassVar[tuple[str, ...]] = ("kind",)
+    SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"relu": 7e-4, "sigmoid": 2.2e-3, "tanh": 3e-4, "identity": 1e-5}
+
+    @property
+    def type(self) -> str:  # type: ignore[override]
+        return self.kind
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or self.kind not in ACTIVATIONS:
+            raise SpecError(f"activation {shown(self.kind)} is not known: use one of {', '.join(ACTIVATIONS)}")
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def work(self, shape: Shape) -> Work:
+        """One term per entry forward (f(z)) and backward (g f'(z))."""
+        return Work.of(2 * prod(shape), self.SECONDS_PER_TERM[self.kind])
+
+    def forward(self, step: Step) -> dict:
+        return {"out": [FORWARD[self.kind](z) for z in step.inp]}
+
+    def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
+        """Diagonal: f'(z_n) at (n, n)."""
+        local = LOCAL[self.kind]
+        return [(n, n, local(z, a)) for n, (z, a) in enumerate(zip(step.inp, step.out))]
+
+    def backward(self, step: Step) -> dict:
+        local = LOCAL[self.kind]
+        return {"in": [g * local(z, a) for z, a, g in zip(step.inp, step.out, step.upstream)]}
+
+    def numpy_forward(self, np, a, params: dict):
+        return {"relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                "tanh": np.tanh, "identity": lambda z: z}[self.kind](a), None
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        local = {"relu": lambda: (a > 0).astype(float), "sigmoid": lambda: y * (1 - y),
+                 "tanh": lambda: 1 - y**2, "identity": lambda: np.ones_like(a)}[self.kind]()
+        return g * local, {}
+
+    def torch_forward(self, torch, a, params: dict):
+        return {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "identity": lambda z: z * 1}[self.kind](a)
+
+    def describe(self) -> str:
+        return self.kind
+
+    def words(self, step: DocStep) -> Words:
+        forward, backward = WORDS[self.kind]
+        return Words(forward, {"in": backward})

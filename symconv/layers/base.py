@@ -1,0 +1,188 @@
+"""What every layer kind implements, and what the derivation hands a layer: one interface, no dispatch.
+
+A kind is a frozen dataclass of its fields (validated on construction) that subclasses `Layer`. The
+core (derivation, sizes, Jacobians, numeric references, documents, grader) only calls the methods
+below; it never asks which kind a layer is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, NamedTuple
+
+from ..spec import SpecError
+
+Shape = tuple[int, ...]  # (channels, height, width) for images, (n,) for vectors
+
+# Measured on the project's 2-core machine (SymPy 1.14), derive and JSON together: a product of
+# two symbols in a term table costs this much; the other kinds' terms are SymPy expressions built
+# one by one (Max, Heaviside, exp...), hundreds of times dearer.
+SECONDS_PER_PRODUCT = 4e-6
+BYTES_PER_PRODUCT = 600
+BYTES_PER_EXPRESSION = 3000
+
+
+class Work(NamedTuple):
+    """What a layer's forward and backward entries hold, from the shapes alone: terms, time, memory."""
+
+    terms: int
+    seconds: float
+    bytes: float
+    products: int = 0  # two-factor terms of a term table (conv, dense), for the benchmarks
+
+    @classmethod
+    def of(cls, terms: int, seconds_per_term: float, bytes_per_term: float = BYTES_PER_EXPRESSION,
+           products: int = 0) -> Work:
+        return cls(terms, terms * seconds_per_term, terms * bytes_per_term, products)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A tensor a layer owns besides its input and output: a parameter (kernel, weights, bias) or, for
+    a loss, its target and the loss itself (listed after the output, with `after`)."""
+
+    key: str  # K, W, b, t, L: the tensor is K[l] in a network, K for a single layer
+    letter: str  # how its entries are written: k, W, b, t, L
+    role: str  # symbols.ROLE_RANK: kernel, bias, input, output
+    shape: Shape
+    title: str  # kernel, weights, bias
+    trained: bool = True  # has a gradient dL/d(key)
+    after: bool = False  # listed after the layer's output (a loss's target and value)
+    lead: int = 0  # leading channel axes (the grader's and the documents' blocks): 2 for a kernel
+
+
+class Table(list):
+    """A term table: per entry, its terms as (symbol position, symbol position or -1), in written order.
+
+    Entry n is the sum of symbol(a) * symbol(b) over its pairs (symbol(a) alone where b is -1),
+    positions indexing Derivation.symbols. Kinds whose entries are sums of products return one.
+    """
+
+
+@dataclass
+class Step:
+    """What a layer reads while its entries are built: the symbols of its input, output, parameters
+    and upstream gradient dL/d(output) (None for a loss), their global positions, and a cache the
+    forward pass may fill for the backward pass (term tables are built once for both)."""
+
+    number: int
+    shape_in: Shape
+    shape_out: Shape
+    inp: tuple
+    out: tuple
+    params: dict[str, tuple]
+    upstream: tuple | None
+    position: dict[str, int]  # "in", "out", "upstream" and each parameter key: position of its first symbol
+    cache: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the documents say about a layer: its forward rule, and the backward rule of each gradient
+    it writes, keyed by what the gradient is of ("in" for its input, a parameter key)."""
+
+    forward: str
+    backward: dict[str, str]
+
+
+def image(shape: Shape, kind: str) -> Shape:
+    if len(shape) != 3:
+        raise SpecError(f"{kind} needs an image (channels, height, width), but its input is a vector of {shape[0]}: put it before flatten")
+    return shape
+
+
+def vector(shape: Shape, kind: str) -> Shape:
+    if len(shape) != 1:
+        raise SpecError(f"{kind} needs a vector, but its input has shape {list(shape)}: put a flatten layer before it")
+    return shape
+
+
+class Layer:
+    """The interface of a layer kind. Subclasses are frozen dataclasses; `type` is the TOML name."""
+
+    type: ClassVar[str]
+    is_loss: ClassVar[bool] = False  # the last layer, computing L from its input and a target
+    output_letter: ClassVar[str | None] = None  # p for the softmax; None: a^{[l]} (y for a single layer)
+    output_title: ClassVar[str | None] = None
+    backward_title: ClassVar[str | None] = None  # of dL/d(input), when the kind has its own (p - t)
+    fixed: ClassVar[tuple[str, ...]] = ()  # fields the TOML type fixes (maxpool fixes kind)
+
+    # -- fields --
+    def as_fields(self) -> dict[str, object]:
+        """The layer as written in a network file, every default filled in: {"type": ..., field: value}."""
+        out: dict[str, object] = {"type": self.type}
+        for f in fields(self):  # type: ignore[arg-type]
+            if f.name in self.fixed:
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    # -- shapes and size --
+    def output_shape(self, shape: Shape) -> Shape:
+        raise NotImplementedError
+
+    def params(self, shape: Shape) -> tuple[Param, ...]:
+        """The tensors the layer owns, in the order the derivation lists them."""
+        return ()
+
+    def work(self, shape: Shape) -> Work:
+        raise NotImplementedError
+
+    # -- the derivation: entries (SymPy) or term tables, by "out" / "in" / parameter key --
+    def forward(self, step: Step) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def backward(self, step: Step) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def local_jacobian(self, step: Step) -> list[tuple[int, int, Any]]:
+        """(output flat, input flat, d out / d in) of every nonzero local derivative, for kinds whose
+        output is not a term table (a table's Jacobian is read off the table)."""
+        raise ValueError(f"symconv does not form the Jacobian of a {self.type} layer")
+
+    # -- the independent references (the numeric package hands in NumPy and PyTorch) --
+    def numpy_forward(self, np, a, params: dict) -> tuple[Any, Any]:
+        """(output, cache) from the input and the parameters (the target t for a loss, which also puts
+        L into `params["L"]`)."""
+        raise NotImplementedError
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache) -> tuple[Any, dict]:
+        """(dL/d input, {parameter key: gradient}) from the upstream gradient g (None for a loss)."""
+        raise NotImplementedError
+
+    def torch_forward(self, torch, a, params: dict):
+        """The output from PyTorch's own layer (a loss returns (p, L))."""
+        raise NotImplementedError
+
+    # -- words, figures and names --
+    def describe(self) -> str:
+        """One line saying what the layer is, in a teacher's words."""
+        raise NotImplementedError
+
+    def words(self, step: DocStep) -> Words:
+        raise NotImplementedError
+
+    def settings(self, step: DocStep) -> list[tuple[str, str]]:
+        """The settings table of the layer's document when it is the only layer."""
+        return [("input", " x ".join(map(str, step.shape_in))), ("layer", self.describe()),
+                ("output", " x ".join(map(str, step.shape_out)))]
+
+    def figures(self, step: DocStep) -> dict[str, list]:
+        """Figures (symconv.figure.Grid) by the tensor they go with: "out", "in" or a parameter key."""
+        return {}
+
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+        """Displayed steps shown before a tensor's entries, by tensor: (heading or "", LaTeX align
+        lines); the output size of a convolution, the softmax's backward step."""
+        return {}
+
+
+@dataclass(frozen=True)
+class DocStep:
+    """A layer as the documents see it: its number, shapes, and how its tensors are written."""
+
+    number: int | None  # None for a single layer (no [l] in its names)
+    shape_in: Shape
+    shape_out: Shape
+    letters: dict[str, str]  # "in", "out" and parameter keys -> the letter the document writes

@@ -1,0 +1,288 @@
+"""The convolution layer: fields, index map, term tables, references, words and figures, in one place.
+
+Y[m,r,s] = b[m] + sum over taps of X[c,i,j] K[m,c,p,q], where (r, p, i) and (s, q, j) are the row and
+column taps of the index map: i = r s_h + p d_h - p_h (likewise j), inside the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+from typing import ClassVar
+
+from ..figure import MAX_CELLS, Grid, Label
+from ..indexmap import IndexMap, group, padded_position
+from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, fmt_pair, whole
+from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, image
+
+
+def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[tuple[int, int]]]]:
+    """Per derived tensor, per entry, its terms as pairs of global symbol positions, in written order.
+
+    Y[m,r,s] = b[m] + sum over taps of X[c,i,j] K[m,c,p,q]         (input before kernel)
+    dL/dK[m,c,p,q] = sum_{r,s} G[m,r,s] X[c,i,j]                    (upstream first)
+    dL/dX[c,i,j] = sum over (m, r, s) reading it of G[m,r,s] K[m,c,p,q]
+    dL/db[m] = sum_{r,s} G[m,r,s]
+    where G = dL/dY, and (r, p, i), (s, q, j) range over the row and column taps of the index map.
+    """
+    index = IndexMap(spec)
+    c_in, c_out = spec.in_channels, spec.out_channels
+    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
+    X, K, G = offset["X"], offset["K"], offset["dL/dY"]
+    # Flat positions split into per-axis parts, computed once per tap rather than once per term:
+    # a row tap (r, p, i) adds (r wo, krow(p) kw, i w) to the (G, K, X) positions, a column tap
+    # (s, q, j) adds (s, kcol(q), j); the kernel part is the stored (flipped, for convolution) entry.
+    row_part = lambda tap: (tap[0] * wo, index.kernel_row(tap[1]) * kw, tap[2] * w)
+    col_part = lambda tap: (tap[0], index.kernel_col(tap[1]), tap[2])
+    grouped = lambda taps, by, size, part: [[part(t) for t in g] for g in group(taps, by, size)]
+    x_base = [X + c * h * w for c in range(c_in)]
+    k_base = [[K + (m * c_in + c) * kh * kw for c in range(c_in)] for m in range(c_out)]
+    g_base = [G + m * ho * wo for m in range(c_out)]
+
+    rows_by_r, cols_by_s = grouped(index.rows, 0, ho, row_part), grouped(index.cols, 0, wo, col_part)
+    forward = []
+    for m, r, s in product(range(c_out), range(ho), range(wo)):
+        bias = [(offset["b"] + m, -1)] if spec.bias else []
+        forward.append(bias + [
+            (xb + xr + xc, kb + kr + kc)
+            for xb, kb in zip(x_base, k_base[m]) for (_, kr, xr) in rows_by_r[r] for (_, kc, xc) in cols_by_s[s]
+        ])
+
+    rows_by_p, cols_by_q = grouped(index.rows, 1, kh, row_part), grouped(index.cols, 1, kw, col_part)
+    grad_k: list = [None] * (c_out * c_in * kh * kw)
+    for m, c, p, q in product(range(c_out), range(c_in), range(kh), range(kw)):
+        # The tap (p, q) reads the stored kernel entry (krow(p), kcol(q)): flipped for convolution.
+        position = k_base[m][c] + index.kernel_row(p) * kw + index.kernel_col(q)
+        gb, xb = g_base[m], x_base[c]
+        grad_k[position - K] = [(gb + gr + gc, xb + xr + xc) for (gr, _, xr) in rows_by_p[p] for (gc, _, xc) in cols_by_q[q]]
+
+    rows_by_i, cols_by_j = grouped(index.rows, 2, h, row_part), grouped(index.cols, 2, w, col_part)
+    grad_x = [
+        [(gb + gr + gc, kb[c] + kr + kc)
+         for gb, kb in zip(g_base, k_base) for (gr, kr, _) in rows_by_i[i] for (gc, kc, _) in cols_by_j[j]]
+        for c, i, j in product(range(c_in), range(h), range(w))
+    ]
+    tables = {"Y": forward, "dL/dX": grad_x, "dL/dK": grad_k}
+    if spec.bias:
+        tables["dL/db"] = [[(g_base[m] + r * wo + s, -1) for r in range(ho) for s in range(wo)] for m in range(c_out)]
+    return tables
+
+
+@dataclass(frozen=True)
+class Conv(Layer):
+    """A convolution layer (see ConvSpec): out_channels kernels of kernel size."""
+
+    out_channels: int
+    kernel: tuple[int, int]
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    dilation: tuple[int, int] = (1, 1)
+    bias: bool = False
+    convention: str = "correlation"
+    type: ClassVar[str] = "conv"
+
+    def __post_init__(self) -> None:
+        for attr in ("kernel", "stride", "padding", "dilation"):
+            object.__setattr__(self, attr, as_pair(getattr(self, attr), attr))
+        whole(self.out_channels, "out_channels")
+        check_bias(self.bias)
+        check_choice(self.convention, "convention", CONVENTIONS)
+
+    def conv_spec(self, shape: Shape) -> ConvSpec:
+        c, h, w = image(shape, "conv")
+        return ConvSpec(input=(h, w), kernel=self.kernel, in_channels=c, out_channels=self.out_channels,
+                        stride=self.stride, padding=self.padding, dilation=self.dilation, bias=self.bias,
+                        convention=self.convention)
+
+    # -- shapes and size --
+    def output_shape(self, shape: Shape) -> Shape:
+        return (self.out_channels, *self.conv_spec(shape).output)
+
+    def params(self, shape: Shape) -> tuple[Param, ...]:
+        kernel = Param("K", "k", "kernel", (self.out_channels, shape[0], *self.kernel), "kernel", lead=2)
+        return (kernel, Param("b", "b", "bias", (self.out_channels,), "bias")) if self.bias else (kernel,)
+
+    def work(self, shape: Shape) -> Work:
+        """3 products per tap (Y, dL/dK, dL/dX), and a bias term per output in Y and in dL/db."""
+        spec = self.conv_spec(shape)
+        products = 3 * IndexMap(spec).products
+        bias = 2 * self.out_channels * spec.output[0] * spec.output[1] if self.bias else 0
+        return Work.of(products + bias, SECONDS_PER_PRODUCT, BYTES_PER_PRODUCT, products)
+
+    # -- the derivation --
+    def forward(self, step: Step) -> dict:
+        offset = {"X": step.position["in"], "K": step.position["K"], "dL/dY": step.position["upstream"]}
+        if self.bias:
+            offset["b"] = step.position["b"]
+        tables = step.cache["tables"] = term_tables(self.conv_spec(step.shape_in), offset)
+        return {"out": Table(tables["Y"])}
+
+    def backward(self, step: Step) -> dict:
+        tables = step.cache["tables"]
+        out = {"in": Table(tables["dL/dX"]), "K": Table(tables["dL/dK"])}
+        if self.bias:
+            out["b"] = Table(tables["dL/db"])
+        return out
+
+    # -- the independent references --
+    def _geometry(self):
+        return self.stride, self.padding, self.dilation, self.convention == "convolution"
+
+    def numpy_forward(self, np, a, params: dict):
+        """Y = b + sum over taps of K[:, :, p, q] applied to the tap's slice of the padded input."""
+        (sh, sw), (ph, pw), (dh, dw), flip = self._geometry()
+        k = params["K"][:, :, ::-1, ::-1] if flip else params["K"]
+        xp = np.pad(a, ((0, 0), (ph, ph), (pw, pw)))
+        kh, kw = k.shape[2:]
+        ho = (xp.shape[1] - dh * (kh - 1) - 1) // sh + 1
+        wo = (xp.shape[2] - dw * (kw - 1) - 1) // sw + 1
+        y = np.zeros((k.shape[0], ho, wo))
+        for p, q in product(range(kh), range(kw)):
+            y += np.einsum("mc,chw->mhw", k[:, :, p, q], self._window(xp, p, q, (ho, wo)))
+        if self.bias:
+            y += params["b"][:, None, None]
+        return y, None
+
+    def _window(self, xp, p: int, q: int, out: tuple[int, int]):
+        """The slice of the padded input that kernel tap (p, q) meets at every output position."""
+        (ho, wo), (sh, sw), (dh, dw) = out, self.stride, self.dilation
+        return xp[:, p * dh : p * dh + sh * (ho - 1) + 1 : sh, q * dw : q * dw + sw * (wo - 1) + 1 : sw]
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        """dL/dK[:, :, p, q] = G against tap (p, q)'s slice; dL/dX scatters K[:, :, p, q]^T G back into it."""
+        _, (ph, pw), _, flip = self._geometry()
+        k = params["K"][:, :, ::-1, ::-1] if flip else params["K"]
+        xp = np.pad(a, ((0, 0), (ph, ph), (pw, pw)))
+        gxp, gk = np.zeros_like(xp), np.zeros_like(k)
+        for p, q in product(range(k.shape[2]), range(k.shape[3])):
+            gk[:, :, p, q] = np.einsum("mhw,chw->mc", g, self._window(xp, p, q, g.shape[1:]))
+            self._window(gxp, p, q, g.shape[1:])[...] += np.einsum("mc,mhw->chw", k[:, :, p, q], g)
+        grads = {"K": gk[:, :, ::-1, ::-1] if flip else gk}
+        if self.bias:
+            grads["b"] = g.sum(axis=(1, 2))
+        return gxp[:, ph : ph + a.shape[1], pw : pw + a.shape[2]], grads
+
+    def torch_forward(self, torch, a, params: dict):
+        weight = torch.flip(params["K"], dims=(2, 3)) if self.convention == "convolution" else params["K"]
+        return torch.nn.functional.conv2d(a[None], weight, params.get("b"), stride=self.stride, padding=self.padding,
+                                          dilation=self.dilation)[0]
+
+    # -- words and figures --
+    def describe(self) -> str:
+        extra = "".join(f", {name} {fmt_pair(v)}" for name, v, default in (
+            ("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)), ("dilation", self.dilation, (1, 1)))
+            if v != default)
+        return (f"convolution, {self.out_channels} kernel(s) of {fmt_pair(self.kernel)}{extra}"
+                f"{', bias' if self.bias else ''}{', flipped kernel' if self.convention == 'convolution' else ''}")
+
+    def settings(self, step: DocStep) -> list[tuple[str, str]]:
+        """The settings table of a single layer's document."""
+        spec = self.conv_spec(step.shape_in)
+        letters = step.letters
+        return [
+            ("input", f"{spec.in_channels} channel(s) of {fmt_pair(spec.input)}"),
+            ("kernel", f"{spec.out_channels} output x {spec.in_channels} input channel(s) of {fmt_pair(spec.kernel)}"),
+            ("stride", fmt_pair(spec.stride)),
+            ("padding", fmt_pair(spec.padding)),
+            ("dilation", fmt_pair(spec.dilation)),
+            ("bias", "yes" if spec.bias else "no"),
+            ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
+            ("names", f"input {letters['in']}, kernel {letters['K']}, output {letters['out']}"),
+            ("output", f"{spec.out_channels} channel(s) of {fmt_pair(spec.output)}"),
+        ]
+
+    def words(self, step: DocStep) -> Words:
+        return Words(
+            "Each output entry is the bias (if any) plus the sum, over the input channels and the kernel "
+            "window, of input entry times kernel entry. Entries of the window that fall in the zero padding "
+            "contribute nothing and are left out.",
+            {"K": "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
+                  "gradient of each output entry times the input entry it met there.",
+             "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
+                   "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
+                   "covers has gradient 0.",
+             "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
+                  "channel's upstream gradient."},
+        )
+
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+        """The output-size formula for both axes, with the numbers put in."""
+        spec = self.conv_spec(step.shape_in)
+        lines = []
+        for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
+            n, k = spec.input[axis], spec.kernel[axis]
+            s, p, d = spec.stride[axis], spec.padding[axis], spec.dilation[axis]
+            lines.append(
+                rf"{big}_o &= \left\lfloor \frac{{{big} + 2 p_{small} - d_{small} (k_{small} - 1) - 1}}{{s_{small}}} \right\rfloor + 1"
+                rf" = \left\lfloor \frac{{{n} + 2 \cdot {p} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
+                rf" = {spec.output[axis]}"
+            )
+        return {"out": ("Output size", lines)}
+
+    def figures(self, step: DocStep) -> dict[str, list[Grid]]:
+        """The window figure goes with the output, the figure of where an input entry goes with dL/d(input)."""
+        spec = self.conv_spec(step.shape_in)
+        found = {"out": _window_figure(spec, step), "in": _feeds_figure(spec, step)}
+        return {key: [grid] for key, grid in found.items() if grid is not None}
+
+
+def _name(step: DocStep, which: str, number: int | None) -> tuple[str, str]:
+    """(letter, superscript) of the input's, output's or kernel's entries: x and "", a and "[2]"."""
+    return step.letters[which], "" if number is None else f"[{number}]"
+
+
+def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
+    """The padded input (one channel) with the taps of output (1, 1) and (1, 2) marked."""
+    (ph, pw), (h, w) = spec.padding, spec.input
+    rows, cols = h + 2 * ph, w + 2 * pw
+    if rows > MAX_CELLS or cols > MAX_CELLS:
+        return None
+    (sh, sw), (dh, dw), (kh, kw) = spec.stride, spec.dilation, spec.kernel
+    window = lambda r, s: {(padded_position(r, p, sh, dh), padded_position(s, q, sw, dw))
+                           for p in range(kh) for q in range(kw)}
+    first = window(0, 0)
+    second = window(0, 1) if spec.output[1] > 1 else set()
+    base, sup = _name(step, "in", None if step.number in (None, 1) else step.number - 1)
+    cells = []
+    for r in range(rows):
+        for c in range(cols):
+            inside = ph <= r < ph + h and pw <= c < pw + w
+            label = Label(base, f"{r - ph + 1},{c - pw + 1}", sup) if inside else Label()
+            role = "both" if (r, c) in first and (r, c) in second else (
+                "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else "pad")
+            cells.append((r, c, label, role))
+    out = "".join(_name(step, "out", step.number))
+    legend = [("window", f"the window of {out}(1,1)"), ("pad", "zero padding")]
+    if second:
+        legend.insert(1, ("second", f"the window of {out}(1,2), {sw} column(s) further (the stride)"))
+        if first & second:
+            legend.insert(2, ("both", "in both windows"))
+    caption = (f"The padded input ({rows} x {cols}) of one channel. The kernel's {kh} x {kw} taps are "
+               f"{dh} row(s) and {dw} column(s) apart (the dilation); stride {sh} x {sw}.")
+    suffix = "" if step.number is None else f"-layer-{step.number}"
+    return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend))
+
+
+def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
+    """The output grid, with the entries that one input entry feeds, each marked with the kernel entry."""
+    (ho, wo), (h, w) = spec.output, spec.input
+    if ho > MAX_CELLS or wo > MAX_CELLS:
+        return None
+    i, j = (h - 1) // 2, (w - 1) // 2  # the input entry nearest the middle (0-based)
+    index = IndexMap(spec)
+    rows = {r: index.kernel_row(p) for r, p, ii in index.rows if ii == i}
+    cols = {s: index.kernel_col(q) for s, q, jj in index.cols if jj == j}
+    kernel, ksup = _name(step, "K", step.number)
+    out, osup = _name(step, "out", step.number)
+    cells = []
+    for r in range(ho):
+        for s in range(wo):
+            if r in rows and s in cols:
+                cells.append((r, s, Label(kernel, f"{rows[r] + 1},{cols[s] + 1}", ksup), "hit"))
+            else:
+                cells.append((r, s, Label(out, f"{r + 1},{s + 1}", osup), "cell"))
+    name = "".join(_name(step, "in", None if step.number in (None, 1) else step.number - 1)) + f"({i + 1},{j + 1})"
+    caption = (f"The output ({ho} x {wo}): the entries that read input entry {name} show the kernel entry "
+               f"through which they read it. dL/d{name} sums the upstream gradient of each times that kernel entry.")
+    suffix = "" if step.number is None else f"-layer-{step.number}"
+    return Grid(f"feeds{suffix}", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),))

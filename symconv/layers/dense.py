@@ -1,0 +1,73 @@
+"""The dense layer: z = W a + b with W of shape out_features x in_features, as term tables.
+
+z_o = b_o + sum_i W_{o,i} a_i;  dL/dW_{o,i} = g_o a_i;  dL/da_i = sum_o g_o W_{o,i};  dL/db_o = g_o.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..spec import check_bias, whole
+from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, vector
+
+
+@dataclass(frozen=True)
+class Dense(Layer):
+    """z = W a + b with W of shape out_features x in_features."""
+
+    out_features: int
+    bias: bool = False
+    type: ClassVar[str] = "dense"
+
+    def __post_init__(self) -> None:
+        whole(self.out_features, "out_features")
+        check_bias(self.bias)
+
+    def output_shape(self, shape: Shape) -> Shape:
+        vector(shape, "dense")
+        return (self.out_features,)
+
+    def params(self, shape: Shape) -> tuple[Param, ...]:
+        weights = Param("W", "W", "kernel", (self.out_features, shape[0]), "weights")
+        return (weights, Param("b", "b", "bias", (self.out_features,), "bias")) if self.bias else (weights,)
+
+    def work(self, shape: Shape) -> Work:
+        """out x in products each in z, dL/dW and dL/da; a bias term per output in z and dL/db."""
+        products = 3 * self.out_features * shape[0]
+        return Work.of(products + (2 * self.out_features if self.bias else 0), SECONDS_PER_PRODUCT, BYTES_PER_PRODUCT,
+                       products)
+
+    def forward(self, step: Step) -> dict:
+        n_in, a, w = step.shape_in[0], step.position["in"], step.position["W"]
+        bias = (lambda o: [(step.position["b"] + o, -1)]) if self.bias else (lambda o: [])
+        return {"out": Table(bias(o) + [(w + o * n_in + i, a + i) for i in range(n_in)] for o in range(self.out_features))}
+
+    def backward(self, step: Step) -> dict:
+        n_in, a, w, g = step.shape_in[0], step.position["in"], step.position["W"], step.position["upstream"]
+        out = {"W": Table([(g + o, a + i)] for o in range(self.out_features) for i in range(n_in)),
+               "in": Table([(g + o, w + o * n_in + i) for o in range(self.out_features)] for i in range(n_in))}
+        if self.bias:
+            out["b"] = Table([(g + o, -1)] for o in range(self.out_features))
+        return out
+
+    def numpy_forward(self, np, a, params: dict):
+        return params["W"] @ a + (params["b"] if self.bias else 0), None
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        grads = {"W": np.outer(g, a)}
+        if self.bias:
+            grads["b"] = g.copy()
+        return params["W"].T @ g, grads
+
+    def torch_forward(self, torch, a, params: dict):
+        return params["W"] @ a + (params["b"] if self.bias else 0)
+
+    def describe(self) -> str:
+        return f"dense, {self.out_features} output(s){', bias' if self.bias else ''}"
+
+    def words(self, step: DocStep) -> Words:
+        return Words("z = W a + b, with one row of W per output.",
+                     {"W": "dL/dW is the upstream gradient times the input (an outer product).",
+                      "b": "dL/db is the upstream gradient.",
+                      "in": "dL/da sums the upstream gradient times the column of W."})

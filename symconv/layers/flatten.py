@@ -1,0 +1,81 @@
+"""Flatten: vec of each channel (column-major, as MATH.md; or row-major, as PyTorch), channels stacked.
+
+a_n = I[position n];  dL/dI[position n] = g_n: flatten only moves entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+from typing import ClassVar
+
+from sympy import Integer
+
+from ..spec import SpecError, shown
+from .base import DocStep, Layer, Shape, Step, Words, Work, image
+
+FLATTEN_ORDERS = ("column", "row")
+
+
+def flatten_order(order: str, shape_in: Shape) -> list[int]:
+    """Flat (row-major) input positions in the order the vector lists them.
+
+    column: vec of each channel (down the columns), channels stacked; row: as PyTorch's flatten.
+    """
+    c_n, h, w = shape_in
+    if order == "row":
+        return list(range(c_n * h * w))
+    return [(c * h + i) * w + j for c in range(c_n) for j in range(w) for i in range(h)]
+
+
+@dataclass(frozen=True)
+class Flatten(Layer):
+    """vec of each channel (column-major by default, as MATH.md; row-major as PyTorch), channels stacked."""
+
+    order: str = "column"
+    type: ClassVar[str] = "flatten"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.order, str) or self.order not in FLATTEN_ORDERS:
+            raise SpecError(f"order {shown(self.order)} is not valid: use column (vec, the default) or row (as PyTorch)")
+
+    def output_shape(self, shape: Shape) -> Shape:
+        c, h, w = image(shape, "flatten")
+        return (c * h * w,)
+
+    def work(self, shape: Shape) -> Work:
+        """Entries only move: a symbol per entry each way."""
+        return Work.of(2 * prod(shape), 1e-5)
+
+    def forward(self, step: Step) -> dict:
+        return {"out": [step.inp[n] for n in flatten_order(self.order, step.shape_in)]}
+
+    def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
+        """A permutation: 1 at (n, position n)."""
+        return [(k, n, Integer(1)) for k, n in enumerate(flatten_order(self.order, step.shape_in))]
+
+    def backward(self, step: Step) -> dict:
+        backward = [Integer(0)] * len(step.inp)
+        for k, n in enumerate(flatten_order(self.order, step.shape_in)):
+            backward[n] = step.upstream[k]
+        return {"in": backward}
+
+    def _fortran(self) -> str:
+        return "F" if self.order == "column" else "C"
+
+    def numpy_forward(self, np, a, params: dict):
+        return np.concatenate([ch.ravel(order=self._fortran()) for ch in a]), None
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        c_n, h, w = a.shape
+        return np.stack([g[c * h * w : (c + 1) * h * w].reshape((h, w), order=self._fortran()) for c in range(c_n)]), {}
+
+    def torch_forward(self, torch, a, params: dict):
+        return a.transpose(1, 2).reshape(-1) if self.order == "column" else a.reshape(-1)
+
+    def describe(self) -> str:
+        return "flatten, " + ("column-major (vec) per channel, channels stacked" if self.order == "column"
+                              else "row-major per channel (as PyTorch), channels stacked")
+
+    def words(self, step: DocStep) -> Words:
+        return Words("", {"in": "Flattening only moves entries, so each gradient moves back to its entry's place."})

@@ -1,0 +1,224 @@
+"""Max, average and L2-norm pooling: windows, the switch, local derivatives, references, words, figure.
+
+avg: A = (1/(kh kw)) sum_W I,  dL/dI = sum over windows holding I of g / (kh kw)
+max: A = max_W I,             dL/dI = sum over windows holding I of g [I is the window's first maximum]
+l2:  A = sqrt(sum_W I^2),      dL/dI = sum over windows holding I of g I / A
+Padding is left out of every window; the average divides by the full window, as PyTorch's default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+from typing import ClassVar
+
+from sympy import Add, And, Integer, Max, Piecewise, Rational, S, sqrt
+from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
+
+from ..figure import MAX_CELLS, Grid, Label, example_values
+from ..indexmap import tap_count
+from ..spec import SpecError, as_pair, fmt_pair, shown
+from .base import DocStep, Layer, Shape, Step, Words, Work, image
+
+POOL_KINDS = ("max", "avg", "l2")
+NAMES = {"max": "max", "avg": "average", "l2": "L2-norm"}
+
+
+def switch(k: int, window) -> object:
+    """Max pooling's switch: 1 where w_k is the window's first maximum in row-major order, else 0.
+
+    switch = Piecewise((1, w_k > w_j for every j < k and w_k >= w_j for every j > k), (0, True)),
+    ties going to the first maximal entry as in PyTorch; k is 1-based. Plain SymPy, so that anyone
+    can evaluate it. Built directly in the form SymPy's evaluation gives (each inequality with its
+    arguments in SymPy's canonical order, the Piecewise unevaluated), since evaluating it would
+    compare every pair of inequalities: about 1 ms per window entry.
+    """
+    wk = window[k - 1]
+    conditions = []
+    for j, wj in enumerate(window, start=1):
+        if j == k:
+            continue
+        if wk.sort_key() <= wj.sort_key():
+            conditions.append((StrictGreaterThan if j < k else GreaterThan)(wk, wj, evaluate=False))
+        else:
+            conditions.append((StrictLessThan if j < k else LessThan)(wj, wk, evaluate=False))
+    if not conditions:
+        return Integer(1)
+    return Piecewise((S.One, And(*conditions)), (S.Zero, S.true), evaluate=False)
+
+
+@dataclass(frozen=True)
+class Pool(Layer):
+    """Max, average or L2-norm pooling over windows; the stride defaults to the window."""
+
+    kind: str
+    window: tuple[int, int]
+    stride: tuple[int, int] | None = None
+    padding: tuple[int, int] = (0, 0)
+    fixed: ClassVar[tuple[str, ...]] = ("kind",)
+    # Per term: avg and l2 build a fraction or a quotient, max a switch over the whole window.
+    SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 2e-3}
+
+    @property
+    def type(self) -> str:  # type: ignore[override]
+        return f"{self.kind}pool"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or self.kind not in POOL_KINDS:
+            raise SpecError(f"pooling {shown(self.kind)} is not known: use one of {', '.join(POOL_KINDS)}")
+        window = as_pair(self.window, "window")
+        stride = window if self.stride is None else as_pair(self.stride, "stride")
+        padding = as_pair(self.padding, "padding")
+        if min(window) < 1 or min(stride) < 1:
+            raise SpecError(f"window {fmt_pair(window)} and stride {fmt_pair(stride)} must be 1 or more")
+        if min(padding) < 0 or any(2 * p > k for p, k in zip(padding, window)):
+            raise SpecError(f"padding {fmt_pair(padding)} is not valid: from 0 to half the window {fmt_pair(window)}")
+        for attr, value in (("window", window), ("stride", stride), ("padding", padding)):
+            object.__setattr__(self, attr, value)
+
+    # -- shapes and size --
+    def output_shape(self, shape: Shape) -> Shape:
+        c, h, w = image(shape, self.type)
+        padded = (h + 2 * self.padding[0], w + 2 * self.padding[1])
+        if self.window[0] > padded[0] or self.window[1] > padded[1]:
+            raise SpecError(f"window {fmt_pair(self.window)} is larger than the padded input {fmt_pair(padded)}")
+        return (c, *((n - k) // s + 1 for n, k, s in zip(padded, self.window, self.stride)))
+
+    def work(self, shape: Shape) -> Work:
+        """A term per window cell inside the input, forward and backward."""
+        c, h, w = shape
+        _, ho, wo = self.output_shape(shape)
+        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        cells = c * tap_count(h, ho, kh, sh, ph, 1) * tap_count(w, wo, kw, sw, pw, 1)
+        return Work.of(2 * cells, self.SECONDS_PER_TERM[self.kind])
+
+    def windows(self, shape_in: Shape, shape_out: Shape) -> list[list[tuple[int, int, int]]]:
+        """For each output entry (row-major), the flat input positions of its window in row-major order,
+        with the window position (p, q) of each; padding left out."""
+        c_n, h, w = shape_in
+        _, ho, wo = shape_out
+        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        windows = []
+        for c, r, s in product(range(c_n), range(ho), range(wo)):
+            cells = []
+            for p, q in product(range(kh), range(kw)):
+                i, j = r * sh + p - ph, s * sw + q - pw
+                if 0 <= i < h and 0 <= j < w:
+                    cells.append(((c * h + i) * w + j, p, q))
+            windows.append(cells)
+        return windows
+
+    # -- the derivation --
+    def forward(self, step: Step) -> dict:
+        windows = step.cache["windows"] = self.windows(step.shape_in, step.shape_out)
+        size = self.window[0] * self.window[1]
+        rule = {"avg": lambda e: Rational(1, size) * Add(*e), "max": lambda e: Max(*e),
+                "l2": lambda e: sqrt(Add(*(v**2 for v in e)))}[self.kind]
+        return {"out": [rule([step.inp[n] for n, _, _ in cells]) for cells in windows]}
+
+    def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
+        """(output entry, input entry, dA/dI) for every input entry of every window.
+
+        avg: 1 / (kh kw);  max: [I is the window's first maximum];  l2: I / A.
+        """
+        windows = step.cache.get("windows") or self.windows(step.shape_in, step.shape_out)
+        size = self.window[0] * self.window[1]
+        local = []
+        for o, cells in enumerate(windows):
+            window = [step.inp[n] for n, _, _ in cells]
+            for k, (n, _, _) in enumerate(cells, start=1):
+                value = {"avg": lambda: Rational(1, size), "max": lambda: switch(k, window),
+                         "l2": lambda: step.inp[n] / step.out[o]}[self.kind]()
+                local.append((o, n, value))
+        return local
+
+    def backward(self, step: Step) -> dict:
+        terms: list[list] = [[] for _ in step.inp]
+        for o, n, local in self.local_jacobian(step):
+            terms[n].append(step.upstream[o] * local)
+        return {"in": [Add(*t) for t in terms]}
+
+    # -- the independent references --
+    def _cells(self, shape):
+        """Per output entry (c, r, s), the (i, j) of its window inside the input, row-major."""
+        c_n, h, w = shape
+        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        return {(c, r, s): [(i, j) for i in range(max(r * sh - ph, 0), min(r * sh - ph + kh, h))
+                            for j in range(max(s * sw - pw, 0), min(s * sw - pw + kw, w))]
+                for c, r, s in product(range(c_n), range(ho), range(wo))}, (c_n, ho, wo)
+
+    def numpy_forward(self, np, a, params: dict):
+        cells, shape = self._cells(a.shape)
+        out = np.zeros(shape)
+        for (c, r, s), idx in cells.items():
+            vals = np.array([a[c, i, j] for i, j in idx])
+            out[c, r, s] = {"avg": lambda: vals.sum() / (self.window[0] * self.window[1]),  # padding counts as 0
+                            "max": lambda: vals.max(), "l2": lambda: np.sqrt((vals**2).sum())}[self.kind]()
+        return out, cells
+
+    def numpy_backward(self, np, g, a, y, params: dict, cells):
+        gx = np.zeros_like(a)
+        for (c, r, s), idx in cells.items():
+            vals = np.array([a[c, i, j] for i, j in idx])
+            for n, (i, j) in enumerate(idx):
+                local = {"avg": lambda: 1 / (self.window[0] * self.window[1]), "max": lambda: float(n == int(np.argmax(vals))),
+                         "l2": lambda: a[c, i, j] / y[c, r, s]}[self.kind]()
+                gx[c, i, j] += g[c, r, s] * local
+        return gx, {}
+
+    def torch_forward(self, torch, a, params: dict):
+        F = torch.nn.functional
+        args = dict(kernel_size=self.window, stride=self.stride, padding=self.padding)
+        if self.kind == "max":
+            return F.max_pool2d(a[None], **args)[0]
+        if self.kind == "avg":
+            return F.avg_pool2d(a[None], count_include_pad=True, **args)[0]
+        return torch.sqrt(F.avg_pool2d((a * a)[None], count_include_pad=True, **args)[0] * (self.window[0] * self.window[1]))
+
+    # -- words and figures --
+    def describe(self) -> str:
+        stride = f", stride {fmt_pair(self.stride)}" if self.stride != self.window else ""
+        padding = f", padding {fmt_pair(self.padding)}" if self.padding != (0, 0) else ""
+        return f"{NAMES[self.kind]} pooling, window {fmt_pair(self.window)}{stride}{padding}"
+
+    def words(self, step: DocStep) -> Words:
+        return Words(
+            {"max": "Each output entry is the largest entry of its window.",
+             "avg": "Each output entry is the mean of its window; zero padding counts in the mean, as PyTorch does.",
+             "l2": "Each output entry is the square root of the sum of the squares of its window."}[self.kind],
+            {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
+                           "goes to that entry alone (the switch; ties go to the first maximal entry in row-major "
+                           "order, as PyTorch does).",
+                    "avg": "Every entry of a window gets the window's upstream gradient divided by the window size.",
+                    "l2": "The derivative of A = sqrt(sum of squares) with respect to an entry I of its window is I / A."
+                    }[self.kind]},
+        )
+
+    def figures(self, step: DocStep) -> dict[str, list[Grid]]:
+        grid = self._switch_figure(step)
+        return {"out": [grid]} if grid is not None else {}
+
+    def _switch_figure(self, step: DocStep) -> Grid | None:
+        """Channel 1 of a max-pooling layer's input, at example numbers, each window's switch marked,
+        found with the same windows and the same rule (the first maximum in row-major order) as the switch."""
+        _, h, w = step.shape_in
+        if self.kind != "max" or h > MAX_CELLS or w > MAX_CELLS:
+            return None
+        values = example_values(h, w)
+        windows = self.windows((1, h, w), (1, *step.shape_out[1:]))
+        role = {n: "cell" for n in range(h * w)}
+        for number, cells in enumerate(windows):
+            for n, _, _ in cells:
+                if role[n] == "cell":
+                    role[n] = "window" if (number + (number // step.shape_out[2]) % 2) % 2 == 0 else "second"
+        for cells in windows:
+            best = max(cells, key=lambda cell: (values[cell[0]], -cells.index(cell)))  # first maximum, row-major
+            role[best[0]] = "chosen"
+        cells = tuple((n // w, n % w, Label(str(values[n]), ""), role[n]) for n in range(h * w))
+        which = "this layer" if step.number is None else f"layer {step.number}"
+        caption = (f"The switches of {which} at example values (channel 1): each window is shaded, and its "
+                   "upstream gradient goes to the marked entry, its first maximum in row-major order; "
+                   "every other entry gets 0 from that window.")
+        legend = (("window", "a window"), ("second", "the next window"), ("chosen", "the switch: the first maximum"))
+        return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, legend)

@@ -1,0 +1,75 @@
+"""Softmax with cross-entropy, the loss (always last): p_k = exp(f_k) / sum_j exp(f_j), L = -sum_k t_k log p_k.
+
+Backward: dL/df_k = p_k - t_k, which holds because sum_k t_k = 1 for a one-hot target:
+dL/df_k = -t_k + p_k sum_j t_j.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sympy import Add, exp, log
+
+from .base import DocStep, Layer, Param, Shape, Step, Words, Work, vector
+
+
+@dataclass(frozen=True)
+class SoftmaxCrossEntropy(Layer):
+    """p = softmax(f), L = -sum_k t_k log p_k against a one-hot target t; the loss, always last."""
+
+    type: ClassVar[str] = "softmax_cross_entropy"
+    is_loss: ClassVar[bool] = True
+    output_letter: ClassVar[str] = "p"
+    output_title: ClassVar[str] = "probabilities (softmax)"
+    backward_title: ClassVar[str] = "the softmax and cross-entropy step: p - t"
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return vector(shape, "softmax_cross_entropy")
+
+    def params(self, shape: Shape) -> tuple[Param, ...]:
+        return (Param("t", "t", "input", shape, "target (one-hot)", trained=False, after=True),
+                Param("L", "L", "output", (1,), "loss (cross-entropy)", trained=False, after=True))
+
+    def work(self, shape: Shape) -> Work:
+        """Every p_k sums exp over all n features: n^2 terms, then n in the loss and n in p - t."""
+        n = shape[0]
+        return Work.of(n * n + 2 * n, 2e-4)
+
+    def forward(self, step: Step) -> dict:
+        total = Add(*(exp(f) for f in step.inp))
+        return {"out": [exp(f) / total for f in step.inp],
+                "L": [-Add(*(t * log(p) for t, p in zip(step.params["t"], step.out)))]}
+
+    def backward(self, step: Step) -> dict:
+        return {"in": [p - t for p, t in zip(step.out, step.params["t"])]}
+
+    def numpy_forward(self, np, a, params: dict):
+        e = np.exp(a - a.max())
+        p = e / e.sum()
+        params["L"] = np.array([-(params["t"] * np.log(p)).sum()])
+        return p, None
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        return y - params["t"], {}
+
+    def torch_forward(self, torch, a, params: dict):
+        loss = -(params["t"] * torch.nn.functional.log_softmax(a, dim=0)).sum()
+        return torch.softmax(a, dim=0), loss
+
+    def describe(self) -> str:
+        return "softmax with cross-entropy"
+
+    def words(self, step: DocStep) -> Words:
+        return Words("The probabilities p are the softmax of the scores f, and the loss is the "
+                     "cross-entropy of p against the one-hot target t: L = -sum_k t_k log p_k.",
+                     {"in": "With f the scores entering the softmax:"})
+
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+        r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k - t_k, the step SymPy does not take alone."""
+        return {"in": ("", [
+            r"\frac{\partial L}{\partial f_k} &= \sum_j \frac{\partial L}{\partial p_j}\,\frac{\partial p_j}{\partial f_k}"
+            r" = \sum_j \left(-\frac{t_j}{p_j}\right) p_j \left(\delta_{jk} - p_k\right)",
+            r"&= -t_k + p_k \sum_j t_j",
+            r"&= p_k - t_k \qquad \text{since } \textstyle\sum_j t_j = 1 \text{ for a one-hot target}",
+        ])}

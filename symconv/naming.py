@@ -1,0 +1,118 @@
+"""How a derivation names its tensors and writes their entries: a^{[l]} in a network, the teacher's
+own letters (x, k, y, or --names) for a single layer.
+
+One naming serves every kind: a layer only says which letter its tensors take (k, W, b, p, t).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .layers.base import Layer, Param, Shape
+from .spec import Names
+from .symbols import latex_base, upstream_latex
+
+LatexOf = Callable[[tuple[int, ...]], str]
+
+
+def _sub(idx) -> str:
+    return ",".join(map(str, idx))
+
+
+def layer_latex(base: str, layer: int | None, shape: Shape) -> LatexOf:
+    """a^{[l](c)}_{i,j}: the layer in brackets, the channel in parentheses when there are several."""
+    head = latex_base(base)
+
+    def name(idx: tuple[int, ...]) -> str:
+        sup = f"[{layer}]" if layer is not None else ""
+        if len(shape) == 3:
+            if shape[0] > 1:
+                sup += f"({idx[0]})"
+            idx = idx[1:]
+        return head + (f"^{{{sup}}}" if sup else "") + f"_{{{_sub(idx)}}}"
+    return name
+
+
+def param_latex(base: str, layer: int | None, shape: Shape) -> LatexOf:
+    """k^{[l](m,c)}_{p,q} for kernels, W^{[l]}_{o,i} for weights, b^{[l]}_{m} for biases."""
+    head = latex_base(base)
+
+    def name(idx: tuple[int, ...]) -> str:
+        sup = f"[{layer}]" if layer is not None else ""
+        if len(shape) == 4:
+            if shape[0] > 1 or shape[1] > 1:
+                sup += f"({_sub(idx[:2])})"
+            idx = idx[2:]
+        return head + (f"^{{{sup}}}" if sup else "") + f"_{{{_sub(idx)}}}"
+    return name
+
+
+@dataclass(frozen=True)
+class Named:
+    """A tensor's name in the derivation, its symbols' identifier prefix, how each entry prints, its title."""
+
+    name: str
+    prefix: str
+    latex: LatexOf
+    title: str
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Network names (X, K[l], A[l]; x, k^{[l]}, a^{[l]}) or, with `names`, a single layer's (X, K, b,
+    Y; the teacher's letters, no layer number)."""
+
+    names: Names | None = None
+
+    @property
+    def single(self) -> bool:
+        return self.names is not None
+
+    @property
+    def input_gradient_first(self) -> bool:
+        """A single layer lists dL/dX before dL/dK (its JSON contract); a network, its parameters first."""
+        return self.single
+
+    def letter(self, letter: str) -> str:
+        """The letter a document writes for a kind's letter: --names renames x, k and y (a)."""
+        if self.names is None:
+            return letter
+        return {"x": self.names.input, "k": self.names.kernel, "a": self.names.output}.get(letter, letter)
+
+    def number(self, l: int) -> int | None:
+        return None if self.single else l
+
+    def input(self, shape: Shape) -> Named:
+        x = self.letter("x")
+        return Named("X", x, layer_latex(x, None, shape), "input")
+
+    def output(self, l: int, layer: Layer, shape: Shape) -> Named:
+        if layer.output_letter:
+            return Named(f"A[{l}]", layer.output_letter, layer_latex(layer.output_letter, None, shape),
+                         layer.output_title or f"layer {l}: {layer.type}")
+        if self.single:
+            y = self.letter("a")
+            return Named("Y", y, layer_latex(y, None, shape), "output")
+        return Named(f"A[{l}]", f"a{l}", layer_latex("a", l, shape), f"layer {l}: {layer.type}")
+
+    def param(self, l: int, p: Param) -> Named:
+        letter = self.letter(p.letter)
+        if p.after:  # a loss's target and value: t_{k}, L
+            latex = (lambda idx: letter) if p.shape == (1,) else layer_latex(letter, None, p.shape)
+            return Named(p.key, p.key, latex, p.title)
+        if self.single:
+            latex = (lambda idx: letter) if p.shape == (1,) and len(p.shape) == 1 else param_latex(letter, None, p.shape)
+            return Named(p.key, letter, latex, p.title)
+        return Named(f"{p.key}[{l}]", f"{letter.lower()}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
+                     f"{p.title} of layer {l}")
+
+    def upstream(self, of: Named, shape: Shape) -> Named:
+        entry = of.latex
+        return Named(f"dL/d{of.name}", f"dL_d{of.prefix}", lambda idx: upstream_latex(entry(idx)), "upstream gradient")
+
+    def gradient_title(self, l: int, p: Param | None, of: str) -> str:
+        """The title of dL/d(input) (p None) or of a parameter's gradient."""
+        if p is None:
+            return "gradient with respect to the input" if l == 1 else f"gradient with respect to {of}"
+        return f"gradient with respect to the {p.title}" if self.single else f"gradient of layer {l}'s {p.title}"
