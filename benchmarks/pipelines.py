@@ -8,22 +8,31 @@ import numpy as np
 import sympy
 
 from symconv import ConvSpec
-from symconv.conv import derive_conv, leaves
+from symconv.api import derive
 from symconv.indexmap import IndexMap, group
-from symconv.numeric import reference
-from symconv.numeric.verify import random_leaves, verify
+from symconv.layers import Conv
+from symconv.numeric.verify import verify
 from symconv.rendering.document import context, render_text
 from symconv.rendering.json_format import to_json
 from symconv.rendering.latex import width
+from symconv.symbols import make_tensor
+
+
+def leaves(spec: ConvSpec) -> dict:
+    """The symbol tensors X, K and dL/dY of a single layer, named as symconv names them."""
+    c_in, c_out = spec.in_channels, spec.out_channels
+    return {name: make_tensor(role, prefix, shape, str) for name, role, prefix, shape in (
+        ("X", "input", "x", (c_in, *spec.input)), ("K", "kernel", "k", (c_out, c_in, *spec.kernel)),
+        ("dL/dY", "upstream", "dL_dy", (c_out, *spec.output)))}
 
 
 def symconv_stages(spec: ConvSpec) -> dict[str, float]:
     """Seconds per stage of symconv's own pipeline, in process."""
     width.cache_clear()  # each run measures a cold render: no widths left over from the run before
     t0 = time.perf_counter()
-    d = derive_conv(spec, force=True)
+    d = derive(spec, force=True)
     t1 = time.perf_counter()
-    render_text("derivation.tex.j2", context(d))
+    render_text("document.tex.j2", context(d))
     t2 = time.perf_counter()
     to_json(d)
     t3 = time.perf_counter()
@@ -80,7 +89,7 @@ def straightforward(spec: ConvSpec) -> dict[str, float]:
     rng = np.random.default_rng(0)
     x, k, g = rng.standard_normal((c_in, h, w)), rng.standard_normal((c_out, c_in, kh, kw)), rng.standard_normal((c_out, ho, wo))
     values = np.array(fn(*np.concatenate([x.ravel(), k.ravel(), g.ravel()])), dtype=float)
-    y = reference.conv2d(x, k, None, (1, 1), (0, 0), (1, 1))
+    y, _ = Conv.of_spec(spec).numpy_forward(np, x, {"K": k})
     assert np.allclose(values[: y.size], y.ravel(), atol=1e-9)
     t4 = time.perf_counter()
     return {"derive": t1 - t0, "latex": t2 - t1, "json": t3 - t2, "verify": t4 - t3}

@@ -21,11 +21,14 @@ __all__ = [
 # SymPy takes 0.3 s to import: the CLI's --help and the spec must not pay for it, so the functions
 # and layer kinds that need it are loaded on first use (PEP 562).
 _LAZY = {"check": "symconv.api", "derive": "symconv.api", "render": "symconv.api", "verify": "symconv.api", "write": "symconv.api",
-         "NetworkSpec": "symconv.network", "load_network": "symconv.network",
-         **{kind: "symconv.layers" for kind in ("Activation", "Conv", "Dense", "Flatten", "Pool", "SoftmaxCrossEntropy")}}
+         "NetworkSpec": "symconv.network", "load_network": "symconv.network"}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
+    if name[:1].isupper():  # a layer kind (Conv, Pool, ...): every kind in the registry
+        kind = import_module("symconv.layers").kinds().get(name)
+        if kind is not None:
+            return kind
     raise AttributeError(f"module 'symconv' has no attribute {name!r}")

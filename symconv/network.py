@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layers import Conv, Layer, Shape, is_layer, layer_from_fields
+from .layers import LAYER_TYPES, Conv, Layer, Shape, is_layer, layer_from_fields
 from .spec import ConvSpec, Names, SpecError, shown, whole
 
 # A file system takes names of 255 bytes: a longer network name is cut in the folder name (the
@@ -49,8 +49,8 @@ class NetworkSpec:
             raise SpecError("the network has no layers: add at least one [[layer]]")
         for n, layer in enumerate(self.layers, start=1):
             if not is_layer(layer):
-                raise SpecError(f"layer {n} {shown(layer)} is not a layer: give Conv, Pool, Activation, Flatten, "
-                                "Dense or SoftmaxCrossEntropy")
+                kinds = ", ".join(dict.fromkeys(cls.__name__ for cls, _ in LAYER_TYPES.values()))
+                raise SpecError(f"layer {n} {shown(layer)} is not a layer: give one of {kinds}")
             if layer.is_loss and n != len(self.layers):
                 raise SpecError(f"layer {n} ({layer.type}): the loss must be the last layer")
         if self.names is not None and (len(self.layers) != 1 or self.layers[0].is_loss):
@@ -122,8 +122,7 @@ def as_network(spec: ConvSpec | NetworkSpec) -> NetworkSpec:
     network it is, named as a single layer (X, K, b, Y; the teacher's letters)."""
     if isinstance(spec, NetworkSpec):
         return spec
-    layer = Conv(spec.out_channels, spec.kernel, spec.stride, spec.padding, spec.dilation, spec.bias, spec.convention)
-    return NetworkSpec((spec.in_channels, *spec.input), (layer,), "layer", spec.names)
+    return NetworkSpec((spec.in_channels, *spec.input), (Conv.of_spec(spec),), "layer", spec.names)
 
 
 def load_network(path: str | Path) -> NetworkSpec:

@@ -33,8 +33,9 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
 
 @st.composite
 def networks(draw):
-    """A random small network: conv, activation, pooling (some twice), then maybe flatten, dense and a loss."""
-    from symconv.layers import Activation, Conv, Dense, Flatten, Pool, SoftmaxCrossEntropy
+    """A random small network: conv, activation, pooling (some twice), then maybe flatten (or global
+    average pooling), dense and a loss."""
+    from symconv.layers import Activation, Conv, Dense, Flatten, GlobalAvgPool, Pool, SoftmaxCrossEntropy
     from symconv.network import NetworkSpec
     from symconv.spec import SpecError
 
@@ -55,7 +56,8 @@ def networks(draw):
             layers.append(Pool(draw(st.sampled_from(kinds)), window, draw(st.integers(1, 2)),
                                draw(st.integers(0, window // 2))))
     if draw(st.booleans()):
-        layers += [Flatten(draw(st.sampled_from(["column", "row"]))), Dense(draw(st.integers(1, 3)), draw(st.booleans()))]
+        head = draw(st.sampled_from([Flatten("column"), Flatten("row"), GlobalAvgPool()]))
+        layers += [head, Dense(draw(st.integers(1, 3)), draw(st.booleans()))]
         if draw(st.booleans()):
             layers.append(SoftmaxCrossEntropy())
     net = NetworkSpec((draw(st.integers(1, 2)), draw(st.integers(3, 7)), draw(st.integers(3, 7))), tuple(layers))

@@ -13,6 +13,7 @@ from .base import Layer, Param, Shape, Step, Table, Words, Work
 from .conv import Conv
 from .dense import Dense
 from .flatten import Flatten
+from .global_avgpool import GlobalAvgPool
 from .pool import Pool
 from .softmax_ce import SoftmaxCrossEntropy
 
@@ -24,12 +25,18 @@ LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     "l2pool": (Pool, {"kind": "l2"}),
     **{kind: (Activation, {"kind": kind}) for kind in ACTIVATIONS},
     "flatten": (Flatten, {}),
+    "global_avgpool": (GlobalAvgPool, {}),
     "dense": (Dense, {}),
     "softmax_cross_entropy": (SoftmaxCrossEntropy, {}),
 }
 
-__all__ = ["LAYER_TYPES", "Activation", "Conv", "Dense", "Flatten", "Layer", "Param", "Pool", "Shape",
-           "SoftmaxCrossEntropy", "Step", "Table", "Words", "Work", "is_layer", "layer_from_fields"]
+__all__ = ["LAYER_TYPES", "Layer", "Param", "Shape", "Step", "Table", "Words", "Work", "is_layer", "kinds",
+           "layer_from_fields", *dict.fromkeys(cls.__name__ for cls, _ in LAYER_TYPES.values())]
+
+
+def kinds() -> dict[str, type[Layer]]:
+    """Every kind's class by its name (Conv, Pool, ...), as `symconv` exports them."""
+    return {cls.__name__: cls for cls, _ in LAYER_TYPES.values()}
 
 
 def is_layer(value: object) -> bool:

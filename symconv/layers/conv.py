@@ -88,6 +88,11 @@ class Conv(Layer):
         check_bias(self.bias)
         check_choice(self.convention, "convention", CONVENTIONS)
 
+    @classmethod
+    def of_spec(cls, spec: ConvSpec) -> Conv:
+        """The layer a single-layer spec describes (its input shape aside)."""
+        return cls(spec.out_channels, spec.kernel, spec.stride, spec.padding, spec.dilation, spec.bias, spec.convention)
+
     def conv_spec(self, shape: Shape) -> ConvSpec:
         c, h, w = image(shape, "conv")
         return ConvSpec(input=(h, w), kernel=self.kernel, in_channels=c, out_channels=self.out_channels,

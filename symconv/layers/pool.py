@@ -196,14 +196,18 @@ class Pool(Layer):
         )
 
     def figures(self, step: DocStep) -> dict[str, list[Grid]]:
-        grid = self._switch_figure(step)
+        grid = self._windows_figure(step)
         return {"out": [grid]} if grid is not None else {}
 
-    def _switch_figure(self, step: DocStep) -> Grid | None:
-        """Channel 1 of a max-pooling layer's input, at example numbers, each window's switch marked,
-        found with the same windows and the same rule (the first maximum in row-major order) as the switch."""
+    def _windows_figure(self, step: DocStep) -> Grid | None:
+        """Channel 1 of the layer's input with its windows shaded, from the same windows as the rules.
+
+        Max pooling fills it with example numbers and marks each window's switch, found with the same
+        rule (the first maximum in row-major order) as the derivation's; average and L2 pooling name
+        the entries and say what each receives.
+        """
         _, h, w = step.shape_in
-        if self.kind != "max" or h > MAX_CELLS or w > MAX_CELLS:
+        if h > MAX_CELLS or w > MAX_CELLS:
             return None
         values = example_values(h, w)
         windows = self.windows((1, h, w), (1, *step.shape_out[1:]))
@@ -212,13 +216,22 @@ class Pool(Layer):
             for n, _, _ in cells:
                 if role[n] == "cell":
                     role[n] = "window" if (number + (number // step.shape_out[2]) % 2) % 2 == 0 else "second"
+        which = "this layer" if step.number is None else f"layer {step.number}"
+        legend = (("window", "a window"), ("second", "the next window"))
+        if self.kind != "max":
+            letter, sup = step.letters["in"], "" if step.number in (None, 1) else f"[{step.number - 1}]"
+            cells = tuple((n // w, n % w, Label(letter, f"{n // w + 1},{n % w + 1}", sup), role[n]) for n in range(h * w))
+            receives = (f"divided by the window size, {self.window[0] * self.window[1]}" if self.kind == "avg"
+                        else "times I / A, its own value over the window's output")
+            caption = (f"The windows of {which} (channel 1, entries in the zero padding left out). Each entry I of a "
+                       f"window receives the window's upstream gradient {receives}; an entry in several windows "
+                       "adds up what each sends.")
+            return Grid(f"windows-layer-{step.number or 1}", h, w, cells, caption, legend)
         for cells in windows:
             best = max(cells, key=lambda cell: (values[cell[0]], -cells.index(cell)))  # first maximum, row-major
             role[best[0]] = "chosen"
         cells = tuple((n // w, n % w, Label(str(values[n]), ""), role[n]) for n in range(h * w))
-        which = "this layer" if step.number is None else f"layer {step.number}"
         caption = (f"The switches of {which} at example values (channel 1): each window is shaded, and its "
                    "upstream gradient goes to the marked entry, its first maximum in row-major order; "
                    "every other entry gets 0 from that window.")
-        legend = (("window", "a window"), ("second", "the next window"), ("chosen", "the switch: the first maximum"))
-        return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, legend)
+        return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")))
