@@ -15,7 +15,7 @@ from .rendering.formats import render as _render
 from .rendering.notebook import register as register_notebook_displays
 from .rendering.pdf import INSTALL_HINT, latex_available
 from .size import check_size
-from .network import NetworkSpec, as_network, load_network
+from .network import NetworkSpec, load_network
 from .spec import LARGEST, ConvSpec, SpecError, shown
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = 
             of a network.
     """
     _expect(spec, (ConvSpec, NetworkSpec), "derive", "a ConvSpec or a NetworkSpec")
-    if jacobians and as_network(spec).names is None:
+    if jacobians and isinstance(spec, NetworkSpec):  # the matrix view reads the layer's ConvSpec
         raise SpecError("--jacobians is for a single convolution layer: for a network's layers, call "
                         "derivation.jacobian(...) from Python")
     check_size(spec, frozenset(), force=force, jacobians=jacobians)

@@ -61,6 +61,9 @@ class _Builder:
         self.tensors.append(Tensor(name, t.shape, symbols, entries, labels, title or named.title, terms))
 
 
+Owned = dict[str, tuple[Param, str]]  # a layer's parameter key -> (the parameter, its tensor's name)
+
+
 def derive(spec, jacobians: bool = False) -> Derivation:
     """Derive every forward entry and every gradient of `spec` (a NetworkSpec, or a ConvSpec: its
     one-layer network named as a single layer), layer by layer.
@@ -72,80 +75,93 @@ def derive(spec, jacobians: bool = False) -> Derivation:
     """
     net: NetworkSpec = as_network(spec)
     naming = Naming(net.names)
-    shapes = net.shapes
     b = _Builder()
-    x = naming.input(shapes[0])
-    b.declare(x, "input", shapes[0])
-    acts = [x.name]
-    params: list[dict[str, tuple[Param, str]]] = []
-    # Phase 1: every symbol, so that SymPy's canonical order (by name) is known before entries are built.
-    for l, layer in enumerate(net.layers, start=1):
-        own = {}
-        declared_after = []
-        for p in layer.params(shapes[l - 1]):
-            named = naming.param(l, p)
-            own[p.key] = (p, named.name)
-            if not p.after:
-                b.declare(named, p.role, p.shape)
-            else:
-                declared_after.append((named, p))
-        out = naming.output(l, layer, shapes[l])
-        b.declare(out, "output", shapes[l])
-        for named, p in declared_after:
-            b.declare(named, p.role, p.shape)
-        acts.append(out.name)
-        params.append(own)
-    for l in range(len(net.layers), 0, -1):
-        if not net.layers[l - 1].is_loss:
-            b.declare(naming.upstream(b.declared[acts[l]][1], shapes[l]), "upstream", shapes[l])
-    b.declare(naming.upstream(x, shapes[0]), "upstream", shapes[0])
-    b.rank = symbol_ranks(tuple(b.symbols))
-
-    steps = []
-    for l, layer in enumerate(net.layers, start=1):
-        g = f"dL/d{acts[l]}"
-        step = Step(l, shapes[l - 1], shapes[l], b.sym(acts[l - 1]), b.sym(acts[l]),
-                    {key: b.sym(name) for key, (_, name) in params[l - 1].items()},
-                    b.sym(g) if g in b.declared else None,
-                    {"in": b.offset[acts[l - 1]], "out": b.offset[acts[l]], "upstream": b.offset.get(g, -1),
-                     **{key: b.offset[name] for key, (_, name) in params[l - 1].items()}})
-        steps.append(step)
-
+    # Hundreds of thousands of objects, none of them garbage: collections would find nothing to free.
     with gc_paused():
-        # Phase 2: forward.
-        b.leaf("X")
-        for l, (layer, step) in enumerate(zip(net.layers, steps), start=1):
-            results = layer.forward(step)
-            for key, (p, name) in params[l - 1].items():
-                if not p.after:
-                    b.leaf(name)
-            b.derived(acts[l], results["out"])
-            for key, (p, name) in params[l - 1].items():
-                if p.after:
-                    b.derived(name, results[key]) if key in results else b.leaf(name)
-        # Phase 3: backward, from the loss to the input.
-        if not net.layers[-1].is_loss:
-            b.leaf(f"dL/d{acts[-1]}")
-        for l in range(len(net.layers), 0, -1):
-            layer, step = net.layers[l - 1], steps[l - 1]
-            results = layer.backward(step)
-            g_in = f"dL/d{acts[l - 1]}"
-            # dL/dX is the end of the chain: nothing refers to its symbols.
-            grad_in = partial(b.derived, g_in, results["in"], l > 1, acts[l - 1],
-                              layer.backward_title or naming.gradient_title(l, None, acts[l - 1]))
-            if naming.input_gradient_first:
-                grad_in()
-            for key, (p, name) in params[l - 1].items():
-                if p.trained:
-                    b.derived(f"dL/d{name}", results[key], False, name, naming.gradient_title(l, p, name))
-            if not naming.input_gradient_first:
-                grad_in()
+        acts, params = _declare(net, naming, b)
+        steps = [_step(l, net.shapes, b, acts, params[l - 1]) for l in range(1, len(net.layers) + 1)]
+        _forward(net, b, acts, params, steps)
+        _backward(net, naming, b, acts, params, steps)
+    shapes = net.shapes
     records = tuple(LayerRecord(layer, l, acts[l - 1], acts[l], {key: name for key, (_, name) in params[l - 1].items()},
                                 shapes[l - 1], shapes[l]) for l, layer in enumerate(net.layers, start=1))
     derivation = Derivation(spec, tuple(b.tensors), b.latex, b.order, tuple(b.symbols), net, records)
     if jacobians:
         derivation = replace(derivation, tensors=derivation.tensors + jacobian_tensors(derivation))
     return derivation
+
+
+def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], list[Owned]]:
+    """Every symbol first, so that SymPy's canonical order (by name) is known before entries are built.
+    Returns the names of the input and each layer's output, and each layer's parameters."""
+    shapes = net.shapes
+    x = naming.input(shapes[0])
+    b.declare(x, "input", shapes[0])
+    acts, params = [x.name], []
+    for l, layer in enumerate(net.layers, start=1):
+        owned = [(p, naming.param(l, p)) for p in layer.params(shapes[l - 1])]
+        params.append({p.key: (p, named.name) for p, named in owned})
+        out = naming.output(l, layer, shapes[l])
+        # Parameters before the output, a loss's target and value after it.
+        for after in (False, True):
+            if after:
+                b.declare(out, "output", shapes[l])
+            for p, named in owned:
+                if p.after == after:
+                    b.declare(named, p.role, p.shape)
+        acts.append(out.name)
+    # Upstream gradients: of the last output (a leaf when there is no loss), and of every layer's
+    # input that a layer below reads; dL/dX ends the chain, so no symbol stands for its entries.
+    for l in range(len(net.layers), 0, -1):
+        if not net.layers[l - 1].is_loss:
+            b.declare(naming.upstream(b.declared[acts[l]][1]), "upstream", shapes[l])
+    b.rank = symbol_ranks(tuple(b.symbols))
+    return acts, params
+
+
+def _step(l: int, shapes, b: _Builder, acts: list[str], owned: Owned) -> Step:
+    """What layer l reads: its symbols and their global positions."""
+    g = f"dL/d{acts[l]}"
+    return Step(l, shapes[l - 1], shapes[l], b.sym(acts[l - 1]), b.sym(acts[l]),
+                {key: b.sym(name) for key, (_, name) in owned.items()},
+                b.sym(g) if g in b.declared else None,
+                {"in": b.offset[acts[l - 1]], "out": b.offset[acts[l]], "upstream": b.offset.get(g, -1),
+                 **{key: b.offset[name] for key, (_, name) in owned.items()}})
+
+
+def _forward(net: NetworkSpec, b: _Builder, acts: list[str], params: list[Owned], steps: list[Step]) -> None:
+    b.leaf(acts[0])
+    for l, (layer, step) in enumerate(zip(net.layers, steps), start=1):
+        results = layer.forward(step)
+        for key, (p, name) in params[l - 1].items():
+            if not p.after:
+                b.leaf(name)
+        b.derived(acts[l], results["out"])
+        for key, (p, name) in params[l - 1].items():
+            if p.after and key in results:  # the loss's value
+                b.derived(name, results[key])
+            elif p.after:  # its target
+                b.leaf(name)
+
+
+def _backward(net: NetworkSpec, naming: Naming, b: _Builder, acts: list[str], params: list[Owned],
+              steps: list[Step]) -> None:
+    """From the loss (or the given upstream gradient of the last output) back to the input."""
+    if not net.layers[-1].is_loss:
+        b.leaf(f"dL/d{acts[-1]}")
+    for l in range(len(net.layers), 0, -1):
+        layer = net.layers[l - 1]
+        results = layer.backward(steps[l - 1])
+        # dL/dX is the end of the chain: nothing refers to its symbols.
+        grad_in = partial(b.derived, f"dL/d{acts[l - 1]}", results["in"], l > 1, acts[l - 1],
+                          layer.backward_title or naming.gradient_title(l, None, acts[l - 1]))
+        if naming.input_gradient_first:
+            grad_in()
+        for key, (p, name) in params[l - 1].items():
+            if p.trained:
+                b.derived(f"dL/d{name}", results[key], False, name, naming.gradient_title(l, p, name))
+        if not naming.input_gradient_first:
+            grad_in()
 
 
 def jacobian_tensors(derivation: Derivation) -> tuple[Tensor, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .layers.base import Layer, Param, Shape
+from .layers.base import DocStep, Layer, Param, Shape
 from .spec import Names
 from .symbols import latex_base, upstream_latex
 
@@ -88,6 +88,7 @@ class Naming:
         return Named("X", x, layer_latex(x, None, shape), "input")
 
     def output(self, l: int, layer: Layer, shape: Shape) -> Named:
+        """A layer's output: A[l] written a^{[l]} (p for the softmax), or Y written y for a single layer."""
         if layer.output_letter:
             return Named(f"A[{l}]", layer.output_letter, layer_latex(layer.output_letter, None, shape),
                          layer.output_title or f"layer {l}: {layer.type}")
@@ -97,17 +98,29 @@ class Naming:
         return Named(f"A[{l}]", f"a{l}", layer_latex("a", l, shape), f"layer {l}: {layer.type}")
 
     def param(self, l: int, p: Param) -> Named:
+        """A parameter: K[l] written k^{[l]}, or K written k (--names) for a single layer."""
         letter = self.letter(p.letter)
         if p.after:  # a loss's target and value: t_{k}, L
             latex = (lambda idx: letter) if p.shape == (1,) else layer_latex(letter, None, p.shape)
             return Named(p.key, p.key, latex, p.title)
         if self.single:
-            latex = (lambda idx: letter) if p.shape == (1,) and len(p.shape) == 1 else param_latex(letter, None, p.shape)
+            # b alone for a single output channel, as a teacher writes it.
+            latex = (lambda idx: letter) if p.shape == (1,) else param_latex(letter, None, p.shape)
             return Named(p.key, letter, latex, p.title)
         return Named(f"{p.key}[{l}]", f"{letter.lower()}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
                      f"{p.title} of layer {l}")
 
-    def upstream(self, of: Named, shape: Shape) -> Named:
+    def doc_step(self, record, previous: Layer | None) -> DocStep:
+        """A layer as the documents see it: its number (none for a single layer), shapes, and the letter
+        of its input, output and each parameter (x or the layer before's a or p; y or a; k, W, b)."""
+        layer = record.layer
+        letters = {"in": self.letter("x") if previous is None else previous.output_letter or self.letter("a"),
+                   "out": layer.output_letter or self.letter("a")}
+        for p in layer.params(record.shape_in):
+            letters[p.key] = self.letter(p.letter)
+        return DocStep(self.number(record.number), record.shape_in, record.shape_out, letters)
+
+    def upstream(self, of: Named) -> Named:
         entry = of.latex
         return Named(f"dL/d{of.name}", f"dL_d{of.prefix}", lambda idx: upstream_latex(entry(idx)), "upstream gradient")
 

@@ -335,7 +335,7 @@ class Grader:
     def _upstream_in(self, text: str) -> str | None:
         """The name for dL/dY the feedback uses: the one the claim uses, else the last the notes defined."""
         defined = [name for name, table in self.tensors.items()
-                   if any(info.gradient and info.key == "Y" for info in table.values())]
+                   if any(info.gradient and info.key == self.d.records[-1].output for info in table.values())]
         return next((name for name in reversed(defined) if name in text), defined[-1] if defined else None)
 
     def _printer(self, compact: bool, loss: str, upstream: str | None = None) -> SymconvLatexPrinter:
@@ -344,7 +344,7 @@ class Grader:
             if key not in self._printers:
                 self._printers[key] = SymconvLatexPrinter(self.d.latex_names, self.d.order)
             return self._printers[key]
-        key = (compact and max(self.shapes["X"] + self.shapes["K"] + self.shapes["Y"]) < 10, loss, upstream)
+        key = (compact and max(n for shape in self.shapes.values() for n in shape) < 10, loss, upstream)
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]

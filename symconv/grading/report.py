@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sympy import Add, Expr, S, expand
 
 from ..derivation import Derivation
+from .names import tensors_of
 
 
 @dataclass(frozen=True)
@@ -33,31 +34,28 @@ class Verdict:
 
 
 def claim_names(d: Derivation, compact: bool, loss: str, upstream: str | None = None) -> dict:
-    """LaTeX names of every symbol in a claim's style: x_{11} or x_{1,1}, its letter for the loss, and
-    the name it uses for the upstream gradient (\\delta_{11} for dL/dy_{11}) if it uses one."""
-    spec = d.spec
-    n = spec.names
+    """LaTeX names of every symbol of a single layer in a claim's style: x_{11} or x_{1,1}, its letter
+    for the loss, and the name it uses for the upstream gradient (\\delta_{11} for dL/dy_{11}) if it uses one."""
     sep = "" if compact else ","
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
 
-    def name(base: str, idx: tuple[int, ...], channels: int) -> str:
-        head = base + (f"^{{({','.join(map(str, idx[:channels]))})}}" if channels else "")
+    def name(base: str, idx: tuple[int, ...], channels: int, shape: tuple[int, ...]) -> str:
+        shown = any(n > 1 for n in shape[:channels])
+        if channels == len(idx):  # a vector by channel (a bias): b_{m}, or b alone with one channel
+            return base + (f"_{{{sep.join(map(str, idx))}}}" if shown else "")
+        head = base + (f"^{{({','.join(map(str, idx[:channels]))})}}" if shown else "")
         return head + "_{" + sep.join(map(str, idx[channels:])) + "}"
 
-    names = {}
-    for key, base, lead, shown in (("X", n.input, 1, many_in), ("K", n.kernel, 2, many_in or many_out),
-                                   ("Y", n.output, 1, many_out)):
-        t = d[key]
-        for flat, sym in enumerate(t.symbols):
-            idx = _unflat(flat, t.shape)
-            names[sym] = name(base, idx if shown else idx[lead:], lead if shown else 0)
-    for flat, sym in enumerate(d["dL/dY"].symbols):
-        output = names[d["Y"].symbols[flat]]
-        names[sym] = (upstream + output[len(n.output):] if upstream
+    names, tensors = {}, tensors_of(d)
+    for base, table in tensors.items():
+        info = table[None]
+        for flat, sym in enumerate(d[info.key].symbols):
+            names[sym] = name(base, _unflat(flat, info.shape), info.channels, info.shape)
+    record = d.records[-1]
+    out_letter = next(base for base, table in tensors.items() if table[None].key == record.output)
+    for flat, sym in enumerate(d[f"dL/d{record.output}"].symbols):
+        output = names[d[record.output].symbols[flat]]
+        names[sym] = (upstream + output[len(out_letter):] if upstream
                       else rf"\frac{{\partial {loss}}}{{\partial {output}}}")
-    if spec.bias:
-        for flat, sym in enumerate(d["b"].symbols):
-            names[sym] = f"b_{{{flat + 1}}}" if many_out else "b"
     return names
 
 

@@ -160,6 +160,10 @@ class Layer:
         """One line saying what the layer is, in a teacher's words."""
         raise NotImplementedError
 
+    def noun(self) -> str:
+        """What the layer is called in a title ("a convolution layer"): its description's first words."""
+        return self.describe().split(",")[0]
+
     def words(self, step: DocStep) -> Words:
         raise NotImplementedError
 

@@ -151,15 +151,6 @@ class Group:
     sections: list[Section]
 
 
-def _letters(naming: Naming, record, derivation: Derivation) -> dict[str, str]:
-    layer = record.layer
-    letters = {"in": naming.letter("x") if record.number == 1 else "a",
-               "out": layer.output_letter or naming.letter("a")}
-    for p in layer.params(record.shape_in):
-        letters[p.key] = naming.letter(p.letter)
-    return letters
-
-
 def _overview(derivation: Derivation, name: str, letter: str, number: int | None, gradient: bool) -> str:
     tensor = derivation[name]
     if len(tensor.shape) < 3:
@@ -170,12 +161,10 @@ def _overview(derivation: Derivation, name: str, letter: str, number: int | None
     return overview(tensor, rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol)
 
 
-def _layer_groups(derivation: Derivation, record, naming: Naming, printer: TermPrinter, single: bool) -> tuple[Group, Group]:
+def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool) -> tuple[Group, Group]:
     """A layer's forward section and its backward sections (parameters first, then its input), each with
     the kind's words, displayed steps and figures."""
-    layer = record.layer
-    number = naming.number(record.number)
-    doc = DocStep(number, record.shape_in, record.shape_out, _letters(naming, record, derivation))
+    layer, number = record.layer, doc.number
     words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
     in_number = None if number in (None, 1) else number - 1
 
@@ -218,13 +207,13 @@ def context(derivation: Derivation) -> dict:
     printer = TermPrinter(derivation)
     single = len(net.layers) == 1
     records = derivation.records
-    groups = [_layer_groups(derivation, r, naming, printer, single) for r in records]
+    docs = [naming.doc_step(r, records[n - 1].layer if n else None) for n, r in enumerate(records)]
+    groups = [_layer_groups(derivation, r, doc, printer, single) for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
     backward = [b for _, b in reversed(groups)]
     first = records[0]
     if single:
-        doc = DocStep(naming.number(1), first.shape_in, first.shape_out, _letters(naming, first, derivation))
-        settings = first.layer.settings(doc)
+        settings = first.layer.settings(docs[0])
     else:
         settings = [("input", _shape(net.input))] + [
             (f"layer {r.number}", f"{r.layer.describe()}; output {_shape(r.shape_out)}") for r in records]
@@ -232,7 +221,7 @@ def context(derivation: Derivation) -> dict:
                                                  for r in records]
     names = set(derivation.names())
     last = records[-1]
-    title = (f"Back-propagation through a {first.layer.describe().split(',')[0]} layer" if naming.single
+    title = (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
              else f"Back-propagation through the network {net.name}")
     return {
         "title": title,
