@@ -74,3 +74,93 @@ def test_every_registered_type_builds_from_its_table_and_writes_it_back():
         layer = layer_from_fields({"type": kind, **defaults.get(kind, {}), **pool})
         assert layer.type == kind and layer_from_fields(layer.as_fields()) == layer
         assert layer.describe()
+
+
+# One sample per registered type, as PyTorch's OpInfo entries hold an operator's samples: every kind is
+# checked the same way below, and a type without a sample fails the first test.
+SAMPLES = {
+    "conv": ({"out_channels": 2, "kernel": [2, 3], "stride": [2, 1], "padding": [1, 0], "dilation": [1, 2], "bias": True},
+             (2, 4, 5)),
+    "maxpool": ({"window": [2, 2], "stride": [1, 2]}, (1, 3, 4)),
+    "avgpool": ({"window": [2, 3], "padding": [1, 1]}, (1, 3, 4)),
+    "l2pool": ({"window": [2, 2]}, (1, 4, 4)),
+    "relu": ({}, (2, 2, 3)),
+    "sigmoid": ({}, (1, 2, 2)),
+    "tanh": ({}, (1, 2, 2)),
+    "identity": ({}, (1, 2, 2)),
+    "flatten": ({"order": "row"}, (2, 2, 3)),
+    "global_avgpool": ({}, (3, 2, 3)),
+    "dense": ({"out_features": 3, "bias": True}, (4,)),
+    "softmax_cross_entropy": ({}, (3,)),
+}
+
+
+def test_every_registered_type_has_a_sample():
+    assert set(SAMPLES) == set(LAYER_TYPES)
+
+
+def _sample(kind: str):
+    from symconv.layers import Flatten
+    from symconv.network import NetworkSpec
+
+    fields, shape = SAMPLES[kind]
+    layer = layer_from_fields({"type": kind, **fields})
+    if len(shape) == 1:  # a kind that reads a vector: an image of one row, flattened
+        return NetworkSpec((1, 1, shape[0]), (Flatten(), layer)), layer
+    return NetworkSpec(shape, (layer,)), layer
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_every_kind_matches_numpy_and_pytorch(kind):
+    from .conftest import need_torch
+
+    need_torch()
+    from symconv.numeric.verify import verify
+
+    net, _ = _sample(kind)
+    report = verify(derive(net), seed=5, use_torch=True)
+    assert report.ok and {c.reference for c in report.comparisons} == {"numpy", "torch"}, report
+
+
+# Where relu and max have no derivative (0, ties), sympy.diff and frameworks pick different values:
+# these are compared at random points, the others exactly.
+NONSMOOTH = {"relu", "maxpool"}
+
+
+def _same(kind: str, a, b) -> bool:
+    from random import Random
+
+    from sympy import Float, simplify
+
+    if kind not in NONSMOOTH:
+        return simplify(a - b) == 0
+    rng = Random(7)
+    for _ in range(3):
+        at = {s: Float(rng.uniform(-2, 2)) for s in (a - b).free_symbols}
+        if abs(float((a - b).subs(at))) > 1e-12:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("kind", sorted(set(SAMPLES) - {"softmax_cross_entropy"}))
+def test_every_kind_backward_and_jacobian_are_sympy_diff_of_its_forward(kind):
+    """dL/d(input) = diff(sum_o g_o out_o, input) and the Jacobian = diff(out_o, input_i), with every
+    output symbol a rule writes (sigmoid's a) replaced by its forward entry."""
+    from sympy import Add, Matrix, diff
+
+    from symconv.vec import vec_order
+
+    net, _ = _sample(kind)
+    d = derive(net)
+    record = d.records[-1]
+    out, inp = d[record.output], d[record.input]
+    forward = dict(zip(out.symbols, out.entries))
+    inputs = inp.symbols
+    loss = Add(*(g * y for g, y in zip(d[f"dL/d{record.output}"].symbols, out.entries)))
+    gradient = d[f"dL/d{record.input}"].entries
+    for n, x in enumerate(inputs):
+        assert _same(kind, gradient[n].subs(forward), diff(loss, x)), (kind, n)
+    j = d.jacobian(record.input, record.output)
+    rows, cols = vec_order(out.shape), vec_order(inp.shape)
+    for a, b in ((a, b) for a in range(len(rows)) for b in range(len(cols))):
+        assert _same(kind, j.matrix[a, b].subs(forward), diff(out.entries[rows[a]], inputs[cols[b]])), (kind, a, b)
