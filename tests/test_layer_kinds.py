@@ -164,3 +164,19 @@ def test_every_kind_backward_and_jacobian_are_sympy_diff_of_its_forward(kind):
     rows, cols = vec_order(out.shape), vec_order(inp.shape)
     for a, b in ((a, b) for a in range(len(rows)) for b in range(len(cols))):
         assert _same(kind, j.matrix[a, b].subs(forward), diff(out.entries[rows[a]], inputs[cols[b]])), (kind, a, b)
+
+
+def test_a_kind_that_leaves_out_part_of_the_interface_cannot_be_built():
+    from dataclasses import dataclass
+
+    from symconv.layers import Layer
+
+    @dataclass(frozen=True)
+    class Halved(Layer):
+        type = "halved"
+
+        def output_shape(self, shape):
+            return shape
+
+    with pytest.raises(TypeError, match="abstract methods backward, describe, forward"):
+        Halved()

@@ -7,6 +7,7 @@ below; it never asks which kind a layer is.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple
 
@@ -97,8 +98,11 @@ def vector(shape: Shape, kind: str) -> Shape:
     return shape
 
 
-class Layer:
-    """The interface of a layer kind. Subclasses are frozen dataclasses; `type` is the TOML name."""
+class Layer(ABC):
+    """The interface of a layer kind. Subclasses are frozen dataclasses; `type` is the TOML name.
+
+    A kind that leaves out one of the abstract methods cannot be built: forgetting one is not silent.
+    """
 
     type: ClassVar[str]
     is_loss: ClassVar[bool] = False  # the last layer, computing L from its input and a target
@@ -119,6 +123,7 @@ class Layer:
         return out
 
     # -- shapes and size --
+    @abstractmethod
     def output_shape(self, shape: Shape) -> Shape:
         raise NotImplementedError
 
@@ -126,13 +131,16 @@ class Layer:
         """The tensors the layer owns, in the order the derivation lists them."""
         return ()
 
+    @abstractmethod
     def work(self, shape: Shape) -> Work:
         raise NotImplementedError
 
     # -- the derivation: entries (SymPy) or term tables, by "out" / "in" / parameter key --
+    @abstractmethod
     def forward(self, step: Step) -> dict[str, Any]:
         raise NotImplementedError
 
+    @abstractmethod
     def backward(self, step: Step) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -142,20 +150,24 @@ class Layer:
         raise ValueError(f"symconv does not form the Jacobian of a {self.type} layer")
 
     # -- the independent references (the numeric package hands in NumPy and PyTorch) --
+    @abstractmethod
     def numpy_forward(self, np, a, params: dict) -> tuple[Any, Any]:
         """(output, cache) from the input and the parameters (the target t for a loss, which also puts
         L into `params["L"]`)."""
         raise NotImplementedError
 
+    @abstractmethod
     def numpy_backward(self, np, g, a, y, params: dict, cache) -> tuple[Any, dict]:
         """(dL/d input, {parameter key: gradient}) from the upstream gradient g (None for a loss)."""
         raise NotImplementedError
 
+    @abstractmethod
     def torch_forward(self, torch, a, params: dict):
         """The output from PyTorch's own layer (a loss returns (p, L))."""
         raise NotImplementedError
 
     # -- words, figures and names --
+    @abstractmethod
     def describe(self) -> str:
         """One line saying what the layer is, in a teacher's words."""
         raise NotImplementedError
@@ -164,6 +176,7 @@ class Layer:
         """What the layer is called in a title ("a convolution layer"): its description's first words."""
         return self.describe().split(",")[0]
 
+    @abstractmethod
     def words(self, step: DocStep) -> Words:
         raise NotImplementedError
 
