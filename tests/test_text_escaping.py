@@ -74,7 +74,7 @@ def test_the_network_name_is_escaped_in_every_title(odd_network):
     assert f"<h1>Back-propagation through the network {escaped}</h1>" in html
     assert f"<title>Back-propagation through the network {escaped}</title>" in html
     tex = files["derivation.tex"].decode()
-    assert r"\section*{Back-propagation through the network " + escape_latex(NAME) + "}" in tex
+    assert r"\bfseries Back-propagation through the network " + escape_latex(NAME) + r"\par}" in tex
 
 
 def test_the_network_name_prints_in_the_pdf(odd_network, tmp_path):

@@ -203,3 +203,9 @@ class DocStep:
     shape_in: Shape
     shape_out: Shape
     letters: dict[str, str]  # "in", "out" and parameter keys -> the letter the document writes
+
+    def entry(self, which: str, channel: str = "") -> tuple[str, str]:
+        """(letter, superscript) of the entries of the layer's input ("in"), output ("out") or a
+        parameter, in `channel` ("1", "1,1") if given: x and "", a and "[2](1)", k and "[1](1,1)"."""
+        number = self.number if which != "in" else None if self.number in (None, 1) else self.number - 1
+        return self.letters[which], ("" if number is None else f"[{number}]") + (f"({channel})" if channel else "")

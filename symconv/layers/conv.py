@@ -183,7 +183,6 @@ class Conv(Layer):
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
         """The settings table of a single layer's document."""
         spec = self.conv_spec(step.shape_in)
-        letters = step.letters
         return [
             ("input", f"{spec.in_channels} channel(s) of {fmt_pair(spec.input)}"),
             ("kernel", f"{spec.out_channels} output x {spec.in_channels} input channel(s) of {fmt_pair(spec.kernel)}"),
@@ -192,7 +191,8 @@ class Conv(Layer):
             ("dilation", fmt_pair(spec.dilation)),
             ("bias", "yes" if spec.bias else "no"),
             ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
-            ("names", f"input {letters['in']}, kernel {letters['K']}, output {letters['out']}"),
+            ("names", f"input {_plain(*step.entry('in'))}, kernel {_plain(*step.entry('K'))}, "
+                      f"output {_plain(*step.entry('out'))}"),
             ("output", f"{spec.out_channels} channel(s) of {fmt_pair(spec.output)}"),
         ]
 
@@ -231,9 +231,13 @@ class Conv(Layer):
         return {key: [grid] for key, grid in found.items() if grid is not None}
 
 
-def _name(step: DocStep, which: str, number: int | None) -> tuple[str, str]:
-    """(letter, superscript) of the input's, output's or kernel's entries: x and "", a and "[2]"."""
-    return step.letters[which], "" if number is None else f"[{number}]"
+def _first(shape: Shape, axes: int = 1) -> str:
+    """The channel a figure shows, written when the tensor has several: "1", "1,1", or ""."""
+    return ",".join("1" for _ in range(axes)) if any(n > 1 for n in shape[:axes]) else ""
+
+
+def _plain(letter: str, sup: str) -> str:
+    return letter + sup
 
 
 def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
@@ -247,7 +251,7 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                            for p in range(kh) for q in range(kw)}
     first = window(0, 0)
     second = window(0, 1) if spec.output[1] > 1 else set()
-    base, sup = _name(step, "in", None if step.number in (None, 1) else step.number - 1)
+    base, sup = step.entry("in")  # the channel is in the caption: labels stay short enough for a cell
     cells = []
     for r in range(rows):
         for c in range(cols):
@@ -256,13 +260,14 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
             role = "both" if (r, c) in first and (r, c) in second else (
                 "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else "pad")
             cells.append((r, c, label, role))
-    out = "".join(_name(step, "out", step.number))
+    out = _plain(*step.entry("out"))
     legend = [("window", f"the window of {out}(1,1)"), ("pad", "zero padding")]
     if second:
         legend.insert(1, ("second", f"the window of {out}(1,2), {sw} column(s) further (the stride)"))
         if first & second:
             legend.insert(2, ("both", "in both windows"))
-    caption = (f"The padded input ({rows} x {cols}) of one channel. The kernel's {kh} x {kw} taps are "
+    channel = "channel 1" if _first(step.shape_in) else "one channel"
+    caption = (f"The padded input ({rows} x {cols}) of {channel}. The kernel's {kh} x {kw} taps are "
                f"{dh} row(s) and {dw} column(s) apart (the dilation); stride {sh} x {sw}.")
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend))
@@ -277,8 +282,8 @@ def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     index = IndexMap(spec)
     rows = {r: index.kernel_row(p) for r, p, ii in index.rows if ii == i}
     cols = {s: index.kernel_col(q) for s, q, jj in index.cols if jj == j}
-    kernel, ksup = _name(step, "K", step.number)
-    out, osup = _name(step, "out", step.number)
+    kernel, ksup = step.entry("K")
+    out, osup = step.entry("out")
     cells = []
     for r in range(ho):
         for s in range(wo):
@@ -286,8 +291,9 @@ def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                 cells.append((r, s, Label(kernel, f"{rows[r] + 1},{cols[s] + 1}", ksup), "hit"))
             else:
                 cells.append((r, s, Label(out, f"{r + 1},{s + 1}", osup), "cell"))
-    name = "".join(_name(step, "in", None if step.number in (None, 1) else step.number - 1)) + f"({i + 1},{j + 1})"
-    caption = (f"The output ({ho} x {wo}): the entries that read input entry {name} show the kernel entry "
+    name = _plain(*step.entry("in")) + f"({i + 1},{j + 1})"
+    channels = (" (output channel 1, input channel 1)" if _first((spec.out_channels, spec.in_channels), 2) else "")
+    caption = (f"The output ({ho} x {wo}){channels}: the entries that read input entry {name} show the kernel entry "
                f"through which they read it. dL/d{name} sums the upstream gradient of each times that kernel entry.")
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"feeds{suffix}", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),))

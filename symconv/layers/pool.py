@@ -212,26 +212,30 @@ class Pool(Layer):
         values = example_values(h, w)
         windows = self.windows((1, h, w), (1, *step.shape_out[1:]))
         role = {n: "cell" for n in range(h * w)}
+        wo = step.shape_out[2]
         for number, cells in enumerate(windows):
             for n, _, _ in cells:
-                if role[n] == "cell":
-                    role[n] = "window" if (number + (number // step.shape_out[2]) % 2) % 2 == 0 else "second"
+                if role[n] == "cell":  # neighbouring windows alternate, as a checkerboard of windows
+                    role[n] = "window" if (number // wo + number % wo) % 2 == 0 else "second"
         which = "this layer" if step.number is None else f"layer {step.number}"
-        legend = (("window", "a window"), ("second", "the next window"))
+        legend = (("window", "a window"), ("second", "the next window")) if len(windows) > 1 else (("window", "the window"),)
+        channel = " (channel 1)" if step.shape_in[0] > 1 else ""
         if self.kind != "max":
-            letter, sup = step.letters["in"], "" if step.number in (None, 1) else f"[{step.number - 1}]"
+            letter, sup = step.entry("in")
             cells = tuple((n // w, n % w, Label(letter, f"{n // w + 1},{n % w + 1}", sup), role[n]) for n in range(h * w))
             receives = (f"divided by the window size, {self.window[0] * self.window[1]}" if self.kind == "avg"
-                        else "times I / A, its own value over the window's output")
-            caption = (f"The windows of {which} (channel 1, entries in the zero padding left out). Each entry I of a "
-                       f"window receives the window's upstream gradient {receives}; an entry in several windows "
-                       "adds up what each sends.")
+                        else "times the entry's value over the window's output")
+            padding = ", entries in the zero padding left out" if self.padding != (0, 0) else ""
+            overlap = (" An entry in several windows adds up what each sends."
+                       if any(s < k for s, k in zip(self.stride, self.window)) else "")
+            caption = (f"The windows of {which}{channel}{padding}. Each entry of a window receives the window's "
+                       f"upstream gradient {receives}.{overlap}")
             return Grid(f"windows-layer-{step.number or 1}", h, w, cells, caption, legend)
         for cells in windows:
             best = max(cells, key=lambda cell: (values[cell[0]], -cells.index(cell)))  # first maximum, row-major
             role[best[0]] = "chosen"
         cells = tuple((n // w, n % w, Label(str(values[n]), ""), role[n]) for n in range(h * w))
-        caption = (f"The switches of {which} at example values (channel 1): each window is shaded, and its "
+        caption = (f"The switches of {which} at example values{channel}: each window is shaded, and its "
                    "upstream gradient goes to the marked entry, its first maximum in row-major order; "
                    "every other entry gets 0 from that window.")
         return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")))

@@ -178,7 +178,9 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     for name in record.params.values():  # a loss's value
         if derivation[name].entries is not None:
             blocks += tensor_blocks(derivation[name], printer)
-    forward = section("out", record.output, "", words.forward, blocks, doc.letters["out"], number, False)
+    # Under a step's own heading (the output size), the entries need theirs.
+    forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] else "",
+                      words.forward, blocks, doc.letters["out"], number, False)
     backward = []
     names = set(derivation.names())
     for p in layer.params(record.shape_in):
@@ -226,6 +228,7 @@ def context(derivation: Derivation) -> dict:
     return {
         "title": title,
         "single": single,
+        "indexed": not naming.single,  # a^{[l]}: the notation needs its paragraph
         "settings": settings,
         "has_loss": net.has_loss,
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],

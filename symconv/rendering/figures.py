@@ -48,8 +48,16 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     return "\n".join(lines)
 
 
+def _label_px(label) -> float:
+    """About how wide a label is in the SVG: 12px italic letters, then its superscript and subscript
+    at 8px one after the other."""
+    return 7.0 * len(label.base) + 4.8 * (len(label.sup) + len(label.sub)) + 10
+
+
 def svg(grid: Grid, cell: int = 40) -> str:
-    """The same grid as a standalone SVG (for Markdown and HTML)."""
+    """The same grid as a standalone SVG (for Markdown and HTML); cells widen to hold the longest label
+    (a^{[2]}_{1,1} in a network)."""
+    cell = max(cell, round(max((_label_px(label) for *_, label, _ in grid.cells if label.base), default=0)))
     legend_h = 26 * len(grid.legend) + 10
     width, height = max(grid.cols * cell, 420) + 2, grid.rows * cell + legend_h + 2
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
