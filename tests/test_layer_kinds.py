@@ -52,7 +52,7 @@ def test_a_single_layer_and_the_one_layer_network_file_give_the_same_document():
     assert [f[-1] for f in _outline(single)] == [["figure-window"], [], [], ["figure-feeds"]]
     # The same settings table; only the output's letter differs (y for a single layer, a^{[1]} in a network).
     assert [row for row in single["settings"] if row[0] != "names"] == [row for row in network["settings"] if row[0] != "names"]
-    assert dict(single["settings"])["names"] == "input x, kernel k, output y"
+    assert dict(single["settings"])["names"] == "input $x$, kernel $k$, output $y$"
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

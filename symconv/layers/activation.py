@@ -27,14 +27,17 @@ LOCAL = {
     "identity": lambda z, a: Integer(1),
 }
 ACTIVATIONS = tuple(FORWARD)
+# The rule in words, with {z} and {a} standing for the layer's input and output (x and a^{[1]}, ...).
 WORDS = {
-    "relu": ("a = max(0, z), entry by entry.",
-             "The derivative of relu is 1 where z > 0 and 0 elsewhere (also at z = 0, as frameworks do), "
+    "relu": (r"${a} = \max(0, {z})$, entry by entry.",
+             r"The derivative of relu is 1 where ${z} > 0$ and 0 elsewhere (also at ${z} = 0$, as frameworks do), "
              "so the upstream gradient passes only where the input was positive."),
-    "sigmoid": ("a = 1 / (1 + exp(-z)), entry by entry.",
-                "The derivative of the sigmoid is a (1 - a), written with the layer's own output a."),
-    "tanh": ("a = tanh(z), entry by entry.", "The derivative of tanh is 1 - a^2, written with the layer's own output a."),
-    "identity": ("a = z: the layer passes its input on unchanged.", "The derivative is 1: the upstream gradient passes unchanged."),
+    "sigmoid": (r"${a} = 1 / (1 + e^{{-{z}}})$, entry by entry.",
+                r"The derivative of the sigmoid is ${a}(1 - {a})$, written with the layer's own output ${a}$."),
+    "tanh": (r"${a} = \tanh {z}$, entry by entry.",
+             r"The derivative of tanh is $1 - ({a})^2$, written with the layer's own output ${a}$."),
+    "identity": ("${a} = {z}$: the layer passes its input on unchanged.",
+                 "The derivative is 1: the upstream gradient passes unchanged."),
 }
 
 
@@ -90,4 +93,10 @@ class Activation(Layer):
 
     def words(self, step: DocStep) -> Words:
         forward, backward = WORDS[self.kind]
-        return Words(forward, {"in": backward})
+        names = {"z": _letter(*step.entry("in")), "a": _letter(*step.entry("out"))}
+        return Words(forward.format(**names), {"in": backward.format(**names)})
+
+
+def _letter(letter: str, sup: str) -> str:
+    """The letter of a tensor's entries with its layer: a^{[2]}."""
+    return letter + (f"^{{{sup}}}" if sup else "")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple
 
 from ..spec import SpecError
+from ..words import size
 
 Shape = tuple[int, ...]  # (channels, height, width) for images, (n,) for vectors
 
@@ -182,8 +183,7 @@ class Layer(ABC):
 
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
         """The settings table of the layer's document when it is the only layer."""
-        return [("input", " x ".join(map(str, step.shape_in))), ("layer", self.describe()),
-                ("output", " x ".join(map(str, step.shape_out)))]
+        return [("input", size(*step.shape_in)), ("layer", self.describe()), ("output", size(*step.shape_out))]
 
     def figures(self, step: DocStep) -> dict[str, list]:
         """Figures (symconv.figure.Grid) by the tensor they go with: "out", "in" or a parameter key."""

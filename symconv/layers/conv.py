@@ -13,6 +13,7 @@ from typing import ClassVar
 from ..figure import MAX_CELLS, Grid, Label
 from ..indexmap import IndexMap, group, padded_position
 from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, fmt_pair, whole
+from ..words import entry, plural, size
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, image
 
 
@@ -177,23 +178,26 @@ class Conv(Layer):
         extra = "".join(f", {name} {fmt_pair(v)}" for name, v, default in (
             ("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)), ("dilation", self.dilation, (1, 1)))
             if v != default)
-        return (f"convolution, {self.out_channels} kernel(s) of {fmt_pair(self.kernel)}{extra}"
+        return (f"convolution, {plural(self.out_channels, 'kernel')} of {fmt_pair(self.kernel)}{extra}"
                 f"{', bias' if self.bias else ''}{', flipped kernel' if self.convention == 'convolution' else ''}")
 
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
         """The settings table of a single layer's document."""
         spec = self.conv_spec(step.shape_in)
         return [
-            ("input", f"{spec.in_channels} channel(s) of {fmt_pair(spec.input)}"),
-            ("kernel", f"{spec.out_channels} output x {spec.in_channels} input channel(s) of {fmt_pair(spec.kernel)}"),
-            ("stride", fmt_pair(spec.stride)),
-            ("padding", fmt_pair(spec.padding)),
-            ("dilation", fmt_pair(spec.dilation)),
+            ("input", f"{plural(spec.in_channels, 'channel')} of {size(*spec.input)}"),
+            ("kernel", f"{plural(spec.out_channels * spec.in_channels, 'kernel')} of {size(*spec.kernel)}"
+                       + ("" if spec.out_channels * spec.in_channels == 1 else
+                          f", one for each pair of output channel (of {spec.out_channels}) and input channel "
+                          f"(of {spec.in_channels})")),
+            ("stride", size(*spec.stride)),
+            ("padding", size(*spec.padding)),
+            ("dilation", size(*spec.dilation)),
             ("bias", "yes" if spec.bias else "no"),
             ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
-            ("names", f"input {_plain(*step.entry('in'))}, kernel {_plain(*step.entry('K'))}, "
-                      f"output {_plain(*step.entry('out'))}"),
-            ("output", f"{spec.out_channels} channel(s) of {fmt_pair(spec.output)}"),
+            ("names", f"input ${_plain(*step.entry('in'))}$, kernel ${_plain(*step.entry('K'))}$, "
+                      f"output ${_plain(*step.entry('out'))}$"),
+            ("output", f"{plural(spec.out_channels, 'channel')} of {size(*spec.output)}"),
         ]
 
     def words(self, step: DocStep) -> Words:
@@ -237,7 +241,8 @@ def _first(shape: Shape, axes: int = 1) -> str:
 
 
 def _plain(letter: str, sup: str) -> str:
-    return letter + sup
+    """A tensor's letter with its layer, as math: a^{[1]}."""
+    return letter + (f"^{{{sup}}}" if sup else "")
 
 
 def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
@@ -260,15 +265,21 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
             role = "both" if (r, c) in first and (r, c) in second else (
                 "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else "pad")
             cells.append((r, c, label, role))
-    out = _plain(*step.entry("out"))
-    legend = [("window", f"the window of {out}(1,1)"), ("pad", "zero padding")]
+    out = step.entry("out")
+    legend = [("window", f"the window of {entry(*out, 1, 1)}")]
     if second:
-        legend.insert(1, ("second", f"the window of {out}(1,2), {sw} column(s) further (the stride)"))
+        legend.append(("second", f"the window of {entry(*out, 1, 2)}, {plural(sw, 'column')} further (the stride)"))
         if first & second:
-            legend.insert(2, ("both", "in both windows"))
+            legend.append(("both", "in both windows"))
+    if ph or pw:
+        legend.append(("pad", "zero padding"))
+    what = f"The padded input ({size(rows, cols)})" if ph or pw else f"The input ({size(rows, cols)})"
     channel = "channel 1" if _first(step.shape_in) else "one channel"
-    caption = (f"The padded input ({rows} x {cols}) of {channel}. The kernel's {kh} x {kw} taps are "
-               f"{dh} row(s) and {dw} column(s) apart (the dilation); stride {sh} x {sw}.")
+    spacing = (f" The taps are {plural(dh, 'row')} and {plural(dw, 'column')} apart (the dilation)."
+               if (dh, dw) != (1, 1) else "")
+    neighbour = " and of its right-hand neighbour" if second else ""
+    caption = (f"{what} of {channel}: the {size(kh, kw)} window of the first output entry{neighbour}; "
+               f"stride {size(sh, sw)}.{spacing}")
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend))
 
@@ -291,9 +302,10 @@ def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                 cells.append((r, s, Label(kernel, f"{rows[r] + 1},{cols[s] + 1}", ksup), "hit"))
             else:
                 cells.append((r, s, Label(out, f"{r + 1},{s + 1}", osup), "cell"))
-    name = _plain(*step.entry("in")) + f"({i + 1},{j + 1})"
+    name = entry(*step.entry("in"), i + 1, j + 1)
     channels = (" (output channel 1, input channel 1)" if _first((spec.out_channels, spec.in_channels), 2) else "")
-    caption = (f"The output ({ho} x {wo}){channels}: the entries that read input entry {name} show the kernel entry "
-               f"through which they read it. dL/d{name} sums the upstream gradient of each times that kernel entry.")
+    gradient = rf"$\partial L / \partial {name.strip('$')}$"
+    caption = (f"The output ({size(ho, wo)}){channels}: the entries that read input entry {name} show the kernel entry "
+               f"through which they read it. {gradient} sums the upstream gradient of each times that kernel entry.")
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"feeds{suffix}", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..spec import check_bias, whole
+from ..words import plural
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, vector
 
 
@@ -64,10 +65,15 @@ class Dense(Layer):
         return params["W"] @ a + (params["b"] if self.bias else 0)
 
     def describe(self) -> str:
-        return f"dense, {self.out_features} output(s){', bias' if self.bias else ''}"
+        return f"dense, {plural(self.out_features, 'output')}{', bias' if self.bias else ''}"
 
     def words(self, step: DocStep) -> Words:
-        return Words("z = W a + b, with one row of W per output.",
-                     {"W": "dL/dW is the upstream gradient times the input (an outer product).",
-                      "b": "dL/db is the upstream gradient.",
-                      "in": "dL/da sums the upstream gradient times the column of W."})
+        a, z = (letter + (f"^{{{sup}}}" if sup else "") for letter, sup in (step.entry("in"), step.entry("out")))
+        w = step.entry("W")[0] + (f"^{{{step.entry('W')[1]}}}" if step.entry("W")[1] else "")
+        b = step.entry("b")[0] + (f"^{{{step.entry('b')[1]}}}" if step.entry("b")[1] else "") if self.bias else ""
+        return Words(f"${z} = {w} {a}{' + ' + b if b else ''}$, with one row of ${w}$ per output.",
+                     {"W": rf"$\partial L / \partial {w}$ is the upstream gradient times the input: the outer product "
+                           rf"$\frac{{\partial L}}{{\partial {z}}} ({a})^{{\mathsf{{T}}}}$.",
+                      "b": rf"$\partial L / \partial {b}$ is the upstream gradient itself." if b else "",
+                      "in": rf"$\partial L / \partial {a}$ sums the upstream gradient times the column of ${w}$: "
+                            rf"$({w})^{{\mathsf{{T}}}} \frac{{\partial L}}{{\partial {z}}}$."})

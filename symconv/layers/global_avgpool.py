@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from sympy import Add, Rational
 
+from ..words import size
 from .base import DocStep, Layer, Shape, Step, Words, Work, image
 
 
@@ -58,7 +59,7 @@ class GlobalAvgPool(Layer):
 
     def words(self, step: DocStep) -> Words:
         _, h, w = step.shape_in
-        return Words(f"Each output entry is the mean of one whole channel of the input ({h} x {w} entries): "
+        return Words(f"Each output entry is the mean of one whole channel of the input ({size(h, w)} entries): "
                      "the channels become a vector.",
-                     {"in": f"Every entry of a channel contributes 1/{h * w} of the channel's mean, so it receives "
-                            f"the channel's upstream gradient divided by {h * w}."})
+                     {"in": f"Every entry of a channel contributes $1/{h * w}$ of the channel's mean, so it receives "
+                            f"the channel's upstream gradient divided by ${h * w}$."})

@@ -191,7 +191,8 @@ class Pool(Layer):
                            "goes to that entry alone (the switch; ties go to the first maximal entry in row-major "
                            "order, as PyTorch does).",
                     "avg": "Every entry of a window gets the window's upstream gradient divided by the window size.",
-                    "l2": "The derivative of A = sqrt(sum of squares) with respect to an entry I of its window is I / A."
+                    "l2": r"The derivative of $A = \sqrt{\sum_W I^2}$ with respect to an entry $I$ of its window $W$ "
+                          "is $I / A$."
                     }[self.kind]},
         )
 
@@ -223,7 +224,7 @@ class Pool(Layer):
         if self.kind != "max":
             letter, sup = step.entry("in")
             cells = tuple((n // w, n % w, Label(letter, f"{n // w + 1},{n % w + 1}", sup), role[n]) for n in range(h * w))
-            receives = (f"divided by the window size, {self.window[0] * self.window[1]}" if self.kind == "avg"
+            receives = (f"divided by the window size, ${self.window[0] * self.window[1]}$" if self.kind == "avg"
                         else "times the entry's value over the window's output")
             padding = ", entries in the zero padding left out" if self.padding != (0, 0) else ""
             overlap = (" An entry in several windows adds up what each sends."

@@ -61,9 +61,10 @@ class SoftmaxCrossEntropy(Layer):
         return "softmax with cross-entropy"
 
     def words(self, step: DocStep) -> Words:
-        return Words("The probabilities p are the softmax of the scores f, and the loss is the "
-                     "cross-entropy of p against the one-hot target t: L = -sum_k t_k log p_k.",
-                     {"in": "With f the scores entering the softmax:"})
+        return Words(r"The probabilities $p$ are the softmax of the scores $f$, $p_k = e^{f_k} / \sum_j e^{f_j}$, "
+                     r"and the loss is the cross-entropy of $p$ against the one-hot target $t$: "
+                     r"$L = -\sum_k t_k \log p_k$.",
+                     {"in": "With $f$ the scores entering the softmax:"})
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k - t_k, the step SymPy does not take alone."""

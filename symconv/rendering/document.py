@@ -9,6 +9,7 @@ from ..derivation import Derivation, Tensor
 from ..figure import Grid
 from ..layers.base import DocStep
 from ..naming import Naming
+from ..words import size
 from .figures import chain_latex, chain_svg, picture, svg
 from .matrix_view import matrix_view
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
@@ -198,7 +199,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return " x ".join(map(str, shape))
+    return size(*shape)
 
 
 def context(derivation: Derivation) -> dict:
@@ -219,7 +220,7 @@ def context(derivation: Derivation) -> dict:
     else:
         settings = [("input", _shape(net.input))] + [
             (f"layer {r.number}", f"{r.layer.describe()}; output {_shape(r.shape_out)}") for r in records]
-    steps = [("input x", _shape(net.input))] + [(f"layer {r.number}: {r.layer.describe()}", _shape(r.shape_out))
+    steps = [("input $x$", _shape(net.input))] + [(f"layer {r.number}: {r.layer.describe()}", _shape(r.shape_out))
                                                  for r in records]
     names = set(derivation.names())
     last = records[-1]

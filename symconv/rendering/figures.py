@@ -5,11 +5,39 @@ A kind draws its grids from its own index map or windows, so a figure cannot dis
 
 from __future__ import annotations
 
+import re
 import textwrap
 from html import escape
 
 from ..figure import Grid
-from .templating import escape_latex
+from ..words import split
+from .templating import rich_latex
+
+# The little math figures write (entries, sizes, partial derivatives) as SVG text: symbols as
+# Unicode, sub- and superscripts as shifted smaller text.
+_SYMBOLS = {r"\times": "×", r"\partial": "∂", r"\,": " ", r"\ ": " ", r"\cdot": "·"}
+_SCRIPT = re.compile(r"([_^])\{([^{}]*)\}|([_^])(\w)")
+
+
+def svg_math(latex: str) -> str:
+    r"""A simple LaTeX formula ($x_{2,2}$, $a^{[1]}_{1,2}$, $3 \times 4$) as SVG text with tspans."""
+    for command, symbol in _SYMBOLS.items():
+        latex = latex.replace(command, symbol)
+    italic = lambda text: f'<tspan font-style="italic">{escape(text)}</tspan>' if text else ""
+    out, last = [], 0
+    for match in _SCRIPT.finditer(latex):
+        out.append(italic(latex[last:match.start()]))
+        kind, body = match.group(1) or match.group(3), match.group(2) if match.group(1) else match.group(4)
+        shift = "sub" if kind == "_" else "super"
+        out.append(f'<tspan baseline-shift="{shift}" font-size="70%">{escape(body)}</tspan>')
+        last = match.end()
+    out.append(italic(latex[last:]))
+    return "".join(out).replace("{", "").replace("}", "")
+
+
+def svg_text(text: str) -> str:
+    """Prose with $math$ as SVG text."""
+    return "".join(svg_math(part) if math else escape(part) for math, part in split(text))
 
 BOX_W = 10.5  # cm, the width of a layer's box in the LaTeX diagram
 
@@ -42,7 +70,7 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     for role, text in grid.legend:
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}")
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{black!40}}{{\framebox(0.6,0.6){{}}}}}}")
-        lines.append(rf"\put(0.9,{y + 0.3:.2f}){{\makebox(0,0)[l]{{\small {escape_latex(text)}}}}}")
+        lines.append(rf"\put(0.9,{y + 0.3:.2f}){{\makebox(0,0)[l]{{\small {rich_latex(text)}}}}}")
         y -= 0.8 / cell_cm
     lines.append(r"\end{picture}")
     return "\n".join(lines)
@@ -72,7 +100,7 @@ def svg(grid: Grid, cell: int = 40) -> str:
     y = grid.rows * cell + 12
     for role, text in grid.legend:
         out.append(f'<rect x="1" y="{y}" width="16" height="16" fill="{FILLS[role][1]}" stroke="#999"/>')
-        out.append(f'<text x="24" y="{y + 13}" font-size="13">{escape(text)}</text>')
+        out.append(f'<text x="24" y="{y + 13}" font-size="13">{svg_text(text)}</text>')
         y += 26
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -89,8 +117,8 @@ def chain_latex(steps: list[tuple[str, str]]) -> str:
     for n, (what, shape) in enumerate(steps):
         if n:
             rows.append(r"$\big\downarrow$ & \\")
-        rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {escape_latex(what)}}}}}"
-                    rf" & {escape_latex(shape)} \\")
+        rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {rich_latex(what)}}}}}"
+                    rf" & {rich_latex(shape)} \\")
     return "\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
 
@@ -111,8 +139,8 @@ def chain_svg(steps: list[tuple[str, str]]) -> str:
             out.append(f'<path d="M {mid - 5} {y - 9} L {mid} {y - 1} L {mid + 5} {y - 9} z" fill="#333"/>')
         out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{fill}" stroke="#555"/>')
         for k, line in enumerate(text):
-            out.append(f'<text x="{mid}" y="{y + 20 + k * line_h}" text-anchor="middle">{escape(line)}</text>')
-        out.append(f'<text x="{box_w + 10}" y="{y + 20}">{escape(shape)}</text>')
+            out.append(f'<text x="{mid}" y="{y + 20 + k * line_h}" text-anchor="middle">{svg_text(line)}</text>')
+        out.append(f'<text x="{box_w + 10}" y="{y + 20}">{svg_text(shape)}</text>')
         y += box_h + gap
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -36,8 +36,8 @@ def exercise(ctx: dict) -> dict:
         out[key] = [Group(g.title, [blanked[id(s)] for s in g.sections]) for g in ctx[key]]
     out["sections"] = [blanked[id(s)] for s in ctx["sections"]]
     out["title"] = "Exercise: " + ctx["title"]
-    out["handout_note"] = ("Fill in the blank entries. The first entry of each group is worked as an example; "
-                           "the answer sheet has every entry.")
+    out["handout_note"] = ("Fill in the blank entries: every second entry of each group is left for you, and the "
+                           "entries given around it are worked examples. The answer sheet has every entry.")
     return out
 
 

@@ -9,7 +9,8 @@ from sympy import Matrix
 from ..derivation import Derivation
 from ..identities import identities
 from ..spec import ConvSpec
-from ..symbols import entry_latex
+from ..symbols import entry_latex, latex_base
+from ..words import plural, size
 from ..vec import vec_order
 from .latex import SymconvLatexPrinter, width
 
@@ -57,7 +58,7 @@ def show(head: str, m: Matrix, printer: SymconvLatexPrinter, what: str) -> list[
     """`head = m` when it fits on the page (with LaTeX's usual column gaps); otherwise a sentence with its size."""
     if fits(m, printer, head, 0.9):
         return [Item("math", rf"{head} = {bmatrix(m, printer)}")]
-    return [Item("text", f"{what} is {m.rows} x {m.cols}, too large to print here.")]
+    return [Item("text", f"{what} is ${m.rows} \\times {m.cols}$, too large to print here.")]
 
 
 def _affine(terms: list[tuple[int, str]], constant: int) -> str:
@@ -98,8 +99,7 @@ def _jacobian(derivation: Derivation, wrt: str, printer: SymconvLatexPrinter, ru
     m = Matrix(j.matrix)
     op = r"\operatorname{vec}"
     head = rf"\frac{{\partial {op}(Y)}}{{\partial {op}({wrt})}}" if wrt != "b" else rf"\frac{{\partial {op}(Y)}}{{\partial b}}"
-    label = f"d vec(Y) / d vec({wrt})" if wrt != "b" else "d vec(Y) / d b"
-    items = [Item("text", f"The Jacobian {label}, {m.rows} x {m.cols} (a row per entry of vec(Y)):")]
+    items = [Item("text", f"The Jacobian ${head}$, ${m.rows} \\times {m.cols}$ (a row per entry of ${op}(Y)$):")]
     if fits(m, printer, head, 0.5):
         items.append(Item("math", rf"{head} = {bmatrix(m, printer)}", tight=True))
     elif m.rows <= SPARSITY_MAX and m.cols <= SPARSITY_MAX:
@@ -123,11 +123,11 @@ def _rules(spec: ConvSpec, derivation: Derivation) -> dict[str, list[Item]]:
     many = many_in or many_out
     channel = " (and 0 when the output channel is not the kernel's)" if many else ""
     return {
-        "K": [Item("text", "Row (r, s), column (p, q): the input entry that kernel entry (p, q) multiplies in output "
-                           f"entry (r, s), or 0 where it falls in the padding{channel}:"),
+        "K": [Item("text", "Row $(r, s)$, column $(p, q)$: the input entry that kernel entry $(p, q)$ multiplies in "
+                           f"output entry $(r, s)$, or 0 where it falls in the padding{channel}:"),
               Item("math", rf"\frac{{\partial {y_rs}}}{{\partial {k_pq}}} = {x_at}")],
-        "X": [Item("text", "Row (r, s), column (i, j): the kernel entry through which input entry (i, j) reaches "
-                           "output entry (r, s), or 0 where no kernel entry joins them:"),
+        "X": [Item("text", "Row $(r, s)$, column $(i, j)$: the kernel entry through which input entry $(i, j)$ reaches "
+                           "output entry $(r, s)$, or 0 where no kernel entry joins them:"),
               Item("math", rf"\frac{{\partial {y_rs}}}{{\partial {x_ij}}} = {k_pq} \quad \text{{where }} "
                            rf"i = {i},\ j = {j}")],
         "b": [Item("text", "A 1 where the output entry belongs to the bias's channel, 0 elsewhere.")],
@@ -141,19 +141,19 @@ def matrix_view(derivation: Derivation) -> list[MatrixSection]:
     rules = _rules(spec, derivation)
     op = r"\operatorname{vec}"
     sections = [MatrixSection("vec and numerator layout", [
-        Item("text", "vec stacks the columns of a matrix into one column; with several channels, the channels' vecs "
-                     "are stacked in order. The Jacobians below are in numerator layout: one row per entry of "
-                     "vec(Y), one column per entry of what Y is differentiated by."),
+        Item("text", rf"${op}$ stacks the columns of a matrix into one column; with several channels, the channels' "
+                     rf"columns are stacked in order. The Jacobians below are in numerator layout: one row per entry "
+                     rf"of ${op}(Y)$, one column per entry of what $Y$ is differentiated by."),
         Item("math", _vec_line(derivation, "Y")),
         Item("math", _vec_line(derivation, "K")),
         Item("math", _vec_line(derivation, "X")),
     ])]
 
     kernel = _jacobian(derivation, "K", printer, rules["K"]) + [
-        Item("text", "The chain rule in this layout multiplies the row dL/d vec(Y) by the Jacobian. The result is a "
-                     "row (the Jacobian of L); the gradient used in the update K := K - alpha grad is its transpose, "
-                     "reshaped to the kernel's shape. Entry by entry it is the dL/dK above (symconv's tests check "
-                     "this exactly)."),
+        Item("text", rf"The chain rule in this layout multiplies the row $\partial L / \partial {op}(Y)$ by the "
+                     rf"Jacobian. The result is a row (the Jacobian of $L$); the gradient used in the update "
+                     rf"$K \leftarrow K - \alpha \nabla_K L$ is its transpose, reshaped to the kernel's shape. Entry "
+                     rf"by entry it is the $\partial L / \partial K$ above, exactly."),
         Item("math", rf"\frac{{\partial L}}{{\partial {op}(K)}} = \frac{{\partial L}}{{\partial {op}(Y)}}\,"
                      rf"\frac{{\partial {op}(Y)}}{{\partial {op}(K)}}, \qquad \nabla_K L = {op}^{{-1}}\!\left("
                      rf"\left(\frac{{\partial L}}{{\partial {op}(K)}}\right)^{{\mathsf{{T}}}}\right)"),
@@ -164,8 +164,9 @@ def matrix_view(derivation: Derivation) -> list[MatrixSection]:
 
     bias = " + b" if spec.bias else ""
     sections.append(MatrixSection("The convolution as a matrix", [
-        Item("text", "Y is linear in X, so the layer is a matrix product with M = d vec(Y) / d vec(X), the unrolled "
-                     "(Toeplitz, im2col) matrix. The backward pass multiplies by its transpose."),
+        Item("text", rf"$Y$ is linear in $X$, so the layer is a matrix product with "
+                     rf"$M = \partial {op}(Y) / \partial {op}(X)$, the unrolled (Toeplitz, im2col) matrix. The "
+                     "backward pass multiplies by its transpose."),
         Item("math", rf"{op}(Y) = M\,{op}(X){bias}, \qquad {op}\!\left(\frac{{\partial L}}{{\partial X}}\right) = "
                      rf"M^{{\mathsf{{T}}}}\,{op}\!\left(\frac{{\partial L}}{{\partial Y}}\right)"),
         *_jacobian(derivation, "X", printer, rules["X"]),
@@ -185,27 +186,29 @@ def _closed_forms(derivation: Derivation, printer: SymconvLatexPrinter) -> list[
     rot = lambda m, c: rf"\tilde{{K}}^{{({m},{c})}}"
     at = lambda d, p, u: _affine([(1, p), (1, u)], -1) if d == 1 else f"{d}({p} - 1) + {u}"
     n = spec.names
-    named = "" if (n.input, n.kernel) == ("X", "K") else f"X is the input ({n.input}), K the kernel ({n.kernel}), and "
+    named = ("" if (n.input, n.kernel) == ("X", "K")
+             else f"$X$ is the input (${latex_base(n.input)}$), $K$ the kernel (${latex_base(n.kernel)}$), and ")
+    zeros = f"{plural(sh - 1, 'zero row')} and {plural(sw - 1, 'zero column')}"
     items = [
-        Item("text", f"{named}G stands for dL/dY. dL/dK is a correlation of the padded input (tilde X) with G dilated by the "
-                     f"stride (tilde G: {sh - 1} zero row(s) and {sw - 1} zero column(s) between entries), its taps "
-                     f"spaced by the kernel dilation ({dh}x{dw}); each pair of output channel m and input channel c "
-                     "is taken separately:"),
+        Item("text", rf"{named}$G$ stands for $\partial L / \partial Y$. $\partial L / \partial K$ is a correlation "
+                     rf"of the padded input $\tilde{{X}}$ with $G$ dilated by the stride ($\tilde{{G}}$: {zeros} "
+                     rf"between entries), its taps spaced by the kernel dilation ({size(dh, dw)}); each pair of output "
+                     "channel $m$ and input channel $c$ is taken separately:"),
         Item("math", rf"\left(\frac{{\partial L}}{{\partial K^{{(m,c)}}}}\right)_{{p,q}} = \sum_{{u,v}} "
                      rf"{dil('m')}_{{u,v}}\,{pad('c')}_{{{at(dh, 'p', 'u')},\ {at(dw, 'q', 'v')}}}"),
     ]
     if spec.flipped:
         items.append(Item("text", "With the convolution convention the layer uses the kernel rotated by 180 degrees, "
-                                  "so this correlation is rotated back to give dL/dK."))
+                                  r"so this correlation is rotated back to give $\partial L / \partial K$."))
     for c, m in ids.padded_input.items():
         items += show(pad(c + 1), m, printer, f"The padded input of channel {c + 1}")
     for m, g in ids.dilated_upstream.items():
         items += show(dil(m + 1), g, printer, f"The dilated upstream gradient of channel {m + 1}")
     items += [
-        Item("text", "dL/dX is the full convolution of the stride-dilated G with the kernel: pad tilde G with the "
-                     "kernel's span minus one rows and columns of zeros on every side (hat G), correlate it with the "
-                     "kernel dilated and rotated by 180 degrees (tilde K), sum over output channels, and crop the "
-                     "padding off. The star is the valid cross-correlation:"),
+        Item("text", r"$\partial L / \partial X$ is the full convolution of the stride-dilated $G$ with the kernel: "
+                     r"pad $\tilde{G}$ with the kernel's span minus one rows and columns of zeros on every side "
+                     r"($\hat{G}$), correlate it with the kernel dilated and rotated by 180 degrees ($\tilde{K}$), sum "
+                     r"over output channels, and crop the padding off. The star is the valid cross-correlation:"),
         Item("math", rf"\frac{{\partial L}}{{\partial X^{{(c)}}}} = \operatorname{{crop}}\Big(\sum_m {full('m')} "
                      rf"\star {rot('m', 'c')}\Big)"),
     ]
@@ -213,7 +216,7 @@ def _closed_forms(derivation: Derivation, printer: SymconvLatexPrinter) -> list[
         items += show(full(m + 1), g, printer, f"The padded upstream gradient of channel {m + 1}")
     for (m, c), k in ids.rotated_kernel.items():
         items += show(rot(m + 1, c + 1), k, printer, f"The rotated kernel ({m + 1}, {c + 1})")
-    items.append(Item("text", "dL/db is the sum of each channel of G. Each closed form, computed by carrying out these "
-                              "operations on the matrices above, equals the entry-by-entry derivation exactly "
-                              "(symconv's tests check this with stride, padding, dilation and channels)."))
+    items.append(Item("text", r"$\partial L / \partial b$ is the sum of each channel of $G$. Each closed form, "
+                              "computed by carrying out these operations on the matrices above, equals the "
+                              "entry-by-entry derivation exactly."))
     return items

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import escape
 
+from ..words import split
 from .mathml import mathml, rows
 
 _LATEX_SPECIAL = {
@@ -81,6 +82,21 @@ def escape_html(text: object) -> str:
     return str(escape(str(text)))
 
 
+def rich_latex(text: object) -> str:
+    """Prose with $math$: the prose escaped for LaTeX, the math kept as math."""
+    return "".join(f"${part}$" if math else escape_latex(part) for math, part in split(str(text)))
+
+
+def rich_markdown(text: object) -> str:
+    """Prose with $math$ for Markdown: the prose escaped, the math kept between $ signs."""
+    return "".join(f"${part}$" if math else escape_markdown(part) for math, part in split(str(text)))
+
+
+def rich_html(text: object) -> str:
+    """Prose with $math$ for HTML: the prose escaped, the math as inline MathML."""
+    return "".join(mathml(part, display=False) if math else escape_html(part) for math, part in split(str(text)))
+
+
 def builtin_templates() -> Path:
     """The folder of templates shipped with the package."""
     return Path(str(files("symconv.templates")))
@@ -111,6 +127,9 @@ def environment(user_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
     env.filters["escape_latex"] = escape_latex
     env.filters["escape_html"] = escape_html
     env.filters["escape_markdown"] = escape_markdown
+    env.filters["rich_latex"] = rich_latex
+    env.filters["rich_markdown"] = rich_markdown
+    env.filters["rich_html"] = rich_html
     env.filters["mathml"] = mathml
     env.filters["mathml_rows"] = rows
     return env

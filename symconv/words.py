@@ -1,0 +1,34 @@
+"""Prose with typeset math: text whose math is written between $ signs, and the small pieces of it
+every kind writes (a count with its noun, a size, an entry's name)."""
+
+from __future__ import annotations
+
+
+def plural(n: int, noun: str) -> str:
+    """1 channel, 2 channels; 1 entry, 3 entries."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else f"{n} {noun}s"
+
+
+def size(*dims: int) -> str:
+    r"""A size as math: $3 \times 4$, $1 \times 8 \times 8$; a single number as itself."""
+    return "$" + r" \times ".join(map(str, dims)) + "$"
+
+
+def entry(letter: str, sup: str, *index: int) -> str:
+    """An entry's name as math: $x_{2,2}$, $a^{[1]}_{1,2}$."""
+    sup = f"^{{{sup}}}" if sup else ""
+    return f"${letter}{sup}_{{{','.join(map(str, index))}}}$"
+
+
+def split(text: str) -> list[tuple[bool, str]]:
+    """(is math, piece) of a text whose math is between $ signs.
+
+    Raises:
+        ValueError: for an odd number of $ (a sentence that opens math and never closes it).
+    """
+    parts = str(text).split("$")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"unbalanced $ in {text!r}")
+    return [(n % 2 == 1, part) for n, part in enumerate(parts) if part]
