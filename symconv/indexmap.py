@@ -102,3 +102,27 @@ def group(taps: tuple[Tap, ...], by: int, size: int) -> list[list[Tap]]:
     for tap in taps:
         groups[tap[by]].append(tap)
     return groups
+
+
+def affine(terms: list[tuple[int, str]], constant: int) -> str:
+    """a r + b p + c written as people write it: 2r + p - 3, r - 1, p."""
+    out = ""
+    for coef, name in terms:
+        if coef == 0:
+            continue
+        size = "" if abs(coef) == 1 else str(abs(coef))
+        out += (("-" if coef < 0 else "") if not out else (" - " if coef < 0 else " + ")) + size + name
+    if constant or not out:
+        out += (f" - {-constant}" if constant < 0 else f" + {constant}") if out else str(constant)
+    return out
+
+
+def index_rule(spec: ConvSpec, axis: int, out: str, tap: str) -> str:
+    """The input index (1-based) that output index `out` meets through kernel index `tap` on one axis.
+
+    i = (r - 1) s + (p' - 1) d + 1 - pad, with p' = p, or kh + 1 - p for the convolution convention.
+    """
+    s, d, pad, k = spec.stride[axis], spec.dilation[axis], spec.padding[axis], spec.kernel[axis]
+    if spec.flipped:  # p' = k + 1 - p
+        return affine([(s, out), (-d, tap)], -s + d * k + 1 - pad)
+    return affine([(s, out), (d, tap)], 1 - s - d - pad)

@@ -81,10 +81,13 @@ class Step:
 @dataclass(frozen=True)
 class Words:
     """What the documents say about a layer: its forward rule, and the backward rule of each gradient
-    it writes, keyed by what the gradient is of ("in" for its input, a parameter key)."""
+    it writes, keyed by what the gradient is of ("in" for its input, a parameter key); prose with
+    $math$. `formulas` are general index formulas (LaTeX align lines) by tensor ("out", "in", a
+    parameter key), shown before that tensor's entries."""
 
     forward: str
     backward: dict[str, str]
+    formulas: dict[str, list[str]] = field(default_factory=dict)
 
 
 def image(shape: Shape, kind: str) -> Shape:

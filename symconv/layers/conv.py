@@ -11,8 +11,9 @@ from itertools import product
 from typing import ClassVar
 
 from ..figure import MAX_CELLS, Grid, Label
-from ..indexmap import IndexMap, group, padded_position
+from ..indexmap import IndexMap, affine, group, index_rule, padded_position
 from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, fmt_pair, whole
+from ..symbols import latex_base
 from ..words import entry, plural, size
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, image
 
@@ -212,6 +213,7 @@ class Conv(Layer):
                    "covers has gradient 0.",
              "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
                   "channel's upstream gradient."},
+            _formulas(self.conv_spec(step.shape_in), step),
         )
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
@@ -233,6 +235,64 @@ class Conv(Layer):
         spec = self.conv_spec(step.shape_in)
         found = {"out": _window_figure(spec, step), "in": _feeds_figure(spec, step)}
         return {key: [grid] for key, grid in found.items() if grid is not None}
+
+
+def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
+    """The general index formulas at this stride, padding and dilation (MATH.md), in the document's
+    letters, indices written out as `check` reads them: x_{2r + p - 3, ...}; an index outside its
+    tensor (the zero padding) is a term that does not exist."""
+    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    (kh, kw), (ho, wo) = spec.kernel, spec.output
+
+    def name(which: str, channel: str, sub: str) -> str:
+        letter, layer = step.entry(which)
+        sup = layer + (f"({channel})" if channel else "")
+        return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{sub}}}"
+
+    rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
+    x_at = name("in", "c" if many_in else "", rf"{rows},\, {cols}")
+    # The kernel's channel pair is written whenever either count is above one; a count of one is 1.
+    pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
+    k = name("K", pair, "p,q")
+    y = name("out", "m" if many_out else "", "r,s")
+    g = rf"\frac{{\partial L}}{{\partial {y}}}"
+    d = lambda entry: rf"\frac{{\partial L}}{{\partial {entry}}}"
+    over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
+    over_c = over("c", spec.in_channels) if many_in else ""
+    over_m = over("m", spec.out_channels) if many_out else ""
+    over_rs = over("r", ho) + over("s", wo)
+    bias = _bias(step, many_out)
+    out = {
+        "out": [rf"{y} &= {bias}{over_c}{over('p', kh)}{over('q', kw)}{x_at}\, {k}"],
+        "K": [rf"{d(k)} &= {over_rs}{g}\, {x_at}"],
+    }
+    x = name("in", "c" if many_in else "", "i,j")
+    if spec.dilation == (1, 1):  # the kernel tap that joins (r, s) to (i, j), as a full convolution
+        k_at = name("K", pair, rf"{_tap(spec, 0, 'i', 'r')},\, {_tap(spec, 1, 'j', 's')}")
+        out["in"] = [rf"{d(x)} &= {over_m}{over_rs}{g}\, {k_at}"]
+    else:  # taps spaced by the dilation: only some (r, p) meet row i
+        out["in"] = [rf"{d(x)} &= {over_m}\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}} {g}\, {k}"]
+    if spec.bias:
+        out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {over_rs}{g}"]
+    return out
+
+
+def _tap(spec: ConvSpec, axis: int, given: str, out: str) -> str:
+    """The kernel index (1-based) through which output index `out` meets input index `given`, without
+    dilation: p = i - s (r - 1) + pad, or its mirror kh + 1 - p for the convolution convention."""
+    s, pad, k = spec.stride[axis], spec.padding[axis], spec.kernel[axis]
+    if spec.flipped:
+        return affine([(-1, given), (s, out)], k + 1 - s - pad)
+    return affine([(1, given), (-s, out)], s + pad)
+
+
+def _bias(step: DocStep, many_out: bool) -> str:
+    """b, b_{m} or b^{[l]}_{m} followed by " + ", as the entries write the bias; "" without one."""
+    if "b" not in step.letters:
+        return ""
+    letter, layer = step.entry("b")
+    sub = "_{m}" if many_out or layer else ""
+    return letter + (f"^{{{layer}}}" if layer else "") + sub + " + "
 
 
 def _first(shape: Shape, axes: int = 1) -> str:

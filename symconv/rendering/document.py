@@ -48,6 +48,7 @@ class Section:
     overview: str = ""  # LaTeX: the tensor as a matrix of entry names, before the list of their formulas
     steps: list[str] = field(default_factory=list)  # LaTeX align lines shown before the entries
     steps_title: str = ""
+    formula: list[str] = field(default_factory=list)  # the general index formula (align lines)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                 gradient: bool) -> Section:
         heading, lines = steps.get(key, ("", []))
         return Section(name, title, intro, blocks, [figure(grid) for grid in drawn.get(key, [])],
-                       _overview(derivation, name, letter, at, gradient), lines, heading)
+                       _overview(derivation, name, letter, at, gradient), lines, heading, words.formulas.get(key, []))
 
     blocks = tensor_blocks(derivation[record.output], printer, "output channel")
     for name in record.params.values():  # a loss's value

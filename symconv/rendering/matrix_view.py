@@ -8,6 +8,7 @@ from sympy import Matrix
 
 from ..derivation import Derivation
 from ..identities import identities
+from ..indexmap import affine, index_rule
 from ..spec import ConvSpec
 from ..symbols import entry_latex, latex_base
 from ..words import plural, size
@@ -59,30 +60,6 @@ def show(head: str, m: Matrix, printer: SymconvLatexPrinter, what: str) -> list[
     if fits(m, printer, head, 0.9):
         return [Item("math", rf"{head} = {bmatrix(m, printer)}")]
     return [Item("text", f"{what} is ${m.rows} \\times {m.cols}$, too large to print here.")]
-
-
-def _affine(terms: list[tuple[int, str]], constant: int) -> str:
-    """a r + b p + c written as people write it: 2r + p - 3, r - 1, p."""
-    out = ""
-    for coef, name in terms:
-        if coef == 0:
-            continue
-        size = "" if abs(coef) == 1 else str(abs(coef))
-        out += (("-" if coef < 0 else "") if not out else (" - " if coef < 0 else " + ")) + size + name
-    if constant or not out:
-        out += (f" - {-constant}" if constant < 0 else f" + {constant}") if out else str(constant)
-    return out
-
-
-def index_rule(spec: ConvSpec, axis: int, out: str, tap: str) -> str:
-    """The input index (1-based) that output index `out` meets through kernel index `tap` on one axis.
-
-    i = (r - 1) s + (p' - 1) d + 1 - pad, with p' = p, or kh + 1 - p for the convolution convention.
-    """
-    s, d, pad, k = spec.stride[axis], spec.dilation[axis], spec.padding[axis], spec.kernel[axis]
-    if spec.flipped:  # p' = k + 1 - p
-        return _affine([(s, out), (-d, tap)], -s + d * k + 1 - pad)
-    return _affine([(s, out), (d, tap)], 1 - s - d - pad)
 
 
 def _vec_line(derivation: Derivation, name: str) -> str:
@@ -184,7 +161,7 @@ def _closed_forms(derivation: Derivation, printer: SymconvLatexPrinter) -> list[
     dil = lambda m: rf"\tilde{{G}}^{{({m})}}"
     full = lambda m: rf"\hat{{G}}^{{({m})}}"
     rot = lambda m, c: rf"\tilde{{K}}^{{({m},{c})}}"
-    at = lambda d, p, u: _affine([(1, p), (1, u)], -1) if d == 1 else f"{d}({p} - 1) + {u}"
+    at = lambda d, p, u: affine([(1, p), (1, u)], -1) if d == 1 else f"{d}({p} - 1) + {u}"
     n = spec.names
     named = ("" if (n.input, n.kernel) == ("X", "K")
              else f"$X$ is the input (${latex_base(n.input)}$), $K$ the kernel (${latex_base(n.kernel)}$), and ")

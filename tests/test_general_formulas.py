@@ -1,0 +1,80 @@
+"""The general index formulas the documents print are the derivation: evaluated entry by entry at
+this size, they give exactly the derived entries, and `check` reads each back as right (issue 13, item 1)."""
+
+from __future__ import annotations
+
+import re
+from itertools import product
+
+from hypothesis import given, settings
+from sympy import Add, S, Symbol
+from sympy.parsing.sympy_parser import implicit_multiplication, parse_expr, standard_transformations
+
+from symconv import derive
+from symconv.grading import check_claim
+from symconv.naming import Naming
+
+from .strategies import conv_specs
+
+
+def _formulas(d) -> dict[str, list[str]]:
+    """The formulas the layer's document prints, in its own letters."""
+    record = d.records[0]
+    return record.layer.words(Naming(d.network.names).doc_step(record, None)).formulas
+
+
+def _read(text: str, *names: str):
+    """An index expression of the printed formula ("2r + p - 3") as a function of the named letters."""
+    expr = parse_expr(text, transformations=standard_transformations + (implicit_multiplication,))
+    symbols = [Symbol(n) for n in names]
+    return lambda *values: int(expr.subs(dict(zip(symbols, values))))
+
+
+def _subscript(line: str, letter: str) -> tuple[str, str]:
+    """The two index expressions of the first entry of `letter` with written-out indices in a line."""
+    match = re.search(rf"{letter}(?:\^\{{[^}}]*\}})?_\{{([^{{}}]*?),\\, ([^{{}}]*)\}}", line)
+    return match.group(1), match.group(2)
+
+
+@settings(max_examples=30, deadline=None)
+@given(conv_specs(max_input=5, max_kernel=3, max_channels=2))
+def test_the_printed_formulas_give_every_derived_entry(spec):
+    d = derive(spec)
+    formulas = _formulas(d)
+    rows, cols = _subscript(formulas["out"][0], "x")
+    row, col = _read(rows, "r", "p"), _read(cols, "s", "q")
+    assert _subscript(formulas["K"][0], "x") == (rows, cols)  # dL/dK reads the same input entries
+    X, K, G = d["X"], d["K"], d["dL/dY"]
+    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
+    c_in, c_out = spec.in_channels, spec.out_channels
+    x = lambda c, i, j: X[c, i - 1, j - 1] if 1 <= i <= h and 1 <= j <= w else S.Zero  # zero padding
+    k = lambda m, c, p, q: K[m, c, p - 1, q - 1] if 1 <= p <= kh and 1 <= q <= kw else S.Zero
+    bias = (lambda m: d["b"][m]) if spec.bias else (lambda m: S.Zero)
+    for m, r, s in product(range(c_out), range(1, ho + 1), range(1, wo + 1)):
+        y = bias(m) + Add(*(x(c, row(r, p), col(s, q)) * K[m, c, p - 1, q - 1]
+                            for c in range(c_in) for p in range(1, kh + 1) for q in range(1, kw + 1)))
+        assert y == d["Y"][m, r - 1, s - 1]
+    for m, c, p, q in product(range(c_out), range(c_in), range(1, kh + 1), range(1, kw + 1)):
+        dk = Add(*(G[m, r - 1, s - 1] * x(c, row(r, p), col(s, q)) for r in range(1, ho + 1) for s in range(1, wo + 1)))
+        assert dk == d["dL/dK"][m, c, p - 1, q - 1]
+    if spec.dilation == (1, 1):  # dL/dX as printed: the kernel tap written out in i and r
+        taps = _subscript(formulas["in"][0], "k")
+        tap_row, tap_col = _read(taps[0], "i", "r"), _read(taps[1], "j", "s")
+        for c, i, j in product(range(c_in), range(1, h + 1), range(1, w + 1)):
+            dx = Add(*(G[m, r - 1, s - 1] * k(m, c, tap_row(i, r), tap_col(j, s))
+                       for m in range(c_out) for r in range(1, ho + 1) for s in range(1, wo + 1)))
+            assert dx == d["dL/dX"][c, i - 1, j - 1]
+    assert set(formulas) == {"out", "K", "in"} | ({"b"} if spec.bias else set())
+
+
+@settings(max_examples=15, deadline=None)
+@given(conv_specs(max_input=5, max_kernel=3, max_channels=2))
+def test_check_reads_every_printed_formula_as_right(spec):
+    d = derive(spec)
+    for key, lines in _formulas(d).items():
+        claim = lines[0].replace("&=", "=")
+        verdict = check_claim(claim, d)
+        if key == "in" and spec.dilation != (1, 1):  # a sum over the taps that meet i: not in check's notation
+            assert verdict.status != "wrong", claim
+        else:
+            assert verdict.status == "right", (claim, verdict.reason, verdict.missing, verdict.extra)
