@@ -190,7 +190,10 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     got = check_notes(markdown, derive(spec))
     assert not [v for v in got if v.status == "wrong"]
     unread = [v.claim for v in got if v.status == "not understood"]
-    assert all(claim.startswith(("H_o", "W_o")) for claim in unread), unread  # the output-size formula
+    # The output-size formula, and the results in matrix form (correlations of whole matrices, outside
+    # check's entry notation); every entry and every general index formula is read.
+    assert all(claim.startswith(("H_o", "W_o", r"\boxed")) for claim in unread), unread
+    assert sum(claim.startswith(r"\boxed") for claim in unread) <= 3
     assert sum(v.status == "right" for v in got) > 10
 
 

@@ -78,3 +78,24 @@ def test_check_reads_every_printed_formula_as_right(spec):
             assert verdict.status != "wrong", claim
         else:
             assert verdict.status == "right", (claim, verdict.reason, verdict.missing, verdict.extra)
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_specs(max_input=6, max_kernel=3, max_channels=2))
+def test_the_sizes_the_results_state_are_those_of_the_closed_forms(spec):
+    """The boxed results' prose gives the size of each matrix; identities.py computes them at this size
+    (and test_jacobians holds each closed form to the derived entries)."""
+    from symconv.identities import identities
+    from symconv.layers.conv_document import result_sizes
+
+    d = derive(spec)
+    ids, sizes = identities(d), result_sizes(spec)
+    shape = lambda matrix: (matrix.rows, matrix.cols)
+    assert shape(ids.padded_input[0]) == sizes["padded input"]
+    assert shape(ids.dilated_upstream[0]) == sizes["dilated upstream"]
+    assert shape(ids.grad_kernel[0, 0]) == sizes["kernel gradient"] == spec.kernel
+    assert shape(ids.padded_upstream[0]) == sizes["padded upstream"]
+    assert shape(ids.rotated_kernel[0, 0]) == sizes["rotated kernel"]
+    assert shape(ids.grad_input[0]) == sizes["input"] == spec.input
+    full = sizes["full"]
+    assert full[0] <= sizes["padded input"][0] and full[1] <= sizes["padded input"][1]

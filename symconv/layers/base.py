@@ -192,6 +192,11 @@ class Layer(ABC):
         """Figures (symconv.figure.Grid) by the tensor they go with: "out", "in" or a parameter key."""
         return {}
 
+    def results(self, step: DocStep) -> tuple[list[str], str]:
+        """What a single layer's document states first: the results in matrix form (LaTeX align lines,
+        boxed) and the prose that defines their terms and checks their shapes; none by default."""
+        return [], ""
+
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         """Displayed steps shown before a tensor's entries, by tensor: (heading or "", LaTeX align
         lines); the output size of a convolution, the softmax's backward step."""

@@ -1,4 +1,5 @@
-"""The convolution layer: fields, index map, term tables, references, words and figures, in one place.
+"""The convolution layer: fields, shapes, term tables, references and size; what its documents show
+is in conv_document.py beside it.
 
 Y[m,r,s] = b[m] + sum over taps of X[c,i,j] K[m,c,p,q], where (r, p, i) and (s, q, j) are the row and
 column taps of the index map: i = r s_h + p d_h - p_h (likewise j), inside the input.
@@ -10,11 +11,11 @@ from dataclasses import dataclass
 from itertools import product
 from typing import ClassVar
 
-from ..figure import MAX_CELLS, Grid, Label
-from ..indexmap import IndexMap, affine, group, index_rule, padded_position
+from ..figure import Grid
+from ..indexmap import IndexMap, group
 from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, fmt_pair, whole
-from ..symbols import latex_base
-from ..words import entry, plural, size
+from ..words import plural
+from . import conv_document as document
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, image
 
 
@@ -183,189 +184,18 @@ class Conv(Layer):
                 f"{', bias' if self.bias else ''}{', flipped kernel' if self.convention == 'convolution' else ''}")
 
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
-        """The settings table of a single layer's document."""
-        spec = self.conv_spec(step.shape_in)
-        return [
-            ("input", f"{plural(spec.in_channels, 'channel')} of {size(*spec.input)}"),
-            ("kernel", f"{plural(spec.out_channels * spec.in_channels, 'kernel')} of {size(*spec.kernel)}"
-                       + ("" if spec.out_channels * spec.in_channels == 1 else
-                          f", one for each pair of output channel (of {spec.out_channels}) and input channel "
-                          f"(of {spec.in_channels})")),
-            ("stride", size(*spec.stride)),
-            ("padding", size(*spec.padding)),
-            ("dilation", size(*spec.dilation)),
-            ("bias", "yes" if spec.bias else "no"),
-            ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
-            ("names", f"input ${_plain(*step.entry('in'))}$, kernel ${_plain(*step.entry('K'))}$, "
-                      f"output ${_plain(*step.entry('out'))}$"),
-            ("output", f"{plural(spec.out_channels, 'channel')} of {size(*spec.output)}"),
-        ]
+        return document.settings(self.conv_spec(step.shape_in), step)
 
     def words(self, step: DocStep) -> Words:
-        return Words(
-            "Each output entry is the bias (if any) plus the sum, over the input channels and the kernel "
-            "window, of input entry times kernel entry. Entries of the window that fall in the zero padding "
-            "contribute nothing and are left out.",
-            {"K": "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
-                  "gradient of each output entry times the input entry it met there.",
-             "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
-                   "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
-                   "covers has gradient 0.",
-             "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
-                  "channel's upstream gradient."},
-            _formulas(self.conv_spec(step.shape_in), step),
-        )
+        return document.words(self.conv_spec(step.shape_in), step)
+
+    def results(self, step: DocStep) -> tuple[list[str], str]:
+        """dL/dK a correlation of the padded input with the stride-dilated upstream gradient, dL/dX the
+        full convolution of that gradient with the kernel rotated by 180 degrees, dL/db a sum."""
+        return document.results(self.conv_spec(step.shape_in), step)
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
-        """The output-size formula for both axes, with the numbers put in."""
-        spec = self.conv_spec(step.shape_in)
-        lines = []
-        for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
-            n, k = spec.input[axis], spec.kernel[axis]
-            s, p, d = spec.stride[axis], spec.padding[axis], spec.dilation[axis]
-            lines.append(
-                rf"{big}_o &= \left\lfloor \frac{{{big} + 2 p_{small} - d_{small} (k_{small} - 1) - 1}}{{s_{small}}} \right\rfloor + 1"
-                rf" = \left\lfloor \frac{{{n} + 2 \cdot {p} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
-                rf" = {spec.output[axis]}"
-            )
-        return {"out": ("Output size", lines)}
+        return document.steps(self.conv_spec(step.shape_in))
 
     def figures(self, step: DocStep) -> dict[str, list[Grid]]:
-        """The window figure goes with the output, the figure of where an input entry goes with dL/d(input)."""
-        spec = self.conv_spec(step.shape_in)
-        found = {"out": _window_figure(spec, step), "in": _feeds_figure(spec, step)}
-        return {key: [grid] for key, grid in found.items() if grid is not None}
-
-
-def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
-    """The general index formulas at this stride, padding and dilation (MATH.md), in the document's
-    letters, indices written out as `check` reads them: x_{2r + p - 3, ...}; an index outside its
-    tensor (the zero padding) is a term that does not exist."""
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
-    (kh, kw), (ho, wo) = spec.kernel, spec.output
-
-    def name(which: str, channel: str, sub: str) -> str:
-        letter, layer = step.entry(which)
-        sup = layer + (f"({channel})" if channel else "")
-        return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{sub}}}"
-
-    rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
-    x_at = name("in", "c" if many_in else "", rf"{rows},\, {cols}")
-    # The kernel's channel pair is written whenever either count is above one; a count of one is 1.
-    pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
-    k = name("K", pair, "p,q")
-    y = name("out", "m" if many_out else "", "r,s")
-    g = rf"\frac{{\partial L}}{{\partial {y}}}"
-    d = lambda entry: rf"\frac{{\partial L}}{{\partial {entry}}}"
-    over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
-    over_c = over("c", spec.in_channels) if many_in else ""
-    over_m = over("m", spec.out_channels) if many_out else ""
-    over_rs = over("r", ho) + over("s", wo)
-    bias = _bias(step, many_out)
-    out = {
-        "out": [rf"{y} &= {bias}{over_c}{over('p', kh)}{over('q', kw)}{x_at}\, {k}"],
-        "K": [rf"{d(k)} &= {over_rs}{g}\, {x_at}"],
-    }
-    x = name("in", "c" if many_in else "", "i,j")
-    if spec.dilation == (1, 1):  # the kernel tap that joins (r, s) to (i, j), as a full convolution
-        k_at = name("K", pair, rf"{_tap(spec, 0, 'i', 'r')},\, {_tap(spec, 1, 'j', 's')}")
-        out["in"] = [rf"{d(x)} &= {over_m}{over_rs}{g}\, {k_at}"]
-    else:  # taps spaced by the dilation: only some (r, p) meet row i
-        out["in"] = [rf"{d(x)} &= {over_m}\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}} {g}\, {k}"]
-    if spec.bias:
-        out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {over_rs}{g}"]
-    return out
-
-
-def _tap(spec: ConvSpec, axis: int, given: str, out: str) -> str:
-    """The kernel index (1-based) through which output index `out` meets input index `given`, without
-    dilation: p = i - s (r - 1) + pad, or its mirror kh + 1 - p for the convolution convention."""
-    s, pad, k = spec.stride[axis], spec.padding[axis], spec.kernel[axis]
-    if spec.flipped:
-        return affine([(-1, given), (s, out)], k + 1 - s - pad)
-    return affine([(1, given), (-s, out)], s + pad)
-
-
-def _bias(step: DocStep, many_out: bool) -> str:
-    """b, b_{m} or b^{[l]}_{m} followed by " + ", as the entries write the bias; "" without one."""
-    if "b" not in step.letters:
-        return ""
-    letter, layer = step.entry("b")
-    sub = "_{m}" if many_out or layer else ""
-    return letter + (f"^{{{layer}}}" if layer else "") + sub + " + "
-
-
-def _first(shape: Shape, axes: int = 1) -> str:
-    """The channel a figure shows, written when the tensor has several: "1", "1,1", or ""."""
-    return ",".join("1" for _ in range(axes)) if any(n > 1 for n in shape[:axes]) else ""
-
-
-def _plain(letter: str, sup: str) -> str:
-    """A tensor's letter with its layer, as math: a^{[1]}."""
-    return letter + (f"^{{{sup}}}" if sup else "")
-
-
-def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
-    """The padded input (one channel) with the taps of output (1, 1) and (1, 2) marked."""
-    (ph, pw), (h, w) = spec.padding, spec.input
-    rows, cols = h + 2 * ph, w + 2 * pw
-    if rows > MAX_CELLS or cols > MAX_CELLS:
-        return None
-    (sh, sw), (dh, dw), (kh, kw) = spec.stride, spec.dilation, spec.kernel
-    window = lambda r, s: {(padded_position(r, p, sh, dh), padded_position(s, q, sw, dw))
-                           for p in range(kh) for q in range(kw)}
-    first = window(0, 0)
-    second = window(0, 1) if spec.output[1] > 1 else set()
-    base, sup = step.entry("in")  # the channel is in the caption: labels stay short enough for a cell
-    cells = []
-    for r in range(rows):
-        for c in range(cols):
-            inside = ph <= r < ph + h and pw <= c < pw + w
-            label = Label(base, f"{r - ph + 1},{c - pw + 1}", sup) if inside else Label()
-            role = "both" if (r, c) in first and (r, c) in second else (
-                "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else "pad")
-            cells.append((r, c, label, role))
-    out = step.entry("out")
-    legend = [("window", f"the window of {entry(*out, 1, 1)}")]
-    if second:
-        legend.append(("second", f"the window of {entry(*out, 1, 2)}, {plural(sw, 'column')} further (the stride)"))
-        if first & second:
-            legend.append(("both", "in both windows"))
-    if ph or pw:
-        legend.append(("pad", "zero padding"))
-    what = f"The padded input ({size(rows, cols)})" if ph or pw else f"The input ({size(rows, cols)})"
-    channel = "channel 1" if _first(step.shape_in) else "one channel"
-    spacing = (f" The taps are {plural(dh, 'row')} and {plural(dw, 'column')} apart (the dilation)."
-               if (dh, dw) != (1, 1) else "")
-    neighbour = " and of its right-hand neighbour" if second else ""
-    caption = (f"{what} of {channel}: the {size(kh, kw)} window of the first output entry{neighbour}; "
-               f"stride {size(sh, sw)}.{spacing}")
-    suffix = "" if step.number is None else f"-layer-{step.number}"
-    return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend))
-
-
-def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
-    """The output grid, with the entries that one input entry feeds, each marked with the kernel entry."""
-    (ho, wo), (h, w) = spec.output, spec.input
-    if ho > MAX_CELLS or wo > MAX_CELLS:
-        return None
-    i, j = (h - 1) // 2, (w - 1) // 2  # the input entry nearest the middle (0-based)
-    index = IndexMap(spec)
-    rows = {r: index.kernel_row(p) for r, p, ii in index.rows if ii == i}
-    cols = {s: index.kernel_col(q) for s, q, jj in index.cols if jj == j}
-    kernel, ksup = step.entry("K")
-    out, osup = step.entry("out")
-    cells = []
-    for r in range(ho):
-        for s in range(wo):
-            if r in rows and s in cols:
-                cells.append((r, s, Label(kernel, f"{rows[r] + 1},{cols[s] + 1}", ksup), "hit"))
-            else:
-                cells.append((r, s, Label(out, f"{r + 1},{s + 1}", osup), "cell"))
-    name = entry(*step.entry("in"), i + 1, j + 1)
-    channels = (" (output channel 1, input channel 1)" if _first((spec.out_channels, spec.in_channels), 2) else "")
-    gradient = rf"$\partial L / \partial {name.strip('$')}$"
-    caption = (f"The output ({size(ho, wo)}){channels}: the entries that read input entry {name} show the kernel entry "
-               f"through which they read it. {gradient} sums the upstream gradient of each times that kernel entry.")
-    suffix = "" if step.number is None else f"-layer-{step.number}"
-    return Grid(f"feeds{suffix}", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),))
+        return document.figures(self.conv_spec(step.shape_in), step)

@@ -49,6 +49,7 @@ class Section:
     steps: list[str] = field(default_factory=list)  # LaTeX align lines shown before the entries
     steps_title: str = ""
     formula: list[str] = field(default_factory=list)  # the general index formula (align lines)
+    after: str = ""  # prose after the formula: what its terms are
 
 
 @dataclass(frozen=True)
@@ -216,8 +217,13 @@ def context(derivation: Derivation) -> dict:
     forward = [f for f, _ in groups]
     backward = [b for _, b in reversed(groups)]
     first = records[0]
+    summary = []
     if single:
         settings = first.layer.settings(docs[0])
+        lines, note = first.layer.results(docs[0])
+        if lines:
+            summary = [Section("results", "The results", "In matrix form; the sections below prove them entry by "
+                               "entry at this size.", [], formula=lines, after=note)]
     else:
         settings = [("input", _shape(net.input))] + [
             (f"layer {r.number}", f"{r.layer.describe()}; output {_shape(r.shape_out)}") for r in records]
@@ -234,6 +240,7 @@ def context(derivation: Derivation) -> dict:
         "settings": settings,
         "has_loss": net.has_loss,
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
+        "summary": summary,
         "forward": forward,
         "backward": backward,
         "sections": [s for g in forward + backward for s in g.sections],
