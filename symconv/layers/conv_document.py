@@ -135,13 +135,14 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     m = "^{(m)}" if many_out else ""
     mc = f"^{{({'m' if many_out else 1},{'c' if many_in else 1})}}" if many_in or many_out else ""
     over_m = r"\sum_m " if many_out else ""
-    correlation = rf"\tilde{{X}}{c} \star \tilde{{G}}{m}"
+    X, K, Y = (_matrix(step.letters[which]) for which in ("in", "K", "out"))
+    correlation = rf"\tilde{{{X}}}{c} \star \tilde{{G}}{m}"
     if spec.flipped:  # the layer used the kernel rotated: so is its gradient
         correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
     lines = [
-        rf"&\boxed{{\frac{{\partial L}}{{\partial K{mc}}} = {correlation}}}",
-        rf"&\boxed{{\frac{{\partial L}}{{\partial X{c}}} = \operatorname{{crop}}\Big({over_m}\hat{{G}}{m} \star "
-        rf"\operatorname{{rot}}_{{180}}\big(\tilde{{K}}{mc}\big)\Big)}}",
+        rf"&\boxed{{\frac{{\partial L}}{{\partial {K}{mc}}} = {correlation}}}",
+        rf"&\boxed{{\frac{{\partial L}}{{\partial {X}{c}}} = \operatorname{{crop}}\Big({over_m}\hat{{G}}{m} \star "
+        rf"\operatorname{{rot}}_{{180}}\big(\tilde{{{K}}}{mc}\big)\Big)}}",
     ]
     if spec.bias:
         lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = \sum_{{r,s}} G{m}_{{r,s}}}}")
@@ -152,8 +153,8 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
                 if (dh, dw) != (1, 1) else "")
     taps = (f", taken at positions {plural(dh, 'row')} and {plural(dw, 'column')} apart," if (dh, dw) != (1, 1) else "")
     corr = tuple((n - g) // d + 1 for n, g, d in zip(padded, sizes["dilated upstream"], spec.dilation))
-    padding = (rf"$\tilde{{X}}$ is the input with {plural(ph, 'row')} and {plural(pw, 'column')} of zeros on every "
-               rf"side ({size(*padded)})" if (ph, pw) != (0, 0) else r"$\tilde{X}$ is the input itself (no padding)")
+    padding = (rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} and {plural(pw, 'column')} of zeros on every "
+               rf"side ({size(*padded)})" if (ph, pw) != (0, 0) else rf"$\tilde{{{X}}}$ is the input itself (no padding)")
     spread = (rf"$\tilde{{G}}$ is $G$ with {plural(sh - 1, 'zero row')} and {plural(sw - 1, 'zero column')} between "
               rf"its entries ({size(*sizes['dilated upstream'])})" if (sh, sw) != (1, 1)
               else r"$\tilde{G}$ is $G$ itself (stride 1)")
@@ -161,16 +162,22 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
                    f"is {size(*corr)}; its first {size(kh, kw)}, one entry per kernel entry, is the kernel's gradient")
     span = sizes["rotated kernel"]
     note = (
-        rf"$G = \partial L / \partial Y$ is the upstream gradient and $\star$ the valid cross-correlation. "
+        rf"$G$, the matrix of $\partial L / \partial {latex_base(step.letters['out'])}_{{r,s}}$, is the upstream gradient and $\star$ "
+        rf"the valid cross-correlation. "
         rf"{padding}; {spread}. Their correlation{taps} {kernel_part}. $\hat{{G}}$ is $\tilde{{G}}$ with "
         rf"{plural(span[0] - 1, 'row')} and {plural(span[1] - 1, 'column')} of zeros on every side "
-        rf"({size(*sizes['padded upstream'])}) and $\tilde{{K}}$ the kernel{dilation} ({size(*span)}), so the full "
+        rf"({size(*sizes['padded upstream'])}) and $\tilde{{{K}}}$ the kernel{dilation} ({size(*span)}), so the full "
         rf"convolution is {size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
     )
     if spec.flipped:
-        note += (r" With the convolution convention the layer's kernel is already rotated, so $\tilde{K}$ is the "
-                 r"kernel as stored, rotated, and $\partial L / \partial K$ is the correlation rotated back.")
+        note += (rf" With the convolution convention the layer's kernel is already rotated, so $\tilde{{{K}}}$ is the "
+                 rf"kernel as stored, rotated, and $\partial L / \partial {K}$ is the correlation rotated back.")
     return lines, note
+
+
+def _matrix(letter: str) -> str:
+    r"""A whole tensor's name from its entries' letter: X for x, F for F, \mathit{Xin} for Xin."""
+    return letter.upper() if len(letter) == 1 else rf"\mathit{{{letter}}}"
 
 
 def _reach(full: tuple[int, int], padded: tuple[int, int], padding: tuple[int, int], shape: tuple[int, int]) -> str:
