@@ -35,6 +35,7 @@ class Grid:
     cells: tuple[tuple[int, int, Label, str], ...]  # (row, col, label, fill role)
     caption: str
     legend: tuple[tuple[str, str], ...]  # (fill role, text)
+    shows: str = ""  # what the text says the figure shows: "Figure 2 shows {shows}."
 
 
 def example_values(h: int, w: int) -> list[int]:

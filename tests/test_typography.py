@@ -68,3 +68,17 @@ def test_the_pdf_text_has_no_plain_text_math(name, tmp_path):
         text, _ = pdf_text_and_fonts(pdf, tmp_path)
         assert not PLAIN_MATH.search(text), PLAIN_MATH.search(text).group(0)
     assert "tests" not in text  # no word about the tool's own tests in a student's text
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if not n.endswith("handout")])
+def test_every_figure_is_numbered_in_order_and_referred_to_from_the_text(name):
+    from symconv.rendering.document import context
+    from symconv.rendering.formats import figures_of
+
+    ctx = context(derive(CASES[name]()))
+    numbers = [drawn.number for drawn in figures_of(ctx)]
+    assert numbers == list(range(1, len(numbers) + 1)) and numbers
+    markdown = render(derive(CASES[name]()), ("md",)).files["derivation.md"].decode()
+    for n in numbers:
+        captions = markdown.count(f"**Figure {n}.**")
+        assert captions == 1 and markdown.count(f"Figure {n} ") >= 1, n  # its caption, and a sentence naming it

@@ -254,7 +254,8 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     caption = (f"{what} of {channel}: the {size(kh, kw)} window of the first output entry{neighbour}; "
                f"stride {size(sh, sw)}.{spacing}")
     suffix = "" if step.number is None else f"-layer-{step.number}"
-    return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend))
+    return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
+                "the input entries that the first output entry reads" + (" and those its neighbour reads" if second else ""))
 
 
 def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
@@ -276,9 +277,10 @@ def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
             else:
                 cells.append((r, s, Label(out, f"{r + 1},{s + 1}", osup), "cell"))
     name = entry(*step.entry("in"), i + 1, j + 1)
-    channels = (" (output channel 1, input channel 1)" if _first((spec.out_channels, spec.in_channels), 2) else "")
+    channels = (" for output channel 1 and input channel 1" if _first((spec.out_channels, spec.in_channels), 2) else "")
     gradient = rf"$\partial L / \partial {name.strip('$')}$"
     caption = (f"The output ({size(ho, wo)}){channels}: the entries that read input entry {name} show the kernel entry "
                f"through which they read it. {gradient} sums the upstream gradient of each times that kernel entry.")
     suffix = "" if step.number is None else f"-layer-{step.number}"
-    return Grid(f"feeds{suffix}", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),))
+    return Grid(f"feeds{suffix}", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),),
+                f"the output entries that input entry {name} reaches, and through which kernel entry")

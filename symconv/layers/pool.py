@@ -231,7 +231,8 @@ class Pool(Layer):
                        if any(s < k for s, k in zip(self.stride, self.window)) else "")
             caption = (f"The windows of {which}{channel}{padding}. Each entry of a window receives the window's "
                        f"upstream gradient {receives}.{overlap}")
-            return Grid(f"windows-layer-{step.number or 1}", h, w, cells, caption, legend)
+            return Grid(f"windows-layer-{step.number or 1}", h, w, cells, caption, legend,
+                        "the windows and what each entry receives from them")
         for cells in windows:
             best = max(cells, key=lambda cell: (values[cell[0]], -cells.index(cell)))  # first maximum, row-major
             role[best[0]] = "chosen"
@@ -239,4 +240,5 @@ class Pool(Layer):
         caption = (f"The switches of {which} at example values{channel}: each window is shaded, and its "
                    "upstream gradient goes to the marked entry, its first maximum in row-major order; "
                    "every other entry gets 0 from that window.")
-        return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")))
+        return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")),
+                    "where each window's gradient goes, at example values")

@@ -54,16 +54,33 @@ class Section:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure as the templates place it: a picture for LaTeX, an SVG file for Markdown, and its caption."""
+    """A figure as the templates place it: a picture for LaTeX, an SVG file for Markdown, its caption,
+    and its number in the document (0 until numbered)."""
 
     latex: str
     svg_file: str
     svg: str
     caption: str
+    shows: str = ""
+    number: int = 0
 
 
 def figure(grid: Grid | None) -> Figure | None:
-    return None if grid is None else Figure(picture(grid), f"figure-{grid.name}.svg", svg(grid), grid.caption)
+    return None if grid is None else Figure(picture(grid), f"figure-{grid.name}.svg", svg(grid), grid.caption, grid.shows)
+
+
+def _numbered(sections: list[Section], first: int) -> tuple[list[Section], int]:
+    """Figures numbered in reading order from `first`, each referred to from its section's words."""
+    out, n = [], first
+    for section in sections:
+        figures = []
+        for drawn in section.figures:
+            figures.append(replace(drawn, number=n))
+            n += 1
+        refs = " ".join(f"Figure {f.number} shows {f.shows}." for f in figures if f.shows)
+        intro = f"{section.intro} {refs}".strip() if refs else section.intro
+        out.append(replace(section, figures=figures, intro=intro))
+    return out, n
 
 
 def channel_heading(shape: tuple[int, ...], index: tuple[int, ...], kernel: bool, noun: str = "channel") -> str:
@@ -216,6 +233,12 @@ def context(derivation: Derivation) -> dict:
     groups = [_layer_groups(derivation, r, doc, printer, single) for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
     backward = [b for _, b in reversed(groups)]
+    # Figures numbered in reading order: the network's diagram first, then the forward and backward passes.
+    number, numbered = (1 if single else 2), []
+    for group in forward + backward:
+        sections, number = _numbered(group.sections, number)
+        numbered.append(Group(group.title, sections))
+    forward, backward = numbered[:len(forward)], numbered[len(forward):]
     first = records[0]
     summary = []
     if single:
@@ -246,7 +269,7 @@ def context(derivation: Derivation) -> dict:
         "sections": [s for g in forward + backward for s in g.sections],
         "diagram": None if single else Figure(chain_latex(steps), "figure-network.svg", chain_svg(steps),
                                               "The network, from the input down to the loss, with the shape of each "
-                                              "layer's output."),
+                                              "layer's output.", number=1),
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }
