@@ -82,3 +82,14 @@ def test_every_figure_is_numbered_in_order_and_referred_to_from_the_text(name):
     for n in numbers:
         captions = markdown.count(f"**Figure {n}.**")
         assert captions == 1 and markdown.count(f"Figure {n} ") >= 1, n  # its caption, and a sentence naming it
+
+
+def test_documents_open_with_what_a_student_learns_and_end_with_further_reading():
+    layer = render(derive(ConvSpec()), ("md",)).files["derivation.md"].decode()
+    network = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()
+    for doc in (layer, network):
+        head, _, _ = doc.partition("## The ")
+        assert "After working through this document you can:" in head and "rotated by 180 degrees" in head
+        assert doc.rstrip().splitlines()[-5] == "## Further reading" and "Dumoulin and F. Visin" in doc.rpartition("## Further")[2]
+    assert "- apply the chain rule one layer at a time" in network and "switch" in network.partition("## The ")[0]
+    assert "chain rule one layer at a time" not in layer.partition("## The ")[0]

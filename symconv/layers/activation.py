@@ -91,6 +91,9 @@ class Activation(Layer):
     def describe(self) -> str:
         return self.kind
 
+    def objectives(self) -> list[str]:
+        return ["multiply the upstream gradient entry by entry by an activation's derivative"]
+
     def words(self, step: DocStep) -> Words:
         forward, backward = WORDS[self.kind]
         names = {"z": _letter(*step.entry("in")), "a": _letter(*step.entry("out"))}

@@ -184,6 +184,10 @@ class Layer(ABC):
     def words(self, step: DocStep) -> Words:
         raise NotImplementedError
 
+    def objectives(self) -> list[str]:
+        """What a student learns from this layer's part of a document (prose with $math$)."""
+        return []
+
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
         """The settings table of the layer's document when it is the only layer."""
         return [("input", size(*step.shape_in)), ("layer", self.describe()), ("output", size(*step.shape_out))]

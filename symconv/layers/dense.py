@@ -67,6 +67,9 @@ class Dense(Layer):
     def describe(self) -> str:
         return f"dense, {plural(self.out_features, 'output')}{', bias' if self.bias else ''}"
 
+    def objectives(self) -> list[str]:
+        return ["derive a dense layer's gradients as an outer product and a product with the transposed weights"]
+
     def words(self, step: DocStep) -> Words:
         a, z = (letter + (f"^{{{sup}}}" if sup else "") for letter, sup in (step.entry("in"), step.entry("out")))
         w = step.entry("W")[0] + (f"^{{{step.entry('W')[1]}}}" if step.entry("W")[1] else "")

@@ -196,6 +196,11 @@ class Pool(Layer):
                     }[self.kind]},
         )
 
+    def objectives(self) -> list[str]:
+        return {"max": ["send the gradient of max pooling to each window's maximum, the switch"],
+                "avg": ["share the gradient of average pooling evenly over each window"],
+                "l2": ["differentiate an L2-norm pooling window"]}[self.kind]
+
     def figures(self, step: DocStep) -> dict[str, list[Grid]]:
         grid = self._windows_figure(step)
         return {"out": [grid]} if grid is not None else {}

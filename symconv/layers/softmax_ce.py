@@ -60,6 +60,9 @@ class SoftmaxCrossEntropy(Layer):
     def describe(self) -> str:
         return "softmax with cross-entropy"
 
+    def objectives(self) -> list[str]:
+        return ["show why softmax with cross-entropy sends back $p - t$"]
+
     def words(self, step: DocStep) -> Words:
         return Words(r"The probabilities $p$ are the softmax of the scores $f$, $p_k = e^{f_k} / \sum_j e^{f_j}$, "
                      r"and the loss is the cross-entropy of $p$ against the one-hot target $t$: "

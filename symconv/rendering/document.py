@@ -256,8 +256,13 @@ def context(derivation: Derivation) -> dict:
     last = records[-1]
     title = (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
              else f"Back-propagation through the network {net.name}")
+    objectives = [] if single else ["apply the chain rule one layer at a time, from the loss back to the input"]
+    for record in records:
+        objectives += [o for o in record.layer.objectives() if o not in objectives]
     return {
         "title": title,
+        "objectives": objectives,
+        "reading": READING,
         "single": single,
         "indexed": not naming.single,  # a^{[l]}: the notation needs its paragraph
         "settings": settings,
@@ -273,6 +278,15 @@ def context(derivation: Derivation) -> dict:
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }
+
+
+# Where a student reads on: the standard treatments of convolution and its arithmetic.
+READING = (
+    "I. Goodfellow, Y. Bengio and A. Courville, Deep Learning (MIT Press, 2016), chapter 9, Convolutional Networks.",
+    "V. Dumoulin and F. Visin, A guide to convolution arithmetic for deep learning (arXiv:1603.07285, 2016).",
+    "Stanford CS231n, Convolutional Neural Networks for Visual Recognition, course notes on convolutional networks "
+    "and on backpropagation.",
+)
 
 
 def render_text(template: str, ctx: dict) -> str:
