@@ -29,7 +29,13 @@ class _Builder:
     latex: dict = field(default_factory=dict)
     order: dict = field(default_factory=dict)
     declared: dict[str, tuple[SymbolTensor, Named]] = field(default_factory=dict)
-    rank: list[int] = field(default_factory=list)
+    rank: list[int] = field(default_factory=list)  # set, with `all`, once every symbol is declared
+    all: tuple[Symbol, ...] = ()
+
+    def freeze(self) -> None:
+        """Every symbol is declared: fix their order and SymPy's canonical ranks, which term tables use."""
+        self.all = tuple(self.symbols)
+        self.rank = symbol_ranks(self.all)
 
     def declare(self, named: Named, role: str, shape) -> None:
         t = make_tensor(role, named.prefix, shape, named.latex)
@@ -54,7 +60,7 @@ class _Builder:
         labels = tuple(upstream_latex(t.latex[s]) for s in t.symbols) if gradient_of else tuple(t.latex[s] for s in t.symbols)
         if isinstance(result, Table):
             terms = terms_of(result)
-            entries = LazyEntries(len(result), partial(entries_from_terms, terms, tuple(self.symbols), self.rank))
+            entries = LazyEntries(len(result), partial(entries_from_terms, terms, self.all, self.rank))
         else:
             terms, entries = None, tuple(result)
         symbols = self.declared[name][0].symbols if own and name in self.declared else None
@@ -85,7 +91,7 @@ def derive(spec, jacobians: bool = False) -> Derivation:
     shapes = net.shapes
     records = tuple(LayerRecord(layer, l, acts[l - 1], acts[l], {key: name for key, (_, name) in params[l - 1].items()},
                                 shapes[l - 1], shapes[l]) for l, layer in enumerate(net.layers, start=1))
-    derivation = Derivation(spec, tuple(b.tensors), b.latex, b.order, tuple(b.symbols), net, records)
+    derivation = Derivation(spec, tuple(b.tensors), b.latex, b.order, b.all, net, records)
     if jacobians:
         derivation = replace(derivation, tensors=derivation.tensors + jacobian_tensors(derivation))
     return derivation
@@ -115,7 +121,7 @@ def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], 
     for l in range(len(net.layers), 0, -1):
         if not net.layers[l - 1].is_loss:
             b.declare(naming.upstream(b.declared[acts[l]][1]), "upstream", shapes[l])
-    b.rank = symbol_ranks(tuple(b.symbols))
+    b.freeze()
     return acts, params
 
 
@@ -138,7 +144,7 @@ def _forward(net: NetworkSpec, b: _Builder, acts: list[str], params: list[Owned]
                 b.leaf(name)
         b.derived(acts[l], results["out"])
         for key, (p, name) in params[l - 1].items():
-            if p.after and key in results:  # the loss's value
+            if p.computed:  # the loss's value
                 b.derived(name, results[key])
             elif p.after:  # its target
                 b.leaf(name)
@@ -180,7 +186,6 @@ def jacobian_tensors(derivation: Derivation) -> tuple[Tensor, ...]:
     for wrt in reads:
         j = derivation.jacobian(wrt, record.output)
         labels = tuple(rf"\frac{{\partial {r}}}{{\partial {c}}}" for r in j.rows for c in j.columns)
-        vec_of = lambda name: name if len(derivation[name].shape) == 1 else f"vec{name}"
-        out.append(Tensor(f"d{vec_of(record.output)}/d{vec_of(wrt)}", j.shape, None, tuple(j.dense()), labels,
+        out.append(Tensor(derivation.jacobian_name(record.output, wrt), j.shape, None, tuple(j.dense()), labels,
                           f"d vec({record.output}) / d vec({wrt})"))
     return tuple(out)

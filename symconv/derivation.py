@@ -162,6 +162,11 @@ class Derivation:
     def names(self) -> list[str]:
         return [t.name for t in self.tensors]
 
+    def jacobian_name(self, of: str, wrt: str) -> str:
+        """The name of the tensor d vec(of) / d vec(wrt): dvecY/dvecK, dvecY/db (a vector is its own vec)."""
+        vec = lambda name: name if len(self[name].shape) == 1 else f"vec{name}"
+        return f"d{vec(of)}/d{vec(wrt)}"
+
     def jacobian(self, wrt: str, of: str | None = None) -> Jacobian:
         """d vec(of) / d vec(wrt) in numerator layout, e.g. d.jacobian("K") is d vec(Y) / d vec(K).
 

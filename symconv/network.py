@@ -6,6 +6,7 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .layers import LAYER_TYPES, Conv, Layer, Shape, is_layer, layer_from_fields
@@ -56,9 +57,9 @@ class NetworkSpec:
         if self.names is not None and (len(self.layers) != 1 or self.layers[0].is_loss):
             raise SpecError("names are for a single layer (X, K, Y): a network's tensors are named by layer")
 
-    @property
+    @cached_property
     def shapes(self) -> list[Shape]:
-        """The input's shape, then each layer's output shape."""
+        """The input's shape, then each layer's output shape (worked out once: every stage reads them)."""
         shapes = [self.input]
         for n, layer in enumerate(self.layers, start=1):
             try:

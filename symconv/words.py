@@ -22,6 +22,13 @@ def entry(letter: str, sup: str, *index: int) -> str:
     return f"${letter}{sup}_{{{','.join(map(str, index))}}}$"
 
 
+def matrix_name(letter: str, sup: str = "") -> str:
+    r"""The name of a whole tensor from its entries' letter: K for k, F for F, \mathit{Xin} for Xin, with
+    a superscript if given (A^{[2](1)})."""
+    whole = letter.upper() if len(letter) == 1 else rf"\mathit{{{letter}}}"
+    return f"{whole}^{{{sup}}}" if sup else whole
+
+
 def split(text: str) -> list[tuple[bool, str]]:
     """(is math, piece) of a text whose math is between $ signs.
 

@@ -96,10 +96,5 @@ class Activation(Layer):
 
     def words(self, step: DocStep) -> Words:
         forward, backward = WORDS[self.kind]
-        names = {"z": _letter(*step.entry("in")), "a": _letter(*step.entry("out"))}
+        names = {"z": step.symbol("in"), "a": step.symbol("out")}
         return Words(forward.format(**names), {"in": backward.format(**names)})
-
-
-def _letter(letter: str, sup: str) -> str:
-    """The letter of a tensor's entries with its layer: a^{[2]}."""
-    return letter + (f"^{{{sup}}}" if sup else "")

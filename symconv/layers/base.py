@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple
 
 from ..spec import SpecError
+from ..symbols import latex_base
 from ..words import size
 
 Shape = tuple[int, ...]  # (channels, height, width) for images, (n,) for vectors
@@ -51,6 +52,12 @@ class Param:
     trained: bool = True  # has a gradient dL/d(key)
     after: bool = False  # listed after the layer's output (a loss's target and value)
     lead: int = 0  # leading channel axes (the grader's and the documents' blocks): 2 for a kernel
+    one_hot: bool = False  # a target whose random values for the numeric check are one-hot
+
+    @property
+    def computed(self) -> bool:
+        """Whether the layer computes this tensor (a loss's value L) rather than being given it."""
+        return self.after and self.role == "output"
 
 
 class Table(list):
@@ -221,3 +228,8 @@ class DocStep:
         parameter, in `channel` ("1", "1,1") if given: x and "", a and "[2](1)", k and "[1](1,1)"."""
         number = self.number if which != "in" else None if self.number in (None, 1) else self.number - 1
         return self.letters[which], ("" if number is None else f"[{number}]") + (f"({channel})" if channel else "")
+
+    def symbol(self, which: str) -> str:
+        """The letter of a tensor's entries with its layer, as math: x, a^{[2]}, W^{[5]}."""
+        letter, sup = self.entry(which)
+        return latex_base(letter) + (f"^{{{sup}}}" if sup else "")

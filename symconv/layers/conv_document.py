@@ -8,7 +8,7 @@ from ..figure import MAX_CELLS, Grid, Label
 from ..indexmap import IndexMap, affine, index_rule, padded_position
 from ..spec import ConvSpec
 from ..symbols import latex_base
-from ..words import entry, plural, size
+from ..words import entry, matrix_name, plural, size
 from .base import DocStep, Shape, Words
 
 
@@ -25,8 +25,7 @@ def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
         ("dilation", size(*spec.dilation)),
         ("bias", "yes" if spec.bias else "no"),
         ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
-        ("names", f"input ${_plain(*step.entry('in'))}$, kernel ${_plain(*step.entry('K'))}$, "
-                  f"output ${_plain(*step.entry('out'))}$"),
+        ("names", f"input ${step.symbol('in')}$, kernel ${step.symbol('K')}$, output ${step.symbol('out')}$"),
         ("output", f"{plural(spec.out_channels, 'channel')} of {size(*spec.output)}"),
     ]
 
@@ -135,7 +134,7 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     m = "^{(m)}" if many_out else ""
     mc = f"^{{({'m' if many_out else 1},{'c' if many_in else 1})}}" if many_in or many_out else ""
     over_m = r"\sum_m " if many_out else ""
-    X, K, Y = (_matrix(step.letters[which]) for which in ("in", "K", "out"))
+    X, K = (matrix_name(step.letters[which]) for which in ("in", "K"))
     correlation = rf"\tilde{{{X}}}{c} \star \tilde{{G}}{m}"
     if spec.flipped:  # the layer used the kernel rotated: so is its gradient
         correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
@@ -175,11 +174,6 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     return lines, note
 
 
-def _matrix(letter: str) -> str:
-    r"""A whole tensor's name from its entries' letter: X for x, F for F, \mathit{Xin} for Xin."""
-    return letter.upper() if len(letter) == 1 else rf"\mathit{{{letter}}}"
-
-
 def _reach(full: tuple[int, int], padded: tuple[int, int], padding: tuple[int, int], shape: tuple[int, int]) -> str:
     """How the full convolution's size becomes the input's: rows no window reaches, then the padding."""
     whose = "the padded input's" if padding != (0, 0) else "the input's"
@@ -203,19 +197,13 @@ def _bias(step: DocStep, many_out: bool) -> str:
     """b, b_{m} or b^{[l]}_{m} followed by " + ", as the entries write the bias; "" without one."""
     if "b" not in step.letters:
         return ""
-    letter, layer = step.entry("b")
-    sub = "_{m}" if many_out or layer else ""
-    return letter + (f"^{{{layer}}}" if layer else "") + sub + " + "
+    sub = "_{m}" if many_out or step.number is not None else ""
+    return step.symbol("b") + sub + " + "
 
 
 def _first(shape: Shape, axes: int = 1) -> str:
     """The channel a figure shows, written when the tensor has several: "1", "1,1", or ""."""
     return ",".join("1" for _ in range(axes)) if any(n > 1 for n in shape[:axes]) else ""
-
-
-def _plain(letter: str, sup: str) -> str:
-    """A tensor's letter with its layer, as math: a^{[1]}."""
-    return letter + (f"^{{{sup}}}" if sup else "")
 
 
 def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:

@@ -71,9 +71,8 @@ class Dense(Layer):
         return ["derive a dense layer's gradients as an outer product and a product with the transposed weights"]
 
     def words(self, step: DocStep) -> Words:
-        a, z = (letter + (f"^{{{sup}}}" if sup else "") for letter, sup in (step.entry("in"), step.entry("out")))
-        w = step.entry("W")[0] + (f"^{{{step.entry('W')[1]}}}" if step.entry("W")[1] else "")
-        b = step.entry("b")[0] + (f"^{{{step.entry('b')[1]}}}" if step.entry("b")[1] else "") if self.bias else ""
+        a, z, w = step.symbol("in"), step.symbol("out"), step.symbol("W")
+        b = step.symbol("b") if self.bias else ""
         return Words(f"${z} = {w} {a}{' + ' + b if b else ''}$, with one row of ${w}$ per output.",
                      {"W": rf"$\partial L / \partial {w}$ is the upstream gradient times the input: the outer product "
                            rf"$\frac{{\partial L}}{{\partial {z}}} ({a})^{{\mathsf{{T}}}}$.",

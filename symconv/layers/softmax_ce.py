@@ -28,7 +28,7 @@ class SoftmaxCrossEntropy(Layer):
         return vector(shape, "softmax_cross_entropy")
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
-        return (Param("t", "t", "input", shape, "target (one-hot)", trained=False, after=True),
+        return (Param("t", "t", "input", shape, "target (one-hot)", trained=False, after=True, one_hot=True),
                 Param("L", "L", "output", (1,), "loss (cross-entropy)", trained=False, after=True))
 
     def work(self, shape: Shape) -> Work:

@@ -19,8 +19,9 @@ def forward_backward(records: tuple[LayerRecord, ...], values: dict[str, np.ndar
         y, cache = r.layer.numpy_forward(np, acts[r.input], params)
         acts[r.output] = out[r.output] = y
         saved.append((params, cache))
-        if "L" in params:  # a loss puts its value beside its output
-            out[r.params["L"]] = params["L"]
+        for p in r.layer.params(r.shape_in):  # a loss's value, which its forward puts beside the target
+            if p.computed:
+                out[r.params[p.key]] = params[p.key]
     last = records[-1]
     g = values.get(f"dL/d{last.output}")
     for r, (params, cache) in zip(reversed(records), reversed(saved)):

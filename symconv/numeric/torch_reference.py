@@ -21,9 +21,10 @@ def network_with_grads(records: tuple[LayerRecord, ...], values: dict[str, np.nd
     import torch
 
     torch.set_num_threads(1)
-    leaves = {k: torch.tensor(v, dtype=torch.float64, requires_grad=not k.startswith("dL/") and k != "t")
-              for k, v in values.items()}
     first, last = records[0], records[-1]
+    # Gradients of the input and of every trained parameter; a target or a given upstream gradient has none.
+    trained = {first.input} | {r.params[p.key] for r in records for p in r.layer.params(r.shape_in) if p.trained}
+    leaves = {k: torch.tensor(v, dtype=torch.float64, requires_grad=k in trained) for k, v in values.items()}
     acts = {first.input: leaves[first.input]}
     loss = None
     for r in records:
@@ -38,8 +39,9 @@ def network_with_grads(records: tuple[LayerRecord, ...], values: dict[str, np.nd
     else:
         loss.backward()
     out = {r.output: acts[r.output].detach().numpy() for r in records}
-    if loss is not None:
-        out[last.params["L"]] = np.array([loss.item()])
+    if loss is not None:  # the loss's value: its layer's parameter that is an output
+        value = next(p.key for p in last.layer.params(last.shape_in) if p.computed)
+        out[last.params[value]] = np.array([loss.item()])
     for r in records:
         out[f"dL/d{r.input}"] = acts[r.input].grad.numpy()
         for name in r.params.values():
@@ -55,9 +57,10 @@ def jacobians(record: LayerRecord, values: dict[str, np.ndarray]) -> dict[str, n
     from torch.autograd.functional import jacobian
 
     torch.set_num_threads(1)
-    reads = [record.input, *(name for key, name in record.params.items() if name in values and key != "t")]
+    trained = [p.key for p in record.layer.params(record.shape_in) if p.trained]
+    reads = [record.input, *(record.params[key] for key in trained)]
     tensors = [torch.tensor(values[name], dtype=torch.float64) for name in reads]
-    keys = [None, *(key for key, name in record.params.items() if name in values and key != "t")]
+    keys = [None, *trained]
 
     def layer(*args):
         return record.layer.torch_forward(torch, args[0], dict(zip(keys[1:], args[1:])))

@@ -42,11 +42,14 @@ class Report:
 
 def random_leaves(derivation: Derivation, seed: int) -> dict[str, np.ndarray]:
     """Standard normal values for every leaf tensor (input, parameters, upstream gradient); a random
-    one-hot target t."""
+    one-hot vector for a target that must be one (softmax with cross-entropy's t)."""
     rng = np.random.default_rng(seed)
     values = {t.name: rng.standard_normal(t.shape) for t in derivation.tensors if t.entries is None}
-    if "t" in values:
-        values["t"] = np.eye(values["t"].size)[rng.integers(values["t"].size)]
+    for r in derivation.records:
+        for p in r.layer.params(r.shape_in):
+            if p.one_hot:
+                name = r.params[p.key]
+                values[name] = np.eye(values[name].size)[rng.integers(values[name].size)]
     return values
 
 
@@ -56,15 +59,12 @@ def _references(derivation: Derivation, leaves: dict[str, np.ndarray], use_torch
     refs = {"numpy": reference_network.forward_backward(records, leaves)}
     if use_torch:
         refs["torch"] = torch_reference.network_with_grads(records, leaves)
-    jacobians = {t.name: t for t in derivation.tensors if t.name.startswith("dvec")}
-    if jacobians:  # a one-layer network's Jacobian tensors, d{out}/d{wrt} with vec where the tensor is not a vector
-        record = records[-1]
-        by_wrt = {name.split("/d", 1)[1].removeprefix("vec"): name for name in jacobians}
+    record, names = records[-1], set(derivation.names())
+    if derivation.jacobian_name(record.output, record.input) in names:  # the Jacobian tensors of a single layer
         for ref, module in (("numpy", reference_network), ("torch", torch_reference)):
             if ref in refs:
                 for wrt, m in module.jacobians(record, leaves).items():
-                    if wrt in by_wrt:
-                        refs[ref][by_wrt[wrt]] = m
+                    refs[ref][derivation.jacobian_name(record.output, wrt)] = m
     return refs
 
 

@@ -9,7 +9,7 @@ from ..derivation import Derivation, Tensor
 from ..figure import Grid
 from ..layers.base import DocStep
 from ..naming import Naming
-from ..words import size
+from ..words import matrix_name, size
 from .figures import chain_latex, chain_svg, picture, svg
 from .matrix_view import matrix_view
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
@@ -156,13 +156,6 @@ def overview(tensor: Tensor, symbol: str) -> str:
     return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}{which}"
 
 
-def _matrix_name(letter: str, number: int | None, channel: str) -> str:
-    """The name of a whole tensor (one channel of it): K for k, F for F, x1 as x1, A^{[2](1)} for a^{[2]}."""
-    whole = letter.upper() if len(letter) == 1 else rf"\mathit{{{letter}}}"
-    sup = ("" if number is None else f"[{number}]") + channel
-    return f"{whole}^{{{sup}}}" if sup else whole
-
-
 @dataclass(frozen=True)
 class Group:
     """One layer's sections in the forward or the backward pass, under its heading (none for a single layer)."""
@@ -177,7 +170,7 @@ def _overview(derivation: Derivation, name: str, letter: str, number: int | None
         return ""
     lead = tensor.shape[:-2]
     channel = "" if all(n == 1 for n in lead) else "(" + ",".join("1" for _ in lead) + ")"
-    symbol = _matrix_name(letter, number, channel)
+    symbol = matrix_name(letter, ("" if number is None else f"[{number}]") + channel)
     return overview(tensor, rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol)
 
 
