@@ -13,8 +13,10 @@ from .rendering.files import FORMATS, parse_formats, write_all
 from .rendering.formats import Rendered, embed_figures
 from .rendering.formats import render as _render
 from .rendering.notebook import register as register_notebook_displays
+from .rendering.options import DocumentOptions
 from .rendering.pdf import INSTALL_HINT, latex_available
-from .size import check_size
+from .example import worked_example
+from .size import DOCUMENT_FORMATS, check_size
 from .network import NetworkSpec, load_network
 from .spec import LARGEST, ConvSpec, SpecError, shown
 
@@ -81,7 +83,8 @@ def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, .
 
 
 def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, ...] | None = None,
-           force: bool = False, jacobians: bool = False, handout: bool = False) -> Rendered:
+           force: bool = False, jacobians: bool = False, handout: bool = False, all_entries: bool = False,
+           input_gradient: bool = False, example: int | None = 0) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
 
     `formats` is a tuple of names or text as --format takes it ("pdf", "md,json"); None means all
@@ -89,6 +92,11 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     With `jacobians`, the documents add the matrix view (vec, the Jacobians, the convolution as a
     matrix, the closed forms with their intermediate matrices) and the JSON the Jacobian tensors.
     With `handout`, the documents are an exercise sheet and its answer sheet (exercise.*, answers.*).
+    A network's document shows representative entries of each tensor (every entry with
+    `all_entries`) and leaves out the gradient of the network's input (put in by `input_gradient`).
+    A worked example with small integers drawn from the seed `example` follows the results where the
+    derivation is small and its values rational (a single layer of a few dozen entries); None leaves
+    it out. Its numbers are checked against each kind's NumPy code before anything is written.
     When LaTeX fails, the other files are still rendered and `errors` says why.
 
     Raises:
@@ -98,7 +106,20 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     chosen = FORMATS if formats is None else _formats(formats)
     if formats is not None and "pdf" in chosen and not latex_available():
         raise SpecError(f"format pdf: {INSTALL_HINT}; or leave pdf out of the formats")
-    return _render(_derivation(what, chosen, force, jacobians), chosen, handout)
+    for name, value in (("handout", handout), ("all_entries", all_entries), ("input_gradient", input_gradient)):
+        if not isinstance(value, bool):
+            raise SpecError(f"{name} {shown(value)} is not valid: give True or False")
+    if example is not None and (isinstance(example, bool) or not isinstance(example, int) or not 0 <= example <= LARGEST):
+        raise SpecError(f"example {shown(example)} is not valid: give a seed, a whole number from 0 to {LARGEST:,}, "
+                        "or None for no example")
+    options = DocumentOptions(handout, all_entries, input_gradient, example)
+    derivation = _derivation(what, chosen, force, jacobians)
+    worked = None
+    if example is not None and not handout and DOCUMENT_FORMATS & set(chosen):
+        worked = worked_example(derivation, example)
+        if worked is not None:
+            _numeric("example").check(derivation, worked)
+    return _render(derivation, chosen, options, worked)
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:

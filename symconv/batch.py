@@ -14,6 +14,7 @@ from typing import Iterator
 from .api import render, write
 from .network import load_network
 from .rendering.formats import Rendered
+from .rendering.options import DocumentOptions
 from .spec import SpecError
 from .termination import Terminated
 
@@ -37,7 +38,7 @@ def _one_line(error: BaseException) -> str:
 
 
 def render_file(source: str, formats: tuple[str, ...] | None, out_root: str, force: bool = False,
-                handout: bool = False) -> Outcome:
+                options: DocumentOptions = DocumentOptions()) -> Outcome:
     """Render one network file into out_root/<slug>/, leaving files that would not change untouched.
 
     Never raises for anything about this one file (a bad file, a LaTeX failure, a folder that
@@ -45,8 +46,9 @@ def render_file(source: str, formats: tuple[str, ...] | None, out_root: str, for
     """
     try:
         spec = load_network(source)
-        rendered = render(spec, formats, force=force, handout=handout)
-        folder = Path(out_root) / (spec.slug() + ("_handout" if handout else ""))
+        rendered = render(spec, formats, force=force, handout=options.handout, all_entries=options.all_entries,
+                          input_gradient=options.input_gradient, example=options.example)
+        folder = Path(out_root) / (spec.slug() + options.suffix())
         changed = {name: data for name, data in rendered.files.items()
                    if not (folder / name).is_file() or (folder / name).read_bytes() != data}
         if changed:
@@ -105,7 +107,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def render_files(sources: list[str], formats: tuple[str, ...] | None, out_root: str, force: bool = False,
-                 jobs: int | None = None, handout: bool = False) -> Iterator[Outcome]:
+                 jobs: int | None = None, options: DocumentOptions = DocumentOptions()) -> Iterator[Outcome]:
     """render_file for each source, in up to `jobs` processes (one per core by default), as each finishes.
 
     If the caller is interrupted (Ctrl-C, SIGTERM as Terminated) the workers are stopped before it
@@ -115,11 +117,11 @@ def render_files(sources: list[str], formats: tuple[str, ...] | None, out_root: 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources)))
     if jobs == 1:
         for source in sources:
-            yield render_file(source, formats, out_root, force, handout)
+            yield render_file(source, formats, out_root, force, options)
         return
-    unfinished = yield from _in_pool(sources, jobs, (formats, out_root, force, handout))
+    unfinished = yield from _in_pool(sources, jobs, (formats, out_root, force, options))
     for source in unfinished:
-        left = yield from _in_pool([source], 1, (formats, out_root, force, handout))
+        left = yield from _in_pool([source], 1, (formats, out_root, force, options))
         for lost in left:
             yield Outcome(lost, "failed", detail="its worker process died (out of memory, or killed)")
 

@@ -13,8 +13,9 @@ import click
 from click.core import ParameterSource
 
 from .rendering.files import parse_formats
+from .rendering.options import DocumentOptions
 from .rendering.pdf import INSTALL_HINT, LatexFailed, latex_available
-from .spec import CONVENTIONS, ConvSpec, Names, SpecError, parse_int, parse_pair, whole
+from .spec import CONVENTIONS, LARGEST, ConvSpec, Names, SpecError, parse_int, parse_pair, whole
 from .termination import Terminated, sigterm_raises
 
 DEFAULT_FORMATS = "tex,pdf,md,html,json"
@@ -121,10 +122,18 @@ def cli() -> None:
               help="With several files: how many to render at once (default: one per core).")
 @click.option("--handout", is_flag=True,
               help="Write an exercise sheet (entries left blank) and its answer sheet instead of one document.")
+@click.option("--all-entries", is_flag=True,
+              help="A network's document lists every entry of every tensor, not the first, middle and last of each.")
+@click.option("--input-gradient", is_flag=True,
+              help="A network's document includes the gradient with respect to the network's input.")
+@click.option("--example", default="0", show_default=True, metavar="SEED",
+              help="The seed of the worked example's small integers (shown for small layers).")
+@click.option("--no-example", is_flag=True, help="Leave the worked example out.")
 @jacobians_option
 @click.pass_context
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
-           handout: bool, jacobians: bool, **spec_args) -> None:
+           handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, jacobians: bool,
+           **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
     Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
@@ -136,8 +145,12 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     asked = None if ctx.get_parameter_source("formats") is ParameterSource.DEFAULT else chosen
     if asked and "pdf" in asked and not latex_available():
         raise SpecError(f"--format pdf: {INSTALL_HINT}; or leave pdf out of --format")
+    seed = None if no_example else parse_int(example, "--example")
+    if seed is not None and not 0 <= seed <= LARGEST:
+        raise SpecError(f"--example {example} is not valid: give a seed from 0 to {LARGEST:,}")
+    options = DocumentOptions(handout, all_entries, input_gradient, seed)
     if files:
-        render_many(ctx, files, asked, out, jobs, force, jacobians, handout)
+        render_many(ctx, files, asked, out, jobs, force, jacobians, options)
         return
     spec = spec_from(ctx, **spec_args)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
@@ -145,7 +158,8 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     api = _api()
     if handout and out == "-":
         raise SpecError("--handout writes two documents: give an output folder, not --out -")
-    rendered = api.render(spec, asked, force=force, jacobians=jacobians, handout=handout)
+    rendered = api.render(spec, asked, force=force, jacobians=jacobians, handout=handout, all_entries=all_entries,
+                          input_gradient=input_gradient, example=seed)
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":
@@ -161,7 +175,7 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
         except OSError as error:
             raise _stdout_failed(error) from None
         return
-    suffix = ("_jacobians" if jacobians else "") + ("_handout" if handout else "")
+    suffix = ("_jacobians" if jacobians else "") + options.suffix()
     folder = Path(out) if out else Path("output") / (spec.slug() + suffix)
     for path in api.write(rendered, folder):
         _echo(f"wrote {path}")
@@ -172,7 +186,7 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
 
 
 def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...] | None, out: str | None,
-                jobs: int | None, force: bool, jacobians: bool, handout: bool) -> None:
+                jobs: int | None, force: bool, jacobians: bool, options: DocumentOptions) -> None:
     """The batch form of render: a progress bar on a terminal, a line per file, then a summary."""
     given = [name for name in (*LAYER_OPTIONS, "network") if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
     if given or jacobians or out == "-":
@@ -182,11 +196,11 @@ def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, 
     outcomes = []
     if sys.stderr.isatty():
         with click.progressbar(length=len(files), label="rendering", file=sys.stderr) as bar:
-            for outcome in batch.render_files(list(files), formats, out or "output", force, jobs, handout):
+            for outcome in batch.render_files(list(files), formats, out or "output", force, jobs, options):
                 outcomes.append(outcome)
                 bar.update(1)
     else:
-        outcomes = list(batch.render_files(list(files), formats, out or "output", force, jobs, handout))
+        outcomes = list(batch.render_files(list(files), formats, out or "output", force, jobs, options))
     order = {name: n for n, name in enumerate(files)}
     for o in sorted(outcomes, key=lambda o: order[o.source]):
         where = f" -> {o.folder}" if o.folder else ""

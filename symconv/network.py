@@ -15,6 +15,7 @@ from .spec import ConvSpec, Names, SpecError, shown, whole
 # A file system takes names of 255 bytes: a longer network name is cut in the folder name (the
 # digest then covers the whole name, so different names still get different folders).
 SLUG_NAME_BYTES = 120
+TITLE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class NetworkSpec:
     layers: tuple[Layer, ...]
     name: str = "network"
     names: Names | None = None
+    title: str = ""  # the document's title; by default one made from `name`
 
     def __post_init__(self) -> None:
         shape = self.input
@@ -42,6 +44,9 @@ class NetworkSpec:
             whole(n, f"input {what}")
         if not isinstance(self.name, str):
             raise SpecError(f"name {shown(self.name)} is not valid: give the network's name as text")
+        if not isinstance(self.title, str) or len(self.title) > TITLE_CHARS or "\n" in self.title:
+            raise SpecError(f"title {shown(self.title)} is not valid: give one line of text of at most "
+                            f"{TITLE_CHARS} characters")
         object.__setattr__(self, "input", tuple(shape))
         if not isinstance(self.layers, (tuple, list)):
             raise SpecError(f"layers {shown(self.layers)} is not valid: give a list of layers, e.g. (Conv(2, 3), Flatten())")
@@ -94,9 +99,10 @@ class NetworkSpec:
         """
         if not isinstance(data, dict):
             raise SpecError(f"{shown(data)} is not a network: give a table with input and [[layer]] tables")
-        unknown = set(data) - {"input", "layer"}
+        unknown = set(data) - {"input", "layer", "title"}
         if unknown:
-            raise SpecError(f"key {sorted(unknown)[0]!r} is not known: a network file has input and [[layer]] tables")
+            raise SpecError(f"key {sorted(unknown)[0]!r} is not known: a network file has input, an optional title "
+                            "and [[layer]] tables")
         if "input" not in data:
             raise SpecError("input is missing: give input = [channels, height, width]")
         tables = data.get("layer", [])
@@ -113,7 +119,8 @@ class NetworkSpec:
                 raise SpecError(f"layer {n}: {error}") from None
             except TypeError as error:  # a value of the wrong kind reaching a dataclass
                 raise SpecError(f"layer {n}: {error}") from None
-        spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name)
+        spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name,
+                   title=data.get("title", ""))
         spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
         return spec
 

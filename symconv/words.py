@@ -16,6 +16,11 @@ def size(*dims: int) -> str:
     return "$" + r" \times ".join(map(str, dims)) + "$"
 
 
+def spacing(pair: tuple[int, int]) -> str:
+    r"""A stride, padding or dilation as math: $2$ when both axes agree, else $2 \times 1$ (rows, columns)."""
+    return f"${pair[0]}$" if pair[0] == pair[1] else size(*pair)
+
+
 def entry(letter: str, sup: str, *index: int) -> str:
     """An entry's name as math: $x_{2,2}$, $a^{[1]}_{1,2}$."""
     sup = f"^{{{sup}}}" if sup else ""

@@ -216,7 +216,7 @@ def test_every_row_of_a_network_document_is_right_or_outside_the_notation():
     from symconv.rendering.document import context
 
     d = derive(load_network(EXAMPLES / "three_layer_cnn.toml"))
-    ctx = context(d)
+    ctx = context(d, all_entries=True, input_gradient=True)
     rows = [row for section in ctx["sections"] for block in section.blocks for row in block.rows
             if not row.chain]
     verdicts = [check_claim(f"{row.lhs} = {' '.join(row.lines)}", d) for row in rows]

@@ -186,7 +186,10 @@ def test_a_file_of_inline_claims_with_three_mistakes_exits_1(tmp_path, capsys):
 def test_symconvs_own_markdown_reads_back_right(spec):
     from symconv import render
 
-    markdown = render(derive(spec), ("md",)).files["derivation.md"].decode()
+    # The worked example's numbers are arithmetic at values no claim gives: never called wrong.
+    with_example = check_notes(render(derive(spec), ("md",)).files["derivation.md"].decode(), derive(spec))
+    assert not [v for v in with_example if v.status == "wrong"]
+    markdown = render(derive(spec), ("md",), example=None).files["derivation.md"].decode()
     got = check_notes(markdown, derive(spec))
     assert not [v for v in got if v.status == "wrong"]
     unread = [v.claim for v in got if v.status == "not understood"]
@@ -313,3 +316,14 @@ def test_a_definition_in_intertext_and_an_upstream_entry_outside_its_tensor():
     (v,) = check_claims([r"\frac{\partial L}{\partial x_{1,1}} = \frac{\partial L}{\partial y_{1,1}} k_{1,1}"
                          r" + \frac{\partial L}{\partial y_{3,3}} k_{1,1}"], CLASSIC)
     assert v.status == "wrong" and "y_{3,3}" in v.reason
+
+
+def test_arithmetic_on_numbers_is_a_worked_example_not_a_wrong_formula():
+    """A worked example's lines hold values at numbers the claims never give: not graded, not wrong."""
+    for claim in (r"y_{1,1} = 1 \cdot 0 + 1 \cdot 2 + 0 \cdot (-1) + 2 \cdot 2 = 6",
+                  r"\frac{\partial L}{\partial k_{1,1}} = 4"):
+        (v,) = check_claims([claim], CLASSIC)
+        assert v.status == "not understood" and "worked example" in v.reason, claim
+    # A lone 0 says the gradient vanishes: a claim about the formula, graded.
+    (v,) = check_claims([r"\frac{\partial L}{\partial k_{1,1}} = 0"], CLASSIC)
+    assert v.status == "wrong"

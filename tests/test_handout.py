@@ -7,6 +7,7 @@ from pathlib import Path
 from symconv import ConvSpec, derive, load_network
 from symconv.rendering.document import context
 from symconv.rendering.formats import render
+from symconv.rendering.options import DocumentOptions
 from symconv.rendering.handout import BLANK, exercise
 from symconv.rendering.pdf import overfull_boxes
 
@@ -28,7 +29,7 @@ def test_every_second_entry_of_each_block_is_blank_and_the_rest_kept():
 
 def test_handout_files_and_answers_hold_every_entry():
     d = derive(ConvSpec(bias=True))
-    files = render(d, ("tex", "md", "json"), handout=True).files
+    files = render(d, ("tex", "md", "json"), DocumentOptions(handout=True)).files
     assert set(files) == {"exercise.tex", "exercise.md", "answers.tex", "answers.md", "derivation.json",
                           "figure-window.svg", "figure-feeds.svg"}
     plain = render(d, ("md",)).files["derivation.md"].decode()
@@ -43,6 +44,6 @@ def test_handout_pdfs_build_with_no_overfull_box():
     need_latex()
     for what in (ConvSpec(input=6, kernel=3, in_channels=2, out_channels=2, bias=True),
                  load_network(EXAMPLES / "three_layer_cnn.toml")):
-        rendered = render(derive(what), ("pdf",), handout=True)
+        rendered = render(derive(what), ("pdf",), DocumentOptions(handout=True))
         assert set(rendered.files) == {"exercise.pdf", "answers.pdf"}
         assert overfull_boxes(rendered.latex_log) == []

@@ -62,7 +62,10 @@ def test_every_example_conv_and_pooling_layer_has_its_figures(path):
     for record in d.records:
         kind = record.layer.type
         if kind == "conv":
-            assert {f"figure-window-layer-{record.number}.svg", f"figure-feeds-layer-{record.number}.svg"} <= set(files)
+            assert f"figure-window-layer-{record.number}.svg" in files
+            # Where an input entry goes is drawn with the gradient of the layer's input: not for the
+            # network's input, whose gradient the document leaves out.
+            assert (f"figure-feeds-layer-{record.number}.svg" in files) == (record.number > 1 or len(d.records) == 1)
         elif kind.endswith("pool"):
             assert any(name.endswith(f"-layer-{record.number}.svg") for name in files), (path.stem, record.number)
 

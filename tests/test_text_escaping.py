@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -60,21 +62,34 @@ def test_escape_markdown(text, expected):
 @pytest.fixture
 def odd_network(tmp_path):
     path = tmp_path / f"{NAME}.toml"
-    path.write_bytes((EXAMPLES / "single_conv.toml").read_bytes())
+    untitled = [line for line in (EXAMPLES / "single_conv.toml").read_text().splitlines() if not line.startswith("title")]
+    path.write_text("\n".join(untitled), encoding="utf-8")
     return derive(load_network(path))
+
+
+def test_a_title_field_is_the_title_escaped_in_every_format(tmp_path):
+    path = tmp_path / "net.toml"
+    text = (EXAMPLES / "single_conv.toml").read_text()
+    title = NAME.replace("\\", "/")  # one line, any characters TOML allows in a basic string
+    path.write_text("\n".join(f"title = {json.dumps(title)}" if line.startswith("title") else line
+                              for line in text.splitlines()), encoding="utf-8")
+    files = render(derive(load_network(path)), ("md", "html", "tex")).files
+    assert files["derivation.md"].decode().splitlines()[0] == "# " + escape_markdown(title)
+    assert f"<h1>{html.escape(title, quote=False)}</h1>" in files["derivation.html"].decode()
+    assert r"\bfseries " + escape_latex(title) + r"\par}" in files["derivation.tex"].decode()
 
 
 def test_the_network_name_is_escaped_in_every_title(odd_network):
     files = render(odd_network, ("md", "html", "tex")).files
     md = files["derivation.md"].decode()
     assert md.splitlines()[0] == ("# Back-propagation through the network "
-                                  r"my \*net\*\_\[x\](y)\<b\>\&amp;\|\$\~\#%^{}\\ réseau网络")
+                                  r"my \*net\* \[x\](y)\<b\>\&amp;\|\$\~\#%^{}\\ réseau网络")  # _ reads as a space
     html = files["derivation.html"].decode()
-    escaped = "my *net*_[x](y)&lt;b&gt;&amp;amp;|$~#%^{}\\ réseau网络"
+    escaped = "my *net* [x](y)&lt;b&gt;&amp;amp;|$~#%^{}\\ réseau网络"
     assert f"<h1>Back-propagation through the network {escaped}</h1>" in html
     assert f"<title>Back-propagation through the network {escaped}</title>" in html
     tex = files["derivation.tex"].decode()
-    assert r"\bfseries Back-propagation through the network " + escape_latex(NAME) + r"\par}" in tex
+    assert r"\bfseries Back-propagation through the network " + escape_latex(NAME.replace("_", " ")) + r"\par}" in tex
 
 
 def test_the_network_name_prints_in_the_pdf(odd_network, tmp_path):

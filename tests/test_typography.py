@@ -17,8 +17,8 @@ from .conftest import need_latex
 from .test_text_escaping import pdf_text_and_fonts
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
-# What a plain-text formula leaves in the PDF's text: a "(s)" plural, dL/dx, x(2,2), sum_k, 3 x 3.
-PLAIN_MATH = re.compile(r"\(s\)|dL/d|\b[xy]\(\d|sum_|\d x \d")
+# What a plain-text formula leaves in the PDF's text: a "(s)" plural, dL/dx, x(2,2), sum_k, 3 x 3, 3x3.
+PLAIN_MATH = re.compile(r"\(s\)|dL/d|\b[xy]\(\d|sum_|\d x \d|\b\d+x\d+\b")
 
 
 @pytest.mark.parametrize("n, noun, expected", [(1, "channel", "1 channel"), (2, "channel", "2 channels"),

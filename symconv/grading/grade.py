@@ -277,6 +277,12 @@ class Grader:
                 return _Failure(env, truth, note=f"{outside} is not an entry of the tensor (its indices are outside it): "
                                 f"an entry written with numbers must exist (only indices with letters may run past "
                                 f"the border, as 0)")
+            if (side is sides[1] and claimed.is_number and not truth.is_number and (claimed != 0 or len(sides) > 2)
+                    and all(self._number(other, env) for other in sides[2:])):
+                # "y_{1,1} = 1 \cdot 0 + 2 \cdot 3 = 6", "dL/db = 4": a value at numbers no claim gives (a
+                # worked example). A lone 0 is a claim about the formula ("this gradient is 0"): graded.
+                raise ParseError("the right-hand side is a number (a worked example): check grades formulas in the "
+                                 "layer's symbols, not values at numbers it is not given")
             if not _equal(claimed, truth) and not self._equal_by_definition(claimed, truth):
                 notes = []
                 if _equal(-claimed, truth):
@@ -286,6 +292,13 @@ class Grader:
                                  f"{sides.index(side)}) is the first that differs")
                 return _Failure(env, truth, claimed, note="; ".join(notes))
         return None
+
+    def _number(self, side, env) -> bool:
+        """Whether a side of a chain is a number at these indices."""
+        try:
+            return bool(self.value(side, env).is_number)
+        except _Outside:
+            return False
 
     def _equal_by_definition(self, claimed: Expr, truth: Expr) -> bool:
         """Equal once the derived entries either side names (y_{1,1}, a^{[2]}_{1}) are replaced by

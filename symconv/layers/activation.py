@@ -27,6 +27,13 @@ LOCAL = {
     "identity": lambda z, a: Integer(1),
 }
 ACTIVATIONS = tuple(FORWARD)
+# In tensor form (a network's overview): f applied entry by entry, and the derivative multiplied in.
+RULES = {
+    "relu": (r"\max(0, {z})", r"\mathbb{{1}}[{z} > 0]"),
+    "sigmoid": (r"\sigma({z})", r"{a} \odot (1 - {a})"),
+    "tanh": (r"\tanh({z})", r"(1 - {a} \odot {a})"),
+    "identity": ("{z}", ""),
+}
 # The rule in words, with {z} and {a} standing for the layer's input and output (x and a^{[1]}, ...).
 WORDS = {
     "relu": (r"${a} = \max(0, {z})$, entry by entry.",
@@ -93,6 +100,12 @@ class Activation(Layer):
 
     def objectives(self) -> list[str]:
         return ["multiply the upstream gradient entry by entry by an activation's derivative"]
+
+    def rules(self, step: DocStep) -> list[str]:
+        z, a, d = step.symbol("in"), step.symbol("out"), step.delta("out")
+        forward, local = RULES[self.kind]
+        return [rf"{a} &= {forward.format(z=z)}",
+                rf"{step.delta('in')} &= {d}" + (rf" \odot {local.format(z=z, a=a)}" if local else "")]
 
     def words(self, step: DocStep) -> Words:
         forward, backward = WORDS[self.kind]

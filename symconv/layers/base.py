@@ -213,6 +213,13 @@ class Layer(ABC):
         lines); the output size of a convolution, the softmax's backward step."""
         return {}
 
+    @abstractmethod
+    def rules(self, step: DocStep) -> list[str]:
+        r"""The layer's forward rule and backward rules in tensor form, as a network's overview shows
+        them (LaTeX align lines, `&=` aligned): whole tensors, $\delta$ for a gradient of a layer's
+        output (DocStep.delta), $\odot$ for entry-by-entry products, $\star$ for correlation."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class DocStep:
@@ -229,7 +236,17 @@ class DocStep:
         number = self.number if which != "in" else None if self.number in (None, 1) else self.number - 1
         return self.letters[which], ("" if number is None else f"[{number}]") + (f"({channel})" if channel else "")
 
-    def symbol(self, which: str) -> str:
-        """The letter of a tensor's entries with its layer, as math: x, a^{[2]}, W^{[5]}."""
-        letter, sup = self.entry(which)
+    def symbol(self, which: str, channel: str = "") -> str:
+        """The letter of a tensor's entries with its layer (and channel, if given), as math: x,
+        a^{[2]}, W^{[5]}, a^{[1](c)}."""
+        letter, sup = self.entry(which, channel)
         return latex_base(letter) + (f"^{{{sup}}}" if sup else "")
+
+    def delta(self, which: str, channel: str = "") -> str:
+        r"""The gradient of the loss with respect to the layer's output ("out") or input ("in") as a
+        network's overview writes it: \delta^{[l]}, \delta^{[l-1](c)}; \partial L / \partial x for the
+        network's input, which has no layer number."""
+        number = self.number if which == "out" else None if self.number in (None, 1) else self.number - 1
+        if number is None:
+            return rf"\frac{{\partial L}}{{\partial {self.symbol(which, channel)}}}"
+        return rf"\delta^{{[{number}]" + (f"({channel})" if channel else "") + "}"

@@ -14,7 +14,7 @@ from typing import ClassVar
 from ..figure import Grid
 from ..indexmap import IndexMap, group
 from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, fmt_pair, whole
-from ..words import plural
+from ..words import plural, size, spacing
 from . import conv_document as document
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, image
 
@@ -177,10 +177,10 @@ class Conv(Layer):
 
     # -- words and figures --
     def describe(self) -> str:
-        extra = "".join(f", {name} {fmt_pair(v)}" for name, v, default in (
+        extra = "".join(f", {name} {spacing(v)}" for name, v, default in (
             ("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)), ("dilation", self.dilation, (1, 1)))
             if v != default)
-        return (f"convolution, {plural(self.out_channels, 'kernel')} of {fmt_pair(self.kernel)}{extra}"
+        return (f"convolution, {plural(self.out_channels, 'kernel')} of {size(*self.kernel)}{extra}"
                 f"{', bias' if self.bias else ''}{', flipped kernel' if self.convention == 'convolution' else ''}")
 
     def objectives(self) -> list[str]:
@@ -202,6 +202,9 @@ class Conv(Layer):
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         return document.steps(self.conv_spec(step.shape_in))
+
+    def rules(self, step: DocStep) -> list[str]:
+        return document.rules(self.conv_spec(step.shape_in), step)
 
     def figures(self, step: DocStep) -> dict[str, list[Grid]]:
         return document.figures(self.conv_spec(step.shape_in), step)

@@ -107,6 +107,41 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
     return out
 
 
+def rules(spec: ConvSpec, step: DocStep) -> list[str]:
+    r"""The forward rule and the three backward results per channel (pair), in a network's overview:
+    correlation with the input, full convolution with the rotated kernel, sum. Padding is written
+    pad(.), the stride's zeros between the gradient's entries spread(.), as MATH.md defines them."""
+    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    c, m = ("c" if many_in else ""), ("m" if many_out else "")
+    pair = f"{m or 1},{c or 1}" if many_in or many_out else ""
+    letter, sup = step.entry("K", pair)
+    K = matrix_name(letter, sup)
+    a_in, a_out = step.symbol("in", c), step.symbol("out", m)
+    d_in, d_out = step.delta("in", c), step.delta("out", m)
+    over_c, over_m = (r"\sum_c " if many_in else ""), (r"\sum_m " if many_out else "")
+    padded = rf"\operatorname{{pad}}({a_in})" if spec.padding != (0, 0) else a_in
+    spread = rf"\operatorname{{spread}}({d_out})" if spec.stride != (1, 1) else d_out
+    kernel = K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
+    sh, sw = spec.stride
+    stride = "" if (sh, sw) == (1, 1) else f"_{{{sh}}}" if sh == sw else f"_{{({sh},{sw})}}"
+    weights = rf"\operatorname{{rot}}_{{180}}({kernel})" if spec.flipped else kernel
+    gradient = rf"{padded} \star {spread}"
+    if spec.dilation != (1, 1):  # the kernel's taps are d apart: so are the entries of its gradient
+        dh, dw = spec.dilation
+        gradient = rf"{padded} \star_{{{dh if dh == dw else f'({dh},{dw})'}}} {spread}"
+    lines = [rf"{a_out} &= " + (step.symbol("b") + ("_m" if many_out or step.number is not None else "") + " + "
+                                if spec.bias else "") + rf"{over_c}{padded} \star{stride} {weights}",
+             rf"\frac{{\partial L}}{{\partial {K}}} &= "
+             + (rf"\operatorname{{rot}}_{{180}}\big({gradient}\big)" if spec.flipped else gradient),
+             rf"{d_in} &= {over_m}" + (r"\operatorname{crop}\Big(" if spec.padding != (0, 0) else "")
+             + rf"\operatorname{{full}}\big({spread}\big) \star " + (kernel if spec.flipped else rf"\operatorname{{rot}}_{{180}}({kernel})")
+             + (r"\Big)" if spec.padding != (0, 0) else "")]
+    if spec.bias:
+        b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
+        lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= \textstyle\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
+    return lines
+
+
 def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
     """The sizes of the matrices the closed forms are computed from (identities.py), per channel."""
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output

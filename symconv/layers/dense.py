@@ -70,6 +70,16 @@ class Dense(Layer):
     def objectives(self) -> list[str]:
         return ["derive a dense layer's gradients as an outer product and a product with the transposed weights"]
 
+    def rules(self, step: DocStep) -> list[str]:
+        a, z, w, d = step.symbol("in"), step.symbol("out"), step.symbol("W"), step.delta("out")
+        b = step.symbol("b") if self.bias else ""
+        T = r"^{\mathsf{T}}"
+        lines = [rf"{z} &= {w} {a}" + (f" + {b}" if b else ""),
+                 rf"\frac{{\partial L}}{{\partial {w}}} &= {d}\, ({a}){T}"]
+        if b:
+            lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {d}")
+        return lines + [rf"{step.delta('in')} &= ({w}){T} {d}"]
+
     def words(self, step: DocStep) -> Words:
         a, z, w = step.symbol("in"), step.symbol("out"), step.symbol("W")
         b = step.symbol("b") if self.bias else ""

@@ -77,5 +77,10 @@ class Flatten(Layer):
         return "flatten, " + ("column-major (vec) per channel, channels stacked" if self.order == "column"
                               else "row-major per channel (as PyTorch), channels stacked")
 
+    def rules(self, step: DocStep) -> list[str]:
+        how = r"\operatorname{vec}" if self.order == "column" else r"\operatorname{flatten}"
+        return [rf"{step.symbol('out')} &= {how}({step.symbol('in')})",
+                rf"{step.delta('in')} &= {how}^{{-1}}({step.delta('out')})"]
+
     def words(self, step: DocStep) -> Words:
         return Words("", {"in": "Flattening only moves entries, so each gradient moves back to its entry's place."})

@@ -57,6 +57,15 @@ class GlobalAvgPool(Layer):
     def describe(self) -> str:
         return "global average pooling"
 
+    def rules(self, step: DocStep) -> list[str]:
+        _, h, w = step.shape_in
+        many = step.shape_in[0] > 1
+        c = "c" if many else ""
+        out = step.symbol("out") + ("_c" if many else "")
+        return [rf"{out} &= \frac{{1}}{{{h * w}}} \sum_{{i,j}} {step.symbol('in', c)}_{{i,j}}",
+                rf"\big({step.delta('in', c)}\big)_{{i,j}} &= \frac{{1}}{{{h * w}}} \big({step.delta('out')}\big)"
+                + ("_c" if many else "")]
+
     def words(self, step: DocStep) -> Words:
         _, h, w = step.shape_in
         return Words(f"Each output entry is the mean of one whole channel of the input ({size(h, w)} entries): "

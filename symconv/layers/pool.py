@@ -16,6 +16,7 @@ from sympy import Add, And, Integer, Max, Piecewise, Rational, S, sqrt
 from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 
 from ..figure import MAX_CELLS, Grid, Label, example_values
+from ..words import size, spacing
 from ..indexmap import tap_count
 from ..spec import SpecError, as_pair, fmt_pair, shown
 from .base import DocStep, Layer, Shape, Step, Words, Work, image
@@ -178,9 +179,25 @@ class Pool(Layer):
 
     # -- words and figures --
     def describe(self) -> str:
-        stride = f", stride {fmt_pair(self.stride)}" if self.stride != self.window else ""
-        padding = f", padding {fmt_pair(self.padding)}" if self.padding != (0, 0) else ""
-        return f"{NAMES[self.kind]} pooling, window {fmt_pair(self.window)}{stride}{padding}"
+        stride = f", stride {spacing(self.stride)}" if self.stride != self.window else ""
+        padding = f", padding {spacing(self.padding)}" if self.padding != (0, 0) else ""
+        return f"{NAMES[self.kind]} pooling, window {size(*self.window)}{stride}{padding}"
+
+    def rules(self, step: DocStep) -> list[str]:
+        """Per channel: the window W_{r,s} of output (r, s), and what an input entry gets from each window
+        that holds it."""
+        a, z = step.symbol("out"), step.symbol("in")
+        d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
+        n = self.window[0] * self.window[1]
+        holding = r"\sum_{(r,s):\ (i,j) \in W_{r,s}}"
+        forward, back = {
+            "max": (rf"\max_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
+                    rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the switch of }} W_{{r,s}}\big]"),
+            "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}", rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
+            "l2": (rf"\Big(\sum_{{(i,j) \in W_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
+                   rf"{holding} {d}_{{r,s}}\, \frac{{{z}_{{i,j}}}}{{{a}_{{r,s}}}}"),
+        }[self.kind]
+        return [rf"{a}_{{r,s}} &= {forward}", rf"{d_in}_{{i,j}} &= {back}"]
 
     def words(self, step: DocStep) -> Words:
         return Words(

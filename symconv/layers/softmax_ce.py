@@ -69,6 +69,14 @@ class SoftmaxCrossEntropy(Layer):
                      r"$L = -\sum_k t_k \log p_k$.",
                      {"in": "With $f$ the scores entering the softmax:"})
 
+    def rules(self, step: DocStep) -> list[str]:
+        f = step.symbol("in")
+        T = r"^{\mathsf{T}}"
+        return [rf"p &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log p",
+                rf"\frac{{\partial p}}{{\partial {f}}} &= \operatorname{{diag}}(p) - p\, p{T}",
+                rf"{step.delta('in')} &= \big(\operatorname{{diag}}(p) - p\, p{T}\big) \big({{-t}} \oslash p\big)"
+                rf" = -t + p\, (\mathbf{{1}}{T} t) = p - t"]
+
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k - t_k, the step SymPy does not take alone."""
         return {"in": ("", [

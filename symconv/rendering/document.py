@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from itertools import product
+from math import prod
 
 from ..derivation import Derivation, Tensor
 from ..figure import Grid
+from ..example import Example
 from ..layers.base import DocStep
 from ..naming import Naming
 from ..words import matrix_name, size
 from .figures import chain_latex, chain_svg, picture, svg
+from .example import lines as example_lines, worked_entries
 from .matrix_view import matrix_view
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
 from .templating import environment
@@ -110,12 +113,29 @@ class TermPrinter:
         return texts, sizes
 
 
-def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading) -> list[Block]:
-    """The tensor's entries as rows, one block per value of its `lead` channel axes (headed by
-    `heading(index)`), cut into blocks so that LaTeX never has to typeset one enormous display."""
+def representative(shape: tuple[int, ...]) -> list[int] | None:
+    """The flat positions of the entries a network's document shows of a tensor: in its first channel
+    (pair), the first entry, the middle one and the last (a corner, the interior, the opposite corner;
+    the first, middle and last of a vector). None (all of them) when that would leave out at most one."""
+    lead = max(len(shape) - 2, 0)
+    plane = shape[lead:]
+    picks = sorted({tuple(0 for _ in plane), tuple(n // 2 for n in plane), tuple(n - 1 for n in plane)})
+    if prod(shape) <= len(picks) + 1:
+        return None
+    strides = [prod(shape[k + 1:]) for k in range(len(shape))]
+    return [sum(i * s for i, s in zip((0,) * lead + pick, strides)) for pick in picks]
+
+
+def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[int] | None = None) -> list[Block]:
+    """The tensor's entries as rows (those at the flat positions `pick`, if given), one block per value
+    of its `lead` channel axes (headed by `heading(index)`), cut into blocks so that LaTeX never has to
+    typeset one enormous display."""
     out: list[Block] = []
     last = None
+    chosen = None if pick is None else set(pick)
     for flat, index in enumerate(product(*(range(n) for n in tensor.shape))):
+        if chosen is not None and flat not in chosen:
+            continue
         title = heading(index[:lead]) if lead else ""
         lhs = tensor.labels[flat]
         texts, sizes = printer.terms(tensor, flat)
@@ -127,14 +147,25 @@ def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading) -> list[Blo
     return out
 
 
-def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel") -> list[Block]:
-    """Blocks by channel for images (C, H, W) and by channel pair for kernels; vectors in one run."""
+def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
+                  all_entries: bool = True) -> tuple[list[Block], str]:
+    """Blocks by channel for images (C, H, W) and by channel pair for kernels; vectors in one run. Without
+    `all_entries`, only representative entries, and a sentence saying which (else "")."""
     shape = tensor.shape
+    pick = None if all_entries else representative(shape)
     if len(shape) == 4:
-        return blocks(tensor, printer, 2, lambda idx: channel_heading(shape, idx, kernel=True))
-    if len(shape) == 3:
-        return blocks(tensor, printer, 1, lambda idx: channel_heading(shape, idx, kernel=False, noun=noun))
-    return blocks(tensor, printer, 0, None)
+        found = blocks(tensor, printer, 2, lambda idx: channel_heading(shape, idx, kernel=True), pick)
+    elif len(shape) == 3:
+        found = blocks(tensor, printer, 1, lambda idx: channel_heading(shape, idx, kernel=False, noun=noun), pick)
+    else:
+        found = blocks(tensor, printer, 0, None, pick)
+    if pick is None:
+        return found, ""
+    where = "the first, the middle and the last" if len(pick) == 3 else "the first and the last"
+    if len(shape) > 2:
+        where += " of the first " + ("channel pair" if len(shape) == 4 else "channel") if prod(shape[:-2]) > 1 else ""
+    return found, (f"Shown: {len(pick)} of its {prod(shape)} entries, {where}; the others follow the same rule "
+                   "with their own indices.")
 
 
 OVERVIEW_ROWS = 12
@@ -174,56 +205,127 @@ def _overview(derivation: Derivation, name: str, letter: str, number: int | None
     return overview(tensor, rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol)
 
 
-def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool) -> tuple[Group, Group]:
-    """A layer's forward section and its backward sections (parameters first, then its input), each with
-    the kind's words, displayed steps and figures."""
+def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
+                  all_entries: bool, input_gradient: bool) -> tuple[Group, Group]:
+    """A layer's forward section and its backward sections (parameters first, then its input unless it
+    is the network's input and `input_gradient` is off), each with the kind's words, displayed steps
+    and figures; a network's sections show representative entries unless `all_entries`."""
     layer, number = record.layer, doc.number
     words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
     in_number = None if number in (None, 1) else number - 1
+    every = single or all_entries
 
-    def section(key: str, name: str, title: str, intro: str, blocks: list[Block], letter: str, at: int | None,
-                gradient: bool) -> Section:
+    def section(key: str, name: str, title: str, intro: str, found: tuple[list[Block], str], letter: str,
+                at: int | None, gradient: bool) -> Section:
         heading, lines = steps.get(key, ("", []))
-        return Section(name, title, intro, blocks, [figure(grid) for grid in drawn.get(key, [])],
-                       _overview(derivation, name, letter, at, gradient), lines, heading, words.formulas.get(key, []))
+        entries, shown = found
+        return Section(name, title, intro, entries, [figure(grid) for grid in drawn.get(key, [])],
+                       _overview(derivation, name, letter, at, gradient) if every else "", lines, heading,
+                       words.formulas.get(key, []), shown)
 
-    blocks = tensor_blocks(derivation[record.output], printer, "output channel")
+    out, shown = tensor_blocks(derivation[record.output], printer, "output channel", every)
     for name in record.params.values():  # a loss's value
         if derivation[name].entries is not None:
-            blocks += tensor_blocks(derivation[name], printer)
+            out += tensor_blocks(derivation[name], printer)[0]
     # Under a step's own heading (the output size), the entries need theirs.
     forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] else "",
-                      words.forward, blocks, doc.letters["out"], number, False)
+                      words.forward, (out, shown), doc.letters["out"], number, False)
     backward = []
     names = set(derivation.names())
     for p in layer.params(record.shape_in):
         name = f"dL/d{record.params[p.key]}"
         if name in names:
             backward.append(section(p.key, name, f"Gradient with respect to the {p.title}", words.backward.get(p.key, ""),
-                                    tensor_blocks(derivation[name], printer), doc.letters[p.key], number, True))
+                                    tensor_blocks(derivation[name], printer, all_entries=every), doc.letters[p.key],
+                                    number, True))
     name = f"dL/d{record.input}"
-    backward.append(section("in", name, "Gradient with respect to the input", words.backward.get("in", ""),
-                            tensor_blocks(derivation[name], printer, "input channel"), doc.letters["in"], in_number, True))
+    if single or record.number > 1 or input_gradient:
+        backward.append(section("in", name, "Gradient with respect to the input", words.backward.get("in", ""),
+                                tensor_blocks(derivation[name], printer, "input channel", every), doc.letters["in"],
+                                in_number, True))
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"
     return Group(title, [forward]), Group(title, backward)
 
 
+# What the overview's notation means, said only for the operators its rules use.
+NOTATION = (
+    (r"\delta^{", r"$\delta^{[l]} = \partial L / \partial a^{[l]}$ is the gradient of the loss with respect to "
+                  r"layer $l$'s output, of the same shape as $a^{[l]}$"),
+    (r"\odot", r"$\odot$ multiplies entry by entry"),
+    (r"\star", r"$\star$ is the valid cross-correlation (with a subscript $s$, taken at every $s$-th position)"),
+    (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
+                             r"meet each entry at each of its taps, so that $\operatorname{full}(\cdot) \star "
+                             r"\operatorname{rot}_{180}(K)$ is the full convolution"),
+    (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
+    (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding and "
+                            r"$\operatorname{crop}(\cdot)$ takes it off again"),
+    (r"\operatorname{spread}", r"$\operatorname{spread}(\cdot)$ puts $s - 1$ zeros between neighbouring entries "
+                               r"for a stride $s$"),
+    (r"\operatorname{dilate}", r"$\operatorname{dilate}(\cdot)$ puts $d - 1$ zeros between the taps of a kernel "
+                               r"of dilation $d$"),
+    (r"W_{r,s}", r"$W_{r,s}$ is the window of output entry $(r, s)$"),
+    (r"\mathbb{1}", r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere"),
+    (r"\oslash", r"$\oslash$ divides entry by entry"),
+)
+
+
+def _rules_intro(rules: list[Section], input_gradient: bool) -> str:
+    """The paragraph before a network's rules: what each symbol of them means."""
+    if not rules:
+        return ""
+    text = " ".join(line for section in rules for line in section.formula)
+    said = [words for mark, words in NOTATION if mark in text]
+    out = ("Each layer turns the gradient of its output into those of its parameters and its input. In tensor "
+           "form, its rules are these; the sections after them prove each rule entry by entry at this size. ")
+    if said:
+        out += "Here " + "; ".join(said) + "."
+    if not input_gradient:
+        out += (" Training does not need the gradient with respect to the network's input $x$: its entries are "
+                "left out.")
+    return out
+
+
+def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example) -> list[Section]:
+    """The worked example: the given numbers, then what the layer computes from them, and the first
+    entry of each sum worked out term by term."""
+    whole = {}
+    for record, doc in zip(derivation.records, docs):
+        whole.setdefault(record.input, doc.entry("in"))
+        whole[record.output] = doc.entry("out")
+        whole.update({record.params[key]: doc.entry(key) for key in record.params})
+    labels = {t.name: derivation[t.name].labels for t in example.derived}
+    given, derived = example_lines(example, whole, TEXT_WIDTH_EM - 4.0)
+    return [Section("example", "A worked example", "Take these small whole numbers for the given tensors:", [],
+                    formula=given),
+            Section("example-results", "", "Then the layer computes these, entry by entry as the sections below "
+                    "write them (and as the results above say in matrix form):", [], formula=derived,
+                    after="One entry of each sum, term by term:" if any(t.terms for t in example.derived)
+                    else "", steps=worked_entries(example, labels, TEXT_WIDTH_EM - 4.0))]
+
+
 def _shape(shape: tuple[int, ...]) -> str:
     return size(*shape)
 
 
-def context(derivation: Derivation) -> dict:
+def context(derivation: Derivation, all_entries: bool = False, input_gradient: bool = False,
+            example: Example | None = None) -> dict:
     """Everything the templates show, computed once for every format: a single layer and a network
-    alike, each layer's words, steps and figures coming from its kind."""
+    alike, each layer's words, steps and figures coming from its kind.
+
+    A network's document shows representative entries of each tensor (all with `all_entries`) and
+    leaves out the gradient of the network's input unless `input_gradient`; a single layer's shows
+    every entry of every tensor, as the proof of its results at this size. An `example`
+    (symconv.example) is shown after the results."""
     net = derivation.network
     naming = Naming(net.names)
     printer = TermPrinter(derivation)
     single = len(net.layers) == 1
     records = derivation.records
     docs = [naming.doc_step(r, records[n - 1].layer if n else None) for n, r in enumerate(records)]
-    groups = [_layer_groups(derivation, r, doc, printer, single) for r, doc in zip(records, docs)]
+    groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient)
+              for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
     backward = [b for _, b in reversed(groups)]
     # Figures numbered in reading order: the network's diagram first, then the forward and backward passes.
@@ -240,15 +342,19 @@ def context(derivation: Derivation) -> dict:
         if lines:
             summary = [Section("results", "The results", "In matrix form; the sections below prove them entry by "
                                "entry at this size.", [], formula=lines, after=note)]
-    else:
-        settings = [("input", _shape(net.input))] + [
-            (f"layer {r.number}", f"{r.layer.describe()}; output {_shape(r.shape_out)}") for r in records]
+    else:  # the network's diagram (Figure 1) lists its layers and their shapes
+        settings = []
+    if example is not None:
+        summary += _example_sections(derivation, docs, example)
     steps = [("input $x$", _shape(net.input))] + [(f"layer {r.number}: {r.layer.describe()}", _shape(r.shape_out))
                                                  for r in records]
     names = set(derivation.names())
     last = records[-1]
-    title = (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
-             else f"Back-propagation through the network {net.name}")
+    title = net.title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
+                          else f"Back-propagation through the network {net.name.replace('_', ' ')}")
+    # A network's overview: each layer's rules in tensor form, before the entries.
+    rules = [] if single else [Section(f"rules-{r.number}", f"Layer {r.number}: {r.layer.describe()}", "", [],
+                                       formula=r.layer.rules(doc)) for r, doc in zip(records, docs)]
     objectives = [] if single else ["apply the chain rule one layer at a time, from the loss back to the input"]
     for record in records:
         objectives += [o for o in record.layer.objectives() if o not in objectives]
@@ -262,6 +368,10 @@ def context(derivation: Derivation) -> dict:
         "has_loss": net.has_loss,
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
         "summary": summary,
+        "rules": rules,
+        "rules_intro": _rules_intro(rules, input_gradient),
+        "input_gradient": input_gradient or single,
+        "all_entries": all_entries or single,
         "forward": forward,
         "backward": backward,
         "sections": [s for g in forward + backward for s in g.sections],

@@ -7,11 +7,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..derivation import Derivation
+from ..example import Example
 from ..size import DOCUMENT_FORMATS
 from .document import context, render_text
 from .json_format import to_json
 from .files import FILENAMES, FORMATS
 from .handout import answers, exercise
+from .options import DocumentOptions
 from .pdf import LatexFailed, LatexMissing, compile_pdf
 
 @dataclass
@@ -24,19 +26,22 @@ class Rendered:
     errors: list[str] = field(default_factory=list)  # files asked for that failed (LaTeX), one line each
 
 
-def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS, handout: bool = False) -> Rendered:
+def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
+           options: DocumentOptions = DocumentOptions(), example: Example | None = None) -> Rendered:
     """Render to each format; a PDF without LaTeX installed becomes a note, not an error.
 
-    With `handout`, the documents are an exercise sheet (exercise.*, chosen entries blank) and its
-    answer sheet (answers.*) instead of derivation.*; the JSON is the same.
+    With `options.handout`, the documents are an exercise sheet (exercise.*, chosen entries blank)
+    and its answer sheet (answers.*) instead of derivation.*; the JSON is the same. The worked
+    `example` (symconv.example), if given, follows the results.
 
     A LaTeX failure leaves the PDF out, with the reason in `errors`.
     """
     out = Rendered()
     documents: dict[str, dict] = {}
     if DOCUMENT_FORMATS & set(formats):
-        ctx = context(derivation)
-        documents = {"exercise": exercise(ctx), "answers": answers(ctx)} if handout else {"derivation": ctx}
+        ctx = context(derivation, options.all_entries, options.input_gradient, example)
+        documents = ({"exercise": exercise(ctx), "answers": answers(ctx)} if options.handout
+                     else {"derivation": ctx})
     for stem, doc in documents.items():
         _document(out, stem, "document", doc, formats)
     if "md" in formats:

@@ -1,0 +1,115 @@
+"""The worked example as the documents show it: the given numbers, every derived tensor's numbers, and
+the first entry of each sum worked out term by term."""
+
+from __future__ import annotations
+
+from itertools import product
+from math import prod
+
+from sympy import latex
+
+from ..example import Example, Values
+from ..symbols import latex_base
+from ..words import matrix_name
+from .latex import break_lines, width
+
+
+def number(value) -> str:
+    """A value as LaTeX: 3, -2, \\frac{1}{4}."""
+    return latex(value)
+
+
+def factor(value) -> str:
+    """A factor of a product: a negative number in parentheses."""
+    text = number(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _matrix(values, rows: int, cols: int) -> str:
+    body = r" \\ ".join(" & ".join(number(values[i * cols + j]) for j in range(cols)) for i in range(rows))
+    # In braces: an aligned line's cells are split at each & and line break outside every brace (mathml.py).
+    return rf"{{\begin{{bmatrix}} {body} \end{{bmatrix}}}}"
+
+
+def _name_width(name: str) -> float:
+    """A name's width in em; a fraction dL/dX sets no wider than its denominator."""
+    return 2.5 if name.startswith(r"\frac") else width(name)
+
+
+def _matrix_width(values, cols: int) -> float:
+    """About how wide a matrix of these numbers sets, in em: its columns and its brackets."""
+    # A digit sets 0.5 em, a minus sign 0.78 em; columns are 0.9 em apart.
+    widest = max(0.5 * len(str(abs(v))) + (0.78 if v < 0 else 0.0) for v in values)
+    return cols * (widest + 0.9) + 1.0
+
+
+def displays(tensor: Values, name) -> list[tuple[str, float]]:
+    """The tensor's numbers as `name = matrix` displays with their widths in em, one per channel (pair):
+    X^{(1)} = [...]; a vector as a row transposed; a single number as itself. `name(channel)` writes
+    the tensor's name."""
+    shape, values = tensor.shape, tensor.values
+    if prod(shape) == 1:
+        return [(f"{name('')} = {number(values[0])}", _name_width(name("")) + 3.0)]
+    if len(shape) == 1:
+        return [(rf"{name('')} = {_matrix(values, 1, shape[0])}^{{\mathsf{{T}}}}",
+                 _name_width(name("")) + 2.0 + _matrix_width(values, shape[0]))]
+    lead, (h, w) = shape[:-2], shape[-2:]
+    out = []
+    for index in product(*(range(n) for n in lead)):
+        start = 0
+        for i, n in zip(index, lead):
+            start = start * n + i
+        channel = "" if prod(lead) == 1 else "(" + ",".join(str(i + 1) for i in index) + ")"
+        part = values[start * h * w:(start + 1) * h * w]
+        out.append((f"{name(channel)} = {_matrix(part, h, w)}", _name_width(name(channel)) + 2.0 + _matrix_width(part, w)))
+    return out
+
+
+def _gradient(name: str) -> str:
+    return rf"\frac{{\partial L}}{{\partial {name}}}"
+
+
+def lines(example: Example, whole: dict[str, tuple[str, str]], room: float) -> tuple[list[str], list[str]]:
+    """Align lines of the given tensors and of the derived ones; `whole` maps a tensor's name (X, K, Y)
+    to the letter and layer superscript its entries are written with (x and "", a and "[2]"); a
+    gradient dL/dX is the fraction of its tensor's name."""
+    def namer(tensor: Values):
+        gradient = tensor.name.startswith("dL/d")
+        letter, sup = whole[tensor.name[4:] if gradient else tensor.name]
+
+        def name(channel: str) -> str:
+            if len(tensor.shape) >= 2:  # a matrix (per channel): its capital, X
+                text = matrix_name(letter, sup + channel)
+            else:  # a vector or a number, as its entries are written: b, a^{[3]}
+                text = latex_base(letter) + (f"^{{{sup + channel}}}" if sup + channel else "")
+            return _gradient(text) if gradient else text
+        return name
+
+    def aligned(tensors) -> list[str]:
+        """Side by side while they fit in `room` em, a new line after that."""
+        out, line, used = [], [], 0.0
+        for tensor in tensors:
+            for text, em in displays(tensor, namer(tensor)):
+                if line and used + em + 2.0 > room:
+                    out.append("&" + r", \quad ".join(line))
+                    line, used = [], 0.0
+                line.append(text)
+                used += em + 2.0
+        return out + (["&" + r", \quad ".join(line)] if line else [])
+
+    return aligned(example.given), aligned(example.derived)
+
+
+def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float) -> list[str]:
+    """One entry of each sum, term by term with its numbers, broken into lines of at most `room` em:
+    y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides."""
+    out = []
+    for tensor in example.derived:
+        if not tensor.terms:
+            continue
+        lhs = labels[tensor.name][tensor.worked]
+        terms = [factor(a) if b is None else rf"{factor(a)} \cdot {factor(b)}" for a, b in tensor.terms]
+        broken = break_lines(terms, room - width(lhs))
+        broken[-1] += f" = {number(tensor.values[tensor.worked])}"
+        out += [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
+    return out

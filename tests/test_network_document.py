@@ -1,0 +1,95 @@
+"""A network's document (issue 13, item 6): its rules in tensor form first, representative entries
+(every entry with all_entries), the input's gradient only when asked, its title, its length."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from symconv import derive, load_network, render
+from symconv.layers import LAYER_TYPES, layer_from_fields
+from symconv.layers.base import DocStep
+from symconv.rendering.document import context, representative
+
+from .conftest import need_latex
+from .test_layer_kinds import SAMPLES
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+@pytest.mark.parametrize("shape, expected", [
+    ((2, 6, 6), [0, 21, 35]),  # the first channel's corner, middle (4, 4) and opposite corner
+    ((2, 1, 3, 3), [0, 4, 8]),  # a kernel: the first channel pair
+    ((3, 2), [0, 3, 5]),  # a dense layer's weights: (1, 1), (2, 2), (3, 2)
+    ((10,), [0, 5, 9]),
+    ((3,), None), ((4,), None), ((1, 1, 3), None),  # at most one entry would be left out: all of them
+    ((1, 2, 2), [0, 3]),
+    ((2, 2, 2), [0, 3]),  # 2 x 2: the middle is the last
+])
+def test_representative_entries(shape, expected):
+    assert representative(shape) == expected
+
+
+def _rows(ctx) -> dict[str, int]:
+    return {s.name: sum(len(b.rows) for b in s.blocks) for s in ctx["sections"]}
+
+
+def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
+    d = derive(load_network(EXAMPLES / "three_layer_cnn.toml"))
+    few, every = _rows(context(d)), _rows(context(d, all_entries=True, input_gradient=True))
+    assert every["A[1]"] == 72 and few["A[1]"] == 3  # 2 x 6 x 6: three of the first channel
+    assert every["dL/dK[1]"] == 18 and few["dL/dK[1]"] == 3
+    assert every["dL/dX"] == 64 and "dL/dX" not in few  # training does not need it
+    assert few["A[9]"] == every["A[9]"] == 3 + 1  # p (three entries, all shown) and the loss
+    # Every tensor shown in full has its rows; shown in part, a sentence says which.
+    ctx = context(d)
+    partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
+    assert partial and all(s.after.startswith("Shown: ") for s in partial)
+    assert "dL/dX" in _rows(context(d, input_gradient=True))
+
+
+def test_a_single_layer_shows_every_entry():
+    from symconv import ConvSpec
+
+    d = derive(ConvSpec(input=5, kernel=2))
+    assert _rows(context(d)) == _rows(context(d, all_entries=True)) and _rows(context(d))["dL/dX"] == 25
+
+
+def test_every_kind_writes_its_rules_in_tensor_form():
+    for kind, (fields, shape) in SAMPLES.items():
+        layer = layer_from_fields({"type": kind, **fields})
+        letters = {"in": "a", "out": layer.output_letter or "a", **{p.key: p.letter for p in layer.params(shape)}}
+        lines = layer.rules(DocStep(2, shape, layer.output_shape(shape), letters))
+        assert lines and all("&=" in line or "&" in line for line in lines), kind
+        # Every rule names the layer's input gradient, delta^{[1]} (what the layer sends back).
+        assert any(r"\delta^{[1]" in line.split("&")[0] for line in lines), kind
+
+
+def test_the_overview_defines_the_notation_its_rules_use():
+    ctx = context(derive(load_network(EXAMPLES / "three_layer_cnn.toml")))
+    assert [s.title for s in ctx["rules"]][0].startswith("Layer 1: convolution")
+    intro = ctx["rules_intro"]
+    for mark in (r"\delta^{[l]}", r"\odot", r"\star", r"\operatorname{rot}_{180}", r"\operatorname{full}", r"\oslash"):
+        assert mark in intro
+    assert r"\operatorname{spread}" not in intro  # no stride in this network: not explained
+    assert "left out" in intro
+
+
+def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
+    assert context(derive(load_network(EXAMPLES / "three_layer_cnn.toml")))["title"] == \
+        "Back-propagation through a three-layer CNN"
+    path = tmp_path / "lenet_small.toml"
+    path.write_text('input = [1, 4, 4]\n[[layer]]\ntype = "relu"\n[[layer]]\ntype = "flatten"\n')
+    assert context(derive(load_network(path)))["title"] == "Back-propagation through the network lenet small"
+
+
+@pytest.mark.parametrize("name, before, most", [("three_layer_cnn", 41, 20), ("conv_relu_maxpool_dense", 20, 10)])
+def test_the_example_networks_are_at_most_half_as_long(name, before, most, tmp_path):
+    need_latex()
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(render(derive(load_network(EXAMPLES / f"{name}.toml")), ("pdf",)).files["derivation.pdf"])
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages <= most == before // 2
