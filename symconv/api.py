@@ -84,7 +84,7 @@ def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, .
 
 def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, ...] | None = None,
            force: bool = False, jacobians: bool = False, handout: bool = False, all_entries: bool = False,
-           input_gradient: bool = False, example: int | None = 0) -> Rendered:
+           input_gradient: bool = False, example: int | None = 0, upstream_symbol: str | None = None) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
 
     `formats` is a tuple of names or text as --format takes it ("pdf", "md,json"); None means all
@@ -97,6 +97,8 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     A worked example with small integers drawn from the seed `example` follows the results where the
     derivation is small and its values rational (a single layer of a few dozen entries); None leaves
     it out. Its numbers are checked against each kind's NumPy code before anything is written.
+    `upstream_symbol` writes the upstream gradient short: one letter ("g", the default for a single
+    layer), a Greek letter ("delta", a network's default), or "frac" for the full fraction dL/dy.
     When LaTeX fails, the other files are still rendered and `errors` says why.
 
     Raises:
@@ -112,7 +114,9 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     if example is not None and (isinstance(example, bool) or not isinstance(example, int) or not 0 <= example <= LARGEST):
         raise SpecError(f"example {shown(example)} is not valid: give a seed, a whole number from 0 to {LARGEST:,}, "
                         "or None for no example")
-    options = DocumentOptions(handout, all_entries, input_gradient, example)
+    if upstream_symbol is not None and not isinstance(upstream_symbol, str):
+        raise SpecError(f"upstream_symbol {shown(upstream_symbol)} is not valid: give a letter such as g, delta, or frac")
+    options = DocumentOptions(handout, all_entries, input_gradient, example, upstream_symbol)
     derivation = _derivation(what, chosen, force, jacobians)
     worked = None
     if example is not None and not handout and DOCUMENT_FORMATS & set(chosen):

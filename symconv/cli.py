@@ -129,11 +129,14 @@ def cli() -> None:
 @click.option("--example", default="0", show_default=True, metavar="SEED",
               help="The seed of the worked example's small integers (shown for small layers).")
 @click.option("--no-example", is_flag=True, help="Leave the worked example out.")
+@click.option("--upstream-symbol", "upstream", default=None, metavar="NAME",
+              help="How the upstream gradient is written: a letter (g, a single layer's default), a Greek letter "
+                   "(delta, a network's default), or frac for the full fraction dL/dy.")
 @jacobians_option
 @click.pass_context
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
-           handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, jacobians: bool,
-           **spec_args) -> None:
+           handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, upstream: str | None,
+           jacobians: bool, **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
     Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
@@ -148,7 +151,7 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     seed = None if no_example else parse_int(example, "--example")
     if seed is not None and not 0 <= seed <= LARGEST:
         raise SpecError(f"--example {example} is not valid: give a seed from 0 to {LARGEST:,}")
-    options = DocumentOptions(handout, all_entries, input_gradient, seed)
+    options = DocumentOptions(handout, all_entries, input_gradient, seed, upstream)
     if files:
         render_many(ctx, files, asked, out, jobs, force, jacobians, options)
         return
@@ -159,7 +162,7 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     if handout and out == "-":
         raise SpecError("--handout writes two documents: give an output folder, not --out -")
     rendered = api.render(spec, asked, force=force, jacobians=jacobians, handout=handout, all_entries=all_entries,
-                          input_gradient=input_gradient, example=seed)
+                          input_gradient=input_gradient, example=seed, upstream_symbol=upstream)
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":

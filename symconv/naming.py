@@ -110,15 +110,16 @@ class Naming:
         return Named(f"{p.key}[{l}]", f"{letter.lower()}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
                      f"{p.title} of layer {l}")
 
-    def doc_step(self, record, previous: Layer | None) -> DocStep:
-        """A layer as the documents see it: its number (none for a single layer), shapes, and the letter
-        of its input, output and each parameter (x or the layer before's a or p; y or a; k, W, b)."""
+    def doc_step(self, record, previous: Layer | None, upstream: str = "") -> DocStep:
+        """A layer as the documents see it: its number (none for a single layer), shapes, the letter of
+        its input, output and each parameter (x or the layer before's a or p; y or a; k, W, b), and the
+        upstream gradient's symbol (g, \\delta; "" for the full fraction)."""
         layer = record.layer
         letters = {"in": self.letter("x") if previous is None else previous.output_letter or self.letter("a"),
                    "out": layer.output_letter or self.letter("a")}
         for p in layer.params(record.shape_in):
             letters[p.key] = self.letter(p.letter)
-        return DocStep(self.number(record.number), record.shape_in, record.shape_out, letters)
+        return DocStep(self.number(record.number), record.shape_in, record.shape_out, letters, upstream)
 
     def upstream(self, of: Named) -> Named:
         entry = of.latex

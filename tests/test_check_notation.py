@@ -195,6 +195,8 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     unread = [v.claim for v in got if v.status == "not understood"]
     # The output-size formula, and the results in matrix form (correlations of whole matrices, outside
     # check's entry notation); every entry and every general index formula is read.
+    # (A single entry read from a matrix of expressions, "(\frac{\partial L}{\partial K})_{1,1} = ...",
+    # is read and graded like the others.)
     assert all(claim.startswith(("H_o", "W_o", r"\boxed")) for claim in unread), unread
     assert sum(claim.startswith(r"\boxed") for claim in unread) <= 3
     assert sum(v.status == "right" for v in got) > 10

@@ -32,9 +32,9 @@ def test_handout_files_and_answers_hold_every_entry():
     files = render(d, ("tex", "md", "json"), DocumentOptions(handout=True)).files
     assert set(files) == {"exercise.tex", "exercise.md", "answers.tex", "answers.md", "derivation.json",
                           "figure-window.svg", "figure-feeds.svg"}
-    plain = render(d, ("md",)).files["derivation.md"].decode()
     answers = files["answers.md"].decode()
-    assert answers.replace("Answers: ", "", 1) == plain
+    rows = [row for section in context(d, matrices=False)["sections"] for block in section.blocks for row in block.rows]
+    assert all(f"{row.lhs} &= {row.lines[0]}" in answers for row in rows)
     # y12, y22 of Y; dk12, dk22 of dL/dK; dx12, dx21, dx23, dx32 of dL/dX; dL/db has one entry, worked.
     assert files["exercise.md"].decode().count(BLANK) == 8
     assert "Fill in the blank entries" in files["exercise.tex"].decode()

@@ -42,7 +42,7 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     assert every["A[1]"] == 72 and few["A[1]"] == 3  # 2 x 6 x 6: three of the first channel
     assert every["dL/dK[1]"] == 18 and few["dL/dK[1]"] == 3
     assert every["dL/dX"] == 64 and "dL/dX" not in few  # training does not need it
-    assert few["A[9]"] == every["A[9]"] == 3 + 1  # p (three entries, all shown) and the loss
+    assert few["A[9]"] == every["A[9]"] == 1  # p as one column of its expressions, then the loss's row
     # Every tensor shown in full has its rows; shown in part, a sentence says which.
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
@@ -61,7 +61,7 @@ def test_every_kind_writes_its_rules_in_tensor_form():
     for kind, (fields, shape) in SAMPLES.items():
         layer = layer_from_fields({"type": kind, **fields})
         letters = {"in": "a", "out": layer.output_letter or "a", **{p.key: p.letter for p in layer.params(shape)}}
-        lines = layer.rules(DocStep(2, shape, layer.output_shape(shape), letters))
+        lines = layer.rules(DocStep(2, shape, layer.output_shape(shape), letters, r"\delta"))
         assert lines and all("&=" in line or "&" in line for line in lines), kind
         # Every rule names the layer's input gradient, delta^{[1]} (what the layer sends back).
         assert any(r"\delta^{[1]" in line.split("&")[0] for line in lines), kind
@@ -71,7 +71,7 @@ def test_the_overview_defines_the_notation_its_rules_use():
     ctx = context(derive(load_network(EXAMPLES / "three_layer_cnn.toml")))
     assert [s.title for s in ctx["rules"]][0].startswith("Layer 1: convolution")
     intro = ctx["rules_intro"]
-    for mark in (r"\delta^{[l]}", r"\odot", r"\star", r"\operatorname{rot}_{180}", r"\operatorname{full}", r"\oslash"):
+    for mark in (r"\odot", r"\star", r"\operatorname{rot}_{180}", r"\operatorname{full}", r"\oslash"):
         assert mark in intro
     assert r"\operatorname{spread}" not in intro  # no stride in this network: not explained
     assert "left out" in intro

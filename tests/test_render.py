@@ -48,8 +48,10 @@ def test_channel_superscripts_and_long_names():
 
 def test_zero_entry_prints_as_zero():
     d = derive(ConvSpec(input=3, kernel=1, stride=2))
-    row = context(d)["sections"][2].blocks[0].rows[1]  # dL/dX at (1, 2): never read
+    row = context(d, matrices=False)["sections"][2].blocks[0].rows[1]  # dL/dX at (1, 2): never read
     assert row.lines == ["0"]
+    # In the matrix of its expressions, the same entry is a 0.
+    assert r"\begin{bmatrix} g_{1,1}\,k_{1,1} & 0 & " in context(d)["sections"][2].overview
 
 
 @pytest.mark.parametrize(
@@ -128,7 +130,10 @@ def test_fast_srepr_reads_back_like_srepr():
 def test_markdown_has_display_math():
     md = render(derive(ConvSpec()), ("md",)).files["derivation.md"].decode()
     assert md.count("$$") % 2 == 0 and "\\begin{aligned}" in md
-    assert r"y_{1,1} &= x_{1,1}\,k_{1,1} + x_{1,2}\,k_{1,2} + x_{2,1}\,k_{2,1} + x_{2,2}\,k_{2,2}" in md
+    # The output as one matrix of its entries' expressions, where it fits; else its entries listed.
+    assert r"Y = \begin{bmatrix} x_{1,1}\,k_{1,1} + x_{1,2}\,k_{1,2} + x_{2,1}\,k_{2,1} + x_{2,2}\,k_{2,2} & " in md
+    listed = render(derive(ConvSpec(input=6, kernel=3)), ("md",)).files["derivation.md"].decode()
+    assert r"y_{1,1} &= x_{1,1}\,k_{1,1} + x_{1,2}\,k_{1,2}" in listed
 
 
 def test_render_is_deterministic():
@@ -171,13 +176,17 @@ def test_term_tables_print_like_the_sympy_expressions(spec):
             assert fast.terms(t, n)[0] == fast.printer.terms(entry), (t.name, n)
 
 
-def test_sections_open_with_the_tensor_as_a_matrix_of_names():
+def test_a_tensor_that_fits_is_one_matrix_of_its_expressions_instead_of_a_list():
     ctx = context(derive(ConvSpec()))
     forward, grad_k = ctx["sections"][0], ctx["sections"][1]
-    assert forward.overview == r"Y = \begin{bmatrix} y_{1,1} & y_{1,2} \\ y_{2,1} & y_{2,2} \end{bmatrix}"
-    assert grad_k.overview.startswith(r"\frac{\partial L}{\partial K} = \begin{bmatrix} \frac{\partial L}{\partial k_{1,1}}")
+    assert forward.overview.startswith(r"Y = \begin{bmatrix} x_{1,1}\,k_{1,1} + ") and not forward.blocks
+    assert grad_k.overview.startswith(r"\frac{\partial L}{\partial K} = \begin{bmatrix} g_{1,1}\,x_{1,1} + ")
+    assert grad_k.overview.count(r"\\") == 1 and grad_k.overview.count("&") == 2  # 2 x 2
     wide = context(derive(ConvSpec(input=14, kernel=1)))["sections"][0]
-    assert wide.overview == ""  # 14 rows: the list of formulas alone
+    assert wide.overview == "" and len(wide.blocks[0].rows) == 24  # 14 rows: listed instead
+    # A single entry (the bias's gradient) is written as itself, not as a 1 x 1 matrix.
+    bias = next(s for s in context(derive(ConvSpec(bias=True)))["sections"] if s.name == "dL/db")
+    assert bias.overview == "" and len(bias.blocks[0].rows) == 1
 
 
 def test_a_rational_times_an_upstream_symbol_prints_as_a_small_fraction_first():

@@ -21,6 +21,8 @@ _DEFINED_BY = re.compile(r"=:|\\eqqcolon")
 # A name as it is defined: \delta, g, G, \tilde{y}, \delta^{(l)}, with its subscript.
 _NAME = re.compile(r"\s*(?P<name>\\[A-Za-z]+(?:\{\\?[A-Za-z]+\})?|[A-Za-z])(?P<sup>\^(?:" + GROUP + r"|\S))?"
                    r"(?P<sub>_(?:" + GROUP + r"|\S))?\s*")
+# The tensor a gradient is taken by: also a name of several letters (Xin, Out: --names).
+_TARGET = re.compile(_NAME.pattern.replace("|[A-Za-z])", "|[A-Za-z][A-Za-z0-9]*)", 1))
 _LOSS = r"(?P<loss>\\mathcal\s*\{\s*[A-Z]\s*\}|\\ell|[A-Za-z])"
 _WRT = r"(?P<wrt>[^{}]*(?:" + GROUP + r"[^{}]*)*)"
 # dL/dy_{ij} as \frac{\partial L}{\partial y_{ij}}, \partial L / \partial y_{ij} or \nabla_Y L
@@ -70,7 +72,7 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
                              "e.g. \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}")
         return None
     wrt = next(gradient[g] for g in ("wrt", "wrt2", "wrt3", "wrt4") if gradient[g] is not None)
-    target = _NAME.fullmatch(wrt)
+    target = _TARGET.fullmatch(wrt)
     base = target["name"] if target else None
     spelled = {n.swapcase(): n for n in tensors if n.swapcase() not in tensors} | {n: n for n in tensors}
     if base not in spelled:

@@ -8,6 +8,8 @@ convolution take them.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from itertools import product
 from math import comb, prod
@@ -148,6 +150,18 @@ class Grader:
             return Add(*(self.value(node[2], {**env, **dict(zip(names, values))}) for values in product(*ranges)))
         raise ParseError(f"cannot evaluate {kind}")
 
+    def _parse(self, claim: Claim):
+        """The claim's sides; an entry of a column (or row) matrix, "(a)_{2,1} = ...", of a tensor that is
+        a vector is its entry (a)_{2}: a vector is written as a column, as textbooks do."""
+        try:
+            return parse_claim(claim.text, self.tensors)
+        except ParseError as error:
+            vector = re.fullmatch(r"(\(.*\)_)\{(\d+),(\d+)\}( = .*)", claim.text, re.DOTALL)
+            if not (claim.matrix and 1 in claim.matrix and vector and "takes 1 indices" in str(error)):
+                raise
+            index = vector[2] if claim.matrix[1] == 1 else vector[3]
+            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors)
+
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
         entry = lhs[2] if lhs[0] == "deriv" else lhs
@@ -225,7 +239,7 @@ class Grader:
             if defined:
                 self.tensors.update(defined)
                 return Verdict(claim.line, written, "definition")
-            sides, compact = parse_claim(claim.text, self.tensors)
+            sides, compact = self._parse(claim)
             if claim.matrix:
                 wrong_shape = self._matrix_shape(sides[0], claim.matrix)
                 if wrong_shape:

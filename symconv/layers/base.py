@@ -229,6 +229,7 @@ class DocStep:
     shape_in: Shape
     shape_out: Shape
     letters: dict[str, str]  # "in", "out" and parameter keys -> the letter the document writes
+    upstream: str = ""  # the short symbol of the output's gradient (g, \delta); "" writes dL/dy in full
 
     def entry(self, which: str, channel: str = "") -> tuple[str, str]:
         """(letter, superscript) of the entries of the layer's input ("in"), output ("out") or a
@@ -244,9 +245,17 @@ class DocStep:
 
     def delta(self, which: str, channel: str = "") -> str:
         r"""The gradient of the loss with respect to the layer's output ("out") or input ("in") as a
-        network's overview writes it: \delta^{[l]}, \delta^{[l-1](c)}; \partial L / \partial x for the
-        network's input, which has no layer number."""
+        network's overview writes it, with the upstream symbol: \delta^{[l]}, \delta^{[l-1](c)};
+        \partial L / \partial x for the network's input, which has no layer number (nor without a symbol)."""
         number = self.number if which == "out" else None if self.number in (None, 1) else self.number - 1
-        if number is None:
+        if number is None or not self.upstream:
             return rf"\frac{{\partial L}}{{\partial {self.symbol(which, channel)}}}"
-        return rf"\delta^{{[{number}]" + (f"({channel})" if channel else "") + "}"
+        return rf"{self.upstream}^{{[{number}]" + (f"({channel})" if channel else "") + "}"
+
+    def gradient_entry(self, channel: str, index: str) -> str:
+        r"""An entry of the gradient of the layer's output, as the entries write it: g_{r,s},
+        g^{(m)}_{r,s}, \delta^{[2](m)}_{r,s}, or \frac{\partial L}{\partial y_{r,s}} without a symbol."""
+        letter, sup = self.entry("out", channel)
+        if self.upstream:
+            return self.upstream + (f"^{{{sup}}}" if sup else "") + f"_{{{index}}}"
+        return rf"\frac{{\partial L}}{{\partial {latex_base(letter)}" + (f"^{{{sup}}}" if sup else "") + f"_{{{index}}}}}"

@@ -85,7 +85,7 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
     pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
     k = name("K", pair, "p,q")
     y = name("out", "m" if many_out else "", "r,s")
-    g = rf"\frac{{\partial L}}{{\partial {y}}}"
+    g = step.gradient_entry("m" if many_out else "", "r,s")
     d = lambda entry: rf"\frac{{\partial L}}{{\partial {entry}}}"
     over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
     over_c = over("c", spec.in_channels) if many_in else ""

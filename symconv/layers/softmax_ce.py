@@ -64,15 +64,17 @@ class SoftmaxCrossEntropy(Layer):
         return ["show why softmax with cross-entropy sends back $p - t$"]
 
     def words(self, step: DocStep) -> Words:
-        return Words(r"The probabilities $p$ are the softmax of the scores $f$, $p_k = e^{f_k} / \sum_j e^{f_j}$, "
+        scores = "" if step.number is None else f" $f = {step.symbol('in')}$"
+        return Words(rf"The probabilities $p$ are the softmax of the scores{scores}, $p_k = e^{{f_k}} / \sum_j e^{{f_j}}$, "
                      r"and the loss is the cross-entropy of $p$ against the one-hot target $t$: "
                      r"$L = -\sum_k t_k \log p_k$.",
-                     {"in": "With $f$ the scores entering the softmax:"})
+                     {"in": f"With $f$ the scores entering the softmax{' (' + scores.strip() + ')' if scores else ''}:"})
 
     def rules(self, step: DocStep) -> list[str]:
         f = step.symbol("in")
         T = r"^{\mathsf{T}}"
         return [rf"p &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log p",
+                rf"\frac{{\partial L}}{{\partial p}} &= -t \oslash p",
                 rf"\frac{{\partial p}}{{\partial {f}}} &= \operatorname{{diag}}(p) - p\, p{T}",
                 rf"{step.delta('in')} &= \big(\operatorname{{diag}}(p) - p\, p{T}\big) \big({{-t}} \oslash p\big)"
                 rf" = -t + p\, (\mathbf{{1}}{T} t) = p - t"]

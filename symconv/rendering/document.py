@@ -11,11 +11,13 @@ from ..figure import Grid
 from ..example import Example
 from ..layers.base import DocStep
 from ..naming import Naming
+from ..symbols import latex_base
 from ..words import matrix_name, size
 from .figures import chain_latex, chain_svg, picture, svg
 from .example import lines as example_lines, worked_entries
 from .matrix_view import matrix_view
-from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, width
+from .upstream import parse_symbol, short_names
+from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, width
 from .templating import environment
 
 # The text width of the PDF (A4, 2 cm margins, 11 pt) in em, less room for "=", "\quad +".
@@ -97,9 +99,10 @@ class TermPrinter:
     """LaTeX and width of each term of an entry: from the term table when the tensor has one (fast,
     and already in written order), otherwise from the SymPy expression through the printer."""
 
-    def __init__(self, derivation: Derivation):
-        self.printer = SymconvLatexPrinter(derivation.latex_names, derivation.order)
-        self.latex = [derivation.latex_names[s] for s in derivation.symbols]
+    def __init__(self, derivation: Derivation, names: dict | None = None):
+        names = derivation.latex_names if names is None else names
+        self.printer = SymconvLatexPrinter(names, derivation.order)
+        self.latex = [names[s] for s in derivation.symbols]
         self.width = [width(text) for text in self.latex]
 
     def terms(self, tensor: Tensor, n: int) -> tuple[list[str], list[float] | None]:
@@ -168,23 +171,31 @@ def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
                    "with their own indices.")
 
 
-OVERVIEW_ROWS = 12
+MATRIX_ROWS = 8  # a matrix of expressions taller than this reads worse than the list of its entries
 
 
-def overview(tensor: Tensor, symbol: str) -> str:
-    r"""The first channel (pair) of a tensor as a matrix of its entries' names, "Y = [y_{1,1} ...]", when it
-    fits across the page; the formulas of the entries follow it as a list."""
-    h, w = tensor.shape[-2:]
-    if h > OVERVIEW_ROWS:
+def matrix_form(tensor: Tensor, symbol: str, printer: TermPrinter, vectors: bool = True) -> str:
+    r"""The tensor as one matrix of its entries' expressions, "\\frac{\\partial L}{\\partial K} = [g_{1,1}
+    x_{1,1} + ...]", when it has one channel (pair), every entry fits on a line and the matrix across the
+    page; else "" (its entries are then listed one per line). A vector is a column, unless not
+    `vectors` (a single layer's bias: one value per channel, b_1, b_2, is no column of a matrix)."""
+    if any(n > 1 for n in tensor.shape[:-2]) or len(tensor.shape) > 4 or len(tensor.values) == 1:
         return ""
-    names = [[tensor.labels[i * w + j] for j in range(w)] for i in range(h)]
-    lead = len(tensor.shape) - 2
-    which = "" if all(n == 1 for n in tensor.shape[:lead]) else r"\quad \text{(the first channel; the others alike)}"
-    widths = [max(width(names[i][j]) for i in range(h)) + 0.9 for j in range(w)]
-    if sum(widths) + width(symbol) + width(which) + 3 > TEXT_WIDTH_EM:
+    if len(tensor.shape) == 1 and not vectors:
         return ""
-    body = r" \\ ".join(" & ".join(row) for row in names)
-    return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}{which}"
+    h, w = (tensor.shape[-2:] if len(tensor.shape) >= 2 else (tensor.shape[0], 1))
+    if h > MATRIX_ROWS:
+        return ""
+    cells, widths = [], [0.0] * w
+    for n in range(h * w):
+        texts, sizes = printer.terms(tensor, n)
+        sizes = sizes if sizes is not None else [width(t) for t in texts]
+        cells.append(join_terms(texts) if texts else "0")
+        widths[n % w] = max(widths[n % w], sum(sizes) + 1.3 * (len(texts) - 1) if texts else 0.5)
+    if sum(widths) + 1.0 * w + width(symbol) + 2 > TEXT_WIDTH_EM:
+        return ""
+    body = r" \\ ".join(" & ".join(cells[i * w:(i + 1) * w]) for i in range(h))
+    return rf"{symbol} = \begin{{bmatrix}} {body} \end{{bmatrix}}"
 
 
 @dataclass(frozen=True)
@@ -195,18 +206,17 @@ class Group:
     sections: list[Section]
 
 
-def _overview(derivation: Derivation, name: str, letter: str, number: int | None, gradient: bool) -> str:
+def _symbol(derivation: Derivation, name: str, letter: str, number: int | None, gradient: bool) -> str:
+    """How the document writes a whole tensor: Y, A^{[2]}, a vector's own letter, dL/dK as a fraction."""
     tensor = derivation[name]
-    if len(tensor.shape) < 3:
-        return ""
-    lead = tensor.shape[:-2]
-    channel = "" if all(n == 1 for n in lead) else "(" + ",".join("1" for _ in lead) + ")"
-    symbol = matrix_name(letter, ("" if number is None else f"[{number}]") + channel)
-    return overview(tensor, rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol)
+    entry = derivation[name.removeprefix("dL/d")].labels[0]
+    sup = "" if number is None or "^{[" not in entry else f"[{number}]"  # p, the softmax's, has no layer
+    symbol = matrix_name(letter, sup) if len(tensor.shape) >= 2 else latex_base(letter) + (f"^{{{sup}}}" if sup else "")
+    return rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol
 
 
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
-                  all_entries: bool, input_gradient: bool) -> tuple[Group, Group]:
+                  all_entries: bool, input_gradient: bool, matrices: bool) -> tuple[Group, Group]:
     """A layer's forward section and its backward sections (parameters first, then its input unless it
     is the network's input and `input_gradient` is off), each with the kind's words, displayed steps
     and figures; a network's sections show representative entries unless `all_entries`."""
@@ -215,34 +225,33 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     in_number = None if number in (None, 1) else number - 1
     every = single or all_entries
 
-    def section(key: str, name: str, title: str, intro: str, found: tuple[list[Block], str], letter: str,
-                at: int | None, gradient: bool) -> Section:
+    def section(key: str, name: str, title: str, intro: str, letter: str, at: int | None, gradient: bool,
+                noun: str = "channel", extra: list[Block] | None = None) -> Section:
+        """The tensor's section: as one matrix of expressions where that fits, else its entries listed
+        (representative ones in a network unless `all_entries`), then `extra` blocks (a loss's value)."""
         heading, lines = steps.get(key, ("", []))
-        entries, shown = found
-        return Section(name, title, intro, entries, [figure(grid) for grid in drawn.get(key, [])],
-                       _overview(derivation, name, letter, at, gradient) if every else "", lines, heading,
-                       words.formulas.get(key, []), shown)
+        matrix = (matrix_form(derivation[name], _symbol(derivation, name, letter, at, gradient), printer, not single)
+                  if matrices else "")
+        entries, shown = ([], "") if matrix else tensor_blocks(derivation[name], printer, noun, every)
+        return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
+                       matrix, lines, heading, words.formulas.get(key, []), shown)
 
-    out, shown = tensor_blocks(derivation[record.output], printer, "output channel", every)
-    for name in record.params.values():  # a loss's value
-        if derivation[name].entries is not None:
-            out += tensor_blocks(derivation[name], printer)[0]
+    loss = [block for name in record.params.values() if derivation[name].entries is not None  # a loss's value
+            for block in tensor_blocks(derivation[name], printer)[0]]
     # Under a step's own heading (the output size), the entries need theirs.
     forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] else "",
-                      words.forward, (out, shown), doc.letters["out"], number, False)
+                      words.forward, doc.letters["out"], number, False, "output channel", loss)
     backward = []
     names = set(derivation.names())
     for p in layer.params(record.shape_in):
         name = f"dL/d{record.params[p.key]}"
         if name in names:
             backward.append(section(p.key, name, f"Gradient with respect to the {p.title}", words.backward.get(p.key, ""),
-                                    tensor_blocks(derivation[name], printer, all_entries=every), doc.letters[p.key],
-                                    number, True))
+                                    doc.letters[p.key], number, True))
     name = f"dL/d{record.input}"
     if single or record.number > 1 or input_gradient:
         backward.append(section("in", name, "Gradient with respect to the input", words.backward.get("in", ""),
-                                tensor_blocks(derivation[name], printer, "input channel", every), doc.letters["in"],
-                                in_number, True))
+                                doc.letters["in"], in_number, True, "input channel"))
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"
@@ -251,8 +260,6 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
-    (r"\delta^{", r"$\delta^{[l]} = \partial L / \partial a^{[l]}$ is the gradient of the loss with respect to "
-                  r"layer $l$'s output, of the same shape as $a^{[l]}$"),
     (r"\odot", r"$\odot$ multiplies entry by entry"),
     (r"\star", r"$\star$ is the valid cross-correlation (with a subscript $s$, taken at every $s$-th position)"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
@@ -305,26 +312,50 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                     else "", steps=worked_entries(example, labels, TEXT_WIDTH_EM - 4.0))]
 
 
+def _upstream_definition(derivation: Derivation, last: DocStep, single: bool, upstream: str) -> str:
+    """The display that defines the upstream symbol, as check reads a definition: g_{r,s} = dL/dy_{r,s},
+    or for a network every layer's \\delta^{[l]} at once; "" when the gradient is written in full."""
+    if not upstream:
+        return ""
+    if single:
+        channel = "m" if derivation.records[-1].shape_out[0] > 1 else ""
+        letter, sup = last.entry("out", channel)
+        entry = latex_base(letter) + (f"^{{{sup}}}" if sup else "") + "_{r,s}"
+        return rf"{last.gradient_entry(channel, 'r,s')} = \frac{{\partial L}}{{\partial {entry}}}"
+    return rf"{upstream}^{{[l]}} = \frac{{\partial L}}{{\partial a^{{[l]}}}}"
+
+
 def _shape(shape: tuple[int, ...]) -> str:
     return size(*shape)
 
 
 def context(derivation: Derivation, all_entries: bool = False, input_gradient: bool = False,
-            example: Example | None = None) -> dict:
+            example: Example | None = None, upstream: str | None = None, matrices: bool = True) -> dict:
     """Everything the templates show, computed once for every format: a single layer and a network
     alike, each layer's words, steps and figures coming from its kind.
 
     A network's document shows representative entries of each tensor (all with `all_entries`) and
     leaves out the gradient of the network's input unless `input_gradient`; a single layer's shows
     every entry of every tensor, as the proof of its results at this size. An `example`
-    (symconv.example) is shown after the results."""
+    (symconv.example) is shown after the results. The upstream gradient is written with the symbol
+    `upstream` as the user gives it (g, delta, or frac for the full fraction; by default g for a single
+    layer, \\delta in a network), defined once in the introduction. With `matrices`, a tensor whose
+    expressions fit across the page is one matrix of them instead of a list of its entries (a handout
+    lists them all, to leave some blank).
+
+    Raises:
+        SpecError: for an upstream symbol that is not a name, or one the document already uses.
+    """
     net = derivation.network
     naming = Naming(net.names)
-    printer = TermPrinter(derivation)
-    single = len(net.layers) == 1
     records = derivation.records
-    docs = [naming.doc_step(r, records[n - 1].layer if n else None) for n, r in enumerate(records)]
-    groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient)
+    letters = [naming.doc_step(r, records[n - 1].layer if n else None).letters for n, r in enumerate(records)]
+    taken = {letter for each in letters for letter in each.values()} | {"L"}
+    upstream = ("g" if naming.single else "\\delta") if upstream is None else parse_symbol(upstream, taken)
+    printer = TermPrinter(derivation, short_names(derivation, upstream))
+    single = len(net.layers) == 1
+    docs = [naming.doc_step(r, records[n - 1].layer if n else None, upstream) for n, r in enumerate(records)]
+    groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices)
               for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
     backward = [b for _, b in reversed(groups)]
@@ -369,6 +400,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
         "summary": summary,
         "rules": rules,
+        "upstream_definition": _upstream_definition(derivation, docs[-1], naming.single, upstream),
         "rules_intro": _rules_intro(rules, input_gradient),
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,

@@ -39,7 +39,8 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
     out = Rendered()
     documents: dict[str, dict] = {}
     if DOCUMENT_FORMATS & set(formats):
-        ctx = context(derivation, options.all_entries, options.input_gradient, example)
+        ctx = context(derivation, options.all_entries, options.input_gradient, example, options.upstream,
+                      matrices=not options.handout)
         documents = ({"exercise": exercise(ctx), "answers": answers(ctx)} if options.handout
                      else {"derivation": ctx})
     for stem, doc in documents.items():

@@ -17,16 +17,21 @@ class DocumentOptions:
     example: the seed of the worked example's small integers, or None for no example (a derivation
         too large for one, or whose values are not rational, has none anyway; nor has a handout,
         whose blanks it would fill in).
+    upstream: how the upstream gradient is written: one letter (g), a Greek letter (delta), or
+        "frac" for the full fraction dL/dy; by default g for a single layer, delta in a network.
     """
 
     handout: bool = False
     all_entries: bool = False
     input_gradient: bool = False
     example: int | None = 0
+    upstream: str | None = None  # the upstream gradient's symbol as given (g, delta, frac); None: the default
 
     def suffix(self) -> str:
         """What the default output folder's name adds for these options, so that variants do not overwrite
         each other: _handout, _all, _input."""
         return "".join(part for part, on in (("_all", self.all_entries), ("_input", self.input_gradient),
                                              (f"_example{self.example}", self.example not in (0, None)),
-                                             ("_noexample", self.example is None), ("_handout", self.handout)) if on)
+                                             ("_noexample", self.example is None),
+                                             (f"_upstream-{self.upstream}", self.upstream is not None),
+                                             ("_handout", self.handout)) if on)
