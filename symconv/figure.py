@@ -36,6 +36,7 @@ class Grid:
     caption: str
     legend: tuple[tuple[str, str], ...]  # (fill role, text)
     shows: str = ""  # what the text says the figure shows: "Figure 2 shows {shows}."
+    marks: tuple[tuple[int, int, Label], ...] = ()  # a second, small label in a cell's lower right corner
 
 
 def example_values(h: int, w: int) -> list[int]:

@@ -31,7 +31,7 @@ def test_render_default_writes_the_formats_into_a_slug_folder(capsys, in_tmp):
     assert code == 0, err
     folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
     assert sorted(p.name for p in folder.iterdir()) == ["derivation.json", "derivation.md", "derivation.tex",
-                                                        "figure-feeds.svg", "figure-window.svg"]
+                                                        "figure-full.svg", "figure-slide.svg", "figure-window.svg"]
     assert "wrote output/conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1/derivation.tex" in out
 
 
@@ -182,7 +182,7 @@ def test_without_latex_the_other_formats_are_written(capsys, in_tmp, monkeypatch
     assert code == 0
     folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
     assert sorted(p.name for p in folder.iterdir()) == ["derivation.html", "derivation.json", "derivation.md",
-                                                        "derivation.tex", "figure-feeds.svg", "figure-window.svg"]
+                                                        "derivation.tex", "figure-full.svg", "figure-slide.svg", "figure-window.svg"]
     assert len(err.strip().splitlines()) == 1 and "apt-get install" in err
 
 
@@ -243,4 +243,4 @@ def test_network_files_do_not_mix_with_layer_options(capsys, in_tmp):
 
 def test_markdown_on_standard_output_carries_its_figures(capsys):
     code, out, err = run(["render", "--format", "md", "--out", "-"], capsys)
-    assert code == 0 and out.count("](data:image/svg+xml;base64,") == 2 and "figure-window.svg" not in out
+    assert code == 0 and out.count("](data:image/svg+xml;base64,") == 3 and "figure-window.svg" not in out

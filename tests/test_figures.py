@@ -13,7 +13,8 @@ from .strategies import conv_specs
 
 
 def _figure(spec: ConvSpec, key: str):
-    """The figure the convolution layer draws beside tensor `key` (out: the window, in: the feeds), or None."""
+    """The figure the convolution layer draws beside tensor `key` (out: the window, K: the upstream gradient
+    sliding over the input, in: the full convolution), or None."""
     net = as_network(spec)
     shapes = net.shapes
     drawn = net.layers[0].figures(DocStep(None, shapes[0], shapes[1], {"in": "x", "out": "y", "K": "k"}))
@@ -24,8 +25,12 @@ def window_figure(spec: ConvSpec):
     return _figure(spec, "out")
 
 
-def feeds_figure(spec: ConvSpec):
+def full_figure(spec: ConvSpec):
     return _figure(spec, "in")
+
+
+def slide_figure(spec: ConvSpec):
+    return _figure(spec, "K")
 
 
 def _entry_positions(d, name: str, index: tuple[int, ...]) -> set:
@@ -58,21 +63,52 @@ def test_the_window_figure_marks_the_entries_y11_reads(spec):
     assert len(window) == spec.kernel[0] * spec.kernel[1]
 
 
+def _pairs(d, name: str, flat: int) -> set:
+    """(first factor, second factor) symbol names of an entry's terms."""
+    terms = d[name].terms
+    return {(d.symbols[terms.first[k]].name, d.symbols[terms.second[k]].name)
+            for k in range(terms.start[flat], terms.start[flat + 1])}
+
+
+def _upstream(label) -> str:
+    return "dL_dy_1_" + label.sub.replace(",", "_")
+
+
 @settings(max_examples=40)
 @given(conv_specs(max_input=6, max_kernel=3, max_channels=1))
-def test_the_feeds_figure_marks_the_outputs_that_read_the_input_entry(spec):
-    grid = feeds_figure(spec)
+def test_the_full_convolution_figure_holds_the_terms_of_the_middle_input_entrys_gradient(spec):
+    """dL/dx_{i,j} is the sum of g_{r,s} k_{p,q} over exactly the green cells: the upstream entry in the
+    cell, the rotated kernel's entry in its corner."""
+    grid = full_figure(spec)
+    if grid is None:
+        return
     d = derive(spec)
-    i, j = (spec.input[0] - 1) // 2 + 1, (spec.input[1] - 1) // 2 + 1
-    hits = {(r + 1, s + 1): f"k_1_1_{label.sub.replace(',', '_')}" for r, s, label, role in grid.cells if role == "hit"}
-    # dL/dx_{i,j} sums g_{r,s} k_{p,q} over exactly the marked outputs, with the kernel entry marked.
-    pairs = set()
-    terms = d["dL/dX"].terms
-    flat = (i - 1) * spec.input[1] + (j - 1)
-    for k in range(terms.start[flat], terms.start[flat + 1]):
-        g, kern = d.symbols[terms.first[k]].name, d.symbols[terms.second[k]].name
-        pairs.add((tuple(int(n) for n in g.split("_")[3:]), kern))
-    assert pairs == set(hits.items())
+    labels = {(r, c): label for r, c, label, role in grid.cells if role == "hit"}
+    # The entry is named in the caption: x_{i,j} (nearest the middle among those some output reads).
+    i, j = (int(n) - 1 for n in grid.caption.split("x_{")[1].split("}")[0].split(","))
+    marks = {(r, c): mark for r, c, mark in grid.marks}
+    drawn = {(_upstream(labels[at]), "k_1_1_" + marks[at].sub.replace(",", "_")) for at in labels}
+    assert drawn == _pairs(d, "dL/dX", i * spec.input[1] + j)
+    # Every mark sits in the window (the rotated kernel), one per tap, and only the taps are marked.
+    window = {(r, c) for r, c, _, role in grid.cells if role in ("window", "hit")}
+    assert set(marks) <= window and len(marks) == spec.kernel[0] * spec.kernel[1]
+
+
+@settings(max_examples=40)
+@given(conv_specs(max_input=6, max_kernel=3, max_channels=1))
+def test_the_sliding_gradient_figure_holds_the_terms_of_the_first_kernel_entrys_gradient(spec):
+    """dL/dk_{1,1} is the sum of g_{r,s} x_{i,j} over the green cells: the input entry in the cell, the
+    upstream entry in its corner; padding cells the window lies on are no term."""
+    grid = slide_figure(spec)
+    if grid is None:
+        return
+    d = derive(spec)
+    labels = {(r, c): label for r, c, label, role in grid.cells if role == "hit"}
+    marks = {(r, c): mark for r, c, mark in grid.marks}
+    assert set(marks) == set(labels)
+    drawn = {(_upstream(marks[at]), "x_1_" + labels[at].sub.replace(",", "_")) for at in labels if labels[at].base}
+    first = (spec.kernel[0] - 1) * spec.kernel[1] + spec.kernel[1] - 1 if spec.convention == "convolution" else 0
+    assert drawn == _pairs(d, "dL/dK", first)
 
 
 def test_large_layers_have_no_grid_and_both_formats_draw_every_cell():

@@ -31,7 +31,7 @@ def test_handout_files_and_answers_hold_every_entry():
     d = derive(ConvSpec(bias=True))
     files = render(d, ("tex", "md", "json"), DocumentOptions(handout=True)).files
     assert set(files) == {"exercise.tex", "exercise.md", "answers.tex", "answers.md", "derivation.json",
-                          "figure-window.svg", "figure-feeds.svg"}
+                          "figure-window.svg", "figure-slide.svg", "figure-full.svg"}
     answers = files["answers.md"].decode()
     rows = [row for section in context(d, matrices=False)["sections"] for block in section.blocks for row in block.rows]
     assert all(f"{row.lhs} &= {row.lines[0]}" in answers for row in rows)

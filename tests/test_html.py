@@ -80,7 +80,7 @@ def test_aligned_blocks_are_tables_without_a_literal_ampersand(name):
 def test_the_layer_page_draws_its_figures_inline():
     html = page("layer-jacobians")
     # The legend's entry name is typeset in the SVG: y, then 1,1 as a subscript.
-    assert html.count("<svg") == 2 and ('the window of <tspan font-style="italic">y</tspan>'
+    assert html.count("<svg") == 3 and ('the window of <tspan font-style="italic">y</tspan>'
                                         '<tspan baseline-shift="sub" font-size="70%">1,1</tspan>') in html
 
 

@@ -49,7 +49,7 @@ def test_a_single_layer_and_the_one_layer_network_file_give_the_same_document():
     single = context(derive(ConvSpec(input=4, kernel=2, bias=True)))
     network = context(derive(load_network(ROOT / "examples" / "single_conv.toml")))
     assert _outline(single) == _outline(network)
-    assert [f[-1] for f in _outline(single)] == [["figure-window"], [], [], ["figure-feeds"]]
+    assert [f[-1] for f in _outline(single)] == [["figure-window"], ["figure-slide"], [], ["figure-full"]]
     # The same settings table; only the output's letter differs (y for a single layer, a^{[1]} in a network).
     assert [row for row in single["settings"] if row[0] != "names"] == [row for row in network["settings"] if row[0] != "names"]
     assert dict(single["settings"])["names"] == "input $x$, kernel $k$, output $y$"
@@ -65,7 +65,8 @@ def test_every_example_conv_and_pooling_layer_has_its_figures(path):
             assert f"figure-window-layer-{record.number}.svg" in files
             # Where an input entry goes is drawn with the gradient of the layer's input: not for the
             # network's input, whose gradient the document leaves out.
-            assert (f"figure-feeds-layer-{record.number}.svg" in files) == (record.number > 1 or len(d.records) == 1)
+            assert f"figure-slide-layer-{record.number}.svg" in files
+            assert (f"figure-full-layer-{record.number}.svg" in files) == (record.number > 1 or len(d.records) == 1)
         elif kind.endswith("pool"):
             assert any(name.endswith(f"-layer-{record.number}.svg") for name in files), (path.stem, record.number)
 

@@ -141,7 +141,7 @@ def test_render_is_deterministic():
     first = render(derive(spec, jacobians=True), ("tex", "md", "html", "json")).files
     second = render(derive(spec, jacobians=True), ("tex", "md", "html", "json")).files
     assert set(first) == {"derivation.tex", "derivation.md", "derivation.html", "derivation.json",
-                          "figure-window.svg", "figure-feeds.svg"}
+                          "figure-window.svg", "figure-slide.svg", "figure-full.svg"}
     assert first == second
 
 

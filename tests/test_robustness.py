@@ -352,7 +352,7 @@ def test_api_refuses_what_is_not_a_spec_and_reads_formats_as_the_cli_does(monkey
         api.check(b"$$y_{1,1} = x_{1,1} k_{1,1}$$", ConvSpec())
     assert api.check(None, ConvSpec(), claims="y_{1,1} = x_{1,1} k_{1,1}")[0].status == "wrong"
     assert sorted(api.render(ConvSpec(), "md,json").files) == ["derivation.json", "derivation.md",
-                                                               "figure-feeds.svg", "figure-window.svg"]
+                                                               "figure-full.svg", "figure-slide.svg", "figure-window.svg"]
     assert list(api.render(ConvSpec(), ("json",)).files) == ["derivation.json"]
     with pytest.raises(SpecError, match="format 'docx' is not known"):
         api.render(ConvSpec(), ("docx",))
@@ -436,7 +436,7 @@ def test_a_latex_failure_is_one_line_and_the_other_formats_are_written(capsys, i
     assert code == 1
     assert err == "symconv: error: derivation.pdf not written: LaTeX failed: Undefined control sequence (derivation.tex line 3)\n"
     assert sorted(p.name for p in (in_tmp / "out").iterdir()) == ["derivation.json", "derivation.md",
-                                                                  "figure-feeds.svg", "figure-window.svg"]
+                                                                  "figure-full.svg", "figure-slide.svg", "figure-window.svg"]
 
 
 def test_latex_errors_are_one_line_with_where():

@@ -5,7 +5,7 @@ where an input entry goes), all from the layer's index map and in the document's
 from __future__ import annotations
 
 from ..figure import MAX_CELLS, Grid, Label
-from ..indexmap import IndexMap, affine, index_rule, padded_position
+from ..indexmap import affine, index_rule, padded_position
 from ..spec import ConvSpec
 from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
@@ -62,9 +62,12 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str]]]:
 
 
 def figures(spec: ConvSpec, step: DocStep) -> dict[str, list[Grid]]:
-    """The window figure goes with the output, the figure of where an input entry goes with dL/d(input)."""
-    found = {"out": _window_figure(spec, step), "in": _feeds_figure(spec, step)}
-    return {key: [grid] for key, grid in found.items() if grid is not None}
+    """The window goes with the output, the upstream gradient sliding over the input with dL/dK, the full
+    convolution with the rotated kernel with dL/d(input)."""
+    found = {"out": [_window_figure(spec, step)], "K": [_sliding_gradient_figure(spec, step)],
+             "in": [_full_convolution_figure(spec, step)]}
+    return {key: [grid for grid in grids if grid is not None] for key, grids in found.items()
+            if any(grid is not None for grid in grids)}
 
 
 def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
@@ -281,29 +284,104 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                 "the input entries that the first output entry reads" + (" and those its neighbour reads" if second else ""))
 
 
-def _feeds_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
-    """The output grid, with the entries that one input entry feeds, each marked with the kernel entry."""
-    (ho, wo), (h, w) = spec.output, spec.input
-    if ho > MAX_CELLS or wo > MAX_CELLS:
+def _upstream_label(step: DocStep, channel: str, r: int, s: int) -> Label:
+    """An upstream gradient entry as a figure's cell writes it: g_{r,s}, \\delta^{[2]}_{r,s} (its channel is
+    in the caption, as the input's: a label stays short enough for a cell)."""
+    _, sup = step.entry("out")
+    return Label(step.upstream or "g", f"{r + 1},{s + 1}", sup)
+
+
+def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
+    """The padded input (one channel) with the upstream gradient laid over it as a sliding window: the
+    entries that kernel entry (1, 1) multiplied, each marked with the gradient it meets there."""
+    (ph, pw), (h, w), (ho, wo) = spec.padding, spec.input, spec.output
+    rows, cols = h + 2 * ph, w + 2 * pw
+    if rows > MAX_CELLS or cols > MAX_CELLS:
         return None
-    i, j = (h - 1) // 2, (w - 1) // 2  # the input entry nearest the middle (0-based)
-    index = IndexMap(spec)
-    rows = {r: index.kernel_row(p) for r, p, ii in index.rows if ii == i}
-    cols = {s: index.kernel_col(q) for s, q, jj in index.cols if jj == j}
-    kernel, ksup = step.entry("K")
-    out, osup = step.entry("out")
-    cells = []
-    for r in range(ho):
-        for s in range(wo):
-            if r in rows and s in cols:
-                cells.append((r, s, Label(kernel, f"{rows[r] + 1},{cols[s] + 1}", ksup), "hit"))
-            else:
-                cells.append((r, s, Label(out, f"{r + 1},{s + 1}", osup), "cell"))
-    name = entry(*step.entry("in"), i + 1, j + 1)
-    channels = (" for output channel 1 and input channel 1" if _first((spec.out_channels, spec.in_channels), 2) else "")
-    gradient = rf"$\partial L / \partial {name.strip('$')}$"
-    caption = (f"The output ({size(ho, wo)}){channels}: the entries that read input entry {name} show the kernel entry "
-               f"through which they read it. {gradient} sums the upstream gradient of each times that kernel entry.")
+    (sh, sw) = spec.stride
+    channel = _first((spec.out_channels,))
+    over = {(sh * r, sw * s): (r, s) for r in range(ho) for s in range(wo)}  # tap (1, 1): p = q = 0
+    base, sup = step.entry("in")
+    cells, marks = [], []
+    for i in range(rows):
+        for j in range(cols):
+            inside = ph <= i < ph + h and pw <= j < pw + w
+            label = Label(base, f"{i - ph + 1},{j - pw + 1}", sup) if inside else Label()
+            cells.append((i, j, label, "hit" if (i, j) in over else "cell" if inside else "pad"))
+            if (i, j) in over:
+                marks.append((i, j, _upstream_label(step, channel, *over[i, j])))
+    kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
+    k11 = entry(kernel, ksup, *((spec.kernel[0], spec.kernel[1]) if spec.flipped else (1, 1)))
+    g = _upstream_label(step, channel, 0, 0)
+    g_name = f"${g.base}" + (f"^{{{g.sup}}}" if g.sup else "") + "_{r,s}$"
+    legend = [("hit", f"multiplied by {k11}; in its corner, its {g_name}")]
+    if ph or pw:
+        legend.append(("pad", "zero padding (its terms are left out)"))
+    (dh, dw) = spec.dilation
+    moves = (f"{plural(dh, 'row')} down and {plural(dw, 'column')} right" if (dh, dw) != (1, 1)
+             else "one row down and one column right")
+    gaps = [plural(n - 1, noun) for n, noun in ((sh, "row"), (sw, "column")) if n > 1]
+    spread = f", its entries {' and '.join(gaps)} apart (the stride)" if gaps else ""
+    caption = (f"The upstream gradient ({size(ho, wo)}) laid over the {'padded ' if ph or pw else ''}input as a "
+               f"window{spread}: $\\partial L / \\partial {k11.strip('$')}$ is the sum of each shaded entry times "
+               f"the gradient in its corner. For the next kernel entry the window moves {moves}.")
     suffix = "" if step.number is None else f"-layer-{step.number}"
-    return Grid(f"feeds{suffix}", ho, wo, tuple(cells), caption, (("hit", f"reads {name}; the kernel entry used"),),
-                f"the output entries that input entry {name} reaches, and through which kernel entry")
+    return Grid(f"slide{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
+                "the upstream gradient sliding over the input as a window, the correlation that gives the kernel's "
+                "gradient", tuple(marks))
+
+
+def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
+    """The upstream gradient spread by the stride and padded for the full convolution (one channel), with
+    the kernel rotated by 180 degrees over the window that gives the gradient of the middle input entry."""
+    sizes = result_sizes(spec)
+    rows, cols = sizes["padded upstream"]
+    if rows > MAX_CELLS or cols > MAX_CELLS:
+        return None
+    (ho, wo), (h, w), (sh, sw), (ph, pw) = spec.output, spec.input, spec.stride, spec.padding
+    (kh, kw), (dh, dw) = spec.kernel, spec.dilation
+    span = spec.kernel_span
+    channel = _first((spec.out_channels,))
+    at = {(span[0] - 1 + sh * r, span[1] - 1 + sw * s): (r, s) for r in range(ho) for s in range(wo)}
+    def taps(i: int, j: int):
+        """The cells under the rotated kernel's taps when it gives input entry (i, j): its window's top
+        left is the entry's place in the padded input."""
+        return {(i + ph + u, j + pw + v) for u in range(0, span[0], dh) for v in range(0, span[1], dw)}
+
+    # The input entry nearest the middle that some output reads (a stride may skip the middle one).
+    middle = ((h - 1) / 2, (w - 1) / 2)
+    read = [(i, j) for i in range(h) for j in range(w) if taps(i, j) & set(at)]
+    if not read:
+        return None
+    i, j = min(read, key=lambda ij: (abs(ij[0] - middle[0]) + abs(ij[1] - middle[1]), ij))
+    top, left = i + ph, j + pw  # the window of padded-input entry (top, left) in the full convolution
+    kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
+    cells, marks = [], []
+    for a in range(rows):
+        for b in range(cols):
+            u, v = a - top, b - left  # the place in the rotated (dilated) kernel
+            tap = 0 <= u < span[0] and 0 <= v < span[1] and (span[0] - 1 - u) % dh == 0 and (span[1] - 1 - v) % dw == 0
+            label = _upstream_label(step, channel, *at[a, b]) if (a, b) in at else Label()
+            role = ("hit" if tap and (a, b) in at else "window" if 0 <= u < span[0] and 0 <= v < span[1]
+                    else "cell" if (a, b) in at else "pad")
+            cells.append((a, b, label, role))
+            if tap:
+                p, q = (span[0] - 1 - u) // dh, (span[1] - 1 - v) // dw
+                p, q = (kh - 1 - p, kw - 1 - q) if spec.flipped else (p, q)
+                marks.append((a, b, Label(kernel, f"{p + 1},{q + 1}", ksup)))
+    name = entry(*step.entry("in"), i + 1, j + 1)
+    legend = [("window", "the rotated kernel, its entries in the corners"),
+              ("hit", f"a term of $\\partial L / \\partial {name.strip('$')}$"),
+              ("pad", "zeros" + (" (the stride's and the full padding)" if (sh, sw) != (1, 1) else " (the full padding)"))]
+    where = (f" (counted in the padded input: {plural(ph, 'row')} and {plural(pw, 'column')} of padding come first)"
+             if (ph, pw) != (0, 0) else "")
+    caption = (f"The full convolution that gives the input's gradient: the upstream gradient ({size(ho, wo)})"
+               + (" spread by the stride" if (sh, sw) != (1, 1) else "")
+               + f", padded with zeros to {size(rows, cols)}, and the kernel rotated by 180 degrees sliding over it. "
+               f"At the window shown{where} it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
+               f"times the kernel entry in its corner, summed.")
+    suffix = "" if step.number is None else f"-layer-{step.number}"
+    return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
+                f"the gradient of input entry {name} as a full convolution with the kernel rotated by 180 degrees",
+                tuple(marks))
+

@@ -21,7 +21,7 @@ _SCRIPT = re.compile(r"([_^])\{([^{}]*)\}|([_^])(\w)")
 
 def svg_math(latex: str) -> str:
     r"""A simple LaTeX formula ($x_{2,2}$, $a^{[1]}_{1,2}$, $3 \times 4$) as SVG text with tspans."""
-    for command, symbol in _SYMBOLS.items():
+    for command, symbol in (*_SYMBOLS.items(), *_GREEK.items()):
         latex = latex.replace(command, symbol)
     italic = lambda text: f'<tspan font-style="italic">{escape(text)}</tspan>' if text else ""
     out, last = [], 0
@@ -60,12 +60,17 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}",
              rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})(0,{-legend_h / cell_cm - 0.3:.2f})"]
     box = rf"{cell_cm}cm"
+    marked = {(r, c) for r, c, _ in grid.marks}
     for r, c, label, role in grid.cells:
         x, y = c, grid.rows - 1 - r
         lines.append(rf"\put({x},{y}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{{box}}}{{{box}}}}}}}")
         lines.append(rf"\put({x},{y}){{\textcolor{{black!40}}{{\framebox(1,1){{}}}}}}")
         if label.base:
-            lines.append(rf"\put({x + 0.5},{y + 0.5}){{\makebox(0,0){{\scriptsize {label.latex()}}}}}")
+            raised = 0.62 if (r, c) in marked else 0.5  # above the corner mark, if the cell has one
+            lines.append(rf"\put({x + 0.5},{y + raised}){{\makebox(0,0){{\scriptsize {label.latex()}}}}}")
+    for r, c, mark in grid.marks:
+        x, y = c, grid.rows - 1 - r
+        lines.append(rf"\put({x + 0.94},{y + 0.06}){{\makebox(0,0)[rb]{{\tiny {mark.latex()}}}}}")
     y = -0.9 / cell_cm * 0.75
     for role, text in grid.legend:
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}")
@@ -85,7 +90,9 @@ def _label_px(label) -> float:
 def svg(grid: Grid, cell: int = 40) -> str:
     """The same grid as a standalone SVG (for Markdown and HTML); cells widen to hold the longest label
     (a^{[2]}_{1,1} in a network)."""
-    cell = max(cell, round(max((_label_px(label) for *_, label, _ in grid.cells if label.base), default=0)))
+    cell = max(cell, round(max((_label_px(label) for *_, label, _ in grid.cells if label.base), default=0)),
+               round(max((0.8 * _label_px(mark) + 4 for *_, mark in grid.marks), default=0)))
+    marked = {(r, c) for r, c, _ in grid.marks}
     legend_h = 26 * len(grid.legend) + 10
     width, height = max(grid.cols * cell, 420) + 2, grid.rows * cell + legend_h + 2
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -94,9 +101,15 @@ def svg(grid: Grid, cell: int = 40) -> str:
         x, y = 1 + c * cell, 1 + r * cell
         out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{FILLS[role][1]}" stroke="#999"/>')
         if label.base:
-            out.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4}" font-size="12" text-anchor="middle" '
-                       f'font-style="italic">{escape(label.base)}{_sup(label.sup)}<tspan font-size="8" font-style="normal" '
+            raised = -6 if (r, c) in marked else 0
+            out.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4 + raised}" font-size="12" text-anchor="middle" '
+                       f'font-style="italic">{_glyphs(label.base)}{_sup(label.sup)}<tspan font-size="8" font-style="normal" '
                        f'dy="{7 if label.sup else 3}">{escape(label.sub)}</tspan></text>')
+    for r, c, mark in grid.marks:
+        x, y = 1 + c * cell, 1 + r * cell
+        out.append(f'<text x="{x + cell - 3}" y="{y + cell - 4}" font-size="9" text-anchor="end" font-style="italic">'
+                   f'{_glyphs(mark.base)}{_sup(mark.sup)}<tspan font-size="7" font-style="normal" dy="2">'
+                   f'{escape(mark.sub)}</tspan></text>')
     y = grid.rows * cell + 12
     for role, text in grid.legend:
         out.append(f'<rect x="1" y="{y}" width="16" height="16" fill="{FILLS[role][1]}" stroke="#999"/>')
@@ -105,6 +118,18 @@ def svg(grid: Grid, cell: int = 40) -> str:
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
+
+
+# Greek letters a cell's label may be written with (an upstream symbol such as \delta), as Unicode.
+_GREEK = {"\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\delta": "δ", "\\epsilon": "ε", "\\eta": "η",
+          "\\theta": "θ", "\\lambda": "λ", "\\mu": "μ", "\\nu": "ν", "\\xi": "ξ", "\\rho": "ρ", "\\sigma": "σ",
+          "\\tau": "τ", "\\phi": "φ", "\\chi": "χ", "\\psi": "ψ", "\\omega": "ω", "\\Delta": "Δ", "\\Gamma": "Γ",
+          "\\Lambda": "Λ", "\\Phi": "Φ", "\\Psi": "Ψ", "\\Omega": "Ω"}
+
+
+def _glyphs(base: str) -> str:
+    """A label's letter as SVG text: escaped, a Greek letter's name as the letter."""
+    return escape(_GREEK.get(base, base))
 
 
 def _sup(text: str) -> str:
