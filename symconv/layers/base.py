@@ -97,6 +97,18 @@ class Words:
     formulas: dict[str, list[str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Exercise:
+    """A task of an exercise sheet that only the kind can set (a convolution's stride case, a conceptual
+    question): the question (prose with $math$), the answer (LaTeX align lines, or none for an answer
+    in words), the reasoning the answer key gives, and its points."""
+
+    question: str
+    answer: list[str]
+    reasoning: str
+    points: int
+
+
 def image(shape: Shape, kind: str) -> Shape:
     if len(shape) != 3:
         raise SpecError(f"{kind} needs an image (channels, height, width), but its input is a vector of {shape[0]}: put it before flatten")
@@ -212,6 +224,11 @@ class Layer(ABC):
         """Displayed steps shown before a tensor's entries, by tensor: (heading or "", LaTeX align
         lines); the output size of a convolution, the softmax's backward step."""
         return {}
+
+    def exercises(self, step: DocStep) -> list[Exercise]:
+        """Tasks of a handout that only this kind can set, beyond the entries and formulas every kind's
+        sheet asks for; none by default."""
+        return []
 
     @abstractmethod
     def rules(self, step: DocStep) -> list[str]:

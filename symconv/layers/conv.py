@@ -16,7 +16,7 @@ from ..indexmap import IndexMap, group
 from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, fmt_pair, whole
 from ..words import plural, size, spacing
 from . import conv_document as document
-from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, image
+from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Exercise, Layer, Param, Shape, Step, Table, Words, Work, image
 
 
 def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[tuple[int, int]]]]:
@@ -205,6 +205,9 @@ class Conv(Layer):
 
     def rules(self, step: DocStep) -> list[str]:
         return document.rules(self.conv_spec(step.shape_in), step)
+
+    def exercises(self, step: DocStep) -> list[Exercise]:
+        return document.exercises(self.conv_spec(step.shape_in), step)
 
     def figures(self, step: DocStep) -> dict[str, list[Grid]]:
         return document.figures(self.conv_spec(step.shape_in), step)

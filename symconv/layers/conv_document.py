@@ -4,12 +4,14 @@ where an input entry goes), all from the layer's index map and in the document's
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..figure import MAX_CELLS, Grid, Label
-from ..indexmap import affine, index_rule, padded_position
-from ..spec import ConvSpec
+from ..indexmap import IndexMap, affine, index_rule, padded_position
+from ..spec import ConvSpec, SpecError
 from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
-from .base import DocStep, Shape, Words
+from .base import DocStep, Exercise, Shape, Words
 
 
 def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
@@ -385,3 +387,62 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                 f"the gradient of input entry {name} as a full convolution with the kernel rotated by 180 degrees",
                 tuple(marks))
 
+
+
+def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
+    """The handout's tasks only a convolution sets: the same input entry's gradient at another stride,
+    and why the kernel turns up rotated."""
+    out = []
+    stride_case = _stride_case(spec, step)
+    if stride_case is not None:
+        out.append(stride_case)
+    K = matrix_name(step.letters["K"])
+    out.append(Exercise(
+        f"The forward pass multiplies by the kernel ${K}$ as it is, yet $\\partial L / \\partial {matrix_name(step.letters['in'])}$ "
+        f"is a full convolution with ${K}$ rotated by 180 degrees. Explain why in two or three sentences.", [],
+        "An output entry reads the input entry below and to the right of its window's corner through the kernel "
+        "entry below and to the right of the kernel's corner: output $(r, s)$ meets input $(r + p - 1, s + q - 1)$ "
+        "through $k_{p,q}$. Seen from one input entry, the outputs that read it through $k_{1,1}$ lie below and to "
+        "the right of it and those that read it through the last kernel entry above and to the left: gathering the "
+        "upstream gradient around the input entry meets the kernel's entries in reverse order in both directions, "
+        "which is the kernel rotated by 180 degrees.", 2))
+    return out
+
+
+def _stride_case(spec: ConvSpec, step: DocStep) -> Exercise | None:
+    """The middle input entry's gradient if the stride were 2 (or 1, for a layer with a stride): which
+    upstream entries still reach it, and through which kernel entries."""
+    other = (2, 2) if spec.stride == (1, 1) else (1, 1)
+    try:
+        variant = replace(spec, stride=other)
+        variant.output  # noqa: B018  (a stride that leaves no output is no exercise)
+    except SpecError:
+        return None
+    if min(variant.output) < 1:
+        return None
+    index = IndexMap(variant)
+    (h, w) = spec.input
+    i, j = (h - 1) // 2, (w - 1) // 2
+    rows = [(r, index.kernel_row(p)) for r, p, ii in index.rows if ii == i]
+    cols = [(s, index.kernel_col(q)) for s, q, jj in index.cols if jj == j]
+    many = spec.out_channels > 1 or spec.in_channels > 1
+    letter, _ = step.entry("K")
+
+    def kernel(m: int, p: int, q: int) -> str:
+        _, sup = step.entry("K", f"{m + 1},1" if many else "")
+        return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{p + 1},{q + 1}}}"
+
+    # Input channel 1, from every output channel.
+    terms = [rf"{step.gradient_entry(str(m + 1) if spec.out_channels > 1 else '', f'{r + 1},{s + 1}')}\, {kernel(m, p, q)}"
+             for m in range(spec.out_channels) for r, p in rows for s, q in cols]
+    x = entry(*step.entry("in", "1" if spec.in_channels > 1 else ""), i + 1, j + 1).strip("$")
+    which = ""
+    stride = "2" if other == (2, 2) else "1"
+    return Exercise(
+        f"Suppose the stride were {stride} instead, with the same input, kernel, padding and dilation: the output "
+        f"would be {size(*variant.output)}. Write $\\partial L / \\partial {x}${which} at that stride.",
+        [rf"\frac{{\partial L}}{{\partial {x}}} &= {' + '.join(terms) if terms else '0'}"],
+        f"At stride {stride} output $(r, s)$ starts its window at input row $(r - 1) \\cdot {stride} + 1$"
+        + (f" less the padding" if spec.padding != (0, 0) else "")
+        + f": only {plural(len(terms), 'term')} of outputs whose windows still cover ${x}$ remain, each through "
+          "the kernel entry that lies on it.", 3)

@@ -22,6 +22,7 @@ from .templating import environment
 
 # The text width of the PDF (A4, 2 cm margins, 11 pt) in em, less room for "=", "\quad +".
 TEXT_WIDTH_EM = 42.0
+INPUT_TITLE = "Gradient with respect to the input"
 ENTRIES_PER_BLOCK = 24
 
 
@@ -55,6 +56,7 @@ class Section:
     steps_title: str = ""
     formula: list[str] = field(default_factory=list)  # the general index formula (align lines)
     after: str = ""  # prose after the formula: what its terms are
+    room: float = 0.0  # cm of space to work in after it (an exercise sheet's task)
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                                     doc.letters[p.key], number, True))
     name = f"dL/d{record.input}"
     if single or record.number > 1 or input_gradient:
-        backward.append(section("in", name, "Gradient with respect to the input", words.backward.get("in", ""),
+        backward.append(section("in", name, INPUT_TITLE, words.backward.get("in", ""),
                                 doc.letters["in"], in_number, True, "input channel"))
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
@@ -400,6 +402,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
         "summary": summary,
         "rules": rules,
+        # What only each kind asks on an exercise sheet (a convolution's stride case), layer by layer.
+        "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _upstream_definition(derivation, docs[-1], naming.single, upstream),
         "rules_intro": _rules_intro(rules, input_gradient),
         "input_gradient": input_gradient or single,

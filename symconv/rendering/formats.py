@@ -47,8 +47,9 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
         _document(out, stem, "document", doc, formats)
     if "md" in formats:
         # The Markdown shows its figures from SVG files beside it.
-        for drawn in figures_of(ctx):
-            out.files[drawn.svg_file] = drawn.svg.encode()
+        for doc in documents.values():
+            for drawn in figures_of(doc):
+                out.files[drawn.svg_file] = drawn.svg.encode()
     if "json" in formats:
         out.files[FILENAMES["json"]] = to_json(derivation).encode()
     return out

@@ -1,46 +1,136 @@
-"""Handouts: an exercise sheet with chosen entries left blank for the student, and its answer sheet.
+"""Handouts: a graded exercise sheet and its answer key, from the same context as the document.
 
-The exercise keeps every step, explanation and figure of the document; in each block of entries the
-first is worked as an example and every second one after it is left blank. The answer sheet is the
-whole document.
+The sheet keeps the layer, its forward rule and figures, and asks numbered tasks with points and room
+to work, escalating: the output size, a border entry and an interior entry of the input's gradient,
+an entry of a parameter's gradient, the general formula, the results in matrix form (where the rotated
+kernel shows), then what only the kind can ask (a convolution's stride case and why its kernel turns
+up rotated). No entry of a gradient is printed on the sheet, so none can be read off a neighbour. The
+answer key gives each task's answer and its reasoning.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from .document import Block, Group, Section
+from .document import INPUT_TITLE, TEXT_WIDTH_EM, Group, Row, Section
+from ..words import plural
+from .latex import break_lines, width
 
-BLANK = r"\underline{\qquad\qquad\qquad\qquad}"
-
-
-def is_blank(position: int) -> bool:
-    """Whether the entry at this position of its block is left for the student: the 2nd, 4th, ..."""
-    return position % 2 == 1
+# Room to work, in cm: a line of the answer takes this much, and every task gets a little more.
+CM_PER_LINE, CM_EXTRA, CM_WORDS = 1.1, 1.5, 4.0
 
 
-def _blank_block(block: Block) -> Block:
-    rows = [replace(row, lines=[BLANK], chain=False) if is_blank(n) else row for n, row in enumerate(block.rows)]
-    return replace(block, rows=rows)
+def _terms(row: Row) -> int:
+    return 0 if row.lines == ["0"] else sum(line.count(" + ") + line.count(" - ") + 1 for line in row.lines)
 
 
-def _blank_section(section: Section) -> Section:
-    return replace(section, blocks=[_blank_block(b) for b in section.blocks])
+def _rows(section: Section) -> list[Row]:
+    return [row for block in section.blocks for row in block.rows]
+
+
+def _aligned(lhs: str, rhs_lines: list[str]) -> list[str]:
+    """An entry as align lines: "lhs &= first", then "&\\quad + ..." for the lines it continues on."""
+    return [f"{lhs} &= {rhs_lines[0]}"] + [rf"&\quad {line}" for line in rhs_lines[1:]]
+
+
+def _rebroken(line: str) -> list[str]:
+    """An aligned answer line ("lhs &= a + b + ...") broken to the page's width."""
+    lhs, _, rhs = line.partition("&=")
+    if not rhs or width(line) < TEXT_WIDTH_EM - 4:
+        return [line]
+    return _aligned(lhs.strip(), break_lines(rhs.strip().split(" + "), TEXT_WIDTH_EM - width(lhs) - 4.0))
+
+
+def _inline(lhs: str) -> str:
+    """A gradient entry for a sentence: \\partial L / \\partial x_{2,2} rather than a small fraction."""
+    return re.sub(r"\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", lhs)
+
+
+def _why(section: Section, row: Row | None = None) -> str:
+    """A section's words as an answer's reasoning: without its references to figures the sheet does
+    not have, and with the entry's number of terms."""
+    words = re.sub(r" Figure \d+ shows [^.]*\.", "", section.intro)
+    return words + (f" This entry has {plural(_terms(row), 'term')}." if row is not None else "")
+
+
+def _task(number: int, points: int, question: str, answer: list[str], reasoning: str) -> Section:
+    lines = [part for line in answer for part in _rebroken(line)]
+    room = CM_WORDS if not lines else CM_EXTRA + CM_PER_LINE * len(lines)
+    return Section(f"task-{number}", f"Task {number} ({points} points)", question, [], formula=lines, after=reasoning,
+                   room=room)
+
+
+def tasks(ctx: dict) -> list[Section]:
+    """The numbered tasks, with their answers and reasoning (the sheet leaves those out)."""
+    out: list[tuple[int, str, list[str], str]] = []
+    sections = ctx["sections"]
+    for section in sections:
+        if section.steps_title and section.steps:  # the output size
+            out.append((2, f"Work out the {section.steps_title.lower()} of the layer from its settings.", section.steps,
+                        "The padded input has $H + 2p_h$ rows and a window spans $d_h(k_h - 1) + 1$ of them; windows "
+                        "start every $s_h$ rows, so the floor counts the positions a window fits in, and the "
+                        "same for the columns."))
+            break
+    gradients = [s for s in sections if s.name.startswith("dL/d") and _rows(s)]
+    inputs = [s for s in gradients if s.title == INPUT_TITLE] or gradients
+    widest = max(inputs, key=lambda s: max(map(_terms, _rows(s))), default=None)
+    if widest is not None:
+        rows = _rows(widest)
+        middle = len(rows) // 2  # of the entries with the most terms, the one nearest the middle
+        interior = max(rows, key=lambda row: (_terms(row), -abs(rows.index(row) - middle)))
+        border = rows[0] if _terms(rows[0]) > 0 else min((row for row in rows if _terms(row) > 0), key=_terms)
+        if _terms(border) < _terms(interior):
+            out.append((2, f"Write ${_inline(border.lhs)}$, an entry at the border, as a sum of products.",
+                        _aligned(border.lhs, border.lines), _why(widest, border)))
+        out.append((3, (f"Write ${_inline(interior.lhs)}$, an interior entry, as a sum of products." if _terms(border) < _terms(interior)
+                    else f"Write ${_inline(interior.lhs)}$ as a sum of products."),
+                    _aligned(interior.lhs, interior.lines), _why(widest, interior)))
+    params = [s for s in gradients if s is not widest and len(_rows(s)) > 1]
+    if params:
+        rows = _rows(params[0])
+        entry = rows[-1]
+        out.append((3, f"Write ${_inline(entry.lhs)}$ as a sum of products.", _aligned(entry.lhs, entry.lines),
+                    _why(params[0], entry)))
+    if widest is not None and widest.formula:
+        general = widest.formula[0].split("&=")[0].strip()
+        out.append((4, f"Write the general formula: ${_inline(general)}$ for every index, as one sum.", widest.formula,
+                    "Every entry above is this formula at its indices; terms whose indices fall outside a tensor "
+                    "(in the zero padding, or past its border) do not exist."))
+    for summary in ctx["summary"]:
+        if summary.name == "results":
+            out.append((4, "Write the gradients in matrix form: each as one operation (a correlation, a "
+                           "convolution, a sum) on whole matrices. Which matrix is rotated, and by how much?",
+                        summary.formula, summary.after))
+    for exercise in ctx["exercises"]:
+        out.append((exercise.points, exercise.question, exercise.answer, exercise.reasoning))
+    return [_task(n, *task) for n, task in enumerate(out, start=1)]
+
+
+def _sheet(ctx: dict, title: str, answers: bool) -> dict:
+    """The context the templates render: the layer and its forward pass (no entries, no output size: they
+    are asked), then the tasks, with or without their answers."""
+    asked = tasks(ctx)
+    forward = [Group(g.title, [replace(s, blocks=[], steps=[], steps_title="", overview="", after="")
+                               for s in g.sections]) for g in ctx["forward"]]
+    if not answers:
+        asked = [replace(t, formula=[], after="") for t in asked]
+    else:
+        asked = [replace(t, room=0.0) for t in asked]
+    total = sum(int(t.title.split("(")[1].split()[0]) for t in asked)
+    note = (f"Answer each task in the space below it; {total} points in all. The answer key gives every answer "
+            "and its reasoning." if not answers else f"Every task's answer and its reasoning; {total} points in all.")
+    forward = [] if answers else forward  # the key is the tasks and their answers
+    return {**ctx, "title": title + ctx["title"], "handout_note": note, "summary": [], "rules": [], "rules_intro": "",
+            "objectives": [], "reading": [], "forward": forward, "backward": [], "tasks": asked,
+            "matrix_sections": [], "sections": [s for g in forward for s in g.sections]}
 
 
 def exercise(ctx: dict) -> dict:
-    """The context of the exercise sheet: the same document with the chosen entries blank."""
-    out = dict(ctx)
-    blanked = {id(s): _blank_section(s) for s in ctx["sections"]}
-    for key in ("forward", "backward"):
-        out[key] = [Group(g.title, [blanked[id(s)] for s in g.sections]) for g in ctx[key]]
-    out["sections"] = [blanked[id(s)] for s in ctx["sections"]]
-    out["title"] = "Exercise: " + ctx["title"]
-    out["handout_note"] = ("Fill in the blank entries: every second entry of each group is left for you, and the "
-                           "entries given around it are worked examples. The answer sheet has every entry.")
-    return out
+    """The exercise sheet: the layer, its forward pass and the tasks with room to work."""
+    return _sheet(ctx, "Exercise sheet: ", answers=False)
 
 
 def answers(ctx: dict) -> dict:
-    """The context of the answer sheet: the whole document."""
-    return {**ctx, "title": "Answers: " + ctx["title"]}
+    """The answer key: the same tasks, each with its answer and reasoning."""
+    return _sheet(ctx, "Answer key: ", answers=True)
