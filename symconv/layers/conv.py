@@ -186,8 +186,9 @@ class Conv(Layer):
     def objectives(self) -> list[str]:
         return ["compute a convolution's output size from its stride, padding and dilation",
                 "write each output entry as a sum of input entries times kernel entries",
-                "derive the gradients of the kernel, the input and the bias by the chain rule, and recognise them "
-                "as a correlation with the input and a full convolution with the kernel rotated by 180 degrees"]
+                f"derive the gradients of the kernel{', the input and the bias' if self.bias else ' and the input'} by the "
+                "chain rule, and recognise them as a correlation with the input and a full convolution with the kernel "
+                "rotated by 180 degrees"]
 
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
         return document.settings(self.conv_spec(step.shape_in), step)

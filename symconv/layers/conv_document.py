@@ -11,6 +11,7 @@ from ..indexmap import IndexMap, affine, index_rule, padded_position
 from ..spec import ConvSpec, SpecError
 from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
+from ..words import spacing as spacing_of
 from .base import DocStep, Exercise, Shape, Words
 
 
@@ -34,10 +35,13 @@ def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
 
 def words(spec: ConvSpec, step: DocStep) -> Words:
     """The forward and backward rules in words, and the general index formulas."""
+    over = "over the input channels and the kernel window" if spec.in_channels > 1 else "over the kernel window"
+    bias = "its channel's bias plus " if spec.bias else ""
     return Words(
-        "Each output entry is the bias (if any) plus the sum, over the input channels and the kernel "
-        "window, of input entry times kernel entry. Entries of the window that fall in the zero padding "
-        "contribute nothing and are left out.",
+        rf"In the output size, $H \times W$ is the input, $k_h \times k_w$ the kernel, and $s$, $p$, $d$ the stride, "
+        f"padding and dilation. Each output entry is {bias}the sum, {over}, of input entry times kernel entry."
+        + (" Entries of the window that fall in the zero padding contribute nothing and are left out."
+           if spec.padding != (0, 0) else ""),
         {"K": "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
               "gradient of each output entry times the input entry it met there.",
          "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
@@ -280,7 +284,7 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                if (dh, dw) != (1, 1) else "")
     neighbour = " and of its right-hand neighbour" if second else ""
     caption = (f"{what} of {channel}: the {size(kh, kw)} window of the first output entry{neighbour}; "
-               f"stride {size(sh, sw)}.{spacing}")
+               f"stride {spacing_of((sh, sw))}.{spacing}")
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the input entries that the first output entry reads" + (" and those its neighbour reads" if second else ""))
@@ -309,24 +313,26 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
         for j in range(cols):
             inside = ph <= i < ph + h and pw <= j < pw + w
             label = Label(base, f"{i - ph + 1},{j - pw + 1}", sup) if inside else Label()
-            cells.append((i, j, label, "hit" if (i, j) in over else "cell" if inside else "pad"))
+            cells.append((i, j, label, "pad" if not inside else "hit" if (i, j) in over else "cell"))
             if (i, j) in over:
                 marks.append((i, j, _upstream_label(step, channel, *over[i, j])))
     kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
     k11 = entry(kernel, ksup, *((spec.kernel[0], spec.kernel[1]) if spec.flipped else (1, 1)))
     g = _upstream_label(step, channel, 0, 0)
     g_name = f"${g.base}" + (f"^{{{g.sup}}}" if g.sup else "") + "_{r,s}$"
-    legend = [("hit", f"multiplied by {k11}; in its corner, its {g_name}")]
+    legend = [("hit", f"multiplied by {k11}; the corner shows the {g_name} it meets")]
     if ph or pw:
-        legend.append(("pad", "zero padding (its terms are left out)"))
-    (dh, dw) = spec.dilation
-    moves = (f"{plural(dh, 'row')} down and {plural(dw, 'column')} right" if (dh, dw) != (1, 1)
-             else "one row down and one column right")
+        legend.append(("pad", "zero padding: a term that falls there is left out"))
+    (dh, dw), (kh, kw) = spec.dilation, spec.kernel
+    steps = [f"for {entry(kernel, ksup, 1, 2)} it moves {plural(dw, 'column')} right"] if kw > 1 else []
+    steps += [f"for {entry(kernel, ksup, 2, 1)} {plural(dh, 'row')} down"] if kh > 1 else []
+    moves = (" " + " and ".join(steps).capitalize() + ".") if steps and not spec.flipped else ""
+    channels = " (output channel 1 and input channel 1)" if spec.out_channels > 1 or spec.in_channels > 1 else ""
     gaps = [plural(n - 1, noun) for n, noun in ((sh, "row"), (sw, "column")) if n > 1]
     spread = f", its entries {' and '.join(gaps)} apart (the stride)" if gaps else ""
     caption = (f"The upstream gradient ({size(ho, wo)}) laid over the {'padded ' if ph or pw else ''}input as a "
-               f"window{spread}: $\\partial L / \\partial {k11.strip('$')}$ is the sum of each shaded entry times "
-               f"the gradient in its corner. For the next kernel entry the window moves {moves}.")
+               f"window{spread}{channels}: $\\partial L / \\partial {k11.strip('$')}$ is the sum of each green entry "
+               f"times the gradient in its corner.{moves}")
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"slide{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the upstream gradient sliding over the input as a window, the correlation that gives the kernel's "
@@ -372,16 +378,20 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                 p, q = (kh - 1 - p, kw - 1 - q) if spec.flipped else (p, q)
                 marks.append((a, b, Label(kernel, f"{p + 1},{q + 1}", ksup)))
     name = entry(*step.entry("in"), i + 1, j + 1)
-    legend = [("window", "the rotated kernel, its entries in the corners"),
-              ("hit", f"a term of $\\partial L / \\partial {name.strip('$')}$"),
-              ("pad", "zeros" + (" (the stride's and the full padding)" if (sh, sw) != (1, 1) else " (the full padding)"))]
-    where = (f" (counted in the padded input: {plural(ph, 'row')} and {plural(pw, 'column')} of padding come first)"
-             if (ph, pw) != (0, 0) else "")
-    caption = (f"The full convolution that gives the input's gradient: the upstream gradient ({size(ho, wo)})"
+    present = {role for *_, role in cells}
+    legend = [(role, text) for role, text in (
+        ("hit", f"a term of $\\partial L / \\partial {name.strip('$')}$: the corner shows the kernel entry it meets"),
+        ("window", "the rotated kernel's window, no gradient entry under this tap"),
+        ("pad", "zeros" + (": the stride's and the full padding" if (sh, sw) != (1, 1) else ": the full padding")))
+        if role in present]
+    many = spec.out_channels > 1
+    caption = (f"The full convolution that gives the input's gradient: the upstream gradient ({size(ho, wo)}"
+               + (", output channel 1" if many else "") + ")"
                + (" spread by the stride" if (sh, sw) != (1, 1) else "")
                + f", padded with zeros to {size(rows, cols)}, and the kernel rotated by 180 degrees sliding over it. "
-               f"At the window shown{where} it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
-               f"times the kernel entry in its corner, summed.")
+               f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
+               f"times the kernel entry in its corner, summed"
+               + (" (each other output channel adds the same with its own gradient and kernel)." if many else "."))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 f"the gradient of input entry {name} as a full convolution with the kernel rotated by 180 degrees",

@@ -202,7 +202,8 @@ class Pool(Layer):
     def words(self, step: DocStep) -> Words:
         return Words(
             {"max": "Each output entry is the largest entry of its window.",
-             "avg": "Each output entry is the mean of its window; zero padding counts in the mean, as PyTorch does.",
+             "avg": "Each output entry is the mean of its window" + ("; zero padding counts in the mean, as PyTorch "
+                                                                     "does." if self.padding != (0, 0) else "."),
              "l2": "Each output entry is the square root of the sum of the squares of its window."}[self.kind],
             {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
                            "goes to that entry alone (the switch; ties go to the first maximal entry in row-major "

@@ -83,7 +83,7 @@ class SoftmaxCrossEntropy(Layer):
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k - t_k, the step SymPy does not take alone."""
         return {"in": ("", [
             r"\frac{\partial L}{\partial f_k} &= \sum_j \frac{\partial L}{\partial p_j}\,\frac{\partial p_j}{\partial f_k}"
-            r" = \sum_j \left(-\frac{t_j}{p_j}\right) p_j \left(\delta_{jk} - p_k\right)",
+            r" = \sum_j \left(-\frac{t_j}{p_j}\right) p_j \left(\mathbb{1}[j = k] - p_k\right)",
             r"&= -t_k + p_k \sum_j t_j",
             r"&= p_k - t_k \qquad \text{since } \textstyle\sum_j t_j = 1 \text{ for a one-hot target}",
         ])}

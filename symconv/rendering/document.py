@@ -263,7 +263,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
-    (r"\star", r"$\star$ is the valid cross-correlation (with a subscript $s$, taken at every $s$-th position)"),
+    (r"\star", r"$\star$ is the valid cross-correlation"),
+    (r"\star_", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
                              r"meet each entry at each of its taps, so that $\operatorname{full}(\cdot) \star "
                              r"\operatorname{rot}_{180}(K)$ is the full convolution"),
@@ -306,10 +307,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         whole.update({record.params[key]: doc.entry(key) for key in record.params})
     labels = {t.name: derivation[t.name].labels for t in example.derived}
     given, derived = example_lines(example, whole, TEXT_WIDTH_EM - 4.0)
-    return [Section("example", "A worked example", "Take these small whole numbers for the given tensors:", [],
-                    formula=given),
-            Section("example-results", "", "Then the layer computes these, entry by entry as the sections below "
-                    "write them (and as the results above say in matrix form):", [], formula=derived,
+    return [Section("example", "A worked example", "Given these small whole numbers,", [], formula=given),
+            Section("example-results", "", "the layer computes these (each entry by its formula in the sections "
+                    "below; the matrix forms above give the same numbers):", [], formula=derived,
                     after="One entry of each sum, term by term:" if any(t.terms for t in example.derived)
                     else "", steps=worked_entries(example, labels, TEXT_WIDTH_EM - 4.0))]
 
@@ -373,8 +373,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         settings = first.layer.settings(docs[0])
         lines, note = first.layer.results(docs[0])
         if lines:
-            summary = [Section("results", "The results", "In matrix form; the sections below prove them entry by "
-                               "entry at this size.", [], formula=lines, after=note)]
+            summary = [Section("results", "The results", "The results in matrix form, proved entry by entry at this "
+                               "size in the sections below.", [], formula=lines, after=note)]
     else:  # the network's diagram (Figure 1) lists its layers and their shapes
         settings = []
     if example is not None:

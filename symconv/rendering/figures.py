@@ -53,9 +53,23 @@ FILLS = {
 }
 
 
+def _label_cm(label, size_cm: float) -> float:
+    """About how wide a label sets in LaTeX: its letter, then its superscript over its subscript, at a
+    script size of `size_cm` per character."""
+    return size_cm * (1.2 + 0.75 * max(len(label.sup), len(label.sub)))
+
+
 def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     r"""The grid in LaTeX's own picture environment (no TikZ: it costs pdflatex half a second to load),
-    cells cell_cm wide, coloured with xcolor, with its legend below."""
+    cells at least cell_cm wide (wider for long labels, so that none overprints its neighbour or its
+    corner mark), coloured with xcolor, with its legend below."""
+    widest = max((_label_cm(label, 0.16) for *_, label, _ in grid.cells if label.base), default=0.0)
+    marks = max((_label_cm(mark, 0.11) for *_, mark in grid.marks), default=0.0)
+    # A cell with a corner mark holds two labels one above the other: taller ones (a layer's superscript)
+    # need a larger cell.
+    tall = any(label.sup for *_, label, _ in grid.cells) or any(mark.sup for *_, mark in grid.marks)
+    cell_cm = round(max(cell_cm, widest + 0.15, marks + 0.15, (1.2 if tall else 0.95) if grid.marks else 0.0), 2)
+    cell_cm = min(cell_cm, 16.0 / max(grid.cols, 1))  # the grid stays within the text width
     legend_h = 0.8 * len(grid.legend)
     lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}",
              rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})(0,{-legend_h / cell_cm - 0.3:.2f})"]
@@ -66,7 +80,7 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
         lines.append(rf"\put({x},{y}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{{box}}}{{{box}}}}}}}")
         lines.append(rf"\put({x},{y}){{\textcolor{{black!40}}{{\framebox(1,1){{}}}}}}")
         if label.base:
-            raised = 0.62 if (r, c) in marked else 0.5  # above the corner mark, if the cell has one
+            raised = 0.66 if (r, c) in marked else 0.5  # above the corner mark, if the cell has one
             lines.append(rf"\put({x + 0.5},{y + raised}){{\makebox(0,0){{\scriptsize {label.latex()}}}}}")
     for r, c, mark in grid.marks:
         x, y = c, grid.rows - 1 - r
@@ -74,8 +88,8 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     y = -0.9 / cell_cm * 0.75
     for role, text in grid.legend:
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}")
-        lines.append(rf"\put(0,{y:.2f}){{\textcolor{{black!40}}{{\framebox(0.6,0.6){{}}}}}}")
-        lines.append(rf"\put(0.9,{y + 0.3:.2f}){{\makebox(0,0)[l]{{\small {rich_latex(text)}}}}}")
+        lines.append(rf"\put(0,{y:.2f}){{\textcolor{{black!40}}{{\framebox({0.45 / cell_cm:.3f},{0.45 / cell_cm:.3f}){{}}}}}}")
+        lines.append(rf"\put({0.67 / cell_cm:.3f},{y + 0.225 / cell_cm:.2f}){{\makebox(0,0)[l]{{\small {rich_latex(text)}}}}}")
         y -= 0.8 / cell_cm
     lines.append(r"\end{picture}")
     return "\n".join(lines)
