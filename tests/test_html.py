@@ -11,16 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from symconv import ConvSpec, derive, load_network
-from symconv.rendering.formats import render
+from symconv import ConvSpec, derive, load_network, render
 
 from .conftest import ARTIFACTS, need_chromium
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
+# Every kind of page: a layer with its results, worked example and figures; one with channels, a
+# stride and padding; the matrix view; both networks; a handout's exercise sheet and answer key.
 PAGES = {
-    "layer-jacobians": lambda: derive(ConvSpec(input=4, kernel=2, stride=2, padding=1, bias=True), jacobians=True),
-    "three-layer-cnn": lambda: derive(load_network(EXAMPLES / "three_layer_cnn.toml")),
-    "maxpool-network": lambda: derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")),
+    "layer": (lambda: ConvSpec(bias=True), {}, "derivation"),
+    "layer-channels": (lambda: ConvSpec(input=5, kernel=3, stride=2, padding=1, in_channels=2, out_channels=2,
+                                        bias=True), {}, "derivation"),
+    "layer-jacobians": (lambda: derive(ConvSpec(input=4, kernel=2, stride=2, padding=1, bias=True), jacobians=True),
+                        {}, "derivation"),
+    "three-layer-cnn": (lambda: load_network(EXAMPLES / "three_layer_cnn.toml"), {}, "derivation"),
+    "maxpool-network": (lambda: load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), {}, "derivation"),
+    "exercise-sheet": (lambda: ConvSpec(input=4, kernel=2, stride=2, padding=1, bias=True), {"handout": True},
+                       "exercise"),
+    "answer-key": (lambda: ConvSpec(input=4, kernel=2, stride=2, padding=1, bias=True), {"handout": True}, "answers"),
 }
 WIDTH = 1100  # the window's width in CSS pixels, for the screenshot and the layout report
 
@@ -56,7 +64,8 @@ document.body.append(out);
 
 
 def page(name: str) -> str:
-    return render(PAGES[name](), ("html",)).files["derivation.html"].decode()
+    what, options, stem = PAGES[name]
+    return render(what(), "html", **options).files[f"{stem}.html"].decode()
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -87,9 +96,11 @@ def test_the_layer_page_draws_its_figures_inline():
 def test_rows_keep_every_term():
     html = page("layer-jacobians")
     # y_{2,2} = b + four products: four <mo>+</mo> in its row.
-    row = re.search(r"<mtr><mtd><mrow><msub><mi>y</mi><mrow><mn>2</mn><mo>&#x0002C;</mo><mn>2</mn></mrow></msub>"
-                    r"</mrow></mtd>(.*?)</mtr>", html)
-    assert row and row.group(1).count("<mo>+</mo>") == 4 and row.group(1).count("<mi>x</mi>") == 4
+    # (The worked example writes y_{2,2} at numbers first: the row of symbols is the one with x in it.)
+    rows = re.findall(r"<mtr><mtd><mrow><msub><mi>y</mi><mrow><mn>2</mn><mo>&#x0002C;</mo><mn>2</mn></mrow></msub>"
+                      r"</mrow></mtd>(.*?)</mtr>", html)
+    row = next(r for r in rows if "<mi>x</mi>" in r)
+    assert row.count("<mo>+</mo>") == 4 and row.count("<mi>x</mi>") == 4
 
 
 @pytest.mark.parametrize("name", PAGES)
