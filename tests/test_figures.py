@@ -141,3 +141,14 @@ def test_the_switch_figure_marks_where_the_derived_switch_is_one():
         if any(at.coeff(g) == 1 for g in ones):
             marked.add((n // w, n % w))
     assert chosen == marked and len(chosen) >= 1
+
+
+def test_the_switch_figure_points_out_ties():
+    """Example values with a tie in a window: the caption says which window and who gets the gradient."""
+    from symconv import load_network
+    from symconv.rendering.document import context
+
+    ctx = context(derive(load_network(__import__("pathlib").Path(__file__).parents[1] / "examples"
+                                      / "conv_relu_maxpool_dense.toml")))
+    (caption,) = [f.caption for s in ctx["sections"] for f in s.figures if f.svg_file.startswith("figure-switch")]
+    assert "Ties: the window of $a^{[3]}_{2,1}$ has its maximum 9 in 2 entries; only the first" in caption

@@ -16,7 +16,7 @@ from sympy import Add, And, Integer, Max, Piecewise, Rational, S, sqrt
 from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 
 from ..figure import MAX_CELLS, Grid, Label, example_values
-from ..words import size, spacing
+from ..words import entry, size, spacing
 from ..indexmap import tap_count
 from ..spec import SpecError, as_pair, fmt_pair, shown
 from .base import DocStep, Layer, Shape, Step, Words, Work, image
@@ -256,12 +256,20 @@ class Pool(Layer):
                        f"upstream gradient {receives}.{overlap}")
             return Grid(f"windows-layer-{step.number or 1}", h, w, cells, caption, legend,
                         "the windows and what each entry receives from them")
-        for cells in windows:
+        ties = []
+        for number, cells in enumerate(windows):
             best = max(cells, key=lambda cell: (values[cell[0]], -cells.index(cell)))  # first maximum, row-major
             role[best[0]] = "chosen"
+            count = sum(values[n] == values[best[0]] for n, _, _ in cells)
+            if count > 1:
+                ties.append((number // wo + 1, number % wo + 1, values[best[0]], count))
         cells = tuple((n // w, n % w, Label(str(values[n]), ""), role[n]) for n in range(h * w))
+        out_letter, out_sup = step.entry("out")
+        tied = "; ".join(f"the window of {entry(out_letter, out_sup, r, s)} has its maximum {v} in {n} entries"
+                         for r, s, v, n in ties)
         caption = (f"The switches of {which} at example values{channel}: each window is shaded, and its "
                    "upstream gradient goes to the marked entry, its first maximum in row-major order; "
-                   "every other entry gets 0 from that window.")
+                   "every other entry gets 0 from that window."
+                   + (f" Ties: {tied}; only the first of them gets the gradient, as in PyTorch." if ties else ""))
         return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")),
                     "where each window's gradient goes, at example values")
