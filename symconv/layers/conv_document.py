@@ -171,46 +171,58 @@ def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
 
 def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     """The three results boxed in matrix form, as identities.py computes them, and the prose that
-    defines their terms and checks their shapes with this layer's sizes."""
+    defines their terms and checks their shapes with this layer's sizes. A matrix is decorated only
+    where it differs from the plain one: X~ padded, G~ spread by the stride, K~ dilated (or, with the
+    convolution convention, the stored kernel rotated); crop only where there is padding to remove."""
     many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
     sizes = result_sizes(spec)
     c = "^{(c)}" if many_in else ""
     m = "^{(m)}" if many_out else ""
     mc = f"^{{({'m' if many_out else 1},{'c' if many_in else 1})}}" if many_in or many_out else ""
     over_m = r"\sum_m " if many_out else ""
+    (sh, sw), (dh, dw), (ph, pw) = spec.stride, spec.dilation, spec.padding
+    (kh, kw) = spec.kernel
+    padded_in, spread_g = (ph, pw) != (0, 0), (sh, sw) != (1, 1)
+    dilated_k = (dh, dw) != (1, 1) or spec.flipped
     X, K = (matrix_name(step.letters[which]) for which in ("in", "K"))
-    correlation = rf"\tilde{{{X}}}{c} \star \tilde{{G}}{m}"
+    Xt = rf"\tilde{{{X}}}" if padded_in else X
+    Gt = r"\tilde{G}" if spread_g else "G"
+    Kt = rf"\tilde{{{K}}}" if dilated_k else K
+    correlation = rf"{Xt}{c} \star {Gt}{m}"
     if spec.flipped:  # the layer used the kernel rotated: so is its gradient
         correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
+    full_conv = rf"{over_m}\hat{{G}}{m} \star \operatorname{{rot}}_{{180}}\big({Kt}{mc}\big)"
     lines = [
         rf"&\boxed{{\frac{{\partial L}}{{\partial {K}{mc}}} = {correlation}}}",
-        rf"&\boxed{{\frac{{\partial L}}{{\partial {X}{c}}} = \operatorname{{crop}}\Big({over_m}\hat{{G}}{m} \star "
-        rf"\operatorname{{rot}}_{{180}}\big(\tilde{{{K}}}{mc}\big)\Big)}}",
+        rf"&\boxed{{\frac{{\partial L}}{{\partial {X}{c}}} = "
+        + (rf"\operatorname{{crop}}\Big({full_conv}\Big)}}" if padded_in else rf"{full_conv}}}"),
     ]
     if spec.bias:
         lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = \sum_{{r,s}} G{m}_{{r,s}}}}")
-    (sh, sw), (dh, dw), (ph, pw) = spec.stride, spec.dilation, spec.padding
-    (kh, kw) = spec.kernel
     full, padded = sizes["full"], sizes["padded input"]
-    dilation = (f" with {plural(dh - 1, 'zero row')} and {plural(dw - 1, 'zero column')} between its taps"
-                if (dh, dw) != (1, 1) else "")
     taps = (f", taken at positions {plural(dh, 'row')} and {plural(dw, 'column')} apart," if (dh, dw) != (1, 1) else "")
     corr = tuple((n - g) // d + 1 for n, g, d in zip(padded, sizes["dilated upstream"], spec.dilation))
-    padding = (rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} and {plural(pw, 'column')} of zeros on every "
-               rf"side ({size(*padded)})" if (ph, pw) != (0, 0) else rf"$\tilde{{{X}}}$ is the input itself (no padding)")
-    spread = (rf"$\tilde{{G}}$ is $G$ with {plural(sh - 1, 'zero row')} and {plural(sw - 1, 'zero column')} between "
-              rf"its entries ({size(*sizes['dilated upstream'])})" if (sh, sw) != (1, 1)
-              else r"$\tilde{G}$ is $G$ itself (stride 1)")
+    defined = []
+    if padded_in:
+        defined.append(rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} and {plural(pw, 'column')} of zeros on "
+                       rf"every side ({size(*padded)})")
+    if spread_g:
+        gaps = [plural(n - 1, f"zero {noun}") for n, noun in ((sh, "row"), (sw, "column")) if n > 1]
+        defined.append(rf"$\tilde{{G}}$ is $G$ with {' and '.join(gaps)} between its entries "
+                       rf"({size(*sizes['dilated upstream'])}), one for each step of the stride")
     kernel_part = (f"is {size(kh, kw)}, the kernel's shape" if corr == (kh, kw) else
                    f"is {size(*corr)}; its first {size(kh, kw)}, one entry per kernel entry, is the kernel's gradient")
     span = sizes["rotated kernel"]
+    dilation = (rf"; ${Kt}$ is the kernel with {plural(dh - 1, 'zero row')} and {plural(dw - 1, 'zero column')} "
+                rf"between its taps ({size(*span)})" if (dh, dw) != (1, 1) else "")
+    g = step.gradient_entry("", "r,s")
     note = (
-        rf"$G$, the matrix of $\partial L / \partial {latex_base(step.letters['out'])}_{{r,s}}$, is the upstream gradient and $\star$ "
-        rf"the valid cross-correlation. "
-        rf"{padding}; {spread}. Their correlation{taps} {kernel_part}. $\hat{{G}}$ is $\tilde{{G}}$ with "
+        rf"$G$, the matrix of the upstream gradient's entries ${g}$, and the input ${X}$ are correlated ($\star$, the "
+        rf"valid cross-correlation)" + (": " + "; ".join(defined) if defined else "") + ". "
+        rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with "
         rf"{plural(span[0] - 1, 'row')} and {plural(span[1] - 1, 'column')} of zeros on every side "
-        rf"({size(*sizes['padded upstream'])}) and $\tilde{{{K}}}$ the kernel{dilation} ({size(*span)}), so the full "
-        rf"convolution is {size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
+        rf"({size(*sizes['padded upstream'])}){dilation}, so the full convolution is "
+        rf"{size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
     )
     if spec.flipped:
         note += (rf" With the convolution convention the layer's kernel is already rotated, so $\tilde{{{K}}}$ is the "
