@@ -244,3 +244,34 @@ def test_network_files_do_not_mix_with_layer_options(capsys, in_tmp):
 def test_markdown_on_standard_output_carries_its_figures(capsys):
     code, out, err = run(["render", "--format", "md", "--out", "-"], capsys)
     assert code == 0 and out.count("](data:image/svg+xml;base64,") == 3 and "figure-window.svg" not in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--example", "-1"], "--example -1 is not valid: give a seed from 0 to"),
+    (["--example", "two"], "--example 'two' is not a whole number"),
+    (["--upstream-symbol", "x"], "upstream symbol 'x' is not valid: the document already writes x"),
+    (["--upstream-symbol", "foo"], "upstream symbol 'foo' is not valid: give one letter such as g, a Greek letter"),
+    (["--upstream-symbol", "L"], "upstream symbol 'L' is not valid: the document already writes L"),
+])
+def test_bad_document_options_are_one_line_and_exit_2(args, message, capsys, in_tmp):
+    code, out, err = run(["render", "--format", "md", *args], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    assert not (in_tmp / "output").exists()  # nothing half-written
+
+
+def test_document_options_choose_what_the_documents_show(capsys, in_tmp):
+    network = str(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")
+    code, out, err = run(["render", "--network", network, "--format", "md", "--out", "-"], capsys)
+    few = out
+    code, out, err = run(["render", "--network", network, "--format", "md", "--all-entries", "--input-gradient",
+                          "--upstream-symbol", "frac", "--out", "-"], capsys)
+    assert code == 0, err
+    assert "Shown: 3 of" in few and "Shown: 3 of" not in out
+    assert r"\frac{\partial L}{\partial x_{" not in few and r"\frac{\partial L}{\partial x_{1,1}}" in out
+    assert r"\delta^{[" in few and r"\delta^{[" not in out  # the full fraction instead
+    code, out, err = run(["render", "--format", "md", "--no-example", "--out", "-"], capsys)
+    assert code == 0 and "A worked example" not in out
+    code, out, err = run(["render", "--format", "md", "--example", "7", "--upstream-symbol", "delta"], capsys)
+    assert code == 0 and "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_example7_upstream-delta" in out
+    text = (in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_example7_upstream-delta" / "derivation.md").read_text()
+    assert r"\delta_{r,s} = \frac{\partial L}{\partial y_{r,s}}" in text and "A worked example" in text

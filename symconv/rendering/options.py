@@ -33,5 +33,5 @@ class DocumentOptions:
         return "".join(part for part, on in (("_all", self.all_entries), ("_input", self.input_gradient),
                                              (f"_example{self.example}", self.example not in (0, None)),
                                              ("_noexample", self.example is None),
-                                             (f"_upstream-{self.upstream}", self.upstream is not None),
+                                             ("_upstream-" + (self.upstream or "").lstrip("\\"), self.upstream is not None),
                                              ("_handout", self.handout)) if on)
