@@ -224,6 +224,12 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
         rf"({size(*sizes['padded upstream'])}){dilation}, so the full convolution is "
         rf"{size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
     )
+    if many_in or many_out:
+        which = [f"$m$ numbers the output channels (1 to {spec.out_channels})" if many_out else "",
+                 f"$c$ the input channels (1 to {spec.in_channels})" if many_in else ""]
+        note += (" " + "; ".join(w for w in which if w)
+                 + rf"; ${K}{mc}$ is the kernel that takes input channel "
+                 + ("$c$" if many_in else "1") + " to output channel " + ("$m$" if many_out else "1") + ".")
     if spec.flipped:
         note += (rf" With the convolution convention the layer's kernel is already rotated, so $\tilde{{{K}}}$ is the "
                  rf"kernel as stored, rotated, and $\partial L / \partial {K}$ is the correlation rotated back.")
