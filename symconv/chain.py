@@ -108,13 +108,15 @@ def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], 
         owned = [(p, naming.param(l, p)) for p in layer.params(shapes[l - 1])]
         params.append({p.key: (p, named.name) for p, named in owned})
         out = naming.output(l, layer, shapes[l])
-        # Parameters before the output, a loss's target and value after it.
-        for after in (False, True):
-            if after:
-                b.declare(out, "output", shapes[l])
-            for p, named in owned:
-                if p.after == after:
-                    b.declare(named, p.role, p.shape)
+        # Parameters before the output, a loss's target too (its output may read it: the squared
+        # error's e = a - t), and the loss's value after it.
+        for p, named in owned:
+            if not p.computed:
+                b.declare(named, p.role, p.shape)
+        b.declare(out, "output", shapes[l])
+        for p, named in owned:
+            if p.computed:
+                b.declare(named, p.role, p.shape)
         acts.append(out.name)
     # Upstream gradients: of the last output (a leaf when there is no loss), and of every layer's
     # input that a layer below reads; dL/dX ends the chain, so no symbol stands for its entries.
@@ -140,14 +142,12 @@ def _forward(net: NetworkSpec, b: _Builder, acts: list[str], params: list[Owned]
     for l, (layer, step) in enumerate(zip(net.layers, steps), start=1):
         results = layer.forward(step)
         for key, (p, name) in params[l - 1].items():
-            if not p.after:
+            if not p.computed:  # the parameters, and a loss's target
                 b.leaf(name)
         b.derived(acts[l], results["out"])
         for key, (p, name) in params[l - 1].items():
             if p.computed:  # the loss's value
                 b.derived(name, results[key])
-            elif p.after:  # its target
-                b.leaf(name)
 
 
 def _backward(net: NetworkSpec, naming: Naming, b: _Builder, acts: list[str], params: list[Owned],

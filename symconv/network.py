@@ -29,7 +29,7 @@ class NetworkSpec:
         SpecError: naming the layer (1-based) and what does not fit.
     """
 
-    input: tuple[int, int, int]
+    input: tuple[int, ...]  # (channels, height, width) for an image, (n,) for a vector
     layers: tuple[Layer, ...]
     name: str = "network"
     names: Names | None = None
@@ -37,10 +37,10 @@ class NetworkSpec:
 
     def __post_init__(self) -> None:
         shape = self.input
-        if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+        if not isinstance(shape, (tuple, list)) or len(shape) not in (1, 3):
             raise SpecError(f"input {shown(list(shape) if isinstance(shape, tuple) else shape)} is not valid: "
-                            "give [channels, height, width], each 1 or more")
-        for what, n in zip(("channels", "height", "width"), shape):
+                            "give [channels, height, width] for an image or [n] for a vector, each 1 or more")
+        for what, n in zip(("channels", "height", "width") if len(shape) == 3 else ("size",), shape):
             whole(n, f"input {what}")
         if not isinstance(self.name, str):
             raise SpecError(f"name {shown(self.name)} is not valid: give the network's name as text")

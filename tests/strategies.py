@@ -35,7 +35,7 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
 def networks(draw):
     """A random small network: conv, activation, pooling (some twice), then maybe flatten (or global
     average pooling), dense and a loss."""
-    from symconv.layers import Activation, Conv, Dense, Flatten, GlobalAvgPool, Pool, SoftmaxCrossEntropy
+    from symconv.layers import Activation, Conv, Dense, Flatten, GlobalAvgPool, MeanSquaredError, Pool, SoftmaxCrossEntropy
     from symconv.network import NetworkSpec
     from symconv.spec import SpecError
 
@@ -59,7 +59,8 @@ def networks(draw):
         head = draw(st.sampled_from([Flatten("column"), Flatten("row"), GlobalAvgPool()]))
         layers += [head, Dense(draw(st.integers(1, 3)), draw(st.booleans()))]
         if draw(st.booleans()):
-            layers.append(SoftmaxCrossEntropy())
+            layers.append(draw(st.sampled_from([SoftmaxCrossEntropy(), MeanSquaredError("mean"), MeanSquaredError("sum"),
+                                                MeanSquaredError("half_sum")])))
     net = NetworkSpec((draw(st.integers(1, 2)), draw(st.integers(3, 7)), draw(st.integers(3, 7))), tuple(layers))
     try:
         net.shapes

@@ -14,6 +14,7 @@ from .conv import Conv
 from .dense import Dense
 from .flatten import Flatten
 from .global_avgpool import GlobalAvgPool
+from .mse import MeanSquaredError
 from .pool import Pool
 from .softmax_ce import SoftmaxCrossEntropy
 
@@ -28,6 +29,7 @@ LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     "global_avgpool": (GlobalAvgPool, {}),
     "dense": (Dense, {}),
     "softmax_cross_entropy": (SoftmaxCrossEntropy, {}),
+    "mse": (MeanSquaredError, {}),
 }
 
 __all__ = ["LAYER_TYPES", "Layer", "Param", "Shape", "Step", "Table", "Words", "Work", "is_layer", "kinds",
