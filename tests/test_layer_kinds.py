@@ -94,6 +94,7 @@ SAMPLES = {
     "identity": ({}, (1, 2, 2)),
     "flatten": ({"order": "row"}, (2, 2, 3)),
     "global_avgpool": ({}, (3, 2, 3)),
+    "upsample": ({"scale": [2, 3]}, (2, 2, 2)),
     "dense": ({"out_features": 3, "bias": True}, (4,)),
     "softmax_cross_entropy": ({}, (3,)),
     "mse": ({"reduction": "half_sum"}, (3,)),

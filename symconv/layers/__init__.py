@@ -17,6 +17,7 @@ from .global_avgpool import GlobalAvgPool
 from .mse import MeanSquaredError
 from .pool import Pool
 from .softmax_ce import SoftmaxCrossEntropy
+from .upsample import Upsample
 
 # TOML type name -> (kind, the fields the name fixes)
 LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
@@ -27,6 +28,7 @@ LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     **{kind: (Activation, {"kind": kind}) for kind in ACTIVATIONS},
     "flatten": (Flatten, {}),
     "global_avgpool": (GlobalAvgPool, {}),
+    "upsample": (Upsample, {}),
     "dense": (Dense, {}),
     "softmax_cross_entropy": (SoftmaxCrossEntropy, {}),
     "mse": (MeanSquaredError, {}),
