@@ -117,9 +117,13 @@ class Naming:
         layer = record.layer
         letters = {"in": self.letter("x") if previous is None else previous.output_letter or self.letter("a"),
                    "out": layer.output_letter or self.letter("a")}
+        plain = {"out"} if layer.output_letter else set()  # p, e: named once, as output() names them
         for p in layer.params(record.shape_in):
             letters[p.key] = self.letter(p.letter)
-        return DocStep(self.number(record.number), record.shape_in, record.shape_out, letters, upstream)
+            if p.after:  # a loss's target and value, as param() names them
+                plain.add(p.key)
+        return DocStep(self.number(record.number), record.shape_in, record.shape_out, letters, upstream,
+                       frozenset(plain))
 
     def upstream(self, of: Named) -> Named:
         entry = of.latex

@@ -24,16 +24,12 @@ CASES = [ConvSpec(), ConvSpec(input=(3, 4), kernel=2, padding=1, stride=(1, 2)),
          ConvSpec(input=5, kernel=3, stride=2, padding=1, in_channels=2, out_channels=2, bias=True)]
 
 
-def _points(task) -> int:
-    return int(task.title.split("(")[1].split()[0])
-
-
 @pytest.mark.parametrize("spec", CASES, ids=str)
 def test_the_sheet_asks_numbered_escalating_tasks_with_points_and_room(spec):
     ctx = context(derive(spec), matrices=False)
     sheet, key = exercise(ctx), answers(ctx)
     titles = [t.title for t in sheet["tasks"]]
-    assert titles == [f"Task {n} ({_points(t)} points)" for n, t in enumerate(sheet["tasks"], start=1)]
+    assert titles == [f"Task {n} ({t.points} points)" for n, t in enumerate(sheet["tasks"], start=1)]
     questions = " ".join(t.intro for t in sheet["tasks"])
     for asked in ("output size", "as a sum of products", "general formula", "matrix form",
                   "Suppose the stride were", "Explain why"):
@@ -46,7 +42,7 @@ def test_the_sheet_asks_numbered_escalating_tasks_with_points_and_room(spec):
     assert all(t.after and not t.room for t in key["tasks"])
     for blank, answered in zip(sheet["tasks"], key["tasks"]):
         assert blank.room == pytest.approx(CM_WORDS if not answered.formula else CM_EXTRA + CM_PER_LINE * len(answered.formula))
-    assert f"{sum(map(_points, sheet['tasks']))} points in all" in sheet["handout_note"]
+    assert f"{sum(t.points for t in sheet['tasks'])} points in all" in sheet["handout_note"]
 
 
 @pytest.mark.parametrize("spec", CASES, ids=str)

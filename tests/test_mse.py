@@ -14,39 +14,16 @@ from symconv.network import NetworkSpec, load_network
 from symconv.numeric.evaluate import evaluate
 from symconv.spec import SpecError
 
-NETWORK = """input = [2]
-
-[[layer]]
-type = "dense"
-out_features = 2
-bias = true
-
-[[layer]]
-type = "sigmoid"
-
-[[layer]]
-type = "dense"
-out_features = 2
-bias = true
-
-[[layer]]
-type = "sigmoid"
-
-[[layer]]
-type = "mse"
-reduction = "half_sum"
-"""
+EXAMPLE = Path(__file__).parents[1] / "examples" / "two_layer_sigmoid_mse.toml"
 
 
-def test_mazurs_step_by_step_example_is_reproduced(tmp_path):
+def test_mazurs_step_by_step_example_is_reproduced():
     """M. Mazur, "A Step by Step Backpropagation Example" (2015),
     https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/ : inputs 0.05, 0.10;
     hidden weights w1..w4 = 0.15, 0.20, 0.25, 0.30 with bias 0.35 on both hidden neurons; output
     weights w5..w8 = 0.40, 0.45, 0.50, 0.55 with bias 0.60; targets 0.01, 0.99; sigmoids and
     E = 1/2 sum (target - out)^2. Its published numbers, to the nine decimals it gives."""
-    path = tmp_path / "mazur.toml"
-    path.write_text(NETWORK)
-    d = derive(load_network(path))
+    d = derive(load_network(EXAMPLE))
     values = evaluate(d, {
         "X": np.array([0.05, 0.10]),
         "W[1]": np.array([[0.15, 0.20], [0.25, 0.30]]), "b[1]": np.array([0.35, 0.35]),
@@ -102,12 +79,10 @@ def test_bad_fields_are_one_line(text, message, tmp_path):
         load_network(path)
 
 
-def test_a_vector_network_renders_and_check_reads_it(tmp_path):
+def test_a_vector_network_renders_and_check_reads_it():
     from symconv import check, render
 
-    path = tmp_path / "net.toml"
-    path.write_text(NETWORK)
-    spec = load_network(path)
+    spec = load_network(EXAMPLE)
     md = render(spec, "md").files["derivation.md"].decode()
     assert "squared error, half the sum" in md and r"e = a^{[4]} - t" in md
     verdicts = check(None, spec, claims=[r"\frac{\partial L}{\partial a^{[4]}_{1}} = e_{1}",

@@ -107,6 +107,7 @@ class Exercise:
     answer: list[str]
     reasoning: str
     points: int
+    first: bool = False  # asked before the entries (a warm-up: the output size), else after them
 
 
 def image(shape: Shape, kind: str) -> Shape:
@@ -247,11 +248,14 @@ class DocStep:
     shape_out: Shape
     letters: dict[str, str]  # "in", "out" and parameter keys -> the letter the document writes
     upstream: str = ""  # the short symbol of the output's gradient (g, \delta); "" writes dL/dy in full
+    unnumbered: frozenset[str] = frozenset()  # tensors written without the layer number: a loss's p, t, L
 
     def entry(self, which: str, channel: str = "") -> tuple[str, str]:
         """(letter, superscript) of the entries of the layer's input ("in"), output ("out") or a
         parameter, in `channel` ("1", "1,1") if given: x and "", a and "[2](1)", k and "[1](1,1)"."""
         number = self.number if which != "in" else None if self.number in (None, 1) else self.number - 1
+        if which in self.unnumbered:
+            number = None
         return self.letters[which], ("" if number is None else f"[{number}]") + (f"({channel})" if channel else "")
 
     def symbol(self, which: str, channel: str = "") -> str:

@@ -418,9 +418,16 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
 
 
 def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
-    """The handout's tasks only a convolution sets: the same input entry's gradient at another stride,
-    and why the kernel turns up rotated."""
-    out = []
+    """The handout's tasks only a convolution sets: its output size (first), its results in matrix form,
+    the same input entry's gradient at another stride, and why the kernel turns up rotated."""
+    _, sizes = steps(spec)["out"]
+    out = [Exercise("Work out the output size of the layer from its settings.", sizes,
+                    "The padded input has $H + 2p_h$ rows and a window spans $d_h(k_h - 1) + 1$ of them; windows "
+                    "start every $s_h$ rows, so the floor counts the positions a window fits in, and the same for "
+                    "the columns.", 2, first=True)]
+    lines, note = results(spec, step)
+    out.append(Exercise("Write the gradients in matrix form: each as one operation (a correlation, a convolution, "
+                        "a sum) on whole matrices. Which matrix is rotated, and by how much?", lines, note, 4))
     stride_case = _stride_case(spec, step)
     if stride_case is not None:
         out.append(stride_case)
@@ -434,6 +441,8 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
         "the right of it and those that read it through the last kernel entry above and to the left: gathering the "
         "upstream gradient around the input entry meets the kernel's entries in reverse order in both directions, "
         "which is the kernel rotated by 180 degrees.", 2))
+    if step.number is not None:  # in a network, say which layer each task is about
+        out = [replace(e, question=f"(Layer {step.number}.) {e.question}") for e in out]
     return out
 
 

@@ -57,6 +57,7 @@ class Section:
     formula: list[str] = field(default_factory=list)  # the general index formula (align lines)
     after: str = ""  # prose after the formula: what its terms are
     room: float = 0.0  # cm of space to work in after it (an exercise sheet's task)
+    points: int = 0  # what an exercise sheet's task is worth
 
 
 @dataclass(frozen=True)
@@ -208,11 +209,9 @@ class Group:
     sections: list[Section]
 
 
-def _symbol(derivation: Derivation, name: str, letter: str, number: int | None, gradient: bool) -> str:
+def _symbol(tensor: Tensor, doc: DocStep, which: str, gradient: bool) -> str:
     """How the document writes a whole tensor: Y, A^{[2]}, a vector's own letter, dL/dK as a fraction."""
-    tensor = derivation[name]
-    entry = derivation[name.removeprefix("dL/d")].labels[0]
-    sup = "" if number is None or "^{[" not in entry else f"[{number}]"  # p, the softmax's, has no layer
+    letter, sup = doc.entry(which)
     symbol = matrix_name(letter, sup) if len(tensor.shape) >= 2 else latex_base(letter) + (f"^{{{sup}}}" if sup else "")
     return rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol
 
@@ -222,19 +221,18 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     """A layer's forward section and its backward sections (parameters first, then its input unless it
     is the network's input and `input_gradient` is off), each with the kind's words, displayed steps
     and figures; a network's sections show representative entries unless `all_entries`."""
-    layer, number = record.layer, doc.number
+    layer = record.layer
     words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
-    in_number = None if number in (None, 1) else number - 1
     every = single or all_entries
 
-    def section(key: str, name: str, title: str, intro: str, letter: str, at: int | None, gradient: bool,
-                noun: str = "channel", extra: list[Block] | None = None) -> Section:
+    def section(key: str, name: str, title: str, intro: str, gradient: bool, noun: str = "channel",
+                extra: list[Block] | None = None) -> Section:
         """The tensor's section: as one matrix of expressions where that fits, else its entries listed
         (representative ones in a network unless `all_entries`), then `extra` blocks (a loss's value)."""
         heading, lines = steps.get(key, ("", []))
-        matrix = (matrix_form(derivation[name], _symbol(derivation, name, letter, at, gradient), printer, not single)
-                  if matrices else "")
-        entries, shown = ([], "") if matrix else tensor_blocks(derivation[name], printer, noun, every)
+        tensor = derivation[name]
+        matrix = matrix_form(tensor, _symbol(tensor, doc, key, gradient), printer, not single) if matrices else ""
+        entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, words.formulas.get(key, []), shown)
 
@@ -242,18 +240,17 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             for block in tensor_blocks(derivation[name], printer)[0]]
     # Under a step's own heading (the output size), the entries need theirs.
     forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] else "",
-                      words.forward, doc.letters["out"], number, False, "output channel", loss)
+                      words.forward, False, "output channel", loss)
     backward = []
     names = set(derivation.names())
     for p in layer.params(record.shape_in):
         name = f"dL/d{record.params[p.key]}"
         if name in names:
             backward.append(section(p.key, name, f"Gradient with respect to the {p.title}", words.backward.get(p.key, ""),
-                                    doc.letters[p.key], number, True))
+                                    True))
     name = f"dL/d{record.input}"
     if single or record.number > 1 or input_gradient:
-        backward.append(section("in", name, INPUT_TITLE, words.backward.get("in", ""),
-                                doc.letters["in"], in_number, True, "input channel"))
+        backward.append(section("in", name, INPUT_TITLE, words.backward.get("in", ""), True, "input channel"))
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"

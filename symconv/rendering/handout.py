@@ -1,10 +1,10 @@
 """Handouts: a graded exercise sheet and its answer key, from the same context as the document.
 
 The sheet keeps the layer, its forward rule and figures, and asks numbered tasks with points and room
-to work, escalating: the output size, a border entry and an interior entry of the input's gradient,
-an entry of a parameter's gradient, the general formula, the results in matrix form (where the rotated
-kernel shows), then what only the kind can ask (a convolution's stride case and why its kernel turns
-up rotated). No entry of a gradient is printed on the sheet, so none can be read off a neighbour. The
+to work, escalating: the kind's warm-up (a convolution's output size), a border entry and an interior
+entry of the input's gradient, an entry of a parameter's gradient, the general formula, then what only
+the kind can ask (a convolution's results in matrix form, its stride case, why its kernel turns up
+rotated). No entry of a gradient is printed on the sheet, so none can be read off a neighbour. The
 answer key gives each task's answer and its reasoning.
 """
 
@@ -58,20 +58,21 @@ def _task(number: int, points: int, question: str, answer: list[str], reasoning:
     lines = [part for line in answer for part in _rebroken(line)]
     room = CM_WORDS if not lines else CM_EXTRA + CM_PER_LINE * len(lines)
     return Section(f"task-{number}", f"Task {number} ({points} points)", question, [], formula=lines, after=reasoning,
-                   room=room)
+                   room=room, points=points)
 
 
 def tasks(ctx: dict) -> list[Section]:
     """The numbered tasks, with their answers and reasoning (the sheet leaves those out)."""
-    out: list[tuple[int, str, list[str], str]] = []
+    # A question answered in words is asked once, however many layers of the kind set it.
+    worded: set[str] = set()
+    kind = []
+    for e in ctx["exercises"]:
+        if not e.answer and e.reasoning in worded:
+            continue
+        worded.add(e.reasoning)
+        kind.append((e.points, e.question, e.answer, e.reasoning, e.first))
+    out = [task[:4] for task in kind if task[4]]
     sections = ctx["sections"]
-    for section in sections:
-        if section.steps_title and section.steps:  # the output size
-            out.append((2, f"Work out the {section.steps_title.lower()} of the layer from its settings.", section.steps,
-                        "The padded input has $H + 2p_h$ rows and a window spans $d_h(k_h - 1) + 1$ of them; windows "
-                        "start every $s_h$ rows, so the floor counts the positions a window fits in, and the "
-                        "same for the columns."))
-            break
     gradients = [s for s in sections if s.name.startswith("dL/d") and _rows(s)]
     inputs = [s for s in gradients if s.title == INPUT_TITLE] or gradients
     widest = max(inputs, key=lambda s: max(map(_terms, _rows(s))), default=None)
@@ -97,13 +98,7 @@ def tasks(ctx: dict) -> list[Section]:
         out.append((4, f"Write the general formula: ${_inline(general)}$ for every index, as one sum.", widest.formula,
                     "Every entry above is this formula at its indices; terms whose indices fall outside a tensor "
                     "(in the zero padding, or past its border) do not exist."))
-    for summary in ctx["summary"]:
-        if summary.name == "results":
-            out.append((4, "Write the gradients in matrix form: each as one operation (a correlation, a "
-                           "convolution, a sum) on whole matrices. Which matrix is rotated, and by how much?",
-                        summary.formula, summary.after))
-    for exercise in ctx["exercises"]:
-        out.append((exercise.points, exercise.question, exercise.answer, exercise.reasoning))
+    out += [task[:4] for task in kind if not task[4]]
     return [_task(n, *task) for n, task in enumerate(out, start=1)]
 
 
@@ -117,7 +112,7 @@ def _sheet(ctx: dict, title: str, answers: bool) -> dict:
         asked = [replace(t, formula=[], after="") for t in asked]
     else:
         asked = [replace(t, room=0.0) for t in asked]
-    total = sum(int(t.title.split("(")[1].split()[0]) for t in asked)
+    total = sum(t.points for t in asked)
     note = (f"Answer each task in the space below it; {total} points in all. The answer key gives every answer "
             "and its reasoning." if not answers else f"Every task's answer and its reasoning; {total} points in all.")
     forward = [] if answers else forward  # the key is the tasks and their answers
