@@ -51,6 +51,8 @@ def spec_options(command):
         click.option("--stride", default="1", show_default=True, metavar="SHxSW", help="Stride, one value or rows x columns."),
         click.option("--padding", default="0", show_default=True, metavar="PHxPW", help="Zero padding added on each side."),
         click.option("--dilation", default="1", show_default=True, metavar="DHxDW", help="Kernel dilation."),
+        click.option("--groups", default="1", show_default=True, metavar="G",
+                     help="Channel groups (dividing both channel counts); G = in-channels is depthwise."),
         click.option("--bias/--no-bias", default=False, show_default=True, help="Add a bias per output channel."),
         click.option("--convention", default="correlation", show_default=True, metavar="|".join(CONVENTIONS),
                      help="correlation (what frameworks compute) or convolution (flipped kernel)."),
@@ -73,8 +75,8 @@ def _count(text: str, what: str) -> int:
     return parse_int(text, what)
 
 
-LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "padding", "dilation", "bias",
-                 "convention", "names")
+LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "padding", "dilation", "groups",
+                 "bias", "convention", "names")
 
 
 def spec_from(ctx: click.Context, network: str | None, **layer):
@@ -88,7 +90,8 @@ def spec_from(ctx: click.Context, network: str | None, **layer):
     return _api().load_network(network)
 
 
-def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, bias, convention, names) -> ConvSpec:
+def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, groups, bias, convention, names
+               ) -> ConvSpec:
     """A ConvSpec from the command line's text values."""
     return ConvSpec(
         input=parse_pair(input_, "input"),
@@ -98,6 +101,7 @@ def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilat
         stride=parse_pair(stride, "stride"),
         padding=parse_pair(padding, "padding"),
         dilation=parse_pair(dilation, "dilation"),
+        groups=_count(groups, "groups"),
         bias=bias,
         convention=convention,
         names=Names.parse(names),

@@ -19,7 +19,7 @@ class Label:
         if not self.base:
             return ""
         sup = f"^{{{self.sup}}}" if self.sup else ""
-        return f"${self.base}{sup}_{{{self.sub}}}$"
+        return f"${self.base}{sup}" + (f"_{{{self.sub}}}$" if self.sub else "$")
 
 
 @dataclass(frozen=True)

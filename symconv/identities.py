@@ -80,8 +80,9 @@ def identities(derivation: Derivation) -> Identities:
     xpad = {c: zero_pad(channel(X, c), ph, pw) for c in range(s.in_channels)}
     gd = {m: dilate(channel(G, m), sh, sw) for m in range(s.out_channels)}
     grad_k, gpad, rot, grad_x = {}, {}, {}, {}
-    for m, c in product(range(s.out_channels), range(s.in_channels)):
-        corr = correlate(xpad[c], gd[m], step=(dh, dw), size=(kh, kw))
+    n_in, n_out = s.in_per_group, s.out_per_group  # with groups, kernel (m, c) reads input channel m's group's c
+    for m, c in product(range(s.out_channels), range(n_in)):
+        corr = correlate(xpad[s.group_of(m) * n_in + c], gd[m], step=(dh, dw), size=(kh, kw))
         grad_k[m, c] = rot180(corr) if s.flipped else corr
         effective = rot180(channel(K, m, c)) if s.flipped else channel(K, m, c)
         rot[m, c] = rot180(dilate(effective, dh, dw))
@@ -89,8 +90,8 @@ def identities(derivation: Derivation) -> Identities:
         gpad[m] = zero_pad(gd[m], span[0] - 1, span[1] - 1)
     for c in range(s.in_channels):
         full = zeros(*s.padded_input)
-        for m in range(s.out_channels):
-            part = correlate(gpad[m], rot[m, c])
+        for m in range(c // n_in * n_out, (c // n_in + 1) * n_out):  # the output channels of c's group
+            part = correlate(gpad[m], rot[m, c % n_in])
             full[: part.rows, : part.cols] = full[: part.rows, : part.cols] + part
         grad_x[c] = full[ph : ph + h, pw : pw + w]
     grad_b = {m: Add(*channel(G, m)) for m in range(s.out_channels)}

@@ -70,16 +70,21 @@ class IndexMap:
     """
 
     spec: ConvSpec
+    output: tuple[int, int] | None = None  # the outputs to list, if not the spec's own
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.output or self.spec.output
 
     @cached_property
     def rows(self) -> tuple[Tap, ...]:
         s = self.spec
-        return axis_taps(s.input[0], s.output[0], s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
+        return axis_taps(s.input[0], self.shape[0], s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
 
     @cached_property
     def cols(self) -> tuple[Tap, ...]:
         s = self.spec
-        return axis_taps(s.input[1], s.output[1], s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
+        return axis_taps(s.input[1], self.shape[1], s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
 
     def kernel_row(self, p: int) -> int:
         return self.spec.kernel[0] - 1 - p if self.spec.flipped else p
@@ -91,9 +96,10 @@ class IndexMap:
     def products(self) -> int:
         """Two-factor terms in Y (and, as many, in dL/dK and in dL/dX), counted without listing the taps."""
         s = self.spec
-        rows = tap_count(s.input[0], s.output[0], s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
-        cols = tap_count(s.input[1], s.output[1], s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
-        return s.out_channels * s.in_channels * rows * cols
+        (ho, wo) = self.shape
+        rows = tap_count(s.input[0], ho, s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
+        cols = tap_count(s.input[1], wo, s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
+        return s.out_channels * s.in_per_group * rows * cols
 
 
 def group(taps: tuple[Tap, ...], by: int, size: int) -> list[list[Tap]]:

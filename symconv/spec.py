@@ -97,6 +97,18 @@ def check_choice(value: object, what: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def check_groups(groups: object, in_channels: int, out_channels: int) -> int:
+    """A number of groups that divides both channel counts (PyTorch's rule), or SpecError naming it."""
+    whole(groups, "groups")
+    for what, n in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if n % groups:
+            divisors = [d for d in range(1, min(in_channels, out_channels) + 1)
+                        if in_channels % d == 0 and out_channels % d == 0] if max(in_channels, out_channels) <= 10**4 else [1]
+            raise SpecError(f"groups {groups} does not divide {what} {n}: use one that divides both channel counts "
+                            f"({', '.join(map(str, divisors[:12]))})")
+    return groups
+
+
 def fmt_pair(pair: tuple[int, int]) -> str:
     """Write a pair the way the CLI reads it: 3x2."""
     return f"{pair[0]}x{pair[1]}"
@@ -147,7 +159,10 @@ class Names:
 
 @dataclass(frozen=True)
 class ConvSpec:
-    """One 2D convolution layer: input C_in x H x W, kernel C_out x C_in x kh x kw.
+    """One 2D convolution layer: input C_in x H x W, kernel C_out x (C_in / groups) x kh x kw.
+
+    With `groups` g (PyTorch's), the channels split into g groups: output channel m reads only the
+    C_in / g input channels of its group; g = C_in is the depthwise convolution.
 
     Sizes, stride, padding and dilation accept an int (used for both axes), a pair, or the text
     "3" / "3x2". The output size is Ho = floor((H + 2 ph - dh (kh - 1) - 1) / sh) + 1, likewise Wo.
@@ -166,6 +181,7 @@ class ConvSpec:
     bias: bool = False
     convention: str = "correlation"
     names: Names = field(default_factory=Names)
+    groups: int = 1
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -177,6 +193,7 @@ class ConvSpec:
             set_(self, attr, pair)
         for attr in ("in_channels", "out_channels"):
             whole(getattr(self, attr), attr.replace("_", "-"))
+        check_groups(self.groups, self.in_channels, self.out_channels)
         check_bias(self.bias)
         check_choice(self.convention, "convention", CONVENTIONS)
         if isinstance(self.names, str):
@@ -207,6 +224,20 @@ class ConvSpec:
         return tuple((n - s) // st + 1 for n, s, st in zip(self.padded_input, self.kernel_span, self.stride))  # type: ignore[return-value]
 
     @property
+    def in_per_group(self) -> int:
+        """Input channels each kernel reads: C_in / groups."""
+        return self.in_channels // self.groups
+
+    @property
+    def out_per_group(self) -> int:
+        return self.out_channels // self.groups
+
+    def group_of(self, m: int) -> int:
+        """The group of output channel m (0-based): its kernels read input channels from
+        group_of(m) * in_per_group on."""
+        return m // self.out_per_group
+
+    @property
     def flipped(self) -> bool:
         return self.convention == "convolution"
 
@@ -219,6 +250,8 @@ class ConvSpec:
             f"p{fmt_pair(self.padding)}",
             f"d{fmt_pair(self.dilation)}",
         ]
+        if self.groups > 1:
+            parts.append(f"g{self.groups}")
         if self.bias:
             parts.append("bias")
         if self.flipped:
@@ -229,9 +262,9 @@ class ConvSpec:
 
     def as_dict(self) -> dict[str, object]:
         """The spec as the JSON format echoes it."""
-        return {
+        out = {
             "input": [self.in_channels, *self.input],
-            "kernel": [self.out_channels, self.in_channels, *self.kernel],
+            "kernel": [self.out_channels, self.in_per_group, *self.kernel],
             "stride": list(self.stride),
             "padding": list(self.padding),
             "dilation": list(self.dilation),
@@ -239,3 +272,6 @@ class ConvSpec:
             "convention": self.convention,
             "names": self.names.as_dict(),
         }
+        if self.groups > 1:  # echoed only when used, so that ungrouped layers' JSON is unchanged
+            out["groups"] = self.groups
+        return out

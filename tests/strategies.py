@@ -10,7 +10,8 @@ from symconv.spec import ConvSpec
 
 @st.composite
 def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int = 3) -> ConvSpec:
-    """A valid layer: channels 1-3, kernel up to 4x4, stride 1-3, padding 0-2, dilation 1-2."""
+    """A valid layer: channels 1-3 (in groups that divide both), kernel up to 4x4, stride 1-3, padding
+    0-2, dilation 1-2."""
     pair = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))
     kernel, dilation, padding = draw(pair(1, max_kernel)), draw(pair(1, 2)), draw(pair(0, 2))
     span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
@@ -18,11 +19,13 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
     rows = draw(st.integers(max(1, span[0] - 2 * padding[0]), max(1, max_input)))
     cols = draw(st.integers(max(1, span[1] - 2 * padding[1]), max(1, max_input)))
     assume(rows + 2 * padding[0] >= span[0] and cols + 2 * padding[1] >= span[1])
+    c_in, c_out = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
     return ConvSpec(
         input=(rows, cols),
         kernel=kernel,
-        in_channels=draw(st.integers(1, max_channels)),
-        out_channels=draw(st.integers(1, max_channels)),
+        in_channels=c_in,
+        out_channels=c_out,
+        groups=draw(st.sampled_from([g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0])),
         stride=draw(pair(1, 3)),
         padding=padding,
         dilation=dilation,
@@ -40,12 +43,16 @@ def networks(draw):
     from symconv.spec import SpecError
 
     layers = []
+    channels = first = draw(st.integers(1, 2))
     for _ in range(draw(st.integers(1, 2))):
+        out = draw(st.integers(1, 2))
         layers.append(Conv(
-            out_channels=draw(st.integers(1, 2)), kernel=draw(st.tuples(st.integers(1, 3), st.integers(1, 3))),
+            out_channels=out, kernel=draw(st.tuples(st.integers(1, 3), st.integers(1, 3))),
             stride=draw(st.integers(1, 2)), padding=draw(st.integers(0, 1)), dilation=draw(st.integers(1, 2)),
             bias=draw(st.booleans()), convention=draw(st.sampled_from(["correlation", "convolution"])),
+            groups=draw(st.sampled_from([g for g in (1, 2) if channels % g == 0 and out % g == 0])),
         ))
+        channels = out
         if draw(st.booleans()):
             layers.append(Activation(draw(st.sampled_from(["relu", "sigmoid", "tanh", "identity"]))))
         if draw(st.booleans()):
@@ -61,7 +68,7 @@ def networks(draw):
         if draw(st.booleans()):
             layers.append(draw(st.sampled_from([SoftmaxCrossEntropy(), MeanSquaredError("mean"), MeanSquaredError("sum"),
                                                 MeanSquaredError("half_sum")])))
-    net = NetworkSpec((draw(st.integers(1, 2)), draw(st.integers(3, 7)), draw(st.integers(3, 7))), tuple(layers))
+    net = NetworkSpec((first, draw(st.integers(3, 7)), draw(st.integers(3, 7))), tuple(layers))
     try:
         net.shapes
     except SpecError:

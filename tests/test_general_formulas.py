@@ -36,6 +36,16 @@ def _subscript(line: str, letter: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
+def _channels(line: str, letter: str, names: tuple[str, ...]):
+    """The printed channel superscript of `letter`'s first entry as a function of m, c and o (o_m, the
+    input channels before m's group): "c" -> c, "o_m + c" -> o + c; 1 where none is printed."""
+    match = re.search(rf"{letter}\^\{{\(([^)]*)\)\}}", line)
+    if match is None:
+        return lambda *values: (1,) * len(names)
+    parts = [_read(part.replace("o_m", "o") or "1", "m", "c", "o") for part in match.group(1).split(",")]
+    return lambda *values: tuple(part(*values) for part in parts)
+
+
 @settings(max_examples=30, deadline=None)
 @given(conv_specs(max_input=5, max_kernel=3, max_channels=2))
 def test_the_printed_formulas_give_every_derived_entry(spec):
@@ -46,24 +56,38 @@ def test_the_printed_formulas_give_every_derived_entry(spec):
     assert _subscript(formulas["K"][0], "x") == (rows, cols)  # dL/dK reads the same input entries
     X, K, G = d["X"], d["K"], d["dL/dY"]
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
-    c_in, c_out = spec.in_channels, spec.out_channels
+    c_out, n_in, n_out = spec.out_channels, spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    offset = lambda m: n_in * ((m - 1) // n_out)  # o_m, from PyTorch's definition of groups (1-based m)
+    # The input channel kernel (m, c) reads, as printed (1-based): c, m (depthwise) or o_m + c.
+    read = _channels(formulas["out"][0], "x", ("c",))
+    x_of = lambda m, c: read(m + 1, c + 1, offset(m + 1))[0] - 1
     x = lambda c, i, j: X[c, i - 1, j - 1] if 1 <= i <= h and 1 <= j <= w else S.Zero  # zero padding
     k = lambda m, c, p, q: K[m, c, p - 1, q - 1] if 1 <= p <= kh and 1 <= q <= kw else S.Zero
     bias = (lambda m: d["b"][m]) if spec.bias else (lambda m: S.Zero)
     for m, r, s in product(range(c_out), range(1, ho + 1), range(1, wo + 1)):
-        y = bias(m) + Add(*(x(c, row(r, p), col(s, q)) * K[m, c, p - 1, q - 1]
-                            for c in range(c_in) for p in range(1, kh + 1) for q in range(1, kw + 1)))
+        y = bias(m) + Add(*(x(x_of(m, c), row(r, p), col(s, q)) * K[m, c, p - 1, q - 1]
+                            for c in range(n_in) for p in range(1, kh + 1) for q in range(1, kw + 1)))
         assert y == d["Y"][m, r - 1, s - 1]
-    for m, c, p, q in product(range(c_out), range(c_in), range(1, kh + 1), range(1, kw + 1)):
-        dk = Add(*(G[m, r - 1, s - 1] * x(c, row(r, p), col(s, q)) for r in range(1, ho + 1) for s in range(1, wo + 1)))
+    for m, c, p, q in product(range(c_out), range(n_in), range(1, kh + 1), range(1, kw + 1)):
+        dk = Add(*(G[m, r - 1, s - 1] * x(x_of(m, c), row(r, p), col(s, q)) for r in range(1, ho + 1) for s in range(1, wo + 1)))
         assert dk == d["dL/dK"][m, c, p - 1, q - 1]
     if spec.dilation == (1, 1):  # dL/dX as printed: the kernel tap written out in i and r
         taps = _subscript(formulas["in"][0], "k")
         tap_row, tap_col = _read(taps[0], "i", "r"), _read(taps[1], "j", "s")
-        for c, i, j in product(range(c_in), range(1, h + 1), range(1, w + 1)):
-            dx = Add(*(G[m, r - 1, s - 1] * k(m, c, tap_row(i, r), tap_col(j, s))
-                       for m in range(c_out) for r in range(1, ho + 1) for s in range(1, wo + 1)))
-            assert dx == d["dL/dX"][c, i - 1, j - 1]
+        # The kernel's channels as printed, seen from input channel c: (m, c), (m, c - o_m), (c, 1).
+        pair = _channels(formulas["in"][0], "k", ("m", "c"))
+        for c, i, j in product(range(spec.in_channels), range(1, h + 1), range(1, w + 1)):
+            readers = [m for m in range(c_out) if m // n_out == c // n_in]  # the output channels of c's group
+            if n_in == n_out == 1 and spec.groups > 1:  # depthwise: printed for m = c, without a sum
+                readers = [c]
+            terms = []
+            for m in readers:
+                km, kc = pair(m + 1, c + 1, offset(m + 1))
+                if spec.groups > 1 and n_in == n_out == 1:
+                    km, kc = pair(c + 1, c + 1, offset(c + 1))
+                terms += [G[km - 1, r - 1, s - 1] * k(km - 1, kc - 1, tap_row(i, r), tap_col(j, s))
+                          for r in range(1, ho + 1) for s in range(1, wo + 1)]
+            assert Add(*terms) == d["dL/dX"][c, i - 1, j - 1]
     assert set(formulas) == {"out", "K", "in"} | ({"b"} if spec.bias else set())
 
 
@@ -74,7 +98,8 @@ def test_check_reads_every_printed_formula_as_right(spec):
     for key, lines in _formulas(d).items():
         claim = lines[0].replace("&=", "=")
         verdict = check_claim(claim, d)
-        if key == "in" and spec.dilation != (1, 1):  # a sum over the taps that meet i: not in check's notation
+        # A sum over the taps that meet i, or over a group's channels (o_m, M_c): not in check's notation.
+        if (key == "in" and spec.dilation != (1, 1)) or (spec.groups > 1 and spec.in_channels // spec.groups > 1):
             assert verdict.status != "wrong", claim
         else:
             assert verdict.status == "right", (claim, verdict.reason, verdict.missing, verdict.extra)

@@ -143,7 +143,7 @@ def assert_identities_hold(spec: ConvSpec) -> None:
     d = derive(spec)
     ids = identities(d)
     (kh, kw), (h, w) = spec.kernel, spec.input
-    for m, c in np.ndindex(spec.out_channels, spec.in_channels):
+    for m, c in np.ndindex(spec.out_channels, spec.in_per_group):
         for p, q in np.ndindex(kh, kw):
             assert expand(ids.grad_kernel[m, c][p, q] - d["dL/dK"][m, c, p, q]) == 0, ("dL/dK", m, c, p, q)
     for c in range(spec.in_channels):

@@ -40,7 +40,8 @@ def test_as_dict_fills_every_default():
     net = load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")
     layers = net.as_dict()["layers"]
     assert layers[0] == {"type": "conv", "out_channels": 2, "kernel": [3, 3], "stride": [1, 1], "padding": [0, 0],
-                         "dilation": [1, 1], "bias": True, "convention": "correlation"}
+                         "dilation": [1, 1], "bias": True, "convention": "correlation",
+                         "groups": 1}
     assert layers[2] == {"type": "maxpool", "window": [2, 2], "stride": [2, 2], "padding": [0, 0]}
     assert layers[3] == {"type": "flatten", "order": "column"}
     assert layers[5] == {"type": "softmax_cross_entropy"}

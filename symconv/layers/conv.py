@@ -13,13 +13,14 @@ from typing import ClassVar
 
 from ..figure import Grid
 from ..indexmap import IndexMap, group
-from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, fmt_pair, whole
+from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, check_groups, whole
 from ..words import plural, size, spacing
 from . import conv_document as document
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Exercise, Layer, Param, Shape, Step, Table, Words, Work, image
 
 
-def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[tuple[int, int]]]]:
+def term_tables(spec: ConvSpec, offset: dict[str, int], output: tuple[int, int] | None = None
+                ) -> dict[str, list[list[tuple[int, int]]]]:
     """Per derived tensor, per entry, its terms as pairs of global symbol positions, in written order.
 
     Y[m,r,s] = b[m] + sum over taps of X[c,i,j] K[m,c,p,q]         (input before kernel)
@@ -27,10 +28,13 @@ def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[t
     dL/dX[c,i,j] = sum over (m, r, s) reading it of G[m,r,s] K[m,c,p,q]
     dL/db[m] = sum_{r,s} G[m,r,s]
     where G = dL/dY, and (r, p, i), (s, q, j) range over the row and column taps of the index map.
+    With groups, c runs over the input channels of m's group and the kernel holds C_in / g of them.
+    `output` overrides the output's size (a transposed convolution's input, which output padding may
+    leave smaller than the convolution's own output).
     """
-    index = IndexMap(spec)
-    c_in, c_out = spec.in_channels, spec.out_channels
-    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
+    index = IndexMap(spec, output)
+    c_in, c_out, n_in = spec.in_channels, spec.out_channels, spec.in_per_group
+    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, output or spec.output
     X, K, G = offset["X"], offset["K"], offset["dL/dY"]
     # Flat positions split into per-axis parts, computed once per tap rather than once per term:
     # a row tap (r, p, i) adds (r wo, krow(p) kw, i w) to the (G, K, X) positions, a column tap
@@ -38,8 +42,9 @@ def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[t
     row_part = lambda tap: (tap[0] * wo, index.kernel_row(tap[1]) * kw, tap[2] * w)
     col_part = lambda tap: (tap[0], index.kernel_col(tap[1]), tap[2])
     grouped = lambda taps, by, size, part: [[part(t) for t in g] for g in group(taps, by, size)]
-    x_base = [X + c * h * w for c in range(c_in)]
-    k_base = [[K + (m * c_in + c) * kh * kw for c in range(c_in)] for m in range(c_out)]
+    # The input channels output channel m reads, and its kernels, in the same order.
+    x_base = [[X + (spec.group_of(m) * n_in + c) * h * w for c in range(n_in)] for m in range(c_out)]
+    k_base = [[K + (m * n_in + c) * kh * kw for c in range(n_in)] for m in range(c_out)]
     g_base = [G + m * ho * wo for m in range(c_out)]
 
     rows_by_r, cols_by_s = grouped(index.rows, 0, ho, row_part), grouped(index.cols, 0, wo, col_part)
@@ -48,21 +53,23 @@ def term_tables(spec: ConvSpec, offset: dict[str, int]) -> dict[str, list[list[t
         bias = [(offset["b"] + m, -1)] if spec.bias else []
         forward.append(bias + [
             (xb + xr + xc, kb + kr + kc)
-            for xb, kb in zip(x_base, k_base[m]) for (_, kr, xr) in rows_by_r[r] for (_, kc, xc) in cols_by_s[s]
+            for xb, kb in zip(x_base[m], k_base[m]) for (_, kr, xr) in rows_by_r[r] for (_, kc, xc) in cols_by_s[s]
         ])
 
     rows_by_p, cols_by_q = grouped(index.rows, 1, kh, row_part), grouped(index.cols, 1, kw, col_part)
-    grad_k: list = [None] * (c_out * c_in * kh * kw)
-    for m, c, p, q in product(range(c_out), range(c_in), range(kh), range(kw)):
+    grad_k: list = [None] * (c_out * n_in * kh * kw)
+    for m, c, p, q in product(range(c_out), range(n_in), range(kh), range(kw)):
         # The tap (p, q) reads the stored kernel entry (krow(p), kcol(q)): flipped for convolution.
         position = k_base[m][c] + index.kernel_row(p) * kw + index.kernel_col(q)
-        gb, xb = g_base[m], x_base[c]
+        gb, xb = g_base[m], x_base[m][c]
         grad_k[position - K] = [(gb + gr + gc, xb + xr + xc) for (gr, _, xr) in rows_by_p[p] for (gc, _, xc) in cols_by_q[q]]
 
     rows_by_i, cols_by_j = grouped(index.rows, 2, h, row_part), grouped(index.cols, 2, w, col_part)
+    n_out = spec.out_per_group  # input channel c reaches the output channels of its group
+    readers = lambda c: range(c // n_in * n_out, (c // n_in + 1) * n_out)
     grad_x = [
-        [(gb + gr + gc, kb[c] + kr + kc)
-         for gb, kb in zip(g_base, k_base) for (gr, kr, _) in rows_by_i[i] for (gc, kc, _) in cols_by_j[j]]
+        [(g_base[m] + gr + gc, k_base[m][c % n_in] + kr + kc)
+         for m in readers(c) for (gr, kr, _) in rows_by_i[i] for (gc, kc, _) in cols_by_j[j]]
         for c, i, j in product(range(c_in), range(h), range(w))
     ]
     tables = {"Y": forward, "dL/dX": grad_x, "dL/dK": grad_k}
@@ -82,6 +89,7 @@ class Conv(Layer):
     dilation: tuple[int, int] = (1, 1)
     bias: bool = False
     convention: str = "correlation"
+    groups: int = 1
     type: ClassVar[str] = "conv"
 
     def __post_init__(self) -> None:
@@ -90,24 +98,26 @@ class Conv(Layer):
         whole(self.out_channels, "out_channels")
         check_bias(self.bias)
         check_choice(self.convention, "convention", CONVENTIONS)
+        check_groups(self.groups, self.groups, self.out_channels)  # the input's channels are checked with it
 
     @classmethod
     def of_spec(cls, spec: ConvSpec) -> Conv:
         """The layer a single-layer spec describes (its input shape aside)."""
-        return cls(spec.out_channels, spec.kernel, spec.stride, spec.padding, spec.dilation, spec.bias, spec.convention)
+        return cls(spec.out_channels, spec.kernel, spec.stride, spec.padding, spec.dilation, spec.bias, spec.convention,
+                   spec.groups)
 
     def conv_spec(self, shape: Shape) -> ConvSpec:
         c, h, w = image(shape, "conv")
         return ConvSpec(input=(h, w), kernel=self.kernel, in_channels=c, out_channels=self.out_channels,
                         stride=self.stride, padding=self.padding, dilation=self.dilation, bias=self.bias,
-                        convention=self.convention)
+                        convention=self.convention, groups=self.groups)
 
     # -- shapes and size --
     def output_shape(self, shape: Shape) -> Shape:
         return (self.out_channels, *self.conv_spec(shape).output)
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
-        kernel = Param("K", "k", "kernel", (self.out_channels, shape[0], *self.kernel), "kernel", lead=2)
+        kernel = Param("K", "k", "kernel", (self.out_channels, shape[0] // self.groups, *self.kernel), "kernel", lead=2)
         return (kernel, Param("b", "b", "bias", (self.out_channels,), "bias")) if self.bias else (kernel,)
 
     def work(self, shape: Shape) -> Work:
@@ -145,11 +155,16 @@ class Conv(Layer):
         ho = (xp.shape[1] - dh * (kh - 1) - 1) // sh + 1
         wo = (xp.shape[2] - dw * (kw - 1) - 1) // sw + 1
         y = np.zeros((k.shape[0], ho, wo))
-        for p, q in product(range(kh), range(kw)):
-            y += np.einsum("mc,chw->mhw", k[:, :, p, q], self._window(xp, p, q, (ho, wo)))
+        for (ms, cs), p, q in product(self._groups(k), range(kh), range(kw)):
+            y[ms] += np.einsum("mc,chw->mhw", k[ms, :, p, q], self._window(xp[cs], p, q, (ho, wo)))
         if self.bias:
             y += params["b"][:, None, None]
         return y, None
+
+    def _groups(self, k) -> list[tuple[slice, slice]]:
+        """Per group, its output channels and the input channels they read."""
+        n_out, n_in = k.shape[0] // self.groups, k.shape[1]
+        return [(slice(g * n_out, (g + 1) * n_out), slice(g * n_in, (g + 1) * n_in)) for g in range(self.groups)]
 
     def _window(self, xp, p: int, q: int, out: tuple[int, int]):
         """The slice of the padded input that kernel tap (p, q) meets at every output position."""
@@ -162,9 +177,9 @@ class Conv(Layer):
         k = params["K"][:, :, ::-1, ::-1] if flip else params["K"]
         xp = np.pad(a, ((0, 0), (ph, ph), (pw, pw)))
         gxp, gk = np.zeros_like(xp), np.zeros_like(k)
-        for p, q in product(range(k.shape[2]), range(k.shape[3])):
-            gk[:, :, p, q] = np.einsum("mhw,chw->mc", g, self._window(xp, p, q, g.shape[1:]))
-            self._window(gxp, p, q, g.shape[1:])[...] += np.einsum("mc,mhw->chw", k[:, :, p, q], g)
+        for (ms, cs), p, q in product(self._groups(k), range(k.shape[2]), range(k.shape[3])):
+            gk[ms, :, p, q] = np.einsum("mhw,chw->mc", g[ms], self._window(xp[cs], p, q, g.shape[1:]))
+            self._window(gxp[cs], p, q, g.shape[1:])[...] += np.einsum("mc,mhw->chw", k[ms, :, p, q], g[ms])
         grads = {"K": gk[:, :, ::-1, ::-1] if flip else gk}
         if self.bias:
             grads["b"] = g.sum(axis=(1, 2))
@@ -173,13 +188,15 @@ class Conv(Layer):
     def torch_forward(self, torch, a, params: dict):
         weight = torch.flip(params["K"], dims=(2, 3)) if self.convention == "convolution" else params["K"]
         return torch.nn.functional.conv2d(a[None], weight, params.get("b"), stride=self.stride, padding=self.padding,
-                                          dilation=self.dilation)[0]
+                                          dilation=self.dilation, groups=self.groups)[0]
 
     # -- words and figures --
     def describe(self) -> str:
         extra = "".join(f", {name} {spacing(v)}" for name, v, default in (
             ("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)), ("dilation", self.dilation, (1, 1)))
             if v != default)
+        if self.groups > 1:
+            extra += f", {self.groups} groups"
         return (f"convolution, {plural(self.out_channels, 'kernel')} of {size(*self.kernel)}{extra}"
                 f"{', bias' if self.bias else ''}{', flipped kernel' if self.convention == 'convolution' else ''}")
 

@@ -5,6 +5,7 @@ where an input entry goes), all from the layer's index map and in the document's
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 from ..figure import MAX_CELLS, Grid, Label
 from ..indexmap import IndexMap, affine, index_rule, padded_position
@@ -15,14 +16,52 @@ from ..words import spacing as spacing_of
 from .base import DocStep, Exercise, Shape, Words
 
 
+class Channels(NamedTuple):
+    """How the formulas write the channels a kernel joins, ungrouped or in groups (each a LaTeX piece)."""
+
+    x: str  # the input channel kernel (m, c) reads: c, m (depthwise), o_m + c; "" with one channel
+    pair: str  # the kernel's channels in the forward formula: m,c; 1,c; m,1; "" for one of each
+    over_c: str  # the sum over the kernel's input channels, or ""
+    readers: str  # the sum over the output channels that read input channel c, or ""
+    back_pair: str  # the kernel's channels seen from input channel c: m,c; m,c - o_m; c,1
+    g: str  # the upstream gradient's channel seen from input channel c: m, c (depthwise) or ""
+    defined: str  # a sentence defining o_m and M_c, or ""
+
+
+def channels(spec: ConvSpec) -> Channels:
+    """The channel notation of the formulas, rules and results. With groups, output channel m reads the
+    input channels o_m + 1 to o_m + C_in/g, o_m = (C_in/g) floor((m - 1) / (C_out/g)); depthwise (one
+    input and one output channel per group) reads channel m alone."""
+    over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
+    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    if spec.groups == 1:
+        pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
+        return Channels("c" if many_in else "", pair, over("c", spec.in_channels) if many_in else "",
+                        over("m", spec.out_channels) if many_out else "", pair, "m" if many_out else "", "")
+    n_in, n_out, g = spec.in_per_group, spec.out_per_group, spec.groups
+    if n_in == 1 and n_out == 1:  # depthwise: channel m of the input gives channel m of the output
+        return Channels("m", "m,1", "", "", "c,1", "c",
+                        f"The {g} groups are the channels themselves (a depthwise convolution): output channel $m$ "
+                        f"reads input channel $m$ alone, through its one kernel $K^{{(m,1)}}$.")
+    c = "c" if n_in > 1 else "1"
+    return Channels(f"o_m + {c}", f"m,{c}", over("c", n_in) if n_in > 1 else "", r"\sum_{m \in \mathcal{M}_c} ",
+                    "m,c - o_m" if n_in > 1 else "m,1", "m",
+                    f"The channels form {g} groups: output channel $m$ reads only the {plural(n_in, 'input channel')} of "
+                    rf"its group, $o_m + 1$ to $o_m + {n_in}$, where $o_m = {n_in if n_in > 1 else ''}"
+                    rf"\lfloor (m - 1) / {n_out} \rfloor$; $\mathcal{{M}}_c$ is the set of the {plural(n_out, 'output channel')} "
+                    "in the group of input channel $c$.")
+
+
 def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
     """The settings table of a single layer's document."""
+    n_in = spec.in_per_group
+    grouped = (f", in {spec.groups} groups ({n_in} per output channel)" if spec.groups > 1 else "")
     return [
         ("input", f"{plural(spec.in_channels, 'channel')} of {size(*spec.input)}"),
-        ("kernel", f"{plural(spec.out_channels * spec.in_channels, 'kernel')} of {size(*spec.kernel)}"
-                   + ("" if spec.out_channels * spec.in_channels == 1 else
+        ("kernel", f"{plural(spec.out_channels * n_in, 'kernel')} of {size(*spec.kernel)}"
+                   + (grouped or ("" if spec.out_channels * spec.in_channels == 1 else
                       f", one for each pair of output channel (of {spec.out_channels}) and input channel "
-                      f"(of {spec.in_channels})")),
+                      f"(of {spec.in_channels})"))),
         ("stride", size(*spec.stride)),
         ("padding", size(*spec.padding)),
         ("dilation", size(*spec.dilation)),
@@ -35,13 +74,15 @@ def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
 
 def words(spec: ConvSpec, step: DocStep) -> Words:
     """The forward and backward rules in words, and the general index formulas."""
-    over = "over the input channels and the kernel window" if spec.in_channels > 1 else "over the kernel window"
+    over = ("over the kernel window" if spec.in_per_group == 1 else "over its group's input channels and the kernel "
+            "window" if spec.groups > 1 else "over the input channels and the kernel window")
     bias = "its channel's bias plus " if spec.bias else ""
     return Words(
         rf"In the output size, $H \times W$ is the input, $k_h \times k_w$ the kernel, and $s$, $p$, $d$ the stride, "
         f"padding and dilation. Each output entry is {bias}the sum, {over}, of input entry times kernel entry."
         + (" Entries of the window that fall in the zero padding contribute nothing and are left out."
-           if spec.padding != (0, 0) else ""),
+           if spec.padding != (0, 0) else "")
+        + (" " + channels(spec).defined if spec.groups > 1 else ""),
         {"K": "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
               "gradient of each output entry times the input entry it met there.",
          "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
@@ -70,7 +111,7 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str]]]:
 def figures(spec: ConvSpec, step: DocStep) -> dict[str, list[Grid]]:
     """The window goes with the output, the upstream gradient sliding over the input with dL/dK, the full
     convolution with the rotated kernel with dL/d(input)."""
-    found = {"out": [_window_figure(spec, step)], "K": [_sliding_gradient_figure(spec, step)],
+    found = {"out": [_window_figure(spec, step)], "K": [_groups_figure(spec, step), _sliding_gradient_figure(spec, step)],
              "in": [_full_convolution_figure(spec, step)]}
     return {key: [grid for grid in grids if grid is not None] for key, grids in found.items()
             if any(grid is not None for grid in grids)}
@@ -80,8 +121,9 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
     """The general index formulas at this stride, padding and dilation (MATH.md), in the document's
     letters, indices written out as `check` reads them: x_{2r + p - 3, ...}; an index outside its
     tensor (the zero padding) is a term that does not exist."""
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    many_out = spec.out_channels > 1
     (kh, kw), (ho, wo) = spec.kernel, spec.output
+    ch = channels(spec)
 
     def name(which: str, channel: str, sub: str) -> str:
         letter, layer = step.entry(which)
@@ -89,28 +131,27 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
         return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{sub}}}"
 
     rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
-    x_at = name("in", "c" if many_in else "", rf"{rows},\, {cols}")
+    x_at = name("in", ch.x, rf"{rows},\, {cols}")
     # The kernel's channel pair is written whenever either count is above one; a count of one is 1.
-    pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
-    k = name("K", pair, "p,q")
+    k = name("K", ch.pair, "p,q")
     y = name("out", "m" if many_out else "", "r,s")
     g = step.gradient_entry("m" if many_out else "", "r,s")
     d = lambda entry: rf"\frac{{\partial L}}{{\partial {entry}}}"
     over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
-    over_c = over("c", spec.in_channels) if many_in else ""
-    over_m = over("m", spec.out_channels) if many_out else ""
     over_rs = over("r", ho) + over("s", wo)
     bias = _bias(step, many_out)
     out = {
-        "out": [rf"{y} &= {bias}{over_c}{over('p', kh)}{over('q', kw)}{x_at}\, {k}"],
+        "out": [rf"{y} &= {bias}{ch.over_c}{over('p', kh)}{over('q', kw)}{x_at}\, {k}"],
         "K": [rf"{d(k)} &= {over_rs}{g}\, {x_at}"],
     }
-    x = name("in", "c" if many_in else "", "i,j")
+    x = name("in", "c" if spec.in_channels > 1 else "", "i,j")
+    g_back = step.gradient_entry(ch.g, "r,s")
     if spec.dilation == (1, 1):  # the kernel tap that joins (r, s) to (i, j), as a full convolution
-        k_at = name("K", pair, rf"{_tap(spec, 0, 'i', 'r')},\, {_tap(spec, 1, 'j', 's')}")
-        out["in"] = [rf"{d(x)} &= {over_m}{over_rs}{g}\, {k_at}"]
+        k_at = name("K", ch.back_pair, rf"{_tap(spec, 0, 'i', 'r')},\, {_tap(spec, 1, 'j', 's')}")
+        out["in"] = [rf"{d(x)} &= {ch.readers}{over_rs}{g_back}\, {k_at}"]
     else:  # taps spaced by the dilation: only some (r, p) meet row i
-        out["in"] = [rf"{d(x)} &= {over_m}\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}} {g}\, {k}"]
+        k_back = name("K", ch.back_pair, "p,q")
+        out["in"] = [rf"{d(x)} &= {ch.readers}\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}} {g_back}\, {k_back}"]
     if spec.bias:
         out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {over_rs}{g}"]
     return out
@@ -122,15 +163,19 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     pad(.), the stride's zeros between the gradient's entries spread(.), as MATH.md defines them."""
     many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
     c, m = ("c" if many_in else ""), ("m" if many_out else "")
-    pair = f"{m or 1},{c or 1}" if many_in or many_out else ""
-    letter, sup = step.entry("K", pair)
-    K = matrix_name(letter, sup)
-    a_in, a_out = step.symbol("in", c), step.symbol("out", m)
+    ch = channels(spec)
+    K = matrix_name(*step.entry("K", ch.pair))
+    K_back = matrix_name(*step.entry("K", ch.back_pair))
+    a_in, a_out = step.symbol("in", ch.x), step.symbol("out", m)
     d_in, d_out = step.delta("in", c), step.delta("out", m)
-    over_c, over_m = (r"\sum_c " if many_in else ""), (r"\sum_m " if many_out else "")
+    d_back = step.delta("out", ch.g)
+    over_c = r"\sum_c " if ch.over_c else ""
+    over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     padded = rf"\operatorname{{pad}}({a_in})" if spec.padding != (0, 0) else a_in
     spread = rf"\operatorname{{spread}}({d_out})" if spec.stride != (1, 1) else d_out
+    spread_back = rf"\operatorname{{spread}}({d_back})" if spec.stride != (1, 1) else d_back
     kernel = K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
+    kernel_back = K_back if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K_back})"
     sh, sw = spec.stride
     stride = "" if (sh, sw) == (1, 1) else f"_{{{sh}}}" if sh == sw else f"_{{({sh},{sw})}}"
     weights = rf"\operatorname{{rot}}_{{180}}({kernel})" if spec.flipped else kernel
@@ -143,7 +188,8 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
              rf"\frac{{\partial L}}{{\partial {K}}} &= "
              + (rf"\operatorname{{rot}}_{{180}}\big({gradient}\big)" if spec.flipped else gradient),
              rf"{d_in} &= {over_m}" + (r"\operatorname{crop}\Big(" if spec.padding != (0, 0) else "")
-             + rf"\operatorname{{full}}\big({spread}\big) \star " + (kernel if spec.flipped else rf"\operatorname{{rot}}_{{180}}({kernel})")
+             + rf"\operatorname{{full}}\big({spread_back}\big) \star "
+             + (kernel_back if spec.flipped else rf"\operatorname{{rot}}_{{180}}({kernel_back})")
              + (r"\Big)" if spec.padding != (0, 0) else "")]
     if spec.bias:
         b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
@@ -176,10 +222,14 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     convolution convention, the stored kernel rotated); crop only where there is padding to remove."""
     many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
     sizes = result_sizes(spec)
+    ch = channels(spec)
     c = "^{(c)}" if many_in else ""
     m = "^{(m)}" if many_out else ""
-    mc = f"^{{({'m' if many_out else 1},{'c' if many_in else 1})}}" if many_in or many_out else ""
-    over_m = r"\sum_m " if many_out else ""
+    x_c = f"^{{({ch.x})}}" if ch.x else ""
+    mc = f"^{{({ch.pair})}}" if ch.pair else ""
+    mc_back = f"^{{({ch.back_pair})}}" if ch.back_pair else ""
+    m_back = f"^{{({ch.g})}}" if ch.g else ""
+    over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     (sh, sw), (dh, dw), (ph, pw) = spec.stride, spec.dilation, spec.padding
     (kh, kw) = spec.kernel
     padded_in, spread_g = (ph, pw) != (0, 0), (sh, sw) != (1, 1)
@@ -188,10 +238,10 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     Xt = rf"\tilde{{{X}}}" if padded_in else X
     Gt = r"\tilde{G}" if spread_g else "G"
     Kt = rf"\tilde{{{K}}}" if dilated_k else K
-    correlation = rf"{Xt}{c} \star {Gt}{m}"
+    correlation = rf"{Xt}{x_c} \star {Gt}{m}"
     if spec.flipped:  # the layer used the kernel rotated: so is its gradient
         correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
-    full_conv = rf"{over_m}\hat{{G}}{m} \star \operatorname{{rot}}_{{180}}\big({Kt}{mc}\big)"
+    full_conv = rf"{over_m}\hat{{G}}{m_back} \star \operatorname{{rot}}_{{180}}\big({Kt}{mc_back}\big)"
     lines = [
         rf"&\boxed{{\frac{{\partial L}}{{\partial {K}{mc}}} = {correlation}}}",
         rf"&\boxed{{\frac{{\partial L}}{{\partial {X}{c}}} = "
@@ -224,7 +274,9 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
         rf"({size(*sizes['padded upstream'])}){dilation}, so the full convolution is "
         rf"{size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
     )
-    if many_in or many_out:
+    if spec.groups > 1:
+        note += " " + ch.defined
+    elif many_in or many_out:
         which = [f"$m$ numbers the output channels (1 to {spec.out_channels})" if many_out else "",
                  f"$c$ the input channels (1 to {spec.in_channels})" if many_in else ""]
         note += (" " + "; ".join(w for w in which if w)
@@ -306,6 +358,30 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the input entries that the first output entry reads" + (" and those its neighbour reads" if second else ""))
+
+
+def _groups_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
+    """With groups, which kernels exist: a row per output channel, a column per input channel, the
+    groups the blocks on the diagonal; none without groups."""
+    c_out, c_in, n_in = spec.out_channels, spec.in_channels, spec.in_per_group
+    if spec.groups == 1 or c_out > MAX_CELLS or c_in > MAX_CELLS:
+        return None
+    K = matrix_name(step.letters["K"])
+    layer = "" if step.number is None else f"[{step.number}]"
+    cells = []
+    for m in range(c_out):
+        for c in range(c_in):
+            own = spec.group_of(m) == c // n_in
+            label = Label(K, "", f"{layer}({m + 1},{c % n_in + 1})") if own else Label()
+            cells.append((m, c, label, "hit" if own else "pad"))
+    caption = (f"The kernels of a convolution in {spec.groups} groups: row $m$ is an output channel, column $c$ an input "
+               f"channel. Output channel $m$ reads only the input channels of its group, through the kernel in the cell; "
+               f"the groups are the {plural(spec.groups, 'block')} on the diagonal, and the gradient of each kernel and "
+               f"of each input channel stays inside its block.")
+    legend = (("hit", "a kernel, in the group's block"), ("pad", "no kernel: another group's input channel"))
+    suffix = "" if step.number is None else f"-layer-{step.number}"
+    return Grid(f"groups{suffix}", c_out, c_in, tuple(cells), caption, legend,
+                "which input channels each output channel reads: the groups as blocks of the kernel")
 
 
 def _upstream_label(step: DocStep, channel: str, r: int, s: int) -> Label:
@@ -471,7 +547,7 @@ def _stride_case(spec: ConvSpec, step: DocStep) -> Exercise | None:
 
     # Input channel 1, from every output channel.
     terms = [rf"{step.gradient_entry(str(m + 1) if spec.out_channels > 1 else '', f'{r + 1},{s + 1}')}\, {kernel(m, p, q)}"
-             for m in range(spec.out_channels) for r, p in rows for s, q in cols]
+             for m in range(spec.out_per_group) for r, p in rows for s, q in cols]
     x = entry(*step.entry("in", "1" if spec.in_channels > 1 else ""), i + 1, j + 1).strip("$")
     which = ""
     stride = "2" if other == (2, 2) else "1"
