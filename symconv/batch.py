@@ -55,7 +55,8 @@ def render_file(source: str, formats: tuple[str, ...] | None, out_root: str, for
         if changed:
             write(Rendered(changed), folder)
     except Exception as error:  # noqa: BLE001 (one file's failure is its outcome, whatever it is)
-        return Outcome(source, "failed", detail=_one_line(error))
+        # The line shows the file once: a message that starts with its name does not repeat it.
+        return Outcome(source, "failed", detail=_one_line(error).removeprefix(f"{source}: "))
     if rendered.errors:
         return Outcome(source, "failed", str(folder), "; ".join(rendered.errors))
     return Outcome(source, "written" if changed else "unchanged", str(folder), "; ".join(rendered.notes))

@@ -36,9 +36,10 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
 
 @st.composite
 def networks(draw):
-    """A random small network: conv, activation, pooling (some twice), then maybe flatten (or global
-    average pooling), dense and a loss."""
-    from symconv.layers import Activation, Conv, Dense, Flatten, GlobalAvgPool, MeanSquaredError, Pool, SoftmaxCrossEntropy
+    """A random small network: conv (in groups), sometimes upsampling or a transposed convolution,
+    activation, pooling (some twice), then maybe flatten (or global average pooling), dense and a loss."""
+    from symconv.layers import (Activation, Conv, ConvTranspose, Dense, Flatten, GlobalAvgPool, MeanSquaredError, Pool,
+                                SoftmaxCrossEntropy, Upsample)
     from symconv.network import NetworkSpec
     from symconv.spec import SpecError
 
@@ -53,6 +54,15 @@ def networks(draw):
             groups=draw(st.sampled_from([g for g in (1, 2) if channels % g == 0 and out % g == 0])),
         ))
         channels = out
+        if draw(st.integers(0, 3)) == 0:  # sometimes a decoder's step: upsampling, or a transposed convolution
+            if draw(st.booleans()):
+                layers.append(Upsample(draw(st.tuples(st.integers(1, 2), st.integers(1, 2)))))
+            else:
+                stride = draw(st.integers(1, 2))
+                layers.append(ConvTranspose(draw(st.integers(1, 2)), draw(st.integers(1, 3)), stride,
+                                            draw(st.integers(0, 1)), draw(st.integers(0, stride - 1)),
+                                            bias=draw(st.booleans())))
+                channels = layers[-1].out_channels
         if draw(st.booleans()):
             layers.append(Activation(draw(st.sampled_from(["relu", "sigmoid", "tanh", "identity"]))))
         if draw(st.booleans()):
@@ -69,6 +79,32 @@ def networks(draw):
             layers.append(draw(st.sampled_from([SoftmaxCrossEntropy(), MeanSquaredError("mean"), MeanSquaredError("sum"),
                                                 MeanSquaredError("half_sum")])))
     net = NetworkSpec((first, draw(st.integers(3, 7)), draw(st.integers(3, 7))), tuple(layers))
+    try:
+        net.shapes
+    except SpecError:
+        assume(False)
+    return net
+
+
+@st.composite
+def conv_transpose_networks(draw):
+    """A random transposed convolution (channels 1-3 in groups that divide both, kernel up to 3x3, stride
+    1-3, padding 0-2, output padding below the stride or the dilation, dilation 1-2, bias or not), alone
+    or followed by a squared-error loss."""
+    from symconv.layers import ConvTranspose, MeanSquaredError
+    from symconv.network import NetworkSpec
+    from symconv.spec import SpecError
+
+    pair = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))
+    c_in, c_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride, dilation = draw(pair(1, 3)), draw(pair(1, 2))
+    output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    layer = ConvTranspose(c_out, draw(pair(1, 3)), stride, draw(pair(0, 2)), output_padding, dilation,
+                          draw(st.sampled_from([g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0])),
+                          draw(st.booleans()))
+    layers = (layer, MeanSquaredError(draw(st.sampled_from(["mean", "sum", "half_sum"])))) if draw(st.booleans()) \
+        else (layer,)
+    net = NetworkSpec((c_in, draw(st.integers(1, 4)), draw(st.integers(1, 4))), layers)
     try:
         net.shapes
     except SpecError:

@@ -67,12 +67,15 @@ def test_every_example_conv_and_pooling_layer_has_its_figures(path):
             # network's input, whose gradient the document leaves out.
             assert f"figure-slide-layer-{record.number}.svg" in files
             assert (f"figure-full-layer-{record.number}.svg" in files) == (record.number > 1 or len(d.records) == 1)
+        elif kind == "conv_transpose":  # the zero-inserted input with the rotated kernel's window
+            assert f"figure-zero-inserted-layer-{record.number}.svg" in files
         elif kind.endswith("pool") and kind != "global_avgpool":  # a whole channel's mean: no windows to draw
             assert any(name.endswith(f"-layer-{record.number}.svg") for name in files), (path.stem, record.number)
 
 
 def test_every_registered_type_builds_from_its_table_and_writes_it_back():
-    defaults = {"conv": {"out_channels": 2, "kernel": [2, 2]}, "dense": {"out_features": 3}}
+    defaults = {"conv": {"out_channels": 2, "kernel": [2, 2]}, "conv_transpose": {"out_channels": 2, "kernel": [2, 2]},
+                "dense": {"out_features": 3}}
     for kind in LAYER_TYPES:
         pool = {"window": [2, 2]} if kind.endswith("pool") and kind != "global_avgpool" else {}
         layer = layer_from_fields({"type": kind, **defaults.get(kind, {}), **pool})
@@ -85,6 +88,8 @@ def test_every_registered_type_builds_from_its_table_and_writes_it_back():
 SAMPLES = {
     "conv": ({"out_channels": 2, "kernel": [2, 3], "stride": [2, 1], "padding": [1, 0], "dilation": [1, 2], "bias": True},
              (2, 4, 5)),
+    "conv_transpose": ({"out_channels": 4, "kernel": [2, 3], "stride": [2, 1], "padding": [1, 0],
+                        "output_padding": [1, 0], "dilation": [1, 2], "groups": 2, "bias": True}, (2, 3, 2)),
     "maxpool": ({"window": [2, 2], "stride": [1, 2]}, (1, 3, 4)),
     "avgpool": ({"window": [2, 3], "padding": [1, 1]}, (1, 3, 4)),
     "l2pool": ({"window": [2, 2]}, (1, 4, 4)),

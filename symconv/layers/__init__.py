@@ -11,6 +11,7 @@ from ..spec import SpecError, shown
 from .activation import ACTIVATIONS, Activation
 from .base import Layer, Param, Shape, Step, Table, Words, Work
 from .conv import Conv
+from .conv_transpose import ConvTranspose
 from .dense import Dense
 from .flatten import Flatten
 from .global_avgpool import GlobalAvgPool
@@ -22,6 +23,7 @@ from .upsample import Upsample
 # TOML type name -> (kind, the fields the name fixes)
 LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     "conv": (Conv, {}),
+    "conv_transpose": (ConvTranspose, {}),
     "maxpool": (Pool, {"kind": "max"}),
     "avgpool": (Pool, {"kind": "avg"}),
     "l2pool": (Pool, {"kind": "l2"}),
