@@ -61,6 +61,27 @@ def shell_times(runs: int) -> list[tuple[str, float]]:
     return out
 
 
+BATCH_LAYER = dict(input=16, kernel=3, out_channels=4)
+BATCHES = (1, 4, 16)
+
+
+def print_batches(runs: int) -> None:
+    """symconv's stages for one layer at growing batches: each example is derived as one, so the cost
+    should grow linearly in N (the per-example column stays flat)."""
+    print()
+    header = (f"{'16x16 k3 1->4':<18} {'terms':>9} {'derive':>7} {'latex':>7} {'json':>7} {'verify':>7} {'total':>7} "
+              f"{'peak MB':>8} {'per example':>11}")
+    print(header)
+    print("-" * len(header))
+    for n in BATCHES:
+        fields = {**BATCH_LAYER, "batch": n}
+        terms = Size.of(ConvSpec(**fields)).products
+        s = run_case("symconv", fields, runs, timeout=600)
+        t = s["seconds"]
+        print(f"{'batch ' + str(n):<18} {terms:>9,} {t['derive']:>7.3f} {t['latex']:>7.3f} {t['json']:>7.3f} "
+              f"{t['verify']:>7.3f} {t['total']:>7.3f} {s['peak_mb']:>8.0f} {t['total'] / n:>11.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="runs per case (median reported)")
@@ -86,6 +107,8 @@ def main() -> None:
         print(f"{label:<18} {terms:>9,} {s['derive']:>7.3f} {s['latex']:>7.3f} {s['json']:>7.3f} {s['verify']:>7.3f} "
               f"{s['total']:>7.3f} {ours['peak_mb']:>8.0f} {terms / s['total']:>10,.0f} {base_total:>8} {ratio:>8} "
               f"{floor['seconds']['total']:>7.3f} {s['objects']:>8.3f}")
+    if not args.smoke:
+        print_batches(runs)
     print()
     print("seconds; 'sympy' is the straightforward pipeline (one run), 'x faster' its time over symconv's total,")
     print("'text' the plain-text floor; 'objects' the time to build every SymPy entry, which the pipeline does not")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import partial
+from math import prod
 
-from sympy import Symbol
+from sympy import Add, Symbol
 
 from .derivation import Derivation, LayerRecord, LazyEntries, Tensor
 from .layers.base import Param, Step, Table
@@ -85,7 +86,7 @@ def derive(spec, jacobians: bool = False) -> Derivation:
     # Hundreds of thousands of objects, none of them garbage: collections would find nothing to free.
     with gc_paused():
         acts, params = _declare(net, naming, b)
-        steps = [_step(l, net.shapes, b, acts, params[l - 1]) for l in range(1, len(net.layers) + 1)]
+        steps = [_steps(l, net, b, acts, params[l - 1]) for l in range(1, len(net.layers) + 1)]
         _forward(net, b, acts, params, steps)
         _backward(net, naming, b, acts, params, steps)
     shapes = net.shapes
@@ -100,19 +101,19 @@ def derive(spec, jacobians: bool = False) -> Derivation:
 def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], list[Owned]]:
     """Every symbol first, so that SymPy's canonical order (by name) is known before entries are built.
     Returns the names of the input and each layer's output, and each layer's parameters."""
-    shapes = net.shapes
+    shapes = [net.batched(shape) for shape in net.shapes]  # with a batch, the examples' axis first
     x = naming.input(shapes[0])
     b.declare(x, "input", shapes[0])
     acts, params = [x.name], []
     for l, layer in enumerate(net.layers, start=1):
-        owned = [(p, naming.param(l, p)) for p in layer.params(shapes[l - 1])]
+        owned = [(p, naming.param(l, _batched(net, p))) for p in layer.params(net.shapes[l - 1])]
         params.append({p.key: (p, named.name) for p, named in owned})
         out = naming.output(l, layer, shapes[l])
         # Parameters before the output, a loss's target too (its output may read it: the squared
         # error's e = a - t), and the loss's value after it.
         for p, named in owned:
             if not p.computed:
-                b.declare(named, p.role, p.shape)
+                b.declare(named, p.role, _batched(net, p).shape)
         b.declare(out, "output", shapes[l])
         for p, named in owned:
             if p.computed:
@@ -127,45 +128,90 @@ def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], 
     return acts, params
 
 
-def _step(l: int, shapes, b: _Builder, acts: list[str], owned: Owned) -> Step:
-    """What layer l reads: its symbols and their global positions."""
+def _batched(net: NetworkSpec, p: Param) -> Param:
+    """A parameter as the derivation holds it: a loss's target has one row per example, as the
+    activations do; the parameters proper (and the loss's value) are shared by the examples."""
+    return replace(p, shape=net.batched(p.shape)) if _per_example(p) and net.batch is not None else p
+
+
+def _per_example(p: Param) -> bool:
+    return p.after and not p.computed
+
+
+def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned) -> list[Step]:
+    """What layer l reads, once per example (once without a batch): its symbols and their global
+    positions, the example's slice of its input, output, target and upstream gradient."""
+    shape_in, shape_out = net.shapes[l - 1], net.shapes[l]
+    size_in, size_out = prod(shape_in), prod(shape_out)
     g = f"dL/d{acts[l]}"
-    return Step(l, shapes[l - 1], shapes[l], b.sym(acts[l - 1]), b.sym(acts[l]),
-                {key: b.sym(name) for key, (_, name) in owned.items()},
-                b.sym(g) if g in b.declared else None,
-                {"in": b.offset[acts[l - 1]], "out": b.offset[acts[l]], "upstream": b.offset.get(g, -1),
-                 **{key: b.offset[name] for key, (_, name) in owned.items()}})
+    steps = []
+    for n in range(net.batch or 1):
+        cut = lambda name, size: b.sym(name)[n * size:(n + 1) * size]
+        params = {key: cut(name, prod(p.shape)) if _per_example(p) else b.sym(name) for key, (p, name) in owned.items()}
+        position = {key: b.offset[name] + (n * prod(p.shape) if _per_example(p) else 0)
+                    for key, (p, name) in owned.items()}
+        steps.append(Step(l, shape_in, shape_out, cut(acts[l - 1], size_in), cut(acts[l], size_out), params,
+                          cut(g, size_out) if g in b.declared else None,
+                          {"in": b.offset[acts[l - 1]] + n * size_in, "out": b.offset[acts[l]] + n * size_out,
+                           "upstream": b.offset[g] + n * size_out if g in b.declared else -1, **position}))
+    return steps
 
 
-def _forward(net: NetworkSpec, b: _Builder, acts: list[str], params: list[Owned], steps: list[Step]) -> None:
+def _joined(parts: list) -> Table | list:
+    """The examples' entries one after the other (a tensor with the batch axis first)."""
+    if len(parts) == 1:
+        return parts[0]
+    joined = [entry for part in parts for entry in part]
+    return Table(joined) if isinstance(parts[0], Table) else joined
+
+
+def _summed(parts: list) -> Table | list:
+    """A shared parameter's gradient: entry by entry, the sum of every example's terms."""
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], Table):
+        return Table([[term for part in entry for term in part] for entry in zip(*parts)])
+    return [Add(*entry) for entry in zip(*parts)]
+
+
+def _forward(net: NetworkSpec, b: _Builder, acts: list[str], params: list[Owned], steps: list[list[Step]]) -> None:
     b.leaf(acts[0])
-    for l, (layer, step) in enumerate(zip(net.layers, steps), start=1):
-        results = layer.forward(step)
+    for l, (layer, examples) in enumerate(zip(net.layers, steps), start=1):
+        results = [layer.forward(step) for step in examples]
         for key, (p, name) in params[l - 1].items():
             if not p.computed:  # the parameters, and a loss's target
                 b.leaf(name)
-        b.derived(acts[l], results["out"])
+        b.derived(acts[l], _joined([r["out"] for r in results]))
         for key, (p, name) in params[l - 1].items():
-            if p.computed:  # the loss's value
-                b.derived(name, results[key])
+            if p.computed:  # the loss's value: over a batch, the examples' losses reduced (mean or sum)
+                value = results[0][key] if len(results) == 1 else \
+                    [layer.batch_weight(len(results)) * Add(*(r[key][0] for r in results))]
+                b.derived(name, value)
 
 
 def _backward(net: NetworkSpec, naming: Naming, b: _Builder, acts: list[str], params: list[Owned],
-              steps: list[Step]) -> None:
-    """From the loss (or the given upstream gradient of the last output) back to the input."""
+              steps: list[list[Step]]) -> None:
+    """From the loss (or the given upstream gradient of the last output) back to the input. Over a
+    batch, each example's input gradient is its own (a loss's scaled by its reduction: 1/N for a
+    mean), and a shared parameter's gradient sums the examples' terms."""
     if not net.layers[-1].is_loss:
         b.leaf(f"dL/d{acts[-1]}")
     for l in range(len(net.layers), 0, -1):
         layer = net.layers[l - 1]
-        results = layer.backward(steps[l - 1])
+        results = [layer.backward(step) for step in steps[l - 1]]
+        first = _joined([r["in"] for r in results])
+        weight = layer.batch_weight(len(results)) if layer.is_loss and len(results) > 1 else 1
+        if weight != 1:
+            first = [weight * entry for entry in first]
         # dL/dX is the end of the chain: nothing refers to its symbols.
-        grad_in = partial(b.derived, f"dL/d{acts[l - 1]}", results["in"], l > 1, acts[l - 1],
+        grad_in = partial(b.derived, f"dL/d{acts[l - 1]}", first, l > 1, acts[l - 1],
                           layer.backward_title or naming.gradient_title(l, None, acts[l - 1]))
         if naming.input_gradient_first:
             grad_in()
         for key, (p, name) in params[l - 1].items():
             if p.trained:
-                b.derived(f"dL/d{name}", results[key], False, name, naming.gradient_title(l, p, name))
+                b.derived(f"dL/d{name}", _summed([r[key] for r in results]), False, name,
+                          naming.gradient_title(l, p, name))
         if not naming.input_gradient_first:
             grad_in()
 

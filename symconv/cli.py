@@ -53,6 +53,8 @@ def spec_options(command):
         click.option("--dilation", default="1", show_default=True, metavar="DHxDW", help="Kernel dilation."),
         click.option("--groups", default="1", show_default=True, metavar="G",
                      help="Channel groups (dividing both channel counts); G = in-channels is depthwise."),
+        click.option("--batch", default=None, metavar="N",
+                     help="A batch of N examples: every tensor but the kernel and bias gets a leading axis of N."),
         click.option("--bias/--no-bias", default=False, show_default=True, help="Add a bias per output channel."),
         click.option("--convention", default="correlation", show_default=True, metavar="|".join(CONVENTIONS),
                      help="correlation (what frameworks compute) or convolution (flipped kernel)."),
@@ -76,7 +78,7 @@ def _count(text: str, what: str) -> int:
 
 
 LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "padding", "dilation", "groups",
-                 "bias", "convention", "names")
+                 "batch", "bias", "convention", "names")
 
 
 def spec_from(ctx: click.Context, network: str | None, **layer):
@@ -90,8 +92,8 @@ def spec_from(ctx: click.Context, network: str | None, **layer):
     return _api().load_network(network)
 
 
-def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, groups, bias, convention, names
-               ) -> ConvSpec:
+def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, groups, batch, bias, convention,
+               names) -> ConvSpec:
     """A ConvSpec from the command line's text values."""
     return ConvSpec(
         input=parse_pair(input_, "input"),
@@ -102,6 +104,7 @@ def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilat
         padding=parse_pair(padding, "padding"),
         dilation=parse_pair(dilation, "dilation"),
         groups=_count(groups, "groups"),
+        batch=None if batch is None else _count(batch, "batch"),
         bias=bias,
         convention=convention,
         names=Names.parse(names),

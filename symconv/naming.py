@@ -20,17 +20,25 @@ def _sub(idx) -> str:
     return ",".join(map(str, idx))
 
 
+def lead_axes(shape: Shape) -> int:
+    """The leading axes an activation's entries write in their superscript: the channel of an image
+    (C, H, W), the example of a batch of vectors (N, n), both for a batch of images (N, C, H, W)."""
+    return {1: 0, 2: 1, 3: 1, 4: 2}[len(shape)]
+
+
 def layer_latex(base: str, layer: int | None, shape: Shape) -> LatexOf:
-    """a^{[l](c)}_{i,j}: the layer in brackets, the channel in parentheses when there are several."""
+    """a^{[l](c)}_{i,j}: the layer in brackets, the channel in parentheses when there are several; with a
+    batch, the example first: a^{[l](n,c)}_{i,j}, a^{[l](n)}_{k} (all written when any is above one, as
+    a kernel's (m, c))."""
     head = latex_base(base)
+    lead = lead_axes(shape)
+    shown = any(n > 1 for n in shape[:lead])
 
     def name(idx: tuple[int, ...]) -> str:
         sup = f"[{layer}]" if layer is not None else ""
-        if len(shape) == 3:
-            if shape[0] > 1:
-                sup += f"({idx[0]})"
-            idx = idx[1:]
-        return head + (f"^{{{sup}}}" if sup else "") + f"_{{{_sub(idx)}}}"
+        if shown:
+            sup += f"({_sub(idx[:lead])})"
+        return head + (f"^{{{sup}}}" if sup else "") + f"_{{{_sub(idx[lead:])}}}"
     return name
 
 

@@ -34,6 +34,7 @@ class NetworkSpec:
     name: str = "network"
     names: Names | None = None
     title: str = ""  # the document's title; by default one made from `name`
+    batch: int | None = None  # a leading axis of this many examples on every activation; None: no such axis
 
     def __post_init__(self) -> None:
         shape = self.input
@@ -48,6 +49,8 @@ class NetworkSpec:
             raise SpecError(f"title {shown(self.title)} is not valid: give one line of text of at most "
                             f"{TITLE_CHARS} characters")
         object.__setattr__(self, "input", tuple(shape))
+        if self.batch is not None:
+            whole(self.batch, "batch")
         if not isinstance(self.layers, (tuple, list)):
             raise SpecError(f"layers {shown(self.layers)} is not valid: give a list of layers, e.g. (Conv(2, 3), Flatten())")
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -79,7 +82,14 @@ class NetworkSpec:
 
     def as_dict(self) -> dict[str, object]:
         """The network as the JSON format echoes it: every layer's fields with defaults filled in."""
-        return {"input": list(self.input), "layers": [layer.as_fields() for layer in self.layers]}
+        out = {"input": list(self.input), "layers": [layer.as_fields() for layer in self.layers]}
+        if self.batch is not None:  # echoed only when given, so that other networks' digests stay as they were
+            out = {"batch": self.batch, **out}
+        return out
+
+    def batched(self, shape: Shape) -> Shape:
+        """The shape of an activation, its gradient or a target in the derivation: the batch axis first."""
+        return shape if self.batch is None else (self.batch, *shape)
 
     def slug(self) -> str:
         """A folder name: the network's name and a short digest of its layers."""
@@ -99,10 +109,10 @@ class NetworkSpec:
         """
         if not isinstance(data, dict):
             raise SpecError(f"{shown(data)} is not a network: give a table with input and [[layer]] tables")
-        unknown = set(data) - {"input", "layer", "title"}
+        unknown = set(data) - {"input", "layer", "title", "batch"}
         if unknown:
-            raise SpecError(f"key {sorted(unknown)[0]!r} is not known: a network file has input, an optional title "
-                            "and [[layer]] tables")
+            raise SpecError(f"key {sorted(unknown)[0]!r} is not known: a network file has input, an optional title, "
+                            "an optional batch and [[layer]] tables")
         if "input" not in data:
             raise SpecError("input is missing: give input = [channels, height, width]")
         tables = data.get("layer", [])
@@ -120,7 +130,7 @@ class NetworkSpec:
             except TypeError as error:  # a value of the wrong kind reaching a dataclass
                 raise SpecError(f"layer {n}: {error}") from None
         spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name,
-                   title=data.get("title", ""))
+                   title=data.get("title", ""), batch=data.get("batch"))
         spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
         return spec
 
@@ -130,7 +140,7 @@ def as_network(spec: ConvSpec | NetworkSpec) -> NetworkSpec:
     network it is, named as a single layer (X, K, b, Y; the teacher's letters)."""
     if isinstance(spec, NetworkSpec):
         return spec
-    return NetworkSpec((spec.in_channels, *spec.input), (Conv.of_spec(spec),), "layer", spec.names)
+    return NetworkSpec((spec.in_channels, *spec.input), (Conv.of_spec(spec),), "layer", spec.names, batch=spec.batch)
 
 
 def load_network(path: str | Path) -> NetworkSpec:

@@ -66,17 +66,18 @@ class Size:
         tensor, forward and backward; for a single layer, the entries of its Jacobians too."""
         net = as_network(spec)
         shapes = net.shapes
+        examples = net.batch or 1  # each example is derived as one, through the same layers
         products = entries = terms = 0
         seconds = memory = 0.0
         for l, layer in enumerate(net.layers, start=1):
             work: Work = layer.work(shapes[l - 1])
-            terms, seconds, memory = terms + work.terms, seconds + work.seconds, memory + work.bytes
-            products += work.products
+            terms, seconds = terms + examples * work.terms, seconds + examples * work.seconds
+            memory, products = memory + examples * work.bytes, products + examples * work.products
             # A parameter and its gradient (a loss's target takes the place of dL/dA[n], counted below).
             entries += sum(2 * prod(p.shape) for p in layer.params(shapes[l - 1]) if p.trained)
-        entries += 2 * sum(prod(shape) for shape in shapes)  # every activation and its gradient
-        reads = prod(shapes[0]) + sum(prod(p.shape) for p in net.layers[0].params(shapes[0]) if p.trained)
-        jacobian_entries = prod(shapes[1]) * reads if len(net.layers) == 1 else 0
+        entries += 2 * examples * sum(prod(shape) for shape in shapes)  # every activation and its gradient
+        reads = examples * prod(shapes[0]) + sum(prod(p.shape) for p in net.layers[0].params(shapes[0]) if p.trained)
+        jacobian_entries = examples * prod(shapes[1]) * reads if len(net.layers) == 1 else 0
         return cls(products=products, entries=entries, jacobian_entries=jacobian_entries, terms=terms,
                    seconds=seconds + entries * SECONDS_PER_ENTRY, bytes=memory + entries * BYTES_PER_ENTRY)
 

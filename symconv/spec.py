@@ -182,6 +182,7 @@ class ConvSpec:
     convention: str = "correlation"
     names: Names = field(default_factory=Names)
     groups: int = 1
+    batch: int | None = None  # a leading axis of this many examples (--batch); None: one example, no axis
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -194,6 +195,8 @@ class ConvSpec:
         for attr in ("in_channels", "out_channels"):
             whole(getattr(self, attr), attr.replace("_", "-"))
         check_groups(self.groups, self.in_channels, self.out_channels)
+        if self.batch is not None:
+            whole(self.batch, "batch")
         check_bias(self.bias)
         check_choice(self.convention, "convention", CONVENTIONS)
         if isinstance(self.names, str):
@@ -252,6 +255,8 @@ class ConvSpec:
         ]
         if self.groups > 1:
             parts.append(f"g{self.groups}")
+        if self.batch is not None:
+            parts.append(f"n{self.batch}")
         if self.bias:
             parts.append("bias")
         if self.flipped:
@@ -274,4 +279,6 @@ class ConvSpec:
         }
         if self.groups > 1:  # echoed only when used, so that ungrouped layers' JSON is unchanged
             out["groups"] = self.groups
+        if self.batch is not None:
+            out["batch"] = self.batch
         return out

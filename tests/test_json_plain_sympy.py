@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symconv import derive
 from symconv.network import load_network
@@ -18,7 +20,7 @@ from symconv.numeric.verify import random_leaves
 from symconv.rendering.json_format import to_json
 
 from .conftest import REQUIRE_TORCH
-from .strategies import networks
+from .strategies import conv_transpose_networks, networks
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
 WORKER = Path(__file__).with_name("plain_sympy_json.py")
@@ -75,6 +77,18 @@ def test_example_json_evaluates_with_plain_sympy(path, plain_sympy):
 @given(networks())
 def test_random_network_json_evaluates_with_plain_sympy(plain_sympy, net):
     _check(net, plain_sympy, seed=1)
+
+
+@settings(max_examples=15, deadline=None)
+@given(conv_transpose_networks())
+def test_random_transposed_convolution_json_evaluates_with_plain_sympy(plain_sympy, net):
+    _check(net, plain_sympy, seed=2)
+
+
+@settings(max_examples=10, deadline=None)
+@given(networks(), st.integers(1, 3))
+def test_random_batched_network_json_evaluates_with_plain_sympy(plain_sympy, net, batch):
+    _check(dataclasses.replace(net, batch=batch), plain_sympy, seed=3)
 
 
 def test_the_evaluator_never_imports_symconv():

@@ -44,7 +44,7 @@ def test_as_dict_fills_every_default():
                          "groups": 1}
     assert layers[2] == {"type": "maxpool", "window": [2, 2], "stride": [2, 2], "padding": [0, 0]}
     assert layers[3] == {"type": "flatten", "order": "column"}
-    assert layers[5] == {"type": "softmax_cross_entropy"}
+    assert layers[5] == {"type": "softmax_cross_entropy", "reduction": "mean"}
 
 
 BAD_FILES = [

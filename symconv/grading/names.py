@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..derivation import Derivation
-from ..naming import Naming
+from ..naming import Naming, lead_axes
 from .notation import TensorInfo
 
 Names = dict[str, dict[int | None, TensorInfo]]
@@ -14,20 +14,20 @@ def tensors_of(derivation: Derivation) -> Names:
     k^{[l]}, W^{[l]}, b^{[l]} in a network, or a single layer's own letters (--names, and b for the
     bias); p and t for the softmax and its target."""
     naming = Naming(derivation.network.names)
-    image = lambda shape: int(len(shape) == 3)  # a leading channel axis
+    image = lead_axes  # the channel of an image, the example of a batch
     x = derivation[derivation.records[0].input]
     out: Names = {naming.letter("x"): {None: TensorInfo(x.name, x.shape, image(x.shape))}}
     for r in derivation.records:
         a = derivation[r.output]
         if r.layer.output_letter:
-            out[r.layer.output_letter] = {None: TensorInfo(r.output, a.shape, 0)}
+            out[r.layer.output_letter] = {None: TensorInfo(r.output, a.shape, image(a.shape))}
         else:
             out.setdefault(naming.letter("a"), {})[naming.number(r.number)] = TensorInfo(r.output, a.shape, image(a.shape))
         for p in r.layer.params(r.shape_in):
             name = r.params[p.key]
             if p.after:
                 if p.role == "input":  # a loss's target: t_k
-                    out[naming.letter(p.letter)] = {None: TensorInfo(name, p.shape, 0)}
+                    out[naming.letter(p.letter)] = {None: TensorInfo(name, derivation[name].shape, image(derivation[name].shape))}
                 continue
             # A single layer's bias b_m is its channel's (written b with one channel).
             channels = 1 if naming.single and len(p.shape) == 1 else p.lead

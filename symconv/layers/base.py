@@ -11,6 +11,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple
 
+from sympy import Integer
+
 from ..spec import SpecError
 from ..symbols import latex_base
 from ..words import size
@@ -167,6 +169,11 @@ class Layer(ABC):
     @abstractmethod
     def backward(self, step: Step) -> dict[str, Any]:
         raise NotImplementedError
+
+    def batch_weight(self, examples: int):
+        """A loss's factor over a batch: L is it times the sum of the examples' losses (1/N for a mean,
+        PyTorch's default; 1 for a sum); every other kind's is 1."""
+        return Integer(1)
 
     def local_jacobian(self, step: Step) -> list[tuple[int, int, Any]]:
         """(output flat, input flat, d out / d in) of every nonzero local derivative, for kinds whose

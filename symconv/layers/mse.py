@@ -39,6 +39,10 @@ class MeanSquaredError(Layer):
     def output_shape(self, shape: Shape) -> Shape:
         return shape
 
+    def batch_weight(self, examples: int) -> Rational:
+        """PyTorch's mean is over every entry of the batch: 1/N times the mean of each example."""
+        return Rational(1, examples) if self.reduction == "mean" else Rational(1)
+
     def params(self, shape: Shape) -> tuple[Param, ...]:
         return (Param("t", "t", "input", shape, "target", trained=False, after=True),
                 Param("L", "L", "output", (1,), f"loss (squared error, {self.reduction.replace('_', ' ')})",
@@ -81,11 +85,11 @@ class MeanSquaredError(Layer):
 
     def _c(self, step: DocStep) -> str:
         n = prod(step.shape_in)
-        return {"mean": rf"\frac{{1}}{{{n}}}", "sum": "", "half_sum": r"\frac{1}{2}"}[self.reduction]
+        return {"mean": rf"\frac{{1}}{{{n}}}" if n > 1 else "", "sum": "", "half_sum": r"\frac{1}{2}"}[self.reduction]
 
     def _twice(self, step: DocStep) -> str:
         n = prod(step.shape_in)
-        return {"mean": rf"\frac{{2}}{{{n}}}\, ", "sum": "2 ", "half_sum": ""}[self.reduction]
+        return {"mean": rf"\frac{{2}}{{{n}}}\, " if n > 1 else "2 ", "sum": "2 ", "half_sum": ""}[self.reduction]
 
     def words(self, step: DocStep) -> Words:
         a = step.symbol("in")

@@ -9,23 +9,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sympy import Add, exp, log
+from sympy import Add, Rational, exp, log
 
+from ..spec import SpecError, shown
 from .base import DocStep, Layer, Param, Shape, Step, Words, Work, vector
+
+
+REDUCTIONS = ("mean", "sum")
 
 
 @dataclass(frozen=True)
 class SoftmaxCrossEntropy(Layer):
     """p = softmax(f), L = -sum_k t_k log p_k against a one-hot target t; the loss, always last."""
 
+    reduction: str = "mean"  # over a batch's examples, as PyTorch's CrossEntropyLoss; or "sum"
     type: ClassVar[str] = "softmax_cross_entropy"
     is_loss: ClassVar[bool] = True
     output_letter: ClassVar[str] = "p"
     output_title: ClassVar[str] = "probabilities (softmax)"
     backward_title: ClassVar[str] = "the softmax and cross-entropy step: p - t"
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.reduction, str) or self.reduction not in REDUCTIONS:
+            raise SpecError(f"reduction {shown(self.reduction)} is not valid: use one of {', '.join(REDUCTIONS)} "
+                            "(over a batch's examples)")
+
     def output_shape(self, shape: Shape) -> Shape:
         return vector(shape, "softmax_cross_entropy")
+
+    def batch_weight(self, examples: int) -> Rational:
+        return Rational(1, examples) if self.reduction == "mean" else Rational(1)
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
         return (Param("t", "t", "input", shape, "target (one-hot)", trained=False, after=True, one_hot=True),
@@ -54,8 +67,10 @@ class SoftmaxCrossEntropy(Layer):
         return y - params["t"], {}
 
     def torch_forward(self, torch, a, params: dict):
-        loss = -(params["t"] * torch.nn.functional.log_softmax(a, dim=0)).sum()
-        return torch.softmax(a, dim=0), loss
+        """PyTorch's own cross-entropy with probabilities as the target, on one example (a vector) or a
+        batch of them (a matrix, one row each), reduced as PyTorch reduces a batch."""
+        loss = torch.nn.functional.cross_entropy(a, params["t"], reduction=self.reduction)
+        return torch.softmax(a, dim=-1), loss
 
     def describe(self) -> str:
         return "softmax with cross-entropy"

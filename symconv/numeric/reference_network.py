@@ -10,7 +10,34 @@ from ..vec import vec_order
 
 def forward_backward(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every layer output, the loss, and every gradient, by tensor name, given the input, the
-    parameters and the target t (or the upstream gradient of the last output)."""
+    parameters and the target t (or the upstream gradient of the last output). A batch (an input with
+    one more axis than the first layer reads) is run example by example: each example's pass through
+    each kind's NumPy code, the loss reduced over the examples by its factor, the parameters'
+    gradients summed."""
+    x = values[records[0].input]
+    if x.ndim == len(records[0].shape_in):
+        return _one(records, values)
+    per_example = {r.params[p.key] for r in records for p in r.layer.params(r.shape_in) if p.after and not p.computed}
+    per_example |= {records[0].input, f"dL/d{records[-1].output}"}
+    runs = [_one(records, {k: (v[n] if k in per_example else v) for k, v in values.items()}) for n in range(len(x))]
+    last, out = records[-1], {}
+    weight = float(last.layer.batch_weight(len(x))) if last.layer.is_loss else 1.0
+    shared = {f"dL/d{name}" for r in records for name in r.params.values()}
+    for name in runs[0]:
+        parts = [run[name] for run in runs]
+        if name in shared:  # a parameter's gradient: every example's, summed (each already weighted)
+            out[name] = sum(parts) * weight
+        elif name in last.params.values():  # the loss: its examples' values reduced
+            out[name] = sum(parts) * weight
+        elif name.startswith("dL/d"):  # an activation's gradient: the loss's factor reaches each example's
+            out[name] = np.stack(parts) * weight
+        else:
+            out[name] = np.stack(parts)
+    return out
+
+
+def _one(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """One example's pass, forward then backward, through each kind's NumPy code."""
     out: dict[str, np.ndarray] = {}
     acts = {records[0].input: values[records[0].input]}
     saved = []

@@ -26,10 +26,14 @@ def network_with_grads(records: tuple[LayerRecord, ...], values: dict[str, np.nd
     trained = {first.input} | {r.params[p.key] for r in records for p in r.layer.params(r.shape_in) if p.trained}
     leaves = {k: torch.tensor(v, dtype=torch.float64, requires_grad=k in trained) for k, v in values.items()}
     acts = {first.input: leaves[first.input]}
+    batched = leaves[first.input].dim() == len(first.shape_in) + 1  # a batch: the examples' axis first
     loss = None
     for r in records:
         params = {key: leaves[name] for key, name in r.params.items() if name in leaves}
-        a = r.layer.torch_forward(torch, acts[r.input], params)
+        if batched and not r.layer.is_loss:  # each example through the layer; a loss takes the whole batch
+            a = torch.stack([r.layer.torch_forward(torch, example, params) for example in acts[r.input]])
+        else:
+            a = r.layer.torch_forward(torch, acts[r.input], params)
         if r.layer.is_loss:  # (output, L)
             a, loss = a
         a.retain_grad()

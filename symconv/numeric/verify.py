@@ -47,9 +47,10 @@ def random_leaves(derivation: Derivation, seed: int) -> dict[str, np.ndarray]:
     values = {t.name: rng.standard_normal(t.shape) for t in derivation.tensors if t.entries is None}
     for r in derivation.records:
         for p in r.layer.params(r.shape_in):
-            if p.one_hot:
-                name = r.params[p.key]
-                values[name] = np.eye(values[name].size)[rng.integers(values[name].size)]
+            if p.one_hot:  # one per example, with a batch
+                name, n = r.params[p.key], int(np.prod(p.shape))
+                rows = values[name].size // n
+                values[name] = np.eye(n)[rng.integers(n, size=rows)].reshape(values[name].shape)
     return values
 
 

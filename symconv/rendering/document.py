@@ -12,7 +12,7 @@ from ..example import Example
 from ..layers.base import DocStep
 from ..naming import Naming
 from ..symbols import latex_base
-from ..words import matrix_name, size
+from ..words import matrix_name, plural, size
 from .figures import chain_latex, chain_svg, picture, svg
 from .example import lines as example_lines, worked_entries
 from .matrix_view import matrix_view
@@ -324,6 +324,38 @@ def _upstream_definition(derivation: Derivation, last: DocStep, single: bool, up
     return rf"{upstream}^{{[l]}} = \frac{{\partial L}}{{\partial a^{{[l]}}}}"
 
 
+def _batch_note(derivation: Derivation, single: bool) -> str:
+    """With a batch, what its notation means, how the loss reduces it and that the shared parameters'
+    gradients sum over it, in general form once (prose with $math$); "" without one."""
+    net = derivation.network
+    if net.batch is None:
+        return ""
+    n = net.batch
+    images = any(len(r.shape_in) == 3 for r in derivation.records)
+    entry = (r"its example $n$, then its channel $c$ ($x^{(n,c)}_{i,j}$)" if images
+             else r"its example $n$ ($x^{(n)}_{k}$)")
+    text = (f"The batch holds {plural(n, 'example')}, each passed through the layers alike: an entry's parentheses "
+            f"give first {entry}. The " + ("results and formulas" if single else "rules and formulas")
+            + " below are written for one example and leave its index out.")
+    last = derivation.records[-1].layer
+    if last.is_loss:
+        weight = last.batch_weight(n)
+        if weight != 1:
+            text += (rf" The loss is the mean of the examples' losses, $L = \frac{{1}}{{{n}}} \sum_{{n=1}}^{{{n}}} "
+                     rf"L^{{(n)}}$ (as PyTorch reduces a batch), so each example's gradient carries the factor "
+                     rf"$\frac{{1}}{{{n}}}$.")
+        else:
+            text += rf" The loss is the sum of the examples' losses, $L = \sum_{{n=1}}^{{{n}}} L^{{(n)}}$."
+    shared = [p.title for r in derivation.records for p in r.layer.params(r.shape_in) if p.trained]
+    if shared:
+        text += (" The parameters are shared by the examples, so the gradient of each is the sum over the batch of "
+                 r"what each example sends it: for a parameter $\theta$ of a layer with output $a$, "
+                 rf"$\frac{{\partial L}}{{\partial \theta}} = \sum_{{n=1}}^{{{n}}} \sum_j "
+                 r"\frac{\partial L}{\partial a^{(n)}_j} \frac{\partial a^{(n)}_j}{\partial \theta}$. "
+                 "The entries at this size write that sum out, one example's terms after another.")
+    return text
+
+
 def _shape(shape: tuple[int, ...]) -> str:
     return size(*shape)
 
@@ -367,7 +399,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     first = records[0]
     summary = []
     if single:
-        settings = first.layer.settings(docs[0])
+        settings = first.layer.settings(docs[0]) + ([("batch", plural(net.batch, "example"))] if net.batch else [])
         lines, note = first.layer.results(docs[0])
         if lines:
             summary = [Section("results", "The results", "The results in matrix form, proved entry by entry at this "
@@ -376,8 +408,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         settings = []
     if example is not None:
         summary += _example_sections(derivation, docs, example)
-    steps = [("input $x$", _shape(net.input))] + [(f"layer {r.number}: {r.layer.describe()}", _shape(r.shape_out))
-                                                 for r in records]
+    steps = [("input $x$", _shape(net.batched(net.input)))] + [
+        (f"layer {r.number}: {r.layer.describe()}", _shape(net.batched(r.shape_out))) for r in records]
     names = set(derivation.names())
     last = records[-1]
     title = net.title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
@@ -402,6 +434,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         # What only each kind asks on an exercise sheet (a convolution's stride case), layer by layer.
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _upstream_definition(derivation, docs[-1], naming.single, upstream),
+        "batch_note": _batch_note(derivation, single),
         "rules_intro": _rules_intro(rules, input_gradient),
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,

@@ -32,7 +32,9 @@ class SymconvLatexPrinter(LatexPrinter):
         factors = expr.args if expr.is_Mul else ()
         if factors and all(f in self._order for f in factors):
             return tuple(sorted(self._order[f] for f in factors))
-        return ((99,), str(expr))
+        # Anything else (e^2 / 11, t log p) by its symbols' written order: e_2 before e_10.
+        known = sorted(self._order[s] for s in expr.free_symbols if s in self._order)
+        return (*known, (99,), str(expr)) if known else ((99,), str(expr))
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         name = self._names.get(expr)
