@@ -118,7 +118,7 @@ class Naming:
         return Named(f"{p.key}[{l}]", f"{letter.lower()}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
                      f"{p.title} of layer {l}")
 
-    def doc_step(self, record, previous: Layer | None, upstream: str = "") -> DocStep:
+    def doc_step(self, record, previous: Layer | None, upstream: str = "", batch: int | None = None) -> DocStep:
         """A layer as the documents see it: its number (none for a single layer), shapes, the letter of
         its input, output and each parameter (x or the layer before's a or p; y or a; k, W, b), and the
         upstream gradient's symbol (g, \\delta; "" for the full fraction)."""
@@ -131,7 +131,7 @@ class Naming:
             if p.after:  # a loss's target and value, as param() names them
                 plain.add(p.key)
         return DocStep(self.number(record.number), record.shape_in, record.shape_out, letters, upstream,
-                       frozenset(plain))
+                       frozenset(plain), batch)
 
     def upstream(self, of: Named) -> Named:
         entry = of.latex

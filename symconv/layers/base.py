@@ -55,6 +55,7 @@ class Param:
     after: bool = False  # listed after the layer's output (a loss's target and value)
     lead: int = 0  # leading channel axes (the grader's and the documents' blocks): 2 for a kernel
     one_hot: bool = False  # a target whose random values for the numeric check are one-hot
+    axes: tuple[str, str] = ("output channel", "input channel")  # what a kernel's two channel indices number
 
     @property
     def computed(self) -> bool:
@@ -256,6 +257,19 @@ class DocStep:
     letters: dict[str, str]  # "in", "out" and parameter keys -> the letter the document writes
     upstream: str = ""  # the short symbol of the output's gradient (g, \delta); "" writes dL/dy in full
     unnumbered: frozenset[str] = frozenset()  # tensors written without the layer number: a loss's p, t, L
+    batch: int | None = None  # the examples of a batch, if any: its rules write example n and sum over n
+
+    def example(self, channel: str = "") -> str:
+        """A whole tensor's superscript channel with the example first over a batch: "n", "n,c"; the
+        channel alone without one."""
+        if self.batch is None:
+            return channel
+        return "n" + (f",{channel}" if channel else "")
+
+    @property
+    def over_batch(self) -> str:
+        r"""The sum over the examples that a shared parameter's gradient takes: \sum_n, or ""."""
+        return r"\sum_{n} " if self.batch is not None else ""
 
     def entry(self, which: str, channel: str = "") -> tuple[str, str]:
         """(letter, superscript) of the entries of the layer's input ("in"), output ("out") or a

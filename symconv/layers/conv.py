@@ -117,7 +117,8 @@ class Conv(Layer):
         return (self.out_channels, *self.conv_spec(shape).output)
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
-        kernel = Param("K", "k", "kernel", (self.out_channels, shape[0] // self.groups, *self.kernel), "kernel", lead=2)
+        kernel = Param("K", "k", "kernel", (self.out_channels, shape[0] // self.groups, *self.kernel), "kernel", lead=2,
+                       axes=("output channel", "input channel of its group" if self.groups > 1 else "input channel"))
         return (kernel, Param("b", "b", "bias", (self.out_channels,), "bias")) if self.bias else (kernel,)
 
     def work(self, shape: Shape) -> Work:
@@ -201,7 +202,10 @@ class Conv(Layer):
                 f"{', bias' if self.bias else ''}{', flipped kernel' if self.convention == 'convolution' else ''}")
 
     def objectives(self) -> list[str]:
-        return ["compute a convolution's output size from its stride, padding and dilation",
+        grouped = (["see a convolution in groups as separate convolutions, one per group, whose gradients stay inside "
+                    "their group"]
+                   if self.groups > 1 else [])
+        return grouped + ["compute a convolution's output size from its stride, padding and dilation",
                 "write each output entry as a sum of input entries times kernel entries",
                 f"derive the gradients of the kernel{', the input and the bias' if self.bias else ' and the input'} by the "
                 "chain rule, and recognise them as a correlation with the input and a full convolution with the kernel "

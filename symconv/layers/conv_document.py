@@ -46,10 +46,14 @@ def channels(spec: ConvSpec) -> Channels:
     c = "c" if n_in > 1 else "1"
     return Channels(f"o_m + {c}", f"m,{c}", over("c", n_in) if n_in > 1 else "", r"\sum_{m \in \mathcal{M}_c} ",
                     "m,c - o_m" if n_in > 1 else "m,1", "m",
-                    f"The channels form {g} groups: output channel $m$ reads only the {plural(n_in, 'input channel')} of "
-                    rf"its group, $o_m + 1$ to $o_m + {n_in}$, where $o_m = {n_in if n_in > 1 else ''}"
-                    rf"\lfloor (m - 1) / {n_out} \rfloor$; $\mathcal{{M}}_c$ is the set of the {plural(n_out, 'output channel')} "
-                    "in the group of input channel $c$.")
+                    f"The channels form $g = {g}$ groups of {plural(n_in, 'input channel')} and "
+                    f"{plural(n_out, 'output channel')} each: output channel $m$ reads only the input channels of its "
+                    rf"group, $o_m + 1$ to $o_m + {n_in}$, where $o_m = \frac{{C_{{in}}}}{{g}} \lfloor (m - 1) / "
+                    rf"\frac{{C_{{out}}}}{{g}} \rfloor = {n_in if n_in > 1 else ''}\lfloor (m - 1) / {n_out} \rfloor$ "
+                    r"counts the input channels before its group. In a kernel $K^{(m,c)}$ the second index $c$ counts "
+                    rf"within the group (1 to {n_in}), and $K^{{(m,c)}}$ reads input channel $o_m + c$; "
+                    rf"$\mathcal{{M}}_c$ is the set of the {plural(n_out, 'output channel')} in the group of input "
+                    "channel $c$.")
 
 
 def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
@@ -166,9 +170,10 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     ch = channels(spec)
     K = matrix_name(*step.entry("K", ch.pair))
     K_back = matrix_name(*step.entry("K", ch.back_pair))
-    a_in, a_out = step.symbol("in", ch.x), step.symbol("out", m)
-    d_in, d_out = step.delta("in", c), step.delta("out", m)
-    d_back = step.delta("out", ch.g)
+    ex = step.example  # over a batch, example n's channels: (n,c)
+    a_in, a_out = step.symbol("in", ex(ch.x)), step.symbol("out", ex(m))
+    d_in, d_out = step.delta("in", ex(c)), step.delta("out", ex(m))
+    d_back = step.delta("out", ex(ch.g))
     over_c = r"\sum_c " if ch.over_c else ""
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     padded = rf"\operatorname{{pad}}({a_in})" if spec.padding != (0, 0) else a_in
@@ -185,7 +190,7 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
         gradient = rf"{padded} \star_{{{dh if dh == dw else f'({dh},{dw})'}}} {spread}"
     lines = [rf"{a_out} &= " + (step.symbol("b") + ("_m" if many_out or step.number is not None else "") + " + "
                                 if spec.bias else "") + rf"{over_c}{padded} \star{stride} {weights}",
-             rf"\frac{{\partial L}}{{\partial {K}}} &= "
+             rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}"
              + (rf"\operatorname{{rot}}_{{180}}\big({gradient}\big)" if spec.flipped else gradient),
              rf"{d_in} &= {over_m}" + (r"\operatorname{crop}\Big(" if spec.padding != (0, 0) else "")
              + rf"\operatorname{{full}}\big({spread_back}\big) \star "
@@ -193,7 +198,7 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
              + (r"\Big)" if spec.padding != (0, 0) else "")]
     if spec.bias:
         b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
-        lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= \textstyle\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
+        lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\textstyle\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
     return lines
 
 
@@ -223,12 +228,13 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
     sizes = result_sizes(spec)
     ch = channels(spec)
-    c = "^{(c)}" if many_in else ""
-    m = "^{(m)}" if many_out else ""
-    x_c = f"^{{({ch.x})}}" if ch.x else ""
+    sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""
+    c = sup("c" if many_in else "")
+    m = sup("m" if many_out else "")
+    x_c = sup(ch.x)
     mc = f"^{{({ch.pair})}}" if ch.pair else ""
     mc_back = f"^{{({ch.back_pair})}}" if ch.back_pair else ""
-    m_back = f"^{{({ch.g})}}" if ch.g else ""
+    m_back = sup(ch.g)
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     (sh, sw), (dh, dw), (ph, pw) = spec.stride, spec.dilation, spec.padding
     (kh, kw) = spec.kernel
@@ -242,13 +248,15 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     if spec.flipped:  # the layer used the kernel rotated: so is its gradient
         correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
     full_conv = rf"{over_m}\hat{{G}}{m_back} \star \operatorname{{rot}}_{{180}}\big({Kt}{mc_back}\big)"
+    if step.batch is not None:  # the kernel is shared by the examples: its gradient sums theirs
+        correlation = rf"\sum_n {correlation}"
     lines = [
         rf"&\boxed{{\frac{{\partial L}}{{\partial {K}{mc}}} = {correlation}}}",
         rf"&\boxed{{\frac{{\partial L}}{{\partial {X}{c}}} = "
         + (rf"\operatorname{{crop}}\Big({full_conv}\Big)}}" if padded_in else rf"{full_conv}}}"),
     ]
     if spec.bias:
-        lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = \sum_{{r,s}} G{m}_{{r,s}}}}")
+        lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = {step.over_batch}\sum_{{r,s}} G{m}_{{r,s}}}}")
     full, padded = sizes["full"], sizes["padded input"]
     taps = (f", taken at positions {plural(dh, 'row')} and {plural(dw, 'column')} apart," if (dh, dw) != (1, 1) else "")
     corr = tuple((n - g) // d + 1 for n, g, d in zip(padded, sizes["dilated upstream"], spec.dilation))
@@ -274,6 +282,9 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
         rf"({size(*sizes['padded upstream'])}){dilation}, so the full convolution is "
         rf"{size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
     )
+    if step.batch is not None:
+        note += (f" $n$ numbers the examples (1 to {step.batch}): the kernel is shared by them, so its gradient is the "
+                 "sum of each example's correlation, and each example's input gets its own gradient.")
     if spec.groups > 1:
         note += " " + ch.defined
     elif many_in or many_out:
@@ -375,7 +386,8 @@ def _groups_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
             label = Label(K, "", f"{layer}({m + 1},{c % n_in + 1})") if own else Label()
             cells.append((m, c, label, "hit" if own else "pad"))
     caption = (f"The kernels of a convolution in {spec.groups} groups: row $m$ is an output channel, column $c$ an input "
-               f"channel. Output channel $m$ reads only the input channels of its group, through the kernel in the cell; "
+               f"channel. Output channel $m$ reads only the input channels of its group, through the kernel in the cell, "
+               f"whose second index counts within the group; "
                f"the groups are the {plural(spec.groups, 'block')} on the diagonal, and the gradient of each kernel and "
                f"of each input channel stays inside its block.")
     legend = (("hit", "a kernel, in the group's block"), ("pad", "no kernel: another group's input channel"))
@@ -485,7 +497,9 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                + f", padded with zeros to {size(rows, cols)}, and the kernel rotated by 180 degrees sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
-               + (" (each other output channel adds the same with its own gradient and kernel)." if many else "."))
+               + ((" (each other output channel of its group adds the same with its own gradient and kernel)."
+                   if spec.groups > 1 else " (each other output channel adds the same with its own gradient and kernel).")
+                  if many and spec.out_per_group > 1 else "."))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 f"the gradient of input entry {name} as a full convolution with the kernel rotated by 180 degrees",

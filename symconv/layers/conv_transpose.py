@@ -77,7 +77,8 @@ class ConvTranspose(Layer):
                         stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups)
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
-        kernel = Param("K", "k", "kernel", (shape[0], self.out_channels // self.groups, *self.kernel), "kernel", lead=2)
+        kernel = Param("K", "k", "kernel", (shape[0], self.out_channels // self.groups, *self.kernel), "kernel", lead=2,
+                       axes=("input channel", "output channel of its group" if self.groups > 1 else "output channel"))
         return (kernel, Param("b", "b", "bias", (self.out_channels,), "bias")) if self.bias else (kernel,)
 
     def work(self, shape: Shape) -> Work:

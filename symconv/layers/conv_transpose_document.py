@@ -53,17 +53,24 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
         rf"Each input entry scatters a copy of the kernel, scaled by the entry, onto the output: input entry $(i, j)$ "
         rf"adds its value times $k_{{p,q}}$ to the output entry at row $s_h (i - 1) + d_h (p - 1) + 1 - p_h$ and the "
         rf"matching column, every $s$ rows and columns apart for neighbouring inputs, and where copies overlap they "
-        rf"add. The output is $H_o = (H - 1) s_h - 2 p_h + d_h (k_h - 1) + o_h + 1 = {ho}$ rows by $W_o = {wo}$ "
-        rf"columns ($o_h$: the output padding). "
-        rf"It is the transpose of a convolution: if $M$ is the matrix of the convolution with the same kernel, stride, "
-        rf"padding and dilation from ${ho} \times {wo}$ to ${h} \times {w}$, so that "
-        rf"$\operatorname{{vec}}(\operatorname{{conv}}(Z)) = M \operatorname{{vec}}(Z)$, then "
-        rf"$\operatorname{{vec}}(Y) = M^{{\mathsf{{T}}}} \operatorname{{vec}}(X)$. Seen as a convolution, it puts "
+        rf"add. The output is $H_o = (H - 1) s_h - 2 p_h + d_h (k_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by $W_o = {wo}$ "
+        rf"columns ($\mathit{{op}}_h$: the output padding). "
+        rf"It is the transpose of a convolution: let $M$ be the matrix of the convolution with the same kernel, "
+        rf"stride, padding and dilation that takes a ${ho} \times {wo}$ image $Z$ to ${h} \times {w}$, "
+        rf"$\operatorname{{vec}}(\operatorname{{conv}}(Z)) = M \operatorname{{vec}}(Z)$; then, with $X$ this layer's "
+        rf"${h} \times {w}$ input and $Y$ its ${ho} \times {wo}$ output, "
+        rf"$\operatorname{{vec}}(Y) = M^{{\mathsf{{T}}}} \operatorname{{vec}}(X)$: the input is the small side, the "
+        rf"output the large one. Seen as a convolution, it puts "
         rf"{extra} between neighbouring input entries (the stride), pads the result with "
         + (rf"${full[0]}$" if full[0] == full[1] else rf"${full[0]} \times {full[1]}$")
         + (" zero" if full == (1, 1) else " zeros") + r" on every side ($d (k - 1) - p$)"
         + (" and the output padding at the bottom and right" if layer.output_padding != (0, 0) else "")
         + r", and correlates that with the kernel rotated by 180 degrees."
+        + (r" With output padding, $\operatorname{crop}(\cdot)$ in the rules keeps that many more rows and columns at "
+           r"the bottom and right, and $\operatorname{pad}(\cdot)$ of the gradient adds that many fewer there."
+           if layer.output_padding != (0, 0) else "")
+        + (" The kernel's indices are (input channel, output channel), in PyTorch's layout for a transposed "
+           "convolution's weight." if pair else "")
         + _groups_sentence(layer, step))
     backward = {
         "in": "The input's gradient is the convolution's forward pass: each input entry reaches the output entries "
@@ -115,8 +122,9 @@ def rules(layer: ConvTranspose, step: DocStep) -> list[str]:
     a correlation of the padded gradient with the spread input."""
     c, o, pair, _, _ = _channels(layer, step)
     K = matrix_name(*step.entry("K", pair))
-    a_in, a_out = step.symbol("in", c), step.symbol("out", o)
-    d_in, d_out = step.delta("in", c), step.delta("out", o)
+    ex = step.example  # over a batch, example n's channels: (n,c)
+    a_in, a_out = step.symbol("in", ex(c)), step.symbol("out", ex(o))
+    d_in, d_out = step.delta("in", ex(c)), step.delta("out", ex(o))
     over_c = (r"\sum_c " if layer.groups == 1 else r"\sum_{c \in \mathcal{C}_o} ") if c else ""
     over_o = (r"\sum_o " if layer.groups == 1 else r"\sum_{o \in \mathcal{O}_c} ") if o else ""
     strided, padded = layer.stride != (1, 1), layer.padding != (0, 0)
@@ -131,10 +139,10 @@ def rules(layer: ConvTranspose, step: DocStep) -> list[str]:
     taps = "" if (dh, dw) == (1, 1) else f"_{{{dh}}}" if dh == dw else f"_{{({dh},{dw})}}"
     lines = [rf"{a_out} &= {bias}{over_c}" + (rf"\operatorname{{crop}}\Big({scatter}\Big)" if padded else scatter),
              rf"{d_in} &= {over_o}{d_pad} \star{stride} {kernel}",
-             rf"\frac{{\partial L}}{{\partial {K}}} &= {d_pad} \star{taps} {spread}"]
+             rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}{d_pad} \star{taps} {spread}"]
     if layer.bias:
         lines.append(rf"\frac{{\partial L}}{{\partial {bias.removesuffix(' + ')}}} &= "
-                     rf"\textstyle\sum_{{u,v}} \big({d_out}\big)_{{u,v}}")
+                     rf"{step.over_batch}\textstyle\sum_{{u,v}} \big({d_out}\big)_{{u,v}}")
     return lines
 
 
@@ -174,14 +182,19 @@ def _zero_inserted_figure(layer: ConvTranspose, step: DocStep) -> Grid | None:
     legend = [(role, text) for role, text in (
         ("hit", f"a term of {y11}: the input entry times the kernel entry in its corner"),
         ("window", "a tap of the rotated kernel over an inserted zero"),
-        ("pad", "a zero the stride or the padding inserted")) if role in present]
+        ("pad", "an inserted zero: between entries (the stride) or around them (the padding)")) if role in present]
     zeros = [plural(n - 1, f"zero {noun}") for n, noun in ((sh, "row"), (sw, "column")) if n > 1]
     caption = (f"The input ({size(h, w)}" + (", channel 1" if step.shape_in[0] > 1 else "") + ")"
                + (f" with {' and '.join(zeros)} between its entries (the stride)" if zeros else "")
-               + f", padded to {size(rows, cols)}: the transposed convolution is the valid correlation of this grid "
-               f"with the kernel rotated by 180 degrees. The window shown gives {y11}; it moves one cell for each "
-               f"output entry, so every output entry sums the input entries its window covers times the kernel "
-               f"entries in their corners.")
+               + f", padded to {size(rows, cols)}"
+               + (" (the last rows and columns include the output padding)" if layer.output_padding != (0, 0) else "")
+               + ": the transposed convolution is the valid correlation of this grid with the kernel rotated by 180 "
+               f"degrees. The window shown gives {y11}"
+               + (" from input channel 1 (each other input channel adds the same with its own kernel)"
+                  if step.shape_in[0] > 1 else "")
+               + (", plus the bias" if layer.bias else "")
+               + "; it moves one cell for each output entry, so every output entry sums the input entries its window "
+               "covers times the kernel entries in their corners.")
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"zero-inserted{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the transposed convolution as a correlation of the zero-inserted input with the rotated kernel",

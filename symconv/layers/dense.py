@@ -71,14 +71,15 @@ class Dense(Layer):
         return ["derive a dense layer's gradients as an outer product and a product with the transposed weights"]
 
     def rules(self, step: DocStep) -> list[str]:
-        a, z, w, d = step.symbol("in"), step.symbol("out"), step.symbol("W"), step.delta("out")
+        n = step.example()  # over a batch, example n's vectors; the weights' gradients sum over n
+        a, z, w, d = step.symbol("in", n), step.symbol("out", n), step.symbol("W"), step.delta("out", n)
         b = step.symbol("b") if self.bias else ""
         T = r"^{\mathsf{T}}"
         lines = [rf"{z} &= {w} {a}" + (f" + {b}" if b else ""),
-                 rf"\frac{{\partial L}}{{\partial {w}}} &= {d}\, ({a}){T}"]
+                 rf"\frac{{\partial L}}{{\partial {w}}} &= {step.over_batch}{d}\, ({a}){T}"]
         if b:
-            lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {d}")
-        return lines + [rf"{step.delta('in')} &= ({w}){T} {d}"]
+            lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}{d}")
+        return lines + [rf"{step.delta('in', n)} &= ({w}){T} {d}"]
 
     def words(self, step: DocStep) -> Words:
         a, z, w = step.symbol("in"), step.symbol("out"), step.symbol("W")

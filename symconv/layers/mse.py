@@ -83,22 +83,32 @@ class MeanSquaredError(Layer):
     def objectives(self) -> list[str]:
         return ["differentiate a squared-error loss: the gradient is a multiple of the error"]
 
+    def _count(self, step: DocStep) -> int:
+        """The entries a mean divides by: every entry of every example."""
+        return prod(step.shape_in) * (step.batch or 1)
+
     def _c(self, step: DocStep) -> str:
-        n = prod(step.shape_in)
+        n = self._count(step)
         return {"mean": rf"\frac{{1}}{{{n}}}" if n > 1 else "", "sum": "", "half_sum": r"\frac{1}{2}"}[self.reduction]
 
     def _twice(self, step: DocStep) -> str:
-        n = prod(step.shape_in)
+        n = self._count(step)
         return {"mean": rf"\frac{{2}}{{{n}}}\, " if n > 1 else "2 ", "sum": "2 ", "half_sum": ""}[self.reduction]
 
     def words(self, step: DocStep) -> Words:
-        a = step.symbol("in")
-        return Words(rf"The error $e = {a} - t$ against the target $t$, and the loss $L = {self._c(step)} \sum_k e_k^2$"
-                     + (" (the mean, as PyTorch's MSELoss)." if self.reduction == "mean" else "."),
+        n = step.example()
+        a, e = step.symbol("in", n), "e" + (f"^{{({n})}}" if n else "")
+        over = r"\sum_n " if n else ""
+        return Words(rf"The error ${e} = {a} - t" + (f"^{{({n})}}" if n else "") + rf"$ against the target $t$, and the "
+                     rf"loss $L = {self._c(step)} {over}\sum_k ({e}_k)^2$"
+                     + (" (the mean over every entry" + (" of every example" if n else "") + ", as PyTorch's MSELoss)."
+                        if self.reduction == "mean" else "."),
                      {"in": rf"Each entry of $e$ appears once in $L$, squared: "
-                            rf"$\partial L / \partial {a}_k = {self._twice(step)}e_k$."})
+                            rf"$\partial L / \partial {a}_k = {self._twice(step)}{e}_k$."})
 
     def rules(self, step: DocStep) -> list[str]:
-        a = step.symbol("in")
-        return [rf"e &= {a} - t, \qquad L = {self._c(step)} \sum_k e_k^2",
-                rf"{step.delta('in')} &= {self._twice(step)}e"]
+        n = step.example()
+        a, e, t = step.symbol("in", n), "e" + (f"^{{({n})}}" if n else ""), "t" + (f"^{{({n})}}" if n else "")
+        over = r"\sum_n " if n else ""
+        return [rf"{e} &= {a} - {t}, \qquad L = {self._c(step)} {over}\sum_k ({e}_k)^2",
+                rf"{step.delta('in', n)} &= {self._twice(step)}{e}"]

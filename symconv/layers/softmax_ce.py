@@ -86,8 +86,14 @@ class SoftmaxCrossEntropy(Layer):
                      {"in": f"With $f$ the scores entering the softmax{' (' + scores.strip() + ')' if scores else ''}:"})
 
     def rules(self, step: DocStep) -> list[str]:
-        f = step.symbol("in")
         T = r"^{\mathsf{T}}"
+        if step.batch is not None:  # each example's rules as below, the loss reduced over the batch
+            n = step.example()
+            f, p, t = step.symbol("in", n), f"p^{{({n})}}", f"t^{{({n})}}"
+            c = rf"\frac{{1}}{{{step.batch}}}" if self.batch_weight(step.batch) != 1 else ""
+            return [rf"{p} &= \operatorname{{softmax}}({f}), \qquad L = -{c}\sum_n ({t}){T} \log {p}",
+                    rf"{step.delta('in', n)} &= {c}\big({p} - {t}\big)"]
+        f = step.symbol("in")
         return [rf"p &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log p",
                 rf"\frac{{\partial L}}{{\partial p}} &= -t \oslash p",
                 rf"\frac{{\partial p}}{{\partial {f}}} &= \operatorname{{diag}}(p) - p\, p{T}",

@@ -91,11 +91,19 @@ def _numbered(sections: list[Section], first: int) -> tuple[list[Section], int]:
     return out, n
 
 
-def channel_heading(shape: tuple[int, ...], index: tuple[int, ...], kernel: bool, noun: str = "channel") -> str:
+def channel_heading(shape: tuple[int, ...], index: tuple[int, ...], kernel: bool, noun: str = "channel",
+                    axes: tuple[str, str] = ("output channel", "input channel")) -> str:
     """Which channel (pair) a block of entries belongs to, when there is more than one."""
     if kernel:
-        return f"output channel {index[0] + 1}, input channel {index[1] + 1}" if shape[0] > 1 or shape[1] > 1 else ""
+        return f"{axes[0]} {index[0] + 1}, {axes[1]} {index[1] + 1}" if shape[0] > 1 or shape[1] > 1 else ""
     return f"{noun} {index[0] + 1}" if shape[0] > 1 else ""
+
+
+def example_heading(shape: tuple[int, ...], index: tuple[int, ...], noun: str) -> str:
+    """Which example (and channel) of a batch a block of entries belongs to."""
+    if len(shape) == 4 and shape[1] > 1:
+        return f"example {index[0] + 1}, {noun} {index[1] + 1}"
+    return f"example {index[0] + 1}" if shape[0] > 1 else ""
 
 
 class TermPrinter:
@@ -154,13 +162,17 @@ def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[
 
 
 def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
-                  all_entries: bool = True) -> tuple[list[Block], str]:
-    """Blocks by channel for images (C, H, W) and by channel pair for kernels; vectors in one run. Without
+                  all_entries: bool = True, batched: bool = False,
+                  axes: tuple[str, str] = ("output channel", "input channel")) -> tuple[list[Block], str]:
+    """Blocks by channel for images (C, H, W) and by channel pair for kernels (`axes` says what their
+    indices number); vectors in one run; a batch's activations by example (and channel). Without
     `all_entries`, only representative entries, and a sentence saying which (else "")."""
     shape = tensor.shape
     pick = None if all_entries else representative(shape)
-    if len(shape) == 4:
-        found = blocks(tensor, printer, 2, lambda idx: channel_heading(shape, idx, kernel=True), pick)
+    if batched:
+        found = blocks(tensor, printer, len(shape) // 2, lambda idx: example_heading(shape, idx, noun), pick)
+    elif len(shape) == 4:
+        found = blocks(tensor, printer, 2, lambda idx: channel_heading(shape, idx, kernel=True, axes=axes), pick)
     elif len(shape) == 3:
         found = blocks(tensor, printer, 1, lambda idx: channel_heading(shape, idx, kernel=False, noun=noun), pick)
     else:
@@ -168,7 +180,9 @@ def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
     if pick is None:
         return found, ""
     where = "the first, the middle and the last" if len(pick) == 3 else "the first and the last"
-    if len(shape) > 2:
+    if batched:  # an image's picks lie in the first example's first channel; a vector's span the batch
+        where += (" of the first example" + ("'s first channel" if shape[1] > 1 else "")) if len(shape) == 4 else ""
+    elif len(shape) > 2:
         where += " of the first " + ("channel pair" if len(shape) == 4 else "channel") if prod(shape[:-2]) > 1 else ""
     return found, (f"Shown: {len(pick)} of its {prod(shape)} entries, {where}; the others follow the same rule "
                    "with their own indices.")
@@ -225,6 +239,9 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
     every = single or all_entries
 
+    axes = {p.key: p.axes for p in layer.params(record.shape_in)}
+    batched = derivation.network.batch is not None
+
     def section(key: str, name: str, title: str, intro: str, gradient: bool, noun: str = "channel",
                 extra: list[Block] | None = None) -> Section:
         """The tensor's section: as one matrix of expressions where that fits, else its entries listed
@@ -232,7 +249,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         heading, lines = steps.get(key, ("", []))
         tensor = derivation[name]
         matrix = matrix_form(tensor, _symbol(tensor, doc, key, gradient), printer, not single) if matrices else ""
-        entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every)
+        entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key in ("in", "out"),
+                                                               axes.get(key, ("output channel", "input channel")))
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, words.formulas.get(key, []), shown)
 
@@ -335,8 +353,8 @@ def _batch_note(derivation: Derivation, single: bool) -> str:
     entry = (r"its example $n$, then its channel $c$ ($x^{(n,c)}_{i,j}$)" if images
              else r"its example $n$ ($x^{(n)}_{k}$)")
     text = (f"The batch holds {plural(n, 'example')}, each passed through the layers alike: an entry's parentheses "
-            f"give first {entry}. The " + ("results and formulas" if single else "rules and formulas")
-            + " below are written for one example and leave its index out.")
+            f"give first {entry}. The entry-by-entry formulas below are written for one example and leave its index "
+            "out; the " + ("results" if single else "rules") + " write it as $n$.")
     last = derivation.records[-1].layer
     if last.is_loss:
         weight = last.batch_weight(n)
@@ -385,7 +403,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     upstream = ("g" if naming.single else "\\delta") if upstream is None else parse_symbol(upstream, taken)
     printer = TermPrinter(derivation, short_names(derivation, upstream))
     single = len(net.layers) == 1
-    docs = [naming.doc_step(r, records[n - 1].layer if n else None, upstream) for n, r in enumerate(records)]
+    docs = [naming.doc_step(r, records[n - 1].layer if n else None, upstream, net.batch) for n, r in enumerate(records)]
     groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices)
               for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
@@ -418,6 +436,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     rules = [] if single else [Section(f"rules-{r.number}", f"Layer {r.number}: {r.layer.describe()}", "", [],
                                        formula=r.layer.rules(doc)) for r, doc in zip(records, docs)]
     objectives = [] if single else ["apply the chain rule one layer at a time, from the loss back to the input"]
+    if net.batch is not None:
+        objectives.append("sum a shared parameter's gradient over the examples of a batch"
+                          + (", and see the loss's mean reach each example as a factor" if net.has_loss else ""))
     for record in records:
         objectives += [o for o in record.layer.objectives() if o not in objectives]
     return {
