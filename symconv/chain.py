@@ -12,7 +12,7 @@ from math import prod
 
 from sympy import Add, Symbol
 
-from .derivation import Derivation, LayerRecord, LazyEntries, Tensor
+from .derivation import Derivation, LayerRecord, LazyEntries, Tensor, contribution
 from .layers.base import Param, Step, Table
 from .naming import Named, Naming
 from .network import NetworkSpec, as_network
@@ -90,8 +90,9 @@ def derive(spec, jacobians: bool = False) -> Derivation:
         _forward(net, b, acts, params, steps)
         _backward(net, naming, b, acts, params, steps)
     shapes = net.shapes
-    records = tuple(LayerRecord(layer, l, acts[l - 1], acts[l], {key: name for key, (_, name) in params[l - 1].items()},
-                                shapes[l - 1], shapes[l]) for l, layer in enumerate(net.layers, start=1))
+    records = tuple(LayerRecord(layer, l, acts[sources[0]], acts[l], {key: name for key, (_, name) in params[l - 1].items()},
+                                shapes[sources[0]], shapes[l], tuple(acts[s] for s in sources))
+                    for l, (layer, sources) in enumerate(zip(net.layers, net.inputs), start=1))
     derivation = Derivation(spec, tuple(b.tensors), b.latex, b.order, b.all, net, records)
     if jacobians:
         derivation = replace(derivation, tensors=derivation.tensors + jacobian_tensors(derivation))
@@ -106,7 +107,7 @@ def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], 
     b.declare(x, "input", shapes[0])
     acts, params = [x.name], []
     for l, layer in enumerate(net.layers, start=1):
-        owned = [(p, naming.param(l, _batched(net, p))) for p in layer.params(net.shapes[l - 1])]
+        owned = [(p, naming.param(l, _batched(net, p))) for p in layer.params(net.shape_in(l))]
         params.append({p.key: (p, named.name) for p, named in owned})
         out = naming.output(l, layer, shapes[l])
         # Parameters before the output, a loss's target too (its output may read it: the squared
@@ -124,6 +125,12 @@ def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], 
     for l in range(len(net.layers), 0, -1):
         if not net.layers[l - 1].is_loss:
             b.declare(naming.upstream(b.declared[acts[l]][1]), "upstream", shapes[l])
+    # Where several layers read a value, each one's part of its gradient, which the gradient sums.
+    for j in range(len(net.layers)):
+        readers = net.readers(j)
+        if len(readers) > 1:
+            for l in readers:
+                b.declare(naming.contribution(b.declared[acts[j]][1], l), "upstream", shapes[j])
     b.freeze()
     return acts, params
 
@@ -141,8 +148,9 @@ def _per_example(p: Param) -> bool:
 def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned) -> list[Step]:
     """What layer l reads, once per example (once without a batch): its symbols and their global
     positions, the example's slice of its input, output, target and upstream gradient."""
-    shape_in, shape_out = net.shapes[l - 1], net.shapes[l]
-    size_in, size_out = prod(shape_in), prod(shape_out)
+    sources = net.inputs[l - 1]
+    shapes_in, shape_out = tuple(net.shapes[s] for s in sources), net.shapes[l]
+    size_out = prod(shape_out)
     g = f"dL/d{acts[l]}"
     steps = []
     for n in range(net.batch or 1):
@@ -150,10 +158,12 @@ def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned)
         params = {key: cut(name, prod(p.shape)) if _per_example(p) else b.sym(name) for key, (p, name) in owned.items()}
         position = {key: b.offset[name] + (n * prod(p.shape) if _per_example(p) else 0)
                     for key, (p, name) in owned.items()}
-        steps.append(Step(l, shape_in, shape_out, cut(acts[l - 1], size_in), cut(acts[l], size_out), params,
+        inp = tuple(symbol for s, shape in zip(sources, shapes_in) for symbol in cut(acts[s], prod(shape)))
+        steps.append(Step(l, shapes_in[0], shape_out, inp, cut(acts[l], size_out), params,
                           cut(g, size_out) if g in b.declared else None,
-                          {"in": b.offset[acts[l - 1]] + n * size_in, "out": b.offset[acts[l]] + n * size_out,
-                           "upstream": b.offset[g] + n * size_out if g in b.declared else -1, **position}))
+                          {"in": b.offset[acts[sources[0]]] + n * prod(shapes_in[0]), "out": b.offset[acts[l]] + n * size_out,
+                           "upstream": b.offset[g] + n * size_out if g in b.declared else -1, **position},
+                          shapes_in=shapes_in))
     return steps
 
 
@@ -197,23 +207,50 @@ def _backward(net: NetworkSpec, naming: Naming, b: _Builder, acts: list[str], pa
     if not net.layers[-1].is_loss:
         b.leaf(f"dL/d{acts[-1]}")
     for l in range(len(net.layers), 0, -1):
-        layer = net.layers[l - 1]
+        layer, sources = net.layers[l - 1], net.inputs[l - 1]
         results = [layer.backward(step) for step in steps[l - 1]]
-        first = _joined([r["in"] for r in results])
         weight = layer.batch_weight(len(results)) if layer.is_loss and len(results) > 1 else 1
-        if weight != 1:
-            first = [weight * entry for entry in first]
-        # dL/dX is the end of the chain: nothing refers to its symbols.
-        grad_in = partial(b.derived, f"dL/d{acts[l - 1]}", first, l > 1, acts[l - 1],
-                          layer.backward_title or naming.gradient_title(l, None, acts[l - 1]))
+        sizes = [prod(net.shapes[s]) for s in sources]
+        grads_in = []
+        for k, j in enumerate(sources):  # a join's "in" holds its inputs' gradients one after the other
+            start = sum(sizes[:k])
+            part = _joined([_slice(r["in"], start, start + sizes[k]) for r in results])
+            if weight != 1:
+                part = [weight * entry for entry in part]
+            grads_in.append(partial(_gradient_in, b, net, naming, acts, l, j, part,
+                                    layer.backward_title or naming.gradient_title(l, None, acts[j])))
         if naming.input_gradient_first:
-            grad_in()
+            for grad_in in grads_in:
+                grad_in()
         for key, (p, name) in params[l - 1].items():
             if p.trained:
                 b.derived(f"dL/d{name}", _summed([r[key] for r in results]), False, name,
                           naming.gradient_title(l, p, name))
         if not naming.input_gradient_first:
-            grad_in()
+            for grad_in in grads_in:
+                grad_in()
+        # A value that several layers read: once its first reader is done, its gradient is the sum of theirs.
+        for j in sorted({j for j in range(l) if len(net.readers(j)) > 1 and net.readers(j)[0] == l}):
+            parts = [b.sym(contribution(acts[j], reader)) for reader in net.readers(j)]
+            b.derived(f"dL/d{acts[j]}", [Add(*terms) for terms in zip(*parts)], j > 0, acts[j],
+                      naming.gradient_title(j + 1, None, acts[j]) + ", summed over the layers that read it")
+
+
+def _slice(part, start: int, end: int):
+    """Entries start to end of a layer's "in" result (a term table stays one)."""
+    if start == 0 and end == len(part):
+        return part
+    return Table(part[start:end]) if isinstance(part, Table) else list(part[start:end])
+
+
+def _gradient_in(b: _Builder, net: NetworkSpec, naming: Naming, acts: list[str], l: int, j: int, part, title: str) -> None:
+    """The gradient layer l sends to the value j it reads: the whole of dL/d(value) where l alone reads it
+    (dL/dX, the end of the chain, has no symbols of its own), else layer l's contribution to it."""
+    if len(net.readers(j)) == 1:
+        b.derived(f"dL/d{acts[j]}", part, j > 0, acts[j], title)
+    else:
+        b.derived(contribution(acts[j], l), part, True, None,
+                  f"the part of the gradient with respect to {acts[j]} that comes through layer {l}")
 
 
 def jacobian_tensors(derivation: Derivation) -> tuple[Tensor, ...]:

@@ -118,17 +118,27 @@ class Tensor:
         return ImmutableDenseNDimArray(self.values, self.shape)
 
 
+def contribution(of: str, reader: int) -> str:
+    """The name of the part of dL/d(of) that comes through layer `reader`, where several layers read `of`."""
+    return f"dL/d{of} from layer {reader}"
+
+
 @dataclass(frozen=True)
 class LayerRecord:
     """Which tensors one layer of a derivation reads and writes, by name."""
 
     layer: Layer
     number: int
-    input: str  # X or A[l-1]
+    input: str  # X or A[l-1]: what it reads (the first of them, for a join)
     output: str  # Y or A[l]
     params: Mapping[str, str]  # the layer's parameter key (K, b, t, L) -> its tensor's name
     shape_in: Shape
     shape_out: Shape
+    inputs: tuple[str, ...] = ()  # every value it reads, in order (a join reads several)
+
+    def __post_init__(self) -> None:
+        if not self.inputs:
+            object.__setattr__(self, "inputs", (self.input,))
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,8 @@ class Naming:
         return Named(f"{p.key}[{l}]", f"{letter.lower()}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
                      f"{p.title} of layer {l}")
 
-    def doc_step(self, record, previous: Layer | None, upstream: str = "", batch: int | None = None) -> DocStep:
+    def doc_step(self, record, previous: Layer | None, upstream: str = "", batch: int | None = None,
+                 sources: tuple[tuple[str, int | None, bool, int], ...] = ()) -> DocStep:
         """A layer as the documents see it: its number (none for a single layer), shapes, the letter of
         its input, output and each parameter (x or the layer before's a or p; y or a; k, W, b), and the
         upstream gradient's symbol (g, \\delta; "" for the full fraction)."""
@@ -130,8 +131,25 @@ class Naming:
             letters[p.key] = self.letter(p.letter)
             if p.after:  # a loss's target and value, as param() names them
                 plain.add(p.key)
+        if sources:  # a branching network: the input is the first of the values the layer reads
+            letters["in"] = sources[0][0]
         return DocStep(self.number(record.number), record.shape_in, record.shape_out, letters, upstream,
-                       frozenset(plain), batch)
+                       frozenset(plain), batch, sources)
+
+    def contribution(self, of: Named, reader: int) -> Named:
+        r"""The part of dL/d(of) that comes through layer `reader`: \frac{\partial L}{\partial a^{[1 \leftarrow 3]}_{i,j}},
+        written \delta^{[1 \leftarrow 3]}_{i,j} with the short symbol."""
+        from .derivation import contribution
+
+        entry = of.latex
+
+        def via(idx: tuple[int, ...]) -> str:
+            text = entry(idx)
+            if "^{[" not in text:  # the network's input has no layer number: the fraction, marked
+                return rf"\Big({upstream_latex(text)}\Big)_{{\leftarrow {reader}}}"
+            return upstream_latex(text.replace("]", rf" \leftarrow {reader}]", 1))
+        return Named(contribution(of.name, reader), f"dL_d{of.prefix}_via{reader}", via,
+                     f"the part of the gradient of {of.name} that comes through layer {reader}")
 
     def upstream(self, of: Named) -> Named:
         entry = of.latex

@@ -35,6 +35,10 @@ class NetworkSpec:
     names: Names | None = None
     title: str = ""  # the document's title; by default one made from `name`
     batch: int | None = None  # a leading axis of this many examples on every activation; None: no such axis
+    # What each layer reads: 0 is the network's input, k layer k's output. Empty: a chain, each layer
+    # reading the one before it. `labels` are the layers' names in the file, for messages.
+    inputs: tuple[tuple[int, ...], ...] = ()
+    labels: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
         shape = self.input
@@ -64,16 +68,62 @@ class NetworkSpec:
                 raise SpecError(f"layer {n} ({layer.type}): the loss must be the last layer")
         if self.names is not None and (len(self.layers) != 1 or self.layers[0].is_loss):
             raise SpecError("names are for a single layer (X, K, Y): a network's tensors are named by layer")
+        self._check_wiring()
+
+    def _where(self, n: int) -> str:
+        """Layer n as a message names it: layer 3 (add, 'out')."""
+        label = self.labels[n - 1] if n <= len(self.labels) else None
+        return f"layer {n} ({self.layers[n - 1].type}" + (f", {label!r})" if label else ")")
+
+    def _check_wiring(self) -> None:
+        """Normalise `inputs` (a chain by default) and refuse what cannot be derived: a layer reading a
+        later one (a cycle), a wrong number of inputs, a value read twice by one layer, an output no one reads."""
+        count = len(self.layers)
+        wiring = self.inputs or tuple((n - 1,) for n in range(1, count + 1))
+        if len(wiring) != count:
+            raise SpecError(f"inputs {shown(self.inputs)} is not valid: give one tuple of sources per layer ({count})")
+        object.__setattr__(self, "inputs", tuple(tuple(sources) for sources in wiring))
+        for n, (layer, sources) in enumerate(zip(self.layers, self.inputs), start=1):
+            for source in sources:
+                if isinstance(source, bool) or not isinstance(source, int) or not 0 <= source < n:
+                    raise SpecError(f"{self._where(n)}: it reads {shown(source)}, which is not an earlier layer: a layer "
+                                    "reads the network's input (0) or the output of a layer before it, never a later one")
+            if len(set(sources)) != len(sources):
+                raise SpecError(f"{self._where(n)}: it reads the same value twice: list each input once")
+            if layer.arity and len(sources) != layer.arity:
+                raise SpecError(f"{self._where(n)}: it reads {len(sources)} inputs, but a {layer.type} layer reads "
+                                f"{layer.arity}")
+            if not layer.arity and len(sources) < 2:
+                raise SpecError(f"{self._where(n)}: it joins several values, but reads {len(sources)}: give it two or "
+                                "more inputs")
+        read = {source for sources in self.inputs for source in sources}
+        for n in range(0, count):
+            if n not in read:
+                raise SpecError("the network's input is never read: some layer must read input" if n == 0 else
+                                f"{self._where(n)}: its output is never read: feed it to a later layer or remove it")
+
+    @property
+    def chain(self) -> bool:
+        """Whether each layer reads the one before it alone (no branches)."""
+        return all(sources == (n,) for n, sources in enumerate(self.inputs))
+
+    def shape_in(self, n: int) -> Shape:
+        """The shape of what layer n reads (its first input's, for a join)."""
+        return self.shapes[self.inputs[n - 1][0]]
+
+    def readers(self, source: int) -> list[int]:
+        """The layers (1-based) that read `source` (0: the network's input), in order."""
+        return [n for n, sources in enumerate(self.inputs, start=1) if source in sources]
 
     @cached_property
     def shapes(self) -> list[Shape]:
         """The input's shape, then each layer's output shape (worked out once: every stage reads them)."""
         shapes = [self.input]
-        for n, layer in enumerate(self.layers, start=1):
+        for n, (layer, sources) in enumerate(zip(self.layers, self.inputs), start=1):
             try:
-                shapes.append(layer.output_shape(shapes[-1]))
+                shapes.append(layer.output_shape_of(tuple(shapes[s] for s in sources)))
             except SpecError as error:
-                raise SpecError(f"layer {n} ({layer.type}): {error}") from None
+                raise SpecError(f"{self._where(n)}: {error}") from None
         return shapes
 
     @property
@@ -85,6 +135,8 @@ class NetworkSpec:
         out = {"input": list(self.input), "layers": [layer.as_fields() for layer in self.layers]}
         if self.batch is not None:  # echoed only when given, so that other networks' digests stay as they were
             out = {"batch": self.batch, **out}
+        if not self.chain:  # likewise the wiring: what each layer reads (0 the input, k layer k)
+            out["inputs"] = [list(sources) for sources in self.inputs]
         return out
 
     def batched(self, shape: Shape) -> Shape:
@@ -118,21 +170,46 @@ class NetworkSpec:
         tables = data.get("layer", [])
         if not isinstance(tables, list):
             raise SpecError("layer must be a list of tables: write each as [[layer]]")
-        layers = []
+        layers, labels, wiring, known = [], [], [], {"input": 0}
         for n, table in enumerate(tables, start=1):
             if not isinstance(table, dict):
                 raise SpecError(f"layer {n} {shown(table)} is not a table: write each layer as [[layer]] "
                                 'followed by type = "..." and its fields')
+            table = dict(table)
+            label, sources = table.pop("name", None), table.pop("inputs", None)
+            wiring.append(_sources(n, sources, known))
+            if label is not None:
+                if not isinstance(label, str) or not label or label in known:
+                    raise SpecError(f"layer {n}: name {shown(label)} is not valid: give each layer its own name "
+                                    "(text, not input or another layer's name)")
+                known[label] = n
+            labels.append(label)
             try:
-                layers.append(layer_from_fields(dict(table)))
+                layers.append(layer_from_fields(table))
             except SpecError as error:
                 raise SpecError(f"layer {n}: {error}") from None
             except TypeError as error:  # a value of the wrong kind reaching a dataclass
                 raise SpecError(f"layer {n}: {error}") from None
         spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name,
-                   title=data.get("title", ""), batch=data.get("batch"))
+                   title=data.get("title", ""), batch=data.get("batch"), inputs=tuple(wiring), labels=tuple(labels))
         spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
         return spec
+
+
+def _sources(n: int, sources: object, known: dict[str, int]) -> tuple[int, ...]:
+    """What layer n reads, from its `inputs` list of names ("input" or an earlier layer's name); by
+    default the layer before it."""
+    if sources is None:
+        return (n - 1,)
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        raise SpecError(f"layer {n}: inputs {shown(sources)} is not valid: give a list of names, e.g. "
+                        '["input"] or ["conv1", "skip"]')
+    for source in sources:
+        if source not in known:
+            names = ", ".join(known)
+            raise SpecError(f"layer {n}: input {source!r} is not known: a layer reads input or the name of a layer "
+                            f"before it ({names})")
+    return tuple(known[source] for source in sources)
 
 
 def as_network(spec: ConvSpec | NetworkSpec) -> NetworkSpec:

@@ -125,7 +125,7 @@ def default_of(derivation, wrt: str) -> str:
     """The tensor a Jacobian is of when only `wrt` is named: the output of the layer that reads it
     (Y for a single layer; A[l] for K[l], W[l], b[l] and A[l-1]; A[1] for X)."""
     for record in derivation.records:
-        if wrt == record.input or wrt in record.params.values():
+        if wrt in record.inputs or wrt in record.params.values():
             return record.output
     raise KeyError(f"no tensor {wrt!r} to differentiate by: name a layer's input or parameter "
                    f"({', '.join(r.input for r in derivation.records)}, ...)")
@@ -144,7 +144,7 @@ def jacobian(derivation, wrt: str, of: str | None = None) -> Jacobian:
     """
     of = of or default_of(derivation, wrt)
     record = _record(derivation, of)
-    reads = [record.input, *(name for name in record.params.values() if derivation[name].entries is None)]
+    reads = [*record.inputs, *(name for name in record.params.values() if derivation[name].entries is None)]
     if wrt not in reads:
         raise KeyError(f"{of} does not read {wrt!r}: it is computed from {', '.join(reads)}")
     out, leaf = derivation[of], derivation[wrt]
@@ -153,8 +153,14 @@ def jacobian(derivation, wrt: str, of: str | None = None) -> Jacobian:
         offset = derivation.symbols.index(leaf.symbols[0])
         entries = from_terms(t.start, t.first, t.second, out.shape, offset, leaf.shape, derivation.symbols)
     else:
-        step = Step(record.number, record.shape_in, record.shape_out, leaf.symbols, out.symbols, {}, None, {})
-        entries = from_local(record.layer.local_jacobian(step), out.shape, leaf.shape)
+        # A join's local derivatives run over all its inputs, one after the other: keep wrt's columns.
+        joined = [derivation[name] for name in record.inputs] if wrt in record.inputs else [leaf]
+        start = sum(len(t.symbols) for t in joined[:[t.name for t in joined].index(wrt)])
+        inp = tuple(s for t in joined for s in t.symbols)
+        step = Step(record.number, record.shape_in, record.shape_out, inp, out.symbols, {}, None, {},
+                    shapes_in=tuple(t.shape for t in joined))
+        local = [(o, n - start, v) for o, n, v in record.layer.local_jacobian(step) if start <= n < start + len(leaf.symbols)]
+        entries = from_local(local, out.shape, leaf.shape)
     rows = [out.symbols[n] if out.symbols else None for n in vec_order(out.shape)]
     cols = [leaf.symbols[n] for n in vec_order(leaf.shape)]
     names = derivation.latex_names

@@ -110,3 +110,47 @@ def conv_transpose_networks(draw):
     except SpecError:
         assume(False)
     return net
+
+
+@st.composite
+def branching_networks(draw):
+    """Two branches from the input or from a first convolution, joined by add or concat, then maybe an
+    activation, flatten, dense and a loss; sometimes a batch."""
+    from symconv.layers import Activation, Add, Concat, Conv, Dense, Flatten, MeanSquaredError, SoftmaxCrossEntropy
+    from symconv.network import NetworkSpec
+    from symconv.spec import SpecError
+
+    c, h, w = draw(st.integers(1, 2)), draw(st.integers(2, 4)), draw(st.integers(2, 4))
+    layers, inputs = [], []
+    stem = draw(st.booleans())
+    if stem:
+        layers.append(Conv(c, 3, padding=1, bias=draw(st.booleans())) if draw(st.booleans()) else Conv(c, 1))
+        inputs.append((0,))
+    start = len(layers)  # the value both branches read
+    join = draw(st.sampled_from(["add", "concat"]))
+    out = c if join == "add" else draw(st.integers(1, 2))
+    layers.append(Conv(out, 3, padding=1, bias=draw(st.booleans())))
+    inputs.append((start,))
+    if draw(st.booleans()):  # the second branch: the value itself (a skip), or a convolution of it
+        second = start
+    else:
+        layers.append(Conv(out, 1, bias=draw(st.booleans())))
+        inputs.append((start,))
+        second = len(layers)
+    layers.append(Add() if join == "add" else Concat())
+    inputs.append((start + 1, second))
+    if draw(st.booleans()):
+        layers.append(Activation(draw(st.sampled_from(["relu", "sigmoid", "tanh"]))))
+        inputs.append((len(layers) - 1,))
+    if draw(st.booleans()):
+        layers += [Flatten(), Dense(draw(st.integers(1, 3)))]
+        inputs += [(len(layers) - 2,), (len(layers) - 1,)]
+        if draw(st.booleans()):
+            layers.append(draw(st.sampled_from([SoftmaxCrossEntropy(), MeanSquaredError()])))
+            inputs.append((len(layers) - 1,))
+    net = NetworkSpec((c, h, w), tuple(layers), inputs=tuple(inputs), batch=draw(st.sampled_from([None, 1, 2])))
+    try:
+        net.shapes
+    except SpecError:
+        assume(False)
+    return net

@@ -9,7 +9,9 @@ from dataclasses import MISSING, fields
 
 from ..spec import SpecError, shown
 from .activation import ACTIVATIONS, Activation
+from .add import Add
 from .base import Layer, Param, Shape, Step, Table, Words, Work
+from .concat import Concat
 from .conv import Conv
 from .conv_transpose import ConvTranspose
 from .dense import Dense
@@ -32,6 +34,8 @@ LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     "global_avgpool": (GlobalAvgPool, {}),
     "upsample": (Upsample, {}),
     "dense": (Dense, {}),
+    "add": (Add, {}),
+    "concat": (Concat, {}),
     "softmax_cross_entropy": (SoftmaxCrossEntropy, {}),
     "mse": (MeanSquaredError, {}),
 }

@@ -86,6 +86,7 @@ class Step:
     upstream: tuple | None
     position: dict[str, int]  # "in", "out", "upstream" and each parameter key: position of its first symbol
     cache: dict = field(default_factory=dict)
+    shapes_in: tuple[Shape, ...] = ()  # a join's inputs, whose symbols `inp` holds one after the other
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Layer(ABC):
     output_title: ClassVar[str | None] = None
     backward_title: ClassVar[str | None] = None  # of dL/d(input), when the kind has its own (p - t)
     fixed: ClassVar[tuple[str, ...]] = ()  # fields the TOML type fixes (maxpool fixes kind)
+    arity: ClassVar[int] = 1  # the values it reads; 0: two or more, joined (add, concat)
 
     # -- fields --
     def as_fields(self) -> dict[str, object]:
@@ -153,6 +155,10 @@ class Layer(ABC):
     @abstractmethod
     def output_shape(self, shape: Shape) -> Shape:
         raise NotImplementedError
+
+    def output_shape_of(self, shapes: tuple[Shape, ...]) -> Shape:
+        """The output's shape from the shapes of every value the layer reads (a join reads several)."""
+        return self.output_shape(shapes[0])
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
         """The tensors the layer owns, in the order the derivation lists them."""
@@ -258,6 +264,26 @@ class DocStep:
     upstream: str = ""  # the short symbol of the output's gradient (g, \delta); "" writes dL/dy in full
     unnumbered: frozenset[str] = frozenset()  # tensors written without the layer number: a loss's p, t, L
     batch: int | None = None  # the examples of a batch, if any: its rules write example n and sum over n
+    # What the layer reads when the network branches: per input, its letter, its layer number (None for
+    # the network's input), whether other layers read it too (its gradient here is a contribution) and
+    # its channels (or entries, for a vector).
+    sources: tuple[tuple[str, int | None, bool, int], ...] = ()
+
+    def source_symbol(self, k: int, channel: str = "") -> str:
+        """Input k as math: a^{[2]}, x, a^{[3](c)}."""
+        letter, number, *_ = self.sources[k]
+        sup = ("" if number is None else f"[{number}]") + (f"({channel})" if channel else "")
+        return latex_base(letter) + (f"^{{{sup}}}" if sup else "")
+
+    def source_delta(self, k: int, channel: str = "") -> str:
+        r"""The gradient that reaches input k through this layer: \delta^{[j]}, or where other layers read
+        it too, this layer's contribution \delta^{[j \leftarrow l]}; the full fraction for the input."""
+        _, number, forked, _ = self.sources[k]
+        via = rf" \leftarrow {self.number}" if forked else ""
+        if number is None or not self.upstream:
+            whole = rf"\frac{{\partial L}}{{\partial {self.source_symbol(k, channel)}}}"
+            return rf"\Big({whole}\Big)_{{\leftarrow {self.number}}}" if forked else whole
+        return rf"{self.upstream}^{{[{number}{via}]" + (f"({channel})" if channel else "") + "}"
 
     def example(self, channel: str = "") -> str:
         """A whole tensor's superscript channel with the example first over a batch: "n", "n,c"; the
@@ -275,6 +301,8 @@ class DocStep:
         """(letter, superscript) of the entries of the layer's input ("in"), output ("out") or a
         parameter, in `channel` ("1", "1,1") if given: x and "", a and "[2](1)", k and "[1](1,1)"."""
         number = self.number if which != "in" else None if self.number in (None, 1) else self.number - 1
+        if which == "in" and self.sources:
+            number = self.sources[0][1]
         if which in self.unnumbered:
             number = None
         return self.letters[which], ("" if number is None else f"[{number}]") + (f"({channel})" if channel else "")
@@ -289,6 +317,8 @@ class DocStep:
         r"""The gradient of the loss with respect to the layer's output ("out") or input ("in") as a
         network's overview writes it, with the upstream symbol: \delta^{[l]}, \delta^{[l-1](c)};
         \partial L / \partial x for the network's input, which has no layer number (nor without a symbol)."""
+        if which == "in" and self.sources:
+            return self.source_delta(0, channel)
         number = self.number if which == "out" else None if self.number in (None, 1) else self.number - 1
         if number is None or not self.upstream:
             return rf"\frac{{\partial L}}{{\partial {self.symbol(which, channel)}}}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..derivation import LayerRecord
+from ..derivation import LayerRecord, contribution
 from ..vec import vec_order
 
 
@@ -41,21 +41,29 @@ def _one(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dic
     out: dict[str, np.ndarray] = {}
     acts = {records[0].input: values[records[0].input]}
     saved = []
+    reads = lambda r: acts[r.input] if len(r.inputs) == 1 else tuple(acts[name] for name in r.inputs)
     for r in records:
         params = {key: values[name] for key, name in r.params.items() if name in values}
-        y, cache = r.layer.numpy_forward(np, acts[r.input], params)
+        y, cache = r.layer.numpy_forward(np, reads(r), params)
         acts[r.output] = out[r.output] = y
         saved.append((params, cache))
         for p in r.layer.params(r.shape_in):  # a loss's value, which its forward puts beside the target
             if p.computed:
                 out[r.params[p.key]] = params[p.key]
     last = records[-1]
-    g = values.get(f"dL/d{last.output}")
+    readers = {name: [r.number for r in records if name in r.inputs] for name in acts}
+    grads_of = {last.output: values.get(f"dL/d{last.output}")}
     for r, (params, cache) in zip(reversed(records), reversed(saved)):
-        g, grads = r.layer.numpy_backward(np, g, acts[r.input], acts[r.output], params, cache)
+        g_in, grads = r.layer.numpy_backward(np, grads_of.get(r.output), reads(r), acts[r.output], params, cache)
         for key, grad in grads.items():
             out[f"dL/d{r.params[key]}"] = grad
-        out[f"dL/d{r.input}"] = g
+        for name, part in zip(r.inputs, (g_in,) if len(r.inputs) == 1 else g_in):
+            if len(readers[name]) > 1:  # each reader's part, and their sum
+                out[contribution(name, r.number)] = part
+            grads_of[name] = grads_of[name] + part if name in grads_of else part
+        for name in r.inputs:
+            if readers[name][0] == r.number:  # its last reader backward: the gradient is complete
+                out[f"dL/d{name}"] = grads_of[name]
     return out
 
 

@@ -30,10 +30,12 @@ def network_with_grads(records: tuple[LayerRecord, ...], values: dict[str, np.nd
     loss = None
     for r in records:
         params = {key: leaves[name] for key, name in r.params.items() if name in leaves}
+        reads = acts[r.input] if len(r.inputs) == 1 else tuple(acts[name] for name in r.inputs)
         if batched and not r.layer.is_loss:  # each example through the layer; a loss takes the whole batch
-            a = torch.stack([r.layer.torch_forward(torch, example, params) for example in acts[r.input]])
+            examples = zip(*reads) if len(r.inputs) > 1 else reads
+            a = torch.stack([r.layer.torch_forward(torch, example, params) for example in examples])
         else:
-            a = r.layer.torch_forward(torch, acts[r.input], params)
+            a = r.layer.torch_forward(torch, reads, params)
         if r.layer.is_loss:  # (output, L)
             a, loss = a
         a.retain_grad()
@@ -47,7 +49,8 @@ def network_with_grads(records: tuple[LayerRecord, ...], values: dict[str, np.nd
         value = next(p.key for p in last.layer.params(last.shape_in) if p.computed)
         out[last.params[value]] = np.array([loss.item()])
     for r in records:
-        out[f"dL/d{r.input}"] = acts[r.input].grad.numpy()
+        for name in r.inputs:  # autograd sums the parts of a value that several layers read
+            out[f"dL/d{name}"] = acts[name].grad.numpy()
         for name in r.params.values():
             if name in leaves and leaves[name].grad is not None:
                 out[f"dL/d{name}"] = leaves[name].grad.numpy()

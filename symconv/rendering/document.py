@@ -6,14 +6,14 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 from math import prod
 
-from ..derivation import Derivation, Tensor
+from ..derivation import Derivation, Tensor, contribution
 from ..figure import Grid
 from ..example import Example
 from ..layers.base import DocStep
 from ..naming import Naming
 from ..symbols import latex_base
 from ..words import matrix_name, plural, size
-from .figures import chain_latex, chain_svg, picture, svg
+from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture, svg
 from .example import lines as example_lines, worked_entries
 from .matrix_view import matrix_view
 from .upstream import parse_symbol, short_names
@@ -243,12 +243,16 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     batched = derivation.network.batch is not None
 
     def section(key: str, name: str, title: str, intro: str, gradient: bool, noun: str = "channel",
-                extra: list[Block] | None = None) -> Section:
+                extra: list[Block] | None = None, head: str = "", first: bool = True) -> Section:
         """The tensor's section: as one matrix of expressions where that fits, else its entries listed
         (representative ones in a network unless `all_entries`), then `extra` blocks (a loss's value)."""
         heading, lines = steps.get(key, ("", []))
         tensor = derivation[name]
-        matrix = matrix_form(tensor, _symbol(tensor, doc, key, gradient), printer, not single) if matrices else ""
+        matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key, gradient), printer, not single)
+                  if matrices else "")
+        if not first:  # a join's second input: the kind's figures, steps and formula are its first's
+            return Section(name, title, intro, tensor_blocks(tensor, printer, noun, every)[0] if not matrix else [],
+                           [], matrix)
         entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key in ("in", "out"),
                                                                axes.get(key, ("output channel", "input channel")))
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
@@ -266,9 +270,19 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         if name in names:
             backward.append(section(p.key, name, f"Gradient with respect to the {p.title}", words.backward.get(p.key, ""),
                                     True))
-    name = f"dL/d{record.input}"
-    if single or record.number > 1 or input_gradient:
-        backward.append(section("in", name, INPUT_TITLE, words.backward.get("in", ""), True, "input channel"))
+    net = derivation.network
+    for k, (source, read) in enumerate(zip(net.inputs[record.number - 1], record.inputs)):
+        if not (single or source > 0 or input_gradient):
+            continue
+        if len(net.readers(source)) > 1:  # its part of a value other layers read too
+            symbol = doc.source_symbol(k)
+            backward.append(section("in", contribution(read, record.number),
+                                    f"Its part of the gradient with respect to ${symbol}$", words.backward.get("in", ""),
+                                    True, "input channel", head=doc.source_delta(k), first=k == 0))
+        else:
+            title = INPUT_TITLE if len(record.inputs) == 1 else f"Gradient with respect to ${doc.source_symbol(k)}$"
+            backward.append(section("in", f"dL/d{read}", title, words.backward.get("in", ""), True, "input channel",
+                                    first=k == 0))
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"
@@ -374,6 +388,65 @@ def _batch_note(derivation: Derivation, single: bool) -> str:
     return text
 
 
+def _sources(net, naming: Naming, records, number: int) -> tuple:
+    """What layer `number` reads, as its DocStep holds it, in a branching network (() for a chain): per
+    input, its letter, its layer number, whether other layers read it too, and its channels."""
+    if net.chain:
+        return ()
+    return tuple((naming.letter("x") if s == 0 else records[s - 1].layer.output_letter or naming.letter("a"),
+                  None if s == 0 else naming.number(s), len(net.readers(s)) > 1, net.shapes[s][0])
+                 for s in net.inputs[number - 1])
+
+
+def _value(net, naming: Naming, records, j: int) -> str:
+    """The value j (0: the input) as math: x, a^{[2]}."""
+    if j == 0:
+        return latex_base(naming.letter("x"))
+    letter = records[j - 1].layer.output_letter or naming.letter("a")
+    return latex_base(letter) + f"^{{[{naming.number(j)}]}}"
+
+
+def _fork_rule(net, naming: Naming, records, j: int, upstream: str) -> str:
+    r"""\delta^{[j]} = \delta^{[j \leftarrow l_1]} + \delta^{[j \leftarrow l_2]}: a value's gradient sums its readers' parts."""
+    readers = net.readers(j)
+    if j == 0 or not upstream:
+        whole = rf"\frac{{\partial L}}{{\partial {_value(net, naming, records, j)}}}"
+        parts = [rf"\Big({whole}\Big)_{{\leftarrow {l}}}" for l in readers]
+    else:
+        whole = rf"{upstream}^{{[{j}]}}"
+        parts = [rf"{upstream}^{{[{j} \leftarrow {l}]}}" for l in readers]
+    return rf"{whole} &= {' + '.join(parts)}"
+
+
+def _fork_group(derivation: Derivation, j: int, printer: TermPrinter, upstream: str, input_gradient: bool) -> Group:
+    """Where several layers read value j: its gradient, the sum of the part each sends back, in words,
+    as a rule and entry by entry."""
+    net, records = derivation.network, derivation.records
+    naming = Naming(net.names)
+    readers = net.readers(j)
+    value = _value(net, naming, records, j)
+    names = ", ".join(str(l) for l in readers[:-1]) + f" and {readers[-1]}"
+    intro = (f"Layers {names} all read ${value}$: a change in it reaches the loss along each of their paths, so its "
+             "gradient is the sum of the parts they send back, each computed above with that layer's rule.")
+    name = f"dL/d{derivation.records[0].inputs[0] if j == 0 else records[j - 1].output}"
+    tensor = derivation[name]
+    blocks, shown = tensor_blocks(tensor, printer, "channel", False)
+    section = Section(name, "", intro + (" " + shown if shown else ""), blocks,
+                      formula=[_fork_rule(net, naming, records, j, upstream)])
+    return Group(f"The gradient of ${value}$: the sum over the layers that read it", [section])
+
+
+def _diagram(net, steps: list[tuple[str, str]]) -> tuple:
+    """The network's diagram (LaTeX, file name, SVG, caption): a chain, or boxes with every edge drawn."""
+    caption = "The network, from the input down to the loss, with the shape of each layer's output."
+    if net.chain:
+        return chain_latex(steps), "figure-network.svg", chain_svg(steps), caption
+    edges = [(s, l) for l, sources in enumerate(net.inputs, start=1) for s in sources]
+    return (branch_latex(steps, edges), "figure-network.svg", branch_svg(steps, edges),
+            caption + " Arrows on the left are values read by a layer further down: where a value has two arrows out, "
+            "its gradient is the sum of the two parts they send back.")
+
+
 def _shape(shape: tuple[int, ...]) -> str:
     return size(*shape)
 
@@ -398,16 +471,23 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     net = derivation.network
     naming = Naming(net.names)
     records = derivation.records
-    letters = [naming.doc_step(r, records[n - 1].layer if n else None).letters for n, r in enumerate(records)]
+    sources = [_sources(net, naming, records, r.number) for r in records]
+    letters = [naming.doc_step(r, records[n - 1].layer if n else None, sources=s).letters
+               for n, (r, s) in enumerate(zip(records, sources))]
     taken = {letter for each in letters for letter in each.values()} | {"L"}
     upstream = ("g" if naming.single else "\\delta") if upstream is None else parse_symbol(upstream, taken)
     printer = TermPrinter(derivation, short_names(derivation, upstream))
     single = len(net.layers) == 1
-    docs = [naming.doc_step(r, records[n - 1].layer if n else None, upstream, net.batch) for n, r in enumerate(records)]
+    docs = [naming.doc_step(r, records[n - 1].layer if n else None, upstream, net.batch, s)
+            for n, (r, s) in enumerate(zip(records, sources))]
     groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices)
               for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
-    backward = [b for _, b in reversed(groups)]
+    backward = []
+    for r, (_, group) in zip(reversed(records), reversed(groups)):
+        backward.append(group)
+        backward += [_fork_group(derivation, j, printer, upstream, input_gradient) for j in range(r.number)
+                     if len(net.readers(j)) > 1 and net.readers(j)[0] == r.number and (j > 0 or input_gradient)]
     # Figures numbered in reading order: the network's diagram first, then the forward and backward passes.
     number, numbered = (1 if single else 2), []
     for group in forward + backward:
@@ -435,6 +515,10 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     # A network's overview: each layer's rules in tensor form, before the entries.
     rules = [] if single else [Section(f"rules-{r.number}", f"Layer {r.number}: {r.layer.describe()}", "", [],
                                        formula=r.layer.rules(doc)) for r, doc in zip(records, docs)]
+    for j in reversed(range(len(records))):  # each fork's rule after the layer whose output forks
+        if len(net.readers(j)) > 1 and not single:
+            rules.insert(j, Section(f"rules-fork-{j}", f"The fork at ${_value(net, naming, records, j)}$", "", [],
+                                    formula=[_fork_rule(net, naming, records, j, upstream)]))
     objectives = [] if single else ["apply the chain rule one layer at a time, from the loss back to the input"]
     if net.batch is not None:
         objectives.append("sum a shared parameter's gradient over the examples of a batch"
@@ -462,9 +546,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "forward": forward,
         "backward": backward,
         "sections": [s for g in forward + backward for s in g.sections],
-        "diagram": None if single else Figure(chain_latex(steps), "figure-network.svg", chain_svg(steps),
-                                              "The network, from the input down to the loss, with the shape of each "
-                                              "layer's output.", number=1),
+        "diagram": None if single else Figure(*_diagram(net, steps), number=1),
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }

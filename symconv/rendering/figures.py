@@ -183,3 +183,75 @@ def chain_svg(steps: list[tuple[str, str]]) -> str:
         y += box_h + gap
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+# A branching network's diagram: boxes of one height, straight arrows between neighbours that read
+# each other, and each other edge (a skip, a second input) as a rail on the left with its own lane.
+BRANCH_BOX_H, BRANCH_GAP, BRANCH_LANE = 1.0, 0.5, 0.35  # cm
+
+
+def _lanes(edges: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """The edges that skip a box, each with its lane (0 nearest the boxes)."""
+    skips = sorted((e for e in edges if e[1] != e[0] + 1), key=lambda e: (e[1] - e[0], e))
+    return [(j, l, k) for k, (j, l) in enumerate(skips)]
+
+
+def branch_latex(steps: list[tuple[str, str]], edges: list[tuple[int, int]]) -> str:
+    """The layers top to bottom as a picture: a box each with its output shape beside it, an arrow down
+    where a box reads the one above it, and every other edge drawn on the left, into the box that reads it."""
+    lanes = _lanes(edges)
+    left = BRANCH_LANE * (len(lanes) + 1)
+    pitch = BRANCH_BOX_H + BRANCH_GAP
+    height = len(steps) * pitch - BRANCH_GAP
+    top = lambda i: height - i * pitch  # the top edge of box i
+    mid = lambda i: top(i) - BRANCH_BOX_H / 2
+    out = [rf"\setlength{{\unitlength}}{{1cm}}\begin{{picture}}({left + BOX_W + 3.2:.2f},{height:.2f})"]
+    for i, (what, shape) in enumerate(steps):
+        out.append(rf"\put({left:.2f},{top(i) - BRANCH_BOX_H:.2f}){{\fcolorbox{{black!60}}{{blue!8}}{{\makebox"
+                   rf"({BOX_W - 0.2:.2f},{BRANCH_BOX_H - 0.2:.2f}){{\parbox{{{BOX_W - 0.5:.2f}cm}}{{\centering\small "
+                   rf"{rich_latex(what)}}}}}}}}}")
+        out.append(rf"\put({left + BOX_W + 0.2:.2f},{mid(i) - 0.1:.2f}){{{rich_latex(shape)}}}")
+    for j, l in edges:
+        if l == j + 1:
+            out.append(rf"\put({left + BOX_W / 2:.2f},{top(j) - BRANCH_BOX_H:.2f}){{\vector(0,-1){{{BRANCH_GAP:.2f}}}}}")
+    for j, l, k in lanes:
+        x = left - BRANCH_LANE * (k + 1)
+        out.append(rf"\put({left:.2f},{mid(j):.2f}){{\line(-1,0){{{left - x:.2f}}}}}")
+        out.append(rf"\put({x:.2f},{mid(j):.2f}){{\line(0,-1){{{mid(j) - mid(l):.2f}}}}}")
+        out.append(rf"\put({x:.2f},{mid(l):.2f}){{\vector(1,0){{{left - x:.2f}}}}}")
+    out.append(r"\end{picture}")
+    return "\n".join(out)
+
+
+def branch_svg(steps: list[tuple[str, str]], edges: list[tuple[int, int]]) -> str:
+    """The same diagram as an SVG for Markdown and HTML."""
+    lanes = _lanes(edges)
+    box_w, box_h, gap, lane, shape_w = 460, 44, 22, 16, 120
+    left = lane * (len(lanes) + 1)
+    width, height = left + box_w + shape_w + 12, len(steps) * (box_h + gap) - gap + 2
+    top = lambda i: 1 + i * (box_h + gap)
+    mid = lambda i: top(i) + box_h / 2
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           'font-family="serif" font-size="14">']
+    arrow = lambda x, y, d: (f'<path d="M {x - 9} {y - 5} L {x - 1} {y} L {x - 9} {y + 5} z" fill="#333"/>' if d == "right"
+                             else f'<path d="M {x - 5} {y - 9} L {x} {y - 1} L {x + 5} {y - 9} z" fill="#333"/>')
+    for i, (what, shape) in enumerate(steps):
+        out.append(f'<rect x="{left}" y="{top(i)}" width="{box_w}" height="{box_h}" rx="6" fill="{FILLS["window"][1]}" '
+                   'stroke="#555"/>')
+        lines = textwrap.wrap(what, 54) or [""]
+        for k, line in enumerate(lines[:2]):
+            out.append(f'<text x="{left + box_w / 2}" y="{top(i) + (27 if len(lines) == 1 else 18 + 17 * k)}" '
+                       f'text-anchor="middle">{svg_text(line)}</text>')
+        out.append(f'<text x="{left + box_w + 10}" y="{mid(i) + 5}">{svg_text(shape)}</text>')
+    for j, l in edges:
+        if l == j + 1:
+            x = left + box_w / 2
+            out.append(f'<line x1="{x}" y1="{top(j) + box_h}" x2="{x}" y2="{top(l) - 4}" stroke="#333" stroke-width="2"/>')
+            out.append(arrow(x, top(l), "down"))
+    for j, l, k in lanes:
+        x = left - lane * (k + 1)
+        out.append(f'<polyline points="{left},{mid(j)} {x},{mid(j)} {x},{mid(l)} {left - 4},{mid(l)}" fill="none" '
+                   'stroke="#333" stroke-width="2"/>')
+        out.append(arrow(left, mid(l), "right"))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
