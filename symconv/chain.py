@@ -125,6 +125,11 @@ def _declare(net: NetworkSpec, naming: Naming, b: _Builder) -> tuple[list[str], 
     for l in range(len(net.layers), 0, -1):
         if not net.layers[l - 1].is_loss:
             b.declare(naming.upstream(b.declared[acts[l]][1]), "upstream", shapes[l])
+    # The gradients of the values a layer computes on the way (a batch mean), which its backward reads.
+    for l, layer in enumerate(net.layers, start=1):
+        for p, name in params[l - 1].values():
+            if p.stage:
+                b.declare(naming.upstream(b.declared[name][1]), "upstream", b.declared[name][0].shape)
     # Where several layers read a value, each one's part of its gradient, which the gradient sums.
     for j in range(len(net.layers)):
         readers = net.readers(j)
@@ -142,7 +147,7 @@ def _batched(net: NetworkSpec, p: Param) -> Param:
 
 
 def _per_example(p: Param) -> bool:
-    return p.after and not p.computed
+    return (p.after and not p.computed) or p.per_example
 
 
 def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned) -> list[Step]:
@@ -150,8 +155,16 @@ def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned)
     positions, the example's slice of its input, output, target and upstream gradient."""
     sources = net.inputs[l - 1]
     shapes_in, shape_out = tuple(net.shapes[s] for s in sources), net.shapes[l]
-    size_out = prod(shape_out)
     g = f"dL/d{acts[l]}"
+    stage_grads = {key: b.sym(f"dL/d{name}") for key, (p, name) in owned.items() if p.stage}
+    if net.layers[l - 1].whole_batch:  # one step over every example (net.batch is set: the spec checks it)
+        whole = lambda name: b.sym(name)
+        return [Step(l, net.batched(shapes_in[0]), net.batched(shape_out), whole(acts[sources[0]]), whole(acts[l]),
+                     {key: whole(name) for key, (_, name) in owned.items()}, whole(g) if g in b.declared else None,
+                     {"in": b.offset[acts[sources[0]]], "out": b.offset[acts[l]], "upstream": b.offset.get(g, -1),
+                      **{key: b.offset[name] for key, (_, name) in owned.items()}},
+                     shapes_in=tuple(net.batched(s) for s in shapes_in), stage_grads=stage_grads)]
+    size_out = prod(shape_out)
     steps = []
     for n in range(net.batch or 1):
         cut = lambda name, size: b.sym(name)[n * size:(n + 1) * size]
@@ -163,7 +176,7 @@ def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned)
                           cut(g, size_out) if g in b.declared else None,
                           {"in": b.offset[acts[sources[0]]] + n * prod(shapes_in[0]), "out": b.offset[acts[l]] + n * size_out,
                            "upstream": b.offset[g] + n * size_out if g in b.declared else -1, **position},
-                          shapes_in=shapes_in))
+                          shapes_in=shapes_in, stage_grads=stage_grads))
     return steps
 
 
@@ -189,7 +202,9 @@ def _forward(net: NetworkSpec, b: _Builder, acts: list[str], params: list[Owned]
     for l, (layer, examples) in enumerate(zip(net.layers, steps), start=1):
         results = [layer.forward(step) for step in examples]
         for key, (p, name) in params[l - 1].items():
-            if not p.computed:  # the parameters, and a loss's target
+            if p.stage:  # a value computed on the way to the output (a batch mean)
+                b.derived(name, _joined([r[key] for r in results]))
+            elif not p.computed:  # the parameters, and a loss's target
                 b.leaf(name)
         b.derived(acts[l], _joined([r["out"] for r in results]))
         for key, (p, name) in params[l - 1].items():
@@ -210,7 +225,8 @@ def _backward(net: NetworkSpec, naming: Naming, b: _Builder, acts: list[str], pa
         layer, sources = net.layers[l - 1], net.inputs[l - 1]
         results = [layer.backward(step) for step in steps[l - 1]]
         weight = layer.batch_weight(len(results)) if layer.is_loss and len(results) > 1 else 1
-        sizes = [prod(net.shapes[s]) for s in sources]
+        shape = net.batched if layer.whole_batch else (lambda s: s)  # a whole-batch step's "in" holds every example
+        sizes = [prod(shape(net.shapes[s])) for s in sources]
         grads_in = []
         for k, j in enumerate(sources):  # a join's "in" holds its inputs' gradients one after the other
             start = sum(sizes[:k])
@@ -223,9 +239,13 @@ def _backward(net: NetworkSpec, naming: Naming, b: _Builder, acts: list[str], pa
             for grad_in in grads_in:
                 grad_in()
         for key, (p, name) in params[l - 1].items():
-            if p.trained:
+            if p.trained and not p.stage:
                 b.derived(f"dL/d{name}", _summed([r[key] for r in results]), False, name,
                           naming.gradient_title(l, p, name))
+        # The values computed on the way, last first: each step back reads the ones after it.
+        for key, (p, name) in reversed(list(params[l - 1].items())):
+            if p.stage:
+                b.derived(f"dL/d{name}", _joined([r[key] for r in results]), True, name, f"gradient of the {p.title}")
         if not naming.input_gradient_first:
             for grad_in in grads_in:
                 grad_in()

@@ -115,7 +115,8 @@ class Naming:
             # b alone for a single output channel, as a teacher writes it.
             latex = (lambda idx: letter) if p.shape == (1,) else param_latex(letter, None, p.shape)
             return Named(p.key, letter, latex, p.title)
-        return Named(f"{p.key}[{l}]", f"{letter.lower()}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
+        prefix = letter.lower() if letter.isalnum() else p.key.lower()  # \gamma's symbols are gamma2_1
+        return Named(f"{p.key}[{l}]", f"{prefix}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
                      f"{p.title} of layer {l}")
 
     def doc_step(self, record, previous: Layer | None, upstream: str = "", batch: int | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from math import prod
 import json
 import tomllib
 from dataclasses import dataclass
@@ -69,6 +70,13 @@ class NetworkSpec:
         if self.names is not None and (len(self.layers) != 1 or self.layers[0].is_loss):
             raise SpecError("names are for a single layer (X, K, Y): a network's tensors are named by layer")
         self._check_wiring()
+        for n, layer in enumerate(self.layers, start=1):
+            if layer.whole_batch and self.batch is None:
+                raise SpecError(f"{self._where(n)}: it normalizes over a batch, and the network has none: give it "
+                                "batch = N (2 or more) at the top of the file")
+            if layer.whole_batch and self.batch * prod(self.shape_in(n)[1:]) < 2:
+                raise SpecError(f"{self._where(n)}: it would normalize a single value per channel (a batch of "
+                                f"{self.batch}), whose variance is 0: give batch = 2 or more")
 
     def _where(self, n: int) -> str:
         """Layer n as a message names it: layer 3 (add, 'out')."""

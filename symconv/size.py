@@ -70,13 +70,19 @@ class Size:
         products = entries = terms = 0
         seconds = memory = 0.0
         for l, layer in enumerate(net.layers, start=1):
-            work: Work = layer.work(shapes[l - 1])
+            work: Work = layer.work(net.shape_in(l))
             terms, seconds = terms + examples * work.terms, seconds + examples * work.seconds
             memory, products = memory + examples * work.bytes, products + examples * work.products
-            # A parameter and its gradient (a loss's target takes the place of dL/dA[n], counted below).
-            entries += sum(2 * prod(p.shape) for p in layer.params(shapes[l - 1]) if p.trained)
+            # A parameter and its gradient (a loss's target takes the place of dL/dA[n], counted below), and
+            # a value computed on the way (a batch mean) and its gradient, one per example if it has rows.
+            entries += sum(2 * prod(p.shape) * (examples if p.per_example else 1)
+                           for p in layer.params(net.shape_in(l)) if p.trained)
         entries += 2 * examples * sum(prod(shape) for shape in shapes)  # every activation and its gradient
-        reads = examples * prod(shapes[0]) + sum(prod(p.shape) for p in net.layers[0].params(shapes[0]) if p.trained)
+        # Where several layers read a value, each one's part of its gradient.
+        entries += examples * sum(prod(shapes[j]) * len(net.readers(j)) for j in range(len(net.layers))
+                                  if len(net.readers(j)) > 1)
+        reads = examples * prod(shapes[0]) + sum(prod(p.shape) for p in net.layers[0].params(shapes[0]) if p.trained
+                                                 and not p.stage)
         jacobian_entries = examples * prod(shapes[1]) * reads if len(net.layers) == 1 else 0
         return cls(products=products, entries=entries, jacobian_entries=jacobian_entries, terms=terms,
                    seconds=seconds + entries * SECONDS_PER_ENTRY, bytes=memory + entries * BYTES_PER_ENTRY)

@@ -14,7 +14,9 @@ ROLE_RANK = {"bias": 0, "upstream": 1, "input": 2, "kernel": 3, "output": 4}
 
 def latex_base(name: str) -> str:
     """One letter prints as itself; a longer name as one italic word, not a product of letters."""
-    return name if len(name) == 1 else rf"\mathit{{{name}}}"
+    if len(name) == 1 or name.startswith(("\\", "{")):  # a letter, or LaTeX already (\gamma, {\sigma^2})
+        return name
+    return rf"\mathit{{{name}}}"
 
 
 def _sub(idx: tuple[int, ...]) -> str:

@@ -154,3 +154,23 @@ def branching_networks(draw):
     except SpecError:
         assume(False)
     return net
+
+
+@st.composite
+def batchnorm_networks(draw):
+    """A batch norm alone, after a convolution or a dense layer, or before relu and a loss: image or
+    vector inputs, batches of 1 to 4 (2 or more for vectors), eps from 1e-5 to 0.1, affine or not."""
+    import numpy as np
+
+    from symconv.layers import Activation, BatchNorm, Conv, Dense, MeanSquaredError
+    from symconv.network import NetworkSpec
+
+    image = draw(st.booleans())
+    shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))) if image \
+        else (draw(st.integers(1, 4)),)
+    batch = draw(st.integers(1 if image else 2, 4))
+    assume(batch * int(np.prod(shape[1:])) >= 2)
+    bn = BatchNorm(draw(st.sampled_from([1e-5, 1e-3, 0.1])), draw(st.booleans()))
+    before = draw(st.sampled_from([(), (Conv(shape[0], 1, bias=True),) if image else (Dense(shape[0], True),)]))
+    after = draw(st.sampled_from([(), (Activation("relu"),), (MeanSquaredError(),)]))
+    return NetworkSpec(shape, (*before, bn, *after), batch=batch)

@@ -20,7 +20,7 @@ from symconv.numeric.verify import random_leaves
 from symconv.rendering.json_format import to_json
 
 from .conftest import REQUIRE_TORCH
-from .strategies import branching_networks, conv_transpose_networks, networks
+from .strategies import batchnorm_networks, branching_networks, conv_transpose_networks, networks
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
 WORKER = Path(__file__).with_name("plain_sympy_json.py")
@@ -83,6 +83,12 @@ def test_random_network_json_evaluates_with_plain_sympy(plain_sympy, net):
 @given(conv_transpose_networks())
 def test_random_transposed_convolution_json_evaluates_with_plain_sympy(plain_sympy, net):
     _check(net, plain_sympy, seed=2)
+
+
+@settings(max_examples=10, deadline=None)
+@given(batchnorm_networks())
+def test_random_batchnorm_json_evaluates_with_plain_sympy(plain_sympy, net):
+    _check(net, plain_sympy, seed=5)
 
 
 @settings(max_examples=12, deadline=None)

@@ -104,6 +104,7 @@ SAMPLES = {
     "upsample": ({"scale": [2, 3]}, (2, 2, 2)),
     "dense": ({"out_features": 3, "bias": True}, (4,)),
     "add": ({}, (2, 2, 3)),
+    "batchnorm": ({"eps": 1e-3}, (2, 2, 3)),
     "concat": ({}, (2, 2, 3)),
     "softmax_cross_entropy": ({}, (3,)),
     "mse": ({"reduction": "half_sum"}, (3,)),
@@ -120,6 +121,8 @@ def _sample(kind: str):
 
     fields, shape = SAMPLES[kind]
     layer = layer_from_fields({"type": kind, **fields})
+    if layer.whole_batch:  # it normalizes over a batch
+        return NetworkSpec(shape, (layer,), batch=2), layer
     if not layer.arity:  # a join: of the input and a sigmoid of it
         return NetworkSpec(shape, (Activation("sigmoid"), layer), inputs=((0,), (1, 0))), layer
     if len(shape) == 1:  # a kind that reads a vector: an image of one row, flattened
@@ -159,7 +162,11 @@ def _same(kind: str, a, b) -> bool:
     return True
 
 
-@pytest.mark.parametrize("kind", sorted(k for k in SAMPLES if not LAYER_TYPES[k][0].is_loss))
+# A loss has no upstream gradient; batch normalization's backward goes through its steps, whose
+# symbols stand between its output and its input (tests/test_batchnorm.py proves it against the
+# textbook's formula), and it has no Jacobian of its own.
+@pytest.mark.parametrize("kind", sorted(k for k in SAMPLES if not LAYER_TYPES[k][0].is_loss
+                                        and not LAYER_TYPES[k][0].whole_batch))
 def test_every_kind_backward_and_jacobian_are_sympy_diff_of_its_forward(kind):
     """dL/d(input) = diff(sum_o g_o out_o, input) and the Jacobian = diff(out_o, input_i), with every
     output symbol a rule writes (sigmoid's a) replaced by its forward entry."""

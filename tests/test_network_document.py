@@ -61,7 +61,9 @@ def test_every_kind_writes_its_rules_in_tensor_form():
     for kind, (fields, shape) in SAMPLES.items():
         layer = layer_from_fields({"type": kind, **fields})
         letters = {"in": "a", "out": layer.output_letter or "a", **{p.key: p.letter for p in layer.params(shape)}}
-        lines = layer.rules(DocStep(2, shape, layer.output_shape(shape), letters, r"\delta"))
+        # A join reads a^{[1]} and the network's input x.
+        sources = (("a", 1, False, shape[0]), ("x", None, False, shape[0])) if not layer.arity else ()
+        lines = layer.rules(DocStep(2, shape, layer.output_shape(shape), letters, r"\delta", sources=sources))
         assert lines and all("&=" in line or "&" in line for line in lines), kind
         # Every rule names the layer's input gradient, delta^{[1]} (what the layer sends back).
         assert any(r"\delta^{[1]" in line.split("&")[0] for line in lines), kind

@@ -25,6 +25,8 @@ def tensors_of(derivation: Derivation) -> Names:
             out.setdefault(naming.letter("a"), {})[naming.number(r.number)] = TensorInfo(r.output, a.shape, image(a.shape))
         for p in r.layer.params(r.shape_in):
             name = r.params[p.key]
+            if p.stage:  # a batch mean or a normalized input: written with Greek letters check does not read
+                continue
             if p.after:
                 if p.role == "input":  # a loss's target: t_k
                     out[naming.letter(p.letter)] = {None: TensorInfo(name, derivation[name].shape, image(derivation[name].shape))}

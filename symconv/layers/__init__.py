@@ -11,6 +11,7 @@ from ..spec import SpecError, shown
 from .activation import ACTIVATIONS, Activation
 from .add import Add
 from .base import Layer, Param, Shape, Step, Table, Words, Work
+from .batchnorm import BatchNorm
 from .concat import Concat
 from .conv import Conv
 from .conv_transpose import ConvTranspose
@@ -35,6 +36,7 @@ LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     "upsample": (Upsample, {}),
     "dense": (Dense, {}),
     "add": (Add, {}),
+    "batchnorm": (BatchNorm, {}),
     "concat": (Concat, {}),
     "softmax_cross_entropy": (SoftmaxCrossEntropy, {}),
     "mse": (MeanSquaredError, {}),

@@ -56,6 +56,8 @@ class Param:
     lead: int = 0  # leading channel axes (the grader's and the documents' blocks): 2 for a kernel
     one_hot: bool = False  # a target whose random values for the numeric check are one-hot
     axes: tuple[str, str] = ("output channel", "input channel")  # what a kernel's two channel indices number
+    stage: bool = False  # computed on the way to the output (a batch mean): derived, before the output
+    per_example: bool = False  # one row per example of a batch, as the activations (a normalized input)
 
     @property
     def computed(self) -> bool:
@@ -87,6 +89,7 @@ class Step:
     position: dict[str, int]  # "in", "out", "upstream" and each parameter key: position of its first symbol
     cache: dict = field(default_factory=dict)
     shapes_in: tuple[Shape, ...] = ()  # a join's inputs, whose symbols `inp` holds one after the other
+    stage_grads: dict[str, tuple] = field(default_factory=dict)  # symbols of dL/d(each stage) a layer computes
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class Layer(ABC):
     backward_title: ClassVar[str | None] = None  # of dL/d(input), when the kind has its own (p - t)
     fixed: ClassVar[tuple[str, ...]] = ()  # fields the TOML type fixes (maxpool fixes kind)
     arity: ClassVar[int] = 1  # the values it reads; 0: two or more, joined (add, concat)
+    whole_batch: ClassVar[bool] = False  # reads the whole batch at once (batch normalization): needs a batch
 
     # -- fields --
     def as_fields(self) -> dict[str, object]:

@@ -75,6 +75,8 @@ class Concat(Layer):
         start = 1
         for k in range(len(step.sources)):
             end = start + step.sources[k][3] - 1  # its channels (entries) in the output
-            lines.append(rf"{step.source_delta(k)} &= \big({step.delta('out')}\big)_{{{start}:{end}}}")
+            noun = "channel" if len(step.shape_out) == 3 else "entry"
+            what = f"{noun} {start}" if start == end else f"{noun}s {start}--{end}".replace("entrys", "entries")
+            lines.append(rf"{step.source_delta(k)} &= \big({step.delta('out')}\big)_{{\text{{{what}}}}}")
             start = end + 1
         return lines

@@ -146,7 +146,7 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
     bias = _bias(step, many_out)
     out = {
         "out": [rf"{y} &= {bias}{ch.over_c}{over('p', kh)}{over('q', kw)}{x_at}\, {k}"],
-        "K": [rf"{d(k)} &= {over_rs}{g}\, {x_at}"],
+        "K": [rf"{d(k)} &= {step.over_batch}{over_rs}{g}\, {x_at}"],
     }
     x = name("in", "c" if spec.in_channels > 1 else "", "i,j")
     g_back = step.gradient_entry(ch.g, "r,s")
@@ -157,7 +157,7 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
         k_back = name("K", ch.back_pair, "p,q")
         out["in"] = [rf"{d(x)} &= {ch.readers}\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}} {g_back}\, {k_back}"]
     if spec.bias:
-        out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {over_rs}{g}"]
+        out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {step.over_batch}{over_rs}{g}"]
     return out
 
 

@@ -10,51 +10,52 @@ from ..vec import vec_order
 
 def forward_backward(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every layer output, the loss, and every gradient, by tensor name, given the input, the
-    parameters and the target t (or the upstream gradient of the last output). A batch (an input with
-    one more axis than the first layer reads) is run example by example: each example's pass through
-    each kind's NumPy code, the loss reduced over the examples by its factor, the parameters'
-    gradients summed."""
+    parameters and the target t (or the upstream gradient of the last output), layer by layer through
+    each kind's NumPy code.
+
+    A batch (an input with one more axis than the first layer reads) goes through each layer example by
+    example, except a layer that reads the whole batch (batch normalization); a loss is reduced over the
+    examples by its factor, which reaches each example's gradient, and the parameters' gradients are
+    summed. Where several layers read a value, its gradient is the sum of their parts (each kept too).
+    """
     x = values[records[0].input]
-    if x.ndim == len(records[0].shape_in):
-        return _one(records, values)
-    per_example = {r.params[p.key] for r in records for p in r.layer.params(r.shape_in) if p.after and not p.computed}
-    per_example |= {records[0].input, f"dL/d{records[-1].output}"}
-    runs = [_one(records, {k: (v[n] if k in per_example else v) for k, v in values.items()}) for n in range(len(x))]
-    last, out = records[-1], {}
-    weight = float(last.layer.batch_weight(len(x))) if last.layer.is_loss else 1.0
-    shared = {f"dL/d{name}" for r in records for name in r.params.values()}
-    for name in runs[0]:
-        parts = [run[name] for run in runs]
-        if name in shared:  # a parameter's gradient: every example's, summed (each already weighted)
-            out[name] = sum(parts) * weight
-        elif name in last.params.values():  # the loss: its examples' values reduced
-            out[name] = sum(parts) * weight
-        elif name.startswith("dL/d"):  # an activation's gradient: the loss's factor reaches each example's
-            out[name] = np.stack(parts) * weight
-        else:
-            out[name] = np.stack(parts)
-    return out
-
-
-def _one(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """One example's pass, forward then backward, through each kind's NumPy code."""
+    batch = len(x) if x.ndim == len(records[0].shape_in) + 1 else None
     out: dict[str, np.ndarray] = {}
-    acts = {records[0].input: values[records[0].input]}
+    acts = {records[0].input: x}
     saved = []
-    reads = lambda r: acts[r.input] if len(r.inputs) == 1 else tuple(acts[name] for name in r.inputs)
     for r in records:
         params = {key: values[name] for key, name in r.params.items() if name in values}
-        y, cache = r.layer.numpy_forward(np, reads(r), params)
+        if batch is None or r.layer.whole_batch:
+            y, cache = r.layer.numpy_forward(np, _reads(acts, r), params)
+            runs = None
+        else:
+            mine = {p.key for p in r.layer.params(r.shape_in) if p.after and not p.computed}  # a target's rows
+            runs = []
+            for n in range(batch):
+                own = {k: (v[n] if k in mine else v) for k, v in params.items()}
+                y_n, cache_n = r.layer.numpy_forward(np, _reads(acts, r, n), own)
+                runs.append((own, cache_n, y_n))
+            y, cache = np.stack([y_n for *_, y_n in runs]), None
         acts[r.output] = out[r.output] = y
-        saved.append((params, cache))
-        for p in r.layer.params(r.shape_in):  # a loss's value, which its forward puts beside the target
-            if p.computed:
-                out[r.params[p.key]] = params[p.key]
+        saved.append((params, cache, runs))
+        weight = float(r.layer.batch_weight(batch)) if batch and r.layer.is_loss else 1.0
+        for p in r.layer.params(r.shape_in):  # what its forward puts beside its parameters: L, a batch mean
+            if p.computed or p.stage:
+                out[r.params[p.key]] = params[p.key] if runs is None else weight * sum(own[p.key] for own, *_ in runs)
     last = records[-1]
     readers = {name: [r.number for r in records if name in r.inputs] for name in acts}
     grads_of = {last.output: values.get(f"dL/d{last.output}")}
-    for r, (params, cache) in zip(reversed(records), reversed(saved)):
-        g_in, grads = r.layer.numpy_backward(np, grads_of.get(r.output), reads(r), acts[r.output], params, cache)
+    for r, (params, cache, runs) in zip(reversed(records), reversed(saved)):
+        g = grads_of.get(r.output)
+        if runs is None:
+            g_in, grads = r.layer.numpy_backward(np, g, _reads(acts, r), acts[r.output], params, cache)
+        else:
+            weight = float(r.layer.batch_weight(batch)) if r.layer.is_loss else 1.0
+            parts = [r.layer.numpy_backward(np, None if g is None else g[n], _reads(acts, r, n), y_n, own, cache_n)
+                     for n, (own, cache_n, y_n) in enumerate(runs)]
+            g_in = _stack([part for part, _ in parts], len(r.inputs))
+            g_in = tuple(weight * v for v in g_in) if isinstance(g_in, tuple) else weight * g_in
+            grads = {key: weight * sum(grad[key] for _, grad in parts) for key in parts[0][1]}
         for key, grad in grads.items():
             out[f"dL/d{r.params[key]}"] = grad
         for name, part in zip(r.inputs, (g_in,) if len(r.inputs) == 1 else g_in):
@@ -65,6 +66,19 @@ def _one(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dic
             if readers[name][0] == r.number:  # its last reader backward: the gradient is complete
                 out[f"dL/d{name}"] = grads_of[name]
     return out
+
+
+def _reads(acts: dict, r: LayerRecord, n: int | None = None):
+    """What layer r reads (a tuple for a join), of example n if given."""
+    pick = (lambda v: v) if n is None else (lambda v: v[n])
+    return pick(acts[r.input]) if len(r.inputs) == 1 else tuple(pick(acts[name]) for name in r.inputs)
+
+
+def _stack(parts: list, inputs: int):
+    """Examples' input gradients stacked along the batch axis (per input, for a join)."""
+    if inputs == 1:
+        return np.stack(parts)
+    return tuple(np.stack([part[k] for part in parts]) for k in range(inputs))
 
 
 def jacobians(record: LayerRecord, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

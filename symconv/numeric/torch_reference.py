@@ -31,7 +31,7 @@ def network_with_grads(records: tuple[LayerRecord, ...], values: dict[str, np.nd
     for r in records:
         params = {key: leaves[name] for key, name in r.params.items() if name in leaves}
         reads = acts[r.input] if len(r.inputs) == 1 else tuple(acts[name] for name in r.inputs)
-        if batched and not r.layer.is_loss:  # each example through the layer; a loss takes the whole batch
+        if batched and not r.layer.is_loss and not r.layer.whole_batch:  # each example; a loss or a batch norm: all
             examples = zip(*reads) if len(r.inputs) > 1 else reads
             a = torch.stack([r.layer.torch_forward(torch, example, params) for example in examples])
         else:

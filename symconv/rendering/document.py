@@ -240,6 +240,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     every = single or all_entries
 
     axes = {p.key: p.axes for p in layer.params(record.shape_in)}
+    rows = {"in", "out"} | {p.key for p in layer.params(record.shape_in) if p.per_example}  # one row per example
     batched = derivation.network.batch is not None
 
     def section(key: str, name: str, title: str, intro: str, gradient: bool, noun: str = "channel",
@@ -248,24 +249,33 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         (representative ones in a network unless `all_entries`), then `extra` blocks (a loss's value)."""
         heading, lines = steps.get(key, ("", []))
         tensor = derivation[name]
-        matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key, gradient), printer, not single)
+        matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key.lstrip("="), gradient), printer, not single)
                   if matrices else "")
         if not first:  # a join's second input: the kind's figures, steps and formula are its first's
-            return Section(name, title, intro, tensor_blocks(tensor, printer, noun, every)[0] if not matrix else [],
-                           [], matrix)
-        entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key in ("in", "out"),
+            return Section(name, title, intro, [] if matrix else
+                           tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows)[0], [], matrix)
+        entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows,
                                                                axes.get(key, ("output channel", "input channel")))
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, words.formulas.get(key, []), shown)
 
-    loss = [block for name in record.params.values() if derivation[name].entries is not None  # a loss's value
-            for block in tensor_blocks(derivation[name], printer)[0]]
+    stages = [p for p in layer.params(record.shape_in) if p.stage]
+    loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
+            for block in tensor_blocks(derivation[record.params[p.key]], printer)[0]]
     # Under a step's own heading (the output size), the entries need theirs.
-    forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] else "",
+    forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] or stages else "",
                       words.forward, False, "output channel", loss)
+    # Values computed on the way (a batch mean, a normalized input): each its entries, in order, under the
+    # words and formula of the whole step; the output's entries last.
+    before = [section(f"={p.key}", record.params[p.key], f"The {p.title}, entry by entry", "", False)
+              for p in stages]
+    if before:
+        before[0] = replace(before[0], intro=forward.intro, formula=forward.formula, figures=forward.figures)
+        forward = replace(forward, intro="", formula=[], figures=[])
     backward = []
     names = set(derivation.names())
-    for p in layer.params(record.shape_in):
+    # Parameters first; then, for a kind with steps, their gradients from the last step back.
+    for p in [p for p in layer.params(record.shape_in) if not p.stage] + stages[::-1]:
         name = f"dL/d{record.params[p.key]}"
         if name in names:
             backward.append(section(p.key, name, f"Gradient with respect to the {p.title}", words.backward.get(p.key, ""),
@@ -286,7 +296,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"
-    return Group(title, [forward]), Group(title, backward)
+    return Group(title, [*before, forward]), Group(title, backward)
 
 
 # What the overview's notation means, said only for the operators its rules use.
@@ -307,6 +317,9 @@ NOTATION = (
     (r"W_{r,s}", r"$W_{r,s}$ is the window of output entry $(r, s)$"),
     (r"\mathbb{1}", r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere"),
     (r"\oslash", r"$\oslash$ divides entry by entry"),
+    (r"\leftarrow", r"where several layers read a value, $\delta^{[j \leftarrow l]}$ (for the input, "
+                    r"$(\partial L / \partial x)_{\leftarrow l}$) is the part of its gradient that comes back through "
+                    r"layer $l$, and the value's gradient is the sum of these parts"),
 )
 
 
@@ -368,7 +381,8 @@ def _batch_note(derivation: Derivation, single: bool) -> str:
              else r"its example $n$ ($x^{(n)}_{k}$)")
     text = (f"The batch holds {plural(n, 'example')}, each passed through the layers alike: an entry's parentheses "
             f"give first {entry}. The entry-by-entry formulas below are written for one example and leave its index "
-            "out; the " + ("results" if single else "rules") + " write it as $n$.")
+            "out (a layer that mixes the examples writes it); the " + ("results" if single else "rules")
+            + " write it as $n$. The shapes in the diagram start with the batch.")
     last = derivation.records[-1].layer
     if last.is_loss:
         weight = last.batch_weight(n)
@@ -426,11 +440,13 @@ def _fork_group(derivation: Derivation, j: int, printer: TermPrinter, upstream: 
     readers = net.readers(j)
     value = _value(net, naming, records, j)
     names = ", ".join(str(l) for l in readers[:-1]) + f" and {readers[-1]}"
-    intro = (f"Layers {names} all read ${value}$: a change in it reaches the loss along each of their paths, so its "
+    intro = (f"Layers {names} {'both' if len(readers) == 2 else 'all'} read ${value}$: a change in it reaches the loss "
+             "along each of their paths, so its "
              "gradient is the sum of the parts they send back, each computed above with that layer's rule.")
     name = f"dL/d{derivation.records[0].inputs[0] if j == 0 else records[j - 1].output}"
     tensor = derivation[name]
-    blocks, shown = tensor_blocks(tensor, printer, "channel", False)
+    batched = net.batch is not None
+    blocks, shown = tensor_blocks(tensor, printer, "channel", False, batched)
     section = Section(name, "", intro + (" " + shown if shown else ""), blocks,
                       formula=[_fork_rule(net, naming, records, j, upstream)])
     return Group(f"The gradient of ${value}$: the sum over the layers that read it", [section])
@@ -438,7 +454,8 @@ def _fork_group(derivation: Derivation, j: int, printer: TermPrinter, upstream: 
 
 def _diagram(net, steps: list[tuple[str, str]]) -> tuple:
     """The network's diagram (LaTeX, file name, SVG, caption): a chain, or boxes with every edge drawn."""
-    caption = "The network, from the input down to the loss, with the shape of each layer's output."
+    caption = ("The network, from the input down to the loss, with the shape of each layer's output." if net.has_loss
+               else "The network, from the input down to its last layer, with the shape of each layer's output.")
     if net.chain:
         return chain_latex(steps), "figure-network.svg", chain_svg(steps), caption
     edges = [(s, l) for l, sources in enumerate(net.inputs, start=1) for s in sources]

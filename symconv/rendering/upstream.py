@@ -41,8 +41,13 @@ def short_names(derivation: Derivation, symbol: str) -> dict:
     names = dict(derivation.latex_names)
     if not symbol:
         return names
+    # The gradients of layers' outputs and each reader's part of them; not those of a batch mean or a
+    # normalized input, whose own letters (mu, x-hat) stay in their fraction.
+    outputs = {r.output for r in derivation.records}
+    shortened = {f"dL/d{name}" for name in outputs}
+    shortened |= {t.name for t in derivation.tensors if any(t.name.startswith(f"dL/d{name} from layer ") for name in outputs)}
     for tensor in derivation.tensors:
-        if tensor.name.startswith("dL/d") and tensor.symbols is not None:
+        if tensor.name in shortened and tensor.symbols is not None:
             for s in tensor.symbols:
                 found = _GRADIENT.match(names[s])
                 if found:

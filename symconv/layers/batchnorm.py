@@ -1,0 +1,246 @@
+"""Batch normalization in training mode (PyTorch's BatchNorm2d and BatchNorm1d, running statistics
+ignored), derived in the steps a teacher uses.
+
+Per channel c, over the m = N H W entries of the batch that belong to it (m = N for vectors):
+
+    mu_c = (1/m) sum x,   var_c = (1/m) sum (x - mu_c)^2   (the biased variance),
+    xhat = (x - mu_c) / sqrt(var_c + eps),   y = gamma_c xhat + beta_c.
+
+Backward, each step from the one before (g = dL/dy):
+
+    dL/dgamma_c = sum g xhat,   dL/dbeta_c = sum g,   dL/dxhat = g gamma_c,
+    dL/dvar_c = sum dL/dxhat (x - mu_c) (-1/2) (var_c + eps)^(-3/2),
+    dL/dmu_c = sum dL/dxhat (-1 / sqrt(var_c + eps)) + dL/dvar_c (1/m) sum -2 (x - mu_c),
+    dL/dx = dL/dxhat / sqrt(var_c + eps) + dL/dvar_c 2 (x - mu_c) / m + dL/dmu_c / m,
+
+which equals the compact three-term formula gamma_c / (m sqrt(var_c + eps)) (m g - sum g - xhat sum g xhat)
+(tests/test_batchnorm.py proves it with SymPy). It reads the whole batch at once: the chain hands it
+one step for all the examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+from typing import ClassVar
+
+from sympy import Add, Integer, Rational, sqrt
+
+from ..spec import SpecError, shown
+from .base import DocStep, Layer, Param, Shape, Step, Words, Work
+
+EPS_DEFAULT = 1e-5
+
+
+@dataclass(frozen=True)
+class BatchNorm(Layer):
+    """Batch normalization over the batch (and an image's height and width), per channel."""
+
+    eps: float = EPS_DEFAULT
+    affine: bool = True
+    type: ClassVar[str] = "batchnorm"
+    whole_batch: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.eps, bool) or not isinstance(self.eps, (int, float)) or not 0 < self.eps < 1:
+            raise SpecError(f"eps {shown(self.eps)} is not valid: give a small positive number below 1, e.g. 1e-5")
+        if not isinstance(self.affine, bool):
+            raise SpecError(f"affine {shown(self.affine)} is not valid: give true or false")
+
+    @property
+    def _eps(self) -> Rational:
+        """eps as an exact rational (1e-5 is 1/100000), so that SymPy can prove identities with it."""
+        return Rational(repr(float(self.eps)))
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def params(self, shape: Shape) -> tuple[Param, ...]:
+        c = (shape[0],)
+        out = (Param("gamma", r"\gamma", "kernel", c, "scale"), Param("beta", r"\beta", "bias", c, "shift")) \
+            if self.affine else ()
+        return out + (Param("mu", r"\mu", "output", c, "batch mean", stage=True),
+                      Param("var", r"{\sigma^2}", "output", c, "batch variance", stage=True),
+                      Param("xhat", r"\hat{x}", "output", shape, "normalized input", stage=True, per_example=True))
+
+    def work(self, shape: Shape) -> Work:
+        return Work.of(12 * prod(shape), 3e-4)
+
+    # -- the derivation: one step over the whole batch (shape_in is (N, C, ...)) --
+    @staticmethod
+    def _channels(shape: Shape) -> list[list[int]]:
+        """For each channel, the flat positions of its entries in the batch."""
+        n, c, size = shape[0], shape[1], prod(shape[2:])
+        return [[(k * c + ch) * size + s for k in range(n) for s in range(size)] for ch in range(c)]
+
+    def _channel_of(self, shape: Shape) -> list[int]:
+        n, c, size = shape[0], shape[1], prod(shape[2:])
+        return [(f // size) % c for f in range(n * c * size)]
+
+    def forward(self, step: Step) -> dict:
+        x, (mu, var, xhat) = step.inp, (step.params[k] for k in ("mu", "var", "xhat"))
+        groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
+        m = len(groups[0])
+        out = {"mu": [Add(*(x[f] for f in group)) / m for group in groups],
+               "var": [Add(*((x[f] - mu[c]) ** 2 for f in group)) / m for c, group in enumerate(groups)],
+               "xhat": [(x[f] - mu[of[f]]) / sqrt(var[of[f]] + self._eps) for f in range(len(x))]}
+        if self.affine:
+            gamma, beta = step.params["gamma"], step.params["beta"]
+            out["out"] = [gamma[of[f]] * xhat[f] + beta[of[f]] for f in range(len(x))]
+        else:
+            out["out"] = list(xhat)
+        return out
+
+    def backward(self, step: Step) -> dict:
+        x, g = step.inp, step.upstream
+        mu, var, xhat = (step.params[k] for k in ("mu", "var", "xhat"))
+        d_xhat, d_var, d_mu = (step.stage_grads[k] for k in ("xhat", "var", "mu"))
+        groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
+        m, eps = len(groups[0]), self._eps
+        out = {}
+        if self.affine:
+            gamma = step.params["gamma"]
+            out["gamma"] = [Add(*(g[f] * xhat[f] for f in group)) for group in groups]
+            out["beta"] = [Add(*(g[f] for f in group)) for group in groups]
+            out["xhat"] = [g[f] * gamma[of[f]] for f in range(len(x))]
+        else:
+            out["xhat"] = list(g)
+        # Written as sums of one term per entry, as the formulas are, so that long ones break into lines.
+        out["var"] = [Add(*(Rational(-1, 2) * d_xhat[f] * (x[f] - mu[c]) * (var[c] + eps) ** Rational(-3, 2)
+                            for f in group)) for c, group in enumerate(groups)]
+        out["mu"] = [Add(*(-d_xhat[f] / sqrt(var[c] + eps) for f in group),
+                         *(Rational(-2, m) * d_var[c] * (x[f] - mu[c]) for f in group)) for c, group in enumerate(groups)]
+        out["in"] = [d_xhat[f] / sqrt(var[of[f]] + eps) + d_var[of[f]] * 2 * (x[f] - mu[of[f]]) / m + d_mu[of[f]] / m
+                     for f in range(len(x))]
+        return out
+
+    def local_jacobian(self, step: Step):
+        raise ValueError("symconv does not form the Jacobian of a batchnorm layer: every output entry depends on "
+                         "every entry of its channel in the batch")
+
+    # -- the independent references: the whole batch at once --
+    def numpy_forward(self, np, a, params: dict):
+        axes = (0, *range(2, a.ndim))
+        mu, var = a.mean(axis=axes), a.var(axis=axes)
+        shape = (1, -1) + (1,) * (a.ndim - 2)
+        xhat = (a - mu.reshape(shape)) / np.sqrt(var.reshape(shape) + self.eps)
+        params.update(mu=mu, var=var, xhat=xhat)
+        y = xhat * params["gamma"].reshape(shape) + params["beta"].reshape(shape) if self.affine else xhat
+        return y, None
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        """dL/dx by the compact three-term formula; the steps' gradients by their own formulas."""
+        axes = (0, *range(2, a.ndim))
+        shape = (1, -1) + (1,) * (a.ndim - 2)
+        m = a.size // a.shape[1]
+        mu, var, xhat = params["mu"].reshape(shape), params["var"].reshape(shape), params["xhat"]
+        gamma = params["gamma"].reshape(shape) if self.affine else 1.0
+        inv = 1 / np.sqrt(var + self.eps)
+        d_xhat = g * gamma
+        d_var = (d_xhat * (a - mu)).sum(axis=axes) * -0.5 * inv.ravel() ** 3
+        d_mu = -(d_xhat.sum(axis=axes)) * inv.ravel() + d_var * (-2 * (a - mu)).sum(axis=axes) / m
+        d_x = gamma * inv / m * (m * g - g.sum(axis=axes).reshape(shape) - xhat * (g * xhat).sum(axis=axes).reshape(shape))
+        grads = {"xhat": d_xhat, "var": d_var, "mu": d_mu}
+        if self.affine:
+            grads.update(gamma=(g * xhat).sum(axis=axes), beta=g.sum(axis=axes))
+        return d_x, grads
+
+    def torch_forward(self, torch, a, params: dict):
+        return torch.nn.functional.batch_norm(a, None, None, params.get("gamma"), params.get("beta"), training=True,
+                                              eps=self.eps)
+
+    # -- words --
+    def describe(self) -> str:
+        return "batch normalization" + ("" if self.affine else ", no scale and shift")
+
+    def objectives(self) -> list[str]:
+        return ["derive batch normalization's backward pass step by step (through the normalized input, the variance "
+                "and the mean) and recognise the compact three-term formula for the input's gradient"]
+
+    def _names(self, step: DocStep, prime: str = "") -> dict[str, str]:
+        """How the formulas write the layer's values for channel c, in the document's letters: m, the sum
+        over a channel's entries, x, x-hat, y, g (the upstream gradient), mu, var, gamma, beta; with
+        `prime`, the summed indices primed (n', i', j') so that they differ from an entry's own."""
+        image = len(step.shape_in) == 3
+        n = step.batch or 1
+        h, w = (step.shape_in[1], step.shape_in[2]) if image else (1, 1)
+        layer = step.entry("out")[1]
+        i, j, k = (f"n{prime}", f"i{prime}", f"j{prime}")
+        sub = f"_{{{j},{k}}}" if image else ""
+        channel = f"{i},c" if image else i
+        entry = lambda which: step.symbol(which, channel) + (sub if image else "_{c}")
+        tag = lambda letter: letter + (f"^{{{layer}}}" if layer else "") + "_c"
+        hat = r"\hat{x}" + (f"^{{{layer}({channel})}}" if layer else f"^{{({channel})}}") + (sub if image else "_{c}")
+        return {"m": str(n * h * w), "sum": rf"\sum_{{{i},{j},{k}}}" if image else rf"\sum_{{{i}}}",
+                "x": entry("in"), "y": entry("out"), "g": step.delta("out", channel) + (sub if image else "_{c}"),
+                "dx": step.delta("in", channel) + (sub if image else "_{c}"), "xhat": hat,
+                "mu": tag(r"\mu"), "var": tag(r"{\sigma^2}"), "gamma": tag(r"\gamma"), "beta": tag(r"\beta"),
+                "sizes": (n, h, w)}
+
+    def _eps_text(self) -> str:
+        mantissa, exponent = f"{float(self.eps):e}".split("e")
+        return f"10^{{{int(exponent)}}}" if float(mantissa) == 1 else rf"{float(mantissa):g} \times 10^{{{int(exponent)}}}"
+
+    def _compact(self, step: DocStep) -> str:
+        """The three-term formula's right-hand side, the summed indices primed."""
+        a, b = self._names(step), self._names(step, "'")
+        scale = a["gamma"] if self.affine else "1"
+        return (rf"\frac{{{scale}}}{{{a['m']} \sqrt{{{a['var']} + \epsilon}}}} \Big({a['m']}\, {a['g']} - {b['sum']} {b['g']} "
+                rf"- {a['xhat']} {b['sum']} {b['g']}\, {b['xhat']}\Big)")
+
+    def words(self, step: DocStep) -> Words:
+        v = self._names(step)
+        image = len(step.shape_in) == 3
+        n, h, w = v["sizes"]
+        where = "the batch and every position of the channel" if image else "the batch"
+        ranges = (f"the sums run over the examples $n = 1, \\ldots, {n}$ and the positions $i = 1, \\ldots, {h}$, "
+                  f"$j = 1, \\ldots, {w}$ of channel $c$, $m = N H W = {n} \\cdot {h} \\cdot {w} = {v['m']}$ entries"
+                  if image else f"the sums run over the examples $n = 1, \\ldots, {n}$, $m = {v['m']}$ entries")
+        affine = (rf", then scaled and shifted by the channel's trained ${v['gamma']}$ and ${v['beta']}$" if self.affine
+                  else "")
+        forward = (f"Each channel $c$ is normalized over {where}: its mean ${v['mu']}$ and (biased) variance "
+                   f"${v['var']}$, each entry's normalized value ${v['xhat']}${affine}; {ranges}, and "
+                   f"$\\epsilon = {self._eps_text()}$. PyTorch's training mode computes exactly this. The entries write "
+                   "$\\epsilon$ as its exact value.")
+        d = lambda e: rf"\frac{{\partial L}}{{\partial {e}}}"
+        m, over, x, xhat, mu, var, g = (v[k] for k in ("m", "sum", "x", "xhat", "mu", "var", "g"))
+        formulas = {"out": [rf"{mu} &= \frac{{1}}{{{m}}} {over} {x}",
+                            rf"{var} &= \frac{{1}}{{{m}}} {over} \big({x} - {mu}\big)^2",
+                            rf"{xhat} &= \frac{{{x} - {mu}}}{{\sqrt{{{var} + \epsilon}}}}"]
+                    + ([rf"{v['y']} &= {v['gamma']}\, {xhat} + {v['beta']}"] if self.affine else [])}
+        formulas["xhat"] = [rf"{d(xhat)} &= {g}" + (rf"\, {v['gamma']}" if self.affine else "")]
+        formulas["var"] = [rf"{d(var)} &= {over} -\frac{{1}}{{2}}\, {d(xhat)} \big({x} - {mu}\big) "
+                           rf"\big({var} + \epsilon\big)^{{-3/2}}"]
+        formulas["mu"] = [rf"{d(mu)} &= {over} -\frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} "
+                          rf"+ {over} -\frac{{2}}{{{m}}}\, {d(var)} \big({x} - {mu}\big)"]
+        formulas["in"] = [rf"{d(x)} &= \frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} + {d(var)} "
+                          rf"\frac{{2 ({x} - {mu})}}{{{m}}} + \frac{{1}}{{{m}}} {d(mu)}",
+                          rf"&= {self._compact(step)}"]
+        if self.affine:
+            formulas["gamma"] = [rf"{d(v['gamma'])} &= {over} {g}\, {xhat}"]
+            formulas["beta"] = [rf"{d(v['beta'])} &= {over} {g}"]
+        backward = {
+            "xhat": "The first step back: the output is the normalized value times the channel's scale.",
+            "var": "The variance is read by every normalized value of its channel.",
+            "mu": "The mean is read by every normalized value of its channel, directly and through the variance.",
+            "in": "An entry reaches the loss three ways: through its own normalized value, through the variance and "
+                  "through the mean of its channel; the chain rule adds the three. Since the entries of a channel sum "
+                  f"to $m$ times its mean, $\\sum (x - \\mu) = 0$ and the variance's part of $\\partial L / \\partial "
+                  f"{mu}$ vanishes; putting the three paths together gives the compact three-term formula on the "
+                  "second line (the primed indices run over the channel as the unprimed ones do).",
+            "gamma": "The scale multiplies each normalized value of its channel.",
+            "beta": "The shift is added to each entry of its channel.",
+        }
+        return Words(forward, backward, formulas)
+
+    def rules(self, step: DocStep) -> list[str]:
+        v = self._names(step)
+        m, over, a, xhat, mu, var, g = (v[k] for k in ("m", "sum", "x", "xhat", "mu", "var", "g"))
+        lines = [rf"{mu} &= \frac{{1}}{{{m}}} {over} {a}, \qquad {var} = \frac{{1}}{{{m}}} {over} ({a} - {mu})^2",
+                 rf"{xhat} &= ({a} - {mu}) / \sqrt{{{var} + \epsilon}}"
+                 + (rf", \qquad {v['y']} = {v['gamma']} {xhat} + {v['beta']}" if self.affine else "")]
+        if self.affine:
+            lines.append(rf"\frac{{\partial L}}{{\partial {v['gamma']}}} &= {over} {g}\, {xhat}, \qquad "
+                         rf"\frac{{\partial L}}{{\partial {v['beta']}}} = {over} {g}")
+        lines.append(rf"{v['dx']} &= {self._compact(step)}")
+        return lines
