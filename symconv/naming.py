@@ -97,8 +97,9 @@ class Naming:
 
     def output(self, l: int, layer: Layer, shape: Shape) -> Named:
         """A layer's output: A[l] written a^{[l]} (p for the softmax), or Y written y for a single layer."""
-        if layer.output_letter:
-            return Named(f"A[{l}]", layer.output_letter, layer_latex(layer.output_letter, None, shape),
+        if layer.output_letter:  # \ell's symbols are ell_1: identifiers, as the JSON needs
+            prefix = "".join(ch for ch in layer.output_letter if ch.isalnum()) or "out"
+            return Named(f"A[{l}]", prefix, layer_latex(layer.output_letter, None, shape),
                          layer.output_title or f"layer {l}: {layer.type}")
         if self.single:
             y = self.letter("a")

@@ -109,3 +109,15 @@ def test_the_document_shows_the_fork():
     assert any("the sum over the layers that read it" in t for t in titles)
     names = [s.name for s in ctx["sections"]]
     assert names.index(contribution("X", 1)) < names.index("dL/dX") and names.index(contribution("X", 2)) < names.index("dL/dX")
+
+
+def test_check_grades_a_fork_claim():
+    """A student who writes both paths is right; one who forgets the skip is wrong, and told which part."""
+    from symconv.grading import check_claim
+
+    d = derive(NetworkSpec((1, 1, 2), (Conv(1, 1), Add()), inputs=((0,), (0, 1))))
+    both = (r"\frac{\partial L}{\partial x_{1,1}} = \frac{\partial L}{\partial a^{[2]}_{1,1}} + "
+            r"\frac{\partial L}{\partial a^{[1]}_{1,1}} k^{[1]}_{1,1}")
+    assert check_claim(both, d).status == "right"
+    one = check_claim(r"\frac{\partial L}{\partial x_{1,1}} = \frac{\partial L}{\partial a^{[1]}_{1,1}} k^{[1]}_{1,1}", d)
+    assert one.status == "wrong"

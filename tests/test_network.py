@@ -142,8 +142,8 @@ def test_the_switch_prints_as_an_indicator_of_the_window_maximum():
     assert printer.doprint(d["dL/dA[2]"].entries[1]) == (
         rf"\frac{{\partial L}}{{\partial a^{{[3](1)}}_{{1,1}}}} \mathbb{{1}}\left[{a}_{{1,2}} = "
         rf"\max({a}_{{1,1}}, {a}_{{1,2}}, {a}_{{2,1}}, {a}_{{2,2}})\right]")
-    other = Piecewise((1, Symbol("z") > 0), (0, True))  # not a switch: SymPy's own printing
-    assert printer.doprint(other) == r"\begin{cases} 1 & \text{for}\: z > 0 \\0 & \text{otherwise} \end{cases}"
+    other = Piecewise((1, Symbol("z") > 0), (0, True))  # not a switch: a formula's pieces, on one line
+    assert printer.doprint(other) == r"\left\{\, 1 \text{ if } z > 0;\ 0 \text{ otherwise} \,\right\}"
 
 
 def test_softmax_cross_entropy_step_needs_the_sum_of_t():

@@ -96,7 +96,17 @@ class Grader:
         tensor = self.d[f"dL/d{key}"]
         if tensor.symbols is not None and (not lhs or tensor.entries is None):
             return tensor.symbols[flat]
-        return tensor.entries[flat]
+        # A gradient that several layers' parts make up is written with the parts' symbols, which are the
+        # derivation's names, not a student's: the claim is compared with what they are.
+        return tensor.entries[flat].xreplace(self._parts())
+
+    def _parts(self) -> dict:
+        """Each symbol of a reader's part of a forked gradient, and its entry."""
+        if getattr(self, "_part_values", None) is None:
+            self._part_values = {sym: entry for t in self.d.tensors if " from layer " in t.name
+                                 and t.symbols is not None and t.entries is not None
+                                 for sym, entry in zip(t.symbols, t.entries)}
+        return self._part_values
 
     def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
         """d(top entry)/d(entry), by sympy.diff of one entry (each computed once per grader)."""

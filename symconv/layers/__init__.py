@@ -17,6 +17,8 @@ from .conv import Conv
 from .conv_transpose import ConvTranspose
 from .dense import Dense
 from .flatten import Flatten
+from .formula_activation import FormulaActivation
+from .formula_loss import FormulaLoss
 from .global_avgpool import GlobalAvgPool
 from .mse import MeanSquaredError
 from .pool import Pool
@@ -31,6 +33,7 @@ LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     "avgpool": (Pool, {"kind": "avg"}),
     "l2pool": (Pool, {"kind": "l2"}),
     **{kind: (Activation, {"kind": kind}) for kind in ACTIVATIONS},
+    "activation": (FormulaActivation, {}),
     "flatten": (Flatten, {}),
     "global_avgpool": (GlobalAvgPool, {}),
     "upsample": (Upsample, {}),
@@ -40,6 +43,7 @@ LAYER_TYPES: dict[str, tuple[type[Layer], dict]] = {
     "concat": (Concat, {}),
     "softmax_cross_entropy": (SoftmaxCrossEntropy, {}),
     "mse": (MeanSquaredError, {}),
+    "loss": (FormulaLoss, {}),
 }
 
 __all__ = ["LAYER_TYPES", "Layer", "Param", "Shape", "Step", "Table", "Words", "Work", "is_layer", "kinds",
@@ -66,6 +70,7 @@ def layer_from_fields(values: dict[str, object]) -> Layer:
     if not isinstance(kind, str) or kind not in LAYER_TYPES:
         raise SpecError(f"type {shown(kind)} is not known: use one of {', '.join(LAYER_TYPES)}")
     cls, fixed = LAYER_TYPES[kind]
+    values = {cls.aliases.get(key, key): value for key, value in values.items()}
     allowed = [f.name for f in fields(cls) if f.name not in fixed]
     required = [f.name for f in fields(cls) if f.name not in fixed and f.default is MISSING and f.default_factory is MISSING]
     given = {k: v for k, v in values.items() if k != "type"}

@@ -143,6 +143,7 @@ class Layer(ABC):
     fixed: ClassVar[tuple[str, ...]] = ()  # fields the TOML type fixes (maxpool fixes kind)
     arity: ClassVar[int] = 1  # the values it reads; 0: two or more, joined (add, concat)
     whole_batch: ClassVar[bool] = False  # reads the whole batch at once (batch normalization): needs a batch
+    aliases: ClassVar[dict[str, str]] = {}  # a file's field name -> the dataclass field it fills (params -> constants)
 
     # -- fields --
     def as_fields(self) -> dict[str, object]:

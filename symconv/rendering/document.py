@@ -251,13 +251,16 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         tensor = derivation[name]
         matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key.lstrip("="), gradient), printer, not single)
                   if matrices else "")
+        if head and key == "in":  # a reader's part of a forked gradient: its formula's left side says so
+            formula = [rf"\Big({line.split('&=')[0].strip()}\Big)_{{\leftarrow {record.number}}} &=" + line.split("&=", 1)[1]
+                       if "&=" in line and line.split("&=")[0].strip() else line for line in words.formulas.get(key, [])]
         if not first:  # a join's second input: the kind's figures, steps and formula are its first's
             return Section(name, title, intro, [] if matrix else
                            tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows)[0], [], matrix)
         entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows,
                                                                axes.get(key, ("output channel", "input channel")))
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
-                       matrix, lines, heading, words.formulas.get(key, []), shown)
+                       matrix, lines, heading, formula if head and key == "in" else words.formulas.get(key, []), shown)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value

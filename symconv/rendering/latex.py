@@ -60,8 +60,10 @@ class SymconvLatexPrinter(LatexPrinter):
     def _print_Piecewise(self, expr) -> str:
         # Max pooling's switch reads as [w_k = max(window)], the window in written (row-major) order.
         parts = switch_parts(expr)
-        if parts is None:
-            return super()._print_Piecewise(expr)
+        if parts is None:  # a formula's pieces, on one line: {v if c; w otherwise} (no cases environment)
+            pieces = [self._print(v) + (r" \text{ otherwise}" if c == true else rf" \text{{ if }} {self._print(c)}")
+                      for v, c in expr.args]
+            return r"\left\{\, " + r";\ ".join(pieces) + r" \,\right\}"
         entry, window = parts
         window = sorted(window, key=lambda s: self._order.get(s, (99, str(s))))
         shown = window if len(window) <= 4 else [window[0], None, window[-1]]

@@ -1,0 +1,233 @@
+"""An activation given by its formula in z (swish, GELU, softplus, leaky relu, ELU, this year's exam's),
+differentiated by SymPy.
+
+a = f(z) entry by entry; dL/dz = g f'(z), with f' = sympy.diff(f, z) simplified, and written with the
+layer's own output a where that is a polynomial of degree 2 at most in a (as the sigmoid's a(1 - a)).
+Where f has no derivative (a kink of Max, Abs, Heaviside or Piecewise), the entries take the value of
+f' as SymPy writes it there, which the document states; Heaviside(0) is taken as 0, as frameworks take
+relu's derivative at 0. The references compute with the formula itself: NumPy by central finite
+differences, PyTorch by autograd.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from math import prod
+from typing import ClassVar
+
+import sympy
+from sympy import Expr, Heaviside, Symbol, diff
+
+from ..formula import evaluate, parse_formula
+from ..spec import SpecError, shown
+from .base import DocStep, Layer, Shape, Step, Words, Work
+
+Z, A = Symbol("z", real=True), Symbol("a", real=True)
+
+
+def fixed_params(params: object) -> tuple[tuple[str, float], ...]:
+    """A table of named numbers ({alpha = 0.01}) as a sorted tuple of pairs (a frozen field)."""
+    if isinstance(params, dict):
+        params = tuple(sorted(params.items()))
+    if not isinstance(params, tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in params):
+        raise SpecError(f"params {shown(params)} is not valid: give a table of numbers, e.g. {{ alpha = 0.01 }}")
+    return params
+
+
+def pin_heaviside(expr: Expr) -> Expr:
+    """Heaviside(x) (SymPy's value 1/2 at 0) as Heaviside(x, 0): the derivative of relu and of max is 0
+    at the tie, as frameworks take it."""
+    return expr.replace(lambda e: e.func is Heaviside and (len(e.args) == 1 or e.args[1] == sympy.S.Half),
+                        lambda e: Heaviside(e.args[0], 0))
+
+
+def tex(expr: Expr, names: dict | None = None) -> str:
+    """LaTeX of a formula's expression in one line (no cases environment, which an aligned display and
+    the HTML's MathML would split): a Piecewise as {v if c; w otherwise}, Heaviside(x, 0) as 1[x > 0]."""
+    names = dict(names or {})
+    pieces: dict = {}
+
+    def inline(e):
+        key = Symbol(f"piecewise{len(pieces)}")
+        parts = [tex(v, names) + (r" \text{ otherwise}" if c == sympy.true else rf" \text{{ if }} {tex(c, names)}")
+                 for v, c in e.args]
+        pieces[key] = r"\{\, " + r";\ ".join(parts) + r" \,\}"
+        return key
+    flat = expr.replace(lambda e: isinstance(e, sympy.Piecewise), inline)
+    text = sympy.latex(flat, symbol_names={**names, **pieces})
+    return re.sub(r"\\theta\\left\((.+?), 0\\right\)", r"\\mathbb{1}[\1 > 0]", text)
+
+
+def kinks(expr: Expr, var: Symbol) -> list[Expr]:
+    """The real points where a piece of `expr` changes (Piecewise conditions, Abs, Heaviside, Max and Min
+    arguments): where its derivative may not exist. At most a few, from SymPy's solveset."""
+    found = set()
+    for node in sympy.preorder_traversal(expr):
+        args = []
+        if isinstance(node, sympy.core.relational.Relational):
+            args = [node.lhs - node.rhs]
+        elif node.func in (sympy.Abs, Heaviside):
+            args = [node.args[0]]
+        elif node.func in (sympy.Max, sympy.Min) and len(node.args) == 2:
+            args = [node.args[0] - node.args[1]]
+        for arg in args:
+            if var in arg.free_symbols:
+                solutions = sympy.solveset(arg, var, sympy.S.Reals)
+                if isinstance(solutions, sympy.FiniteSet):
+                    found |= set(solutions)
+    return sorted(found, key=float)[:4]
+
+
+def one_sided(expr: Expr, var: Symbol, point: Expr, side: int) -> Expr:
+    """The value expr approaches at `point` from one side: for a Piecewise, the piece that holds just
+    beside the point, taken at the point (SymPy's limit of a Piecewise is not to be trusted)."""
+    beside = point + side * sympy.Rational(1, 10**9)
+    if isinstance(expr, sympy.Piecewise):
+        for piece, condition in expr.args:
+            if condition == sympy.true or bool(condition.subs(var, beside)):
+                return one_sided(piece, var, point, side)
+    if expr.has(sympy.Piecewise):
+        return expr.subs(var, beside).evalf(6) if expr.subs(var, beside).is_number else expr
+    return sympy.limit(expr, var, point, "-" if side < 0 else "+")
+
+
+@dataclass(frozen=True)
+class FormulaActivation(Layer):
+    """a = f(z), entry by entry, for a formula f in z with named numeric parameters."""
+
+    formula: str
+    constants: tuple = ()  # the file's params table: named numbers the formula uses
+    type: ClassVar[str] = "activation"
+    aliases: ClassVar[dict[str, str]] = {"params": "constants"}
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "constants", fixed_params(self.constants))
+        self.expression  # noqa: B018  (parses, or raises SpecError naming what is wrong)
+
+    def as_fields(self) -> dict[str, object]:
+        return {"type": self.type, "formula": self.formula, "params": dict(self.constants)}
+
+    @cached_property
+    def expression(self) -> Expr:
+        return parse_formula(self.formula, ("z",), dict(self.constants)).xreplace({Symbol("z", real=True): Z})
+
+    @cached_property
+    def derivative(self) -> Expr:
+        """sympy.diff of the formula, in its shortest of a few cheap forms (sympy.simplify can take minutes
+        on GELU's derivative)."""
+        d = diff(self.expression, Z)
+        forms = [d, sympy.factor_terms(d), sympy.together(d)]
+        return pin_heaviside(min(forms, key=lambda e: (sympy.count_ops(e), len(str(e)))))
+
+    @cached_property
+    def in_output(self) -> Expr | None:
+        """f' as a polynomial of degree 2 at most in a = f(z), if it is one (the sigmoid's a - a^2)."""
+        f, d = self.expression, self.derivative
+        if d.free_symbols != {Z} or f.has(sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, Heaviside):
+            return None
+        rng = random.Random(0)
+        points = [sympy.Rational(rng.randint(-300, 300), 100) for _ in range(3)]
+        try:
+            rows = [[1, float(f.subs(Z, p)), float(f.subs(Z, p)) ** 2] for p in points]
+            target = [float(d.subs(Z, p)) for p in points]
+            import numpy as np
+            coef = np.linalg.solve(np.array(rows), np.array(target))
+        except (TypeError, ValueError, ArithmeticError, __import__("numpy").linalg.LinAlgError):
+            return None
+        guess = sum(sympy.nsimplify(round(c, 9), rational=True) * A**k for k, c in enumerate(coef))
+        if guess.free_symbols != {A}:
+            return None
+        # Equal to 40 digits at eight other points: a polynomial in f that agrees there is f' itself.
+        checks = [sympy.Rational(rng.randint(-500, 500), 97) for _ in range(8)]
+        gap = lambda p: abs((guess.subs(A, f) - d).subs(Z, p).evalf(60))
+        return guess if all(gap(p) < sympy.Float("1e-40") for p in checks) else None
+
+    def _local(self, z, a) -> Expr:
+        return self.in_output.xreplace({A: a}) if self.in_output is not None else self.derivative.xreplace({Z: z})
+
+    # -- shapes and size --
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def work(self, shape: Shape) -> Work:
+        return Work.of(2 * prod(shape), 2e-3)
+
+    # -- the derivation --
+    def forward(self, step: Step) -> dict:
+        return {"out": [self.expression.xreplace({Z: z}) for z in step.inp]}
+
+    def backward(self, step: Step) -> dict:
+        return {"in": [g * self._local(z, a) for z, a, g in zip(step.inp, step.out, step.upstream)]}
+
+    def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
+        return [(n, n, self._local(z, a)) for n, (z, a) in enumerate(zip(step.inp, step.out))]
+
+    # -- the references: the formula itself --
+    def numpy_forward(self, np, a, params: dict):
+        return np.asarray(evaluate(self.expression, {Z: a}, "numpy"), dtype=float) * np.ones_like(a), None
+
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        """Central differences, Richardson-extrapolated (error of order h^4); one-sided, away from a kink,
+        for an entry within 2h of one."""
+        f = lambda x: np.asarray(evaluate(self.expression, {Z: x}, "numpy"), dtype=float) * np.ones_like(x)
+        h = 1e-3
+        central = lambda step: (f(a + step) - f(a - step)) / (2 * step)
+        slope = (4 * central(h / 2) - central(h)) / 3
+        for k in kinks(self.expression, Z):
+            near = np.abs(a - float(k)) < 2 * h
+            if near.any():
+                side = np.where(a >= float(k), 1.0, -1.0)
+                s = 1e-6 * side
+                one = (-3 * f(a) + 4 * f(a + s) - f(a + 2 * s)) / (2 * s)
+                slope = np.where(near, one, slope)
+        return g * slope, {}
+
+    def torch_forward(self, torch, a, params: dict):
+        return evaluate(self.expression, {Z: a}, "torch") * torch.ones_like(a)
+
+    # -- words --
+    def describe(self) -> str:
+        return "activation from its formula"
+
+    def noun(self) -> str:
+        return "activation"
+
+    def objectives(self) -> list[str]:
+        return ["differentiate an activation given by its formula, and write the derivative with the layer's own "
+                "output where that is shorter"]
+
+    def _kink_words(self) -> str:
+        points = kinks(self.expression, Z)
+        if not points:
+            return ""
+        said = []
+        for k in points:
+            left, right = one_sided(self.derivative, Z, k, -1), one_sided(self.derivative, Z, k, 1)
+            if left == right:
+                continue
+            value = self.derivative.subs(Z, k)
+            said.append(rf"at $z = {tex(k)}$ the slopes on either side differ (${tex(left)}$ and "
+                        rf"${tex(right)}$), so $f$ has no derivative there; the entries take "
+                        rf"$f'({tex(k)}) = {tex(value)}$, the value of the branch that holds at that "
+                        "point (as frameworks take relu's derivative at 0)")
+        return (" " + "; ".join(said).capitalize() + ".") if said else ""
+
+    def words(self, step: DocStep) -> Words:
+        z, a = step.symbol("in"), step.symbol("out")
+        f, d = tex(self.expression), tex(self.derivative)
+        params = ", ".join(rf"${tex(Symbol(name))} = {value}$" for name, value in self.constants)
+        shorter = (rf" In terms of the layer's own output, $f'(z) = {tex(self.in_output)}$ with $a = f(z)$, "
+                   "which is what the entries write." if self.in_output is not None else "")
+        return Words(rf"${a} = f({z})$ entry by entry, with $f(z) = {f}$" + (f" ({params})" if params else "") + ".",
+                     {"in": rf"SymPy differentiates the formula: $f'(z) = {d}$.{shorter}{self._kink_words()} Each "
+                            rf"entry of the upstream gradient is multiplied by $f'$ at its own input."})
+
+    def rules(self, step: DocStep) -> list[str]:
+        z, a = step.symbol("in"), step.symbol("out")
+        names = {Z: z, A: a}
+        local = tex(self.in_output if self.in_output is not None else self.derivative, names)
+        return [rf"{a} &= f({z}), \quad f(z) = {tex(self.expression)}",
+                rf"{step.delta('in')} &= {step.delta('out')} \odot f'({z}), \quad f' = {local}"]
