@@ -117,8 +117,10 @@ class Naming:
             latex = (lambda idx: letter) if p.shape == (1,) else param_latex(letter, None, p.shape)
             return Named(p.key, letter, latex, p.title)
         prefix = letter.lower() if letter.isalnum() else p.key.lower()  # \gamma's symbols are gamma2_1
-        return Named(f"{p.key}[{l}]", f"{prefix}{l}", param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,)),
-                     f"{p.title} of layer {l}")
+        # One row per example (a batch norm's normalized input) is written as the activations are.
+        latex = layer_latex(letter, l, p.shape) if p.per_example else \
+            param_latex(letter, l, p.shape if len(p.shape) == 4 else (1,))
+        return Named(f"{p.key}[{l}]", f"{prefix}{l}", latex, f"{p.title} of layer {l}")
 
     def doc_step(self, record, previous: Layer | None, upstream: str = "", batch: int | None = None,
                  sources: tuple[tuple[str, int | None, bool, int], ...] = ()) -> DocStep:

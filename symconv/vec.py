@@ -157,7 +157,10 @@ def jacobian(derivation, wrt: str, of: str | None = None) -> Jacobian:
         joined = [derivation[name] for name in record.inputs] if wrt in record.inputs else [leaf]
         start = sum(len(t.symbols) for t in joined[:[t.name for t in joined].index(wrt)])
         inp = tuple(s for t in joined for s in t.symbols)
-        step = Step(record.number, record.shape_in, record.shape_out, inp, out.symbols, {}, None, {},
+        # Its steps' values too (a batch norm's variance and normalized input), and shapes as it reads them.
+        params = {key: derivation[name].symbols for key, name in record.params.items() if derivation[name].symbols}
+        step = Step(record.number, leaf.shape if record.layer.whole_batch else record.shape_in, out.shape if
+                    record.layer.whole_batch else record.shape_out, inp, out.symbols, params, None, {},
                     shapes_in=tuple(t.shape for t in joined))
         local = [(o, n - start, v) for o, n, v in record.layer.local_jacobian(step) if start <= n < start + len(leaf.symbols)]
         entries = from_local(local, out.shape, leaf.shape)

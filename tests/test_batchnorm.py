@@ -103,3 +103,45 @@ def test_bad_fields_are_one_line(text, message, tmp_path, capsys):
     assert stop.value.code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
     with pytest.raises(SpecError, match="normalizes over a batch"):
         NetworkSpec((2,), (BatchNorm(),))
+
+
+@pytest.mark.parametrize("shape, batch", [((2,), 3), ((1, 2, 2), 2)])
+def test_the_jacobian_is_sympy_diff_of_the_forward_pass(shape, batch):
+    """d vec(y) / d vec(x) from the layer's closed form equals sympy.diff of the outputs written out in x
+    (the mean, the variance and the normalized input substituted), at random values."""
+    from random import Random
+
+    from sympy import Float, diff
+
+    from symconv.vec import vec_order
+
+    d = derive(NetworkSpec(shape, (BatchNorm(),), batch=batch))
+    values = {}
+    for name in ("mu[1]", "var[1]", "xhat[1]"):
+        t = d[name]
+        values.update({s: e.xreplace(values) for s, e in zip(t.symbols, t.entries)})
+    outputs = [e.xreplace(values) for e in d["A[1]"].entries]
+    x = d["X"].symbols
+    j = d.jacobian("X", "A[1]")
+    rows, cols = vec_order(d["A[1]"].shape), vec_order(d["X"].shape)
+    rng = Random(1)
+    at = {s: Float(rng.uniform(-2, 2)) for s in [*x, *d["gamma[1]"].symbols, *d["beta[1]"].symbols]}
+    for a in range(len(rows)):
+        for b in range(len(cols)):
+            ours = j.matrix[a, b].xreplace(values).xreplace(at)
+            truth = diff(outputs[rows[a]], x[cols[b]]).xreplace(at)
+            assert abs(float(ours) - float(truth)) < 1e-10, (a, b)
+
+
+def test_check_reads_claims_about_the_steps():
+    """A student's claims about batch normalization's steps, in the documents' notation, are graded."""
+    from symconv.grading import check_claim
+
+    d = derive(NetworkSpec((1,), (BatchNorm(),), batch=2))
+    right = [r"a^{[1](1)}_{1} = \gamma^{[1]}_{1} \hat{x}^{[1](1)}_{1} + \beta^{[1]}_{1}",
+             r"\mu^{[1]}_{1} = \frac{1}{2} x^{(1)}_{1} + \frac{1}{2} x^{(2)}_{1}",
+             r"\frac{\partial L}{\partial \beta^{[1]}_{1}} = \frac{\partial L}{\partial a^{[1](1)}_{1}} + \frac{\partial L}{\partial a^{[1](2)}_{1}}"]
+    for claim in right:
+        verdict = check_claim(claim, d)
+        assert verdict.status == "right", (claim, verdict.reason)
+    assert check_claim(r"\mu^{[1]}_{1} = x^{(1)}_{1} + x^{(2)}_{1}", d).status == "wrong"

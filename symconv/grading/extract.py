@@ -83,6 +83,20 @@ class Claim:
     matrix: tuple[int, int] | None = None  # rows and columns of the matrix an entry claim comes from
 
 
+def _top_range(piece: str):
+    """The first range marker outside every bracket: a formula's pieces, {v \\text{ if } c; w}, are not a range."""
+    for found in _RANGE.finditer(piece):
+        depth = 0
+        for k, ch in enumerate(piece[:found.start()]):
+            if ch in "({[":
+                depth += 1
+            elif ch in ")}]":
+                depth -= 1
+        if depth <= 0:
+            return found
+    return None
+
+
 def extract(notes: str) -> list[Claim]:
     """Every claim of a Markdown or LaTeX text, in order."""
     notes = notes.replace("\r\n", "\n").replace("\r", "\n")
@@ -177,7 +191,7 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
         stripped = _strip(piece)
         if not stripped or _PROSE.fullmatch(stripped):  # empty, or words in \text{...}
             continue
-        found = _RANGE.search(piece)
+        found = _top_range(piece)
         colon = piece.find(":", found.end()) if found else -1
         if found and not _strip(piece[: found.start()]) and colon > 0 and "=" in piece[colon:]:
             # "\forall m, n: y_{mn} = ...": the range first, then the claim

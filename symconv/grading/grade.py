@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from itertools import product
 from math import comb, prod
 
-from sympy import Add, Expr, Mul, Pow, Rational, S, diff, expand, together
+from sympy import Abs, Add, Expr, Heaviside, Max, Min, Mul, Piecewise, Pow, Rational, S, diff, exp, expand, log, sign, sqrt, tanh, together
 
 from ..derivation import Derivation
+from ..layers.pool import switch
 from ..rendering.latex import SymconvLatexPrinter
 from .definitions import definitions, read_definition
 from .extract import Claim
@@ -154,6 +155,18 @@ class Grader:
             return self.value(node[1], env) / den
         if kind == "pow":
             return self.value(node[1], env) ** node[2]
+        if kind == "fn":
+            return _function(node[1], [self.value(n, env) for n in node[2]])
+        if kind == "pieces":  # Piecewise((v, c), (w, True)): the condition as SymPy's relation
+            _, relation, left, right = node[2]
+            ops = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+            if relation not in ops:
+                raise ParseError("a piece's condition reads as a comparison: z > 0")
+            condition = ops[relation](self.value(left, env), self.value(right, env))
+            return Piecewise((self.value(node[1], env), condition), (self.value(node[3], env), True))
+        if kind == "ind":
+            return _indicator(node[1], self.value(node[2], env), node[3], self.value(node[3], env),
+                              [self.value(n, env) for n in node[3][2]] if node[3][0] == "fn" else [])
         if kind == "sum":
             ranges = [self._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
             names = [var for var, _, _ in node[1]]
@@ -385,6 +398,31 @@ class Grader:
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+def _function(name: str, args: list[Expr]) -> Expr:
+    """A function a claim applies: exp, log, tanh, the sigmoid, relu, max, min."""
+    one = args[0]
+    if name in ("max", "min"):
+        if len(args) < 2:
+            raise ParseError(f"\\{name} needs two or more arguments, e.g. \\{name}(0, z)")
+        return (Max if name == "max" else Min)(*args)
+    if len(args) != 1:
+        raise ParseError(f"{name} takes one argument, not {len(args)}")
+    return {"exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt, "abs": Abs, "sign": sign,
+            "sigmoid": lambda z: 1 / (1 + exp(-z)),
+            "relu": lambda z: Max(0, z)}[name](one)
+
+
+def _indicator(relation: str, left: Expr, right_node, right: Expr, window: list[Expr]) -> Expr:
+    """1[a > b] as Heaviside(a - b, 0) (0 at the tie, as relu's derivative), 1[a >= b] as Heaviside(a - b, 1);
+    1[w = max(window)] as max pooling's switch: 1 where w is the window's first maximum."""
+    if relation == "=":
+        if right_node[0] == "fn" and right_node[1] == "max" and left in window:
+            return switch(window.index(left) + 1, window)
+        raise ParseError("an indicator with = reads [w = \\max(window)] (max pooling's switch)")
+    gap = left - right if relation in (">", ">=") else right - left
+    return Heaviside(gap, 0 if relation in (">", "<") else 1)
 
 
 def _equal(claimed: Expr, truth: Expr) -> bool:

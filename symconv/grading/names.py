@@ -25,11 +25,16 @@ def tensors_of(derivation: Derivation) -> Names:
             out.setdefault(naming.letter("a"), {})[naming.number(r.number)] = TensorInfo(r.output, a.shape, image(a.shape))
         for p in r.layer.params(r.shape_in):
             name = r.params[p.key]
-            if p.stage:  # a batch mean or a normalized input: written with Greek letters check does not read
+            if p.stage:  # a batch mean, a variance, a normalized input: read as the documents write them
+                shape = derivation[name].shape
+                out.setdefault(naming.letter(p.letter), {})[naming.number(r.number)] = TensorInfo(
+                    name, shape, image(shape) if p.per_example else 0)
                 continue
             if p.after:
                 if p.role == "input":  # a loss's target: t_k
                     out[naming.letter(p.letter)] = {None: TensorInfo(name, derivation[name].shape, image(derivation[name].shape))}
+                else:  # the loss's value, L (a lone L on top of a derivative stays the loss)
+                    out[naming.letter(p.letter)] = {None: TensorInfo(name, (1,), 0)}
                 continue
             # A single layer's bias b_m is its channel's (written b with one channel).
             channels = 1 if naming.single and len(p.shape) == 1 else p.lead

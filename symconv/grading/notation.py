@@ -66,7 +66,7 @@ _PREPASS = [
     (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?(?:\^" + GROUP + r")?)\s*\}\s*[)\]]"
                 r"\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {m['wrt']}_{m['sub']}}}"),
-    (re.compile(r"\(\s*(?P<name>[A-Za-z](?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
+    (re.compile(r"\(\s*(?P<name>(?:\\[A-Za-z]+|[A-Za-z])(?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
      lambda m: f"{m['name']}_{m['sub']}"),
     # \partial_{x_{11}} L and \nabla_{x_{11}} L: the derivative of the loss by one entry
     (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + GROUP + r")\s*(?P<loss>" + _LOSS + r")"),
@@ -82,15 +82,91 @@ def _ungroup(text: str) -> str:
     return text[1:-1] if text.startswith("{") and text.endswith("}") else text
 
 
+_IND_OPEN = re.compile(r"\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}\s*(?:_\s*)?(?:\\left\s*|\\big\s*)?"
+                       r"(\[|\\\{|\(|\{)")
+_CLOSE = {"[": "]", "\\{": "\\}", "(": ")", "{": "}"}
+
+
+def _indicators(text: str) -> str:
+    """Every indicator, \\mathbb{1}[z > 0], \\mathbf{1}\\{...\\}, \\mathbb{1}_{...}, written \\ind{z > 0} for the parser."""
+    while (found := _IND_OPEN.search(text)) is not None:
+        opener = found.group(1)
+        closer, depth, pos = _CLOSE[opener], 1, found.end()
+        while pos < len(text) and depth:
+            if text.startswith(opener, pos) and not (opener == "{" and text[pos - 1] == "\\"):
+                depth += 1
+            elif text.startswith(closer, pos) and not (closer == "}" and text[pos - 1] == "\\"):
+                depth -= 1
+                if depth == 0:
+                    break
+            pos += 1
+        if depth:
+            raise ParseError("an indicator's bracket is never closed")
+        condition = re.sub(r"\\(?:right|big)\s*$", "", text[found.end():pos]).strip()
+        text = text[:found.start()] + r"\ind{" + condition + "}" + text[pos + len(closer):]
+    return text
+
+
+_IF = re.compile(r"\\text\s*\{\s*if\s*\}")
+_OTHERWISE = re.compile(r"\\text\s*\{\s*otherwise\s*\}")
+
+
+def _top_split(text: str, sep: str) -> list[str]:
+    """`text` cut at `sep` where it stands outside every brace, bracket and parenthesis."""
+    out, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch in "{[(":
+            depth += 1
+        elif ch in "}])":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            out.append(text[start:k])
+            start = k + 1
+    return out + [text[start:]]
+
+
+def _pieces(text: str) -> str:
+    """A formula's pieces as the documents print them, \\{v \\text{ if } c;\\ w \\text{ otherwise}\\},
+    written \\pieces{v}{c}{w} (more pieces nest in the last)."""
+    pos = 0
+    while (opening := text.find("\\{", pos)) >= 0:
+        depth, k = 1, opening + 2
+        while k < len(text) and depth:
+            if text.startswith("\\{", k):
+                depth, k = depth + 1, k + 2
+            elif text.startswith("\\}", k):
+                depth, k = depth - 1, k + 2
+            else:
+                k += 1
+        if depth:
+            return text
+        body = text[opening + 2:k - 2]
+        if not _IF.search(body):
+            pos = k
+            continue
+        parts = [part.strip().strip("\\,").strip() for part in _top_split(body, ";")]
+        out = "0"
+        for part in reversed(parts):
+            part = part.lstrip("\\").strip() if part.startswith("\\ ") else part
+            if _OTHERWISE.search(part):
+                out = _OTHERWISE.sub("", part).strip()
+                continue
+            value, _, condition = _IF.split(part, maxsplit=1)[0], None, _IF.split(part, maxsplit=1)[1]
+            out = rf"\pieces{{{value.strip()}}}{{{condition.strip()}}}{{{out}}}"
+        start = opening - 5 if text[max(0, opening - 5):opening] == "\\left" else opening
+        end = k + 6 if text.startswith("\\right", k) else k
+        text = text[:start] + "{" + out + "}" + text[k:]
+        pos = start
+    return text
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
         ParseError: for matrix notation (\\mathbf{1}^\\top G \\mathbf{1}), which is not read entry by entry.
     """
-    if _INDICATOR.search(text):
-        raise ParseError("indicators (\\mathbb{1}[...]) are outside the notation check reads: write the case that "
-                         "holds, e.g. the gradient itself where the input is positive")
+    text = _pieces(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", text)))
     found = _MATRIX_NOTATION.search(text)
     if found:
         raise ParseError(f"matrix notation ({found.group().strip()}) is not read: write the claim entry by entry, "

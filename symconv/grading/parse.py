@@ -25,6 +25,13 @@ __all__ = ["Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_
 _SUPERSCRIPT = re.compile(r"(?:\[\s*(\d+)\s*\])?\s*(?:\((.*)\))?", re.ASCII)
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(\\[A-Za-z]+)|([A-Za-z]+)|(.))", re.ASCII | re.DOTALL)
 _BRACKETED = re.compile(r"[\[(]([0-9a-z+\- ]+(?:,[0-9a-z+\- ]+)*)[\])]", re.ASCII)
+# Functions a claim may apply to entries, by how they are written: \exp, e^{...}, \log (and \ln),
+# \tanh, \sigma (the sigmoid), \max, \min and relu (written \operatorname{relu}).
+FUNCTION_COMMANDS = {"\\exp": "exp", "\\log": "log", "\\ln": "log", "\\tanh": "tanh", "\\sigma": "sigmoid",
+                     "\\max": "max", "\\min": "min", "\\sqrt": "sqrt", "\\abs": "abs"}
+FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign"}
+_EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
+_RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|>|<|=)\s*")
 _LOSS_COMMAND = re.compile(r"\\(?:mathcal|mathscr)\s*\{\s*([A-Z])\s*\}|\\ell(?![A-Za-z])")
 
 
@@ -81,6 +88,12 @@ class Parser:
     def entry(self, allow_loss: bool = False):
         """An entry x_{...} starting at the next token (after a name); or, with allow_loss, the loss:
         a lone letter, \\mathcal{L} or \\ell, kept as written."""
+        if allow_loss:  # the top of a derivative: a lone letter is the loss, even where L names its value
+            kind, word = self.peek()
+            after = self.text[self.pos:].lstrip()[len(word):len(word) + 1]
+            if kind == "word" and len(word) == 1 and after not in ("_", "^"):
+                self.take()
+                return ("loss", word)
         name = self.name_at()
         if name is not None:
             self.pos += len(name)
@@ -239,7 +252,8 @@ class Parser:
     # -- expressions --
     def starts_factor(self) -> bool:
         kind, text = self.peek()
-        return (kind in ("num", "word") or (kind == "cmd" and text in ("\\frac", "\\partial", "\\sum"))
+        return (kind in ("num", "word") or (kind == "cmd" and text in ("\\frac", "\\partial", "\\sum", "\\ind",
+                                                                     *FUNCTION_COMMANDS))
                 or text in ("(", "[", "{") or self.name_at() is not None)
 
     def primary(self):
@@ -249,8 +263,30 @@ class Parser:
             if len(text) > 30:
                 raise ParseError(f"the number {text[:20]}... has {len(text):,} digits: too long to be part of a claim")
             return ("num", Fraction(text))
+        if kind == "word" and text in FUNCTION_WORDS and self.name_at() is None:
+            self.take()
+            return ("fn", FUNCTION_WORDS[text], self.arguments(text))
+        if kind == "word" and text == "e" and _EXP.match(self.text, self.pos):  # e^{...}: not a layer's e^{[l]}
+            self.take()
+            self.skip_spaces()
+            body, self.pos = read_group(self.text, self.pos + 1)
+            return ("fn", "exp", (self.sub_expression(body),))
         if kind == "word" or self.name_at() is not None:
             return self.entry()
+        if kind == "cmd" and text in FUNCTION_COMMANDS:
+            self.take()
+            return ("fn", FUNCTION_COMMANDS[text], self.arguments(text))
+        if kind == "cmd" and text == "\\ind":
+            self.take()
+            body, self.pos = read_group(self.text, self.pos)
+            return self.indicator(body)
+        if kind == "cmd" and text == "\\pieces":  # {v if c; w otherwise}, as the documents print a formula's pieces
+            self.take()
+            value, self.pos = read_group(self.text, self.pos)
+            condition, self.pos = read_group(self.text, self.pos)
+            other, self.pos = read_group(self.text, self.pos)
+            cond = self.indicator(condition)
+            return ("pieces", self.sub_expression(value), cond, self.sub_expression(other))
         if kind == "cmd":
             self.take()
             if text == "\\frac":
@@ -268,6 +304,30 @@ class Parser:
                 raise ParseError(f"a {text} is never closed")
             return node
         raise ParseError(f"unexpected {text!r}" if text else "the expression ends too early")
+
+    def arguments(self, name: str) -> tuple:
+        """A function's arguments: (x), (a, b) for max and min, {x}, or a factor without brackets (\\log p_k)."""
+        self.skip_spaces()
+        if self.pos < len(self.text) and self.text[self.pos] in "({[":
+            closing = {"(": ")", "{": "}", "[": "]"}[self.text[self.pos]]
+            self.take()
+            args = [self.expression()]
+            while self.peek()[1] == ",":
+                self.take()
+                args.append(self.expression())
+            if self.take() != ("char", closing):
+                raise ParseError(f"the argument of {name} is never closed")
+            return tuple(args)
+        return (self.factor(),)
+
+    def indicator(self, body: str):
+        """An indicator 1[a > b] (or >=, <, <=, =), its condition read as two expressions and a relation."""
+        found = _RELATION.search(body)
+        if found is None:
+            raise ParseError(f"cannot read the indicator's condition {body!r}: write a relation such as z > 0")
+        relation = {"\\geq": ">=", "\\ge": ">=", "\\leq": "<=", "\\le": "<=", "\\gt": ">", "\\lt": "<"}.get(
+            found.group().strip(), found.group().strip())
+        return ("ind", relation, self.sub_expression(body[:found.start()]), self.sub_expression(body[found.end():]))
 
     def factor(self):
         node = self.primary()

@@ -30,6 +30,16 @@ def walk(node):
     elif node[0] == "deriv":
         yield from walk(node[1])
         yield from walk(node[2])
+    elif node[0] == "fn":
+        for child in node[2]:
+            yield from walk(child)
+    elif node[0] == "ind":
+        yield from walk(node[2])
+        yield from walk(node[3])
+    elif node[0] == "pieces":
+        yield from walk(node[1])
+        yield from walk(node[2])
+        yield from walk(node[3])
 
 
 def free_indices(node) -> set[str]:
@@ -54,6 +64,12 @@ def children(node) -> list:
         return [node[1], node[2]]
     if kind == "pow":
         return [node[1]]
+    if kind == "fn":
+        return list(node[2])
+    if kind == "ind":
+        return [node[2], node[3]]
+    if kind == "pieces":
+        return [node[1], node[2], node[3]]
     return []
 
 

@@ -114,9 +114,17 @@ class BatchNorm(Layer):
                      for f in range(len(x))]
         return out
 
-    def local_jacobian(self, step: Step):
-        raise ValueError("symconv does not form the Jacobian of a batchnorm layer: every output entry depends on "
-                         "every entry of its channel in the batch")
+    def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
+        """d y_f / d x_g = gamma_c / sqrt(var_c + eps) (1[f = g] - 1/m - xhat_f xhat_g / m) for f and g in the
+        same channel c (of the whole batch), 0 across channels: written with the layer's own steps."""
+        var, xhat = step.params["var"], step.params["xhat"]
+        groups = self._channels(step.shape_in)
+        m = len(groups[0])
+        out = []
+        for c, group in enumerate(groups):
+            scale = (step.params["gamma"][c] if self.affine else 1) / sqrt(var[c] + self._eps)
+            out += [(f, g, scale * (int(f == g) - Rational(1, m) - xhat[f] * xhat[g] / m)) for f in group for g in group]
+        return out
 
     # -- the independent references: the whole batch at once --
     def numpy_forward(self, np, a, params: dict):
