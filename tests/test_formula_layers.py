@@ -125,3 +125,26 @@ def test_bad_params_are_one_line():
         FormulaActivation("alpha*z", {"alpha": "x"})
     with pytest.raises(SpecError, match="the name 'beta'"):
         FormulaActivation("beta*z", {"alpha": 1.0})
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_each_formula_renders_without_an_overfull_box(name):
+    from symconv import render
+    from symconv.rendering.pdf import overfull_boxes
+
+    from .conftest import need_latex
+
+    need_latex()
+    formula, params, _ = MODULES[name]
+    net = NetworkSpec((3,), (Dense(2, True), FormulaActivation(formula, params), Dense(2, True),
+                             FormulaLoss(HUBER, {"delta": 1.0})))
+    rendered = render(derive(net), ("pdf",))
+    assert not rendered.errors and overfull_boxes(rendered.latex_log) == []
+
+
+def test_the_api_takes_a_sympy_expression():
+    from sympy import Symbol, exp
+
+    z = Symbol("z")
+    layer = FormulaActivation(z / (1 + exp(-z)))
+    assert layer == FormulaActivation("z/(1 + exp(-z))") and layer.expression == FormulaActivation("z / (1 + exp(-z))").expression

@@ -26,6 +26,7 @@ from ..spec import SpecError, shown
 from .base import DocStep, Layer, Shape, Step, Words, Work
 
 Z, A = Symbol("z", real=True), Symbol("a", real=True)
+LONG = 90  # characters of LaTeX that fit on a line of the page
 
 
 def fixed_params(params: object) -> tuple[tuple[str, float], ...]:
@@ -104,6 +105,8 @@ class FormulaActivation(Layer):
     aliases: ClassVar[dict[str, str]] = {"params": "constants"}
 
     def __post_init__(self) -> None:
+        if isinstance(self.formula, sympy.Basic):  # the API takes a SymPy expression too: read back as text
+            object.__setattr__(self, "formula", str(self.formula))
         object.__setattr__(self, "constants", fixed_params(self.constants))
         self.expression  # noqa: B018  (parses, or raises SpecError naming what is wrong)
 
@@ -160,7 +163,10 @@ class FormulaActivation(Layer):
         return {"out": [self.expression.xreplace({Z: z}) for z in step.inp]}
 
     def backward(self, step: Step) -> dict:
-        return {"in": [g * self._local(z, a) for z, a, g in zip(step.inp, step.out, step.upstream)]}
+        # A long derivative (GELU's) is multiplied out term by term, so that its entries break into lines.
+        long = len(str(self.derivative)) > LONG
+        times = lambda g, local: sympy.Add(*(g * t for t in sympy.Add.make_args(sympy.expand(local)))) if long else g * local
+        return {"in": [times(g, self._local(z, a)) for z, a, g in zip(step.inp, step.out, step.upstream)]}
 
     def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
         return [(n, n, self._local(z, a)) for n, (z, a) in enumerate(zip(step.inp, step.out))]
@@ -215,19 +221,36 @@ class FormulaActivation(Layer):
                         "point (as frameworks take relu's derivative at 0)")
         return (" " + "; ".join(said).capitalize() + ".") if said else ""
 
+    def _display(self, lhs: str, expr: Expr) -> list[str]:
+        """`lhs = expr` as aligned lines short enough for the page: a long sum is broken after its terms."""
+        terms = [tex(t) for t in sympy.Add.make_args(sympy.expand(expr))] if len(tex(expr)) > LONG else [tex(expr)]
+        lines, line = [], ""
+        for k, term in enumerate(terms):
+            piece = term if k == 0 else (f"- {term[1:]}" if term.startswith("-") else f"+ {term}")
+            if line and len(line) + len(piece) > LONG:
+                lines.append(line)
+                line = piece
+            else:
+                line = f"{line} {piece}".strip()
+        lines.append(line)
+        return [rf"{lhs} &= {lines[0]}"] + [rf"&\quad {rest}" for rest in lines[1:]]
+
     def words(self, step: DocStep) -> Words:
         z, a = step.symbol("in"), step.symbol("out")
         f, d = tex(self.expression), tex(self.derivative)
         params = ", ".join(rf"${tex(Symbol(name))} = {value}$" for name, value in self.constants)
         shorter = (rf" In terms of the layer's own output, $f'(z) = {tex(self.in_output)}$ with $a = f(z)$, "
                    "which is what the entries write." if self.in_output is not None else "")
+        said = rf": $f'(z) = {d}$." if len(d) <= LONG else " (below)."
+        formulas = {} if len(d) <= LONG else {"in": self._display("f'(z)", self.derivative)}
         return Words(rf"${a} = f({z})$ entry by entry, with $f(z) = {f}$" + (f" ({params})" if params else "") + ".",
-                     {"in": rf"SymPy differentiates the formula: $f'(z) = {d}$.{shorter}{self._kink_words()} Each "
-                            rf"entry of the upstream gradient is multiplied by $f'$ at its own input."})
+                     {"in": rf"SymPy differentiates the formula{said}{shorter}{self._kink_words()} Each "
+                            rf"entry of the upstream gradient is multiplied by $f'$ at its own input."}, formulas)
 
     def rules(self, step: DocStep) -> list[str]:
         z, a = step.symbol("in"), step.symbol("out")
         names = {Z: z, A: a}
         local = tex(self.in_output if self.in_output is not None else self.derivative, names)
+        shown = rf", \quad f' = {local}" if len(local) <= LONG else r" \quad (f' \text{ in its section})"
         return [rf"{a} &= f({z}), \quad f(z) = {tex(self.expression)}",
-                rf"{step.delta('in')} &= {step.delta('out')} \odot f'({z}), \quad f' = {local}"]
+                rf"{step.delta('in')} &= {step.delta('out')} \odot f'({z}){shown}"]

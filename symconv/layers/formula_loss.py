@@ -40,6 +40,8 @@ class FormulaLoss(Layer):
     backward_title: ClassVar[str] = "the loss's step: its formula's derivative in a"
 
     def __post_init__(self) -> None:
+        if isinstance(self.formula, sympy.Basic):  # the API takes a SymPy expression too: read back as text
+            object.__setattr__(self, "formula", str(self.formula))
         object.__setattr__(self, "constants", fixed_params(self.constants))
         if not isinstance(self.reduction, str) or self.reduction not in REDUCTIONS:
             raise SpecError(f"reduction {shown(self.reduction)} is not valid: use one of {', '.join(REDUCTIONS)}")
