@@ -241,8 +241,14 @@ class FormulaActivation(Layer):
         params = ", ".join(rf"${tex(Symbol(name))} = {value}$" for name, value in self.constants)
         shorter = (rf" In terms of the layer's own output, $f'(z) = {tex(self.in_output)}$ with $a = f(z)$, "
                    "which is what the entries write." if self.in_output is not None else "")
-        said = rf": $f'(z) = {d}$." if len(d) <= LONG else " (below)."
-        formulas = {} if len(d) <= LONG else {"in": self._display("f'(z)", self.derivative)}
+        raw = tex(pin_heaviside(diff(self.expression, Z)))
+        if len(d) <= LONG and raw != d and len(raw) <= LONG:  # SymPy's step, then the shorter form
+            said, formulas = " (as the differentiation rules give it, then rewritten):", {
+                "in": [rf"f'(z) &= {raw}", rf"&= {d}"]}
+        elif len(d) <= LONG:
+            said, formulas = rf": $f'(z) = {d}$.", {}
+        else:
+            said, formulas = " (below).", {"in": self._display("f'(z)", self.derivative)}
         return Words(rf"${a} = f({z})$ entry by entry, with $f(z) = {f}$" + (f" ({params})" if params else "") + ".",
                      {"in": rf"SymPy differentiates the formula{said}{shorter}{self._kink_words()} Each "
                             rf"entry of the upstream gradient is multiplied by $f'$ at its own input."}, formulas)
