@@ -8,6 +8,22 @@ from hypothesis import strategies as st
 from symconv.spec import ConvSpec
 
 
+def _valid(net):
+    """The network, if its shapes chain; else the example is discarded."""
+    from symconv.spec import SpecError
+
+    try:
+        net.shapes
+    except SpecError:
+        assume(False)
+    return net
+
+
+def _divisors(c_in: int, c_out: int) -> list[int]:
+    """The numbers of groups that divide both channel counts."""
+    return [g for g in range(1, min(c_in, c_out) + 1) if c_in % g == 0 and c_out % g == 0]
+
+
 @st.composite
 def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int = 3) -> ConvSpec:
     """A valid layer: channels 1-3 (in groups that divide both), kernel up to 4x4, stride 1-3, padding
@@ -25,7 +41,7 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
         kernel=kernel,
         in_channels=c_in,
         out_channels=c_out,
-        groups=draw(st.sampled_from([g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0])),
+        groups=draw(st.sampled_from(_divisors(c_in, c_out))),
         stride=draw(pair(1, 3)),
         padding=padding,
         dilation=dilation,
@@ -41,7 +57,6 @@ def networks(draw):
     from symconv.layers import (Activation, Conv, ConvTranspose, Dense, Flatten, GlobalAvgPool, MeanSquaredError, Pool,
                                 SoftmaxCrossEntropy, Upsample)
     from symconv.network import NetworkSpec
-    from symconv.spec import SpecError
 
     layers = []
     channels = first = draw(st.integers(1, 2))
@@ -51,7 +66,7 @@ def networks(draw):
             out_channels=out, kernel=draw(st.tuples(st.integers(1, 3), st.integers(1, 3))),
             stride=draw(st.integers(1, 2)), padding=draw(st.integers(0, 1)), dilation=draw(st.integers(1, 2)),
             bias=draw(st.booleans()), convention=draw(st.sampled_from(["correlation", "convolution"])),
-            groups=draw(st.sampled_from([g for g in (1, 2) if channels % g == 0 and out % g == 0])),
+            groups=draw(st.sampled_from(_divisors(channels, out))),
         ))
         channels = out
         if draw(st.integers(0, 3)) == 0:  # sometimes a decoder's step: upsampling, or a transposed convolution
@@ -79,11 +94,7 @@ def networks(draw):
             layers.append(draw(st.sampled_from([SoftmaxCrossEntropy(), MeanSquaredError("mean"), MeanSquaredError("sum"),
                                                 MeanSquaredError("half_sum")])))
     net = NetworkSpec((first, draw(st.integers(3, 7)), draw(st.integers(3, 7))), tuple(layers))
-    try:
-        net.shapes
-    except SpecError:
-        assume(False)
-    return net
+    return _valid(net)
 
 
 @st.composite
@@ -93,23 +104,18 @@ def conv_transpose_networks(draw):
     or followed by a squared-error loss."""
     from symconv.layers import ConvTranspose, MeanSquaredError
     from symconv.network import NetworkSpec
-    from symconv.spec import SpecError
 
     pair = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))
     c_in, c_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     stride, dilation = draw(pair(1, 3)), draw(pair(1, 2))
     output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
     layer = ConvTranspose(c_out, draw(pair(1, 3)), stride, draw(pair(0, 2)), output_padding, dilation,
-                          draw(st.sampled_from([g for g in range(1, c_in + 1) if c_in % g == 0 and c_out % g == 0])),
+                          draw(st.sampled_from(_divisors(c_in, c_out))),
                           draw(st.booleans()))
     layers = (layer, MeanSquaredError(draw(st.sampled_from(["mean", "sum", "half_sum"])))) if draw(st.booleans()) \
         else (layer,)
     net = NetworkSpec((c_in, draw(st.integers(1, 4)), draw(st.integers(1, 4))), layers)
-    try:
-        net.shapes
-    except SpecError:
-        assume(False)
-    return net
+    return _valid(net)
 
 
 @st.composite
@@ -118,7 +124,6 @@ def branching_networks(draw):
     activation, flatten, dense and a loss; sometimes a batch."""
     from symconv.layers import Activation, Add, Concat, Conv, Dense, Flatten, MeanSquaredError, SoftmaxCrossEntropy
     from symconv.network import NetworkSpec
-    from symconv.spec import SpecError
 
     c, h, w = draw(st.integers(1, 2)), draw(st.integers(2, 4)), draw(st.integers(2, 4))
     layers, inputs = [], []
@@ -149,11 +154,7 @@ def branching_networks(draw):
             layers.append(draw(st.sampled_from([SoftmaxCrossEntropy(), MeanSquaredError()])))
             inputs.append((len(layers) - 1,))
     net = NetworkSpec((c, h, w), tuple(layers), inputs=tuple(inputs), batch=draw(st.sampled_from([None, 1, 2])))
-    try:
-        net.shapes
-    except SpecError:
-        assume(False)
-    return net
+    return _valid(net)
 
 
 @st.composite

@@ -151,10 +151,9 @@ def _pieces(text: str) -> str:
             if _OTHERWISE.search(part):
                 out = _OTHERWISE.sub("", part).strip()
                 continue
-            value, _, condition = _IF.split(part, maxsplit=1)[0], None, _IF.split(part, maxsplit=1)[1]
+            value, condition = _IF.split(part, maxsplit=1)
             out = rf"\pieces{{{value.strip()}}}{{{condition.strip()}}}{{{out}}}"
         start = opening - 5 if text[max(0, opening - 5):opening] == "\\left" else opening
-        end = k + 6 if text.startswith("\\right", k) else k
         text = text[:start] + "{" + out + "}" + text[k:]
         pos = start
     return text

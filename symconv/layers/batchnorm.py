@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from math import prod
 from typing import ClassVar
 
-from sympy import Add, Integer, Rational, sqrt
+from sympy import Add, Rational, sqrt
 
 from ..spec import SpecError, shown
 from .base import DocStep, Layer, Param, Shape, Step, Words, Work

@@ -44,7 +44,7 @@ def _groups_sentence(layer: ConvTranspose, step: DocStep) -> str:
 
 
 def words(layer: ConvTranspose, step: DocStep) -> Words:
-    (kh, kw), (sh, sw) = layer.kernel, layer.stride
+    sh, sw = layer.stride
     c, o, pair, over_c, over_o = _channels(layer, step)
     (h, w), (ho, wo) = step.shape_in[1:], step.shape_out[1:]
     extra = plural(sh - 1, "zero") + (f" (and {sw - 1} across)" if sw != sh else "")
