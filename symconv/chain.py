@@ -158,9 +158,8 @@ def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned)
     g = f"dL/d{acts[l]}"
     stage_grads = {key: b.sym(f"dL/d{name}") for key, (p, name) in owned.items() if p.stage}
     if net.layers[l - 1].whole_batch:  # one step over every example (net.batch is set: the spec checks it)
-        whole = lambda name: b.sym(name)
-        return [Step(l, net.batched(shapes_in[0]), net.batched(shape_out), whole(acts[sources[0]]), whole(acts[l]),
-                     {key: whole(name) for key, (_, name) in owned.items()}, whole(g) if g in b.declared else None,
+        return [Step(l, net.batched(shapes_in[0]), net.batched(shape_out), b.sym(acts[sources[0]]), b.sym(acts[l]),
+                     {key: b.sym(name) for key, (_, name) in owned.items()}, b.sym(g) if g in b.declared else None,
                      {"in": b.offset[acts[sources[0]]], "out": b.offset[acts[l]], "upstream": b.offset.get(g, -1),
                       **{key: b.offset[name] for key, (_, name) in owned.items()}},
                      shapes_in=tuple(net.batched(s) for s in shapes_in), stage_grads=stage_grads)]

@@ -172,6 +172,11 @@ class Derivation:
     def names(self) -> list[str]:
         return [t.name for t in self.tensors]
 
+    def parts(self) -> list[Tensor]:
+        """Where several layers read a value, each one's part of its gradient (the value's gradient sums them)."""
+        names = {contribution(name, r.number) for r in self.records for name in r.inputs}
+        return [t for t in self.tensors if t.name in names]
+
     def jacobian_name(self, of: str, wrt: str) -> str:
         """The name of the tensor d vec(of) / d vec(wrt): dvecY/dvecK, dvecY/db (a vector is its own vec)."""
         vec = lambda name: name if len(self[name].shape) == 1 else f"vec{name}"

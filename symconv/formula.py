@@ -125,12 +125,13 @@ def evaluate(expr: Expr, env: Mapping[Symbol, object], lib: str):
         heaviside = lambda x, h: xp.heaviside(x, h)
     else:
         import torch as xp
-        like = lambda x, v: xp.full_like(x, float(v)) if not xp.is_tensor(v) else v
-        where = lambda c, a, b: xp.where(c, *xp.broadcast_tensors(*(v if xp.is_tensor(v) else xp.tensor(float(v), dtype=xp.float64) for v in (a, b))))
-        maximum = lambda a, b: xp.maximum(*xp.broadcast_tensors(*(v if xp.is_tensor(v) else xp.tensor(float(v), dtype=xp.float64) for v in (a, b))))
-        minimum = lambda a, b: xp.minimum(*xp.broadcast_tensors(*(v if xp.is_tensor(v) else xp.tensor(float(v), dtype=xp.float64) for v in (a, b))))
+        # torch's binary functions take tensors (they broadcast them): a number becomes a 0-d tensor.
+        tensor = lambda v: v if xp.is_tensor(v) else xp.tensor(float(v), dtype=xp.float64)
+        where = lambda c, a, b: xp.where(c, tensor(a), tensor(b))
+        maximum = lambda a, b: xp.maximum(tensor(a), tensor(b))
+        minimum = lambda a, b: xp.minimum(tensor(a), tensor(b))
         erf = xp.erf
-        heaviside = lambda x, h: xp.heaviside(x, like(x, h))
+        heaviside = lambda x, h: xp.heaviside(x, tensor(h))
 
     def go(e):
         if e in env:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from math import prod
 import json
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
+from math import prod
 from pathlib import Path
 
 from .layers import LAYER_TYPES, Conv, Layer, Shape, is_layer, layer_from_fields
@@ -121,7 +121,16 @@ class NetworkSpec:
 
     def readers(self, source: int) -> list[int]:
         """The layers (1-based) that read `source` (0: the network's input), in order."""
-        return [n for n, sources in enumerate(self.inputs, start=1) if source in sources]
+        return self._readers[source]
+
+    @cached_property
+    def _readers(self) -> list[list[int]]:
+        """Per value (0: the input, k: layer k's output), the layers that read it: worked out once."""
+        out: list[list[int]] = [[] for _ in range(len(self.layers) + 1)]
+        for n, sources in enumerate(self.inputs, start=1):
+            for source in sources:
+                out[source].append(n)
+        return out
 
     @cached_property
     def shapes(self) -> list[Shape]:

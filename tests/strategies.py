@@ -60,6 +60,11 @@ def networks(draw):
 
     layers = []
     channels = first = draw(st.integers(1, 2))
+    # A strided transposed convolution leaves entries no input reaches: all equal to the bias. Layers after
+    # it sum such equal values in different orders, and NumPy, PyTorch and the derivation then round them
+    # apart by 1e-16: a max pooling over such a near-tie picks different entries in each (its
+    # derivative does not exist there). Such networks pool by the mean instead.
+    near_ties = False
     for _ in range(draw(st.integers(1, 2))):
         out = draw(st.integers(1, 2))
         layers.append(Conv(
@@ -78,6 +83,7 @@ def networks(draw):
                                             draw(st.integers(0, 1)), draw(st.integers(0, stride - 1)),
                                             bias=draw(st.booleans())))
                 channels = layers[-1].out_channels
+                near_ties |= stride > 1
         if draw(st.booleans()):
             layers.append(Activation(draw(st.sampled_from(["relu", "sigmoid", "tanh", "identity"]))))
         if draw(st.booleans()):
@@ -85,6 +91,7 @@ def networks(draw):
             # L2 pooling has no derivative at an all-zero window (relu, or a conv output that only
             # touches padding, can give one): use it where entries are never 0, after a sigmoid.
             kinds = ["max", "avg", "l2"] if layers[-1] == Activation("sigmoid") else ["max", "avg"]
+            kinds = [k for k in kinds if not (near_ties and k == "max")]
             layers.append(Pool(draw(st.sampled_from(kinds)), window, draw(st.integers(1, 2)),
                                draw(st.integers(0, window // 2))))
     if draw(st.booleans()):

@@ -54,6 +54,7 @@ class Grader:
 
     def __init__(self, derivation: Derivation, upstream_symbol: str | None = None):
         self.d = derivation
+        self._part_values: dict | None = None
         self.network = derivation.network.names is None  # named a^{[l]}, not as a single layer
         self.tensors = tensors_of(derivation)
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
@@ -102,11 +103,9 @@ class Grader:
         return tensor.entries[flat].xreplace(self._parts())
 
     def _parts(self) -> dict:
-        """Each symbol of a reader's part of a forked gradient, and its entry."""
-        if getattr(self, "_part_values", None) is None:
-            self._part_values = {sym: entry for t in self.d.tensors if " from layer " in t.name
-                                 and t.symbols is not None and t.entries is not None
-                                 for sym, entry in zip(t.symbols, t.entries)}
+        """Each symbol of a reader's part of a forked gradient, and its entry (worked out once)."""
+        if self._part_values is None:
+            self._part_values = {sym: entry for t in self.d.parts() for sym, entry in zip(t.symbols, t.entries)}
         return self._part_values
 
     def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:

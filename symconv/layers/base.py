@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple
 
-from sympy import Integer
+from sympy import Integer, Rational
 
 from ..spec import SpecError
 from ..symbols import latex_base
@@ -115,6 +115,11 @@ class Exercise:
     reasoning: str
     points: int
     first: bool = False  # asked before the entries (a warm-up: the output size), else after them
+
+
+def batch_mean_weight(reduction: str, examples: int) -> Rational:
+    """A loss's factor over a batch of `examples`: 1/N for a mean (PyTorch's default), else 1."""
+    return Rational(1, examples) if reduction == "mean" else Rational(1)
 
 
 def image(shape: Shape, kind: str) -> Shape:

@@ -131,14 +131,15 @@ class FormulaActivation(Layer):
         f, d = self.expression, self.derivative
         if d.free_symbols != {Z} or f.has(sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, Heaviside):
             return None
+        import numpy as np  # here, not at import time: the CLI's start stays quick
+
         rng = random.Random(0)
         points = [sympy.Rational(rng.randint(-300, 300), 100) for _ in range(3)]
         try:
             rows = [[1, float(f.subs(Z, p)), float(f.subs(Z, p)) ** 2] for p in points]
             target = [float(d.subs(Z, p)) for p in points]
-            import numpy as np
             coef = np.linalg.solve(np.array(rows), np.array(target))
-        except (TypeError, ValueError, ArithmeticError, __import__("numpy").linalg.LinAlgError):
+        except (TypeError, ValueError, ArithmeticError, np.linalg.LinAlgError):
             return None
         guess = sum(sympy.nsimplify(round(c, 9), rational=True) * A**k for k, c in enumerate(coef))
         if guess.free_symbols != {A}:

@@ -17,11 +17,11 @@ import sympy
 from sympy import Add, Expr, Rational, Symbol, diff
 
 from ..formula import evaluate, parse_formula
-from ..spec import SpecError, shown
-from .base import DocStep, Layer, Param, Shape, Step, Words, Work
+from ..spec import check_choice
+from .base import DocStep, Layer, Param, Shape, Step, Words, Work, batch_mean_weight
 from .formula_activation import fixed_params, kinks, pin_heaviside, tex
+from .mse import REDUCTIONS, scale, scale_latex
 
-REDUCTIONS = ("mean", "sum", "half_sum")
 A, T = Symbol("a", real=True), Symbol("t", real=True)
 
 
@@ -43,8 +43,7 @@ class FormulaLoss(Layer):
         if isinstance(self.formula, sympy.Basic):  # the API takes a SymPy expression too: read back as text
             object.__setattr__(self, "formula", str(self.formula))
         object.__setattr__(self, "constants", fixed_params(self.constants))
-        if not isinstance(self.reduction, str) or self.reduction not in REDUCTIONS:
-            raise SpecError(f"reduction {shown(self.reduction)} is not valid: use one of {', '.join(REDUCTIONS)}")
+        check_choice(self.reduction, "reduction", REDUCTIONS)
         self.expression  # noqa: B018  (parses, or raises SpecError naming what is wrong)
 
     def as_fields(self) -> dict[str, object]:
@@ -61,10 +60,10 @@ class FormulaLoss(Layer):
         return pin_heaviside(min([d, sympy.factor_terms(d), sympy.together(d)], key=sympy.count_ops))
 
     def _scale(self, shape: Shape) -> Rational:
-        return {"mean": Rational(1, prod(shape)), "sum": Rational(1), "half_sum": Rational(1, 2)}[self.reduction]
+        return scale(self.reduction, prod(shape))
 
     def batch_weight(self, examples: int) -> Rational:
-        return Rational(1, examples) if self.reduction == "mean" else Rational(1)
+        return batch_mean_weight(self.reduction, examples)
 
     def output_shape(self, shape: Shape) -> Shape:
         return shape
@@ -119,8 +118,7 @@ class FormulaLoss(Layer):
         return ["differentiate a loss given by its formula in the prediction and the target"]
 
     def _c(self, step: DocStep) -> str:
-        n = prod(step.shape_in) * (step.batch or 1)
-        return {"mean": rf"\frac{{1}}{{{n}}} " if n > 1 else "", "sum": "", "half_sum": r"\frac{1}{2} "}[self.reduction]
+        return scale_latex(self.reduction, step)
 
     def words(self, step: DocStep) -> Words:
         a = step.symbol("in")

@@ -11,10 +11,26 @@ from typing import ClassVar
 
 from sympy import Add, Rational
 
-from ..spec import SpecError, shown
-from .base import DocStep, Layer, Param, Shape, Step, Words, Work
+from ..spec import check_choice
+from .base import DocStep, Layer, Param, Shape, Step, Words, Work, batch_mean_weight
 
 REDUCTIONS = ("mean", "sum", "half_sum")
+
+
+def scale(reduction: str, count: int) -> Rational:
+    """c in L = c sum_k l_k over `count` entries: 1/count for a mean, 1 for a sum, 1/2 for half the sum."""
+    return {"mean": Rational(1, count), "sum": Rational(1), "half_sum": Rational(1, 2)}[reduction]
+
+
+def entries(step: DocStep) -> int:
+    """The entries a mean divides by, as a document states it: every entry of every example."""
+    return prod(step.shape_in) * (step.batch or 1)
+
+
+def scale_latex(reduction: str, step: DocStep) -> str:
+    """c as the documents write it before a sum (nothing for 1)."""
+    n = entries(step)
+    return {"mean": rf"\frac{{1}}{{{n}}} " if n > 1 else "", "sum": "", "half_sum": r"\frac{1}{2} "}[reduction]
 
 
 @dataclass(frozen=True)
@@ -29,19 +45,18 @@ class MeanSquaredError(Layer):
     backward_title: ClassVar[str] = "the squared error's step: a multiple of the error"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.reduction, str) or self.reduction not in REDUCTIONS:
-            raise SpecError(f"reduction {shown(self.reduction)} is not valid: use one of {', '.join(REDUCTIONS)}")
+        check_choice(self.reduction, "reduction", REDUCTIONS)
 
     def _scale(self, shape: Shape) -> Rational:
         """c in L = c sum_k e_k^2."""
-        return {"mean": Rational(1, prod(shape)), "sum": Rational(1), "half_sum": Rational(1, 2)}[self.reduction]
+        return scale(self.reduction, prod(shape))
 
     def output_shape(self, shape: Shape) -> Shape:
         return shape
 
     def batch_weight(self, examples: int) -> Rational:
         """PyTorch's mean is over every entry of the batch: 1/N times the mean of each example."""
-        return Rational(1, examples) if self.reduction == "mean" else Rational(1)
+        return batch_mean_weight(self.reduction, examples)
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
         return (Param("t", "t", "input", shape, "target", trained=False, after=True),
@@ -83,16 +98,11 @@ class MeanSquaredError(Layer):
     def objectives(self) -> list[str]:
         return ["differentiate a squared-error loss: the gradient is a multiple of the error"]
 
-    def _count(self, step: DocStep) -> int:
-        """The entries a mean divides by: every entry of every example."""
-        return prod(step.shape_in) * (step.batch or 1)
-
     def _c(self, step: DocStep) -> str:
-        n = self._count(step)
-        return {"mean": rf"\frac{{1}}{{{n}}}" if n > 1 else "", "sum": "", "half_sum": r"\frac{1}{2}"}[self.reduction]
+        return scale_latex(self.reduction, step)
 
     def _twice(self, step: DocStep) -> str:
-        n = self._count(step)
+        n = entries(step)
         return {"mean": rf"\frac{{2}}{{{n}}}\, " if n > 1 else "2 ", "sum": "2 ", "half_sum": ""}[self.reduction]
 
     def words(self, step: DocStep) -> Words:

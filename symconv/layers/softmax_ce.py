@@ -11,8 +11,8 @@ from typing import ClassVar
 
 from sympy import Add, Rational, exp, log
 
-from ..spec import SpecError, shown
-from .base import DocStep, Layer, Param, Shape, Step, Words, Work, vector
+from ..spec import check_choice
+from .base import DocStep, Layer, Param, Shape, Step, Words, Work, batch_mean_weight, vector
 
 
 REDUCTIONS = ("mean", "sum")
@@ -30,15 +30,13 @@ class SoftmaxCrossEntropy(Layer):
     backward_title: ClassVar[str] = "the softmax and cross-entropy step: p - t"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.reduction, str) or self.reduction not in REDUCTIONS:
-            raise SpecError(f"reduction {shown(self.reduction)} is not valid: use one of {', '.join(REDUCTIONS)} "
-                            "(over a batch's examples)")
+        check_choice(self.reduction, "reduction", REDUCTIONS)
 
     def output_shape(self, shape: Shape) -> Shape:
         return vector(shape, "softmax_cross_entropy")
 
     def batch_weight(self, examples: int) -> Rational:
-        return Rational(1, examples) if self.reduction == "mean" else Rational(1)
+        return batch_mean_weight(self.reduction, examples)
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
         return (Param("t", "t", "input", shape, "target (one-hot)", trained=False, after=True, one_hot=True),

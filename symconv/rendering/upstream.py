@@ -43,9 +43,8 @@ def short_names(derivation: Derivation, symbol: str) -> dict:
         return names
     # The gradients of layers' outputs and each reader's part of them; not those of a batch mean or a
     # normalized input, whose own letters (mu, x-hat) stay in their fraction.
-    outputs = {r.output for r in derivation.records}
-    shortened = {f"dL/d{name}" for name in outputs}
-    shortened |= {t.name for t in derivation.tensors if any(t.name.startswith(f"dL/d{name} from layer ") for name in outputs)}
+    # (A part of the network input's gradient is written (dL/dx)_{<- l}, which the pattern leaves alone.)
+    shortened = {f"dL/d{r.output}" for r in derivation.records} | {t.name for t in derivation.parts()}
     for tensor in derivation.tensors:
         if tensor.name in shortened and tensor.symbols is not None:
             for s in tensor.symbols:
