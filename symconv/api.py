@@ -6,7 +6,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .grading import Verdict, check_claims, check_notes
+from .grading import Conventions, Report, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive as _derive
 from .rendering.files import FORMATS, parse_formats, write_all
@@ -149,13 +149,18 @@ def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: 
 
 
 def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),
-          force: bool = False, upstream_symbol: str | None = None) -> list[Verdict]:
+          force: bool = False, upstream_symbol: str | None = None, index_base: int | None = None,
+          latex: bool | None = None) -> Report:
     """Judge the claims of hand-written notes (Markdown or LaTeX text) and/or single claims, in order.
 
     `upstream_symbol` names the upstream gradient as the notes do without defining it: with "G",
     G_{i,j} is dL/dy_{i,j} (in a network, G^{[l]} is dL/da^{[l]}).
 
     `claims` is a list of claims, or one claim as text.
+
+    `index_base` (0 or 1) is where the notes' indices start; by default what the notes say ("0-based")
+    or write (an index 0), else 1; the report's `conventions` says which was used and why.
+    `latex` says whether the notes are LaTeX (True) or Markdown (False); by default as they look.
 
     Raises:
         SpecError: for a size refused as too large, notes with too many claims, or an upstream
@@ -168,9 +173,13 @@ def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: 
     claims = (claims,) if isinstance(claims, str) else claims
     if not isinstance(claims, (tuple, list)) or not all(isinstance(c, str) for c in claims):
         raise TypeError(f"check takes claims as text or a list of texts, not {shown(claims)}")
+    if index_base is not None and (isinstance(index_base, bool) or index_base not in (0, 1)):
+        raise SpecError(f"index base {shown(index_base)} is not valid: give 0 or 1")
     derivation = _derivation(what, (), force, False, "check")
     try:
-        verdicts = check_notes(notes, derivation, upstream_symbol) if notes is not None else []
-        return verdicts + check_claims(list(claims), derivation, upstream_symbol)
+        report = (check_notes(notes, derivation, upstream_symbol, index_base, latex) if notes is not None
+                  else Report(conventions=Conventions(1 if index_base is None else index_base, "as given")))
+        report += check_claims(list(claims), derivation, upstream_symbol, report.conventions.index_base)
+        return report
     except ValueError as error:
         raise SpecError(str(error)) from None

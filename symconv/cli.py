@@ -286,11 +286,14 @@ def read_notes(path: str) -> str:
 @click.option("--upstream-symbol", metavar="NAME", default=None,
               help="The name the notes use for the upstream gradient without defining it, e.g. '\\delta' or G: "
                    "G_{i,j} is dL/dy_{i,j} (notes may also define it: \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}).")
+@click.option("--index-base", default=None, metavar="0|1",
+              help="Where the notes' indices start (default: what the notes say, e.g. '0-based', or write, "
+                   "e.g. x_{0,0}; else 1).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A report for people, or JSON for graders.")
 @click.pass_context
-def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstream_symbol: str | None, fmt: str,
-          force: bool, **spec_args) -> None:
+def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstream_symbol: str | None,
+          index_base: str | None, fmt: str, force: bool, **spec_args) -> None:
     """Check a hand-written derivation (NOTES: Markdown or LaTeX, - for standard input) claim by claim.
 
     Claims are read from $$...$$, \\[...\\] and equation/align environments; a range may follow a
@@ -299,14 +302,21 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstre
     """
     if (notes is None) == (not claims):
         raise SpecError("give NOTES (a file, or - for standard input) or --claim TEXT, one of the two")
+    if index_base is not None and index_base.strip() not in ("0", "1"):
+        raise SpecError(f"--index-base {index_base!r} is not valid: give 0 or 1")
     spec = spec_from(ctx, **spec_args)
     api = _api()
+    latex = {".tex": True, ".md": False, ".markdown": False}.get(Path(notes).suffix.lower()) if notes not in (None, "-") else None
     verdicts = api.check(read_notes(notes) if notes is not None else None, spec, claims=claims, force=force,
-                         upstream_symbol=upstream_symbol)
+                         upstream_symbol=upstream_symbol, latex=latex,
+                         index_base=None if index_base is None else int(index_base))
+    conventions = verdicts.conventions
     if fmt == "json":
-        _echo(json.dumps([v.as_dict() for v in verdicts], indent=1))
+        _echo(json.dumps({"conventions": {"index_base": conventions.index_base, "why": conventions.why},
+                          "verdicts": [v.as_dict() for v in verdicts]}, indent=1))
     else:
-        for line in import_module("symconv.grading.report").text_report(verdicts):
+        for line in [f"conventions: {conventions.describe()}"] + import_module(
+                "symconv.grading.report").text_report(verdicts):
             _echo(line)
     if not verdicts:
         click.echo("symconv: no claims found: write them in $...$, $$...$$, \\[...\\] or an equation/align environment",

@@ -179,7 +179,7 @@ def test_cli_reports_json_and_exit_status(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(["check", str(NOTES / "classic_with_errors.md"), "--format", "json"], capsys)
     assert code == 1, err
-    report = json.loads(out)
+    report = json.loads(out)["verdicts"]
     assert [r["status"] for r in report][:3] == ["right", "wrong", "wrong"]
     assert set(report[1]) == {"line", "claim", "status", "indices_failed", "missing", "extra", "expected"}
     code, out, err = run(["check", str(NOTES / "classic_correct.tex"), "--names", "X,F,O"], capsys)

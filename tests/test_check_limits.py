@@ -29,7 +29,7 @@ def check(notes: str, *options: str) -> tuple[int, str, str, float]:
 
 
 def statuses(out: str) -> list[tuple[str, str]]:
-    return [(v["status"], v.get("reason", "")) for v in json.loads(out)]
+    return [(v["status"], v.get("reason", "")) for v in json.loads(out)["verdicts"]]
 
 
 def peak_of(notes: str) -> int:

@@ -30,7 +30,7 @@ def grade(folder: Path, entry: dict, capsys) -> list[dict]:
         main(["check", str(folder / entry["name"]), *shlex.split(entry["cli"]), "--format", "json"])
     out, err = capsys.readouterr()
     assert stop.value.code in (0, 1), err
-    return json.loads(out)
+    return json.loads(out)["verdicts"]
 
 
 def outcomes(entry: dict, report: list[dict]) -> list[tuple[dict, str]]:

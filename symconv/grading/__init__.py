@@ -5,34 +5,49 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..derivation import Derivation
+from .conventions import Conventions, infer
 from .extract import Claim, extract
 from .grade import Grader, Verdict
 
-__all__ = ["Claim", "MAX_CLAIMS", "Verdict", "as_claim", "check_claim", "check_claims", "check_notes", "extract"]
+__all__ = ["Claim", "Conventions", "MAX_CLAIMS", "Report", "Verdict", "as_claim", "check_claim", "check_claims", "check_notes", "extract"]
 
 MAX_CLAIMS = 5_000  # different claims one set of notes may hold: notes, not generated data
 
 
-def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None = None) -> list[Verdict]:
-    """A verdict for every claim in Markdown or LaTeX notes, in order (a claim repeated word for word
-    is judged once). Names the notes define (\\delta_{ij} := ...) hold for the claims after them.
+def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None = None,
+                index_base: int | None = None, latex: bool | None = None) -> Report:
+    """A verdict for every claim in Markdown or LaTeX notes, in order, with the conventions the notes
+    were read in (Report.conventions). A claim repeated word for word is judged once. Names the notes define
+    (\\delta_{ij} := ...) hold for the claims after them. The index base is `index_base` (0 or 1),
+    else what the notes say or write (conventions.infer); `latex` whether the notes are LaTeX or
+    Markdown (None: as they look).
 
     Raises:
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
-    claims = extract(notes)
+    claims = extract(notes, latex)
     if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
     grader = Grader(derivation, upstream_symbol)
+    conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
+    grader.base = conventions.index_base
     judged: dict[tuple[str, str, str], Verdict] = {}
-    out = []
+    out = Report(conventions=conventions)
     for claim in claims:
         key = (claim.text, claim.range, claim.problem)
         if key not in judged:
             judged[key] = grader.grade(claim)
         out.append(replace(judged[key], line=claim.line))
     return out
+
+
+class Report(list):
+    """The verdicts on a set of notes, in order, and the conventions they were read in."""
+
+    def __init__(self, verdicts=(), conventions: Conventions = Conventions()):
+        super().__init__(verdicts)
+        self.conventions = conventions
 
 
 def as_claim(text: str, range_text: str = "") -> Claim:
@@ -42,12 +57,14 @@ def as_claim(text: str, range_text: str = "") -> Claim:
     return Claim(claim.line, claim.text, range_text) if range_text else claim
 
 
-def check_claims(texts: list[str], derivation: Derivation, upstream_symbol: str | None = None) -> list[Verdict]:
-    """The verdicts on claims typed one by one, judged by one grader."""
-    grader = Grader(derivation, upstream_symbol)
+def check_claims(texts: list[str], derivation: Derivation, upstream_symbol: str | None = None,
+                 index_base: int = 1) -> list[Verdict]:
+    """The verdicts on claims typed one by one, judged by one grader, their indices counted from `index_base`."""
+    grader = Grader(derivation, upstream_symbol, index_base)
     return [grader.grade(claim) for text in texts for claim in (extract(f"$$ {text} $$") or [Claim(1, text.strip())])]
 
 
-def check_claim(text: str, derivation: Derivation, range_text: str = "", upstream_symbol: str | None = None) -> Verdict:
+def check_claim(text: str, derivation: Derivation, range_text: str = "", upstream_symbol: str | None = None,
+                index_base: int = 1) -> Verdict:
     """The verdict on one claim such as "y_{1,1} = x_{1,1} k_{1,1} + ..." (its range may follow it)."""
-    return Grader(derivation, upstream_symbol).grade(as_claim(text, range_text))
+    return Grader(derivation, upstream_symbol, index_base).grade(as_claim(text, range_text))

@@ -97,10 +97,11 @@ def _top_range(piece: str):
     return None
 
 
-def extract(notes: str) -> list[Claim]:
-    """Every claim of a Markdown or LaTeX text, in order."""
+def extract(notes: str, latex: bool | None = None) -> list[Claim]:
+    """Every claim of a Markdown or LaTeX text, in order; `latex` says which (as a file's suffix does),
+    else the text is LaTeX when it looks like it (a preamble, a section, a % comment line)."""
     notes = notes.replace("\r\n", "\n").replace("\r", "\n")
-    latex = is_latex(notes)
+    latex = is_latex(notes) if latex is None else latex
     notes = without_unrendered(notes, latex)
     lines = Lines(notes)
     claims: list[Claim] = []

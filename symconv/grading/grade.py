@@ -21,6 +21,7 @@ from ..layers.pool import switch
 from ..rendering.latex import SymconvLatexPrinter
 from .definitions import definitions, read_definition
 from .extract import Claim
+from .meaning import Meaning
 from .names import tensors_of
 from .parse import ParseError, parse_claim
 from .ranges import ALL, parse_range
@@ -52,8 +53,9 @@ class Grader:
     """Judges claims about a layer's or a network's derivation, reading the names the notes define
     along the way (one grader per set of notes)."""
 
-    def __init__(self, derivation: Derivation, upstream_symbol: str | None = None):
+    def __init__(self, derivation: Derivation, upstream_symbol: str | None = None, index_base: int = 1):
         self.d = derivation
+        self.base = index_base  # the notes' first index: 1 (MATH.md) or 0 (NumPy's)
         self._part_values: dict | None = None
         self.network = derivation.network.names is None  # named a^{[l]}, not as a single layer
         self.tensors = tensors_of(derivation)
@@ -71,7 +73,7 @@ class Grader:
         self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
-        self._derived: dict | None = None  # symbol of a derived entry -> (tensor, flat index)
+        self.meaning = Meaning(derivation)  # the judge where the forms differ
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
 
     # -- values of entries --
@@ -123,25 +125,30 @@ class Grader:
             return None
         return diff(self.d[top_key].entries[flat_top], self.d[key].symbols[flat])
 
+    def _at(self, indices, env: dict[str, int]) -> tuple[int, ...]:
+        """The entry's position, counted from 1, of indices written in the notes' base."""
+        values = indices_at(indices, env)
+        return tuple(v + 1 - self.base if i.written else v for i, v in zip(indices, values))
+
     # -- evaluating a tree at one choice of the indices --
     def value(self, node, env: dict[str, int]) -> Expr:
         kind = node[0]
         if kind == "num":
             return Rational(node[1].numerator, node[1].denominator)
         if kind == "entry":
-            where = indices_at(node[2], env)
+            where = self._at(node[2], env)
             if self._flat(node[1], where) is None and not any(i.coefs for i in node[2]):
                 raise _Outside(self._written(node[1], where))
             return self._symbol(node[1], where)
         if kind == "deriv":
             top, bottom = node[1], node[2]
-            where = indices_at(bottom[2], env)
+            where = self._at(bottom[2], env)
             if self._flat(bottom[1], where) is None and not any(i.coefs for i in bottom[2]):
                 raise _Outside(self._written(bottom[1], where, gradient=top[0] == "loss"))
             if top[0] == "loss":
                 result = self._gradient(bottom[1], where, lhs=False)
             else:
-                result = self._local(top[1], indices_at(top[2], env), bottom[1], where)
+                result = self._local(top[1], self._at(top[2], env), bottom[1], where)
             return S.Zero if result is None else result
         if kind == "add":
             return Add(*(sign * self.value(n, env) for sign, n in node[1]))
@@ -175,10 +182,14 @@ class Grader:
     def _parse(self, claim: Claim):
         """The claim's sides; an entry of a column (or row) matrix, "(a)_{2,1} = ...", of a tensor that is
         a vector is its entry (a)_{2}: a vector is written as a column, as textbooks do."""
+        text = claim.text
+        if claim.matrix and self.base != 1:  # a matrix's entry is numbered (from 1) where it stands: in the notes' base
+            text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
+                          f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return parse_claim(claim.text, self.tensors)
+            return parse_claim(text, self.tensors)
         except ParseError as error:
-            vector = re.fullmatch(r"(\(.*\)_)\{(\d+),(\d+)\}( = .*)", claim.text, re.DOTALL)
+            vector = re.fullmatch(r"(\(.*\)_)\{(\d+),(\d+)\}( = .*)", text, re.DOTALL)
             if not (claim.matrix and 1 in claim.matrix and vector and "takes 1 indices" in str(error)):
                 raise
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
@@ -202,7 +213,7 @@ class Grader:
                            if info.key == key and not info.gradient), (key, None))
         if info is not None and all(n == 1 for n in info.shape[: info.channels]):
             index = index[info.channels:]  # one channel: written without it
-        entry = f"{name}_{{{','.join(map(str, index))}}}"
+        entry = f"{name}_{{{','.join(str(i - 1 + self.base) for i in index)}}}"
         return rf"\frac{{\partial L}}{{\partial {entry}}}" if gradient else entry
 
     def terms(self, node) -> int:
@@ -232,17 +243,17 @@ class Grader:
         sizes = alone or anywhere
         if not sizes:
             raise ParseError(f"the sum's index {var} does not appear in what it sums")
-        return range(1, max(sizes) + 1)
+        return range(self.base, max(sizes) + self.base)
 
     def truth(self, lhs, env: dict[str, int]) -> Expr | None:
         """What the left-hand side is, at these indices; None when there is no such entry."""
         if lhs[0] == "entry" and self.d[lhs[1]].entries is not None:
-            flat = self._flat(lhs[1], indices_at(lhs[2], env))
+            flat = self._flat(lhs[1], self._at(lhs[2], env))
             return None if flat is None else self.d[lhs[1]].entries[flat]
         if lhs[0] == "deriv" and lhs[1][0] == "loss":
-            return self._gradient(lhs[2][1], indices_at(lhs[2][2], env), lhs=True)
+            return self._gradient(lhs[2][1], self._at(lhs[2][2], env), lhs=True)
         if lhs[0] == "deriv":
-            return self._local(lhs[1][1], indices_at(lhs[1][2], env), lhs[2][1], indices_at(lhs[2][2], env))
+            return self._local(lhs[1][1], self._at(lhs[1][2], env), lhs[2][1], self._at(lhs[2][2], env))
         raise ParseError("the left-hand side must be a derived entry (an output), a gradient entry such as "
                          "\\frac{\\partial L}{\\partial x_{1,1}}, or a local derivative such as "
                          "\\frac{\\partial y_{1,1}}{\\partial x_{1,1}}")
@@ -293,7 +304,7 @@ class Grader:
         named = any(f.env for f in failures)
         missing, extra = (), ()
         if first.truth is not None and first.claimed is not None and not first.note.startswith("the sign"):
-            missing, extra = term_difference(first.truth, first.claimed, printer)
+            missing, extra = term_difference(self.meaning.in_terms_of(first.truth, first.claimed), first.claimed, printer)
         return Verdict(
             claim.line, written, "wrong",
             indices_failed=tuple(f.env for f in failures) if named else (),
@@ -319,7 +330,7 @@ class Grader:
                 # worked example). A lone 0 is a claim about the formula ("this gradient is 0"): graded.
                 raise ParseError("the right-hand side is a number (a worked example): check grades formulas in the "
                                  "layer's symbols, not values at numbers it is not given")
-            if not _equal(claimed, truth) and not self._equal_by_definition(claimed, truth):
+            if not _equal(claimed, truth) and not self.meaning.equal(claimed, truth):
                 notes = []
                 if _equal(-claimed, truth):
                     notes.append("the sign is wrong: the claim is minus the right value")
@@ -336,21 +347,6 @@ class Grader:
         except _Outside:
             return False
 
-    def _equal_by_definition(self, claimed: Expr, truth: Expr) -> bool:
-        """Equal once the derived entries either side names (y_{1,1}, a^{[2]}_{1}) are replaced by
-        what they are: "Y = (y_{1,1} ...)" or a forward value written out instead of named."""
-        if self._derived is None:
-            self._derived = {}
-            for name in self.d.names():
-                tensor = self.d[name]
-                if tensor.symbols is not None and tensor.entries is not None:
-                    self._derived.update((sym, (name, flat)) for flat, sym in enumerate(tensor.symbols))
-        named = [sym for sym in (claimed.free_symbols | truth.free_symbols) if sym in self._derived]
-        if not named:
-            return False
-        values = {sym: self.d[self._derived[sym][0]].entries[self._derived[sym][1]] for sym in named}
-        return _equal(claimed.xreplace(values), truth.xreplace(values))
-
     def _indices(self, sides, range_text: str) -> list[dict[str, int]]:
         """Every choice of the claim's free indices: from its range, else the whole axis they index."""
         stated = parse_range(range_text) if range_text else {}
@@ -365,7 +361,7 @@ class Grader:
                 alone, _ = axis_sizes(sides[0], var, self.shapes)
                 if not alone:
                     raise ParseError(f"index {var} has no range: say it, e.g. 'for {var} = 1, 2'")
-                given = list(range(1, min(alone) + 1))
+                given = list(range(self.base, min(alone) + self.base))
             values.append(given)
         count = 1
         for v in values:

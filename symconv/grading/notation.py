@@ -20,6 +20,7 @@ class Index:
 
     coefs: tuple[tuple[str, int], ...]
     const: int
+    written: bool = True  # False for an index the notes leave out (the only channel): 1 in any base
 
     def value(self, env: dict[str, int]) -> int:
         return self.const + sum(c * env[v] for v, c in self.coefs)

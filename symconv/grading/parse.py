@@ -163,9 +163,9 @@ class Parser:
             if channel is None:
                 if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
                     raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info, layer)}")
-                channel = [Index((), 1)] * info.channels
+                channel = [Index((), 1, written=False)] * info.channels
             if not subs and spatial and all(n == 1 for n in info.shape[info.channels:]):
-                subs = [Index((), 1)] * spatial  # b^{[1]} with one output: its only entry
+                subs = [Index((), 1, written=False)] * spatial  # b^{[1]} with one output: its only entry
             if not subs and spatial:
                 raise ParseError(f"{name} without indices is the whole tensor: write its entries, e.g. "
                                  f"{_example(name, info, layer)} (a whole matrix is read only as "

@@ -1,0 +1,78 @@
+"""The conventions a set of notes writes in, read once per file: where its indices start.
+
+The index base is the notes', never a claim's: notes that say they count from 0 ("0-based",
+"indices start at 0"), or that write an index 0 and never the last index of an axis counted from 1,
+are read from 0; otherwise from 1, as MATH.md. So one off-by-one claim in notes that count from 1
+is still caught, and a NumPy-minded student's Y[0,0] is read as the first entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .extract import Claim
+from .parse import ParseError, parse_claim
+from .tree import walk
+
+# "0-based", "zero-indexed", "indices start at 0", "indexing from zero", "counting from 0"
+_STATED = re.compile(
+    r"(?<![\w-])(?P<zero>0|zero|1|one)[- ](?:based|indexed)(?![\w-])"
+    r"|(?:ind(?:ex|ices|exes|exing)|count(?:ing)?|subscripts?)\s+(?:\w+\s+){0,3}?"
+    r"(?:start|starts|begin|begins|run|runs|go|goes|counted|count|starting|beginning|running)?\s*(?:at|from)\s+"
+    r"(?:\$\s*)?(?P<first>0|zero|1|one)(?![\w.])",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How the notes write: the first index (0 or 1) and why it was chosen, said in the report."""
+
+    index_base: int = 1
+    why: str = "MATH.md's convention"
+    line: int = 0  # where the notes say so (0: not said)
+
+    def describe(self) -> str:
+        return f"indices start at {self.index_base} ({self.why})"
+
+
+def _line(notes: str, pos: int) -> int:
+    return notes.count("\n", 0, pos) + 1
+
+
+def infer(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int, ...]],
+          index_base: int | None = None) -> Conventions:
+    """The notes' conventions: as given, as stated in the prose, else as the claims' numbered entries show."""
+    if index_base is not None:
+        return Conventions(index_base, "as given with --index-base")
+    stated = _STATED.search(notes)
+    if stated:
+        word = (stated["zero"] or stated["first"]).lower()
+        base = 0 if word in ("0", "zero") else 1
+        return Conventions(base, f"the notes say so on line {_line(notes, stated.start())}", _line(notes, stated.start()))
+    zero = top = None
+    for claim in claims:
+        try:
+            sides, _ = parse_claim(claim.text, tensors)
+        except (ParseError, RecursionError):
+            continue
+        for side in sides[1:] if claim.matrix else sides:  # a matrix's entry is numbered by symconv
+            for node in walk(side):
+                if node[0] == "sum" and any(low == 0 for _, low, _ in node[1]):
+                    zero = zero or claim.line
+                for entry in (node[2],) if node[0] == "deriv" else (node,):
+                    if entry[0] != "entry":
+                        continue
+                    for index, size in zip(entry[2], shapes[entry[1]]):
+                        if not index.written:
+                            continue
+                        if not index.coefs and index.const == 0:
+                            zero = zero or claim.line
+                        elif not index.coefs and index.const == size > 1:
+                            top = top or claim.line
+    if zero and not top:
+        return Conventions(0, f"the notes write index 0, first on line {zero}", zero)
+    if zero:
+        return Conventions(1, f"the notes write index 0 (line {zero}) but also an axis's last index counted from 1 "
+                              f"(line {top}); give --index-base 0 if they count from 0")
+    return Conventions()

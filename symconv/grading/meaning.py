@@ -1,0 +1,112 @@
+"""What a claim means: its value as a function of the derivation's leaves, evaluated at random points.
+
+Every symbol of a derivation is either a leaf (the input, the parameters, a target, and a single
+layer's given upstream gradient) or a name for a derived value (a layer's output, a batch mean, a
+gradient dL/da^{[l]}), whose entry says what it is in terms of earlier symbols. A claim that writes
+a value by another name, in its layer's output (a(1 - a) for the sigmoid's derivative), with an
+upstream gradient substituted, or with the softmax's sum_k t_k kept, is the same function of the
+leaves as the truth. Two expressions are equal in meaning when they agree at several random points
+where every definition holds: random leaves, each target a probability vector (its entries sum to
+1, as the loss's p - t assumes), every derived value computed from them. At random real points no
+relu, max or indicator sits on its kink, so a claim is never judged by the value it takes there.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from sympy import Expr, Float, Symbol, nan, zoo
+
+from ..derivation import Derivation
+
+POINTS = 4  # random points a meaning is compared at
+DIGITS = 40  # the precision of the evaluation
+TOLERANCE = 10 ** -(DIGITS - 15)  # relative: far below any difference a claim's terms can make
+SEED = 20261205  # fixed, so that the same notes get the same verdicts
+
+
+class Meaning:
+    """Values of every symbol of a derivation at POINTS random points (computed on first use)."""
+
+    def __init__(self, derivation: Derivation):
+        self.d = derivation
+        self._points: list[dict[Symbol, Expr]] | None = None
+        self._definitions: dict[Symbol, Expr] | None = None
+
+    def _targets(self) -> set[str]:
+        """The tensors that are a loss's one-hot target (drawn as probability vectors)."""
+        return {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in) if p.one_hot}
+
+    def points(self) -> list[dict[Symbol, Expr]]:
+        if self._points is None:
+            rng = random.Random(SEED)
+            targets = self._targets()
+            self._points = []
+            for _ in range(POINTS):
+                point: dict[Symbol, Expr] = {}
+                for tensor in self.d.tensors:
+                    if tensor.symbols is None:
+                        continue
+                    if tensor.entries is None:  # a leaf
+                        point.update(zip(tensor.symbols, _leaf(rng, len(tensor.symbols), tensor.shape[-1],
+                                                               tensor.name in targets)))
+                    else:  # a derived value: what its entries are at this point
+                        point.update((sym, _defined(entry.xreplace(point)))
+                                     for sym, entry in zip(tensor.symbols, tensor.entries))
+                self._points.append(point)
+        return self._points
+
+    def equal(self, claimed: Expr, truth: Expr) -> bool:
+        """Whether the two agree at every point (a value that is undefined at a point agrees with nothing)."""
+        for point in self.points():
+            a, b = _number(claimed.xreplace(point)), _number(truth.xreplace(point))
+            if a is None or b is None or abs(a - b) > TOLERANCE * max(1, abs(a), abs(b)):
+                return False
+        return True
+
+
+    def in_terms_of(self, truth: Expr, claimed: Expr, rounds: int = 3) -> Expr:
+        """The truth written with the names the claim uses: each derived name the claim does not use is
+        replaced by what it is (a few rounds, while the expression stays short), so that a report of the
+        terms that differ compares like with like."""
+        if self._definitions is None:
+            self._definitions = {sym: entry for t in self.d.tensors if t.symbols is not None and t.entries is not None
+                                 for sym, entry in zip(t.symbols, t.entries)}
+        used = claimed.free_symbols
+        for _ in range(rounds):
+            foreign = {sym: self._definitions[sym] for sym in truth.free_symbols - used if sym in self._definitions}
+            if not foreign:
+                break
+            rewritten = truth.xreplace(foreign)
+            if rewritten.count_ops() > 200:
+                break
+            truth = rewritten
+        return truth
+
+
+def _leaf(rng: random.Random, count: int, last: int, target: bool) -> Iterable[Expr]:
+    """Random values for a leaf: uniform in [-2, 2], or, for a target, rows that are probability vectors."""
+    if not target:
+        return [Float(rng.uniform(-2, 2), DIGITS) for _ in range(count)]
+    out = []
+    for _ in range(count // last):
+        row = [Float(rng.uniform(0.1, 1), DIGITS) for _ in range(last)]
+        total = sum(row)
+        out += [v / total for v in row]
+    return out
+
+
+def _defined(value: Expr) -> Expr:
+    """A derived value at a point: a number, or nan where it is undefined (then nothing that uses it agrees)."""
+    number = _number(value)
+    return nan if number is None else number
+
+
+def _number(value: Expr) -> Expr | None:
+    """The value as a number at DIGITS precision (a formula's log of a negative is complex), or None
+    where it is undefined (a division by zero) or not a number (a symbol the point does not give)."""
+    value = value.evalf(DIGITS)
+    if not value.is_number or value.has(nan, zoo) or not value.is_finite:
+        return None
+    return value
