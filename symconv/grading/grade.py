@@ -9,16 +9,17 @@ convolution take them.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from itertools import product
 from math import comb, prod
 
+import numpy as np
 from sympy import Abs, Add, Expr, Heaviside, Max, Min, Mul, Piecewise, Pow, Rational, S, diff, exp, expand, log, sign, sqrt, tanh, together
 
 from ..derivation import Derivation
 from ..layers.pool import switch
 from ..rendering.latex import SymconvLatexPrinter
+from . import arrays
 from .definitions import definitions, read_definition
 from .extract import Claim
 from .meaning import Meaning
@@ -26,7 +27,7 @@ from .names import tensors_of
 from .parse import ParseError, parse_claim
 from .ranges import ALL, parse_range
 from .report import Verdict, claim_names, term_difference
-from .tree import axis_sizes, free_indices, indices_at, loss_letter
+from .tree import axis_sizes, free_indices, indices_at, loss_letter, walk
 
 MAX_INDICES = 10_000  # index combinations one claim may range over
 MAX_SUM = 1_000  # values of one summation index
@@ -71,6 +72,10 @@ class Grader:
                                  "that is not a tensor of the layer")
             self.tensors[defined[0]] = defined[1]
         self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
+        self.channels = {info.key: info.channels for table in self.tensors.values() for info in table.values()
+                         if not info.gradient}
+        self._target: tuple[int, int] | None = None  # the size a convolution in a claim must give (its left side's)
+        self._reading = "correlation"  # how * between two images is read, while a claim is judged
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = Meaning(derivation)  # the judge where the forms differ
@@ -130,8 +135,26 @@ class Grader:
         values = indices_at(indices, env)
         return tuple(v + 1 - self.base if i.written else v for i, v in zip(indices, values))
 
+    # -- whole tensors --
+    def _whole(self, node, env: dict[str, int], gradient: bool = False, lhs: bool = False) -> np.ndarray:
+        """The tensor's entries (symbols, or gradients) as an array; the channels given in the claim fixed,
+        and channel axes of length 1 left out, as the notation leaves them out."""
+        key, given = node[1], self._at(node[2], env)
+        shape = self.shapes[key]
+        rest = shape[len(given):]
+        drop = sum(1 for n in shape[len(given):self.channels.get(key, 0)] if n == 1)
+        if gradient and f"dL/d{key}" not in self.d.names():
+            raise ParseError(f"the derivation has no gradient of {key}")
+        values = []
+        for index in product(*(range(1, n + 1) for n in rest)):
+            where = given + index
+            values.append(self._gradient(key, where, lhs) if gradient else self._symbol(key, where))
+        out = arrays.array_of([S.Zero if v is None else v for v in values], rest)
+        return out.reshape(rest[drop:] or (1,)) if drop else out
+
     # -- evaluating a tree at one choice of the indices --
-    def value(self, node, env: dict[str, int]) -> Expr:
+    def value(self, node, env: dict[str, int]):
+        """The node's value at these indices: an expression, or an array of them for a whole tensor."""
         kind = node[0]
         if kind == "num":
             return Rational(node[1].numerator, node[1].denominator)
@@ -140,8 +163,15 @@ class Grader:
             if self._flat(node[1], where) is None and not any(i.coefs for i in node[2]):
                 raise _Outside(self._written(node[1], where))
             return self._symbol(node[1], where)
+        if kind == "whole":
+            return self._whole(node, env)
         if kind == "deriv":
             top, bottom = node[1], node[2]
+            if bottom[0] == "whole":
+                if top[0] != "loss":
+                    raise ParseError("a derivative of a whole tensor by a whole tensor (a Jacobian) is read only as "
+                                     "its entries, e.g. \\frac{\\partial y_{1,1}}{\\partial x_{1,2}}")
+                return self._whole(bottom, env, gradient=True)
             where = self._at(bottom[2], env)
             if self._flat(bottom[1], where) is None and not any(i.coefs for i in bottom[2]):
                 raise _Outside(self._written(bottom[1], where, gradient=top[0] == "loss"))
@@ -151,18 +181,36 @@ class Grader:
                 result = self._local(top[1], self._at(top[2], env), bottom[1], where)
             return S.Zero if result is None else result
         if kind == "add":
-            return Add(*(sign * self.value(n, env) for sign, n in node[1]))
+            values = [(sign, self.value(n, env)) for sign, n in node[1]]
+            if not any(arrays.is_array(v) for _, v in values):
+                return Add(*(sign * v for sign, v in values))
+            total = S.Zero
+            for sign, v in values:
+                total = arrays.elementwise(lambda a, b, sign=sign: a + sign * b, total, v)
+            return total
         if kind == "mul":
-            return Mul(*(self.value(n, env) for n in node[1]))
+            values = [self.value(n, env) for n in node[1]]
+            if not any(arrays.is_array(v) for v in values):
+                return Mul(*values)
+            result = values[0]
+            for v in values[1:]:
+                result = arrays.product(result, v)
+            return result
         if kind == "div":
-            den = self.value(node[2], env)
-            if den == 0:
-                raise ParseError("a division by zero")
-            return self.value(node[1], env) / den
+            num, den = self.value(node[1], env), self.value(node[2], env)
+            if arrays.is_array(num) or arrays.is_array(den):
+                return arrays.elementwise(_divide, num, den)
+            return _divide(num, den)
         if kind == "pow":
-            return self.value(node[1], env) ** node[2]
+            base = self.value(node[1], env)
+            return arrays.elementwise(lambda b: b ** node[2], base) if arrays.is_array(base) else base ** node[2]
         if kind == "fn":
-            return _function(node[1], [self.value(n, env) for n in node[2]])
+            args = [self.value(n, env) for n in node[2]]
+            if any(arrays.is_array(a) for a in args):
+                return _on_arrays(node[1], args)
+            return _function(node[1], args)
+        if kind == "op":
+            return self._operator(node, [self.value(n, env) for n in node[2]])
         if kind == "pieces":  # Piecewise((v, c), (w, True)): the condition as SymPy's relation
             _, relation, left, right = node[2]
             ops = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
@@ -171,13 +219,39 @@ class Grader:
             condition = ops[relation](self.value(left, env), self.value(right, env))
             return Piecewise((self.value(node[1], env), condition), (self.value(node[3], env), True))
         if kind == "ind":
-            return _indicator(node[1], self.value(node[2], env), node[3], self.value(node[3], env),
+            left, right = self.value(node[2], env), self.value(node[3], env)
+            if arrays.is_array(left) or arrays.is_array(right):
+                return arrays.elementwise(lambda a, b: _indicator(node[1], a, ("num",), b, []), left, right)
+            return _indicator(node[1], left, node[3], right,
                               [self.value(n, env) for n in node[3][2]] if node[3][0] == "fn" else [])
         if kind == "sum":
             ranges = [self._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
             names = [var for var, _, _ in node[1]]
-            return Add(*(self.value(node[2], {**env, **dict(zip(names, values))}) for values in product(*ranges)))
+            values = [self.value(node[2], {**env, **dict(zip(names, values))}) for values in product(*ranges)]
+            if not any(arrays.is_array(v) for v in values):
+                return Add(*values)
+            total = S.Zero
+            for v in values:
+                total = arrays.elementwise(lambda a, b: a + b, total, v)
+            return total
         raise ParseError(f"cannot evaluate {kind}")
+
+    def _operator(self, node, args):
+        """An operator of matrix notation between whole tensors (arrays.py)."""
+        name = node[1]
+        if name == "transpose":
+            return arrays.transpose(args[0])
+        if name == "hadamard":
+            return arrays.elementwise(lambda a, b: a * b, *args)
+        if name == "divide":
+            return arrays.elementwise(_divide, *args)
+        if name == "correlate":
+            return arrays.convolve(*args, flip=False, stride=node[3] or 1, target=self._target)
+        if name == "star":  # *: a product of numbers, or between images a convolution in the notes' reading
+            if all(arrays.is_array(a) and arrays.dims(a) >= 2 for a in args):
+                return arrays.convolve(*args, flip=self._reading == "convolution", target=self._target)
+            return arrays.product(*args)
+        raise ParseError(f"cannot evaluate the operator {name}")
 
     def _parse(self, claim: Claim):
         """The claim's sides; an entry of a column (or row) matrix, "(a)_{2,1} = ...", of a tensor that is
@@ -219,6 +293,10 @@ class Grader:
     def terms(self, node) -> int:
         """How many terms the expression expands to at most (before anything is expanded)."""
         kind = node[0]
+        if kind == "whole":
+            return prod(self.shapes[node[1]])
+        if kind == "op":
+            return prod(self.terms(n) for n in node[2])
         if kind == "add":
             return sum(self.terms(n) for _, n in node[1])
         if kind == "mul":
@@ -245,8 +323,13 @@ class Grader:
             raise ParseError(f"the sum's index {var} does not appear in what it sums")
         return range(self.base, max(sizes) + self.base)
 
-    def truth(self, lhs, env: dict[str, int]) -> Expr | None:
-        """What the left-hand side is, at these indices; None when there is no such entry."""
+    def truth(self, lhs, env: dict[str, int]):
+        """What the left-hand side is, at these indices (an array for a whole tensor); None when there is no such entry."""
+        if lhs[0] == "whole" and self.d[lhs[1]].entries is not None:
+            entries = self.d[lhs[1]].entries
+            return arrays.elementwise(lambda s: entries[self.d[lhs[1]].symbols.index(s)], self._whole(lhs, env))
+        if lhs[0] == "deriv" and lhs[1][0] == "loss" and lhs[2][0] == "whole":
+            return self._whole(lhs[2], env, gradient=True, lhs=True)
         if lhs[0] == "entry" and self.d[lhs[1]].entries is not None:
             flat = self._flat(lhs[1], self._at(lhs[2], env))
             return None if flat is None else self.d[lhs[1]].entries[flat]
@@ -317,6 +400,26 @@ class Grader:
         truth = self.truth(sides[0], env)
         if truth is None:
             return _Failure(env, None, note="no such entry at these indices")
+        self._target = truth.shape[-2:] if arrays.is_array(truth) and truth.ndim >= 2 else None
+        # * between two images is a correlation in some texts and a convolution in others: right in either
+        stars = any(n[0] == "op" and n[1] == "star" for side in sides[1:] for n in walk(side))
+        failure = None
+        for reading in ("correlation", "convolution") if stars else ("correlation",):
+            self._reading = reading
+            try:
+                found = self._check_reading(sides, env, truth)
+            except ParseError:
+                if reading == "convolution" and failure is not None:
+                    return failure
+                if not stars or reading == "convolution":
+                    raise
+                continue
+            if found is None:
+                return None
+            failure = failure or found
+        return failure
+
+    def _check_reading(self, sides, env, truth) -> _Failure | None:
         for side in sides[1:]:
             try:
                 claimed = self.value(side, env)
@@ -324,13 +427,18 @@ class Grader:
                 return _Failure(env, truth, note=f"{outside} is not an entry of the tensor (its indices are outside it): "
                                 f"an entry written with numbers must exist (only indices with letters may run past "
                                 f"the border, as 0)")
+            if arrays.is_array(truth) or arrays.is_array(claimed):
+                failure = self._check_arrays(side, sides, env, truth, claimed)
+                if failure is not None:
+                    return failure
+                continue
             if (side is sides[1] and claimed.is_number and not truth.is_number and (claimed != 0 or len(sides) > 2)
                     and all(self._number(other, env) for other in sides[2:])):
                 # "y_{1,1} = 1 \cdot 0 + 2 \cdot 3 = 6", "dL/db = 4": a value at numbers no claim gives (a
                 # worked example). A lone 0 is a claim about the formula ("this gradient is 0"): graded.
                 raise ParseError("the right-hand side is a number (a worked example): check grades formulas in the "
                                  "layer's symbols, not values at numbers it is not given")
-            if not _equal(claimed, truth) and not self.meaning.equal(claimed, truth):
+            if not self._same(claimed, truth):
                 notes = []
                 if _equal(-claimed, truth):
                     notes.append("the sign is wrong: the claim is minus the right value")
@@ -339,6 +447,26 @@ class Grader:
                                  f"{sides.index(side)}) is the first that differs")
                 return _Failure(env, truth, claimed, note="; ".join(notes))
         return None
+
+    def _same(self, claimed: Expr, truth: Expr) -> bool:
+        return _equal(claimed, truth) or self.meaning.equal(claimed, truth)
+
+    def _check_arrays(self, side, sides, env, truth, claimed) -> _Failure | None:
+        """A claim about a whole tensor, judged entry by entry (a number on one side stands for every entry)."""
+        if not arrays.is_array(truth):
+            truth = arrays.array_of([truth], (1,))
+        if not arrays.is_array(claimed):
+            claimed = np.full(truth.shape, claimed, dtype=object)
+        found = arrays.entries_equal(arrays.plain(claimed), truth, self._same)
+        if found is None:
+            return None
+        index, expected, got = found
+        where = ", ".join(str(i + self.base) for i in index)
+        notes = [f"entry ({where}) of the tensor differs"]
+        if len(sides) > 2:
+            notes.append(f"in the chain, expression {sides.index(side) + 1} (after '=' number {sides.index(side)}) "
+                         "is the first that differs")
+        return _Failure(env, expected, got, note="; ".join(notes))
 
     def _number(self, side, env) -> bool:
         """Whether a side of a chain is a number at these indices."""
@@ -395,9 +523,39 @@ class Grader:
         return self._printers[key]
 
 
+def _divide(num: Expr, den: Expr) -> Expr:
+    if den == 0:
+        raise ParseError("a division by zero")
+    return num / den
+
+
+def _on_arrays(name: str, args: list):
+    """A function of whole tensors: rot180, vec, diag, full/valid (a convolution's operand), pad (its padding
+    is what the claim's size needs), softmax; any other entry by entry."""
+    if name in ("rot180", "vec", "diag", "softmax") and len(args) == 1:
+        return {"rot180": arrays.rot180, "vec": arrays.vec, "diag": arrays.diag,
+                "softmax": _softmax}[name](args[0])
+    if name in ("full", "valid") and len(args) == 1:
+        return arrays.Marked(arrays.plain(args[0]), name)
+    if name == "pad" and len(args) == 1:
+        return arrays.plain(args[0])
+    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad"):
+        raise ParseError(f"{name} takes one tensor")
+    return arrays.elementwise(lambda *xs: _function(name, list(xs)), *args)
+
+
+def _softmax(a):
+    a = arrays.plain(a)
+    total = Add(*(exp(v) for v in a.reshape(-1)))
+    return arrays.elementwise(lambda v: exp(v) / total, a)
+
+
 def _function(name: str, args: list[Expr]) -> Expr:
-    """A function a claim applies: exp, log, tanh, the sigmoid, relu, max, min."""
+    """A function a claim applies: exp, log, tanh, the sigmoid, relu, max, min, the derivatives \\sigma', \\tanh'
+    and relu'."""
     one = args[0]
+    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad"):
+        raise ParseError(f"{name} is applied to a whole tensor, e.g. {name}(K)")
     if name in ("max", "min"):
         if len(args) < 2:
             raise ParseError(f"\\{name} needs two or more arguments, e.g. \\{name}(0, z)")
@@ -406,6 +564,9 @@ def _function(name: str, args: list[Expr]) -> Expr:
         raise ParseError(f"{name} takes one argument, not {len(args)}")
     return {"exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt, "abs": Abs, "sign": sign,
             "sigmoid": lambda z: 1 / (1 + exp(-z)),
+            "dsigmoid": lambda z: exp(-z) / (1 + exp(-z)) ** 2,
+            "dtanh": lambda z: 1 - tanh(z) ** 2,
+            "drelu": lambda z: Heaviside(z, 0),
             "relu": lambda z: Max(0, z)}[name](one)
 
 

@@ -51,16 +51,22 @@ _WRT = r"(?:" + GROUP + r"|[A-Za-z])"
 _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|limits|nolimits)"), " "),
-    (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname)\s*\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname|text|textrm|texttt|textit)\s*\{([^{}]*)\}"), r"\1"),
+    # the kernel turned by 180 degrees: rot180, \text{rot}_{180^\circ}, rot_{180}
+    (re.compile(r"(?<![A-Za-z])rot\s*(?:_\s*\{?\s*180\s*(?:\^\s*\{?\s*\\circ\s*\}?|°)?\s*\}?|180(?:\^\s*\{?\s*\\circ\s*\}?|°)?)"), "rotate"),
     (re.compile(r"\\(tilde|hat|bar|overline|widetilde|widehat|check|breve)\s*\{?\s*(\\?[A-Za-z]+)\s*\}?"), r"\\\1{\2}"),
     (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
     # \frac{dL}{dx_{11}} and \frac{\mathrm{d}L}{\mathrm{d}x_{11}}: the same derivative
     (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)(?=\s*[A-Za-z\\])"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial "),
-    (re.compile(r"\\(?:cdot|times|ast)(?![A-Za-z])|\\,\*"), "*"),
+    (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), r" \\cdot "),
+    (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
     (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned
     (re.compile(r"\s+(?=[_^])"), ""),
+    # the transpose: ^T, ^{T}, ^\top, ^{\mathsf{T}} (its \mathsf dropped above), ^\intercal
+    (re.compile(r"\^\s*(?:\{\s*(?:\\!\s*)?(?:\\top|\\intercal|T)\s*\}|\\top|\\intercal|T(?![A-Za-z]))"), r"^{\\top}"),
+    (re.compile(r"\^\s*\{?\s*\\prime\s*\}?"), "'"),
     # (\nabla_K L)_{21}, (\frac{\partial L}{\partial K})_{21}, (K)_{21}: an entry of a whole tensor
     (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}_{m['sub']}}}"),
@@ -75,8 +81,7 @@ _PREPASS = [
 ]
 # Matrix notation: products of whole tensors with vectors of ones, transposes, Hadamard products.
 _INDICATOR = re.compile(r"\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}\s*(?:_\s*\{|\[|\\\{|\()|\\(?:mathbb|mathds)\s*\{\s*1\s*\}")
-_MATRIX_NOTATION = re.compile(r"\\top(?![A-Za-z])|\^\s*\{?\s*T\s*\}?(?![A-Za-z])|\\(?:mathbf|boldsymbol)\s*\{\s*1\s*\}"
-                              r"|\\(?:odot|circledast|star|otimes|operatorname\{vec\}|mathrm\{vec\})(?![A-Za-z])")
+_MATRIX_NOTATION = re.compile(r"\\(?:mathbf|boldsymbol)\s*\{\s*1\s*\}")
 
 
 def _ungroup(text: str) -> str:
@@ -164,13 +169,13 @@ def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
-        ParseError: for matrix notation (\\mathbf{1}^\\top G \\mathbf{1}), which is not read entry by entry.
+        ParseError: for a vector of ones (\\mathbf{1}^\\top G \\mathbf{1}), whose size is not said.
     """
     text = _pieces(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", text)))
     found = _MATRIX_NOTATION.search(text)
     if found:
-        raise ParseError(f"matrix notation ({found.group().strip()}) is not read: write the claim entry by entry, "
-                         "e.g. \\frac{\\partial L}{\\partial b} = \\sum_{r,s} \\frac{\\partial L}{\\partial y_{r,s}}")
+        raise ParseError(f"a vector of ones ({found.group().strip()}) is not read: write the sum, e.g. "
+                         "\\frac{\\partial L}{\\partial b} = \\sum_{r,s} \\frac{\\partial L}{\\partial y_{r,s}}")
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)
     return text

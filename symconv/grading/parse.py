@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from math import prod
 
+from .tree import walk
 from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, is_number, parse_index, prepass, read_group,
                        split_indices)
 
@@ -29,7 +31,14 @@ _BRACKETED = re.compile(r"[\[(]([0-9a-z+\- ]+(?:,[0-9a-z+\- ]+)*)[\])]", re.ASCI
 # \tanh, \sigma (the sigmoid), \max, \min and relu (written \operatorname{relu}).
 FUNCTION_COMMANDS = {"\\exp": "exp", "\\log": "log", "\\ln": "log", "\\tanh": "tanh", "\\sigma": "sigmoid",
                      "\\max": "max", "\\min": "min", "\\sqrt": "sqrt", "\\abs": "abs"}
-FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign"}
+FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign", "max": "max", "min": "min",
+                  "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid",
+                  # on whole tensors (symconv.grading.arrays)
+                  "rotate": "rot180", "flip": "rot180", "vec": "vec", "diag": "diag", "full": "full",
+                  "valid": "valid", "pad": "pad"}
+DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigma'(z)
+# Operators between whole tensors: entry by entry, and the cross-correlation.
+OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\oslash": "divide", "\\star": "correlate"}
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|>|<|=)\s*")
 _LOSS_COMMAND = re.compile(r"\\(?:mathcal|mathscr)\s*\{\s*([A-Z])\s*\}|\\ell(?![A-Za-z])")
@@ -121,6 +130,8 @@ class Parser:
             mark = self.text[self.pos]
             body, end = read_group(self.text, self.pos + 1)
             if mark == "^":
+                if body.strip() == "\\top":
+                    break  # W^{\\top}: the transpose, read by factor()
                 found = _SUPERSCRIPT.fullmatch(body.strip())
                 if subs and is_number(body):
                     break  # x_{1,1}^{2}: a power, read by factor()
@@ -159,7 +170,10 @@ class Parser:
                 raise ParseError(f"{name} with {len(subs)} indices in one subscript is ambiguous (is the channel first "
                                  f"or last?): write the channel as a superscript, e.g. {_example(name, info, layer)}")
             indices = tuple(subs)
+        elif not subs and channel is None and prod(info.shape) > 1:
+            return self._whole(info, ())  # the whole tensor: W^{[2]}, \\delta^{[3]}, b^{[1]}
         else:
+            given = channel is not None
             if channel is None:
                 if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
                     raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info, layer)}")
@@ -167,9 +181,7 @@ class Parser:
             if not subs and spatial and all(n == 1 for n in info.shape[info.channels:]):
                 subs = [Index((), 1, written=False)] * spatial  # b^{[1]} with one output: its only entry
             if not subs and spatial:
-                raise ParseError(f"{name} without indices is the whole tensor: write its entries, e.g. "
-                                 f"{_example(name, info, layer)} (a whole matrix is read only as "
-                                 "\\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix})")
+                return self._whole(info, tuple(channel) if given else ())
             if len(channel) != info.channels or len(subs) != spatial:
                 shown = info.channels and any(n > 1 for n in info.shape[: info.channels])
                 where = f" and {info.channels} in the channel superscript" if shown else ""
@@ -177,6 +189,11 @@ class Parser:
                                  f"{f' and {len(channel)}' if shown else ''}: e.g. {_example(name, info, layer)}")
             indices = tuple(channel) + tuple(subs)
         node = ("entry", info.key, indices)
+        return ("deriv", ("loss", info.gradient), node) if info.gradient else node
+
+    def _whole(self, info: TensorInfo, channel: tuple):
+        """A tensor written without its indices (its channel may be given): an array of its entries."""
+        node = ("whole", info.key, channel)
         return ("deriv", ("loss", info.gradient), node) if info.gradient else node
 
     # -- derivatives, fractions, sums --
@@ -265,7 +282,11 @@ class Parser:
             return ("num", Fraction(text))
         if kind == "word" and text in FUNCTION_WORDS and self.name_at() is None:
             self.take()
-            return ("fn", FUNCTION_WORDS[text], self.arguments(text))
+            name = FUNCTION_WORDS[text]
+            if self.text.startswith("'", self.pos) and name in DERIVATIVES:
+                self.pos += 1
+                name = DERIVATIVES[name]
+            return ("fn", name, self.arguments(text))
         if kind == "word" and text == "e" and _EXP.match(self.text, self.pos):  # e^{...}: not a layer's e^{[l]}
             self.take()
             self.skip_spaces()
@@ -275,7 +296,11 @@ class Parser:
             return self.entry()
         if kind == "cmd" and text in FUNCTION_COMMANDS:
             self.take()
-            return ("fn", FUNCTION_COMMANDS[text], self.arguments(text))
+            name = FUNCTION_COMMANDS[text]
+            if self.text.startswith("'", self.pos) and name in DERIVATIVES:  # \\sigma'(z), \\tanh'(z)
+                self.pos += 1
+                name = DERIVATIVES[name]
+            return ("fn", name, self.arguments(text))
         if kind == "cmd" and text == "\\ind":
             self.take()
             body, self.pos = read_group(self.text, self.pos)
@@ -332,6 +357,9 @@ class Parser:
     def factor(self):
         node = self.primary()
         self.skip_spaces()
+        if self.text.startswith("^{\\top}", self.pos):
+            self.pos += len("^{\\top}")
+            return ("op", "transpose", (node,), None)
         if self.pos < len(self.text) and self.text[self.pos] == "^":
             body, self.pos = read_group(self.text, self.pos + 1)
             if not is_number(body) or int(body) > MAX_POWER:
@@ -343,9 +371,17 @@ class Parser:
         factors = [self.factor()]
         while True:
             kind, text = self.peek()
-            if text == "*":
+            if text in ("*", "\\cdot"):
                 self.take()
-                factors.append(self.factor())
+                right = self.factor()
+                if text == "*" and any(_whole_in(f) for f in (*factors, right)):  # between images: a convolution
+                    factors = [("op", "star", (_joined(factors), right), None)]
+                else:
+                    factors.append(right)
+            elif text in OPERATORS:
+                self.take()
+                stride = self.stride() if text == "\\star" else None
+                factors = [("op", OPERATORS[text], (_joined(factors), self.factor()), stride)]
             elif text == "/":
                 self.take()
                 factors = [("div", ("mul", tuple(factors)), self.factor())]
@@ -353,6 +389,16 @@ class Parser:
                 factors.append(self.factor())
             else:
                 return factors[0] if len(factors) == 1 else ("mul", tuple(factors))
+
+    def stride(self) -> int | None:
+        """\\star_{2}: the stride of a correlation written as an operator."""
+        self.skip_spaces()
+        if self.pos < len(self.text) and self.text[self.pos] == "_":
+            body, self.pos = read_group(self.text, self.pos + 1)
+            if not is_number(body) or not 1 <= int(body) <= 9:
+                raise ParseError(f"cannot read the correlation's stride _{{{body}}}: write a number, e.g. \\star_{{2}}")
+            return int(body)
+        return None
 
     def expression(self):
         parts = []
@@ -371,6 +417,15 @@ class Parser:
         kind, text = self.peek()
         if kind != "end":
             raise ParseError(f"cannot read the claim from {self.text[self.pos:].strip()[:30]!r} on")
+
+
+def _joined(factors: list):
+    return factors[0] if len(factors) == 1 else ("mul", tuple(factors))
+
+
+def _whole_in(node) -> bool:
+    """Whether the node is about a whole tensor (so * next to it is a convolution, not a product of numbers)."""
+    return any(sub[0] == "whole" for sub in walk(node))
 
 
 def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Walking a parsed claim: its nodes, its free indices, the axes an index runs along, its loss letter."""
+"""Walking a parsed claim (the tree parse.py builds): its nodes, its free indices, the axes an index runs along, its loss letter."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def walk(node):
     elif node[0] == "deriv":
         yield from walk(node[1])
         yield from walk(node[2])
-    elif node[0] == "fn":
+    elif node[0] in ("fn", "op"):
         for child in node[2]:
             yield from walk(child)
     elif node[0] == "ind":
@@ -44,7 +44,7 @@ def walk(node):
 
 def free_indices(node) -> set[str]:
     """Index variables not bound by a sum."""
-    if node[0] == "entry":
+    if node[0] in ("entry", "whole"):
         return {v for i in node[2] for v, _ in i.coefs}
     if node[0] == "sum":
         return free_indices(node[2]) - {var for var, _, _ in node[1]}
@@ -64,7 +64,7 @@ def children(node) -> list:
         return [node[1], node[2]]
     if kind == "pow":
         return [node[1]]
-    if kind == "fn":
+    if kind in ("fn", "op"):
         return list(node[2])
     if kind == "ind":
         return [node[2], node[3]]
@@ -77,7 +77,7 @@ def axis_sizes(node, var: str, shapes: dict) -> tuple[list[int], list[int]]:
     """Sizes of the axes `var` indexes: where it is the whole index, and where it is part of one."""
     alone, anywhere = [], []
     for sub in walk(node):
-        if sub[0] != "entry":
+        if sub[0] not in ("entry", "whole"):  # a whole tensor's given indices are its leading ones
             continue
         for axis, index in enumerate(sub[2]):
             size = shapes[sub[1]][axis]
