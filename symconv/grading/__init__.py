@@ -33,13 +33,17 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
     judged: dict[tuple[str, str, str], Verdict] = {}
-    out = Report(conventions=conventions)
+    out = []
     for claim in claims:
         key = (claim.text, claim.range, claim.problem)
         if key not in judged:
             judged[key] = grader.grade(claim)
         out.append(replace(judged[key], line=claim.line))
-    return out
+    # A claim that used a name before the notes gave it a meaning is judged again with the names bound since.
+    again = {key: grader.grade(claim) for claim in claims
+             if judged[key := (claim.text, claim.range, claim.problem)].unknown}
+    return Report([replace(again.get((c.text, c.range, c.problem), v), line=c.line) for c, v in zip(claims, out)],
+                  conventions=conventions)
 
 
 class Report(list):

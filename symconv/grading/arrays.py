@@ -67,6 +67,8 @@ def array_of(values, shape: tuple[int, ...]) -> np.ndarray:
 def elementwise(function, *args):
     """function applied entry by entry, scalars broadcast."""
     arrays = [plain(a) for a in args if is_array(a)]
+    if not arrays:
+        return function(*args)
     shape = arrays[0].shape
     if any(a.shape != shape for a in arrays):  # a column and a vector are one thing here
         if any(squeezed(a).shape != squeezed(arrays[0]).shape for a in arrays):

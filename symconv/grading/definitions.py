@@ -23,7 +23,7 @@ _NAME = re.compile(r"\s*(?P<name>\\[A-Za-z]+(?:\{\\?[A-Za-z]+\})?|[A-Za-z])(?P<s
                    r"(?P<sub>_(?:" + GROUP + r"|\S))?\s*")
 # The tensor a gradient is taken by: also a name of several letters (Xin, Out: --names).
 _TARGET = re.compile(_NAME.pattern.replace("|[A-Za-z])", "|[A-Za-z][A-Za-z0-9]*)", 1))
-_LOSS = r"(?P<loss>\\mathcal\s*\{\s*[A-Z]\s*\}|\\ell|[A-Za-z])"
+_LOSS = r"(?P<loss>\\mathcal\s*\{\s*[A-Z]\s*\}|\\ell|[A-Za-z](?:_\s*(?:\{\s*(?:n|total|tot)\s*\}|n(?![A-Za-z])))?)"
 _WRT = r"(?P<wrt>[^{}]*(?:" + GROUP + r"[^{}]*)*)"
 # dL/dy_{ij} as \frac{\partial L}{\partial y_{ij}}, \partial L / \partial y_{ij} or \nabla_Y L
 _GRADIENT = re.compile(r"\s*(?:\\frac\s*\{\s*\\partial\s*" + _LOSS + r"\s*\}\s*\{\s*\\partial\s*" + _WRT + r"\}"

@@ -9,21 +9,22 @@ convolution take them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from math import comb, prod
 
 import numpy as np
-from sympy import Abs, Add, Expr, Heaviside, Max, Min, Mul, Piecewise, Pow, Rational, S, diff, exp, expand, log, sign, sqrt, tanh, together
+from sympy import Abs, Add, Eq, Expr, Function, Heaviside, Max, Min, Mul, Piecewise, Pow, Rational, S, diff, exp, expand, log, sign, sqrt, tanh, together
 
 from ..derivation import Derivation
 from ..layers.pool import switch
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays
+from . import arrays, binding
 from .definitions import definitions, read_definition
 from .extract import Claim
 from .meaning import Meaning
 from .names import tensors_of
+from .notation import UnknownName
 from .parse import ParseError, parse_claim
 from .ranges import ALL, parse_range
 from .report import Verdict, claim_names, term_difference
@@ -60,6 +61,9 @@ class Grader:
         self._part_values: dict | None = None
         self.network = derivation.network.names is None  # named a^{[l]}, not as a single layer
         self.tensors = tensors_of(derivation)
+        self.base_tensors = tensors_of(derivation)  # as the derivation names them, before the notes name anything
+        self._candidates = None
+        self.inferred: set[str] = set()  # names whose meaning symconv read from the claims (binding.py)
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
@@ -72,10 +76,12 @@ class Grader:
                                  "that is not a tensor of the layer")
             self.tensors[defined[0]] = defined[1]
         self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
+        self.shapes[binding.KRONECKER] = (max(n for shape in self.shapes.values() for n in shape),) * 2
         self.channels = {info.key: info.channels for table in self.tensors.values() for info in table.values()
                          if not info.gradient}
         self._target: tuple[int, int] | None = None  # the size a convolution in a claim must give (its left side's)
         self._reading = "correlation"  # how * between two images is read, while a claim is judged
+        self._quick = False  # while names are bound: compare at one point only (binding.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = Meaning(derivation)  # the judge where the forms differ
@@ -92,14 +98,22 @@ class Grader:
 
     def _symbol(self, key: str, index: tuple[int, ...]) -> Expr:
         flat = self._flat(key, index)
+        if key == binding.KRONECKER:
+            return S.One if flat is not None and len(set(index)) == 1 else S.Zero
         return S.Zero if flat is None else self.d[key].symbols[flat]
 
     def _gradient(self, key: str, index: tuple[int, ...], lhs: bool) -> Expr | None:
         """dL/d(entry): on the left the derived expression, on the right the upstream symbol where the
         derivation has one (as a teacher uses dL/da^{[l]} in the layer below)."""
-        if f"dL/d{key}" not in self.d.names():
-            raise ParseError(f"the derivation has no gradient of {key}")
         flat = self._flat(key, index)
+        if key == binding.KRONECKER:
+            raise ParseError("the Kronecker delta has no gradient")
+        if f"dL/d{key}" not in self.d.names():
+            loss = self._loss_reading(key)
+            if loss is None:
+                raise ParseError(f"the derivation has no gradient of {key}")
+            # dL/dp_i where only the loss reads p (the softmax's output): the loss's own derivative
+            return None if flat is None else diff(loss, self.d[key].symbols[flat])
         if flat is None:
             return None
         tensor = self.d[f"dL/d{key}"]
@@ -108,6 +122,16 @@ class Grader:
         # A gradient that several layers' parts make up is written with the parts' symbols, which are the
         # derivation's names, not a student's: the claim is compared with what they are.
         return tensor.entries[flat].xreplace(self._parts())
+
+    def _loss_reading(self, key: str) -> Expr | None:
+        """The loss's value as an expression, when it is what reads the tensor `key` (and nothing else does)."""
+        last = self.d.records[-1]
+        loss = next((self.d[name] for p, name in last.params.items() if self.d[name].entries is not None
+                     and len(self.d[name].shape) == 1 and self.d[name].shape[0] == 1), None)
+        tensor = self.d[key]
+        if loss is None or tensor.symbols is None or key in [r.input for r in self.d.records] + list(last.inputs):
+            return None
+        return loss.entries[0] if set(tensor.symbols) & loss.entries[0].free_symbols else None
 
     def _parts(self) -> dict:
         """Each symbol of a reader's part of a forked gradient, and its entry (worked out once)."""
@@ -123,6 +147,8 @@ class Grader:
         return self._locals[cache_key]
 
     def _differentiate(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
+        if binding.KRONECKER in (top_key, key):
+            raise ParseError("the Kronecker delta is a number: it has no derivative")
         if self.d[top_key].entries is None:
             raise ParseError(f"{top_key} is not computed from anything: a local derivative is of a derived entry")
         flat_top, flat = self._flat(top_key, top), self._flat(key, index)
@@ -325,6 +351,8 @@ class Grader:
 
     def truth(self, lhs, env: dict[str, int]):
         """What the left-hand side is, at these indices (an array for a whole tensor); None when there is no such entry."""
+        if binding.KRONECKER in (lhs[1], lhs[2][1] if lhs[0] == "deriv" else None, lhs[1][1] if lhs[0] == "deriv" else None):
+            raise ParseError("the Kronecker delta is a number, not something the layer computes")
         if lhs[0] == "whole" and self.d[lhs[1]].entries is not None:
             entries = self.d[lhs[1]].entries
             return arrays.elementwise(lambda s: entries[self.d[lhs[1]].symbols.index(s)], self._whole(lhs, env))
@@ -354,6 +382,8 @@ class Grader:
                 raise
             if defined:
                 self.tensors.update(defined)
+                if binding.uses(claim.text, self.inferred):  # defined through a name symconv inferred
+                    self.inferred |= {name for name, _ in defined}
                 return Verdict(claim.line, written, "definition")
             sides, compact = self._parse(claim)
             if claim.matrix:
@@ -375,12 +405,25 @@ class Grader:
                 failure = self._check(sides, env)
                 if failure is not None:
                     failures.append(failure)
+        except UnknownName as unknown:
+            bound, said = binding.bind(self, claim)
+            if not bound:
+                return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
+            self.tensors.update(bound)
+            self.inferred |= set(bound)
+            verdict = self.grade(claim)
+            return replace(verdict, reason="; ".join(filter(None, (said, verdict.reason))))
         except ParseError as error:
             return Verdict(claim.line, written, "not understood", reason=str(error))
         except RecursionError:
             return Verdict(claim.line, written, "not understood", reason="the claim is nested too deeply to read")
         if not failures:
             return Verdict(claim.line, written, "right")
+        inferred = binding.uses(claim.text, self.inferred)
+        if inferred:  # wrong with the meanings symconv gave the notes' names: is it right with others?
+            other = binding.rebind(self, claim, inferred)
+            if other:
+                return Verdict(claim.line, written, "not understood", reason=other)
         loss = loss_letter(sides)
         printer = self._printer(compact, loss, self._upstream_in(claim.text))
         first = failures[0]
@@ -396,9 +439,38 @@ class Grader:
             reason=first.note,
         )
 
+    def holds(self, sides, claim: Claim) -> bool:
+        """Whether the claim is right at every index of its range (read with names still being bound):
+        first at one point and its first indices, by value alone, then in full."""
+        try:
+            envs = self._indices(sides, claim.range)
+            if len(envs) * sum(self.terms(side) for side in sides[1:]) > MAX_WORK:
+                return False
+            self._quick = True
+            try:
+                if self._check(sides, envs[0]) is not None:
+                    return False
+            finally:
+                self._quick = False
+            return all(self._check(sides, env) is None for env in envs)
+        except (ParseError, _Outside, RecursionError):
+            return False
+
+    @property
+    def candidates(self):
+        """What a name the derivation does not have may stand for (binding.py), listed once."""
+        if self._candidates is None:
+            self._candidates = binding.candidates(self)
+        return self._candidates
+
     def _check(self, sides, env) -> _Failure | None:
         truth = self.truth(sides[0], env)
         if truth is None:
+            entry = sides[0][2] if sides[0][0] == "deriv" else sides[0]
+            if entry[0] == "entry" and any(i.written and not i.coefs for i in entry[2]):
+                # w_{k0} for a bias (Bishop's notation): an entry the tensor does not have is no claim about it
+                raise ParseError("the left-hand side is an entry the tensor does not have (an index written with a "
+                                 "number is outside it): symconv reads entries of the layer's tensors")
             return _Failure(env, None, note="no such entry at these indices")
         self._target = truth.shape[-2:] if arrays.is_array(truth) and truth.ndim >= 2 else None
         # * between two images is a correlation in some texts and a convolution in others: right in either
@@ -440,7 +512,7 @@ class Grader:
                                  "layer's symbols, not values at numbers it is not given")
             if not self._same(claimed, truth):
                 notes = []
-                if _equal(-claimed, truth):
+                if self._same(-claimed, truth):
                     notes.append("the sign is wrong: the claim is minus the right value")
                 if len(sides) > 2:
                     notes.append(f"in the chain, expression {sides.index(side) + 1} (after '=' number "
@@ -449,7 +521,13 @@ class Grader:
         return None
 
     def _same(self, claimed: Expr, truth: Expr) -> bool:
-        return _equal(claimed, truth) or self.meaning.equal(claimed, truth)
+        """Equal in meaning: exactly, after expansion, where that is cheap (sums of products of entries),
+        else by value at random points (meaning.py), which is the judge either way."""
+        if self._quick:
+            return self.meaning.equal(claimed, truth, points=1)
+        if _polynomial(claimed) and _polynomial(truth) and _equal(claimed, truth):
+            return True
+        return self.meaning.equal(claimed, truth)
 
     def _check_arrays(self, side, sides, env, truth, claimed) -> _Failure | None:
         """A claim about a whole tensor, judged entry by entry (a number on one side stands for every entry)."""
@@ -576,9 +654,14 @@ def _indicator(relation: str, left: Expr, right_node, right: Expr, window: list[
     if relation == "=":
         if right_node[0] == "fn" and right_node[1] == "max" and left in window:
             return switch(window.index(left) + 1, window)
-        raise ParseError("an indicator with = reads [w = \\max(window)] (max pooling's switch)")
+        return Piecewise((S.One, Eq(left, right)), (S.Zero, True))  # [a_{22} = h_{1,2}]: 1 where they are equal
     gap = left - right if relation in (">", ">=") else right - left
     return Heaviside(gap, 0 if relation in (">", "<") else 1)
+
+
+def _polynomial(expr: Expr) -> bool:
+    """A short sum of products of entries and numbers: what expansion compares at once."""
+    return not expr.atoms(Function) and all(p.exp.is_Integer for p in expr.atoms(Pow)) and expr.count_ops() <= 2_000
 
 
 def _equal(claimed: Expr, truth: Expr) -> bool:

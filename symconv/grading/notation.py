@@ -14,6 +14,16 @@ class ParseError(ValueError):
     """The claim could not be read; the message says what and where."""
 
 
+class UnknownName(ParseError):
+    """A name the derivation does not have (z, \\hat{y}), or one it has at several layers written without
+    one (W in a network with two dense layers): the grader may bind it by meaning (binding.py)."""
+
+    def __init__(self, message: str, name: str, layers: tuple = ()):
+        super().__init__(message)
+        self.name = name
+        self.layers = layers  # the layers the name has, when only its layer is missing
+
+
 @dataclass(frozen=True)
 class Index:
     """A linear index expression: const + sum of coef * variable (1-based values)."""
@@ -52,6 +62,7 @@ _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|limits|nolimits)"), " "),
     (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname|text|textrm|texttt|textit)\s*\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\(?:mathbf|boldsymbol|bm|vec)\s+([A-Za-z])"), r"\1"),  # \mathbf h: the letter
     # the kernel turned by 180 degrees: rot180, \text{rot}_{180^\circ}, rot_{180}
     (re.compile(r"(?<![A-Za-z])rot\s*(?:_\s*\{?\s*180\s*(?:\^\s*\{?\s*\\circ\s*\}?|°)?\s*\}?|180(?:\^\s*\{?\s*\\circ\s*\}?|°)?)"), "rotate"),
     (re.compile(r"\\(tilde|hat|bar|overline|widetilde|widehat|check|breve)\s*\{?\s*(\\?[A-Za-z]+)\s*\}?"), r"\\\1{\2}"),

@@ -14,7 +14,7 @@ from fractions import Fraction
 from math import prod
 
 from .tree import walk
-from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, is_number, parse_index, prepass, read_group,
+from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, is_number, parse_index, prepass, read_group,
                        split_indices)
 
 __all__ = ["Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
@@ -41,6 +41,11 @@ DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigm
 OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\oslash": "divide", "\\star": "correlate"}
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|>|<|=)\s*")
+_LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|n(?![A-Za-z]))")
+GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+         "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "varrho", "tau", "upsilon", "phi", "varphi", "chi", "psi",
+         "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+_ACCENTS = ("\\hat", "\\tilde", "\\bar", "\\overline", "\\widetilde", "\\widehat", "\\check", "\\breve")
 _LOSS_COMMAND = re.compile(r"\\(?:mathcal|mathscr)\s*\{\s*([A-Z])\s*\}|\\ell(?![A-Za-z])")
 
 
@@ -103,6 +108,10 @@ class Parser:
             if kind == "word" and len(word) == 1 and after not in ("_", "^"):
                 self.take()
                 return ("loss", word)
+            found = _LOSS_WITH_SUBSCRIPT.match(self.text, self.pos)
+            if found:  # E_n, E_{total}: the loss of one example, or the whole loss (not the error e_n)
+                self.pos = found.end()
+                return ("loss", found.group(1))
         name = self.name_at()
         if name is not None:
             self.pos += len(name)
@@ -112,12 +121,18 @@ class Parser:
             self.pos = loss.end()
             return ("loss", " ".join(loss.group().split()))
         kind, word = self.peek()
-        if allow_loss and kind == "word" and len(word) == 1:
+        after = self.text[self.pos:].lstrip()[len(word):len(word) + 1]
+        if allow_loss and kind == "word" and len(word) == 1 and after not in ("_", "^"):
             self.take()
             return ("loss", word)
         if kind in ("word", "cmd") and not (kind == "cmd" and word in ("\\frac", "\\partial", "\\sum")):
             known = ", ".join(sorted(self.tensors))
-            raise ParseError(f"unknown name {word!r}: the entries here are {known} (choose the names with --names)")
+            name = word
+            if kind == "cmd" and word in _ACCENTS:  # \\hat{y}: the prepass writes accents so
+                accent = re.match(r"\\[a-z]+\{\\?[A-Za-z]+\}", self.text[self.pos:].lstrip())
+                name = accent.group() if accent else word
+            raise UnknownName(f"unknown name {name!r}: the entries here are {known} (choose the names with --names)",
+                              name)
         raise ParseError(f"expected an entry such as x_{{1,1}} at {self.text[self.pos:self.pos + 20]!r}")
 
     def indices(self, name: str):
@@ -135,6 +150,13 @@ class Parser:
                 found = _SUPERSCRIPT.fullmatch(body.strip())
                 if subs and is_number(body):
                     break  # x_{1,1}^{2}: a power, read by factor()
+                layered = [n for n in table if n is not None]
+                if layer is None and layered and not any(i.channels for i in table.values()) and (
+                        is_number(body) or (found and found.group(2) and is_number(found.group(2)) and not found.group(1))):
+                    # w^{(2)}_{kj}, w^{2}_{kj}: a tensor without channels numbers its layer so
+                    self.pos = end
+                    layer = int(body.strip().strip("()"))
+                    continue
                 self.pos = end
                 if found is None or channel is not None or not (found.group(1) or found.group(2) is not None):
                     raise ParseError(f"cannot read the superscript ^{{{body}}} of {name}: a layer is written "
@@ -150,10 +172,13 @@ class Parser:
                 if len(parts) > 1 and "," not in body:
                     self.compact = True
                 subs += [parse_index(part) for part in parts]
+        layer = _layer_of(table, layer)
         if layer not in table:
             known = ", ".join(f"[{n}]" for n in table if n is not None)
-            raise ParseError(f"{name} needs its layer, one of {known}: e.g. {name}^{{[{next(iter(table))}]}}"
-                             if layer is None else f"{name} has no layer [{layer}]" + (f": it has {known}" if known else ""))
+            if layer is None:
+                raise UnknownName(f"{name} needs its layer, one of {known}: e.g. {name}^{{[{next(iter(table))}]}}",
+                                  name, tuple(n for n in table if n is not None))
+            raise ParseError(f"{name} has no layer [{layer}]" + (f": it has {known}" if known else ""))
         info = table[layer]
         spatial = len(info.shape) - info.channels
         bracketed = _BRACKETED.match(self.text, self.pos) if not subs and channel is None else None
@@ -217,6 +242,8 @@ class Parser:
             bottom = self.derivative_part(den, allow_loss=False)
             if bottom is None:
                 raise ParseError(f"\\frac{{{num}}}{{{den}}}: the denominator of a derivative is \\partial and an entry")
+            if "deriv" in (top[0], bottom[0]):
+                raise ParseError("a derivative of or by a gradient (a second derivative) is not read")
             return ("deriv", top, bottom)
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
@@ -233,7 +260,10 @@ class Parser:
             raise ParseError("\\partial must be followed by an entry, '/' and \\partial and an entry")
         if self.take() != ("cmd", "\\partial"):
             raise ParseError("a derivative written with / needs \\partial in its denominator")
-        return ("deriv", top, self.entry())
+        bottom = self.entry()
+        if "deriv" in (top[0], bottom[0]):
+            raise ParseError("a derivative of or by a gradient (a second derivative) is not read")
+        return ("deriv", top, bottom)
 
     def summation(self):
         bounds = []
@@ -269,12 +299,15 @@ class Parser:
     # -- expressions --
     def starts_factor(self) -> bool:
         kind, text = self.peek()
-        return (kind in ("num", "word") or (kind == "cmd" and text in ("\\frac", "\\partial", "\\sum", "\\ind",
-                                                                     *FUNCTION_COMMANDS))
+        return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind",
+                                                                      *FUNCTION_COMMANDS, *_ACCENTS)
+                                                             or text[1:] in GREEK))
                 or text in ("(", "[", "{") or self.name_at() is not None)
 
     def primary(self):
         kind, text = self.peek()
+        if kind == "cmd" and (text in _ACCENTS or text[1:] in GREEK) and text not in FUNCTION_COMMANDS:
+            return self.entry()  # \\hat{y}_i, \\delta_k: a name (entry() says when it is unknown)
         if kind == "num":
             self.take()
             if len(text) > 30:
@@ -320,6 +353,8 @@ class Parser:
                 return self.slash_derivative()
             if text == "\\sum":
                 return self.summation()
+            if text[1:] in GREEK:  # \\delta_k, \\omega: a name the notes give something
+                raise UnknownName(f"unknown name {text!r}: the entries here are {', '.join(sorted(self.tensors))}", text)
             raise ParseError(f"cannot read {text}: it is not part of the notation symconv checks")
         if text in ("(", "[", "{"):
             self.take()
@@ -417,6 +452,18 @@ class Parser:
         kind, text = self.peek()
         if kind != "end":
             raise ParseError(f"cannot read the claim from {self.text[self.pos:].strip()[:30]!r} on")
+
+
+def _layer_of(table: dict, layer: int | None) -> int | None:
+    """The layer a name means: as written; the only one that has the name when none is written (k for a
+    network's one kernel); or, for a number no layer with the name has, the layer-th of those that do
+    (notes that count only the layers with weights: W^{(2)} for the second dense layer)."""
+    layered = sorted(n for n in table if n is not None)
+    if layer is None and None not in table and len(layered) == 1:
+        return layered[0]
+    if layer is not None and layer not in table and 1 <= layer <= len(layered):
+        return layered[layer - 1]
+    return layer
 
 
 def _joined(factors: list):

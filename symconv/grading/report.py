@@ -23,6 +23,7 @@ class Verdict:
     extra: tuple[str, ...] = ()
     expected: str = ""
     reason: str = ""
+    unknown: bool = False  # not understood for a name no value fits yet: judged again once the notes bind it
 
     def as_dict(self) -> dict:
         out = {"line": self.line, "claim": self.claim, "status": self.status,

@@ -1,0 +1,156 @@
+"""Names the notes give the network's values, bound by meaning.
+
+Notes name things their own way: z for a convolution's output, h for the pooled map, \\hat y for
+the softmax, s for the scores, \\delta_k for a gradient, b for one of two biases. A claim that uses
+a name the derivation does not have (or a name it has at several layers, written without one) is
+read with every value of the network that the name could stand for: the inputs, parameters,
+targets, each layer's output and each gradient, by shape. When exactly one assignment makes the
+claim hold, as a function of the leaves, the name means that value from then on, and the claim is
+right. When none does, the claim is not understood (a name no value fits is not evidence of a
+mistake); when several do, it is not understood with the readings that compete.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import replace
+from itertools import product
+
+from .notation import ParseError, TensorInfo, UnknownName
+
+KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
+# Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
+# stays under about a second, whatever the notes hold.
+MAX_PARSES = 600  # assignments read for one claim
+MAX_EVALUATIONS = 100  # of those, the ones that parse and are evaluated
+MAX_UNKNOWN = 3  # names one claim may leave to be bound
+
+
+@dataclass
+class _Budget:
+    parses: int = MAX_PARSES
+    evaluations: int = MAX_EVALUATIONS
+
+
+def candidates(grader) -> list[TensorInfo]:
+    """Every value a name may stand for: each tensor of the network, and the gradient of each that has one."""
+    out, seen = [], set()
+    for table in grader.base_tensors.values():
+        for info in table.values():
+            if info.gradient or info.key in seen:
+                continue
+            seen.add(info.key)
+            out.append(info)
+            if f"dL/d{info.key}" in grader.d.names():
+                out.append(replace(info, gradient="L"))
+    return out + [TensorInfo(KRONECKER, grader.shapes[KRONECKER], 0)]
+
+
+def bind(grader, claim) -> tuple[dict[str, dict], str]:
+    """The names to add so that the claim holds, and what was read; ({}, why) when no unique assignment does."""
+    budget = _Budget()
+    found = _search(grader, claim, dict(grader.tensors), 0, budget)
+    readings = {tuple(sorted((name, table[None].key, table[None].gradient) for name, table in f.items())): f
+                for f in found}
+    if len(readings) > 1 and len({_values(grader, f) for f in readings.values()}) == 1:
+        # names that stand for equal values either way (dL/db and dL/dz of a dense layer): the first reading
+        readings = dict([next(iter(readings.items()))])
+    if len(readings) == 1:
+        binding = next(iter(readings.values()))
+        said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+        return binding, f"read with {said}"
+    if readings:
+        shown = "; or ".join(", ".join(f"{name} as {describe(grader, t[None])}" for name, t in f.items())
+                             for f in list(readings.values())[:3])
+        return {}, f"the names can be read more than one way, each making the claim hold: {shown}"
+    return {}, ""
+
+
+def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[dict]:
+    if budget.parses <= 0 or budget.evaluations <= 0:
+        return []
+    budget.parses -= 1
+    saved = grader.tensors
+    grader.tensors = tensors
+    try:
+        sides, _ = grader._parse(claim)
+    except UnknownName as unknown:
+        grader.tensors = saved
+        if depth >= MAX_UNKNOWN:
+            return []
+        out = []
+        for info in _for(grader, unknown, claim):
+            trial = {**tensors, unknown.name: {None: info}}
+            out += [{unknown.name: {None: info}, **rest} for rest in _search(grader, claim, trial, depth + 1, budget)]
+        return out
+    except (ParseError, RecursionError):
+        grader.tensors = saved
+        return []
+    try:
+        if not depth:
+            return []
+        budget.evaluations -= 1
+        return [{}] if grader.holds(sides, claim) else []
+    finally:
+        grader.tensors = saved
+
+
+def _values(grader, found: dict) -> tuple:
+    """The values a reading gives its names at one random point (equal readings mean the same)."""
+    point = grader.meaning.points()[0]
+    out = []
+    for name in sorted(found):
+        info = found[name][None]
+        if info.key == KRONECKER:
+            out.append((name, KRONECKER))
+            continue
+        shape = info.shape
+        indices = [tuple(int(c) for c in f) for f in _all(shape)]
+        entries = [grader._gradient(info.key, i, lhs=True) if info.gradient else grader._symbol(info.key, i)
+                   for i in indices]
+        out.append((name, shape, tuple(round(float(e.xreplace(point).evalf(20)), 12) if e is not None else 0.0
+                                       for e in entries)))
+    return tuple(out)
+
+
+def _all(shape: tuple[int, ...]):
+    return product(*(range(1, n + 1) for n in shape))
+
+
+def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
+    """What an unknown name may stand for: the layers it has, or any value of the network; nothing for a
+    letter the claim uses as an index (\\delta_{ij}'s i)."""
+    if len(unknown.name) == 1 and re.search(r"[_^]\s*\{[^{}]*" + unknown.name, claim.text):
+        return []
+    if unknown.layers:
+        table = grader.tensors.get(unknown.name, {})
+        return [table[n] for n in unknown.layers if n in table]
+    return grader.candidates
+
+
+def describe(grader, info: TensorInfo) -> str:
+    """A value of the network as a teacher names it: the output of layer 2 (relu), the gradient of W[5]."""
+    record = next((r for r in grader.d.records if r.output == info.key), None)
+    what = f"the output of layer {record.number} ({record.layer.type})" if record else info.key
+    if info.key == grader.d.records[0].input:
+        what = "the input"
+    return f"dL/d({what})" if info.gradient else what
+
+
+def uses(text: str, names: set[str]) -> set[str]:
+    """Which of the names the claim's text writes (a letter standing alone, not inside a longer word)."""
+    return {name for name in names if re.search(r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])", text)}
+
+
+def rebind(grader, claim, names: set[str]) -> str:
+    """Why a claim that is wrong with the meanings symconv inferred for `names` is not judged wrong: the
+    readings of those names that make it hold ("" when none does: then it is wrong)."""
+    trial = {name: table for name, table in grader.tensors.items() if name not in names}
+    found = _search(grader, claim, trial, 0, _Budget())
+    if not found:
+        return ""
+    reading = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in found[0].items())
+    earlier = ", ".join(f"{name} as {describe(grader, next(iter(grader.tensors[name].values())))}" for name in sorted(names))
+    return (f"the notes seem to use a name for more than one value: earlier claims read {earlier}, but this claim "
+            f"holds with {reading}; name each value once to have it judged")
