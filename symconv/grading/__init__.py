@@ -32,6 +32,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     grader = Grader(derivation, upstream_symbol)
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
+    if conventions.numbering:
+        grader.number_by_weighted_layers()
     judged: dict[tuple[str, str, str], Verdict] = {}
     out = []
     for claim in claims:

@@ -140,6 +140,8 @@ def diag(a) -> np.ndarray:
 def convolve(a, b, flip: bool, stride: int = 1, target: tuple[int, int] | None = None) -> np.ndarray:
     """a correlated with b (b flipped for the true convolution): images (H x W, or C x H x W with a
     kernel M x C x kh x kw), padded as the operand says, else so that the result has the target size."""
+    if not (is_array(a) and is_array(b)):
+        raise ParseError("a convolution is of two tensors written without indices, e.g. X \\star K")
     mode = a.mode if isinstance(a, Marked) else b.mode if isinstance(b, Marked) else ""
     a = a.array if isinstance(a, Marked) else a
     b = b.array if isinstance(b, Marked) else b

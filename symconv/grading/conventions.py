@@ -26,14 +26,39 @@ _STATED = re.compile(
 
 @dataclass(frozen=True)
 class Conventions:
-    """How the notes write: the first index (0 or 1) and why it was chosen, said in the report."""
+    """How the notes write: the first index (0 or 1) and why it was chosen, and how they number a
+    network's layers, said in the report."""
 
     index_base: int = 1
     why: str = "MATH.md's convention"
     line: int = 0  # where the notes say so (0: not said)
+    numbering: str = ""  # "weighted layers" when the notes count only the layers with weights (Ng's z^{[l]})
 
     def describe(self) -> str:
-        return f"indices start at {self.index_base} ({self.why})"
+        said = f"indices start at {self.index_base} ({self.why})"
+        if self.numbering:
+            said += (f"; layers numbered as {self.numbering} count (z^{{[l]}} = W^{{[l]}} a^{{[l-1]}} + b^{{[l]}}, "
+                     "a^{[l]} its activation)")
+        return said
+
+
+# A layer superscript on a letter: W^{[2]}, w^{(2)}, z^{[1]}, a^{[0]}
+_LAYERED = re.compile(r"(?<![A-Za-z\\])([zaWwbBkK])\s*\^\s*\{?\s*[\[(]\s*(\d+)\s*[\])]")
+
+
+def numbering(notes: str, tensors) -> str:
+    """ "weighted layers" when the notes number only the layers with weights: they write z^{[l]} or a^{[0]},
+    or a weight's layer number that no layer with that weight has (W^{[2]} where symconv's are W^{[1]}
+    and W^{[3]}); else "" (symconv's numbering, every layer counted)."""
+    for letter, number in _LAYERED.findall(notes):
+        n = int(number)
+        if letter == "z" and "z" not in tensors or letter == "a" and n == 0:
+            return "weighted layers"
+        table = tensors.get(letter) or tensors.get(letter.swapcase()) or {}
+        layers = [k for k in table if k is not None]
+        if letter in "WwbBkK" and layers and n not in layers and 1 <= n <= len(layers):
+            return "weighted layers"
+    return ""
 
 
 def _line(notes: str, pos: int) -> int:
@@ -43,6 +68,13 @@ def _line(notes: str, pos: int) -> int:
 def infer(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int, ...]],
           index_base: int | None = None) -> Conventions:
     """The notes' conventions: as given, as stated in the prose, else as the claims' numbered entries show."""
+    layers = numbering(notes, tensors)
+    base = _base(notes, claims, tensors, shapes, index_base)
+    return Conventions(base.index_base, base.why, base.line, layers)
+
+
+def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int, ...]],
+          index_base: int | None) -> Conventions:
     if index_base is not None:
         return Conventions(index_base, "as given with --index-base")
     stated = _STATED.search(notes)

@@ -23,7 +23,7 @@ from . import arrays, binding
 from .definitions import definitions, read_definition
 from .extract import Claim
 from .meaning import Meaning
-from .names import tensors_of
+from .names import by_weighted_layers, tensors_of
 from .notation import UnknownName
 from .parse import ParseError, parse_claim
 from .ranges import ALL, parse_range
@@ -86,6 +86,11 @@ class Grader:
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = Meaning(derivation)  # the judge where the forms differ
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
+
+    def number_by_weighted_layers(self) -> None:
+        """Read layer numbers as notes that count only the layers with weights do (names.by_weighted_layers)."""
+        self.tensors = by_weighted_layers(self.d, self.tensors)
+        self.base_tensors = by_weighted_layers(self.d, self.base_tensors)
 
     # -- values of entries --
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
@@ -168,15 +173,15 @@ class Grader:
         key, given = node[1], self._at(node[2], env)
         shape = self.shapes[key]
         rest = shape[len(given):]
-        drop = sum(1 for n in shape[len(given):self.channels.get(key, 0)] if n == 1)
+        channels = self.channels.get(key, 0)
+        kept = tuple(n for axis, n in enumerate(rest, start=len(given)) if not (axis < channels and n == 1))
         if gradient and f"dL/d{key}" not in self.d.names():
             raise ParseError(f"the derivation has no gradient of {key}")
         values = []
         for index in product(*(range(1, n + 1) for n in rest)):
             where = given + index
             values.append(self._gradient(key, where, lhs) if gradient else self._symbol(key, where))
-        out = arrays.array_of([S.Zero if v is None else v for v in values], rest)
-        return out.reshape(rest[drop:] or (1,)) if drop else out
+        return arrays.array_of([S.Zero if v is None else v for v in values], kept or (1,))
 
     # -- evaluating a tree at one choice of the indices --
     def value(self, node, env: dict[str, int]):
@@ -417,6 +422,11 @@ class Grader:
             return Verdict(claim.line, written, "not understood", reason=str(error))
         except RecursionError:
             return Verdict(claim.line, written, "not understood", reason="the claim is nested too deeply to read")
+        except (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError) as error:
+            # One claim symconv fails to evaluate must not cost the report of the others: said, never guessed.
+            return Verdict(claim.line, written, "not understood",
+                           reason=f"symconv could not evaluate this claim ({type(error).__name__}: {error}); "
+                                  "please report it")
         if not failures:
             return Verdict(claim.line, written, "right")
         inferred = binding.uses(claim.text, self.inferred)

@@ -40,3 +40,32 @@ def tensors_of(derivation: Derivation) -> Names:
             channels = 1 if naming.single and len(p.shape) == 1 else p.lead
             out.setdefault(naming.letter(p.letter), {})[naming.number(r.number)] = TensorInfo(name, p.shape, channels)
     return out
+
+
+def by_weighted_layers(derivation: Derivation, names: Names) -> Names:
+    """The names as most textbooks number a network's layers (Ng, Nielsen): only the layers with weights
+    count. W^{[l]}, b^{[l]}, k^{[l]} are the l-th such layer's, z^{[l]} its output, a^{[l]} the output of
+    the element-wise activation right after it (z^{[l]} itself where none follows), a^{[0]} the input."""
+    out = {name: dict(table) for name, table in names.items()}
+    image = lead_axes
+    weighted = [r for r in derivation.records if any(p.trained and p.role == "kernel" for p in r.layer.params(r.shape_in))]
+    if not weighted or derivation.network.names is not None:
+        return out
+    info = lambda key: TensorInfo(key, derivation[key].shape, image(derivation[key].shape))  # noqa: E731
+    z, a = {}, {0: info(derivation.records[0].input)}
+    following = {r.input: r for r in derivation.records}
+    for n, r in enumerate(weighted, start=1):
+        z[n] = info(r.output)
+        after = following.get(r.output)
+        elementwise = (after is not None and not after.layer.params(after.shape_in) and after.shape_in == after.shape_out
+                       and len(after.inputs) == 1 and not after.layer.is_loss)
+        a[n] = info(after.output if elementwise else r.output)
+        for p in r.layer.params(r.shape_in):
+            if p.after or p.stage:
+                continue
+            letter = Naming(None).letter(p.letter)
+            out.setdefault(letter, {})
+            out[letter] = {k: v for k, v in out[letter].items() if v.key != r.params[p.key]}
+            out[letter][n] = TensorInfo(r.params[p.key], p.shape, p.lead)
+    out["z"], out["a"] = z, a
+    return out
