@@ -8,6 +8,7 @@ from ..derivation import Derivation
 from .conventions import Conventions, infer
 from .extract import Claim, extract
 from .grade import Grader, Verdict
+from .macros import expand, macros
 
 __all__ = ["Claim", "Conventions", "MAX_CLAIMS", "Report", "Verdict", "as_claim", "check_claim", "check_claims", "check_notes", "extract"]
 
@@ -25,7 +26,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     Raises:
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
-    claims = extract(notes, latex)
+    defined = macros(notes)
+    claims = [replace(c, text=expand(c.text, defined), range=expand(c.range, defined)) for c in extract(notes, latex)]
     if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")

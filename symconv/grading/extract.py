@@ -21,7 +21,8 @@ from .blocks import COMMENT, Lines, blank_all, blanked, is_latex, math_blocks, p
 MAX_RANGE = 300  # characters of a range written without a word after a claim
 
 # Environments read through: their rows are claims like the rows of align.
-_INNER_ENVS = "aligned|alignedat|gathered|split|array|subarray"
+# (align, gather and equation too: MathJax users write them inside $$ ... $$)
+_INNER_ENVS = "aligned|alignedat|gathered|split|array|subarray|align|flalign|alignat|gather|multline|equation|eqnarray"
 # Environments kept whole inside a claim: their \\ and & belong to the matrix.
 _MATRIX_ENVS = "matrix|pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|smallmatrix|cases|Array"
 # An array in brackets, \left[\begin{array}{ccc} ... \end{array}\right], is a matrix ("Array" inside)
@@ -44,7 +45,7 @@ _MATRIX = re.compile(r"\\begin\{(?:" + _MATRIX_ENVS.replace("|cases", "") + r")\
 _SPACING = r"(?:\s|\{\}|\\[,;:! ]|\\q?quad(?![A-Za-z])|\\(?:h?phantom|hspace\*?|mathrel)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\hskip\s*[\d.]+\s*[a-z]{2})*"
 _CONTINUES = re.compile(_SPACING + r"(?:[-+=]|\\[lc]?dots(?![A-Za-z]))")
 _PAIRED = re.compile(r"\\begin\{(?:align|flalign|alignat)\*?\}")
-_PAIRED_INSIDE = re.compile(r"\\begin\{(?:aligned|alignedat)\}")
+_PAIRED_INSIDE = re.compile(r"\\begin\{(?:aligned|alignedat|align|flalign|alignat)\*?\}")
 # Where a range starts: \forall, or "for" / "where" as a word (inside \text{...} or not).
 _RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\s*\{\s*)?(?<![A-Za-z\\])(?:for|where)(?![A-Za-z])"
                     r"|\\(?:text|mbox|mathrm|textrm)\s*\{\s*(?:if|at|when)(?![A-Za-z])",
@@ -160,11 +161,11 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
         # an intertext is prose between rows: a row break in its place
         edits.append((m.start(), close + 1, "\\\\" + blanked(text[m.start() + 2:close + 1])))
     text = _edited(text, sorted(edits))
+    two_per_row = bool(_PAIRED.search(opener) or _PAIRED_INSIDE.search(text))
     text = blank_all(_BLANKED, text)  # offsets as in the block
     separators: list[tuple[int, int]] = []
     depth = 0  # braces and matrices
     chars = list(text)
-    two_per_row = bool(_PAIRED.search(opener) or _PAIRED_INSIDE.search(text))
     columns = 0  # the &s of this row so far
     for m in _STRUCTURE.finditer(text):
         token = m.group()

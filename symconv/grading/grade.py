@@ -258,7 +258,15 @@ class Grader:
         if kind == "sum":
             ranges = [self._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
             names = [var for var, _, _ in node[1]]
-            values = [self.value(node[2], {**env, **dict(zip(names, values))}) for values in product(*ranges)]
+            excluded = node[3] if len(node) > 3 else ()
+            for _, other in excluded:
+                if other not in env:
+                    raise ParseError(f"the sum leaves out {other}, which has no value here")
+            values = []
+            for choice in product(*ranges):
+                inner = {**env, **dict(zip(names, choice))}
+                if not any(inner[var] == env[other] for var, other in excluded):
+                    values.append(self.value(node[2], inner))
             if not any(arrays.is_array(v) for v in values):
                 return Add(*values)
             total = S.Zero
@@ -344,6 +352,11 @@ class Grader:
         return 1
 
     def _sum_range(self, var: str, low: int | None, high: int | None, body) -> range:
+        if low is not None and high is None:  # \sum_{i=1}^{m}: to the end of the axis i runs along
+            alone, anywhere = axis_sizes(body, var, self.shapes)
+            if not (alone or anywhere):
+                raise ParseError(f"the sum's index {var} does not appear in what it sums")
+            high = max(alone or anywhere) - 1 + self.base
         if low is not None:
             if high - low >= MAX_SUM:
                 raise ParseError(f"the sum over {var} from {low} to {high} is longer than the {MAX_SUM} terms checked")

@@ -60,7 +60,14 @@ _LOSS = r"(?:\\mathcal\s*\{\s*[A-Z]\s*\}|\\mathscr\s*\{\s*[A-Z]\s*\}|\\ell(?![A-
 _WRT = r"(?:" + GROUP + r"|[A-Za-z])"
 _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
-    (re.compile(r"\\(?:,|;|:|!| |displaystyle|limits|nolimits)"), " "),
+    (re.compile(r"\\(?:,|;|:|!| |displaystyle|textstyle|scriptstyle|limits|nolimits)"), " "),
+    # colour is emphasis: \color{red}{x}, {\color{red} x}, \textcolor{red}{x}, \colorbox{yellow}{x}
+    (re.compile(r"\\(?:textcolor|colorbox)\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}"), ""),
+    (re.compile(r"\\color\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}"), ""),
+    # \partial{J} is \partial J; a_{i,j{+}1} is a_{i,j+1}
+    (re.compile(r"\\partial\s*\{\s*(\\?[A-Za-z]+(?:_\s*(?:" + GROUP + r"|\w))?(?:\^\s*(?:" + GROUP + r"|\w))?)\s*\}"),
+     r"\\partial \1"),
+    (re.compile(r"\{\s*([+\-=])\s*\}"), r"\1"),
     (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname|text|textrm|texttt|textit)\s*\{([^{}]*)\}"), r"\1"),
     (re.compile(r"\\(?:mathbf|boldsymbol|bm|vec)\s+([A-Za-z])"), r"\1"),  # \mathbf h: the letter
     # the kernel turned by 180 degrees: rot180, \text{rot}_{180^\circ}, rot_{180}
@@ -99,7 +106,8 @@ def _ungroup(text: str) -> str:
     return text[1:-1] if text.startswith("{") and text.endswith("}") else text
 
 
-_IND_OPEN = re.compile(r"\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}\s*(?:_\s*)?(?:\\left\s*|\\big\s*)?"
+_IND_OPEN = re.compile(r"(?:\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}|(?<![\w.}])1(?=\s*\((?:[^()]|\([^()]*\))*"
+                       r"(?:[<>]|\\[gl]eq?(?![A-Za-z])|\\[gl]t(?![A-Za-z]))))\s*(?:_\s*)?(?:\\left\s*|\\big\s*)?"
                        r"(\[|\\\{|\(|\{)")
 _CLOSE = {"[": "]", "\\{": "\\}", "(": ")", "{": "}"}
 
@@ -176,13 +184,26 @@ def _pieces(text: str) -> str:
     return text
 
 
+_PRIMED = re.compile(r"(?<![A-Za-z\\])([a-z])'(?![('])")
+
+
+def _primes(text: str) -> str:
+    """Primed indices (i', m') as letters the claim does not use otherwise: another index, as written."""
+    primed = sorted(set(_PRIMED.findall(text)))
+    if not primed:
+        return text
+    free = [c for c in "uvwqrsmnolhgfedcba" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", text)]
+    fresh = dict(zip(primed, free))
+    return _PRIMED.sub(lambda m: fresh.get(m.group(1), m.group()), text)
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
         ParseError: for a vector of ones (\\mathbf{1}^\\top G \\mathbf{1}), whose size is not said.
     """
-    text = _pieces(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", text)))
+    text = _pieces(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))
     found = _MATRIX_NOTATION.search(text)
     if found:
         raise ParseError(f"a vector of ones ({found.group().strip()}) is not read: write the sum, e.g. "

@@ -22,7 +22,8 @@ __all__ = ["Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_
 # --- the tree ------------------------------------------------------------------------------------
 # ("num", Fraction) | ("entry", key, (Index, ...)) | ("deriv", top, bottom) with top ("loss", letter)
 # or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
-# | ("sum", ((var, lo | None, hi | None), ...), node)
+# | ("sum", ((var, lo | None, hi | None), ...), node, ((var, other), ...) left out where var = other)
+# | ("whole", key, (Index, ...) of its leading axes) | ("op", name, (node, ...), parameter)
 
 _SUPERSCRIPT = re.compile(r"(?:\[\s*(\d+)\s*\])?\s*(?:\((.*)\))?", re.ASCII)
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(\\[A-Za-z]+)|([A-Za-z]+)|(.))", re.ASCII | re.DOTALL)
@@ -45,6 +46,7 @@ _LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "varrho", "tau", "upsilon", "phi", "varphi", "chi", "psi",
          "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+_UNEQUAL = re.compile(r"([a-z])\s*(?:\\neq?|!=)(?![A-Za-z])\s*([a-z])")
 _ACCENTS = ("\\hat", "\\tilde", "\\bar", "\\overline", "\\widetilde", "\\widehat", "\\check", "\\breve")
 _LOSS_COMMAND = re.compile(r"\\(?:mathcal|mathscr)\s*\{\s*([A-Z])\s*\}|\\ell(?![A-Za-z])")
 
@@ -279,13 +281,19 @@ class Parser:
             self.skip_spaces()
         if sub is None:
             raise ParseError("\\sum needs its index, e.g. \\sum_{r,s} or \\sum_{r=1}^{2}")
+        excluded = ()
+        unequal = _UNEQUAL.fullmatch(sub.strip())
+        if unequal:  # \\sum_{k \\neq j}: every k but j
+            sub, excluded = unequal.group(1), ((unequal.group(1), unequal.group(2)),)
         if "=" in sub:
             var, low = (part.strip() for part in sub.split("=", 1))
             names = [v for v in re.split(r"[,\s]+", var) if v]  # \sum_{r,s=1}^{2}: both from 1 to 2
+            # an upper bound written as a letter (m, n, N) is the size the notes give the axis: to its end
+            to_end = sup is not None and re.fullmatch(r"\s*[A-Za-z]\s*", sup) is not None
             if not names or not all(re.fullmatch(r"[a-z]", v) for v in names) or not is_number(low) \
-                    or sup is None or not is_number(sup):
+                    or sup is None or not (is_number(sup) or to_end):
                 raise ParseError(f"cannot read the sum's range {sub}^{sup}: write numbers, e.g. \\sum_{{r=1}}^{{2}}")
-            bounds += [(v, int(low), int(sup)) for v in names]
+            bounds += [(v, int(low), None if to_end else int(sup)) for v in names]
         else:
             names = [v for v in re.split(r"[,\s]+", sub.strip()) if v]
             if len(names) == 1 and re.fullmatch(r"[a-z]+", names[0]):
@@ -294,7 +302,7 @@ class Parser:
                 if not re.fullmatch(r"[a-z]", var):
                     raise ParseError(f"cannot read the summation index {var!r}: use single letters, e.g. \\sum_{{r,s}}")
                 bounds.append((var, None, None))
-        return ("sum", tuple(bounds), self.term())
+        return ("sum", tuple(bounds), self.term(), excluded)
 
     # -- expressions --
     def starts_factor(self) -> bool:
