@@ -123,9 +123,10 @@ def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
     letter the claim uses as an index (\\delta_{ij}'s i)."""
     if len(unknown.name) == 1 and re.search(r"[_^]\s*\{[^{}]*" + unknown.name, claim.text):
         return []
-    if unknown.layers:
+    if unknown.layers:  # its layers first; but notes may use the letter for something else (Bishop's z_j)
         table = grader.tensors.get(unknown.name, {})
-        return [table[n] for n in unknown.layers if n in table]
+        layered = [table[n] for n in unknown.layers if n in table]
+        return layered + [c for c in grader.candidates if c not in layered]
     return grader.candidates
 
 

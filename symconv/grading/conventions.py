@@ -85,7 +85,7 @@ def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
     zero = top = None
     for claim in claims:
         try:
-            sides, _ = parse_claim(claim.text, tensors)
+            sides, _ = parse_claim(claim.text, tensors, layout="first")
         except (ParseError, RecursionError):
             continue
         for side in sides[1:] if claim.matrix else sides:  # a matrix's entry is numbered by symconv

@@ -25,7 +25,7 @@ from .extract import Claim
 from .meaning import Meaning
 from .names import by_weighted_layers, tensors_of
 from .notation import UnknownName
-from .parse import ParseError, parse_claim
+from .parse import ChannelLayout, ParseError, parse_claim
 from .ranges import ALL, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, indices_at, loss_letter, walk
@@ -82,6 +82,7 @@ class Grader:
         self._target: tuple[int, int] | None = None  # the size a convolution in a claim must give (its left side's)
         self._reading = "correlation"  # how * between two images is read, while a claim is judged
         self._quick = False  # while names are bound: compare at one point only (binding.py)
+        self._layout: str | None = None  # where entries with the channel among their indices write it
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = Meaning(derivation)  # the judge where the forms differ
@@ -300,13 +301,15 @@ class Grader:
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return parse_claim(text, self.tensors)
+            return parse_claim(text, self.tensors, self._layout)
+        except ChannelLayout:
+            raise
         except ParseError as error:
             vector = re.fullmatch(r"(\(.*\)_)\{(\d+),(\d+)\}( = .*)", text, re.DOTALL)
             if not (claim.matrix and 1 in claim.matrix and vector and "takes 1 indices" in str(error)):
                 raise
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
-            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors)
+            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self._layout)
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
@@ -423,6 +426,8 @@ class Grader:
                 failure = self._check(sides, env)
                 if failure is not None:
                     failures.append(failure)
+        except ChannelLayout:
+            return self._both_layouts(claim)
         except UnknownName as unknown:
             bound, said = binding.bind(self, claim)
             if not bound:
@@ -461,6 +466,27 @@ class Grader:
             expected=printer.doprint(first.truth) if first.truth is not None else "",
             reason=first.note,
         )
+
+    def _both_layouts(self, claim: Claim) -> Verdict:
+        """A claim whose entries write the channel among their indices, judged with it first and with it
+        last: right if right either way, wrong only if wrong both ways."""
+        verdicts = {}
+        for layout in ("first", "last"):
+            self._layout = layout
+            try:
+                verdicts[layout] = self.grade(claim)
+            finally:
+                self._layout = None
+        for layout, verdict in verdicts.items():
+            if verdict.status == "right":
+                return replace(verdict, reason="; ".join(filter(None, (f"read with the channel {layout} among the "
+                                                                        "indices", verdict.reason))))
+        first = verdicts["first"]
+        if first.status == "wrong" or verdicts["last"].status != "wrong":
+            return replace(first, reason="; ".join(filter(None, (first.reason, "read with the channel first among the "
+                                                                  "indices (it is not right with it last either)"))))
+        return replace(verdicts["last"], reason="; ".join(filter(None, (verdicts["last"].reason, "read with the channel "
+                                                                         "last among the indices"))))
 
     def holds(self, sides, claim: Claim) -> bool:
         """Whether the claim is right at every index of its range (read with names still being bound):

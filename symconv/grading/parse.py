@@ -17,7 +17,7 @@ from .tree import walk
 from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, is_number, parse_index, prepass, read_group,
                        split_indices)
 
-__all__ = ["Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
+__all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
 
 # --- the tree ------------------------------------------------------------------------------------
 # ("num", Fraction) | ("entry", key, (Index, ...)) | ("deriv", top, bottom) with top ("loss", letter)
@@ -51,14 +51,19 @@ _ACCENTS = ("\\hat", "\\tilde", "\\bar", "\\overline", "\\widetilde", "\\widehat
 _LOSS_COMMAND = re.compile(r"\\(?:mathcal|mathscr)\s*\{\s*([A-Z])\s*\}|\\ell(?![A-Za-z])")
 
 
+class ChannelLayout(ParseError):
+    """An entry writes its channel among its indices (x_{2,1,1}): first, as PyTorch stores it, or last?"""
+
+
 class Parser:
     """Reads one side of a claim into a tree. `tensors` maps each name people use to its TensorInfo by
     layer (None for a single layer's tensors and for a network's input)."""
 
-    def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]]):
+    def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]], layout: str | None = None):
         self.text = text
         self.pos = 0
         self.tensors = tensors
+        self.layout = layout  # where x_{1,2,2} writes its channel: "first" (PyTorch) or "last"; None: ask
         # X for x, K for k: people write a tensor's entries in either case when no other name takes it
         self.spelled = {name: name for name in tensors}
         for name in tensors:
@@ -184,18 +189,29 @@ class Parser:
         info = table[layer]
         spatial = len(info.shape) - info.channels
         bracketed = _BRACKETED.match(self.text, self.pos) if not subs and channel is None else None
-        if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), spatial):
+        ones = next((k for k, n in enumerate(info.shape[: info.channels]) if n > 1), info.channels)
+        if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), len(info.shape) - ones, spatial):
             subs = [parse_index(part) for part in bracketed.group(1).split(",")]  # X[4,4], X(4,4)
             self.pos = bracketed.end()
         return self._entry_node(name, info, channel, subs, layer)
 
     def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
         spatial = len(info.shape) - info.channels
+        ones = next((k for k, n in enumerate(info.shape[: info.channels]) if n > 1), info.channels)
+        if channel is None and spatial < len(subs) == len(info.shape) - ones and ones:
+            # W[c,m,n] of a kernel with one output channel: the axes of length 1 left out, as numbered from 1
+            subs = [Index((), 1, written=False)] * ones + list(subs)
         if channel is None and len(subs) == len(info.shape):
-            if len(subs) > 1 and any(n > 1 for n in info.shape[: info.channels]):
-                # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Not guessed.
-                raise ParseError(f"{name} with {len(subs)} indices in one subscript is ambiguous (is the channel first "
-                                 f"or last?): write the channel as a superscript, e.g. {_example(name, info, layer)}")
+            if len(subs) - ones > 1 and any(n > 1 for n in info.shape[: info.channels]):
+                # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Read both ways by the grader.
+                if self.layout is None:
+                    raise ChannelLayout(f"{name} with {len(subs)} indices in one subscript is read with its channel "
+                                        f"first and with it last: write the channel as a superscript, e.g. "
+                                        f"{_example(name, info, layer)}, to say which")
+                if self.layout == "last":
+                    written = [i for i in subs if i.written]
+                    kept = len(subs) - len(written)
+                    subs = subs[:kept] + list(reversed(written[spatial:])) + written[:spatial]
             indices = tuple(subs)
         elif not subs and channel is None and prod(info.shape) > 1:
             return self._whole(info, ())  # the whole tensor: W^{[2]}, \\delta^{[3]}, b^{[1]}
@@ -225,7 +241,7 @@ class Parser:
 
     # -- derivatives, fractions, sums --
     def derivative_part(self, text: str, allow_loss: bool):
-        inner = Parser(text.strip(), self.tensors)
+        inner = Parser(text.strip(), self.tensors, self.layout)
         if not inner.text.startswith("\\partial"):
             return None
         inner.pos = len("\\partial")
@@ -250,7 +266,7 @@ class Parser:
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
     def sub_expression(self, text: str):
-        inner = Parser(text, self.tensors)
+        inner = Parser(text, self.tensors, self.layout)
         node = inner.expression()
         inner.expect_end()
         self.compact |= inner.compact
@@ -493,10 +509,12 @@ def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:
     return f"{head}_{{{ones(spatial or info.channels)}}}"
 
 
-def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]]) -> tuple[list, bool]:
+def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
+                layout: str | None = None) -> tuple[list, bool]:
     """The sides of "A = B (= C ...)" as trees, and whether entries were written compactly (x_{11}).
 
     Raises:
+        ChannelLayout: when an entry writes its channel among its indices and `layout` does not say where.
         ParseError: when the text is not a claim or cannot be read completely.
     """
     if len(text) > MAX_CLAIM:
@@ -509,7 +527,7 @@ def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]]) -> 
     for side in sides:
         if not side.strip():
             raise ParseError("one side of '=' is empty")
-        parser = Parser(side, tensors)
+        parser = Parser(side, tensors, layout)
         tree = parser.expression()
         parser.expect_end()
         trees.append(tree)
