@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from dataclasses import replace
 from itertools import product
 
+from ..naming import lead_axes
+from .names import tensors_of
 from .notation import ParseError, TensorInfo, UnknownName
 
 KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
@@ -34,16 +36,17 @@ class _Budget:
 
 
 def candidates(grader) -> list[TensorInfo]:
-    """Every value a name may stand for: each tensor of the network, and the gradient of each that has one."""
-    out, seen = [], set()
-    for table in grader.base_tensors.values():
-        for info in table.values():
-            if info.gradient or info.key in seen:
-                continue
-            seen.add(info.key)
-            out.append(info)
-            if f"dL/d{info.key}" in grader.d.names():
-                out.append(replace(info, gradient="L"))
+    """Every value a name may stand for: each tensor of the network (as the derivation names it), and the
+    gradient of each that has one."""
+    known = {info.key: info for table in tensors_of(grader.d).values() for info in table.values() if not info.gradient}
+    out = []
+    for tensor in grader.d.tensors:
+        if tensor.symbols is None or tensor.name.startswith("dL/d"):
+            continue
+        info = known.get(tensor.name, TensorInfo(tensor.name, tensor.shape, lead_axes(tensor.shape)))
+        out.append(info)
+        if f"dL/d{tensor.name}" in grader.d.names():
+            out.append(replace(info, gradient="L"))
     return out + [TensorInfo(KRONECKER, grader.shapes[KRONECKER], 0)]
 
 

@@ -87,12 +87,10 @@ class Claim:
 def _top_range(piece: str):
     """The first range marker outside every bracket: a formula's pieces, {v \\text{ if } c; w}, are not a range."""
     for found in _RANGE.finditer(piece):
-        depth = 0
-        for k, ch in enumerate(piece[:found.start()]):
-            if ch in "({[":
-                depth += 1
-            elif ch in ")}]":
-                depth -= 1
+        before = piece[:found.start()]
+        # brackets, and environments (the pieces of \begin{cases} ... \end{cases} are no range either)
+        depth = sum(ch in "({[" for ch in before) - sum(ch in ")}]" for ch in before)
+        depth += len(re.findall(r"\\begin\{", before)) - len(re.findall(r"\\end\{", before))
         if depth <= 0:
             return found
     return None
@@ -107,6 +105,7 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
     lines = Lines(notes)
     claims: list[Claim] = []
     named = None  # the last inline formula without "=": "Let $A$ be $B$" makes A := B
+    condition = None  # "If $i = k$," before a display: the range of its claims, (where it ends, the relation)
     for block in math_blocks(notes, markdown=not latex):
         if isinstance(block[1], str):
             claims.append(Claim(lines(block[0]), block[1], problem=block[2]))
@@ -115,6 +114,14 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
         found = split_block(notes, start, end, lines, opener)
         if opener in ("$", "\\("):  # inline: only formulas with "=" are claims; "$x_{11}$" in a sentence is not
             formula = " ".join(notes[start:end].split())
+            if _INDEX_CONDITION.fullmatch(formula) and _IF_BEFORE.search(notes, max(0, start - 16), start):
+                condition = (end, formula)
+                continue
+        elif condition is not None:
+            if re.fullmatch(r"[\s$,:]*(?:\\\[|\\begin\{[a-z]+\*?\})?\s*", notes[condition[0]:start]):
+                found = [c if c.range else Claim(c.line, c.text, condition[1], c.problem, c.matrix) for c in found]
+            condition = None
+        if opener in ("$", "\\("):
             if named is not None and not _CLAIM_SIGN.search(formula):
                 claims += _prose_definition(notes, named, (start, end, formula), lines)
             named = (start, end, formula)
@@ -123,6 +130,9 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
     return claims
 
 
+# "If $i = k$," / "for $i \neq k$": a relation between two indices that the display after it holds under
+_INDEX_CONDITION = re.compile(r"\s*[a-z]\s*(?:=|\\neq?(?![A-Za-z])|\\not\s*=)\s*[a-z]\s*")
+_IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
 _BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",

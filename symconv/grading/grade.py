@@ -18,6 +18,7 @@ from sympy import Abs, Add, Eq, Expr, Function, Heaviside, Max, Min, Mul, Piecew
 
 from ..derivation import Derivation
 from ..layers.pool import switch
+from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
 from . import arrays, binding
 from .definitions import definitions, read_definition
@@ -26,7 +27,7 @@ from .meaning import Meaning
 from .names import by_weighted_layers, tensors_of
 from .notation import UnknownName
 from .parse import ChannelLayout, ParseError, parse_claim
-from .ranges import ALL, parse_range
+from .ranges import ALL, CONDITIONS, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, indices_at, loss_letter, walk
 
@@ -75,14 +76,16 @@ class Grader:
                 raise ValueError(f"upstream symbol {upstream_symbol!r} is not a name: give one such as \\delta, g or G "
                                  "that is not a tensor of the layer")
             self.tensors[defined[0]] = defined[1]
-        self.shapes = {info.key: info.shape for table in self.tensors.values() for info in table.values()}
+        self.shapes = {t.name: t.shape for t in derivation.tensors}
         self.shapes[binding.KRONECKER] = (max(n for shape in self.shapes.values() for n in shape),) * 2
-        self.channels = {info.key: info.channels for table in self.tensors.values() for info in table.values()
-                         if not info.gradient}
+        self.channels = {t.name: lead_axes(t.shape) for t in derivation.tensors}
+        self.channels.update({info.key: info.channels for table in self.tensors.values() for info in table.values()
+                              if not info.gradient})
         self._target: tuple[int, int] | None = None  # the size a convolution in a claim must give (its left side's)
         self._reading = "correlation"  # how * between two images is read, while a claim is judged
         self._quick = False  # while names are bound: compare at one point only (binding.py)
         self._layout: str | None = None  # where entries with the channel among their indices write it
+        self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = Meaning(derivation)  # the judge where the forms differ
@@ -192,8 +195,12 @@ class Grader:
             return Rational(node[1].numerator, node[1].denominator)
         if kind == "entry":
             where = self._at(node[2], env)
-            if self._flat(node[1], where) is None and not any(i.coefs for i in node[2]):
-                raise _Outside(self._written(node[1], where))
+            if self._flat(node[1], where) is None:
+                if not any(i.coefs for i in node[2]):
+                    raise _Outside(self._written(node[1], where))
+                if node[3] in self.inferred:  # zero past the border is the padding's rule, not a guessed name's
+                    raise ParseError(f"{node[3]} is indexed past the value symconv read it as: the notes may use "
+                                     f"{node[3]} for more than one value (name each once to have it judged)")
             return self._symbol(node[1], where)
         if kind == "whole":
             return self._whole(node, env)
@@ -243,6 +250,13 @@ class Grader:
             return _function(node[1], args)
         if kind == "op":
             return self._operator(node, [self.value(n, env) for n in node[2]])
+        if kind == "idxrel":  # a condition on the indices themselves: 1 where it holds
+            left, right = node[2].value(env), node[3].value(env)
+            holds = {"=": left == right, "!=": left != right, ">": left > right, ">=": left >= right,
+                     "<": left < right, "<=": left <= right}[node[1]]
+            return S.One if holds else S.Zero
+        if kind == "pieces" and node[2][0] == "idxrel":  # cases on the indices: the piece that applies
+            return self.value(node[1] if self.value(node[2], env) == 1 else node[3], env)
         if kind == "pieces":  # Piecewise((v, c), (w, True)): the condition as SymPy's relation
             _, relation, left, right = node[2]
             ops = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
@@ -407,6 +421,7 @@ class Grader:
                     self.inferred |= {name for name, _ in defined}
                 return Verdict(claim.line, written, "definition")
             sides, compact = self._parse(claim)
+            self._numbers_skipped = False
             if claim.matrix:
                 wrong_shape = self._matrix_shape(sides[0], claim.matrix)
                 if wrong_shape:
@@ -446,8 +461,13 @@ class Grader:
                            reason=f"symconv could not evaluate this claim ({type(error).__name__}: {error}); "
                                   "please report it")
         if not failures:
-            return Verdict(claim.line, written, "right")
+            reason = "the numbers that end the chain (a worked example) are not checked" if self._numbers_skipped else ""
+            return Verdict(claim.line, written, "right", reason=reason)
         inferred = binding.uses(claim.text, self.inferred)
+        if _defines_itself(sides, inferred):
+            return Verdict(claim.line, written, "not understood", reason=(
+                "a name symconv read by meaning stands on both sides: no value of a network is computed from "
+                "itself, so the notes use it for two values here (name each once to have it judged)"))
         if inferred:  # wrong with the meanings symconv gave the notes' names: is it right with others?
             other = binding.rebind(self, claim, inferred)
             if other:
@@ -559,6 +579,9 @@ class Grader:
                 # worked example). A lone 0 is a claim about the formula ("this gradient is 0"): graded.
                 raise ParseError("the right-hand side is a number (a worked example): check grades formulas in the "
                                  "layer's symbols, not values at numbers it is not given")
+            if side is not sides[1] and claimed.is_number and not truth.is_number and claimed != 0:
+                self._numbers_skipped = True  # "... = out(1 - out) = 0.59(1 - 0.59) = 0.24": the formula is judged
+                continue
             if not self._same(claimed, truth):
                 notes = []
                 if self._same(-claimed, truth):
@@ -605,8 +628,9 @@ class Grader:
     def _indices(self, sides, range_text: str) -> list[dict[str, int]]:
         """Every choice of the claim's free indices: from its range, else the whole axis they index."""
         stated = parse_range(range_text) if range_text else {}
+        conditions = stated.pop(CONDITIONS, [])
         free = sorted(set().union(*(free_indices(side) for side in sides)))
-        for var in stated:
+        for var in stated | {v: None for left, _, right in conditions for v in (left, right)}:
             if var not in free:
                 raise ParseError(f"the range names {var}, which the claim does not use")
         values = []
@@ -623,7 +647,11 @@ class Grader:
             count *= len(v)
         if count > MAX_INDICES:
             raise ParseError(f"the claim ranges over {count:,} index choices, more than the {MAX_INDICES:,} checked")
-        return [dict(zip(free, choice)) for choice in product(*values)]
+        envs = [dict(zip(free, choice)) for choice in product(*values)]
+        envs = [env for env in envs if all((env[a] == env[b]) == equal for a, equal, b in conditions)]
+        if not envs:
+            raise ParseError("the range leaves no choice of the indices to check")
+        return envs
 
     def _forget(self, text: str) -> None:
         """A definition that could not be read takes back the name's earlier meaning: later claims with
@@ -648,6 +676,15 @@ class Grader:
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+def _defines_itself(sides, names: set[str]) -> bool:
+    """Whether the left side is an entry of one of the names and the right sides use that name too
+    (Bishop's \\delta_j = h'(a_j) \\sum_k w_{kj} \\delta_k, with \\delta for two layers' values)."""
+    lhs = sides[0][2] if sides[0][0] == "deriv" and sides[0][1][0] == "loss" else sides[0]
+    if lhs[0] != "entry" or lhs[3] not in names:
+        return False
+    return any(n[0] == "entry" and n[3] == lhs[3] for side in sides[1:] for n in walk(side))
 
 
 def _divide(num: Expr, den: Expr) -> Expr:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from sympy import Expr, Float, Symbol, nan, zoo
+from sympy import Abs, Expr, Float, Heaviside, Max, Min, Piecewise, Symbol, nan, sign, zoo
 
 from ..derivation import Derivation
 
 POINTS = 4  # random points a meaning is compared at
+PIECEWISE_POINTS = 24  # where relu, max or an indicator branches: enough that each branch is met
 DIGITS = 40  # the precision of the evaluation
 TOLERANCE = 10 ** -(DIGITS - 15)  # relative: far below any difference a claim's terms can make
 SEED = 20261205  # fixed, so that the same notes get the same verdicts
@@ -31,40 +32,51 @@ class Meaning:
 
     def __init__(self, derivation: Derivation):
         self.d = derivation
-        self._points: list[dict[Symbol, Expr]] | None = None
+        self._points: list[dict[Symbol, Expr]] = []
+        self._rng = random.Random(SEED)
+        self._branches: bool | None = None
+        self._targets = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.one_hot}
         self._definitions: dict[Symbol, Expr] | None = None
 
-    def _targets(self) -> set[str]:
-        """The tensors that are a loss's one-hot target (drawn as probability vectors)."""
-        return {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in) if p.one_hot}
+    def points(self, count: int = POINTS) -> list[dict[Symbol, Expr]]:
+        """The first `count` points (made on first use). After the first POINTS, each leaf tensor is
+        shifted as a whole by a random amount, so that a relu's or a max's every branch is met: a whole
+        channel below zero, a bias that dominates."""
+        while len(self._points) < count:
+            shifted = len(self._points) >= POINTS
+            point: dict[Symbol, Expr] = {}
+            for tensor in self.d.tensors:
+                if tensor.symbols is None:
+                    continue
+                if tensor.entries is None:  # a leaf
+                    shift = Float(self._rng.uniform(-4, 4), DIGITS) if shifted else 0
+                    target = tensor.name in self._targets
+                    point.update(zip(tensor.symbols, (v if target else v + shift for v in _leaf(
+                        self._rng, len(tensor.symbols), tensor.shape[-1], target))))
+                else:  # a derived value: what its entries are at this point
+                    point.update((sym, _defined(entry.xreplace(point)))
+                                 for sym, entry in zip(tensor.symbols, tensor.entries))
+            self._points.append(point)
+        return self._points[:count]
 
-    def points(self) -> list[dict[Symbol, Expr]]:
-        if self._points is None:
-            rng = random.Random(SEED)
-            targets = self._targets()
-            self._points = []
-            for _ in range(POINTS):
-                point: dict[Symbol, Expr] = {}
-                for tensor in self.d.tensors:
-                    if tensor.symbols is None:
-                        continue
-                    if tensor.entries is None:  # a leaf
-                        point.update(zip(tensor.symbols, _leaf(rng, len(tensor.symbols), tensor.shape[-1],
-                                                               tensor.name in targets)))
-                    else:  # a derived value: what its entries are at this point
-                        point.update((sym, _defined(entry.xreplace(point)))
-                                     for sym, entry in zip(tensor.symbols, tensor.entries))
-                self._points.append(point)
-        return self._points
+    @property
+    def branches(self) -> bool:
+        """Whether any value of the derivation branches (a relu, a max pooling): then every comparison needs
+        the points that meet each branch, as the names in a claim may hide them."""
+        if self._branches is None:
+            self._branches = any(_branches(entry) for t in self.d.tensors if t.entries is not None for entry in t.entries)
+        return self._branches
 
-    def equal(self, claimed: Expr, truth: Expr, points: int = POINTS) -> bool:
-        """Whether the two agree at every point (a value that is undefined at a point agrees with nothing)."""
-        for point in self.points()[:points]:
+    def equal(self, claimed: Expr, truth: Expr, points: int | None = None) -> bool:
+        """Whether the two agree at every point (a value that is undefined at a point agrees with nothing):
+        POINTS of them, or PIECEWISE_POINTS where either has branches (relu, max, an indicator)."""
+        if points is None:
+            points = PIECEWISE_POINTS if self.branches or _branches(claimed) or _branches(truth) else POINTS
+        for point in self.points(points):
             a, b = _number(claimed.xreplace(point)), _number(truth.xreplace(point))
             if a is None or b is None or abs(a - b) > TOLERANCE * max(1, abs(a), abs(b)):
                 return False
         return True
-
 
     def in_terms_of(self, truth: Expr, claimed: Expr, rounds: int = 3) -> Expr:
         """The truth written with the names the claim uses: each derived name the claim does not use is
@@ -83,6 +95,10 @@ class Meaning:
                 break
             truth = rewritten
         return truth
+
+
+def _branches(expr: Expr) -> bool:
+    return expr.has(Heaviside, Piecewise, Max, Min, Abs, sign)
 
 
 def _leaf(rng: random.Random, count: int, last: int, target: bool) -> Iterable[Expr]:

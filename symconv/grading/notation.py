@@ -197,13 +197,32 @@ def _primes(text: str) -> str:
     return _PRIMED.sub(lambda m: fresh.get(m.group(1), m.group()), text)
 
 
+_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.DOTALL)
+
+
+def _cases(text: str) -> str:
+    """\\begin{cases} v & \\text{if } c \\\\ w & \\text{otherwise} \\end{cases} as the pieces the documents print."""
+    def pieces(found: re.Match) -> str:
+        rows = []
+        for row in re.split(r"\\\\", re.sub(r"(?<!\\)\\[,;:! ]|\\q?quad(?![A-Za-z])", " ", found.group(1))):
+            if not row.strip():
+                continue
+            value, _, condition = row.partition("&")
+            condition = re.sub(r"\\text\s*\{\s*(?:for|when)\s*\}", r"\\text{if}", condition.strip().rstrip(".,"))
+            if not (_IF.search(condition) or _OTHERWISE.search(condition)):
+                condition = r"\text{if} " + condition
+            rows.append(f"{value.strip()} {condition}")
+        return r"\{" + "; ".join(rows) + r"\}"
+    return _CASES.sub(pieces, text)
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
         ParseError: for a vector of ones (\\mathbf{1}^\\top G \\mathbf{1}), whose size is not said.
     """
-    text = _pieces(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))
+    text = _pieces(_cases(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text)))))
     found = _MATRIX_NOTATION.search(text)
     if found:
         raise ParseError(f"a vector of ones ({found.group().strip()}) is not read: write the sum, e.g. "

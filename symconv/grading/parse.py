@@ -20,7 +20,7 @@ from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, Unkn
 __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
 
 # --- the tree ------------------------------------------------------------------------------------
-# ("num", Fraction) | ("entry", key, (Index, ...)) | ("deriv", top, bottom) with top ("loss", letter)
+# ("num", Fraction) | ("entry", key, (Index, ...), name as written) | ("deriv", top, bottom) with top ("loss", letter)
 # or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
 # | ("sum", ((var, lo | None, hi | None), ...), node, ((var, other), ...) left out where var = other)
 # | ("whole", key, (Index, ...) of its leading axes) | ("op", name, (node, ...), parameter)
@@ -41,7 +41,9 @@ DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigm
 # Operators between whole tensors: entry by entry, and the cross-correlation.
 OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\oslash": "divide", "\\star": "correlate"}
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
-_RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|>|<|=)\s*")
+_RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
+_INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
+_LOSS_LETTERS = ("L", "E", "J", "C")
 _LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|n(?![A-Za-z]))")
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "varrho", "tau", "upsilon", "phi", "varphi", "chi", "psi",
@@ -120,6 +122,10 @@ class Parser:
                 self.pos = found.end()
                 return ("loss", found.group(1))
         name = self.name_at()
+        if allow_loss and name in _LOSS_LETTERS and self.spelled.get(name) != name:
+            # E_{o1}: the error of one output, not the tensor e (the loss's letter is no other case of a name)
+            raise ParseError(f"{name} with a subscript is read as part of the loss, which symconv does not "
+                             "derive: write the derivative of the whole loss")
         if name is not None:
             self.pos += len(name)
             return self.indices(self.spelled[name])
@@ -231,7 +237,7 @@ class Parser:
                 raise ParseError(f"{name} takes {spatial} indices in its subscript{where}, not {len(subs)}"
                                  f"{f' and {len(channel)}' if shown else ''}: e.g. {_example(name, info, layer)}")
             indices = tuple(channel) + tuple(subs)
-        node = ("entry", info.key, indices)
+        node = ("entry", info.key, indices, name)
         return ("deriv", ("loss", info.gradient), node) if info.gradient else node
 
     def _whole(self, info: TensorInfo, channel: tuple):
@@ -409,9 +415,14 @@ class Parser:
         found = _RELATION.search(body)
         if found is None:
             raise ParseError(f"cannot read the indicator's condition {body!r}: write a relation such as z > 0")
-        relation = {"\\geq": ">=", "\\ge": ">=", "\\leq": "<=", "\\le": "<=", "\\gt": ">", "\\lt": "<"}.get(
-            found.group().strip(), found.group().strip())
-        return ("ind", relation, self.sub_expression(body[:found.start()]), self.sub_expression(body[found.end():]))
+        relation = {"\\geq": ">=", "\\ge": ">=", "\\leq": "<=", "\\le": "<=", "\\gt": ">", "\\lt": "<",
+                    "\\neq": "!=", "\\ne": "!="}.get(found.group().strip(), found.group().strip())
+        left, right = body[:found.start()].strip(), body[found.end():].strip()
+        if all(_INDEX_ONLY.fullmatch(side) and side not in self.spelled for side in (left, right)):
+            return ("idxrel", relation, parse_index(left), parse_index(right))  # i = k: a condition on the indices
+        if relation == "!=":
+            raise ParseError("\\neq in a condition reads between two indices, e.g. i \\neq k")
+        return ("ind", relation, self.sub_expression(left), self.sub_expression(right))
 
     def factor(self):
         node = self.primary()

@@ -8,6 +8,8 @@ from .extract import wrapped
 from .notation import ParseError, is_number
 
 ALL = None  # the whole range of the index, from the entry it indexes
+CONDITIONS = "conditions"  # the key of (i, equal, k) relations between two indices, in what parse_range returns
+_INDEX_RELATION = re.compile(r"([a-z])\s*(=|\\neq?(?![A-Za-z])|!=)\s*([a-z])")
 MAX_VALUES = 10_000  # values one index may take in a range
 MAX_TEXT = 400  # characters of a range
 
@@ -54,7 +56,8 @@ def _variables(text: str) -> list[str]:
 
 
 def parse_range(text: str) -> dict[str, list[int] | None]:
-    """Each index named in the range, with its values, or ALL for "\\forall i" / "for all i".
+    """Each index named in the range, with its values, or ALL for "\\forall i" / "for all i"; under the key
+    CONDITIONS, the relations between two indices ("i = k", "i \\neq k") as (i, equal, k).
 
     Raises:
         ParseError: naming the part that cannot be read.
@@ -85,6 +88,10 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
         for piece in pieces:
             piece = piece.strip().strip(",").strip()
             if not piece:
+                continue
+            related = _INDEX_RELATION.fullmatch(piece)
+            if related:  # i = k, i \neq k: a condition between two indices ("if i = k")
+                ranges.setdefault(CONDITIONS, []).append((related[1], related[2] == "=", related[3]))
                 continue
             if _RELATION.search(piece):
                 for name, values in _inequality(piece).items():

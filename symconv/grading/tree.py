@@ -46,6 +46,8 @@ def free_indices(node) -> set[str]:
     """Index variables not bound by a sum."""
     if node[0] in ("entry", "whole"):
         return {v for i in node[2] for v, _ in i.coefs}
+    if node[0] == "idxrel":  # i = k in a condition
+        return {v for i in node[2:] for v, _ in i.coefs}
     if node[0] == "sum":  # \sum_{k \neq j}: j is free
         return (free_indices(node[2]) - {var for var, _, _ in node[1]}) | {other for _, other in node[3]}
     out: set[str] = set()
