@@ -76,7 +76,9 @@ def test_other_names_for_the_upstream_symbol_and_the_option():
         assert [s for _, s in verdicts(notes)][2] == "right", name
     # Without a definition in the notes, --upstream-symbol says what the symbol is.
     assert verdicts(f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11} $$", upstream_symbol="\\delta") == [(1, "right")]
-    assert verdicts(f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11} $$")[0][1] == "not understood"
+    # Without either, the name is read by meaning: the one value that makes the claim hold, said in the report.
+    (undefined,) = check_notes(f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {DK11} $$", CLASSIC)
+    assert undefined.status == "right" and "\\delta as dL/d(the output of layer 1 (conv))" in undefined.reason
 
 
 @pytest.mark.parametrize("claim, status", [
@@ -298,8 +300,11 @@ def test_matrix_shapes_channel_order_signs_chains_and_d_notation():
     (v,) = check_claims([r"\nabla_K L = \begin{pmatrix} 1 & 2 \\ 3 \end{pmatrix}"], CLASSIC)
     assert v.status == "not understood" and "rows" in v.reason
     channels = derive(ConvSpec(in_channels=2, out_channels=2))
+    # The channel among the indices is read first (as PyTorch) and last: right when right either way.
     (v,) = check_claims([r"y_{1,2,2} = \sum_{c}\sum_{p,q} k_{p,q,c,2} x_{p,q+1,c}"], channels)
-    assert v.status == "not understood" and "ambiguous" in v.reason
+    assert v.status == "right" and "channel last" in v.reason  # y[2,1,2], TensorFlow's order throughout
+    (v,) = check_claims([r"y_{2,1,1} = \sum_{c}\sum_{p,q} k_{2,c,p,q} x_{c,p,q+1}"], channels)
+    assert v.status == "wrong" and "either" in v.reason  # wrong with the channel first and with it last
     (v,) = check_claims([r"\frac{\partial L}{\partial x_{1,1}} = -\frac{\partial L}{\partial y_{1,1}} k_{1,1}"], CLASSIC)
     assert v.status == "wrong" and "sign" in v.reason and not v.missing
     (v,) = check_claims([r"\frac{\partial L}{\partial k_{11}} = \sum_{r,s=1}^{2} \frac{\partial L}{\partial y_{rs}} x_{rs} = 0"], CLASSIC)

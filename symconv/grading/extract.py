@@ -117,6 +117,8 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
             if _INDEX_CONDITION.fullmatch(formula) and _IF_BEFORE.search(notes, max(0, start - 16), start):
                 condition = (end, formula)
                 continue
+            if _CONDITION_BEFORE.search(notes, max(0, start - 16), start):
+                continue  # "the derivative is 1 where ... (also at $a = 0$)": a condition in prose, not a claim
         elif condition is not None:
             if re.fullmatch(r"[\s$,:]*(?:\\\[|\\begin\{[a-z]+\*?\})?\s*", notes[condition[0]:start]):
                 found = [c if c.range else Claim(c.line, c.text, condition[1], c.problem, c.matrix) for c in found]
@@ -133,6 +135,7 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
 # "If $i = k$," / "for $i \neq k$": a relation between two indices that the display after it holds under
 _INDEX_CONDITION = re.compile(r"\s*[a-z]\s*(?:=|\\neq?(?![A-Za-z])|\\not\s*=)\s*[a-z]\s*")
 _IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
+_CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
 _BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",

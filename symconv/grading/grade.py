@@ -40,6 +40,10 @@ MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand 
 POWER_COST = 100
 
 
+# What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
+_EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError)
+
+
 class _Outside(Exception):
     """An entry written with numbers that the tensor does not have (x_{4,4} of a 3x3 input)."""
 
@@ -455,7 +459,7 @@ class Grader:
             return Verdict(claim.line, written, "not understood", reason=str(error))
         except RecursionError:
             return Verdict(claim.line, written, "not understood", reason="the claim is nested too deeply to read")
-        except (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError) as error:
+        except _EVALUATION_ERRORS as error:
             # One claim symconv fails to evaluate must not cost the report of the others: said, never guessed.
             return Verdict(claim.line, written, "not understood",
                            reason=f"symconv could not evaluate this claim ({type(error).__name__}: {error}); "
@@ -522,7 +526,7 @@ class Grader:
             finally:
                 self._quick = False
             return all(self._check(sides, env) is None for env in envs)
-        except (ParseError, _Outside, RecursionError):
+        except (ParseError, _Outside, RecursionError, *_EVALUATION_ERRORS):
             return False
 
     @property
@@ -740,7 +744,7 @@ def _indicator(relation: str, left: Expr, right_node, right: Expr, window: list[
     if relation == "=":
         if right_node[0] == "fn" and right_node[1] == "max" and left in window:
             return switch(window.index(left) + 1, window)
-        return Piecewise((S.One, Eq(left, right)), (S.Zero, True))  # [a_{22} = h_{1,2}]: 1 where they are equal
+        return Piecewise((S.One, Eq(left, right, evaluate=False)), (S.Zero, True), evaluate=False)  # [a_{22} = h_{1,2}]
     gap = left - right if relation in (">", ">=") else right - left
     return Heaviside(gap, 0 if relation in (">", "<") else 1)
 
