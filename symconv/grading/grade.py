@@ -23,7 +23,7 @@ from ..rendering.latex import SymconvLatexPrinter
 from . import arrays, binding
 from .definitions import definitions, read_definition
 from .extract import Claim
-from .meaning import Meaning
+from .meaning import meaning_of
 from .names import by_weighted_layers, tensors_of
 from .notation import UnknownName
 from .parse import ChannelLayout, ParseError, parse_claim
@@ -92,7 +92,7 @@ class Grader:
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
-        self.meaning = Meaning(derivation)  # the judge where the forms differ
+        self.meaning = meaning_of(derivation)  # the judge where the forms differ
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
 
     def number_by_weighted_layers(self) -> None:
@@ -601,7 +601,7 @@ class Grader:
         else by value at random points (meaning.py), which is the judge either way."""
         if self._quick:
             return self.meaning.equal(claimed, truth, points=1)
-        if _polynomial(claimed) and _polynomial(truth) and _equal(claimed, truth):
+        if _short(claimed) and _short(truth) and _equal(claimed, truth):
             return True
         return self.meaning.equal(claimed, truth)
 
@@ -749,9 +749,12 @@ def _indicator(relation: str, left: Expr, right_node, right: Expr, window: list[
     return Heaviside(gap, 0 if relation in (">", "<") else 1)
 
 
-def _polynomial(expr: Expr) -> bool:
-    """A short sum of products of entries and numbers: what expansion compares at once."""
-    return not expr.atoms(Function) and all(p.exp.is_Integer for p in expr.atoms(Pow)) and expr.count_ops() <= 2_000
+def _short(expr: Expr) -> bool:
+    """What expansion compares at once: a sum of products of entries and numbers, or a short expression
+    of functions (a long one, a squared sum of sigmoids, is left to the values at points)."""
+    if not expr.atoms(Function) and all(p.exp.is_Integer for p in expr.atoms(Pow)):
+        return expr.count_ops() <= 2_000
+    return expr.count_ops() <= 60
 
 
 def _equal(claimed: Expr, truth: Expr) -> bool:

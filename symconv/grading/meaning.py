@@ -14,6 +14,7 @@ relu, max or indicator sits on its kink, so a claim is never judged by the value
 from __future__ import annotations
 
 import random
+import weakref
 from collections.abc import Iterable
 
 from sympy import Abs, Expr, Float, Heaviside, Max, Min, Piecewise, Symbol, nan, sign, zoo
@@ -25,6 +26,26 @@ PIECEWISE_POINTS = 24  # where relu, max or an indicator branches: enough that e
 DIGITS = 40  # the precision of the evaluation
 TOLERANCE = 10 ** -(DIGITS - 15)  # relative: far below any difference a claim's terms can make
 SEED = 20261205  # fixed, so that the same notes get the same verdicts
+
+
+_SHARED: dict[int, tuple[weakref.ref, "Meaning"]] = {}  # by id: a Derivation is not hashable
+
+
+def meaning_of(derivation: Derivation) -> "Meaning":
+    """The one Meaning of a derivation: its points are made once, however many graders read it."""
+    held = _SHARED.get(id(derivation))
+    if held is None or held[0]() is not derivation:
+        held = (weakref.ref(derivation, _forget), Meaning(derivation))
+        _SHARED[id(derivation)] = held
+    return held[1]
+
+
+def _forget(ref: weakref.ref, shared: dict = _SHARED) -> None:
+    """A derivation is gone: its points go too (only its own entry, whatever id a newer one has). The
+    table is bound as a default, so that this still works while the interpreter shuts down."""
+    for key, held in list(shared.items()):
+        if held[0] is ref:
+            del shared[key]
 
 
 class Meaning:
