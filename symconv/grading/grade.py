@@ -577,7 +577,8 @@ class Grader:
                 if failure is not None:
                     return failure
                 continue
-            if (side is sides[1] and claimed.is_number and not truth.is_number and (claimed != 0 or len(sides) > 2)
+            decimal = any(n[0] == "num" and n[1].denominator > 1 and n[2] for n in walk(side))
+            if (side is sides[1] and claimed.is_number and (decimal or not truth.is_number and (claimed != 0 or len(sides) > 2))
                     and all(self._number(other, env) for other in sides[2:])):
                 # "y_{1,1} = 1 \cdot 0 + 2 \cdot 3 = 6", "dL/db = 4": a value at numbers no claim gives (a
                 # worked example). A lone 0 is a claim about the formula ("this gradient is 0"): graded.

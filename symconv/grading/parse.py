@@ -20,7 +20,7 @@ from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, Unkn
 __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
 
 # --- the tree ------------------------------------------------------------------------------------
-# ("num", Fraction) | ("entry", key, (Index, ...), name as written) | ("deriv", top, bottom) with top ("loss", letter)
+# ("num", Fraction, written with a point) | ("entry", key, (Index, ...), name as written) | ("deriv", top, bottom) with top ("loss", letter)
 # or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
 # | ("sum", ((var, lo | None, hi | None), ...), node, ((var, other), ...) left out where var = other)
 # | ("whole", key, (Index, ...) of its leading axes) | ("op", name, (node, ...), parameter)
@@ -161,9 +161,10 @@ class Parser:
                 if body.strip() == "\\top":
                     break  # W^{\\top}: the transpose, read by factor()
                 found = _SUPERSCRIPT.fullmatch(body.strip())
-                if subs and is_number(body):
-                    break  # x_{1,1}^{2}: a power, read by factor()
                 layered = [n for n in table if n is not None]
+                if subs and is_number(body) and not (layer is None and None not in table and len(layered) > 1
+                                                     and _layer_of(table, int(body)) in table):
+                    break  # x_{1,1}^{2}: a power, read by factor(); but w_{11}^{2}, of a name that needs its layer, is it
                 if layer is None and layered and not any(i.channels for i in table.values()) and (
                         is_number(body) or (found and found.group(2) and is_number(found.group(2)) and not found.group(1))):
                     # w^{(2)}_{kj}, w^{2}_{kj}: a tensor without channels numbers its layer so
@@ -342,7 +343,7 @@ class Parser:
             self.take()
             if len(text) > 30:
                 raise ParseError(f"the number {text[:20]}... has {len(text):,} digits: too long to be part of a claim")
-            return ("num", Fraction(text))
+            return ("num", Fraction(text), "." in text)  # written with a decimal point: a value measured, not exact
         if kind == "word" and text in FUNCTION_WORDS and self.name_at() is None:
             self.take()
             name = FUNCTION_WORDS[text]
