@@ -24,8 +24,8 @@ from .notation import ParseError, TensorInfo, UnknownName
 KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
 # Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
 # stays under about a second, whatever the notes hold.
-MAX_PARSES = 600  # assignments read for one claim
-MAX_EVALUATIONS = 100  # of those, the ones that parse and are evaluated
+MAX_PARSES = 2000  # assignments read for one claim
+MAX_EVALUATIONS = 300  # of those, the ones that parse and are evaluated
 MAX_UNKNOWN = 3  # names one claim may leave to be bound
 
 
@@ -124,7 +124,7 @@ def _all(shape: tuple[int, ...]):
 def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
     """What an unknown name may stand for: the layers it has, or any value of the network; nothing for a
     letter the claim uses as an index (\\delta_{ij}'s i)."""
-    if len(unknown.name) == 1 and re.search(r"[_^]\s*\{[^{}]*" + unknown.name, claim.text):
+    if len(unknown.name) == 1 and re.search(r"_\s*(?:\{[^{}]*)?(?<![A-Za-z\\])" + unknown.name + r"(?![A-Za-z])", claim.text):
         return []
     if unknown.layers:  # its layers first; but notes may use the letter for something else (Bishop's z_j)
         table = grader.tensors.get(unknown.name, {})

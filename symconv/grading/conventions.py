@@ -20,7 +20,7 @@ _STATED = re.compile(
     r"(?<![\w-])(?P<zero>0|zero|1|one)[- ](?:based|indexed)(?![\w-])"
     r"|(?:ind(?:ex|ices|exes|exing)|count(?:ing)?|subscripts?)\s+(?:\w+\s+){0,3}?"
     r"(?:start|starts|begin|begins|run|runs|go|goes|counted|count|starting|beginning|running)?\s*(?:at|from)\s+"
-    r"(?:\$\s*)?(?P<first>0|zero|1|one)(?![\w.])",
+    r"(?:\$\s*)?(?P<first>0|zero|1|one)(?!\w|\.\d)",
     re.IGNORECASE)
 
 

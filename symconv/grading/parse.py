@@ -205,6 +205,11 @@ class Parser:
     def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
         spatial = len(info.shape) - info.channels
         ones = next((k for k, n in enumerate(info.shape[: info.channels]) if n > 1), info.channels)
+        single = [k for k, n in enumerate(info.shape[: info.channels]) if n == 1]
+        if channel is not None and len(channel) < info.channels == len(channel) + len(single):
+            # k^{(m)}_{p,q} of a kernel with one input channel: the channels of length 1 left out
+            given = iter(channel)
+            channel = [Index((), 1, written=False) if k in single else next(given) for k in range(info.channels)]
         if channel is None and spatial < len(subs) == len(info.shape) - ones and ones:
             # W[c,m,n] of a kernel with one output channel: the axes of length 1 left out, as numbered from 1
             subs = [Index((), 1, written=False)] * ones + list(subs)
@@ -419,7 +424,7 @@ class Parser:
         relation = {"\\geq": ">=", "\\ge": ">=", "\\leq": "<=", "\\le": "<=", "\\gt": ">", "\\lt": "<",
                     "\\neq": "!=", "\\ne": "!="}.get(found.group().strip(), found.group().strip())
         left, right = body[:found.start()].strip(), body[found.end():].strip()
-        if all(_INDEX_ONLY.fullmatch(side) and side not in self.spelled for side in (left, right)):
+        if all(_INDEX_ONLY.fullmatch(side) for side in (left, right)) and not all(side in self.spelled for side in (left, right)):
             return ("idxrel", relation, parse_index(left), parse_index(right))  # i = k: a condition on the indices
         if relation == "!=":
             raise ParseError("\\neq in a condition reads between two indices, e.g. i \\neq k")
