@@ -24,8 +24,8 @@ from .notation import ParseError, TensorInfo, UnknownName
 KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
 # Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
 # stays under about a second, whatever the notes hold.
-MAX_PARSES = 2000  # assignments read for one claim
-MAX_EVALUATIONS = 300  # of those, the ones that parse and are evaluated
+MAX_PARSES = 1000  # assignments read for one claim
+MAX_EVALUATIONS = 150  # of those, the ones that parse and are evaluated
 MAX_UNKNOWN = 3  # names one claim may leave to be bound
 
 
