@@ -18,6 +18,8 @@ from pathlib import Path
 from symconv import ConvSpec
 from symconv.size import Size
 
+from .check import print_check
+
 SIZES = {
     "3x3 k2 1->1": dict(input=3, kernel=2),
     "8x8 k3 1->1": dict(input=8, kernel=3),
@@ -87,7 +89,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per case (median reported)")
     parser.add_argument("--baseline-timeout", type=float, default=120.0, help="seconds before the straightforward pipeline is given up")
     parser.add_argument("--smoke", action="store_true", help="smallest size only, one run (what CI runs)")
+    parser.add_argument("--check", action="store_true", help="only check's verdicts on the notes in tests/notes")
     args = parser.parse_args()
+    if args.check:
+        print_check()
+        return
     sizes = dict(list(SIZES.items())[:1]) if args.smoke else SIZES
     runs = 1 if args.smoke else args.runs
     os.environ.setdefault("PYTHONHASHSEED", "0")
