@@ -315,11 +315,19 @@ def _linear_product(tokens: list[str], pos: int, depth: int):
     return ({v: c * scale for v, c in linear[0].items()}, linear[1] * scale if any(linear[0].values()) else scale), pos
 
 
-def split_indices(body: str, expected: int) -> list[str]:
-    """The indices of one subscript: "1,2", "1 2", "12" or "ij" (single characters), or one index."""
+def split_indices(body: str, expected: int, most: int = 0) -> list[str]:
+    """The indices of one subscript: "1,2", "1 2", "12" or "ij" (single characters), or one index;
+    `expected` of them, or up to `most` where the channel may be among them."""
     body = body.strip()
     if "," in body:
-        return [part for part in body.split(",")]
+        parts = body.split(",")
+        # z_{c,ij}: the channel with a comma, the position written compactly: each part of letters and
+        # digits alone is split when that gives as many indices as the tensor has
+        compact = [p.strip() for p in parts]
+        count = sum(len(p) if p.isascii() and p.isalnum() else 1 for p in compact)
+        if len(parts) not in (expected, most) and count in (expected, most):
+            return [c for p in compact for c in (list(p) if p.isascii() and p.isalnum() else [p])]
+        return parts
     words = body.split()
     if len(words) == expected > 1:
         return words

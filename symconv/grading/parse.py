@@ -182,7 +182,8 @@ class Parser:
                 self.pos = end
                 if layer in table:
                     info = table[layer]
-                parts = split_indices(body, max(len(info.shape) - info.channels - len(subs), 1))
+                parts = split_indices(body, max(len(info.shape) - info.channels - len(subs), 1),
+                                      len(info.shape) - len(subs) if channel is None else 0)
                 if len(parts) > 1 and "," not in body:
                     self.compact = True
                 subs += [parse_index(part) for part in parts]
