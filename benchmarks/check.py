@@ -48,7 +48,7 @@ def claim_seconds(folder: Path) -> list[float]:
         conventions = infer(notes, claims, grader.tensors, grader.shapes)
         grader.base = conventions.index_base
         if conventions.numbering:
-            grader.number_by_weighted_layers()
+            grader.number_by_weighted_layers(conventions.parenthesized)
         for claim in claims:
             start = time.perf_counter()
             grader.grade(claim)

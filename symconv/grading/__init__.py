@@ -35,7 +35,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
     if conventions.numbering:
-        grader.number_by_weighted_layers()
+        grader.number_by_weighted_layers(conventions.parenthesized)
     judged: dict[tuple[str, str, str], Verdict] = {}
     out = []
     for claim in claims:

@@ -33,12 +33,15 @@ class Conventions:
     why: str = "MATH.md's convention"
     line: int = 0  # where the notes say so (0: not said)
     numbering: str = ""  # "weighted layers" when the notes count only the layers with weights (Ng's z^{[l]})
+    parenthesized: bool = False  # the notes write a layer ^{(l)}, as Bishop and Goodfellow do: never a channel
 
     def describe(self) -> str:
         said = f"indices start at {self.index_base} ({self.why})"
         if self.numbering:
             said += (f"; layers numbered as {self.numbering} count (z^{{[l]}} = W^{{[l]}} a^{{[l-1]}} + b^{{[l]}}, "
                      "a^{[l]} its activation)")
+        if self.parenthesized:
+            said += "; a superscript (l) numbers the layer"
         return said
 
 
@@ -70,7 +73,8 @@ def infer(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
     """The notes' conventions: as given, as stated in the prose, else as the claims' numbered entries show."""
     layers = numbering(notes, tensors)
     base = _base(notes, claims, tensors, shapes, index_base)
-    return Conventions(base.index_base, base.why, base.line, layers)
+    parenthesized = bool(layers) and any("(" in found.group() for found in _LAYERED.finditer(notes))
+    return Conventions(base.index_base, base.why, base.line, layers, parenthesized)
 
 
 def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int, ...]],

@@ -90,15 +90,18 @@ class Grader:
         self._quick = False  # while names are bound: compare at one point only (binding.py)
         self._layout: str | None = None  # where entries with the channel among their indices write it
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
+        self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = meaning_of(derivation)  # the judge where the forms differ
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
 
-    def number_by_weighted_layers(self) -> None:
-        """Read layer numbers as notes that count only the layers with weights do (names.by_weighted_layers)."""
+    def number_by_weighted_layers(self, parenthesized: bool = False) -> None:
+        """Read layer numbers as notes that count only the layers with weights do (names.by_weighted_layers),
+        written ^{(l)} as well when `parenthesized`."""
         self.tensors = by_weighted_layers(self.d, self.tensors)
         self.base_tensors = by_weighted_layers(self.d, self.base_tensors)
+        self.parenthesized = parenthesized
 
     # -- values of entries --
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
@@ -319,7 +322,7 @@ class Grader:
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return parse_claim(text, self.tensors, self._layout)
+            return parse_claim(text, self.tensors, self._layout, self.parenthesized)
         except ChannelLayout:
             raise
         except ParseError as error:
@@ -327,7 +330,7 @@ class Grader:
             if not (claim.matrix and 1 in claim.matrix and vector and "takes 1 indices" in str(error)):
                 raise
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
-            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self._layout)
+            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self._layout, self.parenthesized)
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""

@@ -106,8 +106,8 @@ def _ungroup(text: str) -> str:
     return text[1:-1] if text.startswith("{") and text.endswith("}") else text
 
 
-_IND_OPEN = re.compile(r"(?:\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}|(?<![\w.}])1(?=\s*\((?:[^()]|\([^()]*\))*"
-                       r"(?:[<>]|\\[gl]eq?(?![A-Za-z])|\\[gl]t(?![A-Za-z]))))\s*(?:_\s*)?(?:\\left\s*|\\big\s*)?"
+_IND_OPEN = re.compile(r"(?:\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}|(?<![\w.}])1(?=\s*(?:\\(?:big|Big|left)\s*)?\((?:[^()]|\([^()]*\))*"
+                       r"(?:[<>=]|\\[gl]eq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z]))))\s*(?:_\s*)?(?:\\left\s*|\\[bB]ig\s*)?"
                        r"(\[|\\\{|\(|\{)")
 _CLOSE = {"[": "]", "\\{": "\\}", "(": ")", "{": "}"}
 
@@ -315,17 +315,18 @@ def _linear_product(tokens: list[str], pos: int, depth: int):
     return ({v: c * scale for v, c in linear[0].items()}, linear[1] * scale if any(linear[0].values()) else scale), pos
 
 
-def split_indices(body: str, expected: int, most: int = 0) -> list[str]:
+def split_indices(body: str, expected: int, more: tuple[int, ...] = ()) -> list[str]:
     """The indices of one subscript: "1,2", "1 2", "12" or "ij" (single characters), or one index;
-    `expected` of them, or up to `most` where the channel may be among them."""
+    `expected` of them, or a count in `more` where the channels may be among them."""
     body = body.strip()
     if "," in body:
         parts = body.split(",")
         # z_{c,ij}: the channel with a comma, the position written compactly: each part of letters and
         # digits alone is split when that gives as many indices as the tensor has
         compact = [p.strip() for p in parts]
+        letters = [p.isascii() and p.isalpha() and len(p) > 1 for p in compact]  # "ij": never one index
         count = sum(len(p) if p.isascii() and p.isalnum() else 1 for p in compact)
-        if len(parts) not in (expected, most) and count in (expected, most):
+        if (len(parts) not in (expected, *more) or any(letters)) and count in (expected, *more):
             return [c for p in compact for c in (list(p) if p.isascii() and p.isalnum() else [p])]
         return parts
     words = body.split()

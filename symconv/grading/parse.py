@@ -61,11 +61,13 @@ class Parser:
     """Reads one side of a claim into a tree. `tensors` maps each name people use to its TensorInfo by
     layer (None for a single layer's tensors and for a network's input)."""
 
-    def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]], layout: str | None = None):
+    def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]], layout: str | None = None,
+                 parenthesized: bool = False):
         self.text = text
         self.pos = 0
         self.tensors = tensors
         self.layout = layout  # where x_{1,2,2} writes its channel: "first" (PyTorch) or "last"; None: ask
+        self.parenthesized = parenthesized  # ^{(l)} is a layer (the notes number layers so), not a channel
         # X for x, K for k: people write a tensor's entries in either case when no other name takes it
         self.spelled = {name: name for name in tensors}
         for name in tensors:
@@ -165,7 +167,7 @@ class Parser:
                 if subs and is_number(body) and not (layer is None and None not in table and len(layered) > 1
                                                      and _layer_of(table, int(body)) in table):
                     break  # x_{1,1}^{2}: a power, read by factor(); but w_{11}^{2}, of a name that needs its layer, is it
-                if layer is None and layered and not any(i.channels for i in table.values()) and (
+                if layer is None and layered and (self.parenthesized or not any(i.channels for i in table.values())) and (
                         is_number(body) or (found and found.group(2) and is_number(found.group(2)) and not found.group(1))):
                     # w^{(2)}_{kj}, w^{2}_{kj}: a tensor without channels numbers its layer so
                     self.pos = end
@@ -183,7 +185,8 @@ class Parser:
                 if layer in table:
                     info = table[layer]
                 parts = split_indices(body, max(len(info.shape) - info.channels - len(subs), 1),
-                                      len(info.shape) - len(subs) if channel is None else 0)
+                                      (len(info.shape) - len(subs), len(info.shape) - len(subs) - sum(
+                                          n == 1 for n in info.shape[: info.channels])) if channel is None else ())
                 if len(parts) > 1 and "," not in body:
                     self.compact = True
                 subs += [parse_index(part) for part in parts]
@@ -197,25 +200,26 @@ class Parser:
         info = table[layer]
         spatial = len(info.shape) - info.channels
         bracketed = _BRACKETED.match(self.text, self.pos) if not subs and channel is None else None
-        ones = next((k for k, n in enumerate(info.shape[: info.channels]) if n > 1), info.channels)
-        if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), len(info.shape) - ones, spatial):
+        single = sum(n == 1 for n in info.shape[: info.channels])
+        if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), len(info.shape) - single, spatial):
             subs = [parse_index(part) for part in bracketed.group(1).split(",")]  # X[4,4], X(4,4)
             self.pos = bracketed.end()
         return self._entry_node(name, info, channel, subs, layer)
 
     def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
         spatial = len(info.shape) - info.channels
-        ones = next((k for k, n in enumerate(info.shape[: info.channels]) if n > 1), info.channels)
         single = [k for k, n in enumerate(info.shape[: info.channels]) if n == 1]
         if channel is not None and len(channel) < info.channels == len(channel) + len(single):
             # k^{(m)}_{p,q} of a kernel with one input channel: the channels of length 1 left out
             given = iter(channel)
             channel = [Index((), 1, written=False) if k in single else next(given) for k in range(info.channels)]
-        if channel is None and spatial < len(subs) == len(info.shape) - ones and ones:
-            # W[c,m,n] of a kernel with one output channel: the axes of length 1 left out, as numbered from 1
-            subs = [Index((), 1, written=False)] * ones + list(subs)
+        if channel is None and single and spatial < len(subs) == len(info.shape) - len(single):
+            # W[c,m,n] of a kernel with one output channel, K_{m,p,q} of one with one input channel: the
+            # channels of length 1 left out (the first, whatever the base)
+            given = iter(subs)
+            subs = [Index((), 1, written=False) if k in single else next(given) for k in range(len(info.shape))]
         if channel is None and len(subs) == len(info.shape):
-            if len(subs) - ones > 1 and any(n > 1 for n in info.shape[: info.channels]):
+            if len(subs) - len(single) > 1 and any(n > 1 for n in info.shape[: info.channels]):
                 # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Read both ways by the grader.
                 if self.layout is None:
                     raise ChannelLayout(f"{name} with {len(subs)} indices in one subscript is read with its channel "
@@ -254,7 +258,7 @@ class Parser:
 
     # -- derivatives, fractions, sums --
     def derivative_part(self, text: str, allow_loss: bool):
-        inner = Parser(text.strip(), self.tensors, self.layout)
+        inner = Parser(text.strip(), self.tensors, self.layout, self.parenthesized)
         if not inner.text.startswith("\\partial"):
             return None
         inner.pos = len("\\partial")
@@ -279,7 +283,7 @@ class Parser:
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
     def sub_expression(self, text: str):
-        inner = Parser(text, self.tensors, self.layout)
+        inner = Parser(text, self.tensors, self.layout, self.parenthesized)
         node = inner.expression()
         inner.expect_end()
         self.compact |= inner.compact
@@ -528,7 +532,7 @@ def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:
 
 
 def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
-                layout: str | None = None) -> tuple[list, bool]:
+                layout: str | None = None, parenthesized: bool = False) -> tuple[list, bool]:
     """The sides of "A = B (= C ...)" as trees, and whether entries were written compactly (x_{11}).
 
     Raises:
@@ -545,7 +549,7 @@ def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
     for side in sides:
         if not side.strip():
             raise ParseError("one side of '=' is empty")
-        parser = Parser(side, tensors, layout)
+        parser = Parser(side, tensors, layout, parenthesized)
         tree = parser.expression()
         parser.expect_end()
         trees.append(tree)
