@@ -189,6 +189,7 @@ _PRIMED = re.compile(r"(?<![A-Za-z\\])([a-z])'(?![('])")
 
 def _primes(text: str) -> str:
     """Primed indices (i', m') as letters the claim does not use otherwise: another index, as written."""
+    text = re.sub(r"\^\s*\{?\s*\\prime\s*\}?", "'", text)
     primed = sorted(set(_PRIMED.findall(text)))
     if not primed:
         return text
@@ -333,8 +334,9 @@ def split_indices(body: str, expected: int, more: tuple[int, ...] = ()) -> list[
     if len(words) == expected > 1:
         return words
     compact = body.replace(" ", "")
-    if expected > 1 and len(compact) == expected and compact.isascii() and compact.isalnum():
-        return list(compact)
+    if (expected > 1 and len(compact) == expected or len(compact) in more and len(compact) > 1) and \
+            compact.isascii() and compact.isalnum():
+        return list(compact)  # x_{nd} of a batch of vectors: the example and the entry
     return [body]
 
 
