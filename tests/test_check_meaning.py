@@ -172,3 +172,15 @@ def test_the_json_report_states_the_conventions(capsys, tmp_path):
         main(["check", str(notes), "--index-base", "2"])
     out, err = capsys.readouterr()
     assert stop.value.code == 2 and err.count("\n") == 1 and "--index-base '2'" in err and "0 or 1" in err
+
+
+@pytest.mark.parametrize("claim, status", [
+    # 5x5 input, 3x3 kernel, stride 2, padding 1: floor((5 + 2 - 2 - 1)/2) + 1 = 3 rows and columns
+    (r"H_o = \left\lfloor \frac{H + 2 p_h - d_h (k_h - 1) - 1}{s_h} \right\rfloor + 1", "right"),
+    (r"W_{out} = \lfloor (W + 2p - d(k-1) - 1)/s \rfloor + 1 = \lfloor 4/2 \rfloor + 1 = 3", "right"),
+    (r"H_o = (H - k)/s + 1", "wrong"),  # the padding forgotten: 2
+    (r"W_o = 2", "wrong"),
+])
+def test_the_output_size_formula_is_judged_with_the_layers_numbers(claim, status):
+    (v,) = check_claims([claim], derive(ConvSpec(input=(5, 5), kernel=(3, 3), stride=2, padding=1)))
+    assert v.status == status, v

@@ -14,13 +14,13 @@ from itertools import product
 from math import comb, prod
 
 import numpy as np
-from sympy import Abs, Add, Eq, Expr, Function, Heaviside, Max, Min, Mul, Piecewise, Pow, Rational, S, diff, exp, expand, log, sign, sqrt, tanh, together
+from sympy import Abs, Add, Eq, Expr, Function, Heaviside, ceiling, floor, Max, Min, Mul, Piecewise, Pow, Rational, S, diff, exp, expand, log, sign, sqrt, tanh, together
 
 from ..derivation import Derivation
 from ..layers.pool import switch
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding
+from . import arrays, binding, sizes
 from .definitions import definitions, read_definition
 from .extract import Claim
 from .meaning import meaning_of
@@ -416,6 +416,9 @@ class Grader:
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
+        sized = sizes.judge(claim.text, self.d, self.value)
+        if sized is not None:
+            return Verdict(claim.line, written, sized[0], reason=sized[1])
         try:
             try:
                 defined = definitions(claim.text, self.tensors)
@@ -739,6 +742,7 @@ def _function(name: str, args: list[Expr]) -> Expr:
             "dsigmoid": lambda z: exp(-z) / (1 + exp(-z)) ** 2,
             "dtanh": lambda z: 1 - tanh(z) ** 2,
             "drelu": lambda z: Heaviside(z, 0),
+            "floor": floor, "ceiling": ceiling,
             "relu": lambda z: Max(0, z)}[name](one)
 
 

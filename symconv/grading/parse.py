@@ -36,7 +36,7 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
                   "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid",
                   # on whole tensors (symconv.grading.arrays)
                   "rotate": "rot180", "flip": "rot180", "vec": "vec", "diag": "diag", "full": "full",
-                  "valid": "valid", "pad": "pad"}
+                  "valid": "valid", "pad": "pad", "floor": "floor", "ceiling": "ceiling"}
 DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigma'(z)
 # Operators between whole tensors: entry by entry, and the cross-correlation.
 OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\oslash": "divide", "\\star": "correlate"}

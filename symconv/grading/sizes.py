@@ -1,0 +1,73 @@
+"""Claims about a convolution's output size: H_o = \\lfloor (H + 2p - d(k - 1) - 1)/s \\rfloor + 1 = 2.
+
+The size letters (H, W, k_h, s_w, p, d, H_o, ...) are the numbers of a convolution of the derivation;
+each side is evaluated with them, and the claim is right when every side equals the layer's output
+size, for some convolution of the network (the notes may be about any of them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sympy import Integer
+
+from .notation import ParseError
+from .parse import parse_claim
+
+_OUTPUT = re.compile(r"^\s*([HW])\s*_\s*(?:\{\s*(?:o|out)\s*\}|o(?![A-Za-z]))\s*=")
+_FLOOR = [(re.compile(r"\\(?:left|right|bigl|bigr|big|Big)\s*(?=\\[lr](?:floor|ceil))"), ""),
+          (re.compile(r"\\lfloor"), r" \\operatorname{floor}( "), (re.compile(r"\\rfloor"), " ) "),
+          (re.compile(r"\\lceil"), r" \\operatorname{ceiling}( "), (re.compile(r"\\rceil"), " ) ")]
+
+
+def _letters(layer, shape_in) -> list[dict[str, int]]:
+    """The size letters' numbers of a convolution: one table (its spatial axes), or none."""
+    kernel, stride = getattr(layer, "kernel", None), getattr(layer, "stride", None)
+    padding, dilation = getattr(layer, "padding", (0, 0)), getattr(layer, "dilation", (1, 1))
+    if kernel is None or stride is None or len(shape_in) < 2:
+        return []
+    h, w = shape_in[-2:]
+    out_h, out_w = ((h + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1,
+                    (w + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1)
+    table = {"H_o": out_h, "W_o": out_w, "H": h, "W": w, "k_h": kernel[0], "k_w": kernel[1], "s_h": stride[0],
+             "s_w": stride[1], "p_h": padding[0], "p_w": padding[1], "d_h": dilation[0], "d_w": dilation[1]}
+    for letter, pair in (("k", kernel), ("s", stride), ("p", padding), ("d", dilation)):
+        if pair[0] == pair[1]:
+            table[letter] = pair[0]  # a square layer's k, s, p, d
+    return [table]
+
+
+def _substituted(text: str, table: dict[str, int]) -> str:
+    for pattern, replacement in _FLOOR:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"([HW])\s*_\s*(?:\{\s*(?:o|out)\s*\}|o(?![A-Za-z]))", r"\1_o", text)
+    text = re.sub(r"([kspd])\s*_\s*(?:\{\s*([hw])\s*\}|([hw])(?![A-Za-z]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
+    names = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_])")
+    return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)
+
+
+def judge(text: str, derivation, value) -> tuple[str, str] | None:
+    """(status, reason) for an output-size claim, None for any other claim; `value` evaluates a parsed side."""
+    found = _OUTPUT.match(text)
+    if found is None:
+        return None
+    tables = [t for r in derivation.records for t in _letters(r.layer, r.shape_in)]
+    if not tables:
+        return "not understood", "an output size is of a convolution, which this network does not have"
+    expected = None
+    for number, table in enumerate(tables, start=1):
+        try:
+            sides, _ = parse_claim(_substituted(text, table), {})
+            values = [value(side, {}) for side in sides]
+        except (ParseError, TypeError, ValueError, ZeroDivisionError):
+            return "not understood", "cannot read the output size's formula with the layer's numbers"
+        want = Integer(table[f"{found.group(1)}_o"])
+        if all(v == want for v in values):
+            which = f" (the convolution {number} of {len(tables)})" if len(tables) > 1 else ""
+            return "right", f"with the layer's sizes{which}"
+        expected = expected or (want, values)
+    want, values = expected
+    first = next(k for k, v in enumerate(values) if v != want)
+    return "wrong", (f"the output is {want} {'rows' if found.group(1) == 'H' else 'columns'}; expression {first + 1} "
+                     f"gives {values[first]}")
