@@ -108,8 +108,8 @@ def test_the_index_base_is_the_notes():
 def test_names_the_notes_give_are_bound_by_meaning():
     notes = r"""Let $z$ be the convolution's output and $h$ the pooled map.
 
-$$ z^{(1)}_{11} = k^{(1)}_{11}x_{11} + k^{(1)}_{12}x_{12} + k^{(1)}_{13}x_{13} + k^{(1)}_{21}x_{21} + k^{(1)}_{22}x_{22}
- + k^{(1)}_{23}x_{23} + k^{(1)}_{31}x_{31} + k^{(1)}_{32}x_{32} + k^{(1)}_{33}x_{33} + b_1 $$
+$$ z_{1,1,1} = k_{1,1,1,1}x_{11} + k_{1,1,1,2}x_{12} + k_{1,1,1,3}x_{13} + k_{1,1,2,1}x_{21} + k_{1,1,2,2}x_{22}
+ + k_{1,1,2,3}x_{23} + k_{1,1,3,1}x_{31} + k_{1,1,3,2}x_{32} + k_{1,1,3,3}x_{33} + b_1 $$
 
 $$ \hat y_j = \frac{e^{s_j}}{\sum_k e^{s_k}} $$
 

@@ -20,6 +20,7 @@ from itertools import product
 from ..naming import lead_axes
 from .names import tensors_of
 from .notation import ParseError, TensorInfo, UnknownName
+from .parse import ChannelLayout
 
 KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
 # Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
@@ -86,6 +87,18 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
         for info in _for(grader, unknown, claim):
             trial = {**tensors, unknown.name: {None: info}}
             out += [{unknown.name: {None: info}, **rest} for rest in _search(grader, claim, trial, depth + 1, budget)]
+        return out
+    except ChannelLayout:  # x_{1,2,2}: the channel first or last, read both ways as the grader does
+        grader.tensors = saved
+        if grader._layout is not None:
+            return []
+        out = []
+        for layout in ("first", "last"):
+            grader._layout = layout
+            try:
+                out += [f for f in _search(grader, claim, tensors, depth, budget) if f not in out]
+            finally:
+                grader._layout = None
         return out
     except (ParseError, RecursionError):
         grader.tensors = saved
