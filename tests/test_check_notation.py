@@ -116,8 +116,12 @@ def test_messages_for_whole_tensors_and_outside_entries():
     assert whole.status == "not understood" and "3 x 3" in whole.reason and "one entry" in whole.reason
     (outside,) = check_claims([r"y_{11} = " + Y11 + r" + x_{4,4} k_{2,2}"], CLASSIC)
     assert "x_{4,4} is not an entry" in outside.reason
-    (matrix,) = check_claims([r"\frac{\partial L}{\partial b} = \mathbf{1}^\top G \mathbf{1}"], CLASSIC)
-    assert "vector of ones" in matrix.reason and "sum" in matrix.reason
+    # A vector of ones is as long as its product needs: the bias's gradient sums G (a layer with a bias).
+    biased = derive(ConvSpec(bias=True))
+    (ones,) = check_claims([r"\frac{\partial L}{\partial b} = \mathbf{1}^\top G \mathbf{1}"], biased, upstream_symbol="G")
+    assert ones.status == "right", ones
+    (twice,) = check_claims([r"\frac{\partial L}{\partial b} = 2\,\mathbf{1}^\top G \mathbf{1}"], biased, upstream_symbol="G")
+    assert twice.status == "wrong", twice
 
 
 def test_inline_math_in_sentences():

@@ -33,12 +33,26 @@ class Marked:
     mode: str
 
 
+@dataclass(frozen=True)
+class Ones:
+    """\\mathbf{1}: a column (or, transposed, a row) of ones, as long as the product it stands in needs."""
+
+    row: bool = False
+    scale: object = S.One  # 2 \\mathbf{1}: each entry 2
+
+
 def is_array(value) -> bool:
-    return isinstance(value, (np.ndarray, Marked))
+    return isinstance(value, (np.ndarray, Marked, Ones))
+
+
+def _ones(count: int, ones: Ones) -> np.ndarray:
+    return np.full((1, count) if ones.row else (count, 1), ones.scale, dtype=object)
 
 
 def plain(value):
     """The array of a marked operand (full(A) outside a convolution is A padded by nothing: not read)."""
+    if isinstance(value, Ones):
+        raise ParseError("a vector of ones is read in a product, e.g. \\mathbf{1}^\\top G \\mathbf{1}")
     if isinstance(value, Marked):
         raise ParseError(f"{value.mode}(...) is read as an operand of a convolution, e.g. full(G) * rot180(K)")
     return value
@@ -84,6 +98,17 @@ def product(a, b):
     """a times b, as the shapes read it (see the module's docstring)."""
     if not is_array(a) and not is_array(b):
         return a * b
+    if isinstance(a, Ones) and isinstance(b, Ones):
+        raise ParseError("a product of two vectors of ones has no size to take")
+    if isinstance(a, Ones) or isinstance(b, Ones):
+        ones, other = (a, b) if isinstance(a, Ones) else (b, a)
+        if not is_array(other):  # 2 \mathbf{1}: still as long as its product needs
+            return Ones(ones.row, ones.scale * other)
+        size = column(plain(other)).shape[0 if ones is a else 1]
+        if ones is a:  # 1^T G: as long as G is tall
+            a = _ones(size if ones.row else 1, ones)
+        else:  # G 1: as long as G is wide
+            b = _ones(size if not ones.row else 1, ones)
     if not is_array(a) or not is_array(b):
         return elementwise(lambda u, v: u * v, a, b)
     a, b = plain(a), plain(b)
@@ -105,6 +130,8 @@ def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def transpose(a) -> np.ndarray:
+    if isinstance(a, Ones):
+        return Ones(not a.row, a.scale)
     a = column(plain(a))
     if a.ndim != 2:
         raise ParseError(f"the transpose of a {_size(a)} tensor: only matrices and vectors are transposed")

@@ -221,13 +221,9 @@ def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
-        ParseError: for a vector of ones (\\mathbf{1}^\\top G \\mathbf{1}), whose size is not said.
     """
     text = _pieces(_cases(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text)))))
-    found = _MATRIX_NOTATION.search(text)
-    if found:
-        raise ParseError(f"a vector of ones ({found.group().strip()}) is not read: write the sum, e.g. "
-                         "\\frac{\\partial L}{\\partial b} = \\sum_{r,s} \\frac{\\partial L}{\\partial y_{r,s}}")
+    text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)
     return text

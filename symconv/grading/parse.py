@@ -36,7 +36,7 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
                   "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid",
                   # on whole tensors (symconv.grading.arrays)
                   "rotate": "rot180", "flip": "rot180", "vec": "vec", "diag": "diag", "full": "full",
-                  "valid": "valid", "pad": "pad", "floor": "floor", "ceiling": "ceiling"}
+                  "valid": "valid", "pad": "pad", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling"}
 DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigma'(z)
 # Operators between whole tensors: entry by entry, and the cross-correlation.
 OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\oslash": "divide", "\\star": "correlate"}
@@ -340,7 +340,7 @@ class Parser:
     # -- expressions --
     def starts_factor(self) -> bool:
         kind, text = self.peek()
-        return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind",
+        return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind", "\\ones",
                                                                       *FUNCTION_COMMANDS, *_ACCENTS)
                                                              or text[1:] in GREEK))
                 or text in ("(", "[", "{") or self.name_at() is not None)
@@ -375,6 +375,9 @@ class Parser:
                 self.pos += 1
                 name = DERIVATIVES[name]
             return ("fn", name, self.arguments(text))
+        if kind == "cmd" and text == "\\ones":
+            self.take()
+            return ("op", "ones", (), None)
         if kind == "cmd" and text == "\\ind":
             self.take()
             body, self.pos = read_group(self.text, self.pos)
@@ -518,7 +521,7 @@ def _joined(factors: list):
 
 def _whole_in(node) -> bool:
     """Whether the node is about a whole tensor (so * next to it is a convolution, not a product of numbers)."""
-    return any(sub[0] == "whole" for sub in walk(node))
+    return any(sub[0] == "whole" or sub[:2] == ("op", "ones") for sub in walk(node))
 
 
 def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:
