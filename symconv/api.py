@@ -6,7 +6,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .grading import Conventions, Report, check_claims, check_notes
+from .grading import Conventions, Verdicts, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive as _derive
 from .rendering.files import FORMATS, parse_formats, write_all
@@ -150,7 +150,7 @@ def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: 
 
 def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),
           force: bool = False, upstream_symbol: str | None = None, index_base: int | None = None,
-          latex: bool | None = None) -> Report:
+          latex: bool | None = None) -> Verdicts:
     """Judge the claims of hand-written notes (Markdown or LaTeX text) and/or single claims, in order.
 
     `upstream_symbol` names the upstream gradient as the notes do without defining it: with "G",
@@ -178,7 +178,7 @@ def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: 
     derivation = _derivation(what, (), force, False, "check")
     try:
         report = (check_notes(notes, derivation, upstream_symbol, index_base, latex) if notes is not None
-                  else Report(conventions=Conventions(1 if index_base is None else index_base, "as given")))
+                  else Verdicts(conventions=Conventions(1 if index_base is None else index_base, "as given")))
         report += check_claims(list(claims), derivation, upstream_symbol, report.conventions.index_base)
         return report
     except ValueError as error:

@@ -10,15 +10,16 @@ from .extract import Claim, extract
 from .grade import Grader, Verdict
 from .macros import expand, macros
 
-__all__ = ["Claim", "Conventions", "MAX_CLAIMS", "Report", "Verdict", "as_claim", "check_claim", "check_claims", "check_notes", "extract"]
+__all__ = ["Claim", "Conventions", "MAX_CLAIMS", "Verdict", "Verdicts", "as_claim", "check_claim", "check_claims",
+           "check_notes", "extract"]
 
 MAX_CLAIMS = 5_000  # different claims one set of notes may hold: notes, not generated data
 
 
 def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None = None,
-                index_base: int | None = None, latex: bool | None = None) -> Report:
+                index_base: int | None = None, latex: bool | None = None) -> Verdicts:
     """A verdict for every claim in Markdown or LaTeX notes, in order, with the conventions the notes
-    were read in (Report.conventions). A claim repeated word for word is judged once. Names the notes define
+    were read in (Verdicts.conventions). A claim repeated word for word is judged once. Names the notes define
     (\\delta_{ij} := ...) hold for the claims after them. The index base is `index_base` (0 or 1),
     else what the notes say or write (conventions.infer); `latex` whether the notes are LaTeX or
     Markdown (None: as they look).
@@ -46,11 +47,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     # A claim that used a name before the notes gave it a meaning is judged again with the names bound since.
     again = {key: grader.grade(claim) for claim in claims
              if judged[key := (claim.text, claim.range, claim.problem)].unknown}
-    return Report([replace(again.get((c.text, c.range, c.problem), v), line=c.line) for c, v in zip(claims, out)],
+    return Verdicts([replace(again.get((c.text, c.range, c.problem), v), line=c.line) for c, v in zip(claims, out)],
                   conventions=conventions)
 
 
-class Report(list):
+class Verdicts(list):
     """The verdicts on a set of notes, in order, and the conventions they were read in."""
 
     def __init__(self, verdicts=(), conventions: Conventions = Conventions()):

@@ -1,9 +1,12 @@
-"""Grade claims against a derivation (a layer or a network): exact SymPy equality at every index of its range.
+"""Grade claims against a derivation (a layer or a network), by what they mean, at every index of their range.
 
-A claim is right only when every side after the first equals the truth exactly after expansion, at
-every index it speaks of; notation never makes it wrong (factors and terms in any order, x_{11} or
-x_{1,1}). Entries outside a tensor on the right-hand side are 0, as the zero padding and the full
-convolution take them.
+A claim is right when every side after the first equals the truth as a function of the derivation's
+leaves: exactly after expansion where that is cheap, else by value at random points (meaning.py);
+notation never makes it wrong (factors and terms in any order, x_{11} or x_{1,1}, a derived value
+written out or by its name). It is wrong only when unequal in every reading the notes allow (the
+channel first or last, * as a correlation or a convolution, the names symconv read by meaning).
+Entries outside a tensor on the right-hand side are 0, as the zero padding and the full convolution
+take them.
 """
 
 from __future__ import annotations
@@ -11,17 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from itertools import product
-from math import comb, prod
 
 import numpy as np
-from sympy import Abs, Add, Eq, Expr, Function, Heaviside, ceiling, floor, Max, Min, Mul, Piecewise, Pow, Rational, S, diff, exp, expand, log, sign, sqrt, tanh, together
+from sympy import Expr, Function, Pow, expand, together
 
 from ..derivation import Derivation
-from ..layers.pool import switch
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
 from . import arrays, binding, sizes
 from .definitions import definitions, read_definition
+from .evaluate import Evaluator, Outside
 from .extract import Claim
 from .meaning import meaning_of
 from .names import by_weighted_layers, tensors_of
@@ -29,23 +31,17 @@ from .notation import UnknownName
 from .parse import ChannelLayout, ParseError, parse_claim
 from .ranges import ALL, CONDITIONS, parse_range
 from .report import Verdict, claim_names, term_difference
-from .tree import axis_sizes, free_indices, indices_at, loss_letter, walk
+from .tree import axis_sizes, free_indices, loss_letter, walk
 
 MAX_INDICES = 10_000  # index combinations one claim may range over
-MAX_SUM = 1_000  # values of one summation index
 # Measured: evaluating and expanding costs 20 to 40 us a term, a term of a multinomial power about
 # 100 times that; the budgets keep a whole set of notes under about 4 s on a 2-core machine.
 MAX_WORK = 60_000  # terms one claim may expand to, over all its index combinations
 MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand to together
-POWER_COST = 100
 
 
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
 _EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError)
-
-
-class _Outside(Exception):
-    """An entry written with numbers that the tensor does not have (x_{4,4} of a 3x3 input)."""
 
 
 @dataclass
@@ -56,7 +52,7 @@ class _Failure:
     note: str = ""
 
 
-class Grader:
+class Grader(Evaluator):
     """Judges claims about a layer's or a network's derivation, reading the names the notes define
     along the way (one grader per set of notes)."""
 
@@ -104,218 +100,6 @@ class Grader:
         self.parenthesized = parenthesized
 
     # -- values of entries --
-    def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
-        flat = 0
-        for i, n in zip(index, self.shapes[key], strict=True):
-            if not 1 <= i <= n:
-                return None
-            flat = flat * n + i - 1
-        return flat
-
-    def _symbol(self, key: str, index: tuple[int, ...]) -> Expr:
-        flat = self._flat(key, index)
-        if key == binding.KRONECKER:
-            return S.One if flat is not None and len(set(index)) == 1 else S.Zero
-        return S.Zero if flat is None else self.d[key].symbols[flat]
-
-    def _gradient(self, key: str, index: tuple[int, ...], lhs: bool) -> Expr | None:
-        """dL/d(entry): on the left the derived expression, on the right the upstream symbol where the
-        derivation has one (as a teacher uses dL/da^{[l]} in the layer below)."""
-        flat = self._flat(key, index)
-        if key == binding.KRONECKER:
-            raise ParseError("the Kronecker delta has no gradient")
-        if f"dL/d{key}" not in self.d.names():
-            loss = self._loss_reading(key)
-            if loss is None:
-                raise ParseError(f"the derivation has no gradient of {key}")
-            # dL/dp_i where only the loss reads p (the softmax's output): the loss's own derivative
-            return None if flat is None else diff(loss, self.d[key].symbols[flat])
-        if flat is None:
-            return None
-        tensor = self.d[f"dL/d{key}"]
-        if tensor.symbols is not None and (not lhs or tensor.entries is None):
-            return tensor.symbols[flat]
-        # A gradient that several layers' parts make up is written with the parts' symbols, which are the
-        # derivation's names, not a student's: the claim is compared with what they are.
-        return tensor.entries[flat].xreplace(self._parts())
-
-    def _loss_reading(self, key: str) -> Expr | None:
-        """The loss's value as an expression, when it is what reads the tensor `key` (and nothing else does)."""
-        last = self.d.records[-1]
-        loss = next((self.d[name] for p, name in last.params.items() if self.d[name].entries is not None
-                     and len(self.d[name].shape) == 1 and self.d[name].shape[0] == 1), None)
-        tensor = self.d[key]
-        if loss is None or tensor.symbols is None or key in [r.input for r in self.d.records] + list(last.inputs):
-            return None
-        return loss.entries[0] if set(tensor.symbols) & loss.entries[0].free_symbols else None
-
-    def _parts(self) -> dict:
-        """Each symbol of a reader's part of a forked gradient, and its entry (worked out once)."""
-        if self._part_values is None:
-            self._part_values = {sym: entry for t in self.d.parts() for sym, entry in zip(t.symbols, t.entries)}
-        return self._part_values
-
-    def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
-        """d(top entry)/d(entry), by sympy.diff of one entry (each computed once per grader)."""
-        cache_key = (top_key, top, key, index)
-        if cache_key not in self._locals:
-            self._locals[cache_key] = self._differentiate(top_key, top, key, index)
-        return self._locals[cache_key]
-
-    def _differentiate(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
-        if binding.KRONECKER in (top_key, key):
-            raise ParseError("the Kronecker delta is a number: it has no derivative")
-        if self.d[top_key].entries is None:
-            raise ParseError(f"{top_key} is not computed from anything: a local derivative is of a derived entry")
-        flat_top, flat = self._flat(top_key, top), self._flat(key, index)
-        if flat_top is None or flat is None:
-            return None
-        return diff(self.d[top_key].entries[flat_top], self.d[key].symbols[flat])
-
-    def _at(self, indices, env: dict[str, int]) -> tuple[int, ...]:
-        """The entry's position, counted from 1, of indices written in the notes' base."""
-        values = indices_at(indices, env)
-        return tuple(v + 1 - self.base if i.written else v for i, v in zip(indices, values))
-
-    # -- whole tensors --
-    def _whole(self, node, env: dict[str, int], gradient: bool = False, lhs: bool = False) -> np.ndarray:
-        """The tensor's entries (symbols, or gradients) as an array; the channels given in the claim fixed,
-        and channel axes of length 1 left out, as the notation leaves them out."""
-        key, given = node[1], self._at(node[2], env)
-        shape = self.shapes[key]
-        rest = shape[len(given):]
-        channels = self.channels.get(key, 0)
-        kept = tuple(n for axis, n in enumerate(rest, start=len(given)) if not (axis < channels and n == 1))
-        if gradient and f"dL/d{key}" not in self.d.names():
-            raise ParseError(f"the derivation has no gradient of {key}")
-        values = []
-        for index in product(*(range(1, n + 1) for n in rest)):
-            where = given + index
-            values.append(self._gradient(key, where, lhs) if gradient else self._symbol(key, where))
-        return arrays.array_of([S.Zero if v is None else v for v in values], kept or (1,))
-
-    # -- evaluating a tree at one choice of the indices --
-    def value(self, node, env: dict[str, int]):
-        """The node's value at these indices: an expression, or an array of them for a whole tensor."""
-        kind = node[0]
-        if kind == "num":
-            return Rational(node[1].numerator, node[1].denominator)
-        if kind == "entry":
-            where = self._at(node[2], env)
-            if self._flat(node[1], where) is None:
-                if not any(i.coefs for i in node[2]):
-                    raise _Outside(self._written(node[1], where))
-                if node[3] in self.inferred:  # zero past the border is the padding's rule, not a guessed name's
-                    raise ParseError(f"{node[3]} is indexed past the value symconv read it as: the notes may use "
-                                     f"{node[3]} for more than one value (name each once to have it judged)")
-            return self._symbol(node[1], where)
-        if kind == "whole":
-            return self._whole(node, env)
-        if kind == "deriv":
-            top, bottom = node[1], node[2]
-            if bottom[0] == "whole":
-                if top[0] != "loss":
-                    raise ParseError("a derivative of a whole tensor by a whole tensor (a Jacobian) is read only as "
-                                     "its entries, e.g. \\frac{\\partial y_{1,1}}{\\partial x_{1,2}}")
-                return self._whole(bottom, env, gradient=True)
-            where = self._at(bottom[2], env)
-            if self._flat(bottom[1], where) is None and not any(i.coefs for i in bottom[2]):
-                raise _Outside(self._written(bottom[1], where, gradient=top[0] == "loss"))
-            if top[0] == "loss":
-                result = self._gradient(bottom[1], where, lhs=False)
-            else:
-                result = self._local(top[1], self._at(top[2], env), bottom[1], where)
-            return S.Zero if result is None else result
-        if kind == "add":
-            values = [(sign, self.value(n, env)) for sign, n in node[1]]
-            if not any(arrays.is_array(v) for _, v in values):
-                return Add(*(sign * v for sign, v in values))
-            total = S.Zero
-            for sign, v in values:
-                total = arrays.elementwise(lambda a, b, sign=sign: a + sign * b, total, v)
-            return total
-        if kind == "mul":
-            values = [self.value(n, env) for n in node[1]]
-            if not any(arrays.is_array(v) for v in values):
-                return Mul(*values)
-            result = values[0]
-            for v in values[1:]:
-                result = arrays.product(result, v)
-            return result
-        if kind == "div":
-            num, den = self.value(node[1], env), self.value(node[2], env)
-            if arrays.is_array(num) or arrays.is_array(den):
-                return arrays.elementwise(_divide, num, den)
-            return _divide(num, den)
-        if kind == "pow":
-            base = self.value(node[1], env)
-            return arrays.elementwise(lambda b: b ** node[2], base) if arrays.is_array(base) else base ** node[2]
-        if kind == "fn":
-            args = [self.value(n, env) for n in node[2]]
-            if any(arrays.is_array(a) for a in args):
-                return _on_arrays(node[1], args)
-            return _function(node[1], args)
-        if kind == "op":
-            return self._operator(node, [self.value(n, env) for n in node[2]])
-        if kind == "idxrel":  # a condition on the indices themselves: 1 where it holds
-            left, right = node[2].value(env), node[3].value(env)
-            holds = {"=": left == right, "!=": left != right, ">": left > right, ">=": left >= right,
-                     "<": left < right, "<=": left <= right}[node[1]]
-            return S.One if holds else S.Zero
-        if kind == "pieces" and node[2][0] == "idxrel":  # cases on the indices: the piece that applies
-            return self.value(node[1] if self.value(node[2], env) == 1 else node[3], env)
-        if kind == "pieces":  # Piecewise((v, c), (w, True)): the condition as SymPy's relation
-            _, relation, left, right = node[2]
-            ops = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
-            if relation not in ops:
-                raise ParseError("a piece's condition reads as a comparison: z > 0")
-            condition = ops[relation](self.value(left, env), self.value(right, env))
-            return Piecewise((self.value(node[1], env), condition), (self.value(node[3], env), True))
-        if kind == "ind":
-            left, right = self.value(node[2], env), self.value(node[3], env)
-            if arrays.is_array(left) or arrays.is_array(right):
-                return arrays.elementwise(lambda a, b: _indicator(node[1], a, ("num",), b, []), left, right)
-            return _indicator(node[1], left, node[3], right,
-                              [self.value(n, env) for n in node[3][2]] if node[3][0] == "fn" else [])
-        if kind == "sum":
-            ranges = [self._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
-            names = [var for var, _, _ in node[1]]
-            excluded = node[3] if len(node) > 3 else ()
-            for _, other in excluded:
-                if other not in env:
-                    raise ParseError(f"the sum leaves out {other}, which has no value here")
-            values = []
-            for choice in product(*ranges):
-                inner = {**env, **dict(zip(names, choice))}
-                if not any(inner[var] == env[other] for var, other in excluded):
-                    values.append(self.value(node[2], inner))
-            if not any(arrays.is_array(v) for v in values):
-                return Add(*values)
-            total = S.Zero
-            for v in values:
-                total = arrays.elementwise(lambda a, b: a + b, total, v)
-            return total
-        raise ParseError(f"cannot evaluate {kind}")
-
-    def _operator(self, node, args):
-        """An operator of matrix notation between whole tensors (arrays.py)."""
-        name = node[1]
-        if name == "ones":
-            return arrays.Ones()
-        if name == "transpose":
-            return arrays.transpose(args[0])
-        if name == "hadamard":
-            return arrays.elementwise(lambda a, b: a * b, *args)
-        if name == "divide":
-            return arrays.elementwise(_divide, *args)
-        if name == "correlate":
-            return arrays.convolve(*args, flip=False, stride=node[3] or 1, target=self._target)
-        if name == "star":  # *: a product of numbers, or between images a convolution in the notes' reading
-            if all(arrays.is_array(a) and arrays.dims(a) >= 2 for a in args):
-                return arrays.convolve(*args, flip=self._reading == "convolution", target=self._target)
-            return arrays.product(*args)
-        raise ParseError(f"cannot evaluate the operator {name}")
-
     def _parse(self, claim: Claim):
         """The claim's sides; an entry of a column (or row) matrix, "(a)_{2,1} = ...", of a tensor that is
         a vector is its entry (a)_{2}: a vector is written as a column, as textbooks do."""
@@ -354,44 +138,6 @@ class Grader:
             index = index[info.channels:]  # one channel: written without it
         entry = f"{name}_{{{','.join(str(i - 1 + self.base) for i in index)}}}"
         return rf"\frac{{\partial L}}{{\partial {entry}}}" if gradient else entry
-
-    def terms(self, node) -> int:
-        """How many terms the expression expands to at most (before anything is expanded)."""
-        kind = node[0]
-        if kind == "whole":
-            return prod(self.shapes[node[1]])
-        if kind == "op":
-            return prod(self.terms(n) for n in node[2])
-        if kind == "add":
-            return sum(self.terms(n) for _, n in node[1])
-        if kind == "mul":
-            return prod(self.terms(n) for n in node[1])
-        if kind == "div":
-            return self.terms(node[1]) * self.terms(node[2])
-        if kind == "pow":
-            n = self.terms(node[1])
-            if n == 1:
-                return 1
-            return POWER_COST * (comb(n + node[2] - 1, node[2]) if n < 10**6 else n ** node[2])
-        if kind == "sum":
-            return prod(len(self._sum_range(var, low, high, node[2])) for var, low, high in node[1]) * self.terms(node[2])
-        return 1
-
-    def _sum_range(self, var: str, low: int | None, high: int | None, body) -> range:
-        if low is not None and high is None:  # \sum_{i=1}^{m}: to the end of the axis i runs along
-            alone, anywhere = axis_sizes(body, var, self.shapes)
-            if not (alone or anywhere):
-                raise ParseError(f"the sum's index {var} does not appear in what it sums")
-            high = max(alone or anywhere) - 1 + self.base
-        if low is not None:
-            if high - low >= MAX_SUM:
-                raise ParseError(f"the sum over {var} from {low} to {high} is longer than the {MAX_SUM} terms checked")
-            return range(low, high + 1)
-        alone, anywhere = axis_sizes(body, var, self.shapes)
-        sizes = alone or anywhere
-        if not sizes:
-            raise ParseError(f"the sum's index {var} does not appear in what it sums")
-        return range(self.base, max(sizes) + self.base)
 
     def truth(self, lhs, env: dict[str, int]):
         """What the left-hand side is, at these indices (an array for a whole tensor); None when there is no such entry."""
@@ -534,7 +280,7 @@ class Grader:
             finally:
                 self._quick = False
             return all(self._check(sides, env) is None for env in envs)
-        except (ParseError, _Outside, RecursionError, *_EVALUATION_ERRORS):
+        except (ParseError, Outside, RecursionError, *_EVALUATION_ERRORS):
             return False
 
     @property
@@ -576,7 +322,7 @@ class Grader:
         for side in sides[1:]:
             try:
                 claimed = self.value(side, env)
-            except _Outside as outside:
+            except Outside as outside:
                 return _Failure(env, truth, note=f"{outside} is not an entry of the tensor (its indices are outside it): "
                                 f"an entry written with numbers must exist (only indices with letters may run past "
                                 f"the border, as 0)")
@@ -635,7 +381,7 @@ class Grader:
         """Whether a side of a chain is a number at these indices."""
         try:
             return bool(self.value(side, env).is_number)
-        except _Outside:
+        except Outside:
             return False
 
     def _indices(self, sides, range_text: str) -> list[dict[str, int]]:
@@ -698,65 +444,6 @@ def _defines_itself(sides, names: set[str]) -> bool:
     if lhs[0] != "entry" or lhs[3] not in names:
         return False
     return any(n[0] == "entry" and n[3] == lhs[3] for side in sides[1:] for n in walk(side))
-
-
-def _divide(num: Expr, den: Expr) -> Expr:
-    if den == 0:
-        raise ParseError("a division by zero")
-    return num / den
-
-
-def _on_arrays(name: str, args: list):
-    """A function of whole tensors: rot180, vec, diag, full/valid (a convolution's operand), pad (its padding
-    is what the claim's size needs), softmax; any other entry by entry."""
-    if name in ("rot180", "vec", "diag", "softmax") and len(args) == 1:
-        return {"rot180": arrays.rot180, "vec": arrays.vec, "diag": arrays.diag,
-                "softmax": _softmax}[name](args[0])
-    if name in ("full", "valid") and len(args) == 1:
-        return arrays.Marked(arrays.plain(args[0]), name)
-    if name == "pad" and len(args) == 1:
-        return arrays.plain(args[0])
-    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad"):
-        raise ParseError(f"{name} takes one tensor")
-    return arrays.elementwise(lambda *xs: _function(name, list(xs)), *args)
-
-
-def _softmax(a):
-    a = arrays.plain(a)
-    total = Add(*(exp(v) for v in a.reshape(-1)))
-    return arrays.elementwise(lambda v: exp(v) / total, a)
-
-
-def _function(name: str, args: list[Expr]) -> Expr:
-    """A function a claim applies: exp, log, tanh, the sigmoid, relu, max, min, the derivatives \\sigma', \\tanh'
-    and relu'."""
-    one = args[0]
-    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad"):
-        raise ParseError(f"{name} is applied to a whole tensor, e.g. {name}(K)")
-    if name in ("max", "min"):
-        if len(args) < 2:
-            raise ParseError(f"\\{name} needs two or more arguments, e.g. \\{name}(0, z)")
-        return (Max if name == "max" else Min)(*args)
-    if len(args) != 1:
-        raise ParseError(f"{name} takes one argument, not {len(args)}")
-    return {"exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt, "abs": Abs, "sign": sign,
-            "sigmoid": lambda z: 1 / (1 + exp(-z)),
-            "dsigmoid": lambda z: exp(-z) / (1 + exp(-z)) ** 2,
-            "dtanh": lambda z: 1 - tanh(z) ** 2,
-            "drelu": lambda z: Heaviside(z, 0),
-            "floor": floor, "ceiling": ceiling,
-            "relu": lambda z: Max(0, z)}[name](one)
-
-
-def _indicator(relation: str, left: Expr, right_node, right: Expr, window: list[Expr]) -> Expr:
-    """1[a > b] as Heaviside(a - b, 0) (0 at the tie, as relu's derivative), 1[a >= b] as Heaviside(a - b, 1);
-    1[w = max(window)] as max pooling's switch: 1 where w is the window's first maximum."""
-    if relation == "=":
-        if right_node[0] == "fn" and right_node[1] == "max" and left in window:
-            return switch(window.index(left) + 1, window)
-        return Piecewise((S.One, Eq(left, right, evaluate=False)), (S.Zero, True), evaluate=False)  # [a_{22} = h_{1,2}]
-    gap = left - right if relation in (">", ">=") else right - left
-    return Heaviside(gap, 0 if relation in (">", "<") else 1)
 
 
 def _short(expr: Expr) -> bool:
