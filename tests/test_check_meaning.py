@@ -184,3 +184,12 @@ def test_the_json_report_states_the_conventions(capsys, tmp_path):
 def test_the_output_size_formula_is_judged_with_the_layers_numbers(claim, status):
     (v,) = check_claims([claim], derive(ConvSpec(input=(5, 5), kernel=(3, 3), stride=2, padding=1)))
     assert v.status == status, v
+
+
+def test_reading_names_by_meaning_is_bounded_per_set_of_notes():
+    # 400 claims, each with names no value fits: every search ends, and the notes' budget says so.
+    notes = "\n".join(rf"$$ \frac{{\partial J}}{{\partial q_{{{i % 3 + 1}}}}} = u_{{{i % 3 + 1}}} + v_{{{i % 2 + 1}}} \cdot {i} $$"
+                      for i in range(400))
+    verdicts = check_notes(notes, CNN)
+    assert {v.status for v in verdicts} == {"not understood"}
+    assert "readings of names" in verdicts[-1].reason

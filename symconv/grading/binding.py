@@ -28,6 +28,7 @@ KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, no
 MAX_PARSES = 1000  # assignments read for one claim
 MAX_EVALUATIONS = 150  # of those, the ones that parse and are evaluated
 MAX_UNKNOWN = 3  # names one claim may leave to be bound
+NOTES_PARSES = 20_000  # and for all the claims of one set of notes together (then names stay unread)
 
 
 @dataclass
@@ -53,8 +54,12 @@ def candidates(grader) -> list[TensorInfo]:
 
 def bind(grader, claim) -> tuple[dict[str, dict], str]:
     """The names to add so that the claim holds, and what was read; ({}, why) when no unique assignment does."""
-    budget = _Budget()
+    budget = _Budget(min(MAX_PARSES, grader.search_left))
     found = _search(grader, claim, dict(grader.tensors), 0, budget)
+    grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
+    if grader.search_left <= 0 and not found:
+        return {}, (f"the claims before this one already spent the {NOTES_PARSES:,} readings of names checked per "
+                    "set of notes: name the values as the documents do, or check the rest in another file")
     readings = {tuple(sorted((name, table[None].key, table[None].gradient) for name, table in f.items())): f
                 for f in found}
     if len(readings) > 1 and len({_values(grader, f) for f in readings.values()}) == 1:
@@ -164,7 +169,9 @@ def rebind(grader, claim, names: set[str]) -> str:
     """Why a claim that is wrong with the meanings symconv inferred for `names` is not judged wrong: the
     readings of those names that make it hold ("" when none does: then it is wrong)."""
     trial = {name: table for name, table in grader.tensors.items() if name not in names}
-    found = _search(grader, claim, trial, 0, _Budget())
+    budget = _Budget(min(MAX_PARSES, grader.search_left))
+    found = _search(grader, claim, trial, 0, budget)
+    grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
     if not found:
         return ""
     reading = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in found[0].items())

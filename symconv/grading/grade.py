@@ -65,6 +65,7 @@ class Grader(Evaluator):
         self.base_tensors = tensors_of(derivation)  # as the derivation names them, before the notes name anything
         self._candidates = None
         self.inferred: set[str] = set()  # names whose meaning symconv read from the claims (binding.py)
+        self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
