@@ -193,3 +193,11 @@ def test_reading_names_by_meaning_is_bounded_per_set_of_notes():
     verdicts = check_notes(notes, CNN)
     assert {v.status for v in verdicts} == {"not understood"}
     assert "readings of names" in verdicts[-1].reason
+
+
+@pytest.mark.parametrize("rhs", [r"\max(x_{1,1}, e^{e^{e^{100}}})", r"\sigma(e^{e^{e^{100}}}) x_{1,1}",
+                                 r"\mathbb{1}[x_{1,1} > e^{e^{e^{100}}}]"])
+def test_numbers_too_large_for_a_formula_are_refused_at_once(rhs):
+    # (issue 23: these hung, or overflowed, while SymPy compared them)
+    (v,) = check_claims([f"y_{{1,1}} = {rhs}"], CLASSIC)
+    assert v.status == "not understood" and "too large" in v.reason

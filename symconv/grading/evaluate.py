@@ -314,6 +314,9 @@ def _function(name: str, args: list[Expr]) -> Expr:
     one = args[0]
     if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad"):
         raise ParseError(f"{name} is applied to a whole tensor, e.g. {name}(K)")
+    for arg in args:  # e^{e^{e^{100}}}: a number no claim about a layer holds, and one SymPy would compare forever
+        if arg.is_number and _huge(arg):
+            raise ParseError("a number in the claim is too large to be part of a layer's formula (more than 10^300)")
     if name in ("max", "min"):
         if len(args) < 2:
             raise ParseError(f"\\{name} needs two or more arguments, e.g. \\{name}(0, z)")
@@ -327,6 +330,14 @@ def _function(name: str, args: list[Expr]) -> Expr:
             "drelu": lambda z: Heaviside(z, 0),
             "floor": floor, "ceiling": ceiling,
             "relu": lambda z: Max(0, z)}[name](one)
+
+
+def _huge(number: Expr) -> bool:
+    """Whether a number is beyond 10^300 (or cannot be told at 15 digits): exp(exp(100)) is."""
+    try:
+        return not abs(number.evalf(15, maxn=50)) < 10**300
+    except (TypeError, ValueError, OverflowError):
+        return True
 
 
 def _indicator(relation: str, left: Expr, right_node, right: Expr, window: list[Expr]) -> Expr:
