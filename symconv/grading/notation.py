@@ -217,12 +217,26 @@ def _cases(text: str) -> str:
     return _CASES.sub(pieces, text)
 
 
+_BOXED = re.compile(r"\\(?:boxed|fbox|framebox)\s*(?=\{)")
+
+
+def _unboxed(text: str) -> str:
+    """\\boxed{A = B}: the claim inside the box."""
+    while (found := _BOXED.search(text)) is not None:
+        try:
+            inside, end = read_group(text, found.end())
+        except ParseError:
+            return text
+        text = text[:found.start()] + inside + text[end:]
+    return text
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
     """
-    text = _pieces(_cases(_indicators(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text)))))
+    text = _pieces(_cases(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)
