@@ -201,3 +201,23 @@ def test_numbers_too_large_for_a_formula_are_refused_at_once(rhs):
     # (issue 23: these hung, or overflowed, while SymPy compared them)
     (v,) = check_claims([f"y_{{1,1}} = {rhs}"], CLASSIC)
     assert v.status == "not understood" and "too large" in v.reason
+
+
+def test_worked_numbers_are_checked_at_the_values_the_notes_give():
+    from symconv import render
+
+    # The default document, its worked example included, reads back with every claim right.
+    text = render(CLASSIC, ("md",)).files["derivation.md"].decode()
+    verdicts = check_notes(text, CLASSIC, latex=False)
+    assert {v.status for v in verdicts} == {"right", "definition"}, [v for v in verdicts if v.status != "right"][:2]
+    assert sum("given value" in v.reason for v in verdicts) == 17  # X (9), K (4) and dL/dY (4), entry by entry
+    # Given values by hand: y_{1,1} = 1*0 + 2*1 + 0*(-1) + ... at these numbers is worked out, and a slip is caught.
+    notes = r"""$$ X = \begin{bmatrix} 1 & 2 & 0 \\ 3 & -1 & 1 \\ 0 & 1 & 2 \end{bmatrix}, \quad
+K = \begin{bmatrix} 2 & 0 \\ 1 & 1 \end{bmatrix} $$
+
+$$ y_{1,1} = x_{1,1}k_{1,1} + x_{1,2}k_{1,2} + x_{2,1}k_{2,1} + x_{2,2}k_{2,2} = 2 + 0 + 3 - 1 = 4 $$
+
+$$ y_{2,2} = -1 \cdot 2 + 1 \cdot 0 + 1 \cdot 1 + 2 \cdot 1 = 2 $$
+"""
+    statuses = [v.status for v in check_notes(notes, CLASSIC)]
+    assert statuses[-2:] == ["right", "wrong"] and statuses[:-2] == ["definition"] * 13  # y_{2,2} is 1

@@ -317,8 +317,8 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
             for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
 
 
-_MATRIX_CLAIM = re.compile(r"(?P<lhs>[^=]+?)=\s*(?:\\left\s*)?[(\[]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
-                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]]?", re.DOTALL)
+_MATRIX_CLAIM = re.compile(r"(?P<lhs>[^=]+?)=\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
+                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?", re.DOTALL)
 _ROW = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
 
 

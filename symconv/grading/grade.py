@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from itertools import product
 
 import numpy as np
-from sympy import Expr, Function, Pow, expand, together
+from sympy import Expr, Function, Pow, Rational, expand, together
 
 from ..derivation import Derivation
 from ..naming import lead_axes
@@ -66,6 +66,8 @@ class Grader(Evaluator):
         self._candidates = None
         self.inferred: set[str] = set()  # names whose meaning symconv read from the claims (binding.py)
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
+        self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
+        self._given_point: dict | None = None
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
@@ -186,6 +188,8 @@ class Grader(Evaluator):
                 if wrong_shape:
                     return Verdict(claim.line, written, "wrong", reason=wrong_shape)
             envs = self._indices(sides, claim.range)
+            if self._gives(sides, envs):
+                return Verdict(claim.line, written, "definition", reason="a given value (the worked numbers use it)")
             work = len(envs) * sum(self.terms(side) for side in sides[1:])
             if work > MAX_WORK:
                 about = f"{work:,}" if work < 10**12 else f"10^{len(str(work)) - 1}"
@@ -333,6 +337,13 @@ class Grader(Evaluator):
                     return failure
                 continue
             decimal = any(n[0] == "num" and n[1].denominator > 1 and n[2] for n in walk(side))
+            if claimed.is_number and not truth.is_number and self.given:
+                worked = self._worked(truth, claimed, side)  # the worked numbers, at the values the notes give
+                if worked is not None:
+                    if worked:
+                        continue
+                    return _Failure(env, truth, claimed, note=(
+                        f"at the values the notes give, this is {self._given_value(truth)}, not {claimed}"))
             if (side is sides[1] and claimed.is_number and (decimal or not truth.is_number and (claimed != 0 or len(sides) > 2))
                     and all(self._number(other, env) for other in sides[2:])):
                 # "y_{1,1} = 1 \cdot 0 + 2 \cdot 3 = 6", "dL/db = 4": a value at numbers no claim gives (a
@@ -351,6 +362,57 @@ class Grader(Evaluator):
                                  f"{sides.index(side)}) is the first that differs")
                 return _Failure(env, truth, claimed, note="; ".join(notes))
         return None
+
+    # -- worked numbers at the values the notes give --
+    def _gives(self, sides, envs) -> bool:
+        """Whether the claim gives a leaf's value (x_{1,1} = 1, a given dL/dY written as a matrix): then it is
+        recorded for the worked numbers that follow."""
+        lhs = sides[0]
+        if lhs[0] == "deriv" and lhs[1][0] == "loss" and lhs[2][0] == "entry":
+            tensor = self.d[f"dL/d{lhs[2][1]}"] if f"dL/d{lhs[2][1]}" in self.d.names() else None
+            if tensor is None or tensor.entries is not None:
+                return False
+            key, indices = f"dL/d{lhs[2][1]}", lhs[2][2]
+        elif lhs[0] == "entry" and self.d[lhs[1]].entries is None and self.d[lhs[1]].symbols is not None:
+            key, indices = lhs[1], lhs[2]
+        else:
+            return False
+        given = {}
+        for env in envs:
+            values = [self.value(side, env) for side in sides[1:]]
+            if not all(getattr(v, "is_number", False) for v in values) or len(set(values)) > 1:
+                return False
+            flat = self._flat(key, self._at(indices, env))
+            if flat is None:
+                return False
+            given[self.d[key].symbols[flat]] = values[0]
+        self.given.update(given)
+        self._given_point = None
+        return True
+
+    def _given_value(self, expr: Expr) -> Expr:
+        """The expression at the values the notes gave (every derived value worked out from them)."""
+        if self._given_point is None:
+            point = dict(self.given)
+            for tensor in self.d.tensors:
+                if tensor.symbols is not None and tensor.entries is not None:
+                    for sym, entry in zip(tensor.symbols, tensor.entries):
+                        if sym not in point and entry.free_symbols <= point.keys():
+                            point[sym] = entry.xreplace(point)
+            self._given_point = point
+        return expr.xreplace(self._given_point)
+
+    def _worked(self, truth: Expr, claimed: Expr, side) -> bool | None:
+        """Whether a number the claim computes is the truth at the given values, exactly, or to the last digit
+        it prints when it is written with a decimal point; None when the notes have not given every value
+        it depends on."""
+        value = self._given_value(truth)
+        if not value.is_number:
+            return None
+        decimals = max((_decimals(n[1].denominator) for n in walk(side) if n[0] == "num" and n[2]), default=0)
+        if not decimals:
+            return value == claimed
+        return bool(abs(value - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)), abs(value).evalf(30) * 1e-7))
 
     def _same(self, claimed: Expr, truth: Expr) -> bool:
         """Equal in meaning: exactly, after expansion, where that is cheap (sums of products of entries),
@@ -436,6 +498,16 @@ class Grader(Evaluator):
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+def _decimals(denominator: int) -> int:
+    """How many digits after the point a written decimal has (0.25 is 1/4: two)."""
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    return max(twos, fives)
 
 
 def _defines_itself(sides, names: set[str]) -> bool:
