@@ -78,14 +78,15 @@ def test_notation_alone_never_makes_a_claim_wrong(claim):
     (r"y_{11} = x_{11} k_{11} + x_{12} k_{12} + x_{21} k_{21} + x_{22} k_{22} + 0", "right"),
     (r"\frac{\partial y_{11}}{\partial x_{33}} = 0", "right"),
     (r"\frac{\partial y_{11}}{\partial x_{33}} = k_{11}", "wrong"),
-    (r"x_{11} = 3", "not understood"),                      # an input is not derived
+    (r"x_{11} = 3", "definition"),                          # an input is given a value (for worked numbers)
+    (r"x_{11} = k_{11}", "not understood"),                 # an input is not derived
     (r"y_{11}", "not understood"),
     (r"y_{11} = x_{11}^{99} k_{11}", "not understood"),
     (r"y_{11} = \sum_{r=1}^{100000} x_{r,1}", "not understood"),
     (r"y_{i,j} = x_{i,j} k_{1,1}", "wrong"),
     (r"y_{11} = x_{1,1} k_{1,1} \quad \text{for } q = 1", "not understood"),   # a range of an unused index
     (r"y_{1,1} = x_{q,1} k_{1,1}", "not understood"),                         # an index with no range
-], ids=range(12))
+], ids=range(13))
 def test_claims_are_judged_exactly(claim, status):
     assert check_claim(claim, CLASSIC).status == status
 

@@ -216,7 +216,8 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
                 pieces[-1][2] = _clean(piece[found.start():])
             else:
                 pieces.append([span_start, span_start + found.start(), _clean(piece[found.start():])])
-        elif pieces and (_BARE_RANGE.fullmatch(piece) or _RANGE_LIKE.fullmatch(piece) and _has_index_letter(piece)):
+        elif pieces and (_BARE_RANGE.fullmatch(piece) or _RANGE_LIKE.fullmatch(piece) and _has_index_letter(piece)) \
+                and _indexes_of(piece, text[pieces[-1][0]:pieces[-1][1]]):
             pieces[-1][2] = _clean(_unparen(piece))
         elif pieces and not pieces[-1][2] and _CONTINUES.match(stripped):
             pieces[-1][1] = span_end  # a row that continues a sum or a chain
@@ -320,6 +321,13 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
 _MATRIX_CLAIM = re.compile(r"(?P<lhs>[^=]+?)=\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
                            r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?", re.DOTALL)
 _ROW = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
+
+
+def _indexes_of(piece: str, claim: str) -> bool:
+    """Whether a bare range's letters index the claim before it ("\\quad i, j = 1, 2" after y_{i,j}); if
+    none does, it is a claim of its own ("K = ..., \\quad b = 1")."""
+    letters = re.findall(r"(?<![A-Za-z\\])([a-z])(?![A-Za-z])", re.sub(r"\\(?:text|mbox|mathrm)\s*\{[^{}]*\}", " ", piece))
+    return any(re.search(r"[_^]\s*(?:\{[^{}]*)?(?<![A-Za-z\\])" + v + r"(?![A-Za-z])", claim) for v in letters)
 
 
 def _has_index_letter(piece: str) -> bool:
