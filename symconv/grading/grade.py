@@ -207,7 +207,11 @@ class Grader(Evaluator):
         except ChannelLayout:
             return self._both_layouts(claim)
         except UnknownName as unknown:
-            bound, said = binding.bind(self, claim)
+            try:
+                bound, said = binding.bind(self, claim)
+            except _EVALUATION_ERRORS as error:
+                return Verdict(claim.line, written, "not understood", reason=f"symconv could not read the names of this "
+                               f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
             self.tensors.update(bound)
