@@ -18,7 +18,6 @@ from dataclasses import replace
 from itertools import product
 
 from ..naming import lead_axes
-from .names import tensors_of
 from .notation import ParseError, TensorInfo, UnknownName
 from .parse import ChannelLayout
 
@@ -40,7 +39,7 @@ class _Budget:
 def candidates(grader) -> list[TensorInfo]:
     """Every value a name may stand for: each tensor of the network (as the derivation names it), and the
     gradient of each that has one."""
-    known = {info.key: info for table in tensors_of(grader.d).values() for info in table.values() if not info.gradient}
+    known = {info.key: info for table in grader.base_tensors.values() for info in table.values() if not info.gradient}
     out = []
     for tensor in grader.d.tensors:
         if tensor.symbols is None or tensor.name.startswith("dL/d"):
@@ -83,7 +82,7 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
     saved = grader.tensors
     grader.tensors = tensors
     try:
-        sides, _ = grader._parse(claim)
+        sides, _ = grader.parse(claim)
     except UnknownName as unknown:
         grader.tensors = saved
         if depth >= MAX_UNKNOWN:
@@ -95,15 +94,15 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
         return out
     except ChannelLayout:  # x_{1,2,2}: the channel first or last, read both ways as the grader does
         grader.tensors = saved
-        if grader._layout is not None:
+        if grader.layout is not None:
             return []
         out = []
         for layout in ("first", "last"):
-            grader._layout = layout
+            grader.layout = layout
             try:
                 out += [f for f in _search(grader, claim, tensors, depth, budget) if f not in out]
             finally:
-                grader._layout = None
+                grader.layout = None
         return out
     except (ParseError, RecursionError):
         grader.tensors = saved

@@ -62,7 +62,8 @@ class Grader(Evaluator):
         self._part_values: dict | None = None
         self.network = derivation.network.names is None  # named a^{[l]}, not as a single layer
         self.tensors = tensors_of(derivation)
-        self.base_tensors = tensors_of(derivation)  # as the derivation names them, before the notes name anything
+        # as the derivation names them, before the notes name anything (binding.py reads their infos)
+        self.base_tensors = {name: dict(table) for name, table in self.tensors.items()}
         self._candidates = None
         self.inferred: set[str] = set()  # names whose meaning symconv read from the claims (binding.py)
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
@@ -87,7 +88,7 @@ class Grader(Evaluator):
         self._target: tuple[int, int] | None = None  # the size a convolution in a claim must give (its left side's)
         self._reading = "correlation"  # how * between two images is read, while a claim is judged
         self._quick = False  # while names are bound: compare at one point only (binding.py)
-        self._layout: str | None = None  # where entries with the channel among their indices write it
+        self.layout: str | None = None  # where entries with the channel among their indices write it
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
@@ -103,7 +104,7 @@ class Grader(Evaluator):
         self.parenthesized = parenthesized
 
     # -- values of entries --
-    def _parse(self, claim: Claim):
+    def parse(self, claim: Claim):
         """The claim's sides; an entry of a column (or row) matrix, "(a)_{2,1} = ...", of a tensor that is
         a vector is its entry (a)_{2}: a vector is written as a column, as textbooks do."""
         text = claim.text
@@ -111,7 +112,7 @@ class Grader(Evaluator):
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return parse_claim(text, self.tensors, self._layout, self.parenthesized)
+            return parse_claim(text, self.tensors, self.layout, self.parenthesized)
         except ChannelLayout:
             raise
         except ParseError as error:
@@ -119,7 +120,7 @@ class Grader(Evaluator):
             if not (claim.matrix and 1 in claim.matrix and vector and "takes 1 indices" in str(error)):
                 raise
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
-            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self._layout, self.parenthesized)
+            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self.layout, self.parenthesized)
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
@@ -181,7 +182,7 @@ class Grader(Evaluator):
                 if binding.uses(claim.text, self.inferred):  # defined through a name symconv inferred
                     self.inferred |= {name for name, _ in defined}
                 return Verdict(claim.line, written, "definition")
-            sides, compact = self._parse(claim)
+            sides, compact = self.parse(claim)
             self._numbers_skipped = False
             if claim.matrix:
                 wrong_shape = self._matrix_shape(sides[0], claim.matrix)
@@ -259,11 +260,11 @@ class Grader(Evaluator):
         last: right if right either way, wrong only if wrong both ways."""
         verdicts = {}
         for layout in ("first", "last"):
-            self._layout = layout
+            self.layout = layout
             try:
                 verdicts[layout] = self.grade(claim)
             finally:
-                self._layout = None
+                self.layout = None
         for layout, verdict in verdicts.items():
             if verdict.status == "right":
                 return replace(verdict, reason="; ".join(filter(None, (f"read with the channel {layout} among the "
