@@ -9,6 +9,8 @@ from .conventions import Conventions, infer
 from .extract import Claim, extract
 from .grade import Grader, Verdict
 from .macros import expand, macros
+from .units import read as read_units
+from .units import rewrite
 
 __all__ = ["Claim", "Conventions", "MAX_CLAIMS", "Verdict", "Verdicts", "as_claim", "check_claim", "check_claims",
            "check_notes", "extract"]
@@ -35,6 +37,14 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     grader = Grader(derivation, upstream_symbol)
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
+    units = read_units(notes, derivation)
+    written = {}  # a claim as symconv reads it -> as the notes write it, for the report
+    if units:  # the units' names become the derivation's, layers numbered as the notes number them
+        renamed = [replace(c, text=rewrite(c.text, units, grader.base), range=rewrite(c.range, units, grader.base))
+                   for c in claims]
+        written = {_written(new): _written(old) for new, old in zip(renamed, claims)}
+        claims = renamed
+        conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
     if conventions.numbering:
         grader.number_by_weighted_layers(conventions.parenthesized)
     judged: dict[tuple[str, str, str], Verdict] = {}
@@ -47,8 +57,13 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     # A claim that used a name before the notes gave it a meaning is judged again with the names bound since.
     again = {key: grader.grade(claim) for claim in claims
              if judged[key := (claim.text, claim.range, claim.problem)].unknown}
-    return Verdicts([replace(again.get((c.text, c.range, c.problem), v), line=c.line) for c, v in zip(claims, out)],
-                  conventions=conventions)
+    verdicts = [replace(again.get((c.text, c.range, c.problem), v), line=c.line) for c, v in zip(claims, out)]
+    return Verdicts([replace(v, claim=written.get(v.claim, v.claim)) for v in verdicts], conventions=conventions)
+
+
+def _written(claim: Claim) -> str:
+    """The claim as a verdict shows it (Grader.grade)."""
+    return f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
 
 
 class Verdicts(list):

@@ -34,6 +34,7 @@ class Conventions:
     line: int = 0  # where the notes say so (0: not said)
     numbering: str = ""  # "weighted layers" when the notes count only the layers with weights (Ng's z^{[l]})
     parenthesized: bool = False  # the notes write a layer ^{(l)}, as Bishop and Goodfellow do: never a channel
+    units: str = ""  # how the notes name a dense network's units (units.Units.describe), "" when they do not
 
     def describe(self) -> str:
         said = f"indices start at {self.index_base} ({self.why})"
@@ -42,6 +43,8 @@ class Conventions:
                      "a^{[l]} its activation)")
         if self.parenthesized:
             said += "; a superscript (l) numbers the layer"
+        if self.units:
+            said += f"; {self.units}"
         return said
 
 
