@@ -98,7 +98,9 @@ def test_other_names_for_the_upstream_symbol_and_the_option():
     # a fraction that cancels is what it equals
     (r"y_{11} = \frac{2 x_{11} k_{11} x_{12}}{2 x_{12}} + x_{12}k_{12} + x_{21}k_{21} + x_{22}k_{22}", "right"),
     (r"y_{11} = \frac{(x_{11} + x_{12}) (x_{11} k_{11} + x_{12} k_{12})}{x_{11} + x_{12}} + x_{21}k_{21} + x_{22}k_{22}", "right"),
-    (r"y_{11}^{2} = x_{11}^{2}", "not understood"),
+    # an equation between two expressions is judged by their values: (y_{11})^2 is not x_{11}^2
+    (r"y_{11}^{2} = x_{11}^{2}", "wrong"),
+    (r"y_{11}^{2} - y_{11}^{2} = 0", "right"),
     (r"\frac{\partial L}{\partial b} = \mathbf{1}^\top G \mathbf{1}", "not understood"),
 ])
 def test_notations_for_the_loss_entries_and_fractions(claim, status):

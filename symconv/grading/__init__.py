@@ -7,6 +7,7 @@ from dataclasses import replace
 from ..derivation import Derivation
 from .conventions import Conventions, infer
 from .extract import Claim, extract
+from .features import batch_statistics, one_feature
 from .grade import Grader, Verdict
 from .macros import expand, macros
 from .units import read as read_units
@@ -38,15 +39,21 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
     units = read_units(notes, derivation)
-    written = {}  # a claim as symconv reads it -> as the notes write it, for the report
+    renamed = claims
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
         renamed = [replace(c, text=rewrite(c.text, units, grader.base), range=rewrite(c.range, units, grader.base))
-                   for c in claims]
-        written = {_written(new): _written(old) for new, old in zip(renamed, claims)}
-        claims = renamed
+                   for c in renamed]
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
+    if any(r.layer.type == "batchnorm" for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
+        renamed = [replace(c, text=batch_statistics(c.text, derivation)) for c in renamed]
+    written = {_written(new): _written(old) for new, old in zip(renamed, claims)}  # for the report: as written
+    claims = renamed
     if conventions.numbering:
         grader.number_by_weighted_layers(conventions.parenthesized)
+    features, _ = one_feature(notes, derivation)
+    if features:
+        conventions = replace(conventions, features=features)
+        grader.features = features
     judged: dict[tuple[str, str, str], Verdict] = {}
     out = []
     for claim in claims:

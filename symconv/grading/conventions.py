@@ -35,6 +35,7 @@ class Conventions:
     numbering: str = ""  # "weighted layers" when the notes count only the layers with weights (Ng's z^{[l]})
     parenthesized: bool = False  # the notes write a layer ^{(l)}, as Bishop and Goodfellow do: never a channel
     units: str = ""  # how the notes name a dense network's units (units.Units.describe), "" when they do not
+    features: int = 0  # the notes write one feature of this many at a time, its index left out (features.py)
 
     def describe(self) -> str:
         said = f"indices start at {self.index_base} ({self.why})"
@@ -45,6 +46,9 @@ class Conventions:
             said += "; a superscript (l) numbers the layer"
         if self.units:
             said += f"; {self.units}"
+        if self.features:
+            said += (f"; one feature of {self.features} at a time, its index left out (each claim is checked for "
+                     "every feature)")
         return said
 
 

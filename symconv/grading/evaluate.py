@@ -175,7 +175,8 @@ class Evaluator:
             return _divide(num, den)
         if kind == "pow":
             base = self.value(node[1], env)
-            return arrays.elementwise(lambda b: b ** node[2], base) if arrays.is_array(base) else base ** node[2]
+            power = node[2] if isinstance(node[2], int) else Rational(node[2].numerator, node[2].denominator)
+            return arrays.elementwise(lambda b: b ** power, base) if arrays.is_array(base) else base ** power
         if kind == "fn":
             args = [self.value(n, env) for n in node[2]]
             if any(arrays.is_array(a) for a in args):
@@ -257,8 +258,8 @@ class Evaluator:
             return self.terms(node[1]) * self.terms(node[2])
         if kind == "pow":
             n = self.terms(node[1])
-            if n == 1:
-                return 1
+            if n == 1 or not isinstance(node[2], int):  # a fraction or a negative power: not expanded
+                return n
             return POWER_COST * (comb(n + node[2] - 1, node[2]) if n < 10**6 else n ** node[2])
         if kind == "sum":
             return prod(len(self._sum_range(var, low, high, node[2])) for var, low, high in node[1]) * self.terms(node[2])

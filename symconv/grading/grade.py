@@ -91,6 +91,8 @@ class Grader(Evaluator):
         self.layout: str | None = None  # where entries with the channel among their indices write it
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
+        self.features = 0  # the notes write one feature of this many at a time (features.py)
+        self._statistics = any(r.layer.type == "batchnorm" for r in derivation.records)  # \mu_\mathcal{B}, \sigma^2
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = meaning_of(derivation)  # the judge where the forms differ
@@ -112,7 +114,7 @@ class Grader(Evaluator):
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return parse_claim(text, self.tensors, self.layout, self.parenthesized)
+            return parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features)
         except ChannelLayout:
             raise
         except ParseError as error:
@@ -120,7 +122,8 @@ class Grader(Evaluator):
             if not (claim.matrix and 1 in claim.matrix and vector and "takes 1 indices" in str(error)):
                 raise
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
-            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self.layout, self.parenthesized)
+            return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self.layout, self.parenthesized,
+                               self.features)
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
@@ -159,6 +162,8 @@ class Grader(Evaluator):
             return self._gradient(lhs[2][1], self._at(lhs[2][2], env), lhs=True)
         if lhs[0] == "deriv":
             return self._local(lhs[1][1], self._at(lhs[1][2], env), lhs[2][1], self._at(lhs[2][2], env))
+        if lhs[0] not in ("entry", "deriv", "whole"):  # \sum_i \hat x_i = 0: an expression, judged by its value
+            return self.value(lhs, env)
         raise ParseError("the left-hand side must be a derived entry (an output), a gradient entry such as "
                          "\\frac{\\partial L}{\\partial x_{1,1}}, or a local derivative such as "
                          "\\frac{\\partial y_{1,1}}{\\partial x_{1,1}}")

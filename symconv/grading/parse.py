@@ -57,19 +57,25 @@ class ChannelLayout(ParseError):
     """An entry writes its channel among its indices (x_{2,1,1}): first, as PyTorch stores it, or last?"""
 
 
+FEATURE = Index((("feature", 1),), 0)  # the feature notes on one feature leave out: each is checked
+
+
 class Parser:
     """Reads one side of a claim into a tree. `tensors` maps each name people use to its TensorInfo by
     layer (None for a single layer's tensors and for a network's input)."""
 
     def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]], layout: str | None = None,
-                 parenthesized: bool = False):
+                 parenthesized: bool = False, features: int = 0):
         self.text = text
         self.pos = 0
         self.tensors = tensors
         self.layout = layout  # where x_{1,2,2} writes its channel: "first" (PyTorch) or "last"; None: ask
         self.parenthesized = parenthesized  # ^{(l)} is a layer (the notes number layers so), not a channel
+        self.features = features  # the notes write one feature of this many, its index left out (FEATURE)
         # X for x, K for k: people write a tensor's entries in either case when no other name takes it
         self.spelled = {name: name for name in tensors}
+        if "{\\sigma^2}" in tensors:  # a batch's variance, written without the braces
+            self.spelled.update({"\\sigma^2": "{\\sigma^2}", "\\sigma^{2}": "{\\sigma^2}"})
         for name in tensors:
             other = name.swapcase()
             if other != name and other not in tensors:
@@ -167,6 +173,8 @@ class Parser:
                 if subs and is_number(body) and not (layer is None and None not in table and len(layered) > 1
                                                      and _layer_of(table, int(body)) in table):
                     break  # x_{1,1}^{2}: a power, read by factor(); but w_{11}^{2}, of a name that needs its layer, is it
+                if len(layered) == 1 and not subs and is_number(body) and _layer_of(table, int(body)) not in table:
+                    break  # \mu^2 of a name with one layer, not that layer: a power, read by factor()
                 if layer is None and layered and (self.parenthesized or not any(i.channels for i in table.values())) and (
                         is_number(body) or (found and found.group(2) and is_number(found.group(2)) and not found.group(1))):
                     # w^{(2)}_{kj}, w^{2}_{kj}: a tensor without channels numbers its layer so
@@ -208,6 +216,12 @@ class Parser:
 
     def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
         spatial = len(info.shape) - info.channels
+        if self.features and channel is None and info.shape[-1] == self.features and spatial == 1:
+            # notes on one feature (the batch-normalization paper's): x_i is example i's, \gamma this feature's
+            if info.channels == 1 and len(subs) == 1 and info.shape[0] > 1:
+                channel, subs = subs, [FEATURE]
+            elif info.channels == 0 and not subs:
+                subs = [FEATURE]
         single = [k for k, n in enumerate(info.shape[: info.channels]) if n == 1]
         if channel is not None and len(channel) < info.channels == len(channel) + len(single):
             # k^{(m)}_{p,q} of a kernel with one input channel: the channels of length 1 left out
@@ -258,7 +272,7 @@ class Parser:
 
     # -- derivatives, fractions, sums --
     def derivative_part(self, text: str, allow_loss: bool):
-        inner = Parser(text.strip(), self.tensors, self.layout, self.parenthesized)
+        inner = Parser(text.strip(), self.tensors, self.layout, self.parenthesized, self.features)
         if not inner.text.startswith("\\partial"):
             return None
         inner.pos = len("\\partial")
@@ -283,7 +297,7 @@ class Parser:
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
     def sub_expression(self, text: str):
-        inner = Parser(text, self.tensors, self.layout, self.parenthesized)
+        inner = Parser(text, self.tensors, self.layout, self.parenthesized, self.features)
         node = inner.expression()
         inner.expect_end()
         self.compact |= inner.compact
@@ -335,6 +349,9 @@ class Parser:
                 if not re.fullmatch(r"[a-z]", var):
                     raise ParseError(f"cannot read the summation index {var!r}: use single letters, e.g. \\sum_{{r,s}}")
                 bounds.append((var, None, None))
+        if self.peek()[1] == "-":  # \sum_i -2(x_i - \mu): the sum of the negated term
+            self.take()
+            return ("sum", tuple(bounds), ("add", ((-1, self.term()),)), excluded)
         return ("sum", tuple(bounds), self.term(), excluded)
 
     # -- expressions --
@@ -446,9 +463,7 @@ class Parser:
             return ("op", "transpose", (node,), None)
         if self.pos < len(self.text) and self.text[self.pos] == "^":
             body, self.pos = read_group(self.text, self.pos + 1)
-            if not is_number(body) or int(body) > MAX_POWER:
-                raise ParseError(f"cannot read the power ^{{{body}}}: only whole-number powers up to {MAX_POWER}")
-            node = ("pow", node, int(body))
+            node = ("pow", node, _power(body))
         return node
 
     def term(self):
@@ -534,8 +549,24 @@ def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:
     return f"{head}_{{{ones(spatial or info.channels)}}}"
 
 
+_FRACTION_POWER = re.compile(r"(-?)\s*(?:(\d+)\s*/\s*(\d+)|\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}|(\d+))")
+
+
+def _power(body: str) -> int | Fraction:
+    r"""A power: a whole number up to MAX_POWER, or a fraction or negative number no larger in its parts
+    ((\sigma^2 + \epsilon)^{-1/2}, ^{-\frac{3}{2}})."""
+    found = _FRACTION_POWER.fullmatch(body.strip())
+    if found is None:
+        raise ParseError(f"cannot read the power ^{{{body}}}: write a whole number or a fraction such as -1/2")
+    top, bottom = (found[2], found[3]) if found[2] else (found[4], found[5]) if found[4] else (found[6], "1")
+    if int(top) > MAX_POWER or not 0 < int(bottom) <= MAX_POWER:
+        raise ParseError(f"cannot read the power ^{{{body}}}: only powers up to {MAX_POWER} in numerator and denominator")
+    power = Fraction(int(top), int(bottom)) * (-1 if found[1] else 1)
+    return int(power) if power.denominator == 1 and power >= 0 else power
+
+
 def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
-                layout: str | None = None, parenthesized: bool = False) -> tuple[list, bool]:
+                layout: str | None = None, parenthesized: bool = False, features: int = 0) -> tuple[list, bool]:
     """The sides of "A = B (= C ...)" as trees, and whether entries were written compactly (x_{11}).
 
     Raises:
@@ -552,7 +583,7 @@ def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
     for side in sides:
         if not side.strip():
             raise ParseError("one side of '=' is empty")
-        parser = Parser(side, tensors, layout, parenthesized)
+        parser = Parser(side, tensors, layout, parenthesized, features)
         tree = parser.expression()
         parser.expect_end()
         trees.append(tree)
