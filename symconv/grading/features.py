@@ -43,12 +43,14 @@ def _normalization(derivation: Derivation):
 
 
 def batch_statistics(text: str, derivation: Derivation) -> str:
-    """The paper's names as the derivation's: \\mu_\\mathcal{B} is \\mu, \\sigma_\\mathcal{B}^2 and \\sigma^2 the
-    variance {\\sigma^2}, \\epsilon the layer's number and m the mini-batch's size."""
+    """The paper's names as the derivation's: \\mu_\\mathcal{B} is \\mu and \\sigma_\\mathcal{B}^2 the variance
+    (parse.py reads \\sigma^2 as {\\sigma^2}), \\epsilon the layers' number (when they share one) and, on
+    vectors, m the mini-batch's size."""
     text = re.sub(r"(\\mu|\\sigma)" + _MINIBATCH, r"\1", text)
-    layer = _normalization(derivation)
-    if layer is not None:
-        eps = Fraction(str(layer.eps))
+    constants = {r.layer.eps for r in derivation.records if r.layer.type == "batchnorm"}
+    if len(constants) == 1:  # one \\epsilon in the network: the layers' number
+        eps = Fraction(str(constants.pop()))
         text = re.sub(r"\\(?:epsilon|varepsilon)(?![A-Za-z])", rf"\\frac{{{eps.numerator}}}{{{eps.denominator}}}", text)
+    if _normalization(derivation) is not None:
         text = re.sub(r"(?<![A-Za-z\\_,'])m(?![A-Za-z'_=])", str(derivation.network.batch), text)
     return text
