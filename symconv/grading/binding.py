@@ -161,6 +161,22 @@ def uses(text: str, names: set[str]) -> set[str]:
     return {name for name in names if re.search(r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])", text)}
 
 
+def weak(text: str, bound: dict) -> set[str]:
+    r"""The names of a binding read on weak evidence: several read together from one claim (var_d = \frac{1}{N}
+    \sum_n sq_{nd} holds with var as the mean and sq as the input), or a name the claim writes only as what
+    the loss is differentiated by (values with equal gradients, such as z and z + b, are not told apart)."""
+    if len(bound) > 1:
+        return set(bound)
+    out = set()
+    for name in bound:
+        alone = r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])"
+        written = len(re.findall(alone, text))
+        differentiated = len(re.findall(r"\\partial\s*(?:\\text\s*\{\s*)?" + re.escape(name) + r"(?![A-Za-z])", text))
+        if written and written == differentiated:
+            out.add(name)
+    return out
+
+
 def rebind(grader, claim, names: set[str]) -> str:
     """Why a claim that is wrong with the meanings symconv inferred for `names` is not judged wrong: the
     readings of those names that make it hold ("" when none does: then it is wrong)."""

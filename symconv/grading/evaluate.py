@@ -291,6 +291,8 @@ def _divide(num: Expr, den: Expr) -> Expr:
 def _on_arrays(name: str, args: list):
     """A function of whole tensors: rot180, vec, diag, full/valid (a convolution's operand), pad (its padding
     is what the claim's size needs), softmax; any other entry by entry."""
+    if name == "norm" and len(args) == 1:  # the Euclidean (Frobenius) norm of the whole tensor
+        return sqrt(Add(*(v ** 2 for v in arrays.plain(args[0]).reshape(-1))))
     if name in ("rot180", "vec", "diag", "softmax") and len(args) == 1:
         return {"rot180": arrays.rot180, "vec": arrays.vec, "diag": arrays.diag,
                 "softmax": _softmax}[name](args[0])
@@ -324,7 +326,7 @@ def _function(name: str, args: list[Expr]) -> Expr:
         return (Max if name == "max" else Min)(*args)
     if len(args) != 1:
         raise ParseError(f"{name} takes one argument, not {len(args)}")
-    return {"exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt, "abs": Abs, "sign": sign,
+    return {"exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt, "abs": Abs, "norm": Abs, "sign": sign,
             "sigmoid": lambda z: 1 / (1 + exp(-z)),
             "dsigmoid": lambda z: exp(-z) / (1 + exp(-z)) ** 2,
             "dtanh": lambda z: 1 - tanh(z) ** 2,

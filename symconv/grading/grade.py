@@ -21,14 +21,14 @@ from sympy import Expr, Function, Pow, Rational, expand, together
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, sizes
+from . import arrays, binding, constants, sizes
 from .definitions import definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
 from .meaning import meaning_of
 from .names import by_weighted_layers, tensors_of
 from .notation import UnknownName
-from .parse import ChannelLayout, ParseError, parse_claim
+from .parse import FUNCTION_COMMANDS, ChannelLayout, ParseError, parse_claim
 from .ranges import ALL, CONDITIONS, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, walk
@@ -66,7 +66,9 @@ class Grader(Evaluator):
         self.base_tensors = {name: dict(table) for name, table in self.tensors.items()}
         self._candidates = None
         self.inferred: set[str] = set()  # names whose meaning symconv read from the claims (binding.py)
+        self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
+        self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
@@ -160,6 +162,13 @@ class Grader(Evaluator):
             return None if flat is None else self.d[lhs[1]].entries[flat]
         if lhs[0] == "deriv" and lhs[1][0] == "loss":
             return self._gradient(lhs[2][1], self._at(lhs[2][2], env), lhs=True)
+        if lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "whole":  # \partial a / \partial z: the Jacobian
+            top, wrt = (self.shapes[node[1]] for node in lhs[1:])
+            if len(top) != 1 or len(wrt) != 1 or lhs[1][2] or lhs[2][2]:
+                raise ParseError("a Jacobian of whole tensors is read between two vectors: write an entry of it, "
+                                 "e.g. \\frac{\\partial a_{i}}{\\partial z_{j}}")
+            return arrays.array_of([self._local(lhs[1][1], (i,), lhs[2][1], (j,)) for i in range(1, top[0] + 1)
+                                    for j in range(1, wrt[0] + 1)], (top[0], wrt[0]))
         if lhs[0] == "deriv":
             return self._local(lhs[1][1], self._at(lhs[1][2], env), lhs[2][1], self._at(lhs[2][2], env))
         if lhs[0] not in ("entry", "deriv", "whole"):  # \sum_i \hat x_i = 0: an expression, judged by its value
@@ -173,6 +182,12 @@ class Grader(Evaluator):
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
+        named = constants.given(claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
+        if named and not claim.range:
+            self.constants.update(named)
+            return Verdict(claim.line, written, "definition", reason="a constant the notes give: the claims after it "
+                                                                       "are read with its value")
+        claim = replace(claim, text=constants.substitute(claim.text, self.constants))
         sized = sizes.judge(claim.text, self.d, self.value)
         if sized is not None:
             return Verdict(claim.line, written, sized[0], reason=sized[1])
@@ -222,7 +237,9 @@ class Grader(Evaluator):
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
             self.tensors.update(bound)
             self.inferred |= set(bound)
+            weak = binding.weak(claim.text, bound)
             verdict = self.grade(claim)
+            self.weak |= weak  # after the claim that read them, which holds with them by construction
             return replace(verdict, reason="; ".join(filter(None, (said, verdict.reason))))
         except ParseError as error:
             return Verdict(claim.line, written, "not understood", reason=str(error))
@@ -234,6 +251,7 @@ class Grader(Evaluator):
                            reason=f"symconv could not evaluate this claim ({type(error).__name__}: {error}); "
                                   "please report it")
         if not failures:
+            self.weak -= binding.uses(claim.text, self.weak)  # a later claim that holds with them bears them out
             reason = "the numbers that end the chain (a worked example) are not checked" if self._numbers_skipped else ""
             return Verdict(claim.line, written, "right", reason=reason)
         inferred = binding.uses(claim.text, self.inferred)
@@ -245,6 +263,14 @@ class Grader(Evaluator):
             other = binding.rebind(self, claim, inferred)
             if other:
                 return Verdict(claim.line, written, "not understood", reason=other)
+            weak = inferred & self.weak
+            if weak:
+                said = ", ".join(f"{name} as {binding.describe(self, next(iter(self.tensors[name].values())))}"
+                                 for name in sorted(weak))
+                return Verdict(claim.line, written, "not understood", reason=(
+                    f"wrong if {said}; but symconv read that from a claim that holds with other readings too (names "
+                    "read together, or only through their gradient), so it does not call this wrong: define the "
+                    "names (e.g. Let ... = ...) to have it judged"))
         loss = loss_letter(sides)
         printer = self._printer(compact, loss, self._upstream_in(claim.text))
         first = failures[0]

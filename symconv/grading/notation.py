@@ -236,6 +236,7 @@ def prepass(text: str) -> str:
 
     Raises:
     """
+    text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
     text = _pieces(_cases(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:

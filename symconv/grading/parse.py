@@ -31,7 +31,8 @@ _BRACKETED = re.compile(r"[\[(]([0-9a-z+\- ]+(?:,[0-9a-z+\- ]+)*)[\])]", re.ASCI
 # Functions a claim may apply to entries, by how they are written: \exp, e^{...}, \log (and \ln),
 # \tanh, \sigma (the sigmoid), \max, \min and relu (written \operatorname{relu}).
 FUNCTION_COMMANDS = {"\\exp": "exp", "\\log": "log", "\\ln": "log", "\\tanh": "tanh", "\\sigma": "sigmoid",
-                     "\\max": "max", "\\min": "min", "\\sqrt": "sqrt", "\\abs": "abs"}
+                     "\\max": "max", "\\min": "min", "\\sqrt": "sqrt", "\\abs": "abs",
+                     "\\norm": "norm"}
 FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign", "max": "max", "min": "min",
                   "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid",
                   # on whole tensors (symconv.grading.arrays)

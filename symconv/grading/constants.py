@@ -1,0 +1,46 @@
+"""Numbers the notes give names of their own: n = 2 outputs, m = 4 examples, \\eta = 0.5.
+
+A claim that only says a name the derivation does not have stands for a number ("n = 2",
+"H = W = 4") gives a constant: the claims after it are read with the number in its place, except
+where the name is an index (in a subscript: x_n stays the entry at index n).
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAME = r"(?:\\[A-Za-z]+|[A-Za-z])"
+_GIVEN = re.compile(rf"\s*(?P<names>{_NAME}(?:\s*=\s*{_NAME})*)\s*=\s*(?P<value>-?\d+(?:\.\d+)?)\s*")
+_SUBSCRIPT = re.compile(r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|.)", re.DOTALL)
+
+
+def given(text: str, known) -> dict[str, str]:
+    """The constants a claim gives ({"n": "2"}), when it is only names of no value the notes know set to a
+    number; {} otherwise. `known`: the names that already mean something (tensors, functions)."""
+    found = _GIVEN.fullmatch(text)
+    if found is None:
+        return {}
+    names = [name.strip() for name in found["names"].split("=")]
+    if any(name in known for name in names):
+        return {}
+    return dict.fromkeys(names, found["value"])
+
+
+def substitute(text: str, constants: dict[str, str]) -> str:
+    """The text with each constant's name replaced by its number, outside subscripts."""
+    if not constants:
+        return text
+    pattern = re.compile("|".join(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])" for name in
+                                  sorted(constants, key=len, reverse=True)))
+    def number(found: re.Match) -> str:
+        before = found.string[:found.start()].rstrip()
+        value = constants[found[0]]
+        return f" \\cdot {value} " if before[-1:].isdigit() or before[-1:] == "." else f" {value} "
+
+    out, last = [], 0
+    for sub in _SUBSCRIPT.finditer(text):
+        out.append(pattern.sub(number, text[last:sub.start()]))
+        out.append(sub[0])
+        last = sub.end()
+    out.append(pattern.sub(number, text[last:]))
+    return "".join(out)

@@ -1,0 +1,68 @@
+"""check reads the notes' own constants and names without ever calling a right claim wrong on a guess
+(grading/constants.py, binding.weak), and judges Jacobians of whole vectors and norms.
+
+Expected verdicts are worked by hand from the definitions (MATH.md): batch normalization over a batch
+of N = 3 examples of 2 features with the biased variance, and the 2-2-2 sigmoid network with half the
+summed squared error of test_check_meaning.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from symconv import derive
+from symconv.grading import check_notes
+from symconv.grading.constants import substitute
+from symconv.network import NetworkSpec
+
+from .test_check_meaning import MAZUR
+
+BN = derive(NetworkSpec.from_dict({"batch": 3, "input": [2], "layer": [{"type": "batchnorm"}, {"type": "mse"}]}))
+# as Kratzert's post (tests/notes/published): no loss layer, dL/d(out) given
+GIVEN = derive(NetworkSpec.from_dict({"batch": 3, "input": [2], "layer": [{"type": "batchnorm"}]}))
+
+
+def test_a_constant_the_notes_give_is_read_as_its_number_but_not_as_an_index():
+    notes = ("$N = 3$ examples.\n\n"
+             r"$$ \mu_d = \frac{1}{N}\sum_{n=1}^{N} x_{nd} $$" "\n\n"
+             r"$$ \mu_d = \frac{1}{N+1}\sum_{n=1}^{N} x_{nd} $$")
+    assert [v.status for v in check_notes(notes, BN)] == ["definition", "right", "wrong"]
+    # in a subscript the name is an index, not the number: x_{n} stays the entry at index n
+    assert substitute(r"\frac{2}{n} x_{n} + 2n", {"n": "3"}).split() == ["\\frac{2}{", "3", "}", "x_{n}", "+", "2",
+                                                                       "\\cdot", "3"]
+
+
+def test_names_read_together_from_one_claim_are_not_grounds_for_wrong():
+    # var = (1/N) sum_n sq_{nd} holds with var as the mean and sq as the input: a guess, not the notes' meaning
+    # (sq_{nd} = (x_{nd} - \mu_d)^2 in the notes, which no tensor of the network is)
+    notes = (r"$$ \text{var}_d = \frac{1}{3}\sum_{n=1}^{3} \text{sq}_{nd} $$" "\n\n"
+             r"$$ \frac{\partial L}{\partial \text{sq}_{nd}} = \frac{1}{3}\frac{\partial L}{\partial \text{var}_d} $$")
+    first, second = check_notes(notes, GIVEN)
+    assert first.status == "right"
+    assert second.status == "not understood" and "holds with other readings" in second.reason
+
+
+def test_a_name_read_only_through_its_gradient_is_not_grounds_for_wrong():
+    # dL/dg = dL/dy holds for g = y - beta as well as for y: g read as y is a guess
+    notes = (r"$$ \frac{\partial L}{\partial g_{nd}} = \frac{\partial L}{\partial a_{nd}} $$" "\n\n"
+             r"$$ g_{nd} = \gamma_d \hat{x}_{nd} $$")
+    assert [v.status for v in check_notes(notes, GIVEN)] == ["right", "not understood"]
+
+
+def test_a_guess_borne_out_by_a_later_claim_judges_mistakes():
+    notes = (r"$$ \frac{\partial L}{\partial g_{nd}} = \frac{\partial L}{\partial a_{nd}} $$" "\n\n"
+             r"$$ g_{nd} = \gamma_d \hat{x}_{nd} + \beta_d $$" "\n\n"  # holds with g as the output: borne out
+             r"$$ g_{nd} = \gamma_d \hat{x}_{nd} $$")
+    assert [v.status for v in check_notes(notes, GIVEN)] == ["right", "right", "wrong"]
+
+
+@pytest.mark.parametrize("claim, status", [
+    (r"\frac{\partial a^{[2]}}{\partial a^{[1]}} = \operatorname{diag}\left(a^{[2]} \odot (1 - a^{[2]})\right)", "right"),
+    (r"\frac{\partial a^{[2]}}{\partial a^{[1]}} = \operatorname{diag}\left(1 - a^{[2]}\right)", "wrong"),
+    (r"\frac{\partial a^{[3]}}{\partial a^{[2]}} = W^{[3]}", "right"),  # numerator layout: rows are a^{[3]}
+    (r"L = \frac{1}{2}\left\lVert a^{[4]} - t \right\rVert^2", "right"),
+    (r"L = \left\| a^{[4]} - t \right\|^2", "wrong"),
+])
+def test_jacobians_of_whole_vectors_and_norms(claim, status):
+    (verdict,) = check_notes(f"$$ {claim} $$", MAZUR)
+    assert verdict.status == status, verdict
