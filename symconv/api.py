@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from .grading import Conventions, Verdicts, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive as _derive
-from .rendering.files import FORMATS, parse_formats, write_all
+from .rendering.files import FORMATS, parse_formats
 from .rendering.formats import Rendered, embed_figures
 from .rendering.formats import render as _render
 from .rendering.notebook import register as register_notebook_displays
 from .rendering.options import DocumentOptions
+from .rendering.writing import write_set
 from .rendering.pdf import INSTALL_HINT, latex_available
 from .example import worked_example
 from .size import DOCUMENT_FORMATS, check_size
@@ -127,7 +128,10 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:
-    """Write a render's files into `folder`: all of them, or (on an error) none.
+    """Write a render's files into `folder`: all of them, or (on an error or an interrupt) none.
+
+    Another write into the same folder, from another thread or process, waits for this one: the
+    folder never holds the files of two renders mixed.
 
     Raises:
         SpecError: when the folder cannot be written (a file in its place, no permission, a full
@@ -135,7 +139,7 @@ def write(rendered: Rendered, folder: str | Path) -> list[Path]:
     """
     _expect(rendered, (Rendered,), "write", "what render returns")
     _expect(folder, (str, Path), "write", "a folder (a str or a Path)")
-    return write_all(Path(folder), rendered.files)
+    return write_set(Path(folder), rendered.files)
 
 
 def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False,

@@ -1,0 +1,149 @@
+"""Faults found by trying to break symconv (issue 23): interrupts, concurrent writers, full disks,
+closed standard streams, hostile network files, killed LaTeX runs and names LaTeX cannot set."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from symconv import ConvSpec
+from symconv.api import render, write
+from symconv.spec import SpecError
+from symconv.termination import Terminated, sigterm_raises
+
+FORMATS = "tex,md,html,json"
+
+
+@lru_cache(maxsize=None)
+def rendered_layer(size: int, bias: bool = False):
+    """A layer's files, rendered once for every test that writes them."""
+    return render(ConvSpec(input=size, bias=bias), FORMATS)
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _leftovers(root: Path) -> list[str]:
+    """Staging folders and temporary files anywhere below root."""
+    return [str(p) for p in root.rglob("*") if p.name.startswith(".") or p.name.endswith(".tmp")]
+
+
+# --- Writing: all or none, whatever happens --------------------------------------------------------
+
+CALLS = ("open", "mkdir", "rename", "replace")  # every step of a write that the file system sees
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new folder", "folder with old files"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("at", range(1, 26))
+def test_an_interrupt_at_any_step_of_a_write_leaves_all_or_none(at, signum, existing, in_tmp):
+    """The signal arrives just after the at-th call of the file system: the folder then holds the old
+    files or the new ones, every one of them, and no temporary file or folder is left anywhere."""
+    folder = in_tmp / "out"
+    old = rendered_layer(4).files
+    if existing:
+        write(rendered_layer(4), folder)
+    rendered = rendered_layer(3)
+    count = [0]
+
+    def interrupting(real):
+        def call(*args, **kwargs):
+            result = real(*args, **kwargs)
+            count[0] += 1
+            if count[0] == at:
+                os.kill(os.getpid(), signum)
+            return result
+        return call
+
+    with pytest.MonkeyPatch.context() as patch, sigterm_raises():
+        for name in CALLS:
+            patch.setattr(os, name, interrupting(getattr(os, name)))
+        try:
+            write(rendered, folder)
+        except (KeyboardInterrupt, Terminated):
+            pass
+    state = {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
+    assert state in ([rendered.files, old] if existing else [rendered.files, {}]), sorted(state)
+    assert _leftovers(in_tmp) == []
+
+
+def test_a_failed_write_leaves_no_new_folder(in_tmp, monkeypatch, capsys):
+    """A full disk at the second file: the folders the write would have made are not there."""
+    from symconv.cli import main
+
+    real, opened = os.fdopen, []
+
+    def failing_fdopen(fd, *args, **kwargs):
+        opened.append(fd)
+        if len(opened) == 2:
+            os.close(fd)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", failing_fdopen)
+    with pytest.raises(SystemExit) as stop:
+        main(["render", "--format", FORMATS, "--out", "new/deeper/out"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and len(err.strip().splitlines()) == 1 and "No space left" in err, err
+    assert list(in_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new folder", "folder with old files"])
+def test_two_threads_writing_into_one_folder_never_mix_their_files(existing, in_tmp, monkeypatch):
+    """Thread B writes its whole set just after thread A's first rename: the folder ends with one
+    render's files, all of them, not some of each."""
+    folder = in_tmp / "shared"
+    if existing:
+        write(rendered_layer(5), folder)
+    first, second = rendered_layer(3), rendered_layer(4, True)
+    a_renamed, b_done = threading.Event(), threading.Event()
+
+    def pausing(real):
+        def move(*args, **kwargs):
+            real(*args, **kwargs)
+            if threading.current_thread().name == "A":
+                a_renamed.set()
+                b_done.wait(1)  # B goes now, unless it waits for A (then A goes on after a second)
+        return move
+
+    monkeypatch.setattr(os, "rename", pausing(os.rename))
+    monkeypatch.setattr(os, "replace", pausing(os.replace))
+    errors = []
+
+    def writer(rendered, wait):
+        try:
+            if wait:
+                a_renamed.wait(10)
+            write(rendered, folder)
+        except Exception as error:  # noqa: BLE001 (reported by the assert below)
+            errors.append(error)
+        finally:
+            if wait:
+                b_done.set()
+
+    threads = [threading.Thread(target=writer, args=(first, False), name="A"),
+               threading.Thread(target=writer, args=(second, True), name="B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    state = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert state in (first.files, second.files), sorted(n for n in state if state[n] == first.files.get(n))
+    assert _leftovers(in_tmp) == []
+
+
+def test_a_file_below_a_file_is_one_line_naming_both(in_tmp):
+    (in_tmp / "file").write_text("mine")
+    with pytest.raises(SpecError, match=r"cannot write into file/sub: file is a file"):
+        write(render(ConvSpec(), "json"), "file/sub")
+    assert (in_tmp / "file").read_text() == "mine" and _leftovers(in_tmp) == []
