@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import subprocess
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -147,3 +149,26 @@ def test_a_file_below_a_file_is_one_line_naming_both(in_tmp):
     with pytest.raises(SpecError, match=r"cannot write into file/sub: file is a file"):
         write(render(ConvSpec(), "json"), "file/sub")
     assert (in_tmp / "file").read_text() == "mine" and _leftovers(in_tmp) == []
+
+
+# --- Standard streams ----------------------------------------------------------------------------
+
+ROOT = Path(__file__).parents[1]
+
+
+def _without_stdout() -> None:
+    os.close(1)
+
+
+@pytest.mark.parametrize("command", [
+    ["render", "--format", "md", "--out", "-"], ["render", "--format", "md", "--out", "out"], ["verify", "--no-torch"],
+    ["check", "--claim", "y_{1,1} = x_{1,1} k_{1,1}"], ["render", "net.toml"], ["--help"]])
+def test_a_closed_standard_output_is_one_line_and_nothing_written(command, in_tmp):
+    """As `symconv ... >&-`: one line, exit status 2, no traceback, no folder."""
+    (in_tmp / "net.toml").write_text((ROOT / "examples" / "single_conv.toml").read_text())
+    result = subprocess.run([sys.executable, "-m", "symconv", *command], cwd=in_tmp, capture_output=False,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            preexec_fn=_without_stdout, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()] and "standard output" in result.stderr
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["net.toml"]
