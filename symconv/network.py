@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,6 +19,8 @@ from .spec import ConvSpec, Names, SpecError, shown, whole
 # digest then covers the whole name, so different names still get different folders).
 SLUG_NAME_BYTES = 120
 TITLE_CHARS = 200
+# A network file describes its layers in a few kB: more than this is not one (/dev/zero, a data file).
+NETWORK_FILE_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,36 @@ def as_network(spec: ConvSpec | NetworkSpec) -> NetworkSpec:
     return NetworkSpec((spec.in_channels, *spec.input), (Conv.of_spec(spec),), "layer", spec.names, batch=spec.batch)
 
 
+def read_network_file(path: Path) -> bytes:
+    """The bytes of a network file: a regular file of at most NETWORK_FILE_BYTES.
+
+    It is opened without waiting (a FIFO with no writer would block forever) and checked before a
+    byte is read, so that /dev/zero, /dev/urandom, a FIFO or a folder is refused at once.
+
+    Raises:
+        SpecError: when it cannot be opened, is not a regular file or is too large to be a network.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else \
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+        raise SpecError(f"{path}: it is {kind}, not a file: give a network's TOML file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(NETWORK_FILE_BYTES + 1)
+        except OSError as error:
+            raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
+    if len(data) > NETWORK_FILE_BYTES:
+        raise SpecError(f"{path}: larger than {NETWORK_FILE_BYTES // 1_000_000} MB, too large for a network file "
+                        "(one describes its layers in a few kB): give a network's TOML file")
+    return data
+
+
 def load_network(path: str | Path) -> NetworkSpec:
     """Read a network from a TOML file.
 
@@ -245,9 +279,7 @@ def load_network(path: str | Path) -> NetworkSpec:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is skipped
-    except OSError as error:
-        raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
+        text = read_network_file(path).decode("utf-8-sig")  # a byte-order mark, as some editors write, is skipped
     except UnicodeDecodeError:
         raise SpecError(f"{path}: not a text file (UTF-8 TOML expected)") from None
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -172,3 +173,31 @@ def test_a_closed_standard_output_is_one_line_and_nothing_written(command, in_tm
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == [result.stderr.strip()] and "standard output" in result.stderr
     assert sorted(p.name for p in in_tmp.iterdir()) == ["net.toml"]
+
+
+# --- Network files that are no files --------------------------------------------------------------
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (600 * 1024 * 1024,) * 2)
+
+
+@pytest.mark.parametrize(("command", "source"), [
+    *(("render", source) for source in ("/dev/zero", "/dev/urandom", "fifo", "folder", "big.toml")),
+    ("verify", "fifo"), ("check", "/dev/zero")])
+def test_a_network_file_that_is_no_file_is_refused_in_one_line(command, source, in_tmp):
+    """Refused before it is read: a FIFO with no writer would block, /dev/zero would fill the memory.
+    The timeout only keeps a blocked run from hanging the tests."""
+    os.mkfifo(in_tmp / "fifo")
+    (in_tmp / "folder").mkdir()
+    (in_tmp / "big.toml").write_text("# " + "x" * 3_000_000 + "\n" + (ROOT / "examples" / "single_conv.toml").read_text())
+    args = [sys.executable, "-m", "symconv", command, "--network", source]
+    args += ["--claim", "y_{1,1} = 0"] if command == "check" else ["--format", "json", "--out", "-"] if command == "render" else []
+    try:
+        result = subprocess.run(args, cwd=in_tmp, capture_output=True, text=True, timeout=60, preexec_fn=_cap_memory,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"symconv {command} --network {source} did not return")
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()] and source in result.stderr, result.stderr
+    named = {"fifo": "FIFO", "folder": "folder", "big.toml": "MB"}.get(source, "device")
+    assert named in result.stderr, result.stderr
