@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -201,3 +202,69 @@ def test_a_network_file_that_is_no_file_is_refused_in_one_line(command, source, 
     assert result.stderr.splitlines() == [result.stderr.strip()] and source in result.stderr, result.stderr
     named = {"fifo": "FIFO", "folder": "folder", "big.toml": "MB"}.get(source, "device")
     assert named in result.stderr, result.stderr
+
+
+# --- LaTeX that hangs, workers that are killed ------------------------------------------------------
+
+HUNG_LATEX = """#!/bin/sh
+# A latexmk that hangs, deaf to SIGTERM and SIGINT, noting its pid.
+trap '' TERM INT
+echo $$ > "{pids}/$$"
+exec sleep 1000
+"""
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _until(condition, seconds: float = 60) -> bool:
+    """Poll for a condition (a bound only so that a broken run cannot hang the tests)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not condition():
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the processes")
+def test_a_killed_batch_worker_leaves_no_latex_folder_and_no_latex_running(in_tmp):
+    """A worker SIGKILLed while its latexmk hangs: the parent kills that latexmk and removes its folder;
+    SIGTERM to the parent then stops the rest (a latexmk deaf to SIGTERM included)."""
+    fake, pids, tmp = in_tmp / "bin", in_tmp / "pids", in_tmp / "tmp"
+    for folder in (fake, pids, tmp):
+        folder.mkdir()
+    for name in ("latexmk", "pdflatex"):
+        (fake / name).write_text(HUNG_LATEX.format(pids=pids))
+        (fake / name).chmod(0o755)
+    sources = []
+    for name in ("a", "b"):
+        (in_tmp / f"{name}.toml").write_text((ROOT / "examples" / "single_conv.toml").read_text())
+        sources.append(f"{name}.toml")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp), "PATH": f"{fake}:{os.environ['PATH']}"}
+    process = subprocess.Popen([sys.executable, "-m", "symconv", "render", *sources, "--jobs", "2", "--format", "pdf"],
+                               cwd=in_tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _until(lambda: len(list(pids.iterdir())) == 2), "LaTeX never started in both workers"
+        latexmk = int(next(pids.iterdir()).name)
+        worker = _parent(latexmk)
+        folder = Path(os.readlink(f"/proc/{latexmk}/cwd"))
+        os.kill(worker, signal.SIGKILL)
+        _until(lambda: not folder.exists() and not _running(latexmk))
+        assert not _running(latexmk), "the killed worker's latexmk is still running"
+        assert not folder.exists(), "the killed worker's LaTeX folder is still there"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+        stopped = _until(lambda: not any(_running(int(p.name)) for p in pids.iterdir()), 10)
+        for pid in (int(p.name) for p in pids.iterdir() if _running(int(p.name))):
+            os.kill(pid, signal.SIGKILL)  # not to leave them running when the test fails
+    assert process.returncode == 143 and "Traceback" not in err, err
+    assert stopped, "a latexmk is still running"
+    assert list(tmp.iterdir()) == []
