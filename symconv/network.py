@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from math import prod
@@ -54,9 +55,9 @@ class NetworkSpec:
             whole(n, f"input {what}")
         if not isinstance(self.name, str):
             raise SpecError(f"name {shown(self.name)} is not valid: give the network's name as text")
-        if not isinstance(self.title, str) or len(self.title) > TITLE_CHARS or "\n" in self.title:
+        if not isinstance(self.title, str) or len(self.title) > TITLE_CHARS or not _printable(self.title):
             raise SpecError(f"title {shown(self.title)} is not valid: give one line of text of at most "
-                            f"{TITLE_CHARS} characters")
+                            f"{TITLE_CHARS} characters, without control characters")
         object.__setattr__(self, "input", tuple(shape))
         if self.batch is not None:
             whole(self.batch, "batch")
@@ -215,6 +216,11 @@ class NetworkSpec:
                    title=data.get("title", ""), batch=data.get("batch"), inputs=tuple(wiring), labels=tuple(labels))
         spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
         return spec
+
+
+def _printable(text: str) -> bool:
+    """Whether text is one line with no control character (an escape sequence, a bell, a bidi override)."""
+    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
 
 
 def _sources(n: int, sources: object, known: dict[str, int]) -> tuple[int, ...]:

@@ -268,3 +268,46 @@ def test_a_killed_batch_worker_leaves_no_latex_folder_and_no_latex_running(in_tm
     assert process.returncode == 143 and "Traceback" not in err, err
     assert stopped, "a latexmk is still running"
     assert list(tmp.iterdir()) == []
+
+
+# --- Valid input that must render ------------------------------------------------------------------
+
+def test_a_parameter_named_with_a_greek_letter_is_typeset_as_that_letter(in_tmp):
+    """params = { "α" = 0.25 }: the LaTeX writes \\alpha (pdfLaTeX has no glyph for α in math)."""
+    from .conftest import need_latex
+
+    path = in_tmp / "greek.toml"
+    path.write_text('input = [4]\n\n[[layer]]\ntype = "activation"\nformula = "α * z"\nparams = { "α" = 0.25 }\n',
+                    encoding="utf-8")
+    from symconv.network import load_network
+
+    rendered = render(load_network(path), "tex")
+    tex = rendered.files["derivation.tex"].decode()
+    assert r"{\alpha} = 0.25" in tex and "α" not in tex
+    need_latex()
+    assert render(load_network(path), "pdf").files["derivation.pdf"].startswith(b"%PDF")
+
+
+def test_control_characters_never_reach_markdown_or_html(in_tmp):
+    from symconv.network import NetworkSpec, load_network
+
+    with pytest.raises(SpecError, match="without control characters"):
+        NetworkSpec((4,), (), title="Bad \x1b[31m title\x07")
+    with pytest.raises(SpecError, match="without control characters"):
+        NetworkSpec((4,), (), title="right\u202eleft")
+    path = in_tmp / "bad\x1b[2Jname.toml"  # the default title is made from the file's name
+    path.write_text('input = [4]\n\n[[layer]]\ntype = "relu"\n')
+    files = render(load_network(path), "md,html").files
+    for name in ("derivation.md", "derivation.html"):
+        text = files[name].decode()
+        assert "\x1b" not in text and "U+001B" in text, name
+
+
+@pytest.mark.parametrize("flag", ["force", "jacobians"])
+def test_switches_of_the_api_take_only_true_or_false(flag):
+    from symconv.api import derive, verify
+
+    for call in (derive, render, verify):
+        for value in ("yes", "no", 1, None):
+            with pytest.raises(SpecError, match=rf"{flag} .* is not valid: give True or False"):
+                call(ConvSpec(), **{flag: value})
