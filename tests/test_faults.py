@@ -311,3 +311,15 @@ def test_switches_of_the_api_take_only_true_or_false(flag):
         for value in ("yes", "no", 1, None):
             with pytest.raises(SpecError, match=rf"{flag} .* is not valid: give True or False"):
                 call(ConvSpec(), **{flag: value})
+
+
+# --- Tests that need poppler-utils ----------------------------------------------------------------
+
+def test_without_poppler_the_tests_that_need_it_are_skipped_with_the_reason(monkeypatch):
+    from . import conftest
+
+    monkeypatch.setattr(conftest.shutil, "which", lambda tool: None if tool == "pdfinfo" else "/usr/bin/" + tool)
+    monkeypatch.setattr(conftest, "REQUIRE_LATEX", False)
+    with pytest.raises(pytest.skip.Exception, match="poppler-utils .*pdfinfo"):
+        conftest.need_poppler("pdfinfo")
+    conftest.need_poppler("pdftotext")  # there: no skip
