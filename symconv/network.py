@@ -153,11 +153,35 @@ class NetworkSpec:
         return self.layers[-1].is_loss
 
     def as_dict(self) -> dict[str, object]:
-        """The network as the JSON format echoes it: every layer's fields with defaults filled in."""
+        """The network as the JSON format echoes it, as a file writes it with every default filled in:
+        input, title, batch (None for none) and the layers, each with its name (`layer<n>` for one
+        the file left unnamed) and the names of its inputs, then its fields. from_dict reads it back."""
+        names = self.layer_names()
+        layers = [{"name": names[n], "inputs": [names[s] for s in sources], **layer.as_fields()}
+                  for n, (layer, sources) in enumerate(zip(self.layers, self.inputs), start=1)]
+        return {"input": list(self.input), "title": self.title, "batch": self.batch, "layers": layers}
+
+    def layer_names(self) -> list[str]:
+        """"input", then each layer's name: the file's, or `layer<n>` (primed until no other layer has it)."""
+        names = ["input"]
+        taken = {label for label in self.labels if label} | {"input"}
+        for n in range(1, len(self.layers) + 1):
+            label = self.labels[n - 1] if n <= len(self.labels) else None
+            if not label:
+                label = f"layer{n}"
+                while label in taken:
+                    label += "'"
+                taken.add(label)
+            names.append(label)
+        return names
+
+    def _identity(self) -> dict[str, object]:
+        """What the folder's digest covers: the layers' fields and the wiring (not names nor the title),
+        in the form it always had, so that a network keeps its folder."""
         out = {"input": list(self.input), "layers": [layer.as_fields() for layer in self.layers]}
-        if self.batch is not None:  # echoed only when given, so that other networks' digests stay as they were
+        if self.batch is not None:
             out = {"batch": self.batch, **out}
-        if not self.chain:  # likewise the wiring: what each layer reads (0 the input, k layer k)
+        if not self.chain:
             out["inputs"] = [list(sources) for sources in self.inputs]
         return out
 
@@ -167,7 +191,7 @@ class NetworkSpec:
 
     def slug(self) -> str:
         """A folder name: the network's name and a short digest of its layers."""
-        layers = json.dumps(self.as_dict(), sort_keys=True)
+        layers = json.dumps(self._identity(), sort_keys=True)
         name = self.name.encode()[:SLUG_NAME_BYTES].decode(errors="ignore")
         if name != self.name:
             layers += self.name
