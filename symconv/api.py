@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from .grading import Conventions, Verdicts, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive as _derive
-from .rendering.files import FORMATS, parse_formats, write_all
+from .rendering.files import FORMATS, parse_formats
 from .rendering.formats import Rendered, embed_figures
 from .rendering.formats import render as _render
 from .rendering.notebook import register as register_notebook_displays
 from .rendering.options import DocumentOptions
+from .rendering.writing import write_set
 from .rendering.pdf import INSTALL_HINT, latex_available
 from .example import worked_example
 from .size import DOCUMENT_FORMATS, check_size
@@ -52,11 +53,19 @@ def derive(spec: ConvSpec | NetworkSpec, force: bool = False, jacobians: bool = 
             of a network.
     """
     _expect(spec, (ConvSpec, NetworkSpec), "derive", "a ConvSpec or a NetworkSpec")
+    _flags(force=force, jacobians=jacobians)
     if jacobians and isinstance(spec, NetworkSpec):  # the matrix view reads the layer's ConvSpec
         raise SpecError("--jacobians is for a single convolution layer: for a network's layers, call "
                         "derivation.jacobian(...) from Python")
     check_size(spec, frozenset(), force=force, jacobians=jacobians)
     return _derive(spec, jacobians=jacobians)
+
+
+def _flags(**flags: object) -> None:
+    """Refuse a switch that is not True or False: force="yes" (or "no") must not mean True."""
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise SpecError(f"{name} {shown(value)} is not valid: give True or False")
 
 
 def _expect(value: object, kinds: tuple[type, ...], function: str, valid: str) -> None:
@@ -76,6 +85,7 @@ def _formats(formats: str | tuple[str, ...] | list[str] | None) -> tuple[str, ..
 def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, ...], force: bool,
                 jacobians: bool, function: str = "render") -> Derivation:
     _expect(what, (ConvSpec, NetworkSpec, Derivation), function, "a ConvSpec, a NetworkSpec or a Derivation")
+    _flags(force=force, jacobians=jacobians)
     if isinstance(what, Derivation):
         return what
     check_size(what, frozenset(formats), force=force, jacobians=jacobians)
@@ -108,9 +118,7 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     chosen = FORMATS if formats is None else _formats(formats)
     if formats is not None and "pdf" in chosen and not latex_available():
         raise SpecError(f"format pdf: {INSTALL_HINT}; or leave pdf out of the formats")
-    for name, value in (("handout", handout), ("all_entries", all_entries), ("input_gradient", input_gradient)):
-        if not isinstance(value, bool):
-            raise SpecError(f"{name} {shown(value)} is not valid: give True or False")
+    _flags(force=force, jacobians=jacobians, handout=handout, all_entries=all_entries, input_gradient=input_gradient)
     if example is not None and (isinstance(example, bool) or not isinstance(example, int) or not 0 <= example <= LARGEST):
         raise SpecError(f"example {shown(example)} is not valid: give a seed, a whole number from 0 to {LARGEST:,}, "
                         "or None for no example")
@@ -127,7 +135,10 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:
-    """Write a render's files into `folder`: all of them, or (on an error) none.
+    """Write a render's files into `folder`: all of them, or (on an error or an interrupt) none.
+
+    Another write into the same folder, from another thread or process, waits for this one: the
+    folder never holds the files of two renders mixed.
 
     Raises:
         SpecError: when the folder cannot be written (a file in its place, no permission, a full
@@ -135,7 +146,7 @@ def write(rendered: Rendered, folder: str | Path) -> list[Path]:
     """
     _expect(rendered, (Rendered,), "write", "what render returns")
     _expect(folder, (str, Path), "write", "a folder (a str or a Path)")
-    return write_all(Path(folder), rendered.files)
+    return write_set(Path(folder), rendered.files)
 
 
 def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False,

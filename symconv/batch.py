@@ -14,6 +14,7 @@ from typing import Iterator
 from .api import render, write
 from .network import load_network
 from .rendering.formats import Rendered
+from .rendering.latex_folders import reap
 from .rendering.options import DocumentOptions
 from .spec import SpecError
 from .termination import Terminated
@@ -106,6 +107,11 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if worker.is_alive():
             worker.kill()
             worker.join()
+    reap({worker.pid for worker in workers})  # a killed worker's LaTeX folder, and its LaTeX
+
+
+def _pids(pool: ProcessPoolExecutor) -> set[int]:
+    return {process.pid for process in (getattr(pool, "_processes", None) or {}).values()}
 
 
 def render_files(sources: list[str], formats: tuple[str, ...] | None, out_root: str, force: bool = False,
@@ -131,9 +137,10 @@ def render_files(sources: list[str], formats: tuple[str, ...] | None, out_root: 
 def _in_pool(sources: list[str], jobs: int, args: tuple) -> Iterator[Outcome]:
     """Render in one pool; returns the sources left unfinished when a worker died."""
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started)
-    unfinished = []
+    unfinished, workers = [], set()
     try:
         futures = {pool.submit(_render_in_worker, source, *args): source for source in sources}
+        workers = _pids(pool)
         for future in as_completed(futures):
             try:
                 yield future.result()
@@ -143,6 +150,8 @@ def _in_pool(sources: list[str], jobs: int, args: tuple) -> Iterator[Outcome]:
         _stop(pool)
         raise
     pool.shutdown()
+    if unfinished:  # a worker was killed: its LaTeX folder, and any LaTeX still running in it, go too
+        reap(workers | _pids(pool))
     return sorted(unfinished, key=sources.index)
 
 

@@ -341,9 +341,36 @@ def main(argv: list[str] | None = None) -> None:
     SIGTERM unwinds like Ctrl-C (LaTeX and worker processes stopped, temporary files removed) and
     exits with 143.
     """
+    closed = _reserve_closed_streams()
+    if "stdout" in closed:
+        click.echo("symconv: error: cannot write to standard output: it is closed; give the command an open "
+                   "standard output (e.g. > FILE or > /dev/null)", err=True)
+        sys.exit(2)
     with sigterm_raises():
         status = _run(argv)
     sys.exit(status)
+
+
+def _reserve_closed_streams() -> list[str]:
+    """Open /dev/null on each standard stream the process was started without (`>&-`), and say which.
+
+    Python leaves sys.stdout None then, and the next file opened would take descriptor 1: a line meant
+    for standard output would land in it.
+    """
+    closed = []
+    for number, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        closed.append(name)
+        try:
+            fd = os.open(os.devnull, os.O_RDWR)
+            if fd != number:
+                os.dup2(fd, number)
+                os.close(fd)
+        except OSError:
+            continue
+        setattr(sys, name, open(number, "r" if number == 0 else "w", encoding="utf-8", closefd=False))
+    return closed
 
 
 def _run(argv: list[str] | None) -> int:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from math import prod
@@ -17,6 +20,8 @@ from .spec import ConvSpec, Names, SpecError, shown, whole
 # digest then covers the whole name, so different names still get different folders).
 SLUG_NAME_BYTES = 120
 TITLE_CHARS = 200
+# A network file describes its layers in a few kB: more than this is not one (/dev/zero, a data file).
+NETWORK_FILE_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,9 @@ class NetworkSpec:
             whole(n, f"input {what}")
         if not isinstance(self.name, str):
             raise SpecError(f"name {shown(self.name)} is not valid: give the network's name as text")
-        if not isinstance(self.title, str) or len(self.title) > TITLE_CHARS or "\n" in self.title:
+        if not isinstance(self.title, str) or len(self.title) > TITLE_CHARS or not _printable(self.title):
             raise SpecError(f"title {shown(self.title)} is not valid: give one line of text of at most "
-                            f"{TITLE_CHARS} characters")
+                            f"{TITLE_CHARS} characters, without control characters")
         object.__setattr__(self, "input", tuple(shape))
         if self.batch is not None:
             whole(self.batch, "batch")
@@ -148,11 +153,35 @@ class NetworkSpec:
         return self.layers[-1].is_loss
 
     def as_dict(self) -> dict[str, object]:
-        """The network as the JSON format echoes it: every layer's fields with defaults filled in."""
+        """The network as the JSON format echoes it, as a file writes it with every default filled in:
+        input, title, batch (None for none) and the layers, each with its name (`layer<n>` for one
+        the file left unnamed) and the names of its inputs, then its fields. from_dict reads it back."""
+        names = self.layer_names()
+        layers = [{"name": names[n], "inputs": [names[s] for s in sources], **layer.as_fields()}
+                  for n, (layer, sources) in enumerate(zip(self.layers, self.inputs), start=1)]
+        return {"input": list(self.input), "title": self.title, "batch": self.batch, "layers": layers}
+
+    def layer_names(self) -> list[str]:
+        """"input", then each layer's name: the file's, or `layer<n>` (primed until no other layer has it)."""
+        names = ["input"]
+        taken = {label for label in self.labels if label} | {"input"}
+        for n in range(1, len(self.layers) + 1):
+            label = self.labels[n - 1] if n <= len(self.labels) else None
+            if not label:
+                label = f"layer{n}"
+                while label in taken:
+                    label += "'"
+                taken.add(label)
+            names.append(label)
+        return names
+
+    def _identity(self) -> dict[str, object]:
+        """What the folder's digest covers: the layers' fields and the wiring (not names nor the title),
+        in the form it always had, so that a network keeps its folder."""
         out = {"input": list(self.input), "layers": [layer.as_fields() for layer in self.layers]}
-        if self.batch is not None:  # echoed only when given, so that other networks' digests stay as they were
+        if self.batch is not None:
             out = {"batch": self.batch, **out}
-        if not self.chain:  # likewise the wiring: what each layer reads (0 the input, k layer k)
+        if not self.chain:
             out["inputs"] = [list(sources) for sources in self.inputs]
         return out
 
@@ -162,7 +191,7 @@ class NetworkSpec:
 
     def slug(self) -> str:
         """A folder name: the network's name and a short digest of its layers."""
-        layers = json.dumps(self.as_dict(), sort_keys=True)
+        layers = json.dumps(self._identity(), sort_keys=True)
         name = self.name.encode()[:SLUG_NAME_BYTES].decode(errors="ignore")
         if name != self.name:
             layers += self.name
@@ -213,6 +242,11 @@ class NetworkSpec:
         return spec
 
 
+def _printable(text: str) -> bool:
+    """Whether text is one line with no control character (an escape sequence, a bell, a bidi override)."""
+    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
 def _sources(n: int, sources: object, known: dict[str, int]) -> tuple[int, ...]:
     """What layer n reads, from its `inputs` list of names ("input" or an earlier layer's name); by
     default the layer before it."""
@@ -237,6 +271,36 @@ def as_network(spec: ConvSpec | NetworkSpec) -> NetworkSpec:
     return NetworkSpec((spec.in_channels, *spec.input), (Conv.of_spec(spec),), "layer", spec.names, batch=spec.batch)
 
 
+def read_network_file(path: Path) -> bytes:
+    """The bytes of a network file: a regular file of at most NETWORK_FILE_BYTES.
+
+    It is opened without waiting (a FIFO with no writer would block forever) and checked before a
+    byte is read, so that /dev/zero, /dev/urandom, a FIFO or a folder is refused at once.
+
+    Raises:
+        SpecError: when it cannot be opened, is not a regular file or is too large to be a network.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else \
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+        raise SpecError(f"{path}: it is {kind}, not a file: give a network's TOML file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(NETWORK_FILE_BYTES + 1)
+        except OSError as error:
+            raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
+    if len(data) > NETWORK_FILE_BYTES:
+        raise SpecError(f"{path}: larger than {NETWORK_FILE_BYTES // 1_000_000} MB, too large for a network file "
+                        "(one describes its layers in a few kB): give a network's TOML file")
+    return data
+
+
 def load_network(path: str | Path) -> NetworkSpec:
     """Read a network from a TOML file.
 
@@ -245,9 +309,7 @@ def load_network(path: str | Path) -> NetworkSpec:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is skipped
-    except OSError as error:
-        raise SpecError(f"{path}: cannot read it ({error.strerror})") from None
+        text = read_network_file(path).decode("utf-8-sig")  # a byte-order mark, as some editors write, is skipped
     except UnicodeDecodeError:
         raise SpecError(f"{path}: not a text file (UTF-8 TOML expected)") from None
     try:

@@ -50,6 +50,16 @@ def need_chromium() -> str:
     pytest.skip("Chromium is not installed")
 
 
+def need_poppler(*tools: str) -> None:
+    """poppler-utils' tools (pdfinfo, pdftotext, pdffonts: apt-get install poppler-utils), or a skip (a
+    failure where CI requires LaTeX: it installs them with it)."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        if REQUIRE_LATEX:
+            pytest.fail(f"poppler-utils ({', '.join(missing)}) are required with SYMCONV_REQUIRE_LATEX=1")
+        pytest.skip(f"poppler-utils are not installed (no {', '.join(missing)}): apt-get install poppler-utils")
+
+
 def need_torch():
     from symconv.numeric.torch_reference import available
 

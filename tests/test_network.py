@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -39,12 +40,37 @@ def test_examples_load_with_their_shapes():
 def test_as_dict_fills_every_default():
     net = load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")
     layers = net.as_dict()["layers"]
-    assert layers[0] == {"type": "conv", "out_channels": 2, "kernel": [3, 3], "stride": [1, 1], "padding": [0, 0],
-                         "dilation": [1, 1], "bias": True, "convention": "correlation",
-                         "groups": 1}
-    assert layers[2] == {"type": "maxpool", "window": [2, 2], "stride": [2, 2], "padding": [0, 0]}
-    assert layers[3] == {"type": "flatten", "order": "column"}
-    assert layers[5] == {"type": "softmax_cross_entropy", "reduction": "mean"}
+    assert layers[0] == {"name": "layer1", "inputs": ["input"], "type": "conv", "out_channels": 2, "kernel": [3, 3],
+                         "stride": [1, 1], "padding": [0, 0], "dilation": [1, 1], "bias": True,
+                         "convention": "correlation", "groups": 1}
+    assert layers[2] == {"name": "layer3", "inputs": ["layer2"], "type": "maxpool", "window": [2, 2], "stride": [2, 2],
+                         "padding": [0, 0]}
+    assert layers[3] == {"name": "layer4", "inputs": ["layer3"], "type": "flatten", "order": "column"}
+    assert layers[5] == {"name": "layer6", "inputs": ["layer5"], "type": "softmax_cross_entropy", "reduction": "mean"}
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "examples").glob("*.toml")), ids=lambda p: p.stem)
+def test_the_json_spec_echoes_the_network_as_written_and_reads_back(path):
+    """Names and inputs as the file gives them (a default name for a layer it leaves unnamed), every
+    default filled in; read back as a file, it is the same network in the same folder."""
+    net = load_network(path)
+    echo = json.loads(to_json(derive(net)))["spec"]
+    assert set(echo) == {"input", "title", "batch", "layers"} and echo["title"] == net.title
+    written = tomllib.loads(path.read_text())
+    for n, (table, layer) in enumerate(zip(written["layer"], echo["layers"]), start=1):
+        assert layer["name"] == table.get("name", f"layer{n}")
+        assert {k: v for k, v in table.items() if k not in ("name", "inputs")}.items() <= layer.items()
+        if "inputs" in table:
+            assert layer["inputs"] == table["inputs"]
+    back = NetworkSpec.from_dict({"input": echo["input"], "title": echo["title"], "batch": echo["batch"],
+                                  "layer": echo["layers"]}, name=net.name)
+    assert (back.layers, back.inputs, back.slug()) == (net.layers, net.inputs, net.slug())
+
+
+def test_a_default_layer_name_never_takes_a_name_the_file_gave():
+    net = NetworkSpec.from_dict({"input": [4], "layer": [{"type": "relu", "name": "layer2"}, {"type": "relu"}]})
+    assert [layer["name"] for layer in net.as_dict()["layers"]] == ["layer2", "layer2'"]
+    assert net.as_dict()["layers"][1]["inputs"] == ["layer2"]
 
 
 BAD_FILES = [

@@ -13,7 +13,7 @@ from symconv.layers import LAYER_TYPES, layer_from_fields
 from symconv.layers.base import DocStep
 from symconv.rendering.document import context, representative
 
-from .conftest import need_latex
+from .conftest import need_latex, need_poppler
 from .test_layer_kinds import SAMPLES
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -90,6 +90,7 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
 @pytest.mark.parametrize("name, before, most", [("three_layer_cnn", 41, 20), ("conv_relu_maxpool_dense", 20, 10)])
 def test_the_example_networks_are_at_most_half_as_long(name, before, most, tmp_path):
     need_latex()
+    need_poppler("pdfinfo")
     pdf = tmp_path / "d.pdf"
     pdf.write_bytes(render(derive(load_network(EXAMPLES / f"{name}.toml")), ("pdf",)).files["derivation.pdf"])
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -17,7 +16,7 @@ from symconv.network import load_network
 from symconv.rendering.formats import render
 from symconv.rendering.templating import escape_latex, escape_markdown
 
-from .conftest import REQUIRE_LATEX, need_latex
+from .conftest import need_latex, need_poppler
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 # A file name with every character Markdown, HTML or LaTeX would read as markup, and some outside ASCII.
@@ -26,10 +25,7 @@ NAME = r"my *net*_[x](y)<b>&amp;|$~#%^{}\ réseau网络"
 
 def pdf_text_and_fonts(pdf: bytes, tmp_path: Path) -> tuple[str, str]:
     """What pdftotext reads from the PDF, and pdffonts' list of its fonts (poppler; CI installs it)."""
-    if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
-        if REQUIRE_LATEX:
-            pytest.fail("poppler-utils (pdftotext, pdffonts) are required with SYMCONV_REQUIRE_LATEX=1")
-        pytest.skip("poppler-utils are not installed")
+    need_poppler("pdftotext", "pdffonts")
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)

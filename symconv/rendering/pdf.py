@@ -1,4 +1,5 @@
-"""Run LaTeX safely: a temporary folder, no shell escape, file access restricted, a timeout."""
+"""Run LaTeX safely: a temporary folder, no shell escape, file access restricted, a timeout; LaTeX
+killed and its folder removed however the run ends (latex_folders.py when its process was killed)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 from pathlib import Path
 
 from ..termination import signals_held
+from .latex_folders import make_folder, reap
 
 INSTALL_HINT = (
     "no LaTeX found (latexmk and pdflatex): install it with "
@@ -66,12 +67,13 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
         "latexmk", "-pdf", "-norc", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
         "-file-line-error", "-quiet", "derivation.tex",
     ]
+    reap()  # the folders (and hung LaTeX) of earlier runs that were killed before they could clean up
     work = run = None
     try:
         # Signals are held while the folder and the process are made (and the folder removed): an
         # interruption in between would leave either with no one to clean it up.
         with signals_held():
-            work = tempfile.mkdtemp(prefix="symconv-latex-")
+            work = make_folder()
         Path(work, "derivation.tex").write_text(tex, encoding="utf-8")
         # Its own process group, so that pdflatex goes with latexmk when the run is cut short (a
         # timeout, Ctrl-C, SIGTERM): nothing keeps running or writing in the folder being removed.

@@ -68,23 +68,60 @@ def escape_latex(text: object) -> str:
 
 
 # Characters that start Markdown (CommonMark/GFM) constructs inside a line, math ($) included.
+# Control characters (C0, DEL, C1) and the format characters that reorder or hide text.
+_CONTROL_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]")
 _MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>&|$~#])")
+
+
+def visible(text: object) -> str:
+    """The text with each control character (an escape sequence's ESC, a bell, a bidi override) written
+    as its code point, U+001B: shown, never acted on by a terminal or a browser."""
+    return _CONTROL_RE.sub(lambda m: f"U+{ord(m.group()):04X}", str(text))
 
 
 def escape_markdown(text: object) -> str:
     """Plain text made safe to place in Markdown: each character that could start a construct
-    (emphasis, link, code, HTML, table cell, math...) backslash-escaped, which shows it as itself."""
-    return _MARKDOWN_RE.sub(r"\\\1", " ".join(str(text).split("\n")))
+    (emphasis, link, code, HTML, table cell, math...) backslash-escaped, which shows it as itself;
+    control characters as their code points."""
+    return _MARKDOWN_RE.sub(r"\\\1", visible(" ".join(str(text).split("\n"))))
 
 
 def escape_html(text: object) -> str:
-    """Plain text made safe to place in HTML."""
-    return str(escape(str(text)))
+    """Plain text made safe to place in HTML (control characters as their code points)."""
+    return str(escape(visible(text)))
+
+
+def math_latex(math: str) -> str:
+    """Math made safe for pdfLaTeX: a Greek letter written as itself (a parameter named α) as its
+    command, \\alpha; any other character outside ASCII, which pdfLaTeX's math fonts lack, as its code point."""
+    return _NON_ASCII_RE.sub(lambda m: _greek_command(m.group()) or rf"\text{{\texttt{{U+{ord(m.group()):04X}}}}}", math)
+
+
+def _greek_command(ch: str) -> str | None:
+    name = unicodedata.name(ch, "")
+    match = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER ([A-Z]+)", name)
+    if match is None:
+        return None
+    word = match.group(2).lower()
+    if word == "omicron":  # LaTeX has no command for it: it is the Latin letter
+        return "o" if match.group(1) == "SMALL" else r"\mathrm{O}"
+    word = {"lamda": "lambda"}.get(word, word)
+    if match.group(1) == "CAPITAL":
+        word = word.capitalize()
+        if word not in _GREEK_CAPITALS:  # Alpha, Beta...: the Latin letter's shape
+            return "\\mathrm{" + _LATIN_LOOKALIKE.get(word, word[0]) + "}"
+    return f"{{\\{word}}}"
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+_LATIN_LOOKALIKE = {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I", "Kappa": "K",
+                    "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T", "Chi": "X"}
 
 
 def rich_latex(text: object) -> str:
-    """Prose with $math$: the prose escaped for LaTeX, the math kept as math."""
-    return "".join(f"${part}$" if math else escape_latex(part) for math, part in split(str(text)))
+    """Prose with $math$: the prose escaped for LaTeX, the math kept as math (made safe for pdfLaTeX)."""
+    return "".join(f"${math_latex(part)}$" if math else escape_latex(part) for math, part in split(str(text)))
 
 
 def rich_markdown(text: object) -> str:
