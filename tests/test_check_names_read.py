@@ -66,3 +66,14 @@ def test_a_guess_borne_out_by_a_later_claim_judges_mistakes():
 def test_jacobians_of_whole_vectors_and_norms(claim, status):
     (verdict,) = check_notes(f"$$ {claim} $$", MAZUR)
     assert verdict.status == status, verdict
+
+
+def test_a_claim_that_holds_whichever_its_name_means_is_right_and_the_name_stays_unread():
+    # dL/dc_1 = dL/da^{[3]}_1 holds with c as the bias b^{[3]} and with c as the output a^{[3]} of that layer
+    notes = (r"$$ \frac{\partial L}{\partial c_1} = \frac{\partial L}{\partial a^{[3]}_1} $$" "\n\n"
+             r"$$ \frac{\partial L}{\partial c_2} = 2\,\frac{\partial L}{\partial a^{[3]}_2} $$" "\n\n"
+             r"$$ c_1 = W^{[3]}_{1,1} a^{[2]}_1 + W^{[3]}_{1,2} a^{[2]}_2 + b^{[3]}_1 $$")  # now c is the output
+    verdicts = check_notes(notes, MAZUR)
+    # the second is judged again once the third has read c (as the output): wrong with every reading
+    assert [v.status for v in verdicts] == ["right", "wrong", "right"], verdicts
+    assert "more than one way" in verdicts[0].reason

@@ -29,7 +29,7 @@ NOTES = Path(__file__).parent / "notes"
 # called wrong; heldout4/ 7 of 30, 16 of 103, 5 called wrong; published/ 0 of 22, 0 of 116.
 # Each folder: the right claims that must be confirmed and the mistakes that must be caught, at least.
 FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
-           "heldout3": (74, 24), "heldout4": (75, 24), "published": (37, 8)}
+           "heldout3": (77, 24), "heldout4": (75, 24), "published": (37, 8)}
 
 
 def grade(folder: Path, entry: dict, capsys, monkeypatch) -> list[dict]:

@@ -187,7 +187,8 @@ class Grader(Evaluator):
             self.constants.update(named)
             return Verdict(claim.line, written, "definition", reason="a constant the notes give: the claims after it "
                                                                        "are read with its value")
-        claim = replace(claim, text=constants.substitute(claim.text, self.constants))
+        if self.constants:
+            claim = replace(claim, text=constants.substitute(claim.text, self.constants))
         sized = sizes.judge(claim.text, self.d, self.value)
         if sized is not None:
             return Verdict(claim.line, written, sized[0], reason=sized[1])
@@ -229,12 +230,19 @@ class Grader(Evaluator):
             return self._both_layouts(claim)
         except UnknownName as unknown:
             try:
-                bound, said = binding.bind(self, claim)
+                bound, said, ambiguous = binding.bind(self, claim)
             except _EVALUATION_ERRORS as error:
                 return Verdict(claim.line, written, "not understood", reason=f"symconv could not read the names of this "
                                f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
+            if ambiguous:  # right whichever the names mean; they stay unread for the claims after it
+                kept, self.tensors = self.tensors, {**self.tensors, **bound}
+                try:
+                    verdict = self.grade(claim)
+                finally:
+                    self.tensors = kept
+                return replace(verdict, reason="; ".join(filter(None, (said, verdict.reason))))
             self.tensors.update(bound)
             self.inferred |= set(bound)
             weak = binding.weak(claim.text, bound)
