@@ -43,7 +43,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
         renamed = [_rewritten(c, lambda text: rewrite(text, units, grader.base)) for c in renamed]
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
-    if any(r.layer.type == "batchnorm" for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
+    if any(r.layer.epsilon() is not None for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
         renamed = [_rewritten(c, lambda text: batch_statistics(text, derivation)) for c in renamed]
     # for the report: each claim symconv reads in other words, as the notes write it
     written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}

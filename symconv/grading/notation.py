@@ -91,7 +91,7 @@ _PREPASS = [
     (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?(?:\^" + GROUP + r")?)\s*\}\s*[)\]]"
                 r"\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {m['wrt']}_{m['sub']}}}"),
-    (re.compile(r"\(\s*(?P<name>(?:\\[A-Za-z]+|[A-Za-z])(?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
+    (re.compile(r"\(\s*(?P<name>(?:\\[A-Za-z]+|[A-Za-z]{1,8})(?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
      lambda m: f"{m['name']}_{m['sub']}"),
     # \partial_{x_{11}} L and \nabla_{x_{11}} L: the derivative of the loss by one entry
     (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + GROUP + r")\s*(?P<loss>" + _LOSS + r")"),

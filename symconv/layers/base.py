@@ -150,6 +150,11 @@ class Layer(ABC):
     whole_batch: ClassVar[bool] = False  # reads the whole batch at once (batch normalization): needs a batch
     aliases: ClassVar[dict[str, str]] = {}  # a file's field name -> the dataclass field it fills (params -> constants)
 
+    def epsilon(self) -> float | None:
+        """The number a normalization adds to its variance under the square root (notes write it \\epsilon);
+        None for a kind that has none."""
+        return None
+
     # -- fields --
     def as_fields(self) -> dict[str, object]:
         """The layer as written in a network file, every default filled in: {"type": ..., field: value}."""
