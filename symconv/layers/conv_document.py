@@ -56,6 +56,24 @@ def channels(spec: ConvSpec) -> Channels:
                     "channel $c$.")
 
 
+def full_phrase(kernel: str, flipped: bool = False) -> str:
+    r"""How the documents name the operation that gives dL/dX, in symconv's own vocabulary (--convention:
+    a correlation slides the kernel as it is, a convolution slides it rotated): the full correlation with
+    rot180(K), that is the full convolution with K; with the convolution convention the layer has
+    already rotated its kernel, so the full correlation with K, that is the full convolution with
+    rot180(K). `kernel` is LaTeX (K, \tilde{K}, \operatorname{dilate}(K))."""
+    rotated = rf"$\operatorname{{rot}}_{{180}}({kernel})$"
+    if flipped:
+        return f"the full correlation with ${kernel}$, that is the full convolution with {rotated}"
+    return f"the full correlation with {rotated}, that is the full convolution with ${kernel}$"
+
+
+def _kernel_symbol(spec: ConvSpec, step: DocStep) -> str:
+    """The kernel as the backward pass slides it: K, or dilate(K) with a dilation (one channel pair)."""
+    K = matrix_name(step.letters["K"])
+    return K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
+
+
 def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
     """The settings table of a single layer's document."""
     n_in = spec.in_per_group
@@ -279,8 +297,8 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
         rf"valid cross-correlation)" + (": " + "; ".join(defined) if defined else "") + ". "
         rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with "
         rf"{plural(span[0] - 1, 'row')} and {plural(span[1] - 1, 'column')} of zeros on every side "
-        rf"({size(*sizes['padded upstream'])}){dilation}, so the full convolution is "
-        rf"{size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
+        rf"({size(*sizes['padded upstream'])}){dilation}; {full_phrase(Kt)}, slides $\operatorname{{rot}}_{{180}}({Kt})$ "
+        rf"over it and is {size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
     )
     if step.batch is not None:
         note += (f" $n$ numbers the examples (1 to {step.batch}): the kernel is shared by them, so its gradient is the "
@@ -491,10 +509,12 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
         ("pad", "zeros" + (": the stride's and the full padding" if (sh, sw) != (1, 1) else ": the full padding")))
         if role in present]
     many = spec.out_channels > 1
-    caption = (f"The full convolution that gives the input's gradient: the upstream gradient ({size(ho, wo)}"
+    phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    slides = "the kernel as stored" if spec.flipped else "the kernel rotated by 180 degrees"
+    caption = (f"The input's gradient as {phrase}: the upstream gradient ({size(ho, wo)}"
                + (", output channel 1" if many else "") + ")"
                + (" spread by the stride" if (sh, sw) != (1, 1) else "")
-               + f", padded with zeros to {size(rows, cols)}, and the kernel rotated by 180 degrees sliding over it. "
+               + f", padded with zeros to {size(rows, cols)}, and {slides} sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
                + ((" (each other output channel of its group adds the same with its own gradient and kernel)."
@@ -502,7 +522,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                   if many and spec.out_per_group > 1 else "."))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
-                f"the gradient of input entry {name} as a full convolution with the kernel rotated by 180 degrees",
+                f"the gradient of input entry {name} as {phrase}",
                 tuple(marks))
 
 
@@ -524,7 +544,7 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     K = matrix_name(step.letters["K"])
     out.append(Exercise(
         f"The forward pass multiplies by the kernel ${K}$ as it is, yet $\\partial L / \\partial {matrix_name(step.letters['in'])}$ "
-        f"is a full convolution with ${K}$ rotated by 180 degrees. Explain why in two or three sentences.", [],
+        f"is {full_phrase(K)}: the kernel turns up rotated. Explain why in two or three sentences.", [],
         "An output entry reads the input entry below and to the right of its window's corner through the kernel "
         "entry below and to the right of the kernel's corner: output $(r, s)$ meets input $(r + p - 1, s + q - 1)$ "
         "through $k_{p,q}$. Seen from one input entry, the outputs that read it through $k_{1,1}$ lie below and to "

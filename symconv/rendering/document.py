@@ -309,7 +309,8 @@ NOTATION = (
     (r"\star_", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
                              r"meet each entry at each of its taps, so that $\operatorname{full}(\cdot) \star "
-                             r"\operatorname{rot}_{180}(K)$ is the full convolution"),
+                             r"\operatorname{rot}_{180}(K)$ is the full correlation with $\operatorname{rot}_{180}(K)$, "
+                             r"that is the full convolution with $K$"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding and "
                             r"$\operatorname{crop}(\cdot)$ takes it off again"),

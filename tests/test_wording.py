@@ -1,0 +1,76 @@
+"""Issue 24, "Exact wording": the phrases a lecturer would otherwise correct in front of a class, in every
+format (LaTeX, Markdown, HTML), the handout and the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from symconv import ConvSpec, derive, load_network, render
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = ROOT / "examples"
+ROT = r"\operatorname{rot}_{180}"
+
+
+def documents(spec, formats=("tex", "md", "html")) -> dict[str, str]:
+    files = render(derive(spec), formats).files
+    return {fmt: files[f"derivation.{fmt}"].decode() for fmt in formats}
+
+
+def mathml_free(text: str) -> str:
+    """An HTML page's prose with each <math> element replaced by a marker, so that words around math read."""
+    return re.sub(r"<math\b.*?</math>", "<math/>", text, flags=re.S)
+
+
+# --- the full correlation with rot180(K), that is the full convolution with K ----------------------------
+
+PHRASE = rf"the full correlation with ${ROT}(K)$, that is the full convolution with $K$"
+OLD = re.compile(r"(full )?convolution with (the kernel|\$?K\$?) rotated", re.I)
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(), ConvSpec(input=5, kernel=3, stride=2, padding=1, bias=True)], ids=str)
+def test_every_format_names_the_input_gradient_as_the_full_correlation_with_the_rotated_kernel(spec):
+    docs = documents(spec)
+    for fmt in ("tex", "md"):
+        text = docs[fmt]
+        # The results' note, the figure's caption and the sentence that refers to the figure.
+        assert text.count(PHRASE) >= 3, fmt
+        assert not OLD.search(text), (fmt, OLD.search(text))
+        assert "recognise them as a correlation with the input and the full correlation with the kernel rotated by " \
+               "180 degrees, that is the full convolution with the kernel" in text
+    page = mathml_free(docs["html"])
+    assert page.count("the full correlation with <math/>, that is the full convolution with <math/>") >= 3
+    assert not OLD.search(page)
+
+
+def test_the_phrase_uses_the_documents_letters_and_turns_round_with_the_convolution_convention():
+    named = documents(ConvSpec(names="X,F,O"), ("tex",))["tex"]
+    assert rf"the full correlation with ${ROT}(F)$, that is the full convolution with $F$" in named
+    flipped = documents(ConvSpec(convention="convolution"), ("tex",))["tex"]
+    # The layer slides rot180(K): the backward pass slides K itself, the full convolution with rot180(K).
+    assert rf"the full correlation with $K$, that is the full convolution with ${ROT}(K)$" in flipped
+    assert "the full correlation with the kernel as stored, that is the full convolution with the kernel rotated" in flipped
+    dilated = documents(ConvSpec(input=5, kernel=2, dilation=2), ("tex",))["tex"]
+    assert (rf"the full correlation with ${ROT}(\operatorname{{dilate}}(K))$, that is the full convolution with "
+            r"$\operatorname{dilate}(K)$") in dilated
+
+
+def test_the_handout_and_the_networks_rules_say_it_too():
+    files = render(ConvSpec(), ("tex", "md"), handout=True).files
+    for name in ("exercise.tex", "answers.tex", "exercise.md", "answers.md"):
+        text = files[name].decode()
+        assert PHRASE in text and not OLD.search(text), name
+    network = documents(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("tex",))["tex"]
+    assert rf"\star {ROT}(K)$ is the full correlation with ${ROT}(K)$, that is the full convolution with $K$" in network
+    assert not OLD.search(network)
+
+
+def test_the_readme_says_it_the_same_way():
+    readme = (ROOT / "README.md").read_text()
+    assert readme.count("the full correlation with\nrot180(K), that is the full convolution with K") \
+        + readme.count("the full correlation with rot180(K), that is the full convolution with K") \
+        + readme.count("the full correlation\nwith rot180(K), that is the full convolution with K") >= 3
+    assert not OLD.search(readme.replace("\n", " "))
