@@ -74,3 +74,34 @@ def test_the_readme_says_it_the_same_way():
         + readme.count("the full correlation with rot180(K), that is the full convolution with K") \
         + readme.count("the full correlation\nwith rot180(K), that is the full convolution with K") >= 3
     assert not OLD.search(readme.replace("\n", " "))
+
+
+# --- max pooling: the first maximum gets the gradient ------------------------------------------------------
+
+TIED_INDICATOR = re.compile(r"\\mathbb\{1\}\\left\[[^\]]*= \\max\(")
+
+
+def test_max_pooling_says_the_first_maximum_gets_the_gradient_as_symconv_computes():
+    net = load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")
+    d = derive(net)
+    docs = documents(net)
+    for fmt in ("tex", "md"):
+        text = docs[fmt]
+        assert r"\mathbb{1}\big[(i,j) \text{ is the first maximum of } W_{r,s}\big]" in text  # the rule
+        assert r"\mathbb{1}\left[a^{[2](1)}_{1,1} \text{ is the first maximum of } (a^{[2](1)}_{1,1}, a^{[2](1)}_{1,2}, " \
+               r"a^{[2](1)}_{2,1}, a^{[2](1)}_{2,2})\right]" in text  # an entry, its window in reading order
+        assert not TIED_INDICATOR.search(text)  # [a = max(window)] would send a tie to every tied entry
+        assert "only the first of them in the window's reading order (row by row, left to right) gets it" in text
+    # In MathML the rule and each of the three entries shown (spaces written as no-break spaces).
+    assert docs["html"].count("<mtext>&#x000A0;is&#x000A0;the&#x000A0;first&#x000A0;maximum&#x000A0;of&#x000A0;</mtext>") == 4
+    assert "reading order" in mathml_free(docs["html"]) and "= max(" not in mathml_free(docs["html"])
+    # What symconv computes is what the words say: at a four-way tie only the window's first entry (the
+    # first in reading order) gets the window's gradient.
+    entries = d["dL/dA[2]"].entries
+    names = {name: symbol for symbol, name in d.latex_names.items()}
+    window = [names[f"a^{{[2](1)}}_{{{i},{j}}}"] for i, j in ((1, 1), (1, 2), (2, 1), (2, 2))]
+    tie = {a: 3 for a in window}
+    upstream = [s for s in entries[0].free_symbols if s not in window]
+    assert len(upstream) == 1
+    got = [entries[n].subs(tie).subs(upstream[0], 7) for n in (0, 1, 4, 5)]  # a 4 x 4 channel, row-major
+    assert got == [7, 0, 0, 0]
