@@ -4,11 +4,15 @@ format (LaTeX, Markdown, HTML), the handout and the README."""
 from __future__ import annotations
 
 import re
+from itertools import product
 from pathlib import Path
 
 import pytest
+from sympy import Integer, symbols
+from sympy.parsing.sympy_parser import implicit_multiplication, parse_expr, standard_transformations
 
 from symconv import ConvSpec, derive, load_network, render
+from symconv.rendering.document import context
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
@@ -105,3 +109,76 @@ def test_max_pooling_says_the_first_maximum_gets_the_gradient_as_symconv_compute
     assert len(upstream) == 1
     got = [entries[n].subs(tie).subs(upstream[0], 7) for n in (0, 1, 4, 5)]  # a 4 x 4 channel, row-major
     assert got == [7, 0, 0, 0]
+
+
+# --- which terms of a sum exist, said where the sum is written --------------------------------------------
+
+SPECS = [ConvSpec(), ConvSpec(input=(4, 5), kernel=(3, 2), stride=(2, 1), padding=(1, 0)),
+         ConvSpec(input=4, kernel=3, padding=2, convention="convolution"), ConvSpec(input=(3, 4), kernel=(2, 3), stride=2)]
+
+
+def section(spec, name):
+    (found,) = [s for s in context(derive(spec))["sections"] if s.name == name]
+    return found
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_the_input_gradients_sum_says_a_kernel_index_outside_the_kernel_is_no_term(spec):
+    """The note after dL/dx_{i,j} = sum_{r,s} g_{r,s} k_{tap(i,r), tap(j,s)}: its ranges, instantiated at every
+    entry, give exactly the derivation's terms."""
+    d = derive(spec)
+    found = section(spec, "dL/dX")
+    assert found.after.startswith("In this sum a term exists only where the kernel index lies in the kernel")
+    (p, kh), (q, kw) = re.findall(r"\$1 \\le (.+?) \\le (\d+)\$", found.after)
+    assert (int(kh), int(kw)) == spec.kernel
+    p, q = (parse_expr(t, transformations=standard_transformations + (implicit_multiplication,)) for t in (p, q))
+    symbol = {name: s for s, name in d.latex_names.items()}
+    (ho, wo), (h, w) = spec.output, spec.input
+    i, j, r, s = symbols("i j r s")
+    for a in range(1, h + 1):
+        for b in range(1, w + 1):
+            terms = [(p.subs({i: a, r: rr}), q.subs({j: b, s: ss})) for rr in range(1, ho + 1) for ss in range(1, wo + 1)]
+            expected = sum((symbol[rf"\frac{{\partial L}}{{\partial y_{{{rr},{ss}}}}}"] * symbol[f"k_{{{pp},{qq}}}"]
+                            for (rr, ss), (pp, qq) in zip(product(range(1, ho + 1), range(1, wo + 1)), terms)
+                            if 1 <= pp <= spec.kernel[0] and 1 <= qq <= spec.kernel[1]), Integer(0))
+            assert d["dL/dX"][0, a - 1, b - 1] == expected, (a, b)
+
+
+def test_the_note_stands_right_after_the_sum_in_every_format():
+    docs = documents(ConvSpec())
+    formula = r"\frac{\partial L}{\partial x_{i,j}} &= \sum_{r=1}^{2} \sum_{s=1}^{2} g_{r,s}\, k_{i - r + 1,\, j - s + 1}"
+    note = r"In this sum a term exists only where the kernel index lies in the kernel, $1 \le i - r + 1 \le 2$"
+    for fmt in ("tex", "md"):
+        text = docs[fmt]
+        start = text.index(formula)
+        assert text.index(note) > start and not text[start:text.index(note)].count(r"\frac{\partial L}{\partial X} =")
+    page = mathml_free(docs["html"])
+    assert re.search(r"<math/>\s*<p>In this sum a term exists only where the kernel index lies in the kernel, <math/>", page)
+
+
+def test_with_padding_the_forward_and_kernel_sums_say_padding_terms_are_none():
+    spec = ConvSpec(input=4, kernel=3, padding=1)
+    for name in ("Y", "dL/dK"):
+        assert section(spec, name).after == (r"A term exists only where the input index lies in the input, "
+                                              r"$1 \le r + p - 2 \le 4$ and $1 \le s + q - 2 \le 4$: any other falls in "
+                                              "the zero padding and gives no term.")
+    assert section(ConvSpec(), "Y").after == ""  # no padding: every term of the window exists
+
+
+# --- why the kernel turns up rotated, in the derivation beside its figure ---------------------------------
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_the_derivation_explains_the_rotation_beside_the_figure(spec):
+    text = documents(spec, ("tex",))["tex"]
+    backward = text[text.index(r"\section*{Backward pass}"):]
+    part = backward[backward.index(r"\subsection*{Gradient with respect to the input}"):]
+    turns = "as stored" if spec.flipped else "rotated"
+    why = part.index(f"Why the kernel turns up {turns}: output row $r$ reads input row $")
+    assert why < part.index(r"\begin{figure}") and "Figure 3 shows this for input entry" in part[why:part.index(r"\begin{figure}")]
+    # The index rule it argues from is the forward formula's.
+    row = re.search(r"reads input row \$(.+?)\$ through kernel row \$p\$", part).group(1)
+    assert re.search(rf"x_{{{re.escape(row)},\\, ", text)
+    assert ("from the last to the first on both axes" in part) != spec.flipped
+    # The handout's answer is the same explanation.
+    key = render(spec, ("tex",), handout=True).files["answers.tex"].decode()
+    assert part[why:why + 300] in key

@@ -97,11 +97,13 @@ class Words:
     """What the documents say about a layer: its forward rule, and the backward rule of each gradient
     it writes, keyed by what the gradient is of ("in" for its input, a parameter key); prose with
     $math$. `formulas` are general index formulas (LaTeX align lines) by tensor ("out", "in", a
-    parameter key), shown before that tensor's entries."""
+    parameter key), shown before that tensor's entries; `notes` (prose with $math$, by the same keys) say
+    right after a formula which terms of its sum exist."""
 
     forward: str
     backward: dict[str, str]
     formulas: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,50 @@ def full_phrase(kernel: str, flipped: bool = False) -> str:
 
 def _kernel_symbol(spec: ConvSpec, step: DocStep) -> str:
     """The kernel as the backward pass slides it: K, or dilate(K) with a dilation (one channel pair)."""
-    K = matrix_name(step.letters["K"])
+    K = matrix_name(*step.entry("K"))
     return K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
+
+
+def why_rotated(spec: ConvSpec, step: DocStep) -> str:
+    """Why the kernel turns up rotated in dL/dX (or, with the convolution convention, as stored), from
+    the index rule the forward pass uses: a few sentences beside the figure, and the handout's answer."""
+    rows = index_rule(spec, 0, "r", "p")
+    phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    if spec.flipped:
+        return (f"Why the kernel turns up as stored: output row $r$ reads input row ${rows}$ through kernel row $p$ "
+                "(the layer applies the kernel rotated), so a later output row meets a given input row through a later "
+                "kernel row, and the same holds for the columns. Gathering the upstream gradient around one input "
+                "entry, from the output entries above and to the left of it to those below and to the right, meets "
+                "the kernel's entries in their stored order: the backward pass's rotation undoes the layer's, and "
+                f"the gradient is {phrase}.")
+    return (f"Why the kernel turns up rotated: output row $r$ reads input row ${rows}$ through kernel row $p$, so a "
+            "later output row meets a given input row through an earlier kernel row, and the same holds for the "
+            "columns. Gathering the upstream gradient around one input entry, from the output entries above and to "
+            "the left of it to those below and to the right, therefore meets the kernel's entries from the last to "
+            f"the first on both axes: the kernel rotated by 180 degrees. So the gradient is {phrase}.")
+
+
+def _notes(spec: ConvSpec) -> dict[str, str]:
+    """What the general index formulas leave to the reader, said right after them: which terms of each sum
+    exist (a kernel index outside 1..k, or an input index in the zero padding, means no term)."""
+    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
+    rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
+    out = {}
+    if spec.padding != (0, 0):
+        padding = (rf"A term exists only where the input index lies in the input, $1 \le {rows} \le {h}$ and "
+                   rf"$1 \le {cols} \le {w}$: any other falls in the zero padding and gives no term.")
+        out["out"] = out["K"] = padding
+    if spec.dilation == (1, 1):
+        p, q = _tap(spec, 0, "i", "r"), _tap(spec, 1, "j", "s")
+        out["in"] = (rf"In this sum a term exists only where the kernel index lies in the kernel, "
+                     rf"$1 \le {p} \le {kh}$ and $1 \le {q} \le {kw}$: an $(r, s)$ whose kernel index falls outside "
+                     + (rf"$1, \ldots, {kh}$" if kh == kw else rf"$1, \ldots, {kh}$ (rows) or $1, \ldots, {kw}$ (columns)")
+                     + " gives no term (the kernel has no such entry).")
+    else:
+        out["in"] = (rf"In these sums $r$ runs from 1 to {ho} and $p$ from 1 to {kh}, $s$ from 1 to {wo} and $q$ from 1 "
+                     rf"to {kw}: only the pairs whose input index is $i$ (and $j$) give a term, and a kernel index "
+                     rf"outside these ranges gives none.")
+    return out
 
 
 def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
@@ -109,10 +151,11 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
               "gradient of each output entry times the input entry it met there.",
          "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
                "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
-               "covers has gradient 0.",
+               "covers has gradient 0. " + why_rotated(spec, step),
          "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
               "channel's upstream gradient."},
         _formulas(spec, step),
+        _notes(spec),
     )
 
 
@@ -522,7 +565,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                   if many and spec.out_per_group > 1 else "."))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
-                f"the gradient of input entry {name} as {phrase}",
+                f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient",
                 tuple(marks))
 
 
@@ -542,15 +585,14 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     if stride_case is not None:
         out.append(stride_case)
     K = matrix_name(step.letters["K"])
+    X = matrix_name(step.letters["in"])
+    slides = (rf"the kernel rotated, $\operatorname{{rot}}_{{180}}({K})$ (the convolution convention)" if spec.flipped
+              else f"the kernel ${K}$ as it is")
+    turns = "as stored" if spec.flipped else "rotated"
     out.append(Exercise(
-        f"The forward pass multiplies by the kernel ${K}$ as it is, yet $\\partial L / \\partial {matrix_name(step.letters['in'])}$ "
-        f"is {full_phrase(K)}: the kernel turns up rotated. Explain why in two or three sentences.", [],
-        "An output entry reads the input entry below and to the right of its window's corner through the kernel "
-        "entry below and to the right of the kernel's corner: output $(r, s)$ meets input $(r + p - 1, s + q - 1)$ "
-        "through $k_{p,q}$. Seen from one input entry, the outputs that read it through $k_{1,1}$ lie below and to "
-        "the right of it and those that read it through the last kernel entry above and to the left: gathering the "
-        "upstream gradient around the input entry meets the kernel's entries in reverse order in both directions, "
-        "which is the kernel rotated by 180 degrees.", 2))
+        f"The forward pass slides {slides}, yet $\\partial L / \\partial {X}$ is "
+        f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}: the kernel turns up {turns}. Explain why in two or "
+        "three sentences.", [], why_rotated(spec, step), 2))
     if step.number is not None:  # in a network, say which layer each task is about
         out = [replace(e, question=f"(Layer {step.number}.) {e.question}") for e in out]
     return out

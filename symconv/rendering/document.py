@@ -259,8 +259,10 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                            tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows)[0], [], matrix)
         entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows,
                                                                axes.get(key, ("output channel", "input channel")))
+        formula = formula if head and key == "in" else words.formulas.get(key, [])
+        after = " ".join(text for text in (words.notes.get(key, "") if formula else "", shown) if text)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
-                       matrix, lines, heading, formula if head and key == "in" else words.formulas.get(key, []), shown)
+                       matrix, lines, heading, formula, after)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
