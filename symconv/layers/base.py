@@ -247,7 +247,7 @@ class Layer(ABC):
         boxed) and the prose that defines their terms and checks their shapes; none by default."""
         return [], ""
 
-    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]] | tuple[str, list[str], str]]:
         """Displayed steps shown before a tensor's entries, by tensor: (heading or "", LaTeX align
         lines); the output size of a convolution, the softmax's backward step."""
         return {}

@@ -225,7 +225,7 @@ class Conv(Layer):
         full correlation of that gradient with rot180(K), that is its full convolution with K; dL/db a sum."""
         return document.results(self.conv_spec(step.shape_in), step)
 
-    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         return document.steps(self.conv_spec(step.shape_in))
 
     def rules(self, step: DocStep) -> list[str]:

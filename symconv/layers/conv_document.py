@@ -142,8 +142,7 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
             "window" if spec.groups > 1 else "over the input channels and the kernel window")
     bias = "its channel's bias plus " if spec.bias else ""
     return Words(
-        rf"In the output size, $H \times W$ is the input, $k_h \times k_w$ the kernel, and $s$, $p$, $d$ the stride, "
-        f"padding and dilation. Each output entry is {bias}the sum, {over}, of input entry times kernel entry."
+        f"Each output entry is {bias}the sum, {over}, of input entry times kernel entry."
         + (" Entries of the window that fall in the zero padding contribute nothing and are left out."
            if spec.padding != (0, 0) else "")
         + (" " + channels(spec).defined if spec.groups > 1 else ""),
@@ -159,8 +158,9 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
     )
 
 
-def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str]]]:
-    """The output-size formula for both axes, with the numbers put in."""
+def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
+    """The output-size formula for both axes, with the numbers put in, after the sentence that defines
+    its symbols (before any formula uses them)."""
     lines = []
     for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
         n, k = spec.input[axis], spec.kernel[axis]
@@ -170,7 +170,10 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str]]]:
             rf" = \left\lfloor \frac{{{n} + 2 \cdot {p} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
             rf" = {spec.output[axis]}"
         )
-    return {"out": ("Output size", lines)}
+    said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $s$, $p$, $d$ are "
+            r"the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The output has "
+            r"$H_o \times W_o$ entries per channel:")
+    return {"out": ("Output size", lines, said)}
 
 
 def figures(spec: ConvSpec, step: DocStep) -> dict[str, list[Grid]]:
@@ -573,7 +576,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
 def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     """The handout's tasks only a convolution sets: its output size (first), its results in matrix form,
     the same input entry's gradient at another stride, and why the kernel turns up rotated."""
-    _, sizes = steps(spec)["out"]
+    _, sizes, _ = steps(spec)["out"]
     out = [Exercise("Work out the output size of the layer from its settings.", sizes,
                     "The padded input has $H + 2p_h$ rows and a window spans $d_h(k_h - 1) + 1$ of them; windows "
                     "start every $s_h$ rows, so the floor counts the positions a window fits in, and the same for "
