@@ -231,12 +231,18 @@ def _unboxed(text: str) -> str:
     return text
 
 
+_FIRST_MAXIMUM = re.compile(r"\\(?:text|mathrm|textrm)\s*\{\s*is the first maximum of\s*\}\s*(?=\()")
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
     """
     text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
+    # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
+    # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
+    text = _FIRST_MAXIMUM.sub(r" = \\max", text)
     text = _pieces(_cases(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:

@@ -97,11 +97,13 @@ class Words:
     """What the documents say about a layer: its forward rule, and the backward rule of each gradient
     it writes, keyed by what the gradient is of ("in" for its input, a parameter key); prose with
     $math$. `formulas` are general index formulas (LaTeX align lines) by tensor ("out", "in", a
-    parameter key), shown before that tensor's entries."""
+    parameter key), shown before that tensor's entries; `notes` (prose with $math$, by the same keys) say
+    right after a formula which terms of its sum exist."""
 
     forward: str
     backward: dict[str, str]
     formulas: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ class Layer(ABC):
         boxed) and the prose that defines their terms and checks their shapes; none by default."""
         return [], ""
 
-    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]] | tuple[str, list[str], str]]:
         """Displayed steps shown before a tensor's entries, by tensor: (heading or "", LaTeX align
         lines); the output size of a convolution, the softmax's backward step."""
         return {}
