@@ -116,3 +116,28 @@ GIVEN_BATCH = (r"$$ Y_{nj} = \sum_{k=1}^{3} X_{nk} W_{jk} + b_j $$" "\n\n"
 def test_a_batch_of_vectors_is_a_matrix_with_one_example_per_row(claim, statuses):
     verdicts = check_notes(GIVEN_BATCH + f"$$ {claim} $$", BATCH)
     assert [v.status for v in verdicts[-4:]] == statuses, verdicts[-4:]
+
+
+TANH = derive(NetworkSpec.from_dict({"input": [2], "layer": [
+    {"type": "dense", "out_features": 2, "bias": True}, {"type": "tanh"}, {"type": "mse", "reduction": "half_sum"}]}))
+
+
+@pytest.mark.parametrize("network, claim, status", [
+    # Ng's and PyTorch's gradient names: dW is dL/dW, da^{[l]} is dL/da^{[l]}
+    (MAZUR, r"da^{[4]}_1 = a^{[4]}_1 - t_1", "right"),
+    (MAZUR, r"da^{[4]}_1 = 2(a^{[4]}_1 - t_1)", "wrong"),
+    (MAZUR, r"dW^{[3]}_{1,2} = da^{[3]}_1\, a^{[2]}_2", "right"),
+    (MAZUR, r"dW^{[3]}_{1,2} = da^{[3]}_2\, a^{[2]}_1", "wrong"),
+    (MAZUR, r"db^{[3]} = da^{[3]}", "right"),
+    # \mathcal{L} is the loss; Leibniz's d is a partial derivative
+    (MAZUR, r"\mathcal{L} = \frac{1}{2}\sum_{k=1}^{2} (a^{[4]}_k - t_k)^2", "right"),
+    (MAZUR, r"\mathcal{L} = \frac{1}{4}\sum_{k=1}^{2} (a^{[4]}_k - t_k)^2", "wrong"),
+    (MAZUR, r"\frac{d a^{[2]}_1}{d a^{[1]}_1} = a^{[2]}_1 (1 - a^{[2]}_1)", "right"),
+    (MAZUR, r"\frac{d a^{[2]}_1}{d a^{[1]}_2} = a^{[2]}_1 (1 - a^{[2]}_1)", "wrong"),
+    # a function's power: \tanh^2(v) is (\tanh v)^2
+    (TANH, r"\frac{\partial a^{[2]}_1}{\partial a^{[1]}_1} = 1 - \tanh^2(a^{[1]}_1)", "right"),
+    (TANH, r"\frac{\partial a^{[2]}_1}{\partial a^{[1]}_1} = 1 + \tanh^{2}(a^{[1]}_1)", "wrong"),
+])
+def test_gradient_names_the_loss_leibniz_and_function_powers(network, claim, status):
+    (verdict,) = check_notes(f"$$ {claim} $$", network)
+    assert verdict.status == status, verdict

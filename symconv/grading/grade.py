@@ -26,7 +26,7 @@ from .definitions import definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
 from .meaning import meaning_of
-from .names import by_weighted_layers, tensors_of
+from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
 from .notation import UnknownName
 from .parse import FUNCTION_COMMANDS, ChannelLayout, ParseError, parse_claim
 from .ranges import ALL, CONDITIONS, parse_range
@@ -61,7 +61,7 @@ class Grader(Evaluator):
         self.base = index_base  # the notes' first index: 1 (MATH.md) or 0 (NumPy's)
         self._part_values: dict | None = None
         self.network = derivation.network.names is None  # named a^{[l]}, not as a single layer
-        self.tensors = tensors_of(derivation)
+        self.tensors = with_gradient_names(derivation, tensors_of(derivation))
         # as the derivation names them, before the notes name anything (binding.py reads their infos)
         self.base_tensors = {name: dict(table) for name, table in self.tensors.items()}
         self._candidates = None
@@ -102,7 +102,7 @@ class Grader(Evaluator):
     def number_by_weighted_layers(self, parenthesized: bool = False) -> None:
         """Read layer numbers as notes that count only the layers with weights do (names.by_weighted_layers),
         written ^{(l)} as well when `parenthesized`."""
-        self.tensors = by_weighted_layers(self.d, self.tensors)
+        self.tensors = with_gradient_names(self.d, by_weighted_layers(self.d, self.tensors))
         self.base_tensors = by_weighted_layers(self.d, self.base_tensors)
         self.parenthesized = parenthesized
 
@@ -538,8 +538,8 @@ class Grader(Evaluator):
 
     def _upstream_in(self, text: str) -> str | None:
         """The name for dL/dY the feedback uses: the one the claim uses, else the last the notes defined."""
-        defined = [name for name, table in self.tensors.items()
-                   if any(info.gradient and info.key == self.d.records[-1].output for info in table.values())]
+        defined = [name for name, table in self.tensors.items() if not GRADIENT_NAME.fullmatch(name)
+                   and any(info.gradient and info.key == self.d.records[-1].output for info in table.values())]
         return next((name for name in reversed(defined) if name in text), defined[-1] if defined else None)
 
     def _printer(self, compact: bool, loss: str, upstream: str | None = None) -> SymconvLatexPrinter:

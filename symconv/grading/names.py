@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from ..derivation import Derivation
 from ..naming import Naming, lead_axes
 from .notation import TensorInfo
@@ -68,4 +71,22 @@ def by_weighted_layers(derivation: Derivation, names: Names) -> Names:
             out[letter] = {k: v for k, v in out[letter].items() if v.key != r.params[p.key]}
             out[letter][n] = TensorInfo(r.params[p.key], p.shape, p.lead)
     out["z"], out["a"] = z, a
+    return out
+
+
+GRADIENT_NAME = re.compile(r"d[A-Za-z]")  # dW, dy: the names with_gradient_names adds
+
+
+def with_gradient_names(derivation: Derivation, names: Names) -> Names:
+    """dW, db, da^{[l]}, dz^{[l]}, dX, dY: the gradient of the loss by the value the rest of the name names, as
+    Ng's course and PyTorch's .grad write it; a name the tables already have keeps its meaning."""
+    out = dict(names)
+    gradients = set(derivation.names())
+    for name, table in names.items():
+        if not re.fullmatch(r"[A-Za-z]", name) or f"d{name}" in names:
+            continue
+        graded = {layer: replace(info, gradient="L") for layer, info in table.items()
+                  if not info.gradient and f"dL/d{info.key}" in gradients}
+        if graded:
+            out[f"d{name}"] = graded
     return out

@@ -77,6 +77,11 @@ _PREPASS = [
     # \frac{dL}{dx_{11}} and \frac{\mathrm{d}L}{\mathrm{d}x_{11}}: the same derivative
     (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)(?=\s*[A-Za-z\\])"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial "),
+    # \frac{dy_{11}}{dx_{11}}, \frac{d a}{d z}: Leibniz's d is a partial derivative too (not the gradient name dy)
+    (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<top>[A-Za-z\\](?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+                r"\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?=[A-Za-z\\])"),
+     lambda m: rf"\frac{{\partial {m['top']}}}{{\partial "),
+    (re.compile(r"(?<!\\partial)(?<!\\partial )\\mathcal\s*\{\s*([LJE])\s*\}"), r"\1"),  # \mathcal{L} = ...: the loss
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), r" \\cdot "),
     (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
@@ -234,6 +239,24 @@ def _unboxed(text: str) -> str:
 _FIRST_MAXIMUM = re.compile(r"\\(?:text|mathrm|textrm)\s*\{\s*is the first maximum of\s*\}\s*(?=\()")
 
 
+_FUNCTION_POWER = re.compile(r"(\\(?:tanh|sigma|exp|log|ln|sin|cos|sinh|cosh))\s*\^\s*\{?\s*(\d)\s*\}?\s*\(")
+
+
+def _function_powers(text: str) -> str:
+    """\\tanh^2(v), the square of \\tanh(v), as (\\tanh(v))^{2}."""
+    while (found := _FUNCTION_POWER.search(text)) is not None:
+        depth, end = 0, None
+        for pos in range(found.end() - 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[pos], 0)
+            if depth == 0:
+                end = pos
+                break
+        if end is None:
+            return text
+        text = f"{text[:found.start()]}({found[1]}{text[found.end() - 1:end + 1]})^{{{found[2]}}}{text[end + 1:]}"
+    return text
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -242,7 +265,7 @@ def prepass(text: str) -> str:
     text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
-    text = _FIRST_MAXIMUM.sub(r" = \\max", text)
+    text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", text))
     text = _pieces(_cases(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:

@@ -174,8 +174,9 @@ class Parser:
                 if subs and is_number(body) and not (layer is None and None not in table and len(layered) > 1
                                                      and _layer_of(table, int(body)) in table):
                     break  # x_{1,1}^{2}: a power, read by factor(); but w_{11}^{2}, of a name that needs its layer, is it
-                if len(layered) == 1 and not subs and is_number(body) and _layer_of(table, int(body)) not in table:
-                    break  # \mu^2 of a name with one layer, not that layer: a power, read by factor()
+                if not subs and is_number(body) and (not layered or len(layered) == 1
+                                                     and _layer_of(table, int(body)) not in table):
+                    break  # \hat y^2, \mu^2 of a name with no layer, or one that is not this: a power, read by factor()
                 if layer is None and layered and (self.parenthesized or not any(i.channels for i in table.values())) and (
                         is_number(body) or (found and found.group(2) and is_number(found.group(2)) and not found.group(1))):
                     # w^{(2)}_{kj}, w^{2}_{kj}: a tensor without channels numbers its layer so
