@@ -141,3 +141,24 @@ TANH = derive(NetworkSpec.from_dict({"input": [2], "layer": [
 def test_gradient_names_the_loss_leibniz_and_function_powers(network, claim, status):
     (verdict,) = check_notes(f"$$ {claim} $$", network)
     assert verdict.status == status, verdict
+
+
+@pytest.mark.parametrize("claim, status", [
+    # f, g, h, \varphi: the activation the network applies to the value (MAZUR's is the sigmoid)
+    (r"a^{[2]}_1 = f(a^{[1]}_1)", "right"),
+    (r"\frac{\partial a^{[2]}_1}{\partial a^{[1]}_1} = f'(a^{[1]}_1)", "right"),
+    (r"\frac{\partial a^{[2]}_1}{\partial a^{[1]}_1} = f'(a^{[1]}_2)", "wrong"),
+    (r"\varphi'(a^{[1]}_1) = a^{[2]}_1 (1 - a^{[2]}_1)", "right"),
+    (r"\varphi'(a^{[1]}_1) = 1 - (a^{[2]}_1)^2", "wrong"),  # tanh's, not the sigmoid's
+    (r"a^{[3]}_1 = f(a^{[2]}_1)", "not understood"),  # a dense layer follows a^{[2]}, not an activation
+])
+def test_a_letter_for_the_activation_is_the_network_s_activation(claim, status):
+    (verdict,) = check_notes(f"$$ {claim} $$", MAZUR)
+    assert verdict.status == status, verdict
+
+
+def test_notes_that_say_sigma_is_tanh_are_read_so():
+    said = r"Here $\sigma = \tanh$." "\n\n"
+    claim = r"$$ \frac{\partial a^{[2]}_1}{\partial a^{[1]}_1} = \sigma'(a^{[1]}_1) = 1 - (a^{[2]}_1)^2 $$"
+    assert [v.status for v in check_notes(said + claim, TANH)] == ["definition", "right"]
+    assert [v.status for v in check_notes(claim, TANH)] == ["wrong"]  # unsaid, \sigma is the sigmoid

@@ -1,4 +1,5 @@
-"""Numbers the notes give names of their own: n = 2 outputs, m = 4 examples, \\eta = 0.5.
+"""Numbers the notes give names of their own: n = 2 outputs, m = 4 examples, \\eta = 0.5 (and the function
+a notes' \\sigma stands for, when they say \\sigma = \\tanh).
 
 A claim that only says a name the derivation does not have stands for a number ("n = 2",
 "H = W = 4") gives a constant: the claims after it are read with the number in its place, except
@@ -14,9 +15,17 @@ _GIVEN = re.compile(rf"\s*(?P<names>{_NAME}(?:\s*=\s*{_NAME})*)\s*=\s*(?P<value>
 _SUBSCRIPT = re.compile(r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|.)", re.DOTALL)
 
 
+# "\sigma = \tanh" (Ng's notes name every activation \sigma): the function the name stands for from then on
+_ALIAS = re.compile(r"\s*(?P<name>\\sigma|\\varphi|\\phi)(?:\s*\(\s*\\cdot\s*\))?\s*=\s*"
+                    r"(?P<value>\\tanh|\\sigma)(?:\s*\(\s*\\cdot\s*\))?\s*")
+
+
 def given(text: str, known) -> dict[str, str]:
     """The constants a claim gives ({"n": "2"}), when it is only names of no value the notes know set to a
     number; {} otherwise. `known`: the names that already mean something (tensors, functions)."""
+    alias = _ALIAS.fullmatch(text)
+    if alias and alias["name"] != alias["value"]:
+        return {alias["name"]: alias["value"]}
     found = _GIVEN.fullmatch(text)
     if found is None:
         return {}
@@ -35,6 +44,8 @@ def substitute(text: str, constants: dict[str, str]) -> str:
     def number(found: re.Match) -> str:
         before = found.string[:found.start()].rstrip()
         value = constants[found[0]]
+        if value.startswith("\\"):  # a function: \sigma'(z) as \tanh'(z)
+            return value
         return f" \\cdot {value} " if before[-1:].isdigit() or before[-1:] == "." else f" {value} "
 
     out, last = [], 0

@@ -81,6 +81,25 @@ class Evaluator:
             self._part_values = {sym: entry for t in self.d.parts() for sym, entry in zip(t.symbols, t.entries)}
         return self._part_values
 
+    def _activation(self, node, env: dict[str, int]) -> Expr:
+        """f(z_j) or f'(z_j), f the element-wise activation the network applies to z: the function its output
+        entry is of that input entry (f'(z_j) its derivative), at the claim's z_j."""
+        (arg,) = node[2] if len(node[2]) == 1 else (None,)
+        if arg is None or arg[0] != "entry":
+            raise ParseError("f(...) is read as the activation applied to an entry, e.g. f(z_{1}): one argument")
+        index = self._at(arg[2], env)
+        flat = self._flat(arg[1], index)
+        after = [r for r in self.d.records if r.inputs == (arg[1],) and r.shape_in == r.shape_out
+                 and not r.layer.params(r.shape_in) and not r.layer.is_loss]
+        if flat is None or len(after) != 1:
+            raise ParseError(f"f(...) is the activation of the value it is applied to, and no element-wise "
+                             f"activation follows {arg[3]}")
+        symbol, output = self.d[arg[1]].symbols[flat], self.d[after[0].output].entries[flat]
+        if output.free_symbols != {symbol}:
+            raise ParseError(f"the layer after {arg[3]} is not element-wise: f(...) stands for an activation")
+        function = diff(output, symbol) if node[1] == "dactivation" else output
+        return function.xreplace({symbol: self.value(arg, env)})
+
     def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
         """d(top entry)/d(entry), by sympy.diff of one entry (each computed once per grader)."""
         cache_key = (top_key, top, key, index)
@@ -177,6 +196,8 @@ class Evaluator:
             base = self.value(node[1], env)
             power = node[2] if isinstance(node[2], int) else Rational(node[2].numerator, node[2].denominator)
             return arrays.elementwise(lambda b: b ** power, base) if arrays.is_array(base) else base ** power
+        if kind == "fn" and node[1] in ("activation", "dactivation"):
+            return self._activation(node, env)
         if kind == "fn":
             args = [self.value(n, env) for n in node[2]]
             if any(arrays.is_array(a) for a in args):

@@ -186,7 +186,8 @@ class Grader(Evaluator):
         named = constants.given(claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
         if named and not claim.range:
             self.constants.update(named)
-            return Verdict(claim.line, written, "definition", reason="a constant the notes give: the claims after it "
+            what = "a name for a function" if any(v.startswith("\\") for v in named.values()) else "a constant"
+            return Verdict(claim.line, written, "definition", reason=f"{what} the notes give: the claims after it "
                                                                        "are read with its value")
         if self.constants:
             claim = replace(claim, text=constants.substitute(claim.text, self.constants))

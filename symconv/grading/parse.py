@@ -58,6 +58,8 @@ class ChannelLayout(ParseError):
     """An entry writes its channel among its indices (x_{2,1,1}): first, as PyTorch stores it, or last?"""
 
 
+# a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
+_ACTIVATION = re.compile(r"\s*(f|g|h|\\varphi|\\phi)\s*('|\^\s*\{?\s*\\prime\s*\}?)?\s*\(")
 FEATURE = Index((("feature", 1),), 0)  # the feature notes on one feature leave out: each is checked
 
 
@@ -366,6 +368,10 @@ class Parser:
 
     def primary(self):
         kind, text = self.peek()
+        activation = _ACTIVATION.match(self.text, self.pos)
+        if activation and activation[1] not in self.spelled:  # f(z), \varphi'(net_j): the layer's own activation
+            self.pos = activation.end() - 1
+            return ("fn", "dactivation" if activation[2] else "activation", self.arguments(activation[1]))
         if kind == "cmd" and (text in _ACCENTS or text[1:] in GREEK) and text not in FUNCTION_COMMANDS:
             return self.entry()  # \\hat{y}_i, \\delta_k: a name (entry() says when it is unknown)
         if kind == "num":
