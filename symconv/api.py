@@ -6,7 +6,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .grading import Conventions, Verdicts, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive as _derive
 from .rendering.files import FORMATS, parse_formats
@@ -22,6 +21,7 @@ from .network import NetworkSpec, load_network
 from .spec import LARGEST, ConvSpec, SpecError, shown
 
 if TYPE_CHECKING:
+    from .grading import Verdicts
     from .numeric.verify import Report
 
 
@@ -187,10 +187,12 @@ def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: 
     if index_base is not None and (isinstance(index_base, bool) or index_base not in (0, 1)):
         raise SpecError(f"index base {shown(index_base)} is not valid: give 0 or 1")
     derivation = _derivation(what, (), force, False, "check")
+    grading = import_module("symconv.grading")  # on use: rendering and verifying do not need it
     try:
-        report = (check_notes(notes, derivation, upstream_symbol, index_base, latex) if notes is not None
-                  else Verdicts(conventions=Conventions(1 if index_base is None else index_base, "as given")))
-        report += check_claims(list(claims), derivation, upstream_symbol, report.conventions.index_base)
+        report = (grading.check_notes(notes, derivation, upstream_symbol, index_base, latex) if notes is not None
+                  else grading.Verdicts(conventions=grading.Conventions(1 if index_base is None else index_base,
+                                                                        "as given")))
+        report += grading.check_claims(list(claims), derivation, upstream_symbol, report.conventions.index_base)
         return report
     except ValueError as error:
         raise SpecError(str(error)) from None
