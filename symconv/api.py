@@ -21,8 +21,10 @@ from .network import NetworkSpec, load_network
 from .spec import LARGEST, ConvSpec, SpecError, shown
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .grading import Verdicts
-    from .numeric.verify import Report
+    from .numeric.verify import Checked, Report
 
 
 def _numeric(module: str):
@@ -150,13 +152,16 @@ def write(rendered: Rendered, folder: str | Path) -> list[Path]:
 
 
 def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False,
-           jacobians: bool = False) -> Report:
+           jacobians: bool = False, progress: Callable[[Checked], None] | None = None) -> Report:
     """Evaluate every derived entry (and, with `jacobians`, every Jacobian entry) at random values and
-    compare with NumPy (and PyTorch when installed). `seed` is a whole number, 0 or more."""
+    compare with NumPy (and PyTorch when installed). `seed` is a whole number, 0 or more.
+
+    `progress`, if given, is called with each reference's comparisons and seconds as soon as they are
+    made, NumPy's first; the report's `seconds` gives each reference's time too."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= LARGEST:
         raise SpecError(f"seed {shown(seed)} is not valid: give a whole number from 0 to {LARGEST:,}")
     derivation = _derivation(what, (), force, jacobians, "verify")
-    return _numeric("verify").verify(derivation, seed=seed, use_torch=use_torch)
+    return _numeric("verify").verify(derivation, seed=seed, use_torch=use_torch, progress=progress)
 
 
 def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),
