@@ -41,8 +41,11 @@ def _echo(line: str) -> None:
         raise _stdout_failed(error) from None
 
 
-def spec_options(command):
-    """The options that describe one convolution layer, shared by every command."""
+def spec_options(command=None, *, bias: bool = False):
+    """The options that describe one convolution layer, shared by every command; `bias` is the default of
+    --bias/--no-bias (render's default layer has one, so that its document shows all three results)."""
+    if command is None:
+        return lambda command: spec_options(command, bias=bias)
     options = [
         click.option("--input", "input_", default="3x3", show_default=True, metavar="HxW", help="Input height x width (5 means 5x5)."),
         click.option("--in-channels", default="1", show_default=True, metavar="N", help="Input channels."),
@@ -55,7 +58,7 @@ def spec_options(command):
                      help="Channel groups (dividing both channel counts); G = in-channels is depthwise."),
         click.option("--batch", default=None, metavar="N",
                      help="A batch of N examples: every tensor but the kernel and bias gets a leading axis of N."),
-        click.option("--bias/--no-bias", default=False, show_default=True, help="Add a bias per output channel."),
+        click.option("--bias/--no-bias", default=bias, show_default=True, help="Add a bias per output channel."),
         click.option("--convention", default="correlation", show_default=True, metavar="|".join(CONVENTIONS),
                      help="correlation (what frameworks compute) or convolution (flipped kernel)."),
         click.option("--names", default="x,k,y", show_default=True, metavar="IN,KERNEL,OUT",
@@ -119,7 +122,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, metavar="[NETWORK.toml]...")
-@spec_options
+@spec_options(bias=True)
 @click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, metavar="LIST",
               help="Comma list of tex, pdf, md, html, json.")
 @click.option("--out", default=None, metavar="DIR|-",

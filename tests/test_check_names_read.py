@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from symconv import derive
+from symconv import ConvSpec, derive
 from symconv.grading import check_notes
 from symconv.grading.constants import substitute
 from symconv.network import NetworkSpec
@@ -66,3 +66,53 @@ def test_a_guess_borne_out_by_a_later_claim_judges_mistakes():
 def test_jacobians_of_whole_vectors_and_norms(claim, status):
     (verdict,) = check_notes(f"$$ {claim} $$", MAZUR)
     assert verdict.status == status, verdict
+
+
+def test_a_claim_that_holds_whichever_its_name_means_is_right_and_the_name_stays_unread():
+    # dL/dc_1 = dL/da^{[3]}_1 holds with c as the bias b^{[3]} and with c as the output a^{[3]} of that layer
+    notes = (r"$$ \frac{\partial L}{\partial c_1} = \frac{\partial L}{\partial a^{[3]}_1} $$" "\n\n"
+             r"$$ \frac{\partial L}{\partial c_2} = 2\,\frac{\partial L}{\partial a^{[3]}_2} $$" "\n\n"
+             r"$$ c_1 = W^{[3]}_{1,1} a^{[2]}_1 + W^{[3]}_{1,2} a^{[2]}_2 + b^{[3]}_1 $$")  # now c is the output
+    verdicts = check_notes(notes, MAZUR)
+    # the second is judged again once the third has read c (as the output): wrong with every reading
+    assert [v.status for v in verdicts] == ["right", "wrong", "right"], verdicts
+    assert "more than one way" in verdicts[0].reason
+
+
+CONV = derive(ConvSpec())  # x 3 x 3, k 2 x 2, y = x \star k: its names are x, k, y
+
+
+@pytest.mark.parametrize("worked, status", [
+    ("1 + 0 + 0 - 1 = 0", "right"),  # x = [1 0 2; 3 1 0; 0 2 1], G = [1 2; 0 -1]: dL/dk_11 = 1 + 0 + 0 - 1
+    ("1 + 0 + 0 + 1 = 2", "wrong"),
+])
+def test_a_gradient_given_in_a_chain_before_its_matrix_is_a_given_value(worked, status):
+    notes = (r"$$ x = \begin{bmatrix} 1 & 0 & 2 \\ 3 & 1 & 0 \\ 0 & 2 & 1 \end{bmatrix} $$" "\n\n"
+             r"$$ G = \frac{\partial L}{\partial y} = \begin{bmatrix} 1 & 2 \\ 0 & -1 \end{bmatrix} $$" "\n\n"
+             rf"$$ \frac{{\partial L}}{{\partial k_{{11}}}} = G_{{11}} x_{{11}} + G_{{12}} x_{{12}} + G_{{21}} x_{{21}} "
+             rf"+ G_{{22}} x_{{22}} = {worked} $$")
+    verdicts = check_notes(notes, CONV)
+    assert verdicts[-1].status == status, verdicts[-1]
+    assert sum(v.status == "definition" for v in verdicts) == 9 + 1 + 4  # x, the name G, dL/dy
+
+
+BATCH = derive(NetworkSpec.from_dict({"batch": 2, "input": [3], "layer": [
+    {"type": "dense", "out_features": 2, "bias": True}, {"type": "mse"}]}))
+# X = [2 0 1; 1 1 0] (one example per row), W = [1 1 0; 0 2 1], b = (1, 0): Y = X W^T + b = [3 1; 3 2];
+# T = [1 0; 0 1]: dY = (2/4)(Y - T) = [1 0.5; 1.5 0.5]
+GIVEN_BATCH = (r"$$ Y_{nj} = \sum_{k=1}^{3} X_{nk} W_{jk} + b_j $$" "\n\n"
+               r"$$ X = \begin{bmatrix} 2 & 0 & 1 \\ 1 & 1 & 0 \end{bmatrix}, \quad "
+               r"W = \begin{bmatrix} 1 & 1 & 0 \\ 0 & 2 & 1 \end{bmatrix}, \quad b = \begin{bmatrix} 1 \\ 0 \end{bmatrix}, "
+               r"\quad T = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix} $$" "\n\n"
+               r"$$ dY_{nj} = \frac{1}{2}(Y_{nj} - T_{nj}) $$" "\n\n")
+
+
+@pytest.mark.parametrize("claim, statuses", [
+    (r"Y = \begin{bmatrix} 3 & 1 \\ 3 & 2 \end{bmatrix}", ["right"] * 4),
+    (r"Y = \begin{bmatrix} 3 & 3 \\ 1 & 2 \end{bmatrix}", ["right", "wrong", "wrong", "right"]),  # transposed
+    (r"dY = \begin{bmatrix} 1 & 0.5 \\ 1.5 & 0.5 \end{bmatrix}", ["right"] * 4),
+    (r"dY = \begin{bmatrix} 1 & 0.25 \\ 1.5 & 0.5 \end{bmatrix}", ["right", "wrong", "right", "right"]),
+])
+def test_a_batch_of_vectors_is_a_matrix_with_one_example_per_row(claim, statuses):
+    verdicts = check_notes(GIVEN_BATCH + f"$$ {claim} $$", BATCH)
+    assert [v.status for v in verdicts[-4:]] == statuses, verdicts[-4:]

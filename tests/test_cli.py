@@ -29,10 +29,26 @@ def in_tmp(tmp_path, monkeypatch):
 def test_render_default_writes_the_formats_into_a_slug_folder(capsys, in_tmp):
     code, out, err = run(["render", "--format", "tex,md,json"], capsys)
     assert code == 0, err
-    folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
+    folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_bias"
     assert sorted(p.name for p in folder.iterdir()) == ["derivation.json", "derivation.md", "derivation.tex",
                                                         "figure-full.svg", "figure-slide.svg", "figure-window.svg"]
-    assert "wrote output/conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1/derivation.tex" in out
+    assert "wrote output/conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_bias/derivation.tex" in out
+
+
+def test_the_default_document_shows_all_three_key_results(capsys, in_tmp):
+    """render's default layer has a bias, so that its document shows dL/dK, dL/dX and dL/db (issue 24);
+    --no-bias leaves dL/db out, and the other commands keep no bias by default."""
+    code, out, err = run(["render", "--format", "tex", "--out", "-"], capsys)
+    assert code == 0, err
+    boxed = [line for line in out.splitlines() if line.startswith(r"&\boxed{")]
+    assert [line.split("=")[0] for line in boxed] == [r"&\boxed{\frac{\partial L}{\partial K} ",
+                                                      r"&\boxed{\frac{\partial L}{\partial X} ",
+                                                      r"&\boxed{\frac{\partial L}{\partial b} "]
+    assert r"\frac{\partial L}{\partial b} &= g_{1,1} + g_{1,2} + g_{2,1} + g_{2,2}" in out  # the sum, entry by entry
+    code, out, err = run(["render", "--no-bias", "--format", "tex", "--out", "-"], capsys)
+    assert code == 0 and r"\partial b" not in out
+    for command in ("verify", "check"):
+        assert "[default: no-bias]" in " ".join(run([command, "--help"], capsys)[1].split())
 
 
 def test_render_the_issue_example_to_json_on_stdout(capsys):
@@ -180,7 +196,7 @@ def test_without_latex_the_other_formats_are_written(capsys, in_tmp, monkeypatch
     monkeypatch.setattr(pdf, "latex_available", lambda: False)
     code, out, err = run(["render"], capsys)
     assert code == 0
-    folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1"
+    folder = in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_bias"
     assert sorted(p.name for p in folder.iterdir()) == ["derivation.html", "derivation.json", "derivation.md",
                                                         "derivation.tex", "figure-full.svg", "figure-slide.svg", "figure-window.svg"]
     assert len(err.strip().splitlines()) == 1 and "apt-get install" in err
@@ -286,6 +302,6 @@ def test_document_options_choose_what_the_documents_show(capsys, in_tmp):
     code, out, err = run(["render", "--format", "md", "--no-example", "--out", "-"], capsys)
     assert code == 0 and "A worked example" not in out
     code, out, err = run(["render", "--format", "md", "--example", "7", "--upstream-symbol", "delta"], capsys)
-    assert code == 0 and "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_example7_upstream-delta" in out
-    text = (in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_example7_upstream-delta" / "derivation.md").read_text()
+    assert code == 0 and "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_bias_example7_upstream-delta" in out
+    text = (in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_bias_example7_upstream-delta" / "derivation.md").read_text()
     assert r"\delta_{r,s} = \frac{\partial L}{\partial y_{r,s}}" in text and "A worked example" in text

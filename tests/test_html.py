@@ -82,7 +82,9 @@ def test_aligned_blocks_are_tables_without_a_literal_ampersand(name):
     html = page(name)
     assert "<mi>&</mi>" not in html and "linebreak" not in html
     if name == "layer-jacobians":  # the output size: H_o and W_o, each in its own row of two cells
-        block = re.search(r"<h\d>Output size</h\d>\s*<math display=\"block\"><mtable class=\"rows\">(.*?)</mtable>", html)
+        # (after the sentence that defines its symbols)
+        block = re.search(r"<h\d>Output size</h\d>\s*<p>The input has .*?</p>\s*<math display=\"block\"><mtable class=\"rows\">(.*?)</mtable>",
+                          html, flags=re.S)
         assert block and block.group(1).count("<mtr>") == 2 and block.group(1).count("<mtd>") == 4
 
 

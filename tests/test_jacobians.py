@@ -233,7 +233,7 @@ def test_jupyter_display():
     assert "x_{1,1}" in text and "x_1_1_1" not in text
     # Max pooling's Jacobian shows its switches as indicators, as the documents do.
     pooled = jacobian_latex(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")).jacobian("A[2]"))
-    assert r"\mathbb{1}\left[a^{[2](1)}_{1,1} = \max(" in pooled and "cases" not in pooled
+    assert r"\mathbb{1}\left[a^{[2](1)}_{1,1} \text{ is the first maximum of } (" in pooled and "cases" not in pooled
 
 
 # --- numbers: NumPy and PyTorch ------------------------------------------------------------------

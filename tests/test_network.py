@@ -161,13 +161,14 @@ def test_the_switch_is_sympys_own_evaluated_piecewise(names):
             assert built == evaluated and srepr(built) == srepr(evaluated) and sympify(srepr(built)) == built
 
 
-def test_the_switch_prints_as_an_indicator_of_the_window_maximum():
+def test_the_switch_prints_as_an_indicator_of_the_windows_first_maximum():
     d = derive(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"))
     printer = SymconvLatexPrinter(d.latex_names, d.order)
     a = "a^{[2](1)}"
+    # Not [a_{1,2} = max(...)], which every tied maximum meets: the gradient goes to the first (issue 24).
     assert printer.doprint(d["dL/dA[2]"].entries[1]) == (
-        rf"\frac{{\partial L}}{{\partial a^{{[3](1)}}_{{1,1}}}} \mathbb{{1}}\left[{a}_{{1,2}} = "
-        rf"\max({a}_{{1,1}}, {a}_{{1,2}}, {a}_{{2,1}}, {a}_{{2,2}})\right]")
+        rf"\frac{{\partial L}}{{\partial a^{{[3](1)}}_{{1,1}}}} \mathbb{{1}}\left[{a}_{{1,2}} \text{{ is the first maximum of }} "
+        rf"({a}_{{1,1}}, {a}_{{1,2}}, {a}_{{2,1}}, {a}_{{2,2}})\right]")
     other = Piecewise((1, Symbol("z") > 0), (0, True))  # not a switch: a formula's pieces, on one line
     assert printer.doprint(other) == r"\left\{\, 1 \text{ if } z > 0;\ 0 \text{ otherwise} \,\right\}"
 

@@ -147,8 +147,9 @@ def test_render_is_deterministic():
 
 @pytest.mark.parametrize("fmt", ["tex", "md", "json"])
 def test_golden_default(fmt, update_golden):
-    """The default example's files, reviewed in diffs; regenerate with pytest --update-golden."""
-    data = render(derive(ConvSpec()), (fmt,)).files[f"derivation.{fmt}"]
+    """The default example's files (render's default layer: with a bias), reviewed in diffs; regenerate
+    with pytest --update-golden."""
+    data = render(derive(ConvSpec(bias=True)), (fmt,)).files[f"derivation.{fmt}"]
     golden = GOLDEN / f"default.{fmt}"
     if update_golden:
         golden.write_bytes(data)

@@ -41,12 +41,12 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     units = read_units(notes, derivation)
     renamed = claims
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
-        renamed = [replace(c, text=rewrite(c.text, units, grader.base), range=rewrite(c.range, units, grader.base))
-                   for c in renamed]
+        renamed = [_rewritten(c, lambda text: rewrite(text, units, grader.base)) for c in renamed]
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
-    if any(r.layer.type == "batchnorm" for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
-        renamed = [replace(c, text=batch_statistics(c.text, derivation)) for c in renamed]
-    written = {_written(new): _written(old) for new, old in zip(renamed, claims)}  # for the report: as written
+    if any(r.layer.epsilon() is not None for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
+        renamed = [_rewritten(c, lambda text: batch_statistics(text, derivation)) for c in renamed]
+    # for the report: each claim symconv reads in other words, as the notes write it
+    written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}
     claims = renamed
     if conventions.numbering:
         grader.number_by_weighted_layers(conventions.parenthesized)
@@ -55,17 +55,26 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         conventions = replace(conventions, features=features)
         grader.features = features
     judged: dict[tuple[str, str, str], Verdict] = {}
-    out = []
     for claim in claims:
         key = (claim.text, claim.range, claim.problem)
         if key not in judged:
             judged[key] = grader.grade(claim)
-        out.append(replace(judged[key], line=claim.line))
     # A claim that used a name before the notes gave it a meaning is judged again with the names bound since.
     again = {key: grader.grade(claim) for claim in claims
              if judged[key := (claim.text, claim.range, claim.problem)].unknown}
-    verdicts = [replace(again.get((c.text, c.range, c.problem), v), line=c.line) for c, v in zip(claims, out)]
-    return Verdicts([replace(v, claim=written.get(v.claim, v.claim)) for v in verdicts], conventions=conventions)
+    verdicts = []
+    for claim in claims:
+        key = (claim.text, claim.range, claim.problem)
+        verdict = again.get(key) or judged[key]
+        shown = written.get(verdict.claim)
+        verdicts.append(replace(verdict, line=claim.line, claim=shown) if shown else replace(verdict, line=claim.line))
+    return Verdicts(verdicts, conventions=conventions)
+
+
+def _rewritten(claim: Claim, rewrite) -> Claim:
+    """The claim with its text and range rewritten: the same claim when nothing changes."""
+    text, range_text = rewrite(claim.text), rewrite(claim.range)
+    return claim if (text, range_text) == (claim.text, claim.range) else replace(claim, text=text, range=range_text)
 
 
 def _written(claim: Claim) -> str:

@@ -51,14 +51,15 @@ def candidates(grader) -> list[TensorInfo]:
     return out + [TensorInfo(KRONECKER, grader.shapes[KRONECKER], 0)]
 
 
-def bind(grader, claim) -> tuple[dict[str, dict], str]:
-    """The names to add so that the claim holds, and what was read; ({}, why) when no unique assignment does."""
+def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
+    """The names to add so that the claim holds, what was read, and whether other readings make it hold too
+    (then the first is taken, as a guess that is never the ground for "wrong"); ({}, why, False) when none does."""
     budget = _Budget(min(MAX_PARSES, grader.search_left))
     found = _search(grader, claim, dict(grader.tensors), 0, budget)
     grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
     if grader.search_left <= 0 and not found:
         return {}, (f"the claims before this one already spent the {NOTES_PARSES:,} readings of names checked per "
-                    "set of notes: name the values as the documents do, or check the rest in another file")
+                    "set of notes: name the values as the documents do, or check the rest in another file"), False
     readings = {tuple(sorted((name, table[None].key, table[None].gradient) for name, table in f.items())): f
                 for f in found}
     if len(readings) > 1 and len({_values(grader, f) for f in readings.values()}) == 1:
@@ -67,12 +68,18 @@ def bind(grader, claim) -> tuple[dict[str, dict], str]:
     if len(readings) == 1:
         binding = next(iter(readings.values()))
         said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
-        return binding, f"read with {said}"
+        return binding, f"read with {said}", False
+    if readings and all(len(f) == 1 for f in readings.values()):
+        # one name, and the claim holds whichever value it means (dL/dc of a dense layer's bias c or of its output)
+        first, *others = list(readings.values())[:3]
+        shown = "; or ".join(", ".join(f"{name} as {describe(grader, t[None])}" for name, t in f.items())
+                             for f in (first, *others))
+        return first, f"the names can be read more than one way, each making the claim hold: {shown}", True
     if readings:
         shown = "; or ".join(", ".join(f"{name} as {describe(grader, t[None])}" for name, t in f.items())
                              for f in list(readings.values())[:3])
-        return {}, f"the names can be read more than one way, each making the claim hold: {shown}"
-    return {}, ""
+        return {}, f"the names can be read more than one way, each making the claim hold: {shown}", False
+    return {}, "", False
 
 
 def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[dict]:

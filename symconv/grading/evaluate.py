@@ -345,7 +345,8 @@ def _huge(number: Expr) -> bool:
 
 def _indicator(relation: str, left: Expr, right_node, right: Expr, window: list[Expr]) -> Expr:
     """1[a > b] as Heaviside(a - b, 0) (0 at the tie, as relu's derivative), 1[a >= b] as Heaviside(a - b, 1);
-    1[w = max(window)] as max pooling's switch: 1 where w is the window's first maximum."""
+    1[w = max(window)] (and 1[w is the first maximum of (window)], as symconv writes it) as max pooling's
+    switch: 1 where w is the window's first maximum."""
     if relation == "=":
         if right_node[0] == "fn" and right_node[1] == "max" and left in window:
             return switch(window.index(left) + 1, window)

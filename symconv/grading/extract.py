@@ -301,7 +301,9 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
     if not match or "\\begin{" in match.group("body"):
         return [Claim(claim.line, claim.text, claim.range, problem="a matrix is read only as the whole "
                       "right-hand side, e.g. \\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix}")]
-    lhs = " ".join(match.group("lhs").split())
+    *before, lhs = _links(" ".join(match.group("lhs").split()))
+    # G = \\frac{\\partial L}{\\partial Y} = \\begin{bmatrix} ... : the chain before the matrix is a claim of its own
+    chain = [Claim(claim.line, " = ".join((*before, lhs)), claim.range)] if before else []
     body, body_at = match.group("body"), offset + len(raw) - len(raw.lstrip()) + match.start("body")
     rows, row_start = [], 0
     for row_end in [*_ROW.finditer(body), None]:
@@ -314,11 +316,22 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
         return [Claim(claim.line, claim.text, claim.range, problem="the rows of the matrix have "
                       f"{' and '.join(map(str, sorted(widths)))} entries: every row needs as many")]
     shape = (len(rows), widths.pop())
-    return [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
-            for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
+    return chain + [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
+                    for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
 
 
-_MATRIX_CLAIM = re.compile(r"(?P<lhs>[^=]+?)=\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
+def _links(text: str) -> list[str]:
+    """The expressions of a chain A = B = C, split at each = outside braces."""
+    out, depth, start = [], 0, 0
+    for pos, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == "=" and depth == 0:
+            out.append(text[start:pos].strip())
+            start = pos + 1
+    return [*out, text[start:].strip()]
+
+
+_MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
                            r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?", re.DOTALL)
 _ROW = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
 

@@ -39,7 +39,7 @@ def _normalization(derivation: Derivation):
     first = derivation[derivation.records[0].input]
     if derivation.network.batch is None or len(first.shape) != 2:
         return None
-    return next((r.layer for r in derivation.records if r.layer.type == "batchnorm"), None)
+    return next((r.layer for r in derivation.records if r.layer.whole_batch and r.layer.epsilon() is not None), None)
 
 
 def batch_statistics(text: str, derivation: Derivation) -> str:
@@ -47,9 +47,9 @@ def batch_statistics(text: str, derivation: Derivation) -> str:
     (parse.py reads \\sigma^2 as {\\sigma^2}), \\epsilon the layers' number (when they share one) and, on
     vectors, m the mini-batch's size."""
     text = re.sub(r"(\\mu|\\sigma)" + _MINIBATCH, r"\1", text)
-    constants = {r.layer.eps for r in derivation.records if r.layer.type == "batchnorm"}
+    constants = {r.layer.epsilon() for r in derivation.records} - {None}
     if len(constants) == 1:  # one \\epsilon in the network: the layers' number
-        eps = Fraction(str(constants.pop()))
+        eps = Fraction(repr(float(constants.pop())))
         text = re.sub(r"\\(?:epsilon|varepsilon)(?![A-Za-z])", rf"\\frac{{{eps.numerator}}}{{{eps.denominator}}}", text)
     if _normalization(derivation) is not None:
         text = re.sub(r"(?<![A-Za-z\\_,'])m(?![A-Za-z'_=])", str(derivation.network.batch), text)

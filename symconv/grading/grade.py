@@ -94,7 +94,6 @@ class Grader(Evaluator):
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
-        self._statistics = any(r.layer.type == "batchnorm" for r in derivation.records)  # \mu_\mathcal{B}, \sigma^2
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
         self.meaning = meaning_of(derivation)  # the judge where the forms differ
@@ -135,6 +134,8 @@ class Grader(Evaluator):
         size = self.shapes[entry[1]]
         info = next(i for table in self.tensors.values() for i in table.values() if i.key == entry[1])
         spatial = size[info.channels:]
+        if len(size) == 2:  # a matrix, or a batch of vectors: one example per row, as PyTorch lays it out
+            spatial = size
         expected = spatial if len(spatial) == 2 else (spatial[0], 1) if shape[1] == 1 else (1, spatial[0])
         if tuple(expected) == shape:
             return ""
@@ -187,7 +188,8 @@ class Grader(Evaluator):
             self.constants.update(named)
             return Verdict(claim.line, written, "definition", reason="a constant the notes give: the claims after it "
                                                                        "are read with its value")
-        claim = replace(claim, text=constants.substitute(claim.text, self.constants))
+        if self.constants:
+            claim = replace(claim, text=constants.substitute(claim.text, self.constants))
         sized = sizes.judge(claim.text, self.d, self.value)
         if sized is not None:
             return Verdict(claim.line, written, sized[0], reason=sized[1])
@@ -229,12 +231,19 @@ class Grader(Evaluator):
             return self._both_layouts(claim)
         except UnknownName as unknown:
             try:
-                bound, said = binding.bind(self, claim)
+                bound, said, ambiguous = binding.bind(self, claim)
             except _EVALUATION_ERRORS as error:
                 return Verdict(claim.line, written, "not understood", reason=f"symconv could not read the names of this "
                                f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
+            if ambiguous:  # right whichever the names mean; they stay unread for the claims after it
+                kept, self.tensors = self.tensors, {**self.tensors, **bound}
+                try:
+                    verdict = self.grade(claim)
+                finally:
+                    self.tensors = kept
+                return replace(verdict, reason="; ".join(filter(None, (said, verdict.reason))))
             self.tensors.update(bound)
             self.inferred |= set(bound)
             weak = binding.weak(claim.text, bound)
@@ -289,13 +298,21 @@ class Grader(Evaluator):
     def _both_layouts(self, claim: Claim) -> Verdict:
         """A claim whose entries write the channel among their indices, judged with it first and with it
         last: right if right either way, wrong only if wrong both ways."""
-        verdicts = {}
+        verdicts, given = {}, {}
+        before = dict(self.given)
         for layout in ("first", "last"):
             self.layout = layout
+            self.given, self._given_point = dict(before), None
             try:
                 verdicts[layout] = self.grade(claim)
             finally:
                 self.layout = None
+                given[layout] = self.given
+        # a value the notes give holds either way, and a matrix's rows are its first axis: read as MATH.md and
+        # PyTorch lay them out, channel (or example) first
+        self.given, self._given_point = given["first"], None
+        if verdicts["first"].status == "definition" or claim.matrix:
+            return verdicts["first"]
         for layout, verdict in verdicts.items():
             if verdict.status == "right":
                 return replace(verdict, reason="; ".join(filter(None, (f"read with the channel {layout} among the "
@@ -386,7 +403,8 @@ class Grader(Evaluator):
                 # worked example). A lone 0 is a claim about the formula ("this gradient is 0"): graded.
                 raise ParseError("the right-hand side is a number (a worked example): check grades formulas in the "
                                  "layer's symbols, not values at numbers it is not given")
-            if side is not sides[1] and claimed.is_number and not truth.is_number and claimed != 0:
+            if side is not sides[1] and claimed.is_number and not truth.is_number and (claimed != 0 or self.given):
+                # a 0 ending a chain claims the formula is 0, unless the notes are working numbers they gave
                 self._numbers_skipped = True  # "... = out(1 - out) = 0.59(1 - 0.59) = 0.24": the formula is judged
                 continue
             if not self._same(claimed, truth):

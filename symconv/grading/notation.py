@@ -91,7 +91,7 @@ _PREPASS = [
     (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\partial\s*(?P<wrt>[^{}]+?(?:\^" + GROUP + r")?)\s*\}\s*[)\]]"
                 r"\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {m['wrt']}_{m['sub']}}}"),
-    (re.compile(r"\(\s*(?P<name>(?:\\[A-Za-z]+|[A-Za-z])(?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
+    (re.compile(r"\(\s*(?P<name>(?:\\[A-Za-z]+|[A-Za-z]{1,8})(?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
      lambda m: f"{m['name']}_{m['sub']}"),
     # \partial_{x_{11}} L and \nabla_{x_{11}} L: the derivative of the loss by one entry
     (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + GROUP + r")\s*(?P<loss>" + _LOSS + r")"),
@@ -231,12 +231,18 @@ def _unboxed(text: str) -> str:
     return text
 
 
+_FIRST_MAXIMUM = re.compile(r"\\(?:text|mathrm|textrm)\s*\{\s*is the first maximum of\s*\}\s*(?=\()")
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
     Raises:
     """
     text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
+    # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
+    # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
+    text = _FIRST_MAXIMUM.sub(r" = \\max", text)
     text = _pieces(_cases(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:

@@ -90,10 +90,11 @@ def read(notes: str, derivation: Derivation) -> Units | None:
 
 
 def _sizes(derivation: Derivation) -> tuple[int, ...] | None:
-    """The units of the input and of each weighted layer, when every weighted layer is dense on a vector."""
+    """The units of the input and of each weighted layer, when every weighted layer reads a vector (a dense
+    layer's: a convolution reads images)."""
     first = derivation[derivation.records[0].input]
     weighted = [r for r in derivation.records if any(p.trained and p.role == "kernel" for p in r.layer.params(r.shape_in))]
-    if len(first.shape) != 1 or not weighted or any(r.layer.type != "dense" for r in weighted):
+    if len(first.shape) != 1 or not weighted or any(len(r.shape_in) != 1 for r in weighted):  # dense, on vectors
         return None
     return (first.shape[0], *(r.shape_out[0] for r in weighted))
 

@@ -97,11 +97,13 @@ class Words:
     """What the documents say about a layer: its forward rule, and the backward rule of each gradient
     it writes, keyed by what the gradient is of ("in" for its input, a parameter key); prose with
     $math$. `formulas` are general index formulas (LaTeX align lines) by tensor ("out", "in", a
-    parameter key), shown before that tensor's entries."""
+    parameter key), shown before that tensor's entries; `notes` (prose with $math$, by the same keys) say
+    right after a formula which terms of its sum exist."""
 
     forward: str
     backward: dict[str, str]
     formulas: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,11 @@ class Layer(ABC):
     arity: ClassVar[int] = 1  # the values it reads; 0: two or more, joined (add, concat)
     whole_batch: ClassVar[bool] = False  # reads the whole batch at once (batch normalization): needs a batch
     aliases: ClassVar[dict[str, str]] = {}  # a file's field name -> the dataclass field it fills (params -> constants)
+
+    def epsilon(self) -> float | None:
+        """The number a normalization adds to its variance under the square root (notes write it \\epsilon);
+        None for a kind that has none."""
+        return None
 
     # -- fields --
     def as_fields(self) -> dict[str, object]:
@@ -245,7 +252,7 @@ class Layer(ABC):
         boxed) and the prose that defines their terms and checks their shapes; none by default."""
         return [], ""
 
-    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]] | tuple[str, list[str], str]]:
         """Displayed steps shown before a tensor's entries, by tensor: (heading or "", LaTeX align
         lines); the output size of a convolution, the softmax's backward step."""
         return {}

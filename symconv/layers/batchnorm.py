@@ -47,6 +47,9 @@ class BatchNorm(Layer):
         if not isinstance(self.affine, bool):
             raise SpecError(f"affine {shown(self.affine)} is not valid: give true or false")
 
+    def epsilon(self) -> float:
+        return self.eps
+
     @property
     def _eps(self) -> Rational:
         """eps as an exact rational (1e-5 is 1/100000), so that SymPy can prove identities with it."""

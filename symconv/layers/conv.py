@@ -208,8 +208,11 @@ class Conv(Layer):
         return grouped + ["compute a convolution's output size from its stride, padding and dilation",
                 "write each output entry as a sum of input entries times kernel entries",
                 f"derive the gradients of the kernel{', the input and the bias' if self.bias else ' and the input'} by the "
-                "chain rule, and recognise them as a correlation with the input and a full convolution with the kernel "
-                "rotated by 180 degrees"]
+                "chain rule, and recognise them as a correlation with the input and "
+                + ("the full correlation with the kernel as stored, that is the full convolution with the kernel rotated "
+                   "by 180 degrees" if self.convention == "convolution" else
+                   "the full correlation with the kernel rotated by 180 degrees, that is the full convolution with the "
+                   "kernel")]
 
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
         return document.settings(self.conv_spec(step.shape_in), step)
@@ -219,10 +222,10 @@ class Conv(Layer):
 
     def results(self, step: DocStep) -> tuple[list[str], str]:
         """dL/dK a correlation of the padded input with the stride-dilated upstream gradient, dL/dX the
-        full convolution of that gradient with the kernel rotated by 180 degrees, dL/db a sum."""
+        full correlation of that gradient with rot180(K), that is its full convolution with K; dL/db a sum."""
         return document.results(self.conv_spec(step.shape_in), step)
 
-    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         return document.steps(self.conv_spec(step.shape_in))
 
     def rules(self, step: DocStep) -> list[str]:

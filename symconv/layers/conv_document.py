@@ -56,6 +56,66 @@ def channels(spec: ConvSpec) -> Channels:
                     "channel $c$.")
 
 
+def full_phrase(kernel: str, flipped: bool = False) -> str:
+    r"""How the documents name the operation that gives dL/dX, in symconv's own vocabulary (--convention:
+    a correlation slides the kernel as it is, a convolution slides it rotated): the full correlation with
+    rot180(K), that is the full convolution with K; with the convolution convention the layer has
+    already rotated its kernel, so the full correlation with K, that is the full convolution with
+    rot180(K). `kernel` is LaTeX (K, \tilde{K}, \operatorname{dilate}(K))."""
+    rotated = rf"$\operatorname{{rot}}_{{180}}({kernel})$"
+    if flipped:
+        return f"the full correlation with ${kernel}$, that is the full convolution with {rotated}"
+    return f"the full correlation with {rotated}, that is the full convolution with ${kernel}$"
+
+
+def _kernel_symbol(spec: ConvSpec, step: DocStep) -> str:
+    """The kernel as the backward pass slides it: K, or dilate(K) with a dilation (one channel pair)."""
+    K = matrix_name(*step.entry("K"))
+    return K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
+
+
+def why_rotated(spec: ConvSpec, step: DocStep) -> str:
+    """Why the kernel turns up rotated in dL/dX (or, with the convolution convention, as stored), from
+    the index rule the forward pass uses: a few sentences beside the figure, and the handout's answer."""
+    rows = index_rule(spec, 0, "r", "p")
+    phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    if spec.flipped:
+        return (f"Why the kernel turns up as stored: output row $r$ reads input row ${rows}$ through kernel row $p$ "
+                "(the layer applies the kernel rotated), so a later output row meets a given input row through a later "
+                "kernel row, and the same holds for the columns. Gathering the upstream gradient around one input "
+                "entry, from the output entries above and to the left of it to those below and to the right, meets "
+                "the kernel's entries in their stored order: the backward pass's rotation undoes the layer's, and "
+                f"the gradient is {phrase}.")
+    return (f"Why the kernel turns up rotated: output row $r$ reads input row ${rows}$ through kernel row $p$, so a "
+            "later output row meets a given input row through an earlier kernel row, and the same holds for the "
+            "columns. Gathering the upstream gradient around one input entry, from the output entries above and to "
+            "the left of it to those below and to the right, therefore meets the kernel's entries from the last to "
+            f"the first on both axes: the kernel rotated by 180 degrees. So the gradient is {phrase}.")
+
+
+def _notes(spec: ConvSpec) -> dict[str, str]:
+    """What the general index formulas leave to the reader, said right after them: which terms of each sum
+    exist (a kernel index outside 1..k, or an input index in the zero padding, means no term)."""
+    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
+    rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
+    out = {}
+    if spec.padding != (0, 0):
+        padding = (rf"A term exists only where the input index lies in the input, $1 \le {rows} \le {h}$ and "
+                   rf"$1 \le {cols} \le {w}$: any other falls in the zero padding and gives no term.")
+        out["out"] = out["K"] = padding
+    if spec.dilation == (1, 1):
+        p, q = _tap(spec, 0, "i", "r"), _tap(spec, 1, "j", "s")
+        out["in"] = (rf"In this sum a term exists only where the kernel index lies in the kernel, "
+                     rf"$1 \le {p} \le {kh}$ and $1 \le {q} \le {kw}$: an $(r, s)$ whose kernel index falls outside "
+                     + (rf"$1, \ldots, {kh}$" if kh == kw else rf"$1, \ldots, {kh}$ (rows) or $1, \ldots, {kw}$ (columns)")
+                     + " gives no term (the kernel has no such entry).")
+    else:
+        out["in"] = (rf"In these sums $r$ runs from 1 to {ho} and $p$ from 1 to {kh}, $s$ from 1 to {wo} and $q$ from 1 "
+                     rf"to {kw}: only the pairs whose input index is $i$ (and $j$) give a term, and a kernel index "
+                     rf"outside these ranges gives none.")
+    return out
+
+
 def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
     """The settings table of a single layer's document."""
     n_in = spec.in_per_group
@@ -82,8 +142,7 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
             "window" if spec.groups > 1 else "over the input channels and the kernel window")
     bias = "its channel's bias plus " if spec.bias else ""
     return Words(
-        rf"In the output size, $H \times W$ is the input, $k_h \times k_w$ the kernel, and $s$, $p$, $d$ the stride, "
-        f"padding and dilation. Each output entry is {bias}the sum, {over}, of input entry times kernel entry."
+        f"Each output entry is {bias}the sum, {over}, of input entry times kernel entry."
         + (" Entries of the window that fall in the zero padding contribute nothing and are left out."
            if spec.padding != (0, 0) else "")
         + (" " + channels(spec).defined if spec.groups > 1 else ""),
@@ -91,15 +150,17 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
               "gradient of each output entry times the input entry it met there.",
          "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
                "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
-               "covers has gradient 0.",
+               "covers has gradient 0. " + why_rotated(spec, step),
          "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
               "channel's upstream gradient."},
         _formulas(spec, step),
+        _notes(spec),
     )
 
 
-def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str]]]:
-    """The output-size formula for both axes, with the numbers put in."""
+def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
+    """The output-size formula for both axes, with the numbers put in, after the sentence that defines
+    its symbols (before any formula uses them)."""
     lines = []
     for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
         n, k = spec.input[axis], spec.kernel[axis]
@@ -109,7 +170,10 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str]]]:
             rf" = \left\lfloor \frac{{{n} + 2 \cdot {p} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
             rf" = {spec.output[axis]}"
         )
-    return {"out": ("Output size", lines)}
+    said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $s$, $p$, $d$ are "
+            r"the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The output has "
+            r"$H_o \times W_o$ entries per channel:")
+    return {"out": ("Output size", lines, said)}
 
 
 def figures(spec: ConvSpec, step: DocStep) -> dict[str, list[Grid]]:
@@ -279,8 +343,8 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
         rf"valid cross-correlation)" + (": " + "; ".join(defined) if defined else "") + ". "
         rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with "
         rf"{plural(span[0] - 1, 'row')} and {plural(span[1] - 1, 'column')} of zeros on every side "
-        rf"({size(*sizes['padded upstream'])}){dilation}, so the full convolution is "
-        rf"{size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
+        rf"({size(*sizes['padded upstream'])}){dilation}; {full_phrase(Kt)}, slides $\operatorname{{rot}}_{{180}}({Kt})$ "
+        rf"over it and is {size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
     )
     if step.batch is not None:
         note += (f" $n$ numbers the examples (1 to {step.batch}): the kernel is shared by them, so its gradient is the "
@@ -491,10 +555,12 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
         ("pad", "zeros" + (": the stride's and the full padding" if (sh, sw) != (1, 1) else ": the full padding")))
         if role in present]
     many = spec.out_channels > 1
-    caption = (f"The full convolution that gives the input's gradient: the upstream gradient ({size(ho, wo)}"
+    phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    slides = "the kernel as stored" if spec.flipped else "the kernel rotated by 180 degrees"
+    caption = (f"The input's gradient as {phrase}: the upstream gradient ({size(ho, wo)}"
                + (", output channel 1" if many else "") + ")"
                + (" spread by the stride" if (sh, sw) != (1, 1) else "")
-               + f", padded with zeros to {size(rows, cols)}, and the kernel rotated by 180 degrees sliding over it. "
+               + f", padded with zeros to {size(rows, cols)}, and {slides} sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
                + ((" (each other output channel of its group adds the same with its own gradient and kernel)."
@@ -502,7 +568,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                   if many and spec.out_per_group > 1 else "."))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
-                f"the gradient of input entry {name} as a full convolution with the kernel rotated by 180 degrees",
+                f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient",
                 tuple(marks))
 
 
@@ -510,7 +576,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
 def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     """The handout's tasks only a convolution sets: its output size (first), its results in matrix form,
     the same input entry's gradient at another stride, and why the kernel turns up rotated."""
-    _, sizes = steps(spec)["out"]
+    _, sizes, _ = steps(spec)["out"]
     out = [Exercise("Work out the output size of the layer from its settings.", sizes,
                     "The padded input has $H + 2p_h$ rows and a window spans $d_h(k_h - 1) + 1$ of them; windows "
                     "start every $s_h$ rows, so the floor counts the positions a window fits in, and the same for "
@@ -522,15 +588,14 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     if stride_case is not None:
         out.append(stride_case)
     K = matrix_name(step.letters["K"])
+    X = matrix_name(step.letters["in"])
+    slides = (rf"the kernel rotated, $\operatorname{{rot}}_{{180}}({K})$ (the convolution convention)" if spec.flipped
+              else f"the kernel ${K}$ as it is")
+    turns = "as stored" if spec.flipped else "rotated"
     out.append(Exercise(
-        f"The forward pass multiplies by the kernel ${K}$ as it is, yet $\\partial L / \\partial {matrix_name(step.letters['in'])}$ "
-        f"is a full convolution with ${K}$ rotated by 180 degrees. Explain why in two or three sentences.", [],
-        "An output entry reads the input entry below and to the right of its window's corner through the kernel "
-        "entry below and to the right of the kernel's corner: output $(r, s)$ meets input $(r + p - 1, s + q - 1)$ "
-        "through $k_{p,q}$. Seen from one input entry, the outputs that read it through $k_{1,1}$ lie below and to "
-        "the right of it and those that read it through the last kernel entry above and to the left: gathering the "
-        "upstream gradient around the input entry meets the kernel's entries in reverse order in both directions, "
-        "which is the kernel rotated by 180 degrees.", 2))
+        f"The forward pass slides {slides}, yet $\\partial L / \\partial {X}$ is "
+        f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}: the kernel turns up {turns}. Explain why in two or "
+        "three sentences.", [], why_rotated(spec, step), 2))
     if step.number is not None:  # in a network, say which layer each task is about
         out = [replace(e, question=f"(Layer {step.number}.) {e.question}") for e in out]
     return out

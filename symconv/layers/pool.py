@@ -192,7 +192,7 @@ class Pool(Layer):
         holding = r"\sum_{(r,s):\ (i,j) \in W_{r,s}}"
         forward, back = {
             "max": (rf"\max_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
-                    rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the switch of }} W_{{r,s}}\big]"),
+                    rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} W_{{r,s}}\big]"),
             "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}", rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
             "l2": (rf"\Big(\sum_{{(i,j) \in W_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
                    rf"{holding} {d}_{{r,s}}\, \frac{{{z}_{{i,j}}}}{{{a}_{{r,s}}}}"),
@@ -206,8 +206,9 @@ class Pool(Layer):
                                                                      "does." if self.padding != (0, 0) else "."),
              "l2": "Each output entry is the square root of the sum of the squares of its window."}[self.kind],
             {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
-                           "goes to that entry alone (the switch; ties go to the first maximal entry in row-major "
-                           "order, as PyTorch does).",
+                           "goes to that entry alone, the switch. Where several entries tie for the maximum, only the "
+                           "first of them in the window's reading order (row by row, left to right) gets it, as "
+                           "PyTorch computes; the indicator in each entry below says so.",
                     "avg": "Every entry of a window gets the window's upstream gradient divided by the window size.",
                     "l2": r"The derivative of $A = \sqrt{\sum_W I^2}$ with respect to an entry $I$ of its window $W$ "
                           "is $I / A$."
@@ -268,7 +269,7 @@ class Pool(Layer):
         tied = "; ".join(f"the window of {entry(out_letter, out_sup, r, s)} has its maximum {v} in {n} entries"
                          for r, s, v, n in ties)
         caption = (f"The switches of {which} at example values{channel}: each window is shaded, and its "
-                   "upstream gradient goes to the marked entry, its first maximum in row-major order; "
+                   "upstream gradient goes to the marked entry, its first maximum in reading order (row by row, left to right); "
                    "every other entry gets 0 from that window."
                    + (f" Ties: {tied}; only the first of them gets the gradient, as in PyTorch." if ties else ""))
         return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")),

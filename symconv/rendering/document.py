@@ -58,6 +58,7 @@ class Section:
     after: str = ""  # prose after the formula: what its terms are
     room: float = 0.0  # cm of space to work in after it (an exercise sheet's task)
     points: int = 0  # what an exercise sheet's task is worth
+    steps_intro: str = ""  # prose between the steps' title and their lines: what their symbols are
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                 extra: list[Block] | None = None, head: str = "", first: bool = True) -> Section:
         """The tensor's section: as one matrix of expressions where that fits, else its entries listed
         (representative ones in a network unless `all_entries`), then `extra` blocks (a loss's value)."""
-        heading, lines = steps.get(key, ("", []))
+        heading, lines, *said = steps.get(key, ("", []))
         tensor = derivation[name]
         matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key.lstrip("="), gradient), printer, not single)
                   if matrices else "")
@@ -259,8 +260,10 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                            tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows)[0], [], matrix)
         entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows,
                                                                axes.get(key, ("output channel", "input channel")))
+        formula = formula if head and key == "in" else words.formulas.get(key, [])
+        after = " ".join(text for text in (words.notes.get(key, "") if formula else "", shown) if text)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
-                       matrix, lines, heading, formula if head and key == "in" else words.formulas.get(key, []), shown)
+                       matrix, lines, heading, formula, after, steps_intro=said[0] if said else "")
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
@@ -309,7 +312,8 @@ NOTATION = (
     (r"\star_", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
                              r"meet each entry at each of its taps, so that $\operatorname{full}(\cdot) \star "
-                             r"\operatorname{rot}_{180}(K)$ is the full convolution"),
+                             r"\operatorname{rot}_{180}(K)$ is the full correlation with $\operatorname{rot}_{180}(K)$, "
+                             r"that is the full convolution with $K$"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding and "
                             r"$\operatorname{crop}(\cdot)$ takes it off again"),
@@ -353,8 +357,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     labels = {t.name: derivation[t.name].labels for t in example.derived}
     given, derived = example_lines(example, whole, TEXT_WIDTH_EM - 4.0)
     return [Section("example", "A worked example", "Given these small whole numbers,", [], formula=given),
-            Section("example-results", "", "the layer computes these (each entry by its formula in the sections "
-                    "below; the matrix forms above give the same numbers):", [], formula=derived,
+            Section("example-results", "", "the layer computes these (the output by the forward rule above, each "
+                    "gradient by its formula in the sections below; the results in matrix form above give the same "
+                    "numbers):", [], formula=derived,
                     after="One entry of each sum, term by term:" if any(t.terms for t in example.derived)
                     else "", steps=worked_entries(example, labels, TEXT_WIDTH_EM - 4.0))]
 

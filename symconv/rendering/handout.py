@@ -106,7 +106,7 @@ def _sheet(ctx: dict, title: str, answers: bool) -> dict:
     """The context the templates render: the layer and its forward pass (no entries, no output size: they
     are asked), then the tasks, with or without their answers."""
     asked = tasks(ctx)
-    forward = [Group(g.title, [replace(s, blocks=[], steps=[], steps_title="", overview="", after="")
+    forward = [Group(g.title, [replace(s, blocks=[], steps=[], steps_title="", steps_intro="", overview="", after="")
                                for s in g.sections]) for g in ctx["forward"]]
     if not answers:
         asked = [replace(t, formula=[], after="") for t in asked]

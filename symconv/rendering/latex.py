@@ -58,7 +58,9 @@ class SymconvLatexPrinter(LatexPrinter):
         return rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
 
     def _print_Piecewise(self, expr) -> str:
-        # Max pooling's switch reads as [w_k = max(window)], the window in written (row-major) order.
+        # Max pooling's switch reads as [w_k is the first maximum of (window)], the window in written
+        # (row-major) order: ties go to the first of them, as symconv and PyTorch compute it, so an
+        # indicator [w_k = max(window)], which every tied maximum meets, would say more than is computed.
         parts = switch_parts(expr)
         if parts is None:  # a formula's pieces, on one line: {v if c; w otherwise} (no cases environment)
             pieces = [self._print(v) + (r" \text{ otherwise}" if c == true else rf" \text{{ if }} {self._print(c)}")
@@ -68,7 +70,7 @@ class SymconvLatexPrinter(LatexPrinter):
         window = sorted(window, key=lambda s: self._order.get(s, (99, str(s))))
         shown = window if len(window) <= 4 else [window[0], None, window[-1]]
         listed = ", ".join(r"\ldots" if w is None else self._print(w) for w in shown)
-        return rf"\mathbb{{1}}\left[{self._print(entry)} = \max({listed})\right]"
+        return rf"\mathbb{{1}}\left[{self._print(entry)} {FIRST_MAXIMUM} ({listed})\right]"
 
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
         # The switch is bracketed by its own \left[ \right]; SymPy parenthesizes every Piecewise.
@@ -86,6 +88,8 @@ class SymconvLatexPrinter(LatexPrinter):
 
 
 _INEQUALITIES = (StrictGreaterThan, GreaterThan, StrictLessThan, LessThan)
+# How the switch's condition is written between its entry and its window (check reads it back).
+FIRST_MAXIMUM = r"\text{ is the first maximum of }"
 
 
 def switch_parts(expr) -> tuple[Basic, set] | None:
