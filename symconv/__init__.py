@@ -27,8 +27,8 @@ _LAZY = {"check": "symconv.api", "derive": "symconv.api", "render": "symconv.api
 def __getattr__(name: str):
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
-    if name[:1].isupper():  # a layer kind (Conv, Pool, ...): every kind in the registry
-        kind = import_module("symconv.layers").kinds().get(name)
-        if kind is not None:
-            return kind
+    if name[:1].isupper():  # a layer kind (Conv, Pool, ...): its module only
+        layers = import_module("symconv.layers")
+        if name in layers.KINDS:
+            return layers.kind(name)
     raise AttributeError(f"module 'symconv' has no attribute {name!r}")

@@ -6,7 +6,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .grading import Conventions, Verdicts, check_claims, check_notes
 from .derivation import Derivation
 from .chain import derive as _derive
 from .rendering.files import FORMATS, parse_formats
@@ -22,7 +21,10 @@ from .network import NetworkSpec, load_network
 from .spec import LARGEST, ConvSpec, SpecError, shown
 
 if TYPE_CHECKING:
-    from .numeric.verify import Report
+    from collections.abc import Callable
+
+    from .grading import Verdicts
+    from .numeric.verify import Checked, Report
 
 
 def _numeric(module: str):
@@ -150,13 +152,16 @@ def write(rendered: Rendered, folder: str | Path) -> list[Path]:
 
 
 def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False,
-           jacobians: bool = False) -> Report:
+           jacobians: bool = False, progress: Callable[[Checked], None] | None = None) -> Report:
     """Evaluate every derived entry (and, with `jacobians`, every Jacobian entry) at random values and
-    compare with NumPy (and PyTorch when installed). `seed` is a whole number, 0 or more."""
+    compare with NumPy (and PyTorch when installed). `seed` is a whole number, 0 or more.
+
+    `progress`, if given, is called with each reference's comparisons and seconds as soon as they are
+    made, NumPy's first; the report's `seconds` gives each reference's time too."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= LARGEST:
         raise SpecError(f"seed {shown(seed)} is not valid: give a whole number from 0 to {LARGEST:,}")
     derivation = _derivation(what, (), force, jacobians, "verify")
-    return _numeric("verify").verify(derivation, seed=seed, use_torch=use_torch)
+    return _numeric("verify").verify(derivation, seed=seed, use_torch=use_torch, progress=progress)
 
 
 def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),
@@ -187,10 +192,12 @@ def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: 
     if index_base is not None and (isinstance(index_base, bool) or index_base not in (0, 1)):
         raise SpecError(f"index base {shown(index_base)} is not valid: give 0 or 1")
     derivation = _derivation(what, (), force, False, "check")
+    grading = import_module("symconv.grading")  # on use: rendering and verifying do not need it
     try:
-        report = (check_notes(notes, derivation, upstream_symbol, index_base, latex) if notes is not None
-                  else Verdicts(conventions=Conventions(1 if index_base is None else index_base, "as given")))
-        report += check_claims(list(claims), derivation, upstream_symbol, report.conventions.index_base)
+        report = (grading.check_notes(notes, derivation, upstream_symbol, index_base, latex) if notes is not None
+                  else grading.Verdicts(conventions=grading.Conventions(1 if index_base is None else index_base,
+                                                                        "as given")))
+        report += grading.check_claims(list(claims), derivation, upstream_symbol, report.conventions.index_base)
         return report
     except ValueError as error:
         raise SpecError(str(error)) from None

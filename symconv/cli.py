@@ -237,12 +237,19 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
     if use_torch and not api.torch_available():
         raise SpecError("--torch: PyTorch is not installed (pip install 'symconv[torch]')")
     seed = parse_int(seed, "--seed")
-    report = api.verify(spec, seed=seed, force=force, jacobians=jacobians, use_torch=use_torch)
-
-    wide = max([8, *(len(c.tensor) for c in report.comparisons)])
+    derivation = api.derive(spec, force=force, jacobians=jacobians)
+    wide = max([8, *(len(t.name) for t in derivation.tensors if t.entries is not None)])
     _echo(f"{'tensor':<{wide}} {'reference':<10} {'max abs error':>14}")
-    for c in report.comparisons:
-        _echo(f"{c.tensor:<{wide}} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
+
+    def show(checked) -> None:
+        """One reference's lines as soon as it is done (NumPy's before PyTorch is even imported); how
+        long it took on stderr, so that standard output is the same on every run."""
+        for c in checked.comparisons:
+            _echo(f"{c.tensor:<{wide}} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
+        name = {"numpy": "NumPy's", "torch": "PyTorch's (its import included)"}[checked.reference]
+        click.echo(f"symconv: {name} reference took {checked.seconds:.3f} s", err=True)
+
+    report = api.verify(derivation, seed=seed, use_torch=use_torch, progress=show)
     for name in report.unchecked:
         _echo(f"{name:<{wide}} no reference computes it  FAILED")
     source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sympy import Integer, Rational
+from sympy import S, Integer, Rational
 
-from .derivation import Derivation
+from .derivation import Derivation, Terms
 
 # Above this many entries in all, the example's matrices would take more room than they teach.
 EXAMPLE_ENTRIES = 250
@@ -69,12 +69,12 @@ def worked_example(derivation: Derivation, seed: int = 0) -> Example | None:
             values = tuple(Integer(rng.randint(low, high)) for _ in t.symbols)
             given.append(Values(t.name, t.shape, values))
         else:
-            values = tuple(e.xreplace(subs) for e in t.entries)
+            value = lambda at: subs[derivation.symbols[at]]
+            values = tuple(e.xreplace(subs) for e in t.entries) if t.terms is None else _from_terms(t.terms, value)
             if not all(v.is_Rational for v in values):
                 return None
             terms, worked = (), 0
             if t.terms is not None:
-                value = lambda at: subs[derivation.symbols[at]]
                 start = t.terms.start
                 worked = max(range(len(values)), key=lambda n: (start[n + 1] - start[n], -n))
                 pairs = zip(t.terms.first[start[worked]:start[worked + 1]], t.terms.second[start[worked]:start[worked + 1]])
@@ -83,3 +83,16 @@ def worked_example(derivation: Derivation, seed: int = 0) -> Example | None:
         if t.symbols is not None:
             subs.update(zip(t.symbols, values))
     return Example(seed, tuple(given), tuple(derived))
+
+
+def _from_terms(terms: Terms, value) -> tuple[Rational, ...]:
+    """Each entry's number, summed from its term table (`value(i)` is symbol i's number): the entries'
+    SymPy sums are never built."""
+    out = []
+    start, first, second = terms.start, terms.first, terms.second
+    for n in range(len(start) - 1):
+        total = S.Zero
+        for a, b in zip(first[start[n]:start[n + 1]], second[start[n]:start[n + 1]]):
+            total += value(a) if b < 0 else value(a) * value(b)
+        out.append(total)
+    return tuple(out)

@@ -13,7 +13,7 @@ from functools import cached_property
 from math import prod
 from pathlib import Path
 
-from .layers import LAYER_TYPES, Conv, Layer, Shape, is_layer, layer_from_fields
+from .layers import KINDS, Conv, Layer, Shape, is_layer, layer_from_fields
 from .spec import ConvSpec, Names, SpecError, shown, whole
 
 # A file system takes names of 255 bytes: a longer network name is cut in the folder name (the
@@ -68,7 +68,7 @@ class NetworkSpec:
             raise SpecError("the network has no layers: add at least one [[layer]]")
         for n, layer in enumerate(self.layers, start=1):
             if not is_layer(layer):
-                kinds = ", ".join(dict.fromkeys(cls.__name__ for cls, _ in LAYER_TYPES.values()))
+                kinds = ", ".join(KINDS)
                 raise SpecError(f"layer {n} {shown(layer)} is not a layer: give one of {kinds}")
             if layer.is_loss and n != len(self.layers):
                 raise SpecError(f"layer {n} ({layer.type}): the loss must be the last layer")

@@ -38,7 +38,8 @@ def terms_of(table: list[list[tuple[int, int]]]) -> Terms:
     for terms in table:
         start.append(start[-1] + len(terms))
     pairs = [pair for terms in table for pair in terms]
-    return Terms(tuple(start), tuple(a for a, _ in pairs), tuple(b for _, b in pairs))
+    first, second = zip(*pairs) if pairs else ((), ())  # the pairs transposed into two columns
+    return Terms(tuple(start), first, second)
 
 
 def entries_from_terms(terms: Terms, symbols: tuple, rank: list[int]) -> tuple:

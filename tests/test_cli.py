@@ -226,6 +226,20 @@ def test_jacobians_of_a_network_is_one_line_exit_2(capsys, in_tmp):
     assert not (in_tmp / "output").exists()
 
 
+def test_verify_reports_numpy_first_and_each_references_time(capsys):
+    from .conftest import need_torch
+
+    need_torch()
+    code, out, err = run(["verify", "--input", "4", "--kernel", "2"], capsys)
+    assert code == 0, err
+    references = [line.split()[1] for line in out.splitlines()[1:] if line.endswith("ok")]
+    assert references == ["numpy"] * 3 + ["torch"] * 3
+    timed = [line for line in err.splitlines() if line.endswith(" s")]
+    assert [line.split()[1] for line in timed] == ["NumPy's", "PyTorch's"], err
+    # The times go to stderr: standard output is the same on every run.
+    assert run(["verify", "--input", "4", "--kernel", "2"], capsys)[1] == out
+
+
 def test_verify_without_torch(capsys):
     code, out, err = run(["verify", "--input", "4", "--kernel", "2", "--no-torch"], capsys)
     assert code == 0, err

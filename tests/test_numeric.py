@@ -139,3 +139,13 @@ def test_random_layers_verify_against_pytorch(spec):
     need_torch()
     report = verify(derive(spec), seed=7, use_torch=True)
     assert report.torch_used and report.ok, report.comparisons
+
+
+def test_verify_hands_over_each_reference_as_soon_as_it_is_done():
+    need_torch()
+    d = derive(ConvSpec(input=4, kernel=2, bias=True))
+    seen = []
+    report = verify(d, progress=lambda checked: seen.append((checked.reference, len(checked.comparisons))))
+    assert seen == [("numpy", 4), ("torch", 4)]
+    assert [reference for reference, _ in report.seconds] == ["numpy", "torch"]
+    assert all(seconds >= 0 for _, seconds in report.seconds) and report.ok

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +36,7 @@ class Report:
     from_sympy: bool
     unchecked: tuple[str, ...] = ()  # derived tensors no reference computes: never silently "ok"
     tolerance: float = TOLERANCE
+    seconds: tuple[tuple[str, float], ...] = ()  # (reference, seconds it took), in the order they ran
 
     @property
     def ok(self) -> bool:
@@ -54,40 +57,65 @@ def random_leaves(derivation: Derivation, seed: int) -> dict[str, np.ndarray]:
     return values
 
 
-def _references(derivation: Derivation, leaves: dict[str, np.ndarray], use_torch: bool) -> dict[str, dict]:
-    """The independent results each reference gives, by reference name and tensor name."""
-    records = derivation.records
-    refs = {"numpy": reference_network.forward_backward(records, leaves)}
-    if use_torch:
-        refs["torch"] = torch_reference.network_with_grads(records, leaves)
-    record, names = records[-1], set(derivation.names())
-    if derivation.jacobian_name(record.output, record.input) in names:  # the Jacobian tensors of a single layer
-        for ref, module in (("numpy", reference_network), ("torch", torch_reference)):
-            if ref in refs:
-                for wrt, m in module.jacobians(record, leaves).items():
-                    refs[ref][derivation.jacobian_name(record.output, wrt)] = m
-    return refs
+REFERENCES = {"numpy": reference_network, "torch": torch_reference}
 
 
-def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None, from_sympy: bool | None = None) -> Report:
+@dataclass(frozen=True)
+class Checked:
+    """One reference's comparisons, and the seconds it took to compute (PyTorch's import included)."""
+
+    reference: str
+    comparisons: tuple[Comparison, ...]
+    seconds: float
+
+
+def _reference(derivation: Derivation, leaves: dict[str, np.ndarray], reference: str) -> dict[str, np.ndarray]:
+    """The independent results one reference gives, by tensor name (a single layer's Jacobian tensors
+    too, when the derivation holds them)."""
+    records, module = derivation.records, REFERENCES[reference]
+    values = (reference_network.forward_backward(records, leaves) if reference == "numpy"
+              else torch_reference.network_with_grads(records, leaves))
+    record = records[-1]
+    if derivation.jacobian_name(record.output, record.input) in set(derivation.names()):
+        for wrt, m in module.jacobians(record, leaves).items():
+            values[derivation.jacobian_name(record.output, wrt)] = m
+    return values
+
+
+def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None, from_sympy: bool | None = None,
+           progress: Callable[[Checked], None] | None = None) -> Report:
     """Evaluate the derivation at random values and compare it with NumPy (and PyTorch if installed).
 
     `from_sympy` evaluates the SymPy expressions rather than the term tables; by default it does
-    so up to SYMPY_WALK_LIMIT terms.
+    so up to SYMPY_WALK_LIMIT terms. `progress`, if given, is called with each reference's
+    comparisons as soon as they are made: NumPy's first, then PyTorch's (whose import alone takes
+    over a second).
     """
     leaves = random_leaves(derivation, seed)
     if from_sympy is None:
         from_sympy = sum(len(t.terms.first) for t in derivation.tensors if t.terms is not None) <= SYMPY_WALK_LIMIT
     ours = evaluate(derivation, leaves, from_sympy=from_sympy)
-    if use_torch is None:
-        use_torch = torch_reference.available()
-    refs = _references(derivation, leaves, use_torch)
+    asked, use_torch = use_torch, torch_reference.available() if use_torch is None else use_torch
     derived = [t.name for t in derivation.tensors if t.entries is not None]
-    comparisons = tuple(
-        Comparison(name, ref, float(np.max(np.abs(ours[name] - np.reshape(values[name], ours[name].shape)), initial=0.0)))
-        for ref, values in refs.items()
-        for name in derived
-        if name in values
-    )
-    unchecked = tuple(name for name in derived if all(name not in values for values in refs.values()))
-    return Report(comparisons, use_torch, from_sympy, unchecked)
+    checked, computed = [], set()
+    for reference in ("numpy", "torch") if use_torch else ("numpy",):
+        start = time.perf_counter()
+        try:
+            values = _reference(derivation, leaves, reference)
+        except ImportError:  # PyTorch installed but broken: by default, NumPy alone as without it
+            if reference != "torch" or asked is not None:
+                raise
+            use_torch = False
+            break
+        seconds = time.perf_counter() - start
+        comparisons = tuple(
+            Comparison(name, reference,
+                       float(np.max(np.abs(ours[name] - np.reshape(values[name], ours[name].shape)), initial=0.0)))
+            for name in derived if name in values)
+        computed |= set(values)
+        checked.append(Checked(reference, comparisons, seconds))
+        if progress is not None:
+            progress(checked[-1])
+    unchecked = tuple(name for name in derived if name not in computed)
+    return Report(tuple(c for one in checked for c in one.comparisons), use_torch, from_sympy, unchecked,
+                  seconds=tuple((one.reference, one.seconds) for one in checked))

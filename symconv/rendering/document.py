@@ -122,9 +122,9 @@ class TermPrinter:
             return self.printer.terms(tensor.entries[n]), None
         t = tensor.terms
         latex, widths, sep = self.latex, self.width, FACTOR_SEP
-        pairs = list(zip(t.first[t.start[n] : t.start[n + 1]], t.second[t.start[n] : t.start[n + 1]]))
-        texts = [latex[a] + sep + latex[b] if b >= 0 else latex[a] for a, b in pairs]
-        sizes = [widths[a] + widths[b] + 0.2 if b >= 0 else widths[a] for a, b in pairs]
+        first, second = t.first[t.start[n] : t.start[n + 1]], t.second[t.start[n] : t.start[n + 1]]
+        texts = [latex[a] + sep + latex[b] if b >= 0 else latex[a] for a, b in zip(first, second)]
+        sizes = [widths[a] + widths[b] + 0.2 if b >= 0 else widths[a] for a, b in zip(first, second)]
         return texts, sizes
 
 

@@ -107,9 +107,15 @@ def switch_parts(expr) -> tuple[Basic, set] | None:
     return entry, {entry} | {r.lts for r in inequalities}
 
 
+def signed(terms: list[str]) -> bool:
+    """Whether any term is printed with a leading minus (one search of the joined text: sums of
+    hundreds of terms are checked thousands of times)."""
+    return ("\0" + "\0".join(terms)).find("\0-") >= 0
+
+
 def join_terms(terms: list[str]) -> str:
     """Terms joined into a sum: "a + b", but "a - b" for a term printed with a leading minus."""
-    if not any(term.startswith("-") for term in terms):
+    if not signed(terms):
         return " + ".join(terms)
     out = ""
     for n, term in enumerate(terms):
@@ -216,10 +222,10 @@ def break_lines(terms: list[str], room: float, widths: list[float] | None = None
         starts = even
     ends = starts[1:] + [len(terms)]
     # Continuation lines carry their own leading operator: "+ ..." or "- ...".
-    signed = any(term.startswith("-") for term in terms)
+    minus = signed(terms)
     lines = []
     for a, b in zip(starts, ends):
-        text = join_terms(terms[a:b]) if signed else " + ".join(terms[a:b])
+        text = join_terms(terms[a:b]) if minus else " + ".join(terms[a:b])
         if a > 0:
             text = "- " + text[1:] if text.startswith("-") else "+ " + text
         lines.append(text)

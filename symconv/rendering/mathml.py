@@ -10,13 +10,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from latex2mathml.converter import convert
-
 _MATH = re.compile(r"\A<math[^>]*>(.*)</math>\Z", re.DOTALL)
 _OPEN, _CLOSE = "{([", "})]"
 
 
 _ALIGNED = re.compile(r"\A\s*\\begin\{aligned\}(.*)\\end\{aligned\}\s*\Z", re.DOTALL)
+
+
+def convert(latex: str, display: str = "inline") -> str:
+    """latex2mathml's conversion, imported on first use: only the HTML page needs it (a tenth of a
+    second of import time)."""
+    from latex2mathml.converter import convert as latex2mathml
+
+    return latex2mathml(latex, display=display)
 
 
 def mathml(latex: str, display: bool = True) -> str:

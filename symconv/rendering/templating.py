@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from ..words import split
 from .mathml import mathml, rows
+from .template_cache import template_cache
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -145,9 +146,9 @@ def environment(user_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
 
     Delimiters are ((* block *)), ((( variable ))) and ((= comment =)), which LaTeX never writes.
     No autoescaping: HTML escaping is wrong for LaTeX; plain text goes through `escape_latex`.
+    Compiled templates are kept in the user's cache folder (template_cache), keyed by their source.
     """
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*user_dirs, str(builtin_templates())]),
+    options = dict(
         block_start_string="((*",
         block_end_string="*))",
         variable_start_string="(((",
@@ -160,6 +161,8 @@ def environment(user_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
     )
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([*user_dirs, str(builtin_templates())]),
+                             bytecode_cache=template_cache(options), **options)
     env.filters["sentence"] = sentence
     env.filters["escape_latex"] = escape_latex
     env.filters["escape_html"] = escape_html
