@@ -162,3 +162,18 @@ def test_notes_that_say_sigma_is_tanh_are_read_so():
     claim = r"$$ \frac{\partial a^{[2]}_1}{\partial a^{[1]}_1} = \sigma'(a^{[1]}_1) = 1 - (a^{[2]}_1)^2 $$"
     assert [v.status for v in check_notes(said + claim, TANH)] == ["definition", "right"]
     assert [v.status for v in check_notes(claim, TANH)] == ["wrong"]  # unsaid, \sigma is the sigmoid
+
+
+TWO_MAPS = derive(NetworkSpec.from_dict({"input": [1, 3, 3], "layer": [
+    {"type": "conv", "out_channels": 2, "kernel": 2, "bias": True}]}))
+
+
+@pytest.mark.parametrize("claim, status", [
+    # a^c, k^c: a letter superscript is a channel's index; "c = 1, 2" says its range, not a constant
+    (r"a^c_{ij} = b_c + \sum_{u,v=1}^{2} k^c_{uv}\, x_{i+u-1,\,j+v-1}", "right"),
+    (r"a^c_{ij} = b_c + \sum_{u,v=1}^{2} k^c_{uv}\, x_{i+u,\,j+v-1}", "wrong"),
+])
+def test_a_letter_superscript_is_a_channel_and_an_index_is_never_a_constant(claim, status):
+    verdicts = check_notes(f"Two maps, $c = 1, 2$.\n\n$$ {claim} $$", TWO_MAPS)
+    assert verdicts[-1].status == status, verdicts[-1]
+    assert all(v.status != "definition" for v in verdicts)  # c = 1 gave no constant

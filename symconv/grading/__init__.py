@@ -7,6 +7,7 @@ from dataclasses import replace
 from ..derivation import Derivation
 from .conventions import Conventions, infer
 from .extract import Claim, extract
+from .constants import index_letters
 from .features import batch_statistics, one_feature
 from .grade import Grader, Verdict
 from .macros import expand, macros
@@ -36,6 +37,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
     grader = Grader(derivation, upstream_symbol)
+    grader.index_letters = index_letters(notes)
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
     units = read_units(notes, derivation)

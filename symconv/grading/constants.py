@@ -55,3 +55,15 @@ def substitute(text: str, constants: dict[str, str]) -> str:
         last = sub.end()
     out.append(pattern.sub(number, text[last:]))
     return "".join(out)
+
+
+_SCRIPT = re.compile(r"_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))")
+
+
+def index_letters(notes: str) -> set[str]:
+    """The letters the notes write in a subscript (b_c, x_{i+u-1}, \\sum_{c=1}): indices, never constants,
+    whatever "c = 1, 2" says of their range (a sum's upper limit, ^{N}, may be one)."""
+    out = set()
+    for found in _SCRIPT.finditer(notes):
+        out |= set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", found[1] or found[2]))
+    return out

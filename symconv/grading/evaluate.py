@@ -97,7 +97,7 @@ class Evaluator:
         symbol, output = self.d[arg[1]].symbols[flat], self.d[after[0].output].entries[flat]
         if output.free_symbols != {symbol}:
             raise ParseError(f"the layer after {arg[3]} is not element-wise: f(...) stands for an activation")
-        function = diff(output, symbol) if node[1] == "dactivation" else output
+        function = diff(output, symbol) if node[1] == "dactivation_fn" else output
         return function.xreplace({symbol: self.value(arg, env)})
 
     def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
@@ -196,7 +196,7 @@ class Evaluator:
             base = self.value(node[1], env)
             power = node[2] if isinstance(node[2], int) else Rational(node[2].numerator, node[2].denominator)
             return arrays.elementwise(lambda b: b ** power, base) if arrays.is_array(base) else base ** power
-        if kind == "fn" and node[1] in ("activation", "dactivation"):
+        if kind == "fn" and node[1] in ("activation_fn", "dactivation_fn"):
             return self._activation(node, env)
         if kind == "fn":
             args = [self.value(n, env) for n in node[2]]

@@ -69,6 +69,7 @@ class Grader(Evaluator):
         self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
+        self.index_letters: set[str] = set()  # letters the notes write as indices: never constants
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
@@ -184,7 +185,7 @@ class Grader(Evaluator):
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
         named = constants.given(claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
-        if named and not claim.range:
+        if named and not claim.range and not set(named) & self.index_letters:
             self.constants.update(named)
             what = "a name for a function" if any(v.startswith("\\") for v in named.values()) else "a constant"
             return Verdict(claim.line, written, "definition", reason=f"{what} the notes give: the claims after it "

@@ -185,6 +185,11 @@ class Parser:
                     self.pos = end
                     layer = int(body.strip().strip("()"))
                     continue
+                if (found is None and channel is None and re.fullmatch(r"\s*[a-z]\s*", body)
+                        and any(i.channels for i in table.values())):
+                    self.pos = end  # K^c_{uv}, Z^c: a letter is a channel's index (a layer is a number)
+                    channel = [parse_index(body.strip())]
+                    continue
                 self.pos = end
                 if found is None or channel is not None or not (found.group(1) or found.group(2) is not None):
                     raise ParseError(f"cannot read the superscript ^{{{body}}} of {name}: a layer is written "
@@ -371,7 +376,7 @@ class Parser:
         activation = _ACTIVATION.match(self.text, self.pos)
         if activation and activation[1] not in self.spelled:  # f(z), \varphi'(net_j): the layer's own activation
             self.pos = activation.end() - 1
-            return ("fn", "dactivation" if activation[2] else "activation", self.arguments(activation[1]))
+            return ("fn", "dactivation_fn" if activation[2] else "activation_fn", self.arguments(activation[1]))
         if kind == "cmd" and (text in _ACCENTS or text[1:] in GREEK) and text not in FUNCTION_COMMANDS:
             return self.entry()  # \\hat{y}_i, \\delta_k: a name (entry() says when it is unknown)
         if kind == "num":
