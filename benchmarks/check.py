@@ -10,10 +10,8 @@ from pathlib import Path
 
 from symconv import derive, load_network
 from symconv.cli import build_spec
-from symconv.grading import extract
-from symconv.grading.conventions import infer
+from symconv.grading import check_notes
 from symconv.grading.grade import Grader
-from symconv.grading.macros import expand, macros
 
 NOTES = Path(__file__).parents[1] / "tests" / "notes"
 LAYER = dict(input_="3x3", in_channels="1", kernel="2x2", out_channels="1", stride="1", padding="0", dilation="1",
@@ -21,38 +19,47 @@ LAYER = dict(input_="3x3", in_channels="1", kernel="2x2", out_channels="1", stri
 
 
 def derivation_for(folder: Path, cli: str):
-    """The derivation a key's command line names: a network file, or the single-layer options."""
+    """The derivation a key's command line names (a network file, or the single-layer options), and the
+    upstream symbol it gives."""
     args = shlex.split(cli)
-    if args[0] == "--network":
-        return derive(load_network(folder / args[1]))
-    fields, given = dict(LAYER), iter(args)
+    fields, given, upstream = dict(LAYER), iter(args), None
     for option in given:
         name = option[2:].replace("-", "_")
-        if name == "bias":
+        if name == "network":
+            fields = {"network": next(given)}
+        elif name == "upstream_symbol":
+            upstream = next(given)
+        elif name == "bias":
             fields["bias"] = True
         else:
             fields["input_" if name == "input" else name] = next(given)
-    return derive(build_spec(**fields))
+    if "network" in fields:
+        return derive(load_network(folder / fields["network"])), upstream
+    return derive(build_spec(**fields)), upstream
 
 
 def claim_seconds(folder: Path) -> list[float]:
-    """Each claim's verdict time, the notes graded in order by one grader as check_notes does."""
-    out = []
-    for entry in tomllib.loads((folder / "key.toml").read_text())["file"]:
-        d = derivation_for(folder, entry["cli"])
-        notes = (folder / entry["name"]).read_text()
-        defined = macros(notes)
-        claims = [c.__class__(c.line, expand(c.text, defined), c.range, c.problem, c.matrix)
-                  for c in extract(notes, entry["name"].endswith(".tex"))]
-        grader = Grader(d)
-        conventions = infer(notes, claims, grader.tensors, grader.shapes)
-        grader.base = conventions.index_base
-        if conventions.numbering:
-            grader.number_by_weighted_layers(conventions.parenthesized)
-        for claim in claims:
-            start = time.perf_counter()
-            grader.grade(claim)
-            out.append(time.perf_counter() - start)
+    """Each claim's verdict time, timed inside check_notes itself (its outermost Grader.grade calls)."""
+    out, depth = [], [0]
+    original = Grader.grade
+
+    def timed(grader, claim):
+        depth[0] += 1
+        start = time.perf_counter()
+        try:
+            return original(grader, claim)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                out.append(time.perf_counter() - start)
+
+    Grader.grade = timed
+    try:
+        for entry in tomllib.loads((folder / "key.toml").read_text())["file"]:
+            d, upstream = derivation_for(folder, entry["cli"])
+            check_notes((folder / entry["name"]).read_text(), d, upstream, latex=entry["name"].endswith(".tex"))
+    finally:
+        Grader.grade = original
     return out
 
 
