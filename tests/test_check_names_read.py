@@ -177,3 +177,18 @@ def test_a_letter_superscript_is_a_channel_and_an_index_is_never_a_constant(clai
     verdicts = check_notes(f"Two maps, $c = 1, 2$.\n\n$$ {claim} $$", TWO_MAPS)
     assert verdicts[-1].status == status, verdicts[-1]
     assert all(v.status != "definition" for v in verdicts)  # c = 1 gave no constant
+
+
+@pytest.mark.parametrize("claim, status", [
+    (r"\hat{x}_{nd} = \text{xmu}_{nd}\, \text{ivar}_d", "right"),
+    (r"\hat{x}_{nd} = \text{xmu}_{nd}", "wrong"),
+    (r"\hat{x}_{21} = \text{xmu}_{21}\, \text{ivar}_1", "right"),  # the shorthands at other indices
+    (r"\hat{x}_{21} = \text{xmu}_{21}\, \text{ivar}_2", "wrong"),
+])
+def test_a_shorthand_the_notes_define_is_read_as_its_expression(claim, status):
+    # Kratzert's steps: no value of the network is x - \mu or 1/\sqrt{\sigma^2 + \epsilon}; the notes name them
+    notes = (r"$$ \text{xmu}_{nd} = x_{nd} - \mu_d $$" "\n\n"
+             r"$$ \text{ivar}_d = \frac{1}{\sqrt{\sigma^2_d + \epsilon}} $$" "\n\n" f"$$ {claim} $$")
+    verdicts = check_notes(notes, GIVEN)
+    assert [v.status for v in verdicts] == ["definition", "definition", status], verdicts
+    assert verdicts[-1].claim == claim  # reported as written

@@ -21,7 +21,7 @@ from sympy import Expr, Function, Pow, Rational, expand, together
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, constants, sizes
+from . import arrays, binding, constants, shorthands, sizes
 from .definitions import definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
@@ -70,6 +70,7 @@ class Grader(Evaluator):
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
         self.index_letters: set[str] = set()  # letters the notes write as indices: never constants
+        self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
@@ -192,6 +193,8 @@ class Grader(Evaluator):
                                                                        "are read with its value")
         if self.constants:
             claim = replace(claim, text=constants.substitute(claim.text, self.constants))
+        if self.shorthands:
+            claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
         sized = sizes.judge(claim.text, self.d, self.value)
         if sized is not None:
             return Verdict(claim.line, written, sized[0], reason=sized[1])
@@ -230,7 +233,7 @@ class Grader(Evaluator):
                 if failure is not None:
                     failures.append(failure)
         except ChannelLayout:
-            return self._both_layouts(claim)
+            return replace(self._both_layouts(claim), claim=written)
         except UnknownName as unknown:
             try:
                 bound, said, ambiguous = binding.bind(self, claim)
@@ -238,6 +241,12 @@ class Grader(Evaluator):
                 return Verdict(claim.line, written, "not understood", reason=f"symconv could not read the names of this "
                                f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
+                defined = shorthands.read(claim.text, unknown.name) if not said else None
+                if (defined is not None and unknown.name not in self.index_letters and (defined[0] or len(unknown.name) > 1)
+                        and re.search(r"[A-Za-z]", defined[1]) and self._readable(defined[1])):
+                    self.shorthands[unknown.name] = defined
+                    return Verdict(claim.line, written, "definition", reason=(
+                        f"{unknown.name} is the notes' name for this expression: the claims after it are read so"))
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
             if ambiguous:  # right whichever the names mean; they stay unread for the claims after it
                 kept, self.tensors = self.tensors, {**self.tensors, **bound}
@@ -245,13 +254,13 @@ class Grader(Evaluator):
                     verdict = self.grade(claim)
                 finally:
                     self.tensors = kept
-                return replace(verdict, reason="; ".join(filter(None, (said, verdict.reason))))
+                return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             self.tensors.update(bound)
             self.inferred |= set(bound)
             weak = binding.weak(claim.text, bound)
             verdict = self.grade(claim)
             self.weak |= weak  # after the claim that read them, which holds with them by construction
-            return replace(verdict, reason="; ".join(filter(None, (said, verdict.reason))))
+            return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
         except ParseError as error:
             return Verdict(claim.line, written, "not understood", reason=str(error))
         except RecursionError:
@@ -296,6 +305,16 @@ class Grader(Evaluator):
             expected=printer.doprint(first.truth) if first.truth is not None else "",
             reason=first.note,
         )
+
+    def _readable(self, expression: str) -> bool:
+        """Whether an expression reads with the names known so far (no name left to bind)."""
+        try:
+            self.parse(Claim(0, f"{expression} = {expression}"))
+        except ChannelLayout:
+            return True
+        except (ParseError, RecursionError):
+            return False
+        return True
 
     def _both_layouts(self, claim: Claim) -> Verdict:
         """A claim whose entries write the channel among their indices, judged with it first and with it

@@ -60,6 +60,7 @@ class ChannelLayout(ParseError):
 
 # a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
 _ACTIVATION = re.compile(r"\s*(f|g|h|\\varphi|\\phi)\s*('|\^\s*\{?\s*\\prime\s*\}?)?\s*\(")
+_WORD_SUPERSCRIPT = re.compile(r"\s*((?:\\[a-z]+\{[A-Za-z]\}|[A-Za-z])\^\{[A-Za-z]{2,}\})")
 FEATURE = Index((("feature", 1),), 0)  # the feature notes on one feature leave out: each is checked
 
 
@@ -132,6 +133,10 @@ class Parser:
             if found:  # E_n, E_{total}: the loss of one example, or the whole loss (not the error e_n)
                 self.pos = found.end()
                 return ("loss", found.group(1))
+        worded = _WORD_SUPERSCRIPT.match(self.text, self.pos)
+        if worded and worded[1] not in self.spelled:  # X^{norm}, a^{out}: a name of its own, its word part of it
+            raise UnknownName(f"unknown name {worded[1]!r}: the entries here are {', '.join(sorted(self.tensors))}",
+                              worded[1])
         name = self.name_at()
         if allow_loss and name in _LOSS_LETTERS and self.spelled.get(name) != name:
             # E_{o1}: the error of one output, not the tensor e (the loss's letter is no other case of a name)
