@@ -242,6 +242,8 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
         _echo(f"{c.tensor:<{wide}} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
     for name in report.unchecked:
         _echo(f"{name:<{wide}} no reference computes it  FAILED")
+    if report.untestable:
+        _echo(f"untested: {report.untestable}")
     source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"
     _echo(f"evaluated {source} at random values (seed {seed})")
     if not report.torch_used and use_torch is None:
