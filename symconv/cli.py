@@ -252,6 +252,8 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
     report = api.verify(derivation, seed=seed, use_torch=use_torch, progress=show)
     for name in report.unchecked:
         _echo(f"{name:<{wide}} no reference computes it  FAILED")
+    if report.untestable:
+        _echo(f"untested: {report.untestable}")
     source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"
     _echo(f"evaluated {source} at random values (seed {seed})")
     if not report.torch_used and use_torch is None:

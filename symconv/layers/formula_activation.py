@@ -3,10 +3,11 @@ differentiated by SymPy.
 
 a = f(z) entry by entry; dL/dz = g f'(z), with f' = sympy.diff(f, z) simplified, and written with the
 layer's own output a where that is a polynomial of degree 2 at most in a (as the sigmoid's a(1 - a)).
-Where f has no derivative (a kink of Max, Abs, Heaviside or Piecewise), the entries take the value of
-f' as SymPy writes it there, which the document states; Heaviside(0) is taken as 0, as frameworks take
-relu's derivative at 0. The references compute with the formula itself: NumPy by central finite
-differences, PyTorch by autograd.
+Where f has no derivative (a kink of Max, Min, Abs, sign, Heaviside or Piecewise), the entries take the
+slope from the left, as frameworks take relu's derivative at 0 (symconv.kinks): Heaviside(0) is taken
+as 0, and where SymPy's f' has another value at an exact kink, a first piece {slope if z = k} says so.
+The document states the value at each kink. The references compute with the formula itself: NumPy by
+central finite differences (one-sided beside a kink, from the left at it), PyTorch by autograd.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from typing import ClassVar
 import sympy
 from sympy import Expr, Heaviside, Symbol, diff
 
-from ..formula import evaluate, parse_formula
+from .. import domain
+from ..formula import MAX_TERMS, evaluate, expanded_terms, parse_formula
+from ..kinks import exact_kinks, kinks, one_sided, reference_kinks, from_the_left
 from ..spec import SpecError, shown
-from .base import DocStep, Layer, Shape, Step, Words, Work
+from .base import BYTES_PER_EXPRESSION, DocStep, Layer, Shape, Step, Words, Work
 
 Z, A = Symbol("z", real=True), Symbol("a", real=True)
 LONG = 90  # characters of LaTeX that fit on a line of the page
+PIECES = (sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, Heaviside, sympy.sign)  # no derivative in the output
+SIMPLIFY_OPS = 400  # a derivative of more operations than this is not rewritten (factor_terms, together)
 
 
 def fixed_params(params: object) -> tuple[tuple[str, float], ...]:
@@ -62,37 +67,38 @@ def tex(expr: Expr, names: dict | None = None) -> str:
     return re.sub(r"\\theta\\left\((.+?), 0\\right\)", r"\\mathbb{1}[\1 > 0]", text)
 
 
-def kinks(expr: Expr, var: Symbol) -> list[Expr]:
-    """The real points where a piece of `expr` changes (Piecewise conditions, Abs, Heaviside, Max and Min
-    arguments): where its derivative may not exist. At most a few, from SymPy's solveset."""
-    found = set()
-    for node in sympy.preorder_traversal(expr):
-        args = []
-        if isinstance(node, sympy.core.relational.Relational):
-            args = [node.lhs - node.rhs]
-        elif node.func in (sympy.Abs, Heaviside):
-            args = [node.args[0]]
-        elif node.func in (sympy.Max, sympy.Min) and len(node.args) == 2:
-            args = [node.args[0] - node.args[1]]
-        for arg in args:
-            if var in arg.free_symbols:
-                solutions = sympy.solveset(arg, var, sympy.S.Reals)
-                if isinstance(solutions, sympy.FiniteSet):
-                    found |= set(solutions)
-    return sorted(found, key=float)[:4]
+def derivative_of(expr: Expr, var: Symbol) -> Expr:
+    """sympy.diff of a formula where it exists, in its shortest of a few cheap forms, with the kink
+    convention: a DiracDelta (the derivative of a jump) is dropped, Heaviside(0) is 0 and every exact
+    kink takes the slope from the left. The rewrites are tried only on a derivative of a bounded size
+    (sympy.simplify can take minutes on GELU's derivative, and is never called)."""
+    d = diff(expr, var).replace(lambda e: e.func is sympy.DiracDelta, lambda e: sympy.S.Zero)
+    if sympy.count_ops(d) <= SIMPLIFY_OPS:
+        d = min([d, sympy.factor_terms(d), sympy.together(d)], key=lambda e: (sympy.count_ops(e), len(str(e))))
+    return from_the_left(pin_heaviside(d), var, exact_kinks(expr, var))
 
 
-def one_sided(expr: Expr, var: Symbol, point: Expr, side: int) -> Expr:
-    """The value expr approaches at `point` from one side: for a Piecewise, the piece that holds just
-    beside the point, taken at the point (SymPy's limit of a Piecewise is not to be trusted)."""
-    beside = point + side * sympy.Rational(1, 10**9)
-    if isinstance(expr, sympy.Piecewise):
-        for piece, condition in expr.args:
-            if condition == sympy.true or bool(condition.subs(var, beside)):
-                return one_sided(piece, var, point, side)
-    if expr.has(sympy.Piecewise):
-        return expr.subs(var, beside).evalf(6) if expr.subs(var, beside).is_number else expr
-    return sympy.limit(expr, var, point, "-" if side < 0 else "+")
+# What deriving a formula layer costs, measured (CPU time, derive + JSON + tex + md, 1 to 16 entries, 30 to
+# 100 layers): a fixed part per layer (the derivative and the kinks, 1 to 5 ms; and the search for the
+# derivative in the layer's output, which formulas with pieces skip: 51 ms for swish, 74 ms for
+# tanh-GELU) and a part per term (0.25 ms for leaky relu, 1.05 ms for swish, 6.3 ms for tanh-GELU), both
+# growing with the formula's operations.
+LAYER_SECONDS = 5e-3
+IN_OUTPUT_SECONDS_PER_OP, IN_OUTPUT_SECONDS_MOST = 1.2e-2, 8e-2
+TERM_SECONDS_PER_OP = 1.5e-4  # times 1 + 3 ops (about the derivative's operations)
+
+
+def formula_work(expr: Expr, terms: int, in_output: bool) -> Work:
+    """The size estimate of a formula layer with `terms` terms: per layer (with the search for the
+    derivative in the output if `in_output`) and per term, by the formula's operations."""
+    ops = sympy.count_ops(expr)
+    layer = LAYER_SECONDS + (min(IN_OUTPUT_SECONDS_MOST, IN_OUTPUT_SECONDS_PER_OP * ops) if in_output else 0.0)
+    return Work(terms, layer + terms * TERM_SECONDS_PER_OP * (1 + 3 * ops), terms * BYTES_PER_EXPRESSION)
+
+
+def expanded(expr: Expr) -> Expr:
+    """`expr` multiplied out, if that stays within MAX_TERMS terms; else as it is."""
+    return sympy.expand(expr) if expanded_terms(expr) <= MAX_TERMS else expr
 
 
 @dataclass(frozen=True)
@@ -119,17 +125,14 @@ class FormulaActivation(Layer):
 
     @cached_property
     def derivative(self) -> Expr:
-        """sympy.diff of the formula, in its shortest of a few cheap forms (sympy.simplify can take minutes
-        on GELU's derivative)."""
-        d = diff(self.expression, Z)
-        forms = [d, sympy.factor_terms(d), sympy.together(d)]
-        return pin_heaviside(min(forms, key=lambda e: (sympy.count_ops(e), len(str(e)))))
+        """sympy.diff of the formula, in its shortest of a few cheap forms, left-continuous at kinks."""
+        return derivative_of(self.expression, Z)
 
     @cached_property
     def in_output(self) -> Expr | None:
         """f' as a polynomial of degree 2 at most in a = f(z), if it is one (the sigmoid's a - a^2)."""
         f, d = self.expression, self.derivative
-        if d.free_symbols != {Z} or f.has(sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, Heaviside):
+        if d.free_symbols != {Z} or f.has(*PIECES):
             return None
         import numpy as np  # here, not at import time: the CLI's start stays quick
 
@@ -139,6 +142,8 @@ class FormulaActivation(Layer):
             rows = [[1, float(f.subs(Z, p)), float(f.subs(Z, p)) ** 2] for p in points]
             target = [float(d.subs(Z, p)) for p in points]
             coef = np.linalg.solve(np.array(rows), np.array(target))
+            if not np.all(np.isfinite(rows)) or not np.all(np.abs(rows) < 1e100):
+                return None
         except (TypeError, ValueError, ArithmeticError, np.linalg.LinAlgError):
             return None
         guess = sum(sympy.nsimplify(round(c, 9), rational=True) * A**k for k, c in enumerate(coef))
@@ -157,7 +162,7 @@ class FormulaActivation(Layer):
         return shape
 
     def work(self, shape: Shape) -> Work:
-        return Work.of(2 * prod(shape), 2e-3)
+        return formula_work(self.expression, 2 * prod(shape), not self.expression.has(*PIECES))
 
     # -- the derivation --
     def forward(self, step: Step) -> dict:
@@ -166,7 +171,7 @@ class FormulaActivation(Layer):
     def backward(self, step: Step) -> dict:
         # A long derivative (GELU's) is multiplied out term by term, so that its entries break into lines.
         long = len(str(self.derivative)) > LONG
-        times = lambda g, local: sympy.Add(*(g * t for t in sympy.Add.make_args(sympy.expand(local)))) if long else g * local
+        times = lambda g, local: sympy.Add(*(g * t for t in sympy.Add.make_args(expanded(local)))) if long else g * local
         return {"in": [times(g, self._local(z, a)) for z, a, g in zip(step.inp, step.out, step.upstream)]}
 
     def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
@@ -178,22 +183,29 @@ class FormulaActivation(Layer):
 
     def numpy_backward(self, np, g, a, y, params: dict, cache):
         """Central differences, Richardson-extrapolated (error of order h^4); one-sided, away from a kink,
-        for an entry within 2h of one."""
+        for an entry within 2h of one: from the right just right of it, from the left at it and left of
+        it (the convention at a kink)."""
         f = lambda x: np.asarray(evaluate(self.expression, {Z: x}, "numpy"), dtype=float) * np.ones_like(x)
         h = 1e-3
         central = lambda step: (f(a + step) - f(a - step)) / (2 * step)
         slope = (4 * central(h / 2) - central(h)) / 3
-        for k in kinks(self.expression, Z):
-            near = np.abs(a - float(k)) < 2 * h
+        low, high = (float(np.min(a)) - 2 * h, float(np.max(a)) + 2 * h) if np.size(a) else (0.0, 0.0)
+        for k in reference_kinks(self.expression, Z, low, high):
+            near = np.abs(a - k) < 2 * h
             if near.any():
-                side = np.where(a >= float(k), 1.0, -1.0)
+                side = np.where(a > k, 1.0, -1.0)
                 s = 1e-6 * side
                 one = (-3 * f(a) + 4 * f(a + s) - f(a + 2 * s)) / (2 * s)
                 slope = np.where(near, one, slope)
         return g * slope, {}
 
     def torch_forward(self, torch, a, params: dict):
-        return evaluate(self.expression, {Z: a}, "torch") * torch.ones_like(a)
+        value = evaluate(self.expression, {Z: a}, "torch") * torch.ones_like(a)
+        return value if Z in self.expression.free_symbols else value + 0 * a  # a constant stays in autograd's graph
+
+    def inside(self, np, a, t=None):
+        """Where the references can test the formula: inside its domain and away from its poles."""
+        return domain.inside(self.expression, Z, a)
 
     # -- words --
     def describe(self) -> str:
@@ -213,18 +225,24 @@ class FormulaActivation(Layer):
         said = []
         for k in points:
             left, right = one_sided(self.derivative, Z, k, -1), one_sided(self.derivative, Z, k, 1)
+            if k.is_Float:  # found numerically: its sides to 6 digits, and no value claimed at it
+                left, right = sympy.Float(left, 6), sympy.Float(right, 6)
+                if left != right:
+                    said.append(rf"at $z \approx {tex(k)}$ the slopes on either side differ (about ${tex(left)}$ "
+                                rf"and ${tex(right)}$), so $f$ has no derivative there")
+                continue
             if left == right:
                 continue
             value = self.derivative.subs(Z, k)
             said.append(rf"at $z = {tex(k)}$ the slopes on either side differ (${tex(left)}$ and "
                         rf"${tex(right)}$), so $f$ has no derivative there; the entries take "
-                        rf"$f'({tex(k)}) = {tex(value)}$, the value of the branch that holds at that "
-                        "point (as frameworks take relu's derivative at 0)")
+                        rf"$f'({tex(k)}) = {tex(value)}$, the slope from the left (as frameworks take "
+                        "relu's derivative at 0)")
         return (" " + "; ".join(said).capitalize() + ".") if said else ""
 
     def _display(self, lhs: str, expr: Expr) -> list[str]:
         """`lhs = expr` as aligned lines short enough for the page: a long sum is broken after its terms."""
-        terms = [tex(t) for t in sympy.Add.make_args(sympy.expand(expr))] if len(tex(expr)) > LONG else [tex(expr)]
+        terms = [tex(t) for t in sympy.Add.make_args(expanded(expr))] if len(tex(expr)) > LONG else [tex(expr)]
         lines, line = [], ""
         for k, term in enumerate(terms):
             piece = term if k == 0 else (f"- {term[1:]}" if term.startswith("-") else f"+ {term}")
@@ -242,7 +260,8 @@ class FormulaActivation(Layer):
         params = ", ".join(rf"${tex(Symbol(name))} = {value}$" for name, value in self.constants)
         shorter = (rf" In terms of the layer's own output, $f'(z) = {tex(self.in_output)}$ with $a = f(z)$, "
                    "which is what the entries write." if self.in_output is not None else "")
-        raw = tex(pin_heaviside(diff(self.expression, Z)))
+        raw = tex(pin_heaviside(diff(self.expression, Z).replace(lambda e: e.func is sympy.DiracDelta,
+                                                                  lambda e: sympy.S.Zero)))
         if len(d) <= LONG and raw != d and len(raw) <= LONG:  # SymPy's step, then the shorter form
             said, formulas = " (as the differentiation rules give it, then rewritten):", {
                 "in": [rf"f'(z) &= {raw}", rf"&= {d}"]}

@@ -4,6 +4,10 @@ loss, a hinge, this year's exam's. Always last, like the squared error.
 l_k = f(a_k, t_k) is the layer's output, L = c sum_k l_k with c = 1/n ("mean", as PyTorch's losses),
 1 ("sum") or 1/2 ("half_sum"); dL/da_k = c df/da(a_k, t_k), by sympy.diff of the formula. The
 references compute with the formula itself (NumPy by central differences, PyTorch by autograd).
+
+A loss of the difference a - t is differentiated in u = a - t, so that its kinks are numbers and take
+the activation's convention (the slope from the left, symconv.kinks); a loss that is not one keeps
+SymPy's value at a kink (Heaviside(0) = 0, sign(0) = 0), where no random test point falls.
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ from math import prod
 from typing import ClassVar
 
 import sympy
-from sympy import Add, Expr, Rational, Symbol, diff
+from sympy import Add, Expr, Rational, Symbol
 
+from .. import domain
 from ..formula import evaluate, parse_formula
+from ..kinks import reference_kinks
 from ..spec import check_choice
 from .base import DocStep, Layer, Param, Shape, Step, Words, Work, batch_mean_weight
-from .formula_activation import fixed_params, kinks, pin_heaviside, tex
+from .formula_activation import derivative_of, fixed_params, formula_work, tex
 from .mse import REDUCTIONS, scale, scale_latex
 
-A, T = Symbol("a", real=True), Symbol("t", real=True)
+A, T, U = Symbol("a", real=True), Symbol("t", real=True), Symbol("u", real=True)
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,11 @@ class FormulaLoss(Layer):
 
     @cached_property
     def derivative(self) -> Expr:
-        d = diff(self.expression, A)
-        return pin_heaviside(min([d, sympy.factor_terms(d), sympy.together(d)], key=sympy.count_ops))
+        """df/da, through u = a - t when f is a function of the difference (its kinks are then numbers)."""
+        of_u = self.expression.xreplace({A: U + T})
+        if T not in of_u.free_symbols:
+            return derivative_of(of_u, U).xreplace({U: A - T})
+        return derivative_of(self.expression, A)
 
     def _scale(self, shape: Shape) -> Rational:
         return scale(self.reduction, prod(shape))
@@ -73,7 +82,7 @@ class FormulaLoss(Layer):
                 Param("L", "L", "output", (1,), f"loss ({self.reduction.replace('_', ' ')})", trained=False, after=True))
 
     def work(self, shape: Shape) -> Work:
-        return Work.of(3 * prod(shape), 2e-3)
+        return formula_work(self.expression, 3 * prod(shape), in_output=False)
 
     def forward(self, step: Step) -> dict:
         out = [self.expression.xreplace({A: a, T: t}) for a, t in zip(step.inp, step.params["t"])]
@@ -89,24 +98,36 @@ class FormulaLoss(Layer):
         return loss, None
 
     def numpy_backward(self, np, g, a, y, params: dict, cache):
-        """Central differences in a, Richardson-extrapolated; one-sided within 2h of a kink in a - t."""
+        """Central differences in a, Richardson-extrapolated; one-sided within 2h of a kink in a - t (from
+        the left at it)."""
         t = params["t"]
         f = lambda x: np.asarray(evaluate(self.expression, {A: x, T: t}, "numpy"), dtype=float) * np.ones_like(x)
         h = 1e-3
         central = lambda s: (f(a + s) - f(a - s)) / (2 * s)
         slope = (4 * central(h / 2) - central(h)) / 3
-        u = Symbol("u", real=True)  # a - t: the kinks of a loss of the difference
-        for k in kinks(self.expression.xreplace({A: u + T}).xreplace({T: 0}), u):
-            near = np.abs(a - t - float(k)) < 2 * h
+        u = a - t  # the kinks of a loss of the difference
+        low, high = (float(np.min(u)) - 2 * h, float(np.max(u)) + 2 * h) if np.size(u) else (0.0, 0.0)
+        for k in reference_kinks(self.expression.xreplace({A: U + T}).xreplace({T: 0}), U, low, high):
+            near = np.abs(u - k) < 2 * h
             if near.any():
-                s = 1e-6 * np.where(a - t >= float(k), 1.0, -1.0)
+                s = 1e-6 * np.where(u > k, 1.0, -1.0)
                 slope = np.where(near, (-3 * f(a) + 4 * f(a + s) - f(a + 2 * s)) / (2 * s), slope)
         return float(self._scale(a.shape)) * slope, {}
 
     def torch_forward(self, torch, a, params: dict):
         loss = evaluate(self.expression, {A: a, T: params["t"]}, "torch") * torch.ones_like(a)
+        if A not in self.expression.free_symbols:  # a loss of the target alone stays in autograd's graph
+            loss = loss + 0 * a
         scale = {"mean": 1 / loss.numel(), "sum": 1.0, "half_sum": 0.5}[self.reduction]
         return loss, scale * loss.sum()
+
+    def inside(self, np, a, t):
+        """Where the references can test the formula: inside its domain and away from its poles (in a - t
+        for a loss of the difference)."""
+        of_u = self.expression.xreplace({A: U + T})
+        if T not in of_u.free_symbols:
+            return domain.inside(of_u, U, np.asarray(a) - np.asarray(t))
+        return domain.inside(self.expression, A, a, {T: np.asarray(t)})
 
     def describe(self) -> str:
         return f"loss from its formula, {self.reduction.replace('_', ' ')}"

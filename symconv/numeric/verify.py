@@ -10,6 +10,7 @@ import numpy as np
 
 from ..derivation import Derivation
 from . import reference_network, torch_reference
+from .sampling import fit_leaves
 from .evaluate import evaluate
 
 TOLERANCE = 1e-9
@@ -37,10 +38,11 @@ class Report:
     unchecked: tuple[str, ...] = ()  # derived tensors no reference computes: never silently "ok"
     tolerance: float = TOLERANCE
     seconds: tuple[tuple[str, float], ...] = ()  # (reference, seconds it took), in the order they ran
+    untestable: str = ""  # a formula layer with no random test points in its domain: never "ok" either
 
     @property
     def ok(self) -> bool:
-        return not self.unchecked and all(c.ok for c in self.comparisons)
+        return not self.unchecked and not self.untestable and all(c.ok for c in self.comparisons)
 
 
 def random_leaves(derivation: Derivation, seed: int) -> dict[str, np.ndarray]:
@@ -85,13 +87,17 @@ def _reference(derivation: Derivation, leaves: dict[str, np.ndarray], reference:
 def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None, from_sympy: bool | None = None,
            progress: Callable[[Checked], None] | None = None) -> Report:
     """Evaluate the derivation at random values and compare it with NumPy (and PyTorch if installed).
+    Values that put a formula layer outside its domain or near a pole are redrawn (numeric.sampling).
 
     `from_sympy` evaluates the SymPy expressions rather than the term tables; by default it does
     so up to SYMPY_WALK_LIMIT terms. `progress`, if given, is called with each reference's
     comparisons as soon as they are made: NumPy's first, then PyTorch's (whose import alone takes
     over a second).
     """
-    leaves = random_leaves(derivation, seed)
+    leaves, untestable = fit_leaves(derivation, random_leaves(derivation, seed), seed,
+                                    lambda k: random_leaves(derivation, seed + 7919 * k))
+    if untestable:  # the formula has no real value at any point drawn: nothing to compare
+        return Report((), False, bool(from_sympy), untestable=untestable)
     if from_sympy is None:
         from_sympy = sum(len(t.terms.first) for t in derivation.tensors if t.terms is not None) <= SYMPY_WALK_LIMIT
     ours = evaluate(derivation, leaves, from_sympy=from_sympy)
@@ -118,4 +124,4 @@ def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None,
             progress(checked[-1])
     unchecked = tuple(name for name in derived if name not in computed)
     return Report(tuple(c for one in checked for c in one.comparisons), use_torch, from_sympy, unchecked,
-                  seconds=tuple((one.reference, one.seconds) for one in checked))
+                  seconds=tuple((one.reference, one.seconds) for one in checked), untestable=untestable)
