@@ -288,6 +288,20 @@ def test_a_parameter_named_with_a_greek_letter_is_typeset_as_that_letter(in_tmp)
     assert render(load_network(path), "pdf").files["derivation.pdf"].startswith(b"%PDF")
 
 
+def test_a_parameter_named_with_underscores_is_typeset_as_its_name(in_tmp):
+    """params = { __class__ = 0.5 }: its underscores are not subscripts (SymPy printed __class^{})."""
+    from .conftest import need_latex
+    from symconv.network import load_network
+
+    path = in_tmp / "dunder.toml"
+    path.write_text('input = [2]\n\n[[layer]]\ntype = "activation"\nformula = "__class__ * z"\n'
+                    'params = { __class__ = 0.5 }\n', encoding="utf-8")
+    tex = render(load_network(path), "tex").files["derivation.tex"].decode()
+    assert r"$\mathit{\_\_class\_\_} = 0.5$" in tex and "__class" not in tex
+    need_latex()
+    assert render(load_network(path), "pdf").files["derivation.pdf"].startswith(b"%PDF")
+
+
 def test_control_characters_never_reach_markdown_or_html(in_tmp):
     from symconv.network import NetworkSpec, load_network
 

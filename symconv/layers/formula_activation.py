@@ -67,6 +67,14 @@ def tex(expr: Expr, names: dict | None = None) -> str:
     return re.sub(r"\\theta\\left\((.+?), 0\\right\)", r"\\mathbb{1}[\1 > 0]", text)
 
 
+def param_tex(name: str) -> str:
+    """LaTeX of a parameter's name: SymPy's for a plain name (alpha, beta_1), otherwise the name itself in
+    italics, its underscores escaped (__class__ would otherwise be read as subscripts)."""
+    if name.count("_") <= 1 and not name.startswith("_") and not name.endswith("_"):
+        return tex(Symbol(name))
+    return r"\mathit{" + name.replace("_", r"\_") + "}"
+
+
 def derivative_of(expr: Expr, var: Symbol) -> Expr:
     """sympy.diff of a formula where it exists, in its shortest of a few cheap forms, with the kink
     convention: a DiracDelta (the derivative of a jump) is dropped, Heaviside(0) is 0 and every exact
@@ -257,7 +265,7 @@ class FormulaActivation(Layer):
     def words(self, step: DocStep) -> Words:
         z, a = step.symbol("in"), step.symbol("out")
         f, d = tex(self.expression), tex(self.derivative)
-        params = ", ".join(rf"${tex(Symbol(name))} = {value}$" for name, value in self.constants)
+        params = ", ".join(rf"${param_tex(name)} = {value}$" for name, value in self.constants)
         shorter = (rf" In terms of the layer's own output, $f'(z) = {tex(self.in_output)}$ with $a = f(z)$, "
                    "which is what the entries write." if self.in_output is not None else "")
         raw = tex(pin_heaviside(diff(self.expression, Z).replace(lambda e: e.func is sympy.DiracDelta,

@@ -25,7 +25,7 @@ from ..formula import evaluate, parse_formula
 from ..kinks import reference_kinks
 from ..spec import check_choice
 from .base import DocStep, Layer, Param, Shape, Step, Words, Work, batch_mean_weight
-from .formula_activation import derivative_of, fixed_params, formula_work, tex
+from .formula_activation import derivative_of, fixed_params, formula_work, param_tex, tex
 from .mse import REDUCTIONS, scale, scale_latex
 
 A, T, U = Symbol("a", real=True), Symbol("t", real=True), Symbol("u", real=True)
@@ -143,7 +143,7 @@ class FormulaLoss(Layer):
 
     def words(self, step: DocStep) -> Words:
         a = step.symbol("in")
-        params = ", ".join(rf"${tex(Symbol(name))} = {value}$" for name, value in self.constants)
+        params = ", ".join(rf"${param_tex(name)} = {value}$" for name, value in self.constants)
         return Words(rf"Each entry's loss is $\ell_k = f({a}_k, t_k)$ with $f(a, t) = {tex(self.expression)}$"
                      + (f" ({params})" if params else "") + rf", and $L = {self._c(step)}\sum_k \ell_k$.",
                      {"in": rf"SymPy differentiates the formula in $a$: $\partial f / \partial a = {tex(self.derivative)}$, "
