@@ -52,7 +52,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     claims = renamed
     if conventions.numbering:
         grader.number_by_weighted_layers(conventions.parenthesized)
-    features, _ = one_feature(notes, derivation)
+    features = one_feature(notes, derivation)
     if features:
         conventions = replace(conventions, features=features)
         grader.features = features

@@ -22,16 +22,12 @@ _PAPER = re.compile(r"\\mathcal\s*\{?\s*B\b|\\(?:mu|sigma)\s*_\s*\{?\s*B\b")
 _MINIBATCH = r"\s*_\s*(?:\{\s*\\mathcal\s*\{\s*B\s*\}\s*\}|\\mathcal\s*\{\s*B\s*\}|\\mathcal\s*B|\{\s*B\s*\}|B(?![A-Za-z]))"
 
 
-def one_feature(notes: str, derivation: Derivation) -> tuple[int, int]:
-    """(the number of features, the line that says so) when the notes write one feature of a batch
-    normalization on vectors at a time; (0, 0) when they do not."""
-    layer = _normalization(derivation)
-    if layer is None:
-        return 0, 0
-    found = _SAID.search(notes) or _PAPER.search(notes)
-    if not found:
-        return 0, 0
-    return derivation[derivation.records[0].input].shape[-1], notes.count("\n", 0, found.start()) + 1
+def one_feature(notes: str, derivation: Derivation) -> int:
+    """The number of features when the notes write one feature of a batch normalization on vectors at a
+    time; 0 when they do not."""
+    if _normalization(derivation) is None or not (_SAID.search(notes) or _PAPER.search(notes)):
+        return 0
+    return derivation[derivation.records[0].input].shape[-1]
 
 
 def _normalization(derivation: Derivation):

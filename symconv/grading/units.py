@@ -62,7 +62,6 @@ class Units:
     scheme: str
     sizes: tuple[int, ...]
     from_to: bool = False
-    line: int = 0  # where the notes say how they number or which way a weight goes
 
     def describe(self) -> str:
         letters = "i, h, o" if len(self.sizes) == 3 else "i, o"
@@ -80,12 +79,11 @@ def read(notes: str, derivation: Derivation) -> Units | None:
         return None
     stated = _FROM_TO.search(notes)
     from_to = bool(stated and stated["a"] == stated["c"] and stated["b"] == stated["d"])
-    line = notes.count("\n", 0, stated.start()) + 1 if from_to else 0
     numbered = _NUMBERED_SAID.search(notes)
     if numbered:
-        return Units("numbered", sizes, from_to, notes.count("\n", 0, numbered.start()) + 1)
+        return Units("numbered", sizes, from_to)
     if any(found["group"] or found["b_group"] for found in _LETTER_NAME.finditer(notes)):
-        return Units("letters", sizes, from_to, line)
+        return Units("letters", sizes, from_to)
     return None
 
 
