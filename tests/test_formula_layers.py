@@ -114,7 +114,7 @@ def test_malicious_formulas_are_one_line_and_quick(formula, tmp_path):
     t = time.perf_counter()
     with pytest.raises(SpecError):
         FormulaActivation(formula)
-    assert time.perf_counter() - t < 1.0
+    assert time.perf_counter() - t < 5  # evaluating any of them would not end: a bound, not a benchmark
     assert time.perf_counter() - start < 30
 
 

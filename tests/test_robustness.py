@@ -92,7 +92,7 @@ def test_tap_count_of_a_billion_is_immediate():
     start = time.perf_counter()
     assert tap_count(10**9, 10**9 - 1, 2, 1, 0, 1) == 2 * (10**9 - 1)
     assert tap_count(3, 2 * 10**9 + 2, 2, 1, 10**9, 1) == 6  # only the taps in the input count
-    assert time.perf_counter() - start < 0.01
+    assert time.perf_counter() - start < 1  # a loop over the billion would take minutes: a bound, not a benchmark
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
@@ -128,7 +128,7 @@ def test_every_layer_kind_is_refused_from_its_shapes_alone(layers):
     start = time.perf_counter()
     with pytest.raises(SpecError, match=r"--force"):
         check_size(NetworkSpec(BIG, layers), {"json"})
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < 5  # building the terms would take minutes: a bound, not a benchmark
 
 
 @pytest.mark.parametrize("shape, layers", [

@@ -32,7 +32,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
     defined = macros(notes)
-    claims = [replace(c, text=expand(c.text, defined), range=expand(c.range, defined)) for c in extract(notes, latex)]
+    claims = [_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)]
     if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")

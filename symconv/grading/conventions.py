@@ -94,7 +94,11 @@ def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
         base = 0 if word in ("0", "zero") else 1
         return Conventions(base, f"the notes say so on line {_line(notes, stated.start())}", _line(notes, stated.start()))
     zero = top = None
+    seen: set[tuple[str, bool]] = set()
     for claim in claims:
+        if (claim.text, bool(claim.matrix)) in seen:  # a claim repeated word for word shows nothing new
+            continue
+        seen.add((claim.text, bool(claim.matrix)))
         try:
             sides, _ = parse_claim(claim.text, tensors, layout="first")
         except (ParseError, RecursionError):
