@@ -81,3 +81,61 @@ def test_units_numbered_through_the_network(claim, status):
 def test_notes_that_do_not_name_units_are_read_as_before():
     verdicts = check_notes(r"$$ \frac{\partial L}{\partial a^{[4]}_{1}} = a^{[4]}_{1} - t_1 $$", MAZUR)
     assert verdicts[0].status == "right" and "units" not in verdicts.conventions.describe()
+
+
+# M. Mazur, "A Step by Step Backpropagation Example" (2015,
+# https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/): its given values, and the
+# numbers it works out, as it prints them (to nine digits, each from the rounded numbers before it).
+MAZUR_GIVEN = (
+    "Inputs $i_1 = 0.05$, $i_2 = 0.10$; weights $w_1 = 0.15$, $w_2 = 0.20$, $w_3 = 0.25$, $w_4 = 0.30$, "
+    "$w_5 = 0.40$, $w_6 = 0.45$, $w_7 = 0.50$, $w_8 = 0.55$; targets $target_{o1} = 0.01$, $target_{o2} = 0.99$; "
+    "the learning rate $\\eta = 0.5$.\n\n"
+    "$$ net_{h1} = w_1 i_1 + w_2 i_2 + b_1 $$\n\n$$ net_{h2} = w_3 i_1 + w_4 i_2 + b_1 $$\n\n"
+    "$$ net_{o1} = w_5 out_{h1} + w_6 out_{h2} + b_2 $$\n\n$$ net_{o2} = w_7 out_{h1} + w_8 out_{h2} + b_2 $$\n\n"
+    "The biases are $b_1 = 0.35$ and $b_2 = 0.60$.\n\n"
+)
+
+
+@pytest.mark.parametrize("claim, status", [
+    (r"net_{h1} = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 * 1 = 0.3775", "right"),
+    (r"out_{h1} = \frac{1}{1+e^{-0.3775}} = 0.593269992", "right"),
+    (r"out_{h1} = \frac{1}{1+e^{-0.3775}} = 0.583269992", "wrong"),
+    (r"net_{o1} = 0.4 * 0.593269992 + 0.45 * 0.596884378 + 0.6 * 1 = 1.105905967", "right"),
+    (r"net_{o1} = 0.4 * 0.593269992 + 0.45 * 0.596884378 + 0.35 * 1 = 0.855905967", "wrong"),  # b_1 for b_2
+    (r"out_{o1} = 0.75136507", "right"),
+    (r"E_{o1} = \frac{1}{2}(target_{o1} - out_{o1})^{2} = \frac{1}{2}(0.01 - 0.75136507)^{2} = 0.274811083", "right"),
+    (r"E_{o2} = 0.023560026", "right"),
+    (r"E_{o1} = 0.023560026", "wrong"),  # the other output's error
+    (r"E_{total} = E_{o1} + E_{o2} = 0.274811083 + 0.023560026 = 0.298371109", "right"),
+    (r"\frac{\partial E_{total}}{\partial w_{5}} = 0.74136507 * 0.186815602 * 0.593269992 = 0.082167041", "right"),
+    (r"w_5^{+} = w_5 - \eta \frac{\partial E_{total}}{\partial w_{5}} = 0.4 - 0.5 * 0.082167041 = 0.35891648", "right"),
+    (r"w_5^{+} = w_5 + \eta \frac{\partial E_{total}}{\partial w_{5}}", "wrong"),  # a step uphill
+    (r"w_6^{+} = 0.408666186", "right"),
+    (r"\frac{\partial E_{o1}}{\partial out_{h1}} = \frac{\partial E_{o1}}{\partial net_{o1}} \frac{\partial net_{o1}}{\partial out_{h1}} = 0.138498562 * 0.40 = 0.055399425", "right"),
+    (r"\frac{\partial E_{o2}}{\partial out_{h1}} = -0.019049119", "right"),
+    (r"\frac{\partial E_{o2}}{\partial out_{h1}} = 0.055399425", "wrong"),
+    (r"\frac{\partial E_{total}}{\partial out_{h1}} = \frac{\partial E_{o1}}{\partial out_{h1}} + \frac{\partial E_{o2}}{\partial out_{h1}} = 0.055399425 + -0.019049119 = 0.036350306", "right"),
+    (r"w_1^{+} = w_1 - \eta \frac{\partial E_{total}}{\partial w_{1}} = 0.15 - 0.5 * 0.000438568 = 0.149780716", "right"),
+    (r"w_1^{+} = 0.15 - 0.5 * -0.000438568 = 0.150219284", "wrong"),
+])
+def test_mazur_s_worked_numbers_are_judged_at_the_values_the_notes_give(claim, status):
+    verdicts = [v for v in check_notes(MAZUR_GIVEN + f"$$ {claim} $$", MAZUR) if v.status != "definition"]
+    assert verdicts[-1].status == status, verdicts[-1]
+    assert not [v for v in verdicts[:-1] if v.status != "right"]  # the net inputs that define b_1, b_2 hold
+
+
+def test_a_bias_the_notes_name_by_number_is_the_one_of_the_units_written_with_it():
+    # b_1 is the hidden layer's shared bias, b_2 the outputs': each a bias of the unit a claim is about
+    notes = MAZUR_GIVEN + r"$$ \frac{\partial net_{o2}}{\partial b_2} = 1 $$" "\n\n" r"$$ \frac{\partial net_{h2}}{\partial b_2} = 1 $$"
+    *_, about_o2, about_h2 = check_notes(notes, MAZUR)
+    assert about_o2.status == "right"
+    assert about_h2.status != "right"  # b_2 is no bias of h_2: not read as one
+
+
+def test_a_derivative_between_values_layers_apart_goes_through_the_values_between():
+    # \partial out_{o1} / \partial out_{h1} = sigma'(net_{o1}) w_5: out_{o1} is written with net_{o1}, not 0
+    notes = (r"$$ \frac{\partial out_{o1}}{\partial out_{h1}} = out_{o1}(1 - out_{o1})\, w_5 $$" "\n\n"
+             r"$$ \frac{\partial out_{o1}}{\partial out_{h1}} = out_{o1}(1 - out_{o1})\, w_6 $$" "\n\n"
+             r"$$ \frac{\partial out_{o1}}{\partial i_{1}} = out_{o1}(1 - out_{o1})(w_5\, out_{h1}(1 - out_{h1})\, w_1 + w_6\, out_{h2}(1 - out_{h2})\, w_3) $$"
+             "\n\n" r"$$ \frac{\partial out_{o1}}{\partial i_{1}} = 0 $$")
+    assert [v.status for v in check_notes(notes, MAZUR)] == ["right", "wrong", "right", "wrong"]

@@ -18,6 +18,7 @@ from . import arrays, binding
 from .notation import ParseError
 from .tree import axis_sizes, indices_at
 
+LEARNING_RATES = ("\\eta", "\\alpha", "\\lambda", "lr")  # names notes give the step size
 MAX_SUM = 1_000  # values of one summation index
 POWER_COST = 100  # a term of a multinomial power costs about 100 times a plain one to expand
 
@@ -115,7 +116,76 @@ class Evaluator:
         flat_top, flat = self._flat(top_key, top), self._flat(key, index)
         if flat_top is None or flat is None:
             return None
-        return diff(self.d[top_key].entries[flat_top], self.d[key].symbols[flat])
+        return self.through(self.d[top_key].entries[flat_top], self.d[key].symbols[flat])
+
+    def updated(self, entry, env: dict[str, int]) -> Expr:
+        """A parameter after one step of gradient descent, w - \\eta dL/dw, at the learning rate the notes give."""
+        rate = next((self.constants[name] for name in LEARNING_RATES if name in self.constants), None)
+        if rate is None or rate.startswith("\\"):
+            raise ParseError("an updated parameter (w^{+}) is w - \\eta \\partial L/\\partial w: give the learning rate "
+                             "first, e.g. \\eta = 0.5")
+        where = self._at(entry[2], env)
+        flat = self._flat(entry[1], where)
+        if flat is None:
+            raise Outside(self._written(entry[1], where))
+        gradient = self._gradient(entry[1], where, lhs=True)
+        if gradient is None:
+            raise ParseError(f"the derivation has no gradient of {entry[3]}")
+        return self.d[entry[1]].symbols[flat] - Rational(rate) * gradient
+
+    def loss_term(self, k: int) -> Expr:
+        """The loss's term of output k (from 1), when the loss is a sum over its input's entries (E_{o1})."""
+        record = self.d.records[-1]
+        terms = None
+        if record.layer.is_loss:
+            params = {key: self.d[name].symbols for key, name in record.params.items()}
+            terms = record.layer.loss_terms(record.shape_in, self.d[record.output].symbols, params)
+        if terms is None:
+            raise ParseError("the error of one output (E_{o1}) is a term of a loss that is a sum over the outputs; "
+                             "this network's loss is not")
+        if not 1 <= k <= len(terms):
+            raise ParseError(f"the network has {len(terms)} outputs: no error E of output {k}")
+        return terms[k - 1]
+
+    def by_loss_term(self, k: int, bottom, env: dict[str, int]) -> Expr:
+        """d(the loss's term of output k)/d(an entry): through the chain of values between them."""
+        if bottom[0] != "entry":
+            raise ParseError("the derivative of one output's error is read by an entry, e.g. "
+                             "\\frac{\\partial E_{o1}}{\\partial out_{o1}}")
+        where = self._at(bottom[2], env)
+        flat = self._flat(bottom[1], where)
+        if flat is None:
+            raise Outside(self._written(bottom[1], where))
+        return self.through(self.loss_term(k), self.d[bottom[1]].symbols[flat])
+
+    def through(self, expr: Expr, symbol) -> Expr:
+        """d(expr)/d(symbol) through every value expr is computed from: the chain rule entry by entry
+        (\\partial out_{o1}/\\partial out_{h1} is w_{11}\\sigma'(net_{o1}), not 0 because out_{o1} is written with
+        net_{o1}), each derived value's derivative worked out once."""
+        total = S.Zero
+        for s in expr.free_symbols:
+            if s == symbol:
+                total += diff(expr, s)
+            elif s in self._derived():
+                inner = self._through_symbol(s, symbol)
+                if inner != 0:
+                    total += diff(expr, s) * inner
+        return total
+
+    def _through_symbol(self, s, symbol) -> Expr:
+        key = (s, symbol)
+        if key not in self._chained:
+            self._chained[key] = S.Zero  # a value cannot depend on itself
+            self._chained[key] = self.through(self._derived()[s], symbol)
+        return self._chained[key]
+
+    def _derived(self) -> dict:
+        """Each symbol of a value the network computes (not a gradient) and the entry that computes it."""
+        if self._derived_values is None:
+            self._derived_values = {sym: entry for t in self.d.tensors if t.entries is not None and t.symbols is not None
+                                    and not t.name.startswith("dL/d") for sym, entry in zip(t.symbols, t.entries)
+                                    if entry != sym}
+        return self._derived_values
 
     def _at(self, indices, env: dict[str, int]) -> tuple[int, ...]:
         """The entry's position, counted from 1, of indices written in the notes' base."""
@@ -156,8 +226,14 @@ class Evaluator:
             return self._symbol(node[1], where)
         if kind == "whole":
             return self._whole(node, env)
+        if kind == "update":
+            return self.updated(node[1], env)
+        if kind == "lossterm":
+            return self.loss_term(node[1])
         if kind == "deriv":
             top, bottom = node[1], node[2]
+            if top[0] == "lossterm":
+                return self.by_loss_term(top[1], bottom, env)
             if bottom[0] == "whole":
                 if top[0] != "loss":
                     raise ParseError("a derivative of a whole tensor by a whole tensor (a Jacobian) is read only as "

@@ -98,6 +98,8 @@ class Grader(Evaluator):
         self.features = 0  # the notes write one feature of this many at a time (features.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._locals: dict[tuple, Expr | None] = {}
+        self._chained: dict[tuple, Expr] = {}  # (derived value's symbol, symbol) -> the derivative through the chain
+        self._derived_values: dict | None = None
         self.meaning = meaning_of(derivation)  # the judge where the forms differ
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
 
@@ -165,6 +167,8 @@ class Grader(Evaluator):
             return None if flat is None else self.d[lhs[1]].entries[flat]
         if lhs[0] == "deriv" and lhs[1][0] == "loss":
             return self._gradient(lhs[2][1], self._at(lhs[2][2], env), lhs=True)
+        if lhs[0] == "deriv" and lhs[1][0] == "lossterm":
+            return self.by_loss_term(lhs[1][1], lhs[2], env)
         if lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "whole":  # \partial a / \partial z: the Jacobian
             top, wrt = (self.shapes[node[1]] for node in lhs[1:])
             if len(top) != 1 or len(wrt) != 1 or lhs[1][2] or lhs[2][2]:
@@ -417,7 +421,7 @@ class Grader(Evaluator):
                     if worked:
                         continue
                     return _Failure(env, truth, claimed, note=(
-                        f"at the values the notes give, this is {self._given_value(truth)}, not {claimed}"))
+                        f"at the values the notes give, this is {_shown(self._given_value(truth))}, not {_shown(claimed)}"))
             if (side is sides[1] and claimed.is_number and (decimal or not truth.is_number and (claimed != 0 or len(sides) > 2))
                     and all(self._number(other, env) for other in sides[2:])):
                 # "y_{1,1} = 1 \cdot 0 + 2 \cdot 3 = 6", "dL/db = 4": a value at numbers no claim gives (a
@@ -442,28 +446,39 @@ class Grader(Evaluator):
     def _gives(self, sides, envs) -> bool:
         """Whether the claim gives a leaf's value (x_{1,1} = 1, a given dL/dY written as a matrix): then it is
         recorded for the worked numbers that follow."""
-        lhs = sides[0]
-        if lhs[0] == "deriv" and lhs[1][0] == "loss" and lhs[2][0] == "entry":
-            tensor = self.d[f"dL/d{lhs[2][1]}"] if f"dL/d{lhs[2][1]}" in self.d.names() else None
-            if tensor is None or tensor.entries is not None:
-                return False
-            key, indices = f"dL/d{lhs[2][1]}", lhs[2][2]
-        elif lhs[0] == "entry" and self.d[lhs[1]].entries is None and self.d[lhs[1]].symbols is not None:
-            key, indices = lhs[1], lhs[2]
-        else:
+        leaves = []  # b_1 = b_2 = 0.35: every side but the numbers a leaf, each given the number
+        for side in sides:
+            leaf = self._leaf(side)
+            if leaf is None:
+                break
+            leaves.append(leaf)
+        if not leaves or len(leaves) == len(sides):
             return False
         given = {}
         for env in envs:
-            values = [self.value(side, env) for side in sides[1:]]
+            values = [self.value(side, env) for side in sides[len(leaves):]]
             if not all(getattr(v, "is_number", False) for v in values) or len(set(values)) > 1:
                 return False
-            flat = self._flat(key, self._at(indices, env))
-            if flat is None:
-                return False
-            given[self.d[key].symbols[flat]] = values[0]
+            for key, indices in leaves:
+                flat = self._flat(key, self._at(indices, env))
+                if flat is None:
+                    return False
+                given[self.d[key].symbols[flat]] = values[0]
         self.given.update(given)
         self._given_point = None
         return True
+
+    def _leaf(self, side) -> tuple[str, tuple] | None:
+        """(tensor, indices) of an entry nothing in the network computes (an input, a parameter, a target, a
+        given dL/dY), which the notes may give a value."""
+        if side[0] == "deriv" and side[1][0] == "loss" and side[2][0] == "entry":
+            tensor = self.d[f"dL/d{side[2][1]}"] if f"dL/d{side[2][1]}" in self.d.names() else None
+            if tensor is None or tensor.entries is not None:
+                return None
+            return f"dL/d{side[2][1]}", side[2][2]
+        if side[0] == "entry" and self.d[side[1]].entries is None and self.d[side[1]].symbols is not None:
+            return side[1], side[2]
+        return None
 
     def _given_value(self, expr: Expr) -> Expr:
         """The expression at the values the notes gave (every derived value worked out from them)."""
@@ -573,6 +588,13 @@ class Grader(Evaluator):
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+def _shown(value: Expr) -> str:
+    """A worked number as a report prints it: exact when it is a short fraction, else to ten digits."""
+    if value.is_Rational and len(str(value)) <= 12:
+        return str(value)
+    return str(value.evalf(10))
 
 
 def _decimals(denominator: int) -> int:

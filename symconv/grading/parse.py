@@ -45,6 +45,13 @@ _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
 _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
 _LOSS_LETTERS = ("L", "E", "J", "C")
+# the loss's term of one output (units.py writes a worked example's E_{o1} so): ("lossterm", 1)
+LOSS_TERM = "\\ell^{o}"
+# a parameter after one step of gradient descent: w^{+}, w_{11}^{2+}, W^{new}, W^{(new)}
+_UPDATED = re.compile(r"\s*(.*?)\s*(?:\+|\(?\s*(?:\\text\s*\{\s*new\s*\}|new)\s*\)?)\s*")
+SHARED_BIAS = "\\sharedbias"  # units.py writes a bias several units share, in a claim that names none of them, so
+_TOTAL_LOSS = re.compile(r"\s*[LEJC]_\s*\{\s*(?:total|tot)\s*\}")
+_LOSS_TERM = re.compile(r"\s*\\ell\^\{o\}_\{(\d+)\}")
 _LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|n(?![A-Za-z]))")
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "varrho", "tau", "upsilon", "phi", "varphi", "chi", "psi",
@@ -123,6 +130,10 @@ class Parser:
     def entry(self, allow_loss: bool = False):
         """An entry x_{...} starting at the next token (after a name); or, with allow_loss, the loss:
         a lone letter, \\mathcal{L} or \\ell, kept as written."""
+        term = _LOSS_TERM.match(self.text, self.pos)
+        if term:
+            self.pos = term.end()
+            return ("lossterm", int(term[1]))
         if allow_loss:  # the top of a derivative: a lone letter is the loss, even where L names its value
             kind, word = self.peek()
             after = self.text[self.pos:].lstrip()[len(word):len(word) + 1]
@@ -167,12 +178,17 @@ class Parser:
     def indices(self, name: str):
         """The superscript (layer [l] and/or channel (c)) and subscripts after a name, as an entry node
         (or, for a name that stands for an upstream gradient, the derivative of the loss by that entry)."""
-        layer, channel, subs = None, None, []
+        layer, channel, subs, updated = None, None, [], False
         table = self.tensors[name]
         info = next(iter(table.values()))
         while self.pos < len(self.text) and self.text[self.pos] in "^_":
             mark = self.text[self.pos]
             body, end = read_group(self.text, self.pos + 1)
+            if mark == "^" and not updated and _UPDATED.fullmatch(body):  # w^{+}, w_{11}^{2+}: after one step
+                updated, body = True, _UPDATED.fullmatch(body)[1]
+                if not body.strip():
+                    self.pos = end
+                    continue
             if mark == "^":
                 if body.strip() == "\\top":
                     break  # W^{\\top}: the transpose, read by factor()
@@ -226,7 +242,8 @@ class Parser:
         if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), len(info.shape) - single, spatial):
             subs = [parse_index(part) for part in bracketed.group(1).split(",")]  # X[4,4], X(4,4)
             self.pos = bracketed.end()
-        return self._entry_node(name, info, channel, subs, layer)
+        node = self._entry_node(name, info, channel, subs, layer)
+        return ("update", node) if updated else node
 
     def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
         spatial = len(info.shape) - info.channels
@@ -382,6 +399,12 @@ class Parser:
         if activation and activation[1] not in self.spelled:  # f(z), \varphi'(net_j): the layer's own activation
             self.pos = activation.end() - 1
             return ("fn", "dactivation_fn" if activation[2] else "activation_fn", self.arguments(activation[1]))
+        if _LOSS_TERM.match(self.text, self.pos):
+            return self.entry()  # E_{o1}: the loss's term of one output
+        total = _TOTAL_LOSS.match(self.text, self.pos)
+        if total and "L" in self.tensors:  # E_{total} = E_{o1} + E_{o2}: the loss's value
+            self.pos = total.end()
+            return self.sub_expression("L")
         if kind == "cmd" and (text in _ACCENTS or text[1:] in GREEK) and text not in FUNCTION_COMMANDS:
             return self.entry()  # \\hat{y}_i, \\delta_k: a name (entry() says when it is unknown)
         if kind == "num":
@@ -432,6 +455,10 @@ class Parser:
                 return self.slash_derivative()
             if text == "\\sum":
                 return self.summation()
+            if text == SHARED_BIAS:
+                number, self.pos = read_group(self.text, self.pos)
+                raise ParseError(f"b_{number} is a bias several units share in these notes, and the claim names none "
+                                 f"of them: it is read in a claim about one unit (net_{{o1}} = ... + b_{number})")
             if text[1:] in GREEK:  # \\delta_k, \\omega: a name the notes give something
                 raise UnknownName(f"unknown name {text!r}: the entries here are {', '.join(sorted(self.tensors))}", text)
             raise ParseError(f"cannot read {text}: it is not part of the notation symconv checks")
@@ -490,7 +517,12 @@ class Parser:
             kind, text = self.peek()
             if text in ("*", "\\cdot"):
                 self.take()
+                negated = self.peek()[1] == "-"  # 0.5 * -0.0226: a factor's own sign after the operator
+                if negated:
+                    self.take()
                 right = self.factor()
+                if negated:
+                    right = ("mul", (("num", Fraction(-1), False), right))
                 if text == "*" and any(_whole_in(f) for f in (*factors, right)):  # between images: a convolution
                     factors = [("op", "star", (_joined(factors), right), None)]
                 else:
@@ -527,6 +559,8 @@ class Parser:
         parts.append((sign, self.term()))
         while self.peek()[1] in ("+", "-"):
             sign = -1 if self.take()[1] == "-" else 1
+            if self.peek()[1] in ("+", "-"):  # 0.0554 + -0.0190: the term's own sign after the operator
+                sign *= -1 if self.take()[1] == "-" else 1
             parts.append((sign, self.term()))
         return parts[0][1] if len(parts) == 1 and parts[0][0] == 1 else ("add", tuple(parts))
 

@@ -69,7 +69,11 @@ def _unflat(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def term_difference(truth: Expr, claimed: Expr | None, printer) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The terms the claim lacks and the terms it should not have, each printed in the claim's notation."""
+    """The terms the claim lacks and the terms it should not have, each printed in the claim's notation;
+    none when either side is not a sum of products of entries (a sigmoid's or a softmax's terms, expanded,
+    say nothing a reader can use: the expected value does)."""
+    if not all(side.is_polynomial() for side in (truth, claimed if claimed is not None else S.Zero)):
+        return (), ()
     def terms(expr) -> dict:
         out: dict = {}
         for term in Add.make_args(expand(expr)):

@@ -28,16 +28,26 @@ import re
 from dataclasses import dataclass
 
 from ..derivation import Derivation
+from .parse import LOSS_TERM, SHARED_BIAS
 
 _INDEX = r"(?:\d+|[a-z](?![A-Za-z]))"
 # a letter-named unit: h1, h_1, h_{1}, {h_1}, hi (a symbolic unit of the hidden layer)
 _UNIT = rf"(?P<group>[ihoy])\s*(?:_\s*)?(?:\{{\s*(?P<n1>{_INDEX})\s*\}}|(?P<n2>{_INDEX}))"
 _LETTER_NAME = re.compile(
     rf"(?<![A-Za-z\\])(?P<name>net|in|out|ideal|target|\\delta)\s*_\s*(?:\{{\s*{_UNIT}\s*\}}|{_UNIT.replace('?P<', '?P<b_')})")
+# a unit's net input as the notes define it: net_{h1} = w_1 i_1 + w_2 i_2 + b_1 (its right side up to the next = or $)
+_NET_DEFINED = re.compile(
+    rf"(?<![A-Za-z\\])(?:net|in)\s*_\s*(?:\{{\s*{_UNIT}\s*\}}|{_UNIT.replace('?P<', '?P<b_')})\s*=\s*(?P<rhs>[^=$\n]*)")
+# the error of one output: E_{o1}, E_{o_1}, E_{y_{2}} (the loss's term of that output; E_{total} is the loss)
+_OUTPUT_ERROR = re.compile(r"(?<![A-Za-z\\])E\s*_\s*\{\s*[oy]\s*(?:_\s*)?(?:\{\s*(\d+)\s*\}|(\d+))\s*\}")
+_BIAS = re.compile(r"(?<![A-Za-z\\])b\s*_\s*(?:\{\s*(\d+)\s*\}|(\d))(?![\w^])")
+_GIVEN_BIASES = re.compile(r"\s*b\s*_\s*\{?\s*\d+\s*\}?(?:\s*=\s*b\s*_\s*\{?\s*\d+\s*\}?)*\s*=\s*-?\s*\d*\.?\d+\s*")
 _LETTER_INPUT = re.compile(r"(?<![A-Za-z\\{_^,])i\s*_\s*(?:\{\s*(\d+)\s*\}|(\d+))")
-_GLOBAL_WEIGHT = re.compile(r"(?<![A-Za-z\\])w\s*_\s*(?:\{\s*(\d+)\s*\}|(\d+))(?!\s*[\^\d])")
+# w_5, and w_5^{+} (after one step of gradient descent)
+_GLOBAL_WEIGHT = re.compile(
+    r"(?<![A-Za-z\\])w\s*_\s*(?:\{\s*(\d+)\s*\}|(\d+))(?P<plus>\s*\^\s*(?:\{\s*\+\s*\}|\+))?(?!\s*[\^\d])")
 # w with a layer and two indices, the layer before or after them: w^{2}_{11}, w_{mi}^{(l)}, w^{[1]}_{1,2}
-_LAYER = r"(?:\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}|\d)"
+_LAYER = r"(?:\{\s*[\[(]?\s*\d+\s*[\])]?\s*\+?\s*\}|\d)"  # w^{2+}: layer 2, after one step
 _PAIR = r"\{\s*(?P<A>\d|[a-z]'?)\s*,?\s*(?P<B>\d|[a-z]'?)\s*\}"
 _LAYERED_WEIGHT = re.compile(
     rf"(?<![A-Za-z\\])w\s*(?:\^\s*(?P<l1>{_LAYER})\s*_\s*{_PAIR}|_\s*{_PAIR.replace('?P<', '?P<s')}\s*\^\s*(?P<l2>{_LAYER}))"
@@ -62,6 +72,8 @@ class Units:
     scheme: str
     sizes: tuple[int, ...]
     from_to: bool = False
+    # a bias the notes name by number, b_3: the units (layer, unit) whose net input the notes write with it
+    biases: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
     def describe(self) -> str:
         letters = "i, h, o" if len(self.sizes) == 3 else "i, o"
@@ -83,8 +95,34 @@ def read(notes: str, derivation: Derivation) -> Units | None:
     if numbered:
         return Units("numbered", sizes, from_to)
     if any(found["group"] or found["b_group"] for found in _LETTER_NAME.finditer(notes)):
-        return Units("letters", sizes, from_to)
+        return Units("letters", sizes, from_to, _biases(notes, sizes))
     return None
+
+
+def _biases(notes: str, sizes: tuple[int, ...]) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+    """What each bias named by number means, read from the notes' own net inputs: net_{h1} = ... + b_1 makes
+    b_1 the bias of h_1, and net_{o1} = ... + b_3, net_{o2} = ... + b_3 make b_3 one bias the outputs share
+    (Mazur's b_1, b_2, a layer's bias each). A number no net input is written with stays unread."""
+    groups = _groups(len(sizes) - 1)
+    units: dict[str, set[tuple[int, int]]] = {}
+    for found in _NET_DEFINED.finditer(notes):
+        layer = groups.get(found["group"] or found["b_group"])
+        n = found["n1"] or found["n2"] or found["b_n1"] or found["b_n2"]
+        if layer is None or layer == 0 or not n.isdigit() or not 1 <= int(n) <= sizes[layer]:
+            continue
+        named = {m[1] or m[2] for m in _BIAS.finditer(found["rhs"])}
+        if len(named) == 1:
+            units.setdefault(named.pop(), set()).add((layer, int(n)))
+    # a bias written for units of two layers means nothing symconv has
+    return tuple((k, tuple(sorted(where))) for k, where in sorted(units.items()) if len({l for l, _ in where}) == 1)
+
+
+def _groups(last: int) -> dict[str, int]:
+    """Which layer (0 the input) each unit letter names."""
+    groups = {"i": 0, "o": last, "y": last}
+    if last == 2:
+        groups["h"] = 1
+    return groups
 
 
 def _sizes(derivation: Derivation) -> tuple[int, ...] | None:
@@ -110,9 +148,9 @@ def _at(n: str, base: int) -> str:
 
 def _letters(text: str, units: Units, base: int) -> str:
     last = len(units.sizes) - 1
-    group_of = {"i": 0, "o": last, "y": last}
-    if last == 2:
-        group_of["h"] = 1
+    group_of = _groups(last)
+    if units.biases:
+        text = _bias_names(text, units, base, group_of)
 
     def name(found: re.Match) -> str:
         group = found["group"] or found["b_group"]
@@ -131,27 +169,63 @@ def _letters(text: str, units: Units, base: int) -> str:
         return f"{'a' if kind == 'out' else 'z'}^{{[{layer}]}}_{{{index}}}"
 
     text = _LETTER_NAME.sub(name, text)
+    text = _OUTPUT_ERROR.sub(lambda m: f"{LOSS_TERM}_{{{m[1] or m[2]}}}" if int(m[1] or m[2]) <= units.sizes[last]
+                             else m[0], text)
     text = _LETTER_INPUT.sub(lambda m: f"x_{{{_at(m[1] or m[2], base)}}}" if int(m[1] or m[2]) <= units.sizes[0]
                              else m[0], text)
-    text = _GLOBAL_WEIGHT.sub(lambda m: _numbered_weight(int(m[1] or m[2]), units, base) or m[0], text)
+    text = _GLOBAL_WEIGHT.sub(lambda m: _numbered_weight(int(m[1] or m[2]), units, base, bool(m["plus"])) or m[0], text)
     return _LAYERED_WEIGHT.sub(lambda m: _layered_weight(m, units, base), text) if units.from_to else text
 
 
-def _numbered_weight(n: int, units: Units, base: int) -> str:
-    """w_n, the weights numbered through the network row by row (Mazur's w_1 ... w_8)."""
+def _bias_names(text: str, units: Units, base: int, group_of: dict[str, int]) -> str:
+    """b_k as the bias it is of the unit the notes write it for; a bias several units share as the one of the
+    unit the claim is about, and given a value (b_3 = 0.60) as each of theirs."""
+    meaning = dict(units.biases)
+    spelled = list(_BIAS.finditer(text))
+    if spelled and _GIVEN_BIASES.fullmatch(text):  # b_1 = b_2 = 0.35, b_3 = 0.60
+        names, value = text.rsplit("=", 1)
+        entries = []
+        for found in spelled:
+            where = meaning.get(found[1] or found[2])
+            if where is None:
+                return text
+            entries += [f"b^{{[{layer}]}}_{{{n - 1 + base}}}" for layer, n in where]
+        return " = ".join([*entries, value.strip()])
+
+    def entry(found: re.Match) -> str:
+        where = meaning.get(found[1] or found[2])
+        if where is None:
+            return found[0]
+        if len(where) > 1:  # shared: the unit of that layer the claim names, if it names one
+            layer = where[0][0]
+            named = {int(m["n1"] or m["n2"] or m["b_n1"] or m["b_n2"]) for m in _LETTER_NAME.finditer(text)
+                     if group_of.get(m["group"] or m["b_group"]) == layer
+                     and (m["n1"] or m["n2"] or m["b_n1"] or m["b_n2"]).isdigit()}
+            where = tuple(w for w in where if w[1] in named)
+            if len(where) != 1:  # which unit's is not said: no bias of the network, never another one
+                return f"{SHARED_BIAS}{{{found[1] or found[2]}}}"
+        layer, n = where[0]
+        return f"b^{{[{layer}]}}_{{{n - 1 + base}}}"
+
+    return _BIAS.sub(entry, text)
+
+
+def _numbered_weight(n: int, units: Units, base: int, updated: bool = False) -> str:
+    """w_n, the weights numbered through the network row by row (Mazur's w_1 ... w_8); w_n^{+} after a step."""
     for layer, (inputs, outputs) in enumerate(zip(units.sizes, units.sizes[1:]), start=1):
         if n <= inputs * outputs:
             row, column = divmod(n - 1, inputs)
-            return f"W^{{[{layer}]}}_{{{row + base},{column + base}}}"
+            return f"W^{{[{layer}]{'+' if updated else ''}}}_{{{row + base},{column + base}}}"
         n -= inputs * outputs
     return ""
 
 
 def _layered_weight(found: re.Match, units: Units, base: int) -> str:
     """w^{l}_{ab} from unit a to unit b: W^{[l]}_{b,a}, the row the unit it leads to."""
-    layer = re.sub(r"\D", "", found["l1"] or found["l2"])
+    written = found["l1"] or found["l2"]
+    layer, plus = re.sub(r"\D", "", written), "+" if "+" in written else ""
     a, b = (found["A"], found["B"]) if found["A"] else (found["sA"], found["sB"])
-    return f"W^{{[{layer}]}}_{{{_at(b, base)},{_at(a, base)}}}"
+    return f"W^{{[{layer}]{plus}}}_{{{_at(b, base)},{_at(a, base)}}}"
 
 
 def _numbered(text: str, units: Units, base: int) -> str:

@@ -157,6 +157,12 @@ class Layer(ABC):
         None for a kind that has none."""
         return None
 
+    def loss_terms(self, shape: Shape, out: tuple, params: dict[str, tuple]) -> tuple | None:
+        """A loss that is a sum over its input's entries: the term of each entry, which worked examples name
+        (Mazur's E_{o1}), as expressions of the layer's output symbols `out` and parameters `params`; L is
+        their sum. None for a kind that is no such sum (or no loss)."""
+        return None
+
     # -- fields --
     def as_fields(self) -> dict[str, object]:
         """The layer as written in a network file, every default filled in: {"type": ..., field: value}."""

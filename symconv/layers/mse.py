@@ -71,6 +71,9 @@ class MeanSquaredError(Layer):
         errors = [a - t for a, t in zip(step.inp, step.params["t"])]
         return {"out": errors, "L": [self._scale(step.shape_in) * Add(*(e**2 for e in step.out))]}
 
+    def loss_terms(self, shape: Shape, out: tuple, params: dict[str, tuple]) -> tuple:
+        return tuple(self._scale(shape) * e**2 for e in out)
+
     def backward(self, step: Step) -> dict:
         twice = 2 * self._scale(step.shape_in)
         return {"in": [twice * e for e in step.out]}

@@ -52,6 +52,9 @@ class SoftmaxCrossEntropy(Layer):
         return {"out": [exp(f) / total for f in step.inp],
                 "L": [-Add(*(t * log(p) for t, p in zip(step.params["t"], step.out)))]}
 
+    def loss_terms(self, shape: Shape, out: tuple, params: dict[str, tuple]) -> tuple:
+        return tuple(-t * log(p) for t, p in zip(params["t"], out))
+
     def backward(self, step: Step) -> dict:
         return {"in": [p - t for p, t in zip(step.out, step.params["t"])]}
 
