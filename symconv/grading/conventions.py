@@ -56,10 +56,15 @@ class Conventions:
 _LAYERED = re.compile(r"(?<![A-Za-z\\])([zaWwbBkK])\s*\^\s*\{?\s*[\[(]\s*(\d+)\s*[\])]")
 
 
+_GENERAL = re.compile(r"(?<![A-Za-z\\])(?:[zaWwbB]|\\delta)\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{?\s*[\[(]?\s*(?:l|L|\\ell)(?![A-Za-z])")
+
+
 def numbering(notes: str, tensors) -> str:
     """ "weighted layers" when the notes number only the layers with weights: they write z^{[l]} or a^{[0]},
     or a weight's layer number that no layer with that weight has (W^{[2]} where symconv's are W^{[1]}
     and W^{[3]}); else "" (symconv's numbering, every layer counted)."""
+    if _GENERAL.search(notes):  # z^l, a^{l-1}, \delta^{(l)}, w^{l+1}_{jk}: a textbook's every layer
+        return "weighted layers"
     for letter, number in _LAYERED.findall(notes):
         n = int(number)
         if letter == "z" and "z" not in tensors or letter == "a" and n == 0:

@@ -21,7 +21,7 @@ from sympy import Expr, Function, Pow, Rational, expand, together
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, constants, shorthands, sizes
+from . import arrays, binding, constants, general_layers, shorthands, sizes
 from .definitions import definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
@@ -199,6 +199,8 @@ class Grader(Evaluator):
             claim = replace(claim, text=constants.substitute(claim.text, self.constants))
         if self.shorthands:
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
+        if general_layers.general(claim.text):
+            return self._every_layer(claim, written)
         sized = sizes.judge(claim.text, self.d, self.value)
         if sized is not None:
             return Verdict(claim.line, written, sized[0], reason=sized[1])
@@ -309,6 +311,38 @@ class Grader(Evaluator):
             expected=printer.doprint(first.truth) if first.truth is not None else "",
             reason=first.note,
         )
+
+    def _every_layer(self, claim: Claim, written: str) -> Verdict:
+        """A claim about layer l (\\delta^l = ...): read at each layer where every value it names exists, and
+        right when every such reading holds (general_layers.py)."""
+        last = max((n for name, table in self.tensors.items() if not GRADIENT_NAME.fullmatch(name)
+                    for n in table if n is not None), default=0)  # L: the last layer's number
+        wrong, reasons = [], []
+        first, top = 0, None
+        stated = general_layers.stated_layers(claim.range, last) if claim.range else None
+        if stated:  # "for l = 1 ... L-1"
+            first, top, rest = stated
+            claim = replace(claim, range=rest)
+        for said, instances in general_layers.readings(claim.text, last, first, top):
+            verdicts = [(value, self.grade(replace(claim, text=text))) for value, text in instances]
+            verdicts = [(value, v) for value, v in verdicts if not _no_such_layer(v)]
+            statuses = {v.status for _, v in verdicts}
+            if verdicts and statuses <= {"definition"}:
+                return replace(verdicts[0][1], claim=written, line=claim.line, reason="a name for every layer")
+            if verdicts and statuses <= {"right", "definition"}:
+                return Verdict(claim.line, written, "right", reason=f"read at l = {', '.join(str(l) for l, _ in verdicts)}"
+                               + (f", {said}" if said != general_layers.FIRST else ""))
+            failed = [(value, v) for value, v in verdicts if v.status == "wrong"]
+            if failed:
+                wrong.append((failed[0], said))
+            else:
+                reasons += [v.reason for _, v in verdicts if v.reason and v.status == "not understood"]
+        if wrong and not reasons:  # wrong however the notes number the weights
+            (value, v), said = wrong[0]
+            return replace(v, claim=written, line=claim.line,
+                           reason="; ".join(filter(None, (f"at l = {value} ({said})", v.reason))))
+        return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
+                       "no layer has every value the claim names")
 
     def _readable(self, expression: str) -> bool:
         """Whether an expression reads with the names known so far (no name left to bind)."""
@@ -588,6 +622,12 @@ class Grader(Evaluator):
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+def _no_such_layer(verdict: Verdict) -> bool:
+    """Whether a reading at one layer names a value that layer does not have (then it is not a reading)."""
+    return verdict.status == "not understood" and bool(re.search(r"has no layer|needs its layer|not an entry",
+                                                                  verdict.reason))
 
 
 def _shown(value: Expr) -> str:

@@ -85,6 +85,9 @@ _PREPASS = [
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), r" \\cdot "),
     (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
+    (re.compile(r"\\_"), "_"),  # a_{j}\_k escaped for Markdown (kramdown, Jekyll): the subscript it is
+    # \partial{C}, \partial{b^l_j}: the braces around what is differentiated
+    (re.compile(r"\\partial\s*\{\s*((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*?)\s*\}"), r"\\partial \1 "),
     (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned
     (re.compile(r"\s+(?=[_^])"), ""),
     # the transpose: ^T, ^{T}, ^\top, ^{\mathsf{T}} (its \mathsf dropped above), ^\intercal

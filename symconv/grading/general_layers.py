@@ -1,0 +1,91 @@
+"""Claims about every layer at once: a layer written with a letter, as textbooks state back-propagation.
+
+Nielsen writes \\delta^l = ((w^{l+1})^T \\delta^{l+1}) \\odot \\sigma'(z^l) and \\delta^L for the last layer,
+the UFLDL tutorial \\delta^{(l)} and \\delta^{(n_l)}, Kafunah x^{l}_{i,j} and o^{l-1}. Such a claim holds for
+each layer l where every value it names exists: it is read once per layer number, with l, \\ell, L
+(the last layer) and n_l (UFLDL's name for it) written as numbers, and it is right when every reading
+that exists holds. A uniform shift of the numbering (Nielsen's input is layer 1, Ng's layer 0) changes
+nothing in a claim about every l; where the notes number a layer's weights by the layer they read
+(UFLDL: z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}) the weights are read at l + 1 as well, and a claim is
+wrong only when no such reading holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ^l, ^{l+1}, ^{(l)}, ^{[l-1]}, ^\ell, ^L, ^{(n_l)}: a layer written with a letter (not a power: a number)
+_BODY = r"(?P<open>[\[(]?)\s*(?P<var>\\ell|n_\{?l\}?|l|L)\s*(?:(?P<sign>[+-])\s*(?P<shift>\d))?\s*[\])]?"
+SUPERSCRIPT = re.compile(
+    rf"(?<=[A-Za-z}}])\s*\^\s*(?:\{{\s*{_BODY}\s*\}}|(?P<bare>\\ell(?![A-Za-z])|[lL](?![A-Za-z])))")
+# the letters of a layer's weights and bias, before their superscript: w^l, W_{ij}^{(l)}
+_PARAMETERS = re.compile(r"(?<![A-Za-z\\])([wWbB])\s*(?:_\s*(?:\{[^{}]*\}|\w))?\s*$")
+_LIMIT = re.compile(r"\\(?:sum|prod)\s*_\s*(?:\{[^{}]*\}|\w)\s*$")  # \sum_{l=1}^{L}: a sum's bound, not a layer
+MAX_LAYERS = 12
+
+
+def general(text: str) -> bool:
+    """Whether the claim names a layer with a letter."""
+    return any(not _LIMIT.search(text[:found.start()]) for found in SUPERSCRIPT.finditer(text))
+
+
+FIRST = "the weights numbered by the layer they compute"
+
+
+def readings(text: str, last: int, first: int = 0, top: int | None = None) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The claim read at each layer: [(how the weights are numbered, [(l, text), ...])], for l from
+    `first` to `last` (the last layer's number, which L stands for)."""
+    out = []
+    if not any(found["var"] in ("l", "\\ell") or found["bare"] in ("l", "\\ell") for found in SUPERSCRIPT.finditer(text)):
+        first = last  # only L: the one last layer
+    for shift, said in ((0, FIRST),
+                        (1, "the weights numbered by the layer they read")):
+        instances = []
+        for value in range(first, min(last if top is None else top, first + MAX_LAYERS) + 1):
+            instance = _at(text, value, last, shift)
+            if instance is not None:
+                instances.append((value, instance))
+        out.append((said, instances))
+        if not _PARAMETERS_USED(text):
+            break  # no weight or bias: one numbering
+    return out
+
+
+def _PARAMETERS_USED(text: str) -> bool:  # noqa: N802
+    return any(_PARAMETERS.search(text[:found.start()]) for found in SUPERSCRIPT.finditer(text))
+
+
+def _at(text: str, value: int, last: int, shift: int) -> str | None:
+    """The claim at layer `value` (None where it names a layer before the first)."""
+    negative = False
+
+    def number(found: re.Match) -> str:
+        nonlocal negative
+        before = text[:found.start()]
+        if _LIMIT.search(before):
+            return found[0]
+        var = (found["var"] or found["bare"]).replace("{", "").replace("}", "")
+        n = (last if var in ("L", "n_l") else value) + (
+            int(found["shift"]) * (1 if found["sign"] == "+" else -1) if found["shift"] else 0)
+        if shift and _PARAMETERS.search(before):
+            n += shift
+        negative |= n < 0
+        return f"^{{[{n}]}}"
+
+    out = SUPERSCRIPT.sub(number, text)
+    return None if negative else out
+
+
+# "for l = 1 ... L-1", "l = 2, \ldots, L": the layers a claim is stated for
+_RANGE = re.compile(r"(?:\\text\s*\{\s*)?(?:for\s*)?\$?\s*(?:l|\\ell)\s*=\s*(?P<lo>\d+)\s*,?\s*(?:\\dots|\\ldots|\\cdots|\.\.\.)"
+                    r"\s*,?\s*(?P<hi>\d+|L|n_\{?l\}?)\s*(?:-\s*(?P<less>\d))?\s*\$?\s*\}?")
+
+
+def stated_layers(range_text: str, last: int) -> tuple[int, int, str] | None:
+    """(first, last, the rest of the range) when the range says which layers l the claim is for."""
+    found = _RANGE.search(range_text)
+    if found is None:
+        return None
+    hi = int(found["hi"]) if found["hi"].isdigit() else last
+    rest = (range_text[:found.start()] + range_text[found.end():]).strip(" ,;")
+    return int(found["lo"]), hi - int(found["less"] or 0), "" if rest in ("\text{", "\text{}") else rest
