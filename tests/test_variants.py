@@ -178,3 +178,14 @@ def test_no_folder_of_other_files_is_overwritten(tmp_path):
     assert result.returncode == 2 and "not an exercise set" in result.stderr
     assert [p.name for p in (tmp_path / "set").iterdir()] == ["notes.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["set"]  # no staging folder left behind
+
+
+def test_thirty_variants_render_in_well_under_a_minute_and_all_differ():
+    import time
+    start = time.perf_counter()
+    files, _ = build(VARY, 30, 2026, None, ("tex", "md", "html", "moodle"))
+    assert time.perf_counter() - start < 60  # a hang bound for a loaded machine: about 2 s here
+    variants = json.loads(files["manifest.json"])["variants"]
+    assert len(variants) == 30 and len({v["id"] for v in variants}) == 30
+    sheets = {files[f"{v['id']}/exercise.tex"] for v in variants}
+    assert len(sheets) == 30  # no two sheets alike
