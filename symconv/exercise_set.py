@@ -31,7 +31,7 @@ def _key(spec, seed: int):
 
 
 def _files(variant: Variant, formats: tuple[str, ...]) -> tuple[str, dict[str, bytes], list[str]]:
-    sheet = worksheet(variant.spec, variant.seed)
+    sheet = worksheet(variant.spec, variant.seed, variant.id)
     out = Rendered()
     render_documents(out, {"exercise": sheet.sheet, "answers": sheet.key}, formats)
     return variant.id, out.files, out.notes + out.errors
@@ -49,8 +49,7 @@ def build(vary: Vary, count: int, seed: int, ids: list[str] | None, formats: tup
     notes: list[str] = []
     if sheet_formats:
         if jobs > 1 and "pdf" in sheet_formats:  # LaTeX dominates: one variant a process
-            with ProcessPoolExecutor(jobs) as pool:
-                made = list(pool.map(_files, variants, [sheet_formats] * len(variants)))
+            made = _in_pool(variants, sheet_formats, jobs)
         else:
             made = [_files(v, sheet_formats) for v in variants]
         for ident, rendered, said in made:
@@ -59,6 +58,20 @@ def build(vary: Vary, count: int, seed: int, ids: list[str] | None, formats: tup
     if "moodle" in formats:
         files["moodle.xml"] = import_moodle().question_bank(sheets)
     return files, notes
+
+
+def _in_pool(variants: list[Variant], formats: tuple[str, ...], jobs: int) -> list:
+    """_files for each variant in `jobs` processes, started and stopped as render's batch does: a worker dies
+    with its parent, leaves Ctrl-C to it, and an interrupt stops every worker and its LaTeX before going on."""
+    from .batch import _stop, _worker_started
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(variants)), initializer=_worker_started)
+    try:
+        made = list(pool.map(_files, variants, [formats] * len(variants)))
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return made
 
 
 def import_moodle():

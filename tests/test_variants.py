@@ -18,6 +18,7 @@ from symconv.grading import check_notes
 from symconv.rendering.variant_sheet import POINTS, claims, worksheet
 from symconv.variants import DEFAULT_VARY, draw, parse_vary
 
+from .conftest import need_latex
 from .test_variant_grading import key_notes
 
 ROOT = Path(__file__).parents[1]
@@ -140,6 +141,11 @@ def test_the_same_command_writes_the_same_bytes(tmp_path):
     assert {str(p.parent) for p in outs[0] if p.parent != Path(".")} == {"ada", "alan_t", "grace-h"}
     variants = json.loads(outs[0][Path("manifest.json")])["variants"]
     assert [v["id"] for v in variants] == ["ada", "alan_t", "grace-h"]
+    # Each sheet names its student, escaped where the format needs it.
+    assert rb"Exercise sheet for alan\_t:" in outs[0][Path("alan_t/exercise.tex")]
+    assert rb"Answer key for alan\_t:" in outs[0][Path("alan_t/answers.tex")]
+    assert b"Exercise sheet for alan_t:" in outs[0][Path("alan_t/exercise.html")]
+    assert b"Exercise sheet for alan\\_t:" in outs[0][Path("alan_t/exercise.md")]
 
 
 @pytest.mark.parametrize("args, says", [
@@ -189,3 +195,19 @@ def test_thirty_variants_render_in_well_under_a_minute_and_all_differ():
     assert len(variants) == 30 and len({v["id"] for v in variants}) == 30
     sheets = {files[f"{v['id']}/exercise.tex"] for v in variants}
     assert len(sheets) == 30  # no two sheets alike
+
+
+def test_the_pdfs_are_the_same_bytes_again_and_name_the_student(tmp_path):
+    need_latex()
+    roster = tmp_path / "r.csv"
+    roster.write_text("ada_l\nalan\n")
+    runs = []
+    for n in (1, 2):
+        result = _run("render", "--handout", "--roster", str(roster), "--format", "pdf", "--jobs", "2",
+                      "--out", str(tmp_path / f"set{n}"))
+        assert result.returncode == 0, result.stderr
+        runs.append({p.relative_to(tmp_path / f"set{n}"): p.read_bytes() for p in (tmp_path / f"set{n}").rglob("*.pdf")})
+    assert runs[0] == runs[1] and len(runs[0]) == 4
+    text = subprocess.run(["pdftotext", str(tmp_path / "set1" / "ada_l" / "exercise.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert "Exercise sheet for ada" in text and "Task 6 (2 points)" in text and "The numbers" in text

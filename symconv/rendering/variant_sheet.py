@@ -68,8 +68,9 @@ def _term_values(derivation: Derivation, example: Example, name: str, index: int
             for a, b in zip(first[start[index]:start[index + 1]], second[start[index]:start[index + 1]])]
 
 
-def worksheet(spec: ConvSpec, seed: int) -> Worksheet:
-    """The variant of `spec` at the numbers drawn from `seed`: its tasks, sheet and key.
+def worksheet(spec: ConvSpec, seed: int, ident: str = "") -> Worksheet:
+    """The variant of `spec` at the numbers drawn from `seed`: its tasks, sheet and key, titled with the
+    student's id `ident` when given (the templates escape it).
 
     Raises:
         AssertionError: when a number differs from NumPy's (a defect in symconv, never expected).
@@ -120,8 +121,11 @@ def worksheet(spec: ConvSpec, seed: int) -> Worksheet:
     sections = [numbers] + [_task(t.number, t.points, t.question, t.answer, why) for t, why in zip(tasks, reasons)]
     # The output's size is asked: the settings leave it out.
     ctx = {**ctx, "settings": [(label, value) for label, value in ctx["settings"] if label != "output"]}
-    return Worksheet(d, example, tasks, given, [ctx["upstream_definition"], *given],
-                     exercise(ctx, sections), answers(ctx, sections))
+    sheet, key = exercise(ctx, sections), answers(ctx, sections)
+    if ident:
+        sheet["title"] = sheet["title"].replace("Exercise sheet: ", f"Exercise sheet for {ident}: ", 1)
+        key["title"] = key["title"].replace("Answer key: ", f"Answer key for {ident}: ", 1)
+    return Worksheet(d, example, tasks, given, [ctx["upstream_definition"], *given], sheet, key)
 
 
 def claims(task: Task) -> str:
