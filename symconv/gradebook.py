@@ -146,30 +146,57 @@ def grade_text(text: str, sheet: Worksheet, latex: bool | None) -> list[TaskGrad
                     for step in (steps[-1:] if task.numeric else steps[1:]):
                         probes.append((task, asked, step))
     pending = [t for t in sheet.tasks if grades[t.number].verdict == "pending"]
-    if pending:
-        block = "".join(f"\n\\[ {asked} = {step} \\]\n" for _, asked, step in probes)
-        judged = check_notes(preamble + text + "\n" + block, sheet.derivation, latex=latex)
-        tail = [v for v in judged if v.line > shift + len(text.splitlines())]
-        for task in pending:
-            grade = grades[task.number]
-            results = {asked: [] for asked in task.asks}
-            for (t, asked, step), v in zip(probes, tail):
-                if t is task:
-                    results[asked].append(v)
-            if all(any(v.status == "right" for v in results[a]) for a in task.asks):
-                grade.verdict, grade.points = "right", task.points
-            elif any(v.status == "not understood" for a in task.asks for v in results[a]) \
-                    or len(tail) != len(probes):
-                grade.verdict = "not understood"
-                grade.feedback.append(f"the claims hold, but whether they give ${' , '.join(task.asks)}$ could not be "
-                                      "read: read it by hand")
-            else:
-                grade.verdict = "wrong"
-                for asked in task.asks:
-                    if not any(v.status == "right" for v in results[asked]):
-                        why = next((v.reason for v in results[asked] if v.reason), "")
-                        grade.feedback.append(f"the claims hold, but none gives ${asked}$" + (f" ({why})" if why else ""))
+    # A step that is a sum of products is read after the notes (they may name the upstream gradient);
+    # a number is read at the sheet's numbers alone, so numbers the notes give of their own never count.
+    judged = _probes(preamble, text, [p for p in probes if not p[0].numeric], sheet, latex)
+    numbers = _probes(preamble, "", [p for p in probes if p[0].numeric], sheet, latex)
+    lined_up = judged is not None and numbers is not None
+    pairs = (judged or []) + (numbers or [])
+    for task in pending:
+        grade = grades[task.number]
+        results: dict[str, list] = {asked: [] for asked in task.asks}
+        for (t, asked, _), v in pairs:
+            if t is task:
+                results[asked].append(v)
+        if all(any(v.status == "right" for v in results[a]) for a in task.asks):
+            grade.verdict, grade.points = "right", task.points
+        elif not lined_up or any(v.status == "not understood" for a in task.asks for v in results[a]):
+            grade.verdict = "not understood"
+            grade.feedback.append(f"the claims hold, but whether they give ${', '.join(task.asks)}$ could not be "
+                                  "read: read it by hand")
+        else:
+            grade.verdict = "wrong"
+            for asked in task.asks:
+                if not any(v.status == "right" for v in results[asked]):
+                    why = next((v.reason for v in results[asked] if v.reason), "")
+                    grade.feedback.append(f"the claims hold, but none gives ${asked}$" + (f" ({why})" if why else ""))
+    # Numbers the notes give that differ from the sheet's (a copying slip): said on every number task.
+    own = [(v, _steps(v.claim)) for v in verdicts
+           if v.line > shift and v.status == "definition" and "given value" in v.reason]
+    copied = _probes(preamble, "", [(None, f"0 + {steps[0]}", steps[-1]) for v, steps in own if len(steps) == 2],
+                     sheet, latex) or []
+    slips = [f"line {v.line - shift}: ${v.claim}$ ({probe.reason.removeprefix('at the values the notes give, ')})"
+             for (v, _), (_, probe) in zip([o for o in own if len(o[1]) == 2], copied) if probe.status == "wrong"]
+    if slips:
+        said = "; ".join(slips[:3]) + ("; ..." if len(slips) > 3 else "")
+        for task in sheet.tasks:
+            if task.numeric and task.number in spans:
+                grades[task.number].feedback.append(f"the notes give numbers that differ from the sheet's ({said}): "
+                                                    "numbers are graded at the sheet's")
     return [grades[t.number] for t in sheet.tasks]
+
+
+def _probes(preamble: str, context: str, probes: list[tuple[Task, str, str]], sheet: Worksheet,
+            latex: bool | None) -> list | None:
+    """Each probe `asked = step` paired with its verdict, read after the preamble and `context`; None when
+    check split a probe into several claims (the verdicts no longer line up one a probe)."""
+    if not probes:
+        return []
+    block = "".join(f"\n\\[ {asked} = {step} \\]\n" for _, asked, step in probes)
+    judged = check_notes(preamble + context + "\n" + block, sheet.derivation, latex=latex)
+    last = preamble.count("\n") + len(context.splitlines()) + 1
+    tail = [v for v in judged if v.line > last]
+    return list(zip(probes, tail)) if len(tail) == len(probes) else None
 
 
 def read_submission(path: Path) -> str:

@@ -75,3 +75,22 @@ def test_a_missing_or_bad_manifest_is_one_line_and_exit_2(tmp_path, manifest, sa
         path.write_bytes(manifest)
     result = _grade(str(tmp_path), "--manifest", str(path))
     assert result.returncode == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_numbers_the_notes_copy_wrongly_earn_no_points_and_are_named():
+    """A student who copies k_{2,2} wrongly and computes consistently with the slip gets check's "right" at
+    the notes' numbers, but no points: a number is graded at the sheet's numbers."""
+    from symconv.gradebook import grade_text
+    from symconv.rendering.variant_sheet import worksheet
+    from symconv.variants import layer
+    sheet = worksheet(layer(3, 2, 1, 0, True), 6586338299302158427)
+    assert sheet.given[1] == r"K = {\begin{bmatrix} 0 & -2 \\ 1 & -1 \end{bmatrix}}"
+    right = sheet.tasks[4].answer[0].split("&= ")[1]
+    assert right == r"2 \cdot (-1) + 0 \cdot 1 + 1 \cdot (-2) + 2 \cdot 0 = -4"
+    notes = ("Given $K = \\begin{bmatrix} 0 & -2 \\\\ 1 & 5 \\end{bmatrix}$.\n\n## Task 5\n\n"
+             "$$ \\frac{\\partial L}{\\partial x_{2,2}} = 2 \\cdot 5 + 0 \\cdot 1 + 1 \\cdot (-2) + 2 \\cdot 0 = 8 $$\n\n"
+             f"## Task 6\n\n$$ \\frac{{\\partial L}}{{\\partial k_{{2,2}}}} = 9 $$\n")
+    grades = grade_text(notes, sheet, latex=False)
+    assert [(g.verdict, g.points) for g in grades[4:]] == [("wrong", 0), ("right", 2)]
+    assert any("this is -4, not 8" in f for f in grades[4].feedback)
+    assert any("differ from the sheet's" in f and "(K)_{2,2} = 5" in f for f in grades[4].feedback)
