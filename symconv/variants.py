@@ -181,6 +181,8 @@ def read_manifest(data: bytes, name: str) -> tuple[list[Variant], list[dict]]:
             if not all(type(x) is int for x in fields) or type(v["bias"]) is not bool or type(v["seed"]) is not int \
                     or not ID_PATTERN.fullmatch(str(v["id"])):
                 raise ValueError(f"variant {v.get('id')!r} has a field of the wrong type")
+            if any(v["id"] == known.id for known in variants):
+                raise ValueError(f"variant {v['id']!r} is listed twice")
             variants.append(Variant(v["id"], layer(*fields, v["bias"]), v["seed"]))
         tasks = [{"number": int(t["number"]), "points": int(t["points"])} for t in doc["tasks"]]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:

@@ -68,6 +68,11 @@ def test_a_submission_that_is_not_utf8_is_refused_in_one_line_and_nothing_is_wri
     (None, "cannot read it"),
     (b"{\"format\": \"other\"}", "is not one `symconv render --handout --variants` wrote"),
     (b"\xff", "is not one"),
+    (b'{"format": "symconv-exercises/1", "tasks": [], "variants": [{"id": "a", "input": 3, "kernel": 2, "stride": 1, '
+     b'"padding": 0, "bias": false, "seed": 1}, {"id": "a", "input": 3, "kernel": 2, "stride": 1, "padding": 0, '
+     b'"bias": false, "seed": 2}]}', "'a' is listed twice"),
+    (b'{"format": "symconv-exercises/1", "tasks": [], "variants": [{"id": "a", "input": 3, "kernel": 5, "stride": 1, '
+     b'"padding": 0, "bias": false, "seed": 1}]}', "kernel 5x5 spans 5x5, larger than the padded input"),
 ])
 def test_a_missing_or_bad_manifest_is_one_line_and_exit_2(tmp_path, manifest, says):
     path = tmp_path / "manifest.json"
@@ -94,3 +99,14 @@ def test_numbers_the_notes_copy_wrongly_earn_no_points_and_are_named():
     assert [(g.verdict, g.points) for g in grades[4:]] == [("wrong", 0), ("right", 2)]
     assert any("this is -4, not 8" in f for f in grades[4].feedback)
     assert any("differ from the sheet's" in f and "(K)_{2,2} = 5" in f for f in grades[4].feedback)
+
+
+def test_two_files_for_one_student_or_no_folder_are_one_line_and_exit_2(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "s01.md").write_text("## Task 1\n")
+    (folder / "s01.tex").write_text("\\section*{Task 1}\n")
+    result = _grade(str(folder), "--manifest", str(FIXTURE / "manifest.json"))
+    assert result.returncode == 2 and "s01.md and s01.tex are both student s01's" in result.stderr
+    result = _grade(str(tmp_path / "none"), "--manifest", str(FIXTURE / "manifest.json"))
+    assert result.returncode == 2 and "not a folder" in result.stderr and len(result.stderr.splitlines()) == 1
