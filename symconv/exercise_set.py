@@ -9,6 +9,7 @@ manifest (an earlier set) has its entries replaced one by one, with Ctrl-C and S
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -16,10 +17,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .rendering.formats import Rendered, render_documents
-from .rendering.variant_sheet import KINDS, POINTS, Worksheet, worksheet
+from .rendering.variant_sheet import KINDS, POINTS, worksheet
 from .spec import SpecError
 from .termination import signals_held
-from .variants import Vary, Variant, draw, manifest
+from .variants import ID_PATTERN, Vary, Variant, draw, manifest
 
 SHEET_FORMATS = ("tex", "pdf", "md", "html")
 
@@ -104,6 +105,9 @@ def write_tree(folder: Path, files: dict[str, bytes]) -> list[Path]:
                 staging = None
             else:
                 trash = Path(tempfile.mkdtemp(prefix=".symconv-", suffix=".tmp", dir=folder.parent))
+                for entry in _earlier(folder):  # what the earlier set wrote and this one does not: gone too
+                    if not (staging / entry).exists() and (folder / entry).exists():
+                        os.rename(folder / entry, trash / entry)
                 for entry in sorted(os.listdir(staging)):
                     if (folder / entry).exists():
                         os.rename(folder / entry, trash / entry)
@@ -118,5 +122,12 @@ def write_tree(folder: Path, files: dict[str, bytes]) -> list[Path]:
     return [folder / name for name in sorted(files)]
 
 
-def sheets_of(variants: list[Variant]) -> list[tuple[str, Worksheet]]:
-    return [(v.id, worksheet(v.spec, v.seed)) for v in variants]
+def _earlier(folder: Path) -> list[str]:
+    """The entries an earlier set wrote into `folder`: its variants' folders and its question bank."""
+    try:
+        variants = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["variants"]
+        ids = [str(v["id"]) for v in variants if ID_PATTERN.fullmatch(str(v["id"]))]
+    except (OSError, ValueError, KeyError, TypeError):
+        ids = []
+    return ids + ["moodle.xml"]
+

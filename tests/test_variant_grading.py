@@ -94,7 +94,7 @@ def test_numbers_the_notes_copy_wrongly_earn_no_points_and_are_named():
     assert right == r"2 \cdot (-1) + 0 \cdot 1 + 1 \cdot (-2) + 2 \cdot 0 = -4"
     notes = ("Given $K = \\begin{bmatrix} 0 & -2 \\\\ 1 & 5 \\end{bmatrix}$.\n\n## Task 5\n\n"
              "$$ \\frac{\\partial L}{\\partial x_{2,2}} = 2 \\cdot 5 + 0 \\cdot 1 + 1 \\cdot (-2) + 2 \\cdot 0 = 8 $$\n\n"
-             f"## Task 6\n\n$$ \\frac{{\\partial L}}{{\\partial k_{{2,2}}}} = 9 $$\n")
+             "## Task 6\n\n$$ \\frac{\\partial L}{\\partial k_{2,2}} = 9 $$\n")
     grades = grade_text(notes, sheet, latex=False)
     assert [(g.verdict, g.points) for g in grades[4:]] == [("wrong", 0), ("right", 2)]
     assert any("this is -4, not 8" in f for f in grades[4].feedback)

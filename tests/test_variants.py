@@ -211,3 +211,13 @@ def test_the_pdfs_are_the_same_bytes_again_and_name_the_student(tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / "set1" / "ada_l" / "exercise.pdf"), "-"], capture_output=True,
                           text=True).stdout
     assert "Exercise sheet for ada" in text and "Task 6 (2 points)" in text and "The numbers" in text
+
+
+def test_a_set_written_again_with_fewer_variants_leaves_none_of_the_old_ones(tmp_path):
+    out = tmp_path / "set"
+    assert _run("render", "--handout", "--variants", "3", "--format", "md,moodle", "--out", str(out)).returncode == 0
+    (out / "submissions").mkdir()  # the lecturer's own folder beside the sheets stays
+    result = _run("render", "--handout", "--variants", "2", "--format", "md", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "submissions", "v01", "v02"]
+    assert [p.name for p in tmp_path.iterdir()] == ["set"]
