@@ -142,16 +142,27 @@ def cli() -> None:
 @click.option("--upstream-symbol", "upstream", default=None, metavar="NAME",
               help="How the upstream gradient is written: a letter (g, a single layer's default), a Greek letter "
                    "(delta, a network's default), or frac for the full fraction dL/dy.")
+@click.option("--variants", default=None, metavar="N",
+              help="With --handout: N different sheets and keys, one folder each, with manifest.json.")
+@click.option("--roster", default=None, metavar="FILE.csv",
+              help="With --handout: one variant per student id (one a line), each folder named by its id.")
+@click.option("--vary", default=None, metavar="RANGES",
+              help="The variants' limits, e.g. input=3..5,kernel=2..3,stride=1..2,padding=0..1,bias (the default).")
+@click.option("--seed", default="0", show_default=True, metavar="S", help="The variants' master seed.")
 @jacobians_option
 @click.pass_context
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
            handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, upstream: str | None,
-           jacobians: bool, **spec_args) -> None:
+           jacobians: bool, variants: str | None, roster: str | None, vary: str | None, seed: str,
+           **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
     Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
     parallel, rewriting only files that change, and exits 1 if any failed.
     """
+    if variants is not None or roster is not None or vary is not None:
+        render_variants(ctx, files, formats, out, jobs, handout, variants, roster, vary, seed)
+        return
     chosen = parse_formats(formats)
     jobs = None if jobs is None else whole(parse_int(jobs, "--jobs"), "--jobs")
     # The default list takes the PDF when LaTeX is there; asked for by name, it must be made.
@@ -195,6 +206,65 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     for error in rendered.errors:  # LaTeX failed: the other files are written, the run is not a success
         click.echo(f"symconv: error: {error}", err=True)
     if rendered.errors:
+        ctx.exit(1)
+
+
+VARIANT_FORMATS = ("tex", "pdf", "md", "html", "moodle")
+
+
+def render_variants(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None,
+                    handout: bool, variants: str | None, roster: str | None, vary: str | None, seed: str) -> None:
+    """render --handout --variants N / --roster FILE: a sheet and key per student, a manifest, a question bank."""
+    given = [name for name in (*LAYER_OPTIONS, "network", "jacobians", "all_entries", "input_gradient", "example",
+                               "no_example", "upstream") if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if not handout:
+        raise SpecError("--variants, --roster and --vary make exercise sheets: add --handout")
+    if files or given:
+        option = "network files" if files else "--" + given[0].rstrip("_").replace("_", "-")
+        raise SpecError(f"{option} does not go with --variants: --vary sets the variants' layers")
+    sets = import_module("symconv.variants")
+    ids = None
+    if roster is not None:
+        try:
+            data = Path(roster).read_bytes()
+        except OSError as error:
+            raise SpecError(f"roster {roster}: cannot read it ({error.strerror}); give a CSV file with one student id "
+                            "a line") from None
+        ids = sets.parse_roster(data, roster)
+    if variants is not None:
+        count = parse_int(variants, "--variants")
+        if not 1 <= count <= sets.MAX_VARIANTS:
+            raise SpecError(f"--variants {variants} is not valid: give a number from 1 to {sets.MAX_VARIANTS}")
+        if ids is not None and count != len(ids):
+            raise SpecError(f"--variants {count} but the roster {roster} lists {len(ids)} students: give one of the two")
+    elif ids is None:
+        raise SpecError("give --variants N or --roster FILE.csv: how many sheets to write")
+    else:
+        count = len(ids)
+    master = parse_int(seed, "--seed")
+    if not 0 <= master <= LARGEST:
+        raise SpecError(f"--seed {seed} is not valid: give a whole number from 0 to {LARGEST:,}")
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    default = ctx.get_parameter_source("formats") is ParameterSource.DEFAULT
+    if not default and (not chosen or any(f not in VARIANT_FORMATS for f in chosen)):
+        raise SpecError(f"--format {formats!r} is not valid with --variants: give a comma list of "
+                        f"{', '.join(VARIANT_FORMATS)}")
+    if default:
+        chosen = ["tex", "md", "html"] + (["pdf"] if latex_available() else [])
+    elif "pdf" in chosen and not latex_available():
+        raise SpecError(f"--format pdf: {INSTALL_HINT}; or leave pdf out of --format")
+    workers = (os.cpu_count() or 1) if jobs is None else whole(parse_int(jobs, "--jobs"), "--jobs")
+    if out == "-":
+        raise SpecError("--variants writes a folder of sheets: give an output folder, not --out -")
+    ranges = sets.parse_vary(vary if vary is not None else sets.DEFAULT_VARY)
+    exercise_set = import_module("symconv.exercise_set")
+    built, notes = exercise_set.build(ranges, count, master, ids, tuple(chosen), workers)
+    for note in notes:
+        click.echo(f"symconv: {note}", err=True)
+    folder = Path(out) if out else Path("output") / f"exercises_seed{master}"
+    exercise_set.write_tree(folder, built)
+    _echo(f"wrote {count} variants ({len(built)} files) to {folder}")
+    if any("not written" in note for note in notes):
         ctx.exit(1)
 
 
@@ -335,6 +405,61 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstre
                    err=True)
     if any(v.status == "wrong" for v in verdicts):
         ctx.exit(1)
+
+
+@cli.command()
+@click.argument("submissions", metavar="SUBMISSIONS/")
+@click.option("--manifest", "manifest_path", required=True, metavar="manifest.json",
+              help="The manifest render --handout --variants wrote beside the sheets.")
+@click.option("--csv", "csv_path", default=None, metavar="FILE",
+              help="Write the gradebook: id, variant, points, max_points, one column per task, flagged tasks.")
+@click.option("--feedback", "feedback_dir", default=None, metavar="DIR", help="Write one feedback file per student.")
+def grade(submissions: str, manifest_path: str, csv_path: str | None, feedback_dir: str | None) -> None:
+    """Grade each student's notes (SUBMISSIONS/<id>.md or <id>.tex) task by task against their variant.
+
+    A task check cannot read is "not understood": 0 points and flagged for the lecturer.
+    """
+    sets = import_module("symconv.variants")
+    try:
+        data = Path(manifest_path).read_bytes()
+    except OSError as error:
+        raise SpecError(f"manifest {manifest_path}: cannot read it ({error.strerror}); give the manifest.json "
+                        "render --handout --variants wrote") from None
+    variants, _ = sets.read_manifest(data, manifest_path)
+    book = import_module("symconv.gradebook")
+    grades, strays = book.grade_folder(Path(submissions), variants)
+    if csv_path is not None:
+        _write_file(Path(csv_path), book.gradebook_csv(grades).encode())
+    if feedback_dir is not None:
+        from .rendering.writing import write_set
+        write_set(Path(feedback_dir), {f"{g.id}.md": book.feedback_text(g).encode() for g in grades})
+    for g in grades:
+        verdicts = " ".join(f"{t.number}:{t.verdict.replace(' ', '-')}({t.points})" for t in g.tasks)
+        _echo(f"{g.id:<12} {g.points:>3}/{g.max_points}  {verdicts}")
+    flagged = [(g.id, t.number) for g in grades for t in g.tasks if t.flagged]
+    for ident, number in flagged:
+        _echo(f"flagged: {ident} task {number}: not understood, read it by hand")
+    for path in strays:
+        click.echo(f"symconv: {path} names no student of the manifest: not graded", err=True)
+    _echo(f"graded {sum(1 for g in grades if g.source)} submissions of {len(grades)} students; "
+          f"{len(flagged)} tasks flagged")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """A file written whole or not at all: a temporary file beside it, then one rename."""
+    import tempfile
+    try:
+        handle, name = tempfile.mkstemp(prefix=".symconv-", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(name, path)
+        except BaseException:
+            os.unlink(name)
+            raise
+    except OSError as error:
+        raise SpecError(f"cannot write {path}: {error.strerror or error}; give a file in a folder you can write to") \
+            from None
 
 
 def _stdout_gone() -> None:

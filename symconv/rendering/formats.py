@@ -43,6 +43,15 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
                       matrices=not options.handout)
         documents = ({"exercise": exercise(ctx), "answers": answers(ctx)} if options.handout
                      else {"derivation": ctx})
+    render_documents(out, documents, formats)
+    if "json" in formats:
+        out.files[FILENAMES["json"]] = to_json(derivation).encode()
+    return out
+
+
+def render_documents(out: Rendered, documents: dict[str, dict], formats: tuple[str, ...]) -> None:
+    """Each document context as stem.tex, .pdf, .md and .html (those asked for) into `out`, with the SVG
+    figures the Markdown shows."""
     for stem, doc in documents.items():
         _document(out, stem, "document", doc, formats)
     if "md" in formats:
@@ -50,9 +59,6 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
         for doc in documents.values():
             for drawn in figures_of(doc):
                 out.files[drawn.svg_file] = drawn.svg.encode()
-    if "json" in formats:
-        out.files[FILENAMES["json"]] = to_json(derivation).encode()
-    return out
 
 
 def embed_figures(markdown: str, files: dict[str, bytes]) -> str:

@@ -102,14 +102,15 @@ def tasks(ctx: dict) -> list[Section]:
     return [_task(n, *task) for n, task in enumerate(out, start=1)]
 
 
-def _sheet(ctx: dict, title: str, answers: bool) -> dict:
+def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = None) -> dict:
     """The context the templates render: the layer and its forward pass (no entries, no output size: they
-    are asked), then the tasks, with or without their answers."""
-    asked = tasks(ctx)
+    are asked), then the tasks (`asked`, by default those of `tasks`), with or without their answers; a
+    section without points (a variant's given numbers) is shown on both."""
+    asked = tasks(ctx) if asked is None else asked
     forward = [Group(g.title, [replace(s, blocks=[], steps=[], steps_title="", steps_intro="", overview="", after="")
                                for s in g.sections]) for g in ctx["forward"]]
     if not answers:
-        asked = [replace(t, formula=[], after="") for t in asked]
+        asked = [replace(t, formula=[], after="") if t.points else t for t in asked]
     else:
         asked = [replace(t, room=0.0) for t in asked]
     total = sum(t.points for t in asked)
@@ -121,11 +122,11 @@ def _sheet(ctx: dict, title: str, answers: bool) -> dict:
             "matrix_sections": [], "sections": [s for g in forward for s in g.sections]}
 
 
-def exercise(ctx: dict) -> dict:
-    """The exercise sheet: the layer, its forward pass and the tasks with room to work."""
-    return _sheet(ctx, "Exercise sheet: ", answers=False)
+def exercise(ctx: dict, asked: list[Section] | None = None) -> dict:
+    """The exercise sheet: the layer, its forward pass and the tasks (by default `tasks(ctx)`) with room to work."""
+    return _sheet(ctx, "Exercise sheet: ", answers=False, asked=asked)
 
 
-def answers(ctx: dict) -> dict:
+def answers(ctx: dict, asked: list[Section] | None = None) -> dict:
     """The answer key: the same tasks, each with its answer and reasoning."""
-    return _sheet(ctx, "Answer key: ", answers=True)
+    return _sheet(ctx, "Answer key: ", answers=True, asked=asked)
