@@ -130,7 +130,7 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     derivation = _derivation(what, chosen, force, jacobians)
     worked = None
     if example is not None and not handout and DOCUMENT_FORMATS & set(chosen):
-        worked = worked_example(derivation, example)
+        worked = worked_example(derivation, example, input_gradient or derivation.network.input_gradient)
         if worked is not None:
             _numeric("example").check(derivation, worked)
     return _render(derivation, chosen, options, worked)

@@ -2,9 +2,11 @@
 the derivation's own entries (symconv.numeric.example checks them against each kind's NumPy code).
 
 Small whole numbers a student can multiply in their head: the input from -2 to 3, parameters from -2
-to 2, a bias from -1 to 1 and the upstream gradient from -1 to 2, drawn from a seed so that the same
-seed gives the same example. Only derivations whose values come out as whole numbers or fractions
-(sums of products, pooling) have one: an exponential would make the numbers unreadable.
+to 2, a bias from -1 to 1, the upstream gradient from -1 to 2 and a target from 0 to 2 (a one-hot
+target for a softmax), drawn from a seed so that the same seed gives the same example. Values stay
+exact while they are whole numbers or fractions (sums of products, pooling); from the first value that
+is not (an exponential: a softmax, a sigmoid) on, they are decimals of 30 digits, which the documents
+round to three places.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sympy import S, Integer, Rational
+from sympy import Expr, Float, S, Integer, Rational
 
 from .derivation import Derivation, Terms
 
-# Above this many entries in all, the example's matrices would take more room than they teach.
+# Above this many entries in all, the example's matrices would take more room than they teach: about a
+# page of them (a network's example lists only the tensors that teach, see Layer.example_output).
 EXAMPLE_ENTRIES = 250
-RANGES = {"input": (-2, 3), "kernel": (-2, 2), "bias": (-1, 1), "upstream": (-1, 2)}
+NETWORK_EXAMPLE_ENTRIES = 300  # a network's: its tensors are mostly small vectors and pooled images
+RANGES = {"input": (-2, 3), "kernel": (-2, 2), "bias": (-1, 1), "upstream": (-1, 2), "target": (0, 2)}
+TENTHS = {"kernel": (-1, 1), "bias": (-1, 1)}  # in tenths: a softmax's scores from a few units of inputs
+DIGITS = 30  # a decimal value's precision
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,8 @@ class Values:
 
     name: str
     shape: tuple[int, ...]
-    values: tuple[Rational, ...]
-    terms: tuple[tuple[Rational, Rational | None], ...] = ()
+    values: tuple[Expr, ...]  # Rational, or Float once an exponential has come in
+    terms: tuple[tuple[Expr, Expr | None], ...] = ()
     worked: int = 0
 
 
@@ -41,48 +47,93 @@ class Example:
     derived: tuple[Values, ...]  # every output and gradient, in the derivation's order
 
 
-def _role(derivation: Derivation, name: str) -> str:
-    """Which range a given tensor's numbers come from: by what it is to its layer."""
+def _role(derivation: Derivation, name: str) -> tuple[str, bool]:
+    """Which range a given tensor's numbers come from, by what it is to its layer ("one-hot" for a
+    softmax's target), and whether they are tenths: the parameters of the layer whose output a softmax
+    reads, so that its scores stay a few units apart and its probabilities are not all 0 and 1."""
     if name.startswith("dL/d"):
-        return "upstream"
-    for record in derivation.records:
+        return "upstream", False
+    for n, record in enumerate(derivation.records):
+        after = derivation.records[n + 1] if n + 1 < len(derivation.records) else None
+        soft = after is not None and any(p.one_hot for p in after.layer.params(after.shape_in))
         for p in record.layer.params(record.shape_in):
             if record.params[p.key] == name:
-                return "bias" if p.role == "bias" else "kernel"
-    return "input"
+                if p.after:  # a loss's target
+                    return ("one-hot" if p.one_hot else "target"), False
+                return ("bias" if p.role == "bias" else "kernel"), soft
+    return "input", False
 
 
-def worked_example(derivation: Derivation, seed: int = 0) -> Example | None:
-    """The example at `seed`, or None when the derivation is too large for one or its values are not
-    rational (or it needs a target: a loss's probabilities are not whole numbers)."""
-    # The layers' tensors and their gradients (not the Jacobians, which --jacobians adds).
-    names = {name for r in derivation.records for name in (r.input, r.output, *r.params.values())}
-    tensors = [t for t in derivation.tensors if t.name in names or t.name.removeprefix("dL/d") in names]
-    if sum(len(t.values) for t in tensors) > EXAMPLE_ENTRIES or derivation.network.has_loss:
+def _given(rng: random.Random, role: str, tenths: bool, count: int) -> tuple[Expr, ...]:
+    if role == "one-hot":
+        hot = rng.randrange(count)
+        return tuple(Integer(int(n == hot)) for n in range(count))
+    low, high = TENTHS[role] if tenths else RANGES[role]
+    whole = [rng.randint(low, high) for _ in range(count)]
+    return tuple(Float(f"{n / 10:.1f}", DIGITS) if tenths else Integer(n) for n in whole)
+
+
+def shown_names(derivation: Derivation, input_gradient: bool = True, hide: bool = True) -> list[str]:
+    """The tensors a worked example lists, in the derivation's order: the layers' given tensors, outputs
+    and gradients (not the Jacobians), in a network without the outputs and input gradients that only
+    move or clip numbers (Layer.example_output) and, unless `input_gradient`, without the gradient of
+    the network's input (with `hide` off, all of them: the listed ones depend on the others)."""
+    single = len(derivation.records) == 1 or not hide
+    names, hidden = set(), set()
+    for r in derivation.records:
+        names.update((*r.inputs, r.output, *r.params.values()))
+        if not single and not r.layer.example_output:
+            hidden.add(r.output)
+        if not single and not r.layer.example_input_gradient:
+            hidden.update(f"dL/d{name}" for name in r.inputs)
+    if not (single or input_gradient):
+        hidden.add(f"dL/d{derivation.records[0].input}")
+    return [t.name for t in derivation.tensors
+            if (t.name in names or t.name.removeprefix("dL/d") in names) and t.name not in hidden]
+
+
+def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool = True) -> Example | None:
+    """The example at `seed`, or None when the tensors it lists have more than EXAMPLE_ENTRIES entries
+    (NETWORK_EXAMPLE_ENTRIES in a network). `input_gradient` as in shown_names."""
+    shown = shown_names(derivation, input_gradient)
+    limit = EXAMPLE_ENTRIES if len(derivation.records) == 1 else NETWORK_EXAMPLE_ENTRIES
+    everything = set(shown_names(derivation, hide=False))  # computed, listed or not
+    if sum(len(derivation[name].values) for name in shown) > limit:
         return None
     rng = random.Random(seed)
     subs: dict = {}
     given, derived = [], []
-    for t in tensors:
+    for t in derivation.tensors:
+        if t.name not in everything:
+            continue
         if t.entries is None:
-            low, high = RANGES[_role(derivation, t.name)]
-            values = tuple(Integer(rng.randint(low, high)) for _ in t.symbols)
-            given.append(Values(t.name, t.shape, values))
+            values = _given(rng, *_role(derivation, t.name), len(t.symbols))
+            if t.name in shown:
+                given.append(Values(t.name, t.shape, values))
         else:
             value = lambda at: subs[derivation.symbols[at]]
-            values = tuple(e.xreplace(subs) for e in t.entries) if t.terms is None else _from_terms(t.terms, value)
-            if not all(v.is_Rational for v in values):
-                return None
+            values = tuple(_exact(e.xreplace(subs)) for e in t.entries) if t.terms is None else _from_terms(t.terms, value)
             terms, worked = (), 0
             if t.terms is not None:
                 start = t.terms.start
-                worked = max(range(len(values)), key=lambda n: (start[n + 1] - start[n], -n))
+                # In a network, of the entries with the most terms the first with the most nonzero ones:
+                # its numbers teach more than a row of zeros.
+                nonzero = (lambda n: 0) if len(derivation.records) == 1 else (lambda n: sum(
+                    value(a) != 0 and (b < 0 or value(b) != 0) for a, b in zip(t.terms.first[start[n]:start[n + 1]],
+                                                                             t.terms.second[start[n]:start[n + 1]])))
+                worked = max(range(len(values)), key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
                 pairs = zip(t.terms.first[start[worked]:start[worked + 1]], t.terms.second[start[worked]:start[worked + 1]])
                 terms = tuple((value(a), value(b) if b >= 0 else None) for a, b in pairs)
-            derived.append(Values(t.name, t.shape, values, terms, worked))
+            if t.name in shown:
+                derived.append(Values(t.name, t.shape, values, terms, worked))
         if t.symbols is not None:
             subs.update(zip(t.symbols, values))
     return Example(seed, tuple(given), tuple(derived))
+
+
+def _exact(value: Expr) -> Expr:
+    """A rational stays exact; anything else (an exponential of whole numbers) becomes a decimal."""
+    return value if value.is_Rational else Float(value.evalf(DIGITS), DIGITS)
 
 
 def _from_terms(terms: Terms, value) -> tuple[Rational, ...]:

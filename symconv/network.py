@@ -41,6 +41,9 @@ class NetworkSpec:
     names: Names | None = None
     title: str = ""  # the document's title; by default one made from `name`
     batch: int | None = None  # a leading axis of this many examples on every activation; None: no such axis
+    # The document shows the gradient of the network's input (as --input-gradient): where it teaches, as the
+    # full convolution behind a first convolution layer.
+    input_gradient: bool = False
     # What each layer reads: 0 is the network's input, k layer k's output. Empty: a chain, each layer
     # reading the one before it. `labels` are the layers' names in the file, for messages.
     inputs: tuple[tuple[int, ...], ...] = ()
@@ -61,6 +64,8 @@ class NetworkSpec:
         object.__setattr__(self, "input", tuple(shape))
         if self.batch is not None:
             whole(self.batch, "batch")
+        if not isinstance(self.input_gradient, bool):
+            raise SpecError(f"input_gradient {shown(self.input_gradient)} is not valid: give true or false")
         if not isinstance(self.layers, (tuple, list)):
             raise SpecError(f"layers {shown(self.layers)} is not valid: give a list of layers, e.g. (Conv(2, 3), Flatten())")
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -154,12 +159,13 @@ class NetworkSpec:
 
     def as_dict(self) -> dict[str, object]:
         """The network as the JSON format echoes it, as a file writes it with every default filled in:
-        input, title, batch (None for none) and the layers, each with its name (`layer<n>` for one
+        input, title, batch (None for none), input_gradient and the layers, each with its name (`layer<n>` for one
         the file left unnamed) and the names of its inputs, then its fields. from_dict reads it back."""
         names = self.layer_names()
         layers = [{"name": names[n], "inputs": [names[s] for s in sources], **layer.as_fields()}
                   for n, (layer, sources) in enumerate(zip(self.layers, self.inputs), start=1)]
-        return {"input": list(self.input), "title": self.title, "batch": self.batch, "layers": layers}
+        return {"input": list(self.input), "title": self.title, "batch": self.batch,
+                "input_gradient": self.input_gradient, "layers": layers}
 
     def layer_names(self) -> list[str]:
         """"input", then each layer's name: the file's, or `layer<n>` (primed until no other layer has it)."""
@@ -207,10 +213,10 @@ class NetworkSpec:
         """
         if not isinstance(data, dict):
             raise SpecError(f"{shown(data)} is not a network: give a table with input and [[layer]] tables")
-        unknown = set(data) - {"input", "layer", "title", "batch"}
+        unknown = set(data) - {"input", "layer", "title", "batch", "input_gradient"}
         if unknown:
             raise SpecError(f"key {sorted(unknown)[0]!r} is not known: a network file has input, an optional title, "
-                            "an optional batch and [[layer]] tables")
+                            "an optional batch, an optional input_gradient and [[layer]] tables")
         if "input" not in data:
             raise SpecError("input is missing: give input = [channels, height, width]")
         tables = data.get("layer", [])
@@ -237,7 +243,8 @@ class NetworkSpec:
             except TypeError as error:  # a value of the wrong kind reaching a dataclass
                 raise SpecError(f"layer {n}: {error}") from None
         spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name,
-                   title=data.get("title", ""), batch=data.get("batch"), inputs=tuple(wiring), labels=tuple(labels))
+                   title=data.get("title", ""), batch=data.get("batch"), inputs=tuple(wiring), labels=tuple(labels),
+                   input_gradient=data.get("input_gradient", False))
         spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
         return spec
 

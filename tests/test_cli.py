@@ -296,8 +296,10 @@ def test_document_options_choose_what_the_documents_show(capsys, in_tmp):
     code, out, err = run(["render", "--network", network, "--format", "md", "--all-entries", "--input-gradient",
                           "--upstream-symbol", "frac", "--out", "-"], capsys)
     assert code == 0, err
-    assert "Shown: 3 of" in few and "Shown: 3 of" not in out
-    assert r"\frac{\partial L}{\partial x_{" not in few and r"\frac{\partial L}{\partial x_{1,1}}" in out
+    assert "the first, the middle and the last" in few and "the first, the middle and the last" not in out
+    # The file asks for its input's gradient (the full convolution): a corner entry, and with --all-entries the rest.
+    assert r"\frac{\partial L}{\partial x_{1,1}}" in few and r"\frac{\partial L}{\partial x_{1,2}}" not in few
+    assert r"\frac{\partial L}{\partial x_{1,2}}" in out
     assert r"\delta^{[" in few and r"\delta^{[" not in out  # the full fraction instead
     code, out, err = run(["render", "--format", "md", "--no-example", "--out", "-"], capsys)
     assert code == 0 and "A worked example" not in out

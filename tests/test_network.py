@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import tomllib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from symconv.layers import Activation, Conv, Dense, Flatten, Pool, SoftmaxCrossE
 from symconv.network import NetworkSpec, load_network
 from symconv.numeric.evaluate import evaluate
 from symconv.numeric.verify import random_leaves, verify
+from symconv.rendering.document import context
 from symconv.rendering.json_format import to_json
 from symconv.rendering.latex import SymconvLatexPrinter
 from symconv.layers.flatten import flatten_order
@@ -55,7 +57,8 @@ def test_the_json_spec_echoes_the_network_as_written_and_reads_back(path):
     default filled in; read back as a file, it is the same network in the same folder."""
     net = load_network(path)
     echo = json.loads(to_json(derive(net)))["spec"]
-    assert set(echo) == {"input", "title", "batch", "layers"} and echo["title"] == net.title
+    assert set(echo) == {"input", "title", "batch", "input_gradient", "layers"} and echo["title"] == net.title
+    assert echo["input_gradient"] == written_input_gradient(path)
     written = tomllib.loads(path.read_text())
     for n, (table, layer) in enumerate(zip(written["layer"], echo["layers"]), start=1):
         assert layer["name"] == table.get("name", f"layer{n}")
@@ -63,8 +66,26 @@ def test_the_json_spec_echoes_the_network_as_written_and_reads_back(path):
         if "inputs" in table:
             assert layer["inputs"] == table["inputs"]
     back = NetworkSpec.from_dict({"input": echo["input"], "title": echo["title"], "batch": echo["batch"],
-                                  "layer": echo["layers"]}, name=net.name)
-    assert (back.layers, back.inputs, back.slug()) == (net.layers, net.inputs, net.slug())
+                                  "input_gradient": echo["input_gradient"], "layer": echo["layers"]}, name=net.name)
+    assert (back.layers, back.inputs, back.slug(), back.input_gradient) == (net.layers, net.inputs, net.slug(),
+                                                                            net.input_gradient)
+
+
+def written_input_gradient(path: Path) -> bool:
+    return tomllib.loads(path.read_text()).get("input_gradient", False)
+
+
+def test_a_network_file_may_ask_for_the_input_gradient(tmp_path):
+    path = tmp_path / "net.toml"
+    path.write_text('input = [1, 3, 3]\ninput_gradient = "yes"\n[[layer]]\ntype = "relu"\n')
+    with pytest.raises(SpecError, match="input_gradient"):
+        load_network(path)
+    path.write_text('input = [1, 3, 3]\ninput_gradient = true\n[[layer]]\ntype = "conv"\nout_channels = 1\nkernel = [2, 2]\n'
+                    '[[layer]]\ntype = "relu"\n')
+    net = load_network(path)
+    assert net.input_gradient and net.slug() == NetworkSpec(net.input, net.layers, net.name).slug()
+    names = [s.name for s in context(derive(net))["sections"]]
+    assert "dL/dX" in names and "dL/dX" not in [s.name for s in context(derive(replace(net, input_gradient=False)))["sections"]]
 
 
 def test_a_default_layer_name_never_takes_a_name_the_file_gave():

@@ -82,7 +82,7 @@ def test_the_worked_entry_is_the_sum_of_its_terms_and_has_the_most_terms():
             assert len(v.terms) == max(counts) and counts.index(max(counts)) == v.worked
 
 
-def test_no_example_for_a_loss_or_a_large_layer():
+def test_no_example_for_a_large_network_or_layer():
     assert worked_example(derive(load_network(EXAMPLES / "three_layer_cnn.toml")), 0) is None
     big = derive(ConvSpec(input=10, kernel=3))
     assert sum(len(t.values) for t in big.tensors) > EXAMPLE_ENTRIES and worked_example(big, 0) is None
@@ -116,3 +116,99 @@ def test_the_example_seed_is_validated():
     for bad in (-1, True, 1.5, "3"):
         with pytest.raises(SpecError, match="example"):
             render(ConvSpec(), "md", example=bad)
+
+
+def cnn_by_definition(x, k, b1, w, b5, t):
+    """conv (valid, stride 1), relu, 2x2 max pooling (stride 2, the first maximum in reading order gets
+    the gradient), flatten (each channel column by column, channels stacked), dense, softmax with
+    cross-entropy: the forward values, the loss and every gradient, written here independently of symconv."""
+    m_n, _, kh, kw = k.shape
+    h, w_ = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    z = np.array([[[b1[m] + np.sum(x[:, r:r + kh, s:s + kw] * k[m]) for s in range(w_)] for r in range(h)]
+                  for m in range(m_n)])
+    a = np.maximum(z, 0)
+    pooled, switch = np.zeros((m_n, h // 2, w_ // 2)), {}
+    for m, r, s in product(range(m_n), range(h // 2), range(w_ // 2)):
+        window = [(2 * r + i, 2 * s + j) for i in range(2) for j in range(2)]
+        best = max(window, key=lambda ij: (a[m][ij], -window.index(ij)))  # the first maximum
+        pooled[m, r, s], switch[m, r, s] = a[m][best], best
+    flat = np.concatenate([pooled[m].T.reshape(-1) for m in range(m_n)])  # column-major per channel
+    scores = w @ flat + b5
+    p = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
+    loss = -np.sum(t * np.log(p))
+    delta5 = p - t
+    d_flat = w.T @ delta5
+    d_pooled = np.stack([d_flat[m * pooled[m].size:(m + 1) * pooled[m].size].reshape(pooled[m].T.shape).T
+                         for m in range(m_n)])
+    d_a = np.zeros(a.shape)
+    for (m, r, s), (i, j) in switch.items():
+        d_a[m, i, j] += d_pooled[m, r, s]
+    d_z = d_a * (z > 0)
+    d_k = np.array([[[[np.sum(d_z[m] * x[c, p:p + h, q:q + w_]) for q in range(kw)] for p in range(kh)]
+                     for c in range(x.shape[0])] for m in range(m_n)])
+    d_x = np.zeros(x.shape)
+    for m, r, s in product(range(m_n), range(h), range(w_)):
+        d_x[:, r:r + kh, s:s + kw] += d_z[m, r, s] * k[m]
+    return {"A[1]": z, "A[3]": pooled, "A[5]": scores, "A[6]": p, "L": np.array([loss]), "dL/dA[5]": delta5,
+            "dL/dW[5]": np.outer(delta5, flat), "dL/db[5]": delta5, "dL/dA[4]": d_flat, "dL/dA[2]": d_a,
+            "dL/dA[1]": d_z, "dL/dK[1]": d_k, "dL/db[1]": d_z.sum(axis=(1, 2)), "dL/dX": d_x}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_every_number_of_the_cnn_example_is_the_network_computed_by_numpy(seed):
+    """The worked example through the whole conv-relu-maxpool-dense network: the given numbers whole
+    (tenths for the weights the softmax reads), and every output, the loss and every gradient back to
+    the input equal to the network computed by its definition."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    example = worked_example(d, seed)
+    assert example is not None
+    given = {v.name: np.array([float(n) for n in v.values]).reshape(v.shape) for v in example.given}
+    assert set(given) == {"X", "K[1]", "b[1]", "W[5]", "b[5]", "t"}
+    for name in ("X", "K[1]", "b[1]"):
+        assert all(n.is_Integer for n in next(v for v in example.given if v.name == name).values)
+    assert np.array_equal(np.round(given["W[5]"] * 10), given["W[5]"] * 10) and sorted(given["t"]) == [0, 0, 1]
+    expected = cnn_by_definition(given["X"], given["K[1]"], given["b[1]"], given["W[5]"], given["b[5]"], given["t"])
+    # relu's and flatten's outputs, and flatten's input gradient, only clip or move numbers: not listed.
+    assert [v.name for v in example.derived] == list(expected)
+    for v in example.derived:
+        got = np.array([float(n) for n in v.values]).reshape(v.shape)
+        assert np.allclose(got, expected[v.name], rtol=0, atol=1e-12), v.name
+        if v.terms:
+            assert sum(a * (1 if b is None else b) for a, b in v.terms) == v.values[v.worked]
+    probabilities = expected["A[6]"]
+    assert 0.01 < probabilities.max() < 0.99  # the tenths keep the softmax away from 0 and 1
+    check(d, example)
+
+
+def test_the_sigmoid_networks_example_is_the_network_computed_by_numpy():
+    d = derive(load_network(EXAMPLES / "two_layer_sigmoid_mse.toml"))
+    example = worked_example(d, 2, input_gradient=False)
+    given = {v.name: np.array([float(n) for n in v.values]).reshape(v.shape) for v in example.given}
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))
+    a1 = given["W[1]"] @ given["X"] + given["b[1]"]
+    a2 = sigmoid(a1)
+    a3 = given["W[3]"] @ a2 + given["b[3]"]
+    a4 = sigmoid(a3)
+    d4 = a4 - given["t"]  # the error; half its summed square is the loss
+    d3 = d4 * a4 * (1 - a4)
+    d2 = given["W[3]"].T @ d3
+    d1 = d2 * a2 * (1 - a2)
+    expected = {"A[1]": a1, "A[2]": a2, "A[3]": a3, "A[4]": a4, "A[5]": d4, "L": np.array([0.5 * np.sum(d4 ** 2)]),
+                "dL/dA[4]": d4, "dL/dA[3]": d3, "dL/dW[3]": np.outer(d3, a2), "dL/db[3]": d3, "dL/dA[2]": d2,
+                "dL/dA[1]": d1, "dL/dW[1]": np.outer(d1, given["X"]), "dL/db[1]": d1}
+    assert {v.name for v in example.derived} == set(expected)
+    for v in example.derived:
+        assert np.allclose(np.array([float(n) for n in v.values]).reshape(v.shape), expected[v.name], rtol=0,
+                           atol=1e-12), v.name
+
+
+def test_a_networks_document_shows_its_example_in_every_format_and_not_when_asked():
+    net = load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")
+    files = render(net, ("tex", "md", "html")).files
+    for name in ("derivation.tex", "derivation.md", "derivation.html"):
+        text = files[name].decode()
+        assert "A worked example" in text and "the network computes these" in text, name
+        assert "rounded to three places" in text and "are tenths" in text, name
+    assert r"\approx" in files["derivation.tex"].decode()
+    assert all("A worked example" not in data.decode()
+               for data in render(net, ("tex", "md", "html"), example=None).files.values())

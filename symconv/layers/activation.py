@@ -60,6 +60,11 @@ class Activation(Layer):
     def type(self) -> str:  # type: ignore[override]
         return self.kind
 
+    @property
+    def example_output(self) -> bool:  # type: ignore[override]
+        """relu and identity only clip or copy their input's numbers: a worked example need not list them."""
+        return self.kind not in ("relu", "identity")
+
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in ACTIVATIONS:
             raise SpecError(f"activation {shown(self.kind)} is not known: use one of {', '.join(ACTIVATIONS)}")

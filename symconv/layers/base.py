@@ -151,6 +151,10 @@ class Layer(ABC):
     arity: ClassVar[int] = 1  # the values it reads; 0: two or more, joined (add, concat)
     whole_batch: ClassVar[bool] = False  # reads the whole batch at once (batch normalization): needs a batch
     aliases: ClassVar[dict[str, str]] = {}  # a file's field name -> the dataclass field it fills (params -> constants)
+    # What a network's worked example lists of the layer: its output, and the gradient of its input. A
+    # kind whose output only moves or clips its input's numbers (flatten, relu) leaves it out.
+    example_output: ClassVar[bool] = True
+    example_input_gradient: ClassVar[bool] = True
 
     def epsilon(self) -> float | None:
         """The number a normalization adds to its variance under the square root (notes write it \\epsilon);

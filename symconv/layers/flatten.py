@@ -34,6 +34,8 @@ class Flatten(Layer):
 
     order: str = "column"
     type: ClassVar[str] = "flatten"
+    example_output: ClassVar[bool] = False  # the numbers of its input, in a column
+    example_input_gradient: ClassVar[bool] = False  # the numbers of its output's gradient, in its input's shape
 
     def __post_init__(self) -> None:
         if not isinstance(self.order, str) or self.order not in FLATTEN_ORDERS:

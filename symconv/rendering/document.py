@@ -14,7 +14,7 @@ from ..naming import Naming
 from ..symbols import latex_base
 from ..words import matrix_name, plural, size
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture, svg
-from .example import lines as example_lines, worked_entries
+from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
 from .upstream import parse_symbol, short_names
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, width
@@ -164,10 +164,10 @@ def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[
 
 def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
                   all_entries: bool = True, batched: bool = False,
-                  axes: tuple[str, str] = ("output channel", "input channel")) -> tuple[list[Block], str]:
+                  axes: tuple[str, str] = ("output channel", "input channel")) -> list[Block]:
     """Blocks by channel for images (C, H, W) and by channel pair for kernels (`axes` says what their
     indices number); vectors in one run; a batch's activations by example (and channel). Without
-    `all_entries`, only representative entries, and a sentence saying which (else "")."""
+    `all_entries`, only representative entries (the network's rules say once which: SHOWN)."""
     shape = tensor.shape
     pick = None if all_entries else representative(shape)
     if batched:
@@ -178,15 +178,7 @@ def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
         found = blocks(tensor, printer, 1, lambda idx: channel_heading(shape, idx, kernel=False, noun=noun), pick)
     else:
         found = blocks(tensor, printer, 0, None, pick)
-    if pick is None:
-        return found, ""
-    where = "the first, the middle and the last" if len(pick) == 3 else "the first and the last"
-    if batched:  # an image's picks lie in the first example's first channel; a vector's span the batch
-        where += (" of the first example" + ("'s first channel" if shape[1] > 1 else "")) if len(shape) == 4 else ""
-    elif len(shape) > 2:
-        where += " of the first " + ("channel pair" if len(shape) == 4 else "channel") if prod(shape[:-2]) > 1 else ""
-    return found, (f"Shown: {len(pick)} of its {prod(shape)} entries, {where}; the others follow the same rule "
-                   "with their own indices.")
+    return found
 
 
 MATRIX_ROWS = 8  # a matrix of expressions taller than this reads worse than the list of its entries
@@ -257,17 +249,20 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                        if "&=" in line and line.split("&=")[0].strip() else line for line in words.formulas.get(key, [])]
         if not first:  # a join's second input: the kind's figures, steps and formula are its first's
             return Section(name, title, intro, [] if matrix else
-                           tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows)[0], [], matrix)
-        entries, shown = ([], "") if matrix else tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows,
+                           tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows), [], matrix)
+        # In a network, an output that only clips or moves its input's numbers (relu, flatten) is said by
+        # its rule: its entries are not listed.
+        quiet = key == "out" and not single and not layer.example_output
+        entries = [] if matrix or quiet else tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows,
                                                                axes.get(key, ("output channel", "input channel")))
         formula = formula if head and key == "in" else words.formulas.get(key, [])
-        after = " ".join(text for text in (words.notes.get(key, "") if formula else "", shown) if text)
+        after = words.notes.get(key, "") if formula else ""
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, formula, after, steps_intro=said[0] if said else "")
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
-            for block in tensor_blocks(derivation[record.params[p.key]], printer)[0]]
+            for block in tensor_blocks(derivation[record.params[p.key]], printer)]
     # Under a step's own heading (the output size), the entries need theirs.
     forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] or stages else "",
                       words.forward, False, "output channel", loss)
@@ -330,7 +325,12 @@ NOTATION = (
 )
 
 
-def _rules_intro(rules: list[Section], input_gradient: bool) -> str:
+SHOWN = ("Of a tensor with more than four entries, the sections after them list the first, the middle and the last "
+         "of its first channel (of the first example, in a batch); the others follow the same rule with their own "
+         "indices.")
+
+
+def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) -> str:
     """The paragraph before a network's rules: what each symbol of them means."""
     if not rules:
         return ""
@@ -343,12 +343,12 @@ def _rules_intro(rules: list[Section], input_gradient: bool) -> str:
     if not input_gradient:
         out += (" Training does not need the gradient with respect to the network's input $x$: its entries are "
                 "left out.")
-    return out
+    return out + ("" if all_entries else " " + SHOWN)
 
 
 def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example) -> list[Section]:
-    """The worked example: the given numbers, then what the layer computes from them, and the first
-    entry of each sum worked out term by term."""
+    """The worked example: the given numbers, then what the layer (or the network, layer by layer)
+    computes from them, and the first entry of each sum worked out term by term."""
     whole = {}
     for record, doc in zip(derivation.records, docs):
         whole.setdefault(record.input, doc.entry("in"))
@@ -356,12 +356,29 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         whole.update({record.params[key]: doc.entry(key) for key in record.params})
     labels = {t.name: derivation[t.name].labels for t in example.derived}
     given, derived = example_lines(example, whole, TEXT_WIDTH_EM - 4.0)
-    return [Section("example", "A worked example", "Given these small whole numbers,", [], formula=given),
-            Section("example-results", "", "the layer computes these (the output by the forward rule above, each "
-                    "gradient by its formula in the sections below; the results in matrix form above give the same "
-                    "numbers):", [], formula=derived,
-                    after="One entry of each sum, term by term:" if any(t.terms for t in example.derived)
-                    else "", steps=worked_entries(example, labels, TEXT_WIDTH_EM - 4.0))]
+    if len(derivation.records) == 1:
+        intro = "Given these small whole numbers,"
+        computes = ("the layer computes these (the output by the forward rule above, each gradient by its formula "
+                    "in the sections below; the results in matrix form above give the same numbers):")
+    else:
+        intro = ("Given these small whole numbers (the input, each layer's parameters"
+                 + (" and the target" if derivation.network.has_loss else "")
+                 + ("; the parameters of the layer the softmax reads are tenths, so that its scores stay a few "
+                    "units apart" if any(rounded(*t.values) for t in example.given) else "") + "),")
+        computes = ("the network computes these, each by its layer's rule above: the outputs forward"
+                    + (" to the loss" if derivation.network.has_loss else "") + ", then the gradients back.")
+        left = [f"layer {r.number}'s {r.layer.describe()}" for r in derivation.records if not r.layer.example_output]
+        if left:
+            computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
+                         + " are left out: they only clip or move the numbers before them.")
+        if any(rounded(*t.values) for t in example.derived):
+            computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
+                         "against NumPy, and shown rounded to three places.")
+    worked = any(t.terms for t in example.derived)
+    return [Section("example", "A worked example", intro, [], formula=given),
+            Section("example-results", "", computes, [], formula=derived,
+                    after="One entry of each sum, term by term:" if worked else "",
+                    steps=worked_entries(example, labels, TEXT_WIDTH_EM - 4.0))]
 
 
 def _upstream_definition(derivation: Derivation, last: DocStep, single: bool, upstream: str) -> str:
@@ -454,8 +471,8 @@ def _fork_group(derivation: Derivation, j: int, printer: TermPrinter, upstream: 
     name = f"dL/d{derivation.records[0].inputs[0] if j == 0 else records[j - 1].output}"
     tensor = derivation[name]
     batched = net.batch is not None
-    blocks, shown = tensor_blocks(tensor, printer, "channel", False, batched)
-    section = Section(name, "", intro + (" " + shown if shown else ""), blocks,
+    blocks = tensor_blocks(tensor, printer, "channel", False, batched)
+    section = Section(name, "", intro, blocks,
                       formula=[_fork_rule(net, naming, records, j, upstream)])
     return Group(f"The gradient of ${value}$: the sum over the layers that read it", [section])
 
@@ -494,6 +511,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         SpecError: for an upstream symbol that is not a name, or one the document already uses.
     """
     net = derivation.network
+    input_gradient = input_gradient or net.input_gradient
     naming = Naming(net.names)
     records = derivation.records
     sources = [_sources(net, naming, records, r.number) for r in records]
@@ -565,7 +583,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _upstream_definition(derivation, docs[-1], naming.single, upstream),
         "batch_note": _batch_note(derivation, single),
-        "rules_intro": _rules_intro(rules, input_gradient),
+        "rules_intro": _rules_intro(rules, input_gradient, all_entries),
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,
         "forward": forward,

@@ -14,9 +14,20 @@ from ..words import matrix_name
 from .latex import break_lines, width
 
 
+PLACES = 3  # a decimal's places in the documents
+
+
 def number(value) -> str:
-    """A value as LaTeX: 3, -2, \\frac{1}{4}."""
+    """A value as LaTeX: 3, -2, \\frac{1}{4}; a decimal (Float) rounded to three places, 0.245."""
+    if value.is_Float:  # its trailing zeros dropped: 0.1, 1.3, 0.245
+        text = f"{float(value):.{PLACES}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("0", "-0") else text
     return latex(value)
+
+
+def rounded(*values) -> bool:
+    """Whether any of the values is a decimal, printed rounded."""
+    return any(v is not None and v.is_Float for v in values)
 
 
 def factor(value) -> str:
@@ -38,9 +49,11 @@ def _name_width(name: str) -> float:
 
 def _matrix_width(values, cols: int) -> float:
     """About how wide a matrix of these numbers sets, in em: its columns and its brackets."""
-    # A digit sets 0.5 em, a minus sign 0.78 em; columns are 0.9 em apart.
-    widest = max(0.5 * len(str(abs(v))) + (0.78 if v < 0 else 0.0) for v in values)
-    return cols * (widest + 0.9) + 1.0
+    # A digit sets 0.5 em, a decimal point 0.28 em, a minus sign 0.78 em; columns are 0.9 em apart.
+    def em(v) -> float:
+        text = number(v)
+        return 0.5 * len(text.lstrip("-").replace(".", "")) + 0.28 * ("." in text) + (0.78 if v < 0 else 0.0)
+    return sum(max(em(v) for v in values[j::cols]) + 0.9 for j in range(cols)) + 1.0  # each column its widest
 
 
 def displays(tensor: Values, name) -> list[tuple[str, float]]:
@@ -105,11 +118,13 @@ def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: f
     y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides."""
     out = []
     for tensor in example.derived:
-        if not tensor.terms:
+        if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):  # none, or itself
             continue
         lhs = labels[tensor.name][tensor.worked]
         terms = [factor(a) if b is None else rf"{factor(a)} \cdot {factor(b)}" for a, b in tensor.terms]
         broken = break_lines(terms, room - width(lhs))
-        broken[-1] += f" = {number(tensor.values[tensor.worked])}"
+        value = tensor.values[tensor.worked]
+        equal = r"\approx" if rounded(value, *(v for pair in tensor.terms for v in pair)) else "="
+        broken[-1] += f" {equal} {number(value)}"
         out += [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
     return out
