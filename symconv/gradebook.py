@@ -88,6 +88,23 @@ def _steps(claim: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def _based(asked: str) -> str:
+    """The sheet's entry (numbered from 1) as notes that count from 0 write it: x_{3,2} as x_{2,1}."""
+    return re.sub(r"_\{(\d+),(\d+)\}", lambda m: f"_{{{int(m[1]) - 1},{int(m[2]) - 1}}}", asked)
+
+
+def _symbolic(step: str) -> bool:
+    """Whether a step names something (x_{1,1}, g_{2,3}), not numbers alone (0.5 \\cdot 3 - 1)."""
+    return re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", " ", step)) is not None
+
+
+def _general(claim: str) -> bool:
+    """Whether a claim's left-hand side is written with letters for its indices (\\partial L/\\partial x_{i,j})."""
+    lhs = _steps(claim)[0] if _steps(claim) else ""
+    return any(re.search(r"[A-Za-z]", body) for body in re.findall(r"_\s*\{([^{}]*)\}|_\s*([A-Za-z])|\[([^\[\]]*)\]", lhs)
+               for body in body if body)
+
+
 def _words(text: str, first: int, last: int) -> bool:
     """Whether a task's lines hold anything but its heading and blank space."""
     lines = text.splitlines()[first:last]
@@ -115,6 +132,8 @@ def grade_text(text: str, sheet: Worksheet, latex: bool | None) -> list[TaskGrad
     spans = sections(text)
     grades: dict[int, TaskGrade] = {}
     probes: list[tuple[Task, str, str]] = []  # (task, asked, step)
+    verdicts_of: dict[int, list] = {}
+    zero_based = verdicts.conventions.index_base == 0 and sheet.derivation is not None
     for task in sheet.tasks:
         first, last = spans.get(task.number, (0, -1))
         mine = [v for v in verdicts if first <= v.line - shift <= last and v.status != "definition"]
@@ -125,26 +144,47 @@ def grade_text(text: str, sheet: Worksheet, latex: bool | None) -> list[TaskGrad
             grade.feedback.append(f"no heading 'Task {task.number}' found")
             continue
         grade.feedback += [_feedback(v) for v in mine]
+        verdicts_of[task.number] = mine
         if not mine:
             if _words(text, first, last):
                 grade.verdict = "not understood"
                 grade.feedback.append("no claim (an equation with =, in $...$, $$...$$ or \\[...\\]) found: read it "
                                       "by hand")
             continue
+        if task.numeric:  # a number asked for: working check cannot read leaves the number to be judged
+            unread = [v for v in mine if v.status == "not understood" and _steps(v.claim)
+                      and not _symbolic(_steps(v.claim)[-1])]
+            if unread:
+                grade.feedback.append("the working could not be read; the number it ends in is judged")
+                mine = [replace(v, status="right") if v in unread else v for v in mine]
         statuses = {v.status for v in mine}
         if "wrong" in statuses:
             grade.verdict = "wrong"
-        elif "not understood" in statuses:
-            grade.verdict = "not understood"
-        elif not task.asks:
-            grade.verdict, grade.points = "right", task.points
+        elif not task.asks:  # the general formula: a claim that holds at every index, written with letters
+            if any(v.status == "right" and _general(v.claim) for v in mine):
+                grade.verdict, grade.points = "right", task.points  # a remark beside it check cannot read costs nothing
+            elif "not understood" in statuses:
+                grade.verdict = "not understood"
+            else:
+                grade.verdict = "wrong"
+                grade.feedback.append("the claims hold, but none is the general formula (an entry with letters for "
+                                      "its indices, such as x_{i,j}, equal to one sum): values do not answer this task")
         else:
             grade.verdict = "pending"
             for asked in task.asks:
                 for v in mine:
+                    if v.status != "right":
+                        continue
                     steps = _steps(v.claim)
-                    for step in (steps[-1:] if task.numeric else steps[1:]):
-                        probes.append((task, asked, step))
+                    for step in (steps[-1:] if task.numeric else [s for s in steps[1:] if _symbolic(s)]):
+                        probes.append((task, _based(asked) if zero_based and not task.numeric else asked, step))
+            if not any(p[0] is task for p in probes):
+                if "not understood" in statuses:
+                    grade.verdict = "not understood"
+                elif not task.numeric:
+                    grade.verdict = "wrong"
+                    grade.feedback.append("the task asks for a sum of products of the layer's symbols; the notes give "
+                                          "only numbers")
     pending = [t for t in sheet.tasks if grades[t.number].verdict == "pending"]
     # A step that is a sum of products is read after the notes (they may name the upstream gradient);
     # a number is read at the sheet's numbers alone, so numbers the notes give of their own never count.
@@ -154,19 +194,21 @@ def grade_text(text: str, sheet: Worksheet, latex: bool | None) -> list[TaskGrad
     pairs = (judged or []) + (numbers or [])
     for task in pending:
         grade = grades[task.number]
-        results: dict[str, list] = {asked: [] for asked in task.asks}
+        asks = [_based(a) if zero_based and not task.numeric else a for a in task.asks]  # as the probes write them
+        results: dict[str, list] = {asked: [] for asked in asks}
         for (t, asked, _), v in pairs:
             if t is task:
                 results[asked].append(v)
-        if all(any(v.status == "right" for v in results[a]) for a in task.asks):
+        unread = any(v.status == "not understood" for v in verdicts_of[task.number])
+        if all(any(v.status == "right" for v in results[a]) for a in asks):
             grade.verdict, grade.points = "right", task.points
-        elif not lined_up or any(v.status == "not understood" for a in task.asks for v in results[a]):
+        elif not lined_up or unread or any(v.status == "not understood" for a in asks for v in results[a]):
             grade.verdict = "not understood"
-            grade.feedback.append(f"the claims hold, but whether they give ${', '.join(task.asks)}$ could not be "
+            grade.feedback.append(f"the claims hold, but whether they give ${', '.join(asks)}$ could not be "
                                   "read: read it by hand")
         else:
             grade.verdict = "wrong"
-            for asked in task.asks:
+            for asked in asks:
                 if not any(v.status == "right" for v in results[asked]):
                     why = next((v.reason for v in results[asked] if v.reason), "")
                     grade.feedback.append(f"the claims hold, but none gives ${asked}$" + (f" ({why})" if why else ""))
@@ -248,19 +290,28 @@ def submissions(folder: Path, ids: list[str]) -> tuple[dict[str, Path], list[Pat
 
 
 def grade_folder(folder: Path, variants: list[Variant]) -> tuple[list[StudentGrade], list[Path]]:
-    """Every student of the manifest graded (no file: every task "no answer"), and the files left unread.
+    """Every student of the manifest graded (no file: every task "no answer"; a file that cannot be read as
+    text, such as one not in UTF-8: every task "not understood", 0 points, flagged with the reason, so that
+    one student's file does not hold up the others'), and the files left unread.
 
     Raises:
-        SpecError: as `submissions` and `read_submission`, before anything is graded.
+        SpecError: as `submissions`, before anything is graded.
     """
     found, strays = submissions(folder, [v.id for v in variants])
-    texts = {id_: read_submission(path) for id_, path in found.items()}  # every file read before any is graded
+    texts, unreadable = {}, {}
+    for id_, path in found.items():  # every file read before any is graded
+        try:
+            texts[id_] = read_submission(path)
+        except SpecError as error:
+            unreadable[id_] = str(error)
     out = []
     for variant in variants:
         sheet = worksheet(variant.spec, variant.seed)
         path = found.get(variant.id)
         if path is None:
             tasks = [TaskGrade(t.number, 0, t.points, "no answer", ["no submission"]) for t in sheet.tasks]
+        elif variant.id in unreadable:
+            tasks = [TaskGrade(t.number, 0, t.points, "not understood", [unreadable[variant.id]]) for t in sheet.tasks]
         else:
             tasks = grade_text(texts[variant.id], sheet, SUFFIXES[path.suffix.lower()])
         out.append(StudentGrade(variant.id, variant, tasks, path.name if path else ""))

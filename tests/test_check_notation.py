@@ -340,3 +340,39 @@ def test_arithmetic_on_numbers_is_a_worked_example_not_a_wrong_formula():
     # A lone 0 says the gradient vanishes: a claim about the formula, graded.
     (v,) = check_claims([r"\frac{\partial L}{\partial k_{1,1}} = 0"], CLASSIC)
     assert v.status == "wrong"
+
+
+def test_a_relation_between_indices_is_no_claim_about_the_layer():
+    from symconv import ConvSpec, derive
+    from symconv.grading import check_notes
+    notes = (r"$$ \frac{\partial L}{\partial x_{i,j}} = \sum_{p=1}^{2}\sum_{q=1}^{2} g_{i-p+1,j-q+1} k_{p,q} $$" "\n\n"
+             r"For $x_{2,2}$, the outputs $y_{r,s}$ that read it: $r = 3 - p$ and $s = 3 - q$, so $r = 1$." "\n")
+    verdicts = check_notes(notes, derive(ConvSpec()), upstream_symbol="g")
+    assert [v.status for v in verdicts][1:] == ["definition"] * 3
+
+
+def test_an_entry_named_with_letters_set_to_a_number_is_a_rule_not_the_worked_numbers():
+    # "g_{r,s} = 0 when r or s is outside 1..2" once gave every g the value 0, and the worked numbers after it
+    # were judged at g = 0: right numbers were called wrong
+    from symconv import ConvSpec, derive
+    from symconv.grading import check_notes
+    notes = (r"$$ X = \begin{bmatrix} 1 & 2 & 0 \\ 0 & 1 & 1 \\ 2 & 0 & 1 \end{bmatrix}, \quad "
+             r"K = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}, \quad "
+             r"\frac{\partial L}{\partial Y} = \begin{bmatrix} 1 & 1 \\ 1 & 1 \end{bmatrix} $$" "\n\n"
+             r"with $\frac{\partial L}{\partial y_{r,s}} = 0$ when $r$ or $s$ is outside $\{1, 2\}$." "\n\n"
+             r"$$ \frac{\partial L}{\partial x_{2,2}} = 1 \cdot 1 + 1 \cdot 0 + 1 \cdot 0 + 1 \cdot 1 = 2 $$" "\n")
+    verdicts = check_notes(notes, derive(ConvSpec()))
+    assert verdicts[-1].status == "right", verdicts[-1]
+    assert "rule" in next(v for v in verdicts if "outside" not in v.claim and "r,s" in v.claim).reason
+
+
+@pytest.mark.parametrize("claim, status", [
+    (r"H_{out} = \frac{H_{in} + 2P - K}{S} + 1 = \frac{3 + 2 \cdot 1 - 2}{1} + 1 = 4", "right"),
+    (r"H_{\text{out}} = \frac{H_{in} + 2P - K}{S} + 1 = 3", "wrong"),
+    (r"W_o = \left\lfloor \frac{W + 2p - d(k-1) - 1}{s} \right\rfloor + 1 = 4", "right"),
+])
+def test_an_output_size_in_the_notes_own_letters_is_judged_by_its_numbers(claim, status):
+    from symconv import ConvSpec, derive
+    from symconv.grading import check_notes
+    (verdict,) = check_notes(f"$$ {claim} $$", derive(ConvSpec(padding=(1, 1))))
+    assert verdict.status == status, verdict

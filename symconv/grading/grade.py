@@ -201,6 +201,9 @@ class Grader(Evaluator):
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
         if general_layers.general(claim.text):
             return self._every_layer(claim, written)
+        if _index_relation(claim.text, self.index_letters):
+            return Verdict(claim.line, written, "definition", reason="a relation between indices (which entries a "
+                                                                     "sum reaches), not a value of the network: not checked")
         sized = sizes.judge(claim.text, self.d, self.value)
         if sized is not None:
             return Verdict(claim.line, written, sized[0], reason=sized[1])
@@ -224,6 +227,10 @@ class Grader(Evaluator):
             envs = self._indices(sides, claim.range)
             if self._gives(sides, envs):
                 return Verdict(claim.line, written, "definition", reason="a given value (the worked numbers use it)")
+            if envs and any(envs[0]) and self._leaf(sides[0]) and all(self._number(side, envs[0]) for side in sides[1:]):
+                return Verdict(claim.line, written, "definition", reason=(
+                    "a value for the entries the notes name with letters: read as the notes' rule for entries outside "
+                    "the tensor (its padding's zeros), not checked and not used as worked numbers"))
             work = len(envs) * sum(self.terms(side) for side in sides[1:])
             if work > MAX_WORK:
                 about = f"{work:,}" if work < 10**12 else f"10^{len(str(work)) - 1}"
@@ -488,6 +495,10 @@ class Grader(Evaluator):
             leaves.append(leaf)
         if not leaves or len(leaves) == len(sides):
             return False
+        if any(envs[0]) if envs else False:
+            # g_{r,s} = 0 "when r or s is outside 1..4": a rule for entries named with letters (the padding's
+            # zeros), not values for the worked numbers
+            return False
         given = {}
         for env in envs:
             values = [self.value(side, env) for side in sides[len(leaves):]]
@@ -622,6 +633,14 @@ class Grader(Evaluator):
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+def _index_relation(text: str, letters: set[str]) -> bool:
+    """Whether the claim relates only the notes' index letters and numbers (r = 5 - p, j = s + q - 2, 2r + p = 6)."""
+    if "_" in text or "^" in text or "\\partial" in text:
+        return False
+    names = re.findall(r"[A-Za-z]+", re.sub(r"\\[A-Za-z]+", " ", text))
+    return bool(names) and all(name in letters for name in names)
 
 
 def _no_such_layer(verdict: Verdict) -> bool:

@@ -14,7 +14,8 @@ from sympy import Integer
 from .notation import ParseError
 from .parse import parse_claim
 
-_OUTPUT = re.compile(r"^\s*([HW])\s*_\s*(?:\{\s*(?:o|out)\s*\}|o(?![A-Za-z]))\s*=")
+_OUT = r"(?:\{\s*(?:o|out|\\(?:text|mathrm|rm)\s*\{\s*out\s*\})\s*\}|o(?![A-Za-z]))"  # H_o, H_{out}, H_{\text{out}}
+_OUTPUT = re.compile(rf"^\s*([HW])\s*_\s*{_OUT}\s*=")
 _FLOOR = [(re.compile(r"\\(?:left|right|bigl|bigr|big|Big)\s*(?=\\[lr](?:floor|ceil))"), ""),
           (re.compile(r"\\lfloor"), r" \\operatorname{floor}( "), (re.compile(r"\\rfloor"), " ) "),
           (re.compile(r"\\lceil"), r" \\operatorname{ceiling}( "), (re.compile(r"\\rceil"), " ) ")]
@@ -40,7 +41,7 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
 def _substituted(text: str, table: dict[str, int]) -> str:
     for pattern, replacement in _FLOOR:
         text = pattern.sub(replacement, text)
-    text = re.sub(r"([HW])\s*_\s*(?:\{\s*(?:o|out)\s*\}|o(?![A-Za-z]))", r"\1_o", text)
+    text = re.sub(rf"([HW])\s*_\s*{_OUT}", r"\1_o", text)
     text = re.sub(r"([kspd])\s*_\s*(?:\{\s*([hw])\s*\}|([hw])(?![A-Za-z]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
     names = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_])")
@@ -55,19 +56,38 @@ def judge(text: str, derivation, value) -> tuple[str, str] | None:
     tables = [t for r in derivation.records for t in _letters(r.layer, r.shape_in)]
     if not tables:
         return "not understood", "an output size is of a convolution, which this network does not have"
-    expected = None
+    expected, unread = None, False
     for number, table in enumerate(tables, start=1):
-        try:
-            sides, _ = parse_claim(_substituted(text, table), {})
-            values = [value(side, {}) for side in sides]
-        except (ParseError, TypeError, ValueError, ZeroDivisionError):
+        values = []
+        for side in _sides(_substituted(text, table)):
+            try:
+                (tree, _), _ = parse_claim(f"{side} = 0", {})
+                values.append(value(tree, {}))
+            except (ParseError, TypeError, ValueError, ZeroDivisionError):
+                values.append(None)  # letters of the notes' own (H_{in}, P, S): the numbers beside them are judged
+        read = [v for v in values[1:] if v is not None]
+        if not read:
             return "not understood", "cannot read the output size's formula with the layer's numbers"
+        unread = unread or len(read) < len(values) - 1
         want = Integer(table[f"{found.group(1)}_o"])
-        if all(v == want for v in values):
+        if all(v == want for v in read):
             which = f" (the convolution {number} of {len(tables)})" if len(tables) > 1 else ""
-            return "right", f"with the layer's sizes{which}"
+            said = "; the steps in letters of the notes' own are not read" if len(read) < len(values) - 1 else ""
+            return "right", f"with the layer's sizes{which}{said}"
+        values = [v for v in values[1:] if v is not None]
         expected = expected or (want, values)
     want, values = expected
     first = next(k for k, v in enumerate(values) if v != want)
-    return "wrong", (f"the output is {want} {'rows' if found.group(1) == 'H' else 'columns'}; expression {first + 1} "
+    return "wrong", (f"the output is {want} {'rows' if found.group(1) == 'H' else 'columns'}; a step of the claim "
                      f"gives {values[first]}")
+
+
+def _sides(text: str) -> list[str]:
+    """The sides of a chain, split at the equals signs outside braces."""
+    out, depth, start = [], 0, 0
+    for pos, char in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "=" and depth == 0:
+            out.append(text[start:pos])
+            start = pos + 1
+    return [*out, text[start:]]
