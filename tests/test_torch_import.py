@@ -212,6 +212,17 @@ def test_resnet_basic_block_in_training_mode_matches_pytorch_from_the_plain_symp
     compare(module, (2, 3, 3), batch=2, seed=3, evaluate=plain_sympy)
 
 
+def test_resnet_basic_block_in_eval_mode_matches_pytorch_from_the_plain_sympy_json(nn, plain_sympy):
+    import torch
+
+    module = randomized(basic_block(nn, planes=2), seed=5)
+    with torch.no_grad():  # running statistics as training leaves them, not PyTorch's initial 0 and 1
+        for bn in (module.bn1, module.bn2):
+            bn.running_mean.copy_(torch.randn(2, dtype=torch.float64))
+            bn.running_var.copy_(torch.rand(2, dtype=torch.float64) + 0.5)
+    compare(module.eval(), (2, 3, 3), seed=5, evaluate=plain_sympy)
+
+
 def test_activation_modules_and_mse_match_pytorch(nn):
     module = randomized(nn.Sequential(
         nn.Conv2d(1, 2, 2), nn.LeakyReLU(0.2), nn.Conv2d(2, 2, 2, padding=1), nn.ELU(alpha=0.7),
