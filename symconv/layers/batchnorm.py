@@ -34,6 +34,7 @@ from typing import ClassVar
 from sympy import Add, Float, Rational, sqrt
 
 from ..spec import SpecError, shown
+from . import normalization
 from .base import DocStep, Layer, Param, Shape, Step, Words, Work
 
 EPS_DEFAULT = 1e-5
@@ -91,7 +92,7 @@ class BatchNorm(Layer):
     @property
     def _eps(self) -> Rational:
         """eps as an exact rational (1e-5 is 1/100000), so that SymPy can prove identities with it."""
-        return Rational(repr(float(self.eps)))
+        return normalization.exact(self.eps)
 
     def output_shape(self, shape: Shape) -> Shape:
         for name in ("running_mean", "running_var"):
@@ -147,12 +148,9 @@ class BatchNorm(Layer):
             scale = step.params["gamma"] if self.affine else [1] * len(mu)
             shift = step.params["beta"] if self.affine else [0] * len(mu)
             return {"out": [scale[of[f]] * (x - mu[of[f]]) / root[of[f]] + shift[of[f]] for f, x in enumerate(step.inp)]}
-        x, (mu, var, xhat) = step.inp, (step.params[k] for k in ("mu", "var", "xhat"))
+        x, xhat = step.inp, step.params["xhat"]
         groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
-        m = len(groups[0])
-        out = {"mu": [Add(*(x[f] for f in group)) / m for group in groups],
-               "var": [Add(*((x[f] - mu[c]) ** 2 for f in group)) / m for c, group in enumerate(groups)],
-               "xhat": [(x[f] - mu[of[f]]) / sqrt(var[of[f]] + self._eps) for f in range(len(x))]}
+        out = normalization.forward(x, groups, of, step.params, self._eps)
         if self.affine:
             gamma, beta = step.params["gamma"], step.params["beta"]
             out["out"] = [gamma[of[f]] * xhat[f] + beta[of[f]] for f in range(len(x))]
@@ -172,11 +170,8 @@ class BatchNorm(Layer):
                                 for c, group in enumerate(members)]
                 out["beta"] = [Add(*(g[f] for f in group)) for group in members]
             return out
-        x, g = step.inp, step.upstream
-        mu, var, xhat = (step.params[k] for k in ("mu", "var", "xhat"))
-        d_xhat, d_var, d_mu = (step.stage_grads[k] for k in ("xhat", "var", "mu"))
+        x, g, xhat = step.inp, step.upstream, step.params["xhat"]
         groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
-        m, eps = len(groups[0]), self._eps
         out = {}
         if self.affine:
             gamma = step.params["gamma"]
@@ -185,14 +180,7 @@ class BatchNorm(Layer):
             out["xhat"] = [g[f] * gamma[of[f]] for f in range(len(x))]
         else:
             out["xhat"] = list(g)
-        # Written as sums of one term per entry, as the formulas are, so that long ones break into lines.
-        out["var"] = [Add(*(Rational(-1, 2) * d_xhat[f] * (x[f] - mu[c]) * (var[c] + eps) ** Rational(-3, 2)
-                            for f in group)) for c, group in enumerate(groups)]
-        out["mu"] = [Add(*(-d_xhat[f] / sqrt(var[c] + eps) for f in group),
-                         *(Rational(-2, m) * d_var[c] * (x[f] - mu[c]) for f in group)) for c, group in enumerate(groups)]
-        out["in"] = [d_xhat[f] / sqrt(var[of[f]] + eps) + d_var[of[f]] * 2 * (x[f] - mu[of[f]]) / m + d_mu[of[f]] / m
-                     for f in range(len(x))]
-        return out
+        return {**out, **normalization.backward(x, groups, of, step.params, step.stage_grads, self._eps)}
 
     def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
         """d y_f / d x_g = gamma_c / sqrt(var_c + eps) (1[f = g] - 1/m - xhat_f xhat_g / m) for f and g in the
@@ -202,14 +190,9 @@ class BatchNorm(Layer):
             _, root = self._running(step)
             of = self._eval_channel(step.shape_in)
             return [(f, f, (step.params["gamma"][of[f]] if self.affine else 1) / root[of[f]]) for f in range(len(of))]
-        var, xhat = step.params["var"], step.params["xhat"]
-        groups = self._channels(step.shape_in)
-        m = len(groups[0])
-        out = []
-        for c, group in enumerate(groups):
-            scale = (step.params["gamma"][c] if self.affine else 1) / sqrt(var[c] + self._eps)
-            out += [(f, g, scale * (int(f == g) - Rational(1, m) - xhat[f] * xhat[g] / m)) for f in group for g in group]
-        return out
+        groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
+        scale = (lambda f: step.params["gamma"][of[f]]) if self.affine else (lambda f: 1)
+        return normalization.jacobian(groups, step.params["var"], step.params["xhat"], scale, self._eps)
 
     # -- the independent references: the whole batch at once --
     def _numpy_running(self, np, a, params: dict):
@@ -299,8 +282,7 @@ class BatchNorm(Layer):
                 "sizes": (n, h, w)}
 
     def _eps_text(self) -> str:
-        mantissa, exponent = f"{float(self.eps):e}".split("e")
-        return f"10^{{{int(exponent)}}}" if float(mantissa) == 1 else rf"{float(mantissa):g} \times 10^{{{int(exponent)}}}"
+        return normalization.eps_tex(self.eps)
 
     def _compact(self, step: DocStep) -> str:
         """The three-term formula's right-hand side, the summed indices primed."""
@@ -367,34 +349,13 @@ class BatchNorm(Layer):
                    f"$\\epsilon = {self._eps_text()}$. PyTorch's training mode computes exactly this. The entries write "
                    "$\\epsilon$ as its exact value.")
         d = lambda e: rf"\frac{{\partial L}}{{\partial {e}}}"
-        m, over, x, xhat, mu, var, g = (v[k] for k in ("m", "sum", "x", "xhat", "mu", "var", "g"))
-        formulas = {"out": [rf"{mu} &= \frac{{1}}{{{m}}} {over} {x}",
-                            rf"{var} &= \frac{{1}}{{{m}}} {over} \big({x} - {mu}\big)^2",
-                            rf"{xhat} &= \frac{{{x} - {mu}}}{{\sqrt{{{var} + \epsilon}}}}"]
-                    + ([rf"{v['y']} &= {v['gamma']}\, {xhat} + {v['beta']}"] if self.affine else [])}
-        formulas["xhat"] = [rf"{d(xhat)} &= {g}" + (rf"\, {v['gamma']}" if self.affine else "")]
-        formulas["var"] = [rf"{d(var)} &= {over} -\frac{{1}}{{2}}\, {d(xhat)} \big({x} - {mu}\big) "
-                           rf"\big({var} + \epsilon\big)^{{-3/2}}"]
-        formulas["mu"] = [rf"{d(mu)} &= {over} -\frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} "
-                          rf"+ {over} -\frac{{2}}{{{m}}}\, {d(var)} \big({x} - {mu}\big)"]
-        formulas["in"] = [rf"{d(x)} &= \frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} + {d(var)} "
-                          rf"\frac{{2 ({x} - {mu})}}{{{m}}} + \frac{{1}}{{{m}}} {d(mu)}",
-                          rf"&= {self._compact(step)}"]
+        formulas = normalization.step_formulas({**v, "compact": self._compact(step)}, self.affine)
         if self.affine:
-            formulas["gamma"] = [rf"{d(v['gamma'])} &= {over} {g}\, {xhat}"]
-            formulas["beta"] = [rf"{d(v['beta'])} &= {over} {g}"]
-        backward = {
-            "xhat": "The first step back: the output is the normalized value times the channel's scale.",
-            "var": "The variance is read by every normalized value of its channel.",
-            "mu": "The mean is read by every normalized value of its channel, directly and through the variance.",
-            "in": "An entry reaches the loss three ways: through its own normalized value, through the variance and "
-                  "through the mean of its channel; the chain rule adds the three. Since the entries of a channel sum "
-                  f"to $m$ times its mean, $\\sum (x - \\mu) = 0$ and the variance's part of $\\partial L / \\partial "
-                  f"{mu}$ vanishes; putting the three paths together gives the compact three-term formula on the "
-                  "second line (the primed indices run over the channel as the unprimed ones do).",
-            "gamma": "The scale multiplies each normalized value of its channel.",
-            "beta": "The shift is added to each entry of its channel.",
-        }
+            formulas["gamma"] = [rf"{d(v['gamma'])} &= {v['sum']} {v['g']}\, {v['xhat']}"]
+            formulas["beta"] = [rf"{d(v['beta'])} &= {v['sum']} {v['g']}"]
+        backward = {**normalization.step_words("channel", "the channel's scale"),
+                    "gamma": "The scale multiplies each normalized value of its channel.",
+                    "beta": "The shift is added to each entry of its channel."}
         return Words(forward, backward, formulas)
 
     def rules(self, step: DocStep) -> list[str]:
