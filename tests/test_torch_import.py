@@ -433,3 +433,49 @@ def test_a_network_file_keeps_each_layers_module_and_refuses_a_bad_one():
     assert spec.modules == ("features.0", None)
     with pytest.raises(SpecError, match=r"^layer 2: module 3 is not valid: give the qualified name"):
         NetworkSpec.from_dict({**data, "layer": [data["layer"][0], {"type": "relu", "module": 3}]})
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["render", "--torch", "{file}:chain"], "--torch needs --input-shape CxHxW"),
+    (["render", "--input-shape", "1x3x3"], "--input-shape goes with --torch FILE.py:NAME"),
+    (["render", "--torch", "{file}:chain", "--input-shape", "1x3x3", "--kernel", "3"], "--kernel does not go with --torch"),
+    (["render", "--torch", "{file}:chain", "--input-shape", "1x3x3", "--loss", "nll"], "--loss 'nll' is not valid"),
+])
+def test_render_torch_options_that_do_not_fit_are_one_line(nn, model_file, capsys, argv, message):
+    code, out, err = run([a.format(file=model_file) for a in argv], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_render_torch_with_a_batch_takes_batch_normalization_in_training_mode(nn, tmp_path, capsys):
+    path = tmp_path / "bn.py"
+    path.write_text("from torch import nn\n\ndef net():\n    return nn.Sequential(nn.Conv2d(1, 2, 2), nn.BatchNorm2d(2))\n")
+    code, out, err = run(["render", "--torch", f"{path}:net", "--input-shape", "1x2x2", "--format", "json", "--out", "-"],
+                         capsys)
+    assert code == 2 and "module '1' (BatchNorm2d), layer 2 (batchnorm): it normalizes over a batch" in err, err
+    code, out, err = run(["render", "--torch", f"{path}:net", "--input-shape", "1x2x2", "--batch", "2", "--format",
+                          "json", "--out", "-"], capsys)
+    assert code == 0 and json.loads(out)["spec"]["batch"] == 2, err
+
+
+def test_the_network_file_writer_reads_back_every_kind_of_value(nn):
+    """Floats (running statistics, eps, a formula's params), strings with quotes, backslashes and non-ASCII
+    names, inline tables: tomllib reads the text back to the same tables."""
+    import tomllib
+
+    import torch
+
+    from symconv.network_toml import dumps
+    from symconv.torch_import import imported
+
+    bn = nn.BatchNorm2d(2, eps=1e-3)
+    with torch.no_grad():
+        bn.running_mean.copy_(torch.tensor([0.1, -2.5e-7]))
+        bn.running_var.copy_(torch.tensor([3.0, 1e20]))
+    module = nn.Sequential(nn.Conv2d(1, 2, 2), bn, nn.Softplus(beta=2.0), nn.LeakyReLU(), nn.GELU()).eval()
+    data, spec = imported(module, (1, 3, 3))
+    text = dumps(data, "a comment")
+    assert tomllib.loads(text) == json.loads(json.dumps(data))
+    odd = {"input": [1], "layer": [{"type": "activation", "module": 'blocks."é\\\\n', "formula": "z", "params": {}},
+                                   {"type": "activation", "formula": "a*z", "params": {"a b": 0.5, "c": 1e-300}}]}
+    assert tomllib.loads(dumps(odd)) == odd
