@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -224,10 +225,12 @@ def torch_spec(ctx: click.Context, model: str, input_shape: str | None, loss: st
     user = import_module("symconv.user_model")
     shape = user.parse_shape(input_shape)
     batch = None if layer["batch"] is None else _count(layer["batch"], "batch")
-    module = user.load_module(model)
-    name = model.rpartition(":")[2]
-    return import_module("symconv.torch_import").imported(module, shape, batch=batch, loss=user.loss_module(loss),
-                                                          name=name)
+    # What the model's file prints (while it runs, is built or traced) goes to standard error: standard
+    # output is the network file's or the document's.
+    with contextlib.redirect_stdout(sys.stderr):
+        module = user.load_module(model)
+        return import_module("symconv.torch_import").imported(module, shape, batch=batch, loss=user.loss_module(loss),
+                                                              name=model.rpartition(":")[2])
 
 
 def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...] | None, out: str | None,

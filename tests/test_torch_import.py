@@ -479,3 +479,16 @@ def test_the_network_file_writer_reads_back_every_kind_of_value(nn):
     odd = {"input": [1], "layer": [{"type": "activation", "module": 'blocks."é\\\\n', "formula": "z", "params": {}},
                                    {"type": "activation", "formula": "a*z", "params": {"a b": 0.5, "c": 1e-300}}]}
     assert tomllib.loads(dumps(odd)) == odd
+
+
+def test_what_the_model_file_prints_goes_to_standard_error(nn, tmp_path, capsys):
+    import tomllib
+
+    path = tmp_path / "loud.py"
+    path.write_text("from torch import nn\nprint('loading the model')\n\n"
+                    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        print('built')\n"
+                    "        self.conv = nn.Conv2d(1, 1, 2)\n\n    def forward(self, x):\n        print('traced')\n"
+                    "        return self.conv(x)\n")
+    code, out, err = run(["import", f"{path}:Net", "--input-shape", "1x3x3"], capsys)
+    assert code == 0 and tomllib.loads(out)["layer"][0]["type"] == "conv"
+    assert err.splitlines() == ["loading the model", "built", "traced"]
