@@ -203,3 +203,19 @@ def test_the_document_writes_the_groups(tmp_path):
     d = derive(net({"type": "layernorm", "normalized_shape": [2]}, (2, 1, 2)))
     md = render(d, ("md",)).files["derivation.md"].decode()
     assert "over its width (2 entries), once for each $c,i$" in md and r"\mu^{[1]}_{c,i}" in md
+
+
+@pytest.mark.parametrize("table, shape, claim, status", [
+    ({"type": "layernorm"}, (3,), r"\mu^{[1]} = \frac{1}{3} (x_{1} + x_{2} + x_{3})", "right"),
+    ({"type": "layernorm"}, (3,), r"a^{[1]}_{1} = \gamma^{[1]}_{1} \hat{x}^{[1]}_{1} + \beta^{[1]}_{1}", "right"),
+    ({"type": "layernorm"}, (3,), r"\frac{\partial L}{\partial \gamma^{[1]}_{2}} = \frac{\partial L}{\partial a^{[1]}_{2}} "
+                                  r"\hat{x}^{[1]}_{2}", "right"),
+    ({"type": "layernorm"}, (3,), r"\frac{\partial L}{\partial \beta^{[1]}_{2}} = 2 \frac{\partial L}{\partial a^{[1]}_{2}}",
+     "wrong"),
+    ({"type": "groupnorm", "groups": 2}, (4, 1, 1), r"\mu^{[1]}_{1} = \frac{1}{2} (x^{(1)}_{1,1} + x^{(2)}_{1,1})", "right"),
+    ({"type": "groupnorm", "groups": 2}, (4, 1, 1), r"\mu^{[1]}_{2} = \frac{1}{2} (x^{(1)}_{1,1} + x^{(2)}_{1,1})", "wrong"),
+])
+def test_check_grades_claims_about_them(table, shape, claim, status):
+    from symconv import check
+
+    assert check(None, derive(net(table, shape)), claims=[claim])[0].status == status
