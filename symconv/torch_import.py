@@ -25,7 +25,7 @@ INSTALL = "PyTorch is not installed: pip install 'symconv[torch]' (or pip instal
 SUPPORTED = ("Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Linear, Flatten, "
              "BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Dropout, Dropout2d, Identity, ReLU, Sigmoid, Tanh, "
              "LeakyReLU, ELU, GELU, SiLU, Softplus; in forward: +, torch.add, torch.cat along the channels, "
-             "torch.flatten(x, 1), torch.relu, torch.sigmoid, torch.tanh")
+             "torch.flatten(x, 1), torch.relu, torch.sigmoid, torch.tanh, F.relu, F.max_pool2d, F.avg_pool2d")
 
 # Activation modules with no kind of their own: formula layers (`type = "activation"`), in PyTorch's
 # definitions, with the module's numbers as named parameters.
@@ -47,11 +47,13 @@ def _pair(value) -> list[int]:
     return list(value) if isinstance(value, (tuple, list)) else [value, value]
 
 
-def _module_table(torch, where: str, m) -> dict:
-    """The network file's table for one module (a leaf of the trace). Fields left at symconv's
-    defaults are written anyway where PyTorch's differ, so that the file says what the module does."""
+def _module_table(torch, where: str, m, label: str | None = None) -> dict:
+    """The network file's table for one module (a leaf of the trace), `where` its qualified name (`label`
+    names it in messages, for a pooling function). Fields left at symconv's defaults are written anyway
+    where PyTorch's differ, so that the file says what the module does."""
     nn = torch.nn
     kind = type(m).__name__
+    label = label or f"module {where!r} ({kind})"
     if isinstance(m, nn.Conv2d):
         table = {"type": "conv", "out_channels": m.out_channels, "kernel": _pair(m.kernel_size),
                  "stride": _pair(m.stride),
@@ -69,9 +71,9 @@ def _module_table(torch, where: str, m) -> dict:
                  "stride": _pair(m.stride if m.stride is not None else m.kernel_size), "padding": _pair(m.padding)}
         if isinstance(m, nn.MaxPool2d):
             if _pair(m.dilation) != [1, 1]:
-                raise _refused(where, kind, f"dilation {m.dilation} (symconv pools windows without gaps)")
+                raise _refused(label, f"dilation {m.dilation} (symconv pools windows without gaps)")
             if m.return_indices:
-                raise _refused(where, kind, "return_indices=True (the module returns two tensors)")
+                raise _refused(label, "return_indices=True (the module returns two tensors)")
         else:
             if not m.count_include_pad:
                 table["count_include_pad"] = False
@@ -83,16 +85,16 @@ def _module_table(torch, where: str, m) -> dict:
     if isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
         size = _pair(m.output_size)
         if None in size:
-            raise _refused(where, kind, "an output_size of None (give both sizes)")
+            raise _refused(label, "an output_size of None (give both sizes)")
         if getattr(m, "return_indices", False):
-            raise _refused(where, kind, "return_indices=True (the module returns two tensors)")
+            raise _refused(label, "return_indices=True (the module returns two tensors)")
         return {"type": "adaptive_avgpool" if isinstance(m, nn.AdaptiveAvgPool2d) else "adaptive_maxpool",
                 "output_size": size}
     if isinstance(m, nn.Linear):
         return {"type": "dense", "out_features": m.out_features, "bias": m.bias is not None}
     if isinstance(m, nn.Flatten):
         if m.start_dim != 1 or m.end_dim != -1:
-            raise _refused(where, kind, f"start_dim={m.start_dim}, end_dim={m.end_dim} (symconv flattens each "
+            raise _refused(label, f"start_dim={m.start_dim}, end_dim={m.end_dim} (symconv flattens each "
                                         "example whole: start_dim=1, end_dim=-1)")
         return {"type": "flatten", "order": "row"}
     if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
@@ -104,13 +106,13 @@ def _module_table(torch, where: str, m) -> dict:
         table = {"type": "layernorm", "normalized_shape": list(m.normalized_shape), "eps": m.eps,
                  "affine": m.elementwise_affine}
         if m.elementwise_affine and m.bias is None:
-            raise _refused(where, kind, "bias=False (symconv's affine layer norm has both gamma and beta)")
+            raise _refused(label, "bias=False (symconv's affine layer norm has both gamma and beta)")
         return table
     if isinstance(m, nn.GroupNorm):
         return {"type": "groupnorm", "groups": m.num_groups, "eps": m.eps, "affine": m.affine}
     if isinstance(m, (nn.Dropout, nn.Dropout1d, nn.Dropout2d)):
         if m.training and m.p > 0:
-            raise _refused(where, kind, f"training mode with p={m.p} (random; symconv's dropout is the identity "
+            raise _refused(label, f"training mode with p={m.p} (random; symconv's dropout is the identity "
                                         "of eval mode: call model.eval() first)")
         return {"type": "dropout"}
     if isinstance(m, nn.Identity):
@@ -142,8 +144,8 @@ def _activation_formula(m, nn) -> dict | None:
     return None
 
 
-def _refused(where: str, kind: str, what: str) -> SpecError:
-    return SpecError(f"module {where!r} ({kind}): {what} is not supported")
+def _refused(label: str, what: str) -> SpecError:
+    return SpecError(f"{label}: {what} is not supported")
 
 
 def _loss_table(torch, loss) -> dict:
@@ -186,6 +188,19 @@ def _function_table(torch, node) -> tuple[dict, list]:
         if start == 1 and end == -1:
             return {"type": "flatten", "order": "row"}, args[:1]
         raise SpecError(f"{where} with start_dim={start}, end_dim={end} is not supported: use torch.flatten(x, 1)")
+    F, nn = torch.nn.functional, torch.nn
+    pools = {F.max_pool2d: (nn.MaxPool2d, ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")),
+             F.avg_pool2d: (nn.AvgPool2d, ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                                           "divisor_override"))}
+    if target in pools and args and isinstance(args[0], fx_node):  # the pooling module's table, from its arguments
+        cls, names = pools[target]
+        given = {**dict(zip(names, args[1:])), **kwargs}
+        if len(args) - 1 > len(names) or set(given) - set(names) or any(
+                isinstance(v, fx_node) for v in given.values()):
+            raise SpecError(f"{where} is called with arguments symconv cannot read: give its sizes as numbers")
+        table = _module_table(torch, node.name, cls(**given), label=where)
+        _known(table, where)
+        return table, args[:1]
     functional = {torch.relu: "relu", torch.sigmoid: "sigmoid", torch.tanh: "tanh",
                   torch.nn.functional.relu: "relu", torch.nn.functional.sigmoid: "sigmoid",
                   torch.nn.functional.tanh: "tanh"}

@@ -492,3 +492,54 @@ def test_what_the_model_file_prints_goes_to_standard_error(nn, tmp_path, capsys)
     code, out, err = run(["import", f"{path}:Net", "--input-shape", "1x3x3"], capsys)
     assert code == 0 and tomllib.loads(out)["layer"][0]["type"] == "conv"
     assert err.splitlines() == ["loading the model", "built", "traced"]
+
+
+def tutorial_net(nn, c1: int, c2: int, k: int, flat: int):
+    """The Net of PyTorch's tutorial "Neural Networks"
+    (https://pytorch.org/tutorials/beginner/blitz/neural_networks_tutorial.html), its forward as written
+    there (F.relu, F.max_pool2d, torch.flatten), at smaller channel counts and kernels."""
+    import torch
+    import torch.nn.functional as F
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, c1, k)
+            self.conv2 = nn.Conv2d(c1, c2, k)
+            self.fc1 = nn.Linear(c2 * flat, 5)
+            self.fc2 = nn.Linear(5, 4)
+            self.fc3 = nn.Linear(4, 3)
+
+        def forward(self, input):
+            c1 = F.relu(self.conv1(input))
+            s2 = F.max_pool2d(c1, (2, 2))
+            c3 = F.relu(self.conv2(s2))
+            s4 = F.max_pool2d(c3, 2)
+            s4 = torch.flatten(s4, 1)
+            f5 = F.relu(self.fc1(s4))
+            f6 = F.relu(self.fc2(f5))
+            output = self.fc3(f6)
+            return output
+
+    return Net()
+
+
+def test_the_pytorch_tutorials_net_with_functional_calls_matches_pytorch(nn):
+    # 1x12x12 -> conv 3x3: 2x10x10 -> pool 5x5 -> conv 3x3: 3x3x3 -> pool 1x1 -> 3 features.
+    module = randomized(tutorial_net(nn, 2, 3, 3, 1), seed=8)
+    compare(module, (1, 12, 12), seed=8)
+
+
+def test_a_pooling_function_that_cannot_be_read_is_one_line(nn):
+    import torch.nn.functional as F
+
+    from symconv.spec import SpecError
+    from symconv.torch_import import from_torch
+
+    class Dilated(nn.Module):
+        def forward(self, x):
+            return F.max_pool2d(x, 2, dilation=2)
+
+    with pytest.raises(SpecError, match=r"^operation 'max_pool2d' \(node 'max_pool2d'\): dilation 2 \(symconv pools windows "
+                                        "without gaps\\) is not supported$"):
+        from_torch(Dilated(), (1, 5, 5))
