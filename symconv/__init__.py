@@ -15,13 +15,13 @@ from .spec import ConvSpec, Names, SpecError
 __version__ = "0.1.0"
 __all__ = [
     "Activation", "Conv", "ConvSpec", "Dense", "Flatten", "Names", "NetworkSpec", "Pool", "SoftmaxCrossEntropy",
-    "SpecError", "check", "derive", "load_network", "render", "verify", "write", "__version__",
+    "SpecError", "check", "derive", "from_torch", "load_network", "render", "verify", "write", "__version__",
 ]
 
 # SymPy takes 0.3 s to import: the CLI's --help and the spec must not pay for it, so the functions
 # and layer kinds that need it are loaded on first use (PEP 562).
 _LAZY = {"check": "symconv.api", "derive": "symconv.api", "render": "symconv.api", "verify": "symconv.api", "write": "symconv.api",
-         "NetworkSpec": "symconv.network", "load_network": "symconv.network"}
+         "NetworkSpec": "symconv.network", "load_network": "symconv.network", "from_torch": "symconv.torch_import"}
 
 
 def __getattr__(name: str):

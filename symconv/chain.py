@@ -171,11 +171,14 @@ def _steps(l: int, net: NetworkSpec, b: _Builder, acts: list[str], owned: Owned)
         position = {key: b.offset[name] + (n * prod(p.shape) if _per_example(p) else 0)
                     for key, (p, name) in owned.items()}
         inp = tuple(symbol for s, shape in zip(sources, shapes_in) for symbol in cut(acts[s], prod(shape)))
+        # The gradients of the values computed on the way: an example's own (a layer norm's mean) is cut.
+        own_grads = {key: cut(f"dL/d{name}", prod(p.shape)) if _per_example(p) else stage_grads[key]
+                     for key, (p, name) in owned.items() if p.stage}
         steps.append(Step(l, shapes_in[0], shape_out, inp, cut(acts[l], size_out), params,
                           cut(g, size_out) if g in b.declared else None,
                           {"in": b.offset[acts[sources[0]]] + n * prod(shapes_in[0]), "out": b.offset[acts[l]] + n * size_out,
                            "upstream": b.offset[g] + n * size_out if g in b.declared else -1, **position},
-                          shapes_in=shapes_in, stage_grads=stage_grads))
+                          shapes_in=shapes_in, stage_grads=own_grads))
     return steps
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -150,15 +151,21 @@ def cli() -> None:
               help="The variants' limits, e.g. input=3..5,kernel=2..3,stride=1..2,padding=0..1,bias (the default).")
 @click.option("--seed", default="0", show_default=True, metavar="S", help="The variants' master seed.")
 @jacobians_option
+@click.option("--torch", "torch_model", default=None, metavar="FILE.py:NAME",
+              help="A PyTorch model instead of a network file: NAME a module class (constructed without arguments) "
+                   "or a function returning a module. FILE runs as Python, as `python FILE` would.")
+@click.option("--input-shape", default=None, metavar="CxHxW", help="With --torch: the shape of one input, e.g. 1x28x28.")
+@click.option("--loss", default=None, metavar="cross-entropy|mse", help="With --torch: the loss after the model.")
 @click.pass_context
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
            handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, upstream: str | None,
            jacobians: bool, variants: str | None, roster: str | None, vary: str | None, seed: str,
-           **spec_args) -> None:
+           torch_model: str | None, input_shape: str | None, loss: str | None, **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
     Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
-    parallel, rewriting only files that change, and exits 1 if any failed.
+    parallel, rewriting only files that change, and exits 1 if any failed. With --torch, a PyTorch
+    model (its file runs as Python).
     """
     if variants is not None or roster is not None or vary is not None:
         render_variants(ctx, files, formats, out, jobs, handout, variants, roster, vary, seed)
@@ -173,10 +180,17 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     if seed is not None and not 0 <= seed <= LARGEST:
         raise SpecError(f"--example {example} is not valid: give a seed from 0 to {LARGEST:,}")
     options = DocumentOptions(handout, all_entries, input_gradient, seed, upstream)
-    if files:
+    if files and torch_model is None:
         render_many(ctx, files, asked, out, jobs, force, jacobians, options)
         return
-    spec = spec_from(ctx, **spec_args)
+    if torch_model is not None:
+        if files:
+            raise SpecError(f"{files[0]}: --torch names the model; give network files or --torch, not both")
+        spec = torch_spec(ctx, torch_model, input_shape, loss, **spec_args)[1]
+    elif input_shape is not None or loss is not None:
+        raise SpecError(f"{'--input-shape' if input_shape is not None else '--loss'} goes with --torch FILE.py:NAME")
+    else:
+        spec = spec_from(ctx, **spec_args)
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
         raise SpecError(f"--out - writes one text format to standard output: use --format tex, md, html or json, not {formats}")
     api = _api()
@@ -216,7 +230,8 @@ def render_variants(ctx: click.Context, files: tuple[str, ...], formats: str, ou
                     handout: bool, variants: str | None, roster: str | None, vary: str | None, seed: str) -> None:
     """render --handout --variants N / --roster FILE: a sheet and key per student, a manifest, a question bank."""
     given = [name for name in (*LAYER_OPTIONS, "network", "jacobians", "all_entries", "input_gradient", "example",
-                               "no_example", "upstream") if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+                               "no_example", "upstream", "torch_model", "input_shape", "loss")
+             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
     if not handout:
         raise SpecError("--variants, --roster and --vary make exercise sheets: add --handout")
     if files or given:
@@ -266,6 +281,27 @@ def render_variants(ctx: click.Context, files: tuple[str, ...], formats: str, ou
     _echo(f"wrote {count} variants ({len(built)} files) to {folder}")
     if any("not written" in note for note in notes):
         ctx.exit(1)
+
+
+def torch_spec(ctx: click.Context, model: str, input_shape: str | None, loss: str | None, network: str | None,
+               **layer):
+    """(the network file's tables, the spec) of a PyTorch model FILE.py:NAME at --input-shape, with
+    --batch and --loss; no single-layer option and no --network go with it."""
+    given = [name for name in LAYER_OPTIONS if name != "batch" and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if network is not None or given:
+        option = "--network" if network is not None else "--" + given[0].rstrip("_").replace("_", "-")
+        raise SpecError(f"{option} does not go with --torch: the model says everything but the input's shape")
+    if input_shape is None:
+        raise SpecError("--torch needs --input-shape CxHxW (the shape of one input, e.g. 1x28x28)")
+    user = import_module("symconv.user_model")
+    shape = user.parse_shape(input_shape)
+    batch = None if layer["batch"] is None else _count(layer["batch"], "batch")
+    # What the model's file prints (while it runs, is built or traced) goes to standard error: standard
+    # output is the network file's or the document's.
+    with contextlib.redirect_stdout(sys.stderr):
+        module = user.load_module(model)
+        return import_module("symconv.torch_import").imported(module, shape, batch=batch, loss=user.loss_module(loss),
+                                                              name=model.rpartition(":")[2])
 
 
 def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...] | None, out: str | None,
@@ -333,6 +369,23 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
     else:
         click.echo(f"some entries differ by more than {report.tolerance:g}", err=True)
         ctx.exit(1)
+
+
+@cli.command("import")
+@click.argument("model", metavar="FILE.py:NAME")
+@click.option("--input-shape", required=True, metavar="CxHxW", help="The shape of one input, e.g. 1x28x28 (N: a vector).")
+@click.option("--batch", default=None, metavar="N", help="A batch of N examples (batch normalization in training mode needs one).")
+@click.option("--loss", default=None, metavar="cross-entropy|mse", help="The loss after the model.")
+@click.pass_context
+def import_(ctx: click.Context, model: str, input_shape: str, batch: str | None, loss: str | None) -> None:
+    """Write the network file (TOML) of a PyTorch model: FILE.py:NAME, NAME a module class constructed
+    without arguments or a function returning a module. FILE runs as Python, as `python FILE` would
+    (but not its `if __name__ == "__main__":` block)."""
+    data, _ = torch_spec(ctx, model, input_shape, loss, None, batch=batch)
+    command = " ".join(["symconv import", model, "--input-shape", input_shape, *(["--batch", batch] if batch else []),
+                        *(["--loss", loss] if loss else [])])
+    _echo(import_module("symconv.network_toml").dumps(data, f"{command}\nEach layer's module is the PyTorch module it "
+                                                            "comes from.").rstrip("\n"))
 
 
 NOTES_LIMIT = 2_000_000  # bytes: notes are text people wrote, not data

@@ -48,6 +48,8 @@ class NetworkSpec:
     # reading the one before it. `labels` are the layers' names in the file, for messages.
     inputs: tuple[tuple[int, ...], ...] = ()
     labels: tuple[str | None, ...] = ()
+    # The qualified name of the PyTorch module each layer was imported from (None: not imported).
+    modules: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
         shape = self.input
@@ -80,6 +82,10 @@ class NetworkSpec:
         if self.names is not None and (len(self.layers) != 1 or self.layers[0].is_loss):
             raise SpecError("names are for a single layer (X, K, Y): a network's tensors are named by layer")
         self._check_wiring()
+        modules = tuple(self.modules) + (None,) * (len(self.layers) - len(self.modules))
+        if len(modules) != len(self.layers) or not all(m is None or isinstance(m, str) for m in modules):
+            raise SpecError(f"modules {shown(self.modules)} is not valid: give one module name (text) or None per layer")
+        object.__setattr__(self, "modules", modules)
         for n, layer in enumerate(self.layers, start=1):
             if layer.whole_batch and self.batch is None:
                 raise SpecError(f"{self._where(n)}: it normalizes over a batch, and the network has none: give it "
@@ -160,10 +166,12 @@ class NetworkSpec:
     def as_dict(self) -> dict[str, object]:
         """The network as the JSON format echoes it, as a file writes it with every default filled in:
         input, title, batch (None for none), input_gradient and the layers, each with its name (`layer<n>` for one
-        the file left unnamed) and the names of its inputs, then its fields. from_dict reads it back."""
+        the file left unnamed), the names of its inputs and, for an imported layer, the PyTorch module
+        it came from, then its fields. from_dict reads it back."""
         names = self.layer_names()
-        layers = [{"name": names[n], "inputs": [names[s] for s in sources], **layer.as_fields()}
-                  for n, (layer, sources) in enumerate(zip(self.layers, self.inputs), start=1)]
+        layers = [{"name": names[n], "inputs": [names[s] for s in sources],
+                   **({"module": module} if module is not None else {}), **layer.as_fields()}
+                  for n, (layer, sources, module) in enumerate(zip(self.layers, self.inputs, self.modules), start=1)]
         return {"input": list(self.input), "title": self.title, "batch": self.batch,
                 "input_gradient": self.input_gradient, "layers": layers}
 
@@ -222,13 +230,17 @@ class NetworkSpec:
         tables = data.get("layer", [])
         if not isinstance(tables, list):
             raise SpecError("layer must be a list of tables: write each as [[layer]]")
-        layers, labels, wiring, known = [], [], [], {"input": 0}
+        layers, labels, wiring, modules, known = [], [], [], [], {"input": 0}
         for n, table in enumerate(tables, start=1):
             if not isinstance(table, dict):
                 raise SpecError(f"layer {n} {shown(table)} is not a table: write each layer as [[layer]] "
                                 'followed by type = "..." and its fields')
             table = dict(table)
-            label, sources = table.pop("name", None), table.pop("inputs", None)
+            label, sources, module = table.pop("name", None), table.pop("inputs", None), table.pop("module", None)
+            if module is not None and (not isinstance(module, str) or not _printable(module)):
+                raise SpecError(f"layer {n}: module {shown(module)} is not valid: give the qualified name of the "
+                                'PyTorch module it comes from, e.g. "features.0"')
+            modules.append(module)
             wiring.append(_sources(n, sources, known))
             if label is not None:
                 if not isinstance(label, str) or not label or label in known:
@@ -244,7 +256,7 @@ class NetworkSpec:
                 raise SpecError(f"layer {n}: {error}") from None
         spec = cls(tuple(data["input"]) if isinstance(data["input"], list) else data["input"], tuple(layers), name,
                    title=data.get("title", ""), batch=data.get("batch"), inputs=tuple(wiring), labels=tuple(labels),
-                   input_gradient=data.get("input_gradient", False))
+                   input_gradient=data.get("input_gradient", False), modules=tuple(modules))
         spec.shapes  # noqa: B018  (validates that the shapes chain, naming the layer)
         return spec
 

@@ -79,7 +79,7 @@ def test_every_example_conv_and_pooling_layer_has_its_figures(path):
 def test_every_registered_type_builds_from_its_table_and_writes_it_back():
     defaults = {"conv": {"out_channels": 2, "kernel": [2, 2]}, "conv_transpose": {"out_channels": 2, "kernel": [2, 2]},
                 "activation": {"formula": "z"}, "loss": {"formula": "(a - t)**2"},
-                "dense": {"out_features": 3}}
+                "dense": {"out_features": 3}, "groupnorm": {"groups": 1}}
     for kind in LAYER_TYPES:
         pool = {"window": [2, 2]} if kind.endswith("pool") and kind != "global_avgpool" else {}
         layer = layer_from_fields({"type": kind, **defaults.get(kind, {}), **pool})
@@ -110,6 +110,8 @@ SAMPLES = {
     "loss": ({"formula": "Piecewise((0.5*(a - t)**2, Abs(a - t) < 1), (Abs(a - t) - 0.5, True))", "reduction": "sum"},
              (3,)),
     "batchnorm": ({"eps": 1e-3}, (2, 2, 3)),
+    "layernorm": ({"normalized_shape": [2, 3]}, (2, 2, 3)),
+    "groupnorm": ({"groups": 2, "eps": 1e-3}, (4, 1, 3)),
     "concat": ({}, (2, 2, 3)),
     "softmax_cross_entropy": ({}, (3,)),
     "mse": ({"reduction": "half_sum"}, (3,)),
@@ -167,11 +169,16 @@ def _same(kind: str, a, b) -> bool:
     return True
 
 
-# A loss has no upstream gradient; batch normalization's backward goes through its steps, whose
-# symbols stand between its output and its input (tests/test_batchnorm.py proves it against the
-# textbook's formula), and it has no Jacobian of its own.
-@pytest.mark.parametrize("kind", sorted(k for k in SAMPLES if not LAYER_TYPES[k][0].is_loss
-                                        and not LAYER_TYPES[k][0].whole_batch))
+def _in_steps(kind: str) -> bool:
+    """Whether the kind's backward goes through steps of its own (a normalization's mean and variance)."""
+    net, layer = _sample(kind)
+    return any(p.stage for p in layer.params(net.shape_in(len(net.layers))))
+
+
+# A loss has no upstream gradient; a normalization's backward goes through its steps, whose symbols
+# stand between its output and its input (tests/test_batchnorm.py and tests/test_layernorm_groupnorm.py
+# prove them against the definition), and batch normalization has no Jacobian of its own.
+@pytest.mark.parametrize("kind", sorted(k for k in SAMPLES if not LAYER_TYPES[k][0].is_loss and not _in_steps(k)))
 def test_every_kind_backward_and_jacobian_are_sympy_diff_of_its_forward(kind):
     """dL/d(input) = diff(sum_o g_o out_o, input) and the Jacobian = diff(out_o, input_i), with every
     output symbol a rule writes (sigmoid's a) replaced by its forward entry."""

@@ -57,6 +57,8 @@ class Meaning:
         self._rng = random.Random(SEED)
         self._branches: bool | None = None
         self._targets = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.one_hot}
+        # A running variance: positive values, never shifted below zero.
+        self._positive = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.positive}
         self._definitions: dict[Symbol, Expr] | None = None
 
     def points(self, count: int = POINTS) -> list[dict[Symbol, Expr]]:
@@ -72,8 +74,10 @@ class Meaning:
                 if tensor.entries is None:  # a leaf
                     shift = Float(self._rng.uniform(-4, 4), DIGITS) if shifted else 0
                     target = tensor.name in self._targets
-                    point.update(zip(tensor.symbols, (v if target else v + shift for v in _leaf(
-                        self._rng, len(tensor.symbols), tensor.shape[-1], target))))
+                    values = _leaf(self._rng, len(tensor.symbols), tensor.shape[-1], target)
+                    if tensor.name in self._positive:
+                        values, target = [abs(v) + Float("0.1", DIGITS) for v in values], True
+                    point.update(zip(tensor.symbols, (v if target else v + shift for v in values)))
                 else:  # a derived value: what its entries are at this point
                     point.update((sym, _defined(entry.xreplace(point)))
                                  for sym, entry in zip(tensor.symbols, tensor.entries))

@@ -17,7 +17,8 @@ from .base import Layer, Param, Shape, Step, Table, Words, Work
 KINDS = {
     "Conv": "conv", "ConvTranspose": "conv_transpose", "Pool": "pool", "Activation": "activation",
     "FormulaActivation": "formula_activation", "Flatten": "flatten", "GlobalAvgPool": "global_avgpool",
-    "Upsample": "upsample", "Dense": "dense", "Add": "add", "BatchNorm": "batchnorm", "Concat": "concat",
+    "Upsample": "upsample", "Dense": "dense", "Add": "add", "BatchNorm": "batchnorm", "LayerNorm": "layernorm",
+    "GroupNorm": "groupnorm", "Concat": "concat",
     "SoftmaxCrossEntropy": "softmax_ce", "MeanSquaredError": "mse", "FormulaLoss": "formula_loss",
 }
 
@@ -36,6 +37,8 @@ TYPES: dict[str, tuple[str, dict]] = {
     "dense": ("Dense", {}),
     "add": ("Add", {}),
     "batchnorm": ("BatchNorm", {}),
+    "layernorm": ("LayerNorm", {}),
+    "groupnorm": ("GroupNorm", {}),
     "concat": ("Concat", {}),
     "softmax_cross_entropy": ("SoftmaxCrossEntropy", {}),
     "mse": ("MeanSquaredError", {}),

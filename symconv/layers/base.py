@@ -58,6 +58,7 @@ class Param:
     axes: tuple[str, str] = ("output channel", "input channel")  # what a kernel's two channel indices number
     stage: bool = False  # computed on the way to the output (a batch mean): derived, before the output
     per_example: bool = False  # one row per example of a batch, as the activations (a normalized input)
+    positive: bool = False  # a given tensor whose every value is positive (a running variance): so are its test values
 
     @property
     def computed(self) -> bool:

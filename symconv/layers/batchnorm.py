@@ -16,6 +16,13 @@ Backward, each step from the one before (g = dL/dy):
 which equals the compact three-term formula gamma_c / (m sqrt(var_c + eps)) (m g - sum g - xhat sum g xhat)
 (tests/test_batchnorm.py proves it with SymPy). It reads the whole batch at once: the chain hands it
 one step for all the examples.
+
+With `training = false` it is PyTorch's eval mode: mu_c and var_c are the running statistics, constants
+of the layer (`running_mean`, `running_var`: numbers, or the symbols mu[l], var[l] when left out), so
+each example is normalized on its own, y = gamma_c (x - mu_c) / sqrt(var_c + eps) + beta_c, an affine
+map per channel:
+
+    dL/dx = g gamma_c / sqrt(var_c + eps),   dL/dgamma_c = sum g (x - mu_c) / sqrt(var_c + eps),   dL/dbeta_c = sum g.
 """
 
 from __future__ import annotations
@@ -24,12 +31,22 @@ from dataclasses import dataclass
 from math import prod
 from typing import ClassVar
 
-from sympy import Add, Rational, sqrt
+from sympy import Add, Float, Rational, sqrt
 
 from ..spec import SpecError, shown
+from . import normalization
 from .base import DocStep, Layer, Param, Shape, Step, Words, Work
 
 EPS_DEFAULT = 1e-5
+
+
+def _number_tex(value: float) -> str:
+    """A number to six significant digits as math: 0.25, -1.5, 3.2 \\times 10^{-7}."""
+    text = f"{value:.6g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
 @dataclass(frozen=True)
@@ -38,14 +55,36 @@ class BatchNorm(Layer):
 
     eps: float = EPS_DEFAULT
     affine: bool = True
+    training: bool = True  # False: PyTorch's eval mode, with the running statistics
+    running_mean: tuple[float, ...] | None = None  # eval mode: per channel; None: the symbols mu[l]
+    running_var: tuple[float, ...] | None = None  # eval mode: per channel; None: the symbols var[l]
     type: ClassVar[str] = "batchnorm"
-    whole_batch: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if isinstance(self.eps, bool) or not isinstance(self.eps, (int, float)) or not 0 < self.eps < 1:
             raise SpecError(f"eps {shown(self.eps)} is not valid: give a small positive number below 1, e.g. 1e-5")
         if not isinstance(self.affine, bool):
             raise SpecError(f"affine {shown(self.affine)} is not valid: give true or false")
+        if not isinstance(self.training, bool):
+            raise SpecError(f"training {shown(self.training)} is not valid: give true (batch statistics) or false "
+                            "(eval mode: the running statistics)")
+        for name, least in (("running_mean", None), ("running_var", 0)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if self.training:
+                raise SpecError(f"{name} is used in eval mode only: give training = false with it, or leave it out")
+            numbers = value if isinstance(value, (list, tuple)) else None
+            if not numbers or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= 1e300
+                                      and (least is None or v >= least) for v in numbers):
+                what = "numbers of at most 1e300 in size" if least is None else "numbers from 0 to 1e300"
+                raise SpecError(f"{name} {shown(value)} is not valid: give a list of {what}, one per channel")
+            object.__setattr__(self, name, tuple(float(v) for v in numbers))
+
+    @property
+    def whole_batch(self) -> bool:
+        """Training mode reads the whole batch (its statistics); eval mode each example on its own."""
+        return self.training
 
     def epsilon(self) -> float:
         return self.eps
@@ -53,15 +92,25 @@ class BatchNorm(Layer):
     @property
     def _eps(self) -> Rational:
         """eps as an exact rational (1e-5 is 1/100000), so that SymPy can prove identities with it."""
-        return Rational(repr(float(self.eps)))
+        return normalization.exact(self.eps)
 
     def output_shape(self, shape: Shape) -> Shape:
+        for name in ("running_mean", "running_var"):
+            value = getattr(self, name)
+            if value is not None and len(value) != shape[0]:
+                raise SpecError(f"{name} has {len(value)} values, but the input has {shape[0]} channels: give one "
+                                "per channel")
         return shape
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
         c = (shape[0],)
         out = (Param("gamma", r"\gamma", "kernel", c, "scale"), Param("beta", r"\beta", "bias", c, "shift")) \
             if self.affine else ()
+        if not self.training:  # the running statistics the file leaves out: given symbols, no gradient
+            return out + tuple(Param(key, letter, "bias", c, title, trained=False, positive=key == "var")
+                               for key, letter, title, given in (("mu", r"\mu", "running mean", self.running_mean),
+                                                                 ("var", r"{\sigma^2}", "running variance",
+                                                                  self.running_var)) if given is None)
         return out + (Param("mu", r"\mu", "output", c, "batch mean", stage=True),
                       Param("var", r"{\sigma^2}", "output", c, "batch variance", stage=True),
                       Param("xhat", r"\hat{x}", "output", shape, "normalized input", stage=True, per_example=True))
@@ -80,13 +129,28 @@ class BatchNorm(Layer):
         n, c, size = shape[0], shape[1], prod(shape[2:])
         return [(f // size) % c for f in range(n * c * size)]
 
+    def _running(self, step: Step) -> tuple[list, list]:
+        """Eval mode: per channel, the running mean and the square root of the running variance plus eps,
+        numbers (SymPy Floats, the file's doubles exactly) or the layer's symbols."""
+        mu = [Float(repr(v)) for v in self.running_mean] if self.running_mean is not None else list(step.params["mu"])
+        var = [Float(repr(v)) for v in self.running_var] if self.running_var is not None else list(step.params["var"])
+        return mu, [sqrt(v + self._eps) for v in var]
+
+    def _eval_channel(self, shape: Shape) -> list[int]:
+        """Eval mode (one example, shape (C, ...)): the channel of each flat position."""
+        size = prod(shape[1:])
+        return [f // size for f in range(prod(shape))]
+
     def forward(self, step: Step) -> dict:
-        x, (mu, var, xhat) = step.inp, (step.params[k] for k in ("mu", "var", "xhat"))
+        if not self.training:
+            mu, root = self._running(step)
+            of = self._eval_channel(step.shape_in)
+            scale = step.params["gamma"] if self.affine else [1] * len(mu)
+            shift = step.params["beta"] if self.affine else [0] * len(mu)
+            return {"out": [scale[of[f]] * (x - mu[of[f]]) / root[of[f]] + shift[of[f]] for f, x in enumerate(step.inp)]}
+        x, xhat = step.inp, step.params["xhat"]
         groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
-        m = len(groups[0])
-        out = {"mu": [Add(*(x[f] for f in group)) / m for group in groups],
-               "var": [Add(*((x[f] - mu[c]) ** 2 for f in group)) / m for c, group in enumerate(groups)],
-               "xhat": [(x[f] - mu[of[f]]) / sqrt(var[of[f]] + self._eps) for f in range(len(x))]}
+        out = normalization.forward(x, groups, of, step.params, self._eps)
         if self.affine:
             gamma, beta = step.params["gamma"], step.params["beta"]
             out["out"] = [gamma[of[f]] * xhat[f] + beta[of[f]] for f in range(len(x))]
@@ -95,11 +159,19 @@ class BatchNorm(Layer):
         return out
 
     def backward(self, step: Step) -> dict:
-        x, g = step.inp, step.upstream
-        mu, var, xhat = (step.params[k] for k in ("mu", "var", "xhat"))
-        d_xhat, d_var, d_mu = (step.stage_grads[k] for k in ("xhat", "var", "mu"))
+        if not self.training:
+            mu, root = self._running(step)
+            of, g = self._eval_channel(step.shape_in), step.upstream
+            out = {"in": [g[f] * (step.params["gamma"][of[f]] if self.affine else 1) / root[of[f]]
+                          for f in range(len(g))]}
+            if self.affine:
+                members = [[f for f in range(len(g)) if of[f] == c] for c in range(len(mu))]
+                out["gamma"] = [Add(*(g[f] * (step.inp[f] - mu[c]) / root[c] for f in group))
+                                for c, group in enumerate(members)]
+                out["beta"] = [Add(*(g[f] for f in group)) for group in members]
+            return out
+        x, g, xhat = step.inp, step.upstream, step.params["xhat"]
         groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
-        m, eps = len(groups[0]), self._eps
         out = {}
         if self.affine:
             gamma = step.params["gamma"]
@@ -108,29 +180,33 @@ class BatchNorm(Layer):
             out["xhat"] = [g[f] * gamma[of[f]] for f in range(len(x))]
         else:
             out["xhat"] = list(g)
-        # Written as sums of one term per entry, as the formulas are, so that long ones break into lines.
-        out["var"] = [Add(*(Rational(-1, 2) * d_xhat[f] * (x[f] - mu[c]) * (var[c] + eps) ** Rational(-3, 2)
-                            for f in group)) for c, group in enumerate(groups)]
-        out["mu"] = [Add(*(-d_xhat[f] / sqrt(var[c] + eps) for f in group),
-                         *(Rational(-2, m) * d_var[c] * (x[f] - mu[c]) for f in group)) for c, group in enumerate(groups)]
-        out["in"] = [d_xhat[f] / sqrt(var[of[f]] + eps) + d_var[of[f]] * 2 * (x[f] - mu[of[f]]) / m + d_mu[of[f]] / m
-                     for f in range(len(x))]
-        return out
+        return {**out, **normalization.backward(x, groups, of, step.params, step.stage_grads, self._eps)}
 
     def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
         """d y_f / d x_g = gamma_c / sqrt(var_c + eps) (1[f = g] - 1/m - xhat_f xhat_g / m) for f and g in the
-        same channel c (of the whole batch), 0 across channels: written with the layer's own steps."""
-        var, xhat = step.params["var"], step.params["xhat"]
-        groups = self._channels(step.shape_in)
-        m = len(groups[0])
-        out = []
-        for c, group in enumerate(groups):
-            scale = (step.params["gamma"][c] if self.affine else 1) / sqrt(var[c] + self._eps)
-            out += [(f, g, scale * (int(f == g) - Rational(1, m) - xhat[f] * xhat[g] / m)) for f in group for g in group]
-        return out
+        same channel c (of the whole batch), 0 across channels: written with the layer's own steps. In eval
+        mode, diagonal: gamma_c / sqrt(var_c + eps)."""
+        if not self.training:
+            _, root = self._running(step)
+            of = self._eval_channel(step.shape_in)
+            return [(f, f, (step.params["gamma"][of[f]] if self.affine else 1) / root[of[f]]) for f in range(len(of))]
+        groups, of = self._channels(step.shape_in), self._channel_of(step.shape_in)
+        scale = (lambda f: step.params["gamma"][of[f]]) if self.affine else (lambda f: 1)
+        return normalization.jacobian(groups, step.params["var"], step.params["xhat"], scale, self._eps)
 
     # -- the independent references: the whole batch at once --
+    def _numpy_running(self, np, a, params: dict):
+        """Eval mode: the running mean and variance, shaped to broadcast over one example (C, ...)."""
+        shape = (-1,) + (1,) * (a.ndim - 1)
+        mu = np.array(self.running_mean) if self.running_mean is not None else params["mu"]
+        var = np.array(self.running_var) if self.running_var is not None else params["var"]
+        return mu.reshape(shape), var.reshape(shape), shape
+
     def numpy_forward(self, np, a, params: dict):
+        if not self.training:
+            mu, var, shape = self._numpy_running(np, a, params)
+            xhat = (a - mu) / np.sqrt(var + self.eps)
+            return (xhat * params["gamma"].reshape(shape) + params["beta"].reshape(shape) if self.affine else xhat), xhat
         axes = (0, *range(2, a.ndim))
         mu, var = a.mean(axis=axes), a.var(axis=axes)
         shape = (1, -1) + (1,) * (a.ndim - 2)
@@ -141,6 +217,12 @@ class BatchNorm(Layer):
 
     def numpy_backward(self, np, g, a, y, params: dict, cache):
         """dL/dx by the compact three-term formula; the steps' gradients by their own formulas."""
+        if not self.training:
+            mu, var, shape = self._numpy_running(np, a, params)
+            gamma = params["gamma"].reshape(shape) if self.affine else 1.0
+            axes = tuple(range(1, a.ndim))
+            grads = {"gamma": (g * cache).sum(axis=axes), "beta": g.sum(axis=axes)} if self.affine else {}
+            return g * gamma / np.sqrt(var + self.eps), grads
         axes = (0, *range(2, a.ndim))
         shape = (1, -1) + (1,) * (a.ndim - 2)
         m = a.size // a.shape[1]
@@ -157,14 +239,22 @@ class BatchNorm(Layer):
         return d_x, grads
 
     def torch_forward(self, torch, a, params: dict):
+        if not self.training:  # one example: PyTorch's batch norm reads a batch of it
+            stat = lambda given, key: torch.tensor(given, dtype=torch.float64) if given is not None else params[key]
+            return torch.nn.functional.batch_norm(a[None], stat(self.running_mean, "mu"), stat(self.running_var, "var"),
+                                                  params.get("gamma"), params.get("beta"), training=False, eps=self.eps)[0]
         return torch.nn.functional.batch_norm(a, None, None, params.get("gamma"), params.get("beta"), training=True,
                                               eps=self.eps)
 
     # -- words --
     def describe(self) -> str:
-        return "batch normalization" + ("" if self.affine else ", no scale and shift")
+        return "batch normalization" + ("" if self.training else " in eval mode") + ("" if self.affine else
+                                                                                       ", no scale and shift")
 
     def objectives(self) -> list[str]:
+        if not self.training:
+            return ["see that batch normalization in eval mode, its statistics fixed, is an affine map per channel "
+                    "whose input gradient is the upstream gradient times gamma / sqrt(var + epsilon)"]
         return ["derive batch normalization's backward pass step by step (through the normalized input, the variance "
                 "and the mean) and recognise the compact three-term formula for the input's gradient"]
 
@@ -179,18 +269,20 @@ class BatchNorm(Layer):
         i, j, k = (f"n{prime}", f"i{prime}", f"j{prime}")
         sub = f"_{{{j},{k}}}" if image else ""
         channel = f"{i},c" if image else i
+        over = rf"\sum_{{{i},{j},{k}}}" if image else rf"\sum_{{{i}}}"
+        if not self.training and step.batch is None:  # eval mode, one example: no example index
+            channel, over = ("c", rf"\sum_{{{j},{k}}}") if image else ("", "")
         entry = lambda which: step.symbol(which, channel) + (sub if image else "_{c}")
         tag = lambda letter: letter + (f"^{{{layer}}}" if layer else "") + "_c"
         hat = r"\hat{x}" + (f"^{{{layer}({channel})}}" if layer else f"^{{({channel})}}") + (sub if image else "_{c}")
-        return {"m": str(n * h * w), "sum": rf"\sum_{{{i},{j},{k}}}" if image else rf"\sum_{{{i}}}",
+        return {"m": str(n * h * w), "sum": over,
                 "x": entry("in"), "y": entry("out"), "g": step.delta("out", channel) + (sub if image else "_{c}"),
                 "dx": step.delta("in", channel) + (sub if image else "_{c}"), "xhat": hat,
                 "mu": tag(r"\mu"), "var": tag(r"{\sigma^2}"), "gamma": tag(r"\gamma"), "beta": tag(r"\beta"),
                 "sizes": (n, h, w)}
 
     def _eps_text(self) -> str:
-        mantissa, exponent = f"{float(self.eps):e}".split("e")
-        return f"10^{{{int(exponent)}}}" if float(mantissa) == 1 else rf"{float(mantissa):g} \times 10^{{{int(exponent)}}}"
+        return normalization.eps_tex(self.eps)
 
     def _compact(self, step: DocStep) -> str:
         """The three-term formula's right-hand side, the summed indices primed."""
@@ -199,7 +291,50 @@ class BatchNorm(Layer):
         return (rf"\frac{{{scale}}}{{{a['m']} \sqrt{{{a['var']} + \epsilon}}}} \Big({a['m']}\, {a['g']} - {b['sum']} {b['g']} "
                 rf"- {a['xhat']} {b['sum']} {b['g']}\, {b['xhat']}\Big)")
 
+    def _given(self, name: str, values: tuple[float, ...] | None, symbol: str) -> str:
+        """The running statistic's numbers, as the document lists them (to six digits; the first eight
+        channels), or that they are the layer's given symbols."""
+        if values is None:
+            return f"given as the symbols ${symbol}$"
+        entry = lambda k: symbol[:-1] + f"{{{k}}}"  # \mu^{[2]}_c -> \mu^{[2]}_{1}
+        if len(values) == 1:
+            return f"${entry(1)} = {_number_tex(values[0])}$"
+        cut = len(values) > 8
+        names = [entry(k) for k in range(1, 9 if cut else len(values) + 1)] + ([r"\ldots", entry(len(values))] if cut else [])
+        numbers = [_number_tex(v) for v in values[:8]] + ([r"\ldots", _number_tex(values[-1])] if cut else [])
+        return rf"$({', '.join(names)}) = ({', '.join(numbers)})$"
+
+    def _eval_words(self, step: DocStep) -> Words:
+        v = self._names(step)
+        mu, var, x, g, y = (v[k] for k in ("mu", "var", "x", "g", "y"))
+        over = v["sum"]
+        root = rf"\sqrt{{{var} + \epsilon}}"
+        affine = (rf", then scaled and shifted by the channel's trained ${v['gamma']}$ and ${v['beta']}$" if self.affine
+                  else "")
+        forward = (f"In eval mode (after PyTorch's model.eval()) each channel $c$ is normalized with its running statistics, "
+                   "the mean and variance PyTorch accumulated in training, which are constants of the layer here: the "
+                   f"running mean {self._given('running_mean', self.running_mean, mu)} and the running variance "
+                   f"{self._given('running_var', self.running_var, var)}{affine}; $\\epsilon = {self._eps_text()}$. The "
+                   "examples do not mix: each entry is an affine function of itself alone, and no gradient flows to "
+                   "the statistics." + (" The entries use the numbers exactly (shown here to six digits)." if
+                                        self.running_mean is not None or self.running_var is not None else ""))
+        scale = v["gamma"] if self.affine else "1"
+        d = lambda e: rf"\frac{{\partial L}}{{\partial {e}}}"
+        formulas = {"out": [rf"{y} &= {v['gamma']}\, \frac{{{x} - {mu}}}{{{root}}} + {v['beta']}" if self.affine else
+                            rf"{y} &= \frac{{{x} - {mu}}}{{{root}}}"],
+                    "in": [rf"{v['dx']} &= \frac{{{scale}}}{{{root}}}\, {g}"]}
+        backward = {"in": "Each entry's output reads that entry alone, through a constant slope: the upstream gradient "
+                          "is multiplied by it."}
+        if self.affine:
+            formulas["gamma"] = [rf"{d(v['gamma'])} &= {over} {g}\, \frac{{{x} - {mu}}}{{{root}}}"]
+            formulas["beta"] = [rf"{d(v['beta'])} &= {over} {g}"]
+            backward.update(gamma="The scale multiplies each normalized value of its channel.",
+                            beta="The shift is added to each entry of its channel.")
+        return Words(forward, backward, formulas)
+
     def words(self, step: DocStep) -> Words:
+        if not self.training:
+            return self._eval_words(step)
         v = self._names(step)
         image = len(step.shape_in) == 3
         n, h, w = v["sizes"]
@@ -214,37 +349,18 @@ class BatchNorm(Layer):
                    f"$\\epsilon = {self._eps_text()}$. PyTorch's training mode computes exactly this. The entries write "
                    "$\\epsilon$ as its exact value.")
         d = lambda e: rf"\frac{{\partial L}}{{\partial {e}}}"
-        m, over, x, xhat, mu, var, g = (v[k] for k in ("m", "sum", "x", "xhat", "mu", "var", "g"))
-        formulas = {"out": [rf"{mu} &= \frac{{1}}{{{m}}} {over} {x}",
-                            rf"{var} &= \frac{{1}}{{{m}}} {over} \big({x} - {mu}\big)^2",
-                            rf"{xhat} &= \frac{{{x} - {mu}}}{{\sqrt{{{var} + \epsilon}}}}"]
-                    + ([rf"{v['y']} &= {v['gamma']}\, {xhat} + {v['beta']}"] if self.affine else [])}
-        formulas["xhat"] = [rf"{d(xhat)} &= {g}" + (rf"\, {v['gamma']}" if self.affine else "")]
-        formulas["var"] = [rf"{d(var)} &= {over} -\frac{{1}}{{2}}\, {d(xhat)} \big({x} - {mu}\big) "
-                           rf"\big({var} + \epsilon\big)^{{-3/2}}"]
-        formulas["mu"] = [rf"{d(mu)} &= {over} -\frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} "
-                          rf"+ {over} -\frac{{2}}{{{m}}}\, {d(var)} \big({x} - {mu}\big)"]
-        formulas["in"] = [rf"{d(x)} &= \frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} + {d(var)} "
-                          rf"\frac{{2 ({x} - {mu})}}{{{m}}} + \frac{{1}}{{{m}}} {d(mu)}",
-                          rf"&= {self._compact(step)}"]
+        formulas = normalization.step_formulas({**v, "compact": self._compact(step)}, self.affine)
         if self.affine:
-            formulas["gamma"] = [rf"{d(v['gamma'])} &= {over} {g}\, {xhat}"]
-            formulas["beta"] = [rf"{d(v['beta'])} &= {over} {g}"]
-        backward = {
-            "xhat": "The first step back: the output is the normalized value times the channel's scale.",
-            "var": "The variance is read by every normalized value of its channel.",
-            "mu": "The mean is read by every normalized value of its channel, directly and through the variance.",
-            "in": "An entry reaches the loss three ways: through its own normalized value, through the variance and "
-                  "through the mean of its channel; the chain rule adds the three. Since the entries of a channel sum "
-                  f"to $m$ times its mean, $\\sum (x - \\mu) = 0$ and the variance's part of $\\partial L / \\partial "
-                  f"{mu}$ vanishes; putting the three paths together gives the compact three-term formula on the "
-                  "second line (the primed indices run over the channel as the unprimed ones do).",
-            "gamma": "The scale multiplies each normalized value of its channel.",
-            "beta": "The shift is added to each entry of its channel.",
-        }
+            formulas["gamma"] = [rf"{d(v['gamma'])} &= {v['sum']} {v['g']}\, {v['xhat']}"]
+            formulas["beta"] = [rf"{d(v['beta'])} &= {v['sum']} {v['g']}"]
+        backward = {**normalization.step_words("channel", "the channel's scale"),
+                    "gamma": "The scale multiplies each normalized value of its channel.",
+                    "beta": "The shift is added to each entry of its channel."}
         return Words(forward, backward, formulas)
 
     def rules(self, step: DocStep) -> list[str]:
+        if not self.training:
+            return [line for lines in self._eval_words(step).formulas.values() for line in lines]
         v = self._names(step)
         m, over, a, xhat, mu, var, g = (v[k] for k in ("m", "sum", "x", "xhat", "mu", "var", "g"))
         lines = [rf"{mu} &= \frac{{1}}{{{m}}} {over} {a}, \qquad {var} = \frac{{1}}{{{m}}} {over} ({a} - {mu})^2",

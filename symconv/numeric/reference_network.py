@@ -41,7 +41,9 @@ def forward_backward(records: tuple[LayerRecord, ...], values: dict[str, np.ndar
         weight = float(r.layer.batch_weight(batch)) if batch and r.layer.is_loss else 1.0
         for p in r.layer.params(r.shape_in):  # what its forward puts beside its parameters: L, a batch mean
             if p.computed or p.stage:
-                out[r.params[p.key]] = params[p.key] if runs is None else weight * sum(own[p.key] for own, *_ in runs)
+                out[r.params[p.key]] = params[p.key] if runs is None else \
+                    np.stack([own[p.key] for own, *_ in runs]) if p.per_example else \
+                    weight * sum(own[p.key] for own, *_ in runs)
     last = records[-1]
     readers = {name: [r.number for r in records if name in r.inputs] for name in acts}
     grads_of = {last.output: values.get(f"dL/d{last.output}")}
@@ -55,7 +57,10 @@ def forward_backward(records: tuple[LayerRecord, ...], values: dict[str, np.ndar
                      for n, (own, cache_n, y_n) in enumerate(runs)]
             g_in = _stack([part for part, _ in parts], len(r.inputs))
             g_in = tuple(weight * v for v in g_in) if isinstance(g_in, tuple) else weight * g_in
-            grads = {key: weight * sum(grad[key] for _, grad in parts) for key in parts[0][1]}
+            # A shared parameter's gradient sums the examples'; an example's own value's (a layer norm's mean) is its own.
+            own = {p.key for p in r.layer.params(r.shape_in) if p.per_example}
+            grads = {key: np.stack([grad[key] for _, grad in parts]) if key in own else
+                     weight * sum(grad[key] for _, grad in parts) for key in parts[0][1]}
         for key, grad in grads.items():
             out[f"dL/d{r.params[key]}"] = grad
         for name, part in zip(r.inputs, (g_in,) if len(r.inputs) == 1 else g_in):

@@ -52,6 +52,8 @@ def random_leaves(derivation: Derivation, seed: int) -> dict[str, np.ndarray]:
     values = {t.name: rng.standard_normal(t.shape) for t in derivation.tensors if t.entries is None}
     for r in derivation.records:
         for p in r.layer.params(r.shape_in):
+            if p.positive and p.key in r.params:  # a running variance: positive values
+                values[r.params[p.key]] = np.abs(values[r.params[p.key]]) + 0.1
             if p.one_hot:  # one per example, with a batch
                 name, n = r.params[p.key], int(np.prod(p.shape))
                 rows = values[name].size // n
