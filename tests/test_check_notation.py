@@ -7,6 +7,8 @@ layer (y_{ij} = sum_{p,q} x_{i+p-1,j+q-1} k_{pq}), never from symconv's output.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from symconv import ConvSpec, derive, load_network
@@ -376,3 +378,32 @@ def test_an_output_size_in_the_notes_own_letters_is_judged_by_its_numbers(claim,
     from symconv.grading import check_notes
     (verdict,) = check_notes(f"$$ {claim} $$", derive(ConvSpec(padding=(1, 1))))
     assert verdict.status == status, verdict
+
+
+SOFTMAX = derive(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"))
+
+
+@pytest.mark.parametrize("claim, status", [
+    # the derivative of an expression of the network's values, worked through the chain (p = softmax(a^{[5]}))
+    (r"\frac{\partial \log p_1}{\partial a^{[5]}_2} = -p_2", "right"),
+    (r"\frac{\partial \log p_1}{\partial a^{[5]}_1} = 1 - p_1", "right"),
+    (r"\frac{\partial \log p_1}{\partial a^{[5]}_1} = p_1 - 1", "wrong"),
+    # Wikipedia's operator form: \frac{\partial}{\partial w} applied to what follows it
+    (r"\frac{\partial}{\partial a^{[5]}_1} \left( a^{[5]}_1 + 2 a^{[5]}_2 \right) = 1", "right"),
+    (r"\frac{\partial}{\partial a^{[5]}_2} \left( a^{[5]}_1 + 2 a^{[5]}_2 \right) = 1", "wrong"),
+])
+def test_a_derivative_of_an_expression_is_worked_through_the_chain(claim, status):
+    (verdict,) = check_notes(f"$$ {claim} $$", SOFTMAX)
+    assert verdict.status == status, verdict
+
+
+def test_a_display_that_starts_with_equals_goes_on_with_the_claim_before_it():
+    notes = ("$$ y_{1,1} = x_{1,1}k_{1,1} + x_{1,2}k_{1,2} + x_{2,1}k_{2,1} + x_{2,2}k_{2,2} $$\n\n"
+             "$$ = x_{1,1}k_{1,1} + x_{1,2}k_{1,2} + x_{2,1}k_{2,1} $$\n")
+    assert [v.status for v in check_notes(notes, derive(ConvSpec()))] == ["right", "wrong"]
+
+
+def test_ell_as_an_index_is_the_letter_l():
+    claim = r"\frac{\partial L}{\partial k_{1,1}} = \sum_{\ell=1}^{2}\sum_{m=1}^{2} g_{\ell,m}\, x_{\ell,m}"
+    (verdict,) = check_notes(f"$$ {claim} $$", derive(ConvSpec()), upstream_symbol="g")
+    assert verdict.status == "right", verdict

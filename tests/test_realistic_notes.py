@@ -35,8 +35,8 @@ NOTES = Path(__file__).parent / "notes"
 # code of the session's start: 3 of 7 caught, 37 of 134 confirmed, none called wrong.
 # Each folder: the right claims that must be confirmed and the mistakes that must be caught, at least.
 FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
-           "heldout3": (76, 24), "heldout4": (76, 24), "heldout5": (102, 25),
-           "published": (75, 19), "published2": (56, 3)}
+           "heldout3": (76, 24), "heldout4": (77, 24), "heldout5": (102, 25),
+           "published": (79, 19), "published2": (56, 4)}
 
 
 def grade(folder: Path, entry: dict, capsys, monkeypatch) -> list[dict]:

@@ -32,7 +32,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
     defined = macros(notes)
-    claims = [_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)]
+    claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)])
     if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
@@ -71,6 +71,34 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         shown = written.get(verdict.claim)
         verdicts.append(replace(verdict, line=claim.line, claim=shown) if shown else replace(verdict, line=claim.line))
     return Verdicts(verdicts, conventions=conventions)
+
+
+CONTINUED_WITHIN = 6  # lines: "= ..." in the display right after a claim goes on with that claim
+
+
+def _continued(claims: list[Claim]) -> list[Claim]:
+    """Each claim that starts with '=' (a chain continued in the next display, as notes written one equation
+    per display do) with the left-hand side of the claim just before it."""
+    out = []
+    for claim in claims:
+        before = out[-1] if out else None
+        if (claim.text.lstrip().startswith("=") and before is not None and not before.problem
+                and 0 <= claim.line - before.line <= CONTINUED_WITHIN):
+            lhs = _left_side(before.text)
+            if lhs:
+                claim = replace(claim, text=f"{lhs} {claim.text.lstrip()}")
+        out.append(claim)
+    return out
+
+
+def _left_side(text: str) -> str:
+    """The claim's left-hand side: its text up to the first '=' outside braces ("" when there is none)."""
+    depth = 0
+    for pos, char in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "=" and depth == 0:
+            return text[:pos].strip()
+    return ""
 
 
 def _rewritten(claim: Claim, rewrite) -> Claim:

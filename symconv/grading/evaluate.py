@@ -158,6 +158,19 @@ class Evaluator:
             raise Outside(self._written(bottom[1], where))
         return self.through(self.loss_term(k), self.d[bottom[1]].symbols[flat])
 
+    def of_expression(self, top, bottom, env: dict[str, int]) -> Expr:
+        """d(an expression of the network's values)/d(an entry), \\partial \\log p_k / \\partial z_j: through the chain."""
+        if bottom[0] != "entry":
+            raise ParseError("a derivative of an expression is read by an entry, e.g. \\frac{\\partial \\log p_k}{\\partial z_j}")
+        value = self.value(top, env)
+        if arrays.is_array(value):
+            raise ParseError("a derivative of a whole tensor's expression is read only entry by entry")
+        where = self._at(bottom[2], env)
+        flat = self._flat(bottom[1], where)
+        if flat is None:
+            raise Outside(self._written(bottom[1], where))
+        return self.through(value, self.d[bottom[1]].symbols[flat])
+
     def through(self, expr: Expr, symbol) -> Expr:
         """d(expr)/d(symbol) through every value expr is computed from: the chain rule entry by entry
         (\\partial out_{o1}/\\partial out_{h1} is w_{11}\\sigma'(net_{o1}), not 0 because out_{o1} is written with
@@ -234,6 +247,8 @@ class Evaluator:
             top, bottom = node[1], node[2]
             if top[0] == "lossterm":
                 return self.by_loss_term(top[1], bottom, env)
+            if top[0] == "expr":
+                return self.of_expression(top[1], bottom, env)
             if bottom[0] == "whole":
                 if top[0] != "loss":
                     raise ParseError("a derivative of a whole tensor by a whole tensor (a Jacobian) is read only as "

@@ -169,6 +169,8 @@ class Grader(Evaluator):
             return self._gradient(lhs[2][1], self._at(lhs[2][2], env), lhs=True)
         if lhs[0] == "deriv" and lhs[1][0] == "lossterm":
             return self.by_loss_term(lhs[1][1], lhs[2], env)
+        if lhs[0] == "deriv" and lhs[1][0] == "expr":
+            return self.of_expression(lhs[1][1], lhs[2], env)
         if lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "whole":  # \partial a / \partial z: the Jacobian
             top, wrt = (self.shapes[node[1]] for node in lhs[1:])
             if len(top) != 1 or len(wrt) != 1 or lhs[1][2] or lhs[2][2]:

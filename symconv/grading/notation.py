@@ -85,7 +85,11 @@ _PREPASS = [
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), r" \\cdot "),
     (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
-    (re.compile(r"\\_"), "_"),  # a_{j}\_k escaped for Markdown (kramdown, Jekyll): the subscript it is
+    (re.compile(r"\\_"), "_"),
+    # \ell as an index (\sum_{\ell}, w_{j\ell}): the letter l (a loss written \ell is never in a subscript)
+    (re.compile(r"(_\s*\{[^{}]*?)\\ell(?![A-Za-z])"), r"\1l"),
+    (re.compile(r"(_\s*\{[^{}]*?)\\ell(?![A-Za-z])"), r"\1l"),
+    (re.compile(r"_\s*\\ell(?![A-Za-z])"), "_l"),  # a_{j}\_k escaped for Markdown (kramdown, Jekyll): the subscript it is
     # \partial{C}, \partial{b^l_j}: the braces around what is differentiated
     (re.compile(r"\\partial\s*\{\s*((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*?)\s*\}"), r"\\partial \1 "),
     (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned

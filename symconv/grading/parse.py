@@ -50,6 +50,8 @@ LOSS_TERM = "\\ell^{o}"
 # a parameter after one step of gradient descent: w^{+}, w_{11}^{2+}, W^{new}, W^{(new)}
 _UPDATED = re.compile(r"\s*(.*?)\s*(?:\+|\(?\s*(?:\\text\s*\{\s*new\s*\}|new)\s*\)?)\s*")
 SHARED_BIAS = "\\sharedbias"  # units.py writes a bias several units share, in a claim that names none of them, so
+# the top of a derivative that is a function of values, not one value: \log p_k, a fraction, a sum, (...)
+_FUNCTION_OF = re.compile(r"\\(?:log|ln|exp|frac|sum|sigma|tanh|left)(?![A-Za-z])|[()+\-^]")
 _TOTAL_LOSS = re.compile(r"\s*[LEJC]_\s*\{\s*(?:total|tot)\s*\}")
 _LOSS_TERM = re.compile(r"\s*\\ell\^\{o\}_\{(\d+)\}")
 _LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|n(?![A-Za-z]))")
@@ -307,10 +309,18 @@ class Parser:
         if not inner.text.startswith("\\partial"):
             return None
         inner.pos = len("\\partial")
-        node = inner.entry(allow_loss=allow_loss)
-        inner.skip_spaces()
-        if inner.pos != len(inner.text):
-            raise ParseError(f"cannot read {text.strip()!r} in a derivative")
+        rest = inner.text[inner.pos:].strip()
+        if allow_loss and not rest:
+            return ("operator",)  # \frac{\partial}{\partial w_{ij}} (...): of the factor after it
+        try:
+            node = inner.entry(allow_loss=allow_loss)
+            inner.skip_spaces()
+            if inner.pos != len(inner.text):
+                raise ParseError(f"cannot read {text.strip()!r} in a derivative")
+        except ParseError:
+            if not (allow_loss and _FUNCTION_OF.search(rest)):
+                raise
+            node = ("expr", self.sub_expression(rest))  # \partial \log p_k, \partial \frac{e^{a_i}}{\sum_k e^{a_k}}
         self.compact |= inner.compact
         return node
 
@@ -322,6 +332,10 @@ class Parser:
             bottom = self.derivative_part(den, allow_loss=False)
             if bottom is None:
                 raise ParseError(f"\\frac{{{num}}}{{{den}}}: the denominator of a derivative is \\partial and an entry")
+            if top == ("operator",):
+                if not self.starts_factor():
+                    raise ParseError("\\frac{\\partial}{\\partial ...} must be followed by what it differentiates")
+                top = ("expr", self.factor())
             if "deriv" in (top[0], bottom[0]):
                 raise ParseError("a derivative of or by a gradient (a second derivative) is not read")
             return ("deriv", top, bottom)

@@ -36,7 +36,7 @@ def walk(node):
     elif node[0] == "ind":
         yield from walk(node[2])
         yield from walk(node[3])
-    elif node[0] == "update":
+    elif node[0] in ("update", "expr"):
         yield from walk(node[1])
     elif node[0] == "pieces":
         yield from walk(node[1])
