@@ -316,6 +316,10 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
         return [Claim(claim.line, claim.text, claim.range, problem="the rows of the matrix have "
                       f"{' and '.join(map(str, sorted(widths)))} entries: every row needs as many")]
     shape = (len(rows), widths.pop())
+    if match.group("transposed"):  # entry (i, j) of the row written is entry (j, i) of the column meant
+        return chain + [Claim(line, f"({lhs})_{{{j},{i}}} = {' '.join(cell.split())}", claim.range,
+                              matrix=(shape[1], shape[0]))
+                        for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
     return chain + [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
                     for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
 
@@ -332,7 +336,10 @@ def _links(text: str) -> list[str]:
 
 
 _MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
-                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?", re.DOTALL)
+                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?"
+                           # {\begin{bmatrix} 1 & 2 \end{bmatrix}}^{\mathsf{T}}: a column written as a row, transposed
+                           r"(?P<transposed>\s*\^\s*\{?\s*(?:\\mathsf\s*\{\s*T\s*\}|T|\\top|\\intercal)\s*\}?)?",
+                           re.DOTALL)
 _ROW = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
 
 

@@ -546,10 +546,16 @@ class Grader(Evaluator):
         value = self._given_value(truth)
         if not value.is_number:
             return None
-        decimals = max((_decimals(n[1].denominator) for n in walk(side) if n[0] == "num" and n[2]), default=0)
+        numbers = [n for n in walk(side) if n[0] == "num"]
+        decimals = max((_decimals(n[1].denominator) for n in numbers if n[2]), default=0)
         if not decimals:
             return value == claimed
-        return bool(abs(value - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)), abs(value).evalf(30) * 1e-7))
+        # each number written to `decimals` places is off by up to half its last digit, and a worked sum carries
+        # every such rounding: the tolerance grows with the numbers the side is worked from
+        rounded = sum(1 for n in numbers if n[2])
+        scale = (1 + rounded) * (1 + max(abs(Rational(n[1].numerator, n[1].denominator)) for n in numbers))
+        return bool(abs(value - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)) * scale,
+                                                          abs(value).evalf(30) * 1e-7))
 
     def _same(self, claimed: Expr, truth: Expr) -> bool:
         """Equal in meaning: exactly, after expansion, where that is cheap (sums of products of entries),

@@ -86,6 +86,7 @@ _PREPASS = [
     (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),
     (re.compile(r"\\_"), "_"),
+    (re.compile(r"\\approx(?![A-Za-z])"), "="),  # a worked number rounded: judged to the digits it shows
     # \ell as an index (\sum_{\ell}, w_{j\ell}): the letter l (a loss written \ell is never in a subscript)
     (re.compile(r"(_\s*\{[^{}]*?)\\ell(?![A-Za-z])"), r"\1l"),
     (re.compile(r"(_\s*\{[^{}]*?)\\ell(?![A-Za-z])"), r"\1l"),
