@@ -52,7 +52,9 @@ def spec_options(command=None, *, bias: bool = False):
         click.option("--kernel", default="2x2", show_default=True, metavar="KHxKW", help="Kernel height x width."),
         click.option("--out-channels", default="1", show_default=True, metavar="N", help="Output channels (kernels)."),
         click.option("--stride", default="1", show_default=True, metavar="SHxSW", help="Stride, one value or rows x columns."),
-        click.option("--padding", default="0", show_default=True, metavar="PHxPW", help="Zero padding added on each side."),
+        click.option("--padding", default="0", show_default=True, metavar="PHxPW|same|valid",
+                     help="Zero padding added on each side; same keeps the size at stride 1 (PyTorch's split: an "
+                          "odd total puts the extra row and column at the bottom and right), valid is none."),
         click.option("--dilation", default="1", show_default=True, metavar="DHxDW", help="Kernel dilation."),
         click.option("--groups", default="1", show_default=True, metavar="G",
                      help="Channel groups (dividing both channel counts); G = in-channels is depthwise."),
@@ -104,7 +106,7 @@ def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilat
         in_channels=_count(in_channels, "in-channels"),
         out_channels=_count(out_channels, "out-channels"),
         stride=parse_pair(stride, "stride"),
-        padding=parse_pair(padding, "padding"),
+        padding=padding,  # N, NxM, same or valid: ConvSpec reads it, as PyTorch's Conv2d does
         dilation=parse_pair(dilation, "dilation"),
         groups=_count(groups, "groups"),
         batch=None if batch is None else _count(batch, "batch"),

@@ -23,9 +23,11 @@ def channel(tensor: Tensor, *lead: int) -> Matrix:
     return Matrix(h, w, lambda i, j: values[(base * h + i) * w + j])
 
 
-def zero_pad(m: Matrix, rows: int, cols: int) -> Matrix:
-    """rows zero rows above and below, cols zero columns left and right."""
-    out = zeros(m.rows + 2 * rows, m.cols + 2 * cols)
+def zero_pad(m: Matrix, rows: int, cols: int, end: tuple[int, int] | None = None) -> Matrix:
+    """rows zero rows above and below, cols zero columns left and right; `end` the rows below and the
+    columns on the right where they differ."""
+    below, right = end or (rows, cols)
+    out = zeros(m.rows + rows + below, m.cols + cols + right)
     out[rows : rows + m.rows, cols : cols + m.cols] = m
     return out
 
@@ -77,7 +79,7 @@ def identities(derivation: Derivation) -> Identities:
     (kh, kw), (h, w) = s.kernel, s.input
     span = s.kernel_span
     X, K, G = derivation["X"], derivation["K"], derivation["dL/dY"]
-    xpad = {c: zero_pad(channel(X, c), ph, pw) for c in range(s.in_channels)}
+    xpad = {c: zero_pad(channel(X, c), ph, pw, s.end_padding) for c in range(s.in_channels)}
     gd = {m: dilate(channel(G, m), sh, sw) for m in range(s.out_channels)}
     grad_k, gpad, rot, grad_x = {}, {}, {}, {}
     n_in, n_out = s.in_per_group, s.out_per_group  # with groups, kernel (m, c) reads input channel m's group's c
