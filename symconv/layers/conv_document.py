@@ -307,7 +307,7 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
 def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
     """The sizes of the matrices the closed forms are computed from (identities.py), per channel."""
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
-    (sh, sw), (ph, pw) = spec.stride, spec.padding
+    (sh, sw) = spec.stride
     span = spec.kernel_span
     dilated = (sh * (ho - 1) + 1, sw * (wo - 1) + 1)
     padded_upstream = (dilated[0] + 2 * (span[0] - 1), dilated[1] + 2 * (span[1] - 1))
