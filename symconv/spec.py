@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 CONVENTIONS = ("correlation", "convolution")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")  # PyTorch's Conv2d padding_mode
 
 GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -223,6 +224,9 @@ class ConvSpec:
     # The bottom and right padding where they differ from `padding` (the top and left): padding "same"
     # with an even kernel span, or [[top, bottom], [left, right]]. None: the same on both sides.
     padding_end: tuple[int, int] | None = None
+    # What the padding reads (PyTorch's padding_mode): zeros, or the input's entries reflected across its
+    # border, its border entry repeated, or the input repeated (circular).
+    padding_mode: str = "zeros"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -239,6 +243,14 @@ class ConvSpec:
                 raise SpecError(f"padding_end {fmt_pair(end)} is not valid: each value must be 0 or more")
         set_(self, "padding", start)
         set_(self, "padding_end", None if end == start else end)
+        check_choice(self.padding_mode, "padding_mode", PADDING_MODES)
+        for n, first, last, axis in zip(self.input, start, end, ("rows", "columns")):
+            if self.padding_mode == "reflect" and max(first, last) >= n:
+                raise SpecError(f"padding {self.padding_text} with padding_mode reflect needs fewer padded {axis} than the "
+                                f"input's {n} on each side (PyTorch's rule): use less padding or another mode")
+            if self.padding_mode == "circular" and max(first, last) > n:
+                raise SpecError(f"padding {self.padding_text} with padding_mode circular needs at most the input's {n} "
+                                f"{axis} on each side (PyTorch's rule): use less padding or another mode")
         for attr in ("in_channels", "out_channels"):
             whole(getattr(self, attr), attr.replace("_", "-"))
         check_groups(self.groups, self.in_channels, self.out_channels)
@@ -273,6 +285,11 @@ class ConvSpec:
     def has_padding(self) -> bool:
         """Whether any side is padded."""
         return self.padding != (0, 0) or self.end_padding != (0, 0)
+
+    @property
+    def copies(self) -> bool:
+        """Whether the padding copies input entries (a padding mode other than zeros, and some padding)."""
+        return self.has_padding and self.padding_mode != "zeros"
 
     @property
     def symmetric(self) -> bool:
@@ -330,6 +347,8 @@ class ConvSpec:
             parts.append("bias")
         if self.flipped:
             parts.append("flip")
+        if self.padding_mode != "zeros":
+            parts.append(self.padding_mode)
         if self.names != Names():
             parts.append("n" + "-".join(self.names.as_dict().values()))
         return "_".join(parts)
@@ -349,6 +368,8 @@ class ConvSpec:
         }
         if self.groups > 1:  # echoed only when used, so that ungrouped layers' JSON is unchanged
             out["groups"] = self.groups
+        if self.padding_mode != "zeros":
+            out["padding_mode"] = self.padding_mode
         if self.batch is not None:
             out["batch"] = self.batch
         return out

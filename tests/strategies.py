@@ -86,6 +86,7 @@ def networks(draw):
             dilation=draw(st.integers(1, 2)),
             bias=draw(st.booleans()), convention=draw(st.sampled_from(["correlation", "convolution"])),
             groups=draw(st.sampled_from(_divisors(channels, out))),
+            padding_mode=draw(st.sampled_from(["zeros", "zeros", "reflect", "replicate", "circular"])),
         ))
         channels = out
         if draw(st.integers(0, 3)) == 0:  # sometimes a decoder's step: upsampling, or a transposed convolution

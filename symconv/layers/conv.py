@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from ..figure import Grid
 from ..indexmap import IndexMap, group
-from ..spec import CONVENTIONS, PADDING_WORDS, ConvSpec, as_padding, as_pair, check_bias, check_choice, check_groups, whole
+from ..spec import CONVENTIONS, PADDING_MODES, PADDING_WORDS, ConvSpec, as_padding, as_pair, check_bias, check_choice, check_groups, whole
 from ..words import plural, size, spacing
 from . import conv_document as document
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Exercise, Layer, Param, Shape, Step, Table, Words, Work, image
@@ -92,6 +92,7 @@ class Conv(Layer):
     bias: bool = False
     convention: str = "correlation"
     groups: int = 1
+    padding_mode: str = "zeros"  # PyTorch's: zeros, reflect, replicate or circular
     type: ClassVar[str] = "conv"
 
     def __post_init__(self) -> None:
@@ -107,19 +108,20 @@ class Conv(Layer):
         check_bias(self.bias)
         check_choice(self.convention, "convention", CONVENTIONS)
         check_groups(self.groups, self.groups, self.out_channels)  # the input's channels are checked with it
+        check_choice(self.padding_mode, "padding_mode", PADDING_MODES)  # against the input's size in conv_spec
 
     @classmethod
     def of_spec(cls, spec: ConvSpec) -> Conv:
         """The layer a single-layer spec describes (its input shape aside)."""
         padding = spec.padding if spec.symmetric else tuple(zip(spec.padding, spec.end_padding))
         return cls(spec.out_channels, spec.kernel, spec.stride, padding, spec.dilation, spec.bias, spec.convention,
-                   spec.groups)
+                   spec.groups, spec.padding_mode)
 
     def conv_spec(self, shape: Shape) -> ConvSpec:
         c, h, w = image(shape, "conv")
         return ConvSpec(input=(h, w), kernel=self.kernel, in_channels=c, out_channels=self.out_channels,
                         stride=self.stride, padding=self.padding, dilation=self.dilation, bias=self.bias,
-                        convention=self.convention, groups=self.groups)
+                        convention=self.convention, groups=self.groups, padding_mode=self.padding_mode)
 
     # -- shapes and size --
     def output_shape(self, shape: Shape) -> Shape:
@@ -161,8 +163,9 @@ class Conv(Layer):
     def numpy_forward(self, np, a, params: dict):
         """Y = b + sum over taps of K[:, :, p, q] applied to the tap's slice of the padded input."""
         (sh, sw), sides, (dh, dw), flip = self._geometry(a.shape)
+        rows, cols = self._reads(np, a.shape, sides)
         k = params["K"][:, :, ::-1, ::-1] if flip else params["K"]
-        xp = np.pad(a, ((0, 0), *sides))
+        xp = a[:, rows[:, None], cols[None, :]] if rows is not None else np.pad(a, ((0, 0), *sides))
         kh, kw = k.shape[2:]
         ho = (xp.shape[1] - dh * (kh - 1) - 1) // sh + 1
         wo = (xp.shape[2] - dw * (kw - 1) - 1) // sw + 1
@@ -187,8 +190,9 @@ class Conv(Layer):
         """dL/dK[:, :, p, q] = G against tap (p, q)'s slice; dL/dX scatters K[:, :, p, q]^T G back into it."""
         _, sides, _, flip = self._geometry(a.shape)
         (ph, _), (pw, _) = sides
+        rows, cols = self._reads(np, a.shape, sides)
         k = params["K"][:, :, ::-1, ::-1] if flip else params["K"]
-        xp = np.pad(a, ((0, 0), *sides))
+        xp = a[:, rows[:, None], cols[None, :]] if rows is not None else np.pad(a, ((0, 0), *sides))
         gxp, gk = np.zeros_like(xp), np.zeros_like(k)
         for (ms, cs), p, q in product(self._groups(k), range(k.shape[2]), range(k.shape[3])):
             gk[ms, :, p, q] = np.einsum("mhw,chw->mc", g[ms], self._window(xp[cs], p, q, g.shape[1:]))
@@ -196,7 +200,19 @@ class Conv(Layer):
         grads = {"K": gk[:, :, ::-1, ::-1] if flip else gk}
         if self.bias:
             grads["b"] = g.sum(axis=(1, 2))
-        return gxp[:, ph : ph + a.shape[1], pw : pw + a.shape[2]], grads
+        if rows is None:
+            return gxp[:, ph : ph + a.shape[1], pw : pw + a.shape[2]], grads
+        gx = np.zeros_like(a)  # each padded entry's gradient goes to the entry it copies
+        np.add.at(gx, (slice(None), rows[:, None], cols[None, :]), gxp)
+        return gx, grads
+
+    def _reads(self, np, shape, sides):
+        """With a padding mode, the input row and column each padded row and column copies, as NumPy's own
+        np.pad computes them (reflect, edge, wrap) on the indices; (None, None) for zeros."""
+        if self.padding_mode == "zeros":
+            return None, None
+        mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[self.padding_mode]
+        return tuple(np.pad(np.arange(n), side, mode=mode) for n, side in zip(shape[1:], sides))
 
     def torch_forward(self, torch, a, params: dict):
         """PyTorch's conv2d with the padding as PyTorch takes it: "same" and "valid" as they are (PyTorch
@@ -204,7 +220,10 @@ class Conv(Layer):
         F = torch.nn.functional
         weight = torch.flip(params["K"], dims=(2, 3)) if self.convention == "convolution" else params["K"]
         padding, x = self.padding, a[None]
-        if not isinstance(padding, str) and isinstance(padding[0], tuple):
+        if self.padding_mode != "zeros":  # as nn.Conv2d does it: F.pad in the mode, then no padding
+            (top, bottom), (left, right) = self._geometry(a.shape)[1]
+            x, padding = F.pad(x, (left, right, top, bottom), mode=self.padding_mode), 0
+        elif not isinstance(padding, str) and isinstance(padding[0], tuple):
             (top, bottom), (left, right) = padding
             x, padding = F.pad(x, (left, right, top, bottom)), 0
         with warnings.catch_warnings():  # "same" with an odd total: PyTorch says it pads a copy, as it should
@@ -216,7 +235,7 @@ class Conv(Layer):
     def describe(self) -> str:
         extra = "".join(f", {name} {spacing(v)}" for name, v, default in (("stride", self.stride, (1, 1)),)
                         if v != default)
-        extra += document.padding_words(self.padding)
+        extra += document.padding_words(self.padding) + (f" ({self.padding_mode})" if self.padding_mode != "zeros" else "")
         extra += "".join(f", {name} {spacing(v)}" for name, v, default in (("dilation", self.dilation, (1, 1)),)
                          if v != default)
         if self.groups > 1:
