@@ -107,8 +107,12 @@ def networks(draw):
             # touches padding, can give one): use it where entries are never 0, after a sigmoid.
             kinds = ["max", "avg", "l2"] if layers[-1] == Activation("sigmoid") else ["max", "avg"]
             kinds = [k for k in kinds if not (near_ties and k == "max")]
-            layers.append(Pool(draw(st.sampled_from(kinds)), window, draw(st.integers(1, 2)),
-                               draw(st.integers(0, window // 2))))
+            kind = draw(st.sampled_from(kinds))
+            # PyTorch's pooling settings: ceil_mode (max, avg); count_include_pad and divisor_override (avg)
+            avg = dict(count_include_pad=draw(st.booleans()),
+                       divisor_override=draw(st.one_of(st.none(), st.integers(1, 5)))) if kind == "avg" else {}
+            layers.append(Pool(kind, window, draw(st.integers(1, 2)), draw(st.integers(0, window // 2)),
+                               ceil_mode=kind != "l2" and draw(st.booleans()), **avg))
     if draw(st.booleans()):
         head = draw(st.sampled_from([Flatten("column"), Flatten("row"), GlobalAvgPool()]))
         layers += [head, Dense(draw(st.integers(1, 3)), draw(st.booleans()))]
