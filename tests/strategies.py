@@ -63,8 +63,8 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
 def networks(draw):
     """A random small network: conv (in groups), sometimes upsampling or a transposed convolution,
     activation, pooling (some twice), then maybe flatten (or global average pooling), dense and a loss."""
-    from symconv.layers import (Activation, Conv, ConvTranspose, Dense, Flatten, GlobalAvgPool, MeanSquaredError, Pool,
-                                SoftmaxCrossEntropy, Upsample)
+    from symconv.layers import (Activation, AdaptivePool, Conv, ConvTranspose, Dense, Flatten, GlobalAvgPool,
+                                MeanSquaredError, Pool, SoftmaxCrossEntropy, Upsample)
     from symconv.network import NetworkSpec
 
     layers = []
@@ -111,8 +111,11 @@ def networks(draw):
             # PyTorch's pooling settings: ceil_mode (max, avg); count_include_pad and divisor_override (avg)
             avg = dict(count_include_pad=draw(st.booleans()),
                        divisor_override=draw(st.one_of(st.none(), st.integers(1, 5)))) if kind == "avg" else {}
-            layers.append(Pool(kind, window, draw(st.integers(1, 2)), draw(st.integers(0, window // 2)),
-                               ceil_mode=kind != "l2" and draw(st.booleans()), **avg))
+            if kind != "l2" and draw(st.integers(0, 3)) == 0:  # PyTorch's adaptive pooling, its windows uneven
+                layers.append(AdaptivePool(kind, draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))))
+            else:
+                layers.append(Pool(kind, window, draw(st.integers(1, 2)), draw(st.integers(0, window // 2)),
+                                   ceil_mode=kind != "l2" and draw(st.booleans()), **avg))
     if draw(st.booleans()):
         head = draw(st.sampled_from([Flatten("column"), Flatten("row"), GlobalAvgPool()]))
         layers += [head, Dense(draw(st.integers(1, 3)), draw(st.booleans()))]

@@ -19,6 +19,7 @@ KINDS = {
     "FormulaActivation": "formula_activation", "Flatten": "flatten", "GlobalAvgPool": "global_avgpool",
     "Upsample": "upsample", "Dense": "dense", "Add": "add", "BatchNorm": "batchnorm", "Concat": "concat",
     "SoftmaxCrossEntropy": "softmax_ce", "MeanSquaredError": "mse", "FormulaLoss": "formula_loss",
+    "AdaptivePool": "adaptive_pool",
 }
 
 # TOML type name -> (kind's class name, the fields the name fixes)
@@ -32,6 +33,8 @@ TYPES: dict[str, tuple[str, dict]] = {
     "activation": ("FormulaActivation", {}),
     "flatten": ("Flatten", {}),
     "global_avgpool": ("GlobalAvgPool", {}),
+    "adaptive_avgpool": ("AdaptivePool", {"kind": "avg"}),
+    "adaptive_maxpool": ("AdaptivePool", {"kind": "max"}),
     "upsample": ("Upsample", {}),
     "dense": ("Dense", {}),
     "add": ("Add", {}),
