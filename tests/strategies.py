@@ -63,7 +63,7 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
 def networks(draw):
     """A random small network: conv (in groups), sometimes upsampling or a transposed convolution,
     activation, pooling (some twice), then maybe flatten (or global average pooling), dense and a loss."""
-    from symconv.layers import (Activation, AdaptivePool, Conv, ConvTranspose, Dense, Flatten, GlobalAvgPool,
+    from symconv.layers import (Activation, AdaptivePool, Conv, ConvTranspose, Dense, Dropout, Flatten, GlobalAvgPool,
                                 MeanSquaredError, Pool, SoftmaxCrossEntropy, Upsample)
     from symconv.network import NetworkSpec
 
@@ -101,6 +101,8 @@ def networks(draw):
                 near_ties |= stride > 1
         if draw(st.booleans()):
             layers.append(Activation(draw(st.sampled_from(["relu", "sigmoid", "tanh", "identity"]))))
+        if draw(st.integers(0, 4)) == 0:
+            layers.append(Dropout(draw(st.floats(0, 1))))  # evaluation mode: the identity
         if draw(st.booleans()):
             window = draw(st.integers(1, 3))
             # L2 pooling has no derivative at an all-zero window (relu, or a conv output that only

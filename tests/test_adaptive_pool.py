@@ -124,7 +124,7 @@ def test_the_document_shows_the_uneven_windows():
     d = derive(net)
     text = render(d, ("md",)).files["derivation.md"].decode()
     assert "rows 1 to 2, 2 to 4, 4 to 5; columns 1 to 3, 3 to 5: they are uneven" in text
-    assert r"\Big\lfloor \frac{(r - 1) 5}{3} \Big\rfloor" in text
+    assert r"\Big\lfloor \frac{(r - 1) \cdot 5}{3} \Big\rfloor" in text
     from symconv.naming import Naming
 
     grid = Kind("avg", (3, 2)).figures(Naming(d.network.names).doc_step(d.records[0], None))["out"][0]

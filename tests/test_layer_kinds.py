@@ -105,6 +105,7 @@ SAMPLES = {
     "global_avgpool": ({}, (3, 2, 3)),
     "adaptive_avgpool": ({"output_size": [2, 3]}, (2, 5, 4)),
     "adaptive_maxpool": ({"output_size": [3, 2]}, (1, 4, 5)),
+    "dropout": ({"p": 0.25}, (2, 2, 3)),
     "upsample": ({"scale": [2, 3]}, (2, 2, 2)),
     "dense": ({"out_features": 3, "bias": True}, (4,)),
     "add": ({}, (2, 2, 3)),

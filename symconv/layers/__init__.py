@@ -19,7 +19,7 @@ KINDS = {
     "FormulaActivation": "formula_activation", "Flatten": "flatten", "GlobalAvgPool": "global_avgpool",
     "Upsample": "upsample", "Dense": "dense", "Add": "add", "BatchNorm": "batchnorm", "Concat": "concat",
     "SoftmaxCrossEntropy": "softmax_ce", "MeanSquaredError": "mse", "FormulaLoss": "formula_loss",
-    "AdaptivePool": "adaptive_pool",
+    "AdaptivePool": "adaptive_pool", "Dropout": "dropout",
 }
 
 # TOML type name -> (kind's class name, the fields the name fixes)
@@ -32,6 +32,7 @@ TYPES: dict[str, tuple[str, dict]] = {
     **{kind: ("Activation", {"kind": kind}) for kind in ACTIVATIONS},
     "activation": ("FormulaActivation", {}),
     "flatten": ("Flatten", {}),
+    "dropout": ("Dropout", {}),
     "global_avgpool": ("GlobalAvgPool", {}),
     "adaptive_avgpool": ("AdaptivePool", {"kind": "avg"}),
     "adaptive_maxpool": ("AdaptivePool", {"kind": "max"}),

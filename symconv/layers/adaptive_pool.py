@@ -143,8 +143,8 @@ class AdaptivePool(Layer):
         a, z = step.symbol("out"), step.symbol("in")
         d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
         holding = r"\sum_{(r,s):\ (i,j) \in W_{r,s}}"
-        window = (rf"W_{{r,s}} &= \Big\{{(i,j) : \Big\lfloor \frac{{(r - 1) {h}}}{{{oh}}} \Big\rfloor < i \le "
-                  rf"\Big\lceil \frac{{r \cdot {h}}}{{{oh}}} \Big\rceil,\ \Big\lfloor \frac{{(s - 1) {w}}}{{{ow}}} \Big\rfloor "
+        window = (rf"W_{{r,s}} &= \Big\{{(i,j) : \Big\lfloor \frac{{(r - 1) \cdot {h}}}{{{oh}}} \Big\rfloor < i \le "
+                  rf"\Big\lceil \frac{{r \cdot {h}}}{{{oh}}} \Big\rceil,\ \Big\lfloor \frac{{(s - 1) \cdot {w}}}{{{ow}}} \Big\rfloor "
                   rf"< j \le \Big\lceil \frac{{s \cdot {w}}}{{{ow}}} \Big\rceil \Big\}}")
         if self.kind == "avg":
             return [window, rf"{a}_{{r,s}} &= \frac{{1}}{{|W_{{r,s}}|}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
