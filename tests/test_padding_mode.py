@@ -236,3 +236,24 @@ def test_the_handout_and_its_answers_render(padding, mode):
     files = render(d, ("md",), handout=True).files
     assert {"exercise.md", "answers.md"} <= set(files)
     assert ("p_t + p_b" in files["answers.md"].decode()) == (padding != 1)
+
+
+def test_the_command_line_takes_the_mode(capsys, tmp_path, monkeypatch):
+    import json
+
+    from symconv.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["render", "--input", "3", "--kernel", "2", "--padding", "1", "--padding-mode", "replicate", "--format",
+              "json", "--out", "-"])
+    out, _ = capsys.readouterr()
+    assert stop.value.code == 0 and json.loads(out)["spec"]["padding_mode"] == "replicate"
+    with pytest.raises(SystemExit) as stop:
+        main(["verify", "--input", "3", "--kernel", "2", "--padding", "3", "--padding-mode", "reflect"])
+    _, err = capsys.readouterr()
+    assert stop.value.code == 2 and len(err.strip().splitlines()) == 1 and "padding_mode reflect needs fewer" in err
+    with pytest.raises(SystemExit) as stop:
+        main(["render", "--network", "x.toml", "--padding-mode", "reflect"])
+    _, err = capsys.readouterr()
+    assert stop.value.code == 2 and "--padding-mode describes a single layer" in err
