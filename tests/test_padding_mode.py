@@ -257,3 +257,17 @@ def test_the_command_line_takes_the_mode(capsys, tmp_path, monkeypatch):
         main(["render", "--network", "x.toml", "--padding-mode", "reflect"])
     _, err = capsys.readouterr()
     assert stop.value.code == 2 and "--padding-mode describes a single layer" in err
+
+
+def test_networks_written_before_these_fields_keep_their_folders():
+    """padding_mode and the pooling settings at their defaults are left out of the folder's digest (the slugs
+    below are those the files had before them); set, they give another folder."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    examples = Path(__file__).parents[1] / "examples"
+    net = load_network(examples / "conv_relu_maxpool_dense.toml")
+    assert net.slug() == "net_conv_relu_maxpool_dense_0b4c4d0d"
+    assert load_network(examples / "three_layer_cnn.toml").slug() == "net_three_layer_cnn_26031a87"
+    changed = replace(net, layers=(replace(net.layers[0], padding_mode="reflect"), *net.layers[1:]))
+    assert changed.slug() != net.slug()

@@ -151,6 +151,9 @@ class Layer(ABC):
     arity: ClassVar[int] = 1  # the values it reads; 0: two or more, joined (add, concat)
     whole_batch: ClassVar[bool] = False  # reads the whole batch at once (batch normalization): needs a batch
     aliases: ClassVar[dict[str, str]] = {}  # a file's field name -> the dataclass field it fills (params -> constants)
+    # Fields added after networks had folders, with their defaults: left out of the folder's digest at
+    # their default, so that a network written before them keeps its folder.
+    later_fields: ClassVar[dict[str, object]] = {}
 
     def epsilon(self) -> float | None:
         """The number a normalization adds to its variance under the square root (notes write it \\epsilon);
@@ -167,6 +170,10 @@ class Layer(ABC):
             value = getattr(self, f.name)
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
+
+    def identity_fields(self) -> dict[str, object]:
+        """The fields a network's folder digest covers: as_fields without later fields at their defaults."""
+        return {k: v for k, v in self.as_fields().items() if k not in self.later_fields or v != self.later_fields[k]}
 
     # -- shapes and size --
     @abstractmethod

@@ -94,6 +94,7 @@ class Conv(Layer):
     groups: int = 1
     padding_mode: str = "zeros"  # PyTorch's: zeros, reflect, replicate or circular
     type: ClassVar[str] = "conv"
+    later_fields: ClassVar[dict[str, object]] = {"padding_mode": "zeros"}
 
     def __post_init__(self) -> None:
         for attr in ("kernel", "stride", "dilation"):

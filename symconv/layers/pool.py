@@ -64,6 +64,7 @@ class Pool(Layer):
     count_include_pad: bool = True  # average pooling: the padding counts in the divisor
     divisor_override: int | None = None  # average pooling: divide every window's sum by this
     fixed: ClassVar[tuple[str, ...]] = ("kind",)
+    later_fields: ClassVar[dict[str, object]] = {"ceil_mode": False, "count_include_pad": True, "divisor_override": None}
     # Per term: avg and l2 build a fraction or a quotient, max a switch over the whole window.
     SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 2e-3}
 
