@@ -69,7 +69,8 @@ def test_divisor_override_divides_every_window_alike():
     (lambda: Pool("max", 2, count_include_pad=False), "count_include_pad is a setting of average pooling"),
     (lambda: Pool("max", 2, divisor_override=2), "divisor_override is a setting of average pooling"),
     (lambda: Pool("l2", 2, ceil_mode=True), "ceil_mode is not supported for l2pool"),
-    (lambda: Pool("avg", 2, divisor_override=0), "divisor_override 0 is not valid"),
+    (lambda: Pool("avg", 2, divisor_override=0), "divisor_override 0 is not valid: give a whole number other than 0"),
+    (lambda: Pool("avg", 2, divisor_override=2.0), "divisor_override 2.0 is not valid"),
     (lambda: Pool("avg", 2, ceil_mode="yes"), "ceil_mode 'yes' is not valid: give true or false"),
     (lambda: Pool("avg", 2, count_include_pad=1), "count_include_pad 1 is not valid"),
 ])
@@ -98,8 +99,8 @@ def pools(draw):
     kind = draw(st.sampled_from(["max", "avg"]))
     window = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
     padding = tuple(draw(st.integers(0, k // 2)) for k in window)
-    avg = dict(count_include_pad=draw(st.booleans()), divisor_override=draw(st.one_of(st.none(), st.integers(1, 7)))
-               ) if kind == "avg" else {}
+    avg = dict(count_include_pad=draw(st.booleans()),  # PyTorch's OpInfo samples a negative divisor too
+               divisor_override=draw(st.one_of(st.none(), st.integers(-3, 7).filter(bool)))) if kind == "avg" else {}
     layer = Pool(kind, window, draw(st.tuples(st.integers(1, 3), st.integers(1, 3))), padding,
                  ceil_mode=draw(st.booleans()), **avg)
     net = NetworkSpec((draw(st.integers(1, 2)), draw(st.integers(1, 7)), draw(st.integers(1, 7))), (layer,))

@@ -22,7 +22,7 @@ from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, Stri
 from ..figure import MAX_CELLS, Grid, Label, example_values
 from ..words import entry, size, spacing
 from ..indexmap import tap_count
-from ..spec import SpecError, as_pair, fmt_pair, shown, whole
+from ..spec import LARGEST, SpecError, as_pair, fmt_pair, shown
 from .base import DocStep, Layer, Shape, Step, Words, Work, image
 
 POOL_KINDS = ("max", "avg", "l2")
@@ -87,8 +87,11 @@ class Pool(Layer):
         for attr in ("ceil_mode", "count_include_pad"):
             if not isinstance(getattr(self, attr), bool):
                 raise SpecError(f"{attr} {shown(getattr(self, attr))} is not valid: give true or false (a boolean)")
-        if self.divisor_override is not None:
-            whole(self.divisor_override, "divisor_override")
+        if self.divisor_override is not None:  # PyTorch's rule: any whole number but 0
+            d = self.divisor_override
+            if isinstance(d, bool) or not isinstance(d, int) or d == 0 or abs(d) > LARGEST:
+                raise SpecError(f"divisor_override {shown(d)} is not valid: give a whole number other than 0 (PyTorch's "
+                                "rule)")
         if self.kind != "avg" and (not self.count_include_pad or self.divisor_override is not None):
             field = "count_include_pad" if not self.count_include_pad else "divisor_override"
             raise SpecError(f"{field} is a setting of average pooling (PyTorch's AvgPool2d), not of {self.type}: "
