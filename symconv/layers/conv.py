@@ -221,10 +221,15 @@ class Conv(Layer):
         F = torch.nn.functional
         weight = torch.flip(params["K"], dims=(2, 3)) if self.convention == "convolution" else params["K"]
         padding, x = self.padding, a[None]
-        if self.padding_mode != "zeros":  # as nn.Conv2d does it: F.pad in the mode, then no padding
-            (top, bottom), (left, right) = self._geometry(a.shape)[1]
+        uneven = not isinstance(padding, str) and isinstance(padding[0], tuple)
+        if self.padding_mode != "zeros" and not uneven:  # PyTorch's own module pads in its mode, "same" split its way
+            module = torch.nn.Conv2d(a.shape[0], self.out_channels, self.kernel, self.stride, padding, self.dilation,
+                                     self.groups, self.bias, self.padding_mode, dtype=a.dtype)
+            return module._conv_forward(x, weight, params.get("b"))[0]
+        if self.padding_mode != "zeros":  # each side its own, which nn.Conv2d does not take: F.pad in the mode
+            (top, bottom), (left, right) = padding
             x, padding = F.pad(x, (left, right, top, bottom), mode=self.padding_mode), 0
-        elif not isinstance(padding, str) and isinstance(padding[0], tuple):
+        elif uneven:
             (top, bottom), (left, right) = padding
             x, padding = F.pad(x, (left, right, top, bottom)), 0
         with warnings.catch_warnings():  # "same" with an odd total: PyTorch says it pads a copy, as it should
