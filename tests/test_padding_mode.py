@@ -164,6 +164,36 @@ def test_the_printed_forward_formula_with_rho_gives_every_entry(given_spec):
             assert expand(y - d["Y"][0, r - 1, s - 1]) == 0
 
 
+@settings(max_examples=25)
+@given(mode_specs())
+def test_the_printed_input_gradient_formula_gives_every_entry(given_spec):
+    """dL/dx_{i,j} as printed: the sum over the taps (r, p), (s, q) whose padded position copies (i, j), rho as
+    the note defines it."""
+    _, spec = given_spec
+    assume(spec.copies)
+    d = derive(spec)
+    record = d.records[0]
+    words = record.layer.words(Naming(d.network.names).doc_step(record, None))
+    rows, cols = re.search(r"\\rho_H\(([^()]*)\) = i\}.*\\rho_W\(([^()]*)\) = j\}", words.formulas["in"][0]).groups()
+    note = words.notes["out"]
+    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
+
+    def rho(i: int, n: int, big: str) -> int:
+        below, above = re.search(rf"\\rho_{big}\(i\) = ([^$]*)\$ for \$i < 1\$, \$([^$]*)\$", note).groups()
+        return i if 1 <= i <= n else int(eval((below if i < 1 else above).replace("i", f"({i})")))
+
+    def index(text, a, b, names):
+        return int(eval(re.sub(r"(\d)([a-z])", r"\1*\2", text), {}, dict(zip(names, (a, b)))))
+
+    G, K = d["dL/dY"], d["K"]
+    for i in range(1, h + 1):
+        for j in range(1, w + 1):
+            want = Add(*(G[0, r - 1, s - 1] * K[0, 0, p - 1, q - 1]
+                         for r in range(1, ho + 1) for p in range(1, kh + 1) if rho(index(rows, r, p, "rp"), h, "H") == i
+                         for s in range(1, wo + 1) for q in range(1, kw + 1) if rho(index(cols, s, q, "sq"), w, "W") == j))
+            assert expand(want - d["dL/dX"][0, i - 1, j - 1]) == 0
+
+
 def test_the_closed_forms_fold_the_padding_back():
     from symconv.identities import identities
 
