@@ -16,7 +16,7 @@ from click.core import ParameterSource
 from .rendering.files import parse_formats
 from .rendering.options import DocumentOptions
 from .rendering.pdf import INSTALL_HINT, LatexFailed, latex_available
-from .spec import CONVENTIONS, LARGEST, ConvSpec, Names, SpecError, parse_int, parse_pair, whole
+from .spec import CONVENTIONS, LARGEST, PADDING_MODES, ConvSpec, Names, SpecError, parse_int, parse_pair, whole
 from .termination import Terminated, sigterm_raises
 
 DEFAULT_FORMATS = "tex,pdf,md,html,json"
@@ -53,7 +53,12 @@ def spec_options(command=None, *, bias: bool = False):
         click.option("--kernel", default="2x2", show_default=True, metavar="KHxKW", help="Kernel height x width."),
         click.option("--out-channels", default="1", show_default=True, metavar="N", help="Output channels (kernels)."),
         click.option("--stride", default="1", show_default=True, metavar="SHxSW", help="Stride, one value or rows x columns."),
-        click.option("--padding", default="0", show_default=True, metavar="PHxPW", help="Zero padding added on each side."),
+        click.option("--padding", default="0", show_default=True, metavar="PHxPW|same|valid",
+                     help="Zero padding added on each side; same keeps the size at stride 1 (PyTorch's split: an "
+                          "odd total puts the extra row and column at the bottom and right), valid is none."),
+        click.option("--padding-mode", default="zeros", show_default=True, metavar="|".join(PADDING_MODES),
+                     help="What the padding holds (PyTorch's padding_mode): zeros, or copies of the input entries "
+                          "(reflected, the border repeated, or wrapped around)."),
         click.option("--dilation", default="1", show_default=True, metavar="DHxDW", help="Kernel dilation."),
         click.option("--groups", default="1", show_default=True, metavar="G",
                      help="Channel groups (dividing both channel counts); G = in-channels is depthwise."),
@@ -81,7 +86,7 @@ def _count(text: str, what: str) -> int:
     return parse_int(text, what)
 
 
-LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "padding", "dilation", "groups",
+LAYER_OPTIONS = ("input_", "in_channels", "kernel", "out_channels", "stride", "padding", "padding_mode", "dilation", "groups",
                  "batch", "bias", "convention", "names")
 
 
@@ -96,8 +101,8 @@ def spec_from(ctx: click.Context, network: str | None, **layer):
     return _api().load_network(network)
 
 
-def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilation, groups, batch, bias, convention,
-               names) -> ConvSpec:
+def build_spec(input_, in_channels, kernel, out_channels, stride, padding, padding_mode, dilation, groups, batch, bias,
+               convention, names) -> ConvSpec:
     """A ConvSpec from the command line's text values."""
     return ConvSpec(
         input=parse_pair(input_, "input"),
@@ -105,7 +110,8 @@ def build_spec(input_, in_channels, kernel, out_channels, stride, padding, dilat
         in_channels=_count(in_channels, "in-channels"),
         out_channels=_count(out_channels, "out-channels"),
         stride=parse_pair(stride, "stride"),
-        padding=parse_pair(padding, "padding"),
+        padding=padding,  # N, NxM, same or valid: ConvSpec reads it, as PyTorch's Conv2d does
+        padding_mode=padding_mode,
         dilation=parse_pair(dilation, "dilation"),
         groups=_count(groups, "groups"),
         batch=None if batch is None else _count(batch, "batch"),

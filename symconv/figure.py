@@ -26,7 +26,7 @@ class Label:
 class Grid:
     """A grid of labelled, coloured cells, row 0 at the top, with a caption and a legend.
 
-    Fill roles: pad, cell, window, second, both, hit, chosen (the renderers colour them).
+    Fill roles: pad, copy, cell, window, second, both, hit, chosen (the renderers colour them).
     """
 
     name: str  # used for the SVG's file name

@@ -8,6 +8,7 @@ from itertools import product
 from sympy import Add, Matrix, zeros
 
 from .derivation import Derivation, Tensor
+from .indexmap import source
 
 
 # --- the closed forms, computed by doing the operations on symbol matrices -----------------------
@@ -23,11 +24,36 @@ def channel(tensor: Tensor, *lead: int) -> Matrix:
     return Matrix(h, w, lambda i, j: values[(base * h + i) * w + j])
 
 
-def zero_pad(m: Matrix, rows: int, cols: int) -> Matrix:
-    """rows zero rows above and below, cols zero columns left and right."""
-    out = zeros(m.rows + 2 * rows, m.cols + 2 * cols)
+def zero_pad(m: Matrix, rows: int, cols: int, end: tuple[int, int] | None = None) -> Matrix:
+    """rows zero rows above and below, cols zero columns left and right; `end` the rows below and the
+    columns on the right where they differ."""
+    below, right = end or (rows, cols)
+    out = zeros(m.rows + rows + below, m.cols + cols + right)
     out[rows : rows + m.rows, cols : cols + m.cols] = m
     return out
+
+
+def pad(m: Matrix, spec) -> Matrix:
+    """The layer's padding of one channel: zeros, or the entries its padding mode copies there."""
+    (top, left), (rows, cols) = spec.padding, spec.padded_input
+    return Matrix(rows, cols, lambda a, b: _copied(m, spec, a, b, top, left))
+
+
+def _copied(m: Matrix, spec, a: int, b: int, top: int, left: int):
+    i, j = source(a - top, m.rows, spec.padding_mode), source(b - left, m.cols, spec.padding_mode)
+    return m[i, j] if i is not None and j is not None else 0
+
+
+def fold(padded: Matrix, spec) -> Matrix:
+    """The gradient of the input from that of its padded copy: each padded entry's gradient added to the
+    entry it copies (crop, for zero padding)."""
+    (top, left), (h, w) = spec.padding, spec.input
+    parts: dict[tuple[int, int], list] = {(i, j): [] for i in range(h) for j in range(w)}
+    for a, b in product(range(padded.rows), range(padded.cols)):
+        i, j = source(a - top, h, spec.padding_mode), source(b - left, w, spec.padding_mode)
+        if i is not None and j is not None:
+            parts[i, j].append(padded[a, b])
+    return Matrix(h, w, lambda i, j: Add(*parts[i, j]))
 
 
 def dilate(m: Matrix, rows: int, cols: int) -> Matrix:
@@ -73,11 +99,11 @@ def identities(derivation: Derivation) -> Identities:
     dilated kernel rotated by 180 degrees, cropped by the padding; dL/db[m] = sum of G[m].
     """
     s = derivation.spec
-    (ph, pw), (sh, sw), (dh, dw) = s.padding, s.stride, s.dilation
-    (kh, kw), (h, w) = s.kernel, s.input
+    (sh, sw), (dh, dw) = s.stride, s.dilation
+    kh, kw = s.kernel
     span = s.kernel_span
     X, K, G = derivation["X"], derivation["K"], derivation["dL/dY"]
-    xpad = {c: zero_pad(channel(X, c), ph, pw) for c in range(s.in_channels)}
+    xpad = {c: pad(channel(X, c), s) for c in range(s.in_channels)}
     gd = {m: dilate(channel(G, m), sh, sw) for m in range(s.out_channels)}
     grad_k, gpad, rot, grad_x = {}, {}, {}, {}
     n_in, n_out = s.in_per_group, s.out_per_group  # with groups, kernel (m, c) reads input channel m's group's c
@@ -93,6 +119,6 @@ def identities(derivation: Derivation) -> Identities:
         for m in range(c // n_in * n_out, (c // n_in + 1) * n_out):  # the output channels of c's group
             part = correlate(gpad[m], rot[m, c % n_in])
             full[: part.rows, : part.cols] = full[: part.rows, : part.cols] + part
-        grad_x[c] = full[ph : ph + h, pw : pw + w]
+        grad_x[c] = fold(full, s)
     grad_b = {m: Add(*channel(G, m)) for m in range(s.out_channels)}
     return Identities(xpad, gd, grad_k, gpad, rot, grad_x, grad_b)

@@ -17,13 +17,30 @@ def padded_position(r: int, p: int, stride: int, dil: int) -> int:
     return r * stride + p * dil
 
 
-def axis_taps(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int) -> tuple[Tap, ...]:
-    """All (r, p, i) with i = r stride + p dil - pad inside 0 <= i < n_in, in row-major order."""
+def source(i: int, n: int, mode: str) -> int | None:
+    """The input entry (0-based) that position i of an axis of n entries reads, i counted from the
+    input's first entry (negative in the top or left padding): itself inside the input; in the padding
+    None for zeros, the mirror image across the border entry for reflect (-1 reads 1), the border
+    entry for replicate, and i mod n for circular (the input repeated)."""
+    if 0 <= i < n:
+        return i
+    if mode == "zeros":
+        return None
+    if mode == "reflect":
+        return -i if i < 0 else 2 * (n - 1) - i
+    if mode == "replicate":
+        return 0 if i < 0 else n - 1
+    return i % n
+
+
+def axis_taps(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int, mode: str = "zeros") -> tuple[Tap, ...]:
+    """All (r, p, i) with i = r stride + p dil - pad inside 0 <= i < n_in, in row-major order; with a
+    padding mode other than zeros, every tap, i the entry its padded position reads (see `source`)."""
     taps = []
     for r in range(n_out):
         for p in range(k):
-            i = padded_position(r, p, stride, dil) - pad
-            if 0 <= i < n_in:
+            i = source(padded_position(r, p, stride, dil) - pad, n_in, mode)
+            if i is not None:
                 taps.append((r, p, i))
     return tuple(taps)
 
@@ -55,8 +72,11 @@ def _taps_up_to(t: int, n_out: int, k: int, stride: int, dil: int) -> int:
     return n_out * (full + 1) + rest + _floor_sum(rest, stride, dil, t - last * dil)
 
 
-def tap_count(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int) -> int:
-    """len(axis_taps(...)) in closed form, without listing them: the taps that land inside the input."""
+def tap_count(n_in: int, n_out: int, k: int, stride: int, pad: int, dil: int, mode: str = "zeros") -> int:
+    """len(axis_taps(...)) in closed form, without listing them: the taps that land inside the input
+    (every tap, with a padding mode that reads the input there)."""
+    if mode != "zeros":
+        return n_out * k
     return _taps_up_to(pad + n_in - 1, n_out, k, stride, dil) - _taps_up_to(pad - 1, n_out, k, stride, dil)
 
 
@@ -79,12 +99,12 @@ class IndexMap:
     @cached_property
     def rows(self) -> tuple[Tap, ...]:
         s = self.spec
-        return axis_taps(s.input[0], self.shape[0], s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
+        return axis_taps(s.input[0], self.shape[0], s.kernel[0], s.stride[0], s.padding[0], s.dilation[0], s.padding_mode)
 
     @cached_property
     def cols(self) -> tuple[Tap, ...]:
         s = self.spec
-        return axis_taps(s.input[1], self.shape[1], s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
+        return axis_taps(s.input[1], self.shape[1], s.kernel[1], s.stride[1], s.padding[1], s.dilation[1], s.padding_mode)
 
     def kernel_row(self, p: int) -> int:
         return self.spec.kernel[0] - 1 - p if self.spec.flipped else p
@@ -97,8 +117,8 @@ class IndexMap:
         """Two-factor terms in Y (and, as many, in dL/dK and in dL/dX), counted without listing the taps."""
         s = self.spec
         (ho, wo) = self.shape
-        rows = tap_count(s.input[0], ho, s.kernel[0], s.stride[0], s.padding[0], s.dilation[0])
-        cols = tap_count(s.input[1], wo, s.kernel[1], s.stride[1], s.padding[1], s.dilation[1])
+        rows = tap_count(s.input[0], ho, s.kernel[0], s.stride[0], s.padding[0], s.dilation[0], s.padding_mode)
+        cols = tap_count(s.input[1], wo, s.kernel[1], s.stride[1], s.padding[1], s.dilation[1], s.padding_mode)
         return s.out_channels * s.in_per_group * rows * cols
 
 

@@ -192,7 +192,7 @@ class NetworkSpec:
     def _identity(self) -> dict[str, object]:
         """What the folder's digest covers: the layers' fields and the wiring (not names nor the title),
         in the form it always had, so that a network keeps its folder."""
-        out = {"input": list(self.input), "layers": [layer.as_fields() for layer in self.layers]}
+        out = {"input": list(self.input), "layers": [layer.identity_fields() for layer in self.layers]}
         if self.batch is not None:
             out = {"batch": self.batch, **out}
         if not self.chain:

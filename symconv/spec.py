@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 CONVENTIONS = ("correlation", "convolution")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")  # PyTorch's Conv2d padding_mode
 
 GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -82,6 +83,41 @@ def as_pair(value: object, what: str) -> tuple[int, int]:
     if max(abs(pair[0]), abs(pair[1])) > LARGEST:
         raise SpecError(f"{what} {shown(max(pair, key=abs))} is too large: each value must be at most {LARGEST:,}")
     return pair
+
+
+PADDING_WORDS = ("same", "valid")
+
+
+def as_padding(value: object, span: tuple[int, int], stride: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A convolution's padding as PyTorch's Conv2d takes it, resolved to ((top, left), (bottom, right)).
+
+    "valid" is no padding; "same" pads d (k - 1) in all on each axis, its floor half at the top (left)
+    and the rest at the bottom (right), as PyTorch does, and needs stride 1 (PyTorch's rule); an int,
+    a pair or "NxM" pads both sides alike; [[top, bottom], [left, right]] pads each side as given.
+    """
+    if isinstance(value, str) and value.strip().lower() in PADDING_WORDS:
+        if value.strip().lower() == "valid":
+            return (0, 0), (0, 0)
+        if stride != (1, 1):
+            raise SpecError(f"padding 'same' needs stride 1, not {fmt_pair(stride)} (PyTorch refuses it for strided "
+                            "convolutions): give the padding as numbers instead")
+        total = [n - 1 for n in span]
+        return (total[0] // 2, total[1] // 2), (total[0] - total[0] // 2, total[1] - total[1] // 2)
+    try:
+        if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, (tuple, list)) for v in value):
+            sides = [as_pair(v, "padding") for v in value]
+            start, end = (sides[0][0], sides[1][0]), (sides[0][1], sides[1][1])
+        else:
+            start = end = as_pair(value, "padding")
+    except SpecError as error:
+        if "too large" in str(error):
+            raise
+        raise SpecError(f"padding {shown(value)} is not valid: give same, valid, N, NxM, [rows, columns] or "
+                        "[[top, bottom], [left, right]] with whole numbers") from None
+    if min(*start, *end) < 0:
+        given = fmt_pair(start) if start == end else shown(value)
+        raise SpecError(f"padding {given} is not valid: each value must be 0 or more")
+    return start, end
 
 
 def check_bias(value: object) -> bool:
@@ -165,7 +201,9 @@ class ConvSpec:
     C_in / g input channels of its group; g = C_in is the depthwise convolution.
 
     Sizes, stride, padding and dilation accept an int (used for both axes), a pair, or the text
-    "3" / "3x2". The output size is Ho = floor((H + 2 ph - dh (kh - 1) - 1) / sh) + 1, likewise Wo.
+    "3" / "3x2"; the padding also "same", "valid" or [[top, bottom], [left, right]] (see as_padding),
+    kept as `padding` (top, left) and `padding_end` (bottom, right; None when equal). The output size is
+    Ho = floor((H + ph + ph' - dh (kh - 1) - 1) / sh) + 1 (ph' the bottom padding), likewise Wo.
 
     Raises:
         SpecError: on any value that does not describe a layer, naming the value.
@@ -183,15 +221,36 @@ class ConvSpec:
     names: Names = field(default_factory=Names)
     groups: int = 1
     batch: int | None = None  # a leading axis of this many examples (--batch); None: one example, no axis
+    # The bottom and right padding where they differ from `padding` (the top and left): padding "same"
+    # with an even kernel span, or [[top, bottom], [left, right]]. None: the same on both sides.
+    padding_end: tuple[int, int] | None = None
+    # What the padding reads (PyTorch's padding_mode): zeros, or the input's entries reflected across its
+    # border, its border entry repeated, or the input repeated (circular).
+    padding_mode: str = "zeros"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        for attr, least in (("input", 1), ("kernel", 1), ("stride", 1), ("dilation", 1), ("padding", 0)):
+        for attr, least in (("input", 1), ("kernel", 1), ("stride", 1), ("dilation", 1)):
             pair = as_pair(getattr(self, attr), attr)
             if min(pair) < least:
                 rule = "0 or more" if least == 0 else "1 or more"
                 raise SpecError(f"{attr} {fmt_pair(pair)} is not valid: each value must be {rule}")
             set_(self, attr, pair)
+        start, end = as_padding(self.padding, self.kernel_span, self.stride)
+        if self.padding_end is not None:
+            end = as_pair(self.padding_end, "padding_end")
+            if min(end) < 0:
+                raise SpecError(f"padding_end {fmt_pair(end)} is not valid: each value must be 0 or more")
+        set_(self, "padding", start)
+        set_(self, "padding_end", None if end == start else end)
+        check_choice(self.padding_mode, "padding_mode", PADDING_MODES)
+        for n, first, last, axis in zip(self.input, start, end, ("rows", "columns")):
+            if self.padding_mode == "reflect" and max(first, last) >= n:
+                raise SpecError(f"padding {self.padding_text} with padding_mode reflect needs fewer padded {axis} than the "
+                                f"input's {n} on each side (PyTorch's rule): use less padding or another mode")
+            if self.padding_mode == "circular" and max(first, last) > n:
+                raise SpecError(f"padding {self.padding_text} with padding_mode circular needs at most the input's {n} "
+                                f"{axis} on each side (PyTorch's rule): use less padding or another mode")
         for attr in ("in_channels", "out_channels"):
             whole(getattr(self, attr), attr.replace("_", "-"))
         check_groups(self.groups, self.in_channels, self.out_channels)
@@ -208,7 +267,7 @@ class ConvSpec:
             dilated = f" with dilation {fmt_pair(self.dilation)}" if self.dilation != (1, 1) else ""
             raise SpecError(
                 f"kernel {fmt_pair(self.kernel)}{dilated} spans {fmt_pair(span)}, larger than the padded input "
-                f"{fmt_pair(padded)} (input {fmt_pair(self.input)}, padding {fmt_pair(self.padding)}): "
+                f"{fmt_pair(padded)} (input {fmt_pair(self.input)}, padding {self.padding_text}): "
                 "use a smaller kernel or more padding"
             )
 
@@ -218,8 +277,35 @@ class ConvSpec:
         return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel))  # type: ignore[return-value]
 
     @property
+    def end_padding(self) -> tuple[int, int]:
+        """The padding at the bottom and on the right (the top and left are `padding`)."""
+        return self.padding_end or self.padding
+
+    @property
+    def has_padding(self) -> bool:
+        """Whether any side is padded."""
+        return self.padding != (0, 0) or self.end_padding != (0, 0)
+
+    @property
+    def copies(self) -> bool:
+        """Whether the padding copies input entries (a padding mode other than zeros, and some padding)."""
+        return self.has_padding and self.padding_mode != "zeros"
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether each axis is padded alike on both sides."""
+        return self.padding_end is None
+
+    @property
+    def padding_text(self) -> str:
+        """The padding as the CLI and the messages write it: 1x2, or [[0, 1], [0, 1]] when the sides differ."""
+        if self.symmetric:
+            return fmt_pair(self.padding)
+        return str([[self.padding[0], self.end_padding[0]], [self.padding[1], self.end_padding[1]]])
+
+    @property
     def padded_input(self) -> tuple[int, int]:
-        return tuple(n + 2 * p for n, p in zip(self.input, self.padding))  # type: ignore[return-value]
+        return tuple(n + p + e for n, p, e in zip(self.input, self.padding, self.end_padding))  # type: ignore[return-value]
 
     @property
     def output(self) -> tuple[int, int]:
@@ -250,7 +336,7 @@ class ConvSpec:
             f"conv_in{self.in_channels}x{fmt_pair(self.input)}",
             f"k{self.out_channels}x{fmt_pair(self.kernel)}",
             f"s{fmt_pair(self.stride)}",
-            f"p{fmt_pair(self.padding)}",
+            f"p{fmt_pair(self.padding)}" + ("" if self.symmetric else f"-{fmt_pair(self.end_padding)}"),
             f"d{fmt_pair(self.dilation)}",
         ]
         if self.groups > 1:
@@ -261,6 +347,8 @@ class ConvSpec:
             parts.append("bias")
         if self.flipped:
             parts.append("flip")
+        if self.padding_mode != "zeros":
+            parts.append(self.padding_mode)
         if self.names != Names():
             parts.append("n" + "-".join(self.names.as_dict().values()))
         return "_".join(parts)
@@ -271,7 +359,8 @@ class ConvSpec:
             "input": [self.in_channels, *self.input],
             "kernel": [self.out_channels, self.in_per_group, *self.kernel],
             "stride": list(self.stride),
-            "padding": list(self.padding),
+            "padding": list(self.padding) if self.symmetric else
+            [[self.padding[0], self.end_padding[0]], [self.padding[1], self.end_padding[1]]],
             "dilation": list(self.dilation),
             "bias": self.bias,
             "convention": self.convention,
@@ -279,6 +368,8 @@ class ConvSpec:
         }
         if self.groups > 1:  # echoed only when used, so that ungrouped layers' JSON is unchanged
             out["groups"] = self.groups
+        if self.padding_mode != "zeros":
+            out["padding_mode"] = self.padding_mode
         if self.batch is not None:
             out["batch"] = self.batch
         return out

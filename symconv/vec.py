@@ -83,8 +83,9 @@ def from_terms(
     """Nonzero entries of d vec(out) / d vec(wrt) for a tensor whose entries are term tables.
 
     A term u v of entry n (both symbols) contributes v at (row of n, column of u) when u belongs to
-    `wrt` (symbols wrt_offset onwards); a lone symbol u contributes 1. Each symbol of `wrt` occurs
-    at most once per entry in a convolution or dense layer, so no two terms land on one entry.
+    `wrt` (symbols wrt_offset onwards); a lone symbol u contributes 1. Terms that land on one entry
+    add up: a padding that copies the input (reflect, replicate, circular) puts an input entry into
+    one output entry's window more than once, through different kernel entries.
     """
     row_of = {flat: a for a, flat in enumerate(vec_order(out_shape))}
     col_of = {wrt_offset + flat: b for b, flat in enumerate(vec_order(wrt_shape))}
@@ -95,11 +96,16 @@ def from_terms(
             u, v = first[t], second[t]
             if v < 0:
                 if u in col_of:
-                    entries[a, col_of[u]] = Integer(1)
+                    key, value = (a, col_of[u]), Integer(1)
+                else:
+                    continue
             elif u in col_of:
-                entries[a, col_of[u]] = symbols[v]
+                key, value = (a, col_of[u]), symbols[v]
             elif v in col_of:
-                entries[a, col_of[v]] = symbols[u]
+                key, value = (a, col_of[v]), symbols[u]
+            else:
+                continue
+            entries[key] = entries[key] + value if key in entries else value
     return entries
 
 

@@ -27,14 +27,23 @@ def _divisors(c_in: int, c_out: int) -> list[int]:
 @st.composite
 def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int = 3) -> ConvSpec:
     """A valid layer: channels 1-3 (in groups that divide both), kernel up to 4x4, stride 1-3, padding
-    0-2, dilation 1-2."""
+    0-2 (sometimes each side its own, or PyTorch's "same" at stride 1), dilation 1-2."""
     pair = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))
     kernel, dilation, padding = draw(pair(1, max_kernel)), draw(pair(1, 2)), draw(pair(0, 2))
+    stride = draw(pair(1, 3))
     span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    end, given = padding, padding
+    how = draw(st.sampled_from(["alike", "alike", "sides", "same"]))
+    if how == "sides":
+        end = draw(pair(0, 2))
+        given = ((padding[0], end[0]), (padding[1], end[1]))
+    elif how == "same":
+        stride, given = (1, 1), "same"
+        padding, end = tuple((n - 1) // 2 for n in span), tuple(n - 1 - (n - 1) // 2 for n in span)
     # Draw the input large enough for the dilated kernel after padding.
-    rows = draw(st.integers(max(1, span[0] - 2 * padding[0]), max(1, max_input)))
-    cols = draw(st.integers(max(1, span[1] - 2 * padding[1]), max(1, max_input)))
-    assume(rows + 2 * padding[0] >= span[0] and cols + 2 * padding[1] >= span[1])
+    rows = draw(st.integers(max(1, span[0] - padding[0] - end[0]), max(1, max_input)))
+    cols = draw(st.integers(max(1, span[1] - padding[1] - end[1]), max(1, max_input)))
+    assume(rows + padding[0] + end[0] >= span[0] and cols + padding[1] + end[1] >= span[1])
     c_in, c_out = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
     return ConvSpec(
         input=(rows, cols),
@@ -42,8 +51,8 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
         in_channels=c_in,
         out_channels=c_out,
         groups=draw(st.sampled_from(_divisors(c_in, c_out))),
-        stride=draw(pair(1, 3)),
-        padding=padding,
+        stride=stride,
+        padding=given,
         dilation=dilation,
         bias=draw(st.booleans()),
         convention=draw(st.sampled_from(["correlation", "convolution"])),
@@ -54,8 +63,8 @@ def conv_specs(draw, max_input: int = 7, max_kernel: int = 4, max_channels: int 
 def networks(draw):
     """A random small network: conv (in groups), sometimes upsampling or a transposed convolution,
     activation, pooling (some twice), then maybe flatten (or global average pooling), dense and a loss."""
-    from symconv.layers import (Activation, Conv, ConvTranspose, Dense, Flatten, GlobalAvgPool, MeanSquaredError, Pool,
-                                SoftmaxCrossEntropy, Upsample)
+    from symconv.layers import (Activation, AdaptivePool, Conv, ConvTranspose, Dense, Dropout, Flatten, GlobalAvgPool,
+                                MeanSquaredError, Pool, SoftmaxCrossEntropy, Upsample)
     from symconv.network import NetworkSpec
 
     layers = []
@@ -67,11 +76,17 @@ def networks(draw):
     near_ties = False
     for _ in range(draw(st.integers(1, 2))):
         out = draw(st.integers(1, 2))
+        stride = draw(st.integers(1, 2))
+        # PyTorch's paddings: a number, "valid", each side its own, "same" (stride 1 only)
+        paddings = [st.integers(0, 1), st.just("valid"),
+                    st.tuples(st.tuples(st.integers(0, 2), st.integers(0, 2)), st.tuples(st.integers(0, 2), st.integers(0, 2)))]
         layers.append(Conv(
             out_channels=out, kernel=draw(st.tuples(st.integers(1, 3), st.integers(1, 3))),
-            stride=draw(st.integers(1, 2)), padding=draw(st.integers(0, 1)), dilation=draw(st.integers(1, 2)),
+            stride=stride, padding=draw(st.one_of(*paddings, *([st.just("same")] if stride == 1 else []))),
+            dilation=draw(st.integers(1, 2)),
             bias=draw(st.booleans()), convention=draw(st.sampled_from(["correlation", "convolution"])),
             groups=draw(st.sampled_from(_divisors(channels, out))),
+            padding_mode=draw(st.sampled_from(["zeros", "zeros", "reflect", "replicate", "circular"])),
         ))
         channels = out
         if draw(st.integers(0, 3)) == 0:  # sometimes a decoder's step: upsampling, or a transposed convolution
@@ -86,14 +101,23 @@ def networks(draw):
                 near_ties |= stride > 1
         if draw(st.booleans()):
             layers.append(Activation(draw(st.sampled_from(["relu", "sigmoid", "tanh", "identity"]))))
+        if draw(st.integers(0, 4)) == 0:
+            layers.append(Dropout(draw(st.floats(0, 1))))  # evaluation mode: the identity
         if draw(st.booleans()):
             window = draw(st.integers(1, 3))
             # L2 pooling has no derivative at an all-zero window (relu, or a conv output that only
             # touches padding, can give one): use it where entries are never 0, after a sigmoid.
             kinds = ["max", "avg", "l2"] if layers[-1] == Activation("sigmoid") else ["max", "avg"]
             kinds = [k for k in kinds if not (near_ties and k == "max")]
-            layers.append(Pool(draw(st.sampled_from(kinds)), window, draw(st.integers(1, 2)),
-                               draw(st.integers(0, window // 2))))
+            kind = draw(st.sampled_from(kinds))
+            # PyTorch's pooling settings: ceil_mode (max, avg); count_include_pad and divisor_override (avg)
+            avg = dict(count_include_pad=draw(st.booleans()),
+                       divisor_override=draw(st.one_of(st.none(), st.integers(1, 5)))) if kind == "avg" else {}
+            if kind != "l2" and draw(st.integers(0, 3)) == 0:  # PyTorch's adaptive pooling, its windows uneven
+                layers.append(AdaptivePool(kind, draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))))
+            else:
+                layers.append(Pool(kind, window, draw(st.integers(1, 2)), draw(st.integers(0, window // 2)),
+                                   ceil_mode=kind != "l2" and draw(st.booleans()), **avg))
     if draw(st.booleans()):
         head = draw(st.sampled_from([Flatten("column"), Flatten("row"), GlobalAvgPool()]))
         layers += [head, Dense(draw(st.integers(1, 3)), draw(st.booleans()))]

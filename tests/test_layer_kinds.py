@@ -79,9 +79,10 @@ def test_every_example_conv_and_pooling_layer_has_its_figures(path):
 def test_every_registered_type_builds_from_its_table_and_writes_it_back():
     defaults = {"conv": {"out_channels": 2, "kernel": [2, 2]}, "conv_transpose": {"out_channels": 2, "kernel": [2, 2]},
                 "activation": {"formula": "z"}, "loss": {"formula": "(a - t)**2"},
-                "dense": {"out_features": 3}, "groupnorm": {"groups": 1}}
+                "dense": {"out_features": 3}, "groupnorm": {"groups": 1}, "adaptive_avgpool": {"output_size": [2, 2]},
+                "adaptive_maxpool": {"output_size": [2, 2]}}
     for kind in LAYER_TYPES:
-        pool = {"window": [2, 2]} if kind.endswith("pool") and kind != "global_avgpool" else {}
+        pool = {"window": [2, 2]} if kind.endswith("pool") and kind not in ("global_avgpool", *defaults) else {}
         layer = layer_from_fields({"type": kind, **defaults.get(kind, {}), **pool})
         assert layer.type == kind and layer_from_fields(layer.as_fields()) == layer
         assert layer.describe()
@@ -103,6 +104,9 @@ SAMPLES = {
     "identity": ({}, (1, 2, 2)),
     "flatten": ({"order": "row"}, (2, 2, 3)),
     "global_avgpool": ({}, (3, 2, 3)),
+    "adaptive_avgpool": ({"output_size": [2, 3]}, (2, 5, 4)),
+    "adaptive_maxpool": ({"output_size": [3, 2]}, (1, 4, 5)),
+    "dropout": ({"p": 0.25}, (2, 2, 3)),
     "upsample": ({"scale": [2, 3]}, (2, 2, 2)),
     "dense": ({"out_features": 3, "bias": True}, (4,)),
     "add": ({}, (2, 2, 3)),
@@ -151,7 +155,7 @@ def test_every_kind_matches_numpy_and_pytorch(kind):
 
 # Where relu and max have no derivative (0, ties), sympy.diff and frameworks pick different values:
 # these are compared at random points, the others exactly.
-NONSMOOTH = {"relu", "maxpool"}
+NONSMOOTH = {"relu", "maxpool", "adaptive_maxpool"}
 
 
 def _same(kind: str, a, b) -> bool:

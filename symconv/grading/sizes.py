@@ -11,6 +11,7 @@ import re
 
 from sympy import Integer
 
+from ..spec import as_padding
 from .notation import ParseError
 from .parse import parse_claim
 
@@ -27,12 +28,20 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
     padding, dilation = getattr(layer, "padding", (0, 0)), getattr(layer, "dilation", (1, 1))
     if kernel is None or stride is None or len(shape_in) < 2:
         return []
+    # "same", "valid" or each side its own, as a convolution's padding may be given: top/left and bottom/right
+    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    start, end = as_padding(padding, span, stride)
     h, w = shape_in[-2:]
-    out_h, out_w = ((h + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1,
-                    (w + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1)
+    out_h, out_w = ((h + start[0] + end[0] - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1,
+                    (w + start[1] + end[1] - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1)
     table = {"H_o": out_h, "W_o": out_w, "H": h, "W": w, "k_h": kernel[0], "k_w": kernel[1], "s_h": stride[0],
-             "s_w": stride[1], "p_h": padding[0], "p_w": padding[1], "d_h": dilation[0], "d_w": dilation[1]}
-    for letter, pair in (("k", kernel), ("s", stride), ("p", padding), ("d", dilation)):
+             "s_w": stride[1], "d_h": dilation[0], "d_w": dilation[1],
+             "p_t": start[0], "p_b": end[0], "p_l": start[1], "p_r": end[1]}
+    pairs = [("k", kernel), ("s", stride), ("d", dilation)]
+    if start == end:  # p_h and p, where each axis is padded alike on both sides
+        table.update({"p_h": start[0], "p_w": start[1]})
+        pairs.append(("p", start))
+    for letter, pair in pairs:
         if pair[0] == pair[1]:
             table[letter] = pair[0]  # a square layer's k, s, p, d
     return [table]
@@ -42,7 +51,7 @@ def _substituted(text: str, table: dict[str, int]) -> str:
     for pattern, replacement in _FLOOR:
         text = pattern.sub(replacement, text)
     text = re.sub(rf"([HW])\s*_\s*{_OUT}", r"\1_o", text)
-    text = re.sub(r"([kspd])\s*_\s*(?:\{\s*([hw])\s*\}|([hw])(?![A-Za-z]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
+    text = re.sub(r"([kspd])\s*_\s*(?:\{\s*([hwtblr])\s*\}|([hwtblr])(?![A-Za-z]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
     names = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_])")
     return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)

@@ -20,6 +20,7 @@ KINDS = {
     "Upsample": "upsample", "Dense": "dense", "Add": "add", "BatchNorm": "batchnorm", "LayerNorm": "layernorm",
     "GroupNorm": "groupnorm", "Concat": "concat",
     "SoftmaxCrossEntropy": "softmax_ce", "MeanSquaredError": "mse", "FormulaLoss": "formula_loss",
+    "AdaptivePool": "adaptive_pool", "Dropout": "dropout",
 }
 
 # TOML type name -> (kind's class name, the fields the name fixes)
@@ -32,7 +33,10 @@ TYPES: dict[str, tuple[str, dict]] = {
     **{kind: ("Activation", {"kind": kind}) for kind in ACTIVATIONS},
     "activation": ("FormulaActivation", {}),
     "flatten": ("Flatten", {}),
+    "dropout": ("Dropout", {}),
     "global_avgpool": ("GlobalAvgPool", {}),
+    "adaptive_avgpool": ("AdaptivePool", {"kind": "avg"}),
+    "adaptive_maxpool": ("AdaptivePool", {"kind": "max"}),
     "upsample": ("Upsample", {}),
     "dense": ("Dense", {}),
     "add": ("Add", {}),

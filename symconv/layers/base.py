@@ -156,6 +156,9 @@ class Layer(ABC):
     # kind whose output only moves or clips its input's numbers (flatten, relu) leaves it out.
     example_output: ClassVar[bool] = True
     example_input_gradient: ClassVar[bool] = True
+    # Fields added after networks had folders, with their defaults: left out of the folder's digest at
+    # their default, so that a network written before them keeps its folder.
+    later_fields: ClassVar[dict[str, object]] = {}
 
     def epsilon(self) -> float | None:
         """The number a normalization adds to its variance under the square root (notes write it \\epsilon);
@@ -178,6 +181,10 @@ class Layer(ABC):
             value = getattr(self, f.name)
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
+
+    def identity_fields(self) -> dict[str, object]:
+        """The fields a network's folder digest covers: as_fields without later fields at their defaults."""
+        return {k: v for k, v in self.as_fields().items() if k not in self.later_fields or v != self.later_fields[k]}
 
     # -- shapes and size --
     @abstractmethod

@@ -7,13 +7,14 @@ column taps of the index map: i = r s_h + p d_h - p_h (likewise j), inside the i
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from itertools import product
 from typing import ClassVar
 
 from ..figure import Grid
 from ..indexmap import IndexMap, group
-from ..spec import CONVENTIONS, ConvSpec, as_pair, check_bias, check_choice, check_groups, whole
+from ..spec import CONVENTIONS, PADDING_MODES, PADDING_WORDS, ConvSpec, as_padding, as_pair, check_bias, check_choice, check_groups, whole
 from ..words import plural, size, spacing
 from . import conv_document as document
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Exercise, Layer, Param, Shape, Step, Table, Words, Work, image
@@ -85,32 +86,43 @@ class Conv(Layer):
     out_channels: int
     kernel: tuple[int, int]
     stride: tuple[int, int] = (1, 1)
-    padding: tuple[int, int] = (0, 0)
+    # As PyTorch's Conv2d takes it: a pair (both sides alike), "same", "valid", or ((top, bottom), (left, right)).
+    padding: tuple[int, int] | str | tuple[tuple[int, int], tuple[int, int]] = (0, 0)
     dilation: tuple[int, int] = (1, 1)
     bias: bool = False
     convention: str = "correlation"
     groups: int = 1
+    padding_mode: str = "zeros"  # PyTorch's: zeros, reflect, replicate or circular
     type: ClassVar[str] = "conv"
+    later_fields: ClassVar[dict[str, object]] = {"padding_mode": "zeros"}
 
     def __post_init__(self) -> None:
-        for attr in ("kernel", "stride", "padding", "dilation"):
+        for attr in ("kernel", "stride", "dilation"):
             object.__setattr__(self, attr, as_pair(getattr(self, attr), attr))
+        span = tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel))
+        start, end = as_padding(self.padding, span, self.stride)  # "same" with a stride, a bad value: refused here
+        word = self.padding.strip().lower() if isinstance(self.padding, str) else None
+        sides = ((start[0], end[0]), (start[1], end[1]))
+        padding = word if word in PADDING_WORDS else start if start == end else sides
+        object.__setattr__(self, "padding", padding)
         whole(self.out_channels, "out_channels")
         check_bias(self.bias)
         check_choice(self.convention, "convention", CONVENTIONS)
         check_groups(self.groups, self.groups, self.out_channels)  # the input's channels are checked with it
+        check_choice(self.padding_mode, "padding_mode", PADDING_MODES)  # against the input's size in conv_spec
 
     @classmethod
     def of_spec(cls, spec: ConvSpec) -> Conv:
         """The layer a single-layer spec describes (its input shape aside)."""
-        return cls(spec.out_channels, spec.kernel, spec.stride, spec.padding, spec.dilation, spec.bias, spec.convention,
-                   spec.groups)
+        padding = spec.padding if spec.symmetric else tuple(zip(spec.padding, spec.end_padding))
+        return cls(spec.out_channels, spec.kernel, spec.stride, padding, spec.dilation, spec.bias, spec.convention,
+                   spec.groups, spec.padding_mode)
 
     def conv_spec(self, shape: Shape) -> ConvSpec:
         c, h, w = image(shape, "conv")
         return ConvSpec(input=(h, w), kernel=self.kernel, in_channels=c, out_channels=self.out_channels,
                         stride=self.stride, padding=self.padding, dilation=self.dilation, bias=self.bias,
-                        convention=self.convention, groups=self.groups)
+                        convention=self.convention, groups=self.groups, padding_mode=self.padding_mode)
 
     # -- shapes and size --
     def output_shape(self, shape: Shape) -> Shape:
@@ -144,14 +156,17 @@ class Conv(Layer):
         return out
 
     # -- the independent references --
-    def _geometry(self):
-        return self.stride, self.padding, self.dilation, self.convention == "convolution"
+    def _geometry(self, shape: Shape):
+        spec = self.conv_spec(shape)
+        sides = tuple(zip(spec.padding, spec.end_padding))  # ((top, bottom), (left, right))
+        return self.stride, sides, self.dilation, self.convention == "convolution"
 
     def numpy_forward(self, np, a, params: dict):
         """Y = b + sum over taps of K[:, :, p, q] applied to the tap's slice of the padded input."""
-        (sh, sw), (ph, pw), (dh, dw), flip = self._geometry()
+        (sh, sw), sides, (dh, dw), flip = self._geometry(a.shape)
+        rows, cols = self._reads(np, a.shape, sides)
         k = params["K"][:, :, ::-1, ::-1] if flip else params["K"]
-        xp = np.pad(a, ((0, 0), (ph, ph), (pw, pw)))
+        xp = a[:, rows[:, None], cols[None, :]] if rows is not None else np.pad(a, ((0, 0), *sides))
         kh, kw = k.shape[2:]
         ho = (xp.shape[1] - dh * (kh - 1) - 1) // sh + 1
         wo = (xp.shape[2] - dw * (kw - 1) - 1) // sw + 1
@@ -174,9 +189,11 @@ class Conv(Layer):
 
     def numpy_backward(self, np, g, a, y, params: dict, cache):
         """dL/dK[:, :, p, q] = G against tap (p, q)'s slice; dL/dX scatters K[:, :, p, q]^T G back into it."""
-        _, (ph, pw), _, flip = self._geometry()
+        _, sides, _, flip = self._geometry(a.shape)
+        (ph, _), (pw, _) = sides
+        rows, cols = self._reads(np, a.shape, sides)
         k = params["K"][:, :, ::-1, ::-1] if flip else params["K"]
-        xp = np.pad(a, ((0, 0), (ph, ph), (pw, pw)))
+        xp = a[:, rows[:, None], cols[None, :]] if rows is not None else np.pad(a, ((0, 0), *sides))
         gxp, gk = np.zeros_like(xp), np.zeros_like(k)
         for (ms, cs), p, q in product(self._groups(k), range(k.shape[2]), range(k.shape[3])):
             gk[ms, :, p, q] = np.einsum("mhw,chw->mc", g[ms], self._window(xp[cs], p, q, g.shape[1:]))
@@ -184,18 +201,49 @@ class Conv(Layer):
         grads = {"K": gk[:, :, ::-1, ::-1] if flip else gk}
         if self.bias:
             grads["b"] = g.sum(axis=(1, 2))
-        return gxp[:, ph : ph + a.shape[1], pw : pw + a.shape[2]], grads
+        if rows is None:
+            return gxp[:, ph : ph + a.shape[1], pw : pw + a.shape[2]], grads
+        gx = np.zeros_like(a)  # each padded entry's gradient goes to the entry it copies
+        np.add.at(gx, (slice(None), rows[:, None], cols[None, :]), gxp)
+        return gx, grads
+
+    def _reads(self, np, shape, sides):
+        """With a padding mode, the input row and column each padded row and column copies, as NumPy's own
+        np.pad computes them (reflect, edge, wrap) on the indices; (None, None) for zeros."""
+        if self.padding_mode == "zeros":
+            return None, None
+        mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[self.padding_mode]
+        return tuple(np.pad(np.arange(n), side, mode=mode) for n, side in zip(shape[1:], sides))
 
     def torch_forward(self, torch, a, params: dict):
+        """PyTorch's conv2d with the padding as PyTorch takes it: "same" and "valid" as they are (PyTorch
+        splits "same" itself), a side that differs from its opposite padded first with F.pad."""
+        F = torch.nn.functional
         weight = torch.flip(params["K"], dims=(2, 3)) if self.convention == "convolution" else params["K"]
-        return torch.nn.functional.conv2d(a[None], weight, params.get("b"), stride=self.stride, padding=self.padding,
-                                          dilation=self.dilation, groups=self.groups)[0]
+        padding, x = self.padding, a[None]
+        uneven = not isinstance(padding, str) and isinstance(padding[0], tuple)
+        if self.padding_mode != "zeros" and not uneven:  # PyTorch's own module pads in its mode, "same" split its way
+            module = torch.nn.Conv2d(a.shape[0], self.out_channels, self.kernel, self.stride, padding, self.dilation,
+                                     self.groups, self.bias, self.padding_mode, dtype=a.dtype)
+            return module._conv_forward(x, weight, params.get("b"))[0]
+        if self.padding_mode != "zeros":  # each side its own, which nn.Conv2d does not take: F.pad in the mode
+            (top, bottom), (left, right) = padding
+            x, padding = F.pad(x, (left, right, top, bottom), mode=self.padding_mode), 0
+        elif uneven:
+            (top, bottom), (left, right) = padding
+            x, padding = F.pad(x, (left, right, top, bottom)), 0
+        with warnings.catch_warnings():  # "same" with an odd total: PyTorch says it pads a copy, as it should
+            warnings.filterwarnings("ignore", message="Using padding='same'")
+            return F.conv2d(x, weight, params.get("b"), stride=self.stride, padding=padding, dilation=self.dilation,
+                            groups=self.groups)[0]
 
     # -- words and figures --
     def describe(self) -> str:
-        extra = "".join(f", {name} {spacing(v)}" for name, v, default in (
-            ("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)), ("dilation", self.dilation, (1, 1)))
-            if v != default)
+        extra = "".join(f", {name} {spacing(v)}" for name, v, default in (("stride", self.stride, (1, 1)),)
+                        if v != default)
+        extra += document.padding_words(self.padding) + (f" ({self.padding_mode})" if self.padding_mode != "zeros" else "")
+        extra += "".join(f", {name} {spacing(v)}" for name, v, default in (("dilation", self.dilation, (1, 1)),)
+                         if v != default)
         if self.groups > 1:
             extra += f", {self.groups} groups"
         return (f"convolution, {plural(self.out_channels, 'kernel')} of {size(*self.kernel)}{extra}"

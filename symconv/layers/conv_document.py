@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from ..figure import MAX_CELLS, Grid, Label
-from ..indexmap import IndexMap, affine, index_rule, padded_position
+from ..indexmap import IndexMap, affine, index_rule, padded_position, source
 from ..spec import ConvSpec, SpecError
 from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
@@ -93,13 +93,20 @@ def why_rotated(spec: ConvSpec, step: DocStep) -> str:
             f"the first on both axes: the kernel rotated by 180 degrees. So the gradient is {phrase}.")
 
 
-def _notes(spec: ConvSpec) -> dict[str, str]:
+def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
     """What the general index formulas leave to the reader, said right after them: which terms of each sum
     exist (a kernel index outside 1..k, or an input index in the zero padding, means no term)."""
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
     rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
     out = {}
-    if spec.padding != (0, 0):
+    if spec.copies:
+        out["out"] = out["K"] = copies_note(spec, step)
+        out["in"] = (rf"Here $\rho_H$ and $\rho_W$ are as above, and $r$ runs from 1 to {ho}, $p$ from 1 to {kh}, $s$ from "
+                     rf"1 to {wo} and $q$ from 1 to {kw}: a tap whose input index falls in the padding gives its term to "
+                     "the entry the padding copies there, so an entry near the border collects the terms of its own "
+                     "windows and those of each of its copies.")
+        return out
+    if spec.has_padding:
         padding = (rf"A term exists only where the input index lies in the input, $1 \le {rows} \le {h}$ and "
                    rf"$1 \le {cols} \le {w}$: any other falls in the zero padding and gives no term.")
         out["out"] = out["K"] = padding
@@ -116,6 +123,64 @@ def _notes(spec: ConvSpec) -> dict[str, str]:
     return out
 
 
+# What each padding mode copies into the padding, in words (PyTorch's padding_mode).
+MODE_WORDS = {
+    "reflect": "the input reflected across its border entries: the padded row next to the first row copies the "
+               "second row, the one after it the third, and likewise at every border",
+    "replicate": "the input's border entries repeated: every padded row above the input copies its first row, "
+                 "and likewise at every border",
+    "circular": "the input repeated as if it wrapped around: the padded rows above the input copy its last rows, "
+                "those below it its first rows, and likewise for the columns",
+}
+
+
+def rho(spec: ConvSpec, axis: int) -> str:
+    r"""Where index i of one axis (1-based, in the padding outside 1..N) reads, as prose with math:
+    $\rho_H(i) = 2 - i$ for $i < 1$, ... for reflect padding."""
+    big, n = ("H", spec.input[0]) if axis == 0 else ("W", spec.input[1])
+    below, above = {"reflect": ("2 - i", f"{2 * n} - i"), "replicate": ("1", str(n)),
+                    "circular": (f"i + {n}", f"i - {n}")}[spec.padding_mode]
+    return rf"$\rho_{big}(i) = {below}$ for $i < 1$, ${above}$ for $i > {n}$ and $i$ otherwise"
+
+
+def copies_note(spec: ConvSpec, step: DocStep) -> str:
+    """How the general formulas read an index in the padding, when the padding copies the input."""
+    rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
+    x = step.symbol("in")
+    return (rf"The padding ({spec.padding_mode}) is {MODE_WORDS[spec.padding_mode]}. So an input index outside the "
+            rf"input reads the entry copied there: ${x}_{{i,j}}$ with $i$ or $j$ outside the input means "
+            rf"${x}_{{\rho_H(i), \rho_W(j)}}$, where {rho(spec, 0)}, and likewise {rho(spec, 1)}. Every term of the "
+            rf"sum exists: ${rows}$ and ${cols}$ run over the padded rows and columns.")
+
+
+def padding_words(padding) -> str:
+    """The padding as a layer's one-line description says it (", padding 1", ", padding same"), or "" for none."""
+    if isinstance(padding, str):
+        return f", padding {padding}"
+    if isinstance(padding[0], tuple):
+        (top, bottom), (left, right) = padding
+        return f", padding {top} top, {bottom} bottom, {left} left, {right} right"
+    return f", padding {spacing_of(padding)}" if padding != (0, 0) else ""
+
+
+def _same_reason(spec: ConvSpec) -> str:
+    """Why the sides differ when they are what padding "same" gives: PyTorch's split of an odd total."""
+    total = [d * (k - 1) for d, k in zip(spec.dilation, spec.kernel)]
+    same = spec.stride == (1, 1) and spec.padding == tuple(t // 2 for t in total) and \
+        spec.end_padding == tuple(t - t // 2 for t in total)
+    return (": padding same pads $d (k - 1)$ rows and columns in all, so that the output keeps the input's size, and "
+            "where that number is odd PyTorch puts the extra row at the bottom and the extra column on the right"
+            if same else "")
+
+
+def padding_setting(spec: ConvSpec) -> str:
+    """The settings table's padding: 1 x 1, or each side when they differ."""
+    if spec.symmetric:
+        return size(*spec.padding)
+    (top, left), (bottom, right) = spec.padding, spec.end_padding
+    return f"{top} top, {bottom} bottom, {left} left, {right} right" + (" (same)" if _same_reason(spec) else "")
+
+
 def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
     """The settings table of a single layer's document."""
     n_in = spec.in_per_group
@@ -127,7 +192,7 @@ def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
                       f", one for each pair of output channel (of {spec.out_channels}) and input channel "
                       f"(of {spec.in_channels})"))),
         ("stride", size(*spec.stride)),
-        ("padding", size(*spec.padding)),
+        ("padding", padding_setting(spec) + (f", {spec.padding_mode} (copies of the input)" if spec.copies else "")),
         ("dilation", size(*spec.dilation)),
         ("bias", "yes" if spec.bias else "no"),
         ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
@@ -143,18 +208,22 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
     bias = "its channel's bias plus " if spec.bias else ""
     return Words(
         f"Each output entry is {bias}the sum, {over}, of input entry times kernel entry."
-        + (" Entries of the window that fall in the zero padding contribute nothing and are left out."
-           if spec.padding != (0, 0) else "")
+        + (f" The padding is {MODE_WORDS[spec.padding_mode]} (padding mode {spec.padding_mode}): an entry of the "
+           "window that falls in it reads the input entry copied there." if spec.copies else
+           " Entries of the window that fall in the zero padding contribute nothing and are left out."
+           if spec.has_padding else "")
         + (" " + channels(spec).defined if spec.groups > 1 else ""),
         {"K": "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
               "gradient of each output entry times the input entry it met there.",
          "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
                "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
-               "covers has gradient 0. " + why_rotated(spec, step),
+               "covers has gradient 0. " + ("The padding copies input entries, so an entry also gets the terms of "
+                                            "every padded position that copies it. " if spec.copies else "")
+               + why_rotated(spec, step),
          "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
               "channel's upstream gradient."},
         _formulas(spec, step),
-        _notes(spec),
+        _notes(spec, step),
     )
 
 
@@ -164,15 +233,25 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
     lines = []
     for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
         n, k = spec.input[axis], spec.kernel[axis]
-        s, p, d = spec.stride[axis], spec.padding[axis], spec.dilation[axis]
+        s, p, e, d = spec.stride[axis], spec.padding[axis], spec.end_padding[axis], spec.dilation[axis]
+        if spec.symmetric:
+            pads, numbers = f"2 p_{small}", rf"2 \cdot {p}"
+        else:  # each side its own: top and bottom (t, b), left and right (l, r)
+            first, last = ("t", "b") if axis == 0 else ("l", "r")
+            pads, numbers = f"p_{first} + p_{last}", f"{p} + {e}"
         lines.append(
-            rf"{big}_o &= \left\lfloor \frac{{{big} + 2 p_{small} - d_{small} (k_{small} - 1) - 1}}{{s_{small}}} \right\rfloor + 1"
-            rf" = \left\lfloor \frac{{{n} + 2 \cdot {p} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
+            rf"{big}_o &= \left\lfloor \frac{{{big} + {pads} - d_{small} (k_{small} - 1) - 1}}{{s_{small}}} \right\rfloor + 1"
+            rf" = \left\lfloor \frac{{{n} + {numbers} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
             rf" = {spec.output[axis]}"
         )
+    padding = ("the padding on each side" if spec.symmetric else
+               r"the stride and dilation, $p_t$, $p_b$, $p_l$ and $p_r$ the padding at the top, bottom, left and right")
     said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $s$, $p$, $d$ are "
             r"the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The output has "
-            r"$H_o \times W_o$ entries per channel:")
+            r"$H_o \times W_o$ entries per channel:") if spec.symmetric else (
+            r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, $s$ and $d$ are "
+            rf"{padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows and "
+            r"columns. The output has $H_o \times W_o$ entries per channel:")
     return {"out": ("Output size", lines, said)}
 
 
@@ -214,7 +293,11 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
     }
     x = name("in", "c" if spec.in_channels > 1 else "", "i,j")
     g_back = step.gradient_entry(ch.g, "r,s")
-    if spec.dilation == (1, 1):  # the kernel tap that joins (r, s) to (i, j), as a full convolution
+    if spec.copies:  # the taps whose padded position copies (i, j)
+        k_back = name("K", ch.back_pair, "p,q")
+        out["in"] = [rf"{d(x)} &= {ch.readers}\sum_{{(r,p):\ \rho_H({rows}) = i}} \ \sum_{{(s,q):\ \rho_W({cols}) = j}} "
+                     rf"{g_back}\, {k_back}"]
+    elif spec.dilation == (1, 1):  # the kernel tap that joins (r, s) to (i, j), as a full convolution
         k_at = name("K", ch.back_pair, rf"{_tap(spec, 0, 'i', 'r')},\, {_tap(spec, 1, 'j', 's')}")
         out["in"] = [rf"{d(x)} &= {ch.readers}{over_rs}{g_back}\, {k_at}"]
     else:  # taps spaced by the dilation: only some (r, p) meet row i
@@ -240,7 +323,9 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     d_back = step.delta("out", ex(ch.g))
     over_c = r"\sum_c " if ch.over_c else ""
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
-    padded = rf"\operatorname{{pad}}({a_in})" if spec.padding != (0, 0) else a_in
+    padded = (rf"\operatorname{{{spec.padding_mode}}}({a_in})" if spec.copies else
+              rf"\operatorname{{pad}}({a_in})" if spec.has_padding else a_in)
+    crop = r"\operatorname{fold}" if spec.copies else r"\operatorname{crop}"
     spread = rf"\operatorname{{spread}}({d_out})" if spec.stride != (1, 1) else d_out
     spread_back = rf"\operatorname{{spread}}({d_back})" if spec.stride != (1, 1) else d_back
     kernel = K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
@@ -256,10 +341,10 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
                                 if spec.bias else "") + rf"{over_c}{padded} \star{stride} {weights}",
              rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}"
              + (rf"\operatorname{{rot}}_{{180}}\big({gradient}\big)" if spec.flipped else gradient),
-             rf"{d_in} &= {over_m}" + (r"\operatorname{crop}\Big(" if spec.padding != (0, 0) else "")
+             rf"{d_in} &= {over_m}" + (crop + r"\Big(" if spec.has_padding else "")
              + rf"\operatorname{{full}}\big({spread_back}\big) \star "
              + (kernel_back if spec.flipped else rf"\operatorname{{rot}}_{{180}}({kernel_back})")
-             + (r"\Big)" if spec.padding != (0, 0) else "")]
+             + (r"\Big)" if spec.has_padding else "")]
     if spec.bias:
         b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
         lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\textstyle\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
@@ -269,12 +354,12 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
 def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
     """The sizes of the matrices the closed forms are computed from (identities.py), per channel."""
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
-    (sh, sw), (ph, pw) = spec.stride, spec.padding
+    (sh, sw) = spec.stride
     span = spec.kernel_span
     dilated = (sh * (ho - 1) + 1, sw * (wo - 1) + 1)
     padded_upstream = (dilated[0] + 2 * (span[0] - 1), dilated[1] + 2 * (span[1] - 1))
     return {
-        "padded input": (h + 2 * ph, w + 2 * pw),
+        "padded input": spec.padded_input,
         "dilated upstream": dilated,
         "kernel gradient": (kh, kw),
         "padded upstream": padded_upstream,
@@ -302,7 +387,7 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     (sh, sw), (dh, dw), (ph, pw) = spec.stride, spec.dilation, spec.padding
     (kh, kw) = spec.kernel
-    padded_in, spread_g = (ph, pw) != (0, 0), (sh, sw) != (1, 1)
+    padded_in, spread_g = spec.has_padding, (sh, sw) != (1, 1)
     dilated_k = (dh, dw) != (1, 1) or spec.flipped
     X, K = (matrix_name(step.letters[which]) for which in ("in", "K"))
     Xt = rf"\tilde{{{X}}}" if padded_in else X
@@ -317,7 +402,7 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     lines = [
         rf"&\boxed{{\frac{{\partial L}}{{\partial {K}{mc}}} = {correlation}}}",
         rf"&\boxed{{\frac{{\partial L}}{{\partial {X}{c}}} = "
-        + (rf"\operatorname{{crop}}\Big({full_conv}\Big)}}" if padded_in else rf"{full_conv}}}"),
+        + (rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full_conv}\Big)}}" if padded_in else rf"{full_conv}}}"),
     ]
     if spec.bias:
         lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = {step.over_batch}\sum_{{r,s}} G{m}_{{r,s}}}}")
@@ -325,9 +410,17 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     taps = (f", taken at positions {plural(dh, 'row')} and {plural(dw, 'column')} apart," if (dh, dw) != (1, 1) else "")
     corr = tuple((n - g) // d + 1 for n, g, d in zip(padded, sizes["dilated upstream"], spec.dilation))
     defined = []
-    if padded_in:
-        defined.append(rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} and {plural(pw, 'column')} of zeros on "
-                       rf"every side ({size(*padded)})")
+    if spec.copies:
+        defined.append(rf"$\tilde{{{X}}}$ is the input padded ({padding_setting(spec)}) with {MODE_WORDS[spec.padding_mode]} "
+                       rf"({size(*padded)})")
+    elif padded_in:
+        if spec.symmetric:
+            defined.append(rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} and {plural(pw, 'column')} of zeros on "
+                           rf"every side ({size(*padded)})")
+        else:
+            (bottom, right) = spec.end_padding
+            defined.append(rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} of zeros above it, {bottom} below, "
+                           rf"{plural(pw, 'column')} on the left and {right} on the right ({size(*padded)})")
     if spread_g:
         gaps = [plural(n - 1, f"zero {noun}") for n, noun in ((sh, "row"), (sw, "column")) if n > 1]
         defined.append(rf"$\tilde{{G}}$ is $G$ with {' and '.join(gaps)} between its entries "
@@ -344,7 +437,7 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
         rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with "
         rf"{plural(span[0] - 1, 'row')} and {plural(span[1] - 1, 'column')} of zeros on every side "
         rf"({size(*sizes['padded upstream'])}){dilation}; {full_phrase(Kt)}, slides $\operatorname{{rot}}_{{180}}({Kt})$ "
-        rf"over it and is {size(*full)}{_reach(full, padded, (ph, pw), spec.input)}."
+        rf"over it and is {size(*full)}{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
     if step.batch is not None:
         note += (f" $n$ numbers the examples (1 to {step.batch}): the kernel is shared by them, so its gradient is the "
@@ -363,13 +456,16 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     return lines, note
 
 
-def _reach(full: tuple[int, int], padded: tuple[int, int], padding: tuple[int, int], shape: tuple[int, int]) -> str:
+def _reach(full: tuple[int, int], padded: tuple[int, int], padding: bool, shape: tuple[int, int], copies: bool = False) -> str:
     """How the full convolution's size becomes the input's: rows no window reaches, then the padding."""
-    whose = "the padded input's" if padding != (0, 0) else "the input's"
+    whose = "the padded input's" if padding else "the input's"
     reach = "" if full == padded else (f", the top-left of {whose} {size(*padded)}: the rows and columns after it "
                                        "meet no window and get 0")
-    if padding == (0, 0):
+    if not padding:
         return reach + ("" if reach else ", the input's shape")
+    if copies:
+        return reach + (f"; it is the gradient of the padded input, and folding it (each padded entry's gradient "
+                        f"added to the input entry copied there) leaves {size(*shape)}, the input's shape")
     return reach + f"; cropping the padding leaves {size(*shape)}, the input's shape"
 
 
@@ -395,10 +491,18 @@ def _first(shape: Shape, axes: int = 1) -> str:
     return ",".join("1" for _ in range(axes)) if any(n > 1 for n in shape[:axes]) else ""
 
 
+def _padded_label(spec: ConvSpec, base: str, sup: str, r: int, c: int) -> Label:
+    """The label of cell (r, c) of the padded input: the input entry it holds or, where the padding copies
+    the input, the entry it copies; none in zero padding."""
+    (ph, pw), (h, w) = spec.padding, spec.input
+    i, j = source(r - ph, h, spec.padding_mode), source(c - pw, w, spec.padding_mode)
+    return Label(base, f"{i + 1},{j + 1}", sup) if i is not None and j is not None else Label()
+
+
 def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     """The padded input (one channel) with the taps of output (1, 1) and (1, 2) marked."""
     (ph, pw), (h, w) = spec.padding, spec.input
-    rows, cols = h + 2 * ph, w + 2 * pw
+    rows, cols = spec.padded_input
     if rows > MAX_CELLS or cols > MAX_CELLS:
         return None
     (sh, sw), (dh, dw), (kh, kw) = spec.stride, spec.dilation, spec.kernel
@@ -411,9 +515,10 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     for r in range(rows):
         for c in range(cols):
             inside = ph <= r < ph + h and pw <= c < pw + w
-            label = Label(base, f"{r - ph + 1},{c - pw + 1}", sup) if inside else Label()
+            label = _padded_label(spec, base, sup, r, c)
             role = "both" if (r, c) in first and (r, c) in second else (
-                "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else "pad")
+                "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else
+                "copy" if spec.copies else "pad")
             cells.append((r, c, label, role))
     out = step.entry("out")
     legend = [("window", f"the window of {entry(*out, 1, 1)}")]
@@ -421,9 +526,11 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
         legend.append(("second", f"the window of {entry(*out, 1, 2)}, {plural(sw, 'column')} further (the stride)"))
         if first & second:
             legend.append(("both", "in both windows"))
-    if ph or pw:
+    if spec.copies:
+        legend.append(("copy", f"{spec.padding_mode} padding: a copy of the input entry it names"))
+    elif spec.has_padding:
         legend.append(("pad", "zero padding"))
-    what = f"The padded input ({size(rows, cols)})" if ph or pw else f"The input ({size(rows, cols)})"
+    what = f"The padded input ({size(rows, cols)})" if spec.has_padding else f"The input ({size(rows, cols)})"
     channel = "channel 1" if _first(step.shape_in) else "one channel"
     spacing = (f" The taps are {plural(dh, 'row')} and {plural(dw, 'column')} apart (the dilation)."
                if (dh, dw) != (1, 1) else "")
@@ -471,7 +578,7 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     """The padded input (one channel) with the upstream gradient laid over it as a sliding window: the
     entries that kernel entry (1, 1) multiplied, each marked with the gradient it meets there."""
     (ph, pw), (h, w), (ho, wo) = spec.padding, spec.input, spec.output
-    rows, cols = h + 2 * ph, w + 2 * pw
+    rows, cols = spec.padded_input
     if rows > MAX_CELLS or cols > MAX_CELLS:
         return None
     (sh, sw) = spec.stride
@@ -482,8 +589,10 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     for i in range(rows):
         for j in range(cols):
             inside = ph <= i < ph + h and pw <= j < pw + w
-            label = Label(base, f"{i - ph + 1},{j - pw + 1}", sup) if inside else Label()
-            cells.append((i, j, label, "pad" if not inside else "hit" if (i, j) in over else "cell"))
+            label = _padded_label(spec, base, sup, i, j)
+            outside = "copy" if spec.copies else "pad"
+            term = (i, j) in over and (inside or spec.copies)  # zero padding's terms are left out
+            cells.append((i, j, label, "hit" if term else "cell" if inside else outside))
             if (i, j) in over:
                 marks.append((i, j, _upstream_label(step, channel, *over[i, j])))
     kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
@@ -491,7 +600,9 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     g = _upstream_label(step, channel, 0, 0)
     g_name = f"${g.base}" + (f"^{{{g.sup}}}" if g.sup else "") + "_{r,s}$"
     legend = [("hit", f"multiplied by {k11}; the corner shows the {g_name} it meets")]
-    if ph or pw:
+    if spec.copies:
+        legend.append(("copy", f"{spec.padding_mode} padding: a copy of the input entry it names"))
+    elif spec.has_padding:
         legend.append(("pad", "zero padding: a term that falls there is left out"))
     (dh, dw), (kh, kw) = spec.dilation, spec.kernel
     steps = [f"for {entry(kernel, ksup, 1, 2)} it moves {plural(dw, 'column')} right"] if kw > 1 else []
@@ -500,7 +611,7 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     channels = " (output channel 1 and input channel 1)" if spec.out_channels > 1 or spec.in_channels > 1 else ""
     gaps = [plural(n - 1, noun) for n, noun in ((sh, "row"), (sw, "column")) if n > 1]
     spread = f", its entries {' and '.join(gaps)} apart (the stride)" if gaps else ""
-    caption = (f"The upstream gradient ({size(ho, wo)}) laid over the {'padded ' if ph or pw else ''}input as a "
+    caption = (f"The upstream gradient ({size(ho, wo)}) laid over the {'padded ' if spec.has_padding else ''}input as a "
                f"window{spread}{channels}: $\\partial L / \\partial {k11.strip('$')}$ is the sum of each green entry "
                f"times the gradient in its corner.{moves}")
     suffix = "" if step.number is None else f"-layer-{step.number}"
@@ -565,7 +676,10 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                f"times the kernel entry in its corner, summed"
                + ((" (each other output channel of its group adds the same with its own gradient and kernel)."
                    if spec.groups > 1 else " (each other output channel adds the same with its own gradient and kernel).")
-                  if many and spec.out_per_group > 1 else "."))
+                  if many and spec.out_per_group > 1 else ".")
+               + (f" With {spec.padding_mode} padding this is the gradient of the padded input's entry at that place; "
+                  "each padded entry that copies it adds its own window's sum in the same way (the fold)."
+                  if spec.copies else ""))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient",
@@ -578,7 +692,8 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     the same input entry's gradient at another stride, and why the kernel turns up rotated."""
     _, sizes, _ = steps(spec)["out"]
     out = [Exercise("Work out the output size of the layer from its settings.", sizes,
-                    "The padded input has $H + 2p_h$ rows and a window spans $d_h(k_h - 1) + 1$ of them; windows "
+                    ("The padded input has $H + 2p_h$ rows" if spec.symmetric else
+                     "The padded input has $H + p_t + p_b$ rows") + " and a window spans $d_h(k_h - 1) + 1$ of them; windows "
                     "start every $s_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True)]
     lines, note = results(spec, step)
@@ -635,6 +750,6 @@ def _stride_case(spec: ConvSpec, step: DocStep) -> Exercise | None:
         f"would be {size(*variant.output)}. Write $\\partial L / \\partial {x}${which} at that stride.",
         [rf"\frac{{\partial L}}{{\partial {x}}} &= {' + '.join(terms) if terms else '0'}"],
         f"At stride {stride} output $(r, s)$ starts its window at input row $(r - 1) \\cdot {stride} + 1$"
-        + (f" less the padding" if spec.padding != (0, 0) else "")
+        + (f" less the padding" if spec.has_padding else "")
         + f": only {plural(len(terms), 'term')} of outputs whose windows still cover ${x}$ remain, each through "
           "the kernel entry that lies on it.", 3)

@@ -1,9 +1,13 @@
 """Max, average and L2-norm pooling: windows, the switch, local derivatives, references, words, figure.
 
-avg: A = (1/(kh kw)) sum_W I,  dL/dI = sum over windows holding I of g / (kh kw)
+avg: A = (1/n) sum_W I,         dL/dI = sum over windows holding I of g / n
 max: A = max_W I,             dL/dI = sum over windows holding I of g [I is the window's first maximum]
 l2:  A = sqrt(sum_W I^2),      dL/dI = sum over windows holding I of g I / A
-Padding is left out of every window; the average divides by the full window, as PyTorch's default.
+Padding is left out of every window. The average's divisor n is PyTorch's AvgPool2d's: the window's
+cells inside the padded input (count_include_pad, the default: kh kw unless ceil_mode lets the last
+window hang over the padding), only those inside the input (count_include_pad = false), or
+divisor_override. With ceil_mode the output size rounds up, as PyTorch's, but a window must still
+start inside the input or its left (top) padding.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, Stri
 from ..figure import MAX_CELLS, Grid, Label, example_values
 from ..words import entry, size, spacing
 from ..indexmap import tap_count
-from ..spec import SpecError, as_pair, fmt_pair, shown
+from ..spec import LARGEST, SpecError, as_pair, fmt_pair, shown
 from .base import DocStep, Layer, Shape, Step, Words, Work, image
 
 POOL_KINDS = ("max", "avg", "l2")
@@ -56,7 +60,11 @@ class Pool(Layer):
     window: tuple[int, int]
     stride: tuple[int, int] | None = None
     padding: tuple[int, int] = (0, 0)
+    ceil_mode: bool = False  # PyTorch's: the output size rounds up (max and average pooling)
+    count_include_pad: bool = True  # average pooling: the padding counts in the divisor
+    divisor_override: int | None = None  # average pooling: divide every window's sum by this
     fixed: ClassVar[tuple[str, ...]] = ("kind",)
+    later_fields: ClassVar[dict[str, object]] = {"ceil_mode": False, "count_include_pad": True, "divisor_override": None}
     # Per term: avg and l2 build a fraction or a quotient, max a switch over the whole window.
     SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 2e-3}
 
@@ -76,6 +84,31 @@ class Pool(Layer):
             raise SpecError(f"padding {fmt_pair(padding)} is not valid: from 0 to half the window {fmt_pair(window)}")
         for attr, value in (("window", window), ("stride", stride), ("padding", padding)):
             object.__setattr__(self, attr, value)
+        for attr in ("ceil_mode", "count_include_pad"):
+            if not isinstance(getattr(self, attr), bool):
+                raise SpecError(f"{attr} {shown(getattr(self, attr))} is not valid: give true or false (a boolean)")
+        if self.divisor_override is not None:  # PyTorch's rule: any whole number but 0
+            d = self.divisor_override
+            if isinstance(d, bool) or not isinstance(d, int) or d == 0 or abs(d) > LARGEST:
+                raise SpecError(f"divisor_override {shown(d)} is not valid: give a whole number other than 0 (PyTorch's "
+                                "rule)")
+        if self.kind != "avg" and (not self.count_include_pad or self.divisor_override is not None):
+            field = "count_include_pad" if not self.count_include_pad else "divisor_override"
+            raise SpecError(f"{field} is a setting of average pooling (PyTorch's AvgPool2d), not of {self.type}: "
+                            "leave it out")
+        if self.kind == "l2" and self.ceil_mode:
+            raise SpecError("ceil_mode is not supported for l2pool (PyTorch's LPPool2d scales a partial window as a "
+                            "whole one): leave it out, or use maxpool or avgpool")
+
+    def as_fields(self) -> dict[str, object]:
+        """The file's fields, each kind's own: ceil_mode for max and average pooling, count_include_pad
+        and divisor_override for average pooling only."""
+        out = super().as_fields()
+        if self.kind != "avg":
+            del out["count_include_pad"], out["divisor_override"]
+        if self.kind == "l2":
+            del out["ceil_mode"]
+        return out
 
     # -- shapes and size --
     def output_shape(self, shape: Shape) -> Shape:
@@ -83,7 +116,29 @@ class Pool(Layer):
         padded = (h + 2 * self.padding[0], w + 2 * self.padding[1])
         if self.window[0] > padded[0] or self.window[1] > padded[1]:
             raise SpecError(f"window {fmt_pair(self.window)} is larger than the padded input {fmt_pair(padded)}")
-        return (c, *((n - k) // s + 1 for n, k, s in zip(padded, self.window, self.stride)))
+        return (c, *(self._count(n, k, s, p) for n, k, s, p in zip((h, w), self.window, self.stride, self.padding)))
+
+    def _count(self, n: int, k: int, s: int, p: int) -> int:
+        """Windows along an axis of n entries: floor((n + 2p - k) / s) + 1, or with ceil_mode the ceiling,
+        less a last window that would start past the input and its left (top) padding (PyTorch's rule)."""
+        if not self.ceil_mode:
+            return (n + 2 * p - k) // s + 1
+        out = -(-(n + 2 * p - k) // s) + 1
+        return out - 1 if (out - 1) * s >= n + p else out
+
+    def divisors(self, shape_in: Shape) -> list[int]:
+        """Average pooling's divisor per output entry of one channel (row-major), as PyTorch's AvgPool2d:
+        divisor_override; or the window's cells inside the padded input (count_include_pad); or its cells
+        inside the input."""
+        _, h, w = shape_in
+        _, ho, wo = self.output_shape(shape_in)
+        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        if self.divisor_override is not None:
+            return [self.divisor_override] * (ho * wo)
+        low, high = ((-ph, -pw), (h + ph, w + pw)) if self.count_include_pad else ((0, 0), (h, w))
+        inside = lambda start, k, lo, hi: sum(1 for t in range(start, start + k) if lo <= t < hi)
+        return [inside(r * sh - ph, kh, low[0], high[0]) * inside(s * sw - pw, kw, low[1], high[1])
+                for r in range(ho) for s in range(wo)]
 
     def work(self, shape: Shape) -> Work:
         """A term per window cell inside the input, forward and backward."""
@@ -112,10 +167,11 @@ class Pool(Layer):
     # -- the derivation --
     def forward(self, step: Step) -> dict:
         windows = step.cache["windows"] = self.windows(step.shape_in, step.shape_out)
-        size = self.window[0] * self.window[1]
-        rule = {"avg": lambda e: Rational(1, size) * Add(*e), "max": lambda e: Max(*e),
-                "l2": lambda e: sqrt(Add(*(v**2 for v in e)))}[self.kind]
-        return {"out": [rule([step.inp[n] for n, _, _ in cells]) for cells in windows]}
+        divisors = self.divisors(step.shape_in) if self.kind == "avg" else []
+        per_channel = step.shape_out[1] * step.shape_out[2]
+        rule = {"avg": lambda o, e: Rational(1, divisors[o % per_channel]) * Add(*e), "max": lambda o, e: Max(*e),
+                "l2": lambda o, e: sqrt(Add(*(v**2 for v in e)))}[self.kind]
+        return {"out": [rule(o, [step.inp[n] for n, _, _ in cells]) for o, cells in enumerate(windows)]}
 
     def local_jacobian(self, step: Step) -> list[tuple[int, int, object]]:
         """(output entry, input entry, dA/dI) for every input entry of every window.
@@ -123,12 +179,13 @@ class Pool(Layer):
         avg: 1 / (kh kw);  max: [I is the window's first maximum];  l2: I / A.
         """
         windows = step.cache.get("windows") or self.windows(step.shape_in, step.shape_out)
-        size = self.window[0] * self.window[1]
+        divisors = self.divisors(step.shape_in) if self.kind == "avg" else []
+        per_channel = step.shape_out[1] * step.shape_out[2]
         local = []
         for o, cells in enumerate(windows):
             window = [step.inp[n] for n, _, _ in cells]
             for k, (n, _, _) in enumerate(cells, start=1):
-                value = {"avg": lambda: Rational(1, size), "max": lambda: switch(k, window),
+                value = {"avg": lambda: Rational(1, divisors[o % per_channel]), "max": lambda: switch(k, window),
                          "l2": lambda: step.inp[n] / step.out[o]}[self.kind]()
                 local.append((o, n, value))
         return local
@@ -141,59 +198,93 @@ class Pool(Layer):
 
     # -- the independent references --
     def _cells(self, shape):
-        """Per output entry (c, r, s), the (i, j) of its window inside the input, row-major."""
+        """Per output entry (c, r, s), the (i, j) of its window inside the input, row-major, and its
+        divisor, transcribed from PyTorch's avg_pool2d kernel: the window clipped to the padded input
+        gives pool_size, then to the input."""
         c_n, h, w = shape
         (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
-        ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
-        return {(c, r, s): [(i, j) for i in range(max(r * sh - ph, 0), min(r * sh - ph + kh, h))
-                            for j in range(max(s * sw - pw, 0), min(s * sw - pw + kw, w))]
-                for c, r, s in product(range(c_n), range(ho), range(wo))}, (c_n, ho, wo)
+        _, ho, wo = self.output_shape(shape)
+        cells, divisor = {}, {}
+        for c, r, s in product(range(c_n), range(ho), range(wo)):
+            hstart, wstart = r * sh - ph, s * sw - pw
+            hend, wend = min(hstart + kh, h + ph), min(wstart + kw, w + pw)
+            pool_size = (hend - hstart) * (wend - wstart)
+            hstart, wstart, hend, wend = max(hstart, 0), max(wstart, 0), min(hend, h), min(wend, w)
+            cells[c, r, s] = [(i, j) for i in range(hstart, hend) for j in range(wstart, wend)]
+            divisor[c, r, s] = (self.divisor_override or (pool_size if self.count_include_pad
+                                                          else (hend - hstart) * (wend - wstart)))
+        return cells, divisor, (c_n, ho, wo)
 
     def numpy_forward(self, np, a, params: dict):
-        cells, shape = self._cells(a.shape)
+        cells, divisor, shape = self._cells(a.shape)
         out = np.zeros(shape)
         for (c, r, s), idx in cells.items():
             vals = np.array([a[c, i, j] for i, j in idx])
-            out[c, r, s] = {"avg": lambda: vals.sum() / (self.window[0] * self.window[1]),  # padding counts as 0
+            out[c, r, s] = {"avg": lambda: vals.sum() / divisor[c, r, s],  # padding counts as 0
                             "max": lambda: vals.max(), "l2": lambda: np.sqrt((vals**2).sum())}[self.kind]()
-        return out, cells
+        return out, (cells, divisor)
 
-    def numpy_backward(self, np, g, a, y, params: dict, cells):
+    def numpy_backward(self, np, g, a, y, params: dict, cache):
+        cells, divisor = cache
         gx = np.zeros_like(a)
         for (c, r, s), idx in cells.items():
             vals = np.array([a[c, i, j] for i, j in idx])
             for n, (i, j) in enumerate(idx):
-                local = {"avg": lambda: 1 / (self.window[0] * self.window[1]), "max": lambda: float(n == int(np.argmax(vals))),
+                local = {"avg": lambda: 1 / divisor[c, r, s], "max": lambda: float(n == int(np.argmax(vals))),
                          "l2": lambda: a[c, i, j] / y[c, r, s]}[self.kind]()
                 gx[c, i, j] += g[c, r, s] * local
         return gx, {}
 
     def torch_forward(self, torch, a, params: dict):
         F = torch.nn.functional
-        args = dict(kernel_size=self.window, stride=self.stride, padding=self.padding)
+        args = dict(kernel_size=self.window, stride=self.stride, padding=self.padding, ceil_mode=self.ceil_mode)
         if self.kind == "max":
             return F.max_pool2d(a[None], **args)[0]
         if self.kind == "avg":
-            return F.avg_pool2d(a[None], count_include_pad=True, **args)[0]
+            return F.avg_pool2d(a[None], count_include_pad=self.count_include_pad, divisor_override=self.divisor_override,
+                                **args)[0]
         return torch.sqrt(F.avg_pool2d((a * a)[None], count_include_pad=True, **args)[0] * (self.window[0] * self.window[1]))
 
     # -- words and figures --
     def describe(self) -> str:
         stride = f", stride {spacing(self.stride)}" if self.stride != self.window else ""
         padding = f", padding {spacing(self.padding)}" if self.padding != (0, 0) else ""
-        return f"{NAMES[self.kind]} pooling, window {size(*self.window)}{stride}{padding}"
+        extra = (", ceil mode" if self.ceil_mode else "") + (
+            ", padding not counted" if not self.count_include_pad and self.padding != (0, 0) else "") + (
+            f", divided by {self.divisor_override}" if self.divisor_override is not None else "")
+        return f"{NAMES[self.kind]} pooling, window {size(*self.window)}{stride}{padding}{extra}"
+
+    def _divisor(self, shape_in: Shape) -> tuple[str, str]:
+        """Average pooling's divisor as the rules write it (a number where every window has the same, else
+        n_{r,s}) and the sentence that says what it is."""
+        divisors = set(self.divisors(shape_in))
+        n = self.window[0] * self.window[1]
+        if self.divisor_override is not None:
+            return str(self.divisor_override), (f" Every window's sum is divided by {self.divisor_override} "
+                                                "(divisor_override), whatever its size.")
+        counted = "the padded input" if self.count_include_pad else "the input"
+        if len(divisors) == 1:
+            d = divisors.pop()
+            if d == n and not (self.padding != (0, 0) and not self.count_include_pad):
+                return str(n), ""
+            return str(d), f" Every window has ${d}$ cells inside {counted}, its divisor."
+        return "n_{r,s}", (f" The divisor $n_{{r,s}}$ is the number of cells of window $W_{{r,s}}$ inside {counted}"
+                           + (" (zero padding counts; the part of a window past the padding, which ceil mode "
+                              "allows, does not)" if self.count_include_pad else " (padding does not count)")
+                           + f", as PyTorch's AvgPool2d divides: here from {min(divisors)} to {max(divisors)}.")
 
     def rules(self, step: DocStep) -> list[str]:
         """Per channel: the window W_{r,s} of output (r, s), and what an input entry gets from each window
         that holds it."""
         a, z = step.symbol("out"), step.symbol("in")
         d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
-        n = self.window[0] * self.window[1]
+        n = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
         holding = r"\sum_{(r,s):\ (i,j) \in W_{r,s}}"
         forward, back = {
             "max": (rf"\max_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
                     rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} W_{{r,s}}\big]"),
-            "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}", rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
+            "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}", rf"{holding} \frac{{{d}_{{r,s}}}}{{{n}}}"
+                    if n == "n_{r,s}" else rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
             "l2": (rf"\Big(\sum_{{(i,j) \in W_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
                    rf"{holding} {d}_{{r,s}}\, \frac{{{z}_{{i,j}}}}{{{a}_{{r,s}}}}"),
         }[self.kind]
@@ -202,18 +293,40 @@ class Pool(Layer):
     def words(self, step: DocStep) -> Words:
         return Words(
             {"max": "Each output entry is the largest entry of its window.",
-             "avg": "Each output entry is the mean of its window" + ("; zero padding counts in the mean, as PyTorch "
-                                                                     "does." if self.padding != (0, 0) else "."),
-             "l2": "Each output entry is the square root of the sum of the squares of its window."}[self.kind],
+             "avg": ("Each output entry is the mean of its window" + (
+                 "; zero padding counts in the mean, as PyTorch does." if self.padding != (0, 0) and self.count_include_pad
+                 else "; only the window's entries inside the input count (count_include_pad false)."
+                 if self.padding != (0, 0) else ".") if self.divisor_override is None else
+                 "Each output entry is the sum of its window divided by a fixed number.")
+             + self._divisor(step.shape_in)[1] + self._ceil_words(step.shape_in),
+             "l2": "Each output entry is the square root of the sum of the squares of its window."}[self.kind]
+            + (self._ceil_words(step.shape_in) if self.kind == "max" else ""),
             {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
                            "goes to that entry alone, the switch. Where several entries tie for the maximum, only the "
                            "first of them in the window's reading order (row by row, left to right) gets it, as "
                            "PyTorch computes; the indicator in each entry below says so.",
-                    "avg": "Every entry of a window gets the window's upstream gradient divided by the window size.",
+                    "avg": "Every entry of a window gets the window's upstream gradient divided by the window's divisor"
+                           + (" (the same for every window)." if self._divisor(step.shape_in)[0] != "n_{r,s}" else
+                              " $n_{r,s}$, so an entry near the border may get more from a smaller window."),
                     "l2": r"The derivative of $A = \sqrt{\sum_W I^2}$ with respect to an entry $I$ of its window $W$ "
                           "is $I / A$."
                     }[self.kind]},
         )
+
+    def _ceil_words(self, shape_in: Shape) -> str:
+        """What ceil mode changes here: the windows that hang over the input's far border, if any."""
+        if not self.ceil_mode:
+            return ""
+        _, h, w = shape_in
+        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        _, ho, wo = self.output_shape(shape_in)
+        over = [axis for axis, n, k, s, p, o in (("rows", h, kh, sh, ph, ho), ("columns", w, kw, sw, pw, wo))
+                if (o - 1) * s + k > n + 2 * p]
+        if not over:
+            return " Ceil mode rounds the output size up; here every window fits, so it changes nothing."
+        return (f" Ceil mode rounds the output size up, as PyTorch does: the last window of the {' and of the '.join(over)} "
+                "hangs over the input's far border (each window must still start inside the input or its padding), "
+                "and only its cells inside the input are read.")
 
     def objectives(self) -> list[str]:
         return {"max": ["send the gradient of max pooling to each window's maximum, the switch"],
@@ -248,8 +361,12 @@ class Pool(Layer):
         if self.kind != "max":
             letter, sup = step.entry("in")
             cells = tuple((n // w, n % w, Label(letter, f"{n // w + 1},{n % w + 1}", sup), role[n]) for n in range(h * w))
-            receives = (f"divided by the window size, ${self.window[0] * self.window[1]}$" if self.kind == "avg"
-                        else "times the entry's value over the window's output")
+            divisor = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
+            receives = ((f"divided by the window size, ${divisor}$" if divisor == str(self.window[0] * self.window[1])
+                         else f"divided by ${divisor}$" if divisor != "n_{r,s}" else
+                         "divided by its divisor $n_{r,s}$, the number of its cells " + (
+                             "inside the padded input" if self.count_include_pad else "inside the input"))
+                        if self.kind == "avg" else "times the entry's value over the window's output")
             padding = ", entries in the zero padding left out" if self.padding != (0, 0) else ""
             overlap = (" An entry in several windows adds up what each sends."
                        if any(s < k for s, k in zip(self.stride, self.window)) else "")

@@ -312,6 +312,13 @@ NOTATION = (
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding and "
                             r"$\operatorname{crop}(\cdot)$ takes it off again"),
+    (r"\operatorname{reflect}", r"$\operatorname{reflect}(\cdot)$ pads with the input reflected across its border "
+                                r"entries (the padded row next to the first row copies the second)"),
+    (r"\operatorname{replicate}", r"$\operatorname{replicate}(\cdot)$ pads with the input's border entries repeated"),
+    (r"\operatorname{circular}", r"$\operatorname{circular}(\cdot)$ pads with the input repeated, as if it wrapped "
+                                 r"around"),
+    (r"\operatorname{fold}", r"$\operatorname{fold}(\cdot)$ takes the gradient of a padded input back to the "
+                             r"input: each padded entry's gradient is added to the input entry copied there"),
     (r"\operatorname{spread}", r"$\operatorname{spread}(\cdot)$ puts $s - 1$ zeros between neighbouring entries "
                                r"for a stride $s$"),
     (r"\operatorname{dilate}", r"$\operatorname{dilate}(\cdot)$ puts $d - 1$ zeros between the taps of a kernel "

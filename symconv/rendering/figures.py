@@ -44,6 +44,7 @@ BOX_W = 10.5  # cm, the width of a layer's box in the LaTeX diagram
 # Fill colours by role: xcolor expressions (LaTeX) and their SVG equivalents.
 FILLS = {
     "pad": ("black!8", "#ebebeb"),
+    "copy": ("yellow!30", "#fbf1b3"),  # padding that copies an input entry (reflect, replicate, circular)
     "cell": ("white", "#ffffff"),
     "window": ("blue!22", "#c7cff5"),
     "second": ("orange!35", "#fbd3a6"),

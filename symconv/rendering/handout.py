@@ -39,7 +39,18 @@ def _rebroken(line: str) -> list[str]:
     lhs, _, rhs = line.partition("&=")
     if not rhs or width(line) < TEXT_WIDTH_EM - 4:
         return [line]
-    return _aligned(lhs.strip(), break_lines(rhs.strip().split(" + "), TEXT_WIDTH_EM - width(lhs) - 4.0))
+    return _aligned(lhs.strip(), break_lines(_terms_of(rhs.strip()), TEXT_WIDTH_EM - width(lhs) - 4.0))
+
+
+def _terms_of(rhs: str) -> list[str]:
+    """The parts of a right-hand side between its " + " outside braces (a fraction's numerator stays whole)."""
+    parts, depth, start = [], 0, 0
+    for n, char in enumerate(rhs):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and rhs.startswith(" + ", n):
+            parts.append(rhs[start:n])
+            start = n + 3
+    return parts + [rhs[start:]]
 
 
 def _inline(lhs: str) -> str:

@@ -99,6 +99,22 @@ def _rules(spec: ConvSpec, derivation: Derivation) -> dict[str, list[Item]]:
     k_pq = entry_latex(n.kernel, ("m", "c", "p", "q") if many_in or many_out else ("p", "q"), 2 * (many_in or many_out))
     many = many_in or many_out
     channel = " (and 0 when the output channel is not the kernel's)" if many else ""
+    if spec.copies:  # the padding copies input entries: a tap there reads the entry copied (rho), and adds up
+        rho = (rf"$\rho_H$ and $\rho_W$ give the input entry the {spec.padding_mode} padding copies at a padded "
+               rf"position, as in the general formulas")
+        return {
+            "K": [Item("text", "Row $(r, s)$, column $(p, q)$: the input entry that kernel entry $(p, q)$ multiplies in "
+                               f"output entry $(r, s)$, copied there where it falls in the padding{channel}; {rho}:"),
+                  Item("math", rf"\frac{{\partial {y_rs}}}{{\partial {k_pq}}} = "
+                               + entry_latex(n.input, ("c", rf"\rho_H({i})", rf"\rho_W({j})") if many_in else
+                                             (rf"\rho_H({i})", rf"\rho_W({j})"), int(many_in)).replace(",", r",\,"))],
+            "X": [Item("text", "Row $(r, s)$, column $(i, j)$: the sum of the kernel entries through which input entry "
+                               "$(i, j)$ reaches output entry $(r, s)$, itself or as a copy in the padding (several where "
+                               f"the window holds copies of it), or 0 where none joins them; {rho}:"),
+                  Item("math", rf"\frac{{\partial {y_rs}}}{{\partial {x_ij}}} = \sum_{{(p,q):\ \rho_H({i}) = i,\ "
+                               rf"\rho_W({j}) = j}} {k_pq}")],
+            "b": [Item("text", "A 1 where the output entry belongs to the bias's channel, 0 elsewhere.")],
+        }
     return {
         "K": [Item("text", "Row $(r, s)$, column $(p, q)$: the input entry that kernel entry $(p, q)$ multiplies in "
                            f"output entry $(r, s)$, or 0 where it falls in the padding{channel}:"),
@@ -185,8 +201,12 @@ def _closed_forms(derivation: Derivation, printer: SymconvLatexPrinter) -> list[
         Item("text", r"$\partial L / \partial X$ is the full convolution of the stride-dilated $G$ with the kernel: "
                      r"pad $\tilde{G}$ with the kernel's span minus one rows and columns of zeros on every side "
                      r"($\hat{G}$), correlate it with the kernel dilated and rotated by 180 degrees ($\tilde{K}$), sum "
-                     r"over output channels, and crop the padding off. The star is the valid cross-correlation:"),
-        Item("math", rf"\frac{{\partial L}}{{\partial X^{{(c)}}}} = \operatorname{{crop}}\Big(\sum_m {full('m')} "
+                     r"over output channels, and " + (
+                         rf"fold the padding back (the {spec.padding_mode} padding copies input entries: each padded "
+                         r"entry's gradient is added to the entry copied there)" if spec.copies else
+                         r"crop the padding off") + r". The star is the valid cross-correlation:"),
+        Item("math", rf"\frac{{\partial L}}{{\partial X^{{(c)}}}} = \operatorname{{{'fold' if spec.copies else 'crop'}}}"
+                     rf"\Big(\sum_m {full('m')} "
                      rf"\star {rot('m', 'c')}\Big)"),
     ]
     for m, g in ids.padded_upstream.items():

@@ -1,0 +1,180 @@
+"""Pooling as PyTorch defines it (issue 25, item 3): ceil_mode (the last window may hang over the border but
+must start inside the input or its left padding), and average pooling's count_include_pad and divisor_override."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from sympy import Add, Rational, Symbol, diff, expand
+
+from symconv import derive, load_network
+from symconv.layers import Flatten, Pool
+from symconv.network import NetworkSpec
+from symconv.numeric.verify import verify
+from symconv.spec import SpecError
+
+from .conftest import need_torch
+
+
+def x(j):
+    return Symbol(f"x_1_1_{j}")
+
+
+def out(d):
+    return [d["A[1]"][0, 0, s] for s in range(d["A[1]"].shape[-1])]
+
+
+# --- hand-written values: one row ---------------------------------------------------------------------
+
+
+def test_ceil_mode_keeps_a_last_window_that_starts_inside():
+    """5 entries, window 2, stride 2: floor gives 2 windows, ceil 3, the last reading x_5 alone."""
+    d = derive(NetworkSpec((1, 1, 5), (Pool("max", (1, 2), ceil_mode=True),)))
+    assert out(d)[2] == x(5)
+    avg = derive(NetworkSpec((1, 1, 5), (Pool("avg", (1, 2), ceil_mode=True),)))
+    assert out(avg) == [(x(1) + x(2)) / 2, (x(3) + x(4)) / 2, x(5)]  # the part past the input does not count
+    assert avg["dL/dX"][0, 0, 4] == avg["dL/dA[1]"].symbols[2]  # the last window's whole gradient
+
+
+def test_ceil_mode_drops_a_last_window_that_would_start_in_the_right_padding():
+    """5 entries padded 1 on each side, window 2, stride 2: ceil((5 + 2 - 2) / 2) + 1 = 4 windows, but the fourth
+    would start at padded position 6 = 5 + 1, past the input and its left padding: PyTorch keeps 3."""
+    d = derive(NetworkSpec((1, 1, 5), (Pool("avg", (1, 2), padding=(0, 1), ceil_mode=True),)))
+    assert d["A[1]"].shape == (1, 1, 3)
+    assert out(d) == [x(1) / 2, (x(2) + x(3)) / 2, (x(4) + x(5)) / 2]  # zero padding counts in the first mean
+    own = derive(NetworkSpec((1, 1, 5), (Pool("avg", (1, 2), padding=(0, 1), ceil_mode=True, count_include_pad=False),)))
+    assert out(own) == [x(1), (x(2) + x(3)) / 2, (x(4) + x(5)) / 2]
+
+
+def test_the_padding_counts_but_not_what_lies_past_it():
+    """4 entries padded 1, window 2, stride 2, ceil mode: the last window holds x_4 and the right padding, so
+    its divisor is 2 (count_include_pad) or 1; a 5-entry row, window 3, stride 3, no padding: the last window
+    holds x_4, x_5 and nothing past the border counts, so its divisor is 2 either way."""
+    d = derive(NetworkSpec((1, 1, 4), (Pool("avg", (1, 2), padding=(0, 1), ceil_mode=True),)))
+    assert out(d) == [x(1) / 2, (x(2) + x(3)) / 2, x(4) / 2]
+    d = derive(NetworkSpec((1, 1, 5), (Pool("avg", (1, 3), ceil_mode=True),)))
+    assert out(d) == [(x(1) + x(2) + x(3)) / 3, (x(4) + x(5)) / 2]
+
+
+def test_divisor_override_divides_every_window_alike():
+    d = derive(NetworkSpec((1, 1, 5), (Pool("avg", (1, 2), ceil_mode=True, divisor_override=3),)))
+    assert out(d) == [(x(1) + x(2)) / 3, (x(3) + x(4)) / 3, x(5) / 3]
+    g = d["dL/dA[1]"].symbols
+    assert d["dL/dX"][0, 0, 4] == g[2] / 3
+
+
+@pytest.mark.parametrize("layer, message", [
+    (lambda: Pool("max", 2, count_include_pad=False), "count_include_pad is a setting of average pooling"),
+    (lambda: Pool("max", 2, divisor_override=2), "divisor_override is a setting of average pooling"),
+    (lambda: Pool("l2", 2, ceil_mode=True), "ceil_mode is not supported for l2pool"),
+    (lambda: Pool("avg", 2, divisor_override=0), "divisor_override 0 is not valid: give a whole number other than 0"),
+    (lambda: Pool("avg", 2, divisor_override=2.0), "divisor_override 2.0 is not valid"),
+    (lambda: Pool("avg", 2, ceil_mode="yes"), "ceil_mode 'yes' is not valid: give true or false"),
+    (lambda: Pool("avg", 2, count_include_pad=1), "count_include_pad 1 is not valid"),
+])
+def test_bad_settings_are_one_line(layer, message):
+    with pytest.raises(SpecError, match=message):
+        layer()
+
+
+def test_network_files_use_pytorchs_names_and_echo_each_kinds_own(tmp_path):
+    path = tmp_path / "net.toml"
+    path.write_text('input = [1, 5, 5]\n[[layer]]\ntype = "maxpool"\nwindow = [2, 2]\nceil_mode = true\n'
+                    '[[layer]]\ntype = "avgpool"\nwindow = [2, 2]\nstride = [1, 1]\npadding = [1, 1]\n'
+                    'count_include_pad = false\ndivisor_override = 3\n')
+    net = load_network(path)
+    assert list(net.shapes[1:]) == [(1, 3, 3), (1, 4, 4)]
+    layers = net.as_dict()["layers"]
+    assert layers[0]["ceil_mode"] is True and "count_include_pad" not in layers[0] and "divisor_override" not in layers[0]
+    assert (layers[1]["count_include_pad"], layers[1]["divisor_override"], layers[1]["ceil_mode"]) == (False, 3, False)
+
+
+# --- random settings: the definition and SymPy's diff, NumPy and PyTorch ---------------------------------
+
+
+@st.composite
+def pools(draw):
+    kind = draw(st.sampled_from(["max", "avg"]))
+    window = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    padding = tuple(draw(st.integers(0, k // 2)) for k in window)
+    avg = dict(count_include_pad=draw(st.booleans()),  # PyTorch's OpInfo samples a negative divisor too
+               divisor_override=draw(st.one_of(st.none(), st.integers(-3, 7).filter(bool)))) if kind == "avg" else {}
+    layer = Pool(kind, window, draw(st.tuples(st.integers(1, 3), st.integers(1, 3))), padding,
+                 ceil_mode=draw(st.booleans()), **avg)
+    net = NetworkSpec((draw(st.integers(1, 2)), draw(st.integers(1, 7)), draw(st.integers(1, 7))), (layer,))
+    try:
+        net.shapes
+    except SpecError:
+        assume(False)
+    return net
+
+
+def _pytorch_windows(layer: Pool, h: int, w: int):
+    """Per output (r, s), its cells and divisor by PyTorch's avg_pool2d kernel, with the output size by
+    PyTorch's pooling_output_shape (written out here again, apart from symconv's)."""
+    def size(n, k, s, p):
+        o = (n + 2 * p - k + (s - 1 if layer.ceil_mode else 0)) // s + 1
+        return o - 1 if layer.ceil_mode and (o - 1) * s >= n + p else o
+    (kh, kw), (sh, sw), (ph, pw) = layer.window, layer.stride, layer.padding
+    out = {}
+    for r in range(size(h, kh, sh, ph)):
+        for s in range(size(w, kw, sw, pw)):
+            hs, ws = r * sh - ph, s * sw - pw
+            he, we = min(hs + kh, h + ph), min(ws + kw, w + pw)
+            pool = (he - hs) * (we - ws)
+            hs, ws, he, we = max(hs, 0), max(ws, 0), min(he, h), min(we, w)
+            n = layer.divisor_override or (pool if layer.count_include_pad else (he - hs) * (we - ws))
+            out[r, s] = ([(i, j) for i in range(hs, he) for j in range(ws, we)], n)
+    return out
+
+
+@settings(max_examples=40)
+@given(pools())
+def test_average_entries_are_the_definition_and_its_sympy_diff(net):
+    layer = net.layers[0]
+    assume(layer.kind == "avg")
+    d = derive(net)
+    c, h, w = net.input
+    X, G = d["X"], d["dL/dA[1]"]
+    windows = _pytorch_windows(layer, h, w)
+    wo = d["A[1]"].shape[2]
+    A = [Rational(1, n) * Add(*(X[ch, i, j] for i, j in cells)) for ch in range(c) for (r, s), (cells, n) in windows.items()]
+    assert list(d["A[1]"].entries) == A
+    loss = Add(*(g * a for g, a in zip(G.symbols, A)))
+    for entry, symbol in zip(d["dL/dX"].entries, X.symbols):
+        assert expand(entry - diff(loss, symbol)) == 0
+    assert len(windows) == d["A[1]"].shape[1] * wo
+
+
+@settings(max_examples=40)
+@given(pools())
+def test_random_pools_match_numpy_and_pytorch(net):
+    need_torch()
+    report = verify(derive(net), seed=7, use_torch=True)
+    assert report.ok and {c.reference for c in report.comparisons} == {"numpy", "torch"}, report.comparisons
+
+
+def test_the_jacobian_divides_each_window_by_its_own_divisor():
+    need_torch()
+    net = NetworkSpec((1, 4, 5), (Pool("avg", 2, 2, 1, ceil_mode=True, count_include_pad=False),))
+    d = derive(net)
+    J = np.array(d.jacobian("X").matrix.tolist(), dtype=float)
+    assert sorted({round(1 / v, 9) for v in J.flatten() if v}) == [1.0, 2.0, 4.0]
+    assert verify(d, use_torch=True).ok
+
+
+# --- the document -------------------------------------------------------------------------------------------
+
+
+def test_the_document_says_what_ceil_mode_and_the_divisor_do():
+    from symconv import render
+
+    net = NetworkSpec((1, 5, 5), (Pool("avg", 2, 2, 1, ceil_mode=True, count_include_pad=False), Flatten()))
+    text = render(derive(net), ("md",)).files["derivation.md"].decode()
+    assert "ceil mode, padding not counted" in text
+    assert "The divisor $n_{r,s}$ is the number of cells of window $W_{r,s}$ inside the input" in text
+    assert r"\frac{1}{n_{r,s}}" in text
+    fits = render(derive(NetworkSpec((1, 4, 4), (Pool("max", 2, ceil_mode=True),))), ("md",)).files["derivation.md"]
+    assert b"every window fits, so it changes nothing" in fits
