@@ -133,6 +133,12 @@ class Evaluator:
             raise ParseError(f"the derivation has no gradient of {entry[3]}")
         return self.d[entry[1]].symbols[flat] - Rational(rate) * gradient
 
+    def _copied_border(self, key: str) -> str:
+        """The padding mode (reflect, replicate, circular) of a layer that reads the tensor, "" when every layer
+        that reads it pads with zeros (past the border, an entry is then 0)."""
+        return next((r.layer.padding_mode for r in self.d.records if key in r.inputs
+                     and getattr(r.layer, "padding_mode", "zeros") != "zeros"), "")
+
     def loss_term(self, k: int) -> Expr:
         """The loss's term of output k (from 1), when the loss is a sum over its input's entries (E_{o1})."""
         record = self.d.records[-1]
@@ -236,6 +242,10 @@ class Evaluator:
                 if node[3] in self.inferred:  # zero past the border is the padding's rule, not a guessed name's
                     raise ParseError(f"{node[3]} is indexed past the value symconv read it as: the notes may use "
                                      f"{node[3]} for more than one value (name each once to have it judged)")
+                copied = self._copied_border(node[1])
+                if copied:  # past a reflected border an entry is the one it copies, not 0
+                    raise ParseError(f"{node[3]} is indexed past its border, where the layer that reads it pads with "
+                                     f"{copied} copies, not zeros: write the entry each padded position copies")
             return self._symbol(node[1], where)
         if kind == "whole":
             return self._whole(node, env)

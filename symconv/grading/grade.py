@@ -547,9 +547,12 @@ class Grader(Evaluator):
         if not value.is_number:
             return None
         numbers = [n for n in walk(side) if n[0] == "num"]
-        decimals = max((_decimals(n[1].denominator) for n in numbers if n[2]), default=0)
-        if not decimals:
-            return value == claimed
+        decimals = max((max(_decimals(n[1].denominator), n[2] if n[2] is not True else 0) for n in numbers if n[2]),
+                       default=0)
+        if not decimals:  # exactly: a rational value as it is, any other (exp, log) to fifty digits
+            if value.is_Rational:
+                return value == claimed
+            return bool(abs(value - claimed).evalf(50) <= Rational(1, 10**30) * (1 + abs(claimed)))
         # each number written to `decimals` places is off by up to half its last digit, and a worked sum carries
         # every such rounding: the tolerance grows with the numbers the side is worked from
         rounded = sum(1 for n in numbers if n[2])

@@ -20,7 +20,7 @@ from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, Unkn
 __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
 
 # --- the tree ------------------------------------------------------------------------------------
-# ("num", Fraction, written with a point) | ("entry", key, (Index, ...), name as written) | ("deriv", top, bottom) with top ("loss", letter)
+# ("num", Fraction, places written after a point, True for none, False without a point) | ("entry", key, (Index, ...), name as written) | ("deriv", top, bottom) with top ("loss", letter)
 # or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
 # | ("sum", ((var, lo | None, hi | None), ...), node, ((var, other), ...) left out where var = other)
 # | ("whole", key, (Index, ...) of its leading axes) | ("op", name, (node, ...), parameter)
@@ -425,7 +425,8 @@ class Parser:
             self.take()
             if len(text) > 30:
                 raise ParseError(f"the number {text[:20]}... has {len(text):,} digits: too long to be part of a claim")
-            return ("num", Fraction(text), "." in text)  # written with a decimal point: a value measured, not exact
+            # written with a decimal point: a value measured, not exact; its third part the places written (or True)
+            return ("num", Fraction(text), len(text.partition(".")[2]) or True if "." in text else False)
         if kind == "word" and text in FUNCTION_WORDS and self.name_at() is None:
             self.take()
             name = FUNCTION_WORDS[text]

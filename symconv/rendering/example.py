@@ -21,7 +21,9 @@ def number(value) -> str:
     """A value as LaTeX: 3, -2, \\frac{1}{4}; a decimal (Float) rounded to three places, 0.245."""
     if value.is_Float:  # its trailing zeros dropped: 0.1, 1.3, 0.245
         text = f"{float(value):.{PLACES}f}".rstrip("0").rstrip(".")
-        return "0" if text in ("0", "-0") else text
+        if text in ("0", "-0"):  # a value that rounds to zero is not zero: its places say it was rounded
+            return "0" if value == 0 else f"{0:.{PLACES}f}"
+        return text
     return latex(value)
 
 
