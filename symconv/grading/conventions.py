@@ -63,9 +63,8 @@ def numbering(notes: str, tensors) -> str:
     """ "weighted layers" when the notes number only the layers with weights: they write z^{[l]} or a^{[0]},
     or a weight's layer number that no layer with that weight has (W^{[2]} where symconv's are W^{[1]}
     and W^{[3]}); else "" (symconv's numbering, every layer counted)."""
-    numbered = False
+    own = False  # a layer number only symconv's numbering has (W^{[3]} where the weights are W^{[1]}, W^{[3]})
     for letter, number in _LAYERED.findall(notes):
-        numbered = True
         n = int(number)
         if letter == "z" and "z" not in tensors or letter == "a" and n == 0:
             return "weighted layers"
@@ -73,7 +72,8 @@ def numbering(notes: str, tensors) -> str:
         layers = [k for k in table if k is not None]
         if letter in "WwbBkK" and layers and n not in layers and 1 <= n <= len(layers):
             return "weighted layers"
-    if not numbered and _GENERAL.search(notes):  # only z^l, a^{l-1}, \delta^{(l)}, w^{l+1}_{jk}: a textbook's layers
+        own = own or letter in "WwbBkK" and n in layers and n > len(layers)
+    if not own and _GENERAL.search(notes):  # z^l, a^{l-1}, \delta^{(l)}, w^{l+1}_{jk}: a textbook's layers
         return "weighted layers"
     return ""
 
