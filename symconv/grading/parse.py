@@ -10,6 +10,7 @@ ParseError that names what could not be read: nothing is silently dropped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from fractions import Fraction
 from math import prod
 
@@ -642,8 +643,7 @@ def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
     """
     if len(text) > MAX_CLAIM:
         raise ParseError(f"the claim is {len(text):,} characters long: too long to be one claim")
-    text = prepass(text)
-    sides = [side for _, side in _split_equals(text)]
+    sides = _sides(text)
     if len(sides) < 2:
         raise ParseError("not a claim: there is no '='")
     trees, compact = [], False
@@ -656,6 +656,13 @@ def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
         trees.append(tree)
         compact |= parser.compact
     return trees, compact
+
+
+@lru_cache(maxsize=4096)
+def _sides(text: str) -> tuple[str, ...]:
+    """The sides of a claim after the prepass: the same text is read many times over (each reading of the
+    names the notes give it), its notation rewritten once."""
+    return tuple(side for _, side in _split_equals(prepass(text)))
 
 
 def _split_equals(text: str) -> list[tuple[int, str]]:
