@@ -133,6 +133,7 @@ def grade_text(text: str, sheet: Worksheet, latex: bool | None) -> list[TaskGrad
     grades: dict[int, TaskGrade] = {}
     probes: list[tuple[Task, str, str]] = []  # (task, asked, step)
     verdicts_of: dict[int, list] = {}
+    slipped: list = []  # number tasks whose one wrong claim is a chain: is only its arithmetic off?
     zero_based = verdicts.conventions.index_base == 0 and sheet.derivation is not None
     for task in sheet.tasks:
         first, last = spans.get(task.number, (0, -1))
@@ -160,6 +161,13 @@ def grade_text(text: str, sheet: Worksheet, latex: bool | None) -> list[TaskGrad
         statuses = {v.status for v in mine}
         if "wrong" in statuses:
             grade.verdict = "wrong"
+            wrong = [v for v in mine if v.status == "wrong"]
+            if len(wrong) == 1 and not task.numeric and task.asks and len(wrong[0].missing) + len(wrong[0].extra) == 1:
+                grade.points = task.points - 1  # PARTIAL: the sum right but for one term
+                grade.feedback.append(f"partial credit: the sum is right but for one term ({task.points - 1} of "
+                                      f"{task.points} points)")
+            elif len(wrong) == 1 and task.numeric and len(_steps(wrong[0].claim)) > 2:
+                slipped.append((task, wrong[0]))
         elif not task.asks:  # the general formula: a claim that holds at every index, written with letters
             if any(v.status == "right" and _general(v.claim) for v in mine):
                 grade.verdict, grade.points = "right", task.points  # a remark beside it check cannot read costs nothing
@@ -212,6 +220,13 @@ def grade_text(text: str, sheet: Worksheet, latex: bool | None) -> list[TaskGrad
                 if not any(v.status == "right" for v in results[asked]):
                     why = next((v.reason for v in results[asked] if v.reason), "")
                     grade.feedback.append(f"the claims hold, but none gives ${asked}$" + (f" ({why})" if why else ""))
+    # A worked number whose products are right at the sheet's numbers and whose adding up slips earns half.
+    firsts = _probes(preamble, "", [(task, task.asks[0], _steps(v.claim)[1]) for task, v in slipped], sheet, latex) or []
+    for (task, _, _), probe in firsts:
+        if probe.status == "right":
+            grades[task.number].points = task.points // 2
+            grades[task.number].feedback.append(f"partial credit: the products are right at the sheet's numbers, the "
+                                                f"arithmetic after them slips ({task.points // 2} of {task.points} points)")
     # Numbers the notes give that differ from the sheet's (a copying slip): said on every number task.
     own = [(v, _steps(v.claim)) for v in verdicts
            if v.line > shift and v.status == "definition" and "given value" in v.reason]

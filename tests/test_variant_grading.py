@@ -39,7 +39,9 @@ def test_task_headings_are_read_as_sheets_and_notes_write_them():
 # lecturer would give (expected.json) by a helper session that never read symconv's code. Where symconv's
 # points differ, it is for one of these reasons, and it then gives 0 and says why (a task flagged for the
 # lecturer, or judged wrong with the term that differs): never more points than the lecturer.
-PARTIAL = {("s03", 6), ("s04", 2), ("s04", 4), ("s04", 5), ("s05", 3)}  # the lecturer's partial credit
+# The lecturer's partial credit for a kernel left unflipped and the number worked from it (symconv gives
+# partial credit only for a sum wrong by one term and for a worked number whose products are right).
+PARTIAL = {("s04", 2), ("s04", 4), ("s04", 5)}
 FLAGGED = {("s05", 4): "an index (i-p+3)/2", ("s06", 1): "code, not math", ("s07", 4): "floor and mod in an index",
            **{("s09", n): "not UTF-8" for n in range(1, 7)}}
 

@@ -311,7 +311,9 @@ class Grader(Evaluator):
         first = failures[0]
         named = any(f.env for f in failures)
         missing, extra = (), ()
-        if first.truth is not None and first.claimed is not None and not first.note.startswith("the sign"):
+        numbers = first.claimed is not None and getattr(first.claimed, "is_number", False) and not getattr(
+            first.truth, "is_number", True)  # a worked number: its terms are not the formula's
+        if first.truth is not None and first.claimed is not None and not first.note.startswith("the sign") and not numbers:
             missing, extra = term_difference(self.meaning.in_terms_of(first.truth, first.claimed), first.claimed, printer)
         return Verdict(
             claim.line, written, "wrong",
