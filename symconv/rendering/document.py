@@ -13,6 +13,7 @@ from ..layers.base import DocStep
 from ..naming import Naming
 from ..symbols import latex_base
 from ..words import matrix_name, plural, size
+from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
@@ -582,6 +583,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "single": single,
         "indexed": not naming.single,  # a^{[l]}: the notation needs its paragraph
         "settings": settings,
+        "layer_table": None if single else layer_table(net, docs),
         "has_loss": net.has_loss,
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
         "summary": summary,
