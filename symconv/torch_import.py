@@ -384,3 +384,52 @@ def _check_parameters(module, spec: NetworkSpec) -> None:
             raise SpecError(f"module {where!r} ({type(module.get_submodule(where)).__name__}): its {what} has shape "
                             f"{size(theirs or ())}, but at input {size(spec.input)} it needs {size(sizes[tensor])}: "
                             "give the input shape the module was built for")
+
+
+class ModuleValues:
+    """A PyTorch module's own numbers for an imported network (`--model-values`): its parameters as the
+    derivation's tensors (K[1] = features.0.weight), and PyTorch running the module itself, in float64, at
+    given numbers for the rest (the input, the upstream gradient or the target), so that symconv's entries
+    can be checked against the module and not only against symconv's own references."""
+
+    def __init__(self, module, spec: NetworkSpec, loss=None):
+        torch = _torch()
+        self.module, self.spec, self.loss = module.double(), spec, loss
+        self.names = parameter_names(spec)
+        own = dict(module.named_parameters())
+        self.given = {tensor: own[name].detach().numpy().copy() for tensor, name in self.names.items()}
+        self._torch = torch
+
+    def run(self, leaves: dict) -> dict:
+        """By tensor name: the module's output (A[n] of its last layer) or the loss L, and the gradients
+        PyTorch's autograd gives the input and every parameter (dL/dX, dL/dK[1], ...), at `leaves` (X and
+        dL/dA[n] or the target t; the parameters are the module's own)."""
+        import numpy as np
+
+        torch, spec = self._torch, self.spec
+        batched = spec.batch is not None
+        x = torch.tensor(leaves["X"] if batched else leaves["X"][None], dtype=torch.float64, requires_grad=True)
+        for p in self.module.parameters():
+            p.grad = None
+        out = self.module(x)
+        last = len(spec.layers) - (self.loss is not None)
+        if self.loss is None:
+            upstream = leaves[f"dL/dA[{last}]"]
+            value = (out * torch.tensor(upstream if batched else upstream[None])).sum()
+        else:
+            target = leaves["t"]
+            value = self.loss(out, torch.tensor(target if batched else target[None]))
+        value.backward()
+        strip = (lambda a: a) if batched else (lambda a: a[0])
+        got = {f"A[{last}]": strip(out.detach().numpy()), "dL/dX": strip(x.grad.numpy())}
+        if self.loss is not None:
+            got["L"] = np.array([value.item()])
+        own = dict(self.module.named_parameters())
+        got.update({f"dL/d{tensor}": own[name].grad.numpy() for tensor, name in self.names.items()})
+        return got
+
+
+def module_values(module, spec: NetworkSpec, loss=None) -> ModuleValues:
+    """The module's parameters and a runner of the module itself, for an imported network's worked example
+    and verify (the module turns float64, as the comparisons need)."""
+    return ModuleValues(module, spec, loss)

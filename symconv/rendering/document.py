@@ -369,7 +369,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         computes = ("the layer computes these (the output by the forward rule above, each gradient by its formula "
                     "in the sections below; the results in matrix form above give the same numbers):")
     else:
-        intro = ("Given these small whole numbers (the input, each layer's parameters"
+        intro = ("Given these numbers (the model's own parameters, as PyTorch holds them and shown to three places, "
+                 "and small whole numbers for the input" + (" and the target" if derivation.network.has_loss else
+                                                            " and the upstream gradient") + "),"
+                 if example.fixed else
+                 "Given these small whole numbers (the input, each layer's parameters"
                  + (" and the target" if derivation.network.has_loss else "")
                  + ("; the parameters of the layer the softmax reads are tenths, so that its scores stay a few "
                     "units apart" if any(rounded(*t.values) for t in example.given) else "") + "),")
@@ -379,7 +383,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         if left:
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + " are left out: they only clip or move the numbers before them.")
-        if any(rounded(*t.values) for t in example.derived):
+        if example.fixed:
+            computes += (" With the model's parameters the values are decimals: they are computed to 30 digits, "
+                         "checked against NumPy and against PyTorch running the module itself, and shown rounded to "
+                         "three places.")
+        elif any(rounded(*t.values) for t in example.derived):
             computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
                          "against NumPy, and shown rounded to three places.")
     worked = any(t.terms for t in example.derived)
