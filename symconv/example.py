@@ -103,6 +103,8 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     shown = shown_names(derivation, input_gradient)
     limit = EXAMPLE_ENTRIES if len(derivation.records) == 1 else NETWORK_EXAMPLE_ENTRIES
     everything = set(shown_names(derivation, hide=False))  # computed, listed or not
+    # the parts of a forked value's gradient (dL/dA[1] from layer 3), which the gradient sums: computed, not listed
+    everything |= {t.name for t in derivation.tensors if t.name.partition(" from layer ")[0] in everything}
     if sum(len(derivation[name].values) for name in shown) > limit:
         return None
     rng = random.Random(seed)

@@ -224,6 +224,14 @@ def _symbol(tensor: Tensor, doc: DocStep, which: str, gradient: bool) -> str:
     return rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol
 
 
+def _source_gradient(tensor: Tensor, doc: DocStep, k: int) -> str:
+    """The gradient of a join's input k as a whole tensor: \frac{\partial L}{\partial A^{[6]}}, or of X."""
+    letter, number, *_ = doc.sources[k]
+    sup = "" if number is None else f"[{number}]"
+    symbol = matrix_name(letter, sup) if len(tensor.shape) >= 2 else latex_base(letter) + (f"^{{{sup}}}" if sup else "")
+    return rf"\frac{{\partial L}}{{\partial {symbol}}}"
+
+
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
                   all_entries: bool, input_gradient: bool, matrices: bool) -> tuple[Group, Group]:
     """A layer's forward section and its backward sections (parameters first, then its input unless it
@@ -293,8 +301,10 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                                     True, "input channel", head=doc.source_delta(k), first=k == 0))
         else:
             title = INPUT_TITLE if len(record.inputs) == 1 else f"Gradient with respect to ${doc.source_symbol(k)}$"
+            # a join's later input is named as itself, not as its first input
+            head = "" if k == 0 else _source_gradient(derivation[f"dL/d{read}"], doc, k)
             backward.append(section("in", f"dL/d{read}", title, words.backward.get("in", ""), True, "input channel",
-                                    first=k == 0))
+                                    head=head, first=k == 0))
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"
