@@ -553,30 +553,33 @@ def test_a_pooling_function_that_cannot_be_read_is_one_line(nn):
         from_torch(Dilated(), (1, 5, 5))
 
 
-def tiny_unet(nn, interpolate: bool):
+def tiny_unet(nn, interpolate: bool, channels: int = 2, norm: bool = True):
     """A small U-Net after milesial/Pytorch-UNet (unet/unet_parts.py: DoubleConv, Down, Up with bilinear=True,
     OutConv), each double convolution cut to one conv (with BatchNorm in the decoder) and the F.pad of `Up`
     left out (the sizes are even): encoder conv, max pooling and conv; bilinear upsampling by 2 (nn.Upsample with
     align_corners=True as `Up` writes it, or F.interpolate with align_corners=False); torch.cat([skip, up],
-    dim=1); conv, BatchNorm (eval), ReLU; a 1x1 conv."""
+    dim=1); conv, BatchNorm (eval), ReLU; a 1x1 conv. With one channel and neither BatchNorm nor the 1x1 conv,
+    it is examples/unet_decoder.toml."""
     import torch
     import torch.nn.functional as F
 
     class TinyUNet(nn.Module):
         def __init__(self):
             super().__init__()
-            self.inc = nn.Sequential(nn.Conv2d(1, 2, kernel_size=3, padding=1), nn.ReLU(inplace=True))
-            self.down = nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(2, 2, kernel_size=3, padding=1), nn.ReLU(inplace=True))
+            c = channels
+            self.inc = nn.Sequential(nn.Conv2d(1, c, kernel_size=3, padding=1), nn.ReLU(inplace=True))
+            self.down = nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(c, c, kernel_size=3, padding=1), nn.ReLU(inplace=True))
             self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
-            self.conv = nn.Sequential(nn.Conv2d(4, 2, kernel_size=3, padding=1), nn.BatchNorm2d(2), nn.ReLU(inplace=True))
-            self.outc = nn.Conv2d(2, 1, kernel_size=1)
+            self.conv = nn.Sequential(nn.Conv2d(2 * c, c, kernel_size=3, padding=1),
+                                      *((nn.BatchNorm2d(c),) if norm else ()), nn.ReLU(inplace=True))
+            self.outc = nn.Conv2d(c, 1, kernel_size=1) if norm else None
 
         def forward(self, x):
             x1 = self.inc(x)
             x2 = self.down(x1)
             up = F.interpolate(x2, scale_factor=2, mode="bilinear", align_corners=False) if interpolate else self.up(x2)
             x = torch.cat([x1, up], dim=1)
-            return self.outc(self.conv(x))
+            return self.conv(x) if self.outc is None else self.outc(self.conv(x))
 
     return TinyUNet()
 
@@ -629,3 +632,16 @@ def test_upsample_modules_and_interpolate_map_to_upsample(nn):
         from_torch(Interpolating(scale_factor=0.5, mode="bilinear", antialias=True), (1, 4, 4))
     with pytest.raises(SpecError, match="recompute_scale_factor=True is not supported"):
         from_torch(Interpolating(scale_factor=1.5, recompute_scale_factor=True), (1, 4, 4))
+
+
+def test_the_unet_example_is_the_import_of_its_module_and_matches_pytorch(nn):
+    """examples/unet_decoder.toml is what `symconv import` writes for the one-channel U-Net (its layers, their
+    fields and modules), and that module matches PyTorch."""
+    from symconv import load_network
+    from symconv.torch_import import from_torch
+
+    module = randomized(tiny_unet(nn, interpolate=False, channels=1, norm=False), seed=6).eval()
+    imported = from_torch(module, (1, 4, 4)).as_dict()
+    example = load_network(Path(__file__).parents[1] / "examples" / "unet_decoder.toml").as_dict()
+    assert example["layers"] == imported["layers"] and example["input"] == imported["input"]
+    compare(module, (1, 4, 4), seed=6)
