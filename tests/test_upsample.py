@@ -21,6 +21,7 @@ from symconv.spec import SpecError
 
 from .conftest import need_torch
 from .layer_steps import rules
+from .strategies import upsamplings
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
@@ -129,25 +130,6 @@ def test_an_old_file_keeps_its_folder():
     assert Upsample((2, 2)).identity_fields() == {"type": "upsample", "scale": [2, 2]}
 
 
-@st.composite
-def upsamplings(draw):
-    mode = draw(st.sampled_from(["nearest", "bilinear"]))
-    c, h, w = draw(st.integers(1, 2)), draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    fields = {"mode": mode}
-    if draw(st.booleans()):
-        scale = st.one_of(st.integers(1, 3), st.integers(3, 35).map(lambda k: k / 10),
-                          st.floats(0.3, 3.5, allow_nan=False).filter(lambda s: s > 0))
-        s = (draw(scale), draw(scale))
-        if min(math.floor(h * s[0]), math.floor(w * s[1])) < 1 or max(h * s[0], w * s[1]) > 12:
-            s = (2, 2)
-        fields["scale"] = s
-    else:
-        fields["size"] = (draw(st.integers(1, 8)), draw(st.integers(1, 8)))
-    if mode == "bilinear":
-        fields["align_corners"] = draw(st.booleans())
-    return NetworkSpec((c, h, w), (Upsample(**fields),))
-
-
 @settings(max_examples=40, deadline=None)
 @given(upsamplings())
 def test_entries_are_weighted_sums_and_their_sympy_diff(net):
@@ -209,3 +191,17 @@ def test_the_bilinear_document_shows_its_weights():
     # a^{[1]}_{3,3} sits at row and column 3/4 (0-based): a quarter of x_{1,1}'s row and column, three of x_{2,2}'s
     assert marks == {(0, 0): "1/16", (0, 1): "3/16", (1, 0): "3/16", (1, 1): "9/16"}
     assert r"$a^{[1]}_{3,3} = \frac{1}{16}\, x_{1,1} + \frac{3}{16}\, x_{1,2}" in grid.caption
+
+
+def test_the_nearest_document_defines_its_index_maps_and_its_diagram_keeps_math_whole():
+    """scale 1.5 x 1.3 on 2 x 3: rows copy 1, 1, 2 (r = 2/3) and the columns keep their number (3.9 -> 3), which
+    PyTorch copies; the network diagram wraps its long box text without breaking $1.5 \\times 1.3$ apart."""
+    from symconv import render
+
+    net = NetworkSpec((1, 2, 3), (Upsample(scale=(1.5, 1.3)), Conv(1, 2)))
+    files = render(derive(net), ("md",)).files
+    text = files["derivation.md"].decode()
+    assert r"\sigma(i) &= \min\big(\lfloor (i - 1) \cdot \frac{2}{3} \rfloor,\ 1\big) + 1" in text
+    assert "copy input rows 1, 1, 2; columns 1, 2, 3" in text
+    assert "$r = 1$ for the columns, which keep their number (PyTorch copies such an axis)" in text
+    assert "1.5 × 1.3" in files["figure-network.svg"].decode()

@@ -262,7 +262,8 @@ class Upsample(Layer):
         _, ho, wo = step.shape_out
         if self.mode == "nearest":
             forward = ("Each output entry copies one input entry, PyTorch's nearest rule: output row $i$ copies input "
-                       r"row $\min(\lfloor (i - 1)\, r \rfloor, H - 1) + 1$ with " + self._ratio_words(h, w, ho, wo)
+                       r"row $\min(\lfloor (i - 1)\, r \rfloor, H - 1) + 1$ (computed in single precision, as PyTorch "
+                       r"does; likewise the columns) with " + self._ratio_words(h, w, ho, wo)
                        + f". Here the output's rows and columns copy input {self._copies(step.shape_in)}.")
             backward = ("Each copy of an input entry sends back its upstream gradient, so an input entry's gradient "
                         "is the sum over its copies (0 for an entry no output copies).")
@@ -282,13 +283,19 @@ class Upsample(Layer):
         return Words(forward, {"in": backward})
 
     def _ratio_words(self, h: int, w: int, ho: int, wo: int) -> str:
-        if self.scale is not None:
-            r = [self._ratio(k, n, m) for k, (n, m) in enumerate(((h, ho), (w, wo)))]
-            same = r[0] == r[1]
-            return (f"$r = 1/s = {r[0]}$" + ("" if same else f" (columns: ${r[1]}$)")
-                    + (" (PyTorch computes it in single precision)" if self.mode == "nearest" else ""))
-        return (rf"$r = H/h = {h}/{ho}$ (columns: $W/w = {w}/{wo}$)"
-                + (" (PyTorch computes it in single precision)" if self.mode == "nearest" else ""))
+        """The ratio r of rows and columns in words: 1/s for a scale, H/h for a size, 1 for an axis that keeps
+        its length (PyTorch copies it)."""
+        said = []
+        for k, (what, n, m) in enumerate((("rows", h, ho), ("columns", w, wo))):
+            if m == n:
+                said.append(f"$r = 1$ for the {what}, which keep their number (PyTorch copies such an axis)")
+            elif self.scale is not None:
+                said.append(f"$r = 1/s = {self._ratio(k, n, m)}$ for the {what}")
+            else:
+                said.append(f"$r = {'H/h' if k == 0 else 'W/w'} = {n}/{m}$ for the {what}")
+        if said[0].replace("rows", "columns") == said[1]:
+            said = [said[0].replace(" for the rows", "")]
+        return " and ".join(said)
 
     def rules(self, step: DocStep) -> list[str]:
         z, a = step.symbol("in"), step.symbol("out")
@@ -298,10 +305,23 @@ class Upsample(Layer):
             return [rf"{a}_{{i,j}} &= {z}_{{\lceil i/{sh} \rceil,\, \lceil j/{sw} \rceil}}",
                     rf"{d_in}_{{p,q}} &= \sum_{{i=({sh}(p-1)+1)}}^{{{sh}p}} \ "
                     rf"\sum_{{j=({sw}(q-1)+1)}}^{{{sw}q}} {d_out}_{{i,j}}"]
+        _, h, w = step.shape_in
+        _, ho, wo = step.shape_out
+        rh, rw = self._ratio(0, h, ho), self._ratio(1, w, wo)
         if self.mode == "nearest":
-            return [rf"{a}_{{i,j}} &= {z}_{{\sigma(i),\, \tau(j)}}",
+            return [rf"\sigma(i) &= \min\big(\lfloor (i - 1) \cdot {rh} \rfloor,\ {h - 1}\big) + 1, \quad "
+                    rf"\tau(j) = \min\big(\lfloor (j - 1) \cdot {rw} \rfloor,\ {w - 1}\big) + 1",
+                    rf"{a}_{{i,j}} &= {z}_{{\sigma(i),\, \tau(j)}}",
                     rf"{d_in}_{{p,q}} &= \sum_{{i:\ \sigma(i) = p}} \ \sum_{{j:\ \tau(j) = q}} {d_out}_{{i,j}}"]
-        return [rf"{a}_{{i,j}} &= \sum_{{p,q}} R_{{i,p}}\, C_{{j,q}}\, {z}_{{p,q}}",
+        if self.align_corners:
+            u = rf"u_i &= 1 + (i - 1) \cdot {latex(Rational(h - 1, ho - 1)) if ho > 1 else 0}"
+        else:
+            u = rf"u_i &= \max\big((i - \tfrac{{1}}{{2}}) \cdot {rh} + \tfrac{{1}}{{2}},\ 1\big)"
+        return [u + r", \quad \lambda_i = u_i - \lfloor u_i \rfloor",
+                rf"R_{{i,p}} &= (1 - \lambda_i)\, [p = \lfloor u_i \rfloor] + \lambda_i\, [p = \lfloor u_i \rfloor + 1]"
+                rf" \quad (\text{{row }} {h + 1} \text{{ read as row }} {h}\text{{; the columns' }} C_{{j,q}} "
+                r"\text{ likewise})",
+                rf"{a}_{{i,j}} &= \sum_{{p,q}} R_{{i,p}}\, C_{{j,q}}\, {z}_{{p,q}}",
                 rf"{d_in}_{{p,q}} &= \sum_{{i,j}} R_{{i,p}}\, C_{{j,q}}\, {d_out}_{{i,j}}"]
 
     def figures(self, step: DocStep) -> dict[str, list[Grid]]:
