@@ -225,7 +225,7 @@ def _symbol(tensor: Tensor, doc: DocStep, which: str, gradient: bool) -> str:
 
 
 def _source_gradient(tensor: Tensor, doc: DocStep, k: int) -> str:
-    """The gradient of a join's input k as a whole tensor: \frac{\partial L}{\partial A^{[6]}}, or of X."""
+    r"""The gradient of a join's input k as a whole tensor: \frac{\partial L}{\partial A^{[6]}}, or of X."""
     letter, number, *_ = doc.sources[k]
     sup = "" if number is None else f"[{number}]"
     symbol = matrix_name(letter, sup) if len(tensor.shape) >= 2 else latex_base(letter) + (f"^{{{sup}}}" if sup else "")
