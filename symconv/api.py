@@ -137,7 +137,11 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
                                 fixed=None if model_values is None else model_values.given)
         if worked is not None:
             _numeric("example").check(derivation, worked, None if model_values is None else model_values.run)
-    return _render(derivation, chosen, options, worked)
+    rendered = _render(derivation, chosen, options, worked)
+    if model_values is not None and worked is None and example is not None and not handout:
+        rendered.notes.append("the model's values are not shown: the network is too large for a worked example "
+                              "(verify --model FILE.py:NAME --model-values checks every entry at them)")
+    return rendered
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:

@@ -114,3 +114,20 @@ def test_the_command_line(tmp_path, capsys):
     assert code == 2 and err.strip().splitlines() == [
         "symconv: error: --model-values goes with --torch FILE.py:NAME: the values are a PyTorch module's"]
     assert not (tmp_path / "x").exists()
+
+
+def test_a_model_too_large_for_a_worked_example_says_so():
+    need_torch()
+    import torch
+
+    from symconv import derive, render
+    from symconv.torch_import import from_torch, module_values
+
+    from .test_torch_import import tiny_unet
+
+    module = tiny_unet(torch.nn, interpolate=False).eval()
+    spec = from_torch(module, (1, 4, 4))
+    rendered = render(derive(spec), ("md",), model_values=module_values(module, spec))
+    assert "## A worked example" not in rendered.files["derivation.md"].decode()
+    assert rendered.notes == ["the model's values are not shown: the network is too large for a worked example "
+                              "(verify --model FILE.py:NAME --model-values checks every entry at them)"]
