@@ -205,3 +205,16 @@ def test_the_nearest_document_defines_its_index_maps_and_its_diagram_keeps_math_
     assert "copy input rows 1, 1, 2; columns 1, 2, 3" in text
     assert "$r = 1$ for the columns, which keep their number (PyTorch copies such an axis)" in text
     assert "1.5 × 1.3" in files["figure-network.svg"].decode()
+
+
+@pytest.mark.parametrize("layers", [
+    (Upsample(scale=(1.5, 1.3)), Conv(1, 2)),
+    (Conv(1, 2), Upsample(scale=2, mode="bilinear"), Conv(1, 2, bias=True)),
+    (Conv(1, 1), Upsample(size=(4, 5), mode="bilinear", align_corners=True), Flatten()),
+], ids=["nearest-1.5", "bilinear", "bilinear-corners"])
+def test_check_never_judges_its_own_upsampling_documents_wrong(layers):
+    from symconv import api
+
+    d = api.derive(NetworkSpec((1, 3, 3), layers))
+    verdicts = api.check(api.render(d, formats=("md",)).files["derivation.md"].decode(), d)
+    assert not [v.claim for v in verdicts if v.status == "wrong"] and sum(v.status == "right" for v in verdicts) > 40
