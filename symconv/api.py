@@ -96,7 +96,8 @@ def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, .
 
 def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, ...] | None = None,
            force: bool = False, jacobians: bool = False, handout: bool = False, all_entries: bool = False,
-           input_gradient: bool = False, example: int | None = 0, upstream_symbol: str | None = None) -> Rendered:
+           input_gradient: bool = False, example: int | None = 0, upstream_symbol: str | None = None,
+           model_values=None) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
 
     `formats` is a tuple of names or text as --format takes it ("pdf", "md,json"); None means all
@@ -111,6 +112,8 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     it out. Its numbers are checked against each kind's NumPy code before anything is written.
     `upstream_symbol` writes the upstream gradient short: one letter ("g", the default for a single
     layer), a Greek letter ("delta", a network's default), or "frac" for the full fraction dL/dy.
+    `model_values` (symconv.torch_import.module_values(module, spec)) makes the worked example use a PyTorch
+    module's own parameters, and checks its numbers against PyTorch running the module itself too.
     When LaTeX fails, the other files are still rendered and `errors` says why.
 
     Raises:
@@ -130,10 +133,15 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     derivation = _derivation(what, chosen, force, jacobians)
     worked = None
     if example is not None and not handout and DOCUMENT_FORMATS & set(chosen):
-        worked = worked_example(derivation, example, input_gradient or derivation.network.input_gradient)
+        worked = worked_example(derivation, example, input_gradient or derivation.network.input_gradient,
+                                fixed=None if model_values is None else model_values.given)
         if worked is not None:
-            _numeric("example").check(derivation, worked)
-    return _render(derivation, chosen, options, worked)
+            _numeric("example").check(derivation, worked, None if model_values is None else model_values.run)
+    rendered = _render(derivation, chosen, options, worked)
+    if model_values is not None and worked is None and example is not None and not handout:
+        rendered.notes.append("the model's values are not shown: the network is too large for a worked example "
+                              "(verify --model FILE.py:NAME --model-values checks every entry at them)")
+    return rendered
 
 
 def write(rendered: Rendered, folder: str | Path) -> list[Path]:
@@ -152,16 +160,21 @@ def write(rendered: Rendered, folder: str | Path) -> list[Path]:
 
 
 def verify(what: ConvSpec | NetworkSpec | Derivation, seed: int = 0, use_torch: bool | None = None, force: bool = False,
-           jacobians: bool = False, progress: Callable[[Checked], None] | None = None) -> Report:
+           jacobians: bool = False, progress: Callable[[Checked], None] | None = None, model_values=None) -> Report:
     """Evaluate every derived entry (and, with `jacobians`, every Jacobian entry) at random values and
     compare with NumPy (and PyTorch when installed). `seed` is a whole number, 0 or more.
 
     `progress`, if given, is called with each reference's comparisons and seconds as soon as they are
-    made, NumPy's first; the report's `seconds` gives each reference's time too."""
+    made, NumPy's first; the report's `seconds` gives each reference's time too. `model_values`
+    (symconv.torch_import.module_values) puts a PyTorch module's own parameters in place of random ones and
+    adds a last reference, "module": PyTorch running the module itself (its output or loss, and the
+    gradients of its input and of every parameter)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= LARGEST:
         raise SpecError(f"seed {shown(seed)} is not valid: give a whole number from 0 to {LARGEST:,}")
     derivation = _derivation(what, (), force, jacobians, "verify")
-    return _numeric("verify").verify(derivation, seed=seed, use_torch=use_torch, progress=progress)
+    return _numeric("verify").verify(derivation, seed=seed, use_torch=use_torch, progress=progress,
+                                     fixed=None if model_values is None else model_values.given,
+                                     on_module=None if model_values is None else model_values.run)
 
 
 def check(notes: str | None, what: ConvSpec | NetworkSpec | Derivation, claims: tuple[str, ...] = (),

@@ -162,11 +162,15 @@ def cli() -> None:
                    "or a function returning a module. FILE runs as Python, as `python FILE` would.")
 @click.option("--input-shape", default=None, metavar="CxHxW", help="With --torch: the shape of one input, e.g. 1x28x28.")
 @click.option("--loss", default=None, metavar="cross-entropy|mse", help="With --torch: the loss after the model.")
+@click.option("--model-values", is_flag=True,
+              help="With --torch: the worked example uses the module's own parameters (checked against PyTorch "
+                   "running the module).")
 @click.pass_context
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
            handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, upstream: str | None,
            jacobians: bool, variants: str | None, roster: str | None, vary: str | None, seed: str,
-           torch_model: str | None, input_shape: str | None, loss: str | None, **spec_args) -> None:
+           torch_model: str | None, input_shape: str | None, loss: str | None, model_values: bool,
+           **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
     Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
@@ -186,24 +190,30 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     if seed is not None and not 0 <= seed <= LARGEST:
         raise SpecError(f"--example {example} is not valid: give a seed from 0 to {LARGEST:,}")
     options = DocumentOptions(handout, all_entries, input_gradient, seed, upstream)
+    if model_values and torch_model is None:
+        raise SpecError("--model-values goes with --torch FILE.py:NAME: the values are a PyTorch module's")
     if files and torch_model is None:
         render_many(ctx, files, asked, out, jobs, force, jacobians, options)
         return
     if torch_model is not None:
         if files:
             raise SpecError(f"{files[0]}: --torch names the model; give network files or --torch, not both")
-        spec = torch_spec(ctx, torch_model, input_shape, loss, **spec_args)[1]
+        imported = torch_spec(ctx, torch_model, input_shape, loss, **spec_args)
+        spec = imported[1]
+        model_values = model_values_of(model_values, imported, "--torch")
     elif input_shape is not None or loss is not None:
         raise SpecError(f"{'--input-shape' if input_shape is not None else '--loss'} goes with --torch FILE.py:NAME")
     else:
         spec = spec_from(ctx, **spec_args)
+    model_values = model_values or None
     if out == "-" and (len(chosen) != 1 or chosen[0] not in TEXT_FORMATS):
         raise SpecError(f"--out - writes one text format to standard output: use --format tex, md, html or json, not {formats}")
     api = _api()
     if handout and out == "-":
         raise SpecError("--handout writes two documents: give an output folder, not --out -")
     rendered = api.render(spec, asked, force=force, jacobians=jacobians, handout=handout, all_entries=all_entries,
-                          input_gradient=input_gradient, example=seed, upstream_symbol=upstream)
+                          input_gradient=input_gradient, example=seed, upstream_symbol=upstream,
+                          model_values=model_values)
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":
@@ -306,8 +316,21 @@ def torch_spec(ctx: click.Context, model: str, input_shape: str | None, loss: st
     # output is the network file's or the document's.
     with contextlib.redirect_stdout(sys.stderr):
         module = user.load_module(model)
-        return import_module("symconv.torch_import").imported(module, shape, batch=batch, loss=user.loss_module(loss),
-                                                              name=model.rpartition(":")[2])
+        loss_module = user.loss_module(loss)
+        data, spec = import_module("symconv.torch_import").imported(module, shape, batch=batch, loss=loss_module,
+                                                                    name=model.rpartition(":")[2])
+        return data, spec, module, loss_module
+
+
+def model_values_of(model_values: bool, torch: tuple | None, option: str):
+    """--model-values: the module's own numbers (symconv.torch_import.ModuleValues), or None; it needs --torch."""
+    if not model_values:
+        return None
+    if torch is None:
+        raise SpecError(f"--model-values goes with {option} FILE.py:NAME: the values are a PyTorch module's")
+    _, spec, module, loss = torch
+    with contextlib.redirect_stdout(sys.stderr):
+        return import_module("symconv.torch_import").module_values(module, spec, loss)
 
 
 def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...] | None, out: str | None,
@@ -341,10 +364,26 @@ def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, 
 @click.option("--torch/--no-torch", "use_torch", default=None,
               help="Also compare with PyTorch (default: when it is installed). Its import alone takes about 1.5 s.")
 @jacobians_option
+@click.option("--model", "torch_model", default=None, metavar="FILE.py:NAME",
+              help="A PyTorch model instead of the layer options (as render --torch; FILE runs as Python).")
+@click.option("--input-shape", default=None, metavar="CxHxW", help="With --model: the shape of one input, e.g. 1x28x28.")
+@click.option("--loss", default=None, metavar="cross-entropy|mse", help="With --model: the loss after the model.")
+@click.option("--model-values", is_flag=True,
+              help="With --model: the module's own parameters instead of random ones, and PyTorch running the "
+                   "module itself as a reference.")
 @click.pass_context
-def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, jacobians: bool, **spec_args) -> None:
+def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, jacobians: bool,
+           torch_model: str | None, input_shape: str | None, loss: str | None, model_values: bool,
+           **spec_args) -> None:
     """Check every derived entry numerically against NumPy (and PyTorch when installed)."""
-    spec = spec_from(ctx, **spec_args)
+    if torch_model is not None:
+        imported = torch_spec(ctx, torch_model, input_shape, loss, **spec_args)
+        spec = imported[1]
+    elif input_shape is not None or loss is not None:
+        raise SpecError(f"{'--input-shape' if input_shape is not None else '--loss'} goes with --model FILE.py:NAME")
+    else:
+        imported, spec = None, spec_from(ctx, **spec_args)
+    model_values = model_values_of(model_values, imported, "--model")
     api = _api()
     if use_torch and not api.torch_available():
         raise SpecError("--torch: PyTorch is not installed (pip install 'symconv[torch]')")
@@ -358,16 +397,18 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
         long it took on stderr, so that standard output is the same on every run."""
         for c in checked.comparisons:
             _echo(f"{c.tensor:<{wide}} {c.reference:<10} {c.max_abs_error:>14.3e}  {'ok' if c.ok else 'FAILED'}")
-        name = {"numpy": "NumPy's", "torch": "PyTorch's (its import included)"}[checked.reference]
+        name = {"numpy": "NumPy's", "torch": "PyTorch's (its import included)",
+                "module": "the module's (PyTorch running it)"}[checked.reference]
         click.echo(f"symconv: {name} reference took {checked.seconds:.3f} s", err=True)
 
-    report = api.verify(derivation, seed=seed, use_torch=use_torch, progress=show)
+    report = api.verify(derivation, seed=seed, use_torch=use_torch, progress=show, model_values=model_values)
     for name in report.unchecked:
         _echo(f"{name:<{wide}} no reference computes it  FAILED")
     if report.untestable:
         _echo(f"untested: {report.untestable}")
     source = "the SymPy expressions" if report.from_sympy else "the term tables the SymPy expressions are built from"
-    _echo(f"evaluated {source} at random values (seed {seed})")
+    _echo(f"evaluated {source} at random values (seed {seed})" if model_values is None else
+          f"evaluated {source} at the module's own parameters and random values for the rest (seed {seed})")
     if not report.torch_used and use_torch is None:
         _echo("PyTorch is not installed: compared with NumPy only (pip install 'symconv[torch]' adds it)")
     if report.ok:
@@ -387,7 +428,7 @@ def import_(ctx: click.Context, model: str, input_shape: str, batch: str | None,
     """Write the network file (TOML) of a PyTorch model: FILE.py:NAME, NAME a module class constructed
     without arguments or a function returning a module. FILE runs as Python, as `python FILE` would
     (but not its `if __name__ == "__main__":` block)."""
-    data, _ = torch_spec(ctx, model, input_shape, loss, None, batch=batch)
+    data = torch_spec(ctx, model, input_shape, loss, None, batch=batch)[0]
     command = " ".join(["symconv import", model, "--input-shape", input_shape, *(["--batch", batch] if batch else []),
                         *(["--loss", loss] if loss else [])])
     _echo(import_module("symconv.network_toml").dumps(data, f"{command}\nEach layer's module is the PyTorch module it "

@@ -45,6 +45,7 @@ class Example:
     seed: int
     given: tuple[Values, ...]  # the input, the parameters and the upstream gradient
     derived: tuple[Values, ...]  # every output and gradient, in the derivation's order
+    fixed: tuple[str, ...] = ()  # the given tensors whose numbers were handed in (a model's own parameters)
 
 
 def _role(derivation: Derivation, name: str) -> tuple[str, bool]:
@@ -92,12 +93,18 @@ def shown_names(derivation: Derivation, input_gradient: bool = True, hide: bool 
             if (t.name in names or t.name.removeprefix("dL/d") in names) and t.name not in hidden]
 
 
-def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool = True) -> Example | None:
+def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool = True,
+                   fixed: dict | None = None) -> Example | None:
     """The example at `seed`, or None when the tensors it lists have more than EXAMPLE_ENTRIES entries
-    (NETWORK_EXAMPLE_ENTRIES in a network). `input_gradient` as in shown_names."""
+    (NETWORK_EXAMPLE_ENTRIES in a network). `input_gradient` as in shown_names. `fixed` gives some given
+    tensors' numbers instead (by name, arrays of floats: a PyTorch model's own parameters), taken exactly as
+    decimals of DIGITS digits; the others are drawn from the seed as always."""
+    fixed = fixed or {}
     shown = shown_names(derivation, input_gradient)
     limit = EXAMPLE_ENTRIES if len(derivation.records) == 1 else NETWORK_EXAMPLE_ENTRIES
     everything = set(shown_names(derivation, hide=False))  # computed, listed or not
+    # the parts of a forked value's gradient (dL/dA[1] from layer 3), which the gradient sums: computed, not listed
+    everything |= {t.name for t in derivation.tensors if t.name.partition(" from layer ")[0] in everything}
     if sum(len(derivation[name].values) for name in shown) > limit:
         return None
     rng = random.Random(seed)
@@ -107,7 +114,9 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
         if t.name not in everything:
             continue
         if t.entries is None:
-            values = _given(rng, *_role(derivation, t.name), len(t.symbols))
+            values = _given(rng, *_role(derivation, t.name), len(t.symbols))  # drawn anyway: the same seed, the same rest
+            if t.name in fixed:
+                values = tuple(Float(float(v), DIGITS) for v in fixed[t.name].reshape(-1))
             if t.name in shown:
                 given.append(Values(t.name, t.shape, values))
         else:
@@ -128,7 +137,7 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
                 derived.append(Values(t.name, t.shape, values, terms, worked))
         if t.symbols is not None:
             subs.update(zip(t.symbols, values))
-    return Example(seed, tuple(given), tuple(derived))
+    return Example(seed, tuple(given), tuple(derived), tuple(name for name in fixed if name in everything))
 
 
 def _exact(value: Expr) -> Expr:

@@ -23,9 +23,10 @@ INSTALL = "PyTorch is not installed: pip install 'symconv[torch]' (or pip instal
 
 # The module types the importer reads, as the message for one it does not lists them.
 SUPPORTED = ("Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Linear, Flatten, "
-             "BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Dropout, Dropout2d, Identity, ReLU, Sigmoid, Tanh, "
-             "LeakyReLU, ELU, GELU, SiLU, Softplus; in forward: +, torch.add, torch.cat along the channels, "
-             "torch.flatten(x, 1), torch.relu, torch.sigmoid, torch.tanh, F.relu, F.max_pool2d, F.avg_pool2d")
+             "BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Dropout, Dropout2d, Upsample (nearest, bilinear), "
+             "Identity, ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, SiLU, Softplus; in forward: +, torch.add, "
+             "torch.cat along the channels, torch.flatten(x, 1), torch.relu, torch.sigmoid, torch.tanh, F.relu, "
+             "F.max_pool2d, F.avg_pool2d, F.interpolate (nearest, bilinear)")
 
 # Activation modules with no kind of their own: formula layers (`type = "activation"`), in PyTorch's
 # definitions, with the module's numbers as named parameters.
@@ -115,6 +116,8 @@ def _module_table(torch, where: str, m, label: str | None = None) -> dict:
             raise _refused(label, f"training mode with p={m.p} (random; symconv's dropout is the identity "
                                         "of eval mode: call model.eval() first)")
         return {"type": "dropout"}
+    if isinstance(m, nn.Upsample):  # UpsamplingNearest2d and UpsamplingBilinear2d too
+        return _upsample_table(label, m.size, m.scale_factor, m.mode, m.align_corners, m.recompute_scale_factor)
     if isinstance(m, nn.Identity):
         return {"type": "identity"}
     simple = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh"}
@@ -124,6 +127,24 @@ def _module_table(torch, where: str, m, label: str | None = None) -> dict:
     if formula is not None:
         return formula
     raise SpecError(f"module {where!r} ({kind}) is not supported: symconv imports {SUPPORTED}")
+
+
+def _upsample_table(label: str, size, scale, mode, align_corners, recompute=None, antialias=False) -> dict:
+    """`type = "upsample"` from nn.Upsample's or F.interpolate's arguments (PyTorch's names and defaults)."""
+    if mode not in ("nearest", "bilinear"):
+        raise _refused(label, f"mode {mode!r} (symconv upsamples by nearest or bilinear)")
+    if recompute or antialias:
+        raise _refused(label, "recompute_scale_factor=True" if recompute else "antialias=True")
+    table = {"type": "upsample"}
+    if size is not None:
+        table["size"] = _pair(size)
+    else:
+        pair = scale if isinstance(scale, (tuple, list)) else (scale, scale)
+        table["scale"] = [int(v) if float(v).is_integer() else float(v) for v in pair]
+    table["mode"] = mode
+    if mode == "bilinear":
+        table["align_corners"] = bool(align_corners)
+    return table
 
 
 def _activation_formula(m, nn) -> dict | None:
@@ -199,6 +220,17 @@ def _function_table(torch, node) -> tuple[dict, list]:
                 isinstance(v, fx_node) for v in given.values()):
             raise SpecError(f"{where} is called with arguments symconv cannot read: give its sizes as numbers")
         table = _module_table(torch, node.name, cls(**given), label=where)
+        _known(table, where)
+        return table, args[:1]
+    if target is F.interpolate and args and isinstance(args[0], fx_node):
+        names = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias")
+        given = {**dict(zip(names, args[1:])), **kwargs}
+        if len(args) - 1 > len(names) or set(given) - set(names) or any(
+                isinstance(v, fx_node) for v in given.values()):
+            raise SpecError(f"{where} is called with arguments symconv cannot read: give its sizes as numbers")
+        table = _upsample_table(where, given.get("size"), given.get("scale_factor"), given.get("mode", "nearest"),
+                                given.get("align_corners"), given.get("recompute_scale_factor"),
+                                given.get("antialias", False))
         _known(table, where)
         return table, args[:1]
     functional = {torch.relu: "relu", torch.sigmoid: "sigmoid", torch.tanh: "tanh",
@@ -352,3 +384,52 @@ def _check_parameters(module, spec: NetworkSpec) -> None:
             raise SpecError(f"module {where!r} ({type(module.get_submodule(where)).__name__}): its {what} has shape "
                             f"{size(theirs or ())}, but at input {size(spec.input)} it needs {size(sizes[tensor])}: "
                             "give the input shape the module was built for")
+
+
+class ModuleValues:
+    """A PyTorch module's own numbers for an imported network (`--model-values`): its parameters as the
+    derivation's tensors (K[1] = features.0.weight), and PyTorch running the module itself, in float64, at
+    given numbers for the rest (the input, the upstream gradient or the target), so that symconv's entries
+    can be checked against the module and not only against symconv's own references."""
+
+    def __init__(self, module, spec: NetworkSpec, loss=None):
+        torch = _torch()
+        self.module, self.spec, self.loss = module.double(), spec, loss
+        self.names = parameter_names(spec)
+        own = dict(module.named_parameters())
+        self.given = {tensor: own[name].detach().numpy().copy() for tensor, name in self.names.items()}
+        self._torch = torch
+
+    def run(self, leaves: dict) -> dict:
+        """By tensor name: the module's output (A[n] of its last layer) or the loss L, and the gradients
+        PyTorch's autograd gives the input and every parameter (dL/dX, dL/dK[1], ...), at `leaves` (X and
+        dL/dA[n] or the target t; the parameters are the module's own)."""
+        import numpy as np
+
+        torch, spec = self._torch, self.spec
+        batched = spec.batch is not None
+        x = torch.tensor(leaves["X"] if batched else leaves["X"][None], dtype=torch.float64, requires_grad=True)
+        for p in self.module.parameters():
+            p.grad = None
+        out = self.module(x)
+        last = len(spec.layers) - (self.loss is not None)
+        if self.loss is None:
+            upstream = leaves[f"dL/dA[{last}]"]
+            value = (out * torch.tensor(upstream if batched else upstream[None])).sum()
+        else:
+            target = leaves["t"]
+            value = self.loss(out, torch.tensor(target if batched else target[None]))
+        value.backward()
+        strip = (lambda a: a) if batched else (lambda a: a[0])
+        got = {f"A[{last}]": strip(out.detach().numpy()), "dL/dX": strip(x.grad.numpy())}
+        if self.loss is not None:
+            got["L"] = np.array([value.item()])
+        own = dict(self.module.named_parameters())
+        got.update({f"dL/d{tensor}": own[name].grad.numpy() for tensor, name in self.names.items()})
+        return got
+
+
+def module_values(module, spec: NetworkSpec, loss=None) -> ModuleValues:
+    """The module's parameters and a runner of the module itself, for an imported network's worked example
+    and verify (the module turns float64, as the comparisons need)."""
+    return ModuleValues(module, spec, loss)

@@ -206,3 +206,29 @@ def batchnorm_networks(draw):
     before = draw(st.sampled_from([(), (Conv(shape[0], 1, bias=True),) if image else (Dense(shape[0], True),)]))
     after = draw(st.sampled_from([(), (Activation("relu"),), (MeanSquaredError(),)]))
     return NetworkSpec(shape, (*before, bn, *after), batch=batch)
+
+
+@st.composite
+def upsamplings(draw):
+    """One upsampling layer, nearest or bilinear (align_corners true or false), by a scale (whole, tenths or any
+    float) or to a size, over a small random input."""
+    import math
+
+    from symconv.layers import Upsample
+    from symconv.network import NetworkSpec
+
+    mode = draw(st.sampled_from(["nearest", "bilinear"]))
+    c, h, w = draw(st.integers(1, 2)), draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    fields = {"mode": mode}
+    if draw(st.booleans()):
+        scale = st.one_of(st.integers(1, 3), st.integers(3, 35).map(lambda k: k / 10),
+                          st.floats(0.3, 3.5, allow_nan=False).filter(lambda s: s > 0))
+        s = (draw(scale), draw(scale))
+        if min(math.floor(h * s[0]), math.floor(w * s[1])) < 1 or max(h * s[0], w * s[1]) > 12:
+            s = (2, 2)
+        fields["scale"] = s
+    else:
+        fields["size"] = (draw(st.integers(1, 8)), draw(st.integers(1, 8)))
+    if mode == "bilinear":
+        fields["align_corners"] = draw(st.booleans())
+    return NetworkSpec((c, h, w), (Upsample(**fields),))

@@ -121,3 +121,29 @@ def test_check_grades_a_fork_claim():
     assert check_claim(both, d).status == "right"
     one = check_claim(r"\frac{\partial L}{\partial x_{1,1}} = \frac{\partial L}{\partial a^{[1]}_{1,1}} k^{[1]}_{1,1}", d)
     assert one.status == "wrong"
+
+
+def test_a_joins_later_input_is_named_as_itself():
+    """Concat of a forked value (layer 1) and the layer before it (layer 2): the gradient of its second input
+    is dL/dA^{[2]}, not the first input's name (as the U-Net example wrote it before)."""
+    from symconv import derive, render
+    from symconv.layers import Activation, Concat, Conv
+    from symconv.network import NetworkSpec
+
+    net = NetworkSpec((1, 2, 2), (Conv(1, 1), Activation("relu"), Concat()), inputs=((0,), (1,), (1, 2)))
+    text = render(derive(net), ("md",)).files["derivation.md"].decode()
+    part = text[text.index("#### Gradient with respect to $a^{[2]}$"):]
+    assert part.split("$$")[1].strip().startswith(r"\frac{\partial L}{\partial A^{[2]}} = ")
+
+
+@pytest.mark.parametrize("join", ["add", "concat"])
+def test_a_worked_example_through_a_fork_after_a_layer(join):
+    """A hidden layer's output read by two layers (a residual over a relu): the worked example sums the two parts of
+    its gradient (render checks every number against NumPy) instead of failing on their unset symbols."""
+    from symconv import derive, render
+    from symconv.layers import Activation, Add, Concat, Conv
+    from symconv.network import NetworkSpec
+
+    net = NetworkSpec((1, 2, 2), (Conv(1, 1), Activation("relu"), Add() if join == "add" else Concat()),
+                      inputs=((0,), (1,), (1, 2)))
+    assert "## A worked example" in render(derive(net), ("md",)).files["derivation.md"].decode()

@@ -20,7 +20,7 @@ from symconv.numeric.verify import random_leaves
 from symconv.rendering.json_format import to_json
 
 from .conftest import REQUIRE_TORCH
-from .strategies import batchnorm_networks, branching_networks, conv_transpose_networks, networks
+from .strategies import batchnorm_networks, branching_networks, conv_transpose_networks, networks, upsamplings
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
 WORKER = Path(__file__).with_name("plain_sympy_json.py")
@@ -101,6 +101,16 @@ def test_random_branching_network_json_evaluates_with_plain_sympy(plain_sympy, n
 @given(networks(), st.integers(1, 3))
 def test_random_batched_network_json_evaluates_with_plain_sympy(plain_sympy, net, batch):
     _check(dataclasses.replace(net, batch=batch), plain_sympy, seed=3)
+
+
+@settings(max_examples=12, deadline=None)
+@given(upsamplings())
+def test_random_upsampling_json_evaluates_with_plain_sympy(plain_sympy, net):
+    """Nearest with any scale or a size and bilinear: weights as exact fractions that plain SymPy reads."""
+    from symconv.layers import Conv
+    from symconv.network import NetworkSpec
+
+    _check(NetworkSpec(net.input, (*net.layers, Conv(1, 1, bias=True))), plain_sympy, seed=6)
 
 
 def test_the_evaluator_never_imports_symconv():

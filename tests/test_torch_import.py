@@ -551,3 +551,97 @@ def test_a_pooling_function_that_cannot_be_read_is_one_line(nn):
     with pytest.raises(SpecError, match=r"^operation 'max_pool2d' \(node 'max_pool2d'\): dilation 2 \(symconv pools windows "
                                         "without gaps\\) is not supported$"):
         from_torch(Dilated(), (1, 5, 5))
+
+
+def tiny_unet(nn, interpolate: bool, channels: int = 2, norm: bool = True):
+    """A small U-Net after milesial/Pytorch-UNet (unet/unet_parts.py: DoubleConv, Down, Up with bilinear=True,
+    OutConv), each double convolution cut to one conv (with BatchNorm in the decoder) and the F.pad of `Up`
+    left out (the sizes are even): encoder conv, max pooling and conv; bilinear upsampling by 2 (nn.Upsample with
+    align_corners=True as `Up` writes it, or F.interpolate with align_corners=False); torch.cat([skip, up],
+    dim=1); conv, BatchNorm (eval), ReLU; a 1x1 conv. With one channel and neither BatchNorm nor the 1x1 conv,
+    it is examples/unet_decoder.toml."""
+    import torch
+    import torch.nn.functional as F
+
+    class TinyUNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            c = channels
+            self.inc = nn.Sequential(nn.Conv2d(1, c, kernel_size=3, padding=1), nn.ReLU(inplace=True))
+            self.down = nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(c, c, kernel_size=3, padding=1), nn.ReLU(inplace=True))
+            self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+            self.conv = nn.Sequential(nn.Conv2d(2 * c, c, kernel_size=3, padding=1),
+                                      *((nn.BatchNorm2d(c),) if norm else ()), nn.ReLU(inplace=True))
+            self.outc = nn.Conv2d(c, 1, kernel_size=1) if norm else None
+
+        def forward(self, x):
+            x1 = self.inc(x)
+            x2 = self.down(x1)
+            up = F.interpolate(x2, scale_factor=2, mode="bilinear", align_corners=False) if interpolate else self.up(x2)
+            x = torch.cat([x1, up], dim=1)
+            return self.conv(x) if self.outc is None else self.outc(self.conv(x))
+
+    return TinyUNet()
+
+
+@pytest.mark.parametrize("interpolate", [False, True])
+def test_a_small_unet_decoder_matches_pytorch_on_the_module(nn, interpolate):
+    import torch
+
+    module = randomized(tiny_unet(nn, interpolate), seed=5).eval()
+    with torch.no_grad():  # running statistics that are not 0 and 1
+        module.conv[1].running_mean.copy_(torch.tensor([0.3, -0.2]))
+        module.conv[1].running_var.copy_(torch.tensor([1.5, 0.7]))
+    spec = __import__("symconv").from_torch(module, (1, 4, 4))
+    ups = [layer for layer in spec.as_dict()["layers"] if layer["type"] == "upsample"]
+    assert [(u["mode"], u["align_corners"]) for u in ups] == [("bilinear", not interpolate)]
+    assert [layer["type"] for layer in spec.as_dict()["layers"]].count("concat") == 1
+    errors = compare(module, (1, 4, 4), seed=5)
+    assert set(errors) >= {"A[11]", "dL/dX", "dL/dK[1]", "dL/dK[8]", "dL/dgamma[9]", "dL/db[11]"} and max(errors.values()) < 1e-9
+
+
+def test_upsample_modules_and_interpolate_map_to_upsample(nn):
+    import torch
+    import torch.nn.functional as F
+
+    from symconv.spec import SpecError
+    from symconv.torch_import import _module_table, from_torch
+
+    table = lambda m: _module_table(torch, "m", m)
+    assert table(nn.Upsample(scale_factor=1.5)) == {"type": "upsample", "scale": [1.5, 1.5], "mode": "nearest"}
+    assert table(nn.Upsample(size=(5, 3), mode="bilinear")) == {"type": "upsample", "size": [5, 3], "mode": "bilinear",
+                                                                "align_corners": False}
+    assert table(nn.UpsamplingBilinear2d(scale_factor=2)) == {"type": "upsample", "scale": [2, 2], "mode": "bilinear",
+                                                               "align_corners": True}
+    assert table(nn.UpsamplingNearest2d(size=4)) == {"type": "upsample", "size": [4, 4], "mode": "nearest"}
+    with pytest.raises(SpecError, match=r"^module 'm' \(Upsample\): mode 'bicubic' \(symconv upsamples by nearest or "
+                                        r"bilinear\) is not supported$"):
+        table(nn.Upsample(scale_factor=2, mode="bicubic"))
+
+    class Interpolating(nn.Module):
+        def __init__(self, **kwargs):
+            super().__init__()
+            self.kwargs = kwargs
+
+        def forward(self, x):
+            return F.interpolate(x, **self.kwargs)
+
+    spec = from_torch(Interpolating(size=(5, 3), mode="nearest"), (1, 3, 2))
+    assert spec.as_dict()["layers"][0]["size"] == [5, 3] and spec.shapes[-1] == (1, 5, 3)
+    with pytest.raises(SpecError, match=r"operation 'interpolate' \(node 'interpolate'\): antialias=True is not supported"):
+        from_torch(Interpolating(scale_factor=0.5, mode="bilinear", antialias=True), (1, 4, 4))
+    with pytest.raises(SpecError, match="recompute_scale_factor=True is not supported"):
+        from_torch(Interpolating(scale_factor=1.5, recompute_scale_factor=True), (1, 4, 4))
+
+
+def test_the_unet_example_is_the_import_of_its_module_and_matches_pytorch(nn):
+    """examples/unet_decoder.toml is what `symconv import` writes for the one-channel U-Net (its layers, their
+    fields and modules), and that module matches PyTorch."""
+    from symconv import load_network
+    from symconv.torch_import import from_torch
+
+    module = randomized(tiny_unet(nn, interpolate=False, channels=1, norm=False), seed=6).eval()
+    imported = from_torch(module, (1, 4, 4)).as_dict()
+    example = load_network(Path(__file__).parents[1] / "examples" / "unet_decoder.toml").as_dict()
+    assert example["layers"] == imported["layers"] and example["input"] == imported["input"]
+    compare(module, (1, 4, 4), seed=6)

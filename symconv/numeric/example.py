@@ -9,15 +9,21 @@ from ..example import Example
 from .reference_network import forward_backward
 
 
-def check(derivation: Derivation, example: Example) -> None:
-    """Every derived number equals what the kinds' own NumPy code gives from the same given numbers.
+def check(derivation: Derivation, example: Example, on_module=None) -> None:
+    """Every derived number equals what the kinds' own NumPy code gives from the same given numbers, and, with
+    `on_module` (a PyTorch module's runner, symconv.torch_import.ModuleValues.run), what PyTorch running the
+    module itself gives for each tensor it computes (its output or loss, every gradient of a parameter).
 
     Raises:
         AssertionError: naming the tensor that differs (a defect in symconv, never expected).
     """
     leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
-    reference = forward_backward(derivation.records, leaves)
+    references = [("NumPy", forward_backward(derivation.records, leaves))]
+    if on_module is not None:
+        references.append(("PyTorch on the module", on_module(leaves)))
     for v in example.derived:
-        expected = reference[v.name].reshape(-1)
         got = np.array([float(x) for x in v.values])
-        assert np.allclose(got, expected, rtol=0, atol=1e-9), f"worked example: {v.name} differs from NumPy"
+        for name, reference in references:
+            if v.name in reference:
+                expected = np.reshape(reference[v.name], -1)
+                assert np.allclose(got, expected, rtol=1e-9, atol=1e-9), f"worked example: {v.name} differs from {name}"

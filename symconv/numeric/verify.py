@@ -22,7 +22,7 @@ SYMPY_WALK_LIMIT = 50_000
 @dataclass(frozen=True)
 class Comparison:
     tensor: str
-    reference: str  # "numpy" or "torch"
+    reference: str  # "numpy", "torch", or "module" (PyTorch running the user's module itself)
     max_abs_error: float
 
     @property
@@ -87,7 +87,8 @@ def _reference(derivation: Derivation, leaves: dict[str, np.ndarray], reference:
 
 
 def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None, from_sympy: bool | None = None,
-           progress: Callable[[Checked], None] | None = None) -> Report:
+           progress: Callable[[Checked], None] | None = None, fixed: dict[str, np.ndarray] | None = None,
+           on_module: Callable[[dict], dict] | None = None) -> Report:
     """Evaluate the derivation at random values and compare it with NumPy (and PyTorch if installed).
     Values that put a formula layer outside its domain or near a pole are redrawn (numeric.sampling).
 
@@ -95,9 +96,14 @@ def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None,
     so up to SYMPY_WALK_LIMIT terms. `progress`, if given, is called with each reference's
     comparisons as soon as they are made: NumPy's first, then PyTorch's (whose import alone takes
     over a second).
+
+    `fixed` gives some leaves' values instead of random ones (a PyTorch module's own parameters), and
+    `on_module`, given leaves, what PyTorch running the module itself computes (by tensor name): a last
+    reference, "module".
     """
-    leaves, untestable = fit_leaves(derivation, random_leaves(derivation, seed), seed,
-                                    lambda k: random_leaves(derivation, seed + 7919 * k))
+    fixed = fixed or {}
+    draw = lambda k: {**random_leaves(derivation, seed + 7919 * k), **fixed}
+    leaves, untestable = fit_leaves(derivation, draw(0), seed, draw)
     if untestable:  # the formula has no real value at any point drawn: nothing to compare
         return Report((), False, bool(from_sympy), untestable=untestable)
     if from_sympy is None:
@@ -106,10 +112,12 @@ def verify(derivation: Derivation, seed: int = 0, use_torch: bool | None = None,
     asked, use_torch = use_torch, torch_reference.available() if use_torch is None else use_torch
     derived = [t.name for t in derivation.tensors if t.entries is not None]
     checked, computed = [], set()
-    for reference in ("numpy", "torch") if use_torch else ("numpy",):
+    for reference in ("numpy", "torch", "module") if use_torch else ("numpy", "module"):
+        if reference == "module" and on_module is None:
+            continue
         start = time.perf_counter()
         try:
-            values = _reference(derivation, leaves, reference)
+            values = on_module(leaves) if reference == "module" else _reference(derivation, leaves, reference)
         except ImportError:  # PyTorch installed but broken: by default, NumPy alone as without it
             if reference != "torch" or asked is not None:
                 raise

@@ -13,6 +13,7 @@ from ..layers.base import DocStep
 from ..naming import Naming
 from ..symbols import latex_base
 from ..words import matrix_name, plural, size
+from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
@@ -223,6 +224,14 @@ def _symbol(tensor: Tensor, doc: DocStep, which: str, gradient: bool) -> str:
     return rf"\frac{{\partial L}}{{\partial {symbol}}}" if gradient else symbol
 
 
+def _source_gradient(tensor: Tensor, doc: DocStep, k: int) -> str:
+    r"""The gradient of a join's input k as a whole tensor: \frac{\partial L}{\partial A^{[6]}}, or of X."""
+    letter, number, *_ = doc.sources[k]
+    sup = "" if number is None else f"[{number}]"
+    symbol = matrix_name(letter, sup) if len(tensor.shape) >= 2 else latex_base(letter) + (f"^{{{sup}}}" if sup else "")
+    return rf"\frac{{\partial L}}{{\partial {symbol}}}"
+
+
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
                   all_entries: bool, input_gradient: bool, matrices: bool) -> tuple[Group, Group]:
     """A layer's forward section and its backward sections (parameters first, then its input unless it
@@ -292,8 +301,10 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                                     True, "input channel", head=doc.source_delta(k), first=k == 0))
         else:
             title = INPUT_TITLE if len(record.inputs) == 1 else f"Gradient with respect to ${doc.source_symbol(k)}$"
+            # a join's later input is named as itself, not as its first input
+            head = "" if k == 0 else _source_gradient(derivation[f"dL/d{read}"], doc, k)
             backward.append(section("in", f"dL/d{read}", title, words.backward.get("in", ""), True, "input channel",
-                                    first=k == 0))
+                                    head=head, first=k == 0))
     if len(backward) == 1:  # one gradient: the layer's heading says it all
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"
@@ -368,7 +379,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         computes = ("the layer computes these (the output by the forward rule above, each gradient by its formula "
                     "in the sections below; the results in matrix form above give the same numbers):")
     else:
-        intro = ("Given these small whole numbers (the input, each layer's parameters"
+        intro = ("Given these numbers (the model's own parameters, as PyTorch holds them and shown to three places, "
+                 "and small whole numbers for the input" + (" and the target" if derivation.network.has_loss else
+                                                            " and the upstream gradient") + "),"
+                 if example.fixed else
+                 "Given these small whole numbers (the input, each layer's parameters"
                  + (" and the target" if derivation.network.has_loss else "")
                  + ("; the parameters of the layer the softmax reads are tenths, so that its scores stay a few "
                     "units apart" if any(rounded(*t.values) for t in example.given) else "") + "),")
@@ -378,7 +393,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         if left:
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + " are left out: they only clip or move the numbers before them.")
-        if any(rounded(*t.values) for t in example.derived):
+        if example.fixed:
+            computes += (" With the model's parameters the values are decimals: they are computed to 30 digits, "
+                         "checked against NumPy and against PyTorch running the module itself, and shown rounded to "
+                         "three places.")
+        elif any(rounded(*t.values) for t in example.derived):
             computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
                          "against NumPy, and shown rounded to three places.")
     worked = any(t.terms for t in example.derived)
@@ -582,6 +601,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "single": single,
         "indexed": not naming.single,  # a^{[l]}: the notation needs its paragraph
         "settings": settings,
+        "layer_table": None if single else layer_table(net, docs),
         "has_loss": net.has_loss,
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
         "summary": summary,

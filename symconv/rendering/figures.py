@@ -162,12 +162,19 @@ def chain_latex(steps: list[tuple[str, str]]) -> str:
     return "\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """Prose with $math$ in lines of about `width` characters, never breaking inside the math."""
+    glue = "\x00"
+    kept = "$".join(piece.replace(" ", glue) if n % 2 else piece for n, piece in enumerate(text.split("$")))
+    return [line.replace(glue, " ") for line in textwrap.wrap(kept, width)] or [""]
+
+
 def chain_svg(steps: list[tuple[str, str]]) -> str:
     """The same chain as an SVG for Markdown and HTML; a long description wraps inside its box."""
     box_w, line_h, gap, shape_w = 460, 17, 22, 120
     mid, fill = box_w / 2, FILLS["window"][1]
     # 14px serif averages under 7.5px a character: 54 of them fit the box with a margin.
-    lines = [textwrap.wrap(what, 54) or [""] for what, _ in steps]
+    lines = [wrap(what, 54) for what, _ in steps]
     heights = [13 + line_h * len(text) for text in lines]
     height = sum(heights) + gap * (len(steps) - 1) + 2
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{box_w + shape_w + 12}" height="{height}" '
@@ -239,7 +246,7 @@ def branch_svg(steps: list[tuple[str, str]], edges: list[tuple[int, int]]) -> st
     for i, (what, shape) in enumerate(steps):
         out.append(f'<rect x="{left}" y="{top(i)}" width="{box_w}" height="{box_h}" rx="6" fill="{FILLS["window"][1]}" '
                    'stroke="#555"/>')
-        lines = textwrap.wrap(what, 54) or [""]
+        lines = wrap(what, 54)
         for k, line in enumerate(lines[:2]):
             out.append(f'<text x="{left + box_w / 2}" y="{top(i) + (27 if len(lines) == 1 else 18 + 17 * k)}" '
                        f'text-anchor="middle">{svg_text(line)}</text>')

@@ -7,6 +7,8 @@ import json
 from sympy import srepr
 
 from ..derivation import Derivation, Tensor
+from ..network import NetworkSpec
+from .layer_table import summary
 
 FORMAT = "symconv-derivation/1"
 
@@ -83,4 +85,7 @@ def to_json(derivation: Derivation) -> str:
         "spec": derivation.spec.as_dict(),
         "tensors": [_tensor(t, sym) for t in derivation.tensors],
     }
+    if isinstance(derivation.spec, NetworkSpec):  # the layer table that opens a network's document, as data
+        doc = {"format": doc["format"], "spec": doc["spec"], "summary": summary(derivation.spec),
+               "tensors": doc["tensors"]}
     return _dump(doc) + "\n"
