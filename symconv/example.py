@@ -71,6 +71,8 @@ def _given(rng: random.Random, role: str, tenths: bool, count: int) -> tuple[Exp
         return tuple(Integer(int(n == hot)) for n in range(count))
     low, high = TENTHS[role] if tenths else RANGES[role]
     whole = [rng.randint(low, high) for _ in range(count)]
+    while role in ("kernel", "input", "upstream") and not any(whole) and (low, high) != (0, 0):
+        whole = [rng.randint(low, high) for _ in range(count)]  # all zeros teach nothing: every product is 0
     return tuple(Float(f"{n / 10:.1f}", DIGITS) if tenths else Integer(n) for n in whole)
 
 

@@ -73,6 +73,8 @@ def numbering(notes: str, tensors) -> str:
         if letter in "WwbBkK" and layers and n not in layers and 1 <= n <= len(layers):
             return "weighted layers"
         own = own or letter in "WwbBkK" and n in layers and n > len(layers)
+        weighted = {k for name in "WwKk" for k in (tensors.get(name) or {}) if k is not None}
+        own = own or letter == "a" and weighted and n > len(weighted)  # a^{[3]} with one layer of weights
     if not own and _GENERAL.search(notes):  # z^l, a^{l-1}, \delta^{(l)}, w^{l+1}_{jk}: a textbook's layers
         return "weighted layers"
     return ""

@@ -509,7 +509,7 @@ class Grader(Evaluator):
             if not all(getattr(v, "is_number", False) for v in values) or len(set(values)) > 1:
                 return False
             for key, indices in leaves:
-                flat = self._flat(key, self._at(indices, env))
+                flat = 0 if indices is None else self._flat(key, self._at(indices, env))
                 if flat is None:
                     return False
                 given[self.d[key].symbols[flat]] = values[0]
@@ -527,6 +527,9 @@ class Grader(Evaluator):
             return f"dL/d{side[2][1]}", side[2][2]
         if side[0] == "entry" and self.d[side[1]].entries is None and self.d[side[1]].symbols is not None:
             return side[1], side[2]
+        if (side[0] == "whole" and not side[2] and self.d[side[1]].entries is None
+                and self.d[side[1]].symbols is not None and len(self.d[side[1]].symbols) == 1):
+            return side[1], None  # K = 3 for a 1 x 1 kernel: its one entry
         return None
 
     def _given_value(self, expr: Expr) -> Expr:
