@@ -542,10 +542,11 @@ def grade(submissions: str, manifest_path: str, csv_path: str | None, feedback_d
     for path in strays:
         click.echo(f"symconv: {path} names no student of the manifest: not graded", err=True)
     for g in grades:
-        unread = next((t.feedback[0] for t in g.tasks if t.verdict == "not understood" and t.feedback
-                       and t.feedback[0].startswith("submission ")), None)
-        if unread and all(t.points == 0 for t in g.tasks):
-            click.echo(f"symconv: {unread}; graded 0 and flagged", err=True)
+        said = next((t.feedback[0] for t in g.tasks if t.feedback and t.feedback[0].startswith("submission ")), None)
+        if said and "read as Windows-1252" in said:
+            click.echo(f"symconv: {said}", err=True)
+        elif said and all(t.points == 0 for t in g.tasks):
+            click.echo(f"symconv: {said}; graded 0 and flagged", err=True)
     _echo(f"graded {sum(1 for g in grades if g.source)} submissions of {len(grades)} students; "
           f"{len(flagged)} tasks flagged")
 

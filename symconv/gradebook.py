@@ -260,7 +260,8 @@ def read_submission(path: Path) -> str:
     """A submission's text.
 
     Raises:
-        SpecError: for a file that cannot be read, is too large, is binary or is not UTF-8.
+        NotUTF8: for a file that is not UTF-8, with its text read in Windows-1252.
+        SpecError: for a file that cannot be read, is too large or is binary.
     """
     try:
         with path.open("rb") as handle:
@@ -274,9 +275,21 @@ def read_submission(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SpecError(f"submission {path} is not UTF-8 text (byte {error.start}, 0x{data[error.start]:02x}): save "
-                        f"it as UTF-8 (e.g. iconv -f latin1 -t utf-8 {path.name}), or move it out of the folder") \
-            from None
+        # A student's editor that saves in Windows-1252 or Latin-1: the notes are read in it, and said so.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        raise NotUTF8(text, f"submission {path} is not UTF-8 text (byte {error.start}, 0x{data[error.start]:02x}): "
+                            "read as Windows-1252 (Latin-1); save it as UTF-8 to be sure of its accents") from None
+
+
+class NotUTF8(Exception):
+    """A submission read in Windows-1252 because it is not UTF-8: its text and what to tell the lecturer."""
+
+    def __init__(self, text: str, said: str):
+        super().__init__(said)
+        self.text, self.said = text, said
 
 
 def submissions(folder: Path, ids: list[str]) -> tuple[dict[str, Path], list[Path]]:
@@ -313,10 +326,12 @@ def grade_folder(folder: Path, variants: list[Variant]) -> tuple[list[StudentGra
         SpecError: as `submissions`, before anything is graded.
     """
     found, strays = submissions(folder, [v.id for v in variants])
-    texts, unreadable = {}, {}
+    texts, unreadable, recoded = {}, {}, {}
     for id_, path in found.items():  # every file read before any is graded
         try:
             texts[id_] = read_submission(path)
+        except NotUTF8 as read:
+            texts[id_], recoded[id_] = read.text, read.said
         except SpecError as error:
             unreadable[id_] = str(error)
     out = []
@@ -329,6 +344,9 @@ def grade_folder(folder: Path, variants: list[Variant]) -> tuple[list[StudentGra
             tasks = [TaskGrade(t.number, 0, t.points, "not understood", [unreadable[variant.id]]) for t in sheet.tasks]
         else:
             tasks = grade_text(texts[variant.id], sheet, SUFFIXES[path.suffix.lower()])
+            if variant.id in recoded:
+                for task in tasks:
+                    task.feedback.insert(0, recoded[variant.id])
         out.append(StudentGrade(variant.id, variant, tasks, path.name if path else ""))
     return out, strays
 
