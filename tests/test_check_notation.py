@@ -407,3 +407,10 @@ def test_ell_as_an_index_is_the_letter_l():
     claim = r"\frac{\partial L}{\partial k_{1,1}} = \sum_{\ell=1}^{2}\sum_{m=1}^{2} g_{\ell,m}\, x_{\ell,m}"
     (verdict,) = check_notes(f"$$ {claim} $$", derive(ConvSpec()), upstream_symbol="g")
     assert verdict.status == "right", verdict
+
+
+def test_an_equals_after_prose_is_no_continuation_of_the_claim_before():
+    notes = ("$$ y_{1,1} = x_{1,1}k_{1,1} + x_{1,2}k_{1,2} + x_{2,1}k_{2,1} + x_{2,2}k_{2,2} $$\n\n"
+             "The output size $= 3 - 2 + 1 = 2$.\n")
+    verdicts = check_notes(notes, derive(ConvSpec()))
+    assert "y_{1,1}" not in verdicts[-1].claim

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from ..derivation import Derivation
@@ -32,7 +34,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
     defined = macros(notes)
-    claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)])
+    claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)],
+                        notes.splitlines())
     if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
@@ -76,19 +79,32 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
 CONTINUED_WITHIN = 6  # lines: "= ..." in the display right after a claim goes on with that claim
 
 
-def _continued(claims: list[Claim]) -> list[Claim]:
+_BETWEEN = re.compile(r"\s*(?:\$\$|\\\[|\\\]|\\(?:begin|end)\s*\{[a-z*]+\}|\\\\)*\s*")  # display delimiters only
+
+
+def _continued(claims: list[Claim], lines: list[str]) -> list[Claim]:
     """Each claim that starts with '=' (a chain continued in the next display, as notes written one equation
-    per display do) with the left-hand side of the claim just before it."""
+    per display do) with the left-hand side of the claim just before it, when nothing but display delimiters
+    stands between them (an "= ..." after prose is no continuation)."""
     out = []
     for claim in claims:
         before = out[-1] if out else None
         if (claim.text.lstrip().startswith("=") and before is not None and not before.problem
-                and 0 <= claim.line - before.line <= CONTINUED_WITHIN):
+                and 0 <= claim.line - before.line <= CONTINUED_WITHIN
+                and _display_start(lines, claim.line)
+                and all(_BETWEEN.fullmatch(line) for line in lines[before.line:claim.line - 1])):
             lhs = _left_side(before.text)
             if lhs:
                 claim = replace(claim, text=f"{lhs} {claim.text.lstrip()}")
         out.append(claim)
     return out
+
+
+def _display_start(lines: list[str], line: int) -> bool:
+    """Whether the claim's line holds math only up to its '=' (no prose before it: "Output size $= ...$")."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    head = text.split("=", 1)[0]
+    return bool(_BETWEEN.fullmatch(head))
 
 
 def _left_side(text: str) -> str:
