@@ -316,6 +316,9 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
         return [Claim(claim.line, claim.text, claim.range, problem="the rows of the matrix have "
                       f"{' and '.join(map(str, sorted(widths)))} entries: every row needs as many")]
     shape = (len(rows), widths.pop())
+    if match.group("transposed"):  # a column written as a transposed row, [a & b & c]^T: entry (j, i)
+        return chain + [Claim(line, f"({lhs})_{{{j},{i}}} = {' '.join(cell.split())}", claim.range, matrix=shape[::-1])
+                        for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
     return chain + [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
                     for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
 
@@ -331,8 +334,9 @@ def _links(text: str) -> list[str]:
     return [*out, text[start:].strip()]
 
 
-_MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
-                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?", re.DOTALL)
+_MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*\{?\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
+                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?\s*\}?"
+                           r"(?P<transposed>\^\s*(?:\{\s*(?:\\mathsf\{T\}|\\top|T)\s*\}|\\top|T))?", re.DOTALL)
 _ROW = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
 
 

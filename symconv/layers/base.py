@@ -156,6 +156,9 @@ class Layer(ABC):
     # kind whose output only moves or clips its input's numbers (flatten, relu) leaves it out.
     example_output: ClassVar[bool] = True
     example_input_gradient: ClassVar[bool] = True
+    # Whether the rule in the kind's words already gives each output entry (the softmax's p_k = e^{f_k} /
+    # sum_j e^{f_j}): a network's document then lists none of them.
+    rule_gives_output: ClassVar[bool] = False
 
     def epsilon(self) -> float | None:
         """The number a normalization adds to its variance under the square root (notes write it \\epsilon);

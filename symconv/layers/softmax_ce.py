@@ -28,6 +28,7 @@ class SoftmaxCrossEntropy(Layer):
     output_letter: ClassVar[str] = "p"
     output_title: ClassVar[str] = "probabilities (softmax)"
     backward_title: ClassVar[str] = "the softmax and cross-entropy step: p - t"
+    rule_gives_output: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_choice(self.reduction, "reduction", REDUCTIONS)

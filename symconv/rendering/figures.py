@@ -39,7 +39,7 @@ def svg_text(text: str) -> str:
     """Prose with $math$ as SVG text."""
     return "".join(svg_math(part) if math else escape(part) for math, part in split(text))
 
-BOX_W = 10.5  # cm, the width of a layer's box in the LaTeX diagram
+BOX_W = 12.0  # cm, the width of a layer's box in the LaTeX diagram
 
 # Fill colours by role: xcolor expressions (LaTeX) and their SVG equivalents.
 FILLS = {
@@ -59,20 +59,48 @@ def _label_cm(label, size_cm: float) -> float:
     return size_cm * (1.2 + 0.75 * max(len(label.sup), len(label.sub)))
 
 
+TEXT_CM = 17.0  # the text width of the PDF (A4, 2 cm margins)
+LEGEND_CM = 4.5  # the least width a legend beside its grid gets; with less it goes below
+
+
 def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     r"""The grid in LaTeX's own picture environment (no TikZ: it costs pdflatex half a second to load),
     cells at least cell_cm wide (wider for long labels, so that none overprints its neighbour or its
-    corner mark), coloured with xcolor, with its legend below."""
+    corner mark), coloured with xcolor, with its legend beside it where that leaves the legend at least
+    LEGEND_CM, else below it."""
     widest = max((_label_cm(label, 0.16) for *_, label, _ in grid.cells if label.base), default=0.0)
     marks = max((_label_cm(mark, 0.11) for *_, mark in grid.marks), default=0.0)
     # A cell with a corner mark holds two labels one above the other: taller ones (a layer's superscript)
     # need a larger cell.
     tall = any(label.sup for *_, label, _ in grid.cells) or any(mark.sup for *_, mark in grid.marks)
-    cell_cm = round(max(cell_cm, widest + 0.15, marks + 0.15, (1.2 if tall else 0.95) if grid.marks else 0.0), 2)
+    cell_cm = round(max(cell_cm, widest + 0.15, marks + 0.15, (1.0 if tall else 0.9) if grid.marks else 0.0), 2)
     cell_cm = min(cell_cm, 16.0 / max(grid.cols, 1))  # the grid stays within the text width
-    legend_h = 0.8 * len(grid.legend)
-    lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}",
-             rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})(0,{-legend_h / cell_cm - 0.3:.2f})"]
+    beside = TEXT_CM - grid.cols * cell_cm - 1.0  # less the gap and some slack
+    if grid.legend and beside >= LEGEND_CM:
+        legend = min(beside, 7.0)
+        rows = " \\\\[2pt]\n".join(rf"{_swatch(role)} & {rich_latex(text)}" for role, text in grid.legend)
+        return (rf"\begin{{minipage}}[c]{{{grid.cols * cell_cm:.2f}cm}}" "\n" + _grid(grid, cell_cm, 0.0)
+                + "\n" r"\end{minipage}\hspace{0.6cm}" rf"\begin{{minipage}}[c]{{{legend:.2f}cm}}\small" "\n"
+                + rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{legend - 0.75:.2f}cm}}@{{}}}}" "\n"
+                + rows + "\n" r"\end{tabular}\end{minipage}")
+    return _grid(grid, cell_cm, 0.8 * len(grid.legend), below=True)
+
+
+def _swatch(role: str) -> str:
+    """A legend's colour, framed as the grid's cells are."""
+    return (r"\setlength{\unitlength}{1cm}\begin{picture}(0.45,0.45)"
+            rf"\put(0,0){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}"
+            r"\put(0,0){\textcolor{black!40}{\framebox(0.45,0.45){}}}\end{picture}")
+
+
+def _grid(grid: Grid, cell_cm: float, legend_h: float, below: bool = False) -> str:
+    """The grid's picture, with room for its legend below (legend_h cm) when `below`."""
+    lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}"]
+    if below:
+        lines.append(rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})"
+                     rf"(0,{-legend_h / cell_cm - 0.3:.2f})")
+    else:
+        lines.append(rf"\begin{{picture}}({grid.cols},{grid.rows})")
     box = rf"{cell_cm}cm"
     marked = {(r, c) for r, c, _ in grid.marks}
     for r, c, label, role in grid.cells:
@@ -86,7 +114,7 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
         x, y = c, grid.rows - 1 - r
         lines.append(rf"\put({x + 0.94},{y + 0.06}){{\makebox(0,0)[rb]{{\tiny {mark.latex()}}}}}")
     y = -0.9 / cell_cm * 0.75
-    for role, text in grid.legend:
+    for role, text in (grid.legend if below else ()):
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}")
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{black!40}}{{\framebox({0.45 / cell_cm:.3f},{0.45 / cell_cm:.3f}){{}}}}}}")
         lines.append(rf"\put({0.67 / cell_cm:.3f},{y + 0.225 / cell_cm:.2f}){{\makebox(0,0)[l]{{\small {rich_latex(text)}}}}}")
@@ -155,10 +183,11 @@ def chain_latex(steps: list[tuple[str, str]]) -> str:
     rows = []
     for n, (what, shape) in enumerate(steps):
         if n:
-            rows.append(r"$\big\downarrow$ & \\")
+            rows.append(r"$\downarrow$ & \\[-5pt]")
         rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {rich_latex(what)}}}}}"
                     rf" & {rich_latex(shape)} \\")
-    return "\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
+    return ("{\\setlength{\\fboxsep}{2pt}\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows)
+            + "\n\\end{tabular}}")
 
 
 def chain_svg(steps: list[tuple[str, str]]) -> str:
@@ -187,7 +216,7 @@ def chain_svg(steps: list[tuple[str, str]]) -> str:
 
 # A branching network's diagram: boxes of one height, straight arrows between neighbours that read
 # each other, and each other edge (a skip, a second input) as a rail on the left with its own lane.
-BRANCH_BOX_H, BRANCH_GAP, BRANCH_LANE = 1.0, 0.5, 0.35  # cm
+BRANCH_BOX_H, BRANCH_GAP, BRANCH_LANE = 0.75, 0.4, 0.35  # cm
 
 
 def _lanes(edges: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
