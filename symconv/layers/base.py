@@ -99,12 +99,18 @@ class Words:
     it writes, keyed by what the gradient is of ("in" for its input, a parameter key); prose with
     $math$. `formulas` are general index formulas (LaTeX align lines) by tensor ("out", "in", a
     parameter key), shown before that tensor's entries; `notes` (prose with $math$, by the same keys) say
-    right after a formula which terms of its sum exist."""
+    right after a formula which terms of its sum exist; `general` and `general_note` the formulas in
+    symbols."""
 
     forward: str
     backward: dict[str, str]
     formulas: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    # The same formulas in symbols, for any size, stride, padding and dilation (a kind whose index formulas
+    # hold only at this layer's settings gives them), by the same keys, and the prose that says where each
+    # index runs and which terms exist: a document states them once per kind.
+    general: dict[str, list[str]] = field(default_factory=dict)
+    general_note: str = ""
 
 
 @dataclass(frozen=True)

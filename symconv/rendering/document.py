@@ -14,7 +14,7 @@ from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
 from ..words import matrix_name, plural, size
-from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture, svg
+from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture_parts, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
 from .upstream import parse_symbol, short_names
@@ -64,6 +64,19 @@ class Section:
     points: int = 0  # what an exercise sheet's task is worth
     steps_intro: str = ""  # prose between the steps' title and their lines: what their symbols are
     small: bool = False  # its displays set a size smaller in the PDF (the worked example's numbers: a page)
+    general: list[str] = field(default_factory=list)  # the formula in symbols, for any size and setting
+    general_note: str = ""  # where the general formulas' indices run, which terms exist (once per kind)
+
+    @property
+    def shown_formula(self) -> list[str]:
+        """The formula as the documents show it: the general one first, where there is one, then the same
+        at this layer, each with its left-hand side (check reads the second as a claim of its own; the first,
+        in symbols, it cannot evaluate)."""
+        return self.general + self.formula
+
+    @property
+    def shown_after(self) -> str:
+        return " ".join(text for text in (self.general_note, self.after) if text)
 
 
 @dataclass(frozen=True)
@@ -77,10 +90,19 @@ class Figure:
     caption: str
     shows: str = ""
     number: int = 0
+    # Where the grid leaves room beside it: the legend to set there, the caption under it (LaTeX), the grid's
+    # width and the column's, in cm; "" sets the legend under the grid (in `latex`) and the caption below.
+    legend: str = ""
+    width: float = 0.0
+    side: float = 0.0
 
 
 def figure(grid: Grid | None) -> Figure | None:
-    return None if grid is None else Figure(picture(grid), f"figure-{grid.name}.svg", svg(grid), grid.caption, grid.shows)
+    if grid is None:
+        return None
+    parts = picture_parts(grid)
+    return Figure(parts.grid, f"figure-{grid.name}.svg", svg(grid), grid.caption, grid.shows, legend=parts.legend,
+                  width=parts.width, side=parts.side)
 
 
 def _numbered(sections: list[Section], first: int) -> tuple[list[Section], int]:
@@ -255,7 +277,7 @@ def _symbol(tensor: Tensor, doc: DocStep, which: str, gradient: bool) -> str:
 
 
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
-                  all_entries: bool, input_gradient: bool, matrices: bool) -> tuple[Group, Group]:
+                  all_entries: bool, input_gradient: bool, matrices: bool, general: bool = False) -> tuple[Group, Group]:
     """A layer's forward section and its backward sections (parameters first, then its input unless it
     is the network's input and `input_gradient` is off), each with the kind's words, displayed steps
     and figures; a network's sections show representative entries unless `all_entries`."""
@@ -263,6 +285,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
     every = single or all_entries
 
+    said_general: list[str] = []
     axes = {p.key: p.axes for p in layer.params(record.shape_in)}
     rows = {"in", "out"} | {p.key for p in layer.params(record.shape_in) if p.per_example}  # one row per example
     batched = derivation.network.batch is not None
@@ -276,8 +299,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         # In a network, an output that only clips or moves its input's numbers (relu, flatten), or whose
         # rule gives each entry (the softmax), is said by its rule: its entries are not shown.
         quiet = key == "out" and not single and (not layer.example_output or layer.rule_gives_output)
+        # A single layer shows a tensor that fits as one matrix of its expressions; a network, whose sections
+        # show representative entries, only a vector that fits on a line (a transposed row).
+        whole = matrices and not quiet and (single or len(tensor.shape) == 1)
         matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key.lstrip("="), gradient), printer, not single)
-                  if matrices and not quiet else "")
+                  if whole else "")
         if head and key == "in":  # a reader's part of a forked gradient: its formula's left side says so
             formula = [rf"\Big({line.split('&=')[0].strip()}\Big)_{{\leftarrow {record.number}}} &=" + line.split("&=", 1)[1]
                        if "&=" in line and line.split("&=")[0].strip() else line for line in words.formulas.get(key, [])]
@@ -288,8 +314,16 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                                                                axes.get(key, ("output channel", "input channel")))
         formula = formula if head and key == "in" else words.formulas.get(key, [])
         after = words.notes.get(key, "") if formula else ""
+        # The formula in symbols beside it, once per kind (the first section that has one says where its
+        # indices run).
+        symbols = words.general.get(key, []) if general and formula and not head else []
+        note = ""
+        if symbols and not said_general:
+            note = GENERAL_LEAD + " " + words.general_note
+            said_general.append(key)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
-                       matrix, lines, heading, formula, after, steps_intro=said[0] if said else "")
+                       matrix, lines, heading, formula, after, steps_intro=said[0] if said else "",
+                       general=symbols, general_note=note)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
@@ -329,6 +363,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         backward = [replace(backward[0], title="")]
     title = "" if single else f"Layer {record.number}: {layer.describe()}"
     return Group(title, [*before, forward]), Group(title, backward)
+
+
+# Before the general formulas' note: what their two lines are.
+GENERAL_LEAD = ("Where a formula has two lines, the first holds for any input $H \\times W$, kernel $k_h \\times k_w$, "
+                "stride $s$, padding $p$ and dilation $d$ (subscripts $h$, $w$: rows, columns), the second at this layer.")
 
 
 # What the overview's notation means, said only for the operators its rules use.
@@ -554,7 +593,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     single = len(net.layers) == 1
     docs = [naming.doc_step(r, records[n - 1].layer if n else None, upstream, net.batch, s)
             for n, (r, s) in enumerate(zip(records, sources))]
-    groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices)
+    # Each kind's formulas in symbols, for any size and setting, are stated once: beside its first layer's.
+    firsts = {}
+    for r in records:
+        firsts.setdefault(type(r.layer), r.number)
+    groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices,
+                            general=firsts[type(r.layer)] == r.number and matrices)
               for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
     backward = []

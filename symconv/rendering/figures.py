@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import dataclass
 from html import escape
 
 from ..figure import Grid
@@ -68,6 +69,26 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     cells at least cell_cm wide (wider for long labels, so that none overprints its neighbour or its
     corner mark), coloured with xcolor, with its legend beside it where that leaves the legend at least
     LEGEND_CM, else below it."""
+    parts = picture_parts(grid, cell_cm)
+    if parts.legend:
+        return (rf"\begin{{minipage}}[c]{{{parts.width:.2f}cm}}" "\n" + parts.grid + "\n" r"\end{minipage}\hspace{0.6cm}"
+                rf"\begin{{minipage}}[c]{{{parts.side:.2f}cm}}\small" "\n" + parts.legend + r"\end{minipage}")
+    return parts.grid
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A grid's picture for LaTeX: the grid (with its legend below when `legend` is ""), its width, and the
+    legend to set beside it in a column `side` cm wide, where the caption may go too."""
+
+    grid: str
+    width: float
+    legend: str = ""
+    side: float = 0.0
+
+
+def picture_parts(grid: Grid, cell_cm: float = 0.75) -> Parts:
+    """The grid's picture and, where it leaves the legend at least LEGEND_CM, the legend to set beside it."""
     widest = max((_label_cm(label, 0.16) for *_, label, _ in grid.cells if label.base), default=0.0)
     marks = max((_label_cm(mark, 0.11) for *_, mark in grid.marks), default=0.0)
     # A cell with a corner mark holds two labels one above the other: taller ones (a layer's superscript)
@@ -77,13 +98,12 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     cell_cm = min(cell_cm, 16.0 / max(grid.cols, 1))  # the grid stays within the text width
     beside = TEXT_CM - grid.cols * cell_cm - 1.0  # less the gap and some slack
     if grid.legend and beside >= LEGEND_CM:
-        legend = min(beside, 7.0)
+        side = min(beside, 7.0)
         rows = " \\\\[2pt]\n".join(rf"{_swatch(role)} & {rich_latex(text)}" for role, text in grid.legend)
-        return (rf"\begin{{minipage}}[c]{{{grid.cols * cell_cm:.2f}cm}}" "\n" + _grid(grid, cell_cm, 0.0)
-                + "\n" r"\end{minipage}\hspace{0.6cm}" rf"\begin{{minipage}}[c]{{{legend:.2f}cm}}\small" "\n"
-                + rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{legend - 0.75:.2f}cm}}@{{}}}}" "\n"
-                + rows + "\n" r"\end{tabular}\end{minipage}")
-    return _grid(grid, cell_cm, 0.8 * len(grid.legend), below=True)
+        legend = (rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{side - 0.75:.2f}cm}}@{{}}}}" "\n" + rows
+                  + "\n" r"\end{tabular}")
+        return Parts(_grid(grid, cell_cm, 0.0), grid.cols * cell_cm, legend, side)
+    return Parts(_grid(grid, cell_cm, 0.8 * len(grid.legend), below=True), grid.cols * cell_cm)
 
 
 def _swatch(role: str) -> str:
