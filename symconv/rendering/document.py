@@ -7,14 +7,14 @@ from itertools import product
 from math import prod
 
 from ..derivation import Derivation, Tensor, contribution
-from ..figure import Grid
+from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
 from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
 from ..words import matrix_name, plural, size
-from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture_parts, svg
+from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
 from .upstream import parse_symbol, short_names
@@ -97,11 +97,12 @@ class Figure:
     side: float = 0.0
 
 
-def figure(grid: Grid | None) -> Figure | None:
-    if grid is None:
+def figure(drawn: Grid | Graph | None) -> Figure | None:
+    """A kind's figure (a grid of cells, or a dense layer's connections) as the templates place it."""
+    if drawn is None:
         return None
-    parts = picture_parts(grid)
-    return Figure(parts.grid, f"figure-{grid.name}.svg", svg(grid), grid.caption, grid.shows, legend=parts.legend,
+    parts, image = (graph_parts(drawn), graph_svg(drawn)) if isinstance(drawn, Graph) else (picture_parts(drawn), svg(drawn))
+    return Figure(parts.grid, f"figure-{drawn.name}.svg", image, drawn.caption, drawn.shows, legend=parts.legend,
                   width=parts.width, side=parts.side)
 
 

@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass
 from html import escape
 
-from ..figure import Grid
+from ..figure import Graph, Grid
 from ..words import split
 from .templating import rich_latex
 
@@ -302,5 +302,104 @@ def branch_svg(steps: list[tuple[str, str]], edges: list[tuple[int, int]]) -> st
         out.append(f'<polyline points="{left},{mid(j)} {x},{mid(j)} {x},{mid(l)} {left - 4},{mid(l)}" fill="none" '
                    'stroke="#333" stroke-width="2"/>')
         out.append(arrow(left, mid(l), "right"))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# A dense layer's connections (symconv.figure.Graph): two columns of units, every pair joined.
+GRAPH_PITCH, GRAPH_LEFT, GRAPH_RIGHT = 0.9, 0.7, 5.0  # cm: between units, the columns' centres
+EDGE = ("black!30", "#b3b3b3")
+CHOSEN = ("green!50!black", "#2e8b2e")
+
+
+def _graph_rows(graph: Graph) -> tuple[float, list[float], list[float]]:
+    """The picture's height and the heights of the left and the right units' centres (cm), each column
+    centred on the taller one."""
+    n = max(len(graph.left), len(graph.right))
+    height = n * GRAPH_PITCH
+    at = lambda m: [height - GRAPH_PITCH / 2 - (i + (n - m) / 2) * GRAPH_PITCH for i in range(m)]
+    return height, at(len(graph.left)), at(len(graph.right))
+
+
+def _along(graph: Graph, k: int, j: int, left: list[float], right: list[float]) -> tuple[float, float]:
+    """Where an edge's weight is written: near the end away from the highlighted unit, so that the labels of
+    the edges that meet there stand apart."""
+    t = 0.3 if graph.unit[0] == "right" else 0.7
+    x1, x2 = GRAPH_LEFT + 0.45, GRAPH_RIGHT - 0.45
+    return x1 + t * (x2 - x1), left[k] + t * (right[j] - left[k])
+
+
+def graph_parts(graph: Graph) -> Parts:
+    """The connections in LaTeX's picture environment (straight edges at any slope as \\qbezier curves with
+    their control point halfway: no package needed), the legend to set beside them."""
+    height, left, right = _graph_rows(graph)
+    chosen = {(k, j): label for k, j, label in graph.chosen}
+    lines = [r"\setlength{\unitlength}{1cm}", rf"\begin{{picture}}({GRAPH_RIGHT + 0.7:.2f},{height:.2f})"]
+    x1, x2 = GRAPH_LEFT + 0.45, GRAPH_RIGHT - 0.45
+    for strong in (False, True):  # the highlighted edges drawn over the others
+        colour = CHOSEN[0] if strong else EDGE[0]
+        thickness = r"\linethickness{1.2pt}" if strong else ""
+        for k, yl in enumerate(left):
+            for j, yr in enumerate(right):
+                if ((k, j) in chosen) == strong:
+                    # In a \put: a picture's stray spaces would shift whatever comes after them.
+                    lines.append(rf"\put(0,0){{\color{{{colour}}}{thickness}\qbezier({x1:.2f},{yl:.2f})({(x1 + x2) / 2:.2f},"
+                                 rf"{(yl + yr) / 2:.2f})({x2:.2f},{yr:.2f})}}")
+    for column, x, units in (("left", GRAPH_LEFT, left), ("right", GRAPH_RIGHT, right)):
+        for i, y in enumerate(units):
+            label = (graph.left if column == "left" else graph.right)[i]
+            fill = FILLS["hit"][0] if graph.unit == (column, i) else "blue!8"
+            lines.append(rf"\put({x:.2f},{y:.2f}){{\makebox(0,0){{\fcolorbox{{black!60}}{{{fill}}}"
+                         rf"{{\rule{{0pt}}{{9pt}}\small {label.latex()}}}}}}}")
+    for (k, j), label in sorted(chosen.items()):
+        x, y = _along(graph, k, j, left, right)
+        lines.append(rf"\put({x:.2f},{y + 0.02:.2f}){{\makebox(0,0){{{{\setlength{{\fboxsep}}{{0.5pt}}"
+                     rf"\colorbox{{white}}{{\scriptsize {label.latex()}}}}}}}}}")
+    lines.append(r"\end{picture}")
+    width = GRAPH_RIGHT + 0.7
+    side = min(TEXT_CM - width - 1.0, 7.0)
+    rows = " \\\\[2pt]\n".join(rf"{_swatch(role)} & {rich_latex(text)}" for role, text in graph.legend)
+    legend = (rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{side - 0.75:.2f}cm}}@{{}}}}" "\n" + rows
+              + "\n" r"\end{tabular}")
+    return Parts("\n".join(lines), width, legend, side)
+
+
+def graph_svg(graph: Graph) -> str:
+    """The same connections as a standalone SVG (Markdown, HTML), its legend below."""
+    scale = 40 / GRAPH_PITCH  # px per cm: units 40 px apart
+    height, left, right = _graph_rows(graph)
+    box_h = height * scale
+    legend_h = 26 * len(graph.legend) + 10
+    width = round((GRAPH_RIGHT + 0.7) * scale) + 2
+    full = max(width, 420)
+    px = lambda x: 1 + x * scale
+    py = lambda y: 1 + (height - y) * scale
+    chosen = {(k, j): label for k, j, label in graph.chosen}
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{full}" height="{round(box_h + legend_h) + 2}" '
+           f'viewBox="0 0 {full} {round(box_h + legend_h) + 2}" font-family="serif">']
+    x1, x2 = GRAPH_LEFT + 0.45, GRAPH_RIGHT - 0.45
+    for strong in (False, True):
+        for k, yl in enumerate(left):
+            for j, yr in enumerate(right):
+                if ((k, j) in chosen) == strong:
+                    out.append(f'<line x1="{px(x1):.1f}" y1="{py(yl):.1f}" x2="{px(x2):.1f}" y2="{py(yr):.1f}" '
+                               f'stroke="{CHOSEN[1] if strong else EDGE[1]}" stroke-width="{2 if strong else 1}"/>')
+    for column, x, units in (("left", GRAPH_LEFT, left), ("right", GRAPH_RIGHT, right)):
+        for i, y in enumerate(units):
+            label = (graph.left if column == "left" else graph.right)[i]
+            fill = FILLS["hit"][1] if graph.unit == (column, i) else FILLS["window"][1]
+            out.append(f'<rect x="{px(x) - 20:.1f}" y="{py(y) - 12:.1f}" width="40" height="24" rx="4" fill="{fill}" '
+                       f'stroke="#555"/>')
+            out.append(f'<text x="{px(x):.1f}" y="{py(y) + 5:.1f}" font-size="13" text-anchor="middle">'
+                       f'{svg_math(label.latex().strip("$"))}</text>')
+    for (k, j), label in sorted(chosen.items()):
+        x, y = _along(graph, k, j, left, right)
+        out.append(f'<text x="{px(x):.1f}" y="{py(y) - 3:.1f}" font-size="11" text-anchor="middle" fill="{CHOSEN[1]}" '
+                   f'stroke="white" stroke-width="3" paint-order="stroke">{svg_math(label.latex().strip("$"))}</text>')
+    y = box_h + 12
+    for role, text in graph.legend:
+        out.append(f'<rect x="1" y="{y:.0f}" width="16" height="16" fill="{FILLS[role][1]}" stroke="#999"/>')
+        out.append(f'<text x="24" y="{y + 13:.0f}" font-size="13">{svg_text(text)}</text>')
+        y += 26
     out.append("</svg>")
     return "\n".join(out) + "\n"
