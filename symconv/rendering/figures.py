@@ -143,6 +143,13 @@ def _grid(grid: Grid, cell_cm: float, legend_h: float, below: bool = False) -> s
     return "\n".join(lines)
 
 
+def _legend_px(legend) -> int:
+    """About how wide the widest legend line sets in the SVG: its swatch, then 13px serif text (under 7px a
+    character; sub- and superscripts smaller), so that no line is cut off at the picture's edge."""
+    plain = lambda text: re.sub(r"<[^>]+>", "", svg_text(text))
+    return max((round(24 + 7 * len(plain(text))) for _, text in legend), default=0)
+
+
 def _label_px(label) -> float:
     """About how wide a label is in the SVG: 12px italic letters, then its superscript and subscript
     at 8px one after the other."""
@@ -156,7 +163,7 @@ def svg(grid: Grid, cell: int = 40) -> str:
                round(max((0.8 * _label_px(mark) + 4 for *_, mark in grid.marks), default=0)))
     marked = {(r, c) for r, c, _ in grid.marks}
     legend_h = 26 * len(grid.legend) + 10
-    width, height = max(grid.cols * cell, 420) + 2, grid.rows * cell + legend_h + 2
+    width, height = max(grid.cols * cell, 420, _legend_px(grid.legend)) + 2, grid.rows * cell + legend_h + 2
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="serif">']
     for r, c, label, role in grid.cells:
@@ -371,7 +378,7 @@ def graph_svg(graph: Graph) -> str:
     box_h = height * scale
     legend_h = 26 * len(graph.legend) + 10
     width = round((GRAPH_RIGHT + 0.7) * scale) + 2
-    full = max(width, 420)
+    full = max(width, 420, _legend_px(graph.legend))
     px = lambda x: 1 + x * scale
     py = lambda y: 1 + (height - y) * scale
     chosen = {(k, j): label for k, j, label in graph.chosen}
