@@ -226,8 +226,8 @@ def width(text: str) -> float:
                 total += 0.2
             elif name in ("left", "right"):
                 total += 0.1
-            elif name in ("mathit", "mathrm", "operatorname"):
-                group, pos = _read_group(text, pos)
+            elif name in ("mathit", "mathrm", "operatorname", "hat", "bar", "tilde", "widehat", "widetilde", "vec"):
+                group, pos = _read_group(text, pos)  # an accent sets no wider than what it is over
                 total += width(group)
             elif name == "quad":
                 total += 1.0
