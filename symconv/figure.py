@@ -42,3 +42,26 @@ class Grid:
 def example_values(h: int, w: int) -> list[int]:
     """Deterministic example numbers 0-9 for an h x w channel, row-major, with some ties."""
     return [(3 * i + 7 * j + (i * j) % 4) % 10 for i in range(h) for j in range(w)]
+
+
+MAX_UNITS = 6  # a dense layer with more inputs or outputs than this is not drawn unit by unit
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A dense layer's units as two columns, every input joined to every output, the edges of one unit
+    highlighted, each with its weight: what a layer kind draws for its connections.
+
+    `left` are the input units top to bottom, `right` the output units; `chosen` the highlighted edges as
+    (left index, right index, the weight's label); `unit` (0-based, "left" or "right", index) the unit whose
+    edges they are.
+    """
+
+    name: str  # used for the SVG's file name
+    left: tuple[Label, ...]
+    right: tuple[Label, ...]
+    chosen: tuple[tuple[int, int, Label], ...]
+    unit: tuple[str, int]
+    caption: str
+    legend: tuple[tuple[str, str], ...]
+    shows: str = ""

@@ -143,6 +143,14 @@ def affine(terms: list[tuple[int, str]], constant: int) -> str:
     return out
 
 
+def general_index(axis: int, out: str, tap: str, flipped: bool = False) -> str:
+    """index_rule in symbols, for any size, stride, padding and dilation: s_h (r - 1) + d_h (p - 1) + 1 - p_h
+    (rows; w for columns), the tap counted from the kernel's end, d_h (k_h - p), for the convolution convention."""
+    a = "hw"[axis]
+    taps = f"d_{a} (k_{a} - {tap})" if flipped else f"d_{a} ({tap} - 1)"
+    return f"s_{a} ({out} - 1) + {taps} + 1 - p_{a}"
+
+
 def index_rule(spec: ConvSpec, axis: int, out: str, tap: str) -> str:
     """The input index (1-based) that output index `out` meets through kernel index `tap` on one axis.
 

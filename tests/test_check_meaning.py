@@ -9,6 +9,8 @@ the kernel turned by 180 degrees, and so on.
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -206,9 +208,12 @@ def test_numbers_too_large_for_a_formula_are_refused_at_once(rhs):
 def test_worked_numbers_are_checked_at_the_values_the_notes_give():
     from symconv import render
 
-    # The default document, its worked example included, reads back with every claim right.
+    # The default document, its worked example included, reads back with every claim right, but for the
+    # formulas in symbols for any size (rho_h(r, p), k_h), which check cannot evaluate at numbers
+    # (test_general_formulas proves them) and never calls wrong.
     text = render(CLASSIC, ("md",)).files["derivation.md"].decode()
-    verdicts = check_notes(text, CLASSIC, latex=False)
+    verdicts = [v for v in check_notes(text, CLASSIC, latex=False)
+                if not (v.status == "not understood" and re.search(r"\\rho_[hw]\(", v.claim))]
     assert {v.status for v in verdicts} == {"right", "definition"}, [v for v in verdicts if v.status != "right"][:2]
     assert sum("given value" in v.reason for v in verdicts) == 17  # X (9), K (4) and dL/dY (4), entry by entry
     # Given values by hand: y_{1,1} = 1*0 + 2*1 + 0*(-1) + ... at these numbers is worked out, and a slip is caught.

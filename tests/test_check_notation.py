@@ -203,11 +203,14 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     got = check_notes(markdown, derive(spec))
     assert not [v for v in got if v.status == "wrong"]
     unread = [v.claim for v in got if v.status == "not understood"]
-    # The output-size formula, and the results in matrix form (correlations of whole matrices, outside
-    # check's entry notation); every entry and every general index formula is read.
+    # The output-size formula, the results in matrix form (correlations of whole matrices, outside
+    # check's entry notation) and the formulas in symbols for any size (rho_h(r, p), k_h: no numbers to read
+    # them at); every entry and every index formula at this layer's settings is read.
     # (A single entry read from a matrix of expressions, "(\frac{\partial L}{\partial K})_{1,1} = ...",
     # is read and graded like the others.)
-    assert all(claim.startswith(("H_o", "W_o", r"\boxed")) for claim in unread), unread
+    symbols = [claim for claim in unread if r"\rho_h(r, p)" in claim or r"\rho_w(s, q)" in claim]
+    assert all(claim.startswith(("H_o", "W_o", r"\boxed")) or claim in symbols for claim in unread), unread
+    assert len(symbols) == 5  # the output's, the kernel's and the input's, and the definitions of rho_h and rho_w
     assert sum(claim.startswith(r"\boxed") for claim in unread) <= 3
     assert sum(v.status == "right" for v in got) > 10
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 
 from symconv import ConvSpec, derive
@@ -152,3 +153,46 @@ def test_the_switch_figure_points_out_ties():
                                       / "conv_relu_maxpool_dense.toml")))
     (caption,) = [f.caption for s in ctx["sections"] for f in s.figures if f.svg_file.startswith("figure-switch")]
     assert "Ties: the window of $a^{[3]}_{2,1}$ has its maximum 9 in 2 entries; only the first" in caption
+
+
+@pytest.mark.parametrize("name", ["two_layer_sigmoid_mse", "batch_linear_regression", "formula_layers"])
+def test_a_dense_layer_draws_its_connections_as_the_derivation_has_them(name):
+    """Issue 24: the networks without a convolution had no figure but the chain. Each dense layer draws its
+    connections, in every format: the green edges into the first output are exactly the weights its entry
+    reads, and those out of the first input (where its gradient is shown) the weights its gradient reads."""
+    from pathlib import Path
+
+    from symconv import load_network
+    from symconv.figure import Graph
+    from symconv.naming import Naming
+    from symconv.rendering.document import context
+    from symconv.rendering.formats import render as render_formats
+
+    d = derive(load_network(Path(__file__).parents[1] / "examples" / f"{name}.toml"))
+    names = d.latex_names
+    dense = [r for r in d.records if r.layer.type == "dense"]
+    assert dense
+    for r in dense:
+        prev = d.records[r.number - 2].layer if r.number > 1 else None
+        graphs = r.layer.figures(Naming(d.network.names).doc_step(r, prev))
+        into, out_of = graphs["out"][0], graphs["in"][0]
+        assert isinstance(into, Graph) and len(into.left) == r.shape_in[0] and len(into.right) == r.shape_out[0]
+        first = d[r.output].entries[0]  # (of the first example, in a batch)
+        read = {names[s] for s in first.free_symbols if s in set(d[r.params["W"]].symbols)}
+        assert {label.latex().strip("$") for *_, label in into.chosen} == read
+        gradient = d[f"dL/d{r.input}"].entries[0]
+        back = {names[s] for s in gradient.free_symbols if s in set(d[r.params["W"]].symbols)}
+        assert {label.latex().strip("$") for *_, label in out_of.chosen} == back
+    ctx = context(d)
+    drawn = [f for s in ctx["sections"] for f in s.figures]
+    assert [f.svg_file for f in drawn if f.svg_file.startswith("figure-dense-layer-")] == \
+        [f"figure-dense-layer-{r.number}.svg" for r in dense]
+    files = render_formats(d, ("tex", "md", "html")).files
+    tex, md, html = (files[f"derivation.{fmt}"].decode() for fmt in ("tex", "md", "html"))
+    for f in drawn:
+        assert f"Figure {f.number}." in tex and f"({f.svg_file})" in md and f.svg.split("\n")[0] in html
+    # Every connection drawn: in the SVG and in the PDF's picture (a curve each).
+    edges = {f"figure-dense{back}-layer-{r.number}.svg": r.shape_in[0] * r.shape_out[0] for r in dense for back in ("", "-back")}
+    shown = [f for f in drawn if f.svg_file in edges]
+    assert all(f.svg.count("<line") == edges[f.svg_file] for f in shown)
+    assert tex.count(r"\qbezier") == sum(edges[f.svg_file] for f in shown) > 0

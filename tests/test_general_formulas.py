@@ -46,6 +46,35 @@ def _channels(line: str, letter: str, names: tuple[str, ...]):
     return lambda *values: tuple(part(*values) for part in parts)
 
 
+def _reading(spec, d, line: str):
+    """What the forward formula `line` says: x_of(m, c), the input channel that kernel (m, c) reads (0-based),
+    and x(c, i, j), the input entry at 1-based (i, j), 0 in the padding."""
+    (h, w) = spec.input
+    n_in, n_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    offset = lambda m: n_in * ((m - 1) // n_out)  # o_m, from PyTorch's definition of groups (1-based m)
+    read = _channels(line, "x", ("c",))
+    x_of = lambda m, c: read(m + 1, c + 1, offset(m + 1))[0] - 1
+    x = lambda c, i, j: d["X"][c, i - 1, j - 1] if 1 <= i <= h and 1 <= j <= w else S.Zero  # zero padding
+    return x_of, x
+
+
+def _assert_forward_and_kernel(spec, d, line: str, row, col):
+    """Y and dL/dK, entry by entry, as the forward formula `line` reads input row row(r, p) and column
+    col(s, q) (1-based), equal the derivation's."""
+    K, G = d["K"], d["dL/dY"]
+    (kh, kw), (ho, wo) = spec.kernel, spec.output
+    x_of, x = _reading(spec, d, line)
+    bias = (lambda m: d["b"][m]) if spec.bias else (lambda m: S.Zero)
+    n_in = spec.in_channels // spec.groups
+    for m, r, s in product(range(spec.out_channels), range(1, ho + 1), range(1, wo + 1)):
+        y = bias(m) + Add(*(x(x_of(m, c), row(r, p), col(s, q)) * K[m, c, p - 1, q - 1]
+                            for c in range(n_in) for p in range(1, kh + 1) for q in range(1, kw + 1)))
+        assert y == d["Y"][m, r - 1, s - 1]
+    for m, c, p, q in product(range(spec.out_channels), range(n_in), range(1, kh + 1), range(1, kw + 1)):
+        dk = Add(*(G[m, r - 1, s - 1] * x(x_of(m, c), row(r, p), col(s, q)) for r in range(1, ho + 1) for s in range(1, wo + 1)))
+        assert dk == d["dL/dK"][m, c, p - 1, q - 1]
+
+
 @settings(max_examples=30, deadline=None)
 @given(conv_specs(max_input=5, max_kernel=3, max_channels=2))
 def test_the_printed_formulas_give_every_derived_entry(spec):
@@ -54,6 +83,7 @@ def test_the_printed_formulas_give_every_derived_entry(spec):
     rows, cols = _subscript(formulas["out"][0], "x")
     row, col = _read(rows, "r", "p"), _read(cols, "s", "q")
     assert _subscript(formulas["K"][0], "x") == (rows, cols)  # dL/dK reads the same input entries
+    _assert_forward_and_kernel(spec, d, formulas["out"][0], row, col)
     X, K, G = d["X"], d["K"], d["dL/dY"]
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
     c_out, n_in, n_out = spec.out_channels, spec.in_channels // spec.groups, spec.out_channels // spec.groups
@@ -63,14 +93,6 @@ def test_the_printed_formulas_give_every_derived_entry(spec):
     x_of = lambda m, c: read(m + 1, c + 1, offset(m + 1))[0] - 1
     x = lambda c, i, j: X[c, i - 1, j - 1] if 1 <= i <= h and 1 <= j <= w else S.Zero  # zero padding
     k = lambda m, c, p, q: K[m, c, p - 1, q - 1] if 1 <= p <= kh and 1 <= q <= kw else S.Zero
-    bias = (lambda m: d["b"][m]) if spec.bias else (lambda m: S.Zero)
-    for m, r, s in product(range(c_out), range(1, ho + 1), range(1, wo + 1)):
-        y = bias(m) + Add(*(x(x_of(m, c), row(r, p), col(s, q)) * K[m, c, p - 1, q - 1]
-                            for c in range(n_in) for p in range(1, kh + 1) for q in range(1, kw + 1)))
-        assert y == d["Y"][m, r - 1, s - 1]
-    for m, c, p, q in product(range(c_out), range(n_in), range(1, kh + 1), range(1, kw + 1)):
-        dk = Add(*(G[m, r - 1, s - 1] * x(x_of(m, c), row(r, p), col(s, q)) for r in range(1, ho + 1) for s in range(1, wo + 1)))
-        assert dk == d["dL/dK"][m, c, p - 1, q - 1]
     if spec.dilation == (1, 1):  # dL/dX as printed: the kernel tap written out in i and r
         taps = _subscript(formulas["in"][0], "k")
         tap_row, tap_col = _read(taps[0], "i", "r"), _read(taps[1], "j", "s")
@@ -124,3 +146,76 @@ def test_the_sizes_the_results_state_are_those_of_the_closed_forms(spec):
     assert shape(ids.grad_input[0]) == sizes["input"] == spec.input
     full = sizes["full"]
     assert full[0] <= sizes["padded input"][0] and full[1] <= sizes["padded input"][1]
+
+
+def _general(d):
+    """The formulas in symbols a convolution's document prints beside those at its settings, and its note."""
+    record = d.records[0]
+    words = record.layer.words(Naming(d.network.names).doc_step(record, None))
+    return words.general, words.general_note
+
+
+def _rho(note: str, axis: str, out: str, tap: str, spec):
+    """rho_h(r, p) (or rho_w(s, q)) as the note defines it in symbols, at this layer's size, stride, padding
+    and dilation: a function of the output and the kernel index."""
+    found = re.search(rf"\\rho_{axis}\({out}, {tap}\) = ([^$]*)\$", note)
+    text = re.sub(r"([a-z]_[hw]) \(", r"\1*(", found.group(1))  # s_h (r - 1): a product, not a call
+    a = "hw".index(axis)
+    numbers = {f"s_{axis}": spec.stride[a], f"d_{axis}": spec.dilation[a], f"p_{axis}": spec.padding[a],
+               f"k_{axis}": spec.kernel[a]}
+    expr = parse_expr(text, transformations=standard_transformations + (implicit_multiplication,))
+    expr = expr.subs({Symbol(n): v for n, v in numbers.items()})
+    assert expr.free_symbols <= {Symbol(out), Symbol(tap)}, expr
+    return lambda o, t: int(expr.subs({Symbol(out): o, Symbol(tap): t}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_specs(max_input=6, max_kernel=3, max_channels=2))
+def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_entry(spec):
+    """Issue 24: beside each index formula at this layer's stride, padding and dilation, the document gives
+    it in symbols (H, W, k, s, p, d) for any of them. Put this layer's numbers into the printed symbols and
+    they give every derived entry: the output, the kernel's gradient and the input's (the sum over the pairs
+    (r, p), (s, q) that reach (i, j), at any dilation), at sizes, strides, paddings, dilations, groups and
+    both conventions drawn at random."""
+    d = derive(spec)
+    general, note = _general(d)
+    assert set(general) == {"out", "K", "in"}
+    for key, limits in (("out", ("p=1}^{k_h}", "q=1}^{k_w}")), ("K", ("r=1}^{H_o}", "s=1}^{W_o}"))):
+        assert all(limit in general[key][0] for limit in limits), general[key]
+        assert r"_{\rho_h(r, p),\, \rho_w(s, q)}" in general[key][0]  # x at the row and column rho gives
+    assert r"\sum_{\rho_h(r, p) = i} \ \sum_{\rho_w(s, q) = j}" in general["in"][0]
+    row, col = _rho(note, "h", "r", "p", spec), _rho(note, "w", "s", "q", spec)
+    _assert_forward_and_kernel(spec, d, general["out"][0], row, col)
+    # The input's gradient: every (m, kernel channel, r, s, p, q) whose read lands on (c, i, j).
+    (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
+    x_of, _ = _reading(spec, d, general["out"][0])
+    K, G = d["K"], d["dL/dY"]
+    terms = {}
+    for m, kc, r, s, p, q in product(range(spec.out_channels), range(spec.in_channels // spec.groups), range(1, ho + 1),
+                                     range(1, wo + 1), range(1, kh + 1), range(1, kw + 1)):
+        at = (x_of(m, kc), row(r, p), col(s, q))
+        terms.setdefault(at, []).append(G[m, r - 1, s - 1] * K[m, kc, p - 1, q - 1])
+    for c, i, j in product(range(spec.in_channels), range(1, h + 1), range(1, w + 1)):
+        assert Add(*terms.get((c, i, j), [])) == d["dL/dX"][c, i - 1, j - 1]
+    # The ranges: where each index runs and which terms exist, in symbols.
+    for said in (r"1 \le r \le H_o", r"1 \le p \le k_h", r"1 \le \rho_h(r, p) \le H", r"H_o \times W_o$ the output's size"):
+        assert said in note
+
+
+def test_the_general_formulas_are_stated_once_per_kind_beside_those_at_the_layers_settings():
+    from pathlib import Path
+
+    from symconv import load_network
+    from symconv.rendering.document import context
+
+    d = derive(load_network(Path(__file__).parents[1] / "examples" / "three_layer_cnn.toml"))
+    ctx = context(d)
+    convs = [r.number for r in d.records if r.layer.type == "conv"]
+    assert len(convs) > 1
+    with_symbols = [s for s in ctx["sections"] if s.general]
+    assert {s.name for s in with_symbols} == {"A[1]", "dL/dK[1]"}  # the first convolution's (no input gradient)
+    assert sum(1 for s in ctx["sections"] if s.general_note) == 1  # where the indices run: said once
+    for section in with_symbols:  # the general line, then the same at this layer
+        assert section.shown_formula == section.general + section.formula
+        assert section.general[0].split("&=")[0] == section.formula[0].split("&=")[0]  # of the same entry
+    assert not any(s.general for s in ctx["sections"] if s.name.endswith(f"[{convs[1]}]"))

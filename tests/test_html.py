@@ -26,6 +26,7 @@ PAGES = {
                         {}, "derivation"),
     "three-layer-cnn": (lambda: load_network(EXAMPLES / "three_layer_cnn.toml"), {}, "derivation"),
     "maxpool-network": (lambda: load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), {}, "derivation"),
+    "sigmoid-network": (lambda: load_network(EXAMPLES / "two_layer_sigmoid_mse.toml"), {}, "derivation"),
     "exercise-sheet": (lambda: ConvSpec(input=4, kernel=2, stride=2, padding=1, bias=True), {"handout": True},
                        "exercise"),
     "answer-key": (lambda: ConvSpec(input=4, kernel=2, stride=2, padding=1, bias=True), {"handout": True}, "answers"),
@@ -43,11 +44,14 @@ for (const el of document.querySelectorAll("body *")) {
   if (box.right > root.clientWidth + 1 || box.left < -1 || own)
     report.wide.push(el.tagName + ": " + (el.textContent || "").slice(0, 60));
 }
-// Text drawn over a box of a figure (a layer of the network diagram, a cell) stays inside it.
+// Text drawn over a box of a figure (a layer of the network diagram, a cell) stays inside it, and no text
+// runs past its figure's edge (a legend line cut off, issue 24).
 for (const svg of document.querySelectorAll("svg")) {
   const boxes = [...svg.querySelectorAll("rect")].map(r => r.getBoundingClientRect());
+  const edge = svg.getBoundingClientRect();
   for (const text of svg.querySelectorAll("text")) {
     const b = text.getBoundingClientRect(), x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+    if (b.right > edge.right + 1 || b.left < edge.left - 1) report.wide.push("svg text cut off: " + text.textContent);
     const under = boxes.filter(r => r.left <= x && x <= r.right && r.top <= y && y <= r.bottom);
     if (under.length && !under.some(r => b.left >= r.left - 1 && b.right <= r.right + 1))
       report.wide.push("svg text: " + text.textContent);
@@ -127,3 +131,17 @@ def test_the_page_renders_in_headless_chromium(name):
     # Nothing wider than the page, no formula that scrolls inside its box, no & printed as a symbol.
     assert report["page"][0] <= report["page"][1] > WIDTH - 50, report["page"]  # less a scroll bar
     assert report["wide"] == [] and report["stray"] == [], report
+
+
+def test_math_is_spaced_as_latex_spaces_it():
+    """Issue 24: the HTML printed "logp" (no space between a function and its argument) and "rot180 ( K )"
+    (an operator name and its parentheses spaced as relations)."""
+    from symconv.rendering.mathml import convert
+
+    assert '<mi>log</mi><mspace width="0.1667em"/><mi>p</mi>' in convert(r"-t^{\mathsf{T}} \log p")
+    rot = convert(r"\operatorname{rot}_{180}\big(K\big)")
+    assert "<mi>rot</mi>" in rot and rot.count('lspace="0" rspace="0"') == 2
+    for name in ("layer", "maxpool-network"):
+        html = page(name)
+        assert "<mo>rot</mo>" not in html and not re.search(r"<mi>(log|exp)</mi><m[in]>", html)
+        assert not re.search(r'<mo(?: (?:stretchy|minsize|maxsize)="[^"]*")*>(?:\(|\)|&#x00028;|&#x00029;)</mo>', html)

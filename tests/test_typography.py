@@ -93,3 +93,61 @@ def test_documents_open_with_what_a_student_learns_and_end_with_further_reading(
         assert doc.rstrip().splitlines()[-5] == "## Further reading" and "Dumoulin and F. Visin" in doc.rpartition("## Further")[2]
     assert "- apply the chain rule one layer at a time" in network and "switch" in network.partition("## The ")[0]
     assert "chain rule one layer at a time" not in layer.partition("## The ")[0]
+
+
+def test_epsilon_is_a_letter_and_a_shared_factor_is_written_once():
+    """Issue 24: batch normalization printed epsilon as 1/100000 and long SymPy fractions. Its entries write
+    the letter (the words give its value once) and a factor shared by a step's terms once, the terms in
+    brackets, as a course writes them; the numbers stay those of the derivation (the printer only writes)."""
+    from sympy import Rational, Symbol, sqrt
+
+    from symconv.rendering.latex import SymconvLatexPrinter
+
+    d = derive(load_network(EXAMPLES / "resnet_basic_block.toml"))
+    tex = render(d, ("tex",)).files["derivation.tex"].decode()
+    assert "100000" not in tex and r"+ \epsilon" in tex and r"\epsilon = 10^{-5}" in tex
+    assert r"\bigl(" in tex and tex.count(r"\bigl(") == tex.count(r"\bigr)")
+    v, e, x = Symbol("v"), Rational(1, 100000), [Symbol(f"x{n}") for n in range(4)]
+    printer = SymconvLatexPrinter({s: s.name for s in (v, *x)}, {s: (n,) for n, s in enumerate((v, *x))},
+                                  {e: r"\epsilon"})
+    shared = sum(xi / sqrt(v + e) for xi in x[:3]) + x[3]
+    terms = printer.factored_terms(shared)
+    assert terms == [r"\frac{1}{\sqrt{v + \epsilon}} \bigl(x0", "x1", r"x2\bigr)", "x3"]
+
+
+@pytest.mark.parametrize("expr, expected", [("-t + p", "p - t"), ("-a + 1", "1 - a"), ("-a - b", "-b - a")])  # all negative: written order
+def test_a_sum_starts_with_a_positive_term(expr, expected):
+    from sympy import sympify
+
+    from symconv.rendering.latex import SymconvLatexPrinter
+
+    e = sympify(expr)
+    order = {s: (n,) for n, s in enumerate(sorted(e.free_symbols, key=lambda s: s.name)[::-1])}  # t before p
+    printed = SymconvLatexPrinter({s: s.name for s in e.free_symbols}, order).doprint(e)
+    assert printed.replace(" ", "") == expected.replace(" ", "")
+
+
+def test_the_networks_write_p_minus_t_and_one_minus_a():
+    cnn = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"]
+    assert b"p_{1} - t_{1}" in cnn and b"-t_{1} + p_{1}" not in cnn
+    sigmoid = render(derive(load_network(EXAMPLES / "two_layer_sigmoid_mse.toml")), ("tex",)).files["derivation.tex"]
+    assert b"+1\\right)" not in sigmoid.replace(b" ", b"") and b"\\left(1 - a^{[4]}_{1}\\right)" in sigmoid
+
+
+@pytest.mark.parametrize("name", ["conv_relu_maxpool_dense", "resnet_basic_block", "three_layer_cnn"])
+def test_no_heading_ends_a_page(name, tmp_path):
+    """A heading at a page's foot (issue 24: "Layer 1" stranded): the last text line of no page is a heading."""
+    import subprocess
+
+    from .conftest import need_poppler
+
+    need_latex()
+    need_poppler("pdftotext")
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(render(derive(load_network(EXAMPLES / f"{name}.toml")), ("pdf",)).files["derivation.pdf"])
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    headings = re.compile(r"^\s*(Layer \d+: .*|Forward pass|Backward pass|A worked example|Further reading|"
+                          r"The rules, layer by layer|Gradient with respect to [a-z ]+)\s*$")
+    for n, page in enumerate(text.split("\f")[:-1], start=1):
+        lines = [line for line in page.splitlines() if line.strip() and not line.strip().isdigit()]
+        assert lines and not headings.match(lines[-1]), (n, lines[-1])

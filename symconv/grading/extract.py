@@ -335,8 +335,8 @@ def _links(text: str) -> list[str]:
     return [*out, text[start:].strip()]
 
 
-_MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
-                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?"
+_MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*\{?\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
+                           r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?\s*\}?"
                            # {\begin{bmatrix} 1 & 2 \end{bmatrix}}^{\mathsf{T}}: a column written as a row, transposed
                            r"(?P<transposed>\s*\^\s*\{?\s*(?:\\mathsf\s*\{\s*T\s*\}|T|\\top|\\intercal)\s*\}?)?",
                            re.DOTALL)

@@ -99,12 +99,18 @@ class Words:
     it writes, keyed by what the gradient is of ("in" for its input, a parameter key); prose with
     $math$. `formulas` are general index formulas (LaTeX align lines) by tensor ("out", "in", a
     parameter key), shown before that tensor's entries; `notes` (prose with $math$, by the same keys) say
-    right after a formula which terms of its sum exist."""
+    right after a formula which terms of its sum exist; `general` and `general_note` the formulas in
+    symbols."""
 
     forward: str
     backward: dict[str, str]
     formulas: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    # The same formulas in symbols, for any size, stride, padding and dilation (a kind whose index formulas
+    # hold only at this layer's settings gives them), by the same keys, and the prose that says where each
+    # index runs and which terms exist: a document states them once per kind.
+    general: dict[str, list[str]] = field(default_factory=dict)
+    general_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,9 @@ class Layer(ABC):
     # Fields added after networks had folders, with their defaults: left out of the folder's digest at
     # their default, so that a network written before them keeps its folder.
     later_fields: ClassVar[dict[str, object]] = {}
+    # Whether the rule in the kind's words already gives each output entry (the softmax's p_k = e^{f_k} /
+    # sum_j e^{f_j}): a network's document then lists none of them.
+    rule_gives_output: ClassVar[bool] = False
 
     def epsilon(self) -> float | None:
         """The number a normalization adds to its variance under the square root (notes write it \\epsilon);

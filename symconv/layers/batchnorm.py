@@ -346,8 +346,8 @@ class BatchNorm(Layer):
                   else "")
         forward = (f"Each channel $c$ is normalized over {where}: its mean ${v['mu']}$ and (biased) variance "
                    f"${v['var']}$, each entry's normalized value ${v['xhat']}${affine}; {ranges}, and "
-                   f"$\\epsilon = {self._eps_text()}$. PyTorch's training mode computes exactly this. The entries write "
-                   "$\\epsilon$ as its exact value.")
+                   f"$\\epsilon = {self._eps_text()}$. PyTorch's training mode computes exactly this. The entries keep "
+                   "the letter $\\epsilon$.")
         d = lambda e: rf"\frac{{\partial L}}{{\partial {e}}}"
         formulas = normalization.step_formulas({**v, "compact": self._compact(step)}, self.affine)
         if self.affine:

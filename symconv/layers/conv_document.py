@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from ..figure import MAX_CELLS, Grid, Label
-from ..indexmap import IndexMap, affine, index_rule, padded_position, source
+from ..indexmap import IndexMap, affine, general_index, index_rule, padded_position, source
 from ..spec import ConvSpec, SpecError
 from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
@@ -224,7 +224,23 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
               "channel's upstream gradient."},
         _formulas(spec, step),
         _notes(spec, step),
+        # in symbols, for zero padding: a padding that copies entries is said at this layer's size only
+        {} if spec.copies else _formulas(spec, step, general=True),
+        "" if spec.copies else general_note(spec),
     )
+
+
+def general_note(spec: ConvSpec) -> str:
+    """Where the general formulas' indices run and which of their terms exist, with the input row and column
+    they read, rho_h(r, p) and rho_w(s, q), written out: said once per kind."""
+    rows, cols = general_index(0, "r", "p", spec.flipped), general_index(1, "s", "q", spec.flipped)
+    return (rf"Here $\rho_h(r, p) = {rows}$ and $\rho_w(s, q) = {cols}$ are the input row and column that output "
+            r"entry $(r, s)$ reads through kernel entry $(p, q)$"
+            + (" (the kernel counted from its end: the convolution convention)" if spec.flipped else "")
+            + r"; $1 \le r \le H_o$, $1 \le s \le W_o$ ($H_o \times W_o$ the output's size, as above), "
+            r"$1 \le p \le k_h$, $1 \le q \le k_w$; a term exists "
+            r"only where $1 \le \rho_h(r, p) \le H$ and $1 \le \rho_w(s, q) \le W$ (else it falls in the zero "
+            r"padding).")
 
 
 def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
@@ -264,12 +280,16 @@ def figures(spec: ConvSpec, step: DocStep) -> dict[str, list[Grid]]:
             if any(grid is not None for grid in grids)}
 
 
-def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
+def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str, list[str]]:
     """The general index formulas at this stride, padding and dilation (MATH.md), in the document's
     letters, indices written out as `check` reads them: x_{2r + p - 3, ...}; an index outside its
-    tensor (the zero padding) is a term that does not exist."""
+    tensor (the zero padding) is a term that does not exist. With `general`, the same in symbols for any
+    size, stride, padding and dilation (x_{rho_h(r, p), rho_w(s, q)}, general_note defining rho), the input's
+    gradient as the sum over the pairs that reach (i, j); the bias's gradient, the same at every size, is left out."""
     many_out = spec.out_channels > 1
     (kh, kw), (ho, wo) = spec.kernel, spec.output
+    if general:
+        (kh, kw), (ho, wo) = ("k_h", "k_w"), ("H_o", "W_o")
     ch = channels(spec)
 
     def name(which: str, channel: str, sub: str) -> str:
@@ -278,6 +298,8 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
         return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{sub}}}"
 
     rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
+    if general:  # the input row and column read, as the note defines them
+        rows, cols = r"\rho_h(r, p)", r"\rho_w(s, q)"
     x_at = name("in", ch.x, rf"{rows},\, {cols}")
     # The kernel's channel pair is written whenever either count is above one; a count of one is 1.
     k = name("K", ch.pair, "p,q")
@@ -293,17 +315,19 @@ def _formulas(spec: ConvSpec, step: DocStep) -> dict[str, list[str]]:
     }
     x = name("in", "c" if spec.in_channels > 1 else "", "i,j")
     g_back = step.gradient_entry(ch.g, "r,s")
-    if spec.copies:  # the taps whose padded position copies (i, j)
+    if spec.copies and not general:  # the taps whose padded position copies (i, j)
         k_back = name("K", ch.back_pair, "p,q")
         out["in"] = [rf"{d(x)} &= {ch.readers}\sum_{{(r,p):\ \rho_H({rows}) = i}} \ \sum_{{(s,q):\ \rho_W({cols}) = j}} "
                      rf"{g_back}\, {k_back}"]
-    elif spec.dilation == (1, 1):  # the kernel tap that joins (r, s) to (i, j), as a full convolution
+    elif spec.dilation == (1, 1) and not general:  # the kernel tap that joins (r, s) to (i, j), as a full convolution
         k_at = name("K", ch.back_pair, rf"{_tap(spec, 0, 'i', 'r')},\, {_tap(spec, 1, 'j', 's')}")
         out["in"] = [rf"{d(x)} &= {ch.readers}{over_rs}{g_back}\, {k_at}"]
     else:  # taps spaced by the dilation: only some (r, p) meet row i
         k_back = name("K", ch.back_pair, "p,q")
-        out["in"] = [rf"{d(x)} &= {ch.readers}\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}} {g_back}\, {k_back}"]
-    if spec.bias:
+        pairs = (rf"\sum_{{{rows} = i}} \ \sum_{{{cols} = j}}" if general
+                 else rf"\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}}")
+        out["in"] = [rf"{d(x)} &= {ch.readers}{pairs} {g_back}\, {k_back}"]
+    if spec.bias and not general:
         out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {step.over_batch}{over_rs}{g}"]
     return out
 
@@ -347,7 +371,7 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
              + (r"\Big)" if spec.has_padding else "")]
     if spec.bias:
         b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
-        lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\textstyle\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
+        lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
     return lines
 
 

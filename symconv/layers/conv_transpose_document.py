@@ -142,7 +142,7 @@ def rules(layer: ConvTranspose, step: DocStep) -> list[str]:
              rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}{d_pad} \star{taps} {spread}"]
     if layer.bias:
         lines.append(rf"\frac{{\partial L}}{{\partial {bias.removesuffix(' + ')}}} &= "
-                     rf"{step.over_batch}\textstyle\sum_{{u,v}} \big({d_out}\big)_{{u,v}}")
+                     rf"{step.over_batch}\sum_{{u,v}} \big({d_out}\big)_{{u,v}}")
     return lines
 
 

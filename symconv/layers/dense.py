@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..figure import MAX_UNITS, Graph, Label
 from ..spec import check_bias, whole
+from ..symbols import latex_base
 from ..words import plural
 from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, vector
 
@@ -90,3 +92,33 @@ class Dense(Layer):
                       "b": rf"$\partial L / \partial {b}$ is the upstream gradient itself." if b else "",
                       "in": rf"$\partial L / \partial {a}$ sums the upstream gradient times the column of ${w}$: "
                             rf"$({w})^{{\mathsf{{T}}}} \frac{{\partial L}}{{\partial {z}}}$."})
+
+    def figures(self, step: DocStep) -> dict[str, list[Graph]]:
+        """The layer's connections, every input unit joined to every output unit: those into the first output
+        (the forward rule's sum) beside the output, those out of the first input (its gradient's sum) beside
+        the input's gradient; none for a layer wider than MAX_UNITS."""
+        n_in, n_out = step.shape_in[0], self.out_features
+        if n_in > MAX_UNITS or n_out > MAX_UNITS:
+            return {}
+        (a, a_sup), (z, z_sup), (w, w_sup) = step.entry("in"), step.entry("out"), step.entry("W")
+        left = tuple(Label(latex_base(a), str(k + 1), a_sup) for k in range(n_in))
+        right = tuple(Label(latex_base(z), str(j + 1), z_sup) for j in range(n_out))
+        weight = lambda j, k: Label(latex_base(w), f"{j + 1},{k + 1}", w_sup)
+        name = lambda label: label.latex().strip("$")
+        suffix = "" if step.number is None else f"-layer-{step.number}"
+        batch = " Each example of the batch goes through the same connections." if step.batch is not None else ""
+        bias = f"{name(Label(latex_base(step.entry('b')[0]), '1', step.entry('b')[1]))} + " if self.bias else ""
+        forward = f"{name(right[0])} = {bias}" + " + ".join(f"{name(weight(0, k))}\\, {name(left[k])}" for k in range(n_in))
+        back = (rf"\frac{{\partial L}}{{\partial {name(left[0])}}} = "
+                + " + ".join(f"{step.gradient_entry('', str(j + 1))}\\, {name(weight(j, 0))}" for j in range(n_out)))
+        into = Graph(f"dense{suffix}", left, right, tuple((k, 0, weight(0, k)) for k in range(n_in)), ("right", 0),
+                     f"The layer's connections: every input entry reaches every output entry through its own weight. "
+                     f"The green ones carry the sum of ${name(right[0])}$: ${forward}$.{batch}",
+                     (("hit", f"the weights into ${name(right[0])}$"), ("pad", "the other connections")),
+                     f"the connections, those into ${name(right[0])}$ in green")
+        out_of = Graph(f"dense-back{suffix}", left, right, tuple((0, j, weight(j, 0)) for j in range(n_out)), ("left", 0),
+                       f"The same connections seen from ${name(left[0])}$: it reaches every output entry, so its "
+                       f"gradient sums the upstream gradient of each times the weight between them: ${back}$.{batch}",
+                       (("hit", f"the weights out of ${name(left[0])}$"), ("pad", "the other connections")),
+                       f"the connections out of ${name(left[0])}$, the terms of its gradient")
+        return {"out": [into], "in": [out_of]}

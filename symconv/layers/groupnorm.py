@@ -98,8 +98,8 @@ class GroupNorm(ExampleNorm):
                    f"({members}, for $g = 1, \\ldots, {self.groups}$) and normalizes{batch} each group over its "
                    f"$m = {v['m']}$ entries: the mean ${v['mu']}$ and (biased) variance ${v['var']}$ of the group of "
                    f"channel $c$, each entry's normalized value ${v['xhat']}${affine}; $\\epsilon = {eps_tex(self.eps)}$. "
-                   "PyTorch's GroupNorm computes exactly this, in training and in eval mode alike. The entries write "
-                   "$\\epsilon$ as its exact value.")
+                   "PyTorch's GroupNorm computes exactly this, in training and in eval mode alike. The entries keep "
+                   "the letter $\\epsilon$.")
         backward = step_words("group", "its channel's scale" if self.affine else "1")
         backward.update(gamma="The scale multiplies every normalized value of its channel.",
                         beta="The shift is added to each entry of its channel.")

@@ -113,7 +113,7 @@ class LayerNorm(ExampleNorm):
         forward = (f"Layer normalization normalizes{batch} with no statistics shared between examples: {group}, the mean "
                    f"${v['mu']}$ and (biased) variance ${v['var']}$ and each entry's normalized value ${v['xhat']}$"
                    f"{affine}; $m = {v['m']}$ and $\\epsilon = {eps_tex(self.eps)}$. PyTorch's LayerNorm computes "
-                   "exactly this, in training and in eval mode alike. The entries write $\\epsilon$ as its exact value.")
+                   "exactly this, in training and in eval mode alike. The entries keep the letter $\\epsilon$.")
         backward = step_words("group", "its position's scale" if self.affine else "1")
         backward.update(gamma="The scale multiplies the normalized value at its position, in every group.",
                         beta="The shift is added to the entry at its position, in every group.")

@@ -1,7 +1,7 @@
 """Softmax with cross-entropy, the loss (always last): p_k = exp(f_k) / sum_j exp(f_j), L = -sum_k t_k log p_k.
 
 Backward: dL/df_k = p_k - t_k, which holds because sum_k t_k = 1 for a one-hot target:
-dL/df_k = -t_k + p_k sum_j t_j.
+dL/df_k = p_k sum_j t_j - t_k.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class SoftmaxCrossEntropy(Layer):
     output_letter: ClassVar[str] = "p"
     output_title: ClassVar[str] = "probabilities (softmax)"
     backward_title: ClassVar[str] = "the softmax and cross-entropy step: p - t"
+    rule_gives_output: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_choice(self.reduction, "reduction", REDUCTIONS)
@@ -99,13 +100,13 @@ class SoftmaxCrossEntropy(Layer):
                 rf"\frac{{\partial L}}{{\partial p}} &= -t \oslash p",
                 rf"\frac{{\partial p}}{{\partial {f}}} &= \operatorname{{diag}}(p) - p\, p{T}",
                 rf"{step.delta('in')} &= \big(\operatorname{{diag}}(p) - p\, p{T}\big) \big({{-t}} \oslash p\big)"
-                rf" = -t + p\, (\mathbf{{1}}{T} t) = p - t"]
+                rf" = p\, (\mathbf{{1}}{T} t) - t = p - t"]
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k - t_k, the step SymPy does not take alone."""
         return {"in": ("", [
             r"\frac{\partial L}{\partial f_k} &= \sum_j \frac{\partial L}{\partial p_j}\,\frac{\partial p_j}{\partial f_k}"
             r" = \sum_j \left(-\frac{t_j}{p_j}\right) p_j \left(\mathbb{1}[j = k] - p_k\right)",
-            r"&= -t_k + p_k \sum_j t_j",
-            r"&= p_k - t_k \qquad \text{since } \textstyle\sum_j t_j = 1 \text{ for a one-hot target}",
+            r"&= p_k \sum_j t_j - t_k",
+            r"&= p_k - t_k \qquad \text{since } \sum_j t_j = 1 \text{ for a one-hot target}",
         ])}

@@ -7,14 +7,15 @@ from itertools import product
 from math import prod
 
 from ..derivation import Derivation, Tensor, contribution
-from ..figure import Grid
+from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
+from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
 from ..words import matrix_name, plural, size
 from .layer_table import table as layer_table
-from .figures import branch_latex, branch_svg, chain_latex, chain_svg, picture, svg
+from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
 from .upstream import parse_symbol, short_names
@@ -25,6 +26,9 @@ from .templating import environment
 TEXT_WIDTH_EM = 42.0
 INPUT_TITLE = "Gradient with respect to the input"
 ENTRIES_PER_BLOCK = 24
+# The worked example's room in em of its own (small, 10 pt) type, of which the text width holds 48: its width
+# estimates err on the wide side by a fifth.
+EXAMPLE_EM = TEXT_WIDTH_EM * 1.05
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,20 @@ class Section:
     room: float = 0.0  # cm of space to work in after it (an exercise sheet's task)
     points: int = 0  # what an exercise sheet's task is worth
     steps_intro: str = ""  # prose between the steps' title and their lines: what their symbols are
+    small: bool = False  # its displays set a size smaller in the PDF (the worked example's numbers: a page)
+    general: list[str] = field(default_factory=list)  # the formula in symbols, for any size and setting
+    general_note: str = ""  # where the general formulas' indices run, which terms exist (once per kind)
+
+    @property
+    def shown_formula(self) -> list[str]:
+        """The formula as the documents show it: the general one first, where there is one, then the same
+        at this layer, each with its left-hand side (check reads the second as a claim of its own; the first,
+        in symbols, it cannot evaluate)."""
+        return self.general + self.formula
+
+    @property
+    def shown_after(self) -> str:
+        return " ".join(text for text in (self.general_note, self.after) if text)
 
 
 @dataclass(frozen=True)
@@ -73,10 +91,20 @@ class Figure:
     caption: str
     shows: str = ""
     number: int = 0
+    # Where the grid leaves room beside it: the legend to set there, the caption under it (LaTeX), the grid's
+    # width and the column's, in cm; "" sets the legend under the grid (in `latex`) and the caption below.
+    legend: str = ""
+    width: float = 0.0
+    side: float = 0.0
 
 
-def figure(grid: Grid | None) -> Figure | None:
-    return None if grid is None else Figure(picture(grid), f"figure-{grid.name}.svg", svg(grid), grid.caption, grid.shows)
+def figure(drawn: Grid | Graph | None) -> Figure | None:
+    """A kind's figure (a grid of cells, or a dense layer's connections) as the templates place it."""
+    if drawn is None:
+        return None
+    parts, image = (graph_parts(drawn), graph_svg(drawn)) if isinstance(drawn, Graph) else (picture_parts(drawn), svg(drawn))
+    return Figure(parts.grid, f"figure-{drawn.name}.svg", image, drawn.caption, drawn.shows, legend=parts.legend,
+                  width=parts.width, side=parts.side)
 
 
 def _numbered(sections: list[Section], first: int) -> tuple[list[Section], int]:
@@ -108,19 +136,26 @@ def example_heading(shape: tuple[int, ...], index: tuple[int, ...], noun: str) -
     return f"example {index[0] + 1}" if shape[0] > 1 else ""
 
 
+def epsilon(derivation: Derivation) -> dict:
+    r"""{its exact value: "\epsilon"} when the network's normalizations add one epsilon (the documents state its
+    value once, in the layer's words, and write the letter in every entry); {} for none, or for several."""
+    found = {exact(e) for e in (r.layer.epsilon() for r in derivation.records) if e is not None}
+    return {found.pop(): r"\epsilon"} if len(found) == 1 else {}
+
+
 class TermPrinter:
     """LaTeX and width of each term of an entry: from the term table when the tensor has one (fast,
     and already in written order), otherwise from the SymPy expression through the printer."""
 
     def __init__(self, derivation: Derivation, names: dict | None = None):
         names = derivation.latex_names if names is None else names
-        self.printer = SymconvLatexPrinter(names, derivation.order)
+        self.printer = SymconvLatexPrinter(names, derivation.order, epsilon(derivation))
         self.latex = [names[s] for s in derivation.symbols]
         self.width = [width(text) for text in self.latex]
 
     def terms(self, tensor: Tensor, n: int) -> tuple[list[str], list[float] | None]:
         if tensor.terms is None:
-            return self.printer.terms(tensor.entries[n]), None
+            return self.printer.factored_terms(tensor.entries[n]), None
         t = tensor.terms
         latex, widths, sep = self.latex, self.width, FACTOR_SEP
         first, second = t.first[t.start[n] : t.start[n + 1]], t.second[t.start[n] : t.start[n + 1]]
@@ -129,17 +164,19 @@ class TermPrinter:
         return texts, sizes
 
 
-def representative(shape: tuple[int, ...]) -> list[int] | None:
+def representative(shape: tuple[int, ...], terms=None) -> list[int]:
     """The flat positions of the entries a network's document shows of a tensor: in its first channel
-    (pair), the first entry, the middle one and the last (a corner, the interior, the opposite corner;
-    the first, middle and last of a vector). None (all of them) when that would leave out at most one."""
+    (pair), the first entry, and the middle one too where the first, on an edge, has fewer terms (the
+    sums lose the terms that fall off the edge; the interior has them all). `terms(flat)` counts an entry's
+    terms; without it, both are shown."""
     lead = max(len(shape) - 2, 0)
     plane = shape[lead:]
-    picks = sorted({tuple(0 for _ in plane), tuple(n // 2 for n in plane), tuple(n - 1 for n in plane)})
-    if prod(shape) <= len(picks) + 1:
-        return None
+    picks = sorted({tuple(0 for _ in plane), tuple(n // 2 for n in plane)})
     strides = [prod(shape[k + 1:]) for k in range(len(shape))]
-    return [sum(i * s for i, s in zip((0,) * lead + pick, strides)) for pick in picks]
+    flat = [sum(i * s for i, s in zip((0,) * lead + pick, strides)) for pick in picks]
+    if terms is not None and len(flat) == 2 and terms(flat[1]) <= terms(flat[0]):
+        return flat[:1]
+    return flat
 
 
 def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[int] | None = None) -> list[Block]:
@@ -163,6 +200,13 @@ def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[
     return out
 
 
+def term_count(tensor: Tensor, printer: TermPrinter, n: int) -> int:
+    """How many terms entry n's sum has (an entry that is 0 has none)."""
+    if tensor.terms is not None:
+        return tensor.terms.start[n + 1] - tensor.terms.start[n]
+    return 0 if tensor.entries[n] == 0 else len(printer.terms(tensor, n)[0])
+
+
 def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
                   all_entries: bool = True, batched: bool = False,
                   axes: tuple[str, str] = ("output channel", "input channel")) -> list[Block]:
@@ -170,7 +214,7 @@ def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
     indices number); vectors in one run; a batch's activations by example (and channel). Without
     `all_entries`, only representative entries (the network's rules say once which: SHOWN)."""
     shape = tensor.shape
-    pick = None if all_entries else representative(shape)
+    pick = None if all_entries else representative(shape, lambda n: term_count(tensor, printer, n))
     if batched:
         found = blocks(tensor, printer, len(shape) // 2, lambda idx: example_heading(shape, idx, noun), pick)
     elif len(shape) == 4:
@@ -179,6 +223,8 @@ def tensor_blocks(tensor: Tensor, printer: TermPrinter, noun: str = "channel",
         found = blocks(tensor, printer, 1, lambda idx: channel_heading(shape, idx, kernel=False, noun=noun), pick)
     else:
         found = blocks(tensor, printer, 0, None, pick)
+    if pick is not None:  # all in the first channel (pair), as SHOWN says once: no heading to say which
+        found = [Block("", [row for block in found for row in block.rows])]
     return found
 
 
@@ -188,14 +234,16 @@ MATRIX_ROWS = 8  # a matrix of expressions taller than this reads worse than the
 def matrix_form(tensor: Tensor, symbol: str, printer: TermPrinter, vectors: bool = True) -> str:
     r"""The tensor as one matrix of its entries' expressions, "\\frac{\\partial L}{\\partial K} = [g_{1,1}
     x_{1,1} + ...]", when it has one channel (pair), every entry fits on a line and the matrix across the
-    page; else "" (its entries are then listed one per line). A vector is a column, unless not
-    `vectors` (a single layer's bias: one value per channel, b_1, b_2, is no column of a matrix)."""
+    page; else "" (its entries are then listed one per line). A vector is a column, written as a transposed
+    row, where that fits on one line (a tall column, unbreakable, would leave half a page empty); unless not `vectors` (a single layer's bias: one value
+    per channel, b_1, b_2, is no column of a matrix). A vector of fractions (a softmax's) is listed instead:
+    inside a matrix they would be set small."""
     if any(n > 1 for n in tensor.shape[:-2]) or len(tensor.shape) > 4 or len(tensor.values) == 1:
         return ""
     if len(tensor.shape) == 1 and not vectors:
         return ""
     h, w = (tensor.shape[-2:] if len(tensor.shape) >= 2 else (tensor.shape[0], 1))
-    if h > MATRIX_ROWS:
+    if h > (TEXT_WIDTH_EM // 2 if len(tensor.shape) == 1 else MATRIX_ROWS):  # too many to fit: listed
         return ""
     cells, widths = [], [0.0] * w
     for n in range(h * w):
@@ -203,6 +251,12 @@ def matrix_form(tensor: Tensor, symbol: str, printer: TermPrinter, vectors: bool
         sizes = sizes if sizes is not None else [width(t) for t in texts]
         cells.append(join_terms(texts) if texts else "0")
         widths[n % w] = max(widths[n % w], sum(sizes) + 1.3 * (len(texts) - 1) if texts else 0.5)
+    if len(tensor.shape) == 1:
+        if any(r"\frac" in cell for cell in cells):
+            return ""
+        if sum(width(cell) for cell in cells) + 1.0 * h + width(symbol) + 3 <= TEXT_WIDTH_EM:
+            return rf"{symbol} = \begin{{bmatrix}} {' & '.join(cells)} \end{{bmatrix}}^{{\mathsf{{T}}}}"
+        return ""
     if sum(widths) + 1.0 * w + width(symbol) + 2 > TEXT_WIDTH_EM:
         return ""
     body = r" \\ ".join(" & ".join(cells[i * w:(i + 1) * w]) for i in range(h))
@@ -233,7 +287,7 @@ def _source_gradient(tensor: Tensor, doc: DocStep, k: int) -> str:
 
 
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
-                  all_entries: bool, input_gradient: bool, matrices: bool) -> tuple[Group, Group]:
+                  all_entries: bool, input_gradient: bool, matrices: bool, general: bool = False) -> tuple[Group, Group]:
     """A layer's forward section and its backward sections (parameters first, then its input unless it
     is the network's input and `input_gradient` is off), each with the kind's words, displayed steps
     and figures; a network's sections show representative entries unless `all_entries`."""
@@ -241,6 +295,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
     every = single or all_entries
 
+    said_general: list[str] = []
     axes = {p.key: p.axes for p in layer.params(record.shape_in)}
     rows = {"in", "out"} | {p.key for p in layer.params(record.shape_in) if p.per_example}  # one row per example
     batched = derivation.network.batch is not None
@@ -251,23 +306,34 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         (representative ones in a network unless `all_entries`), then `extra` blocks (a loss's value)."""
         heading, lines, *said = steps.get(key, ("", []))
         tensor = derivation[name]
+        # In a network, an output that only clips or moves its input's numbers (relu, flatten), or whose
+        # rule gives each entry (the softmax), is said by its rule: its entries are not shown.
+        quiet = key == "out" and not single and (not layer.example_output or layer.rule_gives_output)
+        # A single layer shows a tensor that fits as one matrix of its expressions; a network, whose sections
+        # show representative entries, only a vector that fits on a line (a transposed row).
+        whole = matrices and not quiet and (single or len(tensor.shape) == 1)
         matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key.lstrip("="), gradient), printer, not single)
-                  if matrices else "")
+                  if whole else "")
         if head and key == "in":  # a reader's part of a forked gradient: its formula's left side says so
             formula = [rf"\Big({line.split('&=')[0].strip()}\Big)_{{\leftarrow {record.number}}} &=" + line.split("&=", 1)[1]
                        if "&=" in line and line.split("&=")[0].strip() else line for line in words.formulas.get(key, [])]
         if not first:  # a join's second input: the kind's figures, steps and formula are its first's
             return Section(name, title, intro, [] if matrix else
                            tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows), [], matrix)
-        # In a network, an output that only clips or moves its input's numbers (relu, flatten) is said by
-        # its rule: its entries are not listed.
-        quiet = key == "out" and not single and not layer.example_output
         entries = [] if matrix or quiet else tensor_blocks(tensor, printer, noun, every, batched and key.lstrip("=") in rows,
                                                                axes.get(key, ("output channel", "input channel")))
         formula = formula if head and key == "in" else words.formulas.get(key, [])
         after = words.notes.get(key, "") if formula else ""
+        # The formula in symbols beside it, once per kind (the first section that has one says where its
+        # indices run).
+        symbols = words.general.get(key, []) if general and formula and not head else []
+        note = ""
+        if symbols and not said_general:
+            note = GENERAL_LEAD + " " + words.general_note
+            said_general.append(key)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
-                       matrix, lines, heading, formula, after, steps_intro=said[0] if said else "")
+                       matrix, lines, heading, formula, after, steps_intro=said[0] if said else "",
+                       general=symbols, general_note=note)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
@@ -311,6 +377,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     return Group(title, [*before, forward]), Group(title, backward)
 
 
+# Before the general formulas' note: what their two lines are.
+GENERAL_LEAD = ("Where a formula has two lines, the first holds for any input $H \\times W$, kernel $k_h \\times k_w$, "
+                "stride $s$, padding $p$ and dilation $d$ (subscripts $h$, $w$: rows, columns), the second at this layer.")
+
+
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
@@ -343,9 +414,9 @@ NOTATION = (
 )
 
 
-SHOWN = ("Of a tensor with more than four entries, the sections after them list the first, the middle and the last "
-         "of its first channel (of the first example, in a batch); the others follow the same rule with their own "
-         "indices.")
+SHOWN = ("Of each tensor, the sections after them list the first entry of its first channel (of the first example, "
+         "in a batch), and the middle one too where the first, on an edge, has fewer terms; the others follow the "
+         "same rule with their own indices.")
 
 
 def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) -> str:
@@ -373,7 +444,7 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         whole[record.output] = doc.entry("out")
         whole.update({record.params[key]: doc.entry(key) for key in record.params})
     labels = {t.name: derivation[t.name].labels for t in example.derived}
-    given, derived = example_lines(example, whole, TEXT_WIDTH_EM - 4.0)
+    given, derived = example_lines(example, whole, EXAMPLE_EM)
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
         computes = ("the layer computes these (the output by the forward rule above, each gradient by its formula "
@@ -401,10 +472,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
                          "against NumPy, and shown rounded to three places.")
     worked = any(t.terms for t in example.derived)
-    return [Section("example", "A worked example", intro, [], formula=given),
-            Section("example-results", "", computes, [], formula=derived,
+    return [Section("example", "A worked example", intro, [], formula=given, small=True),
+            Section("example-results", "", computes, [], formula=derived, small=True,
                     after="One entry of each sum, term by term:" if worked else "",
-                    steps=worked_entries(example, labels, TEXT_WIDTH_EM - 4.0))]
+                    steps=worked_entries(example, labels, EXAMPLE_EM))]
 
 
 def _upstream_definition(derivation: Derivation, last: DocStep, single: bool, upstream: str) -> str:
@@ -549,7 +620,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     single = len(net.layers) == 1
     docs = [naming.doc_step(r, records[n - 1].layer if n else None, upstream, net.batch, s)
             for n, (r, s) in enumerate(zip(records, sources))]
-    groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices)
+    # Each kind's formulas in symbols, for any size and setting, are stated once: beside its first layer's.
+    firsts = {}
+    for r in records:
+        firsts.setdefault(type(r.layer), r.number)
+    groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices,
+                            general=firsts[type(r.layer)] == r.number and matrices)
               for r, doc in zip(records, docs)]
     forward = [f for f, _ in groups]
     backward = []
@@ -563,6 +639,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         sections, number = _numbered(group.sections, number)
         numbered.append(Group(group.title, sections))
     forward, backward = numbered[:len(forward)], numbered[len(forward):]
+    # A layer whose forward pass has nothing to show (a flatten: its rule says it all) gets no heading there.
+    forward = [g for g in forward if any(s.intro or s.blocks or s.overview or s.figures or s.formula or s.steps
+                                         for s in g.sections)]
     first = records[0]
     summary = []
     if single:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import dataclass
 from html import escape
 
-from ..figure import Grid
+from ..figure import Graph, Grid
 from ..words import split
 from .templating import rich_latex
 
@@ -39,7 +40,7 @@ def svg_text(text: str) -> str:
     """Prose with $math$ as SVG text."""
     return "".join(svg_math(part) if math else escape(part) for math, part in split(text))
 
-BOX_W = 10.5  # cm, the width of a layer's box in the LaTeX diagram
+BOX_W = 12.0  # cm, the width of a layer's box in the LaTeX diagram
 
 # Fill colours by role: xcolor expressions (LaTeX) and their SVG equivalents.
 FILLS = {
@@ -60,20 +61,67 @@ def _label_cm(label, size_cm: float) -> float:
     return size_cm * (1.2 + 0.75 * max(len(label.sup), len(label.sub)))
 
 
+TEXT_CM = 17.0  # the text width of the PDF (A4, 2 cm margins)
+LEGEND_CM = 4.5  # the least width a legend beside its grid gets; with less it goes below
+
+
 def picture(grid: Grid, cell_cm: float = 0.75) -> str:
     r"""The grid in LaTeX's own picture environment (no TikZ: it costs pdflatex half a second to load),
     cells at least cell_cm wide (wider for long labels, so that none overprints its neighbour or its
-    corner mark), coloured with xcolor, with its legend below."""
+    corner mark), coloured with xcolor, with its legend beside it where that leaves the legend at least
+    LEGEND_CM, else below it."""
+    parts = picture_parts(grid, cell_cm)
+    if parts.legend:
+        return (rf"\begin{{minipage}}[c]{{{parts.width:.2f}cm}}" "\n" + parts.grid + "\n" r"\end{minipage}\hspace{0.6cm}"
+                rf"\begin{{minipage}}[c]{{{parts.side:.2f}cm}}\small" "\n" + parts.legend + r"\end{minipage}")
+    return parts.grid
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A grid's picture for LaTeX: the grid (with its legend below when `legend` is ""), its width, and the
+    legend to set beside it in a column `side` cm wide, where the caption may go too."""
+
+    grid: str
+    width: float
+    legend: str = ""
+    side: float = 0.0
+
+
+def picture_parts(grid: Grid, cell_cm: float = 0.75) -> Parts:
+    """The grid's picture and, where it leaves the legend at least LEGEND_CM, the legend to set beside it."""
     widest = max((_label_cm(label, 0.16) for *_, label, _ in grid.cells if label.base), default=0.0)
     marks = max((_label_cm(mark, 0.11) for *_, mark in grid.marks), default=0.0)
     # A cell with a corner mark holds two labels one above the other: taller ones (a layer's superscript)
     # need a larger cell.
     tall = any(label.sup for *_, label, _ in grid.cells) or any(mark.sup for *_, mark in grid.marks)
-    cell_cm = round(max(cell_cm, widest + 0.15, marks + 0.15, (1.2 if tall else 0.95) if grid.marks else 0.0), 2)
+    cell_cm = round(max(cell_cm, widest + 0.15, marks + 0.15, (1.0 if tall else 0.9) if grid.marks else 0.0), 2)
     cell_cm = min(cell_cm, 16.0 / max(grid.cols, 1))  # the grid stays within the text width
-    legend_h = 0.8 * len(grid.legend)
-    lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}",
-             rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})(0,{-legend_h / cell_cm - 0.3:.2f})"]
+    beside = TEXT_CM - grid.cols * cell_cm - 1.0  # less the gap and some slack
+    if grid.legend and beside >= LEGEND_CM:
+        side = min(beside, 7.0)
+        rows = " \\\\[2pt]\n".join(rf"{_swatch(role)} & {rich_latex(text)}" for role, text in grid.legend)
+        legend = (rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{side - 0.75:.2f}cm}}@{{}}}}" "\n" + rows
+                  + "\n" r"\end{tabular}")
+        return Parts(_grid(grid, cell_cm, 0.0), grid.cols * cell_cm, legend, side)
+    return Parts(_grid(grid, cell_cm, 0.8 * len(grid.legend), below=True), grid.cols * cell_cm)
+
+
+def _swatch(role: str) -> str:
+    """A legend's colour, framed as the grid's cells are."""
+    return (r"\setlength{\unitlength}{1cm}\begin{picture}(0.45,0.45)"
+            rf"\put(0,0){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}"
+            r"\put(0,0){\textcolor{black!40}{\framebox(0.45,0.45){}}}\end{picture}")
+
+
+def _grid(grid: Grid, cell_cm: float, legend_h: float, below: bool = False) -> str:
+    """The grid's picture, with room for its legend below (legend_h cm) when `below`."""
+    lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}"]
+    if below:
+        lines.append(rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})"
+                     rf"(0,{-legend_h / cell_cm - 0.3:.2f})")
+    else:
+        lines.append(rf"\begin{{picture}}({grid.cols},{grid.rows})")
     box = rf"{cell_cm}cm"
     marked = {(r, c) for r, c, _ in grid.marks}
     for r, c, label, role in grid.cells:
@@ -87,13 +135,20 @@ def picture(grid: Grid, cell_cm: float = 0.75) -> str:
         x, y = c, grid.rows - 1 - r
         lines.append(rf"\put({x + 0.94},{y + 0.06}){{\makebox(0,0)[rb]{{\tiny {mark.latex()}}}}}")
     y = -0.9 / cell_cm * 0.75
-    for role, text in grid.legend:
+    for role, text in (grid.legend if below else ()):
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}")
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{black!40}}{{\framebox({0.45 / cell_cm:.3f},{0.45 / cell_cm:.3f}){{}}}}}}")
         lines.append(rf"\put({0.67 / cell_cm:.3f},{y + 0.225 / cell_cm:.2f}){{\makebox(0,0)[l]{{\small {rich_latex(text)}}}}}")
         y -= 0.8 / cell_cm
     lines.append(r"\end{picture}")
     return "\n".join(lines)
+
+
+def _legend_px(legend) -> int:
+    """About how wide the widest legend line sets in the SVG: its swatch, then 13px serif text (under 7px a
+    character; sub- and superscripts smaller), so that no line is cut off at the picture's edge."""
+    plain = lambda text: re.sub(r"<[^>]+>", "", svg_text(text))
+    return max((round(24 + 7 * len(plain(text))) for _, text in legend), default=0)
 
 
 def _label_px(label) -> float:
@@ -109,7 +164,7 @@ def svg(grid: Grid, cell: int = 40) -> str:
                round(max((0.8 * _label_px(mark) + 4 for *_, mark in grid.marks), default=0)))
     marked = {(r, c) for r, c, _ in grid.marks}
     legend_h = 26 * len(grid.legend) + 10
-    width, height = max(grid.cols * cell, 420) + 2, grid.rows * cell + legend_h + 2
+    width, height = max(grid.cols * cell, 420, _legend_px(grid.legend)) + 2, grid.rows * cell + legend_h + 2
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="serif">']
     for r, c, label, role in grid.cells:
@@ -156,10 +211,11 @@ def chain_latex(steps: list[tuple[str, str]]) -> str:
     rows = []
     for n, (what, shape) in enumerate(steps):
         if n:
-            rows.append(r"$\big\downarrow$ & \\")
+            rows.append(r"$\downarrow$ & \\[-5pt]")
         rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {rich_latex(what)}}}}}"
                     rf" & {rich_latex(shape)} \\")
-    return "\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
+    return ("{\\setlength{\\fboxsep}{2pt}\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows)
+            + "\n\\end{tabular}}")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -195,7 +251,7 @@ def chain_svg(steps: list[tuple[str, str]]) -> str:
 
 # A branching network's diagram: boxes of one height, straight arrows between neighbours that read
 # each other, and each other edge (a skip, a second input) as a rail on the left with its own lane.
-BRANCH_BOX_H, BRANCH_GAP, BRANCH_LANE = 1.0, 0.5, 0.35  # cm
+BRANCH_BOX_H, BRANCH_GAP, BRANCH_LANE = 0.75, 0.4, 0.35  # cm
 
 
 def _lanes(edges: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -261,5 +317,104 @@ def branch_svg(steps: list[tuple[str, str]], edges: list[tuple[int, int]]) -> st
         out.append(f'<polyline points="{left},{mid(j)} {x},{mid(j)} {x},{mid(l)} {left - 4},{mid(l)}" fill="none" '
                    'stroke="#333" stroke-width="2"/>')
         out.append(arrow(left, mid(l), "right"))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# A dense layer's connections (symconv.figure.Graph): two columns of units, every pair joined.
+GRAPH_PITCH, GRAPH_LEFT, GRAPH_RIGHT = 0.9, 0.7, 5.0  # cm: between units, the columns' centres
+EDGE = ("black!30", "#b3b3b3")
+CHOSEN = ("green!50!black", "#2e8b2e")
+
+
+def _graph_rows(graph: Graph) -> tuple[float, list[float], list[float]]:
+    """The picture's height and the heights of the left and the right units' centres (cm), each column
+    centred on the taller one."""
+    n = max(len(graph.left), len(graph.right))
+    height = n * GRAPH_PITCH
+    at = lambda m: [height - GRAPH_PITCH / 2 - (i + (n - m) / 2) * GRAPH_PITCH for i in range(m)]
+    return height, at(len(graph.left)), at(len(graph.right))
+
+
+def _along(graph: Graph, k: int, j: int, left: list[float], right: list[float]) -> tuple[float, float]:
+    """Where an edge's weight is written: near the end away from the highlighted unit, so that the labels of
+    the edges that meet there stand apart."""
+    t = 0.3 if graph.unit[0] == "right" else 0.7
+    x1, x2 = GRAPH_LEFT + 0.45, GRAPH_RIGHT - 0.45
+    return x1 + t * (x2 - x1), left[k] + t * (right[j] - left[k])
+
+
+def graph_parts(graph: Graph) -> Parts:
+    """The connections in LaTeX's picture environment (straight edges at any slope as \\qbezier curves with
+    their control point halfway: no package needed), the legend to set beside them."""
+    height, left, right = _graph_rows(graph)
+    chosen = {(k, j): label for k, j, label in graph.chosen}
+    lines = [r"\setlength{\unitlength}{1cm}", rf"\begin{{picture}}({GRAPH_RIGHT + 0.7:.2f},{height:.2f})"]
+    x1, x2 = GRAPH_LEFT + 0.45, GRAPH_RIGHT - 0.45
+    for strong in (False, True):  # the highlighted edges drawn over the others
+        colour = CHOSEN[0] if strong else EDGE[0]
+        thickness = r"\linethickness{1.2pt}" if strong else ""
+        for k, yl in enumerate(left):
+            for j, yr in enumerate(right):
+                if ((k, j) in chosen) == strong:
+                    # In a \put: a picture's stray spaces would shift whatever comes after them.
+                    lines.append(rf"\put(0,0){{\color{{{colour}}}{thickness}\qbezier({x1:.2f},{yl:.2f})({(x1 + x2) / 2:.2f},"
+                                 rf"{(yl + yr) / 2:.2f})({x2:.2f},{yr:.2f})}}")
+    for column, x, units in (("left", GRAPH_LEFT, left), ("right", GRAPH_RIGHT, right)):
+        for i, y in enumerate(units):
+            label = (graph.left if column == "left" else graph.right)[i]
+            fill = FILLS["hit"][0] if graph.unit == (column, i) else "blue!8"
+            lines.append(rf"\put({x:.2f},{y:.2f}){{\makebox(0,0){{\fcolorbox{{black!60}}{{{fill}}}"
+                         rf"{{\rule{{0pt}}{{9pt}}\small {label.latex()}}}}}}}")
+    for (k, j), label in sorted(chosen.items()):
+        x, y = _along(graph, k, j, left, right)
+        lines.append(rf"\put({x:.2f},{y + 0.02:.2f}){{\makebox(0,0){{{{\setlength{{\fboxsep}}{{0.5pt}}"
+                     rf"\colorbox{{white}}{{\scriptsize {label.latex()}}}}}}}}}")
+    lines.append(r"\end{picture}")
+    width = GRAPH_RIGHT + 0.7
+    side = min(TEXT_CM - width - 1.0, 7.0)
+    rows = " \\\\[2pt]\n".join(rf"{_swatch(role)} & {rich_latex(text)}" for role, text in graph.legend)
+    legend = (rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{side - 0.75:.2f}cm}}@{{}}}}" "\n" + rows
+              + "\n" r"\end{tabular}")
+    return Parts("\n".join(lines), width, legend, side)
+
+
+def graph_svg(graph: Graph) -> str:
+    """The same connections as a standalone SVG (Markdown, HTML), its legend below."""
+    scale = 40 / GRAPH_PITCH  # px per cm: units 40 px apart
+    height, left, right = _graph_rows(graph)
+    box_h = height * scale
+    legend_h = 26 * len(graph.legend) + 10
+    width = round((GRAPH_RIGHT + 0.7) * scale) + 2
+    full = max(width, 420, _legend_px(graph.legend))
+    px = lambda x: 1 + x * scale
+    py = lambda y: 1 + (height - y) * scale
+    chosen = {(k, j): label for k, j, label in graph.chosen}
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{full}" height="{round(box_h + legend_h) + 2}" '
+           f'viewBox="0 0 {full} {round(box_h + legend_h) + 2}" font-family="serif">']
+    x1, x2 = GRAPH_LEFT + 0.45, GRAPH_RIGHT - 0.45
+    for strong in (False, True):
+        for k, yl in enumerate(left):
+            for j, yr in enumerate(right):
+                if ((k, j) in chosen) == strong:
+                    out.append(f'<line x1="{px(x1):.1f}" y1="{py(yl):.1f}" x2="{px(x2):.1f}" y2="{py(yr):.1f}" '
+                               f'stroke="{CHOSEN[1] if strong else EDGE[1]}" stroke-width="{2 if strong else 1}"/>')
+    for column, x, units in (("left", GRAPH_LEFT, left), ("right", GRAPH_RIGHT, right)):
+        for i, y in enumerate(units):
+            label = (graph.left if column == "left" else graph.right)[i]
+            fill = FILLS["hit"][1] if graph.unit == (column, i) else FILLS["window"][1]
+            out.append(f'<rect x="{px(x) - 20:.1f}" y="{py(y) - 12:.1f}" width="40" height="24" rx="4" fill="{fill}" '
+                       f'stroke="#555"/>')
+            out.append(f'<text x="{px(x):.1f}" y="{py(y) + 5:.1f}" font-size="13" text-anchor="middle">'
+                       f'{svg_math(label.latex().strip("$"))}</text>')
+    for (k, j), label in sorted(chosen.items()):
+        x, y = _along(graph, k, j, left, right)
+        out.append(f'<text x="{px(x):.1f}" y="{py(y) - 3:.1f}" font-size="11" text-anchor="middle" fill="{CHOSEN[1]}" '
+                   f'stroke="white" stroke-width="3" paint-order="stroke">{svg_math(label.latex().strip("$"))}</text>')
+    y = box_h + 12
+    for role, text in graph.legend:
+        out.append(f'<rect x="1" y="{y:.0f}" width="16" height="16" fill="{FILLS[role][1]}" stroke="#999"/>')
+        out.append(f'<text x="24" y="{y + 13:.0f}" font-size="13">{svg_text(text)}</text>')
+        y += 26
     out.append("</svg>")
     return "\n".join(out) + "\n"

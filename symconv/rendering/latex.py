@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Mapping
 
-from sympy import And, Basic, Symbol, true
+from sympy import Add, And, Basic, Mul, Symbol, factor_terms, true
 from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 from sympy.printing.latex import LatexPrinter
 
@@ -21,10 +21,11 @@ class SymconvLatexPrinter(LatexPrinter):
     as a teacher writes it rather than in SymPy's internal order.
     """
 
-    def __init__(self, names: Mapping[Symbol, str], order: Mapping[Symbol, tuple]):
+    def __init__(self, names: Mapping[Symbol, str], order: Mapping[Symbol, tuple], constants: Mapping = {}):
         super().__init__()
         self._names = names
         self._order = order
+        self._constants = dict(constants)  # exact numbers printed by their letter: a normalization's epsilon
 
     def _key(self, expr: Basic) -> tuple:
         if expr in self._order:
@@ -49,6 +50,10 @@ class SymconvLatexPrinter(LatexPrinter):
             sign = "-" if coef < 0 else ""
             return rf"{sign}\tfrac{{{abs(coef.p)}}}{{{coef.q}}}{FACTOR_SEP}{self._names[rest]}"
         return super()._print_Mul(expr)
+
+    def _print_Rational(self, expr) -> str:
+        letter = self._constants.get(expr)
+        return letter if letter is not None else super()._print_Rational(expr)
 
     def _print_Add(self, expr, order=None) -> str:
         return join_terms(self.terms(expr))
@@ -76,6 +81,46 @@ class SymconvLatexPrinter(LatexPrinter):
         # The switch is bracketed by its own \left[ \right]; SymPy parenthesizes every Piecewise.
         return False if expr.is_Piecewise and switch_parts(expr) else super()._needs_mul_brackets(expr, first, last)
 
+    def factored_terms(self, expr: Basic) -> list[str]:
+        """The terms of a sum as a course writes them: where at least three terms share a factor (a
+        normalization's (sigma^2 + epsilon)^{-3/2}, the 1/m of a mean), the factor once and those terms in
+        brackets, "c \\bigl(t_1 + t_2 + ...\\bigr)", the largest such group first; the brackets' terms
+        still break into lines. A sum with no shared factor is `terms`."""
+        if not expr.is_Add or len(expr.args) <= 2:
+            return self.terms(expr)
+        left, out = list(expr.args), []
+        while left:
+            counts: dict = {}
+            for term in left:
+                for f in set(Mul.make_args(term)):
+                    if not f.is_number:
+                        counts[f] = counts.get(f, 0) + 1
+            shared = max(counts.items(), key=lambda kv: (kv[1], -len(str(kv[0])), str(kv[0])), default=(None, 0))
+            common = factor_terms(Add(*left)) if len(left) > 2 else None
+            if common is not None and self._bracketed(common):
+                out += self._bracketed(common)  # one factor shared by all of them (a number too)
+                break
+            if shared[1] < 3:
+                out += self.terms(Add(*left)) if len(left) > 1 else [self._print(left[0])]
+                break
+            group = [t for t in left if shared[0] in Mul.make_args(t)]
+            left = [t for t in left if shared[0] not in Mul.make_args(t)]
+            grouped = self._bracketed(factor_terms(Add(*group)))
+            out += grouped or self.terms(Add(*group))
+        return out
+
+    def _bracketed(self, product: Basic) -> list[str]:
+        """A product c (t_1 + ... + t_n) of n > 2 terms as ["c \\bigl(t_1", ..., "t_n\\bigr)"]; [] for
+        anything else, or for c = 1 or -1."""
+        if not product.is_Mul:
+            return []
+        sums = [f for f in product.args if f.is_Add]
+        rest = Mul(*[f for f in product.args if not f.is_Add])
+        if len(sums) != 1 or len(sums[0].args) <= 2 or rest in (1, -1):
+            return []
+        inner = self.terms(sums[0])
+        return [rf"{self._print(rest)} \bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\bigr)"]
+
     def terms(self, expr: Basic) -> list[str]:
         """The LaTeX of each term of a sum, in written order (one term for anything else)."""
         if not expr.is_Add:
@@ -84,7 +129,7 @@ class SymconvLatexPrinter(LatexPrinter):
         for term in sorted(expr.args, key=self._key):
             text = self._print(term)
             out.append(f"\\left({text}\\right)" if term.is_Add else text)
-        return out
+        return positive_first(out)
 
 
 _INEQUALITIES = (StrictGreaterThan, GreaterThan, StrictLessThan, LessThan)
@@ -111,6 +156,15 @@ def signed(terms: list[str]) -> bool:
     """Whether any term is printed with a leading minus (one search of the joined text: sums of
     hundreds of terms are checked thousands of times)."""
     return ("\0" + "\0".join(terms)).find("\0-") >= 0
+
+
+def positive_first(terms: list[str]) -> list[str]:
+    """The terms with the first one not printed with a minus moved to the front, as people write a sum:
+    p_1 - t_1 and 1 - a, not -t_1 + p_1 and -a + 1 (the others keep their order)."""
+    if not terms or not terms[0].startswith("-"):
+        return terms
+    lead = next((n for n, term in enumerate(terms) if not term.startswith("-")), None)
+    return terms if lead is None else [terms[lead]] + terms[:lead] + terms[lead + 1:]
 
 
 def join_terms(terms: list[str]) -> str:
@@ -172,8 +226,8 @@ def width(text: str) -> float:
                 total += 0.2
             elif name in ("left", "right"):
                 total += 0.1
-            elif name in ("mathit", "mathrm", "operatorname"):
-                group, pos = _read_group(text, pos)
+            elif name in ("mathit", "mathrm", "operatorname", "hat", "bar", "tilde", "widehat", "widetilde", "vec"):
+                group, pos = _read_group(text, pos)  # an accent sets no wider than what it is over
                 total += width(group)
             elif name == "quad":
                 total += 1.0
@@ -186,6 +240,12 @@ def width(text: str) -> float:
             pos += 1
         elif ch in ",.;":
             total += 0.3
+            pos += 1
+        elif ch in "()[]":  # narrower than a letter: 0.39 em in Computer Modern
+            total += 0.39
+            pos += 1
+        elif ch.isdigit():  # 0.5 em
+            total += 0.5
             pos += 1
         else:
             total += 0.55

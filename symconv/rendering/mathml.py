@@ -19,10 +19,32 @@ _ALIGNED = re.compile(r"\A\s*\\begin\{aligned\}(.*)\\end\{aligned\}\s*\Z", re.DO
 
 def convert(latex: str, display: str = "inline") -> str:
     """latex2mathml's conversion, imported on first use: only the HTML page needs it (a tenth of a
-    second of import time)."""
+    second of import time), spaced as LaTeX spaces it (tidy)."""
     from latex2mathml.converter import convert as latex2mathml
 
-    return latex2mathml(latex, display=display)
+    return tidy(latex2mathml(latex, display=display))
+
+
+# An operator name latex2mathml writes as an operator (\operatorname{rot}: <mo>rot</mo>), which browsers space
+# as a relation ("rot180 ( K )"); a function name followed by its argument with no space ("logp"); a
+# parenthesis spaced as an infix operator.
+_NAMED_OPERATOR = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
+_FUNCTION = re.compile(r"<mi>(log|ln|exp|sin|cos|tan|tanh|sinh|cosh|max|min|det|diag|softmax)</mi>(?!<mo[^>]*>&#x00028;)")
+_PAREN = re.compile(r'<mo((?: (?:stretchy|minsize|maxsize)="[^"]*")*)>(&#x00028;|&#x00029;|\(|\))</mo>')
+
+
+def tidy(markup: str) -> str:
+    """MathML spaced as LaTeX sets the same formula: an operator name is a name (upright, no operator
+    space: rot_180(K)), a function name is set apart from an argument without parentheses by a thin space
+    (log p), and ordinary parentheses take no operator space."""
+    markup = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", markup)
+    # A thin space after a function name, and before it unless it opens a row or follows an operator.
+    markup = _FUNCTION.sub(lambda m: ("" if markup[:m.start()].endswith(("<mrow>", "</mo>")) else THIN)
+                           + f"<mi>{m.group(1)}</mi>" + THIN, markup)
+    return _PAREN.sub(r'<mo\1 lspace="0" rspace="0">\2</mo>', markup)
+
+
+THIN = '<mspace width="0.1667em"/>'
 
 
 def mathml(latex: str, display: bool = True) -> str:

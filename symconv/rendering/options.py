@@ -11,7 +11,7 @@ class DocumentOptions:
 
     handout: an exercise sheet and its answer sheet instead of one document.
     all_entries: a network's document lists every entry of every tensor (by default, representative
-        ones: the first, the middle and the last of each).
+        ones: the first of each, and its middle one where the first, on an edge, has fewer terms).
     input_gradient: a network's document includes the gradient with respect to the network's input
         (training does not need it).
     example: the seed of the worked example's small integers, or None for no example (a derivation

@@ -10,6 +10,7 @@ from ..derivation import Derivation
 from ..spec import SpecError, shown
 
 _GRADIENT = re.compile(r"\\frac\{\\partial L\}\{\\partial (?:\\mathit\{[A-Za-z0-9]+\}|\\?[A-Za-z]+)(?P<rest>[_^].*)\}\Z")
+_FRACTION = re.compile(r"\\frac\{\\partial L\}\{\\partial (?P<of>.*)\}\Z")
 _NAME = re.compile(r"\\?[A-Za-z]+")
 # Names the upstream gradient may take besides one letter: Greek letters, as LaTeX writes them.
 GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "nu", "xi", "rho", "sigma",
@@ -42,13 +43,20 @@ def short_names(derivation: Derivation, symbol: str) -> dict:
     if not symbol:
         return names
     # The gradients of layers' outputs and each reader's part of them; not those of a batch mean or a
-    # normalized input, whose own letters (mu, x-hat) stay in their fraction.
+    # normalized input, whose own letters (mu, x-hat) stay, written dL/dmu on one line.
     # (A part of the network input's gradient is written (dL/dx)_{<- l}, which the pattern leaves alone.)
     shortened = {f"dL/d{r.output}" for r in derivation.records} | {t.name for t in derivation.parts()}
     for tensor in derivation.tensors:
-        if tensor.name in shortened and tensor.symbols is not None:
+        if tensor.symbols is None:
+            continue
+        if tensor.name in shortened:
             for s in tensor.symbols:
                 found = _GRADIENT.match(names[s])
                 if found:
                     names[s] = symbol + found.group("rest")
+        elif tensor.name.startswith("dL/d"):  # a step's gradient inside a sum: one line high, not a tall fraction
+            for s in tensor.symbols:
+                found = _FRACTION.match(names[s])
+                if found:
+                    names[s] = rf"\partial L / \partial {found.group('of')}"
     return names
