@@ -385,21 +385,20 @@ def main() -> None:
                     shown = [tuple(a.shape) if isinstance(a, torch.Tensor) else a for a in sample.args]
                     print(f"MISMATCH {family}: {why} at input {tuple(sample.input.shape)} args {shown} "
                           f"kwargs {sample.kwargs}", flush=True)
+            show(family, table[family], worst[family], time.time() - start)  # each family as it ends
     finally:
         plain.close()
-    print(f"{'family':22} {'samples':>7} {'matched':>7} {'refused':>7} {'not expr.':>9} {'over cap':>8} "
-          f"{'mismatched':>10}  largest |error|")
-    for family in dict.fromkeys(FAMILIES.values()):
-        c = table.get(family)
-        if not c:
-            continue
-        total = lambda kind: sum(v for (o, _), v in c.items() if o == kind)
-        print(f"{family:22} {sum(c.values()):7} {total('matched'):7} {total('refused'):7} {total('not expressed'):9} "
-              f"{total('over the cap'):8} {total('MISMATCHED'):10}  {worst[family]:.1e}")
-        for (o, why), v in sorted(c.items(), key=lambda kv: -kv[1]):
-            if o in ("refused", "not expressed"):
-                print(f"    {v:5} {o}: {why}")
     print(f"cap: estimated derivation time at most {options.cap} s (symconv.size); took {time.time() - start:.0f} s")
+
+
+def show(family, c, worst, seconds) -> None:
+    total = lambda kind: sum(v for (o, _), v in c.items() if o == kind)
+    print(f"{family}: {sum(c.values())} samples, {total('matched')} matched (largest |error| {worst:.1e}), "
+          f"{total('refused')} refused, {total('not expressed')} not expressed, {total('over the cap')} over the cap, "
+          f"{total('MISMATCHED')} mismatched [{seconds:.0f} s so far]", flush=True)
+    for (o, why), v in sorted(c.items(), key=lambda kv: -kv[1]):
+        if o in ("refused", "not expressed"):
+            print(f"    {v:5} {o}: {why}", flush=True)
 
 
 if __name__ == "__main__":
