@@ -72,7 +72,7 @@ def _module_table(torch, where: str, m, label: str | None = None) -> dict:
                  "stride": _pair(m.stride if m.stride is not None else m.kernel_size), "padding": _pair(m.padding)}
         if isinstance(m, nn.MaxPool2d):
             if _pair(m.dilation) != [1, 1]:
-                raise _refused(label, f"dilation {m.dilation} (symconv pools windows without gaps)")
+                table["dilation"] = _pair(m.dilation)
             if m.return_indices:
                 raise _refused(label, "return_indices=True (the module returns two tensors)")
         else:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from sympy import Add, Rational, Symbol, diff, expand
+from sympy import Add, Max, Rational, Symbol, diff, expand
 
 from symconv import derive, load_network
 from symconv.layers import Flatten, Pool
@@ -65,6 +65,28 @@ def test_divisor_override_divides_every_window_alike():
     assert d["dL/dX"][0, 0, 4] == g[2] / 3
 
 
+def test_dilation_spaces_the_windows_taps():
+    """7 entries, window 2, dilation 3, stride 2: taps 3 apart, span 4, floor((7 - 4) / 2) + 1 = 2 windows:
+    {x_1, x_4}, {x_3, x_6}; the switch is max's, over the taps only."""
+    d = derive(NetworkSpec((1, 1, 7), (Pool("max", (1, 2), (1, 2), dilation=(1, 3)),)))
+    assert {frozenset(e.args) for e in out(d)} == {frozenset({x(1), x(4)}), frozenset({x(3), x(6)})}
+    g = d["dL/dA[1]"].symbols
+    grad = d["dL/dX"]
+    assert [grad[0, 0, j] for j in (1, 4, 6)] == [0, 0, 0]  # x_2, x_5, x_7 are in no window
+    assert grad[0, 0, 0].subs({x(1): 5, x(4): 2}) == g[0] and grad[0, 0, 3].subs({x(1): 5, x(4): 2}) == 0
+    assert grad[0, 0, 0].subs({x(1): 2, x(4): 2}) == g[0]  # a tie goes to the first tap
+
+
+def test_dilation_with_padding_and_ceil_mode_reads_only_taps_inside():
+    """4 entries padded 1, window 2, dilation 2, stride 2, ceil mode: span 3, ceil((4 + 2 - 3) / 2) + 1 = 3
+    windows (floor: 2) starting at -1, 1, 3 (0-based): taps {-1, 1}, {1, 3}, {3, 5}: x_2 alone, {x_2, x_4},
+    x_4 alone (-1 is padding, 5 past the input)."""
+    d = derive(NetworkSpec((1, 1, 4), (Pool("max", (1, 2), (1, 2), (0, 1), ceil_mode=True, dilation=(1, 2)),)))
+    a = out(d)
+    assert len(a) == 3 and a[0] == x(2) and a[2] == x(4) and set(a[1].args) == {x(2), x(4)}
+    assert Pool("max", (1, 2), (1, 2), (0, 1), dilation=(1, 2)).output_shape((1, 1, 4)) == (1, 1, 2)
+
+
 @pytest.mark.parametrize("layer, message", [
     (lambda: Pool("max", 2, count_include_pad=False), "count_include_pad is a setting of average pooling"),
     (lambda: Pool("max", 2, divisor_override=2), "divisor_override is a setting of average pooling"),
@@ -73,6 +95,11 @@ def test_divisor_override_divides_every_window_alike():
     (lambda: Pool("avg", 2, divisor_override=2.0), "divisor_override 2.0 is not valid"),
     (lambda: Pool("avg", 2, ceil_mode="yes"), "ceil_mode 'yes' is not valid: give true or false"),
     (lambda: Pool("avg", 2, count_include_pad=1), "count_include_pad 1 is not valid"),
+    (lambda: Pool("avg", 2, dilation=2), "dilation is a setting of max pooling"),
+    (lambda: Pool("l2", 2, dilation=(1, 2)), "dilation is a setting of max pooling"),
+    (lambda: Pool("max", 2, dilation=0), r"dilation 0x0 is not valid: each value must be 1 or more"),
+    (lambda: Pool("max", 2, dilation="a"), "dilation 'a' is not a size"),
+    (lambda: Pool("max", 2, dilation=3).output_shape((1, 3, 3)), r"window 2x2 \(dilated by 3x3: 4x4\) is larger than"),
 ])
 def test_bad_settings_are_one_line(layer, message):
     with pytest.raises(SpecError, match=message):
@@ -81,13 +108,14 @@ def test_bad_settings_are_one_line(layer, message):
 
 def test_network_files_use_pytorchs_names_and_echo_each_kinds_own(tmp_path):
     path = tmp_path / "net.toml"
-    path.write_text('input = [1, 5, 5]\n[[layer]]\ntype = "maxpool"\nwindow = [2, 2]\nceil_mode = true\n'
+    path.write_text('input = [1, 5, 5]\n[[layer]]\ntype = "maxpool"\nwindow = [2, 2]\nceil_mode = true\ndilation = [1, 2]\n'
                     '[[layer]]\ntype = "avgpool"\nwindow = [2, 2]\nstride = [1, 1]\npadding = [1, 1]\n'
                     'count_include_pad = false\ndivisor_override = 3\n')
     net = load_network(path)
-    assert list(net.shapes[1:]) == [(1, 3, 3), (1, 4, 4)]
+    assert list(net.shapes[1:]) == [(1, 3, 2), (1, 4, 3)]
     layers = net.as_dict()["layers"]
     assert layers[0]["ceil_mode"] is True and "count_include_pad" not in layers[0] and "divisor_override" not in layers[0]
+    assert layers[0]["dilation"] == [1, 2] and "dilation" not in layers[1]
     assert (layers[1]["count_include_pad"], layers[1]["divisor_override"], layers[1]["ceil_mode"]) == (False, 3, False)
 
 
@@ -101,6 +129,8 @@ def pools(draw):
     padding = tuple(draw(st.integers(0, k // 2)) for k in window)
     avg = dict(count_include_pad=draw(st.booleans()),  # PyTorch's OpInfo samples a negative divisor too
                divisor_override=draw(st.one_of(st.none(), st.integers(-3, 7).filter(bool)))) if kind == "avg" else {}
+    if kind == "max":  # PyTorch's MaxPool2d dilation
+        avg = dict(dilation=draw(st.tuples(st.integers(1, 3), st.integers(1, 3))))
     layer = Pool(kind, window, draw(st.tuples(st.integers(1, 3), st.integers(1, 3))), padding,
                  ceil_mode=draw(st.booleans()), **avg)
     net = NetworkSpec((draw(st.integers(1, 2)), draw(st.integers(1, 7)), draw(st.integers(1, 7))), (layer,))
@@ -149,6 +179,29 @@ def test_average_entries_are_the_definition_and_its_sympy_diff(net):
 
 
 @settings(max_examples=40)
+@given(pools(), st.randoms(use_true_random=False))
+def test_max_entries_are_the_definition_and_its_sympy_diff(net, rng):
+    """The dilated window written out again (taps r sh - ph + p dh inside the input), its Max, and the gradient
+    as SymPy's diff of sum g A at distinct random values (no ties, so diff is defined)."""
+    layer = net.layers[0]
+    assume(layer.kind == "max")
+    d = derive(net)
+    c, h, w = net.input
+    X, G = d["X"], d["dL/dA[1]"]
+    _, ho, wo = d["A[1]"].shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = layer.window, layer.stride, layer.padding, layer.dilation
+    A = [Max(*(X[ch, i, j] for p in range(kh) for q in range(kw)
+               for i, j in [(r * sh - ph + p * dh, s * sw - pw + q * dw)] if 0 <= i < h and 0 <= j < w))
+         for ch in range(c) for r in range(ho) for s in range(wo)]
+    assert list(d["A[1]"].entries) == A
+    values = dict(zip(X.symbols, rng.sample(range(1, 1000), len(X.symbols))))
+    values.update(zip(G.symbols, (rng.randint(-9, 9) for _ in G.symbols)))
+    loss = Add(*(g * a for g, a in zip(G.symbols, A)))
+    for entry, symbol in zip(d["dL/dX"].entries, X.symbols):
+        assert entry.subs(values) == diff(loss, symbol).subs(values)
+
+
+@settings(max_examples=40)
 @given(pools())
 def test_random_pools_match_numpy_and_pytorch(net):
     need_torch()
@@ -178,3 +231,14 @@ def test_the_document_says_what_ceil_mode_and_the_divisor_do():
     assert r"\frac{1}{n_{r,s}}" in text
     fits = render(derive(NetworkSpec((1, 4, 4), (Pool("max", 2, ceil_mode=True),))), ("md",)).files["derivation.md"]
     assert b"every window fits, so it changes nothing" in fits
+
+
+def test_the_document_says_what_dilation_does_and_check_judges_none_of_it_wrong():
+    from symconv import api
+
+    d = derive(NetworkSpec((1, 5, 5), (Pool("max", 2, 1, 1, dilation=(2, 3), ceil_mode=True), Flatten())))
+    text = api.render(d, formats=("md",)).files["derivation.md"].decode()
+    assert "max pooling, window $2 \\times 2$, stride $1$, padding $1$, dilation $2 \\times 3$, ceil mode" in text
+    assert "its 4 entries are 2 rows and 3 columns apart, spanning $3 \\times 4$ entries of the input" in text
+    verdicts = api.check(text, d)
+    assert not [v for v in verdicts if v.status == "wrong"] and sum(v.status == "right" for v in verdicts) > 10

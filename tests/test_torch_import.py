@@ -416,6 +416,8 @@ def test_the_other_kinds_are_mapped_to_the_issues_names(nn):
     assert table(nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False, divisor_override=4)) == {
         "type": "avgpool", "window": [3, 3], "stride": [2, 2], "padding": [1, 1], "count_include_pad": False,
         "divisor_override": 4, "ceil_mode": True}
+    assert table(nn.MaxPool2d(3, 1, 1, dilation=(2, 1))) == {"type": "maxpool", "window": [3, 3], "stride": [1, 1],
+                                                               "padding": [1, 1], "dilation": [2, 1]}
     assert table(nn.AdaptiveAvgPool2d((7, 7))) == {"type": "adaptive_avgpool", "output_size": [7, 7]}
     assert table(nn.AdaptiveMaxPool2d(1)) == {"type": "adaptive_maxpool", "output_size": [1, 1]}
     assert table(nn.Dropout(0.3).eval()) == {"type": "dropout"}
@@ -538,19 +540,33 @@ def test_the_pytorch_tutorials_net_with_functional_calls_matches_pytorch(nn):
     compare(module, (1, 12, 12), seed=8)
 
 
-def test_a_pooling_function_that_cannot_be_read_is_one_line(nn):
+def test_a_pooling_function_with_a_bad_setting_is_one_line(nn):
     import torch.nn.functional as F
 
     from symconv.spec import SpecError
     from symconv.torch_import import from_torch
 
+    class Traced(nn.Module):
+        def forward(self, x):
+            return F.max_pool2d(x, 2, dilation=0)
+
+    with pytest.raises(SpecError, match=r"^operation 'max_pool2d' \(node 'max_pool2d'\): dilation 0x0 is not valid: each "
+                                        "value must be 1 or more$"):
+        from_torch(Traced(), (1, 5, 5))
+
+
+def test_max_pooling_with_dilation_imports_and_matches_pytorch(nn):
+    """MaxPool2d's dilation, as a module and as F.max_pool2d, becomes the maxpool's dilation."""
+    import torch.nn.functional as F
+
+    from symconv.torch_import import from_torch
+
     class Dilated(nn.Module):
         def forward(self, x):
-            return F.max_pool2d(x, 2, dilation=2)
+            return F.max_pool2d(x, 2, stride=1, padding=1, dilation=(2, 3), ceil_mode=True)
 
-    with pytest.raises(SpecError, match=r"^operation 'max_pool2d' \(node 'max_pool2d'\): dilation 2 \(symconv pools windows "
-                                        "without gaps\\) is not supported$"):
-        from_torch(Dilated(), (1, 5, 5))
+    assert from_torch(Dilated(), (1, 5, 6)).as_dict()["layers"][0]["dilation"] == [2, 3]
+    compare(nn.Sequential(nn.MaxPool2d(3, stride=2, padding=1, dilation=2), Dilated()), (2, 7, 8), seed=3)
 
 
 def tiny_unet(nn, interpolate: bool, channels: int = 2, norm: bool = True):

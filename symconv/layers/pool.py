@@ -7,7 +7,9 @@ Padding is left out of every window. The average's divisor n is PyTorch's AvgPoo
 cells inside the padded input (count_include_pad, the default: kh kw unless ceil_mode lets the last
 window hang over the padding), only those inside the input (count_include_pad = false), or
 divisor_override. With ceil_mode the output size rounds up, as PyTorch's, but a window must still
-start inside the input or its left (top) padding.
+start inside the input or its left (top) padding. Max pooling takes PyTorch's dilation: window tap (p, q)
+of output (r, s) reads padded position (r sh + p dh, s sw + q dw), the taps d apart; the output size and
+the padding rule are PyTorch's (padding at most half the window kh, kw, not the dilated span).
 """
 
 from __future__ import annotations
@@ -63,8 +65,10 @@ class Pool(Layer):
     ceil_mode: bool = False  # PyTorch's: the output size rounds up (max and average pooling)
     count_include_pad: bool = True  # average pooling: the padding counts in the divisor
     divisor_override: int | None = None  # average pooling: divide every window's sum by this
+    dilation: tuple[int, int] = (1, 1)  # max pooling: the window's taps this far apart (PyTorch's MaxPool2d)
     fixed: ClassVar[tuple[str, ...]] = ("kind",)
-    later_fields: ClassVar[dict[str, object]] = {"ceil_mode": False, "count_include_pad": True, "divisor_override": None}
+    later_fields: ClassVar[dict[str, object]] = {"ceil_mode": False, "count_include_pad": True, "divisor_override": None,
+                                                   "dilation": (1, 1)}
     # Per term: avg and l2 build a fraction or a quotient, max a switch over the whole window.
     SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 2e-3}
 
@@ -78,11 +82,16 @@ class Pool(Layer):
         window = as_pair(self.window, "window")
         stride = window if self.stride is None else as_pair(self.stride, "stride")
         padding = as_pair(self.padding, "padding")
+        dilation = as_pair(self.dilation, "dilation")
         if min(window) < 1 or min(stride) < 1:
             raise SpecError(f"window {fmt_pair(window)} and stride {fmt_pair(stride)} must be 1 or more")
+        if min(dilation) < 1:
+            raise SpecError(f"dilation {fmt_pair(dilation)} is not valid: each value must be 1 or more")
+        if self.kind != "max" and dilation != (1, 1):
+            raise SpecError(f"dilation is a setting of max pooling (PyTorch's MaxPool2d), not of {self.type}: leave it out")
         if min(padding) < 0 or any(2 * p > k for p, k in zip(padding, window)):
             raise SpecError(f"padding {fmt_pair(padding)} is not valid: from 0 to half the window {fmt_pair(window)}")
-        for attr, value in (("window", window), ("stride", stride), ("padding", padding)):
+        for attr, value in (("window", window), ("stride", stride), ("padding", padding), ("dilation", dilation)):
             object.__setattr__(self, attr, value)
         for attr in ("ceil_mode", "count_include_pad"):
             if not isinstance(getattr(self, attr), bool):
@@ -106,21 +115,30 @@ class Pool(Layer):
         out = super().as_fields()
         if self.kind != "avg":
             del out["count_include_pad"], out["divisor_override"]
+        if self.kind != "max":
+            del out["dilation"]
         if self.kind == "l2":
             del out["ceil_mode"]
         return out
 
     # -- shapes and size --
+    @property
+    def span(self) -> tuple[int, int]:
+        """The rows and columns a window covers: d (k - 1) + 1 (the window itself without dilation)."""
+        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.window))  # type: ignore[return-value]
+
     def output_shape(self, shape: Shape) -> Shape:
         c, h, w = image(shape, self.type)
         padded = (h + 2 * self.padding[0], w + 2 * self.padding[1])
-        if self.window[0] > padded[0] or self.window[1] > padded[1]:
-            raise SpecError(f"window {fmt_pair(self.window)} is larger than the padded input {fmt_pair(padded)}")
-        return (c, *(self._count(n, k, s, p) for n, k, s, p in zip((h, w), self.window, self.stride, self.padding)))
+        if self.span[0] > padded[0] or self.span[1] > padded[1]:
+            dilated = f" (dilated by {fmt_pair(self.dilation)}: {fmt_pair(self.span)})" if self.dilation != (1, 1) else ""
+            raise SpecError(f"window {fmt_pair(self.window)}{dilated} is larger than the padded input {fmt_pair(padded)}")
+        return (c, *(self._count(n, k, s, p) for n, k, s, p in zip((h, w), self.span, self.stride, self.padding)))
 
     def _count(self, n: int, k: int, s: int, p: int) -> int:
-        """Windows along an axis of n entries: floor((n + 2p - k) / s) + 1, or with ceil_mode the ceiling,
-        less a last window that would start past the input and its left (top) padding (PyTorch's rule)."""
+        """Windows along an axis of n entries, k the window's span: floor((n + 2p - k) / s) + 1, or with
+        ceil_mode the ceiling, less a last window that would start past the input and its left (top) padding
+        (PyTorch's rule)."""
         if not self.ceil_mode:
             return (n + 2 * p - k) // s + 1
         out = -(-(n + 2 * p - k) // s) + 1
@@ -145,7 +163,8 @@ class Pool(Layer):
         c, h, w = shape
         _, ho, wo = self.output_shape(shape)
         (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
-        cells = c * tap_count(h, ho, kh, sh, ph, 1) * tap_count(w, wo, kw, sw, pw, 1)
+        (dh, dw) = self.dilation
+        cells = c * tap_count(h, ho, kh, sh, ph, dh) * tap_count(w, wo, kw, sw, pw, dw)
         return Work.of(2 * cells, self.SECONDS_PER_TERM[self.kind])
 
     def windows(self, shape_in: Shape, shape_out: Shape) -> list[list[tuple[int, int, int]]]:
@@ -153,12 +172,12 @@ class Pool(Layer):
         with the window position (p, q) of each; padding left out."""
         c_n, h, w = shape_in
         _, ho, wo = shape_out
-        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.window, self.stride, self.padding, self.dilation
         windows = []
         for c, r, s in product(range(c_n), range(ho), range(wo)):
             cells = []
             for p, q in product(range(kh), range(kw)):
-                i, j = r * sh + p - ph, s * sw + q - pw
+                i, j = r * sh + p * dh - ph, s * sw + q * dw - pw
                 if 0 <= i < h and 0 <= j < w:
                     cells.append(((c * h + i) * w + j, p, q))
             windows.append(cells)
@@ -205,6 +224,17 @@ class Pool(Layer):
         (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
         _, ho, wo = self.output_shape(shape)
         cells, divisor = {}, {}
+        if self.kind == "max":  # PyTorch's max_pool2d kernel: start at the first tap inside, step by the dilation
+            (dh, dw) = self.dilation
+            for c, r, s in product(range(c_n), range(ho), range(wo)):
+                h0, w0 = r * sh - ph, s * sw - pw
+                h1, w1 = min(h0 + (kh - 1) * dh + 1, h), min(w0 + (kw - 1) * dw + 1, w)
+                while h0 < 0:
+                    h0 += dh
+                while w0 < 0:
+                    w0 += dw
+                cells[c, r, s] = [(i, j) for i in range(h0, h1, dh) for j in range(w0, w1, dw)]
+            return cells, divisor, (c_n, ho, wo)
         for c, r, s in product(range(c_n), range(ho), range(wo)):
             hstart, wstart = r * sh - ph, s * sw - pw
             hend, wend = min(hstart + kh, h + ph), min(wstart + kw, w + pw)
@@ -239,7 +269,7 @@ class Pool(Layer):
         F = torch.nn.functional
         args = dict(kernel_size=self.window, stride=self.stride, padding=self.padding, ceil_mode=self.ceil_mode)
         if self.kind == "max":
-            return F.max_pool2d(a[None], **args)[0]
+            return F.max_pool2d(a[None], dilation=self.dilation, **args)[0]
         if self.kind == "avg":
             return F.avg_pool2d(a[None], count_include_pad=self.count_include_pad, divisor_override=self.divisor_override,
                                 **args)[0]
@@ -249,7 +279,8 @@ class Pool(Layer):
     def describe(self) -> str:
         stride = f", stride {spacing(self.stride)}" if self.stride != self.window else ""
         padding = f", padding {spacing(self.padding)}" if self.padding != (0, 0) else ""
-        extra = (", ceil mode" if self.ceil_mode else "") + (
+        dilation = f", dilation {spacing(self.dilation)}" if self.dilation != (1, 1) else ""
+        extra = dilation + (", ceil mode" if self.ceil_mode else "") + (
             ", padding not counted" if not self.count_include_pad and self.padding != (0, 0) else "") + (
             f", divided by {self.divisor_override}" if self.divisor_override is not None else "")
         return f"{NAMES[self.kind]} pooling, window {size(*self.window)}{stride}{padding}{extra}"
@@ -300,7 +331,7 @@ class Pool(Layer):
                  "Each output entry is the sum of its window divided by a fixed number.")
              + self._divisor(step.shape_in)[1] + self._ceil_words(step.shape_in),
              "l2": "Each output entry is the square root of the sum of the squares of its window."}[self.kind]
-            + (self._ceil_words(step.shape_in) if self.kind == "max" else ""),
+            + (self._dilation_words() + self._ceil_words(step.shape_in) if self.kind == "max" else ""),
             {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
                            "goes to that entry alone, the switch. Where several entries tie for the maximum, only the "
                            "first of them in the window's reading order (row by row, left to right) gets it, as "
@@ -313,12 +344,21 @@ class Pool(Layer):
                     }[self.kind]},
         )
 
+    def _dilation_words(self) -> str:
+        """What the dilation does to a window, if it has one."""
+        if self.dilation == (1, 1):
+            return ""
+        (kh, kw), (dh, dw), (sh, sw) = self.window, self.dilation, self.span
+        return (f" The window is dilated by {spacing(self.dilation)}, as PyTorch's MaxPool2d: its {kh * kw} entries are "
+                f"{dh} rows and {dw} columns apart, spanning {size(sh, sw)} entries of the input, and the entries "
+                "between them are not in the window.")
+
     def _ceil_words(self, shape_in: Shape) -> str:
         """What ceil mode changes here: the windows that hang over the input's far border, if any."""
         if not self.ceil_mode:
             return ""
         _, h, w = shape_in
-        (kh, kw), (sh, sw), (ph, pw) = self.window, self.stride, self.padding
+        (kh, kw), (sh, sw), (ph, pw) = self.span, self.stride, self.padding
         _, ho, wo = self.output_shape(shape_in)
         over = [axis for axis, n, k, s, p, o in (("rows", h, kh, sh, ph, ho), ("columns", w, kw, sw, pw, wo))
                 if (o - 1) * s + k > n + 2 * p]
