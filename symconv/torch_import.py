@@ -115,7 +115,7 @@ def _module_table(torch, where: str, m, label: str | None = None) -> dict:
         if m.training and m.p > 0:
             raise _refused(label, f"training mode with p={m.p} (random; symconv's dropout is the identity "
                                         "of eval mode: call model.eval() first)")
-        return {"type": "dropout"}
+        return {"type": "dropout", "p": float(m.p)}  # recorded as the module has it (the identity either way)
     if isinstance(m, nn.Upsample):  # UpsamplingNearest2d and UpsamplingBilinear2d too
         return _upsample_table(label, m.size, m.scale_factor, m.mode, m.align_corners, m.recompute_scale_factor)
     if isinstance(m, nn.Identity):

@@ -420,7 +420,7 @@ def test_the_other_kinds_are_mapped_to_the_issues_names(nn):
                                                                "padding": [1, 1], "dilation": [2, 1]}
     assert table(nn.AdaptiveAvgPool2d((7, 7))) == {"type": "adaptive_avgpool", "output_size": [7, 7]}
     assert table(nn.AdaptiveMaxPool2d(1)) == {"type": "adaptive_maxpool", "output_size": [1, 1]}
-    assert table(nn.Dropout(0.3).eval()) == {"type": "dropout"}
+    assert table(nn.Dropout(0.3).eval()) == {"type": "dropout", "p": 0.3}
     assert table(nn.GroupNorm(2, 4)) == {"type": "groupnorm", "groups": 2, "eps": 1e-5, "affine": True}
 
 

@@ -193,7 +193,10 @@ class Layer(ABC):
 
     def identity_fields(self) -> dict[str, object]:
         """The fields a network's folder digest covers: as_fields without later fields at their defaults."""
-        return {k: v for k, v in self.as_fields().items() if k not in self.later_fields or v != self.later_fields[k]}
+        def plain(value):  # a pair as a file writes it: (1, 1) and [1, 1] are the same default
+            return list(value) if isinstance(value, tuple) else value
+        return {k: v for k, v in self.as_fields().items()
+                if k not in self.later_fields or plain(v) != plain(self.later_fields[k])}
 
     # -- shapes and size --
     @abstractmethod
