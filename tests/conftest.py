@@ -67,3 +67,28 @@ def need_torch():
         if REQUIRE_TORCH:
             pytest.fail("PyTorch is required (SYMCONV_REQUIRE_TORCH=1) but is not installed")
         pytest.skip("PyTorch is not installed")
+
+
+@pytest.fixture(scope="module")
+def plain_sympy():
+    """Evaluate a JSON text at leaf values in one long-lived `python -I` process that never imports symconv
+    (tests/plain_sympy_json.py): the JSON must evaluate with plain SymPy alone."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    worker = Path(__file__).with_name("plain_sympy_json.py")
+    proc = subprocess.Popen([sys.executable, "-I", str(worker)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+
+    def evaluate(text: str, leaves) -> dict[str, list[float]]:
+        proc.stdin.write(json.dumps({"json": text, "leaves": {k: v.tolist() for k, v in leaves.items()}}) + "\n")
+        proc.stdin.flush()
+        answer = json.loads(proc.stdout.readline())
+        assert "error" not in answer, answer["error"]
+        return answer
+
+    yield evaluate
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -24,24 +23,6 @@ from .strategies import batchnorm_networks, branching_networks, conv_transpose_n
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
 WORKER = Path(__file__).with_name("plain_sympy_json.py")
-
-
-@pytest.fixture(scope="module")
-def plain_sympy():
-    """Evaluate a JSON text at leaf values in one long-lived `python -I` process that never imports symconv."""
-    proc = subprocess.Popen([sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
-
-    def evaluate(text: str, leaves: dict[str, np.ndarray]) -> dict[str, list[float]]:
-        proc.stdin.write(json.dumps({"json": text, "leaves": {k: v.tolist() for k, v in leaves.items()}}) + "\n")
-        proc.stdin.flush()
-        answer = json.loads(proc.stdout.readline())
-        assert "error" not in answer, answer["error"]
-        return answer
-
-    yield evaluate
-    proc.stdin.close()
-    assert proc.wait(timeout=30) == 0
 
 
 def _references(records, leaves) -> list[dict[str, np.ndarray]]:

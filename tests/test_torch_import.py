@@ -9,7 +9,6 @@ authors wrote them (sources beside each).
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import pytest
 
 from .conftest import need_torch
 
-WORKER = Path(__file__).with_name("plain_sympy_json.py")
 
 
 @pytest.fixture(scope="module")
@@ -196,32 +194,20 @@ def test_tiny_vgg_with_cross_entropy_matches_pytorch_on_the_module(nn):
 
 
 @pytest.fixture(scope="module")
-def plain_sympy():
-    """Evaluate a JSON text at leaf values in a `python -I` process that never imports symconv."""
-    proc = subprocess.Popen([sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+def plain_sympy_of(plain_sympy):
+    """A derivation's JSON evaluated by plain SymPy alone (the shared fixture, given a derivation)."""
+    from symconv.rendering.json_format import to_json
 
-    def evaluate(d, leaves: dict[str, np.ndarray]) -> dict[str, list[float]]:
-        from symconv.rendering.json_format import to_json
-
-        proc.stdin.write(json.dumps({"json": to_json(d), "leaves": {k: v.tolist() for k, v in leaves.items()}}) + "\n")
-        proc.stdin.flush()
-        answer = json.loads(proc.stdout.readline())
-        assert "error" not in answer, answer["error"]
-        return answer
-
-    yield evaluate
-    proc.stdin.close()
-    assert proc.wait(timeout=30) == 0
+    return lambda d, leaves: plain_sympy(to_json(d), leaves)
 
 
-def test_resnet_basic_block_in_training_mode_matches_pytorch_from_the_plain_sympy_json(nn, plain_sympy):
+def test_resnet_basic_block_in_training_mode_matches_pytorch_from_the_plain_sympy_json(nn, plain_sympy_of):
     # Batch statistics need a batch: 2 examples of 2x3x3.
     module = randomized(basic_block(nn, planes=2), seed=3).train()
-    compare(module, (2, 3, 3), batch=2, seed=3, evaluate=plain_sympy)
+    compare(module, (2, 3, 3), batch=2, seed=3, evaluate=plain_sympy_of)
 
 
-def test_resnet_basic_block_in_eval_mode_matches_pytorch_from_the_plain_sympy_json(nn, plain_sympy):
+def test_resnet_basic_block_in_eval_mode_matches_pytorch_from_the_plain_sympy_json(nn, plain_sympy_of):
     import torch
 
     module = randomized(basic_block(nn, planes=2), seed=5)
@@ -229,7 +215,7 @@ def test_resnet_basic_block_in_eval_mode_matches_pytorch_from_the_plain_sympy_js
         for bn in (module.bn1, module.bn2):
             bn.running_mean.copy_(torch.randn(2, dtype=torch.float64))
             bn.running_var.copy_(torch.rand(2, dtype=torch.float64) + 0.5)
-    compare(module.eval(), (2, 3, 3), seed=5, evaluate=plain_sympy)
+    compare(module.eval(), (2, 3, 3), seed=5, evaluate=plain_sympy_of)
 
 
 def test_activation_modules_and_mse_match_pytorch(nn):
