@@ -3,7 +3,6 @@ with align_corners true and false; hand-written values, sympy.diff, NumPy and Py
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
