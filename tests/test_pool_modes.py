@@ -242,3 +242,9 @@ def test_the_document_says_what_dilation_does_and_check_judges_none_of_it_wrong(
     assert "its 4 entries are 2 rows and 3 columns apart, spanning $3 \\times 4$ entries of the input" in text
     verdicts = api.check(text, d)
     assert not [v for v in verdicts if v.status == "wrong"] and sum(v.status == "right" for v in verdicts) > 10
+
+
+def test_a_max_window_that_reads_only_padding_is_refused_in_one_line():
+    # found by Hypothesis: width 2, padding 1, window 2 dilated by 3 reads padded columns 0 and 3, both padding
+    with pytest.raises(SpecError, match=r"output column 1 reads only padding"):
+        NetworkSpec((1, 1, 2), (Pool("max", (1, 2), stride=(1, 1), padding=(0, 1), dilation=(1, 3)),)).shapes

@@ -133,7 +133,19 @@ class Pool(Layer):
         if self.span[0] > padded[0] or self.span[1] > padded[1]:
             dilated = f" (dilated by {fmt_pair(self.dilation)}: {fmt_pair(self.span)})" if self.dilation != (1, 1) else ""
             raise SpecError(f"window {fmt_pair(self.window)}{dilated} is larger than the padded input {fmt_pair(padded)}")
-        return (c, *(self._count(n, k, s, p) for n, k, s, p in zip((h, w), self.span, self.stride, self.padding)))
+        counts = tuple(self._count(n, k, s, p) for n, k, s, p in zip((h, w), self.span, self.stride, self.padding))
+        empty_is_undefined = self.kind == "max" or (self.kind == "avg" and not self.count_include_pad
+                                                     and self.divisor_override is None)
+        for axis, (n, count) in enumerate(zip((h, w), counts) if empty_is_undefined else ()):
+            for r in range(count):  # a window whose taps all fall in the padding has nothing to pool
+                start = r * self.stride[axis] - self.padding[axis]
+                taps = [start + q * self.dilation[axis] for q in range(self.window[axis])]
+                if all(not 0 <= t < n for t in taps):
+                    which = ("row", "column")[axis]
+                    raise SpecError(f"window {fmt_pair(self.window)} with padding {fmt_pair(self.padding)} and dilation "
+                                    f"{fmt_pair(self.dilation)}: output {which} {r + 1} reads only padding (PyTorch "
+                                    "gives -inf or 0/0 there); use less padding or dilation")
+        return (c, *counts)
 
     def _count(self, n: int, k: int, s: int, p: int) -> int:
         """Windows along an axis of n entries, k the window's span: floor((n + 2p - k) / s) + 1, or with
