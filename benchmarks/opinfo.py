@@ -264,6 +264,9 @@ def reference(op, x, args, kwargs, upstream, torch):
     """PyTorch autograd on the OpInfo operation itself: the output and the gradient of every tensor."""
     leaf = lambda t: t.detach().clone().requires_grad_(t.is_floating_point()) if isinstance(t, torch.Tensor) else t
     x, args, kwargs = leaf(x), [leaf(a) for a in args], {k: leaf(v) for k, v in kwargs.items()}
+    if op.name.endswith("batch_norm"):  # the running statistics are buffers: PyTorch takes no gradient of them
+        args = [a.detach() if n < 2 and isinstance(a, torch.Tensor) else a for n, a in enumerate(args)]
+        kwargs = {k: v.detach() if k in ("running_mean", "running_var") else v for k, v in kwargs.items()}
     out = op.op(x, *args, **kwargs)
     if isinstance(out, tuple):
         out = out[0]
