@@ -13,6 +13,7 @@ from .constants import index_letters
 from .features import batch_statistics, one_feature
 from .grade import Grader, Verdict
 from .macros import expand, macros
+from .notation import _top_split
 from .units import read as read_units
 from .units import rewrite
 
@@ -108,13 +109,9 @@ def _display_start(lines: list[str], line: int) -> bool:
 
 
 def _left_side(text: str) -> str:
-    """The claim's left-hand side: its text up to the first '=' outside braces ("" when there is none)."""
-    depth = 0
-    for pos, char in enumerate(text):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if char == "=" and depth == 0:
-            return text[:pos].strip()
-    return ""
+    """The claim's left-hand side: its text up to the first '=' outside brackets ("" when there is none)."""
+    sides = _top_split(text, "=")
+    return sides[0].strip() if len(sides) > 1 else ""
 
 
 def _rewritten(claim: Claim, rewrite) -> Claim:

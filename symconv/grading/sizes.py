@@ -12,7 +12,7 @@ import re
 from sympy import Integer
 
 from ..spec import as_padding
-from .notation import ParseError
+from .notation import ParseError, _top_split
 from .parse import parse_claim
 
 _OUT = r"(?:\{\s*(?:o|out|\\(?:text|mathrm|rm)\s*\{\s*out\s*\})\s*\}|o(?![A-Za-z]))"  # H_o, H_{out}, H_{\text{out}}
@@ -68,7 +68,7 @@ def judge(text: str, derivation, value) -> tuple[str, str] | None:
     expected, unread = None, False
     for number, table in enumerate(tables, start=1):
         values = []
-        for side in _sides(_substituted(text, table)):
+        for side in _top_split(_substituted(text, table), "="):
             try:
                 (tree, _), _ = parse_claim(f"{side} = 0", {})
                 values.append(value(tree, {}))
@@ -90,13 +90,3 @@ def judge(text: str, derivation, value) -> tuple[str, str] | None:
     return "wrong", (f"the output is {want} {'rows' if found.group(1) == 'H' else 'columns'}; a step of the claim "
                      f"gives {values[first]}")
 
-
-def _sides(text: str) -> list[str]:
-    """The sides of a chain, split at the equals signs outside braces."""
-    out, depth, start = [], 0, 0
-    for pos, char in enumerate(text):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if char == "=" and depth == 0:
-            out.append(text[start:pos])
-            start = pos + 1
-    return [*out, text[start:]]
