@@ -212,3 +212,12 @@ def test_a_networks_document_shows_its_example_in_every_format_and_not_when_aske
     assert r"\approx" in files["derivation.tex"].decode()
     assert all("A worked example" not in data.decode()
                for data in render(net, ("tex", "md", "html"), example=None).files.values())
+
+
+def test_a_decimal_zero_prints_as_0_and_a_value_that_rounds_to_zero_keeps_its_places():
+    from sympy import Float
+
+    from symconv.rendering.example import number
+
+    # a weight drawn as 0.0 tenths is exactly zero; 0.0003 is not, and its places say it was rounded
+    assert (number(Float("0.0", 30)), number(Float("0.0003", 30)), number(Float("-0.1", 30))) == ("0", "0.000", "-0.1")

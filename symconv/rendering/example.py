@@ -22,7 +22,7 @@ def number(value) -> str:
     if value.is_Float:  # its trailing zeros dropped: 0.1, 1.3, 0.245
         text = f"{float(value):.{PLACES}f}".rstrip("0").rstrip(".")
         if text in ("0", "-0"):  # a value that rounds to zero is not zero: its places say it was rounded
-            return "0" if value == 0 else f"{0:.{PLACES}f}"
+            return "0" if value.is_zero else f"{0:.{PLACES}f}"
         return text
     return latex(value)
 
