@@ -19,7 +19,7 @@ from itertools import product
 
 from ..naming import lead_axes
 from .notation import ParseError, TensorInfo, UnknownName
-from .parse import ChannelLayout
+from .parse import INDEX_LETTER, ChannelLayout
 
 KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
 # Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
@@ -147,11 +147,54 @@ def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
     letter the claim uses as an index (\\delta_{ij}'s i)."""
     if len(unknown.name) == 1 and re.search(r"_\s*(?:\{[^{}]*)?(?<![A-Za-z\\])" + unknown.name + r"(?![A-Za-z])", claim.text):
         return []
+    written = _written_indices(unknown.name, claim.text)
+    fits = sorted((c for c in grader.candidates if _fits(c, written)), key=lambda c: _likeness(c, written))
     if unknown.layers:  # its layers first; but notes may use the letter for something else (Bishop's z_j)
         table = grader.tensors.get(unknown.name, {})
         layered = [table[n] for n in unknown.layers if n in table]
-        return layered + [c for c in grader.candidates if c not in layered]
-    return grader.candidates
+        return layered + [c for c in fits if c not in layered]
+    return fits
+
+
+def _written_indices(name: str, text: str) -> list[tuple]:
+    """The indices the claim writes on the name, each a number or None for a letter (v_3 -> (3,), w_{kj} ->
+    (None, None), a bare v -> ()); superscripts are left out (they say nothing of the size)."""
+    out = []
+    alone = r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])(?:\^(?:\{[^{}]*\}|\S))?"
+    for match in re.finditer(alone + r"(\s*_\s*(\{[^{}]*\}|\w))?", text):
+        if match.group(1) is None:
+            out.append(())
+            continue
+        sub = match.group(2).strip("{}").strip()
+        parts = [p.strip() for p in sub.split(",")] if "," in sub else [sub]
+        if len(parts) == 1 and len(sub) > 1:
+            if sub.isdigit() or sub.isalpha() and len(sub) <= 3:
+                parts = list(sub)  # w_{12}, w_{kj}: two indices (or the twelfth entry: not told apart)
+            else:
+                parts = [sub]
+        out.append(tuple(int(p) if p.isdigit() else None for p in parts))
+    return out
+
+
+def _likeness(info: TensorInfo, written: list[tuple]) -> int:
+    """0 for a value whose shape the written indices match exactly (one index on a vector or on a one-row
+    matrix, none on a single number), 1 otherwise: the likelier readings are tried first (the search is
+    bounded)."""
+    if info.key == KRONECKER:
+        return 1
+    axes = sum(n > 1 for n in info.shape)
+    return 0 if written and all(len(index) == axes for index in written) else 1
+
+
+def _fits(info: TensorInfo, written: list[tuple[int, ...]]) -> bool:
+    """Whether a value of this shape can take the number indices written on a name (a necessary condition,
+    whatever the index base and whichever axes of length 1 are left out): no more indices than axes, and
+    each within the longest axis."""
+    if info.key == KRONECKER:
+        return True
+    longest = max(info.shape, default=1)
+    return all(len(index) <= len(info.shape) and max((i for i in index if i is not None), default=0) <= longest
+               for index in written)
 
 
 def describe(grader, info: TensorInfo) -> str:
@@ -185,15 +228,37 @@ def weak(text: str, bound: dict) -> set[str]:
 
 
 def rebind(grader, claim, names: set[str]) -> str:
-    """Why a claim that is wrong with the meanings symconv inferred for `names` is not judged wrong: the
-    readings of those names that make it hold ("" when none does: then it is wrong)."""
-    trial = {name: table for name, table in grader.tensors.items() if name not in names}
-    budget = _Budget(min(MAX_PARSES, grader.search_left))
-    found = _search(grader, claim, trial, 0, budget)
-    grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
+    """Why a claim that is wrong with the meanings symconv inferred for `names` is not judged wrong, and the
+    reading of those names that makes it hold (("", {}) when none does: then it is wrong)."""
+    # one name read anew at a time first (Bishop's a_j and a_k: one letter, two layers), then all together
+    found = []
+    for changed in [{name} for name in sorted(names)] + ([set(names)] if len(names) > 1 else []):
+        trial = {name: table for name, table in grader.tensors.items() if name not in changed}
+        budget = _Budget(min(MAX_PARSES, grader.search_left))
+        found = _search(grader, claim, trial, 0, budget)
+        grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
+        # a value the notes already call by another of their names is not what this one means (h where the
+        # notes write u for the activation is the student's slip, not a second name)
+        taken = {(info.key, info.gradient) for name in grader.inferred - changed
+                 for info in grader.tensors.get(name, {}).values()}
+        found = [f for f in found if not any((t[None].key, t[None].gradient) in taken for t in f.values())]
+        if found:
+            break
     if not found:
-        return ""
+        return "", {}
     reading = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in found[0].items())
     earlier = ", ".join(f"{name} as {describe(grader, next(iter(grader.tensors[name].values())))}" for name in sorted(names))
     return (f"the notes seem to use a name for more than one value: earlier claims read {earlier}, but this claim "
-            f"holds with {reading}; name each value once to have it judged")
+            f"holds with {reading}; name each value once to have it judged"), found[0]
+
+
+def index_letters(text: str, name: str) -> set[str]:
+    """The letters the claim writes as the first index of the name (a_j, \\delta_{k}, w^{(2)}_{kj})."""
+    alone = r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])"
+    return {m.group(1) for m in re.finditer(alone + INDEX_LETTER.pattern, text)}
+
+
+def only_lettered(text: str, name: str) -> bool:
+    """Whether every time the claim writes the name, a letter is its first index (never a number, never bare)."""
+    alone = r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])"
+    return len(re.findall(alone, text)) == len(re.findall(alone + INDEX_LETTER.pattern, text))

@@ -80,6 +80,9 @@ def numbering(notes: str, tensors) -> str:
     return ""
 
 
+_FROM_ONE = re.compile(r"\\sum\s*_\s*\{\s*[A-Za-z]'?\s*=\s*1\s*\}")
+
+
 def _line(notes: str, pos: int) -> int:
     return notes.count("\n", 0, pos) + 1
 
@@ -127,8 +130,12 @@ def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
                         elif not index.coefs and index.const == size > 1:
                             top = top or claim.line
     if zero and not top:
+        # \sum_{i=1}^{D}: the notes count from 1 (an index 0 is then Bishop's bias weight, w_{j0}, x_0 = 1)
+        summed = _FROM_ONE.search(notes)
+        top = _line(notes, summed.start()) if summed else None
+    if zero and not top:
         return Conventions(0, f"the notes write index 0, first on line {zero}", zero)
     if zero:
-        return Conventions(1, f"the notes write index 0 (line {zero}) but also an axis's last index counted from 1 "
-                              f"(line {top}); give --index-base 0 if they count from 0")
+        return Conventions(1, f"the notes write index 0 (line {zero}) but also count from 1 (line {top}: an axis's "
+                              f"last index, or a sum from 1); give --index-base 0 if they count from 0")
     return Conventions()

@@ -259,6 +259,9 @@ class Evaluator:
                 return self.by_loss_term(top[1], bottom, env)
             if top[0] == "expr":
                 return self.of_expression(top[1], bottom, env)
+            if top[0] == "whole":
+                raise ParseError(f"a derivative of a whole tensor ({top[1]}) is read only entry by entry, e.g. "
+                                 "\\frac{\\partial y_{1}}{\\partial x_{1}}")
             if bottom[0] == "whole":
                 if top[0] != "loss":
                     raise ParseError("a derivative of a whole tensor by a whole tensor (a Jacobian) is read only as "

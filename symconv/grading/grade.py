@@ -28,7 +28,7 @@ from .extract import Claim
 from .meaning import meaning_of
 from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
 from .notation import UnknownName
-from .parse import FUNCTION_COMMANDS, ChannelLayout, ParseError, parse_claim
+from .parse import FUNCTION_COMMANDS, MOVED, ChannelLayout, ParseError, parse_claim
 from .ranges import ALL, CONDITIONS, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, walk
@@ -66,6 +66,8 @@ class Grader(Evaluator):
         self.base_tensors = {name: dict(table) for name, table in self.tensors.items()}
         self._candidates = None
         self.inferred: set[str] = set()  # names whose meaning symconv read from the claims (binding.py)
+        self.letters: dict[str, set[str]] = {}  # the index letters each inferred name was read with (a_j)
+        self.lettered: dict[tuple[str, str], dict] = {}  # (name, index letter) -> its value: Bishop's a_j, a_k
         self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
@@ -119,7 +121,8 @@ class Grader(Evaluator):
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features)
+            return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
+                                                  self.lettered))
         except ChannelLayout:
             raise
         except ParseError as error:
@@ -128,7 +131,51 @@ class Grader(Evaluator):
                 raise
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
             return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self.layout, self.parenthesized,
-                               self.features)
+                               self.features, self.lettered)
+
+    def _by_index_letter(self, claim: Claim, reading: dict) -> bool:
+        """Whether one name the notes use for two values tells them apart by its index letter (Bishop's a_j for
+        a hidden unit, a_k for an output): the claim writes it with one letter only, which the claims that
+        read it before never used. Then the name with that letter means the new value from here on."""
+        if len(reading) != 1:
+            return False
+        name, table = next(iter(reading.items()))
+        now, before = binding.index_letters(claim.text, name), self.letters.get(name, set())
+        if len(now) != 1 or not before or now & before or not binding.only_lettered(claim.text, name):
+            return False
+        letter = next(iter(now))
+        for old in before:
+            self.lettered.setdefault((name, old), self.tensors[name])
+        self.lettered[(name, letter)] = table
+        self.letters[name] = before | now
+        # any other name of the same value (\delta_j \equiv \partial E/\partial a_j, defined before or after) follows
+        # it: with this letter it is the new value (\delta_k the gradient of what a_k means)
+        self.lettered[(MOVED, next(iter(self.tensors[name].values())).key, letter)] = table[None]
+        return True
+
+    def _bias_columns(self, parsed):
+        """Bishop's bias: in notes counting from 1, a dense layer's weight w_{j0} (column 0, the weight of a fixed
+        input x_0 = 1) is the layer's bias b_j, however the claim writes it (a value, a gradient, a local
+        derivative)."""
+        if self.base != 1:
+            return parsed
+        biases = {r.params["W"]: r.params["b"] for r in self.d.records
+                  if r.layer.type == "dense" and "W" in r.params and "b" in r.params}
+        if not biases:
+            return parsed
+
+        def rewrite(node):
+            if isinstance(node, list):
+                return [rewrite(n) for n in node]
+            if not isinstance(node, tuple):
+                return node
+            if (len(node) == 4 and node[0] == "entry" and node[1] in biases and len(node[2]) == 2
+                    and node[2][1].written and not node[2][1].coefs and node[2][1].const == 0):
+                return ("entry", biases[node[1]], (node[2][0],), node[3])
+            return tuple(rewrite(n) for n in node)
+
+        sides, rest = parsed
+        return [rewrite(side) for side in sides], rest
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
@@ -178,6 +225,9 @@ class Grader(Evaluator):
                                  "e.g. \\frac{\\partial a_{i}}{\\partial z_{j}}")
             return arrays.array_of([self._local(lhs[1][1], (i,), lhs[2][1], (j,)) for i in range(1, top[0] + 1)
                                     for j in range(1, wrt[0] + 1)], (top[0], wrt[0]))
+        if lhs[0] == "deriv" and "whole" in (lhs[1][0], lhs[2][0]):
+            raise ParseError("a derivative between a whole tensor and one entry is read only entry by entry, e.g. "
+                             "\\frac{\\partial a_{i}}{\\partial z_{j}}")
         if lhs[0] == "deriv":
             return self._local(lhs[1][1], self._at(lhs[1][2], env), lhs[2][1], self._at(lhs[2][2], env))
         if lhs[0] not in ("entry", "deriv", "whole"):  # \sum_i \hat x_i = 0: an expression, judged by its value
@@ -272,6 +322,8 @@ class Grader(Evaluator):
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             self.tensors.update(bound)
             self.inferred |= set(bound)
+            for name in bound:
+                self.letters.setdefault(name, set()).update(binding.index_letters(claim.text, name))
             weak = binding.weak(claim.text, bound)
             verdict = self.grade(claim)
             self.weak |= weak  # after the claim that read them, which holds with them by construction
@@ -290,12 +342,20 @@ class Grader(Evaluator):
             reason = "the numbers that end the chain (a worked example) are not checked" if self._numbers_skipped else ""
             return Verdict(claim.line, written, "right", reason=reason)
         inferred = binding.uses(claim.text, self.inferred)
-        if _defines_itself(sides, inferred):
+        gradients = {n for n in inferred if any(i.gradient for i in self.tensors.get(n, {}).values())}
+        if _defines_itself(sides, inferred, gradients):
             return Verdict(claim.line, written, "not understood", reason=(
                 "a name symconv read by meaning stands on both sides: no value of a network is computed from "
                 "itself, so the notes use it for two values here (name each once to have it judged)"))
         if inferred:  # wrong with the meanings symconv gave the notes' names: is it right with others?
-            other = binding.rebind(self, claim, inferred)
+            other, reading = binding.rebind(self, claim, inferred)
+            if other and self._by_index_letter(claim, reading):
+                verdict = self.grade(claim)
+                name, table = next(iter(reading.items()))
+                letter = next(iter(binding.index_letters(claim.text, name)))
+                said = (f"read with {name}_{letter} as {binding.describe(self, table[None])}: the notes name a "
+                        "layer by its index letter, as Bishop does")
+                return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             if other:
                 return Verdict(claim.line, written, "not understood", reason=other)
             weak = inferred & self.weak
@@ -419,7 +479,11 @@ class Grader(Evaluator):
         return self._candidates
 
     def _check(self, sides, env) -> _Failure | None:
-        truth = self.truth(sides[0], env)
+        try:
+            truth = self.truth(sides[0], env)
+        except Outside as outside:  # w_0 x_0 of a vector counted from 1: an entry written with numbers it lacks
+            raise ParseError(f"the left-hand side writes {outside}, an entry the tensor does not have (an index "
+                             "written with a number is outside it)") from None
         if truth is None:
             entry = sides[0][2] if sides[0][0] == "deriv" else sides[0]
             if entry[0] == "entry" and any(i.written and not i.coefs for i in entry[2]):
@@ -477,7 +541,7 @@ class Grader(Evaluator):
                 # a 0 ending a chain claims the formula is 0, unless the notes are working numbers they gave
                 self._numbers_skipped = True  # "... = out(1 - out) = 0.59(1 - 0.59) = 0.24": the formula is judged
                 continue
-            if not self._same(claimed, truth):
+            if not self._same(claimed, truth) and not self._holds_in_example(claimed, truth, sides, env):
                 notes = []
                 if self._same(-claimed, truth):
                     notes.append("the sign is wrong: the claim is minus the right value")
@@ -564,6 +628,15 @@ class Grader(Evaluator):
         scale = (1 + rounded) * (1 + max(abs(Rational(n[1].numerator, n[1].denominator)) for n in numbers))
         return bool(abs(value - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)) * scale,
                                                           abs(value).evalf(30) * 1e-7))
+
+    def _holds_in_example(self, claimed: Expr, truth: Expr, sides, env) -> bool:
+        """A step of a worked example, "dL/dx_{1,3} = \\delta_{1,2} = 2": in a chain that ends in a number, at
+        values the notes give for every leaf, an expression is the example's (which window's maximum, which
+        relu passes): it is judged at those values, not as a formula for every input."""
+        if not self.given or not self._number(sides[-1], env):
+            return False
+        value, claimed_value = self._given_value(truth), self._given_value(claimed)
+        return bool(value.is_number and claimed_value.is_number and value == claimed_value)
 
     def _same(self, claimed: Expr, truth: Expr) -> bool:
         """Equal in meaning: exactly, after expansion, where that is cheap (sums of products of entries),
@@ -682,11 +755,14 @@ def _decimals(denominator: int) -> int:
     return max(twos, fives)
 
 
-def _defines_itself(sides, names: set[str]) -> bool:
+def _defines_itself(sides, names: set[str], gradients: set[str]) -> bool:
     """Whether the left side is an entry of one of the names and the right sides use that name too
-    (Bishop's \\delta_j = h'(a_j) \\sum_k w_{kj} \\delta_k, with \\delta for two layers' values)."""
-    lhs = sides[0][2] if sides[0][0] == "deriv" and sides[0][1][0] == "loss" else sides[0]
-    if lhs[0] != "entry" or lhs[3] not in names:
+    (Bishop's \\delta_j = h'(a_j) \\sum_k w_{kj} \\delta_k, with \\delta for two layers' values). A gradient by an
+    entry (\\partial L/\\partial v_3 = ... v_1 ...) is no value of the name: only a name that stands for a
+    gradient (`gradients`, \\delta) is then itself on the left."""
+    derivative = sides[0][0] == "deriv" and sides[0][1][0] == "loss"
+    lhs = sides[0][2] if derivative else sides[0]
+    if lhs[0] != "entry" or lhs[3] not in names or derivative and lhs[3] not in gradients:
         return False
     return any(n[0] == "entry" and n[3] == lhs[3] for side in sides[1:] for n in walk(side))
 
@@ -695,14 +771,34 @@ def _short(expr: Expr) -> bool:
     """What expansion compares at once: a sum of products of entries and numbers, or a short expression
     of functions (a long one, a squared sum of sigmoids, is left to the values at points)."""
     if not expr.atoms(Function) and all(p.exp.is_Integer for p in expr.atoms(Pow)):
-        return expr.count_ops() <= 2_000
-    return expr.count_ops() <= 60
+        return expr.count_ops() <= 2_000 and _terms(expr) <= 5_000
+    return expr.count_ops() <= 60 and _terms(expr) <= 5_000
+
+
+def _terms(expr: Expr) -> int:
+    """At most how many terms expanding the expression gives (a product of sums multiplies their lengths): a
+    short expression can expand to millions, (a + b + ... )^2 (c + d + ...)."""
+    if expr.is_Add:
+        return sum(_terms(a) for a in expr.args)
+    if expr.is_Mul:
+        out = 1
+        for a in expr.args:
+            out *= _terms(a)
+            if out > 10**6:
+                return out
+        return out
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 0:
+        return min(_terms(expr.base) ** min(int(expr.exp), 20), 10**7)
+    return 1
 
 
 def _equal(claimed: Expr, truth: Expr) -> bool:
     """Exactly equal after expansion; a claim with entries in a denominator is brought over one
     denominator first, so that a fraction that cancels is read as what it equals."""
-    gap = expand(claimed - truth)
-    if gap != 0 and any(p.exp.is_negative for p in gap.atoms(Pow)):
+    gap = expand(claimed - truth, power_exp=False, log=False)
+    denominators = {p.base for p in gap.atoms(Pow) if p.exp.is_negative}
+    if gap != 0 and denominators and len(denominators) <= 3 and not gap.atoms(Function):
+        # over one denominator: fine for a few of them; many (sums of sigmoids) multiply out without bound, and
+        # the values at points judge those
         gap = expand(together(gap).as_numer_denom()[0])
     return gap == 0

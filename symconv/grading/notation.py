@@ -82,6 +82,8 @@ _PREPASS = [
                 r"\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?=[A-Za-z\\])"),
      lambda m: rf"\frac{{\partial {m['top']}}}{{\partial "),
     (re.compile(r"(?<!\\partial)(?<!\\partial )\\mathcal\s*\{\s*([LJE])\s*\}"), r"\1"),  # \mathcal{L} = ...: the loss
+    # J(W,b;x,y), L(y, \hat y): the loss with its arguments listed is the loss
+    (re.compile(r"(?<![A-Za-z\\])([LEJC])\s*\(\s*[^()]*[,;][^()]*\)"), r"\1"),
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), r" \\cdot "),
     (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),

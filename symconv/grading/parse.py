@@ -10,6 +10,7 @@ ParseError that names what could not be read: nothing is silently dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from fractions import Fraction
 from math import prod
@@ -61,6 +62,11 @@ GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "et
          "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
 _UNEQUAL = re.compile(r"([a-z])\s*(?:\\neq?|!=)(?![A-Za-z])\s*([a-z])")
 _ACCENTS = ("\\hat", "\\tilde", "\\bar", "\\overline", "\\widetilde", "\\widehat", "\\check", "\\breve")
+# the loss after \frac{\partial}{\partial w}: a loss letter alone (J, E_n), not one starting a longer expression
+MOVED = "moved"  # lettered[(MOVED, key, letter)]: the value any name of `key` means with that index letter
+# the letter of a name's first index (a_j, \delta_{k}, w^{(2)}_{kj}): Bishop's notes name a layer by it
+INDEX_LETTER = re.compile(r"(?:\^\s*(?:\{[^{}]*\}|\S))?\s*_\s*\{?\s*([a-z])(?![A-Za-z])")
+_OPERATED_LOSS = re.compile(r"\s*(?P<loss>[LEJC])(?:_\s*(?:\{\s*n\s*\}|n))?(?![A-Za-z_^(])\s*(?=$|[=+\-,.;&\\)])")
 _LOSS_COMMAND = re.compile(r"\\(?:mathcal|mathscr)\s*\{\s*([A-Z])\s*\}|\\ell(?![A-Za-z])")
 
 
@@ -79,8 +85,9 @@ class Parser:
     layer (None for a single layer's tensors and for a network's input)."""
 
     def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]], layout: str | None = None,
-                 parenthesized: bool = False, features: int = 0):
+                 parenthesized: bool = False, features: int = 0, lettered: dict | None = None):
         self.text = text
+        self.lettered = lettered or {}  # (name, index letter) -> its table: Bishop's a_j and a_k, two layers
         self.pos = 0
         self.tensors = tensors
         self.layout = layout  # where x_{1,2,2} writes its channel: "first" (PyTorch) or "last"; None: ask
@@ -140,7 +147,9 @@ class Parser:
         if allow_loss:  # the top of a derivative: a lone letter is the loss, even where L names its value
             kind, word = self.peek()
             after = self.text[self.pos:].lstrip()[len(word):len(word) + 1]
-            if kind == "word" and len(word) == 1 and after not in ("_", "^"):
+            if kind == "word" and len(word) == 1 and after not in ("_", "^") and (
+                    word in _LOSS_LETTERS or word not in self.spelled or self.spelled[word] != word):
+                # a letter that names a value of the network (the target t, an output f) is that value
                 self.take()
                 return ("loss", word)
             found = _LOSS_WITH_SUBSCRIPT.match(self.text, self.pos)
@@ -183,6 +192,15 @@ class Parser:
         (or, for a name that stands for an upstream gradient, the derivative of the loss by that entry)."""
         layer, channel, subs, updated = None, None, [], False
         table = self.tensors[name]
+        if self.lettered:
+            letter = INDEX_LETTER.match(self.text, self.pos)
+            letter = letter and letter.group(1)
+            first = next(iter(table.values()))
+            moved = self.lettered.get((MOVED, first.key, letter))
+            if (name, letter) in self.lettered:
+                table = self.lettered[(name, letter)]
+            elif moved is not None and len(table) == 1:
+                table = {None: replace(moved, gradient=first.gradient)}
         info = next(iter(table.values()))
         while self.pos < len(self.text) and self.text[self.pos] in "^_":
             mark = self.text[self.pos]
@@ -266,6 +284,12 @@ class Parser:
             # channels of length 1 left out (the first, whatever the base)
             given = iter(subs)
             subs = [Index((), 1, written=False) if k in single else next(given) for k in range(len(info.shape))]
+        flat = [k for k, n in enumerate(info.shape[info.channels:]) if n == 1]
+        if subs and flat and len(subs) == spatial - len(flat) and len(subs) < spatial:
+            # v_3 of a one-row weight matrix (a single output unit's weights), t_k of a one-column one: the
+            # axes of length 1 left out
+            given = iter(subs)
+            subs = [Index((), 1, written=False) if k in flat else next(given) for k in range(spatial)]
         if channel is None and len(subs) == len(info.shape):
             if len(subs) - len(single) > 1 and any(n > 1 for n in info.shape[: info.channels]):
                 # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Read both ways by the grader.
@@ -306,7 +330,7 @@ class Parser:
 
     # -- derivatives, fractions, sums --
     def derivative_part(self, text: str, allow_loss: bool):
-        inner = Parser(text.strip(), self.tensors, self.layout, self.parenthesized, self.features)
+        inner = Parser(text.strip(), self.tensors, self.layout, self.parenthesized, self.features, self.lettered)
         if not inner.text.startswith("\\partial"):
             return None
         inner.pos = len("\\partial")
@@ -334,6 +358,12 @@ class Parser:
             if bottom is None:
                 raise ParseError(f"\\frac{{{num}}}{{{den}}}: the denominator of a derivative is \\partial and an entry")
             if top == ("operator",):
+                loss = _OPERATED_LOSS.match(self.text, self.pos)
+                if loss:  # \frac{\partial}{\partial K_{i,j,k,l}} J, Goodfellow's and UFLDL's order
+                    self.pos = loss.end()
+                    if "deriv" == bottom[0]:
+                        raise ParseError("a derivative of or by a gradient (a second derivative) is not read")
+                    return ("deriv", ("loss", loss.group("loss")), bottom)
                 if not self.starts_factor():
                     raise ParseError("\\frac{\\partial}{\\partial ...} must be followed by what it differentiates")
                 top = ("expr", self.factor())
@@ -343,7 +373,7 @@ class Parser:
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
     def sub_expression(self, text: str):
-        inner = Parser(text, self.tensors, self.layout, self.parenthesized, self.features)
+        inner = Parser(text, self.tensors, self.layout, self.parenthesized, self.features, self.lettered)
         node = inner.expression()
         inner.expect_end()
         self.compact |= inner.compact
@@ -634,7 +664,8 @@ def _power(body: str) -> int | Fraction:
 
 
 def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
-                layout: str | None = None, parenthesized: bool = False, features: int = 0) -> tuple[list, bool]:
+                layout: str | None = None, parenthesized: bool = False, features: int = 0,
+                lettered: dict | None = None) -> tuple[list, bool]:
     """The sides of "A = B (= C ...)" as trees, and whether entries were written compactly (x_{11}).
 
     Raises:
@@ -650,7 +681,7 @@ def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
     for side in sides:
         if not side.strip():
             raise ParseError("one side of '=' is empty")
-        parser = Parser(side, tensors, layout, parenthesized, features)
+        parser = Parser(side, tensors, layout, parenthesized, features, lettered)
         tree = parser.expression()
         parser.expect_end()
         trees.append(tree)

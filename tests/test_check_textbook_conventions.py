@@ -1,0 +1,164 @@
+"""check reads the conventions of textbooks and worked examples by meaning (issue 22): Bishop's biases as
+weights w_{j0} and his one letter for two layers told apart by the index letter, a one-row weight matrix
+indexed by one index, a loss written after the operator \\frac{\\partial}{\\partial w} or with its arguments,
+a network's own letter (the target t) never taken for the loss, the steps of a worked example judged at
+its numbers, and a claim whose exact expansion would explode judged by value in bounded time.
+
+Every expected verdict is the mathematics worked by hand for the networks below (MATH.md's definitions),
+not symconv's output.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+import tomllib
+
+from symconv import derive
+from symconv.grading import check_claims, check_notes
+from symconv.network import NetworkSpec
+
+
+def parse_network(text: str) -> NetworkSpec:
+    return NetworkSpec.from_dict(tomllib.loads(text), name="notes")
+
+# Bishop, PRML 5.3: D = 2 inputs, M = 3 tanh hidden units, K = 2 linear outputs, half the squared error.
+BISHOP = derive(parse_network("""
+input = [2]
+[[layer]]
+type = "dense"
+out_features = 3
+bias = true
+[[layer]]
+type = "tanh"
+[[layer]]
+type = "dense"
+out_features = 2
+bias = true
+[[layer]]
+type = "mse"
+reduction = "half_sum"
+"""))
+
+# A 3x3 image, one 2x2 convolution with bias, sigmoid, flatten by columns, one output neuron, (yhat - t)^2.
+TINY = derive(parse_network("""
+input = [1, 3, 3]
+[[layer]]
+type = "conv"
+out_channels = 1
+kernel = [2, 2]
+bias = true
+[[layer]]
+type = "sigmoid"
+[[layer]]
+type = "flatten"
+order = "column"
+[[layer]]
+type = "dense"
+out_features = 1
+bias = true
+[[layer]]
+type = "mse"
+reduction = "sum"
+"""))
+
+# relu then 2x2 max pooling with stride 2 on a 4x4 map, the pooled map's gradient given.
+POOL = derive(parse_network("""
+input = [1, 4, 4]
+input_gradient = true
+[[layer]]
+type = "relu"
+[[layer]]
+type = "maxpool"
+window = [2, 2]
+stride = [2, 2]
+"""))
+
+
+def verdicts(notes: str, d) -> dict[int, str]:
+    return {v.line: v.status for v in check_notes(textwrap.dedent(notes), d)}
+
+
+BISHOP_NOTES = r"""
+    Biases are the weights $w_{j0}$ of a fixed input $x_0 = 1$.
+
+    $$a_j = \sum_{i=1}^{2} w^{(1)}_{ji} x_i + w^{(1)}_{j0}$$
+
+    $$z_j = \tanh(a_j)$$
+
+    $$a_k = \sum_{j=1}^{3} w^{(2)}_{kj} z_j + w^{(2)}_{k0}$$
+
+    Let $\delta_j \equiv \partial E/\partial a_j$.
+
+    $$\frac{\partial E}{\partial w^{(2)}_{kj}} = \delta_k z_j$$
+
+    $$\frac{\partial E}{\partial w^{(2)}_{k0}} = \delta_k$$
+
+    $$\frac{\partial E}{\partial w^{(1)}_{j0}} = \delta_j$$
+
+    $$\frac{\partial E}{\partial w^{(2)}_{k0}} = \delta_k z_k$$
+    """
+
+
+def test_bishops_bias_weight_and_his_index_letters_name_the_layers():
+    got = verdicts(BISHOP_NOTES, BISHOP)
+    # index 0 is the bias, not a reason to count from 0: the sums run from 1
+    assert got[4] == "right"  # a_j, the hidden pre-activation, with its bias w_{j0} = b_j
+    assert got[6] == "right"
+    assert got[8] == "right"  # a_k: the same letter for the outputs, told apart by k
+    assert got[12] == "right"  # \delta_k follows a_k: the output's delta
+    assert got[14] == "right"  # dE/db_k = \delta_k
+    assert got[16] == "right"  # dE/db_j = \delta_j
+    assert got[18] == "wrong"  # dE/db_k has no factor z_k
+
+
+def test_a_one_row_weight_matrix_is_indexed_by_one_index():
+    # v_1..v_4 are the output neuron's weights (a 1 x 4 matrix), c its bias; a_{11} ... the sigmoid outputs
+    s = lambda i, j: rf"\sigma(k_{{11}}x_{{{i}{j}}}+k_{{12}}x_{{{i}{j + 1}}}+k_{{21}}x_{{{i + 1}{j}}}+k_{{22}}x_{{{i + 1}{j + 1}}}+b)"  # noqa: E731
+    total = rf"v_1{s(1, 1)} + v_2{s(2, 1)} + v_3{s(1, 2)} + v_4{s(2, 2)} + c - t"
+    notes = rf"""
+        $$L = \left({total}\right)^2$$
+
+        $$\frac{{\partial L}}{{\partial c}} = 2\left({total}\right)$$
+
+        $$\frac{{\partial L}}{{\partial v_3}} = 2\left({total}\right){s(1, 2)}$$
+
+        $$\frac{{\partial L}}{{\partial v_3}} = 2\left({total}\right){s(2, 1)}$$
+        """
+    start = time.perf_counter()
+    got = verdicts(notes, TINY)
+    assert time.perf_counter() - start < 60  # a bound on a runaway search or expansion, not a measure of speed
+    assert got[2] == got[4] == got[6] == "right", got
+    assert got[8] == "wrong", got  # v_3 multiplies the window at (1, 2), flattened third by columns
+
+
+def test_the_loss_after_the_operator_and_with_its_arguments():
+    claims = [r"\frac{\partial}{\partial b^{[3]}_{1}} J = \frac{\partial J}{\partial a^{[3]}_{1}}",
+              r"\frac{\partial}{\partial b^{[3]}_{1}} J(W,b;x,y) = \frac{\partial J}{\partial a^{[3]}_{1}}",
+              r"\frac{\partial}{\partial b^{[3]}_{1}} J = \frac{\partial J}{\partial a^{[2]}_{1}}"]
+    assert [v.status for v in check_claims(claims, BISHOP)] == ["right", "right", "wrong"]
+
+
+def test_a_letter_that_names_a_value_of_the_network_is_not_the_loss():
+    # t is the target: \partial t / \partial b is no gradient of the loss, so "= 1" is not judged as one
+    (v,) = check_claims([r"\frac{\partial t}{\partial b^{[3]}} = 1"], BISHOP)
+    assert v.status == "not understood", v
+
+
+POOL_NOTES = r"""
+    $$x = \begin{bmatrix} 1 & -2 & 3 & 1 \\ 4 & 2 & -1 & 3 \\ -3 & -1 & 5 & 5 \\ -4 & -2 & 2 & 1 \end{bmatrix}, \qquad \delta = \frac{\partial L}{\partial a^{[2]}} = \begin{bmatrix} 1 & 2 \\ 3 & -1 \end{bmatrix}$$
+
+    $$\frac{\partial L}{\partial x_{1,3}} = \delta_{1,2} = 2$$
+
+    $$\frac{\partial L}{\partial x_{3,3}} = \delta_{2,2} = 1$$
+
+    $$\frac{\partial L}{\partial x_{3,1}} = \delta_{2,1} = 3$$
+    """
+
+
+def test_a_worked_example_step_is_judged_at_the_examples_numbers():
+    got = verdicts(POOL_NOTES, POOL)
+    # x_{1,3} = 3 is the first maximum of its window (a tie with x_{2,4}) and positive: it gets delta_{1,2}
+    assert got[4] == "right", got
+    assert got[6] == "wrong", got  # delta_{2,2} = -1, not 1
+    assert got[8] == "wrong", got  # x_{3,1} = -3: relu stops it, and the window's maximum is 0 elsewhere
