@@ -120,7 +120,8 @@ def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
                 if node[0] == "sum" and any(low == 0 for _, low, _ in node[1]):
                     zero = zero or claim.line
                 for entry in (node[2],) if node[0] == "deriv" else (node,):
-                    if entry[0] != "entry":
+                    if entry[0] != "entry" or any(not i.written for i in entry[2]):
+                        # w_2 of a one-row weight matrix: an index left out, so no evidence of where they count from
                         continue
                     for index, size in zip(entry[2], shapes[entry[1]]):
                         if not index.written:

@@ -154,15 +154,15 @@ class Grader(Evaluator):
         return True
 
     def _bias_columns(self, parsed):
-        """Bishop's bias: in notes counting from 1, a dense layer's weight w_{j0} (column 0, the weight of a fixed
-        input x_0 = 1) is the layer's bias b_j, however the claim writes it (a value, a gradient, a local
-        derivative)."""
-        if self.base != 1:
-            return parsed
+        """A dense layer's bias written as a weight: Bishop's w_{j0} in notes counting from 1 (the weight of a
+        fixed input x_0 = 1), and CS231n's "bias trick" w_{n} in notes counting from 0 (the input extended by a
+        1 after its n entries). That column is the layer's bias b_j, however the claim writes it (a value, a
+        gradient, a local derivative)."""
         biases = {r.params["W"]: r.params["b"] for r in self.d.records
                   if r.layer.type == "dense" and "W" in r.params and "b" in r.params}
         if not biases:
             return parsed
+        extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
 
         def rewrite(node):
             if isinstance(node, list):
@@ -170,7 +170,7 @@ class Grader(Evaluator):
             if not isinstance(node, tuple):
                 return node
             if (len(node) == 4 and node[0] == "entry" and node[1] in biases and len(node[2]) == 2
-                    and node[2][1].written and not node[2][1].coefs and node[2][1].const == 0):
+                    and node[2][1].written and not node[2][1].coefs and node[2][1].const == extra[node[1]]):
                 return ("entry", biases[node[1]], (node[2][0],), node[3])
             return tuple(rewrite(n) for n in node)
 
