@@ -819,33 +819,45 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
     Gt = r"\tilde{G}" if spec.stride != (1, 1) else "G"
     Kt = rf"\tilde{{{K}}}" if spec.dilation != (1, 1) or spec.flipped else K
     d = lambda what: rf"\frac{{\partial L}}{{\partial {what}}}"
-    correlation = rf"{Xt}^{{(c)}} \star {Gt}^{{(m)}}"
-    if spec.flipped:
-        correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
-    full = rf"\sum_{{m=1}}^{{C_{{out}}}} \hat{{G}}^{{(m)}} \star \operatorname{{rot}}_{{180}}\big({Kt}^{{(m,c)}}\big)"
-    if spec.has_padding:
-        full = rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full}\Big)"
+    # In groups, kernel (m, c) reads input channel o_m + c (depthwise: m), and input channel c is read by its group's.
+    ch = channels(spec) if spec.groups > 1 else Channels("c", "m,c", "", r"\sum_{m=1}^{C_{out}} ", "m,c", "m", "")
+    pair = f"^{{({ch.pair})}}"
+
+    def forms(batched: bool) -> list[str]:
+        """The results per channel (pair), of one example or summed over a batch's (example n's channels: n,c)."""
+        n = "n," if batched else ""
+        over_n = r"\sum_{n=1}^{N} " if batched else ""
+        correlation = rf"{Xt}^{{({n}{ch.x})}} \star {Gt}^{{({n}m)}}"
+        if spec.flipped:
+            correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
+        full = rf"{ch.readers}\hat{{G}}^{{({n}{ch.g})}} \star \operatorname{{rot}}_{{180}}\big({Kt}^{{({ch.back_pair})}}\big)"
+        if spec.has_padding:
+            full = rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full}\Big)"
+        lines = [rf"{d(K + pair)} &= {over_n}{correlation}"]
+        lines += [] if batched and step.batch is None else [rf"{d(X + f'^{{({n}c)}}')} &= {full}"]
+        if b:
+            lines.append(rf"{d(b + '_m')} &= {over_n}\sum_{{r,s}} G^{{({n}m)}}_{{r,s}}")
+        return lines
+
+    batched = step.batch is not None  # this layer's own results sum over its batch: so do these
     intro = (rf"In a network this layer is one link of the chain rule. Its upstream gradient $G = {d(Y)}$ arrives "
              rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${d(X)}$ it computes becomes the "
              "upstream gradient of the layer before, which passes it on in turn. A layer of such a network has "
              rf"$C_{{in}}$ input and $C_{{out}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
-             "$m$ and input channel $c$; channel by channel the results read:")
-    lines = [rf"{d(K + '^{(m,c)}')} &= {correlation}", rf"{d(X + '^{(c)}')} &= {full}"]
-    if b:
-        lines.append(rf"{d(b + '_m')} &= \sum_{{r,s}} G^{{(m)}}_{{r,s}}")
-    after = ("Each input channel collects the full convolutions of every output channel that reads it"
-             + (", those of its own group in a convolution in groups" if spec.groups > 1 else "")
+             "$m$ and input channel $c$; channel by channel "
+             + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
+                + " are shared by them, while each example's input gets its own gradient), " if batched else "")
+             + "the results read:")
+    after = (("The channels' groups are those of the results above. " if spec.groups > 1 else "")
+             + "Each input channel collects the full convolutions of every output channel that reads it"
              + (r"; $\tilde{G}^{(m)}$ and $\hat{G}^{(m)}$ are made from $G^{(m)}$ as above." if Gt != "G" else
                 r"; $\hat{G}^{(m)}$ is made from $G^{(m)}$ as above."))
-    out = [(intro, lines, after)]
-    batch = [rf"{d(K + '^{(m,c)}')} &= \sum_{{n=1}}^{{N}} " + correlation.replace("^{(c)}", "^{(n,c)}").replace(
-        "^{(m)}", "^{(n,m)}")]
-    if b:
-        batch.append(rf"{d(b + '_m')} &= \sum_{{n=1}}^{{N}} \sum_{{r,s}} G^{{(n,m)}}_{{r,s}}")
-    out.append((rf"Over a batch of $N$ examples the layer runs on each example ${X}^{{(n)}}$ with the same kernels"
-                + (" and biases" if b else "") + ", so the gradients of these shared parameters are summed over the "
-                rf"examples (with $G^{{(n,m)}}$ example $n$'s upstream gradient; a loss that is the batch's mean has put "
-                r"its $\frac{1}{N}$ into each), while each example's input gets its own gradient:", batch, ""))
+    out = [(intro, forms(batched), after)]
+    if not batched:
+        out.append((rf"Over a batch of $N$ examples the layer runs on each example ${X}^{{(n)}}$ with the same kernels"
+                    + (" and biases" if b else "") + ", so the gradients of these shared parameters are summed over the "
+                    rf"examples (with $G^{{(n,m)}}$ example $n$'s upstream gradient; a loss that is the batch's mean has "
+                    r"put its $\frac{1}{N}$ into each), while each example's input gets its own gradient:", forms(True), ""))
     step_lines = [rf"{K}^{{(m,c)}} &\leftarrow {K}^{{(m,c)}} - \eta \, {d(K + '^{(m,c)}')}"]
     if b:
         step_lines.append(rf"{b}_m &\leftarrow {b}_m - \eta \, {d(b + '_m')}")

@@ -272,10 +272,11 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
     y_letter = _letter(printer, derivation, record.output)
     sup = "^{(m)}" if many else ""
     loss = rf"\sum_{{{'m,' if many else ''}r,s}} {upstream}{sup}_{{r,s}}\, {y_letter}{sup}_{{r,s}}"
-    question = (rf"Check your answer to exercise 2 by finite differences. Take the loss $L = {loss}$, whose upstream "
-                "gradient is exactly the example's. Compute $L$ at the example's numbers, then $L_{+}$, the same loss "
-                rf"with ${k_name}$ raised by ${STEP_TEX}$ (from ${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$), "
-                rf"and compare $(L_{{+}} - L) / {STEP_TEX}$ with your answer.", [])
+    question = (rf"Check your answer to exercise 2 by finite differences. Take as the loss $\ell = {loss}$: its "
+                "upstream gradient is exactly the example's, so its kernel's gradient is that of exercise 2. Compute "
+                rf"$\ell(K)$ at the example's numbers, then $\ell(K_{{+}})$ with ${k_name}$ raised by ${STEP_TEX}$ (from "
+                rf"${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$: the kernel $K_{{+}}$), and compare "
+                rf"$(\ell(K_{{+}}) - \ell(K)) / {STEP_TEX}$ with your answer.", [])
 
     def total(lhs: str, ys_: list[Fraction], value: Fraction) -> list[str]:
         """lhs = each g times y (up to MOST_SHOWN of them, broken into lines) = value."""
@@ -290,11 +291,11 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
                  for m in range(y2.shape[0])]
     y2_line = ("&" + r", \quad ".join(line.lstrip("&") for line in y2_matrix) if many
                else y2_matrix[0].lstrip("&").replace(" = ", " &= ", 1))
-    lines = [*total("L", ys, L), y2_line, *total("L_{+}", y2s, L2),
-             rf"\frac{{L_{{+}} - L}}{{{STEP_TEX}}} &= \frac{{{_decimal(L2)} - {_decimal(L)}}}{{{_decimal(STEP)}}} "
+    lines = [*total(r"\ell(K)", ys, L), y2_line, *total(r"\ell(K_{+})", y2s, L2),
+             rf"\frac{{\ell(K_{{+}}) - \ell(K)}}{{{STEP_TEX}}} &= \frac{{{_decimal(L2)} - {_decimal(L)}}}{{{_decimal(STEP)}}} "
              rf"= {_decimal(quotient)}"]
     after = (rf"This is ${derivation[f'dL/d{record.params[chr(75)]}'].labels[n_k]}$ of exercise 2, exactly: every output "
-             "entry is linear in each kernel entry, and so is this $L$, so the difference quotient has no error from "
-             "the step's size (for a loss that curves, it agrees only to about the step). The raised output "
-             rf"${Y2}$ comes from the layer's own NumPy code, a second computation beside the derivation's.")
+             "entry is linear in each kernel entry, and so is $\\ell$, so the difference quotient has no error from "
+             "the step's size (for a loss that curves, it agrees only to about the step). The output "
+             rf"${Y2}$ of the raised kernel comes from the layer's own NumPy code, a second computation beside the derivation's.")
     return question, lines, after, {"L": L, "L+": L2, "quotient": quotient, "entry": n_k}
