@@ -797,9 +797,17 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              "columns of zeros on every side. Then the kernel's gradient is the correlation of the padded input with "
              "the stride-dilated upstream gradient, and the input's gradient is the full correlation of the "
              r"stride-dilated upstream gradient with $\operatorname{rot}_{180}(" + K + r")$, cropped by the padding:")
-    lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= \tilde{{{X}}} \star \tilde{{G}}",
-             rf"\frac{{\partial L}}{{\partial {X}}} &= \operatorname{{crop}}\Big(\hat{{G}} \star "
-             rf"\operatorname{{rot}}_{{180}}\big({K}\big)\Big)"]
+    # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
+    ch = channels(spec)
+    sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""
+    c, m, x_c, m_back = (sup("c" if spec.in_channels > 1 else ""), sup("m" if spec.out_channels > 1 else ""), sup(ch.x),
+                         sup(ch.g))
+    mc, mc_back = (f"^{{({ch.pair})}}" if ch.pair else ""), (f"^{{({ch.back_pair})}}" if ch.back_pair else "")
+    over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
+    over_n = r"\sum_n " if step.batch is not None else ""
+    lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\tilde{{{X}}}{x_c} \star \tilde{{G}}{m}",
+             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\hat{{G}}{m_back} \star "
+             rf"\operatorname{{rot}}_{{180}}\big({K}{mc_back}\big)\Big)"]
     after = (r"Where the stride leaves the last rows or columns of the padded input unread, the correlation is larger "
              rf"than the kernel (its top-left $k_h \times k_w$ entries are the kernel's gradient) and those input entries "
              rf"get 0. With a dilation $D$, ${K}$ is dilated too ($D_h - 1$ zero rows and $D_w - 1$ zero columns between "
