@@ -9,13 +9,12 @@ import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-import numpy as np
 
 from ..derivation import Derivation
 from ..example import Example
+from ..indexmap import IndexMap
 from ..spec import SpecError
 from ..words import matrix_name, size
-from .example import factor, number
 from .latex import break_lines, width
 
 STEP = Fraction(1, 1000)  # the finite difference's step: a kernel entry raised by 10^{-3}
@@ -62,6 +61,8 @@ def _sum_lines(lhs: str, symbolic: list[str], numeric: list[str], value: str) ->
 def practice(derivation: Derivation, example: Example | None, printer) -> Practice | None:
     """The exercises of a single convolution layer without a batch, from its worked example (whole numbers);
     None for anything else. `printer` is the document's TermPrinter (its letters and upstream symbol)."""
+    import numpy as np  # on first use, as symconv.numeric loads it: rendering alone does not need it
+
     if example is None or len(derivation.records) != 1 or derivation.network.batch is not None:
         return None
     record = derivation.records[0]
@@ -132,8 +133,7 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
         answers.append((lines, after))
         found["stride"] = result
     # 4: exercise 2's kernel entry by finite differences on L = sum(G * Y), linear in the kernel.
-    question, lines, after, result = _finite_difference(derivation, record, layer, arrays, printer, n_k, k_name,
-                                                        len(questions) > 2)
+    question, lines, after, result = _finite_difference(derivation, record, layer, arrays, printer, n_k, k_name)
     questions.append(question)
     answers.append((lines, after))
     found["finite difference"] = result
@@ -160,6 +160,8 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
     outputs that both strides compute keep their upstream gradient (at stride 1, those the stride skips get 0):
     the middle input entry's gradient, by the layer's NumPy code, and its terms. None where the other stride
     gives no output or cannot be set."""
+    import numpy as np  # on first use, as symconv.numeric loads it: rendering alone does not need it
+
     spec = layer.conv_spec(record.shape_in)
     other = (2, 2) if spec.stride == (1, 1) else (1, 1)
     try:
@@ -191,7 +193,6 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
     assert abs(float(gx[0, i, j]) - float(result)) < 1e-9
     lhs = derivation[f"dL/d{record.input}"].labels[i * w + j]
     # Its terms: every (output channel, output entry, kernel entry) whose read at the other stride is (1, i, j).
-    from ..indexmap import IndexMap
     index = IndexMap(vspec)
     rows = [(r, index.kernel_row(p)) for r, p, ii in index.rows if ii == i]
     cols = [(s, index.kernel_col(q)) for s, q, jj in index.cols if jj == j]
@@ -230,7 +231,7 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
                 f"${_entry(letter, chr(39), None, 'r', 's')}$.", shown)
     lhs_prime = lhs.replace(r"\partial L}", r"\partial L'}", 1)
     lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
-    after = (rf"Here $L'$ is the loss of the layer at the other stride. Only the outputs whose windows still cover the "
+    after = (r"Here $L'$ is the loss of the layer at the other stride. Only the outputs whose windows still cover the "
              "entry send it a term: "
              + ("at stride 2 the windows start every second row and column, so fewer of them reach it. "
                 if other == (2, 2) else "at stride 1 every window is there, but those the larger stride skipped "
@@ -247,10 +248,11 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
     return question, lines, after, {"entry": (i, j), "upstream": g2, "value": result, "stride": other}
 
 
-def _finite_difference(derivation: Derivation, record, layer, arrays: dict, printer, n_k: int, k_name: str,
-                       after_stride: bool):
+def _finite_difference(derivation: Derivation, record, layer, arrays: dict, printer, n_k: int, k_name: str):
     """Exercise: raise the kernel entry by 10^{-3} and compare the change in L = sum(G * Y) with its gradient;
     L is linear in the entry, so the quotient is exact. The outputs by the layer's NumPy code."""
+    import numpy as np  # on first use, as symconv.numeric loads it: rendering alone does not need it
+
     K = arrays[record.params["K"]]
     params = {"K": K}
     if "b" in record.params:
