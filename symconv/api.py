@@ -109,7 +109,8 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     `all_entries`) and leaves out the gradient of the network's input (put in by `input_gradient`).
     A worked example with small integers drawn from the seed `example` follows the results where the
     derivation is small and its values rational (a single layer of a few dozen entries: after its backward pass,
-    with exercises on its numbers); None leaves it out, and the exercises with it. Its numbers are checked against each kind's NumPy code before anything is written.
+    with exercises on its numbers); None leaves it out, and the exercises with it. Its numbers are checked
+    against each kind's NumPy code before anything is written.
     `upstream_symbol` writes the upstream gradient short: one letter ("g", the default for a single
     layer), a Greek letter ("delta", a network's default), or "frac" for the full fraction dL/dy.
     `model_values` (symconv.torch_import.module_values(module, spec)) makes the worked example use a PyTorch
