@@ -183,3 +183,17 @@ def test_the_worked_example_sits_on_one_page_of_the_pdf(tmp_path: Path):
     assert "One entry of each sum" in pages[start]
     # From its heading to the next section's, one page: the next section starts a page at most.
     assert end == start or (end == start + 1 and pages[end].lstrip().startswith("In a network")), pages[end][:200]
+
+
+def test_no_exercises_leaves_them_out_and_keeps_the_rest(tmp_path: Path):
+    from symconv.cli import main
+
+    assert "## Exercises" not in _md(ConvSpec(bias=True), exercises=False)
+    with pytest.raises(SystemExit) as stop:
+        main(["render", "--no-exercises", "--format", "md", "--out", str(tmp_path)])
+    assert stop.value.code in (0, None)
+    md = (tmp_path / "derivation.md").read_text()
+    assert "## A worked example" in md and "## In a network" in md and "## Exercises" not in md
+    from symconv.spec import SpecError
+    with pytest.raises(SpecError, match="exercises"):
+        _md(ConvSpec(), exercises="no")

@@ -606,7 +606,8 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def context(derivation: Derivation, all_entries: bool = False, input_gradient: bool = False,
-            example: Example | None = None, upstream: str | None = None, matrices: bool = True) -> dict:
+            example: Example | None = None, upstream: str | None = None, matrices: bool = True,
+            exercises: bool = True) -> dict:
     """Everything the templates show, computed once for every format: a single layer and a network
     alike, each layer's words, steps and figures coming from its kind.
 
@@ -617,7 +618,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     `upstream` as the user gives it (g, delta, or frac for the full fraction; by default g for a single
     layer, \\delta in a network), defined once in the introduction. With `matrices`, a tensor whose
     expressions fit across the page is one matrix of them instead of a list of its entries (a handout
-    lists them all, to leave some blank).
+    lists them all, to leave some blank). A single layer's document with an example ends with exercises on its
+    numbers, and their answers, unless not `exercises`.
 
     Raises:
         SpecError: for an upstream symbol that is not a name, or one the document already uses.
@@ -658,7 +660,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     forward = [g for g in forward if any(s.intro or s.blocks or s.overview or s.figures or s.formula or s.steps
                                          for s in g.sections)]
     first = records[0]
-    summary, closing, exercises, answers = [], [], [], []
+    summary, closing, questions, answers = [], [], [], []
     if single:
         settings = first.layer.settings(docs[0]) + ([("batch", plural(net.batch, "example"))] if net.batch else [])
         lines, note = first.layer.results(docs[0])
@@ -680,9 +682,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         parts = first.layer.in_network(docs[0])
         closing += [Section(f"network-{n}", "In a network" if n == 0 else "", intro, [], formula=lines, after=after)
                     for n, (intro, lines, after) in enumerate(parts)]
-        found = practice(derivation, example, printer) if example is not None else None
+        found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
-            exercises = [Section(f"exercise-{n}", f"Exercise {n}.", question, [], formula=shown)
+            questions = [Section(f"exercise-{n}", f"Exercise {n}.", question, [], formula=shown)
                          for n, (question, shown) in enumerate(found.questions, start=1)]
             answers = [Section(f"answer-{n}", f"Answer {n}.", "", [], formula=lines, after=after)
                        for n, (lines, after) in enumerate(found.answers, start=1)]
@@ -719,7 +721,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         # A single layer's closing sections, after its backward pass: the worked example and the layer in a network;
         # then exercises on the example's numbers, and their answers.
         "closing": closing,
-        "practice": exercises,
+        "practice": questions,
         "practice_answers": answers,
         "rules": rules,
         # What only each kind asks on an exercise sheet (a convolution's stride case), layer by layer.

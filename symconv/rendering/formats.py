@@ -41,7 +41,7 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
     documents: dict[str, dict] = {}
     if DOCUMENT_FORMATS & set(formats):
         ctx = context(derivation, options.all_entries, options.input_gradient, example, options.upstream,
-                      matrices=not options.handout)
+                      matrices=not options.handout, exercises=options.exercises)
         documents = ({"exercise": exercise(ctx), "answers": answers(ctx)} if options.handout
                      else {"derivation": ctx})
     render_documents(out, documents, formats)
