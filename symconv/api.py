@@ -97,7 +97,7 @@ def _derivation(what: ConvSpec | NetworkSpec | Derivation, formats: tuple[str, .
 def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, ...] | None = None,
            force: bool = False, jacobians: bool = False, handout: bool = False, all_entries: bool = False,
            input_gradient: bool = False, example: int | None = 0, upstream_symbol: str | None = None,
-           model_values=None) -> Rendered:
+           model_values=None, exercises: bool = True) -> Rendered:
     """Render a layer (or a finished derivation) to the given formats, in memory.
 
     `formats` is a tuple of names or text as --format takes it ("pdf", "md,json"); None means all
@@ -108,8 +108,9 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     A network's document shows representative entries of each tensor (every entry with
     `all_entries`) and leaves out the gradient of the network's input (put in by `input_gradient`).
     A worked example with small integers drawn from the seed `example` follows the results where the
-    derivation is small and its values rational (a single layer of a few dozen entries); None leaves
-    it out. Its numbers are checked against each kind's NumPy code before anything is written.
+    derivation is small and its values rational (a single layer of a few dozen entries: after its backward pass,
+    with exercises on its numbers, unless not `exercises`); None leaves it out, and the exercises with it. Its numbers are checked
+    against each kind's NumPy code before anything is written.
     `upstream_symbol` writes the upstream gradient short: one letter ("g", the default for a single
     layer), a Greek letter ("delta", a network's default), or "frac" for the full fraction dL/dy.
     `model_values` (symconv.torch_import.module_values(module, spec)) makes the worked example use a PyTorch
@@ -123,13 +124,14 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     chosen = FORMATS if formats is None else _formats(formats)
     if formats is not None and "pdf" in chosen and not latex_available():
         raise SpecError(f"format pdf: {INSTALL_HINT}; or leave pdf out of the formats")
-    _flags(force=force, jacobians=jacobians, handout=handout, all_entries=all_entries, input_gradient=input_gradient)
+    _flags(force=force, jacobians=jacobians, handout=handout, all_entries=all_entries, input_gradient=input_gradient,
+           exercises=exercises)
     if example is not None and (isinstance(example, bool) or not isinstance(example, int) or not 0 <= example <= LARGEST):
         raise SpecError(f"example {shown(example)} is not valid: give a seed, a whole number from 0 to {LARGEST:,}, "
                         "or None for no example")
     if upstream_symbol is not None and not isinstance(upstream_symbol, str):
         raise SpecError(f"upstream_symbol {shown(upstream_symbol)} is not valid: give a letter such as g, delta, or frac")
-    options = DocumentOptions(handout, all_entries, input_gradient, example, upstream_symbol)
+    options = DocumentOptions(handout, all_entries, input_gradient, example, upstream_symbol, exercises)
     derivation = _derivation(what, chosen, force, jacobians)
     worked = None
     if example is not None and not handout and DOCUMENT_FORMATS & set(chosen):

@@ -49,7 +49,7 @@ def render_file(source: str, formats: tuple[str, ...] | None, out_root: str, for
         spec = load_network(source)
         rendered = render(spec, formats, force=force, handout=options.handout, all_entries=options.all_entries,
                           input_gradient=options.input_gradient, example=options.example,
-                          upstream_symbol=options.upstream)
+                          upstream_symbol=options.upstream, exercises=options.exercises)
         folder = Path(out_root) / (spec.slug() + options.suffix())
         changed = {name: data for name, data in rendered.files.items()
                    if not (folder / name).is_file() or (folder / name).read_bytes() != data}

@@ -145,7 +145,9 @@ def cli() -> None:
               help="A network's document includes the gradient with respect to the network's input.")
 @click.option("--example", default="0", show_default=True, metavar="SEED",
               help="The seed of the worked example's small integers (shown for small layers).")
-@click.option("--no-example", is_flag=True, help="Leave the worked example out.")
+@click.option("--no-example", is_flag=True, help="Leave the worked example out (and the exercises on its numbers).")
+@click.option("--no-exercises", is_flag=True,
+              help="Leave out a single layer's exercises on its worked example's numbers, and their answers.")
 @click.option("--upstream-symbol", "upstream", default=None, metavar="NAME",
               help="How the upstream gradient is written: a letter (g, a single layer's default), a Greek letter "
                    "(delta, a network's default), or frac for the full fraction dL/dy.")
@@ -167,8 +169,8 @@ def cli() -> None:
                    "running the module).")
 @click.pass_context
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
-           handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, upstream: str | None,
-           jacobians: bool, variants: str | None, roster: str | None, vary: str | None, seed: str,
+           handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, no_exercises: bool,
+           upstream: str | None, jacobians: bool, variants: str | None, roster: str | None, vary: str | None, seed: str,
            torch_model: str | None, input_shape: str | None, loss: str | None, model_values: bool,
            **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
@@ -189,7 +191,7 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     seed = None if no_example else parse_int(example, "--example")
     if seed is not None and not 0 <= seed <= LARGEST:
         raise SpecError(f"--example {example} is not valid: give a seed from 0 to {LARGEST:,}")
-    options = DocumentOptions(handout, all_entries, input_gradient, seed, upstream)
+    options = DocumentOptions(handout, all_entries, input_gradient, seed, upstream, not no_exercises)
     if model_values and torch_model is None:
         raise SpecError("--model-values goes with --torch FILE.py:NAME: the values are a PyTorch module's")
     if files and torch_model is None:
@@ -213,7 +215,7 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
         raise SpecError("--handout writes two documents: give an output folder, not --out -")
     rendered = api.render(spec, asked, force=force, jacobians=jacobians, handout=handout, all_entries=all_entries,
                           input_gradient=input_gradient, example=seed, upstream_symbol=upstream,
-                          model_values=model_values)
+                          model_values=model_values, exercises=not no_exercises)
     for note in rendered.notes:
         click.echo(f"symconv: {note}", err=True)
     if out == "-":
@@ -246,7 +248,7 @@ def render_variants(ctx: click.Context, files: tuple[str, ...], formats: str, ou
                     handout: bool, variants: str | None, roster: str | None, vary: str | None, seed: str) -> None:
     """render --handout --variants N / --roster FILE: a sheet and key per student, a manifest, a question bank."""
     given = [name for name in (*LAYER_OPTIONS, "network", "jacobians", "all_entries", "input_gradient", "example",
-                               "no_example", "upstream", "torch_model", "input_shape", "loss")
+                               "no_example", "no_exercises", "upstream", "torch_model", "input_shape", "loss")
              if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
     if not handout:
         raise SpecError("--variants, --roster and --vary make exercise sheets: add --handout")

@@ -144,11 +144,12 @@ def affine(terms: list[tuple[int, str]], constant: int) -> str:
 
 
 def general_index(axis: int, out: str, tap: str, flipped: bool = False) -> str:
-    """index_rule in symbols, for any size, stride, padding and dilation: s_h (r - 1) + d_h (p - 1) + 1 - p_h
-    (rows; w for columns), the tap counted from the kernel's end, d_h (k_h - p), for the convolution convention."""
+    """index_rule in symbols, for any size, stride, padding and dilation: S_h (r - 1) + D_h (p - 1) + 1 - P_h
+    (rows; w for columns), the tap counted from the kernel's end, D_h (k_h - p), for the convolution convention.
+    The stride, padding and dilation are capitals (as CS231n writes S and P): the indices r, s, p, q are lower case."""
     a = "hw"[axis]
-    taps = f"d_{a} (k_{a} - {tap})" if flipped else f"d_{a} ({tap} - 1)"
-    return f"s_{a} ({out} - 1) + {taps} + 1 - p_{a}"
+    taps = f"D_{a} (k_{a} - {tap})" if flipped else f"D_{a} ({tap} - 1)"
+    return f"S_{a} ({out} - 1) + {taps} + 1 - P_{a}"
 
 
 def index_rule(spec: ConvSpec, axis: int, out: str, tap: str) -> str:

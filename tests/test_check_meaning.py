@@ -180,6 +180,9 @@ def test_the_json_report_states_the_conventions(capsys, tmp_path):
     # 5x5 input, 3x3 kernel, stride 2, padding 1: floor((5 + 2 - 2 - 1)/2) + 1 = 3 rows and columns
     (r"H_o = \left\lfloor \frac{H + 2 p_h - d_h (k_h - 1) - 1}{s_h} \right\rfloor + 1", "right"),
     (r"W_{out} = \lfloor (W + 2p - d(k-1) - 1)/s \rfloor + 1 = \lfloor 4/2 \rfloor + 1 = 3", "right"),
+    # symconv's own capitals for the stride, padding and dilation (s and p are indices there)
+    (r"H_o = \left\lfloor \frac{H + 2 P_h - D_h (k_h - 1) - 1}{S_h} \right\rfloor + 1", "right"),
+    (r"H_o = \left\lfloor \frac{H - D_h (k_h - 1) - 1}{S_h} \right\rfloor + 1", "wrong"),  # no padding: 2
     (r"H_o = (H - k)/s + 1", "wrong"),  # the padding forgotten: 2
     (r"W_o = 2", "wrong"),
 ])
@@ -212,6 +215,10 @@ def test_worked_numbers_are_checked_at_the_values_the_notes_give():
     # formulas in symbols for any size (rho_h(r, p), k_h), which check cannot evaluate at numbers
     # (test_general_formulas proves them) and never calls wrong.
     text = render(CLASSIC, ("md",)).files["derivation.md"].decode()
+    assert not [v for v in check_notes(text, CLASSIC, latex=False) if v.status == "wrong"]
+    # Up to the closing sections (the layer in a network, in symbols such as C_out and N; the exercises' losses
+    # and a layer at another stride), every claim reads back right.
+    text = text[:text.index("## In a network")]
     verdicts = [v for v in check_notes(text, CLASSIC, latex=False)
                 if not (v.status == "not understood" and re.search(r"\\rho_[hw]\(", v.claim))]
     assert {v.status for v in verdicts} == {"right", "definition"}, [v for v in verdicts if v.status != "right"][:2]

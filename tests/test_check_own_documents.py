@@ -14,8 +14,16 @@ from symconv.network import load_network
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.toml"))
 
 
-@pytest.mark.parametrize("spec", [ConvSpec(bias=True), *map(load_network, EXAMPLES)],
-                         ids=["default", *(p.stem for p in EXAMPLES)])
+# Single layers beside the default: their closing sections (the layer in a network, the exercises' answers, with
+# their losses and a layer at another stride) write claims check must never misjudge.
+LAYERS = {"5x5-3x3-stride2-pad1": ConvSpec(input=5, kernel=3, stride=2, padding=1, bias=True),
+          "2to2-channels": ConvSpec(in_channels=2, out_channels=2, bias=True),
+          "4x4-3x3-same": ConvSpec(input=4, kernel=3, padding="same", bias=True),
+          "1x1-kernel": ConvSpec(input=3, kernel=1, bias=True)}
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), *LAYERS.values(), *map(load_network, EXAMPLES)],
+                         ids=["default", *LAYERS, *(p.stem for p in EXAMPLES)])
 def test_no_claim_of_a_document_symconv_writes_is_judged_wrong(spec):
     d = api.derive(spec)
     text = api.render(d, formats=("md",)).files["derivation.md"].decode()

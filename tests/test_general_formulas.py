@@ -159,9 +159,10 @@ def _rho(note: str, axis: str, out: str, tap: str, spec):
     """rho_h(r, p) (or rho_w(s, q)) as the note defines it in symbols, at this layer's size, stride, padding
     and dilation: a function of the output and the kernel index."""
     found = re.search(rf"\\rho_{axis}\({out}, {tap}\) = ([^$]*)\$", note)
-    text = re.sub(r"([a-z]_[hw]) \(", r"\1*(", found.group(1))  # s_h (r - 1): a product, not a call
+    text = re.sub(r"([A-Za-z]_[hw]) \(", r"\1*(", found.group(1))  # S_h (r - 1): a product, not a call
     a = "hw".index(axis)
-    numbers = {f"s_{axis}": spec.stride[a], f"d_{axis}": spec.dilation[a], f"p_{axis}": spec.padding[a],
+    # The stride, padding and dilation are capitals: the small s and p are the indices (r, s), (p, q).
+    numbers = {f"S_{axis}": spec.stride[a], f"D_{axis}": spec.dilation[a], f"P_{axis}": spec.padding[a],
                f"k_{axis}": spec.kernel[a]}
     expr = parse_expr(text, transformations=standard_transformations + (implicit_multiplication,))
     expr = expr.subs({Symbol(n): v for n, v in numbers.items()})
@@ -179,7 +180,9 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
     both conventions drawn at random."""
     d = derive(spec)
     general, note = _general(d)
-    assert set(general) == {"out", "K", "in"}
+    assert set(general) == {"out", "K", "in"} | ({"b"} if spec.bias else set())
+    if spec.bias:  # the bias's gradient over the whole output, in symbols
+        assert "r=1}^{H_o}" in general["b"][0] and "s=1}^{W_o}" in general["b"][0], general["b"]
     for key, limits in (("out", ("p=1}^{k_h}", "q=1}^{k_w}")), ("K", ("r=1}^{H_o}", "s=1}^{W_o}"))):
         assert all(limit in general[key][0] for limit in limits), general[key]
         assert r"_{\rho_h(r, p),\, \rho_w(s, q)}" in general[key][0]  # x at the row and column rho gives

@@ -192,7 +192,7 @@ def test_the_document_says_each_side_and_why():
     text = render(derive(ConvSpec(input=4, kernel=2, padding="same")), ("md",)).files["derivation.md"].decode()
     assert "0 top, 1 bottom, 0 left, 1 right (same)" in text
     assert "PyTorch puts the extra row at the bottom" in text
-    assert "p_t + p_b" in text and r"\left\lfloor \frac{4 + 0 + 1" in text
+    assert "P_t + P_b" in text and r"\left\lfloor \frac{4 + 0 + 1" in text
 
 
 def test_the_grader_reads_an_output_size_with_each_side():

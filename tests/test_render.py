@@ -186,8 +186,10 @@ def test_a_tensor_that_fits_is_one_matrix_of_its_expressions_instead_of_a_list()
     wide = context(derive(ConvSpec(input=14, kernel=1)))["sections"][0]
     assert wide.overview == "" and len(wide.blocks[0].rows) == 24  # 14 rows: listed instead
     # A single entry (the bias's gradient) is written as itself, not as a 1 x 1 matrix.
+    # In a single layer's document it joins the display of its formula (general, at this size, written out).
     bias = next(s for s in context(derive(ConvSpec(bias=True)))["sections"] if s.name == "dL/db")
-    assert bias.overview == "" and len(bias.blocks[0].rows) == 1
+    assert bias.overview == "" and not bias.blocks
+    assert bias.shown_formula[-1] == r"\frac{\partial L}{\partial b} &= g_{1,1} + g_{1,2} + g_{2,1} + g_{2,2}"
 
 
 def test_a_rational_times_an_upstream_symbol_prints_as_a_small_fraction_first():

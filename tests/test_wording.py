@@ -193,11 +193,14 @@ def test_the_derivation_explains_the_rotation_beside_the_figure(spec):
 def test_the_forward_rule_and_its_symbols_come_before_the_results_and_the_worked_example(fmt):
     text = render(ConvSpec(), (fmt,)).files[f"derivation.{fmt}"].decode()
     text = mathml_free(text) if fmt == "html" else text
-    order = [text.index(heading) for heading in ("Forward pass", "The results", "A worked example", "Backward pass")]
+    # The worked example after the derivation it checks; then the layer in a network, the exercises on the
+    # example's numbers and their answers, before the reading.
+    order = [text.index(heading) for heading in ("Forward pass", "The results", "Backward pass", "A worked example",
+                                                 "In a network", "Exercises", "Answers", "Further reading")]
     assert order == sorted(order)
-    if fmt != "html":  # H, W, k, s, p, d are said before the output-size formula writes them
-        defined = text.index(r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $s$, $p$, $d$")
-        assert defined < text.index(r"H + 2 p_h - d_h (k_h - 1) - 1") < text.index(r"y_{r,s} &= \sum_{p=1}^{k_h}")
+    if fmt != "html":  # H, W, k, S, P, D are said before the output-size formula writes them
+        defined = text.index(r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $S$, $P$, $D$")
+        assert defined < text.index(r"H + 2 P_h - D_h (k_h - 1) - 1") < text.index(r"y_{r,s} &= \sum_{p=1}^{k_h}")
         assert text.index(r"y_{r,s} &= \sum_{p=1}^{2}") < text.index("Given these small whole numbers")
     else:
         assert text.index("<p>The input has <math/> entries per channel") < text.index("A worked example")

@@ -106,8 +106,12 @@ def test_the_document_shows_the_example_by_default_and_not_when_asked_or_in_a_ha
     handout = render(spec, "md", handout=True).files
     assert all("A worked example" not in data.decode() for name, data in handout.items() if name.endswith(".md"))
     d = derive(spec)
-    titles = [s.title for s in context(d, example=worked_example(d, 0))["summary"]]
-    assert titles[:2] == ["The results", "A worked example"]
+    ctx = context(d, example=worked_example(d, 0))
+    assert [s.title for s in ctx["summary"]][:1] == ["The results"]
+    # A single layer's example comes after its backward pass, first of the closing sections; the exercises
+    # build on it, and without it there are none.
+    assert [s.title for s in ctx["closing"]][:1] == ["A worked example"] and ctx["practice"]
+    assert not context(d)["practice"] and "## Exercises" not in render(spec, "md", example=None).files["derivation.md"].decode()
 
 
 def test_the_example_seed_is_validated():

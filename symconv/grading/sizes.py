@@ -44,6 +44,8 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
     for letter, pair in pairs:
         if pair[0] == pair[1]:
             table[letter] = pair[0]  # a square layer's k, s, p, d
+    # symconv's documents write the stride, padding and dilation as capitals (S_h, P_h, D_h): r, s, p, q are indices
+    table.update({name.upper()[0] + name[1:]: n for name, n in list(table.items()) if name[0] in "spd" and "_" in name})
     return [table]
 
 
@@ -51,7 +53,7 @@ def _substituted(text: str, table: dict[str, int]) -> str:
     for pattern, replacement in _FLOOR:
         text = pattern.sub(replacement, text)
     text = re.sub(rf"([HW])\s*_\s*{_OUT}", r"\1_o", text)
-    text = re.sub(r"([kspd])\s*_\s*(?:\{\s*([hwtblr])\s*\}|([hwtblr])(?![A-Za-z]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
+    text = re.sub(r"([kspdSPD])\s*_\s*(?:\{\s*([hwtblr])\s*\}|([hwtblr])(?![A-Za-z]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
     names = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_])")
     return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)

@@ -282,6 +282,16 @@ class Layer(ABC):
         boxed) and the prose that defines their terms and checks their shapes; none by default."""
         return [], ""
 
+    def general_results(self, step: DocStep) -> tuple[str, list[str], str] | None:
+        """Where a single layer's boxed results hold only at its own settings, the same for any setting (intro,
+        align lines, after); None by default."""
+        return None
+
+    def in_network(self, step: DocStep) -> list[tuple[str, list[str], str]]:
+        """How a single layer's document ties its results to a whole network: (intro, align lines, after) per
+        display; none by default."""
+        return []
+
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]] | tuple[str, list[str], str]]:
         """Displayed steps shown before a tensor's entries, by tensor: (heading or "", LaTeX align
         lines); the output size of a convolution, the softmax's backward step."""

@@ -276,6 +276,12 @@ class Conv(Layer):
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         return document.steps(self.conv_spec(step.shape_in))
 
+    def general_results(self, step: DocStep) -> tuple[str, list[str], str] | None:
+        return document.general_results(self.conv_spec(step.shape_in), step)
+
+    def in_network(self, step: DocStep) -> list[tuple[str, list[str], str]]:
+        return document.in_network(self.conv_spec(step.shape_in), step)
+
     def rules(self, step: DocStep) -> list[str]:
         return document.rules(self.conv_spec(step.shape_in), step)
 

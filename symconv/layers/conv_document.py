@@ -168,7 +168,7 @@ def _same_reason(spec: ConvSpec) -> str:
     total = [d * (k - 1) for d, k in zip(spec.dilation, spec.kernel)]
     same = spec.stride == (1, 1) and spec.padding == tuple(t // 2 for t in total) and \
         spec.end_padding == tuple(t - t // 2 for t in total)
-    return (": padding same pads $d (k - 1)$ rows and columns in all, so that the output keeps the input's size, and "
+    return (": padding same pads $D (k - 1)$ rows and columns in all, so that the output keeps the input's size, and "
             "where that number is odd PyTorch puts the extra row at the bottom and the extra column on the right"
             if same else "")
 
@@ -251,21 +251,22 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
         n, k = spec.input[axis], spec.kernel[axis]
         s, p, e, d = spec.stride[axis], spec.padding[axis], spec.end_padding[axis], spec.dilation[axis]
         if spec.symmetric:
-            pads, numbers = f"2 p_{small}", rf"2 \cdot {p}"
+            pads, numbers = f"2 P_{small}", rf"2 \cdot {p}"
         else:  # each side its own: top and bottom (t, b), left and right (l, r)
             first, last = ("t", "b") if axis == 0 else ("l", "r")
-            pads, numbers = f"p_{first} + p_{last}", f"{p} + {e}"
+            pads, numbers = f"P_{first} + P_{last}", f"{p} + {e}"
         lines.append(
-            rf"{big}_o &= \left\lfloor \frac{{{big} + {pads} - d_{small} (k_{small} - 1) - 1}}{{s_{small}}} \right\rfloor + 1"
+            rf"{big}_o &= \left\lfloor \frac{{{big} + {pads} - D_{small} (k_{small} - 1) - 1}}{{S_{small}}} \right\rfloor + 1"
             rf" = \left\lfloor \frac{{{n} + {numbers} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
             rf" = {spec.output[axis]}"
         )
     padding = ("the padding on each side" if spec.symmetric else
-               r"the stride and dilation, $p_t$, $p_b$, $p_l$ and $p_r$ the padding at the top, bottom, left and right")
-    said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $s$, $p$, $d$ are "
-            r"the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The output has "
+               r"the stride and dilation, $P_t$, $P_b$, $P_l$ and $P_r$ the padding at the top, bottom, left and right")
+    said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $S$, $P$, $D$ are "
+            r"the stride, padding and dilation (capitals: the small letters $r$, $s$, $p$, $q$ are indices), their "
+            r"subscripts $h$ and $w$ for rows and columns. The output has "
             r"$H_o \times W_o$ entries per channel:") if spec.symmetric else (
-            r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, $s$ and $d$ are "
+            r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, $S$ and $D$ are "
             rf"{padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows and "
             r"columns. The output has $H_o \times W_o$ entries per channel:")
     return {"out": ("Output size", lines, said)}
@@ -285,7 +286,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
     letters, indices written out as `check` reads them: x_{2r + p - 3, ...}; an index outside its
     tensor (the zero padding) is a term that does not exist. With `general`, the same in symbols for any
     size, stride, padding and dilation (x_{rho_h(r, p), rho_w(s, q)}, general_note defining rho), the input's
-    gradient as the sum over the pairs that reach (i, j); the bias's gradient, the same at every size, is left out."""
+    gradient as the sum over the pairs that reach (i, j), and the bias's over H_o x W_o."""
     many_out = spec.out_channels > 1
     (kh, kw), (ho, wo) = spec.kernel, spec.output
     if general:
@@ -327,7 +328,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
         pairs = (rf"\sum_{{{rows} = i}} \ \sum_{{{cols} = j}}" if general
                  else rf"\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}}")
         out["in"] = [rf"{d(x)} &= {ch.readers}{pairs} {g_back}\, {k_back}"]
-    if spec.bias and not general:
+    if spec.bias:
         out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {step.over_batch}{over_rs}{g}"]
     return out
 
@@ -439,28 +440,29 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
                        rf"({size(*padded)})")
     elif padded_in:
         if spec.symmetric:
-            defined.append(rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} and {plural(pw, 'column')} of zeros on "
-                           rf"every side ({size(*padded)})")
+            defined.append(rf"$\tilde{{{X}}}$ is the input with $P_h$ rows and $P_w$ columns of zeros on every side "
+                           rf"(here {ph} and {pw}: {size(*padded)})")
         else:
             (bottom, right) = spec.end_padding
             defined.append(rf"$\tilde{{{X}}}$ is the input with {plural(ph, 'row')} of zeros above it, {bottom} below, "
                            rf"{plural(pw, 'column')} on the left and {right} on the right ({size(*padded)})")
     if spread_g:
-        gaps = [plural(n - 1, f"zero {noun}") for n, noun in ((sh, "row"), (sw, "column")) if n > 1]
-        defined.append(rf"$\tilde{{G}}$ is $G$ with {' and '.join(gaps)} between its entries "
-                       rf"({size(*sizes['dilated upstream'])}), one for each step of the stride")
+        defined.append(rf"$\tilde{{G}}$ is $G$ dilated by the stride, $S_h - 1$ zero rows and $S_w - 1$ zero columns "
+                       rf"between its entries (here {sh - 1} and {sw - 1}: {size(*sizes['dilated upstream'])})")
     kernel_part = (f"is {size(kh, kw)}, the kernel's shape" if corr == (kh, kw) else
                    f"is {size(*corr)}; its first {size(kh, kw)}, one entry per kernel entry, is the kernel's gradient")
     span = sizes["rotated kernel"]
-    dilation = (rf"; ${Kt}$ is the kernel with {plural(dh - 1, 'zero row')} and {plural(dw - 1, 'zero column')} "
-                rf"between its taps ({size(*span)})" if (dh, dw) != (1, 1) else "")
+    dilation = (rf"; ${Kt}$ is the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps "
+                rf"(here {dh - 1} and {dw - 1}: {size(*span)})" if (dh, dw) != (1, 1) else "")
     g = step.gradient_entry("", "r,s")
+    # As many rows and columns as the (dilated) kernel reaches beyond one entry: k - 1, or D (k - 1).
+    border = ("$k_h - 1$ rows and $k_w - 1$ columns" if (dh, dw) == (1, 1) else
+              "$D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns")
     note = (
         rf"$G$, the matrix of the upstream gradient's entries ${g}$, and the input ${X}$ are correlated ($\star$, the "
         rf"valid cross-correlation)" + (": " + "; ".join(defined) if defined else "") + ". "
-        rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with "
-        rf"{plural(span[0] - 1, 'row')} and {plural(span[1] - 1, 'column')} of zeros on every side "
-        rf"({size(*sizes['padded upstream'])}){dilation}; {full_phrase(Kt)}, slides $\operatorname{{rot}}_{{180}}({Kt})$ "
+        rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with {border} of zeros on every side "
+        rf"(here {span[0] - 1} and {span[1] - 1}: {size(*sizes['padded upstream'])}){dilation}; {full_phrase(Kt)}, slides $\operatorname{{rot}}_{{180}}({Kt})$ "
         rf"over it and is {size(*full)}{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
     if step.batch is not None:
@@ -716,9 +718,9 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     the same input entry's gradient at another stride, and why the kernel turns up rotated."""
     _, sizes, _ = steps(spec)["out"]
     out = [Exercise("Work out the output size of the layer from its settings.", sizes,
-                    ("The padded input has $H + 2p_h$ rows" if spec.symmetric else
-                     "The padded input has $H + p_t + p_b$ rows") + " and a window spans $d_h(k_h - 1) + 1$ of them; windows "
-                    "start every $s_h$ rows, so the floor counts the positions a window fits in, and the same for "
+                    ("The padded input has $H + 2P_h$ rows" if spec.symmetric else
+                     "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(k_h - 1) + 1$ of them; windows "
+                    "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True)]
     lines, note = results(spec, step)
     out.append(Exercise("Write the gradients in matrix form: each as one operation (a correlation, a convolution, "
@@ -777,3 +779,98 @@ def _stride_case(spec: ConvSpec, step: DocStep) -> Exercise | None:
         + (f" less the padding" if spec.has_padding else "")
         + f": only {plural(len(terms), 'term')} of outputs whose windows still cover ${x}$ remain, each through "
           "the kernel entry that lies on it.", 3)
+
+
+def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str] | None:
+    """Beside boxes written without a stride, padding or dilation (stride 1, no padding, dilation 1: where they
+    are exact), the same results for any stride and padding, in words and math (intro, align lines, after);
+    None for a layer whose boxes already carry its own stride, padding and dilation."""
+    plain = (spec.stride == (1, 1) and not spec.has_padding and spec.dilation == (1, 1) and not spec.copies
+             and not spec.flipped)
+    if not plain:
+        return None
+    X, K = (matrix_name(step.letters[which]) for which in ("in", "K"))
+    intro = ("These boxed forms hold at stride 1 with no padding and dilation 1, as in this layer. At any stride $S$ "
+             rf"and padding $P$, let $\tilde{{{X}}}$ be the input padded with $P_h$ rows and $P_w$ columns of zeros on "
+             r"every side, $\tilde{G}$ the upstream gradient dilated by the stride ($S_h - 1$ zero rows and $S_w - 1$ "
+             r"zero columns inserted between its entries) and $\hat{G}$ that with $k_h - 1$ rows and $k_w - 1$ "
+             "columns of zeros on every side. Then the kernel's gradient is the correlation of the padded input with "
+             "the stride-dilated upstream gradient, and the input's gradient is the full correlation of the "
+             r"stride-dilated upstream gradient with $\operatorname{rot}_{180}(" + K + r")$, cropped by the padding:")
+    # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
+    ch = channels(spec)
+    sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""
+    c, m, x_c, m_back = (sup("c" if spec.in_channels > 1 else ""), sup("m" if spec.out_channels > 1 else ""), sup(ch.x),
+                         sup(ch.g))
+    mc, mc_back = (f"^{{({ch.pair})}}" if ch.pair else ""), (f"^{{({ch.back_pair})}}" if ch.back_pair else "")
+    over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
+    over_n = r"\sum_n " if step.batch is not None else ""
+    lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\tilde{{{X}}}{x_c} \star \tilde{{G}}{m}",
+             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\hat{{G}}{m_back} \star "
+             rf"\operatorname{{rot}}_{{180}}\big({K}{mc_back}\big)\Big)"]
+    after = (r"Where the stride leaves the last rows or columns of the padded input unread, the correlation is larger "
+             rf"than the kernel (its top-left $k_h \times k_w$ entries are the kernel's gradient) and those input entries "
+             rf"get 0. With a dilation $D$, ${K}$ is dilated too ($D_h - 1$ zero rows and $D_w - 1$ zero columns between "
+             r"its taps), $\hat{G}$ gets $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros, and the kernel's "
+             "gradient takes the correlation's entries $D$ apart.")
+    return intro, lines, after
+
+
+def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]]:
+    """How a single layer's results serve in a network (intro, align lines, after, per display): the upstream
+    gradient comes from the next layer and the input's goes to the one before; with channels, per channel
+    pair; over a batch, summed; then a step of gradient descent. In the document's letters, with the
+    decorations of the layer's own boxes (padding, stride, dilation)."""
+    X, K, Y = (matrix_name(step.letters[which]) for which in ("in", "K", "out"))
+    b = step.symbol("b") if spec.bias else ""
+    Xt = rf"\tilde{{{X}}}" if spec.has_padding else X
+    Gt = r"\tilde{G}" if spec.stride != (1, 1) else "G"
+    Kt = rf"\tilde{{{K}}}" if spec.dilation != (1, 1) or spec.flipped else K
+    d = lambda what: rf"\frac{{\partial L}}{{\partial {what}}}"
+    # In groups, kernel (m, c) reads input channel o_m + c (depthwise: m), and input channel c is read by its group's.
+    ch = channels(spec) if spec.groups > 1 else Channels("c", "m,c", "", r"\sum_{m=1}^{C_{out}} ", "m,c", "m", "")
+    pair = f"^{{({ch.pair})}}"
+
+    def forms(batched: bool) -> list[str]:
+        """The results per channel (pair), of one example or summed over a batch's (example n's channels: n,c)."""
+        n = "n," if batched else ""
+        over_n = r"\sum_{n=1}^{N} " if batched else ""
+        correlation = rf"{Xt}^{{({n}{ch.x})}} \star {Gt}^{{({n}m)}}"
+        if spec.flipped:
+            correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
+        full = rf"{ch.readers}\hat{{G}}^{{({n}{ch.g})}} \star \operatorname{{rot}}_{{180}}\big({Kt}^{{({ch.back_pair})}}\big)"
+        if spec.has_padding:
+            full = rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full}\Big)"
+        lines = [rf"{d(K + pair)} &= {over_n}{correlation}"]
+        lines += [] if batched and step.batch is None else [rf"{d(X + f'^{{({n}c)}}')} &= {full}"]
+        if b:
+            lines.append(rf"{d(b + '_m')} &= {over_n}\sum_{{r,s}} G^{{({n}m)}}_{{r,s}}")
+        return lines
+
+    batched = step.batch is not None  # this layer's own results sum over its batch: so do these
+    intro = (rf"In a network this layer is one link of the chain rule. Its upstream gradient $G = {d(Y)}$ arrives "
+             rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${d(X)}$ it computes becomes the "
+             "upstream gradient of the layer before, which passes it on in turn. A layer of such a network has "
+             rf"$C_{{in}}$ input and $C_{{out}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
+             "$m$ and input channel $c$; channel by channel "
+             + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
+                + " are shared by them, while each example's input gets its own gradient), " if batched else "")
+             + "the results read:")
+    after = (("The channels' groups are those of the results above. " if spec.groups > 1 else "")
+             + "Each input channel collects the full convolutions of every output channel that reads it"
+             + (r"; $\tilde{G}^{(m)}$ and $\hat{G}^{(m)}$ are made from $G^{(m)}$ as above." if Gt != "G" else
+                r"; $\hat{G}^{(m)}$ is made from $G^{(m)}$ as above."))
+    out = [(intro, forms(batched), after)]
+    if not batched:
+        out.append((rf"Over a batch of $N$ examples the layer runs on each example ${X}^{{(n)}}$ with the same kernels"
+                    + (" and biases" if b else "") + ", so the gradients of these shared parameters are summed over the "
+                    rf"examples (with $G^{{(n,m)}}$ example $n$'s upstream gradient; a loss that is the batch's mean has "
+                    r"put its $\frac{1}{N}$ into each), while each example's input gets its own gradient:", forms(True), ""))
+    step_lines = [rf"{K}^{{(m,c)}} &\leftarrow {K}^{{(m,c)}} - \eta \, {d(K + '^{(m,c)}')}"]
+    if b:
+        step_lines.append(rf"{b}_m &\leftarrow {b}_m - \eta \, {d(b + '_m')}")
+    out.append((r"A step of stochastic gradient descent with learning rate $\eta$ then moves each parameter against "
+                "its gradient:", step_lines,
+                rf"The input's gradient ${d(X)}$ updates nothing here: it only carries the chain rule on to the layer "
+                "before."))
+    return out

@@ -18,6 +18,7 @@ from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
+from .practice import practice
 from .upstream import parse_symbol, short_names
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, width
 from .templating import environment
@@ -67,6 +68,7 @@ class Section:
     small: bool = False  # its displays set a size smaller in the PDF (the worked example's numbers: a page)
     general: list[str] = field(default_factory=list)  # the formula in symbols, for any size and setting
     general_note: str = ""  # where the general formulas' indices run, which terms exist (once per kind)
+    keep: float = 0.0  # cm the PDF keeps together from its heading on (the worked example: one page), 0 for none
 
     @property
     def shown_formula(self) -> list[str]:
@@ -326,7 +328,12 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         after = words.notes.get(key, "") if formula else ""
         # The formula in symbols beside it, once per kind (the first section that has one says where its
         # indices run).
-        symbols = words.general.get(key, []) if general and formula and not head else []
+        # (The bias's, the same sum at every size, only in a single layer's document: a network's has its rules.)
+        symbols = words.general.get(key, []) if general and formula and not head and (single or key != "b") else []
+        if single and key == "b" and symbols and entries:  # the bias's few entries: in the display of its formula
+            formula = formula + [f"{row.lhs} &= {row.lines[0]}" + "".join(rf" \\ &\quad {line}" for line in row.lines[1:])
+                                 for block in entries for row in block.rows]
+            entries = []
         note = ""
         if symbols and not said_general:
             note = GENERAL_LEAD + " " + words.general_note
@@ -379,7 +386,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 # Before the general formulas' note: what their two lines are.
 GENERAL_LEAD = ("Where a formula has two lines, the first holds for any input $H \\times W$, kernel $k_h \\times k_w$, "
-                "stride $s$, padding $p$ and dilation $d$ (subscripts $h$, $w$: rows, columns), the second at this layer.")
+                "stride $S$, padding $P$ and dilation $D$ (subscripts $h$, $w$: rows, columns), the second at this layer.")
 
 
 # What the overview's notation means, said only for the operators its rules use.
@@ -435,7 +442,7 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) 
     return out + ("" if all_entries else " " + SHOWN)
 
 
-def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example) -> list[Section]:
+def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False) -> list[Section]:
     """The worked example: the given numbers, then what the layer (or the network, layer by layer)
     computes from them, and the first entry of each sum worked out term by term."""
     whole = {}
@@ -448,7 +455,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
         computes = ("the layer computes these (the output by the forward rule above, each gradient by its formula "
-                    "in the sections below; the results in matrix form above give the same numbers):")
+                    + ("above" if after else "in the sections below")
+                    + "; the results in matrix form above give the same numbers):")
     else:
         intro = ("Given these numbers (the model's own parameters, as PyTorch holds them and shown to three places, "
                  "and small whole numbers for the input" + (" and the target" if derivation.network.has_loss else
@@ -472,10 +480,17 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
                          "against NumPy, and shown rounded to three places.")
     worked = any(t.terms for t in example.derived)
-    return [Section("example", "A worked example", intro, [], formula=given, small=True),
+    steps = worked_entries(example, labels, EXAMPLE_EM)
+    # About how tall it sets (small type, cm): heading and words, each line of matrices as tall as its tallest,
+    # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
+    tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
+                            or [1])
+    height = 4.5 + sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps)
+    keep = min(height, 23.0) if after else 0.0
+    return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
                     after="One entry of each sum, term by term:" if worked else "",
-                    steps=worked_entries(example, labels, EXAMPLE_EM))]
+                    steps=steps)]
 
 
 def _upstream_definition(derivation: Derivation, last: DocStep, single: bool, upstream: str) -> str:
@@ -591,7 +606,8 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def context(derivation: Derivation, all_entries: bool = False, input_gradient: bool = False,
-            example: Example | None = None, upstream: str | None = None, matrices: bool = True) -> dict:
+            example: Example | None = None, upstream: str | None = None, matrices: bool = True,
+            exercises: bool = True) -> dict:
     """Everything the templates show, computed once for every format: a single layer and a network
     alike, each layer's words, steps and figures coming from its kind.
 
@@ -602,7 +618,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     `upstream` as the user gives it (g, delta, or frac for the full fraction; by default g for a single
     layer, \\delta in a network), defined once in the introduction. With `matrices`, a tensor whose
     expressions fit across the page is one matrix of them instead of a list of its entries (a handout
-    lists them all, to leave some blank).
+    lists them all, to leave some blank). A single layer's document with an example ends with exercises on its
+    numbers, and their answers, unless not `exercises`.
 
     Raises:
         SpecError: for an upstream symbol that is not a name, or one the document already uses.
@@ -643,17 +660,34 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     forward = [g for g in forward if any(s.intro or s.blocks or s.overview or s.figures or s.formula or s.steps
                                          for s in g.sections)]
     first = records[0]
-    summary = []
+    summary, closing, questions, answers = [], [], [], []
     if single:
         settings = first.layer.settings(docs[0]) + ([("batch", plural(net.batch, "example"))] if net.batch else [])
         lines, note = first.layer.results(docs[0])
         if lines:
             summary = [Section("results", "The results", "The results in matrix form, proved entry by entry at this "
                                "size in the sections below.", [], formula=lines, after=note)]
+            general_results = first.layer.general_results(docs[0])
+            if general_results is not None:
+                intro, lines, after = general_results
+                summary.append(Section("results-general", "", intro, [], formula=lines, after=after))
     else:  # the network's diagram (Figure 1) lists its layers and their shapes
         settings = []
     if example is not None:
-        summary += _example_sections(derivation, docs, example)
+        if single:  # after the derivation it checks, and before what builds on it
+            closing += _example_sections(derivation, docs, example, after=True)
+        else:
+            summary += _example_sections(derivation, docs, example)
+    if single:
+        parts = first.layer.in_network(docs[0])
+        closing += [Section(f"network-{n}", "In a network" if n == 0 else "", intro, [], formula=lines, after=after)
+                    for n, (intro, lines, after) in enumerate(parts)]
+        found = practice(derivation, example, printer) if example is not None and exercises else None
+        if found is not None:
+            questions = [Section(f"exercise-{n}", f"Exercise {n}.", question, [], formula=shown)
+                         for n, (question, shown) in enumerate(found.questions, start=1)]
+            answers = [Section(f"answer-{n}", f"Answer {n}.", "", [], formula=lines, after=after)
+                       for n, (lines, after) in enumerate(found.answers, start=1)]
     steps = [("input $x$", _shape(net.batched(net.input)))] + [
         (f"layer {r.number}: {r.layer.describe()}", _shape(net.batched(r.shape_out))) for r in records]
     names = set(derivation.names())
@@ -684,6 +718,11 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "has_loss": net.has_loss,
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
         "summary": summary,
+        # A single layer's closing sections, after its backward pass: the worked example and the layer in a network;
+        # then exercises on the example's numbers, and their answers.
+        "closing": closing,
+        "practice": questions,
+        "practice_answers": answers,
         "rules": rules,
         # What only each kind asks on an exercise sheet (a convolution's stride case), layer by layer.
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],

@@ -32,7 +32,8 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
 
     With `options.handout`, the documents are an exercise sheet (exercise.*, chosen entries blank)
     and its answer sheet (answers.*) instead of derivation.*; the JSON is the same. The worked
-    `example` (symconv.example), if given, follows the results.
+    `example` (symconv.example), if given, follows the results (a single layer's: its backward pass, with exercises
+    on its numbers).
 
     A LaTeX failure leaves the PDF out, with the reason in `errors`.
     """
@@ -40,7 +41,7 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
     documents: dict[str, dict] = {}
     if DOCUMENT_FORMATS & set(formats):
         ctx = context(derivation, options.all_entries, options.input_gradient, example, options.upstream,
-                      matrices=not options.handout)
+                      matrices=not options.handout, exercises=options.exercises)
         documents = ({"exercise": exercise(ctx), "answers": answers(ctx)} if options.handout
                      else {"derivation": ctx})
     render_documents(out, documents, formats)

@@ -128,7 +128,7 @@ def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = N
     note = (f"Answer each task in the space below it; {total} points in all. The answer key gives every answer "
             "and its reasoning." if not answers else f"Every task's answer and its reasoning; {total} points in all.")
     forward = [] if answers else forward  # the key is the tasks and their answers
-    return {**ctx, "title": title + ctx["title"], "handout_note": note, "summary": [], "rules": [], "rules_intro": "",
+    return {**ctx, "title": title + ctx["title"], "handout_note": note, "summary": [], "closing": [], "practice": [], "practice_answers": [], "rules": [], "rules_intro": "",
             "objectives": [], "reading": [], "forward": forward, "backward": [], "tasks": asked,
             "matrix_sections": [], "sections": [s for g in forward for s in g.sections]}
 

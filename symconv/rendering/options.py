@@ -19,6 +19,7 @@ class DocumentOptions:
         whose blanks it would fill in).
     upstream: how the upstream gradient is written: one letter (g), a Greek letter (delta), or
         "frac" for the full fraction dL/dy; by default g for a single layer, delta in a network.
+    exercises: a single layer's document ends with exercises on its worked example's numbers, and their answers.
     """
 
     handout: bool = False
@@ -26,6 +27,7 @@ class DocumentOptions:
     input_gradient: bool = False
     example: int | None = 0
     upstream: str | None = None  # the upstream gradient's symbol as given (g, delta, frac); None: the default
+    exercises: bool = True
 
     def suffix(self) -> str:
         """What the default output folder's name adds for these options, so that variants do not overwrite
@@ -34,4 +36,5 @@ class DocumentOptions:
                                              (f"_example{self.example}", self.example not in (0, None)),
                                              ("_noexample", self.example is None),
                                              ("_upstream-" + (self.upstream or "").lstrip("\\"), self.upstream is not None),
+                                             ("_noexercises", not self.exercises),
                                              ("_handout", self.handout)) if on)

@@ -80,7 +80,7 @@ def worksheet(spec: ConvSpec, seed: int, ident: str = "") -> Worksheet:
     assert example is not None, f"{spec}: a variant's layer is small and rational, so it has numbers"
     import_module("symconv.numeric.example").check(d, example)  # every number against NumPy, first
     ctx = context(d, example=example, matrices=False)
-    given_section = next(s for s in ctx["summary"] if s.name == "example")
+    given_section = next(s for s in ctx["summary"] + ctx["closing"] if s.name == "example")
     given = [part for line in given_section.formula for part in line.lstrip("&").split(r", \quad ")]
     values = {t.name: t.values for t in example.derived}
 

@@ -1,0 +1,303 @@
+"""A single convolution layer's exercises with answers, every number computed from its worked example:
+an entry of each gradient by hand, the same input entry at another stride (through the layer's own NumPy
+code), and a kernel entry's gradient checked by finite differences on the loss L = sum(G * Y), which is
+linear in the kernel, so that the difference quotient is the gradient exactly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+
+from ..derivation import Derivation
+from ..example import Example
+from ..indexmap import IndexMap
+from ..spec import SpecError
+from ..words import matrix_name, size
+from .latex import break_lines, width
+
+STEP = Fraction(1, 1000)  # the finite difference's step: a kernel entry raised by 10^{-3}
+STEP_TEX = r"10^{-3}"
+ROOM = 40.0  # em of an answer's line
+MOST_SHOWN = 9  # L's terms written out up to this many; beyond, its value alone
+
+
+@dataclass(frozen=True)
+class Practice:
+    """Each exercise's question (prose with $math$, and any display lines it gives) and its answer (display
+    lines and the prose after them), in order; `values` holds the answers' numbers by name, for tests."""
+
+    questions: list[tuple[str, list[str]]]
+    answers: list[tuple[list[str], str]]
+    values: dict
+
+
+def _decimal(value: Fraction) -> str:
+    """An exact value as the documents print it: 3, -2, 8.003 (a thousandth at most: the step's)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    text = f"{float(value):.3f}".rstrip("0").rstrip(".")
+    assert Fraction(text) == value, (value, text)
+    return text
+
+
+def _factor(value: Fraction) -> str:
+    text = _decimal(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _sum_lines(lhs: str, symbolic: list[str], numeric: list[str], value: str) -> list[str]:
+    """lhs = the symbolic terms (broken into lines) = the numeric terms = value, as align lines."""
+    lines = []
+    for texts in (symbolic, numeric):
+        broken = break_lines(texts, ROOM - width(lhs)) if texts else ["0"]
+        lines += [f"&= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
+    lines[-1] += f" = {value}"
+    lines[0] = lhs + " " + lines[0]
+    return lines
+
+
+def practice(derivation: Derivation, example: Example | None, printer) -> Practice | None:
+    """The exercises of a single convolution layer without a batch, from its worked example (whole numbers);
+    None for anything else. `printer` is the document's TermPrinter (its letters and upstream symbol)."""
+    import numpy as np  # on first use, as symconv.numeric loads it: rendering alone does not need it
+
+    if example is None or len(derivation.records) != 1 or derivation.network.batch is not None:
+        return None
+    record = derivation.records[0]
+    layer = record.layer
+    if getattr(layer, "type", "") != "conv":
+        return None
+    values = {v.name: v.values for v in example.given + example.derived}
+    if not all(getattr(x, "is_Rational", False) for vs in values.values() for x in vs):
+        return None
+    subs = {}
+    for name, vs in values.items():
+        if derivation[name].symbols is not None:
+            subs.update(zip(derivation[name].symbols, vs))
+    value = lambda at: Fraction(int(subs[derivation.symbols[at]].p), int(subs[derivation.symbols[at]].q))
+    X, Y, K = record.input, record.output, record.params["K"]
+    G, dX, dK = f"dL/d{Y}", f"dL/d{X}", f"dL/d{K}"
+    arrays = {name: np.array([float(v) for v in values[name]]).reshape(derivation[name].shape)
+              for name in (X, K, G) + ((record.params["b"],) if "b" in record.params else ())}
+    worked = {v.name: v.worked for v in example.derived}
+
+    def entry_terms(name: str, n: int) -> tuple[list[str], list[str], Fraction]:
+        tensor = derivation[name]
+        texts, _ = printer.terms(tensor, n)
+        t = tensor.terms
+        pairs = list(zip(t.first[t.start[n]:t.start[n + 1]], t.second[t.start[n]:t.start[n + 1]]))
+        numeric = [_factor(value(a)) if b < 0 else rf"{_factor(value(a))} \cdot {_factor(value(b))}" for a, b in pairs]
+        total = sum((value(a) if b < 0 else value(a) * value(b) for a, b in pairs), Fraction(0))
+        return texts, numeric, total
+
+    questions, answers, found = [], [], {}
+    # 1: an entry of the input's gradient other than the one the example works out, one that is not 0 if any.
+    tensor = derivation[dX]
+    count = lambda n: tensor.terms.start[n + 1] - tensor.terms.start[n]
+    candidates = [n for n in range(len(tensor.labels)) if count(n) > 0 and n != worked.get(dX)] or [worked.get(dX, 0)]
+    n_x = max(candidates, key=lambda n: (values[dX][n] != 0, count(n), -n))
+    lhs = tensor.labels[n_x]
+    symbolic, numeric, total = entry_terms(dX, n_x)
+    assert total == values[dX][n_x]
+    questions.append((f"Compute ${lhs}$ from the worked example's numbers: which upstream gradients reach this input "
+                      "entry, and through which kernel entries?", []))
+    answers.append((_sum_lines(lhs, symbolic, numeric, _decimal(total)),
+                    "Each output whose window covers the entry sends its upstream gradient back through the kernel "
+                    "entry that met it there."))
+    found["input entry"] = (n_x, total)
+    spec = layer.conv_spec(record.shape_in)
+    spread = ", dilated by the stride," if spec.stride != (1, 1) else ""
+    padded = "padded " if spec.has_padding else ""
+    # 2: a kernel entry's gradient, of the first channel pair: one the example does not work out, not 0 if any.
+    tensor = derivation[dK]
+    kh, kw = derivation[K].shape[-2:]
+    plane = range(kh * kw)
+    candidates = [n for n in plane if n != worked.get(dK)] or [0]
+    n_k = max(candidates, key=lambda n: (values[dK][n] != 0, n))
+    k_lhs, k_name = tensor.labels[n_k], derivation[K].labels[n_k]
+    symbolic, numeric, total = entry_terms(dK, n_k)
+    assert total == values[dK][n_k]
+    questions.append((f"Compute ${k_lhs}$ from the worked example's numbers.", []))
+    answers.append((_sum_lines(k_lhs, symbolic, numeric, _decimal(total)),
+                    f"The upstream gradient{spread} laid over the {padded}input as a window, its top-left corner on the "
+                    f"entry that ${k_name}$ meets in the first output entry: each gradient times the entry under it"
+                    + (" (one in the zero padding gives no term)." if spec.has_padding else ".")))
+    found["kernel entry"] = (n_k, total)
+    # 3: the middle input entry at another stride, through the layer's own NumPy code.
+    stride = _stride_exercise(derivation, record, layer, arrays, printer, example.derived)
+    if stride is not None:
+        question, lines, after, result = stride
+        questions.append(question)
+        answers.append((lines, after))
+        found["stride"] = result
+    # 4: exercise 2's kernel entry by finite differences on L = sum(G * Y), linear in the kernel.
+    question, lines, after, result = _finite_difference(derivation, record, layer, arrays, printer, n_k, k_name)
+    questions.append(question)
+    answers.append((lines, after))
+    found["finite difference"] = result
+    return Practice(questions, answers, found)
+
+
+def _letter(printer, derivation: Derivation, name: str) -> str:
+    """The letter a tensor's entries are written with in the document (g, \\delta, y), or its capital (G) where
+    they are written as full fractions."""
+    text = printer.latex[derivation.symbols.index(derivation[name].symbols[0])] if derivation[name].symbols \
+        else derivation[name].labels[0]
+    return "G" if text.startswith("\\frac") else re.split(r"[\^_]", text)[0]
+
+
+def _entry(letter: str, prime: str, channel: int | None, r: int, s: int) -> str:
+    """g'_{1,2}, or {g'}^{(1)}_{1,2} in a channel (1-based numbers)."""
+    if channel is None:
+        return f"{letter}{prime}_{{{r},{s}}}"
+    return f"{{{letter}{prime}}}^{{({channel})}}_{{{r},{s}}}"
+
+
+def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printer, example_values=()):
+    """At stride 2 (or 1, for a layer with a stride), with the same input, kernel, padding and dilation, the
+    outputs that both strides compute keep their upstream gradient (at stride 1, those the stride skips get 0):
+    the middle input entry's gradient, by the layer's NumPy code, and its terms. None where the other stride
+    gives no output or cannot be set."""
+    import numpy as np  # on first use, as symconv.numeric loads it: rendering alone does not need it
+
+    spec = layer.conv_spec(record.shape_in)
+    other = (2, 2) if spec.stride == (1, 1) else (1, 1)
+    try:
+        variant = replace(layer, stride=other)
+        vspec = variant.conv_spec(record.shape_in)
+        out = vspec.output
+    except (SpecError, ValueError):
+        return None
+    if min(out) < 1 or out[0] * out[1] > 64:
+        return None
+    G = f"dL/d{record.output}"
+    g = arrays[G]
+    (sh, sw) = spec.stride
+    if other == (2, 2):  # stride 2 keeps every other output of stride 1
+        g2 = g[:, ::2, ::2]
+    else:  # stride 1 computes the outputs of stride S and those between them, which the loss ignores
+        g2 = np.zeros((g.shape[0], *out))
+        g2[:, ::sh, ::sw] = g
+    if g2.shape[1:] != tuple(out):
+        return None
+    params = {"K": arrays[record.params["K"]]}
+    if "b" in record.params:
+        params["b"] = arrays[record.params["b"]]
+    x = arrays[record.input]
+    gx, _ = variant.numpy_backward(np, g2, x, None, params, None)
+    h, w = spec.input
+    i, j = (h - 1) // 2, (w - 1) // 2
+    result = Fraction(round(float(gx[0, i, j])))
+    assert abs(float(gx[0, i, j]) - float(result)) < 1e-9
+    lhs = derivation[f"dL/d{record.input}"].labels[i * w + j]
+    # Its terms: every (output channel, output entry, kernel entry) whose read at the other stride is (1, i, j).
+    index = IndexMap(vspec)
+    rows = [(r, index.kernel_row(p)) for r, p, ii in index.rows if ii == i]
+    cols = [(s, index.kernel_col(q)) for s, q, jj in index.cols if jj == j]
+    K = derivation[record.params["K"]]
+    kh, kw = K.shape[-2:]
+    n_in = K.shape[1]
+    readers = [m for m in range(K.shape[0]) if vspec.group_of(m) == 0] if vspec.groups > 1 else range(K.shape[0])
+    symbolic, numeric, total = [], [], Fraction(0)
+    letter = _letter(printer, derivation, G)
+    for m in readers:
+        for r, p in rows:
+            for s, q in cols:
+                flat_k = ((m * n_in) * kh + p) * kw + q
+                k_text = K.labels[flat_k]
+                g_text = _entry(letter, "'", m + 1 if g.shape[0] > 1 else None, r + 1, s + 1)
+                gv, kv = Fraction(round(float(g2[m, r, s]))), Fraction(round(float(params['K'][m, 0, p, q])))
+                symbolic.append(rf"{g_text}\, {k_text}")
+                numeric.append(rf"{_factor(gv)} \cdot {_factor(kv)}")
+                total += gv * kv
+    assert total == result, (total, result)
+    G2 = "G'"
+    shown = [rf"&{G2}" + (f"^{{({m + 1})}}" if g2.shape[0] > 1 else "") + " = {\\begin{bmatrix} "
+             + r" \\ ".join(" & ".join(_decimal(Fraction(round(float(v)))) for v in row) for row in g2[m])
+             + r" \end{bmatrix}}" for m in range(g2.shape[0])]
+    shown = [r", \quad ".join(line.lstrip("&") for line in shown)]
+    shown = ["&" + shown[0]]
+    words = (f"Suppose the stride were 2 instead, with the same input, kernel{', bias' if 'b' in params else ''}, "
+             f"padding and dilation: the output is then {size(*out)}, the outputs of stride 1 at odd rows and "
+             "columns. Let the loss depend on them as before, so that their upstream gradient keeps its value, "
+             f"${G2}$ below.") if other == (2, 2) else (
+             f"Suppose the stride were 1 instead, with the same input, kernel, padding and dilation: the output is then "
+             f"{size(*out)}, and the outputs of stride {sh if sh == sw else f'{sh} by {sw}'} are among them. Let the "
+             f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
+             "is $G$ with zeros between its entries.")
+    question = (f"{words} Compute ${lhs}$ at that stride, writing the entries of ${G2}$ as "
+                f"${_entry(letter, chr(39), None, 'r', 's')}$.", shown)
+    lhs_prime = lhs.replace(r"\partial L}", r"\partial L'}", 1)
+    lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
+    after = (r"Here $L'$ is the loss of the layer at the other stride. Only the outputs whose windows still cover the "
+             "entry send it a term: "
+             + ("at stride 2 the windows start every second row and column, so fewer of them reach it. "
+                if other == (2, 2) else "at stride 1 every window is there, but those the larger stride skipped "
+                "bring an upstream gradient of 0. ")
+             + r"The same number comes from the general form: the full correlation of the stride-dilated upstream "
+               r"gradient with the rotated kernel.")
+    if other == (1, 1):  # the stride's own gradient, again: a stride is stride 1 with the skipped outputs' gradient 0
+        own = derivation[f"dL/d{record.input}"]
+        mine = [v.values for v in example_values if v.name == own.name][0][i * w + j]
+        assert Fraction(int(mine.p), int(mine.q)) == result
+        after += (rf" It is the layer's own ${lhs}$ of the worked example: a layer with a stride is the layer at "
+                  "stride 1 whose skipped outputs get an upstream gradient of 0, which is why the general form dilates "
+                  "$G$ by the stride.")
+    return question, lines, after, {"entry": (i, j), "upstream": g2, "value": result, "stride": other}
+
+
+def _finite_difference(derivation: Derivation, record, layer, arrays: dict, printer, n_k: int, k_name: str):
+    """Exercise: raise the kernel entry by 10^{-3} and compare the change in L = sum(G * Y) with its gradient;
+    L is linear in the entry, so the quotient is exact. The outputs by the layer's NumPy code."""
+    import numpy as np  # on first use, as symconv.numeric loads it: rendering alone does not need it
+
+    K = arrays[record.params["K"]]
+    params = {"K": K}
+    if "b" in record.params:
+        params["b"] = arrays[record.params["b"]]
+    x, g = arrays[record.input], arrays[f"dL/d{record.output}"]
+    y, _ = layer.numpy_forward(np, x, params)
+    bumped = K.copy()
+    bumped.reshape(-1)[n_k] += float(STEP)
+    y2, _ = layer.numpy_forward(np, x, {**params, "K": bumped})
+    exact = lambda v: Fraction(round(float(v) * 1000), 1000)
+    ys, y2s, gs = [exact(v) for v in y.reshape(-1)], [exact(v) for v in y2.reshape(-1)], [exact(v) for v in g.reshape(-1)]
+    assert all(abs(float(a) - float(b)) < 1e-9 for a, b in zip(ys + y2s, list(y.reshape(-1)) + list(y2.reshape(-1))))
+    L = sum((a * b for a, b in zip(gs, ys)), Fraction(0))
+    L2 = sum((a * b for a, b in zip(gs, y2s)), Fraction(0))
+    quotient = (L2 - L) / STEP
+    k_value = Fraction(round(float(K.reshape(-1)[n_k])))
+    many = g.shape[0] > 1
+    upstream = _letter(printer, derivation, f"dL/d{record.output}")
+    y_letter = _letter(printer, derivation, record.output)
+    sup = "^{(m)}" if many else ""
+    loss = rf"\sum_{{{'m,' if many else ''}r,s}} {upstream}{sup}_{{r,s}}\, {y_letter}{sup}_{{r,s}}"
+    question = (rf"Check your answer to exercise 2 by finite differences. Take as the loss $\ell = {loss}$: its "
+                "upstream gradient is exactly the example's, so its kernel's gradient is that of exercise 2. Compute "
+                rf"$\ell(K)$ at the example's numbers, then $\ell(K_{{+}})$ with ${k_name}$ raised by ${STEP_TEX}$ (from "
+                rf"${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$: the kernel $K_{{+}}$), and compare "
+                rf"$(\ell(K_{{+}}) - \ell(K)) / {STEP_TEX}$ with your answer.", [])
+
+    def total(lhs: str, ys_: list[Fraction], value: Fraction) -> list[str]:
+        """lhs = each g times y (up to MOST_SHOWN of them, broken into lines) = value."""
+        if len(ys_) > MOST_SHOWN:
+            return [f"{lhs} &= {_decimal(value)}"]
+        broken = break_lines([rf"{_factor(a)} \cdot {_factor(b)}" for a, b in zip(gs, ys_)], ROOM - width(lhs))
+        broken[-1] += f" = {_decimal(value)}"
+        return [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
+    Y2 = matrix_name(y_letter) + "_{+}"
+    y2_matrix = [rf"&{Y2}" + (f"^{{({m + 1})}}" if many else "") + " = {\\begin{bmatrix} "
+                 + r" \\ ".join(" & ".join(_decimal(exact(v)) for v in row) for row in y2[m]) + r" \end{bmatrix}}"
+                 for m in range(y2.shape[0])]
+    y2_line = ("&" + r", \quad ".join(line.lstrip("&") for line in y2_matrix) if many
+               else y2_matrix[0].lstrip("&").replace(" = ", " &= ", 1))
+    lines = [*total(r"\ell(K)", ys, L), y2_line, *total(r"\ell(K_{+})", y2s, L2),
+             rf"\frac{{\ell(K_{{+}}) - \ell(K)}}{{{STEP_TEX}}} &= \frac{{{_decimal(L2)} - {_decimal(L)}}}{{{_decimal(STEP)}}} "
+             rf"= {_decimal(quotient)}"]
+    after = (rf"This is ${derivation[f'dL/d{record.params[chr(75)]}'].labels[n_k]}$ of exercise 2, exactly: every output "
+             "entry is linear in each kernel entry, and so is $\\ell$, so the difference quotient has no error from "
+             "the step's size (for a loss that curves, it agrees only to about the step). The output "
+             rf"${Y2}$ of the raised kernel comes from the layer's own NumPy code, a second computation beside the derivation's.")
+    return question, lines, after, {"L": L, "L+": L2, "quotient": quotient, "entry": n_k}

@@ -1,0 +1,199 @@
+"""A single layer's document after its derivation: the layer in a network, the exercises on the worked
+example's numbers and their answers; the notation (stride, padding and dilation as capitals), the boxed
+results' general forms, and the worked example kept on one page."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symconv import derive, render
+from symconv.example import worked_example
+from symconv.rendering.document import TermPrinter
+from symconv.rendering.practice import practice
+from symconv.rendering.upstream import short_names
+from symconv.spec import ConvSpec
+
+from .conftest import need_latex, need_poppler
+
+SPECS = [ConvSpec(bias=True), ConvSpec(input=5, kernel=3, stride=2, padding=1, bias=True),
+         ConvSpec(in_channels=2, out_channels=2, bias=True), ConvSpec(input=4, kernel=3, padding=1)]
+IDS = ["default", "5x5-3x3-stride2-pad1", "2to2-channels", "4x4-3x3-pad1-nobias"]
+
+
+def _md(spec: ConvSpec, **options) -> str:
+    return render(derive(spec), ("md",), **options).files["derivation.md"].decode()
+
+
+def _section(md: str, heading: str, following: str) -> str:
+    start = md.index(heading)
+    return md[start:md.index(following, start)]
+
+
+# --- independently of symconv: a correlation with stride and zero padding, and its gradients -----------------
+
+def _forward(x, k, b, stride, pad):
+    """y[m, r, s] = b[m] + sum over c, p, q of x_pad[c, S r + p, S s + q] k[m, c, p, q]."""
+    xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad)))
+    m_n, _, kh, kw = k.shape
+    ho, wo = (xp.shape[1] - kh) // stride + 1, (xp.shape[2] - kw) // stride + 1
+    y = np.zeros((m_n, ho, wo))
+    for m in range(m_n):
+        for r in range(ho):
+            for s in range(wo):
+                y[m, r, s] = (b[m] if b is not None else 0) + np.sum(
+                    xp[:, stride * r:stride * r + kh, stride * s:stride * s + kw] * k[m])
+    return y
+
+
+def _input_gradient(x, k, g, stride, pad):
+    """dL/dx: each upstream entry sends g[m, r, s] k[m, c, p, q] back to the input entry it read, the padding cropped."""
+    xp = np.zeros((x.shape[0], x.shape[1] + 2 * pad, x.shape[2] + 2 * pad))
+    _, _, kh, kw = k.shape
+    for m in range(g.shape[0]):
+        for r in range(g.shape[1]):
+            for s in range(g.shape[2]):
+                xp[:, stride * r:stride * r + kh, stride * s:stride * s + kw] += g[m, r, s] * k[m]
+    return xp[:, pad:pad + x.shape[1], pad:pad + x.shape[2]]
+
+
+def _given(spec: ConvSpec):
+    d = derive(spec)
+    example = worked_example(d, 0)
+    arrays = {v.name: np.array([float(n) for n in v.values]).reshape(v.shape) for v in example.given + example.derived}
+    found = practice(d, example, TermPrinter(d, short_names(d, "g")))
+    return d, example, arrays, found
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_the_exercises_answers_are_the_numbers_numpy_gives_from_the_worked_example(spec):
+    d, example, a, found = _given(spec)
+    assert found is not None and len(found.questions) == len(found.answers) == 4
+    X, K, G, b = a["X"], a["K"], a["dL/dY"], a.get("b")
+    pad = spec.padding[0]
+    # Exercises 1 and 2: entries of the example's own gradients, recomputed here.
+    n_x, x_value = found.values["input entry"]
+    assert float(x_value) == _input_gradient(X, K, G, spec.stride[0], pad).reshape(-1)[n_x]
+    n_k, k_value = found.values["kernel entry"]
+    assert float(k_value) == a["dL/dK"].reshape(-1)[n_k]
+    # The stride exercise: the same input entry at the other stride, with the outputs both strides compute.
+    other = found.values["stride"]
+    (i, j), stride = other["entry"], other["stride"][0]
+    g2 = G[:, ::2, ::2] if spec.stride == (1, 1) else np.zeros_like(other["upstream"])
+    if spec.stride != (1, 1):
+        g2[:, ::spec.stride[0], ::spec.stride[1]] = G
+    assert np.array_equal(g2, other["upstream"])
+    assert float(other["value"]) == _input_gradient(X, K, g2, stride, pad)[0, i, j]
+    # Finite differences on sum(G * Y): exact, since the loss is linear in the kernel entry.
+    fd = found.values["finite difference"]
+    assert fd["entry"] == n_k
+    bumped = K.copy()
+    bumped.reshape(-1)[n_k] += 1e-3
+    loss = float(np.sum(G * _forward(X, K, b, spec.stride[0], pad)))
+    raised = float(np.sum(G * _forward(X, bumped, b, spec.stride[0], pad)))
+    assert float(fd["L"]) == pytest.approx(loss, abs=1e-9) and float(fd["L+"]) == pytest.approx(raised, abs=1e-9)
+    assert fd["quotient"] == k_value == Fraction(round((raised - loss) * 1000))
+    # ... and the document prints these numbers in its answers, after the questions.
+    md = _md(spec)
+    answers = md[md.index("### Answers"):md.index("## Further reading")]
+    for text in (f"= {x_value}\n", f"= {k_value}\n", f"= {other['value']}\n", f"= {fd['quotient']}\n"):
+        assert text in answers, text
+    assert md.index("## Exercises") < md.index("### Answers")
+
+
+def test_without_a_worked_example_there_are_no_exercises_but_the_network_section_stays():
+    md = _md(ConvSpec(bias=True), example=None)
+    assert "## Exercises" not in md and "## In a network" in md
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "html"])
+def test_the_network_section_ties_the_results_to_channels_a_batch_and_a_gradient_step(fmt):
+    text = render(derive(ConvSpec(bias=True)), (fmt,)).files[f"derivation.{fmt}"].decode()
+    assert text.index("A worked example") < text.index("In a network") < text.index("Exercises")
+    if fmt == "html":  # the same content, as MathML
+        part = text[text.index("In a network"):text.index("Exercises")]
+        assert part.count("<math") >= 8 and "&#x003B7;" in part and "&#x02190;" in part  # eta, the arrow of a step
+        return
+    part = text[text.index("In a network"):text.index("Exercises")]
+    for said in (r"\frac{\partial L}{\partial K^{(m,c)}} &= X^{(c)} \star G^{(m)}",
+                 r"\frac{\partial L}{\partial X^{(c)}} &= \sum_{m=1}^{C_{out}} \hat{G}^{(m)} \star",
+                 r"\frac{\partial L}{\partial b_m} &= \sum_{r,s} G^{(m)}_{r,s}",
+                 r"\sum_{n=1}^{N} X^{(n,c)} \star G^{(n,m)}",
+                 r"K^{(m,c)} &\leftarrow K^{(m,c)} - \eta \, \frac{\partial L}{\partial K^{(m,c)}}"):
+        assert said in part, said
+
+
+def test_the_network_section_carries_the_layers_padding_and_stride_and_no_bias_without_one():
+    part = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## In a network", "## Exercises")
+    assert r"\tilde{X}^{(c)} \star \tilde{G}^{(m)}" in part and r"\operatorname{crop}" in part
+    assert "b_m" not in part
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_the_stride_padding_and_dilation_are_capitals_and_never_an_index_letter(spec):
+    for fmt in ("md", "tex"):
+        text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
+        assert "S_h" in text and "P_h" in text and "D_h" in text
+        # s and p are the output column and kernel row indices: never the stride or the padding
+        assert not re.search(r"(?<![A-Za-z\\])[spd]_\{?[hwtblr]\b", text), re.search(r"(?<![A-Za-z\\])[spd]_\{?[hwtblr]\b", text)
+
+
+def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
+    md = _section(_md(ConvSpec(bias=True)), "## The results", "## Backward pass")
+    assert "These boxed forms hold at stride 1 with no padding and dilation 1" in md
+    assert r"\frac{\partial L}{\partial K} &= \tilde{X} \star \tilde{G}" in md
+    assert r"\operatorname{crop}\Big(\hat{G} \star \operatorname{rot}_{180}\big(K\big)\Big)" in md
+    # Boxes that already carry a stride and padding need no second set
+    strided = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## The results", "## Backward pass")
+    assert "These boxed forms hold" not in strided
+
+
+@pytest.mark.parametrize("spec, counts", [(ConvSpec(), "here 1 and 1: $4 \\times 4$"),
+                                           (ConvSpec(input=5, kernel=3), "here 2 and 2: $7 \\times 7$"),
+                                           (ConvSpec(input=(4, 5), kernel=(2, 3)), "here 1 and 2: $5 \\times 7$")])
+def test_the_full_padding_is_said_as_k_minus_1_rows_and_columns_at_every_size(spec, counts):
+    md = _section(_md(spec), "## The results", "## Backward pass")
+    assert "$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side (" + counts in md
+    assert not re.search(r"\d+ rows? and \d+ columns? of zeros", md)
+
+
+def test_the_bias_gradient_is_one_display_with_its_general_limits():
+    part = _section(_md(ConvSpec(input=4, bias=True)), "### Gradient with respect to the bias", "### Gradient with respect to the input")
+    assert part.count("$$") == 2  # one display
+    assert r"\sum_{r=1}^{H_o} \sum_{s=1}^{W_o} g_{r,s}" in part and r"\sum_{r=1}^{3} \sum_{s=1}^{3} g_{r,s}" in part
+    assert r"g_{1,1} + g_{1,2}" in part
+
+
+def test_the_worked_example_sits_on_one_page_of_the_pdf(tmp_path: Path):
+    need_latex()
+    need_poppler("pdftotext", "pdfinfo")
+    pdf = tmp_path / "derivation.pdf"
+    pdf.write_bytes(render(derive(ConvSpec(bias=True)), ("pdf",)).files["derivation.pdf"])
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout for n in range(1, count + 1)]
+    start = next(n for n, page in enumerate(pages) if "A worked example" in page)
+    end = next(n for n, page in enumerate(pages) if "In a network" in page)
+    assert "One entry of each sum" in pages[start]
+    # From its heading to the next section's, one page: the next section starts a page at most.
+    assert end == start or (end == start + 1 and pages[end].lstrip().startswith("In a network")), pages[end][:200]
+
+
+def test_no_exercises_leaves_them_out_and_keeps_the_rest(tmp_path: Path):
+    from symconv.cli import main
+
+    assert "## Exercises" not in _md(ConvSpec(bias=True), exercises=False)
+    with pytest.raises(SystemExit) as stop:
+        main(["render", "--no-exercises", "--format", "md", "--out", str(tmp_path)])
+    assert stop.value.code in (0, None)
+    md = (tmp_path / "derivation.md").read_text()
+    assert "## A worked example" in md and "## In a network" in md and "## Exercises" not in md
+    from symconv.spec import SpecError
+    with pytest.raises(SpecError, match="exercises"):
+        _md(ConvSpec(), exercises="no")
