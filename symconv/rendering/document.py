@@ -18,6 +18,7 @@ from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
+from .practice import exercises as practice
 from .upstream import parse_symbol, short_names
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, width
 from .templating import environment
@@ -673,8 +674,15 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                           + (", and see the loss's mean reach each example as a factor" if net.has_loss else ""))
     for record in records:
         objectives += [o for o in record.layer.objectives() if o not in objectives]
+    # A network's exercises, from its worked example, and their answers apart from them.
+    items = [] if single or example is None else practice(derivation, example, short_names(derivation, upstream))
+    questions = [Section(f"exercise-{n}", item.title, item.question, []) for n, item in enumerate(items, 1)]
+    answers = [Section(f"answer-{n}", item.title.replace("Exercise", "Answer"), item.answer, [], formula=list(item.lines), after=item.after)
+               for n, item in enumerate(items, 1)]
     return {
         "title": title,
+        "questions": questions,
+        "answers": answers,
         "objectives": objectives,
         "reading": READING,
         "single": single,
