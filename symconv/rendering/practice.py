@@ -96,6 +96,17 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"])
 
 
+def _kept(derivation: Derivation, names: dict, name: str, flat: int, values: dict) -> list[str]:
+    """The upstream gradient entries (the first factors) of entry `flat`'s terms that are not 0, in $math$."""
+    syms = derivation.symbols
+    return [f"${names[syms[a]]}$" for a, b in _entry_terms(derivation, name, flat, values)
+            if values[syms[a]] != 0 and (b < 0 or values[syms[b]] != 0)]
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else "none"
+
+
 def _entry_name(shape: tuple[int, ...], want: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
     """The flat position of the 1-based index `want` clipped to the shape, and the index used."""
     index = tuple(min(w, n) for w, n in zip(want, shape))
@@ -147,24 +158,18 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         flat, index = _entry_name(shape, (1,) * (len(shape) - 2) + (2, 3))
         total = float(np.reshape(arrays[grad_x], -1)[flat])
         label = derivation[grad_x].labels[flat]
+        lines, kept = _worked(derivation, names, grad_x, flat, values, total, False), _kept(derivation, names, grad_x, flat, values)
         items.append(Item(
             f"Exercise {len(items) + 1}", f"Compute ${label}$ from the worked example's numbers.",
-            "By the rule for the gradient of the input, the sum over every output entry whose window covers it; "
-            r"the terms whose $\delta$ is 0 (an entry relu or the pooling stopped) drop out:",
-            tuple(_worked(derivation, names, grad_x, flat, values, total, True))))
+            "By the rule for the gradient of the input, it sums over the output entries whose window covers it; "
+            "of their gradients only " + _listed(kept) + " are not 0 (relu or the pooling stopped the others), "
+            "so only their terms remain:", tuple(lines)))
 
-    if kernel is not None:
+    found = _perturbed(records, kernel, leaves, arrays, loss, base) if kernel is not None else None
+    if found is not None:
         name = kernel.params["K"]
-        grads = np.reshape(arrays[f"dL/d{name}"], -1)
-        per = int(np.prod(derivation[name].shape[2:]))
-        at = int(np.argmax(np.abs(grads[:per])))  # of the first kernel, the entry with the largest gradient
+        at, after, predicted, gap = found
         label = names[derivation[name].symbols[at]]
-        moved = {k: v.copy() for k, v in leaves.items()}
-        np.reshape(moved[name], -1)[at] += STEP
-        after = float(np.reshape(forward_backward(records, moved)[loss], -1)[0])
-        change, predicted = after - base, float(grads[at]) * STEP
-        gap = abs(change - predicted)
-        assert gap <= 0.01 * abs(predicted), "the finite difference disagrees with the gradient"
         # L and L' to 8 places, and their difference as those show it: the line reads right
         shown = Decimal(decimal(after, 8)) - Decimal(decimal(base, 8))
         scaled = lambda v: decimal(v / STEP, 5)
@@ -176,8 +181,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             (rf"L &= {decimal(base, 8)}, \qquad L' = {decimal(after, 8)}",
              rf"L' - L &= {scaled(float(shown))} \cdot 10^{{-3}}",
              rf"\frac{{\partial L}}{{\partial {label}}} \cdot 10^{{-3}} &\approx {scaled(predicted)} \cdot 10^{{-3}}"),
-            f"They agree to within {decimal(max(gap / abs(predicted) * 100, 0.01), 2)} per cent of the change: the rest is the curvature "
-            "of $L$ (the softmax), which shrinks with the step. A step across a kink of relu or a change of a "
+            f"They agree to within {decimal(max(gap / abs(predicted) * 100, 0.01), 2)} per cent of the change: the rest is the curvature of $L$, "
+            "which shrinks with the step. A step across a kink of relu or a change of a "
             "pooling switch would show as a large disagreement: that is how a gradient is checked in practice."))
 
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
@@ -205,11 +210,32 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             r"\frac{\partial L^{(n)}}{\partial W}$. For this example alone:",
             (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {RATE} \cdot "
              rf"{_factor(g, places)} \approx {decimal(new)}",),
-            f"With every parameter stepped so, the forward pass gives $L = {decimal(after)}$, down from "
+            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down from "
             f"${decimal(base)}$." if after < base else
-            f"With every parameter stepped so, the forward pass gives $L = {decimal(after)}$, up from "
+            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up from "
             f"${decimal(base)}$: the step was too large."))
     return items
+
+
+def _perturbed(records, kernel, leaves: dict, arrays: dict, loss: str, base: float):
+    """Of the first kernel, the entry with the largest gradient whose finite difference (the forward pass run
+    again with STEP added to it) agrees with the gradient times STEP to 1 per cent (a step across a kink of
+    relu or a pooling switch would not): (its flat position, the loss after, the predicted change, the gap),
+    or None when no entry does."""
+    name = kernel.params["K"]
+    grads = np.reshape(arrays[f"dL/d{name}"], -1)
+    per = int(np.prod(np.shape(leaves[name])[2:]))
+    for at in sorted(range(per), key=lambda n: (-abs(grads[n]), n)):
+        if grads[at] == 0:
+            break
+        moved = {k: v.copy() for k, v in leaves.items()}
+        np.reshape(moved[name], -1)[at] += STEP
+        after = float(np.reshape(forward_backward(records, moved)[loss], -1)[0])
+        predicted = float(grads[at]) * STEP
+        gap = abs(after - base - predicted)
+        if gap <= 0.01 * abs(predicted):
+            return at, after, predicted, gap
+    return None
 
 
 def exercise_entry(derivation: Derivation, weight: str, arrays: dict) -> int:
