@@ -311,24 +311,24 @@ class Pool(Layer):
             if d == n and not (self.padding != (0, 0) and not self.count_include_pad):
                 return str(n), ""
             return str(d), f" Every window has ${d}$ cells inside {counted}, its divisor."
-        return "n_{r,s}", (f" The divisor $n_{{r,s}}$ is the number of cells of window $W_{{r,s}}$ inside {counted}"
+        return "n_{r,s}", (rf" The divisor $n_{{r,s}}$ is the number of cells of window $\Omega_{{r,s}}$ inside {counted}"
                            + (" (zero padding counts; the part of a window past the padding, which ceil mode "
                               "allows, does not)" if self.count_include_pad else " (padding does not count)")
                            + f", as PyTorch's AvgPool2d divides: here from {min(divisors)} to {max(divisors)}.")
 
     def rules(self, step: DocStep) -> list[str]:
-        """Per channel: the window W_{r,s} of output (r, s), and what an input entry gets from each window
+        """Per channel: the window Omega_{r,s} of output (r, s), and what an input entry gets from each window
         that holds it."""
         a, z = step.symbol("out"), step.symbol("in")
         d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
         n = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
-        holding = r"\sum_{(r,s):\ (i,j) \in W_{r,s}}"
+        holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
         forward, back = {
-            "max": (rf"\max_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
-                    rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} W_{{r,s}}\big]"),
-            "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}", rf"{holding} \frac{{{d}_{{r,s}}}}{{{n}}}"
+            "max": (rf"\max_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}",
+                    rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} \Omega_{{r,s}}\big]"),
+            "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}", rf"{holding} \frac{{{d}_{{r,s}}}}{{{n}}}"
                     if n == "n_{r,s}" else rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
-            "l2": (rf"\Big(\sum_{{(i,j) \in W_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
+            "l2": (rf"\Big(\sum_{{(i,j) \in \Omega_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
                    rf"{holding} {d}_{{r,s}}\, \frac{{{z}_{{i,j}}}}{{{a}_{{r,s}}}}"),
         }[self.kind]
         return [rf"{a}_{{r,s}} &= {forward}", rf"{d_in}_{{i,j}} &= {back}"]

@@ -406,7 +406,7 @@ NOTATION = (
                                r"for a stride $s$"),
     (r"\operatorname{dilate}", r"$\operatorname{dilate}(\cdot)$ puts $d - 1$ zeros between the taps of a kernel "
                                r"of dilation $d$"),
-    (r"W_{r,s}", r"$W_{r,s}$ is the window of output entry $(r, s)$"),
+    (r"\Omega_{r,s}", r"$\Omega_{r,s}$ is the window (the set of input entries) of output entry $(r, s)$"),
     (r"\mathbb{1}", r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere"),
     (r"\oslash", r"$\oslash$ divides entry by entry"),
     (r"\leftarrow", r"where several layers read a value, $\delta^{[j \leftarrow l]}$ (for the input, "
@@ -471,7 +471,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                          "three places.")
         elif any(rounded(*t.values) for t in example.derived):
             computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
-                         "against NumPy, and shown rounded to three places.")
+                         "against NumPy, and shown rounded to three places (0 is exactly zero; a sum worked term by "
+                         "term shows its factors to as many places as give its value).")
     worked = any(t.terms for t in example.derived)
     return [Section("example", "A worked example", intro, [], formula=given, small=True),
             Section("example-results", "", computes, [], formula=derived, small=True,
