@@ -135,20 +135,25 @@ def shown_places(terms, value) -> int:
     return PLACES
 
 
-def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float) -> list[str]:
+def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float,
+                   nonzero: bool = False) -> list[str]:
     """One entry of each sum, term by term with its numbers, broken into lines of at most `room` em:
-    y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides."""
+    y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides. With `nonzero`,
+    a sum of decimals leaves out its terms that are 0 (a gradient that relu or a pooling stopped)."""
     out = []
     for tensor in example.derived:
         if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):  # none, or itself
             continue
         lhs = labels[tensor.name][tensor.worked]
         value = tensor.values[tensor.worked]
-        places = shown_places(tensor.terms, value)
+        pairs = tensor.terms
+        if nonzero and rounded(value, *(v for pair in pairs for v in pair)):
+            pairs = tuple(pair for pair in pairs if not any(v is not None and v.is_zero for v in pair)) or pairs
+        places = shown_places(pairs, value)
         terms = [factor(a, places) if b is None else rf"{factor(a, places)} \cdot {factor(b, places)}"
-                 for a, b in tensor.terms]
+                 for a, b in pairs]
         broken = break_lines(terms, room - width(lhs))
-        equal = r"\approx" if rounded(value, *(v for pair in tensor.terms for v in pair)) else "="
+        equal = r"\approx" if rounded(value, *(v for pair in pairs for v in pair)) else "="
         broken[-1] += f" {equal} {number(value)}"
         out += [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
     return out
