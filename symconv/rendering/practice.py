@@ -11,6 +11,7 @@ is shown to enough places that it gives the value shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from decimal import Decimal, ROUND_HALF_EVEN
 
 import numpy as np
@@ -91,9 +92,16 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
         return [rf"{lhs} &= 0"]
     text = [names[syms[a]] + (r"\," + names[syms[b]] if b >= 0 else "") for a, b in terms]
     shown = [_factor(a, places) + ("" if b is None else r" \cdot " + _factor(b, places)) for a, b in pairs]
-    lines = [rf"{lhs} &= {' + '.join(text)}"] if symbolic else []
     numbers = " + ".join(shown) + rf" \approx {decimal(total)}"
+    if symbolic and len(terms) <= 2:  # short: in symbols and in numbers on one line
+        return [rf"{lhs} &= {' + '.join(text)} = {numbers}"]
+    lines = [rf"{lhs} &= {' + '.join(text)}"] if symbolic else []
     return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"])
+
+
+def inline(label: str) -> str:
+    """A gradient's name for running text: \\partial L / \\partial x_{2,3}, not a small fraction."""
+    return re.sub(r"^\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", label)
 
 
 def _kept(derivation: Derivation, names: dict, name: str, flat: int, values: dict) -> list[str]:
@@ -147,7 +155,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         total = float(np.reshape(arrays[grad], -1)[flat])
         label = derivation[grad].labels[flat]
         items.append(Item(
-            "Exercise 1", f"From the worked example's numbers, compute ${label}$ by the chain rule.",
+            "Exercise 1", f"From the worked example's numbers, compute ${inline(label)}$ by the chain rule.",
             rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one term:",
             tuple(_worked(derivation, names, grad, flat, values, total, True))))
 
@@ -160,10 +168,9 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         label = derivation[grad_x].labels[flat]
         lines, kept = _worked(derivation, names, grad_x, flat, values, total, False), _kept(derivation, names, grad_x, flat, values)
         items.append(Item(
-            f"Exercise {len(items) + 1}", f"Compute ${label}$ from the worked example's numbers.",
-            "By the rule for the gradient of the input, it sums over the output entries whose window covers it; "
-            "of their gradients only " + _listed(kept) + " are not 0 (relu or the pooling stopped the others), "
-            "so only their terms remain:", tuple(lines)))
+            f"Exercise {len(items) + 1}", f"Compute ${inline(label)}$ from the worked example's numbers.",
+            "It sums over the output entries whose window covers it, of whose gradients only " + _listed(kept)
+            + " are not 0 (relu or the pooling stopped the others):", tuple(lines)))
 
     found = _perturbed(records, kernel, leaves, arrays, loss, base) if kernel is not None else None
     if found is not None:
@@ -176,14 +183,13 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         items.append(Item(
             f"Exercise {len(items) + 1}",
             f"Add $10^{{-3}}$ to ${label}$, run the forward pass again, and compare the change in $L$ with "
-            rf"$\frac{{\partial L}}{{\partial {label}}} \cdot 10^{{-3}}$.",
+            rf"$\partial L / \partial {label} \cdot 10^{{-3}}$.",
             "Running the forward pass at both values (NumPy, to double precision):",
             (rf"L &= {decimal(base, 8)}, \qquad L' = {decimal(after, 8)}",
-             rf"L' - L &= {scaled(float(shown))} \cdot 10^{{-3}}",
-             rf"\frac{{\partial L}}{{\partial {label}}} \cdot 10^{{-3}} &\approx {scaled(predicted)} \cdot 10^{{-3}}"),
-            f"They agree to within {decimal(max(gap / abs(predicted) * 100, 0.01), 2)} per cent of the change: the rest is the curvature of $L$, "
-            "which shrinks with the step. A step across a kink of relu or a change of a "
-            "pooling switch would show as a large disagreement: that is how a gradient is checked in practice."))
+             rf"L' - L &= {scaled(float(shown))} \cdot 10^{{-3}}, \qquad "
+             rf"\frac{{\partial L}}{{\partial {label}}} \cdot 10^{{-3}} \approx {scaled(predicted)} \cdot 10^{{-3}}"),
+            f"They differ by {decimal(max(gap / abs(predicted) * 100, 0.01), 2)} per cent, from the curvature of $L$. A step "
+            "across a kink of relu or a pooling switch would disagree grossly: this is how gradients are checked."))
 
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:
@@ -201,13 +207,12 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         label = names[derivation[weight].symbols[entry]]
         items.append(Item(
             f"Exercise {len(items) + 1}",
-            r"A batch of $N$ examples is trained on the mean of their losses, $L = \frac{1}{N} \sum_{n=1}^{N} L^{(n)}$ "
-            "(as PyTorch's CrossEntropyLoss). What is the gradient of a weight then? One step of gradient descent "
-            rf"with learning rate $\eta = {RATE}$ sets $W \leftarrow W - \eta\, \partial L / \partial W$ for every "
-            f"parameter: give the new ${label}$ for this example alone ($N = 1$) and the loss after the step.",
-            "Every example reads the same weights, so a weight's gradient is the sum of what each example sends it, "
-            r"here the mean: $\frac{\partial L}{\partial W} = \frac{1}{N} \sum_{n=1}^{N} "
-            r"\frac{\partial L^{(n)}}{\partial W}$. For this example alone:",
+            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's). "
+            r"What is a weight's gradient then? A step of gradient descent sets $W \leftarrow W - \eta\, \partial L / "
+            rf"\partial W$ for every parameter: for this example ($N = 1$) and $\eta = {RATE}$, give the new ${label}$ "
+            "and the loss after the step.",
+            "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
+            r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
             (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {RATE} \cdot "
              rf"{_factor(g, places)} \approx {decimal(new)}",),
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down from "
