@@ -669,7 +669,7 @@ def _notation(records, docs: list[DocStep]) -> str:
 
 
 def _arrows(net, naming: Naming, records, upstream: str) -> list[tuple[str, str]]:
-    """Per gap of a chain's diagram, the value passed down (x, a^{[1]}, ...) and its gradient passed back
+    r"""Per gap of a chain's diagram, the value passed down (x, a^{[1]}, ...) and its gradient passed back
     (dL/dx, \delta^{[1]}, ...), as math; none for a batch (its gradients are per example)."""
     if not net.chain or net.batch is not None:
         return []
