@@ -380,8 +380,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             note = GENERAL_LEAD + " " + words.general_note
             maps = re.findall(r"\$(\\rho_[hw]\([^$]*?) = ([^$]*)\$", note) if not single else []
             if len(maps) == 2:  # the index maps in the display, whole: a line or page never breaks inside them
-                for name, value in maps:
-                    note = note.replace(f"${name} = {value}$", f"${name}$")
+                for lhs, rhs in maps:
+                    note = note.replace(f"${lhs} = {rhs}$", f"${lhs}$")
                 note = note.replace("are the input row and column", "(the display's last line) are the input row and column", 1)
                 formula = formula + [rf"{maps[0][0]} &= {maps[0][1]}, \qquad {maps[1][0]} = {maps[1][1]}"]
             said_general.append(key)

@@ -128,9 +128,10 @@ def shown_places(terms, value) -> int:
             v is None or v.is_Float or v.is_Integer for pair in terms for v in pair):
         return PLACES
     want = Decimal(number(value)) if value.is_Float else Decimal(str(float(value)))
-    for places in range(PLACES, 9):
+    for places in range(PLACES, 9):  # and no factor that is not 0 shown as 0.000
+        visible = all(shown(v, places) != 0 for pair in terms for v in pair if v is not None and not v.is_zero)
         got = sum(shown(a, places) * (1 if b is None else shown(b, places)) for a, b in terms)
-        if round(got, PLACES) == round(want, PLACES):
+        if visible and round(got, PLACES) == round(want, PLACES):
             return places
     return PLACES
 

@@ -21,7 +21,9 @@ from ..example import Example
 from ..numeric.reference_network import forward_backward
 
 STEP = 1e-3  # the finite difference's step
-RATE = 0.001  # the learning rate of the step of gradient descent
+# The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
+# (a larger one overshoots or, on this one example, all but zeroes it), else the smallest that lowers it.
+RATES = (1.0, 0.5, 0.1, 0.05, 0.01, 0.005, 0.001)
 PLACES = 3
 
 
@@ -54,19 +56,21 @@ def _places(pairs: list[tuple[float, float | None]], total: float) -> int:
     the total's three places: so that the line shown is right as it reads."""
     want = Decimal(decimal(total))
     for places in range(PLACES, 9):
-        got = sum(Decimal(decimal(a, places)) * (Decimal(1) if b is None else Decimal(decimal(b, places)))
-                  for a, b in pairs)
-        if got.quantize(Decimal("0.001"), ROUND_HALF_EVEN) == want:
+        shown = [(Decimal(decimal(a, places)), Decimal(1) if b is None else Decimal(decimal(b, places))) for a, b in pairs]
+        visible = all((x != 0) == (v != 0) for pair, got in zip(pairs, shown) for v, x in zip(pair, got) if v is not None)
+        if visible and sum(x * y for x, y in shown).quantize(Decimal("0.001"), ROUND_HALF_EVEN) == want:
             return places
     return 8
 
 
 def _values(derivation: Derivation, arrays: dict[str, np.ndarray]) -> dict:
-    """Each symbol's number, from the NumPy arrays of the tensors the symbols stand for."""
+    """Each symbol's number, from the NumPy arrays of the tensors the symbols stand for; rounding's noise
+    (under 1e-12, where the exact value, a difference of equal sums, is 0) is 0."""
     out = {}
     for tensor in derivation.tensors:
         if tensor.symbols is not None and tensor.name in arrays:
-            out.update(zip(tensor.symbols, np.reshape(arrays[tensor.name], -1).tolist()))
+            out.update((s, v if abs(v) > 1e-12 else 0.0)
+                       for s, v in zip(tensor.symbols, np.reshape(arrays[tensor.name], -1).tolist()))
     return out
 
 
@@ -109,6 +113,12 @@ def _kept(derivation: Derivation, names: dict, name: str, flat: int, values: dic
     syms = derivation.symbols
     return [f"${names[syms[a]]}$" for a, b in _entry_terms(derivation, name, flat, values)
             if values[syms[a]] != 0 and (b < 0 or values[syms[b]] != 0)]
+
+
+def _stopped(records) -> str:
+    """What stopped the other gradients, in parentheses: relu, a max pooling."""
+    by = [name for kind, name in (("relu", "relu"), ("maxpool", "the pooling")) if any(r.layer.type == kind for r in records)]
+    return f" ({' or '.join(by)} stopped the others)" if by else ""
 
 
 def _listed(items: list[str]) -> str:
@@ -169,8 +179,9 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         lines, kept = _worked(derivation, names, grad_x, flat, values, total, False), _kept(derivation, names, grad_x, flat, values)
         items.append(Item(
             f"Exercise {len(items) + 1}", f"Compute ${inline(label)}$ from the worked example's numbers.",
-            "It sums over the output entries whose window covers it, of whose gradients only " + _listed(kept)
-            + " are not 0 (relu or the pooling stopped the others):", tuple(lines)))
+            "It sums over the output entries whose window covers it" + (
+                "" if len(kept) == len(_entry_terms(derivation, grad_x, flat, values)) else
+                ", of whose gradients only " + _listed(kept) + " are not 0" + _stopped(records)) + ":", tuple(lines)))
 
     found = _perturbed(records, kernel, leaves, arrays, loss, base) if kernel is not None else None
     if found is not None:
@@ -195,31 +206,46 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
     if dense and trained:
         r = dense[-1]
         weight = r.params["W"]
-        stepped = {k: v.copy() for k, v in leaves.items()}
-        for record, p in trained:
-            stepped[record.params[p.key]] = leaves[record.params[p.key]] - RATE * arrays[f"dL/d{record.params[p.key]}"]
-        after = float(np.reshape(forward_backward(records, stepped)[loss], -1)[0])
+        rate, stepped, after = _step(records, trained, leaves, arrays, loss, base)
         grad = np.reshape(arrays[f"dL/d{weight}"], -1)
         entry = exercise_entry(derivation, weight, arrays)
         w0, g = float(np.reshape(leaves[weight], -1)[entry]), float(grad[entry])
         new = float(np.reshape(stepped[weight], -1)[entry])
-        places = _places([(w0, None), (-RATE * g, None)], new)
+        places = _places([(w0, None), (-rate, g)], new)
         label = names[derivation[weight].symbols[entry]]
         items.append(Item(
             f"Exercise {len(items) + 1}",
             r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's). "
             r"What is a weight's gradient then? A step of gradient descent sets $W \leftarrow W - \eta\, \partial L / "
-            rf"\partial W$ for every parameter: for this example ($N = 1$) and $\eta = {RATE}$, give the new ${label}$ "
+            rf"\partial W$ for every parameter: for this example ($N = 1$) and $\eta = {rate:g}$, give the new ${label}$ "
             "and the loss after the step.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
-            (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {RATE} \cdot "
+            (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {rate:g} \cdot "
              rf"{_factor(g, places)} \approx {decimal(new)}",),
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down from "
             f"${decimal(base)}$." if after < base else
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up from "
             f"${decimal(base)}$: the step was too large."))
     return items
+
+
+def _step(records, trained, leaves: dict, arrays: dict, loss: str, base: float):
+    """One step of gradient descent on every trained parameter: (the learning rate, the parameters after it,
+    the loss after it), the rate the largest of RATES that lowers the loss by at most half, else the one that
+    lowers it most gently (the smallest)."""
+    tried = []
+    for rate in RATES:
+        stepped = {k: v.copy() for k, v in leaves.items()}
+        for record, p in trained:
+            name = record.params[p.key]
+            stepped[name] = leaves[name] - rate * arrays[f"dL/d{name}"]
+        with np.errstate(all="ignore"):  # a rate too large overflows the softmax: an infinite loss, refused
+            after = float(np.reshape(forward_backward(records, stepped)[loss], -1)[0])
+        if base / 2 <= after < base:
+            return rate, stepped, after
+        tried.append((rate, stepped, after))
+    return tried[-1]
 
 
 def _perturbed(records, kernel, leaves: dict, arrays: dict, loss: str, base: float):
