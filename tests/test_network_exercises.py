@@ -163,3 +163,21 @@ def test_the_switch_figure_is_drawn_at_the_examples_own_numbers_and_says_where_r
         assert (f"the window of $a^{{[3](1)}}_{{{r + 1},{s + 1}}}$ sends it to $a^{{[2](1)}}_{{{2 * r + 1},{2 * s + 1}}}$, "
                 f"where $a^{{[1](1)}}_{{{2 * r + 1},{2 * s + 1}}} = {int(pre[2 * r, 2 * s])}$") in text
     assert stopped  # this example has one: the test would pass vacuously otherwise
+
+
+def test_the_flatten_index_map_is_the_layers_own_order_and_the_notation_is_said_once(cnn):
+    from symconv.layers.flatten import flatten_order
+
+    text, _ = cnn
+    found = re.search(r"a\^\{\[4\]\}_\{(\d+)\(m - 1\) \+ (\d+)\(s - 1\) \+ r\} &= a\^\{\[3\]\(m\)\}_\{r,s\}", text)
+    assert found, "the flatten's index map is missing"
+    per_channel, per_column = map(int, found.groups())
+    c_n, h, w = 2, 2, 2  # the pooled output the flatten reads
+    for k, n in enumerate(flatten_order("column", (c_n, h, w))):  # vector entry k + 1 holds input position n
+        m, rest = divmod(n, h * w)
+        r, s = divmod(rest, w)
+        assert per_channel * m + per_column * s + r + 1 == k + 1
+    assert r"\Omega_{r,s}" in text and "W_{r,s}" not in text  # the window is no W (width, weights)
+    assert r"\hat{y} &= \operatorname{softmax}" in text and r"p &= \operatorname{softmax}" not in text
+    assert "$K^{[l](m,c)}$ is the kernel" in text and "A capital is a whole matrix" in text
+    assert r"&= \mathbb{1}[i = j]\, a^{[4]}_{k}" in text  # the dense weights' gradient derived, not asserted
