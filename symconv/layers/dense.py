@@ -22,6 +22,7 @@ class Dense(Layer):
     out_features: int
     bias: bool = False
     type: ClassVar[str] = "dense"
+    weights_join: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         whole(self.out_features, "out_features")

@@ -76,6 +76,10 @@ class Pool(Layer):
     def type(self) -> str:  # type: ignore[override]
         return f"{self.kind}pool"
 
+    @property
+    def routes_to_maximum(self) -> bool:  # type: ignore[override]
+        return self.kind == "max"
+
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in POOL_KINDS:
             raise SpecError(f"pooling {shown(self.kind)} is not known: use one of {', '.join(POOL_KINDS)}")

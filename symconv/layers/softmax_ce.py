@@ -24,6 +24,7 @@ class SoftmaxCrossEntropy(Layer):
 
     reduction: str = "mean"  # over a batch's examples, as PyTorch's CrossEntropyLoss; or "sum"
     type: ClassVar[str] = "softmax_cross_entropy"
+    output_aliases: ClassVar[tuple[str, ...]] = ("p",)
     is_loss: ClassVar[bool] = True
     # \hat{y}, not p: p is the padding and a kernel row elsewhere in the documents
     output_letter: ClassVar[str] = r"\hat{y}"

@@ -297,7 +297,7 @@ def _switch_figures(derivation: Derivation, record, doc: DocStep, arrays: dict |
     """A max pooling's figure drawn at the worked example's own numbers (channel 1 of its input), with, after
     a relu, where the gradient a switch receives is stopped by it; None to draw the kind's own."""
     layer = record.layer
-    if arrays is None or layer.type != "maxpool" or record.input not in arrays or len(record.shape_in) != 3:
+    if arrays is None or not layer.routes_to_maximum or record.input not in arrays or len(record.shape_in) != 3:
         return None
     plane = np.asarray(arrays[record.input])[0]
     if not np.all(plane == np.round(plane)):
@@ -305,7 +305,7 @@ def _switch_figures(derivation: Derivation, record, doc: DocStep, arrays: dict |
     values = [int(v) for v in plane.reshape(-1)]
     drawn = layer.figures(doc, values)
     before = derivation.records[record.number - 2] if record.number > 1 else None
-    if not drawn or before is None or previous is None or before.layer.type != "relu" or before.input not in arrays:
+    if not drawn or before is None or previous is None or not before.layer.gates_at_zero or before.input not in arrays:
         return drawn
     pre = np.asarray(arrays[before.input])[0].reshape(-1)
     _, h, w = record.shape_in
@@ -325,7 +325,8 @@ def _switch_figures(derivation: Derivation, record, doc: DocStep, arrays: dict |
             f"${latex_base(in_letter)}^{{{in_sup}{channel}}}_{{{i},{j}}}$, where "
             f"${latex_base(pre_letter)}^{{{pre_sup}{channel}}}_{{{i},{j}}} = {v}$"
             for r, s, i, j, v in stopped)
-        note = f" Relu stops the gradient sent to a maximum whose pre-activation was not positive: {said}."
+        note = (f" {before.layer.describe().capitalize()} stops the gradient sent to a maximum whose pre-activation "
+                f"was not positive: {said}.")
         drawn = {key: [replace(grid, caption=grid.caption + note) for grid in grids] for key, grids in drawn.items()}
     return drawn
 
@@ -656,12 +657,12 @@ def _notation(records, docs: list[DocStep]) -> str:
     text = (f"A capital is a whole matrix and the small letter with indices one of its entries: "
             f"${matrix_name(out_letter, '[l](m)')}$ is channel $m$ of layer $l$'s output, with entries "
             f"${latex_base(out_letter)}^{{[l](m)}}_{{r,s}}$ (row $r$, column $s$)")
-    conv = next((doc for r, doc in zip(records, docs) if r.layer.type == "conv" and "K" in doc.letters), None)
+    conv = next((doc for r, doc in zip(records, docs) if r.layer.kernel_slides and "K" in doc.letters), None)
     if conv is not None:
         k = conv.letters["K"]
         text += (f"; ${matrix_name(k, '[l](m,c)')}$ is the kernel layer $l$ slides over its input channel $c$ to make "
                  f"output channel $m$, with entries ${latex_base(k)}^{{[l](m,c)}}_{{p,q}}$")
-    dense = next((doc for r, doc in zip(records, docs) if r.layer.type == "dense" and "W" in doc.letters), None)
+    dense = next((doc for r, doc in zip(records, docs) if r.layer.weights_join and "W" in doc.letters), None)
     if dense is not None:
         w = latex_base(dense.letters["W"])
         text += f"; a dense layer's weight ${w}^{{[l]}}_{{i,j}}$ joins its input $j$ to its output $i$"

@@ -10,9 +10,9 @@ is shown to enough places that it gives the value shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
-from decimal import Decimal, ROUND_HALF_EVEN
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 
@@ -39,11 +39,11 @@ class Item:
 
 
 def decimal(value: float, places: int = PLACES) -> str:
-    """A number to `places` decimals, half to even on its exact decimal value (0 stays 0)."""
-    if float(value).is_integer():  # a whole number (an input, a kernel entry) as itself
+    """A number to `places` decimals, half to even on its exact decimal value; a whole number (an input, a
+    kernel entry, 0) as itself."""
+    if float(value).is_integer():
         return str(int(value))
-    text = str(Decimal(float(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
-    return text
+    return str(Decimal(float(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
 
 
 def _factor(value: float, places: int) -> str:
@@ -74,7 +74,7 @@ def _values(derivation: Derivation, arrays: dict[str, np.ndarray]) -> dict:
     return out
 
 
-def _entry_terms(derivation: Derivation, name: str, flat: int, values: dict) -> list[tuple[int, int]]:
+def _entry_terms(derivation: Derivation, name: str, flat: int) -> list[tuple[int, int]]:
     """The (first, second or -1) symbol positions of the terms of entry `flat` of tensor `name`."""
     t = derivation[name].terms
     start, end = t.start[flat], t.start[flat + 1]
@@ -83,12 +83,11 @@ def _entry_terms(derivation: Derivation, name: str, flat: int, values: dict) -> 
 
 def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: dict, total: float,
             symbolic: bool) -> list[str]:
-    """Align lines: entry `flat` of tensor `name` as the sum of its terms whose number is not 0 (in symbols
-    when `symbolic`), then in numbers, at enough places to give the total shown."""
+    """Align lines: entry `flat` of tensor `name` as the sum of its terms whose first factor (an upstream
+    gradient) is not 0 (in symbols when `symbolic`), then in numbers, at enough places to give the total shown."""
     syms = derivation.symbols
     number = lambda at: values[syms[at]]
-    terms = [(a, b) for a, b in _entry_terms(derivation, name, flat, values)
-             if number(a) != 0 and (b < 0 or number(b) != 0)]
+    terms = [(a, b) for a, b in _entry_terms(derivation, name, flat) if number(a) != 0]
     pairs = [(number(a), number(b) if b >= 0 else None) for a, b in terms]
     places = _places(pairs, total)
     lhs = derivation[name].labels[flat]
@@ -111,13 +110,13 @@ def inline(label: str) -> str:
 def _kept(derivation: Derivation, names: dict, name: str, flat: int, values: dict) -> list[str]:
     """The upstream gradient entries (the first factors) of entry `flat`'s terms that are not 0, in $math$."""
     syms = derivation.symbols
-    return [f"${names[syms[a]]}$" for a, b in _entry_terms(derivation, name, flat, values)
-            if values[syms[a]] != 0 and (b < 0 or values[syms[b]] != 0)]
+    return [f"${names[syms[a]]}$" for a, _ in _entry_terms(derivation, name, flat) if values[syms[a]] != 0]
 
 
 def _stopped(records) -> str:
     """What stopped the other gradients, in parentheses: relu, a max pooling."""
-    by = [name for kind, name in (("relu", "relu"), ("maxpool", "the pooling")) if any(r.layer.type == kind for r in records)]
+    by = ([r.layer.describe() for r in records if r.layer.gates_at_zero][:1]
+          + ["the pooling" for r in records if r.layer.routes_to_maximum][:1])
     return f" ({' or '.join(by)} stopped the others)" if by else ""
 
 
@@ -151,8 +150,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         if v.name in arrays:
             assert np.allclose([float(x) for x in v.values], np.reshape(arrays[v.name], -1), rtol=1e-9, atol=1e-9)
     items: list[Item] = []
-    dense = [r for r in records if r.layer.type == "dense" and "W" in r.params]
-    kernel = next((r for r in records if r.layer.type == "conv" and "K" in r.params), None)
+    dense = [r for r in records if r.layer.weights_join and "W" in r.params]
+    kernel = next((r for r in records if r.layer.kernel_slides and "K" in r.params), None)
     base = float(np.reshape(arrays[loss], -1)[0])
 
     if dense:
@@ -180,7 +179,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         items.append(Item(
             f"Exercise {len(items) + 1}", f"Compute ${inline(label)}$ from the worked example's numbers.",
             "It sums over the output entries whose window covers it" + (
-                "" if len(kept) == len(_entry_terms(derivation, grad_x, flat, values)) else
+                "" if len(kept) == len(_entry_terms(derivation, grad_x, flat)) else
                 ", of whose gradients only " + _listed(kept) + " are not 0" + _stopped(records)) + ":", tuple(lines)))
 
     found = _perturbed(records, kernel, leaves, arrays, loss, base) if kernel is not None else None
