@@ -227,7 +227,7 @@ def test_the_document_says_what_ceil_mode_and_the_divisor_do():
     net = NetworkSpec((1, 5, 5), (Pool("avg", 2, 2, 1, ceil_mode=True, count_include_pad=False), Flatten()))
     text = render(derive(net), ("md",)).files["derivation.md"].decode()
     assert "ceil mode, padding not counted" in text
-    assert "The divisor $n_{r,s}$ is the number of cells of window $W_{r,s}$ inside the input" in text
+    assert r"The divisor $n_{r,s}$ is the number of cells of window $\Omega_{r,s}$ inside the input" in text
     assert r"\frac{1}{n_{r,s}}" in text
     fits = render(derive(NetworkSpec((1, 4, 4), (Pool("max", 2, ceil_mode=True),))), ("md",)).files["derivation.md"]
     assert b"every window fits, so it changes nothing" in fits

@@ -127,9 +127,9 @@ def test_a_sum_starts_with_a_positive_term(expr, expected):
     assert printed.replace(" ", "") == expected.replace(" ", "")
 
 
-def test_the_networks_write_p_minus_t_and_one_minus_a():
+def test_the_networks_write_y_hat_minus_t_and_one_minus_a():
     cnn = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"]
-    assert b"p_{1} - t_{1}" in cnn and b"-t_{1} + p_{1}" not in cnn
+    assert b"\\hat{y}_{1} - t_{1}" in cnn and b"-t_{1} + \\hat{y}_{1}" not in cnn
     sigmoid = render(derive(load_network(EXAMPLES / "two_layer_sigmoid_mse.toml")), ("tex",)).files["derivation.tex"]
     assert b"+1\\right)" not in sigmoid.replace(b" ", b"") and b"\\left(1 - a^{[4]}_{1}\\right)" in sigmoid
 

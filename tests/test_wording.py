@@ -91,7 +91,7 @@ def test_max_pooling_says_the_first_maximum_gets_the_gradient_as_symconv_compute
     docs = documents(net)
     for fmt in ("tex", "md"):
         text = docs[fmt]
-        assert r"\mathbb{1}\big[(i,j) \text{ is the first maximum of } W_{r,s}\big]" in text  # the rule
+        assert r"\mathbb{1}\big[(i,j) \text{ is the first maximum of } \Omega_{r,s}\big]" in text  # the rule
         assert r"\mathbb{1}\left[a^{[2](1)}_{1,1} \text{ is the first maximum of } (a^{[2](1)}_{1,1}, a^{[2](1)}_{1,2}, " \
                r"a^{[2](1)}_{2,1}, a^{[2](1)}_{2,2})\right]" in text  # an entry, its window in reading order
         assert not TIED_INDICATOR.search(text)  # [a = max(window)] would send a tie to every tied entry

@@ -224,4 +224,4 @@ def test_a_decimal_zero_prints_as_0_and_a_value_that_rounds_to_zero_keeps_its_pl
     from symconv.rendering.example import number
 
     # a weight drawn as 0.0 tenths is exactly zero; 0.0003 is not, and its places say it was rounded
-    assert (number(Float("0.0", 30)), number(Float("0.0003", 30)), number(Float("-0.1", 30))) == ("0", "0.000", "-0.1")
+    assert (number(Float("0.0", 30)), number(Float("0.0003", 30)), number(Float("-0.1", 30))) == ("0", "0.000", "-0.100")

@@ -24,6 +24,8 @@ def tensors_of(derivation: Derivation) -> Names:
         a = derivation[r.output]
         if r.layer.output_letter:
             out[r.layer.output_letter] = {None: TensorInfo(r.output, a.shape, image(a.shape))}
+            for alias in r.layer.output_aliases:  # the documents write y-hat; notes often p
+                out.setdefault(alias, out[r.layer.output_letter])
         else:
             out.setdefault(naming.letter("a"), {})[naming.number(r.number)] = TensorInfo(r.output, a.shape, image(a.shape))
         for p in r.layer.params(r.shape_in):

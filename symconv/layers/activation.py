@@ -61,6 +61,10 @@ class Activation(Layer):
         return self.kind
 
     @property
+    def gates_at_zero(self) -> bool:  # type: ignore[override]
+        return self.kind == "relu"
+
+    @property
     def example_output(self) -> bool:  # type: ignore[override]
         """relu and identity only clip or copy their input's numbers: a worked example need not list them."""
         return self.kind not in ("relu", "identity")

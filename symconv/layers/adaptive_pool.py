@@ -142,16 +142,16 @@ class AdaptivePool(Layer):
         oh, ow = self.output_size
         a, z = step.symbol("out"), step.symbol("in")
         d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
-        holding = r"\sum_{(r,s):\ (i,j) \in W_{r,s}}"
-        window = (rf"W_{{r,s}} &= \Big\{{(i,j) : \Big\lfloor \frac{{(r - 1) \cdot {h}}}{{{oh}}} \Big\rfloor < i \le "
+        holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
+        window = (rf"\Omega_{{r,s}} &= \Big\{{(i,j) : \Big\lfloor \frac{{(r - 1) \cdot {h}}}{{{oh}}} \Big\rfloor < i \le "
                   rf"\Big\lceil \frac{{r \cdot {h}}}{{{oh}}} \Big\rceil,\ \Big\lfloor \frac{{(s - 1) \cdot {w}}}{{{ow}}} \Big\rfloor "
                   rf"< j \le \Big\lceil \frac{{s \cdot {w}}}{{{ow}}} \Big\rceil \Big\}}")
         if self.kind == "avg":
-            return [window, rf"{a}_{{r,s}} &= \frac{{1}}{{|W_{{r,s}}|}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
-                    rf"{d_in}_{{i,j}} &= {holding} \frac{{{d}_{{r,s}}}}{{|W_{{r,s}}|}}"]
-        return [window, rf"{a}_{{r,s}} &= \max_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
+            return [window, rf"{a}_{{r,s}} &= \frac{{1}}{{|\Omega_{{r,s}}|}} \sum_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}",
+                    rf"{d_in}_{{i,j}} &= {holding} \frac{{{d}_{{r,s}}}}{{|\Omega_{{r,s}}|}}"]
+        return [window, rf"{a}_{{r,s}} &= \max_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}",
                 rf"{d_in}_{{i,j}} &= {holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} "
-                rf"W_{{r,s}}\big]"]
+                rf"\Omega_{{r,s}}\big]"]
 
     def words(self, step: DocStep) -> Words:
         _, h, w = step.shape_in
@@ -165,7 +165,7 @@ class AdaptivePool(Layer):
         forward = {"avg": "Each output entry is the mean of its window, whose size varies from window to window. ",
                    "max": "Each output entry is the largest entry of its window. "}[self.kind] + bins_said
         backward = {"avg": r"Every entry of a window gets the window's upstream gradient divided by that window's size "
-                           r"$|W_{r,s}|$; an entry in two windows adds what each sends.",
+                           r"$|\Omega_{r,s}|$; an entry in two windows adds what each sends.",
                     "max": "The window's upstream gradient goes to its first maximum in reading order (row by row, left "
                            "to right), as PyTorch computes; an entry in two windows can receive from both."}[self.kind]
         return Words(forward, {"in": backward})

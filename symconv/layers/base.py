@@ -168,6 +168,23 @@ class Layer(ABC):
     # Whether the rule in the kind's words already gives each output entry (the softmax's p_k = e^{f_k} /
     # sum_j e^{f_j}): a network's document then lists none of them.
     rule_gives_output: ClassVar[bool] = False
+    # What a network's document says of the kind once (its notation paragraph, its exercises): a convolution's
+    # kernel K^{(m,c)} slides over input channel c for output channel m; a dense layer's W_{i,j} joins input j
+    # to output i. Other letters notes write for its output (a softmax's p, which the documents write y-hat).
+    kernel_slides: ClassVar[bool] = False
+    weights_join: ClassVar[bool] = False
+    output_aliases: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def gates_at_zero(self) -> bool:
+        """Whether its derivative is 0 wherever its input is not positive (relu): a gradient stops there."""
+        return False
+
+    @property
+    def routes_to_maximum(self) -> bool:
+        """Whether each window sends its gradient to its maximum alone (max pooling), whose figure can then be
+        drawn at a worked example's numbers (figures(step, values))."""
+        return False
 
     def epsilon(self) -> float | None:
         """The number a normalization adds to its variance under the square root (notes write it \\epsilon);

@@ -94,6 +94,7 @@ class Conv(Layer):
     groups: int = 1
     padding_mode: str = "zeros"  # PyTorch's: zeros, reflect, replicate or circular
     type: ClassVar[str] = "conv"
+    kernel_slides: ClassVar[bool] = True
     later_fields: ClassVar[dict[str, object]] = {"padding_mode": "zeros"}
 
     def __post_init__(self) -> None:

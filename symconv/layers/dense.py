@@ -22,6 +22,7 @@ class Dense(Layer):
     out_features: int
     bias: bool = False
     type: ClassVar[str] = "dense"
+    weights_join: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         whole(self.out_features, "out_features")
@@ -92,6 +93,25 @@ class Dense(Layer):
                       "b": rf"$\partial L / \partial {b}$ is the upstream gradient itself." if b else "",
                       "in": rf"$\partial L / \partial {a}$ sums the upstream gradient times the column of ${w}$: "
                             rf"$({w})^{{\mathsf{{T}}}} \frac{{\partial L}}{{\partial {z}}}$."})
+
+    def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
+        """Why the weights' gradient is an outer product: the chain rule over the outputs, of which only one
+        holds a given weight (one example; a batch sums it over its examples, as its rules say)."""
+        if step.batch is not None:
+            return {}
+        def named(which: str, index: str) -> str:
+            letter, sup = step.entry(which)
+            return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{index}}}"
+        w, a, z = named("W", "j,k"), named("in", "k"), named("out", "i")
+        d_i, d_j = step.gradient_entry("", "i"), step.gradient_entry("", "j")
+        bias = f"{named('b', 'i')} + " if self.bias else ""
+        w_row, a_any = named("W", "i,k'"), named("in", "k'")
+        return {"W": ("", [
+            rf"\frac{{\partial {z}}}{{\partial {w}}} &= \mathbb{{1}}[i = j]\, {a}",
+            rf"\frac{{\partial L}}{{\partial {w}}} &= \sum_i {d_i}\, \frac{{\partial {z}}}{{\partial {w}}}"
+            rf" = \sum_i {d_i}\, \mathbb{{1}}[i = j]\, {a} = {d_j}\, {a}"],
+            rf"Why: output ${z} = {bias}\sum_{{k'}} {w_row}\, {a_any}$ holds ${w}$ only "
+            rf"in row $i = j$, times ${a}$, so the chain rule over the outputs keeps one term:")}
 
     def figures(self, step: DocStep) -> dict[str, list[Graph]]:
         """The layer's connections, every input unit joined to every output unit: those into the first output

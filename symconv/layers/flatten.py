@@ -12,6 +12,7 @@ from typing import ClassVar
 from sympy import Integer
 
 from ..spec import SpecError, shown
+from ..symbols import latex_base
 from .base import DocStep, Layer, Shape, Step, Words, Work, image
 
 FLATTEN_ORDERS = ("column", "row")
@@ -81,8 +82,25 @@ class Flatten(Layer):
 
     def rules(self, step: DocStep) -> list[str]:
         how = r"\operatorname{vec}" if self.order == "column" else r"\operatorname{flatten}"
-        return [rf"{step.symbol('out')} &= {how}({step.symbol('in')})",
+        return [rf"{step.symbol('out')} &= {how}({step.symbol('in')})", self.index_map(step),
                 rf"{step.delta('in')} &= {how}^{{-1}}({step.delta('out')})"]
 
+    def index_map(self, step: DocStep) -> str:
+        """Where entry (r, s) of channel m lands in the vector, from the sizes and the order: column-major
+        a_{HW(m-1) + H(s-1) + r} = a^{(m)}_{r,s}; row-major (PyTorch's) a_{HW(m-1) + W(r-1) + s}."""
+        c_n, h, w = step.shape_in
+        (out, out_sup), (inp, in_sup) = step.entry("out"), step.entry("in", "m" if c_n > 1 else "")
+        def term(coefficient: int, index: str) -> str:
+            return "" if coefficient == 0 else f"({index} - 1)" if coefficient == 1 else f"{coefficient}({index} - 1)"
+        slow, fast, along = ("s", "r", h) if self.order == "column" else ("r", "s", w)
+        parts = [term(h * w if c_n > 1 else 0, "m"), term(along if (w if self.order == "column" else h) > 1 else 0, slow), fast]
+        index = " + ".join(p for p in parts if p)
+        sup_out = f"^{{{out_sup}}}" if out_sup else ""
+        sup_in = f"^{{{in_sup}}}" if in_sup else ""
+        return rf"{latex_base(out)}{sup_out}_{{{index}}} &= {latex_base(inp)}{sup_in}_{{r,s}}"
+
     def words(self, step: DocStep) -> Words:
-        return Words("", {"in": "Flattening only moves entries, so each gradient moves back to its entry's place."})
+        order = ("each channel column by column (PyTorch's flatten goes row by row; the option order = row "
+                 "follows it)" if self.order == "column" else "each channel row by row, as PyTorch's flatten does")
+        return Words("", {"in": f"Flattening lists {order} and only moves entries, so each gradient moves back to "
+                                "its entry's place."})

@@ -22,7 +22,7 @@ from sympy import Add, And, Integer, Max, Piecewise, Rational, S, sqrt
 from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 
 from ..figure import MAX_CELLS, Grid, Label, example_values
-from ..words import entry, size, spacing
+from ..words import entry, matrix_name, size, spacing
 from ..indexmap import tap_count
 from ..spec import LARGEST, SpecError, as_pair, fmt_pair, shown
 from .base import DocStep, Layer, Shape, Step, Words, Work, image
@@ -75,6 +75,10 @@ class Pool(Layer):
     @property
     def type(self) -> str:  # type: ignore[override]
         return f"{self.kind}pool"
+
+    @property
+    def routes_to_maximum(self) -> bool:  # type: ignore[override]
+        return self.kind == "max"
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in POOL_KINDS:
@@ -311,24 +315,24 @@ class Pool(Layer):
             if d == n and not (self.padding != (0, 0) and not self.count_include_pad):
                 return str(n), ""
             return str(d), f" Every window has ${d}$ cells inside {counted}, its divisor."
-        return "n_{r,s}", (f" The divisor $n_{{r,s}}$ is the number of cells of window $W_{{r,s}}$ inside {counted}"
+        return "n_{r,s}", (rf" The divisor $n_{{r,s}}$ is the number of cells of window $\Omega_{{r,s}}$ inside {counted}"
                            + (" (zero padding counts; the part of a window past the padding, which ceil mode "
                               "allows, does not)" if self.count_include_pad else " (padding does not count)")
                            + f", as PyTorch's AvgPool2d divides: here from {min(divisors)} to {max(divisors)}.")
 
     def rules(self, step: DocStep) -> list[str]:
-        """Per channel: the window W_{r,s} of output (r, s), and what an input entry gets from each window
+        """Per channel: the window Omega_{r,s} of output (r, s), and what an input entry gets from each window
         that holds it."""
         a, z = step.symbol("out"), step.symbol("in")
         d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
         n = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
-        holding = r"\sum_{(r,s):\ (i,j) \in W_{r,s}}"
+        holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
         forward, back = {
-            "max": (rf"\max_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}",
-                    rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} W_{{r,s}}\big]"),
-            "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in W_{{r,s}}}} {z}_{{i,j}}", rf"{holding} \frac{{{d}_{{r,s}}}}{{{n}}}"
+            "max": (rf"\max_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}",
+                    rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} \Omega_{{r,s}}\big]"),
+            "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}", rf"{holding} \frac{{{d}_{{r,s}}}}{{{n}}}"
                     if n == "n_{r,s}" else rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
-            "l2": (rf"\Big(\sum_{{(i,j) \in W_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
+            "l2": (rf"\Big(\sum_{{(i,j) \in \Omega_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
                    rf"{holding} {d}_{{r,s}}\, \frac{{{z}_{{i,j}}}}{{{a}_{{r,s}}}}"),
         }[self.kind]
         return [rf"{a}_{{r,s}} &= {forward}", rf"{d_in}_{{i,j}} &= {back}"]
@@ -343,7 +347,8 @@ class Pool(Layer):
                  "Each output entry is the sum of its window divided by a fixed number.")
              + self._divisor(step.shape_in)[1] + self._ceil_words(step.shape_in),
              "l2": "Each output entry is the square root of the sum of the squares of its window."}[self.kind]
-            + (self._dilation_words() + self._ceil_words(step.shape_in) if self.kind == "max" else ""),
+            + (self._dilation_words() + self._ceil_words(step.shape_in) if self.kind == "max" else "")
+            + self._size_words(step),
             {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
                            "goes to that entry alone, the switch. Where several entries tie for the maximum, only the "
                            "first of them in the window's reading order (row by row, left to right) gets it, as "
@@ -355,6 +360,21 @@ class Pool(Layer):
                           "is $I / A$."
                     }[self.kind]},
         )
+
+    def _size_words(self, step: DocStep) -> str:
+        """The stride the window moves by and the output's size, with its arithmetic where the window has no
+        padding, dilation or ceil mode."""
+        _, h, w = step.shape_in
+        _, ho, wo = step.shape_out
+        (kh, kw), (sh, sw) = self.window, self.stride
+        apart = (", so the windows do not overlap" if sh >= kh and sw >= kw else ", so neighbouring windows overlap")
+        text = (f" The window moves by the stride {spacing(self.stride)}{apart}; the output has {size(ho, wo)} "
+                "entries per channel")
+        if self.padding == (0, 0) and self.dilation == (1, 1) and not self.ceil_mode:
+            rows = rf"$\lfloor ({h} - {kh}) / {sh} \rfloor + 1 = {ho}$"
+            cols = rf"$\lfloor ({w} - {kw}) / {sw} \rfloor + 1 = {wo}$"
+            text += f", {rows} rows and {cols} columns" if rows != cols else f", {rows} rows and as many columns"
+        return text + "."
 
     def _dilation_words(self) -> str:
         """What the dilation does to a window, if it has one."""
@@ -385,11 +405,13 @@ class Pool(Layer):
                 "avg": ["share the gradient of average pooling evenly over each window"],
                 "l2": ["differentiate an L2-norm pooling window"]}[self.kind]
 
-    def figures(self, step: DocStep) -> dict[str, list[Grid]]:
-        grid = self._windows_figure(step)
+    def figures(self, step: DocStep, values: list | None = None) -> dict[str, list[Grid]]:
+        """The windows figure; `values` (the worked example's input to the layer, channel 1, row-major) fill a
+        max pooling's in place of its own example numbers."""
+        grid = self._windows_figure(step, values)
         return {"out": [grid]} if grid is not None else {}
 
-    def _windows_figure(self, step: DocStep) -> Grid | None:
+    def _windows_figure(self, step: DocStep, given: list | None = None) -> Grid | None:
         """Channel 1 of the layer's input with its windows shaded, from the same windows as the rules.
 
         Max pooling fills it with example numbers and marks each window's switch, found with the same
@@ -399,7 +421,7 @@ class Pool(Layer):
         _, h, w = step.shape_in
         if h > MAX_CELLS or w > MAX_CELLS:
             return None
-        values = example_values(h, w)
+        values = example_values(h, w) if given is None else list(given)
         windows = self.windows((1, h, w), (1, *step.shape_out[1:]))
         role = {n: "cell" for n in range(h * w)}
         wo = step.shape_out[2]
@@ -437,9 +459,10 @@ class Pool(Layer):
         out_letter, out_sup = step.entry("out")
         tied = "; ".join(f"the window of {entry(out_letter, out_sup, r, s)} has its maximum {v} in {n} entries"
                          for r, s, v, n in ties)
-        caption = (f"The switches of {which} at example values{channel}: each window is shaded, and its "
-                   "upstream gradient goes to the marked entry, its first maximum in reading order (row by row, left to right); "
-                   "every other entry gets 0 from that window."
+        letter, sup = step.entry("in")
+        at = "example values" if given is None else f"the worked example's values of ${matrix_name(letter, sup)}$"
+        caption = (f"The switches of {which} at {at}{channel}: each window's upstream gradient goes to its marked "
+                   "entry, its first maximum in reading order (row by row, left to right); the others get 0 from it."
                    + (f" Ties: {tied}; only the first of them gets the gradient, as in PyTorch." if ties else ""))
         return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")),
-                    "where each window's gradient goes, at example values")
+                    f"where each window's gradient goes, at {at}")

@@ -24,10 +24,12 @@ class SoftmaxCrossEntropy(Layer):
 
     reduction: str = "mean"  # over a batch's examples, as PyTorch's CrossEntropyLoss; or "sum"
     type: ClassVar[str] = "softmax_cross_entropy"
+    output_aliases: ClassVar[tuple[str, ...]] = ("p",)
     is_loss: ClassVar[bool] = True
-    output_letter: ClassVar[str] = "p"
+    # \hat{y}, not p: p is the padding and a kernel row elsewhere in the documents
+    output_letter: ClassVar[str] = r"\hat{y}"
     output_title: ClassVar[str] = "probabilities (softmax)"
-    backward_title: ClassVar[str] = "the softmax and cross-entropy step: p - t"
+    backward_title: ClassVar[str] = "the softmax and cross-entropy step: y-hat - t"
     rule_gives_output: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
@@ -78,35 +80,35 @@ class SoftmaxCrossEntropy(Layer):
         return "softmax with cross-entropy"
 
     def objectives(self) -> list[str]:
-        return ["show why softmax with cross-entropy sends back $p - t$"]
+        return [r"show why softmax with cross-entropy sends back $\hat{y} - t$"]
 
     def words(self, step: DocStep) -> Words:
         scores = "" if step.number is None else f" $f = {step.symbol('in')}$"
-        return Words(rf"The probabilities $p$ are the softmax of the scores{scores}, $p_k = e^{{f_k}} / \sum_j e^{{f_j}}$, "
-                     r"and the loss is the cross-entropy of $p$ against the one-hot target $t$: "
-                     r"$L = -\sum_k t_k \log p_k$.",
+        return Words(rf"The probabilities $\hat{{y}}$ are the softmax of the scores{scores}, $\hat{{y}}_k = e^{{f_k}} / \sum_j e^{{f_j}}$, "
+                     r"and the loss is the cross-entropy of $\hat{y}$ against the one-hot target $t$: "
+                     r"$L = -\sum_k t_k \log \hat{y}_k$.",
                      {"in": f"With $f$ the scores entering the softmax{' (' + scores.strip() + ')' if scores else ''}:"})
 
     def rules(self, step: DocStep) -> list[str]:
         T = r"^{\mathsf{T}}"
         if step.batch is not None:  # each example's rules as below, the loss reduced over the batch
             n = step.example()
-            f, p, t = step.symbol("in", n), f"p^{{({n})}}", f"t^{{({n})}}"
+            f, p, t = step.symbol("in", n), rf"\hat{{y}}^{{({n})}}", f"t^{{({n})}}"
             c = rf"\frac{{1}}{{{step.batch}}}" if self.batch_weight(step.batch) != 1 else ""
             return [rf"{p} &= \operatorname{{softmax}}({f}), \qquad L = -{c}\sum_n ({t}){T} \log {p}",
                     rf"{step.delta('in', n)} &= {c}\big({p} - {t}\big)"]
         f = step.symbol("in")
-        return [rf"p &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log p",
-                rf"\frac{{\partial L}}{{\partial p}} &= -t \oslash p",
-                rf"\frac{{\partial p}}{{\partial {f}}} &= \operatorname{{diag}}(p) - p\, p{T}",
-                rf"{step.delta('in')} &= \big(\operatorname{{diag}}(p) - p\, p{T}\big) \big({{-t}} \oslash p\big)"
-                rf" = p\, (\mathbf{{1}}{T} t) - t = p - t"]
+        return [rf"\hat{{y}} &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log \hat{{y}}",
+                rf"\frac{{\partial L}}{{\partial \hat{{y}}}} &= -t \oslash \hat{{y}}",
+                rf"\frac{{\partial \hat{{y}}}}{{\partial {f}}} &= \operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}",
+                rf"{step.delta('in')} &= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)"
+                rf" = \hat{{y}}\, (\mathbf{{1}}{T} t) - t = \hat{{y}} - t"]
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k - t_k, the step SymPy does not take alone."""
         return {"in": ("", [
-            r"\frac{\partial L}{\partial f_k} &= \sum_j \frac{\partial L}{\partial p_j}\,\frac{\partial p_j}{\partial f_k}"
-            r" = \sum_j \left(-\frac{t_j}{p_j}\right) p_j \left(\mathbb{1}[j = k] - p_k\right)",
-            r"&= p_k \sum_j t_j - t_k",
-            r"&= p_k - t_k \qquad \text{since } \sum_j t_j = 1 \text{ for a one-hot target}",
+            r"\frac{\partial L}{\partial f_k} &= \sum_j \frac{\partial L}{\partial \hat{y}_j}\,\frac{\partial \hat{y}_j}{\partial f_k}"
+            r" = \sum_j \left(-\frac{t_j}{\hat{y}_j}\right) \hat{y}_j \left(\mathbb{1}[j = k] - \hat{y}_k\right)",
+            r"&= \hat{y}_k \sum_j t_j - t_k",
+            r"&= \hat{y}_k - t_k \qquad \text{since } \sum_j t_j = 1 \text{ for a one-hot target}",
         ])}

@@ -6,7 +6,12 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 from math import prod
 
+import re
+
+import numpy as np
+
 from ..derivation import Derivation, Tensor, contribution
+from ..numeric.reference_network import forward_backward
 from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
@@ -18,6 +23,7 @@ from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
+from .network_exercises import exercises as network_exercises
 from .practice import practice
 from .upstream import parse_symbol, short_names
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, width
@@ -288,13 +294,56 @@ def _source_gradient(tensor: Tensor, doc: DocStep, k: int) -> str:
     return rf"\frac{{\partial L}}{{\partial {symbol}}}"
 
 
+def _switch_figures(derivation: Derivation, record, doc: DocStep, arrays: dict | None,
+                    previous: DocStep | None) -> dict | None:
+    """A max pooling's figure drawn at the worked example's own numbers (channel 1 of its input), with, after
+    a relu, where the gradient a switch receives is stopped by it; None to draw the kind's own."""
+    layer = record.layer
+    if arrays is None or not layer.routes_to_maximum or record.input not in arrays or len(record.shape_in) != 3:
+        return None
+    plane = np.asarray(arrays[record.input])[0]
+    if not np.all(plane == np.round(plane)):
+        return None
+    values = [int(v) for v in plane.reshape(-1)]
+    drawn = layer.figures(doc, values)
+    before = derivation.records[record.number - 2] if record.number > 1 else None
+    if not drawn or before is None or previous is None or not before.layer.gates_at_zero or before.input not in arrays:
+        return drawn
+    pre = np.asarray(arrays[before.input])[0].reshape(-1)
+    _, h, w = record.shape_in
+    wo = record.shape_out[2]
+    stopped = []
+    for n, cells in enumerate(layer.windows((1, h, w), (1, *record.shape_out[1:]))):
+        best = max(cells, key=lambda cell: (values[cell[0]], -cells.index(cell)))[0]
+        if pre[best] <= 0:
+            stopped.append((n // wo + 1, n % wo + 1, best // w + 1, best % w + 1, int(pre[best])))
+    if stopped:
+        channel = "(1)" if record.shape_in[0] > 1 else ""
+        out_letter, out_sup = doc.entry("out")
+        in_letter, in_sup = doc.entry("in")
+        pre_letter, pre_sup = previous.entry("in")
+        said = "; ".join(
+            f"the window of ${latex_base(out_letter)}^{{{out_sup}{channel}}}_{{{r},{s}}}$ sends it to "
+            f"${latex_base(in_letter)}^{{{in_sup}{channel}}}_{{{i},{j}}}$, where "
+            f"${latex_base(pre_letter)}^{{{pre_sup}{channel}}}_{{{i},{j}}} = {v}$"
+            for r, s, i, j, v in stopped)
+        note = (f" {before.layer.describe().capitalize()} stops the gradient sent to a maximum whose pre-activation "
+                f"was not positive: {said}.")
+        drawn = {key: [replace(grid, caption=grid.caption + note) for grid in grids] for key, grids in drawn.items()}
+    return drawn
+
+
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
-                  all_entries: bool, input_gradient: bool, matrices: bool, general: bool = False) -> tuple[Group, Group]:
+                  all_entries: bool, input_gradient: bool, matrices: bool, general: bool = False,
+                  arrays: dict | None = None, previous: DocStep | None = None) -> tuple[Group, Group]:
     """A layer's forward section and its backward sections (parameters first, then its input unless it
     is the network's input and `input_gradient` is off), each with the kind's words, displayed steps
-    and figures; a network's sections show representative entries unless `all_entries`."""
+    and figures; a network's sections show representative entries unless `all_entries`. `arrays`, the worked
+    example's tensors by name (NumPy), draw a max pooling's figure at its own numbers."""
     layer = record.layer
-    words, drawn, steps = layer.words(doc), layer.figures(doc), layer.steps(doc)
+    words, steps = layer.words(doc), layer.steps(doc)
+    drawn = _switch_figures(derivation, record, doc, arrays, previous)
+    drawn = layer.figures(doc) if drawn is None else drawn
     every = single or all_entries
 
     said_general: list[str] = []
@@ -337,6 +386,12 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         note = ""
         if symbols and not said_general:
             note = GENERAL_LEAD + " " + words.general_note
+            maps = re.findall(r"\$(\\rho_[hw]\([^$]*?) = ([^$]*)\$", note) if not single else []
+            if len(maps) == 2:  # the index maps in the display, whole: a line or page never breaks inside them
+                for lhs, rhs in maps:
+                    note = note.replace(f"${lhs} = {rhs}$", f"${lhs}$")
+                note = note.replace("are the input row and column", "(the display's last line) are the input row and column", 1)
+                formula = formula + [rf"{maps[0][0]} &= {maps[0][1]}, \qquad {maps[1][0]} = {maps[1][1]}"]
             said_general.append(key)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, formula, after, steps_intro=said[0] if said else "",
@@ -412,7 +467,7 @@ NOTATION = (
                                r"for a stride $s$"),
     (r"\operatorname{dilate}", r"$\operatorname{dilate}(\cdot)$ puts $d - 1$ zeros between the taps of a kernel "
                                r"of dilation $d$"),
-    (r"W_{r,s}", r"$W_{r,s}$ is the window of output entry $(r, s)$"),
+    (r"\Omega_{r,s}", r"$\Omega_{r,s}$ is the window (the set of input entries) of output entry $(r, s)$"),
     (r"\mathbb{1}", r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere"),
     (r"\oslash", r"$\oslash$ divides entry by entry"),
     (r"\leftarrow", r"where several layers read a value, $\delta^{[j \leftarrow l]}$ (for the input, "
@@ -478,9 +533,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                          "three places.")
         elif any(rounded(*t.values) for t in example.derived):
             computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
-                         "against NumPy, and shown rounded to three places.")
+                         "against NumPy, and shown rounded to three places (0 is exact; a sum worked term by term "
+                         "shows its factors to as many places as its value needs).")
     worked = any(t.terms for t in example.derived)
-    steps = worked_entries(example, labels, EXAMPLE_EM)
+    steps = worked_entries(example, labels, EXAMPLE_EM, nonzero=len(derivation.records) > 1)
     # About how tall it sets (small type, cm): heading and words, each line of matrices as tall as its tallest,
     # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
     tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
@@ -489,7 +545,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     keep = min(height, 23.0) if after else 0.0
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
-                    after="One entry of each sum, term by term:" if worked else "",
+                    after=("One entry of each sum, term by term (in a sum of decimals, the terms that are 0 left "
+                           "out):" if len(derivation.records) > 1 else "One entry of each sum, term by term:")
+                    if worked else "",
                     steps=steps)]
 
 
@@ -589,16 +647,55 @@ def _fork_group(derivation: Derivation, j: int, printer: TermPrinter, upstream: 
     return Group(f"The gradient of ${value}$: the sum over the layers that read it", [section])
 
 
-def _diagram(net, steps: list[tuple[str, str]]) -> tuple:
-    """The network's diagram (LaTeX, file name, SVG, caption): a chain, or boxes with every edge drawn."""
+def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> tuple:
+    """The network's diagram (LaTeX, file name, SVG, caption): a chain, or boxes with every edge drawn; a
+    chain's `arrows` name each value passed down and its gradient passed back."""
     caption = ("The network, from the input down to the loss, with the shape of each layer's output." if net.has_loss
                else "The network, from the input down to its last layer, with the shape of each layer's output.")
     if net.chain:
-        return chain_latex(steps), "figure-network.svg", chain_svg(steps), caption
+        if arrows:
+            caption += (" Each black arrow passes a layer's output down (the forward pass); each red arrow passes "
+                        "the gradient of the loss with respect to it back up (the backward pass).")
+        return chain_latex(steps, arrows), "figure-network.svg", chain_svg(steps, arrows), caption
     edges = [(s, l) for l, sources in enumerate(net.inputs, start=1) for s in sources]
     return (branch_latex(steps, edges), "figure-network.svg", branch_svg(steps, edges),
             caption + " Arrows on the left are values read by a layer further down: where a value has two arrows out, "
             "its gradient is the sum of the two parts they send back.")
+
+
+def _notation(records, docs: list[DocStep]) -> str:
+    """A network's capitals and small letters, said once (prose with $math$): a capital is a whole matrix,
+    the small letter with indices its entry; a kernel's (m,c) superscript; a dense layer's weights."""
+    if not any(len(r.shape_out) == 3 for r in records):
+        return ""
+    out_letter = next((doc.letters["out"] for r, doc in zip(records, docs) if len(r.shape_out) == 3), "a")
+    text = (f"A capital is a whole matrix and the small letter with indices one of its entries: "
+            f"${matrix_name(out_letter, '[l](m)')}$ is channel $m$ of layer $l$'s output, with entries "
+            f"${latex_base(out_letter)}^{{[l](m)}}_{{r,s}}$ (row $r$, column $s$)")
+    conv = next((doc for r, doc in zip(records, docs) if r.layer.kernel_slides and "K" in doc.letters), None)
+    if conv is not None:
+        k = conv.letters["K"]
+        text += (f"; ${matrix_name(k, '[l](m,c)')}$ is the kernel layer $l$ slides over its input channel $c$ to make "
+                 f"output channel $m$, with entries ${latex_base(k)}^{{[l](m,c)}}_{{p,q}}$")
+    dense = next((doc for r, doc in zip(records, docs) if r.layer.weights_join and "W" in doc.letters), None)
+    if dense is not None:
+        w = latex_base(dense.letters["W"])
+        text += f"; a dense layer's weight ${w}^{{[l]}}_{{i,j}}$ joins its input $j$ to its output $i$"
+    return text + "."
+
+
+def _arrows(net, naming: Naming, records, upstream: str) -> list[tuple[str, str]]:
+    r"""Per gap of a chain's diagram, the value passed down (x, a^{[1]}, ...) and its gradient passed back
+    (dL/dx, \delta^{[1]}, ...), as math; none for a batch (its gradients are per example)."""
+    if not net.chain or net.batch is not None:
+        return []
+    out = []
+    for j in range(len(records)):
+        value = _value(net, naming, records, j)
+        back = (rf"\partial L / \partial {value}" if j == 0 or not upstream or records[j - 1].layer.output_letter
+                else rf"{upstream}^{{[{naming.number(j)}]}}")
+        out.append((value, back))
+    return out
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -618,7 +715,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     `upstream` as the user gives it (g, delta, or frac for the full fraction; by default g for a single
     layer, \\delta in a network), defined once in the introduction. With `matrices`, a tensor whose
     expressions fit across the page is one matrix of them instead of a list of its entries (a handout
-    lists them all, to leave some blank). A single layer's document with an example ends with exercises on its
+    lists them all, to leave some blank). A document with a worked example ends with exercises on its
     numbers, and their answers, unless not `exercises`.
 
     Raises:
@@ -641,9 +738,14 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     firsts = {}
     for r in records:
         firsts.setdefault(type(r.layer), r.number)
+    arrays = None
+    if example is not None and not single and net.chain and net.batch is None:
+        leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+        arrays = {**leaves, **forward_backward(records, leaves)}
     groups = [_layer_groups(derivation, r, doc, printer, single, all_entries, input_gradient, matrices,
-                            general=firsts[type(r.layer)] == r.number and matrices)
-              for r, doc in zip(records, docs)]
+                            general=firsts[type(r.layer)] == r.number and matrices, arrays=arrays,
+                            previous=docs[n - 1] if n else None)
+              for n, (r, doc) in enumerate(zip(records, docs))]
     forward = [f for f, _ in groups]
     backward = []
     for r, (_, group) in zip(reversed(records), reversed(groups)):
@@ -707,19 +809,26 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                           + (", and see the loss's mean reach each example as a factor" if net.has_loss else ""))
     for record in records:
         objectives += [o for o in record.layer.objectives() if o not in objectives]
+    # A network's exercises, from its worked example, and their answers apart from them.
+    if not single and example is not None and exercises:
+        items = network_exercises(derivation, example, short_names(derivation, upstream))
+        questions = [Section(f"exercise-{n}", item.title, item.question, []) for n, item in enumerate(items, 1)]
+        answers = [Section(f"answer-{n}", item.title.replace("Exercise", "Answer"), item.answer, [],
+                           formula=list(item.lines), after=item.after) for n, item in enumerate(items, 1)]
     return {
         "title": title,
         "objectives": objectives,
         "reading": READING,
         "single": single,
         "indexed": not naming.single,  # a^{[l]}: the notation needs its paragraph
+        "notation": "" if single else _notation(records, docs),
         "settings": settings,
         "layer_table": None if single else layer_table(net, docs),
         "has_loss": net.has_loss,
         "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
         "summary": summary,
         # A single layer's closing sections, after its backward pass: the worked example and the layer in a network;
-        # then exercises on the example's numbers, and their answers.
+        # then (a single layer's or a network's) exercises on the example's numbers, and their answers.
         "closing": closing,
         "practice": questions,
         "practice_answers": answers,
@@ -734,7 +843,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "forward": forward,
         "backward": backward,
         "sections": [s for g in forward + backward for s in g.sections],
-        "diagram": None if single else Figure(*_diagram(net, steps), number=1),
+        "diagram": None if single else Figure(*_diagram(net, steps, _arrows(net, naming, records, upstream)), number=1),
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }

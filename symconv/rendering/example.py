@@ -17,13 +17,15 @@ from .latex import break_lines, width
 PLACES = 3  # a decimal's places in the documents
 
 
-def number(value) -> str:
-    """A value as LaTeX: 3, -2, \\frac{1}{4}; a decimal (Float) rounded to three places, 0.245."""
-    if value.is_Float:  # its trailing zeros dropped: 0.1, 1.3, 0.245
-        text = f"{float(value):.{PLACES}f}".rstrip("0").rstrip(".")
-        if text in ("0", "-0"):  # a value that rounds to zero is not zero: its places say it was rounded
-            return "0" if value.is_zero else f"{0:.{PLACES}f}"
-        return text
+def number(value, places: int = PLACES) -> str:
+    """A value as LaTeX: 3, -2, \\frac{1}{4}; a decimal (Float) in one format, rounded to three places
+    (`places`), 0.100, 0.610, -1.800; a decimal that is exactly zero prints 0, while one that rounds to zero
+    keeps its places (0.000: it was rounded)."""
+    if value.is_Float:
+        if value.is_zero:
+            return "0"
+        text = f"{float(value):.{places}f}"
+        return f"{0:.{places}f}" if text.startswith("-") and float(text) == 0 else text
     return latex(value)
 
 
@@ -32,9 +34,9 @@ def rounded(*values) -> bool:
     return any(v is not None and v.is_Float for v in values)
 
 
-def factor(value) -> str:
+def factor(value, places: int = PLACES) -> str:
     """A factor of a product: a negative number in parentheses."""
-    text = number(value)
+    text = number(value, places)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -115,18 +117,44 @@ def lines(example: Example, whole: dict[str, tuple[str, str]], room: float) -> t
     return aligned(example.given), aligned(example.derived)
 
 
-def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float) -> list[str]:
+def shown_places(terms, value) -> int:
+    """The fewest places, from three, at which the terms' factors, each rounded as shown, give the value as
+    shown (0.051 * 13 = 0.663 would not give 0.661: 0.0508 * 13 does): the line reads right."""
+    from decimal import Decimal
+
+    def shown(v, places):
+        return Decimal(number(v, places)) if v.is_Float else Decimal(str(float(v)))
+    if not rounded(value, *(v for pair in terms for v in pair)) or not all(
+            v is None or v.is_Float or v.is_Integer for pair in terms for v in pair):
+        return PLACES
+    want = Decimal(number(value)) if value.is_Float else Decimal(str(float(value)))
+    for places in range(PLACES, 9):  # and no factor that is not 0 shown as 0.000
+        visible = all(shown(v, places) != 0 for pair in terms for v in pair if v is not None and not v.is_zero)
+        got = sum(shown(a, places) * (1 if b is None else shown(b, places)) for a, b in terms)
+        if visible and round(got, PLACES) == round(want, PLACES):
+            return places
+    return PLACES
+
+
+def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float,
+                   nonzero: bool = False) -> list[str]:
     """One entry of each sum, term by term with its numbers, broken into lines of at most `room` em:
-    y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides."""
+    y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides. With `nonzero`,
+    a sum of decimals leaves out its terms that are 0 (a gradient that relu or a pooling stopped)."""
     out = []
     for tensor in example.derived:
         if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):  # none, or itself
             continue
         lhs = labels[tensor.name][tensor.worked]
-        terms = [factor(a) if b is None else rf"{factor(a)} \cdot {factor(b)}" for a, b in tensor.terms]
-        broken = break_lines(terms, room - width(lhs))
         value = tensor.values[tensor.worked]
-        equal = r"\approx" if rounded(value, *(v for pair in tensor.terms for v in pair)) else "="
+        pairs = tensor.terms
+        if nonzero and rounded(value, *(v for pair in pairs for v in pair)):
+            pairs = tuple(pair for pair in pairs if not any(v is not None and v.is_zero for v in pair)) or pairs
+        places = shown_places(pairs, value)
+        terms = [factor(a, places) if b is None else rf"{factor(a, places)} \cdot {factor(b, places)}"
+                 for a, b in pairs]
+        broken = break_lines(terms, room - width(lhs))
+        equal = r"\approx" if rounded(value, *(v for pair in pairs for v in pair)) else "="
         broken[-1] += f" {equal} {number(value)}"
         out += [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
     return out

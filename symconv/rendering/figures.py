@@ -206,11 +206,20 @@ def _sup(text: str) -> str:
     return f'<tspan font-size="8" font-style="normal" dy="-4">{escape(text)}</tspan>' if text else ""
 
 
-def chain_latex(steps: list[tuple[str, str]]) -> str:
-    """The layers top to bottom, one framed box each, arrows between them, each with its output shape."""
+BACK = "red!70!black"  # the backward arrows' colour
+
+
+def chain_latex(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> str:
+    """The layers top to bottom, one framed box each, arrows between them, each with its output shape;
+    with `arrows` (per gap, the value passed down and its gradient passed back up, as math), each gap
+    names its value beside the forward arrow and draws the backward arrow beside it."""
     rows = []
     for n, (what, shape) in enumerate(steps):
-        if n:
+        if n and arrows:
+            value, gradient = arrows[n - 1]
+            rows.append(rf"\makebox[0pt][r]{{${value}$\,}}$\downarrow$\hspace{{1.2em}}"
+                        rf"\textcolor{{{BACK}}}{{$\uparrow$\makebox[0pt][l]{{\,${gradient}$}}}} & \\[-4pt]")
+        elif n:
             rows.append(r"$\downarrow$ & \\[-5pt]")
         rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {rich_latex(what)}}}}}"
                     rf" & {rich_latex(shape)} \\")
@@ -225,8 +234,9 @@ def wrap(text: str, width: int) -> list[str]:
     return [line.replace(glue, " ") for line in textwrap.wrap(kept, width)] or [""]
 
 
-def chain_svg(steps: list[tuple[str, str]]) -> str:
-    """The same chain as an SVG for Markdown and HTML; a long description wraps inside its box."""
+def chain_svg(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> str:
+    """The same chain as an SVG for Markdown and HTML; a long description wraps inside its box; with
+    `arrows`, each gap's value beside its forward arrow and a backward arrow, in red, with its gradient."""
     box_w, line_h, gap, shape_w = 460, 17, 22, 120
     mid, fill = box_w / 2, FILLS["window"][1]
     # 14px serif averages under 7.5px a character: 54 of them fit the box with a margin.
@@ -240,6 +250,13 @@ def chain_svg(steps: list[tuple[str, str]]) -> str:
         if n:
             out.append(f'<line x1="{mid}" y1="{y - gap}" x2="{mid}" y2="{y - 4}" stroke="#333" stroke-width="2"/>')
             out.append(f'<path d="M {mid - 5} {y - 9} L {mid} {y - 1} L {mid + 5} {y - 9} z" fill="#333"/>')
+            if arrows:
+                value, gradient = arrows[n - 1]
+                back, red = mid + 24, "#a01010"
+                out.append(f'<text x="{mid - 8}" y="{y - 7}" text-anchor="end" font-size="12">{svg_text("$" + value + "$")}</text>')
+                out.append(f'<line x1="{back}" y1="{y - 2}" x2="{back}" y2="{y - gap + 5}" stroke="{red}" stroke-width="2"/>')
+                out.append(f'<path d="M {back - 5} {y - gap + 9} L {back} {y - gap + 1} L {back + 5} {y - gap + 9} z" fill="{red}"/>')
+                out.append(f'<text x="{back + 8}" y="{y - 7}" font-size="12" fill="{red}">{svg_text("$" + gradient + "$")}</text>')
         out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{fill}" stroke="#555"/>')
         for k, line in enumerate(text):
             out.append(f'<text x="{mid}" y="{y + 20 + k * line_h}" text-anchor="middle">{svg_text(line)}</text>')
