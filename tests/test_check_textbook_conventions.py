@@ -162,3 +162,34 @@ def test_a_worked_example_step_is_judged_at_the_examples_numbers():
     assert got[4] == "right", got
     assert got[6] == "wrong", got  # delta_{2,2} = -1, not 1
     assert got[8] == "wrong", got  # x_{3,1} = -3: relu stops it, and the window's maximum is 0 elsewhere
+
+
+def test_a_chain_that_names_a_value_twice_is_never_judged_wrong_for_it():
+    # y_k = a_k = ...: both names for the outputs' value, a written before for the hidden units (a_j)
+    notes = r"""
+        $$a_j = \sum_{i=1}^{2} w^{(1)}_{ji} x_i + w^{(1)}_{j0}, \qquad z_j = \tanh(a_j)$$
+
+        $$y_k = a_k = \sum_{j=1}^{3} w^{(2)}_{kj} z_j + w^{(2)}_{k0}$$
+
+        $$y_k = a_k$$
+
+        $$E_n = \frac{1}{2}\sum_{k=1}^{2} (y_k - t_k)^2$$
+        """
+    got = verdicts(notes, BISHOP)
+    assert "wrong" not in got.values(), got
+    assert got[2] == "right", got
+
+
+def test_the_bias_trick_reads_the_weight_past_the_last_input_as_the_bias():
+    # CS231n: w = [w_0, w_1, w_2] for a neuron with two inputs x_0, x_1, counted from 0, w_2 its bias
+    neuron = derive(parse_network("""
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        bias = true
+        [[layer]]
+        type = "sigmoid"
+        """.replace("        ", "")))
+    claims = [r"a^{[1]}_{0} = w_0 x_0 + w_1 x_1 + w_2", r"a^{[1]}_{0} = w_0 x_0 + w_1 x_1 + w_1"]
+    assert [v.status for v in check_claims(claims, neuron, index_base=0)] == ["right", "wrong"]

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import replace
-from itertools import product
+from itertools import combinations, product
 
 from ..naming import lead_axes
 from .notation import ParseError, TensorInfo, UnknownName
-from .parse import INDEX_LETTER, ChannelLayout
+from .parse import INDEX_LETTER, ChannelLayout, _sides
 
 KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
 # Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
@@ -95,8 +95,13 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
         if depth >= MAX_UNKNOWN:
             return []
         out = []
+        members = _sides(claim.text)
         for info in _for(grader, unknown, claim):
-            trial = {**tensors, unknown.name: {None: info}}
+            # a name that needs its layer keeps its layers (w^{(2)}_{kj} beside a bare w_{kj})
+            kept = tensors.get(unknown.name, {}) if unknown.layers else {}
+            trial = {**tensors, unknown.name: {None: info, **{k: v for k, v in kept.items() if k is not None}}}
+            if len(members) > 2 and depth + 1 < MAX_UNKNOWN and not _members_agree(grader, claim, members, trial, budget):
+                continue  # y_k = a_k = \sum_j w_{kj} z_j: a reading of a that breaks a_k = \sum ... needs no y
             out += [{unknown.name: {None: info}, **rest} for rest in _search(grader, claim, trial, depth + 1, budget)]
         return out
     except ChannelLayout:  # x_{1,2,2}: the channel first or last, read both ways as the grader does
@@ -119,6 +124,32 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
             return []
         budget.evaluations -= 1
         return [{}] if grader.holds(sides, claim) else []
+    finally:
+        grader.tensors = saved
+
+
+def _members_agree(grader, claim, members: tuple[str, ...], tensors: dict, budget: _Budget) -> bool:
+    """Whether the members of a chain that this reading lets symconv read (the others name values still unread)
+    are equal; True when fewer than two are readable."""
+    saved = grader.tensors
+    grader.tensors = tensors
+    try:
+        readable = []
+        for member in members:
+            try:
+                grader.parse(replace(claim, text=f"{member} = {member}"))
+            except (ParseError, RecursionError, ChannelLayout):
+                continue
+            readable.append(member)
+        if len(readable) < 2 or len(readable) == len(members):
+            return True
+        budget.evaluations -= 1
+        part = replace(claim, text=" = ".join(readable))
+        try:
+            sides, _ = grader.parse(part)
+        except (ParseError, RecursionError, ChannelLayout):
+            return True
+        return grader.holds(sides, part)
     finally:
         grader.tensors = saved
 
@@ -148,7 +179,11 @@ def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
     if len(unknown.name) == 1 and re.search(r"_\s*(?:\{[^{}]*)?(?<![A-Za-z\\])" + unknown.name + r"(?![A-Za-z])", claim.text):
         return []
     written = _written_indices(unknown.name, claim.text)
-    fits = sorted((c for c in grader.candidates if _fits(c, written)), key=lambda c: _likeness(c, written))
+    # values the notes have not named yet first: a name read anew is likelier a value without a name
+    named = {(info.key, info.gradient) for name in grader.inferred if name != unknown.name
+             if (info := grader.tensors.get(name, {}).get(None)) is not None}
+    fits = sorted((c for c in grader.candidates if _fits(c, written)),
+                  key=lambda c: (_likeness(c, written), (c.key, c.gradient) in named))
     if unknown.layers:  # its layers first; but notes may use the letter for something else (Bishop's z_j)
         table = grader.tensors.get(unknown.name, {})
         layered = [table[n] for n in unknown.layers if n in table]
@@ -230,24 +265,27 @@ def weak(text: str, bound: dict) -> set[str]:
 def rebind(grader, claim, names: set[str]) -> str:
     """Why a claim that is wrong with the meanings symconv inferred for `names` is not judged wrong, and the
     reading of those names that makes it hold (("", {}) when none does: then it is wrong)."""
-    # one name read anew at a time first (Bishop's a_j and a_k: one letter, two layers), then all together
+    # one name read anew at a time first (Bishop's a_j and a_k: one letter, two layers), then two, then all
     found = []
-    for changed in [{name} for name in sorted(names)] + ([set(names)] if len(names) > 1 else []):
+    ordered = sorted(names)
+    tried = [{name} for name in ordered] + [set(pair) for pair in combinations(ordered, 2)]
+    for changed in tried + ([set(names)] if len(names) > 2 else []):
         trial = {name: table for name, table in grader.tensors.items() if name not in changed}
         budget = _Budget(min(MAX_PARSES, grader.search_left))
         found = _search(grader, claim, trial, 0, budget)
         grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
-        # a value the notes already call by another of their names is not what this one means (h where the
-        # notes write u for the activation is the student's slip, not a second name)
-        taken = {(info.key, info.gradient) for name in grader.inferred - changed
-                 for info in grader.tensors.get(name, {}).values()}
+        # a value the notes call by another of their names elsewhere is not what this one means (h where the
+        # notes write u for the activation is the student's slip, not a second name; y_k = a_k names one twice)
+        taken = {(info.key, info.gradient) for name in grader.inferred - changed - uses(claim.text, grader.inferred)
+                 if (info := grader.tensors.get(name, {}).get(None)) is not None}
         found = [f for f in found if not any((t[None].key, t[None].gradient) in taken for t in f.values())]
         if found:
             break
     if not found:
         return "", {}
     reading = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in found[0].items())
-    earlier = ", ".join(f"{name} as {describe(grader, next(iter(grader.tensors[name].values())))}" for name in sorted(names))
+    meant = {name: grader.tensors[name].get(None) or next(iter(grader.tensors[name].values())) for name in names}
+    earlier = ", ".join(f"{name} as {describe(grader, meant[name])}" for name in sorted(names))
     return (f"the notes seem to use a name for more than one value: earlier claims read {earlier}, but this claim "
             f"holds with {reading}; name each value once to have it judged"), found[0]
 

@@ -106,6 +106,7 @@ def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
         base = 0 if word in ("0", "zero") else 1
         return Conventions(base, f"the notes say so on line {_line(notes, stated.start())}", _line(notes, stated.start()))
     zero = top = None
+    channels = {info.key: info.channels for table in tensors.values() for info in table.values()}
     seen: set[tuple[str, bool]] = set()
     for claim in claims:
         if (claim.text, bool(claim.matrix)) in seen:  # a claim repeated word for word shows nothing new
@@ -120,8 +121,8 @@ def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
                 if node[0] == "sum" and any(low == 0 for _, low, _ in node[1]):
                     zero = zero or claim.line
                 for entry in (node[2],) if node[0] == "deriv" else (node,):
-                    if entry[0] != "entry" or any(not i.written for i in entry[2]):
-                        # w_2 of a one-row weight matrix: an index left out, so no evidence of where they count from
+                    if entry[0] != "entry" or any(not i.written for i in entry[2][channels.get(entry[1], 0):]):
+                        # w_2 of a one-row weight matrix: an axis left out, so no evidence of where they count from
                         continue
                     for index, size in zip(entry[2], shapes[entry[1]]):
                         if not index.written:

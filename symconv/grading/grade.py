@@ -150,7 +150,8 @@ class Grader(Evaluator):
         self.letters[name] = before | now
         # any other name of the same value (\delta_j \equiv \partial E/\partial a_j, defined before or after) follows
         # it: with this letter it is the new value (\delta_k the gradient of what a_k means)
-        self.lettered[(MOVED, next(iter(self.tensors[name].values())).key, letter)] = table[None]
+        was = self.tensors[name].get(None) or next(iter(self.tensors[name].values()))
+        self.lettered[(MOVED, was.key, letter)] = table[None]
         return True
 
     def _bias_columns(self, parsed):
@@ -320,7 +321,9 @@ class Grader(Evaluator):
                 finally:
                     self.tensors = kept
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
-            self.tensors.update(bound)
+            for name, table in bound.items():  # a name that needs its layer keeps its layers after the new reading
+                kept = self.tensors.get(name, {})
+                self.tensors[name] = {**table, **{k: v for k, v in kept.items() if k is not None}} if None not in kept else table
             self.inferred |= set(bound)
             for name in bound:
                 self.letters.setdefault(name, set()).update(binding.index_letters(claim.text, name))
@@ -360,8 +363,8 @@ class Grader(Evaluator):
                 return Verdict(claim.line, written, "not understood", reason=other)
             weak = inferred & self.weak
             if weak:
-                said = ", ".join(f"{name} as {binding.describe(self, next(iter(self.tensors[name].values())))}"
-                                 for name in sorted(weak))
+                meant = {name: self.tensors[name].get(None) or next(iter(self.tensors[name].values())) for name in weak}
+                said = ", ".join(f"{name} as {binding.describe(self, meant[name])}" for name in sorted(weak))
                 return Verdict(claim.line, written, "not understood", reason=(
                     f"wrong if {said}; but symconv read that from a claim that holds with other readings too (names "
                     "read together, or only through their gradient), so it does not call this wrong: define the "

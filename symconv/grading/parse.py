@@ -54,6 +54,7 @@ _UPDATED = re.compile(r"\s*(.*?)\s*(?:\+|\(?\s*(?:\\text\s*\{\s*new\s*\}|new)\s*
 SHARED_BIAS = "\\sharedbias"  # units.py writes a bias several units share, in a claim that names none of them, so
 # the top of a derivative that is a function of values, not one value: \log p_k, a fraction, a sum, (...)
 _FUNCTION_OF = re.compile(r"\\(?:log|ln|exp|frac|sum|sigma|tanh|left)(?![A-Za-z])|[()+\-^]")
+_LOSS_OF_EXAMPLE = re.compile(r"\s*([LEJC])_\s*(?:\{\s*n\s*\}|n(?![A-Za-z]))")
 _TOTAL_LOSS = re.compile(r"\s*[LEJC]_\s*\{\s*(?:total|tot)\s*\}")
 _LOSS_TERM = re.compile(r"\s*\\ell\^\{o\}_\{(\d+)\}")
 _LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|n(?![A-Za-z]))")
@@ -195,12 +196,12 @@ class Parser:
         if self.lettered:
             letter = INDEX_LETTER.match(self.text, self.pos)
             letter = letter and letter.group(1)
-            first = next(iter(table.values()))
-            moved = self.lettered.get((MOVED, first.key, letter))
+            first = table.get(None)  # the notes' own reading of the name
+            moved = first and self.lettered.get((MOVED, first.key, letter))
             if (name, letter) in self.lettered:
                 table = self.lettered[(name, letter)]
-            elif moved is not None and len(table) == 1:
-                table = {None: replace(moved, gradient=first.gradient)}
+            elif moved:
+                table = {**table, None: replace(moved, gradient=first.gradient)}
         info = next(iter(table.values()))
         while self.pos < len(self.text) and self.text[self.pos] in "^_":
             mark = self.text[self.pos]
@@ -449,6 +450,10 @@ class Parser:
         total = _TOTAL_LOSS.match(self.text, self.pos)
         if total and "L" in self.tensors:  # E_{total} = E_{o1} + E_{o2}: the loss's value
             self.pos = total.end()
+            return self.sub_expression("L")
+        example = _LOSS_OF_EXAMPLE.match(self.text, self.pos)
+        if example and "L" in self.tensors and self.spelled.get(example.group(1)) != example.group(1):
+            self.pos = example.end()  # E_n = \frac{1}{2} \sum_k (y_k - t_k)^2: the loss of the one example n
             return self.sub_expression("L")
         if kind == "cmd" and (text in _ACCENTS or text[1:] in GREEK) and text not in FUNCTION_COMMANDS:
             return self.entry()  # \\hat{y}_i, \\delta_k: a name (entry() says when it is unknown)
