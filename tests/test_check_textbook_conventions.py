@@ -193,3 +193,15 @@ def test_the_bias_trick_reads_the_weight_past_the_last_input_as_the_bias():
         """.replace("        ", "")))
     claims = [r"a^{[1]}_{0} = w_0 x_0 + w_1 x_1 + w_2", r"a^{[1]}_{0} = w_0 x_0 + w_1 x_1 + w_1"]
     assert [v.status for v in check_claims(claims, neuron, index_base=0)] == ["right", "wrong"]
+
+
+def test_a_given_values_derivative_by_another_is_a_kronecker_delta():
+    from symconv import ConvSpec
+    layer = derive(ConvSpec(input=(4, 4), kernel=(2, 2), names="x,w,y"))
+    claims = [r"\frac{\partial y_{ij}}{\partial w_{mn}} = \sum_{k=1}^{2} \sum_{l=1}^{2} \frac{\partial w_{kl}}{\partial w_{mn}} x_{i+k-1,j+l-1}",
+              r"\frac{\partial w_{kl}}{\partial w_{mn}} = \delta_{km}\delta_{ln}",
+              r"\frac{\partial w_{12}}{\partial w_{12}} = 1",
+              r"\frac{\partial w_{12}}{\partial w_{21}} = 1",
+              # "= 0, except for (k,l) = (m,n)" said in words after it: not judged wrong for what the words add
+              r"\frac{\partial w_{kl}}{\partial w_{mn}} = 0"]
+    assert [v.status for v in check_claims(claims, layer)] == ["right", "right", "right", "wrong", "not understood"]

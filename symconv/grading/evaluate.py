@@ -111,9 +111,14 @@ class Evaluator:
     def _differentiate(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
         if binding.KRONECKER in (top_key, key):
             raise ParseError("the Kronecker delta is a number: it has no derivative")
-        if self.d[top_key].entries is None:
-            raise ParseError(f"{top_key} is not computed from anything: a local derivative is of a derived entry")
         flat_top, flat = self._flat(top_key, top), self._flat(key, index)
+        if self.d[top_key].entries is None:
+            # \partial w_{kl} / \partial w_{mn} of leaves: 1 for the same entry, else 0 (a Kronecker delta)
+            if self.d[top_key].symbols is None or self.d[key].symbols is None:
+                raise ParseError(f"{top_key} is not computed from anything: a local derivative is of a derived entry")
+            if flat_top is None or flat is None:
+                return None
+            return S.One if (top_key, flat_top) == (key, flat) else S.Zero
         if flat_top is None or flat is None:
             return None
         return self.through(self.d[top_key].entries[flat_top], self.d[key].symbols[flat])

@@ -220,6 +220,8 @@ class Grader(Evaluator):
         if lhs[0] == "deriv" and lhs[1][0] == "expr":
             return self.of_expression(lhs[1][1], lhs[2], env)
         if lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "whole":  # \partial a / \partial z: the Jacobian
+            if self.d[lhs[1][1]].entries is None:
+                raise ParseError(f"{lhs[1][1]} is not computed from anything here: a Jacobian is of a derived value")
             top, wrt = (self.shapes[node[1]] for node in lhs[1:])
             if len(top) != 1 or len(wrt) != 1 or lhs[1][2] or lhs[2][2]:
                 raise ParseError("a Jacobian of whole tensors is read between two vectors: write an entry of it, "
@@ -482,6 +484,14 @@ class Grader(Evaluator):
         return self._candidates
 
     def _check(self, sides, env) -> _Failure | None:
+        lhs = sides[0]
+        if (lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "entry" and self.d[lhs[1][1]].entries is None
+                and any(i.coefs for i in lhs[1][2] + lhs[2][2])
+                and not any(n[0] in ("ind", "pieces") or n[0] == "entry" and n[1] == binding.KRONECKER
+                            for side in sides[1:] for n in walk(side))):
+            # \partial w_{kl}/\partial w_{mn} = 0 "except for (k,l) = (m,n)", said in words: 1 for the same entry
+            raise ParseError("a given value's derivative by another is 1 for the same entry and 0 otherwise: write "
+                             "the condition in the claim, e.g. \\delta_{km}\\delta_{ln}, to have it judged")
         try:
             truth = self.truth(sides[0], env)
         except Outside as outside:  # w_0 x_0 of a vector counted from 1: an entry written with numbers it lacks
