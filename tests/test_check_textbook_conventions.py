@@ -205,3 +205,20 @@ def test_a_given_values_derivative_by_another_is_a_kronecker_delta():
               # "= 0, except for (k,l) = (m,n)" said in words after it: not judged wrong for what the words add
               r"\frac{\partial w_{kl}}{\partial w_{mn}} = 0"]
     assert [v.status for v in check_claims(claims, layer)] == ["right", "right", "right", "wrong", "not understood"]
+
+
+def test_the_summation_convention_when_the_notes_say_they_use_it():
+    from symconv import ConvSpec
+    layer = derive(ConvSpec(input=(4, 4), kernel=(2, 2), names="x,w,y", bias=True))
+    said = "We use the Einstein convention: an index repeated in a product is summed over.\n\n"
+    claims = (r"$$dy_{ij} = \frac{\partial L}{\partial y_{ij}}$$" "\n\n"
+              r"$$db = dy_{ij}\cdot\frac{\partial y_{ij}}{\partial b}$$" "\n\n"
+              r"$$dw_{mn} = dy_{ij} x_{i+m-1,j+n-1}$$" "\n\n"
+              r"$$dw_{mn} = dy_{ij} x_{i+m,j+n}$$" "\n")
+    report = check_notes(said + claims, layer)
+    assert report.conventions.einstein == 1
+    got = {v.claim.split("=")[0].strip(): v.status for v in report}
+    assert got["db"] == "right" and list(report)[-2].status == "right" and list(report)[-1].status == "wrong"
+    # without the convention the repeated index is no sum: not read, and never wrong for it
+    plain = list(check_notes(claims, layer))
+    assert [v.status for v in plain[-3:]] == ["not understood"] * 3

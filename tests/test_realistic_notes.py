@@ -42,7 +42,7 @@ NOTES = Path(__file__).parent / "notes"
 # Each folder: the right claims that must be confirmed and the mistakes that must be caught, at least.
 FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            "heldout3": (92, 29), "heldout4": (78, 25), "heldout5": (102, 26), "heldout6": (88, 25),
-           "published": (79, 19), "published2": (57, 4), "published3": (20, 0)}
+           "published": (79, 19), "published2": (57, 4), "published3": (21, 2)}
 
 
 def grade(folder: Path, entry: dict, capsys, monkeypatch) -> list[dict]:

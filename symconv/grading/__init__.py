@@ -44,6 +44,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     grader.index_letters = index_letters(notes)
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
+    grader.einstein = bool(conventions.einstein)
     units = read_units(notes, derivation)
     renamed = claims
     if units:  # the units' names become the derivation's, layers numbered as the notes number them

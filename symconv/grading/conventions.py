@@ -36,6 +36,7 @@ class Conventions:
     parenthesized: bool = False  # the notes write a layer ^{(l)}, as Bishop and Goodfellow do: never a channel
     units: str = ""  # how the notes name a dense network's units (units.Units.describe), "" when they do not
     features: int = 0  # the notes write one feature of this many at a time, its index left out (features.py)
+    einstein: int = 0  # the line where the notes say an index repeated in a product is summed (0: they do not)
 
     def describe(self) -> str:
         said = f"indices start at {self.index_base} ({self.why})"
@@ -46,6 +47,9 @@ class Conventions:
             said += "; a superscript (l) numbers the layer"
         if self.units:
             said += f"; {self.units}"
+        if self.einstein:
+            said += (f"; an index repeated on the right and not on the left is summed over its range (the summation "
+                     f"convention, line {self.einstein})")
         if self.features:
             said += (f"; one feature of {self.features} at a time, its index left out (each claim is checked for "
                      "every feature)")
@@ -83,6 +87,18 @@ def numbering(notes: str, tensors) -> str:
 _FROM_ONE = re.compile(r"\\sum\s*_\s*\{\s*[A-Za-z]'?\s*=\s*1\s*\}")
 
 
+# "the Einstein convention", "summation convention", "repeated indices are summed"
+_EINSTEIN = re.compile(r"einstein(?:'s)?\s+(?:summation\s+)?(?:convention|notation)|summation\s+convention"
+                       r"|repeated\s+ind(?:ex|ices)\s+(?:\w+\s+){0,3}?(?:is|are|implies|imply|means?)\s+(?:\w+\s+){0,2}?summ",
+                       re.IGNORECASE)
+
+
+def einstein(notes: str) -> int:
+    """The line where the notes say they use the summation convention, 0 when they do not."""
+    found = _EINSTEIN.search(notes)
+    return _line(notes, found.start()) if found else 0
+
+
 def _line(notes: str, pos: int) -> int:
     return notes.count("\n", 0, pos) + 1
 
@@ -93,7 +109,7 @@ def infer(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
     layers = numbering(notes, tensors)
     base = _base(notes, claims, tensors, shapes, index_base)
     parenthesized = bool(layers) and any("(" in found.group() for found in _LAYERED.finditer(notes))
-    return Conventions(base.index_base, base.why, base.line, layers, parenthesized)
+    return Conventions(base.index_base, base.why, base.line, layers, parenthesized, einstein=einstein(notes))
 
 
 def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int, ...]],

@@ -68,6 +68,7 @@ class Grader(Evaluator):
         self.inferred: set[str] = set()  # names whose meaning symconv read from the claims (binding.py)
         self.letters: dict[str, set[str]] = {}  # the index letters each inferred name was read with (a_j)
         self.lettered: dict[tuple[str, str], dict] = {}  # (name, index letter) -> its value: Bishop's a_j, a_k
+        self.einstein = False  # the notes sum an index repeated on the right and not on the left
         self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
@@ -121,8 +122,8 @@ class Grader(Evaluator):
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
-                                                  self.lettered))
+            return self._summed(self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized,
+                                                               self.features, self.lettered)))
         except ChannelLayout:
             raise
         except ParseError as error:
@@ -153,6 +154,19 @@ class Grader(Evaluator):
         was = self.tensors[name].get(None) or next(iter(self.tensors[name].values()))
         self.lettered[(MOVED, was.key, letter)] = table[None]
         return True
+
+    def _summed(self, parsed):
+        """The summation convention, when the notes use it: dw_{mn} = dy_{ij} \\partial y_{ij}/\\partial w_{mn} sums
+        over i and j, the indices on the right that the left does not have, each over the axis it indexes."""
+        if not self.einstein:
+            return parsed
+        sides, rest = parsed
+        left = free_indices(sides[0])
+        out = [sides[0]]
+        for side in sides[1:]:
+            extra = sorted(free_indices(side) - left)
+            out.append(("sum", tuple((var, None, None) for var in extra), side, ()) if extra else side)
+        return out, rest
 
     def _bias_columns(self, parsed):
         """A dense layer's bias written as a weight: Bishop's w_{j0} in notes counting from 1 (the weight of a
