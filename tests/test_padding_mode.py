@@ -265,7 +265,7 @@ def test_the_handout_and_its_answers_render(padding, mode):
     d = derive(ConvSpec(input=(3, 4), kernel=(2, 4), padding=padding, padding_mode=mode, bias=True))
     files = render(d, ("md",), handout=True).files
     assert {"exercise.md", "answers.md"} <= set(files)
-    assert ("p_t + p_b" in files["answers.md"].decode()) == (padding != 1)
+    assert ("P_t + P_b" in files["answers.md"].decode()) == (padding != 1)
 
 
 def test_the_command_line_takes_the_mode(capsys, tmp_path, monkeypatch):

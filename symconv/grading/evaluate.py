@@ -10,8 +10,8 @@ from itertools import product
 from math import comb, prod
 
 import numpy as np
-from sympy import (Abs, Add, Eq, Expr, Heaviside, Max, Min, Mul, Piecewise, Rational, S, ceiling, diff, exp, floor, log,
-                   sign, sqrt, tanh)
+from sympy import (Abs, Add, Dummy, Eq, Expr, Heaviside, Max, Min, Mul, Piecewise, Rational, S, Symbol, ceiling, diff, exp,
+                   floor, log, sign, sqrt, srepr, tanh)
 
 from ..layers.pool import switch
 from . import arrays, binding
@@ -82,12 +82,37 @@ class Evaluator:
             self._part_values = {sym: entry for t in self.d.parts() for sym, entry in zip(t.symbols, t.entries)}
         return self._part_values
 
+    def _only_activation(self):
+        """The one element-wise activation every such layer of the network applies, as a function of its input
+        (f(w_1 x_1 + w_2 x_2 + b_1) in notes where f is the sigmoid throughout); refused when there are several."""
+        functions = {}
+        for r in self.d.records:
+            if r.shape_in != r.shape_out or r.layer.params(r.shape_in) or r.layer.is_loss or len(r.inputs) != 1:
+                continue
+            inputs, outputs = self.d[r.inputs[0]].symbols, self.d[r.output].entries
+            if inputs is None or outputs is None or outputs[0].free_symbols != {inputs[0]}:
+                continue
+            functions[srepr(outputs[0].xreplace({inputs[0]: Symbol("_z")}))] = (outputs[0], inputs[0])
+        if len(functions) != 1:
+            raise ParseError("f(...) of an expression is the network's activation: it applies "
+                             f"{'none' if not functions else 'more than one'}, so write f of an entry, e.g. f(z_{{1}})")
+        output, symbol = next(iter(functions.values()))
+        return lambda z: output.xreplace({symbol: z})
+
     def _activation(self, node, env: dict[str, int]) -> Expr:
         """f(z_j) or f'(z_j), f the element-wise activation the network applies to z: the function its output
         entry is of that input entry (f'(z_j) its derivative), at the claim's z_j."""
         (arg,) = node[2] if len(node[2]) == 1 else (None,)
-        if arg is None or arg[0] != "entry":
+        if arg is None:
             raise ParseError("f(...) is read as the activation applied to an entry, e.g. f(z_{1}): one argument")
+        if arg[0] != "entry":  # f(w_1 x_1 + w_2 x_2 + b_1): the network's one activation, of that expression
+            function = self._only_activation()
+            symbol = Dummy("z")
+            value = self.value(arg, env)
+            if arrays.is_array(value):
+                raise ParseError("f(...) of a whole tensor is read entry by entry")
+            shape = function(symbol)
+            return (diff(shape, symbol) if node[1] == "dactivation_fn" else shape).xreplace({symbol: value})
         index = self._at(arg[2], env)
         flat = self._flat(arg[1], index)
         after = [r for r in self.d.records if r.inputs == (arg[1],) and r.shape_in == r.shape_out

@@ -69,6 +69,7 @@ class Grader(Evaluator):
         self.letters: dict[str, set[str]] = {}  # the index letters each inferred name was read with (a_j)
         self.lettered: dict[tuple[str, str], dict] = {}  # (name, index letter) -> its value: Bishop's a_j, a_k
         self.einstein = False  # the notes sum an index repeated on the right and not on the left
+        self._leaves: dict | None = None  # the targets' entries: symbol -> label
         self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
@@ -174,7 +175,7 @@ class Grader(Evaluator):
         1 after its n entries). That column is the layer's bias b_j, however the claim writes it (a value, a
         gradient, a local derivative)."""
         biases = {r.params["W"]: r.params["b"] for r in self.d.records
-                  if r.layer.type == "dense" and "W" in r.params and "b" in r.params}
+                  if r.layer.weights_join and "W" in r.params and "b" in r.params}
         if not biases:
             return parsed
         extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
@@ -385,6 +386,11 @@ class Grader(Evaluator):
                     f"wrong if {said}; but symconv read that from a claim that holds with other readings too (names "
                     "read together, or only through their gradient), so it does not call this wrong: define the "
                     "names (e.g. Let ... = ...) to have it judged"))
+        set_to = self._holds_with_a_number(failures[0], sides)
+        if set_to:
+            return Verdict(claim.line, written, "not understood", reason=(
+                f"right if {set_to}, a number the claim writes in place of a given value: give it as a claim of its "
+                f"own (e.g. {set_to}) to have the step checked at it"))
         loss = loss_letter(sides)
         printer = self._printer(compact, loss, self._upstream_in(claim.text))
         first = failures[0]
@@ -664,6 +670,27 @@ class Grader(Evaluator):
             return False
         value, claimed_value = self._given_value(truth), self._given_value(claimed)
         return bool(value.is_number and claimed_value.is_number and value == claimed_value)
+
+    def _holds_with_a_number(self, failure, sides) -> str:
+        """"t = 1" when the claim is right with a target's entry set to a number it writes (Zhou's
+        L = (1 - y_{pred})^2 for the one example whose target is 1, said in a table): not wrong, not read."""
+        truth, claimed = failure.truth, failure.claimed
+        if truth is None or claimed is None or arrays.is_array(truth) or arrays.is_array(claimed):
+            return ""
+        if self._leaves is None:  # the targets: what a loss compares the output with
+            targets = {name for r in self.d.records if r.layer.is_loss for key, name in r.params.items()
+                       if self.d[name].entries is None and self.d[name].symbols is not None}
+            self._leaves = {sym: t.labels[k] if t.labels else str(sym) for t in self.d.tensors if t.name in targets
+                            for k, sym in enumerate(t.symbols)}
+        truth = self.meaning.in_terms_of(truth, claimed)  # e_1^2 as (a_1 - t_1)^2 beside a claim in a_1
+        missing = [sym for sym in truth.free_symbols - claimed.free_symbols
+                   if sym in self._leaves and sym not in self.given][:3]  # a value the notes give is known
+        numbers = {Rational(n[1].numerator, n[1].denominator) for side in sides for n in walk(side) if n[0] == "num"}
+        for sym in missing:
+            for number in sorted(numbers)[:8]:
+                if self.meaning.equal(claimed, truth.xreplace({sym: number})):
+                    return f"{self._leaves[sym]} = {number}"
+        return ""
 
     def _same(self, claimed: Expr, truth: Expr) -> bool:
         """Equal in meaning: exactly, after expansion, where that is cheap (sums of products of entries),

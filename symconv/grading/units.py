@@ -38,6 +38,14 @@ _LETTER_NAME = re.compile(
 # a unit's net input as the notes define it: net_{h1} = w_1 i_1 + w_2 i_2 + b_1 (its right side up to the next = or $)
 _NET_DEFINED = re.compile(
     rf"(?<![A-Za-z\\])(?:net|in)\s*_\s*(?:\{{\s*{_UNIT}\s*\}}|{_UNIT.replace('?P<', '?P<b_')})\s*=\s*(?P<rhs>[^=$\n]*)")
+# a unit named by its letter alone, defined as the activation of its net input: h_1 = f(w_1 x_1 + w_2 x_2 + b_1)
+# (Zhou's "Introduction to Neural Networks" and the posts like it): h_1 is then the unit's output
+_BARE_DEFINED = re.compile(
+    r"(?<![A-Za-z\\_{])(?P<group>[ho])\s*_\s*(?:\{\s*(?P<n1>\d+)\s*\}|(?P<n2>\d+))\s*=\s*(?:f|\\sigma)\s*\((?P<rhs>[^=$\n]*)")
+_BARE_UNIT = re.compile(r"(?<![A-Za-z\\_{])(?P<group>[ho])\s*_\s*(?:\{\s*(?P<n1>\d+)\s*\}|(?P<n2>\d+))(?![\w^])")
+# the network's prediction and the target, named in words: y_{pred}, y_{true}, \hat y_{pred}
+_PREDICTION = re.compile(
+    r"(?<![A-Za-z\\])y\s*_\s*\{\s*(?:\\(?:text|mathrm)\s*\{\s*(?P<w1>pred|true)\s*\}|(?P<w2>pred|true))\s*\}")
 # the error of one output: E_{o1}, E_{o_1}, E_{y_{2}} (the loss's term of that output; E_{total} is the loss)
 _OUTPUT_ERROR = re.compile(r"(?<![A-Za-z\\])E\s*_\s*\{\s*[oy]\s*(?:_\s*)?(?:\{\s*(\d+)\s*\}|(\d+))\s*\}")
 _BIAS = re.compile(r"(?<![A-Za-z\\])b\s*_\s*(?:\{\s*(\d+)\s*\}|(\d))(?![\w^])")
@@ -74,6 +82,7 @@ class Units:
     from_to: bool = False
     # a bias the notes name by number, b_3: the units (layer, unit) whose net input the notes write with it
     biases: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
+    bare: bool = False  # units named by their letter alone (h_1 = f(...)): h_1 is the unit's output
 
     def describe(self) -> str:
         letters = "i, h, o" if len(self.sizes) == 3 else "i, o"
@@ -96,6 +105,8 @@ def read(notes: str, derivation: Derivation) -> Units | None:
         return Units("numbered", sizes, from_to)
     if any(found["group"] or found["b_group"] for found in _LETTER_NAME.finditer(notes)):
         return Units("letters", sizes, from_to, _biases(notes, sizes))
+    if len(sizes) == 3 and _BARE_DEFINED.search(notes) and _GLOBAL_WEIGHT.search(notes):
+        return Units("letters", sizes, from_to, _biases(notes, sizes), bare=True)
     return None
 
 
@@ -105,9 +116,10 @@ def _biases(notes: str, sizes: tuple[int, ...]) -> tuple[tuple[str, tuple[tuple[
     (Mazur's b_1, b_2, a layer's bias each). A number no net input is written with stays unread."""
     groups = _groups(len(sizes) - 1)
     units: dict[str, set[tuple[int, int]]] = {}
-    for found in _NET_DEFINED.finditer(notes):
-        layer = groups.get(found["group"] or found["b_group"])
-        n = found["n1"] or found["n2"] or found["b_n1"] or found["b_n2"]
+    for found in [*_NET_DEFINED.finditer(notes), *_BARE_DEFINED.finditer(notes)]:
+        named = found.groupdict()
+        layer = groups.get(named["group"] or named.get("b_group"))
+        n = named["n1"] or named["n2"] or named.get("b_n1") or named.get("b_n2")
         if layer is None or layer == 0 or not n.isdigit() or not 1 <= int(n) <= sizes[layer]:
             continue
         named = {m[1] or m[2] for m in _BIAS.finditer(found["rhs"])}
@@ -169,6 +181,15 @@ def _letters(text: str, units: Units, base: int) -> str:
         return f"{'a' if kind == 'out' else 'z'}^{{[{layer}]}}_{{{index}}}"
 
     text = _LETTER_NAME.sub(name, text)
+    if units.bare:
+        def bare(found: re.Match) -> str:
+            layer, n = group_of[found["group"]], found["n1"] or found["n2"]
+            return f"a^{{[{layer}]}}_{{{_at(n, base)}}}" if 1 <= int(n) <= units.sizes[layer] else found[0]
+
+        text = _BARE_UNIT.sub(bare, text)
+        if units.sizes[last] == 1:
+            text = _PREDICTION.sub(lambda m: f"a^{{[{last}]}}_{{{base}}}" if (m["w1"] or m["w2"]) == "pred"
+                                   else f"t_{{{base}}}", text)
     text = _OUTPUT_ERROR.sub(lambda m: f"{LOSS_TERM}_{{{m[1] or m[2]}}}" if int(m[1] or m[2]) <= units.sizes[last]
                              else m[0], text)
     text = _LETTER_INPUT.sub(lambda m: f"x_{{{_at(m[1] or m[2], base)}}}" if int(m[1] or m[2]) <= units.sizes[0]

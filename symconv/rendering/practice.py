@@ -67,7 +67,7 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
         return None
     record = derivation.records[0]
     layer = record.layer
-    if getattr(layer, "type", "") != "conv":
+    if not layer.kernel_slides:  # a convolution's kernel sliding over its input: what the exercises ask about
         return None
     values = {v.name: v.values for v in example.given + example.derived}
     if not all(getattr(x, "is_Rational", False) for vs in values.values() for x in vs):
