@@ -222,3 +222,48 @@ def test_the_summation_convention_when_the_notes_say_they_use_it():
     # without the convention the repeated index is no sum: not read, and never wrong for it
     plain = list(check_notes(claims, layer))
     assert [v.status for v in plain[-3:]] == ["not understood"] * 3
+
+
+# Zhou's 2-2-1 network: sigmoid throughout, the mean squared error of the one example (Alice, target 1).
+ZHOU = derive(parse_network("""
+input = [2]
+[[layer]]
+type = "dense"
+out_features = 2
+bias = true
+[[layer]]
+type = "sigmoid"
+[[layer]]
+type = "dense"
+out_features = 1
+bias = true
+[[layer]]
+type = "sigmoid"
+[[layer]]
+type = "mse"
+reduction = "mean"
+"""))
+
+ZHOU_NOTES = r"""
+    Let $h_1, h_2, o_1$ be the outputs of the neurons; $f$ is the sigmoid.
+
+    $$h_1 = f(w_1x_1 + w_2x_2 + b_1)$$
+
+    $$y_{pred} = o_1 = f(w_5h_1 + w_6h_2 + b_3)$$
+
+    $$\frac{\partial h_1}{\partial w_1} = x_1 * f'(w_1x_1 + w_2x_2 + b_1)$$
+
+    $$\frac{\partial y_{pred}}{\partial h_1} = w_5 * f'(w_5h_1 + w_6h_2 + b_3)$$
+
+    $$\frac{\partial L}{\partial y_{pred}} = -2(1 - y_{pred})$$
+
+    $$\frac{\partial y_{pred}}{\partial h_1} = w_6 * f'(w_5h_1 + w_6h_2 + b_3)$$
+    """
+
+
+def test_units_named_by_their_letter_and_f_of_their_net_input():
+    got = verdicts(ZHOU_NOTES, ZHOU)
+    assert [got[n] for n in (4, 6, 8, 10)] == ["right"] * 4, got
+    # right only for the example's target, 1, which these notes give in a table: not read, never wrong
+    assert got[12] == "not understood", got
+    assert got[14] == "wrong", got  # h_1 reaches o_1 through w_5, not w_6
