@@ -45,7 +45,10 @@ def _torch():
 
 
 def _pair(value) -> list[int]:
-    return list(value) if isinstance(value, (tuple, list)) else [value, value]
+    """A PyTorch size as [rows, columns]: an int or a one-element list is both (PyTorch's reading)."""
+    if isinstance(value, (tuple, list)):
+        return list(value) * 2 if len(value) == 1 else list(value)
+    return [value, value]
 
 
 def _module_table(torch, where: str, m, label: str | None = None) -> dict:
@@ -69,7 +72,7 @@ def _module_table(torch, where: str, m, label: str | None = None) -> dict:
                 "dilation": _pair(m.dilation), "groups": m.groups, "bias": m.bias is not None}
     if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
         table = {"type": "maxpool" if isinstance(m, nn.MaxPool2d) else "avgpool", "window": _pair(m.kernel_size),
-                 "stride": _pair(m.stride if m.stride is not None else m.kernel_size), "padding": _pair(m.padding)}
+                 "stride": _pair(m.stride if m.stride not in (None, [], ()) else m.kernel_size), "padding": _pair(m.padding)}
         if isinstance(m, nn.MaxPool2d):
             if _pair(m.dilation) != [1, 1]:
                 table["dilation"] = _pair(m.dilation)
