@@ -306,6 +306,7 @@ class PlainSympy:
 def reason(error) -> str:
     """symconv's refusal without the names and numbers of the one sample: its kind of reason."""
     text = re.sub(r"^module '[^']*' \(([^)]*)\): ", r"\1: ", str(error))
+    text = re.sub(r"^module '[^']*' \([^)]*\), ", "", text)  # a shape that does not fit: its layer says it
     text = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", text)
     return text.split(" is not supported")[0].split(": give")[0][:110]
 
