@@ -18,7 +18,8 @@ no batch, when N is 1 or the input is unbatched); an elementwise op's input (and
 vector (elementwise, so the same numbers); linear's (..., n) input a batch of the leading entries' vectors;
 batch_norm's and group_norm's (N, C, L) input N examples of C x 1 x L ((N, C): C x 1 x 1);
 interpolate's 1-d (N, C, L) input C x 1 x L with the size or scale (1, .) on the rows; cross_entropy's class
-indices as one-hot probabilities.
+indices as one-hot probabilities (targets="indices"), its probability targets, which need not sum to 1, as
+they are (targets="probabilities": dL/df = p sum(t) - t).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def write(family, x, args, kwargs, torch):
     shape = tuple(x.shape)
     if any(n == 0 for n in shape):
         raise NotExpressed("an empty tensor")
-    where, loss, target = {}, None, None
+    where, loss, target, targets = {}, None, None, "indices"
 
     def place(name, position, key):
         if position < len(args) and isinstance(args[position], torch.Tensor):
@@ -238,6 +239,7 @@ def write(family, x, args, kwargs, torch):
         a = arguments(("target", "weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"),
                       args, kwargs)
         t = a["target"]
+        targets = "probabilities" if t.is_floating_point() else "indices"
         if x.dim() > 2:
             raise NotExpressed("a class axis with further axes (K-dimensional cross-entropy)")
         if not t.is_floating_point():
@@ -257,7 +259,7 @@ def write(family, x, args, kwargs, torch):
         if name != "t":
             tensor = args[key] if kind == "arg" else kwargs[key]
             dict(module.named_parameters())[name].data.copy_(tensor.detach())
-    return module, tuple(int(n) for n in shape), batch, loss, where, target
+    return module, tuple(int(n) for n in shape), batch, loss, where, target, targets
 
 
 def reference(op, x, args, kwargs, upstream, torch):
@@ -304,6 +306,7 @@ class PlainSympy:
 def reason(error) -> str:
     """symconv's refusal without the names and numbers of the one sample: its kind of reason."""
     text = re.sub(r"^module '[^']*' \(([^)]*)\): ", r"\1: ", str(error))
+    text = re.sub(r"^module '[^']*' \([^)]*\), ", "", text)  # a shape that does not fit: its layer says it
     text = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", text)
     return text.split(" is not supported")[0].split(": give")[0][:110]
 
@@ -317,8 +320,8 @@ def run_sample(family, op, sample, plain, cap, torch):
 
     x, args, kwargs = sample.input, list(sample.args), dict(sample.kwargs)
     try:
-        module, shape, batch, loss, where, target = write(family, x, args, kwargs, torch)
-        spec = from_torch(module, shape, batch=batch, loss=loss)
+        module, shape, batch, loss, where, target, targets = write(family, x, args, kwargs, torch)
+        spec = from_torch(module, shape, batch=batch, loss=loss, targets=targets)
     except NotExpressed as error:
         return "not expressed", str(error), None
     except (SpecError, ValueError, TypeError, RuntimeError) as error:

@@ -68,8 +68,12 @@ def parse_pair(text: str, what: str) -> tuple[int, int]:
     return parse_int(first, what), parse_int(second if second is not None else first, what)
 
 
-def as_pair(value: object, what: str) -> tuple[int, int]:
-    """An int, a pair of ints or "NxM" text as a pair (the caller checks the lower bound)."""
+def as_pair(value: object, what: str, single: bool = False) -> tuple[int, int]:
+    """An int, a pair of ints or "NxM" text as a pair (the caller checks the lower bound); with `single`, also
+    a one-element list [n], which PyTorch reads as (n, n) for a pooling's sizes and a convolution's stride,
+    padding and dilation (not for a kernel, whose one element would make a 1-d convolution)."""
+    if single and isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0] if isinstance(value[0], int) and not isinstance(value[0], bool) else value
     if isinstance(value, str):
         pair = parse_pair(value, what)
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -79,7 +83,8 @@ def as_pair(value: object, what: str) -> tuple[int, int]:
     ):
         pair = int(value[0]), int(value[1])
     else:
-        raise SpecError(f"{what} {shown(value)} is not a size: give an int or a pair of ints")
+        one = ", [n]" if single else ""
+        raise SpecError(f"{what} {shown(value)} is not a size: give an int{one} or a pair of ints")
     if max(abs(pair[0]), abs(pair[1])) > LARGEST:
         raise SpecError(f"{what} {shown(max(pair, key=abs))} is too large: each value must be at most {LARGEST:,}")
     return pair
@@ -108,11 +113,11 @@ def as_padding(value: object, span: tuple[int, int], stride: tuple[int, int]) ->
             sides = [as_pair(v, "padding") for v in value]
             start, end = (sides[0][0], sides[1][0]), (sides[0][1], sides[1][1])
         else:
-            start = end = as_pair(value, "padding")
+            start = end = as_pair(value, "padding", single=True)
     except SpecError as error:
         if "too large" in str(error):
             raise
-        raise SpecError(f"padding {shown(value)} is not valid: give same, valid, N, NxM, [rows, columns] or "
+        raise SpecError(f"padding {shown(value)} is not valid: give same, valid, N, NxM, [N], [rows, columns] or "
                         "[[top, bottom], [left, right]] with whole numbers") from None
     if min(*start, *end) < 0:
         given = fmt_pair(start) if start == end else shown(value)
@@ -231,7 +236,7 @@ class ConvSpec:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         for attr, least in (("input", 1), ("kernel", 1), ("stride", 1), ("dilation", 1)):
-            pair = as_pair(getattr(self, attr), attr)
+            pair = as_pair(getattr(self, attr), attr, single=attr in ("stride", "dilation"))
             if min(pair) < least:
                 rule = "0 or more" if least == 0 else "1 or more"
                 raise SpecError(f"{attr} {fmt_pair(pair)} is not valid: each value must be {rule}")

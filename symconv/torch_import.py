@@ -17,7 +17,7 @@ import operator
 import re
 from .layers import layer_from_fields
 from .network import NetworkSpec
-from .spec import SpecError, shown
+from .spec import SpecError, check_choice, shown
 
 INSTALL = "PyTorch is not installed: pip install 'symconv[torch]' (or pip install torch)"
 
@@ -45,7 +45,10 @@ def _torch():
 
 
 def _pair(value) -> list[int]:
-    return list(value) if isinstance(value, (tuple, list)) else [value, value]
+    """A PyTorch size as [rows, columns]: an int or a one-element list is both (PyTorch's reading)."""
+    if isinstance(value, (tuple, list)):
+        return list(value) * 2 if len(value) == 1 else list(value)
+    return [value, value]
 
 
 def _module_table(torch, where: str, m, label: str | None = None) -> dict:
@@ -69,7 +72,7 @@ def _module_table(torch, where: str, m, label: str | None = None) -> dict:
                 "dilation": _pair(m.dilation), "groups": m.groups, "bias": m.bias is not None}
     if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
         table = {"type": "maxpool" if isinstance(m, nn.MaxPool2d) else "avgpool", "window": _pair(m.kernel_size),
-                 "stride": _pair(m.stride if m.stride is not None else m.kernel_size), "padding": _pair(m.padding)}
+                 "stride": _pair(m.stride if m.stride not in (None, [], ()) else m.kernel_size), "padding": _pair(m.padding)}
         if isinstance(m, nn.MaxPool2d):
             if _pair(m.dilation) != [1, 1]:
                 table["dilation"] = _pair(m.dilation)
@@ -169,14 +172,20 @@ def _refused(label: str, what: str) -> SpecError:
     return SpecError(f"{label}: {what} is not supported")
 
 
-def _loss_table(torch, loss) -> dict:
+TARGETS = {"indices": "one-hot", "probabilities": "any"}  # nn.CrossEntropyLoss's target -> symconv's
+
+
+def _loss_table(torch, loss, targets: str = "indices") -> dict:
     nn = torch.nn
     kind = type(loss).__name__
+    check_choice(targets, "targets", tuple(TARGETS))
     if isinstance(loss, nn.CrossEntropyLoss):
         if loss.weight is not None or loss.label_smoothing:
             raise SpecError(f"loss {kind}: class weights and label smoothing are not supported: give "
                             "nn.CrossEntropyLoss() with reduction 'mean' or 'sum'")
-        table = {"type": "softmax_cross_entropy"}
+        # Class indices are one-hot targets (dL/df = p - t); class probabilities, which PyTorch does not
+        # require to sum to 1, give the general p sum(t) - t.
+        table = {"type": "softmax_cross_entropy", **({"target": "any"} if targets == "probabilities" else {})}
     elif isinstance(loss, nn.MSELoss):
         table = {"type": "mse"}
     else:
@@ -243,7 +252,7 @@ def _function_table(torch, node) -> tuple[dict, list]:
     raise SpecError(f"{where} is not supported: symconv imports {SUPPORTED}")
 
 
-def network_tables(module, input_shape, *, batch: int | None = None, loss=None) -> dict:
+def network_tables(module, input_shape, *, batch: int | None = None, loss=None, targets: str = "indices") -> dict:
     """The network file's structure ({"input": [...], "layer": [tables]}) of a PyTorch module.
 
     Raises:
@@ -293,7 +302,7 @@ def network_tables(module, input_shape, *, batch: int | None = None, loss=None) 
     if not steps or not isinstance(result, torch.fx.Node) or produced.get(result) != len(steps):
         raise SpecError(f"module {type(module).__name__}: its forward must return the output of its last operation, "
                         "one tensor")
-    return _tables(steps, produced, input_shape, batch, None if loss is None else _loss_table(torch, loss))
+    return _tables(steps, produced, input_shape, batch, None if loss is None else _loss_table(torch, loss, targets))
 
 
 def _known(table: dict, where: str) -> None:
@@ -324,22 +333,26 @@ def _tables(steps, produced, input_shape, batch, loss_table) -> dict:
     return data
 
 
-def from_torch(module, input_shape, *, batch: int | None = None, loss=None, name: str = "network") -> NetworkSpec:
+def from_torch(module, input_shape, *, batch: int | None = None, loss=None, name: str = "network",
+               targets: str = "indices") -> NetworkSpec:
     """The network spec of a PyTorch module at an input of `input_shape` ((C, H, W) or (n,)), with a
     batch of `batch` examples (None: one example, no batch axis) and, when given, a loss
-    (nn.CrossEntropyLoss() or nn.MSELoss()). Train or eval mode is each module's own.
+    (nn.CrossEntropyLoss() or nn.MSELoss()). Train or eval mode is each module's own. `targets` is what
+    nn.CrossEntropyLoss is given: "indices" (class indices, one-hot: dL/df = p - t) or "probabilities"
+    (class probabilities, which PyTorch does not require to sum to 1: dL/df = p sum(t) - t).
 
     Raises:
         SpecError: naming the module (qualified name and type) that cannot be imported, or the shape
             that does not fit.
     """
-    return imported(module, input_shape, batch=batch, loss=loss, name=name)[1]
+    return imported(module, input_shape, batch=batch, loss=loss, name=name, targets=targets)[1]
 
 
-def imported(module, input_shape, *, batch: int | None = None, loss=None, name: str = "network"):
+def imported(module, input_shape, *, batch: int | None = None, loss=None, name: str = "network",
+             targets: str = "indices"):
     """(the network file's tables, the network spec) of a PyTorch module: from_torch's two forms."""
     input_shape = list(input_shape) if isinstance(input_shape, (tuple, list)) else input_shape
-    data = network_tables(module, input_shape, batch=batch, loss=loss)
+    data = network_tables(module, input_shape, batch=batch, loss=loss, targets=targets)
     try:
         spec = NetworkSpec.from_dict(data, name=name)
     except SpecError as error:  # a shape that does not fit: named by its module too

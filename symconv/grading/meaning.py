@@ -6,8 +6,9 @@ gradient dL/da^{[l]}), whose entry says what it is in terms of earlier symbols. 
 a value by another name, in its layer's output (a(1 - a) for the sigmoid's derivative), with an
 upstream gradient substituted, or with the softmax's sum_k t_k kept, is the same function of the
 leaves as the truth. Two expressions are equal in meaning when they agree at several random points
-where every definition holds: random leaves, each target a probability vector (its entries sum to
-1, as the loss's p - t assumes), every derived value computed from them. At random real points no
+where every definition holds: random leaves, each one-hot target a probability vector (its entries
+sum to 1, as the loss's p - t assumes; a softmax target = "any" is positive numbers of any sum), every
+derived value computed from them. At random real points no
 relu, max or indicator sits on its kink, so a claim is never judged by the value it takes there.
 """
 

@@ -99,7 +99,7 @@ class Conv(Layer):
 
     def __post_init__(self) -> None:
         for attr in ("kernel", "stride", "dilation"):
-            object.__setattr__(self, attr, as_pair(getattr(self, attr), attr))
+            object.__setattr__(self, attr, as_pair(getattr(self, attr), attr, single=attr != "kernel"))
         span = tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel))
         start, end = as_padding(self.padding, span, self.stride)  # "same" with a stride, a bad value: refused here
         word = self.padding.strip().lower() if isinstance(self.padding, str) else None

@@ -46,7 +46,7 @@ class ConvTranspose(Layer):
 
     def __post_init__(self) -> None:
         for attr, least in (("kernel", 1), ("stride", 1), ("padding", 0), ("output_padding", 0), ("dilation", 1)):
-            pair = as_pair(getattr(self, attr), attr)
+            pair = as_pair(getattr(self, attr), attr, single=attr != "kernel")
             if min(pair) < least:
                 raise SpecError(f"{attr} {fmt_pair(pair)} is not valid: each value must be {least} or more")
             object.__setattr__(self, attr, pair)

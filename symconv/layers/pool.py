@@ -83,10 +83,12 @@ class Pool(Layer):
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in POOL_KINDS:
             raise SpecError(f"pooling {shown(self.kind)} is not known: use one of {', '.join(POOL_KINDS)}")
-        window = as_pair(self.window, "window")
-        stride = window if self.stride is None else as_pair(self.stride, "stride")
-        padding = as_pair(self.padding, "padding")
-        dilation = as_pair(self.dilation, "dilation")
+        # PyTorch's one-element lists ([n] for (n, n)) and its empty stride ([]: the window) too
+        window = as_pair(self.window, "window", single=True)
+        stride = window if self.stride is None or (isinstance(self.stride, (list, tuple)) and not self.stride) else (
+            as_pair(self.stride, "stride", single=True))
+        padding = as_pair(self.padding, "padding", single=True)
+        dilation = as_pair(self.dilation, "dilation", single=True)
         if min(window) < 1 or min(stride) < 1:
             raise SpecError(f"window {fmt_pair(window)} and stride {fmt_pair(stride)} must be 1 or more")
         if min(dilation) < 1:

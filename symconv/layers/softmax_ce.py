@@ -1,7 +1,10 @@
 """Softmax with cross-entropy, the loss (always last): p_k = exp(f_k) / sum_j exp(f_j), L = -sum_k t_k log p_k.
 
-Backward: dL/df_k = p_k - t_k, which holds because sum_k t_k = 1 for a one-hot target:
-dL/df_k = p_k sum_j t_j - t_k.
+Backward, for any target: dL/df_k = p_k sum_j t_j - t_k. With `target = "one-hot"` (the default: a
+one-hot vector, PyTorch's class-index target, or any probability vector) sum_j t_j = 1 and this is
+p_k - t_k, the form derived and taught. With `target = "any"` (PyTorch's probability targets, which
+cross_entropy does not require to sum to 1: soft labels, unnormalised weights) the general form is
+derived, p_k sum_j t_j - t_k.
 """
 
 from __future__ import annotations
@@ -16,24 +19,40 @@ from .base import DocStep, Layer, Param, Shape, Step, Words, Work, batch_mean_we
 
 
 REDUCTIONS = ("mean", "sum")
+TARGETS = ("one-hot", "any")  # a distribution (entries summing to 1), or any numbers
 
 
 @dataclass(frozen=True)
 class SoftmaxCrossEntropy(Layer):
-    """p = softmax(f), L = -sum_k t_k log p_k against a one-hot target t; the loss, always last."""
+    """p = softmax(f), L = -sum_k t_k log p_k against a target t: one-hot (or any probability vector,
+    entries summing to 1) by default, or any numbers with target="any"; the loss, always last."""
 
     reduction: str = "mean"  # over a batch's examples, as PyTorch's CrossEntropyLoss; or "sum"
+    target: str = "one-hot"  # "one-hot": t sums to 1 (p - t); "any": t need not (p sum(t) - t)
     type: ClassVar[str] = "softmax_cross_entropy"
     output_aliases: ClassVar[tuple[str, ...]] = ("p",)
     is_loss: ClassVar[bool] = True
     # \hat{y}, not p: p is the padding and a kernel row elsewhere in the documents
     output_letter: ClassVar[str] = r"\hat{y}"
     output_title: ClassVar[str] = "probabilities (softmax)"
-    backward_title: ClassVar[str] = "the softmax and cross-entropy step: y-hat - t"
     rule_gives_output: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_choice(self.reduction, "reduction", REDUCTIONS)
+        check_choice(self.target, "target", TARGETS)
+
+    @property
+    def general(self) -> bool:
+        """Whether the target may be any numbers: the derivative keeps sum_k t_k."""
+        return self.target == "any"
+
+    @property
+    def backward_title(self) -> str:
+        return f"the softmax and cross-entropy step: {self._delta_text}"
+
+    @property
+    def _delta_text(self) -> str:
+        return "y-hat sum(t) - t" if self.general else "y-hat - t"
 
     def output_shape(self, shape: Shape) -> Shape:
         return vector(shape, "softmax_cross_entropy")
@@ -42,13 +61,18 @@ class SoftmaxCrossEntropy(Layer):
         return batch_mean_weight(self.reduction, examples)
 
     def params(self, shape: Shape) -> tuple[Param, ...]:
-        return (Param("t", "t", "input", shape, "target (one-hot)", trained=False, after=True, one_hot=True),
+        if self.general:  # any numbers: positive test values, none of them summing to 1 but by chance
+            target = Param("t", "t", "input", shape, "target", trained=False, after=True, positive=True)
+        else:
+            target = Param("t", "t", "input", shape, "target (one-hot)", trained=False, after=True, one_hot=True)
+        return (target,
                 Param("L", "L", "output", (1,), "loss (cross-entropy)", trained=False, after=True))
 
     def work(self, shape: Shape) -> Work:
-        """Every p_k sums exp over all n features: n^2 terms, then n in the loss and n in p - t."""
+        """Every p_k sums exp over all n features: n^2 terms, then n in the loss and n in p - t (n^2 in
+        p sum(t) - t)."""
         n = shape[0]
-        return Work.of(n * n + 2 * n, 2e-4)
+        return Work.of(n * n + (n * n + n if self.general else 2 * n), 2e-4)
 
     def forward(self, step: Step) -> dict:
         total = Add(*(exp(f) for f in step.inp))
@@ -59,7 +83,11 @@ class SoftmaxCrossEntropy(Layer):
         return tuple(-t * log(p) for t, p in zip(params["t"], out))
 
     def backward(self, step: Step) -> dict:
-        return {"in": [p - t for p, t in zip(step.out, step.params["t"])]}
+        t = step.params["t"]
+        if self.general:  # d/df_k of -sum_j t_j log p_j: p_k sum_j t_j - t_k
+            total = Add(*t)
+            return {"in": [p * total - tk for p, tk in zip(step.out, t)]}
+        return {"in": [p - tk for p, tk in zip(step.out, t)]}
 
     def numpy_forward(self, np, a, params: dict):
         e = np.exp(a - a.max())
@@ -68,7 +96,8 @@ class SoftmaxCrossEntropy(Layer):
         return p, None
 
     def numpy_backward(self, np, g, a, y, params: dict, cache):
-        return y - params["t"], {}
+        t = params["t"]
+        return y * t.sum() - t, {}  # the general form: it is y - t where t sums to 1
 
     def torch_forward(self, torch, a, params: dict):
         """PyTorch's own cross-entropy with probabilities as the target, on one example (a vector) or a
@@ -80,13 +109,16 @@ class SoftmaxCrossEntropy(Layer):
         return "softmax with cross-entropy"
 
     def objectives(self) -> list[str]:
+        if self.general:
+            return [r"show why softmax with cross-entropy sends back $\hat{y} \sum_k t_k - t$"]
         return [r"show why softmax with cross-entropy sends back $\hat{y} - t$"]
 
     def words(self, step: DocStep) -> Words:
         scores = "" if step.number is None else f" $f = {step.symbol('in')}$"
         return Words(rf"The probabilities $\hat{{y}}$ are the softmax of the scores{scores}, $\hat{{y}}_k = e^{{f_k}} / \sum_j e^{{f_j}}$, "
-                     r"and the loss is the cross-entropy of $\hat{y}$ against the one-hot target $t$: "
-                     r"$L = -\sum_k t_k \log \hat{y}_k$.",
+                     + (r"and the loss is the cross-entropy of $\hat{y}$ against the target $t$, whose entries need not "
+                        "sum to 1: " if self.general else r"and the loss is the cross-entropy of $\hat{y}$ against the one-hot target $t$: ")
+                     + r"$L = -\sum_k t_k \log \hat{y}_k$.",
                      {"in": f"With $f$ the scores entering the softmax{' (' + scores.strip() + ')' if scores else ''}:"})
 
     def rules(self, step: DocStep) -> list[str]:
@@ -96,19 +128,23 @@ class SoftmaxCrossEntropy(Layer):
             f, p, t = step.symbol("in", n), rf"\hat{{y}}^{{({n})}}", f"t^{{({n})}}"
             c = rf"\frac{{1}}{{{step.batch}}}" if self.batch_weight(step.batch) != 1 else ""
             return [rf"{p} &= \operatorname{{softmax}}({f}), \qquad L = -{c}\sum_n ({t}){T} \log {p}",
+                    rf"{step.delta('in', n)} &= {c}\big({p}\, (\mathbf{{1}}{T} {t}) - {t}\big)" if self.general else
                     rf"{step.delta('in', n)} &= {c}\big({p} - {t}\big)"]
         f = step.symbol("in")
         return [rf"\hat{{y}} &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log \hat{{y}}",
                 rf"\frac{{\partial L}}{{\partial \hat{{y}}}} &= -t \oslash \hat{{y}}",
                 rf"\frac{{\partial \hat{{y}}}}{{\partial {f}}} &= \operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}",
                 rf"{step.delta('in')} &= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)"
-                rf" = \hat{{y}}\, (\mathbf{{1}}{T} t) - t = \hat{{y}} - t"]
+                rf" = \hat{{y}}\, (\mathbf{{1}}{T} t) - t" + ("" if self.general else r" = \hat{y} - t")]
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
-        r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k - t_k, the step SymPy does not take alone."""
+        r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k sum_j t_j - t_k (p_k - t_k for a one-hot target),
+        the step SymPy does not take alone."""
+        last = [] if self.general else [
+            r"&= \hat{y}_k - t_k \qquad \text{since } \sum_j t_j = 1 \text{ for a one-hot target}"]
         return {"in": ("", [
             r"\frac{\partial L}{\partial f_k} &= \sum_j \frac{\partial L}{\partial \hat{y}_j}\,\frac{\partial \hat{y}_j}{\partial f_k}"
             r" = \sum_j \left(-\frac{t_j}{\hat{y}_j}\right) \hat{y}_j \left(\mathbb{1}[j = k] - \hat{y}_k\right)",
             r"&= \hat{y}_k \sum_j t_j - t_k",
-            r"&= \hat{y}_k - t_k \qquad \text{since } \sum_j t_j = 1 \text{ for a one-hot target}",
+            *last,
         ])}
