@@ -267,3 +267,25 @@ def test_units_named_by_their_letter_and_f_of_their_net_input():
     # right only for the example's target, 1, which these notes give in a table: not read, never wrong
     assert got[12] == "not understood", got
     assert got[14] == "wrong", got  # h_1 reaches o_1 through w_5, not w_6
+
+
+def test_a_name_for_a_jacobian_reads_its_entries():
+    # softmax with cross-entropy after one dense layer: J = dp/dz, J_{ij} = p_i (delta_ij - p_j)
+    net = derive(parse_network("""
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 3
+        bias = true
+        [[layer]]
+        type = "softmax_cross_entropy"
+        """.replace("        ", "")))
+    notes = "Written out for a few entries of $J = \\partial p / \\partial a^{[1]}$:\n\n" + textwrap.dedent(r"""
+        $$J_{12} = -p_1 p_2$$
+
+        $$J_{22} = p_2(1 - p_2)$$
+
+        $$J_{13} = p_1(1 - p_3)$$
+        """)
+    got = verdicts(notes, net)
+    assert sorted(got.items())[-3:] == [(4, "right"), (6, "right"), (8, "wrong")], got

@@ -16,11 +16,21 @@ _DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*)\s*\}}?\s*(?:_\
                       r"\s*(?::=|=|\\coloneqq)\s*(?P<rhs>[^=]+?)\s*")
 
 
+_JACOBIAN_NAME = r"[A-Za-z](?:\s*\^\s*\{[^{}]*\})?"  # p, a^{[1]}
+_JACOBIAN = re.compile(rf"\s*(?:\\frac\s*\{{\s*\\partial\s*(?P<top>{_JACOBIAN_NAME})\s*\}}\s*\{{\s*\\partial\s*(?P<wrt>{_JACOBIAN_NAME})\s*\}}"
+                       rf"|\\partial\s*(?P<top2>{_JACOBIAN_NAME})\s*/\s*\\partial\s*(?P<wrt2>{_JACOBIAN_NAME}))\s*")
+
+
 def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
     """(the index letters, the expression) when the claim defines `name` as an expression; else None."""
     found = _DEFINED.fullmatch(text)
     if found is None or found["name"] != name:
         return None
+    jacobian = _JACOBIAN.fullmatch(found["rhs"])
+    if jacobian and not (found["braced"] or found["one"]):
+        top, wrt = jacobian["top"] or jacobian["top2"], jacobian["wrt"] or jacobian["wrt2"]
+        if top not in "LEJC":  # J = \partial p / \partial z names the Jacobian: J_{12} is dp_1/dz_2 (numerator layout)
+            return ("i", "j"), rf"\frac{{\partial {top}_{{i}}}}{{\partial {wrt}_{{j}}}}"
     if re.fullmatch(r"\s*(?:\\frac\s*\{\s*)?\\partial[^+\-]*", found["rhs"]):
         return None  # a name for a gradient: the definitions' (definitions.py), not an expression's
     letters = found["braced"] if found["braced"] is not None else found["one"] or ""
