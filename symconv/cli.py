@@ -593,6 +593,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     with sigterm_raises():
         status = _run(argv)
+    if status == 143:
+        # Terminated: everything was unwound above (workers stopped, temporary files removed). Exit without the
+        # interpreter's exit hooks: a process pool stopped in mid-flight has closed the pipe its hook writes to,
+        # and that hook would print a traceback (CPython's concurrent.futures, at shutdown).
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        os._exit(143)
     sys.exit(status)
 
 
