@@ -162,6 +162,8 @@ def test_a_worked_example_step_is_judged_at_the_examples_numbers():
     assert got[4] == "right", got
     assert got[6] == "wrong", got  # delta_{2,2} = -1, not 1
     assert got[8] == "wrong", got  # x_{3,1} = -3: relu stops it, and the window's maximum is 0 elsewhere
+    (step,) = [v for v in check_notes(textwrap.dedent(POOL_NOTES), POOL) if v.line == 8]
+    assert "at the values the notes give, this is 0, not 3" in step.reason, step.reason
 
 
 def test_a_chain_that_names_a_value_twice_is_never_judged_wrong_for_it():

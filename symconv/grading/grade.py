@@ -581,8 +581,21 @@ class Grader(Evaluator):
                 if len(sides) > 2:
                     notes.append(f"in the chain, expression {sides.index(side) + 1} (after '=' number "
                                  f"{sides.index(side)}) is the first that differs")
+                example = self._example_values(claimed, truth, sides, env)
+                if example:
+                    notes.append(example)
                 return _Failure(env, truth, claimed, note="; ".join(notes))
         return None
+
+    def _example_values(self, claimed: Expr, truth: Expr, sides, env) -> str:
+        """In a worked example (every value given, the chain ending in a number), what the step and the truth are
+        at those values: "at the values the notes give, this is 0, not 3"; "" otherwise."""
+        if not self.given or not self._number(sides[-1], env):
+            return ""
+        value, claimed_value = self._given_value(truth), self._given_value(claimed)
+        if not (value.is_number and claimed_value.is_number):
+            return ""
+        return f"at the values the notes give, this is {_shown(value)}, not {_shown(claimed_value)}"
 
     # -- worked numbers at the values the notes give --
     def _gives(self, sides, envs) -> bool:
