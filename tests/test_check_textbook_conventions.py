@@ -291,3 +291,17 @@ def test_a_name_for_a_jacobian_reads_its_entries():
         """)
     got = verdicts(notes, net)
     assert sorted(got.items())[-3:] == [(4, "right"), (6, "right"), (8, "wrong")], got
+
+
+def test_a_matrix_times_a_vector_written_without_a_space():
+    net = derive(parse_network("""
+        input = [3]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = true
+        [[layer]]
+        type = "sigmoid"
+        """.replace("        ", "")))
+    claims = [r"a^{[1]} = Wx + b", r"a^{[1]} = Wb + x"]
+    assert [v.status for v in check_claims(claims, net)] == ["right", "not understood"]

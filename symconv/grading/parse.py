@@ -178,6 +178,12 @@ class Parser:
         if allow_loss and kind == "word" and len(word) == 1 and after not in ("_", "^"):
             self.take()
             return ("loss", word)
+        if (kind == "word" and 2 <= len(word) <= 3 and word[0].isupper() and after not in ("_", "^", "(")
+                and all(letter in self.spelled for letter in word)):
+            # Wx, Wa^{[1]}: a matrix times a vector written without a space, each letter a name
+            start = self.text.index(word, self.pos)
+            self.text = self.text[:start] + " ".join(word) + self.text[start + len(word):]
+            return self.entry(allow_loss)
         if kind in ("word", "cmd") and not (kind == "cmd" and word in ("\\frac", "\\partial", "\\sum")):
             known = ", ".join(sorted(self.tensors))
             name = word
