@@ -31,6 +31,8 @@ class Evaluator:
     """The values of a claim's nodes; the grader supplies the derivation (d), the tensors' shapes and
     channel axes, the notes' index base, the names it inferred, and the claim's target size and reading."""
 
+    _one_activation = None  # the network's one element-wise activation (f of an expression), found on first use
+
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
         flat = 0
         for i, n in zip(index, self.shapes[key], strict=True):
@@ -106,7 +108,9 @@ class Evaluator:
         if arg is None:
             raise ParseError("f(...) is read as the activation applied to an entry, e.g. f(z_{1}): one argument")
         if arg[0] != "entry":  # f(w_1 x_1 + w_2 x_2 + b_1): the network's one activation, of that expression
-            function = self._only_activation()
+            if self._one_activation is None:
+                self._one_activation = self._only_activation()
+            function = self._one_activation
             symbol = Dummy("z")
             value = self.value(arg, env)
             if arrays.is_array(value):

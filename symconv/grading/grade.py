@@ -69,7 +69,8 @@ class Grader(Evaluator):
         self.letters: dict[str, set[str]] = {}  # the index letters each inferred name was read with (a_j)
         self.lettered: dict[tuple[str, str], dict] = {}  # (name, index letter) -> its value: Bishop's a_j, a_k
         self.einstein = False  # the notes sum an index repeated on the right and not on the left
-        self._leaves: dict | None = None  # the targets' entries: symbol -> label
+        self._targets: dict | None = None  # the targets' entries: symbol -> label
+        self._biases: dict | None = None  # a dense layer's weight matrix -> its bias (Bishop's w_{j0})
         self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
@@ -174,8 +175,10 @@ class Grader(Evaluator):
         fixed input x_0 = 1), and CS231n's "bias trick" w_{n} in notes counting from 0 (the input extended by a
         1 after its n entries). That column is the layer's bias b_j, however the claim writes it (a value, a
         gradient, a local derivative)."""
-        biases = {r.params["W"]: r.params["b"] for r in self.d.records
-                  if r.layer.weights_join and "W" in r.params and "b" in r.params}
+        if self._biases is None:
+            self._biases = {r.params["W"]: r.params["b"] for r in self.d.records
+                            if r.layer.weights_join and "W" in r.params and "b" in r.params}
+        biases = self._biases
         if not biases:
             return parsed
         extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
@@ -505,7 +508,8 @@ class Grader(Evaluator):
 
     def _check(self, sides, env) -> _Failure | None:
         lhs = sides[0]
-        if (lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "entry" and self.d[lhs[1][1]].entries is None
+        if (lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "entry" and lhs[1][1] != binding.KRONECKER
+                and self.d[lhs[1][1]].entries is None
                 and any(i.coefs for i in lhs[1][2] + lhs[2][2])
                 and not any(n[0] in ("ind", "pieces") or n[0] == "entry" and n[1] == binding.KRONECKER
                             for side in sides[1:] for n in walk(side))):
@@ -574,28 +578,23 @@ class Grader(Evaluator):
                 # a 0 ending a chain claims the formula is 0, unless the notes are working numbers they gave
                 self._numbers_skipped = True  # "... = out(1 - out) = 0.59(1 - 0.59) = 0.24": the formula is judged
                 continue
-            if not self._same(claimed, truth) and not self._holds_in_example(claimed, truth, sides, env):
-                notes = []
-                if self._same(-claimed, truth):
-                    notes.append("the sign is wrong: the claim is minus the right value")
-                if len(sides) > 2:
-                    notes.append(f"in the chain, expression {sides.index(side) + 1} (after '=' number "
-                                 f"{sides.index(side)}) is the first that differs")
-                example = self._example_values(claimed, truth, sides, env)
-                if example:
-                    notes.append(example)
-                return _Failure(env, truth, claimed, note="; ".join(notes))
+            if self._same(claimed, truth):
+                continue
+            # a step of a worked example, "dL/dx_{1,3} = \\delta_{1,2} = 2", is the example's (which window's maximum,
+            # which relu passes): judged at the values the notes give, not as a formula for every input
+            example = self._example_values(claimed, truth, sides, env)
+            if example is not None and example[0] == example[1]:
+                continue
+            notes = []
+            if self._same(-claimed, truth):
+                notes.append("the sign is wrong: the claim is minus the right value")
+            if len(sides) > 2:
+                notes.append(f"in the chain, expression {sides.index(side) + 1} (after '=' number "
+                             f"{sides.index(side)}) is the first that differs")
+            if example is not None:
+                notes.append(f"at the values the notes give, this is {_shown(example[0])}, not {_shown(example[1])}")
+            return _Failure(env, truth, claimed, note="; ".join(notes))
         return None
-
-    def _example_values(self, claimed: Expr, truth: Expr, sides, env) -> str:
-        """In a worked example (every value given, the chain ending in a number), what the step and the truth are
-        at those values: "at the values the notes give, this is 0, not 3"; "" otherwise."""
-        if not self.given or not self._number(sides[-1], env):
-            return ""
-        value, claimed_value = self._given_value(truth), self._given_value(claimed)
-        if not (value.is_number and claimed_value.is_number):
-            return ""
-        return f"at the values the notes give, this is {_shown(value)}, not {_shown(claimed_value)}"
 
     # -- worked numbers at the values the notes give --
     def _gives(self, sides, envs) -> bool:
@@ -675,14 +674,13 @@ class Grader(Evaluator):
         return bool(abs(value - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)) * scale,
                                                           abs(value).evalf(30) * 1e-7))
 
-    def _holds_in_example(self, claimed: Expr, truth: Expr, sides, env) -> bool:
-        """A step of a worked example, "dL/dx_{1,3} = \\delta_{1,2} = 2": in a chain that ends in a number, at
-        values the notes give for every leaf, an expression is the example's (which window's maximum, which
-        relu passes): it is judged at those values, not as a formula for every input."""
+    def _example_values(self, claimed: Expr, truth: Expr, sides, env) -> tuple[Expr, Expr] | None:
+        """In a worked example (every value given, the chain ending in a number), the truth and the step at those
+        values; None when it is not one."""
         if not self.given or not self._number(sides[-1], env):
-            return False
+            return None
         value, claimed_value = self._given_value(truth), self._given_value(claimed)
-        return bool(value.is_number and claimed_value.is_number and value == claimed_value)
+        return (value, claimed_value) if value.is_number and claimed_value.is_number else None
 
     def _holds_with_a_number(self, failure, sides) -> str:
         """"t = 1" when the claim is right with a target's entry set to a number it writes (Zhou's
@@ -690,19 +688,19 @@ class Grader(Evaluator):
         truth, claimed = failure.truth, failure.claimed
         if truth is None or claimed is None or arrays.is_array(truth) or arrays.is_array(claimed):
             return ""
-        if self._leaves is None:  # the targets: what a loss compares the output with
-            targets = {name for r in self.d.records if r.layer.is_loss for key, name in r.params.items()
+        if self._targets is None:  # what a loss compares the output with
+            targets = {name for r in self.d.records if r.layer.is_loss for name in r.params.values()
                        if self.d[name].entries is None and self.d[name].symbols is not None}
-            self._leaves = {sym: t.labels[k] if t.labels else str(sym) for t in self.d.tensors if t.name in targets
-                            for k, sym in enumerate(t.symbols)}
+            self._targets = {sym: t.labels[k] if t.labels else str(sym) for t in self.d.tensors if t.name in targets
+                             for k, sym in enumerate(t.symbols)}
         truth = self.meaning.in_terms_of(truth, claimed)  # e_1^2 as (a_1 - t_1)^2 beside a claim in a_1
         missing = [sym for sym in truth.free_symbols - claimed.free_symbols
-                   if sym in self._leaves and sym not in self.given][:3]  # a value the notes give is known
+                   if sym in self._targets and sym not in self.given][:3]  # a value the notes give is known
         numbers = {Rational(n[1].numerator, n[1].denominator) for side in sides for n in walk(side) if n[0] == "num"}
         for sym in missing:
             for number in sorted(numbers)[:8]:
                 if self.meaning.equal(claimed, truth.xreplace({sym: number})):
-                    return f"{self._leaves[sym]} = {number}"
+                    return f"{self._targets[sym]} = {number}"
         return ""
 
     def _same(self, claimed: Expr, truth: Expr) -> bool:
