@@ -212,9 +212,9 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     # (A single entry read from a matrix of expressions, "(\frac{\partial L}{\partial K})_{1,1} = ...",
     # is read and graded like the others.)
     symbols = [claim for claim in unread if r"\rho_h(r, p)" in claim or r"\rho_w(s, q)" in claim]
-    bias = [claim for claim in unread if r"\sum_{r=1}^{H_o} \sum_{s=1}^{W_o}" in claim and claim not in symbols]
-    assert len(bias) == (1 if spec.bias else 0)  # the bias's gradient in symbols, over the whole output
-    unread = [claim for claim in unread if claim not in bias]
+    # the bias's gradient in symbols, a sum to H_o and W_o over the whole output, is read: to the axes' ends
+    bias = [v for v in got if r"\sum_{r=1}^{H_o} \sum_{s=1}^{W_o}" in v.claim and v.claim not in symbols]
+    assert [v.status for v in bias] == (["right"] if spec.bias else [])
     # Beside boxes without a stride or padding, the same results for any (padded input, dilated upstream gradient).
     general = [claim for claim in unread if r"\tilde{G}" in claim or r"\operatorname{crop}\Big(" in claim]
     assert len(general) <= 2
@@ -427,3 +427,45 @@ def test_an_equals_after_prose_is_no_continuation_of_the_claim_before():
              "The output size $= 3 - 2 + 1 = 2$.\n")
     verdicts = check_notes(notes, derive(ConvSpec()))
     assert "y_{1,1}" not in verdicts[-1].claim
+
+
+@pytest.mark.parametrize("wrapper", [r"\color{red}{%s}", r"{\color{blue} %s}", r"\textcolor{red}{%s}"])
+def test_a_claim_coloured_whole_is_the_claim_inside(wrapper):
+    right = wrapper % f"y_{{11}} = {Y11}"
+    wrong = wrapper % f"y_{{12}} = {Y11}"
+    assert verdicts(f"$$ {right} $$\n\n$$ {wrong} $$") == [(1, "right"), (3, "wrong")]
+
+
+@pytest.mark.parametrize("condition, status", [
+    (r"1(u = r+m-1)\, 1(v = s+n-1)", "right"),
+    (r"1(u = r+m)\, 1(v = s+n-1)", "wrong"),      # one row off
+    (r"1(u - m + 1 = r)\, 1(v = s + n - 1)", "right"),
+])
+def test_an_indicator_may_compare_index_expressions(condition, status):
+    # dL/dx_{uv} = sum over the windows that read x_{uv}: y_{rs} reads x_{r+m-1, s+n-1} through k_{mn}
+    claim = (r"\frac{\partial L}{\partial x_{uv}} = \sum_{r,s} \frac{\partial L}{\partial y_{rs}} \sum_{m,n} k_{mn}\, "
+             + condition)
+    assert [v.status for v in check_notes(f"$$ {claim} $$", CLASSIC)] == [status]
+
+
+@pytest.mark.parametrize("index_set, status", [
+    (r"\{1, 2\}", "right"),
+    (r"\{1, \dots, 2\}", "right"),
+    (r"\{1\}", "wrong"),        # half the window
+])
+def test_a_sum_over_a_set_of_indices(index_set, status):
+    claim = (r"\frac{\partial L}{\partial k_{11}} = \sum_{r \in %s} \sum_{s \in \{1,2\}} \frac{\partial L}{\partial y_{rs}}"
+             r" x_{rs}") % index_set
+    assert [v.status for v in check_notes(f"$$ {claim} $$", CLASSIC)] == [status]
+
+
+def test_a_sum_over_a_set_that_is_not_a_run_is_not_understood():
+    claim = r"\frac{\partial L}{\partial k_{11}} = \sum_{r \in \{1, 3\}} \sum_{s} \frac{\partial L}{\partial y_{rs}} x_{rs}"
+    got = check_notes(f"$$ {claim} $$", CLASSIC)
+    assert [v.status for v in got] == ["not understood"] and "consecutive" in got[0].reason
+
+
+@pytest.mark.parametrize("connective", [r"\Rightarrow", r"\implies", r"\iff", r"\therefore", r"\rightarrow"])
+def test_words_of_logic_between_two_equations_separate_two_claims(connective):
+    notes = f"$$ y_{{11}} = {Y11} {connective} \\frac{{\\partial y_{{11}}}}{{\\partial k_{{12}}}} = x_{{11}} $$"
+    assert [v.status for v in check_notes(notes, CLASSIC)] == ["right", "wrong"]

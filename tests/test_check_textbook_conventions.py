@@ -305,3 +305,109 @@ def test_a_matrix_times_a_vector_written_without_a_space():
         """.replace("        ", "")))
     claims = [r"a^{[1]} = Wx + b", r"a^{[1]} = Wb + x"]
     assert [v.status for v in check_claims(claims, net)] == ["right", "not understood"]
+
+
+# Ng's course (and M. Rathi's notes after it): layers counted by their weights, z^{[l]} = W^{[l]} a^{[l-1]} + b^{[l]},
+# an example's values a^{[l](i)}, examples as the columns of A^{[l]}, m of them, A.B for a matrix product.
+NG = derive(parse_network("""
+batch = 1
+input = [3]
+[[layer]]
+type = "dense"
+out_features = 4
+bias = true
+[[layer]]
+type = "relu"
+[[layer]]
+type = "dense"
+out_features = 2
+bias = true
+[[layer]]
+type = "mse"
+reduction = "half_sum"
+"""))
+
+
+def test_ngs_notation_examples_as_columns_m_of_them_and_transposed_layers():
+    claims = [
+        # dJ/dW^{[2]}_{jk}: the mean over the m examples (one here) of dJ/dz_j a_k
+        r"\frac{\partial J}{\partial W^{[2]}_{jk}} = \frac{1}{m} \sum_{i=1}^{m} \frac{\partial J}{\partial z^{[2](i)}_{j}} a^{[1](i)}_{k}",
+        r"\frac{\partial J}{\partial W^{[2]}_{jk}} = \frac{1}{m} \sum_{i=1}^{m} \frac{\partial J}{\partial z^{[2](i)}_{j}} a^{[1](i)}_{j}",
+        # examples as columns: A^{[1]}_{ki} is unit k of example i
+        r"\frac{\partial J}{\partial A^{[1]}_{ki}} = \sum_{j=1}^{n_l} W^{[2]T}_{kj} \frac{\partial J}{\partial Z^{[2]}_{ji}}",
+        r"\frac{\partial J}{\partial A^{[1]}_{ki}} = \sum_{j=1}^{n_l} W^{[2]T}_{jk} \frac{\partial J}{\partial Z^{[2]}_{ji}}",
+        r"\frac{\partial J}{\partial A^{[1]}} = W^{[2]T}.\frac{\partial J}{\partial Z^{[2]}}",
+        r"\frac{\partial J}{\partial W^{[2]}} = \frac{\partial J}{\partial Z^{[2]}}.A^{[1]T}",
+        r"\frac{\partial J}{\partial W^{[2]}} = A^{[1]T}.\frac{\partial J}{\partial Z^{[2]}}",
+    ]
+    got = [v.status for v in check_notes("\n\n".join(f"$${claim}$$" for claim in claims), NG)]
+    assert got == ["right", "wrong", "right", "wrong", "right", "right", "not understood"], got
+
+
+def test_the_count_of_a_sum_is_the_letter_that_ends_it():
+    # \sum_{r=1}^{m} over the two output rows of the 3x3 input, 2x2 kernel layer: m = 2 wherever the claim writes it
+    db = r"\frac{\partial L}{\partial b}"
+    terms = r"\sum_{s=1}^{2} \frac{\partial L}{\partial y_{rs}}"
+    claims = [rf"{db} = \frac{{2}}{{m}} \sum_{{r=1}}^{{m}} {terms}",
+              rf"{db} = \frac{{1}}{{m}} \sum_{{r=1}}^{{m}} {terms}",
+              rf"{db} = \frac{{m}}{{2}} \sum_{{r=1}}^{{m}} {terms}",
+              # r runs along y's 2 rows and x's 3: which count m is, is not guessed
+              r"\frac{\partial L}{\partial k_{11}} = \frac{2}{m} \sum_{r=1}^{m} \sum_{s=1}^{2} \frac{\partial L}{\partial y_{rs}} x_{rs}"]
+    from symconv import ConvSpec
+    got = [v.status for v in check_claims(claims, derive(ConvSpec(bias=True)))]
+    assert got == ["right", "wrong", "right", "not understood"], got
+
+
+def test_gradient_names_follow_the_notes_layer_numbering():
+    # da^{[1]} is dJ/da^{[1]} with a^{[1]} the relu's output, as z^{[1]} and W^{[2]} are numbered by weighted layers
+    notes = r"""
+    $$z^{[1]} = W^{[1]} a^{[0]} + b^{[1]}$$
+
+    $$a^{[1]} = \max(0, z^{[1]})$$
+
+    $$da^{[1]}_k = \sum_{j=1}^{2} W^{[2]}_{jk}\, dz^{[2]}_j$$
+
+    $$da^{[1]}_k = \sum_{j=1}^{2} W^{[2]}_{kj}\, dz^{[2]}_j$$
+    """
+    got = [v.status for v in check_notes(textwrap.dedent(notes), NG)]
+    assert got == ["right", "right", "right", "wrong"], got
+
+
+NG_SOFTMAX = derive(parse_network("""
+batch = 1
+input = [2]
+[[layer]]
+type = "dense"
+out_features = 3
+bias = true
+[[layer]]
+type = "softmax_cross_entropy"
+"""))
+
+
+def test_ngs_output_activation_is_the_softmax_of_a_softmax_cross_entropy():
+    # a^{[L]} = softmax(z^{[L]}) = \hat y (Ng), written with the example first, ^{(i)[L]}, as Rathi does;
+    # da_m/dz_j = -\hat y_j \hat y_m holds only for m != j ("a different node", said in words)
+    notes = r"""
+    $$z^{[1]} = W^{[1]} a^{[0]} + b^{[1]}$$
+
+    $$\frac{\partial a^{(i)[L]}_j}{\partial z^{(i)[L]}_j} = \hat{y}^{(i)}_j (1 - \hat{y}^{(i)}_j)$$
+
+    $$\frac{\partial a^{(i)[L]}_m}{\partial z^{(i)[L]}_j} = -\hat{y}^{(i)}_j \hat{y}^{(i)}_m$$
+
+    $$\frac{\partial a^{(i)[L]}_m}{\partial z^{(i)[L]}_j} = -\hat{y}^{(i)}_j \hat{y}^{(i)}_m \quad (m \neq j)$$
+
+    $$\frac{\partial a^{(i)[L]}_m}{\partial z^{(i)[L]}_j} = \hat{y}^{(i)}_j \hat{y}^{(i)}_m \quad (m \neq j)$$
+    """
+    got = [(v.status, v.reason) for v in check_notes(textwrap.dedent(notes), NG_SOFTMAX)]
+    assert [s for s, _ in got] == ["right", "right", "not understood", "right", "wrong"], got
+    assert "right wherever j \\neq m and wrong where j = m" in got[2][1]
+
+
+def test_the_transpose_of_a_one_entry_tensor_is_its_entry():
+    # one feature, a batch of 3, the half squared error: dL/dW = sum_n delta^{(n)} x^{(n)}, (x^{(n)})^T = x^{(n)}
+    d = derive(parse_network("batch = 3\ninput = [1]\n[[layer]]\ntype = \"dense\"\nout_features = 1\nbias = true\n"
+                             "[[layer]]\ntype = \"mse\"\nreduction = \"half_sum\"\n"))
+    claims = [r"\frac{\partial L}{\partial W^{[1]}} = \sum_{n} \frac{\partial L}{\partial a^{[1](n)}}\, (x^{(n)})^{T}",
+              r"\frac{\partial L}{\partial W^{[1]}} = \sum_{n} \frac{\partial L}{\partial a^{[1](n)}}\, (t^{(n)})^{T}"]
+    assert [v.status for v in check_claims(claims, d)] == ["right", "wrong"]

@@ -7,7 +7,9 @@ import re
 from dataclasses import replace
 
 from ..derivation import Derivation
-from .conventions import Conventions, infer
+from .conventions import Conventions, examples, infer
+from .code import given_in_code
+from .blocks import is_latex
 from .extract import Claim, extract
 from .constants import index_letters
 from .features import batch_statistics, one_feature
@@ -45,6 +47,12 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
     grader.base = conventions.index_base
     grader.einstein = bool(conventions.einstein)
+    latex = is_latex(notes) if latex is None else latex
+    lines = notes.replace("\r\n", "\n").replace("\r", "\n")
+    code = [Claim(lines.count("\n", 0, offset) + 1, text, code=True)
+            for offset, text in given_in_code(lines, latex, grader.base)]
+    if code:  # w = [2, -3, -3] in the notes' code: given values, before the claims after them
+        claims = sorted(claims + code, key=lambda c: c.line)
     units = read_units(notes, derivation)
     renamed = claims
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
@@ -57,6 +65,10 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     claims = renamed
     if conventions.numbering:
         grader.number_by_weighted_layers(conventions.parenthesized)
+    counted = examples(notes, grader.tensors) if derivation.network.batch is not None else ""
+    if counted:  # Ng's m: the number of examples, wherever the notes write it
+        grader.constants[counted] = str(derivation.network.batch)
+        conventions = replace(conventions, examples=counted, batch=derivation.network.batch)
     features = one_feature(notes, derivation)
     if features:
         conventions = replace(conventions, features=features)
@@ -73,6 +85,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     for claim in claims:
         key = (claim.text, claim.range, claim.problem)
         verdict = again.get(key) or judged[key]
+        if claim.code and verdict.status != "definition":
+            continue  # code that sets something other than a given value (or a name the notes never use): not read
         shown = written.get(verdict.claim)
         verdicts.append(replace(verdict, line=claim.line, claim=shown) if shown else replace(verdict, line=claim.line))
     return Verdicts(verdicts, conventions=conventions)

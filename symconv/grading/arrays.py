@@ -132,6 +132,8 @@ def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def transpose(a) -> np.ndarray:
     if isinstance(a, Ones):
         return Ones(not a.row, a.scale)
+    if not is_array(a):  # a one-entry tensor read as its entry: (x^{(n)})^T of a one-feature input
+        return a
     a = column(plain(a))
     if a.ndim != 2:
         raise ParseError(f"the transpose of a {_size(a)} tensor: only matrices and vectors are transposed")

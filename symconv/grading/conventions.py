@@ -37,6 +37,8 @@ class Conventions:
     units: str = ""  # how the notes name a dense network's units (units.Units.describe), "" when they do not
     features: int = 0  # the notes write one feature of this many at a time, its index left out (features.py)
     einstein: int = 0  # the line where the notes say an index repeated in a product is summed (0: they do not)
+    examples: str = ""  # the letter the notes count their examples with (Ng's m), set to the batch's size
+    batch: int = 1
 
     def describe(self) -> str:
         said = f"indices start at {self.index_base} ({self.why})"
@@ -50,6 +52,9 @@ class Conventions:
         if self.einstein:
             said += (f"; an index repeated on the right and not on the left is summed over its range (the summation "
                      f"convention, line {self.einstein})")
+        if self.examples:
+            said += (f"; {self.examples} = {self.batch}, the number of examples (the notes sum over the examples "
+                     f"up to {self.examples})")
         if self.features:
             said += (f"; one feature of {self.features} at a time, its index left out (each claim is checked for "
                      "every feature)")
@@ -97,6 +102,20 @@ def einstein(notes: str) -> int:
     """The line where the notes say they use the summation convention, 0 when they do not."""
     found = _EINSTEIN.search(notes)
     return _line(notes, found.start()) if found else 0
+
+
+# \sum_{i=1}^{m} ... a^{[l](i)}: a sum over the examples, the letter that ends it their number (Ng's m)
+_EXAMPLE_SUM = re.compile(r"\\sum\s*_\s*\{\s*([a-z])\s*=\s*1\s*\}\s*\^\s*\{?\s*([A-Za-z])\s*\}?")
+
+
+def examples(notes: str, known) -> str:
+    """The letter the notes count their examples with: the end of a sum from 1 whose index the notes write as
+    an example's superscript, (i) after a layer's [l] (Ng: \\sum_{i=1}^{m} z^{[l](i)}); "" when none."""
+    for found in _EXAMPLE_SUM.finditer(notes):
+        index, letter = found.groups()
+        if letter not in known and re.search(rf"\^\s*\{{\s*\[[^\]{{}}]*\]\s*\(\s*{index}\s*\)\s*\}}", notes):
+            return letter
+    return ""
 
 
 def _line(notes: str, pos: int) -> int:

@@ -66,7 +66,11 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
         if found:
             raise ParseError(f"{name['name']} is the loss: a name for the upstream gradient must be another, e.g. \\delta")
         return None  # dL/dx_{1,1} = L is a claim (a wrong one), not a definition
-    if not name or not gradient or name["name"] in _COMMANDS or (name["name"] in tensors and not redefined):
+    # \delta^{[1]} = \partial L / \partial Z^{[1]} after \delta^{[2]} was read: a layer the name does not have yet
+    layer_of_name = re.fullmatch(r"\^\{?\[(\d+)\]\}?", name["sup"] or "") if name else None
+    new_layer = bool(layer_of_name) and int(layer_of_name[1]) not in tensors.get(name["name"], {None: None})
+    if not name or not gradient or name["name"] in _COMMANDS or (name["name"] in tensors and not redefined
+                                                                   and not new_layer):
         if found and name and gradient is None and name["name"] not in tensors:
             raise ParseError("a definition is read when its right side is the derivative of the loss by an entry, "
                              "e.g. \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}")
@@ -84,8 +88,13 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
     if _canonical(name["sub"]) != _canonical(target["sub"]) and name["sub"] and target["sub"]:
         raise ParseError(f"the definition of {name['name']} is read when both sides use the same indices, "
                          f"e.g. {name['name']}_{{ij}} := \\frac{{\\partial L}}{{\\partial {base}_{{ij}}}}")
+    numbered = re.fullmatch(r"\^\{?\[(\d+)\]\}?", target["sup"] or "")
+    if _canonical(name["sup"]) == _canonical(target["sup"]) and numbered and int(numbered[1]) in table:
+        # \delta^{[2]} = \nabla_{b^{[2]}} L: the name at that one layer, its other layers kept
+        kept = {k: v for k, v in tensors.get(name["name"], {}).items() if k is not None}
+        return name["name"], {**kept, int(numbered[1]): replace(table[int(numbered[1])], gradient=loss)}
     if _canonical(name["sup"]) == _canonical(target["sup"]):
-        alias = name["name"]  # the same layer superscript, or none: the name for every layer
+        alias = name["name"]  # the same layer superscript (a letter, l), or none: the name for every layer
         return alias, {layer: replace(info, gradient=loss) for layer, info in table.items()}
     layer = re.fullmatch(r"\^\{?\[(\d+)\]\}?", target["sup"] or "")
     if not target["sup"] and None in table:

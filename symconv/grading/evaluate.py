@@ -10,7 +10,7 @@ from itertools import product
 from math import comb, prod
 
 import numpy as np
-from sympy import (Abs, Add, Dummy, Eq, Expr, Heaviside, Max, Min, Mul, Piecewise, Rational, S, Symbol, ceiling, diff, exp,
+from sympy import (Abs, Add, Dummy, Eq, Expr, Heaviside, Integer, Max, Min, Mul, Piecewise, Rational, S, Symbol, ceiling, diff, exp,
                    floor, log, sign, sqrt, srepr, tanh)
 
 from ..layers.pool import switch
@@ -107,6 +107,8 @@ class Evaluator:
         (arg,) = node[2] if len(node[2]) == 1 else (None,)
         if arg is None:
             raise ParseError("f(...) is read as the activation applied to an entry, e.g. f(z_{1}): one argument")
+        if arg[0] == "whole" and not arg[2]:  # g(Z^{[l]}): the activation after the tensor, entry by entry
+            return self._activation_of_whole(node[1] == "dactivation_fn", arg[1])
         if arg[0] != "entry":  # f(w_1 x_1 + w_2 x_2 + b_1): the network's one activation, of that expression
             if self._one_activation is None:
                 self._one_activation = self._only_activation()
@@ -129,6 +131,21 @@ class Evaluator:
             raise ParseError(f"the layer after {arg[3]} is not element-wise: f(...) stands for an activation")
         function = diff(output, symbol) if node[1] == "dactivation_fn" else output
         return function.xreplace({symbol: self.value(arg, env)})
+
+    def _activation_of_whole(self, derivative: bool, key: str):
+        """g(Z) or g'(Z) of a whole tensor: each entry's activation (its derivative), as the layer after Z computes it."""
+        after = [r for r in self.d.records if r.inputs == (key,) and r.shape_in == r.shape_out
+                 and not r.layer.params(r.shape_in) and not r.layer.is_loss]
+        if len(after) != 1:
+            raise ParseError(f"f(...) is the activation of the value it is applied to, and no element-wise "
+                             f"activation follows {key}")
+        data, outputs = self.d[key], self.d[after[0].output].entries
+        values = []
+        for symbol, output in zip(data.symbols, outputs):
+            if output.free_symbols != {symbol}:
+                raise ParseError(f"the layer after {key} is not element-wise: f(...) stands for an activation")
+            values.append(diff(output, symbol) if derivative else output)
+        return arrays.array_of(values, data.shape)
 
     def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
         """d(top entry)/d(entry), by sympy.diff of one entry (each computed once per grader)."""
@@ -363,6 +380,12 @@ class Evaluator:
                 return arrays.elementwise(lambda a, b: _indicator(node[1], a, ("num",), b, []), left, right)
             return _indicator(node[1], left, node[3], right,
                               [self.value(n, env) for n in node[3][2]] if node[3][0] == "fn" else [])
+        if kind == "count":  # the m of \frac{1}{m} \sum_{i=1}^{m}: how many terms that sum has
+            alone, anywhere = axis_sizes(node[3], node[1], self.shapes)
+            if len(set(alone or anywhere)) > 1:
+                raise ParseError(f"{node[1]} runs along axes of {' and '.join(map(str, sorted(set(alone or anywhere))))} "
+                                 "entries: how many terms the sum that ends at its letter counts is not clear")
+            return Integer(len(self._sum_range(node[1], node[2], None, node[3])))
         if kind == "sum":
             ranges = [self._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
             names = [var for var, _, _ in node[1]]

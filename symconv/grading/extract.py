@@ -34,10 +34,13 @@ _BLANKED = re.compile(
     r"|\\(?:h?phantom|hspace\*?|mathrel)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\hskip\s*[\d.]+\s*[a-z]{2}"
     r"|\\(?:begin\{(?:" + _INNER_ENVS + r")\*?\}(?:\s*\[[a-z]\])?(?:\s*\{[^{}]*\})?|end\{(?:" + _INNER_ENVS + r")\*?\})"
 )
-# What the scanner of a block meets: environments, braces, row and column separators, \quad.
+# Words of logic between two equations ("A = B \Rightarrow C = D", "\therefore"): each side a claim of its own
+_CONNECTIVE = (r"\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|Longleftrightarrow|therefore|because"
+               r"|rightarrow|longrightarrow)(?![A-Za-z])")
+# What the scanner of a block meets: environments, braces, row and column separators, \quad, connectives.
 _STRUCTURE = re.compile(
     r"\\begin\{(?P<begin>[A-Za-z]+\*?)\}|\\end\{(?P<end>[A-Za-z]+\*?)\}|\\\\\*?(?:\s*\[[^\]\n]*\])?|\\[{}]"
-    r"|\\q?quad(?![A-Za-z])|[{}&]"
+    r"|\\q?quad(?![A-Za-z])|[{}&]|" + _CONNECTIVE
 )
 _MATRIX = re.compile(r"\\begin\{(?:" + _MATRIX_ENVS.replace("|cases", "") + r")\}")  # cases is no matrix
 # A row that continues the claim above it: it starts with + - = or dots, after any spacing ("&{}+",
@@ -58,8 +61,8 @@ _BARE_RANGE = re.compile(r"\s*\(?\s*" + _RANGE_PART + r"(?:\s*(?:,|;|\\text\{\s*
                          + r")*\s*\)?\s*[.,;]?\s*", re.ASCII)
 # Looser: only index letters, numbers, relations and range words. Such a piece after a claim is its
 # range even when it cannot be read: the claim is then not understood, never judged over the wrong indices.
-_RANGE_LIKE = re.compile(r"(?=[^=<>]*(?:=|<|>|\\[lg]eq?(?![A-Za-z])|\\in(?![A-Za-z])))(?:\s|[a-z]|\d|[=<>(),;.]|\\[{}]"
-                         r"|\\(?:[lg]eq?|in|[lcd]?dots|forall)(?![A-Za-z])|\\[,;: ]"
+_RANGE_LIKE = re.compile(r"(?=[^=<>]*(?:=|<|>|\\[lg]eq?(?![A-Za-z])|\\neq?(?![A-Za-z])|\\in(?![A-Za-z])))(?:\s|[a-z]|\d|[=<>(),;.]|\\[{}]"
+                         r"|\\(?:[lg]eq?|neq?|in|[lcd]?dots|forall)(?![A-Za-z])|\\[,;: ]"
                          r"|\\(?:text|mbox|mathrm)\s*\{[^{}]*\})+", re.ASCII)
 _RANGE_START = re.compile(r"\s*\(?\s*(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z]))\s*(?:\\\{)?\s*\d|\d+\s*(?:\\le|<))",
                           re.ASCII)
@@ -82,6 +85,7 @@ class Claim:
     range: str = ""
     problem: str = ""
     matrix: tuple[int, int] | None = None  # rows and columns of the matrix an entry claim comes from
+    code: bool = False  # a value the notes' code sets (code.py): reported only when read as a given value
 
 
 def _top_range(piece: str):
@@ -187,7 +191,7 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
                 depth += 1 if m.group("begin") else -1
         elif token in ("{", "}"):
             depth += 1 if token == "{" else -1
-        elif depth <= 0 and (token.startswith("\\\\") or token.startswith("\\q")):
+        elif depth <= 0 and (token.startswith("\\\\") or token.startswith("\\q") or re.fullmatch(_CONNECTIVE, token)):
             separators.append((m.start(), m.end()))
             columns = 0 if token.startswith("\\\\") else columns
         elif depth <= 0 and token == "&":

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 # ^l, ^{l+1}, ^{(l)}, ^{[l-1]}, ^\ell, ^L, ^{(n_l)}: a layer written with a letter (not a power: a number)
-_BODY = r"(?P<open>[\[(]?)\s*(?P<var>\\ell|n_\{?l\}?|l|L)\s*(?:(?P<sign>[+-])\s*(?P<shift>\d))?\s*[\])]?"
+_BODY = (r"(?P<head>\(\s*[a-z0-9,\s]*\)\s*(?=\[))?(?P<open>[\[(]?)\s*(?P<var>\\ell|n_\{?l\}?|l|L)\s*(?:(?P<sign>[+-])\s*(?P<shift>\d))?\s*[\])]?"
+         r"(?P<tail>\s*\([a-z0-9,\s]*\)|\s*T|\s*\\top)?")  # Ng's ^{[l](i)}: an example's; ^{[l]T}: transposed
 SUPERSCRIPT = re.compile(
     rf"(?<=[A-Za-z}}])\s*\^\s*(?:\{{\s*{_BODY}\s*\}}|(?P<bare>\\ell(?![A-Za-z])|[lL](?![A-Za-z])))")
 # the letters of a layer's weights and bias, before their superscript: w^l, W_{ij}^{(l)}
@@ -70,7 +71,7 @@ def _at(text: str, value: int, last: int, shift: int) -> str | None:
         if shift and _PARAMETERS.search(before):
             n += shift
         negative |= n < 0
-        return f"^{{[{n}]}}"
+        return f"^{{[{n}]{(found['head'] or found['tail'] or '').strip()}}}"  # a^{(i)[L]} as a^{[3](i)}
 
     out = SUPERSCRIPT.sub(number, text)
     return None if negative else out

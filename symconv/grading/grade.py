@@ -111,7 +111,11 @@ class Grader(Evaluator):
     def number_by_weighted_layers(self, parenthesized: bool = False) -> None:
         """Read layer numbers as notes that count only the layers with weights do (names.by_weighted_layers),
         written ^{(l)} as well when `parenthesized`."""
-        self.tensors = with_gradient_names(self.d, by_weighted_layers(self.d, self.tensors))
+        # the gradient names (da, dz) follow the names they are of: made anew from the renumbered tables
+        renumbered = by_weighted_layers(self.d, {name: table for name, table in self.tensors.items()
+                                                 if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors
+                                                         and all(i.gradient for i in table.values()))})
+        self.tensors = with_gradient_names(self.d, renumbered)
         self.base_tensors = by_weighted_layers(self.d, self.base_tensors)
         self.parenthesized = parenthesized
 
@@ -389,6 +393,12 @@ class Grader(Evaluator):
                     f"wrong if {said}; but symconv read that from a claim that holds with other readings too (names "
                     "read together, or only through their gradient), so it does not call this wrong: define the "
                     "names (e.g. Let ... = ...) to have it judged"))
+        diagonal = _only_where_equal(failures, envs)
+        if diagonal:  # Rathi's da_m/dz_j = -\hat y_j \hat y_m, "a different node m": said in words, not written
+            a, b = diagonal
+            return Verdict(claim.line, written, "not understood", reason=(
+                f"right wherever {a} \\neq {b} and wrong where {a} = {b}: the claim holds for different {a} and {b} "
+                f"only, a condition it does not write (add e.g. \\quad ({a} \\neq {b}) to have it judged)"))
         set_to = self._holds_with_a_number(failures[0], sides)
         if set_to:
             return Verdict(claim.line, written, "not understood", reason=(
@@ -797,10 +807,26 @@ def _index_relation(text: str, letters: set[str]) -> bool:
     return bool(names) and all(name in letters for name in names)
 
 
+def _only_where_equal(failures: list[_Failure], envs: list[dict[str, int]]) -> tuple[str, str] | None:
+    """The two index letters a claim fails exactly where they are equal, holding wherever they differ."""
+    if not failures or not envs or not all(f.env for f in failures):
+        return None
+    letters = sorted(envs[0])
+    failed = [f.env for f in failures]
+    for k, a in enumerate(letters):
+        for b in letters[k + 1:]:
+            equal = [env for env in envs if env[a] == env[b]]
+            if (len(equal) < len(envs) and all(env[a] == env[b] for env in failed)
+                    and len(failed) == len(equal)):
+                return a, b
+    return None
+
+
 def _no_such_layer(verdict: Verdict) -> bool:
-    """Whether a reading at one layer names a value that layer does not have (then it is not a reading)."""
-    return verdict.status == "not understood" and bool(re.search(r"has no layer|needs its layer|not an entry",
-                                                                  verdict.reason))
+    """Whether a reading at one layer names a value that layer does not have (then it is not a reading): g(z^{[l]})
+    at a layer no activation follows (Ng's output layer of a regression) included."""
+    return verdict.status == "not understood" and bool(re.search(
+        r"has no layer|needs its layer|not an entry|no element-wise activation follows", verdict.reason))
 
 
 def _shown(value: Expr) -> str:

@@ -64,6 +64,9 @@ def by_weighted_layers(derivation: Derivation, names: Names) -> Names:
         after = following.get(r.output)
         elementwise = (after is not None and not after.layer.params(after.shape_in) and after.shape_in == after.shape_out
                        and len(after.inputs) == 1 and not after.layer.is_loss)
+        # a loss that computes a softmax first (softmax cross-entropy): a^{[L]} is its probabilities, Ng's \hat{y}
+        elementwise |= (after is not None and after.layer.output_is_prediction and len(after.inputs) == 1
+                        and derivation[after.output].shape == derivation[r.output].shape)
         a[n] = info(after.output if elementwise else r.output)
         for p in r.layer.params(r.shape_in):
             if p.after or p.stage:

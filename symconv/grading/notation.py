@@ -99,6 +99,16 @@ _PREPASS = [
     (re.compile(r"\s+(?=[_^])"), ""),
     # the transpose: ^T, ^{T}, ^\top, ^{\mathsf{T}} (its \mathsf dropped above), ^\intercal
     (re.compile(r"\^\s*(?:\{\s*(?:\\!\s*)?(?:\\top|\\intercal|T)\s*\}|\\top|\\intercal|T(?![A-Za-z]))"), r"^{\\top}"),
+    # a^{(i)[L]}: the example written before the layer, as Ng's a^{[L](i)}
+    (re.compile(r"\^\s*\{\s*\((?P<example>[^(){}\[\]]*)\)\s*\[(?P<layer>[^\[\]{}]*)\]\s*\}"), r"^{[\g<layer>](\g<example>)}"),
+    # Ng's W^{[l]T}, a layer's matrix transposed, and an entry of a transposed matrix: (W^{[2]})^T_{kj} is W^{[2]}_{jk}
+    (re.compile(r"(?<![A-Za-z\\])(?P<name>\\?[A-Za-z]+)\^\{\s*(?P<layer>\[[^\]{}]*\](?:\([^(){}]*\))?)\s*(?:T|\\top)\s*\}"),
+     r"(\g<name>^{\g<layer>})^{\\top}"),
+    (re.compile(r"(?P<base>(?<![A-Za-z\\])\\?[A-Za-z]+|\(\s*\\?[A-Za-z]+\^\{[^{}]*\}\s*\))\^\{\\top\}_\s*(?P<sub>\{[^{}]*\}|\w)"),
+     lambda m: _transposed_entry(m)),
+    # a period between two matrices (Octave's and Ng's A.B): their product
+    (re.compile(r"(?<=[A-Za-z})\]])\s*(?<!\.)\.(?![.\d])\s*(?=[A-Za-z(]|\\(?:frac|partial|hat|tilde|bar|delta|sigma|nabla)(?![A-Za-z]))"),
+     r" \\cdot "),
     (re.compile(r"\^\s*\{?\s*\\prime\s*\}?"), "'"),
     # (\nabla_K L)_{21}, (\frac{\partial L}{\partial K})_{21}, (K)_{21}: an entry of a whole tensor
     (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
@@ -115,6 +125,19 @@ _PREPASS = [
 # Matrix notation: products of whole tensors with vectors of ones, transposes, Hadamard products.
 _INDICATOR = re.compile(r"\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}\s*(?:_\s*\{|\[|\\\{|\()|\\(?:mathbb|mathds)\s*\{\s*1\s*\}")
 _MATRIX_NOTATION = re.compile(r"\\(?:mathbf|boldsymbol)\s*\{\s*1\s*\}")
+
+
+def _transposed_entry(found: re.Match) -> str:
+    """An entry of a transposed matrix, (W^{[2]})^T_{kj}: the entry of the matrix with its two indices swapped."""
+    sub = _ungroup(found["sub"]).strip()
+    parts = [p.strip() for p in sub.split(",")] if "," in sub else list(sub) if re.fullmatch(r"[a-z]{2}", sub) else [sub]
+    base = found["base"].strip()
+    base = base[1:-1].strip() if base.startswith("(") else base
+    if len(parts) == 1 and re.fullmatch(r"[a-z]", sub):  # a vector's entry: the same transposed
+        return f"{base}_{{{sub}}}"
+    if len(parts) != 2 or not all(re.fullmatch(r"[a-z]", p) for p in parts):  # (a^T)_{1k} of a vector: not guessed
+        return found[0]
+    return f"{base}_{{{parts[1]},{parts[0]}}}"
 
 
 def _ungroup(text: str) -> str:
@@ -280,6 +303,20 @@ def prepass(text: str) -> str:
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)
+    return _unwrapped(text)
+
+
+def _unwrapped(text: str) -> str:
+    """A claim wrapped whole in braces ({\\color{red} A = B}, \\color{red}{A = B} once the colour is dropped)
+    is the claim inside them."""
+    while (stripped := text.strip()).startswith("{"):
+        try:
+            inside, end = read_group(stripped, 0)
+        except ParseError:
+            return text
+        if end != len(stripped):
+            return text
+        text = inside
     return text
 
 

@@ -46,6 +46,9 @@ OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\oslash": "divide", "
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
 _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
+_MEMBER = re.compile(r"(?P<var>[a-z](?:\s*,\s*[a-z])*)\s*\\in\s*\\\{(?P<values>[^{}]*)\\\}")
+_LIMIT = re.compile(r"\\sum\s*_\s*\{\s*([a-z])\s*=\s*\d+\s*\}\s*\^\s*\{?\s*([A-Za-z])\s*\}?")
+_LINEAR_INDEX = re.compile(r"[0-9a-z()\s]*[a-z][0-9a-z()\s]*(?:[+-][0-9a-z()\s]+)+")  # i + 2m, 2(r-1)+p
 _LOSS_LETTERS = ("L", "E", "J", "C")
 # the loss's term of one output (units.py writes a worked example's E_{o1} so): ("lossterm", 1)
 LOSS_TERM = "\\ell^{o}"
@@ -86,7 +89,8 @@ class Parser:
     layer (None for a single layer's tensors and for a network's input)."""
 
     def __init__(self, text: str, tensors: dict[str, dict[int | None, TensorInfo]], layout: str | None = None,
-                 parenthesized: bool = False, features: int = 0, lettered: dict | None = None):
+                 parenthesized: bool = False, features: int = 0, lettered: dict | None = None,
+                 limits: dict | None = None):
         self.text = text
         self.lettered = lettered or {}  # (name, index letter) -> its table: Bishop's a_j and a_k, two layers
         self.pos = 0
@@ -103,6 +107,9 @@ class Parser:
             if other != name and other not in tensors:
                 self.spelled.setdefault(other, name)
         self.names = sorted(self.spelled, key=len, reverse=True)
+        # the letter that ends a sum, \sum_{i=1}^{m}: its count wherever else the claim writes it (\frac{1}{m})
+        self.limits = dict(limits) if limits is not None else {
+            letter: var for var, letter in _LIMIT.findall(text) if letter not in self.spelled and letter != var}
         self.compact = False  # whether an entry was written x_{11} (no comma)
         self.powers = 1  # the product of the powers around the factor being read
 
@@ -298,7 +305,9 @@ class Parser:
             given = iter(subs)
             subs = [Index((), 1, written=False) if k in flat else next(given) for k in range(spatial)]
         if channel is None and len(subs) == len(info.shape):
-            if len(subs) - len(single) > 1 and any(n > 1 for n in info.shape[: info.channels]):
+            one_example = spatial == 1 and single == [0] and all(i.written for i in subs)
+            if (len(subs) - len(single) > 1 and any(n > 1 for n in info.shape[: info.channels])) or one_example:
+                # one example's vector A_{ki}: the example first (PyTorch's rows) or last (Ng's columns)?
                 # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Read both ways by the grader.
                 if self.layout is None:
                     raise ChannelLayout(f"{name} with {len(subs)} indices in one subscript is read with its channel "
@@ -380,7 +389,7 @@ class Parser:
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
     def sub_expression(self, text: str):
-        inner = Parser(text, self.tensors, self.layout, self.parenthesized, self.features, self.lettered)
+        inner = Parser(text, self.tensors, self.layout, self.parenthesized, self.features, self.lettered, self.limits)
         node = inner.expression()
         inner.expect_end()
         self.compact |= inner.compact
@@ -415,11 +424,14 @@ class Parser:
         unequal = _UNEQUAL.fullmatch(sub.strip())
         if unequal:  # \\sum_{k \\neq j}: every k but j
             sub, excluded = unequal.group(1), ((unequal.group(1), unequal.group(2)),)
+        member = _MEMBER.fullmatch(sub.strip())
+        if member:  # \sum_{l \in \{6, 7\}}, \sum_{k \in \{1, \dots, n\}}: a run of whole numbers
+            sub, sup = _run(member["var"], member["values"])
         if "=" in sub:
             var, low = (part.strip() for part in sub.split("=", 1))
             names = [v for v in re.split(r"[,\s]+", var) if v]  # \sum_{r,s=1}^{2}: both from 1 to 2
             # an upper bound written as a letter (m, n, N) is the size the notes give the axis: to its end
-            to_end = sup is not None and re.fullmatch(r"\s*[A-Za-z]\s*", sup) is not None
+            to_end = sup is not None and re.fullmatch(r"\s*[A-Za-z](?:_\s*(?:\{[^{}]*\}|\w))?\s*", sup) is not None
             if not names or not all(re.fullmatch(r"[a-z]", v) for v in names) or not is_number(low) \
                     or sup is None or not (is_number(sup) or to_end):
                 raise ParseError(f"cannot read the sum's range {sub}^{sup}: write numbers, e.g. \\sum_{{r=1}}^{{2}}")
@@ -481,6 +493,10 @@ class Parser:
             self.skip_spaces()
             body, self.pos = read_group(self.text, self.pos + 1)
             return ("fn", "exp", (self.sub_expression(body),))
+        if (kind == "word" and text in self.limits and self.name_at() is None
+                and not self.text.startswith(("_", "^"), self.pos + len(text))):
+            self.take()
+            return ("count", self.limits[text])  # the sum's count, filled in once the side is read (_counted)
         if kind == "word" or self.name_at() is not None:
             return self.entry()
         if kind == "cmd" and text in FUNCTION_COMMANDS:
@@ -551,7 +567,9 @@ class Parser:
         relation = {"\\geq": ">=", "\\ge": ">=", "\\leq": "<=", "\\le": "<=", "\\gt": ">", "\\lt": "<",
                     "\\neq": "!=", "\\ne": "!="}.get(found.group().strip(), found.group().strip())
         left, right = body[:found.start()].strip(), body[found.end():].strip()
-        if all(_INDEX_ONLY.fullmatch(side) for side in (left, right)) and not all(side in self.spelled for side in (left, right)):
+        if all(_INDEX_ONLY.fullmatch(side) or (_LINEAR_INDEX.fullmatch(side) and not any(
+                letter in self.spelled for letter in re.findall(r"[a-z]", side))) for side in (left, right)) and not all(
+                side in self.spelled for side in (left, right)):
             return ("idxrel", relation, parse_index(left), parse_index(right))  # i = k: a condition on the indices
         if relation == "!=":
             raise ParseError("\\neq in a condition reads between two indices, e.g. i \\neq k")
@@ -627,6 +645,21 @@ class Parser:
             raise ParseError(f"cannot read the claim from {self.text[self.pos:].strip()[:30]!r} on")
 
 
+def _run(var: str, values: str) -> tuple[str, str]:
+    """A sum's index set written as a run of whole numbers, \\{6, 7\\} or \\{1, \\dots, n\\}, as its range."""
+    items = [item.strip() for item in values.split(",") if item.strip()]
+    dots = [k for k, item in enumerate(items) if re.fullmatch(r"\\[lc]?dots", item)]
+    numbers = [item for item in items if not re.fullmatch(r"\\[lc]?dots", item)]
+    last_letter = len(numbers) >= 2 and re.fullmatch(r"[A-Za-z]", numbers[-1]) is not None and dots
+    whole = numbers[:-1] if last_letter else numbers
+    if not whole or not all(is_number(n) and float(n).is_integer() for n in whole) or len(dots) > 1:
+        raise ParseError(f"cannot read the sum's index set {{{values.strip()}}}: write a run of whole numbers, e.g. \\{{1, 2, 3\\}}")
+    ints = [int(float(n)) for n in whole]
+    if not dots and ints != list(range(ints[0], ints[0] + len(ints))):
+        raise ParseError(f"cannot read the sum's index set {{{values.strip()}}}: only a run of consecutive numbers is read")
+    return f"{var}={ints[0]}", numbers[-1] if last_letter else str(ints[-1])
+
+
 def _layer_of(table: dict, layer: int | None) -> int | None:
     """The layer a name means: as written; the only one that has the name when none is written (k for a
     network's one kernel); or, for a number no layer with the name has, the layer-th of those that do
@@ -695,9 +728,24 @@ def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
         parser = Parser(side, tensors, layout, parenthesized, features, lettered)
         tree = parser.expression()
         parser.expect_end()
-        trees.append(tree)
+        trees.append(_counted(tree) if parser.limits else tree)
         compact |= parser.compact
     return trees, compact
+
+
+def _counted(tree):
+    """The side with each count of a sum's terms (the m of \\frac{1}{m} \\sum_{i=1}^{m}) given the sum it counts."""
+    sums = {bound[0]: (bound[1], node[2]) for node in walk(tree) if node[0] == "sum" for bound in node[1]}
+
+    def fill(node):
+        if not isinstance(node, tuple):
+            return node
+        if node[:1] == ("count",):
+            if node[1] not in sums:
+                raise ParseError(f"the sum over {node[1]} that its count stands for is not on this side")
+            return ("count", node[1], *sums[node[1]])
+        return tuple(fill(part) for part in node)
+    return fill(tree)
 
 
 @lru_cache(maxsize=4096)

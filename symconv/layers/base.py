@@ -174,6 +174,9 @@ class Layer(ABC):
     kernel_slides: ClassVar[bool] = False
     weights_join: ClassVar[bool] = False
     output_aliases: ClassVar[tuple[str, ...]] = ()
+    # Whether a loss's output is the network's prediction (the softmax's probabilities, y-hat), the a^{[L]} of
+    # notes that number layers by their weights (Ng); not an error e or a loss term
+    output_is_prediction: ClassVar[bool] = False
 
     @property
     def gates_at_zero(self) -> bool:

@@ -36,6 +36,7 @@ class SoftmaxCrossEntropy(Layer):
     output_letter: ClassVar[str] = r"\hat{y}"
     output_title: ClassVar[str] = "probabilities (softmax)"
     rule_gives_output: ClassVar[bool] = True
+    output_is_prediction: ClassVar[bool] = True
     later_fields: ClassVar[dict[str, object]] = {"target": "one-hot"}  # a network from before it keeps its folder
 
     def __post_init__(self) -> None:
