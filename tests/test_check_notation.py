@@ -469,3 +469,10 @@ def test_a_sum_over_a_set_that_is_not_a_run_is_not_understood():
 def test_words_of_logic_between_two_equations_separate_two_claims(connective):
     notes = f"$$ y_{{11}} = {Y11} {connective} \\frac{{\\partial y_{{11}}}}{{\\partial k_{{12}}}} = x_{{11}} $$"
     assert [v.status for v in check_notes(notes, CLASSIC)] == ["right", "wrong"]
+
+
+def test_an_entry_of_what_an_operator_or_a_function_gives():
+    notes = (r"$$\text{rot}_{180^\circ}(K) = \begin{bmatrix} k_{22} & k_{21} \\ k_{12} & k_{11} \end{bmatrix}$$" "\n\n"
+             f"$$(X \\star K)_{{12}} = {Y12}$$\n\n$$(X \\star K)_{{21}} = {Y12}$$\n\n$$(X \\star K)_{{31}} = {Y12}$$\n")
+    got = [v.status for v in check_notes(notes, CLASSIC)]
+    assert got == ["right"] * 4 + ["right", "wrong", "not understood"], got

@@ -411,3 +411,12 @@ def test_the_transpose_of_a_one_entry_tensor_is_its_entry():
     claims = [r"\frac{\partial L}{\partial W^{[1]}} = \sum_{n} \frac{\partial L}{\partial a^{[1](n)}}\, (x^{(n)})^{T}",
               r"\frac{\partial L}{\partial W^{[1]}} = \sum_{n} \frac{\partial L}{\partial a^{[1](n)}}\, (t^{(n)})^{T}"]
     assert [v.status for v in check_claims(claims, d)] == ["right", "wrong"]
+
+
+def test_a_whole_column_written_with_a_dot_or_a_colon():
+    # CS231n's (delta^{l+1})^T w^{l+1}_{.k}: dL/da^{[2]}_k = sum_j dL/da^{[3]}_j W^{[3]}_{jk}, the k-th column of W^{[3]}
+    up = r"\left(\frac{\partial L}{\partial a^{[3]}}\right)^T"
+    claims = [rf"\frac{{\partial L}}{{\partial a^{{[2]}}_k}} = {up} W^{{[3]}}_{{.k}}",
+              rf"\frac{{\partial L}}{{\partial a^{{[2]}}_k}} = {up} W^{{[3]}}_{{:,k}}",
+              rf"\frac{{\partial L}}{{\partial a^{{[2]}}_k}} = {up} W^{{[3]}}_{{.1}}"]
+    assert [v.status for v in check_claims(claims, BISHOP)] == ["right", "right", "wrong"]

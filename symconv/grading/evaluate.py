@@ -132,6 +132,18 @@ class Evaluator:
         function = diff(output, symbol) if node[1] == "dactivation_fn" else output
         return function.xreplace({symbol: self.value(arg, env)})
 
+    @staticmethod
+    def _pick(value, position: tuple[int, ...]):
+        """The entry at `position` (counted from 1) of a tensor; a vector's entry may be written as a column's."""
+        if not arrays.is_array(value):
+            raise ParseError("an entry (...)_{i,j} is of a whole tensor, and this is one value")
+        array = arrays.plain(value)
+        if array.ndim == 1 and len(position) == 2 and 1 in position:
+            position = (position[0] if position[1] == 1 else position[1],)
+        if len(position) > array.ndim or not all(1 <= p <= n for p, n in zip(position, array.shape)):
+            raise ParseError(f"entry {position} of a {' x '.join(map(str, array.shape))} tensor: it has no such entry")
+        return array[tuple(p - 1 for p in position)]  # fewer indices than axes: a row (a column of the transpose)
+
     def _activation_of_whole(self, derivative: bool, key: str):
         """g(Z) or g'(Z) of a whole tensor: each entry's activation (its derivative), as the layer after Z computes it."""
         after = [r for r in self.d.records if r.inputs == (key,) and r.shape_in == r.shape_out
@@ -380,6 +392,8 @@ class Evaluator:
                 return arrays.elementwise(lambda a, b: _indicator(node[1], a, ("num",), b, []), left, right)
             return _indicator(node[1], left, node[3], right,
                               [self.value(n, env) for n in node[3][2]] if node[3][0] == "fn" else [])
+        if kind == "pick":  # (X \star K)_{p,q}: an entry of the tensor an operator or a function gives
+            return self._pick(self.value(node[1], env), self._at(node[2], env))
         if kind == "count":  # the m of \frac{1}{m} \sum_{i=1}^{m}: how many terms that sum has
             alone, anywhere = axis_sizes(node[3], node[1], self.shapes)
             if len(set(alone or anywhere)) > 1:
@@ -430,6 +444,8 @@ class Evaluator:
         kind = node[0]
         if kind == "whole":
             return prod(self.shapes[node[1]])
+        if kind == "pick":
+            return self.terms(node[1])
         if kind == "op":
             return prod(self.terms(n) for n in node[2])
         if kind == "add":

@@ -98,7 +98,12 @@ _PREPASS = [
     (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned
     (re.compile(r"\s+(?=[_^])"), ""),
     # the transpose: ^T, ^{T}, ^\top, ^{\mathsf{T}} (its \mathsf dropped above), ^\intercal
-    (re.compile(r"\^\s*(?:\{\s*(?:\\!\s*)?(?:\\top|\\intercal|T)\s*\}|\\top|\\intercal|T(?![A-Za-z]))"), r"^{\\top}"),
+    (re.compile(r"\^\s*(?:\{\s*(?:\\!\s*)?(?:\\top|\\intercal|T)\s*\}|\\top|\\intercal|T)"), r"^{\\top}"),  # ^Tw: TeX's ^ takes the one letter T
+    # CS231n's w^l_{.k}, NumPy's W[:, k]: a whole column (or row, W_{j.}, W_{j,:}) of a matrix
+    (re.compile(r"(?<![A-Za-z\\])(?P<name>\\?[A-Za-z]+(?:\^\s*(?:\{[^{}]*\}|\w))?)\s*_\s*\{\s*(?:\.|:|\\cdot)\s*,?\s*(?P<j>[a-z0-9+\-]+)\s*\}"),
+     r"\\column{\g<name>}{\g<j>}"),
+    (re.compile(r"(?<![A-Za-z\\])(?P<name>\\?[A-Za-z]+(?:\^\s*(?:\{[^{}]*\}|\w))?)\s*_\s*\{\s*(?P<j>[a-z0-9+\-]+)\s*,?\s*(?:\.|:|\\cdot)\s*\}"),
+     r"\\row{\g<name>}{\g<j>}"),
     # a^{(i)[L]}: the example written before the layer, as Ng's a^{[L](i)}
     (re.compile(r"\^\s*\{\s*\((?P<example>[^(){}\[\]]*)\)\s*\[(?P<layer>[^\[\]{}]*)\]\s*\}"), r"^{[\g<layer>](\g<example>)}"),
     # Ng's W^{[l]T}, a layer's matrix transposed, and an entry of a transposed matrix: (W^{[2]})^T_{kj} is W^{[2]}_{jk}
@@ -119,7 +124,7 @@ _PREPASS = [
     (re.compile(r"\(\s*(?P<name>(?:\\[A-Za-z]+|[A-Za-z]{1,8})(?:\^" + GROUP + r")?)\s*\)\s*_\s*(?P<sub>" + GROUP + r")"),
      lambda m: f"{m['name']}_{m['sub']}"),
     # \partial_{x_{11}} L and \nabla_{x_{11}} L: the derivative of the loss by one entry
-    (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + GROUP + r")\s*(?P<loss>" + _LOSS + r")"),
+    (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + GROUP + r"|[A-Za-z](?![A-Za-z]))\s*(?P<loss>" + _LOSS + r")"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}}}"),
 ]
 # Matrix notation: products of whole tensors with vectors of ones, transposes, Hadamard products.

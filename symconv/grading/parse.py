@@ -453,6 +453,7 @@ class Parser:
     def starts_factor(self) -> bool:
         kind, text = self.peek()
         return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind", "\\ones",
+                                                                      "\\column", "\\row",
                                                                       *FUNCTION_COMMANDS, *_ACCENTS)
                                                              or text[1:] in GREEK))
                 or text in ("(", "[", "{") or self.name_at() is not None)
@@ -509,6 +510,14 @@ class Parser:
         if kind == "cmd" and text == "\\ones":
             self.take()
             return ("op", "ones", (), None)
+        if kind == "cmd" and text in ("\\column", "\\row"):  # w_{.k}, W_{j,:}: a whole column or row (notation.py)
+            self.take()
+            matrix, self.pos = read_group(self.text, self.pos)
+            index, self.pos = read_group(self.text, self.pos)
+            node = self.sub_expression(matrix)
+            if text == "\\column":
+                node = ("op", "transpose", (node,), None)
+            return ("pick", node, (parse_index(index),))
         if kind == "cmd" and text == "\\ind":
             self.take()
             body, self.pos = read_group(self.text, self.pos)
@@ -578,6 +587,13 @@ class Parser:
     def factor(self):
         node = self.primary()
         self.skip_spaces()
+        if self.text.startswith("_", self.pos) and node[0] in ("op", "fn") and _whole_in(node):
+            # (X \star K)_{p,q}, rot180(K)_{1,1}: an entry of the tensor the operator or function gives
+            body, self.pos = read_group(self.text, self.pos + 1)
+            parts = ([part for part in body.split(",")] if "," in body
+                     else list(body.strip()) if re.fullmatch(r"\s*(?:\d\d|[a-z]{2})\s*", body) else [body])
+            node = ("pick", node, tuple(parse_index(part) for part in parts))
+            self.skip_spaces()
         if self.text.startswith("^{\\top}", self.pos):
             self.pos += len("^{\\top}")
             return ("op", "transpose", (node,), None)

@@ -38,6 +38,8 @@ def walk(node):
         yield from walk(node[3])
     elif node[0] in ("update", "expr"):
         yield from walk(node[1])
+    elif node[0] == "pick":
+        yield from walk(node[1])
     elif node[0] == "pieces":
         yield from walk(node[1])
         yield from walk(node[2])
@@ -48,6 +50,8 @@ def free_indices(node) -> set[str]:
     """Index variables not bound by a sum."""
     if node[0] in ("entry", "whole"):
         return {v for i in node[2] for v, _ in i.coefs}
+    if node[0] == "pick":  # (X \star K)_{p,q}: p and q, and what the operator's operands leave free
+        return free_indices(node[1]) | {v for i in node[2] for v, _ in i.coefs}
     if node[0] == "idxrel":  # i = k in a condition
         return {v for i in node[2:] for v, _ in i.coefs}
     if node[0] == "sum":  # \sum_{k \neq j}: j is free
@@ -74,6 +78,8 @@ def children(node) -> list:
         return [node[2], node[3]]
     if kind == "pieces":
         return [node[1], node[2], node[3]]
+    if kind == "pick":
+        return [node[1]]
     return []
 
 
