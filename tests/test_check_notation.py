@@ -476,3 +476,11 @@ def test_an_entry_of_what_an_operator_or_a_function_gives():
              f"$$(X \\star K)_{{12}} = {Y12}$$\n\n$$(X \\star K)_{{21}} = {Y12}$$\n\n$$(X \\star K)_{{31}} = {Y12}$$\n")
     got = [v.status for v in check_notes(notes, CLASSIC)]
     assert got == ["right"] * 4 + ["right", "wrong", "not understood"], got
+
+
+@pytest.mark.parametrize("words", ["is defined as", "is defined to be", "defined as"])
+def test_a_name_defined_in_words(words):
+    notes = (f"Here $g_{{ij}}$ {words} $\\frac{{\\partial L}}{{\\partial y_{{ij}}}}$.\n\n"
+             r"$$\frac{\partial L}{\partial k_{11}} = g_{11} x_{11} + g_{12} x_{12} + g_{21} x_{21} + g_{22} x_{22}$$" "\n\n"
+             r"$$\frac{\partial L}{\partial k_{11}} = g_{11} x_{11} + g_{12} x_{12} + g_{21} x_{21} + g_{22} x_{23}$$" "\n")
+    assert [v.status for v in check_notes(notes, CLASSIC)] == ["definition", "right", "wrong"]

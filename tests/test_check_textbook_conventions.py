@@ -420,3 +420,10 @@ def test_a_whole_column_written_with_a_dot_or_a_colon():
               rf"\frac{{\partial L}}{{\partial a^{{[2]}}_k}} = {up} W^{{[3]}}_{{:,k}}",
               rf"\frac{{\partial L}}{{\partial a^{{[2]}}_k}} = {up} W^{{[3]}}_{{.1}}"]
     assert [v.status for v in check_claims(claims, BISHOP)] == ["right", "right", "wrong"]
+
+
+def test_the_bullet_is_the_element_wise_product():
+    # UFLDL writes the Hadamard product as \bullet: dL/da^{[1]} = dL/da^{[2]} (1 - tanh^2), a^{[2]} = tanh(a^{[1]})
+    claims = [r"\frac{\partial L}{\partial a^{[1]}} = \frac{\partial L}{\partial a^{[2]}} \bullet (1 - a^{[2]} \bullet a^{[2]})",
+              r"\frac{\partial L}{\partial a^{[1]}} = \frac{\partial L}{\partial a^{[2]}} \bullet (1 - a^{[2]})"]
+    assert [v.status for v in check_claims(claims, BISHOP)] == ["right", "wrong"]

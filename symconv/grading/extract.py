@@ -142,7 +142,8 @@ _IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$"
 _CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
 _BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)
-_BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",
+_BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is(?:\s+defined\s+(?:as|to\s+be|by))?"
+                      r"|(?:is\s+)?defined\s+(?:as|to\s+be)|is\s+short\s+for)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",
                       re.IGNORECASE)
 
 
@@ -154,7 +155,7 @@ def _prose_definition(notes: str, first: tuple, second: tuple, lines: Lines) -> 
         return []
     if word["word"].lower() in ("be", "for") and not _BEFORE.search(before):
         return []
-    name, meaning = (second, first) if word["word"].lower() == "by" else (first, second)
+    name, meaning = (second, first) if word["word"].lower() == "by" else (first, second)  # "is defined by": first
     return [Claim(lines(first[0]), f"{name[2]} := {meaning[2]}")]
 
 

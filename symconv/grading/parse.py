@@ -42,7 +42,7 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
                   "valid": "valid", "pad": "pad", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling"}
 DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigma'(z)
 # Operators between whole tensors: entry by entry, and the cross-correlation.
-OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\oslash": "divide", "\\star": "correlate"}
+OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\bullet": "hadamard", "\\oslash": "divide", "\\star": "correlate"}
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
 _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
