@@ -145,3 +145,33 @@ def test_a_document_with_a_reference_is_still_typeset_until_it_resolves(tmp_path
     assert pdf.startswith(b"%PDF")
     assert len(runs.read_text().splitlines()) == 2
     assert "undefined references" not in log
+
+
+def test_latex_running_beside_the_other_formats_is_stopped_when_one_of_them_fails(tmp_path, monkeypatch):
+    """LaTeX typesets while the Markdown is rendered: an error there stops LaTeX and removes its folder."""
+    import tempfile
+
+    from symconv.rendering import formats
+
+    need_latex()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real = formats.render_text
+
+    def markdown_fails(name, ctx):
+        if name.endswith(".md.j2"):
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith("symconv-latex-")], "LaTeX is not running"
+            raise RuntimeError("no Markdown")
+        return real(name, ctx)
+
+    monkeypatch.setattr(formats, "render_text", markdown_fails)
+    with pytest.raises(RuntimeError, match="no Markdown"):
+        render(derive(ConvSpec()), ("pdf", "md"))
+    assert not any(p.name.startswith("symconv-latex-") for p in tmp_path.iterdir())
+
+
+def test_files_keep_their_order_when_latex_runs_beside_the_other_formats():
+    need_latex()
+    rendered = render(derive(ConvSpec(bias=True)), ("tex", "pdf", "md", "html", "json"))
+    assert [name for name in rendered.files if not name.endswith(".svg")] == [
+        "derivation.tex", "derivation.pdf", "derivation.md", "derivation.html", "derivation.json"]
+    assert list(rendered.files)[-1] == "derivation.json"

@@ -8,6 +8,9 @@ import re
 import shutil
 import signal
 import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..termination import signals_held
@@ -64,6 +67,20 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
         LatexMissing: when latexmk or pdflatex is not installed.
         LatexFailed: when LaTeX reports an error or runs past the timeout.
     """
+    with pdf_compiling(tex, timeout) as finish:
+        return finish()
+
+
+@contextmanager
+def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callable[[], tuple[bytes, str]]]:
+    """LaTeX started on `tex` in the background: the block runs beside it (the other formats are
+    rendered while LaTeX typesets) and calls the function it is given for what compile_pdf returns,
+    which waits for LaTeX and raises as compile_pdf does. The timeout counts from the start. However
+    the block ends, LaTeX is stopped if still running and its folder removed.
+
+    Raises:
+        LatexMissing: on entering, when latexmk or pdflatex is not installed.
+    """
     if not latex_available():
         raise LatexMissing(INSTALL_HINT)
     env = dict(os.environ)
@@ -87,16 +104,21 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
         with signals_held():
             run = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
-        try:
-            stdout, _ = run.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
-        log_path = Path(work, "derivation.log")
-        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
-        pdf = Path(work, "derivation.pdf")
-        if run.returncode != 0 or not pdf.exists():
-            raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
-        return pdf.read_bytes(), log
+        deadline = time.monotonic() + timeout
+
+        def finish() -> tuple[bytes, str]:
+            try:
+                stdout, _ = run.communicate(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
+            log_path = Path(work, "derivation.log")
+            log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
+            pdf = Path(work, "derivation.pdf")
+            if run.returncode != 0 or not pdf.exists():
+                raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
+            return pdf.read_bytes(), log
+
+        yield finish
     finally:
         with signals_held():
             if run is not None and run.returncode is None:  # cut short: once reaped, its pid may be reused
