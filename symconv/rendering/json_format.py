@@ -58,14 +58,35 @@ def _tensor(t: Tensor, sym: list[str]) -> dict:
     }
 
 
-def _dump(value, indent: str = "") -> str:
-    """JSON with one line per innermost list (a row of a tensor) and per short object."""
+def _write(value, indent: str, out: list[str]) -> None:
+    """`value` as JSON with one line per innermost list (a row of a tensor) and per short object,
+    appended to `out` in pieces that are joined once: a large layer's JSON is tens of megabytes, which
+    joining level by level would copy once per level of nesting."""
     inner = indent + " "
     if isinstance(value, dict) and any(isinstance(v, (dict, list)) and _deep(v) for v in value.values()):
-        items = [f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
-        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + "\n" + indent + "]"
+        out.append("{\n")
+        for n, (k, v) in enumerate(value.items()):
+            out.append((",\n" if n else "") + f"{inner}{json.dumps(k)}: ")
+            _write(v, inner, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, list) and value and isinstance(value[0], (list, dict)):
+        out.append("[\n")
+        for n, v in enumerate(value):
+            out.append(",\n" + inner if n else inner)
+            _write(v, inner, out)
+        out.append("\n" + indent + "]")
+    else:
+        out.append(_flat(value))
+
+
+def _flat(value) -> str:
+    """json.dumps(value); a list of strings that need no escaping (printable ASCII with no quote or
+    backslash: every srepr entry and symbol name) is written directly, which is the same text."""
+    if isinstance(value, list) and value and all(type(v) is str for v in value):
+        body = '", "'.join(value)
+        if (body.isascii() and body.isprintable() and "\\" not in body
+                and body.count('"') == 2 * (len(value) - 1)):
+            return '["' + body + '"]'
     return json.dumps(value)
 
 
@@ -88,4 +109,7 @@ def to_json(derivation: Derivation) -> str:
     if isinstance(derivation.spec, NetworkSpec):  # the layer table that opens a network's document, as data
         doc = {"format": doc["format"], "spec": doc["spec"], "summary": summary(derivation.spec),
                "tensors": doc["tensors"]}
-    return _dump(doc) + "\n"
+    out: list[str] = []
+    _write(doc, "", out)
+    out.append("\n")
+    return "".join(out)
