@@ -24,12 +24,21 @@ def fast_srepr(expr) -> str:
     return srepr(expr)
 
 
-def _nest(flat: list, shape: tuple[int, ...]) -> list:
-    """A flat row-major list as nested lists of the given shape."""
+class _Plain(list):
+    """A row of strings known to need no escaping in JSON (printable ASCII, no quote or backslash)."""
+
+
+def _plain(text: str) -> bool:
+    """Whether json.dumps writes the string as it is, between quotes."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+
+
+def _nest(flat: list, shape: tuple[int, ...], plain: bool = False) -> list:
+    """A flat row-major list as nested lists of the given shape (rows as _Plain where `plain`)."""
     if len(shape) <= 1:
-        return list(flat)
+        return _Plain(flat) if plain else list(flat)
     step = len(flat) // shape[0]
-    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
+    return [_nest(flat[i * step : (i + 1) * step], shape[1:], plain) for i in range(shape[0])]
 
 
 def _entries_from_terms(t: Tensor, sym: list[str]) -> list[str]:
@@ -43,7 +52,9 @@ def _entries_from_terms(t: Tensor, sym: list[str]) -> list[str]:
     return out
 
 
-def _tensor(t: Tensor, sym: list[str]) -> dict:
+def _tensor(t: Tensor, sym: list[str], plain: bool) -> dict:
+    """A tensor as JSON values; `plain` when every symbol's name needs no escaping, and with it every
+    entry written from a term table (its names, parentheses, commas and spaces)."""
     if t.entries is None:
         entries = None
     elif t.terms is not None:
@@ -53,8 +64,8 @@ def _tensor(t: Tensor, sym: list[str]) -> dict:
     return {
         "name": t.name,
         "shape": list(t.shape),
-        "symbols": None if t.symbols is None else _nest([s.name for s in t.symbols], t.shape),
-        "entries": None if entries is None else _nest(entries, t.shape),
+        "symbols": None if t.symbols is None else _nest([s.name for s in t.symbols], t.shape, plain),
+        "entries": None if entries is None else _nest(entries, t.shape, plain and t.terms is not None),
     }
 
 
@@ -80,13 +91,9 @@ def _write(value, indent: str, out: list[str]) -> None:
 
 
 def _flat(value) -> str:
-    """json.dumps(value); a list of strings that need no escaping (printable ASCII with no quote or
-    backslash: every srepr entry and symbol name) is written directly, which is the same text."""
-    if isinstance(value, list) and value and all(type(v) is str for v in value):
-        body = '", "'.join(value)
-        if (body.isascii() and body.isprintable() and "\\" not in body
-                and body.count('"') == 2 * (len(value) - 1)):
-            return '["' + body + '"]'
+    """json.dumps(value); a row of strings that need no escaping is joined directly, the same text."""
+    if type(value) is _Plain and value:
+        return '["' + '", "'.join(value) + '"]'
     return json.dumps(value)
 
 
@@ -101,10 +108,11 @@ def to_json(derivation: Derivation) -> str:
     terms in the order people write them.
     """
     sym = [f"Symbol('{s.name}')" for s in derivation.symbols]
+    plain = all(_plain(s.name) for s in derivation.symbols)
     doc = {
         "format": FORMAT,
         "spec": derivation.spec.as_dict(),
-        "tensors": [_tensor(t, sym) for t in derivation.tensors],
+        "tensors": [_tensor(t, sym, plain) for t in derivation.tensors],
     }
     if isinstance(derivation.spec, NetworkSpec):  # the layer table that opens a network's document, as data
         doc = {"format": doc["format"], "spec": doc["spec"], "summary": summary(derivation.spec),
