@@ -42,8 +42,7 @@ def make_tensor(role: str, prefix: str, shape: tuple[int, ...], latex_of) -> Sym
     """Symbols named prefix_i_j_..., with `latex_of(index)` giving each LaTeX name (1-based index)."""
     symbols, latex, keys = [], {}, {}
     rank = ROLE_RANK[role]
-    for idx0 in product(*(range(n) for n in shape)):
-        idx = tuple(i + 1 for i in idx0)
+    for idx in product(*(range(1, n + 1) for n in shape)):
         sym = Symbol(f"{prefix}_{'_'.join(map(str, idx))}")
         symbols.append(sym)
         latex[sym] = latex_of(idx)

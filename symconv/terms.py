@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from itertools import accumulate, chain
 from operator import itemgetter
 
 from sympy import Add, Mul, S
@@ -34,12 +35,10 @@ def symbol_ranks(symbols: tuple) -> list[int]:
 
 def terms_of(table: list[list[tuple[int, int]]]) -> Terms:
     """A term table as flat Terms arrays."""
-    start = [0]
-    for terms in table:
-        start.append(start[-1] + len(terms))
-    pairs = [pair for terms in table for pair in terms]
+    start = tuple(accumulate(map(len, table), initial=0))
+    pairs = list(chain.from_iterable(table))
     first, second = zip(*pairs) if pairs else ((), ())  # the pairs transposed into two columns
-    return Terms(tuple(start), first, second)
+    return Terms(start, first, second)
 
 
 def entries_from_terms(terms: Terms, symbols: tuple, rank: list[int]) -> tuple:

@@ -109,3 +109,69 @@ def test_matrix_view_pdfs_have_no_overfull_box(spec):
     need_latex()
     rendered = render(derive(spec, jacobians=True), ("pdf",))
     assert overfull_boxes(rendered.latex_log) == []
+
+
+def _counting_pdflatex(tmp_path, monkeypatch) -> "Path":
+    """A pdflatex on PATH that notes each run in a file and then runs the real one."""
+    import os
+    import shutil
+
+    real = shutil.which("pdflatex")
+    runs = tmp_path / "runs"
+    runs.write_text("")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "pdflatex"
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{runs}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return runs
+
+
+def test_a_document_that_refers_to_nothing_is_typeset_once(tmp_path, monkeypatch):
+    """Its .aux holds only LaTeX's page count, which latexmk is told not to rerun for: one pdflatex run."""
+    need_latex()
+    runs = _counting_pdflatex(tmp_path, monkeypatch)
+    rendered = render(derive(ConvSpec(bias=True)), ("pdf",))
+    assert rendered.files["derivation.pdf"].startswith(b"%PDF")
+    assert runs.read_text().splitlines() == ["run"]
+
+
+def test_a_document_with_a_reference_is_still_typeset_until_it_resolves(tmp_path, monkeypatch):
+    """A \\label and \\ref change the .aux beyond the lines ignored: latexmk runs pdflatex again."""
+    need_latex()
+    runs = _counting_pdflatex(tmp_path, monkeypatch)
+    pdf, log = compile_pdf("\\documentclass{article}\\begin{document}\\section{A}\\label{a}See \\ref{a}.\\end{document}\n")
+    assert pdf.startswith(b"%PDF")
+    assert len(runs.read_text().splitlines()) == 2
+    assert "undefined references" not in log
+
+
+def test_latex_running_beside_the_other_formats_is_stopped_when_one_of_them_fails(tmp_path, monkeypatch):
+    """LaTeX typesets while the Markdown is rendered: an error there stops LaTeX and removes its folder."""
+    import tempfile
+
+    from symconv.rendering import formats
+
+    need_latex()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real = formats.render_text
+
+    def markdown_fails(name, ctx):
+        if name.endswith(".md.j2"):
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith("symconv-latex-")], "LaTeX is not running"
+            raise RuntimeError("no Markdown")
+        return real(name, ctx)
+
+    monkeypatch.setattr(formats, "render_text", markdown_fails)
+    with pytest.raises(RuntimeError, match="no Markdown"):
+        render(derive(ConvSpec()), ("pdf", "md"))
+    assert not any(p.name.startswith("symconv-latex-") for p in tmp_path.iterdir())
+
+
+def test_files_keep_their_order_when_latex_runs_beside_the_other_formats():
+    need_latex()
+    rendered = render(derive(ConvSpec(bias=True)), ("tex", "pdf", "md", "html", "json"))
+    assert [name for name in rendered.files if not name.endswith(".svg")] == [
+        "derivation.tex", "derivation.pdf", "derivation.md", "derivation.html", "derivation.json"]
+    assert list(rendered.files)[-1] == "derivation.json"

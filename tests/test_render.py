@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 from sympy import sympify
 
 from symconv import derive
 from symconv.rendering.document import TEXT_WIDTH_EM, context
 from symconv.rendering.formats import render
-from symconv.rendering.json_format import fast_srepr, to_json
+from symconv.rendering.json_format import _Plain, _flat, _plain, fast_srepr, to_json
 from symconv.rendering.latex import SymconvLatexPrinter, break_lines, join_terms, width
 from symconv.rendering.templating import escape_latex
 from symconv.spec import ConvSpec
@@ -125,6 +126,16 @@ def test_fast_srepr_reads_back_like_srepr():
     d = derive(ConvSpec(input=3, kernel=2, bias=True))
     for expr in d["Y"].entries + d["dL/dX"].entries + d["dL/db"].entries:
         assert sympify(fast_srepr(expr)) == expr
+
+
+@given(st.lists(st.one_of(st.text(), st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=127))), min_size=1))
+def test_rows_of_plain_strings_are_written_as_json_dumps_writes_them(row):
+    """The JSON joins rows of strings that need no escaping directly: the same text as json.dumps."""
+    for text in row:
+        assert not _plain(text) or json.dumps(text) == f'"{text}"'
+    if all(_plain(text) for text in row):
+        assert _flat(_Plain(row)) == json.dumps(row)
+    assert _flat(row) == json.dumps(row)
 
 
 def test_markdown_has_display_math():

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -427,10 +428,14 @@ def test_an_explicit_pdf_without_latex_is_refused(capsys, in_tmp, monkeypatch):
 def test_a_latex_failure_is_one_line_and_the_other_formats_are_written(capsys, in_tmp, monkeypatch):
     from symconv.rendering import formats, pdf
 
+    @contextmanager
     def failing(tex, timeout=0):
-        raise pdf.LatexFailed("LaTeX failed: Undefined control sequence (derivation.tex line 3)")
+        def finish():
+            raise pdf.LatexFailed("LaTeX failed: Undefined control sequence (derivation.tex line 3)")
 
-    monkeypatch.setattr(formats, "compile_pdf", failing)
+        yield finish
+
+    monkeypatch.setattr(formats, "pdf_compiling", failing)
     monkeypatch.setattr("symconv.cli.latex_available", lambda: True)
     monkeypatch.setattr("symconv.api.latex_available", lambda: True)
     code, out, err = run(["render", "--format", "pdf,md,json", "--out", "out"], capsys)

@@ -160,14 +160,15 @@ class TermPrinter:
         self.printer = SymconvLatexPrinter(names, derivation.order, epsilon(derivation))
         self.latex = [names[s] for s in derivation.symbols]
         self.width = [width(text) for text in self.latex]
+        self.factor = [text + FACTOR_SEP for text in self.latex]  # a product's first factor and the space after it
 
     def terms(self, tensor: Tensor, n: int) -> tuple[list[str], list[float] | None]:
         if tensor.terms is None:
             return self.printer.factored_terms(tensor.entries[n]), None
         t = tensor.terms
-        latex, widths, sep = self.latex, self.width, FACTOR_SEP
+        latex, widths, factor = self.latex, self.width, self.factor
         first, second = t.first[t.start[n] : t.start[n + 1]], t.second[t.start[n] : t.start[n + 1]]
-        texts = [latex[a] + sep + latex[b] if b >= 0 else latex[a] for a, b in zip(first, second)]
+        texts = [factor[a] + latex[b] if b >= 0 else latex[a] for a, b in zip(first, second)]
         sizes = [widths[a] + widths[b] + 0.2 if b >= 0 else widths[a] for a, b in zip(first, second)]
         return texts, sizes
 

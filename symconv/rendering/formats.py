@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from ..derivation import Derivation
@@ -14,7 +16,7 @@ from .json_format import to_json
 from .files import FILENAMES, FORMATS
 from .handout import answers, exercise
 from .options import DocumentOptions
-from .pdf import LatexFailed, LatexMissing, compile_pdf
+from .pdf import LatexFailed, LatexMissing, pdf_compiling
 
 @dataclass
 class Rendered:
@@ -44,22 +46,60 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
                       matrices=not options.handout, exercises=options.exercises)
         documents = ({"exercise": exercise(ctx), "answers": answers(ctx)} if options.handout
                      else {"derivation": ctx})
-    render_documents(out, documents, formats)
-    if "json" in formats:
-        out.files[FILENAMES["json"]] = to_json(derivation).encode()
+    # The JSON is written while LaTeX typesets the documents.
+    json = (lambda: {FILENAMES["json"]: to_json(derivation).encode()}) if "json" in formats else None
+    render_documents(out, documents, formats, json)
     return out
 
 
-def render_documents(out: Rendered, documents: dict[str, dict], formats: tuple[str, ...]) -> None:
+def render_documents(out: Rendered, documents: dict[str, dict], formats: tuple[str, ...],
+                     also: Callable[[], dict[str, bytes]] | None = None) -> None:
     """Each document context as stem.tex, .pdf, .md and .html (those asked for) into `out`, with the SVG
-    figures the Markdown shows."""
-    for stem, doc in documents.items():
-        _document(out, stem, "document", doc, formats)
+    figures the Markdown shows, then the files `also` makes (the JSON).
+
+    LaTeX runs in the background, one process per document, while the Markdown, the HTML and `also`
+    are rendered; the files go into `out` in the same order whichever finishes first.
+    """
+    texts = {stem: render_text("document.tex.j2", doc) for stem, doc in documents.items()
+             if "tex" in formats or "pdf" in formats}
+    with ExitStack() as latex:
+        running = {stem: _start_pdf(out, latex, tex) for stem, tex in texts.items()} if "pdf" in formats else {}
+        pages = {stem: {f"{stem}.{kind}": render_text(f"document.{kind}.j2", doc).encode()
+                        for kind in ("md", "html") if kind in formats}
+                 for stem, doc in documents.items()}
+        extra = also() if also is not None else {}
+        for stem in documents:
+            if stem in texts and "tex" in formats:
+                out.files[f"{stem}.tex"] = texts[stem].encode()
+            if running.get(stem) is not None:
+                _finish_pdf(out, stem, running[stem])
+            out.files.update(pages[stem])
     if "md" in formats:
         # The Markdown shows its figures from SVG files beside it.
         for doc in documents.values():
             for drawn in figures_of(doc):
                 out.files[drawn.svg_file] = drawn.svg.encode()
+    out.files.update(extra)
+
+
+def _start_pdf(out: Rendered, latex: ExitStack, tex: str) -> Callable[[], tuple[bytes, str]] | None:
+    """LaTeX started on `tex` within `latex`; None, with a note, when LaTeX is not installed."""
+    try:
+        return latex.enter_context(pdf_compiling(tex))
+    except LatexMissing as missing:
+        if str(missing) not in out.notes:
+            out.notes.append(str(missing))
+        return None
+
+
+def _finish_pdf(out: Rendered, stem: str, finish: Callable[[], tuple[bytes, str]]) -> None:
+    """stem.pdf into `out` once LaTeX is done; a LaTeX failure goes to `errors` (the other formats are
+    still written)."""
+    try:
+        pdf, out.latex_log = finish()
+        out.files[f"{stem}.pdf"] = pdf
+    except LatexFailed as failed:
+        out.errors.append(f"{stem}.pdf not written: {failed}")
 
 
 def embed_figures(markdown: str, files: dict[str, bytes]) -> str:
@@ -79,24 +119,3 @@ def figures_of(ctx: dict) -> list:
     """Every figure a document context holds: the network diagram, then the sections' figures."""
     found = [ctx["diagram"]] if ctx.get("diagram") is not None else []
     return found + [drawn for section in ctx["sections"] for drawn in section.figures]
-
-
-def _document(out: Rendered, stem: str, template: str, ctx: dict, formats: tuple[str, ...]) -> None:
-    """stem.tex, stem.pdf, stem.md and stem.html, those asked for, from one context."""
-    if "tex" in formats or "pdf" in formats:
-        tex = render_text(f"{template}.tex.j2", ctx)
-        if "tex" in formats:
-            out.files[f"{stem}.tex"] = tex.encode()
-        if "pdf" in formats:
-            try:
-                pdf, out.latex_log = compile_pdf(tex)
-                out.files[f"{stem}.pdf"] = pdf
-            except LatexMissing as missing:
-                if str(missing) not in out.notes:
-                    out.notes.append(str(missing))
-            except LatexFailed as failed:  # the other formats are still written
-                out.errors.append(f"{stem}.pdf not written: {failed}")
-    if "md" in formats:
-        out.files[f"{stem}.md"] = render_text(f"{template}.md.j2", ctx).encode()
-    if "html" in formats:
-        out.files[f"{stem}.html"] = render_text(f"{template}.html.j2", ctx).encode()

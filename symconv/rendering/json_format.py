@@ -24,12 +24,21 @@ def fast_srepr(expr) -> str:
     return srepr(expr)
 
 
-def _nest(flat: list, shape: tuple[int, ...]) -> list:
-    """A flat row-major list as nested lists of the given shape."""
+class _Plain(list):
+    """A row of strings known to need no escaping in JSON (printable ASCII, no quote or backslash)."""
+
+
+def _plain(text: str) -> bool:
+    """Whether json.dumps writes the string as it is, between quotes."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+
+
+def _nest(flat: list, shape: tuple[int, ...], plain: bool = False) -> list:
+    """A flat row-major list as nested lists of the given shape (rows as _Plain where `plain`)."""
     if len(shape) <= 1:
-        return list(flat)
+        return _Plain(flat) if plain else list(flat)
     step = len(flat) // shape[0]
-    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
+    return [_nest(flat[i * step : (i + 1) * step], shape[1:], plain) for i in range(shape[0])]
 
 
 def _entries_from_terms(t: Tensor, sym: list[str]) -> list[str]:
@@ -43,7 +52,9 @@ def _entries_from_terms(t: Tensor, sym: list[str]) -> list[str]:
     return out
 
 
-def _tensor(t: Tensor, sym: list[str]) -> dict:
+def _tensor(t: Tensor, sym: list[str], plain: bool) -> dict:
+    """A tensor as JSON values; `plain` when every symbol's name needs no escaping, and with it every
+    entry written from a term table (its names, parentheses, commas and spaces)."""
     if t.entries is None:
         entries = None
     elif t.terms is not None:
@@ -53,19 +64,36 @@ def _tensor(t: Tensor, sym: list[str]) -> dict:
     return {
         "name": t.name,
         "shape": list(t.shape),
-        "symbols": None if t.symbols is None else _nest([s.name for s in t.symbols], t.shape),
-        "entries": None if entries is None else _nest(entries, t.shape),
+        "symbols": None if t.symbols is None else _nest([s.name for s in t.symbols], t.shape, plain),
+        "entries": None if entries is None else _nest(entries, t.shape, plain and t.terms is not None),
     }
 
 
-def _dump(value, indent: str = "") -> str:
-    """JSON with one line per innermost list (a row of a tensor) and per short object."""
+def _write(value, indent: str, out: list[str]) -> None:
+    """`value` as JSON with one line per innermost list (a row of a tensor) and per short object,
+    appended to `out` in pieces that are joined once: a large layer's JSON is tens of megabytes, which
+    joining level by level would copy once per level of nesting."""
     inner = indent + " "
     if isinstance(value, dict) and any(isinstance(v, (dict, list)) and _deep(v) for v in value.values()):
-        items = [f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
-        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + "\n" + indent + "]"
+        out.append("{\n")
+        for n, (k, v) in enumerate(value.items()):
+            out.append((",\n" if n else "") + f"{inner}{json.dumps(k)}: ")
+            _write(v, inner, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, list) and value and isinstance(value[0], (list, dict)):
+        out.append("[\n")
+        for n, v in enumerate(value):
+            out.append(",\n" + inner if n else inner)
+            _write(v, inner, out)
+        out.append("\n" + indent + "]")
+    else:
+        out.append(_flat(value))
+
+
+def _flat(value) -> str:
+    """json.dumps(value); a row of strings that need no escaping is joined directly, the same text."""
+    if type(value) is _Plain and value:
+        return '["' + '", "'.join(value) + '"]'
     return json.dumps(value)
 
 
@@ -80,12 +108,16 @@ def to_json(derivation: Derivation) -> str:
     terms in the order people write them.
     """
     sym = [f"Symbol('{s.name}')" for s in derivation.symbols]
+    plain = all(_plain(s.name) for s in derivation.symbols)
     doc = {
         "format": FORMAT,
         "spec": derivation.spec.as_dict(),
-        "tensors": [_tensor(t, sym) for t in derivation.tensors],
+        "tensors": [_tensor(t, sym, plain) for t in derivation.tensors],
     }
     if isinstance(derivation.spec, NetworkSpec):  # the layer table that opens a network's document, as data
         doc = {"format": doc["format"], "spec": doc["spec"], "summary": summary(derivation.spec),
                "tensors": doc["tensors"]}
-    return _dump(doc) + "\n"
+    out: list[str] = []
+    _write(doc, "", out)
+    out.append("\n")
+    return "".join(out)

@@ -180,16 +180,17 @@ def join_terms(terms: list[str]) -> str:
 
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_BRACE = re.compile(r"[{}]")
 
 
 def _read_group(text: str, start: int) -> tuple[str, int]:
     """The brace group or single token at text[start:], and the index after it."""
     if text[start] == "{":
         depth = 0
-        for pos in range(start, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[pos], 0)
+        for brace in _BRACE.finditer(text, start):
+            depth += 1 if brace.group() == "{" else -1
             if depth == 0:
-                return text[start + 1 : pos], pos + 1
+                return text[start + 1 : brace.start()], brace.end()
         return text[start + 1 :], len(text)
     match = _COMMAND.match(text, start)
     end = match.end() if match else start + 1

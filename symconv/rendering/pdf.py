@@ -8,6 +8,9 @@ import re
 import shutil
 import signal
 import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..termination import signals_held
@@ -19,6 +22,13 @@ INSTALL_HINT = (
     "latexmk' to get PDFs"
 )
 TIMEOUT_SECONDS = 300
+
+# latexmk runs pdflatex again whenever the .aux file changed, and a first run always creates it. The
+# documents refer to nothing (no \label, \ref, contents or citations), so their .aux holds only
+# \relax and LaTeX's page count (\gdef \@abspage@last{6}), which nothing reads: latexmk is told to
+# ignore those lines when it compares the file, and a second run (as long as the first, and giving the
+# same bytes) is made only for an .aux that holds anything else.
+AUX_UNREFERENCED = r"$hash_calc_ignore_pattern{aux} = '^\\\\(?:relax|gdef\s*\\\\@abspage@last\{)';"
 
 
 class LatexMissing(RuntimeError):
@@ -57,6 +67,20 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
         LatexMissing: when latexmk or pdflatex is not installed.
         LatexFailed: when LaTeX reports an error or runs past the timeout.
     """
+    with pdf_compiling(tex, timeout) as finish:
+        return finish()
+
+
+@contextmanager
+def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callable[[], tuple[bytes, str]]]:
+    """LaTeX started on `tex` in the background: the block runs beside it (the other formats are
+    rendered while LaTeX typesets) and calls the function it is given for what compile_pdf returns,
+    which waits for LaTeX and raises as compile_pdf does. The timeout counts from the start. However
+    the block ends, LaTeX is stopped if still running and its folder removed.
+
+    Raises:
+        LatexMissing: on entering, when latexmk or pdflatex is not installed.
+    """
     if not latex_available():
         raise LatexMissing(INSTALL_HINT)
     env = dict(os.environ)
@@ -65,7 +89,7 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
     env.update(openin_any="p", openout_any="p", shell_escape="f", SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
     cmd = [
         "latexmk", "-pdf", "-norc", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-        "-file-line-error", "-quiet", "derivation.tex",
+        "-file-line-error", "-quiet", "-e", AUX_UNREFERENCED, "derivation.tex",
     ]
     reap()  # the folders (and hung LaTeX) of earlier runs that were killed before they could clean up
     work = run = None
@@ -80,16 +104,21 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
         with signals_held():
             run = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
-        try:
-            stdout, _ = run.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
-        log_path = Path(work, "derivation.log")
-        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
-        pdf = Path(work, "derivation.pdf")
-        if run.returncode != 0 or not pdf.exists():
-            raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
-        return pdf.read_bytes(), log
+        deadline = time.monotonic() + timeout
+
+        def finish() -> tuple[bytes, str]:
+            try:
+                stdout, _ = run.communicate(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
+            log_path = Path(work, "derivation.log")
+            log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
+            pdf = Path(work, "derivation.pdf")
+            if run.returncode != 0 or not pdf.exists():
+                raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
+            return pdf.read_bytes(), log
+
+        yield finish
     finally:
         with signals_held():
             if run is not None and run.returncode is None:  # cut short: once reaped, its pid may be reused
