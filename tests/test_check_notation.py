@@ -484,3 +484,40 @@ def test_a_name_defined_in_words(words):
              r"$$\frac{\partial L}{\partial k_{11}} = g_{11} x_{11} + g_{12} x_{12} + g_{21} x_{21} + g_{22} x_{22}$$" "\n\n"
              r"$$\frac{\partial L}{\partial k_{11}} = g_{11} x_{11} + g_{12} x_{12} + g_{21} x_{21} + g_{22} x_{23}$$" "\n")
     assert [v.status for v in check_notes(notes, CLASSIC)] == ["definition", "right", "wrong"]
+
+
+def test_the_jacobian_of_vec_by_vec_and_a_vector_written_out():
+    # numerator layout, vec stacks columns (MATH.md): d vec(Y)/d vec(K) has row (1,1) of Y: x_11, x_21, x_12, x_22
+    notes = (r"$$\operatorname{vec}(K) = (k_{11}, k_{21}, k_{12}, k_{22})^\top$$" "\n\n"
+             r"$$\operatorname{vec}(K) = (k_{11}, k_{12}, k_{21}, k_{22})^\top$$" "\n\n"
+             r"$$\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(K)} = \begin{pmatrix}"
+             r" x_{11} & x_{21} & x_{12} & x_{22} \\ x_{21} & x_{31} & x_{22} & x_{32} \\"
+             r" x_{12} & x_{22} & x_{13} & x_{23} \\ x_{22} & x_{32} & x_{23} & x_{33} \end{pmatrix}$$" "\n\n"
+             r"$$\left(\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)}\right)_{2,3} = k_{21}$$" "\n\n"
+             r"$$\left(\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)}\right)_{2,3} = k_{12}$$" "\n")
+    got = [v.status for v in check_notes(notes, CLASSIC)]
+    assert got == ["right", "wrong"] + ["right"] * 16 + ["right", "wrong"], got
+
+
+def test_claims_in_the_size_letters_alone():
+    # the 3x3 input, 2x2 kernel: k - 1 = 1 (the full convolution's zeros) holds; k = 3 is no size of this layer;
+    # H = 3 is a constant the notes give, and H_o is still the output size after it
+    notes = ("$$k - 1 = 1$$\n\n$$k = 3$$\n\n$$H = 3$$\n\n"
+             r"$$H_o = \left\lfloor \frac{H - k}{1} \right\rfloor + 1 = 2$$" "\n\n"
+             r"$$H_o = \left\lfloor \frac{H - k}{1} \right\rfloor + 1 = 3$$" "\n")
+    got = [v.status for v in check_notes(notes, CLASSIC)]
+    assert got == ["right", "not understood", "definition", "right", "wrong"], got
+
+
+def test_a_matrix_the_notes_call_by_a_name():
+    # "Call this matrix $M$": M is d vec(Y) / d vec(X), and vec(dL/dX) = M^T vec(dL/dY)
+    jacobian = (r"\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)} = \begin{bmatrix}"
+                r" k_{11} & k_{21} & 0 & k_{12} & k_{22} & 0 & 0 & 0 & 0 \\ 0 & k_{11} & k_{21} & 0 & k_{12} & k_{22} & 0 & 0 & 0 \\"
+                r" 0 & 0 & 0 & k_{11} & k_{21} & 0 & k_{12} & k_{22} & 0 \\ 0 & 0 & 0 & 0 & k_{11} & k_{21} & 0 & k_{12} & k_{22}"
+                r" \end{bmatrix}")
+    notes = (f"$${jacobian}$$\n\nCall this matrix $M$. Then\n\n"
+             r"$$\operatorname{vec}(Y) = M \operatorname{vec}(X) + 0 \cdot \mathbf{1}_4$$" "\n\n"
+             r"$$\operatorname{vec}\left(\frac{\partial L}{\partial X}\right) = M^T \operatorname{vec}\left(\frac{\partial L}{\partial Y}\right)$$" "\n\n"
+             r"$$\operatorname{vec}(Y) = M \operatorname{vec}(X) + \mathbf{1}_4$$" "\n")
+    got = [v.status for v in check_notes(notes, CLASSIC)]
+    assert got == ["right"] * 36 + ["definition", "right", "right", "wrong"], got

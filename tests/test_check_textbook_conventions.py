@@ -427,3 +427,10 @@ def test_the_bullet_is_the_element_wise_product():
     claims = [r"\frac{\partial L}{\partial a^{[1]}} = \frac{\partial L}{\partial a^{[2]}} \bullet (1 - a^{[2]} \bullet a^{[2]})",
               r"\frac{\partial L}{\partial a^{[1]}} = \frac{\partial L}{\partial a^{[2]}} \bullet (1 - a^{[2]})"]
     assert [v.status for v in check_claims(claims, BISHOP)] == ["right", "wrong"]
+
+
+def test_the_targets_of_a_softmax_cross_entropy_sum_to_one():
+    # one-hot (or probability) targets: sum_k t_k = 1 holds; a squared error's targets are any numbers
+    assert [v.status for v in check_claims([r"\sum_{k} t_k = 1", r"\sum_{k} t_k = 2"], NG_SOFTMAX)] == [
+        "right", "not understood"]
+    assert [v.status for v in check_claims([r"\sum_{k} t_k = 1"], BISHOP)] == ["not understood"]

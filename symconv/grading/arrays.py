@@ -79,7 +79,10 @@ def array_of(values, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def elementwise(function, *args):
-    """function applied entry by entry, scalars broadcast."""
+    """function applied entry by entry, scalars broadcast; a vector of ones as long as the other operands."""
+    if any(isinstance(a, Ones) for a in args) and any(is_array(a) and not isinstance(a, Ones) for a in args):
+        shape = next(plain(a) for a in args if is_array(a) and not isinstance(a, Ones)).shape
+        args = tuple(np.full(shape, a.scale, dtype=object) if isinstance(a, Ones) else a for a in args)
     arrays = [plain(a) for a in args if is_array(a)]
     if not arrays:
         return function(*args)

@@ -9,6 +9,7 @@ where the name is an index (in a subscript: x_n stays the entry at index n).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 _NAME = r"(?:\\[A-Za-z]+|[A-Za-z])"
 _GIVEN = re.compile(rf"\s*(?P<names>{_NAME}(?:\s*=\s*{_NAME})*)\s*=\s*(?P<value>-?\d+(?:\.\d+)?)\s*")
@@ -39,7 +40,7 @@ def substitute(text: str, constants: dict[str, str]) -> str:
     """The text with each constant's name replaced by its number, outside subscripts."""
     if not constants:
         return text
-    pattern = re.compile("|".join(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])" for name in
+    pattern = re.compile("|".join(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z]|\s*_)" for name in  # H_o is no H
                                   sorted(constants, key=len, reverse=True)))
     def number(found: re.Match) -> str:
         before = found.string[:found.start()].rstrip()
@@ -48,13 +49,16 @@ def substitute(text: str, constants: dict[str, str]) -> str:
             return value
         return f" \\cdot {value} " if before[-1:].isdigit() or before[-1:] == "." else f" {value} "
 
+    spans = [(sub.start(), sub.end()) for sub in _SUBSCRIPT.finditer(text)]  # in order, not overlapping
+    starts = [start for start, _ in spans]
     out, last = [], 0
-    for sub in _SUBSCRIPT.finditer(text):
-        out.append(pattern.sub(number, text[last:sub.start()]))
-        out.append(sub[0])
-        last = sub.end()
-    out.append(pattern.sub(number, text[last:]))
-    return "".join(out)
+    for found in pattern.finditer(text):  # found in the whole text: a name before its subscript (H_o) is none
+        k = bisect_right(starts, found.start()) - 1
+        if k >= 0 and found.start() < spans[k][1]:
+            continue
+        out += [text[last:found.start()], number(found)]
+        last = found.end()
+    return "".join(out) + text[last:]
 
 
 _SCRIPT = re.compile(r"_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))")

@@ -14,12 +14,14 @@ from sympy import (Abs, Add, Dummy, Eq, Expr, Heaviside, Integer, Max, Min, Mul,
                    floor, log, sign, sqrt, srepr, tanh)
 
 from ..layers.pool import switch
+from ..vec import vec_order
 from . import arrays, binding
 from .notation import ParseError
 from .tree import axis_sizes, indices_at
 
 LEARNING_RATES = ("\\eta", "\\alpha", "\\lambda", "lr")  # names notes give the step size
 MAX_SUM = 1_000  # values of one summation index
+MAX_JACOBIAN = 10_000  # entries of a Jacobian of vec(...) by vec(...)
 POWER_COST = 100  # a term of a multinomial power costs about 100 times a plain one to expand
 
 
@@ -131,6 +133,17 @@ class Evaluator:
             raise ParseError(f"the layer after {arg[3]} is not element-wise: f(...) stands for an activation")
         function = diff(output, symbol) if node[1] == "dactivation_fn" else output
         return function.xreplace({symbol: self.value(arg, env)})
+
+    def _vec_jacobian(self, top_key: str, key: str):
+        """d vec(top) / d vec(key): a row per entry of vec(top), a column per entry of vec(key)."""
+        if self.d[top_key].entries is None:
+            raise ParseError(f"{top_key} is not computed from anything here: a Jacobian is of a derived value")
+        rows, columns = vec_order(self.shapes[top_key]), vec_order(self.shapes[key])
+        if len(rows) * len(columns) > MAX_JACOBIAN:
+            raise ParseError(f"the Jacobian has {len(rows)} x {len(columns)} entries, more than the {MAX_JACOBIAN:,} checked")
+        entries, symbols = self.d[top_key].entries, self.d[key].symbols
+        return arrays.array_of([self.through(entries[r], symbols[c]) for r in rows for c in columns],
+                               (len(rows), len(columns)))
 
     @staticmethod
     def _pick(value, position: tuple[int, ...]):
@@ -392,6 +405,8 @@ class Evaluator:
                 return arrays.elementwise(lambda a, b: _indicator(node[1], a, ("num",), b, []), left, right)
             return _indicator(node[1], left, node[3], right,
                               [self.value(n, env) for n in node[3][2]] if node[3][0] == "fn" else [])
+        if kind == "jacobian":  # \frac{\partial vec(Y)}{\partial vec(X)}: numerator layout, MATH.md's vec
+            return self._vec_jacobian(node[1][1], node[2][1])
         if kind == "pick":  # (X \star K)_{p,q}: an entry of the tensor an operator or a function gives
             return self._pick(self.value(node[1], env), self._at(node[2], env))
         if kind == "count":  # the m of \frac{1}{m} \sum_{i=1}^{m}: how many terms that sum has
@@ -427,6 +442,10 @@ class Evaluator:
             return arrays.Ones()
         if name == "transpose":
             return arrays.transpose(args[0])
+        if name == "vector":  # (a, b, c): a vector, a row until transposed into a column
+            if any(arrays.is_array(a) for a in args):
+                raise ParseError("a vector written out, (a, b, c), holds numbers or entries, not whole tensors")
+            return arrays.array_of(list(args), (1, len(args)))
         if name == "hadamard":
             return arrays.elementwise(lambda a, b: a * b, *args)
         if name == "divide":
@@ -446,6 +465,8 @@ class Evaluator:
             return prod(self.shapes[node[1]])
         if kind == "pick":
             return self.terms(node[1])
+        if kind == "jacobian":
+            return prod(self.shapes[node[1][1]]) * prod(self.shapes[node[2][1]])
         if kind == "op":
             return prod(self.terms(n) for n in node[2])
         if kind == "add":

@@ -109,6 +109,7 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
     lines = Lines(notes)
     claims: list[Claim] = []
     named = None  # the last inline formula without "=": "Let $A$ be $B$" makes A := B
+    shown = None  # the left-hand side of the last display: "Call this matrix $M$" names it
     condition = None  # "If $i = k$," before a display: the range of its claims, (where it ends, the relation)
     for block in math_blocks(notes, markdown=not latex):
         if isinstance(block[1], str):
@@ -130,8 +131,12 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
         if opener in ("$", "\\("):
             if named is not None and not _CLAIM_SIGN.search(formula):
                 claims += _prose_definition(notes, named, (start, end, formula), lines)
+            if shown is not None and _CALLED.search(notes, max(0, start - 40), start) and _BARE_NAME.fullmatch(formula):
+                claims.append(Claim(lines(start), f"{formula.strip()} = {shown}"))  # "Call this matrix $M$"
             named = (start, end, formula)
             found = [c for c in found if _CLAIM_SIGN.search(c.text) or c.problem]
+        elif found:
+            shown = _display_lhs(found[0])
         claims += found
     return claims
 
@@ -145,6 +150,21 @@ _BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is(?:\s+defined\s+(?:as|to\s+be|by))?"
                       r"|(?:is\s+)?defined\s+(?:as|to\s+be)|is\s+short\s+for)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",
                       re.IGNORECASE)
+
+
+# "Call this matrix $M$", "denote it by $J$", "we call the result $A$": a name for what the display before gives
+_CALLED = re.compile(r"\b(?:call|name|denote)\s+(?:this|it|the\s+(?:above|result|matrix|jacobian))"
+                     r"(?:\s+(?:matrix|jacobian|vector|tensor|result))?\s*(?:by\s*)?\$?\s*$", re.IGNORECASE)
+_BARE_NAME = re.compile(r"\s*[A-Za-z](?:_\s*(?:\{[A-Za-z0-9]{1,3}\}|[A-Za-z0-9]))?\s*")
+
+
+def _display_lhs(claim: Claim) -> str | None:
+    """The left-hand side a display's first claim writes (of a matrix written out, what the matrix is)."""
+    if claim.matrix:
+        found = re.fullmatch(r"\((.*)\)_\{\d+,\d+\} = .*", claim.text, re.DOTALL)
+        return found[1].strip() if found else None
+    links = _links(claim.text)
+    return links[0].strip() if len(links) > 1 else None
 
 
 def _prose_definition(notes: str, first: tuple, second: tuple, lines: Lines) -> list[Claim]:

@@ -332,7 +332,8 @@ class Grader(Evaluator):
                                f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
                 defined = shorthands.read(claim.text, unknown.name) if not said else None
-                if (defined is not None and unknown.name not in self.index_letters and (defined[0] or len(unknown.name) > 1)
+                if (defined is not None and unknown.name not in self.index_letters
+                        and (defined[0] or len(unknown.name) > 1 or self._names_a_matrix(defined[1]))
                         and re.search(r"[A-Za-z]", defined[1]) and self._readable(defined[1])):
                     self.shorthands[unknown.name] = defined
                     return Verdict(claim.line, written, "definition", reason=(
@@ -452,6 +453,15 @@ class Grader(Evaluator):
                            reason="; ".join(filter(None, (f"at l = {value} ({said})", v.reason))))
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names")
+
+    def _names_a_matrix(self, expression: str) -> bool:
+        """Whether an expression is a whole tensor's (a Jacobian of vec by vec, an operator's result): a letter
+        the notes call it by ("Call this matrix M") stands for all of it."""
+        try:
+            (side, _), _ = self.parse(Claim(0, f"{expression} = {expression}"))
+        except (ParseError, RecursionError):
+            return False
+        return side[0] in ("jacobian", "op", "whole")
 
     def _readable(self, expression: str) -> bool:
         """Whether an expression reads with the names known so far (no name left to bind)."""
@@ -578,6 +588,9 @@ class Grader(Evaluator):
                         continue
                     return _Failure(env, truth, claimed, note=(
                         f"at the values the notes give, this is {_shown(self._given_value(truth))}, not {_shown(claimed)}"))
+            if (side is sides[1] and claimed.is_number and not decimal and not truth.is_number and len(sides) == 2
+                    and self._same(claimed, truth)):
+                continue  # \sum_k t_k = 1: a number the left-hand side is wherever the network is defined (the targets)
             if (side is sides[1] and claimed.is_number and (decimal or not truth.is_number and (claimed != 0 or len(sides) > 2))
                     and all(self._number(other, env) for other in sides[2:])):
                 # "y_{1,1} = 1 \cdot 0 + 2 \cdot 3 = 6", "dL/db = 4": a value at numbers no claim gives (a

@@ -47,6 +47,7 @@ _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
 _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
 _MEMBER = re.compile(r"(?P<var>[a-z](?:\s*,\s*[a-z])*)\s*\\in\s*\\\{(?P<values>[^{}]*)\\\}")
+_VEC_OF = re.compile(r"vec\s*\(\s*(.+?)\s*\)")
 _LIMIT = re.compile(r"\\sum\s*_\s*\{\s*([a-z])\s*=\s*\d+\s*\}\s*\^\s*\{?\s*([A-Za-z])\s*\}?")
 _LINEAR_INDEX = re.compile(r"[0-9a-z()\s]*[a-z][0-9a-z()\s]*(?:[+-][0-9a-z()\s]+)+")  # i + 2m, 2(r-1)+p
 _LOSS_LETTERS = ("L", "E", "J", "C")
@@ -353,6 +354,12 @@ class Parser:
         rest = inner.text[inner.pos:].strip()
         if allow_loss and not rest:
             return ("operator",)  # \frac{\partial}{\partial w_{ij}} (...): of the factor after it
+        vectorized = _VEC_OF.fullmatch(rest)
+        if vectorized:  # \partial vec(Y): a whole tensor's columns stacked, for the Jacobian of vec(Y) by vec(X)
+            node = self.sub_expression(vectorized.group(1))
+            if node[0] != "whole" or node[2]:
+                raise ParseError("vec(...) in a derivative is of a whole tensor, e.g. \\frac{\\partial vec(Y)}{\\partial vec(X)}")
+            return ("vec", node)
         try:
             node = inner.entry(allow_loss=allow_loss)
             inner.skip_spaces()
@@ -385,6 +392,10 @@ class Parser:
                 top = ("expr", self.factor())
             if "deriv" in (top[0], bottom[0]):
                 raise ParseError("a derivative of or by a gradient (a second derivative) is not read")
+            if "vec" in (top[0], bottom[0]):
+                if top[0] != bottom[0]:
+                    raise ParseError("a Jacobian of vec(...) is by vec(...) too, e.g. \\frac{\\partial vec(Y)}{\\partial vec(X)}")
+                return ("jacobian", top[1], bottom[1])  # numerator layout: a row per entry of vec(Y)
             return ("deriv", top, bottom)
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
@@ -548,9 +559,13 @@ class Parser:
             self.take()
             node = self.expression()
             closing = {"(": ")", "[": "]", "{": "}"}[text]
+            items = [node]
+            while text in ("(", "[") and self.peek()[1] == ",":  # (x_{11}, x_{21}, x_{31})^T: a vector written out
+                self.take()
+                items.append(self.expression())
             if self.take() != ("char", closing):
                 raise ParseError(f"a {text} is never closed")
-            return node
+            return node if len(items) == 1 else ("op", "vector", tuple(items), None)
         raise ParseError(f"unexpected {text!r}" if text else "the expression ends too early")
 
     def arguments(self, name: str) -> tuple:
@@ -587,7 +602,10 @@ class Parser:
     def factor(self):
         node = self.primary()
         self.skip_spaces()
-        if self.text.startswith("_", self.pos) and node[0] in ("op", "fn") and _whole_in(node):
+        if self.text.startswith("_", self.pos) and node[:2] == ("op", "ones"):
+            _, self.pos = read_group(self.text, self.pos + 1)  # \mathbf{1}_4: its length, which the sum it is in gives
+            self.skip_spaces()
+        elif self.text.startswith("_", self.pos) and (node[0] == "jacobian" or node[0] in ("op", "fn") and _whole_in(node)):
             # (X \star K)_{p,q}, rot180(K)_{1,1}: an entry of the tensor the operator or function gives
             body, self.pos = read_group(self.text, self.pos + 1)
             parts = ([part for part in body.split(",")] if "," in body

@@ -31,8 +31,8 @@ def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
         top, wrt = jacobian["top"] or jacobian["top2"], jacobian["wrt"] or jacobian["wrt2"]
         if top not in "LEJC":  # J = \partial p / \partial z names the Jacobian: J_{12} is dp_1/dz_2 (numerator layout)
             return ("i", "j"), rf"\frac{{\partial {top}_{{i}}}}{{\partial {wrt}_{{j}}}}"
-    if re.fullmatch(r"\s*(?:\\frac\s*\{\s*)?\\partial[^+\-]*", found["rhs"]):
-        return None  # a name for a gradient: the definitions' (definitions.py), not an expression's
+    if re.fullmatch(r"\s*(?:\\frac\s*\{\s*)?\\partial[^+\-]*", found["rhs"]) and "vec" not in found["rhs"]:
+        return None  # a name for a gradient: the definitions' (definitions.py), not an expression's (a vec Jacobian is one)
     letters = found["braced"] if found["braced"] is not None else found["one"] or ""
     indices = tuple(letters.replace(",", " ").split()) if "," in letters or " " in letters else tuple(letters)
     return indices, found["rhs"]

@@ -59,11 +59,34 @@ def _substituted(text: str, table: dict[str, int]) -> str:
     return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)
 
 
+_ONLY_SIZES = re.compile(r"[\s\d+\-*/().=]*[A-Za-z][A-Za-z\s\d+\-*/().=_{}]*")
+
+
+def _about_sizes(text: str, tables: list[dict[str, int]], value) -> tuple[str, str] | None:
+    """k - 1 = 1, H = 3: a claim in the size letters and numbers alone, right for a convolution it holds for."""
+    if "=" not in text or not _ONLY_SIZES.fullmatch(text) or not tables:
+        return None
+    for number, table in enumerate(tables, start=1):
+        substituted = _substituted(text, table)
+        if re.search(r"[A-Za-z]", substituted):
+            return None  # a letter that is no size: not a claim about sizes
+        try:
+            sides = [value(parse_claim(f"{side} = 0", {})[0][0], {}) for side in _top_split(substituted, "=")]
+        except (ParseError, TypeError, ValueError, ZeroDivisionError):
+            return None
+        if all(v == sides[0] for v in sides[1:]):
+            which = f" (the convolution {number} of {len(tables)})" if len(tables) > 1 else ""
+            return "right", f"with the layer's sizes{which}"
+    return "not understood", ("a claim about sizes (the kernel's k, the input's H, ...) that holds for no convolution "
+                              "of the derivation: the notes may mean another layer")
+
+
 def judge(text: str, derivation, value) -> tuple[str, str] | None:
-    """(status, reason) for an output-size claim, None for any other claim; `value` evaluates a parsed side."""
+    """(status, reason) for an output-size claim or one in the size letters alone, None for any other claim;
+    `value` evaluates a parsed side."""
     found = _OUTPUT.match(text)
     if found is None:
-        return None
+        return _about_sizes(text, [t for r in derivation.records for t in _letters(r.layer, r.shape_in)], value)
     tables = [t for r in derivation.records for t in _letters(r.layer, r.shape_in)]
     if not tables:
         return "not understood", "an output size is of a convolution, which this network does not have"
