@@ -38,6 +38,9 @@ MAX_INDICES = 10_000  # index combinations one claim may range over
 # 100 times that; the budgets keep a whole set of notes under about 4 s on a 2-core machine.
 MAX_WORK = 60_000  # terms one claim may expand to, over all its index combinations
 MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand to together
+# a worked number is compared with the truth at the given values to 30 or 50 digits: the truth is worked out
+# once, to this many (each reading of the notes' names compares a number of its own with it)
+WORKED_DIGITS = 80
 
 
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
@@ -78,6 +81,8 @@ class Grader(Evaluator):
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None
+        self._given_values: dict = {}  # expression -> [its value at the given point, that value to WORKED_DIGITS]
+        self._verdict_only = False  # while names are bound: whether a claim holds, not what the report says of it
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
@@ -175,10 +180,7 @@ class Grader(Evaluator):
         fixed input x_0 = 1), and CS231n's "bias trick" w_{n} in notes counting from 0 (the input extended by a
         1 after its n entries). That column is the layer's bias b_j, however the claim writes it (a value, a
         gradient, a local derivative)."""
-        if self._biases is None:
-            self._biases = {r.params["W"]: r.params["b"] for r in self.d.records
-                            if r.layer.weights_join and "W" in r.params and "b" in r.params}
-        biases = self._biases
+        biases = self._bias_table()
         if not biases:
             return parsed
         extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
@@ -195,6 +197,13 @@ class Grader(Evaluator):
 
         sides, rest = parsed
         return [rewrite(side) for side in sides], rest
+
+    def _bias_table(self) -> dict[str, str]:
+        """Each dense layer's weight matrix and its bias (_bias_columns)."""
+        if self._biases is None:
+            self._biases = {r.params["W"]: r.params["b"] for r in self.d.records
+                            if r.layer.weights_join and "W" in r.params and "b" in r.params}
+        return self._biases
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
@@ -485,6 +494,7 @@ class Grader(Evaluator):
     def holds(self, sides, claim: Claim) -> bool:
         """Whether the claim is right at every index of its range (read with names still being bound):
         first at one point and its first indices, by value alone, then in full."""
+        verdict_only, self._verdict_only = self._verdict_only, True
         try:
             envs = self._indices(sides, claim.range)
             if len(envs) * sum(self.terms(side) for side in sides[1:]) > MAX_WORK:
@@ -498,6 +508,8 @@ class Grader(Evaluator):
             return all(self._check(sides, env) is None for env in envs)
         except (ParseError, Outside, RecursionError, *_EVALUATION_ERRORS):
             return False
+        finally:
+            self._verdict_only = verdict_only
 
     @property
     def candidates(self):
@@ -566,6 +578,8 @@ class Grader(Evaluator):
                 if worked is not None:
                     if worked:
                         continue
+                    if self._verdict_only:
+                        return _Failure(env, truth, claimed)
                     return _Failure(env, truth, claimed, note=(
                         f"at the values the notes give, this is {_shown(self._given_value(truth))}, not {_shown(claimed)}"))
             if (side is sides[1] and claimed.is_number and (decimal or not truth.is_number and (claimed != 0 or len(sides) > 2))
@@ -585,6 +599,8 @@ class Grader(Evaluator):
             example = self._example_values(claimed, truth, sides, env)
             if example is not None and example[0] == example[1]:
                 continue
+            if self._verdict_only:  # the report's notes are of no use while names are bound (holds)
+                return _Failure(env, truth, claimed)
             notes = []
             if self._same(-claimed, truth):
                 notes.append("the sign is wrong: the claim is minus the right value")
@@ -643,7 +659,20 @@ class Grader(Evaluator):
 
     def _given_value(self, expr: Expr) -> Expr:
         """The expression at the values the notes gave (every derived value worked out from them)."""
+        return self._given(expr)[0]
+
+    def _given_number(self, expr: Expr) -> Expr:
+        """The expression's value at the values the notes gave, to WORKED_DIGITS."""
+        given = self._given(expr)
+        if given[1] is None:
+            given[1] = given[0].evalf(WORKED_DIGITS)
+        return given[1]
+
+    def _given(self, expr: Expr) -> list:
+        """[the expression at the values the notes gave, that value to WORKED_DIGITS once asked for], worked
+        out once for the given values: the truth of a claim is the same for every reading of its names."""
         if self._given_point is None:
+            self._given_values = {}
             point = dict(self.given)
             for tensor in self.d.tensors:
                 if tensor.symbols is not None and tensor.entries is not None:
@@ -651,7 +680,11 @@ class Grader(Evaluator):
                         if sym not in point and entry.free_symbols <= point.keys():
                             point[sym] = entry.xreplace(point)
             self._given_point = point
-        return expr.xreplace(self._given_point)
+        found = self._given_values.get(expr)
+        if found is None:
+            value = expr.xreplace(self._given_point)
+            found = self._given_values[expr] = [value, None]
+        return found
 
     def _worked(self, truth: Expr, claimed: Expr, side) -> bool | None:
         """Whether a number the claim computes is the truth at the given values, exactly, or to the last digit
@@ -666,13 +699,14 @@ class Grader(Evaluator):
         if not decimals:  # exactly: a rational value as it is, any other (exp, log) to fifty digits
             if value.is_Rational:
                 return value == claimed
-            return bool(abs(value - claimed).evalf(50) <= Rational(1, 10**30) * (1 + abs(claimed)))
+            return bool(abs(self._given_number(truth) - claimed).evalf(50) <= Rational(1, 10**30) * (1 + abs(claimed)))
         # each number written to `decimals` places is off by up to half its last digit, and a worked sum carries
         # every such rounding: the tolerance grows with the numbers the side is worked from
         rounded = sum(1 for n in numbers if n[2])
         scale = (1 + rounded) * (1 + max(abs(Rational(n[1].numerator, n[1].denominator)) for n in numbers))
-        return bool(abs(value - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)) * scale,
-                                                          abs(value).evalf(30) * 1e-7))
+        number = self._given_number(truth)
+        return bool(abs(number - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)) * scale,
+                                                           abs(number).evalf(30) * 1e-7))
 
     def _example_values(self, claimed: Expr, truth: Expr, sides, env) -> tuple[Expr, Expr] | None:
         """In a worked example (every value given, the chain ending in a number), the truth and the step at those
