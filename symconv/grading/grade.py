@@ -107,6 +107,7 @@ class Grader(Evaluator):
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
+        self._parses: dict[tuple, tuple] = {}  # (text, how it is read, the names' shapes) -> its trees (_parsed)
         self._locals: dict[tuple, Expr | None] = {}
         self._chained: dict[tuple, Expr] = {}  # (derived value's symbol, symbol) -> the derivative through the chain
         self._derived_values: dict | None = None
@@ -129,8 +130,7 @@ class Grader(Evaluator):
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return self._summed(self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized,
-                                                               self.features, self.lettered)))
+            return self._summed(self._parsed(text))
         except ChannelLayout:
             raise
         except ParseError as error:
@@ -140,6 +140,40 @@ class Grader(Evaluator):
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
             return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self.layout, self.parenthesized,
                                self.features, self.lettered)
+
+    def _parsed(self, text: str):
+        """parse_claim with the grader's names, each text read once for names of the same shapes: the search for
+        what the notes' names mean (binding.py) reads a claim with every value of a shape in turn, and the
+        tree is the same but for the tensors its entries name. (Names the notes tell apart by their index
+        letter read their tables' keys: those parses are not kept.)"""
+        if self.lettered:
+            return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
+                                                  self.lettered))
+        keys, shapes = [], []
+        for name, table in self.tensors.items():
+            shapes.append((name, tuple((layer, info.shape, info.channels, info.gradient) for layer, info in table.items())))
+            keys += [info.key for info in table.values()]
+        memo_key = (text, self.layout, self.parenthesized, self.features, tuple(shapes))
+        found = self._parses.get(memo_key)
+        if found is None:
+            if len(self._parses) >= MAX_PARSES_KEPT:
+                self._parses.clear()
+            places = iter(range(len(keys)))
+            tables = {name: {layer: replace(info, key=f"{_PLACE}{next(places)}") for layer, info in table.items()}
+                      for name, table in self.tensors.items()}
+            try:
+                found = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
+            except UnknownName as error:
+                found = (UnknownName, (str(error), error.name, error.layers))
+            except ParseError as error:  # ChannelLayout too
+                found = (type(error), error.args)
+            self._parses[memo_key] = found
+        if isinstance(found[0], type):  # raised anew, as reading the text would
+            raise found[0](*found[1])
+        trees, compact = found
+        biases = self._bias_table()
+        extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
+        return [_placed(tree, keys, biases, extra) for tree in trees], compact
 
     def _by_index_letter(self, claim: Claim, reading: dict) -> bool:
         """Whether one name the notes use for two values tells them apart by its index letter (Bishop's a_j for
@@ -821,6 +855,25 @@ class Grader(Evaluator):
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+_PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE and its number (Grader._parsed)
+MAX_PARSES_KEPT = 2_000
+
+
+def _placed(node, keys: list[str], biases: dict[str, str], extra: dict[str, int]):
+    """The tree with each entry's and whole tensor's placeholder key (_PLACE n) the n-th of `keys`, and a dense
+    layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
+    if not isinstance(node, tuple):
+        return node
+    if node and node[0] in ("entry", "whole") and isinstance(node[1], str) and node[1].startswith(_PLACE):
+        key = keys[int(node[1][1:])]  # its indices (or channels) and name hold no key
+        indices = node[2]
+        if (node[0] == "entry" and key in biases and len(indices) == 2 and indices[1].written
+                and not indices[1].coefs and indices[1].const == extra[key]):
+            return ("entry", biases[key], (indices[0],), node[3])
+        return (node[0], key, *node[2:])
+    return tuple(_placed(n, keys, biases, extra) for n in node)
 
 
 def _index_relation(text: str, letters: set[str]) -> bool:
