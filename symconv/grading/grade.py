@@ -21,7 +21,7 @@ from sympy import Expr, Function, Pow, Rational, expand, together
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, constants, general_layers, shorthands, sizes
+from . import arrays, binding, constants, general_layers, numeric, shorthands, sizes
 from .definitions import definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
@@ -83,6 +83,7 @@ class Grader(Evaluator):
         self._given_point: dict | None = None
         self._given_values: dict = {}  # expression -> [its value at the given point, that value to WORKED_DIGITS]
         self._verdict_only = False  # while names are bound: whether a claim holds, not what the report says of it
+        self.first_numbers: dict = {}  # a value -> its number at the meaning's first point, as numeric.py reads it
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
@@ -533,6 +534,8 @@ class Grader(Evaluator):
             envs = self._indices(sides, claim.range)
             if len(envs) * sum(self.terms(side) for side in sides[1:]) > MAX_WORK:
                 return False
+            if self._plainly_wrong(sides, envs[0]):
+                return False
             self._quick = True
             try:
                 if self._check(sides, envs[0]) is not None:
@@ -544,6 +547,18 @@ class Grader(Evaluator):
             return False
         finally:
             self._verdict_only = verdict_only
+
+    def _plainly_wrong(self, sides, env) -> bool:
+        """Whether a claim of one formula, with no worked numbers, plainly differs from its left-hand side's value
+        at the first point, as numbers (numeric.py): then it does not hold, and its expression is not built.
+        (Every way _check reads such a claim that differs there is a failure.)"""
+        if len(sides) != 2 or self.given or any(n[0] == "op" for n in walk(sides[1])):
+            return False
+        try:
+            truth = self.truth(sides[0], env)
+        except Exception:  # noqa: BLE001 -- _check says what it is
+            return False
+        return truth is not None and not arrays.is_array(truth) and numeric.plainly_unequal(self, truth, sides[1], env)
 
     @property
     def candidates(self):
