@@ -549,10 +549,10 @@ class Grader(Evaluator):
             self._verdict_only = verdict_only
 
     def _plainly_wrong(self, sides, env) -> bool:
-        """Whether a claim of one formula, with no worked numbers, plainly differs from its left-hand side's value
-        at the first point, as numbers (numeric.py): then it does not hold, and its expression is not built.
-        (Every way _check reads such a claim that differs there is a failure.)"""
-        if len(sides) != 2 or self.given or any(n[0] == "op" for n in walk(sides[1])):
+        """Whether a claim with no worked numbers plainly differs from its left-hand side's value at the first point
+        in its first right-hand side, as numbers (numeric.py): then it does not hold, and its expressions are
+        not built. (Every way _check reads a first side that differs there is a failure, whatever follows it.)"""
+        if self.given or any(n[0] == "op" for n in walk(sides[1])):
             return False
         try:
             truth = self.truth(sides[0], env)
