@@ -21,7 +21,7 @@ from sympy import Expr, Function, Pow, Rational, expand, together
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, constants, general_layers, shorthands, sizes
+from . import arrays, binding, constants, general_layers, numeric, shorthands, sizes
 from .definitions import definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
@@ -38,6 +38,9 @@ MAX_INDICES = 10_000  # index combinations one claim may range over
 # 100 times that; the budgets keep a whole set of notes under about 4 s on a 2-core machine.
 MAX_WORK = 60_000  # terms one claim may expand to, over all its index combinations
 MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand to together
+# a worked number is compared with the truth at the given values to 30 or 50 digits: the truth is worked out
+# once, to this many (each reading of the notes' names compares a number of its own with it)
+WORKED_DIGITS = 80
 
 
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
@@ -78,6 +81,9 @@ class Grader(Evaluator):
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None
+        self._given_values: dict = {}  # expression -> [its value at the given point, that value to WORKED_DIGITS]
+        self._verdict_only = False  # while names are bound: whether a claim holds, not what the report says of it
+        self.first_numbers: dict = {}  # a value -> its number at the meaning's first point, as numeric.py reads it
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
@@ -102,6 +108,7 @@ class Grader(Evaluator):
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
+        self._parses: dict[tuple, tuple] = {}  # (text, how it is read, the names' shapes) -> its trees (_parsed)
         self._locals: dict[tuple, Expr | None] = {}
         self._chained: dict[tuple, Expr] = {}  # (derived value's symbol, symbol) -> the derivative through the chain
         self._derived_values: dict | None = None
@@ -128,8 +135,7 @@ class Grader(Evaluator):
             text = re.sub(r"^(\(.*\)_)\{(\d+),(\d+)\}( = )", lambda m: f"{m[1]}{{{int(m[2]) - 1 + self.base},"
                           f"{int(m[3]) - 1 + self.base}}}{m[4]}", text, count=1, flags=re.DOTALL)
         try:
-            return self._summed(self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized,
-                                                               self.features, self.lettered)))
+            return self._summed(self._parsed(text))
         except ChannelLayout:
             raise
         except ParseError as error:
@@ -139,6 +145,40 @@ class Grader(Evaluator):
             index = vector[2] if claim.matrix[1] == 1 else vector[3]
             return parse_claim(f"{vector[1]}{{{index}}}{vector[4]}", self.tensors, self.layout, self.parenthesized,
                                self.features, self.lettered)
+
+    def _parsed(self, text: str):
+        """parse_claim with the grader's names, each text read once for names of the same shapes: the search for
+        what the notes' names mean (binding.py) reads a claim with every value of a shape in turn, and the
+        tree is the same but for the tensors its entries name. (Names the notes tell apart by their index
+        letter read their tables' keys: those parses are not kept.)"""
+        if self.lettered:
+            return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
+                                                  self.lettered))
+        keys, shapes = [], []
+        for name, table in self.tensors.items():
+            shapes.append((name, tuple((layer, info.shape, info.channels, info.gradient) for layer, info in table.items())))
+            keys += [info.key for info in table.values()]
+        memo_key = (text, self.layout, self.parenthesized, self.features, tuple(shapes))
+        found = self._parses.get(memo_key)
+        if found is None:
+            if len(self._parses) >= MAX_PARSES_KEPT:
+                self._parses.clear()
+            places = iter(range(len(keys)))
+            tables = {name: {layer: replace(info, key=f"{_PLACE}{next(places)}") for layer, info in table.items()}
+                      for name, table in self.tensors.items()}
+            try:
+                found = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
+            except UnknownName as error:
+                found = (UnknownName, (str(error), error.name, error.layers))
+            except ParseError as error:  # ChannelLayout too
+                found = (type(error), error.args)
+            self._parses[memo_key] = found
+        if isinstance(found[0], type):  # raised anew, as reading the text would
+            raise found[0](*found[1])
+        trees, compact = found
+        biases = self._bias_table()
+        extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
+        return [_placed(tree, keys, biases, extra) for tree in trees], compact
 
     def _by_index_letter(self, claim: Claim, reading: dict) -> bool:
         """Whether one name the notes use for two values tells them apart by its index letter (Bishop's a_j for
@@ -179,10 +219,7 @@ class Grader(Evaluator):
         fixed input x_0 = 1), and CS231n's "bias trick" w_{n} in notes counting from 0 (the input extended by a
         1 after its n entries). That column is the layer's bias b_j, however the claim writes it (a value, a
         gradient, a local derivative)."""
-        if self._biases is None:
-            self._biases = {r.params["W"]: r.params["b"] for r in self.d.records
-                            if r.layer.weights_join and "W" in r.params and "b" in r.params}
-        biases = self._biases
+        biases = self._bias_table()
         if not biases:
             return parsed
         extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
@@ -199,6 +236,13 @@ class Grader(Evaluator):
 
         sides, rest = parsed
         return [rewrite(side) for side in sides], rest
+
+    def _bias_table(self) -> dict[str, str]:
+        """Each dense layer's weight matrix and its bias (_bias_columns)."""
+        if self._biases is None:
+            self._biases = {r.params["W"]: r.params["b"] for r in self.d.records
+                            if r.layer.weights_join and "W" in r.params and "b" in r.params}
+        return self._biases
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
@@ -505,9 +549,12 @@ class Grader(Evaluator):
     def holds(self, sides, claim: Claim) -> bool:
         """Whether the claim is right at every index of its range (read with names still being bound):
         first at one point and its first indices, by value alone, then in full."""
+        verdict_only, self._verdict_only = self._verdict_only, True
         try:
             envs = self._indices(sides, claim.range)
             if len(envs) * sum(self.terms(side) for side in sides[1:]) > MAX_WORK:
+                return False
+            if self._plainly_wrong(sides, envs[0]):
                 return False
             self._quick = True
             try:
@@ -518,6 +565,20 @@ class Grader(Evaluator):
             return all(self._check(sides, env) is None for env in envs)
         except (ParseError, Outside, RecursionError, *_EVALUATION_ERRORS):
             return False
+        finally:
+            self._verdict_only = verdict_only
+
+    def _plainly_wrong(self, sides, env) -> bool:
+        """Whether a claim with no worked numbers plainly differs from its left-hand side's value at the first point
+        in its first right-hand side, as numbers (numeric.py): then it does not hold, and its expressions are
+        not built. (Every way _check reads a first side that differs there is a failure, whatever follows it.)"""
+        if self.given or any(n[0] == "op" for n in walk(sides[1])):
+            return False
+        try:
+            truth = self.truth(sides[0], env)
+        except Exception:  # noqa: BLE001 -- _check says what it is
+            return False
+        return truth is not None and not arrays.is_array(truth) and numeric.plainly_unequal(self, truth, sides[1], env)
 
     @property
     def candidates(self):
@@ -586,6 +647,8 @@ class Grader(Evaluator):
                 if worked is not None:
                     if worked:
                         continue
+                    if self._verdict_only:
+                        return _Failure(env, truth, claimed)
                     return _Failure(env, truth, claimed, note=(
                         f"at the values the notes give, this is {_shown(self._given_value(truth))}, not {_shown(claimed)}"))
             if (side is sides[1] and claimed.is_number and not decimal and not truth.is_number and len(sides) == 2
@@ -608,6 +671,8 @@ class Grader(Evaluator):
             example = self._example_values(claimed, truth, sides, env)
             if example is not None and example[0] == example[1]:
                 continue
+            if self._verdict_only:  # the report's notes are of no use while names are bound (holds)
+                return _Failure(env, truth, claimed)
             notes = []
             if self._same(-claimed, truth):
                 notes.append("the sign is wrong: the claim is minus the right value")
@@ -666,7 +731,20 @@ class Grader(Evaluator):
 
     def _given_value(self, expr: Expr) -> Expr:
         """The expression at the values the notes gave (every derived value worked out from them)."""
+        return self._given(expr)[0]
+
+    def _given_number(self, expr: Expr) -> Expr:
+        """The expression's value at the values the notes gave, to WORKED_DIGITS."""
+        given = self._given(expr)
+        if given[1] is None:
+            given[1] = given[0].evalf(WORKED_DIGITS)
+        return given[1]
+
+    def _given(self, expr: Expr) -> list:
+        """[the expression at the values the notes gave, that value to WORKED_DIGITS once asked for], worked
+        out once for the given values: the truth of a claim is the same for every reading of its names."""
         if self._given_point is None:
+            self._given_values = {}
             point = dict(self.given)
             for tensor in self.d.tensors:
                 if tensor.symbols is not None and tensor.entries is not None:
@@ -674,7 +752,11 @@ class Grader(Evaluator):
                         if sym not in point and entry.free_symbols <= point.keys():
                             point[sym] = entry.xreplace(point)
             self._given_point = point
-        return expr.xreplace(self._given_point)
+        found = self._given_values.get(expr)
+        if found is None:
+            value = expr.xreplace(self._given_point)
+            found = self._given_values[expr] = [value, None]
+        return found
 
     def _worked(self, truth: Expr, claimed: Expr, side) -> bool | None:
         """Whether a number the claim computes is the truth at the given values, exactly, or to the last digit
@@ -689,13 +771,14 @@ class Grader(Evaluator):
         if not decimals:  # exactly: a rational value as it is, any other (exp, log) to fifty digits
             if value.is_Rational:
                 return value == claimed
-            return bool(abs(value - claimed).evalf(50) <= Rational(1, 10**30) * (1 + abs(claimed)))
+            return bool(abs(self._given_number(truth) - claimed).evalf(50) <= Rational(1, 10**30) * (1 + abs(claimed)))
         # each number written to `decimals` places is off by up to half its last digit, and a worked sum carries
         # every such rounding: the tolerance grows with the numbers the side is worked from
         rounded = sum(1 for n in numbers if n[2])
         scale = (1 + rounded) * (1 + max(abs(Rational(n[1].numerator, n[1].denominator)) for n in numbers))
-        return bool(abs(value - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)) * scale,
-                                                          abs(value).evalf(30) * 1e-7))
+        number = self._given_number(truth)
+        return bool(abs(number - claimed).evalf(30) <= max(Rational(6, 10 ** (decimals + 1)) * scale,
+                                                           abs(number).evalf(30) * 1e-7))
 
     def _example_values(self, claimed: Expr, truth: Expr, sides, env) -> tuple[Expr, Expr] | None:
         """In a worked example (every value given, the chain ending in a number), the truth and the step at those
@@ -810,6 +893,25 @@ class Grader(Evaluator):
         if key not in self._printers:
             self._printers[key] = SymconvLatexPrinter(claim_names(self.d, *key), self.d.order)
         return self._printers[key]
+
+
+_PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE and its number (Grader._parsed)
+MAX_PARSES_KEPT = 2_000
+
+
+def _placed(node, keys: list[str], biases: dict[str, str], extra: dict[str, int]):
+    """The tree with each entry's and whole tensor's placeholder key (_PLACE n) the n-th of `keys`, and a dense
+    layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
+    if not isinstance(node, tuple):
+        return node
+    if node and node[0] in ("entry", "whole") and isinstance(node[1], str) and node[1].startswith(_PLACE):
+        key = keys[int(node[1][1:])]  # its indices (or channels) and name hold no key
+        indices = node[2]
+        if (node[0] == "entry" and key in biases and len(indices) == 2 and indices[1].written
+                and not indices[1].coefs and indices[1].const == extra[key]):
+            return ("entry", biases[key], (indices[0],), node[3])
+        return (node[0], key, *node[2:])
+    return tuple(_placed(n, keys, biases, extra) for n in node)
 
 
 def _index_relation(text: str, letters: set[str]) -> bool:

@@ -27,6 +27,7 @@ PIECEWISE_POINTS = 24  # where relu, max or an indicator branches: enough that e
 DIGITS = 40  # the precision of the evaluation
 TOLERANCE = 10 ** -(DIGITS - 15)  # relative: far below any difference a claim's terms can make
 SEED = 20261205  # fixed, so that the same notes get the same verdicts
+MAX_REMEMBERED = 20_000  # values at points kept (the truth of a claim is compared with each reading of its names)
 
 
 _SHARED: dict[int, tuple[weakref.ref, "Meaning"]] = {}  # by id: a Derivation is not hashable
@@ -61,6 +62,7 @@ class Meaning:
         # A running variance: positive values, never shifted below zero.
         self._positive = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.positive}
         self._definitions: dict[Symbol, Expr] | None = None
+        self._values: dict[tuple[Expr, int], Expr | None] = {}  # (expression, point) -> its number there
 
     def points(self, count: int = POINTS) -> list[dict[Symbol, Expr]]:
         """The first `count` points (made on first use). After the first POINTS, each leaf tensor is
@@ -98,11 +100,23 @@ class Meaning:
         POINTS of them, or PIECEWISE_POINTS where either has branches (relu, max, an indicator)."""
         if points is None:
             points = PIECEWISE_POINTS if self.branches or _branches(claimed) or _branches(truth) else POINTS
-        for point in self.points(points):
-            a, b = _number(claimed.xreplace(point)), _number(truth.xreplace(point))
+        for at in range(points):
+            a, b = self.at(claimed, at), self.at(truth, at)
             if a is None or b is None or abs(a - b) > TOLERANCE * max(1, abs(a), abs(b)):
                 return False
         return True
+
+    def at(self, expr: Expr, point: int) -> Expr | None:
+        """The expression's number at the point-th point (_number), worked out once: a claim's truth is the
+        same for every reading of the names the notes give it, and a reading's sides often repeat."""
+        key = (expr, point)
+        found = self._values.get(key, self)
+        if found is self:
+            if len(self._values) >= MAX_REMEMBERED:
+                self._values.clear()
+            self.points(point + 1)
+            found = self._values[key] = _number(expr.xreplace(self._points[point]))
+        return found
 
     def in_terms_of(self, truth: Expr, claimed: Expr, rounds: int = 3) -> Expr:
         """The truth written with the names the claim uses: each derived name the claim does not use is
