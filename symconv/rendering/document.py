@@ -786,9 +786,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                     for n, (intro, lines, after) in enumerate(parts)]
         found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
-            questions = [Section(f"exercise-{n}", f"Exercise {n}.", question, [], formula=shown)
+            questions = [Section(f"exercise-{n}", f"Exercise {n}", question, [], formula=shown)
                          for n, (question, shown) in enumerate(found.questions, start=1)]
-            answers = [Section(f"answer-{n}", f"Answer {n}.", "", [], formula=lines, after=after)
+            answers = [Section(f"answer-{n}", f"Answer {n}", "", [], formula=lines, after=after)
                        for n, (lines, after) in enumerate(found.answers, start=1)]
     steps = [("input $x$", _shape(net.batched(net.input)))] + [
         (f"layer {r.number}: {r.layer.describe()}", _shape(net.batched(r.shape_out))) for r in records]
