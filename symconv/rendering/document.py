@@ -390,7 +390,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             if len(maps) == 2:  # the index maps in the display, whole: a line or page never breaks inside them
                 for lhs, rhs in maps:
                     note = note.replace(f"${lhs} = {rhs}$", f"${lhs}$")
-                note = note.replace("are the input row and column", "(the display's last line) are the input row and column", 1)
+                note = re.sub(r"are the (input|output) row and column", r"(the display's last line) are the \1 row and column",
+                              note, count=1)
                 formula = formula + [rf"{maps[0][0]} &= {maps[0][1]}, \qquad {maps[1][0]} = {maps[1][1]}"]
             said_general.append(key)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
