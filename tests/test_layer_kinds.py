@@ -66,10 +66,12 @@ def test_every_example_conv_and_pooling_layer_has_its_figures(path):
         if kind == "conv":
             assert f"figure-window-layer-{record.number}.svg" in files
             # Where an input entry goes is drawn with the gradient of the layer's input: not for the
-            # network's input, whose gradient the document leaves out unless the file asks for it.
+            # network's input, whose gradient the document leaves out unless the file asks for it, nor for a
+            # 1 x 1 kernel at stride 1 (it pads and turns nothing).
             assert f"figure-slide-layer-{record.number}.svg" in files
             shown = record.input != "X" or len(d.records) == 1 or d.spec.input_gradient
-            assert (f"figure-full-layer-{record.number}.svg" in files) == shown
+            plain = record.layer.kernel == (1, 1) and record.layer.stride == (1, 1)
+            assert (f"figure-full-layer-{record.number}.svg" in files) == (shown and not plain)
         elif kind == "conv_transpose":  # the zero-inserted input with the rotated kernel's window
             assert f"figure-zero-inserted-layer-{record.number}.svg" in files
         elif kind.endswith("pool") and kind != "global_avgpool":  # a whole channel's mean: no windows to draw

@@ -79,6 +79,11 @@ def why_rotated(spec: ConvSpec, step: DocStep) -> str:
     the index rule the forward pass uses: a few sentences beside the figure, and the handout's answer."""
     rows = index_rule(spec, 0, "r", "p")
     phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    if spec.kernel_span == (1, 1):
+        return ("A $1 \\times 1$ kernel has nothing to turn: each output entry reads only the input entry at its own "
+                "place, so an input entry's gradient is the upstream gradient there times the kernel entry"
+                + (", summed over the output channels" if spec.out_per_group > 1 else "")
+                + f": here {phrase}, is just that product.")
     if spec.flipped:
         return (f"Why the kernel turns up as stored: output row $r$ reads input row ${rows}$ through kernel row $p$ "
                 "(the layer applies the kernel rotated), so a later output row meets a given input row through a later "
@@ -652,6 +657,8 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     sizes = result_sizes(spec)
     rows, cols = sizes["padded upstream"]
     if rows > MAX_CELLS or cols > MAX_CELLS:
+        return None
+    if spec.kernel_span == (1, 1) and spec.stride == (1, 1):  # no padding, no turn: the window is one entry
         return None
     (ho, wo), (h, w), (sh, sw), (ph, pw) = spec.output, spec.input, spec.stride, spec.padding
     (kh, kw), (dh, dw) = spec.kernel, spec.dilation
