@@ -105,7 +105,11 @@ def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
     rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
     out = {}
     if spec.copies:
-        out["out"] = out["K"] = copies_note(spec, step)
+        out["out"] = copies_note(spec, step)
+        # the kernel's gradient reads the same entries: said in full once, beside the output's formula
+        out["K"] = (r"As in the output's formula, an input index outside the input reads the entry the padding copies "
+                    rf"there ($\rho_H$ and $\rho_W$ as above): every term exists, ${rows}$ and ${cols}$ running over "
+                    "the padded rows and columns.")
         out["in"] = (rf"Here $\rho_H$ and $\rho_W$ are as above, and $r$ runs from 1 to {ho}, $p$ from 1 to {kh}, $s$ from "
                      rf"1 to {wo} and $q$ from 1 to {kw}: a tap whose input index falls in the padding gives its term to "
                      "the entry the padding copies there, so an entry near the border collects the terms of its own "
