@@ -185,8 +185,16 @@ def test_a_dense_layer_draws_its_connections_as_the_derivation_has_them(name):
         assert {label.latex().strip("$") for *_, label in out_of.chosen} == back
     ctx = context(d)
     drawn = [f for s in ctx["sections"] for f in s.figures]
+    # A layer of the same kind, settings and size as an earlier one (two_layer_sigmoid_mse's second dense layer)
+    # is said in a sentence in the forward pass: its connections are the earlier one's.
+    same = lambda r, e: (type(e.layer), e.layer.describe(), e.shape_in, e.shape_out) == \
+        (type(r.layer), r.layer.describe(), r.shape_in, r.shape_out)
+    repeats = [r for r in dense if any(same(r, e) for e in d.records[:r.number - 1])]
     assert [f.svg_file for f in drawn if f.svg_file.startswith("figure-dense-layer-")] == \
-        [f"figure-dense-layer-{r.number}.svg" for r in dense]
+        [f"figure-dense-layer-{r.number}.svg" for r in dense if r not in repeats]
+    for r in repeats:
+        (said,) = next(g for g in ctx["forward"] if g.title.startswith(f"Layer {r.number}:")).sections
+        assert said.intro.startswith("The same kind, settings and size as layer ") and not said.blocks
     files = render_formats(d, ("tex", "md", "html")).files
     tex, md, html = (files[f"derivation.{fmt}"].decode() for fmt in ("tex", "md", "html"))
     for f in drawn:

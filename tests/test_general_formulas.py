@@ -14,7 +14,7 @@ from symconv import derive
 from symconv.grading import check_claim
 from symconv.naming import Naming
 
-from .strategies import conv_specs
+from .strategies import conv_specs, conv_transpose_networks
 
 
 def _formulas(d) -> dict[str, list[str]]:
@@ -222,3 +222,63 @@ def test_the_general_formulas_are_stated_once_per_kind_beside_those_at_the_layer
         assert section.shown_formula == section.general + section.formula
         assert section.general[0].split("&=")[0] == section.formula[0].split("&=")[0]  # of the same entry
     assert not any(s.general for s in ctx["sections"] if s.name.endswith(f"[{convs[1]}]"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_transpose_networks())
+def test_the_transposed_convolutions_general_formulas_instantiated_at_any_setting_give_every_derived_entry(net):
+    """Issue 24, the transposed convolution as the convolution: beside each index formula at the layer's
+    settings, one in symbols (H, W, k, S, P, D), with where its indices run and which terms exist. Put the
+    layer's numbers into the printed rho_h(i, p), rho_w(j, q) (the output row and column input entry (i, j)
+    writes through kernel entry (p, q)) and into the printed H_o, and they give the output's size and every
+    derived entry: the output, the input's gradient, the kernel's and the bias's, at sizes, strides, paddings,
+    output paddings, dilations and groups drawn at random."""
+    from symconv.network import NetworkSpec
+
+    layer = net.layers[0]
+    d = derive(NetworkSpec(net.input, (layer,)))  # alone: its upstream gradient is the leaf dL/dA[1]
+    record = d.records[0]
+    words = layer.words(Naming(d.network.names).doc_step(record, None))
+    general, note = words.general, words.general_note
+    assert set(general) == {"out", "K", "in"} | ({"b"} if layer.bias else set())
+    assert r"\sum_{\rho_h(i, p) = u} \ \sum_{\rho_w(j, q) = v}" in general["out"][0]
+    for key, limits in (("in", ("p=1}^{k_h}", "q=1}^{k_w}")), ("K", ("i=1}^{H}", "j=1}^{W}"))):
+        assert all(limit in general[key][0] for limit in limits), general[key]
+        assert r"_{\rho_h(i, p),\, \rho_w(j, q)}" in general[key][0]  # the upstream gradient where (i, j) lands
+    if layer.bias:
+        assert "u=1}^{H_o}" in general["b"][0] and "v=1}^{W_o}" in general["b"][0], general["b"]
+    for said in (r"1 \le i \le H", r"1 \le p \le k_h", r"1 \le \rho_h(i, p) \le H_o", r"1 \le \rho_w(j, q) \le W_o"):
+        assert said in note
+    row, col = _rho(note, "h", "i", "p", layer), _rho(note, "w", "j", "q", layer)
+    # The output's size, as the note writes it, at this layer's numbers.
+    found = re.search(r"\$H_o = ([^$]*)\$", note).group(1).replace(r"\mathit{op}_h", "O_h")
+    size = parse_expr(re.sub(r"([A-Za-z]_[hw]) \(", r"\1*(", found),
+                      transformations=standard_transformations + (implicit_multiplication,))
+    (c_in, h, w), (kh, kw) = net.input, layer.kernel
+    (c_out, ho, wo) = record.shape_out
+    numbers = {"H": h, "S_h": layer.stride[0], "P_h": layer.padding[0], "D_h": layer.dilation[0], "k_h": kh,
+               "O_h": layer.output_padding[0]}
+    assert size.subs({Symbol(n): v for n, v in numbers.items()}) == ho
+    n_in, n_out = c_in // layer.groups, c_out // layer.groups
+    X, K, G, Y = d["X"], d[record.params["K"]], d[f"dL/d{record.output}"], d[record.output]
+    g = lambda o, u, v: G[o, u - 1, v - 1] if 1 <= u <= ho and 1 <= v <= wo else S.Zero  # a term that exists
+    writes = lambda c: range(n_out * (c // n_in), n_out * (c // n_in + 1))  # the output channels of c's group
+    taps = list(product(range(1, kh + 1), range(1, kw + 1)))
+    y = {}
+    for c, i, j, (p, q) in product(range(c_in), range(1, h + 1), range(1, w + 1), taps):
+        for o in writes(c):
+            if 1 <= row(i, p) <= ho and 1 <= col(j, q) <= wo:
+                y.setdefault((o, row(i, p), col(j, q)), []).append(X[c, i - 1, j - 1] * K[c, o % n_out, p - 1, q - 1])
+    bias = (lambda o: d[record.params["b"]][o]) if layer.bias else (lambda o: S.Zero)
+    for o, u, v in product(range(c_out), range(1, ho + 1), range(1, wo + 1)):
+        assert Y[o, u - 1, v - 1] == bias(o) + Add(*y.get((o, u, v), []))
+    for c, i, j in product(range(c_in), range(1, h + 1), range(1, w + 1)):
+        dx = Add(*(g(o, row(i, p), col(j, q)) * K[c, o % n_out, p - 1, q - 1] for o in writes(c) for p, q in taps))
+        assert dx == d["dL/dX"][c, i - 1, j - 1]
+    for c, (p, q) in product(range(c_in), taps):
+        for o in writes(c):
+            dk = Add(*(g(o, row(i, p), col(j, q)) * X[c, i - 1, j - 1] for i in range(1, h + 1) for j in range(1, w + 1)))
+            assert dk == d[f"dL/d{record.params['K']}"][c, o % n_out, p - 1, q - 1]
+    if layer.bias:
+        for o in range(c_out):
+            assert Add(*(g(o, u, v) for u in range(1, ho + 1) for v in range(1, wo + 1))) == d[f"dL/d{record.params['b']}"][o]

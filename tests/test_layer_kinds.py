@@ -61,15 +61,23 @@ def test_a_single_layer_and_the_one_layer_network_file_give_the_same_document():
 def test_every_example_conv_and_pooling_layer_has_its_figures(path):
     d = derive(load_network(path))
     files = render(d, ("md",)).files
+    # A layer of the same kind, settings and size as an earlier one is said in a sentence in the forward pass
+    # (its figures are the earlier one's), and as a later one in the backward pass (resnet_basic_block).
+    same = lambda r, e: (type(e.layer), e.layer.describe(), e.shape_in, e.shape_out) == \
+        (type(r.layer), r.layer.describe(), r.shape_in, r.shape_out)
     for record in d.records:
         kind = record.layer.type
+        earlier = any(same(record, e) for e in d.records[:record.number - 1])
+        later = any(same(record, e) for e in d.records[record.number:])
         if kind == "conv":
-            assert f"figure-window-layer-{record.number}.svg" in files
+            assert (f"figure-window-layer-{record.number}.svg" in files) == (not earlier)
             # Where an input entry goes is drawn with the gradient of the layer's input: not for the
-            # network's input, whose gradient the document leaves out unless the file asks for it.
-            assert f"figure-slide-layer-{record.number}.svg" in files
+            # network's input, whose gradient the document leaves out unless the file asks for it, nor for a
+            # 1 x 1 kernel at stride 1 (it pads and turns nothing).
+            assert (f"figure-slide-layer-{record.number}.svg" in files) == (not later)
             shown = record.input != "X" or len(d.records) == 1 or d.spec.input_gradient
-            assert (f"figure-full-layer-{record.number}.svg" in files) == shown
+            plain = record.layer.kernel == (1, 1) and record.layer.stride == (1, 1)
+            assert (f"figure-full-layer-{record.number}.svg" in files) == (shown and not later and not plain)
         elif kind == "conv_transpose":  # the zero-inserted input with the rotated kernel's window
             assert f"figure-zero-inserted-layer-{record.number}.svg" in files
         elif kind.endswith("pool") and kind != "global_avgpool":  # a whole channel's mean: no windows to draw

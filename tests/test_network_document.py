@@ -108,11 +108,10 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
     assert context(derive(load_network(path)))["title"] == "Back-propagation through the network lenet small"
 
 
-# Issue 24's limits: the CNN's document at most 8 pages, every other example's at most 12. Not reached yet:
-# the table of layers that opens each network document (issue 25) added a page to the CNN (9) and to
-# ResNet's basic block (14: two batch normalizations over a batch of 2, each step's sums written out); the
-# examples of PyTorch's semantics and of a U-Net decoder are 13.
-PAGES = {"conv_relu_maxpool_dense": 9, "resnet_basic_block": 14, "pytorch_semantics": 13, "unet_decoder": 13}
+# Issue 24's limits: the CNN's document at most 8 pages, every other example's at most 12. The CNN is not there
+# yet (9: its input gradient, the lecture's core result, with its figure and two entries, and the exercises, take
+# about two thirds of a page more than 8 hold); the others as measured where below 12.
+PAGES = {"conv_relu_maxpool_dense": 9, "resnet_basic_block": 9, "pytorch_semantics": 12, "unet_decoder": 11}
 
 
 @pytest.mark.parametrize("name, most", [(path.stem, PAGES.get(path.stem, 12))

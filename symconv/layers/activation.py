@@ -65,6 +65,11 @@ class Activation(Layer):
         return self.kind == "relu"
 
     @property
+    def rule_says_forward(self) -> bool:  # type: ignore[override]
+        """relu's and identity's forward sentence in a network repeats their rule."""
+        return self.kind in ("relu", "identity")
+
+    @property
     def example_output(self) -> bool:  # type: ignore[override]
         """relu and identity only clip or copy their input's numbers: a worked example need not list them."""
         return self.kind not in ("relu", "identity")

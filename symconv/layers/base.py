@@ -168,6 +168,9 @@ class Layer(ABC):
     # Whether the rule in the kind's words already gives each output entry (the softmax's p_k = e^{f_k} /
     # sum_j e^{f_j}): a network's document then lists none of them.
     rule_gives_output: ClassVar[bool] = False
+    # Whether a network's forward pass needs no section for the kind: its one sentence would repeat its rule
+    # (a relu's max(0, .), entry by entry).
+    rule_says_forward: ClassVar[bool] = False
     # What a network's document says of the kind once (its notation paragraph, its exercises): a convolution's
     # kernel K^{(m,c)} slides over input channel c for output channel m; a dense layer's W_{i,j} joins input j
     # to output i. Other letters notes write for its output (a softmax's p, which the documents write y-hat).

@@ -79,6 +79,11 @@ def why_rotated(spec: ConvSpec, step: DocStep) -> str:
     the index rule the forward pass uses: a few sentences beside the figure, and the handout's answer."""
     rows = index_rule(spec, 0, "r", "p")
     phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    if spec.kernel_span == (1, 1):
+        return ("A $1 \\times 1$ kernel has nothing to turn: each output entry reads only the input entry at its own "
+                "place, so an input entry's gradient is the upstream gradient there times the kernel entry"
+                + (", summed over the output channels" if spec.out_per_group > 1 else "")
+                + f": here {phrase}, is just that product.")
     if spec.flipped:
         return (f"Why the kernel turns up as stored: output row $r$ reads input row ${rows}$ through kernel row $p$ "
                 "(the layer applies the kernel rotated), so a later output row meets a given input row through a later "
@@ -100,7 +105,11 @@ def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
     rows, cols = index_rule(spec, 0, "r", "p"), index_rule(spec, 1, "s", "q")
     out = {}
     if spec.copies:
-        out["out"] = out["K"] = copies_note(spec, step)
+        out["out"] = copies_note(spec, step)
+        # the kernel's gradient reads the same entries: said in full once, beside the output's formula
+        out["K"] = (r"As in the output's formula, an input index outside the input reads the entry the padding copies "
+                    rf"there ($\rho_H$ and $\rho_W$ as above): every term exists, ${rows}$ and ${cols}$ running over "
+                    "the padded rows and columns.")
         out["in"] = (rf"Here $\rho_H$ and $\rho_W$ are as above, and $r$ runs from 1 to {ho}, $p$ from 1 to {kh}, $s$ from "
                      rf"1 to {wo} and $q$ from 1 to {kw}: a tap whose input index falls in the padding gives its term to "
                      "the entry the padding copies there, so an entry near the border collects the terms of its own "
@@ -652,6 +661,8 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     sizes = result_sizes(spec)
     rows, cols = sizes["padded upstream"]
     if rows > MAX_CELLS or cols > MAX_CELLS:
+        return None
+    if spec.kernel_span == (1, 1) and spec.stride == (1, 1):  # no padding, no turn: the window is one entry
         return None
     (ho, wo), (h, w), (sh, sw), (ph, pw) = spec.output, spec.input, spec.stride, spec.padding
     (kh, kw), (dh, dw) = spec.kernel, spec.dilation

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..figure import MAX_CELLS, Grid, Label
-from ..indexmap import index_rule
+from ..indexmap import general_index, index_rule
 from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
 from .base import DocStep, Words
@@ -51,9 +51,10 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
     full = tuple(d * (k - 1) - p for d, k, p in zip(layer.dilation, layer.kernel, layer.padding))
     forward = (
         rf"Each input entry scatters a copy of the kernel, scaled by the entry, onto the output: input entry $(i, j)$ "
-        rf"adds its value times $k_{{p,q}}$ to the output entry at row $s_h (i - 1) + d_h (p - 1) + 1 - p_h$ and the "
-        rf"matching column, every $s$ rows and columns apart for neighbouring inputs, and where copies overlap they "
-        rf"add. The output is $H_o = (H - 1) s_h - 2 p_h + d_h (k_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by $W_o = {wo}$ "
+        rf"adds its value times $k_{{p,q}}$ to the output entry at row $S_h (i - 1) + D_h (p - 1) + 1 - P_h$ and the "
+        rf"matching column ($S$, $P$, $D$ the stride, padding and dilation, capitals: the small letters are indices), "
+        rf"every $S$ rows and columns apart for neighbouring inputs, and where copies overlap they "
+        rf"add. The output is $H_o = (H - 1) S_h - 2 P_h + D_h (k_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by $W_o = {wo}$ "
         rf"columns ($\mathit{{op}}_h$: the output padding). "
         rf"It is the transpose of a convolution: let $M$ be the matrix of the convolution with the same kernel, "
         rf"stride, padding and dilation that takes a ${ho} \times {wo}$ image $Z$ to ${h} \times {w}$, "
@@ -81,16 +82,34 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
         "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
              "channel's upstream gradient.",
     }
-    return Words(forward, backward, _formulas(layer, step))
+    return Words(forward, backward, _formulas(layer, step), general=_formulas(layer, step, general=True),
+                 general_note=GENERAL_NOTE)
 
 
-def _formulas(layer: ConvTranspose, step: DocStep) -> dict[str, list[str]]:
+# Where the general formulas' indices run and which of their terms exist, with the output row and column they
+# write, rho_h(i, p) and rho_w(j, q): said once per kind.
+GENERAL_NOTE = (
+    rf"Here $\rho_h(i, p) = {general_index(0, 'i', 'p')}$ and $\rho_w(j, q) = {general_index(1, 'j', 'q')}$ are the "
+    r"output row and column that input entry $(i, j)$ reaches through kernel entry $(p, q)$; $1 \le i \le H$, "
+    r"$1 \le j \le W$ ($H \times W$ the input's size), $1 \le p \le k_h$, $1 \le q \le k_w$, and the output has "
+    r"$H_o = (H - 1) S_h - 2 P_h + D_h (k_h - 1) + \mathit{op}_h + 1$ rows and $W_o$ columns alike; a term exists only "
+    r"where $1 \le \rho_h(i, p) \le H_o$ and $1 \le \rho_w(j, q) \le W_o$ (else it lands outside the output, in "
+    r"the border it crops off).")
+
+
+def _formulas(layer: ConvTranspose, step: DocStep, general: bool = False) -> dict[str, list[str]]:
     """The general index formulas: the output as a sum over the input entries and taps that land on it,
-    the input's gradient as a correlation at the stride, the kernel's gradient as a sum over the input."""
+    the input's gradient as a correlation at the stride, the kernel's gradient as a sum over the input. With
+    `general`, the same in symbols for any size, stride, padding and dilation (the output row and column
+    rho_h(i, p), rho_w(j, q) that GENERAL_NOTE defines, sums up to H, W, k_h, k_w, H_o, W_o)."""
     adjoint = layer.adjoint(step.shape_in)  # its index rule, output i and tap p, is where x_i's tap p lands
     c, o, pair, over_c, over_o = _channels(layer, step)
     rows, cols = index_rule(adjoint, 0, "i", "p"), index_rule(adjoint, 1, "j", "q")
     (h, w), (kh, kw) = step.shape_in[1:], layer.kernel
+    (ho, wo) = step.shape_out[1:]
+    if general:
+        rows, cols = r"\rho_h(i, p)", r"\rho_w(j, q)"
+        (h, w), (kh, kw), (ho, wo) = ("H", "W"), ("k_h", "k_w"), ("H_o", "W_o")
 
     def name(which: str, channel: str, sub: str) -> str:
         letter, layer_sup = step.entry(which)
@@ -106,12 +125,13 @@ def _formulas(layer: ConvTranspose, step: DocStep) -> dict[str, list[str]]:
     if layer.bias:
         bias = step.symbol("b") + ("_{o}" if o or step.number is not None else "") + " + "
     out = {
-        "out": [rf"{y} &= {bias}{over_c}\sum_{{(i,p):\ {rows} = u}} \ \sum_{{(j,q):\ {cols} = v}} {x}\, {k}"],
+        "out": [rf"{y} &= {bias}{over_c}\sum_{{{rows} = u}} \ \sum_{{{cols} = v}} {x}\, {k}" if general else
+                rf"{y} &= {bias}{over_c}\sum_{{(i,p):\ {rows} = u}} \ \sum_{{(j,q):\ {cols} = v}} {x}\, {k}"],
         "in": [rf"{d(x)} &= {over_o}{over('p', kh)}{over('q', kw)}{g_at}\, {k}"],
         "K": [rf"{d(k)} &= {over('i', h)}{over('j', w)}{g_at}\, {x}"],
     }
     if layer.bias:
-        out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {over('u', step.shape_out[1])}{over('v', step.shape_out[2])}"
+        out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {over('u', ho)}{over('v', wo)}"
                     rf"{step.gradient_entry(o, 'u,v')}"]
     return out
 

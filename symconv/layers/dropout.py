@@ -22,6 +22,9 @@ class Dropout(Layer):
 
     p: float = 0.5
     type: ClassVar[str] = "dropout"
+    # the identity: a worked example need not list its input's numbers again, nor its gradient's
+    example_output: ClassVar[bool] = False
+    example_input_gradient: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         p = self.p

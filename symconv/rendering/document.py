@@ -33,9 +33,10 @@ from .templating import environment
 TEXT_WIDTH_EM = 42.0
 INPUT_TITLE = "Gradient with respect to the input"
 ENTRIES_PER_BLOCK = 24
-# The worked example's room in em of its own (small, 10 pt) type, of which the text width holds 48: its width
-# estimates err on the wide side by a fifth.
-EXAMPLE_EM = TEXT_WIDTH_EM * 1.05
+# The worked example's room in em of its own (small, 10 pt) type, of which the text width holds 48.4: its
+# matrices' width estimates are within half an em of LaTeX's (measured), and the gap between two is set
+# at 2 em (a comma and a quad take 1.3).
+EXAMPLE_EM = 47.0
 
 
 @dataclass(frozen=True)
@@ -360,7 +361,9 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         tensor = derivation[name]
         # In a network, an output that only clips or moves its input's numbers (relu, flatten), or whose
         # rule gives each entry (the softmax), is said by its rule: its entries are not shown.
-        quiet = key == "out" and not single and (not layer.example_output or layer.rule_gives_output)
+        # Likewise the gradient such a layer sends back (relu's mask, flatten's reshaping): its words say it.
+        quiet = not single and ((key == "out" and (not layer.example_output or layer.rule_gives_output))
+                                or (key == "in" and not layer.example_output))
         # A single layer shows a tensor that fits as one matrix of its expressions; a network, whose sections
         # show representative entries, only a vector that fits on a line (a transposed row).
         whole = matrices and not quiet and (single or len(tensor.shape) == 1)
@@ -380,6 +383,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         # indices run).
         # (The bias's, the same sum at every size, only in a single layer's document: a network's has its rules.)
         symbols = words.general.get(key, []) if general and formula and not head and (single or key != "b") else []
+        if not single and key == "b" and formula and not batched:  # its formula, a sum over the channel, says it all
+            entries = []
         if single and key == "b" and symbols and entries:  # the bias's few entries: in the display of its formula
             formula = formula + [f"{row.lhs} &= {row.lines[0]}" + "".join(rf" \\ &\quad {line}" for line in row.lines[1:])
                                  for block in entries for row in block.rows]
@@ -391,7 +396,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             if len(maps) == 2:  # the index maps in the display, whole: a line or page never breaks inside them
                 for lhs, rhs in maps:
                     note = note.replace(f"${lhs} = {rhs}$", f"${lhs}$")
-                note = note.replace("are the input row and column", "(the display's last line) are the input row and column", 1)
+                note = re.sub(r"are the (input|output) row and column", r"(the display's last line) are the \1 row and column",
+                              note, count=1)
                 formula = formula + [rf"{maps[0][0]} &= {maps[0][1]}, \qquad {maps[1][0]} = {maps[1][1]}"]
             said_general.append(key)
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
@@ -488,8 +494,8 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) 
         return ""
     text = " ".join(line for section in rules for line in section.formula)
     said = [words for mark, words in NOTATION if mark in text]
-    out = ("Each layer turns the gradient of its output into those of its parameters and its input. In tensor "
-           "form, its rules are these; the sections after them prove each rule entry by entry at this size. ")
+    out = ("In tensor form, each layer's rules are these; the sections after them prove each rule entry by entry at "
+           "this size. ")
     if said:
         out += "Here " + "; ".join(said) + "."
     if not input_gradient:
@@ -524,10 +530,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                     "units apart" if any(rounded(*t.values) for t in example.given) else "") + "),")
         computes = ("the network computes these, each by its layer's rule above: the outputs forward"
                     + (" to the loss" if derivation.network.has_loss else "") + ", then the gradients back.")
-        left = [f"layer {r.number}'s {r.layer.describe()}" for r in derivation.records if not r.layer.example_output]
+        left = [f"layer {r.number}'s {r.layer.noun()}" for r in derivation.records if not r.layer.example_output]
         if left:
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
-                         + " are left out: they only clip or move the numbers before them.")
+                         + " are left out: they only pass on the numbers before them, clipped, moved or unchanged.")
         if example.fixed:
             computes += (" With the model's parameters the values are decimals: they are computed to 30 digits, "
                          "checked against NumPy and against PyTorch running the module itself, and shown rounded to "
@@ -703,6 +709,76 @@ def _shape(shape: tuple[int, ...]) -> str:
     return size(*shape)
 
 
+def _repeats_said(records, docs: list[DocStep], groups: list[tuple[Group, Group]]) -> list[tuple[Group, Group]]:
+    """A layer of the same kind, settings and input size as one shown before it in the same pass (a ResNet
+    block's second convolution and batch normalization) computes the same entries with its own symbols: its
+    sections are said in a sentence, and only those the earlier layer's do not have (the second convolution's
+    input gradient, say) are shown. The forward pass shows the first such layer in full, the backward pass
+    the last (it comes first there)."""
+    def signature(r):
+        return type(r.layer), r.layer.describe(), tuple(r.shape_in), tuple(r.shape_out)
+
+    def said(r, doc, m, mdoc, what: str) -> str:
+        ins = ([(mdoc.source_symbol(k), doc.source_symbol(k)) for k in range(len(mdoc.sources))] if mdoc.sources
+               else [(mdoc.symbol("in"), doc.symbol("in"))])
+        ins = [(old, new) for old, new in ins if old != new]
+        swap = "".join(f" and ${new}$ for ${old}$" for old, new in ins)
+        return (f"The same kind, settings and size as layer {m.number}: its {what} are layer {m.number}'s with "
+                f"the superscript $[{r.number}]$ for $[{m.number}]${swap}.")
+
+    out = list(groups)
+    by_sig: dict = {}
+    for n, r in enumerate(records):  # forward: the first of its kind shown in full
+        m = by_sig.setdefault(signature(r), n)
+        if m != n and any(s.blocks or s.figures for s in out[n][0].sections):
+            intro = said(r, docs[n], records[m], docs[m], "entries")
+            out[n] = (Group(out[n][0].title, [Section(out[n][0].sections[-1].name, "", intro, [])]), out[n][1])
+    by_sig = {}
+    for n in reversed(range(len(records))):  # backward: the last of its kind shown in full
+        r = records[n]
+        m = by_sig.setdefault(signature(r), n)
+        if m == n:
+            continue
+        # its sections by the tensors they are of, named as layer m's
+        same = {f"dL/d{name}": f"dL/d{records[m].params[key]}" for key, name in r.params.items()}
+        same.update({f"dL/d{name}": f"dL/d{other}" for name, other in zip(r.inputs, records[m].inputs)})
+        shown = {s.name for s in out[m][1].sections}
+        kept = [s for s in out[n][1].sections if same.get(s.name) not in shown]
+        what = ("gradients" if not kept else
+                "gradients other than " + ("the one below" if len(kept) == 1 else "those below"))
+        intro = said(r, docs[n], records[m], docs[m], what)
+        out[n] = (out[n][0], Group(out[n][1].title, [Section(f"same-{r.number}", "", intro, []), *kept]))
+    return out
+
+
+def _unbiased(objective: str) -> str:
+    """An objective as a layer without a bias says it."""
+    return objective.replace(", the input and the bias", " and the input")
+
+
+def _said_once(records, groups: list[Group]) -> list[Group]:
+    """A section's words said once per pass: where a later layer of the same kind has a section of the same
+    title whose words (or the words before its steps) are the earlier one's but for the layer numbers, they
+    are "As for layer m." (its figures are still referred to, when numbered)."""
+    plain = lambda text: re.sub(r"\[\d+\]", "[]", text)
+    seen: dict = {}
+    out = []
+    for record, group in zip(records, groups):
+        sections = []
+        for section in group.sections:
+            for field_name in ("intro", "steps_intro"):
+                text = getattr(section, field_name)
+                if not text or not section.title and not section.steps_title:
+                    continue
+                key = (type(record.layer), section.title, section.steps_title, field_name, plain(text))
+                first = seen.setdefault(key, record.number)
+                if first != record.number:
+                    section = replace(section, **{field_name: f"As for layer {first}."})
+            sections.append(section)
+        out.append(Group(group.title, sections))
+    return out
+
+
 def context(derivation: Derivation, all_entries: bool = False, input_gradient: bool = False,
             example: Example | None = None, upstream: str | None = None, matrices: bool = True,
             exercises: bool = True) -> dict:
@@ -747,6 +823,11 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                             general=firsts[type(r.layer)] == r.number and matrices, arrays=arrays,
                             previous=docs[n - 1] if n else None)
               for n, (r, doc) in enumerate(zip(records, docs))]
+    if not single:
+        groups = _repeats_said(records, docs, groups)
+        ahead = _said_once(records, [f for f, _ in groups])
+        back = _said_once(records[::-1], [b for _, b in groups][::-1])[::-1]
+        groups = list(zip(ahead, back))
     forward = [f for f, _ in groups]
     backward = []
     for r, (_, group) in zip(reversed(records), reversed(groups)):
@@ -759,9 +840,19 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         sections, number = _numbered(group.sections, number)
         numbered.append(Group(group.title, sections))
     forward, backward = numbered[:len(forward)], numbered[len(forward):]
-    # A layer whose forward pass has nothing to show (a flatten: its rule says it all) gets no heading there.
+    # What a formula's two lines are is said once, before the first kind's general formulas.
+    led = False
+    for group in forward + backward:
+        for n, section in enumerate(group.sections):
+            if section.general_note.startswith(GENERAL_LEAD):
+                if led:
+                    group.sections[n] = replace(section, general_note=section.general_note[len(GENERAL_LEAD):].lstrip())
+                led = True
+    # A layer whose forward pass has nothing to show (a flatten: its rule says it all) gets no heading there; nor
+    # does a relu in a network, whose one sentence would repeat its rule, max(0, .) entry by entry.
+    plain = {f"Layer {r.number}: {r.layer.describe()}" for r in records if r.layer.rule_says_forward}
     forward = [g for g in forward if any(s.intro or s.blocks or s.overview or s.figures or s.formula or s.steps
-                                         for s in g.sections)]
+                                         for s in g.sections) and (single or g.title not in plain)]
     first = records[0]
     summary, closing, questions, answers = [], [], [], []
     if single:
@@ -787,9 +878,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                     for n, (intro, lines, after) in enumerate(parts)]
         found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
-            questions = [Section(f"exercise-{n}", f"Exercise {n}.", question, [], formula=shown)
+            questions = [Section(f"exercise-{n}", f"Exercise {n}", question, [], formula=shown)
                          for n, (question, shown) in enumerate(found.questions, start=1)]
-            answers = [Section(f"answer-{n}", f"Answer {n}.", "", [], formula=lines, after=after)
+            answers = [Section(f"answer-{n}", f"Answer {n}", "", [], formula=lines, after=after)
                        for n, (lines, after) in enumerate(found.answers, start=1)]
     steps = [("input $x$", _shape(net.batched(net.input)))] + [
         (f"layer {r.number}: {r.layer.describe()}", _shape(net.batched(r.shape_out))) for r in records]
@@ -809,7 +900,13 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         objectives.append("sum a shared parameter's gradient over the examples of a batch"
                           + (", and see the loss's mean reach each example as a factor" if net.has_loss else ""))
     for record in records:
-        objectives += [o for o in record.layer.objectives() if o not in objectives]
+        for o in record.layer.objectives():
+            # one convolution's objective with the bias covers another's without it: said once
+            same = [n for n, e in enumerate(objectives) if _unbiased(e) == _unbiased(o)]
+            if not same:
+                objectives.append(o)
+            elif len(o) > len(objectives[same[0]]):
+                objectives[same[0]] = o
     # A network's exercises, from its worked example, and their answers apart from them.
     if not single and example is not None and exercises:
         items = network_exercises(derivation, example, short_names(derivation, upstream))

@@ -99,7 +99,7 @@ def picture_parts(grid: Grid, cell_cm: float = 0.75) -> Parts:
     cell_cm = min(cell_cm, 16.0 / max(grid.cols, 1))  # the grid stays within the text width
     beside = TEXT_CM - grid.cols * cell_cm - 1.0  # less the gap and some slack
     if grid.legend and beside >= LEGEND_CM:
-        side = min(beside, 7.0)
+        side = min(beside, 11.0)  # the caption goes under the legend: wide, it takes few lines
         rows = " \\\\[2pt]\n".join(rf"{_swatch(role)} & {rich_latex(text)}" for role, text in grid.legend)
         legend = (rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{side - 0.75:.2f}cm}}@{{}}}}" "\n" + rows
                   + "\n" r"\end{tabular}")
