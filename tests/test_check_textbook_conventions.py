@@ -434,3 +434,62 @@ def test_the_targets_of_a_softmax_cross_entropy_sum_to_one():
     assert [v.status for v in check_claims([r"\sum_{k} t_k = 1", r"\sum_{k} t_k = 2"], NG_SOFTMAX)] == [
         "right", "not understood"]
     assert [v.status for v in check_claims([r"\sum_{k} t_k = 1"], BISHOP)] == ["not understood"]
+
+
+CS231N = derive(parse_network("batch = 2\ninput = [3]\n[[layer]]\ntype = \"dense\"\nout_features = 2\nbias = true\n"
+                              "[[layer]]\ntype = \"relu\"\n"))
+
+
+def test_weights_written_transposed_when_the_notes_forward_rule_says_so():
+    # CS231n: w is D x M and a = x w + b, so w_{d,j} joins input d to output j (symconv's W_{j,d})
+    notes = r"""
+    $$a^{[1]}_{n,j} = \sum_{d=1}^{3} x_{n,d}\, w_{d,j} + b_j$$
+
+    $$dx_{n,d} = \sum_{j=1}^{2} da^{[1]}_{n,j}\, w_{d,j}$$
+
+    $$dw_{d,j} = \sum_{n=1}^{2} x_{n,d}\, da^{[1]}_{n,j}$$
+
+    $$dx_{1,2} = da^{[1]}_{1,1}\, w_{1,2} + da^{[1]}_{1,2}\, w_{2,2}$$
+    """
+    got = check_notes(textwrap.dedent(notes), CS231N)
+    assert [v.status for v in got] == ["right", "right", "right", "wrong"], [(v.status, v.reason) for v in got]
+    assert got.conventions.weights == "transposed"
+    # one forward claim with its indices swapped is a mistake, not a convention
+    (alone,) = check_notes(r"$$a^{[1]}_{n,j} = \sum_{d=1}^{3} x_{n,d}\, w_{d,j} + b_j$$", CS231N)
+    assert alone.status != "right"
+
+
+def test_a_batch_with_its_examples_as_columns():
+    # Ng: X is features x examples, Z = W X + b with b added to every column; PyTorch's rows give Z = X W^T + b
+    ng = r"""
+    $$A^{[1]} = W^{[1]} X + b^{[1]}$$
+
+    $$A^{[2]} = \max(0, W^{[1]} X + b^{[1]})$$
+
+    $$A^{[1]} = W^{[1]} X$$
+    """
+    got = check_notes(textwrap.dedent(ng), CS231N)
+    assert [v.status for v in got] == ["right", "right", "wrong"] and got.conventions.examples_as == "columns"
+    rows = check_notes(r"$$A^{[1]} = X (W^{[1]})^T + b^{[1]}$$", CS231N)
+    assert [v.status for v in rows] == ["right"] and rows.conventions.examples_as == ""
+
+
+def test_the_label_y_set_to_a_number_is_the_target():
+    # logistic regression at x = (1, 2), w = (0.5, -0.25), b = 0.1, y = 1: z = 0.1, yhat = sigma(0.1) = 0.525,
+    # dL/dz = yhat - y = -0.475 (worked by hand)
+    d = derive(parse_network("input = [2]\n[[layer]]\ntype = \"dense\"\nout_features = 1\nbias = true\n"
+                             "[[layer]]\ntype = \"sigmoid\"\n[[layer]]\ntype = \"loss\"\n"
+                             "formula = \"-(t*log(a) + (1 - t)*log(1 - a))\"\nreduction = \"sum\"\n"))
+    notes = ("```python\nx = [1.0, 2.0]\nw = [0.5, -0.25]\nb = 0.1\ny = 1\n```\n\n"
+             r"$$\hat{y} = \sigma(w_1 x_1 + w_2 x_2 + b)$$" "\n\n"
+             r"$$\frac{\partial L}{\partial b} = \hat{y} - y \approx -0.475$$" "\n\n"
+             r"$$\frac{\partial L}{\partial b} = \hat{y} - y \approx 0.475$$" "\n")
+    assert [v.status for v in check_notes(notes, d) if v.status != "definition"] == ["right", "right", "wrong"]
+
+
+def test_only_a_delta_is_read_as_the_kronecker_delta():
+    # K with the entries of a transposed matrix is no Kronecker delta that makes the off-diagonal entries vanish
+    two = derive(parse_network("input = [1, 4, 4]\n[[layer]]\ntype = \"conv\"\nout_channels = 1\nkernel = [2, 2]\n"
+                               "bias = false\n[[layer]]\ntype = \"conv\"\nout_channels = 1\nkernel = [2, 2]\nbias = false\n"))
+    notes = r"$$\operatorname{rot180}(K) = \begin{pmatrix} K_{22} & K_{12} \\ K_{21} & K_{11} \end{pmatrix}$$"
+    assert "right" not in [v.status for v in check_notes(notes, two)][1:3]

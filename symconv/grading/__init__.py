@@ -42,54 +42,106 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
-    grader = Grader(derivation, upstream_symbol)
-    grader.index_letters = index_letters(notes)
-    conventions = infer(notes, claims, grader.tensors, grader.shapes, index_base)
-    grader.base = conventions.index_base
-    grader.einstein = bool(conventions.einstein)
+    letters = index_letters(notes)
+    conventions = infer(notes, claims, Grader(derivation, upstream_symbol).tensors, Grader(derivation).shapes, index_base)
+    base = conventions.index_base
     latex = is_latex(notes) if latex is None else latex
     lines = notes.replace("\r\n", "\n").replace("\r", "\n")
     code = [Claim(lines.count("\n", 0, offset) + 1, text, code=True)
-            for offset, text in given_in_code(lines, latex, grader.base)]
+            for offset, text in given_in_code(lines, latex, base)]
     if code:  # w = [2, -3, -3] in the notes' code: given values, before the claims after them
         claims = sorted(claims + code, key=lambda c: c.line)
     units = read_units(notes, derivation)
     renamed = claims
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
-        renamed = [_rewritten(c, lambda text: rewrite(text, units, grader.base)) for c in renamed]
+        renamed = [_rewritten(c, lambda text: rewrite(text, units, base)) for c in renamed]
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
     if any(r.layer.epsilon() is not None for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
         renamed = [_rewritten(c, lambda text: batch_statistics(text, derivation)) for c in renamed]
     # for the report: each claim symconv reads in other words, as the notes write it
     written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}
     claims = renamed
+    probe = Grader(derivation, upstream_symbol)
     if conventions.numbering:
-        grader.number_by_weighted_layers(conventions.parenthesized)
-    counted = examples(notes, grader.tensors) if derivation.network.batch is not None else ""
+        probe.number_by_weighted_layers(conventions.parenthesized)
+    counted = examples(notes, probe.tensors) if derivation.network.batch is not None else ""
     if counted:  # Ng's m: the number of examples, wherever the notes write it
-        grader.constants[counted] = str(derivation.network.batch)
         conventions = replace(conventions, examples=counted, batch=derivation.network.batch)
     features = one_feature(notes, derivation)
     if features:
         conventions = replace(conventions, features=features)
+
+    def grader_for(transposed: bool = False, columns: bool = False) -> Grader:
+        """A grader that reads in the notes' conventions (their weight matrices transposed, their batch's examples
+        as columns)."""
+        grader = Grader(derivation, upstream_symbol)
+        grader.index_letters = letters
+        grader.base = base
+        grader.einstein = bool(conventions.einstein)
+        if conventions.numbering:
+            grader.number_by_weighted_layers(conventions.parenthesized)
+        if counted:
+            grader.constants[counted] = str(derivation.network.batch)
         grader.features = features
-    judged: dict[tuple[str, str, str], Verdict] = {}
-    for claim in claims:
-        key = (claim.text, claim.range, claim.problem)
-        if key not in judged:
-            judged[key] = grader.grade(claim)
-    # A claim that used a name before the notes gave it a meaning is judged again with the names bound since.
-    again = {key: grader.grade(claim) for claim in claims
-             if judged[key := (claim.text, claim.range, claim.problem)].unknown}
+        if transposed:
+            grader.transpose_weights()
+        grader.columns = columns
+        return grader
+
+    # Two conventions are the notes' own, read as the one more of their claims hold in (more of them wrong only as
+    # more of them are read): a batch's examples as rows (PyTorch's X W^T + b) or columns (Ng's W X + b), and weight
+    # matrices as symconv's or transposed (CS231n's w is D x M, x w + b; Wikipedia's w_{ij} goes from i to j).
+    # The evidence is the notes' forward rule (z = W a + b, a_{n,j} = \sum_d x_{n,d} w_{d,j} + b_j): it must hold in
+    # the other convention and not in symconv's, so that a gradient with its indices swapped stays a mistake.
+    count = lambda table, status: sum(v.status == status for v in table.values())  # noqa: E731
+    columns = False
+    judged = _judged(grader_for(), claims)
+
+    def better(other: dict, pattern: re.Pattern) -> bool:
+        forward = [(c.text, c.range, c.problem) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
+        return (any(other[k].status == "right" != judged[k].status for k in forward)  # and two claims at least
+                and count(other, "right") >= count(judged, "right") + 2  # more wrong only as more is read
+                and count(other, "wrong") - count(judged, "wrong")
+                <= count(judged, "not understood") - count(other, "not understood"))
+
+    unsure = lambda: any(v.status in ("wrong", "not understood") for v in judged.values())  # noqa: E731
+    if derivation.network.batch is not None and unsure():
+        other = _judged(grader_for(columns=True), claims)
+        if better(other, _WHOLE_PRODUCT):
+            judged, columns = other, True
+            conventions = replace(conventions, examples_as="columns")
+    if unsure() and not units and _WEIGHT_ENTRY.search(" ".join(c.text for c in claims)):  # units say their own
+        other = _judged(grader_for(transposed=True, columns=columns), claims)
+        if better(other, _WEIGHT_ENTRY):
+            judged = other
+            conventions = replace(conventions, weights="transposed")
     verdicts = []
     for claim in claims:
         key = (claim.text, claim.range, claim.problem)
-        verdict = again.get(key) or judged[key]
+        verdict = judged[key]
         if claim.code and verdict.status != "definition":
             continue  # code that sets something other than a given value (or a name the notes never use): not read
         shown = written.get(verdict.claim)
         verdicts.append(replace(verdict, line=claim.line, claim=shown) if shown else replace(verdict, line=claim.line))
     return Verdicts(verdicts, conventions=conventions)
+
+
+_GRADIENT = re.compile(r"\\(?:partial|nabla|delta|Delta)(?![A-Za-z])|(?<![A-Za-z\\])d(?:[A-Za-z]|out)(?![A-Za-z])|\\frac\s*\{\s*d")  # a backward claim
+_WHOLE_PRODUCT = re.compile(r"(?<![A-Za-z\\])[A-Z](?:\^\s*\{[^{}]*\})?\s*(?:\\cdot\s*|\.\s*)?(?:\\?[A-Za-z])")  # W X, W^{[1]} A
+_WEIGHT_ENTRY = re.compile(r"(?<![A-Za-z\\])[wW]\s*(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?_\s*\{\s*[A-Za-z0-9]\s*,?\s*[A-Za-z0-9]\s*\}")  # w_{d,j}
+
+
+def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str], Verdict]:
+    """Each different claim's verdict; a claim that used a name before the notes gave it a meaning is judged
+    again with the names bound since."""
+    judged: dict[tuple[str, str, str], Verdict] = {}
+    for claim in claims:
+        key = (claim.text, claim.range, claim.problem)
+        if key not in judged:
+            judged[key] = grader.grade(claim)
+    again = {key: grader.grade(claim) for claim in claims
+             if judged[key := (claim.text, claim.range, claim.problem)].unknown}
+    return {**judged, **again}
 
 
 CONTINUED_WITHIN = 6  # lines: "= ..." in the display right after a claim goes on with that claim

@@ -17,6 +17,7 @@ the two sides are compared entry by entry. A vector is a column. The readings:
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,8 @@ def elementwise(function, *args):
     arrays = [plain(a) for a in args if is_array(a)]
     if not arrays:
         return function(*args)
+    args = _broadcast(args, arrays)
+    arrays = [plain(a) for a in args if is_array(a)]
     shape = arrays[0].shape
     if any(a.shape != shape for a in arrays):  # a column and a vector are one thing here
         if any(squeezed(a).shape != squeezed(arrays[0]).shape for a in arrays):
@@ -95,6 +98,27 @@ def elementwise(function, *args):
     for index in np.ndindex(shape):
         out[index] = function(*(plain(a)[index] if is_array(a) else a for a in args))
     return out
+
+
+COLUMNS = ContextVar("columns", default=False)  # a batch's examples are the columns (Ng): a bias vector is one
+
+
+def _broadcast(args, arrays):
+    """A vector added to a matrix (Z = W X + b): repeated along the matrix's rows, or its columns when the
+    examples are the columns; anything else as it is."""
+    matrices = [a for a in arrays if a.ndim == 2]
+    if not matrices or not any(a.ndim == 1 for a in arrays):
+        return args
+    rows, columns = matrices[0].shape
+    out = []
+    for a in args:
+        if is_array(a) and plain(a).ndim == 1 and (rows, columns) != (len(plain(a)), 1) and (1, len(plain(a))) != (rows, columns):
+            n = len(plain(a))
+            as_column = n == rows and (COLUMNS.get() or n != columns)
+            if as_column or n == columns:
+                a = np.array([[plain(a)[i if as_column else j] for j in range(columns)] for i in range(rows)], dtype=object)
+        out.append(a)
+    return tuple(out)
 
 
 def product(a, b):

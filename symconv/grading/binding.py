@@ -182,7 +182,9 @@ def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
     # values the notes have not named yet first: a name read anew is likelier a value without a name
     named = {(info.key, info.gradient) for name in grader.inferred if name != unknown.name
              if (info := grader.tensors.get(name, {}).get(None)) is not None}
-    fits = sorted((c for c in grader.candidates if _fits(c, written)),
+    # the Kronecker delta is written \delta (or \delta's own letter d): never a K, a V or an x
+    kronecker = unknown.name in ("\\delta", "\\Delta", "d")
+    fits = sorted((c for c in grader.candidates if _fits(c, written) and (kronecker or c.key != KRONECKER)),
                   key=lambda c: (_likeness(c, written), (c.key, c.gradient) in named))
     if unknown.layers:  # its layers first; but notes may use the letter for something else (Bishop's z_j)
         table = grader.tensors.get(unknown.name, {})

@@ -36,6 +36,10 @@ def given(text: str, known) -> dict[str, str]:
     return dict.fromkeys(names, found["value"])
 
 
+_ACCENTED = re.compile(r"\\(?:hat|tilde|bar|overline|widehat|widetilde|check|breve|vec|dot|ddot|mathbf|boldsymbol|bm)"
+                       r"\s*\{?\s*$")
+
+
 def substitute(text: str, constants: dict[str, str]) -> str:
     """The text with each constant's name replaced by its number, outside subscripts."""
     if not constants:
@@ -54,8 +58,8 @@ def substitute(text: str, constants: dict[str, str]) -> str:
     out, last = [], 0
     for found in pattern.finditer(text):  # found in the whole text: a name before its subscript (H_o) is none
         k = bisect_right(starts, found.start()) - 1
-        if k >= 0 and found.start() < spans[k][1]:
-            continue
+        if k >= 0 and found.start() < spans[k][1] or _ACCENTED.search(text, max(0, found.start() - 20), found.start()):
+            continue  # in a subscript, or the letter of another name (\hat{y} is no y)
         out += [text[last:found.start()], number(found)]
         last = found.end()
     return "".join(out) + text[last:]

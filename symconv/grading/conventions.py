@@ -38,6 +38,8 @@ class Conventions:
     features: int = 0  # the notes write one feature of this many at a time, its index left out (features.py)
     einstein: int = 0  # the line where the notes say an index repeated in a product is summed (0: they do not)
     examples: str = ""  # the letter the notes count their examples with (Ng's m), set to the batch's size
+    weights: str = ""  # "transposed": the notes' weight matrices are symconv's transposed (w_{d,j}: input d, output j)
+    examples_as: str = ""  # "columns": a batch's values are written units x examples (Ng), not examples x units
     batch: int = 1
 
     def describe(self) -> str:
@@ -52,6 +54,11 @@ class Conventions:
         if self.einstein:
             said += (f"; an index repeated on the right and not on the left is summed over its range (the summation "
                      f"convention, line {self.einstein})")
+        if self.examples_as:
+            said += "; a batch's values written with the examples as columns (A^{[l]} is units x examples, W A + b)"
+        if self.weights:
+            said += ("; weight matrices written transposed, w_{d,j} joining input d to output j (x w + b), as more "
+                     "of the notes' claims hold so")
         if self.examples:
             said += (f"; {self.examples} = {self.batch}, the number of examples (the notes sum over the examples "
                      f"up to {self.examples})")

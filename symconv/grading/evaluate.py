@@ -170,7 +170,11 @@ class Evaluator:
             if output.free_symbols != {symbol}:
                 raise ParseError(f"the layer after {key} is not element-wise: f(...) stands for an activation")
             values.append(diff(output, symbol) if derivative else output)
-        return arrays.array_of(values, data.shape)
+        array = arrays.array_of(values, data.shape)
+        squeezed = array.reshape([n for n in data.shape if n != 1] or [1])
+        if self.columns and squeezed.ndim == 2 and key in self._per_example():
+            return squeezed.T  # as the whole tensor it is of: examples as columns
+        return array
 
     def _local(self, top_key: str, top: tuple[int, ...], key: str, index: tuple[int, ...]) -> Expr | None:
         """d(top entry)/d(entry), by sympy.diff of one entry (each computed once per grader)."""
@@ -302,7 +306,24 @@ class Evaluator:
         for index in product(*(range(1, n + 1) for n in rest)):
             where = given + index
             values.append(self._gradient(key, where, lhs) if gradient else self._symbol(key, where))
-        return arrays.array_of([S.Zero if v is None else v for v in values], kept or (1,))
+        array = arrays.array_of([S.Zero if v is None else v for v in values], kept or (1,))
+        if self.columns and array.ndim == 2 and not given and key in self._per_example():
+            return array.T  # a batch with the examples as columns (Ng's A^{[l]} is n_l x m)
+        return array
+
+    columns = False  # whole batched values read with their examples as columns (grade tries it when rows fail)
+
+    def _per_example(self) -> set[str]:
+        """The values (activations, targets) with a leading batch axis: not the parameters."""
+        if self.d.network.batch is None:
+            return set()
+        if self._examples is None:
+            trained = {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in) if p.trained}
+            self._examples = {t.name for t in self.d.tensors if not t.name.startswith("dL/d") and t.name not in trained
+                              and self.shapes.get(t.name, (None,))[0] == self.d.network.batch}
+        return self._examples
+
+    _examples: set[str] | None = None
 
     # -- evaluating a tree at one choice of the indices --
     def value(self, node, env: dict[str, int]):

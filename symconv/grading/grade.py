@@ -12,6 +12,7 @@ take them.
 from __future__ import annotations
 
 import re
+from math import prod
 from dataclasses import dataclass, replace
 from itertools import product
 
@@ -125,6 +126,13 @@ class Grader(Evaluator):
         self.tensors = with_gradient_names(self.d, renumbered)
         self.base_tensors = by_weighted_layers(self.d, self.base_tensors)
         self.parenthesized = parenthesized
+
+    def transpose_weights(self) -> None:
+        """Read the dense layers' weight matrices as the notes' transposes (CS231n's w is D x M, x w + b)."""
+        weights = {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in)
+                   if p.trained and p.role == "kernel" and len(p.shape) == 2}
+        self.tensors = {name: {n: replace(info, transposed=True) if info.key in weights else info
+                               for n, info in table.items()} for name, table in self.tensors.items()}
 
     # -- values of entries --
     def parse(self, claim: Claim):
@@ -307,10 +315,23 @@ class Grader(Evaluator):
 
     # -- one claim --
     def grade(self, claim: Claim) -> Verdict:
+        if self.columns:  # a batch's examples as columns: a bias vector is added to each column
+            token = arrays.COLUMNS.set(True)
+            try:
+                return self._grade(claim)
+            finally:
+                arrays.COLUMNS.reset(token)
+        return self._grade(claim)
+
+    def _grade(self, claim: Claim) -> Verdict:
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
         named = constants.given(claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
+        target = next(iter(self.tensors.get("t", {}).values()), None)
+        if set(named) == {"y"} and target is not None and prod(target.shape) == 1 and not named["y"].startswith("\\"):
+            # y = 1: the label most notes call y, set to a number: the one target's given value, not a constant
+            claim, named = replace(claim, text=f"t = {named['y']}"), {}
         if named and not claim.range and not set(named) & self.index_letters:
             self.constants.update(named)
             what = "a name for a function" if any(v.startswith("\\") for v in named.values()) else "a constant"
@@ -389,6 +410,9 @@ class Grader(Evaluator):
                     verdict = self.grade(claim)
                 finally:
                     self.tensors = kept
+                if verdict.status == "wrong":  # wrong with one of the readings that hold: no reading is the notes'
+                    verdict = Verdict(claim.line, written, "not understood", reason=(
+                        f"wrong with one of the readings ({verdict.reason or 'its size'}), right with others"))
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             for name, table in bound.items():  # a name that needs its layer keeps its layers after the new reading
                 kept = self.tensors.get(name, {})

@@ -94,4 +94,11 @@ def with_gradient_names(derivation: Derivation, names: Names) -> Names:
                   if not info.gradient and f"dL/d{info.key}" in gradients}
         if graded:
             out[f"d{name}"] = graded
+    # dw for dW, db for dB: a parameter's gradient in either case (CS231n's dw); an activation's (dZ, dA) is not
+    # read so, as courses differ on whether it is the gradient of the mean or of one example's loss
+    parameters = {key for r in derivation.records for key in r.params.values()}
+    for name in [n for n in out if re.fullmatch(r"d[A-Za-z]", n)]:
+        other = "d" + name[1].swapcase()
+        if other not in out and other[1:] not in names and all(i.key in parameters for i in out[name].values()):
+            out[other] = out[name]
     return out

@@ -53,6 +53,7 @@ class TensorInfo:
     shape: tuple[int, ...]
     channels: int  # how many leading axes are channels
     gradient: str = ""  # the loss symbol, for a name that stands for the gradient of this tensor
+    transposed: bool = False  # a weight matrix the notes write transposed (CS231n's w is D x M): w_{d,j} is W_{j,d}
 
 
 GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep

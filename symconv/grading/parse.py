@@ -282,6 +282,8 @@ class Parser:
         return ("update", node) if updated else node
 
     def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
+        if info.transposed and channel is None and len(subs) == 2:
+            subs = [subs[1], subs[0]]  # the notes' w_{d,j} joins input d to output j: symconv's W_{j,d}
         spatial = len(info.shape) - info.channels
         if self.features and channel is None and info.shape[-1] == self.features and spatial == 1:
             # notes on one feature (the batch-normalization paper's): x_i is example i's, \gamma this feature's
@@ -343,7 +345,8 @@ class Parser:
     def _whole(self, info: TensorInfo, channel: tuple):
         """A tensor written without its indices (its channel may be given): an array of its entries."""
         node = ("whole", info.key, channel)
-        return ("deriv", ("loss", info.gradient), node) if info.gradient else node
+        node = ("deriv", ("loss", info.gradient), node) if info.gradient else node
+        return ("op", "transpose", (node,), None) if info.transposed else node
 
     # -- derivatives, fractions, sums --
     def derivative_part(self, text: str, allow_loss: bool):
