@@ -493,3 +493,21 @@ def test_only_a_delta_is_read_as_the_kronecker_delta():
                                "bias = false\n[[layer]]\ntype = \"conv\"\nout_channels = 1\nkernel = [2, 2]\nbias = false\n"))
     notes = r"$$\operatorname{rot180}(K) = \begin{pmatrix} K_{22} & K_{12} \\ K_{21} & K_{11} \end{pmatrix}$$"
     assert "right" not in [v.status for v in check_notes(notes, two)][1:3]
+
+
+def test_a_condition_in_parentheses_after_mere_spacing_is_the_claims_range():
+    # -yhat_j yhat_m holds for m != j only: written after \;\; rather than \quad, the condition is still its range
+    claims = [r"z^{[1]} = W^{[1]} a^{[0]} + b^{[1]}",
+              r"\frac{\partial a^{[1]}_m}{\partial z^{[1]}_j} = -\hat{y}_j \hat{y}_m \;\; (m \neq j)",
+              r"\frac{\partial a^{[1]}_m}{\partial z^{[1]}_j} = -\hat{y}_j \hat{y}_m \;\; (m = j)"]
+    got = [v.status for v in check_notes("\n\n".join(f"$${c}$$" for c in claims), NG_SOFTMAX)]
+    assert got == ["right", "right", "wrong"], got
+
+
+def test_the_largest_over_the_indices():
+    # a 2x2 max pooling of a 2x2 map keeps its largest entry: a^{[2]}_{1,1} = max_{i,j} a^{[1]}_{i,j}
+    d = derive(parse_network("input = [1, 3, 3]\n[[layer]]\ntype = \"conv\"\nout_channels = 1\nkernel = [2, 2]\n"
+                             "bias = false\n[[layer]]\ntype = \"maxpool\"\nwindow = [2, 2]\nstride = [2, 2]\n"))
+    claims = [r"a^{[2]}_{1,1} = \max_{i,j} a^{[1]}_{i,j}", r"a^{[2]}_{1,1} = \max\left(0, \max_{i,j} a^{[1]}_{i,j}\right)",
+              r"a^{[2]}_{1,1} = \min_{i,j} a^{[1]}_{i,j}"]
+    assert [v.status for v in check_claims(claims, d)] == ["right", "wrong", "wrong"]

@@ -436,7 +436,7 @@ class Evaluator:
                 raise ParseError(f"{node[1]} runs along axes of {' and '.join(map(str, sorted(set(alone or anywhere))))} "
                                  "entries: how many terms the sum that ends at its letter counts is not clear")
             return Integer(len(self._sum_range(node[1], node[2], None, node[3])))
-        if kind == "sum":
+        if kind in ("sum", "extreme"):
             ranges = [self._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
             names = [var for var, _, _ in node[1]]
             excluded = node[3] if len(node) > 3 else ()
@@ -448,6 +448,10 @@ class Evaluator:
                 inner = {**env, **dict(zip(names, choice))}
                 if not any(inner[var] == env[other] for var, other in excluded):
                     values.append(self.value(node[2], inner))
+            if kind == "extreme":
+                if any(arrays.is_array(v) for v in values) or not values:
+                    raise ParseError("\\max_{i,j} is read over numbers, not whole tensors")
+                return (Max if node[4] == "max" else Min)(*values)
             if not any(arrays.is_array(v) for v in values):
                 return Add(*values)
             total = S.Zero
@@ -501,7 +505,7 @@ class Evaluator:
             if n == 1 or not isinstance(node[2], int):  # a fraction or a negative power: not expanded
                 return n
             return POWER_COST * (comb(n + node[2] - 1, node[2]) if n < 10**6 else n ** node[2])
-        if kind == "sum":
+        if kind in ("sum", "extreme"):
             return prod(len(self._sum_range(var, low, high, node[2])) for var, low, high in node[1]) * self.terms(node[2])
         return 1
 

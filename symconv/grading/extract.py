@@ -68,6 +68,8 @@ _RANGE_START = re.compile(r"\s*\(?\s*(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-
                           re.ASCII)
 
 
+# a condition on two indices in parentheses at the end of a claim, after mere spacing: "(k \neq j)", "(i = j)"
+_TRAILING_CONDITION = re.compile(r"\(\s*([a-z]\s*(?:\\neq?|\\not\s*=|=)\s*[a-z])\s*\)\s*[.,;]?\s*$")
 _PROSE = re.compile(r"(?:\\(?:text|textrm|mbox|textit)\s*\{[^{}]*\}\s*[.,;:]?\s*)+")
 _CLAIM_SIGN = re.compile(r"=|\\(?:equiv|coloneqq|eqqcolon|triangleq|doteq)(?![A-Za-z])")
 
@@ -255,6 +257,9 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
         for sub_start, sub_end, sub_range in _comma_split(body):
             raw = body[sub_start:sub_end]
             claim_text = _strip(raw)
+            condition = _TRAILING_CONDITION.search(claim_text) if not (sub_range or range_text) else None
+            if condition and "=" in claim_text[:condition.start()]:  # -p_k p_j \;\; (k \neq j): the claim's range
+                claim_text, sub_range = claim_text[:condition.start()].rstrip(), condition.group(1)
             if claim_text:
                 lead = len(raw) - len(raw.lstrip())
                 at = start + p_start + sub_start + lead  # offset in the notes

@@ -496,6 +496,10 @@ class Parser:
                 raise ParseError(f"the number {text[:20]}... has {len(text):,} digits: too long to be part of a claim")
             # written with a decimal point: a value measured, not exact; its third part the places written (or True)
             return ("num", Fraction(text), len(text.partition(".")[2]) or True if "." in text else False)
+        if text in ("max", "min", "\\max", "\\min") and re.match(r"\s*\\?(?:max|min)\s*_", self.text[self.pos:]):
+            self.take()  # \max_{i,j} a_{c,ij}: the largest (smallest) over the indices, as a sum runs over them
+            _, bounds, body, excluded = self.summation()
+            return ("extreme", bounds, body, excluded, text.lstrip("\\"))
         if kind == "word" and text in FUNCTION_WORDS and self.name_at() is None:
             self.take()
             name = FUNCTION_WORDS[text]

@@ -25,7 +25,7 @@ def walk(node):
         yield from walk(node[2])
     elif node[0] == "pow":
         yield from walk(node[1])
-    elif node[0] == "sum":
+    elif node[0] in ("sum", "extreme"):
         yield from walk(node[2])
     elif node[0] == "deriv":
         yield from walk(node[1])
@@ -54,7 +54,7 @@ def free_indices(node) -> set[str]:
         return free_indices(node[1]) | {v for i in node[2] for v, _ in i.coefs}
     if node[0] == "idxrel":  # i = k in a condition
         return {v for i in node[2:] for v, _ in i.coefs}
-    if node[0] == "sum":  # \sum_{k \neq j}: j is free
+    if node[0] in ("sum", "extreme"):  # \sum_{k \neq j}: j is free
         return (free_indices(node[2]) - {var for var, _, _ in node[1]}) | {other for _, other in node[3]}
     out: set[str] = set()
     for child in children(node):
