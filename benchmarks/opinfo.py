@@ -311,6 +311,25 @@ def reason(error) -> str:
     return text.split(" is not supported")[0].split(": give")[0][:110]
 
 
+
+def module_leaves(d, x, params: dict, names: dict, rng, target=None) -> dict:
+    """The derivation's leaves at the module's own numbers: its input, its parameters (named as symconv names
+    them), the target, and a random upstream gradient for a network without a loss."""
+    leaves = {}
+    for t in d.tensors:
+        if t.entries is not None:
+            continue
+        if t.name == "X":
+            leaves["X"] = x.detach().numpy().reshape(t.shape)
+        elif t.name in names:
+            leaves[t.name] = params[names[t.name]].detach().numpy().reshape(t.shape)
+        elif t.name == "t" and target is not None:
+            leaves["t"] = target.detach().numpy().reshape(t.shape)
+        else:
+            assert t.name.startswith("dL/dA["), t.name
+            leaves[t.name] = rng.standard_normal(t.shape)
+    return leaves
+
 def run_sample(family, op, sample, plain, cap, torch):
     from symconv import derive
     from symconv.rendering.json_format import to_json
@@ -334,19 +353,7 @@ def run_sample(family, op, sample, plain, cap, torch):
     rng = np.random.default_rng(0)
     params = dict(module.named_parameters())
     names = parameter_names(spec)
-    leaves = {}
-    for t in d.tensors:
-        if t.entries is not None:
-            continue
-        if t.name == "X":
-            leaves["X"] = x.detach().numpy().reshape(t.shape)
-        elif t.name in names:
-            leaves[t.name] = params[names[t.name]].detach().numpy().reshape(t.shape)
-        elif t.name == "t":
-            leaves["t"] = target.detach().numpy().reshape(t.shape)
-        else:
-            assert t.name.startswith("dL/dA["), t.name
-            leaves[t.name] = rng.standard_normal(t.shape)
+    leaves = module_leaves(d, x, params, names, rng, target)
     got = plain(to_json(d), leaves)
     last = len(spec.layers) - (loss is not None)
     upstream = None if loss is not None else leaves[f"dL/dA[{last}]"]

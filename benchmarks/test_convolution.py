@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.opinfo import TOL, PlainSympy, reason  # noqa: E402
+from benchmarks.opinfo import TOL, PlainSympy, module_leaves, reason  # noqa: E402
 
 CONFIGS = Path(__file__).with_name("test_convolution_configs.toml")
 INHERITED = ("kernel", "stride", "padding", "dilation")  # a later convolution's, from the first when absent
@@ -133,17 +133,7 @@ def run(config: dict, plain: PlainSympy, cap: float, seed: int, torch) -> tuple[
     rng = np.random.default_rng(seed)
     params = dict(module.named_parameters())
     names = parameter_names(spec)
-    leaves = {}
-    for t in d.tensors:
-        if t.entries is not None:
-            continue
-        if t.name == "X":
-            leaves["X"] = x.numpy().reshape(t.shape)
-        elif t.name in names:
-            leaves[t.name] = params[names[t.name]].detach().numpy().reshape(t.shape)
-        else:
-            assert t.name.startswith("dL/dA["), t.name
-            leaves[t.name] = rng.standard_normal(t.shape)
+    leaves = module_leaves(d, x, params, names, rng)
     got = plain(to_json(d), leaves)
     last = len(spec.layers)
     xr = x.clone().requires_grad_(True)
