@@ -43,7 +43,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
     letters = index_letters(notes)
-    conventions = infer(notes, claims, Grader(derivation, upstream_symbol).tensors, Grader(derivation).shapes, index_base)
+    probe = Grader(derivation, upstream_symbol)  # the names and shapes the conventions are read with
+    conventions = infer(notes, claims, probe.tensors, probe.shapes, index_base)
     base = conventions.index_base
     latex = is_latex(notes) if latex is None else latex
     lines = notes.replace("\r\n", "\n").replace("\r", "\n")
@@ -61,7 +62,6 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     # for the report: each claim symconv reads in other words, as the notes write it
     written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}
     claims = renamed
-    probe = Grader(derivation, upstream_symbol)
     if conventions.numbering:
         probe.number_by_weighted_layers(conventions.parenthesized)
     counted = examples(notes, probe.tensors) if derivation.network.batch is not None else ""

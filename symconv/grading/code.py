@@ -10,6 +10,7 @@ import json
 import re
 from bisect import bisect_right
 from itertools import product
+from math import prod
 
 from .blocks import _FENCE, _HTML_COMMENT, _INLINE_CODE, COMMENT, _end_of, blank_all, blank_spans, paired
 
@@ -63,7 +64,7 @@ def _numbers(value: str):
         level = level[0]
     if not shape:
         return parsed if isinstance(parsed, str) else None
-    if len(shape) > 4 or _count(shape) > MAX_VALUES:
+    if len(shape) > 4 or prod(shape) > MAX_VALUES:
         return None
     for index in product(*(range(n) for n in shape)):
         entry = parsed
@@ -74,13 +75,6 @@ def _numbers(value: str):
         if not isinstance(entry, str):
             return None
     return parsed, tuple(shape)
-
-
-def _count(shape: list[int]) -> int:
-    total = 1
-    for n in shape:
-        total *= n
-    return total
 
 
 def given_in_code(notes: str, latex: bool, base: int) -> list[tuple[int, str]]:

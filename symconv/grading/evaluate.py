@@ -34,6 +34,8 @@ class Evaluator:
     channel axes, the notes' index base, the names it inferred, and the claim's target size and reading."""
 
     _one_activation = None  # the network's one element-wise activation (f of an expression), found on first use
+    columns = False  # a batch's whole values read with their examples as columns (Ng's W X + b): check_notes says
+    _examples: set[str] | None = None  # the values with a batch axis (_per_example), found on first use
 
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
         flat = 0
@@ -311,8 +313,6 @@ class Evaluator:
             return array.T  # a batch with the examples as columns (Ng's A^{[l]} is n_l x m)
         return array
 
-    columns = False  # whole batched values read with their examples as columns (grade tries it when rows fail)
-
     def _per_example(self) -> set[str]:
         """The values (activations, targets) with a leading batch axis: not the parameters."""
         if self.d.network.batch is None:
@@ -323,7 +323,6 @@ class Evaluator:
                               and self.shapes.get(t.name, (None,))[0] == self.d.network.batch}
         return self._examples
 
-    _examples: set[str] | None = None
 
     # -- evaluating a tree at one choice of the indices --
     def value(self, node, env: dict[str, int]):

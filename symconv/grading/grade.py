@@ -397,9 +397,11 @@ class Grader(Evaluator):
                                f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
                 defined = shorthands.read(claim.text, unknown.name) if not said else None
-                if (defined is not None and unknown.name not in self.index_letters
-                        and (defined[0] or len(unknown.name) > 1 or self._names_a_matrix(defined[1]))
-                        and re.search(r"[A-Za-z]", defined[1]) and self._readable(defined[1])):
+                read = self._read_alone(defined[1]) if defined is not None else None
+                # a one-letter name without indices only for a whole tensor's expression ("Call this matrix M")
+                if (read is not None and unknown.name not in self.index_letters
+                        and (defined[0] or len(unknown.name) > 1 or read[0] in ("jacobian", "op", "whole"))
+                        and re.search(r"[A-Za-z]", defined[1])):
                     self.shorthands[unknown.name] = defined
                     return Verdict(claim.line, written, "definition", reason=(
                         f"{unknown.name} is the notes' name for this expression: the claims after it are read so"))
@@ -522,24 +524,16 @@ class Grader(Evaluator):
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names")
 
-    def _names_a_matrix(self, expression: str) -> bool:
-        """Whether an expression is a whole tensor's (a Jacobian of vec by vec, an operator's result): a letter
-        the notes call it by ("Call this matrix M") stands for all of it."""
+    def _read_alone(self, expression: str):
+        """An expression read with the names known so far, as its tree (("channel",) when it needs a channel
+        layout said); None when it does not read (a name left to bind)."""
         try:
             (side, _), _ = self.parse(Claim(0, f"{expression} = {expression}"))
-        except (ParseError, RecursionError):
-            return False
-        return side[0] in ("jacobian", "op", "whole")
-
-    def _readable(self, expression: str) -> bool:
-        """Whether an expression reads with the names known so far (no name left to bind)."""
-        try:
-            self.parse(Claim(0, f"{expression} = {expression}"))
         except ChannelLayout:
-            return True
+            return ("channel",)
         except (ParseError, RecursionError):
-            return False
-        return True
+            return None
+        return side
 
     def _both_layouts(self, claim: Claim) -> Verdict:
         """A claim whose entries write the channel among their indices, judged with it first and with it
