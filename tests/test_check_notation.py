@@ -230,6 +230,13 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     r"We write $g_{ij}$ for $\frac{\partial L}{\partial y_{ij}}$.",
     r"Denote $\frac{\partial L}{\partial y_{ij}}$ by $\bar{y}_{ij}$.",
     r"Here $\bar{y}_{ij}$ denotes $\partial L/\partial y_{ij}$.",
+    # the same in the languages courses are taught in (UFLDL's Chinese translation writes 定义为)
+    r"其残差 $g_{ij}$ 定义为 $\frac{\partial L}{\partial y_{ij}}$。",
+    r"Ici $g_{ij}$ désigne $\partial L / \partial y_{ij}$.",
+    r"Hier ist $g_{ij}$ definiert als $\partial L / \partial y_{ij}$.",
+    r"El residuo $g_{ij}$ se define como $\partial L / \partial y_{ij}$.",
+    # the derivative written as an operator on the loss, the loss with its arguments (UFLDL's J(W,b;x,y))
+    r"Let $g_{ij}$ be $\frac{\partial}{\partial y_{ij}} J(K, b; x)$.",
 ])
 def test_a_name_defined_in_words(prose):
     name = "g" if "g_{ij}" in prose else r"\bar{y}"
@@ -479,7 +486,7 @@ def test_an_entry_of_what_an_operator_or_a_function_gives():
 
 
 @pytest.mark.parametrize("words", ["is defined as", "is defined to be", "defined as"])
-def test_a_name_defined_in_words(words):
+def test_the_words_is_defined_as(words):
     notes = (f"Here $g_{{ij}}$ {words} $\\frac{{\\partial L}}{{\\partial y_{{ij}}}}$.\n\n"
              r"$$\frac{\partial L}{\partial k_{11}} = g_{11} x_{11} + g_{12} x_{12} + g_{21} x_{21} + g_{22} x_{22}$$" "\n\n"
              r"$$\frac{\partial L}{\partial k_{11}} = g_{11} x_{11} + g_{12} x_{12} + g_{21} x_{21} + g_{22} x_{23}$$" "\n")
@@ -521,3 +528,19 @@ def test_a_matrix_the_notes_call_by_a_name():
              r"$$\operatorname{vec}(Y) = M \operatorname{vec}(X) + \mathbf{1}_4$$" "\n")
     got = [v.status for v in check_notes(notes, CLASSIC)]
     assert got == ["right"] * 36 + ["definition", "right", "right", "wrong"], got
+
+
+def test_a_chain_is_judged_by_the_links_that_read():
+    """A link that does not read (a name no other link writes) does not hide the others: unequal links make
+    the chain wrong; equal ones leave it not understood (the link left out may be the wrong one), saying so."""
+    unread = r"\frac{\partial}{\partial k_{11}} h(x)"  # h: a name the derivation does not have, in this link only
+    dk11 = DK11.replace("\\delta", "dy")
+    right = f"$$ \\frac{{\\partial L}}{{\\partial k_{{11}}}} = {unread} = {dk11} $$"
+    wrong = right.replace(r"dy_{22} x_{22}", r"dy_{22} x_{21}")
+    got = check_notes(right + "\n" + wrong, CLASSIC)
+    assert [v.status for v in got] == ["not understood", "wrong"]
+    assert "the links that read hold (links 1 = 3)" in got[0].reason and "link 2" in got[0].reason
+    assert "link 3 differs from link 1" in got[1].reason and "link 2" in got[1].reason
+    # a mistake in the link that does not read is never passed as right, nor the right links called wrong
+    typo = f"$$ y_{{11}} = x_{{11}} k_{{11}} + x_{{1,2,}} k_{{12}} = {Y11} $$"
+    assert [s for _, s in verdicts(typo)] == ["not understood"]

@@ -29,7 +29,10 @@ _WRT = r"(?P<wrt>[^{}]*(?:" + GROUP + r"[^{}]*)*)"
 _GRADIENT = re.compile(r"\s*(?:\\frac\s*\{\s*\\partial\s*" + _LOSS + r"\s*\}\s*\{\s*\\partial\s*" + _WRT + r"\}"
                        r"|\\partial\s*" + _LOSS.replace("loss", "loss2") + r"\s*/\s*\\partial\s*" + _WRT.replace("wrt", "wrt2")
                        + r"|\\nabla_\s*(?:\{(?P<wrt3>[^{}]*(?:" + GROUP + r"[^{}]*)*)\}|(?P<wrt4>[A-Za-z]))\s*"
-                       + _LOSS.replace("loss", "loss3") + r")\s*")
+                       + _LOSS.replace("loss", "loss3")
+                       # the operator form \frac{\partial}{\partial z_i} J of the loss after it (J(W,b;x,y) is J)
+                       + r"|\\frac\s*\{\s*\\partial\s*\}\s*\{\s*\\partial\s*" + _WRT.replace("wrt", "wrt5") + r"\}\s*"
+                       + _LOSS.replace("loss", "loss4") + r"(?![A-Za-z_^(]))\s*")
 _DERIVATIVE = re.compile(r"\\partial|\\nabla|\\frac\s*\{\s*(?:\\mathrm\s*\{\s*)?d")
 _LOSSES = {"L", "\\ell", "\\mathcal{L}", "E", "J", "C"}
 _COMMANDS = {"\\frac", "\\partial", "\\sum", "\\nabla", "\\mathcal", "\\ell", "\\left", "\\right"}
@@ -62,7 +65,7 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
     name, gradient = _NAME.fullmatch(left), _GRADIENT.fullmatch(right)
     # Only := and its kin redefine a name: "\\delta_{k} = dL/da_{k}" after a definition is a claim.
     redefined = bool(found) and name is not None and any(info.gradient for info in tensors.get(name["name"], {}).values())
-    if name and gradient and name["name"] in _LOSSES | {gradient["loss"] or gradient["loss2"] or gradient["loss3"]}:
+    if name and gradient and name["name"] in _LOSSES | {gradient["loss"] or gradient["loss2"] or gradient["loss3"] or gradient["loss4"]}:
         if found:
             raise ParseError(f"{name['name']} is the loss: a name for the upstream gradient must be another, e.g. \\delta")
         return None  # dL/dx_{1,1} = L is a claim (a wrong one), not a definition
@@ -75,7 +78,7 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
             raise ParseError("a definition is read when its right side is the derivative of the loss by an entry, "
                              "e.g. \\delta_{ij} := \\frac{\\partial L}{\\partial y_{ij}}")
         return None
-    wrt = next(gradient[g] for g in ("wrt", "wrt2", "wrt3", "wrt4") if gradient[g] is not None)
+    wrt = next(gradient[g] for g in ("wrt", "wrt2", "wrt3", "wrt4", "wrt5") if gradient[g] is not None)
     target = _TARGET.fullmatch(wrt)
     base = target["name"] if target else None
     spelled = {n.swapcase(): n for n in tensors if n.swapcase() not in tensors} | {n: n for n in tensors}
@@ -84,7 +87,7 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
     table = tensors[spelled[base]]
     if any(info.gradient for info in table.values()) or (not found and bool(name["sub"]) != bool(target["sub"])):
         return None  # a name for a name, or "G = dL/dy_{1,1}" with indices on one side only: a claim
-    loss = " ".join(next(gradient[g] for g in ("loss", "loss2", "loss3") if gradient[g] is not None).split())
+    loss = " ".join(next(gradient[g] for g in ("loss", "loss2", "loss3", "loss4") if gradient[g] is not None).split())
     if _canonical(name["sub"]) != _canonical(target["sub"]) and name["sub"] and target["sub"]:
         raise ParseError(f"the definition of {name['name']} is read when both sides use the same indices, "
                          f"e.g. {name['name']}_{{ij}} := \\frac{{\\partial L}}{{\\partial {base}_{{ij}}}}")

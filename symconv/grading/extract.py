@@ -148,9 +148,13 @@ _INDEX_CONDITION = re.compile(r"\s*[a-z]\s*(?:=|\\neq?(?![A-Za-z])|\\not\s*=)\s*
 _IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 _CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
+# (also "$A$ 定义为 $B$", "$A$ désigne $B$", "$A$ ist definiert als $B$", "$A$ se define como $B$")
 _BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is(?:\s+defined\s+(?:as|to\s+be|by))?"
-                      r"|(?:is\s+)?defined\s+(?:as|to\s+be)|is\s+short\s+for)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",
+                      r"|(?:is\s+)?defined\s+(?:as|to\s+be)|is\s+short\s+for"
+                      # the same in the languages courses are taught in: the name first, then what it means
+                      r"|定义为|表示|est\s+d[ée]finie?\s+(?:comme|par)|d[ée]signe|(?:ist\s+)?definiert\s+als|bezeichnet"
+                      r"|se\s+define\s+como|denota)\s*(?:the\s+(?:upstream\s+)?gradient\s*)?",
                       re.IGNORECASE)
 
 

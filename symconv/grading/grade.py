@@ -29,11 +29,12 @@ from .extract import Claim
 from .meaning import meaning_of
 from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
 from .notation import UnknownName
-from .parse import FUNCTION_COMMANDS, MOVED, ChannelLayout, ParseError, parse_claim
+from .parse import FUNCTION_COMMANDS, MOVED, ChannelLayout, ParseError, _split_equals, parse_claim
 from .ranges import ALL, CONDITIONS, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, walk
 
+MAX_LINKS = 12  # links of a chain read one by one when the chain as a whole does not read
 MAX_INDICES = 10_000  # index combinations one claim may range over
 # Measured: evaluating and expanding costs 20 to 40 us a term, a term of a multinomial power about
 # 100 times that; the budgets keep a whole set of notes under about 4 s on a 2-core machine.
@@ -44,6 +45,8 @@ MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand 
 WORKED_DIGITS = 80
 
 
+_OUTSIDE = ("is not an entry of the tensor (its indices are outside it): an entry written with numbers must exist "
+            "(only indices with letters may run past the border, as 0)")
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
 _EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError)
 
@@ -106,6 +109,7 @@ class Grader(Evaluator):
         self._quick = False  # while names are bound: compare at one point only (binding.py)
         self.layout: str | None = None  # where entries with the channel among their indices write it
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
+        self._in_links = False  # judging the links of a chain that read (_by_links): not again within
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
@@ -318,10 +322,85 @@ class Grader(Evaluator):
         if self.columns:  # a batch's examples as columns: a bias vector is added to each column
             token = arrays.COLUMNS.set(True)
             try:
-                return self._grade(claim)
+                return self._by_links(claim)
             finally:
                 arrays.COLUMNS.reset(token)
-        return self._grade(claim)
+        return self._by_links(claim)
+
+    def _by_links(self, claim: Claim) -> Verdict:
+        """A chain A = B = C judged link by link when it does not read as a whole: the links that read are
+        judged without the ones that do not (a name no other link writes, a notation symconv does not read).
+        Unequal links make the chain wrong; equal ones do not make it right, since a link left out may be
+        the wrong one: the claim stays not understood, and the report says which links hold and which
+        were left out, and why."""
+        verdict = self._grade(claim)
+        if verdict.status != "not understood" or self._in_links or claim.matrix or claim.problem:
+            return verdict
+        links = [link for _, link in _split_equals(claim.text)]
+        if not 3 <= len(links) <= MAX_LINKS or any(not link.strip() for link in links):
+            return verdict  # "y = = x" is garbled, not a chain
+        unread, suspects = {}, {}
+        for k, link in enumerate(links):
+            why, elsewhere = self._unread(link, [other for j, other in enumerate(links) if j != k])
+            if why is not None:
+                (suspects if elsewhere else unread)[k] = why
+        # first without the links that cannot read, then without one more whose unknown name another link writes
+        tries = [dict(unread)] if unread else []
+        tries += [{**unread, k: why} for k, why in suspects.items()]
+        for left_out in tries[:MAX_LINKS]:
+            kept = [k for k in range(len(links)) if k not in left_out]
+            if len(kept) < 2:
+                continue
+            state = self._state()
+            self._in_links = True
+            try:
+                judged = self._grade(replace(claim, text=" = ".join(links[k] for k in kept)))
+            finally:
+                self._in_links = False
+            left = "; ".join(f"link {k + 1} ({_shown_link(links[k])}): {why}" for k, why in sorted(left_out.items()))
+            if judged.status == "wrong" and _OUTSIDE not in judged.reason:  # unequal values, not an entry's indices
+                said = f"the links that read are unequal, the other{'s' if len(left_out) > 1 else ''} left out: {left}"
+                if len(kept) == 2:
+                    said = f"link {kept[1] + 1} differs from link {kept[0] + 1}; {said}"
+                return replace(judged, claim=verdict.claim, reason="; ".join(filter(None, (
+                    _renumbered(judged.reason, kept), said))))
+            self._restore(state)  # names read on the links alone are not the notes' until a claim bears them out
+            if judged.status == "right":
+                held = " = ".join(str(k + 1) for k in kept)
+                return replace(verdict, reason=f"the links that read hold (links {held}), but not every link reads, "
+                                               f"so the chain is not judged right: {left}")
+        return verdict
+
+    def _state(self) -> tuple:
+        """What reading a claim may change of the notes' names (restored with _restore)."""
+        return ({name: dict(table) for name, table in self.tensors.items()}, set(self.inferred),
+                {name: set(letters) for name, letters in self.letters.items()}, set(self.weak), dict(self.given),
+                self._given_point, dict(self.shorthands), dict(self.constants), dict(self.lettered))
+
+    def _restore(self, state: tuple) -> None:
+        (self.tensors, self.inferred, self.letters, self.weak, self.given, self._given_point, self.shorthands,
+         self.constants, self.lettered) = state
+
+    def _unread(self, link: str, others: list[str]) -> tuple[str | None, bool]:
+        """Why one link of a chain does not read on its own (None when it reads), and whether the name it
+        stops at is written in another link too (reading the chain may bind it by meaning)."""
+        text = constants.substitute(link, self.constants) if self.constants else link
+        text = shorthands.expand(text, self.shorthands) if self.shorthands else text
+        try:
+            (side, _), _ = self.parse(Claim(0, f"{text} = {text}"))
+            self.value(side, self._indices((side,), "")[0])  # read, and evaluated at its first indices
+        except (ChannelLayout, Outside):
+            return None, False
+        except UnknownName as unknown:
+            name = re.compile(rf"(?<![A-Za-z\\]){re.escape(unknown.name)}(?![A-Za-z])")
+            return str(unknown).split(": the entries")[0], any(name.search(other) for other in others)
+        except ParseError as error:
+            return str(error), False
+        except RecursionError:
+            return "nested too deeply to read", False
+        except _EVALUATION_ERRORS as error:
+            return f"symconv could not evaluate it ({type(error).__name__})", False
+        return None, False
 
     def _grade(self, claim: Claim) -> Verdict:
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
@@ -651,9 +730,7 @@ class Grader(Evaluator):
             try:
                 claimed = self.value(side, env)
             except Outside as outside:
-                return _Failure(env, truth, note=f"{outside} is not an entry of the tensor (its indices are outside it): "
-                                f"an entry written with numbers must exist (only indices with letters may run past "
-                                f"the border, as 0)")
+                return _Failure(env, truth, note=f"{outside} {_OUTSIDE}")
             if arrays.is_array(truth) or arrays.is_array(claimed):
                 failure = self._check_arrays(side, sides, env, truth, claimed)
                 if failure is not None:
@@ -960,6 +1037,21 @@ def _no_such_layer(verdict: Verdict) -> bool:
     at a layer no activation follows (Ng's output layer of a regression) included."""
     return verdict.status == "not understood" and bool(re.search(
         r"has no layer|needs its layer|not an entry|no element-wise activation follows", verdict.reason))
+
+
+def _renumbered(reason: str, kept: list[int]) -> str:
+    """A chain's reason ("expression 3 (after '=' number 2) is the first that differs") in the numbering of
+    the chain as written, of which only the links `kept` were judged."""
+    def mapped(found: re.Match) -> str:
+        k = kept[int(found[1]) - 1]
+        return f"expression {k + 1} (after '=' number {k})"
+    return re.sub(r"expression (\d+) \(after '=' number \d+\)", mapped, reason)
+
+
+def _shown_link(link: str) -> str:
+    """A link of a chain as a report shows it: its first 40 characters."""
+    link = " ".join(link.split())
+    return link if len(link) <= 40 else link[:37] + "..."
 
 
 def _shown(value: Expr) -> str:
