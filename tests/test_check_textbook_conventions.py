@@ -511,3 +511,51 @@ def test_the_largest_over_the_indices():
     claims = [r"a^{[2]}_{1,1} = \max_{i,j} a^{[1]}_{i,j}", r"a^{[2]}_{1,1} = \max\left(0, \max_{i,j} a^{[1]}_{i,j}\right)",
               r"a^{[2]}_{1,1} = \min_{i,j} a^{[1]}_{i,j}"]
     assert [v.status for v in check_claims(claims, d)] == ["right", "wrong", "wrong"]
+
+
+# Nielsen's and Gwardys' letters on a network of one convolution: w for its kernel, b_{x,y} its bias map.
+ONE_CONV = derive(parse_network("""
+input = [1, 3, 3]
+[[layer]]
+type = "conv"
+out_channels = 1
+kernel = [2, 2]
+bias = true
+[[layer]]
+type = "mse"
+reduction = "half_sum"
+"""))
+
+
+def test_nielsens_letters_for_a_convolution_a_name_defined_in_a_chain_and_index_relations():
+    """dL/da_{ij} = a_{ij} - t_{ij} (half the squared error); a_{ij} = sum_{p,q} k_{pq} x_{i+p-1,j+q-1} + b;
+    dL/dk_{pq} = sum_{ij} delta_{ij} x_{i+p-1,j+q-1}; dL/dx_{ij} = sum_{i'j'} delta_{i'j'} k_{i-i'+1,j-j'+1}."""
+    notes = r"""
+    $$\delta_{i,j} = \frac{\partial L}{\partial a^{[1]}_{i,j}} = a^{[1]}_{i,j} - t_{i,j}$$
+
+    $$a^{[1]}_{i,j} = \sum_{p=1}^{2}\sum_{q=1}^{2} w_{p,q} x_{i+p-1,j+q-1} + b_{i,j}$$
+
+    $$\frac{\partial L}{\partial w_{p,q}} = \sum_{i=1}^{2}\sum_{j=1}^{2} \delta_{i,j} x_{i+p-1,j+q-1}$$
+
+    For each $l = L - 1$ back to the first layer:
+
+    $$ p = i - i' + 1 $$
+
+    $$ q = j - j' + 1 $$
+
+    $$\frac{\partial L}{\partial x_{i,j}} = \sum_{i'=1}^{2}\sum_{j'=1}^{2} \delta_{i',j'} w_{p,q}$$
+
+    $$\frac{\partial L}{\partial x_{i,j}} = \sum_{i'=1}^{2}\sum_{j'=1}^{2} \delta_{i',j'} w_{q,p}$$
+    """
+    got = check_notes(textwrap.dedent(notes), ONE_CONV)
+    status = {v.line: v.status for v in got}
+    assert status[2] == "right" and "defined by the first '='" in got[0].reason  # then \delta is dL/da
+    assert status[4] == "right"  # w the kernel, b_{i,j} the one channel's bias
+    assert status[6] == "right"
+    assert status[8] == "not understood"  # l counts layers: never the loss L written small (l = L - 1 was wrong)
+    assert status[10] == status[12] == "definition"
+    assert status[14] == "right" and "p=i-i'+1" in next(v for v in got if v.line == 14).reason.replace(" ", "")
+    assert status[16] == "not understood"  # the kernel's indices swapped: not right with the relations
+    # without the relations, p and q (free on the right only) have no range: neither claim reads
+    alone = "\n".join(line for line in textwrap.dedent(notes).splitlines() if not line.startswith(("$$ p", "$$ q")))
+    assert [v.status for v in check_notes(alone, ONE_CONV) if "i'" in v.claim] == ["not understood"] * 2

@@ -42,6 +42,14 @@ def _canonical(text: str) -> str:
     return re.sub(r"[\s{},]", "", text or "")
 
 
+_SUB_SUP = re.compile(r"(?P<sub>_\s*(?:" + GROUP + r"|[^\s{}\\^]))\s*(?P<sup>\^\s*(?:" + GROUP + r"|[^\s{}\\_]))")
+
+
+def _superscript_first(text: str) -> str:
+    """\\delta_{x,y}^l as \\delta^l_{x,y}: the layer superscript written after the indices, as Nielsen does."""
+    return _SUB_SUP.sub(lambda m: m["sup"] + m["sub"], text)
+
+
 def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
     """(name, table) when the claim defines a name for an upstream gradient, else None.
 
@@ -62,6 +70,7 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
             left, right = right, left  # \frac{\partial L}{\partial y_{ij}} = \delta_{ij}
     else:
         return None
+    left, right = _superscript_first(left), _superscript_first(right)
     name, gradient = _NAME.fullmatch(left), _GRADIENT.fullmatch(right)
     # Only := and its kin redefine a name: "\\delta_{k} = dL/da_{k}" after a definition is a claim.
     redefined = bool(found) and name is not None and any(info.gradient for info in tensors.get(name["name"], {}).values())

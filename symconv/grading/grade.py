@@ -22,7 +22,7 @@ from sympy import Expr, Function, Pow, Rational, expand, together
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, constants, general_layers, numeric, shorthands, sizes
+from . import arrays, binding, constants, general_layers, numeric, relations, shorthands, sizes
 from .definitions import definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
@@ -32,7 +32,7 @@ from .notation import UnknownName
 from .parse import FUNCTION_COMMANDS, MOVED, ChannelLayout, ParseError, _split_equals, parse_claim
 from .ranges import ALL, CONDITIONS, parse_range
 from .report import Verdict, claim_names, term_difference
-from .tree import axis_sizes, free_indices, loss_letter, walk
+from .tree import axis_sizes, free_indices, loss_letter, summed_indices, walk
 
 MAX_LINKS = 12  # links of a chain read one by one when the chain as a whole does not read
 MAX_INDICES = 10_000  # index combinations one claim may range over
@@ -109,6 +109,8 @@ class Grader(Evaluator):
         self._quick = False  # while names are bound: compare at one point only (binding.py)
         self.layout: str | None = None  # where entries with the channel among their indices write it
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
+        self.relations: list[tuple[str, str]] = []  # indices the notes give values (a = x' - x): relations.py
+        self._relating = False  # judging a claim read with them
         self._in_links = False  # judging the links of a chain that read (_by_links): not again within
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
@@ -371,6 +373,32 @@ class Grader(Evaluator):
                                                f"so the chain is not judged right: {left}")
         return verdict
 
+    def _as_related(self, claim: Claim, sides) -> Verdict | None:
+        """The claim read with the indices free on only some of its sides bound by the relations the notes
+        stated (relations.py), when it is right so; else None (which indices a side leaves free is not always
+        what the notes mean, so a reading with the relations is never the ground for "wrong")."""
+        if not self.relations or self._relating or len(sides) < 2:
+            return None
+        free = [free_indices(side) for side in sides]
+        texts = [text for _, text in _split_equals(claim.text)]
+        if len(texts) != len(sides):
+            return None
+        given = dict(self.relations)  # the last relation that gives a letter
+        values = {letter: given[letter] for letter in set.union(*free) - set.intersection(*free) if letter in given}
+        if not values:
+            return None
+        text = " = ".join(relations.substitute(t, values) if set(values) & f else t for t, f in zip(texts, free))
+        self._relating = True
+        try:
+            verdict = self._grade(replace(claim, text=text))
+        finally:
+            self._relating = False
+        if verdict.status != "right":
+            return None
+        said = ", ".join(f"{letter} = {value}" for letter, value in sorted(values.items()))
+        return replace(verdict, reason="; ".join(filter(None, (
+            f"read with {said}, as the notes relate the indices (free on one side only)", verdict.reason))))
+
     def _state(self) -> tuple:
         """What reading a claim may change of the notes' names (restored with _restore)."""
         return ({name: dict(table) for name, table in self.tensors.items()}, set(self.inferred),
@@ -423,6 +451,9 @@ class Grader(Evaluator):
         if general_layers.general(claim.text):
             return self._every_layer(claim, written)
         if _index_relation(claim.text, self.index_letters):
+            stated = relations.read(claim.text)
+            if stated is not None:
+                self.relations.append(stated)
             return Verdict(claim.line, written, "definition", reason="a relation between indices (which entries a "
                                                                      "sum reaches), not a value of the network: not checked")
         sized = sizes.judge(claim.text, self.d, self.value)
@@ -439,13 +470,26 @@ class Grader(Evaluator):
                 if binding.uses(claim.text, self.inferred):  # defined through a name symconv inferred
                     self.inferred |= {name for name, _ in defined}
                 return Verdict(claim.line, written, "definition")
+            defining = _defining_link(claim.text, self.tensors)
+            if defining is not None:  # \delta^l_j = \partial C/\partial z^l_j = ...: the name, then a claim about it
+                (defined, rest), name = defining, defining[0][0][0]
+                self.tensors.update(defined)
+                verdict = self._grade(replace(claim, text=rest))
+                said = f"{name} is defined by the first '=' (the derivative after it); the links after it are judged"
+                return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             sides, compact = self.parse(claim)
             self._numbers_skipped = False
             if claim.matrix:
                 wrong_shape = self._matrix_shape(sides[0], claim.matrix)
                 if wrong_shape:
                     return Verdict(claim.line, written, "wrong", reason=wrong_shape)
-            envs = self._indices(sides, claim.range)
+            try:
+                envs = self._indices(sides, claim.range)
+            except ParseError:  # an index written on the right only has no range: bound by a relation?
+                related = self._as_related(claim, sides)
+                if related is not None:
+                    return replace(related, claim=written)
+                raise
             if self._gives(sides, envs):
                 return Verdict(claim.line, written, "definition", reason="a given value (the worked numbers use it)")
             if envs and any(envs[0]) and self._leaf(sides[0]) and all(self._number(side, envs[0]) for side in sides[1:]):
@@ -518,6 +562,9 @@ class Grader(Evaluator):
             self.weak -= binding.uses(claim.text, self.weak)  # a later claim that holds with them bears them out
             reason = "the numbers that end the chain (a worked example) are not checked" if self._numbers_skipped else ""
             return Verdict(claim.line, written, "right", reason=reason)
+        related = self._as_related(claim, sides)
+        if related is not None:
+            return replace(related, claim=written)
         inferred = binding.uses(claim.text, self.inferred)
         gradients = {n for n in inferred if any(i.gradient for i in self.tensors.get(n, {}).values())}
         if _defines_itself(sides, inferred, gradients):
@@ -946,8 +993,13 @@ class Grader(Evaluator):
             if var not in free:
                 raise ParseError(f"the range names {var}, which the claim does not use")
         values = []
+        summed_on_the_left = summed_indices(sides[0]) - free_indices(sides[0])
         for var in free:
             given = stated.get(var, ALL)
+            if given is ALL and var in summed_on_the_left:
+                # free on the right only: not the index of a sum the left writes (Gwardys' \sum_a ... = w_{a,b})
+                raise ParseError(f"index {var} is free on the right-hand side only: say its range, e.g. "
+                                 f"'for {var} = 1, 2', or what it is, e.g. {var} = i - r + 1")
             if given is ALL:
                 alone, _ = axis_sizes(sides[0], var, self.shapes)
                 if not alone:
@@ -1037,6 +1089,20 @@ def _no_such_layer(verdict: Verdict) -> bool:
     at a layer no activation follows (Ng's output layer of a regression) included."""
     return verdict.status == "not understood" and bool(re.search(
         r"has no layer|needs its layer|not an entry|no element-wise activation follows", verdict.reason))
+
+
+def _defining_link(text: str, tensors) -> tuple[list, str] | None:
+    """(the names defined, the rest of the chain) when a chain's first link is a name the notes define by the
+    derivative in its second, as Nielsen's \\delta^l_j = \\partial C / \\partial z^l_j = ... does; else None."""
+    links = [link for _, link in _split_equals(text)]
+    if len(links) < 3:
+        return None
+    first = links[0][:-1] + " :" if links[0].rstrip().endswith(":") else links[0]  # \\delta := dL/dz = ...
+    try:
+        defined = definitions(f"{first}= {links[1]}", tensors)
+    except ParseError:
+        return None
+    return (defined, " = ".join(links[1:])) if defined else None
 
 
 def _renumbered(reason: str, kept: list[int]) -> str:

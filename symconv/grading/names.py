@@ -44,6 +44,10 @@ def tensors_of(derivation: Derivation) -> Names:
             # A single layer's bias b_m is its channel's (written b with one channel).
             channels = 1 if naming.single and len(p.shape) == 1 else p.lead
             out.setdefault(naming.letter(p.letter), {})[naming.number(r.number)] = TensorInfo(name, p.shape, channels)
+    # w^l_{a,b}: most texts call every layer's weights w, a convolution's kernel too (Nielsen, Gwardys), where
+    # no dense layer's W takes the letter
+    if not naming.single and "k" in out and not {"w", "W"} & set(out):
+        out["w"] = out["k"]
     return out
 
 

@@ -105,7 +105,8 @@ class Parser:
             self.spelled.update({"\\sigma^2": "{\\sigma^2}", "\\sigma^{2}": "{\\sigma^2}"})
         for name in tensors:
             other = name.swapcase()
-            if other != name and other not in tensors:
+            # l is the letter layers are counted with (l = L - 1), never the loss L written small
+            if other != name and other not in tensors and other != "l":
                 self.spelled.setdefault(other, name)
         self.names = sorted(self.spelled, key=len, reverse=True)
         # the letter that ends a sum, \sum_{i=1}^{m}: its count wherever else the claim writes it (\frac{1}{m})
@@ -285,6 +286,10 @@ class Parser:
         if info.transposed and channel is None and len(subs) == 2:
             subs = [subs[1], subs[0]]  # the notes' w_{d,j} joins input d to output j: symconv's W_{j,d}
         spatial = len(info.shape) - info.channels
+        if (prod(info.shape) == 1 and not info.gradient and channel is None and len(subs) > spatial
+                and all(i.coefs for i in subs)):
+            # a one-entry bias written with the indices of the map it is added to, as Gwardys' b^l_{x,y}: its entry
+            subs = [Index((), 1, written=False)] * len(info.shape)
         if self.features and channel is None and info.shape[-1] == self.features and spatial == 1:
             # notes on one feature (the batch-normalization paper's): x_i is example i's, \gamma this feature's
             if info.channels == 1 and len(subs) == 1 and info.shape[0] > 1:

@@ -62,6 +62,14 @@ def free_indices(node) -> set[str]:
     return out
 
 
+def summed_indices(node) -> set[str]:
+    """Index variables a sum (or a largest-over) binds anywhere in the tree."""
+    if node[0] in ("sum", "extreme"):
+        return {var for var, _, _ in node[1]} | summed_indices(node[2])
+    inner = [node[1]] if node[0] == "expr" else children(node)  # \frac{\partial (...)}{...}: what it differentiates
+    return set().union(*(summed_indices(child) for child in inner))
+
+
 def children(node) -> list:
     kind = node[0]
     if kind == "add":
