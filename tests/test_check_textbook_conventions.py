@@ -559,3 +559,138 @@ def test_nielsens_letters_for_a_convolution_a_name_defined_in_a_chain_and_index_
     # without the relations, p and q (free on the right only) have no range: neither claim reads
     alone = "\n".join(line for line in textwrap.dedent(notes).splitlines() if not line.startswith(("$$ p", "$$ q")))
     assert [v.status for v in check_notes(alone, ONE_CONV) if "i'" in v.claim] == ["not understood"] * 2
+
+
+# Ng's course, vectorized over a batch of m = 2 examples as columns; J the mean of each example's squared error
+NG_BATCH = derive(parse_network("""
+batch = 2
+input = [2]
+[[layer]]
+type = "dense"
+out_features = 2
+bias = true
+[[layer]]
+type = "relu"
+[[layer]]
+type = "dense"
+out_features = 1
+bias = true
+[[layer]]
+type = "mse"
+reduction = "mean"
+"""))
+
+
+def test_ngs_dz_is_each_examples_own_gradient_and_a_star_the_notes_call_element_wise():
+    """J = 1/2 sum_i (z_i - t_i)^2, so dJ/dz_i = z_i - t_i and the course's dZ = m dJ/dZ = 2 (Z - T);
+    dW^{[2]} = 1/m dZ^{[2]} A^{[1]T}; dZ^{[1]} = W^{[2]T} dZ^{[2]} (element-wise) 1[Z^{[1]} > 0]."""
+    notes = r"""
+    The batch has $m = 2$ examples, as columns. I use $*$ for the element-wise product, as numpy does.
+
+    $$Z^{[1]} = W^{[1]} X + b^{[1]}$$
+
+    $$Z^{[2]} = W^{[2]} \max(0, Z^{[1]}) + b^{[2]}$$
+
+    $$dZ^{[2]} = 2(Z^{[2]} - T)$$
+
+    $$dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}$$
+
+    $$dZ^{[1]} = W^{[2]T} dZ^{[2]} * \mathbb{1}[Z^{[1]} > 0]$$
+
+    $$dW^{[1]} = dZ^{[1]} X^T$$
+    """
+    got = check_notes(textwrap.dedent(notes), NG_BATCH)
+    assert [v.status for v in got][1:] == ["right", "right", "right", "right", "right", "wrong"], [
+        (v.line, v.status, v.reason) for v in got]
+    assert got.conventions.per_example == "dZ" and got.conventions.star == "element-wise"
+    assert "*" in got[5].claim  # reported as the notes write it
+    # without the sentence, * between two matrices is not the element-wise product; without dZ, no per-example names
+    plain = check_notes(textwrap.dedent(notes).replace("I use $*$ for the element-wise product, as numpy does.", ""),
+                        NG_BATCH)
+    assert plain.conventions.star == "" and plain[5].status != "right"
+    mean = check_notes(textwrap.dedent(notes).replace("dZ^{[2]} = 2(Z^{[2]} - T)", "dZ^{[2]} = Z^{[2]} - T"), NG_BATCH)
+    assert mean[3].status != "right"  # dZ^{[2]} is m dJ/dZ^{[2]} in the course's sense, or dJ/dZ^{[2]}: not both
+
+
+AVGPOOL = derive(parse_network("""
+input = [1, 4, 4]
+input_gradient = true
+[[layer]]
+type = "avgpool"
+window = [2, 2]
+stride = [2, 2]
+"""))
+
+
+def test_a_pooling_windows_index_rounded_up_or_down():
+    """Each x_{ij} lies in window (ceil(i/2), ceil(j/2)), so dL/dx_{ij} = g_{ceil(i/2), ceil(j/2)} / 4; counted
+    from 0, window (floor(i/2), floor(j/2))."""
+    notes = r"""
+    Let $g_{r,s}$ be $\partial L / \partial a^{[1]}_{r,s}$.
+
+    $$\frac{\partial L}{\partial x_{i,j}} = \frac{1}{4} g_{\lceil i/2 \rceil,\, \lceil j/2 \rceil}$$
+
+    $$\frac{\partial L}{\partial x_{i,j}} = \frac{1}{4} g_{\left\lfloor \frac{i+1}{2} \right\rfloor, \lfloor (j+1)/2 \rfloor}$$
+
+    $$\frac{\partial L}{\partial x_{i,j}} = \frac{1}{4} g_{\lfloor i/2 \rfloor, \lceil j/2 \rceil}$$
+
+    $$\frac{\partial L}{\partial x_{i,j}} = \frac{1}{4} g_{\lceil j/2 \rceil, \lceil i/2 \rceil}$$
+    """
+    assert list(verdicts(notes, AVGPOOL).values()) == ["definition", "right", "right", "wrong", "wrong"]
+    zero = r"""
+    Indices start at 0. Let $g_{r,s}$ be $\partial L / \partial a^{[1]}_{r,s}$.
+
+    $$\frac{\partial L}{\partial x_{i,j}} = \frac{1}{4} g_{\lfloor i/2 \rfloor,\, \lfloor j/2 \rfloor}$$
+    """
+    assert list(verdicts(zero, AVGPOOL).values()) == ["definition", "right"]
+
+
+def test_goodfellows_transposed_layer_matrix_and_two_names_defined_in_one_sentence():
+    """z^{(1)} = W^{(1)} x + b^{(1)}, h = relu(z^{(1)}), z^{(2)} = W^{(2)} h + b^{(2)}: with
+    delta^{(2)} = dL/dz^{(2)}, dL/dz^{(1)} = (W^{(2)T} delta^{(2)}) 1[z^{(1)} > 0]."""
+    notes = r"""
+    Write $\delta^{(2)}$ for $\nabla_{z^{[2]}} L$ and $\delta^{(1)}$ for $\nabla_{z^{[1]}} L$.
+
+    $$\delta^{(1)} = W^{(2)\top} \delta^{(2)} \odot \mathbb{1}[z^{[1]} > 0]$$
+
+    $$\delta^{(1)} = W^{(2)} \delta^{(2)} \odot \mathbb{1}[z^{[1]} > 0]$$
+    """
+    got = check_notes(textwrap.dedent(notes), NG)
+    assert [v.status for v in got] == ["definition", "definition", "right", "not understood"], [
+        (v.line, v.status, v.reason) for v in got]
+
+
+TWO_CONV = derive(parse_network("""
+input = [1, 4, 4]
+input_gradient = true
+[[layer]]
+type = "conv"
+out_channels = 1
+kernel = [2, 2]
+[[layer]]
+type = "conv"
+out_channels = 1
+kernel = [2, 2]
+"""))
+
+
+def test_a_name_defined_by_a_gradient_before_its_value_is_named_and_plain_letters_as_values():
+    """H = X * K, Y = H * V (valid correlations); G = dL/dY, so dL/dV = H * G and dL/dH_{22} = sum_{r,s} G_{rs}
+    V_{3-r,3-s}. "H = X * K" also holds with H = dL/dK and K = dL/dH: plain letters name values first."""
+    notes = r"""
+    Here $G = \partial L / \partial Y$ is given.
+
+    $$H = X \star K$$
+
+    $$Y = H \star V$$
+
+    $$\frac{\partial L}{\partial V} = H \star G$$
+
+    $$\frac{\partial L}{\partial H_{22}} = G_{11} V_{11} + G_{12} V_{12} + G_{21} V_{21} + G_{22} V_{22}$$
+
+    $$\frac{\partial L}{\partial H_{22}} = G_{11} V_{22} + G_{12} V_{21} + G_{21} V_{12} + G_{22} V_{11}$$
+    """
+    got = check_notes(textwrap.dedent(notes), TWO_CONV)
+    assert [v.status for v in got] == ["definition", "right", "right", "right", "wrong", "right"], [
+        (v.line, v.status, v.reason) for v in got]
+    assert "does not guess" in got[0].reason and "plain letters as values" in got[1].reason

@@ -59,6 +59,10 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
     if any(r.layer.epsilon() is not None for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
         renamed = [_rewritten(c, lambda text: batch_statistics(text, derivation)) for c in renamed]
+    elementwise = _STAR_ELEMENTWISE.search(notes)
+    if elementwise:  # "I use $*$ for the element-wise product, like * in numpy": * is the notes' Hadamard product
+        renamed = [_rewritten(c, lambda text: _STAR.sub(r" \\odot ", text)) for c in renamed]
+        conventions = replace(conventions, star="element-wise", star_line=notes.count("\n", 0, elementwise.start()) + 1)
     # for the report: each claim symconv reads in other words, as the notes write it
     written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}
     claims = renamed
@@ -71,7 +75,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     if features:
         conventions = replace(conventions, features=features)
 
-    def grader_for(transposed: bool = False, columns: bool = False) -> Grader:
+    def grader_for(transposed: bool = False, columns: bool = False, per_example: bool = False) -> Grader:
         """A grader that reads in the notes' conventions (their weight matrices transposed, their batch's examples
         as columns)."""
         grader = Grader(derivation, upstream_symbol)
@@ -86,6 +90,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if transposed:
             grader.transpose_weights()
         grader.columns = columns
+        if per_example:
+            grader.per_example_gradients()
         return grader
 
     # Two conventions are the notes' own, read as the one more of their claims hold in (more of them wrong only as
@@ -115,6 +121,18 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if better(other, _WEIGHT_ENTRY):
             judged = other
             conventions = replace(conventions, weights="transposed")
+    # Ng's course: dZ^{[l]} (dA) is each example's own loss's gradient, m times the mean's, as its notes say in
+    # words; taken when at least two more claims hold so, none that held stops holding, and more are wrong only
+    # as more are read
+    if derivation.network.batch is not None and unsure() and _ACTIVATION_GRADIENT.search(" ".join(c.text for c in claims)):
+        transposed = conventions.weights == "transposed"
+        other = _judged(grader_for(transposed=transposed, columns=columns, per_example=True), claims)
+        if (count(other, "right") >= count(judged, "right") + 2
+                and all(other[k].status == "right" for k, v in judged.items() if v.status == "right")
+                and count(other, "wrong") - count(judged, "wrong")
+                <= count(judged, "not understood") - count(other, "not understood")):
+            judged = other
+            conventions = replace(conventions, per_example="dZ")
     verdicts = []
     for claim in claims:
         key = (claim.text, claim.range, claim.problem)
@@ -126,6 +144,14 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     return Verdicts(verdicts, conventions=conventions)
 
 
+# "$*$ for the element-wise product", "* is the Hadamard product", "the element-wise product ($*$)"
+_STAR_ELEMENTWISE = re.compile(
+    r"(?:\$\s*\*\s*\$|`\*`|(?<![\w$])\*(?![\w$]))\s*(?:for|as|is|means|denotes|to\s+mean|stands\s+for)\s+(?:the\s+|an?\s+)?"
+    r"(?:element[- ]?wise|entry[- ]?wise|point[- ]?wise|Hadamard)"
+    r"|(?:element[- ]?wise|entry[- ]?wise|Hadamard)\s+(?:product|multiplication),?\s*(?:written|denoted)?\s*\(?\s*\$\s*\*\s*\$",
+    re.IGNORECASE)
+_STAR = re.compile(r"(?<![\\^_{])\s*\*\s*(?![}^_])")  # a * between factors (not a^* or a superscript's)
+_ACTIVATION_GRADIENT = re.compile(r"(?<![A-Za-z\\])d[ZAza](?![A-Za-z])")  # dZ^{[2]}, dA, dz: an activation's gradient name
 _GRADIENT = re.compile(r"\\(?:partial|nabla|delta|Delta)(?![A-Za-z])|(?<![A-Za-z\\])d(?:[A-Za-z]|out)(?![A-Za-z])|\\frac\s*\{\s*d")  # a backward claim
 _WHOLE_PRODUCT = re.compile(r"(?<![A-Za-z\\])[A-Z](?:\^\s*\{[^{}]*\})?\s*(?:\\cdot\s*|\.\s*)?(?:\\?[A-Za-z])")  # W X, W^{[1]} A
 _WEIGHT_ENTRY = re.compile(r"(?<![A-Za-z\\])[wW]\s*(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?_\s*\{\s*[A-Za-z0-9]\s*,?\s*[A-Za-z0-9]\s*\}")  # w_{d,j}

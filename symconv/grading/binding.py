@@ -21,6 +21,8 @@ from ..naming import lead_axes
 from .notation import ParseError, TensorInfo, UnknownName
 from .parse import INDEX_LETTER, ChannelLayout, _sides
 
+# letters notes name gradients with (\delta_k, g_{ij}, G = dL/dY): the others name values first
+GRADIENT_LETTERS = {"\\delta", "\\Delta", "g", "G", "\\bar{y}", "\\tilde{y}", "e"}
 KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
 # Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
 # stays under about a second, whatever the notes hold.
@@ -69,6 +71,17 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
         binding = next(iter(readings.values()))
         said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
         return binding, f"read with {said}", False
+    if len(readings) > 1:
+        # H = X \star K holds with H, K the layer's output and kernel, and with H = dL/dK, K = dL/dY: a plain
+        # letter names a value before a gradient (gradients are written \partial, d-, \delta, g, G), so the one
+        # reading that binds no plain letter to a gradient, when there is one, is the notes'
+        plain = {key: sum(bool(t[None].gradient) and not _gradient_style(name) for name, t in f.items())
+                 for key, f in readings.items()}
+        if list(plain.values()).count(0) == 1:  # one reading only binds no plain letter to a gradient
+            readings = {key: f for key, f in readings.items() if plain[key] == 0}
+            binding = next(iter(readings.values()))
+            said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+            return binding, f"read with {said} (plain letters as values, not gradients)", False
     if readings and all(len(f) == 1 for f in readings.values()):
         # one name, and the claim holds whichever value it means (dL/dc of a dense layer's bias c or of its output)
         first, *others = list(readings.values())[:3]
@@ -80,6 +93,11 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
                              for f in list(readings.values())[:3])
         return {}, f"the names can be read more than one way, each making the claim hold: {shown}", False
     return {}, "", False
+
+
+def _gradient_style(name: str) -> bool:
+    """Whether notes write gradients with such a name: \\delta, g, G, or d before a name (dx, ddot, dout)."""
+    return name in GRADIENT_LETTERS or bool(re.fullmatch(r"d[A-Za-z]\w*", name))
 
 
 def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[dict]:

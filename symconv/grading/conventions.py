@@ -40,6 +40,9 @@ class Conventions:
     examples: str = ""  # the letter the notes count their examples with (Ng's m), set to the batch's size
     weights: str = ""  # "transposed": the notes' weight matrices are symconv's transposed (w_{d,j}: input d, output j)
     examples_as: str = ""  # "columns": a batch's values are written units x examples (Ng), not examples x units
+    per_example: str = ""  # "dZ": dZ, dA are each example's own loss's gradient, m times the mean's (Ng's course)
+    star: str = ""  # "element-wise": the notes say * is the element-wise product (NumPy's), not a convolution
+    star_line: int = 0
     batch: int = 1
 
     def describe(self) -> str:
@@ -56,6 +59,11 @@ class Conventions:
                      f"convention, line {self.einstein})")
         if self.examples_as:
             said += "; a batch's values written with the examples as columns (A^{[l]} is units x examples, W A + b)"
+        if self.star:
+            said += f"; * is the element-wise product, as the notes say (line {self.star_line})"
+        if self.per_example:
+            said += ("; dZ and dA are each example's own loss's gradient (m times the mean loss's, as Ng's course "
+                     "defines them), dW and db the mean loss's")
         if self.weights:
             said += ("; weight matrices written transposed, w_{d,j} joining input d to output j (x w + b), as more "
                      "of the notes' claims hold so")

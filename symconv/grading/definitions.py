@@ -118,6 +118,29 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
     return name["name"] + (name["sup"] or ""), {None: replace(chosen, gradient=loss)}
 
 
+def awaited(text: str, tensors: Names) -> str | None:
+    """The name a definition such as "G = \\partial L / \\partial Y" waits for, when neither G nor Y means anything
+    yet: G is read once the notes say what Y is, never by a guess at Y."""
+    if not _DERIVATIVE.search(text):
+        return None
+    text = prepass(text)
+    found = _DEFINES.search(text)
+    if found:
+        left, right = text[: found.start()], text[found.end():]
+    elif text.count("=") == 1:
+        left, right = text.split("=")
+    else:
+        return None
+    left, right = _superscript_first(left), _superscript_first(right)
+    name, gradient = _NAME.fullmatch(left), _GRADIENT.fullmatch(right)
+    if not name or not gradient or name["name"] in tensors or name["name"] in _LOSSES | _COMMANDS:
+        return None
+    wrt = next(gradient[g] for g in ("wrt", "wrt2", "wrt3", "wrt4", "wrt5") if gradient[g] is not None)
+    target = _TARGET.fullmatch(wrt)
+    spelled = {n.swapcase() for n in tensors} | set(tensors)
+    return target["name"] if target and target["name"] not in spelled and target["name"] not in _COMMANDS else None
+
+
 def definitions(text: str, tensors: Names) -> list[tuple[str, dict]]:
     """The names a claim defines: the name as written, and (when it was written with a superscript the
     tensor does not have, as \\delta^{(l)}_{ij} for dL/dy_{ij}) also the name without it, unless taken."""

@@ -150,6 +150,9 @@ _CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
 # (also "$A$ 定义为 $B$", "$A$ désigne $B$", "$A$ ist definiert als $B$", "$A$ se define como $B$")
 _BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)
+# "Write $A$ for $B$ and $C$ for $D$": the second name defined by the same sentence's verb
+_AND_ANOTHER = re.compile(r"\b(?:let|write|denote|call)\s*\$[^$]+\$\s*(?:be|for)\s*\$[^$]+\$\s*,?\s*and\s*\$?\s*$",
+                          re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is(?:\s+defined\s+(?:as|to\s+be|by))?"
                       r"|(?:is\s+)?defined\s+(?:as|to\s+be)|is\s+short\s+for"
                       # the same in the languages courses are taught in: the name first, then what it means
@@ -179,7 +182,8 @@ def _prose_definition(notes: str, first: tuple, second: tuple, lines: Lines) -> 
     word = _BETWEEN.fullmatch(between)
     if word is None or "\\partial" not in first[2] + second[2] and "\\nabla" not in first[2] + second[2]:
         return []
-    if word["word"].lower() in ("be", "for") and not _BEFORE.search(before):
+    if word["word"].lower() in ("be", "for") and not _BEFORE.search(before) and not _AND_ANOTHER.search(
+            notes[max(0, first[0] - 300):first[0]]):
         return []
     name, meaning = (second, first) if word["word"].lower() == "by" else (first, second)  # "is defined by": first
     return [Claim(lines(first[0]), f"{name[2]} := {meaning[2]}")]

@@ -23,7 +23,7 @@ from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
 from . import arrays, binding, constants, general_layers, numeric, relations, shorthands, sizes
-from .definitions import definitions, read_definition
+from .definitions import awaited, definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
 from .meaning import meaning_of
@@ -109,6 +109,7 @@ class Grader(Evaluator):
         self._quick = False  # while names are bound: compare at one point only (binding.py)
         self.layout: str | None = None  # where entries with the channel among their indices write it
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
+        self.awaiting: list[str] = []  # definitions of a name by the gradient of a name not yet read (G = dL/dY)
         self.relations: list[tuple[str, str]] = []  # indices the notes give values (a = x' - x): relations.py
         self._relating = False  # judging a claim read with them
         self._in_links = False  # judging the links of a chain that read (_by_links): not again within
@@ -139,6 +140,19 @@ class Grader(Evaluator):
                    if p.trained and p.role == "kernel" and len(p.shape) == 2}
         self.tensors = {name: {n: replace(info, transposed=True) if info.key in weights else info
                                for n, info in table.items()} for name, table in self.tensors.items()}
+
+    def per_example_gradients(self) -> None:
+        """Read dZ, dA (dz, da) as Ng's course defines them for a batch: each example's own loss's gradient, the
+        batch's size times the mean loss's; the parameters' dW, db stay the mean loss's gradients."""
+        parameters = {key for r in self.d.records for key in r.params.values()}
+        gradients = set(self.d.names())
+        for name, table in list(self.tensors.items()):
+            if not re.fullmatch(r"[A-Za-z]", name) or any(i.key in parameters or i.gradient for i in table.values()):
+                continue
+            scaled = {layer: replace(info, gradient="L", scale=self.d.network.batch) for layer, info in table.items()
+                      if f"dL/d{info.key}" in gradients}
+            if scaled:
+                self.tensors["d" + name.lower()] = self.tensors["d" + name.upper()] = scaled
 
     # -- values of entries --
     def parse(self, claim: Claim):
@@ -444,6 +458,14 @@ class Grader(Evaluator):
             what = "a name for a function" if any(v.startswith("\\") for v in named.values()) else "a constant"
             return Verdict(claim.line, written, "definition", reason=f"{what} the notes give: the claims after it "
                                                                        "are read with its value")
+        for text in list(self.awaiting):  # G = dL/dY, written before Y = H \star V said what Y is
+            try:
+                found = definitions(text, self.tensors)
+            except ParseError:
+                found = None
+            if found:
+                self.tensors.update(found)
+                self.awaiting.remove(text)
         if self.constants:
             claim = replace(claim, text=constants.substitute(claim.text, self.constants))
         if self.shorthands:
@@ -470,6 +492,11 @@ class Grader(Evaluator):
                 if binding.uses(claim.text, self.inferred):  # defined through a name symconv inferred
                     self.inferred |= {name for name, _ in defined}
                 return Verdict(claim.line, written, "definition")
+            waits_for = awaited(claim.text, self.tensors)
+            if waits_for is not None and not self._verdict_only:
+                self.awaiting.append(claim.text)
+                return Verdict(claim.line, written, "definition", reason=(
+                    f"read once the notes say what {waits_for} is (symconv does not guess it)"))
             defining = _defining_link(claim.text, self.tensors)
             if defining is not None:  # \delta^l_j = \partial C/\partial z^l_j = ...: the name, then a claim about it
                 (defined, rest), name = defining, defining[0][0][0]

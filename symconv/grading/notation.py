@@ -26,18 +26,26 @@ class UnknownName(ParseError):
 
 @dataclass(frozen=True)
 class Index:
-    """A linear index expression: const + sum of coef * variable (1-based values)."""
+    """A linear index expression: const + sum of coef * variable (1-based values), or its quotient by a whole
+    number rounded up or down (a pooling window's index, \\lceil i/2 \\rceil)."""
 
     coefs: tuple[tuple[str, int], ...]
     const: int
     written: bool = True  # False for an index the notes leave out (the only channel): 1 in any base
+    divisor: int = 1
+    ceiling: bool = False  # with a divisor: rounded up (\\lceil \\rceil), else down (\\lfloor \\rfloor)
 
     def value(self, env: dict[str, int]) -> int:
-        return self.const + sum(c * env[v] for v, c in self.coefs)
+        linear = self.const + sum(c * env[v] for v, c in self.coefs)
+        if self.divisor == 1:
+            return linear
+        return -(-linear // self.divisor) if self.ceiling else linear // self.divisor
 
     @property
     def alone(self) -> str | None:
         """The variable when the index is exactly that variable."""
+        if self.divisor != 1:
+            return None
         return self.coefs[0][0] if self.const == 0 and len(self.coefs) == 1 and self.coefs[0][1] == 1 else None
 
 
@@ -54,6 +62,7 @@ class TensorInfo:
     channels: int  # how many leading axes are channels
     gradient: str = ""  # the loss symbol, for a name that stands for the gradient of this tensor
     transposed: bool = False  # a weight matrix the notes write transposed (CS231n's w is D x M): w_{d,j} is W_{j,d}
+    scale: int = 1  # a gradient name that is this many times the gradient (Ng's dZ: each example's own loss's, m times)
 
 
 GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep
@@ -107,8 +116,8 @@ _PREPASS = [
      r"\\row{\g<name>}{\g<j>}"),
     # a^{(i)[L]}: the example written before the layer, as Ng's a^{[L](i)}
     (re.compile(r"\^\s*\{\s*\((?P<example>[^(){}\[\]]*)\)\s*\[(?P<layer>[^\[\]{}]*)\]\s*\}"), r"^{[\g<layer>](\g<example>)}"),
-    # Ng's W^{[l]T}, a layer's matrix transposed, and an entry of a transposed matrix: (W^{[2]})^T_{kj} is W^{[2]}_{jk}
-    (re.compile(r"(?<![A-Za-z\\])(?P<name>\\?[A-Za-z]+)\^\{\s*(?P<layer>\[[^\]{}]*\](?:\([^(){}]*\))?)\s*(?:T|\\top)\s*\}"),
+    # Ng's W^{[l]T} (Goodfellow's W^{(l)\top}), a layer's matrix transposed, and an entry of a transposed matrix: (W^{[2]})^T_{kj} is W^{[2]}_{jk}
+    (re.compile(r"(?<![A-Za-z\\])(?P<name>\\?[A-Za-z]+)\^\{\s*(?P<layer>\[[^\]{}]*\](?:\([^(){}]*\))?|\([^(){}]*\))\s*(?:T|\\top)\s*\}"),
      r"(\g<name>^{\g<layer>})^{\\top}"),
     (re.compile(r"(?P<base>(?<![A-Za-z\\])\\?[A-Za-z]+|\(\s*\\?[A-Za-z]+\^\{[^{}]*\}\s*\))\^\{\\top\}_\s*(?P<sub>\{[^{}]*\}|\w)"),
      lambda m: _transposed_entry(m)),
@@ -346,10 +355,22 @@ def read_group(text: str, pos: int) -> tuple[str, int]:
     raise ParseError("unbalanced braces: a { is never closed")
 
 
+_ROUNDED = re.compile(r"\s*(?:\\left\s*)?\\l(?P<kind>ceil|floor)\s*(?:(?P<top>[0-9a-z+\-() ]+?)\s*/\s*(?P<by>\d+)"
+                      r"|\\frac\s*\{(?P<top2>[0-9a-z+\-() ]+)\}\s*\{\s*(?P<by2>\d+)\s*\})\s*(?:\\right\s*)?"
+                      r"\\r(?P=kind)\s*")
+
+
 @lru_cache(maxsize=4096)
 def parse_index(text: str) -> Index:
     """A linear index expression, 'r+i-1', '2r-1', '2(p-1)+r', '3', into an Index; anything else
     (a product of two letters, a division) is a ParseError."""
+    rounded = _ROUNDED.fullmatch(text)
+    if rounded:  # \\lceil i/2 \\rceil, \\left\\lfloor \\frac{i-1}{2} \\right\\rfloor: a window's index
+        inner = parse_index(rounded["top"] or rounded["top2"])
+        divisor = int(rounded["by"] or rounded["by2"])
+        if inner.divisor != 1 or not 1 < divisor < 10**6:
+            raise ParseError(f"cannot read the index {text.strip()!r}: divide a linear expression by a whole number")
+        return Index(inner.coefs, inner.const, divisor=divisor, ceiling=rounded["kind"] == "ceil")
     source = text.replace(" ", "").replace("*", "")
     if not source or not re.fullmatch(r"[0-9a-z+\-()]+", source, re.ASCII):
         raise ParseError(f"cannot read the index {text.strip()!r}: write numbers, letters, + and -")

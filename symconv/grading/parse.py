@@ -344,13 +344,11 @@ class Parser:
                 raise ParseError(f"{name} takes {spatial} indices in its subscript{where}, not {len(subs)}"
                                  f"{f' and {len(channel)}' if shown else ''}: e.g. {_example(name, info, layer)}")
             indices = tuple(channel) + tuple(subs)
-        node = ("entry", info.key, indices, name)
-        return ("deriv", ("loss", info.gradient), node) if info.gradient else node
+        return _of_gradient(info, ("entry", info.key, indices, name))
 
     def _whole(self, info: TensorInfo, channel: tuple):
         """A tensor written without its indices (its channel may be given): an array of its entries."""
-        node = ("whole", info.key, channel)
-        node = ("deriv", ("loss", info.gradient), node) if info.gradient else node
+        node = _of_gradient(info, ("whole", info.key, channel))
         return ("op", "transpose", (node,), None) if info.transposed else node
 
     # -- derivatives, fractions, sums --
@@ -752,6 +750,15 @@ def _power(body: str) -> int | Fraction:
     power = Fraction(int(top), int(bottom)) * (-1 if found[1] else 1)
     return int(power) if power.denominator == 1 and power >= 0 else power
 
+
+
+def _of_gradient(info: TensorInfo, node):
+    """An entry (or a whole tensor) of what a name stands for: the value, or the loss's gradient by it (times
+    the name's scale: Ng's dZ is m times the mean loss's gradient)."""
+    if not info.gradient:
+        return node
+    gradient = ("deriv", ("loss", info.gradient), node)
+    return ("mul", (("num", Fraction(info.scale), False), gradient)) if info.scale != 1 else gradient
 
 def parse_claim(text: str, tensors: dict[str, dict[int | None, TensorInfo]],
                 layout: str | None = None, parenthesized: bool = False, features: int = 0,
