@@ -93,33 +93,63 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
         return texts, numeric, total
 
     questions, answers, found = [], [], {}
-    # 1: an entry of the input's gradient other than the one the example works out, one that is not 0 if any.
+    # Exercises 1 and 2 ask for entries the document does not print: those of another loss L', whose upstream
+    # gradient G' (small whole numbers from the example's seed) differs from the example's G.
+    spec = layer.conv_spec(record.shape_in)
+    g_other = _other_upstream(arrays[G], example.seed)
+    params = {"K": arrays[K], **({"b": arrays[record.params["b"]]} if "b" in record.params else {})}
+    gx_other, grads_other = layer.numpy_backward(np, g_other, arrays[X], None, params, None)
+    upstream = _letter(printer, derivation, G)
+    g_symbols = {s: Fraction(round(float(v))) for s, v in zip(derivation[G].symbols, g_other.reshape(-1))}
+    shown_g = _matrices("G'", g_other)
+
+    def other_terms(name: str, n: int) -> tuple[list[str], list[str], Fraction]:
+        """Entry n of gradient `name` under L': its terms with the upstream letter primed, in numbers, and its value."""
+        tensor = derivation[name]
+        texts, _ = printer.terms(tensor, n)
+        texts = [_primed(text, upstream) for text in texts] if upstream != "G" else []
+        t = tensor.terms
+        pairs = list(zip(t.first[t.start[n]:t.start[n + 1]], t.second[t.start[n]:t.start[n + 1]]))
+        factor = lambda at: g_symbols.get(derivation.symbols[at], None)
+        numeric, total = [], Fraction(0)
+        for a, b in pairs:
+            ga = factor(a)
+            other = value(b) if b >= 0 else Fraction(1)
+            numeric.append(_factor(ga) if b < 0 else rf"{_factor(ga)} \cdot {_factor(other)}")
+            total += ga * other
+        return texts, numeric, total
+
+    primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
+    # 1: the input entry with the most terms (the first of them), under L'.
     tensor = derivation[dX]
     count = lambda n: tensor.terms.start[n + 1] - tensor.terms.start[n]
-    candidates = [n for n in range(len(tensor.labels)) if count(n) > 0 and n != worked.get(dX)] or [worked.get(dX, 0)]
-    n_x = max(candidates, key=lambda n: (values[dX][n] != 0, count(n), -n))
-    lhs = tensor.labels[n_x]
-    symbolic, numeric, total = entry_terms(dX, n_x)
-    assert total == values[dX][n_x]
-    questions.append((f"Compute ${lhs}$ from the worked example's numbers: which upstream gradients reach this input "
-                      "entry, and through which kernel entries?", []))
+    printed = lambda name, n: Fraction(int(values[name][n].p), int(values[name][n].q))
+    # (the entry with the most terms; of those, one whose number differs from the example's, printed above)
+    n_x = max(range(len(tensor.labels)), key=lambda n: (count(n), float(gx_other.reshape(-1)[n]) != printed(dX, n), -n))
+    lhs = primed(tensor.labels[n_x])
+    symbolic, numeric, total = other_terms(dX, n_x)
+    assert abs(float(total) - float(gx_other.reshape(-1)[n_x])) < 1e-9, (total, gx_other)
+    questions.append((f"Suppose a different loss $L'$ sends back the upstream gradient ${_prime_name()}$ below instead of $G$, "
+                      f"with the same input and kernel. Compute ${lhs}$: which of its entries "
+                      f"${_entry(upstream, chr(39), None, 'r', 's')}$ reach this input entry, and through which kernel "
+                      "entries?", shown_g))
     answers.append((_sum_lines(lhs, symbolic, numeric, _decimal(total)),
                     "Each output whose window covers the entry sends its upstream gradient back through the kernel "
                     "entry that met it there."))
     found["input entry"] = (n_x, total)
-    spec = layer.conv_spec(record.shape_in)
+    found["upstream"] = g_other
     spread = ", dilated by the stride," if spec.stride != (1, 1) else ""
     padded = "padded " if spec.has_padding else ""
-    # 2: a kernel entry's gradient, of the first channel pair: one the example does not work out, not 0 if any.
+    # 2: a kernel entry's gradient under L', of the first channel pair: the last that is not 0 and not as printed.
     tensor = derivation[dK]
     kh, kw = derivation[K].shape[-2:]
     plane = range(kh * kw)
-    candidates = [n for n in plane if n != worked.get(dK)] or [0]
-    n_k = max(candidates, key=lambda n: (values[dK][n] != 0, n))
-    k_lhs, k_name = tensor.labels[n_k], derivation[K].labels[n_k]
-    symbolic, numeric, total = entry_terms(dK, n_k)
-    assert total == values[dK][n_k]
-    questions.append((f"Compute ${k_lhs}$ from the worked example's numbers.", []))
+    n_k = max(plane, key=lambda n: (grads_other["K"].reshape(-1)[n] != 0,
+                                    float(grads_other["K"].reshape(-1)[n]) != printed(dK, n), n))
+    k_lhs, k_name = primed(tensor.labels[n_k]), derivation[K].labels[n_k]
+    symbolic, numeric, total = other_terms(dK, n_k)
+    assert abs(float(total) - float(grads_other["K"].reshape(-1)[n_k])) < 1e-9
+    questions.append((f"With the same ${_prime_name()}$, compute ${k_lhs}$.", []))
     answers.append((_sum_lines(k_lhs, symbolic, numeric, _decimal(total)),
                     f"The upstream gradient{spread} laid over the {padded}input as a window, its top-left corner on the "
                     f"entry that ${k_name}$ meets in the first output entry: each gradient times the entry under it"
@@ -133,11 +163,101 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
         answers.append((lines, after))
         found["stride"] = result
     # 4: exercise 2's kernel entry by finite differences on L = sum(G * Y), linear in the kernel.
-    question, lines, after, result = _finite_difference(derivation, record, layer, arrays, printer, n_k, k_name)
+    question, lines, after, result = _finite_difference(derivation, record, layer, {**arrays, G: g_other}, printer,
+                                                        n_k, k_name)
     questions.append(question)
     answers.append((lines, after))
     found["finite difference"] = result
+    # 5: a derivation: why the kernel turns up rotated in the input's gradient.
+    question, lines, after = _rotation_derivation(derivation, record, arrays, printer)
+    questions.append(question)
+    answers.append((lines, after))
     return Practice(questions, answers, found)
+
+
+def _other_upstream(g, seed: int):
+    """Another upstream gradient of G's shape: small whole numbers (-1 to 2, as the example's) drawn from the
+    example's seed, not all 0 and not G itself."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(f"another loss {seed}")
+    while True:
+        other = np.array([rng.randint(-1, 2) for _ in range(g.size)], dtype=float).reshape(g.shape)
+        if other.any() and not np.array_equal(other, g):
+            return other
+
+
+def _primed(text: str, letter: str) -> str:
+    """g_{1,2} k_{1,1} with the upstream letter primed: g'_{1,2}, {g'}^{(1)}_{1,2}."""
+    pattern = re.compile(r"(?<![A-Za-z\\])" + re.escape(letter) + r"(?![A-Za-z])(?=\s*([_^]))")
+    return pattern.sub(lambda m: f"{{{letter}'}}" if m.group(1) == "^" else f"{letter}'", text)
+
+
+def _prime_name() -> str:
+    return "G'"
+
+
+def _matrices(name: str, array) -> list[str]:
+    """One display line: the matrix `name` (per output channel, ^{(m)}, when it has several)."""
+    many = array.shape[0] > 1
+    shown = [f"{name}" + (f"^{{({m + 1})}}" if many else "") + " = {\\begin{bmatrix} "
+             + r" \\ ".join(" & ".join(_decimal(Fraction(round(float(v)))) for v in row) for row in array[m])
+             + r" \end{bmatrix}}" for m in range(array.shape[0])]
+    return ["&" + r", \quad ".join(shown)]
+
+
+def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
+    """Exercise: derive, from the forward rule, that the input's gradient is the full correlation of G with the
+    rotated kernel (at stride 1, no padding, dilation 1, one channel). The identity is checked here on the
+    example's numbers against NumPy's own full correlation (the layer's NumPy backward at stride 1)."""
+    import numpy as np
+
+    letters = {which: derivation[name].labels[0] for which, name in
+               (("x", record.input), ("k", record.params["K"]), ("y", record.output))}
+    base = {w: re.split(r"[\^_]", printer.latex[derivation.symbols.index(derivation[n].symbols[0])])[0]
+            for w, n in (("x", record.input), ("k", record.params["K"]), ("y", record.output))}
+    x, k, y = base["x"], base["k"], base["y"]
+    g = _letter(printer, derivation, f"dL/d{record.output}")
+    g = "g" if g == "G" else g
+    X, K = matrix_name(x), matrix_name(k)
+    # The identity on the example's numbers: sum_{r,s} g_{r,s} k_{i-r+1, j-s+1} is the valid correlation of G
+    # padded with k_h - 1 and k_w - 1 zeros on every side with the kernel rotated by 180 degrees.
+    G = arrays[f"dL/d{record.output}"]
+    Kn = arrays[record.params["K"]]
+    kh, kw = Kn.shape[-2:]
+    scattered = np.zeros((Kn.shape[1], G.shape[1] + kh - 1, G.shape[2] + kw - 1))
+    for m in range(G.shape[0]):
+        for r in range(G.shape[1]):
+            for s in range(G.shape[2]):
+                scattered[:, r:r + kh, s:s + kw] += G[m, r, s] * Kn[m]
+    padded = np.pad(G, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
+    rotated = Kn[:, :, ::-1, ::-1]
+    full = np.zeros_like(scattered)
+    for i in range(full.shape[1]):
+        for j in range(full.shape[2]):
+            full[:, i, j] = np.einsum("mhw,mchw->c", padded[:, i:i + kh, j:j + kw], rotated)
+    assert np.allclose(full, scattered)
+    question = (rf"Show why the kernel turns up rotated. Take stride 1, no padding, dilation 1 and one channel, so that "
+                rf"${y}_{{r,s}} = b + \sum_{{p=1}}^{{k_h}} \sum_{{q=1}}^{{k_w}} {x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$. Starting "
+                rf"from the chain rule $\partial L / \partial {x}_{{i,j}} = \sum_{{r,s}} {g}_{{r,s}}\, \partial {y}_{{r,s}} / "
+                rf"\partial {x}_{{i,j}}$, show that $\partial L / \partial {X}$ is the full correlation of $G$ with "
+                rf"$\operatorname{{rot}}_{{180}}({K})$.", [])
+    lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {g}_{{r,s}}\, "
+             rf"\frac{{\partial {y}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {g}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
+             rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} {g}_{{i+u-k_h,\,j+v-k_w}}\, {k}_{{k_h+1-u,\,k_w+1-v}}",
+             rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} \hat{{{g}}}_{{i+u-1,\,j+v-1}}\, "
+             rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \big(\hat{{G}} \star \operatorname{{rot}}_{{180}}({K})\big)_{{i,j}}"]
+    after = (rf"First line: ${x}_{{i,j}}$ appears in ${y}_{{r,s}}$ at most once, where $p = i - r + 1$ and $q = j - s + 1$; "
+             rf"where these fall outside $1, \ldots, k_h$ and $1, \ldots, k_w$ there is no term. Second line: count the "
+             rf"kernel's rows from its end, $u = k_h + 1 - p$ (and $v = k_w + 1 - q$), so $r = i + u - k_h$. As $p$ runs "
+             rf"forward $u$ runs backward: the kernel is read from its last entry to its first on both axes, which is "
+             rf"$\operatorname{{rot}}_{{180}}({K})_{{u,v}} = {k}_{{k_h+1-u,\,k_w+1-v}}$. Third line: $\hat{{G}}$ is $G$ with "
+             rf"$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side, $\hat{{{g}}}_{{a,b}} = {g}_{{a-k_h+1,\,b-k_w+1}}$ "
+             r"(0 outside $G$), so the sum is entry $(i, j)$ of the valid correlation of $\hat{G}$ with the rotated "
+             "kernel: the full correlation. On the worked example's numbers it gives the input's gradient shown there.")
+    return question, lines, after
 
 
 def _letter(printer, derivation: Derivation, name: str) -> str:
@@ -207,13 +327,13 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
             for s, q in cols:
                 flat_k = ((m * n_in) * kh + p) * kw + q
                 k_text = K.labels[flat_k]
-                g_text = _entry(letter, "'", m + 1 if g.shape[0] > 1 else None, r + 1, s + 1)
+                g_text = _entry(letter, "''", m + 1 if g.shape[0] > 1 else None, r + 1, s + 1)
                 gv, kv = Fraction(round(float(g2[m, r, s]))), Fraction(round(float(params['K'][m, 0, p, q])))
                 symbolic.append(rf"{g_text}\, {k_text}")
                 numeric.append(rf"{_factor(gv)} \cdot {_factor(kv)}")
                 total += gv * kv
     assert total == result, (total, result)
-    G2 = "G'"
+    G2 = "G''"
     shown = [rf"&{G2}" + (f"^{{({m + 1})}}" if g2.shape[0] > 1 else "") + " = {\\begin{bmatrix} "
              + r" \\ ".join(" & ".join(_decimal(Fraction(round(float(v)))) for v in row) for row in g2[m])
              + r" \end{bmatrix}}" for m in range(g2.shape[0])]
@@ -227,11 +347,11 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
              f"{size(*out)}, and the outputs of stride {sh if sh == sw else f'{sh} by {sw}'} are among them. Let the "
              f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
              "is $G$ with zeros between its entries.")
-    question = (f"{words} Compute ${lhs}$ at that stride, writing the entries of ${G2}$ as "
-                f"${_entry(letter, chr(39), None, 'r', 's')}$.", shown)
-    lhs_prime = lhs.replace(r"\partial L}", r"\partial L'}", 1)
+    lhs_prime = lhs.replace(r"\partial L}", r"\partial L''}", 1)
+    question = (f"{words} Compute ${lhs_prime}$ at that stride, writing the entries of ${G2}$ as "
+                f"${_entry(letter, chr(39) * 2, None, 'r', 's')}$.", shown)
     lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
-    after = (r"Here $L'$ is the loss of the layer at the other stride. Only the outputs whose windows still cover the "
+    after = (r"Here $L''$ is the loss of the layer at the other stride. Only the outputs whose windows still cover the "
              "entry send it a term: "
              + ("at stride 2 the windows start every second row and column, so fewer of them reach it. "
                 if other == (2, 2) else "at stride 1 every window is there, but those the larger stride skipped "
@@ -273,9 +393,10 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
     upstream = _letter(printer, derivation, f"dL/d{record.output}")
     y_letter = _letter(printer, derivation, record.output)
     sup = "^{(m)}" if many else ""
-    loss = rf"\sum_{{{'m,' if many else ''}r,s}} {upstream}{sup}_{{r,s}}\, {y_letter}{sup}_{{r,s}}"
+    primed = f"{{{upstream}'}}" if many else f"{upstream}'"
+    loss = rf"\sum_{{{'m,' if many else ''}r,s}} {primed}{sup}_{{r,s}}\, {y_letter}{sup}_{{r,s}}"
     question = (rf"Check your answer to exercise 2 by finite differences. Take as the loss $\ell = {loss}$: its "
-                "upstream gradient is exactly the example's, so its kernel's gradient is that of exercise 2. Compute "
+                "upstream gradient is exactly $G'$ of exercise 1, so its kernel's gradient is that of exercise 2. Compute "
                 rf"$\ell(K)$ at the example's numbers, then $\ell(K_{{+}})$ with ${k_name}$ raised by ${STEP_TEX}$ (from "
                 rf"${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$: the kernel $K_{{+}}$), and compare "
                 rf"$(\ell(K_{{+}}) - \ell(K)) / {STEP_TEX}$ with your answer.", [])
@@ -296,7 +417,8 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
     lines = [*total(r"\ell(K)", ys, L), y2_line, *total(r"\ell(K_{+})", y2s, L2),
              rf"\frac{{\ell(K_{{+}}) - \ell(K)}}{{{STEP_TEX}}} &= \frac{{{_decimal(L2)} - {_decimal(L)}}}{{{_decimal(STEP)}}} "
              rf"= {_decimal(quotient)}"]
-    after = (rf"This is ${derivation[f'dL/d{record.params[chr(75)]}'].labels[n_k]}$ of exercise 2, exactly: every output "
+    asked = derivation[f"dL/d{record.params['K']}"].labels[n_k].replace(r"\partial L}", r"\partial L'}", 1)
+    after = (rf"This is ${asked}$ of exercise 2, exactly: every output "
              "entry is linear in each kernel entry, and so is $\\ell$, so the difference quotient has no error from "
              "the step's size (for a loss that curves, it agrees only to about the step). The output "
              rf"${Y2}$ of the raised kernel comes from the layer's own NumPy code, a second computation beside the derivation's.")
