@@ -1,10 +1,10 @@
-"""A network's exercises with their answers, drawn from its worked example: a weight's gradient and the
-input's gradient entry worked from the example's numbers, a finite-difference check of a kernel entry's
-gradient, and a batch's gradient with one step of gradient descent.
+"""A network's exercises with their answers, drawn from its worked example and doable by hand: a weight's
+gradient and the first convolution's bias gradient had the target been another (numbers the document does not
+print), why the kernel turns up rotated (a derivation), and a batch's gradient with one step of gradient descent.
 
 Every number is computed here, by the kinds' own NumPy forward and backward code (the same reference the
-worked example is checked against), never typed: the finite differences and the loss after the step come
-from running the NumPy forward pass again on perturbed numbers. A product or sum shown with rounded factors
+worked example is checked against), never typed: the gradients under the other target and the loss after the
+step come from running the NumPy passes again. A product or sum shown with rounded factors
 is shown to enough places that it gives the value shown.
 """
 
@@ -19,8 +19,8 @@ import numpy as np
 from ..derivation import Derivation
 from ..example import Example
 from ..numeric.reference_network import forward_backward
+from .practice import assert_rotation
 
-STEP = 1e-3  # the finite difference's step
 # The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
 # (a larger one overshoots or, on this one example, all but zeroes it), else the smallest that lowers it.
 RATES = (1.0, 0.5, 0.1, 0.05, 0.01, 0.005, 0.001)
@@ -153,53 +153,59 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
     dense = [r for r in records if r.layer.weights_join and "W" in r.params]
     kernel = next((r for r in records if r.layer.kernel_slides and "K" in r.params), None)
     base = float(np.reshape(arrays[loss], -1)[0])
-
-    if dense:
-        r = dense[-1]
-        weight = r.params["W"]
-        flat = exercise_entry(derivation, weight, arrays)
-        i, j = divmod(flat, derivation[weight].shape[1])
-        i, j = i + 1, j + 1
-        grad = f"dL/d{weight}"
-        total = float(np.reshape(arrays[grad], -1)[flat])
-        label = derivation[grad].labels[flat]
-        items.append(Item(
-            "Exercise 1", f"From the worked example's numbers, compute ${inline(label)}$ by the chain rule.",
-            rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one term:",
-            tuple(_worked(derivation, names, grad, flat, values, total, True))))
-
-    first = records[0]
-    grad_x = f"dL/d{first.input}"
-    if kernel is first and grad_x in derivation.names() and derivation[grad_x].terms is not None:
-        shape = derivation[grad_x].shape
-        flat, index = _entry_name(shape, (1,) * (len(shape) - 2) + (2, 3))
-        total = float(np.reshape(arrays[grad_x], -1)[flat])
-        label = derivation[grad_x].labels[flat]
-        lines, kept = _worked(derivation, names, grad_x, flat, values, total, False), _kept(derivation, names, grad_x, flat, values)
-        items.append(Item(
-            f"Exercise {len(items) + 1}", f"Compute ${inline(label)}$ from the worked example's numbers.",
-            "It sums over the output entries whose window covers it" + (
-                "" if len(kept) == len(_entry_terms(derivation, grad_x, flat)) else
-                ", of whose gradients only " + _listed(kept) + " are not 0" + _stopped(records)) + ":", tuple(lines)))
-
-    found = _perturbed(records, kernel, leaves, arrays, loss, base) if kernel is not None else None
-    if found is not None:
-        name = kernel.params["K"]
-        at, after, predicted, gap = found
-        label = names[derivation[name].symbols[at]]
-        # L and L' to 8 places, and their difference as those show it: the line reads right
-        shown = Decimal(decimal(after, 8)) - Decimal(decimal(base, 8))
-        scaled = lambda v: decimal(v / STEP, 5)
-        items.append(Item(
-            f"Exercise {len(items) + 1}",
-            f"Add $10^{{-3}}$ to ${label}$, run the forward pass again, and compare the change in $L$ with "
-            rf"$\partial L / \partial {label} \cdot 10^{{-3}}$.",
-            "Running the forward pass at both values (NumPy, to double precision):",
-            (rf"L &= {decimal(base, 8)}, \qquad L' = {decimal(after, 8)}",
-             rf"L' - L &= {scaled(float(shown))} \cdot 10^{{-3}}, \qquad "
-             rf"\frac{{\partial L}}{{\partial {label}}} \cdot 10^{{-3}} \approx {scaled(predicted)} \cdot 10^{{-3}}"),
-            f"They differ by {decimal(max(gap / abs(predicted) * 100, 0.01), 2)} per cent, from the curvature of $L$. A step "
-            "across a kink of relu or a pooling switch would disagree grossly: this is how gradients are checked."))
+    # Exercises 1 and 2 ask for numbers the document does not print: the gradients had the target been another
+    # (the next class, or each entry raised by 1), the rest as in the example, from NumPy again.
+    other = _other_target(records[-1], leaves)
+    if other is not None:
+        target, t_new = other
+        arrays2 = {**leaves, target: t_new, **forward_backward(records, {**leaves, target: t_new})}
+        values2 = _values(derivation, arrays2)
+        t_text = _vector(t_new)
+        primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
+        said = (f"Suppose the target had been $t' = {t_text}$ instead, with the same input and parameters, and let $L'$ "
+                "be the loss then (the forward pass is unchanged).")
+        if dense:
+            r = dense[-1]
+            weight = r.params["W"]
+            flat = exercise_entry(derivation, weight, arrays)
+            i, j = (n + 1 for n in divmod(flat, derivation[weight].shape[1]))
+            grad = f"dL/d{weight}"
+            total = float(np.reshape(arrays2[grad], -1)[flat])
+            label = derivation[grad].labels[flat]
+            lines = _worked(derivation, names, grad, flat, values2, total, True)
+            lines[0] = primed(lines[0])
+            items.append(Item(
+                "Exercise 1", f"{said} Compute ${inline(primed(label))}$ by the chain rule.",
+                rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
+                rf"term, with the upstream gradient now of $L'$:" + _upstream_line(derivation, records, arrays2, names),
+                tuple(lines)))
+        if kernel is not None and "b" in kernel.params:
+            bias = kernel.params["b"]
+            grad = f"dL/d{bias}"
+            flat = derivation[grad].shape[0] - 1 if derivation[grad].shape else 0
+            total = float(np.reshape(arrays2[grad], -1)[flat])
+            label = derivation[grad].labels[flat]
+            lines = _worked(derivation, names, grad, flat, values2, total, False)
+            lines[0] = primed(lines[0])
+            kept = _kept(derivation, names, grad, flat, values2)
+            if dense:  # where the chain starts: the dense layer's input gradient, in numbers
+                r = dense[-1]
+                a_in = matrix_name_of(derivation, r.input)
+                lines.insert(0, rf"\frac{{\partial L'}}{{\partial {a_in}}} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} "
+                             rf"\frac{{\partial L'}}{{\partial {matrix_name_of(derivation, r.output)}}} = "
+                             + _vector(arrays2[f"dL/d{r.input}"], 4))
+            items.append(Item(
+                f"Exercise {len(items) + 1}",
+                f"With the same $t'$, compute ${inline(primed(label))}$: follow the gradient back through every layer.",
+                "From exercise 1's $\\hat{y} - t'$, the gradient passes back through every layer by its rule above, and the "
+                f"bias gets the sum of its channel's upstream gradient; of its entries only {_listed(kept)} are not "
+                f"0{_stopped(records)}:",
+                tuple(lines)))
+    if kernel is not None:
+        # the identity it proves, on the example's numbers (the first convolution's gradient and kernel)
+        assert_rotation(arrays[f"dL/d{kernel.output}"], arrays[kernel.params["K"]])
+        question, lines, after = _rotation(derivation, kernel, names)
+        items.append(Item(f"Exercise {len(items) + 1}", question, "", tuple(lines), after))
 
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:
@@ -216,17 +222,76 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             f"Exercise {len(items) + 1}",
             r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's). "
             r"What is a weight's gradient then? A step of gradient descent sets $W \leftarrow W - \eta\, \partial L / "
-            rf"\partial W$ for every parameter: for this example ($N = 1$) and $\eta = {rate:g}$, give the new ${label}$ "
-            "and the loss after the step.",
+            rf"\partial W$ for every parameter: for this example alone ($N = 1$, the worked example's loss $L$) and "
+            rf"$\eta = {rate:g}$, give the new ${label}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
             (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {rate:g} \cdot "
              rf"{_factor(g, places)} \approx {decimal(new)}",),
-            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down from "
-            f"${decimal(base)}$." if after < base else
-            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up from "
-            f"${decimal(base)}$: the step was too large."))
+            f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, down "
+            f"from ${decimal(base)}$." if after < base else
+            f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, up "
+            f"from ${decimal(base)}$: the step was too large."))
     return items
+
+
+def _vector(values, places: int = PLACES) -> str:
+    """A short vector in a line of text: a column written as a transposed row."""
+    return (r"\begin{bmatrix} " + " & ".join(decimal(v, places) for v in np.reshape(values, -1))
+            + r" \end{bmatrix}^{\mathsf{T}}")
+
+
+def _other_target(last, leaves: dict):
+    """(the target's name, another target): for a one-hot target the next class, for any other each entry raised
+    by 1; None where the last layer has no target."""
+    name = last.params.get("t")
+    if name is None or name not in leaves:
+        return None
+    t = leaves[name]
+    if any(p.one_hot for p in last.layer.params(last.shape_in)):
+        flat = np.reshape(t, -1)
+        return name, np.roll(flat, 1).reshape(t.shape)
+    return name, t + 1
+
+
+def _upstream_line(derivation: Derivation, records, arrays2: dict, names: dict) -> str:
+    """For a softmax with cross-entropy: its upstream gradient under L' in numbers, p - t' (empty otherwise)."""
+    last = records[-1]
+    if not any(p.one_hot for p in last.layer.params(last.shape_in)):
+        return ""
+    scores = last.input
+    grad = np.reshape(arrays2[f"dL/d{scores}"], -1)
+    return (rf" $\partial L' / \partial {matrix_name_of(derivation, scores)} = \hat{{y}} - t' = {_vector(grad)}$.")
+
+
+def matrix_name_of(derivation: Derivation, name: str) -> str:
+    """a^{[5]}: a tensor's name as its first entry's label writes it, without the entry's index."""
+    label = derivation[name].labels[0]
+    return re.sub(r"_\{[^{}]*\}$", "", label)
+
+
+def _rotation(derivation: Derivation, kernel, names: dict):
+    """The derivation exercise: why the kernel turns up rotated in the input's gradient (stride 1, no padding,
+    one channel), in the network's letters for the first convolution."""
+    n = kernel.number
+    x, k, a, d = "x", f"k^{{[{n}]}}", f"a^{{[{n}]}}", rf"\delta^{{[{n}]}}"
+    question = (rf"Show why the kernel turns up rotated. For a convolution like layer {n} with one channel, stride 1 and no "
+                rf"padding, ${a}_{{r,s}} = b + \sum_{{p=1}}^{{k_h}} \sum_{{q=1}}^{{k_w}} {x}_{{r+p-1,\,s+q-1}}\, "
+                rf"{k}_{{p,q}}$. From the chain rule, show that $\partial L / \partial x_{{i,j}} = \sum_{{r,s}} "
+                rf"{d}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}$, and that this is the full correlation of ${d}$ with the kernel "
+                r"rotated by 180 degrees.")
+    lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {d}_{{r,s}}\, "
+             rf"\frac{{\partial {a}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {d}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
+             rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} {d}_{{i+u-k_h,\,j+v-k_w}}\, {k}_{{k_h+1-u,\,k_w+1-v}}",
+             rf"&= \Big(\operatorname{{full}}\big({d}\big) \star \operatorname{{rot}}_{{180}}\big(K^{{[{n}]}}\big)\Big)_{{i,j}}"]
+    after = (rf"First line: $x_{{i,j}}$ appears in ${a}_{{r,s}}$ at most once, through $p = i - r + 1$, $q = j - s + 1$ "
+             rf"(no term where these fall outside the kernel). Second line: count the kernel's rows from its end, "
+             rf"$u = k_h + 1 - p$ (and $v = k_w + 1 - q$). As $p$ runs forward $u$ runs backward, so the kernel is read "
+             rf"from its last entry to its first on both axes: $\operatorname{{rot}}_{{180}}(K^{{[{n}]}})_{{u,v}} = "
+             rf"{k}_{{k_h+1-u,\,k_w+1-v}}$. With ${d}$ padded by $k_h - 1$ rows and $k_w - 1$ columns of zeros on every "
+             r"side (0 where an index falls outside it), the sum is entry $(i, j)$ of the valid correlation of the "
+             r"padded gradient, $\operatorname{full}(" + d + r")$, with the rotated kernel: the full correlation.")
+    return question, lines, after
 
 
 def _step(records, trained, leaves: dict, arrays: dict, loss: str, base: float):
@@ -245,27 +310,6 @@ def _step(records, trained, leaves: dict, arrays: dict, loss: str, base: float):
             return rate, stepped, after
         tried.append((rate, stepped, after))
     return tried[-1]
-
-
-def _perturbed(records, kernel, leaves: dict, arrays: dict, loss: str, base: float):
-    """Of the first kernel, the entry with the largest gradient whose finite difference (the forward pass run
-    again with STEP added to it) agrees with the gradient times STEP to 1 per cent (a step across a kink of
-    relu or a pooling switch would not): (its flat position, the loss after, the predicted change, the gap),
-    or None when no entry does."""
-    name = kernel.params["K"]
-    grads = np.reshape(arrays[f"dL/d{name}"], -1)
-    per = int(np.prod(np.shape(leaves[name])[2:]))
-    for at in sorted(range(per), key=lambda n: (-abs(grads[n]), n)):
-        if grads[at] == 0:
-            break
-        moved = {k: v.copy() for k, v in leaves.items()}
-        np.reshape(moved[name], -1)[at] += STEP
-        after = float(np.reshape(forward_backward(records, moved)[loss], -1)[0])
-        predicted = float(grads[at]) * STEP
-        gap = abs(after - base - predicted)
-        if gap <= 0.01 * abs(predicted):
-            return at, after, predicted, gap
-    return None
 
 
 def exercise_entry(derivation: Derivation, weight: str, arrays: dict) -> int:

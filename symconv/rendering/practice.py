@@ -208,6 +208,27 @@ def _matrices(name: str, array) -> list[str]:
     return ["&" + r", \quad ".join(shown)]
 
 
+def assert_rotation(G, K) -> None:
+    """The identity the derivation exercise proves, on numbers: sum_{r,s} g_{r,s} k_{i-r+1, j-s+1} (each upstream
+    entry scattering the kernel back over the input it read) is the valid correlation of G, padded with k_h - 1
+    rows and k_w - 1 columns of zeros on every side, with the kernel rotated by 180 degrees (per channel pair)."""
+    import numpy as np
+
+    kh, kw = K.shape[-2:]
+    scattered = np.zeros((K.shape[1], G.shape[1] + kh - 1, G.shape[2] + kw - 1))
+    for m in range(G.shape[0]):
+        for r in range(G.shape[1]):
+            for s in range(G.shape[2]):
+                scattered[:, r:r + kh, s:s + kw] += G[m, r, s] * K[m]
+    padded = np.pad(G, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
+    rotated = K[:, :, ::-1, ::-1]
+    full = np.zeros_like(scattered)
+    for i in range(full.shape[1]):
+        for j in range(full.shape[2]):
+            full[:, i, j] = np.einsum("mhw,mchw->c", padded[:, i:i + kh, j:j + kw], rotated)
+    assert np.allclose(full, scattered)
+
+
 def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
     """Exercise: derive, from the forward rule, that the input's gradient is the full correlation of G with the
     rotated kernel (at stride 1, no padding, dilation 1, one channel). The identity is checked here on the
@@ -224,21 +245,7 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
     X, K = matrix_name(x), matrix_name(k)
     # The identity on the example's numbers: sum_{r,s} g_{r,s} k_{i-r+1, j-s+1} is the valid correlation of G
     # padded with k_h - 1 and k_w - 1 zeros on every side with the kernel rotated by 180 degrees.
-    G = arrays[f"dL/d{record.output}"]
-    Kn = arrays[record.params["K"]]
-    kh, kw = Kn.shape[-2:]
-    scattered = np.zeros((Kn.shape[1], G.shape[1] + kh - 1, G.shape[2] + kw - 1))
-    for m in range(G.shape[0]):
-        for r in range(G.shape[1]):
-            for s in range(G.shape[2]):
-                scattered[:, r:r + kh, s:s + kw] += G[m, r, s] * Kn[m]
-    padded = np.pad(G, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
-    rotated = Kn[:, :, ::-1, ::-1]
-    full = np.zeros_like(scattered)
-    for i in range(full.shape[1]):
-        for j in range(full.shape[2]):
-            full[:, i, j] = np.einsum("mhw,mchw->c", padded[:, i:i + kh, j:j + kw], rotated)
-    assert np.allclose(full, scattered)
+    assert_rotation(arrays[f"dL/d{record.output}"], arrays[record.params["K"]])
     question = (rf"Show why the kernel turns up rotated. Take stride 1, no padding, dilation 1 and one channel, so that "
                 rf"${y}_{{r,s}} = b + \sum_{{p=1}}^{{k_h}} \sum_{{q=1}}^{{k_w}} {x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$. Starting "
                 rf"from the chain rule $\partial L / \partial {x}_{{i,j}} = \sum_{{r,s}} {g}_{{r,s}}\, \partial {y}_{{r,s}} / "
