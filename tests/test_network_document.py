@@ -56,10 +56,10 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     # Which entries are shown is said once, before the rules, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "the first entry of its first channel" in ctx["rules_intro"]
-    assert "the first entry of its first channel" not in context(d, all_entries=True)["rules_intro"]
+    assert partial and "one entry of each tensor, the first of its first channel" in ctx["rules_intro"]
+    assert "one entry of each tensor, the first of its first channel" not in context(d, all_entries=True)["rules_intro"]
     md = render(d, ("md",)).files["derivation.md"].decode()
-    assert md.count("the first entry of its first channel") == 1 and "Shown:" not in md
+    assert md.count("one entry of each tensor, the first of its first channel") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
     sections = {s.name: s for s in ctx["sections"]}
     assert [n for n, layer in enumerate(d.network.layers, start=1) if layer.type in ("relu", "flatten")]

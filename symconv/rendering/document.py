@@ -447,8 +447,9 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 
 # Before the general formulas' note: what their two lines are.
-GENERAL_LEAD = ("Where a formula has two lines, the first holds for any input $H \\times W$, kernel $k_h \\times k_w$, "
-                "stride $S$, padding $P$ and dilation $D$ (subscripts $h$, $w$: rows, columns), the second at this layer.")
+GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input "
+                "$H \\times W$, kernel $k_h \\times k_w$, stride $S$, padding $P$ and dilation $D$ (subscripts $h$, "
+                "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
 
 
 # What the overview's notation means, said only for the operators its rules use.
@@ -483,12 +484,12 @@ NOTATION = (
 )
 
 
-SHOWN = ("Of each tensor, the sections after them list the first entry of its first channel (of the first example, "
-         "in a batch), and the middle one too where the first, on an edge, has fewer terms; the others follow the "
-         "same rule with their own indices.")
+SHOWN = ("The sections after them work out one entry of each tensor, the first of its first channel (and the "
+         "middle one too where the first, on an edge, has fewer terms); the other entries follow the same rule with "
+         "their own indices.")
 
 
-def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) -> str:
+def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool, batch: bool = False) -> str:
     """The paragraph before a network's rules: what each symbol of them means."""
     if not rules:
         return ""
@@ -501,7 +502,8 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) 
     if not input_gradient:
         out += (" Training does not need the gradient with respect to the network's input $x$: its entries are "
                 "left out.")
-    return out + ("" if all_entries else " " + SHOWN)
+    return out + ("" if all_entries else " " + (SHOWN.replace("first channel", "first channel, of the first example,")
+                                                if batch else SHOWN))
 
 
 def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False) -> list[Section]:
@@ -676,7 +678,8 @@ def _notation(records, docs: list[DocStep]) -> str:
     if not any(len(r.shape_out) == 3 for r in records):
         return ""
     out_letter = next((doc.letters["out"] for r, doc in zip(records, docs) if len(r.shape_out) == 3), "a")
-    text = (f"A capital is a whole matrix and the small letter with indices one of its entries: "
+    text = (f"${latex_base(out_letter)}^{{[l]}}$ is the whole of layer $l$'s output, a capital one channel of it "
+            f"as a matrix, and the small letter with indices one entry: "
             f"${matrix_name(out_letter, '[l](m)')}$ is channel $m$ of layer $l$'s output, with entries "
             f"${latex_base(out_letter)}^{{[l](m)}}_{{r,s}}$ (row $r$, column $s$)")
     conv = next((doc for r, doc in zip(records, docs) if r.layer.kernel_slides and "K" in doc.letters), None)
@@ -687,7 +690,7 @@ def _notation(records, docs: list[DocStep]) -> str:
     dense = next((doc for r, doc in zip(records, docs) if r.layer.weights_join and "W" in doc.letters), None)
     if dense is not None:
         w = latex_base(dense.letters["W"])
-        text += f"; a dense layer's weight ${w}^{{[l]}}_{{i,j}}$ joins its input $j$ to its output $i$"
+        text += f"; a dense layer's weight ${w}^{{[l]}}_{{j,k}}$ joins its input $k$ to its output $j$"
     return text + "."
 
 
@@ -935,7 +938,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _upstream_definition(derivation, docs[-1], naming.single, upstream),
         "batch_note": _batch_note(derivation, single),
-        "rules_intro": _rules_intro(rules, input_gradient, all_entries),
+        "rules_intro": _rules_intro(rules, input_gradient, all_entries, net.batch is not None),
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,
         "forward": forward,

@@ -160,9 +160,11 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         target, t_new = other
         arrays2 = {**leaves, target: t_new, **forward_backward(records, {**leaves, target: t_new})}
         values2 = _values(derivation, arrays2)
-        t_text = _vector(t_new)
+        hot = any(p.one_hot for p in records[-1].layer.params(records[-1].shape_in))
+        t_text = (f"class {int(np.argmax(np.reshape(t_new, -1))) + 1} (a one-hot $t'$ with its 1 in entry "
+                  f"{int(np.argmax(np.reshape(t_new, -1))) + 1})" if hot else "$t'$, each entry of $t$ raised by 1")
         primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
-        said = (f"Suppose the target had been $t' = {t_text}$ instead, with the same input and parameters, and let $L'$ "
+        said = (f"Suppose the target had been {t_text} instead, with the same input and parameters, and let $L'$ "
                 "be the loss then (the forward pass is unchanged).")
         if dense:
             r = dense[-1]
@@ -201,7 +203,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 f"bias gets the sum of its channel's upstream gradient; of its entries only {_listed(kept)} are not "
                 f"0{_stopped(records)}:",
                 tuple(lines)))
-    if kernel is not None:
+    if kernel is not None and _plain(kernel):  # (its formulas are those of a layer at stride 1, without padding)
         # the identity it proves, on the example's numbers (the first convolution's gradient and kernel)
         assert_rotation(arrays[f"dL/d{kernel.output}"], arrays[kernel.params["K"]])
         question, lines, after = _rotation(derivation, kernel, names)
@@ -233,6 +235,14 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, up "
             f"from ${decimal(base)}$: the step was too large."))
     return items
+
+
+def _plain(record) -> bool:
+    """A convolution at stride 1, without padding or dilation, its kernel not flipped: where the derivation
+    exercise's formulas are the layer's own."""
+    spec = record.layer.conv_spec(record.shape_in)
+    return (spec.stride == (1, 1) and not spec.has_padding and spec.dilation == (1, 1) and not spec.flipped
+            and not spec.copies and spec.groups == 1)
 
 
 def _vector(values, places: int = PLACES) -> str:
@@ -276,8 +286,8 @@ def _rotation(derivation: Derivation, kernel, names: dict):
     n = kernel.number
     x, k, a, d = "x", f"k^{{[{n}]}}", f"a^{{[{n}]}}", rf"\delta^{{[{n}]}}"
     question = (rf"Show why the kernel turns up rotated. For a convolution like layer {n} with one channel, stride 1 and no "
-                rf"padding, ${a}_{{r,s}} = b + \sum_{{p=1}}^{{k_h}} \sum_{{q=1}}^{{k_w}} {x}_{{r+p-1,\,s+q-1}}\, "
-                rf"{k}_{{p,q}}$. From the chain rule, show that $\partial L / \partial x_{{i,j}} = \sum_{{r,s}} "
+                rf"padding, ${a}_{{r,s}}$ is $b$ plus the sum of ${x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$ over the kernel's "
+                rf"entries. From the chain rule, show that $\partial L / \partial x_{{i,j}} = \sum_{{r,s}} "
                 rf"{d}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}$, and that this is the full correlation of ${d}$ with the kernel "
                 r"rotated by 180 degrees.")
     lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {d}_{{r,s}}\, "

@@ -247,7 +247,7 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
     # padded with k_h - 1 and k_w - 1 zeros on every side with the kernel rotated by 180 degrees.
     assert_rotation(arrays[f"dL/d{record.output}"], arrays[record.params["K"]])
     question = (rf"Show why the kernel turns up rotated. Take stride 1, no padding, dilation 1 and one channel, so that "
-                rf"${y}_{{r,s}} = b + \sum_{{p=1}}^{{k_h}} \sum_{{q=1}}^{{k_w}} {x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$. Starting "
+                rf"${y}_{{r,s}}$ is $b$ plus the sum of ${x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$ over the kernel's entries. Starting "
                 rf"from the chain rule $\partial L / \partial {x}_{{i,j}} = \sum_{{r,s}} {g}_{{r,s}}\, \partial {y}_{{r,s}} / "
                 rf"\partial {x}_{{i,j}}$, show that $\partial L / \partial {X}$ is the full correlation of $G$ with "
                 rf"$\operatorname{{rot}}_{{180}}({K})$.", [])
