@@ -1,5 +1,5 @@
 """A network's exercises ask for numbers the document does not print (the gradients had the target been
-another), each answer the NumPy reference's; the last is worked from the example's own gradient."""
+another), each answer the NumPy reference's; a derivation, with its numbers NumPy's too."""
 
 from __future__ import annotations
 
@@ -35,4 +35,7 @@ def test_the_cnns_exercises_ask_for_numbers_not_printed_and_answer_with_numpys()
     shown = md[:md.index("## Exercises")]
     for value in (decimal(w), decimal(b)):  # the answers are nowhere in the document before the exercises
         assert value not in shown, value
-    assert r"\operatorname{rot}_{180}" in items[2].lines[-1] and "the full correlation" in items[2].after
+    # the derivation: the softmax's gradient for a target summing to tau, in numbers for the target doubled
+    doubled = forward_backward(d.records, {**leaves, "t": 2 * t})
+    assert r"\tau\, \hat{y}_k - t_k" in items[2].lines[0]
+    assert all(decimal(v) in items[2].lines[1] for v in doubled["dL/dA[5]"].reshape(-1))

@@ -1,6 +1,7 @@
 """A network's exercises with their answers, drawn from its worked example and doable by hand: a weight's
 gradient and the first convolution's bias gradient had the target been another (numbers the document does not
-print), why the kernel turns up rotated (a derivation), and a batch's gradient with one step of gradient descent.
+print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a batch's gradient with one
+step of gradient descent.
 
 Every number is computed here, by the kinds' own NumPy forward and backward code (the same reference the
 worked example is checked against), never typed: the gradients under the other target and the loss after the
@@ -19,7 +20,6 @@ import numpy as np
 from ..derivation import Derivation
 from ..example import Example
 from ..numeric.reference_network import forward_backward
-from .practice import assert_rotation
 
 # The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
 # (a larger one overshoots or, on this one example, all but zeroes it), else the smallest that lowers it.
@@ -102,6 +102,11 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"])
 
 
+def inline_primed(label: str) -> str:
+    """As inline, of the loss L' (another target's)."""
+    return inline(label).replace(r"\partial L /", r"\partial L' /", 1)
+
+
 def inline(label: str) -> str:
     """A gradient's name for running text: \\partial L / \\partial x_{2,3}, not a small fraction."""
     return re.sub(r"^\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", label)
@@ -164,8 +169,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         t_text = (f"class {int(np.argmax(np.reshape(t_new, -1))) + 1} (a one-hot $t'$ with its 1 in entry "
                   f"{int(np.argmax(np.reshape(t_new, -1))) + 1})" if hot else "$t'$, each entry of $t$ raised by 1")
         primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
-        said = (f"Suppose the target had been {t_text} instead, with the same input and parameters, and let $L'$ "
-                "be the loss then (the forward pass is unchanged).")
+        said = f"Had the target been {t_text}, with the same input and parameters, the loss would be $L'$."
         if dense:
             r = dense[-1]
             weight = r.params["W"]
@@ -177,7 +181,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             lines = _worked(derivation, names, grad, flat, values2, total, True)
             lines[0] = primed(lines[0])
             items.append(Item(
-                "Exercise 1", f"{said} Compute ${inline(primed(label))}$ by the chain rule.",
+                "Exercise 1", f"{said} Compute ${inline_primed(label)}$ by the chain rule.",
                 rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
                 rf"term, with the upstream gradient now of $L'$:" + _upstream_line(derivation, records, arrays2, names),
                 tuple(lines)))
@@ -195,18 +199,18 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 a_in = matrix_name_of(derivation, r.input)
                 lines.insert(0, rf"\frac{{\partial L'}}{{\partial {a_in}}} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} "
                              rf"\frac{{\partial L'}}{{\partial {matrix_name_of(derivation, r.output)}}} = "
-                             + _vector(arrays2[f"dL/d{r.input}"], 4))
+                             + "{" + _vector(arrays2[f"dL/d{r.input}"], 4) + "}")
             items.append(Item(
                 f"Exercise {len(items) + 1}",
-                f"With the same $t'$, compute ${inline(primed(label))}$: follow the gradient back through every layer.",
+                f"With the same $t'$, compute ${inline_primed(label)}$: follow the gradient back through every layer.",
                 "From exercise 1's $\\hat{y} - t'$, the gradient passes back through every layer by its rule above, and the "
                 f"bias gets the sum of its channel's upstream gradient; of its entries only {_listed(kept)} are not "
                 f"0{_stopped(records)}:",
                 tuple(lines)))
-    if kernel is not None and _plain(kernel):  # (its formulas are those of a layer at stride 1, without padding)
-        # the identity it proves, on the example's numbers (the first convolution's gradient and kernel)
-        assert_rotation(arrays[f"dL/d{kernel.output}"], arrays[kernel.params["K"]])
-        question, lines, after = _rotation(derivation, kernel, names)
+    # A derivation: the softmax's rule for a target that does not sum to 1, checked with NumPy on the target doubled.
+    softmax = _softmax_derivation(derivation, records, leaves)
+    if softmax is not None:
+        question, lines, after = softmax
         items.append(Item(f"Exercise {len(items) + 1}", question, "", tuple(lines), after))
 
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
@@ -222,10 +226,10 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         label = names[derivation[weight].symbols[entry]]
         items.append(Item(
             f"Exercise {len(items) + 1}",
-            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's). "
-            r"What is a weight's gradient then? A step of gradient descent sets $W \leftarrow W - \eta\, \partial L / "
-            rf"\partial W$ for every parameter: for this example alone ($N = 1$, the worked example's loss $L$) and "
-            rf"$\eta = {rate:g}$, give the new ${label}$.",
+            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's): "
+            r"what is a weight's gradient then? For this example alone ($N = 1$, the worked example's $L$), give the new "
+            rf"${label}$ after a step of gradient descent, $W \leftarrow W - \eta\, \partial L / \partial W$ with "
+            rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
             (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {rate:g} \cdot "
@@ -235,14 +239,6 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, up "
             f"from ${decimal(base)}$: the step was too large."))
     return items
-
-
-def _plain(record) -> bool:
-    """A convolution at stride 1, without padding or dilation, its kernel not flipped: where the derivation
-    exercise's formulas are the layer's own."""
-    spec = record.layer.conv_spec(record.shape_in)
-    return (spec.stride == (1, 1) and not spec.has_padding and spec.dilation == (1, 1) and not spec.flipped
-            and not spec.copies and spec.groups == 1)
 
 
 def _vector(values, places: int = PLACES) -> str:
@@ -280,27 +276,31 @@ def matrix_name_of(derivation: Derivation, name: str) -> str:
     return re.sub(r"_\{[^{}]*\}$", "", label)
 
 
-def _rotation(derivation: Derivation, kernel, names: dict):
-    """The derivation exercise: why the kernel turns up rotated in the input's gradient (stride 1, no padding,
-    one channel), in the network's letters for the first convolution."""
-    n = kernel.number
-    x, k, a, d = "x", f"k^{{[{n}]}}", f"a^{{[{n}]}}", rf"\delta^{{[{n}]}}"
-    question = (rf"Show why the kernel turns up rotated. For a convolution like layer {n} with one channel, stride 1 and no "
-                rf"padding, ${a}_{{r,s}}$ is $b$ plus the sum of ${x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$ over the kernel's "
-                rf"entries. From the chain rule, show that $\partial L / \partial x_{{i,j}} = \sum_{{r,s}} "
-                rf"{d}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}$, and that this is the full correlation of ${d}$ with the kernel "
-                r"rotated by 180 degrees.")
-    lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {d}_{{r,s}}\, "
-             rf"\frac{{\partial {a}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {d}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
-             rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} {d}_{{i+u-k_h,\,j+v-k_w}}\, {k}_{{k_h+1-u,\,k_w+1-v}}",
-             rf"&= \Big(\operatorname{{full}}\big({d}\big) \star \operatorname{{rot}}_{{180}}\big(K^{{[{n}]}}\big)\Big)_{{i,j}}"]
-    after = (rf"First line: $x_{{i,j}}$ appears in ${a}_{{r,s}}$ at most once, through $p = i - r + 1$, $q = j - s + 1$ "
-             rf"(no term where these fall outside the kernel). Second line: count the kernel's rows from its end, "
-             rf"$u = k_h + 1 - p$ (and $v = k_w + 1 - q$). As $p$ runs forward $u$ runs backward, so the kernel is read "
-             rf"from its last entry to its first on both axes: $\operatorname{{rot}}_{{180}}(K^{{[{n}]}})_{{u,v}} = "
-             rf"{k}_{{k_h+1-u,\,k_w+1-v}}$. With ${d}$ padded by $k_h - 1$ rows and $k_w - 1$ columns of zeros on every "
-             r"side (0 where an index falls outside it), the sum is entry $(i, j)$ of the valid correlation of the "
-             r"padded gradient, $\operatorname{full}(" + d + r")$, with the rotated kernel: the full correlation.")
+def _softmax_derivation(derivation: Derivation, records, leaves: dict):
+    """The derivation exercise of a softmax with cross-entropy: its gradient for a target whose entries sum to tau,
+    tau p - t (p - t needs tau = 1), with the worked example's target doubled as numbers, from NumPy (and checked
+    there against 2 p - 2 t); None for another last layer."""
+    last = records[-1]
+    if not any(p.one_hot for p in last.layer.params(last.shape_in)) or last.params.get("t") not in leaves:
+        return None
+    target = last.params["t"]
+    doubled = {**leaves, target: 2 * leaves[target]}
+    arrays = forward_backward(records, doubled)
+    scores = last.input
+    p_hat = arrays[last.output] if last.output in arrays else None
+    grad = np.reshape(arrays[f"dL/d{scores}"], -1)
+    if p_hat is None:
+        return None
+    assert np.allclose(grad, 2 * np.reshape(p_hat, -1) - 2 * np.reshape(leaves[target], -1))
+    a = matrix_name_of(derivation, scores)
+    question = (rf"Layer {last.number}'s rule $\partial L / \partial {a} = \hat{{y}} - t$ holds for a target whose entries "
+                rf"sum to 1. Derive $\partial L / \partial {a}_k$ for a target $t$ whose entries sum to $\tau$, and give it "
+                rf"for the worked example with its target doubled (loss $L''$).")
+    lines = [rf"\frac{{\partial L}}{{\partial {a}_k}} &= \sum_j \Big(-\frac{{t_j}}{{\hat{{y}}_j}}\Big)\, \hat{{y}}_j "
+             rf"\big(\mathbb{{1}}[j = k] - \hat{{y}}_k\big) = \hat{{y}}_k \sum_j t_j - t_k = \tau\, \hat{{y}}_k - t_k",
+             rf"\frac{{\partial L''}}{{\partial {a}}} &= 2\, \hat{{y}} - 2\, t = {{{_vector(grad)}}}"]
+    after = (r"So $\hat{y} - t$ needs $\tau = 1$ (a one-hot or a label-smoothed target); the numbers come from NumPy's "
+             r"forward and backward pass with the doubled target.")
     return question, lines, after
 
 

@@ -20,6 +20,7 @@ from .latex import break_lines, width
 STEP = Fraction(1, 1000)  # the finite difference's step: a kernel entry raised by 10^{-3}
 STEP_TEX = r"10^{-3}"
 ROOM = 40.0  # em of an answer's line
+ONE_LINE = 46.0  # em: a short sum, in symbols and in numbers, on one line of the (small) answers
 MOST_SHOWN = 9  # L's terms written out up to this many; beyond, its value alone
 
 
@@ -48,7 +49,12 @@ def _factor(value: Fraction) -> str:
 
 
 def _sum_lines(lhs: str, symbolic: list[str], numeric: list[str], value: str) -> list[str]:
-    """lhs = the symbolic terms (broken into lines) = the numeric terms = value, as align lines."""
+    """lhs = the symbolic terms (broken into lines) = the numeric terms = value, as align lines; on one line where
+    it fits (the answers are set small: ONE_LINE em)."""
+    if symbolic and numeric:
+        joined = f"{lhs} &= {' + '.join(symbolic)} = {' + '.join(numeric)} = {value}"
+        if width(joined) <= ONE_LINE:
+            return [joined]
     lines = []
     for texts in (symbolic, numeric):
         broken = break_lines(texts, ROOM - width(lhs)) if texts else ["0"]
@@ -129,13 +135,12 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
     lhs = primed(tensor.labels[n_x])
     symbolic, numeric, total = other_terms(dX, n_x)
     assert abs(float(total) - float(gx_other.reshape(-1)[n_x])) < 1e-9, (total, gx_other)
-    questions.append((f"Suppose a different loss $L'$ sends back the upstream gradient ${_prime_name()}$ below instead of $G$, "
-                      f"with the same input and kernel. Compute ${lhs}$: which of its entries "
-                      f"${_entry(upstream, chr(39), None, 'r', 's')}$ reach this input entry, and through which kernel "
-                      "entries?", shown_g))
+    questions.append((f"Let another loss $L'$ send back ${_prime_name()}$ below instead of $G$ (the same input and kernel). "
+                      f"Compute ${lhs}$: which entries ${_entry(upstream, chr(39), None, 'r', 's')}$ reach it, through "
+                      "which kernel entries?", shown_g))
     answers.append((_sum_lines(lhs, symbolic, numeric, _decimal(total)),
-                    "Each output whose window covers the entry sends its upstream gradient back through the kernel "
-                    "entry that met it there."))
+                    "Each output whose window covers the entry sends back its upstream gradient through the kernel "
+                    "entry that met it."))
     found["input entry"] = (n_x, total)
     found["upstream"] = g_other
     spread = ", dilated by the stride," if spec.stride != (1, 1) else ""
@@ -151,8 +156,8 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
     assert abs(float(total) - float(grads_other["K"].reshape(-1)[n_k])) < 1e-9
     questions.append((f"With the same ${_prime_name()}$, compute ${k_lhs}$.", []))
     answers.append((_sum_lines(k_lhs, symbolic, numeric, _decimal(total)),
-                    f"The upstream gradient{spread} laid over the {padded}input as a window, its top-left corner on the "
-                    f"entry that ${k_name}$ meets in the first output entry: each gradient times the entry under it"
+                    f"The upstream gradient{spread} over the {padded}input, its corner on the entry ${k_name}$ meets in "
+                    f"the first output: each gradient times the entry under it"
                     + (" (one in the zero padding gives no term)." if spec.has_padding else ".")))
     found["kernel entry"] = (n_k, total)
     # 3: the middle input entry at another stride, through the layer's own NumPy code.
@@ -202,7 +207,7 @@ def _prime_name() -> str:
 def _matrices(name: str, array) -> list[str]:
     """One display line: the matrix `name` (per output channel, ^{(m)}, when it has several)."""
     many = array.shape[0] > 1
-    shown = [f"{name}" + (f"^{{({m + 1})}}" if many else "") + " = {\\begin{bmatrix} "
+    shown = [("{" + name + "}^{(" + str(m + 1) + ")}" if many else name) + " = {\\begin{bmatrix} "
              + r" \\ ".join(" & ".join(_decimal(Fraction(round(float(v)))) for v in row) for row in array[m])
              + r" \end{bmatrix}}" for m in range(array.shape[0])]
     return ["&" + r", \quad ".join(shown)]
@@ -253,17 +258,14 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
                 rf"$\operatorname{{rot}}_{{180}}({K})$.", [])
     lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {g}_{{r,s}}\, "
              rf"\frac{{\partial {y}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {g}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
-             rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} {g}_{{i+u-k_h,\,j+v-k_w}}\, {k}_{{k_h+1-u,\,k_w+1-v}}",
              rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} \hat{{{g}}}_{{i+u-1,\,j+v-1}}\, "
              rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \big(\hat{{G}} \star \operatorname{{rot}}_{{180}}({K})\big)_{{i,j}}"]
-    after = (rf"First line: ${x}_{{i,j}}$ appears in ${y}_{{r,s}}$ at most once, where $p = i - r + 1$ and $q = j - s + 1$; "
-             rf"where these fall outside $1, \ldots, k_h$ and $1, \ldots, k_w$ there is no term. Second line: count the "
-             rf"kernel's rows from its end, $u = k_h + 1 - p$ (and $v = k_w + 1 - q$), so $r = i + u - k_h$. As $p$ runs "
-             rf"forward $u$ runs backward: the kernel is read from its last entry to its first on both axes, which is "
-             rf"$\operatorname{{rot}}_{{180}}({K})_{{u,v}} = {k}_{{k_h+1-u,\,k_w+1-v}}$. Third line: $\hat{{G}}$ is $G$ with "
-             rf"$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side, $\hat{{{g}}}_{{a,b}} = {g}_{{a-k_h+1,\,b-k_w+1}}$ "
-             r"(0 outside $G$), so the sum is entry $(i, j)$ of the valid correlation of $\hat{G}$ with the rotated "
-             "kernel: the full correlation. On the worked example's numbers it gives the input's gradient shown there.")
+    after = (rf"First line: ${x}_{{i,j}}$ meets ${y}_{{r,s}}$ once, through $p = i - r + 1$, $q = j - s + 1$ (no term "
+             rf"outside the kernel). Second: count the kernel from its end, $u = k_h + 1 - p$, $v = k_w + 1 - q$: as $p$ "
+             rf"runs forward $u$ runs backward, so ${k}_{{p,q}} = \operatorname{{rot}}_{{180}}({K})_{{u,v}}$, and "
+             rf"${g}_{{r,s}} = \hat{{{g}}}_{{i+u-1,\,j+v-1}}$ with $\hat{{G}}$ the $G$ padded by $k_h - 1$ rows and $k_w - 1$ "
+             "columns of zeros: a valid correlation of the padded $G$, the full one. On the example's numbers it gives "
+             "the input's gradient shown there.")
     return question, lines, after
 
 
@@ -341,30 +343,27 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
                 total += gv * kv
     assert total == result, (total, result)
     G2 = "G''"
-    shown = [rf"&{G2}" + (f"^{{({m + 1})}}" if g2.shape[0] > 1 else "") + " = {\\begin{bmatrix} "
+    shown = [("&{" + G2 + "}^{(" + str(m + 1) + ")}" if g2.shape[0] > 1 else "&" + G2) + " = {\\begin{bmatrix} "
              + r" \\ ".join(" & ".join(_decimal(Fraction(round(float(v)))) for v in row) for row in g2[m])
              + r" \end{bmatrix}}" for m in range(g2.shape[0])]
     shown = [r", \quad ".join(line.lstrip("&") for line in shown)]
     shown = ["&" + shown[0]]
-    words = (f"Suppose the stride were 2 instead, with the same input, kernel{', bias' if 'b' in params else ''}, "
-             f"padding and dilation: the output is then {size(*out)}, the outputs of stride 1 at odd rows and "
-             "columns. Let the loss depend on them as before, so that their upstream gradient keeps its value, "
-             f"${G2}$ below.") if other == (2, 2) else (
+    words = (f"At stride 2 instead (the same input, kernel{', bias' if 'b' in params else ''}, padding and dilation) "
+             f"the output is {size(*out)}, the outputs of stride 1 at odd rows and columns; let the loss $L''$ send "
+             f"them their upstream gradient as before, ${G2}$ below.") if other == (2, 2) else (
              f"Suppose the stride were 1 instead, with the same input, kernel, padding and dilation: the output is then "
              f"{size(*out)}, and the outputs of stride {sh if sh == sw else f'{sh} by {sw}'} are among them. Let the "
              f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
              "is $G$ with zeros between its entries.")
     lhs_prime = lhs.replace(r"\partial L}", r"\partial L''}", 1)
-    question = (f"{words} Compute ${lhs_prime}$ at that stride, writing the entries of ${G2}$ as "
+    question = (f"{words} Compute ${lhs_prime}$, writing the entries of ${G2}$ as "
                 f"${_entry(letter, chr(39) * 2, None, 'r', 's')}$.", shown)
     lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
-    after = (r"Here $L''$ is the loss of the layer at the other stride. Only the outputs whose windows still cover the "
-             "entry send it a term: "
-             + ("at stride 2 the windows start every second row and column, so fewer of them reach it. "
+    after = ("Only the outputs whose windows still cover the entry send it a term: "
+             + ("at stride 2 the windows start every second row and column, so fewer reach it. "
                 if other == (2, 2) else "at stride 1 every window is there, but those the larger stride skipped "
                 "bring an upstream gradient of 0. ")
-             + r"The same number comes from the general form: the full correlation of the stride-dilated upstream "
-               r"gradient with the rotated kernel.")
+             + "The general form above gives the same.")
     if other == (1, 1):  # the stride's own gradient, again: a stride is stride 1 with the skipped outputs' gradient 0
         own = derivation[f"dL/d{record.input}"]
         mine = [v.values for v in example_values if v.name == own.name][0][i * w + j]
@@ -402,10 +401,9 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
     sup = "^{(m)}" if many else ""
     primed = f"{{{upstream}'}}" if many else f"{upstream}'"
     loss = rf"\sum_{{{'m,' if many else ''}r,s}} {primed}{sup}_{{r,s}}\, {y_letter}{sup}_{{r,s}}"
-    question = (rf"Check your answer to exercise 2 by finite differences. Take as the loss $\ell = {loss}$: its "
-                "upstream gradient is exactly $G'$ of exercise 1, so its kernel's gradient is that of exercise 2. Compute "
-                rf"$\ell(K)$ at the example's numbers, then $\ell(K_{{+}})$ with ${k_name}$ raised by ${STEP_TEX}$ (from "
-                rf"${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$: the kernel $K_{{+}}$), and compare "
+    question = (rf"Check exercise 2 by finite differences on the loss $\ell = {loss}$, whose upstream gradient is $G'$: "
+                rf"compute $\ell(K)$, then $\ell(K_{{+}})$ with ${k_name}$ raised by ${STEP_TEX}$ (from "
+                rf"${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$), and compare "
                 rf"$(\ell(K_{{+}}) - \ell(K)) / {STEP_TEX}$ with your answer.", [])
 
     def total(lhs: str, ys_: list[Fraction], value: Fraction) -> list[str]:
@@ -425,8 +423,6 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
              rf"\frac{{\ell(K_{{+}}) - \ell(K)}}{{{STEP_TEX}}} &= \frac{{{_decimal(L2)} - {_decimal(L)}}}{{{_decimal(STEP)}}} "
              rf"= {_decimal(quotient)}"]
     asked = derivation[f"dL/d{record.params['K']}"].labels[n_k].replace(r"\partial L}", r"\partial L'}", 1)
-    after = (rf"This is ${asked}$ of exercise 2, exactly: every output "
-             "entry is linear in each kernel entry, and so is $\\ell$, so the difference quotient has no error from "
-             "the step's size (for a loss that curves, it agrees only to about the step). The output "
-             rf"${Y2}$ of the raised kernel comes from the layer's own NumPy code, a second computation beside the derivation's.")
+    after = (rf"This is ${asked}$ of exercise 2, exactly: $\ell$ is linear in each kernel entry, so the quotient has "
+             rf"no error from the step's size. ${Y2}$ comes from the layer's own NumPy code, a second computation.")
     return question, lines, after, {"L": L, "L+": L2, "quotient": quotient, "entry": n_k}
