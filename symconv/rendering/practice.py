@@ -136,7 +136,7 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
     symbolic, numeric, total = other_terms(dX, n_x)
     assert abs(float(total) - float(gx_other.reshape(-1)[n_x])) < 1e-9, (total, gx_other)
     questions.append((f"Let another loss $L'$ send back ${_prime_name()}$ below instead of $G$ (the same input and kernel). "
-                      f"Compute ${lhs}$: which entries ${_entry(upstream, chr(39), None, 'r', 's')}$ reach it, through "
+                      f"Compute ${_slash(lhs)}$: which entries ${_entry(upstream, chr(39), None, 'r', 's')}$ reach it, through "
                       "which kernel entries?", shown_g))
     answers.append((_sum_lines(lhs, symbolic, numeric, _decimal(total)),
                     "Each output whose window covers the entry sends back its upstream gradient through the kernel "
@@ -154,7 +154,7 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
     k_lhs, k_name = primed(tensor.labels[n_k]), derivation[K].labels[n_k]
     symbolic, numeric, total = other_terms(dK, n_k)
     assert abs(float(total) - float(grads_other["K"].reshape(-1)[n_k])) < 1e-9
-    questions.append((f"With the same ${_prime_name()}$, compute ${k_lhs}$.", []))
+    questions.append((f"With the same ${_prime_name()}$, compute ${_slash(k_lhs)}$.", []))
     answers.append((_sum_lines(k_lhs, symbolic, numeric, _decimal(total)),
                     f"The upstream gradient{spread} over the {padded}input, its corner on the entry ${k_name}$ meets in "
                     f"the first output: each gradient times the entry under it"
@@ -269,6 +269,11 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
     return question, lines, after
 
 
+def _slash(label: str) -> str:
+    """A gradient's name for running text: \\partial L' / \\partial x_{2,2}, not a small fraction."""
+    return re.sub(r"^\\frac\{\\partial (L'*)\}\{\\partial (.*)\}$", r"\\partial \1 / \\partial \2", label)
+
+
 def _letter(printer, derivation: Derivation, name: str) -> str:
     """The letter a tensor's entries are written with in the document (g, \\delta, y), or its capital (G) where
     they are written as full fractions."""
@@ -356,7 +361,7 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
              f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
              "is $G$ with zeros between its entries.")
     lhs_prime = lhs.replace(r"\partial L}", r"\partial L''}", 1)
-    question = (f"{words} Compute ${lhs_prime}$, writing the entries of ${G2}$ as "
+    question = (f"{words} Compute ${_slash(lhs_prime)}$, writing the entries of ${G2}$ as "
                 f"${_entry(letter, chr(39) * 2, None, 'r', 's')}$.", shown)
     lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
     after = ("Only the outputs whose windows still cover the entry send it a term: "
@@ -423,6 +428,6 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
              rf"\frac{{\ell(K_{{+}}) - \ell(K)}}{{{STEP_TEX}}} &= \frac{{{_decimal(L2)} - {_decimal(L)}}}{{{_decimal(STEP)}}} "
              rf"= {_decimal(quotient)}"]
     asked = derivation[f"dL/d{record.params['K']}"].labels[n_k].replace(r"\partial L}", r"\partial L'}", 1)
-    after = (rf"This is ${asked}$ of exercise 2, exactly: $\ell$ is linear in each kernel entry, so the quotient has "
+    after = (rf"This is ${_slash(asked)}$ of exercise 2, exactly: $\ell$ is linear in each kernel entry, so the quotient has "
              rf"no error from the step's size. ${Y2}$ comes from the layer's own NumPy code, a second computation.")
     return question, lines, after, {"L": L, "L+": L2, "quotient": quotient, "entry": n_k}
