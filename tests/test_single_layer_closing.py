@@ -184,6 +184,7 @@ def test_the_worked_example_sits_on_one_page_of_the_pdf(tmp_path: Path):
     pdf.write_bytes(render(derive(ConvSpec(bias=True)), ("pdf",)).files["derivation.pdf"])
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert count <= 6  # the default document, with its five exercises and their answers
     pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout for n in range(1, count + 1)]
     start = next(n for n, page in enumerate(pages) if "A worked example" in page)
