@@ -152,7 +152,7 @@ def test_the_switch_figure_points_out_ties():
     ctx = context(derive(load_network(__import__("pathlib").Path(__file__).parents[1] / "examples"
                                       / "conv_relu_maxpool_dense.toml")))
     (caption,) = [f.caption for s in ctx["sections"] for f in s.figures if f.svg_file.startswith("figure-switch")]
-    assert "Ties: the window of $a^{[3]}_{2,1}$ has its maximum 9 in 2 entries; only the first" in caption
+    assert "Ties: the window of $a^{[3](1)}_{2,1}$ has its maximum 9 in 2 entries; only the first" in caption
 
 
 @pytest.mark.parametrize("name", ["two_layer_sigmoid_mse", "batch_linear_regression", "formula_layers"])

@@ -87,9 +87,9 @@ def test_aligned_blocks_are_tables_without_a_literal_ampersand(name):
     assert "<mi>&</mi>" not in html and "linebreak" not in html
     if name == "layer-jacobians":  # the output size: H_o and W_o, each in its own row of two cells
         # (after the sentence that defines its symbols)
-        block = re.search(r"<h\d>Output size</h\d>\s*<p>The input has .*?</p>\s*<math display=\"block\"><mtable class=\"rows\">(.*?)</mtable>",
+        block = re.search(r"<h\d>Output size</h\d>\s*<p>The input has .*?</p>\s*<math display=\"block\"><mtable class=\"rows\" displaystyle=\"true\">(.*?)</mtable>",
                           html, flags=re.S)
-        assert block and block.group(1).count("<mtr>") == 2 and block.group(1).count("<mtd>") == 4
+        assert block and block.group(1).count("<mtr>") == 2 and block.group(1).count('<mtd displaystyle="true">') == 4
 
 
 def test_the_layer_page_draws_its_figures_inline():
@@ -103,7 +103,7 @@ def test_rows_keep_every_term():
     html = page("layer-jacobians")
     # y_{2,2} = b + four products: four <mo>+</mo> in its row.
     # (The worked example writes y_{2,2} at numbers first: the row of symbols is the one with x in it.)
-    rows = re.findall(r"<mtr><mtd><mrow><msub><mi>y</mi><mrow><mn>2</mn><mo>&#x0002C;</mo><mn>2</mn></mrow></msub>"
+    rows = re.findall(r"<mtr><mtd displaystyle=\"true\"><mrow><msub><mi>y</mi><mrow><mn>2</mn><mo>&#x0002C;</mo><mn>2</mn></mrow></msub>"
                       r"</mrow></mtd>(.*?)</mtr>", html)
     row = next(r for r in rows if "<mi>x</mi>" in r)
     assert row.count("<mo>+</mo>") == 4 and row.count("<mi>x</mi>") == 4
@@ -145,3 +145,20 @@ def test_math_is_spaced_as_latex_spaces_it():
         html = page(name)
         assert "<mo>rot</mo>" not in html and not re.search(r"<mi>(log|exp)</mi><m[in]>", html)
         assert not re.search(r'<mo(?: (?:stretchy|minsize|maxsize)="[^"]*")*>(?:\(|\)|&#x00028;|&#x00029;)</mo>', html)
+
+
+def test_display_math_is_set_as_latex_sets_it():
+    """A display's fractions and sums at display size, a sum's and max's limits under and over them, the
+    indicator's double-struck one as its character (Chromium ignores mathvariant on a number), and a minus
+    sign, never a hyphen, between a sum's terms."""
+    from symconv.rendering.mathml import convert, mathml
+
+    table = mathml(r"\begin{aligned}\frac{a}{b} &= \sum_{r=1}^{2} x - y\end{aligned}")
+    assert '<mtable class="rows" displaystyle="true">' in table and '<mtd displaystyle="true">' in table
+    assert '<munderover><mo movablelimits="true">&#x02211;</mo>' in table and "<msubsup>" not in table
+    maximum = convert(r"a = \max_{(i,j) \in \Omega_{r,s}} b_{i,j}")
+    assert '<munder><mo movablelimits="true" lspace="0.1667em" rspace="0.1667em">max</mo>' in maximum
+    assert "<mspace" not in maximum.split("<munder>")[1].split("</munder>")[0][:80]
+    assert '<mi mathvariant="normal">&#x1D7D9;</mi>' in convert(r"\mathbb{1}[a > 0]")
+    html = page("three-layer-cnn")
+    assert "<mo>-</mo>" not in html and 'mathvariant="double-struck"' not in html

@@ -73,14 +73,22 @@ def _given(spec: ConvSpec):
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_the_exercises_answers_are_the_numbers_numpy_gives_from_the_worked_example(spec):
     d, example, a, found = _given(spec)
-    assert found is not None and len(found.questions) == len(found.answers) == 4
+    assert found is not None and len(found.questions) == len(found.answers) == 5
     X, K, G, b = a["X"], a["K"], a["dL/dY"], a.get("b")
     pad = spec.padding[0]
-    # Exercises 1 and 2: entries of the example's own gradients, recomputed here.
+    # Exercises 1 and 2: entries of the gradients under another loss's upstream gradient G', recomputed here;
+    # G' is not the example's G, so that their numbers are not those the worked example prints.
+    G1 = found.values["upstream"]
+    assert G1.shape == G.shape and not np.array_equal(G1, G) and set(np.unique(G1)) <= {-1, 0, 1, 2}
     n_x, x_value = found.values["input entry"]
-    assert float(x_value) == _input_gradient(X, K, G, spec.stride[0], pad).reshape(-1)[n_x]
+    assert float(x_value) == _input_gradient(X, K, G1, spec.stride[0], pad).reshape(-1)[n_x]
     n_k, k_value = found.values["kernel entry"]
-    assert float(k_value) == a["dL/dK"].reshape(-1)[n_k]
+    xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad)))
+    kh, kw = K.shape[2:]
+    s_ = spec.stride[0]
+    grad_k = np.array([[[[np.sum(G1[m] * xp[c, p:p + s_ * (G1.shape[1] - 1) + 1:s_, q:q + s_ * (G1.shape[2] - 1) + 1:s_])
+                          for q in range(kw)] for p in range(kh)] for c in range(X.shape[0])] for m in range(K.shape[0])])
+    assert float(k_value) == grad_k.reshape(-1)[n_k]
     # The stride exercise: the same input entry at the other stride, with the outputs both strides compute.
     other = found.values["stride"]
     (i, j), stride = other["entry"], other["stride"][0]
@@ -94,8 +102,8 @@ def test_the_exercises_answers_are_the_numbers_numpy_gives_from_the_worked_examp
     assert fd["entry"] == n_k
     bumped = K.copy()
     bumped.reshape(-1)[n_k] += 1e-3
-    loss = float(np.sum(G * _forward(X, K, b, spec.stride[0], pad)))
-    raised = float(np.sum(G * _forward(X, bumped, b, spec.stride[0], pad)))
+    loss = float(np.sum(G1 * _forward(X, K, b, spec.stride[0], pad)))
+    raised = float(np.sum(G1 * _forward(X, bumped, b, spec.stride[0], pad)))
     assert float(fd["L"]) == pytest.approx(loss, abs=1e-9) and float(fd["L+"]) == pytest.approx(raised, abs=1e-9)
     assert fd["quotient"] == k_value == Fraction(round((raised - loss) * 1000))
     # ... and the document prints these numbers in its answers, after the questions.
@@ -176,6 +184,7 @@ def test_the_worked_example_sits_on_one_page_of_the_pdf(tmp_path: Path):
     pdf.write_bytes(render(derive(ConvSpec(bias=True)), ("pdf",)).files["derivation.pdf"])
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert count <= 6  # the default document, with its five exercises and their answers
     pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout for n in range(1, count + 1)]
     start = next(n for n, page in enumerate(pages) if "A worked example" in page)

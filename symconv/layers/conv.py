@@ -280,6 +280,9 @@ class Conv(Layer):
     def general_results(self, step: DocStep) -> tuple[str, list[str], str] | None:
         return document.general_results(self.conv_spec(step.shape_in), step)
 
+    def general_rules(self, step: DocStep) -> tuple[str, list[str]] | None:
+        return document.general_rules(self.conv_spec(step.shape_in), step)
+
     def in_network(self, step: DocStep) -> list[tuple[str, list[str], str]]:
         return document.in_network(self.conv_spec(step.shape_in), step)
 

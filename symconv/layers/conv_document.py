@@ -271,11 +271,13 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
         )
     padding = ("the padding on each side" if spec.symmetric else
                r"the stride and dilation, $P_t$, $P_b$, $P_l$ and $P_r$ the padding at the top, bottom, left and right")
-    said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, and $S$, $P$, $D$ are "
+    said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$ (its numbers of rows and "
+            r"columns, not entries: an entry $k_{p,q}$ has two indices), and $S$, $P$, $D$ are "
             r"the stride, padding and dilation (capitals: the small letters $r$, $s$, $p$, $q$ are indices), their "
             r"subscripts $h$ and $w$ for rows and columns. The output has "
             r"$H_o \times W_o$ entries per channel:") if spec.symmetric else (
-            r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$, $S$ and $D$ are "
+            r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$ (its numbers of rows and "
+            r"columns, not entries: an entry $k_{p,q}$ has two indices), $S$ and $D$ are "
             rf"{padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows and "
             r"columns. The output has $H_o \times W_o$ entries per channel:")
     return {"out": ("Output size", lines, said)}
@@ -385,6 +387,27 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     return lines
 
 
+def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None:
+    """In a network's overview, once, beside a convolution whose rules hold only at stride 1 without padding or
+    dilation: the same rules at any stride S and padding P, as the single layer's document states them
+    (intro, align lines); None for any other convolution (its rules already carry its stride and padding)."""
+    if (spec.stride != (1, 1) or spec.has_padding or spec.dilation != (1, 1) or spec.copies or spec.flipped
+            or spec.groups != 1):
+        return None
+    n = step.number
+    x, k, a = (latex_base(step.letters[w]) for w in ("in", "K", "out"))
+    sup = f"^{{[{n}]}}" if n is not None else ""
+    d_out = rf"\delta{sup}"
+    intro = (f"Layer {n}'s rules hold at its stride 1 without padding. At any stride $S$ and padding $P$ (one channel "
+             rf"pair), with $\tilde{{X}}$ the input with $P_h$ rows and $P_w$ columns of zeros on every side, "
+             rf"$\tilde{{\Delta}}$ the upstream gradient with $S_h - 1$ zero rows and $S_w - 1$ zero columns between its "
+             r"entries, and $\operatorname{crop}(\cdot)$ removing $P_h$ rows and $P_w$ columns on each side again:")
+    lines = [rf"\frac{{\partial L}}{{\partial K}} &= \tilde{{X}} \star \tilde{{\Delta}}, \qquad "
+             rf"\frac{{\partial L}}{{\partial X}} = \operatorname{{crop}}\big(\operatorname{{full}}(\tilde{{\Delta}}) "
+             rf"\star \operatorname{{rot}}_{{180}}(K)\big)"]
+    return intro, lines
+
+
 def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
     """The sizes of the matrices the closed forms are computed from (identities.py), per channel."""
     (h, w), (kh, kw), (ho, wo) = spec.input, spec.kernel, spec.output
@@ -468,12 +491,15 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     border = ("$k_h - 1$ rows and $k_w - 1$ columns" if (dh, dw) == (1, 1) else
               "$D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns")
     note = (
-        rf"$G$, the matrix of the upstream gradient's entries ${g}$, and the input ${X}$ are correlated ($\star$, the "
-        rf"valid cross-correlation)" + (": " + "; ".join(defined) if defined else "") + ". "
+        rf"$G$, the matrix of the upstream gradient's entries ${g}$, and the input ${X}$ are correlated"
+        + (": " + "; ".join(defined) if defined else "") + ". "
         rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with {border} of zeros on every side "
         rf"(here {span[0] - 1} and {span[1] - 1}: {size(*sizes['padded upstream'])}){dilation}; {full_phrase(Kt)}, slides $\operatorname{{rot}}_{{180}}({Kt})$ "
         rf"over it and is {size(*full)}{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
+    if padded_in and not spec.copies:
+        note += (r" $\operatorname{crop}(\cdot)$ removes the padding again: $P_h$ rows and $P_w$ columns on each side."
+                 if spec.symmetric else r" $\operatorname{crop}(\cdot)$ removes the padding's rows and columns again.")
     if step.batch is not None:
         note += (f" $n$ numbers the examples (1 to {step.batch}): the kernel is shared by them, so its gradient is the "
                  "sum of each example's correlation, and each example's input gets its own gradient.")
@@ -555,7 +581,7 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                 "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else
                 "copy" if spec.copies else "pad")
             cells.append((r, c, label, role))
-    out = step.entry("out")
+    out = step.entry("out", _first((spec.out_channels,)))  # the output entry in its channel, as the text writes it
     legend = [("window", f"the window of {entry(*out, 1, 1)}")]
     if second:
         legend.append(("second", f"the window of {entry(*out, 1, 2)}, {plural(sw, 'column')} further (the stride)"))
@@ -603,9 +629,9 @@ def _groups_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
 
 
 def _upstream_label(step: DocStep, channel: str, r: int, s: int) -> Label:
-    """An upstream gradient entry as a figure's cell writes it: g_{r,s}, \\delta^{[2]}_{r,s} (its channel is
-    in the caption, as the input's: a label stays short enough for a cell)."""
-    _, sup = step.entry("out")
+    """An upstream gradient entry as a figure's cell writes it: g_{r,s}, \\delta^{[2]}_{r,s}, with its channel
+    where there are several, as the text writes it: \\delta^{[1](1)}_{r,s}."""
+    _, sup = step.entry("out", channel)
     return Label(step.upstream or "g", f"{r + 1},{s + 1}", sup)
 
 
@@ -695,6 +721,17 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                 p, q = (span[0] - 1 - u) // dh, (span[1] - 1 - v) // dw
                 p, q = (kh - 1 - p, kw - 1 - q) if spec.flipped else (p, q)
                 marks.append((a, b, Label(kernel, f"{p + 1},{q + 1}", ksup)))
+    # Rows and columns of zeros that neither the window nor the gradient reaches, beyond one ring of them, are
+    # not drawn (a 3 x 3 kernel's full padding is two deep): the figure stays small.
+    used = [(a, b) for a, b, label, role in cells if role != "pad"]
+    r0 = max(min(a for a, _ in used) - 1, 0)
+    r1 = min(max(a for a, _ in used) + 1, rows - 1)
+    c0 = max(min(b for _, b in used) - 1, 0)
+    c1 = min(max(b for _, b in used) + 1, cols - 1)
+    trimmed = (r0, r1, c0, c1) != (0, rows - 1, 0, cols - 1)
+    if trimmed:
+        cells = [(a - r0, b - c0, label, role) for a, b, label, role in cells if r0 <= a <= r1 and c0 <= b <= c1]
+        marks = [(a - r0, b - c0, label) for a, b, label in marks]
     name = entry(*step.entry("in"), i + 1, j + 1)
     present = {role for *_, role in cells}
     legend = [(role, text) for role, text in (
@@ -708,7 +745,9 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     caption = (f"The input's gradient as {phrase}: the upstream gradient ({size(ho, wo)}"
                + (", output channel 1" if many else "") + ")"
                + (" spread by the stride" if (sh, sw) != (1, 1) else "")
-               + f", padded with zeros to {size(rows, cols)}, and {slides} sliding over it. "
+               + f", padded with zeros to {size(rows, cols)}"
+               + (" (drawn without the outer zeros this window does not reach)" if trimmed else "")
+               + f", and {slides} sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
                + ((" (each other output channel of its group adds the same with its own gradient and kernel)."
@@ -718,7 +757,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                   "each padded entry that copies it adds its own window's sum in the same way (the fold)."
                   if spec.copies else ""))
     suffix = "" if step.number is None else f"-layer-{step.number}"
-    return Grid(f"full{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
+    return Grid(f"full{suffix}", r1 - r0 + 1, c1 - c0 + 1, tuple(cells), caption, tuple(legend),
                 f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient",
                 tuple(marks))
 
@@ -803,11 +842,13 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
     X, K = (matrix_name(step.letters[which]) for which in ("in", "K"))
     intro = ("These boxed forms hold at stride 1 with no padding and dilation 1, as in this layer. At any stride $S$ "
              rf"and padding $P$, let $\tilde{{{X}}}$ be the input padded with $P_h$ rows and $P_w$ columns of zeros on "
-             r"every side, $\tilde{G}$ the upstream gradient dilated by the stride ($S_h - 1$ zero rows and $S_w - 1$ "
-             r"zero columns inserted between its entries) and $\hat{G}$ that with $k_h - 1$ rows and $k_w - 1$ "
-             "columns of zeros on every side. Then the kernel's gradient is the correlation of the padded input with "
-             "the stride-dilated upstream gradient, and the input's gradient is the full correlation of the "
-             r"stride-dilated upstream gradient with $\operatorname{rot}_{180}(" + K + r")$, cropped by the padding:")
+             r"every side and $\tilde{G}$ the upstream gradient dilated by the stride ($S_h - 1$ zero rows and $S_w - 1$ "
+             r"zero columns inserted between its entries); $\hat{G}$ is, as above, the upstream gradient padded with "
+             r"$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side, now $\tilde{G}$ padded (at stride 1 "
+             r"$\tilde{G} = G$), and $\operatorname{crop}(\cdot)$ removes $P_h$ rows and $P_w$ columns on each side. "
+             "Then the kernel's gradient is the correlation of the padded input with the stride-dilated upstream "
+             "gradient, and the input's gradient is the full correlation of the stride-dilated upstream gradient with "
+             r"$\operatorname{rot}_{180}(" + K + r")$, cropped:")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
     sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""
@@ -873,10 +914,9 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
                 r"; $\hat{G}^{(m)}$ is made from $G^{(m)}$ as above."))
     out = [(intro, forms(batched), after)]
     if not batched:
-        out.append((rf"Over a batch of $N$ examples the layer runs on each example ${X}^{{(n)}}$ with the same kernels"
-                    + (" and biases" if b else "") + ", so the gradients of these shared parameters are summed over the "
-                    rf"examples (with $G^{{(n,m)}}$ example $n$'s upstream gradient; a loss that is the batch's mean has "
-                    r"put its $\frac{1}{N}$ into each), while each example's input gets its own gradient:", forms(True), ""))
+        out.append((rf"Over a batch of $N$ examples ${X}^{{(n)}}$ (upstream gradients $G^{{(n,m)}}$; a mean loss puts its "
+                    r"$\frac{1}{N}$ into each) the shared kernels" + (" and biases" if b else "") + " sum their gradients "
+                    "over the examples:", forms(True), ""))
     step_lines = [rf"{K}^{{(m,c)}} &\leftarrow {K}^{{(m,c)}} - \eta \, {d(K + '^{(m,c)}')}"]
     if b:
         step_lines.append(rf"{b}_m &\leftarrow {b}_m - \eta \, {d(b + '_m')}")

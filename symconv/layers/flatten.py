@@ -100,7 +100,8 @@ class Flatten(Layer):
         return rf"{latex_base(out)}{sup_out}_{{{index}}} &= {latex_base(inp)}{sup_in}_{{r,s}}"
 
     def words(self, step: DocStep) -> Words:
-        order = ("each channel column by column (PyTorch's flatten goes row by row; the option order = row "
-                 "follows it)" if self.order == "column" else "each channel row by row, as PyTorch's flatten does")
+        order = ("each channel column by column (PyTorch's flatten goes row by row: the same entries in another "
+                 "order)" if self.order == "column" else
+                 "each channel row by row, as PyTorch's flatten does")
         return Words("", {"in": f"Flattening lists {order} and only moves entries, so each gradient moves back to "
                                 "its entry's place."})

@@ -373,6 +373,11 @@ class Pool(Layer):
         text = (f" The window moves by the stride {spacing(self.stride)}{apart}; the output has {size(ho, wo)} "
                 "entries per channel")
         if self.padding == (0, 0) and self.dilation == (1, 1) and not self.ceil_mode:
+            # in symbols first: a window of F_h x F_w entries moved by S_h, S_w (these are the pooling's own)
+            text = (r" For a window of $F_h \times F_w$ entries moved by the stride $S_h$, $S_w$, output entry $(r, s)$ "
+                    r"reads $\Omega_{r,s} = \{(i, j) \mid S_h (r - 1) < i \le S_h (r - 1) + F_h,\ S_w (s - 1) < j \le "
+                    r"S_w (s - 1) + F_w\}$, and an input of $H \times W$ gives $\lfloor (H - F_h) / S_h \rfloor + 1$ "
+                    r"rows and $\lfloor (W - F_w) / S_w \rfloor + 1$ columns." + text)
             rows = rf"$\lfloor ({h} - {kh}) / {sh} \rfloor + 1 = {ho}$"
             cols = rf"$\lfloor ({w} - {kw}) / {sw} \rfloor + 1 = {wo}$"
             text += f", {rows} rows and {cols} columns" if rows != cols else f", {rows} rows and as many columns"
@@ -458,7 +463,7 @@ class Pool(Layer):
             if count > 1:
                 ties.append((number // wo + 1, number % wo + 1, values[best[0]], count))
         cells = tuple((n // w, n % w, Label(str(values[n]), ""), role[n]) for n in range(h * w))
-        out_letter, out_sup = step.entry("out")
+        out_letter, out_sup = step.entry("out", "1" if step.shape_in[0] > 1 else "")  # channel 1, as the text writes it
         tied = "; ".join(f"the window of {entry(out_letter, out_sup, r, s)} has its maximum {v} in {n} entries"
                          for r, s, v, n in ties)
         letter, sup = step.entry("in")

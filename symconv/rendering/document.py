@@ -447,14 +447,25 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 
 # Before the general formulas' note: what their two lines are.
-GENERAL_LEAD = ("Where a formula has two lines, the first holds for any input $H \\times W$, kernel $k_h \\times k_w$, "
-                "stride $S$, padding $P$ and dilation $D$ (subscripts $h$, $w$: rows, columns), the second at this layer.")
+GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input "
+                "$H \\times W$, kernel $k_h \\times k_w$, stride $S$, padding $P$ and dilation $D$ (subscripts $h$, "
+                "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
+
+
+# The operators of a convolution's results, defined by formula before the boxes that use them.
+STAR = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
+        r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$; "
+        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees; the "
+        r"full correlation of $A$ with a kernel first pads $A$ with $k_h - 1$ rows and $k_w - 1$ columns of zeros on "
+        r"every side, so that the kernel meets every entry at each of its taps, and the full correlation with "
+        r"$\operatorname{rot}_{180}(K)$ is the full convolution with $K$.")
 
 
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
-    (r"\star", r"$\star$ is the valid cross-correlation"),
+    (r"\star", r"$\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
+                r"over the entries of $B$, wherever $B$ fits inside $A$"),
     (r"\star_", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
                              r"meet each entry at each of its taps, so that $\operatorname{full}(\cdot) \star "
@@ -483,12 +494,12 @@ NOTATION = (
 )
 
 
-SHOWN = ("Of each tensor, the sections after them list the first entry of its first channel (of the first example, "
-         "in a batch), and the middle one too where the first, on an edge, has fewer terms; the others follow the "
-         "same rule with their own indices.")
+SHOWN = ("The sections after them work out one entry of each tensor, the first of its first channel (and the "
+         "middle one too where the first, on an edge, has fewer terms); the other entries follow the same rule with "
+         "their own indices.")
 
 
-def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) -> str:
+def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool, batch: bool = False) -> str:
     """The paragraph before a network's rules: what each symbol of them means."""
     if not rules:
         return ""
@@ -501,7 +512,8 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool) 
     if not input_gradient:
         out += (" Training does not need the gradient with respect to the network's input $x$: its entries are "
                 "left out.")
-    return out + ("" if all_entries else " " + SHOWN)
+    return out + ("" if all_entries else " " + (SHOWN.replace("first channel", "first channel, of the first example,")
+                                                if batch else SHOWN))
 
 
 def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False) -> list[Section]:
@@ -533,15 +545,15 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         left = [f"layer {r.number}'s {r.layer.noun()}" for r in derivation.records if not r.layer.example_output]
         if left:
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
-                         + " are left out: they only pass on the numbers before them, clipped, moved or unchanged.")
+                         + " are left out: they only clip, move or pass on the numbers before them.")
         if example.fixed:
             computes += (" With the model's parameters the values are decimals: they are computed to 30 digits, "
                          "checked against NumPy and against PyTorch running the module itself, and shown rounded to "
                          "three places.")
         elif any(rounded(*t.values) for t in example.derived):
-            computes += (" The exponentials make some values decimals: they are computed to 30 digits, checked "
-                         "against NumPy, and shown rounded to three places (0 is exact; a sum worked term by term "
-                         "shows its factors to as many places as its value needs).")
+            computes += (" The exponentials make some values decimals, computed to 30 digits, checked against NumPy "
+                         "and shown rounded to three places (0 is exact; a sum worked term by term shows as many as it "
+                         "needs).")
     worked = any(t.terms for t in example.derived)
     steps = worked_entries(example, labels, EXAMPLE_EM, nonzero=len(derivation.records) > 1)
     # About how tall it sets (small type, cm): heading and words, each line of matrices as tall as its tallest,
@@ -670,13 +682,33 @@ def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | 
             "its gradient is the sum of the two parts they send back.")
 
 
+RULES_EM = 30.0  # em: two rules narrower than this together share a line of the overview
+
+
+def _paired(lines: list[str]) -> list[str]:
+    """A layer's rules two to a line where both are short (a^{[2]} = max(0, a^{[1]}) beside its delta), in
+    order: the overview stays short; a long rule keeps its own line."""
+    out, n = [], 0
+    while n < len(lines):
+        a = lines[n]
+        b = lines[n + 1] if n + 1 < len(lines) else None
+        if b is not None and a.count("&") == 1 and b.count("&") == 1 and width(a) + width(b) < RULES_EM:
+            out.append(f"{a}, \\qquad {b.replace('&', '')}")
+            n += 2
+        else:
+            out.append(a)
+            n += 1
+    return out
+
+
 def _notation(records, docs: list[DocStep]) -> str:
     """A network's capitals and small letters, said once (prose with $math$): a capital is a whole matrix,
     the small letter with indices its entry; a kernel's (m,c) superscript; a dense layer's weights."""
     if not any(len(r.shape_out) == 3 for r in records):
         return ""
     out_letter = next((doc.letters["out"] for r, doc in zip(records, docs) if len(r.shape_out) == 3), "a")
-    text = (f"A capital is a whole matrix and the small letter with indices one of its entries: "
+    text = (f"${latex_base(out_letter)}^{{[l]}}$ is the whole of layer $l$'s output, a capital one channel of it "
+            f"as a matrix, and the small letter with indices one entry: "
             f"${matrix_name(out_letter, '[l](m)')}$ is channel $m$ of layer $l$'s output, with entries "
             f"${latex_base(out_letter)}^{{[l](m)}}_{{r,s}}$ (row $r$, column $s$)")
     conv = next((doc for r, doc in zip(records, docs) if r.layer.kernel_slides and "K" in doc.letters), None)
@@ -687,7 +719,7 @@ def _notation(records, docs: list[DocStep]) -> str:
     dense = next((doc for r, doc in zip(records, docs) if r.layer.weights_join and "W" in doc.letters), None)
     if dense is not None:
         w = latex_base(dense.letters["W"])
-        text += f"; a dense layer's weight ${w}^{{[l]}}_{{i,j}}$ joins its input $j$ to its output $i$"
+        text += f"; a dense layer's weight ${w}^{{[l]}}_{{j,k}}$ joins its input $k$ to its output $j$"
     return text + "."
 
 
@@ -859,8 +891,10 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         settings = first.layer.settings(docs[0]) + ([("batch", plural(net.batch, "example"))] if net.batch else [])
         lines, note = first.layer.results(docs[0])
         if lines:
-            summary = [Section("results", "The results", "The results in matrix form, proved entry by entry at this "
-                               "size in the sections below.", [], formula=lines, after=note)]
+            lead = "The results in matrix form, proved entry by entry at this size in the sections below."
+            if any(r"\star" in line for line in lines):  # the operators they use, defined before them
+                lead += " " + STAR
+            summary = [Section("results", "The results", lead, [], formula=lines, after=note)]
             general_results = first.layer.general_results(docs[0])
             if general_results is not None:
                 intro, lines, after = general_results
@@ -890,7 +924,13 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                           else f"Back-propagation through the network {net.name.replace('_', ' ')}")
     # A network's overview: each layer's rules in tensor form, before the entries.
     rules = [] if single else [Section(f"rules-{r.number}", f"Layer {r.number}: {r.layer.describe()}", "", [],
-                                       formula=r.layer.rules(doc)) for r, doc in zip(records, docs)]
+                                       formula=_paired(r.layer.rules(doc))) for r, doc in zip(records, docs)]
+    # Once, after the first convolution whose rules hold only at stride 1 without padding: the same at any.
+    for n, (r, doc) in enumerate(zip(records, docs)):
+        general = getattr(r.layer, "general_rules", lambda step: None)(doc) if not single else None
+        if general is not None:
+            rules.insert(n + 1, Section(f"rules-general-{r.number}", "", general[0], [], formula=general[1]))
+            break
     for j in reversed(range(len(records))):  # each fork's rule after the layer whose output forks
         if len(net.readers(j)) > 1 and not single:
             rules.insert(j, Section(f"rules-fork-{j}", f"The fork at ${_value(net, naming, records, j)}$", "", [],
@@ -915,6 +955,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                            formula=list(item.lines), after=item.after) for n, item in enumerate(items, 1)]
     return {
         "title": title,
+        # A network's document is denser (its rules, a worked example through every layer, each layer's entries):
+        # set at 10pt, LaTeX's own size, it keeps to the pages a lecture hands out (the CNN's eight).
+        "font_size": "11pt" if single else "10pt",
         "objectives": objectives,
         "reading": READING,
         "single": single,
@@ -935,7 +978,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _upstream_definition(derivation, docs[-1], naming.single, upstream),
         "batch_note": _batch_note(derivation, single),
-        "rules_intro": _rules_intro(rules, input_gradient, all_entries),
+        "rules_intro": _rules_intro(rules, input_gradient, all_entries, net.batch is not None),
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,
         "forward": forward,

@@ -36,7 +36,11 @@ _PAREN = re.compile(r'<mo((?: (?:stretchy|minsize|maxsize)="[^"]*")*)>(&#x00028;
 def tidy(markup: str) -> str:
     """MathML spaced as LaTeX sets the same formula: an operator name is a name (upright, no operator
     space: rot_180(K)), a function name is set apart from an argument without parentheses by a thin space
-    (log p), and ordinary parentheses take no operator space."""
+    (log p), and ordinary parentheses take no operator space. A sum's limits and max's go under and over it
+    in a display (munder, munderover with movable limits, as LaTeX's \\sum and \\max), and the indicator's
+    double-struck one is the character itself (browsers ignore mathvariant on a number)."""
+    markup = markup.replace('<mn mathvariant="double-struck">1</mn>', '<mi mathvariant="normal">&#x1D7D9;</mi>')
+    markup = _limits(markup)
     markup = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", markup)
     # A thin space after a function name, and before it unless it opens a row or follows an operator.
     markup = _FUNCTION.sub(lambda m: ("" if markup[:m.start()].endswith(("<mrow>", "</mo>")) else THIN)
@@ -45,6 +49,35 @@ def tidy(markup: str) -> str:
 
 
 THIN = '<mspace width="0.1667em"/>'
+
+# An operator whose sub- and superscripts LaTeX sets as limits, and the MathML latex2mathml writes for it.
+_LIMITED = (("<msubsup><mo>&#x02211;</mo>", "msubsup", "munderover", '<mo movablelimits="true">&#x02211;</mo>'),
+            ("<msub><mo>&#x02211;</mo>", "msub", "munder", '<mo movablelimits="true">&#x02211;</mo>'),
+            ("<msub><mo>max</mo>", "msub", "munder",
+             '<mo movablelimits="true" lspace="0.1667em" rspace="0.1667em">max</mo>'),
+            ("<msub><mo>min</mo>", "msub", "munder",
+             '<mo movablelimits="true" lspace="0.1667em" rspace="0.1667em">min</mo>'))
+
+
+def _limits(markup: str) -> str:
+    """Each sum and max with its scripts as limits: <msub><mo>sum</mo>...</msub> becomes <munder> (and
+    msubsup munderover), its closing tag the one that matches."""
+    for start, tag, new, base in _LIMITED:
+        pos = markup.find(start)
+        while pos >= 0:
+            depth, at = 0, pos
+            while True:  # the matching close tag
+                opening, closing = markup.find(f"<{tag}>", at), markup.find(f"</{tag}>", at)
+                if opening != -1 and opening < closing:
+                    depth, at = depth + 1, opening + len(tag) + 2
+                    continue
+                depth, at = depth - 1, closing + len(tag) + 3
+                if depth == 0:
+                    break
+            inner = markup[pos + len(start):closing]
+            markup = markup[:pos] + f"<{new}>{base}{inner}</{new}>" + markup[at:]
+            pos = markup.find(start, pos)
+    return markup
 
 
 def mathml(latex: str, display: bool = True) -> str:
@@ -59,7 +92,9 @@ def mathml(latex: str, display: bool = True) -> str:
     lines = [_split(line, ("&",)) for _, line in _split(aligned.group(1), ("\\\\",))]
     body = "".join("<mtr>" + "".join(f"<mtd>{_inner(cell.strip())}</mtd>" for _, cell in cells) + "</mtr>"
                    for cells in lines if any(cell.strip() for _, cell in cells))
-    return f'<math display="{"block" if display else "inline"}"><mtable class="rows">{body}</mtable></math>'
+    style = ' displaystyle="true"' if display else ""
+    return (f'<math display="{"block" if display else "inline"}"><mtable class="rows"{style}>'
+            + (body.replace("<mtd>", f"<mtd{style}>") if display else body) + "</mtable></math>")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -97,14 +132,19 @@ def _line(text: str) -> str:
     parts = []
     text = text.strip()
     if text[:2] in ("+ ", "- "):  # a continuation line carries its own sign
-        parts.append(f"<mo>{text[0]}</mo>")
+        parts.append(_sign(text[0]))
         text = text[2:]
     for sign, term in _split(text, (" + ", " - ")):
         if sign:
-            parts.append(f"<mo>{sign.strip()}</mo>")
+            parts.append(_sign(sign.strip()))
         factors = [_inner(factor.strip()) for _, factor in _split(term, ("\\,",)) if factor.strip()]
         parts.append('<mspace width="0.167em"></mspace>'.join(factors))
     return "".join(parts)
+
+
+def _sign(sign: str) -> str:
+    """A term's sign as MathML: the minus sign, U+2212, never the hyphen."""
+    return "<mo>&#x02212;</mo>" if sign == "-" else f"<mo>{sign}</mo>"
 
 
 def rows(block) -> str:
@@ -115,4 +155,5 @@ def rows(block) -> str:
         for line in row.lines[1:]:
             lead = "<mo>=</mo>" if row.chain else '<mspace width="1em"></mspace>'
             out.append(f"<mtr><mtd></mtd><mtd>{lead}{_line(line)}</mtd></mtr>")
-    return f'<math display="block"><mtable class="rows">{"".join(out)}</mtable></math>'
+    return ('<math display="block"><mtable class="rows" displaystyle="true">'
+            + "".join(out).replace("<mtd>", '<mtd displaystyle="true">') + "</mtable></math>")

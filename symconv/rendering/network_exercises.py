@@ -1,10 +1,11 @@
-"""A network's exercises with their answers, drawn from its worked example: a weight's gradient and the
-input's gradient entry worked from the example's numbers, a finite-difference check of a kernel entry's
-gradient, and a batch's gradient with one step of gradient descent.
+"""A network's exercises with their answers, drawn from its worked example and doable by hand: a weight's
+gradient and the first convolution's bias gradient had the target been another (numbers the document does not
+print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a batch's gradient with one
+step of gradient descent.
 
 Every number is computed here, by the kinds' own NumPy forward and backward code (the same reference the
-worked example is checked against), never typed: the finite differences and the loss after the step come
-from running the NumPy forward pass again on perturbed numbers. A product or sum shown with rounded factors
+worked example is checked against), never typed: the gradients under the other target and the loss after the
+step come from running the NumPy passes again. A product or sum shown with rounded factors
 is shown to enough places that it gives the value shown.
 """
 
@@ -20,7 +21,6 @@ from ..derivation import Derivation
 from ..example import Example
 from ..numeric.reference_network import forward_backward
 
-STEP = 1e-3  # the finite difference's step
 # The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
 # (a larger one overshoots or, on this one example, all but zeroes it), else the smallest that lowers it.
 RATES = (1.0, 0.5, 0.1, 0.05, 0.01, 0.005, 0.001)
@@ -102,6 +102,11 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"])
 
 
+def inline_primed(label: str) -> str:
+    """As inline, of the loss L' (another target's)."""
+    return inline(label).replace(r"\partial L /", r"\partial L' /", 1)
+
+
 def inline(label: str) -> str:
     """A gradient's name for running text: \\partial L / \\partial x_{2,3}, not a small fraction."""
     return re.sub(r"^\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", label)
@@ -153,53 +158,60 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
     dense = [r for r in records if r.layer.weights_join and "W" in r.params]
     kernel = next((r for r in records if r.layer.kernel_slides and "K" in r.params), None)
     base = float(np.reshape(arrays[loss], -1)[0])
-
-    if dense:
-        r = dense[-1]
-        weight = r.params["W"]
-        flat = exercise_entry(derivation, weight, arrays)
-        i, j = divmod(flat, derivation[weight].shape[1])
-        i, j = i + 1, j + 1
-        grad = f"dL/d{weight}"
-        total = float(np.reshape(arrays[grad], -1)[flat])
-        label = derivation[grad].labels[flat]
-        items.append(Item(
-            "Exercise 1", f"From the worked example's numbers, compute ${inline(label)}$ by the chain rule.",
-            rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one term:",
-            tuple(_worked(derivation, names, grad, flat, values, total, True))))
-
-    first = records[0]
-    grad_x = f"dL/d{first.input}"
-    if kernel is first and grad_x in derivation.names() and derivation[grad_x].terms is not None:
-        shape = derivation[grad_x].shape
-        flat, index = _entry_name(shape, (1,) * (len(shape) - 2) + (2, 3))
-        total = float(np.reshape(arrays[grad_x], -1)[flat])
-        label = derivation[grad_x].labels[flat]
-        lines, kept = _worked(derivation, names, grad_x, flat, values, total, False), _kept(derivation, names, grad_x, flat, values)
-        items.append(Item(
-            f"Exercise {len(items) + 1}", f"Compute ${inline(label)}$ from the worked example's numbers.",
-            "It sums over the output entries whose window covers it" + (
-                "" if len(kept) == len(_entry_terms(derivation, grad_x, flat)) else
-                ", of whose gradients only " + _listed(kept) + " are not 0" + _stopped(records)) + ":", tuple(lines)))
-
-    found = _perturbed(records, kernel, leaves, arrays, loss, base) if kernel is not None else None
-    if found is not None:
-        name = kernel.params["K"]
-        at, after, predicted, gap = found
-        label = names[derivation[name].symbols[at]]
-        # L and L' to 8 places, and their difference as those show it: the line reads right
-        shown = Decimal(decimal(after, 8)) - Decimal(decimal(base, 8))
-        scaled = lambda v: decimal(v / STEP, 5)
-        items.append(Item(
-            f"Exercise {len(items) + 1}",
-            f"Add $10^{{-3}}$ to ${label}$, run the forward pass again, and compare the change in $L$ with "
-            rf"$\partial L / \partial {label} \cdot 10^{{-3}}$.",
-            "Running the forward pass at both values (NumPy, to double precision):",
-            (rf"L &= {decimal(base, 8)}, \qquad L' = {decimal(after, 8)}",
-             rf"L' - L &= {scaled(float(shown))} \cdot 10^{{-3}}, \qquad "
-             rf"\frac{{\partial L}}{{\partial {label}}} \cdot 10^{{-3}} \approx {scaled(predicted)} \cdot 10^{{-3}}"),
-            f"They differ by {decimal(max(gap / abs(predicted) * 100, 0.01), 2)} per cent, from the curvature of $L$. A step "
-            "across a kink of relu or a pooling switch would disagree grossly: this is how gradients are checked."))
+    # Exercises 1 and 2 ask for numbers the document does not print: the gradients had the target been another
+    # (the next class, or each entry raised by 1), the rest as in the example, from NumPy again.
+    other = _other_target(records[-1], leaves)
+    if other is not None:
+        target, t_new = other
+        arrays2 = {**leaves, target: t_new, **forward_backward(records, {**leaves, target: t_new})}
+        values2 = _values(derivation, arrays2)
+        hot = any(p.one_hot for p in records[-1].layer.params(records[-1].shape_in))
+        t_text = (f"class {int(np.argmax(np.reshape(t_new, -1))) + 1} (a one-hot $t'$ with its 1 in entry "
+                  f"{int(np.argmax(np.reshape(t_new, -1))) + 1})" if hot else "$t'$, each entry of $t$ raised by 1")
+        primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
+        said = f"Had the target been {t_text}, with the same input and parameters, the loss would be $L'$."
+        if dense:
+            r = dense[-1]
+            weight = r.params["W"]
+            flat = exercise_entry(derivation, weight, arrays)
+            i, j = (n + 1 for n in divmod(flat, derivation[weight].shape[1]))
+            grad = f"dL/d{weight}"
+            total = float(np.reshape(arrays2[grad], -1)[flat])
+            label = derivation[grad].labels[flat]
+            lines = _worked(derivation, names, grad, flat, values2, total, True)
+            lines[0] = primed(lines[0])
+            items.append(Item(
+                "Exercise 1", f"{said} Compute ${inline_primed(label)}$ by the chain rule.",
+                rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
+                rf"term, with the upstream gradient now of $L'$:" + _upstream_line(derivation, records, arrays2, names),
+                tuple(lines)))
+        if kernel is not None and "b" in kernel.params:
+            bias = kernel.params["b"]
+            grad = f"dL/d{bias}"
+            flat = derivation[grad].shape[0] - 1 if derivation[grad].shape else 0
+            total = float(np.reshape(arrays2[grad], -1)[flat])
+            label = derivation[grad].labels[flat]
+            lines = _worked(derivation, names, grad, flat, values2, total, False)
+            lines[0] = primed(lines[0])
+            kept = _kept(derivation, names, grad, flat, values2)
+            if dense:  # where the chain starts: the dense layer's input gradient, in numbers
+                r = dense[-1]
+                a_in = matrix_name_of(derivation, r.input)
+                lines.insert(0, rf"\frac{{\partial L'}}{{\partial {a_in}}} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} "
+                             rf"\frac{{\partial L'}}{{\partial {matrix_name_of(derivation, r.output)}}} = "
+                             + "{" + _vector(arrays2[f"dL/d{r.input}"], 4) + "}")
+            items.append(Item(
+                f"Exercise {len(items) + 1}",
+                f"With the same $t'$, compute ${inline_primed(label)}$: follow the gradient back through every layer.",
+                "From exercise 1's $\\hat{y} - t'$, the gradient passes back through every layer by its rule above, and the "
+                f"bias gets the sum of its channel's upstream gradient; of its entries only {_listed(kept)} are not "
+                f"0{_stopped(records)}:",
+                tuple(lines)))
+    # A derivation: the softmax's rule for a target that does not sum to 1, checked with NumPy on the target doubled.
+    softmax = _softmax_derivation(derivation, records, leaves)
+    if softmax is not None:
+        question, lines, after = softmax
+        items.append(Item(f"Exercise {len(items) + 1}", question, "", tuple(lines), after))
 
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:
@@ -214,19 +226,82 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         label = names[derivation[weight].symbols[entry]]
         items.append(Item(
             f"Exercise {len(items) + 1}",
-            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's). "
-            r"What is a weight's gradient then? A step of gradient descent sets $W \leftarrow W - \eta\, \partial L / "
-            rf"\partial W$ for every parameter: for this example ($N = 1$) and $\eta = {rate:g}$, give the new ${label}$ "
-            "and the loss after the step.",
+            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's): "
+            r"what is a weight's gradient then? For this example alone ($N = 1$, the worked example's $L$), give the new "
+            rf"${label}$ after a step of gradient descent, $W \leftarrow W - \eta\, \partial L / \partial W$ with "
+            rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
             (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {rate:g} \cdot "
              rf"{_factor(g, places)} \approx {decimal(new)}",),
-            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down from "
-            f"${decimal(base)}$." if after < base else
-            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up from "
-            f"${decimal(base)}$: the step was too large."))
+            f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, down "
+            f"from ${decimal(base)}$." if after < base else
+            f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, up "
+            f"from ${decimal(base)}$: the step was too large."))
     return items
+
+
+def _vector(values, places: int = PLACES) -> str:
+    """A short vector in a line of text: a column written as a transposed row."""
+    return (r"\begin{bmatrix} " + " & ".join(decimal(v, places) for v in np.reshape(values, -1))
+            + r" \end{bmatrix}^{\mathsf{T}}")
+
+
+def _other_target(last, leaves: dict):
+    """(the target's name, another target): for a one-hot target the next class, for any other each entry raised
+    by 1; None where the last layer has no target."""
+    name = last.params.get("t")
+    if name is None or name not in leaves:
+        return None
+    t = leaves[name]
+    if any(p.one_hot for p in last.layer.params(last.shape_in)):
+        flat = np.reshape(t, -1)
+        return name, np.roll(flat, 1).reshape(t.shape)
+    return name, t + 1
+
+
+def _upstream_line(derivation: Derivation, records, arrays2: dict, names: dict) -> str:
+    """For a softmax with cross-entropy: its upstream gradient under L' in numbers, p - t' (empty otherwise)."""
+    last = records[-1]
+    if not any(p.one_hot for p in last.layer.params(last.shape_in)):
+        return ""
+    scores = last.input
+    grad = np.reshape(arrays2[f"dL/d{scores}"], -1)
+    return (rf" $\partial L' / \partial {matrix_name_of(derivation, scores)} = \hat{{y}} - t' = {_vector(grad)}$.")
+
+
+def matrix_name_of(derivation: Derivation, name: str) -> str:
+    """a^{[5]}: a tensor's name as its first entry's label writes it, without the entry's index."""
+    label = derivation[name].labels[0]
+    return re.sub(r"_\{[^{}]*\}$", "", label)
+
+
+def _softmax_derivation(derivation: Derivation, records, leaves: dict):
+    """The derivation exercise of a softmax with cross-entropy: its gradient for a target whose entries sum to tau,
+    tau p - t (p - t needs tau = 1), with the worked example's target doubled as numbers, from NumPy (and checked
+    there against 2 p - 2 t); None for another last layer."""
+    last = records[-1]
+    if not any(p.one_hot for p in last.layer.params(last.shape_in)) or last.params.get("t") not in leaves:
+        return None
+    target = last.params["t"]
+    doubled = {**leaves, target: 2 * leaves[target]}
+    arrays = forward_backward(records, doubled)
+    scores = last.input
+    p_hat = arrays[last.output] if last.output in arrays else None
+    grad = np.reshape(arrays[f"dL/d{scores}"], -1)
+    if p_hat is None:
+        return None
+    assert np.allclose(grad, 2 * np.reshape(p_hat, -1) - 2 * np.reshape(leaves[target], -1))
+    a = matrix_name_of(derivation, scores)
+    question = (rf"Layer {last.number}'s rule $\partial L / \partial {a} = \hat{{y}} - t$ holds for a target whose entries "
+                rf"sum to 1. Derive $\partial L / \partial {a}_k$ for a target $t$ whose entries sum to $\tau$, and give it "
+                rf"for the worked example with its target doubled (loss $L''$).")
+    lines = [rf"\frac{{\partial L}}{{\partial {a}_k}} &= \sum_j \Big(-\frac{{t_j}}{{\hat{{y}}_j}}\Big)\, \hat{{y}}_j "
+             rf"\big(\mathbb{{1}}[j = k] - \hat{{y}}_k\big) = \hat{{y}}_k \sum_j t_j - t_k = \tau\, \hat{{y}}_k - t_k",
+             rf"\frac{{\partial L''}}{{\partial {a}}} &= 2\, \hat{{y}} - 2\, t = {{{_vector(grad)}}}"]
+    after = (r"So $\hat{y} - t$ needs $\tau = 1$ (a one-hot or a label-smoothed target); the numbers come from NumPy's "
+             r"forward and backward pass with the doubled target.")
+    return question, lines, after
 
 
 def _step(records, trained, leaves: dict, arrays: dict, loss: str, base: float):
@@ -245,27 +320,6 @@ def _step(records, trained, leaves: dict, arrays: dict, loss: str, base: float):
             return rate, stepped, after
         tried.append((rate, stepped, after))
     return tried[-1]
-
-
-def _perturbed(records, kernel, leaves: dict, arrays: dict, loss: str, base: float):
-    """Of the first kernel, the entry with the largest gradient whose finite difference (the forward pass run
-    again with STEP added to it) agrees with the gradient times STEP to 1 per cent (a step across a kink of
-    relu or a pooling switch would not): (its flat position, the loss after, the predicted change, the gap),
-    or None when no entry does."""
-    name = kernel.params["K"]
-    grads = np.reshape(arrays[f"dL/d{name}"], -1)
-    per = int(np.prod(np.shape(leaves[name])[2:]))
-    for at in sorted(range(per), key=lambda n: (-abs(grads[n]), n)):
-        if grads[at] == 0:
-            break
-        moved = {k: v.copy() for k, v in leaves.items()}
-        np.reshape(moved[name], -1)[at] += STEP
-        after = float(np.reshape(forward_backward(records, moved)[loss], -1)[0])
-        predicted = float(grads[at]) * STEP
-        gap = abs(after - base - predicted)
-        if gap <= 0.01 * abs(predicted):
-            return at, after, predicted, gap
-    return None
 
 
 def exercise_entry(derivation: Derivation, weight: str, arrays: dict) -> int:

@@ -20,6 +20,7 @@ from .latex import break_lines, width
 STEP = Fraction(1, 1000)  # the finite difference's step: a kernel entry raised by 10^{-3}
 STEP_TEX = r"10^{-3}"
 ROOM = 40.0  # em of an answer's line
+ONE_LINE = 46.0  # em: a short sum, in symbols and in numbers, on one line of the (small) answers
 MOST_SHOWN = 9  # L's terms written out up to this many; beyond, its value alone
 
 
@@ -48,7 +49,12 @@ def _factor(value: Fraction) -> str:
 
 
 def _sum_lines(lhs: str, symbolic: list[str], numeric: list[str], value: str) -> list[str]:
-    """lhs = the symbolic terms (broken into lines) = the numeric terms = value, as align lines."""
+    """lhs = the symbolic terms (broken into lines) = the numeric terms = value, as align lines; on one line where
+    it fits (the answers are set small: ONE_LINE em)."""
+    if symbolic and numeric:
+        joined = f"{lhs} &= {' + '.join(symbolic)} = {' + '.join(numeric)} = {value}"
+        if width(joined) <= ONE_LINE:
+            return [joined]
     lines = []
     for texts in (symbolic, numeric):
         broken = break_lines(texts, ROOM - width(lhs)) if texts else ["0"]
@@ -93,36 +99,65 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
         return texts, numeric, total
 
     questions, answers, found = [], [], {}
-    # 1: an entry of the input's gradient other than the one the example works out, one that is not 0 if any.
+    # Exercises 1 and 2 ask for entries the document does not print: those of another loss L', whose upstream
+    # gradient G' (small whole numbers from the example's seed) differs from the example's G.
+    spec = layer.conv_spec(record.shape_in)
+    g_other = _other_upstream(arrays[G], example.seed)
+    params = {"K": arrays[K], **({"b": arrays[record.params["b"]]} if "b" in record.params else {})}
+    gx_other, grads_other = layer.numpy_backward(np, g_other, arrays[X], None, params, None)
+    upstream = _letter(printer, derivation, G)
+    g_symbols = {s: Fraction(round(float(v))) for s, v in zip(derivation[G].symbols, g_other.reshape(-1))}
+    shown_g = _matrices("G'", g_other)
+
+    def other_terms(name: str, n: int) -> tuple[list[str], list[str], Fraction]:
+        """Entry n of gradient `name` under L': its terms with the upstream letter primed, in numbers, and its value."""
+        tensor = derivation[name]
+        texts, _ = printer.terms(tensor, n)
+        texts = [_primed(text, upstream) for text in texts] if upstream != "G" else []
+        t = tensor.terms
+        pairs = list(zip(t.first[t.start[n]:t.start[n + 1]], t.second[t.start[n]:t.start[n + 1]]))
+        factor = lambda at: g_symbols.get(derivation.symbols[at], None)
+        numeric, total = [], Fraction(0)
+        for a, b in pairs:
+            ga = factor(a)
+            other = value(b) if b >= 0 else Fraction(1)
+            numeric.append(_factor(ga) if b < 0 else rf"{_factor(ga)} \cdot {_factor(other)}")
+            total += ga * other
+        return texts, numeric, total
+
+    primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
+    # 1: the input entry with the most terms (the first of them), under L'.
     tensor = derivation[dX]
     count = lambda n: tensor.terms.start[n + 1] - tensor.terms.start[n]
-    candidates = [n for n in range(len(tensor.labels)) if count(n) > 0 and n != worked.get(dX)] or [worked.get(dX, 0)]
-    n_x = max(candidates, key=lambda n: (values[dX][n] != 0, count(n), -n))
-    lhs = tensor.labels[n_x]
-    symbolic, numeric, total = entry_terms(dX, n_x)
-    assert total == values[dX][n_x]
-    questions.append((f"Compute ${lhs}$ from the worked example's numbers: which upstream gradients reach this input "
-                      "entry, and through which kernel entries?", []))
+    printed = lambda name, n: Fraction(int(values[name][n].p), int(values[name][n].q))
+    # (the entry with the most terms; of those, one whose number differs from the example's, printed above)
+    n_x = max(range(len(tensor.labels)), key=lambda n: (count(n), float(gx_other.reshape(-1)[n]) != printed(dX, n), -n))
+    lhs = primed(tensor.labels[n_x])
+    symbolic, numeric, total = other_terms(dX, n_x)
+    assert abs(float(total) - float(gx_other.reshape(-1)[n_x])) < 1e-9, (total, gx_other)
+    questions.append((f"Let another loss $L'$ send back ${_prime_name()}$ below instead of $G$ (the same input and kernel). "
+                      f"Compute ${_slash(lhs)}$: which entries ${_entry(upstream, chr(39), None, 'r', 's')}$ reach it, through "
+                      "which kernel entries?", shown_g))
     answers.append((_sum_lines(lhs, symbolic, numeric, _decimal(total)),
-                    "Each output whose window covers the entry sends its upstream gradient back through the kernel "
-                    "entry that met it there."))
+                    "Each output whose window covers the entry sends back its upstream gradient through the kernel "
+                    "entry that met it."))
     found["input entry"] = (n_x, total)
-    spec = layer.conv_spec(record.shape_in)
+    found["upstream"] = g_other
     spread = ", dilated by the stride," if spec.stride != (1, 1) else ""
     padded = "padded " if spec.has_padding else ""
-    # 2: a kernel entry's gradient, of the first channel pair: one the example does not work out, not 0 if any.
+    # 2: a kernel entry's gradient under L', of the first channel pair: the last that is not 0 and not as printed.
     tensor = derivation[dK]
     kh, kw = derivation[K].shape[-2:]
     plane = range(kh * kw)
-    candidates = [n for n in plane if n != worked.get(dK)] or [0]
-    n_k = max(candidates, key=lambda n: (values[dK][n] != 0, n))
-    k_lhs, k_name = tensor.labels[n_k], derivation[K].labels[n_k]
-    symbolic, numeric, total = entry_terms(dK, n_k)
-    assert total == values[dK][n_k]
-    questions.append((f"Compute ${k_lhs}$ from the worked example's numbers.", []))
+    n_k = max(plane, key=lambda n: (grads_other["K"].reshape(-1)[n] != 0,
+                                    float(grads_other["K"].reshape(-1)[n]) != printed(dK, n), n))
+    k_lhs, k_name = primed(tensor.labels[n_k]), derivation[K].labels[n_k]
+    symbolic, numeric, total = other_terms(dK, n_k)
+    assert abs(float(total) - float(grads_other["K"].reshape(-1)[n_k])) < 1e-9
+    questions.append((f"With the same ${_prime_name()}$, compute ${_slash(k_lhs)}$.", []))
     answers.append((_sum_lines(k_lhs, symbolic, numeric, _decimal(total)),
-                    f"The upstream gradient{spread} laid over the {padded}input as a window, its top-left corner on the "
-                    f"entry that ${k_name}$ meets in the first output entry: each gradient times the entry under it"
+                    f"The upstream gradient{spread} over the {padded}input, its corner on the entry ${k_name}$ meets in "
+                    f"the first output: each gradient times the entry under it"
                     + (" (one in the zero padding gives no term)." if spec.has_padding else ".")))
     found["kernel entry"] = (n_k, total)
     # 3: the middle input entry at another stride, through the layer's own NumPy code.
@@ -133,11 +168,110 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
         answers.append((lines, after))
         found["stride"] = result
     # 4: exercise 2's kernel entry by finite differences on L = sum(G * Y), linear in the kernel.
-    question, lines, after, result = _finite_difference(derivation, record, layer, arrays, printer, n_k, k_name)
+    question, lines, after, result = _finite_difference(derivation, record, layer, {**arrays, G: g_other}, printer,
+                                                        n_k, k_name)
     questions.append(question)
     answers.append((lines, after))
     found["finite difference"] = result
+    # 5: a derivation: why the kernel turns up rotated in the input's gradient.
+    question, lines, after = _rotation_derivation(derivation, record, arrays, printer)
+    questions.append(question)
+    answers.append((lines, after))
     return Practice(questions, answers, found)
+
+
+def _other_upstream(g, seed: int):
+    """Another upstream gradient of G's shape: small whole numbers (-1 to 2, as the example's) drawn from the
+    example's seed, not all 0 and not G itself."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(f"another loss {seed}")
+    while True:
+        other = np.array([rng.randint(-1, 2) for _ in range(g.size)], dtype=float).reshape(g.shape)
+        if other.any() and not np.array_equal(other, g):
+            return other
+
+
+def _primed(text: str, letter: str) -> str:
+    """g_{1,2} k_{1,1} with the upstream letter primed: g'_{1,2}, {g'}^{(1)}_{1,2}."""
+    pattern = re.compile(r"(?<![A-Za-z\\])" + re.escape(letter) + r"(?![A-Za-z])(?=\s*([_^]))")
+    return pattern.sub(lambda m: f"{{{letter}'}}" if m.group(1) == "^" else f"{letter}'", text)
+
+
+def _prime_name() -> str:
+    return "G'"
+
+
+def _matrices(name: str, array) -> list[str]:
+    """One display line: the matrix `name` (per output channel, ^{(m)}, when it has several)."""
+    many = array.shape[0] > 1
+    shown = [("{" + name + "}^{(" + str(m + 1) + ")}" if many else name) + " = {\\begin{bmatrix} "
+             + r" \\ ".join(" & ".join(_decimal(Fraction(round(float(v)))) for v in row) for row in array[m])
+             + r" \end{bmatrix}}" for m in range(array.shape[0])]
+    return ["&" + r", \quad ".join(shown)]
+
+
+def assert_rotation(G, K) -> None:
+    """The identity the derivation exercise proves, on numbers: sum_{r,s} g_{r,s} k_{i-r+1, j-s+1} (each upstream
+    entry scattering the kernel back over the input it read) is the valid correlation of G, padded with k_h - 1
+    rows and k_w - 1 columns of zeros on every side, with the kernel rotated by 180 degrees (per channel pair)."""
+    import numpy as np
+
+    kh, kw = K.shape[-2:]
+    scattered = np.zeros((K.shape[1], G.shape[1] + kh - 1, G.shape[2] + kw - 1))
+    for m in range(G.shape[0]):
+        for r in range(G.shape[1]):
+            for s in range(G.shape[2]):
+                scattered[:, r:r + kh, s:s + kw] += G[m, r, s] * K[m]
+    padded = np.pad(G, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
+    rotated = K[:, :, ::-1, ::-1]
+    full = np.zeros_like(scattered)
+    for i in range(full.shape[1]):
+        for j in range(full.shape[2]):
+            full[:, i, j] = np.einsum("mhw,mchw->c", padded[:, i:i + kh, j:j + kw], rotated)
+    assert np.allclose(full, scattered)
+
+
+def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
+    """Exercise: derive, from the forward rule, that the input's gradient is the full correlation of G with the
+    rotated kernel (at stride 1, no padding, dilation 1, one channel). The identity is checked here on the
+    example's numbers against NumPy's own full correlation (the layer's NumPy backward at stride 1)."""
+    import numpy as np
+
+    letters = {which: derivation[name].labels[0] for which, name in
+               (("x", record.input), ("k", record.params["K"]), ("y", record.output))}
+    base = {w: re.split(r"[\^_]", printer.latex[derivation.symbols.index(derivation[n].symbols[0])])[0]
+            for w, n in (("x", record.input), ("k", record.params["K"]), ("y", record.output))}
+    x, k, y = base["x"], base["k"], base["y"]
+    g = _letter(printer, derivation, f"dL/d{record.output}")
+    g = "g" if g == "G" else g
+    X, K = matrix_name(x), matrix_name(k)
+    # The identity on the example's numbers: sum_{r,s} g_{r,s} k_{i-r+1, j-s+1} is the valid correlation of G
+    # padded with k_h - 1 and k_w - 1 zeros on every side with the kernel rotated by 180 degrees.
+    assert_rotation(arrays[f"dL/d{record.output}"], arrays[record.params["K"]])
+    question = (rf"Show why the kernel turns up rotated. Take stride 1, no padding, dilation 1 and one channel, so that "
+                rf"${y}_{{r,s}}$ is $b$ plus the sum of ${x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$ over the kernel's entries. Starting "
+                rf"from the chain rule $\partial L / \partial {x}_{{i,j}} = \sum_{{r,s}} {g}_{{r,s}}\, \partial {y}_{{r,s}} / "
+                rf"\partial {x}_{{i,j}}$, show that $\partial L / \partial {X}$ is the full correlation of $G$ with "
+                rf"$\operatorname{{rot}}_{{180}}({K})$.", [])
+    lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {g}_{{r,s}}\, "
+             rf"\frac{{\partial {y}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {g}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
+             rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} \hat{{{g}}}_{{i+u-1,\,j+v-1}}\, "
+             rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \big(\hat{{G}} \star \operatorname{{rot}}_{{180}}({K})\big)_{{i,j}}"]
+    after = (rf"First line: ${x}_{{i,j}}$ meets ${y}_{{r,s}}$ once, through $p = i - r + 1$, $q = j - s + 1$ (no term "
+             rf"outside the kernel). Second: count the kernel from its end, $u = k_h + 1 - p$, $v = k_w + 1 - q$: as $p$ "
+             rf"runs forward $u$ runs backward, so ${k}_{{p,q}} = \operatorname{{rot}}_{{180}}({K})_{{u,v}}$, and "
+             rf"${g}_{{r,s}} = \hat{{{g}}}_{{i+u-1,\,j+v-1}}$ with $\hat{{G}}$ the $G$ padded by $k_h - 1$ rows and $k_w - 1$ "
+             "columns of zeros: a valid correlation of the padded $G$, the full one. On the example's numbers it gives "
+             "the input's gradient shown there.")
+    return question, lines, after
+
+
+def _slash(label: str) -> str:
+    """A gradient's name for running text: \\partial L' / \\partial x_{2,2}, not a small fraction."""
+    return re.sub(r"^\\frac\{\\partial (L'*)\}\{\\partial (.*)\}$", r"\\partial \1 / \\partial \2", label)
 
 
 def _letter(printer, derivation: Derivation, name: str) -> str:
@@ -207,37 +341,34 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
             for s, q in cols:
                 flat_k = ((m * n_in) * kh + p) * kw + q
                 k_text = K.labels[flat_k]
-                g_text = _entry(letter, "'", m + 1 if g.shape[0] > 1 else None, r + 1, s + 1)
+                g_text = _entry(letter, "''", m + 1 if g.shape[0] > 1 else None, r + 1, s + 1)
                 gv, kv = Fraction(round(float(g2[m, r, s]))), Fraction(round(float(params['K'][m, 0, p, q])))
                 symbolic.append(rf"{g_text}\, {k_text}")
                 numeric.append(rf"{_factor(gv)} \cdot {_factor(kv)}")
                 total += gv * kv
     assert total == result, (total, result)
-    G2 = "G'"
-    shown = [rf"&{G2}" + (f"^{{({m + 1})}}" if g2.shape[0] > 1 else "") + " = {\\begin{bmatrix} "
+    G2 = "G''"
+    shown = [("&{" + G2 + "}^{(" + str(m + 1) + ")}" if g2.shape[0] > 1 else "&" + G2) + " = {\\begin{bmatrix} "
              + r" \\ ".join(" & ".join(_decimal(Fraction(round(float(v)))) for v in row) for row in g2[m])
              + r" \end{bmatrix}}" for m in range(g2.shape[0])]
     shown = [r", \quad ".join(line.lstrip("&") for line in shown)]
     shown = ["&" + shown[0]]
-    words = (f"Suppose the stride were 2 instead, with the same input, kernel{', bias' if 'b' in params else ''}, "
-             f"padding and dilation: the output is then {size(*out)}, the outputs of stride 1 at odd rows and "
-             "columns. Let the loss depend on them as before, so that their upstream gradient keeps its value, "
-             f"${G2}$ below.") if other == (2, 2) else (
+    words = (f"At stride 2 instead (the same input, kernel{', bias' if 'b' in params else ''}, padding and dilation) "
+             f"the output is {size(*out)}, the outputs of stride 1 at odd rows and columns; let the loss $L''$ send "
+             f"them their upstream gradient as before, ${G2}$ below.") if other == (2, 2) else (
              f"Suppose the stride were 1 instead, with the same input, kernel, padding and dilation: the output is then "
              f"{size(*out)}, and the outputs of stride {sh if sh == sw else f'{sh} by {sw}'} are among them. Let the "
              f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
              "is $G$ with zeros between its entries.")
-    question = (f"{words} Compute ${lhs}$ at that stride, writing the entries of ${G2}$ as "
-                f"${_entry(letter, chr(39), None, 'r', 's')}$.", shown)
-    lhs_prime = lhs.replace(r"\partial L}", r"\partial L'}", 1)
+    lhs_prime = lhs.replace(r"\partial L}", r"\partial L''}", 1)
+    question = (f"{words} Compute ${_slash(lhs_prime)}$, writing the entries of ${G2}$ as "
+                f"${_entry(letter, chr(39) * 2, None, 'r', 's')}$.", shown)
     lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
-    after = (r"Here $L'$ is the loss of the layer at the other stride. Only the outputs whose windows still cover the "
-             "entry send it a term: "
-             + ("at stride 2 the windows start every second row and column, so fewer of them reach it. "
+    after = ("Only the outputs whose windows still cover the entry send it a term: "
+             + ("at stride 2 the windows start every second row and column, so fewer reach it. "
                 if other == (2, 2) else "at stride 1 every window is there, but those the larger stride skipped "
                 "bring an upstream gradient of 0. ")
-             + r"The same number comes from the general form: the full correlation of the stride-dilated upstream "
-               r"gradient with the rotated kernel.")
+             + "The general form above gives the same.")
     if other == (1, 1):  # the stride's own gradient, again: a stride is stride 1 with the skipped outputs' gradient 0
         own = derivation[f"dL/d{record.input}"]
         mine = [v.values for v in example_values if v.name == own.name][0][i * w + j]
@@ -273,11 +404,11 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
     upstream = _letter(printer, derivation, f"dL/d{record.output}")
     y_letter = _letter(printer, derivation, record.output)
     sup = "^{(m)}" if many else ""
-    loss = rf"\sum_{{{'m,' if many else ''}r,s}} {upstream}{sup}_{{r,s}}\, {y_letter}{sup}_{{r,s}}"
-    question = (rf"Check your answer to exercise 2 by finite differences. Take as the loss $\ell = {loss}$: its "
-                "upstream gradient is exactly the example's, so its kernel's gradient is that of exercise 2. Compute "
-                rf"$\ell(K)$ at the example's numbers, then $\ell(K_{{+}})$ with ${k_name}$ raised by ${STEP_TEX}$ (from "
-                rf"${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$: the kernel $K_{{+}}$), and compare "
+    primed = f"{{{upstream}'}}" if many else f"{upstream}'"
+    loss = rf"\sum_{{{'m,' if many else ''}r,s}} {primed}{sup}_{{r,s}}\, {y_letter}{sup}_{{r,s}}"
+    question = (rf"Check exercise 2 by finite differences on the loss $\ell = {loss}$, whose upstream gradient is $G'$: "
+                rf"compute $\ell(K)$, then $\ell(K_{{+}})$ with ${k_name}$ raised by ${STEP_TEX}$ (from "
+                rf"${_decimal(k_value)}$ to ${_decimal(k_value + STEP)}$), and compare "
                 rf"$(\ell(K_{{+}}) - \ell(K)) / {STEP_TEX}$ with your answer.", [])
 
     def total(lhs: str, ys_: list[Fraction], value: Fraction) -> list[str]:
@@ -296,8 +427,7 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
     lines = [*total(r"\ell(K)", ys, L), y2_line, *total(r"\ell(K_{+})", y2s, L2),
              rf"\frac{{\ell(K_{{+}}) - \ell(K)}}{{{STEP_TEX}}} &= \frac{{{_decimal(L2)} - {_decimal(L)}}}{{{_decimal(STEP)}}} "
              rf"= {_decimal(quotient)}"]
-    after = (rf"This is ${derivation[f'dL/d{record.params[chr(75)]}'].labels[n_k]}$ of exercise 2, exactly: every output "
-             "entry is linear in each kernel entry, and so is $\\ell$, so the difference quotient has no error from "
-             "the step's size (for a loss that curves, it agrees only to about the step). The output "
-             rf"${Y2}$ of the raised kernel comes from the layer's own NumPy code, a second computation beside the derivation's.")
+    asked = derivation[f"dL/d{record.params['K']}"].labels[n_k].replace(r"\partial L}", r"\partial L'}", 1)
+    after = (rf"This is ${_slash(asked)}$ of exercise 2, exactly: $\ell$ is linear in each kernel entry, so the quotient has "
+             rf"no error from the step's size. ${Y2}$ comes from the layer's own NumPy code, a second computation.")
     return question, lines, after, {"L": L, "L+": L2, "quotient": quotient, "entry": n_k}
