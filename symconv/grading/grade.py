@@ -35,6 +35,7 @@ from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, summed_indices, walk
 
 MAX_LINKS = 12  # links of a chain read one by one when the chain as a whole does not read
+LINK_PARSES = 100  # readings of names a chain's links may spend (binding.py): a fraction of the claim's own
 MAX_INDICES = 10_000  # index combinations one claim may range over
 # Measured: evaluating and expanding costs 20 to 40 us a term, a term of a multinomial power about
 # 100 times that; the budgets keep a whole set of notes under about 4 s on a 2-core machine.
@@ -369,10 +370,12 @@ class Grader(Evaluator):
                 continue
             state = self._state()
             self._in_links = True
+            left_before, self.search_left = self.search_left, min(self.search_left, LINK_PARSES)
             try:
                 judged = self._grade(replace(claim, text=" = ".join(links[k] for k in kept)))
             finally:
                 self._in_links = False
+                self.search_left = left_before - (min(left_before, LINK_PARSES) - self.search_left)
             left = "; ".join(f"link {k + 1} ({_shown_link(links[k])}): {why}" for k, why in sorted(left_out.items()))
             if judged.status == "wrong" and _OUTSIDE not in judged.reason:  # unequal values, not an entry's indices
                 said = f"the links that read are unequal, the other{'s' if len(left_out) > 1 else ''} left out: {left}"
