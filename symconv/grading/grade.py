@@ -110,6 +110,7 @@ class Grader(Evaluator):
         self.features = 0  # the notes write one feature of this many at a time (features.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         self._parses: dict[tuple, tuple] = {}  # (text, how it is read, the names' shapes) -> its trees (_parsed)
+        self._held: dict[tuple, tuple] = {}  # (sides, range, the state they are judged in) -> holds' answer (holds)
         self._locals: dict[tuple, Expr | None] = {}
         self._chained: dict[tuple, Expr] = {}  # (derived value's symbol, symbol) -> the derivative through the chain
         self._derived_values: dict | None = None
@@ -566,7 +567,31 @@ class Grader(Evaluator):
 
     def holds(self, sides, claim: Claim) -> bool:
         """Whether the claim is right at every index of its range (read with names still being bound):
-        first at one point and its first indices, by value alone, then in full."""
+        first at one point and its first indices, by value alone, then in full. The search for what the notes'
+        names mean reads the same sides again and again (a reading of one name with the others as before, each
+        convention's grader, each claim again once names are bound): each answer is worked out once for the
+        state it depends on, and what holding it leaves behind (the reading of *, the target size, a worked
+        example's numbers skipped) is left behind again."""
+        try:
+            key = (tuple(sides), claim.range, self.base, self.columns, arrays.COLUMNS.get(), self._reading, self._target,
+                   self._quick, frozenset(self.given.items()), tuple(self.constants.items()), frozenset(self.inferred))
+            found = self._held.get(key)
+        except TypeError:  # something in the tree that is not hashable: worked out as it is
+            return self._holds(sides, claim)
+        if found is None:
+            skipped, self._numbers_skipped = self._numbers_skipped, False
+            try:
+                held = self._holds(sides, claim)
+            finally:
+                self._numbers_skipped, skipped = skipped or self._numbers_skipped, self._numbers_skipped
+            if len(self._held) >= MAX_HELD_KEPT:
+                self._held.clear()
+            found = self._held[key] = (held, skipped, self._reading, self._target, self._quick)
+        held, skipped, self._reading, self._target, self._quick = found
+        self._numbers_skipped = self._numbers_skipped or skipped
+        return held
+
+    def _holds(self, sides, claim: Claim) -> bool:
         verdict_only, self._verdict_only = self._verdict_only, True
         try:
             envs = self._indices(sides, claim.range)
@@ -915,6 +940,7 @@ class Grader(Evaluator):
 
 _PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE and its number (Grader._parsed)
 MAX_PARSES_KEPT = 2_000
+MAX_HELD_KEPT = 5_000  # answers of Grader.holds kept
 
 
 def _placed(node, keys: list[str], biases: dict[str, str], extra: dict[str, int]):
