@@ -12,6 +12,7 @@ take them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from math import prod
 from dataclasses import dataclass, replace
 from itertools import product
@@ -109,7 +110,10 @@ class Grader(Evaluator):
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
-        self._parses: dict[tuple, tuple] = {}  # (text, how it is read, the names' shapes) -> its trees (_parsed)
+        # (text, how it is read, the names) -> [(the names its reading looked up, {their shapes: its trees})] (_parsed)
+        self._parses: dict[tuple, list] = {}
+        self._parses_kept = 0
+        self._placeholders: dict = {}  # (a name's place, its table) -> that table with placeholder keys (_LookedUp)
         self._held: dict[tuple, tuple] = {}  # (sides, range, the state they are judged in) -> holds' answer (holds)
         self._locals: dict[tuple, Expr | None] = {}
         self._chained: dict[tuple, Expr] = {}  # (derived value's symbol, symbol) -> the derivative through the chain
@@ -156,35 +160,48 @@ class Grader(Evaluator):
                                self.features, self.lettered)
 
     def _parsed(self, text: str):
-        """parse_claim with the grader's names, each text read once for names of the same shapes: the search for
-        what the notes' names mean (binding.py) reads a claim with every value of a shape in turn, and the
-        tree is the same but for the tensors its entries name. (Names the notes tell apart by their index
-        letter read their tables' keys: those parses are not kept.)"""
+        """parse_claim with the grader's names, each text read once for the tables it reads: the search for what
+        the notes' names mean (binding.py) reads a claim with every value of a name in turn, and the tree is the
+        same but for the tensors its entries name as long as the names the reading looks up stand for values of
+        the same shapes (a reading that stops at the first name it cannot read is the same whatever the names
+        after it mean). (Names the notes tell apart by their index letter read their tables' keys: those parses
+        are not kept.)"""
         if self.lettered:
             return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
                                                   self.lettered))
-        keys, shapes = [], []
-        for name, table in self.tensors.items():
-            shapes.append((name, tuple((layer, info.shape, info.channels, info.gradient) for layer, info in table.items())))
-            keys += [info.key for info in table.values()]
-        memo_key = (text, self.layout, self.parenthesized, self.features, tuple(shapes))
-        found = self._parses.get(memo_key)
+        names = tuple(self.tensors)
+        memo_key = (text, self.layout, self.parenthesized, self.features, names)
+        readings = self._parses.get(memo_key)
+        if readings is None:
+            readings = self._parses[memo_key] = []
+        found = None
+        for looked_up, kept in readings:  # the parses kept, by the tables each looked up
+            found = kept.get(tuple(_shape_of(self.tensors[name]) for name in looked_up))
+            if found is not None:
+                break
         if found is None:
-            if len(self._parses) >= MAX_PARSES_KEPT:
+            self._parses_kept += 1
+            if self._parses_kept > MAX_PARSES_KEPT:
                 self._parses.clear()
-            places = iter(range(len(keys)))
-            tables = {name: {layer: replace(info, key=f"{_PLACE}{next(places)}") for layer, info in table.items()}
-                      for name, table in self.tensors.items()}
+                self._parses_kept = 1
+                readings = self._parses[memo_key] = []
+            tables = _LookedUp(self.tensors, names, self._placeholders)
             try:
                 found = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
             except UnknownName as error:
                 found = (UnknownName, (str(error), error.name, error.layers))
             except ParseError as error:  # ChannelLayout too
                 found = (type(error), error.args)
-            self._parses[memo_key] = found
+            looked_up = tuple(tables.looked_up)
+            shapes = tuple(_shape_of(self.tensors[name]) for name in looked_up)
+            kept = next((kept for before, kept in readings if before == looked_up), None)
+            if kept is None:
+                readings.append((looked_up, kept := {}))
+            kept[shapes] = found
         if isinstance(found[0], type):  # raised anew, as reading the text would
             raise found[0](*found[1])
         trees, compact = found
+        keys = [[info.key for info in table.values()] for table in self.tensors.values()]
         biases = self._bias_table()
         extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
         return [_placed(tree, keys, biases, extra) for tree in trees], compact
@@ -938,18 +955,56 @@ class Grader(Evaluator):
         return self._printers[key]
 
 
-_PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE and its number (Grader._parsed)
+_PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE, the name's place, ":", its layer's
 MAX_PARSES_KEPT = 2_000
 MAX_HELD_KEPT = 5_000  # answers of Grader.holds kept
 
 
-def _placed(node, keys: list[str], biases: dict[str, str], extra: dict[str, int]):
-    """The tree with each entry's and whole tensor's placeholder key (_PLACE n) the n-th of `keys`, and a dense
-    layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
+def _shape_of(table: dict) -> tuple:
+    """What a parse reads of a name's table: its layers and what each stands for, but its tensor's key."""
+    return tuple((layer, *(value for field, value in vars(info).items() if field != "key"))
+                 for layer, info in table.items())
+
+
+class _LookedUp(Mapping):
+    """The grader's names for parse_claim, each table with placeholder keys (_PLACE) made when the parser looks the
+    name up, and which names it looked up (the parse depends on those tables and the names alone)."""
+
+    def __init__(self, tensors: dict, names: tuple, made: dict):
+        self._tensors = tensors
+        self._place = {name: k for k, name in enumerate(names)}
+        self._made = made
+        self.looked_up: dict[str, None] = {}  # in order, once each
+
+    def __getitem__(self, name):
+        table = self._tensors[name]
+        self.looked_up.setdefault(name, None)
+        place = self._place[name]
+        key = (place, _shape_of(table))
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = {layer: replace(info, key=f"{_PLACE}{place}:{k}")
+                                       for k, (layer, info) in enumerate(table.items())}
+        return found
+
+    def __iter__(self):
+        return iter(self._tensors)
+
+    def __len__(self):
+        return len(self._tensors)
+
+    def __contains__(self, name):
+        return name in self._tensors
+
+
+def _placed(node, keys: list[list[str]], biases: dict[str, str], extra: dict[str, int]):
+    """The tree with each entry's and whole tensor's placeholder key (_PLACE n:k) the k-th of the n-th name's `keys`,
+    and a dense layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
     if not isinstance(node, tuple):
         return node
     if node and node[0] in ("entry", "whole") and isinstance(node[1], str) and node[1].startswith(_PLACE):
-        key = keys[int(node[1][1:])]  # its indices (or channels) and name hold no key
+        place, k = node[1][1:].split(":")
+        key = keys[int(place)][int(k)]  # its indices (or channels) and name hold no key
         indices = node[2]
         if (node[0] == "entry" and key in biases and len(indices) == 2 and indices[1].written
                 and not indices[1].coefs and indices[1].const == extra[key]):
