@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import mpmath
 from mpmath import libmp
-from sympy import Abs, Expr, Float, Heaviside, Max, Min, Piecewise, Rational, S, Symbol, nan, sign, zoo
+from sympy import Abs, Add, Expr, Float, Heaviside, Max, Min, Mul, Piecewise, Pow, Rational, S, Symbol, exp, log, nan, sign, tanh, zoo
 from sympy.core.numbers import dps_to_prec
 
 from ..derivation import Derivation
@@ -190,8 +190,6 @@ _PREC = dps_to_prec(DIGITS)
 _MP = mpmath.MPContext()
 _MP.prec = _PREC
 _RND = libmp.round_nearest
-_ZERO = _MP.mpf(0)
-_ONE = _MP.mpf(1)
 
 
 class _Slow(Exception):  # noqa: N818
@@ -201,29 +199,27 @@ class _Slow(Exception):  # noqa: N818
 def _fast(expr, point: dict, numbers: dict, memo: dict):
     """The expression's number at the point, as an mpmath number (an mpf), or a Python Fraction while it is exact (an
     expression of Integers and Rationals only, as SymPy keeps it)."""
-    found = memo.get(expr)
-    if found is not None:
-        return found
-    if expr.is_Symbol:
-        value = numbers.get(expr)
+    value = numbers.get(expr)  # a symbol's, worked out before
+    if value is not None:
+        return value
+    evaluate = _KINDS.get(expr.__class__)
+    if evaluate is not None:
+        value = memo.get(expr)
         if value is None:
-            given = point.get(expr)
-            if given is None or not (given.is_Float or given.is_Rational):  # not given, or undefined (nan): SymPy's
-                raise _Slow
-            value = numbers[expr] = (_MP.make_mpf(given._mpf_) if given.is_Float
-                                     else Fraction(int(given.p), int(given.q)))
+            value = memo[expr] = evaluate(expr, point, numbers, memo)
+        return value
+    if expr.is_Symbol:
+        given = point.get(expr)
+        if given is None or not (given.is_Float or given.is_Rational):  # not given, or undefined (nan): SymPy's
+            raise _Slow
+        value = numbers[expr] = (_MP.make_mpf(given._mpf_) if given.is_Float
+                                 else Fraction(int(given.p), int(given.q)))
         return value
     if expr.is_Float:
         return _MP.make_mpf(expr._mpf_)
     if expr.is_Rational:
         return Fraction(int(expr.p), int(expr.q))
-    kind = type(expr).__name__
-    evaluate = _KINDS.get(kind)
-    if evaluate is None:
-        raise _Slow
-    value = evaluate(expr, point, numbers, memo)
-    memo[expr] = value
-    return value
+    raise _Slow
 
 
 def _float(value):
@@ -388,10 +384,9 @@ def _holds(condition, point, numbers, memo) -> bool:
     raise _Slow
 
 
-_KINDS = {"Add": _add, "Mul": _mul, "Pow": _pow, "exp": _function(_exp), "log": _function(_log),
-          "tanh": _function(_tanh),
-          "Max": _extreme(lambda a, b: a > b), "Min": _extreme(lambda a, b: a < b), "Heaviside": _heaviside,
-          "Abs": _abs, "sign": _sign, "Piecewise": _piecewise}
+_KINDS = {Add: _add, Mul: _mul, Pow: _pow, exp: _function(_exp), log: _function(_log), tanh: _function(_tanh),
+          Max: _extreme(lambda a, b: a > b), Min: _extreme(lambda a, b: a < b), Heaviside: _heaviside,
+          Abs: _abs, sign: _sign, Piecewise: _piecewise}
 
 
 def _number(value: Expr) -> Expr | None:
