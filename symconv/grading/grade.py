@@ -187,24 +187,31 @@ class Grader(Evaluator):
                 readings = self._parses[memo_key] = []
             tables = _LookedUp(self.tensors, names, self._placeholders)
             try:
-                found = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
+                parsed = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
             except UnknownName as error:
-                found = (UnknownName, (str(error), error.name, error.layers))
+                parsed = (UnknownName, (str(error), error.name, error.layers))
             except ParseError as error:  # ChannelLayout too
-                found = (type(error), error.args)
+                parsed = (type(error), error.args)
             looked_up = tuple(tables.looked_up)
             shapes = tuple(_shape_of(self.tensors[name]) for name in looked_up)
             kept = next((kept for before, kept in readings if before == looked_up), None)
             if kept is None:
                 readings.append((looked_up, kept := {}))
-            kept[shapes] = found
-        if isinstance(found[0], type):  # raised anew, as reading the text would
-            raise found[0](*found[1])
-        trees, compact = found
-        keys = [[info.key for info in table.values()] for table in self.tensors.values()]
-        biases = self._bias_table()
-        extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
-        return [_placed(tree, keys, biases, extra) for tree in trees], compact
+            found = kept[shapes] = (parsed, {})  # and the trees placed, by the keys the placeholders stand for
+        parsed, placed = found
+        if isinstance(parsed[0], type):  # raised anew, as reading the text would
+            raise parsed[0](*parsed[1])
+        trees, compact = parsed
+        place = {name: k for k, name in enumerate(names)}
+        keys = {f"{_PLACE}{place[name]}:{k}": info.key for name in looked_up
+                for k, info in enumerate(self.tensors[name].values())}
+        placed_key = (tuple(keys.values()), self.base)
+        sides = placed.get(placed_key)
+        if sides is None:
+            biases = self._bias_table()
+            extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
+            sides = placed[placed_key] = [_placed(tree, keys, biases, extra) for tree in trees]
+        return list(sides), compact
 
     def _by_index_letter(self, claim: Claim, reading: dict) -> bool:
         """Whether one name the notes use for two values tells them apart by its index letter (Bishop's a_j for
@@ -997,14 +1004,13 @@ class _LookedUp(Mapping):
         return name in self._tensors
 
 
-def _placed(node, keys: list[list[str]], biases: dict[str, str], extra: dict[str, int]):
-    """The tree with each entry's and whole tensor's placeholder key (_PLACE n:k) the k-th of the n-th name's `keys`,
-    and a dense layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
+def _placed(node, keys: dict[str, str], biases: dict[str, str], extra: dict[str, int]):
+    """The tree with each entry's and whole tensor's placeholder key (_PLACE n:k) the tensor's key it stands for, and
+    a dense layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
     if not isinstance(node, tuple):
         return node
     if node and node[0] in ("entry", "whole") and isinstance(node[1], str) and node[1].startswith(_PLACE):
-        place, k = node[1][1:].split(":")
-        key = keys[int(place)][int(k)]  # its indices (or channels) and name hold no key
+        key = keys[node[1]]  # its indices (or channels) and name hold no key
         indices = node[2]
         if (node[0] == "entry" and key in biases and len(indices) == 2 and indices[1].written
                 and not indices[1].coefs and indices[1].const == extra[key]):
