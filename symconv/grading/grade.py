@@ -1103,7 +1103,23 @@ def _terms(expr: Expr) -> int:
     return 1
 
 
+MAX_EQUAL_KEPT = 20_000
+_EQUALS: dict[tuple[Expr, Expr], bool] = {}  # (claimed, truth) -> _equal's answer: the same pair comes back in each
+# layout of the channel, each convention's grader, each claim judged again
+
+
 def _equal(claimed: Expr, truth: Expr) -> bool:
+    """_equal_expanded, each pair worked out once (expanding and bringing over one denominator is pure)."""
+    key = (claimed, truth)
+    found = _EQUALS.get(key)
+    if found is None:
+        if len(_EQUALS) >= MAX_EQUAL_KEPT:
+            _EQUALS.clear()
+        found = _EQUALS[key] = _equal_expanded(claimed, truth)
+    return found
+
+
+def _equal_expanded(claimed: Expr, truth: Expr) -> bool:
     """Exactly equal after expansion; a claim with entries in a denominator is brought over one
     denominator first, so that a fraction that cancels is read as what it equals."""
     gap = expand(claimed - truth, power_exp=False, log=False)
