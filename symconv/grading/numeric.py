@@ -130,7 +130,11 @@ def _number(grader, node, env: dict[str, int]):
         for choice in product(*ranges):
             inner = {**env, **dict(zip(names, choice))}
             if not any(inner[var] == env[other] for var, other in excluded):
-                total = arrays.elementwise(lambda a, b: a + b, total, _number(grader, node[2], inner))
+                value = _number(grader, node[2], inner)
+                if isinstance(total, _ARRAYS) or isinstance(value, _ARRAYS):
+                    total = arrays.elementwise(lambda a, b: a + b, total, value)
+                else:
+                    total = total + value
         return total
     if kind in ("op", "pieces", "ind", "idxrel"):
         raise Unread
