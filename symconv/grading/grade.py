@@ -208,6 +208,10 @@ class Grader(Evaluator):
         placed_key = (tuple(keys.values()), self.base)
         sides = placed.get(placed_key)
         if sides is None:
+            self._parses_kept += 1  # each placing is kept too, within the same bound
+            if self._parses_kept > MAX_PARSES_KEPT:
+                self._parses.clear()
+                self._parses_kept = 1
             biases = self._bias_table()
             extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
             sides = placed[placed_key] = [_placed(tree, keys, biases, extra) for tree in trees]
@@ -964,7 +968,7 @@ class Grader(Evaluator):
 
 _PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE, the name's place, ":", its layer's
 MAX_PARSES_KEPT = 2_000
-MAX_HELD_KEPT = 5_000  # answers of Grader.holds kept
+MAX_HELD_KEPT = 2_000  # answers of Grader.holds kept (each keeps its sides' trees)
 
 
 def _shape_of(table: dict) -> tuple:
