@@ -86,6 +86,7 @@ class Grader(Evaluator):
         self._given_values: dict = {}  # expression -> [its value at the given point, that value to WORKED_DIGITS]
         self._verdict_only = False  # while names are bound: whether a claim holds, not what the report says of it
         self.first_numbers: dict = {}  # a value -> its number at the meaning's first point, as numeric.py reads it
+        self.entry_numbers: dict = {}  # (an entry inside its tensor, the indices, the base) -> that number (numeric.py)
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
@@ -1020,7 +1021,7 @@ def _placed(node, keys: dict[str, str], biases: dict[str, str], extra: dict[str,
                 and not indices[1].coefs and indices[1].const == extra[key]):
             return ("entry", biases[key], (indices[0],), node[3])
         return (node[0], key, *node[2:])
-    return tuple(_placed(n, keys, biases, extra) for n in node)
+    return tuple([_placed(n, keys, biases, extra) if isinstance(n, tuple) else n for n in node])
 
 
 def _index_relation(text: str, letters: set[str]) -> bool:

@@ -138,6 +138,17 @@ def _number(grader, node, env: dict[str, int]):
         return total
     if kind in ("op", "pieces", "ind", "idxrel"):
         raise Unread
+    if kind == "entry":  # an entry inside its tensor is its symbol, whatever else the grader holds: its number kept
+        key = (node, tuple(env.items()), grader.base)
+        known = grader.entry_numbers.get(key)
+        if known is None:
+            value = grader.value(node, env)
+            known = _leaf(grader, value)
+            if getattr(value, "is_Symbol", False):
+                if len(grader.entry_numbers) >= MAX_REMEMBERED:
+                    grader.entry_numbers.clear()
+                grader.entry_numbers[key] = known
+        return known
     # an entry, a whole tensor, a derivative, a branch (relu, max): as the grader reads it, then at the point
     return _leaf(grader, grader.value(node, env))
 
