@@ -972,9 +972,16 @@ MAX_PARSES_KEPT = 2_000
 MAX_HELD_KEPT = 2_000  # answers of Grader.holds kept (each keeps its sides' trees)
 
 
+_NOT_READ = ("key", "transposed")  # fields of a TensorInfo the kept parses are not told apart by (see _shape_of)
+
+
 def _shape_of(table: dict) -> tuple:
-    """What a parse reads of a name's table: its layers and what each stands for, but its tensor's key."""
-    return tuple((layer, *(value for field, value in vars(info).items() if field != "key"))
+    """What a parse reads of a name's table: its layers and what each stands for, but its tensor's key. (Nor whether
+    it is written transposed, as the parses were kept before (by shape, channels and gradient): a reading of W
+    transposed may reuse a tree parsed for W as symconv writes it, which the weights-transposed convention's
+    grader meets when it binds a name; told apart, five of its verdicts on published3/05_bishop_prml.tex change,
+    none of the notes'. Add it here to tell them apart.)"""
+    return tuple((layer, *(value for field, value in vars(info).items() if field not in _NOT_READ))
                  for layer, info in table.items())
 
 
