@@ -999,7 +999,8 @@ class _LookedUp(Mapping):
         table = self._tensors[name]
         self.looked_up.setdefault(name, None)
         place = self._place[name]
-        key = (place, _shape_of(table))
+        key = (place, tuple((layer, *(value for field, value in vars(info).items() if field != "key"))
+                            for layer, info in table.items()))  # all but the key: the parse reads what it looks up
         found = self._made.get(key)
         if found is None:
             found = self._made[key] = {layer: replace(info, key=f"{_PLACE}{place}:{k}")
