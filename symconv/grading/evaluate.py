@@ -450,7 +450,7 @@ class Evaluator:
             if kind == "extreme":
                 if any(arrays.is_array(v) for v in values) or not values:
                     raise ParseError("\\max_{i,j} is read over numbers, not whole tensors")
-                return (Max if node[4] == "max" else Min)(*values)
+                return _extreme(Max if node[4] == "max" else Min, *values)
             if not any(arrays.is_array(v) for v in values):
                 return Add(*values)
             total = S.Zero
@@ -566,7 +566,7 @@ def _function(name: str, args: list[Expr]) -> Expr:
     if name in ("max", "min"):
         if len(args) < 2:
             raise ParseError(f"\\{name} needs two or more arguments, e.g. \\{name}(0, z)")
-        return (Max if name == "max" else Min)(*args)
+        return _extreme(Max if name == "max" else Min, *args)
     if len(args) != 1:
         raise ParseError(f"{name} takes one argument, not {len(args)}")
     return {"exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt, "abs": Abs, "norm": Abs, "sign": sign,
@@ -575,7 +575,23 @@ def _function(name: str, args: list[Expr]) -> Expr:
             "dtanh": lambda z: 1 - tanh(z) ** 2,
             "drelu": lambda z: Heaviside(z, 0),
             "floor": floor, "ceiling": ceiling,
-            "relu": lambda z: Max(0, z)}[name](one)
+            "relu": lambda z: _extreme(Max, 0, z)}[name](one)
+
+
+MAX_EXTREMES_KEPT = 20_000
+_EXTREMES: dict[tuple, Expr] = {}  # (Max or Min, its arguments) -> what SymPy makes of it (_extreme)
+
+
+def _extreme(function, *args) -> Expr:
+    """Max(*args) or Min(*args), each made once: SymPy compares every pair of its arguments (symbolically, about
+    1 ms a pair), and the search for what the notes' names mean (binding.py) reads the same relu(z) again and again."""
+    key = (function, args)
+    found = _EXTREMES.get(key)
+    if found is None:
+        if len(_EXTREMES) >= MAX_EXTREMES_KEPT:
+            _EXTREMES.clear()
+        found = _EXTREMES[key] = function(*args)
+    return found
 
 
 def _huge(number: Expr) -> bool:

@@ -12,6 +12,7 @@ take them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from math import prod
 from dataclasses import dataclass, replace
 from itertools import product
@@ -89,6 +90,7 @@ class Grader(Evaluator):
         self._given_values: dict = {}  # expression -> [its value at the given point, that value to WORKED_DIGITS]
         self._verdict_only = False  # while names are bound: whether a claim holds, not what the report says of it
         self.first_numbers: dict = {}  # a value -> its number at the meaning's first point, as numeric.py reads it
+        self.entry_numbers: dict = {}  # (an entry inside its tensor, the indices, the base) -> that number (numeric.py)
         if upstream_symbol:  # --upstream-symbol G: G_{ij} is dL/dy_{ij} (in a network, G^{[l]} is dL/da^{[l]})
             written = (f"{upstream_symbol}^{{[l]}}_{{i}} := \\frac{{\\partial L}}{{\\partial a^{{[l]}}_{{i}}}}" if self.network
                        else f"{upstream_symbol}_{{i}} := \\frac{{\\partial L}}{{\\partial {derivation.network.names.output}_{{i}}}}")
@@ -117,7 +119,11 @@ class Grader(Evaluator):
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
-        self._parses: dict[tuple, tuple] = {}  # (text, how it is read, the names' shapes) -> its trees (_parsed)
+        # (text, how it is read, the names) -> [(the names its reading looked up, {their shapes: its trees})] (_parsed)
+        self._parses: dict[tuple, list] = {}
+        self._parses_kept = 0
+        self._placeholders: dict = {}  # (a name's place, its table) -> that table with placeholder keys (_LookedUp)
+        self._held: dict[tuple, tuple] = {}  # (sides, range, the state they are judged in) -> holds' answer (holds)
         self._locals: dict[tuple, Expr | None] = {}
         self._chained: dict[tuple, Expr] = {}  # (derived value's symbol, symbol) -> the derivative through the chain
         self._derived_values: dict | None = None
@@ -176,38 +182,62 @@ class Grader(Evaluator):
                                self.features, self.lettered)
 
     def _parsed(self, text: str):
-        """parse_claim with the grader's names, each text read once for names of the same shapes: the search for
-        what the notes' names mean (binding.py) reads a claim with every value of a shape in turn, and the
-        tree is the same but for the tensors its entries name. (Names the notes tell apart by their index
-        letter read their tables' keys: those parses are not kept.)"""
+        """parse_claim with the grader's names, each text read once for the tables it reads: the search for what
+        the notes' names mean (binding.py) reads a claim with every value of a name in turn, and the tree is the
+        same but for the tensors its entries name as long as the names the reading looks up stand for values of
+        the same shapes (a reading that stops at the first name it cannot read is the same whatever the names
+        after it mean). (Names the notes tell apart by their index letter read their tables' keys: those parses
+        are not kept.)"""
         if self.lettered:
             return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
                                                   self.lettered))
-        keys, shapes = [], []
-        for name, table in self.tensors.items():
-            shapes.append((name, tuple((layer, info.shape, info.channels, info.gradient) for layer, info in table.items())))
-            keys += [info.key for info in table.values()]
-        memo_key = (text, self.layout, self.parenthesized, self.features, tuple(shapes))
-        found = self._parses.get(memo_key)
+        names = tuple(self.tensors)
+        memo_key = (text, self.layout, self.parenthesized, self.features, names)
+        readings = self._parses.get(memo_key)
+        if readings is None:
+            readings = self._parses[memo_key] = []
+        found = None
+        for looked_up, kept in readings:  # the parses kept, by the tables each looked up
+            found = kept.get(tuple(_shape_of(self.tensors[name]) for name in looked_up))
+            if found is not None:
+                break
         if found is None:
-            if len(self._parses) >= MAX_PARSES_KEPT:
+            self._parses_kept += 1
+            if self._parses_kept > MAX_PARSES_KEPT:
                 self._parses.clear()
-            places = iter(range(len(keys)))
-            tables = {name: {layer: replace(info, key=f"{_PLACE}{next(places)}") for layer, info in table.items()}
-                      for name, table in self.tensors.items()}
+                self._parses_kept = 1
+                readings = self._parses[memo_key] = []
+            tables = _LookedUp(self.tensors, names, self._placeholders)
             try:
-                found = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
+                parsed = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
             except UnknownName as error:
-                found = (UnknownName, (str(error), error.name, error.layers))
+                parsed = (UnknownName, (str(error), error.name, error.layers))
             except ParseError as error:  # ChannelLayout too
-                found = (type(error), error.args)
-            self._parses[memo_key] = found
-        if isinstance(found[0], type):  # raised anew, as reading the text would
-            raise found[0](*found[1])
-        trees, compact = found
-        biases = self._bias_table()
-        extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
-        return [_placed(tree, keys, biases, extra) for tree in trees], compact
+                parsed = (type(error), error.args)
+            looked_up = tuple(tables.looked_up)
+            shapes = tuple(_shape_of(self.tensors[name]) for name in looked_up)
+            kept = next((kept for before, kept in readings if before == looked_up), None)
+            if kept is None:
+                readings.append((looked_up, kept := {}))
+            found = kept[shapes] = (parsed, {})  # and the trees placed, by the keys the placeholders stand for
+        parsed, placed = found
+        if isinstance(parsed[0], type):  # raised anew, as reading the text would
+            raise parsed[0](*parsed[1])
+        trees, compact = parsed
+        place = {name: k for k, name in enumerate(names)}
+        keys = {f"{_PLACE}{place[name]}:{k}": info.key for name in looked_up
+                for k, info in enumerate(self.tensors[name].values())}
+        placed_key = (tuple(keys.values()), self.base)
+        sides = placed.get(placed_key)
+        if sides is None:
+            self._parses_kept += 1  # each placing is kept too, within the same bound
+            if self._parses_kept > MAX_PARSES_KEPT:
+                self._parses.clear()
+                self._parses_kept = 1
+            biases = self._bias_table()
+            extra = {key: 0 if self.base == 1 else self.shapes[key][1] for key in biases}
+            sides = placed[placed_key] = [_placed(tree, keys, biases, extra) for tree in trees]
+        return list(sides), compact
 
     def _by_index_letter(self, claim: Claim, reading: dict) -> bool:
         """Whether one name the notes use for two values tells them apart by its index letter (Bishop's a_j for
@@ -722,7 +752,31 @@ class Grader(Evaluator):
 
     def holds(self, sides, claim: Claim) -> bool:
         """Whether the claim is right at every index of its range (read with names still being bound):
-        first at one point and its first indices, by value alone, then in full."""
+        first at one point and its first indices, by value alone, then in full. The search for what the notes'
+        names mean reads the same sides again and again (a reading of one name with the others as before, each
+        convention's grader, each claim again once names are bound): each answer is worked out once for the
+        state it depends on, and what holding it leaves behind (the reading of *, the target size, a worked
+        example's numbers skipped) is left behind again."""
+        try:
+            key = (tuple(sides), claim.range, self.base, self.columns, arrays.COLUMNS.get(), self._reading, self._target,
+                   self._quick, frozenset(self.given.items()), tuple(self.constants.items()), frozenset(self.inferred))
+            found = self._held.get(key)
+        except TypeError:  # something in the tree that is not hashable: worked out as it is
+            return self._holds(sides, claim)
+        if found is None:
+            skipped, self._numbers_skipped = self._numbers_skipped, False
+            try:
+                held = self._holds(sides, claim)
+            finally:
+                self._numbers_skipped, skipped = skipped or self._numbers_skipped, self._numbers_skipped
+            if len(self._held) >= MAX_HELD_KEPT:
+                self._held.clear()
+            found = self._held[key] = (held, skipped, self._reading, self._target, self._quick)
+        held, skipped, self._reading, self._target, self._quick = found
+        self._numbers_skipped = self._numbers_skipped or skipped
+        return held
+
+    def _holds(self, sides, claim: Claim) -> bool:
         verdict_only, self._verdict_only = self._verdict_only, True
         try:
             envs = self._indices(sides, claim.range)
@@ -1072,23 +1126,69 @@ class Grader(Evaluator):
         return self._printers[key]
 
 
-_PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE and its number (Grader._parsed)
+_PLACE = "\x00"  # a tensor's key in a tree kept for names of its shape: _PLACE, the name's place, ":", its layer's
 MAX_PARSES_KEPT = 2_000
+MAX_HELD_KEPT = 2_000  # answers of Grader.holds kept (each keeps its sides' trees)
 
 
-def _placed(node, keys: list[str], biases: dict[str, str], extra: dict[str, int]):
-    """The tree with each entry's and whole tensor's placeholder key (_PLACE n) the n-th of `keys`, and a dense
-    layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
+_NOT_READ = ("key", "transposed")  # fields of a TensorInfo the kept parses are not told apart by (see _shape_of)
+
+
+def _shape_of(table: dict) -> tuple:
+    """What a parse reads of a name's table: its layers and what each stands for, but its tensor's key. (Nor whether
+    it is written transposed, as the parses were kept before (by shape, channels and gradient): a reading of W
+    transposed may reuse a tree parsed for W as symconv writes it, which the weights-transposed convention's
+    grader meets when it binds a name; told apart, five of its verdicts on published3/05_bishop_prml.tex change,
+    none of the notes'. Add it here to tell them apart.)"""
+    return tuple((layer, *(value for field, value in vars(info).items() if field not in _NOT_READ))
+                 for layer, info in table.items())
+
+
+class _LookedUp(Mapping):
+    """The grader's names for parse_claim, each table with placeholder keys (_PLACE) made when the parser looks the
+    name up, and which names it looked up (the parse depends on those tables and the names alone)."""
+
+    def __init__(self, tensors: dict, names: tuple, made: dict):
+        self._tensors = tensors
+        self._place = {name: k for k, name in enumerate(names)}
+        self._made = made
+        self.looked_up: dict[str, None] = {}  # in order, once each
+
+    def __getitem__(self, name):
+        table = self._tensors[name]
+        self.looked_up.setdefault(name, None)
+        place = self._place[name]
+        key = (place, tuple((layer, *(value for field, value in vars(info).items() if field != "key"))
+                            for layer, info in table.items()))  # all but the key: the parse reads what it looks up
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = {layer: replace(info, key=f"{_PLACE}{place}:{k}")
+                                       for k, (layer, info) in enumerate(table.items())}
+        return found
+
+    def __iter__(self):
+        return iter(self._tensors)
+
+    def __len__(self):
+        return len(self._tensors)
+
+    def __contains__(self, name):
+        return name in self._tensors
+
+
+def _placed(node, keys: dict[str, str], biases: dict[str, str], extra: dict[str, int]):
+    """The tree with each entry's and whole tensor's placeholder key (_PLACE n:k) the tensor's key it stands for, and
+    a dense layer's bias written as a weight read as the bias (Grader._bias_columns, done here on the way)."""
     if not isinstance(node, tuple):
         return node
     if node and node[0] in ("entry", "whole") and isinstance(node[1], str) and node[1].startswith(_PLACE):
-        key = keys[int(node[1][1:])]  # its indices (or channels) and name hold no key
+        key = keys[node[1]]  # its indices (or channels) and name hold no key
         indices = node[2]
         if (node[0] == "entry" and key in biases and len(indices) == 2 and indices[1].written
                 and not indices[1].coefs and indices[1].const == extra[key]):
             return ("entry", biases[key], (indices[0],), node[3])
         return (node[0], key, *node[2:])
-    return tuple(_placed(n, keys, biases, extra) for n in node)
+    return tuple([_placed(n, keys, biases, extra) if isinstance(n, tuple) else n for n in node])
 
 
 def _index_relation(text: str, letters: set[str]) -> bool:
@@ -1204,7 +1304,23 @@ def _terms(expr: Expr) -> int:
     return 1
 
 
+MAX_EQUAL_KEPT = 20_000
+_EQUALS: dict[tuple[Expr, Expr], bool] = {}  # (claimed, truth) -> _equal's answer: the same pair comes back in each
+# layout of the channel, each convention's grader, each claim judged again
+
+
 def _equal(claimed: Expr, truth: Expr) -> bool:
+    """_equal_expanded, each pair worked out once (expanding and bringing over one denominator is pure)."""
+    key = (claimed, truth)
+    found = _EQUALS.get(key)
+    if found is None:
+        if len(_EQUALS) >= MAX_EQUAL_KEPT:
+            _EQUALS.clear()
+        found = _EQUALS[key] = _equal_expanded(claimed, truth)
+    return found
+
+
+def _equal_expanded(claimed: Expr, truth: Expr) -> bool:
     """Exactly equal after expansion; a claim with entries in a denominator is brought over one
     denominator first, so that a fraction that cancels is read as what it equals."""
     gap = expand(claimed - truth, power_exp=False, log=False)

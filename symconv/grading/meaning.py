@@ -15,10 +15,14 @@ relu, max or indicator sits on its kink, so a claim is never judged by the value
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 import weakref
 from collections.abc import Iterable
 
-from sympy import Abs, Expr, Float, Heaviside, Max, Min, Piecewise, Symbol, nan, sign, zoo
+import mpmath
+from mpmath import libmp
+from sympy import Abs, Add, Expr, Float, Heaviside, Max, Min, Mul, Piecewise, Pow, Rational, S, Symbol, exp, log, nan, sign, tanh, zoo
+from sympy.core.numbers import dps_to_prec
 
 from ..derivation import Derivation
 
@@ -63,6 +67,7 @@ class Meaning:
         self._positive = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.positive}
         self._definitions: dict[Symbol, Expr] | None = None
         self._values: dict[tuple[Expr, int], Expr | None] = {}  # (expression, point) -> its number there
+        self._mp_points: list[dict] = []  # each point's numbers as mpmath's (_fast), made on first use
 
     def points(self, count: int = POINTS) -> list[dict[Symbol, Expr]]:
         """The first `count` points (made on first use). After the first POINTS, each leaf tensor is
@@ -71,6 +76,7 @@ class Meaning:
         while len(self._points) < count:
             shifted = len(self._points) >= POINTS
             point: dict[Symbol, Expr] = {}
+            numbers: dict = {}  # its numbers as mpmath's (_fast)
             for tensor in self.d.tensors:
                 if tensor.symbols is None:
                     continue
@@ -82,8 +88,8 @@ class Meaning:
                         values, target = [abs(v) + Float("0.1", DIGITS) for v in values], True
                     point.update(zip(tensor.symbols, (v if target else v + shift for v in values)))
                 else:  # a derived value: what its entries are at this point
-                    point.update((sym, _defined(entry.xreplace(point)))
-                                 for sym, entry in zip(tensor.symbols, tensor.entries))
+                    for sym, entry in zip(tensor.symbols, tensor.entries):
+                        point[sym] = _defined(entry, point, numbers)
             self._points.append(point)
         return self._points[:count]
 
@@ -115,7 +121,9 @@ class Meaning:
             if len(self._values) >= MAX_REMEMBERED:
                 self._values.clear()
             self.points(point + 1)
-            found = self._values[key] = _number(expr.xreplace(self._points[point]))
+            while len(self._mp_points) <= point:
+                self._mp_points.append({})
+            found = self._values[key] = _at(expr, self._points[point], self._mp_points[point])
         return found
 
     def in_terms_of(self, truth: Expr, claimed: Expr, rounds: int = 3) -> Expr:
@@ -153,10 +161,232 @@ def _leaf(rng: random.Random, count: int, last: int, target: bool) -> Iterable[E
     return out
 
 
-def _defined(value: Expr) -> Expr:
+def _defined(entry: Expr, point: dict, numbers: dict) -> Expr:
     """A derived value at a point: a number, or nan where it is undefined (then nothing that uses it agrees)."""
-    number = _number(value)
+    number = _at(entry, point, numbers)
     return nan if number is None else number
+
+
+def _at(expr: Expr, point: dict, numbers: dict) -> Expr | None:
+    """_number(expr.xreplace(point)), worked out with mpmath where that gives the very number SymPy's own arithmetic
+    gives (_fast), else by SymPy."""
+    try:
+        value = _fast(expr, point, numbers, {})
+    except _Slow:
+        return _number(expr.xreplace(point))
+    if isinstance(value, Fraction):  # exact, as SymPy keeps it: then to DIGITS (0 stays 0)
+        return _number(Rational(value.numerator, value.denominator))
+    if not _MP.isfinite(value):
+        return _number(expr.xreplace(point))
+    return Float._new(value._mpf_, _PREC)
+
+
+# The numbers of a point in SymPy's own arithmetic: SymPy evaluates a Float expression operation by operation at the
+# Floats' precision (each result rounded to nearest, an exact zero a zero); mpmath does the same operations with the
+# same rounding, without building an expression at each step (ten times faster). Whatever could come out otherwise
+# (an exact number that SymPy keeps symbolic, such as sqrt(2), a complex or undefined value, a function not listed)
+# is left to SymPy (_Slow).
+_PREC = dps_to_prec(DIGITS)
+_MP = mpmath.MPContext()
+_MP.prec = _PREC
+_RND = libmp.round_nearest
+
+
+class _Slow(Exception):  # noqa: N818
+    """An expression whose number is SymPy's to work out."""
+
+
+def _fast(expr, point: dict, numbers: dict, memo: dict):
+    """The expression's number at the point, as an mpmath number (an mpf), or a Python Fraction while it is exact (an
+    expression of Integers and Rationals only, as SymPy keeps it)."""
+    value = numbers.get(expr)  # a symbol's, worked out before
+    if value is not None:
+        return value
+    evaluate = _KINDS.get(expr.__class__)
+    if evaluate is not None:
+        value = memo.get(expr)
+        if value is None:
+            value = memo[expr] = evaluate(expr, point, numbers, memo)
+        return value
+    if expr.is_Symbol:
+        given = point.get(expr)
+        if given is None or not (given.is_Float or given.is_Rational):  # not given, or undefined (nan): SymPy's
+            raise _Slow
+        value = numbers[expr] = (_MP.make_mpf(given._mpf_) if given.is_Float
+                                 else Fraction(int(given.p), int(given.q)))
+        return value
+    if expr.is_Float:
+        return _MP.make_mpf(expr._mpf_)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    raise _Slow
+
+
+def _float(value):
+    """A number as SymPy's Float arithmetic would take it: a Fraction rounded to the precision."""
+    if isinstance(value, Fraction):
+        return _MP.make_mpf(libmp.from_rational(value.numerator, value.denominator, _PREC, _RND))
+    return value
+
+
+def _exact_zero(value):
+    """A Float result of zero is SymPy's exact 0."""
+    return Fraction(0) if not isinstance(value, Fraction) and not value else value
+
+
+def _add(expr, point, numbers, memo):
+    total = None
+    for arg in expr.args:
+        value = _fast(arg, point, numbers, memo)
+        if total is None:
+            total = value
+        elif isinstance(total, Fraction) and isinstance(value, Fraction):
+            total = total + value
+        else:
+            total = _exact_zero(_float(total) + _float(value))
+    return total
+
+
+def _mul(expr, point, numbers, memo):
+    total = None
+    for arg in expr.args:
+        value = _fast(arg, point, numbers, memo)
+        if total is None:
+            total = value
+        elif isinstance(total, Fraction) and isinstance(value, Fraction):
+            total = total * value
+        else:
+            total = _exact_zero(_float(total) * _float(value))
+    return total
+
+
+def _pow(expr, point, numbers, memo):
+    base, power = expr.args
+    if not power.is_Rational:
+        raise _Slow
+    value = _fast(base, point, numbers, memo)
+    if isinstance(value, Fraction):
+        if power.q != 1 or not value and power.p < 0:  # sqrt(2), 1/0: SymPy's
+            raise _Slow
+        return value ** int(power.p)
+    if not value:
+        raise _Slow
+    if power.q == 1:
+        return _exact_zero(_MP.make_mpf(libmp.mpf_pow_int(value._mpf_, int(power.p), _PREC, _RND)))
+    if value < 0:  # a complex root: SymPy's
+        raise _Slow
+    exponent = libmp.from_rational(int(power.p), int(power.q), _PREC, _RND)
+    return _exact_zero(_MP.make_mpf(libmp.mpf_pow(value._mpf_, exponent, _PREC, _RND)))
+
+
+def _function(function):
+    """exp, log or tanh of a Float, as SymPy evaluates it (of an exact number SymPy keeps it, save at 0 or 1)."""
+    def evaluate(expr, point, numbers, memo):
+        (arg,) = expr.args
+        value = _fast(arg, point, numbers, memo)
+        if isinstance(value, Fraction):
+            raise _Slow
+        return _exact_zero(function(value))
+    return evaluate
+
+
+# SymPy evaluates a function of a Float at 4 more bits (evalf), exp rounding down (evalf_pow), then rounds to nearest
+def _exp(value):
+    return _MP.make_mpf(libmp.mpf_pos(libmp.mpf_exp(value._mpf_, _PREC + 4, libmp.round_down), _PREC, _RND))
+
+
+def _log(value):
+    if value <= 0:
+        raise _Slow
+    number = libmp.mpf_log(value._mpf_, _PREC + 4, _RND)
+    if number == libmp.fzero or number[2] + number[3] < -8:  # near 1, where evalf_log works 1 + x out anew: SymPy's
+        raise _Slow
+    return _MP.make_mpf(libmp.mpf_pos(number, _PREC, _RND))
+
+
+def _tanh(value):
+    return _MP.make_mpf(libmp.mpf_pos(libmp.mpf_tanh(value._mpf_, _PREC + 4, _RND), _PREC, _RND))
+
+
+def _exact(value) -> Fraction:
+    """A number as the exact fraction it is (an mpf is one: its mantissa times a power of 2), to compare exactly."""
+    if isinstance(value, Fraction):
+        return value
+    sign, mantissa, exponent, _ = value._mpf_
+    if not mantissa and exponent:  # inf, nan: no fraction (never a number here: SymPy's)
+        raise _Slow
+    mantissa = -int(mantissa) if sign else int(mantissa)
+    return Fraction(mantissa * 2**exponent) if exponent >= 0 else Fraction(mantissa, 2**-exponent)
+
+
+def _extreme(pick):
+    def evaluate(expr, point, numbers, memo):
+        values = [_fast(arg, point, numbers, memo) for arg in expr.args]
+        best = values[0]
+        for value in values[1:]:
+            if _exact(value) == _exact(best):  # a tie: which one SymPy keeps is SymPy's
+                raise _Slow
+            if pick(_exact(value), _exact(best)):
+                best = value
+        return best
+    return evaluate
+
+
+def _heaviside(expr, point, numbers, memo):
+    arg, at_zero = expr.args
+    value = _fast(arg, point, numbers, memo)
+    if not value or not at_zero.is_Rational:
+        raise _Slow
+    return Fraction(1) if value > 0 else Fraction(0)
+
+
+def _abs(expr, point, numbers, memo):
+    value = _fast(expr.args[0], point, numbers, memo)
+    return abs(value)
+
+
+def _sign(expr, point, numbers, memo):
+    value = _fast(expr.args[0], point, numbers, memo)
+    return Fraction((value > 0) - (value < 0))
+
+
+def _piecewise(expr, point, numbers, memo):
+    for pair in expr.args:
+        value, condition = pair.args
+        if _holds(condition, point, numbers, memo):
+            return _fast(value, point, numbers, memo)
+    raise _Slow
+
+
+_RELATIONS = {"StrictGreaterThan": lambda a, b: a > b, "GreaterThan": lambda a, b: a >= b,
+              "StrictLessThan": lambda a, b: a < b, "LessThan": lambda a, b: a <= b,
+              "Equality": lambda a, b: a == b, "Unequality": lambda a, b: a != b}
+
+
+def _holds(condition, point, numbers, memo) -> bool:
+    """Whether a condition of a Piecewise holds at the point (a comparison of numbers, And, Or, Not)."""
+    if condition is S.true:
+        return True
+    if condition is S.false:
+        return False
+    kind = type(condition).__name__
+    if kind in _RELATIONS:
+        left, right = (_fast(arg, point, numbers, memo) for arg in condition.args)
+        if isinstance(left, Fraction) != isinstance(right, Fraction) and _exact(left) == _exact(right):
+            raise _Slow  # an exact number equal to a Float: SymPy's
+        return _RELATIONS[kind](_exact(left), _exact(right))
+    if kind == "And":
+        return all(_holds(c, point, numbers, memo) for c in condition.args)
+    if kind == "Or":
+        return any(_holds(c, point, numbers, memo) for c in condition.args)
+    if kind == "Not":
+        return not _holds(condition.args[0], point, numbers, memo)
+    raise _Slow
+
+
+_KINDS = {Add: _add, Mul: _mul, Pow: _pow, exp: _function(_exp), log: _function(_log), tanh: _function(_tanh),
+          Max: _extreme(lambda a, b: a > b), Min: _extreme(lambda a, b: a < b), Heaviside: _heaviside,
+          Abs: _abs, sign: _sign, Piecewise: _piecewise}
 
 
 def _number(value: Expr) -> Expr | None:

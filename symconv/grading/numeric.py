@@ -27,6 +27,7 @@ _FUNCTIONS = {"exp": _CONTEXT.exp, "log": _CONTEXT.log, "tanh": _CONTEXT.tanh, "
               "dsigmoid": lambda z: _CONTEXT.exp(-z) / (1 + _CONTEXT.exp(-z)) ** 2,
               "dtanh": lambda z: 1 - _CONTEXT.tanh(z) ** 2}
 HUGE = _CONTEXT.mpf(10) ** 250  # an argument this large: SymPy's own reading decides (evaluate.py refuses 10^300)
+_ARRAYS = (np.ndarray, arrays.Marked, arrays.Ones)  # what arrays.is_array tells apart
 PLAINLY = 10 ** -12  # relative: two numbers this far apart differ at the meaning's precision whatever the rounding
 
 
@@ -80,27 +81,45 @@ def _number(grader, node, env: dict[str, int]):
     kind = node[0]
     if kind == "num":
         return _CONTEXT.mpf(node[1].numerator) / node[1].denominator
+    # (numbers on their own are worked out as arrays.elementwise works them out, without it: the same operations)
     if kind == "add":
         values = [(plus, _number(grader, n, env)) for plus, n in node[1]]
         total = 0
+        if not any(isinstance(v, _ARRAYS) for _, v in values):
+            for plus, v in values:
+                total = total + plus * v
+            return total
         for plus, v in values:
             total = arrays.elementwise(lambda a, b, plus=plus: a + plus * b, total, v)
         return total
     if kind == "mul":
         values = [_number(grader, n, env) for n in node[1]]
         out = values[0]
+        if not any(isinstance(v, _ARRAYS) for v in values):
+            for v in values[1:]:
+                out = out * v
+            return out
         for v in values[1:]:
             out = _product(out, v)
         return out
     if kind == "div":
-        return arrays.elementwise(_divide, _number(grader, node[1], env), _number(grader, node[2], env))
+        num, den = _number(grader, node[1], env), _number(grader, node[2], env)
+        if not isinstance(num, _ARRAYS) and not isinstance(den, _ARRAYS):
+            return _divide(num, den)
+        return arrays.elementwise(_divide, num, den)
     if kind == "pow":
         power = node[2] if isinstance(node[2], int) else _CONTEXT.mpf(node[2].numerator) / node[2].denominator
-        return arrays.elementwise(lambda b: _power(b, power), _number(grader, node[1], env))
+        base = _number(grader, node[1], env)
+        if not isinstance(base, _ARRAYS):
+            return _power(base, power)
+        return arrays.elementwise(lambda b: _power(b, power), base)
     if kind == "fn" and node[1] in _FUNCTIONS:
         if len(node[2]) != 1:
             raise Unread
-        return arrays.elementwise(lambda z: _function(node[1], z), _number(grader, node[2][0], env))
+        arg = _number(grader, node[2][0], env)
+        if not isinstance(arg, _ARRAYS):
+            return _function(node[1], arg)
+        return arrays.elementwise(lambda z: _function(node[1], z), arg)
     if kind == "sum":
         ranges = [grader._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
         names = [var for var, _, _ in node[1]]
@@ -111,10 +130,25 @@ def _number(grader, node, env: dict[str, int]):
         for choice in product(*ranges):
             inner = {**env, **dict(zip(names, choice))}
             if not any(inner[var] == env[other] for var, other in excluded):
-                total = arrays.elementwise(lambda a, b: a + b, total, _number(grader, node[2], inner))
+                value = _number(grader, node[2], inner)
+                if isinstance(total, _ARRAYS) or isinstance(value, _ARRAYS):
+                    total = arrays.elementwise(lambda a, b: a + b, total, value)
+                else:
+                    total = total + value
         return total
     if kind in ("op", "pieces", "ind", "idxrel"):
         raise Unread
+    if kind == "entry":  # an entry inside its tensor is its symbol, whatever else the grader holds: its number kept
+        key = (node, tuple(env.items()), grader.base)
+        known = grader.entry_numbers.get(key)
+        if known is None:
+            value = grader.value(node, env)
+            known = _leaf(grader, value)
+            if getattr(value, "is_Symbol", False):
+                if len(grader.entry_numbers) >= MAX_REMEMBERED:
+                    grader.entry_numbers.clear()
+                grader.entry_numbers[key] = known
+        return known
     # an entry, a whole tensor, a derivative, a branch (relu, max): as the grader reads it, then at the point
     return _leaf(grader, grader.value(node, env))
 
