@@ -36,7 +36,8 @@ from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, summed_indices, walk
 
 MAX_LINKS = 12  # links of a chain read one by one when the chain as a whole does not read
-LINK_PARSES = 100  # readings of names a chain's links may spend (binding.py): a fraction of the claim's own
+LINK_PARSES = 100  # readings of names a chain's links may spend in all (binding.py): a fraction of the claim's own
+MAX_LINK_TRIES = 4  # ways of leaving links out tried (the unreadable ones, then one more each)
 MAX_INDICES = 10_000  # index combinations one claim may range over
 # Measured: evaluating and expanding costs 20 to 40 us a term, a term of a multinomial power about
 # 100 times that; the budgets keep a whole set of notes under about 4 s on a 2-core machine.
@@ -394,18 +395,23 @@ class Grader(Evaluator):
         # first without the links that cannot read, then without one more whose unknown name another link writes
         tries = [dict(unread)] if unread else []
         tries += [{**unread, k: why} for k, why in suspects.items()]
-        for left_out in tries[:MAX_LINKS]:
+        left_before, self.search_left = self.search_left, min(self.search_left, LINK_PARSES)  # for all the tries
+        try:
+            return self._judged_by_links(claim, verdict, links, tries)
+        finally:
+            self.search_left = left_before - (min(left_before, LINK_PARSES) - self.search_left)
+
+    def _judged_by_links(self, claim: Claim, verdict: Verdict, links: list[str], tries: list[dict]) -> Verdict:
+        for left_out in tries[:MAX_LINK_TRIES]:
             kept = [k for k in range(len(links)) if k not in left_out]
-            if len(kept) < 2:
+            if len(kept) < 2 or self.search_left <= 0:
                 continue
             state = self._state()
             self._in_links = True
-            left_before, self.search_left = self.search_left, min(self.search_left, LINK_PARSES)
             try:
                 judged = self._grade(replace(claim, text=" = ".join(links[k] for k in kept)))
             finally:
                 self._in_links = False
-                self.search_left = left_before - (min(left_before, LINK_PARSES) - self.search_left)
             left = "; ".join(f"link {k + 1} ({_shown_link(links[k])}): {why}" for k, why in sorted(left_out.items()))
             if judged.status == "wrong" and _OUTSIDE not in judged.reason:  # unequal values, not an entry's indices
                 said = f"the links that read are unequal, the other{'s' if len(left_out) > 1 else ''} left out: {left}"
