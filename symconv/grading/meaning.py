@@ -14,6 +14,8 @@ relu, max or indicator sits on its kink, so a claim is never judged by the value
 
 from __future__ import annotations
 
+import operator
+
 import random
 from fractions import Fraction
 import weakref
@@ -234,30 +236,26 @@ def _exact_zero(value):
     return Fraction(0) if not isinstance(value, Fraction) and not value else value
 
 
-def _add(expr, point, numbers, memo):
+def _folded(expr, point, numbers, memo, op):
+    """A sum or a product of the arguments' values, in SymPy's order: exact while they are fractions."""
     total = None
     for arg in expr.args:
         value = _fast(arg, point, numbers, memo)
         if total is None:
             total = value
         elif isinstance(total, Fraction) and isinstance(value, Fraction):
-            total = total + value
+            total = op(total, value)
         else:
-            total = _exact_zero(_float(total) + _float(value))
+            total = _exact_zero(op(_float(total), _float(value)))
     return total
+
+
+def _add(expr, point, numbers, memo):
+    return _folded(expr, point, numbers, memo, operator.add)
 
 
 def _mul(expr, point, numbers, memo):
-    total = None
-    for arg in expr.args:
-        value = _fast(arg, point, numbers, memo)
-        if total is None:
-            total = value
-        elif isinstance(total, Fraction) and isinstance(value, Fraction):
-            total = total * value
-        else:
-            total = _exact_zero(_float(total) * _float(value))
-    return total
+    return _folded(expr, point, numbers, memo, operator.mul)
 
 
 def _pow(expr, point, numbers, memo):
