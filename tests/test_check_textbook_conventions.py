@@ -694,3 +694,29 @@ def test_a_name_defined_by_a_gradient_before_its_value_is_named_and_plain_letter
     assert [v.status for v in got] == ["definition", "right", "right", "right", "wrong", "right"], [
         (v.line, v.status, v.reason) for v in got]
     assert "does not guess" in got[0].reason and "plain letters as values" in got[1].reason
+
+
+def test_goodfellows_a_is_the_pre_activation_and_h_the_activation_and_bishops_e_is_the_loss():
+    """a^{(1)} = b^{(1)} + W^{(1)} x, h^{(1)} = relu(a^{(1)}), a^{(2)} = b^{(2)} + W^{(2)} h^{(1)} (Goodfellow, ch. 6);
+    E = 1/2 sum_k (a^{(2)}_k - t_k)^2, and dE/db^{(1)} = dE/da^{(1)}."""
+    notes = r"""
+    The input is $\boldsymbol{x}$, so $\boldsymbol{h}^{(0)}$ is $\boldsymbol{x}$.
+
+    $$\boldsymbol{a}^{(1)} = \boldsymbol{b}^{(1)} + W^{(1)} \boldsymbol{x}$$
+
+    $$\boldsymbol{h}^{(1)} = \max(0, \boldsymbol{a}^{(1)})$$
+
+    $$\boldsymbol{a}^{(2)} = \boldsymbol{b}^{(2)} + W^{(2)} \boldsymbol{h}^{(1)}$$
+
+    $$E = \frac{1}{2} \sum_{k=1}^{2} (a^{(2)}_k - t_k)^2$$
+
+    $$\nabla_{\boldsymbol{b}^{(1)}} E = \nabla_{\boldsymbol{a}^{(1)}} E$$
+
+    $$\nabla_{\boldsymbol{b}^{(1)}} E = \nabla_{\boldsymbol{h}^{(1)}} E$$
+    """
+    got = check_notes(textwrap.dedent(notes), NG)
+    assert [v.status for v in got] == ["right"] * 5 + ["wrong"], [(v.line, v.status, v.reason) for v in got]
+    assert got.conventions.preactivation == "a"
+    # without h, a is each layer's output, as symconv numbers the layers
+    ng = check_notes("$$a^{[2]} = \\max(0, W^{[1]} x + b^{[1]})$$", NG)
+    assert [v.status for v in ng] == ["right"] and ng.conventions.preactivation == ""

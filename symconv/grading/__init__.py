@@ -75,7 +75,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     if features:
         conventions = replace(conventions, features=features)
 
-    def grader_for(transposed: bool = False, columns: bool = False, per_example: bool = False) -> Grader:
+    def grader_for(transposed: bool = False, columns: bool = False, per_example: bool = False,
+                   goodfellow: bool = False) -> Grader:
         """A grader that reads in the notes' conventions (their weight matrices transposed, their batch's examples
         as columns)."""
         grader = Grader(derivation, upstream_symbol)
@@ -84,6 +85,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         grader.einstein = bool(conventions.einstein)
         if conventions.numbering:
             grader.number_by_weighted_layers(conventions.parenthesized)
+            if goodfellow:
+                grader.preactivations_as_a()
         if counted:
             grader.constants[counted] = str(derivation.network.batch)
         grader.features = features
@@ -111,13 +114,20 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
                 <= count(judged, "not understood") - count(other, "not understood"))
 
     unsure = lambda: any(v.status in ("wrong", "not understood") for v in judged.values())  # noqa: E731
+    goodfellow = False
+    if conventions.numbering and unsure() and _ACTIVATION_H.search(" ".join(c.text for c in claims)):
+        # Goodfellow's a^{(k)} = b^{(k)} + W^{(k)} h^{(k-1)}, h^{(k)} = f(a^{(k)}): a the pre-activation, h the activation
+        other = _judged(grader_for(goodfellow=True), claims)
+        if better(other, _FORWARD_A):
+            judged, goodfellow = other, True
+            conventions = replace(conventions, preactivation="a")
     if derivation.network.batch is not None and unsure():
-        other = _judged(grader_for(columns=True), claims)
+        other = _judged(grader_for(columns=True, goodfellow=goodfellow), claims)
         if better(other, _WHOLE_PRODUCT):
             judged, columns = other, True
             conventions = replace(conventions, examples_as="columns")
     if unsure() and not units and _WEIGHT_ENTRY.search(" ".join(c.text for c in claims)):  # units say their own
-        other = _judged(grader_for(transposed=True, columns=columns), claims)
+        other = _judged(grader_for(transposed=True, columns=columns, goodfellow=goodfellow), claims)
         if better(other, _WEIGHT_ENTRY):
             judged = other
             conventions = replace(conventions, weights="transposed")
@@ -126,7 +136,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     # as more are read
     if derivation.network.batch is not None and unsure() and _ACTIVATION_GRADIENT.search(" ".join(c.text for c in claims)):
         transposed = conventions.weights == "transposed"
-        other = _judged(grader_for(transposed=transposed, columns=columns, per_example=True), claims)
+        other = _judged(grader_for(transposed=transposed, columns=columns, per_example=True, goodfellow=goodfellow),
+                        claims)
         if (count(other, "right") >= count(judged, "right") + 2
                 and all(other[k].status == "right" for k, v in judged.items() if v.status == "right")
                 and count(other, "wrong") - count(judged, "wrong")
@@ -151,6 +162,8 @@ _STAR_ELEMENTWISE = re.compile(
     r"|(?:element[- ]?wise|entry[- ]?wise|Hadamard)\s+(?:product|multiplication),?\s*(?:written|denoted)?\s*\(?\s*\$\s*\*\s*\$",
     re.IGNORECASE)
 _STAR = re.compile(r"(?<![\\^_{])\s*\*\s*(?![}^_])")  # a * between factors (not a^* or a superscript's)
+_ACTIVATION_H = re.compile(r"(?<![A-Za-z\\])h\s*\}?\s*\^\s*\{?\s*[(\[]")  # h^{(1)}, \boldsymbol{h}^{(1)}: Goodfellow's
+_FORWARD_A = re.compile(r"^\s*(?:\\boldsymbol\s*\{\s*a\s*\}|\\mathbf\s*\{\s*a\s*\}|a)\s*\^")  # a^{(1)} = ...
 _ACTIVATION_GRADIENT = re.compile(r"(?<![A-Za-z\\])d[ZAza](?![A-Za-z])")  # dZ^{[2]}, dA, dz: an activation's gradient name
 _GRADIENT = re.compile(r"\\(?:partial|nabla|delta|Delta)(?![A-Za-z])|(?<![A-Za-z\\])d(?:[A-Za-z]|out)(?![A-Za-z])|\\frac\s*\{\s*d")  # a backward claim
 _WHOLE_PRODUCT = re.compile(r"(?<![A-Za-z\\])[A-Z](?:\^\s*\{[^{}]*\})?\s*(?:\\cdot\s*|\.\s*)?(?:\\?[A-Za-z])")  # W X, W^{[1]} A

@@ -42,6 +42,7 @@ class Conventions:
     examples_as: str = ""  # "columns": a batch's values are written units x examples (Ng), not examples x units
     per_example: str = ""  # "dZ": dZ, dA are each example's own loss's gradient, m times the mean's (Ng's course)
     star: str = ""  # "element-wise": the notes say * is the element-wise product (NumPy's), not a convolution
+    preactivation: str = ""  # "a": the notes' a^{(k)} is a weighted layer's pre-activation, h^{(k)} its activation
     star_line: int = 0
     batch: int = 1
 
@@ -59,6 +60,9 @@ class Conventions:
                      f"convention, line {self.einstein})")
         if self.examples_as:
             said += "; a batch's values written with the examples as columns (A^{[l]} is units x examples, W A + b)"
+        if self.preactivation:
+            said += ("; a^{(k)} is the k-th weighted layer's pre-activation (z^{[k]}) and h^{(k)} its activation, as "
+                     "Goodfellow et al. write them")
         if self.star:
             said += f"; * is the element-wise product, as the notes say (line {self.star_line})"
         if self.per_example:

@@ -142,6 +142,17 @@ class Grader(Evaluator):
         self.base_tensors = by_weighted_layers(self.d, self.base_tensors)
         self.parenthesized = parenthesized
 
+    def preactivations_as_a(self) -> None:
+        """Goodfellow's names for a network numbered by its weighted layers: a^{(k)} the k-th such layer's
+        pre-activation (symconv's z^{[k]}) and h^{(k)} its activation (h^{(0)} the input)."""
+        if "z" not in self.tensors or "a" not in self.tensors or "h" in self.tensors:
+            return
+        plain = {name: table for name, table in self.tensors.items()
+                 if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors and all(i.gradient for i in table.values()))}
+        plain["a"], plain["h"] = plain["z"], plain["a"]
+        del plain["z"]
+        self.tensors = with_gradient_names(self.d, plain)
+
     def transpose_weights(self) -> None:
         """Read the dense layers' weight matrices as the notes' transposes (CS231n's w is D x M, x w + b)."""
         weights = {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in)

@@ -103,6 +103,8 @@ class Parser:
         self.spelled = {name: name for name in tensors}
         if "{\\sigma^2}" in tensors:  # a batch's variance, written without the braces
             self.spelled.update({"\\sigma^2": "{\\sigma^2}", "\\sigma^{2}": "{\\sigma^2}"})
+        if "L" in tensors and "E" not in tensors and not re.search(r"(?<![A-Za-z\\])E\s*[_)\]]", text):
+            self.spelled["E"] = "L"  # E never indexed is the loss (Bishop, Wikipedia), not the error e written large
         for name in tensors:
             other = name.swapcase()
             # l is the letter layers are counted with (l = L - 1), never the loss L written small
