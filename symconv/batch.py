@@ -5,6 +5,8 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -16,10 +18,12 @@ from .network import load_network
 from .rendering.formats import Rendered
 from .rendering.latex_folders import reap
 from .rendering.options import DocumentOptions
+from .rendering.pdf import stop_all_now
 from .spec import SpecError
 from .termination import Terminated
 
 STOP_SECONDS = 5  # how long stopped workers get to clean up (kill LaTeX, remove its folder) before SIGKILL
+UNWIND_SECONDS = 3  # how long a worker told to stop unwinds before it stops its LaTeX and exits at once
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,18 @@ def _worker_started() -> None:
 
 def _worker_sigterm(signum, frame) -> None:
     if _busy:  # unwind through render_file's cleanups (LaTeX's processes and folder), then exit
+        threading.Thread(target=_exit_after, args=(UNWIND_SECONDS,), daemon=True).start()
         raise Terminated()
+    stop_all_now()  # a worker that is not render_file's (an exercise set's) exits at once, LaTeX too
+    os._exit(143)
+
+
+def _exit_after(seconds: float) -> None:
+    """The worker's deadline once told to stop: an unwinding that has not ended by then (the exception
+    raised where Python can only print it, in a finalizer, or a step that will not return) is cut
+    short, its LaTeX killed and folder removed first."""
+    time.sleep(seconds)
+    stop_all_now()
     os._exit(143)
 
 

@@ -3,6 +3,7 @@ line and exit status 2, and leaves no process or file behind."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import resource
@@ -10,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -428,7 +428,7 @@ def test_an_explicit_pdf_without_latex_is_refused(capsys, in_tmp, monkeypatch):
 def test_a_latex_failure_is_one_line_and_the_other_formats_are_written(capsys, in_tmp, monkeypatch):
     from symconv.rendering import formats, pdf
 
-    @contextmanager
+    @contextlib.contextmanager
     def failing(tex, timeout=0):
         def finish():
             raise pdf.LatexFailed("LaTeX failed: Undefined control sequence (derivation.tex line 3)")
@@ -495,6 +495,15 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+def _described(pid: int) -> str:
+    """A process's command line, state and where it waits, for a failure's message."""
+    parts = []
+    for name in ("cmdline", "stat", "wchan"):
+        with contextlib.suppress(OSError):
+            parts.append(Path(f"/proc/{pid}/{name}").read_text().replace("\0", " ").strip()[:200])
+    return " | ".join(parts)
+
+
 def _wait_for(condition, seconds: float = 8.0) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -553,9 +562,56 @@ def test_a_batch_stopped_by_a_signal_stops_its_workers(signum, in_tmp):
     seen.update(_descendants(process.pid))
     process.send_signal(signum)
     # The workers hold the caller's pipes: this only returns once every one of them is gone.
-    out, err = process.communicate(timeout=CAP_SECONDS)
+    try:
+        out, err = process.communicate(timeout=CAP_SECONDS)
+    except subprocess.TimeoutExpired:
+        seen.update(_descendants(process.pid))
+        left = {pid: _described(pid) for pid in _alive(seen)}
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"still running {CAP_SECONDS} s after {signum.name}: {left}")
     if signum == signal.SIGTERM:
         assert process.returncode == 143 and "symconv: terminated" in err, err
     assert "Traceback" not in err
     assert _wait_for(lambda: not _alive(seen), 5), "a worker, latexmk or pdflatex is still running"
     assert _wait_for(lambda: not any(tmp.iterdir()), 5), list(tmp.iterdir())
+
+
+WORKER_THAT_SWALLOWS = """
+import os, subprocess, sys, tempfile, time
+from symconv import batch
+from symconv.rendering import pdf
+batch._worker_started = None
+import signal
+signal.signal(signal.SIGTERM, batch._worker_sigterm)
+batch._busy = True
+folder = tempfile.mkdtemp()
+group = subprocess.Popen(["sleep", "60"], start_new_session=True)
+pdf._running[folder] = group.pid
+told = False
+while True:  # Terminated raised where something catches everything: the worker would go on
+    try:
+        if not told:
+            print(folder, group.pid, flush=True)
+            told = True
+        time.sleep(0.05)
+    except BaseException:
+        pass
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc to find the processes")
+def test_a_worker_that_cannot_unwind_stops_its_latex_and_exits_by_its_deadline(in_tmp):
+    from symconv.batch import UNWIND_SECONDS
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(_tmpdir(in_tmp))}
+    process = subprocess.Popen([sys.executable, "-c", WORKER_THAT_SWALLOWS], env=env, stdout=subprocess.PIPE, text=True)
+    folder, group = process.stdout.readline().split()
+    process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(UNWIND_SECONDS + 5) == 143
+    finally:
+        process.kill()
+    assert _wait_for(lambda: not _alive({int(group)}), 2), "its LaTeX (here sleep) still runs"
+    assert not Path(folder).exists()

@@ -30,6 +30,9 @@ TIMEOUT_SECONDS = 300
 # same bytes) is made only for an .aux that holds anything else.
 AUX_UNREFERENCED = r"$hash_calc_ignore_pattern{aux} = '^\\\\(?:relax|gdef\s*\\\\@abspage@last\{)';"
 
+# The LaTeX runs of this process now: each folder, and the process group working in it once started.
+_running: dict[str, int | None] = {}
+
 
 class LatexMissing(RuntimeError):
     """latexmk or pdflatex is not installed."""
@@ -98,12 +101,14 @@ def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callab
         # interruption in between would leave either with no one to clean it up.
         with signals_held():
             work = make_folder()
+            _running[work] = None
         Path(work, "derivation.tex").write_text(tex, encoding="utf-8")
         # Its own process group, so that pdflatex goes with latexmk when the run is cut short (a
         # timeout, Ctrl-C, SIGTERM): nothing keeps running or writing in the folder being removed.
         with signals_held():
             run = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+            _running[work] = run.pid
         deadline = time.monotonic() + timeout
 
         def finish() -> tuple[bytes, str]:
@@ -125,6 +130,19 @@ def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callab
                 _stop(run)
             if work is not None:
                 shutil.rmtree(work, ignore_errors=True)
+                _running.pop(work, None)
+
+
+def stop_all_now() -> None:
+    """Kill every LaTeX run of this process and remove its folder, without waiting for anything: for a
+    process about to exit that cannot unwind (see batch.py)."""
+    for work, group in list(_running.items()):
+        if group is not None:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _stop(run: subprocess.Popen) -> None:
