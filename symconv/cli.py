@@ -16,11 +16,14 @@ from click.core import ParameterSource
 from .rendering.files import parse_formats
 from .rendering.options import DocumentOptions
 from .rendering.pdf import INSTALL_HINT, LatexFailed, latex_available
-from .spec import CONVENTIONS, LARGEST, PADDING_MODES, ConvSpec, Names, SpecError, parse_int, parse_pair, whole
+from .spec import CONVENTIONS, LARGEST, PADDING_MODES, ConvSpec, Names, SpecError, parse_int, parse_pair, shown, whole
 from .termination import Terminated, sigterm_raises
 
 DEFAULT_FORMATS = "tex,pdf,md,html,json"
 TEXT_FORMATS = ("tex", "md", "html", "json")
+
+TARGETS_HELP = ("With --loss cross-entropy: what nn.CrossEntropyLoss is given, class indices (one-hot targets, "
+                "dL/df = p - t; the default) or class probabilities (dL/df = p sum(t) - t).")
 
 
 def _api():
@@ -164,6 +167,7 @@ def cli() -> None:
                    "or a function returning a module. FILE runs as Python, as `python FILE` would.")
 @click.option("--input-shape", default=None, metavar="CxHxW", help="With --torch: the shape of one input, e.g. 1x28x28.")
 @click.option("--loss", default=None, metavar="cross-entropy|mse", help="With --torch: the loss after the model.")
+@click.option("--targets", default=None, metavar="indices|probabilities", help=TARGETS_HELP)
 @click.option("--model-values", is_flag=True,
               help="With --torch: the worked example uses the module's own parameters (checked against PyTorch "
                    "running the module).")
@@ -171,8 +175,8 @@ def cli() -> None:
 def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | None, jobs: str | None, force: bool,
            handout: bool, all_entries: bool, input_gradient: bool, example: str, no_example: bool, no_exercises: bool,
            upstream: str | None, jacobians: bool, variants: str | None, roster: str | None, vary: str | None, seed: str,
-           torch_model: str | None, input_shape: str | None, loss: str | None, model_values: bool,
-           **spec_args) -> None:
+           torch_model: str | None, input_shape: str | None, loss: str | None, targets: str | None,
+           model_values: bool, **spec_args) -> None:
     """Derive a layer (or a network) and write its teaching document and JSON.
 
     Given network files (e.g. symconv render examples/*.toml), renders each into its own folder, in
@@ -200,11 +204,11 @@ def render(ctx: click.Context, files: tuple[str, ...], formats: str, out: str | 
     if torch_model is not None:
         if files:
             raise SpecError(f"{files[0]}: --torch names the model; give network files or --torch, not both")
-        imported = torch_spec(ctx, torch_model, input_shape, loss, **spec_args)
+        imported = torch_spec(ctx, torch_model, input_shape, loss, targets=targets, **spec_args)
         spec = imported[1]
         model_values = model_values_of(model_values, imported, "--torch")
-    elif input_shape is not None or loss is not None:
-        raise SpecError(f"{'--input-shape' if input_shape is not None else '--loss'} goes with --torch FILE.py:NAME")
+    elif input_shape is not None or loss is not None or targets is not None:
+        raise SpecError(f"{_torch_only(input_shape, loss)} goes with --torch FILE.py:NAME")
     else:
         spec = spec_from(ctx, **spec_args)
     model_values = model_values or None
@@ -301,16 +305,34 @@ def render_variants(ctx: click.Context, files: tuple[str, ...], formats: str, ou
         ctx.exit(1)
 
 
+def _torch_only(input_shape: str | None, loss: str | None) -> str:
+    """The option named in the refusal of --input-shape, --loss or --targets without a model."""
+    return "--input-shape" if input_shape is not None else "--loss" if loss is not None else "--targets"
+
+
+def _targets(targets: str | None, loss: str | None) -> str:
+    """--targets checked before the model's file runs: indices (the default) or probabilities, with
+    --loss cross-entropy only."""
+    if targets is None:
+        return "indices"
+    if targets not in ("indices", "probabilities"):
+        raise SpecError(f"--targets {shown(targets)} is not valid: give indices or probabilities")
+    if loss != "cross-entropy":
+        raise SpecError(f"--targets {targets} goes with --loss cross-entropy: it says what nn.CrossEntropyLoss is given")
+    return targets
+
+
 def torch_spec(ctx: click.Context, model: str, input_shape: str | None, loss: str | None, network: str | None,
-               **layer):
+               targets: str | None = None, **layer):
     """(the network file's tables, the spec) of a PyTorch model FILE.py:NAME at --input-shape, with
-    --batch and --loss; no single-layer option and no --network go with it."""
+    --batch, --loss and --targets; no single-layer option and no --network go with it."""
     given = [name for name in LAYER_OPTIONS if name != "batch" and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
     if network is not None or given:
         option = "--network" if network is not None else "--" + given[0].rstrip("_").replace("_", "-")
         raise SpecError(f"{option} does not go with --torch: the model says everything but the input's shape")
     if input_shape is None:
         raise SpecError("--torch needs --input-shape CxHxW (the shape of one input, e.g. 1x28x28)")
+    targets = _targets(targets, loss)
     user = import_module("symconv.user_model")
     shape = user.parse_shape(input_shape)
     batch = None if layer["batch"] is None else _count(layer["batch"], "batch")
@@ -320,7 +342,7 @@ def torch_spec(ctx: click.Context, model: str, input_shape: str | None, loss: st
         module = user.load_module(model)
         loss_module = user.loss_module(loss)
         data, spec = import_module("symconv.torch_import").imported(module, shape, batch=batch, loss=loss_module,
-                                                                    name=model.rpartition(":")[2])
+                                                                    name=model.rpartition(":")[2], targets=targets)
         return data, spec, module, loss_module
 
 
@@ -370,19 +392,20 @@ def render_many(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, 
               help="A PyTorch model instead of the layer options (as render --torch; FILE runs as Python).")
 @click.option("--input-shape", default=None, metavar="CxHxW", help="With --model: the shape of one input, e.g. 1x28x28.")
 @click.option("--loss", default=None, metavar="cross-entropy|mse", help="With --model: the loss after the model.")
+@click.option("--targets", default=None, metavar="indices|probabilities", help=TARGETS_HELP)
 @click.option("--model-values", is_flag=True,
               help="With --model: the module's own parameters instead of random ones, and PyTorch running the "
                    "module itself as a reference.")
 @click.pass_context
 def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, jacobians: bool,
-           torch_model: str | None, input_shape: str | None, loss: str | None, model_values: bool,
-           **spec_args) -> None:
+           torch_model: str | None, input_shape: str | None, loss: str | None, targets: str | None,
+           model_values: bool, **spec_args) -> None:
     """Check every derived entry numerically against NumPy (and PyTorch when installed)."""
     if torch_model is not None:
-        imported = torch_spec(ctx, torch_model, input_shape, loss, **spec_args)
+        imported = torch_spec(ctx, torch_model, input_shape, loss, targets=targets, **spec_args)
         spec = imported[1]
-    elif input_shape is not None or loss is not None:
-        raise SpecError(f"{'--input-shape' if input_shape is not None else '--loss'} goes with --model FILE.py:NAME")
+    elif input_shape is not None or loss is not None or targets is not None:
+        raise SpecError(f"{_torch_only(input_shape, loss)} goes with --model FILE.py:NAME")
     else:
         imported, spec = None, spec_from(ctx, **spec_args)
     model_values = model_values_of(model_values, imported, "--model")
@@ -425,14 +448,16 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
 @click.option("--input-shape", required=True, metavar="CxHxW", help="The shape of one input, e.g. 1x28x28 (N: a vector).")
 @click.option("--batch", default=None, metavar="N", help="A batch of N examples (batch normalization in training mode needs one).")
 @click.option("--loss", default=None, metavar="cross-entropy|mse", help="The loss after the model.")
+@click.option("--targets", default=None, metavar="indices|probabilities", help=TARGETS_HELP)
 @click.pass_context
-def import_(ctx: click.Context, model: str, input_shape: str, batch: str | None, loss: str | None) -> None:
+def import_(ctx: click.Context, model: str, input_shape: str, batch: str | None, loss: str | None,
+            targets: str | None) -> None:
     """Write the network file (TOML) of a PyTorch model: FILE.py:NAME, NAME a module class constructed
     without arguments or a function returning a module. FILE runs as Python, as `python FILE` would
     (but not its `if __name__ == "__main__":` block)."""
-    data = torch_spec(ctx, model, input_shape, loss, None, batch=batch)[0]
+    data = torch_spec(ctx, model, input_shape, loss, None, targets=targets, batch=batch)[0]
     command = " ".join(["symconv import", model, "--input-shape", input_shape, *(["--batch", batch] if batch else []),
-                        *(["--loss", loss] if loss else [])])
+                        *(["--loss", loss] if loss else []), *(["--targets", targets] if targets else [])])
     _echo(import_module("symconv.network_toml").dumps(data, f"{command}\nEach layer's module is the PyTorch module it "
                                                             "comes from.").rstrip("\n"))
 

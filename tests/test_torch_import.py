@@ -328,6 +328,22 @@ def test_import_writes_a_network_file_that_reads_back_as_the_same_network(nn, mo
     assert direct.layers[-1].type == "softmax_cross_entropy"
 
 
+def test_probability_targets_from_the_command_line_match_pytorch_on_the_module(nn, model_file, capsys):
+    """--targets probabilities: the network file says so (target = "any"), and verify --model-values
+    compares symconv's general form dL/df = p sum(t) - t with PyTorch running the module on targets that
+    need not sum to 1."""
+    import tomllib
+
+    argv = ["import", f"{model_file}:Residual", "--input-shape", "1x3x3", "--loss", "cross-entropy"]
+    code, out, err = run([*argv, "--targets", "probabilities"], capsys)
+    assert code == 0 and not err, err
+    assert tomllib.loads(out)["layer"][-1]["target"] == "any" and "--targets probabilities" in out
+    assert "target" not in tomllib.loads(run(argv, capsys)[1])["layer"][-1]
+    code, out, err = run(["verify", "--model", f"{model_file}:Residual", "--input-shape", "1x3x3", "--loss",
+                          "cross-entropy", "--targets", "probabilities", "--model-values", "--no-torch"], capsys)
+    assert code == 0 and "module" in out and "FAILED" not in out, out + err
+
+
 @pytest.mark.parametrize("reference, shape, message", [
     ("{file}:unsupported", "1x3x3", "module '1' (PReLU) is not supported: symconv imports Conv2d"),
     ("{file}:broken", "1x3x3", "module '0' (Linear), layer 1 (dense): dense needs a vector"),
@@ -436,6 +452,12 @@ def test_a_network_file_keeps_each_layers_module_and_refuses_a_bad_one():
     (["render", "--input-shape", "1x3x3"], "--input-shape goes with --torch FILE.py:NAME"),
     (["render", "--torch", "{file}:chain", "--input-shape", "1x3x3", "--kernel", "3"], "--kernel does not go with --torch"),
     (["render", "--torch", "{file}:chain", "--input-shape", "1x3x3", "--loss", "nll"], "--loss 'nll' is not valid"),
+    (["render", "--torch", "{file}:chain", "--input-shape", "1x3x3", "--loss", "cross-entropy", "--targets", "soft"],
+     "--targets 'soft' is not valid: give indices or probabilities"),
+    (["render", "--torch", "{file}:chain", "--input-shape", "1x3x3", "--loss", "mse", "--targets", "probabilities"],
+     "--targets probabilities goes with --loss cross-entropy"),
+    (["render", "--targets", "probabilities"], "--targets goes with --torch FILE.py:NAME"),
+    (["verify", "--targets", "indices"], "--targets goes with --model FILE.py:NAME"),
 ])
 def test_render_torch_options_that_do_not_fit_are_one_line(nn, model_file, capsys, argv, message):
     code, out, err = run([a.format(file=model_file) for a in argv], capsys)
