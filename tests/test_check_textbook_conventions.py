@@ -459,6 +459,31 @@ def test_weights_written_transposed_when_the_notes_forward_rule_says_so():
     assert alone.status != "right"
 
 
+ROW_BATCH = derive(parse_network("batch = 2\ninput = [3]\n[[layer]]\ntype = \"dense\"\nout_features = 2\nbias = true\n"
+                                 "[[layer]]\ntype = \"softmax_cross_entropy\"\nreduction = \"mean\"\n"))
+
+
+def test_a_row_major_batch_with_its_bias_repeated_by_a_vector_of_ones_and_n_its_size():
+    """PyTorch's rows: Z = X W^T + 1 b^T (1 a column of ones as long as the batch), and N the batch's size
+    where the notes name it in words only ("N is two"), as PyTorch's documents do."""
+    notes = r"""
+    Rows are examples; $N$ is two.
+
+    $$Z = X W^\top + \mathbf{1} b^\top$$
+
+    $$Z = X W^\top - \mathbf{1} b^\top$$
+
+    $$\frac{\partial L}{\partial Z} = \frac{1}{N}(P - T)$$
+
+    $$\frac{\partial L}{\partial Z} = \frac{2}{N}(P - T)$$
+    """
+    got = check_notes(textwrap.dedent(notes), ROW_BATCH)
+    assert [v.status for v in got] == ["right", "wrong", "right", "wrong"], [(v.claim, v.status, v.reason) for v in got]
+    # alone, a repeated row has no number of rows: it is read added to a matrix
+    (alone,) = check_notes(r"$$a^{[1]} = \mathbf{1} b^\top$$", ROW_BATCH)
+    assert alone.status == "not understood" and "added to a matrix" in alone.reason, alone.reason
+
+
 def test_a_batch_with_its_examples_as_columns():
     # Ng: X is features x examples, Z = W X + b with b added to every column; PyTorch's rows give Z = X W^T + b
     ng = r"""

@@ -42,8 +42,24 @@ class Ones:
     scale: object = S.One  # 2 \\mathbf{1}: each entry 2
 
 
+@dataclass(frozen=True)
+class Repeated:
+    """\\mathbf{1} b^\\top (or b \\mathbf{1}^\\top): the row (column) b repeated as often as the matrix it is added
+    to needs: a bias broadcast over a batch's examples, as a sum with that matrix reads it."""
+
+    vector: tuple
+    rows: bool  # each row is the vector (1 b^T); otherwise each column is (b 1^T)
+
+
 def is_array(value) -> bool:
-    return isinstance(value, (np.ndarray, Marked, Ones))
+    return isinstance(value, (np.ndarray, Marked, Ones, Repeated))
+
+
+def _repeated(a: Repeated, shape: tuple[int, ...]) -> np.ndarray:
+    if len(shape) != 2 or len(a.vector) != shape[1 if a.rows else 0]:
+        raise ParseError(f"a vector of {len(a.vector)} entries repeated {'down the rows' if a.rows else 'along the columns'} "
+                         f"does not fit a {_size(np.empty(shape))} tensor")
+    return np.array([[a.vector[j if a.rows else i] for j in range(shape[1])] for i in range(shape[0])], dtype=object)
 
 
 def _ones(count: int, ones: Ones) -> np.ndarray:
@@ -54,6 +70,9 @@ def plain(value):
     """The array of a marked operand (full(A) outside a convolution is A padded by nothing: not read)."""
     if isinstance(value, Ones):
         raise ParseError("a vector of ones is read in a product, e.g. \\mathbf{1}^\\top G \\mathbf{1}")
+    if isinstance(value, Repeated):
+        raise ParseError("a vector repeated by a vector of ones (\\mathbf{1} b^\\top) is read added to a matrix, "
+                         "e.g. X W^\\top + \\mathbf{1} b^\\top")
     if isinstance(value, Marked):
         raise ParseError(f"{value.mode}(...) is read as an operand of a convolution, e.g. full(G) * rot180(K)")
     return value
@@ -81,6 +100,11 @@ def array_of(values, shape: tuple[int, ...]) -> np.ndarray:
 
 def elementwise(function, *args):
     """function applied entry by entry, scalars broadcast; a vector of ones as long as the other operands."""
+    if any(isinstance(a, Repeated) for a in args):
+        full = next((plain(a) for a in args if is_array(a) and not isinstance(a, (Ones, Repeated))), None)
+        if full is None:
+            plain(next(a for a in args if isinstance(a, Repeated)))  # nothing to take the size of: raises
+        args = tuple(_repeated(a, full.shape) if isinstance(a, Repeated) else a for a in args)
     if any(isinstance(a, Ones) for a in args) and any(is_array(a) and not isinstance(a, Ones) for a in args):
         shape = next(plain(a) for a in args if is_array(a) and not isinstance(a, Ones)).shape
         args = tuple(np.full(shape, a.scale, dtype=object) if isinstance(a, Ones) else a for a in args)
@@ -131,7 +155,14 @@ def product(a, b):
         ones, other = (a, b) if isinstance(a, Ones) else (b, a)
         if not is_array(other):  # 2 \mathbf{1}: still as long as its product needs
             return Ones(ones.row, ones.scale * other)
-        size = column(plain(other)).shape[0 if ones is a else 1]
+        if isinstance(other, Repeated):
+            raise ParseError("a product of a vector of ones and a repeated vector has no size to take")
+        shaped = column(plain(other))
+        if ones is a and not ones.row and shaped.shape[0] == 1 and shaped.ndim == 2:  # 1 b^T: b down every row
+            return Repeated(tuple(ones.scale * v for v in shaped[0]), rows=True)
+        if ones is b and ones.row and shaped.shape[1] == 1:  # b 1^T: b along every column
+            return Repeated(tuple(ones.scale * v for v in shaped[:, 0]), rows=False)
+        size = shaped.shape[0 if ones is a else 1]
         if ones is a:  # 1^T G: as long as G is tall
             a = _ones(size if ones.row else 1, ones)
         else:  # G 1: as long as G is wide

@@ -85,6 +85,8 @@ class Grader(Evaluator):
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
         self.index_letters: set[str] = set()  # letters the notes write as indices: never constants
+        if derivation.network.batch and "N" not in self.tensors:  # the batch's size, as PyTorch's documents write it
+            self.constants["N"] = str(derivation.network.batch)
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None

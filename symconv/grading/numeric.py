@@ -27,7 +27,7 @@ _FUNCTIONS = {"exp": _CONTEXT.exp, "log": _CONTEXT.log, "tanh": _CONTEXT.tanh, "
               "dsigmoid": lambda z: _CONTEXT.exp(-z) / (1 + _CONTEXT.exp(-z)) ** 2,
               "dtanh": lambda z: 1 - _CONTEXT.tanh(z) ** 2}
 HUGE = _CONTEXT.mpf(10) ** 250  # an argument this large: SymPy's own reading decides (evaluate.py refuses 10^300)
-_ARRAYS = (np.ndarray, arrays.Marked, arrays.Ones)  # what arrays.is_array tells apart
+_ARRAYS = (np.ndarray, arrays.Marked, arrays.Ones, arrays.Repeated)  # what arrays.is_array tells apart
 PLAINLY = 10 ** -12  # relative: two numbers this far apart differ at the meaning's precision whatever the rounding
 
 
