@@ -112,6 +112,32 @@ def test_bishops_bias_weight_and_his_index_letters_name_the_layers():
     assert got[18] == "wrong"  # dE/db_k has no factor z_k
 
 
+def test_bishops_backpropagation_formula_names_two_layers_by_two_letters_in_one_claim():
+    r"""PRML (5.56): \delta_j = h'(a_j) \sum_k w_{kj} \delta_k, \delta_k read before as the outputs' delta; \delta_j is
+    then the hidden units', the one value that makes it hold. A wrong formula has no such value: never wrong on
+    that ground, since what \delta_j means is then unknown."""
+    notes = r"""
+    $$a_j = \sum_{i=1}^{2} w^{(1)}_{ji} x_i + w^{(1)}_{j0}$$
+
+    $$z_j = \tanh(a_j)$$
+
+    $$y_k = \sum_{j=1}^{3} w^{(2)}_{kj} z_j + w^{(2)}_{k0}$$
+
+    $$\delta_k = y_k - t_k$$
+
+    $$\delta_j = (1 - z_j^2) \sum_{k=1}^{2} w^{(2)}_{kj} \delta_k$$
+
+    $$\frac{\partial E}{\partial w^{(1)}_{ji}} = \delta_j x_i$$
+
+    $$\frac{\partial E}{\partial w^{(1)}_{ji}} = \delta_j x_i z_j$$
+    """
+    got = check_notes(textwrap.dedent(notes), BISHOP)
+    assert [v.status for v in got] == ["right"] * 6 + ["wrong"], [(v.claim, v.status, v.reason) for v in got]
+    assert "index letter" in got[4].reason
+    wrong = notes.replace(r"(1 - z_j^2)", r"(1 - a_j^2)")
+    assert [v.status for v in check_notes(textwrap.dedent(wrong), BISHOP)][4] == "not understood"
+
+
 def test_a_one_row_weight_matrix_is_indexed_by_one_index():
     # v_1..v_4 are the output neuron's weights (a 1 x 4 matrix), c its bias; a_{11} ... the sigmoid outputs
     s = lambda i, j: rf"\sigma(k_{{11}}x_{{{i}{j}}}+k_{{12}}x_{{{i}{j + 1}}}+k_{{21}}x_{{{i + 1}{j}}}+k_{{22}}x_{{{i + 1}{j + 1}}}+b)"  # noqa: E731

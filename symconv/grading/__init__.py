@@ -11,9 +11,11 @@ from .conventions import Conventions, examples, infer
 from .code import given_in_code
 from .blocks import is_latex
 from .extract import Claim, extract
-from .constants import index_letters
+from .constants import index_letters, layer_counts
 from .features import batch_statistics, one_feature
-from .grade import Grader, Verdict
+from .definitions import _DEFINES, read_definition
+from .grade import Grader, Verdict, at_link
+from .notation import ParseError
 from .macros import expand, macros
 from .notation import _top_split
 from .units import read as read_units
@@ -43,6 +45,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
     letters = index_letters(notes)
+    counts = layer_counts(notes)
     probe = Grader(derivation, upstream_symbol)  # the names and shapes the conventions are read with
     conventions = infer(notes, claims, probe.tensors, probe.shapes, index_base)
     base = conventions.index_base
@@ -67,7 +70,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}
     claims = renamed
     if conventions.numbering:
-        probe.number_by_weighted_layers(conventions.parenthesized)
+        probe.number_by_weighted_layers(conventions.parenthesized, conventions.first_layer)
     counted = examples(notes, probe.tensors) if derivation.network.batch is not None else ""
     if counted:  # Ng's m: the number of examples, wherever the notes write it
         conventions = replace(conventions, examples=counted, batch=derivation.network.batch)
@@ -81,10 +84,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         as columns)."""
         grader = Grader(derivation, upstream_symbol)
         grader.index_letters = letters
+        grader.layer_counts = counts
         grader.base = base
         grader.einstein = bool(conventions.einstein)
         if conventions.numbering:
-            grader.number_by_weighted_layers(conventions.parenthesized)
+            grader.number_by_weighted_layers(conventions.parenthesized, conventions.first_layer)
             if goodfellow:
                 grader.preactivations_as_a()
         if counted:
@@ -151,7 +155,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if claim.code and verdict.status != "definition":
             continue  # code that sets something other than a given value (or a name the notes never use): not read
         shown = written.get(verdict.claim)
-        verdicts.append(replace(verdict, line=claim.line, claim=shown) if shown else replace(verdict, line=claim.line))
+        verdict = replace(verdict, line=claim.line, claim=shown) if shown else replace(verdict, line=claim.line)
+        verdicts.append(at_link(verdict, claim))
     return Verdicts(verdicts, conventions=conventions)
 
 
@@ -178,9 +183,38 @@ def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str], V
         key = (claim.text, claim.range, claim.problem)
         if key not in judged:
             judged[key] = grader.grade(claim)
+    redefined = _defined_later(grader, claims, judged)
     again = {key: grader.grade(claim) for claim in claims
-             if judged[key := (claim.text, claim.range, claim.problem)].unknown}
+             if judged[key := (claim.text, claim.range, claim.problem)].unknown or claim.line in redefined}
     return {**judged, **again}
+
+
+def _defined_later(grader: Grader, claims: list[Claim], judged: dict) -> set[int]:
+    """The lines read as defining a name by '=' (\\partial C/\\partial b^l_j = \\delta^l_j) that the notes define
+    explicitly further on (where \\delta^l_j \\equiv \\partial C/\\partial z^l_j): claims, judged again once read."""
+    explicit = {}
+    for claim in claims:
+        if _DEFINES.search(claim.text):
+            try:
+                found = read_definition(claim.text, grader.tensors)
+            except ParseError:
+                found = None
+            if found is not None:
+                explicit.setdefault(found[0], claim.line)
+    if not explicit:
+        return set()
+    out = set()
+    for claim in claims:
+        verdict = judged[(claim.text, claim.range, claim.problem)]
+        if verdict.status != "definition" or _DEFINES.search(claim.text):
+            continue
+        try:
+            found = read_definition(claim.text, grader.base_tensors)
+        except ParseError:
+            found = None
+        if found is not None and explicit.get(found[0], 0) > claim.line:
+            out.add(claim.line)
+    return out
 
 
 CONTINUED_WITHIN = 6  # lines: "= ..." in the display right after a claim goes on with that claim

@@ -59,12 +59,14 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
     budget = _Budget(min(MAX_PARSES, grader.search_left))
     found = _search(grader, claim, dict(grader.tensors), 0, budget)
     grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
+    # two names read in one claim are two values: R = \max(S, 0) with R and S both the loss holds and says nothing
+    found = [f for f in found if len({(t[None].key, t[None].gradient) for t in f.values()}) == len(f)]
     if grader.search_left <= 0 and not found:
         return {}, (f"the claims before this one already spent the {NOTES_PARSES:,} readings of names checked per "
                     "set of notes: name the values as the documents do, or check the rest in another file"), False
     readings = {tuple(sorted((name, table[None].key, table[None].gradient) for name, table in f.items())): f
                 for f in found}
-    if len(readings) > 1 and len({_values(grader, f) for f in readings.values()}) == 1:
+    if len(readings) > 1 and len({reading_values(grader, f) for f in readings.values()}) == 1:
         # names that stand for equal values either way (dL/db and dL/dz of a dense layer): the first reading
         readings = dict([next(iter(readings.items()))])
     if len(readings) == 1:
@@ -100,7 +102,7 @@ def _gradient_style(name: str) -> bool:
     return name in GRADIENT_LETTERS or bool(re.fullmatch(r"d[A-Za-z]\w*", name))
 
 
-def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[dict]:
+def _search(grader, claim, tensors: dict, depth: int, budget: _Budget, reading: frozenset = frozenset()) -> list[dict]:
     if budget.parses <= 0 or budget.evaluations <= 0:
         return []
     budget.parses -= 1
@@ -110,7 +112,7 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
         sides, _ = grader.parse(claim)
     except UnknownName as unknown:
         grader.tensors = saved
-        if depth >= MAX_UNKNOWN:
+        if depth >= MAX_UNKNOWN or unknown.name in reading:  # a value this reading gave the name does not fit it
             return []
         out = []
         members = _sides(claim.text)
@@ -120,7 +122,8 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
             trial = {**tensors, unknown.name: {None: info, **{k: v for k, v in kept.items() if k is not None}}}
             if len(members) > 2 and depth + 1 < MAX_UNKNOWN and not _members_agree(grader, claim, members, trial, budget):
                 continue  # y_k = a_k = \sum_j w_{kj} z_j: a reading of a that breaks a_k = \sum ... needs no y
-            out += [{unknown.name: {None: info}, **rest} for rest in _search(grader, claim, trial, depth + 1, budget)]
+            out += [{unknown.name: {None: info}, **rest}
+                    for rest in _search(grader, claim, trial, depth + 1, budget, reading | {unknown.name})]
         return out
     except ChannelLayout:  # x_{1,2,2}: the channel first or last, read both ways as the grader does
         grader.tensors = saved
@@ -130,7 +133,7 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget) -> list[d
         for layout in ("first", "last"):
             grader.layout = layout
             try:
-                out += [f for f in _search(grader, claim, tensors, depth, budget) if f not in out]
+                out += [f for f in _search(grader, claim, tensors, depth, budget, reading) if f not in out]
             finally:
                 grader.layout = None
         return out
@@ -172,7 +175,7 @@ def _members_agree(grader, claim, members: tuple[str, ...], tensors: dict, budge
         grader.tensors = saved
 
 
-def _values(grader, found: dict) -> tuple:
+def reading_values(grader, found: dict) -> tuple:
     """The values a reading gives its names at one random point (equal readings mean the same)."""
     point = grader.meaning.points()[0]
     out = []
@@ -308,6 +311,37 @@ def rebind(grader, claim, names: set[str]) -> str:
     earlier = ", ".join(f"{name} as {describe(grader, meant[name])}" for name in sorted(names))
     return (f"the notes seem to use a name for more than one value: earlier claims read {earlier}, but this claim "
             f"holds with {reading}; name each value once to have it judged"), found[0]
+
+
+def by_letter(grader, claim, name: str, letter: str) -> list[dict]:
+    """The values the name with this index letter may mean so that the claim holds, the name with its other
+    letters meaning what it did (Bishop's \\delta_j = h'(a_j) \\sum_k w_{kj} \\delta_k: \\delta_k read before, \\delta_j
+    a hidden unit's): each reading as a table, in the order tried; within the notes' budget of readings."""
+    table = grader.tensors[name]
+    before = table.get(None) or next(iter(table.values()))
+    kept = dict(grader.lettered)
+    for old in grader.letters.get(name, set()):
+        grader.lettered.setdefault((name, old), table)
+    written = _written_indices(name, claim.text)
+    found = []
+    try:
+        for info in grader.candidates:
+            if grader.search_left <= 0:
+                break
+            if (info.key, info.gradient) == (before.key, before.gradient) or bool(info.gradient) != bool(before.gradient) \
+                    or not _fits(info, written):
+                continue
+            grader.search_left -= 1
+            grader.lettered[(name, letter)] = {None: info}
+            try:
+                sides, _ = grader.parse(claim)
+            except (ParseError, RecursionError):
+                continue
+            if grader.holds(sides, claim):
+                found.append({None: info})
+    finally:
+        grader.lettered = kept
+    return found
 
 
 def index_letters(text: str, name: str) -> set[str]:

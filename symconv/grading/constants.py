@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-_NAME = r"(?:\\[A-Za-z]+|[A-Za-z])"
+# a name, or one with a letter for its subscript (UFLDL's n_l = 3 layers, n_{in} = 4): never an entry x_1 = 2
+_NAME = r"(?:\\[A-Za-z]+|[A-Za-z])(?:_(?:\{[A-Za-z]+\}|[A-Za-z](?![A-Za-z])))?"
 _GIVEN = re.compile(rf"\s*(?P<names>{_NAME}(?:\s*=\s*{_NAME})*)\s*=\s*(?P<value>-?\d+(?:\.\d+)?)\s*")
 _SUBSCRIPT = re.compile(r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|.)", re.DOTALL)
 
@@ -27,13 +28,21 @@ def given(text: str, known) -> dict[str, str]:
     alias = _ALIAS.fullmatch(text)
     if alias and alias["name"] != alias["value"]:
         return {alias["name"]: alias["value"]}
-    found = _GIVEN.fullmatch(text)
+    found = _GIVEN.fullmatch(re.sub(r"\\(?:text|display|script|scriptscript)style\b", " ", text))
     if found is None:
         return {}
-    names = [name.strip() for name in found["names"].split("=")]
-    if any(name in known for name in names):
+    names = [re.sub(r"_\{([A-Za-z]+)\}", r"_\1", name.strip()) for name in found["names"].split("=")]
+    if any(name.split("_")[0] in known for name in names):
         return {}
     return dict.fromkeys(names, found["value"])
+
+
+def _written(name: str) -> str:
+    """The pattern of a constant's name as notes write it: n_l as n_l, n_{l}, n_{ l }."""
+    if "_" not in name:
+        return re.escape(name)
+    base, sub = name.split("_", 1)
+    return rf"{re.escape(base)}\s*_\s*(?:\{{\s*{re.escape(sub)}\s*\}}|{re.escape(sub)}(?![A-Za-z]))"
 
 
 _ACCENTED = re.compile(r"\\(?:hat|tilde|bar|overline|widehat|widetilde|check|breve|vec|dot|ddot|mathbf|boldsymbol|bm)"
@@ -44,11 +53,12 @@ def substitute(text: str, constants: dict[str, str]) -> str:
     """The text with each constant's name replaced by its number, outside subscripts."""
     if not constants:
         return text
-    pattern = re.compile("|".join(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z]|\s*_)" for name in  # H_o is no H
-                                  sorted(constants, key=len, reverse=True)))
+    ordered = sorted(constants, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"(?<![A-Za-z\\])(?P<c{k}>{_written(name)})(?![A-Za-z]|\s*_)"  # H_o is no H
+                                  for k, name in enumerate(ordered)))
     def number(found: re.Match) -> str:
         before = found.string[:found.start()].rstrip()
-        value = constants[found[0]]
+        value = constants[ordered[int(found.lastgroup[1:])]]
         if value.startswith("\\"):  # a function: \sigma'(z) as \tanh'(z)
             return value
         return f" \\cdot {value} " if before[-1:].isdigit() or before[-1:] == "." else f" {value} "
@@ -62,10 +72,28 @@ def substitute(text: str, constants: dict[str, str]) -> str:
             continue  # in a subscript, or the letter of another name (\hat{y} is no y)
         out += [text[last:found.start()], number(found)]
         last = found.end()
-    return "".join(out) + text[last:]
+    return _LAYER_SUM.sub(_fold, "".join(out) + text[last:])
+
+
+# a layer superscript the constants made a sum of numbers: \delta^{(n_l - 1)} with n_l = 3 is \delta^{(2)}
+_LAYER_SUM = re.compile(r"\^\s*\{\s*(\(?)\s*(\d+)\s*([+-])\s*(\d+)\s*(\)?)\s*\}")
+
+
+def _fold(found: re.Match) -> str:
+    value = int(found[2]) + (int(found[4]) if found[3] == "+" else -int(found[4]))
+    return f"^{{{found[1]}{value}{found[5]}}}" if value >= 0 else found[0]
 
 
 _SCRIPT = re.compile(r"_\s*(?:\{((?:[^{}]|\{[^{}]*\})*)\}|([A-Za-z]))")
+
+
+_SUPERSCRIPTED = re.compile(r"\^\s*\{[^{}]*?(?<![A-Za-z\\])([A-Za-z])\s*_\s*(?:\{\s*([A-Za-z]+)\s*\}|([A-Za-z]))")
+
+
+def layer_counts(notes: str) -> set[str]:
+    """The names with a letter subscript the notes write in a superscript (UFLDL's a^{(n_l)}, \\delta^{(n_l - 1)}):
+    a count such as n_l = 3 may be one of these, never a per-unit quantity such as \\lambda_j = 1."""
+    return {f"{m[1]}_{m[2] or m[3]}" for m in _SUPERSCRIPTED.finditer(notes)}
 
 
 def index_letters(notes: str) -> set[str]:

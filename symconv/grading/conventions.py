@@ -34,6 +34,7 @@ class Conventions:
     line: int = 0  # where the notes say so (0: not said)
     numbering: str = ""  # "weighted layers" when the notes count only the layers with weights (Ng's z^{[l]})
     parenthesized: bool = False  # the notes write a layer ^{(l)}, as Bishop and Goodfellow do: never a channel
+    first_layer: int = 0  # the input's layer number when layers are numbered by weights: 0 (Ng), 1 (Nielsen)
     units: str = ""  # how the notes name a dense network's units (units.Units.describe), "" when they do not
     features: int = 0  # the notes write one feature of this many at a time, its index left out (features.py)
     einstein: int = 0  # the line where the notes say an index repeated in a product is summed (0: they do not)
@@ -51,6 +52,8 @@ class Conventions:
         if self.numbering:
             said += (f"; layers numbered as {self.numbering} count (z^{{[l]}} = W^{{[l]}} a^{{[l-1]}} + b^{{[l]}}, "
                      "a^{[l]} its activation)")
+            if self.first_layer:
+                said += f", the input layer {self.first_layer} (a^{self.first_layer} = x, as Nielsen numbers them)"
         if self.parenthesized:
             said += "; a superscript (l) numbers the layer"
         if self.units:
@@ -87,6 +90,20 @@ _LAYERED = re.compile(r"(?<![A-Za-z\\])([zaWwbBkK])\s*\^\s*\{?\s*[\[(]\s*(\d+)\s
 _GENERAL = re.compile(r"(?<![A-Za-z\\])(?:[zaWwbB]|\\delta)\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{?\s*[\[(]?\s*(?:l|L|\\ell)(?![A-Za-z])")
 
 
+# Nielsen's numbering: the input is layer 1 ("a^1 = x", "layer 1 is the input layer", "the input layer, layer 1")
+_INPUT_FIRST = re.compile(
+    r"(?<![A-Za-z\\])a\s*\^\s*(?:\{\s*[\[(]?\s*1\s*[\])]?\s*\}|[\[(]\s*1\s*[\])]|1)\s*=\s*"
+    r"(?:\\(?:mathbf|boldsymbol|vec|bm)\s*\{\s*x\s*\}|x)(?![A-Za-z_^])"
+    r"|layer\s+(?:\$\s*)?(?:l\s*=\s*)?(?:1|one)(?:\s*\$)?\s+(?:is|as)\s+the\s+input"
+    r"|input\s+layer\s*(?:is|as|,)?\s*(?:the\s+)?(?:layer\s+)?(?:\$\s*)?(?:l\s*=\s*)?1\b",
+    re.IGNORECASE)
+
+
+def first_layer(notes: str) -> int:
+    """1 when the notes number the input layer 1 (Nielsen: a^1 = x, the first weights w^2), else 0 (Ng's a^{[0]})."""
+    return 1 if _INPUT_FIRST.search(notes) else 0
+
+
 def numbering(notes: str, tensors) -> str:
     """ "weighted layers" when the notes number only the layers with weights: they write z^{[l]} or a^{[0]},
     or a weight's layer number that no layer with that weight has (W^{[2]} where symconv's are W^{[1]}
@@ -119,8 +136,14 @@ _EINSTEIN = re.compile(r"einstein(?:'s)?\s+(?:summation\s+)?(?:convention|notati
 
 def einstein(notes: str) -> int:
     """The line where the notes say they use the summation convention, 0 when they do not."""
-    found = _EINSTEIN.search(notes)
-    return _line(notes, found.start()) if found else 0
+    for found in _EINSTEIN.finditer(notes):
+        sentence = re.split(r"[.!?\n]\s", notes[max(0, found.start() - 60):found.start()])[-1] + found[0]
+        if not _NEGATED.search(sentence):  # "repeated indices are not summed", "no summation convention"
+            return _line(notes, found.start())
+    return 0
+
+
+_NEGATED = re.compile(r"\b(?:not|no|never|without|nor)\b|n't\b", re.IGNORECASE)
 
 
 # \sum_{i=1}^{m} ... a^{[l](i)}: a sum over the examples, the letter that ends it their number (Ng's m)
@@ -147,7 +170,8 @@ def infer(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
     layers = numbering(notes, tensors)
     base = _base(notes, claims, tensors, shapes, index_base)
     parenthesized = bool(layers) and any("(" in found.group() for found in _LAYERED.finditer(notes))
-    return Conventions(base.index_base, base.why, base.line, layers, parenthesized, einstein=einstein(notes))
+    return Conventions(base.index_base, base.why, base.line, layers, parenthesized,
+                       first_layer=first_layer(notes) if layers else 0, einstein=einstein(notes))
 
 
 def _base(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int, ...]],

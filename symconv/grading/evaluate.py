@@ -334,6 +334,10 @@ class Evaluator:
             where = self._at(node[2], env)
             if self._flat(node[1], where) is None:
                 if not any(i.coefs for i in node[2]):
+                    if len(where) == 1 and where[0] >= 10 and self.shapes[node[1]][-1] < 10:
+                        # P_{12} on a vector of 2: two indices run together, so the notes mean another value by it
+                        raise ParseError(f"{node[3]}_{{{where[0]}}} reads as entry {where[0]} of {node[3]}, which has "
+                                         f"{self.shapes[node[1]][-1]}: the notes may use {node[3]} for a matrix")
                     raise Outside(self._written(node[1], where))
                 if node[3] in self.inferred:  # zero past the border is the padding's rule, not a guessed name's
                     raise ParseError(f"{node[3]} is indexed past the value symconv read it as: the notes may use "

@@ -88,6 +88,20 @@ class Claim:
     problem: str = ""
     matrix: tuple[int, int] | None = None  # rows and columns of the matrix an entry claim comes from
     code: bool = False  # a value the notes' code sets (code.py): reported only when read as a given value
+    links: tuple[int, ...] = ()  # the line of each '=' of a chain written over several rows (align's &=)
+
+
+def _equals_at(text: str) -> list[int]:
+    """Where the '=' signs outside braces and brackets stand in the text (not <=, >=, !=, ==)."""
+    out, depth = [], 0
+    for k, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif ch == "=" and depth <= 0 and text[k - 1:k] not in ("<", ">", "!", "=", ":") and text[k + 1:k + 2] != "=":
+            out.append(k)
+    return out
 
 
 def _top_range(piece: str):
@@ -271,8 +285,11 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
             if claim_text:
                 lead = len(raw) - len(raw.lstrip())
                 at = start + p_start + sub_start + lead  # offset in the notes
+                equals = tuple(lines(at + k) for k in _equals_at(claim_text))
+                links = equals if len(set(equals)) > 1 else ()
                 claims += [(p_start + sub_start + lead, c) for c in _matrix_claims(
-                    Claim(lines(at), " ".join(claim_text.split()), sub_range or range_text), raw, start + p_start + sub_start, lines)]
+                    Claim(lines(at), " ".join(claim_text.split()), sub_range or range_text, links=links), raw,
+                    start + p_start + sub_start, lines)]
     return [c for _, c in sorted(claims, key=lambda pair: pair[0])]
 
 

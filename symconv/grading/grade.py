@@ -85,6 +85,7 @@ class Grader(Evaluator):
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
         self.index_letters: set[str] = set()  # letters the notes write as indices: never constants
+        self.layer_counts: set[str] = set()  # n_l and the like written in a superscript: may be constants
         if derivation.network.batch and "N" not in self.tensors:  # the batch's size, as PyTorch's documents write it
             self.constants["N"] = str(derivation.network.batch)
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
@@ -133,15 +134,15 @@ class Grader(Evaluator):
         self.meaning = meaning_of(derivation)  # the judge where the forms differ
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
 
-    def number_by_weighted_layers(self, parenthesized: bool = False) -> None:
+    def number_by_weighted_layers(self, parenthesized: bool = False, first: int = 0) -> None:
         """Read layer numbers as notes that count only the layers with weights do (names.by_weighted_layers),
-        written ^{(l)} as well when `parenthesized`."""
+        written ^{(l)} as well when `parenthesized`, the input layer `first` (0, or Nielsen's 1)."""
         # the gradient names (da, dz) follow the names they are of: made anew from the renumbered tables
         renumbered = by_weighted_layers(self.d, {name: table for name, table in self.tensors.items()
                                                  if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors
-                                                         and all(i.gradient for i in table.values()))})
+                                                         and all(i.gradient for i in table.values()))}, first)
         self.tensors = with_gradient_names(self.d, renumbered)
-        self.base_tensors = by_weighted_layers(self.d, self.base_tensors)
+        self.base_tensors = by_weighted_layers(self.d, self.base_tensors, first)
         self.parenthesized = parenthesized
 
     def preactivations_as_a(self) -> None:
@@ -263,16 +264,41 @@ class Grader(Evaluator):
         now, before = binding.index_letters(claim.text, name), self.letters.get(name, set())
         if len(now) != 1 or not before or now & before or not binding.only_lettered(claim.text, name):
             return False
-        letter = next(iter(now))
+        self._letter_means(name, next(iter(now)), table)
+        return True
+
+    def _letter_means(self, name: str, letter: str, table: dict) -> None:
+        """From here on the name with this index letter means the table's value, with its other letters as before."""
+        before = self.letters.get(name, set())
         for old in before:
             self.lettered.setdefault((name, old), self.tensors[name])
         self.lettered[(name, letter)] = table
-        self.letters[name] = before | now
+        self.letters[name] = before | {letter}
         # any other name of the same value (\delta_j \equiv \partial E/\partial a_j, defined before or after) follows
         # it: with this letter it is the new value (\delta_k the gradient of what a_k means)
         was = self.tensors[name].get(None) or next(iter(self.tensors[name].values()))
         self.lettered[(MOVED, was.key, letter)] = table[None]
-        return True
+
+    def _two_letters(self, claim: Claim, written: str, inferred: set[str]) -> Verdict | None:
+        """The verdict of a claim that writes one of the notes' names with a letter read before and a new one
+        (Bishop's \\delta_j = h'(a_j) \\sum_k w_{kj} \\delta_k, \\delta_k the outputs'), when exactly one value for
+        the name with the new letter makes it hold; None otherwise (a mistake stays not understood: the
+        notes' use of the name is then unknown)."""
+        for name in sorted(inferred):
+            now, before = binding.index_letters(claim.text, name), self.letters.get(name, set())
+            new = now - before
+            if len(new) != 1 or not now & before or not binding.only_lettered(claim.text, name):
+                continue
+            letter = next(iter(new))
+            found = binding.by_letter(self, claim, name, letter)
+            if len({binding.reading_values(self, {name: table}) for table in found}) != 1:
+                continue  # none, or values that differ (the first of equal ones: dL/db and dL/dz of a dense layer)
+            self._letter_means(name, letter, found[0])
+            verdict = self.grade(claim)
+            said = (f"read with {name}_{letter} as {binding.describe(self, found[0][None])}: the notes name a layer "
+                    "by its index letter, as Bishop does")
+            return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
+        return None
 
     def _summed(self, parsed):
         """The summation convention, when the notes use it: dw_{mn} = dy_{ij} \\partial y_{ij}/\\partial w_{mn} sums
@@ -281,11 +307,14 @@ class Grader(Evaluator):
             return parsed
         sides, rest = parsed
         left = free_indices(sides[0])
-        out = [sides[0]]
-        for side in sides[1:]:
-            extra = sorted(free_indices(side) - left)
-            out.append(("sum", tuple((var, None, None) for var in extra), side, ()) if extra else side)
-        return out, rest
+
+        def summed(node):  # each added term over its own extra indices: w_{ab} x_{i+a-1,j+b-1} + b sums no bias
+            if node[0] == "add":
+                return ("add", tuple((sign, summed(term)) for sign, term in node[1]))
+            extra = sorted(free_indices(node) - left)
+            return ("sum", tuple((var, None, None) for var in extra), node, ()) if extra else node
+
+        return [sides[0], *(summed(side) for side in sides[1:])], rest
 
     def _bias_columns(self, parsed):
         """A dense layer's bias written as a weight: Bishop's w_{j0} in notes counting from 1 (the weight of a
@@ -500,11 +529,14 @@ class Grader(Evaluator):
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
-        named = constants.given(claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
+        named = {} if sizes.is_output_size(claim.text) else constants.given(
+            claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
         target = next(iter(self.tensors.get("t", {}).values()), None)
         if set(named) == {"y"} and target is not None and prod(target.shape) == 1 and not named["y"].startswith("\\"):
             # y = 1: the label most notes call y, set to a number: the one target's given value, not a constant
             claim, named = replace(claim, text=f"t = {named['y']}"), {}
+        if any("_" in name and name not in self.layer_counts for name in named):
+            named = {}  # \lambda_j = 1 (a unit's slope), not a count the notes number layers by (n_l = 3)
         if named and not claim.range and not set(named) & self.index_letters:
             self.constants.update(named)
             what = "a name for a function" if any(v.startswith("\\") for v in named.values()) else "a constant"
@@ -601,7 +633,10 @@ class Grader(Evaluator):
                 defined = shorthands.read(claim.text, unknown.name) if not said else None
                 read = self._read_alone(defined[1]) if defined is not None else None
                 # a one-letter name without indices only for a whole tensor's expression ("Call this matrix M")
-                if (read is not None and unknown.name not in self.index_letters
+                # an index the expression leaves free and its name does not take (y_{ij} = w_{ab} x_{i+a-1,j+b-1}
+                # with the sums not written) leaves the name with no one value: not a name for it
+                loose = read is not None and read[0] != "channel" and bool(free_indices(read) - set(defined[0]))
+                if (read is not None and unknown.name not in self.index_letters and not loose
                         and (defined[0] or len(unknown.name) > 1 or read[0] in ("jacobian", "op", "whole"))
                         and re.search(r"[A-Za-z]", defined[1])):
                     self.shorthands[unknown.name] = defined
@@ -647,6 +682,9 @@ class Grader(Evaluator):
         inferred = binding.uses(claim.text, self.inferred)
         gradients = {n for n in inferred if any(i.gradient for i in self.tensors.get(n, {}).values())}
         if _defines_itself(sides, inferred, gradients):
+            lettered = self._two_letters(claim, written, inferred)
+            if lettered is not None:
+                return lettered
             return Verdict(claim.line, written, "not understood", reason=(
                 "a name symconv read by meaning stands on both sides: no value of a network is computed from "
                 "itself, so the notes use it for two values here (name each once to have it judged)"))
@@ -702,13 +740,16 @@ class Grader(Evaluator):
         right when every such reading holds (general_layers.py)."""
         last = max((n for name, table in self.tensors.items() if not GRADIENT_NAME.fullmatch(name)
                     for n in table if n is not None), default=0)  # L: the last layer's number
-        wrong, reasons = [], []
+        wrong, reasons, unknown = [], [], False
         first, top = 0, None
         stated = general_layers.stated_layers(claim.range, last) if claim.range else None
         if stated:  # "for l = 1 ... L-1"
             first, top, rest = stated
             claim = replace(claim, range=rest)
         for said, instances in general_layers.readings(claim.text, last, first, top):
+            # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
+            # input layer, l = 1)
+            instances = [(value, text) for value, text in instances if "=" not in text or self._exists(text.split("=", 1)[0])]
             verdicts = [(value, self.grade(replace(claim, text=text))) for value, text in instances]
             verdicts = [(value, v) for value, v in verdicts if not _no_such_layer(v)]
             statuses = {v.status for _, v in verdicts}
@@ -722,12 +763,23 @@ class Grader(Evaluator):
                 wrong.append((failed[0], said))
             else:
                 reasons += [v.reason for _, v in verdicts if v.reason and v.status == "not understood"]
+                unknown = unknown or any(v.unknown for _, v in verdicts)
         if wrong and not reasons:  # wrong however the notes number the weights
             (value, v), said = wrong[0]
             return replace(v, claim=written, line=claim.line,
                            reason="; ".join(filter(None, (f"at l = {value} ({said})", v.reason))))
+        # a name not read yet (\delta^L before "where \delta^l_j \equiv ..."): judged again once the notes are read
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
-                       "no layer has every value the claim names")
+                       "no layer has every value the claim names", unknown=unknown)
+
+    def _exists(self, side: str) -> bool:
+        """Whether every layer a side writes (W^{[2]}) is one its name has: parse.py reads a layer the name does
+        not have as the layer-th that has it, which is no reading of a claim about layer l."""
+        for name, layer in re.findall(r"(\\?[A-Za-z]+)\s*\^\s*\{\s*\[\s*(\d+)\s*\]\s*\}", side):
+            layers = {n for n in self.tensors.get(name, {}) if n is not None}
+            if layers and int(layer) not in layers:
+                return False
+        return True
 
     def _read_alone(self, expression: str):
         """An expression read with the names known so far, as its tree (("channel",) when it needs a channel
@@ -1254,6 +1306,18 @@ def _defining_link(text: str, tensors) -> tuple[list, str] | None:
     return (defined, " = ".join(links[1:])) if defined else None
 
 
+def at_link(verdict: Verdict, claim: Claim) -> Verdict:
+    """A wrong chain written over several rows: its reason says on which line the first expression that
+    differs stands (the verdict stays the chain's, on its first line)."""
+    found = re.search(r"expression \d+ \(after '=' number (\d+)\)(?= is the first that differs)", verdict.reason or "")
+    if verdict.status != "wrong" or found is None or not claim.links or int(found[1]) > len(claim.links):
+        return verdict
+    line = claim.links[int(found[1]) - 1]
+    if line == claim.line:
+        return verdict
+    return replace(verdict, reason=f"{verdict.reason[:found.end()]}, on line {line},{verdict.reason[found.end():]}")
+
+
 def _renumbered(reason: str, kept: list[int]) -> str:
     """A chain's reason ("expression 3 (after '=' number 2) is the first that differs") in the numbering of
     the chain as written, of which only the links `kept` were judged."""
@@ -1295,7 +1359,8 @@ def _defines_itself(sides, names: set[str], gradients: set[str]) -> bool:
     lhs = sides[0][2] if derivative else sides[0]
     if lhs[0] != "entry" or lhs[3] not in names or derivative and lhs[3] not in gradients:
         return False
-    return any(n[0] == "entry" and n[3] == lhs[3] for side in sides[1:] for n in walk(side))
+    # the same value: Nielsen's \delta^2_j = ... \delta^3_k names two layers' values by one letter, as it may
+    return any(n[0] == "entry" and n[3] == lhs[3] and n[1] == lhs[1] for side in sides[1:] for n in walk(side))
 
 
 def _short(expr: Expr) -> bool:

@@ -51,19 +51,20 @@ def tensors_of(derivation: Derivation) -> Names:
     return out
 
 
-def by_weighted_layers(derivation: Derivation, names: Names) -> Names:
+def by_weighted_layers(derivation: Derivation, names: Names, first: int = 0) -> Names:
     """The names as most textbooks number a network's layers (Ng, Nielsen): only the layers with weights
     count. W^{[l]}, b^{[l]}, k^{[l]} are the l-th such layer's, z^{[l]} its output, a^{[l]} the output of
-    the element-wise activation right after it (z^{[l]} itself where none follows), a^{[0]} the input."""
+    the element-wise activation right after it (z^{[l]} itself where none follows), a^{[0]} the input; with
+    `first` 1 the input is layer 1 and the l-th weighted layer is layer l + 1 (Nielsen's a^1 = x, w^2)."""
     out = {name: dict(table) for name, table in names.items()}
     image = lead_axes
     weighted = [r for r in derivation.records if any(p.trained and p.role == "kernel" for p in r.layer.params(r.shape_in))]
     if not weighted or derivation.network.names is not None:
         return out
     info = lambda key: TensorInfo(key, derivation[key].shape, image(derivation[key].shape))  # noqa: E731
-    z, a = {}, {0: info(derivation.records[0].input)}
+    z, a = {}, {first: info(derivation.records[0].input)}
     following = {r.input: r for r in derivation.records}
-    for n, r in enumerate(weighted, start=1):
+    for n, r in enumerate(weighted, start=first + 1):
         z[n] = info(r.output)
         after = following.get(r.output)
         elementwise = (after is not None and not after.layer.params(after.shape_in) and after.shape_in == after.shape_out

@@ -261,6 +261,13 @@ class Parser:
                 self.pos = end
                 if layer in table:
                     info = table[layer]
+                run = body.strip()
+                if (not subs and channel is None and len(info.shape) - info.channels == 1 and info.channels == 0
+                        and (re.fullmatch(r"[1-9]\d", run) and int(run) > info.shape[-1]
+                             or re.fullmatch(r"([a-z])(?!\1)[a-z]", run))):
+                    # P_{12}, P_{rs} of a vector: two indices, so the notes mean a matrix by the name (binding.py)
+                    raise UnknownName(f"{name}_{{{run}}} writes two indices, and {name} is a vector here: the notes "
+                                      f"may mean another value by {name}", name)
                 parts = split_indices(body, max(len(info.shape) - info.channels - len(subs), 1),
                                       (len(info.shape) - len(subs), len(info.shape) - len(subs) - sum(
                                           n == 1 for n in info.shape[: info.channels])) if channel is None else ())
@@ -397,7 +404,8 @@ class Parser:
                     return ("deriv", ("loss", loss.group("loss")), bottom)
                 if not self.starts_factor():
                     raise ParseError("\\frac{\\partial}{\\partial ...} must be followed by what it differentiates")
-                top = ("expr", self.factor())
+                # of the whole product after it, as written: \frac{\partial}{\partial z} \frac{1}{2} (t - a)^2
+                top = ("expr", self.term())
             if "deriv" in (top[0], bottom[0]):
                 raise ParseError("a derivative of or by a gradient (a second derivative) is not read")
             if "vec" in (top[0], bottom[0]):

@@ -22,6 +22,11 @@ _FLOOR = [(re.compile(r"\\(?:left|right|bigl|bigr|big|Big)\s*(?=\\[lr](?:floor|c
           (re.compile(r"\\lceil"), r" \\operatorname{ceiling}( "), (re.compile(r"\\rceil"), " ) ")]
 
 
+def is_output_size(text: str) -> bool:
+    """Whether the claim says what an output's size is (H_o = ..., W_{out} = 2): the layer's numbers judge it."""
+    return _OUTPUT.match(text) is not None
+
+
 def _letters(layer, shape_in) -> list[dict[str, int]]:
     """The size letters' numbers of a convolution: one table (its spatial axes), or none."""
     kernel, stride = getattr(layer, "kernel", None), getattr(layer, "stride", None)
