@@ -199,3 +199,35 @@ def test_a_wrong_row_of_a_chain_is_named_by_its_line():
     (got,) = check_notes(textwrap.dedent(notes), MLP)
     assert (got.line, got.status) == (3, "wrong") and "(after '=' number 2), on line 4, is the first" in got.reason, \
         got.reason
+
+
+STRIDED = network("""
+    input = [1, 4, 4]
+    input_gradient = true
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = [2, 2]
+    stride = 2
+    bias = false
+    """)
+
+
+def test_formulas_in_plain_text_code_are_claims_and_programs_are_not():
+    notes = """
+    Indices are 1-based. `gij` is dL/dyij, given.
+
+    ```
+    y11 = w11*x11 + w12*x12 + w21*x21 + w22*x22
+    y21 = w11*x21 + w12*x22 + w21*x31 + w22*x32
+    dL/dw12 = g11*x12 + g12*x14 + g21*x32 + g22*x34
+    dx = np.zeros_like(x)
+    out = conv(x, w)
+    ```
+
+    general rule: `yij = sum over a,b of wab * x(2i-2+a)(2j-2+b)`, and in brackets y[2][2] = w[1][1]*x[3][3] + w[1][2]*x[3][4] + w[2][1]*x[4][3] + w[2][2]*x[4][4].
+    """
+    got = check_notes(textwrap.dedent(notes), STRIDED)
+    assert [(v.line, v.status) for v in got] == [(5, "right"), (6, "wrong"), (7, "right"), (12, "right")], \
+        [(v.line, v.claim, v.status, v.reason) for v in got]
+    assert got[0].claim == "y11 = w11*x11 + w12*x12 + w21*x21 + w22*x22"  # as the notes write it

@@ -18,6 +18,7 @@ from .grade import Grader, Verdict, at_link
 from .notation import ParseError
 from .macros import expand, macros
 from .notation import _top_split
+from .plaintext import plain_claims
 from .units import read as read_units
 from .units import rewrite
 
@@ -41,6 +42,10 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     defined = macros(notes)
     claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)],
                         notes.splitlines())
+    plain = plain_claims(notes, is_latex(notes) if latex is None else latex)
+    if plain:  # dL/dw11 = g11*x11 + ... in the notes' code: the claims it states, in the grader's notation
+        claims = sorted(claims + [Claim(notes.count("\n", 0, offset) + 1, text) for offset, text, _ in plain],
+                        key=lambda c: c.line)
     if len({(c.text, c.range) for c in claims}) > MAX_CLAIMS:
         raise ValueError(f"the notes hold more than {MAX_CLAIMS:,} different claims: symconv check reads notes, "
                          "not generated data; split the file")
@@ -68,6 +73,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         conventions = replace(conventions, star="element-wise", star_line=notes.count("\n", 0, elementwise.start()) + 1)
     # for the report: each claim symconv reads in other words, as the notes write it
     written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}
+    written.update({text: line for _, text, line in plain if text not in written})  # shown as the notes write it
     claims = renamed
     if conventions.numbering:
         probe.number_by_weighted_layers(conventions.parenthesized, conventions.first_layer)
