@@ -231,3 +231,51 @@ def test_formulas_in_plain_text_code_are_claims_and_programs_are_not():
     assert [(v.line, v.status) for v in got] == [(5, "right"), (6, "wrong"), (7, "right"), (12, "right")], \
         [(v.line, v.claim, v.status, v.reason) for v in got]
     assert got[0].claim == "y11 = w11*x11 + w12*x12 + w21*x21 + w22*x22"  # as the notes write it
+
+
+DENSE_SIGMOID = network("""
+    input = [3]
+    input_gradient = true
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "sigmoid"
+    [[layer]]
+    type = "mse"
+    reduction = "half_sum"
+    """)
+
+
+def test_a_jacobian_written_as_a_matrix_is_judged_entry_by_entry_in_numerator_layout():
+    notes = r"""
+    \begin{equation}
+    \frac{\partial \mathbf{a}}{\partial \mathbf{z}} =
+    \begin{bmatrix} a_1(1-a_1) & 0 \\ 0 & a_2(1-a_2) \end{bmatrix}
+    \end{equation}
+    \begin{equation}
+    \frac{\partial \mathbf{z}}{\partial \mathbf{x}} =
+    \begin{bmatrix} W_{11} & W_{12} & W_{13} \\ W_{21} & W_{22} & W_{23} \end{bmatrix}
+    \end{equation}
+    \begin{equation}
+    \frac{\partial \mathbf{z}}{\partial \mathbf{x}} =
+    \begin{bmatrix} W_{11} & W_{21} \\ W_{12} & W_{22} \\ W_{13} & W_{23} \end{bmatrix}
+    \end{equation}
+    """
+    got = check_notes(textwrap.dedent(notes), DENSE_SIGMOID)
+    by_line = {}
+    for v in got:
+        by_line.setdefault(v.line, set()).add(v.status)
+    assert by_line[4] == {"right"} and by_line[8] == {"right"}, [(v.line, v.claim, v.status, v.reason) for v in got]
+    assert "wrong" in by_line[12]  # the transpose: 3 x 2, where the Jacobian is 2 x 3
+    # the loss's gradient keeps its own reading: (dE/dW)_{2,3} is dE/dW_{2,3}
+    (entry,) = check_notes(r"$$\left(\frac{\partial E}{\partial W}\right)_{2,3} = (a_2 - t_2) a_2 (1 - a_2) x_3$$",
+                           DENSE_SIGMOID)
+    assert entry.status == "right", entry.reason
+
+
+def test_letters_of_values_name_values_and_letters_of_parameters_parameters():
+    # \partial a_1/\partial z_1 holds with z the dense output or its bias b (z = W x + b): z names a value
+    (got,) = check_notes(r"$$\frac{\partial a_1}{\partial z_1} = a_1(1-a_1)$$", DENSE_SIGMOID)
+    assert got.status == "right" and "taken with a as the output of layer 2 (sigmoid), z as the output of layer 1" in got.reason, got.reason

@@ -84,6 +84,20 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
             binding = next(iter(readings.values()))
             said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
             return binding, f"read with {said} (plain letters as values, not gradients)", False
+    if len(readings) > 1:
+        # \partial a_1/\partial z_1 holds with z the dense layer's output and with its bias b (z = W x + b): the
+        # letters notes give a layer's values (z, a, h, y, o, u, v, s) name no parameter, and those they give
+        # parameters (w, b, c, k, \theta) no layer's output; the one reading that keeps to that is the notes'
+        parameters = {r.params[p.key] for r in grader.d.records for p in r.layer.params(r.shape_in) if p.trained}
+        odd = {key: sum(_letter_kind(name) not in ("", "parameter" if t[None].key in parameters and not t[None].gradient
+                                                   else "value") for name, t in f.items())
+               for key, f in readings.items()}
+        if list(odd.values()).count(0) == 1:
+            binding = next(f for key, f in readings.items() if odd[key] == 0)
+            said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+            # a guess from the letters alone: taken for this claim, never the ground for "wrong", left unread after it
+            return binding, (f"the names can be read more than one way, each making the claim hold: taken with {said}, "
+                             "as notes use the letters of values and of parameters"), True
     if readings and all(len(f) == 1 for f in readings.values()):
         # one name, and the claim holds whichever value it means (dL/dc of a dense layer's bias c or of its output)
         first, *others = list(readings.values())[:3]
@@ -95,6 +109,16 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
                              for f in list(readings.values())[:3])
         return {}, f"the names can be read more than one way, each making the claim hold: {shown}", False
     return {}, "", False
+
+
+_VALUE_LETTERS = {"a", "z", "h", "y", "o", "u", "v", "s", "A", "Z", "H", "Y", "O", "U", "V", "S"}
+_PARAMETER_LETTERS = {"w", "W", "b", "c", "k", "K", "\\theta", "\\Theta"}
+
+
+def _letter_kind(name: str) -> str:
+    """ "value" or "parameter" for a letter notes keep to one kind of thing, "" for any other."""
+    base = re.sub(r"^\\(?:hat|tilde|bar|mathbf|boldsymbol|vec)\s*\{\s*(.*?)\s*\}$", r"\1", name)
+    return "value" if base in _VALUE_LETTERS else "parameter" if base in _PARAMETER_LETTERS else ""
 
 
 def _gradient_style(name: str) -> bool:

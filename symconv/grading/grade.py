@@ -348,6 +348,11 @@ class Grader(Evaluator):
 
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
+        if lhs[0] == "deriv" and lhs[1][0] == "entry" and lhs[2][0] == "entry":  # a Jacobian: a row per top entry
+            rows, columns = (prod(self.shapes[node[1]]) for node in (lhs[1], lhs[2]))
+            if (rows, columns) == shape:
+                return ""
+            return f"the matrix is {shape[0]} x {shape[1]}, but the Jacobian it stands for is {rows} x {columns}"
         entry = lhs[2] if lhs[0] == "deriv" else lhs
         if entry[0] != "entry":
             return ""

@@ -125,6 +125,11 @@ _PREPASS = [
     (re.compile(r"(?<=[A-Za-z})\]])\s*(?<!\.)\.(?![.\d])\s*(?=[A-Za-z(]|\\(?:frac|partial|hat|tilde|bar|delta|sigma|nabla)(?![A-Za-z]))"),
      r" \\cdot "),
     (re.compile(r"\^\s*\{?\s*\\prime\s*\}?"), "'"),
+    # (\frac{\partial a}{\partial z})_{ij}, an entry of a Jacobian: \partial a_i/\partial z_j (numerator layout)
+    (re.compile(r"[(\[]\s*\\frac\s*\{\s*\\partial\s*(?P<top>(?![LEJC]\s*\})(?:\\[A-Za-z]+\s*\{\s*[A-Za-z]\s*\}|[A-Za-z])(?:\^" + GROUP + r")?)\s*\}"
+                r"\s*\{\s*\\partial\s*(?P<wrt>(?:\\[A-Za-z]+\s*\{\s*[A-Za-z]\s*\}|[A-Za-z])(?:\^" + GROUP + r")?)\s*\}\s*[)\]]"
+                r"\s*_\s*(?P<sub>\{\s*[^{},]+\s*,\s*[^{},]+\s*\}|\{\s*[a-z0-9]{2}\s*\})"),
+     lambda m: _jacobian_entry(m)),
     # (\nabla_K L)_{21}, (\frac{\partial L}{\partial K})_{21}, (K)_{21}: an entry of a whole tensor
     (re.compile(r"[(\[]\s*\\nabla_\s*(?P<wrt>" + _WRT + r")\s*(?P<loss>" + _LOSS + r")\s*[)\]]\s*_\s*(?P<sub>" + GROUP + r"|\w)"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}_{m['sub']}}}"),
@@ -153,6 +158,13 @@ def _transposed_entry(found: re.Match) -> str:
     if len(parts) != 2 or not all(re.fullmatch(r"[a-z]", p) for p in parts):  # (a^T)_{1k} of a vector: not guessed
         return found[0]
     return f"{base}_{{{parts[1]},{parts[0]}}}"
+
+
+def _jacobian_entry(found: re.Match) -> str:
+    """(\\frac{\\partial a}{\\partial z})_{i,j}: \\frac{\\partial a_{i}}{\\partial z_{j}}, row i of the Jacobian being a_i's."""
+    sub = _ungroup(found["sub"]).strip()
+    row, column = [p.strip() for p in sub.split(",")] if "," in sub else list(sub)
+    return rf"\frac{{\partial {found['top']}_{{{row}}}}}{{\partial {found['wrt']}_{{{column}}}}}"
 
 
 def _ungroup(text: str) -> str:
