@@ -279,3 +279,34 @@ def test_letters_of_values_name_values_and_letters_of_parameters_parameters():
     # \partial a_1/\partial z_1 holds with z the dense output or its bias b (z = W x + b): z names a value
     (got,) = check_notes(r"$$\frac{\partial a_1}{\partial z_1} = a_1(1-a_1)$$", DENSE_SIGMOID)
     assert got.status == "right" and "taken with a as the output of layer 2 (sigmoid), z as the output of layer 1" in got.reason, got.reason
+
+
+SOFTMAX = network("""
+    input = [3]
+    [[layer]]
+    type = "dense"
+    out_features = 3
+    bias = true
+    [[layer]]
+    type = "softmax_cross_entropy"
+    """)
+
+
+def test_a_derivative_written_with_a_slash_of_an_expression():
+    claims = r"""
+    $$\partial \log p_1 / \partial z_2 = - p_2$$
+
+    $$\partial \log p_1 / \partial z_2 = 1 - p_2$$
+    """
+    got = check_notes(textwrap.dedent(claims), SOFTMAX)
+    assert got[0].status == "right" and got[1].status != "right", [(v.status, v.reason) for v in got]
+
+
+def test_the_batch_statistics_named_with_the_mini_batch_after_a_power():
+    batchnorm = derive(NetworkSpec.from_dict({"batch": 3, "input": [1], "layer": [{"type": "batchnorm"}]}))
+    notes = r"""
+    $$\sigma^2_{\mathcal B} = \frac{1}{3}\sum_{i=1}^{3} (x_i - \mu_{\mathcal B})^2$$
+
+    $$\sigma^2_{\mathcal B} = \frac{1}{2}\sum_{i=1}^{3} (x_i - \mu_{\mathcal B})^2$$
+    """
+    assert statuses(notes, batchnorm) == ["right", "wrong"]

@@ -19,7 +19,7 @@ _SAID = re.compile(
     r"[^.]{0,40}?\b(?:feature|its index|the index \$?k|index \$?k\$?)\b"
     r"|\b(?:one|a single)\s+(?:feature|activation)\b", re.IGNORECASE)
 _PAPER = re.compile(r"\\mathcal\s*\{?\s*B\b|\\(?:mu|sigma)\s*_\s*\{?\s*B\b")
-_MINIBATCH = r"\s*_\s*(?:\{\s*\\mathcal\s*\{\s*B\s*\}\s*\}|\\mathcal\s*\{\s*B\s*\}|\\mathcal\s*B|\{\s*B\s*\}|B(?![A-Za-z]))"
+_MINIBATCH = r"\s*_\s*(?:\{\s*\\mathcal\s*(?:\{\s*B\s*\}|B)\s*\}|\\mathcal\s*\{\s*B\s*\}|\\mathcal\s*B|\{\s*B\s*\}|B(?![A-Za-z]))"
 
 
 def one_feature(notes: str, derivation: Derivation) -> int:
@@ -42,7 +42,7 @@ def batch_statistics(text: str, derivation: Derivation) -> str:
     """The paper's names as the derivation's: \\mu_\\mathcal{B} is \\mu and \\sigma_\\mathcal{B}^2 the variance
     (parse.py reads \\sigma^2 as {\\sigma^2}), \\epsilon the layers' number (when they share one) and, on
     vectors, m the mini-batch's size."""
-    text = re.sub(r"(\\mu|\\sigma)" + _MINIBATCH, r"\1", text)
+    text = re.sub(r"(\\mu|\\sigma)(\s*\^\s*(?:\{[^{}]*\}|\w))?" + _MINIBATCH, r"\1\2", text)  # \sigma^2_{\mathcal B} too
     constants = {r.layer.epsilon() for r in derivation.records} - {None}
     if len(constants) == 1:  # one \\epsilon in the network: the layers' number
         eps = Fraction(repr(float(constants.pop())))

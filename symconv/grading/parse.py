@@ -423,7 +423,29 @@ class Parser:
         return node
 
     def slash_derivative(self):
-        top = self.entry(allow_loss=True)
+        self.skip_spaces()
+        start = self.pos
+        try:
+            if re.match(r"\\(?:log|ln|exp|tanh|sigma|frac|left)(?![A-Za-z])|\(", self.text[start:]):
+                raise ParseError("an expression before /")
+            top = self.entry(allow_loss=True)
+            self.skip_spaces()
+            if not self.text.startswith("/", self.pos):
+                raise ParseError("not an entry before /")
+        except UnknownName:
+            raise
+        except ParseError:
+            # \partial \log p_i / \partial z_j: of an expression, up to the '/' outside brackets
+            self.pos, slash, depth = start, None, 0
+            for k in range(start, len(self.text)):
+                depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(self.text[k], 0)
+                if self.text[k] == "/" and depth == 0:
+                    slash = k
+                    break
+            if slash is None:
+                raise ParseError("\\partial must be followed by an entry, '/' and \\partial and an entry") from None
+            top = ("expr", self.sub_expression(self.text[start:slash]))
+            self.pos = slash
         if self.take() != ("char", "/"):
             raise ParseError("\\partial must be followed by an entry, '/' and \\partial and an entry")
         if self.take() != ("cmd", "\\partial"):
