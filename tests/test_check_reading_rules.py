@@ -310,3 +310,26 @@ def test_the_batch_statistics_named_with_the_mini_batch_after_a_power():
     $$\sigma^2_{\mathcal B} = \frac{1}{2}\sum_{i=1}^{3} (x_i - \mu_{\mathcal B})^2$$
     """
     assert statuses(notes, batchnorm) == ["right", "wrong"]
+
+
+def test_a_gradient_written_transposed_is_wrong_where_the_notes_write_gradients_with_their_shape():
+    row_batch = network("""
+        batch = 2
+        input = [3]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = true
+        [[layer]]
+        type = "softmax_cross_entropy"
+        reduction = "mean"
+        """)
+    notes = r"""
+    $$\frac{\partial L}{\partial W} = \frac{1}{2}(P - T)^\top X$$
+
+    $$\frac{\partial L}{\partial W} = \frac{1}{2} X^\top (P - T)$$
+    """
+    assert statuses(notes, row_batch) == ["right", "wrong"]
+    # alone, a transposed gradient may be the notes' layout (numerator layout): not judged
+    alone = r"$$\frac{\partial L}{\partial W} = \frac{1}{2} X^\top (P - T)$$"
+    assert statuses(alone, row_batch) == ["not understood"]

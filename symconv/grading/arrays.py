@@ -282,6 +282,14 @@ def _size(a: np.ndarray) -> str:
     return " x ".join(map(str, a.shape))
 
 
+class ShapeDiffers(ParseError):
+    """The claimed tensor's shape is not the left-hand side's (a gradient written transposed, 3 x 2 for 2 x 3)."""
+
+    def __init__(self, message: str, claimed: tuple[int, ...], truth: tuple[int, ...]):
+        super().__init__(message)
+        self.claimed, self.truth = claimed, truth
+
+
 def entries_equal(claimed: np.ndarray, truth: np.ndarray, equal) -> tuple[tuple[int, ...], Expr, Expr] | None:
     """The first entry where the arrays differ, (index, truth, claimed), or None; ParseError when their
     shapes differ beyond a column/row/vector reading."""
@@ -290,7 +298,8 @@ def entries_equal(claimed: np.ndarray, truth: np.ndarray, equal) -> tuple[tuple[
         raise ParseError(f"the right-hand side is a whole {_size(claimed)} tensor (a name without indices), the "
                          "left-hand side one entry")
     if a.shape != b.shape:
-        raise ParseError(f"the right-hand side is a {_size(claimed)} tensor, the left-hand side a {_size(truth)} one")
+        raise ShapeDiffers(f"the right-hand side is a {_size(claimed)} tensor, the left-hand side a {_size(truth)} one",
+                           a.shape, b.shape)
     for index in np.ndindex(b.shape):
         if not equal(a[index], b[index]):
             return index, b[index], a[index]

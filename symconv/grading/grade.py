@@ -86,6 +86,7 @@ class Grader(Evaluator):
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
         self.index_letters: set[str] = set()  # letters the notes write as indices: never constants
         self.layer_counts: set[str] = set()  # n_l and the like written in a superscript: may be constants
+        self.gradient_shaped = False  # a claim held with a whole matrix's gradient of that matrix's shape
         if derivation.network.batch and "N" not in self.tensors:  # the batch's size, as PyTorch's documents write it
             self.constants["N"] = str(derivation.network.batch)
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
@@ -1126,8 +1127,20 @@ class Grader(Evaluator):
             truth = arrays.array_of([truth], (1,))
         if not arrays.is_array(claimed):
             claimed = np.full(truth.shape, claimed, dtype=object)
-        found = arrays.entries_equal(arrays.plain(claimed), truth, self._same)
+        try:
+            found = arrays.entries_equal(arrays.plain(claimed), truth, self._same)
+        except arrays.ShapeDiffers as differs:
+            gradient = sides[0][0] == "deriv" and sides[0][1][0] == "loss"
+            if not (gradient and self.gradient_shaped and len(differs.truth) == 2 and differs.claimed == differs.truth[::-1]):
+                raise
+            # the notes write a gradient with the shape of what it is by (an earlier claim that holds): its transpose
+            # is not the notes' convention but a mistake (X^T G for G^T X)
+            return _Failure(env, None, None, note=f"{differs}: the notes write a gradient with the shape of what it "
+                                                  "is by (as a claim of theirs that holds does), and this is its transpose")
         if found is None:
+            if sides[0][0] == "deriv" and sides[0][1][0] == "loss" and truth.ndim == 2 and min(truth.shape) > 1 \
+                    and truth.shape[0] != truth.shape[1] and not self._quick:
+                self.gradient_shaped = True  # a whole matrix's gradient with its shape, judged right
             return None
         index, expected, got = found
         where = ", ".join(str(i + self.base) for i in index)
