@@ -333,3 +333,12 @@ def test_a_gradient_written_transposed_is_wrong_where_the_notes_write_gradients_
     # alone, a transposed gradient may be the notes' layout (numerator layout): not judged
     alone = r"$$\frac{\partial L}{\partial W} = \frac{1}{2} X^\top (P - T)$$"
     assert statuses(alone, row_batch) == ["not understood"]
+
+
+def test_a_sum_over_pairs_of_indices():
+    claims = r"""
+    $$\frac{\partial L}{\partial b} = \sum_{(i,j)} \frac{\partial L}{\partial y_{ij}}$$
+
+    $$\frac{\partial L}{\partial b} = \sum_{(i,j)} \frac{\partial L}{\partial y_{ij}} y_{ij}$$
+    """
+    assert statuses(claims, CONV)[0] == "right" and statuses(claims, CONV)[1] != "right"

@@ -470,6 +470,9 @@ class Parser:
         if sub is None:
             raise ParseError("\\sum needs its index, e.g. \\sum_{r,s} or \\sum_{r=1}^{2}")
         excluded = ()
+        pair = re.fullmatch(r"\s*\(\s*([a-z](?:\s*,\s*[a-z])+)\s*\)\s*", sub)
+        if pair:  # \sum_{(i,j)}: over the pairs, every i and every j
+            sub = pair.group(1)
         unequal = _UNEQUAL.fullmatch(sub.strip())
         if unequal:  # \\sum_{k \\neq j}: every k but j
             sub, excluded = unequal.group(1), ((unequal.group(1), unequal.group(2)),)
