@@ -342,3 +342,18 @@ def test_a_sum_over_pairs_of_indices():
     $$\frac{\partial L}{\partial b} = \sum_{(i,j)} \frac{\partial L}{\partial y_{ij}} y_{ij}$$
     """
     assert statuses(claims, CONV)[0] == "right" and statuses(claims, CONV)[1] != "right"
+
+
+def test_math_typed_in_unicode():
+    notes = """
+    $$∂L/∂a₁ = a₁ − t₁$$
+
+    $$δ₂ = ∂L/∂z₂ = (a₂ − t₂) · a₂(1 − a₂)$$
+
+    $$∂L/∂x = Wᵀ δ$$
+
+    $$∂L/∂b₂ = (a₂ − t₂)(1 − a₂)$$
+
+    $σ'(z) = σ(z)(1 − σ(z))$
+    """
+    assert statuses(notes, DENSE_SIGMOID) == ["right", "right", "right", "wrong", "right"]

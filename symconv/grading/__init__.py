@@ -19,6 +19,7 @@ from .notation import ParseError
 from .macros import expand, macros
 from .notation import _top_split
 from .plaintext import plain_claims
+from .unicode_math import from_unicode
 from .units import read as read_units
 from .units import rewrite
 
@@ -39,6 +40,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     Raises:
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
+    notes = from_unicode(notes)  # ∂L/∂w₁₂ = δ₁ · x₂ as LaTeX, each line on its own line still
     defined = macros(notes)
     claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)],
                         notes.splitlines())
@@ -290,10 +292,11 @@ def check_claims(texts: list[str], derivation: Derivation, upstream_symbol: str 
                  index_base: int = 1) -> list[Verdict]:
     """The verdicts on claims typed one by one, judged by one grader, their indices counted from `index_base`."""
     grader = Grader(derivation, upstream_symbol, index_base)
+    texts = [from_unicode(text) for text in texts]
     return [grader.grade(claim) for text in texts for claim in (extract(f"$$ {text} $$") or [Claim(1, text.strip())])]
 
 
 def check_claim(text: str, derivation: Derivation, range_text: str = "", upstream_symbol: str | None = None,
                 index_base: int = 1) -> Verdict:
     """The verdict on one claim such as "y_{1,1} = x_{1,1} k_{1,1} + ..." (its range may follow it)."""
-    return Grader(derivation, upstream_symbol, index_base).grade(as_claim(text, range_text))
+    return Grader(derivation, upstream_symbol, index_base).grade(as_claim(from_unicode(text), from_unicode(range_text)))
