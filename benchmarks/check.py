@@ -14,28 +14,31 @@ from symconv.grading import check_notes
 from symconv.grading.grade import Grader
 
 NOTES = Path(__file__).parents[1] / "tests" / "notes"
-LAYER = dict(input_="3x3", in_channels="1", kernel="2x2", out_channels="1", stride="1", padding="0", dilation="1",
-             groups="1", batch=None, bias=False, convention="correlation", names="x,k,y")
+LAYER = dict(input_="3x3", in_channels="1", kernel="2x2", out_channels="1", stride="1", padding="0",
+             padding_mode="zeros", dilation="1", groups="1", batch=None, bias=False, convention="correlation",
+             names="x,k,y")
 
 
 def derivation_for(folder: Path, cli: str):
-    """The derivation a key's command line names (a network file, or the single-layer options), and the
-    upstream symbol it gives."""
+    """The derivation a key's command line names (a network file, or the single-layer options), the
+    upstream symbol and the index base it gives."""
     args = shlex.split(cli)
-    fields, given, upstream = dict(LAYER), iter(args), None
+    fields, given, upstream, base = dict(LAYER), iter(args), None, None
     for option in given:
         name = option[2:].replace("-", "_")
         if name == "network":
             fields = {"network": next(given)}
         elif name == "upstream_symbol":
             upstream = next(given)
+        elif name == "index_base":
+            base = int(next(given))
         elif name == "bias":
             fields["bias"] = True
         else:
             fields["input_" if name == "input" else name] = next(given)
     if "network" in fields:
-        return derive(load_network(folder / fields["network"])), upstream
-    return derive(build_spec(**fields)), upstream
+        return derive(load_network(folder / fields["network"])), upstream, base
+    return derive(build_spec(**fields)), upstream, base
 
 
 def claim_seconds(folder: Path) -> list[float]:
@@ -56,8 +59,8 @@ def claim_seconds(folder: Path) -> list[float]:
     Grader.grade = timed
     try:
         for entry in tomllib.loads((folder / "key.toml").read_text())["file"]:
-            d, upstream = derivation_for(folder, entry["cli"])
-            check_notes((folder / entry["name"]).read_text(), d, upstream, latex=entry["name"].endswith(".tex"))
+            d, upstream, base = derivation_for(folder, entry["cli"])
+            check_notes((folder / entry["name"]).read_text(), d, upstream, base, latex=entry["name"].endswith(".tex"))
     finally:
         Grader.grade = original
     return out

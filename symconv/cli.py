@@ -315,8 +315,9 @@ def _targets(targets: str | None, loss: str | None) -> str:
     --loss cross-entropy only."""
     if targets is None:
         return "indices"
-    if targets not in ("indices", "probabilities"):
-        raise SpecError(f"--targets {shown(targets)} is not valid: give indices or probabilities")
+    kinds = tuple(import_module("symconv.torch_import").TARGETS)
+    if targets not in kinds:
+        raise SpecError(f"--targets {shown(targets)} is not valid: give {' or '.join(kinds)}")
     if loss != "cross-entropy":
         raise SpecError(f"--targets {targets} goes with --loss cross-entropy: it says what nn.CrossEntropyLoss is given")
     return targets

@@ -1139,8 +1139,8 @@ class Grader(Evaluator):
                                                   "is by (as a claim of theirs that holds does), and this is its transpose")
         if found is None:
             if sides[0][0] == "deriv" and sides[0][1][0] == "loss" and truth.ndim == 2 and min(truth.shape) > 1 \
-                    and truth.shape[0] != truth.shape[1] and not self._quick:
-                self.gradient_shaped = True  # a whole matrix's gradient with its shape, judged right
+                    and truth.shape[0] != truth.shape[1] and not self._quick and not self._verdict_only:
+                self.gradient_shaped = True  # a claim's verdict (not a reading tried for its names) held so
             return None
         index, expected, got = found
         where = ", ".join(str(i + self.base) for i in index)
