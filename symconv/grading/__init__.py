@@ -119,7 +119,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     judged = _judged(grader_for(), claims)
 
     def better(other: dict, pattern: re.Pattern) -> bool:
-        forward = [(c.text, c.range, c.problem) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
+        forward = [(c.text, c.range, c.problem, c.case) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
         return (any(other[k].status == "right" != judged[k].status for k in forward)  # and two claims at least
                 and count(other, "right") >= count(judged, "right") + 2  # more wrong only as more is read
                 and count(other, "wrong") - count(judged, "wrong")
@@ -158,7 +158,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
             conventions = replace(conventions, per_example="dZ")
     verdicts = []
     for claim in claims:
-        key = (claim.text, claim.range, claim.problem)
+        key = (claim.text, claim.range, claim.problem, claim.case)
         verdict = judged[key]
         if claim.code and verdict.status != "definition":
             continue  # code that sets something other than a given value (or a name the notes never use): not read
@@ -183,17 +183,17 @@ _WHOLE_PRODUCT = re.compile(r"(?<![A-Za-z\\])[A-Z](?:\^\s*\{[^{}]*\})?\s*(?:\\cd
 _WEIGHT_ENTRY = re.compile(r"(?<![A-Za-z\\])[wW]\s*(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?_\s*\{\s*[A-Za-z0-9]\s*,?\s*[A-Za-z0-9]\s*\}")  # w_{d,j}
 
 
-def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str], Verdict]:
+def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str, str], Verdict]:
     """Each different claim's verdict; a claim that used a name before the notes gave it a meaning is judged
     again with the names bound since."""
-    judged: dict[tuple[str, str, str], Verdict] = {}
+    judged: dict[tuple[str, str, str, str], Verdict] = {}
     for claim in claims:
-        key = (claim.text, claim.range, claim.problem)
+        key = (claim.text, claim.range, claim.problem, claim.case)
         if key not in judged:
             judged[key] = grader.grade(claim)
     redefined = _defined_later(grader, claims, judged)
     again = {key: grader.grade(claim) for claim in claims
-             if judged[key := (claim.text, claim.range, claim.problem)].unknown or claim.line in redefined}
+             if judged[key := (claim.text, claim.range, claim.problem, claim.case)].unknown or claim.line in redefined}
     return {**judged, **again}
 
 
@@ -213,7 +213,7 @@ def _defined_later(grader: Grader, claims: list[Claim], judged: dict) -> set[int
         return set()
     out = set()
     for claim in claims:
-        verdict = judged[(claim.text, claim.range, claim.problem)]
+        verdict = judged[(claim.text, claim.range, claim.problem, claim.case)]
         if verdict.status != "definition" or _DEFINES.search(claim.text):
             continue
         try:

@@ -103,3 +103,15 @@ def index_letters(notes: str) -> set[str]:
     for found in _SCRIPT.finditer(notes):
         out |= set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", found[1] or found[2]))
     return out
+
+
+def in_range(text: str, constants: dict[str, str]) -> str:
+    """A claim's range with each constant's name replaced by its number: "\\forall j \\in 1..N" with N = 3
+    reads as 1..3 (a range holds whole numbers and index letters, never a product)."""
+    numbers = {name: value for name, value in constants.items() if re.fullmatch(r"\d+", value)}
+    if not numbers:
+        return text
+    ordered = sorted(numbers, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"(?<![A-Za-z\\])(?P<c{k}>{_written(name)})(?![A-Za-z])"
+                                  for k, name in enumerate(ordered)))
+    return pattern.sub(lambda found: numbers[ordered[int(found.lastgroup[1:])]], text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .blocks import COMMENT, Lines, blank_all, blanked, is_latex, math_blocks, paired, without_unrendered
 
@@ -89,6 +89,13 @@ class Claim:
     matrix: tuple[int, int] | None = None  # rows and columns of the matrix an entry claim comes from
     code: bool = False  # a value the notes' code sets (code.py): reported only when read as a given value
     links: tuple[int, ...] = ()  # the line of each '=' of a chain written over several rows (align's &=)
+    case: str = ""  # the last relation of two indices the prose before it states ("If $i = j$:"), in its section
+
+
+def _states(text: str) -> bool:
+    """Whether an inline formula states something: an '=' outside braces (\\sum_{k=1}^{N} e^{a_k} states nothing),
+    or \\equiv, \\coloneqq, ..."""
+    return bool(_equals_at(text)) or re.search(r"\\(?:equiv|coloneqq|eqqcolon|triangleq|doteq)(?![A-Za-z])|:=", text) is not None
 
 
 def _equals_at(text: str) -> list[int]:
@@ -127,6 +134,7 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
     named = None  # the last inline formula without "=": "Let $A$ be $B$" makes A := B
     shown = None  # the left-hand side of the last display: "Call this matrix $M$" names it
     condition = None  # "If $i = k$," before a display: the range of its claims, (where it ends, the relation)
+    case = None  # (where it is stated, the relation): "$i \\neq j$" in the prose, the case the claims after it treat
     for block in math_blocks(notes, markdown=not latex):
         if isinstance(block[1], str):
             claims.append(Claim(lines(block[0]), block[1], problem=block[2]))
@@ -135,6 +143,8 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
         found = split_block(notes, start, end, lines, opener)
         if opener in ("$", "\\("):  # inline: only formulas with "=" are claims; "$x_{11}$" in a sentence is not
             formula = " ".join(notes[start:end].split())
+            if _INDEX_CONDITION.fullmatch(formula):
+                case = (start, formula)
             if _INDEX_CONDITION.fullmatch(formula) and _IF_BEFORE.search(notes, max(0, start - 16), start):
                 condition = (end, formula)
                 continue
@@ -145,18 +155,23 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
                 found = [c if c.range else Claim(c.line, c.text, condition[1], c.problem, c.matrix) for c in found]
             condition = None
         if opener in ("$", "\\("):
-            if named is not None and not _CLAIM_SIGN.search(formula):
+            if named is not None and not _states(formula):
                 claims += _prose_definition(notes, named, (start, end, formula), lines)
             if shown is not None and _CALLED.search(notes, max(0, start - 40), start) and _BARE_NAME.fullmatch(formula):
                 claims.append(Claim(lines(start), f"{formula.strip()} = {shown}"))  # "Call this matrix $M$"
             named = (start, end, formula)
-            found = [c for c in found if _CLAIM_SIGN.search(c.text) or c.problem]
+            found = [c for c in found if _states(c.text) or c.problem]
         elif found:
             shown = _display_lhs(found[0])
+            if case is not None and _HEADING.search(notes, case[0], start):
+                case = None  # a new section treats its own case
+            if case is not None:
+                found = [replace(c, case=case[1]) for c in found]
         claims += found
     return claims
 
 
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph\s*\{", re.MULTILINE)
 # "If $i = k$," / "for $i \neq k$": a relation between two indices that the display after it holds under
 _INDEX_CONDITION = re.compile(r"\s*[a-z]\s*(?:=|\\neq?(?![A-Za-z])|\\not\s*=)\s*[a-z]\s*")
 _IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
@@ -181,6 +196,13 @@ _CALLED = re.compile(r"\b(?:call|name|denote)\s+(?:this|it|the\s+(?:above|result
 _BARE_NAME = re.compile(r"\s*[A-Za-z](?:_\s*(?:\{[A-Za-z0-9]{1,3}\}|[A-Za-z0-9]))?\s*")
 
 
+# verbs that say a name stands for a formula (not "be" or "for", which sentences use for much else)
+_DEFINING = re.compile(r"denotes?|stands?\s+for|means?|is\s+short\s+for|(?:is\s+)?defined\s+(?:as|to\s+be)"
+                       r"|is\s+defined\s+by", re.IGNORECASE)
+_SHORT_NAME = re.compile(r"\s*(?:\\[A-Za-z]+|[A-Za-z])(?:_\s*(?:\{[A-Za-z0-9]{1,3}\}|[A-Za-z0-9]))?\s*")
+_FORMULA = re.compile(r"\\(?:sum|prod|frac|exp|log|max|min)(?![A-Za-z])|[-+*/^]")
+
+
 def _display_lhs(claim: Claim) -> str | None:
     """The left-hand side a display's first claim writes (of a matrix written out, what the matrix is)."""
     if claim.matrix:
@@ -194,7 +216,11 @@ def _prose_definition(notes: str, first: tuple, second: tuple, lines: Lines) -> 
     between = notes[first[1]:second[0]].strip("$\\() \n")
     before = notes[max(0, first[0] - 12):first[0]].rstrip("$\\( ")
     word = _BETWEEN.fullmatch(between)
-    if word is None or "\\partial" not in first[2] + second[2] and "\\nabla" not in first[2] + second[2]:
+    if word is None:
+        return []
+    if "\\partial" not in first[2] + second[2] and "\\nabla" not in first[2] + second[2] and not (
+            # "$\Sigma$ stands for $\sum_k e^{a_k}$": a short name for a formula, said with a verb that only defines
+            _DEFINING.fullmatch(word["word"]) and _SHORT_NAME.fullmatch(first[2]) and _FORMULA.search(second[2])):
         return []
     if word["word"].lower() in ("be", "for") and not _BEFORE.search(before) and not _AND_ANOTHER.search(
             notes[max(0, first[0] - 300):first[0]]):
@@ -219,7 +245,7 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
         for inline in re.finditer(r"(?<!\\)\$([^$]+)\$", text[m.end():close]):
             at = start + m.end() + inline.start(1)
             found_inside += [(at - start, c) for c in split_block(notes, at, at + len(inline.group(1)), lines, "$")
-                             if _CLAIM_SIGN.search(c.text)]
+                             if _states(c.text)]
         # an intertext is prose between rows: a row break in its place
         edits.append((m.start(), close + 1, "\\\\" + blanked(text[m.start() + 2:close + 1])))
     text = _edited(text, sorted(edits))

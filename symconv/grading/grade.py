@@ -557,7 +557,8 @@ class Grader(Evaluator):
                 self.tensors.update(found)
                 self.awaiting.remove(text)
         if self.constants:
-            claim = replace(claim, text=constants.substitute(claim.text, self.constants))
+            claim = replace(claim, text=constants.substitute(claim.text, self.constants),
+                            range=constants.in_range(claim.range, self.constants))
         if self.shorthands:
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
         if general_layers.general(claim.text):
@@ -719,6 +720,12 @@ class Grader(Evaluator):
             return Verdict(claim.line, written, "not understood", reason=(
                 f"right wherever {a} \\neq {b} and wrong where {a} = {b}: the claim holds for different {a} and {b} "
                 f"only, a condition it does not write (add e.g. \\quad ({a} \\neq {b}) to have it judged)"))
+        off = _only_where_different(failures, envs)
+        if off and _states_equal(claim.case, *off):  # "If $i = j$: ..." and a display after the first that follows it
+            a, b = off
+            return Verdict(claim.line, written, "not understood", reason=(
+                f"right where {a} = {b} and wrong where {a} \\neq {b}: the notes treat the case {a} = {b} in words "
+                f"before it, but the claim does not write it (add \\quad ({a} = {b}) to have it judged)"))
         set_to = self._holds_with_a_number(failures[0], sides)
         if set_to:
             return Verdict(claim.line, written, "not understood", reason=(
@@ -1301,6 +1308,26 @@ def _only_where_equal(failures: list[_Failure], envs: list[dict[str, int]]) -> t
                     and len(failed) == len(equal)):
                 return a, b
     return None
+
+
+def _only_where_different(failures: list[_Failure], envs: list[dict[str, int]]) -> tuple[str, str] | None:
+    """The two index letters a claim fails exactly where they differ, holding wherever they are equal."""
+    if not failures or not envs or not all(f.env for f in failures):
+        return None
+    letters = sorted(envs[0])
+    failed = [f.env for f in failures]
+    for k, a in enumerate(letters):
+        for b in letters[k + 1:]:
+            different = [env for env in envs if env[a] != env[b]]
+            if len(different) < len(envs) and all(env[a] != env[b] for env in failed) and len(failed) == len(different):
+                return a, b
+    return None
+
+
+def _states_equal(case: str, a: str, b: str) -> bool:
+    """Whether a relation the prose states ("i = j", "j=i") says the two indices are equal."""
+    found = re.fullmatch(r"\s*([a-z])\s*=\s*([a-z])\s*", case)
+    return bool(found) and {found[1], found[2]} == {a, b}
 
 
 def _no_such_layer(verdict: Verdict) -> bool:

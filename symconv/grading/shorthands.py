@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-_WRAP = r"(?:\\(?:text|mathrm|operatorname|mathit)\s*\{\s*)?"
-_DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*)\s*\}}?\s*(?:_\s*(?:\{{(?P<braced>[a-z ,]*)\}}|(?P<one>[a-z])))?"
-                      r"\s*(?::=|=|\\coloneqq)\s*(?P<rhs>[^=]+?)\s*")
+_OPEN = r"\\(?:text|mathrm|operatorname|mathit)\s*\{\s*"
+_WRAP = rf"(?:{_OPEN})?"
+_DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)\s*\}}?\s*(?:_\s*(?:\{{(?P<braced>[a-z ,]*)\}}|(?P<one>[a-z])))?"
+                      r"\s*(?::=|=|\\coloneqq)\s*(?P<rhs>(?:[^={}]|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})+?)\s*")
 
 
 _JACOBIAN_NAME = r"[A-Za-z](?:\s*\^\s*\{[^{}]*\})?"  # p, a^{[1]}
@@ -41,7 +42,8 @@ def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
 def expand(text: str, shorthands: dict[str, tuple[tuple[str, ...], str]]) -> str:
     """The text with each shorthand written out, its indices renamed to those it is written with."""
     for name, (indices, rhs) in shorthands.items():
-        pattern = re.compile(rf"(?<![A-Za-z\\]){_WRAP}{re.escape(name)}(?![A-Za-z0-9])\s*\}}?"
+        # \text{xmu}_{nd} with its closing brace, a bare name without one: {\Sigma} keeps its own
+        pattern = re.compile(rf"(?<![A-Za-z\\])(?:{_OPEN}{re.escape(name)}\s*\}}|{re.escape(name)}(?![A-Za-z0-9]))"
                              r"(?:\s*_\s*(?:\{(?P<braced>[^{}]*)\}|(?P<one>[A-Za-z0-9])))?")
 
         def written(found: re.Match, indices=indices, rhs=rhs) -> str:

@@ -103,11 +103,18 @@ def read(notes: str, derivation: Derivation) -> Units | None:
     numbered = _NUMBERED_SAID.search(notes)
     if numbered:
         return Units("numbered", sizes, from_to)
-    if any(found["group"] or found["b_group"] for found in _LETTER_NAME.finditer(notes)):
+    if any(_evidence(found) for found in _LETTER_NAME.finditer(notes)):
         return Units("letters", sizes, from_to, _biases(notes, sizes))
     if len(sizes) == 3 and _BARE_DEFINED.search(notes) and _GLOBAL_WEIGHT.search(notes):
         return Units("letters", sizes, from_to, _biases(notes, sizes), bare=True)
     return None
+
+
+def _evidence(found: re.Match) -> bool:
+    """Whether a name shows units named by letter: \\delta_{ij} is the Kronecker delta (or a matrix's entry),
+    never the error of an input unit, which no scheme names."""
+    group = found["group"] or found["b_group"]
+    return bool(group) and not (found["name"] == "\\delta" and group == "i")
 
 
 def _biases(notes: str, sizes: tuple[int, ...]) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:

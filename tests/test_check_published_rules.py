@@ -1,0 +1,107 @@
+"""Rules of reading found on the published transcriptions (tests/notes/published*): each holds for any notes,
+tested here on notes of its own, right and wrong."""
+
+from __future__ import annotations
+
+import textwrap
+import tomllib
+
+from symconv import derive
+from symconv.grading import check_notes
+from symconv.grading.extract import extract
+from symconv.network import NetworkSpec
+
+
+def network(text: str):
+    return derive(NetworkSpec.from_dict(tomllib.loads(textwrap.dedent(text)), name="notes"))
+
+
+def verdicts(notes: str, d):
+    return [(v.line, v.status) for v in check_notes(textwrap.dedent(notes), d)]
+
+
+# Bendersky's softmax layer: logits from a dense layer, the softmax of them
+SOFTMAX = network("""
+    input = [2]
+    [[layer]]
+    type = "dense"
+    out_features = 3
+    bias = false
+    [[layer]]
+    type = "softmax_cross_entropy"
+    """)
+
+
+def test_a_constant_bounds_a_range_written_after_a_claim():
+    notes = r"""
+    Here $N = 3$.
+
+    $$S_j=\frac{e^{a_j}}{\sum_{k=1}^{N}e^{a_k}} \quad \forall j \in 1..N$$
+
+    $$S_j=\frac{e^{a_j}}{\sum_{k=1}^{N}e^{a_k}} + 1 \quad \forall j \in 1..N$$
+    """
+    assert verdicts(notes, SOFTMAX) == [(2, "definition"), (4, "right"), (6, "wrong")]
+
+
+def test_a_name_said_to_stand_for_a_formula_is_read_as_it():
+    # "For simplicity $\Sigma$ stands for $\sum_k e^{a_k}$" (Bendersky): a name defined in words for a formula
+    notes = r"""
+    For simplicity $\Sigma$ stands for $\sum_{k=1}^{3}e^{a_k}$.
+
+    $$S_j = \frac{e^{a_j}}{\Sigma}$$
+
+    $$\frac{\partial S_i}{\partial a_j} = \frac{e^{a_i}\Sigma-e^{a_j}e^{a_i}}{\Sigma^2} \quad (i = j)$$
+
+    $$\frac{\partial S_i}{\partial a_j} = \frac{e^{a_i}\Sigma-e^{a_j}e^{a_i}}{\Sigma} \quad (i = j)$$
+    """
+    assert verdicts(notes, SOFTMAX) == [(2, "definition"), (4, "right"), (6, "right"), (8, "wrong")]
+
+
+def test_only_a_verb_that_defines_names_a_formula():
+    # "be" and "for" say much else in sentences: "we take $k$ for $k = 1$" defines nothing
+    notes = r"""
+    Take $Q$ for $\sum_{k=1}^{3}e^{a_k}$ in what follows.
+    """
+    assert extract(textwrap.dedent(notes)) == []
+
+
+def test_an_inline_formula_with_an_equals_sign_only_in_a_subscript_states_nothing():
+    claims = extract(r"The sum $\sum_{k=1}^{N} e^{a_k}$ is the softmax's denominator, and $y = 2$.")
+    assert [c.text for c in claims] == ["y = 2"]
+
+
+def test_the_kronecker_delta_is_no_unit_named_by_letter():
+    # \delta_{ij} beside a softmax is the Kronecker delta: it must not make the notes' a a layer-numbered
+    # name (units named by letter, as Mazur's i, h, o), which left every claim with a not understood
+    notes = r"""
+    $$\delta_{ij} = 1 \text{ if } i = j \text{, else } 0$$
+
+    $$S_j = \frac{e^{a_j}}{\sum_{k=1}^{3} e^{a_k}}$$
+
+    $$\frac{\partial S_i}{\partial a_j} = S_i(\delta_{ij} - S_j)$$
+
+    $$\frac{\partial S_i}{\partial a_j} = S_i(\delta_{ij} - S_j) + 1$$
+    """
+    found = verdicts(notes, SOFTMAX)
+    assert found[1:] == [(4, "right"), (6, "right"), (8, "wrong")]
+
+
+def test_a_case_the_prose_treats_is_no_mistake_of_the_claims_after_it():
+    # Bendersky: "If $i=j$:" before one display, then more of the same case after a sentence: a claim right only
+    # where i = j is not called wrong there (not judged right either: the claim does not write its case)
+    notes = r"""
+    $$S_j = \frac{e^{a_j}}{\sum_{k=1}^{3} e^{a_k}}$$
+
+    If $i=j$:
+
+    $$\frac{\partial S_i}{\partial a_j} = S_i - S_i S_j$$
+
+    Reordering a bit:
+
+    $$\frac{\partial S_i}{\partial a_j} = S_i(1-S_j)$$
+
+    ## Any two entries
+
+    $$\frac{\partial S_i}{\partial a_j} = S_i(1-S_j)$$
+    """
+    assert verdicts(notes, SOFTMAX) == [(2, "right"), (6, "right"), (10, "not understood"), (14, "wrong")]
