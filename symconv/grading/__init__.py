@@ -9,6 +9,7 @@ from dataclasses import replace
 from ..derivation import Derivation
 from .conventions import Conventions, examples, infer
 from .code import given_in_code
+from .basis import written_out
 from .blocks import is_latex
 from .extract import Claim, extract
 from .constants import index_letters, layer_counts
@@ -62,6 +63,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
             for offset, text in given_in_code(lines, latex, base)]
     if code:  # w = [2, -3, -3] in the notes' code: given values, before the claims after them
         claims = sorted(claims + code, key=lambda c: c.line)
+    claims = written_out(claims, probe, base)  # t = e_2: the target's entries given
     units = read_units(notes, derivation)
     renamed = claims
     if units:  # the units' names become the derivation's, layers numbered as the notes number them

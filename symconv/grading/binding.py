@@ -85,6 +85,16 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
             said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
             return binding, f"read with {said} (plain letters as values, not gradients)", False
     if len(readings) > 1:
+        # L = \tfrac12(\hat y - y)^2 holds with \hat y the output and y the target, and the other way round: a hat
+        # marks what the network predicts, never the target it is compared with
+        targets = {r.params[p.key] for r in grader.d.records for p in r.layer.params(r.shape_in) if p.title.startswith("target")}
+        hatted = {key: sum(name.startswith("\\hat") and t[None].key in targets and not t[None].gradient
+                           for name, t in f.items()) for key, f in readings.items()}
+        if 0 < len(readings) - list(hatted.values()).count(0) and list(hatted.values()).count(0) == 1:
+            binding = next(f for key, f in readings.items() if hatted[key] == 0)
+            said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+            return binding, f"read with {said} (a hat marks the prediction, not the target)", False
+    if len(readings) > 1:
         # \partial a_1/\partial z_1 holds with z the dense layer's output and with its bias b (z = W x + b): the
         # letters notes give a layer's values (z, a, h, y, o, u, v, s) name no parameter, and those they give
         # parameters (w, b, c, k, \theta) no layer's output; the one reading that keeps to that is the notes'
@@ -228,9 +238,15 @@ def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
     named = {(info.key, info.gradient) for name in grader.inferred if name != unknown.name
              if (info := grader.tensors.get(name, {}).get(None)) is not None}
     # the Kronecker delta is written \delta (or \delta's own letter d): never a K, a V or an x
-    kronecker = unknown.name in ("\\delta", "\\Delta", "d")
+    kronecker = unknown.name in ("\\delta", "\\Delta", "d") and bool(written) and all(len(w) == 2 for w in written)
+    kind = _letter_kind(unknown.name)
+    parameters = {r.params[p.key] for r in grader.d.records for p in r.layer.params(r.shape_in) if p.trained}
+
+    def unlike(c: TensorInfo) -> bool:  # a value's letter (y, \hat y, z, h) names a gradient or a parameter last
+        return kind == "value" and (bool(c.gradient) or c.key in parameters)
+
     fits = sorted((c for c in grader.candidates if _fits(c, written) and (kronecker or c.key != KRONECKER)),
-                  key=lambda c: (_likeness(c, written), (c.key, c.gradient) in named))
+                  key=lambda c: (_likeness(c, written), unlike(c), (c.key, c.gradient) in named))
     if unknown.layers:  # its layers first; but notes may use the letter for something else (Bishop's z_j)
         table = grader.tensors.get(unknown.name, {})
         layered = [table[n] for n in unknown.layers if n in table]

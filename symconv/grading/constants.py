@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-# a name, or one with a letter for its subscript (UFLDL's n_l = 3 layers, n_{in} = 4): never an entry x_1 = 2
-_NAME = r"(?:\\[A-Za-z]+|[A-Za-z])(?:_(?:\{[A-Za-z]+\}|[A-Za-z](?![A-Za-z])))?"
+# a name, or one with a letter for its subscript (UFLDL's n_l = 3 layers, n_{in} = 4): never an entry x_1 = 2;
+# or two or three capitals, a product named as it is written (HW = 9)
+_NAME = r"(?:\\[A-Za-z]+|[A-Z]{2,3}(?![A-Za-z])|[A-Za-z])(?:_(?:\{[A-Za-z]+\}|[A-Za-z](?![A-Za-z])))?"
 _GIVEN = re.compile(rf"\s*(?P<names>{_NAME}(?:\s*=\s*{_NAME})*)\s*=\s*(?P<value>-?\d+(?:\.\d+)?)\s*")
 _SUBSCRIPT = re.compile(r"_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|.)", re.DOTALL)
 
@@ -53,6 +54,7 @@ def substitute(text: str, constants: dict[str, str]) -> str:
     """The text with each constant's name replaced by its number, outside subscripts."""
     if not constants:
         return text
+    constants = {**_products(text, constants), **constants}
     ordered = sorted(constants, key=len, reverse=True)
     pattern = re.compile("|".join(rf"(?<![A-Za-z\\])(?P<c{k}>{_written(name)})(?![A-Za-z]|\s*_)"  # H_o is no H
                                   for k, name in enumerate(ordered)))
@@ -102,6 +104,22 @@ def index_letters(notes: str) -> set[str]:
     out = set()
     for found in _SCRIPT.finditer(notes):
         out |= set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", found[1] or found[2]))
+    return out
+
+
+_RUN = re.compile(r"(?<![A-Za-z\\])[A-Z]{2,3}(?![A-Za-z])")
+
+
+def _products(text: str, constants: dict[str, str]) -> dict[str, str]:
+    """Capitals written together whose each is a whole number the notes give: NK with N = 2 and K = 2 is 4
+    (\\frac{1}{NK}, \\frac{1}{HW})."""
+    out = {}
+    for run in set(_RUN.findall(text)):
+        if run not in constants and all(re.fullmatch(r"\d+", constants.get(letter, "")) for letter in run):
+            product = 1
+            for letter in run:
+                product *= int(constants[letter])
+            out[run] = str(product)
     return out
 
 

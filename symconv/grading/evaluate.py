@@ -298,6 +298,9 @@ class Evaluator:
         """The tensor's entries (symbols, or gradients) as an array; the channels given in the claim fixed,
         and channel axes of length 1 left out, as the notation leaves them out."""
         key, given = node[1], self._at(node[2], env)
+        if key == binding.KRONECKER:  # \delta written alone, after \delta_{ij} was the Kronecker delta
+            raise ParseError("the Kronecker delta is written with its two indices (\\delta_{ij}): this name is used "
+                             "for something else here (name it once more, e.g. Let \\delta = ...)")
         shape = self.shapes[key]
         rest = shape[len(given):]
         channels = self.channels.get(key, 0)
@@ -380,7 +383,8 @@ class Evaluator:
             if not any(arrays.is_array(v) for _, v in values):
                 return Add(*(plus * v for plus, v in values))
             total = S.Zero
-            for plus, v in values:
+            # \mathbf{1} - h: a vector of ones as long as the other terms, so those are added first
+            for plus, v in sorted(values, key=lambda pv: isinstance(pv[1], (arrays.Ones, arrays.Repeated))):
                 total = arrays.elementwise(lambda a, b, plus=plus: a + plus * b, total, v)
             return total
         if kind == "mul":

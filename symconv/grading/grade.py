@@ -27,7 +27,7 @@ from . import arrays, binding, constants, general_layers, numeric, relations, sh
 from .definitions import awaited, definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
-from .meaning import meaning_of
+from .meaning import Meaning, meaning_of
 from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
 from .notation import UnknownName
 from .parse import FUNCTION_COMMANDS, MOVED, ChannelLayout, ParseError, _split_equals, parse_claim
@@ -92,6 +92,7 @@ class Grader(Evaluator):
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None
+        self.fixed: dict = {}  # a target's symbol -> its value, when the notes give the whole target (t = e_2)
         self._given_values: dict = {}  # expression -> [its value at the given point, that value to WORKED_DIGITS]
         self._verdict_only = False  # while names are bound: whether a claim holds, not what the report says of it
         self.first_numbers: dict = {}  # a value -> its number at the meaning's first point, as numeric.py reads it
@@ -132,7 +133,8 @@ class Grader(Evaluator):
         self._locals: dict[tuple, Expr | None] = {}
         self._chained: dict[tuple, Expr] = {}  # (derived value's symbol, symbol) -> the derivative through the chain
         self._derived_values: dict | None = None
-        self.meaning = meaning_of(derivation)  # the judge where the forms differ
+        self._meaning = meaning_of(derivation)  # the judge where the forms differ
+        self._fixed_meanings: dict = {}  # the judge once the notes fix a target, by the values fixed
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
 
     def number_by_weighted_layers(self, parenthesized: bool = False, first: int = 0) -> None:
@@ -500,15 +502,25 @@ class Grader(Evaluator):
         return replace(verdict, reason="; ".join(filter(None, (
             f"read with {said}, as the notes relate the indices (free on one side only)", verdict.reason))))
 
+    @property
+    def meaning(self) -> Meaning:
+        """The judge: values at random points, with the targets the notes fixed (t = e_2) at their values."""
+        if not self.fixed:
+            return self._meaning
+        key = frozenset(self.fixed.items())
+        if key not in self._fixed_meanings:
+            self._fixed_meanings[key] = Meaning(self.d, fixed=dict(self.fixed))
+        return self._fixed_meanings[key]
+
     def _state(self) -> tuple:
         """What reading a claim may change of the notes' names (restored with _restore)."""
         return ({name: dict(table) for name, table in self.tensors.items()}, set(self.inferred),
                 {name: set(letters) for name, letters in self.letters.items()}, set(self.weak), dict(self.given),
-                self._given_point, dict(self.shorthands), dict(self.constants), dict(self.lettered))
+                self._given_point, dict(self.shorthands), dict(self.constants), dict(self.lettered), dict(self.fixed))
 
     def _restore(self, state: tuple) -> None:
         (self.tensors, self.inferred, self.letters, self.weak, self.given, self._given_point, self.shorthands,
-         self.constants, self.lettered) = state
+         self.constants, self.lettered, self.fixed) = state
 
     def _unread(self, link: str, others: list[str]) -> tuple[str | None, bool]:
         """Why one link of a chain does not read on its own (None when it reads), and whether the name it
@@ -1022,11 +1034,18 @@ class Grader(Evaluator):
                 given[self.d[key].symbols[flat]] = values[0]
         self.given.update(given)
         self._given_point = None
+        for record in self.d.records:  # a target given whole is the problem's: every claim after it is read at it
+            for param in record.layer.params(record.shape_in):
+                symbols = self.d[record.params[param.key]].symbols if param.title.startswith("target") else None
+                if symbols and all(sym in self.given for sym in symbols):
+                    self.fixed.update({sym: self.given[sym] for sym in symbols})
         return True
 
     def _leaf(self, side) -> tuple[str, tuple] | None:
         """(tensor, indices) of an entry nothing in the network computes (an input, a parameter, a target, a
         given dL/dY), which the notes may give a value."""
+        if side[0] in ("entry", "whole") and side[1] == binding.KRONECKER:
+            return None  # the Kronecker delta is a number, no leaf
         if side[0] == "deriv" and side[1][0] == "loss" and side[2][0] == "entry":
             tensor = self.d[f"dL/d{side[2][1]}"] if f"dL/d{side[2][1]}" in self.d.names() else None
             if tensor is None or tensor.entries is not None:

@@ -59,8 +59,9 @@ def _forget(ref: weakref.ref, shared: dict = _SHARED) -> None:
 class Meaning:
     """Values of every symbol of a derivation at POINTS random points (computed on first use)."""
 
-    def __init__(self, derivation: Derivation):
+    def __init__(self, derivation: Derivation, fixed: dict | None = None):
         self.d = derivation
+        self._fixed = fixed or {}  # leaves at a value the notes fix (a target given whole), at every point
         self._points: list[dict[Symbol, Expr]] = []
         self._rng = random.Random(SEED)
         self._branches: bool | None = None
@@ -88,7 +89,8 @@ class Meaning:
                     values = _leaf(self._rng, len(tensor.symbols), tensor.shape[-1], target)
                     if tensor.name in self._positive:
                         values, target = [abs(v) + Float("0.1", DIGITS) for v in values], True
-                    point.update(zip(tensor.symbols, (v if target else v + shift for v in values)))
+                    point.update(zip(tensor.symbols, (self._fixed.get(sym, v if target else v + shift)
+                                                      for sym, v in zip(tensor.symbols, values))))
                 else:  # a derived value: what its entries are at this point
                     for sym, entry in zip(tensor.symbols, tensor.entries):
                         point[sym] = _defined(entry, point, numbers)

@@ -68,6 +68,10 @@ class TensorInfo:
 GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep
 _LOSS = r"(?:\\mathcal\s*\{\s*[A-Z]\s*\}|\\mathscr\s*\{\s*[A-Z]\s*\}|\\ell(?![A-Za-z])|[A-Za-z](?![A-Za-z_^]))"
 _WRT = r"(?:" + GROUP + r"|[A-Za-z])"
+def _alone(found: re.Match) -> str:
+    return (" " if found.string[found.start() - 1:found.start()].isalpha() else "") + found[1]
+
+
 _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|textstyle|scriptstyle|limits|nolimits)"), " "),
@@ -78,11 +82,15 @@ _PREPASS = [
     (re.compile(r"\\partial\s*\{\s*(\\?[A-Za-z]+(?:_\s*(?:" + GROUP + r"|\w))?(?:\^\s*(?:" + GROUP + r"|\w))?)\s*\}"),
      r"\\partial \1"),
     (re.compile(r"\{\s*([+\-=])\s*\}"), r"\1"),
-    (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname|text|textrm|texttt|textit)\s*\{([^{}]*)\}"), r"\1"),
-    (re.compile(r"\\(?:mathbf|boldsymbol|bm|vec)\s+([A-Za-z])"), r"\1"),  # \mathbf h: the letter
+    # the letter or word alone, kept apart from a command before it (\cdot\mathbf{h} is \cdot h, not \cdoth)
+    (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname|text|textrm|texttt|textit)\s*\{([^{}]*)\}"), _alone),
+    (re.compile(r"\\(?:mathbf|boldsymbol|bm|vec)\s+([A-Za-z])"), _alone),  # \mathbf h: the letter
+    (re.compile(r"\\(?:mathbf|boldsymbol|bm)\s*(\\[A-Za-z]+)(?![A-Za-z])"), _alone),  # \boldsymbol\delta: the letter
     # the kernel turned by 180 degrees: rot180, \text{rot}_{180^\circ}, rot_{180}
     (re.compile(r"(?<![A-Za-z])rot\s*(?:_\s*\{?\s*180\s*(?:\^\s*\{?\s*\\circ\s*\}?|°)?\s*\}?|180(?:\^\s*\{?\s*\\circ\s*\}?|°)?)"), "rotate"),
-    (re.compile(r"\\(tilde|hat|bar|overline|widetilde|widehat|check|breve)\s*\{?\s*(\\?[A-Za-z]+)\s*\}?"), r"\\\1{\2}"),
+    # \hat{y}, and \hat y, \hat\theta: one letter or command (\frac{a}{\hat y} keeps the brace that closes it)
+    (re.compile(r"\\(tilde|hat|bar|overline|widetilde|widehat|check|breve)\s*(?:\{\s*(\\?[A-Za-z]+)\s*\}|(\\[A-Za-z]+|[A-Za-z]))"),
+     lambda m: f"\\{m[1]}{{{m[2] or m[3]}}}"),
     (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
     # \frac{dL}{dx_{11}} and \frac{\mathrm{d}L}{\mathrm{d}x_{11}}: the same derivative
     (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)(?=\s*[A-Za-z\\])"),
@@ -323,6 +331,7 @@ def prepass(text: str) -> str:
     Raises:
     """
     text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
+    text = re.sub(r"\\(mathbf|boldsymbol|mathbb|mathds|bm)\s*([01])(?![0-9])", r"\\\1{\2}", text)  # \mathbf 1: \mathbf{1}
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
     text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", text))

@@ -30,14 +30,15 @@ def _linear(text: str) -> Linear | None:
 
 
 def read(text: str) -> tuple[str, str] | None:
-    """The letter a claim such as "a = x' - x" gives a value, and that value in the other letters; None when
-    it is not a letter set to a linear expression of others."""
+    """The letter a claim such as "a = x' - x" (or "y = 2") gives a value, and that value in the other letters; None
+    when it is not a letter set to a linear expression of others or to a whole number."""
     sides = text.split("=")
     if len(sides) != 2:
         return None
     letter, value = sides[0].strip(), " ".join(sides[1].split())
     found = _linear(value)
-    if not re.fullmatch(r"[a-z]", letter) or found is None or not found[0] or letter in found[0]:
+    # a letter set to a whole number is a relation too: "the true class is $y = 2$" makes z_y the entry z_2
+    if not re.fullmatch(r"[a-z]", letter) or found is None or letter in found[0] or not found[0] and found[1] < 0:
         return None
     return letter, value
 
@@ -51,7 +52,9 @@ def substitute(side: str, values: dict[str, str]) -> str:
     def entry(found: re.Match) -> str:
         if side[max(0, found.start() - 5):found.start()].endswith("\\sum"):
             return found.group()
-        parts = (found[1] if found[1] is not None else found[2]).split(",")
+        written = found[1] if found[1] is not None else found[2]
+        # \delta_{ky}: letters written together are one index each
+        parts = written.split(",") if "," in written or not re.fullmatch(r"[a-z]{2,3}", written.strip()) else list(written.strip())
         if not any(part.strip() in values for part in parts):
             return found.group()
         return "_{" + ",".join(values.get(part.strip(), part) for part in parts) + "}"
