@@ -39,3 +39,12 @@ def test_the_cnns_exercises_ask_for_numbers_not_printed_and_answer_with_numpys()
     doubled = forward_backward(d.records, {**leaves, "t": 2 * t})
     assert r"\tau\, \hat{y}_k - t_k" in items[2].lines[0]
     assert all(decimal(v) in items[2].lines[1] for v in doubled["dL/dA[5]"].reshape(-1))
+
+
+def test_an_answer_whose_every_term_is_zero_is_written_as_zero():
+    # conv -> global average pooling -> dense (heldout11's 07_net.toml): at the default example a bias's gradient
+    # for the other target has no nonzero term, and working out its places summed an empty list (a crash)
+    d = derive(load_network(Path(__file__).resolve().parent / "notes" / "heldout11" / "07_net.toml"))
+    example = worked_example(d, 0)
+    items = exercises(d, example, short_names(d, "delta"))
+    assert any(line.endswith("&= 0") for item in items for line in item.lines)

@@ -58,7 +58,7 @@ def _places(pairs: list[tuple[float, float | None]], total: float) -> int:
     for places in range(PLACES, 9):
         shown = [(Decimal(decimal(a, places)), Decimal(1) if b is None else Decimal(decimal(b, places))) for a, b in pairs]
         visible = all((x != 0) == (v != 0) for pair, got in zip(pairs, shown) for v, x in zip(pair, got) if v is not None)
-        if visible and sum(x * y for x, y in shown).quantize(Decimal("0.001"), ROUND_HALF_EVEN) == want:
+        if visible and sum((x * y for x, y in shown), Decimal(0)).quantize(Decimal("0.001"), ROUND_HALF_EVEN) == want:
             return places
     return 8
 
