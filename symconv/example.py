@@ -65,10 +65,14 @@ def _role(derivation: Derivation, name: str) -> tuple[str, bool]:
     return "input", False
 
 
-def _given(rng: random.Random, role: str, tenths: bool, count: int) -> tuple[Expr, ...]:
-    if role == "one-hot":
-        hot = rng.randrange(count)
-        return tuple(Integer(int(n == hot)) for n in range(count))
+def _given(rng: random.Random, role: str, tenths: bool, count: int, classes: int | None = None) -> tuple[Expr, ...]:
+    if role == "one-hot":  # one class of `classes` per example (a batch's each row), the last axis the classes
+        classes = classes or count
+        out = []
+        for _ in range(count // classes):
+            hot = rng.randrange(classes)
+            out += [Integer(int(n == hot)) for n in range(classes)]
+        return tuple(out)
     low, high = TENTHS[role] if tenths else RANGES[role]
     whole = [rng.randint(low, high) for _ in range(count)]
     while role in ("kernel", "input", "upstream") and not any(whole) and (low, high) != (0, 0):
@@ -116,7 +120,7 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
         if t.name not in everything:
             continue
         if t.entries is None:
-            values = _given(rng, *_role(derivation, t.name), len(t.symbols))  # drawn anyway: the same seed, the same rest
+            values = _given(rng, *_role(derivation, t.name), len(t.symbols), t.shape[-1])  # drawn anyway: the same seed, the same rest
             if t.name in fixed:
                 values = tuple(Float(float(v), DIGITS) for v in fixed[t.name].reshape(-1))
             if t.name in shown:

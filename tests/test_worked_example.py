@@ -225,3 +225,18 @@ def test_a_decimal_zero_prints_as_0_and_a_value_that_rounds_to_zero_keeps_its_pl
 
     # a weight drawn as 0.0 tenths is exactly zero; 0.0003 is not, and its places say it was rounded
     assert (number(Float("0.0", 30)), number(Float("0.0003", 30)), number(Float("-0.1", 30))) == ("0", "0.000", "-0.100")
+
+
+def test_a_batchs_one_hot_targets_are_one_class_per_example():
+    # a batch of 2 through a dense layer and the softmax's mean cross-entropy: the target drawn one-hot over the
+    # whole batch left an example with no class, and the document's numbers then differed from NumPy's
+    from symconv.network import NetworkSpec
+
+    d = derive(NetworkSpec.from_dict({"batch": 2, "input": [3], "layer": [
+        {"type": "dense", "out_features": 2, "bias": True},
+        {"type": "softmax_cross_entropy", "reduction": "mean"}]}, name="batch"))
+    for seed in range(6):
+        example = worked_example(d, seed)  # checked against NumPy as it is made
+        t = next(v for v in example.given if v.name == "t")
+        rows = [[int(x) for x in t.values[k:k + 2]] for k in range(0, 4, 2)]
+        assert all(sorted(row) == [0, 1] for row in rows), rows
