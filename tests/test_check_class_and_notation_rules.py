@@ -167,3 +167,33 @@ def test_the_kronecker_delta_written_alone_is_not_understood_never_a_crash():
     """
     for verdict in check_notes(textwrap.dedent(notes), LOGITS):
         assert "please report it" not in verdict.reason
+
+
+PADDED = network("""
+    input = [1, 3, 3]
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = [2, 2]
+    [[layer]]
+    type = "relu"
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = [3, 3]
+    padding = [1, 1]
+    """)
+
+
+def test_a_name_read_by_meaning_is_zero_in_the_padding_of_the_layer_that_reads_it():
+    # a, the relu's output, read by meaning; the second conv pads it with one ring of zeros, so a_{i+p-2,j+q-2}
+    # past its border is 0 there (and only there)
+    notes = r"""
+    $$a_{ij} = \max(0, z_{ij}), \qquad z_{ij} = \sum_{p=1}^{2}\sum_{q=1}^{2} k_{pq}\, x_{i+p-1,j+q-1}$$
+
+    $$\frac{\partial L}{\partial v_{pq}} = \sum_{i=1}^{2}\sum_{j=1}^{2} g_{ij}\, a_{i+p-2,\,j+q-2}$$
+
+    $$\frac{\partial L}{\partial v_{pq}} = \sum_{i=1}^{2}\sum_{j=1}^{2} g_{ij}\, a_{i+p-1,\,j+q-1}$$
+    """
+    # an index two past the border is no padding: not read (the name may mean another value)
+    assert verdicts(notes, PADDED)[-2:] == [(4, "right"), (6, "not understood")]

@@ -215,6 +215,22 @@ class Evaluator:
             raise ParseError(f"the derivation has no gradient of {entry[3]}")
         return self.d[entry[1]].symbols[flat] - Rational(rate) * gradient
 
+    def _within_padding(self, key: str, where: tuple[int, ...]) -> bool:
+        """Whether an entry past the tensor's border lies in the zeros a layer reading it pads it with."""
+        shape = self.shapes[key]
+        for r in self.d.records:
+            padding = getattr(r.layer, "padding", None)
+            if key not in r.inputs or not padding or getattr(r.layer, "padding_mode", "zeros") != "zeros":
+                continue
+            if isinstance(padding, str):
+                continue
+            pads = tuple(max(p) if isinstance(p, tuple) else p for p in padding)  # ((top, bottom), (left, right))
+            past = [max(1 - i, i - n, 0) for i, n in zip(where[-2:], shape[-2:])]  # `where` counts from 1
+            if len(past) == len(pads) and all(p <= pad for p, pad in zip(past, pads)) and all(
+                    1 <= i <= n for i, n in zip(where[:-2], shape[:-2])):
+                return True
+        return False
+
     def _copied_border(self, key: str) -> str:
         """The padding mode (reflect, replicate, circular) of a layer that reads the tensor, "" when every layer
         that reads it pads with zeros (past the border, an entry is then 0)."""
@@ -342,7 +358,9 @@ class Evaluator:
                         raise ParseError(f"{node[3]}_{{{where[0]}}} reads as entry {where[0]} of {node[3]}, which has "
                                          f"{self.shapes[node[1]][-1]}: the notes may use {node[3]} for a matrix")
                     raise Outside(self._written(node[1], where))
-                if node[3] in self.inferred:  # zero past the border is the padding's rule, not a guessed name's
+                if node[3] in self.inferred and not self._within_padding(node[1], where):
+                    # zero past the border is the padding's rule, not a guessed name's (unless the layer that reads
+                    # the value pads it that far: the notes' a_{i+p-2} of a relu's output a padded conv reads)
                     raise ParseError(f"{node[3]} is indexed past the value symconv read it as: the notes may use "
                                      f"{node[3]} for more than one value (name each once to have it judged)")
                 copied = self._copied_border(node[1])
