@@ -306,4 +306,4 @@ def test_document_options_choose_what_the_documents_show(capsys, in_tmp):
     code, out, err = run(["render", "--format", "md", "--example", "7", "--upstream-symbol", "delta"], capsys)
     assert code == 0 and "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_bias_example7_upstream-delta" in out
     text = (in_tmp / "output" / "conv_in1x3x3_k1x2x2_s1x1_p0x0_d1x1_bias_example7_upstream-delta" / "derivation.md").read_text()
-    assert r"\delta_{r,s} = \frac{\partial L}{\partial y_{r,s}}" in text and "A worked example" in text
+    assert r"\delta_{r,s} = \partial L / \partial y_{r,s}" in text and "A worked example" in text

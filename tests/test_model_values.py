@@ -107,7 +107,7 @@ def test_the_command_line(tmp_path, capsys):
                          "--out", str(tmp_path / "out"))
     assert code == 0, err
     text = (tmp_path / "out" / "derivation.md").read_text()
-    assert "the model's own parameters, as PyTorch holds them" in text and "against PyTorch running the module" in text
+    assert "the model's own parameters, as PyTorch holds them" in text and "agrees with PyTorch running the module itself" in text
     code, out, err = run("verify", "--model", model, "--input-shape", "1x3x3", "--model-values")
     assert code == 0 and re.search(r"^dL/dK\[1\] +module +\S+  ok$", out, re.M) and "at the module's own parameters" in out, out + err
     code, out, err = run("render", "--model-values", "--format", "md", "--out", str(tmp_path / "x"))

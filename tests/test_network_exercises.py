@@ -21,7 +21,7 @@ def test_the_cnns_exercises_ask_for_numbers_not_printed_and_answer_with_numpys()
     d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
     example = worked_example(d, 0)
     items = exercises(d, example, short_names(d, "delta"))
-    assert [i.title for i in items] == [f"Exercise {n}" for n in range(1, 5)]
+    assert [i.title for i in items] == [f"Exercise {n}" for n in range(1, 6)]
     leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
     t = leaves["t"]
     other = {**leaves, "t": np.roll(t.reshape(-1), 1).reshape(t.shape)}  # the next class
@@ -35,10 +35,15 @@ def test_the_cnns_exercises_ask_for_numbers_not_printed_and_answer_with_numpys()
     shown = md[:md.index("## Exercises")]
     for value in (decimal(w), decimal(b)):  # the answers are nowhere in the document before the exercises
         assert value not in shown, value
+    # the kernel entry's gradient in exercise 2's channel (the last), k^{(2,1)}_{1,1}: the input correlated with the
+    # upstream gradient of L', in symbols then in numbers, NumPy's value
+    k = after["dL/dK[1]"][1, 0, 0, 0]
+    assert r"k^{[1](2,1)}_{1,1}" in items[2].question and items[2].lines[-1].endswith(rf"\approx {decimal(k)}")
+    assert r"delta^{[1](2)}_{1,1}\,x_{1,1}" in items[2].lines[0] and decimal(k) not in shown
     # the derivation: the softmax's gradient for a target summing to tau, in numbers for the target doubled
     doubled = forward_backward(d.records, {**leaves, "t": 2 * t})
-    assert r"\tau\, \hat{y}_k - t_k" in items[2].lines[0]
-    assert all(decimal(v) in items[2].lines[1] for v in doubled["dL/dA[5]"].reshape(-1))
+    assert r"\tau\, \hat{y}_k - t_k" in items[3].lines[0]
+    assert all(decimal(v) in items[3].lines[1] for v in doubled["dL/dA[5]"].reshape(-1))
 
 
 def test_an_answer_whose_every_term_is_zero_is_written_as_zero():

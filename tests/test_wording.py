@@ -43,8 +43,9 @@ def test_every_format_names_the_input_gradient_as_the_full_correlation_with_the_
         # The results' note, the figure's caption and the sentence that refers to the figure.
         assert text.count(PHRASE) >= 3, fmt
         assert not OLD.search(text), (fmt, OLD.search(text))
-        assert "recognise them as a correlation with the input and the full correlation with the kernel rotated by " \
-               "180 degrees, that is the full convolution with the kernel" in text
+        assert "recognise the kernel's as a correlation of the input with the upstream gradient, the input's as the " \
+               "full correlation of the upstream gradient with the kernel rotated by 180 degrees, that is the full " \
+               "convolution with the kernel" in text
     page = mathml_free(docs["html"])
     assert page.count("the full correlation with <math/>, that is the full convolution with <math/>") >= 3
     assert not OLD.search(page)
@@ -56,7 +57,8 @@ def test_the_phrase_uses_the_documents_letters_and_turns_round_with_the_convolut
     flipped = documents(ConvSpec(convention="convolution"), ("tex",))["tex"]
     # The layer slides rot180(K): the backward pass slides K itself, the full convolution with rot180(K).
     assert rf"the full correlation with $K$, that is the full convolution with ${ROT}(K)$" in flipped
-    assert "the full correlation with the kernel as stored, that is the full convolution with the kernel rotated" in flipped
+    assert "the full correlation of the upstream gradient with the kernel as stored, that is the full convolution " \
+           "with the kernel rotated" in flipped
     dilated = documents(ConvSpec(input=5, kernel=2, dilation=2), ("tex",))["tex"]
     assert (rf"the full correlation with ${ROT}(\operatorname{{dilate}}(K))$, that is the full convolution with "
             r"$\operatorname{dilate}(K)$") in dilated
@@ -206,3 +208,10 @@ def test_the_forward_rule_and_its_symbols_come_before_the_results_and_the_worked
         assert text.index(r"y_{r,s} &= \sum_{p=1}^{2}") < text.index("Given these small whole numbers")
     else:
         assert text.index("<p>The input has <math/> entries per channel") < text.index("A worked example")
+
+
+def test_the_objectives_name_each_gradients_form_the_bias_only_when_there_is_one():
+    with_bias = documents(ConvSpec(bias=True), ("md",))["md"]
+    without = documents(ConvSpec(bias=False), ("md",))["md"]
+    assert "and the bias's as the sum of the upstream gradient's entries" in with_bias
+    assert "bias's as the sum" not in without and "the kernel and the input by the chain rule" in without

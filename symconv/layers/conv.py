@@ -79,6 +79,10 @@ def term_tables(spec: ConvSpec, offset: dict[str, int], output: tuple[int, int] 
     return tables
 
 
+# the bias's part of a convolution's objective (document._unbiased takes it out again)
+BIAS_OBJECTIVE = ", and the bias's as the sum of the upstream gradient's entries"
+
+
 @dataclass(frozen=True)
 class Conv(Layer):
     """A convolution layer (see ConvSpec): out_channels kernels of kernel size."""
@@ -257,11 +261,13 @@ class Conv(Layer):
         return grouped + ["compute a convolution's output size from its stride, padding and dilation",
                 "write each output entry as a sum of input entries times kernel entries",
                 f"derive the gradients of the kernel{', the input and the bias' if self.bias else ' and the input'} by the "
-                "chain rule, and recognise them as a correlation with the input and "
-                + ("the full correlation with the kernel as stored, that is the full convolution with the kernel rotated "
-                   "by 180 degrees" if self.convention == "convolution" else
-                   "the full correlation with the kernel rotated by 180 degrees, that is the full convolution with the "
-                   "kernel")]
+                "chain rule, and recognise the kernel's as a correlation of the input with the upstream gradient, the "
+                "input's as "
+                + ("the full correlation of the upstream gradient with the kernel as stored, that is the full convolution "
+                   "with the kernel rotated by 180 degrees" if self.convention == "convolution" else
+                   "the full correlation of the upstream gradient with the kernel rotated by 180 degrees, that is the "
+                   "full convolution with the kernel")
+                + (BIAS_OBJECTIVE if self.bias else "")]
 
     def settings(self, step: DocStep) -> list[tuple[str, str]]:
         return document.settings(self.conv_spec(step.shape_in), step)

@@ -15,6 +15,7 @@ from ..numeric.reference_network import forward_backward
 from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
+from ..layers.conv import BIAS_OBJECTIVE
 from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
@@ -536,7 +537,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                  "and small whole numbers for the input" + (" and the target" if derivation.network.has_loss else
                                                             " and the upstream gradient") + "),"
                  if example.fixed else
-                 "Given these small whole numbers (the input, each layer's parameters"
+                 ("Given these small numbers (the input, each layer's parameters"
+                  if any(rounded(*t.values) for t in example.given) else
+                  "Given these small whole numbers (the input, each layer's parameters")
                  + (" and the target" if derivation.network.has_loss else "")
                  + ("; the parameters of the layer the softmax reads are tenths, so that its scores stay a few "
                     "units apart" if any(rounded(*t.values) for t in example.given) else "") + "),")
@@ -547,13 +550,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + " are left out: they only clip, move or pass on the numbers before them.")
         if example.fixed:
-            computes += (" With the model's parameters the values are decimals: they are computed to 30 digits, "
-                         "checked against NumPy and against PyTorch running the module itself, and shown rounded to "
-                         "three places.")
+            computes += (" With the model's parameters the values are decimals, shown rounded to three places; each "
+                         "agrees with PyTorch running the module itself.")
         elif any(rounded(*t.values) for t in example.derived):
-            computes += (" The exponentials make some values decimals, computed to 30 digits, checked against NumPy "
-                         "and shown rounded to three places (0 is exact; a sum worked term by term shows as many as it "
-                         "needs).")
+            computes += " The exponentials make some values decimals, shown rounded to three places."
     worked = any(t.terms for t in example.derived)
     steps = worked_entries(example, labels, EXAMPLE_EM, nonzero=len(derivation.records) > 1)
     # About how tall it sets (small type, cm): heading and words, each line of matrices as tall as its tallest,
@@ -568,6 +568,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                            "out):" if len(derivation.records) > 1 else "One entry of each sum, term by term:")
                     if worked else "",
                     steps=steps)]
+
+
+def _slashed(text: str) -> str:
+    """Each \\frac{\\partial L}{\\partial x} of a formula in running text as \\partial L / \\partial x."""
+    return re.sub(r"\\frac\{\\partial L\}\{\\partial ((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}", r"\\partial L / \\partial \1", text)
 
 
 def _upstream_definition(derivation: Derivation, last: DocStep, single: bool, upstream: str) -> str:
@@ -785,7 +790,7 @@ def _repeats_said(records, docs: list[DocStep], groups: list[tuple[Group, Group]
 
 def _unbiased(objective: str) -> str:
     """An objective as a layer without a bias says it."""
-    return objective.replace(", the input and the bias", " and the input")
+    return objective.replace(", the input and the bias", " and the input").replace(BIAS_OBJECTIVE, "")
 
 
 def _said_once(records, groups: list[Group]) -> list[Group]:
@@ -966,7 +971,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "settings": settings,
         "layer_table": None if single else layer_table(net, docs),
         "has_loss": net.has_loss,
-        "upstream_example": "" if net.has_loss else derivation[f"dL/d{last.output}"].labels[0],
+        # in running text a gradient is slashed, \partial L / \partial y_{1,1}: a fraction there sets tall and small
+        "upstream_example": "" if net.has_loss else _slashed(derivation[f"dL/d{last.output}"].labels[0]),
         "summary": summary,
         # A single layer's closing sections, after its backward pass: the worked example and the layer in a network;
         # then (a single layer's or a network's) exercises on the example's numbers, and their answers.
@@ -976,7 +982,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "rules": rules,
         # What only each kind asks on an exercise sheet (a convolution's stride case), layer by layer.
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
-        "upstream_definition": _upstream_definition(derivation, docs[-1], naming.single, upstream),
+        "upstream_definition": _slashed(_upstream_definition(derivation, docs[-1], naming.single, upstream)),
         "batch_note": _batch_note(derivation, single),
         "rules_intro": _rules_intro(rules, input_gradient, all_entries, net.batch is not None),
         "input_gradient": input_gradient or single,

@@ -40,8 +40,8 @@ def factor(value, places: int = PLACES) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _matrix(values, rows: int, cols: int) -> str:
-    body = r" \\ ".join(" & ".join(number(values[i * cols + j]) for j in range(cols)) for i in range(rows))
+def _matrix(values, rows: int, cols: int, places: int = PLACES) -> str:
+    body = r" \\ ".join(" & ".join(number(values[i * cols + j], places) for j in range(cols)) for i in range(rows))
     # In braces: an aligned line's cells are split at each & and line break outside every brace (mathml.py).
     return rf"{{\begin{{bmatrix}} {body} \end{{bmatrix}}}}"
 
@@ -51,25 +51,31 @@ def _name_width(name: str) -> float:
     return 2.5 if name.startswith(r"\frac") else width(name)
 
 
-def _matrix_width(values, cols: int) -> float:
+def _matrix_width(values, cols: int, places: int = PLACES) -> float:
     """About how wide a matrix of these numbers sets, in em: its columns and its brackets."""
     # A digit sets 0.5 em, a decimal point 0.28 em, a minus sign 0.78 em; columns are 0.9 em apart.
     def em(v) -> float:
-        text = number(v)
+        text = number(v, places)
         return 0.5 * len(text.lstrip("-").replace(".", "")) + 0.28 * ("." in text) + (0.78 if v < 0 else 0.0)
     return sum(max(em(v) for v in values[j::cols]) + 0.9 for j in range(cols)) + 1.0  # each column its widest
 
 
-def displays(tensor: Values, name) -> list[tuple[str, float]]:
+def tenths(tensor: Values) -> bool:
+    """Whether a given tensor's decimals are all tenths exactly (the parameters a softmax reads): shown so, 0.1."""
+    floats = [v for v in tensor.values if v.is_Float]
+    return bool(floats) and all(abs(float(v) * 10 - round(float(v) * 10)) < 1e-9 for v in floats)
+
+
+def displays(tensor: Values, name, places: int = PLACES) -> list[tuple[str, float]]:
     """The tensor's numbers as `name = matrix` displays with their widths in em, one per channel (pair):
     X^{(1)} = [...]; a vector as a row transposed; a single number as itself. `name(channel)` writes
     the tensor's name."""
     shape, values = tensor.shape, tensor.values
     if prod(shape) == 1:
-        return [(f"{name('')} = {number(values[0])}", _name_width(name("")) + 3.0)]
+        return [(f"{name('')} = {number(values[0], places)}", _name_width(name("")) + 3.0)]
     if len(shape) == 1:
-        return [(rf"{name('')} = {_matrix(values, 1, shape[0])}^{{\mathsf{{T}}}}",
-                 _name_width(name("")) + 2.0 + _matrix_width(values, shape[0]))]
+        return [(rf"{name('')} = {_matrix(values, 1, shape[0], places)}^{{\mathsf{{T}}}}",
+                 _name_width(name("")) + 2.0 + _matrix_width(values, shape[0], places))]
     lead, (h, w) = shape[:-2], shape[-2:]
     out = []
     for index in product(*(range(n) for n in lead)):
@@ -78,7 +84,8 @@ def displays(tensor: Values, name) -> list[tuple[str, float]]:
             start = start * n + i
         channel = "" if prod(lead) == 1 else "(" + ",".join(str(i + 1) for i in index) + ")"
         part = values[start * h * w:(start + 1) * h * w]
-        out.append((f"{name(channel)} = {_matrix(part, h, w)}", _name_width(name(channel)) + 2.0 + _matrix_width(part, w)))
+        out.append((f"{name(channel)} = {_matrix(part, h, w, places)}",
+                    _name_width(name(channel)) + 2.0 + _matrix_width(part, w, places)))
     return out
 
 
@@ -102,11 +109,11 @@ def lines(example: Example, whole: dict[str, tuple[str, str]], room: float) -> t
             return _gradient(text) if gradient else text
         return name
 
-    def aligned(tensors) -> list[str]:
-        """Side by side while they fit in `room` em, a new line after that."""
+    def aligned(tensors, given: bool = False) -> list[str]:
+        """Side by side while they fit in `room` em, a new line after that; given tenths as tenths (0.1)."""
         out, line, used = [], [], 0.0
         for tensor in tensors:
-            for text, em in displays(tensor, namer(tensor)):
+            for text, em in displays(tensor, namer(tensor), 1 if given and tenths(tensor) else PLACES):
                 if line and used + em + 2.0 > room:
                     out.append("&" + r", \quad ".join(line))
                     line, used = [], 0.0
@@ -114,7 +121,7 @@ def lines(example: Example, whole: dict[str, tuple[str, str]], room: float) -> t
                 used += em + 2.0
         return out + (["&" + r", \quad ".join(line)] if line else [])
 
-    return aligned(example.given), aligned(example.derived)
+    return aligned(example.given, given=True), aligned(example.derived)
 
 
 def shown_places(terms, value) -> int:
@@ -136,6 +143,26 @@ def shown_places(terms, value) -> int:
     return PLACES
 
 
+def _short(value) -> str | None:
+    """A decimal that is exactly a number of tenths or hundredths, written so (-1.8, 0.25); a whole number or a
+    fraction as itself; None for any other decimal (it is shown rounded)."""
+    if not value.is_Float:
+        return number(value)
+    for places in (1, 2):
+        text = f"{float(value):.{places}f}"
+        if abs(float(text) - float(value)) < 1e-12 * max(1.0, abs(float(value))):
+            return "0" if float(text) == 0 else text
+    return None
+
+
+def _factor_shown(value, places: int) -> str:
+    """A factor as shown: exactly when it is a few tenths (0.1), else rounded to `places`; negative in parentheses."""
+    text = _short(value) if value.is_Float else None
+    if text is None:
+        return factor(value, places)
+    return f"({text})" if text.startswith("-") else text
+
+
 def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float,
                    nonzero: bool = False) -> list[str]:
     """One entry of each sum, term by term with its numbers, broken into lines of at most `room` em:
@@ -151,10 +178,13 @@ def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: f
         if nonzero and rounded(value, *(v for pair in pairs for v in pair)):
             pairs = tuple(pair for pair in pairs if not any(v is not None and v.is_zero for v in pair)) or pairs
         places = shown_places(pairs, value)
-        terms = [factor(a, places) if b is None else rf"{factor(a, places)} \cdot {factor(b, places)}"
+        terms = [_factor_shown(a, places) if b is None else rf"{_factor_shown(a, places)} \cdot {_factor_shown(b, places)}"
                  for a, b in pairs]
         broken = break_lines(terms, room - width(lhs))
-        equal = r"\approx" if rounded(value, *(v for pair in pairs for v in pair)) else "="
-        broken[-1] += f" {equal} {number(value)}"
+        factors = [v for pair in pairs for v in pair if v is not None]
+        if all(_short(v) is not None for v in (value, *factors)):  # tenths times whole numbers: exact as shown
+            broken[-1] += f" = {_short(value) if value.is_Float else number(value)}"
+        else:
+            broken[-1] += f" {chr(92) + 'approx' if rounded(value, *factors) else '='} {number(value)}"
         out += [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
     return out

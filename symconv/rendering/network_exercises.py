@@ -1,6 +1,6 @@
 """A network's exercises with their answers, drawn from its worked example and doable by hand: a weight's
-gradient and the first convolution's bias gradient had the target been another (numbers the document does not
-print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a batch's gradient with one
+gradient, the first convolution's bias gradient and one of its kernel entries' had the target been another (numbers
+the document does not print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a batch's gradient with one
 step of gradient descent.
 
 Every number is computed here, by the kinds' own NumPy forward and backward code (the same reference the
@@ -49,6 +49,13 @@ def decimal(value: float, places: int = PLACES) -> str:
 def _factor(value: float, places: int) -> str:
     text = decimal(value, places)
     return f"({text})" if text.startswith("-") else text
+
+
+def _given_factor(value: float, places: int) -> str:
+    """A given number as the worked example shows it: a tenth as a tenth (-0.1), anything else as _factor."""
+    if abs(value * 10 - round(value * 10)) < 1e-9 and not float(value).is_integer():
+        return f"({value:.1f})" if value < 0 else f"{value:.1f}"
+    return _factor(value, places)
 
 
 def _places(pairs: list[tuple[float, float | None]], total: float) -> int:
@@ -207,6 +214,28 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 f"bias gets the sum of its channel's upstream gradient; of its entries only {_listed(kept)} are not "
                 f"0{_stopped(records)}:",
                 tuple(lines)))
+        if kernel is not None and other is not None and any(i.title == "Exercise 2" for i in items):
+            # the lecture's core: the kernel's gradient, the input correlated with the upstream gradient found above
+            weights = kernel.params["K"]
+            grad = f"dL/d{weights}"
+            shown = next((v.worked for v in example.derived if v.name == grad), None)
+            # in exercise 2's channel (its bias's, the last), so that the upstream gradient found there serves
+            per = len(derivation[grad].labels) // derivation[grad].shape[0]
+            last = derivation[grad].shape[0] - 1
+            flat = next(n for n in range(last * per, (last + 1) * per) if n != shown)
+            total = float(np.reshape(arrays2[grad], -1)[flat])
+            label = derivation[grad].labels[flat]
+            lines = _worked(derivation, names, grad, flat, values2, total, True)  # in symbols, then numbers
+            lines[0] = primed(lines[0])
+            kept = _kept(derivation, names, grad, flat, values2)
+            items.append(Item(
+                f"Exercise {len(items) + 1}",
+                f"With the upstream gradient of $L'$ at layer {kernel.number} that exercise 2 needed, compute "
+                f"${inline_primed(label)}$, the kernel entry's gradient.",
+                "The kernel's gradient correlates the layer's input with the upstream gradient: each output entry adds "
+                "its upstream gradient times the input entry this kernel entry met there; of the upstream gradient's "
+                f"entries only {_listed(kept)} are not 0{_stopped(records)}:",
+                tuple(lines)))
     # A derivation: the softmax's rule for a target that does not sum to 1, checked with NumPy on the target doubled.
     softmax = _softmax_derivation(derivation, records, leaves)
     if softmax is not None:
@@ -232,11 +261,11 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
-            (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_factor(w0, places)} - {rate:g} \cdot "
+            (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_given_factor(w0, places)} - {rate:g} \cdot "
              rf"{_factor(g, places)} \approx {decimal(new)}",),
-            f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, down "
+            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down "
             f"from ${decimal(base)}$." if after < base else
-            f"With every parameter stepped so, the forward pass (run by NumPy) gives a loss of ${decimal(after)}$, up "
+            f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up "
             f"from ${decimal(base)}$: the step was too large."))
     return items
 
@@ -299,8 +328,7 @@ def _softmax_derivation(derivation: Derivation, records, leaves: dict):
     lines = [rf"\frac{{\partial L}}{{\partial {a}_k}} &= \sum_j \Big(-\frac{{t_j}}{{\hat{{y}}_j}}\Big)\, \hat{{y}}_j "
              rf"\big(\mathbb{{1}}[j = k] - \hat{{y}}_k\big) = \hat{{y}}_k \sum_j t_j - t_k = \tau\, \hat{{y}}_k - t_k",
              rf"\frac{{\partial L''}}{{\partial {a}}} &= 2\, \hat{{y}} - 2\, t = {{{_vector(grad)}}}"]
-    after = (r"So $\hat{y} - t$ needs $\tau = 1$ (a one-hot or a label-smoothed target); the numbers come from NumPy's "
-             r"forward and backward pass with the doubled target.")
+    after = r"So $\hat{y} - t$ needs $\tau = 1$ (a one-hot or a label-smoothed target)."
     return question, lines, after
 
 

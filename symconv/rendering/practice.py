@@ -156,8 +156,9 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
     assert abs(float(total) - float(grads_other["K"].reshape(-1)[n_k])) < 1e-9
     questions.append((f"With the same ${_prime_name()}$, compute ${_slash(k_lhs)}$.", []))
     answers.append((_sum_lines(k_lhs, symbolic, numeric, _decimal(total)),
-                    f"The upstream gradient{spread} over the {padded}input, its corner on the entry ${k_name}$ meets in "
-                    f"the first output: each gradient times the entry under it"
+                    f"Each output adds its upstream gradient times the {padded}input entry that ${k_name}$ met in its "
+                    f"window: laid{spread} over the {padded}input with its corner on the entry ${k_name}$ meets in the "
+                    "first output, the upstream gradient covers exactly those entries"
                     + (" (one in the zero padding gives no term)." if spec.has_padding else ".")))
     found["kernel entry"] = (n_k, total)
     # 3: the middle input entry at another stride, through the layer's own NumPy code.
@@ -429,5 +430,5 @@ def _finite_difference(derivation: Derivation, record, layer, arrays: dict, prin
              rf"= {_decimal(quotient)}"]
     asked = derivation[f"dL/d{record.params['K']}"].labels[n_k].replace(r"\partial L}", r"\partial L'}", 1)
     after = (rf"This is ${_slash(asked)}$ of exercise 2, exactly: $\ell$ is linear in each kernel entry, so the quotient has "
-             rf"no error from the step's size. ${Y2}$ comes from the layer's own NumPy code, a second computation.")
+             r"no error from the step's size.")
     return question, lines, after, {"L": L, "L+": L2, "quotient": quotient, "entry": n_k}
