@@ -744,7 +744,9 @@ def test_a_name_defined_by_a_gradient_before_its_value_is_named_and_plain_letter
     got = check_notes(textwrap.dedent(notes), TWO_CONV)
     assert [v.status for v in got] == ["definition", "right", "right", "right", "wrong", "right"], [
         (v.line, v.status, v.reason) for v in got]
-    assert "does not guess" in got[0].reason and "plain letters as values" in got[1].reason
+    # read as values: H the first layer's output, K its kernel (beside H, K is read only as the kernels it names)
+    assert "does not guess" in got[0].reason and "H as the output of layer 1 (conv)" in got[1].reason
+    assert "K[1]" in got[1].reason and "dL/d" not in got[1].reason
 
 
 def test_goodfellows_a_is_the_pre_activation_and_h_the_activation_and_bishops_e_is_the_loss():

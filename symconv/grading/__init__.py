@@ -9,6 +9,7 @@ from dataclasses import replace
 from ..derivation import Derivation
 from .conventions import Conventions, examples, infer
 from .code import given_in_code
+from . import binding
 from .basis import written_out
 from .blocks import is_latex
 from .extract import Claim, extract
@@ -120,10 +121,10 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     columns = False
     judged = _judged(grader_for(), claims)
 
-    def better(other: dict, pattern: re.Pattern) -> bool:
+    def better(other: dict, pattern: re.Pattern, margin: int = 2) -> bool:
         forward = [(c.text, c.range, c.problem, c.case) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
         return (any(other[k].status == "right" != judged[k].status for k in forward)  # and two claims at least
-                and count(other, "right") >= count(judged, "right") + 2  # more wrong only as more is read
+                and count(other, "right") >= count(judged, "right") + margin  # more wrong only as more is read
                 and count(other, "wrong") - count(judged, "wrong")
                 <= count(judged, "not understood") - count(other, "not understood"))
 
@@ -142,7 +143,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
             conventions = replace(conventions, examples_as="columns")
     if unsure() and not units and _WEIGHT_ENTRY.search(" ".join(c.text for c in claims)):  # units say their own
         other = _judged(grader_for(transposed=True, columns=columns, goodfellow=goodfellow), claims)
-        if better(other, _WEIGHT_ENTRY):
+        # W \in \mathbb{R}^{3 \times 2} where symconv's W is 2 x 3: the notes say so, one claim more is enough
+        if better(other, _WEIGHT_ENTRY, margin=1 if _declared_transposed(notes, probe) else 2):
             judged = other
             conventions = replace(conventions, weights="transposed")
     # Ng's course: dZ^{[l]} (dA) is each example's own loss's gradient, m times the mean's, as its notes say in
@@ -182,6 +184,23 @@ _FORWARD_A = re.compile(r"^\s*(?:\\boldsymbol\s*\{\s*a\s*\}|\\mathbf\s*\{\s*a\s*
 _ACTIVATION_GRADIENT = re.compile(r"(?<![A-Za-z\\])d[ZAza](?![A-Za-z])")  # dZ^{[2]}, dA, dz: an activation's gradient name
 _GRADIENT = re.compile(r"\\(?:partial|nabla|delta|Delta)(?![A-Za-z])|(?<![A-Za-z\\])d(?:[A-Za-z]|out)(?![A-Za-z])|\\frac\s*\{\s*d")  # a backward claim
 _WHOLE_PRODUCT = re.compile(r"(?<![A-Za-z\\])[A-Z](?:\^\s*\{[^{}]*\})?\s*(?:\\cdot\s*|\.\s*)?(?:\\?[A-Za-z])")  # W X, W^{[1]} A
+# a weight matrix's shape as the notes declare it: W \in \mathbb{R}^{3 \times 2}, \mathbf{W} \in R^{3x2}
+_DECLARED = re.compile(r"(?<![A-Za-z\\])(?:\\(?:mathbf|boldsymbol|bm)\s*\{?\s*)?W\s*\}?\s*(?:\^\s*\{?[\[(]?\s*(?P<layer>\d+)\s*[\])]?\}?)?"
+                       r"\s*\\in\s*\\(?:mathbb|mathbf)\s*\{?\s*R\s*\}?\s*\^\s*\{\s*(?P<rows>\d+)\s*(?:\\times|x|\*)\s*(?P<cols>\d+)\s*\}")
+
+
+def _declared_transposed(notes: str, grader: Grader) -> bool:
+    """Whether the notes declare a weight matrix with the transpose of its shape in symconv (rows the inputs)."""
+    table = grader.tensors.get("W", {})
+    for found in _DECLARED.finditer(notes):
+        info = table.get(int(found["layer"])) if found["layer"] else table.get(None) or (
+            next(iter(table.values())) if len(table) == 1 else None)
+        rows, cols = int(found["rows"]), int(found["cols"])
+        if info is not None and rows != cols and tuple(info.shape[-2:]) == (cols, rows):
+            return True
+    return False
+
+
 _WEIGHT_ENTRY = re.compile(r"(?<![A-Za-z\\])[wW]\s*(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?_\s*\{\s*[A-Za-z0-9]\s*,?\s*[A-Za-z0-9]\s*\}")  # w_{d,j}
 
 
@@ -194,9 +213,24 @@ def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str, st
         if key not in judged:
             judged[key] = grader.grade(claim)
     redefined = _defined_later(grader, claims, judged)
+    # a worked number read before the values it is worked from were all given (v_1 = 0.8 with v read later) is
+    # judged again after them, in order
+    unread = any(v.unknown for v in judged.values())
+    constants = set(grader.constant_lines)
     again = {key: grader.grade(claim) for claim in claims
              if judged[key := (claim.text, claim.range, claim.problem, claim.case)].unknown or claim.line in redefined}
+    # a name the notes gave a number that a claim judged again has read as a value of the network: the claims
+    # that use it, and the worked numbers, read again (in order: the given values before what is worked from them)
+    read = {name for name in constants if name in grader.tensors}
+    if unread:
+        again.update({key: grader.grade(claim) for claim in claims
+                      if (judged[key := (claim.text, claim.range, claim.problem, claim.case)].reason.startswith(_NOT_GIVEN)
+                          or read and binding.uses(claim.text, read)) and key not in again})
     return {**judged, **again}
+
+
+# what a claim read before the names it uses may be judged again for: a worked number, or a name given a number
+_NOT_GIVEN = ("the right-hand side is a number (a worked example)", "a constant the notes give")
 
 
 def _defined_later(grader: Grader, claims: list[Claim], judged: dict) -> set[int]:

@@ -150,7 +150,7 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget, reading: 
             return []
         out = []
         members = _sides(claim.text)
-        for info in _for(grader, unknown, claim):
+        for info in _for(grader, unknown, claim, depth):
             # a name that needs its layer keeps its layers (w^{(2)}_{kj} beside a bare w_{kj})
             kept = tensors.get(unknown.name, {}) if unknown.layers else {}
             trial = {**tensors, unknown.name: {None: info, **{k: v for k, v in kept.items() if k is not None}}}
@@ -228,7 +228,7 @@ def reading_values(grader, found: dict) -> tuple:
     return tuple(out)
 
 
-def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
+def _for(grader, unknown: UnknownName, claim, depth: int = 0) -> list[TensorInfo]:
     """What an unknown name may stand for: the layers it has, or any value of the network; nothing for a
     letter the claim uses as an index (\\delta_{ij}'s i)."""
     if len(unknown.name) == 1 and re.search(r"_\s*(?:\{[^{}]*)?(?<![A-Za-z\\])" + unknown.name + r"(?![A-Za-z])", claim.text):
@@ -250,6 +250,8 @@ def _for(grader, unknown: UnknownName, claim) -> list[TensorInfo]:
     if unknown.layers:  # its layers first; but notes may use the letter for something else (Bishop's z_j)
         table = grader.tensors.get(unknown.name, {})
         layered = [table[n] for n in unknown.layers if n in table]
+        if depth and layered:  # beside another name being read, only its layers: the search stays small
+            return layered
         return layered + [c for c in fits if c not in layered]
     return fits
 

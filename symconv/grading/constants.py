@@ -102,6 +102,7 @@ def index_letters(notes: str) -> set[str]:
     """The letters the notes write in a subscript (b_c, x_{i+u-1}, \\sum_{c=1}): indices, never constants,
     whatever "c = 1, 2" says of their range (a sum's upper limit, ^{N}, may be one)."""
     out = set()
+    notes = re.sub(r"\\right\s*\|\s*_", " ", notes)  # \right|_{x=1}: an evaluation bar's values, not indices
     for found in _SCRIPT.finditer(notes):
         out |= set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", found[1] or found[2]))
     return out

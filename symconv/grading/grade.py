@@ -84,6 +84,7 @@ class Grader(Evaluator):
         self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
+        self.constant_lines: dict[str, int] = {}  # the line each constant is given on (0: the network's own, N)
         self.index_letters: set[str] = set()  # letters the notes write as indices: never constants
         self.layer_counts: set[str] = set()  # n_l and the like written in a superscript: may be constants
         self.gradient_shaped = False  # a claim held with a whole matrix's gradient of that matrix's shape
@@ -557,6 +558,7 @@ class Grader(Evaluator):
             named = {}  # \lambda_j = 1 (a unit's slope), not a count the notes number layers by (n_l = 3)
         if named and not claim.range and not set(named) & self.index_letters:
             self.constants.update(named)
+            self.constant_lines.update(dict.fromkeys(named, claim.line))
             what = "a name for a function" if any(v.startswith("\\") for v in named.values()) else "a constant"
             return Verdict(claim.line, written, "definition", reason=f"{what} the notes give: the claims after it "
                                                                        "are read with its value")
@@ -568,9 +570,12 @@ class Grader(Evaluator):
             if found:
                 self.tensors.update(found)
                 self.awaiting.remove(text)
-        if self.constants:
-            claim = replace(claim, text=constants.substitute(claim.text, self.constants),
-                            range=constants.in_range(claim.range, self.constants))
+        # a constant reads the claims after the line that gives it (judged again later, an earlier claim keeps its c),
+        # unless a claim read since has given its name a value of the network (c = 0.1 before c = b^{[3]} was read)
+        given = {name: value for name, value in self.constants.items()
+                 if self.constant_lines.get(name, 0) <= claim.line and not (name in self.tensors and name in self.constant_lines)}
+        if given:
+            claim = replace(claim, text=constants.substitute(claim.text, given), range=constants.in_range(claim.range, given))
         if self.shorthands:
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
         if general_layers.general(claim.text):

@@ -332,6 +332,8 @@ def prepass(text: str) -> str:
     """
     text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
     text = re.sub(r"\\(mathbf|boldsymbol|mathbb|mathds|bm)\s*([01])(?![0-9])", r"\\\1{\2}", text)  # \mathbf 1: \mathbf{1}
+    # \left. dL/dw \right|_{w=0.5}: the derivative, at the values the notes give (the bar only recalls them)
+    text = re.sub(r"\\left\s*\.\s*(.*?)\\right\s*\|\s*_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\S)", r"\1", text)
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
     text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", text))
