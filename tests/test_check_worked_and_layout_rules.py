@@ -116,3 +116,70 @@ def test_a_number_given_a_name_later_read_as_a_value_leaves_the_claims_before_it
     """
     found = verdicts(notes, TANH)
     assert (2, "wrong") not in found and found[:2] == [(2, "right"), (2, "right")]
+
+
+LOGISTIC = network("""
+    input = [3]
+    [[layer]]
+    type = "dense"
+    out_features = 1
+    bias = true
+    [[layer]]
+    type = "loss"
+    formula = "log(1 + exp(a)) - t*a"
+    """)
+
+
+def test_the_leibniz_derivative_operator_is_read():
+    notes = r"""
+    $$z = W x + b$$
+
+    $$\frac{d}{dz}\log(1+e^{-z}) = \frac{-e^{-z}}{1+e^{-z}} = \sigma(z) - 1$$
+
+    $$\frac{d}{dz}\log(1+e^{z}) = 1 - \sigma(z)$$
+    """
+    assert [status for _, status in verdicts(notes, LOGISTIC)] == ["right", "right", "wrong"]
+
+
+def test_a_weight_matrix_written_transposed_has_its_gradient_in_its_own_shape():
+    notes = r"""
+    Model: $\mathbf W\in\mathbb R^{3\times 2}$, $w_{ij}$ joins input $i$ to unit $j$.
+
+    $$z_j = \sum_i w_{ij} x_i + b_j, \qquad \boldsymbol\delta = \frac{\partial L}{\partial \mathbf z}$$
+
+    $$\frac{\partial L}{\partial w_{31}} = x_3 \delta_1$$
+
+    $$\nabla_{\mathbf W} L = \mathbf x\,\boldsymbol\delta^\top$$
+
+    $$\nabla_{\mathbf W} L = \boldsymbol\delta\,\mathbf x^\top$$
+    """
+    found = check_notes(textwrap.dedent(notes), SIGMOID)
+    assert "weight matrices written transposed" in found.conventions.describe()
+    statuses = [(v.line, v.status) for v in found]
+    assert (8, "right") in statuses and (10, "right") not in statuses
+    assert all("please report it" not in v.reason for v in found)
+
+
+RELU = network("""
+    input = [2]
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "relu"
+    [[layer]]
+    type = "mse"
+    reduction = "half_sum"
+    """)
+
+
+def test_an_indicator_in_sized_brackets_is_read():
+    notes = r"""
+    $$z = W x + b, \qquad a = \max(0, z)$$
+
+    $$\frac{\partial L}{\partial z_j} = (a_j - t_j)\,\mathbb 1\bigl[z_j > 0\bigr]$$
+
+    $$\frac{\partial L}{\partial z_j} = (a_j - t_j)\,\mathbb 1\Bigl[z_j < 0\Bigr]$$
+    """
+    assert verdicts(notes, RELU)[-2:] == [(4, "right"), (6, "wrong")]

@@ -387,6 +387,12 @@ class Grader(Evaluator):
             return arrays.elementwise(lambda s: entries[self.d[lhs[1]].symbols.index(s)], self._whole(lhs, env))
         if lhs[0] == "deriv" and lhs[1][0] == "loss" and lhs[2][0] == "whole":
             return self._whole(lhs[2], env, gradient=True, lhs=True)
+        if lhs[0] == "deriv" and lhs[1][0] == "loss" and lhs[2][:2] == ("op", "transpose") and lhs[2][2][0][0] == "whole":
+            # the gradient of a weight matrix the notes write transposed (W 3 x 2 where symconv's is 2 x 3): shaped
+            # as the notes' matrix, the transpose of symconv's gradient
+            return arrays.transpose(self._whole(lhs[2][2][0], env, gradient=True, lhs=True))
+        if lhs[0] == "deriv" and lhs[2][0] not in ("entry", "whole"):
+            raise ParseError("a gradient is read by an entry or a whole tensor, e.g. \\frac{\\partial L}{\\partial W}")
         if lhs[0] == "entry" and self.d[lhs[1]].entries is not None:
             flat = self._flat(lhs[1], self._at(lhs[2], env))
             return None if flat is None else self.d[lhs[1]].entries[flat]

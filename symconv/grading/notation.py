@@ -95,6 +95,9 @@ _PREPASS = [
     # \frac{dL}{dx_{11}} and \frac{\mathrm{d}L}{\mathrm{d}x_{11}}: the same derivative
     (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)(?=\s*[A-Za-z\\])"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial "),
+    # \frac{d}{dz} \tanh z: the derivative operator, as \frac{\partial}{\partial z}
+    (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*\}\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?=[A-Za-z\\])"),
+     r"\\frac{\\partial}{\\partial "),
     # \frac{dy_{11}}{dx_{11}}, \frac{d a}{d z}: Leibniz's d is a partial derivative too (not the gradient name dy)
     (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<top>[A-Za-z\\](?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
                 r"\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?=[A-Za-z\\])"),
@@ -325,6 +328,9 @@ def _function_powers(text: str) -> str:
     return text
 
 
+_SIZES = re.compile(r"\\(?:bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])")
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -334,6 +340,7 @@ def prepass(text: str) -> str:
     text = re.sub(r"\\(mathbf|boldsymbol|mathbb|mathds|bm)\s*([01])(?![0-9])", r"\\\1{\2}", text)  # \mathbf 1: \mathbf{1}
     # \left. dL/dw \right|_{w=0.5}: the derivative, at the values the notes give (the bar only recalls them)
     text = re.sub(r"\\left\s*\.\s*(.*?)\\right\s*\|\s*_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\S)", r"\1", text)
+    text = _SIZES.sub("", text)  # \bigl[ ... \bigr]: sizes gone before the indicators are read (\left| stays)
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
     text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", text))
