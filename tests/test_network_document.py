@@ -20,10 +20,10 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 
 
 @pytest.mark.parametrize("shape, expected", [
-    ((2, 6, 6), [0, 21]),  # the first channel's corner and middle (4, 4)
+    ((2, 6, 6), [0, 14]),  # the first channel's corner and middle (3, 3), as the figures and the worked example
     ((2, 1, 3, 3), [0, 4]),  # a kernel: the first channel pair
     ((3, 2), [0, 3]),  # a dense layer's weights: (1, 1), (2, 2)
-    ((10,), [0, 5]),
+    ((10,), [0, 4]),
     ((1,), [0]), ((1, 1, 1), [0]),
     ((1, 2, 2), [0, 3]),  # 2 x 2: the middle is the last
 ])
@@ -32,9 +32,9 @@ def test_representative_entries(shape, expected):
 
 
 @pytest.mark.parametrize("counts, expected", [
-    ({0: 2, 21: 18}, [0, 21]),  # a corner with fewer terms (the full convolution's): both
-    ({0: 9, 21: 9}, [0]),  # every entry alike (a valid convolution's output): the first says it all
-    ({0: 4, 21: 3}, [0]),
+    ({0: 2, 14: 18}, [0, 14]),  # a corner with fewer terms (the full convolution's): both
+    ({0: 9, 14: 9}, [0]),  # every entry alike (a valid convolution's output): the first says it all
+    ({0: 4, 14: 3}, [0]),
 ])
 def test_the_middle_entry_is_shown_only_where_the_first_has_fewer_terms(counts, expected):
     assert representative((2, 6, 6), counts.__getitem__) == expected
