@@ -41,8 +41,8 @@ class Item:
 def decimal(value: float, places: int = PLACES) -> str:
     """A number to `places` decimals, half to even on its exact decimal value; a whole number (an input, a
     kernel entry, 0) as itself."""
-    if float(value).is_integer():
-        return str(int(value))
+    if abs(float(value) - round(float(value))) < 1e-12:  # a whole number, up to a float's rounding noise
+        return str(int(round(float(value))))
     return str(Decimal(float(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
 
 
