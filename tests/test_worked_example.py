@@ -240,3 +240,14 @@ def test_a_batchs_one_hot_targets_are_one_class_per_example():
         t = next(v for v in example.given if v.name == "t")
         rows = [[int(x) for x in t.values[k:k + 2]] for k in range(0, 4, 2)]
         assert all(sorted(row) == [0, 1] for row in rows), rows
+
+
+def test_a_worked_line_of_tenths_ends_in_its_exact_value():
+    from sympy import Float
+
+    from symconv.rendering.example import _short
+
+    # 0.1 + 0.1*19 - 0.1*13 + 0.1*13 in 30 digits is a hair below 2: written 2, never truncated to 1
+    two = Float("0.1", 30) + Float("0.1", 30) * 19 - Float("0.1", 30) * 13 + Float("0.1", 30) * 13
+    assert _short(two) == "2" and _short(Float("-1.8", 30)) == "-1.8" and _short(Float("0.25", 30)) == "0.25"
+    assert _short(Float("0.123", 30)) is None  # any other decimal is shown rounded

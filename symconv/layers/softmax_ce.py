@@ -137,7 +137,8 @@ class SoftmaxCrossEntropy(Layer):
                 rf"\frac{{\partial L}}{{\partial \hat{{y}}}} &= -t \oslash \hat{{y}}",
                 rf"\frac{{\partial \hat{{y}}}}{{\partial {f}}} &= \operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}",
                 rf"{step.delta('in')} &= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)"
-                rf" = \hat{{y}}\, (\mathbf{{1}}{T} t) - t" + ("" if self.general else r" = \hat{y} - t")]
+                rf" = \hat{{y}}\, (\mathbf{{1}}{T} t) - t" + ("" if self.general else
+                                                          r" = \hat{y} - t \quad \text{(a target that sums to 1)}")]
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k sum_j t_j - t_k (p_k - t_k for a one-hot target),

@@ -149,7 +149,7 @@ def _short(value) -> str | None:
     if not value.is_Float:
         return number(value)
     if float(value).is_integer():
-        return str(int(value))
+        return str(int(round(float(value))))
     for places in (1, 2):
         text = f"{float(value):.{places}f}"
         if abs(float(text) - float(value)) < 1e-12 * max(1.0, abs(float(value))):
