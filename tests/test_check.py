@@ -158,8 +158,8 @@ PIECES = list("$\\{}[]()_^=+-*/,&xyk0123 \n") + [r"\frac", r"\partial", r"\sum",
 @settings(max_examples=200)
 @given(st.lists(st.sampled_from(PIECES), max_size=80).map("".join))
 def test_random_latex_never_crashes(text):
-    for verdict in check_notes(text, CLASSIC):
-        assert verdict.status in ("right", "wrong", "not understood")
+    for verdict in check_notes(text, CLASSIC):  # a definition ($L=x$ names x) is a verdict too
+        assert verdict.status in ("right", "wrong", "not understood", "definition")
 
 
 def test_unbalanced_and_deeply_nested_input():

@@ -183,3 +183,32 @@ def test_an_indicator_in_sized_brackets_is_read():
     $$\frac{\partial L}{\partial z_j} = (a_j - t_j)\,\mathbb 1\Bigl[z_j < 0\Bigr]$$
     """
     assert verdicts(notes, RELU)[-2:] == [(4, "right"), (6, "wrong")]
+
+
+UPSAMPLE = network("""
+    input = [1, 2, 2]
+    input_gradient = true
+    [[layer]]
+    type = "upsample"
+    scale = [2, 2]
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = [3, 3]
+    bias = true
+    """)
+
+
+def test_a_sums_bounds_may_be_the_claims_other_indices():
+    # nearest upsampling: x_{ab} was copied to rows 2a-1, 2a and columns 2b-1, 2b, so its gradient sums that block;
+    # \sum_{i=1}^{m} (a letter alone as the upper bound) still runs to the axis's end
+    notes = r"""
+    $$u_{ij} = x_{\lceil i/2 \rceil, \lceil j/2 \rceil}$$
+
+    $$\frac{\partial L}{\partial x_{ab}} = \sum_{i=2a-1}^{2a}\ \sum_{j=2b-1}^{2b} \frac{\partial L}{\partial u_{ij}}$$
+
+    $$\frac{\partial L}{\partial x_{ab}} = \sum_{i=2a}^{2a+1}\ \sum_{j=2b-1}^{2b} \frac{\partial L}{\partial u_{ij}}$$
+
+    $$\frac{\partial L}{\partial x_{11}} = \sum_{i=1}^{n}\ \sum_{j=1}^{n} \mathbb{1}[i = 1]\, \frac{\partial L}{\partial u_{ij}}$$
+    """
+    assert verdicts(notes, UPSAMPLE) == [(2, "right"), (4, "right"), (6, "wrong"), (8, "wrong")]

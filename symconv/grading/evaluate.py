@@ -16,7 +16,7 @@ from sympy import (Abs, Add, Dummy, Eq, Expr, Heaviside, Integer, Max, Min, Mul,
 from ..layers.pool import switch
 from ..vec import vec_order
 from . import arrays, binding
-from .notation import ParseError
+from .notation import Index, ParseError
 from .tree import axis_sizes, indices_at
 
 LEARNING_RATES = ("\\eta", "\\alpha", "\\lambda", "lr")  # names notes give the step size
@@ -462,7 +462,7 @@ class Evaluator:
                                  "entries: how many terms the sum that ends at its letter counts is not clear")
             return Integer(len(self._sum_range(node[1], node[2], None, node[3])))
         if kind in ("sum", "extreme"):
-            ranges = [self._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
+            ranges = [self._sum_range(var, low, high, node[2], env) for var, low, high in node[1]]
             names = [var for var, _, _ in node[1]]
             excluded = node[3] if len(node) > 3 else ()
             for _, other in excluded:
@@ -534,7 +534,17 @@ class Evaluator:
             return prod(len(self._sum_range(var, low, high, node[2])) for var, low, high in node[1]) * self.terms(node[2])
         return 1
 
-    def _sum_range(self, var: str, low: int | None, high: int | None, body) -> range:
+    def _sum_range(self, var: str, low, high, body, env: dict[str, int] | None = None) -> range:
+        if isinstance(low, Index) or isinstance(high, Index):  # \sum_{i=2a-1}^{2a}: bounds in the claim's indices
+            if env is None:  # how many terms at most (the work a claim may cost): the axis it runs along
+                return self._sum_range(var, None, None, body)
+            try:
+                low, high = (b.value(env) if isinstance(b, Index) else b for b in (low, high))
+            except KeyError as missing:
+                raise ParseError(f"the sum's bound uses {missing.args[0]}, which has no value here") from None
+            if high - low >= MAX_SUM:
+                raise ParseError(f"the sum over {var} from {low} to {high} is longer than the {MAX_SUM} terms checked")
+            return range(low, max(low, high + 1))
         if low is not None and high is None:  # \sum_{i=1}^{m}: to the end of the axis i runs along
             alone, anywhere = axis_sizes(body, var, self.shapes)
             if not (alone or anywhere):

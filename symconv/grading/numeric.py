@@ -121,7 +121,7 @@ def _number(grader, node, env: dict[str, int]):
             return _function(node[1], arg)
         return arrays.elementwise(lambda z: _function(node[1], z), arg)
     if kind == "sum":
-        ranges = [grader._sum_range(var, low, high, node[2]) for var, low, high in node[1]]
+        ranges = [grader._sum_range(var, low, high, node[2], env) for var, low, high in node[1]]
         names = [var for var, _, _ in node[1]]
         excluded = node[3] if len(node) > 3 else ()
         if any(other not in env for _, other in excluded):

@@ -484,10 +484,14 @@ class Parser:
             names = [v for v in re.split(r"[,\s]+", var) if v]  # \sum_{r,s=1}^{2}: both from 1 to 2
             # an upper bound written as a letter (m, n, N) is the size the notes give the axis: to its end
             to_end = sup is not None and re.fullmatch(r"\s*[A-Za-z](?:_\s*(?:\{[^{}]*\}|\w))?\s*", sup) is not None
-            if not names or not all(re.fullmatch(r"[a-z]", v) for v in names) or not is_number(low) \
+            linear = _linear_bounds(low, sup, names)
+            if linear is not None:  # \sum_{i=2a-1}^{2a}: bounds in the claim's other indices
+                bounds += [(v, *linear) for v in names]
+            elif not names or not all(re.fullmatch(r"[a-z]", v) for v in names) or not is_number(low) \
                     or sup is None or not (is_number(sup) or to_end):
                 raise ParseError(f"cannot read the sum's range {sub}^{sup}: write numbers, e.g. \\sum_{{r=1}}^{{2}}")
-            bounds += [(v, int(low), None if to_end else int(sup)) for v in names]
+            else:
+                bounds += [(v, int(low), None if to_end else int(sup)) for v in names]
         else:
             names = [v for v in re.split(r"[,\s]+", sub.strip()) if v]
             if len(names) == 1 and re.fullmatch(r"[a-z]+", names[0]):
@@ -852,3 +856,20 @@ def _split_equals(text: str) -> list[tuple[int, str]]:
             start = pos + 1
     out.append((start, text[start:]))
     return out
+
+
+def _linear_bounds(low: str, sup: str | None, names: list[str]) -> tuple | None:
+    """(low, high) as index expressions when a sum's bounds are linear in other index letters and at least one
+    is not a number (\\sum_{i=2a-1}^{2a}); None otherwise (numbers, or not linear: read as before)."""
+    if sup is None or len(names) != 1 or not re.fullmatch(r"[a-z]", names[0]):
+        return None
+    if is_number(low) and (is_number(sup) or re.fullmatch(r"\s*[A-Za-z](?:_\s*(?:\{[^{}]*\}|\w))?\s*", sup)):
+        return None  # numbers, or \sum_{i=1}^{m}: to the end of the axis (a letter alone as the upper bound)
+    try:
+        bounds = [parse_index(text) for text in (low, sup)]
+    except ParseError:
+        return None
+    letters = {v for b in bounds for v, _ in b.coefs}
+    if not letters or names[0] in letters or any(len(v) > 1 for v in letters):
+        return None
+    return tuple(b if b.coefs else b.const for b in bounds)
