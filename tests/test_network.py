@@ -47,7 +47,7 @@ def test_as_dict_fills_every_default():
                          "convention": "correlation", "groups": 1, "padding_mode": "zeros"}
     assert layers[2] == {"name": "layer3", "inputs": ["layer2"], "type": "maxpool", "window": [2, 2], "stride": [2, 2],
                          "padding": [0, 0], "ceil_mode": False, "dilation": [1, 1]}
-    assert layers[3] == {"name": "layer4", "inputs": ["layer3"], "type": "flatten", "order": "column"}
+    assert layers[3] == {"name": "layer4", "inputs": ["layer3"], "type": "flatten", "order": "row"}
     assert layers[5] == {"name": "layer6", "inputs": ["layer5"], "type": "softmax_cross_entropy", "reduction": "mean",
                          "target": "one-hot"}  # the premise of its p - t, stated in the JSON
 

@@ -124,7 +124,7 @@ def test_the_example_seed_is_validated():
 
 def cnn_by_definition(x, k, b1, w, b5, t):
     """conv (valid, stride 1), relu, 2x2 max pooling (stride 2, the first maximum in reading order gets
-    the gradient), flatten (each channel column by column, channels stacked), dense, softmax with
+    the gradient), flatten (each channel row by row, channels stacked), dense, softmax with
     cross-entropy: the forward values, the loss and every gradient, written here independently of symconv."""
     m_n, _, kh, kw = k.shape
     h, w_ = x.shape[1] - kh + 1, x.shape[2] - kw + 1
@@ -136,13 +136,13 @@ def cnn_by_definition(x, k, b1, w, b5, t):
         window = [(2 * r + i, 2 * s + j) for i in range(2) for j in range(2)]
         best = max(window, key=lambda ij: (a[m][ij], -window.index(ij)))  # the first maximum
         pooled[m, r, s], switch[m, r, s] = a[m][best], best
-    flat = np.concatenate([pooled[m].T.reshape(-1) for m in range(m_n)])  # column-major per channel
+    flat = np.concatenate([pooled[m].reshape(-1) for m in range(m_n)])  # row by row per channel, as PyTorch
     scores = w @ flat + b5
     p = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
     loss = -np.sum(t * np.log(p))
     delta5 = p - t
     d_flat = w.T @ delta5
-    d_pooled = np.stack([d_flat[m * pooled[m].size:(m + 1) * pooled[m].size].reshape(pooled[m].T.shape).T
+    d_pooled = np.stack([d_flat[m * pooled[m].size:(m + 1) * pooled[m].size].reshape(pooled[m].shape)
                          for m in range(m_n)])
     d_a = np.zeros(a.shape)
     for (m, r, s), (i, j) in switch.items():
