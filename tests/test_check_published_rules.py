@@ -4,20 +4,12 @@ tested here on notes of its own, right and wrong."""
 from __future__ import annotations
 
 import textwrap
-import tomllib
 
-from symconv import derive
-from symconv.grading import check_notes
 from symconv.grading.extract import extract
-from symconv.network import NetworkSpec
+
+from .notes_network import network, verdicts
 
 
-def network(text: str):
-    return derive(NetworkSpec.from_dict(tomllib.loads(textwrap.dedent(text)), name="notes"))
-
-
-def verdicts(notes: str, d):
-    return [(v.line, v.status) for v in check_notes(textwrap.dedent(notes), d)]
 
 
 # Bendersky's softmax layer: logits from a dense layer, the softmax of them

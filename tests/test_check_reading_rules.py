@@ -5,19 +5,14 @@ notes of its own, right and wrong."""
 from __future__ import annotations
 
 import textwrap
-import tomllib
 
 from symconv import derive
 from symconv.grading import check_notes
 from symconv.network import NetworkSpec
 
-
-def network(text: str):
-    return derive(NetworkSpec.from_dict(tomllib.loads(textwrap.dedent(text)), name="notes"))
+from .notes_network import network, statuses
 
 
-def statuses(notes: str, d) -> list[str]:
-    return [v.status for v in check_notes(textwrap.dedent(notes), d)]
 
 
 CONV = network("""

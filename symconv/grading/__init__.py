@@ -122,7 +122,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     judged = _judged(grader_for(), claims)
 
     def better(other: dict, pattern: re.Pattern, margin: int = 2) -> bool:
-        forward = [(c.text, c.range, c.problem, c.case) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
+        forward = [_key(c) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
         return (any(other[k].status == "right" != judged[k].status for k in forward)  # and two claims at least
                 and count(other, "right") >= count(judged, "right") + margin  # more wrong only as more is read
                 and count(other, "wrong") - count(judged, "wrong")
@@ -162,7 +162,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
             conventions = replace(conventions, per_example="dZ")
     verdicts = []
     for claim in claims:
-        key = (claim.text, claim.range, claim.problem, claim.case)
+        key = _key(claim)
         verdict = judged[key]
         if claim.code and verdict.status != "definition":
             continue  # code that sets something other than a given value (or a name the notes never use): not read
@@ -204,12 +204,17 @@ def _declared_transposed(notes: str, grader: Grader) -> bool:
 _WEIGHT_ENTRY = re.compile(r"(?<![A-Za-z\\])[wW]\s*(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?_\s*\{\s*[A-Za-z0-9]\s*,?\s*[A-Za-z0-9]\s*\}")  # w_{d,j}
 
 
+def _key(claim: Claim) -> tuple[str, str, str, str]:
+    """What tells claims apart for their verdicts: the same text, range and case are judged once."""
+    return claim.text, claim.range, claim.problem, claim.case
+
+
 def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str, str], Verdict]:
     """Each different claim's verdict; a claim that used a name before the notes gave it a meaning is judged
     again with the names bound since."""
     judged: dict[tuple[str, str, str, str], Verdict] = {}
     for claim in claims:
-        key = (claim.text, claim.range, claim.problem, claim.case)
+        key = _key(claim)
         if key not in judged:
             judged[key] = grader.grade(claim)
     redefined = _defined_later(grader, claims, judged)
@@ -218,13 +223,13 @@ def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str, st
     unread = any(v.unknown for v in judged.values())
     constants = set(grader.constant_lines)
     again = {key: grader.grade(claim) for claim in claims
-             if judged[key := (claim.text, claim.range, claim.problem, claim.case)].unknown or claim.line in redefined}
+             if judged[key := _key(claim)].unknown or claim.line in redefined}
     # a name the notes gave a number that a claim judged again has read as a value of the network: the claims
     # that use it, and the worked numbers, read again (in order: the given values before what is worked from them)
     read = {name for name in constants if name in grader.tensors}
     if unread:
         again.update({key: grader.grade(claim) for claim in claims
-                      if (judged[key := (claim.text, claim.range, claim.problem, claim.case)].reason.startswith(_NOT_GIVEN)
+                      if (judged[key := _key(claim)].reason.startswith(_NOT_GIVEN)
                           or read and binding.uses(claim.text, read)) and key not in again})
     return {**judged, **again}
 
@@ -249,7 +254,7 @@ def _defined_later(grader: Grader, claims: list[Claim], judged: dict) -> set[int
         return set()
     out = set()
     for claim in claims:
-        verdict = judged[(claim.text, claim.range, claim.problem, claim.case)]
+        verdict = judged[_key(claim)]
         if verdict.status != "definition" or _DEFINES.search(claim.text):
             continue
         try:

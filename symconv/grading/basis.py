@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from math import prod
 
 from .extract import Claim
-
 
 _BASIS = re.compile(r"\s*(?P<name>[^=]+?)\s*=\s*(?:\\(?:mathbf|boldsymbol|vec|bm|hat)\s*)?\{?\s*e\s*\}?\s*_\s*"
                     r"(?:\{\s*(?P<k1>\d+)\s*\}|(?P<k2>\d))\s*[.,;]?\s*")
@@ -26,14 +26,8 @@ def written_out(claims: list[Claim], grader, base: int) -> list[Claim]:
         if side is None or side[0] != "whole" or side[2]:
             out.append(claim)
             continue
-        try:
-            shape = grader.shapes[side[1]]
-        except KeyError:
-            out.append(claim)
-            continue
-        length = 1
-        for n in shape:
-            length *= n
+        shape = grader.shapes[side[1]]
+        length = prod(shape)
         k = int(found["k1"] or found["k2"]) - base + 1
         if len([n for n in shape if n > 1]) > 1 or not 1 <= k <= length:
             out.append(claim)  # not a vector, or no such entry: read (and reported) as written
@@ -41,6 +35,3 @@ def written_out(claims: list[Claim], grader, base: int) -> list[Claim]:
         out += [replace(claim, text=f"({found['name'].strip()})_{{{i},1}} = {int(i == k)}", matrix=(length, 1))
                 for i in range(1, length + 1)]
     return out
-
-
-

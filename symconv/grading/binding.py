@@ -87,10 +87,9 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
     if len(readings) > 1:
         # L = \tfrac12(\hat y - y)^2 holds with \hat y the output and y the target, and the other way round: a hat
         # marks what the network predicts, never the target it is compared with
-        targets = {r.params[p.key] for r in grader.d.records for p in r.layer.params(r.shape_in) if p.title.startswith("target")}
-        hatted = {key: sum(name.startswith("\\hat") and t[None].key in targets and not t[None].gradient
+        hatted = {key: sum(name.startswith("\\hat") and t[None].key in grader.target_keys and not t[None].gradient
                            for name, t in f.items()) for key, f in readings.items()}
-        if 0 < len(readings) - list(hatted.values()).count(0) and list(hatted.values()).count(0) == 1:
+        if list(hatted.values()).count(0) == 1:
             binding = next(f for key, f in readings.items() if hatted[key] == 0)
             said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
             return binding, f"read with {said} (a hat marks the prediction, not the target)", False
@@ -98,8 +97,7 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
         # \partial a_1/\partial z_1 holds with z the dense layer's output and with its bias b (z = W x + b): the
         # letters notes give a layer's values (z, a, h, y, o, u, v, s) name no parameter, and those they give
         # parameters (w, b, c, k, \theta) no layer's output; the one reading that keeps to that is the notes'
-        parameters = {r.params[p.key] for r in grader.d.records for p in r.layer.params(r.shape_in) if p.trained}
-        odd = {key: sum(_letter_kind(name) not in ("", "parameter" if t[None].key in parameters and not t[None].gradient
+        odd = {key: sum(_letter_kind(name) not in ("", "parameter" if t[None].key in grader.parameter_keys and not t[None].gradient
                                                    else "value") for name, t in f.items())
                for key, f in readings.items()}
         if list(odd.values()).count(0) == 1:
@@ -240,10 +238,9 @@ def _for(grader, unknown: UnknownName, claim, depth: int = 0) -> list[TensorInfo
     # the Kronecker delta is written \delta (or \delta's own letter d): never a K, a V or an x
     kronecker = unknown.name in ("\\delta", "\\Delta", "d") and bool(written) and all(len(w) == 2 for w in written)
     kind = _letter_kind(unknown.name)
-    parameters = {r.params[p.key] for r in grader.d.records for p in r.layer.params(r.shape_in) if p.trained}
 
     def unlike(c: TensorInfo) -> bool:  # a value's letter (y, \hat y, z, h) names a gradient or a parameter last
-        return kind == "value" and (bool(c.gradient) or c.key in parameters)
+        return kind == "value" and (bool(c.gradient) or c.key in grader.parameter_keys)
 
     fits = sorted((c for c in grader.candidates if _fits(c, written) and (kronecker or c.key != KRONECKER)),
                   key=lambda c: (_likeness(c, written), unlike(c), (c.key, c.gradient) in named))

@@ -46,6 +46,11 @@ def _written(name: str) -> str:
     return rf"{re.escape(base)}\s*_\s*(?:\{{\s*{re.escape(sub)}\s*\}}|{re.escape(sub)}(?![A-Za-z]))"
 
 
+def _names(ordered: list[str], after: str) -> re.Pattern:
+    """One pattern for the names, longest first, each its own group c0, c1, ... (the name found is ordered[k])."""
+    return re.compile("|".join(rf"(?<![A-Za-z\\])(?P<c{k}>{_written(name)}){after}" for k, name in enumerate(ordered)))
+
+
 _ACCENTED = re.compile(r"\\(?:hat|tilde|bar|overline|widehat|widetilde|check|breve|vec|dot|ddot|mathbf|boldsymbol|bm)"
                        r"\s*\{?\s*$")
 
@@ -56,8 +61,7 @@ def substitute(text: str, constants: dict[str, str]) -> str:
         return text
     constants = {**_products(text, constants), **constants}
     ordered = sorted(constants, key=len, reverse=True)
-    pattern = re.compile("|".join(rf"(?<![A-Za-z\\])(?P<c{k}>{_written(name)})(?![A-Za-z]|\s*_)"  # H_o is no H
-                                  for k, name in enumerate(ordered)))
+    pattern = _names(ordered, r"(?![A-Za-z]|\s*_)")  # H_o is no H
     def number(found: re.Match) -> str:
         before = found.string[:found.start()].rstrip()
         value = constants[ordered[int(found.lastgroup[1:])]]
@@ -131,6 +135,4 @@ def in_range(text: str, constants: dict[str, str]) -> str:
     if not numbers:
         return text
     ordered = sorted(numbers, key=len, reverse=True)
-    pattern = re.compile("|".join(rf"(?<![A-Za-z\\])(?P<c{k}>{_written(name)})(?![A-Za-z])"
-                                  for k, name in enumerate(ordered)))
-    return pattern.sub(lambda found: numbers[ordered[int(found.lastgroup[1:])]], text)
+    return _names(ordered, r"(?![A-Za-z])").sub(lambda found: numbers[ordered[int(found.lastgroup[1:])]], text)

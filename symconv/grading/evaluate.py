@@ -6,6 +6,7 @@ array of them for a whole tensor (arrays.py). The grader (grade.py) compares wha
 
 from __future__ import annotations
 
+from functools import cached_property
 from itertools import product
 from math import comb, prod
 
@@ -36,6 +37,17 @@ class Evaluator:
     _one_activation = None  # the network's one element-wise activation (f of an expression), found on first use
     columns = False  # a batch's whole values read with their examples as columns (Ng's W X + b): check_notes says
     _examples: set[str] | None = None  # the values with a batch axis (_per_example), found on first use
+
+    @cached_property
+    def parameter_keys(self) -> frozenset[str]:
+        """The tensors the network trains: kernels, weights, biases."""
+        return frozenset(r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in) if p.trained)
+
+    @cached_property
+    def target_keys(self) -> frozenset[str]:
+        """The losses' targets."""
+        return frozenset(r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in)
+                         if p.title.startswith("target"))
 
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
         flat = 0
@@ -216,18 +228,17 @@ class Evaluator:
         return self.d[entry[1]].symbols[flat] - Rational(rate) * gradient
 
     def _within_padding(self, key: str, where: tuple[int, ...]) -> bool:
-        """Whether an entry past the tensor's border lies in the zeros a layer reading it pads it with."""
+        """Whether an entry past the tensor's border (`where` counts from 1) lies in the zeros a convolution that
+        reads it pads it with (a pooling's padding is no zeros)."""
         shape = self.shapes[key]
         for r in self.d.records:
-            padding = getattr(r.layer, "padding", None)
-            if key not in r.inputs or not padding or getattr(r.layer, "padding_mode", "zeros") != "zeros":
+            spec_of = getattr(r.layer, "conv_spec", None)
+            if key not in r.inputs or spec_of is None:
                 continue
-            if isinstance(padding, str):
-                continue
-            pads = tuple(max(p) if isinstance(p, tuple) else p for p in padding)  # ((top, bottom), (left, right))
-            past = [max(1 - i, i - n, 0) for i, n in zip(where[-2:], shape[-2:])]  # `where` counts from 1
-            if len(past) == len(pads) and all(p <= pad for p, pad in zip(past, pads)) and all(
-                    1 <= i <= n for i, n in zip(where[:-2], shape[:-2])):
+            spec = spec_of(r.shape_in)
+            if spec.padding_mode == "zeros" and all(1 <= i <= n for i, n in zip(where[:-2], shape[:-2])) and all(
+                    1 - before <= i <= n + after
+                    for i, n, before, after in zip(where[-2:], shape[-2:], spec.padding, spec.end_padding)):
                 return True
         return False
 
@@ -337,8 +348,7 @@ class Evaluator:
         if self.d.network.batch is None:
             return set()
         if self._examples is None:
-            trained = {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in) if p.trained}
-            self._examples = {t.name for t in self.d.tensors if not t.name.startswith("dL/d") and t.name not in trained
+            self._examples = {t.name for t in self.d.tensors if not t.name.startswith("dL/d") and t.name not in self.parameter_keys
                               and self.shapes.get(t.name, (None,))[0] == self.d.network.batch}
         return self._examples
 

@@ -71,7 +71,7 @@ _RANGE_START = re.compile(r"\s*\(?\s*(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-
 # a condition on two indices in parentheses at the end of a claim, after mere spacing: "(k \neq j)", "(i = j)"
 _TRAILING_CONDITION = re.compile(r"\(\s*([a-z]\s*(?:\\neq?|\\not\s*=|=)\s*[a-z])\s*\)\s*[.,;]?\s*$")
 _PROSE = re.compile(r"(?:\\(?:text|textrm|mbox|textit)\s*\{[^{}]*\}\s*[.,;:]?\s*)+")
-_CLAIM_SIGN = re.compile(r"=|\\(?:equiv|coloneqq|eqqcolon|triangleq|doteq)(?![A-Za-z])")
+_CLAIM_SIGN = re.compile(r"\\(?:equiv|coloneqq|eqqcolon|triangleq|doteq)(?![A-Za-z])|:=")  # besides an '=' outside braces
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Claim:
 def _states(text: str) -> bool:
     """Whether an inline formula states something: an '=' outside braces (\\sum_{k=1}^{N} e^{a_k} states nothing),
     or \\equiv, \\coloneqq, ..."""
-    return bool(_equals_at(text)) or re.search(r"\\(?:equiv|coloneqq|eqqcolon|triangleq|doteq)(?![A-Za-z])|:=", text) is not None
+    return bool(_equals_at(text)) or _CLAIM_SIGN.search(text) is not None
 
 
 def _equals_at(text: str) -> list[int]:
@@ -145,9 +145,9 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
             formula = " ".join(notes[start:end].split())
             if _INDEX_CONDITION.fullmatch(formula):
                 case = (start, formula)
-            if _INDEX_CONDITION.fullmatch(formula) and _IF_BEFORE.search(notes, max(0, start - 16), start):
-                condition = (end, formula)
-                continue
+                if _IF_BEFORE.search(notes, max(0, start - 16), start):
+                    condition = (end, formula)
+                    continue
             if _CONDITION_BEFORE.search(notes, max(0, start - 16), start):
                 continue  # "the derivative is 1 where ... (also at $a = 0$)": a condition in prose, not a claim
         elif condition is not None:

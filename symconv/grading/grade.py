@@ -737,13 +737,13 @@ class Grader(Evaluator):
                     f"wrong if {said}; but symconv read that from a claim that holds with other readings too (names "
                     "read together, or only through their gradient), so it does not call this wrong: define the "
                     "names (e.g. Let ... = ...) to have it judged"))
-        diagonal = _only_where_equal(failures, envs)
+        diagonal = _only_where(failures, envs, equal=True)
         if diagonal:  # Rathi's da_m/dz_j = -\hat y_j \hat y_m, "a different node m": said in words, not written
             a, b = diagonal
             return Verdict(claim.line, written, "not understood", reason=(
                 f"right wherever {a} \\neq {b} and wrong where {a} = {b}: the claim holds for different {a} and {b} "
                 f"only, a condition it does not write (add e.g. \\quad ({a} \\neq {b}) to have it judged)"))
-        off = _only_where_different(failures, envs)
+        off = _only_where(failures, envs, equal=False)
         if off and _states_equal(claim.case, *off):  # "If $i = j$: ..." and a display after the first that follows it
             a, b = off
             return Verdict(claim.line, written, "not understood", reason=(
@@ -1045,11 +1045,10 @@ class Grader(Evaluator):
                 given[self.d[key].symbols[flat]] = values[0]
         self.given.update(given)
         self._given_point = None
-        for record in self.d.records:  # a target given whole is the problem's: every claim after it is read at it
-            for param in record.layer.params(record.shape_in):
-                symbols = self.d[record.params[param.key]].symbols if param.title.startswith("target") else None
-                if symbols and all(sym in self.given for sym in symbols):
-                    self.fixed.update({sym: self.given[sym] for sym in symbols})
+        for key in self.target_keys:  # a target given whole is the problem's: every claim after it is read at it
+            symbols = self.d[key].symbols
+            if symbols and all(sym in self.given for sym in symbols):
+                self.fixed.update({sym: self.given[sym] for sym in symbols})
         return True
 
     def _leaf(self, side) -> tuple[str, tuple] | None:
@@ -1325,31 +1324,17 @@ def _index_relation(text: str, letters: set[str]) -> bool:
     return bool(names) and all(name in letters for name in names)
 
 
-def _only_where_equal(failures: list[_Failure], envs: list[dict[str, int]]) -> tuple[str, str] | None:
-    """The two index letters a claim fails exactly where they are equal, holding wherever they differ."""
+def _only_where(failures: list[_Failure], envs: list[dict[str, int]], equal: bool) -> tuple[str, str] | None:
+    """The two index letters a claim fails exactly where they are equal (`equal`) or exactly where they differ,
+    holding wherever else."""
     if not failures or not envs or not all(f.env for f in failures):
         return None
     letters = sorted(envs[0])
     failed = [f.env for f in failures]
     for k, a in enumerate(letters):
         for b in letters[k + 1:]:
-            equal = [env for env in envs if env[a] == env[b]]
-            if (len(equal) < len(envs) and all(env[a] == env[b] for env in failed)
-                    and len(failed) == len(equal)):
-                return a, b
-    return None
-
-
-def _only_where_different(failures: list[_Failure], envs: list[dict[str, int]]) -> tuple[str, str] | None:
-    """The two index letters a claim fails exactly where they differ, holding wherever they are equal."""
-    if not failures or not envs or not all(f.env for f in failures):
-        return None
-    letters = sorted(envs[0])
-    failed = [f.env for f in failures]
-    for k, a in enumerate(letters):
-        for b in letters[k + 1:]:
-            different = [env for env in envs if env[a] != env[b]]
-            if len(different) < len(envs) and all(env[a] != env[b] for env in failed) and len(failed) == len(different):
+            where = [env for env in envs if (env[a] == env[b]) == equal]
+            if len(where) < len(envs) and all((env[a] == env[b]) == equal for env in failed) and len(failed) == len(where):
                 return a, b
     return None
 

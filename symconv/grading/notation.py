@@ -68,7 +68,10 @@ class TensorInfo:
 GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep
 _LOSS = r"(?:\\mathcal\s*\{\s*[A-Z]\s*\}|\\mathscr\s*\{\s*[A-Z]\s*\}|\\ell(?![A-Za-z])|[A-Za-z](?![A-Za-z_^]))"
 _WRT = r"(?:" + GROUP + r"|[A-Za-z])"
+
+
 def _alone(found: re.Match) -> str:
+    """The letter or word a font command holds, kept apart from a command just before it."""
     return (" " if found.string[found.start() - 1:found.start()].isalpha() else "") + found[1]
 
 

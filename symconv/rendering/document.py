@@ -529,6 +529,7 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         whole.update({record.params[key]: doc.entry(key) for key in record.params})
     labels = {t.name: derivation[t.name].labels for t in example.derived}
     given, derived = example_lines(example, whole, EXAMPLE_EM)
+    tenths = any(rounded(*t.values) for t in example.given)
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
         computes = ("the layer computes these (the output by the forward rule above, each gradient by its formula "
@@ -539,12 +540,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                  "and small whole numbers for the input" + (" and the target" if derivation.network.has_loss else
                                                             " and the upstream gradient") + "),"
                  if example.fixed else
-                 ("Given these small numbers (the input, each layer's parameters"
-                  if any(rounded(*t.values) for t in example.given) else
-                  "Given these small whole numbers (the input, each layer's parameters")
+                 f"Given these small {'' if tenths else 'whole '}numbers (the input, each layer's parameters"
                  + (" and the target" if derivation.network.has_loss else "")
                  + ("; the parameters of the layer the softmax reads are tenths, so that its scores stay a few "
-                    "units apart" if any(rounded(*t.values) for t in example.given) else "") + "),")
+                    "units apart" if tenths else "") + "),")
         computes = ("the network computes these, each by its layer's rule above: the outputs forward"
                     + (" to the loss" if derivation.network.has_loss else "") + ", then the gradients back.")
         left = [f"layer {r.number}'s {r.layer.noun()}" for r in derivation.records if not r.layer.example_output]

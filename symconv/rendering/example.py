@@ -63,7 +63,7 @@ def _matrix_width(values, cols: int, places: int = PLACES) -> float:
 def tenths(tensor: Values) -> bool:
     """Whether a given tensor's decimals are all tenths exactly (the parameters a softmax reads): shown so, 0.1."""
     floats = [v for v in tensor.values if v.is_Float]
-    return bool(floats) and all(abs(float(v) * 10 - round(float(v) * 10)) < 1e-9 for v in floats)
+    return bool(floats) and all(exact(float(v), 1) is not None for v in floats)
 
 
 def displays(tensor: Values, name, places: int = PLACES) -> list[tuple[str, float]]:
@@ -143,18 +143,19 @@ def shown_places(terms, value) -> int:
     return PLACES
 
 
-def _short(value) -> str | None:
-    """A decimal that is exactly a number of tenths or hundredths, written so (-1.8, 0.25); a whole number or a
-    fraction as itself; None for any other decimal (it is shown rounded)."""
-    if not value.is_Float:
-        return number(value)
-    if float(value).is_integer():
-        return str(int(round(float(value))))
-    for places in (1, 2):
-        text = f"{float(value):.{places}f}"
-        if abs(float(text) - float(value)) < 1e-12 * max(1.0, abs(float(value))):
+def exact(value: float, most: int = 2) -> str | None:
+    """A number that is whole, or a number of tenths (up to `most` places: hundredths), written exactly as it is
+    (2, -1.8, 0.25), a float's rounding noise aside; None for any other number (it is shown rounded)."""
+    for places in range(most + 1):
+        text = f"{value:.{places}f}"
+        if abs(float(text) - value) < 1e-12 * max(1.0, abs(value)):
             return "0" if float(text) == 0 else text
     return None
+
+
+def _short(value) -> str | None:
+    """A decimal (Float) as exact() writes it, a whole number or a fraction as itself."""
+    return exact(float(value)) if value.is_Float else number(value)
 
 
 def _factor_shown(value, places: int) -> str:
@@ -185,8 +186,9 @@ def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: f
         broken = break_lines(terms, room - width(lhs))
         factors = [v for pair in pairs for v in pair if v is not None]
         if all(_short(v) is not None for v in (value, *factors)):  # tenths times whole numbers: exact as shown
-            broken[-1] += f" = {_short(value) if value.is_Float else number(value)}"
+            broken[-1] += f" = {_short(value)}"
         else:
-            broken[-1] += f" {chr(92) + 'approx' if rounded(value, *factors) else '='} {number(value)}"
+            equal = r"\approx" if rounded(value, *factors) else "="
+            broken[-1] += f" {equal} {number(value)}"
         out += [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
     return out

@@ -1,7 +1,7 @@
 """A network's exercises with their answers, drawn from its worked example and doable by hand: a weight's
 gradient, the first convolution's bias gradient and one of its kernel entries' had the target been another (numbers
-the document does not print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a batch's gradient with one
-step of gradient descent.
+the document does not print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a
+batch's gradient with one step of gradient descent.
 
 Every number is computed here, by the kinds' own NumPy forward and backward code (the same reference the
 worked example is checked against), never typed: the gradients under the other target and the loss after the
@@ -20,6 +20,7 @@ import numpy as np
 from ..derivation import Derivation
 from ..example import Example
 from ..numeric.reference_network import forward_backward
+from .example import exact
 
 # The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
 # (a larger one overshoots or, on this one example, all but zeroes it), else the smallest that lowers it.
@@ -41,8 +42,9 @@ class Item:
 def decimal(value: float, places: int = PLACES) -> str:
     """A number to `places` decimals, half to even on its exact decimal value; a whole number (an input, a
     kernel entry, 0) as itself."""
-    if abs(float(value) - round(float(value))) < 1e-12:  # a whole number, up to a float's rounding noise
-        return str(int(round(float(value))))
+    whole = exact(float(value), 0)  # a whole number, up to a float's rounding noise
+    if whole is not None:
+        return whole
     return str(Decimal(float(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
 
 
@@ -52,10 +54,11 @@ def _factor(value: float, places: int) -> str:
 
 
 def _given_factor(value: float, places: int) -> str:
-    """A given number as the worked example shows it: a tenth as a tenth (-0.1), anything else as _factor."""
-    if abs(value * 10 - round(value * 10)) < 1e-9 and not float(value).is_integer():
-        return f"({value:.1f})" if value < 0 else f"{value:.1f}"
-    return _factor(value, places)
+    """A given number as the worked example shows it: tenths as tenths (-0.1), anything else as _factor."""
+    text = exact(value, 1)
+    if text is None:
+        return _factor(value, places)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _places(pairs: list[tuple[float, float | None]], total: float) -> int:
@@ -156,7 +159,6 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
     loss = records[-1].params.get("L")
     if loss is None or loss not in arrays:
         return []
-    values = _values(derivation, arrays)
     # Each number the worked example shows must be the reference's (it is checked before rendering too).
     for v in example.derived:
         if v.name in arrays:
