@@ -60,60 +60,60 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
     found = _search(grader, claim, dict(grader.tensors), 0, budget)
     grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
     # two names read in one claim are two values: R = \max(S, 0) with R and S both the loss holds and says nothing
-    found = [f for f in found if len({(t[None].key, t[None].gradient) for t in f.values()}) == len(f)]
+    found = [f for f in found if len({(t.key, t.gradient) for _, t in _entries(f)}) == len(_entries(f))]
     if grader.search_left <= 0 and not found:
         return {}, (f"the claims before this one already spent the {NOTES_PARSES:,} readings of names checked per "
                     "set of notes: name the values as the documents do, or check the rest in another file"), False
-    readings = {tuple(sorted((name, table[None].key, table[None].gradient) for name, table in f.items())): f
+    readings = {tuple(sorted((name, t.key, t.gradient) for name, t in _entries(f))): f
                 for f in found}
     if len(readings) > 1 and len({reading_values(grader, f) for f in readings.values()}) == 1:
         # names that stand for equal values either way (dL/db and dL/dz of a dense layer): the first reading
         readings = dict([next(iter(readings.items()))])
     if len(readings) == 1:
         binding = next(iter(readings.values()))
-        said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+        said = ", ".join(f"{name} as {describe(grader, t)}" for name, t in _entries(binding))
         return binding, f"read with {said}", False
     if len(readings) > 1:
         # H = X \star K holds with H, K the layer's output and kernel, and with H = dL/dK, K = dL/dY: a plain
         # letter names a value before a gradient (gradients are written \partial, d-, \delta, g, G), so the one
         # reading that binds no plain letter to a gradient, when there is one, is the notes'
-        plain = {key: sum(bool(t[None].gradient) and not _gradient_style(name) for name, t in f.items())
+        plain = {key: sum(bool(t.gradient) and not _gradient_style(_base(name)) for name, t in _entries(f))
                  for key, f in readings.items()}
         if list(plain.values()).count(0) == 1:  # one reading only binds no plain letter to a gradient
             readings = {key: f for key, f in readings.items() if plain[key] == 0}
             binding = next(iter(readings.values()))
-            said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+            said = ", ".join(f"{name} as {describe(grader, t)}" for name, t in _entries(binding))
             return binding, f"read with {said} (plain letters as values, not gradients)", False
     if len(readings) > 1:
         # L = \tfrac12(\hat y - y)^2 holds with \hat y the output and y the target, and the other way round: a hat
         # marks what the network predicts, never the target it is compared with
-        hatted = {key: sum(name.startswith("\\hat") and t[None].key in grader.target_keys and not t[None].gradient
-                           for name, t in f.items()) for key, f in readings.items()}
+        hatted = {key: sum(name.startswith("\\hat") and t.key in grader.target_keys and not t.gradient
+                           for name, t in _entries(f)) for key, f in readings.items()}
         if list(hatted.values()).count(0) == 1:
             binding = next(f for key, f in readings.items() if hatted[key] == 0)
-            said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+            said = ", ".join(f"{name} as {describe(grader, t)}" for name, t in _entries(binding))
             return binding, f"read with {said} (a hat marks the prediction, not the target)", False
     if len(readings) > 1:
         # \partial a_1/\partial z_1 holds with z the dense layer's output and with its bias b (z = W x + b): the
         # letters notes give a layer's values (z, a, h, y, o, u, v, s) name no parameter, and those they give
         # parameters (w, b, c, k, \theta) no layer's output; the one reading that keeps to that is the notes'
-        odd = {key: sum(_letter_kind(name) not in ("", "parameter" if t[None].key in grader.parameter_keys and not t[None].gradient
-                                                   else "value") for name, t in f.items())
+        odd = {key: sum(_letter_kind(_base(name)) not in ("", "parameter" if t.key in grader.parameter_keys and not t.gradient
+                                                          else "value") for name, t in _entries(f))
                for key, f in readings.items()}
         if list(odd.values()).count(0) == 1:
             binding = next(f for key, f in readings.items() if odd[key] == 0)
-            said = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in binding.items())
+            said = ", ".join(f"{name} as {describe(grader, t)}" for name, t in _entries(binding))
             # a guess from the letters alone: taken for this claim, never the ground for "wrong", left unread after it
             return binding, (f"the names can be read more than one way, each making the claim hold: taken with {said}, "
                              "as notes use the letters of values and of parameters"), True
-    if readings and all(len(f) == 1 for f in readings.values()):
+    if readings and all(len(_entries(f)) == 1 for f in readings.values()):
         # one name, and the claim holds whichever value it means (dL/dc of a dense layer's bias c or of its output)
         first, *others = list(readings.values())[:3]
-        shown = "; or ".join(", ".join(f"{name} as {describe(grader, t[None])}" for name, t in f.items())
+        shown = "; or ".join(", ".join(f"{name} as {describe(grader, t)}" for name, t in _entries(f))
                              for f in (first, *others))
         return first, f"the names can be read more than one way, each making the claim hold: {shown}", True
     if readings:
-        shown = "; or ".join(", ".join(f"{name} as {describe(grader, t[None])}" for name, t in f.items())
+        shown = "; or ".join(", ".join(f"{name} as {describe(grader, t)}" for name, t in _entries(f))
                              for f in list(readings.values())[:3])
         return {}, f"the names can be read more than one way, each making the claim hold: {shown}", False
     return {}, "", False
@@ -144,18 +144,26 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget, reading: 
         sides, _ = grader.parse(claim)
     except UnknownName as unknown:
         grader.tensors = saved
-        if depth >= MAX_UNKNOWN or unknown.name in reading:  # a value this reading gave the name does not fit it
+        read_as = unknown.name if unknown.at is None else (unknown.name, unknown.at)
+        if depth >= MAX_UNKNOWN or read_as in reading:  # a value this reading gave the name does not fit it
             return []
+        if unknown.at is not None and grader.general and not _anchored(claim.text, tensors):
+            return []  # o^l = f(x^l) at l = 0 with nothing of layer 0 named: any two values would do
         out = []
         members = _sides(claim.text)
         for info in _for(grader, unknown, claim, depth):
-            # a name that needs its layer keeps its layers (w^{(2)}_{kj} beside a bare w_{kj})
-            kept = tensors.get(unknown.name, {}) if unknown.layers else {}
-            trial = {**tensors, unknown.name: {None: info, **{k: v for k, v in kept.items() if k is not None}}}
+            if unknown.at is not None:  # o^{[0]}: the value at the layer written, beside the name's other layers
+                entry = {unknown.at: replace(info, numbered=True)}
+                trial = {**tensors, unknown.name: {**tensors.get(unknown.name, {}), **entry}}
+            else:
+                # a name that needs its layer keeps its layers (w^{(2)}_{kj} beside a bare w_{kj})
+                kept = tensors.get(unknown.name, {}) if unknown.layers else {}
+                entry = {None: info}
+                trial = {**tensors, unknown.name: {None: info, **{k: v for k, v in kept.items() if k is not None}}}
             if len(members) > 2 and depth + 1 < MAX_UNKNOWN and not _members_agree(grader, claim, members, trial, budget):
                 continue  # y_k = a_k = \sum_j w_{kj} z_j: a reading of a that breaks a_k = \sum ... needs no y
-            out += [{unknown.name: {None: info}, **rest}
-                    for rest in _search(grader, claim, trial, depth + 1, budget, reading | {unknown.name})]
+            out += [_joined({unknown.name: entry}, rest)
+                    for rest in _search(grader, claim, trial, depth + 1, budget, reading | {read_as})]
         return out
     except ChannelLayout:  # x_{1,2,2}: the channel first or last, read both ways as the grader does
         grader.tensors = saved
@@ -179,6 +187,37 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget, reading: 
         return [{}] if grader.holds(sides, claim) else []
     finally:
         grader.tensors = saved
+
+
+_AT_LAYER = re.compile(r"(\\?[A-Za-z]+)\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]")
+
+
+def _anchored(text: str, tensors: dict) -> bool:
+    """Whether a claim read at one layer names a value that layer has (w^{[1]}, or o^{[0]} read before): the
+    names read at a layer in a claim about every layer l are read only beside it."""
+    for name, layer in _AT_LAYER.findall(text):
+        table = tensors.get(name, {})
+        numbered = any(info.numbered for info in table.values())
+        if int(layer) in table or not numbered and 1 <= int(layer) <= sum(n is not None for n in table):
+            return True
+    return False
+
+
+def _entries(found: dict) -> list[tuple[str, TensorInfo]]:
+    """A reading's values, each with the name as the notes write it: o, or o^{[0]} for a name read at a layer."""
+    return [(name if layer is None else f"{name}^{{[{layer}]}}", info)
+            for name, table in found.items() for layer, info in table.items()]
+
+
+def _base(name: str) -> str:
+    """The name without the layer _entries writes on it."""
+    return name.split("^{[", 1)[0]
+
+
+def _joined(found: dict, rest: dict) -> dict:
+    """A reading's names with the rest's: one name read at two layers (o^{[0]} and o^{[1]}) keeps both."""
+    out = {name: {**table, **rest.get(name, {})} for name, table in found.items()}
+    return {**out, **{name: table for name, table in rest.items() if name not in out}}
 
 
 def _members_agree(grader, claim, members: tuple[str, ...], tensors: dict, budget: _Budget) -> bool:
@@ -211,8 +250,7 @@ def reading_values(grader, found: dict) -> tuple:
     """The values a reading gives its names at one random point (equal readings mean the same)."""
     point = grader.meaning.points()[0]
     out = []
-    for name in sorted(found):
-        info = found[name][None]
+    for name, info in sorted(_entries(found), key=lambda entry: entry[0]):
         if info.key == KRONECKER:
             out.append((name, KRONECKER))
             continue
@@ -340,12 +378,12 @@ def rebind(grader, claim, names: set[str]) -> str:
         # notes write u for the activation is the student's slip, not a second name; y_k = a_k names one twice)
         taken = {(info.key, info.gradient) for name in grader.inferred - changed - uses(claim.text, grader.inferred)
                  if (info := grader.tensors.get(name, {}).get(None)) is not None}
-        found = [f for f in found if not any((t[None].key, t[None].gradient) in taken for t in f.values())]
+        found = [f for f in found if not any((t.key, t.gradient) in taken for _, t in _entries(f))]
         if found:
             break
     if not found:
         return "", {}
-    reading = ", ".join(f"{name} as {describe(grader, table[None])}" for name, table in found[0].items())
+    reading = ", ".join(f"{name} as {describe(grader, t)}" for name, t in _entries(found[0]))
     meant = {name: grader.tensors[name].get(None) or next(iter(grader.tensors[name].values())) for name in names}
     earlier = ", ".join(f"{name} as {describe(grader, meant[name])}" for name in sorted(names))
     return (f"the notes seem to use a name for more than one value: earlier claims read {earlier}, but this claim "

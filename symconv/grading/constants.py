@@ -136,3 +136,27 @@ def in_range(text: str, constants: dict[str, str]) -> str:
         return text
     ordered = sorted(numbers, key=len, reverse=True)
     return _names(ordered, r"(?![A-Za-z])").sub(lambda found: numbers[ordered[int(found.lastgroup[1:])]], text)
+
+
+_LIMITS = re.compile(r"(\\sum\s*)((?:[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w)\s*){1,2})")
+_ARITHMETIC = re.compile(r"(?<![\w.])(\d+)\s*([+-])\s*(\d+)(?![\w.])")
+
+
+def in_limits(text: str, numbers: dict[str, int]) -> str:
+    """The text with the size letters a sum's limits write replaced by the numbers the notes state, and sums of
+    whole numbers folded: \\sum_{i=0}^{H-k_1} with H = 4, k_1 = 2 is \\sum_{i=0}^{2}."""
+    if not numbers:
+        return text
+    ordered = sorted(numbers, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"(?<![A-Za-z\\])(?P<c{k}>{_written(name)})(?![A-Za-z]|\s*_)"
+                                  for k, name in enumerate(ordered)))
+
+    def limits(found: re.Match) -> str:
+        body = pattern.sub(lambda m: str(numbers[ordered[int(m.lastgroup[1:])]]), found[2])
+        folded = None
+        while folded != body:
+            folded, body = body, _ARITHMETIC.sub(
+                lambda m: str(int(m[1]) + int(m[3]) if m[2] == "+" else int(m[1]) - int(m[3])), body, count=1)
+        return found[1] + body
+
+    return _LIMITS.sub(limits, text)

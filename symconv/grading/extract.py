@@ -377,7 +377,13 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
     """A claim "LHS = \\begin{pmatrix} ... \\end{pmatrix}" as one claim per entry, "(LHS)_{i,j} = entry",
     each on the line of its row; any other claim as it is. `raw` is the claim as written, at `offset`."""
     if not _MATRIX.search(claim.text):
-        return [claim]
+        numbers = _NUMBER_TUPLE.fullmatch(claim.text.strip().rstrip(".,;"))
+        if numbers is None:
+            return [claim]
+        # w = (0.5, -0.25, 0.5, 1), a = (0, 2, 4, 0)^T: a vector written out in numbers, one claim per entry
+        cells = [" ".join(c.replace("\\ ", " ").split()) for c in numbers["cells"].split(",")]
+        return [Claim(claim.line, f"{numbers['lhs'].strip()}_{{{i}}} = {cell}", claim.range)
+                for i, cell in enumerate(cells, start=1)]
     match = _MATRIX_CLAIM.fullmatch(raw.strip().rstrip(".,;"))
     if not match or "\\begin{" in match.group("body"):
         return [Claim(claim.line, claim.text, claim.range, problem="a matrix is read only as the whole "
@@ -421,6 +427,9 @@ _MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*\{?\s*(?:\\left\s*)?[(\[{]?\s*\\beg
                            # {\begin{bmatrix} 1 & 2 \end{bmatrix}}^{\mathsf{T}}: a column written as a row, transposed
                            r"(?P<transposed>\s*\^\s*\{?\s*(?:\\mathsf\s*\{\s*T\s*\}|T|\\top|\\intercal)\s*\}?)?",
                            re.DOTALL)
+_NUMBER = r"\s*(?:\\\s|\\[,;:!]|\s)*-?\s*\d+(?:\.\d+)?\s*(?:\\\s|\\[,;:!]|\s)*"
+_NUMBER_TUPLE = re.compile(rf"(?P<lhs>\s*[A-Za-z]\s*)=\s*(?:\\left\s*)?\((?P<cells>{_NUMBER}(?:,{_NUMBER})+)(?:\\right\s*)?\)"
+                           r"\s*(?:\^\s*\{?\s*(?:T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\})\s*\}?)?")
 _ROW = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
 
 

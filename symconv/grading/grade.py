@@ -83,7 +83,9 @@ class Grader(Evaluator):
         self._biases: dict | None = None  # a dense layer's weight matrix -> its bias (Bishop's w_{j0})
         self.weak: set[str] = set()  # of those, the ones read on weak evidence: never the ground for "wrong"
         self.search_left = binding.NOTES_PARSES  # readings of names left for these notes
+        self.general = False  # while a claim about every layer l is read at one l
         self.constants: dict[str, str] = {}  # names the notes give a number (n = 2): read as that number
+        self.limit_sizes: dict[str, tuple[int, int]] = {}  # size letters the notes state (H = 4): number, line
         self.constant_lines: dict[str, int] = {}  # the line each constant is given on (0: the network's own, N)
         self.index_letters: set[str] = set()  # letters the notes write as indices: never constants
         self.layer_counts: set[str] = set()  # n_l and the like written in a superscript: may be constants
@@ -230,7 +232,7 @@ class Grader(Evaluator):
             try:
                 parsed = parse_claim(text, tables, self.layout, self.parenthesized, self.features)
             except UnknownName as error:
-                parsed = (UnknownName, (str(error), error.name, error.layers))
+                parsed = (UnknownName, (str(error), error.name, error.layers, error.at))
             except ParseError as error:  # ChannelLayout too
                 parsed = (type(error), error.args)
             looked_up = tuple(tables.looked_up)
@@ -584,6 +586,14 @@ class Grader(Evaluator):
             claim = replace(claim, text=constants.substitute(claim.text, given), range=constants.in_range(claim.range, given))
         if self.shorthands:
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
+        if self.limit_sizes:
+            # the sizes the notes stated, in a sum's limits after them; in a claim about every layer l only those
+            # every convolution shares (H is each layer's own)
+            every = general_layers.general(claim.text)
+            shared = sizes.uniform(self.d) if every else set()
+            claim = replace(claim, text=constants.in_limits(claim.text, {
+                name: value for name, (value, line) in self.limit_sizes.items()
+                if line <= claim.line and (not every or name in shared)}))
         if general_layers.general(claim.text):
             return self._every_layer(claim, written)
         if _index_relation(claim.text, self.index_letters):
@@ -594,6 +604,8 @@ class Grader(Evaluator):
                                                                      "sum reaches), not a value of the network: not checked")
         sized = sizes.judge(claim.text, self.d, self.value)
         if sized is not None:
+            if sized[0] == "right":  # H = W = 4: the sizes a sum's limits may write (\sum_{i=0}^{H-k_1})
+                self.limit_sizes.update({name: (value, claim.line) for name, value in sizes.stated(claim.text).items()})
             return Verdict(claim.line, written, sized[0], reason=sized[1])
         try:
             try:
@@ -674,18 +686,17 @@ class Grader(Evaluator):
                         f"{unknown.name} is the notes' name for this expression: the claims after it are read so"))
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
             if ambiguous:  # right whichever the names mean; they stay unread for the claims after it
-                kept, self.tensors = self.tensors, {**self.tensors, **bound}
+                # the definitions still waiting for a name stay waiting: this reading is not kept
+                kept, awaiting, self.tensors = self.tensors, list(self.awaiting), self._with(bound)
                 try:
                     verdict = self.grade(claim)
                 finally:
-                    self.tensors = kept
+                    self.tensors, self.awaiting = kept, awaiting
                 if verdict.status == "wrong":  # wrong with one of the readings that hold: no reading is the notes'
                     verdict = Verdict(claim.line, written, "not understood", reason=(
                         f"wrong with one of the readings ({verdict.reason or 'its size'}), right with others"))
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
-            for name, table in bound.items():  # a name that needs its layer keeps its layers after the new reading
-                kept = self.tensors.get(name, {})
-                self.tensors[name] = {**table, **{k: v for k, v in kept.items() if k is not None}} if None not in kept else table
+            self.tensors = self._with(bound)
             self.inferred |= set(bound)
             for name in bound:
                 self.letters.setdefault(name, set()).update(binding.index_letters(claim.text, name))
@@ -749,6 +760,13 @@ class Grader(Evaluator):
             return Verdict(claim.line, written, "not understood", reason=(
                 f"right where {a} = {b} and wrong where {a} \\neq {b}: the notes treat the case {a} = {b} in words "
                 f"before it, but the claim does not write it (add \\quad ({a} = {b}) to have it judged)"))
+        if (self.given and failures[0].truth is not None and any(n[0] == "num" and n[2] for side in sides[1:] for n in walk(side))
+                and self._data_missing(failures[0].truth)):
+            # \partial L/\partial w_j = 0.5 a_j: 0.5 is the notes' dL/d\hat y at their numbers, which need a value they
+            # did not give (or gave without saying which layer's)
+            return Verdict(claim.line, written, "not understood", reason=(
+                "the claim writes a number of the notes' worked example, which depends on values they do not give "
+                "(or give without saying which layer's): give them as claims of their own to have it judged"))
         set_to = self._holds_with_a_number(failures[0], sides)
         if set_to:
             return Verdict(claim.line, written, "not understood", reason=(
@@ -786,7 +804,11 @@ class Grader(Evaluator):
             # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
             # input layer, l = 1)
             instances = [(value, text) for value, text in instances if "=" not in text or self._exists(text.split("=", 1)[0])]
-            verdicts = [(value, self.grade(replace(claim, text=text))) for value, text in instances]
+            self.general = True  # names read at a layer only beside a value the layer has (binding.py)
+            try:
+                verdicts = [(value, self.grade(replace(claim, text=text))) for value, text in instances]
+            finally:
+                self.general = False
             verdicts = [(value, v) for value, v in verdicts if not _no_such_layer(v)]
             statuses = {v.status for _, v in verdicts}
             if verdicts and statuses <= {"definition"}:
@@ -807,6 +829,18 @@ class Grader(Evaluator):
         # a name not read yet (\delta^L before "where \delta^l_j \equiv ..."): judged again once the notes are read
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names", unknown=unknown)
+
+    def _with(self, bound: dict) -> dict:
+        """The names with a reading's added: a name that needs its layer keeps its layers, and a name read at a
+        layer (o^{[1]}, the input x written x^{[1]}) keeps its other layers and its value without one."""
+        tensors = dict(self.tensors)
+        for name, table in bound.items():
+            kept = tensors.get(name, {})
+            if any(info.numbered for info in table.values()):
+                tensors[name] = {**kept, **table}
+            else:
+                tensors[name] = {**table, **{k: v for k, v in kept.items() if k is not None}} if None not in kept else table
+        return tensors
 
     def _exists(self, side: str) -> bool:
         """Whether every layer a side writes (W^{[2]}) is one its name has: parse.py reads a layer the name does
@@ -984,6 +1018,11 @@ class Grader(Evaluator):
                         return _Failure(env, truth, claimed)
                     return _Failure(env, truth, claimed, note=(
                         f"at the values the notes give, this is {_shown(self._given_value(truth))}, not {_shown(claimed)}"))
+                if claimed == 0 and side is sides[-1] and self._data_missing(truth) and not self._same(claimed, truth):
+                    # a_1 = 0 in notes that work numbers: the relu of a value they gave only in part (a bias whose
+                    # layer they do not say) is their example's, not a formula's
+                    raise ParseError("the right-hand side is a number of the notes' worked example, which depends on "
+                                     "values they do not give (or give without saying which layer's): not judged")
             if (side is sides[1] and claimed.is_number and not decimal and not truth.is_number and len(sides) == 2
                     and self._same(claimed, truth)):
                 continue  # \sum_k t_k = 1: a number the left-hand side is wherever the network is defined (the targets)
@@ -1045,10 +1084,15 @@ class Grader(Evaluator):
                 given[self.d[key].symbols[flat]] = values[0]
         self.given.update(given)
         self._given_point = None
-        for key in self.target_keys:  # a target given whole is the problem's: every claim after it is read at it
-            symbols = self.d[key].symbols
-            if symbols and all(sym in self.given for sym in symbols):
-                self.fixed.update({sym: self.given[sym] for sym in symbols})
+        # a target given whole (t = e_2) is the problem's: every claim after it is read at it; so is an input or a
+        # parameter given whole where the network branches (which maximum a pooling takes, which relu passes, are
+        # the data's). Without a branch a formula is the layer's for every input: a term left out is wrong even where
+        # the data make it 0.
+        branches = self._meaning.branches
+        for tensor in self.d.tensors:
+            if (tensor.entries is None and tensor.symbols and all(sym in self.given for sym in tensor.symbols)
+                    and (branches or tensor.name in self.target_keys)):
+                self.fixed.update({sym: self.given[sym] for sym in tensor.symbols})
         return True
 
     def _leaf(self, side) -> tuple[str, tuple] | None:
@@ -1067,6 +1111,13 @@ class Grader(Evaluator):
                 and self.d[side[1]].symbols is not None and len(self.d[side[1]].symbols) == 1):
             return side[1], None  # K = 3 for a 1 x 1 kernel: its one entry
         return None
+
+    def _data_missing(self, truth: Expr) -> bool:
+        """Whether the truth, at the values the notes give, still depends on an input or a parameter they did not
+        give (an upstream gradient dL/dY left as symbols is no missing datum: the formula is judged in it)."""
+        upstream = {sym for t in self.d.tensors if t.entries is None and t.symbols and t.name.startswith("dL/d")
+                    for sym in t.symbols}
+        return bool(set(self._given_value(truth).free_symbols) - upstream)
 
     def _given_value(self, expr: Expr) -> Expr:
         """The expression at the values the notes gave (every derived value worked out from them)."""
@@ -1163,6 +1214,11 @@ class Grader(Evaluator):
             truth = arrays.array_of([truth], (1,))
         if not arrays.is_array(claimed):
             claimed = np.full(truth.shape, claimed, dtype=object)
+        worked = self._worked_array(side, truth, claimed)
+        if worked is not None:
+            return None if worked is True else _Failure(env, worked[1], worked[2], note=(
+                f"at the values the notes give, entry ({', '.join(str(i + self.base) for i in worked[0])}) is "
+                f"{_shown(self._given_value(worked[1]))}, not {_shown(worked[2])}"))
         try:
             found = arrays.entries_equal(arrays.plain(claimed), truth, self._same)
         except arrays.ShapeDiffers as differs:
@@ -1185,6 +1241,31 @@ class Grader(Evaluator):
             notes.append(f"in the chain, expression {sides.index(side) + 1} (after '=' number {sides.index(side)}) "
                          "is the first that differs")
         return _Failure(env, expected, got, note="; ".join(notes))
+
+    def _worked_array(self, side, truth, claimed):
+        """A whole tensor written as numbers (a = (0, 2, 4, 0)) where its truth is a formula: the worked numbers,
+        judged at the values the notes give (True, or the first entry that differs: (index, truth, claimed)); None
+        for a tensor of zeros (a claim about the formula) or one of formulas. Raises ParseError when the notes have
+        not given every value it depends on: a worked example, not a formula, is not judged at random values."""
+        plain = arrays.plain(claimed)
+        if plain.size == truth.size and plain.shape != truth.shape:
+            plain = plain.reshape(truth.shape)  # (0.25, -0.125, 0.25, 0.5) for a 1 x 4 gradient
+        if plain.shape != truth.shape or not all(getattr(c, "is_number", False) for c in plain.flat) \
+                or all(c == 0 for c in plain.flat) or all(getattr(t, "is_number", False) for t in truth.flat):
+            return None
+        for index in np.ndindex(truth.shape):
+            got, want = plain[index], truth[index]
+            if getattr(want, "is_number", False):
+                if not self._same(got, want):
+                    return index, want, got
+                continue
+            held = self._worked(want, got, side) if self.given else None
+            if held is None:
+                raise ParseError("the right-hand side is numbers (a worked example): check grades formulas in the "
+                                 "layer's symbols, not values at numbers it is not given")
+            if not held:
+                return index, want, got
+        return True
 
     def _number(self, side, env) -> bool:
         """Whether a side of a chain is a number at these indices."""

@@ -18,10 +18,11 @@ class UnknownName(ParseError):
     """A name the derivation does not have (z, \\hat{y}), or one it has at several layers written without
     one (W in a network with two dense layers): the grader may bind it by meaning (binding.py)."""
 
-    def __init__(self, message: str, name: str, layers: tuple = ()):
+    def __init__(self, message: str, name: str, layers: tuple = (), at: int | None = None):
         super().__init__(message)
         self.name = name
         self.layers = layers  # the layers the name has, when only its layer is missing
+        self.at = at  # the layer the claim writes on it (o^{[0]}), when the name is read at that layer alone
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class TensorInfo:
     gradient: str = ""  # the loss symbol, for a name that stands for the gradient of this tensor
     transposed: bool = False  # a weight matrix the notes write transposed (CS231n's w is D x M): w_{d,j} is W_{j,d}
     scale: int = 1  # a gradient name that is this many times the gradient (Ng's dZ: each example's own loss's, m times)
+    numbered: bool = False  # bound by meaning at the layer the notes write (o^{[0]}): their number, not the layer-th
 
 
 GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep
@@ -263,7 +265,8 @@ def _pieces(text: str) -> str:
     return text
 
 
-_PRIMED = re.compile(r"(?<![A-Za-z\\])([a-z])'(?![('])")
+# never a function's derivative: f'(x), f'\left(x\right), g''(z)
+_PRIMED = re.compile(r"(?<![A-Za-z\\])([a-z])'(?!'|\s*\(|\s*\\(?:left|bigl?|Bigl?)\s*[(\[])")
 
 
 def _primes(text: str) -> str:

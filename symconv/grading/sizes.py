@@ -42,6 +42,8 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
     table = {"H_o": out_h, "W_o": out_w, "H": h, "W": w, "k_h": kernel[0], "k_w": kernel[1], "s_h": stride[0],
              "s_w": stride[1], "d_h": dilation[0], "d_w": dilation[1],
              "p_t": start[0], "p_b": end[0], "p_l": start[1], "p_r": end[1]}
+    # Goodfellow's and Kafunah's k_1 x k_2 kernel: the axes numbered, rows first
+    table.update({"k_1": kernel[0], "k_2": kernel[1]})
     pairs = [("k", kernel), ("s", stride), ("d", dilation)]
     if start == end:  # p_h and p, where each axis is padded alike on both sides
         table.update({"p_h": start[0], "p_w": start[1]})
@@ -58,7 +60,7 @@ def _substituted(text: str, table: dict[str, int]) -> str:
     for pattern, replacement in _FLOOR:
         text = pattern.sub(replacement, text)
     text = re.sub(rf"([HW])\s*_\s*{_OUT}", r"\1_o", text)
-    text = re.sub(r"([kspdSPD])\s*_\s*(?:\{\s*([hwtblr])\s*\}|([hwtblr])(?![A-Za-z]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
+    text = re.sub(r"([kspdSPD])\s*_\s*(?:\{\s*([hwtblr12])\s*\}|([hwtblr12])(?![A-Za-z\d]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
     names = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_])")
     return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)
@@ -84,6 +86,26 @@ def _about_sizes(text: str, tables: list[dict[str, int]], value) -> tuple[str, s
             return "right", f"with the layer's sizes{which}"
     return "not understood", ("a claim about sizes (the kernel's k, the input's H, ...) that holds for no convolution "
                               "of the derivation: the notes may mean another layer")
+
+
+_STATED = re.compile(r"\s*((?:[A-Za-z](?:_\s*(?:\{\s*\w\s*\}|\w))?\s*=\s*)+)(\d+)\s*")
+
+
+def stated(text: str) -> dict[str, int]:
+    """The size letters a claim sets to a number ("H = W = 4", "k_1 = k_2 = 2"), as the sizes table writes them."""
+    found = _STATED.fullmatch(text)
+    if found is None:
+        return {}
+    names = [re.sub(r"[\s{}]", "", name) for name in found[1].split("=") if name.strip()]
+    return dict.fromkeys(names, int(found[2]))
+
+
+def uniform(derivation) -> set[str]:
+    """The size letters every convolution of the derivation gives the same number (k_1 where all kernels are 2 x 2)."""
+    tables = [t for r in derivation.records for t in _letters(r.layer, r.shape_in)]
+    if not tables:
+        return set()
+    return {name for name in tables[0] if all(t.get(name) == tables[0][name] for t in tables)}
 
 
 def judge(text: str, derivation, value) -> tuple[str, str] | None:
