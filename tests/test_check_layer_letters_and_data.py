@@ -111,3 +111,61 @@ def test_a_vector_written_out_in_numbers_gives_its_entries_and_a_target_so_given
     $$L = -\log p_1$$
     """
     assert statuses(notes, logits)[-2:] == ["right", "wrong"]
+
+
+def test_a_name_written_with_a_layer_is_read_at_that_layer_beside_its_other_layers():
+    # o^{[0]} is the input, x^{[1]} the first convolution's output, though x alone names the input here
+    notes = r"""
+    Indices start at 0.
+
+    $$x_{i,j}^{[1]} = \sum_{m}\sum_{n} w_{m,n}^{[1]} o_{i+m,j+n}^{[0]} + b^{[1]}$$
+
+    $$x_{i,j}^{[2]} = \sum_{m}\sum_{n} w_{m,n}^{[2]} o_{i+m,j+n}^{[1]} + b^{[2]}$$
+
+    $$o_{i,j}^{[1]} = f(x_{i,j}^{[1]})$$
+
+    $$x_{i,j}^{[2]} = \sum_{m}\sum_{n} w_{m,n}^{[2]} o_{i+m,j+n}^{[1]}$$
+    """
+    got = check_notes(textwrap.dedent(notes), TWO_CONVS)
+    assert [v.status for v in got] == ["right", "right", "right", "wrong"], [(v.line, v.status, v.reason) for v in got]
+    assert "o^{[0]} as the input" in got[0].reason and "x^{[1]} as the output of layer 1 (conv)" in got[0].reason
+
+
+def test_a_claim_about_every_layer_l_reads_names_at_a_layer_beside_a_value_that_layer_has():
+    # the forward rule names w^l and b^l: read at l = 1 and 2, o^{[0]}, x^{[1]}, o^{[1]}, x^{[2]} are read; the
+    # backward rule is then read at l = 1, with the sizes the notes state in its limits
+    notes = r"""
+    Indices start at 0 and $k_1 = k_2 = 2$.
+
+    $$x_{i,j}^l = \sum_{m}\sum_{n} w_{m,n}^l o_{i+m,j+n}^{l-1} + b^l$$
+
+    $$o_{i,j}^l = f(x_{i,j}^l)$$
+
+    $$\frac{\partial E}{\partial x_{i',j'}^{l}} = \sum_{m = 0}^{k_1 - 1} \sum_{n = 0}^{k_2 - 1} \frac{\partial E}{\partial x^{l+1}_{i' - m,j' - n}} w_{m,n}^{l+1} f'\left(x_{i',j'}^{l}\right)$$
+    """
+    got = check_notes(textwrap.dedent(notes), TWO_CONVS)
+    assert [v.status for v in got] == ["right", "right", "right", "right"], [(v.line, v.status, v.reason) for v in got]
+    assert got[1].reason == "read at l = 1, 2" and got[2].reason == "read at l = 1"
+
+
+def test_a_name_read_at_a_layer_is_never_taken_from_a_claim_about_every_layer_that_names_nothing_of_it():
+    # o^l = f(x^l) alone: at l = 0 nothing of layer 0 is named, so no two values are taken for o^{[0]}, x^{[0]}
+    notes = r"""
+    $$o^l = f(x^l)$$
+    """
+    (got,) = check_notes(textwrap.dedent(notes), TWO_CONVS)
+    assert got.status == "not understood", got
+
+
+def test_an_entry_as_a_function_of_the_whole_input_is_the_entry():
+    logits = network("""
+        input = [3]
+        [[layer]]
+        type = "softmax_cross_entropy"
+        """)
+    notes = r"""
+    $$p_i(x) = \frac{e^{x_i}}{\sum_j e^{x_j}}$$
+
+    $$p_i(x) = \frac{e^{x_i}}{\sum_j e^{2 x_j}}$$
+    """
+    assert statuses(notes, logits) == ["right", "wrong"]

@@ -81,6 +81,10 @@ class ChannelLayout(ParseError):
 
 # a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
 _ACTIVATION = re.compile(r"\s*(f|g|h|\\varphi|\\phi)\s*('|\^\s*\{?\s*\\prime\s*\}?)?\s*\(")
+# after an entry, the whole tensor it is a function of: y_i(x), z_i(\mathbf{x}) (the mnn docs, Parr & Howard)
+_ARGUMENT_OF = re.compile(r"\s*\(\s*(?:\\mathbf\s*\{\s*)?([A-Za-z])\s*\}?\s*\)")
+# after a name, the layer the notes write on it: o^{[0]}, x_{i,j}^{[1]} (general_layers.py writes ^l so)
+_LAYER_AFTER = re.compile(r"\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]\s*\}")
 _WORD_SUPERSCRIPT = re.compile(r"\s*((?:\\[a-z]+\{[A-Za-z]\}|[A-Za-z])\^\{[A-Za-z]{2,}\})")
 FEATURE = Index((("feature", 1),), 0)  # the feature notes on one feature leave out: each is checked
 
@@ -198,6 +202,11 @@ class Parser:
         if kind in ("word", "cmd") and not (kind == "cmd" and word in ("\\frac", "\\partial", "\\sum")):
             known = ", ".join(sorted(self.tensors))
             name = word
+            layered = _LAYER_AFTER.match(self.text, self.text.index(word, self.pos) + len(word)) if (
+                kind == "word" and not re.fullmatch(r"d[A-Za-z]\w*", word) or word[1:] in GREEK) else None
+            if layered:  # o^{[0]}, x^{[1]}_{ij}: a name the notes give a value of one layer, read at that layer
+                raise UnknownName(f"unknown name {name!r} at layer [{layered[1]}]: the entries here are {known}",
+                                  name, at=int(layered[1]))
             if kind == "cmd" and word in _ACCENTS:  # \\hat{y}: the prepass writes accents so
                 accent = re.match(r"\\[a-z]+\{\\?[A-Za-z]+\}", self.text[self.pos:].lstrip())
                 name = accent.group() if accent else word
@@ -274,9 +283,15 @@ class Parser:
                 if len(parts) > 1 and "," not in body:
                     self.compact = True
                 subs += [parse_index(part) for part in parts]
-        layer = _layer_of(table, layer)
+        numbered = any(info.numbered for info in table.values())
+        layer = layer if numbered else _layer_of(table, layer)
         if layer not in table:
             known = ", ".join(f"[{n}]" for n in table if n is not None)
+            if layer is not None and (numbered or set(table) == {None} and not table[None].gradient
+                                      and not re.fullmatch(r"d[A-Za-z]\w*", name)):
+                # the input x written x^{[1]}, o^{[1]} beside o^{[0]}: the notes' name for a value at that layer
+                raise UnknownName(f"{name} has no layer [{layer}]" + (f": it has {known}" if known else ""),
+                                  name, at=layer)
             if layer is None:
                 raise UnknownName(f"{name} needs its layer, one of {known}: e.g. {name}^{{[{next(iter(table))}]}}",
                                   name, tuple(n for n in table if n is not None))
@@ -289,6 +304,10 @@ class Parser:
             subs = [parse_index(part) for part in bracketed.group(1).split(",")]  # X[4,4], X(4,4)
             self.pos = bracketed.end()
         node = self._entry_node(name, info, channel, subs, layer)
+        argument = _ARGUMENT_OF.match(self.text, self.pos) if subs else None
+        if argument and argument[1] in self.spelled and any(
+                prod(i.shape) > 1 for i in self.tensors[self.spelled[argument[1]]].values()):
+            self.pos = argument.end()  # y_i(x): the entry as a function of the whole input x, not y_i times x
         return ("update", node) if updated else node
 
     def _entry_node(self, name: str, info: TensorInfo, channel, subs, layer: int | None = None):
@@ -602,7 +621,10 @@ class Parser:
                 raise ParseError(f"b_{number} is a bias several units share in these notes, and the claim names none "
                                  f"of them: it is read in a claim about one unit (net_{{o1}} = ... + b_{number})")
             if text[1:] in GREEK:  # \\delta_k, \\omega: a name the notes give something
-                raise UnknownName(f"unknown name {text!r}: the entries here are {', '.join(sorted(self.tensors))}", text)
+                layered = _LAYER_AFTER.match(self.text, self.pos)
+                raise UnknownName(f"unknown name {text!r}" + (f" at layer [{layered[1]}]" if layered else "")
+                                  + f": the entries here are {', '.join(sorted(self.tensors))}", text,
+                                  at=int(layered[1]) if layered else None)
             raise ParseError(f"cannot read {text}: it is not part of the notation symconv checks")
         if text in ("(", "[", "{"):
             self.take()
