@@ -169,3 +169,90 @@ def test_an_entry_as_a_function_of_the_whole_input_is_the_entry():
     $$p_i(x) = \frac{e^{x_i}}{\sum_j e^{2 x_j}}$$
     """
     assert statuses(notes, logits) == ["right", "wrong"]
+
+
+SIGMOID_NET = network("""
+    input = [2]
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "sigmoid"
+    [[layer]]
+    type = "dense"
+    out_features = 1
+    bias = true
+    [[layer]]
+    type = "sigmoid"
+    [[layer]]
+    type = "mse"
+    reduction = "half_sum"
+    """)
+
+
+def test_a_computational_graph_walk_reads_its_node_names_and_its_labels():
+    # (heldout14/06) o(1 - o) of the one output o is a product, not o's entry 1 - o; "Call this number
+    # $\delta_u$" names the display before it, its u the node's name; \partial L/\partial L = 1 starts the walk
+    notes = r"""
+    Hidden: $z_i = w_{i1}x_1 + w_{i2}x_2 + b_i$ and $h_i = \sigma(z_i)$. Output: $u = v_1h_1 + v_2h_2 + c$, $o = \sigma(u)$.
+
+    $$\frac{\partial L}{\partial L} = 1$$
+
+    $$\frac{\partial L}{\partial u} = (o - t)\,o(1 - o)$$
+
+    Call this number $\delta_u$.
+
+    $$\frac{\partial L}{\partial v_1} = \delta_u h_1$$
+
+    $$\frac{\partial L}{\partial v_2} = \delta_u h_1$$
+    """
+    got = check_notes(textwrap.dedent(notes), SIGMOID_NET)
+    assert [v.status for v in got][-5:] == ["right", "right", "right", "right", "wrong"], [
+        (v.line, v.status, v.reason) for v in got]
+
+
+def test_a_slashed_derivative_as_a_whiteboard_writes_it():
+    single = network("""
+        input = [1, 3, 3]
+        [[layer]]
+        type = "conv"
+        out_channels = 1
+        kernel = [2, 2]
+        bias = true
+        """)
+    notes = r"""
+    $dL/db^{[1]} = \sum_{i,j} \frac{\partial L}{\partial a^{[1]}_{ij}}$, and $dL/db^{[1]} = \frac{\partial L}{\partial a^{[1]}_{11}}$
+    """
+    assert statuses(notes, single) == ["right", "wrong"]
+
+
+def test_one_output_per_example_is_written_with_the_example_s_index_alone():
+    batch = network("""
+        batch = 2
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        bias = true
+        [[layer]]
+        type = "mse"
+        reduction = "mean"
+        """)
+    notes = r"""
+    $$L = \frac{1}{2}\sum_{n=1}^{2}(a^{[1]}_{n} - t_{n})^2$$
+
+    $$\frac{\partial L}{\partial a^{[1]}_{n}} = a^{[1]}_{n} - t_{n}$$
+
+    $$\frac{\partial L}{\partial a^{[1]}_{n}} = 2(a^{[1]}_{n} - t_{n})$$
+    """
+    assert statuses(notes, batch) == ["right", "right", "wrong"]
+
+
+def test_a_name_read_anew_is_never_the_value_the_left_hand_side_is_of():
+    # \partial L/\partial b^{[1]} = \partial L/\partial m holds with m as b itself, and says nothing of m
+    notes = r"""
+    $$\frac{\partial L}{\partial b^{[3]}_{1}} = \frac{\partial L}{\partial m_1}$$
+    """
+    (got,) = check_notes(textwrap.dedent(notes), SIGMOID_NET)
+    assert got.status == "not understood" or "b[3]" not in got.reason, got

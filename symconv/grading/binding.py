@@ -61,6 +61,10 @@ def bind(grader, claim) -> tuple[dict[str, dict], str, bool]:
     grader.search_left -= min(MAX_PARSES, grader.search_left) - budget.parses
     # two names read in one claim are two values: R = \max(S, 0) with R and S both the loss holds and says nothing
     found = [f for f in found if len({(t.key, t.gradient) for _, t in _entries(f)}) == len(_entries(f))]
+    # nor is a name read anew the value the left-hand side is of: \partial L/\partial b_c = ... = \partial L/\partial m_c
+    # holds with m as b itself, and says nothing
+    left = _left_key(grader, claim)
+    found = [f for f in found if left is None or all(t.key != left for _, t in _entries(f))]
     if grader.search_left <= 0 and not found:
         return {}, (f"the claims before this one already spent the {NOTES_PARSES:,} readings of names checked per "
                     "set of notes: name the values as the documents do, or check the rest in another file"), False
@@ -203,6 +207,18 @@ def _anchored(text: str, tensors: dict) -> bool:
     return False
 
 
+def _left_key(grader, claim) -> str | None:
+    """The tensor the claim's left-hand side is an entry of, or the derivative by (None when it does not read)."""
+    left = _sides(claim.text)[0]
+    try:
+        (side, _), _ = grader.parse(replace(claim, text=f"{left} = {left}"))
+    except (ParseError, RecursionError, ChannelLayout):
+        return None
+    if side[0] == "deriv" and side[2][0] == "entry":
+        return side[2][1]
+    return side[1] if side[0] == "entry" else None
+
+
 def _entries(found: dict) -> list[tuple[str, TensorInfo]]:
     """A reading's values, each with the name as the notes write it: o, or o^{[0]} for a name read at a layer."""
     return [(name if layer is None else f"{name}^{{[{layer}]}}", info)
@@ -260,7 +276,9 @@ def reading_values(grader, found: dict) -> tuple:
             values = tuple(0.0 if e is None else round(complex(e.xreplace(point).evalf(20)).real, 12) for e in entries)
         except (TypeError, ValueError, ArithmeticError):
             values = (name, info.key, info.gradient)  # no number to compare: a reading of its own
-        out.append((name, info.shape, values))
+        # the axes of length 1 left out: a single pooled value and its flatten are the same number
+        # a single pooled value and its flatten are the same number, whatever axes of length 1 each has
+        out.append((name, () if len(values) == 1 else info.shape, values))
     return tuple(out)
 
 

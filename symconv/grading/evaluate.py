@@ -70,6 +70,9 @@ class Evaluator:
         if key == binding.KRONECKER:
             raise ParseError("the Kronecker delta has no gradient")
         if f"dL/d{key}" not in self.d.names():
+            last = self.d.records[-1]
+            if last.layer.is_loss and key == last.params.get("L") and flat is not None:
+                return S.One  # \partial L/\partial L = 1: where the walk back starts
             loss = self._loss_reading(key)
             if loss is None:
                 raise ParseError(f"the derivation has no gradient of {key}")

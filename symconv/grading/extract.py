@@ -192,8 +192,10 @@ _BETWEEN = re.compile(r"\s*(?P<word>be|for|denotes?|stands? for|means?|by|is(?:\
 
 # "Call this matrix $M$", "denote it by $J$", "we call the result $A$": a name for what the display before gives
 _CALLED = re.compile(r"\b(?:call|name|denote)\s+(?:this|it|the\s+(?:above|result|matrix|jacobian))"
-                     r"(?:\s+(?:matrix|jacobian|vector|tensor|result))?\s*(?:by\s*)?\$?\s*$", re.IGNORECASE)
-_BARE_NAME = re.compile(r"\s*[A-Za-z](?:_\s*(?:\{[A-Za-z0-9]{1,3}\}|[A-Za-z0-9]))?\s*")
+                     r"(?:\s+(?:matrix|jacobian|vector|tensor|result|number|quantity|value|gradient|term))?\s*(?:by\s*)?\$?\s*$",
+                     re.IGNORECASE)
+# a letter or a Greek letter's command, with a short subscript: M, \delta_u ("Call this number $\delta_u$")
+_BARE_NAME = re.compile(r"\s*(?:[A-Za-z]|\\[a-zA-Z]+)(?:_\s*(?:\{[A-Za-z0-9]{1,3}\}|[A-Za-z0-9]))?\s*")
 
 
 # verbs that say a name stands for a formula (not "be" or "for", which sentences use for much else)

@@ -1293,6 +1293,11 @@ class Grader(Evaluator):
             if given is ALL:
                 alone, _ = axis_sizes(sides[0], var, self.shapes)
                 if not alone:
+                    # \delta_u of the one value u: the name of a value of the notes, written as the label of a
+                    # name that stands for one number (an index letter free on the right only stays unread)
+                    anywhere = [n for side in sides[1:] for n in axis_sizes(side, var, self.shapes)[0]]
+                    alone = anywhere if var in self.tensors and anywhere and set(anywhere) == {1} else []
+                if not alone:
                     raise ParseError(f"index {var} has no range: say it, e.g. 'for {var} = 1, 2'")
                 given = list(range(self.base, min(alone) + self.base))
             values.append(given)

@@ -298,7 +298,9 @@ class Parser:
             raise ParseError(f"{name} has no layer [{layer}]" + (f": it has {known}" if known else ""))
         info = table[layer]
         spatial = len(info.shape) - info.channels
-        bracketed = _BRACKETED.match(self.text, self.pos) if not subs and channel is None else None
+        bracketed = _BRACKETED.match(self.text, self.pos) if not subs and channel is None and prod(info.shape) > 1 else None
+        if bracketed and re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", bracketed.group(1)):
+            bracketed = None  # h(1 - h): the name times an expression in itself, never its entry
         single = sum(n == 1 for n in info.shape[: info.channels])
         if bracketed and len(bracketed.group(1).split(",")) in (len(info.shape), len(info.shape) - single, spatial):
             subs = [parse_index(part) for part in bracketed.group(1).split(",")]  # X[4,4], X(4,4)
@@ -358,6 +360,10 @@ class Parser:
             return self._whole(info, ())  # the whole tensor: W^{[2]}, \\delta^{[3]}, b^{[1]}
         else:
             given = channel is not None
+            if (channel is None and spatial and subs and len(subs) == info.channels
+                    and all(n == 1 for n in info.shape[info.channels:])):
+                # \hat y_n, t_n of a batch with one output each: the example's (the unit's axis of length 1 left out)
+                channel, subs = subs, [Index((), 1, written=False)] * spatial
             if channel is None:
                 if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
                     raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info, layer)}")
