@@ -256,3 +256,57 @@ def test_a_name_read_anew_is_never_the_value_the_left_hand_side_is_of():
     """
     (got,) = check_notes(textwrap.dedent(notes), SIGMOID_NET)
     assert got.status == "not understood" or "b[3]" not in got.reason, got
+
+
+RELU_NET = network("""
+    input = [3]
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "relu"
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "mse"
+    reduction = "sum"
+    """)
+
+
+def test_the_summation_convention_said_in_words_and_a_step_function_named_theta():
+    # heldout13/06: "an index that appears twice in a term is summed (Einstein summation)", "$\theta(h)$ is the
+    # step function"
+    notes = r"""
+    **Convention:** an index that appears twice in a term is summed over its range (Einstein summation).
+    Here $h_i$ is the first dense layer's output, $o_k$ the second's, $V_{ki}$ its weights. $\theta(h)$ is the step
+    function, $1$ for $h > 0$ and $0$ otherwise.
+
+    $$L = (o_k - t_k)(o_k - t_k)$$
+
+    $$a^{[2]}_i = \max(0, h_i)$$
+
+    $$o_k = V_{ki}\, a^{[2]}_i + b^{[3]}_k$$
+
+    $$\frac{\partial L}{\partial h_i} = 2\,\theta(h_i)\, V_{ki}(o_k - t_k)$$
+
+    $$\frac{\partial L}{\partial h_i} = \theta(h_i)\, V_{ki}(o_k - t_k)$$
+    """
+    got = [v.status for v in check_notes(textwrap.dedent(notes), RELU_NET)]
+    assert got[-3:] == ["right", "right", "wrong"], got
+
+
+def test_a_case_said_inline_before_the_claim_in_its_sentence():
+    # published4/07 (the mnn docs): "when $i = k$, we have $\partial y_i / \partial x_k = y_i (1 - y_i)$"
+    logits = network("""
+        input = [3]
+        [[layer]]
+        type = "softmax_cross_entropy"
+        """)
+    notes = r"""
+    For the softmax $y$, when $i = k$, we have $\partial y_i / \partial x_k = y_i (1 - y_i)$
+    and when $i \not= k$, we have $\partial y_i / \partial x_k = - y_i y_k$.
+    """
+    assert statuses(notes, logits)[-2:] == ["right", "right"]

@@ -72,6 +72,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
     if any(r.layer.epsilon() is not None for r in derivation.records):  # \mu_\mathcal{B}, \sigma^2, \epsilon
         renamed = [_rewritten(c, lambda text: batch_statistics(text, derivation)) for c in renamed]
+    step = _STEP_FUNCTION.search(notes)
+    if step:  # "$\theta(h)$ is the step function": \theta(h_i) is the indicator 1[h_i > 0], relu's derivative
+        letter = re.escape(step["name"])
+        renamed = [_rewritten(c, lambda text: re.sub(rf"{letter}\s*\(\s*([^()]*?)\s*\)", r"\\mathbb{1}[\1 > 0]", text))
+                   for c in renamed]
     elementwise = _STAR_ELEMENTWISE.search(notes)
     if elementwise:  # "I use $*$ for the element-wise product, like * in numpy": * is the notes' Hadamard product
         renamed = [_rewritten(c, lambda text: _STAR.sub(r" \\odot ", text)) for c in renamed]
@@ -173,6 +178,9 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
 
 
 # "$*$ for the element-wise product", "* is the Hadamard product", "the element-wise product ($*$)"
+# "$\theta(h)$ is the step function", "$H(z)$ denotes the Heaviside step function": a name for relu's derivative
+_STEP_FUNCTION = re.compile(r"\$\s*(?P<name>\\theta|\\Theta|H)\s*\(\s*\\?[A-Za-z]+\s*\)\s*\$\s*(?:is|denotes|,)?\s*(?:the\s+)?"
+                            r"(?:Heaviside\s+)?(?:unit\s+)?step(?:\s+function)?", re.IGNORECASE)
 _STAR_ELEMENTWISE = re.compile(
     r"(?:\$\s*\*\s*\$|`\*`|(?<![\w$])\*(?![\w$]))\s*(?:for|as|is|means|denotes|to\s+mean|stands\s+for)\s+(?:the\s+|an?\s+)?"
     r"(?:element[- ]?wise|entry[- ]?wise|point[- ]?wise|Hadamard)"

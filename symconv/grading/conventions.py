@@ -129,7 +129,8 @@ _FROM_ONE = re.compile(r"\\sum\s*_\s*\{\s*[A-Za-z]'?\s*=\s*1\s*\}")
 
 
 # "the Einstein convention", "summation convention", "repeated indices are summed"
-_EINSTEIN = re.compile(r"einstein(?:'s)?\s+(?:summation\s+)?(?:convention|notation)|summation\s+convention"
+_EINSTEIN = re.compile(r"einstein(?:'s)?\s+(?:summation\s+)?(?:convention|notation)|einstein(?:'s)?\s+summation|summation\s+convention"
+                       r"|ind(?:ex|ices)\s+(?:that\s+)?(?:appears?|occurs?)\s+twice\s+(?:\w+\s+){0,4}?(?:is|are)\s+summed"
                        r"|repeated\s+ind(?:ex|ices)\s+(?:\w+\s+){0,3}?(?:is|are|implies|imply|means?)\s+(?:\w+\s+){0,2}?summ",
                        re.IGNORECASE)
 

@@ -144,12 +144,17 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
         if opener in ("$", "\\("):  # inline: only formulas with "=" are claims; "$x_{11}$" in a sentence is not
             formula = " ".join(notes[start:end].split())
             if _INDEX_CONDITION.fullmatch(formula):
+                formula = re.sub(r"\\not\s*=", r"\\neq ", formula)  # i \not= k: i \neq k
                 case = (start, formula)
                 if _IF_BEFORE.search(notes, max(0, start - 16), start):
                     condition = (end, formula)
                     continue
             if _CONDITION_BEFORE.search(notes, max(0, start - 16), start):
                 continue  # "the derivative is 1 where ... (also at $a = 0$)": a condition in prose, not a claim
+            if condition is not None:  # "when $i = k$, we have $\partial y_i/\partial x_k = y_i(1 - y_i)$": in one sentence
+                if _INLINE_THEN.fullmatch(notes[condition[0]:start]):
+                    found = [c if c.range else Claim(c.line, c.text, condition[1], c.problem, c.matrix) for c in found]
+                condition = None
         elif condition is not None:
             if re.fullmatch(r"[\s$,:]*(?:\\\[|\\begin\{[a-z]+\*?\})?\s*", notes[condition[0]:start]):
                 found = [c if c.range else Claim(c.line, c.text, condition[1], c.problem, c.matrix) for c in found]
@@ -174,6 +179,8 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph\s*\{", re.MULTILINE)
 # "If $i = k$," / "for $i \neq k$": a relation between two indices that the display after it holds under
 _INDEX_CONDITION = re.compile(r"\s*[a-z]\s*(?:=|\\neq?(?![A-Za-z])|\\not\s*=)\s*[a-z]\s*")
+# between "when $i = k$" and the inline claim it conditions: a comma, "we have", "then"
+_INLINE_THEN = re.compile(r"[\s$,:]*(?:(?:we|one)\s+(?:have|get|find|obtain)|then|it\s+is)?[\s,:]*\$?", re.IGNORECASE)
 _IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 _CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
