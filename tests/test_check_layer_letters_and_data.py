@@ -310,3 +310,34 @@ def test_a_case_said_inline_before_the_claim_in_its_sentence():
     and when $i \not= k$, we have $\partial y_i / \partial x_k = - y_i y_k$.
     """
     assert statuses(notes, logits)[-2:] == ["right", "right"]
+
+
+def test_mazur_s_power_rule_written_out_and_a_prime_in_braces():
+    assert "^{1}" in prepass(r"(t - o)^{2 - 1}") and "i'" not in prepass(r"Z(i^{'}, j) = x_{i^{'}}")
+
+
+def test_a_letter_given_a_number_and_then_written_where_a_parameter_is_is_that_parameter():
+    # heldout14/08: "bias $c = 0.5$", then \hat y = \sum_j w_j a_j + c (the dense layer's bias): c is b^{[3]}, given 0.5,
+    # and the worked numbers that need it are judged
+    dense = network("""
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        bias = true
+        [[layer]]
+        type = "mse"
+        reduction = "half_sum"
+        """)
+    notes = r"""
+    Weights $w = (1, 2)$, bias $c = 0.5$, input $x = (1, 1)$, target $t = 3$.
+
+    $$\hat y = \sum_j w_j x_j + c$$
+
+    $$\hat y = 1 + 2 + 0.5 = 3.5$$
+
+    $$\frac{\partial L}{\partial c} = \hat y - t = 0.5$$
+
+    $$\frac{\partial L}{\partial c} = 1.5$$
+    """
+    assert statuses(notes, dense)[-4:] == ["right", "right", "right", "wrong"]

@@ -243,7 +243,9 @@ def _judged(grader: Grader, claims: list[Claim]) -> dict[tuple[str, str, str, st
 
 
 # what a claim read before the names it uses may be judged again for: a worked number, or a name given a number
-_NOT_GIVEN = ("the right-hand side is a number (a worked example)", "a constant the notes give")
+_NOT_GIVEN = ("the right-hand side is a number (a worked example)", "a constant the notes give",
+              "the right-hand side is numbers (a worked example)", "the right-hand side is a number of the notes' worked",
+              "the claim writes a number of the notes' worked example")
 
 
 def _defined_later(grader: Grader, claims: list[Claim], judged: dict) -> set[int]:

@@ -434,13 +434,42 @@ class Grader(Evaluator):
                 arrays.COLUMNS.reset(token)
         return self._by_links(claim)
 
+    def _constant_as_leaf(self, claim: Claim, verdict: Verdict) -> Verdict:
+        """A letter the notes gave a number (c = 0.5) that a claim then writes where the network has a parameter
+        (\\hat y = \\sum_j w_j a_j + c, c the dense layer's bias): wrong with the number, the claim is read again
+        with the letter read by meaning; when that reading holds, the letter is the notes' name for the parameter,
+        and the number its given value."""
+        if verdict.status not in ("wrong", "not understood") or not self.constants:
+            return verdict
+        names = [name for name in binding.uses(claim.text, set(self.constants))
+                 if len(name) == 1 and name not in self.tensors and name not in self.index_letters
+                 and re.fullmatch(r"-?\d+(?:\.\d+)?", self.constants[name])]
+        if len(names) != 1:
+            return verdict
+        name = names[0]
+        state, value = self._state(), self.constants.pop(name)
+        line = self.constant_lines.pop(name, 0)
+        again = self._grade(claim)
+        table = self.tensors.get(name, {})
+        info = next(iter(table.values()), None)
+        if (again.status != "right" or info is None or info.gradient or info.key not in self.parameter_keys
+                or len(self.d[info.key].symbols or ()) != 1):
+            self._restore(state)  # the number stays the notes' constant
+            self.constants[name], self.constant_lines[name] = value, line
+            return verdict
+        symbol = self.d[info.key].symbols[0]
+        self.given[symbol] = Rational(value)
+        self._given_point = None
+        return replace(again, reason="; ".join(filter(None, (
+            again.reason, f"{name} = {value}, given before, is the value of {binding.describe(self, info)}"))))
+
     def _by_links(self, claim: Claim) -> Verdict:
         """A chain A = B = C judged link by link when it does not read as a whole: the links that read are
         judged without the ones that do not (a name no other link writes, a notation symconv does not read).
         Unequal links make the chain wrong; equal ones do not make it right, since a link left out may be
         the wrong one: the claim stays not understood, and the report says which links hold and which
         were left out, and why."""
-        verdict = self._grade(claim)
+        verdict = self._constant_as_leaf(claim, self._grade(claim))
         if verdict.status != "not understood" or self._in_links or claim.matrix or claim.problem:
             return verdict
         links = [link for _, link in _split_equals(claim.text)]

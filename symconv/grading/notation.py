@@ -274,7 +274,7 @@ _PRIMED = re.compile(r"(?<![A-Za-z\\])([a-z])'(?!'|\s*\(|\s*\\(?:left|bigl?|Bigl
 
 def _primes(text: str) -> str:
     """Primed indices (i', m') as letters the claim does not use otherwise: another index, as written."""
-    text = re.sub(r"\^\s*\{?\s*\\prime\s*\}?", "'", text)
+    text = re.sub(r"\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*'\s*\}", "'", text)  # i^{\prime}, i^{'}: i'
     primed = sorted(set(_PRIMED.findall(text)))
     if not primed:
         return text
@@ -340,6 +340,14 @@ def _function_powers(text: str) -> str:
 _SIZES = re.compile(r"\\(?:bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])")
 
 
+_POWER_SUM = re.compile(r"\^\s*\{\s*(\d+)\s*([+-])\s*(\d+)\s*\}")
+
+
+def _power_sums(text: str) -> str:
+    """(t - o)^{2 - 1}, Mazur's power rule written out: the power worked out."""
+    return _POWER_SUM.sub(lambda m: "^{%d}" % (int(m[1]) + int(m[3]) if m[2] == "+" else int(m[1]) - int(m[3])), text)
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -352,7 +360,7 @@ def prepass(text: str) -> str:
     text = _SIZES.sub("", text)  # \bigl[ ... \bigr]: sizes gone before the indicators are read (\left| stays)
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
-    text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", text))
+    text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", _power_sums(text)))
     text = _pieces(_cases(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:
