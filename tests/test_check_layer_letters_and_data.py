@@ -341,3 +341,32 @@ def test_a_letter_given_a_number_and_then_written_where_a_parameter_is_is_that_p
     $$\frac{\partial L}{\partial c} = 1.5$$
     """
     assert statuses(notes, dense)[-4:] == ["right", "right", "right", "wrong"]
+
+
+def test_a_letter_symconv_reads_as_another_case_of_a_name_may_be_the_notes_own():
+    # heldout13/02: the notes' w is the convolution's filter, and the dense layer's W is symconv's: w is not W here
+    net = network("""
+        input = [1, 3, 3]
+        [[layer]]
+        type = "conv"
+        out_channels = 1
+        kernel = [2, 2]
+        [[layer]]
+        type = "flatten"
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        [[layer]]
+        type = "mse"
+        reduction = "half_sum"
+        """)
+    notes = r"""
+    $$z_{rs} = \sum_{p=1}^{2}\sum_{q=1}^{2} w_{pq}\, x_{r+p-1,\, s+q-1}$$
+
+    $$\frac{\partial L}{\partial w_{pq}} = \sum_{r=1}^{2}\sum_{s=1}^{2} \frac{\partial L}{\partial z_{rs}}\, x_{r+p-1,\, s+q-1}$$
+
+    $$\frac{\partial L}{\partial w_{pq}} = \sum_{r=1}^{2}\sum_{s=1}^{2} \frac{\partial L}{\partial z_{rs}}\, x_{r+q-1,\, s+p-1}$$
+    """
+    got = check_notes(textwrap.dedent(notes), net)
+    assert [v.status for v in got] == ["right", "right", "wrong"], [(v.line, v.status, v.reason) for v in got]
+    assert "w as K[1]" in got[0].reason or "w as" in got[0].reason

@@ -30,7 +30,7 @@ from .extract import Claim
 from .meaning import Meaning, meaning_of
 from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
 from .notation import UnknownName
-from .parse import FUNCTION_COMMANDS, MOVED, ChannelLayout, ParseError, _split_equals, parse_claim
+from .parse import FUNCTION_COMMANDS, MOVED, UNALIASED, ChannelLayout, ParseError, _split_equals, parse_claim
 from .ranges import ALL, CONDITIONS, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, summed_indices, walk
@@ -213,7 +213,7 @@ class Grader(Evaluator):
             return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
                                                   self.lettered))
         names = tuple(self.tensors)
-        memo_key = (text, self.layout, self.parenthesized, self.features, names)
+        memo_key = (text, self.layout, self.parenthesized, self.features, names, UNALIASED.get())
         readings = self._parses.get(memo_key)
         if readings is None:
             readings = self._parses[memo_key] = []
@@ -434,6 +434,30 @@ class Grader(Evaluator):
                 arrays.COLUMNS.reset(token)
         return self._by_links(claim)
 
+    def _own_letters(self, claim: Claim, verdict: Verdict, before: tuple) -> Verdict:
+        """A letter symconv reads as another case of a name (w for the dense layer's W) where the claim does not read
+        so (z_{rs} = b + \\sum_{p,q} w_{pq} x_{r+p-1,s+q-1}, w the notes' filter): read again with the letter the
+        notes' own name, bound by meaning; kept when that reading holds."""
+        shorthand = verdict.status == "definition" and "the notes' name for this expression" in verdict.reason
+        if not (verdict.status == "not understood" and verdict.unknown or shorthand) or UNALIASED.get():
+            return verdict  # only where a name is left unread: a reading to find, not a notation symconv lacks
+        aliases = frozenset(name.swapcase() for name in self.tensors if len(name) == 1 and name.swapcase() != name
+                            and name.swapcase() not in self.tensors and name.swapcase() != "l")
+        used = frozenset(binding.uses(claim.text, set(aliases)))
+        if not used or used & self.index_letters:
+            return verdict
+        after = self._state()
+        self._restore(before)  # read as if for the first time: a shorthand the first reading made is not kept
+        token = UNALIASED.set(used)
+        try:
+            again = self._grade(claim)
+        finally:
+            UNALIASED.reset(token)
+        if again.status != "right" or not all(name in self.tensors for name in used):
+            self._restore(after)
+            return verdict
+        return again
+
     def _constant_as_leaf(self, claim: Claim, verdict: Verdict) -> Verdict:
         """A letter the notes gave a number (c = 0.5) that a claim then writes where the network has a parameter
         (\\hat y = \\sum_j w_j a_j + c, c the dense layer's bias): wrong with the number, the claim is read again
@@ -469,7 +493,8 @@ class Grader(Evaluator):
         Unequal links make the chain wrong; equal ones do not make it right, since a link left out may be
         the wrong one: the claim stays not understood, and the report says which links hold and which
         were left out, and why."""
-        verdict = self._constant_as_leaf(claim, self._grade(claim))
+        before = self._state()
+        verdict = self._own_letters(claim, self._constant_as_leaf(claim, self._grade(claim)), before)
         if verdict.status != "not understood" or self._in_links or claim.matrix or claim.problem:
             return verdict
         links = [link for _, link in _split_equals(claim.text)]

@@ -10,6 +10,7 @@ ParseError that names what could not be read: nothing is silently dropped.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import replace
 from functools import lru_cache
 from fractions import Fraction
@@ -81,6 +82,8 @@ class ChannelLayout(ParseError):
 
 # a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
 _ACTIVATION = re.compile(r"\s*(f|g|h|\\varphi|\\phi)\s*('|\^\s*\{?\s*\\prime\s*\}?)?\s*\(")
+# letters never read as another case of a name (w for W): while a claim is read with them as the notes' own names
+UNALIASED: ContextVar[frozenset] = ContextVar("unaliased", default=frozenset())
 # after an entry, the whole tensor it is a function of: y_i(x), z_i(\mathbf{x}) (the mnn docs, Parr & Howard)
 _ARGUMENT_OF = re.compile(r"\s*\(\s*(?:\\mathbf\s*\{\s*)?([A-Za-z])\s*\}?\s*\)")
 # after a name, the layer the notes write on it: o^{[0]}, x_{i,j}^{[1]} (general_layers.py writes ^l so)
@@ -112,7 +115,7 @@ class Parser:
         for name in tensors:
             other = name.swapcase()
             # l is the letter layers are counted with (l = L - 1), never the loss L written small
-            if other != name and other not in tensors and other != "l":
+            if other != name and other not in tensors and other != "l" and other not in UNALIASED.get():
                 self.spelled.setdefault(other, name)
         self.names = sorted(self.spelled, key=len, reverse=True)
         # the letter that ends a sum, \sum_{i=1}^{m}: its count wherever else the claim writes it (\frac{1}{m})
