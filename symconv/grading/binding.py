@@ -19,7 +19,7 @@ from itertools import combinations, product
 
 from ..naming import lead_axes
 from .notation import ParseError, TensorInfo, UnknownName
-from .parse import INDEX_LETTER, ChannelLayout, _sides
+from .parse import GRADIENT_WORD, INDEX_LETTER, LAYER_AFTER, ChannelLayout, _sides
 
 # letters notes name gradients with (\delta_k, g_{ij}, G = dL/dY): the others name values first
 GRADIENT_LETTERS = {"\\delta", "\\Delta", "g", "G", "\\bar{y}", "\\tilde{y}", "e"}
@@ -135,7 +135,7 @@ def _letter_kind(name: str) -> str:
 
 def _gradient_style(name: str) -> bool:
     """Whether notes write gradients with such a name: \\delta, g, G, or d before a name (dx, ddot, dout)."""
-    return name in GRADIENT_LETTERS or bool(re.fullmatch(r"d[A-Za-z]\w*", name))
+    return name in GRADIENT_LETTERS or bool(GRADIENT_WORD.fullmatch(name))
 
 
 def _search(grader, claim, tensors: dict, depth: int, budget: _Budget, reading: frozenset = frozenset()) -> list[dict]:
@@ -193,7 +193,7 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget, reading: 
         grader.tensors = saved
 
 
-_AT_LAYER = re.compile(r"(\\?[A-Za-z]+)\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]")
+_AT_LAYER = re.compile(r"(\\?[A-Za-z]+)" + LAYER_AFTER.pattern)  # a name and the layer written on it
 
 
 def _anchored(text: str, tensors: dict) -> bool:
@@ -276,7 +276,6 @@ def reading_values(grader, found: dict) -> tuple:
             values = tuple(0.0 if e is None else round(complex(e.xreplace(point).evalf(20)).real, 12) for e in entries)
         except (TypeError, ValueError, ArithmeticError):
             values = (name, info.key, info.gradient)  # no number to compare: a reading of its own
-        # the axes of length 1 left out: a single pooled value and its flatten are the same number
         # a single pooled value and its flatten are the same number, whatever axes of length 1 each has
         out.append((name, () if len(values) == 1 else info.shape, values))
     return tuple(out)

@@ -49,6 +49,12 @@ class Evaluator:
         return frozenset(r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in)
                          if p.title.startswith("target"))
 
+    @cached_property
+    def upstream_symbols(self) -> frozenset:
+        """The entries of a given upstream gradient dL/dY (a single layer's): symbols a formula may be judged in."""
+        return frozenset(sym for t in self.d.tensors if t.entries is None and t.symbols and t.name.startswith("dL/d")
+                         for sym in t.symbols)
+
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
         flat = 0
         for i, n in zip(index, self.shapes[key], strict=True):

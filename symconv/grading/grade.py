@@ -434,18 +434,23 @@ class Grader(Evaluator):
                 arrays.COLUMNS.reset(token)
         return self._by_links(claim)
 
-    def _own_letters(self, claim: Claim, verdict: Verdict, before: tuple) -> Verdict:
+    def _aliases_in(self, text: str) -> frozenset[str]:
+        """The letters the claim writes that symconv reads as another case of a name (w for W), the notes' index
+        letters left out; none while a claim is already read without them."""
+        if UNALIASED.get():
+            return frozenset()
+        aliases = {name.swapcase() for name in self.tensors if len(name) == 1 and name.swapcase() != name
+                   and name.swapcase() not in self.tensors and name.swapcase() != "l"}
+        used = frozenset(binding.uses(text, aliases))
+        return frozenset() if used & self.index_letters else used
+
+    def _own_letters(self, claim: Claim, verdict: Verdict, before: tuple, used: frozenset[str]) -> Verdict:
         """A letter symconv reads as another case of a name (w for the dense layer's W) where the claim does not read
         so (z_{rs} = b + \\sum_{p,q} w_{pq} x_{r+p-1,s+q-1}, w the notes' filter): read again with the letter the
         notes' own name, bound by meaning; kept when that reading holds."""
         shorthand = verdict.status == "definition" and "the notes' name for this expression" in verdict.reason
-        if not (verdict.status == "not understood" and verdict.unknown or shorthand) or UNALIASED.get():
+        if not (verdict.status == "not understood" and verdict.unknown or shorthand):
             return verdict  # only where a name is left unread: a reading to find, not a notation symconv lacks
-        aliases = frozenset(name.swapcase() for name in self.tensors if len(name) == 1 and name.swapcase() != name
-                            and name.swapcase() not in self.tensors and name.swapcase() != "l")
-        used = frozenset(binding.uses(claim.text, set(aliases)))
-        if not used or used & self.index_letters:
-            return verdict
         after = self._state()
         self._restore(before)  # read as if for the first time: a shorthand the first reading made is not kept
         token = UNALIASED.set(used)
@@ -493,8 +498,11 @@ class Grader(Evaluator):
         Unequal links make the chain wrong; equal ones do not make it right, since a link left out may be
         the wrong one: the claim stays not understood, and the report says which links hold and which
         were left out, and why."""
-        before = self._state()
-        verdict = self._own_letters(claim, self._constant_as_leaf(claim, self._grade(claim)), before)
+        aliased = self._aliases_in(claim.text)
+        before = self._state() if aliased else None  # copied only for a claim _own_letters may read again
+        verdict = self._constant_as_leaf(claim, self._grade(claim))
+        if aliased:
+            verdict = self._own_letters(claim, verdict, before, aliased)
         if verdict.status != "not understood" or self._in_links or claim.matrix or claim.problem:
             return verdict
         links = [link for _, link in _split_equals(claim.text)]
@@ -640,15 +648,15 @@ class Grader(Evaluator):
             claim = replace(claim, text=constants.substitute(claim.text, given), range=constants.in_range(claim.range, given))
         if self.shorthands:
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
+        every = general_layers.general(claim.text)
         if self.limit_sizes:
             # the sizes the notes stated, in a sum's limits after them; in a claim about every layer l only those
             # every convolution shares (H is each layer's own)
-            every = general_layers.general(claim.text)
             shared = sizes.uniform(self.d) if every else set()
             claim = replace(claim, text=constants.in_limits(claim.text, {
                 name: value for name, (value, line) in self.limit_sizes.items()
                 if line <= claim.line and (not every or name in shared)}))
-        if general_layers.general(claim.text):
+        if every:
             return self._every_layer(claim, written)
         if _index_relation(claim.text, self.index_letters):
             stated = relations.read(claim.text)
@@ -1169,9 +1177,7 @@ class Grader(Evaluator):
     def _data_missing(self, truth: Expr) -> bool:
         """Whether the truth, at the values the notes give, still depends on an input or a parameter they did not
         give (an upstream gradient dL/dY left as symbols is no missing datum: the formula is judged in it)."""
-        upstream = {sym for t in self.d.tensors if t.entries is None and t.symbols and t.name.startswith("dL/d")
-                    for sym in t.symbols}
-        return bool(set(self._given_value(truth).free_symbols) - upstream)
+        return bool(self._given_value(truth).free_symbols - self.upstream_symbols)
 
     def _given_value(self, expr: Expr) -> Expr:
         """The expression at the values the notes gave (every derived value worked out from them)."""
@@ -1302,8 +1308,9 @@ class Grader(Evaluator):
         for a tensor of zeros (a claim about the formula) or one of formulas. Raises ParseError when the notes have
         not given every value it depends on: a worked example, not a formula, is not judged at random values."""
         plain = arrays.plain(claimed)
-        if plain.size == truth.size and plain.shape != truth.shape:
-            plain = plain.reshape(truth.shape)  # (0.25, -0.125, 0.25, 0.5) for a 1 x 4 gradient
+        if plain.size == truth.size and plain.shape != truth.shape and sum(n > 1 for n in truth.shape) <= 1:
+            # (0.25, -0.125, 0.25, 0.5) for a 1 x 4 gradient; a matrix written as a list has no one order to read
+            plain = plain.reshape(truth.shape)
         if plain.shape != truth.shape or not all(getattr(c, "is_number", False) for c in plain.flat) \
                 or all(c == 0 for c in plain.flat) or all(getattr(t, "is_number", False) for t in truth.flat):
             return None

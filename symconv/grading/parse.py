@@ -82,12 +82,13 @@ class ChannelLayout(ParseError):
 
 # a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
 _ACTIVATION = re.compile(r"\s*(f|g|h|\\varphi|\\phi)\s*('|\^\s*\{?\s*\\prime\s*\}?)?\s*\(")
+GRADIENT_WORD = re.compile(r"d[A-Za-z]\w*")  # dZ, dW, dout: a gradient's name, never a value read at a layer
 # letters never read as another case of a name (w for W): while a claim is read with them as the notes' own names
 UNALIASED: ContextVar[frozenset] = ContextVar("unaliased", default=frozenset())
 # after an entry, the whole tensor it is a function of: y_i(x), z_i(\mathbf{x}) (the mnn docs, Parr & Howard)
 _ARGUMENT_OF = re.compile(r"\s*\(\s*(?:\\mathbf\s*\{\s*)?([A-Za-z])\s*\}?\s*\)")
 # after a name, the layer the notes write on it: o^{[0]}, x_{i,j}^{[1]} (general_layers.py writes ^l so)
-_LAYER_AFTER = re.compile(r"\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]\s*\}")
+LAYER_AFTER = re.compile(r"\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]\s*\}")
 _WORD_SUPERSCRIPT = re.compile(r"\s*((?:\\[a-z]+\{[A-Za-z]\}|[A-Za-z])\^\{[A-Za-z]{2,}\})")
 FEATURE = Index((("feature", 1),), 0)  # the feature notes on one feature leave out: each is checked
 
@@ -205,8 +206,8 @@ class Parser:
         if kind in ("word", "cmd") and not (kind == "cmd" and word in ("\\frac", "\\partial", "\\sum")):
             known = ", ".join(sorted(self.tensors))
             name = word
-            layered = _LAYER_AFTER.match(self.text, self.text.index(word, self.pos) + len(word)) if (
-                kind == "word" and not re.fullmatch(r"d[A-Za-z]\w*", word) or word[1:] in GREEK) else None
+            layered = LAYER_AFTER.match(self.text, self.text.index(word, self.pos) + len(word)) if (
+                kind == "word" and not GRADIENT_WORD.fullmatch(word) or word[1:] in GREEK) else None
             if layered:  # o^{[0]}, x^{[1]}_{ij}: a name the notes give a value of one layer, read at that layer
                 raise UnknownName(f"unknown name {name!r} at layer [{layered[1]}]: the entries here are {known}",
                                   name, at=int(layered[1]))
@@ -291,7 +292,7 @@ class Parser:
         if layer not in table:
             known = ", ".join(f"[{n}]" for n in table if n is not None)
             if layer is not None and (numbered or set(table) == {None} and not table[None].gradient
-                                      and not re.fullmatch(r"d[A-Za-z]\w*", name)):
+                                      and not GRADIENT_WORD.fullmatch(name)):
                 # the input x written x^{[1]}, o^{[1]} beside o^{[0]}: the notes' name for a value at that layer
                 raise UnknownName(f"{name} has no layer [{layer}]" + (f": it has {known}" if known else ""),
                                   name, at=layer)
@@ -630,7 +631,7 @@ class Parser:
                 raise ParseError(f"b_{number} is a bias several units share in these notes, and the claim names none "
                                  f"of them: it is read in a claim about one unit (net_{{o1}} = ... + b_{number})")
             if text[1:] in GREEK:  # \\delta_k, \\omega: a name the notes give something
-                layered = _LAYER_AFTER.match(self.text, self.pos)
+                layered = LAYER_AFTER.match(self.text, self.pos)
                 raise UnknownName(f"unknown name {text!r}" + (f" at layer [{layered[1]}]" if layered else "")
                                   + f": the entries here are {', '.join(sorted(self.tensors))}", text,
                                   at=int(layered[1]) if layered else None)
