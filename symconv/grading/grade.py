@@ -454,10 +454,13 @@ class Grader(Evaluator):
         after = self._state()
         self._restore(before)  # read as if for the first time: a shorthand the first reading made is not kept
         token = UNALIASED.set(used)
+        # a second reading, on a budget of its own: the first spent the claim's
+        left_before, self.search_left = self.search_left, min(self.search_left, LINK_PARSES)
         try:
             again = self._grade(claim)
         finally:
             UNALIASED.reset(token)
+            self.search_left = left_before - (min(left_before, LINK_PARSES) - self.search_left)
         if again.status != "right" or not all(name in self.tensors for name in used):
             self._restore(after)
             return verdict
@@ -478,7 +481,11 @@ class Grader(Evaluator):
         name = names[0]
         state, value = self._state(), self.constants.pop(name)
         line = self.constant_lines.pop(name, 0)
-        again = self._grade(claim)
+        left_before, self.search_left = self.search_left, min(self.search_left, LINK_PARSES)  # as _own_letters
+        try:
+            again = self._grade(claim)
+        finally:
+            self.search_left = left_before - (min(left_before, LINK_PARSES) - self.search_left)
         table = self.tensors.get(name, {})
         info = next(iter(table.values()), None)
         if (again.status != "right" or info is None or info.gradient or info.key not in self.parameter_keys
