@@ -168,6 +168,11 @@ class Evaluator:
         return arrays.array_of([self.through(entries[r], symbols[c]) for r in rows for c in columns],
                                (len(rows), len(columns)))
 
+    def _vector(self, key: str) -> bool:
+        """Whether a tensor has one axis of more than one entry: its entries have one order, so a Jacobian by it or
+        of it has one layout (a matrix's entries are stacked by rows or by columns, as the notes choose)."""
+        return key in self.shapes and sum(n > 1 for n in self.shapes[key]) <= 1
+
     @staticmethod
     def _pick(value, position: tuple[int, ...]):
         """The entry at `position` (counted from 1) of a tensor; a vector's entry may be written as a column's."""
@@ -236,6 +241,15 @@ class Evaluator:
             raise ParseError(f"the derivation has no gradient of {entry[3]}")
         return self.d[entry[1]].symbols[flat] - Rational(rate) * gradient
 
+    # the entries past a border a claim wrote, each read as 0, and whether a sum with limits the notes state reached it
+    past_border: set[tuple[str, bool]]
+    stated_limits: tuple[str, ...] = ()  # the indices of the sums with stated limits the entry being evaluated is in
+
+    def _past_stated(self, key: str, indices, where: tuple[int, ...]) -> bool:
+        """Whether an index that runs past the tensor's border is one of a sum whose limits the notes state."""
+        return any(not 1 <= at <= n and any(var in self.stated_limits for var, _ in index.coefs)
+                   for index, at, n in zip(indices, where, self.shapes[key]))
+
     def _within_padding(self, key: str, where: tuple[int, ...]) -> bool:
         """Whether an entry past the tensor's border (`where` counts from 1) lies in the zeros a convolution that
         reads it pads it with (a pooling's padding is no zeros)."""
@@ -284,6 +298,14 @@ class Evaluator:
 
     def of_expression(self, top, bottom, env: dict[str, int]) -> Expr:
         """d(an expression of the network's values)/d(an entry), \\partial \\log p_k / \\partial z_j: through the chain."""
+        if bottom[0] == "whole" and not bottom[2] and self._vector(bottom[1]):
+            # \frac{\partial \log y}{\partial x}: the Jacobian of an expression of vectors, a row per entry of it
+            value = self.value(top, env)
+            entries = list(arrays.plain(value).reshape(-1)) if arrays.is_array(value) else [value]
+            if arrays.is_array(value) and sum(n > 1 for n in arrays.plain(value).shape) > 1:
+                raise ParseError("a Jacobian is read of a vector's expression, and this is a matrix's")
+            symbols = self.d[bottom[1]].symbols
+            return arrays.array_of([self.through(e, s) for e in entries for s in symbols], (len(entries), len(symbols)))
         if bottom[0] != "entry":
             raise ParseError("a derivative of an expression is read by an entry, e.g. \\frac{\\partial \\log p_k}{\\partial z_j}")
         value = self.value(top, env)
@@ -386,6 +408,8 @@ class Evaluator:
                 if copied:  # past a reflected border an entry is the one it copies, not 0
                     raise ParseError(f"{node[3]} is indexed past its border, where the layer that reads it pads with "
                                      f"{copied} copies, not zeros: write the entry each padded position copies")
+                if not self._within_padding(node[1], where):
+                    self.past_border.add((self._written(node[1], where), self._past_stated(node[1], node[2], where)))
             return self._symbol(node[1], where)
         if kind == "whole":
             return self._whole(node, env)
@@ -399,6 +423,10 @@ class Evaluator:
                 return self.by_loss_term(top[1], bottom, env)
             if top[0] == "expr":
                 return self.of_expression(top[1], bottom, env)
+            if top[0] == "whole" and bottom[0] == "whole" and not top[2] and not bottom[2] \
+                    and all(self._vector(key) for key in (top[1], bottom[1])):
+                # \frac{\partial y}{\partial x} of two vectors: the Jacobian, a row per entry of y (numerator layout)
+                return self._vec_jacobian(top[1], bottom[1])
             if top[0] == "whole":
                 raise ParseError(f"a derivative of a whole tensor ({top[1]}) is read only entry by entry, e.g. "
                                  "\\frac{\\partial y_{1}}{\\partial x_{1}}")
@@ -408,8 +436,11 @@ class Evaluator:
                                      "its entries, e.g. \\frac{\\partial y_{1,1}}{\\partial x_{1,2}}")
                 return self._whole(bottom, env, gradient=True)
             where = self._at(bottom[2], env)
-            if self._flat(bottom[1], where) is None and not any(i.coefs for i in bottom[2]):
-                raise Outside(self._written(bottom[1], where, gradient=top[0] == "loss"))
+            if self._flat(bottom[1], where) is None:
+                if not any(i.coefs for i in bottom[2]):
+                    raise Outside(self._written(bottom[1], where, gradient=top[0] == "loss"))
+                self.past_border.add((self._written(bottom[1], where, gradient=top[0] == "loss"),
+                                      self._past_stated(bottom[1], bottom[2], where)))
             if top[0] == "loss":
                 result = self._gradient(bottom[1], where, lhs=False)
             else:
@@ -488,10 +519,15 @@ class Evaluator:
                 if other not in env:
                     raise ParseError(f"the sum leaves out {other}, which has no value here")
             values = []
-            for choice in product(*ranges):
-                inner = {**env, **dict(zip(names, choice))}
-                if not any(inner[var] == env[other] for var, other in excluded):
-                    values.append(self.value(node[2], inner))
+            stated = [var for var, _, high in node[1] if high is not None]  # limits the notes write: \sum_{i=1}^{2}
+            self.stated_limits = self.stated_limits + tuple(stated)
+            try:
+                for choice in product(*ranges):
+                    inner = {**env, **dict(zip(names, choice))}
+                    if not any(inner[var] == env[other] for var, other in excluded):
+                        values.append(self.value(node[2], inner))
+            finally:
+                self.stated_limits = self.stated_limits[:len(self.stated_limits) - len(stated)]
             if kind == "extreme":
                 if any(arrays.is_array(v) for v in values) or not values:
                     raise ParseError("\\max_{i,j} is read over numbers, not whole tensors")

@@ -393,31 +393,56 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
         cells = [" ".join(c.replace("\\ ", " ").split()) for c in numbers["cells"].split(",")]
         return [Claim(claim.line, f"{numbers['lhs'].strip()}_{{{i}}} = {cell}", claim.range)
                 for i, cell in enumerate(cells, start=1)]
-    match = _MATRIX_CLAIM.fullmatch(raw.strip().rstrip(".,;"))
-    if not match or "\\begin{" in match.group("body"):
-        return [Claim(claim.line, claim.text, claim.range, problem="a matrix is read only as the whole "
-                      "right-hand side, e.g. \\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix}")]
-    *before, lhs = _links(" ".join(match.group("lhs").split()))
-    # G = \\frac{\\partial L}{\\partial Y} = \\begin{bmatrix} ... : the chain before the matrix is a claim of its own
-    chain = [Claim(claim.line, " = ".join((*before, lhs)), claim.range)] if before else []
-    body, body_at = match.group("body"), offset + len(raw) - len(raw.lstrip()) + match.start("body")
-    rows, row_start = [], 0
-    for row_end in [*_ROW.finditer(body), None]:
-        row = body[row_start:row_end.start() if row_end else len(body)]
-        if row.strip() or not rows:
-            rows.append((lines(body_at + row_start + len(row) - len(row.lstrip())), row.split("&")))
-        row_start = row_end.end() if row_end else len(body)
-    widths = {len(cells) for _, cells in rows}
-    if len(widths) > 1:
-        return [Claim(claim.line, claim.text, claim.range, problem="the rows of the matrix have "
-                      f"{' and '.join(map(str, sorted(widths)))} entries: every row needs as many")]
-    shape = (len(rows), widths.pop())
-    if match.group("transposed"):  # entry (i, j) of the row written is entry (j, i) of the column meant
-        return chain + [Claim(line, f"({lhs})_{{{j},{i}}} = {' '.join(cell.split())}", claim.range,
-                              matrix=(shape[1], shape[0]))
-                        for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
-    return chain + [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
+    parts = _raw_links(raw)
+    matrices = [_MATRIX_LINK.fullmatch(piece) for _, piece in parts]
+    others = [" ".join(piece.split()) for (_, piece), m in zip(parts, matrices) if m is None]
+    if not others or any(m is None and _MATRIX.search(piece) or m is not None and "\\begin{" in m.group("body")
+                         for (_, piece), m in zip(parts, matrices)):
+        return [Claim(claim.line, claim.text, claim.range, problem="a matrix is read as a whole side of an "
+                      "equation, e.g. \\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix}")]
+    # J = \frac{\partial y}{\partial x} = \begin{bmatrix} ... \end{bmatrix} = W: the links that are no matrix are a
+    # chain of their own, and each matrix is judged entry by entry against the link written before it (after it, first)
+    out = [Claim(claim.line, " = ".join(others), claim.range)] if len(others) > 1 else []
+    for n, ((at, piece), match) in enumerate(zip(parts, matrices)):
+        if match is None:
+            continue
+        before = [" ".join(p.split()) for (_, p), m in zip(parts[:n], matrices[:n]) if m is None]
+        lhs = before[-1] if before else others[0]
+        body, body_at = match.group("body"), offset + at + match.start("body")
+        rows, row_start = [], 0
+        for row_end in [*_ROW.finditer(body), None]:
+            row = body[row_start:row_end.start() if row_end else len(body)]
+            if row.strip() or not rows:
+                rows.append((lines(body_at + row_start + len(row) - len(row.lstrip())), row.split("&")))
+            row_start = row_end.end() if row_end else len(body)
+        widths = {len(cells) for _, cells in rows}
+        if len(widths) > 1:
+            return [Claim(claim.line, claim.text, claim.range, problem="the rows of the matrix have "
+                          f"{' and '.join(map(str, sorted(widths)))} entries: every row needs as many")]
+        shape = (len(rows), widths.pop())
+        if match.group("transposed"):  # entry (i, j) of the row written is entry (j, i) of the column meant
+            out += [Claim(line, f"({lhs})_{{{j},{i}}} = {' '.join(cell.split())}", claim.range, matrix=(shape[1], shape[0]))
                     for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
+        else:
+            out += [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
+                    for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
+    return out
+
+
+def _raw_links(raw: str) -> list[tuple[int, str]]:
+    """The links of a chain as written, each with its offset in `raw`: split at each = outside braces and
+    environments."""
+    out, depth, start = [], 0, 0
+    for found in re.finditer(r"\\begin\{[^{}]*\}|\\end\{[^{}]*\}|\\[{}]|[{}=]", raw):
+        token = found.group()
+        if token == "{" or token.startswith("\\begin"):
+            depth += 1
+        elif token == "}" or token.startswith("\\end"):
+            depth -= 1
+        elif token == "=" and depth == 0:
+            out.append((start, raw[start:found.start()]))
+            start = found.end()
+    return [*out, (start, raw[start:])]
 
 
 def _links(text: str) -> list[str]:
@@ -431,10 +456,11 @@ def _links(text: str) -> list[str]:
     return [*out, text[start:].strip()]
 
 
-_MATRIX_CLAIM = re.compile(r"(?P<lhs>.+?)=\s*\{?\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
+_MATRIX_LINK = re.compile(r"\s*\{?\s*(?:\\left\s*)?[(\[{]?\s*\\begin\{(?P<env>[A-Za-z]+)\}(?P<body>.*)"
                            r"\\end\{(?P=env)\}\s*(?:\\right\s*)?[)\]}]?\s*\}?"
                            # {\begin{bmatrix} 1 & 2 \end{bmatrix}}^{\mathsf{T}}: a column written as a row, transposed
-                           r"(?P<transposed>\s*\^\s*\{?\s*(?:\\mathsf\s*\{\s*T\s*\}|T|\\top|\\intercal)\s*\}?)?",
+                           r"(?P<transposed>\s*\^\s*\{?\s*(?:\\mathsf\s*\{\s*T\s*\}|T|\\top|\\intercal)\s*\}?)?"
+                           r"(?:\s*_\s*\{\s*\d+(?:\s*(?:\\times|\\cdot|×)\s*\d+)+\s*\})?\s*[.,;]?\s*",  # its shape: _{2 \times 6}
                            re.DOTALL)
 _NUMBER = r"\s*(?:\\\s|\\[,;:!]|\s)*-?\s*\d+(?:\.\d+)?\s*(?:\\\s|\\[,;:!]|\s)*"
 _NUMBER_TUPLE = re.compile(rf"(?P<lhs>\s*[A-Za-z]\s*)=\s*(?:\\left\s*)?\((?P<cells>{_NUMBER}(?:,{_NUMBER})+)(?:\\right\s*)?\)"

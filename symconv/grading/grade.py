@@ -121,6 +121,7 @@ class Grader(Evaluator):
         self._quick = False  # while names are bound: compare at one point only (binding.py)
         self.layout: str | None = None  # where entries with the channel among their indices write it
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
+        self.past_border: set[tuple[str, bool]] = set()  # entries past a border a claim wrote, read as 0 (evaluate.py)
         self.awaiting: list[str] = []  # definitions of a name by the gradient of a name not yet read (G = dL/dY)
         self.relations: list[tuple[str, str]] = []  # indices the notes give values (a = x' - x): relations.py
         self._relating = False  # judging a claim read with them
@@ -701,6 +702,7 @@ class Grader(Evaluator):
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             sides, compact = self.parse(claim)
             self._numbers_skipped = False
+            self.past_border = set()
             if claim.matrix:
                 wrong_shape = self._matrix_shape(sides[0], claim.matrix)
                 if wrong_shape:
@@ -746,6 +748,8 @@ class Grader(Evaluator):
                 # a one-letter name without indices only for a whole tensor's expression ("Call this matrix M")
                 # an index the expression leaves free and its name does not take (y_{ij} = w_{ab} x_{i+a-1,j+b-1}
                 # with the sums not written) leaves the name with no one value: not a name for it
+                if read is not None and not defined[0] and shorthands.is_entrywise(read):
+                    defined = (shorthands.ENTRYWISE, shorthands.entrywise(defined[1], self.tensors))
                 loose = read is not None and read[0] != "channel" and bool(free_indices(read) - set(defined[0]))
                 if (read is not None and unknown.name not in self.index_letters and not loose
                         and (defined[0] or len(unknown.name) > 1 or read[0] in ("jacobian", "op", "whole"))
@@ -785,6 +789,18 @@ class Grader(Evaluator):
         if not failures:
             self.weak -= binding.uses(claim.text, self.weak)  # a later claim that holds with them bears them out
             reason = "the numbers that end the chain (a worked example) are not checked" if self._numbers_skipped else ""
+            if self.past_border:  # a sum that runs past a tensor's border: right only as the notes' zeros there
+                shown = sorted(written for written, _ in self.past_border)
+                if envs == [{}] and any(stated for _, stated in self.past_border):
+                    # dL/dX_{1,4,4} = \sum_{i=1}^{2} ... W_{f,1,4-2(i-1),...}: limits written for this one entry that run
+                    # past a border are the notes' own choice of terms, not the zeros a general formula leaves there
+                    return Verdict(claim.line, written, "not understood", reason=(
+                        f"right only if {', '.join(shown[:3])}{', ...' if len(shown) > 3 else ''} (past the border of "
+                        f"what {'they name' if len(shown) > 1 else 'it names'}) {'are' if len(shown) > 1 else 'is'} 0: the "
+                        "limits of the sum, written for this entry, take terms that do not exist (wrong if they are "
+                        "meant to be the terms that do)"))
+                reason = "; ".join(filter(None, (reason, f"read with {', '.join(shown[:3])}{', ...' if len(shown) > 3 else ''}"
+                                                 " as 0 (past the border of the tensor)")))
             return Verdict(claim.line, written, "right", reason=reason)
         related = self._as_related(claim, sides)
         if related is not None:
@@ -954,7 +970,9 @@ class Grader(Evaluator):
                 return replace(verdict, reason="; ".join(filter(None, (f"read with the channel {layout} among the "
                                                                         "indices", verdict.reason))))
         first = verdicts["first"]
-        if first.status == "wrong" or verdicts["last"].status != "wrong":
+        # right with it first but for a convention the notes do not state (right only if ...): not the other layout's wrong
+        conditional = first.status == "not understood" and first.reason.startswith(("right only if", "right if"))
+        if first.status == "wrong" or verdicts["last"].status != "wrong" or conditional:
             return replace(first, reason="; ".join(filter(None, (first.reason, "read with the channel first among the "
                                                                   "indices (it is not right with it last either)"))))
         return replace(verdicts["last"], reason="; ".join(filter(None, (verdicts["last"].reason, "read with the channel "

@@ -29,7 +29,7 @@ from sympy.core.numbers import dps_to_prec
 from ..derivation import Derivation
 
 POINTS = 4  # random points a meaning is compared at
-PIECEWISE_POINTS = 24  # where relu, max or an indicator branches: enough that each branch is met
+PIECEWISE_POINTS = 48  # where relu, max or an indicator branches: enough that each branch is met
 DIGITS = 40  # the precision of the evaluation
 TOLERANCE = 10 ** -(DIGITS - 15)  # relative: far below any difference a claim's terms can make
 SEED = 20261205  # fixed, so that the same notes get the same verdicts

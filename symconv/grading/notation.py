@@ -72,6 +72,22 @@ _LOSS = r"(?:\\mathcal\s*\{\s*[A-Z]\s*\}|\\mathscr\s*\{\s*[A-Z]\s*\}|\\ell(?![A-
 _WRT = r"(?:" + GROUP + r"|[A-Za-z])"
 
 
+_TRANSPOSED = r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T|\\top|\\intercal)"
+# what a Jacobian J_x is of: a name (not an operator or the loss), with its layer
+_JACOBIAN_OF = (r"(?:\\(?:hat|tilde|bar)\s*\{\s*[A-Za-z]\s*\}|\\(?:alpha|beta|gamma|delta|sigma|phi|psi|theta|mu|nu|eta|xi|zeta|"
+                r"omega|rho|tau|chi|epsilon|varepsilon)(?![A-Za-z])|[A-Za-z](?![A-Za-z]))(?:\s*\^\s*\{[^{}]*\})?")
+
+
+# the Jacobian J_x y (of y by x, a row per entry of y), J^T_x z its transpose: \frac{\partial y}{\partial x}
+JACOBIAN_J = re.compile(r"(?<![A-Za-z\\])J(?P<t1>" + _TRANSPOSED + r")?\s*_\s*(?P<wrt>\{\s*[A-Za-z](?:\s*\^\s*\{[^{}]*\})?\s*\}|[A-Za-z])"
+                        r"(?P<t2>" + _TRANSPOSED + r")?\s*(?P<top>" + _JACOBIAN_OF + r")(?:\s*\(\s*[^()]*\))?")
+
+
+def _jacobian_j(found: re.Match) -> str:
+    jacobian = rf"\frac{{\partial {found['top']}}}{{\partial {_ungroup(found['wrt'].strip())}}}"
+    return rf"({jacobian})^{{\top}}" if found["t1"] or found["t2"] else jacobian
+
+
 def _alone(found: re.Match) -> str:
     """The letter or word a font command holds, kept apart from a command just before it."""
     return (" " if found.string[found.start() - 1:found.start()].isalpha() else "") + found[1]
@@ -81,6 +97,8 @@ _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|textstyle|scriptstyle|limits|nolimits)"), " "),
     # colour is emphasis: \color{red}{x}, {\color{red} x}, \textcolor{red}{x}, \colorbox{yellow}{x}
+    # \color{red}{\partial x_{11}}: the group it colours, without its braces (\frac{\partial L}{\partial x_{11}} stays one)
+    (re.compile(r"\\(?:text)?color\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}\s*\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"), r" \1 "),
     (re.compile(r"\\(?:textcolor|colorbox)\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}"), ""),
     (re.compile(r"\\color\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}"), ""),
     # \partial{J} is \partial J; a_{i,j{+}1} is a_{i,j+1}
@@ -113,6 +131,9 @@ _PREPASS = [
     (re.compile(r"(?<!\\partial)(?<!\\partial )\\mathcal\s*\{\s*([LJE])\s*\}"), r"\1"),  # \mathcal{L} = ...: the loss
     # J(W,b;x,y), L(y, \hat y): the loss with its arguments listed is the loss
     (re.compile(r"(?<![A-Za-z\\])([LEJC])\s*\(\s*[^()]*[,;][^()]*\)"), r"\1"),
+    # a shape written under a name, y_{2 \times 1}, (x^T)_{1 \times 3}: the notes' reminder of its size, not an index
+    (re.compile(r"_\s*\{\s*\d+(?:\s*(?:\\times|\\cdot|×)\s*\d+)+\s*\}"), ""),
+    (JACOBIAN_J, _jacobian_j),
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), r" \\cdot "),
     (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),
     (re.compile(r"~"), " "),

@@ -686,7 +686,9 @@ class Parser:
         if self.text.startswith("_", self.pos) and node[:2] == ("op", "ones"):
             _, self.pos = read_group(self.text, self.pos + 1)  # \mathbf{1}_4: its length, which the sum it is in gives
             self.skip_spaces()
-        elif self.text.startswith("_", self.pos) and (node[0] == "jacobian" or node[0] in ("op", "fn") and _whole_in(node)):
+        elif self.text.startswith("_", self.pos) and (node[0] == "jacobian" or node[0] in ("op", "fn") and _whole_in(node)
+                                                      or node[0] == "deriv" and node[2][0] == "whole"
+                                                      and node[1][0] in ("whole", "expr")):
             # (X \star K)_{p,q}, rot180(K)_{1,1}: an entry of the tensor the operator or function gives
             body, self.pos = read_group(self.text, self.pos + 1)
             parts = ([part for part in body.split(",")] if "," in body

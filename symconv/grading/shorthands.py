@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 
+from .notation import JACOBIAN_J, _jacobian_j
+
 _OPEN = r"\\(?:text|mathrm|operatorname|mathit)\s*\{\s*"
 _WRAP = rf"(?:{_OPEN})?"
 _DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)\s*\}}?\s*(?:_\s*(?:\{{(?P<braced>[a-z ,]*)\}}|(?P<one>[a-z])))?"
+                      # z(x) = \log y(x): the name written as a function of the input
+                      r"(?:\s*\(\s*(?P<args>[A-Za-z](?:\s*,\s*[A-Za-z])*)\s*\))?"
                       r"\s*(?::=|=|\\coloneqq)\s*(?P<rhs>(?:[^={}]|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})+?)\s*")
 
 
@@ -34,20 +38,72 @@ def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
             return ("i", "j"), rf"\frac{{\partial {top}_{{i}}}}{{\partial {wrt}_{{j}}}}"
     if re.fullmatch(r"\s*(?:\\frac\s*\{\s*)?\\partial[^+\-]*", found["rhs"]) and "vec" not in found["rhs"]:
         return None  # a name for a gradient: the definitions' (definitions.py), not an expression's (a vec Jacobian is one)
+    if found["args"]:  # y(x) in the expression of z(x): the value y, a function of the same input
+        arguments = "".join(found["args"].replace(",", " ").split())
+        rhs = re.sub(rf"(?<=[A-Za-z}}])\s*\(\s*[{arguments}]\s*\)", "", found["rhs"])
+        found = {"braced": found["braced"], "one": found["one"], "rhs": rhs}
     letters = found["braced"] if found["braced"] is not None else found["one"] or ""
     indices = tuple(letters.replace(",", " ").split()) if "," in letters or " " in letters else tuple(letters)
     return indices, found["rhs"]
 
 
+# The indices of an expression of whole tensors that is computed entry by entry (z = \log y, h = \tanh(a)): its
+# tensors' names are written with ENTRY after them, which a use of the name with indices (z_i) replaces by them.
+ENTRYWISE = ("*",)
+ENTRY = "_{\\#}"
+
+
+def entrywise(rhs: str, names) -> str:
+    """The expression with each whole tensor's name (a letter the notes use for one) marked by ENTRY."""
+    return re.sub(r"(?<![A-Za-z\\])(\\hat\s*\{\s*[A-Za-z]\s*\}|[A-Za-z])(?![A-Za-z_^{])",
+                  lambda m: m[1] + ENTRY if " ".join(m[1].split()) in names else m[1], rhs)
+
+
+def is_entrywise(node) -> bool:
+    """Whether a tree of whole tensors is computed entry by entry: functions, sums and powers of them, and products
+    with at most one tensor in each (y y^T is a matrix product)."""
+    def whole(n) -> bool:
+        return n[0] == "whole" or any(isinstance(c, tuple) and whole(c) for c in _children(n))
+
+    def ok(n) -> bool:
+        kind = n[0]
+        if kind == "whole":
+            return not n[2]
+        if not whole(n):
+            return kind not in ("entry", "deriv", "sum", "op", "jacobian")
+        if kind == "mul" and sum(whole(c) for c in n[1]) > 1:
+            return False
+        return kind in ("fn", "add", "mul", "div", "pow") and all(ok(c) for c in _children(n))
+    return whole(node) and ok(node)
+
+
+def _children(node) -> list:
+    kind = node[0]
+    if kind == "add":
+        return [n for _, n in node[1]]
+    if kind == "mul":
+        return list(node[1])
+    if kind == "fn":
+        return list(node[2])
+    if kind in ("div", "pow"):
+        return [n for n in node[1:] if isinstance(n, tuple)]
+    return []
+
+
 def expand(text: str, shorthands: dict[str, tuple[tuple[str, ...], str]]) -> str:
     """The text with each shorthand written out, its indices renamed to those it is written with."""
+    text = JACOBIAN_J.sub(_jacobian_j, text)  # J_x z with z a shorthand: the Jacobian of what z stands for
     for name, (indices, rhs) in shorthands.items():
         # \text{xmu}_{nd} with its closing brace, a bare name without one: {\Sigma} keeps its own
         pattern = re.compile(rf"(?<![A-Za-z\\])(?:{_OPEN}{re.escape(name)}\s*\}}|{re.escape(name)}(?![A-Za-z0-9]))"
-                             r"(?:\s*_\s*(?:\{(?P<braced>[^{}]*)\}|(?P<one>[A-Za-z0-9])))?")
+                             r"(?:\s*_\s*(?:\{(?P<braced>[^{}]*)\}|(?P<one>[A-Za-z0-9])))?"
+                             + (r"(?P<argument>\s*\(\s*[a-z]\s*\))?" if indices == ENTRYWISE else "(?P<argument>)"))
 
         def written(found: re.Match, indices=indices, rhs=rhs) -> str:
             given = found["braced"] if found["braced"] is not None else found["one"] or ""
+            if indices == ENTRYWISE:  # z = \log y, an entry-by-entry expression: z_i is \log y_i
+                entry = rhs.replace(ENTRY, f"_{{{given}}}" if given else "")
+                return rf"\left({entry}\right)"  # z_i(x): the argument written after it dropped with it
             parts = [p.strip() for p in given.split(",")] if "," in given else list(given.replace(" ", ""))
             if len(parts) != len(indices):
                 return found[0]
