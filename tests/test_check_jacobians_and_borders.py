@@ -130,3 +130,68 @@ def check(notes: str):
 
     from symconv.grading import check_notes
     return check_notes(textwrap.dedent(notes), STRIDED)
+
+
+# published5/05 (ICEORY) and 02 (Talwar), heldout15/10 (a cheat sheet), published4/01 (Johnson)
+def test_plain_tex_fonts_braces_under_and_an_unindexed_sum_are_read():
+    assert r"\text{if}" in prepass(r"\begin{cases} 1 & {\rm if}~i = j \\ 0 & {\rm otherwise} \end{cases}") or "if" in prepass(
+        r"{\rm if}~i = j")
+    assert prepass(r"\underbrace{a - t}_{e} \cdot 2") == prepass(r"{a - t} \cdot 2")
+    assert prepass(r"\frac{\partial \mathcal L}{\partial x}") == prepass(r"\frac{\partial \mathcal{L}}{\partial x}")
+    # the one index letter of the summand the claim writes nowhere else
+    assert r"\sum_{k} e^{x_k}" in prepass(r"y_1 = e^{x_1} / \sum e^{x_k}")
+    assert r"\sum_{k}" in prepass(r"\frac{e^{x_1} \sum e^{x_k} - e^{x_1} e^{x_1}}{(\sum e^{x_k})^2}")
+    assert r"\sum e^{x_k}" in prepass(r"y_k = e^{x_k} / \sum e^{x_k}")  # k is the claim's own: not guessed
+
+
+def test_a_condition_before_a_claim_and_a_sum_that_leaves_out_a_number_are_read():
+    notes = r"""
+    $$y_i = \frac{e^{x_i}}{\sum_k e^{x_k}}$$
+
+    $$
+    {\rm if}~i=j=1,~\frac{\partial y_1}{\partial x_1} = \frac{e^{x_1}\cdot \sum e^{x_k}-e^{x_1}\cdot e^{x_1}}{(\sum e^{x_k})^2} = y_1 (1-y_1)
+    $$
+
+    $$\frac{\partial y_1}{\partial x_1} + \sum_{1\ne j}^3 \frac{\partial y_j}{\partial x_1} = 0$$
+
+    $$\frac{\partial y_1}{\partial x_1} + \sum_{j \neq 1}^3 \frac{\partial y_j}{\partial x_1} = y_1$$
+    """
+    assert statuses(notes, SOFTMAX) == ["right", "right", "right", "wrong"]
+
+
+def test_a_maximum_over_indices_between_bounds():
+    pool = network("""
+        input = [1, 4, 4]
+        [[layer]]
+        type = "maxpool"
+        window = [3, 3]
+        stride = [1, 1]
+        """)
+    notes = r"""
+    $$m_{2,1} = \max_{2 \le i \le 4,\; 1 \le j \le 3} x_{i,j}$$
+
+    $$m_{1,2} = \max_{1 \le i \le 2,\; 2 \le j \le 3} x_{i,j}$$
+    """
+    assert statuses(notes, pool) == ["right", "wrong"]  # the second window is 2 x 2, not 3 x 3
+
+
+def test_a_whole_tensor_differentiated_by_one_entry_and_a_matrix_written_in_the_notes_own_layout():
+    batch = network("""
+        input = [2]
+        batch = 2
+        [[layer]]
+        type = "dense"
+        out_features = 3
+        bias = false
+        """)
+    notes = r"""
+    $$\frac{\partial a}{\partial x_{1,1}} = \begin{pmatrix} w_{1,1} & w_{2,1} & w_{3,1} \\ 0 & 0 & 0 \end{pmatrix}$$
+
+    $$\frac{\partial a}{\partial x_{2,2}} = \begin{pmatrix} 0 & 0 & 0 \\ w_{1,1} & w_{2,2} & w_{3,2} \end{pmatrix}$$
+
+    $$W = \begin{pmatrix} w_{1,1} & w_{2,1} & w_{3,1} \\ w_{1,2} & w_{2,2} & w_{3,2} \end{pmatrix}$$
+    """
+    got = verdicts(notes, batch)
+    assert {s for line, s in got if line == 2} == {"right"}
+    assert sorted(s for line, s in got if line == 4) == ["right"] * 5 + ["wrong"]  # w_{1,1} where w_{1,2} belongs
+    assert "wrong" not in {s for line, s in got if line == 6}  # W laid out as the notes choose (D x M): no mistake

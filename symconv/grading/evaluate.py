@@ -427,6 +427,16 @@ class Evaluator:
                     and all(self._vector(key) for key in (top[1], bottom[1])):
                 # \frac{\partial y}{\partial x} of two vectors: the Jacobian, a row per entry of y (numerator layout)
                 return self._vec_jacobian(top[1], bottom[1])
+            if top[0] == "whole" and bottom[0] == "entry" and not top[2]:
+                # \frac{\partial Y}{\partial x_{1,1}}: each entry of Y differentiated by the one entry, as Y is laid out
+                where = self._at(bottom[2], env)
+                flat = self._flat(bottom[1], where)
+                if flat is None:
+                    raise Outside(self._written(bottom[1], where))
+                if self.d[top[1]].entries is None:
+                    raise ParseError(f"{top[1]} is not computed from anything here: a derivative is of a derived value")
+                by, derived = self.d[bottom[1]].symbols[flat], self._derived()
+                return arrays.elementwise(lambda s: self.through(derived.get(s, s), by), self._whole(top, env))
             if top[0] == "whole":
                 raise ParseError(f"a derivative of a whole tensor ({top[1]}) is read only entry by entry, e.g. "
                                  "\\frac{\\partial y_{1}}{\\partial x_{1}}")
@@ -516,7 +526,7 @@ class Evaluator:
             names = [var for var, _, _ in node[1]]
             excluded = node[3] if len(node) > 3 else ()
             for _, other in excluded:
-                if other not in env:
+                if isinstance(other, str) and other not in env:
                     raise ParseError(f"the sum leaves out {other}, which has no value here")
             values = []
             stated = [var for var, _, high in node[1] if high is not None]  # limits the notes write: \sum_{i=1}^{2}
@@ -524,7 +534,7 @@ class Evaluator:
             try:
                 for choice in product(*ranges):
                     inner = {**env, **dict(zip(names, choice))}
-                    if not any(inner[var] == env[other] for var, other in excluded):
+                    if not any(inner[var] == (env[other] if isinstance(other, str) else other) for var, other in excluded):
                         values.append(self.value(node[2], inner))
             finally:
                 self.stated_limits = self.stated_limits[:len(self.stated_limits) - len(stated)]

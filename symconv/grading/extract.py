@@ -69,6 +69,8 @@ _RANGE_START = re.compile(r"\s*\(?\s*(?:[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-
 
 
 # a condition on two indices in parentheses at the end of a claim, after mere spacing: "(k \neq j)", "(i = j)"
+_LEADING_IF = re.compile(r"\s*(?:\{\s*\\rm\s+if\s*\}|\\(?:text|mathrm|textrm|mbox|rm)\s*\{\s*if\s*\}|if)(?:~|\\[,;: ]|\s)+"
+                         r"(?P<condition>[a-z](?:[a-z0-9\s=~]|\\neq?(?![A-Za-z]))*)")
 _TRAILING_CONDITION = re.compile(r"\(\s*([a-z]\s*(?:\\neq?|\\not\s*=|=)\s*[a-z])\s*\)\s*[.,;]?\s*$")
 _PROSE = re.compile(r"(?:\\(?:text|textrm|mbox|textit)\s*\{[^{}]*\}\s*[.,;:]?\s*)+")
 _CLAIM_SIGN = re.compile(r"\\(?:equiv|coloneqq|eqqcolon|triangleq|doteq)(?![A-Za-z])|:=")  # besides an '=' outside braces
@@ -379,6 +381,14 @@ def _comma_split(body: str) -> list[tuple[int, int, str]]:
             out.append((begin, pos, ""))
             begin = pos + 1
     out.append((begin, cut, ""))
+    leading = _LEADING_IF.fullmatch(body, out[0][0], out[0][1]) if len(out) > 1 else None
+    if leading:  # "{\rm if}~i=j=1,~\frac{\partial y_1}{\partial x_1} = ...": the condition the claims after it hold on
+        condition = _clean(leading["condition"])
+        letters = set(re.findall(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])", condition))
+        rest = body[out[1][0]:]  # a condition on letters the claim does not index by only says which entry it is about
+        if not any(re.search(rf"_\s*(?:\{{[^{{}}]*(?<![A-Za-z\\]){letter}(?![A-Za-z])|{letter}(?![A-Za-z]))", rest) for letter in letters):
+            condition = ""
+        return [(s, e, range_text or condition) for s, e, _ in out[1:]]
     return [(s, e, range_text) for s, e, _ in out]
 
 

@@ -371,6 +371,8 @@ class Grader(Evaluator):
         expected = spatial if len(spatial) == 2 else (spatial[0], 1) if shape[1] == 1 else (1, spatial[0])
         if tuple(expected) == shape:
             return ""
+        if lhs[0] == "entry" and self.d[entry[1]].entries is None and tuple(reversed(expected)) == shape:
+            return ""  # W = (w_{ij}) of the notes' own layout (Johnson's W is D x M): its entries say what is written
         return f"the matrix is {shape[0]} x {shape[1]}, but the tensor it stands for is {expected[0]} x {expected[1]}"
 
     def _written(self, key: str, index: tuple[int, ...], gradient: bool = False) -> str:

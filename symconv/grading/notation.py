@@ -369,6 +369,56 @@ def _power_sums(text: str) -> str:
     return _POWER_SUM.sub(lambda m: "^{%d}" % (int(m[1]) + int(m[3]) if m[2] == "+" else int(m[1]) - int(m[3])), text)
 
 
+_OLD_FONT = re.compile(r"\{\s*\\(rm|bf|it|sf|tt|cal)(?![A-Za-z])\s*((?:[^{}]|\{[^{}]*\})*)\}")
+_BRACED = re.compile(r"\\(?:underbrace|overbrace)\s*(" + GROUP + r")(?:\s*[_^]\s*(?:" + GROUP + r"|\S))?")
+
+
+def _old_fonts(text: str) -> str:
+    """Plain TeX's font switches, {\\rm if}, {\\bf x}, {\\cal L}: as LaTeX's \\text{if}, x, \\mathcal{L}."""
+    def written(found: re.Match) -> str:
+        kind, body = found[1], found[2].strip()
+        if kind == "cal":
+            return rf"\mathcal{{{body}}}"
+        if kind == "rm":
+            return rf"\text{{{body}}}" if re.fullmatch(r"[A-Za-z]{2,}(?: [A-Za-z]+)*", body) else rf"\mathrm{{{body}}}"
+        return f" {body} "
+    return _OLD_FONT.sub(written, text)
+
+
+_SUBSCRIPT_LETTERS = re.compile(r"_\s*\{([^{}]*)\}|_\s*([a-z])")
+
+
+def _letters_in_subscripts(text: str) -> set[str]:
+    return {letter for found in _SUBSCRIPT_LETTERS.finditer(text)
+            for letter in re.findall(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])", found[1] or found[2])}
+
+
+def _unindexed_sums(text: str) -> str:
+    """\\sum e^{x_k} with no index written: over the one index letter of what it sums that the claim writes
+    nowhere else (none or several: left as written, and the parser says the index is missing)."""
+    spans = []
+    for found in re.finditer(r"\\sum(?![A-Za-z])(?!\s*(?:\\limits\s*)?[_^])", text):
+        depth, end = 0, len(text)
+        for k in range(found.end(), len(text)):
+            ch = text[k]
+            depth += {"{": 1, "(": 1, "[": 1}.get(ch, 0) - {"}": 1, ")": 1, "]": 1}.get(ch, 0)
+            if depth < 0 or depth == 0 and (ch in "=&" or ch in "+-" and text[found.end():k].strip()):
+                end = k
+                break
+        spans.append((found.end(), end))
+    outside, last = [], 0  # the claim without what its unindexed sums sum (the same sum written twice, 1/(\sum e^{x_k})^2)
+    for start, end in spans:
+        outside.append(text[last:start])
+        last = max(last, end)
+    taken = _letters_in_subscripts("".join(outside) + text[last:])
+    out, last = [], 0
+    for start, end in spans:
+        letters = _letters_in_subscripts(text[start:end]) - taken
+        out.append(text[last:start] + (f"_{{{letters.pop()}}}" if len(letters) == 1 else ""))
+        last = start
+    return "".join(out) + text[last:]
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -376,6 +426,10 @@ def prepass(text: str) -> str:
     """
     text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
     text = re.sub(r"\\(mathbf|boldsymbol|mathbb|mathds|bm)\s*([01])(?![0-9])", r"\\\1{\2}", text)  # \mathbf 1: \mathbf{1}
+    # {\rm if} and \underbrace{a - t}_{e}: the text and the expression they mark; \mathcal L is \mathcal{L}
+    text = _BRACED.sub(lambda m: m[1], _old_fonts(text))
+    text = re.sub(r"\\mathcal\s+([A-Za-z])", r"\\mathcal{\1}", text)
+    text = _unindexed_sums(text) if "\\sum" in text else text
     # \left. dL/dw \right|_{w=0.5}: the derivative, at the values the notes give (the bar only recalls them)
     text = re.sub(r"\\left\s*\.\s*(.*?)\\right\s*\|\s*_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\S)", r"\1", text)
     text = _SIZES.sub("", text)  # \bigl[ ... \bigr]: sizes gone before the indicators are read (\left| stays)

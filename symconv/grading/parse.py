@@ -66,6 +66,9 @@ _LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "varrho", "tau", "upsilon", "phi", "varphi", "chi", "psi",
          "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+_INEQUALITY = re.compile(r"(\d+)\s*(?:\\leq?(?![A-Za-z])|<=)\s*([a-z])\s*(?:\\leq?(?![A-Za-z])|<=)\s*(\d+)")
+_INEQUALITY_RANGES = re.compile(r"\s*" + _INEQUALITY.pattern + r"(?:\s*,?\s*" + _INEQUALITY.pattern + r")*\s*")
+_UNEQUAL_NUMBER = re.compile(r"([a-z])\s*(?:\\neq?|!=)(?![A-Za-z])\s*(\d+)|(\d+)\s*(?:\\neq?|!=)(?![A-Za-z])\s*([a-z])")
 _UNEQUAL = re.compile(r"([a-z])\s*(?:\\neq?|!=)(?![A-Za-z])\s*([a-z])")
 _ACCENTS = ("\\hat", "\\tilde", "\\bar", "\\overline", "\\widetilde", "\\widehat", "\\check", "\\breve")
 # the loss after \frac{\partial}{\partial w}: a loss letter alone (J, E_n), not one starting a longer expression
@@ -499,12 +502,21 @@ class Parser:
         if sub is None:
             raise ParseError("\\sum needs its index, e.g. \\sum_{r,s} or \\sum_{r=1}^{2}")
         excluded = ()
+        ranges = _INEQUALITY_RANGES.fullmatch(sub)
+        if ranges and sup is None:  # \max_{2 \le i \le 4,\; 1 \le j \le 3}: each index between its bounds
+            for low, var, high in _INEQUALITY.findall(sub):
+                bounds.append((var, int(low), int(high)))
+            return ("sum", tuple(bounds), self.term(), excluded)
         pair = re.fullmatch(r"\s*\(\s*([a-z](?:\s*,\s*[a-z])+)\s*\)\s*", sub)
         if pair:  # \sum_{(i,j)}: over the pairs, every i and every j
             sub = pair.group(1)
         unequal = _UNEQUAL.fullmatch(sub.strip())
         if unequal:  # \\sum_{k \\neq j}: every k but j
             sub, excluded = unequal.group(1), ((unequal.group(1), unequal.group(2)),)
+        number = _UNEQUAL_NUMBER.fullmatch(sub.strip())
+        if number:  # \\sum_{1 \\ne j}^3, \\sum_{j \\neq 1}: every j but 1
+            var, value = (number[1], number[2]) if number[1] else (number[4], number[3])
+            sub, excluded = var, ((var, int(value)),)
         member = _MEMBER.fullmatch(sub.strip())
         if member:  # \sum_{l \in \{6, 7\}}, \sum_{k \in \{1, \dots, n\}}: a run of whole numbers
             sub, sup = _run(member["var"], member["values"])
@@ -687,8 +699,9 @@ class Parser:
             _, self.pos = read_group(self.text, self.pos + 1)  # \mathbf{1}_4: its length, which the sum it is in gives
             self.skip_spaces()
         elif self.text.startswith("_", self.pos) and (node[0] == "jacobian" or node[0] in ("op", "fn") and _whole_in(node)
-                                                      or node[0] == "deriv" and node[2][0] == "whole"
-                                                      and node[1][0] in ("whole", "expr")):
+                                                      or node[0] == "deriv" and (node[2][0] == "whole"
+                                                                                 and node[1][0] in ("whole", "expr")
+                                                                                 or node[1][0] == "whole")):
             # (X \star K)_{p,q}, rot180(K)_{1,1}: an entry of the tensor the operator or function gives
             body, self.pos = read_group(self.text, self.pos + 1)
             parts = ([part for part in body.split(",")] if "," in body

@@ -56,7 +56,7 @@ def free_indices(node) -> set[str]:
         return {v for i in node[2:] for v, _ in i.coefs}
     if node[0] in ("sum", "extreme"):  # \sum_{k \neq j}: j is free; so is the a of \sum_{i=2a-1}^{2a}
         bounds = {v for _, low, high in node[1] for b in (low, high) if hasattr(b, "coefs") for v, _ in b.coefs}
-        return (free_indices(node[2]) - {var for var, _, _ in node[1]}) | {other for _, other in node[3]} | bounds
+        return (free_indices(node[2]) - {var for var, _, _ in node[1]}) | {other for _, other in node[3] if isinstance(other, str)} | bounds
     out: set[str] = set()
     for child in children(node):
         out |= free_indices(child)
