@@ -4,6 +4,9 @@ limits, written for one entry, run past a tensor's border (tests/notes/published
 
 from __future__ import annotations
 
+import textwrap
+
+from symconv.grading import check_notes
 from symconv.grading.notation import prepass
 
 from .notes_network import network, statuses, verdicts
@@ -126,9 +129,6 @@ def test_an_implicit_sum_that_runs_past_a_border_inside_a_stated_one_is_a_genera
 
 
 def check(notes: str):
-    import textwrap
-
-    from symconv.grading import check_notes
     return check_notes(textwrap.dedent(notes), STRIDED)
 
 
@@ -195,3 +195,31 @@ def test_a_whole_tensor_differentiated_by_one_entry_and_a_matrix_written_in_the_
     assert {s for line, s in got if line == 2} == {"right"}
     assert sorted(s for line, s in got if line == 4) == ["right"] * 5 + ["wrong"]  # w_{1,1} where w_{1,2} belongs
     assert "wrong" not in {s for line, s in got if line == 6}  # W laid out as the notes choose (D x M): no mistake
+
+
+# published4/07 (the mnn docs): p is the target, said in words; \ell the loss; y_i^{-1}; \sum_{j \not= k}
+def test_a_letter_the_notes_call_the_target_in_words_is_the_target():
+    notes = r"""
+    Names: $x$ the logits, $y$ the softmax of $x$, $p$ the real (target) probabilities, $\ell$ the loss.
+
+    $$y_i(x) = \frac{\exp(x_i)}{\sum_j \exp(x_j)}$$
+
+    $$\partial \ell / \partial x_k = - p_k + p_k y_k + \sum_{j \not= k} p_j y_k = - p_k + \sum_j p_j y_k = y_k - p_k$$
+
+    $$\ell = -\sum_i p_i \log y_i$$
+
+    $$\partial \ell / \partial x_k = y_k^{-1} p_k$$
+    """
+    got = check_notes(textwrap.dedent(notes), SOFTMAX)
+    assert "p is the target (the notes say so on line 2)" in got.conventions.describe()
+    assert [v.status for v in got] == ["right", "right", "right", "wrong"]
+
+
+def test_a_target_word_that_goes_with_the_name_after_it_names_no_target():
+    notes = r"""
+    Softmax probabilities $p$, target distribution $t$ (one-hot).
+
+    $$\frac{\partial L}{\partial x_k} = p_k - t_k$$
+    """
+    got = check_notes(textwrap.dedent(notes), SOFTMAX)
+    assert not got.conventions.target and [v.status for v in got] == ["right"]

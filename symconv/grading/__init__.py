@@ -94,6 +94,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     if features:
         conventions = replace(conventions, features=features)
 
+    target = _TARGET_SAID.search(notes)
+    target = target if target and probe.target_named(target["name"]) else None
+    if target:
+        conventions = replace(conventions, target=target["name"], target_line=notes.count("\n", 0, target.start()) + 1)
+
     def grader_for(transposed: bool = False, columns: bool = False, per_example: bool = False,
                    goodfellow: bool = False) -> Grader:
         """A grader that reads in the notes' conventions (their weight matrices transposed, their batch's examples
@@ -110,6 +115,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if counted:
             grader.constants[counted] = str(derivation.network.batch)
         grader.features = features
+        if target:  # the notes say in words which of their letters is the target
+            grader.target_named(target["name"], take=True)
         if transposed:
             grader.transpose_weights()
         grader.columns = columns
@@ -179,6 +186,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
 
 # "$*$ for the element-wise product", "* is the Hadamard product", "the element-wise product ($*$)"
 # "$\theta(h)$ is the step function", "$H(z)$ denotes the Heaviside step function": a name for relu's derivative
+# "$p$ the real (target) probabilities", "$y$ is the true label", "$t$ denotes the one-hot target": the target
+# (not "$p$, target distribution $t$": a word that goes with the name after it)
+_TARGET_SAID = re.compile(r"\$\s*(?P<name>[A-Za-z])\s*\$[ \t]*(?:is\s+|are\s+|denotes\s+|for\s+|=\s+)?(?:the\s+|a\s+)?"
+                          r"\(?(?:real|true|target|ground[- ]truth|one-hot|desired|correct)\b(?!\s+class\b)(?![^,.;$\n]{0,40}\$)",
+                          re.IGNORECASE)
 _STEP_FUNCTION = re.compile(r"\$\s*(?P<name>\\theta|\\Theta|H)\s*\(\s*\\?[A-Za-z]+\s*\)\s*\$\s*(?:is|denotes|,)?\s*(?:the\s+)?"
                             r"(?:Heaviside\s+)?(?:unit\s+)?step(?:\s+function)?", re.IGNORECASE)
 _STAR_ELEMENTWISE = re.compile(

@@ -107,6 +107,8 @@ def index_letters(notes: str) -> set[str]:
     whatever "c = 1, 2" says of their range (a sum's upper limit, ^{N}, may be one)."""
     out = set()
     notes = re.sub(r"\\right\s*\|\s*_", " ", notes)  # \right|_{x=1}: an evaluation bar's values, not indices
+    # \nabla_x \ell, J_x y, \partial_w L: what a derivative is by, a name, not an index
+    notes = re.sub(r"(?:\\nabla|\\partial|(?<![A-Za-z\\])J)(?:\s*\^\s*(?:\{[^{}]*\}|\S))?\s*_", " ", notes)
     for found in _SCRIPT.finditer(notes):
         out |= set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", found[1] or found[2]))
     return out

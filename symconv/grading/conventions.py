@@ -46,6 +46,8 @@ class Conventions:
     preactivation: str = ""  # "a": the notes' a^{(k)} is a weighted layer's pre-activation, h^{(k)} its activation
     star_line: int = 0
     batch: int = 1
+    target: str = ""  # the letter the notes say in words is the target ("$p$ the real probabilities"), when symconv
+    target_line: int = 0  # names another value so
 
     def describe(self) -> str:
         said = f"indices start at {self.index_base} ({self.why})"
@@ -63,6 +65,8 @@ class Conventions:
                      f"convention, line {self.einstein})")
         if self.examples_as:
             said += "; a batch's values written with the examples as columns (A^{[l]} is units x examples, W A + b)"
+        if self.target:
+            said += f"; {self.target} is the target (the notes say so on line {self.target_line})"
         if self.preactivation:
             said += ("; a^{(k)} is the k-th weighted layer's pre-activation (z^{[k]}) and h^{(k)} its activation, as "
                      "Goodfellow et al. write them")

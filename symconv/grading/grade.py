@@ -353,6 +353,18 @@ class Grader(Evaluator):
                             if r.layer.weights_join and "W" in r.params and "b" in r.params}
         return self._biases
 
+    def target_named(self, name: str, take: bool = False) -> bool:
+        """Whether `name` is symconv's name for another value than the loss's target, which the notes say it is;
+        with `take`, the name is read as the target from now on."""
+        targets = {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in) if p.one_hot}
+        table = next((t for t in self.tensors.values() for info in t.values() if info.key in targets and not info.gradient), None)
+        current = self.tensors.get(name, {})
+        if table is None or len(targets) != 1 or any(info.key in targets for info in current.values()):
+            return False
+        if take:
+            self.tensors[name] = dict(table)
+        return True
+
     def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
         """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
         if lhs[0] == "deriv" and lhs[1][0] == "entry" and lhs[2][0] == "entry":  # a Jacobian: a row per top entry

@@ -145,6 +145,8 @@ _PREPASS = [
     (re.compile(r"_\s*\\ell(?![A-Za-z])"), "_l"),  # a_{j}\_k escaped for Markdown (kramdown, Jekyll): the subscript it is
     # \partial{C}, \partial{b^l_j}: the braces around what is differentiated
     (re.compile(r"\\partial\s*\{\s*((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*?)\s*\}"), r"\\partial \1 "),
+    # the loss written \ell (not \ell_j, a term of it, nor (\ell)_{2,1}, an entry of a vector of terms): the loss
+    (re.compile(r"\\ell(?![A-Za-z])(?!\s*[_^])(?!\s*\)\s*_)"), " L "),
     (re.compile(r"\{\s*\}"), " "),  # "={}&" in split and aligned
     (re.compile(r"\s+(?=[_^])"), ""),
     # the transpose: ^T, ^{T}, ^\top, ^{\mathsf{T}} (its \mathsf dropped above), ^\intercal

@@ -68,8 +68,8 @@ GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "et
          "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
 _INEQUALITY = re.compile(r"(\d+)\s*(?:\\leq?(?![A-Za-z])|<=)\s*([a-z])\s*(?:\\leq?(?![A-Za-z])|<=)\s*(\d+)")
 _INEQUALITY_RANGES = re.compile(r"\s*" + _INEQUALITY.pattern + r"(?:\s*,?\s*" + _INEQUALITY.pattern + r")*\s*")
-_UNEQUAL_NUMBER = re.compile(r"([a-z])\s*(?:\\neq?|!=)(?![A-Za-z])\s*(\d+)|(\d+)\s*(?:\\neq?|!=)(?![A-Za-z])\s*([a-z])")
-_UNEQUAL = re.compile(r"([a-z])\s*(?:\\neq?|!=)(?![A-Za-z])\s*([a-z])")
+_UNEQUAL_NUMBER = re.compile(r"([a-z])\s*(?:\\neq?|!=|\\not\s*=)(?![A-Za-z])\s*(\d+)|(\d+)\s*(?:\\neq?|!=|\\not\s*=)(?![A-Za-z])\s*([a-z])")
+_UNEQUAL = re.compile(r"([a-z])\s*(?:\\neq?|!=|\\not\s*=)(?![A-Za-z])\s*([a-z])")
 _ACCENTS = ("\\hat", "\\tilde", "\\bar", "\\overline", "\\widetilde", "\\widehat", "\\check", "\\breve")
 # the loss after \frac{\partial}{\partial w}: a loss letter alone (J, E_n), not one starting a longer expression
 MOVED = "moved"  # lettered[(MOVED, key, letter)]: the value any name of `key` means with that index letter
@@ -252,6 +252,8 @@ class Parser:
                 if subs and is_number(body) and not (layer is None and None not in table and len(layered) > 1
                                                      and _layer_of(table, int(body)) in table):
                     break  # x_{1,1}^{2}: a power, read by factor(); but w_{11}^{2}, of a name that needs its layer, is it
+                if re.fullmatch(r"\s*-\s*\d+(?:\s*/\s*\d+)?\s*", body):
+                    break  # y_i^{-1}, \hat y^{-1/2}: a negative power (no layer or channel is), read by factor()
                 if not subs and is_number(body) and (not layered or len(layered) == 1
                                                      and _layer_of(table, int(body)) not in table):
                     break  # \hat y^2, \mu^2 of a name with no layer, or one that is not this: a power, read by factor()
