@@ -223,3 +223,59 @@ def test_a_target_word_that_goes_with_the_name_after_it_names_no_target():
     """
     got = check_notes(textwrap.dedent(notes), SOFTMAX)
     assert not got.conventions.target and [v.status for v in got] == ["right"]
+
+
+def test_a_channel_written_with_a_letter_in_parentheses_keeps_its_numbers_channels():
+    # heldout15/06: z^{(c)}_{i,j} for channel c, then z^{(1)}_{1,1}, K^{(2)}: channels, not layers (1) and (2)
+    gap = network("""
+        input = [1, 4, 4]
+        [[layer]]
+        type = "conv"
+        out_channels = 2
+        kernel = [3, 3]
+        bias = true
+        [[layer]]
+        type = "global_avgpool"
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = true
+        [[layer]]
+        type = "softmax_cross_entropy"
+        """)
+    notes = r"""
+    $$z^{(c)}_{i,j} = \sum_{p=1}^{3}\sum_{q=1}^{3} K^{(c)}_{p,q}\, x_{i+p-1,\,j+q-1} + \beta_c$$
+
+    $$g_c = \frac{1}{4}\sum_{i=1}^{2}\sum_{j=1}^{2} z^{(c)}_{i,j}$$
+
+    $$g_1 = \frac{1}{4}\left(z^{(1)}_{1,1} + z^{(1)}_{1,2} + z^{(1)}_{2,1} + z^{(1)}_{2,2}\right)$$
+
+    $$\frac{\partial L}{\partial K^{(2)}_{1,1}} = \frac{1}{4}\,\frac{\partial L}{\partial g_2}\left(x_{1,1} + x_{1,2} + x_{2,1} + x_{2,2}\right)$$
+
+    $$\frac{\partial L}{\partial K^{(2)}_{1,2}} = \frac{1}{4}\,\frac{\partial L}{\partial g_2}\left(x_{1,1} + x_{1,2} + x_{2,1} + x_{2,2}\right)$$
+    """
+    got = check_notes(textwrap.dedent(notes), gap)
+    assert not got.conventions.parenthesized
+    assert [v.status for v in got] == ["right", "right", "right", "right", "wrong"]
+
+
+# heldout15/01 (French), published3/04 (Jaumier, in French): range and case words in other languages, a trailing \cdots
+def test_range_and_case_words_in_french_and_a_trailing_cdots():
+    single = network("""
+        input = [1, 3, 3]
+        [[layer]]
+        type = "conv"
+        out_channels = 1
+        kernel = [2, 2]
+        bias = true
+        """)
+    notes = r"""
+    $$\frac{\partial y_{i,j}}{\partial b} = 1 \quad \text{pour tout } i,j,$$
+
+    $$y_{12} = k_{11} x_{12} + k_{12} x_{13} + k_{21} x_{22} + k_{22} x_{23} + b \cdots$$
+
+    $$y_{ij} = \sum_{p=1}^{2} \sum_{q=1}^{2} k_{pq} x_{i+p-1,j+q-1} + b \quad \forall(i,j)\in\{1,2\}^2$$
+
+    $$\frac{\partial y_{11}}{\partial x_{mn}} = \begin{cases} k_{mn} & \text{si } m \le 2 \\ 0 & \text{sinon} \end{cases}$$
+    """
+    assert statuses(notes, single) == ["right", "right", "right", "right"]

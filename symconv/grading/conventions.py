@@ -108,12 +108,22 @@ def first_layer(notes: str) -> int:
     return 1 if _INPUT_FIRST.search(notes) else 0
 
 
+# z^{(c)}, K^{(m)}: a letter the notes write with a channel's letter in parentheses; its numbered (1), (2) are channels
+_CHANNEL_LETTERED = re.compile(r"(?<![A-Za-z\\])([zaWwbBkK])\s*\^\s*\{?\s*\(\s*[cdfmoq]\s*\)")
+
+
+def _layered(notes: str) -> list[re.Match]:
+    """The names written with a layer's number (z^{[1]}, W^{(2)}), not those whose parenthesized numbers are channels."""
+    channels = set(_CHANNEL_LETTERED.findall(notes))
+    return [found for found in _LAYERED.finditer(notes) if not ("(" in found.group() and found[1] in channels)]
+
+
 def numbering(notes: str, tensors) -> str:
     """ "weighted layers" when the notes number only the layers with weights: they write z^{[l]} or a^{[0]},
     or a weight's layer number that no layer with that weight has (W^{[2]} where symconv's are W^{[1]}
     and W^{[3]}); else "" (symconv's numbering, every layer counted)."""
     own = False  # a layer number only symconv's numbering has (W^{[3]} where the weights are W^{[1]}, W^{[3]})
-    for letter, number in _LAYERED.findall(notes):
+    for letter, number in (found.groups() for found in _layered(notes)):
         n = int(number)
         if letter == "z" and "z" not in tensors or letter == "a" and n == 0:
             return "weighted layers"
@@ -174,7 +184,7 @@ def infer(notes: str, claims: list[Claim], tensors, shapes: dict[str, tuple[int,
     """The notes' conventions: as given, as stated in the prose, else as the claims' numbered entries show."""
     layers = numbering(notes, tensors)
     base = _base(notes, claims, tensors, shapes, index_base)
-    parenthesized = bool(layers) and any("(" in found.group() for found in _LAYERED.finditer(notes))
+    parenthesized = bool(layers) and any("(" in found.group() for found in _layered(notes))
     return Conventions(base.index_base, base.why, base.line, layers, parenthesized,
                        first_layer=first_layer(notes) if layers else 0, einstein=einstein(notes))
 

@@ -50,7 +50,8 @@ _CONTINUES = re.compile(_SPACING + r"(?:[-+=]|\\[lc]?dots(?![A-Za-z]))")
 _PAIRED = re.compile(r"\\begin\{(?:align|flalign|alignat)\*?\}")
 _PAIRED_INSIDE = re.compile(r"\\begin\{(?:aligned|alignedat|align|flalign|alignat)\*?\}")
 # Where a range starts: \forall, or "for" / "where" as a word (inside \text{...} or not).
-_RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\s*\{\s*)?(?<![A-Za-z\\])(?:for|where)(?![A-Za-z])"
+# (also in French, German and Spanish: "pour tout", "für alle", "para todo")
+_RANGE = re.compile(r"\\forall(?![A-Za-z])|(?:\\(?:text|mbox|mathrm|textrm)\s*\{\s*)?(?<![A-Za-z\\])(?:for|where|pour|für|para)(?![A-Za-z])"
                     r"|\\(?:text|mbox|mathrm|textrm)\s*\{\s*(?:if|at|when)(?![A-Za-z])",
                     re.ASCII)
 # A range written without a word: "i, j = 1, 2, 3", "(i = 1)", "1 \le i \le 3", "i \in \{1, 2\}".

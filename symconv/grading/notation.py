@@ -421,6 +421,13 @@ def _unindexed_sums(text: str) -> str:
     return "".join(out) + text[last:]
 
 
+_FOREIGN = {"si": "if", "falls": "if", "wenn": "if", "sinon": "otherwise", "sonst": "otherwise", "si no": "otherwise",
+            "en otro caso": "otherwise", "de lo contrario": "otherwise", "et": "and", "und": "and", "y": "and"}
+_FOREIGN_WORDS = re.compile(r"\\(?:text|mbox|textrm|mathrm)\s*\{\s*(" + "|".join(sorted(_FOREIGN, key=len, reverse=True))
+                            + r")\s*\}", re.IGNORECASE)
+_TRAILING_DOTS = re.compile(r"\s*,?\s*\\(?:cdots|ldots|dots)\s*$")
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -435,6 +442,9 @@ def prepass(text: str) -> str:
     # \left. dL/dw \right|_{w=0.5}: the derivative, at the values the notes give (the bar only recalls them)
     text = re.sub(r"\\left\s*\.\s*(.*?)\\right\s*\|\s*_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\S)", r"\1", text)
     text = _SIZES.sub("", text)  # \bigl[ ... \bigr]: sizes gone before the indicators are read (\left| stays)
+    # a case's words in French, German, Spanish: \text{si} is \text{if}, \text{sinon} \text{otherwise}, \text{et} \text{and}
+    text = _FOREIGN_WORDS.sub(lambda m: rf"\text{{{_FOREIGN[m[1].lower()]}}}", text)
+    text = _TRAILING_DOTS.sub("", text)  # y_{12} = ... + b \cdots: "and so on" after the claim
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
     text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", _power_sums(text)))

@@ -66,7 +66,10 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
         raise ParseError(f"the range is {len(text):,} characters long: write it shorter, e.g. 1 \\le i \\le 3")
     text = _WORDS.sub(r" \1 ", text)
     text = re.sub(r"\\(?:[,;:! ]|q?quad(?![A-Za-z]))", " ", text)
-    text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with|if|at|when)(?![A-Za-z])", " ", text)
+    text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with|if|at|when|pour|tout|toute|tous|toutes|für|"
+                  r"alle|para|todo|toda|todos|todas)(?![A-Za-z])", " ", text)
+    # (i, j) \in \{1, 2, 3\}^2: each index in the set
+    text = re.sub(r"\(\s*([a-z])\s*,\s*([a-z])\s*\)\s*\\in\s*(\\\{[^{}]*\\\})\s*\^\s*\{?\s*2\s*\}?", r"\1 \\in \3 ; \2 \\in \3", text)
     # (i, j) = (1, 2): each index its value
     text = _TUPLE.sub(lambda m: "; ".join(f"{v} = {n}" for v, n in zip(m[1].split(","), m[2].split(","), strict=False)), text)
     text = text.replace("$", " ").strip().rstrip(".").strip()
