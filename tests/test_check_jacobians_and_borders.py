@@ -194,7 +194,7 @@ def test_a_whole_tensor_differentiated_by_one_entry_and_a_matrix_written_in_the_
     got = verdicts(notes, batch)
     assert {s for line, s in got if line == 2} == {"right"}
     assert sorted(s for line, s in got if line == 4) == ["right"] * 5 + ["wrong"]  # w_{1,1} where w_{1,2} belongs
-    assert "wrong" not in {s for line, s in got if line == 6}  # W laid out as the notes choose (D x M): no mistake
+    assert {s for line, s in got if line == 6} == {"definition"}  # W laid out as the notes choose (D x M): no mistake
 
 
 # published4/07 (the mnn docs): p is the target, said in words; \ell the loss; y_i^{-1}; \sum_{j \not= k}
@@ -279,3 +279,17 @@ def test_range_and_case_words_in_french_and_a_trailing_cdots():
     $$\frac{\partial y_{11}}{\partial x_{mn}} = \begin{cases} k_{mn} & \text{si } m \le 2 \\ 0 & \text{sinon} \end{cases}$$
     """
     assert statuses(notes, single) == ["right", "right", "right", "right"]
+
+
+# published2/07 (Bendersky): the derivative of an expression whose indices are only inside it; "the $i \neq j$ case:"
+def test_the_indices_of_a_differentiated_expression_and_a_case_named_before_a_display():
+    notes = r"""
+    $$y_i = \frac{e^{x_i}}{\sum_{k=1}^{3}e^{x_k}}$$
+
+    Similarly, we can do the $i\neq j$ case:
+
+    $$\frac{\partial \frac{e^{x_i}}{\sum_{k=1}^{3}e^{x_k}}}{\partial x_j} = -y_j y_i$$
+
+    $$\frac{\partial \frac{e^{x_i}}{\sum_{k=1}^{3}e^{x_k}}}{\partial x_j} = -y_j y_i \quad i = j$$
+    """
+    assert statuses(notes, SOFTMAX) == ["right", "right", "wrong"]

@@ -152,6 +152,10 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
                 if _IF_BEFORE.search(notes, max(0, start - 16), start):
                     condition = (end, formula)
                     continue
+                named_case = _CASE_AFTER.match(notes, end)
+                if named_case:  # "we can do the $i \neq j$ case:" right before a display: its condition
+                    condition = (named_case.end(), formula)
+                    continue
             if _CONDITION_BEFORE.search(notes, max(0, start - 16), start):
                 continue  # "the derivative is 1 where ... (also at $a = 0$)": a condition in prose, not a claim
             if condition is not None:  # "when $i = k$, we have $\partial y_i/\partial x_k = y_i(1 - y_i)$": in one sentence
@@ -184,6 +188,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph\s
 _INDEX_CONDITION = re.compile(r"\s*[a-z]\s*(?:=|\\neq?(?![A-Za-z])|\\not\s*=)\s*[a-z]\s*")
 # between "when $i = k$" and the inline claim it conditions: a comma, "we have", "then"
 _INLINE_THEN = re.compile(r"[\s$,:]*(?:(?:we|one)\s+(?:have|get|find|obtain)|then|it\s+is)?[\s,:]*\$?", re.IGNORECASE)
+_CASE_AFTER = re.compile(r"\$?\s*case\s*[:,]", re.IGNORECASE)
 _IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 _CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words

@@ -715,6 +715,12 @@ class Grader(Evaluator):
                 said = f"{name} is defined by the first '=' (the derivative after it); the links after it are judged"
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             sides, compact = self.parse(claim)
+            if (claim.matrix and len(sides) == 2 and sides[0][0] == sides[1][0] == "entry" and sides[0][1] == sides[1][1]
+                    and self.d[sides[0][1]].entries is None):
+                # X = \begin{pmatrix} x_{11} & ... \end{pmatrix}: the notes name a given tensor's entries, as they lay it out
+                whole = re.match(r"\s*\(\s*(.*?)\s*\)\s*_", written)
+                return Verdict(claim.line, written, "definition", reason=(
+                    f"the notes' names for the entries of {whole[1] if whole else sides[0][3]}, as they lay it out"))
             self._numbers_skipped = False
             self.past_border = set()
             if claim.matrix:

@@ -87,7 +87,7 @@ def children(node) -> list:
         return [node[2], node[3]]
     if kind == "pieces":
         return [node[1], node[2], node[3]]
-    if kind == "pick":
+    if kind in ("pick", "expr"):  # \frac{\partial (...)}{...}: what it differentiates, with its indices
         return [node[1]]
     return []
 
