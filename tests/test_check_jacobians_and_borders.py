@@ -293,3 +293,28 @@ def test_the_indices_of_a_differentiated_expression_and_a_case_named_before_a_di
     $$\frac{\partial \frac{e^{x_i}}{\sum_{k=1}^{3}e^{x_k}}}{\partial x_j} = -y_j y_i \quad i = j$$
     """
     assert statuses(notes, SOFTMAX) == ["right", "right", "wrong"]
+
+
+# published5/02 (Talwar's batch normalization): a label before the claim, \hat {x_i}, 1(k == i), \sum_{j=1, j \ne i}^3,
+# and braces TeX shows as nothing: {1 - \frac{1}{3} - a}(b) is 1 - 1/3 - ab as it is printed
+def test_a_label_a_hat_over_an_index_a_programmer_s_equality_and_braces_that_show_nothing():
+    assert prepass(r"(Mean) \space \mu = \frac{1}{3} \sum_j x_j").strip().startswith(r"\mu")
+    assert prepass(r"\hat {x_i} = 1") == prepass(r"\hat{x}_i = 1")
+    assert prepass(r"y = \left( {a - b}\left(c\right) \right)").split() == prepass(r"y = ( a - b (c) )").split()
+    assert "{x_j}" in prepass(r"\frac{1}{3} {\sum_{j=1}^3 {x_j}}")  # a sum's argument keeps its braces
+    batchnorm = network("""
+        input = [1]
+        batch = 3
+        [[layer]]
+        type = "batchnorm"
+        """)
+    notes = r"""
+    $$y_i = \gamma\hat {x_i} + \beta$$
+
+    $$\frac {\partial y_k}{\partial x_i} = \frac {\gamma}{\sqrt{\sigma^2 + \epsilon}} \left( {1(k == i) - \frac{1}{3} - \frac{1}{3}\left({\frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}}}\right)}\left({\frac{x_k - \mu}{\sqrt{\sigma^2 + \epsilon}}}\right) \right)$$
+
+    $$\frac{\partial \sigma^2}{\partial x_1} = \frac{1}{3} \left( \frac{-2}{3}\sum_{j=1, j \ne 1}^3{(x_j - \mu)} + 2(x_1 - \mu)\left(1 - \frac{1}{3}\right) \right)$$
+
+    $$\frac{\partial \sigma^2}{\partial x_1} = \frac{1}{3} \left( \frac{-2}{3}\sum_{j=1, j \ne 2}^3{(x_j - \mu)} + 2(x_1 - \mu)\left(1 - \frac{1}{3}\right) \right)$$
+    """
+    assert statuses(notes, batchnorm) == ["right", "right", "right", "wrong"]

@@ -95,7 +95,11 @@ def _alone(found: re.Match) -> str:
 
 _PREPASS = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])"), ""),
-    (re.compile(r"\\(?:,|;|:|!| |displaystyle|textstyle|scriptstyle|limits|nolimits)"), " "),
+    (re.compile(r"\\(?:,|;|:|!| |displaystyle|textstyle|scriptstyle|limits|nolimits|space(?![A-Za-z]))"), " "),
+    # "(Mean) \space \mu = ...": a label in words before the claim
+    (re.compile(r"^\s*\(\s*(?:\\text\s*\{\s*)?[A-Za-z][a-z]{2,}(?:\s+[a-z]+)*\s*\}?\s*\)(?=\s*(?:\\space|\\quad|\\,|~|\s)\s*\\?[A-Za-z])"), " "),
+    # \hat {x_i}: the hat over the name, its index after it (\hat{x}_i)
+    (re.compile(r"\\(hat|tilde|bar)\s*\{\s*([A-Za-z])\s*_\s*(\{[^{}]*\}|\w)\s*\}"), r"\\\1{\2}_\3"),
     # colour is emphasis: \color{red}{x}, {\color{red} x}, \textcolor{red}{x}, \colorbox{yellow}{x}
     # \color{red}{\partial x_{11}}: the group it colours, without its braces (\frac{\partial L}{\partial x_{11}} stays one)
     (re.compile(r"\\(?:text)?color\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}\s*\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"), r" \1 "),
@@ -445,6 +449,7 @@ def prepass(text: str) -> str:
     # a case's words in French, German, Spanish: \text{si} is \text{if}, \text{sinon} \text{otherwise}, \text{et} \text{and}
     text = _FOREIGN_WORDS.sub(lambda m: rf"\text{{{_FOREIGN[m[1].lower()]}}}", text)
     text = _TRAILING_DOTS.sub("", text)  # y_{12} = ... + b \cdots: "and so on" after the claim
+    text = text.replace("==", "=")  # 1(k == i): a programmer's equality
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
     text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", _power_sums(text)))
@@ -452,7 +457,41 @@ def prepass(text: str) -> str:
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)
+    for _ in range(4):  # braces inside braces, one level at a time
+        text, before = _unbraced(text), text
+        if text == before:
+            break
     return _unwrapped(text)
+
+
+_OPERAND_START = re.compile(r"(?:^|[=+\-(\[&,]|\\cdot|\\times)\s*$")
+
+
+def _unbraced(text: str) -> str:
+    """Braces where an operand starts, \\left( {1 - \\frac{1}{3} - x_i} x_k \\right): TeX shows no bracket there, so
+    neither does the claim (what it says is 1 - 1/3 - x_i x_k); braces that hold a command's or an index's argument stay."""
+    out, pos = [], 0
+    while (brace := text.find("{", pos)) != -1:
+        if (brace and text[brace - 1] == "\\") or not _OPERAND_START.search(text, 0, brace):
+            out.append(text[pos:brace + 1])
+            pos = brace + 1
+            continue
+        depth, end = 0, None
+        for k in range(brace, len(text)):
+            if text[k] == "{" and text[k - 1:k] != "\\":
+                depth += 1
+            elif text[k] == "}" and text[k - 1:k] != "\\":
+                depth -= 1
+                if depth == 0:
+                    end = k
+                    break
+        if end is None or end == len(text) - 1 and brace == 0:
+            out.append(text[pos:brace + 1])  # never closed, or the whole claim (unwrapped read it)
+            pos = brace + 1
+            continue
+        out.append(text[pos:brace] + " " + text[brace + 1:end] + " ")
+        pos = end + 1
+    return "".join(out) + text[pos:]
 
 
 def _unwrapped(text: str) -> str:

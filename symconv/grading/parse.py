@@ -512,6 +512,11 @@ class Parser:
         pair = re.fullmatch(r"\s*\(\s*([a-z](?:\s*,\s*[a-z])+)\s*\)\s*", sub)
         if pair:  # \sum_{(i,j)}: over the pairs, every i and every j
             sub = pair.group(1)
+        also = re.fullmatch(r"(?P<range>[^,]*=[^,]*),\s*(?P<var>[a-z])\s*(?:\\neq?|!=|\\not\s*=)(?![A-Za-z])\s*(?P<other>[a-z]|\d+)\s*", sub)
+        if also:  # \sum_{j=1, j \ne i}^3: from 1 to 3, but i
+            sub = also["range"]
+            other = int(also["other"]) if also["other"].isdigit() else also["other"]
+            excluded = ((also["var"], other),)
         unequal = _UNEQUAL.fullmatch(sub.strip())
         if unequal:  # \\sum_{k \\neq j}: every k but j
             sub, excluded = unequal.group(1), ((unequal.group(1), unequal.group(2)),)
