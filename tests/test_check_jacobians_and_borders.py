@@ -318,3 +318,11 @@ def test_a_label_a_hat_over_an_index_a_programmer_s_equality_and_braces_that_sho
     $$\frac{\partial \sigma^2}{\partial x_1} = \frac{1}{3} \left( \frac{-2}{3}\sum_{j=1, j \ne 2}^3{(x_j - \mu)} + 2(x_1 - \mu)\left(1 - \frac{1}{3}\right) \right)$$
     """
     assert statuses(notes, batchnorm) == ["right", "right", "right", "wrong"]
+
+
+def test_an_array_in_brackets_is_shown_as_written():
+    notes = r"""
+    $$\left( \begin{array}{c} {\frac{\partial L}{\partial y_{1}}}, & {\frac{\partial L}{\partial y_{2}}} \end{array} \right)$$
+    """
+    got = check_notes(textwrap.dedent(notes), DENSE)  # Talwar's list of the gradients wanted: no claim, shown as written
+    assert [v.status for v in got] == ["not understood"] and r"\begin{array}" in got[0].claim

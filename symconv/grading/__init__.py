@@ -178,8 +178,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         verdict = judged[key]
         if claim.code and verdict.status != "definition":
             continue  # code that sets something other than a given value (or a name the notes never use): not read
-        shown = written.get(verdict.claim)
-        verdict = replace(verdict, line=claim.line, claim=shown) if shown else replace(verdict, line=claim.line)
+        shown = written.get(verdict.claim) or verdict.claim
+        # \begin{array} in brackets is read as a matrix under the name Array (extract.py): shown as written
+        if shown:
+            shown = shown.replace("\\begin{Array}", "\\begin{array}").replace("\\end{Array}", "\\end{array}")
+        verdict = replace(verdict, line=claim.line, claim=shown)
         verdicts.append(at_link(verdict, claim))
     return Verdicts(verdicts, conventions=conventions)
 
