@@ -326,3 +326,21 @@ def test_an_array_in_brackets_is_shown_as_written():
     """
     got = check_notes(textwrap.dedent(notes), DENSE)  # Talwar's list of the gradients wanted: no claim, shown as written
     assert [v.status for v in got] == ["not understood"] and r"\begin{array}" in got[0].claim
+
+
+# published2/07 (Bendersky): D_j S_i defined once as dS_i/da_j, cases written as a braced matrix, a piece that opens
+# with \left(
+def test_a_derivative_operator_the_notes_define_and_cases_written_as_a_braced_matrix():
+    notes = r"""
+    $$S_j=\frac{e^{x_j}}{\sum_{k=1}^{3}e^{x_k}}$$
+
+    $$D_{j}S_i=\frac{\partial S_i}{\partial x_j}$$
+
+    $$D_{j}S_i=\left\{\begin{matrix} S_i(1-S_j) & i=j\\ -S_jS_i & i\neq j \end{matrix}\right.$$
+
+    $$D_{j}S_i=S_i (\delta_{ij}-S_j)$$
+
+    $$D_{j}S_i=\begin{cases} \left(S_i\right)(1-S_j) & i=j\\ S_j S_i & i\neq j \end{cases}$$
+    """
+    got = statuses(notes, SOFTMAX)
+    assert got[2:] == ["right", "right", "wrong"]  # the last: the sign of the second piece

@@ -12,7 +12,7 @@ from .code import given_in_code
 from . import binding
 from .basis import written_out
 from .blocks import is_latex
-from .extract import Claim, extract
+from .extract import Claim, braced_cases, extract
 from .constants import index_letters, layer_counts
 from .features import batch_statistics, one_feature
 from .definitions import _DEFINES, read_definition
@@ -43,6 +43,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
     notes = from_unicode(notes)  # ∂L/∂w₁₂ = δ₁ · x₂ as LaTeX, each line on its own line still
+    notes = braced_cases(notes)  # \left\{\begin{matrix} v & i = j \\ w & i \neq j \end{matrix}\right.: cases
     defined = macros(notes)
     claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)],
                         notes.splitlines())
@@ -77,6 +78,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         letter = re.escape(step["name"])
         renamed = [_rewritten(c, lambda text: re.sub(rf"{letter}\s*\(\s*([^()]*?)\s*\)", r"\\mathbb{1}[\1 > 0]", text))
                    for c in renamed]
+    operator = _D_OPERATOR.search(notes)
+    if operator:  # D_j S_i = \frac{\partial S_i}{\partial a_j} (Bendersky): D_k f_m is \frac{\partial f_m}{\partial a_k} after it
+        wrt = operator["wrt"]
+        renamed = [_rewritten(c, lambda text: _D_USE.sub(lambda m: rf"\frac{{\partial {m['f']}_{{{m['i']}}}}}{{\partial {wrt}_{{{m['j']}}}}}",
+                                                        text)) for c in renamed]
     elementwise = _STAR_ELEMENTWISE.search(notes)
     if elementwise:  # "I use $*$ for the element-wise product, like * in numpy": * is the notes' Hadamard product
         renamed = [_rewritten(c, lambda text: _STAR.sub(r" \\odot ", text)) for c in renamed]
@@ -187,6 +193,16 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     return Verdicts(verdicts, conventions=conventions)
 
 
+# D_{j}S_i = \frac{\partial S_i}{\partial a_j}: the notes' D_j, the derivative by the j-th entry of a (Spivak's, Bendersky's)
+def _index(name: str) -> str:
+    return r"\{?\s*(?P<" + name + r">[a-z0-9])\s*\}?"
+
+
+
+_D_OPERATOR = re.compile(r"(?<![A-Za-z\\])D\s*_\s*" + _index("j") + r"\s*(?P<f>[A-Z])\s*_\s*" + _index("i")
+                         + r"\s*=\s*\\frac\s*\{\s*\\partial\s*(?P=f)\s*_\s*\{?\s*(?P=i)\s*\}?\s*\}\s*\{\s*\\partial\s*"
+                         r"(?P<wrt>[a-z])\s*_\s*\{?\s*(?P=j)\s*\}?\s*\}")
+_D_USE = re.compile(r"(?<![A-Za-z\\])D\s*_\s*" + _index("j") + r"\s*(?P<f>[A-Z])\s*_\s*" + _index("i"))
 # "$*$ for the element-wise product", "* is the Hadamard product", "the element-wise product ($*$)"
 # "$\theta(h)$ is the step function", "$H(z)$ denotes the Heaviside step function": a name for relu's derivative
 # "$p$ the real (target) probabilities", "$y$ is the true label", "$t$ denotes the one-hot target": the target

@@ -126,6 +126,22 @@ def _top_range(piece: str):
     return None
 
 
+# cases written as a matrix in a brace, as MathJax once needed: \left\{\begin{matrix} v & c \\ w & d \end{matrix}\right.
+_BRACED_CASES = re.compile(r"\\left\s*\\\{\s*\\begin\{(?P<env>matrix|array)\}(?:\{[lcr]+\})?(?P<body>(?:(?!\\begin\{|\\end\{).)*?)"
+                           r"\\end\{(?P=env)\}\s*\\right\s*\.", re.DOTALL)
+
+
+def braced_cases(notes: str) -> str:
+    """The notes with each \\left\\{\\begin{matrix} v & c \\\\ w & d \\end{matrix}\\right. written as the cases it is."""
+    return _BRACED_CASES.sub(_as_cases, notes)
+
+
+def _as_cases(found: re.Match) -> str:
+    """The cases a braced matrix writes, as \\begin{cases}; its line breaks kept, so that lines are counted as written."""
+    body = found["body"]
+    return "\\begin{cases}" + body.replace("\n", " ") + "\\end{cases}" + "\n" * found[0].count("\n")
+
+
 def extract(notes: str, latex: bool | None = None) -> list[Claim]:
     """Every claim of a Markdown or LaTeX text, in order; `latex` says which (as a file's suffix does),
     else the text is LaTeX when it looks like it (a preamble, a section, a % comment line)."""

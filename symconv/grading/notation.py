@@ -280,7 +280,8 @@ def _pieces(text: str) -> str:
         if not _IF.search(body):
             pos = k
             continue
-        parts = [part.strip().strip("\\,").strip() for part in _top_split(body, ";")]
+        # each piece without the spacing around it (\, and \;), its commands kept whole (\left( is no spacing)
+        parts = [re.sub(r"^(?:\\[,;: ]|\s|,)+|(?:\\[,;: ]|\s|,)+$", "", part) for part in _top_split(body, ";")]
         out = "0"
         for part in reversed(parts):
             part = part.lstrip("\\").strip() if part.startswith("\\ ") else part
