@@ -193,12 +193,12 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     return Verdicts(verdicts, conventions=conventions)
 
 
-# D_{j}S_i = \frac{\partial S_i}{\partial a_j}: the notes' D_j, the derivative by the j-th entry of a (Spivak's, Bendersky's)
 def _index(name: str) -> str:
+    """A one-letter or one-digit index, braced or not, as the group `name`."""
     return r"\{?\s*(?P<" + name + r">[a-z0-9])\s*\}?"
 
 
-
+# D_{j}S_i = \frac{\partial S_i}{\partial a_j}: the notes' D_j, the derivative by the j-th entry of a (Spivak's, Bendersky's)
 _D_OPERATOR = re.compile(r"(?<![A-Za-z\\])D\s*_\s*" + _index("j") + r"\s*(?P<f>[A-Z])\s*_\s*" + _index("i")
                          + r"\s*=\s*\\frac\s*\{\s*\\partial\s*(?P=f)\s*_\s*\{?\s*(?P=i)\s*\}?\s*\}\s*\{\s*\\partial\s*"
                          r"(?P<wrt>[a-z])\s*_\s*\{?\s*(?P=j)\s*\}?\s*\}")

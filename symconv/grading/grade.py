@@ -420,14 +420,10 @@ class Grader(Evaluator):
         if lhs[0] == "deriv" and lhs[1][0] == "expr":
             return self.of_expression(lhs[1][1], lhs[2], env)
         if lhs[0] == "deriv" and lhs[1][0] == lhs[2][0] == "whole":  # \partial a / \partial z: the Jacobian
-            if self.d[lhs[1][1]].entries is None:
-                raise ParseError(f"{lhs[1][1]} is not computed from anything here: a Jacobian is of a derived value")
-            top, wrt = (self.shapes[node[1]] for node in lhs[1:])
-            if len(top) != 1 or len(wrt) != 1 or lhs[1][2] or lhs[2][2]:
+            if lhs[1][2] or lhs[2][2] or not all(self._vector(node[1]) for node in lhs[1:]):
                 raise ParseError("a Jacobian of whole tensors is read between two vectors: write an entry of it, "
                                  "e.g. \\frac{\\partial a_{i}}{\\partial z_{j}}")
-            return arrays.array_of([self._local(lhs[1][1], (i,), lhs[2][1], (j,)) for i in range(1, top[0] + 1)
-                                    for j in range(1, wrt[0] + 1)], (top[0], wrt[0]))
+            return self._vec_jacobian(lhs[1][1], lhs[2][1])
         if lhs[0] == "deriv" and "whole" in (lhs[1][0], lhs[2][0]):
             raise ParseError("a derivative between a whole tensor and one entry is read only entry by entry, e.g. "
                              "\\frac{\\partial a_{i}}{\\partial z_{j}}")
@@ -811,16 +807,16 @@ class Grader(Evaluator):
             reason = "the numbers that end the chain (a worked example) are not checked" if self._numbers_skipped else ""
             if self.past_border:  # a sum that runs past a tensor's border: right only as the notes' zeros there
                 shown = sorted(written for written, _ in self.past_border)
+                listed = ", ".join(shown[:3]) + (", ..." if len(shown) > 3 else "")
                 if envs == [{}] and any(stated for _, stated in self.past_border):
                     # dL/dX_{1,4,4} = \sum_{i=1}^{2} ... W_{f,1,4-2(i-1),...}: limits written for this one entry that run
                     # past a border are the notes' own choice of terms, not the zeros a general formula leaves there
+                    several = len(shown) > 1
                     return Verdict(claim.line, written, "not understood", reason=(
-                        f"right only if {', '.join(shown[:3])}{', ...' if len(shown) > 3 else ''} (past the border of "
-                        f"what {'they name' if len(shown) > 1 else 'it names'}) {'are' if len(shown) > 1 else 'is'} 0: the "
-                        "limits of the sum, written for this entry, take terms that do not exist (wrong if they are "
-                        "meant to be the terms that do)"))
-                reason = "; ".join(filter(None, (reason, f"read with {', '.join(shown[:3])}{', ...' if len(shown) > 3 else ''}"
-                                                 " as 0 (past the border of the tensor)")))
+                        f"right only if {listed} (past the border of what {'they name' if several else 'it names'}) "
+                        f"{'are' if several else 'is'} 0: the limits of the sum, written for this entry, take terms that "
+                        "do not exist (wrong if they are meant to be the terms that do)"))
+                reason = "; ".join(filter(None, (reason, f"read with {listed} as 0 (past the border of the tensor)")))
             return Verdict(claim.line, written, "right", reason=reason)
         related = self._as_related(claim, sides)
         if related is not None:

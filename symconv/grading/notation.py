@@ -465,7 +465,14 @@ def prepass(text: str) -> str:
     return _unwrapped(text)
 
 
-_OPERAND_START = re.compile(r"(?:^|[=+\-(\[&,]|\\cdot|\\times)\s*$")
+
+
+def _starts_operand(text: str, at: int) -> bool:
+    """Whether what starts at `at` is an operand: the claim's start or an operator before it, spaces aside."""
+    k = at
+    while k and text[k - 1].isspace():
+        k -= 1
+    return k == 0 or text[k - 1] in "=+-([&," or text.endswith(("\\cdot", "\\times"), 0, k)
 
 
 def _unbraced(text: str) -> str:
@@ -473,7 +480,7 @@ def _unbraced(text: str) -> str:
     neither does the claim (what it says is 1 - 1/3 - x_i x_k); braces that hold a command's or an index's argument stay."""
     out, pos = [], 0
     while (brace := text.find("{", pos)) != -1:
-        if (brace and text[brace - 1] == "\\") or not _OPERAND_START.search(text, 0, brace):
+        if (brace and text[brace - 1] == "\\") or not _starts_operand(text, brace):
             out.append(text[pos:brace + 1])
             pos = brace + 1
             continue
