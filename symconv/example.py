@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sympy import Expr, Float, S, Integer, Rational
+from sympy import Expr, Float, Integer, Max, Rational, S
 
 from .derivation import Derivation, Terms
 
@@ -25,6 +25,9 @@ NETWORK_EXAMPLE_ENTRIES = 300  # a network's: its tensors are mostly small vecto
 RANGES = {"input": (-2, 3), "kernel": (-2, 2), "bias": (-1, 1), "upstream": (-1, 2), "target": (0, 2)}
 TENTHS = {"kernel": (-1, 1), "bias": (-1, 1)}  # in tenths: a softmax's scores from a few units of inputs
 DIGITS = 30  # a decimal value's precision
+SHOWN = Rational(1, 100)  # a decimal smaller than this keeps at most one digit at three places
+TIE = 1000  # a tie weighs more than any number of the other flaws
+DRAWS = 128  # draws tried for an example without flaws (see _draw); the one with the fewest is kept
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,29 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     if sum(len(derivation[name].values) for name in shown) > limit:
         return None
     rng = random.Random(seed)
+    parameters = {f"dL/d{name}" for name in everything if _role(derivation, name)[0] in ("kernel", "bias")
+                  and len(derivation.records) > 1}  # a single layer's gradient of 0 is a sum worked out as any other
+    best = None
+    for _ in range(DRAWS):  # the same rng throughout: the same seed, the same draws
+        drawn = _draw(derivation, rng, shown, everything, parameters, fixed, best[2] if best else None)
+        if drawn is not None:
+            best = drawn
+            if not best[2]:
+                break
+    given, derived, _ = best
+    return Example(seed, tuple(given), tuple(derived), tuple(name for name in fixed if name in everything))
+
+
+def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everything: set[str], parameters: set[str],
+          fixed: dict, limit: int | None) -> tuple[list[Values], list[Values], int] | None:
+    """One draw of the given tensors and everything computed from them, with its flaws, ties first (each
+    weighing TIE): the max entries (a max pooling's window, a relu's max(0, a)) whose largest value two of its arguments
+    share, the decimals under SHOWN (at three places, one digit or none) and the entries of a parameter's
+    gradient (`parameters`, in a network) that are 0 (nothing of the chain rule to see). A tie hides which entry the gradient goes to,
+    and a relu at exactly 0 sits on its kink.
+    None as soon as the flaws reach `limit` (a draw already kept has no more)."""
     subs: dict = {}
-    given, derived = [], []
+    given, derived, flaws = [], [], 0
     for t in derivation.tensors:
         if t.name not in everything:
             continue
@@ -127,7 +151,17 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
                 given.append(Values(t.name, t.shape, values))
         else:
             value = lambda at: subs[derivation.symbols[at]]
-            values = tuple(_exact(e.xreplace(subs)) for e in t.entries) if t.terms is None else _from_terms(t.terms, value)
+            if t.terms is None:
+                pairs = [_entry(e, subs) for e in t.entries]
+                values = tuple(v for v, _ in pairs)
+                flaws += TIE * sum(tied for _, tied in pairs)
+            else:
+                values = _from_terms(t.terms, value)
+            flaws += sum(map(_vanishing, values))
+            if t.name in parameters:
+                flaws += sum(v == 0 for v in values)
+            if limit is not None and flaws >= limit:
+                return None
             terms, worked = (), 0
             if t.terms is not None:
                 start = t.terms.start
@@ -143,7 +177,22 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
                 derived.append(Values(t.name, t.shape, values, terms, worked))
         if t.symbols is not None:
             subs.update(zip(t.symbols, values))
-    return Example(seed, tuple(given), tuple(derived), tuple(name for name in fixed if name in everything))
+    return given, derived, flaws
+
+
+def _vanishing(value: Expr) -> bool:
+    """A decimal that is not 0 but would print as 0.000 at the documents' three places."""
+    return isinstance(value, Float) and value != 0 and bool(abs(value) < SHOWN)
+
+
+def _entry(entry: Expr, subs: dict) -> tuple[Expr, bool]:
+    """An entry's number, and whether it is a max whose largest value two of its arguments share (a max
+    of numbers and symbols, as pooling and relu write it, taken without building SymPy's Max again)."""
+    if isinstance(entry, Max):
+        args = [subs.get(a, a) if a.is_Atom else _exact(a.xreplace(subs)) for a in entry.args]
+        top = max(args)
+        return top, sum(a == top for a in args) > 1
+    return _exact(entry.xreplace(subs)), False
 
 
 def _exact(value: Expr) -> Expr:

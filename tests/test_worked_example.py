@@ -184,6 +184,35 @@ def test_every_number_of_the_cnn_example_is_the_network_computed_by_numpy(seed):
     check(d, example)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 5])
+def test_the_cnn_example_has_no_tie_and_no_gradient_the_chain_stops(seed):
+    """The example is drawn again (from the same seed) while a max pooling window's maximum is shared, a relu
+    reads exactly 0, or a parameter's gradient has an entry 0: a tie hides which entry the switch is (the
+    lecturer's first window was four zeros), and a gradient of 0 shows no chain rule. Read here from the
+    example's own numbers with NumPy: relu and the 2x2 windows of the convolution's output."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    example = worked_example(d, seed)
+    values = {v.name: np.array([float(n) for n in v.values]).reshape(v.shape) for v in example.derived}
+    z = values["A[1]"]
+    assert not (z == 0).any()
+    relu = np.maximum(z, 0)
+    windows = relu.reshape(2, 2, 2, 2, 2).transpose(0, 1, 3, 2, 4).reshape(2, 2, 2, 4)
+    assert ((windows == windows.max(axis=-1, keepdims=True)).sum(axis=-1) == 1).all()
+    for name in ("dL/dK[1]", "dL/db[1]", "dL/dW[5]", "dL/db[5]"):
+        assert (values[name] != 0).all(), name
+
+
+def test_a_single_layers_example_is_the_first_draw_of_its_seed():
+    """A single layer has no tie to avoid and its gradient of 0 is a sum like any other: its example is the
+    seed's first draw, the given numbers in the derivation's order from random.Random(seed)."""
+    import random
+    d = derive(ConvSpec())
+    rng = random.Random(0)
+    for v in worked_example(d, 0).given:
+        low, high = RANGES["upstream" if v.name.startswith("dL/d") else "input" if v.name == "X" else "kernel"]
+        assert [int(n) for n in v.values] == [rng.randint(low, high) for _ in v.values], v.name
+
+
 def test_the_sigmoid_networks_example_is_the_network_computed_by_numpy():
     d = derive(load_network(EXAMPLES / "two_layer_sigmoid_mse.toml"))
     example = worked_example(d, 2, input_gradient=False)
