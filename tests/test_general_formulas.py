@@ -6,15 +6,21 @@ from __future__ import annotations
 import re
 from itertools import product
 
-from hypothesis import given, settings
+from pathlib import Path
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sympy import Add, S, Symbol
 from sympy.parsing.sympy_parser import implicit_multiplication, parse_expr, standard_transformations
 
-from symconv import derive
+from symconv import ConvSpec, derive, render
 from symconv.grading import check_claim
 from symconv.naming import Naming
 
 from .strategies import conv_specs, conv_transpose_networks
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _formulas(d) -> dict[str, list[str]]:
@@ -282,3 +288,60 @@ def test_the_transposed_convolutions_general_formulas_instantiated_at_any_settin
     if layer.bias:
         for o in range(c_out):
             assert Add(*(g(o, u, v) for u in range(1, ho + 1) for v in range(1, wo + 1))) == d[f"dL/d{record.params['b']}"][o]
+
+
+def _closed_forms_as_printed(x, k, g, stride, padding, dilation):
+    """dL/dK and dL/dX by the documents' general forms, each operator as the text defines it: X~ the input with P
+    rows and columns of zeros on every side, G~ the upstream gradient with S - 1 zeros between its entries, K~ the
+    kernel with D - 1 zeros between its taps, dL/dK = X~ correlated with G~ at entries D apart (the first k of them),
+    dL/dX = crop(full(G~) star rot180(K~)), crop keeping rows P+1..P+H (1-based) and 0 where the full correlation
+    ends sooner."""
+    (h, w), (kh, kw) = x.shape, k.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    xt = np.pad(x, ((ph, ph), (pw, pw)))
+    gt = np.zeros((sh * (g.shape[0] - 1) + 1, sw * (g.shape[1] - 1) + 1))
+    gt[::sh, ::sw] = g
+    kt = np.zeros((dh * (kh - 1) + 1, dw * (kw - 1) + 1))
+    kt[::dh, ::dw] = k
+
+    def correlate(a, b):  # valid cross-correlation, b over a
+        rows, cols = a.shape[0] - b.shape[0] + 1, a.shape[1] - b.shape[1] + 1
+        return np.array([[np.sum(a[i:i + b.shape[0], j:j + b.shape[1]] * b) for j in range(cols)] for i in range(rows)])
+
+    dk = correlate(xt, gt)[::dh, ::dw][:kh, :kw]
+    full = correlate(np.pad(gt, ((kt.shape[0] - 1,) * 2, (kt.shape[1] - 1,) * 2)), kt[::-1, ::-1])
+    padded = np.zeros(xt.shape)
+    padded[:full.shape[0], :full.shape[1]] = full[:xt.shape[0], :xt.shape[1]]
+    return dk, padded[ph:ph + h, pw:pw + w]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(3, 9), st.integers(3, 9), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
+       st.integers(1, 3), st.integers(0, 2), st.integers(0, 2), st.integers(1, 2), st.integers(1, 2), st.integers(0, 99))
+def test_the_general_matrix_forms_with_crop_as_defined_are_the_gradient_at_any_setting(h, w, kh, kw, sh, sw, ph, pw,
+                                                                                     dh, dw, seed):
+    """The matrix forms the documents print beside the boxes, at any stride, padding and dilation (a stride that
+    leaves the padded input's last rows unread included: H = 8, k = 3, S = 2, P = 1 made a reader crop 9 x 9 to
+    7 x 7), against the gradient of y[r,s] = sum x~[S r + D p, S s + D q] k[p,q] summed term by term."""
+    ho, wo = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    assume(ho >= 1 and wo >= 1 and kh <= h + 2 * ph and kw <= w + 2 * pw)
+    rng = np.random.default_rng(seed)
+    x, k, g = rng.normal(size=(h, w)), rng.normal(size=(kh, kw)), rng.normal(size=(ho, wo))
+    xt = np.pad(x, ((ph, ph), (pw, pw)))
+    dk, dxt = np.zeros((kh, kw)), np.zeros(xt.shape)
+    for r, s, p, q in product(range(ho), range(wo), range(kh), range(kw)):
+        i, j = sh * r + dh * p, sw * s + dw * q
+        dk[p, q] += g[r, s] * xt[i, j]
+        dxt[i, j] += g[r, s] * k[p, q]
+    got_k, got_x = _closed_forms_as_printed(x, k, g, (sh, sw), (ph, pw), (dh, dw))
+    assert np.allclose(got_k, dk) and np.allclose(got_x, dxt[ph:ph + h, pw:pw + w])
+
+
+def test_the_documents_say_crop_as_the_test_above_computes_it():
+    """The definition the test above follows is the one the single layer's and the network's documents print."""
+    from symconv.network import load_network
+    words = "keeps rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$"
+    single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
+    network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    assert words in single and words.replace("keeps", "keeping") in network
+    assert "removes $P_h$ rows" not in single + network and "removing $P_h$ rows" not in single + network

@@ -300,10 +300,11 @@ class Layer(ABC):
         """Figures (symconv.figure.Grid) by the tensor they go with: "out", "in" or a parameter key."""
         return {}
 
-    def results(self, step: DocStep) -> tuple[list[str], str]:
-        """What a single layer's document states first: the results in matrix form (LaTeX align lines,
-        boxed) and the prose that defines their terms and checks their shapes; none by default."""
-        return [], ""
+    def results(self, step: DocStep) -> tuple[str, list[str], str]:
+        """What a single layer's document states first: the sentence that names the matrices they use, the
+        results in matrix form (LaTeX align lines, boxed) and the prose that defines their terms and checks
+        their shapes; none by default."""
+        return "", [], ""
 
     def general_results(self, step: DocStep) -> tuple[str, list[str], str] | None:
         """Where a single layer's boxed results hold only at its own settings, the same for any setting (intro,

@@ -132,6 +132,13 @@ def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
     return out
 
 
+def crop_words(verb: str = "keeps") -> str:
+    """What crop(.) does, exactly: a stride can leave the padded input's last rows unread, and the full correlation
+    is then shorter than the padded input."""
+    return (rf"$\operatorname{{crop}}(\cdot)$ {verb} rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$ (the "
+            r"input's own), with 0 where the full correlation ends sooner (rows and columns that the stride leaves unread)")
+
+
 # What each padding mode copies into the padding, in words (PyTorch's padding_mode).
 MODE_WORDS = {
     "reflect": "the input reflected across its border entries: the padded row next to the first row copies the "
@@ -362,6 +369,8 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     padded = (rf"\operatorname{{{spec.padding_mode}}}({a_in})" if spec.copies else
               rf"\operatorname{{pad}}({a_in})" if spec.has_padding else a_in)
     crop = r"\operatorname{fold}" if spec.copies else r"\operatorname{crop}"
+    # cropped to the input: its padding, and the rows and columns a stride leaves unread (0 in the gradient)
+    cropped = spec.has_padding or result_sizes(spec)["full"] != spec.padded_input
     spread = rf"\operatorname{{spread}}({d_out})" if spec.stride != (1, 1) else d_out
     spread_back = rf"\operatorname{{spread}}({d_back})" if spec.stride != (1, 1) else d_back
     kernel = K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
@@ -377,10 +386,10 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
                                 if spec.bias else "") + rf"{over_c}{padded} \star{stride} {weights}",
              rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}"
              + (rf"\operatorname{{rot}}_{{180}}\big({gradient}\big)" if spec.flipped else gradient),
-             rf"{d_in} &= {over_m}" + (crop + r"\Big(" if spec.has_padding else "")
+             rf"{d_in} &= {over_m}" + (crop + r"\Big(" if cropped else "")
              + rf"\operatorname{{full}}\big({spread_back}\big) \star "
              + (kernel_back if spec.flipped else rf"\operatorname{{rot}}_{{180}}({kernel_back})")
-             + (r"\Big)" if spec.has_padding else "")]
+             + (r"\Big)" if cropped else "")]
     if spec.bias:
         b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
         lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
@@ -395,16 +404,21 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
             or spec.groups != 1):
         return None
     n = step.number
-    x, k, a = (latex_base(step.letters[w]) for w in ("in", "K", "out"))
-    sup = f"^{{[{n}]}}" if n is not None else ""
-    d_out = rf"\delta{sup}"
-    intro = (f"Layer {n}'s rules hold at its stride 1 without padding. At any stride $S$ and padding $P$ (one channel "
-             rf"pair), with $\tilde{{X}}$ the input with $P_h$ rows and $P_w$ columns of zeros on every side, "
-             rf"$\tilde{{\Delta}}$ the upstream gradient with $S_h - 1$ zero rows and $S_w - 1$ zero columns between its "
-             r"entries, and $\operatorname{crop}(\cdot)$ removing $P_h$ rows and $P_w$ columns on each side again:")
-    lines = [rf"\frac{{\partial L}}{{\partial K}} &= \tilde{{X}} \star \tilde{{\Delta}}, \qquad "
-             rf"\frac{{\partial L}}{{\partial X}} = \operatorname{{crop}}\big(\operatorname{{full}}(\tilde{{\Delta}}) "
-             rf"\star \operatorname{{rot}}_{{180}}(K)\big)"]
+    tilde = lambda which: (lambda letter, sup: rf"\tilde{{{latex_base(letter)}}}" + (f"^{{{sup}}}" if sup else ""))(
+        *step.entry(which))
+    up_letter, up_sup = step.upstream or r"\Delta", step.entry("out")[1]
+    upstream = rf"\tilde{{{up_letter}}}" + (f"^{{{up_sup}}}" if up_sup else "")
+    K = matrix_name(*step.entry("K"))
+    Kt = rf"\tilde{{{matrix_name(step.letters['K'])}}}" + (f"^{{{step.entry('K')[1]}}}" if step.entry("K")[1] else "")
+    intro = (f"Layer {n}'s rules hold at its stride 1 without padding or dilation. At any stride $S$, padding $P$ "
+             rf"and dilation $D$ (one channel pair of an $H \times W$ input), with ${tilde('in')}$ the input with $P_h$ "
+             rf"rows and $P_w$ columns of zeros on every side, ${upstream}$ the upstream gradient with "
+             rf"$S_h - 1$ zero rows and $S_w - 1$ zero columns between its entries, ${Kt}$ the kernel with "
+             rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, $\star_D$ the correlation taken at "
+             r"entries $D$ apart (the first $k_h \times k_w$ of them), and " + crop_words("keeping") + ":")
+    lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {tilde('in')} \star_D {upstream}, \qquad "
+             rf"{step.delta('in')} = \operatorname{{crop}}\big(\operatorname{{full}}({upstream}) "
+             rf"\star \operatorname{{rot}}_{{180}}({Kt})\big)"]
     return intro, lines
 
 
@@ -426,9 +440,9 @@ def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
     }
 
 
-def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
-    """The three results boxed in matrix form, as identities.py computes them, and the prose that
-    defines their terms and checks their shapes with this layer's sizes. A matrix is decorated only
+def results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]:
+    """The sentence naming the matrices, the three results boxed in matrix form, as identities.py computes them,
+    and the prose that defines their terms and checks their shapes with this layer's sizes. A matrix is decorated only
     where it differs from the plain one: X~ padded, G~ spread by the stride, K~ dilated (or, with the
     convolution convention, the stored kernel rotated); crop only where there is padding to remove."""
     many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
@@ -462,7 +476,8 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
         + (rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full_conv}\Big)}}" if padded_in else rf"{full_conv}}}"),
     ]
     if spec.bias:
-        lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = {step.over_batch}\sum_{{r,s}} G{m}_{{r,s}}}}")
+        lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = {step.over_batch}\sum_{{r,s}} "
+                     rf"{step.gradient_entry(step.example('m' if many_out else ''), 'r,s')}}}")
     full, padded = sizes["full"], sizes["padded input"]
     taps = (f", taken at positions {plural(dh, 'row')} and {plural(dw, 'column')} apart," if (dh, dw) != (1, 1) else "")
     corr = tuple((n - g) // d + 1 for n, g, d in zip(padded, sizes["dilated upstream"], spec.dilation))
@@ -490,16 +505,23 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     # As many rows and columns as the (dilated) kernel reaches beyond one entry: k - 1, or D (k - 1).
     border = ("$k_h - 1$ rows and $k_w - 1$ columns" if (dh, dw) == (1, 1) else
               "$D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns")
+    Y = matrix_name(step.letters["out"])
+    x, k, y = (latex_base(step.letters[which]) for which in ("in", "K", "out"))
+    # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes.
+    names = (rf"${X}$, ${K}$ and ${Y}$ are the input, the kernel and the output as matrices (entries ${x}_{{i,j}}$, "
+             rf"${k}_{{p,q}}$ and ${y}_{{r,s}}$), $G = \partial L / \partial {Y}$ is the upstream gradient as a "
+             rf"matrix, its entries ${g}$" + (" (in each channel)" if many_in or many_out else "")
+             + "".join("; " + d for d in defined)
+             + rf"; $\hat{{G}}$ is ${Gt}$ with {border} of zeros on every side (here {span[0] - 1} and {span[1] - 1}: "
+             rf"{size(*sizes['padded upstream'])}){dilation}.")
     note = (
-        rf"$G$, the matrix of the upstream gradient's entries ${g}$, and the input ${X}$ are correlated"
-        + (": " + "; ".join(defined) if defined else "") + ". "
-        rf"Their correlation{taps} {kernel_part}. $\hat{{G}}$ is ${Gt}$ with {border} of zeros on every side "
-        rf"(here {span[0] - 1} and {span[1] - 1}: {size(*sizes['padded upstream'])}){dilation}; {full_phrase(Kt)}, slides $\operatorname{{rot}}_{{180}}({Kt})$ "
-        rf"over it and is {size(*full)}{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
+        rf"The correlation of ${Xt}$ with ${Gt}${taps} {kernel_part}. Sliding $\operatorname{{rot}}_{{180}}({Kt})$ over "
+        rf"$\hat{{G}}$ gives {full_phrase(Kt)}, {size(*full)}{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
     if padded_in and not spec.copies:
-        note += (r" $\operatorname{crop}(\cdot)$ removes the padding again: $P_h$ rows and $P_w$ columns on each side."
-                 if spec.symmetric else r" $\operatorname{crop}(\cdot)$ removes the padding's rows and columns again.")
+        names += (" " + crop_words()[0].upper() + crop_words()[1:] + "." if spec.symmetric else
+                  r" $\operatorname{crop}(\cdot)$ removes the padding's rows and columns again, and gives 0 to the rows "
+                  "and columns that the stride leaves unread.")
     if step.batch is not None:
         note += (f" $n$ numbers the examples (1 to {step.batch}): the kernel is shared by them, so its gradient is the "
                  "sum of each example's correlation, and each example's input gets its own gradient.")
@@ -514,7 +536,7 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[list[str], str]:
     if spec.flipped:
         note += (rf" With the convolution convention the layer's kernel is already rotated, so $\tilde{{{K}}}$ is the "
                  rf"kernel as stored, rotated, and $\partial L / \partial {K}$ is the correlation rotated back.")
-    return lines, note
+    return names, lines, note
 
 
 def _reach(full: tuple[int, int], padded: tuple[int, int], padding: bool, shape: tuple[int, int], copies: bool = False) -> str:
@@ -772,7 +794,7 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
                      "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(k_h - 1) + 1$ of them; windows "
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True)]
-    lines, note = results(spec, step)
+    _, lines, note = results(spec, step)
     out.append(Exercise("Write the gradients in matrix form: each as one operation (a correlation, a convolution, "
                         "a sum) on whole matrices. Which matrix is rotated, and by how much?", lines, note, 4))
     stride_case = _stride_case(spec, step)
@@ -845,7 +867,7 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"every side and $\tilde{G}$ the upstream gradient dilated by the stride ($S_h - 1$ zero rows and $S_w - 1$ "
              r"zero columns inserted between its entries); $\hat{G}$ is, as above, the upstream gradient padded with "
              r"$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side, now $\tilde{G}$ padded (at stride 1 "
-             r"$\tilde{G} = G$), and $\operatorname{crop}(\cdot)$ removes $P_h$ rows and $P_w$ columns on each side. "
+             r"$\tilde{G} = G$), and " + crop_words() + ". "
              "Then the kernel's gradient is the correlation of the padded input with the stride-dilated upstream "
              "gradient, and the input's gradient is the full correlation of the stride-dilated upstream gradient with "
              r"$\operatorname{rot}_{180}(" + K + r")$, cropped:")
@@ -862,7 +884,7 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              rf"\operatorname{{rot}}_{{180}}\big({K}{mc_back}\big)\Big)"]
     after = (r"Where the stride leaves the last rows or columns of the padded input unread, the correlation is larger "
              rf"than the kernel (its top-left $k_h \times k_w$ entries are the kernel's gradient) and those input entries "
-             rf"get 0. With a dilation $D$, ${K}$ is dilated too ($D_h - 1$ zero rows and $D_w - 1$ zero columns between "
+             rf"get 0, as the crop says. With a dilation $D$, ${K}$ is dilated too ($D_h - 1$ zero rows and $D_w - 1$ zero columns between "
              r"its taps), $\hat{G}$ gets $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros, and the kernel's "
              "gradient takes the correlation's entries $D$ apart.")
     return intro, lines, after
@@ -896,7 +918,7 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
         lines = [rf"{d(K + pair)} &= {over_n}{correlation}"]
         lines += [] if batched and step.batch is None else [rf"{d(X + f'^{{({n}c)}}')} &= {full}"]
         if b:
-            lines.append(rf"{d(b + '_m')} &= {over_n}\sum_{{r,s}} G^{{({n}m)}}_{{r,s}}")
+            lines.append(rf"{d(b + '_m')} &= {over_n}\sum_{{r,s}} {step.gradient_entry(n + 'm', 'r,s')}")
         return lines
 
     batched = step.batch is not None  # this layer's own results sum over its batch: so do these

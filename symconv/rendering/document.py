@@ -475,8 +475,10 @@ NOTATION = (
                              r"\operatorname{rot}_{180}(K)$ is the full correlation with $\operatorname{rot}_{180}(K)$, "
                              r"that is the full convolution with $K$"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
-    (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding and "
-                            r"$\operatorname{crop}(\cdot)$ takes it off again"),
+    (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
+    (r"\operatorname{crop}", r"$\operatorname{crop}(\cdot)$ keeps the input's own rows and columns of a padded "
+                             r"input's, $P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, with 0 where its argument "
+                             r"ends sooner (rows and columns that the stride leaves unread)"),
     (r"\operatorname{reflect}", r"$\operatorname{reflect}(\cdot)$ pads with the input reflected across its border "
                                 r"entries (the padded row next to the first row copies the second)"),
     (r"\operatorname{replicate}", r"$\operatorname{replicate}(\cdot)$ pads with the input's border entries repeated"),
@@ -895,9 +897,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     summary, closing, questions, answers = [], [], [], []
     if single:
         settings = first.layer.settings(docs[0]) + ([("batch", plural(net.batch, "example"))] if net.batch else [])
-        lines, note = first.layer.results(docs[0])
+        names, lines, note = first.layer.results(docs[0])
         if lines:
-            lead = "The results in matrix form, proved entry by entry at this size in the sections below."
+            lead = "The results in matrix form, proved entry by entry at this size in the sections below. " + names
             if any(r"\star" in line for line in lines):  # the operators they use, defined before them
                 lead += " " + STAR
             summary = [Section("results", "The results", lead, [], formula=lines, after=note)]
