@@ -193,6 +193,9 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
         assert all(limit in general[key][0] for limit in limits), general[key]
         assert r"_{\rho_h(r, p),\, \rho_w(s, q)}" in general[key][0]  # x at the row and column rho gives
     assert r"\sum_{\rho_h(r, p) = i} \ \sum_{\rho_w(s, q) = j}" in general["in"][0]
+    if spec.groups == 1:  # the channels' sums in symbols too, never this layer's counts (a lecturer read Sum_{m=1}^{2})
+        assert (r"\sum_{m=1}^{C_{out}}" in general["in"][0]) == (spec.out_channels > 1), general["in"]
+        assert (r"\sum_{c=1}^{C_{in}}" in general["out"][0]) == (spec.in_channels > 1), general["out"]
     row, col = _rho(note, "h", "r", "p", spec), _rho(note, "w", "s", "q", spec)
     _assert_forward_and_kernel(spec, d, general["out"][0], row, col)
     # The input's gradient: every (m, kernel channel, r, s, p, q) whose read lands on (c, i, j).

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,29 @@ def test_the_cnn_shows_the_input_gradient_as_the_full_convolution_with_entries_a
     assert any(f.svg_file == "figure-full-layer-1.svg" for f in section.figures)
     assert r"the full convolution with $K^{[1]}$" in section.intro and "rotated" in section.intro
     assert section.formula and "no term" in section.after
+
+
+@pytest.mark.parametrize("order", ["row", "column"])
+@pytest.mark.parametrize("shape", [(2, 2, 2), (3, 2, 4), (1, 3, 2)])
+def test_the_flatten_rule_in_symbols_puts_each_entry_where_the_layer_does(order, shape, tmp_path):
+    """The rule prints the vector's index in H and W (any channel size; a lecturer read the sizes' numbers as the
+    only case): put this channel size in and every (m, r, s) lands where the layer's forward pass puts it."""
+    import re
+    from sympy import Symbol
+    from sympy.parsing.sympy_parser import implicit_multiplication, parse_expr, standard_transformations
+    from symconv.layers.flatten import flatten_order
+    from symconv.naming import Naming
+    c_n, h, w = shape
+    net = f'input = [{c_n}, {h}, {w}]\n[[layer]]\ntype = "relu"\n[[layer]]\ntype = "flatten"\norder = "{order}"\n'
+    path = tmp_path / "net.toml"
+    path.write_text(net)
+    d = derive(load_network(path))
+    record = d.records[1]
+    line = record.layer.rules(Naming(d.network.names).doc_step(record, None))[1]
+    index = re.search(r"_\{([^{}]*)\} &=", line).group(1)
+    assert rf"(H \times W = {h} \times {w})" in line
+    expr = parse_expr(index.replace("HW", "H*W"), transformations=standard_transformations + (implicit_multiplication,))
+    at = {n: k for k, n in enumerate(flatten_order(order, shape))}  # flat row-major position -> vector index
+    for m, r, s in product(range(1, c_n + 1), range(1, h + 1), range(1, w + 1)):
+        vector = int(expr.subs({Symbol("H"): h, Symbol("W"): w, Symbol("m"): m, Symbol("r"): r, Symbol("s"): s}))
+        assert vector - 1 == at[((m - 1) * h + r - 1) * w + s - 1], (m, r, s)

@@ -28,16 +28,18 @@ class Channels(NamedTuple):
     defined: str  # a sentence defining o_m and M_c, or ""
 
 
-def channels(spec: ConvSpec) -> Channels:
+def channels(spec: ConvSpec, general: bool = False) -> Channels:
     """The channel notation of the formulas, rules and results. With groups, output channel m reads the
     input channels o_m + 1 to o_m + C_in/g, o_m = (C_in/g) floor((m - 1) / (C_out/g)); depthwise (one
-    input and one output channel per group) reads channel m alone."""
+    input and one output channel per group) reads channel m alone. With `general`, the sums over the channels
+    run to C_in and C_out (without groups), as a formula for any size writes them."""
     over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
     many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
     if spec.groups == 1:
         pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
-        return Channels("c" if many_in else "", pair, over("c", spec.in_channels) if many_in else "",
-                        over("m", spec.out_channels) if many_out else "", pair, "m" if many_out else "", "")
+        c_in, c_out = ("C_{in}", "C_{out}") if general else (spec.in_channels, spec.out_channels)
+        return Channels("c" if many_in else "", pair, over("c", c_in) if many_in else "",
+                        over("m", c_out) if many_out else "", pair, "m" if many_out else "", "")
     n_in, n_out, g = spec.in_per_group, spec.out_per_group, spec.groups
     if n_in == 1 and n_out == 1:  # depthwise: channel m of the input gives channel m of the output
         return Channels("m", "m,1", "", "", "c,1", "c",
@@ -309,7 +311,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
     (kh, kw), (ho, wo) = spec.kernel, spec.output
     if general:
         (kh, kw), (ho, wo) = ("k_h", "k_w"), ("H_o", "W_o")
-    ch = channels(spec)
+    ch = channels(spec, general)
 
     def name(which: str, channel: str, sub: str) -> str:
         letter, layer = step.entry(which)

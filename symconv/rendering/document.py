@@ -384,8 +384,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         after = words.notes.get(key, "") if formula else ""
         # The formula in symbols beside it, once per kind (the first section that has one says where its
         # indices run).
-        # (The bias's, the same sum at every size, only in a single layer's document: a network's has its rules.)
-        symbols = words.general.get(key, []) if general and formula and not head and (single or key != "b") else []
+        symbols = words.general.get(key, []) if general and formula and not head else []
         if not single and key == "b" and formula and not batched:  # its formula, a sum over the channel, says it all
             entries = []
         if single and key == "b" and symbols and entries:  # the bias's few entries: in the display of its formula
