@@ -165,3 +165,19 @@ def test_the_flatten_rule_in_symbols_puts_each_entry_where_the_layer_does(order,
     for m, r, s in product(range(1, c_n + 1), range(1, h + 1), range(1, w + 1)):
         vector = int(expr.subs({Symbol("H"): h, Symbol("W"): w, Symbol("m"): m, Symbol("r"): r, Symbol("s"): s}))
         assert vector - 1 == at[((m - 1) * h + r - 1) * w + s - 1], (m, r, s)
+
+
+def test_the_notation_paragraph_defines_each_name_once_and_says_an_activation_has_its_own_delta():
+    """A lecturer found a^{[l]} defined twice in one garbled paragraph ('a^{[l]} is the output of layer l ...; x is the
+    input. a^{[l]} is the whole of layer l's output, a capital ...'), and delta^{[l]} = dL/da^{[l]} unflagged beside
+    the delta = dL/dz of Nielsen and Ng: an activation is a layer of its own, with its own delta."""
+    cnn = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    intro = cnn[cnn.index("Indices are 1-based"):cnn.index("## The rules")]
+    assert intro.count("the output of layer $l$") == 1 and "is the whole of" not in intro
+    assert "$x$ is the input and $a^{[l]}$ the output of layer $l$, as Figure 1 draws them." in intro
+    assert "A capital letter is one channel as a matrix" in intro
+    assert "an activation is a\nlayer of its own here, with its own $\\delta^{[l]}$" in intro
+    # no activation layer, no word of one
+    path = EXAMPLES.parent / "tests" / "notes" / "heldout11" / "07_net.toml"
+    plain = render(load_network(path), ("md",)).files["derivation.md"].decode()
+    assert "Indices are 1-based" in plain and "an activation is a" not in plain

@@ -54,6 +54,7 @@ class Activation(Layer):
 
     kind: str
     fixed: ClassVar[tuple[str, ...]] = ("kind",)
+    entrywise_activation: ClassVar[bool] = True
     SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"relu": 7e-4, "sigmoid": 2.2e-3, "tanh": 3e-4, "identity": 1e-5}
 
     @property

@@ -180,6 +180,9 @@ class Layer(ABC):
     # Whether a loss's output is the network's prediction (the softmax's probabilities, y-hat), the a^{[L]} of
     # notes that number layers by their weights (Ng); not an error e or a loss term
     output_is_prediction: ClassVar[bool] = False
+    # An entry-by-entry activation, a layer of its own with its own gradient (where notes fold it into the layer
+    # before, theirs is the delta of that layer's output)
+    entrywise_activation: ClassVar[bool] = False
 
     @property
     def gates_at_zero(self) -> bool:

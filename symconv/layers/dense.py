@@ -87,12 +87,15 @@ class Dense(Layer):
     def words(self, step: DocStep) -> Words:
         a, z, w = step.symbol("in"), step.symbol("out"), step.symbol("W")
         b = step.symbol("b") if self.bias else ""
+        # the upstream gradient as the rules write it (delta^{[l]}), slashed in running text where it is a fraction
+        d = step.delta("out")
+        d = rf"\partial L / \partial {z}" if d.startswith(r"\frac") else d
         return Words(f"${z} = {w} {a}{' + ' + b if b else ''}$, with one row of ${w}$ per output.",
                      {"W": rf"$\partial L / \partial {w}$ is the upstream gradient times the input: the outer product "
-                           rf"$\frac{{\partial L}}{{\partial {z}}} ({a})^{{\mathsf{{T}}}}$.",
+                           rf"${d}\, ({a})^{{\mathsf{{T}}}}$.",
                       "b": rf"$\partial L / \partial {b}$ is the upstream gradient itself." if b else "",
                       "in": rf"$\partial L / \partial {a}$ sums the upstream gradient times the column of ${w}$: "
-                            rf"$({w})^{{\mathsf{{T}}}} \frac{{\partial L}}{{\partial {z}}}$."})
+                            rf"$({w})^{{\mathsf{{T}}}} {d}$."})
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         """Why the weights' gradient is an outer product: the chain rule over the outputs, of which only one

@@ -116,6 +116,7 @@ class FormulaActivation(Layer):
     formula: str
     constants: tuple = ()  # the file's params table: named numbers the formula uses
     type: ClassVar[str] = "activation"
+    entrywise_activation: ClassVar[bool] = True
     aliases: ClassVar[dict[str, str]] = {"params": "constants"}
 
     def __post_init__(self) -> None:

@@ -714,9 +714,8 @@ def _notation(records, docs: list[DocStep]) -> str:
     if not any(len(r.shape_out) == 3 for r in records):
         return ""
     out_letter = next((doc.letters["out"] for r, doc in zip(records, docs) if len(r.shape_out) == 3), "a")
-    text = (f"${latex_base(out_letter)}^{{[l]}}$ is the whole of layer $l$'s output, a capital one channel of it "
-            f"as a matrix, and the small letter with indices one entry: "
-            f"${matrix_name(out_letter, '[l](m)')}$ is channel $m$ of layer $l$'s output, with entries "
+    text = (f"A capital letter is one channel as a matrix, and the small letter with indices one entry: "
+            f"${matrix_name(out_letter, '[l](m)')}$ is channel $m$ of ${latex_base(out_letter)}^{{[l]}}$, with entries "
             f"${latex_base(out_letter)}^{{[l](m)}}_{{r,s}}$ (row $r$, column $s$)")
     conv = next((doc for r, doc in zip(records, docs) if r.layer.kernel_slides and "K" in doc.letters), None)
     if conv is not None:
@@ -970,6 +969,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "single": single,
         "indexed": not naming.single,  # a^{[l]}: the notation needs its paragraph
         "notation": "" if single else _notation(records, docs),
+        "activation_layer": not single and any(r.layer.entrywise_activation for r in records),
         "settings": settings,
         "layer_table": None if single else layer_table(net, docs),
         "has_loss": net.has_loss,
