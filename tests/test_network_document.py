@@ -111,8 +111,9 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
 
 # Issue 24's limits: the CNN's document at most 8 pages, every other example's at most 12; those below as measured
 # (a network's document is set at 10pt: it holds its rules, a worked example through every layer and each layer's
-# entries).
-PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 8, "pytorch_semantics": 11, "unet_decoder": 10,
+# entries; pytorch_semantics took its 12th page when the worked example moved after the backward pass, where it
+# starts a fresh page).
+PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 8, "unet_decoder": 10,
          "three_layer_cnn": 9}
 
 

@@ -907,11 +907,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                 summary.append(Section("results-general", "", intro, [], formula=lines, after=after))
     else:  # the network's diagram (Figure 1) lists its layers and their shapes
         settings = []
-    if example is not None:
-        if single:  # after the derivation it checks, and before what builds on it
-            closing += _example_sections(derivation, docs, example, after=True)
-        else:
-            summary += _example_sections(derivation, docs, example)
+    if example is not None:  # after the derivation it checks, and before what builds on it (the exercises)
+        closing += _example_sections(derivation, docs, example, after=True)
     if single:
         parts = first.layer.in_network(docs[0])
         closing += [Section(f"network-{n}", "In a network" if n == 0 else "", intro, [], formula=lines, after=after)

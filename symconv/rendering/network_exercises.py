@@ -238,12 +238,6 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 "its upstream gradient times the input entry this kernel entry met there; of the upstream gradient's "
                 f"entries only {_listed(kept)} are not 0{_stopped(records)}:",
                 tuple(lines)))
-    # A derivation: the softmax's rule for a target that does not sum to 1, checked with NumPy on the target doubled.
-    softmax = _softmax_derivation(derivation, records, leaves)
-    if softmax is not None:
-        question, lines, after = softmax
-        items.append(Item(f"Exercise {len(items) + 1}", question, "", tuple(lines), after))
-
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:
         r = dense[-1]
@@ -305,33 +299,6 @@ def matrix_name_of(derivation: Derivation, name: str) -> str:
     """a^{[5]}: a tensor's name as its first entry's label writes it, without the entry's index."""
     label = derivation[name].labels[0]
     return re.sub(r"_\{[^{}]*\}$", "", label)
-
-
-def _softmax_derivation(derivation: Derivation, records, leaves: dict):
-    """The derivation exercise of a softmax with cross-entropy: its gradient for a target whose entries sum to tau,
-    tau p - t (p - t needs tau = 1), with the worked example's target doubled as numbers, from NumPy (and checked
-    there against 2 p - 2 t); None for another last layer."""
-    last = records[-1]
-    if not any(p.one_hot for p in last.layer.params(last.shape_in)) or last.params.get("t") not in leaves:
-        return None
-    target = last.params["t"]
-    doubled = {**leaves, target: 2 * leaves[target]}
-    arrays = forward_backward(records, doubled)
-    scores = last.input
-    p_hat = arrays[last.output] if last.output in arrays else None
-    grad = np.reshape(arrays[f"dL/d{scores}"], -1)
-    if p_hat is None:
-        return None
-    assert np.allclose(grad, 2 * np.reshape(p_hat, -1) - 2 * np.reshape(leaves[target], -1))
-    a = matrix_name_of(derivation, scores)
-    question = (rf"Layer {last.number}'s rule $\partial L / \partial {a} = \hat{{y}} - t$ holds for a target whose entries "
-                rf"sum to 1. Derive $\partial L / \partial {a}_k$ for a target $t$ whose entries sum to $\tau$, and give it "
-                rf"for the worked example with its target doubled (loss $L''$).")
-    lines = [rf"\frac{{\partial L}}{{\partial {a}_k}} &= \sum_j \Big(-\frac{{t_j}}{{\hat{{y}}_j}}\Big)\, \hat{{y}}_j "
-             rf"\big(\mathbb{{1}}[j = k] - \hat{{y}}_k\big) = \hat{{y}}_k \sum_j t_j - t_k = \tau\, \hat{{y}}_k - t_k",
-             rf"\frac{{\partial L''}}{{\partial {a}}} &= 2\, \hat{{y}} - 2\, t = {{{_vector(grad)}}}"]
-    after = r"So $\hat{y} - t$ needs $\tau = 1$ (a one-hot or a label-smoothed target)."
-    return question, lines, after
 
 
 def _step(records, trained, leaves: dict, arrays: dict, loss: str, base: float):
