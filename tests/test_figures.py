@@ -130,7 +130,7 @@ def test_the_switch_figure_marks_where_the_derived_switch_is_one():
     net = NetworkSpec((1, 5, 6), (Conv(1, 1), Pool("max", 2, stride=(2, 1), padding=(1, 0))))
     d = derive(net)
     shapes = net.shapes
-    (grid,) = net.layers[1].figures(DocStep(2, shapes[1], shapes[2], {"in": "a", "out": "a"}))["out"]
+    (grid,) = net.layers[1].figures(DocStep(2, shapes[1], shapes[2], {"in": "a", "out": "a"}))["in"]
     chosen = {(r, c) for r, c, _, role in grid.cells if role == "chosen"}
     # The switches in the derivation's own backward entries, at the same example values.
     h, w = shapes[1][1:]

@@ -416,7 +416,7 @@ class Pool(Layer):
         """The windows figure; `values` (the worked example's input to the layer, channel 1, row-major) fill a
         max pooling's in place of its own example numbers."""
         grid = self._windows_figure(step, values)
-        return {"out": [grid]} if grid is not None else {}
+        return {"in": [grid]} if grid is not None else {}
 
     def _windows_figure(self, step: DocStep, given: list | None = None) -> Grid | None:
         """Channel 1 of the layer's input with its windows shaded, from the same windows as the rules.
