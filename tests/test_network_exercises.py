@@ -64,3 +64,21 @@ def test_an_answer_whose_every_term_is_zero_is_written_as_zero(monkeypatch):
     example = worked_example(d, 0)
     items = exercises(d, example, short_names(d, "delta"))
     assert any(line.endswith("&= 0") for item in items for line in item.lines)
+
+
+def test_a_vector_an_answer_reads_its_factors_from_is_shown_at_the_lines_places():
+    """A lecturer read '0.02344 * 13 ~ 0.305' under the vector it came from shown as [... 0.023 ...] (0.023 * 13 is
+    0.299): the vector is printed at the places the line needs, so each factor is one the reader can see."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    items = exercises(d, worked_example(d, 0), short_names(d, "delta"))
+    vector = re.search(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", items[0].answer).group(1).split("&")
+    factors = re.findall(r"\((-?\d+\.\d+)\)|(?<![\d.(])(\d+\.\d+)", items[0].lines[-1].split("=")[-1])
+    factor = next(a or b for a, b in factors)
+    places = len(factor.split(".")[1])
+    assert all(len(v.strip().split(".")[1]) == places for v in vector if "." in v), (vector, factor)
+    assert factor in [v.strip() for v in vector]
+    # answer 2: the gradient vector it passes back at the places of the bias's line
+    vector2 = re.search(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", items[1].lines[0]).group(1).split("&")
+    factor2 = re.search(r"\((-?\d+\.(\d+))\)|(?<![\d.(])(\d+\.(\d+))", items[1].lines[-1].split("&=")[-1])
+    places2 = len((factor2.group(2) or factor2.group(4)))
+    assert all(len(v.strip().split(".")[1]) == places2 for v in vector2 if "." in v)

@@ -566,8 +566,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     keep = min(height, 23.0) if after else 0.0
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
-                    after=("One entry of each sum, term by term (in a sum of decimals, the terms that are 0 left "
-                           "out):" if len(derivation.records) > 1 else "One entry of each sum, term by term:")
+                    after=("One entry of each sum, term by term" + (
+                        " (in a sum of decimals the terms that are 0 are left out, and where factors rounded to three "
+                        "places would not give the result to three places, they are shown to as many as it needs):"
+                        if any(rounded(*t.values) for t in example.derived) else ":"))
                     if worked else "",
                     steps=steps)]
 

@@ -92,9 +92,10 @@ def _entry_terms(derivation: Derivation, name: str, flat: int) -> list[tuple[int
 
 
 def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: dict, total: float,
-            symbolic: bool) -> list[str]:
+            symbolic: bool) -> tuple[list[str], int]:
     """Align lines: entry `flat` of tensor `name` as the sum of its terms whose first factor (an upstream
-    gradient) is not 0 (in symbols when `symbolic`), then in numbers, at enough places to give the total shown."""
+    gradient) is not 0 (in symbols when `symbolic`), then in numbers, at enough places to give the total shown;
+    and those places (a vector the line's factors come from is shown at them too)."""
     syms = derivation.symbols
     number = lambda at: values[syms[at]]
     terms = [(a, b) for a, b in _entry_terms(derivation, name, flat) if number(a) != 0]
@@ -102,14 +103,14 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     places = _places(pairs, total)
     lhs = derivation[name].labels[flat]
     if not terms:
-        return [rf"{lhs} &= 0"]
+        return [rf"{lhs} &= 0"], PLACES
     text = [names[syms[a]] + (r"\," + names[syms[b]] if b >= 0 else "") for a, b in terms]
     shown = [_factor(a, places) + ("" if b is None else r" \cdot " + _factor(b, places)) for a, b in pairs]
     numbers = " + ".join(shown) + rf" \approx {decimal(total)}"
     if symbolic and len(terms) <= 2:  # short: in symbols and in numbers on one line
-        return [rf"{lhs} &= {' + '.join(text)} = {numbers}"]
+        return [rf"{lhs} &= {' + '.join(text)} = {numbers}"], places
     lines = [rf"{lhs} &= {' + '.join(text)}"] if symbolic else []
-    return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"])
+    return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"]), places
 
 
 def inline_primed(label: str) -> str:
@@ -187,12 +188,12 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             grad = f"dL/d{weight}"
             total = float(np.reshape(arrays2[grad], -1)[flat])
             label = derivation[grad].labels[flat]
-            lines = _worked(derivation, names, grad, flat, values2, total, True)
+            lines, places = _worked(derivation, names, grad, flat, values2, total, True)
             lines[0] = primed(lines[0])
             items.append(Item(
                 "Exercise 1", f"{said} Compute ${inline_primed(label)}$ by the chain rule.",
                 rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
-                rf"term, with the upstream gradient now of $L'$:" + _upstream_line(derivation, records, arrays2, names),
+                rf"term, with the upstream gradient now of $L'$:" + _upstream_line(derivation, records, arrays2, places),
                 tuple(lines)))
         if kernel is not None and "b" in kernel.params:
             bias = kernel.params["b"]
@@ -200,7 +201,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             flat = derivation[grad].shape[0] - 1 if derivation[grad].shape else 0
             total = float(np.reshape(arrays2[grad], -1)[flat])
             label = derivation[grad].labels[flat]
-            lines = _worked(derivation, names, grad, flat, values2, total, False)
+            lines, places = _worked(derivation, names, grad, flat, values2, total, False)
             lines[0] = primed(lines[0])
             kept = _kept(derivation, names, grad, flat, values2)
             if dense:  # where the chain starts: the dense layer's input gradient, in numbers
@@ -208,7 +209,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 a_in = matrix_name_of(derivation, r.input)
                 lines.insert(0, rf"\frac{{\partial L'}}{{\partial {a_in}}} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} "
                              rf"\frac{{\partial L'}}{{\partial {matrix_name_of(derivation, r.output)}}} = "
-                             + "{" + _vector(arrays2[f"dL/d{r.input}"], 4) + "}")
+                             + "{" + _vector(arrays2[f"dL/d{r.input}"], places) + "}")
             items.append(Item(
                 f"Exercise {len(items) + 1}",
                 f"With the same $t'$, compute ${inline_primed(label)}$: follow the gradient back through every layer.",
@@ -227,7 +228,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             flat = next(n for n in range(last * per, (last + 1) * per) if n != shown)
             total = float(np.reshape(arrays2[grad], -1)[flat])
             label = derivation[grad].labels[flat]
-            lines = _worked(derivation, names, grad, flat, values2, total, True)  # in symbols, then numbers
+            lines, _ = _worked(derivation, names, grad, flat, values2, total, True)  # in symbols, then numbers
             lines[0] = primed(lines[0])
             kept = _kept(derivation, names, grad, flat, values2)
             items.append(Item(
@@ -285,14 +286,15 @@ def _other_target(last, leaves: dict):
     return name, t + 1
 
 
-def _upstream_line(derivation: Derivation, records, arrays2: dict, names: dict) -> str:
-    """For a softmax with cross-entropy: its upstream gradient under L' in numbers, p - t' (empty otherwise)."""
+def _upstream_line(derivation: Derivation, records, arrays2: dict, places: int = PLACES) -> str:
+    """For a softmax with cross-entropy: its upstream gradient under L' in numbers, p - t' (empty otherwise), at the
+    places of the line that uses it."""
     last = records[-1]
     if not any(p.one_hot for p in last.layer.params(last.shape_in)):
         return ""
     scores = last.input
     grad = np.reshape(arrays2[f"dL/d{scores}"], -1)
-    return (rf" $\partial L' / \partial {matrix_name_of(derivation, scores)} = \hat{{y}} - t' = {_vector(grad)}$.")
+    return (rf" $\partial L' / \partial {matrix_name_of(derivation, scores)} = \hat{{y}} - t' = {_vector(grad, places)}$.")
 
 
 def matrix_name_of(derivation: Derivation, name: str) -> str:
