@@ -192,7 +192,7 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
     for key, limits in (("out", ("p=1}^{k_h}", "q=1}^{k_w}")), ("K", ("r=1}^{H_o}", "s=1}^{W_o}"))):
         assert all(limit in general[key][0] for limit in limits), general[key]
         assert r"_{\rho_h(r, p),\, \rho_w(s, q)}" in general[key][0]  # x at the row and column rho gives
-    assert r"\sum_{\rho_h(r, p) = i} \ \sum_{\rho_w(s, q) = j}" in general["in"][0]
+    assert r"\sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j}" in general["in"][0]
     if spec.groups == 1:  # the channels' sums in symbols too, never this layer's counts (a lecturer read Sum_{m=1}^{2})
         assert (r"\sum_{m=1}^{C_{out}}" in general["in"][0]) == (spec.out_channels > 1), general["in"]
         assert (r"\sum_{c=1}^{C_{in}}" in general["out"][0]) == (spec.in_channels > 1), general["out"]
@@ -225,7 +225,8 @@ def test_the_general_formulas_are_stated_once_per_kind_beside_those_at_the_layer
     convs = [r.number for r in d.records if r.layer.type == "conv"]
     assert len(convs) > 1
     with_symbols = [s for s in ctx["sections"] if s.general]
-    assert {s.name for s in with_symbols} == {"A[1]", "dL/dK[1]"}  # the first convolution's (no input gradient)
+    # the first convolution's (no input gradient), its bias's too: a network's first line is in symbols everywhere
+    assert {s.name for s in with_symbols} == {"A[1]", "dL/dK[1]", "dL/db[1]"}
     assert sum(1 for s in ctx["sections"] if s.general_note) == 1  # where the indices run: said once
     for section in with_symbols:  # the general line, then the same at this layer
         assert section.shown_formula == section.general + section.formula

@@ -149,7 +149,7 @@ def test_the_input_gradients_sum_says_a_kernel_index_outside_the_kernel_is_no_te
 def test_the_note_stands_right_after_the_sum_in_every_format():
     docs = documents(ConvSpec())
     # The formula in symbols, then the same at this layer, then the note on the latter's terms.
-    general = r"\frac{\partial L}{\partial x_{i,j}} &= \sum_{\rho_h(r, p) = i} \ \sum_{\rho_w(s, q) = j} g_{r,s}\, k_{p,q}"
+    general = r"\frac{\partial L}{\partial x_{i,j}} &= \sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j} g_{r,s}\, k_{p,q}"
     formula = r"\frac{\partial L}{\partial x_{i,j}} &= \sum_{r=1}^{2} \sum_{s=1}^{2} g_{r,s}\, k_{i - r + 1,\, j - s + 1}"
     note = r"In this sum a term exists only where the kernel index lies in the kernel, $1 \le i - r + 1 \le 2$"
     for fmt in ("tex", "md"):

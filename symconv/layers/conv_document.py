@@ -345,8 +345,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
         out["in"] = [rf"{d(x)} &= {ch.readers}{over_rs}{g_back}\, {k_at}"]
     else:  # taps spaced by the dilation: only some (r, p) meet row i
         k_back = name("K", ch.back_pair, "p,q")
-        pairs = (rf"\sum_{{{rows} = i}} \ \sum_{{{cols} = j}}" if general
-                 else rf"\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}}")
+        pairs = rf"\sum_{{(r,p):\ {rows} = i}} \ \sum_{{(s,q):\ {cols} = j}}"  # the indices summed, named
         out["in"] = [rf"{d(x)} &= {ch.readers}{pairs} {g_back}\, {k_back}"]
     if spec.bias:
         out["b"] = [rf"{d(bias.removesuffix(' + '))} &= {step.over_batch}{over_rs}{g}"]
