@@ -206,3 +206,32 @@ def test_no_exercises_leaves_them_out_and_keeps_the_rest(tmp_path: Path):
     from symconv.spec import SpecError
     with pytest.raises(SpecError, match="exercises"):
         _md(ConvSpec(), exercises="no")
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=5, kernel=2), ConvSpec(input=4, kernel=2)],
+                         ids=["3x3-k2", "5x5-k2", "4x4-k2"])
+def test_the_stride_exercise_asks_for_the_entries_no_window_reads_and_names_those_numpy_finds_zero(spec):
+    """At stride 2 the last row and column of a 3x3 (or 5x5) input under a 2x2 kernel are read by no window (a
+    lecturer found the one-term exercise missed it): the question asks which entries always get 0 and the answer
+    names exactly the rows and columns NumPy's gradient leaves 0 for every random upstream gradient."""
+    d, example, a, found = _given(spec)
+    md = _md(spec)
+    question = _section(md, "#### Exercise 3", "#### Exercise 4")
+    answer = _section(md, "#### Answer 3", "#### Answer 4")
+    x, k = a["X"][None] if a["X"].ndim == 2 else a["X"], a["K"]
+    k = k.reshape(1, 1, *k.shape[-2:])
+    x = x.reshape(1, *x.shape[-2:])
+    out = _forward(x, k, None, 2, 0).shape
+    rng = np.random.default_rng(0)
+    zero = np.ones(x.shape[1:], bool)
+    for _ in range(5):
+        zero &= _input_gradient(x, k, rng.normal(size=out), 2, 0)[0] == 0
+    rows = [i + 1 for i in range(x.shape[1]) if zero[i].all()]
+    cols = [j + 1 for j in range(x.shape[2]) if zero[:, j].all()]
+    if rows or cols:
+        assert "Which input entries get a gradient of 0 from every output" in question
+        said = " and ".join(([f"row {' and '.join(map(str, rows))}"] if rows else [])
+                            + ([f"column {' and '.join(map(str, cols))}"] if cols else []))
+        assert f"The entries of the input's {said} get 0" in answer
+    else:
+        assert "Which input entries" not in question and "get 0: no window" not in answer

@@ -290,6 +290,12 @@ def _entry(letter: str, prime: str, channel: int | None, r: int, s: int) -> str:
     return f"{{{letter}{prime}}}^{{({channel})}}_{{{r},{s}}}"
 
 
+def plural_list(numbers: list[int]) -> str:
+    """3; 3 and 4; 2, 3 and 4 (the numbers of rows or columns, their noun said before them)."""
+    return (str(numbers[0]) if len(numbers) == 1 else
+            ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}")
+
+
 def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printer, example_values=()):
     """At stride 2 (or 1, for a layer with a stride), with the same input, kernel, padding and dilation, the
     outputs that both strides compute keep their upstream gradient (at stride 1, those the stride skips get 0):
@@ -354,22 +360,32 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
              + r" \end{bmatrix}}" for m in range(g2.shape[0])]
     shown = [r", \quad ".join(line.lstrip("&") for line in shown)]
     shown = ["&" + shown[0]]
+    # The input rows and columns no window reads at the other stride: their gradient is 0, whatever G'' is.
+    unread_rows = [n + 1 for n in range(h) if all(ii != n for _, _, ii in index.rows)]
+    unread_cols = [n + 1 for n in range(w) if all(jj != n for _, _, jj in index.cols)]
+    unread = " and ".join(([f"row {plural_list(unread_rows)}"] if unread_rows else [])
+                          + ([f"column {plural_list(unread_cols)}"] if unread_cols else []))
     words = (f"At stride 2 instead (the same input, kernel{', bias' if 'b' in params else ''}, padding and dilation) "
-             f"the output is {size(*out)}, the outputs of stride 1 at odd rows and columns; let the loss $L''$ send "
-             f"them their upstream gradient as before, ${G2}$ below.") if other == (2, 2) else (
+             f"the output is {size(*out)}, the outputs of stride 1 at odd rows and columns, and the loss $L''$ sends "
+             f"them the upstream gradient ${G2}$ below (the entries of $G$ at those rows and columns).") if other == (2, 2) else (
              f"Suppose the stride were 1 instead, with the same input, kernel, padding and dilation: the output is then "
              f"{size(*out)}, and the outputs of stride {sh if sh == sw else f'{sh} by {sw}'} are among them. Let the "
              f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
              "is $G$ with zeros between its entries.")
     lhs_prime = lhs.replace(r"\partial L}", r"\partial L''}", 1)
+    why = (f" Which input entries get a gradient of 0 from every output, whatever ${G2}$ is, and why?"
+           if unread and other == (2, 2) else "")
     question = (f"{words} Compute ${_slash(lhs_prime)}$, writing the entries of ${G2}$ as "
-                f"${_entry(letter, chr(39) * 2, None, 'r', 's')}$.", shown)
+                f"${_entry(letter, chr(39) * 2, None, 'r', 's')}$.{why}", shown)
     lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
     after = ("Only the outputs whose windows still cover the entry send it a term: "
              + ("at stride 2 the windows start every second row and column, so fewer reach it. "
                 if other == (2, 2) else "at stride 1 every window is there, but those the larger stride skipped "
                 "bring an upstream gradient of 0. ")
-             + "The general form above gives the same.")
+             + "The general form above gives the same."
+             + (f" The entries of the input's {unread} get 0: no window at stride 2 reaches them, so no output reads "
+                "them (the rows and columns the stride leaves unread, where the general form's crop gives 0)."
+                if why else ""))
     if other == (1, 1):  # the stride's own gradient, again: a stride is stride 1 with the skipped outputs' gradient 0
         own = derivation[f"dL/d{record.input}"]
         mine = [v.values for v in example_values if v.name == own.name][0][i * w + j]
