@@ -280,13 +280,11 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
         )
     padding = ("the padding on each side" if spec.symmetric else
                r"the stride and dilation, $P_t$, $P_b$, $P_l$ and $P_r$ the padding at the top, bottom, left and right")
-    said = (r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$ (its numbers of rows and "
-            r"columns, not entries: an entry $k_{p,q}$ has two indices), and $S$, $P$, $D$ are "
-            r"the stride, padding and dilation (capitals: the small letters $r$, $s$, $p$, $q$ are indices), their "
-            r"subscripts $h$ and $w$ for rows and columns. The output has "
+    # Sizes and settings are capitals or carry h and w: an entry's indices are the small letters r, s, p, q (k_{p,q}).
+    said = (r"The input has $H \times W$ entries per channel and the kernel $k_h \times k_w$, and $S$, $P$, $D$ are "
+            r"the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The output has "
             r"$H_o \times W_o$ entries per channel:") if spec.symmetric else (
-            r"The input has $H \times W$ entries per channel, the kernel $k_h \times k_w$ (its numbers of rows and "
-            r"columns, not entries: an entry $k_{p,q}$ has two indices), $S$ and $D$ are "
+            r"The input has $H \times W$ entries per channel and the kernel $k_h \times k_w$, $S$ and $D$ are "
             rf"{padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows and "
             r"columns. The output has $H_o \times W_o$ entries per channel:")
     return {"out": ("Output size", lines, said)}

@@ -52,7 +52,7 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
     forward = (
         rf"Each input entry scatters a copy of the kernel, scaled by the entry, onto the output: input entry $(i, j)$ "
         rf"adds its value times $k_{{p,q}}$ to the output entry at row $S_h (i - 1) + D_h (p - 1) + 1 - P_h$ and the "
-        rf"matching column ($S$, $P$, $D$ the stride, padding and dilation, capitals: the small letters are indices), "
+        rf"matching column ($S$, $P$, $D$ the stride, padding and dilation), "
         rf"every $S$ rows and columns apart for neighbouring inputs, and where copies overlap they "
         rf"add. The output is $H_o = (H - 1) S_h - 2 P_h + D_h (k_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by $W_o = {wo}$ "
         rf"columns ($\mathit{{op}}_h$: the output padding). "

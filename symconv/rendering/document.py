@@ -543,8 +543,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                  if example.fixed else
                  f"Given these small {'' if tenths else 'whole '}numbers (the input, each layer's parameters"
                  + (" and the target" if derivation.network.has_loss else "")
-                 + ("; the parameters of the layer the softmax reads are tenths, so that its scores stay a few "
-                    "units apart" if tenths else "") + "),")
+                 + ("; the parameters of the layer before the softmax are tenths, so that its scores stay "
+                    "within a few units of each other" if tenths else "") + "),")
         computes = ("the network computes these, each by its layer's rule above: the outputs forward"
                     + (" to the loss" if derivation.network.has_loss else "") + ", then the gradients back.")
         left = [f"layer {r.number}'s {r.layer.noun()}" for r in derivation.records if not r.layer.example_output]
