@@ -900,6 +900,7 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
     Gt = r"\tilde{G}" if spec.stride != (1, 1) else "G"
     Kt = rf"\tilde{{{K}}}" if spec.dilation != (1, 1) or spec.flipped else K
     d = lambda what: rf"\frac{{\partial L}}{{\partial {what}}}"
+    ds = lambda what: rf"\partial L / \partial {what}"  # in running text, slashed
     # In groups, kernel (m, c) reads input channel o_m + c (depthwise: m), and input channel c is read by its group's.
     ch = channels(spec) if spec.groups > 1 else Channels("c", "m,c", "", r"\sum_{m=1}^{C_{out}} ", "m,c", "m", "")
     pair = f"^{{({ch.pair})}}"
@@ -921,8 +922,8 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
         return lines
 
     batched = step.batch is not None  # this layer's own results sum over its batch: so do these
-    intro = (rf"In a network this layer is one link of the chain rule. Its upstream gradient $G = {d(Y)}$ arrives "
-             rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${d(X)}$ it computes becomes the "
+    intro = (rf"In a network this layer is one link of the chain rule. Its upstream gradient $G = {ds(Y)}$ arrives "
+             rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${ds(X)}$ it computes becomes the "
              "upstream gradient of the layer before, which passes it on in turn. A layer of such a network has "
              rf"$C_{{in}}$ input and $C_{{out}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
              "$m$ and input channel $c$; channel by channel "
@@ -936,13 +937,13 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
     out = [(intro, forms(batched), after)]
     if not batched:
         out.append((rf"Over a batch of $N$ examples ${X}^{{(n)}}$ (upstream gradients $G^{{(n,m)}}$; a mean loss puts its "
-                    r"$\frac{1}{N}$ into each) the shared kernels" + (" and biases" if b else "") + " sum their gradients "
+                    r"$1/N$ into each) the shared kernels" + (" and biases" if b else "") + " sum their gradients "
                     "over the examples:", forms(True), ""))
     step_lines = [rf"{K}^{{(m,c)}} &\leftarrow {K}^{{(m,c)}} - \eta \, {d(K + '^{(m,c)}')}"]
     if b:
         step_lines.append(rf"{b}_m &\leftarrow {b}_m - \eta \, {d(b + '_m')}")
     out.append((r"A step of stochastic gradient descent with learning rate $\eta$ then moves each parameter against "
                 "its gradient:", step_lines,
-                rf"The input's gradient ${d(X)}$ updates nothing here: it only carries the chain rule on to the layer "
+                rf"The input's gradient ${ds(X)}$ updates nothing here: it only carries the chain rule on to the layer "
                 "before."))
     return out

@@ -77,8 +77,7 @@ class Flatten(Layer):
         return a.transpose(1, 2).reshape(-1) if self.order == "column" else a.reshape(-1)
 
     def describe(self) -> str:
-        return "flatten, " + ("column-major (vec) per channel, channels stacked" if self.order == "column"
-                              else "row-major per channel (as PyTorch), channels stacked")
+        return "flatten, " + ("column by column (vec)" if self.order == "column" else "row by row (as PyTorch)")
 
     def rules(self, step: DocStep) -> list[str]:
         how = r"\operatorname{vec}" if self.order == "column" else r"\operatorname{flatten}"
