@@ -204,3 +204,38 @@ def test_a_dense_layer_draws_its_connections_as_the_derivation_has_them(name):
     shown = [f for f in drawn if f.svg_file in edges]
     assert all(f.svg.count("<line") == edges[f.svg_file] for f in shown)
     assert tex.count(r"\qbezier") == sum(edges[f.svg_file] for f in shown) > 0
+
+
+def _cnn():
+    from pathlib import Path
+
+    from symconv import load_network
+
+    return derive(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"))
+
+
+def test_the_chains_arrow_labels_stand_clear_of_its_boxes():
+    r"""Figure 1 of a network (a lecturer's review): the labels a^{[l]} and \delta^{[l]} between two boxes
+    overlapped the boxes' frames and lost the tops of their superscripts. In the SVG each label, from the top
+    of its superscript (about 15px above its 12px baseline) to the foot of its subscript (about 5px below),
+    lies in its gap between the boxes with room to spare; in LaTeX no gap row is pulled up into the box
+    above (a negative \\[-4pt]) and each is held open by a strut taller than a^{[1]} (about 9.5pt) and deeper
+    than \partial L / \partial x."""
+    import re
+
+    from symconv.rendering.document import context
+
+    diagram = context(_cnn())["diagram"]
+    boxes = [(float(y), float(y) + float(h)) for y, h in re.findall(r'<rect x="1" y="([\d.]+)" width="\d+" '
+                                                                    r'height="([\d.]+)"', diagram.svg)]
+    labels = [float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*font-size="12"', diagram.svg)]
+    assert len(boxes) == 7 and len(labels) == 2 * 6  # the value passed down and its gradient, in each gap
+    for y in labels:
+        above = max(bottom for top, bottom in boxes if bottom <= y)
+        below = min(top for top, bottom in boxes if top >= y)
+        assert y - 15 >= above + 2 and y + 5 <= below - 2
+    gaps = [row for row in diagram.latex.split("\n") if r"\downarrow" in row]
+    assert len(gaps) == 6 and r"\\[-" not in diagram.latex
+    for row in gaps:
+        depth, height = (float(n) for n in re.match(r"\\rule\[-([\d.]+)pt\]\{0pt\}\{([\d.]+)pt\}", row).groups())
+        assert height - depth >= 11 and depth >= 4

@@ -207,6 +207,12 @@ def _sup(text: str) -> str:
 
 
 BACK = "red!70!black"  # the backward arrows' colour
+# A chain's gap between two boxes: a row of its own, never pulled up into the box above (a negative skip
+# there put the labels over the frames), held open by a strut 11pt above the baseline and 5pt below: room
+# for a label such as a^{[1]} (about 9.5pt high) or \partial L / \partial x (2.5pt deep) with space to spare.
+GAP_STRUT = r"\rule[-5pt]{0pt}{16pt}"
+ARROW_DOWN = r"\big\downarrow"
+ARROW_UP = r"\big\uparrow"
 
 
 def chain_latex(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> str:
@@ -217,10 +223,12 @@ def chain_latex(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | No
     for n, (what, shape) in enumerate(steps):
         if n and arrows:
             value, gradient = arrows[n - 1]
-            rows.append(rf"\makebox[0pt][r]{{${value}$\,}}$\downarrow$\hspace{{1.2em}}"
-                        rf"\textcolor{{{BACK}}}{{$\uparrow$\makebox[0pt][l]{{\,${gradient}$}}}} & \\[-4pt]")
+            # The gap's row is taller than its labels with their superscripts and subscripts (GAP_STRUT), so
+            # that no label reaches into the frame of a box above or below.
+            rows.append(rf"{GAP_STRUT}\makebox[0pt][r]{{${value}$\,}}${ARROW_DOWN}$\hspace{{1.2em}}"
+                        rf"\textcolor{{{BACK}}}{{${ARROW_UP}$\makebox[0pt][l]{{\,${gradient}$}}}} & \\")
         elif n:
-            rows.append(r"$\downarrow$ & \\[-5pt]")
+            rows.append(rf"${ARROW_DOWN}$ & \\")
         rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {rich_latex(what)}}}}}"
                     rf" & {rich_latex(shape)} \\")
     return ("{\\setlength{\\fboxsep}{2pt}\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows)
@@ -234,10 +242,16 @@ def wrap(text: str, width: int) -> list[str]:
     return [line.replace(glue, " ") for line in textwrap.wrap(kept, width)] or [""]
 
 
+LABEL_BELOW = 14  # px: a chain SVG's arrow labels' baseline above the box below them
+
+
 def chain_svg(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> str:
     """The same chain as an SVG for Markdown and HTML; a long description wraps inside its box; with
     `arrows`, each gap's value beside its forward arrow and a backward arrow, in red, with its gradient."""
-    box_w, line_h, gap, shape_w = 460, 17, 22, 120
+    box_w, line_h, shape_w = 460, 17, 120
+    # With labels the gap holds them with their superscripts (a^{[1]}: about 13px above the baseline) and
+    # subscripts (about 6px below) clear of both boxes: the baseline LABEL_BELOW px above the box below.
+    gap = 36 if arrows else 22
     mid, fill = box_w / 2, FILLS["window"][1]
     # 14px serif averages under 7.5px a character: 54 of them fit the box with a margin.
     lines = [wrap(what, 54) for what, _ in steps]
@@ -253,10 +267,10 @@ def chain_svg(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None
             if arrows:
                 value, gradient = arrows[n - 1]
                 back, red = mid + 24, "#a01010"
-                out.append(f'<text x="{mid - 8}" y="{y - 7}" text-anchor="end" font-size="12">{svg_text("$" + value + "$")}</text>')
+                out.append(f'<text x="{mid - 8}" y="{y - LABEL_BELOW}" text-anchor="end" font-size="12">{svg_text("$" + value + "$")}</text>')
                 out.append(f'<line x1="{back}" y1="{y - 2}" x2="{back}" y2="{y - gap + 5}" stroke="{red}" stroke-width="2"/>')
                 out.append(f'<path d="M {back - 5} {y - gap + 9} L {back} {y - gap + 1} L {back + 5} {y - gap + 9} z" fill="{red}"/>')
-                out.append(f'<text x="{back + 8}" y="{y - 7}" font-size="12" fill="{red}">{svg_text("$" + gradient + "$")}</text>')
+                out.append(f'<text x="{back + 8}" y="{y - LABEL_BELOW}" font-size="12" fill="{red}">{svg_text("$" + gradient + "$")}</text>')
         out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{fill}" stroke="#555"/>')
         for k, line in enumerate(text):
             out.append(f'<text x="{mid}" y="{y + 20 + k * line_h}" text-anchor="middle">{svg_text(line)}</text>')
