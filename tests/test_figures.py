@@ -239,3 +239,41 @@ def test_the_chains_arrow_labels_stand_clear_of_its_boxes():
     for row in gaps:
         depth, height = (float(n) for n in re.match(r"\\rule\[-([\d.]+)pt\]\{0pt\}\{([\d.]+)pt\}", row).groups())
         assert height - depth >= 11 and depth >= 4
+
+
+# LaTeX's math sizes (fontmath.ltx): the size of the sub- and superscripts of text set at each size, in pt.
+SCRIPT_PT = {5: 5, 6: 5, 7: 5, 8: 6, 9: 6, 10: 7, 10.95: 8, 12: 8}
+
+
+def _grid_figures(d):
+    from symconv.rendering.document import context
+
+    return [f for s in context(d)["sections"] for f in s.figures
+            if f.svg_file.startswith(("figure-window", "figure-slide", "figure-full"))]
+
+
+@pytest.mark.parametrize("which", ["default", "cnn"])
+def test_every_label_of_a_convolutions_grids_prints_at_least_7pt(which):
+    r"""The kernel's and the input's gradient figures (a lecturer's review): labels such as
+    \delta^{[1](1)}_{1,1} and k^{[1](1,1)}_{3,3} were set \tiny, their indices 5pt, unreadable in print. Every
+    label and corner mark is now set at an explicit size whose scripts (the indices) are at least 7pt in the
+    PDF and 7.5pt (10px) in the SVG, its letters larger; a superscript the caption states once is left out of
+    the cells; and the grid, with its legend beside it, stays within the text width (17cm)."""
+    import re
+
+    figures = _grid_figures(derive(ConvSpec(bias=True)) if which == "default" else _cnn())
+    assert {f.svg_file.split("-")[1].removesuffix(".svg") for f in figures} == {"window", "slide", "full"}
+    for f in figures:
+        puts = [line for line in f.latex.split("\n") if r"\makebox(0,0)" in line and "$" in line]
+        assert puts and not any(r"\tiny" in line or r"\scriptsize" in line for line in puts)
+        for line in puts:
+            size = float(re.search(r"\\fontsize\{([\d.]+)\}", line).group(1))
+            assert SCRIPT_PT[size] >= 7 and "^{" not in line, line
+        unit = float(re.search(r"\\setlength\{\\unitlength\}\{([\d.]+)cm\}", f.latex).group(1))
+        cols = int(re.search(r"\\begin\{picture\}\((\d+),", f.latex).group(1))
+        assert cols * unit + (0.6 + f.side if f.legend else 0) <= 17.0
+        labels = re.findall(r'<text [^>]*font-size="(\d+)"[^>]*font-style="italic">(.*?)</text>', f.svg)
+        assert labels
+        for letters, inner in labels:
+            scripts = [int(n) for n in re.findall(r'font-size="(\d+)"', inner)]
+            assert int(letters) >= 14 and scripts and min(scripts) * 0.75 >= 7.5

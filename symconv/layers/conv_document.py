@@ -560,6 +560,20 @@ def _padded_label(spec: ConvSpec, base: str, sup: str, r: int, c: int) -> Label:
     return Label(base, f"{i + 1},{j + 1}", sup) if i is not None and j is not None else Label()
 
 
+def _short(label: Label) -> Label:
+    """A figure's cell label without its superscript (the layer, the channel), which the caption states
+    once (_written_for): the labels stay short enough to be set as large as the text's own math."""
+    return replace(label, sup="")
+
+
+def _written_for(*names: tuple[str, str, str]) -> str:
+    r"""The caption's sentence on the labels that drop their superscripts (_short): " The cells write
+    $\delta_{r,s}$ for $\delta^{[1](1)}_{r,s}$ and $k_{p,q}$ for $k^{[1](1,1)}_{p,q}$." from (letter,
+    superscript, indices); "" where no name has a superscript."""
+    said = [f"${letter}_{{{index}}}$ for ${letter}^{{{sup}}}_{{{index}}}$" for letter, sup, index in names if sup]
+    return f" The cells write {' and '.join(said)}." if said else ""
+
+
 def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     """The padded input (one channel) with the taps of output (1, 1) and (1, 2) marked."""
     (ph, pw), (h, w) = spec.padding, spec.input
@@ -571,12 +585,12 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                            for p in range(kh) for q in range(kw)}
     first = window(0, 0)
     second = window(0, 1) if spec.output[1] > 1 else set()
-    base, sup = step.entry("in")  # the channel is in the caption: labels stay short enough for a cell
+    base, sup = step.entry("in")  # the channel is in the caption, the layer too (_written_for)
     cells = []
     for r in range(rows):
         for c in range(cols):
             inside = ph <= r < ph + h and pw <= c < pw + w
-            label = _padded_label(spec, base, sup, r, c)
+            label = _short(_padded_label(spec, base, sup, r, c))
             role = "both" if (r, c) in first and (r, c) in second else (
                 "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else
                 "copy" if spec.copies else "pad")
@@ -597,7 +611,7 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                if (dh, dw) != (1, 1) else "")
     neighbour = " and of its right-hand neighbour" if second else ""
     caption = (f"{what} of {channel}: the {size(kh, kw)} window of the first output entry{neighbour}; "
-               f"stride {spacing_of((sh, sw))}.{spacing}")
+               f"stride {spacing_of((sh, sw))}.{spacing}" + _written_for((base, sup, "i,j")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the input entries that the first output entry reads" + (" and those its neighbour reads" if second else ""))
@@ -650,16 +664,16 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     for i in range(rows):
         for j in range(cols):
             inside = ph <= i < ph + h and pw <= j < pw + w
-            label = _padded_label(spec, base, sup, i, j)
+            label = _short(_padded_label(spec, base, sup, i, j))
             outside = "copy" if spec.copies else "pad"
             term = (i, j) in over and (inside or spec.copies)  # zero padding's terms are left out
             cells.append((i, j, label, "hit" if term else "cell" if inside else outside))
             if (i, j) in over:
-                marks.append((i, j, _upstream_label(step, channel, *over[i, j])))
+                marks.append((i, j, _short(_upstream_label(step, channel, *over[i, j]))))
     kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
     k11 = entry(kernel, ksup, *((spec.kernel[0], spec.kernel[1]) if spec.flipped else (1, 1)))
     g = _upstream_label(step, channel, 0, 0)
-    g_name = f"${g.base}" + (f"^{{{g.sup}}}" if g.sup else "") + "_{r,s}$"
+    g_name = f"${g.base}_{{r,s}}$"  # as the corners write it: the caption gives its superscript
     legend = [("hit", f"multiplied by {k11}; the corner shows the {g_name} it meets")]
     if spec.copies:
         legend.append(("copy", f"{spec.padding_mode} padding: a copy of the input entry it names"))
@@ -674,7 +688,7 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     spread = f", its entries {' and '.join(gaps)} apart (the stride)" if gaps else ""
     caption = (f"The upstream gradient ({size(ho, wo)}) laid over the {'padded ' if spec.has_padding else ''}input as a "
                f"window{spread}{channels}: $\\partial L / \\partial {k11.strip('$')}$ is the sum of each green entry "
-               f"times the gradient in its corner.{moves}")
+               f"times the gradient in its corner.{moves}" + _written_for((base, sup, "i,j"), (g.base, g.sup, "r,s")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"slide{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the upstream gradient sliding over the input as a window, the correlation that gives the kernel's "
@@ -713,14 +727,14 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
         for b in range(cols):
             u, v = a - top, b - left  # the place in the rotated (dilated) kernel
             tap = 0 <= u < span[0] and 0 <= v < span[1] and (span[0] - 1 - u) % dh == 0 and (span[1] - 1 - v) % dw == 0
-            label = _upstream_label(step, channel, *at[a, b]) if (a, b) in at else Label()
+            label = _short(_upstream_label(step, channel, *at[a, b])) if (a, b) in at else Label()
             role = ("hit" if tap and (a, b) in at else "window" if 0 <= u < span[0] and 0 <= v < span[1]
                     else "cell" if (a, b) in at else "pad")
             cells.append((a, b, label, role))
             if tap:
                 p, q = (span[0] - 1 - u) // dh, (span[1] - 1 - v) // dw
                 p, q = (kh - 1 - p, kw - 1 - q) if spec.flipped else (p, q)
-                marks.append((a, b, Label(kernel, f"{p + 1},{q + 1}", ksup)))
+                marks.append((a, b, Label(kernel, f"{p + 1},{q + 1}")))
     # Rows and columns of zeros that neither the window nor the gradient reaches, beyond one ring of them, are
     # not drawn (a 3 x 3 kernel's full padding is two deep): the figure stays small.
     used = [(a, b) for a, b, label, role in cells if role != "pad"]
@@ -755,7 +769,8 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                   if many and spec.out_per_group > 1 else ".")
                + (f" With {spec.padding_mode} padding this is the gradient of the padded input's entry at that place; "
                   "each padded entry that copies it adds its own window's sum in the same way (the fold)."
-                  if spec.copies else ""))
+                  if spec.copies else "")
+               + _written_for((step.upstream or "g", _upstream_label(step, channel, 0, 0).sup, "r,s"), (kernel, ksup, "p,q")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"full{suffix}", r1 - r0 + 1, c1 - c0 + 1, tuple(cells), caption, tuple(legend),
                 f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient",
