@@ -77,7 +77,7 @@ def _upstream(label) -> str:
 
 @settings(max_examples=40)
 @given(conv_specs(max_input=6, max_kernel=3, max_channels=1))
-def test_the_full_convolution_figure_holds_the_terms_of_the_middle_input_entrys_gradient(spec):
+def test_the_full_convolution_figure_holds_the_terms_of_its_input_entrys_gradient(spec):
     """dL/dx_{i,j} is the sum of g_{r,s} k_{p,q} over exactly the green cells: the upstream entry in the
     cell, the rotated kernel's entry in its corner."""
     grid = full_figure(spec)
@@ -85,7 +85,7 @@ def test_the_full_convolution_figure_holds_the_terms_of_the_middle_input_entrys_
         return
     d = derive(spec)
     labels = {(r, c): label for r, c, label, role in grid.cells if role == "hit"}
-    # The entry is named in the caption: x_{i,j} (nearest the middle among those some output reads).
+    # The entry is named in the caption: x_{i,j} (full_convolution_entry: near the border, its window on the padding).
     i, j = (int(n) - 1 for n in grid.caption.split("x_{")[1].split("}")[0].split(","))
     marks = {(r, c): mark for r, c, mark in grid.marks}
     drawn = {(_upstream(labels[at]), "k_1_1_" + marks[at].sub.replace(",", "_")) for at in labels}
@@ -277,3 +277,82 @@ def test_every_label_of_a_convolutions_grids_prints_at_least_7pt(which):
         for letters, inner in labels:
             scripts = [int(n) for n in re.findall(r'font-size="(\d+)"', inner)]
             assert int(letters) >= 14 and scripts and min(scripts) * 0.75 >= 7.5
+
+
+def _padding_under_the_window(grid) -> set:
+    """The drawn cells that are padding zeros under the rotated kernel: taps (blue) outside the rows and columns
+    the upstream gradient spans (its entries are the labelled cells)."""
+    entries = [(r, c) for r, c, label, _ in grid.cells if label.base]
+    rows = range(min(r for r, _ in entries), max(r for r, _ in entries) + 1)
+    cols = range(min(c for _, c in entries), max(c for _, c in entries) + 1)
+    return {(r, c) for r, c, _, role in grid.cells if role == "window" and (r not in rows or c not in cols)}
+
+
+@settings(max_examples=60)
+@given(conv_specs(max_input=6, max_kernel=3, max_channels=1))
+def test_the_full_convolution_figure_shows_an_entry_whose_window_reaches_the_padding(spec):
+    """A lecturer's review: the figure showed the middle entry, whose window never reaches the zero padding, so
+    its legend's "zeros: the full padding" played no role. The entry drawn is one whose window has a tap on the
+    padding (where any entry's has), with two terms or more where such an entry exists, the first of those in
+    reading order; the caption says the size it is padded to and which rows of zeros, if any, are not drawn, and
+    those are exactly the rows nothing reaches."""
+    import re
+
+    from symconv.layers.conv_document import _full_taps, _on_full_padding, _spread_upstream, result_sizes
+
+    grid = full_figure(spec)
+    if grid is None:
+        return
+    i, j = (int(n) - 1 for n in grid.caption.split("x_{")[1].split("}")[0].split(","))
+    at = set(_spread_upstream(spec))
+    h, w = spec.input
+    reaching = {(a, b): len(_full_taps(spec, a, b) & at) for a in range(h) for b in range(w)
+                if _on_full_padding(spec, _full_taps(spec, a, b))}
+    terms = sum(role == "hit" for *_, role in grid.cells)
+    if any(n for n in reaching.values()):
+        assert (i, j) in reaching and _padding_under_the_window(grid)
+        best = 2 if any(n >= 2 for n in reaching.values()) else 1
+        assert terms >= best and (i, j) == min(ij for ij, n in reaching.items() if n >= best)
+    rows, cols = result_sizes(spec)["padded upstream"]
+    left_out = sum(int(n) if n else 1 for n in re.findall(r"the (?:first|last) (?:(\d+) rows|row)", grid.caption))
+    assert grid.cols == cols and grid.rows + left_out == rows
+    if spec.kernel_span != (1, 1):
+        assert f"to ${rows} \\times {cols}$" in grid.caption
+    # Neither the first nor the last drawn row is zeros alone (those are the rows left out; a stride's rows of
+    # zeros between the gradient's stay); every cell of the drawn rows is there.
+    assert all(any(role != "pad" for r, _, _, role in grid.cells if r == row) for row in (0, grid.rows - 1))
+    assert len(grid.cells) == grid.rows * grid.cols
+
+
+@pytest.mark.parametrize("which", ["default", "cnn"])
+def test_the_input_gradient_figure_and_the_text_name_the_same_entry_and_kernel(which):
+    """The single layer's Figure 3 and the CNN's Figure 5 show an input entry on the border whose window reaches
+    the padding (x_{1,2}: two terms, the other taps on zeros); the sentence that refers to the figure, its
+    legend and its caption name that entry, and the caption names the kernel drawn (K^{[1](1,1)} in the CNN,
+    not K^{[1]})."""
+    d = derive(ConvSpec(bias=True)) if which == "default" else _cnn()
+    from symconv.rendering.document import context
+
+    sections = context(d)["sections"]
+    (section,) = [s for s in sections if any(f.svg_file.startswith("figure-full") for f in s.figures)]
+    (figure,) = [f for f in section.figures if f.svg_file.startswith("figure-full")]
+    assert f"Figure {figure.number} shows this for input entry $x_{{1,2}}$" in section.intro
+    assert "reaches into the padding" in section.intro
+    assert r"\partial L / \partial x_{1,2}" in figure.caption and "x_{1,2}" in figure.latex + figure.legend
+    assert "x_{2,2}" not in figure.caption and "x_{3,3}" not in figure.caption
+    grid = next(g for r in d.records if r.layer.type == "conv" for g in _conv_grids(d, r) if g.name.startswith("full"))
+    assert len(_padding_under_the_window(grid)) >= 2 and sum(role == "hit" for *_, role in grid.cells) == 2
+    kernel = "K" if which == "default" else "K^{[1](1,1)}"
+    assert rf"\operatorname{{rot}}_{{180}}({kernel})$, that is the full convolution with ${kernel}$" in figure.caption
+    if which == "cnn":
+        assert "(drawn without" not in figure.caption and "the last 2 rows, zeros that nothing reaches, not drawn" \
+            in figure.caption and grid.rows == 6 and grid.cols == 8
+
+
+def _conv_grids(d, record):
+    from symconv.naming import Naming
+
+    prev = d.records[record.number - 2].layer if record.number > 1 else None
+    step = Naming(d.network.names).doc_step(record, prev) if len(d.records) > 1 else \
+        DocStep(None, record.shape_in, record.shape_out, {"in": "x", "out": "y", "K": "k", "b": "b"})
+    return [g for grids in record.layer.figures(step).values() for g in grids]
