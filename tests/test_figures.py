@@ -249,10 +249,10 @@ def _grid_figures(d):
     from symconv.rendering.document import context
 
     return [f for s in context(d)["sections"] for f in s.figures
-            if f.svg_file.startswith(("figure-window", "figure-slide", "figure-full"))]
+            if f.svg_file.split("-")[1].removesuffix(".svg") in ("window", "slide", "full")]
 
 
-@pytest.mark.parametrize("which", ["default", "cnn"])
+@pytest.mark.parametrize("which", ["default", "cnn", "three_layer_cnn"])
 def test_every_label_of_a_convolutions_grids_prints_at_least_7pt(which):
     r"""The kernel's and the input's gradient figures (a lecturer's review): labels such as
     \delta^{[1](1)}_{1,1} and k^{[1](1,1)}_{3,3} were set \tiny, their indices 5pt, unreadable in print. Every
@@ -261,8 +261,17 @@ def test_every_label_of_a_convolutions_grids_prints_at_least_7pt(which):
     the cells; and the grid, with its legend beside it, stays within the text width (17cm)."""
     import re
 
-    figures = _grid_figures(derive(ConvSpec(bias=True)) if which == "default" else _cnn())
+    from pathlib import Path
+
+    from symconv import load_network
+
+    d = (derive(ConvSpec(bias=True)) if which == "default" else _cnn() if which == "cnn" else
+         derive(load_network(Path(__file__).parents[1] / "examples" / f"{which}.toml")))
+    figures = _grid_figures(d)
     assert {f.svg_file.split("-")[1].removesuffix(".svg") for f in figures} == {"window", "slide", "full"}
+    if which == "three_layer_cnn":  # layer 4 reads a^{[3]}: its cells write a_{i,j}, its captions say for what
+        window = next(f for f in figures if f.svg_file == "figure-window-layer-4.svg")
+        assert r"The cells write $a_{i,j}$ for $a^{[3](1)}_{i,j}$." in window.caption
     for f in figures:
         puts = [line for line in f.latex.split("\n") if r"\makebox(0,0)" in line and "$" in line]
         assert puts and not any(r"\tiny" in line or r"\scriptsize" in line for line in puts)

@@ -567,6 +567,12 @@ def _short(label: Label) -> Label:
     return replace(label, sup="")
 
 
+def _input_sup(step: DocStep) -> str:
+    """The superscript of the input entries a figure draws, with their channel where there are several
+    (a^{[3](1)}), as the caption's note on the short names writes them (the text writes them so too)."""
+    return step.entry("in", _first(step.shape_in))[1]
+
+
 def _written_for(*names: tuple[str, str, str]) -> str:
     r"""The caption's sentence on the labels that drop their superscripts (_short): " The cells write
     $\delta_{r,s}$ for $\delta^{[1](1)}_{r,s}$ and $k_{p,q}$ for $k^{[1](1,1)}_{p,q}$." from (letter,
@@ -612,7 +618,7 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                if (dh, dw) != (1, 1) else "")
     neighbour = " and of its right-hand neighbour" if second else ""
     caption = (f"{what} of {channel}: the {size(kh, kw)} window of the first output entry{neighbour}; "
-               f"stride {spacing_of((sh, sw))}.{spacing}" + _written_for((base, sup, "i,j")))
+               f"stride {spacing_of((sh, sw))}.{spacing}" + _written_for((base, _input_sup(step), "i,j")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the input entries that the first output entry reads" + (" and those its neighbour reads" if second else ""))
@@ -689,7 +695,8 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     spread = f", its entries {' and '.join(gaps)} apart (the stride)" if gaps else ""
     caption = (f"The upstream gradient ({size(ho, wo)}) laid over the {'padded ' if spec.has_padding else ''}input as a "
                f"window{spread}{channels}: $\\partial L / \\partial {k11.strip('$')}$ is the sum of each green entry "
-               f"times the gradient in its corner.{moves}" + _written_for((base, sup, "i,j"), (g.base, g.sup, "r,s")))
+               f"times the gradient in its corner.{moves}"
+               + _written_for((base, _input_sup(step), "i,j"), (g.base, g.sup, "r,s")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"slide{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the upstream gradient sliding over the input as a window, the correlation that gives the kernel's "
