@@ -70,9 +70,10 @@ def full_phrase(kernel: str, flipped: bool = False) -> str:
     return f"the full correlation with {rotated}, that is the full convolution with ${kernel}$"
 
 
-def _kernel_symbol(spec: ConvSpec, step: DocStep) -> str:
-    """The kernel as the backward pass slides it: K, or dilate(K) with a dilation (one channel pair)."""
-    K = matrix_name(*step.entry("K"))
+def _kernel_symbol(spec: ConvSpec, step: DocStep, pair: str = "") -> str:
+    """The kernel as the backward pass slides it: K, or dilate(K) with a dilation (one channel pair); with
+    `pair` ("1,1"), that pair's kernel by name, K^{[1](1,1)}, as a figure draws it."""
+    K = matrix_name(*step.entry("K", pair))
     return K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
 
 
@@ -581,6 +582,26 @@ def _padded_label(spec: ConvSpec, base: str, sup: str, r: int, c: int) -> Label:
     return Label(base, f"{i + 1},{j + 1}", sup) if i is not None and j is not None else Label()
 
 
+def _short(label: Label) -> Label:
+    """A figure's cell label without its superscript (the layer, the channel), which the caption states
+    once (_written_for): the labels stay short enough to be set as large as the text's own math."""
+    return replace(label, sup="")
+
+
+def _input_sup(step: DocStep) -> str:
+    """The superscript of the input entries a figure draws, with their channel where there are several
+    (a^{[3](1)}), as the caption's note on the short names writes them (the text writes them so too)."""
+    return step.entry("in", _first(step.shape_in))[1]
+
+
+def _written_for(*names: tuple[str, str, str]) -> str:
+    r"""The caption's sentence on the labels that drop their superscripts (_short): " The cells write
+    $\delta_{r,s}$ for $\delta^{[1](1)}_{r,s}$ and $k_{p,q}$ for $k^{[1](1,1)}_{p,q}$." from (letter,
+    superscript, indices); "" where no name has a superscript."""
+    said = [f"${letter}_{{{index}}}$ for ${letter}^{{{sup}}}_{{{index}}}$" for letter, sup, index in names if sup]
+    return f" The cells write {' and '.join(said)}." if said else ""
+
+
 def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     """The padded input (one channel) with the taps of output (1, 1) and (1, 2) marked."""
     (ph, pw), (h, w) = spec.padding, spec.input
@@ -592,12 +613,12 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                            for p in range(kh) for q in range(kw)}
     first = window(0, 0)
     second = window(0, 1) if spec.output[1] > 1 else set()
-    base, sup = step.entry("in")  # the channel is in the caption: labels stay short enough for a cell
+    base, sup = step.entry("in")  # the channel is in the caption, the layer too (_written_for)
     cells = []
     for r in range(rows):
         for c in range(cols):
             inside = ph <= r < ph + h and pw <= c < pw + w
-            label = _padded_label(spec, base, sup, r, c)
+            label = _short(_padded_label(spec, base, sup, r, c))
             role = "both" if (r, c) in first and (r, c) in second else (
                 "window" if (r, c) in first else "second" if (r, c) in second else "cell" if inside else
                 "copy" if spec.copies else "pad")
@@ -618,7 +639,7 @@ def _window_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                if (dh, dw) != (1, 1) else "")
     neighbour = " and of its right-hand neighbour" if second else ""
     caption = (f"{what} of {channel}: the {size(kh, kw)} window of the first output entry{neighbour}; "
-               f"stride {spacing_of((sh, sw))}.{spacing}")
+               f"stride {spacing_of((sh, sw))}.{spacing}" + _written_for((base, _input_sup(step), "i,j")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"window{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the input entries that the first output entry reads" + (" and those its neighbour reads" if second else ""))
@@ -671,16 +692,16 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     for i in range(rows):
         for j in range(cols):
             inside = ph <= i < ph + h and pw <= j < pw + w
-            label = _padded_label(spec, base, sup, i, j)
+            label = _short(_padded_label(spec, base, sup, i, j))
             outside = "copy" if spec.copies else "pad"
             term = (i, j) in over and (inside or spec.copies)  # zero padding's terms are left out
             cells.append((i, j, label, "hit" if term else "cell" if inside else outside))
             if (i, j) in over:
-                marks.append((i, j, _upstream_label(step, channel, *over[i, j])))
+                marks.append((i, j, _short(_upstream_label(step, channel, *over[i, j]))))
     kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
     k11 = entry(kernel, ksup, *((spec.kernel[0], spec.kernel[1]) if spec.flipped else (1, 1)))
     g = _upstream_label(step, channel, 0, 0)
-    g_name = f"${g.base}" + (f"^{{{g.sup}}}" if g.sup else "") + "_{r,s}$"
+    g_name = f"${g.base}_{{r,s}}$"  # as the corners write it: the caption gives its superscript
     legend = [("hit", f"multiplied by {k11}; the corner shows the {g_name} it meets")]
     if spec.copies:
         legend.append(("copy", f"{spec.padding_mode} padding: a copy of the input entry it names"))
@@ -695,7 +716,8 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     spread = f", its entries {' and '.join(gaps)} apart (the stride)" if gaps else ""
     caption = (f"The upstream gradient ({size(ho, wo)}) laid over the {'padded ' if spec.has_padding else ''}input as a "
                f"window{spread}{channels}: $\\partial L / \\partial {k11.strip('$')}$ is the sum of each green entry "
-               f"times the gradient in its corner.{moves}")
+               f"times the gradient in its corner.{moves}"
+               + _written_for((base, _input_sup(step), "i,j"), (g.base, g.sup, "r,s")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
     return Grid(f"slide{suffix}", rows, cols, tuple(cells), caption, tuple(legend),
                 "the upstream gradient sliding over the input as a window, the correlation that gives the kernel's "
@@ -704,84 +726,140 @@ def _sliding_gradient_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
 
 def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     """The upstream gradient spread by the stride and padded for the full convolution (one channel), with
-    the kernel rotated by 180 degrees over the window that gives the gradient of the middle input entry."""
+    the kernel rotated by 180 degrees over the window that gives the gradient of one input entry: one near
+    the border, whose window reaches into the zero padding (full_convolution_entry), so that the figure shows
+    what the padding is for. Every column is drawn, and every row but those of zeros nothing reaches, as
+    the caption says."""
     sizes = result_sizes(spec)
     rows, cols = sizes["padded upstream"]
     if rows > MAX_CELLS or cols > MAX_CELLS:
         return None
     if spec.kernel_span == (1, 1) and spec.stride == (1, 1):  # no padding, no turn: the window is one entry
         return None
-    (ho, wo), (h, w), (sh, sw), (ph, pw) = spec.output, spec.input, spec.stride, spec.padding
+    (ho, wo), (sh, sw), (ph, pw) = spec.output, spec.stride, spec.padding
     (kh, kw), (dh, dw) = spec.kernel, spec.dilation
     span = spec.kernel_span
     channel = _first((spec.out_channels,))
-    at = {(span[0] - 1 + sh * r, span[1] - 1 + sw * s): (r, s) for r in range(ho) for s in range(wo)}
-    def taps(i: int, j: int):
-        """The cells under the rotated kernel's taps when it gives input entry (i, j): its window's top
-        left is the entry's place in the padded input."""
-        return {(i + ph + u, j + pw + v) for u in range(0, span[0], dh) for v in range(0, span[1], dw)}
-
-    # The input entry nearest the middle that some output reads (a stride may skip the middle one).
-    middle = ((h - 1) / 2, (w - 1) / 2)
-    read = [(i, j) for i in range(h) for j in range(w) if taps(i, j) & set(at)]
-    if not read:
+    at = _spread_upstream(spec)
+    picked = full_convolution_entry(spec)  # (a stride may leave entries that no output reads)
+    if picked is None:
         return None
-    i, j = min(read, key=lambda ij: (abs(ij[0] - middle[0]) + abs(ij[1] - middle[1]), ij))
+    i, j = picked
     top, left = i + ph, j + pw  # the window of padded-input entry (top, left) in the full convolution
     kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
+    g = _upstream_label(step, channel, 0, 0)
     cells, marks = [], []
     for a in range(rows):
         for b in range(cols):
             u, v = a - top, b - left  # the place in the rotated (dilated) kernel
             tap = 0 <= u < span[0] and 0 <= v < span[1] and (span[0] - 1 - u) % dh == 0 and (span[1] - 1 - v) % dw == 0
-            label = _upstream_label(step, channel, *at[a, b]) if (a, b) in at else Label()
-            role = ("hit" if tap and (a, b) in at else "window" if 0 <= u < span[0] and 0 <= v < span[1]
-                    else "cell" if (a, b) in at else "pad")
+            label = _short(_upstream_label(step, channel, *at[a, b])) if (a, b) in at else Label()
+            # A tap on a zero (the padding, or the stride's) is part of the window but no term; between a
+            # dilated kernel's taps the window reads nothing.
+            role = "hit" if tap and (a, b) in at else "window" if tap else "cell" if (a, b) in at else "pad"
             cells.append((a, b, label, role))
             if tap:
                 p, q = (span[0] - 1 - u) // dh, (span[1] - 1 - v) // dw
                 p, q = (kh - 1 - p, kw - 1 - q) if spec.flipped else (p, q)
-                marks.append((a, b, Label(kernel, f"{p + 1},{q + 1}", ksup)))
-    # Rows and columns of zeros that neither the window nor the gradient reaches, beyond one ring of them, are
-    # not drawn (a 3 x 3 kernel's full padding is two deep): the figure stays small.
-    used = [(a, b) for a, b, label, role in cells if role != "pad"]
-    r0 = max(min(a for a, _ in used) - 1, 0)
-    r1 = min(max(a for a, _ in used) + 1, rows - 1)
-    c0 = max(min(b for _, b in used) - 1, 0)
-    c1 = min(max(b for _, b in used) + 1, cols - 1)
-    trimmed = (r0, r1, c0, c1) != (0, rows - 1, 0, cols - 1)
-    if trimmed:
-        cells = [(a - r0, b - c0, label, role) for a, b, label, role in cells if r0 <= a <= r1 and c0 <= b <= c1]
-        marks = [(a - r0, b - c0, label) for a, b, label in marks]
+                marks.append((a, b, Label(kernel, f"{p + 1},{q + 1}")))
+    # Rows of zeros that neither the window nor the gradient reaches are not drawn (the figure stays short on the
+    # page); every column is, so each side's padding shows.
+    used = [a for a, _, _, role in cells if role != "pad"]
+    r0, r1 = min(used), max(used)
+    cells = [(a - r0, b, label, role) for a, b, label, role in cells if r0 <= a <= r1]
+    marks = [(a - r0, b, label) for a, b, label in marks]
+    left_out = " and ".join(f"the {where} {plural(n, 'row')}" if n > 1 else f"the {where} row"
+                            for where, n in (("first", r0), ("last", rows - 1 - r1)) if n)
     name = entry(*step.entry("in"), i + 1, j + 1)
     present = {role for *_, role in cells}
+    zeros = "the stride's and the full padding" if (sh, sw) != (1, 1) else "the full padding"
     legend = [(role, text) for role, text in (
         ("hit", f"a term of $\\partial L / \\partial {name.strip('$')}$: the corner shows the kernel entry it meets"),
-        ("window", "the rotated kernel's window, no gradient entry under this tap"),
-        ("pad", "zeros" + (": the stride's and the full padding" if (sh, sw) != (1, 1) else ": the full padding")))
+        ("window", "the rotated kernel over a zero: no term"),
+        ("pad", f"zeros: {zeros}"))
         if role in present]
     many = spec.out_channels > 1
-    phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    pair = _first((spec.out_channels, spec.in_channels), 2)
+    phrase = full_phrase(_kernel_symbol(spec, step, pair), spec.flipped)
     slides = "the kernel as stored" if spec.flipped else "the kernel rotated by 180 degrees"
+    rings = _zero_rings(spec)
+    padded = f"padded with {rings} of zeros on each side to {size(rows, cols)}" if rings else f"a {size(1, 1)} kernel needs no padding"
+    if left_out:
+        padded += f" ({left_out}, zeros that nothing reaches, not drawn)"
+    reaches = bool(_on_full_padding(spec, _full_taps(spec, i, j)))
     caption = (f"The input's gradient as {phrase}: the upstream gradient ({size(ho, wo)}"
                + (", output channel 1" if many else "") + ")"
                + (" spread by the stride" if (sh, sw) != (1, 1) else "")
-               + f", padded with zeros to {size(rows, cols)}"
-               + (" (drawn without the outer zeros this window does not reach)" if trimmed else "")
-               + f", and {slides} sliding over it. "
+               + f", {padded}, and {slides} sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
+               + ("; a kernel entry over a zero adds nothing" if "window" in present else "")
                + ((" (each other output channel of its group adds the same with its own gradient and kernel)."
                    if spec.groups > 1 else " (each other output channel adds the same with its own gradient and kernel).")
                   if many and spec.out_per_group > 1 else ".")
                + (f" With {spec.padding_mode} padding this is the gradient of the padded input's entry at that place; "
                   "each padded entry that copies it adds its own window's sum in the same way (the fold)."
-                  if spec.copies else ""))
+                  if spec.copies else "")
+               + _written_for((g.base, g.sup, "r,s"), (kernel, ksup, "p,q")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
-    return Grid(f"full{suffix}", r1 - r0 + 1, c1 - c0 + 1, tuple(cells), caption, tuple(legend),
-                f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient",
-                tuple(marks))
+    shows = f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient"
+    if reaches:  # what the padding is for, where the figure shows it
+        shows += (f". Near the border the window reaches into the padding: a kernel entry over a zero there stands "
+                  f"for an output entry that does not exist, one that would read {name} through it, and adds nothing; "
+                  f"with the padding one window fits every input entry, the border ones too")
+    return Grid(f"full{suffix}", r1 - r0 + 1, cols, tuple(cells), caption, tuple(legend), shows, tuple(marks))
 
+
+def _spread_upstream(spec: ConvSpec) -> dict[tuple[int, int], tuple[int, int]]:
+    """Where each upstream gradient entry (r, s) sits in the padded upstream gradient of the full convolution
+    (0-based): spread by the stride, after span - 1 rows and columns of padding."""
+    span, (sh, sw), (ho, wo) = spec.kernel_span, spec.stride, spec.output
+    return {(span[0] - 1 + sh * r, span[1] - 1 + sw * s): (r, s) for r in range(ho) for s in range(wo)}
+
+
+def _full_taps(spec: ConvSpec, i: int, j: int) -> set[tuple[int, int]]:
+    """The cells of the padded upstream gradient under the rotated kernel's taps when it gives input entry
+    (i, j) (0-based): its window's top left is the entry's place in the padded input."""
+    (ph, pw), (dh, dw), span = spec.padding, spec.dilation, spec.kernel_span
+    return {(i + ph + u, j + pw + v) for u in range(0, span[0], dh) for v in range(0, span[1], dw)}
+
+
+def _on_full_padding(spec: ConvSpec, cells) -> set[tuple[int, int]]:
+    """Those of `cells` that lie in the full convolution's zero padding: outside the rows and columns the
+    spread upstream gradient spans (the stride's zeros between its entries are not padding)."""
+    span, (sh, sw), (ho, wo) = spec.kernel_span, spec.stride, spec.output
+    rows = range(span[0] - 1, span[0] + sh * (ho - 1))
+    cols = range(span[1] - 1, span[1] + sw * (wo - 1))
+    return {(a, b) for a, b in cells if a not in rows or b not in cols}
+
+
+def full_convolution_entry(spec: ConvSpec) -> tuple[int, int] | None:
+    """The input entry (0-based) the full convolution figure shows: the first, in reading order, whose rotated
+    kernel's window has a tap on the zero padding and at least two on gradient entries (two terms); else the
+    first with a tap on the padding and one term; else (a forward padding as deep as the full one: no window
+    reaches it) the entry nearest the middle that some output reads. None where no output reads any entry."""
+    h, w = spec.input
+    at = set(_spread_upstream(spec))
+    taps = {(i, j): _full_taps(spec, i, j) for i in range(h) for j in range(w)}
+    terms = {ij: len(cells & at) for ij, cells in taps.items()}
+    for least in (2, 1):
+        found = [ij for ij, cells in taps.items() if terms[ij] >= least and _on_full_padding(spec, cells)]
+        if found:
+            return found[0]  # the dict keeps reading order
+    read = [ij for ij, n in terms.items() if n]
+    if not read:
+        return None
+    middle = ((h - 1) / 2, (w - 1) / 2)
+    return min(read, key=lambda ij: (abs(ij[0] - middle[0]) + abs(ij[1] - middle[1]), ij))
+
+
+def _zero_rings(spec: ConvSpec) -> str:
+    """How deep the full convolution pads the upstream gradient, in words: "2 rows and columns", "1 row and
+    column", "1 row and 2 columns", "2 columns"; "" for a 1 x 1 kernel (no padding)."""
+    rows, cols = spec.kernel_span[0] - 1, spec.kernel_span[1] - 1
+    if rows == cols:
+        return f"{plural(rows, 'row')} and {'column' if rows == 1 else 'columns'}" if rows else ""
+    return " and ".join(plural(n, noun) for n, noun in ((rows, "row"), (cols, "column")) if n)
 
 
 def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:

@@ -182,8 +182,7 @@ def representative(shape: tuple[int, ...], terms=None) -> list[int]:
     terms; without it, both are shown."""
     lead = max(len(shape) - 2, 0)
     plane = shape[lead:]
-    # the middle as the figures and the worked example take it: of two middles the first (x_{3,3} of 6 x 6), but
-    # never the corner itself (of 2, the second)
+    # the middle: of two middles the first (x_{3,3} of 6 x 6), but never the corner itself (of 2, the second)
     picks = sorted({tuple(0 for _ in plane), tuple((n - 1) // 2 or n // 2 for n in plane)})
     strides = [prod(shape[k + 1:]) for k in range(len(shape))]
     flat = [sum(i * s for i, s in zip((0,) * lead + pick, strides)) for pick in picks]

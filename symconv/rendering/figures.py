@@ -55,10 +55,51 @@ FILLS = {
 }
 
 
-def _label_cm(label, size_cm: float) -> float:
-    """About how wide a label sets in LaTeX: its letter, then its superscript over its subscript, at a
-    script size of `size_cm` per character."""
-    return size_cm * (1.2 + 0.75 * max(len(label.sup), len(label.sub)))
+# The sizes a grid's labels (and corner marks) are set in, largest first: (text size, baseline skip, the
+# size of its sub- and superscripts) in pt, absolute, so that the single layer's 11pt document and a
+# network's 10pt one print them alike (LaTeX's math sizes: 10pt text has 7pt scripts, 9pt and 8pt 6pt,
+# 7pt 5pt). A grid takes the largest whose labels fit its cells: 10pt, as the text's own math, unless a
+# grid of many columns leaves its cells too narrow.
+LABEL_SIZES = ((10, 12, 7), (9, 11, 6), (8, 10, 6), (7, 8, 5))
+PT_CM = 2.54 / 72.27  # cm per TeX point
+
+
+def _letters(base: str) -> int:
+    """How many glyphs a label's letter part has: a command (\\delta) is one."""
+    return 1 if base.startswith("\\") else len(base)
+
+
+def _label_cm(label, size: float, script: float) -> float:
+    """About how wide a label sets in LaTeX at `size` pt with `script` pt scripts: its letters (about 0.6 of
+    the size each), then its superscript over its subscript (a digit is half the script size)."""
+    return PT_CM * (0.6 * size * _letters(label.base) + 0.52 * script * max(len(label.sup), len(label.sub)))
+
+
+def _label_high_cm(label, size: float) -> float:
+    """About how tall a label sets, from the top of its superscript (or letter) to the foot of its subscript."""
+    return PT_CM * size * (1.3 if label.sup else 1.0)
+
+
+def label_size(grid: Grid, least_cm: float = 0.75) -> tuple[tuple[int, int, int], float]:
+    """The size its labels are set in (one of LABEL_SIZES) and the cell's side in cm: the largest size whose
+    labels, and corner marks under them, fit a cell that keeps the grid within the text width."""
+    labels = [label for *_, label, _ in grid.cells if label.base]
+    marks = [mark for *_, mark in grid.marks if mark.base]
+    cap = 16.0 / max(grid.cols, 1)  # the grid stays within the text width
+    for n, (size, skip, script) in enumerate(LABEL_SIZES):
+        wide = max((_label_cm(label, size, script) for label in labels + marks), default=0.0) + 0.2
+        high = 0.0
+        if marks:  # a label over a corner mark: both, and a margin above, between and below
+            high = (max((_label_high_cm(label, size) for label in labels), default=0.0)
+                    + max(_label_high_cm(mark, size) for mark in marks) + 0.3)
+        cell = round(max(least_cm, wide, high), 2)
+        if cell <= cap or n == len(LABEL_SIZES) - 1:
+            return (size, skip, script), min(cell, cap)
+    raise AssertionError("unreachable")
+
+
+def _font(size: tuple[int, int, int]) -> str:
+    return rf"\fontsize{{{size[0]}}}{{{size[1]}}}\selectfont"
 
 
 TEXT_CM = 17.0  # the text width of the PDF (A4, 2 cm margins)
@@ -90,21 +131,15 @@ class Parts:
 
 def picture_parts(grid: Grid, cell_cm: float = 0.75) -> Parts:
     """The grid's picture and, where it leaves the legend at least LEGEND_CM, the legend to set beside it."""
-    widest = max((_label_cm(label, 0.16) for *_, label, _ in grid.cells if label.base), default=0.0)
-    marks = max((_label_cm(mark, 0.11) for *_, mark in grid.marks), default=0.0)
-    # A cell with a corner mark holds two labels one above the other: taller ones (a layer's superscript)
-    # need a larger cell.
-    tall = any(label.sup for *_, label, _ in grid.cells) or any(mark.sup for *_, mark in grid.marks)
-    cell_cm = round(max(cell_cm, widest + 0.15, marks + 0.15, (1.0 if tall else 0.9) if grid.marks else 0.0), 2)
-    cell_cm = min(cell_cm, 16.0 / max(grid.cols, 1))  # the grid stays within the text width
+    size, cell_cm = label_size(grid, cell_cm)
     beside = TEXT_CM - grid.cols * cell_cm - 1.0  # less the gap and some slack
     if grid.legend and beside >= LEGEND_CM:
         side = min(beside, 11.0)  # the caption goes under the legend: wide, it takes few lines
         rows = " \\\\[2pt]\n".join(rf"{_swatch(role)} & {rich_latex(text)}" for role, text in grid.legend)
         legend = (rf"\begin{{tabular}}{{@{{}}l@{{\hspace{{0.25cm}}}}p{{{side - 0.75:.2f}cm}}@{{}}}}" "\n" + rows
                   + "\n" r"\end{tabular}")
-        return Parts(_grid(grid, cell_cm, 0.0), grid.cols * cell_cm, legend, side)
-    return Parts(_grid(grid, cell_cm, 0.8 * len(grid.legend), below=True), grid.cols * cell_cm)
+        return Parts(_grid(grid, cell_cm, size, 0.0), grid.cols * cell_cm, legend, side)
+    return Parts(_grid(grid, cell_cm, size, 0.8 * len(grid.legend), below=True), grid.cols * cell_cm)
 
 
 def _swatch(role: str) -> str:
@@ -114,8 +149,9 @@ def _swatch(role: str) -> str:
             r"\put(0,0){\textcolor{black!40}{\framebox(0.45,0.45){}}}\end{picture}")
 
 
-def _grid(grid: Grid, cell_cm: float, legend_h: float, below: bool = False) -> str:
-    """The grid's picture, with room for its legend below (legend_h cm) when `below`."""
+def _grid(grid: Grid, cell_cm: float, size: tuple[int, int, int], legend_h: float, below: bool = False) -> str:
+    """The grid's picture, its labels and corner marks set at `size` (one of LABEL_SIZES), with room for its
+    legend below (legend_h cm) when `below`."""
     lines = [rf"\setlength{{\unitlength}}{{{cell_cm}cm}}"]
     if below:
         lines.append(rf"\begin{{picture}}({grid.cols},{grid.rows + legend_h / cell_cm + 0.3:.2f})"
@@ -124,16 +160,19 @@ def _grid(grid: Grid, cell_cm: float, legend_h: float, below: bool = False) -> s
         lines.append(rf"\begin{{picture}}({grid.cols},{grid.rows})")
     box = rf"{cell_cm}cm"
     marked = {(r, c) for r, c, _ in grid.marks}
+    font = _font(size)
+    depth = 0.3 * size[2] * PT_CM / cell_cm  # a corner mark's subscript hangs below its baseline: kept in its cell
     for r, c, label, role in grid.cells:
         x, y = c, grid.rows - 1 - r
         lines.append(rf"\put({x},{y}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{{box}}}{{{box}}}}}}}")
         lines.append(rf"\put({x},{y}){{\textcolor{{black!40}}{{\framebox(1,1){{}}}}}}")
-        if label.base:
-            raised = 0.66 if (r, c) in marked else 0.5  # above the corner mark, if the cell has one
-            lines.append(rf"\put({x + 0.5},{y + raised}){{\makebox(0,0){{\scriptsize {label.latex()}}}}}")
+        if (r, c) in marked and label.base:  # its top near the cell's, over the corner mark at the foot
+            lines.append(rf"\put({x + 0.5},{y + 0.9}){{\makebox(0,0)[t]{{{font} {label.latex()}}}}}")
+        elif label.base:
+            lines.append(rf"\put({x + 0.5},{y + 0.5}){{\makebox(0,0){{{font} {label.latex()}}}}}")
     for r, c, mark in grid.marks:
         x, y = c, grid.rows - 1 - r
-        lines.append(rf"\put({x + 0.94},{y + 0.06}){{\makebox(0,0)[rb]{{\tiny {mark.latex()}}}}}")
+        lines.append(rf"\put({x + 0.95},{y + 0.05 + depth:.2f}){{\makebox(0,0)[rb]{{{font} {mark.latex()}}}}}")
     y = -0.9 / cell_cm * 0.75
     for role, text in (grid.legend if below else ()):
         lines.append(rf"\put(0,{y:.2f}){{\textcolor{{{FILLS[role][0]}}}{{\rule{{0.45cm}}{{0.45cm}}}}}}")
@@ -151,17 +190,23 @@ def _legend_px(legend) -> int:
     return max((round(24 + 7 * len(plain(text))) for _, text in legend), default=0)
 
 
+# The SVG's labels and corner marks: letters at LETTER_PX, sub- and superscripts at SCRIPT_PX. Drawn at its own
+# size (a px is 0.75pt), 10px scripts print at 7.5pt, as the PDF's 7pt.
+LETTER_PX, SCRIPT_PX = 14, 10
+
+
 def _label_px(label) -> float:
-    """About how wide a label is in the SVG: 12px italic letters, then its superscript and subscript
-    at 8px one after the other."""
-    return 7.0 * len(label.base) + 4.8 * (len(label.sup) + len(label.sub)) + 10
+    """About how wide a label is in the SVG: its italic letters, then its superscript and subscript one
+    after the other."""
+    return 0.6 * LETTER_PX * _letters(label.base) + 0.55 * SCRIPT_PX * (len(label.sup) + len(label.sub)) + 10
 
 
-def svg(grid: Grid, cell: int = 40) -> str:
+def svg(grid: Grid, cell: int = 44) -> str:
     """The same grid as a standalone SVG (for Markdown and HTML); cells widen to hold the longest label
-    (a^{[2]}_{1,1} in a network)."""
+    (a^{[2]}_{1,1} in a network), and a cell with a corner mark is tall enough for both."""
+    tall = any(label.sup for *_, label, _ in grid.cells) or any(mark.sup for *_, mark in grid.marks)
     cell = max(cell, round(max((_label_px(label) for *_, label, _ in grid.cells if label.base), default=0)),
-               round(max((0.8 * _label_px(mark) + 4 for *_, mark in grid.marks), default=0)))
+               round(max((_label_px(mark) for *_, mark in grid.marks), default=0)), (62 if tall else 56) if grid.marks else 0)
     marked = {(r, c) for r, c, _ in grid.marks}
     legend_h = 26 * len(grid.legend) + 10
     width, height = max(grid.cols * cell, 420, _legend_px(grid.legend)) + 2, grid.rows * cell + legend_h + 2
@@ -171,15 +216,14 @@ def svg(grid: Grid, cell: int = 40) -> str:
         x, y = 1 + c * cell, 1 + r * cell
         out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{FILLS[role][1]}" stroke="#999"/>')
         if label.base:
-            raised = -6 if (r, c) in marked else 0
-            out.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4 + raised}" font-size="12" text-anchor="middle" '
-                       f'font-style="italic">{_glyphs(label.base)}{_sup(label.sup)}<tspan font-size="8" font-style="normal" '
-                       f'dy="{7 if label.sup else 3}">{escape(label.sub)}</tspan></text>')
+            # With a corner mark, the label's baseline a third of the way down, the mark's near the foot.
+            base = y + (cell * 0.4 + 2 if (r, c) in marked else cell / 2 + 4)
+            out.append(f'<text x="{x + cell / 2}" y="{base:g}" font-size="{LETTER_PX}" text-anchor="middle" '
+                       f'font-style="italic">{_glyphs(label.base)}{_scripts(label)}</text>')
     for r, c, mark in grid.marks:
         x, y = 1 + c * cell, 1 + r * cell
-        out.append(f'<text x="{x + cell - 3}" y="{y + cell - 4}" font-size="9" text-anchor="end" font-style="italic">'
-                   f'{_glyphs(mark.base)}{_sup(mark.sup)}<tspan font-size="7" font-style="normal" dy="2">'
-                   f'{escape(mark.sub)}</tspan></text>')
+        out.append(f'<text x="{x + cell - 3}" y="{y + cell - 8}" font-size="{LETTER_PX}" text-anchor="end" '
+                   f'font-style="italic">{_glyphs(mark.base)}{_scripts(mark)}</text>')
     y = grid.rows * cell + 12
     for role, text in grid.legend:
         out.append(f'<rect x="1" y="{y}" width="16" height="16" fill="{FILLS[role][1]}" stroke="#999"/>')
@@ -202,11 +246,23 @@ def _glyphs(base: str) -> str:
     return escape(_GREEK.get(base, base))
 
 
-def _sup(text: str) -> str:
-    return f'<tspan font-size="8" font-style="normal" dy="-4">{escape(text)}</tspan>' if text else ""
+def _scripts(label) -> str:
+    """A label's superscript, then its subscript, as tspans at SCRIPT_PX, raised and lowered from the baseline
+    (each tspan's dy moves on from the one before it)."""
+    sup = (f'<tspan font-size="{SCRIPT_PX}" font-style="normal" dy="-5">{escape(label.sup)}</tspan>'
+           if label.sup else "")
+    sub = (f'<tspan font-size="{SCRIPT_PX}" font-style="normal" dy="{9 if label.sup else 4}">{escape(label.sub)}'
+           "</tspan>")
+    return sup + sub
 
 
 BACK = "red!70!black"  # the backward arrows' colour
+# A chain's gap between two boxes: a row of its own, never pulled up into the box above (a negative skip
+# there put the labels over the frames), held open by a strut 11pt above the baseline and 5pt below: room
+# for a label such as a^{[1]} (about 9.5pt high) or \partial L / \partial x (2.5pt deep) with space to spare.
+GAP_STRUT = r"\rule[-5pt]{0pt}{16pt}"
+ARROW_DOWN = r"\big\downarrow"
+ARROW_UP = r"\big\uparrow"
 
 
 def chain_latex(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> str:
@@ -217,10 +273,12 @@ def chain_latex(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | No
     for n, (what, shape) in enumerate(steps):
         if n and arrows:
             value, gradient = arrows[n - 1]
-            rows.append(rf"\makebox[0pt][r]{{${value}$\,}}$\downarrow$\hspace{{1.2em}}"
-                        rf"\textcolor{{{BACK}}}{{$\uparrow$\makebox[0pt][l]{{\,${gradient}$}}}} & \\[-4pt]")
+            # The gap's row is taller than its labels with their superscripts and subscripts (GAP_STRUT), so
+            # that no label reaches into the frame of a box above or below.
+            rows.append(rf"{GAP_STRUT}\makebox[0pt][r]{{${value}$\,}}${ARROW_DOWN}$\hspace{{1.2em}}"
+                        rf"\textcolor{{{BACK}}}{{${ARROW_UP}$\makebox[0pt][l]{{\,${gradient}$}}}} & \\")
         elif n:
-            rows.append(r"$\downarrow$ & \\[-5pt]")
+            rows.append(rf"${ARROW_DOWN}$ & \\")
         rows.append(rf"\fcolorbox{{black!60}}{{blue!8}}{{\parbox{{{BOX_W}cm}}{{\centering\strut {rich_latex(what)}}}}}"
                     rf" & {rich_latex(shape)} \\")
     return ("{\\setlength{\\fboxsep}{2pt}\\begin{tabular}{@{}c@{\\quad}l@{}}\n" + "\n".join(rows)
@@ -234,10 +292,16 @@ def wrap(text: str, width: int) -> list[str]:
     return [line.replace(glue, " ") for line in textwrap.wrap(kept, width)] or [""]
 
 
+LABEL_BELOW = 14  # px: a chain SVG's arrow labels' baseline above the box below them
+
+
 def chain_svg(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> str:
     """The same chain as an SVG for Markdown and HTML; a long description wraps inside its box; with
     `arrows`, each gap's value beside its forward arrow and a backward arrow, in red, with its gradient."""
-    box_w, line_h, gap, shape_w = 460, 17, 22, 120
+    box_w, line_h, shape_w = 460, 17, 120
+    # With labels the gap holds them with their superscripts (a^{[1]}: about 13px above the baseline) and
+    # subscripts (about 6px below) clear of both boxes: the baseline LABEL_BELOW px above the box below.
+    gap = 36 if arrows else 22
     mid, fill = box_w / 2, FILLS["window"][1]
     # 14px serif averages under 7.5px a character: 54 of them fit the box with a margin.
     lines = [wrap(what, 54) for what, _ in steps]
@@ -253,10 +317,10 @@ def chain_svg(steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None
             if arrows:
                 value, gradient = arrows[n - 1]
                 back, red = mid + 24, "#a01010"
-                out.append(f'<text x="{mid - 8}" y="{y - 7}" text-anchor="end" font-size="12">{svg_text("$" + value + "$")}</text>')
+                out.append(f'<text x="{mid - 8}" y="{y - LABEL_BELOW}" text-anchor="end" font-size="12">{svg_text("$" + value + "$")}</text>')
                 out.append(f'<line x1="{back}" y1="{y - 2}" x2="{back}" y2="{y - gap + 5}" stroke="{red}" stroke-width="2"/>')
                 out.append(f'<path d="M {back - 5} {y - gap + 9} L {back} {y - gap + 1} L {back + 5} {y - gap + 9} z" fill="{red}"/>')
-                out.append(f'<text x="{back + 8}" y="{y - 7}" font-size="12" fill="{red}">{svg_text("$" + gradient + "$")}</text>')
+                out.append(f'<text x="{back + 8}" y="{y - LABEL_BELOW}" font-size="12" fill="{red}">{svg_text("$" + gradient + "$")}</text>')
         out.append(f'<rect x="1" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{fill}" stroke="#555"/>')
         for k, line in enumerate(text):
             out.append(f'<text x="{mid}" y="{y + 20 + k * line_h}" text-anchor="middle">{svg_text(line)}</text>')
