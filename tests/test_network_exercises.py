@@ -82,3 +82,14 @@ def test_a_vector_an_answer_reads_its_factors_from_is_shown_at_the_lines_places(
     factor2 = re.search(r"\((-?\d+\.(\d+))\)|(?<![\d.(])(\d+\.(\d+))", items[1].lines[-1].split("&=")[-1])
     places2 = len((factor2.group(2) or factor2.group(4)))
     assert all(len(v.strip().split(".")[1]) == places2 for v in vector2 if "." in v)
+
+
+def test_the_answers_about_another_loss_write_its_gradients_primed():
+    """Answers 1 to 3 are about L' (another target): their gradients are delta', never the document's delta, which is
+    of L (a lecturer read delta^{[5]}_2 in the answer on L')."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    md = render(d, ("md",)).files["derivation.md"].decode()
+    answers = md[md.index("### Answers"):md.index("#### Answer 4")]
+    assert "(its gradients written ${\\delta'}$)" in answers
+    assert "{\\delta'}^{[5]}_{2}" in answers and "{\\delta'}^{[1](2)}" in answers
+    assert "\\delta^{[" not in answers

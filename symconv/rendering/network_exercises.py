@@ -123,6 +123,20 @@ def inline(label: str) -> str:
     return re.sub(r"^\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", label)
 
 
+def _primed_gradients(derivation: Derivation, names: dict) -> dict:
+    r"""The names with each gradient written by a short symbol primed ({\delta'}^{[5]}_{2}, {g'}_{1,1}): the
+    gradients of another loss L' are not the document's delta (a lecturer read delta^{[5]}_2 in an answer about L')."""
+    out = dict(names)
+    for tensor in derivation.tensors:
+        if tensor.symbols is None or not tensor.name.startswith("dL/d"):
+            continue
+        for s in tensor.symbols:
+            found = re.match(r"(\\[A-Za-z]+|[A-Za-z])(?=[_^])", names[s])
+            if found and not names[s].startswith((r"\frac", r"\partial")):
+                out[s] = "{" + found.group(1) + "'}" + names[s][found.end():]
+    return out
+
+
 def _kept(derivation: Derivation, names: dict, name: str, flat: int, values: dict) -> list[str]:
     """The upstream gradient entries (the first factors) of entry `flat`'s terms that are not 0, in $math$."""
     syms = derivation.symbols
@@ -172,6 +186,10 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
     # (the next class, or each entry raised by 1), the rest as in the example, from NumPy again.
     other = _other_target(records[-1], leaves)
     if other is not None:
+        primed_names = _primed_gradients(derivation, names)  # the answers' gradients are of L': delta', not delta
+        changed = [n for s, n in primed_names.items() if n != names[s]]
+        written = f" (its gradients written ${changed[0].split('}')[0]}}}$)" if changed else ""
+        names = primed_names
         target, t_new = other
         arrays2 = {**leaves, target: t_new, **forward_backward(records, {**leaves, target: t_new})}
         values2 = _values(derivation, arrays2)
@@ -193,7 +211,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             items.append(Item(
                 "Exercise 1", f"{said} Compute ${inline_primed(label)}$ by the chain rule.",
                 rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
-                rf"term, with the upstream gradient now of $L'$:" + _upstream_line(derivation, records, arrays2, places),
+                rf"term, with the upstream gradient now of $L'${written}:" + _upstream_line(derivation, records, arrays2, places),
                 tuple(lines)))
         if kernel is not None and "b" in kernel.params:
             bias = kernel.params["b"]
