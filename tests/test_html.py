@@ -162,3 +162,13 @@ def test_display_math_is_set_as_latex_sets_it():
     assert '<mi mathvariant="normal">&#x1D7D9;</mi>' in convert(r"\mathbb{1}[a > 0]")
     html = page("three-layer-cnn")
     assert "<mo>-</mo>" not in html and 'mathvariant="double-struck"' not in html
+
+
+def test_the_align_columns_rule_reaches_no_matrix_inside_a_display():
+    """The right/left alignment of a display's lhs and rhs columns is for the display's own cells (child
+    combinators): as a descendant rule it left-aligned every matrix's last column and right-aligned its first, so a
+    lecturer saw minus signs out of line in every matrix (LaTeX's bmatrix centres its columns)."""
+    from symconv import ConvSpec, derive, render
+    page = render(derive(ConvSpec()), ("html",)).files["derivation.html"].decode()
+    assert "mtable.rows > mtr > mtd:first-child { text-align: right; }" in page
+    assert not re.search(r"mtable\.rows mtd", page)
