@@ -304,7 +304,7 @@ def test_the_full_convolution_figure_shows_an_entry_whose_window_reaches_the_pad
     its legend's "zeros: the full padding" played no role. The entry drawn is one whose window has a tap on the
     padding (where any entry's has), with two terms or more where such an entry exists, the first of those in
     reading order; the caption says the size it is padded to and which rows of zeros, if any, are not drawn, and
-    those are exactly the rows nothing reaches."""
+    those are rows of zeros the window shown does not reach."""
     import re
 
     from symconv.layers.conv_document import _full_taps, _on_full_padding, _spread_upstream, result_sizes
@@ -354,7 +354,7 @@ def test_the_input_gradient_figure_and_the_text_name_the_same_entry_and_kernel(w
     kernel = "K" if which == "default" else "K^{[1](1,1)}"
     assert rf"\operatorname{{rot}}_{{180}}({kernel})$, that is the full convolution with ${kernel}$" in figure.caption
     if which == "cnn":
-        assert "(drawn without" not in figure.caption and "the last 2 rows, zeros that nothing reaches, not drawn" \
+        assert "(drawn without" not in figure.caption and "the last 2 rows, zeros this window does not reach, not drawn" \
             in figure.caption and grid.rows == 6 and grid.cols == 8
 
 

@@ -135,6 +135,14 @@ def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
     return out
 
 
+def star_d_words(verb: str = "is") -> str:
+    """What the kernel's gradient's correlation at dilation D is, exactly: taken at entries D apart and only as many
+    as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
+    return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
+            r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le k_h$, "
+            r"$1 \le q \le k_w$")
+
+
 def crop_words(verb: str = "keeps") -> str:
     """What crop(.) does, exactly: a stride can leave the padded input's last rows unread, and the full correlation
     is then shorter than the padded input."""
@@ -414,8 +422,7 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
              rf"and dilation $D$ (one channel pair of an $H \times W$ input), with ${tilde('in')}$ the input with $P_h$ "
              rf"rows and $P_w$ columns of zeros on every side, ${upstream}$ the upstream gradient with "
              rf"$S_h - 1$ zero rows and $S_w - 1$ zero columns between its entries, ${Kt}$ the kernel with "
-             rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, $\star_D$ the correlation taken at "
-             r"entries $D$ apart (the first $k_h \times k_w$ of them), and " + crop_words("keeping") + ":")
+             rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, and " + star_d_words("being") + ":")
     lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {tilde('in')} \star_D {upstream}, \qquad "
              rf"{step.delta('in')} = \operatorname{{crop}}\big(\operatorname{{full}}({upstream}) "
              rf"\star \operatorname{{rot}}_{{180}}({Kt})\big)"]
@@ -516,7 +523,7 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]:
              rf"{size(*sizes['padded upstream'])}){dilation}.")
     note = (
         rf"The correlation of ${Xt}$ with ${Gt}${taps} {kernel_part}. Sliding $\operatorname{{rot}}_{{180}}({Kt})$ over "
-        rf"$\hat{{G}}$ gives {full_phrase(Kt)}, {size(*full)}{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
+        rf"$\hat{{G}}$ gives a {size(*full)} matrix{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
     if padded_in and not spec.copies:
         names += (" " + crop_words()[0].upper() + crop_words()[1:] + "." if spec.symmetric else
@@ -728,7 +735,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     """The upstream gradient spread by the stride and padded for the full convolution (one channel), with
     the kernel rotated by 180 degrees over the window that gives the gradient of one input entry: one near
     the border, whose window reaches into the zero padding (full_convolution_entry), so that the figure shows
-    what the padding is for. Every column is drawn, and every row but those of zeros nothing reaches, as
+    what the padding is for. Every column is drawn, and every row but those of zeros this window does not reach, as
     the caption says."""
     sizes = result_sizes(spec)
     rows, cols = sizes["padded upstream"]
@@ -785,7 +792,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     rings = _zero_rings(spec)
     padded = f"padded with {rings} of zeros on each side to {size(rows, cols)}" if rings else f"a {size(1, 1)} kernel needs no padding"
     if left_out:
-        padded += f" ({left_out}, zeros that nothing reaches, not drawn)"
+        padded += f" ({left_out}, zeros this window does not reach, not drawn)"
     reaches = bool(_on_full_padding(spec, _full_taps(spec, i, j)))
     caption = (f"The input's gradient as {phrase}: the upstream gradient ({size(ho, wo)}"
                + (", output channel 1" if many else "") + ")"
@@ -939,15 +946,13 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
     if not plain:
         return None
     X, K = (matrix_name(step.letters[which]) for which in ("in", "K"))
-    intro = ("These boxed forms hold at stride 1 with no padding and dilation 1, as in this layer. At any stride $S$ "
-             rf"and padding $P$, let $\tilde{{{X}}}$ be the input padded with $P_h$ rows and $P_w$ columns of zeros on "
-             r"every side and $\tilde{G}$ the upstream gradient dilated by the stride ($S_h - 1$ zero rows and $S_w - 1$ "
-             r"zero columns inserted between its entries); $\hat{G}$ is, as above, the upstream gradient padded with "
-             r"$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side, now $\tilde{G}$ padded (at stride 1 "
-             r"$\tilde{G} = G$), and " + crop_words() + ". "
-             "Then the kernel's gradient is the correlation of the padded input with the stride-dilated upstream "
-             "gradient, and the input's gradient is the full correlation of the stride-dilated upstream gradient with "
-             r"$\operatorname{rot}_{180}(" + K + r")$, cropped:")
+    intro = ("These boxed forms hold at stride 1 with no padding and dilation 1, as in this layer. At any stride $S$, "
+             rf"padding $P$ and dilation $D$ they read as below, with $\tilde{{{X}}}$ the input with $P_h$ rows and "
+             r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
+             r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
+             rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
+             r"$\hat{G}$ now $\tilde{G}$ with $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros on every "
+             "side; " + star_d_words() + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
     sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""
@@ -956,14 +961,14 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
     mc, mc_back = (f"^{{({ch.pair})}}" if ch.pair else ""), (f"^{{({ch.back_pair})}}" if ch.back_pair else "")
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     over_n = r"\sum_n " if step.batch is not None else ""
-    lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\tilde{{{X}}}{x_c} \star \tilde{{G}}{m}",
+    lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\tilde{{{X}}}{x_c} \star_D \tilde{{G}}{m}",
              rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\hat{{G}}{m_back} \star "
-             rf"\operatorname{{rot}}_{{180}}\big({K}{mc_back}\big)\Big)"]
-    after = (r"Where the stride leaves the last rows or columns of the padded input unread, the correlation is larger "
-             rf"than the kernel (its top-left $k_h \times k_w$ entries are the kernel's gradient) and those input entries "
-             rf"get 0, as the crop says. With a dilation $D$, ${K}$ is dilated too ($D_h - 1$ zero rows and $D_w - 1$ zero columns between "
-             r"its taps), $\hat{G}$ gets $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros, and the kernel's "
-             "gradient takes the correlation's entries $D$ apart.")
+             rf"\operatorname{{rot}}_{{180}}\big(\tilde{{{K}}}{mc_back}\big)\Big)"]
+    after = (rf"At stride 1 with no padding and dilation 1, $\tilde{{{X}}} = {X}$, $\tilde{{G}} = G$, "
+             rf"$\tilde{{{K}}} = {K}$ and $\star_D$ is $\star$: the boxes above. Where the stride leaves the last rows or "
+             rf"columns of the padded input unread, the whole correlation $\tilde{{{X}}} \star \tilde{{G}}$ is larger than "
+             r"the kernel; only its entries $D$ apart, $k_h \times k_w$ of them, are the kernel's gradient, and the input "
+             "entries no window reads get 0 from the crop.")
     return intro, lines, after
 
 

@@ -85,17 +85,20 @@ class Flatten(Layer):
                 rf"{step.delta('in')} &= {how}^{{-1}}({step.delta('out')})"]
 
     def index_map(self, step: DocStep) -> str:
-        """Where entry (r, s) of channel m lands in the vector, in the symbols H and W of a channel's size (this
-        one's beside it): column-major a_{HW(m-1) + H(s-1) + r} = a^{(m)}_{r,s}; row-major (PyTorch's)
+        """Where entry (r, s) of channel m lands in the vector, in the symbols H^{[l]} and W^{[l]} of a channel's size
+        (this one's beside it): column-major a_{HW(m-1) + H(s-1) + r} = a^{(m)}_{r,s}; row-major (PyTorch's)
         a_{HW(m-1) + W(r-1) + s}."""
         c_n, h, w = step.shape_in
         (out, out_sup), (inp, in_sup) = step.entry("out"), step.entry("in", "m" if c_n > 1 else "")
-        slow, fast, along = ("s", "r", "H") if self.order == "column" else ("r", "s", "W")
-        index = ("HW(m - 1) + " if c_n > 1 else "") + f"{along}({slow} - 1) + {fast}"
+        # the channel's size, named after its layer (H and W alone are the network input's)
+        layer = step.entry("in")[1]
+        H, W = (f"{n}^{{{layer}}}" if layer else n for n in ("H", "W"))
+        slow, fast, along = ("s", "r", H) if self.order == "column" else ("r", "s", W)
+        index = (f"{H} {W} (m - 1) + " if c_n > 1 else "") + f"{along} ({slow} - 1) + {fast}"
         sup_out = f"^{{{out_sup}}}" if out_sup else ""
         sup_in = f"^{{{in_sup}}}" if in_sup else ""
         return (rf"{latex_base(out)}{sup_out}_{{{index}}} &= {latex_base(inp)}{sup_in}_{{r,s}} "
-                rf"\quad (H \times W = {h} \times {w})")
+                rf"\quad ({H} \times {W} = {h} \times {w})")
 
     def words(self, step: DocStep) -> Words:
         order = ("each channel column by column (PyTorch's flatten goes row by row: the same entries in another "

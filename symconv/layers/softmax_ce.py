@@ -136,7 +136,9 @@ class SoftmaxCrossEntropy(Layer):
         return [rf"\hat{{y}} &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log \hat{{y}}",
                 rf"\frac{{\partial L}}{{\partial \hat{{y}}}} &= -t \oslash \hat{{y}}",
                 rf"\frac{{\partial \hat{{y}}}}{{\partial {f}}} &= \operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}",
-                rf"{step.delta('in')} &= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)"
+                # the chain rule takes the Jacobian transposed (as the dense layer's W^T); this one is symmetric
+                rf"{step.delta('in')} &= \Big(\frac{{\partial \hat{{y}}}}{{\partial {f}}}\Big){T} \frac{{\partial L}}{{\partial \hat{{y}}}} "
+                rf"= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)"
                 rf" = \hat{{y}}\, (\mathbf{{1}}{T} t) - t" + ("" if self.general else
                                                           r" = \hat{y} - t \quad \text{(a target that sums to 1)}")]
 

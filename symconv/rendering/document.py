@@ -467,7 +467,7 @@ NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
     (r"\star", r"$\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
                 r"over the entries of $B$, wherever $B$ fits inside $A$"),
-    (r"\star_", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
+    (r"\star_{", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
                              r"meet each entry at each of its taps, so that $\operatorname{full}(\cdot) \star "
                              r"\operatorname{rot}_{180}(K)$ is the full correlation with $\operatorname{rot}_{180}(K)$, "
@@ -550,6 +550,12 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         if left:
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + " are left out: they only clip, move or pass on the numbers before them.")
+        shown = {v.name: v.values for v in example.derived}
+        for r in derivation.records:  # a gate that stopped nothing: the two gradients it joins are the same numbers
+            out, into = f"dL/d{r.output}", f"dL/d{r.input}"
+            if r.layer.gates_at_zero and out in shown and into in shown and shown[out] == shown[into]:
+                computes += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient unchanged here: each upstream "
+                             "entry that is not 0 sits where its input is positive.")
         if example.fixed:
             computes += (" With the model's parameters the values are decimals, shown rounded to three places; each "
                          "agrees with PyTorch running the module itself.")
@@ -561,7 +567,7 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
     tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
                             or [1])
-    height = 4.5 + sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps)
+    height = 3.5 + sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps)
     keep = min(height, 23.0) if after else 0.0
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,

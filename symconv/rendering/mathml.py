@@ -41,6 +41,9 @@ def tidy(markup: str) -> str:
     double-struck one is the character itself (browsers ignore mathvariant on a number)."""
     markup = markup.replace('<mn mathvariant="double-struck">1</mn>', '<mi mathvariant="normal">&#x1D7D9;</mi>')
     markup = _limits(markup)
+    markup = _MATRIX_SCRIPT.sub(r"<\1><mrow>\2</mrow>", markup)
+    markup = _PRIME.sub(r'\1<mo lspace="0" rspace="0">\2</mo>', markup)
+    markup = _SIGN.sub(r'\1<mo lspace="0" rspace="0">&#x02212;</mo>', markup)
     markup = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", markup)
     # A thin space after a function name, and before it unless it opens a row or follows an operator.
     markup = _FUNCTION.sub(lambda m: ("" if markup[:m.start()].endswith(("<mrow>", "</mo>")) else THIN)
@@ -49,6 +52,17 @@ def tidy(markup: str) -> str:
 
 
 THIN = '<mspace width="0.1667em"/>'
+# A matrix with a script (a vector transposed, [..]^T): latex2mathml gives the script element its brackets and table
+# as three bases, so the table is set as the script, tiny, and the T falls on the baseline; one mrow is the base.
+_MATRIX_SCRIPT = re.compile(r"<(msup|msub|msubsup)>(<mo>&#x0005B;</mo><mtable>(?:(?!<mtable>).)*?</mtable><mo>&#x0005D;</mo>)",
+                            re.DOTALL)
+# A prime as a superscript (latex2mathml's L'): the prime glyph is raised already, so a script raises it twice and
+# sets it apart; after its letter on the line it sits where LaTeX puts it.
+_PRIME = re.compile(r"<msup>(<mi>[^<]*</mi>)<mi>(&#x02032;|&#x02033;)</mi></msup>")
+# A minus that is a sign, not a subtraction: after an operator that is not a closing bracket (an opening one, =,
+# +, a dot, approximately), or at the start of a row or cell; browsers would space it as a binary operator, ( - 1).
+_SIGN = re.compile(r"((?:<mo[^>]*>(?!&#x00029;|\)|&#x0005D;|\]|&#x0007D;|\}|&#x0007C;|\|)[^<]*</mo>)"
+                   r"|<mrow>|<mtd[^>]*>|<math[^>]*>)<mo>&#x02212;</mo>")
 
 # An operator whose sub- and superscripts LaTeX sets as limits, and the MathML latex2mathml writes for it.
 _LIMITED = (("<msubsup><mo>&#x02211;</mo>", "msubsup", "munderover", '<mo movablelimits="true">&#x02211;</mo>'),
