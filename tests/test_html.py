@@ -172,3 +172,17 @@ def test_the_align_columns_rule_reaches_no_matrix_inside_a_display():
     page = render(derive(ConvSpec()), ("html",)).files["derivation.html"].decode()
     assert "mtable.rows > mtr > mtd:first-child { text-align: right; }" in page
     assert not re.search(r"mtable\.rows mtd", page)
+
+
+def test_mathml_sets_a_transposed_vector_a_sign_and_a_prime_as_latex_does():
+    """A lecturer's reading of the HTML: vectors [..]^T in tiny type with the T on the baseline (the script element
+    had the brackets and the table as three bases), '( - 1)' spaced as a subtraction, and primes set apart."""
+    from symconv.rendering.mathml import convert
+    vector = convert(r"\begin{bmatrix} 0.1 & -0.2 \end{bmatrix}^{\mathsf{T}}")
+    base = re.search(r"<msup>(.*)</msup>", vector).group(1)
+    assert base.startswith("<mrow><mo>&#x0005B;</mo><mtable>") and "</mtable><mo>&#x0005D;</mo></mrow><mrow>" in base
+    signs = convert(r"(-1) \cdot 2 \approx -0.5 - 3")
+    assert signs.count('<mo lspace="0" rspace="0">&#x02212;</mo>') == 2  # the two signs
+    assert signs.count("<mo>&#x02212;</mo>") == 1  # the subtraction keeps its spaces
+    primed = convert(r"\partial L' + t''")
+    assert "<msup>" not in primed and '<mi>L</mi><mo lspace="0" rspace="0">&#x02032;</mo>' in primed
