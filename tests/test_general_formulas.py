@@ -194,8 +194,8 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
         assert r"_{\rho_h(r, p),\, \rho_w(s, q)}" in general[key][0]  # x at the row and column rho gives
     assert r"\sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j}" in general["in"][0]
     if spec.groups == 1:  # the channels' sums in symbols too, never this layer's counts (a lecturer read Sum_{m=1}^{2})
-        assert (r"\sum_{m=1}^{C_{out}}" in general["in"][0]) == (spec.out_channels > 1), general["in"]
-        assert (r"\sum_{c=1}^{C_{in}}" in general["out"][0]) == (spec.in_channels > 1), general["out"]
+        assert (r"\sum_{m=1}^{C_{\mathrm{out}}}" in general["in"][0]) == (spec.out_channels > 1), general["in"]
+        assert (r"\sum_{c=1}^{C_{\mathrm{in}}}" in general["out"][0]) == (spec.in_channels > 1), general["out"]
     row, col = _rho(note, "h", "r", "p", spec), _rho(note, "w", "s", "q", spec)
     _assert_forward_and_kernel(spec, d, general["out"][0], row, col)
     # The input's gradient: every (m, kernel channel, r, s, p, q) whose read lands on (c, i, j).
@@ -299,7 +299,7 @@ def _closed_forms_as_printed(x, k, g, stride, padding, dilation):
     rows and columns of zeros on every side, G~ the upstream gradient with S - 1 zeros between its entries, K~ the
     kernel with D - 1 zeros between its taps, dL/dK = X~ correlated with G~ at entries D apart (the first k of them),
     dL/dX = crop(full(G~) star rot180(K~)), crop keeping rows P+1..P+H (1-based) and 0 where the full correlation
-    ends sooner."""
+    ends sooner (the documents: gives 0 to those past its end)."""
     (h, w), (kh, kw) = x.shape, k.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     xt = np.pad(x, ((ph, ph), (pw, pw)))
@@ -347,6 +347,6 @@ def test_the_documents_say_crop_as_the_test_above_computes_it():
     words = "keeps rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$"
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
-    assert words in single and "$P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, with 0 where" in network  # its notation
+    assert words in single and "$P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, and gives 0 to those past" in network
     assert "keeps rows" not in network and "keeping rows" not in network  # said once, in the notation before its rules
     assert "removes $P_h$ rows" not in single + network and "removing $P_h$ rows" not in single + network

@@ -129,7 +129,7 @@ def test_the_network_section_ties_the_results_to_channels_a_batch_and_a_gradient
         return
     part = text[text.index("In a network"):text.index("Exercises")]
     for said in (r"\frac{\partial L}{\partial K^{(m,c)}} &= X^{(c)} \star G^{(m)}",
-                 r"\frac{\partial L}{\partial X^{(c)}} &= \sum_{m=1}^{C_{out}} \hat{G}^{(m)} \star",
+                 r"\frac{\partial L}{\partial X^{(c)}} &= \sum_{m=1}^{C_{\mathrm{out}}} \hat{G}^{(m)} \star",
                  r"\frac{\partial L}{\partial b_m} &= \sum_{r,s} g^{(m)}_{r,s}",
                  r"\sum_{n=1}^{N} X^{(n,c)} \star G^{(n,m)}",
                  r"K^{(m,c)} &\leftarrow K^{(m,c)} - \eta \, \frac{\partial L}{\partial K^{(m,c)}}"):

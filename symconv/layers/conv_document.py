@@ -37,7 +37,7 @@ def channels(spec: ConvSpec, general: bool = False) -> Channels:
     many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
     if spec.groups == 1:
         pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
-        c_in, c_out = ("C_{in}", "C_{out}") if general else (spec.in_channels, spec.out_channels)
+        c_in, c_out = (r"C_{\mathrm{in}}", r"C_{\mathrm{out}}") if general else (spec.in_channels, spec.out_channels)
         return Channels("c" if many_in else "", pair, over("c", c_in) if many_in else "",
                         over("m", c_out) if many_out else "", pair, "m" if many_out else "", "")
     n_in, n_out, g = spec.in_per_group, spec.out_per_group, spec.groups
@@ -50,8 +50,8 @@ def channels(spec: ConvSpec, general: bool = False) -> Channels:
                     "m,c - o_m" if n_in > 1 else "m,1", "m",
                     f"The channels form $g = {g}$ groups of {plural(n_in, 'input channel')} and "
                     f"{plural(n_out, 'output channel')} each: output channel $m$ reads only the input channels of its "
-                    rf"group, $o_m + 1$ to $o_m + {n_in}$, where $o_m = \frac{{C_{{in}}}}{{g}} \lfloor (m - 1) / "
-                    rf"\frac{{C_{{out}}}}{{g}} \rfloor = {n_in if n_in > 1 else ''}\lfloor (m - 1) / {n_out} \rfloor$ "
+                    rf"group, $o_m + 1$ to $o_m + {n_in}$, where $o_m = \frac{{C_{{\mathrm{{in}}}}}}{{g}} \lfloor (m - 1) / "
+                    rf"\frac{{C_{{\mathrm{{out}}}}}}{{g}} \rfloor = {n_in if n_in > 1 else ''}\lfloor (m - 1) / {n_out} \rfloor$ "
                     r"counts the input channels before its group. In a kernel $K^{(m,c)}$ the second index $c$ counts "
                     rf"within the group (1 to {n_in}), and $K^{{(m,c)}}$ reads input channel $o_m + c$; "
                     rf"$\mathcal{{M}}_c$ is the set of the {plural(n_out, 'output channel')} in the group of input "
@@ -147,7 +147,8 @@ def crop_words(verb: str = "keeps") -> str:
     """What crop(.) does, exactly: a stride can leave the padded input's last rows unread, and the full correlation
     is then shorter than the padded input."""
     return (rf"$\operatorname{{crop}}(\cdot)$ {verb} rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$ (the "
-            r"input's own), with 0 where the full correlation ends sooner (rows and columns that the stride leaves unread)")
+            r"input's own) and gives 0 to those past the full correlation's end: where the last window stops short of the "
+            r"padded input's last rows or columns (the stride leaves them unread), no output reads them")
 
 
 # What each padding mode copies into the padding, in words (PyTorch's padding_mode).
@@ -985,7 +986,7 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
     d = lambda what: rf"\frac{{\partial L}}{{\partial {what}}}"
     ds = lambda what: rf"\partial L / \partial {what}"  # in running text, slashed
     # In groups, kernel (m, c) reads input channel o_m + c (depthwise: m), and input channel c is read by its group's.
-    ch = channels(spec) if spec.groups > 1 else Channels("c", "m,c", "", r"\sum_{m=1}^{C_{out}} ", "m,c", "m", "")
+    ch = channels(spec) if spec.groups > 1 else Channels("c", "m,c", "", r"\sum_{m=1}^{C_{\mathrm{out}}} ", "m,c", "m", "")
     pair = f"^{{({ch.pair})}}"
 
     def forms(batched: bool) -> list[str]:
@@ -1008,7 +1009,7 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
     intro = (rf"In a network this layer is one link of the chain rule. Its upstream gradient $G = {ds(Y)}$ arrives "
              rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${ds(X)}$ it computes becomes the "
              "upstream gradient of the layer before, which passes it on in turn. A layer of such a network has "
-             rf"$C_{{in}}$ input and $C_{{out}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
+             rf"$C_{{\mathrm{{in}}}}$ input and $C_{{\mathrm{{out}}}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
              "$m$ and input channel $c$; channel by channel "
              + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
                 + " are shared by them, while each example's input gets its own gradient), " if batched else "")

@@ -475,8 +475,8 @@ NOTATION = (
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
     (r"\operatorname{crop}", r"$\operatorname{crop}(\cdot)$ keeps the input's own rows and columns of a padded "
-                             r"input's, $P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, with 0 where its argument "
-                             r"ends sooner (rows and columns that the stride leaves unread)"),
+                             r"input's, $P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, and gives 0 to those past its "
+                             r"argument's end (rows and columns no window reads, where the stride stops short of them)"),
     (r"\operatorname{reflect}", r"$\operatorname{reflect}(\cdot)$ pads with the input reflected across its border "
                                 r"entries (the padded row next to the first row copies the second)"),
     (r"\operatorname{replicate}", r"$\operatorname{replicate}(\cdot)$ pads with the input's border entries repeated"),

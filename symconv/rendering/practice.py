@@ -157,8 +157,8 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
     questions.append((f"With the same ${_prime_name()}$, compute ${_slash(k_lhs)}$.", []))
     answers.append((_sum_lines(k_lhs, symbolic, numeric, _decimal(total)),
                     f"Each output adds its upstream gradient times the {padded}input entry that ${k_name}$ met in its "
-                    f"window: laid{spread} over the {padded}input with its corner on the entry ${k_name}$ meets in the "
-                    "first output, the upstream gradient covers exactly those entries"
+                    f"window. Lay the upstream gradient{spread} over the {padded}input with its top-left corner on the "
+                    f"entry that ${k_name}$ meets in the first output: it covers exactly those entries"
                     + (" (one in the zero padding gives no term)." if spec.has_padding else ".")))
     found["kernel entry"] = (n_k, total)
     # 3: the middle input entry at another stride, through the layer's own NumPy code.
