@@ -184,3 +184,14 @@ def test_the_notation_paragraph_defines_each_name_once_and_says_an_activation_ha
     path = EXAMPLES.parent / "tests" / "notes" / "heldout11" / "07_net.toml"
     plain = render(load_network(path), ("md",)).files["derivation.md"].decode()
     assert "Indices are 1-based" in plain and "an activation is a" not in plain
+
+
+def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_says():
+    """The notation paragraph says a capital is one channel as a matrix, and the worked example writes X and A^{[1](1)}:
+    the rules and their general forms did too little of it (x star K, dL/dx; a lecturer's B4)."""
+    md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    rules = md[md.index("## The rules"):md.index("## Forward pass")]
+    assert r"A^{[1](m)} &= b^{[1]}_m + X \star K^{[1](m,1)}" in rules
+    assert r"\frac{\partial L}{\partial X} &= \sum_m \operatorname{full}" in rules
+    assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}" in rules
+    assert r"x \star" not in rules and r"\partial x}" not in rules

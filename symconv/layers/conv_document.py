@@ -370,8 +370,11 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     K = matrix_name(*step.entry("K", ch.pair))
     K_back = matrix_name(*step.entry("K", ch.back_pair))
     ex = step.example  # over a batch, example n's channels: (n,c)
-    a_in, a_out = step.symbol("in", ex(ch.x)), step.symbol("out", ex(m))
+    # one channel of the input and the output as matrices, capitals, as the notation paragraph says (X, A^{[1](m)})
+    a_in, a_out = matrix_name(*step.entry("in", ex(ch.x))), matrix_name(*step.entry("out", ex(m)))
     d_in, d_out = step.delta("in", ex(c)), step.delta("out", ex(m))
+    if d_in.startswith(r"\frac"):  # the network's input, which has no delta: its gradient, of the same matrix
+        d_in = rf"\frac{{\partial L}}{{\partial {matrix_name(*step.entry('in', ex(c)))}}}"
     d_back = step.delta("out", ex(ch.g))
     over_c = r"\sum_c " if ch.over_c else ""
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
@@ -413,11 +416,14 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
             or spec.groups != 1):
         return None
     n = step.number
-    tilde = lambda which: (lambda letter, sup: rf"\tilde{{{latex_base(letter)}}}" + (f"^{{{sup}}}" if sup else ""))(
-        *step.entry(which))
+    tilde = lambda which: (lambda letter, sup: rf"\tilde{{{matrix_name(letter)}}}" + (f"^{{{sup}}}" if sup else ""))(
+        *step.entry(which))  # one channel as a matrix, a capital, as in the rules above
     up_letter, up_sup = step.upstream or r"\Delta", step.entry("out")[1]
     upstream = rf"\tilde{{{up_letter}}}" + (f"^{{{up_sup}}}" if up_sup else "")
     K = matrix_name(*step.entry("K"))
+    d_in = step.delta("in")
+    if d_in.startswith(r"\frac"):  # the network's input: the gradient of its channel's matrix
+        d_in = rf"\frac{{\partial L}}{{\partial {matrix_name(*step.entry('in'))}}}"
     Kt = rf"\tilde{{{matrix_name(step.letters['K'])}}}" + (f"^{{{step.entry('K')[1]}}}" if step.entry("K")[1] else "")
     intro = (f"Layer {n}'s rules hold at its stride 1 without padding or dilation. At any stride $S$, padding $P$ "
              rf"and dilation $D$ (one channel pair of an $H \times W$ input), with ${tilde('in')}$ the input with $P_h$ "
@@ -425,7 +431,7 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
              rf"$S_h - 1$ zero rows and $S_w - 1$ zero columns between its entries, ${Kt}$ the kernel with "
              rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, and " + star_d_words("being") + ":")
     lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {tilde('in')} \star_D {upstream}, \qquad "
-             rf"{step.delta('in')} = \operatorname{{crop}}\big(\operatorname{{full}}({upstream}) "
+             rf"{d_in} = \operatorname{{crop}}\big(\operatorname{{full}}({upstream}) "
              rf"\star \operatorname{{rot}}_{{180}}({Kt})\big)"]
     return intro, lines
 
