@@ -117,8 +117,12 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     if sum(len(derivation[name].values) for name in shown) > limit:
         return None
     rng = random.Random(seed)
-    parameters = {f"dL/d{name}" for name in everything if _role(derivation, name)[0] in ("kernel", "bias")
-                  and len(derivation.records) > 1}  # a single layer's gradient of 0 is a sum worked out as any other
+    # Gradients whose 0 would be an accident of the numbers (no gate or switch routes them): a network's parameters',
+    # and a dense layer's input's (a column of equal weights against p - t, which sums to 0); a single layer's gradient
+    # of 0 is a sum worked out as any other.
+    parameters = ({f"dL/d{name}" for name in everything if _role(derivation, name)[0] in ("kernel", "bias")}
+                  | {f"dL/d{r.input}" for r in derivation.records if r.layer.weights_join}
+                  if len(derivation.records) > 1 else set())
     best = None
     for _ in range(DRAWS):  # the same rng throughout: the same seed, the same draws
         drawn = _draw(derivation, rng, shown, everything, parameters, fixed, best[2] if best else None)
@@ -134,8 +138,8 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
           fixed: dict, limit: int | None) -> tuple[list[Values], list[Values], int] | None:
     """One draw of the given tensors and everything computed from them, with its flaws, ties first (each
     weighing TIE): the max entries (a max pooling's window, a relu's max(0, a)) whose largest value two of its arguments
-    share, the decimals under SHOWN (at three places, one digit or none) and the entries of a parameter's
-    gradient (`parameters`, in a network) that are 0 (nothing of the chain rule to see). A tie hides which entry the gradient goes to,
+    share, the decimals under SHOWN (at three places, one digit or none) and the entries of a parameter's or a
+    dense layer's input gradient (`parameters`, in a network) that are 0 (nothing of the chain rule to see). A tie hides which entry the gradient goes to,
     and a relu at exactly 0 sits on its kink.
     None as soon as the flaws reach `limit` (a draw already kept has no more)."""
     subs: dict = {}

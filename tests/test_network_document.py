@@ -159,14 +159,13 @@ def test_the_flatten_rule_in_symbols_puts_each_entry_where_the_layer_does(order,
     d = derive(load_network(path))
     record = d.records[1]
     line = record.layer.rules(Naming(d.network.names).doc_step(record, None))[1]
-    # the sizes named after the layer they are of (H and W alone are the network input's): H^{[1]}, W^{[1]}
+    # the channel's size in small letters, h and w (H and W are the network input's, W^{[l]} a dense layer's weights)
     index = re.search(r"_\{((?:[^{}]|\{[^{}]*\})*)\} &=", line).group(1)
-    assert rf"(H^{{[1]}} \times W^{{[1]}} = {h} \times {w})" in line
-    plain = index.replace("^{[1]}", "").replace("H W", "H*W")
-    expr = parse_expr(plain, transformations=standard_transformations + (implicit_multiplication,))
+    assert rf"(h \times w = {h} \times {w})" in line
+    expr = parse_expr(index.replace("h w", "h*w"), transformations=standard_transformations + (implicit_multiplication,))
     at = {n: k for k, n in enumerate(flatten_order(order, shape))}  # flat row-major position -> vector index
     for m, r, s in product(range(1, c_n + 1), range(1, h + 1), range(1, w + 1)):
-        vector = int(expr.subs({Symbol("H"): h, Symbol("W"): w, Symbol("m"): m, Symbol("r"): r, Symbol("s"): s}))
+        vector = int(expr.subs({Symbol("h"): h, Symbol("w"): w, Symbol("m"): m, Symbol("r"): r, Symbol("s"): s}))
         assert vector - 1 == at[((m - 1) * h + r - 1) * w + s - 1], (m, r, s)
 
 

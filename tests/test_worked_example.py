@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import product
 from pathlib import Path
 
@@ -280,3 +281,31 @@ def test_a_worked_line_of_tenths_ends_in_its_exact_value():
     two = Float("0.1", 30) + Float("0.1", 30) * 19 - Float("0.1", 30) * 13 + Float("0.1", 30) * 13
     assert _short(two) == "2" and _short(Float("-1.8", 30)) == "-1.8" and _short(Float("0.25", 30)) == "0.25"
     assert _short(Float("0.123", 30)) is None  # any other decimal is shown rounded
+
+
+def test_a_dense_input_gradient_of_0_by_balance_is_said_where_numpy_finds_it():
+    """A lecturer could not see why an entry of dL/da^{[4]} was 0 (no relu or switch stopped it): column k of W^{[5]}
+    has equal entries and p - t sums to 0. The example says so exactly for the entries where that holds."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    example = worked_example(d, 0)
+    given = {v.name: np.array([float(n) for n in v.values]).reshape(v.shape) for v in example.given}
+    derived = {v.name: np.array([float(n) for n in v.values]).reshape(v.shape) for v in example.derived}
+    w, delta, back = given["W[5]"], derived["dL/dA[5]"], derived["dL/dA[4]"]
+    balanced = [k for k in range(w.shape[1]) if back[k] == 0 and np.ptp(w[:, k]) == 0 and abs(delta.sum()) < 1e-12]
+    md = render(d, ("md",)).files["derivation.md"].decode()
+    said = re.findall(r"column (\d+) of \$W\^\{\[5\]\}\$ has equal entries", md)
+    assert [int(k) - 1 for k in said] == balanced
+
+
+def test_a_relu_that_stopped_nothing_is_said_and_its_gradient_not_listed_twice():
+    """A lecturer saw dL/dA^{[2]} and dL/dA^{[1]} printed as the same matrices with no word of why: where the relu
+    passes every gradient (NumPy's two gradients are equal), the example says so and lists the gradient once."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    example = worked_example(d, 0)
+    derived = {v.name: np.array([float(n) for n in v.values]).reshape(v.shape) for v in example.derived}
+    same = np.array_equal(derived["dL/dA[1]"], derived["dL/dA[2]"])
+    md = render(d, ("md",)).files["derivation.md"].decode()
+    part = md[md.index("## A worked example"):md.index("## Exercises")]
+    said = r"so $\partial L / \partial A^{[1]}$ is $\partial L / \partial A^{[2]}$ and is not listed again" in part
+    assert said == same
+    assert (r"\frac{\partial L}{\partial A^{[1](1)}} =" in part) == (not same)

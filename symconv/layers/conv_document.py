@@ -139,8 +139,8 @@ def star_d_words(verb: str = "is") -> str:
     """What the kernel's gradient's correlation at dilation D is, exactly: taken at entries D apart and only as many
     as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
-            r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le k_h$, "
-            r"$1 \le q \le k_w$")
+            r"$(A \star_D B)_{i,j} = \sum_{p,q} a_{D_h (i-1) + p,\, D_w (j-1) + q}\, b_{p,q}$ for $1 \le i \le k_h$, "
+            r"$1 \le j \le k_w$")
 
 
 def crop_words(verb: str = "keeps") -> str:
@@ -972,10 +972,10 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\hat{{G}}{m_back} \star "
              rf"\operatorname{{rot}}_{{180}}\big(\tilde{{{K}}}{mc_back}\big)\Big)"]
     after = (rf"At stride 1 with no padding and dilation 1, $\tilde{{{X}}} = {X}$, $\tilde{{G}} = G$, "
-             rf"$\tilde{{{K}}} = {K}$ and $\star_D$ is $\star$: the boxes above. Where the stride leaves the last rows or "
-             rf"columns of the padded input unread, the whole correlation $\tilde{{{X}}} \star \tilde{{G}}$ is larger than "
-             r"the kernel; only its entries $D$ apart, $k_h \times k_w$ of them, are the kernel's gradient, and the input "
-             "entries no window reads get 0 from the crop.")
+             rf"$\tilde{{{K}}} = {K}$ and $\star_D$ is $\star$: the boxes above. With a dilation, or a stride that leaves "
+             rf"the padded input's last rows or columns unread, the whole correlation $\tilde{{{X}}} \star \tilde{{G}}$ is "
+             r"larger than the kernel: only its entries $D$ apart, $k_h \times k_w$ of them, are the kernel's gradient, and "
+             "the input entries no window reads get 0 from the crop.")
     return intro, lines, after
 
 

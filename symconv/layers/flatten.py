@@ -85,14 +85,12 @@ class Flatten(Layer):
                 rf"{step.delta('in')} &= {how}^{{-1}}({step.delta('out')})"]
 
     def index_map(self, step: DocStep) -> str:
-        """Where entry (r, s) of channel m lands in the vector, in the symbols H^{[l]} and W^{[l]} of a channel's size
-        (this one's beside it): column-major a_{HW(m-1) + H(s-1) + r} = a^{(m)}_{r,s}; row-major (PyTorch's)
-        a_{HW(m-1) + W(r-1) + s}."""
+        """Where entry (r, s) of channel m lands in the vector, in the symbols h and w of a channel's size (this one's
+        beside it): column-major a_{hw(m-1) + h(s-1) + r} = a^{(m)}_{r,s}; row-major (PyTorch's) a_{hw(m-1) + w(r-1) + s}."""
         c_n, h, w = step.shape_in
         (out, out_sup), (inp, in_sup) = step.entry("out"), step.entry("in", "m" if c_n > 1 else "")
-        # the channel's size, named after its layer (H and W alone are the network input's)
-        layer = step.entry("in")[1]
-        H, W = (f"{n}^{{{layer}}}" if layer else n for n in ("H", "W"))
+        # the channel's size in small letters: H and W are the network input's, W^{[l]} a dense layer's weights
+        H, W = "h", "w"
         slow, fast, along = ("s", "r", H) if self.order == "column" else ("r", "s", W)
         index = (f"{H} {W} (m - 1) + " if c_n > 1 else "") + f"{along} ({slow} - 1) + {fast}"
         sup_out = f"^{{{out_sup}}}" if out_sup else ""

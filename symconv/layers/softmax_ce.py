@@ -138,8 +138,8 @@ class SoftmaxCrossEntropy(Layer):
                 rf"\frac{{\partial \hat{{y}}}}{{\partial {f}}} &= \operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}",
                 # the chain rule takes the Jacobian transposed (as the dense layer's W^T); this one is symmetric
                 rf"{step.delta('in')} &= \Big(\frac{{\partial \hat{{y}}}}{{\partial {f}}}\Big){T} \frac{{\partial L}}{{\partial \hat{{y}}}} "
-                rf"= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)"
-                rf" = \hat{{y}}\, (\mathbf{{1}}{T} t) - t" + ("" if self.general else
+                rf"= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)",
+                rf"&= \hat{{y}}\, (\mathbf{{1}}{T} t) - t" + ("" if self.general else
                                                           r" = \hat{y} - t \quad \text{(a target that sums to 1)}")]
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:

@@ -24,7 +24,7 @@ from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import lines as example_lines, rounded, worked_entries
 from .matrix_view import matrix_view
-from .network_exercises import exercises as network_exercises
+from .network_exercises import exercises as network_exercises, matrix_name_of
 from .practice import practice
 from .upstream import parse_symbol, short_names
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, width
@@ -474,8 +474,8 @@ NOTATION = (
                              r"that is the full convolution with $K$"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
-    (r"\operatorname{crop}", r"$\operatorname{crop}(\cdot)$ keeps the input's own rows and columns of a padded "
-                             r"input's, $P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, and gives 0 to those past its "
+    (r"\operatorname{crop}", r"$\operatorname{crop}(\cdot)$ keeps, of the padded input's rows and columns, the "
+                             r"input's own, $P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, and gives 0 to those past its "
                              r"argument's end (rows and columns no window reads, where the stride stops short of them)"),
     (r"\operatorname{reflect}", r"$\operatorname{reflect}(\cdot)$ pads with the input reflected across its border "
                                 r"entries (the padded row next to the first row copies the second)"),
@@ -528,7 +528,14 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         whole[record.output] = doc.entry("out")
         whole.update({record.params[key]: doc.entry(key) for key in record.params})
     labels = {t.name: derivation[t.name].labels for t in example.derived}
-    given, derived = example_lines(example, whole, EXAMPLE_EM)
+    values = {v.name: v.values for v in example.derived}
+    # A gate that stopped nothing (a relu whose every passed gradient sits on a positive input): the gradient before it
+    # is the one after it, said in words rather than listed twice.
+    passed = [r for r in derivation.records if len(derivation.records) > 1 and r.layer.gates_at_zero
+              and values.get(f"dL/d{r.output}") is not None and values.get(f"dL/d{r.output}") == values.get(f"dL/d{r.input}")]
+    unlisted = {f"dL/d{r.input}" for r in passed}
+    given, derived = example_lines(replace(example, derived=tuple(v for v in example.derived if v.name not in unlisted)),
+                                   whole, EXAMPLE_EM)
     tenths = any(rounded(*t.values) for t in example.given)
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
@@ -551,11 +558,12 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + " are left out: they only clip, move or pass on the numbers before them.")
         shown = {v.name: v.values for v in example.derived}
-        for r in derivation.records:  # a gate that stopped nothing: the two gradients it joins are the same numbers
-            out, into = f"dL/d{r.output}", f"dL/d{r.input}"
-            if r.layer.gates_at_zero and out in shown and into in shown and shown[out] == shown[into]:
-                computes += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient unchanged here: each upstream "
-                             "entry that is not 0 sits where its input is positive.")
+        computes += _zero_by_balance(derivation, shown, {v.name: v for v in example.given})
+        for r in passed:  # a gate that stopped nothing: the two gradients it joins are the same numbers
+            computes += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient unchanged here (each upstream entry "
+                         f"that is not 0 sits where its input is positive), so "
+                         rf"$\partial L / \partial {matrix_name(*whole[r.input])}$ is "
+                         rf"$\partial L / \partial {matrix_name(*whole[r.output])}$ and is not listed again.")
         if example.fixed:
             computes += (" With the model's parameters the values are decimals, shown rounded to three places; each "
                          "agrees with PyTorch running the module itself.")
@@ -577,6 +585,29 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                         if any(rounded(*t.values) for t in example.derived) else ":"))
                     if worked else "",
                     steps=steps)]
+
+
+def _zero_by_balance(derivation: Derivation, shown: dict, given: dict) -> str:
+    """A dense layer's input gradient entry that is 0 by balance, not by a gate: column k of the weights has equal
+    entries and the upstream gradient sums to 0 (p - t with a one-hot target), so W_{:,k}^T delta = w (sum of delta)
+    = 0. Said where it happens, in words ("" elsewhere): a reader otherwise looks for the relu that stopped it."""
+    out = ""
+    for r in derivation.records:
+        weights = r.params.get("W")
+        into, back = f"dL/d{r.input}", f"dL/d{r.output}"
+        if not r.layer.weights_join or weights not in given or into not in shown or back not in shown:
+            continue
+        rows, cols = given[weights].shape
+        w, delta = given[weights].values, shown[back]
+        if sum(delta) != 0 and abs(float(sum(delta))) > 1e-12:
+            continue
+        zero = [k for k in range(cols) if shown[into][k] == 0 and len({w[i * cols + k] for i in range(rows)}) == 1]
+        for k in zero:
+            name = derivation[into].labels[k]
+            out += (f" ${_slashed(name)}$ is 0 by balance, not by a gate: column {k + 1} of "
+                    f"${matrix_name_of(derivation, weights)}$ has equal entries, and the entries of the upstream gradient "
+                    r"sum to 0 (a softmax's $\hat{y} - t$ does, for a one-hot $t$).")
+    return out
 
 
 def _slashed(text: str) -> str:

@@ -144,10 +144,12 @@ def _kept(derivation: Derivation, names: dict, name: str, flat: int, values: dic
 
 
 def _stopped(records) -> str:
-    """What stopped the other gradients, in parentheses: relu, a max pooling."""
+    """What stopped the other gradients, in parentheses: relu, a max pooling, or a 0 arriving from upstream (each
+    is possible; which one stopped an entry is not said)."""
     by = ([r.layer.describe() for r in records if r.layer.gates_at_zero][:1]
           + ["the pooling" for r in records if r.layer.routes_to_maximum][:1])
-    return f" ({' or '.join(by)} stopped the others)" if by else ""
+    by.append("an upstream gradient of 0")  # a dense layer's column of equal weights against p - t, which sums to 0
+    return f" (the others are 0, stopped by {', '.join(by[:-1])} or {by[-1]})" if len(by) > 1 else ""
 
 
 def _listed(items: list[str]) -> str:
