@@ -90,7 +90,11 @@ def test_documents_open_with_what_a_student_learns_and_end_with_further_reading(
     for doc in (layer, network):
         head, _, _ = doc.partition("## The ")
         assert "After working through this document you can:" in head and "rotated by 180 degrees" in head
-        assert doc.rstrip().splitlines()[-5] == "## Further reading" and "Dumoulin and F. Visin" in doc.rpartition("## Further")[2]
+        reading = doc.rpartition("## Further reading")[2]
+        assert doc.rstrip().splitlines()[-6] == "## Further reading" and "Dumoulin and F. Visin" in reading
+        # each with where to find it (a lecturer asked for addresses, and d2l beside the others)
+        assert all(site in reading for site in ("deeplearningbook.org", "d2l.ai", "arxiv.org/abs/1603.07285",
+                                                "cs231n.github.io"))
     assert "- apply the chain rule one layer at a time" in network and "switch" in network.partition("## The ")[0]
     assert "chain rule one layer at a time" not in layer.partition("## The ")[0]
 

@@ -241,8 +241,9 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
            " Entries of the window that fall in the zero padding contribute nothing and are left out."
            if spec.has_padding else "")
         + (" " + channels(spec).defined if spec.groups > 1 else ""),
-        {"K": "A kernel entry multiplies one input entry in every output entry, so its gradient sums the upstream "
-              "gradient of each output entry times the input entry it met there.",
+        {"K": "A kernel entry multiplies one input entry in every output entry"
+              + (" (or a padding " + ("copy" if spec.copies else "zero") + ")" if spec.has_padding else "")
+              + ", so its gradient sums the upstream gradient of each output entry times the input entry it met there.",
          "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
                "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
                "covers has gradient 0. " + ("The padding copies input entries, so an entry also gets the terms of "
@@ -958,8 +959,8 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
              r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
              rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\hat{G}$ now $\tilde{G}$ with $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros on every "
-             "side; " + star_d_words() + "; and " + crop_words() + ":")
+             r"$\hat{G}$, in general, $\tilde{G}$ with $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros on every "
+             "side (at stride 1 and dilation 1, the boxes' $\\hat{G}$); " + star_d_words() + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
     sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""

@@ -559,6 +559,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                          + " are left out: they only clip, move or pass on the numbers before them.")
         shown = {v.name: v.values for v in example.derived}
         computes += _zero_by_balance(derivation, shown, {v.name: v for v in example.given})
+        first = derivation.records[0]
+        if f"dL/d{first.input}" in shown and derivation.network.has_loss:
+            computes += (rf" $\partial L / \partial {matrix_name(*whole[first.input])}$, the gradient of the network's "
+                         "input, changes no parameter; it is listed for the rule it shows.")
         for r in passed:  # a gate that stopped nothing: the two gradients it joins are the same numbers
             computes += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient unchanged here (each upstream entry "
                          f"that is not 0 sits where its input is positive), so "
@@ -1035,10 +1039,10 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
 
 # Where a student reads on: the standard treatments of convolution and its arithmetic.
 READING = (
-    "I. Goodfellow, Y. Bengio and A. Courville, Deep Learning (MIT Press, 2016), chapter 9, Convolutional Networks.",
-    "V. Dumoulin and F. Visin, A guide to convolution arithmetic for deep learning (arXiv:1603.07285, 2016).",
-    "Stanford CS231n, Convolutional Neural Networks for Visual Recognition, course notes on convolutional networks "
-    "and on backpropagation.",
+    "I. Goodfellow, Y. Bengio and A. Courville, Deep Learning (MIT Press, 2016), ch. 9; deeplearningbook.org.",
+    "A. Zhang, Z. C. Lipton, M. Li and A. J. Smola, Dive into Deep Learning (2023), ch. 7; d2l.ai.",
+    "V. Dumoulin and F. Visin, A guide to convolution arithmetic for deep learning (2016); arxiv.org/abs/1603.07285.",
+    "Stanford CS231n, course notes on convolutional networks and on backpropagation; cs231n.github.io.",
 )
 
 

@@ -366,8 +366,11 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
     unread = " and ".join(([f"row {plural_list(unread_rows)}"] if unread_rows else [])
                           + ([f"column {plural_list(unread_cols)}"] if unread_cols else []))
     words = (f"At stride 2 instead (the same input, kernel{', bias' if 'b' in params else ''}, padding and dilation) "
-             f"the output is {size(*out)}, the outputs of stride 1 at odd rows and columns, and the loss $L''$ sends "
-             f"them the upstream gradient ${G2}$ below (the entries of $G$ at those rows and columns).") if other == (2, 2) else (
+             f"the output is {size(*out)}, "
+             + ("stride 1's output at row 1 and column 1 alone, and the loss $L''$ sends it the upstream gradient "
+                f"${G2}$ below (the entry of $G$ there)." if tuple(out) == (1, 1) else
+                "the outputs of stride 1 at odd rows and columns, and the loss $L''$ sends them the upstream gradient "
+                f"${G2}$ below (the entries of $G$ at those rows and columns).")) if other == (2, 2) else (
              f"Suppose the stride were 1 instead, with the same input, kernel, padding and dilation: the output is then "
              f"{size(*out)}, and the outputs of stride {sh if sh == sw else f'{sh} by {sw}'} are among them. Let the "
              f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
