@@ -95,7 +95,10 @@ class Dense(Layer):
                            rf"${d}\, ({a})^{{\mathsf{{T}}}}$.",
                       "b": rf"$\partial L / \partial {b}$ is the upstream gradient itself." if b else "",
                       "in": rf"$\partial L / \partial {a}$ sums the upstream gradient times the column of ${w}$: "
-                            rf"$({w})^{{\mathsf{{T}}}} {d}$."})
+                            rf"$({w})^{{\mathsf{{T}}}} {d}$, entry by entry "
+                            + (rf"$\partial L / \partial {a}_k = \sum_j {d}_j\, {w}_{{j,k}}$."
+                               if not d.startswith(r"\partial") else
+                               rf"$\partial L / \partial {a}_k = \sum_j (\partial L / \partial {z}_j)\, {w}_{{j,k}}$.")})
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         """Why the weights' gradient is an outer product: the chain rule over the outputs, of which only one
