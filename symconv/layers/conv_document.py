@@ -126,7 +126,7 @@ def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
         p, q = _tap(spec, 0, "i", "r"), _tap(spec, 1, "j", "s")
         out["in"] = (rf"In this sum a term exists only where the kernel index lies in the kernel, "
                      rf"$1 \le {p} \le {kh}$ and $1 \le {q} \le {kw}$: an $(r, s)$ whose kernel index falls outside "
-                     + (rf"$1, \ldots, {kh}$" if kh == kw else rf"$1, \ldots, {kh}$ (rows) or $1, \ldots, {kw}$ (columns)")
+                     + (f"1 to {kh}" if kh == kw else f"1 to {kh} (rows) or 1 to {kw} (columns)")
                      + " gives no term (the kernel has no such entry).")
     else:
         out["in"] = (rf"In these sums $r$ runs from 1 to {ho} and $p$ from 1 to {kh}, $s$ from 1 to {wo} and $q$ from 1 "
@@ -1007,6 +1007,12 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
         if spec.has_padding:
             full = rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full}\Big)"
         lines = [rf"{d(K + pair)} &= {over_n}{correlation}"]
+        if not batched and spec.groups == 1 and not spec.flipped:  # the forward rule the results are of, first
+            sh, sw = spec.stride
+            stride = "" if (sh, sw) == (1, 1) else f"_{{{sh}}}" if sh == sw else f"_{{({sh},{sw})}}"
+            kernel = K if spec.dilation == (1, 1) else rf"\tilde{{{K}}}"
+            lines.insert(0, rf"{Y}^{{(m)}} &= " + (f"{b}_m + " if b else "")
+                         + rf"\sum_{{c=1}}^{{C_{{\mathrm{{in}}}}}} {Xt}^{{(c)}} \star{stride} {kernel}^{{(m,c)}}")
         lines += [] if batched and step.batch is None else [rf"{d(X + f'^{{({n}c)}}')} &= {full}"]
         if b:
             lines.append(rf"{d(b + '_m')} &= {over_n}\sum_{{r,s}} {step.gradient_entry(n + 'm', 'r,s')}")
@@ -1017,10 +1023,10 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
              rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${ds(X)}$ it computes becomes the "
              "upstream gradient of the layer before, which passes it on in turn. A layer of such a network has "
              rf"$C_{{\mathrm{{in}}}}$ input and $C_{{\mathrm{{out}}}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
-             "$m$ and input channel $c$; channel by channel "
+             "$m$ and input channel $c$; at this layer's stride, padding and dilation, channel by channel "
              + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
                 + " are shared by them, while each example's input gets its own gradient), " if batched else "")
-             + "the results read:")
+             + "the layer and its results read:")
     after = (("The channels' groups are those of the results above. " if spec.groups > 1 else "")
              + "Each input channel collects the full convolutions of every output channel that reads it"
              + (r"; $\tilde{G}^{(m)}$ and $\hat{G}^{(m)}$ are made from $G^{(m)}$ as above." if Gt != "G" else

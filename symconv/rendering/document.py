@@ -491,6 +491,7 @@ NOTATION = (
     (r"\Omega_{r,s}", r"$\Omega_{r,s}$ is the window (the set of input entries) of output entry $(r, s)$"),
     (r"\mathbb{1}", r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere"),
     (r"\oslash", r"$\oslash$ divides entry by entry"),
+    (r"\mathbf{1}", r"$\mathbf{1}$ is the vector of ones, so that $\mathbf{1}^{\mathsf{T}} t$ sums the entries of $t$"),
     (r"\leftarrow", r"where several layers read a value, $\delta^{[j \leftarrow l]}$ (for the input, "
                     r"$(\partial L / \partial x)_{\leftarrow l}$) is the part of its gradient that comes back through "
                     r"layer $l$, and the value's gradient is the sum of these parts"),
@@ -608,7 +609,7 @@ def _zero_by_balance(derivation: Derivation, shown: dict, given: dict) -> str:
         zero = [k for k in range(cols) if shown[into][k] == 0 and len({w[i * cols + k] for i in range(rows)}) == 1]
         for k in zero:
             name = derivation[into].labels[k]
-            out += (f" ${_slashed(name)}$ is 0 by balance, not by a gate: column {k + 1} of "
+            out += (f" ${_slashed(name)}$ is 0 though no relu or switch stopped it: column {k + 1} of "
                     f"${matrix_name_of(derivation, weights)}$ has equal entries, and the entries of the upstream gradient "
                     r"sum to 0 (a softmax's $\hat{y} - t$ does, for a one-hot $t$).")
     return out

@@ -367,8 +367,8 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
                           + ([f"column {plural_list(unread_cols)}"] if unread_cols else []))
     words = (f"At stride 2 instead (the same input, kernel{', bias' if 'b' in params else ''}, padding and dilation) "
              f"the output is {size(*out)}, "
-             + ("stride 1's output at row 1 and column 1 alone, and the loss $L''$ sends it the upstream gradient "
-                f"${G2}$ below (the entry of $G$ there)." if tuple(out) == (1, 1) else
+             + ("the first output of stride 1 alone, and the loss $L''$ sends it the upstream gradient "
+                f"${G2}$ below, the first entry of $G$." if tuple(out) == (1, 1) else
                 "the outputs of stride 1 at odd rows and columns, and the loss $L''$ sends them the upstream gradient "
                 f"${G2}$ below (the entries of $G$ at those rows and columns).")) if other == (2, 2) else (
              f"Suppose the stride were 1 instead, with the same input, kernel, padding and dilation: the output is then "
