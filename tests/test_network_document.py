@@ -57,8 +57,8 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     # Which entries are shown is said once, before the rules, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "one entry of each tensor, the first of its first channel" in ctx["rules_intro"]
-    assert "one entry of each tensor, the first of its first channel" not in context(d, all_entries=True)["rules_intro"]
+    assert partial and "one entry of each tensor, the first of its first channel" in ctx["rules_after"]
+    assert "one entry of each tensor, the first of its first channel" not in context(d, all_entries=True)["rules_after"]
     md = render(d, ("md",)).files["derivation.md"].decode()
     assert md.count("one entry of each tensor, the first of its first channel") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
@@ -94,11 +94,13 @@ def test_every_kind_writes_its_rules_in_tensor_form():
 def test_the_overview_defines_the_notation_its_rules_use():
     ctx = context(derive(load_network(EXAMPLES / "three_layer_cnn.toml")))
     assert [s.title for s in ctx["rules"]][0].startswith("Layer 1: convolution")
-    intro = ctx["rules_intro"]
+    # one item per symbol, each a sentence starting with the symbol (a lecturer could not find the rules in one paragraph)
+    notation = ctx["rules_notation"]
     for mark in (r"\odot", r"\star", r"\operatorname{rot}_{180}", r"\operatorname{full}", r"\oslash"):
-        assert mark in intro
-    assert r"\operatorname{spread}" not in intro  # no stride in this network: not explained
-    assert "left out" in intro
+        assert sum(item.startswith("$" + mark) for item in notation) == 1, mark
+    assert all(item.endswith(".") for item in notation)
+    assert not any(r"\operatorname{spread}" in item for item in notation)  # no stride in this network: not explained
+    assert "left out" in ctx["rules_after"]
 
 
 def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
@@ -112,8 +114,9 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
 # Issue 24's limits: the CNN's document at most 8 pages, every other example's at most 12; those below as measured
 # (a network's document is set at 10pt: it holds its rules, a worked example through every layer and each layer's
 # entries; pytorch_semantics took its 12th page when the worked example moved after the backward pass, where it
-# starts a fresh page).
-PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 8, "unet_decoder": 10,
+# starts a fresh page; resnet_basic_block its 9th when the rules' symbols became a list, one per line, and the further
+# reading gained d2l and addresses).
+PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 9, "unet_decoder": 10,
          "three_layer_cnn": 9}
 
 

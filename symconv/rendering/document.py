@@ -503,21 +503,24 @@ SHOWN = ("The sections after them work out one entry of each tensor, the first o
          "their own indices.")
 
 
-def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool, batch: bool = False) -> str:
-    """The paragraph before a network's rules: what each symbol of them means."""
+def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
+                 batch: bool = False) -> tuple[str, list[str], str]:
+    """The words before a network's rules: what they are, what each symbol of them means (a list, one item per
+    symbol: a lecturer could not find the rules in one paragraph of eight definitions), and what the sections
+    after them show."""
     if not rules:
-        return ""
+        return "", [], ""
     text = " ".join(line for section in rules for line in section.formula)
     said = [words for mark, words in NOTATION if mark in text]
-    out = ("In tensor form, each layer's rules are these; the sections after them prove each rule entry by entry at "
-           "this size. ")
-    if said:
-        out += "Here " + "; ".join(said) + "."
+    intro = ("In tensor form, each layer's rules are these; the sections after them prove each rule entry by entry at "
+             "this size." + (" Their symbols:" if said else ""))
+    after = ""
     if not input_gradient:
-        out += (" Training does not need the gradient with respect to the network's input $x$: its entries are "
-                "left out.")
-    return out + ("" if all_entries else " " + (SHOWN.replace("first channel", "first channel, of the first example,")
-                                                if batch else SHOWN))
+        after += ("Training does not need the gradient with respect to the network's input $x$: its entries are "
+                  "left out. ")
+    after += "" if all_entries else (SHOWN.replace("first channel", "first channel, of the first example,")
+                                     if batch else SHOWN)
+    return intro, [words[0].upper() + words[1:] + "." if not words.startswith("$") else words + "." for words in said], after.strip()
 
 
 def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False) -> list[Section]:
@@ -1026,7 +1029,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _slashed(_upstream_definition(derivation, docs[-1], naming.single, upstream)),
         "batch_note": _batch_note(derivation, single),
-        "rules_intro": _rules_intro(rules, input_gradient, all_entries, net.batch is not None),
+        **dict(zip(("rules_intro", "rules_notation", "rules_after"),
+                   _rules_intro(rules, input_gradient, all_entries, net.batch is not None))),
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,
         "forward": forward,
