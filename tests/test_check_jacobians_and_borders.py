@@ -345,3 +345,35 @@ def test_a_derivative_operator_the_notes_define_and_cases_written_as_a_braced_ma
     """
     got = statuses(notes, SOFTMAX)
     assert got[2:] == ["right", "right", "wrong"]  # the last: the sign of the second piece
+
+
+BATCHNORM = """
+    input = [1]
+    batch = 3
+
+    [[layer]]
+    type = "batchnorm"
+    """
+
+
+def test_a_partial_of_a_staged_graph_is_never_called_wrong():
+    """Zakka's batch norm (published6/02, line 170): with mu and sigma^2 nodes of their own, d x-hat_i / d x_i is
+    1/sqrt(sigma^2 + epsilon), the partial with them held fixed; the total derivative through them is another number.
+    It was called wrong: now not understood, saying both readings. A claim wrong either way is still wrong, and the
+    partials of the nodes themselves (d mu / d x_i = 1/3) stay right."""
+    d = network(BATCHNORM)
+    got = check_notes(textwrap.dedent(r"""
+        $$\mu = \frac{1}{3} \sum_{i=1}^{3} x_i, \qquad \sigma^2 = \frac{1}{3} \sum_{i=1}^{3} (x_i - \mu)^2, \qquad
+        \hat{x}_i = \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}}$$
+
+        $$\dfrac{\partial \hat{x}_i}{\partial x_i} = \dfrac{1}{\sqrt{\sigma^2 + \epsilon}}$$
+
+        $$\dfrac{\partial \mu}{\partial x_i} = \dfrac{1}{3}$$
+
+        $$\dfrac{\partial \hat{x}_i}{\partial x_i} = \dfrac{3}{\sqrt{\sigma^2 + \epsilon}}$$
+        """), d)
+    claims = [v for v in got if v.status not in ("definition",)]
+    staged, mu, wrong = claims[-3:]
+    assert staged.status == "not understood" and "partial of a staged graph" in staged.reason, staged
+    assert mu.status == "right"
+    assert wrong.status == "wrong"

@@ -88,7 +88,11 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # Lexai Labs; each cited), measured once before any change made for them: heldout15 85/97 right, 26/30
            # mistakes, 1 judged right (a relu gate forgotten, which the random points rarely closed); published5 20/50
            # right, 0/12 mistakes, 3 judged right (sums whose limits, written for one entry, run past the kernel)
-           "heldout15": (89, 28), "published5": (31, 1)}
+           "heldout15": (89, 28), "published5": (31, 1),
+           # published6 (Dahal's softmax and convolution posts, Zakka's batch norm, RemiC's Mint notes at strides 1 and
+           # 2, tesserato's 2-3-2 net; each cited), measured once before any change made for it: 7/34 right, 2/18
+           # mistakes, 0 judged right, 1 called wrong (Zakka's staged partial of x-hat by x, now not understood)
+           "published6": (7, 2)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}

@@ -873,6 +873,12 @@ class Grader(Evaluator):
             return Verdict(claim.line, written, "not understood", reason=(
                 f"right if {set_to}, a number the claim writes in place of a given value: give it as a claim of its "
                 f"own (e.g. {set_to}) to have the step checked at it"))
+        if "\\partial" in claim.text and self._holds_as_staged(sides, envs):
+            # \partial \hat x_i / \partial x_i = 1/\sqrt{\sigma^2 + \epsilon}: a partial of the notes' staged graph, the
+            # other values \hat x is computed from held fixed; the total derivative is another number. Never wrong.
+            return Verdict(claim.line, written, "not understood", reason=(
+                "right as a partial of a staged graph, the other values it is computed from held fixed (as the notes' "
+                "own nodes), and wrong as the total derivative through them: say which is meant to have it judged"))
         loss = loss_letter(sides)
         printer = self._printer(compact, loss, self._upstream_in(claim.text))
         first = failures[0]
@@ -889,6 +895,16 @@ class Grader(Evaluator):
             expected=printer.doprint(first.truth) if first.truth is not None else "",
             reason=first.note,
         )
+
+    def _holds_as_staged(self, sides, envs) -> bool:
+        """Whether the claim holds at every index with each local derivative read as a partial of its node alone."""
+        self.direct = True
+        try:
+            return all(self._check(sides, env) is None for env in envs)
+        except (ParseError, Outside, UnknownName, RecursionError, *_EVALUATION_ERRORS):  # ChannelLayout is a ParseError
+            return False
+        finally:
+            self.direct = False
 
     def _every_layer(self, claim: Claim, written: str) -> Verdict:
         """A claim about layer l (\\delta^l = ...): read at each layer where every value it names exists, and
