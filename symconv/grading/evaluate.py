@@ -324,7 +324,9 @@ class Evaluator:
         """d(expr)/d(symbol) through every value expr is computed from: the chain rule entry by entry
         (\\partial out_{o1}/\\partial out_{h1} is w_{11}\\sigma'(net_{o1}), not 0 because out_{o1} is written with
         net_{o1}), each derived value's derivative worked out once."""
-        if self.direct:  # the other values held fixed: the partial of this node alone
+        if self.direct and symbol in expr.free_symbols:
+            # the other values held fixed: the partial of this node alone, of an input it reads itself (of one it
+            # does not read, a partial would be 0 by fiat: d out_{o1}/d i_1 is read through the values between)
             return diff(expr, symbol)
         total = S.Zero
         for s in expr.free_symbols:
