@@ -107,7 +107,9 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     """The example at `seed`, or None when the tensors it lists have more than EXAMPLE_ENTRIES entries
     (NETWORK_EXAMPLE_ENTRIES in a network). `input_gradient` as in shown_names. `fixed` gives some given
     tensors' numbers instead (by name, arrays of floats: a PyTorch model's own parameters), taken exactly as
-    decimals of DIGITS digits; the others are drawn from the seed as always."""
+    decimals of DIGITS digits; the others are drawn from the seed as always. A network's numbers are drawn again
+    (from the same generator, so the same seed gives the same example) while they have flaws (_draw), up to DRAWS
+    times; the draw with the fewest is kept."""
     fixed = fixed or {}
     shown = shown_names(derivation, input_gradient)
     limit = EXAMPLE_ENTRIES if len(derivation.records) == 1 else NETWORK_EXAMPLE_ENTRIES
@@ -120,12 +122,12 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     # Gradients whose 0 would be an accident of the numbers (no gate or switch routes them): a network's parameters',
     # and a dense layer's input's (a column of equal weights against p - t, which sums to 0); a single layer's gradient
     # of 0 is a sum worked out as any other.
-    parameters = ({f"dL/d{name}" for name in everything if _role(derivation, name)[0] in ("kernel", "bias")}
+    accidental = ({f"dL/d{name}" for name in everything if _role(derivation, name)[0] in ("kernel", "bias")}
                   | {f"dL/d{r.input}" for r in derivation.records if r.layer.weights_join}
                   if len(derivation.records) > 1 else set())
     best = None
     for _ in range(DRAWS):  # the same rng throughout: the same seed, the same draws
-        drawn = _draw(derivation, rng, shown, everything, parameters, fixed, best[2] if best else None)
+        drawn = _draw(derivation, rng, shown, everything, accidental, fixed, best[2] if best else None)
         if drawn is not None:
             best = drawn
             if not best[2]:
@@ -134,14 +136,13 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     return Example(seed, tuple(given), tuple(derived), tuple(name for name in fixed if name in everything))
 
 
-def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everything: set[str], parameters: set[str],
+def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everything: set[str], accidental: set[str],
           fixed: dict, limit: int | None) -> tuple[list[Values], list[Values], int] | None:
-    """One draw of the given tensors and everything computed from them, with its flaws, ties first (each
-    weighing TIE): the max entries (a max pooling's window, a relu's max(0, a)) whose largest value two of its arguments
-    share, the decimals under SHOWN (at three places, one digit or none) and the entries of a parameter's or a
-    dense layer's input gradient (`parameters`, in a network) that are 0 (nothing of the chain rule to see). A tie hides which entry the gradient goes to,
-    and a relu at exactly 0 sits on its kink.
-    None as soon as the flaws reach `limit` (a draw already kept has no more)."""
+    """One draw of the given tensors and everything computed from them, with its flaws, ties first (each weighing
+    TIE): the max entries (a max pooling's window, a relu's max(0, a)) whose largest value two of its arguments
+    share, the decimals under SHOWN (at three places, one digit or none) and the entries of the `accidental`
+    gradients that are 0 (nothing of the chain rule to see). A tie hides which entry the gradient goes to, and a
+    relu at exactly 0 sits on its kink. None as soon as the flaws reach `limit` (a draw already kept has no more)."""
     subs: dict = {}
     given, derived, flaws = [], [], 0
     for t in derivation.tensors:
@@ -162,7 +163,7 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
             else:
                 values = _from_terms(t.terms, value)
             flaws += sum(map(_vanishing, values))
-            if t.name in parameters:
+            if t.name in accidental:
                 flaws += sum(v == 0 for v in values)
             if limit is not None and flaws >= limit:
                 return None
@@ -185,7 +186,7 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
 
 
 def _vanishing(value: Expr) -> bool:
-    """A decimal that is not 0 but would print as 0.000 at the documents' three places."""
+    """A decimal that is not 0 but smaller than SHOWN: at the documents' three places, one digit or none."""
     return isinstance(value, Float) and value != 0 and bool(abs(value) < SHOWN)
 
 

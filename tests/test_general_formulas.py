@@ -347,6 +347,6 @@ def test_the_documents_say_crop_as_the_test_above_computes_it():
     words = "keeps rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$"
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
-    assert words in single and "$P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, and gives 0 to those past" in network
-    assert "keeps rows" not in network and "keeping rows" not in network  # said once, in the notation before its rules
+    assert words in single and words in network  # the network's in its notation, in the same words
+    assert network.count(words) == 1  # said once, in the notation before its rules
     assert "removes $P_h$ rows" not in single + network and "removing $P_h$ rows" not in single + network

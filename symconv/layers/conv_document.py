@@ -143,10 +143,10 @@ def star_d_words(verb: str = "is") -> str:
             r"$1 \le j \le k_w$")
 
 
-def crop_words(verb: str = "keeps") -> str:
+def crop_words() -> str:
     """What crop(.) does, exactly: a stride can leave the padded input's last rows unread, and the full correlation
     is then shorter than the padded input."""
-    return (rf"$\operatorname{{crop}}(\cdot)$ {verb} rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$ (the "
+    return (r"$\operatorname{crop}(\cdot)$ keeps rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$ (the "
             r"input's own) and gives 0 to those past the full correlation's end: where the last window stops short of the "
             r"padded input's last rows or columns (the stride leaves them unread), no output reads them")
 
@@ -361,6 +361,14 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
     return out
 
 
+def _input_gradient(step: DocStep, channel: str = "") -> str:
+    """The gradient of the layer's input as the rules write it: its delta, or, for the network's input, which has
+    none, dL/d of one channel as a matrix (dL/dX, as the rules write X)."""
+    d_in = step.delta("in", channel)
+    return (rf"\frac{{\partial L}}{{\partial {matrix_name(*step.entry('in', channel))}}}" if d_in.startswith(r"\frac")
+            else d_in)
+
+
 def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     r"""The forward rule and the three backward results per channel (pair), in a network's overview:
     correlation with the input, full convolution with the rotated kernel, sum. Padding is written
@@ -373,9 +381,7 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     ex = step.example  # over a batch, example n's channels: (n,c)
     # one channel of the input and the output as matrices, capitals, as the notation paragraph says (X, A^{[1](m)})
     a_in, a_out = matrix_name(*step.entry("in", ex(ch.x))), matrix_name(*step.entry("out", ex(m)))
-    d_in, d_out = step.delta("in", ex(c)), step.delta("out", ex(m))
-    if d_in.startswith(r"\frac"):  # the network's input, which has no delta: its gradient, of the same matrix
-        d_in = rf"\frac{{\partial L}}{{\partial {matrix_name(*step.entry('in', ex(c)))}}}"
+    d_in, d_out = _input_gradient(step, ex(c)), step.delta("out", ex(m))
     d_back = step.delta("out", ex(ch.g))
     over_c = r"\sum_c " if ch.over_c else ""
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
@@ -422,9 +428,7 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
     up_letter, up_sup = step.upstream or r"\Delta", step.entry("out")[1]
     upstream = rf"\tilde{{{up_letter}}}" + (f"^{{{up_sup}}}" if up_sup else "")
     K = matrix_name(*step.entry("K"))
-    d_in = step.delta("in")
-    if d_in.startswith(r"\frac"):  # the network's input: the gradient of its channel's matrix
-        d_in = rf"\frac{{\partial L}}{{\partial {matrix_name(*step.entry('in'))}}}"
+    d_in = _input_gradient(step)
     Kt = rf"\tilde{{{matrix_name(step.letters['K'])}}}" + (f"^{{{step.entry('K')[1]}}}" if step.entry("K")[1] else "")
     intro = (f"Layer {n}'s rules hold at its stride 1 without padding or dilation. At any stride $S$, padding $P$ "
              rf"and dilation $D$ (one channel pair of an $H \times W$ input), with ${tilde('in')}$ the input with $P_h$ "
@@ -534,7 +538,7 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]:
         rf"$\hat{{G}}$ gives a {size(*full)} matrix{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
     if padded_in and not spec.copies:
-        names += (" " + crop_words()[0].upper() + crop_words()[1:] + "." if spec.symmetric else
+        names += (" " + crop_words() + "." if spec.symmetric else
                   r" $\operatorname{crop}(\cdot)$ removes the padding's rows and columns again, and gives 0 to the rows "
                   "and columns that the stride leaves unread.")
     if step.batch is not None:

@@ -16,6 +16,7 @@ from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
 from ..layers.conv import BIAS_OBJECTIVE
+from ..layers.conv_document import crop_words
 from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
@@ -474,9 +475,7 @@ NOTATION = (
                              r"that is the full convolution with $K$"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
-    (r"\operatorname{crop}", r"$\operatorname{crop}(\cdot)$ keeps, of the padded input's rows and columns, the "
-                             r"input's own, $P_h + 1$ to $P_h + H$ and $P_w + 1$ to $P_w + W$, and gives 0 to those past its "
-                             r"argument's end (rows and columns no window reads, where the stride stops short of them)"),
+    (r"\operatorname{crop}", crop_words()),
     (r"\operatorname{reflect}", r"$\operatorname{reflect}(\cdot)$ pads with the input reflected across its border "
                                 r"entries (the padded row next to the first row copies the second)"),
     (r"\operatorname{replicate}", r"$\operatorname{replicate}(\cdot)$ pads with the input's border entries repeated"),
@@ -561,10 +560,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         if left:
             computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + " are left out: they only clip, move or pass on the numbers before them.")
-        shown = {v.name: v.values for v in example.derived}
-        computes += _zero_by_balance(derivation, shown, {v.name: v for v in example.given})
+        computes += _zero_by_balance(derivation, values, {v.name: v for v in example.given})
         first = derivation.records[0]
-        if f"dL/d{first.input}" in shown and derivation.network.has_loss:
+        if f"dL/d{first.input}" in values and derivation.network.has_loss:
             computes += (rf" $\partial L / \partial {matrix_name(*whole[first.input])}$, the gradient of the network's "
                          "input, changes no parameter; it is listed for the rule it shows.")
         for r in passed:  # a gate that stopped nothing: the two gradients it joins are the same numbers
@@ -1002,6 +1000,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         questions = [Section(f"exercise-{n}", item.title, item.question, []) for n, item in enumerate(items, 1)]
         answers = [Section(f"answer-{n}", item.title.replace("Exercise", "Answer"), item.answer, [],
                            formula=list(item.lines), after=item.after) for n, item in enumerate(items, 1)]
+    rules_intro, rules_notation, rules_after = _rules_intro(rules, input_gradient, all_entries, net.batch is not None)
     return {
         "title": title,
         # A network's document is denser (its rules, a worked example through every layer, each layer's entries):
@@ -1029,8 +1028,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _slashed(_upstream_definition(derivation, docs[-1], naming.single, upstream)),
         "batch_note": _batch_note(derivation, single),
-        **dict(zip(("rules_intro", "rules_notation", "rules_after"),
-                   _rules_intro(rules, input_gradient, all_entries, net.batch is not None))),
+        "rules_intro": rules_intro, "rules_notation": rules_notation, "rules_after": rules_after,
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,
         "forward": forward,
