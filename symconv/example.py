@@ -127,17 +127,19 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
                   if len(derivation.records) > 1 else set())
     best = None
     for _ in range(DRAWS):  # the same rng throughout: the same seed, the same draws
-        drawn = _draw(derivation, rng, shown, everything, accidental, fixed, best[2] if best else None)
+        drawn = _draw(derivation, rng, shown, everything, accidental, fixed, best[-1] if best else None)
         if drawn is not None:
             best = drawn
-            if not best[2]:
+            if not best[-1]:
                 break
-    given, derived, _ = best
+    given, derived, subs, _ = best
+    # the entry worked out term by term, for the draw kept only
+    derived = [_with_terms(derivation, t, values, subs) for t, values in derived]
     return Example(seed, tuple(given), tuple(derived), tuple(name for name in fixed if name in everything))
 
 
 def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everything: set[str], accidental: set[str],
-          fixed: dict, limit: int | None) -> tuple[list[Values], list[Values], int] | None:
+          fixed: dict, limit: int | None) -> tuple[list[Values], list[tuple], dict, int] | None:
     """One draw of the given tensors and everything computed from them, with its flaws, ties first (each weighing
     TIE): the max entries (a max pooling's window, a relu's max(0, a)) whose largest value two of its arguments
     share, the decimals under SHOWN (at three places, one digit or none) and the entries of the `accidental`
@@ -167,22 +169,26 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
                 flaws += sum(v == 0 for v in values)
             if limit is not None and flaws >= limit:
                 return None
-            terms, worked = (), 0
-            if t.terms is not None:
-                start = t.terms.start
-                # In a network, of the entries with the most terms the first with the most nonzero ones:
-                # its numbers teach more than a row of zeros.
-                nonzero = (lambda n: 0) if len(derivation.records) == 1 else (lambda n: sum(
-                    value(a) != 0 and (b < 0 or value(b) != 0) for a, b in zip(t.terms.first[start[n]:start[n + 1]],
-                                                                             t.terms.second[start[n]:start[n + 1]])))
-                worked = max(range(len(values)), key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
-                pairs = zip(t.terms.first[start[worked]:start[worked + 1]], t.terms.second[start[worked]:start[worked + 1]])
-                terms = tuple((value(a), value(b) if b >= 0 else None) for a, b in pairs)
             if t.name in shown:
-                derived.append(Values(t.name, t.shape, values, terms, worked))
+                derived.append((t, values))
         if t.symbols is not None:
             subs.update(zip(t.symbols, values))
-    return given, derived, flaws
+    return given, derived, subs, flaws
+
+
+def _with_terms(derivation: Derivation, t, values: tuple, subs: dict) -> Values:
+    """A derived tensor's Values: for one with a term table, the entry worked out term by term (the first with the
+    most terms; in a network, of those the first with the most nonzero ones: its numbers teach more than a row of
+    zeros) and its terms' (first factor, second factor or None) values."""
+    if t.terms is None:
+        return Values(t.name, t.shape, values)
+    value = lambda at: subs[derivation.symbols[at]]
+    start, first, second = t.terms.start, t.terms.first, t.terms.second
+    nonzero = (lambda n: 0) if len(derivation.records) == 1 else (lambda n: sum(
+        value(a) != 0 and (b < 0 or value(b) != 0) for a, b in zip(first[start[n]:start[n + 1]], second[start[n]:start[n + 1]])))
+    worked = max(range(len(values)), key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
+    pairs = zip(first[start[worked]:start[worked + 1]], second[start[worked]:start[worked + 1]])
+    return Values(t.name, t.shape, values, tuple((value(a), value(b) if b >= 0 else None) for a, b in pairs), worked)
 
 
 def _vanishing(value: Expr) -> bool:
