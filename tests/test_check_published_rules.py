@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+from symconv import ConvSpec, derive
+from symconv.grading import check_notes
 from symconv.grading.extract import extract
 
 from .notes_network import network, verdicts
@@ -97,3 +99,63 @@ def test_a_case_the_prose_treats_is_no_mistake_of_the_claims_after_it():
     $$\frac{\partial S_i}{\partial a_j} = S_i(1-S_j)$$
     """
     assert verdicts(notes, SOFTMAX) == [(2, "right"), (6, "right"), (10, "not understood"), (14, "wrong")]
+
+
+# RemiC's Mint notes: one convolution, its values written with the layer as a letter and 0-based four-index entries
+REMIC = derive(ConvSpec(input=3, kernel=2, bias=True, batch=1, names="x,k,z"))
+
+
+def _remic(notes: str) -> list[tuple[int, str]]:
+    return [(v.line, v.status) for v in check_notes(textwrap.dedent(notes), REMIC, "\\delta", index_base=0)]
+
+
+def test_a_layer_written_with_a_letter_in_a_single_layer_is_that_layer():
+    notes = r"""
+    $$z^l_{0,0,0,0} = x^l_{0,0,0,0} k^l_{0,0,0,0} + x^l_{0,0,0,1} k^l_{0,0,0,1} + x^l_{0,0,1,0} k^l_{0,0,1,0} + x^l_{0,0,1,1} k^l_{0,0,1,1} + b^l_0$$
+
+    $$z^l_{n,c,h,w} = \sum_{c'=0}^{0}\sum_{i=0}^{1}\sum_{j=0}^{1} x^l_{n,c',h+i,w+j} k^l_{c,c',i,j}$$
+
+    $$\frac{\partial\mathcal{L}}{\partial x^{l+1}_{0,0,0,0}} = \delta_{0,0,0,0}$$
+    """
+    # the bias left out is wrong; the next layer's input (l + 1) is no value of this one: not understood
+    assert _remic(notes) == [(2, "right"), (4, "wrong"), (6, "not understood")]
+
+
+def test_an_index_written_for_an_axis_of_length_one_runs_over_that_axis():
+    # \partial L/\partial b_c of a one-channel bias: c is its one channel, as z_{n,c,h,w} reads it
+    notes = r"""
+    $$\frac{\partial\mathcal{L}}{\partial b_c} = \sum_{n=0}^{0}\sum_{h=0}^{1}\sum_{w=0}^{1}\frac{\partial\mathcal{L}}{\partial z_{n,c,h,w}}$$
+
+    $$\frac{\partial\mathcal{L}}{\partial b_c} = \sum_{n=0}^{0}\sum_{h=0}^{1}\frac{\partial\mathcal{L}}{\partial z_{n,c,h,0}}$$
+    """
+    assert _remic(notes) == [(2, "right"), (4, "wrong")]
+
+
+def test_plain_tex_fractions_and_braced_slashed_derivatives_are_derivatives():
+    # tesserato's {\partial E \over \partial u_{11}}, RemiC's {\partial L}/{\partial z}
+    notes = r"""
+    $${\partial \mathcal{L} \over \partial b} = \sum_{h=0}^{1}\sum_{w=0}^{1} {\partial \mathcal{L} \over \partial z_{0,0,h,w}}$$
+
+    $${\partial \mathcal{L} \over \partial b} = {1 \over 2} \sum_{h=0}^{1}\sum_{w=0}^{1} {\partial \mathcal{L} \over \partial z_{0,0,h,w}}$$
+
+    $$\frac{\partial\mathcal{L}}{\partial b} = \sum_{h=0}^{1}\sum_{w=0}^{1} {\partial\mathcal{L}}/{\partial z_{0,0,h,w}}$$
+    """
+    assert _remic(notes) == [(2, "right"), (4, "wrong"), (6, "right")]
+
+
+def test_double_dollars_inside_a_sentence_are_inline_math():
+    # Dahal's Jekyll post writes "If $$i=j$$," (kramdown): the condition of the display after it, as "If $i=j$,"
+    notes = r"""
+    $$S_j = \frac{e^{a_j}}{\sum_{k=1}^{3} e^{a_k}}$$
+
+    If $$i=j$$,
+
+    $$\frac{\partial S_i}{\partial a_j} = S_i(1-S_j)$$
+
+    For $$i \neq j$$,
+
+    $$\frac{\partial S_i}{\partial a_j} = -S_i S_j$$
+
+    $$\frac{\partial S_i}{\partial a_j} = -S_i S_j$$
+    """
+    assert verdicts(notes, SOFTMAX) == [(2, "right"), (6, "right"), (10, "right"), (12, "not understood")]

@@ -159,6 +159,8 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
             claims.append(Claim(lines(block[0]), block[1], problem=block[2]))
             continue
         start, end, opener = block
+        if opener == "$$" and not latex and _in_a_sentence(notes, start, end):
+            opener = "$"  # kramdown's (Jekyll's) $$ inside a line of prose is inline math: "If $$i=j$$, ..."
         found = split_block(notes, start, end, lines, opener)
         if opener in ("$", "\\("):  # inline: only formulas with "=" are claims; "$x_{11}$" in a sentence is not
             formula = " ".join(notes[start:end].split())
@@ -199,14 +201,22 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
     return claims
 
 
+def _in_a_sentence(notes: str, start: int, end: int) -> bool:
+    """Whether the math between `start` and `end` (after and before its $$) has words before or after it on its line."""
+    before = notes[notes.rfind("\n", 0, start) + 1:start - 2]
+    after_end = notes.find("\n", end)
+    after = notes[end + 2:len(notes) if after_end == -1 else after_end]
+    return "\n" not in notes[start:end] and bool(re.search(r"[A-Za-z]", before + after))
+
+
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s|\\(?:sub)*section\*?\s*\{|\\paragraph\s*\{", re.MULTILINE)
 # "If $i = k$," / "for $i \neq k$": a relation between two indices that the display after it holds under
 _INDEX_CONDITION = re.compile(r"\s*[a-z]\s*(?:=|\\neq?(?![A-Za-z])|\\not\s*=)\s*[a-z]\s*")
 # between "when $i = k$" and the inline claim it conditions: a comma, "we have", "then"
 _INLINE_THEN = re.compile(r"[\s$,:]*(?:(?:we|one)\s+(?:have|get|find|obtain)|then|it\s+is)?[\s,:]*\$?", re.IGNORECASE)
 _CASE_AFTER = re.compile(r"\$?\s*case\s*[:,]", re.IGNORECASE)
-_IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
-_CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(?:\$|\\\()?\s*$", re.IGNORECASE)
+_IF_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|for|where)\s*(?:\$\$?|\\\()?\s*$", re.IGNORECASE)
+_CONDITION_BEFORE = re.compile(r"(?<![A-Za-z])(?:if|when|whenever|at|unless)\s*(?:\$\$?|\\\()?\s*$", re.IGNORECASE)
 # "Let $A$ be $B$", "write $A$ for $B$", "$A$ denotes $B$", "denote $B$ by $A$": a name defined in words
 # (also "$A$ 定义为 $B$", "$A$ désigne $B$", "$A$ ist definiert als $B$", "$A$ se define como $B$")
 _BEFORE = re.compile(r"(?:\b(?:let|write|denote|call)\s*)$", re.IGNORECASE)

@@ -33,9 +33,15 @@ def general(text: str) -> bool:
 FIRST = "the weights numbered by the layer they compute"
 
 
-def readings(text: str, last: int, first: int = 0, top: int | None = None) -> list[tuple[str, list[tuple[int, str]]]]:
+def readings(text: str, last: int, first: int = 0, top: int | None = None,
+             single: bool = False) -> list[tuple[str, list[tuple[int, str]]]]:
     """The claim read at each layer: [(how the weights are numbered, [(l, text), ...])], for l from
-    `first` to `last` (the last layer's number, which L stands for)."""
+    `first` to `last` (the last layer's number, which L stands for). In a single layer (`single`), whose
+    values carry no layer, l and L are that layer: the superscript is dropped, and a claim that names
+    another layer (l+1, l-1) has no reading."""
+    if single:
+        instance = _at(text, 0, 0, 0, single=True)
+        return [(FIRST, [] if instance is None else [(0, instance)])]
     out = []
     if not any(found["var"] in ("l", "\\ell") or found["bare"] in ("l", "\\ell") for found in SUPERSCRIPT.finditer(text)):
         first = last  # only L: the one last layer
@@ -56,8 +62,9 @@ def _PARAMETERS_USED(text: str) -> bool:  # noqa: N802
     return any(_PARAMETERS.search(text[:found.start()]) for found in SUPERSCRIPT.finditer(text))
 
 
-def _at(text: str, value: int, last: int, shift: int) -> str | None:
-    """The claim at layer `value` (None where it names a layer before the first)."""
+def _at(text: str, value: int, last: int, shift: int, single: bool = False) -> str | None:
+    """The claim at layer `value` (None where it names a layer before the first, or in a single layer another
+    layer than its own)."""
     negative = False
 
     def number(found: re.Match) -> str:
@@ -70,7 +77,10 @@ def _at(text: str, value: int, last: int, shift: int) -> str | None:
             int(found["shift"]) * (1 if found["sign"] == "+" else -1) if found["shift"] else 0)
         if shift and _PARAMETERS.search(before):
             n += shift
-        negative |= n < 0
+        negative |= n < 0 or (single and n != 0)
+        if single:
+            rest = (found["head"] or found["tail"] or "").strip()
+            return f"^{{{rest}}}" if rest else ""
         return f"^{{[{n}]{(found['head'] or found['tail'] or '').strip()}}}"  # a^{(i)[L]} as a^{[3](i)}
 
     out = SUPERSCRIPT.sub(number, text)

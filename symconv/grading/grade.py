@@ -52,6 +52,7 @@ _OUTSIDE = ("is not an entry of the tensor (its indices are outside it): an entr
             "(only indices with letters may run past the border, as 0)")
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
 _EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError)
+_SINGLE = "the layer written l read as the one layer checked"
 
 
 @dataclass
@@ -917,7 +918,8 @@ class Grader(Evaluator):
         if stated:  # "for l = 1 ... L-1"
             first, top, rest = stated
             claim = replace(claim, range=rest)
-        for said, instances in general_layers.readings(claim.text, last, first, top):
+        single = not any(n is not None for name, table in self.tensors.items() for n in table)  # one layer, unnumbered
+        for said, instances in general_layers.readings(claim.text, last, first, top, single=single):
             # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
             # input layer, l = 1)
             instances = [(value, text) for value, text in instances if "=" not in text or self._exists(text.split("=", 1)[0])]
@@ -931,8 +933,8 @@ class Grader(Evaluator):
             if verdicts and statuses <= {"definition"}:
                 return replace(verdicts[0][1], claim=written, line=claim.line, reason="a name for every layer")
             if verdicts and statuses <= {"right", "definition"}:
-                return Verdict(claim.line, written, "right", reason=f"read at l = {', '.join(str(l) for l, _ in verdicts)}"
-                               + (f", {said}" if said != general_layers.FIRST else ""))
+                return Verdict(claim.line, written, "right", reason=_SINGLE if single else (
+                    f"read at l = {', '.join(str(l) for l, _ in verdicts)}" + (f", {said}" if said != general_layers.FIRST else "")))
             failed = [(value, v) for value, v in verdicts if v.status == "wrong"]
             if failed:
                 wrong.append((failed[0], said))
@@ -942,7 +944,7 @@ class Grader(Evaluator):
         if wrong and not reasons:  # wrong however the notes number the weights
             (value, v), said = wrong[0]
             return replace(v, claim=written, line=claim.line,
-                           reason="; ".join(filter(None, (f"at l = {value} ({said})", v.reason))))
+                           reason="; ".join(filter(None, (_SINGLE if single else f"at l = {value} ({said})", v.reason))))
         # a name not read yet (\delta^L before "where \delta^l_j \equiv ..."): judged again once the notes are read
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names", unknown=unknown)

@@ -35,6 +35,7 @@ class Index:
     written: bool = True  # False for an index the notes leave out (the only channel): 1 in any base
     divisor: int = 1
     ceiling: bool = False  # with a divisor: rounded up (\\lceil \\rceil), else down (\\lfloor \\rfloor)
+    dropped: str | None = None  # the letter written for an axis of length 1 and left out (b_c of a one-channel bias)
 
     def value(self, env: dict[str, int]) -> int:
         linear = self.const + sum(c * env[v] for v, c in self.coefs)
@@ -433,6 +434,46 @@ _FOREIGN_WORDS = re.compile(r"\\(?:text|mbox|textrm|mathrm)\s*\{\s*(" + "|".join
 _TRAILING_DOTS = re.compile(r"\s*,?\s*\\(?:cdots|ldots|dots)\s*$")
 
 
+_PART = r"(\\partial(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)"
+_BRACED_SLASH = re.compile(r"\{\s*" + _PART + r"\}\s*/\s*\{\s*" + _PART + r"\}")
+_OVER = re.compile(r"\\over(?![A-Za-z])")
+
+
+def _overs(text: str) -> str:
+    """{a \\over b}, plain TeX's fraction: \\frac{a}{b}, for each brace group that holds one \\over at its own level
+    (an \\over outside braces, which takes the whole formula, is left for the parser to refuse)."""
+    for _ in range(20):
+        found = next((m for m in _OVER.finditer(text) if _group_around(text, m.start()) is not None), None)
+        if found is None:
+            return text
+        start, end = _group_around(text, found.start())
+        top, bottom = text[start + 1:found.start()], text[found.end():end]
+        text = f"{text[:start]}\\frac{{{top.strip()}}}{{{bottom.strip()}}}{text[end + 1:]}"
+    return text
+
+
+def _group_around(text: str, at: int) -> tuple[int, int] | None:
+    """The braces of the innermost group around position `at`, if it holds no other \\over at its level."""
+    depth, start = 0, None
+    for k in range(at - 1, -1, -1):
+        if text[k] in "{}" and text[k - 1:k] != "\\":
+            depth += 1 if text[k] == "}" else -1
+            if depth < 0:
+                start = k
+                break
+    if start is None or (start and text[start - 1] in "_^"):  # an index's braces: not a fraction's
+        return None
+    depth = 0
+    for k in range(start + 1, len(text)):
+        if text[k] in "{}" and text[k - 1] != "\\":
+            depth += 1 if text[k] == "{" else -1
+            if depth < 0:
+                return start, k
+        elif depth == 0 and k != at and _OVER.match(text, k):
+            return None
+    return None
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -443,6 +484,8 @@ def prepass(text: str) -> str:
     # {\rm if} and \underbrace{a - t}_{e}: the text and the expression they mark; \mathcal L is \mathcal{L}
     text = _BRACED.sub(lambda m: m[1], _old_fonts(text))
     text = re.sub(r"\\mathcal\s+([A-Za-z])", r"\\mathcal{\1}", text)
+    text = _overs(text) if "\\over" in text else text
+    text = _BRACED_SLASH.sub(r"\\frac{\1}{\2}", text)  # {\partial L}/{\partial z}: a slashed derivative's parts, braced
     text = _unindexed_sums(text) if "\\sum" in text else text
     # \left. dL/dw \right|_{w=0.5}: the derivative, at the values the notes give (the bar only recalls them)
     text = re.sub(r"\\left\s*\.\s*(.*?)\\right\s*\|\s*_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\S)", r"\1", text)

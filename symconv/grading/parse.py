@@ -328,7 +328,8 @@ class Parser:
         if (prod(info.shape) == 1 and not info.gradient and channel is None and len(subs) > spatial
                 and all(i.coefs for i in subs)):
             # a one-entry bias written with the indices of the map it is added to, as Gwardys' b^l_{x,y}: its entry
-            subs = [Index((), 1, written=False)] * len(info.shape)
+            letters = [i.alone for i in subs]
+            subs = [Index((), 1, written=False, dropped=letters[0] if len(letters) == 1 else None)] * len(info.shape)
         if self.features and channel is None and info.shape[-1] == self.features and spatial == 1:
             # notes on one feature (the batch-normalization paper's): x_i is example i's, \gamma this feature's
             if info.channels == 1 and len(subs) == 1 and info.shape[0] > 1:

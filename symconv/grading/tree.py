@@ -94,7 +94,7 @@ def children(node) -> list:
 
 def axis_sizes(node, var: str, shapes: dict) -> tuple[list[int], list[int]]:
     """Sizes of the axes `var` indexes: where it is the whole index, and where it is part of one."""
-    alone, anywhere = [], []
+    alone, anywhere, dropped = [], [], []
     for sub in walk(node):
         if sub[0] not in ("entry", "whole"):  # a whole tensor's given indices are its leading ones
             continue
@@ -104,7 +104,9 @@ def axis_sizes(node, var: str, shapes: dict) -> tuple[list[int], list[int]]:
                 alone.append(size)
             elif any(v == var for v, _ in index.coefs):
                 anywhere.append(size)
-    return alone, anywhere
+            elif index.dropped == var:  # b_c of a one-channel bias: c runs over its one channel
+                dropped.append(1)
+    return alone or dropped, anywhere
 
 
 def loss_letter(sides) -> str:
