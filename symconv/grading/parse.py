@@ -829,19 +829,23 @@ def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:
     return f"{head}_{{{ones(spatial or info.channels)}}}"
 
 
-_FRACTION_POWER = re.compile(r"(-?)\s*(?:(\d+)\s*/\s*(\d+)|\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}|(\d+))")
+_FRACTION_POWER = re.compile(r"\s*([+-]?)\s*(?:(\d+)\s*/\s*(\d+)|\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}|(\d*\.\d{1,3}|\d+))\s*")
 
 
 def _power(body: str) -> int | Fraction:
     r"""A power: a whole number up to MAX_POWER, or a fraction or negative number no larger in its parts
-    ((\sigma^2 + \epsilon)^{-1/2}, ^{-\frac{3}{2}})."""
-    found = _FRACTION_POWER.fullmatch(body.strip())
-    if found is None:
+    ((\sigma^2 + \epsilon)^{-1/2}, ^{-\frac{3}{2}}, ^{-0.5}), or two such numbers added (Zakka's ^{-0.5 - 1})."""
+    terms = list(_FRACTION_POWER.finditer(body))
+    if not terms or len(terms) > 2 or "".join(t[0] for t in terms) != body or (len(terms) == 2 and not terms[1][1]):
         raise ParseError(f"cannot read the power ^{{{body}}}: write a whole number or a fraction such as -1/2")
-    top, bottom = (found[2], found[3]) if found[2] else (found[4], found[5]) if found[4] else (found[6], "1")
-    if int(top) > MAX_POWER or not 0 < int(bottom) <= MAX_POWER:
+    power = Fraction(0)
+    for found in terms:
+        top, bottom = (found[2], found[3]) if found[2] else (found[4], found[5]) if found[4] else (found[6], "1")
+        if int(bottom) == 0:
+            raise ParseError(f"cannot read the power ^{{{body}}}: a fraction's denominator is 0")
+        power += Fraction(top) / int(bottom) * (-1 if found[1] == "-" else 1)
+    if abs(power.numerator) > MAX_POWER or power.denominator > MAX_POWER:
         raise ParseError(f"cannot read the power ^{{{body}}}: only powers up to {MAX_POWER} in numerator and denominator")
-    power = Fraction(int(top), int(bottom)) * (-1 if found[1] else 1)
     return int(power) if power.denominator == 1 and power >= 0 else power
 
 
