@@ -159,3 +159,52 @@ def test_double_dollars_inside_a_sentence_are_inline_math():
     $$\frac{\partial S_i}{\partial a_j} = -S_i S_j$$
     """
     assert verdicts(notes, SOFTMAX) == [(2, "right"), (6, "right"), (10, "right"), (12, "not understood")]
+
+
+# a dense layer and the squared error: matrix products written with the matrices spelled out
+DENSE = network("""
+    input = [3]
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "mse"
+    """)
+
+
+def test_a_matrix_written_out_is_an_operand():
+    notes = r"""
+    $$\frac{\partial L}{\partial x} = \begin{bmatrix} W_{11} & W_{21} \\ W_{12} & W_{22} \\ W_{13} & W_{23} \end{bmatrix} \begin{bmatrix} \frac{\partial L}{\partial a_1} \\ \frac{\partial L}{\partial a_2} \end{bmatrix}$$
+
+    $$\frac{\partial L}{\partial x} = \begin{bmatrix} W_{11} & W_{12} \\ W_{21} & W_{22} \\ W_{13} & W_{23} \end{bmatrix} \begin{bmatrix} \frac{\partial L}{\partial a_1} \\ \frac{\partial L}{\partial a_2} \end{bmatrix}$$
+
+    $$\frac{\partial L}{\partial W} = \begin{bmatrix} \frac{\partial L}{\partial a_1} \\ \frac{\partial L}{\partial a_2} \end{bmatrix} \begin{bmatrix} x_1 & x_3 & x_2 \end{bmatrix}$$
+
+    $$\frac{\partial L}{\partial b} = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix} \frac{\partial L}{\partial a}$$
+
+    $$\frac{\partial L}{\partial b} = \begin{bmatrix} 1 & 1 \\ 0 & 1 \end{bmatrix} \frac{\partial L}{\partial a}$$
+    """
+    assert verdicts(notes, DENSE) == [(2, "right"), (4, "wrong"), (6, "wrong"), (8, "right"), (10, "wrong")]
+
+
+def test_matrices_written_out_around_a_star_are_correlated():
+    # Jaumier's and Kazlou's posts: dL/dW = X * dL/dY with both spelled out, the claim on the line of its "="
+    d = derive(ConvSpec(input=3, kernel=2, bias=True, names="x,w,y"))
+    notes = r"""
+    $$
+    \frac{\partial L}{\partial W}
+    = \begin{bmatrix} x_{11} & x_{12} & x_{13} \\ x_{21} & x_{22} & x_{23} \\ x_{31} & x_{32} & x_{33} \end{bmatrix}
+    * \begin{bmatrix} \frac{\partial L}{\partial y_{11}} & \frac{\partial L}{\partial y_{12}} \\ \frac{\partial L}{\partial y_{21}} & \frac{\partial L}{\partial y_{22}} \end{bmatrix}
+    $$
+
+    $$
+    \begin{bmatrix} w_{11} & w_{12} \\ w_{21} & w_{22} \end{bmatrix}
+    = \begin{bmatrix} x_{11} & x_{12} & x_{13} \\ x_{21} & x_{22} & x_{23} \\ x_{31} & x_{32} & x_{33} \end{bmatrix}
+    * \begin{bmatrix} \frac{\partial L}{\partial y_{11}} & \frac{\partial L}{\partial y_{12}} \\ \frac{\partial L}{\partial y_{21}} & \frac{\partial L}{\partial y_{22}} \end{bmatrix}
+    $$
+
+    $$\frac{\partial L}{\partial W} = \begin{bmatrix} x_{11} & x_{12} \\ x_{21} & x_{22} & x_{23} \end{bmatrix} * \frac{\partial L}{\partial Y}$$
+    """
+    assert [(line, status) for line, status in ((v.line, v.status) for v in check_notes(textwrap.dedent(notes), d))] == [
+        (4, "right"), (10, "wrong"), (14, "not understood")]

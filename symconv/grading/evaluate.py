@@ -420,6 +420,15 @@ class Evaluator:
             return self._symbol(node[1], where)
         if kind == "whole":
             return self._whole(node, env)
+        if kind == "literal":  # a matrix written out: an array of its entries' values
+            values = [[self.value(cell, env) for cell in row] for row in node[1]]
+            if any(arrays.is_array(v) for row in values for v in row):
+                raise ParseError("an entry of a matrix written out is itself a matrix: write each entry as one number")
+            out = np.empty((len(values), len(values[0])), dtype=object)
+            for i, row in enumerate(values):
+                for j, v in enumerate(row):
+                    out[i, j] = v
+            return out
         if kind == "update":
             return self.updated(node[1], env)
         if kind == "lossterm":
@@ -591,6 +600,8 @@ class Evaluator:
             return prod(self.shapes[node[1][1]]) * prod(self.shapes[node[2][1]])
         if kind == "op":
             return prod(self.terms(n) for n in node[2])
+        if kind == "literal":
+            return sum(self.terms(cell) for row in node[1] for cell in row)
         if kind == "add":
             return sum(self.terms(n) for _, n in node[1])
         if kind == "mul":

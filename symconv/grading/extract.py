@@ -440,8 +440,12 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
     others = [" ".join(piece.split()) for (_, piece), m in zip(parts, matrices) if m is None]
     if not others or any(m is None and _MATRIX.search(piece) or m is not None and "\\begin{" in m.group("body")
                          for (_, piece), m in zip(parts, matrices)):
-        return [Claim(claim.line, claim.text, claim.range, problem="a matrix is read as a whole side of an "
-                      "equation, e.g. \\nabla_K L = \\begin{pmatrix} ... \\end{pmatrix}")]
+        # a matrix written out inside a side, an operand (dw = \begin{bmatrix} ... \end{bmatrix} * dy): the parser
+        # reads it as an array of its entries; the claim, over several lines, is on the line of its first "="
+        text = _strip(raw)
+        equals = _equals_at(text)
+        lead = len(raw) - len(raw.lstrip())
+        return [replace(claim, line=lines(offset + lead + equals[0]))] if equals else [claim]
     # J = \frac{\partial y}{\partial x} = \begin{bmatrix} ... \end{bmatrix} = W: the links that are no matrix are a
     # chain of their own, and each matrix is judged entry by entry against the link written before it (after it, first)
     out = [Claim(claim.line, " = ".join(others), claim.range)] if len(others) > 1 else []

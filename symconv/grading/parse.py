@@ -84,6 +84,31 @@ class ChannelLayout(ParseError):
 
 
 # a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
+_MATRIX_LITERAL = re.compile(r"\s*\\begin\s*\{(?P<env>[pbvBV]?matrix\*?|array)\}(?:\s*\{[lcr|\s]*\})?")
+_ROW_BREAK = re.compile(r"\\\\|\\(?=\s)")  # \\ between rows (the prepass leaves "\ " of it)
+MAX_MATRIX_ENTRIES = 400
+
+
+def _top_split(text: str, sep) -> list[str]:
+    """`text` split at each `sep` (a string or a pattern) outside braces, brackets and parentheses."""
+    pattern = re.compile(re.escape(sep)) if isinstance(sep, str) else sep
+    out, depth, start, k = [], 0, 0, 0
+    while k < len(text):
+        ch = text[k]
+        if ch in "{([" and text[k - 1:k] != "\\":
+            depth += 1
+        elif ch in "})]" and text[k - 1:k] != "\\":
+            depth -= 1
+        elif depth == 0:
+            found = pattern.match(text, k)
+            if found and found.end() > k:
+                out.append(text[start:k])
+                start = k = found.end()
+                continue
+        k += 1
+    return [*out, text[start:]]
+
+
 _ACTIVATION = re.compile(r"\s*(f|g|h|\\varphi|\\phi)\s*('|\^\s*\{?\s*\\prime\s*\}?)?\s*\(")
 GRADIENT_WORD = re.compile(r"d[A-Za-z]\w*")  # dZ, dW, dout: a gradient's name, never a value read at a layer
 # letters never read as another case of a name (w for W): while a claim is read with them as the notes' own names
@@ -450,6 +475,29 @@ class Parser:
             return ("deriv", top, bottom)
         return ("div", self.sub_expression(num), self.sub_expression(den))
 
+    def matrix(self):
+        """A matrix written out, \\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}, as an operand: each entry an expression."""
+        found = _MATRIX_LITERAL.match(self.text, self.pos)
+        if found is None:
+            raise ParseError("cannot read the environment: a matrix written out is read as bmatrix, pmatrix or matrix")
+        end = self.text.find(f"\\end{{{found['env']}}}", found.end())
+        if end == -1:
+            raise ParseError(f"\\begin{{{found['env']}}} is never ended")
+        body = self.text[found.end():end]
+        if "\\begin" in body:
+            raise ParseError("a matrix inside a matrix (a block matrix) is not read")
+        rows = [row for row in _top_split(body, _ROW_BREAK) if row.strip()]
+        cells = [tuple(cell for cell in _top_split(row, "&")) for row in rows]
+        if not cells or len({len(row) for row in cells}) != 1:
+            raise ParseError("the rows of the matrix have different numbers of entries: every row needs as many")
+        if any(not cell.strip() for row in cells for cell in row):
+            raise ParseError("an entry of the matrix is empty: write 0 where it is zero")
+        if len(cells) * len(cells[0]) > MAX_MATRIX_ENTRIES:
+            raise ParseError(f"the matrix has {len(cells) * len(cells[0]):,} entries, more than the "
+                             f"{MAX_MATRIX_ENTRIES:,} read")
+        self.pos = end + len(f"\\end{{{found['env']}}}")
+        return ("literal", tuple(tuple(self.sub_expression(cell) for cell in row) for row in cells))
+
     def sub_expression(self, text: str):
         inner = Parser(text, self.tensors, self.layout, self.parenthesized, self.features, self.lettered, self.limits)
         node = inner.expression()
@@ -557,7 +605,7 @@ class Parser:
     # -- expressions --
     def starts_factor(self) -> bool:
         kind, text = self.peek()
-        return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind", "\\ones",
+        return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind", "\\ones", "\\begin",
                                                                       "\\column", "\\row",
                                                                       *FUNCTION_COMMANDS, *_ACCENTS)
                                                              or text[1:] in GREEK))
@@ -565,6 +613,8 @@ class Parser:
 
     def primary(self):
         kind, text = self.peek()
+        if kind == "cmd" and text == "\\begin":
+            return self.matrix()
         activation = _ACTIVATION.match(self.text, self.pos)
         if activation and activation[1] not in self.spelled:  # f(z), \varphi'(net_j): the layer's own activation
             self.pos = activation.end() - 1
@@ -816,7 +866,7 @@ def _joined(factors: list):
 
 def _whole_in(node) -> bool:
     """Whether the node is about a whole tensor (so * next to it is a convolution, not a product of numbers)."""
-    return any(sub[0] == "whole" or sub[:2] == ("op", "ones") for sub in walk(node))
+    return any(sub[0] in ("whole", "literal") or sub[:2] == ("op", "ones") for sub in walk(node))
 
 
 def _example(name: str, info: TensorInfo, layer: int | None = None) -> str:

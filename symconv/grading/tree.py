@@ -40,6 +40,10 @@ def walk(node):
         yield from walk(node[1])
     elif node[0] == "pick":
         yield from walk(node[1])
+    elif node[0] == "literal":
+        for row in node[1]:
+            for cell in row:
+                yield from walk(cell)
     elif node[0] == "pieces":
         yield from walk(node[1])
         yield from walk(node[2])
@@ -87,6 +91,8 @@ def children(node) -> list:
         return [node[2], node[3]]
     if kind == "pieces":
         return [node[1], node[2], node[3]]
+    if kind == "literal":
+        return [cell for row in node[1] for cell in row]
     if kind in ("pick", "expr"):  # \frac{\partial (...)}{...}: what it differentiates, with its indices
         return [node[1]]
     return []
