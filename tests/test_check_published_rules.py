@@ -208,3 +208,24 @@ def test_matrices_written_out_around_a_star_are_correlated():
     """
     assert [(line, status) for line, status in ((v.line, v.status) for v in check_notes(textwrap.dedent(notes), d))] == [
         (4, "right"), (10, "wrong"), (14, "not understood")]
+
+
+def test_a_chain_that_holds_with_the_example_first_is_not_wrong_for_the_other_layout():
+    # Thorey's batch norm: y_{kl} has the example first; a chain whose readable links hold so is not wrong because,
+    # read with the feature first, they differ
+    d = network("""
+        input = [2]
+        batch = 3
+        [[layer]]
+        type = "batchnorm"
+        """)
+    notes = r"""
+    $$y_{ij} = \gamma_j \hat{h}_{ij} + \beta_j$$
+
+    $$\frac{d\mathcal{L}}{d\gamma_j} = \sum_{kl}\frac{d\mathcal{L}}{dy_{kl}}\frac{dy_{kl}}{d\gamma_j} = \sum_{kl}\frac{d\mathcal{L}}{dy_{kl}}\hat{h}_{kl}\delta_{lj} = \sum_{k}\frac{d\mathcal{L}}{dy_{kj}}(h_{kj}- \mu_j)(\sigma^2_j+\epsilon)^{-1/2}$$
+
+    $$\frac{d\mathcal{L}}{d\gamma_j} = \sum_{k}\frac{d\mathcal{L}}{dy_{kj}}(h_{kj}- \mu_j)(\sigma^2_j+\epsilon)^{-1/2}$$
+
+    $$\frac{d\mathcal{L}}{d\gamma_j} = \sum_{k}\frac{d\mathcal{L}}{dy_{kj}}(h_{kj}- \mu_j)(\sigma^2_j+\epsilon)^{-1}$$
+    """
+    assert verdicts(notes, d) == [(2, "right"), (4, "not understood"), (6, "right"), (8, "wrong")]

@@ -1006,9 +1006,13 @@ class Grader(Evaluator):
         first = verdicts["first"]
         # right with it first but for a convention the notes do not state (right only if ...): not the other layout's wrong
         conditional = first.status == "not understood" and first.reason.startswith(("right only if", "right if"))
-        if first.status == "wrong" or verdicts["last"].status != "wrong" or conditional:
+        # a chain whose links that read hold with the channel first: wrong with it last is that layout's, not the notes'
+        # mistake (Thorey's dL/d\gamma_j, a Kronecker delta in one link, read only with the example first)
+        partial = first.status == "not understood" and first.reason.startswith("the links that read hold")
+        if first.status == "wrong" or verdicts["last"].status != "wrong" or conditional or partial:
+            other = "wrong with it last" if partial else "not right with it last either"
             return replace(first, reason="; ".join(filter(None, (first.reason, "read with the channel first among the "
-                                                                  "indices (it is not right with it last either)"))))
+                                                                  f"indices (it is {other})"))))
         return replace(verdicts["last"], reason="; ".join(filter(None, (verdicts["last"].reason, "read with the channel "
                                                                          "last among the indices"))))
 
