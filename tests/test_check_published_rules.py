@@ -9,7 +9,7 @@ from symconv import ConvSpec, derive
 from symconv.grading import check_notes
 from symconv.grading.extract import extract
 
-from .notes_network import network, verdicts
+from .notes_network import network, statuses, verdicts
 
 
 
@@ -211,8 +211,8 @@ def test_matrices_written_out_around_a_star_are_correlated():
 
 
 def test_a_chain_that_holds_with_the_example_first_is_not_wrong_for_the_other_layout():
-    # Thorey's batch norm: y_{kl} has the example first; a chain whose readable links hold so is not wrong because,
-    # read with the feature first, they differ
+    # Thorey's batch norm: y_{kl} has the example first; a chain whose readable links hold so (one link, here a function
+    # the notes never define, does not read) is not wrong because, read with the feature first, they differ
     d = network("""
         input = [2]
         batch = 3
@@ -222,10 +222,53 @@ def test_a_chain_that_holds_with_the_example_first_is_not_wrong_for_the_other_la
     notes = r"""
     $$y_{ij} = \gamma_j \hat{h}_{ij} + \beta_j$$
 
-    $$\frac{d\mathcal{L}}{d\gamma_j} = \sum_{kl}\frac{d\mathcal{L}}{dy_{kl}}\frac{dy_{kl}}{d\gamma_j} = \sum_{kl}\frac{d\mathcal{L}}{dy_{kl}}\hat{h}_{kl}\delta_{lj} = \sum_{k}\frac{d\mathcal{L}}{dy_{kj}}(h_{kj}- \mu_j)(\sigma^2_j+\epsilon)^{-1/2}$$
+    $$\frac{d\mathcal{L}}{d\gamma_j} = \sum_{kl}\frac{d\mathcal{L}}{dy_{kl}}\frac{dy_{kl}}{d\gamma_j} = \sum_{kl}\frac{d\mathcal{L}}{dy_{kl}}\hat{h}_{kl}\,\mathrm{eq}(l,j) = \sum_{k}\frac{d\mathcal{L}}{dy_{kj}}(h_{kj}- \mu_j)(\sigma^2_j+\epsilon)^{-1/2}$$
 
     $$\frac{d\mathcal{L}}{d\gamma_j} = \sum_{k}\frac{d\mathcal{L}}{dy_{kj}}(h_{kj}- \mu_j)(\sigma^2_j+\epsilon)^{-1/2}$$
 
     $$\frac{d\mathcal{L}}{d\gamma_j} = \sum_{k}\frac{d\mathcal{L}}{dy_{kj}}(h_{kj}- \mu_j)(\sigma^2_j+\epsilon)^{-1}$$
     """
     assert verdicts(notes, d) == [(2, "right"), (4, "not understood"), (6, "right"), (8, "wrong")]
+
+
+# Thorey's pooling: one image of one channel, N x C x H x W indices, 0-based, bounds written as inequalities
+POOL = network("""
+    input = [1, 4, 4]
+    [[layer]]
+    type = "maxpool"
+    window = [2, 2]
+    stride = [2, 2]
+    """)
+
+
+def test_an_example_index_before_an_images_indices_is_the_one_example():
+    notes = r"""
+    Indices start at 0.
+
+    $$y_{n,c,k,l} = \max_{0 \le p<2,0 \le q<2} x_{n,c,p+2k,q+2l}$$
+
+    $$y_{n,c,k,l} = \max_{0 \le p<2,0 \le q \le 2} x_{n,c,p+2k,q+2l}$$
+
+    $$\frac{\partial L}{\partial x_{n',c',i,j}} = \sum_{n,c,k,l}\frac{\partial L}{\partial y_{n,c,k,l}}\frac{\partial y_{n,c,k,l}}{\partial x_{n',c',i,j}}$$
+    """
+    assert statuses(notes, POOL) == ["right", "wrong", "right"]
+
+
+def test_the_variance_written_with_its_index_first_and_a_kronecker_delta_in_a_sum():
+    # Thorey: \sigma_l^2 is \sigma^2_l; in \sum_{kl} ... \delta_{jl}, l runs over the features, not the delta's length
+    d = network("""
+        input = [2]
+        batch = 3
+        [[layer]]
+        type = "batchnorm"
+        """)
+    notes = r"""
+    $$\hat{h}_{kl} = (h_{kl}- \mu_l)(\sigma_l^2+\epsilon)^{-1/2}$$
+
+    $$\frac{\partial \sigma_l^2}{\partial h_{ij}} = \frac{2}{3}(h_{il}-\mu_l)\delta_{jl}$$
+
+    $$\frac{\partial \sigma_l^2}{\partial h_{ij}} = \frac{1}{3}(h_{il}-\mu_l)\delta_{jl}$$
+
+    $$\frac{\partial L}{\partial \gamma_j} = \sum_{kl}\frac{\partial L}{\partial y_{kl}}\hat{h}_{kl}\delta_{lj}$$
+    """
+    assert verdicts(notes, d) == [(2, "right"), (4, "right"), (6, "wrong"), (8, "right")]

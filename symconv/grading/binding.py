@@ -18,12 +18,13 @@ from dataclasses import replace
 from itertools import combinations, product
 
 from ..naming import lead_axes
+from . import tree
 from .notation import ParseError, TensorInfo, UnknownName
 from .parse import GRADIENT_WORD, INDEX_LETTER, LAYER_AFTER, ChannelLayout, _sides
 
 # letters notes name gradients with (\delta_k, g_{ij}, G = dL/dY): the others name values first
 GRADIENT_LETTERS = {"\\delta", "\\Delta", "g", "G", "\\bar{y}", "\\tilde{y}", "e"}
-KRONECKER = "Kronecker delta"  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
+KRONECKER = tree.KRONECKER  # \\delta_{ij}: 1 where i = j, else 0 (a name, not a tensor of the network)
 # Measured: a parse costs about 0.2 ms and an evaluation at one point 1 to 10 ms, so a claim's search
 # stays under about a second, whatever the notes hold.
 MAX_PARSES = 1000  # assignments read for one claim
@@ -345,8 +346,9 @@ def _fits(info: TensorInfo, written: list[tuple[int, ...]]) -> bool:
     if info.key == KRONECKER:
         return True
     longest = max(info.shape, default=1)
-    return all(len(index) <= len(info.shape) and max((i for i in index if i is not None), default=0) <= longest
-               for index in written)
+    # x_{n,c,i,j} of one image: an example's letter before an image's indices (parse.py reads it so)
+    return all(len(index) <= len(info.shape) + bool(info.channels and index and index[0] is None)
+               and max((i for i in index if i is not None), default=0) <= longest for index in written)
 
 
 def describe(grader, info: TensorInfo) -> str:

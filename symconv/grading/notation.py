@@ -99,6 +99,8 @@ _PREPASS = [
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|textstyle|scriptstyle|limits|nolimits|space(?![A-Za-z]))"), " "),
     # "(Mean) \space \mu = ...": a label in words before the claim
     (re.compile(r"^\s*\(\s*(?:\\text\s*\{\s*)?[A-Za-z][a-z]{2,}(?:\s+[a-z]+)*\s*\}?\s*\)(?=\s*(?:\\space|\\quad|\\,|~|\s)\s*\\?[A-Za-z])"), " "),
+    # \sigma_j^2, \sigma_{B}^{2}: the variance written with its index first, as \sigma^2_j
+    (re.compile(r"\\sigma\s*_\s*(\{[^{}]*\}|\w)\s*\^\s*(?:\{\s*2\s*\}|2)(?![0-9])"), r"\\sigma^{2}_\1"),
     # \hat {x_i}: the hat over the name, its index after it (\hat{x}_i)
     (re.compile(r"\\(hat|tilde|bar)\s*\{\s*([A-Za-z])\s*_\s*(\{[^{}]*\}|\w)\s*\}"), r"\\\1{\2}_\3"),
     # colour is emphasis: \color{red}{x}, {\color{red} x}, \textcolor{red}{x}, \colorbox{yellow}{x}

@@ -66,7 +66,7 @@ _LOSS_WITH_SUBSCRIPT = re.compile(r"\s*([LEJC])_\s*(?:\{\s*(?:n|total|tot)\s*\}|
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "varrho", "tau", "upsilon", "phi", "varphi", "chi", "psi",
          "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
-_INEQUALITY = re.compile(r"(\d+)\s*(?:\\leq?(?![A-Za-z])|<=)\s*([a-z])\s*(?:\\leq?(?![A-Za-z])|<=)\s*(\d+)")
+_INEQUALITY = re.compile(r"(\d+)\s*(\\leq?(?![A-Za-z])|<=|<)\s*([a-z])\s*(\\leq?(?![A-Za-z])|<=|<)\s*(\d+)")
 _INEQUALITY_RANGES = re.compile(r"\s*" + _INEQUALITY.pattern + r"(?:\s*,?\s*" + _INEQUALITY.pattern + r")*\s*")
 _UNEQUAL_NUMBER = re.compile(r"([a-z])\s*(?:\\neq?|!=|\\not\s*=)(?![A-Za-z])\s*(\d+)|(\d+)\s*(?:\\neq?|!=|\\not\s*=)(?![A-Za-z])\s*([a-z])")
 _UNEQUAL = re.compile(r"([a-z])\s*(?:\\neq?|!=|\\not\s*=)(?![A-Za-z])\s*([a-z])")
@@ -350,6 +350,11 @@ class Parser:
         if info.transposed and channel is None and len(subs) == 2:
             subs = [subs[1], subs[0]]  # the notes' w_{d,j} joins input d to output j: symconv's W_{j,d}
         spatial = len(info.shape) - info.channels
+        if (channel is None and info.channels and len(subs) == len(info.shape) + 1 and subs[0].alone
+                and not any(v == subs[0].alone for i in subs[1:] for v, _ in i.coefs)):
+            # x_{n,c,i,j} of one image (a layer without a batch), as PyTorch's N x C x H x W: n is the one example's
+            # index, kept beside the next so that it runs over that one example
+            subs = [replace(subs[1], dropped=subs[0].alone), *subs[2:]]
         if (prod(info.shape) == 1 and not info.gradient and channel is None and len(subs) > spatial
                 and all(i.coefs for i in subs)):
             # a one-entry bias written with the indices of the map it is added to, as Gwardys' b^l_{x,y}: its entry
@@ -555,8 +560,8 @@ class Parser:
         excluded = ()
         ranges = _INEQUALITY_RANGES.fullmatch(sub)
         if ranges and sup is None:  # \max_{2 \le i \le 4,\; 1 \le j \le 3}: each index between its bounds
-            for low, var, high in _INEQUALITY.findall(sub):
-                bounds.append((var, int(low), int(high)))
+            for low, below, var, above, high in _INEQUALITY.findall(sub):  # 0 \le p < 2: 0 and 1
+                bounds.append((var, int(low) + (below == "<"), int(high) - (above == "<")))
             return ("sum", tuple(bounds), self.term(), excluded)
         pair = re.fullmatch(r"\s*\(\s*([a-z](?:\s*,\s*[a-z])+)\s*\)\s*", sub)
         if pair:  # \sum_{(i,j)}: over the pairs, every i and every j

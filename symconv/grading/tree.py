@@ -98,11 +98,20 @@ def children(node) -> list:
     return []
 
 
+KRONECKER = "Kronecker delta"  # \\delta_{ij} (binding.py): its axes say nothing of an index's range
+
+
 def axis_sizes(node, var: str, shapes: dict) -> tuple[list[int], list[int]]:
-    """Sizes of the axes `var` indexes: where it is the whole index, and where it is part of one."""
+    """Sizes of the axes `var` indexes: where it is the whole index, and where it is part of one. The Kronecker
+    delta's (as long as the longest axis) count only where no tensor of the network says the size."""
+    found = _axis_sizes(node, var, shapes, skip=KRONECKER)
+    return found if found[0] or found[1] else _axis_sizes(node, var, shapes)
+
+
+def _axis_sizes(node, var: str, shapes: dict, skip: str | None = None) -> tuple[list[int], list[int]]:
     alone, anywhere, dropped = [], [], []
     for sub in walk(node):
-        if sub[0] not in ("entry", "whole"):  # a whole tensor's given indices are its leading ones
+        if sub[0] not in ("entry", "whole") or sub[1] == skip:  # a whole tensor's given indices are its leading ones
             continue
         for axis, index in enumerate(sub[2]):
             size = shapes[sub[1]][axis]
