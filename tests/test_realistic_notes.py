@@ -101,7 +101,7 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # measured once before any change made for them: heldout16 57/82 right, 20/28 mistakes, none judged right or
            # called wrong; published7 11/40 right, 0/11 mistakes, 0 judged right, 1 called wrong (Thorey's dL/d\gamma_j,
            # a chain that holds with the example first, called wrong for the other layout; now not understood)
-           # published7 18 with N x C x H x W indices of one image, bounds 0 \\le p < 2, \\sigma_l^2 and a Kronecker delta in a
+           # published7 18 with N x C x H x W indices of one image, bounds 0 \le p < 2, \sigma_l^2 and a Kronecker delta in a
            # sum that no longer sets its range
            "heldout16": (57, 20), "published7": (18, 0)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
