@@ -272,3 +272,73 @@ def test_the_variance_written_with_its_index_first_and_a_kronecker_delta_in_a_su
     $$\frac{\partial L}{\partial \gamma_j} = \sum_{kl}\frac{\partial L}{\partial y_{kl}}\hat{h}_{kl}\delta_{lj}$$
     """
     assert verdicts(notes, d) == [(2, "right"), (4, "right"), (6, "wrong"), (8, "right")]
+
+
+def test_correlation_and_convolution_named_in_words_with_their_mode():
+    # corr(X, G) (valid) is the correlation; conv2d flips its second operand, so conv2d(X, G) is not dL/dK
+    d = derive(ConvSpec(input=4, kernel=3, names="X,K,Y"))
+    notes = r"""
+    Let $G = \partial L/\partial Y$.
+
+    \[ \frac{\partial L}{\partial K} = \operatorname{corr}(X, G)\ \text{(valid)} \]
+
+    \[ \frac{\partial L}{\partial X} = \operatorname{conv2d}(G, K)\ \text{(full)} = \operatorname{corr}(G, \operatorname{rot180}(K))\ \text{(full)} \]
+
+    \[ \frac{\partial L}{\partial K} = \operatorname{conv2d}(X, G)\ \text{(valid)} \]
+    """
+    assert statuses(notes, d)[-3:] == ["right", "right", "wrong"]
+
+
+def test_iverson_brackets_are_indicators():
+    # Spanish notes on a leaky relu: [z_k > 0] is 1 where z_k > 0; [a, b] stays an interval and x[2] an entry
+    d = network("""
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = true
+        [[layer]]
+        type = "activation"
+        formula = "Piecewise((z, z > 0), (alpha*z, True))"
+        params = { alpha = 0.1 }
+        [[layer]]
+        type = "mse"
+        """)
+    notes = r"""
+    $$a_k = [z_k > 0]\, z_k + 0.1\,[z_k \le 0]\, z_k$$
+
+    $$\frac{\partial L}{\partial z_k} = (a_k - t_k)\left([z_k > 0] + 0.1\,[z_k \le 0]\right)$$
+
+    $$\frac{\partial L}{\partial z_k} = (a_k - t_k)\left([z_k > 0] + 0.1\, z_k\,[z_k \le 0]\right)$$
+    """
+    assert statuses(notes, d) == ["right", "right", "wrong"]
+
+
+def test_channels_written_bare_before_the_subscript_in_a_single_layer():
+    # x^{c}_{i,j}, W^{o,c}_{p,q}, x^{1}_{2,2}: channels as superscripts, numbers too (a power comes after the indices)
+    d = derive(ConvSpec(input=3, in_channels=2, out_channels=2, kernel=2))
+    notes = r"""
+    The upstream gradient is $\delta^{o}_{i,j} = \partial L/\partial y^{o}_{i,j}$.
+
+    $$\frac{\partial L}{\partial W^{o,c}_{p,q}} = \sum_{i=1}^{2}\sum_{j=1}^{2} \delta^{o}_{i,j}\, x^{c}_{i+p-1,\,j+q-1}$$
+
+    $$\frac{\partial L}{\partial W^{1,2}_{1,1}} = \delta^{1}_{1,1}x^{2}_{1,1} + \delta^{1}_{1,2}x^{2}_{1,2} + \delta^{1}_{2,1}x^{2}_{2,1} + \delta^{1}_{2,2}x^{2}_{2,2}$$
+
+    $$\frac{\partial L}{\partial W^{1,2}_{1,1}} = \delta^{1}_{1,1}x^{1}_{1,1} + \delta^{1}_{1,2}x^{1}_{1,2} + \delta^{1}_{2,1}x^{1}_{2,1} + \delta^{1}_{2,2}x^{1}_{2,2}$$
+    """
+    assert statuses(notes, d)[1:] == ["right", "right", "wrong"]
+
+
+def test_a_worked_step_that_leaves_out_a_term_is_wrong_though_its_number_is_right():
+    # the example's values decide which maximum or which relu passes, not whether a term of a sum may be left out:
+    # dL/dx^2_{1,1} lacks delta^2_{1,1} W^{2,2}_{1,1}, which is 0 at the numbers given
+    d = derive(ConvSpec(input=2, in_channels=2, out_channels=2, kernel=1))
+    notes = r"""
+    Let $\delta^{o}_{i,j} = \partial L/\partial y^{o}_{i,j}$, with $\delta^{1}_{1,1} = 1$, $\delta^{2}_{1,1} = 0$,
+    $k^{1,2}_{1,1} = 3$ and $k^{2,2}_{1,1} = -1$.
+
+    $$\frac{\partial L}{\partial x^{2}_{1,1}} = \delta^{1}_{1,1}k^{1,2}_{1,1} + \delta^{2}_{1,1}k^{2,2}_{1,1} = 1 \cdot 3 + 0 \cdot (-1) = 3$$
+
+    $$\frac{\partial L}{\partial x^{2}_{1,1}} = \delta^{1}_{1,1}k^{1,2}_{1,1} = 1 \cdot 3 = 3$$
+    """
+    assert statuses(notes, d)[-2:] == ["right", "wrong"]

@@ -583,6 +583,8 @@ class Evaluator:
             return arrays.elementwise(_divide, *args)
         if name == "correlate":
             return arrays.convolve(*args, flip=False, stride=node[3] or 1, target=self._target)
+        if name == "convolve":
+            return arrays.convolve(*args, flip=True, target=self._target)
         if name == "star":  # *: a product of numbers, or between images a convolution in the notes' reading
             if all(arrays.is_array(a) and arrays.dims(a) >= 2 for a in args):
                 return arrays.convolve(*args, flip=self._reading == "convolution", target=self._target)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from itertools import product
 
 import numpy as np
-from sympy import Expr, Function, Pow, Rational, expand, together
+from sympy import Abs, Expr, Function, Heaviside, Max, Min, Piecewise, Pow, Rational, expand, sign, together
 
 from ..derivation import Derivation
 from ..naming import lead_axes
@@ -53,6 +53,7 @@ _OUTSIDE = ("is not an entry of the tensor (its indices are outside it): an entr
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
 _EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError)
 _SINGLE = "the layer written l read as the one layer checked"
+_BRANCHES = (Piecewise, Max, Min, Heaviside, Abs, sign)  # what a worked example's values decide (which maximum, which relu)
 
 
 @dataclass
@@ -1298,6 +1299,8 @@ class Grader(Evaluator):
         values; None when it is not one."""
         if not self.given or not self._number(sides[-1], env):
             return None
+        if not any(expr.has(*_BRANCHES) for expr in (truth, claimed)):
+            return None  # no branch the example's values choose: a term left out of a formula is a mistake at any values
         value, claimed_value = self._given_value(truth), self._given_value(claimed)
         return (value, claimed_value) if value.is_number and claimed_value.is_number else None
 

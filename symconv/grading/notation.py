@@ -246,21 +246,51 @@ def _indicators(text: str) -> str:
     return text
 
 
+_RELATION_INSIDE = re.compile(r"[<>]|\\[gl]eq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|(?<![<>!\\])=")
+
+
+def _iverson(text: str) -> str:
+    """Iverson's bracket, [z_k > 0] (1 where the relation holds, else 0), written \\ind{z_k > 0}: a [ where an operand
+    starts (not after a name, an index or an argument: x[2], \\sqrt[3]) around a relation, and no comma (an interval)."""
+    pos = 0
+    while (start := text.find("[", pos)) != -1:
+        pos = start + 1
+        before = text[:start].rstrip()
+        if before and (before[-1].isalnum() or before[-1] in "}])_^'"):
+            continue
+        depth, end = 0, None
+        for k in range(start, len(text)):
+            depth += {"[": 1, "]": -1}.get(text[k], 0)
+            if depth == 0:
+                end = k
+                break
+        inside = text[start + 1:end] if end is not None else ""
+        if not inside or len(_top_split(inside, ",")) > 1 or not _RELATION_INSIDE.search(inside):
+            continue
+        text = f"{text[:start]}\\ind{{{inside.strip()}}}{text[end + 1:]}"
+    return text
+
+
 _IF = re.compile(r"\\text\s*\{\s*if\s*\}")
 _OTHERWISE = re.compile(r"\\text\s*\{\s*otherwise\s*\}")
 
 
-def _top_split(text: str, sep: str) -> list[str]:
-    """`text` cut at `sep` where it stands outside every brace, bracket and parenthesis."""
-    out, depth, start = [], 0, 0
-    for k, ch in enumerate(text):
+def _top_split(text: str, sep: str | re.Pattern) -> list[str]:
+    """`text` cut at `sep` (a character, or a pattern such as a matrix's row break) where it stands outside every
+    brace, bracket and parenthesis."""
+    pattern = re.compile(re.escape(sep)) if isinstance(sep, str) else sep
+    out, depth, start, k = [], 0, 0, 0
+    while k < len(text):
+        ch = text[k]
         if ch in "{[(":
             depth += 1
         elif ch in "}])":
             depth -= 1
-        elif ch == sep and depth == 0:
+        elif depth == 0 and (found := pattern.match(text, k)) and found.end() > k:
             out.append(text[start:k])
-            start = k + 1
+            start = k = found.end()
+            continue
+        k += 1
     return out + [text[start:]]
 
 
@@ -476,6 +506,43 @@ def _group_around(text: str, at: int) -> tuple[int, int] | None:
     return None
 
 
+# corr(X, G), \\operatorname{conv2d}(G, K), \\mathrm{xcorr}(...): a correlation or a (flipping) convolution named in words,
+# with its mode after it in words, (valid), \\text{(full)}
+_OPERATOR_WORD = re.compile(r"(?:\\(?:operatorname|mathrm|text|mathit)\s*\{\s*(?P<word>corr|xcorr|conv2d|conv|convolve)\s*\}"
+                            r"|(?<![A-Za-z\\])(?P<bare>corr|xcorr|conv2d|convolve))\s*\(")
+_MODE_AFTER = re.compile(r"\s*(?:\\[ ,;:]|~|\\q?quad(?![A-Za-z]))*\s*(?:\\text\s*\{\s*\(?\s*(?P<a>valid|full|same)\s*\)?\s*\}"
+                         r"|\(\s*(?:\\text\s*\{\s*)?(?P<b>valid|full|same)\s*\}?\s*\))")
+
+
+def _operator_words(text: str) -> str:
+    """corr(A, B) as A \\star B, conv(A, B) as A \\convolve B (B flipped); a mode written after it, (full) or (valid),
+    as full(A) or valid(A)."""
+    pos = 0
+    while (found := _OPERATOR_WORD.search(text, pos)) is not None:
+        depth, end = 0, None
+        for k in range(found.end() - 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[k], 0)
+            if depth == 0:
+                end = k + 1
+                break
+        if end is None:
+            return text
+        arguments = _top_split(text[found.end():end - 1], ",")
+        if len(arguments) != 2:
+            pos = found.end()
+            continue
+        mode = _MODE_AFTER.match(text, end)
+        first, second = (a.strip() for a in arguments)
+        if mode and (mode["a"] or mode["b"]) in ("valid", "full"):
+            first = f"{mode['a'] or mode['b']}({first})"
+        word = found["word"] or found["bare"]
+        operator = "\\star" if word in ("corr", "xcorr") else "\\convolve"
+        replacement = f"({first} {operator} {second})"
+        text = text[:found.start()] + replacement + text[mode.end() if mode else end:]
+        pos = found.start() + len(replacement)
+    return text
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -487,6 +554,7 @@ def prepass(text: str) -> str:
     text = _BRACED.sub(lambda m: m[1], _old_fonts(text))
     text = re.sub(r"\\mathcal\s+([A-Za-z])", r"\\mathcal{\1}", text)
     text = _overs(text) if "\\over" in text else text
+    text = _operator_words(text) if re.search(r"corr|conv", text) else text
     text = _BRACED_SLASH.sub(r"\\frac{\1}{\2}", text)  # {\partial L}/{\partial z}: a slashed derivative's parts, braced
     text = _unindexed_sums(text) if "\\sum" in text else text
     # \left. dL/dw \right|_{w=0.5}: the derivative, at the values the notes give (the bar only recalls them)
@@ -499,7 +567,7 @@ def prepass(text: str) -> str:
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
     text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", _power_sums(text)))
-    text = _pieces(_cases(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text))))))
+    text = _pieces(_cases(_iverson(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text)))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)

@@ -17,7 +17,7 @@ from fractions import Fraction
 from math import prod
 
 from .tree import walk
-from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, is_number, parse_index, prepass, read_group,
+from .notation import (MAX_CLAIM, MAX_POWER, Index, _top_split, ParseError, TensorInfo, UnknownName, is_number, parse_index, prepass, read_group,
                        split_indices)
 
 __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
@@ -43,7 +43,8 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
                   "valid": "valid", "pad": "pad", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling"}
 DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigma'(z)
 # Operators between whole tensors: entry by entry, and the cross-correlation.
-OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\bullet": "hadamard", "\\oslash": "divide", "\\star": "correlate"}
+OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\bullet": "hadamard", "\\oslash": "divide", "\\star": "correlate",
+             "\\convolve": "convolve"}  # conv(A, B) in words: the true convolution (notation._operator_words)
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
 _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
@@ -83,32 +84,11 @@ class ChannelLayout(ParseError):
     """An entry writes its channel among its indices (x_{2,1,1}): first, as PyTorch stores it, or last?"""
 
 
-# a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
+# a matrix written out as an operand, its rows and the most entries read
 _MATRIX_LITERAL = re.compile(r"\s*\\begin\s*\{(?P<env>[pbvBV]?matrix\*?|array)\}(?:\s*\{[lcr|\s]*\})?")
 _ROW_BREAK = re.compile(r"\\\\|\\(?=\s)")  # \\ between rows (the prepass leaves "\ " of it)
 MAX_MATRIX_ENTRIES = 400
-
-
-def _top_split(text: str, sep) -> list[str]:
-    """`text` split at each `sep` (a string or a pattern) outside braces, brackets and parentheses."""
-    pattern = re.compile(re.escape(sep)) if isinstance(sep, str) else sep
-    out, depth, start, k = [], 0, 0, 0
-    while k < len(text):
-        ch = text[k]
-        if ch in "{([" and text[k - 1:k] != "\\":
-            depth += 1
-        elif ch in "})]" and text[k - 1:k] != "\\":
-            depth -= 1
-        elif depth == 0:
-            found = pattern.match(text, k)
-            if found and found.end() > k:
-                out.append(text[start:k])
-                start = k = found.end()
-                continue
-        k += 1
-    return [*out, text[start:]]
-
-
+# a letter the notes use for the activation: f(z), g'(a), h'(a_j) (Bishop), \varphi, \phi; with a prime, its derivative
 _ACTIVATION = re.compile(r"\s*(f|g|h|\\varphi|\\phi)\s*('|\^\s*\{?\s*\\prime\s*\}?)?\s*\(")
 GRADIENT_WORD = re.compile(r"d[A-Za-z]\w*")  # dZ, dW, dout: a gradient's name, never a value read at a layer
 # letters never read as another case of a name (w for W): while a claim is read with them as the notes' own names
@@ -279,6 +259,16 @@ class Parser:
                     break  # x_{1,1}^{2}: a power, read by factor(); but w_{11}^{2}, of a name that needs its layer, is it
                 if re.fullmatch(r"\s*-\s*\d+(?:\s*/\s*\d+)?\s*", body):
                     break  # y_i^{-1}, \hat y^{-1/2}: a negative power (no layer or channel is), read by factor()
+                channels = max((i.channels for i in table.values()), default=0)
+                parts = [part.strip() for part in body.split(",")]
+                if (not subs and channel is None and not layered and 0 < len(parts) <= channels
+                        and all(re.fullmatch(r"[a-z]|\d+", part) for part in parts)
+                        and re.match(r"\s*_", self.text[end:]) and (len(parts) > 1 or is_number(body))):
+                    # x^{1}_{2,2}, W^{1,2}_{1,1}, W^{o,c}_{p,q}: channels written bare before the subscript, as a layer
+                    # never is in a single layer (a power comes after the indices: x_{1,1}^{2})
+                    self.pos = end
+                    channel = [parse_index(part) for part in parts]
+                    continue
                 if not subs and is_number(body) and (not layered or len(layered) == 1
                                                      and _layer_of(table, int(body)) not in table):
                     break  # \hat y^2, \mu^2 of a name with no layer, or one that is not this: a power, read by factor()
