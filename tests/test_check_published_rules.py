@@ -342,3 +342,29 @@ def test_a_worked_step_that_leaves_out_a_term_is_wrong_though_its_number_is_righ
     $$\frac{\partial L}{\partial x^{2}_{1,1}} = \delta^{1}_{1,1}k^{1,2}_{1,1} = 1 \cdot 3 = 3$$
     """
     assert statuses(notes, d)[-2:] == ["right", "wrong"]
+
+
+def test_an_activation_named_in_words_is_its_own_definition():
+    # Grosse-style notes: h_j = ELU(z_j); the word means the ELU (alpha = 1), whatever the network applies
+    d = network("""
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = true
+        [[layer]]
+        type = "activation"
+        formula = "Piecewise((z, z > 0), (exp(z) - 1, True))"
+        [[layer]]
+        type = "mse"
+        """)
+    notes = r"""
+    $$z_j = \sum_{i=1}^{2} W_{ji}\, x_i + b_j$$
+
+    $$h_j = \operatorname{ELU}(z_j)$$
+
+    $$h_j = \operatorname{softplus}(z_j)$$
+
+    $$\frac{\partial h_j}{\partial z_j} = \operatorname{ELU}'(z_j)$$
+    """
+    assert statuses(notes, d) == ["right", "right", "wrong", "right"]

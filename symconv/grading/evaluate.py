@@ -696,7 +696,12 @@ def _function(name: str, args: list[Expr]) -> Expr:
             "dtanh": lambda z: 1 - tanh(z) ** 2,
             "drelu": lambda z: Heaviside(z, 0),
             "floor": floor, "ceiling": ceiling,
-            "relu": lambda z: _extreme(Max, 0, z)}[name](one)
+            "relu": lambda z: _extreme(Max, 0, z),
+            "elu": lambda z: Piecewise((z, z > 0), (exp(z) - 1, True)),  # Clevert et al.'s, with alpha = 1
+            "delu": lambda z: Piecewise((1, z > 0), (exp(z), True)),
+            "softplus": lambda z: log(1 + exp(z)),
+            "silu": lambda z: z / (1 + exp(-z)),  # the swish of Ramachandran et al., beta = 1
+            "dsilu": lambda z: 1 / (1 + exp(-z)) + z * exp(-z) / (1 + exp(-z)) ** 2}[name](one)
 
 
 MAX_EXTREMES_KEPT = 20_000

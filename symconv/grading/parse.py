@@ -40,8 +40,12 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
                   "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid",
                   # on whole tensors (symconv.grading.arrays)
                   "rotate": "rot180", "flip": "rot180", "vec": "vec", "diag": "diag", "full": "full",
-                  "valid": "valid", "pad": "pad", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling"}
-DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu"}  # \sigma'(z)
+                  "valid": "valid", "pad": "pad", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling",
+                  # activations named in words, each with its own definition (evaluate._function)
+                  "ELU": "elu", "elu": "elu", "softplus": "softplus", "Softplus": "softplus", "SiLU": "silu", "silu": "silu",
+                  "swish": "silu", "Swish": "silu"}
+DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu", "elu": "delu", "softplus": "sigmoid",
+               "silu": "dsilu"}  # \sigma'(z), ELU'(z)
 # Operators between whole tensors: entry by entry, and the cross-correlation.
 OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\bullet": "hadamard", "\\oslash": "divide", "\\star": "correlate",
              "\\convolve": "convolve"}  # conv(A, B) in words: the true convolution (notation._operator_words)
