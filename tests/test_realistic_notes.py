@@ -105,7 +105,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # sum that no longer sets its range
            # heldout16 66 and 25 with corr(X, G) and conv2d(G, K) named in words with their modes, Iverson's [z > 0],
            # channels written bare before the subscript (x^{1}_{2,2}, W^{o,c}_{p,q}), and a worked step that leaves out a
-           # term which is 0 at the numbers given no longer judged at those numbers (only a branch is the example's); 27 caught with ELU(z) named in words
+           # term which is 0 at the numbers given no longer judged at those numbers (only a branch is the example's);
+           # 27 caught with ELU(z) named in words
            "heldout16": (66, 27), "published7": (18, 0)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
