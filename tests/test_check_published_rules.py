@@ -368,3 +368,18 @@ def test_an_activation_named_in_words_is_its_own_definition():
     $$\frac{\partial h_j}{\partial z_j} = \operatorname{ELU}'(z_j)$$
     """
     assert statuses(notes, d) == ["right", "right", "wrong", "right"]
+
+
+def test_a_sum_with_conditions_under_it_keeps_the_terms_they_allow():
+    # \sum_{j : 1 \le 6-2j \le 3} and \substack rows: the range first, then each condition (an Iverson bracket)
+    d = derive(ConvSpec(input=5, kernel=3, stride=2))
+    notes = r"""
+    $$\frac{\partial L}{\partial x_{m,n}} = \sum_{\substack{i,j \in \{1,2\} \\ 1 \le m-2i+2 \le 3 \\ 1 \le n-2j+2 \le 3}} \frac{\partial L}{\partial y_{i,j}}\, k_{m-2i+2,\,n-2j+2}$$
+
+    $$\frac{\partial L}{\partial x_{1,4}} = \sum_{j \,:\, 1 \le 6-2j \le 3} \frac{\partial L}{\partial y_{1,j}}\, k_{1,\,6-2j}$$
+
+    $$\frac{\partial L}{\partial x_{1,4}} = \sum_{j \,:\, 1 \le 6-2j \le 3} \frac{\partial L}{\partial y_{1,j}}\, k_{1,\,5-2j}$$
+
+    $$\frac{\partial L}{\partial x_{m,n}} = \sum_{i,j=1}^{2}\sum_{p,q=1}^{3} \frac{\partial L}{\partial y_{i,j}}\, k_{p,q}\, [2i+p-2 = m]\,[2j+q-2 = n]$$
+    """
+    assert statuses(notes, d) == ["right", "right", "wrong", "right"]

@@ -543,6 +543,39 @@ def _operator_words(text: str) -> str:
     return text
 
 
+_CONDITIONED_SUM = re.compile(r"\\sum\s*_\s*\{")
+_CONDITION_BREAK = re.compile(r"\\\\|(?:\\[,;! ]|\s)*(?::(?!=)|\\colon(?![A-Za-z])|\\mid(?![A-Za-z])|\|)(?:\\[,;! ]|\s)*")
+_CHAIN = re.compile(r"(\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|<=|>=|<|>)")
+
+
+def _conditioned_sums(text: str) -> str:
+    """\\sum_{j : 1 \\le 6-2j \\le 3} and \\sum_{\\substack{i,j \\in \\{1,2\\} \\\\ 1 \\le m-2i+2 \\le 3}}: the sum over the range
+    written first, each condition after it an indicator of the terms it keeps (a chain a \\le b \\le c is two)."""
+    pos = 0
+    while (found := _CONDITIONED_SUM.search(text, pos)) is not None:
+        pos = found.end()
+        try:
+            sub, end = read_group(text, found.end() - 1)
+        except ParseError:
+            return text
+        inner = sub.strip()
+        stacked = re.fullmatch(r"\\substack\s*\{(.*)\}", inner, re.DOTALL)
+        parts = [part.strip() for part in _top_split(stacked[1] if stacked else inner, _CONDITION_BREAK)]
+        if len(parts) < 2 or not all(parts):
+            continue
+        indicators = []
+        for condition in parts[1:]:
+            pieces = _CHAIN.split(condition)
+            if len(pieces) < 3 or len(pieces) % 2 == 0:
+                break
+            indicators += [f"\\ind{{{pieces[k]} {pieces[k + 1]} {pieces[k + 2]}}}" for k in range(0, len(pieces) - 2, 2)]
+        else:
+            sup = re.match(r"\s*\^\s*(\{[^{}]*\}|\S)", text[end:])
+            after = end + (sup.end() if sup else 0)
+            text = f"{text[:found.start()]}\\sum_{{{parts[0]}}}{sup[0] if sup else ''} {' '.join(indicators)} {text[after:]}"
+    return text
+
+
 def prepass(text: str) -> str:
     """The claim with notation rewritten into the forms the parser reads.
 
@@ -556,6 +589,7 @@ def prepass(text: str) -> str:
     text = _overs(text) if "\\over" in text else text
     text = _operator_words(text) if re.search(r"corr|conv", text) else text
     text = _BRACED_SLASH.sub(r"\\frac{\1}{\2}", text)  # {\partial L}/{\partial z}: a slashed derivative's parts, braced
+    text = _conditioned_sums(text) if "\\sum" in text else text
     text = _unindexed_sums(text) if "\\sum" in text else text
     # \left. dL/dw \right|_{w=0.5}: the derivative, at the values the notes give (the bar only recalls them)
     text = re.sub(r"\\left\s*\.\s*(.*?)\\right\s*\|\s*_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\S)", r"\1", text)

@@ -741,10 +741,11 @@ class Parser:
         relation = {"\\geq": ">=", "\\ge": ">=", "\\leq": "<=", "\\le": "<=", "\\gt": ">", "\\lt": "<",
                     "\\neq": "!=", "\\ne": "!="}.get(found.group().strip(), found.group().strip())
         left, right = body[:found.start()].strip(), body[found.end():].strip()
-        if all(_INDEX_ONLY.fullmatch(side) or (_LINEAR_INDEX.fullmatch(side) and not any(
+        if all(_INDEX_ONLY.fullmatch(side) or (_linear_index(side) and not any(
                 letter in self.spelled for letter in re.findall(r"[a-z]", side))) for side in (left, right)) and not all(
                 side in self.spelled for side in (left, right)):
-            return ("idxrel", relation, parse_index(left), parse_index(right))  # i = k: a condition on the indices
+            # i = k, 2i+p-2 = m, 1 \le 6-2j: a condition on the indices
+            return ("idxrel", relation, parse_index(left), parse_index(right))
         if relation == "!=":
             raise ParseError("\\neq in a condition reads between two indices, e.g. i \\neq k")
         return ("ind", relation, self.sub_expression(left), self.sub_expression(right))
@@ -861,6 +862,17 @@ def _layer_of(table: dict, layer: int | None) -> int | None:
 
 def _joined(factors: list):
     return factors[0] if len(factors) == 1 else ("mul", tuple(factors))
+
+
+def _linear_index(text: str) -> bool:
+    """Whether the text is a linear expression in index letters (6-2j, 2i+p-2), as parse_index reads one."""
+    if not re.search(r"[a-z]", text) or not re.fullmatch(r"[0-9a-z+\-()\s*]+", text):
+        return False
+    try:
+        parse_index(text)
+    except ParseError:
+        return False
+    return True
 
 
 def _whole_in(node) -> bool:
