@@ -107,7 +107,7 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # channels written bare before the subscript (x^{1}_{2,2}, W^{o,c}_{p,q}), and a worked step that leaves out a
            # term which is 0 at the numbers given no longer judged at those numbers (only a branch is the example's);
            # 27 caught with ELU(z) named in words
-           # 67 with sums whose conditions are written under them (\\sum_{j : 1 \\le 6-2j \\le 3}, \\substack)
+           # 67 with sums whose conditions are written under them (\sum_{j : 1 \le 6-2j \le 3}, \substack)
            "heldout16": (67, 27), "published7": (18, 0)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
