@@ -383,3 +383,15 @@ def test_a_sum_with_conditions_under_it_keeps_the_terms_they_allow():
     $$\frac{\partial L}{\partial x_{m,n}} = \sum_{i,j=1}^{2}\sum_{p,q=1}^{3} \frac{\partial L}{\partial y_{i,j}}\, k_{p,q}\, [2i+p-2 = m]\,[2j+q-2 = n]$$
     """
     assert statuses(notes, d) == ["right", "right", "wrong", "right"]
+
+
+def test_mathjax_script_tags_are_math():
+    # MathJax 2's <script type="math/tex; mode=display"> (Petersen's Jekyll post) and its inline form
+    notes = """
+    $$S_j = \\frac{e^{a_j}}{\\sum_{k=1}^{3} e^{a_k}}$$
+
+    <script type="math/tex; mode=display"> \\frac{\\partial S_i}{\\partial a_j} = S_i(\\delta_{ij} - S_j) </script>
+
+    and so <script type="math/tex">\\frac{\\partial S_1}{\\partial a_1} = S_1 (1 - S_1) + 1</script> for the first.
+    """
+    assert verdicts(notes, SOFTMAX) == [(2, "right"), (4, "right"), (6, "wrong")]

@@ -82,7 +82,23 @@ def without_unrendered(notes: str, latex: bool) -> str:
         return blank_spans(notes, [(s.start(), e.end()) for s, e in paired(notes, _LATEX_SKIPPED, _latex_closer)])
     notes = _fences(notes)
     notes = blank_spans(notes, [(s.start(), e.end()) for s, e in paired(notes, _HTML_COMMENT, lambda _: _HTML_CLOSE)])
-    return blank_all(_INLINE_CODE, notes)
+    return _mathjax_scripts(blank_all(_INLINE_CODE, notes))
+
+
+# MathJax 2's script tags, as Jekyll posts of its time write maths: <script type="math/tex; mode=display">...</script>
+_MATH_SCRIPT = re.compile(r"<script\s+type\s*=\s*[\"']math/tex(?P<display>\s*;\s*mode\s*=\s*display)?[\"']\s*>"
+                          r"(?P<body>.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def _mathjax_scripts(notes: str) -> str:
+    """Each MathJax script tag as the $$ (display) or $ (inline) it stands for, padded with spaces so that
+    offsets and lines stay as written."""
+    def delimited(found: re.Match) -> str:
+        mark = "$$" if found["display"] else "$"
+        opening = found.start("body") - found.start()
+        closing = found.end() - found.end("body")
+        return mark.ljust(opening) + found["body"] + mark.rjust(closing)
+    return _MATH_SCRIPT.sub(delimited, notes) if "<script" in notes.lower() else notes
 
 
 _HTML_CLOSE = re.compile(r"-->")
