@@ -395,3 +395,15 @@ def test_mathjax_script_tags_are_math():
     and so <script type="math/tex">\\frac{\\partial S_1}{\\partial a_1} = S_1 (1 - S_1) + 1</script> for the first.
     """
     assert verdicts(notes, SOFTMAX) == [(2, "right"), (4, "right"), (6, "wrong")]
+
+
+def test_a_value_written_as_a_function_of_its_argument_then_indexed():
+    # Petersen: s(\mathbf x)_i is entry i of the softmax s of x; f(z)_i stays the activation f applied
+    notes = r"""
+    $$s(\mathbf a)_j = \frac{e^{a_j}}{\sum_{k=1}^{3} e^{a_k}}$$
+
+    $$\frac{\partial s(\mathbf a)_i}{\partial a_i} = s(\mathbf a)_i - s(\mathbf a)_i^2$$
+
+    $$\frac{\partial s(\mathbf a)_i}{\partial a_i} = s(\mathbf a)_i - s(\mathbf a)_i^3$$
+    """
+    assert statuses(notes, SOFTMAX) == ["right", "right", "wrong"]
