@@ -407,3 +407,23 @@ def test_a_value_written_as_a_function_of_its_argument_then_indexed():
     $$\frac{\partial s(\mathbf a)_i}{\partial a_i} = s(\mathbf a)_i - s(\mathbf a)_i^3$$
     """
     assert statuses(notes, SOFTMAX) == ["right", "right", "wrong"]
+
+
+def test_a_letter_the_notes_give_a_matrix_of_formulas_names_it():
+    # heldout14's Toeplitz notes: M = [w_{11} w_{21} 0 ...]; then vec(Y) = M vec(X) and its Jacobian is M
+    d = derive(ConvSpec(input=3, kernel=2, names="X,W,Y"))
+    notes = r"""
+    $$M = \begin{bmatrix}
+    w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0 & 0\\
+    0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0\\
+    0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0\\
+    0 & 0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22}
+    \end{bmatrix}$$
+
+    $$\operatorname{vec}(Y) = M\operatorname{vec}(X)$$
+
+    $$\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)} = M$$
+
+    $$\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)} = M^T$$
+    """
+    assert statuses(notes, d) == ["definition", "right", "right", "not understood"]

@@ -438,8 +438,12 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
     parts = _raw_links(raw)
     matrices = [_MATRIX_LINK.fullmatch(piece) for _, piece in parts]
     others = [" ".join(piece.split()) for (_, piece), m in zip(parts, matrices) if m is None]
-    if not others or any(m is None and _MATRIX.search(piece) or m is not None and "\\begin{" in m.group("body")
-                         for (_, piece), m in zip(parts, matrices)):
+    # M = \begin{bmatrix} w_{11} & w_{21} & 0 ... \end{bmatrix}: a one-letter name for a matrix of formulas, which may be
+    # the notes' own name for it (read as a whole, the claims after it use it)
+    named = (len(parts) == 2 and matrices[0] is None and matrices[1] is not None and _BARE_LETTER.fullmatch(others[0])
+             and re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", matrices[1].group("body"))))
+    if named or not others or any(m is None and _MATRIX.search(piece) or m is not None and "\\begin{" in m.group("body")
+                                  for (_, piece), m in zip(parts, matrices)):
         # a matrix written out inside a side, an operand (dw = \begin{bmatrix} ... \end{bmatrix} * dy): the parser
         # reads it as an array of its entries; the claim, over several lines, is on the line of its first "="
         text = _strip(raw)
@@ -473,6 +477,9 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
             out += [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
                     for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
     return out
+
+
+_BARE_LETTER = re.compile(r"\s*(?:\\mathbf\s*\{\s*[A-Z]\s*\}|\\boldsymbol\s*\{\s*[A-Z]\s*\}|[A-Z])\s*")
 
 
 def _raw_links(raw: str) -> list[tuple[int, str]]:

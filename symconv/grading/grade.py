@@ -770,7 +770,7 @@ class Grader(Evaluator):
                     defined = (shorthands.ENTRYWISE, shorthands.entrywise(defined[1], self.tensors))
                 loose = read is not None and read[0] != "channel" and bool(free_indices(read) - set(defined[0]))
                 if (read is not None and unknown.name not in self.index_letters and not loose
-                        and (defined[0] or len(unknown.name) > 1 or read[0] in ("jacobian", "op", "whole"))
+                        and (defined[0] or len(unknown.name) > 1 or read[0] in ("jacobian", "op", "whole", "literal"))
                         and re.search(r"[A-Za-z]", defined[1])):
                     self.shorthands[unknown.name] = defined
                     return Verdict(claim.line, written, "definition", reason=(
