@@ -719,6 +719,13 @@ class Grader(Evaluator):
                 whole = re.match(r"\s*\(\s*(.*?)\s*\)\s*_", written)
                 return Verdict(claim.line, written, "definition", reason=(
                     f"the notes' names for the entries of {whole[1] if whole else sides[0][3]}, as they lay it out"))
+            if (len(sides) == 2 and sides[0][0] == "whole" and not sides[0][2] and sides[1][0] == "literal"
+                    and self.d[sides[0][1]].entries is None
+                    and all(cell[0] == "entry" and cell[1] == sides[0][1] for row in sides[1][1] for cell in row)):
+                # W = \begin{pmatrix} w_{1,1} & w_{2,1} \\ ... \end{pmatrix}: the same names, laid out as the notes choose
+                return Verdict(claim.line, written, "definition", reason=(
+                    f"the notes' names for the entries of {sides[0][3] if len(sides[0]) > 3 else written.split('=')[0].strip()}, "
+                    "as they lay it out"))
             self._numbers_skipped = False
             self.past_border = set()
             if claim.matrix:
