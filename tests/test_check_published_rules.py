@@ -427,3 +427,15 @@ def test_a_letter_the_notes_give_a_matrix_of_formulas_names_it():
     $$\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)} = M^T$$
     """
     assert statuses(notes, d) == ["definition", "right", "right", "not understood"]
+
+
+def test_the_loss_own_error_signal_in_bar_notation_is_one():
+    # Grosse's bar notation, \bar{v} := \partial L/\partial v for every node v: \bar{\mathcal{L}} = 1 starts the walk
+    notes = r"""
+    For every node $v$ of the graph, $\bar{v} := \partial \mathcal{L} / \partial v$.
+
+    $$\bar{\mathcal{L}} = 1$$
+
+    $$\bar{\mathcal{L}} = 2$$
+    """
+    assert statuses(notes, DENSE) == ["definition", "right", "wrong"]

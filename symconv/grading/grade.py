@@ -53,6 +53,8 @@ _OUTSIDE = ("is not an entry of the tensor (its indices are outside it): an entr
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
 _EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError)
 _SINGLE = "the layer written l read as the one layer checked"
+# \bar{v} := \partial L / \partial v: an accent the notes define as the loss's gradient by whatever it is over
+_ACCENT_DEFINED = re.compile(r"\s*\\(?P<accent>bar|tilde|hat|overline)\s*\{\s*(?P<letter>[A-Za-z])\s*\}")
 _BRANCHES = (Piecewise, Max, Min, Heaviside, Abs, sign)  # what a worked example's values decide (which maximum, which relu)
 
 
@@ -122,6 +124,7 @@ class Grader(Evaluator):
         self._reading = "correlation"  # how * between two images is read, while a claim is judged
         self._quick = False  # while names are bound: compare at one point only (binding.py)
         self.layout: str | None = None  # where entries with the channel among their indices write it
+        self.gradient_accent = ""  # "bar" when the notes write \bar{v} for \partial L/\partial v of every node v
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
         self.past_border: set[tuple[str, bool]] = set()  # entries past a border a claim wrote, read as 0 (evaluate.py)
         self.awaiting: list[str] = []  # definitions of a name by the gradient of a name not yet read (G = dL/dY)
@@ -668,6 +671,9 @@ class Grader(Evaluator):
             claim = replace(claim, text=constants.substitute(claim.text, given), range=constants.in_range(claim.range, given))
         if self.shorthands:
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
+        if self.gradient_accent:  # the loss's own error signal, \bar{\mathcal{L}} = \partial L/\partial L (= 1)
+            claim = replace(claim, text=re.sub(rf"\\{self.gradient_accent}\s*\{{\s*(?:\\mathcal\s*\{{\s*[LEJC]\s*\}}|[LEJC])\s*\}}",
+                                               r"\\frac{\\partial L}{\\partial L}", claim.text))
         every = general_layers.general(claim.text)
         if self.limit_sizes:
             # the sizes the notes stated, in a sum's limits after them; in a claim about every layer l only those
@@ -702,6 +708,9 @@ class Grader(Evaluator):
                 return Verdict(claim.line, written, "definition")
             waits_for = awaited(claim.text, self.tensors)
             if waits_for is not None and not self._verdict_only:
+                generic = _ACCENT_DEFINED.match(claim.text)
+                if generic and generic["letter"] == waits_for:  # Grosse's \bar{v} := \partial L/\partial v, for every v
+                    self.gradient_accent = generic["accent"]
                 self.awaiting.append(claim.text)
                 return Verdict(claim.line, written, "definition", reason=(
                     f"read once the notes say what {waits_for} is (symconv does not guess it)"))
