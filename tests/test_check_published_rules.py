@@ -439,3 +439,18 @@ def test_the_loss_own_error_signal_in_bar_notation_is_one():
     $$\bar{\mathcal{L}} = 2$$
     """
     assert statuses(notes, DENSE) == ["definition", "right", "wrong"]
+
+
+def test_a_name_given_one_entry_at_a_time():
+    # a conv layer as a circuit: every gate named, q_1 = w_{1,1} x_{1,1}, ...; q also written as an index (w_{p,q})
+    d = derive(ConvSpec(input=3, kernel=2, bias=True, names="x,w,y"))
+    notes = r"""
+    Each $w_{p,q}$ is used by all four outputs.
+
+    $$q_1 = w_{1,1} x_{1,1}, \quad q_2 = w_{1,2} x_{1,2}$$
+
+    $$\frac{\partial q_2}{\partial w_{1,2}} = x_{1,2}$$
+
+    $$\frac{\partial q_2}{\partial x_{1,2}} = w_{1,1}$$
+    """
+    assert statuses(notes, d) == ["definition", "definition", "right", "wrong"]

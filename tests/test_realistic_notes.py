@@ -113,7 +113,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # display starts, the key's claim on the next) falls in the range of the claim before it
            # (18 once s(\mathbf x)_i reads as the entry of s)
            # heldout16 69 with \bar{\mathcal{L}} = 1 where the notes define \bar{v} for every node
-           "heldout16": (69, 27), "published7": (18, 0)}
+           # and 70, 28 with a circuit's gates named one entry at a time (q_1 = w_{1,1} x_{1,1}, ...)
+           "heldout16": (70, 28), "published7": (18, 0)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}

@@ -778,16 +778,22 @@ class Grader(Evaluator):
                                f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
                 defined = shorthands.read(claim.text, unknown.name) if not said else None
-                read = self._read_alone(defined[1]) if defined is not None else None
+                read = self._read_alone(next(iter(defined[1].values())) if defined[0] == shorthands.ENTRIES
+                                        else defined[1]) if defined is not None else None
                 # a one-letter name without indices only for a whole tensor's expression ("Call this matrix M")
                 # an index the expression leaves free and its name does not take (y_{ij} = w_{ab} x_{i+a-1,j+b-1}
                 # with the sums not written) leaves the name with no one value: not a name for it
                 if read is not None and not defined[0] and shorthands.is_entrywise(read):
                     defined = (shorthands.ENTRYWISE, shorthands.entrywise(defined[1], self.tensors))
                 loose = read is not None and read[0] != "channel" and bool(free_indices(read) - set(defined[0]))
-                if (read is not None and unknown.name not in self.index_letters and not loose
+                # (a letter also written as an index elsewhere names entries it is given with numbers: the gates q_1, q_2)
+                if (read is not None and (unknown.name not in self.index_letters or defined[0] == shorthands.ENTRIES)
+                        and not loose
                         and (defined[0] or len(unknown.name) > 1 or read[0] in ("jacobian", "op", "whole", "literal"))
-                        and re.search(r"[A-Za-z]", defined[1])):
+                        and re.search(r"[A-Za-z]", defined[1] if isinstance(defined[1], str) else "".join(defined[1].values()))):
+                    kept = self.shorthands.get(unknown.name)
+                    if defined[0] == shorthands.ENTRIES and kept is not None and kept[0] == shorthands.ENTRIES:
+                        defined = (shorthands.ENTRIES, {**kept[1], **defined[1]})  # one more entry of the same name
                     self.shorthands[unknown.name] = defined
                     return Verdict(claim.line, written, "definition", reason=(
                         f"{unknown.name} is the notes' name for this expression: the claims after it are read so"))

@@ -15,7 +15,7 @@ from .notation import JACOBIAN_J, _jacobian_j
 
 _OPEN = r"\\(?:text|mathrm|operatorname|mathit)\s*\{\s*"
 _WRAP = rf"(?:{_OPEN})?"
-_DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)\s*\}}?\s*(?:_\s*(?:\{{(?P<braced>[a-z ,]*)\}}|(?P<one>[a-z])))?"
+_DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)\s*\}}?\s*(?:_\s*(?:\{{(?P<braced>[a-z0-9 ,]*)\}}|(?P<one>[a-z0-9])))?"
                       # z(x) = \log y(x): the name written as a function of the input
                       r"(?:\s*\(\s*(?P<args>[A-Za-z](?:\s*,\s*[A-Za-z])*)\s*\))?"
                       r"\s*(?::=|=|\\coloneqq)\s*(?P<rhs>(?:[^={}]|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})+?)\s*")
@@ -44,12 +44,17 @@ def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
         found = {"braced": found["braced"], "one": found["one"], "rhs": rhs}
     letters = found["braced"] if found["braced"] is not None else found["one"] or ""
     indices = tuple(letters.replace(",", " ").split()) if "," in letters or " " in letters else tuple(letters)
+    if any(i.isdigit() for i in indices):  # q_1 = w_{1,1} x_{1,1}, q_2 = ...: one entry at a time (a circuit's gates)
+        if not all(i.isdigit() for i in indices):
+            return None
+        return ENTRIES, {indices: found["rhs"]}
     return indices, found["rhs"]
 
 
 # The indices of an expression of whole tensors that is computed entry by entry (z = \log y, h = \tanh(a)): its
 # tensors' names are written with ENTRY after them, which a use of the name with indices (z_i) replaces by them.
 ENTRYWISE = ("*",)
+ENTRIES = ("#",)  # a name defined one entry at a time: its expressions by the indices written (numbers)
 ENTRY = "_{\\#}"
 
 
@@ -101,6 +106,9 @@ def expand(text: str, shorthands: dict[str, tuple[tuple[str, ...], str]]) -> str
 
         def written(found: re.Match, indices=indices, rhs=rhs) -> str:
             given = found["braced"] if found["braced"] is not None else found["one"] or ""
+            if indices == ENTRIES:  # q_3: the expression given for that entry, if one was
+                key = tuple(given.replace(",", " ").split()) if "," in given or " " in given else tuple(given)
+                return rf"\left({rhs[key]}\right)" if key in rhs else found[0]
             if indices == ENTRYWISE:  # z = \log y, an entry-by-entry expression: z_i is \log y_i
                 entry = rhs.replace(ENTRY, f"_{{{given}}}" if given else "")
                 return rf"\left({entry}\right)"  # z_i(x): the argument written after it dropped with it
