@@ -454,3 +454,16 @@ def test_a_name_given_one_entry_at_a_time():
     $$\frac{\partial q_2}{\partial x_{1,2}} = w_{1,1}$$
     """
     assert statuses(notes, d) == ["definition", "definition", "right", "wrong"]
+
+
+def test_a_name_ending_in_digits_is_the_notes_own():
+    # Kratzert's \text{dx1}_{nd}: a name of the notes (not dx, the gradient, times 1), defined and then used
+    d = derive(ConvSpec(input=3, kernel=2, names="x,w,y"))
+    notes = r"""
+    $$\text{dx1}_{ij} = w_{11} \frac{\partial L}{\partial y_{ij}}$$
+
+    $$\frac{\partial L}{\partial x_{11}} = \text{dx1}_{11}$$
+
+    $$\frac{\partial L}{\partial x_{11}} = 2\,\text{dx1}_{11}$$
+    """
+    assert statuses(notes, d) == ["definition", "right", "wrong"]

@@ -777,7 +777,8 @@ class Grader(Evaluator):
                 return Verdict(claim.line, written, "not understood", reason=f"symconv could not read the names of this "
                                f"claim ({type(error).__name__}: {error}); please report it")
             if not bound:
-                defined = shorthands.read(claim.text, unknown.name) if not said else None
+                name = shorthands.name_of(claim.text, unknown.name)  # \text{dxmu1}: the name as written, digits too
+                defined = shorthands.read(claim.text, name) if not said else None
                 read = self._read_alone(next(iter(defined[1].values())) if defined[0] == shorthands.ENTRIES
                                         else defined[1]) if defined is not None else None
                 # a one-letter name without indices only for a whole tensor's expression ("Call this matrix M")
@@ -791,12 +792,12 @@ class Grader(Evaluator):
                         and not loose
                         and (defined[0] or len(unknown.name) > 1 or read[0] in ("jacobian", "op", "whole", "literal"))
                         and re.search(r"[A-Za-z]", defined[1] if isinstance(defined[1], str) else "".join(defined[1].values()))):
-                    kept = self.shorthands.get(unknown.name)
+                    kept = self.shorthands.get(name)
                     if defined[0] == shorthands.ENTRIES and kept is not None and kept[0] == shorthands.ENTRIES:
                         defined = (shorthands.ENTRIES, {**kept[1], **defined[1]})  # one more entry of the same name
-                    self.shorthands[unknown.name] = defined
+                    self.shorthands[name] = defined
                     return Verdict(claim.line, written, "definition", reason=(
-                        f"{unknown.name} is the notes' name for this expression: the claims after it are read so"))
+                        f"{name} is the notes' name for this expression: the claims after it are read so"))
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
             if ambiguous:  # right whichever the names mean; they stay unread for the claims after it
                 # the definitions still waiting for a name stay waiting: this reading is not kept

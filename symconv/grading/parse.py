@@ -88,6 +88,7 @@ class ChannelLayout(ParseError):
     """An entry writes its channel among its indices (x_{2,1,1}): first, as PyTorch stores it, or last?"""
 
 
+_NUMBERED_NAME = re.compile(r"(\d+)\s*(?=_)")  # dx1_{nd}, dxmu2_{nd}: digits ending a name, before its indices
 # a matrix written out as an operand, its rows and the most entries read
 _MATRIX_LITERAL = re.compile(r"\s*\\begin\s*\{(?P<env>[pbvBV]?matrix\*?|array)\}(?:\s*\{[lcr|\s]*\})?")
 _ROW_BREAK = re.compile(r"\\\\|\\(?=\s)")  # \\ between rows (the prepass leaves "\ " of it)
@@ -165,6 +166,11 @@ class Parser:
         for name in self.names:
             if self.text.startswith(name, self.pos):
                 after = self.text[self.pos + len(name) : self.pos + len(name) + 1]
+                numbered = _NUMBERED_NAME.match(self.text, self.pos + len(name)) if len(name) > 1 and name[-1].isalpha() else None
+                if numbered and after.isdigit():  # \text{dx1}_{nd}: a name of the notes' own, not dx and a number
+                    written = name + numbered[1]
+                    raise UnknownName(f"unknown name {written!r}: the entries here are {', '.join(sorted(self.tensors))} "
+                                      "(choose the names with --names)", written)
                 if after in ("_", "^", "[", "(", "") or not (after.isalpha() or (name[-1].isalpha() and after == "{")):
                     return name
         return None

@@ -26,6 +26,12 @@ _JACOBIAN = re.compile(rf"\s*(?:\\frac\s*\{{\s*\\partial\s*(?P<top>{_JACOBIAN_NA
                        rf"|\\partial\s*(?P<top2>{_JACOBIAN_NAME})\s*/\s*\\partial\s*(?P<wrt2>{_JACOBIAN_NAME}))\s*")
 
 
+def name_of(text: str, unknown: str) -> str:
+    """The name a claim defines, as written: \\text{dxmu1} where the parser stopped at dxmu; else `unknown`."""
+    found = _DEFINED.fullmatch(text)
+    return found["name"] if found and re.fullmatch(re.escape(unknown) + r"\d+", found["name"]) else unknown
+
+
 def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
     """(the index letters, the expression) when the claim defines `name` as an expression; else None."""
     found = _DEFINED.fullmatch(text)
