@@ -34,7 +34,7 @@ def test_notes_with_known_errors_are_graded_as_intended():
     verdicts = check_notes((NOTES / "classic_with_errors.md").read_text(), CLASSIC)
     got = [(v.line, v.status) for v in verdicts]
     assert got == [(5, "right"), (7, "wrong"), (12, "wrong"), (18, "wrong"), (22, "wrong"),
-                   (26, "not understood"), (27, "not understood"), (28, "not understood"), (29, "not understood")]
+                   (26, "not understood"), (27, "not understood"), (28, "definition"), (29, "not understood")]
     forward, grad_k, grad_x, ranged = verdicts[1:5]
     # A wrong kernel index in a forward entry: k_{21} written where k_{22} belongs.
     assert forward.missing == (r"x_{23}\,k_{22}",) and forward.extra == (r"x_{23}\,k_{21}",)
@@ -46,7 +46,8 @@ def test_notes_with_known_errors_are_graded_as_intended():
     # A range formula that fails at the last row: the output has two rows, not three.
     assert ranged.indices_failed == ({"i": 3, "j": 1}, {"i": 3, "j": 2})
     assert "no such entry" in ranged.reason
-    # The junk lines are reported, with the reason, never judged.
+    # The junk lines are reported, with the reason, never judged (\alpha_{1}, a name of the notes' own given one entry,
+    # is a definition).
     reasons = [v.reason for v in verdicts[5:]]
     assert "no '='" in reasons[0] and "empty" in reasons[1] and "\\alpha" in reasons[2] and "')'" in reasons[3]
 
