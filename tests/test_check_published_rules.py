@@ -467,3 +467,11 @@ def test_a_name_ending_in_digits_is_the_notes_own():
     $$\frac{\partial L}{\partial x_{11}} = 2\,\text{dx1}_{11}$$
     """
     assert statuses(notes, d) == ["definition", "right", "wrong"]
+
+
+def test_sums_nested_in_a_sums_subscript_are_refused_in_a_line():
+    # a garbled subscript once raised TypeError inside the reading of unindexed sums ("please report it")
+    found = check_notes(textwrap.dedent(r"""
+    $$\sum_{\sum_{\sum_{}}} = 1$$
+    """), DENSE)
+    assert [v.status for v in found] == ["not understood"] and "report" not in found[0].reason

@@ -253,24 +253,25 @@ _RELATION_INSIDE = re.compile(r"[<>]|\\[gl]eq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\
 
 def _iverson(text: str) -> str:
     """Iverson's bracket, [z_k > 0] (1 where the relation holds, else 0), written \\ind{z_k > 0}: a [ where an operand
-    starts (not after a name, an index or an argument: x[2], \\sqrt[3]) around a relation, and no comma (an interval)."""
-    pos = 0
-    while (start := text.find("[", pos)) != -1:
-        pos = start + 1
+    starts (not after a name, an index or an argument: x[2], \\sqrt[3]) around a relation with no bracket inside it,
+    and no comma (an interval). The brackets are paired in one pass."""
+    pairs, open_at = [], []
+    for k, ch in enumerate(text):
+        if ch == "[":
+            open_at.append(k)
+        elif ch == "]" and open_at:
+            pairs.append((open_at.pop(), k))
+    out, last = [], 0
+    for start, end in sorted(pairs):
+        inside = text[start + 1:end]
         before = text[:start].rstrip()
-        if before and (before[-1].isalnum() or before[-1] in "}])_^'"):
+        if (start < last or not inside.strip() or "[" in inside
+                or (before and (before[-1].isalnum() or before[-1] in "}])_^'"))
+                or len(_top_split(inside, ",")) > 1 or not _RELATION_INSIDE.search(inside)):
             continue
-        depth, end = 0, None
-        for k in range(start, len(text)):
-            depth += {"[": 1, "]": -1}.get(text[k], 0)
-            if depth == 0:
-                end = k
-                break
-        inside = text[start + 1:end] if end is not None else ""
-        if not inside or len(_top_split(inside, ",")) > 1 or not _RELATION_INSIDE.search(inside):
-            continue
-        text = f"{text[:start]}\\ind{{{inside.strip()}}}{text[end + 1:]}"
-    return text
+        out += [text[last:start], f"\\ind{{{inside.strip()}}}"]
+        last = end + 1
+    return "".join(out) + text[last:]
 
 
 _IF = re.compile(r"\\text\s*\{\s*if\s*\}")
@@ -432,7 +433,7 @@ _SUBSCRIPT_LETTERS = re.compile(r"_\s*\{([^{}]*)\}|_\s*([a-z])")
 
 def _letters_in_subscripts(text: str) -> set[str]:
     return {letter for found in _SUBSCRIPT_LETTERS.finditer(text)
-            for letter in re.findall(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])", found[1] or found[2])}
+            for letter in re.findall(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])", found[1] or found[2] or "")}
 
 
 def _unindexed_sums(text: str) -> str:
@@ -545,6 +546,7 @@ def _operator_words(text: str) -> str:
     return text
 
 
+MAX_SUBSCRIPT = 300  # characters of a sum's subscript read for its conditions
 _CONDITIONED_SUM = re.compile(r"\\sum\s*_\s*\{")
 _CONDITION_BREAK = re.compile(r"\\\\|(?:\\[,;! ]|\s)*(?::(?!=)|\\colon(?![A-Za-z])|\\mid(?![A-Za-z])|\|)(?:\\[,;! ]|\s)*")
 _CHAIN = re.compile(r"(\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|<=|>=|<|>)")
@@ -556,11 +558,15 @@ def _conditioned_sums(text: str) -> str:
     pos = 0
     while (found := _CONDITIONED_SUM.search(text, pos)) is not None:
         pos = found.end()
-        try:
-            sub, end = read_group(text, found.end() - 1)
-        except ParseError:
-            return text
-        inner = sub.strip()
+        depth, end = 1, None
+        for k in range(found.end(), min(len(text), found.end() + MAX_SUBSCRIPT)):  # a sum's subscript is short
+            depth += {"{": 1, "}": -1}.get(text[k], 0) if text[k - 1] != "\\" else 0
+            if depth == 0:
+                end = k + 1
+                break
+        if end is None:
+            continue
+        inner = text[found.end():end - 1].strip()
         stacked = re.fullmatch(r"\\substack\s*\{(.*)\}", inner, re.DOTALL)
         parts = [part.strip() for part in _top_split(stacked[1] if stacked else inner, _CONDITION_BREAK)]
         if len(parts) < 2 or not all(parts):
