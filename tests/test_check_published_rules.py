@@ -475,3 +475,21 @@ def test_sums_nested_in_a_sums_subscript_are_refused_in_a_line():
     $$\sum_{\sum_{\sum_{}}} = 1$$
     """), DENSE)
     assert [v.status for v in found] == ["not understood"] and "report" not in found[0].reason
+
+
+def test_powers_written_as_decimals():
+    # Zakka's (\sqrt{\sigma^2 + \epsilon})^{-0.5 - 1}: a decimal power, or two numbers added, is the fraction it is
+    d = network("""
+        input = [1]
+        batch = 3
+        [[layer]]
+        type = "batchnorm"
+        """)
+    notes = r"""
+    $$\hat{x}_i = (x_i - \mu)(\sigma^2 + \epsilon)^{-0.5}$$
+
+    $$\hat{x}_i = (x_i - \mu)(\sigma^2 + \epsilon)^{-0.5 - 1} (\sigma^2 + \epsilon)$$
+
+    $$\hat{x}_i = (x_i - \mu)(\sigma^2 + \epsilon)^{-1.5}$$
+    """
+    assert statuses(notes, d) == ["right", "right", "wrong"]
