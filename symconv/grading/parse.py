@@ -17,8 +17,8 @@ from fractions import Fraction
 from math import prod
 
 from .tree import walk
-from .notation import (MAX_CLAIM, MAX_POWER, Index, _top_split, ParseError, TensorInfo, UnknownName, is_number, parse_index, prepass, read_group,
-                       split_indices)
+from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, _top_split, is_number, parse_index,
+                       prepass, read_group, split_indices)
 
 __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
 
