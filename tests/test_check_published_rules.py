@@ -493,3 +493,21 @@ def test_powers_written_as_decimals():
     $$\hat{x}_i = (x_i - \mu)(\sigma^2 + \epsilon)^{-1.5}$$
     """
     assert statuses(notes, d) == ["right", "right", "wrong"]
+
+
+def test_the_gradient_by_a_vec_is_the_gradient_stacked():
+    # heldout14's Toeplitz notes: \partial L/\partial vec(X) = M^T vec(\partial L/\partial Y)
+    d = derive(ConvSpec(input=3, kernel=2, names="X,W,Y"))
+    notes = r"""
+    $$M = \begin{bmatrix}
+    w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0 & 0\\
+    0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0\\
+    0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0\\
+    0 & 0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22}
+    \end{bmatrix}$$
+
+    $$\frac{\partial L}{\partial \operatorname{vec}(X)} = M^T \operatorname{vec}\left(\frac{\partial L}{\partial Y}\right)$$
+
+    $$\frac{\partial L}{\partial \operatorname{vec}(X)} = M^T \operatorname{vec}\left(\frac{\partial L}{\partial Y}\right) + \operatorname{vec}(X)$$
+    """
+    assert statuses(notes, d) == ["definition", "right", "wrong"]

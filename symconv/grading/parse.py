@@ -473,6 +473,8 @@ class Parser:
                 top = ("expr", self.term())
             if "deriv" in (top[0], bottom[0]):
                 raise ParseError("a derivative of or by a gradient (a second derivative) is not read")
+            if top[0] == "loss" and bottom[0] == "vec":  # \partial L / \partial vec(X): the gradient's columns stacked
+                return ("fn", "vec", (("deriv", top, bottom[1]),))
             if "vec" in (top[0], bottom[0]):
                 if top[0] != bottom[0]:
                     raise ParseError("a Jacobian of vec(...) is by vec(...) too, e.g. \\frac{\\partial vec(Y)}{\\partial vec(X)}")
