@@ -53,6 +53,7 @@ _OUTSIDE = ("is not an entry of the tensor (its indices are outside it): an entr
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
 _EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, AttributeError, KeyError)
 _SINGLE = "the layer written l read as the one layer checked"
+_LINKS_HOLD = "the links that read hold"  # how a chain's partial reading starts its reason (_both_layouts reads it)
 # \bar{v} := \partial L / \partial v: an accent the notes define as the loss's gradient by whatever it is over
 _ACCENT_DEFINED = re.compile(r"\s*\\(?P<accent>bar|tilde|hat|overline)\s*\{\s*(?P<letter>[A-Za-z])\s*\}")
 _BRANCHES = (Piecewise, Max, Min, Heaviside, Abs, sign)  # what a worked example's values decide (which maximum, which relu)
@@ -566,7 +567,7 @@ class Grader(Evaluator):
             self._restore(state)  # names read on the links alone are not the notes' until a claim bears them out
             if judged.status == "right":
                 held = " = ".join(str(k + 1) for k in kept)
-                return replace(verdict, reason=f"the links that read hold (links {held}), but not every link reads, "
+                return replace(verdict, reason=f"{_LINKS_HOLD} (links {held}), but not every link reads, "
                                                f"so the chain is not judged right: {left}")
         return verdict
 
@@ -1032,7 +1033,7 @@ class Grader(Evaluator):
         conditional = first.status == "not understood" and first.reason.startswith(("right only if", "right if"))
         # a chain whose links that read hold with the channel first: wrong with it last is that layout's, not the notes'
         # mistake (Thorey's dL/d\gamma_j, a Kronecker delta in one link, read only with the example first)
-        partial = first.status == "not understood" and first.reason.startswith("the links that read hold")
+        partial = first.status == "not understood" and first.reason.startswith(_LINKS_HOLD)
         if first.status == "wrong" or verdicts["last"].status != "wrong" or conditional or partial:
             other = "wrong with it last" if partial else "not right with it last either"
             return replace(first, reason="; ".join(filter(None, (first.reason, "read with the channel first among the "

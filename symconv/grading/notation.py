@@ -139,7 +139,7 @@ _PREPASS = [
     # J(W,b;x,y), L(y, \hat y): the loss with its arguments listed is the loss
     (re.compile(r"(?<![A-Za-z\\])([LEJC])\s*\(\s*[^()]*[,;][^()]*\)"), r"\1"),
     # s(\mathbf x)_i: the entry of a value written as a function of one argument (not an activation f, g, h applied)
-    (re.compile(r"(?<![A-Za-z\\])(?![fgh]\s*\()([a-eik-z])\s*\(\s*([A-Za-z])\s*\)\s*(?=_)"), r"\1"),
+    (re.compile(r"(?<![A-Za-z\\])([a-ei-z])\s*\(\s*([A-Za-z])\s*\)\s*(?=_)"), r"\1"),
     # a shape written under a name, y_{2 \times 1}, (x^T)_{1 \times 3}: the notes' reminder of its size, not an index
     (re.compile(r"_\s*\{\s*\d+(?:\s*(?:\\times|\\cdot|×)\s*\d+)+\s*\}"), ""),
     (JACOBIAN_J, _jacobian_j),

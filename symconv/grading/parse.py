@@ -166,8 +166,9 @@ class Parser:
         for name in self.names:
             if self.text.startswith(name, self.pos):
                 after = self.text[self.pos + len(name) : self.pos + len(name) + 1]
-                numbered = _NUMBERED_NAME.match(self.text, self.pos + len(name)) if len(name) > 1 and name[-1].isalpha() else None
-                if numbered and after.isdigit():  # \text{dx1}_{nd}: a name of the notes' own, not dx and a number
+                numbered = (_NUMBERED_NAME.match(self.text, self.pos + len(name))
+                            if after.isdigit() and len(name) > 1 and name[-1].isalpha() else None)
+                if numbered:  # \text{dx1}_{nd}: a name of the notes' own, not dx and a number
                     written = name + numbered[1]
                     raise UnknownName(f"unknown name {written!r}: the entries here are {', '.join(sorted(self.tensors))} "
                                       "(choose the names with --names)", written)

@@ -26,6 +26,11 @@ _JACOBIAN = re.compile(rf"\s*(?:\\frac\s*\{{\s*\\partial\s*(?P<top>{_JACOBIAN_NA
                        rf"|\\partial\s*(?P<top2>{_JACOBIAN_NAME})\s*/\s*\\partial\s*(?P<wrt2>{_JACOBIAN_NAME}))\s*")
 
 
+def _index_parts(written: str) -> tuple[str, ...]:
+    """A subscript's indices: "n, d" and "n d" by their separator, "nd" and "12" a character each."""
+    return tuple(written.replace(",", " ").split()) if "," in written or " " in written else tuple(written)
+
+
 def name_of(text: str, unknown: str) -> str:
     """The name a claim defines, as written: \\text{dxmu1} where the parser stopped at dxmu; else `unknown`."""
     found = _DEFINED.fullmatch(text)
@@ -48,8 +53,7 @@ def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
         arguments = "".join(found["args"].replace(",", " ").split())
         rhs = re.sub(rf"(?<=[A-Za-z}}])\s*\(\s*[{arguments}]\s*\)", "", found["rhs"])
         found = {"braced": found["braced"], "one": found["one"], "rhs": rhs}
-    letters = found["braced"] if found["braced"] is not None else found["one"] or ""
-    indices = tuple(letters.replace(",", " ").split()) if "," in letters or " " in letters else tuple(letters)
+    indices = _index_parts(found["braced"] if found["braced"] is not None else found["one"] or "")
     if any(i.isdigit() for i in indices):  # q_1 = w_{1,1} x_{1,1}, q_2 = ...: one entry at a time (a circuit's gates)
         if not all(i.isdigit() for i in indices):
             return None
@@ -113,7 +117,7 @@ def expand(text: str, shorthands: dict[str, tuple[tuple[str, ...], str]]) -> str
         def written(found: re.Match, indices=indices, rhs=rhs) -> str:
             given = found["braced"] if found["braced"] is not None else found["one"] or ""
             if indices == ENTRIES:  # q_3: the expression given for that entry, if one was
-                key = tuple(given.replace(",", " ").split()) if "," in given or " " in given else tuple(given)
+                key = _index_parts(given)
                 return rf"\left({rhs[key]}\right)" if key in rhs else found[0]
             if indices == ENTRYWISE:  # z = \log y, an entry-by-entry expression: z_i is \log y_i
                 entry = rhs.replace(ENTRY, f"_{{{given}}}" if given else "")
