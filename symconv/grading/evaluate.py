@@ -58,6 +58,14 @@ class Evaluator:
         return frozenset(sym for t in self.d.tensors if t.entries is None and t.symbols and t.name.startswith("dL/d")
                          for sym in t.symbols)
 
+    def node_value(self, key: str, position: tuple[int, ...]) -> Expr:
+        """An entry of a quantity the notes define (the grader's: nodes.py)."""
+        raise ParseError("a quantity the notes define is read only by the grader")
+
+    def node_gradient(self, key: str, position: tuple[int, ...]) -> Expr:
+        """dL/d(an entry of a quantity the notes define) (the grader's: nodes.py)."""
+        raise ParseError("a quantity the notes define is read only by the grader")
+
     def _flat(self, key: str, index: tuple[int, ...]) -> int | None:
         flat = 0
         for i, n in zip(index, self.shapes[key], strict=True):
@@ -433,8 +441,15 @@ class Evaluator:
             return self.updated(node[1], env)
         if kind == "lossterm":
             return self.loss_term(node[1])
+        if kind == "node":  # an entry of the notes' own quantity, held as one value (an equation's side, nodes.py)
+            return self.node_value(node[1], indices_at(node[2], env))
         if kind == "deriv":
             top, bottom = node[1], node[2]
+            if bottom[0] == "node" and top[0] == "loss":  # \partial L/\partial xmu_{nd}: through the notes' own graph
+                return self.node_gradient(bottom[1], indices_at(bottom[2], env))
+            if "node" in (top[0], bottom[0]):
+                raise ParseError("a derivative of or by a quantity the notes define is read only as the loss's gradient "
+                                 "by it, e.g. \\frac{\\partial L}{\\partial s_{i}}")
             if top[0] == "lossterm":
                 return self.by_loss_term(top[1], bottom, env)
             if top[0] == "expr":

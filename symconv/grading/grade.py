@@ -23,7 +23,7 @@ from sympy import Abs, Expr, Function, Heaviside, Max, Min, Piecewise, Pow, Rati
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, constants, general_layers, numeric, relations, shorthands, sizes
+from . import arrays, binding, constants, general_layers, nodes, numeric, relations, shorthands, sizes
 from .definitions import awaited, definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
@@ -98,6 +98,7 @@ class Grader(Evaluator):
         if derivation.network.batch and "N" not in self.tensors:  # the batch's size, as PyTorch's documents write it
             self.constants["N"] = str(derivation.network.batch)
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
+        self.nodes = nodes.Nodes()  # those of them the loss may be differentiated by, and the equations using them
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
         self._given_point: dict | None = None
         self.fixed: dict = {}  # a target's symbol -> its value, when the notes give the whole target (t = e_2)
@@ -116,7 +117,7 @@ class Grader(Evaluator):
                 raise ValueError(f"upstream symbol {upstream_symbol!r} is not a name: give one such as \\delta, g or G "
                                  "that is not a tensor of the layer")
             self.tensors[defined[0]] = defined[1]
-        self.shapes = {t.name: t.shape for t in derivation.tensors}
+        self.shapes = nodes.Shapes({t.name: t.shape for t in derivation.tensors}, self)  # and the notes' quantities'
         self.shapes[binding.KRONECKER] = (max(n for shape in self.shapes.values() for n in shape),) * 2
         self.channels = {t.name: lead_axes(t.shape) for t in derivation.tensors}
         self.channels.update({info.key: info.channels for table in self.tensors.values() for info in table.values()
@@ -414,6 +415,8 @@ class Grader(Evaluator):
             # the gradient of a weight matrix the notes write transposed (W 3 x 2 where symconv's is 2 x 3): shaped
             # as the notes' matrix, the transpose of symconv's gradient
             return arrays.transpose(self._whole(lhs[2][2][0], env, gradient=True, lhs=True))
+        if lhs[0] == "deriv" and lhs[2][0] == "node":  # \partial L/\partial xmu_{nd}: through the notes' graph
+            return self.value(lhs, env)
         if lhs[0] == "deriv" and lhs[2][0] not in ("entry", "whole"):
             raise ParseError("a gradient is read by an entry or a whole tensor, e.g. \\frac{\\partial L}{\\partial W}")
         if lhs[0] == "entry" and self.d[lhs[1]].entries is not None:
@@ -446,10 +449,20 @@ class Grader(Evaluator):
         if self.columns:  # a batch's examples as columns: a bias vector is added to each column
             token = arrays.COLUMNS.set(True)
             try:
-                return self._by_links(claim)
+                verdict = self._by_links(claim)
             finally:
                 arrays.COLUMNS.reset(token)
-        return self._by_links(claim)
+        else:
+            verdict = self._by_links(claim)
+        if self.nodes.quantities and not self._verdict_only:
+            verdict = nodes.judged(self, claim.text, verdict)  # \hat{x}_{nd} = \text{xmu}_{nd} \text{ivar}_d: the notes' graph
+        return verdict
+
+    def node_value(self, key: str, position: tuple[int, ...]):
+        return self.nodes.placeholder(key, position)  # held fixed: only an equation's right side has it (nodes.py)
+
+    def node_gradient(self, key: str, position: tuple[int, ...]):
+        return nodes.gradient(self, key, position)
 
     def _aliases_in(self, text: str) -> frozenset[str]:
         """The letters the claim writes that symconv reads as another case of a name (w for W), the notes' index
@@ -611,16 +624,18 @@ class Grader(Evaluator):
         """What reading a claim may change of the notes' names (restored with _restore)."""
         return ({name: dict(table) for name, table in self.tensors.items()}, set(self.inferred),
                 {name: set(letters) for name, letters in self.letters.items()}, set(self.weak), dict(self.given),
-                self._given_point, dict(self.shorthands), dict(self.constants), dict(self.lettered), dict(self.fixed))
+                self._given_point, dict(self.shorthands), dict(self.constants), dict(self.lettered), dict(self.fixed),
+                self.nodes.copy())
 
     def _restore(self, state: tuple) -> None:
         (self.tensors, self.inferred, self.letters, self.weak, self.given, self._given_point, self.shorthands,
-         self.constants, self.lettered, self.fixed) = state
+         self.constants, self.lettered, self.fixed, self.nodes) = state
 
     def _unread(self, link: str, others: list[str]) -> tuple[str | None, bool]:
         """Why one link of a chain does not read on its own (None when it reads), and whether the name it
         stops at is written in another link too (reading the chain may bind it by meaning)."""
         text = constants.substitute(link, self.constants) if self.constants else link
+        text = nodes.by_quantities(text, self.nodes) if self.nodes.quantities else text
         text = shorthands.expand(text, self.shorthands) if self.shorthands else text
         try:
             (side, _), _ = self.parse(Claim(0, f"{text} = {text}"))
@@ -670,6 +685,9 @@ class Grader(Evaluator):
                  if self.constant_lines.get(name, 0) <= claim.line and not (name in self.tensors and name in self.constant_lines)}
         if given:
             claim = replace(claim, text=constants.substitute(claim.text, given), range=constants.in_range(claim.range, given))
+        unexpanded = claim.text  # the notes' own names kept: a quantity's definition is recorded so (nodes.py)
+        if self.nodes.quantities:  # \partial L/\partial xmu_{nd}: by the quantity as one value, not by its expression
+            claim = replace(claim, text=nodes.by_quantities(claim.text, self.nodes))
         if self.shorthands:
             claim = replace(claim, text=shorthands.expand(claim.text, self.shorthands))
         if self.gradient_accent:  # the loss's own error signal, \bar{\mathcal{L}} = \partial L/\partial L (= 1)
@@ -797,6 +815,9 @@ class Grader(Evaluator):
                     if defined[0] == shorthands.ENTRIES and kept is not None and kept[0] == shorthands.ENTRIES:
                         defined = (shorthands.ENTRIES, {**kept[1], **defined[1]})  # one more entry of the same name
                     self.shorthands[name] = defined
+                    raw = shorthands.read(unexpanded, name)
+                    if raw is not None and raw[0] == defined[0] and defined[0] != shorthands.ENTRYWISE:
+                        nodes.define(self, name, defined[0], unexpanded, defined[1])
                     return Verdict(claim.line, written, "definition", reason=(
                         f"{name} is the notes' name for this expression: the claims after it are read so"))
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)

@@ -27,6 +27,7 @@ __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "pars
 # or an entry | ("add", ((sign, node), ...)) | ("mul", (node, ...)) | ("div", a, b) | ("pow", a, n)
 # | ("sum", ((var, lo | None, hi | None), ...), node, ((var, other), ...) left out where var = other)
 # | ("whole", key, (Index, ...) of its leading axes) | ("op", name, (node, ...), parameter)
+# | ("node", node_key(n), (Index, ...)): an entry of a quantity the notes define themselves (nodes.py)
 
 _SUPERSCRIPT = re.compile(r"(?:\[\s*(\d+)\s*\])?\s*(?:\((.*)\))?", re.ASCII)
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(\\[A-Za-z]+)|([A-Za-z]+)|(.))", re.ASCII | re.DOTALL)
@@ -88,6 +89,10 @@ class ChannelLayout(ParseError):
     """An entry writes its channel among its indices (x_{2,1,1}): first, as PyTorch stores it, or last?"""
 
 
+# an entry of a quantity the notes name and define themselves (xmu_{nd} = x_{nd} - \mu_d), where the grader keeps it one
+# value (nodes.py): \nodeat{number}{its indices, comma-separated}
+_NODE = re.compile(r"\s*\\nodeat\{(\d+)\}\{([^{}]*)\}")
+
 _NUMBERED_NAME = re.compile(r"(\d+)\s*(?=_)")  # dx1_{nd}, dxmu2_{nd}: digits ending a name, before its indices
 # a matrix written out as an operand, its rows and the most entries read
 _MATRIX_LITERAL = re.compile(r"\s*\\begin\s*\{(?P<env>[pbvBV]?matrix\*?|array)\}(?:\s*\{[lcr|\s]*\})?")
@@ -104,6 +109,11 @@ _ARGUMENT_OF = re.compile(r"\s*\(\s*(?:\\mathbf\s*\{\s*)?([A-Za-z])\s*\}?\s*\)")
 LAYER_AFTER = re.compile(r"\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]\s*\}")
 _WORD_SUPERSCRIPT = re.compile(r"\s*((?:\\[a-z]+\{[A-Za-z]\}|[A-Za-z])\^\{[A-Za-z]{2,}\})")
 FEATURE = Index((("feature", 1),), 0)  # the feature notes on one feature leave out: each is checked
+
+
+def node_key(number: int) -> str:
+    """The key the tree gives the notes' quantity written \\nodeat{number}{...} (its shape is the grader's)."""
+    return f"node {number}"
 
 
 class Parser:
@@ -183,6 +193,10 @@ class Parser:
         if term:
             self.pos = term.end()
             return ("lossterm", int(term[1]))
+        node = _NODE.match(self.text, self.pos)
+        if node:  # the notes' own quantity, one of its entries: ("node", its number, (Index, ...))
+            self.pos = node.end()
+            return ("node", node_key(int(node[1])), tuple(parse_index(part) for part in node[2].split(",") if part.strip()))
         if allow_loss:  # the top of a derivative: a lone letter is the loss, even where L names its value
             kind, word = self.peek()
             after = self.text[self.pos:].lstrip()[len(word):len(word) + 1]
@@ -614,7 +628,7 @@ class Parser:
     def starts_factor(self) -> bool:
         kind, text = self.peek()
         return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind", "\\ones", "\\begin",
-                                                                      "\\column", "\\row",
+                                                                      "\\column", "\\row", "\\nodeat",
                                                                       *FUNCTION_COMMANDS, *_ACCENTS)
                                                              or text[1:] in GREEK))
                 or text in ("(", "[", "{") or self.name_at() is not None)
@@ -623,6 +637,8 @@ class Parser:
         kind, text = self.peek()
         if kind == "cmd" and text == "\\begin":
             return self.matrix()
+        if kind == "cmd" and text == "\\nodeat":
+            return self.entry()
         activation = _ACTIVATION.match(self.text, self.pos)
         if activation and activation[1] not in self.spelled:  # f(z), \varphi'(net_j): the layer's own activation
             self.pos = activation.end() - 1

@@ -52,7 +52,7 @@ def walk(node):
 
 def free_indices(node) -> set[str]:
     """Index variables not bound by a sum."""
-    if node[0] in ("entry", "whole"):
+    if node[0] in ("entry", "whole", "node"):
         return {v for i in node[2] for v, _ in i.coefs}
     if node[0] == "pick":  # (X \star K)_{p,q}: p and q, and what the operator's operands leave free
         return free_indices(node[1]) | {v for i in node[2] for v, _ in i.coefs}
@@ -111,7 +111,7 @@ def axis_sizes(node, var: str, shapes: dict) -> tuple[list[int], list[int]]:
 def _axis_sizes(node, var: str, shapes: dict, skip: str | None = None) -> tuple[list[int], list[int]]:
     alone, anywhere, dropped = [], [], []
     for sub in walk(node):
-        if sub[0] not in ("entry", "whole") or sub[1] == skip:  # a whole tensor's given indices are its leading ones
+        if sub[0] not in ("entry", "whole", "node") or sub[1] == skip:  # a whole tensor's given indices are its leading ones
             continue
         for axis, index in enumerate(sub[2]):
             size = shapes[sub[1]][axis]
