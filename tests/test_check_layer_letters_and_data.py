@@ -7,7 +7,7 @@ import textwrap
 
 from symconv.grading import check_notes
 from symconv.grading.constants import in_limits
-from symconv.grading.notation import prepass
+from symconv.grading.notation import prepass, primed_indices, primed_names
 
 from .notes_network import network, statuses
 
@@ -32,6 +32,19 @@ TWO_CONVS = network("""
 def test_a_function_s_derivative_is_no_primed_index():
     assert "f'\\left(" in prepass(r"\delta_{i'} w f'\left(x_{i'}\right)") or "f'(" in prepass(r"\delta_{i'} w f'\left(x_{i'}\right)")
     assert "i'" not in prepass(r"\delta_{i'} = x_{i'}")
+
+
+def test_a_primed_letter_never_written_as_an_index_is_a_name_of_its_own():
+    # t' (a second target in symconv's own exercises), w'_{ij} (Jaumier's flipped kernel): names, never t or w; a
+    # primed letter the notes write in a subscript is an index, in an index relation too (p = i - i' + 1)
+    notes = r"$$\frac{\partial L}{\partial x_{i,j}} = \sum_{i'} \delta_{i'} w_{p}$$ and $$p = i - i' + 1$$"
+    primed = primed_indices(notes)
+    assert primed == {"i"}
+    assert primed_names(r"(\hat{y} - t')_{2,1} = -0.85", primed) == r"(\hat{y} - \breve{t})_{2,1} = -0.85"
+    assert primed_names(r"w'_{ij} = w_{3-i,3-j}", primed) == r"\breve{w}_{ij} = w_{3-i,3-j}"
+    assert primed_names(r"p = i - i' + 1", primed) == r"p = i - i' + 1"
+    assert primed_names(r"x_{m'} = 1(m' = 2)", set()) == r"x_{m'} = 1(m' = 2)"
+    assert primed_names(r"f'(z) = \sigma'(z)", set()) == r"f'(z) = \sigma'(z)"
 
 
 def test_the_sizes_notes_state_are_read_in_a_sum_s_limits():

@@ -19,7 +19,7 @@ from .definitions import _DEFINES, read_definition
 from .grade import Grader, Verdict, at_link
 from .notation import ParseError
 from .macros import expand, macros
-from .notation import _top_split
+from .notation import _top_split, primed_indices, primed_names
 from .plaintext import plain_claims
 from .unicode_math import from_unicode
 from .units import read as read_units
@@ -67,7 +67,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         claims = sorted(claims + code, key=lambda c: c.line)
     claims = written_out(claims, probe, base)  # t = e_2: the target's entries given
     units = read_units(notes, derivation)
-    renamed = claims
+    primed = primed_indices(notes)  # i' an index, t' a name of its own
+    renamed = [_rewritten(c, lambda text: primed_names(text, primed)) for c in claims]
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
         renamed = [_rewritten(c, lambda text: rewrite(text, units, base)) for c in renamed]
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
@@ -188,7 +189,10 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         # \begin{array} in brackets is read as a matrix under the name Array (extract.py): shown as written
         if shown:
             shown = shown.replace("\\begin{Array}", "\\begin{array}").replace("\\end{Array}", "\\end{array}")
-        verdict = replace(verdict, line=claim.line, claim=shown)
+        reason = verdict.reason
+        if shown != verdict.claim and "\\breve" in reason:  # t' read as a name of its own: said as the notes write it
+            reason = re.sub(r"\\breve\{([a-z])\}", r"\1'", reason)
+        verdict = replace(verdict, line=claim.line, claim=shown, reason=reason)
         verdicts.append(at_link(verdict, claim))
     return Verdicts(verdicts, conventions=conventions)
 

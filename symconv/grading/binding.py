@@ -365,11 +365,16 @@ def uses(text: str, names: set[str]) -> set[str]:
     return {name for name in names if re.search(r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])", text)}
 
 
+_WORKED_NUMBER = re.compile(r"\s*[-+]?\s*\d+(?:\.\d+)?\s*")
+
+
 def weak(text: str, bound: dict) -> set[str]:
     r"""The names of a binding read on weak evidence: several read together from one claim (var_d = \frac{1}{N}
     \sum_n sq_{nd} holds with var as the mean and sq as the input), or a name the claim writes only as what
-    the loss is differentiated by (values with equal gradients, such as z and z + b, are not told apart)."""
-    if len(bound) > 1:
+    the loss is differentiated by (values with equal gradients, such as z and z + b, are not told apart), or
+    names read from a claim that ends in a number (a worked entry that is 0 holds with any value that is 0 there:
+    (\hat y - t')_{3,1} = 0.2649 with t' as the target t)."""
+    if len(bound) > 1 or _WORKED_NUMBER.fullmatch(text.rsplit("=", 1)[-1]):
         return set(bound)
     out = set()
     for name in bound:

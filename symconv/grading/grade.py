@@ -894,7 +894,7 @@ class Grader(Evaluator):
                 said = ", ".join(f"{name} as {binding.describe(self, meant[name])}" for name in sorted(weak))
                 return Verdict(claim.line, written, "not understood", reason=(
                     f"wrong if {said}; but symconv read that from a claim that holds with other readings too (names "
-                    "read together, or only through their gradient), so it does not call this wrong: define the "
+                    "read together, only through their gradient, or from a worked number), so it does not call this wrong: define the "
                     "names (e.g. Let ... = ...) to have it judged"))
         diagonal = _only_where(failures, envs, equal=True)
         if diagonal:  # Rathi's da_m/dz_j = -\hat y_j \hat y_m, "a different node m": said in words, not written

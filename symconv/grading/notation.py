@@ -337,7 +337,8 @@ _PRIMED = re.compile(r"(?<![A-Za-z\\])([a-z])'(?!'|\s*\(|\s*\\(?:left|bigl?|Bigl
 
 
 def _primes(text: str) -> str:
-    """Primed indices (i', m') as letters the claim does not use otherwise: another index, as written."""
+    """Primed indices (i', m') as letters the claim does not use otherwise: another index, as written (a primed
+    name, t', is the notes' own name: primed_names)."""
     text = re.sub(r"\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*'\s*\}", "'", text)  # i^{\prime}, i^{'}: i'
     primed = sorted(set(_PRIMED.findall(text)))
     if not primed:
@@ -345,6 +346,38 @@ def _primes(text: str) -> str:
     free = [c for c in "uvwqrsmnolhgfedcba" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", text)]
     fresh = dict(zip(primed, free))
     return _PRIMED.sub(lambda m: fresh.get(m.group(1), m.group()), text)
+
+
+def primed_indices(notes: str) -> set[str]:
+    """The letters the notes write primed in a subscript or superscript (x_{i'j'}, \\sum_{m'}): primed indices."""
+    notes = re.sub(r"\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*'\s*\}", "'", notes)
+    return {m.group(1) for m in _PRIMED.finditer(notes) if _in_script(notes, m.start())}
+
+
+def primed_names(text: str, indices: set[str]) -> str:
+    """A primed letter that is no index as a name of its own (t' another target, w'_{ij} the flipped kernel):
+    \\breve{t}, read by meaning, never the unprimed letter's value. A primed letter is an index where the notes
+    write it primed in a subscript or superscript (`indices`, primed_indices: x_{i'}, then p = i - i' + 1 too)."""
+    text = re.sub(r"\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*'\s*\}", "'", text)  # i^{\prime}, i^{'}: i'
+    if "'" not in text:
+        return text
+    scripted = indices | {m.group(1) for m in _PRIMED.finditer(text) if _in_script(text, m.start())}
+    return _PRIMED.sub(lambda m: m.group() if m.group(1) in scripted else rf"\breve{{{m.group(1)}}}", text)
+
+
+def _in_script(text: str, at: int) -> bool:
+    """Whether the position is inside a subscript or superscript: a brace group after _ or ^, or right after one."""
+    if text[:at].rstrip().endswith(("_", "^")):
+        return True
+    depth = 0
+    for k in range(at - 1, -1, -1):
+        if text[k] == "}":
+            depth += 1
+        elif text[k] == "{":
+            if depth == 0:
+                return text[:k].rstrip().endswith(("_", "^"))
+            depth -= 1
+    return False
 
 
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.DOTALL)
