@@ -511,3 +511,25 @@ def test_the_gradient_by_a_vec_is_the_gradient_stacked():
     $$\frac{\partial L}{\partial \operatorname{vec}(X)} = M^T \operatorname{vec}\left(\frac{\partial L}{\partial Y}\right) + \operatorname{vec}(X)$$
     """
     assert statuses(notes, d) == ["definition", "right", "wrong"]
+
+
+def test_an_entry_of_a_product_of_whole_tensors_in_parentheses():
+    # (\boldsymbol\delta \mathbf{x}^T)_{1,2} = \delta_1 x_2 (heldout16's Spanish notes), (W x)_2: the entry of the
+    # matrix the product gives, as an operator's (X \star K)_{p,q} is
+    d = network("""
+        input = [3]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = false
+        [[layer]]
+        type = "mse"
+        """)
+    notes = r"""
+    $$(W x)_{2} = W_{2,1} x_1 + W_{2,2} x_2 + W_{2,3} x_3$$
+
+    $$(W x)_{2} = W_{1,2} x_1 + W_{2,2} x_2 + W_{2,3} x_3$$
+
+    $$\left(\frac{\partial L}{\partial z} x^{\top}\right)_{1,2} = \frac{\partial L}{\partial z_1} x_2$$
+    """
+    assert statuses(notes, d) == ["right", "wrong", "right"]

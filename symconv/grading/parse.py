@@ -782,6 +782,9 @@ class Parser:
             _, self.pos = read_group(self.text, self.pos + 1)  # \mathbf{1}_4: its length, which the sum it is in gives
             self.skip_spaces()
         elif self.text.startswith("_", self.pos) and (node[0] == "jacobian" or node[0] in ("op", "fn") and _whole_in(node)
+                                                      # (\delta x^T)_{1,2}, (M^T \delta)_{i,1}: an entry of a product of them
+                                                      or node[0] in ("mul", "add", "div") and _whole_in(node)
+                                                      and self.text[:self.pos].rstrip().endswith((")", "]"))
                                                       or node[0] == "deriv" and (node[2][0] == "whole"
                                                                                  and node[1][0] in ("whole", "expr")
                                                                                  or node[1][0] == "whole")):
