@@ -799,17 +799,20 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
         if role in present]
     many = spec.out_channels > 1
     pair = _first((spec.out_channels, spec.in_channels), 2)
-    phrase = full_phrase(_kernel_symbol(spec, step, pair), spec.flipped)
+    # The caption names the kernel drawn (K^{[1](1,1)} in a network); the phrase that names the operation, the full
+    # correlation with rot180(K), is the sentence's beside the figure (why_rotated), said there once.
+    drawn = _kernel_symbol(spec, step, pair)
     slides = "the kernel as stored" if spec.flipped else "the kernel rotated by 180 degrees"
+    turned = f"the kernel as stored, ${drawn}$," if spec.flipped else rf"$\operatorname{{rot}}_{{180}}({drawn})$"
     rings = _zero_rings(spec)
     padded = f"padded with {rings} of zeros on each side to {size(rows, cols)}" if rings else f"a {size(1, 1)} kernel needs no padding"
     if left_out:
         padded += f" ({left_out}, zeros this window does not reach, not drawn)"
     reaches = bool(_on_full_padding(spec, _full_taps(spec, i, j)))
-    caption = (f"The input's gradient as {phrase}: the upstream gradient ({size(ho, wo)}"
+    caption = (f"The input's gradient: the upstream gradient ({size(ho, wo)}"
                + (", output channel 1" if many else "") + ")"
                + (" spread by the stride" if (sh, sw) != (1, 1) else "")
-               + f", {padded}, and {slides} sliding over it. "
+               + f", {padded}, and {turned} sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
                + ("; a kernel entry over a zero adds nothing" if "window" in present else "")

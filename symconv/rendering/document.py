@@ -457,10 +457,7 @@ GENERAL_LEAD = ("Where a formula is written more than once, the first line, in s
 # The operators of a convolution's results, defined by formula before the boxes that use them.
 STAR = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
         r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$; "
-        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees; the "
-        r"full correlation of $A$ with a kernel first pads $A$ with $k_h - 1$ rows and $k_w - 1$ columns of zeros on "
-        r"every side, so that the kernel meets every entry at each of its taps, and the full correlation with "
-        r"$\operatorname{rot}_{180}(K)$ is the full convolution with $K$.")
+        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees.")
 
 
 # What the overview's notation means, said only for the operators its rules use.
