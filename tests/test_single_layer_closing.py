@@ -239,3 +239,16 @@ def test_the_stride_exercise_asks_for_the_entries_no_window_reads_and_names_thos
         assert f"The entries of the input's {said} get 0" in answer
     else:
         assert "Which input entries" not in question and "get 0: no window" not in answer
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=5, kernel=3, stride=2, padding=1),
+                                  ConvSpec(input=5, kernel=2, dilation=2)], ids=str)
+def test_g_hat_is_defined_once(spec):
+    """A reader found \\hat{G} defined for the boxes and again "in general" from \\tilde{G} with D(k - 1): it is
+    defined once, where the boxes first use it, by the kernel it pads for (so that the general form needs no second
+    definition, only which matrices it is made from)."""
+    for fmt in ("md", "tex"):
+        text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
+        assert text.count(r"$\hat{G}$ is ") == 1, fmt
+        assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
+        assert "padded for the full correlation, by one row and column fewer than the kernel spans" in text, fmt

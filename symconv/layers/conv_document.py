@@ -531,7 +531,8 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]:
              rf"${k}_{{p,q}}$ and ${y}_{{r,s}}$), $G = \partial L / \partial {Y}$ is the upstream gradient as a "
              rf"matrix, its entries ${g}$" + (" (in each channel)" if many_in or many_out else "")
              + "".join("; " + d for d in defined)
-             + rf"; $\hat{{G}}$ is ${Gt}$ with {border} of zeros on every side (here {span[0] - 1} and {span[1] - 1}: "
+             + rf"; $\hat{{G}}$ is ${Gt}$ padded for the full correlation, by one row and column fewer than the kernel "
+             rf"spans: {border} of zeros on every side (here {span[0] - 1} and {span[1] - 1}: "
              rf"{size(*sizes['padded upstream'])}){dilation}.")
     note = (
         rf"The correlation of ${Xt}$ with ${Gt}${taps} {kernel_part}. Sliding $\operatorname{{rot}}_{{180}}({Kt})$ over "
@@ -966,8 +967,8 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
              r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
              rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\hat{G}$, in general, $\tilde{G}$ with $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros on every "
-             "side (at stride 1 and dilation 1, the boxes' $\\hat{G}$); " + star_d_words() + "; and " + crop_words() + ":")
+             r"$\hat{G}$ made from $\tilde{G}$ and $\tilde{K}$ as the boxes' from $G$ and $K$; " + star_d_words()
+             + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
     sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""
