@@ -750,20 +750,15 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     the border, whose window reaches into the zero padding (full_convolution_entry), so that the figure shows
     what the padding is for. Every column is drawn, and every row but those of zeros this window does not reach, as
     the caption says."""
-    sizes = result_sizes(spec)
-    rows, cols = sizes["padded upstream"]
-    if rows > MAX_CELLS or cols > MAX_CELLS:
-        return None
-    if spec.kernel_span == (1, 1) and spec.stride == (1, 1):  # no padding, no turn: the window is one entry
+    rows, cols = result_sizes(spec)["padded upstream"]
+    picked = figure_entry(spec)
+    if picked is None:
         return None
     (ho, wo), (sh, sw), (ph, pw) = spec.output, spec.stride, spec.padding
     (kh, kw), (dh, dw) = spec.kernel, spec.dilation
     span = spec.kernel_span
     channel = _first((spec.out_channels,))
     at = _spread_upstream(spec)
-    picked = full_convolution_entry(spec)  # (a stride may leave entries that no output reads)
-    if picked is None:
-        return None
     i, j = picked
     top, left = i + ph, j + pw  # the window of padded-input entry (top, left) in the full convolution
     kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
@@ -874,6 +869,18 @@ def full_convolution_entry(spec: ConvSpec) -> tuple[int, int] | None:
         return None
     middle = ((h - 1) / 2, (w - 1) / 2)
     return min(read, key=lambda ij: (abs(ij[0] - middle[0]) + abs(ij[1] - middle[1]), ij))
+
+
+def figure_entry(spec: ConvSpec) -> tuple[int, int] | None:
+    """The input entry (0-based) whose gradient the input's figure works out (full_convolution_entry), or None
+    where there is no such figure: a padded upstream gradient too large to draw, or a 1 x 1 kernel at stride 1
+    (no padding, no turn: the window is one entry). A single layer's worked example works out the same entry."""
+    rows, cols = result_sizes(spec)["padded upstream"]
+    if rows > MAX_CELLS or cols > MAX_CELLS:
+        return None
+    if spec.kernel_span == (1, 1) and spec.stride == (1, 1):
+        return None
+    return full_convolution_entry(spec)  # (a stride may leave entries that no output reads)
 
 
 def _zero_rings(spec: ConvSpec) -> str:
