@@ -253,3 +253,37 @@ def test_g_hat_is_defined_once(spec):
         assert text.count(r"$\hat{G}$ is ") == 1, fmt
         assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
         assert "padded for the full correlation, by one row and column fewer than the kernel spans" in text, fmt
+
+
+def _printed_matrix(md: str, lhs: str) -> np.ndarray:
+    body = re.search(re.escape(lhs) + r" &= \{\\begin\{bmatrix\} (.*?) \\end\{bmatrix\}\}", md).group(1)
+    return np.array([[float(v) for v in row.split("&")] for row in body.split(r"\\")])
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=3, kernel=2, stride=2, padding=1, bias=True)],
+                         ids=["default", "stride2-pad1"])
+def test_exercise_5_writes_the_layer_as_a_matrix_whose_transpose_is_the_backward_pass(spec):
+    """Exercise 5 asked for the proof of the rotation that the text had just given (a reader: it repeats the text).
+    It asks instead for the layer as a matrix, vec(Y) = M vec(X) + b 1 (vec stacks columns), and for M^T vec(G): the
+    M printed is the one the layer's definition gives (built here from unit inputs through an independent NumPy
+    correlation), and M^T vec(G) is the worked example's dL/dX, recomputed here."""
+    d, example, a, found = _given(spec)
+    X, K, G, b = a["X"], a["K"], a["dL/dY"], a["b"]
+    pad, stride = spec.padding[0], spec.stride[0]
+    h, w = X.shape[1:]
+    vec = lambda m: m.reshape(m.shape[-2:]).reshape(-1, order="F")
+    M = np.stack([vec(_forward(np.eye(h * w)[n].reshape((w, h)).T[None], K, None, stride, pad))
+                  for n in range(h * w)], axis=1)
+    md = _md(spec)
+    question = md[md.index("#### Exercise 5"):md.index("### Answers")]
+    assert r"$\operatorname{vec}(Y) = M \operatorname{vec}(X) + b\,\mathbf{1}$" in question
+    assert "turns up rotated" not in question
+    answer = md[md.index("#### Answer 5"):md.index("## Further reading")]
+    jacobian = r"\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)}"  # M, as check reads it
+    assert np.array_equal(_printed_matrix(answer, jacobian), M) and "$M$ is the Jacobian" in answer
+    assert np.allclose(M @ vec(X) + b[0], vec(_forward(X, K, b, stride, pad)))
+    back = re.search(r"M\^\{\\mathsf\{T\}\} \\operatorname\{vec\}\(G\) &= \{\\begin\{bmatrix\} (.*?) \\end", answer).group(1)
+    assert np.array_equal(np.array([float(v) for v in back.split("&")]), vec(_input_gradient(X, K, G, stride, pad)))
+    # A layer with channels (M too large to write out) keeps the derivation of the rotation.
+    _, _, _, many = _given(ConvSpec(in_channels=2, out_channels=2, bias=True))
+    assert "turns up rotated" in many.questions[4][0]
