@@ -344,3 +344,25 @@ def test_a_single_layers_worked_input_entry_is_the_one_its_figure_shows(spec):
     md = render(d, ("md",), example=0).files["derivation.md"].decode()
     label = r"x^{(1)}" if spec.in_channels > 1 else "x"
     assert rf"\frac{{\partial L}}{{\partial {label}_{{{i + 1},{j + 1}}}}} &= " in md.split("## A worked example")[1]
+
+
+def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term():
+    """A reader found no term-by-term line for the softmax or the loss in the CNN's worked example: one line gives the
+    first probability from the scores' exponentials, the loss from it (the target's 0 entries leave out their terms),
+    and the softmax's input gradient p_1 - t_1; each number as NumPy computes it from the example's scores."""
+    net = load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")
+    d = derive(net)
+    example = worked_example(d, 0)
+    derived = {v.name: np.array([float(x) for x in v.values]) for v in example.derived}
+    target = np.array([float(x) for x in next(v for v in example.given if v.name == "t").values])
+    scores = derived["A[5]"]
+    p = np.exp(scores) / np.exp(scores).sum()
+    loss = -np.sum(target * np.log(p))
+    md = render(net, ("md",)).files["derivation.md"].decode()
+    worked = md[md.index("One entry of each sum"):md.index("## Exercises")]
+    powers = " + ".join(f"e^{{{s:g}}}" for s in scores)
+    assert (rf"\hat{{y}}_{{1}} &= e^{{{scores[0]:g}}} / ({powers}) \approx {p[0]:.3f}, \quad "
+            rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.3f}, \quad "
+            rf"\tfrac{{\partial L}}{{\partial a^{{[5]}}_{{1}}}} = {p[0]:.3f} - {target[0]:g} \approx {p[0] - target[0]:.3f}") \
+        in worked
+    assert target[0] == 1  # the loss's one term is the first probability's

@@ -23,7 +23,7 @@ from ..symbols import latex_base
 from ..words import matrix_name, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
-from .example import lines as example_lines, rounded, worked_entries
+from .example import lines as example_lines, network_steps, rounded, worked_entries
 from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of
 from .practice import practice
@@ -582,7 +582,12 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         elif any(rounded(*t.values) for t in example.derived):
             computes += " The exponentials make some values decimals, shown rounded to three places."
     worked = any(t.terms for t in example.derived)
-    steps = worked_entries(example, labels, EXAMPLE_EM, nonzero=len(derivation.records) > 1)
+    extra = {}
+    if len(derivation.records) > 1 and derivation.network.chain and derivation.network.batch is None:
+        leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+        extra = network_steps(derivation, example, {**leaves, **forward_backward(derivation.records, leaves)},
+                              {**labels, **{t.name: derivation[t.name].labels for t in derivation.tensors}})
+    steps = worked_entries(example, labels, EXAMPLE_EM, nonzero=len(derivation.records) > 1, extra=extra)
     # About how tall it sets (small type, cm): heading and words, each line of matrices as tall as its tallest,
     # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
     tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
@@ -592,8 +597,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
                     after=("One entry of each sum, term by term" + (
-                        " (in a sum of decimals the terms that are 0 are left out, and where factors rounded to three "
-                        "places would not give the result to three places, they are shown to as many as it needs):"
+                        " (a sum of decimals leaves out its terms that are 0, and shows a factor to more than three "
+                        "places where three would not give the result):"
                         if any(rounded(*t.values) for t in example.derived) else ":"))
                     if worked else "",
                     steps=steps)]
