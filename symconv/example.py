@@ -133,8 +133,10 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
             if not best[-1]:
                 break
     given, derived, subs, _ = best
-    # the entry worked out term by term, for the draw kept only
-    derived = [_with_terms(derivation, t, values, subs) for t, values in derived]
+    # the entry worked out term by term, for the draw kept only; a single convolution's input gradient works out the
+    # entry its figure shows, so that the figure and the numbers tell of one entry
+    shown_at = _figure_entry(derivation)
+    derived = [_with_terms(derivation, t, values, subs, shown_at.get(t.name)) for t, values in derived]
     return Example(seed, tuple(given), tuple(derived), tuple(name for name in fixed if name in everything))
 
 
@@ -176,17 +178,31 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
     return given, derived, subs, flaws
 
 
-def _with_terms(derivation: Derivation, t, values: tuple, subs: dict) -> Values:
-    """A derived tensor's Values: for one with a term table, the entry worked out term by term (the first with the
-    most terms; in a network, of those the first with the most nonzero ones: its numbers teach more than a row of
-    zeros) and its terms' (first factor, second factor or None) values."""
+def _figure_entry(derivation: Derivation) -> dict[str, int]:
+    """{dL/dX: the flat index of the entry the input's figure shows} for a single convolution layer (its first
+    input channel, of its first example), or {} (a network, another kind of layer, or no figure)."""
+    if len(derivation.records) != 1 or derivation.records[0].layer.type != "conv":
+        return {}
+    from .layers.conv_document import figure_entry
+    record = derivation.records[0]
+    spec = record.layer.conv_spec(record.shape_in)
+    picked = figure_entry(spec)
+    if picked is None:
+        return {}
+    return {f"dL/d{record.input}": picked[0] * spec.input[1] + picked[1]}
+
+
+def _with_terms(derivation: Derivation, t, values: tuple, subs: dict, at: int | None = None) -> Values:
+    """A derived tensor's Values: for one with a term table, the entry worked out term by term (the flat index `at`
+    where given, else the first with the most terms; in a network, of those the first with the most nonzero ones: its
+    numbers teach more than a row of zeros) and its terms' (first factor, second factor or None) values."""
     if t.terms is None:
         return Values(t.name, t.shape, values)
     value = lambda at: subs[derivation.symbols[at]]
     start, first, second = t.terms.start, t.terms.first, t.terms.second
     nonzero = (lambda n: 0) if len(derivation.records) == 1 else (lambda n: sum(
         value(a) != 0 and (b < 0 or value(b) != 0) for a, b in zip(first[start[n]:start[n + 1]], second[start[n]:start[n + 1]])))
-    worked = max(range(len(values)), key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
+    worked = at if at is not None else max(range(len(values)), key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
     pairs = zip(first[start[worked]:start[worked + 1]], second[start[worked]:start[worked + 1]])
     return Values(t.name, t.shape, values, tuple((value(a), value(b) if b >= 0 else None) for a, b in pairs), worked)
 

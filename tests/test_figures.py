@@ -352,7 +352,9 @@ def test_the_input_gradient_figure_and_the_text_name_the_same_entry_and_kernel(w
     grid = next(g for r in d.records if r.layer.type == "conv" for g in _conv_grids(d, r) if g.name.startswith("full"))
     assert len(_padding_under_the_window(grid)) >= 2 and sum(role == "hit" for *_, role in grid.cells) == 2
     kernel = "K" if which == "default" else "K^{[1](1,1)}"
-    assert rf"\operatorname{{rot}}_{{180}}({kernel})$, that is the full convolution with ${kernel}$" in figure.caption
+    # the kernel drawn, by name; the operation's name (the full correlation with it) is the sentence's beside it
+    assert rf"and $\operatorname{{rot}}_{{180}}({kernel})$ sliding over it" in figure.caption
+    assert "full convolution" not in figure.caption and "full correlation" not in figure.caption
     if which == "cnn":
         assert "(drawn without" not in figure.caption and "the last 2 rows, zeros this window does not reach, not drawn" \
             in figure.caption and grid.rows == 6 and grid.cols == 8

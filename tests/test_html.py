@@ -186,3 +186,39 @@ def test_mathml_sets_a_transposed_vector_a_sign_and_a_prime_as_latex_does():
     assert signs.count("<mo>&#x02212;</mo>") == 1  # the subtraction keeps its spaces
     primed = convert(r"\partial L' + t''")
     assert "<msup>" not in primed and '<mi>L</mi><mo lspace="0" rspace="0">&#x02032;</mo>' in primed
+
+
+# After layout: each sized delimiter's drawn height, by its size (minsize) and character.
+PAREN_REPORT = """<script>
+const heights = {};
+for (const mo of document.querySelectorAll("mo[minsize]")) {
+  const key = mo.getAttribute("minsize") + " " + mo.textContent.trim();
+  (heights[key] = heights[key] || []).push(Math.round(mo.getBoundingClientRect().height));
+}
+const out = document.createElement("pre");
+out.id = "paren-report";
+out.textContent = JSON.stringify(heights);
+document.body.append(out);
+</script>"""
+
+
+@pytest.mark.parametrize("name", ["layer", "maxpool-network"])
+def test_a_sized_parenthesis_keeps_its_size_where_a_script_follows_it(name):
+    """A reader saw (d y^ / d a^{[5]})^T with a tall "(" and a small ")" in the HTML: latex2mathml made the closing
+    delimiter the base of its script, and Chromium set it at its normal size. Every closing delimiter of a size is as
+    tall as the opening ones of that size, script or not."""
+    html = page(name)
+    assert not re.search(r"<(msup|msub|msubsup)><mo [^>]*minsize=", html)
+    chromium = need_chromium()
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work, "derivation.html")
+        source.write_text(html.replace("</body>", PAREN_REPORT + "\n</body>"), encoding="utf-8")
+        run = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                              f"--user-data-dir={work}/profile", f"--window-size={WIDTH},2400", "--dump-dom",
+                              source.as_uri()], capture_output=True, text=True, timeout=120)
+    heights = json.loads(html_lib.unescape(re.search(r'<pre id="paren-report">(.*?)</pre>', run.stdout, re.S).group(1)))
+    pairs = [(size, heights[f"{size} ("], heights.get(f"{size} )", []))
+             for size in {key.split()[0] for key in heights} if f"{size} (" in heights]
+    assert pairs and any(closing for _, _, closing in pairs)
+    for size, opening, closing in pairs:
+        assert max(opening) - min(opening) <= 1 and all(abs(h - opening[0]) <= 1 for h in closing), (size, opening, closing)

@@ -54,11 +54,11 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     assert few["A[9]"] == every["A[9]"] == 1  # p is said by its rule: only the loss's row
     # The full convolution's corner has fewer terms than its interior: both are shown.
     assert _rows(context(d, input_gradient=True))["dL/dX"] == 2
-    # Which entries are shown is said once, before the rules, and never again (issue 24).
+    # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "one entry of each tensor, the first of its first channel" in ctx["rules_after"]
-    assert "one entry of each tensor, the first of its first channel" not in context(d, all_entries=True)["rules_after"]
+    assert partial and "one entry of each tensor, the first of its first channel" in ctx["shown_note"]
+    assert "one entry of each tensor, the first of its first channel" not in context(d, all_entries=True)["shown_note"]
     md = render(d, ("md",)).files["derivation.md"].decode()
     assert md.count("one entry of each tensor, the first of its first channel") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
@@ -100,7 +100,7 @@ def test_the_overview_defines_the_notation_its_rules_use():
         assert sum(item.startswith("$" + mark) for item in notation) == 1, mark
     assert all(item.endswith(".") for item in notation)
     assert not any(r"\operatorname{spread}" in item for item in notation)  # no stride in this network: not explained
-    assert "left out" in ctx["rules_after"]
+    assert "left out" in ctx["shown_note"]
 
 
 def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
@@ -177,7 +177,7 @@ def test_the_notation_paragraph_defines_each_name_once_and_says_an_activation_ha
     input. a^{[l]} is the whole of layer l's output, a capital ...'), and delta^{[l]} = dL/da^{[l]} unflagged beside
     the delta = dL/dz of Nielsen and Ng: an activation is a layer of its own, with its own delta."""
     cnn = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
-    intro = cnn[cnn.index("Indices are 1-based"):cnn.index("## The rules")]
+    intro = cnn[cnn.index("Indices are 1-based"):cnn.index("## Forward pass")]
     assert intro.count("the output of layer $l$") == 1 and "is the whole of" not in intro
     assert "$x$ is the input and $a^{[l]}$ the output of layer $l$, as Figure 1 draws them." in intro
     assert "A capital letter is one channel as a matrix" in intro
@@ -192,7 +192,7 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     """The notation paragraph says a capital is one channel as a matrix, and the worked example writes X and A^{[1](1)}:
     the rules and their general forms did too little of it (x star K, dL/dx; a lecturer's B4)."""
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
-    rules = md[md.index("## The rules"):md.index("## Forward pass")]
+    rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"A^{[1](m)} &= b^{[1]}_m + X \star K^{[1](m,1)}" in rules
     assert r"\frac{\partial L}{\partial X} &= \sum_m \operatorname{full}" in rules
     assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}" in rules

@@ -93,3 +93,16 @@ def test_the_answers_about_another_loss_write_its_gradients_primed():
     assert "(its gradients written ${\\delta'}$)" in answers
     assert "{\\delta'}^{[5]}_{2}" in answers and "{\\delta'}^{[1](2)}" in answers
     assert "\\delta^{[" not in answers
+
+
+def test_answer_3_names_the_entries_answer_2_found_without_saying_why_again():
+    """Answers 2 and 3 of the CNN both said which upstream entries are not 0 and why the others are (relu, the
+    pooling, an upstream gradient of 0): the second now points to the first."""
+    from symconv import load_network, render
+
+    md = render(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"),
+                ("md",)).files["derivation.md"].decode()
+    answers = md[md.index("### Answers"):md.index("## Further reading")]
+    assert answers.count("stopped by relu, the pooling or an upstream gradient of 0") == 1
+    third = answers[answers.index("#### Answer 3"):answers.index("#### Answer 4")]
+    assert "are not 0, as answer 2 found:" in third

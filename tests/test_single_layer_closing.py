@@ -122,7 +122,8 @@ def test_without_a_worked_example_there_are_no_exercises_but_the_network_section
 @pytest.mark.parametrize("fmt", ["md", "tex", "html"])
 def test_the_network_section_ties_the_results_to_channels_a_batch_and_a_gradient_step(fmt):
     text = render(derive(ConvSpec(bias=True)), (fmt,)).files[f"derivation.{fmt}"].decode()
-    assert text.index("A worked example") < text.index("In a network") < text.index("Exercises")
+    # the layer in a network right after the results it builds on; the worked example just before the exercises
+    assert text.index("In a network") < text.index("A worked example") < text.index("Exercises")
     if fmt == "html":  # the same content, as MathML
         part = text[text.index("In a network"):text.index("Exercises")]
         assert part.count("<math") >= 8 and "&#x003B7;" in part and "&#x02190;" in part  # eta, the arrow of a step
@@ -152,14 +153,14 @@ def test_the_stride_padding_and_dilation_are_capitals_and_never_an_index_letter(
 
 
 def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
-    md = _section(_md(ConvSpec(bias=True)), "## The results", "## Backward pass")
+    md = _section(_md(ConvSpec(bias=True)), "## The results", "## In a network")
     assert "These boxed forms hold at stride 1 with no padding and dilation 1" in md
     # at any stride, padding and dilation: the kernel's correlation taken D apart and cut to its size, the dilated kernel
     assert r"\frac{\partial L}{\partial K} &= \tilde{X} \star_D \tilde{G}" in md
     assert r"(A \star_D B)_{i,j} = \sum_{p,q} a_{D_h (i-1) + p,\, D_w (j-1) + q}\, b_{p,q}$ for $1 \le i \le k_h$" in md
     assert r"\operatorname{crop}\Big(\hat{G} \star \operatorname{rot}_{180}\big(\tilde{K}\big)\Big)" in md
     # Boxes that already carry a stride and padding need no second set
-    strided = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## The results", "## Backward pass")
+    strided = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## The results", "## In a network")
     assert "These boxed forms hold" not in strided
 
 
@@ -167,7 +168,7 @@ def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
                                            (ConvSpec(input=5, kernel=3), "here 2 and 2: $7 \\times 7$"),
                                            (ConvSpec(input=(4, 5), kernel=(2, 3)), "here 1 and 2: $5 \\times 7$")])
 def test_the_full_padding_is_said_as_k_minus_1_rows_and_columns_at_every_size(spec, counts):
-    md = _section(_md(spec), "## The results", "## Backward pass")
+    md = _section(_md(spec), "## The results", "## In a network")
     assert "$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side (" + counts in md
     assert not re.search(r"\d+ rows? and \d+ columns? of zeros", md)
 
@@ -192,10 +193,10 @@ def test_the_worked_example_sits_on_one_page_of_the_pdf(tmp_path: Path):
     pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout for n in range(1, count + 1)]
     start = next(n for n, page in enumerate(pages) if "A worked example" in page)
-    end = next(n for n, page in enumerate(pages) if "In a network" in page)
+    end = next(n for n, page in enumerate(pages) if "\nExercises\n" in page)
     assert "One entry of each sum" in pages[start]
-    # From its heading to the next section's, one page: the next section starts a page at most.
-    assert end == start or (end == start + 1 and pages[end].lstrip().startswith("In a network")), pages[end][:200]
+    # From its heading to the next section's (the exercises), one page: the next section starts a page at most.
+    assert end == start or (end == start + 1 and pages[end].lstrip().startswith("Exercises")), pages[end][:200]
 
 
 def test_no_exercises_leaves_them_out_and_keeps_the_rest(tmp_path: Path):
@@ -239,3 +240,50 @@ def test_the_stride_exercise_asks_for_the_entries_no_window_reads_and_names_thos
         assert f"The entries of the input's {said} get 0" in answer
     else:
         assert "Which input entries" not in question and "get 0: no window" not in answer
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=5, kernel=3, stride=2, padding=1),
+                                  ConvSpec(input=5, kernel=2, dilation=2)], ids=str)
+def test_g_hat_is_defined_once(spec):
+    """A reader found \\hat{G} defined for the boxes and again "in general" from \\tilde{G} with D(k - 1): it is
+    defined once, where the boxes first use it, by the kernel it pads for (so that the general form needs no second
+    definition, only which matrices it is made from)."""
+    for fmt in ("md", "tex"):
+        text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
+        assert text.count(r"$\hat{G}$ is ") == 1, fmt
+        assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
+        assert "padded for the full correlation, by one row and column fewer than the kernel spans" in text, fmt
+
+
+def _printed_matrix(md: str, lhs: str) -> np.ndarray:
+    body = re.search(re.escape(lhs) + r" &= \{\\begin\{bmatrix\} (.*?) \\end\{bmatrix\}\}", md).group(1)
+    return np.array([[float(v) for v in row.split("&")] for row in body.split(r"\\")])
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=3, kernel=2, stride=2, padding=1, bias=True)],
+                         ids=["default", "stride2-pad1"])
+def test_exercise_5_writes_the_layer_as_a_matrix_whose_transpose_is_the_backward_pass(spec):
+    """Exercise 5 asked for the proof of the rotation that the text had just given (a reader: it repeats the text).
+    It asks instead for the layer as a matrix, vec(Y) = M vec(X) + b 1 (vec stacks columns), and for M^T vec(G): the
+    M printed is the one the layer's definition gives (built here from unit inputs through an independent NumPy
+    correlation), and M^T vec(G) is the worked example's dL/dX, recomputed here."""
+    d, example, a, found = _given(spec)
+    X, K, G, b = a["X"], a["K"], a["dL/dY"], a["b"]
+    pad, stride = spec.padding[0], spec.stride[0]
+    h, w = X.shape[1:]
+    vec = lambda m: m.reshape(m.shape[-2:]).reshape(-1, order="F")
+    M = np.stack([vec(_forward(np.eye(h * w)[n].reshape((w, h)).T[None], K, None, stride, pad))
+                  for n in range(h * w)], axis=1)
+    md = _md(spec)
+    question = md[md.index("#### Exercise 5"):md.index("### Answers")]
+    assert r"$\operatorname{vec}(Y) = M \operatorname{vec}(X) + b\,\mathbf{1}$" in question
+    assert "turns up rotated" not in question
+    answer = md[md.index("#### Answer 5"):md.index("## Further reading")]
+    jacobian = r"\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)}"  # M, as check reads it
+    assert np.array_equal(_printed_matrix(answer, jacobian), M) and "$M$ is the Jacobian" in answer
+    assert np.allclose(M @ vec(X) + b[0], vec(_forward(X, K, b, stride, pad)))
+    back = re.search(r"M\^\{\\mathsf\{T\}\} \\operatorname\{vec\}\(G\) &= \{\\begin\{bmatrix\} (.*?) \\end", answer).group(1)
+    assert np.array_equal(np.array([float(v) for v in back.split("&")]), vec(_input_gradient(X, K, G, stride, pad)))
+    # A layer with channels (M too large to write out) keeps the derivation of the rotation.
+    _, _, _, many = _given(ConvSpec(in_channels=2, out_channels=2, bias=True))
+    assert "turns up rotated" in many.questions[4][0]

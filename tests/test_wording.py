@@ -40,15 +40,19 @@ def test_every_format_names_the_input_gradient_as_the_full_correlation_with_the_
     docs = documents(spec)
     for fmt in ("tex", "md"):
         text = docs[fmt]
-        # The figure's caption and the sentence that refers to the figure (the results define it once, as the full
-        # convolution; a lecturer counted five of these where each said the same)
-        assert 2 <= text.count(PHRASE) <= 3, fmt
+        # Once, in the sentence beside the figure that explains why the kernel turns up rotated: not again in the
+        # figure's caption nor in the results' definitions (readers counted it four times, each saying the same)
+        assert text.count(PHRASE) == 1, fmt
+        assert text.count("full convolution with") == 2, fmt  # that sentence and the objectives'
+        why = text.index("Why the kernel turns up rotated")
+        assert why < text.index(PHRASE) < why + 800, fmt
         assert not OLD.search(text), (fmt, OLD.search(text))
         assert "recognise the kernel's as a correlation of the input with the upstream gradient, the input's as the " \
                "full correlation of the upstream gradient with the kernel rotated by 180 degrees, that is the full " \
                "convolution with the kernel" in text
     page = mathml_free(docs["html"])
-    assert 2 <= page.count("the full correlation with <math/>, that is the full convolution with <math/>") <= 3
+    assert page.count("the full correlation with <math/>, that is the full convolution with <math/>") == 1
+    assert page.count("full convolution with") == 2
     assert not OLD.search(page)
 
 
@@ -71,7 +75,9 @@ def test_the_handout_and_the_networks_rules_say_it_too():
         text = files[name].decode()
         assert PHRASE in text and not OLD.search(text), name
     network = documents(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("tex",))["tex"]
-    assert rf"\star {ROT}(K)$ is the full correlation with ${ROT}(K)$, that is the full convolution with $K$" in network
+    # said once, beside the input's figure; the rules' full(.) only points to it
+    assert network.count(rf"the full correlation with ${ROT}(K^{{[1]}})$, that is the full convolution with $K^{{[1]}}$") == 1
+    assert r"meet each entry at each of its taps (the full correlation)" in network
     assert not OLD.search(network)
 
 
@@ -196,11 +202,13 @@ def test_the_derivation_explains_the_rotation_beside_the_figure(spec):
 def test_the_forward_rule_and_its_symbols_come_before_the_results_and_the_worked_example(fmt):
     text = render(ConvSpec(), (fmt,)).files[f"derivation.{fmt}"].decode()
     text = mathml_free(text) if fmt == "html" else text
-    # The worked example after the derivation it checks; then the layer in a network, the exercises on the
-    # example's numbers and their answers, before the reading.
-    order = [text.index(heading) for heading in ("Forward pass", "The results", "Backward pass", "A worked example",
-                                                 "In a network", "Exercises", "Answers", "Further reading")]
+    # The derivation first, then its results in matrix form, boxed, as a summary (issue 24: readers wanted the
+    # derivation before the results), and the results in a network; the worked example after the results it checks,
+    # just before the exercises on its numbers and their answers, before the reading.
+    order = [text.index(heading) for heading in ("Forward pass", "Backward pass", "The results", "In a network",
+                                                 "A worked example", "Exercises", "Answers", "Further reading")]
     assert order == sorted(order)
+    assert "proved entry by entry at this size in the sections above" in text
     if fmt != "html":  # H, W, k, S, P, D are said before the output-size formula writes them
         defined = text.index(r"The input has $H \times W$ entries per channel and the kernel $k_h \times k_w$")
         assert defined < text.index(r"and $S$, $P$, $D$ are the stride, padding and dilation")
@@ -215,3 +223,23 @@ def test_the_objectives_name_each_gradients_form_the_bias_only_when_there_is_one
     without = documents(ConvSpec(bias=False), ("md",))["md"]
     assert "and the bias's as the sum of the upstream gradient's entries" in with_bias
     assert "bias's as the sum" not in without and "the kernel and the input by the chain rule" in without
+
+
+@pytest.mark.parametrize("fmt", ["tex", "md", "html"])
+def test_a_networks_rules_sum_up_the_derivation_after_it_as_a_single_layers_results_do(fmt):
+    """The CNN's rules came before its forward pass, a single layer's results between its passes: both now come after
+    the derivation, before the worked example that checks them. What the sections show is said before the forward
+    pass, and the indicator, which the derivation's sums use, is defined before them (in the notation paragraph), not
+    in the rules' list after them."""
+    text = documents(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), (fmt,))[fmt]
+    text = mathml_free(text) if fmt == "html" else text
+    order = [text.index(heading) for heading in ("Forward pass", "Backward pass", "The rules, layer by layer",
+                                                 "A worked example", "Exercises")]
+    assert order == sorted(order)
+    assert "The sections above derived each layer" in text and "rules entry by entry at this size" in text
+    shown = text.index("The sections below work out one entry of each tensor")
+    assert text.index("Forward pass") < shown < text.index("Layer 1: convolution")
+    if fmt != "html":
+        defined = text.index(r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere.")
+        assert defined < text.index("Forward pass") and text.count("is 1 where its condition holds") == 1
+        assert defined < text.index(r"\mathbb{1}", defined + 20) < text.index("The rules, layer by layer")

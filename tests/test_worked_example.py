@@ -80,6 +80,9 @@ def test_the_worked_entry_is_the_sum_of_its_terms_and_has_the_most_terms():
             assert total == v.values[v.worked]
             table = d[v.name].terms
             counts = [table.start[n + 1] - table.start[n] for n in range(len(v.values))]
+            if v.name == "dL/dX":  # the entry the input's figure shows (below), on the border: fewer terms
+                assert len(v.terms) == counts[v.worked] < max(counts)
+                continue
             assert len(v.terms) == max(counts) and counts.index(max(counts)) == v.worked
 
 
@@ -109,9 +112,10 @@ def test_the_document_shows_the_example_by_default_and_not_when_asked_or_in_a_ha
     d = derive(spec)
     ctx = context(d, example=worked_example(d, 0))
     assert [s.title for s in ctx["summary"]][:1] == ["The results"]
-    # A single layer's example comes after its backward pass, first of the closing sections; the exercises
-    # build on it, and without it there are none.
-    assert [s.title for s in ctx["closing"]][:1] == ["A worked example"] and ctx["practice"]
+    # A single layer's example comes after its backward pass and its results, after the layer in a network and
+    # just before the exercises, which build on it; without it there are none.
+    titles = [s.title for s in ctx["closing"] if s.title]
+    assert titles == ["In a network", "A worked example"] and ctx["practice"]
     assert not context(d)["practice"] and "## Exercises" not in render(spec, "md", example=None).files["derivation.md"].decode()
 
 
@@ -310,3 +314,55 @@ def test_a_relu_that_stopped_nothing_is_said_and_its_gradient_not_listed_twice()
     said = r"so $\partial L / \partial A^{[1]}$ is $\partial L / \partial A^{[2]}$ and is not listed again" in part
     assert said == same
     assert (r"\frac{\partial L}{\partial A^{[1](1)}} =" in part) == (not same)
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=5, kernel=3, stride=2, padding=1),
+                                  ConvSpec(in_channels=2, out_channels=2), ConvSpec(input=4, kernel=3, padding=1)],
+                         ids=str)
+def test_a_single_layers_worked_input_entry_is_the_one_its_figure_shows(spec):
+    """A reader saw Figure 3 work out x_{1,2} and the worked example x_{2,2}: the two tell of one entry. The entry is
+    the figure's (on the border, its window on the zero padding), named in the figure's sentence; the numbers of
+    its terms are those of that entry's sum at the example's values (a NumPy correlation), and the value is NumPy's."""
+    d = derive(spec)
+    example = worked_example(d, 0)
+    ctx = context(d, example=example)
+    (section,) = [s for s in ctx["sections"] if any(f.svg_file.startswith("figure-full") for f in s.figures)]
+    named = re.search(r"shows this for input entry \$x_\{(\d+),(\d+)\}\$", section.intro)
+    i, j = int(named.group(1)) - 1, int(named.group(2)) - 1
+    (gx,) = [v for v in example.derived if v.name == "dL/dX"]
+    assert gx.worked == i * spec.input[1] + j
+    given = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+    k = given["K"].reshape(spec.out_channels, spec.in_channels, *spec.kernel)
+    g = given["dL/dY"].reshape(spec.out_channels, *spec.output)
+    # the entry's terms: each upstream entry (r, s) whose window reads x_{i,j}, times the kernel entry it reads it by
+    (sh, sw), (ph, pw) = spec.stride, spec.padding
+    products = sorted(g[m, r, s] * k[m, 0, i + ph - sh * r, j + pw - sw * s]
+                      for m in range(spec.out_channels) for r in range(spec.output[0]) for s in range(spec.output[1])
+                      if 0 <= i + ph - sh * r < spec.kernel[0] and 0 <= j + pw - sw * s < spec.kernel[1])
+    assert sorted(float(a) * float(b) for a, b in gx.terms) == products
+    assert float(gx.values[gx.worked]) == sum(products)
+    md = render(d, ("md",), example=0).files["derivation.md"].decode()
+    label = r"x^{(1)}" if spec.in_channels > 1 else "x"
+    assert rf"\frac{{\partial L}}{{\partial {label}_{{{i + 1},{j + 1}}}}} &= " in md.split("## A worked example")[1]
+
+
+def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term():
+    """A reader found no term-by-term line for the softmax or the loss in the CNN's worked example: one line gives the
+    first probability from the scores' exponentials, the loss from it (the target's 0 entries leave out their terms),
+    and the softmax's input gradient p_1 - t_1; each number as NumPy computes it from the example's scores."""
+    net = load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")
+    d = derive(net)
+    example = worked_example(d, 0)
+    derived = {v.name: np.array([float(x) for x in v.values]) for v in example.derived}
+    target = np.array([float(x) for x in next(v for v in example.given if v.name == "t").values])
+    scores = derived["A[5]"]
+    p = np.exp(scores) / np.exp(scores).sum()
+    loss = -np.sum(target * np.log(p))
+    md = render(net, ("md",)).files["derivation.md"].decode()
+    worked = md[md.index("One entry of each sum"):md.index("## Exercises")]
+    powers = " + ".join(f"e^{{{s:g}}}" for s in scores)
+    assert (rf"\hat{{y}}_{{1}} &= e^{{{scores[0]:g}}} / ({powers}) \approx {p[0]:.3f}, \quad "
+            rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.3f}, \quad "
+            rf"\tfrac{{\partial L}}{{\partial a^{{[5]}}_{{1}}}} = {p[0]:.3f} - {target[0]:g} \approx {p[0] - target[0]:.3f}") \
+        in worked
+    assert target[0] == 1  # the loss's one term is the first probability's

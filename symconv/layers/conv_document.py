@@ -531,7 +531,8 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]:
              rf"${k}_{{p,q}}$ and ${y}_{{r,s}}$), $G = \partial L / \partial {Y}$ is the upstream gradient as a "
              rf"matrix, its entries ${g}$" + (" (in each channel)" if many_in or many_out else "")
              + "".join("; " + d for d in defined)
-             + rf"; $\hat{{G}}$ is ${Gt}$ with {border} of zeros on every side (here {span[0] - 1} and {span[1] - 1}: "
+             + rf"; $\hat{{G}}$ is ${Gt}$ padded for the full correlation, by one row and column fewer than the kernel "
+             rf"spans: {border} of zeros on every side (here {span[0] - 1} and {span[1] - 1}: "
              rf"{size(*sizes['padded upstream'])}){dilation}.")
     note = (
         rf"The correlation of ${Xt}$ with ${Gt}${taps} {kernel_part}. Sliding $\operatorname{{rot}}_{{180}}({Kt})$ over "
@@ -749,20 +750,15 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     the border, whose window reaches into the zero padding (full_convolution_entry), so that the figure shows
     what the padding is for. Every column is drawn, and every row but those of zeros this window does not reach, as
     the caption says."""
-    sizes = result_sizes(spec)
-    rows, cols = sizes["padded upstream"]
-    if rows > MAX_CELLS or cols > MAX_CELLS:
-        return None
-    if spec.kernel_span == (1, 1) and spec.stride == (1, 1):  # no padding, no turn: the window is one entry
+    rows, cols = result_sizes(spec)["padded upstream"]
+    picked = figure_entry(spec)
+    if picked is None:
         return None
     (ho, wo), (sh, sw), (ph, pw) = spec.output, spec.stride, spec.padding
     (kh, kw), (dh, dw) = spec.kernel, spec.dilation
     span = spec.kernel_span
     channel = _first((spec.out_channels,))
     at = _spread_upstream(spec)
-    picked = full_convolution_entry(spec)  # (a stride may leave entries that no output reads)
-    if picked is None:
-        return None
     i, j = picked
     top, left = i + ph, j + pw  # the window of padded-input entry (top, left) in the full convolution
     kernel, ksup = step.entry("K", _first((spec.out_channels, spec.in_channels), 2))
@@ -799,17 +795,20 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
         if role in present]
     many = spec.out_channels > 1
     pair = _first((spec.out_channels, spec.in_channels), 2)
-    phrase = full_phrase(_kernel_symbol(spec, step, pair), spec.flipped)
+    # The caption names the kernel drawn (K^{[1](1,1)} in a network); the phrase that names the operation, the full
+    # correlation with rot180(K), is the sentence's beside the figure (why_rotated), said there once.
+    drawn = _kernel_symbol(spec, step, pair)
     slides = "the kernel as stored" if spec.flipped else "the kernel rotated by 180 degrees"
+    turned = f"the kernel as stored, ${drawn}$," if spec.flipped else rf"$\operatorname{{rot}}_{{180}}({drawn})$"
     rings = _zero_rings(spec)
     padded = f"padded with {rings} of zeros on each side to {size(rows, cols)}" if rings else f"a {size(1, 1)} kernel needs no padding"
     if left_out:
         padded += f" ({left_out}, zeros this window does not reach, not drawn)"
     reaches = bool(_on_full_padding(spec, _full_taps(spec, i, j)))
-    caption = (f"The input's gradient as {phrase}: the upstream gradient ({size(ho, wo)}"
+    caption = (f"The input's gradient: the upstream gradient ({size(ho, wo)}"
                + (", output channel 1" if many else "") + ")"
                + (" spread by the stride" if (sh, sw) != (1, 1) else "")
-               + f", {padded}, and {slides} sliding over it. "
+               + f", {padded}, and {turned} sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
                + ("; a kernel entry over a zero adds nothing" if "window" in present else "")
@@ -870,6 +869,18 @@ def full_convolution_entry(spec: ConvSpec) -> tuple[int, int] | None:
         return None
     middle = ((h - 1) / 2, (w - 1) / 2)
     return min(read, key=lambda ij: (abs(ij[0] - middle[0]) + abs(ij[1] - middle[1]), ij))
+
+
+def figure_entry(spec: ConvSpec) -> tuple[int, int] | None:
+    """The input entry (0-based) whose gradient the input's figure works out (full_convolution_entry), or None
+    where there is no such figure: a padded upstream gradient too large to draw, or a 1 x 1 kernel at stride 1
+    (no padding, no turn: the window is one entry). A single layer's worked example works out the same entry."""
+    rows, cols = result_sizes(spec)["padded upstream"]
+    if rows > MAX_CELLS or cols > MAX_CELLS:
+        return None
+    if spec.kernel_span == (1, 1) and spec.stride == (1, 1):
+        return None
+    return full_convolution_entry(spec)  # (a stride may leave entries that no output reads)
 
 
 def _zero_rings(spec: ConvSpec) -> str:
@@ -963,8 +974,8 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
              r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
              rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\hat{G}$, in general, $\tilde{G}$ with $D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns of zeros on every "
-             "side (at stride 1 and dilation 1, the boxes' $\\hat{G}$); " + star_d_words() + "; and " + crop_words() + ":")
+             r"$\hat{G}$ made from $\tilde{G}$ and $\tilde{K}$ as the boxes' from $G$ and $K$; " + star_d_words()
+             + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
     sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""

@@ -133,9 +133,9 @@ class SoftmaxCrossEntropy(Layer):
                     rf"{step.delta('in', n)} &= {c}\big({p}\, (\mathbf{{1}}{T} {t}) - {t}\big)" if self.general else
                     rf"{step.delta('in', n)} &= {c}\big({p} - {t}\big)"]
         f = step.symbol("in")
+        # The two factors of the chain rule are written once, inside it (dL/dy^ = -t / y^, dy^/df = diag(y^) - y^ y^T):
+        # the rules sum up the backward pass's derivation, in a line or two.
         return [rf"\hat{{y}} &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log \hat{{y}}",
-                rf"\frac{{\partial L}}{{\partial \hat{{y}}}} &= -t \oslash \hat{{y}}",
-                rf"\frac{{\partial \hat{{y}}}}{{\partial {f}}} &= \operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}",
                 # the chain rule takes the Jacobian transposed (as the dense layer's W^T); this one is symmetric
                 rf"{step.delta('in')} &= \Big(\frac{{\partial \hat{{y}}}}{{\partial {f}}}\Big){T} \frac{{\partial L}}{{\partial \hat{{y}}}} "
                 rf"= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)",

@@ -23,7 +23,7 @@ from ..symbols import latex_base
 from ..words import matrix_name, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
-from .example import lines as example_lines, rounded, worked_entries
+from .example import lines as example_lines, network_steps, rounded, worked_entries
 from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of
 from .practice import practice
@@ -457,10 +457,7 @@ GENERAL_LEAD = ("Where a formula is written more than once, the first line, in s
 # The operators of a convolution's results, defined by formula before the boxes that use them.
 STAR = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
         r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$; "
-        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees; the "
-        r"full correlation of $A$ with a kernel first pads $A$ with $k_h - 1$ rows and $k_w - 1$ columns of zeros on "
-        r"every side, so that the kernel meets every entry at each of its taps, and the full correlation with "
-        r"$\operatorname{rot}_{180}(K)$ is the full convolution with $K$.")
+        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees.")
 
 
 # What the overview's notation means, said only for the operators its rules use.
@@ -470,9 +467,7 @@ NOTATION = (
                 r"over the entries of $B$, wherever $B$ fits inside $A$"),
     (r"\star_{", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
-                             r"meet each entry at each of its taps, so that $\operatorname{full}(\cdot) \star "
-                             r"\operatorname{rot}_{180}(K)$ is the full correlation with $\operatorname{rot}_{180}(K)$, "
-                             r"that is the full convolution with $K$"),
+                             r"meet each entry at each of its taps (the full correlation)"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
     (r"\operatorname{crop}", crop_words()),
@@ -497,22 +492,33 @@ NOTATION = (
 )
 
 
-SHOWN = ("The sections after them work out one entry of each tensor, the first of its first channel (and the "
+SHOWN = ("The sections below work out one entry of each tensor, the first of its first channel (and the "
          "middle one too where the first, on an edge, has fewer terms); the other entries follow the same rule with "
          "their own indices.")
 
 
+INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere."
+
+
+def _texts(section: Section) -> list[str]:
+    """Every piece of text and math a section shows (its words, displays and entries)."""
+    return ([section.intro, section.after, section.steps_intro, section.general_note, section.overview]
+            + section.steps + section.formula + section.general
+            + [line for block in section.blocks for row in block.rows for line in [row.lhs, *row.lines]])
+
+
 def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
-                 batch: bool = False) -> tuple[str, list[str], str]:
-    """The words before a network's rules: what they are, what each symbol of them means (a list, one item per
-    symbol: a lecturer could not find the rules in one paragraph of eight definitions), and what the sections
-    after them show."""
+                 batch: bool = False, defined: tuple[str, ...] = ()) -> tuple[str, list[str], str]:
+    """The words before a network's rules, which sum up the derivation after it: what they are, and what each
+    symbol of them means (a list, one item per symbol: a lecturer could not find the rules in one paragraph of eight
+    definitions; those the text `defined` before, by their marks, are not said again); and, said before the forward
+    pass, what the sections show."""
     if not rules:
         return "", [], ""
     text = " ".join(line for section in rules for line in section.formula)
-    said = [words for mark, words in NOTATION if mark in text]
-    intro = ("In tensor form, each layer's rules are these; the sections after them prove each rule entry by entry at "
-             "this size." + (" Their symbols:" if said else ""))
+    said = [words for mark, words in NOTATION if mark in text and mark not in defined]
+    intro = ("The sections above derived each layer's rules entry by entry at this size; in tensor form they are these."
+             + (" Their symbols:" if said else ""))
     after = ""
     if not input_gradient:
         after += ("Training does not need the gradient with respect to the network's input $x$: its entries are "
@@ -576,7 +582,12 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         elif any(rounded(*t.values) for t in example.derived):
             computes += " The exponentials make some values decimals, shown rounded to three places."
     worked = any(t.terms for t in example.derived)
-    steps = worked_entries(example, labels, EXAMPLE_EM, nonzero=len(derivation.records) > 1)
+    extra = {}
+    if len(derivation.records) > 1 and derivation.network.chain and derivation.network.batch is None:
+        leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+        extra = network_steps(derivation, example, {**leaves, **forward_backward(derivation.records, leaves)},
+                              {**labels, **{t.name: derivation[t.name].labels for t in derivation.tensors}})
+    steps = worked_entries(example, labels, EXAMPLE_EM, nonzero=len(derivation.records) > 1, extra=extra)
     # About how tall it sets (small type, cm): heading and words, each line of matrices as tall as its tallest,
     # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
     tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
@@ -586,8 +597,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
                     after=("One entry of each sum, term by term" + (
-                        " (in a sum of decimals the terms that are 0 are left out, and where factors rounded to three "
-                        "places would not give the result to three places, they are shown to as many as it needs):"
+                        " (a sum of decimals leaves out its terms that are 0, and shows a factor to more than three "
+                        "places where three would not give the result):"
                         if any(rounded(*t.values) for t in example.derived) else ":"))
                     if worked else "",
                     steps=steps)]
@@ -941,7 +952,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         settings = first.layer.settings(docs[0]) + ([("batch", plural(net.batch, "example"))] if net.batch else [])
         names, lines, note = first.layer.results(docs[0])
         if lines:
-            lead = "The results in matrix form, proved entry by entry at this size in the sections below. " + names
+            lead = "The results in matrix form, proved entry by entry at this size in the sections above. " + names
             if any(r"\star" in line for line in lines):  # the operators they use, defined before them
                 lead += " " + STAR
             summary = [Section("results", "The results", lead, [], formula=lines, after=note)]
@@ -951,12 +962,13 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                 summary.append(Section("results-general", "", intro, [], formula=lines, after=after))
     else:  # the network's diagram (Figure 1) lists its layers and their shapes
         settings = []
-    if example is not None:  # after the derivation it checks, and before what builds on it (the exercises)
-        closing += _example_sections(derivation, docs, example, after=True)
-    if single:
+    if single:  # the results in a network (channels, a batch, a step), right after the results they build on
         parts = first.layer.in_network(docs[0])
         closing += [Section(f"network-{n}", "In a network" if n == 0 else "", intro, [], formula=lines, after=after)
                     for n, (intro, lines, after) in enumerate(parts)]
+    if example is not None:  # after the derivation it checks, and just before what builds on it (the exercises)
+        closing += _example_sections(derivation, docs, example, after=True)
+    if single:
         found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
             questions = [Section(f"exercise-{n}", f"Exercise {n}", question, [], formula=shown)
@@ -1000,7 +1012,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         questions = [Section(f"exercise-{n}", item.title, item.question, []) for n, item in enumerate(items, 1)]
         answers = [Section(f"answer-{n}", item.title.replace("Exercise", "Answer"), item.answer, [],
                            formula=list(item.lines), after=item.after) for n, item in enumerate(items, 1)]
-    rules_intro, rules_notation, rules_after = _rules_intro(rules, input_gradient, all_entries, net.batch is not None)
+    # The indicator, which the derivation's sums use before the rules (at the end) could define it, is said in the
+    # notation paragraph at the start.
+    indicator = not single and any(r"\mathbb{1}" in text for g in forward + backward for s in g.sections
+                                   for text in _texts(s))
+    rules_intro, rules_notation, shown_note = _rules_intro(rules, input_gradient, all_entries, net.batch is not None,
+                                                           (r"\mathbb{1}",) if indicator else ())
     return {
         "title": title,
         # A network's document is denser (its rules, a worked example through every layer, each layer's entries):
@@ -1010,7 +1027,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "reading": READING,
         "single": single,
         "indexed": not naming.single,  # a^{[l]}: the notation needs its paragraph
-        "notation": "" if single else _notation(records, docs),
+        "notation": "" if single else _notation(records, docs) + (" " + INDICATOR if indicator else ""),
         "activation_layer": not single and any(r.layer.entrywise_activation for r in records),
         "settings": settings,
         "layer_table": None if single else layer_table(net, docs),
@@ -1028,7 +1045,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _slashed(_upstream_definition(derivation, docs[-1], naming.single, upstream)),
         "batch_note": _batch_note(derivation, single),
-        "rules_intro": rules_intro, "rules_notation": rules_notation, "rules_after": rules_after,
+        "rules_intro": rules_intro, "rules_notation": rules_notation, "shown_note": shown_note,
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,
         "forward": forward,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import product
 from math import prod
 
+import numpy as np
 from sympy import latex
 
 from ..example import Example, Values
@@ -167,28 +168,91 @@ def _factor_shown(value, places: int) -> str:
 
 
 def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float,
-                   nonzero: bool = False) -> list[str]:
+                   nonzero: bool = False, extra: dict[str, list[str]] | None = None) -> list[str]:
     """One entry of each sum, term by term with its numbers, broken into lines of at most `room` em:
     y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides. With `nonzero`,
-    a sum of decimals leaves out its terms that are 0 (a gradient that relu or a pooling stopped)."""
+    a sum of decimals leaves out its terms that are 0 (a gradient that relu or a pooling stopped). `extra` gives
+    the worked lines of tensors that are no sum of products (a softmax with its loss), by name: each
+    follows its tensor's place in the derivation's order."""
     out = []
+    extra = extra or {}
     for tensor in example.derived:
-        if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):  # none, or itself
+        out += _sum_entry(tensor, labels, room, nonzero)
+        out += extra.get(tensor.name, [])
+    return out
+
+
+def _sum_entry(tensor: Values, labels: dict[str, tuple[str, ...]], room: float, nonzero: bool) -> list[str]:
+    """A tensor's worked entry as align lines, term by term; [] for one without terms (or a term that is itself)."""
+    if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):  # none, or itself
+        return []
+    lhs = labels[tensor.name][tensor.worked]
+    value = tensor.values[tensor.worked]
+    pairs = tensor.terms
+    if nonzero and rounded(value, *(v for pair in pairs for v in pair)):
+        pairs = tuple(pair for pair in pairs if not any(v is not None and v.is_zero for v in pair)) or pairs
+    places = shown_places(pairs, value)
+    terms = [_factor_shown(a, places) if b is None else rf"{_factor_shown(a, places)} \cdot {_factor_shown(b, places)}"
+             for a, b in pairs]
+    broken = break_lines(terms, room - width(lhs))
+    factors = [v for pair in pairs for v in pair if v is not None]
+    if all(_short(v) is not None for v in (value, *factors)):  # tenths times whole numbers: exact as shown
+        broken[-1] += f" = {_short(value)}"
+    else:
+        equal = r"\approx" if rounded(value, *factors) else "="
+        broken[-1] += f" {equal} {number(value)}"
+    return [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
+
+
+def _plain(value: float) -> str:
+    """A short decimal as an exponent or a factor is written: 2.2, 0.8, -1 (three places at most, no trailing 0)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _agreeing(value: float, rest) -> int:
+    """The places (3, else more) at which the rounded factors `rest(places)` give `value` to three places."""
+    for places in (3, 4, 5, 6):
+        if f"{rest(places):.3f}" == f"{value:.3f}":
+            return places
+    return 6
+
+
+def network_steps(derivation, example: Example, arrays: dict, labels: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """The worked line of a softmax with cross-entropy, by the loss's name: the first probability, the loss and the
+    softmax's input gradient p_1 - t_1, on one line (the CNN's eight pages hold one more line, not three). Each number
+    is the example's (a decimal of 30 digits) and agrees with `arrays`, the network computed by each kind's NumPy
+    code, before it is written; a factor rounded to three places that would not give the result to three places is
+    shown to as many as it needs."""
+    import math
+
+    values = {v.name: v.values for v in example.given + example.derived}
+    out: dict[str, list[str]] = {}
+    check = lambda shown, reference: math.isclose(float(shown), float(reference), rel_tol=1e-9, abs_tol=1e-9)
+    for record in derivation.records:
+        if record.layer.type != "softmax_cross_entropy" or record.output not in values or "L" not in record.params:
             continue
-        lhs = labels[tensor.name][tensor.worked]
-        value = tensor.values[tensor.worked]
-        pairs = tensor.terms
-        if nonzero and rounded(value, *(v for pair in pairs for v in pair)):
-            pairs = tuple(pair for pair in pairs if not any(v is not None and v.is_zero for v in pair)) or pairs
-        places = shown_places(pairs, value)
-        terms = [_factor_shown(a, places) if b is None else rf"{_factor_shown(a, places)} \cdot {_factor_shown(b, places)}"
-                 for a, b in pairs]
-        broken = break_lines(terms, room - width(lhs))
-        factors = [v for pair in pairs for v in pair if v is not None]
-        if all(_short(v) is not None for v in (value, *factors)):  # tenths times whole numbers: exact as shown
-            broken[-1] += f" = {_short(value)}"
-        else:
-            equal = r"\approx" if rounded(value, *factors) else "="
-            broken[-1] += f" {equal} {number(value)}"
-        out += [f"{lhs} &= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
+        f = [float(v) for v in values[record.input]]
+        p, t = values[record.output], [float(v) for v in values[record.params["t"]]]
+        exps = [math.exp(v) for v in f]
+        assert check(p[0], exps[0] / sum(exps)) and check(p[0], np.asarray(arrays[record.output]).reshape(-1)[0])
+        powers = [f"e^{{{_plain(v)}}}" for v in f]
+        line = rf"{labels[record.output][0]} &= {powers[0]} / ({' + '.join(powers)}) \approx {number(p[0])}"
+        loss = values[record.params["L"]][0]
+        assert check(loss, -sum(a * math.log(float(b)) for a, b in zip(t, p)))
+        assert check(loss, np.asarray(arrays[record.params["L"]]).reshape(-1)[0])
+        # in the probabilities' own names, just worked out (a rounded probability would move its logarithm more than a
+        # rounded factor moves a product); the terms whose target entry is 0 left out, as a worked sum's terms that are 0
+        dot = r" \cdot "
+        shown = " - ".join(("" if a == 1 else _plain(a) + dot) + rf"\log {labels[record.output][k]}"
+                           for k, a in enumerate(t) if a != 0)
+        line += rf", \quad L = -{shown} \approx {number(loss)}"
+        name = f"dL/d{record.input}"
+        if name in values:
+            delta = values[name][0]
+            assert check(delta, float(p[0]) - t[0]) and check(delta, np.asarray(arrays[name]).reshape(-1)[0])
+            places = _agreeing(float(delta), lambda n: round(float(p[0]), n) - t[0])
+            lhs = labels[name][0].replace(r"\frac", r"\tfrac")
+            line += rf", \quad {lhs} = {float(p[0]):.{places}f} - {_plain(t[0])} \approx {number(delta)}"
+        out[record.params["L"]] = [line]
     return out

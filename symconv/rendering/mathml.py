@@ -48,7 +48,14 @@ def tidy(markup: str) -> str:
     # A thin space after a function name, and before it unless it opens a row or follows an operator.
     markup = _FUNCTION.sub(lambda m: ("" if markup[:m.start()].endswith(("<mrow>", "</mo>")) else THIN)
                            + f"<mi>{m.group(1)}</mi>" + THIN, markup)
-    return _PAREN.sub(r'<mo\1 lspace="0" rspace="0">\2</mo>', markup)
+    markup = _PAREN.sub(r'<mo\1 lspace="0" rspace="0">\2</mo>', markup)
+    return _SIZED_BASE.sub(r"<\1><mrow>\2</mrow>", markup)
+
+
+# A sized delimiter (\Big), \big]) that carries a script, (d y / d a)^T: latex2mathml makes the delimiter itself the
+# script's base, and Chromium then sets it at its normal size, a small ")" after a tall "(" around a fraction; in an
+# mrow of its own it keeps its size.
+_SIZED_BASE = re.compile(r"<(msup|msub|msubsup)>(<mo [^>]*minsize=\"[^\"]*\"[^>]*>[^<]*</mo>)")
 
 
 THIN = '<mspace width="0.1667em"/>'

@@ -250,6 +250,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             label = derivation[grad].labels[flat]
             lines, _ = _worked(derivation, names, grad, flat, values2, total, True)  # in symbols, then numbers
             lines[0] = primed(lines[0])
+            found = kept  # the upstream entries that answer 2 found not 0, and why the others are
             kept = _kept(derivation, names, grad, flat, values2)
             items.append(Item(
                 f"Exercise {len(items) + 1}",
@@ -257,7 +258,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 f"${inline_primed(label)}$, the kernel entry's gradient.",
                 "The kernel's gradient correlates the layer's input with the upstream gradient: each output entry adds "
                 "its upstream gradient times the input entry this kernel entry met there; of the upstream gradient's "
-                f"entries only {_listed(kept)} are not 0{_stopped(records)}:",
+                f"entries only {_listed(kept)} are not 0"
+                + (", as answer 2 found:" if kept == found else f"{_stopped(records)}:"),
                 tuple(lines)))
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:

@@ -174,8 +174,12 @@ def practice(derivation: Derivation, example: Example | None, printer) -> Practi
     questions.append(question)
     answers.append((lines, after))
     found["finite difference"] = result
-    # 5: a derivation: why the kernel turns up rotated in the input's gradient.
-    question, lines, after = _rotation_derivation(derivation, record, arrays, printer)
+    # 5: the layer as a matrix, vec(Y) = M vec(X) + b, and the backward pass as its transpose (the text explains why
+    # the kernel turns up rotated; an exercise that asked for that proof again repeated it). Where M is too large to
+    # write out, or has channels: the derivation of the rotation, as before.
+    matrix = _matrix_exercise(derivation, record, layer, arrays, printer,
+                              {v.name: v.values for v in example.derived})
+    question, lines, after = matrix or _rotation_derivation(derivation, record, arrays, printer)
     questions.append(question)
     answers.append((lines, after))
     return Practice(questions, answers, found)
@@ -233,6 +237,67 @@ def assert_rotation(G, K) -> None:
         for j in range(full.shape[2]):
             full[:, i, j] = np.einsum("mhw,mchw->c", padded[:, i:i + kh, j:j + kw], rotated)
     assert np.allclose(full, scattered)
+
+
+MATRIX_ROWS, MATRIX_COLUMNS = 9, 12  # the largest M an exercise asks to write out (the default layer's: 4 x 9)
+
+
+def _vec(array):
+    """A matrix's columns stacked, as the matrix view's vec (one channel)."""
+    return array.reshape(array.shape[-2:]).reshape(-1, order="F")
+
+
+def _matrix_exercise(derivation: Derivation, record, layer, arrays: dict, printer, derived: dict):
+    """Exercise: write the layer as a matrix, vec(Y) = M vec(X) + b 1, at the example's kernel, and compute
+    M^T vec(G): the input's gradient of the worked example. M's columns come from the layer's own NumPy forward
+    pass (the output of each unit input, without the bias); the answer is checked against the example's Y and
+    dL/dX (each checked against NumPy before). None with channels or a batch, or where M is larger than
+    MATRIX_ROWS x MATRIX_COLUMNS."""
+    import numpy as np
+
+    spec = layer.conv_spec(record.shape_in)
+    (h, w), (ho, wo) = spec.input, spec.output
+    if spec.in_channels != 1 or spec.out_channels != 1 or ho * wo > MATRIX_ROWS or h * w > MATRIX_COLUMNS:
+        return None
+    X, K, G = arrays[record.input], arrays[record.params["K"]], arrays[f"dL/d{record.output}"]
+    params = {"K": K} | ({"b": np.zeros_like(arrays[record.params["b"]])} if "b" in record.params else {})
+    M = np.zeros((ho * wo, h * w))
+    for col in range(h * w):
+        unit = np.zeros(h * w)
+        unit[col] = 1.0
+        y, _ = layer.numpy_forward(np, unit.reshape((w, h)).T.reshape(X.shape), params)
+        M[:, col] = _vec(y)
+    bias = float(arrays[record.params["b"]].reshape(-1)[0]) if "b" in record.params else 0.0
+    Y = np.array([float(v) for v in derived[record.output]]).reshape((ho, wo))
+    dX = np.array([float(v) for v in derived[f"dL/d{record.input}"]]).reshape((h, w))
+    assert np.allclose(M @ _vec(X) + bias, _vec(Y))  # the matrix is the layer
+    back = M.T @ _vec(G)
+    assert np.allclose(back, _vec(dX))  # and its transpose the backward pass
+    number = lambda v: _decimal(Fraction(round(float(v))))
+    y, x = (re.split(r"[\^_]", printer.latex[derivation.symbols.index(derivation[n].symbols[0])])[0]
+            for n in (record.output, record.input))
+    Yn, Xn, Kn = matrix_name(y), matrix_name(x), matrix_name(re.split(
+        r"[\^_]", printer.latex[derivation.symbols.index(derivation[record.params["K"]].symbols[0])])[0])
+    b = r" + b\,\mathbf{1}" if "b" in record.params else ""
+    question = (rf"The layer is linear in its input: $\operatorname{{vec}}({Yn}) = M \operatorname{{vec}}({Xn}){b}$, where "
+                r"$\operatorname{vec}$ stacks a matrix's columns" + (r" and $\mathbf{1}$ is the vector of ones" if b else "")
+                + rf". Write the {size(ho * wo, h * w)} matrix $M$ at the example's ${Kn}$ (row by output entry, column "
+                rf"by input entry), then compute $M^{{\mathsf{{T}}}} \operatorname{{vec}}(G)$ and compare it with "
+                rf"$\partial L / \partial {Xn}$.", [])
+    matrix = r" \\ ".join(" & ".join(number(v) for v in row) for row in M)
+    # (each matrix in braces: an aligned block's rows are split at the \\ outside them)
+    # M written as the Jacobian it is, which check reads entry by entry (a bare M it takes for another name)
+    jacobian = rf"\frac{{\partial \operatorname{{vec}}({Yn})}}{{\partial \operatorname{{vec}}({Xn})}}"
+    lines = [rf"{jacobian} &= {{\begin{{bmatrix}} {matrix} \end{{bmatrix}}}}",
+             rf"M^{{\mathsf{{T}}}} \operatorname{{vec}}(G) &= {{\begin{{bmatrix}} {' & '.join(number(v) for v in back)} "
+             rf"\end{{bmatrix}}}}^{{\mathsf{{T}}}} = \operatorname{{vec}}\Big(\frac{{\partial L}}{{\partial {Xn}}}\Big)"]
+    after = (rf"$M$ is the Jacobian $\partial \operatorname{{vec}}({Yn}) / \partial \operatorname{{vec}}({Xn})$, above. Row $(r, s)$ of $M$ holds each kernel entry in the column of the input entry it multiplies in output "
+             rf"$(r, s)$, and 0 elsewhere. By the chain rule $\partial L / \partial \operatorname{{vec}}({Xn}) = "
+             rf"M^{{\mathsf{{T}}}} \operatorname{{vec}}(G)$: column $(i, j)$ of $M$ lists the kernel entries through which "
+             rf"${x}_{{i,j}}$ reaches each output, so the product gives the worked example's $\partial L / \partial {Xn}$, "
+             "column by column. The backward pass is the forward pass's matrix transposed; the full correlation with the "
+             "rotated kernel computes this product without writing $M$.")
+    return question, lines, after
 
 
 def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
