@@ -216,9 +216,9 @@ def test_worked_numbers_are_checked_at_the_values_the_notes_give():
     # (test_general_formulas proves them) and never calls wrong.
     text = render(CLASSIC, ("md",)).files["derivation.md"].decode()
     assert not [v for v in check_notes(text, CLASSIC, latex=False) if v.status == "wrong"]
-    # Up to the closing sections (the layer in a network, in symbols such as C_out and N; the exercises' losses
-    # and a layer at another stride), every claim reads back right.
-    text = text[:text.index("## In a network")]
+    # But for the closing sections (the layer in a network, in symbols such as C_out and N; the exercises' losses
+    # and a layer at another stride), every claim reads back right, the worked example's too.
+    text = text[:text.index("## In a network")] + text[text.index("## A worked example"):text.index("## Exercises")]
     # (and the general form beside the boxes, crop(G-hat star rot180(K)): crop is no function check reads; nor the
     # operators' definitions before the results, in symbols for any matrices A, B and kernel K)
     verdicts = [v for v in check_notes(text, CLASSIC, latex=False)
