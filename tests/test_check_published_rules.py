@@ -429,6 +429,20 @@ def test_a_letter_the_notes_give_a_matrix_of_formulas_names_it():
     assert statuses(notes, d) == ["definition", "right", "right", "not understood"]
 
 
+def test_a_letter_given_a_matrix_of_numbers_no_value_has_the_size_of_is_never_wrong():
+    # M = [4 x 9 numbers], the layer's matrix at the worked example's kernel: M read by meaning from its first entry
+    # (dL/dX_{1,1} is 0 too) is 3 x 3, so the size says the reading is not the notes' M, not that M is wrong
+    d = derive(ConvSpec(input=3, kernel=2, names="X,K,Y"))
+    notes = r"""
+    Here $X = \begin{bmatrix} 1 & 0 & 2 \\ -1 & 1 & 0 \\ 2 & 1 & 1 \end{bmatrix}$ and
+    $K = \begin{bmatrix} 2 & 2 \\ -1 & 0 \end{bmatrix}$.
+
+    $$M = \begin{bmatrix} 2 & 2 & 0 & -1 & 0 & 0 & 0 & 0 & 0 \\ 0 & 2 & 2 & 0 & -1 & 0 & 0 & 0 & 0 \\
+    0 & 0 & 0 & 2 & 2 & 0 & -1 & 0 & 0 \\ 0 & 0 & 0 & 0 & 2 & 2 & 0 & -1 & 0 \end{bmatrix}$$
+    """
+    assert "wrong" not in statuses(notes, d)
+
+
 def test_the_loss_own_error_signal_in_bar_notation_is_one():
     # Grosse's bar notation, \bar{v} := \partial L/\partial v for every node v: \bar{\mathcal{L}} = 1 starts the walk
     notes = r"""

@@ -758,6 +758,11 @@ class Grader(Evaluator):
             self.past_border = set()
             if claim.matrix:
                 wrong_shape = self._matrix_shape(sides[0], claim.matrix)
+                guessed = sorted(binding.uses(claim.text, self.inferred))
+                if wrong_shape and guessed:  # M = [4 x 9 numbers], M read by meaning as a 3 x 3 value: not the notes' M
+                    return Verdict(claim.line, written, "not understood", reason=(
+                        f"{wrong_shape}; symconv read {', '.join(guessed)} by meaning, and no value of the network that "
+                        "size is meant: the notes' own name for this matrix (not checked)"))
                 if wrong_shape:
                     return Verdict(claim.line, written, "wrong", reason=wrong_shape)
             try:
