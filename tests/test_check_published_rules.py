@@ -547,3 +547,33 @@ def test_an_entry_of_a_product_of_whole_tensors_in_parentheses():
     $$\left(\frac{\partial L}{\partial z} x^{\top}\right)_{1,2} = \frac{\partial L}{\partial z_1} x_2$$
     """
     assert statuses(notes, d) == ["right", "wrong", "right"]
+
+
+def test_a_kernel_indexed_from_its_centre():
+    # heldout14's "same" convolution written as a true convolution: K_{uv} = w_{2-u,2-v}, u, v from -1 to 1; sums
+    # from a negative number, the notes' K entries at negative indices, and a given entry = K's judged by value
+    d = derive(ConvSpec(input=4, kernel=3, padding=1, names="x,w,y"))
+    notes = r"""
+    $$K_{uv} = w_{2-u,2-v}$$
+
+    $$y_{22} = \sum_{u=-1}^{1}\sum_{v=-1}^{1} K_{uv}\, x_{2-u,2-v}$$
+
+    $$y_{22} = \sum_{u=-1}^{1}\sum_{v=-1}^{1} K_{uv}\, x_{2+u,2+v}$$
+
+    $$K_{-1,0} = w_{32}$$
+
+    $$w_{13} = K_{1,-1}$$
+
+    $$w_{13} = K_{-1,1}$$
+    """
+    assert statuses(notes, d) == ["definition", "right", "wrong", "right", "right", "wrong"]
+    # a channel written as a letter in the superscript, K^{(m)}_{uv}: an index of the name too
+    d = derive(ConvSpec(input=4, kernel=3, padding=1, out_channels=2, names="x,w,y"))
+    notes = r"""
+    $$K^{(m)}_{uv} = w^{(m)}_{2-u,2-v}$$
+
+    $$K^{(2)}_{0,-1} = w^{(2)}_{23}$$
+
+    $$K^{(2)}_{0,-1} = w^{(1)}_{23}$$
+    """
+    assert statuses(notes, d) == ["definition", "right", "wrong"]

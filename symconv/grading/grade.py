@@ -741,6 +741,11 @@ class Grader(Evaluator):
                 said = f"{name} is defined by the first '=' (the derivative after it); the links after it are judged"
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             sides, compact = self.parse(claim)
+            if (claim.text != unexpanded and len(sides) == 2 and sides[0][0] == "entry" and sides[1][0] != "num"
+                    and self.d[sides[0][1]].entries is None):
+                # K^{(m)}_{-1,-1} = w^{(m)}_{33}, w_{13} = K_{1,-1}: a given entry and the notes' own name for one,
+                # the same value or not (an index map's claim), judged by value as an expression is
+                sides = [("add", ((1, sides[0]),)), sides[1]]
             if (claim.matrix and len(sides) == 2 and sides[0][0] == sides[1][0] == "entry" and sides[0][1] == sides[1][1]
                     and self.d[sides[0][1]].entries is None):
                 # X = \begin{pmatrix} x_{11} & ... \end{pmatrix}: the notes name a given tensor's entries, as they lay it out
@@ -758,11 +763,14 @@ class Grader(Evaluator):
             self.past_border = set()
             if claim.matrix:
                 wrong_shape = self._matrix_shape(sides[0], claim.matrix)
-                guessed = sorted(binding.uses(claim.text, self.inferred))
-                if wrong_shape and guessed:  # M = [4 x 9 numbers], M read by meaning as a 3 x 3 value: not the notes' M
+                # the matrix's name as written (M, a name for dL/dX too), where symconv read it by meaning
+                named = sides[0] if sides[0][0] == "entry" else sides[0][2] if (
+                    sides[0][0] == "deriv" and sides[0][1][0] == "loss" and sides[0][2][0] == "entry") else None
+                if wrong_shape and named is not None and named[3] in self.inferred:
+                    # M = [4 x 9 numbers], M read by meaning as a 3 x 3 value: not what the notes mean by M
                     return Verdict(claim.line, written, "not understood", reason=(
-                        f"{wrong_shape}; symconv read {', '.join(guessed)} by meaning, and no value of the network that "
-                        "size is meant: the notes' own name for this matrix (not checked)"))
+                        f"{wrong_shape}; symconv read {named[3]} by meaning, and no value of the network that size is "
+                        "meant: the notes' own name for this matrix (not checked)"))
                 if wrong_shape:
                     return Verdict(claim.line, written, "wrong", reason=wrong_shape)
             try:
@@ -810,7 +818,7 @@ class Grader(Evaluator):
                 # with the sums not written) leaves the name with no one value: not a name for it
                 if read is not None and not defined[0] and shorthands.is_entrywise(read):
                     defined = (shorthands.ENTRYWISE, shorthands.entrywise(defined[1], self.tensors))
-                loose = read is not None and read[0] != "channel" and bool(free_indices(read) - set(defined[0]))
+                loose = read is not None and read[0] != "channel" and bool(free_indices(read) - set(shorthands.letters(defined[0])))
                 # (a letter also written as an index elsewhere names entries it is given with numbers: the gates q_1, q_2)
                 if (read is not None and (unknown.name not in self.index_letters or defined[0] == shorthands.ENTRIES)
                         and not loose
@@ -822,7 +830,7 @@ class Grader(Evaluator):
                     self.shorthands[name] = defined
                     raw = shorthands.read(unexpanded, name)
                     if raw is not None and raw[0] == defined[0] and defined[0] != shorthands.ENTRYWISE:
-                        nodes.define(self, name, defined[0], unexpanded, defined[1])
+                        nodes.define(self, name, shorthands.letters(defined[0]), unexpanded, defined[1])
                     return Verdict(claim.line, written, "definition", reason=(
                         f"{name} is the notes' name for this expression: the claims after it are read so"))
                 return Verdict(claim.line, written, "not understood", reason=said or str(unknown), unknown=True)
@@ -845,8 +853,8 @@ class Grader(Evaluator):
             verdict = self.grade(claim)
             self.weak |= weak  # after the claim that read them, which holds with them by construction
             return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
-        except ParseError as error:
-            return Verdict(claim.line, written, "not understood", reason=str(error))
+        except ParseError as error:  # a gradient by a quantity no equation uses yet: judged again at the end (nodes.py)
+            return Verdict(claim.line, written, "not understood", reason=str(error), unknown=isinstance(error, nodes.Unused))
         except RecursionError:
             return Verdict(claim.line, written, "not understood", reason="the claim is nested too deeply to read")
         except _EVALUATION_ERRORS as error:

@@ -27,6 +27,10 @@ from .parse import _split_equals, node_key
 from .report import Verdict
 from .tree import axis_sizes, indices_at
 
+class Unused(ParseError):
+    """No equation the notes give (and symconv read) uses the quantity yet: the claim is judged again at the end."""
+
+
 MAX_DEPTH = 12  # quantities a gradient passes through, one defined from the next
 
 
@@ -86,6 +90,7 @@ def _key(equation: Equation) -> tuple[str, str]:
 def written(name: str) -> re.Pattern:
     """The quantity written with its indices: \\text{xmu}_{nd}, ivar_d, s (shorthands.py's own form)."""
     return re.compile(rf"(?<![A-Za-z\\])(?:{shorthands._OPEN}{re.escape(name)}\s*\}}|{re.escape(name)}(?![A-Za-z0-9]))"
+                      r"(?:\s*\^\s*\{\s*\(?\s*(?P<sup>[^{}()]*?)\s*\)?\s*\})?"  # K^{(m)}_{uv}: its channel first
                       r"(?:\s*_\s*(?:\{(?P<braced>[^{}]*)\}|(?P<one>[A-Za-z0-9])))?")
 
 
@@ -94,6 +99,8 @@ def _marked(text: str, quantity: Quantity) -> str:
     def mark(found: re.Match) -> str:
         given = found["braced"] if found["braced"] is not None else found["one"] or ""
         parts = [p.strip() for p in given.split(",")] if "," in given else list(given.replace(" ", ""))
+        if found["sup"] is not None:
+            parts = [p.strip() for p in found["sup"].split(",")] + parts
         if len(parts) != len(quantity.letters):
             return found[0]
         return rf"\nodeat{{{quantity.key.split()[1]}}}{{{','.join(parts)}}}"
@@ -212,8 +219,8 @@ def gradient(grader, key: str, position: tuple[int, ...], depth: int = 0) -> Exp
     total = S.Zero
     using = [e for e in grader.nodes.equations if e.quantity != quantity.name and written(quantity.name).search(e.rhs)]
     if not using:
-        raise ParseError(f"no equation the notes give that symconv read uses {quantity.name}: the loss's gradient by it "
-                         "is not read")
+        raise Unused(f"no equation the notes give that symconv read uses {quantity.name}: the loss's gradient by it "
+                     "is not read")
     for equation in using:
         above = grader.nodes.quantities.get(equation.quantity)
         lhs = _marked(equation.lhs, above) if above else equation.lhs

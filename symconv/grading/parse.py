@@ -606,11 +606,11 @@ class Parser:
             linear = _linear_bounds(low, sup, names)
             if linear is not None:  # \sum_{i=2a-1}^{2a}: bounds in the claim's other indices
                 bounds += [(v, *linear) for v in names]
-            elif not names or not all(re.fullmatch(r"[a-z]", v) for v in names) or not is_number(low) \
-                    or sup is None or not (is_number(sup) or to_end):
+            elif not names or not all(re.fullmatch(r"[a-z]", v) for v in names) or not _whole(low) \
+                    or sup is None or not (_whole(sup) or to_end):
                 raise ParseError(f"cannot read the sum's range {sub}^{sup}: write numbers, e.g. \\sum_{{r=1}}^{{2}}")
-            else:
-                bounds += [(v, int(low), None if to_end else int(sup)) for v in names]
+            else:  # \sum_{u=-1}^{1}: a kernel indexed from its centre runs from a negative number
+                bounds += [(v, int(low.replace(" ", "")), None if to_end else int(sup.replace(" ", ""))) for v in names]
         else:
             names = [v for v in re.split(r"[,\s]+", sub.strip()) if v]
             if len(names) == 1 and re.fullmatch(r"[a-z]+", names[0]):
@@ -901,6 +901,12 @@ def _linear_index(text: str) -> bool:
     except ParseError:
         return False
     return True
+
+
+def _whole(text: str) -> bool:
+    """A whole number, negative too (a sum's bound: \\sum_{u=-1}^{1})."""
+    text = text.strip()
+    return is_number(text[1:] if text.startswith("-") else text)
 
 
 def _whole_in(node) -> bool:

@@ -15,7 +15,9 @@ from .notation import JACOBIAN_J, _jacobian_j
 
 _OPEN = r"\\(?:text|mathrm|operatorname|mathit)\s*\{\s*"
 _WRAP = rf"(?:{_OPEN})?"
-_DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)\s*\}}?\s*(?:_\s*(?:\{{(?P<braced>[a-z0-9 ,]*)\}}|(?P<one>[a-z0-9])))?"
+# a channel written as a letter in a superscript, K^{(m)}_{uv}: an index of the name's, before its subscript's
+_SUPERSCRIPT = r"(?:\s*\^\s*\{\s*\(?\s*(?P<sup>[a-z](?:\s*,\s*[a-z])*)\s*\)?\s*\})?"
+_DEFINED = re.compile(rf"\s*{_WRAP}(?P<name>[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)\s*\}}?{_SUPERSCRIPT}\s*(?:_\s*(?:\{{(?P<braced>[a-z0-9 ,]*)\}}|(?P<one>[a-z0-9])))?"
                       # z(x) = \log y(x): the name written as a function of the input
                       r"(?:\s*\(\s*(?P<args>[A-Za-z](?:\s*,\s*[A-Za-z])*)\s*\))?"
                       r"\s*(?::=|=|\\coloneqq)\s*(?P<rhs>(?:[^={}]|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})+?)\s*")
@@ -52,8 +54,12 @@ def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
     if found["args"]:  # y(x) in the expression of z(x): the value y, a function of the same input
         arguments = "".join(found["args"].replace(",", " ").split())
         rhs = re.sub(rf"(?<=[A-Za-z}}])\s*\(\s*[{arguments}]\s*\)", "", found["rhs"])
-        found = {"braced": found["braced"], "one": found["one"], "rhs": rhs}
+        found = {"braced": found["braced"], "one": found["one"], "rhs": rhs, "sup": found["sup"]}
     indices = _index_parts(found["braced"] if found["braced"] is not None else found["one"] or "")
+    if found["sup"]:  # K^{(m)}_{uv}: m before u and v, marked as a superscript's (SUPERSCRIPT)
+        if any(i.isdigit() for i in indices):
+            return None
+        indices = tuple(SUPERSCRIPT + letter for letter in found["sup"].replace(",", " ").split()) + indices
     if any(i.isdigit() for i in indices):  # q_1 = w_{1,1} x_{1,1}, q_2 = ...: one entry at a time (a circuit's gates)
         if not all(i.isdigit() for i in indices):
             return None
@@ -66,6 +72,12 @@ def read(text: str, name: str) -> tuple[tuple[str, ...], str] | None:
 ENTRYWISE = ("*",)
 ENTRIES = ("#",)  # a name defined one entry at a time: its expressions by the indices written (numbers)
 ENTRY = "_{\\#}"
+SUPERSCRIPT = "^"  # before an index letter: the name writes it in its superscript (K^{(m)}_{uv})
+
+
+def letters(indices: tuple[str, ...]) -> tuple[str, ...]:
+    """The index letters of a shorthand, a superscript's as the others."""
+    return tuple(i.removeprefix(SUPERSCRIPT) for i in indices)
 
 
 def entrywise(rhs: str, names) -> str:
@@ -110,8 +122,11 @@ def expand(text: str, shorthands: dict[str, tuple[tuple[str, ...], str]]) -> str
     text = JACOBIAN_J.sub(_jacobian_j, text)  # J_x z with z a shorthand: the Jacobian of what z stands for
     for name, (indices, rhs) in shorthands.items():
         # \text{xmu}_{nd} with its closing brace, a bare name without one: {\Sigma} keeps its own
+        raised = isinstance(indices, tuple) and indices not in (ENTRIES, ENTRYWISE) and any(
+            i.startswith(SUPERSCRIPT) for i in indices)
         pattern = re.compile(rf"(?<![A-Za-z\\])(?:{_OPEN}{re.escape(name)}\s*\}}|{re.escape(name)}(?![A-Za-z0-9]))"
-                             r"(?:\s*_\s*(?:\{(?P<braced>[^{}]*)\}|(?P<one>[A-Za-z0-9])))?"
+                             + (r"\s*\^\s*\{\s*\(?\s*(?P<sup>[^{}()]*?)\s*\)?\s*\}" if raised else "")
+                             + r"(?:\s*_\s*(?:\{(?P<braced>[^{}]*)\}|(?P<one>[A-Za-z0-9])))?"
                              + (r"(?P<argument>\s*\(\s*[a-z]\s*\))?" if indices == ENTRYWISE else "(?P<argument>)"))
 
         def written(found: re.Match, indices=indices, rhs=rhs) -> str:
@@ -123,9 +138,12 @@ def expand(text: str, shorthands: dict[str, tuple[tuple[str, ...], str]]) -> str
                 entry = rhs.replace(ENTRY, f"_{{{given}}}" if given else "")
                 return rf"\left({entry}\right)"  # z_i(x): the argument written after it dropped with it
             parts = [p.strip() for p in given.split(",")] if "," in given else list(given.replace(" ", ""))
+            if found.groupdict().get("sup") is not None:  # K^{(1)}_{-1,0}: the superscript's indices first
+                parts = [p.strip() for p in found["sup"].split(",")] + parts
             if len(parts) != len(indices):
                 return found[0]
-            renamed = {old: new for old, new in zip(indices, parts)}
+            # a negative number in place of a letter (K_{-1,0} of K_{uv} = w_{2-u,2-v}) in parentheses: 2-(-1)
+            renamed = {old: f"({new})" if new.startswith("-") else new for old, new in zip(letters(indices), parts)}
             return rf"\left({_renamed(rhs, renamed)}\right)"
 
         text = pattern.sub(written, text)
