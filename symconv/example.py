@@ -181,15 +181,11 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
 def _figure_entry(derivation: Derivation) -> dict[str, int]:
     """{dL/dX: the flat index of the entry the input's figure shows} for a single convolution layer (its first
     input channel, of its first example), or {} (a network, another kind of layer, or no figure)."""
-    if len(derivation.records) != 1 or derivation.records[0].layer.type != "conv":
+    if len(derivation.records) != 1:
         return {}
-    from .layers.conv_document import figure_entry
     record = derivation.records[0]
-    spec = record.layer.conv_spec(record.shape_in)
-    picked = figure_entry(spec)
-    if picked is None:
-        return {}
-    return {f"dL/d{record.input}": picked[0] * spec.input[1] + picked[1]}
+    picked = record.layer.figure_entry(record.shape_in)
+    return {} if picked is None else {f"dL/d{record.input}": picked}
 
 
 def _with_terms(derivation: Derivation, t, values: tuple, subs: dict, at: int | None = None) -> Values:

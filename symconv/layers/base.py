@@ -189,6 +189,15 @@ class Layer(ABC):
         """Whether its derivative is 0 wherever its input is not positive (relu): a gradient stops there."""
         return False
 
+    # A softmax with the cross-entropy: a worked example works its probability, loss and p - t on one line
+    # (rendering/example.py network_steps)
+    worked_as_softmax: ClassVar[bool] = False
+
+    def figure_entry(self, shape: Shape) -> int | None:
+        """The flat index of the input entry its input-gradient figure shows, which a single layer's worked example
+        works out too; None for a kind with no such figure."""
+        return None
+
     @property
     def routes_to_maximum(self) -> bool:
         """Whether each window sends its gradient to its maximum alone (max pooling), whose figure can then be

@@ -129,6 +129,11 @@ class Conv(Layer):
                         stride=self.stride, padding=self.padding, dilation=self.dilation, bias=self.bias,
                         convention=self.convention, groups=self.groups, padding_mode=self.padding_mode)
 
+    def figure_entry(self, shape: Shape) -> int | None:
+        spec = self.conv_spec(shape)
+        picked = document.figure_entry(spec)
+        return None if picked is None else picked[0] * spec.input[1] + picked[1]
+
     # -- shapes and size --
     def output_shape(self, shape: Shape) -> Shape:
         return (self.out_channels, *self.conv_spec(shape).output)

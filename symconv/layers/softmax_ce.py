@@ -37,6 +37,7 @@ class SoftmaxCrossEntropy(Layer):
     output_title: ClassVar[str] = "probabilities (softmax)"
     rule_gives_output: ClassVar[bool] = True
     output_is_prediction: ClassVar[bool] = True
+    worked_as_softmax: ClassVar[bool] = True
     later_fields: ClassVar[dict[str, object]] = {"target": "one-hot"}  # a network from before it keeps its folder
 
     def __post_init__(self) -> None:

@@ -230,7 +230,7 @@ def network_steps(derivation, example: Example, arrays: dict, labels: dict[str, 
     out: dict[str, list[str]] = {}
     check = lambda shown, reference: math.isclose(float(shown), float(reference), rel_tol=1e-9, abs_tol=1e-9)
     for record in derivation.records:
-        if record.layer.type != "softmax_cross_entropy" or record.output not in values or "L" not in record.params:
+        if not record.layer.worked_as_softmax or record.output not in values or "L" not in record.params:
             continue
         f = [float(v) for v in values[record.input]]
         p, t = values[record.output], [float(v) for v in values[record.params["t"]]]
