@@ -577,3 +577,50 @@ def test_a_kernel_indexed_from_its_centre():
     $$K^{(2)}_{0,-1} = w^{(1)}_{23}$$
     """
     assert statuses(notes, d) == ["definition", "right", "wrong"]
+
+
+def test_the_small_letter_of_a_gradient_name_the_notes_gave_is_its_entries():
+    # heldout17's forum answer: "G = \partial L/\partial P with entries g_{r,s}", then dL/dY written with g's: a claim
+    # about dL/dY in the notes' g, never a new name g for dL/dY (which made every claim with g after it wrong)
+    d = derive(ConvSpec(input=3, kernel=2, names="x,k,y"))
+    notes = r"""
+    $$G = \frac{\partial L}{\partial Y}$$
+
+    $$\frac{\partial L}{\partial y_{1,1}} = g_{1,1}$$
+
+    $$\frac{\partial L}{\partial k_{1,1}} = g_{1,1} x_{1,1} + g_{1,2} x_{1,2} + g_{2,1} x_{2,1} + g_{2,2} x_{2,2}$$
+
+    $$\frac{\partial L}{\partial k_{1,1}} = g_{1,1} x_{1,1}$$
+    """
+    assert statuses(notes, d) == ["definition", "right", "right", "wrong"]
+
+
+def test_a_jacobian_in_numerator_layout_written_with_a_transpose():
+    # \partial h / \partial z^T (heldout17's matrix-form notes): a row per entry of h, as symconv reads \partial h /
+    # \partial z; and \partial y / \partial h^T = u^T, y the network's output, is a claim, not a name u for dL/dh
+    d = network("""
+        input = [3]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        [[layer]]
+        type = "tanh"
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        [[layer]]
+        type = "mse"
+        reduction = "half_sum"
+        """)
+    notes = r"""
+    $$z = Wx + b, \qquad h = \tanh(z), \qquad L = \tfrac12 (y - t)^2$$
+
+    $$\frac{\partial h}{\partial z^{\top}} = \mathrm{diag}(\mathbf{1} - h \odot h)$$
+
+    $$\frac{\partial h}{\partial z^{\top}} = \mathrm{diag}(h \odot h)$$
+
+    $$\frac{\partial y}{\partial h^{\top}} = u^{\top}$$
+
+    $$\frac{\partial L}{\partial h} = u\,(y - t)$$
+    """
+    assert statuses(notes, d)[3:] == ["right", "wrong", "not understood", "right"]

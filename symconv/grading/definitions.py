@@ -78,6 +78,14 @@ def read_definition(text: str, tensors: Names) -> tuple[str, dict] | None:
         if found:
             raise ParseError(f"{name['name']} is the loss: a name for the upstream gradient must be another, e.g. \\delta")
         return None  # dL/dx_{1,1} = L is a claim (a wrong one), not a definition
+    if gradient and not found:
+        of = next((gradient[g] for g in ("loss", "loss2", "loss3", "loss4") if gradient[g] is not None), "")
+        if of in tensors and of not in _LOSSES:
+            return None  # \frac{\partial y}{\partial h^T} = u^T, y the network's output: a Jacobian's claim, not a name for dL/dh
+    other_case = name["name"].swapcase() if name else ""
+    if not found and name and name["name"] not in tensors and any(
+            info.gradient for info in tensors.get(other_case, {}).values()):
+        return None  # \frac{\partial L}{\partial y_{1,1}} = g_{1,1} after G = \partial L/\partial P: G's entries, a claim
     # \delta^{[1]} = \partial L / \partial Z^{[1]} after \delta^{[2]} was read: a layer the name does not have yet
     layer_of_name = re.fullmatch(r"\^\{?\[(\d+)\]\}?", name["sup"] or "") if name else None
     new_layer = bool(layer_of_name) and int(layer_of_name[1]) not in tensors.get(name["name"], {None: None})

@@ -99,6 +99,11 @@ _PREPASS = [
     (re.compile(r"\\(?:,|;|:|!| |displaystyle|textstyle|scriptstyle|limits|nolimits|space(?![A-Za-z]))"), " "),
     # "(Mean) \space \mu = ...": a label in words before the claim
     (re.compile(r"^\s*\(\s*(?:\\text\s*\{\s*)?[A-Za-z][a-z]{2,}(?:\s+[a-z]+)*\s*\}?\s*\)(?=\s*(?:\\space|\\quad|\\,|~|\s)\s*\\?[A-Za-z])"), " "),
+    # \frac{\partial h}{\partial z^{\top}}: numerator layout said by the transpose, a row per entry of h, as symconv
+    # reads \partial h / \partial z (of the loss, \partial L / \partial W^T is the transposed gradient: kept)
+    (re.compile(r"(\\frac\s*\{\s*\\partial\s*(?!\s)(?!(?:[LEJC]|\\ell|\\mathcal)(?![A-Za-z]))(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*\\partial\s*"
+                r"(?:\\mathbf\s*\{\s*[A-Za-z]\s*\}|\\?[A-Za-z]+)(?:\^\s*\{\s*(?:\(\d+\)|\[\d+\])\s*\})?)\s*\^\s*"
+                r"(?:\{\s*(?:\\top|T|\\intercal)\s*\}|\\top|T)\s*\}"), r"\1}"),
     # \sigma_j^2, \sigma_{B}^{2}: the variance written with its index first, as \sigma^2_j
     (re.compile(r"\\sigma\s*_\s*(\{[^{}]*\}|\w)\s*\^\s*(?:\{\s*2\s*\}|2)(?![0-9])"), r"\\sigma^{2}_\1"),
     # \hat {x_i}: the hat over the name, its index after it (\hat{x}_i)
