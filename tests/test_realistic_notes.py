@@ -69,7 +69,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # 2 mistakes judged right (a weight matrix declared 3 x 2, w_{ij} from input i to unit j)
            "heldout12": (90, 30),
            # published 82 -> 87: Kafunah's x^l, o^{l-1} read at each layer, her sizes in the sums' limits
-           "published": (87, 19),
+           # 95 with the loss's gradient by a quantity the notes define (Kratzert's dL/dxmu_{nd}) through their graph
+           "published": (95, 19),
            # published2 went from 77 to 75 when Wikipedia's line 21 (it held only with o, net and W all read as
            # W[3]: two names of one claim are two values now) and cs231n_circuit's BP3 (written before \delta is
            # defined, it reads as its definition) stopped holding by accident; 80 with Bendersky's \Sigma
@@ -80,7 +81,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # heldout14, measured once before any change made for it: 47/111 right, 18/33 mistakes, 13 called wrong
            # (numbers given for the input and parameters, which decide which maximum and which relu pass)
            # 96 once a letter the notes give a matrix of formulas names it (M = [w_{11} w_{21} 0 ...], vec(Y) = M vec(X))
-           "heldout14": (96, 25),
+           # 103 and 27 with a kernel indexed from its centre (K^{(m)}_{uv} = w^{(m)}_{2-u,2-v}, \sum_{u=-1}^{1})
+           "heldout14": (103, 27),
            # published4, measured once before any change made for it: 34/71 right, 1/19 mistakes, 3 called wrong;
            # 49 and 2 with the Jacobian written J_x y, a shape under a name, a name for z = \log y, the target said in words
            "published4": (51, 2),
@@ -115,7 +117,15 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # (18 once s(\mathbf x)_i reads as the entry of s)
            # heldout16 69 with \bar{\mathcal{L}} = 1 where the notes define \bar{v} for every node
            # and 70, 28 with a circuit's gates named one entry at a time (q_1 = w_{1,1} x_{1,1}, ...)
-           "heldout16": (70, 28), "published7": (18, 0)}
+           # 71 with an entry of a product of whole tensors in parentheses, (\boldsymbol\delta \mathbf{x}^{\top})_{1,2}
+           "heldout16": (71, 28), "published7": (18, 0),
+           # heldout17 (ten student notes: NumPy 0-based at stride 2, Goodfellow's chapter 9, matrix form with Kronecker
+           # products, one long substituted formula, a forum thread on max pooling, exam points, TA remarks, slides,
+           # \nabla and Jacobians, batch norm with angle brackets), measured once before any change made for it (with
+           # the session's start code and with the code of its arrival): 76/104 right, 28/32 mistakes, none judged right,
+           # 6 right claims called wrong (g_{1,1}, the entries of the notes' G = dL/dP, read as a new name for dL/dY; and
+           # \partial y/\partial h^T = u^T read as naming u for dL/dh, y taken for the loss); 85 once neither is
+           "heldout17": (85, 28)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}
