@@ -32,8 +32,8 @@ def derivation_for(folder: Path, cli: str):
             upstream = next(given)
         elif name == "index_base":
             base = int(next(given))
-        elif name == "bias":
-            fields["bias"] = True
+        elif name in ("bias", "no_bias"):
+            fields["bias"] = name == "bias"
         else:
             fields["input_" if name == "input" else name] = next(given)
     if "network" in fields:
