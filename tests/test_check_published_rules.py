@@ -624,3 +624,19 @@ def test_a_jacobian_in_numerator_layout_written_with_a_transpose():
     $$\frac{\partial L}{\partial h} = u\,(y - t)$$
     """
     assert statuses(notes, d)[3:] == ["right", "wrong", "not understood", "right"]
+
+
+def test_a_name_written_as_a_function_of_tensors_defined_by_the_derivative_after_it():
+    # Goodfellow's eq. 9.11 and 9.13: g(G, V, s)_{i,j,k,l} = \partial J / \partial K_{i,j,k,l} = ..., the name g its own
+    # (not the small letter of G = \partial J / \partial Z), its arguments aside
+    d = derive(ConvSpec(input=3, kernel=2, names="V,K,Z"))
+    notes = r"""
+    $$G = \frac{\partial J}{\partial Z}$$
+
+    $$g(G, V, 1)_{m,n} = \frac{\partial J}{\partial K_{m,n}} = \sum_{j,k} G_{j,k}\, V_{j+m-1,\, k+n-1}$$
+
+    $$g(G, V, 1)_{m,n} = \frac{\partial J}{\partial K_{m,n}} = \sum_{j,k} G_{j,k}\, V_{j+m,\, k+n}$$
+
+    $$h(K, G, 1)_{j,k} = \frac{\partial J}{\partial V_{j,k}} = \sum_{m=1}^{2}\sum_{n=1}^{2} G_{m,n}\, K_{j-m+1,\, k-n+1}$$
+    """
+    assert statuses(notes, d) == ["definition", "right", "wrong", "right"]

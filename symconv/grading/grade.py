@@ -733,6 +733,10 @@ class Grader(Evaluator):
                 self.awaiting.append(claim.text)
                 return Verdict(claim.line, written, "definition", reason=(
                     f"read once the notes say what {waits_for} is (symconv does not guess it)"))
+            called = _CALLED_NAME.match(claim.text)
+            if called and called[1].strip() in self.tensors and any(i.gradient for i in self.tensors[called[1].strip()].values()):
+                # g(G, V, s)_{i,j} once g is defined: the notes' name, its arguments aside
+                claim = replace(claim, text=_CALLED_NAME.sub(r"\1", claim.text))
             defining = _defining_link(claim.text, self.tensors)
             if defining is not None:  # \delta^l_j = \partial C/\partial z^l_j = ...: the name, then a claim about it
                 (defined, rest), name = defining, defining[0][0][0]
@@ -1623,6 +1627,9 @@ def _no_such_layer(verdict: Verdict) -> bool:
         r"has no layer|needs its layer|not an entry|no element-wise activation follows", verdict.reason))
 
 
+_CALLED_NAME = re.compile(r"^(\s*[A-Za-z])\s*\((?:[^()]|\([^()]*\))*\)(?=\s*_)")
+
+
 def _defining_link(text: str, tensors) -> tuple[list, str] | None:
     """(the names defined, the rest of the chain) when a chain's first link is a name the notes define by the
     derivative in its second, as Nielsen's \\delta^l_j = \\partial C / \\partial z^l_j = ... does; else None."""
@@ -1630,6 +1637,11 @@ def _defining_link(text: str, tensors) -> tuple[list, str] | None:
     if len(links) < 3:
         return None
     first = links[0][:-1] + " :" if links[0].rstrip().endswith(":") else links[0]  # \\delta := dL/dz = ...
+    # Goodfellow's g(G, V, s)_{i,j,k,l} = \\frac{\\partial J}{\\partial K_{i,j,k,l}} = ...: the name, its arguments aside
+    called = _CALLED_NAME.match(first)
+    if called:  # a function's name is its own, not the small letter of a capital the notes use (g here, G = dL/dZ)
+        first = _CALLED_NAME.sub(r"\1", first)
+        tensors = {name: table for name, table in tensors.items() if name != called[1].strip().swapcase()}
     try:
         defined = definitions(f"{first}= {links[1]}", tensors)
     except ParseError:
