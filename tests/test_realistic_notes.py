@@ -123,8 +123,9 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # products, one long substituted formula, a forum thread on max pooling, exam points, TA remarks, slides,
            # \nabla and Jacobians, batch norm with angle brackets), measured once before any change made for it (with
            # the session's start code and with the code of its arrival): 76/104 right, 28/32 mistakes, none judged right,
-           # 6 right claims called wrong (g_{1,1}, the entries of the notes' G = dL/dP, read as a new name for dL/dY; and
-           # \partial y/\partial h^T = u^T read as naming u for dL/dh, y taken for the loss); 85 once neither is
+           # 7 right claims called wrong (six with g_{1,1}, the entries of the notes' G = dL/dP, read as a new name for
+           # dL/dY; one with \partial y/\partial h^T = u^T read as naming u for dL/dh, y taken for the loss); 85 once
+           # neither is
            # 87 with Goodfellow's g(G, V, s)_{i,j,k,l} = \partial J/\partial K_{i,j,k,l} = ..., a name written as a function
            "heldout17": (87, 28)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
