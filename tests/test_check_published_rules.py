@@ -640,3 +640,20 @@ def test_a_name_written_as_a_function_of_tensors_defined_by_the_derivative_after
     $$h(K, G, 1)_{j,k} = \frac{\partial J}{\partial V_{j,k}} = \sum_{m=1}^{2}\sum_{n=1}^{2} G_{m,n}\, K_{j-m+1,\, k-n+1}$$
     """
     assert statuses(notes, d) == ["definition", "right", "wrong", "right"]
+
+
+def test_a_jacobian_written_as_a_function_is_of_whichever_vector_is_computed_from_the_other():
+    # Petersen's J_x(s) (the subscript the input) and heldout17's J_p(z) (the subscript the output, "rows = outputs"):
+    # the two conventions disagree, but in a network only one of the two vectors is computed from the other
+    notes = r"""
+    $$\mathbf{J}_{\mathbf{a}}(\mathbf{p}) = \mathrm{diag}(\mathbf{p}) - \mathbf{p}\mathbf{p}^{\top}$$
+
+    $$\mathbf{J}_{\mathbf{p}}(\mathbf{a}) = \mathrm{diag}(\mathbf{p}) - \mathbf{p}\mathbf{p}^{\top}$$
+
+    $$\mathbf{J}_{\mathbf{p}}(\mathbf{a}) = \mathrm{diag}(\mathbf{p})$$
+
+    $$(\mathbf{J}_{\mathbf{a}}(\mathbf{p}))_{1,2} = -p_1 p_2$$
+
+    $$(\mathbf{J}_{\mathbf{a}}(\mathbf{p}))_{1,2} = p_1 p_2$$
+    """
+    assert statuses(notes, SOFTMAX) == ["right", "right", "wrong", "right", "wrong"]

@@ -118,7 +118,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # heldout16 69 with \bar{\mathcal{L}} = 1 where the notes define \bar{v} for every node
            # and 70, 28 with a circuit's gates named one entry at a time (q_1 = w_{1,1} x_{1,1}, ...)
            # 71 with an entry of a product of whole tensors in parentheses, (\boldsymbol\delta \mathbf{x}^{\top})_{1,2}
-           "heldout16": (71, 28), "published7": (18, 0),
+           # published7 1 caught: Petersen's J_x(s) written with s_0, which names no output (read since J_x(s) is)
+           "heldout16": (71, 28), "published7": (18, 1),
            # heldout17 (ten student notes: NumPy 0-based at stride 2, Goodfellow's chapter 9, matrix form with Kronecker
            # products, one long substituted formula, a forum thread on max pooling, exam points, TA remarks, slides,
            # \nabla and Jacobians, batch norm with angle brackets), measured once before any change made for it (with
@@ -127,7 +128,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # dL/dY; one with \partial y/\partial h^T = u^T read as naming u for dL/dh, y taken for the loss); 85 once
            # neither is
            # 87 with Goodfellow's g(G, V, s)_{i,j,k,l} = \partial J/\partial K_{i,j,k,l} = ..., a name written as a function
-           "heldout17": (87, 28)}
+           # 89 with J_x(s) and J_v(u) read as the Jacobian of whichever vector is computed from the other
+           "heldout17": (89, 28)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}

@@ -542,6 +542,14 @@ class Evaluator:
                 return arrays.elementwise(lambda a, b: _indicator(node[1], a, ("num",), b, []), left, right)
             return _indicator(node[1], left, node[3], right,
                               [self.value(n, env) for n in node[3][2]] if node[3][0] == "fn" else [])
+        if kind == "eitherjac":  # J_x(s): the Jacobian of whichever vector is computed from the other, by it
+            a, b = node[1], node[2]
+            if not all(n[0] == "whole" and not n[2] and self._vector(n[1]) for n in (a, b)):
+                raise ParseError("J_x(s) is read between two vectors of the network")
+            forward = self._vec_jacobian(a[1], b[1]) if self.d[a[1]].entries is not None else None
+            if forward is not None and any(v != 0 for v in arrays.plain(forward).reshape(-1)):
+                return forward
+            return self._vec_jacobian(b[1], a[1])
         if kind == "jacobian":  # \frac{\partial vec(Y)}{\partial vec(X)}: numerator layout, MATH.md's vec
             return self._vec_jacobian(node[1][1], node[2][1])
         if kind == "pick":  # (X \star K)_{p,q}: an entry of the tensor an operator or a function gives
@@ -615,6 +623,8 @@ class Evaluator:
             return self.terms(node[1])
         if kind == "jacobian":
             return prod(self.shapes[node[1][1]]) * prod(self.shapes[node[2][1]])
+        if kind == "eitherjac":  # J_x(s): as many entries as the two vectors' sizes multiplied
+            return self.terms(node[1]) * self.terms(node[2])
         if kind == "op":
             return prod(self.terms(n) for n in node[2])
         if kind == "literal":

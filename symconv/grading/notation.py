@@ -91,7 +91,8 @@ def _jacobian_j(found: re.Match) -> str:
 
 def _alone(found: re.Match) -> str:
     """The letter or word a font command holds, kept apart from a command just before it."""
-    return (" " if found.string[found.start() - 1:found.start()].isalpha() else "") + found[1]
+    before = found.string[found.start() - 1:found.start()]
+    return (" " if before.isalpha() or before == "}" else "") + found[1]  # \mathbf{p}\mathbf{p}^T: p p^T, not pp^T
 
 
 _PREPASS = [
@@ -147,6 +148,9 @@ _PREPASS = [
     (re.compile(r"(?<![A-Za-z\\])([a-ei-z])\s*\(\s*([A-Za-z])\s*\)\s*(?=_)"), r"\1"),
     # a shape written under a name, y_{2 \times 1}, (x^T)_{1 \times 3}: the notes' reminder of its size, not an index
     (re.compile(r"_\s*\{\s*\d+(?:\s*(?:\\times|\\cdot|×)\s*\d+)+\s*\}"), ""),
+    # J_x(s) (Petersen) and J_v(u) (rows = v): the Jacobian between two vectors, of whichever is computed from the other
+    (re.compile(r"(?<![A-Za-z\\])J\s*_\s*(?P<a>\{\s*[A-Za-z](?:\s*\^\s*\{[^{}]*\})?\s*\}|[A-Za-z])\s*\(\s*"
+                r"(?P<b>[A-Za-z](?:\s*\^\s*\{[^{}]*\})?)\s*\)"), lambda m: rf"\jacobianof{{{_ungroup(m['a'].strip())}}}{{{m['b']}}}"),
     (JACOBIAN_J, _jacobian_j),
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), r" \\cdot "),
     (re.compile(r"\\(?:ast|otimes|circledast)(?![A-Za-z])|\\,\*"), "*"),

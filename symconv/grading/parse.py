@@ -628,7 +628,7 @@ class Parser:
     def starts_factor(self) -> bool:
         kind, text = self.peek()
         return (kind in ("num", "word") or (kind == "cmd" and (text in ("\\frac", "\\partial", "\\sum", "\\ind", "\\ones", "\\begin",
-                                                                      "\\column", "\\row", "\\nodeat",
+                                                                      "\\column", "\\row", "\\nodeat", "\\jacobianof",
                                                                       *FUNCTION_COMMANDS, *_ACCENTS)
                                                              or text[1:] in GREEK))
                 or text in ("(", "[", "{") or self.name_at() is not None)
@@ -639,6 +639,11 @@ class Parser:
             return self.matrix()
         if kind == "cmd" and text == "\\nodeat":
             return self.entry()
+        if kind == "cmd" and text == "\\jacobianof":  # J_x(s): of whichever of the two is computed from the other
+            self.take()
+            first, self.pos = read_group(self.text, self.pos)
+            second, self.pos = read_group(self.text, self.pos)
+            return ("eitherjac", self.sub_expression(first), self.sub_expression(second))
         activation = _ACTIVATION.match(self.text, self.pos)
         if activation and activation[1] not in self.spelled:  # f(z), \varphi'(net_j): the layer's own activation
             self.pos = activation.end() - 1
@@ -783,7 +788,7 @@ class Parser:
             self.skip_spaces()
         elif self.text.startswith("_", self.pos) and (node[0] == "jacobian" or node[0] in ("op", "fn") and _whole_in(node)
                                                       # (\delta x^T)_{1,2}, (M^T \delta)_{i,1}: an entry of a product of them
-                                                      or node[0] in ("mul", "add", "div") and _whole_in(node)
+                                                      or node[0] in ("mul", "add", "div", "eitherjac") and _whole_in(node)
                                                       and self.text[:self.pos].rstrip().endswith((")", "]"))
                                                       or node[0] == "deriv" and (node[2][0] == "whole"
                                                                                  and node[1][0] in ("whole", "expr")

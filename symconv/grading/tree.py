@@ -20,7 +20,7 @@ def walk(node):
     elif node[0] == "mul":
         for child in node[1]:
             yield from walk(child)
-    elif node[0] in ("div",):
+    elif node[0] in ("div", "eitherjac"):
         yield from walk(node[1])
         yield from walk(node[2])
     elif node[0] == "pow":
@@ -81,7 +81,7 @@ def children(node) -> list:
         return [child for _, child in node[1]]
     if kind == "mul":
         return list(node[1])
-    if kind in ("div", "deriv"):
+    if kind in ("div", "deriv", "eitherjac"):
         return [node[1], node[2]]
     if kind == "pow":
         return [node[1]]
