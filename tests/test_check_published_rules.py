@@ -409,16 +409,21 @@ def test_a_value_written_as_a_function_of_its_argument_then_indexed():
     assert statuses(notes, SOFTMAX) == ["right", "right", "wrong"]
 
 
-def test_a_letter_the_notes_give_a_matrix_of_formulas_names_it():
-    # heldout14's Toeplitz notes: M = [w_{11} w_{21} 0 ...]; then vec(Y) = M vec(X) and its Jacobian is M
-    d = derive(ConvSpec(input=3, kernel=2, names="X,W,Y"))
-    notes = r"""
+# heldout14's Toeplitz notes: the 2x2 kernel w of a 3x3 input as the 4 x 9 matrix M of vec(Y) = M vec(X)
+TOEPLITZ = r"""
     $$M = \begin{bmatrix}
     w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0 & 0\\
     0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0\\
     0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0\\
     0 & 0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22}
     \end{bmatrix}$$
+"""
+
+
+def test_a_letter_the_notes_give_a_matrix_of_formulas_names_it():
+    # heldout14's Toeplitz notes: M = [w_{11} w_{21} 0 ...]; then vec(Y) = M vec(X) and its Jacobian is M
+    d = derive(ConvSpec(input=3, kernel=2, names="X,W,Y"))
+    notes = TOEPLITZ + r"""
 
     $$\operatorname{vec}(Y) = M\operatorname{vec}(X)$$
 
@@ -512,13 +517,7 @@ def test_powers_written_as_decimals():
 def test_the_gradient_by_a_vec_is_the_gradient_stacked():
     # heldout14's Toeplitz notes: \partial L/\partial vec(X) = M^T vec(\partial L/\partial Y)
     d = derive(ConvSpec(input=3, kernel=2, names="X,W,Y"))
-    notes = r"""
-    $$M = \begin{bmatrix}
-    w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0 & 0\\
-    0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0 & 0 & 0\\
-    0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22} & 0\\
-    0 & 0 & 0 & 0 & w_{11} & w_{21} & 0 & w_{12} & w_{22}
-    \end{bmatrix}$$
+    notes = TOEPLITZ + r"""
 
     $$\frac{\partial L}{\partial \operatorname{vec}(X)} = M^T \operatorname{vec}\left(\frac{\partial L}{\partial Y}\right)$$
 

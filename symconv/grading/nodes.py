@@ -74,7 +74,11 @@ class Nodes:
         return _key(equation) in {_key(e) for e in self.equations}
 
     def by_key(self, key: str) -> Quantity:
-        return next(q for q in self.quantities.values() if q.key == key)
+        """The quantity written \\nodeat{number}{...}; a reading that no longer has it is not understood."""
+        found = next((q for q in self.quantities.values() if q.key == key), None)
+        if found is None:
+            raise ParseError("a quantity the notes defined is no longer read so")
+        return found
 
     def placeholder(self, key: str, position: tuple[int, ...]) -> Dummy:
         """A symbol for one entry of a quantity, held fixed while an equation's right side is differentiated by it."""
@@ -128,9 +132,7 @@ class Shapes(dict):
     def __missing__(self, key):
         if not (isinstance(key, str) and key.startswith("node ")):
             raise KeyError(key)
-        quantity = next((q for q in self.grader.nodes.quantities.values() if q.key == key), None)
-        if quantity is None:
-            raise ParseError("a quantity the notes defined is no longer read so")
+        quantity = self.grader.nodes.by_key(key)
         if isinstance(quantity.expression, dict):  # q_1, ..., q_4: as many as the largest number written
             return (max(int(entry[0]) for entry in quantity.expression) + 1 - self.grader.base,)
         (tree, _), _ = self.grader.parse(Claim(0, f"{quantity.expression} = 0"))

@@ -374,17 +374,22 @@ def primed_names(text: str, indices: set[str]) -> str:
     return _PRIMED.sub(lambda m: m.group() if m.group(1) in scripted else rf"\breve{{{m.group(1)}}}", text)
 
 
+MAX_SCRIPT = 200  # characters a subscript or superscript holds at most, for _in_script's walk back
+
+
 def _in_script(text: str, at: int) -> bool:
     """Whether the position is inside a subscript or superscript: a brace group after _ or ^, or right after one."""
-    if text[:at].rstrip().endswith(("_", "^")):
+    start = max(0, at - MAX_SCRIPT)  # a script is short: never a walk back through the whole notes
+    before = text[start:at]
+    if before.rstrip().endswith(("_", "^")):
         return True
     depth = 0
-    for k in range(at - 1, -1, -1):
-        if text[k] == "}":
+    for k in range(len(before) - 1, -1, -1):
+        if before[k] == "}":
             depth += 1
-        elif text[k] == "{":
+        elif before[k] == "{":
             if depth == 0:
-                return text[:k].rstrip().endswith(("_", "^"))
+                return before[:k].rstrip().endswith(("_", "^"))
             depth -= 1
     return False
 
