@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -45,9 +46,10 @@ def _echo(line: str) -> None:
         raise _stdout_failed(error) from None
 
 
-def spec_options(command=None, *, bias: bool = False):
+def spec_options(command=None, *, bias: bool | None = False):
     """The options that describe one convolution layer, shared by every command; `bias` is the default of
-    --bias/--no-bias (render's default layer has one, so that its document shows all three results)."""
+    --bias/--no-bias (render's default layer has one, so that its document shows all three results; check's is
+    None: as the notes write)."""
     if command is None:
         return lambda command: spec_options(command, bias=bias)
     options = [
@@ -67,7 +69,9 @@ def spec_options(command=None, *, bias: bool = False):
                      help="Channel groups (dividing both channel counts); G = in-channels is depthwise."),
         click.option("--batch", default=None, metavar="N",
                      help="A batch of N examples: every tensor but the kernel and bias gets a leading axis of N."),
-        click.option("--bias/--no-bias", default=bias, show_default=True, help="Add a bias per output channel."),
+        click.option("--bias/--no-bias", default=bias, show_default=bias is not None,
+                     help="Add a bias per output channel." + (" Default: when the notes write one (b)." if bias is None
+                                                              else "")),
         click.option("--convention", default="correlation", show_default=True, metavar="|".join(CONVENTIONS),
                      help="correlation (what frameworks compute) or convolution (flipped kernel)."),
         click.option("--names", default="x,k,y", show_default=True, metavar="IN,KERNEL,OUT",
@@ -490,7 +494,7 @@ def read_notes(path: str) -> str:
 
 @cli.command()
 @click.argument("notes", required=False, metavar="[NOTES]")
-@spec_options
+@spec_options(bias=None)
 @click.option("--claim", "claims", multiple=True, metavar="TEXT",
               help='One claim to check, e.g. "y_{1,1} = x_{1,1} k_{1,1}" (repeatable), instead of NOTES.')
 @click.option("--upstream-symbol", metavar="NAME", default=None,
@@ -514,18 +518,31 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstre
         raise SpecError("give NOTES (a file, or - for standard input) or --claim TEXT, one of the two")
     if index_base is not None and index_base.strip() not in ("0", "1"):
         raise SpecError(f"--index-base {index_base!r} is not valid: give 0 or 1")
-    spec = spec_from(ctx, **spec_args)
+    bias = spec_args["bias"]
+    spec = spec_from(ctx, **{**spec_args, "bias": True if bias is None else bias})
     api = _api()
     latex = {".tex": True, ".md": False, ".markdown": False}.get(Path(notes).suffix.lower()) if notes not in (None, "-") else None
-    verdicts = api.check(read_notes(notes) if notes is not None else None, spec, claims=claims, force=force,
-                         upstream_symbol=upstream_symbol, latex=latex,
+    text = read_notes(notes) if notes is not None else None
+    what, said = spec, None
+    if bias is None and isinstance(spec, ConvSpec):  # the layer has a bias when the notes write one
+        what = api.derive(spec, force=force)
+        written = import_module("symconv.grading").bias_line(text, list(claims), what, api.derive(
+            dataclasses.replace(spec, bias=False), force=force), latex)
+        if not written:
+            what = dataclasses.replace(spec, bias=False)
+        said = (f"a bias per output channel (the notes write one, line {written})" if written
+                else "no bias (the notes write none)")
+    verdicts = api.check(text, what, claims=claims, force=force, upstream_symbol=upstream_symbol, latex=latex,
                          index_base=None if index_base is None else int(index_base))
     conventions = verdicts.conventions
     if fmt == "json":
-        _echo(json.dumps({"conventions": {"index_base": conventions.index_base, "why": conventions.why},
-                          "verdicts": [v.as_dict() for v in verdicts]}, indent=1))
+        given = {"index_base": conventions.index_base, "why": conventions.why}
+        if said is not None:
+            given.update(bias=bool(written), bias_why=said)
+        _echo(json.dumps({"conventions": given, "verdicts": [v.as_dict() for v in verdicts]}, indent=1))
     else:
-        for line in [f"conventions: {conventions.describe()}"] + import_module(
+        described = conventions.describe() + (f"; {said}" if said else "")
+        for line in [f"conventions: {described}"] + import_module(
                 "symconv.grading.report").text_report(verdicts):
             _echo(line)
     if not verdicts:

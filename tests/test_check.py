@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symconv import ConvSpec, derive
+from symconv import ConvSpec, api, derive
 from symconv.grading import check_claim, check_claims, check_notes, extract
 from symconv.grading.parse import ParseError, parse_index
 from symconv.grading.ranges import ALL, parse_range
@@ -189,6 +189,25 @@ def test_cli_reports_json_and_exit_status(capsys, tmp_path, monkeypatch):
     code, out, err = run(["check", "--claim", "y_{11} = x_{11} k_{11}"], capsys)
     assert code == 1 and "missing: x_{12}\\,k_{12} + x_{21}\\,k_{21} + x_{22}\\,k_{22}" in out
     assert not (tmp_path / "output").exists()
+
+
+def test_cli_reads_a_bias_when_the_notes_write_one_and_none_when_they_do_not(capsys, tmp_path):
+    # render's default document (a bias) read back by check without options: every worked number right
+    path = tmp_path / "derivation.md"
+    path.write_bytes(api.render(ConvSpec(bias=True), formats=("md",)).files["derivation.md"])
+    code, out, err = run(["check", str(path)], capsys)
+    assert code == 0, out
+    assert out.splitlines()[0].endswith("a bias per output channel (the notes write one, line 51)")
+    forward = "y_{1,1} = x_{1,1} k_{1,1} + x_{1,2} k_{1,2} + x_{2,1} k_{2,1} + x_{2,2} k_{2,2}"
+    code, out, _ = run(["check", "--claim", forward], capsys)
+    assert code == 0 and "no bias (the notes write none)" in out.splitlines()[0]
+    code, out, _ = run(["check", "--claim", forward + " + b", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["conventions"]["bias"] is True
+    # said on the command line, the layer is as said: the same forward rule without b is then missing b
+    code, out, _ = run(["check", "--claim", forward, "--bias"], capsys)
+    assert code == 1 and "missing: b" in out and "bias" not in out.splitlines()[0]
+    code, out, _ = run(["check", "--claim", forward + " + b", "--no-bias"], capsys)
+    assert code == 0 and "unknown name 'b'" in out
 
 
 @pytest.mark.parametrize("content, message", [

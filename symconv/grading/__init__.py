@@ -18,6 +18,8 @@ from .features import batch_statistics, one_feature
 from .definitions import _DEFINES, read_definition
 from .grade import Grader, Verdict, at_link
 from .notation import ParseError
+from .parse import parse_claim
+from .tree import walk
 from .macros import expand, macros
 from .notation import _top_split, primed_indices, primed_names
 from .plaintext import plain_claims
@@ -31,6 +33,35 @@ __all__ = ["Claim", "Conventions", "MAX_CLAIMS", "Verdict", "Verdicts", "as_clai
 MAX_CLAIMS = 5_000  # different claims one set of notes may hold: notes, not generated data
 
 
+def _read(notes: str, latex: bool | None) -> tuple[str, list[Claim]]:
+    """The notes in LaTeX (Unicode math written out) and the claims they write, their macros expanded."""
+    notes = from_unicode(notes)  # ∂L/∂w₁₂ = δ₁ · x₂ as LaTeX, each line on its own line still
+    notes = braced_cases(notes)  # \left\{\begin{matrix} v & i = j \\ w & i \neq j \end{matrix}\right.: cases
+    defined = macros(notes)
+    claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)],
+                        notes.splitlines())
+    return notes, claims
+
+
+def bias_line(notes: str | None, claims: list[str], biased: Derivation, unbiased: Derivation,
+              latex: bool | None = None) -> int:
+    """The line of the first claim that names a parameter `biased` has and `unbiased` has not (the bias), 0 when
+    none does: notes that write b are about a layer with a bias, notes that never do about one without. A claim
+    given on its own (`claims`) counts as line 1."""
+    tensors = Grader(biased).tensors
+    biases = ({key for r in biased.records for key in r.params}
+              - {key for r in unbiased.records for key in r.params})
+    written = (_read(notes, latex)[1] if notes is not None else []) + [Claim(1, text) for text in claims]
+    for claim in written:
+        try:
+            sides, _ = parse_claim(claim.text, tensors, layout="first")
+        except (ParseError, RecursionError):
+            continue
+        if any(node[0] == "entry" and node[1] in biases for side in sides for node in walk(side)):
+            return claim.line
+    return 0
+
+
 def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None = None,
                 index_base: int | None = None, latex: bool | None = None) -> Verdicts:
     """A verdict for every claim in Markdown or LaTeX notes, in order, with the conventions the notes
@@ -42,11 +73,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     Raises:
         ValueError: when the notes hold more than MAX_CLAIMS different claims.
     """
-    notes = from_unicode(notes)  # ∂L/∂w₁₂ = δ₁ · x₂ as LaTeX, each line on its own line still
-    notes = braced_cases(notes)  # \left\{\begin{matrix} v & i = j \\ w & i \neq j \end{matrix}\right.: cases
-    defined = macros(notes)
-    claims = _continued([_rewritten(c, lambda text: expand(text, defined)) for c in extract(notes, latex)],
-                        notes.splitlines())
+    notes, claims = _read(notes, latex)
     plain = plain_claims(notes, is_latex(notes) if latex is None else latex)
     if plain:  # dL/dw11 = g11*x11 + ... in the notes' code: the claims it states, in the grader's notation
         claims = sorted(claims + [Claim(notes.count("\n", 0, offset) + 1, text) for offset, text, _ in plain],
