@@ -483,6 +483,17 @@ def test_words_of_logic_between_two_equations_separate_two_claims(connective):
     assert [v.status for v in check_notes(notes, CLASSIC)] == ["right", "wrong"]
 
 
+@pytest.mark.parametrize("word", [r"\text{ and }", r"\quad\text{and}\quad", r"\mathrm{and}", r"\text{und}"])
+def test_two_equations_joined_by_and_are_two_claims_but_the_and_of_a_range_is_not(word):
+    # d2l's "\frac{\partial J}{\partial L} = 1 \text{ and } \frac{\partial J}{\partial s} = 1": each side a claim
+    notes = f"$$ y_{{11}} = {Y11} {word} \\frac{{\\partial y_{{11}}}}{{\\partial k_{{12}}}} = x_{{11}} $$"
+    assert [v.status for v in check_notes(notes, CLASSIC)] == ["right", "wrong"]
+    if "und" not in word:
+        ranged = r"$$ \frac{\partial y_{ij}}{\partial k_{11}} = x_{ij} \quad \text{for } i = 1 " + word + " j = 2 $$"
+        assert [v.status for v in check_notes(ranged, CLASSIC)] == ["right"]
+        assert [v.status for v in check_notes(ranged.replace("= x_{ij}", "= x_{i+1,j}"), CLASSIC)] == ["wrong"]
+
+
 def test_an_entry_of_what_an_operator_or_a_function_gives():
     notes = (r"$$\text{rot}_{180^\circ}(K) = \begin{bmatrix} k_{22} & k_{21} \\ k_{12} & k_{11} \end{bmatrix}$$" "\n\n"
              f"$$(X \\star K)_{{12}} = {Y12}$$\n\n$$(X \\star K)_{{21}} = {Y12}$$\n\n$$(X \\star K)_{{31}} = {Y12}$$\n")

@@ -37,10 +37,12 @@ _BLANKED = re.compile(
 # Words of logic between two equations ("A = B \Rightarrow C = D", "\therefore"): each side a claim of its own
 _CONNECTIVE = (r"\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|Longleftrightarrow|therefore|because"
                r"|rightarrow|longrightarrow)(?![A-Za-z])")
+# "A = 1 \text{ and } B = 2" (d2l): two claims joined by a word; not the "and" of a range ("for i = 1 and j = 2")
+_AND = r"(?P<and>\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:and|und|et|y)\s*\})"
 # What the scanner of a block meets: environments, braces, row and column separators, \quad, connectives.
 _STRUCTURE = re.compile(
     r"\\begin\{(?P<begin>[A-Za-z]+\*?)\}|\\end\{(?P<end>[A-Za-z]+\*?)\}|\\\\\*?(?:\s*\[[^\]\n]*\])?|\\[{}]"
-    r"|\\q?quad(?![A-Za-z])|[{}&]|" + _CONNECTIVE
+    r"|\\q?quad(?![A-Za-z])|" + _AND + r"|[{}&]|" + _CONNECTIVE
 )
 _MATRIX = re.compile(r"\\begin\{(?:" + _MATRIX_ENVS.replace("|cases", "") + r")\}")  # cases is no matrix
 # A row that continues the claim above it: it starts with + - = or dots, after any spacing ("&{}+",
@@ -305,6 +307,10 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
                 depth += 1 if m.group("begin") else -1
         elif token in ("{", "}"):
             depth += 1 if token == "{" else -1
+        elif m.group("and"):
+            since = separators[-1][1] if separators else 0
+            if depth <= 0 and "=" in text[since:m.start()] and _top_range(text[since:m.start()]) is None:
+                separators.append((m.start(), m.end()))  # between two claims, not inside a range
         elif depth <= 0 and (token.startswith("\\\\") or token.startswith("\\q") or re.fullmatch(_CONNECTIVE, token)):
             separators.append((m.start(), m.end()))
             columns = 0 if token.startswith("\\\\") else columns
@@ -336,7 +342,8 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
                 pieces.append([span_start, span_start + found.start(), _clean(piece[found.start():])])
         elif pieces and (_BARE_RANGE.fullmatch(piece) or _RANGE_LIKE.fullmatch(piece) and _has_index_letter(piece)) \
                 and _indexes_of(piece, text[pieces[-1][0]:pieces[-1][1]]):
-            pieces[-1][2] = _clean(_unparen(piece))
+            # "\text{for } i = 1 \quad\text{and}\quad j = 2": a range continued, else the claim's range
+            pieces[-1][2] = ", ".join(filter(None, (pieces[-1][2], _clean(_unparen(piece)))))
         elif pieces and not pieces[-1][2] and _CONTINUES.match(stripped):
             pieces[-1][1] = span_end  # a row that continues a sum or a chain
         else:
@@ -525,7 +532,10 @@ def _indexes_of(piece: str, claim: str) -> bool:
     """Whether a bare range's letters index the claim before it ("\\quad i, j = 1, 2" after y_{i,j}); if
     none does, it is a claim of its own ("K = ..., \\quad b = 1")."""
     letters = re.findall(r"(?<![A-Za-z\\])([a-z])(?![A-Za-z])", re.sub(r"\\(?:text|mbox|mathrm)\s*\{[^{}]*\}", " ", piece))
-    return any(re.search(r"[_^]\s*(?:\{[^{}]*)?(?<![A-Za-z\\])" + v + r"(?![A-Za-z])", claim) for v in letters)
+    scripts = re.findall(r"[_^]\s*(\{[^{}]*\}|[A-Za-z0-9])", claim)
+    # the letters of each script, y_{ij}'s i and j too (a run of up to three letters, not a word such as "in")
+    indexing = {c for group in scripts for run in re.findall(r"(?<![\\A-Za-z])[a-z]{1,3}(?![A-Za-z])", group) for c in run}
+    return any(v in indexing for v in letters)
 
 
 def _has_index_letter(piece: str) -> bool:
