@@ -282,7 +282,9 @@ def general_note(spec: ConvSpec) -> str:
             + r"; $1 \le r \le H_o$, $1 \le s \le W_o$ ($H_o \times W_o$ the output's size, as above), "
             r"$1 \le p \le k_h$, $1 \le q \le k_w$; a term exists "
             r"only where $1 \le \rho_h(r, p) \le H$ and $1 \le \rho_w(s, q) \le W$ (else it falls in the zero "
-            r"padding).")
+            r"padding)"
+            + (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
+               if spec.groups == 1 and (spec.in_channels > 1 or spec.out_channels > 1) else "") + ".")
 
 
 def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
