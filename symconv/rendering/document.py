@@ -488,9 +488,10 @@ NOTATION = (
 )
 
 
-SHOWN = ("The sections below work out one entry of each tensor, the first of its first channel (and the "
+SHOWN = ("The sections below work out one entry of each tensor they list, the first of its first channel (and the "
          "middle one too where the first, on an edge, has fewer terms); the other entries follow the same rule with "
-         "their own indices.")
+         "their own indices. A layer that only clips or moves its input's entries (a relu, a flatten) is said by its "
+         "rule, without entries.")
 
 
 INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere."
