@@ -95,3 +95,71 @@ def test_handout_pdfs_build_with_no_overfull_box():
         rendered = render(derive(what), ("pdf",), DocumentOptions(handout=True))
         assert set(rendered.files) == {"exercise.pdf", "answers.pdf"}
         assert overfull_boxes(rendered.latex_log) == []
+
+
+# --- the key's reasoning: true of the entry asked, in the handout's notation, in plain English (review24) ----
+
+import re  # noqa: E402
+
+from symconv.words import plural  # noqa: E402
+
+KEYED = CASES + [load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")]
+
+
+def _key_tasks(what):
+    ctx = context(derive(what), matrices=False)
+    return ctx, answers(ctx)["tasks"]
+
+
+def _entries(text: str, letter: str) -> set[str]:
+    return set(re.findall(rf"(?<![\\a-zA-Z]){letter}_\{{\d+,\d+\}}", text))
+
+
+@pytest.mark.parametrize("what", KEYED, ids=str)
+def test_the_key_explains_each_entry_by_its_own_terms(what):
+    """An entry's answer names only input entries of its own task (the border answer also the interior entry
+    it compares with), and every factor it names is one of the entry's terms: the old stock text named the
+    figure's entry (x_{1,2}) and its padding in the answers about x_{1,1}, x_{2,2} and x_{3,3}."""
+    ctx, tasks = _key_tasks(what)
+    entry_tasks = [t for t in tasks if "as a sum of products" in t.intro and t.formula]
+    assert entry_tasks
+    asked = set().union(*(_entries(t.intro, "x") for t in entry_tasks))
+    for task in entry_tasks:
+        named = _entries(task.after, "x")
+        assert named <= asked and _entries(task.intro, "x") <= named | set(), (task.title, named)
+        assert "reaches into the padding" not in task.after and "would read" not in task.after
+        answer = " ".join(task.formula)
+        for factor in re.findall(r"\$([^$]*_\{\d+,\d+\})\$ through \$([^$]*)\$", task.after):
+            assert all(f.replace(" ", "") in answer.replace(" ", "") for f in factor), (task.title, factor)
+    # Why the kernel turns up rotated is answered once, by the task that asks for it.
+    assert sum("from the last to the first on both axes" in t.after for t in tasks) == 1
+
+
+@pytest.mark.parametrize("what", KEYED, ids=str)
+def test_the_key_writes_the_results_in_notation_it_defines(what):
+    """The matrix-form answer defines every symbol it uses (the sheet has no section that does); a network's
+    key writes them as its document does, K^{[1](m,1)} and delta^{[1](m)}, never G^{(m)} or G-hat."""
+    ctx, tasks = _key_tasks(what)
+    task = next(t for t in tasks if "matrix form" in t.intro)
+    lines = " ".join(task.formula)
+    if r"\star" in lines:
+        assert r"$\star$ is the valid cross-correlation" in task.after
+    if r"\operatorname{rot}" in lines:
+        assert r"\operatorname{rot}_{180}" in task.after and "180 degrees" in task.after
+    if r"\hat{G}" in lines:
+        assert r"$\hat{G}$ is" in task.after and "$G = " in task.after
+    if r"\operatorname{full}" in lines:
+        assert r"$\operatorname{full}(\cdot)$ adds $k_h - 1$ rows" in task.after
+    if not isinstance(what, ConvSpec):
+        assert r"\hat{G}" not in lines + task.after and "G^{(m)}" not in lines + task.after
+        assert "K^{[1](m,1)}" in lines and r"\delta^{[1](m)}" in lines
+
+
+@pytest.mark.parametrize("what", KEYED, ids=str)
+def test_the_stride_answer_is_a_sentence_with_its_own_count(what):
+    ctx, tasks = _key_tasks(what)
+    task = next(t for t in tasks if "Suppose the stride" in t.intro)
+    rhs = " ".join(task.formula).split("&=", 1)[1]
+    n = 0 if rhs.strip() == "0" else rhs.count(" + ") + 1
+    assert f"its sum has {plural(n, 'term')}." in task.after
+    assert "remain, each through" not in task.after and "of outputs whose windows" not in task.after

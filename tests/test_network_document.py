@@ -57,10 +57,10 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "one entry of each tensor, the first of its first channel" in ctx["shown_note"]
-    assert "one entry of each tensor, the first of its first channel" not in context(d, all_entries=True)["shown_note"]
+    assert partial and "one entry of each tensor they list, the first of its first channel" in ctx["shown_note"]
+    assert "one entry of each tensor they list, the first of its first channel" not in context(d, all_entries=True)["shown_note"]
     md = render(d, ("md",)).files["derivation.md"].decode()
-    assert md.count("one entry of each tensor, the first of its first channel") == 1 and "Shown:" not in md
+    assert md.count("one entry of each tensor they list, the first of its first channel") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
     sections = {s.name: s for s in ctx["sections"]}
     assert [n for n, layer in enumerate(d.network.layers, start=1) if layer.type in ("relu", "flatten")]
@@ -197,3 +197,18 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     assert r"\frac{\partial L}{\partial X} &= \sum_m \operatorname{full}" in rules
     assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}" in rules
     assert r"x \star" not in rules and r"\partial x}" not in rules
+
+
+def test_the_cnn_document_defines_and_says_what_it_shows():
+    """review24: C_out defined before the formula sums to it; full(.) says how many zeros it adds; the switch
+    figure's caption points at its own numbers, not at a worked example that leaves A^{[2]} out; the note on
+    which entries are shown says that relu and flatten get no entries; no tiny fraction in a display; no
+    dangling "as PyTorch's" and a grammatical flatten sentence."""
+    tex = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"].decode()
+    defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
+    assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
+    assert r"$\operatorname{full}(\cdot)$ adds $k_h - 1$ rows and $k_w - 1$ columns of zeros" in tex
+    assert "in the worked example below" not in tex and "values of $A^{[2]}$, written in its cells" in tex
+    assert "A layer that only clips or moves its input's entries (a relu, a flatten) is said by its rule" in tex
+    assert r"\tfrac" not in tex
+    assert "(as PyTorch's)" not in tex and "flatten does and only moves" not in tex

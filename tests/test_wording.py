@@ -191,9 +191,12 @@ def test_the_derivation_explains_the_rotation_beside_the_figure(spec):
     row = re.search(r"reads input row \$(.+?)\$ through kernel row \$p\$", part).group(1)
     assert re.search(rf"x_{{{re.escape(row)},\\, ", text)
     assert ("from the last to the first on both axes" in part) != spec.flipped
-    # The handout's answer is the same explanation.
+    # The handout's answer is the same explanation, said once in the key (the entries' answers leave it to the
+    # task that asks for it), without the heading that repeats the question.
     key = render(spec, ("tex",), handout=True).files["answers.tex"].decode()
-    assert part[why:why + 300] in key
+    lead = f"Why the kernel turns up {turns}: "
+    body = part[why + len(lead):why + 300]
+    assert key.count(body[:1].upper() + body[1:]) == 1 and lead not in key
 
 
 # --- every symbol defined before use; the forward rule before the worked example --------------------------

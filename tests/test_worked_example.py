@@ -363,6 +363,6 @@ def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term
     powers = " + ".join(f"e^{{{s:g}}}" for s in scores)
     assert (rf"\hat{{y}}_{{1}} &= e^{{{scores[0]:g}}} / ({powers}) \approx {p[0]:.3f}, \quad "
             rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.3f}, \quad "
-            rf"\tfrac{{\partial L}}{{\partial a^{{[5]}}_{{1}}}} = {p[0]:.3f} - {target[0]:g} \approx {p[0] - target[0]:.3f}") \
+            rf"\partial L / \partial a^{{[5]}}_{{1}} = {p[0]:.3f} - {target[0]:g} \approx {p[0] - target[0]:.3f}") \
         in worked
     assert target[0] == 1  # the loss's one term is the first probability's

@@ -124,6 +124,9 @@ class Exercise:
     reasoning: str
     points: int
     first: bool = False  # asked before the entries (a warm-up: the output size), else after them
+    # The passage of the document's words this task asks for (why the kernel turns up rotated): the key's
+    # other answers, which quote those words, leave it out, so that it is said once, in this task's answer.
+    asks: str = ""
 
 
 def batch_mean_weight(reduction: str, examples: int) -> Rational:

@@ -4,6 +4,7 @@ where an input entry goes), all from the layer's index map and in the document's
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -77,9 +78,15 @@ def _kernel_symbol(spec: ConvSpec, step: DocStep, pair: str = "") -> str:
     return K if spec.dilation == (1, 1) else rf"\operatorname{{dilate}}({K})"
 
 
-def why_rotated(spec: ConvSpec, step: DocStep) -> str:
+def why_rotated(spec: ConvSpec, step: DocStep, answer: bool = False) -> str:
     """Why the kernel turns up rotated in dL/dX (or, with the convolution convention, as stored), from
-    the index rule the forward pass uses: a few sentences beside the figure, and the handout's answer."""
+    the index rule the forward pass uses: a few sentences beside the figure; as the handout's `answer`, to a
+    question that already names the operation, without the heading and the closing sentence that repeat it."""
+    if answer:
+        text = why_rotated(spec, step)
+        text = re.sub(r"^Why the kernel turns up (rotated|as stored): ", "", text)
+        text = text.split(" So the gradient is ")[0]  # the question has just said what it is
+        return text[:1].upper() + text[1:]
     rows = index_rule(spec, 0, "r", "p")
     phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
     if spec.kernel_span == (1, 1):
@@ -141,6 +148,12 @@ def star_d_words(verb: str = "is") -> str:
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
             r"$(A \star_D B)_{i,j} = \sum_{p,q} a_{D_h (i-1) + p,\, D_w (j-1) + q}\, b_{p,q}$ for $1 \le i \le k_h$, "
             r"$1 \le j \le k_w$")
+
+
+# The operators of a convolution's results, defined by formula before the boxes that use them.
+STAR = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
+        r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$; "
+        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees.")
 
 
 def crop_words() -> str:
@@ -269,7 +282,9 @@ def general_note(spec: ConvSpec) -> str:
             + r"; $1 \le r \le H_o$, $1 \le s \le W_o$ ($H_o \times W_o$ the output's size, as above), "
             r"$1 \le p \le k_h$, $1 \le q \le k_w$; a term exists "
             r"only where $1 \le \rho_h(r, p) \le H$ and $1 \le \rho_w(s, q) \le W$ (else it falls in the zero "
-            r"padding).")
+            r"padding)"
+            + (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
+               if spec.groups == 1 and (spec.in_channels > 1 or spec.out_channels > 1) else "") + ".")
 
 
 def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
@@ -901,24 +916,52 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
                      "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(k_h - 1) + 1$ of them; windows "
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True)]
-    _, lines, note = results(spec, step)
-    out.append(Exercise("Write the gradients in matrix form: each as one operation (a correlation, a convolution, "
-                        "a sum) on whole matrices. Which matrix is rotated, and by how much?", lines, note, 4))
+    out.append(_matrix_case(spec, step))
     stride_case = _stride_case(spec, step)
     if stride_case is not None:
         out.append(stride_case)
-    K = matrix_name(step.letters["K"])
-    X = matrix_name(step.letters["in"])
+    K = matrix_name(*step.entry("K"))
+    X = matrix_name(*step.entry("in"))
     slides = (rf"the kernel rotated, $\operatorname{{rot}}_{{180}}({K})$ (the convolution convention)" if spec.flipped
               else f"the kernel ${K}$ as it is")
     turns = "as stored" if spec.flipped else "rotated"
     out.append(Exercise(
         f"The forward pass slides {slides}, yet $\\partial L / \\partial {X}$ is "
         f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}: the kernel turns up {turns}. Explain why in two or "
-        "three sentences.", [], why_rotated(spec, step), 2))
+        "three sentences.", [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
     if step.number is not None:  # in a network, say which layer each task is about
         out = [replace(e, question=f"(Layer {step.number}.) {e.question}") for e in out]
     return out
+
+
+MATRIX_QUESTION = ("Write the gradients in matrix form: each as one operation (a correlation, a convolution, a sum) on "
+                   "whole matrices. Which matrix is rotated, and by how much?")
+
+
+def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
+    """The task that asks for the results in matrix form, answered in the notation of the document the handout
+    comes from, every symbol of the answer defined in its reasoning (the sheet has no section that defines them):
+    a single layer's boxes, with X, K, G and G^ named and the correlation defined; in a network, the layer's rules
+    as its document's overview writes them (K^{[1](m,1)}, delta^{[1](m)}), with the operators they use."""
+    if step.number is None:
+        names, lines, note = results(spec, step)
+        return Exercise(MATRIX_QUESTION, lines, f"{names} {STAR} {note}", 4)
+    from ..rendering.document import NOTATION  # (the rendering package imports this module)
+    lines = rules(spec, step)[1:]  # the forward rule is on the sheet
+    text = " ".join(lines)
+    said = [words for key, words in NOTATION if key in text and key not in (r"\star_{",)]
+    K = matrix_name(*step.entry("K", channels(spec).pair))
+    which = []
+    if spec.out_channels > 1:
+        which.append(f"$m$ numbers the output channels (1 to {spec.out_channels})")
+    if spec.in_channels > 1:
+        which.append(f"$c$ the input channels (1 to {spec.in_channels})")
+    channel_words = ("; ".join(which) + f"; ${K}$ is the kernel that takes input channel " + ("$c$" if spec.in_channels > 1
+                     else "1") + " to output channel " + ("$m$" if spec.out_channels > 1 else "1") + ". ") if which else ""
+    note = ("Here " + "; ".join(said) + ". " + channel_words
+            + f"Each gradient has the shape of what it is the gradient of: {size(*spec.kernel)} for a kernel, the "
+            + f"input's {size(*spec.input)} for the input. The matrix rotated is the kernel, by 180 degrees.")
+    return Exercise(MATRIX_QUESTION, lines, note, 4)
 
 
 def _stride_case(spec: ConvSpec, step: DocStep) -> Exercise | None:
@@ -954,10 +997,24 @@ def _stride_case(spec: ConvSpec, step: DocStep) -> Exercise | None:
         f"Suppose the stride were {stride} instead, with the same input, kernel, padding and dilation: the output "
         f"would be {size(*variant.output)}. Write $\\partial L / \\partial {x}${which} at that stride.",
         [rf"\frac{{\partial L}}{{\partial {x}}} &= {' + '.join(terms) if terms else '0'}"],
-        f"At stride {stride} output $(r, s)$ starts its window at input row $(r - 1) \\cdot {stride} + 1$"
-        + (f" less the padding" if spec.has_padding else "")
-        + f": only {plural(len(terms), 'term')} of outputs whose windows still cover ${x}$ remain, each through "
-          "the kernel entry that lies on it.", 3)
+        _stride_words(spec, stride, x, len(rows) * len(cols)), 3)
+
+
+def _stride_words(spec: ConvSpec, stride: str, x: str, outputs: int) -> str:
+    """Why the stride case's entry keeps the terms it does: the windows that cover it, `outputs` of them per
+    output channel, each meeting it through one kernel entry."""
+    start = (f"At stride {stride} output $(r, s)$ starts its window at input row $(r - 1) \\cdot {stride} + 1$"
+             + (" less the padding" if spec.has_padding else "") + ", and column likewise, so "
+             + ("fewer" if stride == "2" else "more") + f" windows cover ${x}$: ")
+    each = f" in each of the {spec.out_per_group} output channels" if spec.out_per_group > 1 else ""
+    terms = spec.out_per_group * outputs
+    if outputs == 0:
+        return start + "none does, so its gradient is 0."
+    if outputs == 1:
+        return (start + f"only the window of one output entry{each} covers it, through the kernel entry that lies on "
+                f"${x}$, so its sum has {plural(terms, 'term')}.")
+    return (start + f"those of {outputs} output entries{each}, each through the kernel entry that lies on ${x}$, so its "
+            f"sum has {plural(terms, 'term')}.")
 
 
 def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str] | None:

@@ -102,5 +102,5 @@ class Flatten(Layer):
         order = ("each channel column by column (PyTorch's flatten goes row by row: the same entries in another "
                  "order)" if self.order == "column" else
                  "each channel row by row, as PyTorch's flatten does")
-        return Words("", {"in": f"Flattening lists {order} and only moves entries, so each gradient moves back to "
+        return Words("", {"in": f"Flattening lists {order}; it only moves entries, so each gradient moves back to "
                                 "its entry's place."})

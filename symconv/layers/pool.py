@@ -467,7 +467,7 @@ class Pool(Layer):
         tied = "; ".join(f"the window of {entry(out_letter, out_sup, r, s)} has its maximum {v} in {n} entries"
                          for r, s, v, n in ties)
         letter, sup = step.entry("in")
-        at = "example values" if given is None else f"the values of ${matrix_name(letter, sup)}$ in the worked example below"
+        at = "example values" if given is None else f"the worked example's values of ${matrix_name(letter, sup)}$, written in its cells"
         caption = (f"The switches of {which} at {at}{channel}: each window's upstream gradient goes to its marked "
                    "entry, its first maximum in reading order (row by row, left to right); the others get 0 from it."
                    + (f" Ties: {tied}; only the first of them gets the gradient, as in PyTorch." if ties else ""))

@@ -16,7 +16,7 @@ from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
 from ..layers.conv import BIAS_OBJECTIVE
-from ..layers.conv_document import crop_words
+from ..layers.conv_document import STAR, crop_words
 from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
@@ -78,6 +78,7 @@ class Section:
     general: list[str] = field(default_factory=list)  # the formula in symbols, for any size and setting
     general_note: str = ""  # where the general formulas' indices run, which terms exist (once per kind)
     keep: float = 0.0  # cm the PDF keeps together from its heading on (the worked example: one page), 0 for none
+    figure_refs: str = ""  # the sentences that end `intro` and refer to its figures ("Figure 2 shows ...")
 
     @property
     def shown_formula(self) -> list[str]:
@@ -128,7 +129,7 @@ def _numbered(sections: list[Section], first: int) -> tuple[list[Section], int]:
             n += 1
         refs = " ".join(f"Figure {f.number} shows {f.shows}." for f in figures if f.shows)
         intro = f"{section.intro} {refs}".strip() if refs else section.intro
-        out.append(replace(section, figures=figures, intro=intro))
+        out.append(replace(section, figures=figures, intro=intro, figure_refs=refs))
     return out, n
 
 
@@ -454,20 +455,15 @@ GENERAL_LEAD = ("Where a formula is written more than once, the first line, in s
                 "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
 
 
-# The operators of a convolution's results, defined by formula before the boxes that use them.
-STAR = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
-        r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$; "
-        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees.")
-
-
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
     (r"\star", r"$\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
                 r"over the entries of $B$, wherever $B$ fits inside $A$"),
     (r"\star_{", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
-    (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds enough zeros on every side for the kernel to "
-                             r"meet each entry at each of its taps (the full correlation)"),
+    (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds $k_h - 1$ rows and $k_w - 1$ columns of zeros on every "
+                             r"side ($D_h (k_h - 1)$ and $D_w (k_w - 1)$ for a kernel of dilation $D$): just enough for "
+                             r"the kernel to meet each entry at each of its taps (the full correlation)"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
     (r"\operatorname{crop}", crop_words()),
@@ -492,9 +488,10 @@ NOTATION = (
 )
 
 
-SHOWN = ("The sections below work out one entry of each tensor, the first of its first channel (and the "
+SHOWN = ("The sections below work out one entry of each tensor they list, the first of its first channel (and the "
          "middle one too where the first, on an edge, has fewer terms); the other entries follow the same rule with "
-         "their own indices.")
+         "their own indices. A layer that only clips or moves its input's entries (a relu, a flatten) is said by its "
+         "rule, without entries.")
 
 
 INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere."

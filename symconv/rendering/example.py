@@ -3,6 +3,7 @@ the first entry of each sum worked out term by term."""
 
 from __future__ import annotations
 
+import re
 from itertools import product
 from math import prod
 
@@ -252,7 +253,7 @@ def network_steps(derivation, example: Example, arrays: dict, labels: dict[str, 
             delta = values[name][0]
             assert check(delta, float(p[0]) - t[0]) and check(delta, np.asarray(arrays[name]).reshape(-1)[0])
             places = _agreeing(float(delta), lambda n: round(float(p[0]), n) - t[0])
-            lhs = labels[name][0].replace(r"\frac", r"\tfrac")
+            lhs = re.sub(r"\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", labels[name][0])
             line += rf", \quad {lhs} = {float(p[0]):.{places}f} - {_plain(t[0])} \approx {number(delta)}"
         out[record.params["L"]] = [line]
     return out

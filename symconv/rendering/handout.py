@@ -58,11 +58,73 @@ def _inline(lhs: str) -> str:
     return re.sub(r"\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", lhs)
 
 
-def _why(section: Section, row: Row | None = None) -> str:
-    """A section's words as an answer's reasoning: without its references to figures the sheet does
-    not have, and with the entry's number of terms."""
-    words = re.sub(r" Figure \d+ shows [^.]*\.", "", section.intro)
-    return words + (f" This entry has {plural(_terms(row), 'term')}." if row is not None else "")
+def _factors(term: str) -> list[str]:
+    r"""A product's factors: its parts between the spaces (or thin spaces, \,) outside braces and brackets."""
+    parts, depth, start, n = [], 0, 0, 0
+    while n < len(term):
+        char = term[n]
+        depth += {"{": 1, "}": -1, "[": 1, "]": -1, "(": 1, ")": -1}.get(char, 0)
+        gap = 2 if term.startswith(r"\,", n) else 1 if char == " " else 0
+        if depth == 0 and gap:
+            parts.append(term[start:n])
+            start = n + gap
+            n += gap
+            continue
+        n += 1
+    return [p for p in parts + [term[start:]] if p.strip()]
+
+
+def _pairs(row: Row) -> list[tuple[str, str]] | None:
+    r"""The entry's terms as (upstream entry, factor it is met through), where each term is a product of two
+    factors (g_{1,1}\,k_{2,2}); None for any other form (an indicator, a sign, a number)."""
+    if row.chain or _terms(row) == 0:
+        return None
+    text = " ".join(row.lines).strip()
+    if text.startswith("+ "):
+        text = text[2:]
+    if " - " in text or text.startswith("-"):
+        return None
+    pairs = [tuple(_factors(term.strip())) for term in _terms_of(text)]
+    return pairs if all(len(p) == 2 for p in pairs) else None  # type: ignore[return-value]
+
+
+def _entry_terms(row: Row, than: Row | None = None, reached: bool = True) -> str:
+    """What the entry's own terms say, read off them: which upstream entries reach it and through which
+    factor (the first and last where there are many), and, for an entry at the border (`than`, the interior
+    entry it is set against), that it has fewer terms than that one. Only what its terms show; without
+    `reached` (a parameter's entry) or where its terms are not products of two factors, only their number."""
+    entry = _inline(row.lhs).split(r"\partial ", 2)[-1]
+    n, pairs = _terms(row), _pairs(row) if reached else None
+    if pairs is None:
+        said = f"This entry has {plural(n, 'term')}"
+    else:
+        link = [rf"${a}$ through ${b}$" for a, b in pairs]
+        if n == 1:
+            said = f"Here only ${pairs[0][0]}$ reaches ${entry}$, through ${pairs[0][1]}$: one term"
+        elif n <= 4:
+            said = f"Here ${entry}$ is reached by " + ", ".join(link[:-1]) + f" and {link[-1]}: {plural(n, 'term')}"
+        else:
+            said = (f"Here {plural(n, 'upstream entry')} reach ${entry}$, from {link[0]} to {link[-1]}: "
+                    f"{plural(n, 'term')}")
+    if than is not None:
+        other = _inline(than.lhs).split(r"\partial ", 2)[-1]
+        said += f"; the interior entry ${other}$ has {_terms(than)}, as fewer outputs read an entry near the border"
+    return said + "."
+
+
+def _why(section: Section, row: Row | None = None, than: Row | None = None, asked: tuple[str, ...] = (),
+         reached: bool = True) -> str:
+    """A section's words as an answer's reasoning: without the sentences that refer to figures the sheet does
+    not have (they tell of the figure's entry, not this one), without what another task asks for (`asked`: it is
+    answered there, once), and with what the entry's own terms show."""
+    words = section.intro
+    if section.figure_refs and words.endswith(section.figure_refs):
+        words = words[: -len(section.figure_refs)].rstrip()
+    words = re.sub(r" Figure \d+ shows [^.]*\.", "", words)  # a reference the kind's own words make
+    for text in asked:
+        words = words.replace(text, "")
+    words = re.sub(r"  +", " ", words).strip()
+    return words + (" " + _entry_terms(row, than, reached) if row is not None else "")
 
 
 def _task(number: int, points: int, question: str, answer: list[str], reasoning: str) -> Section:
@@ -82,6 +144,7 @@ def tasks(ctx: dict) -> list[Section]:
             continue
         worded.add(e.reasoning)
         kind.append((e.points, e.question, e.answer, e.reasoning, e.first))
+    asked = tuple(dict.fromkeys(e.asks for e in ctx["exercises"] if e.asks))
     out = [task[:4] for task in kind if task[4]]
     sections = ctx["sections"]
     gradients = [s for s in sections if s.name.startswith("dL/d") and _rows(s)]
@@ -94,16 +157,16 @@ def tasks(ctx: dict) -> list[Section]:
         border = rows[0] if _terms(rows[0]) > 0 else min((row for row in rows if _terms(row) > 0), key=_terms)
         if _terms(border) < _terms(interior):
             out.append((2, f"Write ${_inline(border.lhs)}$, an entry at the border, as a sum of products.",
-                        _aligned(border.lhs, border.lines), _why(widest, border)))
+                        _aligned(border.lhs, border.lines), _why(widest, border, interior, asked)))
         out.append((3, (f"Write ${_inline(interior.lhs)}$, an interior entry, as a sum of products." if _terms(border) < _terms(interior)
                     else f"Write ${_inline(interior.lhs)}$ as a sum of products."),
-                    _aligned(interior.lhs, interior.lines), _why(widest, interior)))
+                    _aligned(interior.lhs, interior.lines), _why(widest, interior, asked=asked)))
     params = [s for s in gradients if s is not widest and len(_rows(s)) > 1]
     if params:
         rows = _rows(params[0])
         entry = rows[-1]
         out.append((3, f"Write ${_inline(entry.lhs)}$ as a sum of products.", _aligned(entry.lhs, entry.lines),
-                    _why(params[0], entry)))
+                    _why(params[0], entry, asked=asked, reached=False)))
     if widest is not None and widest.formula:
         general = widest.formula[0].split("&=")[0].strip()
         out.append((4, f"Write the general formula: ${_inline(general)}$ for every index, as one sum.", widest.formula,

@@ -274,7 +274,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         label = names[derivation[weight].symbols[entry]]
         items.append(Item(
             f"Exercise {len(items) + 1}",
-            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's): "
+            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's losses do): "
             r"what is a weight's gradient then? For this example alone ($N = 1$, the worked example's $L$), give the new "
             rf"${label}$ after a step of gradient descent, $W \leftarrow W - \eta\, \partial L / \partial W$ with "
             rf"$\eta = {rate:g}$.",
