@@ -15,6 +15,7 @@ from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
 from ..words import spacing as spacing_of
 from .base import DocStep, Exercise, Shape, Words
+from .operators import NOTATION, crop_words
 
 
 class Channels(NamedTuple):
@@ -154,14 +155,6 @@ def star_d_words(verb: str = "is") -> str:
 STAR = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
         r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$; "
         r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees.")
-
-
-def crop_words() -> str:
-    """What crop(.) does, exactly: a stride can leave the padded input's last rows unread, and the full correlation
-    is then shorter than the padded input."""
-    return (r"$\operatorname{crop}(\cdot)$ keeps rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$ (the "
-            r"input's own) and gives 0 to those past the full correlation's end: where the last window stops short of the "
-            r"padded input's last rows or columns (the stride leaves them unread), no output reads them")
 
 
 # What each padding mode copies into the padding, in words (PyTorch's padding_mode).
@@ -946,7 +939,6 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
     if step.number is None:
         names, lines, note = results(spec, step)
         return Exercise(MATRIX_QUESTION, lines, f"{names} {STAR} {note}", 4)
-    from ..rendering.document import NOTATION  # (the rendering package imports this module)
     lines = rules(spec, step)[1:]  # the forward rule is on the sheet
     text = " ".join(lines)
     said = [words for key, words in NOTATION if key in text and key not in (r"\star_{",)]

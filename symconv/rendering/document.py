@@ -16,7 +16,8 @@ from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
 from ..layers.conv import BIAS_OBJECTIVE
-from ..layers.conv_document import STAR, crop_words
+from ..layers.conv_document import STAR
+from ..layers.operators import NOTATION
 from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
@@ -453,39 +454,6 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input "
                 "$H \\times W$, kernel $k_h \\times k_w$, stride $S$, padding $P$ and dilation $D$ (subscripts $h$, "
                 "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
-
-
-# What the overview's notation means, said only for the operators its rules use.
-NOTATION = (
-    (r"\odot", r"$\odot$ multiplies entry by entry"),
-    (r"\star", r"$\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
-                r"over the entries of $B$, wherever $B$ fits inside $A$"),
-    (r"\star_{", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
-    (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds $k_h - 1$ rows and $k_w - 1$ columns of zeros on every "
-                             r"side ($D_h (k_h - 1)$ and $D_w (k_w - 1)$ for a kernel of dilation $D$): just enough for "
-                             r"the kernel to meet each entry at each of its taps (the full correlation)"),
-    (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
-    (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
-    (r"\operatorname{crop}", crop_words()),
-    (r"\operatorname{reflect}", r"$\operatorname{reflect}(\cdot)$ pads with the input reflected across its border "
-                                r"entries (the padded row next to the first row copies the second)"),
-    (r"\operatorname{replicate}", r"$\operatorname{replicate}(\cdot)$ pads with the input's border entries repeated"),
-    (r"\operatorname{circular}", r"$\operatorname{circular}(\cdot)$ pads with the input repeated, as if it wrapped "
-                                 r"around"),
-    (r"\operatorname{fold}", r"$\operatorname{fold}(\cdot)$ takes the gradient of a padded input back to the "
-                             r"input: each padded entry's gradient is added to the input entry copied there"),
-    (r"\operatorname{spread}", r"$\operatorname{spread}(\cdot)$ puts $s - 1$ zeros between neighbouring entries "
-                               r"for a stride $s$"),
-    (r"\operatorname{dilate}", r"$\operatorname{dilate}(\cdot)$ puts $d - 1$ zeros between the taps of a kernel "
-                               r"of dilation $d$"),
-    (r"\Omega_{r,s}", r"$\Omega_{r,s}$ is the window (the set of input entries) of output entry $(r, s)$"),
-    (r"\mathbb{1}", r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere"),
-    (r"\oslash", r"$\oslash$ divides entry by entry"),
-    (r"\mathbf{1}", r"$\mathbf{1}$ is the vector of ones, so that $\mathbf{1}^{\mathsf{T}} t$ sums the entries of $t$"),
-    (r"\leftarrow", r"where several layers read a value, $\delta^{[j \leftarrow l]}$ (for the input, "
-                    r"$(\partial L / \partial x)_{\leftarrow l}$) is the part of its gradient that comes back through "
-                    r"layer $l$, and the value's gradient is the sum of these parts"),
-)
 
 
 SHOWN = ("The sections below work out one entry of each tensor they list, the first of its first channel (and the "
