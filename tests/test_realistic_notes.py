@@ -119,7 +119,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # and 70, 28 with a circuit's gates named one entry at a time (q_1 = w_{1,1} x_{1,1}, ...)
            # 71 with an entry of a product of whole tensors in parentheses, (\boldsymbol\delta \mathbf{x}^{\top})_{1,2}
            # published7 1 caught: Petersen's J_x(s) written with s_0, which names no output (read since J_x(s) is)
-           "heldout16": (71, 28), "published7": (18, 1),
+           # published7 20: d2l's "\frac{\partial J}{\partial L} = 1 \text{ and } \frac{\partial J}{\partial s} = 1", two claims
+           "heldout16": (71, 28), "published7": (20, 1),
            # heldout17 (ten student notes: NumPy 0-based at stride 2, Goodfellow's chapter 9, matrix form with Kronecker
            # products, one long substituted formula, a forum thread on max pooling, exam points, TA remarks, slides,
            # \nabla and Jacobians, batch norm with angle brackets), measured once before any change made for it (with
