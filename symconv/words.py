@@ -16,6 +16,16 @@ def size(*dims: int) -> str:
     return "$" + r" \times ".join(map(str, dims)) + "$"
 
 
+# What a loss layer outputs, in a network's table and beside its box in the network figure: the scalar loss, not
+# the shape of the vector it reads or of a stage it computes on the way (the softmax's probabilities).
+LOSS_OUTPUT = "$L$ (a scalar)"
+
+
+def output_of(layer, shape: tuple[int, ...]) -> str:
+    """A layer's output as the table and the network figure write it: its shape, or a loss layer's $L$."""
+    return LOSS_OUTPUT if layer.is_loss else size(*shape)
+
+
 def spacing(pair: tuple[int, int]) -> str:
     r"""A stride, padding or dilation as math: $2$ when both axes agree, else $2 \times 1$ (rows, columns)."""
     return f"${pair[0]}$" if pair[0] == pair[1] else size(*pair)
