@@ -31,6 +31,21 @@ def spacing(pair: tuple[int, int]) -> str:
     return f"${pair[0]}$" if pair[0] == pair[1] else size(*pair)
 
 
+def per_axis(pair: tuple[int, int]) -> str:
+    r"""A stride or dilation in a settings table, which a size's $1 \times 1$ would read as: $1$ (rows and
+    columns) when both axes agree, else rows $1$, columns $2$."""
+    return f"${pair[0]}$ (rows and columns)" if pair[0] == pair[1] else f"rows ${pair[0]}$, columns ${pair[1]}$"
+
+
+def padding_per_side(pair: tuple[int, int]) -> str:
+    r"""A padding the same at both ends of each axis, in a settings table and in prose: $0$, $1$ on every side,
+    or $1$ top and bottom, $2$ left and right (never $1 \times 2$, a size)."""
+    rows, cols = pair
+    if rows == cols:
+        return "$0$" if rows == 0 else f"${rows}$ on every side"
+    return f"${rows}$ top and bottom, ${cols}$ left and right"
+
+
 def entry(letter: str, sup: str, *index: int) -> str:
     """An entry's name as math: $x_{2,2}$, $a^{[1]}_{1,2}$."""
     sup = f"^{{{sup}}}" if sup else ""
