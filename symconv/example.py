@@ -41,6 +41,9 @@ class Values:
     values: tuple[Expr, ...]  # Rational, or Float once an exponential has come in
     terms: tuple[tuple[Expr, Expr | None], ...] = ()
     worked: int = 0
+    # per term, the LaTeX name of a symbol that stands alone among products (a bias: b^{[1]}_{2}), else "": the
+    # worked line names it, or a reader sees an unexplained "0 +"
+    alone: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,8 +202,15 @@ def _with_terms(derivation: Derivation, t, values: tuple, subs: dict, at: int | 
     nonzero = (lambda n: 0) if len(derivation.records) == 1 else (lambda n: sum(
         value(a) != 0 and (b < 0 or value(b) != 0) for a, b in zip(first[start[n]:start[n + 1]], second[start[n]:start[n + 1]])))
     worked = at if at is not None else max(range(len(values)), key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
-    pairs = zip(first[start[worked]:start[worked + 1]], second[start[worked]:start[worked + 1]])
-    return Values(t.name, t.shape, values, tuple((value(a), value(b) if b >= 0 else None) for a, b in pairs), worked)
+    pairs = list(zip(first[start[worked]:start[worked + 1]], second[start[worked]:start[worked + 1]]))
+    alone = ()
+    if any(b < 0 for _, b in pairs) and any(b >= 0 for _, b in pairs):  # a lone symbol among products: named
+        wanted = {derivation.symbols[a] for a, b in pairs if b < 0}
+        names = {sym: label for u in derivation.tensors if u.symbols is not None
+                 for sym, label in zip(u.symbols, u.labels) if sym in wanted}
+        alone = tuple(names.get(derivation.symbols[a], "") if b < 0 else "" for a, b in pairs)
+    return Values(t.name, t.shape, values, tuple((value(a), value(b) if b >= 0 else None) for a, b in pairs), worked,
+                  alone)
 
 
 def _vanishing(value: Expr) -> bool:

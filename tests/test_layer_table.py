@@ -78,3 +78,16 @@ def test_counts_and_shapes_are_pytorchs_for_an_imported_module():
     assert sum(r["count"] for r in rows) == sum(p.numel() for p in module.parameters())
     text = render(derive(spec), ("md",)).files["derivation.md"].decode()
     assert "| 6 (up) | bilinear upsampling | $2 \\times 4 \\times 4$ | none | 0 |" in text
+
+
+def test_the_loss_layer_outputs_the_scalar_loss(files):
+    """Review 24, defect 12: the loss layer's output is the loss L, not the length of the vector it reads,
+    in the table and beside its box in the network figure (every format)."""
+    text = files["derivation.md"].decode()
+    assert "| 9 | softmax with cross-entropy | $L$ (a scalar) | none | 0 |" in text
+    tex = files["derivation.tex"].decode()
+    figure = tex[tex.index("layer 9: softmax"):]
+    assert "$L$ (a scalar)" in figure[:figure.index("\\end{")]
+    svg = files["figure-network.svg"].decode()
+    assert '<tspan font-style="italic">L</tspan> (a scalar)</text>' in svg.split("<rect")[-1]
+    assert "from the input down to the loss $L$" in tex

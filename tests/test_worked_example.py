@@ -366,3 +366,15 @@ def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term
             rf"\partial L / \partial a^{{[5]}}_{{1}} = {p[0]:.3f} - {target[0]:g} \approx {p[0] - target[0]:.3f}") \
         in worked
     assert target[0] == 1  # the loss's one term is the first probability's
+
+
+def test_a_bias_in_a_worked_line_is_named():
+    """Review 24, defect 11: a term standing alone among the products (the bias) is said to be the bias,
+    in a single layer's worked line and a network's; a sum of lone terms (the bias's gradient) names none."""
+    md = render(derive(ConvSpec(bias=True)), ("md",)).files["derivation.md"].decode()
+    assert re.search(r"y_\{1,1\} &= \\text\{bias \}\(?-?\d+\)? \+ ", md)
+    net = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()
+    assert re.search(r"a\^\{\[1\]\(2\)\}_\{1,1\} &= \\text\{bias \}0 \+ 0 \\cdot 0", net)
+    # the convolution's bias only: the dense layer's bias is 0 in a sum of decimals, which leaves out its 0 terms,
+    # and a gradient's sum of lone terms names none
+    assert net.count(r"\text{bias }") == 1

@@ -12,7 +12,7 @@ from ..figure import MAX_CELLS, Grid, Label
 from ..indexmap import IndexMap, affine, general_index, index_rule, padded_position, source
 from ..spec import ConvSpec, SpecError
 from ..symbols import latex_base
-from ..words import entry, matrix_name, plural, size
+from ..words import entry, matrix_name, padding_per_side, per_axis, plural, size
 from ..words import spacing as spacing_of
 from .base import DocStep, Exercise, Shape, Words
 from .operators import NOTATION, crop_words
@@ -208,9 +208,10 @@ def _same_reason(spec: ConvSpec) -> str:
 
 
 def padding_setting(spec: ConvSpec) -> str:
-    """The settings table's padding: 1 x 1, or each side when they differ."""
+    """The settings table's padding: 0, 1 on every side, 1 top and bottom, 2 left and right, or each side when
+    the two ends of an axis differ."""
     if spec.symmetric:
-        return size(*spec.padding)
+        return padding_per_side(spec.padding)
     (top, left), (bottom, right) = spec.padding, spec.end_padding
     return f"{top} top, {bottom} bottom, {left} left, {right} right" + (" (same)" if _same_reason(spec) else "")
 
@@ -225,9 +226,9 @@ def settings(spec: ConvSpec, step: DocStep) -> list[tuple[str, str]]:
                    + (grouped or ("" if spec.out_channels * spec.in_channels == 1 else
                       f", one for each pair of output channel (of {spec.out_channels}) and input channel "
                       f"(of {spec.in_channels})"))),
-        ("stride", size(*spec.stride)),
+        ("stride", per_axis(spec.stride)),
         ("padding", padding_setting(spec) + (f", {spec.padding_mode} (copies of the input)" if spec.copies else "")),
-        ("dilation", size(*spec.dilation)),
+        ("dilation", per_axis(spec.dilation)),
         ("bias", "yes" if spec.bias else "no"),
         ("convention", spec.convention + (" (flipped kernel)" if spec.flipped else " (as deep-learning frameworks compute)")),
         ("names", f"input ${step.symbol('in')}$, kernel ${step.symbol('K')}$, output ${step.symbol('out')}$"),

@@ -21,7 +21,7 @@ from ..layers.operators import NOTATION
 from ..layers.normalization import exact
 from ..naming import Naming
 from ..symbols import latex_base
-from ..words import matrix_name, plural, size
+from ..words import matrix_name, output_of, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import lines as example_lines, network_steps, rounded, worked_entries
@@ -696,7 +696,7 @@ def _fork_group(derivation: Derivation, j: int, printer: TermPrinter, upstream: 
 def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | None = None) -> tuple:
     """The network's diagram (LaTeX, file name, SVG, caption): a chain, or boxes with every edge drawn; a
     chain's `arrows` name each value passed down and its gradient passed back."""
-    caption = ("The network, from the input down to the loss, with the shape of each layer's output." if net.has_loss
+    caption = ("The network, from the input down to the loss $L$, with the shape of each layer's output." if net.has_loss
                else "The network, from the input down to its last layer, with the shape of each layer's output.")
     if net.chain:
         if arrows:
@@ -941,7 +941,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
             answers = [Section(f"answer-{n}", f"Answer {n}", "", [], formula=lines, after=after)
                        for n, (lines, after) in enumerate(found.answers, start=1)]
     steps = [("input $x$", _shape(net.batched(net.input)))] + [
-        (f"layer {r.number}: {r.layer.describe()}", _shape(net.batched(r.shape_out))) for r in records]
+        (f"layer {r.number}: {r.layer.describe()}", output_of(r.layer, net.batched(r.shape_out))) for r in records]
     names = set(derivation.names())
     last = records[-1]
     title = net.title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single

@@ -6,7 +6,7 @@ from __future__ import annotations
 from math import prod
 
 from ..symbols import latex_base
-from ..words import matrix_name, size
+from ..words import matrix_name, output_of, size
 
 HEADER = ("layer", "kind", "output", "parameters", "count")
 
@@ -44,7 +44,7 @@ def table(net, docs) -> dict:
             symbol = matrix_name(letter, sup) if len(p.shape) >= 2 else latex_base(letter) + (f"^{{{sup}}}" if sup else "")
             names.append(f"${symbol}$: {size(*p.shape)}")
         rows.append((f"{n}" + (f" ({named})" if named else ""), net.layers[n - 1].noun(),
-                     size(*row["output_shape"]), ", ".join(names) or "none", f"{row['count']:,}"))
+                     output_of(net.layers[n - 1], row["output_shape"]), ", ".join(names) or "none", f"{row['count']:,}"))
     total = sum(r["count"] for r in summary(net))
     return {"header": HEADER, "rows": rows, "total": f"{total:,}",
             "input": size(*net.batched(net.input)) + (f" (a batch of {net.batch}: every shape starts with it)"
