@@ -163,3 +163,18 @@ def test_the_stride_answer_is_a_sentence_with_its_own_count(what):
     n = 0 if rhs.strip() == "0" else rhs.count(" + ") + 1
     assert f"its sum has {plural(n, 'term')}." in task.after
     assert "remain, each through" not in task.after and "of outputs whose windows" not in task.after
+
+
+def test_a_network_sheet_tags_every_task_by_its_layer_and_reaches_past_layer_1():
+    """Review24 defect 15: the CNN sheet's 7 tasks were all on layer 1, and tasks 2-4 lacked the "(Layer 1.)" tag
+    that the others carried. Every task names its layer, and one asks for a later layer's gradient entry, answered
+    in the key from the derivation."""
+    ctx, tasks = _key_tasks(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    layers = [re.match(r"\(Layer (\d+)\.\) ", t.intro) for t in tasks]
+    assert all(layers), [t.intro[:40] for t, m in zip(tasks, layers) if not m]
+    later = [t for t, m in zip(tasks, layers) if int(m.group(1)) > 1]
+    assert later and all(t.formula and t.after for t in later)
+    assert any(r"\partial a^{[4]}_{1}" in t.intro and r"\delta^{[5]}_{1}\,W^{[5]}_{1,1}" in " ".join(t.formula)
+               for t in later)
+    # A single layer's tasks carry no tag.
+    assert not any(t.intro.startswith("(Layer") for t in _key_tasks(ConvSpec())[1])

@@ -17,7 +17,7 @@ from symconv.example import worked_example
 from symconv.rendering.document import TermPrinter
 from symconv.rendering.practice import practice
 from symconv.rendering.upstream import short_names
-from symconv.spec import ConvSpec
+from symconv.spec import ConvSpec, Names
 
 from .conftest import need_latex, need_poppler
 
@@ -168,9 +168,14 @@ def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
                                            (ConvSpec(input=5, kernel=3), "here 2 and 2: $7 \\times 7$"),
                                            (ConvSpec(input=(4, 5), kernel=(2, 3)), "here 1 and 2: $5 \\times 7$")])
 def test_the_full_padding_is_said_as_k_minus_1_rows_and_columns_at_every_size(spec, counts):
-    md = _section(_md(spec), "## The results", "## In a network")
-    assert "$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side (" + counts in md
-    assert not re.search(r"\d+ rows? and \d+ columns? of zeros", md)
+    """Said where the full correlation is first named (the input's gradient); the results give only G^'s size."""
+    text = _md(spec)
+    where = _section(text, "### Gradient with respect to the input", "## The results")
+    said, shape = counts.split(": ")
+    assert "$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side (" + said + ")" in where
+    results = _section(text, "## The results", "## In a network")
+    assert "padded for the full correlation (here " + shape + ")" in results and "$k_h - 1$ rows" not in results
+    assert not re.search(r"\d+ rows? and \d+ columns? of zeros", results)
 
 
 def test_the_bias_gradient_is_one_display_with_its_general_limits():
@@ -252,7 +257,8 @@ def test_g_hat_is_defined_once(spec):
         text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
         assert text.count(r"$\hat{G}$ is ") == 1, fmt
         assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
-        assert "padded for the full correlation, by one row and column fewer than the kernel spans" in text, fmt
+        assert "padded for the full correlation (here " in text, fmt
+        assert text.count("1)$ columns of zeros on every side (here ") + text.count("k_w - 1$ columns of zeros on every side (here ") == 1, fmt  # with the full correlation, where first used
 
 
 def _printed_matrix(md: str, lhs: str) -> np.ndarray:
@@ -287,3 +293,21 @@ def test_exercise_5_writes_the_layer_as_a_matrix_whose_transpose_is_the_backward
     # A layer with channels (M too large to write out) keeps the derivation of the rotation.
     _, _, _, many = _given(ConvSpec(in_channels=2, out_channels=2, bias=True))
     assert "turns up rotated" in many.questions[4][0]
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=5, kernel=3, stride=2, padding=1),
+                                  ConvSpec(input=4, in_channels=2, out_channels=2), ConvSpec(names=Names("x", "f", "o"))], ids=str)
+def test_every_matrix_and_operator_is_defined_before_its_first_use(spec):
+    """Review24 defect 8: Y and dL/dK were written as matrices, and rot180 and the full correlation used, pages
+    before the results defined them. Each is defined once, at or before its first use, and not again."""
+    for fmt in ("md", "tex"):
+        text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
+        body = text[text.index("Indices are 1-based"):]
+        named = body.index("as matrices (entries")
+        assert text.count("as matrices (entries") == 1, fmt
+        first_matrix = min(body.index(w) for w in ("\\begin{bmatrix}", "\\begin{pmatrix}") if w in body)
+        assert named < first_matrix, fmt
+        rot = body.index(r"\operatorname{rot}_{180}")
+        defined = body.index(r"\operatorname{rot}_{180}(" + ("F" if spec.names.kernel == "f" else "K") + ")_{p,q}")
+        assert defined < body.index("Figure 3", rot) and body.count("is the kernel turned by 180 degrees") == 1, fmt
+        assert body.index("the full correlation slides it over the upstream gradient") < body.index("Figure 3", rot), fmt

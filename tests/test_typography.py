@@ -155,3 +155,21 @@ def test_no_heading_ends_a_page(name, tmp_path):
     for n, page in enumerate(text.split("\f")[:-1], start=1):
         lines = [line for line in page.splitlines() if line.strip() and not line.strip().isdigit()]
         assert lines and not headings.match(lines[-1]), (n, lines[-1])
+
+
+def test_a_title_keeps_each_layer_kind_name_on_one_line_in_latex_only():
+    """Review24 defect 13: the CNN title (and both handouts') broke "max / pooling" across lines. LaTeX ties the
+    words of a kind's name; Markdown and HTML keep the title's text as it is."""
+    from symconv.rendering.templating import latex_title
+
+    assert latex_title("through convolution, relu, max pooling and a dense layer") == \
+        "through convolution, relu, max~pooling and a dense layer"
+    assert latex_title("global average pooling, batch normalization") == "global~average~pooling, batch~normalization"
+    net = load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")
+    for handout, stems in ((False, ("derivation",)), (True, ("exercise", "answers"))):
+        files = render(derive(net), ("tex", "md"), handout=handout).files
+        for stem in stems:
+            tex, md = files[f"{stem}.tex"].decode(), files[f"{stem}.md"].decode()
+            title = next(line for line in tex.splitlines() if r"\LARGE\bfseries" in line)
+            assert "max~pooling" in title and "max pooling" not in title
+            assert "max pooling" in md.splitlines()[0] and "~" not in md.splitlines()[0]

@@ -315,11 +315,17 @@ class Layer(ABC):
         """Figures (symconv.figure.Grid) by the tensor they go with: "out", "in" or a parameter key."""
         return {}
 
-    def results(self, step: DocStep) -> tuple[str, list[str], str]:
+    def results(self, step: DocStep, said: bool = False) -> tuple[str, list[str], str]:
         """What a single layer's document states first: the sentence that names the matrices they use, the
         results in matrix form (LaTeX align lines, boxed) and the prose that defines their terms and checks
-        their shapes; none by default."""
+        their shapes; none by default. With `said`, the matrices (matrices_named) and the operators were
+        defined earlier in the document, where first used, and are not named again."""
         return "", [], ""
+
+    def matrices_named(self, step: DocStep) -> str:
+        """The sentence that names the matrices a single layer's document writes whole, said before the first
+        of them (in the introduction); none by default."""
+        return ""
 
     def general_results(self, step: DocStep) -> tuple[str, list[str], str] | None:
         """Where a single layer's boxed results hold only at its own settings, the same for any setting (intro,

@@ -280,10 +280,13 @@ class Conv(Layer):
     def words(self, step: DocStep) -> Words:
         return document.words(self.conv_spec(step.shape_in), step)
 
-    def results(self, step: DocStep) -> tuple[str, list[str], str]:
+    def results(self, step: DocStep, said: bool = False) -> tuple[str, list[str], str]:
         """dL/dK a correlation of the padded input with the stride-dilated upstream gradient, dL/dX the
         full correlation of that gradient with rot180(K), that is its full convolution with K; dL/db a sum."""
-        return document.results(self.conv_spec(step.shape_in), step)
+        return document.results(self.conv_spec(step.shape_in), step, said)
+
+    def matrices_named(self, step: DocStep) -> str:
+        return document.matrices_named(self.conv_spec(step.shape_in), step)
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         return document.steps(self.conv_spec(step.shape_in))

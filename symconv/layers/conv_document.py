@@ -151,10 +151,11 @@ def star_d_words(verb: str = "is") -> str:
             r"$1 \le j \le k_w$")
 
 
-# The operators of a convolution's results, defined by formula before the boxes that use them.
-STAR = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
-        r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$; "
-        r"$\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees.")
+# The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
+# document rot180 was defined before, with the input's gradient: STAR_ONLY).
+STAR_ONLY = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
+             r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$")
+STAR = STAR_ONLY + r"; $\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees."
 
 
 # What each padding mode copies into the padding, in words (PyTorch's padding_mode).
@@ -255,7 +256,7 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
                "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
                "covers has gradient 0. " + ("The padding copies input entries, so an entry also gets the terms of "
                                             "every padded position that copies it. " if spec.copies else "")
-               + why_rotated(spec, step),
+               + why_rotated(spec, step) + (" " + full_defined(spec, step) if step.number is None else ""),
          "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
               "channel's upstream gradient."},
         _formulas(spec, step),
@@ -468,7 +469,36 @@ def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
     }
 
 
-def results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]:
+def _full_border(spec: ConvSpec) -> str:
+    """As many rows and columns as the (dilated) kernel reaches beyond one entry: k - 1, or D (k - 1)."""
+    return ("$k_h - 1$ rows and $k_w - 1$ columns" if spec.dilation == (1, 1) else
+            "$D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns")
+
+
+def full_defined(spec: ConvSpec, step: DocStep) -> str:
+    """rot180 and the full correlation, defined in a single layer's document where the input's gradient first
+    names them (the results after it use them without saying them again)."""
+    K, k = matrix_name(step.letters["K"]), latex_base(step.letters["K"])
+    span = result_sizes(spec)["rotated kernel"]
+    return (rf"Here $\operatorname{{rot}}_{{180}}({K})_{{p,q}} = {k}_{{k_h+1-p,\,k_w+1-q}}$ is the kernel turned by 180 "
+            rf"degrees, and the full correlation slides it over the upstream gradient with {_full_border(spec)} of zeros "
+            f"on every side (here {span[0] - 1} and {span[1] - 1}), so that it meets each input entry at each of its taps.")
+
+
+def matrices_named(spec: ConvSpec, step: DocStep, gradients: bool = True) -> str:
+    """The sentence that names the matrices a single layer's document writes whole (Y's entries, dL/dK, the
+    results): said once, before the first of them, so no matrix is used before it is defined."""
+    Y, X, K = (matrix_name(step.letters[which]) for which in ("out", "in", "K"))
+    x, k, y = (latex_base(step.letters[which]) for which in ("in", "K", "out"))
+    g = step.gradient_entry("", "r,s")
+    return (rf"${X}$, ${K}$ and ${Y}$ are the input, the kernel and the output as matrices (entries ${x}_{{i,j}}$, "
+            rf"${k}_{{p,q}}$ and ${y}_{{r,s}}$), $G = \partial L / \partial {Y}$ is the upstream gradient as a "
+            rf"matrix, its entries ${g}$" + (" (in each channel)" if spec.in_channels > 1 or spec.out_channels > 1 else "")
+            + (rf", and a gradient such as $\partial L / \partial {K}$ is the matrix of its entries' gradients"
+               if gradients else "") + ".")
+
+
+def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, list[str], str]:
     """The sentence naming the matrices, the three results boxed in matrix form, as identities.py computes them,
     and the prose that defines their terms and checks their shapes with this layer's sizes. A matrix is decorated only
     where it differs from the plain one: X~ padded, G~ spread by the stride, K~ dilated (or, with the
@@ -529,20 +559,16 @@ def results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]:
     span = sizes["rotated kernel"]
     dilation = (rf"; ${Kt}$ is the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps "
                 rf"(here {dh - 1} and {dw - 1}: {size(*span)})" if (dh, dw) != (1, 1) else "")
-    g = step.gradient_entry("", "r,s")
-    # As many rows and columns as the (dilated) kernel reaches beyond one entry: k - 1, or D (k - 1).
-    border = ("$k_h - 1$ rows and $k_w - 1$ columns" if (dh, dw) == (1, 1) else
-              "$D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns")
-    Y = matrix_name(step.letters["out"])
-    x, k, y = (latex_base(step.letters[which]) for which in ("in", "K", "out"))
-    # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes.
-    names = (rf"${X}$, ${K}$ and ${Y}$ are the input, the kernel and the output as matrices (entries ${x}_{{i,j}}$, "
-             rf"${k}_{{p,q}}$ and ${y}_{{r,s}}$), $G = \partial L / \partial {Y}$ is the upstream gradient as a "
-             rf"matrix, its entries ${g}$" + (" (in each channel)" if many_in or many_out else "")
-             + "".join("; " + d for d in defined)
-             + rf"; $\hat{{G}}$ is ${Gt}$ padded for the full correlation, by one row and column fewer than the kernel "
-             rf"spans: {border} of zeros on every side (here {span[0] - 1} and {span[1] - 1}: "
-             rf"{size(*sizes['padded upstream'])}){dilation}.")
+    border = _full_border(spec)
+    # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes. In a
+    # single layer's document (`said`) the matrices and the full correlation's zeros were defined where first used.
+    padded_g = (rf"$\hat{{G}}$ is ${Gt}$ padded for the full correlation" + (
+        rf" (here {size(*sizes['padded upstream'])})" if said else
+        rf", by one row and column fewer than the kernel spans: {border} of zeros on every side (here {span[0] - 1} "
+        rf"and {span[1] - 1}: {size(*sizes['padded upstream'])})"))
+    rest = "; ".join(defined + [padded_g]) + dilation + "."
+    names = (rest[:1].upper() + rest[1:] if said else
+             matrices_named(spec, step, gradients=False)[:-1] + "; " + rest)
     note = (
         rf"The correlation of ${Xt}$ with ${Gt}${taps} {kernel_part}. Sliding $\operatorname{{rot}}_{{180}}({Kt})$ over "
         rf"$\hat{{G}}$ gives a {size(*full)} matrix{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."

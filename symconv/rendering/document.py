@@ -16,7 +16,7 @@ from ..figure import Graph, Grid
 from ..example import Example
 from ..layers.base import DocStep
 from ..layers.conv import BIAS_OBJECTIVE
-from ..layers.conv_document import STAR
+from ..layers.conv_document import STAR_ONLY
 from ..layers.operators import NOTATION
 from ..layers.normalization import exact
 from ..naming import Naming
@@ -915,11 +915,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     summary, closing, questions, answers = [], [], [], []
     if single:
         settings = first.layer.settings(docs[0]) + ([("batch", plural(net.batch, "example"))] if net.batch else [])
-        names, lines, note = first.layer.results(docs[0])
+        # The matrices and rot180 are defined where first used (the introduction, the input's gradient), not here.
+        names, lines, note = first.layer.results(docs[0], said=True)
         if lines:
             lead = "The results in matrix form, proved entry by entry at this size in the sections above. " + names
-            if any(r"\star" in line for line in lines):  # the operators they use, defined before them
-                lead += " " + STAR
+            if any(r"\star" in line for line in lines):  # the operator they use, defined before them
+                lead += " " + STAR_ONLY + "."
             summary = [Section("results", "The results", lead, [], formula=lines, after=note)]
             general_results = first.layer.general_results(docs[0])
             if general_results is not None:
@@ -1010,6 +1011,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
         "upstream_definition": _slashed(_upstream_definition(derivation, docs[-1], naming.single, upstream)),
         "batch_note": _batch_note(derivation, single),
+        # The matrices a single layer's document writes whole, named before the first of them.
+        "matrix_names": first.layer.matrices_named(docs[0]) if single else "",
         "rules_intro": rules_intro, "rules_notation": rules_notation, "shown_note": shown_note,
         "input_gradient": input_gradient or single,
         "all_entries": all_entries or single,

@@ -147,6 +147,11 @@ def tasks(ctx: dict) -> list[Section]:
     asked = tuple(dict.fromkeys(e.asks for e in ctx["exercises"] if e.asks))
     out = [task[:4] for task in kind if task[4]]
     sections = ctx["sections"]
+    # In a network each task says which layer it is about, as the kinds' own tasks do: "(Layer 1.) ...".
+    layer_of = {id(s): int(m.group(1)) for g in ctx["forward"] + ctx["backward"] for s in g.sections
+                if (m := re.match(r"Layer (\d+):", g.title))}
+    tag = lambda section, question: (f"(Layer {layer_of[id(section)]}.) {question}" if id(section) in layer_of
+                                     else question)
     gradients = [s for s in sections if s.name.startswith("dL/d") and _rows(s)]
     inputs = [s for s in gradients if s.title == INPUT_TITLE] or gradients
     widest = max(inputs, key=lambda s: max(map(_terms, _rows(s))), default=None)
@@ -156,23 +161,35 @@ def tasks(ctx: dict) -> list[Section]:
         interior = max(rows, key=lambda row: (_terms(row), -abs(rows.index(row) - middle)))
         border = rows[0] if _terms(rows[0]) > 0 else min((row for row in rows if _terms(row) > 0), key=_terms)
         if _terms(border) < _terms(interior):
-            out.append((2, f"Write ${_inline(border.lhs)}$, an entry at the border, as a sum of products.",
+            out.append((2, tag(widest, f"Write ${_inline(border.lhs)}$, an entry at the border, as a sum of products."),
                         _aligned(border.lhs, border.lines), _why(widest, border, interior, asked)))
-        out.append((3, (f"Write ${_inline(interior.lhs)}$, an interior entry, as a sum of products." if _terms(border) < _terms(interior)
-                    else f"Write ${_inline(interior.lhs)}$ as a sum of products."),
+        out.append((3, tag(widest, f"Write ${_inline(interior.lhs)}$, an interior entry, as a sum of products."
+                           if _terms(border) < _terms(interior) else f"Write ${_inline(interior.lhs)}$ as a sum of products."),
                     _aligned(interior.lhs, interior.lines), _why(widest, interior, asked=asked)))
     params = [s for s in gradients if s is not widest and len(_rows(s)) > 1]
     if params:
         rows = _rows(params[0])
         entry = rows[-1]
-        out.append((3, f"Write ${_inline(entry.lhs)}$ as a sum of products.", _aligned(entry.lhs, entry.lines),
-                    _why(params[0], entry, asked=asked, reached=False)))
+        out.append((3, tag(params[0], f"Write ${_inline(entry.lhs)}$ as a sum of products."),
+                    _aligned(entry.lhs, entry.lines), _why(params[0], entry, asked=asked, reached=False)))
     if widest is not None and widest.formula:
         general = widest.formula[0].split("&=")[0].strip()
-        out.append((4, f"Write the general formula: ${_inline(general)}$ for every index, as one sum.", widest.formula,
-                    "Every entry above is this formula at its indices; terms whose indices fall outside a tensor "
-                    "(in the zero padding, or past its border) do not exist."))
+        out.append((4, tag(widest, f"Write the general formula: ${_inline(general)}$ for every index, as one sum."),
+                    widest.formula, "Every entry above is this formula at its indices; terms whose indices fall outside "
+                    "a tensor (in the zero padding, or past its border) do not exist."))
     out += [task[:4] for task in kind if not task[4]]
+    # In a network, after the first layer's tasks, one on a later layer: of the other layers' gradients, the entry
+    # with the most terms (a dense layer's input gradient, a sum over its outputs), answered by its derivation's
+    # row and words (review24 defect 15: every task was on layer 1).
+    if widest is not None and id(widest) in layer_of:
+        later = [(row, s) for s in gradients if id(s) in layer_of and layer_of[id(s)] != layer_of[id(widest)]
+                 for row in _rows(s)[:1] if _terms(row) > 0]
+        if later:
+            row, section = max(later, key=lambda pair: (_terms(pair[0]), layer_of[id(pair[1])]))
+            products = all(len(_factors(term)) > 1 for term in _terms_of(row.lines[0]))
+            out.append((3, tag(section, f"Write ${_inline(row.lhs)}$" + (" as a sum of products." if products and
+                                                                          _terms(row) > 1 else ".")),
+                        _aligned(row.lhs, row.lines), _why(section, asked=asked)))
     return [_task(n, *task) for n, task in enumerate(out, start=1)]
 
 

@@ -68,6 +68,18 @@ def escape_latex(text: object) -> str:
     return _SPECIAL_RE.sub(lambda m: _latex_char(m.group()), str(text))
 
 
+# A layer kind's two- or three-word name (max pooling, batch normalization, transposed convolution): a title
+# breaking inside it reads as two words, so LaTeX keeps it on one line.
+_KIND_NAME_RE = re.compile(r"\b(?:(?:global )?(?:max|min|average|avg|adaptive|sum)|batch|layer|group|instance|transposed"
+                           r"|bilinear|nearest-neighbou?r) (?:pooling|normali[sz]ation|norm|convolution|upsampling)\b")
+
+
+def latex_title(text: object) -> str:
+    """A title for LaTeX: escaped, with the words of each layer kind's name tied by non-breaking spaces
+    (review24: the CNN's title broke "max / pooling" across lines); Markdown and HTML keep the text as it is."""
+    return _KIND_NAME_RE.sub(lambda m: m.group().replace(" ", "~"), escape_latex(text))
+
+
 # Characters that start Markdown (CommonMark/GFM) constructs inside a line, math ($) included.
 # Control characters (C0, DEL, C1) and the format characters that reorder or hide text.
 _CONTROL_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]")
@@ -165,6 +177,7 @@ def environment(user_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
                              bytecode_cache=template_cache(options), **options)
     env.filters["sentence"] = sentence
     env.filters["escape_latex"] = escape_latex
+    env.filters["latex_title"] = latex_title
     env.filters["escape_html"] = escape_html
     env.filters["escape_markdown"] = escape_markdown
     env.filters["rich_latex"] = rich_latex
