@@ -238,3 +238,29 @@ $$ y_{2,2} = -1 \cdot 2 + 1 \cdot 0 + 1 \cdot 1 + 2 \cdot 1 = 2 $$
 """
     statuses = [v.status for v in check_notes(notes, CLASSIC)]
     assert statuses[-2:] == ["right", "wrong"] and statuses[:-2] == ["definition"] * 13  # y_{2,2} is 1
+
+
+# a matrix written with a row or column of dots (\vdots, \cdots): the entries after the dots are the tensor's last
+D5 = r"\frac{\partial L}{\partial \mathbf{a}^{[5]}}"
+
+
+@pytest.mark.parametrize("matrix, status", [
+    (r"\begin{pmatrix} \hat{y}_1 - t_1 \\ \vdots \\ \hat{y}_3 - t_3 \end{pmatrix}", "right"),
+    (r"\begin{pmatrix} \hat{y}_1 - t_1 \\ \hat{y}_2 - t_2 \\ \vdots \\ \hat{y}_3 - t_3 \end{pmatrix}", "right"),
+    (r"\begin{pmatrix} \hat{y}_1 - t_1 \\ \vdots \\ \hat{y}_2 - t_2 \end{pmatrix}", "wrong"),  # the last is entry 3
+    (r"\left(\begin{matrix} \hat{y}_1 - t_1 & \cdots & \hat{y}_3 - t_3 \end{matrix}\right)^T", "right"),
+    # more entries than the tensor has, dots in two rows: which entries they stand for cannot be told
+    (r"\begin{pmatrix} \hat{y}_1 - t_1 \\ \hat{y}_2 - t_2 \\ \hat{y}_3 - t_3 \\ \vdots \\ \hat{y}_3 - t_3 \end{pmatrix}",
+     "not understood"),
+    (r"\begin{pmatrix} \hat{y}_1 - t_1 \\ \vdots \\ \hat{y}_2 - t_2 \\ \vdots \\ \hat{y}_3 - t_3 \end{pmatrix}",
+     "not understood"),
+])
+def test_a_matrix_written_with_dots_is_read_where_its_entries_stand(matrix, status):
+    got = {v.status for v in check_notes(f"$$ {D5} = {matrix} $$", CNN)}
+    assert got == {status} if status != "wrong" else "wrong" in got, got
+
+
+def test_the_loss_written_as_a_function_of_one_value_is_the_loss():
+    # abangfarhan (2017): L(\mathbf{p}) = -\sum_i y_i \log p_i, never the loss times p
+    notes = r"$$ L(\hat{\mathbf{y}}) = - \sum_k t_k \log \hat{y}_k $$" "\n\n" r"$$ L(\hat{\mathbf{y}}) = - \sum_k \log \hat{y}_k $$"
+    assert [v.status for v in check_notes(notes, CNN)] == ["right", "wrong"]

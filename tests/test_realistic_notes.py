@@ -120,7 +120,15 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # 71 with an entry of a product of whole tensors in parentheses, (\boldsymbol\delta \mathbf{x}^{\top})_{1,2}
            # published7 1 caught: Petersen's J_x(s) written with s_0, which names no output (read since J_x(s) is)
            # published7 20: d2l's "\frac{\partial J}{\partial L} = 1 \text{ and } \frac{\partial J}{\partial s} = 1", two claims
-           "heldout16": (71, 28), "published7": (20, 1),
+           # published7 0 caught: Petersen's J_x(s) is written with rows and columns of dots (...), which say entries are
+           # left out: its size is no longer a mistake, and which entries s_0 ... s_3 stand for is not read
+           "heldout16": (71, 28), "published7": (20, 0),
+           # published8 (six published derivations: Wolff-Piggott's CS231n affine-softmax, abangfarhan's softmax
+           # cross-entropy, Straka's NPFL114 manual convolution, Data Science SE 56782, pythonandml's batch norm,
+           # Scthe's conv deltas), measured once before any change made for it: 12/58 right, 1/9 mistakes, none judged
+           # right, 2 right claims called wrong (abangfarhan's L(\mathbf{p}) read as L times p; a column written with a
+           # row of \vdots read as a 4 x 1 matrix for a 3-vector)
+           "published8": (13, 1),
            # heldout17 (ten student notes: NumPy 0-based at stride 2, Goodfellow's chapter 9, matrix form with Kronecker
            # products, one long substituted formula, a forum thread on max pooling, exam points, TA remarks, slides,
            # \nabla and Jacobians, batch norm with angle brackets), measured once before any change made for it (with

@@ -92,6 +92,9 @@ class Claim:
     range: str = ""
     problem: str = ""
     matrix: tuple[int, int] | None = None  # rows and columns of the matrix an entry claim comes from
+    # a matrix written with a row (or column) of dots, \vdots, \cdots: the rows (columns) before the dots, the ones
+    # after them being the tensor's last (-1: no such dots); `matrix` and the entry's index count the written ones
+    elided: tuple[int, int] | None = None
     code: bool = False  # a value the notes' code sets (code.py): reported only when read as a given value
     links: tuple[int, ...] = ()  # the line of each '=' of a chain written over several rows (align's &=)
     case: str = ""  # the last relation of two indices the prose before it states ("If $i = j$:"), in its section
@@ -180,11 +183,11 @@ def extract(notes: str, latex: bool | None = None) -> list[Claim]:
                 continue  # "the derivative is 1 where ... (also at $a = 0$)": a condition in prose, not a claim
             if condition is not None:  # "when $i = k$, we have $\partial y_i/\partial x_k = y_i(1 - y_i)$": in one sentence
                 if _INLINE_THEN.fullmatch(notes[condition[0]:start]):
-                    found = [c if c.range else Claim(c.line, c.text, condition[1], c.problem, c.matrix) for c in found]
+                    found = [c if c.range else replace(c, range=condition[1]) for c in found]
                 condition = None
         elif condition is not None:
             if re.fullmatch(r"[\s$,:]*(?:\\\[|\\begin\{[a-z]+\*?\})?\s*", notes[condition[0]:start]):
-                found = [c if c.range else Claim(c.line, c.text, condition[1], c.problem, c.matrix) for c in found]
+                found = [c if c.range else replace(c, range=condition[1]) for c in found]
             condition = None
         if opener in ("$", "\\("):
             if named is not None and not _states(formula):
@@ -476,14 +479,47 @@ def _matrix_claims(claim: Claim, raw: str, offset: int, lines: Lines) -> list[Cl
         if len(widths) > 1:
             return [Claim(claim.line, claim.text, claim.range, problem="the rows of the matrix have "
                           f"{' and '.join(map(str, sorted(widths)))} entries: every row needs as many")]
-        shape = (len(rows), widths.pop())
-        if match.group("transposed"):  # entry (i, j) of the row written is entry (j, i) of the column meant
+        elided = None
+        if any(_DOTS.fullmatch(cell) and cell.strip() for _, cells in rows for cell in cells):
+            rows, elided = _elided(rows)
+            if rows is None:
+                return [Claim(claim.line, claim.text, claim.range, problem="a matrix with dots in more than one row "
+                              "or column, or beside entries: write the entries, or one row (column) of dots")]
+        shape = (len(rows), len(rows[0][1]))
+        if elided is not None and match.group("transposed"):  # (x_1, \\dots, x_n)^T: a column, written as a row
+            out += [Claim(line, f"({lhs})_{{{j},{i}}} = {' '.join(cell.split())}", claim.range,
+                          matrix=(shape[1], shape[0]), elided=(elided[1], elided[0]))
+                    for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
+        elif elided is not None:  # p_1 - y_1 \\\\ \\vdots \\\\ p_n - y_n: the rows after the dots are the tensor's last
+            out += [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape,
+                          elided=elided)
+                    for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
+        elif match.group("transposed"):  # entry (i, j) of the row written is entry (j, i) of the column meant
             out += [Claim(line, f"({lhs})_{{{j},{i}}} = {' '.join(cell.split())}", claim.range, matrix=(shape[1], shape[0]))
                     for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
         else:
             out += [Claim(line, f"({lhs})_{{{i},{j}}} = {' '.join(cell.split())}", claim.range, matrix=shape)
                     for i, (line, cells) in enumerate(rows, start=1) for j, cell in enumerate(cells, start=1)]
     return out
+
+
+_DOTS = re.compile(r"\s*(?:\\(?:vdots|cdots|ddots|ldots|dots[bcimo]?|dots)(?![A-Za-z])|\.\.\.|[⋮⋯⋱…])?\s*")
+
+
+def _elided(rows: list[tuple[int, list[str]]]):
+    """The rows without a row and a column of dots (\\vdots, \\cdots; at most one of each, every cell of it dots or
+    empty), and where they stood: (rows before the dots, columns before them), -1 for none; (None, None) for dots
+    anywhere else."""
+    dotted_rows = [n for n, (_, cells) in enumerate(rows) if all(_DOTS.fullmatch(c) for c in cells)]
+    width = len(rows[0][1])
+    dotted_cols = [j for j in range(width) if all(_DOTS.fullmatch(cells[j]) for _, cells in rows)]
+    if len(dotted_rows) > 1 or len(dotted_cols) > 1 or len(dotted_rows) == len(rows) or len(dotted_cols) == width:
+        return None, None
+    kept = [(line, [c for j, c in enumerate(cells) if j not in dotted_cols])
+            for n, (line, cells) in enumerate(rows) if n not in dotted_rows]
+    if any(_DOTS.fullmatch(c) and c.strip() for _, cells in kept for c in cells):
+        return None, None  # a \\ddots inside, dots beside entries: no one reading of which entries they stand for
+    return kept, (dotted_rows[0] if dotted_rows else -1, dotted_cols[0] if dotted_cols else -1)
 
 
 _BARE_LETTER = re.compile(r"\s*(?:\\mathbf\s*\{\s*[A-Z]\s*\}|\\boldsymbol\s*\{\s*[A-Z]\s*\}|[A-Z])\s*")

@@ -372,22 +372,48 @@ class Grader(Evaluator):
             self.tensors[name] = dict(table)
         return True
 
-    def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
-        """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
+    def _matrix_size(self, lhs, shape: tuple[int, int]) -> tuple[tuple[int, int], str] | None:
+        """The rows and columns of the tensor (one channel of it) or Jacobian a matrix written as `shape` stands for,
+        and what it is ("tensor", "Jacobian"); None when the claim names no such thing."""
         if lhs[0] == "deriv" and lhs[1][0] == "entry" and lhs[2][0] == "entry":  # a Jacobian: a row per top entry
-            rows, columns = (prod(self.shapes[node[1]]) for node in (lhs[1], lhs[2]))
-            if (rows, columns) == shape:
-                return ""
-            return f"the matrix is {shape[0]} x {shape[1]}, but the Jacobian it stands for is {rows} x {columns}"
+            return (prod(self.shapes[lhs[1][1]]), prod(self.shapes[lhs[2][1]])), "Jacobian"
         entry = lhs[2] if lhs[0] == "deriv" else lhs
         if entry[0] != "entry":
-            return ""
+            return None
         size = self.shapes[entry[1]]
         info = next(i for table in self.tensors.values() for i in table.values() if i.key == entry[1])
         spatial = size[info.channels:]
         if len(size) == 2:  # a matrix, or a batch of vectors: one example per row, as PyTorch lays it out
             spatial = size
-        expected = spatial if len(spatial) == 2 else (spatial[0], 1) if shape[1] == 1 else (1, spatial[0])
+        return tuple(spatial if len(spatial) == 2 else (spatial[0], 1) if shape[1] == 1 else (1, spatial[0])), "tensor"
+
+    def _placed(self, claim: Claim, lhs) -> Claim | None:
+        """An entry of a matrix written with dots (p_1 - y_1 \\\\ \\vdots \\\\ p_n - y_n) at its place in the whole
+        tensor: the rows (columns) after the dots are its last; None when the written entries do not fit in it."""
+        found = self._matrix_size(lhs, claim.matrix)
+        written = re.match(r"(\(.*\)_)\{(\d+),(\d+)\}( = .*)", claim.text, re.DOTALL)
+        if found is None or written is None:
+            return None
+        (rows, columns), _ = found
+        (dots_row, dots_col), (shown_rows, shown_cols) = claim.elided, claim.matrix
+        if shown_rows > rows or shown_cols > columns or dots_row < 0 and shown_rows != rows \
+                or dots_col < 0 and shown_cols != columns:
+            return None
+        i, j = int(written[2]), int(written[3])
+        i = i if dots_row < 0 or i <= dots_row else rows - (shown_rows - i)
+        j = j if dots_col < 0 or j <= dots_col else columns - (shown_cols - j)
+        return replace(claim, text=f"{written[1]}{{{i},{j}}}{written[4]}", matrix=(rows, columns), elided=None)
+
+    def _matrix_shape(self, lhs, shape: tuple[int, int]) -> str:
+        """What is wrong with the size of a matrix claimed for a whole tensor (one channel of it)."""
+        found = self._matrix_size(lhs, shape)
+        if found is None:
+            return ""
+        expected, what = found
+        if what == "Jacobian":
+            return "" if expected == shape else (f"the matrix is {shape[0]} x {shape[1]}, but the Jacobian it stands "
+                                                 f"for is {expected[0]} x {expected[1]}")
+        entry = lhs[2] if lhs[0] == "deriv" else lhs
         if tuple(expected) == shape:
             return ""
         if lhs[0] == "entry" and self.d[entry[1]].entries is None and tuple(reversed(expected)) == shape:
@@ -745,6 +771,14 @@ class Grader(Evaluator):
                 said = f"{name} is defined by the first '=' (the derivative after it); the links after it are judged"
                 return replace(verdict, claim=written, reason="; ".join(filter(None, (said, verdict.reason))))
             sides, compact = self.parse(claim)
+            if claim.elided is not None:  # a matrix written with dots: each entry where it stands in the whole
+                placed = self._placed(claim, sides[0])
+                if placed is None:
+                    return Verdict(claim.line, written, "not understood", reason=(
+                        f"a {claim.matrix[0]} x {claim.matrix[1]} matrix written with dots: symconv cannot tell which "
+                        "entries of the tensor its entries stand for"))
+                claim = placed
+                sides, compact = self.parse(claim)
             if (claim.text != unexpanded and len(sides) == 2 and sides[0][0] == "entry" and sides[1][0] != "num"
                     and self.d[sides[0][1]].entries is None):
                 # K^{(m)}_{-1,-1} = w^{(m)}_{33}, w_{13} = K_{1,-1}: a given entry and the notes' own name for one,

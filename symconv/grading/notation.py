@@ -144,6 +144,9 @@ _PREPASS = [
     (re.compile(r"(?<!\\partial)(?<!\\partial )\\mathcal\s*\{\s*([LJE])\s*\}"), r"\1"),  # \mathcal{L} = ...: the loss
     # J(W,b;x,y), L(y, \hat y): the loss with its arguments listed is the loss
     (re.compile(r"(?<![A-Za-z\\])([LEJC])\s*\(\s*[^()]*[,;][^()]*\)"), r"\1"),
+    # L(\mathbf{p}), J(\theta), E(w): the loss written as a function of one value, a name alone (never the loss times it)
+    (re.compile(r"(?<![A-Za-z\\])([LEJC])\s*\(\s*(?:\\(?:mathbf|boldsymbol|bm|vec|hat|tilde)\s*\{\s*\\?[A-Za-z]+\s*\}"
+                r"|\\(?:theta|omega|phi)(?![A-Za-z])|[A-Za-z])\s*\)(?!\s*[_^])"), r"\1"),
     # s(\mathbf x)_i: the entry of a value written as a function of one argument (not an activation f, g, h applied)
     (re.compile(r"(?<![A-Za-z\\])([a-ei-z])\s*\(\s*([A-Za-z])\s*\)\s*(?=_)"), r"\1"),
     # a shape written under a name, y_{2 \times 1}, (x^T)_{1 \times 3}: the notes' reminder of its size, not an index
