@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
-from symconv import derive
+from symconv import ConvSpec, derive
 from symconv.grading import check_notes
 from symconv.network import NetworkSpec
 
@@ -352,3 +352,28 @@ def test_math_typed_in_unicode():
     $σ'(z) = σ(z)(1 − σ(z))$
     """
     assert statuses(notes, DENSE_SIGMOID) == ["right", "right", "right", "wrong", "right"]
+
+
+def test_an_arrow_written_before_a_name_marks_it_a_vector_or_a_tensor():
+    # Straka's NPFL114 slides: →b a vector, ⇉K a matrix, ⇶I a tensor; an arrow between two names still maps
+    notes = """
+    $$\\frac{∂L}{∂→b} = \\sum_{i,j} \\frac{∂L}{∂⇶y_{i,j}}$$
+
+    $$\\frac{∂L}{∂→b} = \\frac{∂L}{∂⇶y_{1,1}}$$
+
+    $$\\frac{∂L}{∂⇉k_{1,1}} = \\sum_{i,j} \\frac{∂L}{∂⇶y_{i,j}} ⇶x_{i,j}$$
+    """
+    assert statuses(notes, CONV) == ["right", "wrong", "right"]
+    assert statuses("$$ f: x → y $$", CONV) == ["not understood"]
+
+
+def test_the_index_of_a_one_channel_map_written_last_or_first():
+    # Hasan's Y(i, j, k_{in}), Straka's ⇶R_{i,j,o}: a channel of length 1 written among the indices, last (HWC) or first
+    notes = """
+    $$y_{i,j,1} = \\sum_{p,q} x_{i+p-1,j+q-1,1} k_{p,q,1,1}$$
+
+    $$y_{1,i,j} = \\sum_{p,q} x_{1,i+p-1,j+q-1} k_{1,1,p,q}$$
+
+    $$y_{i,j,1} = \\sum_{p,q} x_{i+p,j+q-1,1} k_{p,q,1,1}$$
+    """
+    assert statuses(notes, derive(ConvSpec())) == ["right", "right", "wrong"]

@@ -128,7 +128,9 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # Scthe's conv deltas), measured once before any change made for it: 12/58 right, 1/9 mistakes, none judged
            # right, 2 right claims called wrong (abangfarhan's L(\mathbf{p}) read as L times p; a column written with a
            # row of \vdots read as a 4 x 1 matrix for a 3-vector)
-           "published8": (13, 1),
+           # 13 once neither is; 17 with Straka's arrows (→b, ⇶I) read as marks of a vector and a tensor, and a one-channel
+           # map's channel index read first or last (⇶R_{i,j,o}, HWC)
+           "published8": (17, 1),
            # heldout17 (ten student notes: NumPy 0-based at stride 2, Goodfellow's chapter 9, matrix form with Kronecker
            # products, one long substituted formula, a forum thread on max pooling, exam points, TA remarks, slides,
            # \nabla and Jacobians, batch norm with angle brackets), measured once before any change made for it (with

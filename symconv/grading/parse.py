@@ -399,7 +399,11 @@ class Parser:
             subs = [Index((), 1, written=False) if k in flat else next(given) for k in range(spatial)]
         if channel is None and len(subs) == len(info.shape):
             one_example = spatial == 1 and single == [0] and all(i.written for i in subs)
-            if (len(subs) - len(single) > 1 and any(n > 1 for n in info.shape[: info.channels])) or one_example:
+            # Y(i, j, k_{in}) of a one-channel map: its channel's index written too, first or last (Hasan's HWC)
+            # (not x_{n,c,i,j} of one image, N x C x H x W: its n dropped says the channel comes first)
+            one_channel = (spatial > 1 and info.channels and len(single) == info.channels
+                           and all(i.written and not i.dropped for i in subs))
+            if (len(subs) - len(single) > 1 and any(n > 1 for n in info.shape[: info.channels])) or one_example or one_channel:
                 # one example's vector A_{ki}: the example first (PyTorch's rows) or last (Ng's columns)?
                 # x_{1,2,2}: channel first (PyTorch) or last (TensorFlow)? Read both ways by the grader.
                 if self.layout is None:

@@ -23,7 +23,11 @@ _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsi
 _SUBSCRIPT = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₊₋₌₍₎", "0123456789aeoxhklmnpstijruv+-=()"))
 _SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ⁱⁿᵀ⁺⁻⁽⁾ˡ", "0123456789inT+-()l"))
 _RUN = re.compile("([" + "".join(_SUBSCRIPT) + "]+)|([" + "".join(_SUPERSCRIPT) + "]+)")
-_ANY = re.compile("[" + re.escape("".join(_SYMBOLS) + "".join(_GREEK) + "".join(_SUBSCRIPT) + "".join(_SUPERSCRIPT)) + "]")
+_ANY = re.compile("[" + re.escape("".join(_SYMBOLS) + "".join(_GREEK) + "".join(_SUBSCRIPT) + "".join(_SUPERSCRIPT))
+                  + "⇉⇶]")
+# →b, ⇉W, ⇶I (Straka's NPFL114 slides): an arrow written before a name marks it a vector, a matrix, a tensor, as
+# \vec and \mathbf do; an arrow between two names (f: X→Y) still maps one to the other
+_MARKED = re.compile(r"([→⇉⇶])(?=[A-Za-z])")
 
 
 def from_unicode(text: str) -> str:
@@ -32,6 +36,8 @@ def from_unicode(text: str) -> str:
         return text
     text = _RUN.sub(lambda m: (f"_{{{''.join(_SUBSCRIPT[c] for c in m[1])}}}" if m[1]
                                else f"^{{{''.join(_SUPERSCRIPT[c] for c in m[2])}}}"), text)
+    text = _MARKED.sub(lambda m: r"\mathbf " if m[1] != "→" else m[1] if re.search(
+        r"[A-Za-z0-9)}\]]\s*$", text[max(0, m.start() - 40):m.start()]) else r"\vec ", text)
     text = "".join(_SYMBOLS.get(c, c) for c in text)
     # \delta_k, \sigma'(z): a space after the command only where a letter follows it
     return re.sub("[" + "".join(_GREEK) + "](?=([A-Za-z0-9]?))",
