@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -197,7 +198,8 @@ def test_cli_reads_a_bias_when_the_notes_write_one_and_none_when_they_do_not(cap
     path.write_bytes(api.render(ConvSpec(bias=True), formats=("md",)).files["derivation.md"])
     code, out, err = run(["check", str(path)], capsys)
     assert code == 0, out
-    assert out.splitlines()[0].endswith("a bias per output channel (the notes write one, line 51)")
+    said = re.search(r"; a bias per output channel \(the notes write one, line (\d+)\)$", out.splitlines()[0])
+    assert said and " b + " in path.read_text().splitlines()[int(said[1]) - 1], out.splitlines()[0]
     forward = "y_{1,1} = x_{1,1} k_{1,1} + x_{1,2} k_{1,2} + x_{2,1} k_{2,1} + x_{2,2} k_{2,2}"
     code, out, _ = run(["check", "--claim", forward], capsys)
     assert code == 0 and "no bias (the notes write none)" in out.splitlines()[0]
