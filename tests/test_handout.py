@@ -178,3 +178,26 @@ def test_a_network_sheet_tags_every_task_by_its_layer_and_reaches_past_layer_1()
                for t in later)
     # A single layer's tasks carry no tag.
     assert not any(t.intro.startswith("(Layer") for t in _key_tasks(ConvSpec())[1])
+
+
+@pytest.mark.parametrize("what", KEYED, ids=str)
+def test_the_sheet_does_not_print_the_output_size_task_1_asks_for(what):
+    """Review24b defect 1: the sheet's settings table (a network's table and diagram) printed the output size right
+    above Task 1, which asks for it; and the CNN sheet never gave layer 1's padding and dilation, so Task 1 could
+    not be worked. The sheet leaves the size out (a network's shows "?", also for a relu after it that keeps its
+    shape), and gives every setting the size needs; the key and the document keep the size."""
+    ctx = context(derive(what), matrices=False)
+    sheet, key = exercise(ctx), answers(ctx)
+    assert "output size" in sheet["tasks"][0].intro
+    assert "output" not in [label for label, _ in sheet["settings"]]
+    if ctx["layer_table"] is None:
+        assert "output" in [label for label, _ in ctx["settings"]] and key["settings"] == ctx["settings"]
+        return
+    rows = sheet["layer_table"]["rows"]
+    assert [row[2] for row in rows[:2]] == ["?", "?"] and rows[2][2] != "?"
+    assert key["layer_table"] == ctx["layer_table"] and ctx["layer_table"]["rows"][0][2] != "?"
+    assert r"2 \times 4 \times 4" not in sheet["diagram"].latex + sheet["diagram"].svg
+    assert r"2 \times 4 \times 4" in ctx["diagram"].latex
+    assert sheet["diagram"].svg_file != ctx["diagram"].svg_file
+    for setting in ("stride $1$", "padding $0$", "dilation $1$"):
+        assert setting in sheet["tasks"][0].intro, setting

@@ -931,11 +931,15 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     """The handout's tasks only a convolution sets: its output size (first), its results in matrix form,
     the same input entry's gradient at another stride, and why the kernel turns up rotated."""
     _, sizes, _ = steps(spec)["out"]
-    out = [Exercise("Work out the output size of the layer from its settings.", sizes,
+    # In a network the sheet has no settings table: the question gives what the size needs beyond the network's
+    # table (its input, its kernel).
+    given = ("" if step.number is None else f": stride {per_axis(spec.stride)}, padding {padding_setting(spec)}, "
+             f"dilation {per_axis(spec.dilation)}")
+    out = [Exercise(f"Work out the output size of the layer from its settings{given}.", sizes,
                     ("The padded input has $H + 2P_h$ rows" if spec.symmetric else
                      "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(k_h - 1) + 1$ of them; windows "
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
-                    "the columns.", 2, first=True)]
+                    "the columns.", 2, first=True, asks_output=True)]
     out.append(_matrix_case(spec, step))
     stride_case = _stride_case(spec, step)
     if stride_case is not None:
