@@ -201,3 +201,17 @@ def test_the_sheet_does_not_print_the_output_size_task_1_asks_for(what):
     assert sheet["diagram"].svg_file != ctx["diagram"].svg_file
     for setting in ("stride $1$", "padding $0$", "dilation $1$"):
         assert setting in sheet["tasks"][0].intro, setting
+
+
+@pytest.mark.parametrize("what", [ConvSpec(), load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")], ids=str)
+def test_a_model_answer_in_words_starts_its_own_paragraph(what):
+    """Review24b defect 12: the LaTeX key set "Explain why in two or three sentences. Output row r reads ..." as one
+    paragraph. Every answer in words follows its question after a blank line."""
+    key = render(derive(what), ("tex",), DocumentOptions(handout=True)).files["answers.tex"].decode()
+    assert "Explain why in two or three sentences." in key
+    worded = [t for t in answers(context(derive(what), matrices=False))["tasks"] if t.after and not t.formula]
+    assert worded
+    for task in worded:
+        question = task.intro.split("$")[-1].strip()  # the question's last words, after its last formula
+        tail = key.split(question, 1)[1]
+        assert re.match(r"\s*\n\s*\n", tail), tail[:80]
