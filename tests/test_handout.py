@@ -215,3 +215,22 @@ def test_a_model_answer_in_words_starts_its_own_paragraph(what):
         question = task.intro.split("$")[-1].strip()  # the question's last words, after its last formula
         tail = key.split(question, 1)[1]
         assert re.match(r"\s*\n\s*\n", tail), tail[:80]
+
+
+@pytest.mark.parametrize("spec", CASES + [ConvSpec(convention="convolution")], ids=str)
+def test_the_key_says_which_matrix_is_rotated_and_speaks_of_padding_only_where_there_is_some(spec):
+    """Review24b defect 10: the single key's matrix-form answer never said in words which matrix is rotated, and by
+    how much; its general-formula answer spoke of "the zero padding" for a layer with none."""
+    tasks = answers(context(derive(spec), matrices=False))["tasks"]
+    matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
+    assert "The matrix rotated is the kernel, $" in matrix.after or "The matrices rotated, each by 180 degrees" in matrix.after
+    assert "by 180 degrees." in matrix.after
+    general = next(t for t in tasks if "general formula" in t.intro)
+    assert ("zero padding" in general.after) == spec.has_padding, general.after
+
+
+def test_the_network_key_names_the_rotated_kernel_and_no_padding_it_lacks():
+    tasks = answers(context(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), matrices=False))["tasks"]
+    matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
+    assert "The matrix rotated is the kernel, $" in matrix.after and "by 180 degrees." in matrix.after
+    assert "zero padding" not in next(t for t in tasks if "general formula" in t.intro).after

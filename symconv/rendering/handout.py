@@ -176,7 +176,8 @@ def tasks(ctx: dict) -> list[Section]:
         general = widest.formula[0].split("&=")[0].strip()
         out.append((4, tag(widest, f"Write the general formula: ${_inline(general)}$ for every index, as one sum."),
                     widest.formula, "Every entry above is this formula at its indices; terms whose indices fall outside "
-                    "a tensor (in the zero padding, or past its border) do not exist."))
+                    + ("a tensor (in the zero padding, or past its border)" if layer_of.get(id(widest), 1) in
+                       ctx.get("padded_layers", ()) else "a tensor, past its border,") + " do not exist."))
     out += [task[:4] for task in kind if not task[4]]
     # In a network, after the first layer's tasks, one on a later layer: of the other layers' gradients, the entry
     # with the most terms (a dense layer's input gradient, a sum over its outputs), answered by its derivation's
