@@ -178,3 +178,59 @@ def test_a_network_sheet_tags_every_task_by_its_layer_and_reaches_past_layer_1()
                for t in later)
     # A single layer's tasks carry no tag.
     assert not any(t.intro.startswith("(Layer") for t in _key_tasks(ConvSpec())[1])
+
+
+@pytest.mark.parametrize("what", KEYED, ids=str)
+def test_the_sheet_does_not_print_the_output_size_task_1_asks_for(what):
+    """Review24b defect 1: the sheet's settings table (a network's table and diagram) printed the output size right
+    above Task 1, which asks for it; and the CNN sheet never gave layer 1's padding and dilation, so Task 1 could
+    not be worked. The sheet leaves the size out (a network's shows "?", also for a relu after it that keeps its
+    shape), and gives every setting the size needs; the key and the document keep the size."""
+    ctx = context(derive(what), matrices=False)
+    sheet, key = exercise(ctx), answers(ctx)
+    assert "output size" in sheet["tasks"][0].intro
+    assert "output" not in [label for label, _ in sheet["settings"]]
+    if ctx["layer_table"] is None:
+        assert "output" in [label for label, _ in ctx["settings"]] and key["settings"] == ctx["settings"]
+        return
+    rows = sheet["layer_table"]["rows"]
+    assert [row[2] for row in rows[:2]] == ["?", "?"] and rows[2][2] != "?"
+    assert key["layer_table"] == ctx["layer_table"] and ctx["layer_table"]["rows"][0][2] != "?"
+    assert r"2 \times 4 \times 4" not in sheet["diagram"].latex + sheet["diagram"].svg
+    assert r"2 \times 4 \times 4" in ctx["diagram"].latex
+    assert sheet["diagram"].svg_file != ctx["diagram"].svg_file
+    for setting in ("stride $1$", "padding $0$", "dilation $1$"):
+        assert setting in sheet["tasks"][0].intro, setting
+
+
+@pytest.mark.parametrize("what", [ConvSpec(), load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")], ids=str)
+def test_a_model_answer_in_words_starts_its_own_paragraph(what):
+    """Review24b defect 12: the LaTeX key set "Explain why in two or three sentences. Output row r reads ..." as one
+    paragraph. Every answer in words follows its question after a blank line."""
+    key = render(derive(what), ("tex",), DocumentOptions(handout=True)).files["answers.tex"].decode()
+    assert "Explain why in two or three sentences." in key
+    worded = [t for t in answers(context(derive(what), matrices=False))["tasks"] if t.after and not t.formula]
+    assert worded
+    for task in worded:
+        question = task.intro.split("$")[-1].strip()  # the question's last words, after its last formula
+        tail = key.split(question, 1)[1]
+        assert re.match(r"\s*\n\s*\n", tail), tail[:80]
+
+
+@pytest.mark.parametrize("spec", CASES + [ConvSpec(convention="convolution")], ids=str)
+def test_the_key_says_which_matrix_is_rotated_and_speaks_of_padding_only_where_there_is_some(spec):
+    """Review24b defect 10: the single key's matrix-form answer never said in words which matrix is rotated, and by
+    how much; its general-formula answer spoke of "the zero padding" for a layer with none."""
+    tasks = answers(context(derive(spec), matrices=False))["tasks"]
+    matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
+    assert "The matrix rotated is the kernel, $" in matrix.after or "The matrices rotated, each by 180 degrees" in matrix.after
+    assert "by 180 degrees." in matrix.after
+    general = next(t for t in tasks if "general formula" in t.intro)
+    assert ("zero padding" in general.after) == spec.has_padding, general.after
+
+
+def test_the_network_key_names_the_rotated_kernel_and_no_padding_it_lacks():
+    tasks = answers(context(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), matrices=False))["tasks"]
+    matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
+    assert "The matrix rotated is the kernel, $" in matrix.after and "by 180 degrees." in matrix.after
+    assert "zero padding" not in next(t for t in tasks if "general formula" in t.intro).after

@@ -243,8 +243,8 @@ def test_the_stride_exercise_asks_for_the_entries_no_window_reads_and_names_thos
         said = " and ".join(([f"row {' and '.join(map(str, rows))}"] if rows else [])
                             + ([f"column {' and '.join(map(str, cols))}"] if cols else []))
         assert f"The entries of the input's {said} get 0" in answer
-    else:
-        assert "Which input entries" not in question and "get 0: no window" not in answer
+    else:  # asked all the same where an entry is read only through kernel entries that are 0 (review24b defect 2)
+        assert ("Which input entries" in question) == zero.any() and "get 0: no window" not in answer
 
 
 @pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(input=5, kernel=3, stride=2, padding=1),
@@ -311,3 +311,39 @@ def test_every_matrix_and_operator_is_defined_before_its_first_use(spec):
         defined = body.index(r"\operatorname{rot}_{180}(" + ("F" if spec.names.kernel == "f" else "K") + ")_{p,q}")
         assert defined < body.index("Figure 3", rot) and body.count("is the kernel turned by 180 degrees") == 1, fmt
         assert body.index("the full correlation slides it over the upstream gradient") < body.index("Figure 3", rot), fmt
+
+
+@pytest.mark.parametrize("spec", SPECS + [ConvSpec(input=4, kernel=2, bias=True)], ids=IDS + ["4x4-2x2"])
+def test_the_stride_answer_lists_every_entry_that_gets_0_whatever_the_upstream_gradient(spec):
+    """Review24b defect 2: Answer 3 named the input's unread row and column, but not x_{1,1}, whose one term at
+    stride 2 goes through k_{1,1} = 0 in the example. Here, independently of symconv: the entries whose stride-2
+    gradient is 0 for every upstream gradient (each basis G'' in turn); each is named, or in a row or column named."""
+    if spec.stride != (1, 1):
+        return
+    d, example, a, found = _given(spec)
+    question = next((q for q, _ in found.questions if "whatever" in q), None)
+    X, K = a["X"], a["K"]
+    xp_rows = X.shape[1] + 2 * spec.padding[0]
+    kh = K.shape[2]
+    out = (xp_rows - kh) // 2 + 1
+    always = np.ones(X.shape, dtype=bool)
+    for m in range(K.shape[0]):
+        for r in range(out):
+            for s in range(out):
+                g = np.zeros((K.shape[0], out, out))
+                g[m, r, s] = 1
+                always &= _input_gradient(X, K, g, 2, spec.padding[0]) == 0
+    if question is None:
+        assert not always.any()
+        return
+    n = [q for q, _ in found.questions].index(question)
+    answer = found.answers[n][1]
+    rows = {int(v) for v in re.findall(r"row (\d+)", answer)}
+    cols = {int(v) for v in re.findall(r"column (\d+)", answer)}
+    labels = d["X"].labels
+    for c, i, j in zip(*np.nonzero(always)):
+        name = labels[(c * X.shape[1] + i) * X.shape[2] + j]
+        assert i + 1 in rows or j + 1 in cols or f"${name}$" in answer, name
+    # and no entry that some G'' reaches is named
+    for c, i, j in zip(*np.nonzero(~always)):
+        assert f"${labels[(c * X.shape[1] + i) * X.shape[2] + j]}$ (through" not in answer

@@ -127,6 +127,9 @@ class Exercise:
     # The passage of the document's words this task asks for (why the kernel turns up rotated): the key's
     # other answers, which quote those words, leave it out, so that it is said once, in this task's answer.
     asks: str = ""
+    # The task asks for the layer's output size: the exercise sheet does not print it (its settings, the network's
+    # table and diagram show "?" there), the answer key and the document do.
+    asks_output: bool = False
 
 
 def batch_mean_weight(reduction: str, examples: int) -> Rational:

@@ -931,11 +931,15 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     """The handout's tasks only a convolution sets: its output size (first), its results in matrix form,
     the same input entry's gradient at another stride, and why the kernel turns up rotated."""
     _, sizes, _ = steps(spec)["out"]
-    out = [Exercise("Work out the output size of the layer from its settings.", sizes,
+    # In a network the sheet has no settings table: the question gives what the size needs beyond the network's
+    # table (its input, its kernel).
+    given = ("" if step.number is None else f": stride {per_axis(spec.stride)}, padding {padding_setting(spec)}, "
+             f"dilation {per_axis(spec.dilation)}")
+    out = [Exercise(f"Work out the output size of the layer from its settings{given}.", sizes,
                     ("The padded input has $H + 2P_h$ rows" if spec.symmetric else
                      "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(k_h - 1) + 1$ of them; windows "
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
-                    "the columns.", 2, first=True)]
+                    "the columns.", 2, first=True, asks_output=True)]
     out.append(_matrix_case(spec, step))
     stride_case = _stride_case(spec, step)
     if stride_case is not None:
@@ -958,6 +962,26 @@ MATRIX_QUESTION = ("Write the gradients in matrix form: each as one operation (a
                    "whole matrices. Which matrix is rotated, and by how much?")
 
 
+def rotated_sentence(lines: list[str], kernel: str) -> str:
+    r"""The answer to "which matrix is rotated, and by how much?" in words, read off the matrix-form lines: each
+    \operatorname{rot}_{180} argument, the kernel named as such (review24b defect 10)."""
+    text, args = " ".join(lines), []
+    for found in re.finditer(r"\\operatorname\{rot\}_\{180\}(\\big)?\(", text):
+        depth, n = 1, found.end()
+        while depth and n < len(text):  # to the bracket that closes this one
+            depth += {"(": 1, ")": -1}.get(text[n], 0)
+            n += 1
+        arg = text[found.end():n - 1]
+        args.append(arg[:-len(r"\big")] if found.group(1) and arg.endswith(r"\big") else arg)
+    args = list(dict.fromkeys(args))
+    if not args:
+        return "No matrix is rotated."
+    named = [f"the kernel, ${a}$" if kernel in a and r"\star" not in a else f"${a}$" for a in args]
+    if len(named) == 1:
+        return f"The matrix rotated is {named[0]}, by 180 degrees."
+    return f"The matrices rotated, each by 180 degrees, are {', '.join(named[:-1])} and {named[-1]}."
+
+
 def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
     """The task that asks for the results in matrix form, answered in the notation of the document the handout
     comes from, every symbol of the answer defined in its reasoning (the sheet has no section that defines them):
@@ -965,7 +989,8 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
     as its document's overview writes them (K^{[1](m,1)}, delta^{[1](m)}), with the operators they use."""
     if step.number is None:
         names, lines, note = results(spec, step)
-        return Exercise(MATRIX_QUESTION, lines, f"{names} {STAR} {note}", 4)
+        return Exercise(MATRIX_QUESTION, lines, f"{names} {STAR} {note} "
+                        + rotated_sentence(lines, matrix_name(step.letters["K"])), 4)
     lines = rules(spec, step)[1:]  # the forward rule is on the sheet
     text = " ".join(lines)
     said = [words for key, words in NOTATION if key in text and key not in (r"\star_{",)]
@@ -979,7 +1004,7 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
                      else "1") + " to output channel " + ("$m$" if spec.out_channels > 1 else "1") + ". ") if which else ""
     note = ("Here " + "; ".join(said) + ". " + channel_words
             + f"Each gradient has the shape of what it is the gradient of: {size(*spec.kernel)} for a kernel, the "
-            + f"input's {size(*spec.input)} for the input. The matrix rotated is the kernel, by 180 degrees.")
+            + f"input's {size(*spec.input)} for the input. " + rotated_sentence(lines, matrix_name(step.letters["K"])))
     return Exercise(MATRIX_QUESTION, lines, note, 4)
 
 

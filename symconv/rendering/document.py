@@ -1020,9 +1020,45 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "backward": backward,
         "sections": [s for g in forward + backward for s in g.sections],
         "diagram": None if single else Figure(*_diagram(net, steps, _arrows(net, naming, records, upstream)), number=1),
+        # The layers with padding: only their general formula's terms can fall in it (a handout's answer says so).
+        "padded_layers": {r.number for r in records if _padded(r.layer, r.shape_in)},
+        # The exercise sheet's table and diagram, without the output sizes a task asks for (review24b defect 1).
+        **({} if single else _unasked(net, naming, records, docs, steps, upstream)),
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }
+
+
+def _padded(layer, shape) -> bool:
+    """Whether a layer pads its input (a convolution's or a pooling's padding, on any side)."""
+    if hasattr(layer, "conv_spec"):
+        return layer.conv_spec(shape).has_padding
+    padding = getattr(layer, "padding", 0)
+    flat = lambda p: [v for q in p for v in flat(q)] if isinstance(p, (tuple, list)) else [p]
+    return isinstance(padding, str) or any(flat(padding))
+
+
+def _unasked(net, naming: Naming, records, docs: list[DocStep], steps: list[tuple[str, str]], upstream: str) -> dict:
+    """A network's table and diagram for its exercise sheet: "?" for the output of each layer whose output size a
+    task asks, and of the layers right after it that keep its shape (a relu: its output would give the size away);
+    None for both where no task asks one."""
+    asked = {r.number for r, doc in zip(records, docs) if any(e.asks_output for e in r.layer.exercises(doc))}
+    hidden = set()
+    for n in sorted(asked):
+        hidden.add(n)
+        while n < len(records) and records[n].shape_out == records[n - 1].shape_out and tuple(net.inputs[n]) == (n,):
+            n += 1
+            hidden.add(n)
+    if not hidden:
+        return {"sheet_diagram": None, "sheet_layer_table": None}
+    shown = [(label, "?" if n in hidden else shape) for n, (label, shape) in enumerate(steps)]
+    table = layer_table(net, docs)
+    table = {**table, "rows": [row[:2] + ("?",) + row[3:] if n in hidden else row
+                               for n, row in enumerate(table["rows"], start=1)]}
+    latex, _, svg, caption = _diagram(net, shown, _arrows(net, naming, records, upstream))
+    # its own file: the answer key, written beside the sheet, keeps the sizes in its figure-network.svg
+    return {"sheet_diagram": Figure(latex, "figure-network-sheet.svg", svg, caption, number=1),
+            "sheet_layer_table": table}
 
 
 # Where a student reads on: the standard treatments of convolution and its arithmetic.

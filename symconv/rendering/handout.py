@@ -176,7 +176,8 @@ def tasks(ctx: dict) -> list[Section]:
         general = widest.formula[0].split("&=")[0].strip()
         out.append((4, tag(widest, f"Write the general formula: ${_inline(general)}$ for every index, as one sum."),
                     widest.formula, "Every entry above is this formula at its indices; terms whose indices fall outside "
-                    "a tensor (in the zero padding, or past its border) do not exist."))
+                    + ("a tensor (in the zero padding, or past its border)" if layer_of.get(id(widest), 1) in
+                       ctx.get("padded_layers", ()) else "a tensor, past its border,") + " do not exist."))
     out += [task[:4] for task in kind if not task[4]]
     # In a network, after the first layer's tasks, one on a later layer: of the other layers' gradients, the entry
     # with the most terms (a dense layer's input gradient, a sum over its outputs), answered by its derivation's
@@ -208,6 +209,11 @@ def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = N
     note = (f"Answer each task in the space below it; {total} points in all. The answer key gives every answer "
             "and its reasoning." if not answers else f"Every task's answer and its reasoning; {total} points in all.")
     forward = [] if answers else forward  # the key is the tasks and their answers
+    if not answers and any(e.asks_output for e in ctx["exercises"]):
+        # A task asks for the output size: the sheet does not print it above the task (review24b defect 1).
+        ctx = {**ctx, "settings": [(label, value) for label, value in ctx["settings"] if label != "output"]}
+        if ctx.get("sheet_layer_table") is not None:
+            ctx = {**ctx, "layer_table": ctx["sheet_layer_table"], "diagram": ctx["sheet_diagram"]}
     return {**ctx, "title": title + ctx["title"], "handout_note": note, "summary": [], "closing": [], "practice": [], "practice_answers": [], "rules": [], "rules_intro": "",
             "objectives": [], "reading": [], "forward": forward, "backward": [], "tasks": asked,
             "matrix_sections": [], "sections": [s for g in forward for s in g.sections]}

@@ -440,9 +440,22 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
              f"{size(*out)}, and the outputs of stride {sh if sh == sw else f'{sh} by {sw}'} are among them. Let the "
              f"loss depend on those as before and not on the others, so that the upstream gradient ${G2}$ below "
              "is $G$ with zeros between its entries.")
+    # And the entries some window reads, but only through kernel entries that are 0 in the example: each of their
+    # terms is 0, whatever G'' is (review24b defect 2: x_{1,1} when k_{1,1} = 0). Read off every entry's terms.
+    X = derivation[record.input]
+    n_channels = X.shape[-3] if len(X.shape) >= 3 else 1
+    zeroed = []  # (input entry, the kernel entries it meets), every one of them 0
+    for c in range(n_channels):
+        meet = [m for m in range(K.shape[0]) if vspec.groups == 1 or vspec.group_of(m) == c // n_in]
+        for a in range(h):
+            for b in range(w):
+                met = [((m * n_in + c % n_in) * kh + p) * kw + q for m in meet for _, p, ii in index.rows if ii == a
+                       for _, q, jj in index.cols if jj == b]
+                if met and all(params["K"].reshape(-1)[k] == 0 for k in met):
+                    zeroed.append((X.labels[(c * h + a) * w + b], list(dict.fromkeys(K.labels[k] for k in met))))
     lhs_prime = lhs.replace(r"\partial L}", r"\partial L''}", 1)
     why = (f" Which input entries get a gradient of 0 from every output, whatever ${G2}$ is, and why?"
-           if unread and other == (2, 2) else "")
+           if (unread or zeroed) and other == (2, 2) else "")
     question = (f"{words} Compute ${_slash(lhs_prime)}$, writing the entries of ${G2}$ as "
                 f"${_entry(letter, chr(39) * 2, None, 'r', 's')}$.{why}", shown)
     lines = _sum_lines(lhs_prime, symbolic, numeric, _decimal(result))
@@ -453,7 +466,8 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
              + "The general form above gives the same."
              + (f" The entries of the input's {unread} get 0: no window at stride 2 reaches them, so no output reads "
                 "them (the rows and columns the stride leaves unread, where the general form's crop gives 0)."
-                if why else ""))
+                if why and unread else "")
+             + (_zeroed_words(zeroed, bool(unread), G2) if why and zeroed else ""))
     if other == (1, 1):  # the stride's own gradient, again: a stride is stride 1 with the skipped outputs' gradient 0
         own = derivation[f"dL/d{record.input}"]
         mine = [v.values for v in example_values if v.name == own.name][0][i * w + j]
@@ -462,6 +476,17 @@ def _stride_exercise(derivation: Derivation, record, layer, arrays: dict, printe
                   "stride 1 whose skipped outputs get an upstream gradient of 0, which is why the general form dilates "
                   "$G$ by the stride.")
     return question, lines, after, {"entry": (i, j), "upstream": g2, "value": result, "stride": other}
+
+
+def _zeroed_words(zeroed: list[tuple[str, list[str]]], more: bool, G2: str) -> str:
+    """The input entries read only through kernel entries that are 0 in the example, and why they get 0."""
+    items = [f"${name}$ (through " + " and ".join(f"${k}$" for k in ks) + ")" for name, ks in zeroed]
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+    one = len(items) == 1
+    lead = (f" So {'does' if one else 'do'} {listed}" if more else f" The entries that get 0 are {listed}" if not one
+            else f" The entry that gets 0 is {listed}")
+    return (f"{lead}: {'it is' if one else 'they are'} read at stride 2, but every kernel entry {'it meets' if one else 'they meet'} "
+            f"is 0 in this example, so each of {'its' if one else 'their'} terms is 0, whatever ${G2}$ is.")
 
 
 def _finite_difference(derivation: Derivation, record, layer, arrays: dict, printer, n_k: int, k_name: str):

@@ -113,8 +113,9 @@ def worksheet(spec: ConvSpec, seed: int, ident: str = "") -> Worksheet:
              numeric(kernel.lhs, "dL/dK", at_k, k_value), (kernel.lhs,), True, ((kernel.lhs, k_value),)),
     ]
     reasons = [size.reasoning, _why(inputs, interior), _why(next(s for s in ctx["sections"] if s.name == "dL/dK"), kernel),
-               "Every entry of task 2 is this formula at its indices; terms whose indices fall outside a tensor (in "
-               "the zero padding, or past its border) do not exist.",
+               "Every entry of task 2 is this formula at its indices; terms whose indices fall outside a tensor"
+               + (" (in the zero padding, or past its border)" if ctx.get("padded_layers") else ", past its border,")
+               + " do not exist.",
                "The sum of task 2, each symbol replaced by its number.", "The sum of task 3, each symbol replaced by its number."]
     numbers = Section("given", "The numbers", "Work the tasks with these small whole numbers (the upstream gradient "
                       "$g$ is given):", [], formula=given_section.formula)
