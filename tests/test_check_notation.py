@@ -206,27 +206,27 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     # no numbers here; the exercises a loss and a layer at another stride): what follows is read of it.
     got = check_notes(markdown[:markdown.index("## In a network")], derive(spec))
     unread = [v.claim for v in got if v.status == "not understood"]
-    # The output-size formula, the results in matrix form (correlations of whole matrices, outside
-    # check's entry notation) and the formulas in symbols for any size (rho_h(r, p), k_h: no numbers to read
-    # them at); every entry and every index formula at this layer's settings is read.
+    # The formulas in symbols for any size read at this layer's sizes: rho_h(r, p) and rho_w(s, q), which the notes
+    # define after the formulas that use them, are index functions (the output's, the kernel's and the input's
+    # formulas right, the two definitions read as such), and the bias's sum to H_o and W_o is right.
+    symbols = [v for v in got if r"\rho_h(r, p)" in v.claim or r"\rho_w(s, q)" in v.claim]
+    assert sorted(v.status for v in symbols) == ["definition"] * 2 + ["right"] * 3, [(v.claim, v.reason) for v in symbols]
+    bias = [v for v in got if r"\sum_{r=1}^{H_o} \sum_{s=1}^{W_o}" in v.claim]
+    assert {v.status for v in bias} == {"right"} and (r"\partial b" in " ".join(v.claim for v in bias)) == spec.bias
+    # The output-size formula and the results in matrix form (correlations of whole matrices, outside check's entry
+    # notation) stay unread; every entry and every index formula at this layer's settings is read.
     # (A single entry read from a matrix of expressions, "(\frac{\partial L}{\partial K})_{1,1} = ...",
     # is read and graded like the others.)
-    symbols = [claim for claim in unread if r"\rho_h(r, p)" in claim or r"\rho_w(s, q)" in claim]
-    # the bias's gradient in symbols, a sum to H_o and W_o over the whole output, is read: to the axes' ends
-    bias = [v for v in got if r"\sum_{r=1}^{H_o} \sum_{s=1}^{W_o}" in v.claim and v.claim not in symbols]
-    assert [v.status for v in bias] == (["right"] if spec.bias else [])
     # Beside boxes without a stride or padding, the same results for any (padded input, dilated upstream gradient).
     general = [claim for claim in unread if r"\tilde{G}" in claim or r"\operatorname{crop}\Big(" in claim]
     assert len(general) <= 2
     unread = [claim for claim in unread if claim not in general]
     # the operators' definitions before the results (the correlation, the rotation), in symbols for any matrices
     # (and the general forms' own: the correlation taken D apart, and the decorated matrices that are the plain ones at
-    # stride 1, X~ = X)
-    # (rot180 defined with the input's gradient, in the layer's own kernel name: rot_{180}(F) with names X,F,O)
+    # stride 1, X~ = X); rot180 defined with the input's gradient, in the layer's own kernel name (F with names X,F,O)
     unread = [claim for claim in unread if not claim.startswith((r"(A \star B)_{i,j}", r"\operatorname{rot}_{180}(",
                                                                   r"(A \star_D B)_{i,j}", r"\tilde{"))]
-    assert all(claim.startswith(("H_o", "W_o", r"\boxed")) or claim in symbols for claim in unread), unread
-    assert len(symbols) == 5  # the output's, the kernel's and the input's, and the definitions of rho_h and rho_w
+    assert all(claim.startswith(("H_o", "W_o", r"\boxed")) for claim in unread), unread
     assert sum(claim.startswith(r"\boxed") for claim in unread) <= 3
     assert sum(v.status == "right" for v in got) > 10
 
@@ -561,3 +561,23 @@ def test_a_chain_is_judged_by_the_links_that_read():
     # a mistake in the link that does not read is never passed as right, nor the right links called wrong
     typo = f"$$ y_{{11}} = x_{{11}} k_{{11}} + x_{{1,2,}} k_{{12}} = {Y11} $$"
     assert [s for _, s in verdicts(typo)] == ["not understood"]
+
+
+def test_an_index_function_the_notes_define_is_read_where_they_write_it():
+    # symconv's own general formulas: x_{\rho_h(r, p), ...} first, then "\rho_h(r, p) = S_h (r - 1) + ..." in the
+    # layer's size letters; a student's i(r, p) = r + p - 1 the same
+    notes = r"""
+$$ y_{r,s} = \sum_{p=1}^{k_h} \sum_{q=1}^{k_w} x_{\rho_h(r, p),\, \rho_w(s, q)}\, k_{p,q} $$
+
+$$ \rho_h(r, p) = S_h (r - 1) + D_h (p - 1) + 1 - P_h, \quad \rho_w(s, q) = S_w (s - 1) + D_w (q - 1) + 1 - P_w $$
+
+$$ \frac{\partial L}{\partial k_{p,q}} = \sum_{r=1}^{H_o} \sum_{s=1}^{W_o} g_{r,s}\, x_{\rho_h(r, q),\, \rho_w(s, p)} $$
+
+$$ \frac{\partial L}{\partial x_{i,j}} = \sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j} g_{r,s}\, k_{p,q} $$
+
+$$ \frac{\partial L}{\partial x_{i,j}} = \sum_{(r,p):\ \rho_h(r, p) = i + 1} \ \sum_{(s,q):\ \rho_w(s, q) = j} g_{r,s}\, k_{p,q} $$
+"""
+    got = check_notes(notes, CLASSIC, upstream_symbol="g")
+    assert [v.status for v in got] == ["right", "definition", "definition", "wrong", "right", "wrong"], got
+    # a function whose body is no index expression in its letters is not one: \rho_h(r, p) = r p
+    assert [v.status for v in check_notes(r"$$ \rho_h(r, p) = r p $$", CLASSIC)] == ["not understood"]

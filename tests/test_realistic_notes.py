@@ -59,7 +59,8 @@ NOTES = Path(__file__).parent / "notes"
 # Each folder: the right claims that must be confirmed and the mistakes that must be caught, at least.
 FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # heldout5 109: \nabla_{vec(x)} L, the gradient by a vec, read as the gradient's columns stacked
-           "heldout3": (92, 29), "heldout4": (94, 28), "heldout5": (109, 29), "heldout6": (89, 26),
+           # heldout6 90: Goodfellow's sum under a condition of equality, \sum_{l,m,n: ... = j}, an indicator of it
+           "heldout3": (92, 29), "heldout4": (94, 28), "heldout5": (109, 29), "heldout6": (90, 26),
            "heldout7": (86, 27), "heldout8": (57, 17), "heldout9": (87, 27), "heldout10": (24, 9),
            # heldout8 caught 18: 05_maxpool_exam's line 20 (\mathbb{1}\bigl[...\bigr]) now reads g and m together,
            # so the mistake on line 28 that uses g is "wrong if g as dL/d(the pooling's output)", not wrong

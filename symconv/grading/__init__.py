@@ -23,6 +23,8 @@ from .tree import walk
 from .macros import expand, macros
 from .notation import _top_split, primed_indices, primed_names
 from .plaintext import plain_claims
+from . import index_functions
+from .sizes import _letters as size_letters
 from .unicode_math import from_unicode
 from .units import read as read_units
 from .units import rewrite
@@ -96,6 +98,12 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     units = read_units(notes, derivation)
     primed = primed_indices(notes)  # i' an index, t' a name of its own
     renamed = [_rewritten(c, lambda text: primed_names(text, primed)) for c in claims]
+    tables = [t for r in derivation.records for t in size_letters(r.layer, r.shape_in)]
+    layer_sizes = tables[0] if tables and all(t == tables[0] for t in tables) else {}  # one convolution's sizes
+    functions = index_functions.read([c.text for c in renamed], layer_sizes)
+    if functions:  # x_{\rho_h(r, p), ...} with \rho_h(r, p) = S_h (r - 1) + ...: each call as its index expression
+        renamed = [c if index_functions.definition(c.text, layer_sizes) else
+                   _rewritten(c, lambda text: index_functions.expand(text, functions)) for c in renamed]
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
         renamed = [_rewritten(c, lambda text: rewrite(text, units, base)) for c in renamed]
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())
@@ -149,6 +157,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if counted:
             grader.constants[counted] = str(derivation.network.batch)
         grader.features = features
+        grader.index_sizes = layer_sizes if functions else {}
         if target:  # the notes say in words which of their letters is the target
             grader.target_named(target["name"], take=True)
         if transposed:

@@ -23,7 +23,7 @@ from sympy import Abs, Expr, Function, Heaviside, Max, Min, Piecewise, Pow, Rati
 from ..derivation import Derivation
 from ..naming import lead_axes
 from ..rendering.latex import SymconvLatexPrinter
-from . import arrays, binding, constants, general_layers, nodes, numeric, relations, shorthands, sizes
+from . import arrays, binding, constants, general_layers, index_functions, nodes, numeric, relations, shorthands, sizes
 from .definitions import awaited, definitions, read_definition
 from .evaluate import Evaluator, Outside
 from .extract import Claim
@@ -135,6 +135,7 @@ class Grader(Evaluator):
         self._in_links = False  # judging the links of a chain that read (_by_links): not again within
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
+        self.index_sizes: dict[str, int] = {}  # the layer's sizes, where the notes define index functions (index_functions.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         # (text, how it is read, the names) -> [(the names its reading looked up, {their shapes: its trees})] (_parsed)
         self._parses: dict[tuple, list] = {}
@@ -683,6 +684,9 @@ class Grader(Evaluator):
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
+        if self.index_sizes and index_functions.definition(claim.text, self.index_sizes):
+            return Verdict(claim.line, written, "definition", reason=(
+                "an index function the notes define: read at its arguments wherever the notes write it"))
         named = {} if sizes.is_output_size(claim.text) else constants.given(
             claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
         target = next(iter(self.tensors.get("t", {}).values()), None)

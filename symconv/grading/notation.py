@@ -621,9 +621,14 @@ def _conditioned_sums(text: str) -> str:
         parts = [part.strip() for part in _top_split(stacked[1] if stacked else inner, _CONDITION_BREAK)]
         if len(parts) < 2 or not all(parts):
             continue
+        # \sum_{(r,p):\ \rho_h(r, p) = i}: the pairs (r, p), each letter over its axis, that the condition keeps
+        parts[0] = re.sub(r"^\(\s*([a-z](?:\s*,\s*[a-z])+)\s*\)$", r"\1", parts[0])
         indicators = []
         for condition in parts[1:]:
             pieces = _CHAIN.split(condition)
+            if len(pieces) == 1 and condition.count("=") == 1:  # an equality: the terms where it holds
+                pieces = [side.strip() for side in condition.partition("=")[::2]]
+                pieces.insert(1, "=")
             if len(pieces) < 3 or len(pieces) % 2 == 0:
                 break
             indicators += [f"\\ind{{{pieces[k]} {pieces[k + 1]} {pieces[k + 2]}}}" for k in range(0, len(pieces) - 2, 2)]
