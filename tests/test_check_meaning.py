@@ -264,3 +264,10 @@ def test_the_loss_written_as_a_function_of_one_value_is_the_loss():
     # abangfarhan (2017): L(\mathbf{p}) = -\sum_i y_i \log p_i, never the loss times p
     notes = r"$$ L(\hat{\mathbf{y}}) = - \sum_k t_k \log \hat{y}_k $$" "\n\n" r"$$ L(\hat{\mathbf{y}}) = - \sum_k \log \hat{y}_k $$"
     assert [v.status for v in check_notes(notes, CNN)] == ["right", "wrong"]
+
+
+def test_a_macro_whose_body_is_tex_programming_is_not_expanded():
+    notes = (r"\renewcommand{\mathbb}[1]{\def\arg{#1}\ifx\arg\one\mathrm{1\mkern-5.5mu 1}\else\oldmathbb{#1}\fi}" "\n"
+             r"\newcommand{\dy}[1]{\frac{\partial L}{\partial y_{#1}}}" "\n"
+             r"\[ \frac{\partial L}{\partial x_{11}} = \dy{11} k_{11} \mathbb{1}[1 = 1] \]" "\n")
+    assert [v.status for v in check_notes(notes, CLASSIC, latex=True)] == ["right"]

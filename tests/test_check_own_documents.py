@@ -31,3 +31,12 @@ def test_no_claim_of_a_document_symconv_writes_is_judged_wrong(spec):
     wrong = [(v.line, v.claim[:80], v.reason[:120]) for v in verdicts if v.status == "wrong"]
     assert not wrong, wrong[:3]
     assert sum(v.status == "right" for v in verdicts) > 40
+
+
+def test_the_latex_document_reads_as_its_markdown_twin():
+    # the .tex's preamble redefines \mathbb with \ifx ... \fi (a double-struck 1 without a font): TeX's machinery,
+    # never expanded into the claims, so an indicator 1[i = j] reads in LaTeX as in Markdown
+    d = api.derive(load_network(EXAMPLES[[p.stem for p in EXAMPLES].index("conv_relu_maxpool_dense")]))
+    statuses = {fmt: [v.status for v in api.check(api.render(d, formats=(fmt,)).files[f"derivation.{fmt}"].decode(), d,
+                                                   latex=fmt == "tex")] for fmt in ("md", "tex")}
+    assert statuses["tex"].count("right") == statuses["md"].count("right"), {k: v.count("right") for k, v in statuses.items()}

@@ -15,18 +15,22 @@ MAX_EXPANSIONS = 200  # macro uses expanded in one claim
 _NEWCOMMAND = re.compile(r"\\(?:re)?newcommand\*?\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))\s*(?:\[\s*(\d)\s*\])?\s*(?:\[[^\]]*\])?\s*\{")
 _DEF = re.compile(r"\\def\s*(\\[A-Za-z]+)\s*((?:#\d)*)\s*\{")
 _OPERATOR = re.compile(r"\\DeclareMathOperator\*?\s*\{\s*(\\[A-Za-z]+)\s*\}\s*\{([^{}]*)\}")
+# TeX's own programming in a body (\ifx ... \else ... \fi, \def, \let): the preamble's typesetting machinery, such
+# as symconv's \renewcommand{\mathbb} that draws a double-struck 1 without a font, never notation to expand
+_MACHINERY = re.compile(r"\\(?:if[a-z]*|else|fi|def|edef|gdef|let|expandafter|csname|endcsname|relax)(?![A-Za-z])")
 
 
 def macros(notes: str) -> dict[str, tuple[int, str]]:
-    """Each macro the notes define: its name, how many arguments it takes and its body."""
+    """Each macro the notes define: its name, how many arguments it takes and its body (not one whose body is TeX's
+    programming: _MACHINERY)."""
     out: dict[str, tuple[int, str]] = {}
     for found in _NEWCOMMAND.finditer(notes):
         body = _body(notes, found.end() - 1)
-        if body is not None:
+        if body is not None and not _MACHINERY.search(body):
             out[found.group(1) or found.group(2)] = (int(found.group(3) or 0), body)
     for found in _DEF.finditer(notes):
         body = _body(notes, found.end() - 1)
-        if body is not None:
+        if body is not None and not _MACHINERY.search(body):
             out[found.group(1)] = (len(found.group(2)) // 2, body)
     for found in _OPERATOR.finditer(notes):
         out[found.group(1)] = (0, rf"\operatorname{{{found.group(2)}}}")
