@@ -230,3 +230,13 @@ def test_a_kind_that_leaves_out_part_of_the_interface_cannot_be_built():
 
     with pytest.raises(TypeError, match="abstract methods backward, describe, forward"):
         Halved()
+
+
+def test_a_layer_says_whether_it_pads_its_input():
+    # the handout's "terms in the zero padding" is said only for layers that pad (review24b defect 10)
+    from symconv.layers.conv import Conv
+    from symconv.layers.pool import Pool
+    from symconv.layers.activation import Activation
+    assert Conv(1, (2, 2), padding=(1, 0)).pads_input((1, 4, 4)) and not Conv(1, (2, 2)).pads_input((1, 4, 4))
+    assert Pool("max", (2, 2), padding=(1, 1)).pads_input((1, 4, 4)) and not Pool("max", (2, 2)).pads_input((1, 4, 4))
+    assert not Activation("relu").pads_input((1, 4, 4))

@@ -325,6 +325,11 @@ class Layer(ABC):
         defined earlier in the document, where first used, and are not named again."""
         return "", [], ""
 
+    def pads_input(self, shape_in: tuple[int, ...]) -> bool:
+        """Whether the layer reads its input with padding around it (a general formula's terms can fall in it);
+        no padding by default."""
+        return False
+
     def matrices_named(self, step: DocStep) -> str:
         """The sentence that names the matrices a single layer's document writes whole, said before the first
         of them (in the introduction); none by default."""

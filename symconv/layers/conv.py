@@ -285,6 +285,9 @@ class Conv(Layer):
         full correlation of that gradient with rot180(K), that is its full convolution with K; dL/db a sum."""
         return document.results(self.conv_spec(step.shape_in), step, said)
 
+    def pads_input(self, shape_in: tuple[int, ...]) -> bool:
+        return self.conv_spec(shape_in).has_padding
+
     def matrices_named(self, step: DocStep) -> str:
         return document.matrices_named(self.conv_spec(step.shape_in), step)
 

@@ -44,6 +44,9 @@ class ConvTranspose(Layer):
     bias: bool = False
     type: ClassVar[str] = "conv_transpose"
 
+    def pads_input(self, shape_in: tuple[int, ...]) -> bool:
+        return any(self.padding)
+
     def __post_init__(self) -> None:
         for attr, least in (("kernel", 1), ("stride", 1), ("padding", 0), ("output_padding", 0), ("dilation", 1)):
             pair = as_pair(getattr(self, attr), attr, single=attr != "kernel")

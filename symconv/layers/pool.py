@@ -72,6 +72,9 @@ class Pool(Layer):
     # Per term: avg and l2 build a fraction or a quotient, max a switch over the whole window.
     SECONDS_PER_TERM: ClassVar[dict[str, float]] = {"avg": 2e-4, "l2": 2e-4, "max": 2e-3}
 
+    def pads_input(self, shape_in: tuple[int, ...]) -> bool:
+        return any(self.padding)
+
     @property
     def type(self) -> str:  # type: ignore[override]
         return f"{self.kind}pool"

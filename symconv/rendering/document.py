@@ -1021,21 +1021,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "sections": [s for g in forward + backward for s in g.sections],
         "diagram": None if single else Figure(*_diagram(net, steps, _arrows(net, naming, records, upstream)), number=1),
         # The layers with padding: only their general formula's terms can fall in it (a handout's answer says so).
-        "padded_layers": {r.number for r in records if _padded(r.layer, r.shape_in)},
+        "padded_layers": {r.number for r in records if r.layer.pads_input(r.shape_in)},
         # The exercise sheet's table and diagram, without the output sizes a task asks for (review24b defect 1).
         **({} if single else _unasked(net, naming, records, docs, steps, upstream)),
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }
-
-
-def _padded(layer, shape) -> bool:
-    """Whether a layer pads its input (a convolution's or a pooling's padding, on any side)."""
-    if hasattr(layer, "conv_spec"):
-        return layer.conv_spec(shape).has_padding
-    padding = getattr(layer, "padding", 0)
-    flat = lambda p: [v for q in p for v in flat(q)] if isinstance(p, (tuple, list)) else [p]
-    return isinstance(padding, str) or any(flat(padding))
 
 
 def _unasked(net, naming: Naming, records, docs: list[DocStep], steps: list[tuple[str, str]], upstream: str) -> dict:
