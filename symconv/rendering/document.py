@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 from math import prod
 
+import functools
 import re
 
 import numpy as np
@@ -1023,7 +1024,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         # The layers with padding: only their general formula's terms can fall in it (a handout's answer says so).
         "padded_layers": {r.number for r in records if r.layer.pads_input(r.shape_in)},
         # The exercise sheet's table and diagram, without the output sizes a task asks for (review24b defect 1).
-        **({} if single else _unasked(net, naming, records, docs, steps, upstream)),
+        # the exercise sheet's table and diagram, made only when a sheet is (handout.py)
+        "sheet_view": None if single else functools.partial(_unasked, net, naming, records, docs, steps, upstream),
         # The matrix view comes with the Jacobians (render --jacobians): it grows quadratically.
         "matrix_sections": matrix_view(derivation) if "dvecY/dvecK" in names else [],
     }

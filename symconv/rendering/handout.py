@@ -212,8 +212,9 @@ def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = N
     if not answers and any(e.asks_output for e in ctx["exercises"]):
         # A task asks for the output size: the sheet does not print it above the task (review24b defect 1).
         ctx = {**ctx, "settings": [(label, value) for label, value in ctx["settings"] if label != "output"]}
-        if ctx.get("sheet_layer_table") is not None:
-            ctx = {**ctx, "layer_table": ctx["sheet_layer_table"], "diagram": ctx["sheet_diagram"]}
+        sheet = ctx["sheet_view"]() if ctx.get("sheet_view") else {}
+        if sheet.get("sheet_layer_table") is not None:
+            ctx = {**ctx, "layer_table": sheet["sheet_layer_table"], "diagram": sheet["sheet_diagram"]}
     return {**ctx, "title": title + ctx["title"], "handout_note": note, "summary": [], "closing": [], "practice": [], "practice_answers": [], "rules": [], "rules_intro": "",
             "objectives": [], "reading": [], "forward": forward, "backward": [], "tasks": asked,
             "matrix_sections": [], "sections": [s for g in forward for s in g.sections]}
