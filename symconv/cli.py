@@ -525,11 +525,9 @@ def check(ctx: click.Context, notes: str | None, claims: tuple[str, ...], upstre
     text = read_notes(notes) if notes is not None else None
     what, said = spec, None
     if bias is None and isinstance(spec, ConvSpec):  # the layer has a bias when the notes write one
-        what = api.derive(spec, force=force)
-        written = import_module("symconv.grading").bias_line(text, list(claims), what, api.derive(
-            dataclasses.replace(spec, bias=False), force=force), latex)
-        if not written:
-            what = dataclasses.replace(spec, bias=False)
+        biased, unbiased = (api.derive(dataclasses.replace(spec, bias=b), force=force) for b in (True, False))
+        written = import_module("symconv.grading").bias_line(text, list(claims), biased, unbiased, latex)
+        what = biased if written else unbiased
         said = (f"a bias per output channel (the notes write one, line {written})" if written
                 else "no bias (the notes write none)")
     verdicts = api.check(text, what, claims=claims, force=force, upstream_symbol=upstream_symbol, latex=latex,
