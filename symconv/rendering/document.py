@@ -30,7 +30,7 @@ from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of
 from .practice import practice
 from .upstream import parse_symbol, short_names
-from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, width
+from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, joined_lines, line_starts, width
 from .templating import environment
 
 # The text width of the PDF (A4, 2 cm margins, 11 pt) in em, less room for "=", "\quad +".
@@ -178,6 +178,22 @@ class TermPrinter:
         sizes = [widths[a] + widths[b] + 0.2 if b >= 0 else widths[a] for a, b in zip(first, second)]
         return texts, sizes
 
+    def lines(self, tensor: Tensor, n: int, room: float) -> list[str]:
+        """Entry n's sum broken into lines at most `room` em wide (break_lines); from a term table in
+        one pass, each term's width (with its ' + ') summed in break_lines' order of additions."""
+        if tensor.terms is None:
+            texts, _ = self.terms(tensor, n)
+            return break_lines(texts, room)
+        t = tensor.terms
+        lo, hi = t.start[n], t.start[n + 1]
+        if lo == hi:
+            return ["0"]
+        latex, widths, factor = self.latex, self.width, self.factor
+        pairs = list(zip(t.first[lo:hi], t.second[lo:hi]))
+        texts = [factor[a] + latex[b] if b >= 0 else latex[a] for a, b in pairs]
+        sizes = tuple((widths[a] + widths[b] + 0.2 if b >= 0 else widths[a]) + 1.3 for a, b in pairs)
+        return joined_lines(texts, line_starts(sizes, room))
+
 
 def representative(shape: tuple[int, ...], terms=None) -> list[int]:
     """The flat positions of the entries a network's document shows of a tensor: in its first channel
@@ -207,8 +223,7 @@ def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[
             continue
         title = heading(index[:lead]) if lead else ""
         lhs = tensor.labels[flat]
-        texts, sizes = printer.terms(tensor, flat)
-        row = Row(lhs, break_lines(texts, TEXT_WIDTH_EM - width(lhs) - 4.0, sizes))
+        row = Row(lhs, printer.lines(tensor, flat, TEXT_WIDTH_EM - width(lhs) - 4.0))
         if title != last or len(out[-1].rows) >= ENTRIES_PER_BLOCK:
             out.append(Block(title if title != last else "", []))
             last = title

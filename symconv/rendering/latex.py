@@ -254,7 +254,7 @@ def width(text: str) -> float:
     return total
 
 
-def _greedy(widths: list[float], room: float) -> list[int]:
+def _greedy(widths: tuple[float, ...], room: float) -> list[int]:
     """Where each line starts when lines are filled as far as they go."""
     starts, used = [0], 0.0
     for n, w in enumerate(widths):
@@ -265,25 +265,36 @@ def _greedy(widths: list[float], room: float) -> list[int]:
     return starts
 
 
-def break_lines(terms: list[str], room: float, widths: list[float] | None = None) -> list[str]:
-    """Join terms with ' + ' into lines no wider than `room` em, as evenly filled as possible.
+@lru_cache(maxsize=1 << 12)
+def line_starts(widths: tuple[float, ...], room: float) -> tuple[int, ...]:
+    """Where each line of a sum starts, its terms (each with its ' + ') `widths` em wide and lines at
+    most `room` em: greedy filling finds how many lines are needed; the terms are then spread evenly
+    over that many lines (no lonely last term), unless an even spread would overflow a line.
 
-    Greedy filling finds how many lines are needed; the terms are then spread evenly over that
-    many lines (no lonely last term), unless an even spread would overflow a line. `widths`, when
-    known, saves measuring each term again.
-    """
-    if not terms:
-        return ["0"]
-    widths = [width(t) + 1.3 for t in terms] if widths is None else [w + 1.3 for w in widths]
+    Cached: the entries of a layer's tensor repeat a few patterns of widths (their indices' digits),
+    and a large layer has hundreds of thousands of entries."""
     starts = _greedy(widths, room)
     lines = len(starts)
-    per_line = -(-len(terms) // lines)
-    even = list(range(0, len(terms), per_line))
+    per_line = -(-len(widths) // lines)
+    even = range(0, len(widths), per_line)
     if len(even) == lines and all(sum(widths[a : a + per_line]) <= room for a in even):
-        starts = even
-    ends = starts[1:] + [len(terms)]
-    # Continuation lines carry their own leading operator: "+ ..." or "- ...".
-    minus = signed(terms)
+        return tuple(even)
+    return tuple(starts)
+
+
+def break_lines(terms: list[str], room: float, widths: list[float] | None = None) -> list[str]:
+    """Join terms with ' + ' into lines no wider than `room` em, as evenly filled as possible (see
+    line_starts). `widths`, when known, saves measuring each term again."""
+    if not terms:
+        return ["0"]
+    widths = tuple(width(t) + 1.3 for t in terms) if widths is None else tuple(w + 1.3 for w in widths)
+    return joined_lines(terms, line_starts(widths, room), signed(terms))
+
+
+def joined_lines(terms: list[str], starts: tuple[int, ...], minus: bool = False) -> list[str]:
+    """The terms joined into lines starting at `starts`; continuation lines carry their own leading
+    operator: "+ ..." or "- ..." (`minus`: whether any term is printed with a leading minus)."""
+    ends = starts[1:] + (len(terms),)
     lines = []
     for a, b in zip(starts, ends):
         text = join_terms(terms[a:b]) if minus else " + ".join(terms[a:b])
