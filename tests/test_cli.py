@@ -136,6 +136,17 @@ def test_help_does_not_import_sympy(in_tmp):
     assert result.stdout.strip().endswith("False")
 
 
+def test_json_alone_does_not_load_the_documents_code(in_tmp):
+    # The JSON needs neither the documents' code (Jinja, the figures) nor NumPy, whose imports were a
+    # quarter of `render --format json` at 28x28; the first document loads them.
+    code = ("import sys; from symconv.cli import main\ntry: main(['render', '--format', 'json', '--out', 'o'])\n"
+            "except SystemExit: pass\nprint(sorted(m for m in ('numpy', 'jinja2', 'symconv.rendering.document') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=in_tmp,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
+    assert (in_tmp / "o" / "derivation.json").exists()
+
+
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
 

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from ..derivation import Derivation
 from ..example import Example
 from ..size import DOCUMENT_FORMATS
-from .document import context, render_text
 from .json_format import to_json
 from .files import FILENAMES, FORMATS
-from .handout import answers, exercise
 from .options import DocumentOptions
 from .pdf import LatexFailed, LatexMissing, pdf_compiling
 
@@ -42,6 +40,11 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
     out = Rendered()
     documents: dict[str, dict] = {}
     if DOCUMENT_FORMATS & set(formats):
+        # The documents' code (NumPy, Jinja, the figures) loads only when a document is asked for: the
+        # JSON alone does not pay its import.
+        from .document import context
+        from .handout import answers, exercise
+
         ctx = context(derivation, options.all_entries, options.input_gradient, example, options.upstream,
                       matrices=not options.handout, exercises=options.exercises)
         documents = ({"exercise": exercise(ctx), "answers": answers(ctx)} if options.handout
@@ -52,6 +55,12 @@ def render(derivation: Derivation, formats: tuple[str, ...] = FORMATS,
     return out
 
 
+def _text(template: str, doc: dict) -> str:
+    from .document import render_text  # loaded with the first document (see render)
+
+    return render_text(template, doc)
+
+
 def render_documents(out: Rendered, documents: dict[str, dict], formats: tuple[str, ...],
                      also: Callable[[], dict[str, bytes]] | None = None) -> None:
     """Each document context as stem.tex, .pdf, .md and .html (those asked for) into `out`, with the SVG
@@ -60,11 +69,11 @@ def render_documents(out: Rendered, documents: dict[str, dict], formats: tuple[s
     LaTeX runs in the background, one process per document, while the Markdown, the HTML and `also`
     are rendered; the files go into `out` in the same order whichever finishes first.
     """
-    texts = {stem: render_text("document.tex.j2", doc) for stem, doc in documents.items()
+    texts = {stem: _text("document.tex.j2", doc) for stem, doc in documents.items()
              if "tex" in formats or "pdf" in formats}
     with ExitStack() as latex:
         running = {stem: _start_pdf(out, latex, tex) for stem, tex in texts.items()} if "pdf" in formats else {}
-        pages = {stem: {f"{stem}.{kind}": render_text(f"document.{kind}.j2", doc).encode()
+        pages = {stem: {f"{stem}.{kind}": _text(f"document.{kind}.j2", doc).encode()
                         for kind in ("md", "html") if kind in formats}
                  for stem, doc in documents.items()}
         extra = also() if also is not None else {}
