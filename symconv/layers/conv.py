@@ -49,30 +49,34 @@ def term_tables(spec: ConvSpec, offset: dict[str, int], output: tuple[int, int] 
     g_base = [G + m * ho * wo for m in range(c_out)]
 
     rows_by_r, cols_by_s = grouped(index.rows, 0, ho, row_part), grouped(index.cols, 0, wo, col_part)
+    cols_by_s = [[(xc, kc) for (_, kc, xc) in taps] for taps in cols_by_s]
     forward = []
-    for m, r, s in product(range(c_out), range(ho), range(wo)):
+    for m, r in product(range(c_out), range(ho)):
         bias = [(offset["b"] + m, -1)] if spec.bias else []
-        forward.append(bias + [
-            (xb + xr + xc, kb + kr + kc)
-            for xb, kb in zip(x_base[m], k_base[m]) for (_, kr, xr) in rows_by_r[r] for (_, kc, xc) in cols_by_s[s]
-        ])
+        # The (X, K) positions of output row r's taps in every input channel, then each column's.
+        row = [(xb + xr, kb + kr) for xb, kb in zip(x_base[m], k_base[m]) for (_, kr, xr) in rows_by_r[r]]
+        for s in range(wo):
+            forward.append(bias + [(xa + xc, ka + kc) for xa, ka in row for xc, kc in cols_by_s[s]])
 
     rows_by_p, cols_by_q = grouped(index.rows, 1, kh, row_part), grouped(index.cols, 1, kw, col_part)
+    cols_by_q = [[(gc, xc) for (gc, _, xc) in taps] for taps in cols_by_q]
     grad_k: list = [None] * (c_out * n_in * kh * kw)
-    for m, c, p, q in product(range(c_out), range(n_in), range(kh), range(kw)):
-        # The tap (p, q) reads the stored kernel entry (krow(p), kcol(q)): flipped for convolution.
-        position = k_base[m][c] + index.kernel_row(p) * kw + index.kernel_col(q)
+    for m, c, p in product(range(c_out), range(n_in), range(kh)):
         gb, xb = g_base[m], x_base[m][c]
-        grad_k[position - K] = [(gb + gr + gc, xb + xr + xc) for (gr, _, xr) in rows_by_p[p] for (gc, _, xc) in cols_by_q[q]]
+        row = [(gb + gr, xb + xr) for (gr, _, xr) in rows_by_p[p]]
+        for q in range(kw):
+            # The tap (p, q) reads the stored kernel entry (krow(p), kcol(q)): flipped for convolution.
+            position = k_base[m][c] + index.kernel_row(p) * kw + index.kernel_col(q)
+            grad_k[position - K] = [(ga + gc, xa + xc) for ga, xa in row for gc, xc in cols_by_q[q]]
 
     rows_by_i, cols_by_j = grouped(index.rows, 2, h, row_part), grouped(index.cols, 2, w, col_part)
     n_out = spec.out_per_group  # input channel c reaches the output channels of its group
     readers = lambda c: range(c // n_in * n_out, (c // n_in + 1) * n_out)
-    grad_x = [
-        [(g_base[m] + gr + gc, k_base[m][c % n_in] + kr + kc)
-         for m in readers(c) for (gr, kr, _) in rows_by_i[i] for (gc, kc, _) in cols_by_j[j]]
-        for c, i, j in product(range(c_in), range(h), range(w))
-    ]
+    cols_by_j = [[(gc, kc) for (gc, kc, _) in taps] for taps in cols_by_j]
+    grad_x = []
+    for c, i in product(range(c_in), range(h)):
+        row = [(g_base[m] + gr, k_base[m][c % n_in] + kr) for m in readers(c) for (gr, kr, _) in rows_by_i[i]]
+        grad_x.extend([(ga + gc, ka + kc) for ga, ka in row for gc, kc in cols_by_j[j]] for j in range(w))
     tables = {"Y": forward, "dL/dX": grad_x, "dL/dK": grad_k}
     if spec.bias:
         tables["dL/db"] = [[(g_base[m] + r * wo + s, -1) for r in range(ho) for s in range(wo)] for m in range(c_out)]
