@@ -656,3 +656,56 @@ def test_a_jacobian_written_as_a_function_is_of_whichever_vector_is_computed_fro
     $$(\mathbf{J}_{\mathbf{a}}(\mathbf{p}))_{1,2} = p_1 p_2$$
     """
     assert statuses(notes, SOFTMAX) == ["right", "right", "wrong", "right", "wrong"]
+
+
+# Piseno's post (published9 01) indexes as a program does, with primed indices for the entry differentiated by;
+# the AI Stack Exchange question 21178 (published9 02) writes the stride as 2\cdot i inside an index and a sum's
+# limit as the arithmetic of its sizes, (x_h - F_h) / s with the numbers put in; Piseno's forward rule sums over
+# Greek letters.
+STRIDED = derive(ConvSpec(input=5, kernel=3, stride=2, names="x,f,y"))
+
+
+def _zero_based(notes: str, d) -> list[str]:
+    return [v.status for v in check_notes(textwrap.dedent(notes), d, index_base=0)]
+
+
+def test_primed_indices_inside_brackets_are_indices():
+    d = derive(ConvSpec(input=3, kernel=2, names="X,w,y"))
+    notes = r"""
+    $$\frac{\partial L}{\partial \mathbf{w}[a', b']} = \sum_{r=0}^{1} \sum_{c=0}^{1} \frac{\partial L}{\partial \mathbf{y}[r, c]} \mathbf{X}[r + a', c + b']$$
+
+    $$\frac{\partial L}{\partial \mathbf{w}[a', b']} = \sum_{r=0}^{1} \sum_{c=0}^{1} \frac{\partial L}{\partial \mathbf{y}[r, c]} \mathbf{X}[r + b', c + a']$$
+    """
+    assert _zero_based(notes, d) == ["right", "wrong"]
+
+
+def test_a_product_written_out_inside_an_index():
+    notes = r"""
+    $$\frac{\partial E}{\partial f_{m', n'}} = \sum_{i=0}^{1}\sum_{j=0}^{1} x_{2\cdot i + m', 2 \times j + n'} \frac{\partial E}{\partial y_{i, j}}$$
+
+    $$\frac{\partial E}{\partial f_{m', n'}} = \sum_{i=0}^{1}\sum_{j=0}^{1} x_{i + m', 2\cdot j + n'} \frac{\partial E}{\partial y_{i, j}}$$
+
+    $$y_{1,1} = \sum_{m=0}^{2}\sum_{n=0}^{2} x_{2 * 1 + m, 1 * 2 + n} f_{m, n}$$
+    """
+    assert _zero_based(notes, STRIDED) == ["right", "wrong", "right"]
+
+
+def test_a_limit_written_as_arithmetic_of_whole_numbers():
+    notes = r"""
+    $$\frac{\partial E}{\partial f_{1, 1}} = \sum_{i=0}^{(5 - 3) / 2}\sum_{j=0}^{\frac{5-3}{2}} x_{2i + 1, 2j + 1} \frac{\partial E}{\partial y_{i, j}}$$
+
+    $$\frac{\partial E}{\partial f_{1, 1}} = \sum_{i=0}^{(5 - 3) / 2 - 1}\sum_{j=0}^{1} x_{2i + 1, 2j + 1} \frac{\partial E}{\partial y_{i, j}}$$
+
+    $$\frac{\partial E}{\partial f_{1, 1}} = \sum_{i=0}^{5 / 2}\sum_{j=0}^{1} x_{2i + 1, 2j + 1} \frac{\partial E}{\partial y_{i, j}}$$
+    """
+    # 5 / 2 is no whole number: the range is not read, never guessed
+    assert _zero_based(notes, STRIDED) == ["right", "wrong", "not understood"]
+
+
+def test_greek_letters_summed_over_are_indices():
+    notes = r"""
+    $$y_{1,0} = \sum_{\alpha=0}^{2} \sum_{\beta=0}^{2} x_{2 + \alpha, \beta} f_{\alpha, \beta}$$
+
+    $$y_{1,0} = \sum_{\alpha=0}^{2} \sum_{\beta=0}^{2} x_{2 + \beta, \alpha} f_{\alpha, \beta}$$
+    """
+    assert _zero_based(notes, STRIDED) == ["right", "wrong"]

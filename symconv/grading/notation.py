@@ -360,6 +360,34 @@ def _primes(text: str) -> str:
     return _PRIMED.sub(lambda m: fresh.get(m.group(1), m.group()), text)
 
 
+_LOWER_GREEK = ("alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau|upsilon|phi|chi"
+                "|psi|omega")
+# a sum's index written as a Greek letter: \sum_{\alpha=0}^{1}, \sum_{\alpha, \beta}
+_GREEK_SUM = re.compile(r"\\sum\s*_\s*(?:\{(?P<group>[^{}]*)\}|\\(?P<alone>" + _LOWER_GREEK + r")(?![A-Za-z]))")
+_GREEK_NAME = re.compile(r"\\(" + _LOWER_GREEK + r")(?![A-Za-z])")
+
+
+def _greek_indices(text: str) -> str:
+    """Greek letters a claim sums over (\\sum_{\\alpha=0}^{1} w_{\\alpha}) as Latin letters it does not use
+    otherwise: bound in the claim, they are indices, whatever the letter names elsewhere (\\beta, a parameter)."""
+    bound: list[str] = []
+    for found in _GREEK_SUM.finditer(text):
+        if found["alone"]:
+            bound.append(found["alone"])
+            continue
+        head = found["group"].split("=", 1)[0] if "=" in found["group"] else found["group"]
+        if re.fullmatch(r"\s*\\(?:" + _LOWER_GREEK + r")(?:\s*,\s*\\(?:" + _LOWER_GREEK + r"))*\s*", head):
+            bound += _GREEK_NAME.findall(head)
+    bound = sorted(set(bound))
+    if not bound:
+        return text
+    free = [c for c in "uvwqrsmnolhgfedcba" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", text)]
+    if len(free) < len(bound):
+        return text
+    fresh = dict(zip(bound, free))
+    return _GREEK_NAME.sub(lambda m: fresh.get(m[1], m[0]), text)
+
+
 def primed_indices(notes: str) -> set[str]:
     """The letters the notes write primed in a subscript or superscript (x_{i'j'}, \\sum_{m'}): primed indices."""
     notes = re.sub(r"\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*'\s*\}", "'", notes)
@@ -381,12 +409,13 @@ MAX_SCRIPT = 200  # characters a subscript or superscript holds at most, for _in
 
 
 def _in_script(text: str, at: int) -> bool:
-    """Whether the position is inside a subscript or superscript: a brace group after _ or ^, or right after one."""
+    """Whether the position is inside a subscript or superscript: a brace group after _ or ^, or right after one;
+    or inside the brackets that index a name as a program does (w[a', b'], \\mathbf{X}[r', c'])."""
     start = max(0, at - MAX_SCRIPT)  # a script is short: never a walk back through the whole notes
     before = text[start:at]
     if before.rstrip().endswith(("_", "^")):
         return True
-    depth = 0
+    depth = brackets = 0
     for k in range(len(before) - 1, -1, -1):
         if before[k] == "}":
             depth += 1
@@ -394,6 +423,12 @@ def _in_script(text: str, at: int) -> bool:
             if depth == 0:
                 return before[:k].rstrip().endswith(("_", "^"))
             depth -= 1
+        elif before[k] == "]" and depth == 0:
+            brackets += 1
+        elif before[k] == "[" and depth == 0:
+            if brackets == 0:
+                return re.search(r"(?:[A-Za-z]|\\[A-Za-z]+\s*\{\s*[A-Za-z]\s*\})$", before[:k]) is not None
+            brackets -= 1
     return False
 
 
@@ -664,7 +699,7 @@ def prepass(text: str) -> str:
     # Max pooling's switch as symconv's documents write it, 1[w is the first maximum of (window)]: the
     # parser reads 1[w = max(window)] as that switch (the first maximum), so it is written so.
     text = _function_powers(_FIRST_MAXIMUM.sub(r" = \\max", _power_sums(text)))
-    text = _pieces(_cases(_iverson(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _primes(text)))))))
+    text = _pieces(_cases(_iverson(_indicators(_unboxed(re.sub(r"\\left\s*\|(.*?)\\right\s*\|", r"\\abs{\1}", _greek_indices(_primes(text))))))))
     text = _MATRIX_NOTATION.sub(r" \\ones ", text)  # \mathbf{1}: a vector of ones, as long as its product needs
     for pattern, replacement in _PREPASS:
         text = pattern.sub(replacement, text)
@@ -762,12 +797,16 @@ def parse_index(text: str) -> Index:
         if inner.divisor != 1 or not 1 < divisor < 10**6:
             raise ParseError(f"cannot read the index {text.strip()!r}: divide a linear expression by a whole number")
         return Index(inner.coefs, inner.const, divisor=divisor, ceiling=rounded["kind"] == "ceil")
-    source = text.replace(" ", "").replace("*", "")
-    if not source or not re.fullmatch(r"[0-9a-z+\-()]+", source, re.ASCII):
+    # a product written out, 2\cdot i, 2 \times i, 2*i: the factors side by side (2 * 3 stays two numbers)
+    source = re.sub(r"\\(?:cdot|times)(?![A-Za-z])", "*", text).replace(" ", "")
+    if not source or not re.fullmatch(r"[0-9a-z+\-()*]+", source, re.ASCII):
         raise ParseError(f"cannot read the index {text.strip()!r}: write numbers, letters, + and -")
     if re.search(r"\d{19}", source):
         raise ParseError(f"the index {text.strip()[:20]!r}... is too large to be an index")
-    tokens = re.findall(r"\d+|[a-z]|[+\-()]", source, re.ASCII)
+    tokens = [t for t in re.findall(r"\d+|[a-z]|[+\-()*]", source, re.ASCII)]
+    if tokens and (tokens[0] == "*" or tokens[-1] == "*" or any(a == b == "*" for a, b in zip(tokens, tokens[1:]))):
+        raise ParseError(f"cannot read the index {text.strip()!r}: a product needs a factor on each side")
+    tokens = [t for t in tokens if t != "*"] if not re.search(r"\d\*\d", source) else _numbers_multiplied(tokens)
     try:
         (coefs, const), rest = _linear_sum(tokens, 0, 0)
     except (IndexError, ValueError):
@@ -775,6 +814,78 @@ def parse_index(text: str) -> Index:
     if rest != len(tokens):
         raise ParseError(f"cannot read the index {text.strip()!r}: write a linear expression such as 2(r-1)+p")
     return Index(tuple((v, c) for v, c in coefs.items() if c), const)
+
+
+_FRAC_NUMBERS = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+
+
+def whole_value(text: str) -> int | None:
+    """The whole number an arithmetic expression of whole numbers comes to, a sum's limit written as the notes'
+    sizes put in: 3 - 1, (5 - 3) / 2, 2 \\cdot 3, \\frac{5-3}{2}, \\lfloor 5/2 \\rfloor; None for anything else
+    (a letter, a fraction that is not whole, a number of more than 18 digits)."""
+    text = _FRAC_NUMBERS.sub(r"((\1)/(\2))", text)
+    text = re.sub(r"\\(?:cdot|times)(?![A-Za-z])", "*", text)
+    text = re.sub(r"\\(?:left|right)(?![A-Za-z])", "", text)
+    text = re.sub(r"\\lfloor(?![A-Za-z])", "[", re.sub(r"\\rfloor(?![A-Za-z])", "]", text)).replace(" ", "")
+    if not text or not re.fullmatch(r"[0-9+\-*/()\[\]]+", text) or re.search(r"\d{19}", text) or len(text) > 60:
+        return None
+    tokens = re.findall(r"\d+|[+\-*/()\[\]]", text)
+    try:
+        value, pos = _arithmetic(tokens, 0, 0)
+    except (IndexError, ValueError, ZeroDivisionError):
+        return None
+    return int(value) if pos == len(tokens) and value.denominator == 1 else None
+
+
+def _arithmetic(tokens: list[str], pos: int, depth: int):
+    """sum := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*; factor := ['-'] (number | (sum) | [sum])
+    where [sum] is the floor; exact (Fraction)."""
+    from fractions import Fraction
+
+    if depth > 10:
+        raise ValueError("nested too deeply")
+
+    def factor(pos):
+        if tokens[pos] == "-":
+            value, pos = factor(pos + 1)
+            return -value, pos
+        if tokens[pos] in ("(", "["):
+            value, end = _arithmetic(tokens, pos + 1, depth + 1)
+            if tokens[end] != {"(": ")", "[": "]"}[tokens[pos]]:
+                raise ValueError("unclosed")
+            return (Fraction(value.numerator // value.denominator) if tokens[pos] == "[" else value), end + 1
+        if not tokens[pos].isdigit():
+            raise ValueError("not a number")
+        return Fraction(int(tokens[pos])), pos + 1
+
+    def term(pos):
+        value, pos = factor(pos)
+        while pos < len(tokens) and tokens[pos] in ("*", "/"):
+            other, after = factor(pos + 1)
+            value, pos = (value * other if tokens[pos] == "*" else value / other), after
+        return value, pos
+
+    value, pos = term(pos)
+    while pos < len(tokens) and tokens[pos] in ("+", "-"):
+        other, after = term(pos + 1)
+        value, pos = (value + other if tokens[pos] == "+" else value - other), after
+    return value, pos
+
+
+def _numbers_multiplied(tokens: list[str]) -> list[str]:
+    """Tokens with each product of numbers written out (2 * 3) as its value, the other * dropped."""
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        if tokens[k] == "*" and out and out[-1].isdigit() and k + 1 < len(tokens) and tokens[k + 1].isdigit():
+            out[-1] = str(int(out[-1]) * int(tokens[k + 1]))
+            k += 2
+        elif tokens[k] == "*":
+            k += 1
+        else:
+            out.append(tokens[k])
+            k += 1
+    return out
 
 
 def _linear_sum(tokens: list[str], pos: int, depth: int):

@@ -17,7 +17,7 @@ from fractions import Fraction
 from math import prod
 
 from .tree import walk
-from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, _top_split, is_number, parse_index,
+from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, _top_split, is_number, parse_index, whole_value,
                        prepass, read_group, split_indices)
 
 __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
@@ -604,6 +604,8 @@ class Parser:
             sub, sup = _run(member["var"], member["values"])
         if "=" in sub:
             var, low = (part.strip() for part in sub.split("=", 1))
+            # limits of whole-number arithmetic, the sizes put in as numbers: \sum_{i=0}^{(5 - 3) / 2} runs to 1
+            low, sup = (text if text is None or whole_value(text) is None else str(whole_value(text)) for text in (low, sup))
             names = [v for v in re.split(r"[,\s]+", var) if v]  # \sum_{r,s=1}^{2}: both from 1 to 2
             # an upper bound written as a letter (m, n, N) is the size the notes give the axis: to its end
             to_end = sup is not None and re.fullmatch(r"\s*[A-Za-z](?:_\s*(?:\{[^{}]*\}|\w))?\s*", sup) is not None
