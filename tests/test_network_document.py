@@ -195,7 +195,7 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"A^{[1](m)} &= b^{[1]}_m + X \star K^{[1](m,1)}" in rules
     assert r"\frac{\partial L}{\partial X} &= \sum_m \operatorname{full}" in rules
-    assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}" in rules
+    assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}\Big(\sum_m" in rules
     assert r"x \star" not in rules and r"\partial x}" not in rules
 
 
