@@ -328,8 +328,10 @@ class Pool(Layer):
     def rules(self, step: DocStep) -> list[str]:
         """Per channel: the window Omega_{r,s} of output (r, s), and what an input entry gets from each window
         that holds it."""
-        a, z = step.symbol("out"), step.symbol("in")
-        d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
+        # with channels, each channel m pooled alone: written with its channel, as the entries are
+        m = step.example("m" if step.shape_in[0] > 1 else "")
+        a, z = step.symbol("out", m), step.symbol("in", m)
+        d, d_in = rf"\big({step.delta('out', m)}\big)", rf"\big({step.delta('in', m)}\big)"
         n = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
         holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
         forward, back = {
