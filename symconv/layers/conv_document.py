@@ -947,7 +947,9 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True, asks_output=True)]
     out.append(_matrix_case(spec, step))
-    stride_case = _stride_case(spec, step)
+    # In a network the sheet spreads its tasks over the layers (a task per later layer): the stride case, a second
+    # entry of the same gradient, is a single layer's.
+    stride_case = _stride_case(spec, step) if step.number is None else None
     if stride_case is not None:
         out.append(stride_case)
     K = matrix_name(*step.entry("K"))
@@ -960,7 +962,7 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
         f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}: the kernel turns up {turns}. Explain why in two or "
         "three sentences.", [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
     if step.number is not None:  # in a network, say which layer each task is about
-        out = [replace(e, question=f"(Layer {step.number}.) {e.question}") for e in out]
+        out = [replace(e, question=f"(Layer {step.number}.) {e.question}", layer=step.number) for e in out]
     return out
 
 

@@ -359,7 +359,7 @@ class Pool(Layer):
             {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
                            "goes to that entry alone, the switch. Where several entries tie for the maximum, only the "
                            "first of them in the window's reading order (row by row, left to right) gets it, as "
-                           "PyTorch computes; the indicator in each entry below says so.",
+                           "PyTorch computes; its indicator says so.",
                     "avg": "Every entry of a window gets the window's upstream gradient divided by the window's divisor"
                            + (" (the same for every window)." if self._divisor(step.shape_in)[0] != "n_{r,s}" else
                               " $n_{r,s}$, so an entry near the border may get more from a smaller window."),
