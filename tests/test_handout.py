@@ -252,3 +252,14 @@ def test_the_network_key_names_the_rotated_kernel_and_no_padding_it_lacks():
     matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
     assert "The matrix rotated is the kernel, $" in matrix.after and "by 180 degrees." in matrix.after
     assert "zero padding" not in next(t for t in tasks if "general formula" in t.intro).after
+
+
+def test_the_key_says_the_input_gradients_reasoning_once():
+    """review24c defect 3: the key's answers on the border and the interior entry both repeated the section's words
+    ("An input entry reaches every output entry whose window covers it, ..."): the second says only what its own
+    terms show."""
+    _, tasks = _key_tasks(ConvSpec())
+    said = "An input entry reaches every output entry whose window covers it"
+    assert sum(said in t.after for t in tasks) == 1
+    interior = next(t for t in tasks if "an interior entry" in t.intro)
+    assert interior.after.startswith("Here ") and "terms" in interior.after

@@ -113,7 +113,7 @@ def _entry_terms(row: Row, than: Row | None = None, reached: bool = True) -> str
 
 
 def _why(section: Section, row: Row | None = None, than: Row | None = None, asked: tuple[str, ...] = (),
-         reached: bool = True) -> str:
+         reached: bool = True, said: bool = False) -> str:
     """A section's words as an answer's reasoning: without the sentences that refer to figures the sheet does
     not have (they tell of the figure's entry, not this one), without what another task asks for (`asked`: it is
     answered there, once), and with what the entry's own terms show."""
@@ -124,6 +124,8 @@ def _why(section: Section, row: Row | None = None, than: Row | None = None, aske
     for text in asked:
         words = words.replace(text, "")
     words = re.sub(r"  +", " ", words).strip()
+    if said and row is not None:  # the section's words are an earlier answer's: only what this entry's terms show
+        return _entry_terms(row, than, reached)
     return words + (" " + _entry_terms(row, than, reached) if row is not None else "")
 
 
@@ -170,7 +172,8 @@ def tasks(ctx: dict) -> list[Section]:
                         _aligned(border.lhs, border.lines), _why(widest, border, interior, asked)))
         out.append((3, tag(widest, f"Write ${_inline(interior.lhs)}$, an interior entry, as a sum of products."
                            if _terms(border) < _terms(interior) and not network else f"Write ${_inline(interior.lhs)}$ as a sum of products."),
-                    _aligned(interior.lhs, interior.lines), _why(widest, interior, asked=asked)))
+                    _aligned(interior.lhs, interior.lines),
+                    _why(widest, interior, asked=asked, said=_terms(border) < _terms(interior) and not network)))
     params = [s for s in gradients if s is not widest and (len(_rows(s)) > 1 if not network else
                                                           layer_of.get(id(s)) == first_layer and _rows(s))]
     if params:
