@@ -9,6 +9,7 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sympy import Add, S, Symbol
@@ -350,3 +351,74 @@ def test_the_documents_say_crop_as_the_test_above_computes_it():
     assert words in single and words in network  # the network's in its notation, in the same words
     assert network.count(words) == 1  # said once, in the notation before its rules
     assert "removes $P_h$ rows" not in single + network and "removing $P_h$ rows" not in single + network
+
+
+def _star_d(a, b, dilation, size):
+    """(A star_D B)_{p,q} = sum_{r,s} a_{D_h (p-1) + r, D_w (q-1) + s} b_{r,s}, 1 <= p <= k_h: read off the printed
+    definition (its letters checked by the test below)."""
+    (dh, dw), (kh, kw) = dilation, size
+    return np.array([[sum(a[dh * p + r, dw * q + s] * b[r, s] for r in range(b.shape[0]) for s in range(b.shape[1])
+                          if dh * p + r < a.shape[0] and dw * q + s < a.shape[1])
+                      for q in range(kw)] for p in range(kh)])
+
+
+def test_the_star_d_definition_indexes_the_kernel_by_p_q_and_the_upstream_gradient_by_r_s():
+    """review24c defect 4: the definition wrote (A star_D B)_{i,j} summed over p, q, the kernel's letters for the
+    upstream gradient's entries and the input's i, j for the kernel's: reversed against every formula of the documents
+    (dL/dk_{p,q} sums over r, s). The printed definition, read as written, gives dL/dK at a dilation and stride."""
+    from symconv.network import load_network
+    single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
+    network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    for md in (single, network):
+        found = re.search(r"\(A \\star_D B\)_\{(\w),(\w)\} = \\sum_\{(\w),(\w)\} a_\{D_h \(\1-1\) \+ \3,\\, "
+                          r"D_w \(\2-1\) \+ \4\}\\, b_\{\3,\4\}", md)
+        assert found and found.groups() == ("p", "q", "r", "s"), found
+    rng = np.random.default_rng(3)
+    x, k, g = rng.normal(size=(7, 8)), rng.normal(size=(2, 3)), None
+    stride, padding, dilation = (2, 1), (1, 0), (2, 2)
+    ho = (7 + 2 - 2 * 1 - 1) // 2 + 1
+    wo = (8 - 2 * 2 - 1) // 1 + 1
+    g = rng.normal(size=(ho, wo))
+    xt = np.pad(x, ((1, 1), (0, 0)))
+    gt = np.zeros((2 * (ho - 1) + 1, wo))
+    gt[::2, :] = g
+    dk = np.zeros(k.shape)
+    for r, s, p, q in product(range(ho), range(wo), range(2), range(3)):
+        dk[p, q] += g[r, s] * xt[2 * r + 2 * p, s + 2 * q]
+    assert np.allclose(_star_d(xt, gt, dilation, k.shape), dk)
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [((1, 1), (0, 0), (1, 1)), ((2, 1), (1, 0), (1, 2)),
+                                                       ((2, 2), (1, 1), (2, 1))])
+def test_a_networks_general_rule_for_several_channels_sums_over_the_output_channels(tmp_path, stride, padding, dilation):
+    """review24c defect 5: the network's rule at any stride wrote dL/dX as one channel pair's, without the sum over
+    the output channels m that read the input and without the channels of X~ and K~. Read as printed (the channels
+    its letters carry, the sums it writes) at other strides, paddings and dilations, it gives every channel's
+    gradient of a convolution with 2 input and 3 output channels."""
+    from symconv.network import load_network
+    path = tmp_path / "net.toml"
+    path.write_text('input = [2, 5, 5]\n\n[[layer]]\ntype = "conv"\nout_channels = 3\nkernel = [2, 2]\n\n'
+                    '[[layer]]\ntype = "flatten"\n\n[[layer]]\ntype = "dense"\nout_features = 2\n\n'
+                    '[[layer]]\ntype = "softmax_cross_entropy"\n')
+    md = render(load_network(path), ("md",)).files["derivation.md"].decode()
+    line = next(l for l in md.splitlines() if r"\star_D" in l and r"\operatorname{crop}" in l)
+    kernel_side, input_side = line.split(r"\qquad")
+    assert re.search(r"\\partial K\^\{\[1\]\(m,c\)\}\}", kernel_side) and r"\tilde{X}^{(c)} \star_D" in kernel_side
+    assert r"\partial X^{(c)}}" in input_side and r"\tilde{K}^{[1](m,c)}" in input_side
+    over_m = r"\sum_m" in input_side
+    rng = np.random.default_rng(7)
+    x, k = rng.normal(size=(2, 5, 5)), rng.normal(size=(3, 2, 2, 2))
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    ho, wo = (5 + 2 * ph - dh - 1) // sh + 1, (5 + 2 * pw - dw - 1) // sw + 1
+    g = rng.normal(size=(3, ho, wo))
+    xt = np.pad(x, ((0, 0), (ph, ph), (pw, pw)))
+    dxt, dk = np.zeros(xt.shape), np.zeros(k.shape)
+    for m, c, r, s, p, q in product(range(3), range(2), range(ho), range(wo), range(2), range(2)):
+        dxt[c, sh * r + dh * p, sw * s + dw * q] += g[m, r, s] * k[m, c, p, q]
+        dk[m, c, p, q] += g[m, r, s] * xt[c, sh * r + dh * p, sw * s + dw * q]
+    for c in range(2):
+        printed = sum(_closed_forms_as_printed(x[c], k[m, c], g[m], stride, padding, dilation)[1]
+                      for m in (range(3) if over_m else range(1)))
+        assert np.allclose(printed, dxt[c, ph:ph + 5, pw:pw + 5])
+        for m in range(3):
+            assert np.allclose(_closed_forms_as_printed(x[c], k[m, c], g[m], stride, padding, dilation)[0], dk[m, c])

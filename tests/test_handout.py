@@ -155,7 +155,7 @@ def test_the_key_writes_the_results_in_notation_it_defines(what):
         assert "K^{[1](m,1)}" in lines and r"\delta^{[1](m)}" in lines
 
 
-@pytest.mark.parametrize("what", KEYED, ids=str)
+@pytest.mark.parametrize("what", CASES, ids=str)
 def test_the_stride_answer_is_a_sentence_with_its_own_count(what):
     ctx, tasks = _key_tasks(what)
     task = next(t for t in tasks if "Suppose the stride" in t.intro)
@@ -178,6 +178,24 @@ def test_a_network_sheet_tags_every_task_by_its_layer_and_reaches_past_layer_1()
                for t in later)
     # A single layer's tasks carry no tag.
     assert not any(t.intro.startswith("(Layer") for t in _key_tasks(ConvSpec())[1])
+
+
+def test_a_network_sheet_spreads_its_tasks_over_every_layer_the_gradient_changes_in_backward_order():
+    """review24c defect 2: the CNN sheet's tasks were all on layer 1 but one on layer 5. After layer 1's (the
+    convolution: its output size, an input entry, a kernel entry, the general formula, the matrix form, the rotation)
+    come one task per later layer, in the order the backward pass reaches them: the loss's (its derivation), the dense
+    layer's, the max pooling's (its switch) and the relu's (its gate); the flatten, which only moves entries, none."""
+    ctx, tasks = _key_tasks(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    layers = [int(re.match(r"\(Layer (\d+)\.\) ", t.intro).group(1)) for t in tasks]
+    assert layers == [1] * 6 + [6, 5, 3, 2], layers
+    loss, dense, pool, relu = tasks[6:]
+    assert r"\hat{y}_{1} - t_{1}" in loss.formula[-1] and any(r"\sum_j" in line for line in loss.formula)
+    assert r"\delta^{[5]}_{1}\,W^{[5]}_{1,1}" in " ".join(dense.formula)
+    assert "first maximum" in " ".join(pool.formula) and "switch" in pool.after
+    assert r"\mathbb{1}[a^{[1]} > 0]" in " ".join(relu.formula) and "Which of its entries are 0?" in relu.intro
+    # the border entry and the stride case, two more entries of layer 1's input gradient, are a single layer's
+    assert not any("an entry at the border" in t.intro or "Suppose the stride" in t.intro for t in tasks)
+    assert any("an entry at the border" in t.intro for t in _key_tasks(ConvSpec())[1])
 
 
 @pytest.mark.parametrize("what", KEYED, ids=str)
@@ -234,3 +252,14 @@ def test_the_network_key_names_the_rotated_kernel_and_no_padding_it_lacks():
     matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
     assert "The matrix rotated is the kernel, $" in matrix.after and "by 180 degrees." in matrix.after
     assert "zero padding" not in next(t for t in tasks if "general formula" in t.intro).after
+
+
+def test_the_key_says_the_input_gradients_reasoning_once():
+    """review24c defect 3: the key's answers on the border and the interior entry both repeated the section's words
+    ("An input entry reaches every output entry whose window covers it, ..."): the second says only what its own
+    terms show."""
+    _, tasks = _key_tasks(ConvSpec())
+    said = "An input entry reaches every output entry whose window covers it"
+    assert sum(said in t.after for t in tasks) == 1
+    interior = next(t for t in tasks if "an interior entry" in t.intro)
+    assert interior.after.startswith("Here ") and "terms" in interior.after

@@ -195,7 +195,7 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"A^{[1](m)} &= b^{[1]}_m + X \star K^{[1](m,1)}" in rules
     assert r"\frac{\partial L}{\partial X} &= \sum_m \operatorname{full}" in rules
-    assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}" in rules
+    assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}\Big(\sum_m" in rules
     assert r"x \star" not in rules and r"\partial x}" not in rules
 
 
@@ -212,3 +212,12 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     assert "A layer that only clips or moves its input's entries (a relu, a flatten) is said by its rule" in tex
     assert r"\tfrac" not in tex
     assert "(as PyTorch's)" not in tex and "flatten does and only moves" not in tex
+
+
+def test_the_max_pooling_rule_carries_the_channel_of_a_layer_with_channels():
+    """review24c defect 7: max pooling's entry rule wrote a^{[3]}_{r,s} = max a^{[2]}_{i,j} without the channel, where
+    the layer has 2 channels and every other formula writes a^{[l](m)}."""
+    md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    rules = md[md.index("## The rules"):md.index("## A worked example")]
+    assert r"a^{[3](m)}_{r,s} &= \max_{(i,j) \in \Omega_{r,s}} a^{[2](m)}_{i,j}" in rules
+    assert r"\big(\delta^{[2](m)}\big)_{i,j} &= \sum_{(r,s):\ (i,j) \in \Omega_{r,s}} \big(\delta^{[3](m)}\big)_{r,s}" in rules

@@ -103,6 +103,35 @@ def test_answer_3_names_the_entries_answer_2_found_without_saying_why_again():
     md = render(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"),
                 ("md",)).files["derivation.md"].decode()
     answers = md[md.index("### Answers"):md.index("## Further reading")]
-    assert answers.count("stopped by relu, the pooling or an upstream gradient of 0") == 1
     third = answers[answers.index("#### Answer 3"):answers.index("#### Answer 4")]
-    assert "are not 0, as answer 2 found:" in third
+    prose = third.split("$$")[0]
+    assert "that answer 2 found not 0:" in prose and "delta'" not in prose  # pointed to, not listed again
+
+
+def test_answer_2_goes_back_through_the_flatten_the_switches_and_the_relu_mask():
+    """review24c defect 1: answer 2 went from the dense layer's input gradient straight to the bias, skipping the
+    pooling's switches and the relu's mask. It now says, for the bias's channel, where the flatten puts the entries,
+    which entry of each window the max pooling sends its gradient to (NumPy's first maximum), and at which entries the
+    relu stops it (NumPy's a <= 0), with the channel's gradient after each layer in numbers."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    example = worked_example(d, 0)
+    item = exercises(d, example, short_names(d, r"\delta"))[1]
+    leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+    t = leaves["t"]
+    after = forward_backward(d.records, {**leaves, "t": np.roll(t.reshape(-1), 1).reshape(t.shape)})
+    assert "Layer 4's flatten puts entries 5 to 8 of ${\\delta'}^{[4]}$ back in place as ${\\delta'}^{[3](2)}$" in item.answer
+    a2, a1 = after["A[2]"][1], after["A[1]"][1]
+    for r, s in np.ndindex(2, 2):
+        window = a2[2 * r:2 * r + 2, 2 * s:2 * s + 2].reshape(-1)
+        i, j = divmod(int(np.argmax(window)), 2)
+        i, j = 2 * r + i + 1, 2 * s + j + 1
+        assert (f"${{\\delta'}}^{{[3](2)}}_{{{r + 1},{s + 1}}}$ to $a^{{[2](2)}}_{{{i},{j}}} = {decimal(a2[i - 1, j - 1])}$"
+                in item.answer), (r, s)
+    shut = [f"$({i + 1}, {j + 1})$" for i, j in zip(*np.nonzero(a1 <= 0))]
+    assert f"Layer 2's relu stops the gradient at the {len(shut)} entries" in item.answer
+    assert ", ".join(shut[:-1]) + " and " + shut[-1] in item.answer
+    lines = " ".join(item.lines)
+    for name, grad in (("[3](2)", after["dL/dA[3]"][1]), ("[2](2)", after["dL/dA[2]"][1])):
+        rows = r" \\ ".join(" & ".join(decimal(v) for v in row) for row in grad)
+        assert f"{{\\delta'}}^{{{name}}} = {{\\begin{{bmatrix}} {rows} \\end{{bmatrix}}}}" in lines.replace("&= ", "= "), name
+    assert r"\odot \mathbb{1}\big[A^{[1](2)} > 0\big]" in lines

@@ -157,7 +157,7 @@ def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
     assert "These boxed forms hold at stride 1 with no padding and dilation 1" in md
     # at any stride, padding and dilation: the kernel's correlation taken D apart and cut to its size, the dilated kernel
     assert r"\frac{\partial L}{\partial K} &= \tilde{X} \star_D \tilde{G}" in md
-    assert r"(A \star_D B)_{i,j} = \sum_{p,q} a_{D_h (i-1) + p,\, D_w (j-1) + q}\, b_{p,q}$ for $1 \le i \le k_h$" in md
+    assert r"(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le k_h$" in md
     assert r"\operatorname{crop}\Big(\hat{G} \star \operatorname{rot}_{180}\big(\tilde{K}\big)\Big)" in md
     # Boxes that already carry a stride and padding need no second set
     strided = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## The results", "## In a network")

@@ -12,7 +12,7 @@ from typing import ClassVar
 from sympy import Heaviside, Integer, Max, exp, tanh
 
 from ..spec import SpecError, shown
-from .base import DocStep, Layer, Shape, Step, Words, Work
+from .base import DocStep, Exercise, Layer, Shape, Step, Words, Work
 
 FORWARD = {
     "relu": lambda z: Max(0, z),
@@ -115,6 +115,17 @@ class Activation(Layer):
 
     def objectives(self) -> list[str]:
         return ["multiply the upstream gradient entry by entry by an activation's derivative"]
+
+    def exercises(self, step: DocStep) -> list[Exercise]:
+        """In a network's sheet (the document lists no entries of an activation's gradient): its input's gradient
+        from its output's, entry by entry, and which entries get 0."""
+        if step.number is None:
+            return []
+        z, d_out, d_in = step.symbol("in"), step.delta("out"), step.delta("in")
+        local = RULES[self.kind][1]
+        zeros = " Which of its entries are 0?" if self.gates_at_zero else ""
+        return [Exercise(f"(Layer {step.number}.) Write ${d_in}$, the gradient of the {self.kind}'s input, in terms of "
+                         f"${d_out}$.{zeros}", [self.rules(step)[1]], self.words(step).backward["in"], 2, layer=step.number)]
 
     def rules(self, step: DocStep) -> list[str]:
         z, a, d = step.symbol("in"), step.symbol("out"), step.delta("out")

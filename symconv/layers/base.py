@@ -130,6 +130,9 @@ class Exercise:
     # The task asks for the layer's output size: the exercise sheet does not print it (its settings, the network's
     # table and diagram show "?" there), the answer key and the document do.
     asks_output: bool = False
+    # In a network, the layer the task is about (its number): the sheet asks the first layer's tasks first, then one
+    # per later layer in the order the backward pass reaches them.
+    layer: int | None = None
 
 
 def batch_mean_weight(reduction: str, examples: int) -> Rational:

@@ -147,8 +147,8 @@ def star_d_words(verb: str = "is") -> str:
     """What the kernel's gradient's correlation at dilation D is, exactly: taken at entries D apart and only as many
     as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
-            r"$(A \star_D B)_{i,j} = \sum_{p,q} a_{D_h (i-1) + p,\, D_w (j-1) + q}\, b_{p,q}$ for $1 \le i \le k_h$, "
-            r"$1 \le j \le k_w$")
+            r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le k_h$, "
+            r"$1 \le q \le k_w$ (as everywhere here, $(p, q)$ indexes the kernel and $(r, s)$ the upstream gradient)")
 
 
 # The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
@@ -433,21 +433,27 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
             or spec.groups != 1):
         return None
     n = step.number
-    tilde = lambda which: (lambda letter, sup: rf"\tilde{{{matrix_name(letter)}}}" + (f"^{{{sup}}}" if sup else ""))(
-        *step.entry(which))  # one channel as a matrix, a capital, as in the rules above
-    up_letter, up_sup = step.upstream or r"\Delta", step.entry("out")[1]
-    upstream = rf"\tilde{{{up_letter}}}" + (f"^{{{up_sup}}}" if up_sup else "")
-    K = matrix_name(*step.entry("K"))
-    d_in = _input_gradient(step)
-    Kt = rf"\tilde{{{matrix_name(step.letters['K'])}}}" + (f"^{{{step.entry('K')[1]}}}" if step.entry("K")[1] else "")
+    # The channels as the rules above write them: input channel c, output channel m, kernel (m, c); the input's
+    # gradient sums over the output channels m that read it, as the rule at stride 1 does.
+    ch = channels(spec)
+    ex = step.example
+    tilde = lambda letter, sup: rf"\tilde{{{letter}}}" + (f"^{{{sup}}}" if sup else "")
+    x_in = tilde(matrix_name(step.letters["in"]), step.entry("in", ex(ch.x))[1])
+    up_letter = step.upstream or r"\Delta"
+    upstream, upstream_back = (tilde(up_letter, step.entry("out", ex(which))[1]) for which in
+                               ("m" if spec.out_channels > 1 else "", ch.g))
+    K = matrix_name(*step.entry("K", ch.pair))
+    Kt = tilde(matrix_name(step.letters["K"]), step.entry("K", ch.back_pair)[1])
+    d_in = _input_gradient(step, ex("c" if spec.in_channels > 1 else ""))
+    over_m = "" if not ch.readers else r"\sum_m "
     intro = (f"Layer {n}'s rules hold at its stride 1 without padding or dilation. At any stride $S$, padding $P$ "
-             rf"and dilation $D$ (one channel pair of an $H \times W$ input), with ${tilde('in')}$ the input with $P_h$ "
+             rf"and dilation $D$ (an $H \times W$ input), with ${x_in}$ the input with $P_h$ "
              rf"rows and $P_w$ columns of zeros on every side, ${upstream}$ the upstream gradient with "
              rf"$S_h - 1$ zero rows and $S_w - 1$ zero columns between its entries, ${Kt}$ the kernel with "
              rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, and " + star_d_words("being") + ":")
-    lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {tilde('in')} \star_D {upstream}, \qquad "
-             rf"{d_in} = \operatorname{{crop}}\big(\operatorname{{full}}({upstream}) "
-             rf"\star \operatorname{{rot}}_{{180}}({Kt})\big)"]
+    lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}{x_in} \star_D {upstream}, \qquad "
+             rf"{d_in} = \operatorname{{crop}}\Big({over_m}\operatorname{{full}}({upstream_back}) "
+             rf"\star \operatorname{{rot}}_{{180}}({Kt})\Big)"]
     return intro, lines
 
 
@@ -941,7 +947,9 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True, asks_output=True)]
     out.append(_matrix_case(spec, step))
-    stride_case = _stride_case(spec, step)
+    # In a network the sheet spreads its tasks over the layers (a task per later layer): the stride case, a second
+    # entry of the same gradient, is a single layer's.
+    stride_case = _stride_case(spec, step) if step.number is None else None
     if stride_case is not None:
         out.append(stride_case)
     K = matrix_name(*step.entry("K"))
@@ -954,7 +962,7 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
         f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}: the kernel turns up {turns}. Explain why in two or "
         "three sentences.", [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
     if step.number is not None:  # in a network, say which layer each task is about
-        out = [replace(e, question=f"(Layer {step.number}.) {e.question}") for e in out]
+        out = [replace(e, question=f"(Layer {step.number}.) {e.question}", layer=step.number) for e in out]
     return out
 
 

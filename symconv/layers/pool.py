@@ -328,8 +328,10 @@ class Pool(Layer):
     def rules(self, step: DocStep) -> list[str]:
         """Per channel: the window Omega_{r,s} of output (r, s), and what an input entry gets from each window
         that holds it."""
-        a, z = step.symbol("out"), step.symbol("in")
-        d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
+        # with channels, each channel m pooled alone: written with its channel, as the entries are
+        m = step.example("m" if step.shape_in[0] > 1 else "")
+        a, z = step.symbol("out", m), step.symbol("in", m)
+        d, d_in = rf"\big({step.delta('out', m)}\big)", rf"\big({step.delta('in', m)}\big)"
         n = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
         holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
         forward, back = {
@@ -357,7 +359,7 @@ class Pool(Layer):
             {"in": {"max": "Only the maximal entry of a window affects its output, so the window's upstream gradient "
                            "goes to that entry alone, the switch. Where several entries tie for the maximum, only the "
                            "first of them in the window's reading order (row by row, left to right) gets it, as "
-                           "PyTorch computes; the indicator in each entry below says so.",
+                           "PyTorch computes; its indicator says so.",
                     "avg": "Every entry of a window gets the window's upstream gradient divided by the window's divisor"
                            + (" (the same for every window)." if self._divisor(step.shape_in)[0] != "n_{r,s}" else
                               " $n_{r,s}$, so an entry near the border may get more from a smaller window."),

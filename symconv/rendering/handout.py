@@ -113,7 +113,7 @@ def _entry_terms(row: Row, than: Row | None = None, reached: bool = True) -> str
 
 
 def _why(section: Section, row: Row | None = None, than: Row | None = None, asked: tuple[str, ...] = (),
-         reached: bool = True) -> str:
+         reached: bool = True, said: bool = False) -> str:
     """A section's words as an answer's reasoning: without the sentences that refer to figures the sheet does
     not have (they tell of the figure's entry, not this one), without what another task asks for (`asked`: it is
     answered there, once), and with what the entry's own terms show."""
@@ -124,6 +124,8 @@ def _why(section: Section, row: Row | None = None, than: Row | None = None, aske
     for text in asked:
         words = words.replace(text, "")
     words = re.sub(r"  +", " ", words).strip()
+    if said and row is not None:  # the section's words are an earlier answer's: only what this entry's terms show
+        return _entry_terms(row, than, reached)
     return words + (" " + _entry_terms(row, than, reached) if row is not None else "")
 
 
@@ -143,7 +145,7 @@ def tasks(ctx: dict) -> list[Section]:
         if not e.answer and e.reasoning in worded:
             continue
         worded.add(e.reasoning)
-        kind.append((e.points, e.question, e.answer, e.reasoning, e.first))
+        kind.append((e.points, e.question, e.answer, e.reasoning, e.first, e.layer))
     asked = tuple(dict.fromkeys(e.asks for e in ctx["exercises"] if e.asks))
     out = [task[:4] for task in kind if task[4]]
     sections = ctx["sections"]
@@ -155,18 +157,25 @@ def tasks(ctx: dict) -> list[Section]:
     gradients = [s for s in sections if s.name.startswith("dL/d") and _rows(s)]
     inputs = [s for s in gradients if s.title == INPUT_TITLE] or gradients
     widest = max(inputs, key=lambda s: max(map(_terms, _rows(s))), default=None)
+    # A network of several layers spreads its tasks over them: the first layer's, then one per later layer.
+    first_layer = layer_of.get(id(widest)) if widest is not None else None
+    network = first_layer is not None and len(set(layer_of.values())) > 1
+    later_kind = [task[:4] for task in kind if network and task[5] not in (None, first_layer)]
+    kind = [task for task in kind if not (network and task[5] not in (None, first_layer))]
     if widest is not None:
         rows = _rows(widest)
         middle = len(rows) // 2  # of the entries with the most terms, the one nearest the middle
         interior = max(rows, key=lambda row: (_terms(row), -abs(rows.index(row) - middle)))
         border = rows[0] if _terms(rows[0]) > 0 else min((row for row in rows if _terms(row) > 0), key=_terms)
-        if _terms(border) < _terms(interior):
+        if _terms(border) < _terms(interior) and not network:  # in a network, room for the later layers' tasks
             out.append((2, tag(widest, f"Write ${_inline(border.lhs)}$, an entry at the border, as a sum of products."),
                         _aligned(border.lhs, border.lines), _why(widest, border, interior, asked)))
         out.append((3, tag(widest, f"Write ${_inline(interior.lhs)}$, an interior entry, as a sum of products."
-                           if _terms(border) < _terms(interior) else f"Write ${_inline(interior.lhs)}$ as a sum of products."),
-                    _aligned(interior.lhs, interior.lines), _why(widest, interior, asked=asked)))
-    params = [s for s in gradients if s is not widest and len(_rows(s)) > 1]
+                           if _terms(border) < _terms(interior) and not network else f"Write ${_inline(interior.lhs)}$ as a sum of products."),
+                    _aligned(interior.lhs, interior.lines),
+                    _why(widest, interior, asked=asked, said=_terms(border) < _terms(interior) and not network)))
+    params = [s for s in gradients if s is not widest and (len(_rows(s)) > 1 if not network else
+                                                          layer_of.get(id(s)) == first_layer and _rows(s))]
     if params:
         rows = _rows(params[0])
         entry = rows[-1]
@@ -179,18 +188,31 @@ def tasks(ctx: dict) -> list[Section]:
                     + ("a tensor (in the zero padding, or past its border)" if layer_of.get(id(widest), 1) in
                        ctx.get("padded_layers", ()) else "a tensor, past its border,") + " do not exist."))
     out += [task[:4] for task in kind if not task[4]]
-    # In a network, after the first layer's tasks, one on a later layer: of the other layers' gradients, the entry
-    # with the most terms (a dense layer's input gradient, a sum over its outputs), answered by its derivation's
-    # row and words (review24 defect 15: every task was on layer 1).
-    if widest is not None and id(widest) in layer_of:
-        later = [(row, s) for s in gradients if id(s) in layer_of and layer_of[id(s)] != layer_of[id(widest)]
-                 for row in _rows(s)[:1] if _terms(row) > 0]
-        if later:
-            row, section = max(later, key=lambda pair: (_terms(pair[0]), layer_of[id(pair[1])]))
-            products = all(len(_factors(term)) > 1 for term in _terms_of(row.lines[0]))
-            out.append((3, tag(section, f"Write ${_inline(row.lhs)}$" + (" as a sum of products." if products and
-                                                                          _terms(row) > 1 else ".")),
-                        _aligned(row.lhs, row.lines), _why(section, asked=asked)))
+    # In a network, after the first layer's tasks, one on each later layer, in the order the backward pass reaches
+    # them (the loss first): its input's gradient, the entry with the most terms of its first ones, answered by its
+    # derivation's row and words; a layer whose entries the document does not list (an activation) by what its kind
+    # asks; a layer that only moves entries (a flatten), none (review24 defect 15, review24c defect 2).
+    if network:
+        asked_later = []
+        for number in sorted(set(layer_of.values()) - {first_layer}, reverse=True):
+            own = [s for s in gradients if layer_of.get(id(s)) == number]
+            section = next((s for s in own if s.title == INPUT_TITLE), own[0] if own else None)
+            rows = [row for row in (_rows(section)[:2] if section is not None else []) if _terms(row) > 0]
+            if rows and section.steps:  # a derivation the document works (the softmax's chain rule): derive it
+                row = rows[0]
+                asked_later.append((3, tag(section, f"Derive ${_inline(row.lhs)}$ by the chain rule."),
+                                    list(section.steps) + _aligned(row.lhs, row.lines),
+                                    section.intro.rstrip(":") + ", the chain rule gives the lines above, and the "
+                                    "entry is their last line at its index."))
+            elif rows:
+                row = max(rows, key=_terms)
+                products = " - " not in row.lines[0] and all(len(_factors(t)) > 1 for t in _terms_of(row.lines[0]))
+                asked_later.append((3 if _terms(row) > 1 else 2,
+                                    tag(section, f"Write ${_inline(row.lhs)}$" + (" as a sum of products." if products
+                                                                                   and _terms(row) > 1 else ".")),
+                                    _aligned(row.lhs, row.lines), _why(section, asked=asked)))
+            asked_later += [task for task in later_kind if f"(Layer {number}.)" in task[1]]
+        out += asked_later
     return [_task(n, *task) for n, task in enumerate(out, start=1)]
 
 

@@ -21,6 +21,10 @@ from ..derivation import Derivation
 from ..example import Example
 from ..numeric.reference_network import forward_backward
 from .example import exact
+from .latex import width
+
+MAX_TRACED = 36  # entries: a channel's gradient answer 2 prints as a matrix after each layer it traces back through
+ONE_LINE_EM = 34.0  # em: a worked entry narrower than this keeps its symbols and its numbers on one line (answers are small)
 
 # The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
 # (a larger one overshoots or, on this one example, all but zeroes it), else the smallest that lowers it.
@@ -107,8 +111,9 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     text = [names[syms[a]] + (r"\," + names[syms[b]] if b >= 0 else "") for a, b in terms]
     shown = [_factor(a, places) + ("" if b is None else r" \cdot " + _factor(b, places)) for a, b in pairs]
     numbers = " + ".join(shown) + rf" \approx {decimal(total)}"
-    if symbolic and len(terms) <= 2:  # short: in symbols and in numbers on one line
-        return [rf"{lhs} &= {' + '.join(text)} = {numbers}"], places
+    one = rf"{lhs} &= {' + '.join(text)} = {numbers}"
+    if symbolic and (len(terms) <= 2 or width(one) < ONE_LINE_EM):  # short: in symbols and in numbers on one line
+        return [one], places
     lines = [rf"{lhs} &= {' + '.join(text)}"] if symbolic else []
     return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"]), places
 
@@ -163,6 +168,88 @@ def _entry_name(shape: tuple[int, ...], want: tuple[int, ...]) -> tuple[int, tup
     for i, n in zip(index, shape):
         flat = flat * n + (i - 1)
     return flat, index
+
+
+def _channel_entries(derivation: Derivation, name: str, channel: int) -> range:
+    """The flat positions of one channel of tensor `name` (all of it for a vector)."""
+    shape = derivation[name].shape
+    per = int(np.prod(shape[1:])) if len(shape) > 1 else int(np.prod(shape))
+    return range(channel * per, (channel + 1) * per) if len(shape) > 1 else range(per)
+
+
+def _received(derivation: Derivation, record, channel: int, values: dict) -> dict[int, list[tuple[int, float]]]:
+    """For each entry of the layer's input gradient in `channel`, the upstream entries (flat positions in the
+    layer's output gradient) it receives and each one's local factor: read off the derivation's own entries, their
+    forward values put in (a max pooling's switches and a relu's gates are then numbers)."""
+    up = derivation[f"dL/d{record.output}"].symbols
+    at = {s: n for n, s in enumerate(up)}
+    gradients = {s for t in derivation.tensors if t.name.startswith("dL/d") and t.symbols for s in t.symbols}
+    forward = {s: v for s, v in values.items() if s not in gradients}
+    entries = derivation[f"dL/d{record.input}"].values
+    out = {}
+    for n in _channel_entries(derivation, f"dL/d{record.input}", channel):
+        expr = entries[n].subs(forward)
+        out[n] = [(at[s], float(expr.coeff(s))) for s in sorted(expr.free_symbols, key=lambda s: at.get(s, -1))
+                  if s in at and expr.coeff(s) != 0]
+    return out
+
+
+def _grid(values, shape: tuple[int, ...], places: int) -> str:
+    """One channel of numbers as a bmatrix (a vector as a transposed row)."""
+    rows = np.reshape(values, shape[-2:]) if len(shape) > 1 else None
+    if rows is None:
+        return _vector(values, places)
+    return (r"{\begin{bmatrix} " + r" \\ ".join(" & ".join(decimal(v, places) for v in row) for row in rows)
+            + r" \end{bmatrix}}")
+
+
+def _passed_back(derivation: Derivation, names: dict, record, channel: int, values: dict, arrays: dict,
+                 places: int) -> tuple[str, list[str]] | None:
+    """How the layer passes the gradient back in the bias's channel, from its derivation's entries at the worked
+    example's values: a max pooling to which entry of each window (its switch), a relu where its gate is 0, a layer
+    that only moves entries (a flatten) which it moves; (words, align lines with the channel's gradient in numbers).
+    None for any other layer, or a channel too large to print."""
+    name_in, name_out = f"dL/d{record.input}", f"dL/d{record.output}"
+    if len(_channel_entries(derivation, name_in, channel)) > MAX_TRACED:
+        return None
+    got = _received(derivation, record, channel, values)
+    single = all(len(us) <= 1 and all(c == 1 for _, c in us) for us in got.values())
+    moved = [u for us in got.values() for u, _ in us]
+    if not single or (not record.layer.gates_at_zero and len(set(moved)) != len(moved)):
+        return None  # an entry gets several upstream entries, or one scaled: a layer of another kind
+    t_in, t_out = derivation[name_in], derivation[name_out]
+    grad_in = [values[t_in.symbols[n]] for n in got]
+    strip = lambda label: re.sub(r"_\{[^{}]*\}$", "", label)
+    entry = lambda tensor, n: names[tensor.symbols[n]]
+    matrix_in = strip(entry(t_in, next(iter(got))))
+    forward_in = derivation[record.input]
+    layer, number = record.layer, record.number
+    value = lambda n: decimal(values[forward_in.symbols[n]])
+    line = rf"{matrix_in} &= {_grid(grad_in, t_in.shape, places)}"
+    if layer.routes_to_maximum:
+        routes = [f"${entry(t_out, u)}$ to ${entry(forward_in, n)} = {value(n)}$" for n, us in got.items() for u, _ in us]
+        return (f"Layer {number}'s max pooling sends each to its window's first maximum, the switch: {_listed(routes)}; "
+                f"the other entries of ${matrix_in}$ get 0.", [line])
+    if layer.gates_at_zero:  # entry by entry: input entry n gets output entry n's gradient, or 0 where shut
+        shut = [n for n, us in got.items() if not us]
+        stopped = [n for n in shut if values[t_out.symbols[n]] != 0]
+        first = next(iter(got))
+        where = _listed([f"$({', '.join(str(i + 1) for i in np.unravel_index(n - first, t_in.shape[1:]))})$"
+                         for n in shut]) if len(t_in.shape) > 1 else _listed([f"${entry(forward_in, n)}$" for n in shut])
+        words = (f"Layer {number}'s {layer.noun()} stops the gradient at the {len(shut)} entries $(i, j)$ where "
+                 f"${strip(entry(forward_in, first))}_{{i,j}} \\le 0$, {where}"
+                 + (f"; of them {_listed([f'${entry(t_out, n)}$' for n in stopped])} had a gradient that was not 0."
+                    if stopped else f"; none is a switch, so ${matrix_in} = {strip(entry(t_out, first))}$."))
+        upstream = strip(entry(t_out, first))
+        mask = rf"\mathbb{{1}}\big[{strip(entry(forward_in, first)).replace('a^', 'A^', 1)} > 0\big]"
+        same = all(values[t_out.symbols[n]] == v for n, v in zip(got, grad_in))  # nothing stopped: not printed again
+        return words, [rf"{matrix_in} &= {upstream} \odot {mask} = "
+                       + (upstream if same else _grid(grad_in, t_in.shape, places))]
+    moved = sorted(u for us in got.values() for u, _ in us)
+    span = (f"entries {moved[0] + 1} to {moved[-1] + 1}" if moved == list(range(moved[0], moved[-1] + 1))
+            else f"entries {_listed([str(u + 1) for u in moved])}")
+    return (f"Layer {number}'s {layer.noun()} puts {span} of ${strip(entry(t_out, moved[0]))}$ back in place as "
+            f"${matrix_in}$.", [line])
 
 
 def exercises(derivation: Derivation, example: Example, names: dict) -> list[Item]:
@@ -224,18 +311,39 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             lines, places = _worked(derivation, names, grad, flat, values2, total, False)
             lines[0] = primed(lines[0])
             kept = _kept(derivation, names, grad, flat, values2)
+            channel = flat if derivation[grad].shape else 0  # the bias's output channel (0-based)
+            words, steps = [], []
             if dense:  # where the chain starts: the dense layer's input gradient, in numbers
                 r = dense[-1]
-                a_in = matrix_name_of(derivation, r.input)
-                lines.insert(0, rf"\frac{{\partial L'}}{{\partial {a_in}}} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} "
-                             rf"\frac{{\partial L'}}{{\partial {matrix_name_of(derivation, r.output)}}} = "
+                delta = lambda name: re.sub(r"_\{[^{}]*\}$", "", names[derivation[f"dL/d{name}"].symbols[0]])
+                steps.append(rf"{delta(r.input)} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} {delta(r.output)} = "
                              + "{" + _vector(arrays2[f"dL/d{r.input}"], places) + "}")
+                # then back through each layer between the dense layer and the convolution, by its own entries
+                between = [b for b in records if kernel.number < b.number < r.number]
+                shown = []
+                for b in reversed(between):
+                    passed = _passed_back(derivation, names, b, channel, values2, arrays2, places)
+                    if passed is None:  # a layer whose gradient is no switch, gate or move: said by its rule above
+                        words, shown = [], []
+                        break
+                    words.append(passed[0])
+                    shown.extend(passed[1])
+                # two short matrices side by side: a channel's gradient before and after a layer that moves it
+                while shown:  # up to three lines of at most 8 matrix rows in all on one line
+                    line, joined = shown.pop(0), 1
+                    while shown and joined < 3 and line.count(r"\\") + shown[0].count(r"\\") <= 8:
+                        line += r", \qquad " + shown.pop(0).replace("&= ", "= ", 1)
+                        joined += 1
+                    steps.append(line)
+            lines = steps + lines
             items.append(Item(
                 f"Exercise {len(items) + 1}",
                 f"With the same $t'$, compute ${inline_primed(label)}$: follow the gradient back through every layer.",
-                "From exercise 1's $\\hat{y} - t'$, the gradient passes back through every layer by its rule above, and the "
-                f"bias gets the sum of its channel's upstream gradient; of its entries only {_listed(kept)} are not "
-                f"0{_stopped(records)}:",
+                ("From exercise 1's $\\hat{y} - t'$, the dense layer sends back its transposed weights times it. "
+                 + " ".join(words) + " The bias sums its channel's upstream gradient:" if words else
+                 "From exercise 1's $\\hat{y} - t'$, the gradient passes back through every layer by its rule above, and "
+                 f"the bias gets the sum of its channel's upstream gradient; of its entries only {_listed(kept)} are not "
+                 f"0{_stopped(records)}:"),
                 tuple(lines)))
         if kernel is not None and other is not None and any(i.title == "Exercise 2" for i in items):
             # the lecture's core: the kernel's gradient, the input correlated with the upstream gradient found above
@@ -256,10 +364,10 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 f"Exercise {len(items) + 1}",
                 f"With the upstream gradient of $L'$ at layer {kernel.number} that exercise 2 needed, compute "
                 f"${inline_primed(label)}$, the kernel entry's gradient.",
-                "The kernel's gradient correlates the layer's input with the upstream gradient: each output entry adds "
-                "its upstream gradient times the input entry this kernel entry met there; of the upstream gradient's "
-                f"entries only {_listed(kept)} are not 0"
-                + (", as answer 2 found:" if kept == found else f"{_stopped(records)}:"),
+                ("By the kernel's gradient's rule, with only the entries of the upstream gradient that answer 2 found not "
+                 "0:" if kept == found else
+                 f"By the kernel's gradient's rule, with only the upstream gradient's entries {_listed(kept)}, not 0"
+                 f"{_stopped(records)}:"),
                 tuple(lines)))
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:
