@@ -151,11 +151,11 @@ def test_latex_running_beside_the_other_formats_is_stopped_when_one_of_them_fail
     """LaTeX typesets while the Markdown is rendered: an error there stops LaTeX and removes its folder."""
     import tempfile
 
-    from symconv.rendering import formats
+    from symconv.rendering import document
 
     need_latex()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    real = formats.render_text
+    real = document.render_text
 
     def markdown_fails(name, ctx):
         if name.endswith(".md.j2"):
@@ -163,7 +163,7 @@ def test_latex_running_beside_the_other_formats_is_stopped_when_one_of_them_fail
             raise RuntimeError("no Markdown")
         return real(name, ctx)
 
-    monkeypatch.setattr(formats, "render_text", markdown_fails)
+    monkeypatch.setattr(document, "render_text", markdown_fails)  # formats loads it with the first document
     with pytest.raises(RuntimeError, match="no Markdown"):
         render(derive(ConvSpec()), ("pdf", "md"))
     assert not any(p.name.startswith("symconv-latex-") for p in tmp_path.iterdir())
