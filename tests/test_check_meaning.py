@@ -183,6 +183,9 @@ def test_the_json_report_states_the_conventions(capsys, tmp_path):
     # symconv's own capitals for the stride, padding and dilation (s and p are indices there)
     (r"H_o = \left\lfloor \frac{H + 2 P_h - D_h (k_h - 1) - 1}{S_h} \right\rfloor + 1", "right"),
     (r"H_o = \left\lfloor \frac{H - D_h (k_h - 1) - 1}{S_h} \right\rfloor + 1", "wrong"),  # no padding: 2
+    # the kernel's size as symconv's documents write it: K_h x K_w (k_{p,q} are the kernel's entries)
+    (r"H_o = \left\lfloor \frac{H + 2 P_h - D_h (K_h - 1) - 1}{S_h} \right\rfloor + 1", "right"),
+    (r"W_o = \left\lfloor \frac{W + 2 P_w - D_w (K_w - 1) - 1}{S_w} \right\rfloor + 1 = 4", "wrong"),
     (r"H_o = (H - k)/s + 1", "wrong"),  # the padding forgotten: 2
     (r"W_o = 2", "wrong"),
 ])
