@@ -37,3 +37,14 @@ def test_a_superscript_in_parentheses_is_a_channel_and_a_batch_puts_its_example_
     batched = render(derive(ConvSpec(bias=True, batch=2)), ("md",)).files["derivation.md"].decode()
     assert "first its example $n$, then its channel $c$" in batched
     assert "a superscript in parentheses is a channel" not in batched
+
+
+@pytest.mark.parametrize("subject", [ConvSpec(bias=True), "conv_relu_maxpool_dense"], ids=str)
+def test_the_correlation_is_defined_with_the_forward_rules_output_index(subject):
+    """The forward rule writes y_{r,s} = sum_{p,q} x_{r+p-1, s+q-1} k_{p,q}: the correlation it is, A star B, is
+    defined with the same (r, s), not an (i, j) the document keeps for the input's entries."""
+    subject = load_network(EXAMPLES / f"{subject}.toml") if isinstance(subject, str) else subject
+    md = render(derive(subject), ("md",)).files["derivation.md"].decode()
+    assert r"(A \star B)_{r,s} = \sum_{p,q} a_{r+p-1,\,s+q-1}\, b_{p,q}" in md
+    assert r"(A \star B)_{i,j}" not in md
+    assert re.search(r"[ay](?:\^\{[^$]*?\})?_\{r,s\} &= b", md)  # the forward rule's (r, s)

@@ -153,8 +153,8 @@ def star_d_words(verb: str = "is") -> str:
 
 # The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
 # document rot180 was defined before, with the input's gradient: STAR_ONLY).
-STAR_ONLY = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
-             r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$")
+STAR_ONLY = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{r,s} = \sum_{p,q} a_{r+p-1,\,s+q-1}\, b_{p,q}$ "
+             r"summed over the entries of $B$, at every $(r, s)$ where $B$ fits inside $A$")
 STAR = STAR_ONLY + r"; $\operatorname{rot}_{180}(K)_{p,q} = k_{K_h+1-p,\,K_w+1-q}$ is the kernel turned by 180 degrees."
 
 
