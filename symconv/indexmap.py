@@ -145,7 +145,7 @@ def affine(terms: list[tuple[int, str]], constant: int) -> str:
 
 def general_index(axis: int, out: str, tap: str, flipped: bool = False) -> str:
     """index_rule in symbols, for any size, stride, padding and dilation: S_h (r - 1) + D_h (p - 1) + 1 - P_h
-    (rows; w for columns), the tap counted from the kernel's end, D_h (k_h - p), for the convolution convention.
+    (rows; w for columns), the tap counted from the kernel's end, D_h (K_h - p), for the convolution convention.
     The stride, padding and dilation are capitals (as CS231n writes S and P): the indices r, s, p, q are lower case."""
     a = "hw"[axis]
     taps = f"D_{a} (k_{a} - {tap})" if flipped else f"D_{a} ({tap} - 1)"

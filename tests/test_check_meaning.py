@@ -183,6 +183,9 @@ def test_the_json_report_states_the_conventions(capsys, tmp_path):
     # symconv's own capitals for the stride, padding and dilation (s and p are indices there)
     (r"H_o = \left\lfloor \frac{H + 2 P_h - D_h (k_h - 1) - 1}{S_h} \right\rfloor + 1", "right"),
     (r"H_o = \left\lfloor \frac{H - D_h (k_h - 1) - 1}{S_h} \right\rfloor + 1", "wrong"),  # no padding: 2
+    # the kernel's size as symconv's documents write it: K_h x K_w (k_{p,q} are the kernel's entries)
+    (r"H_o = \left\lfloor \frac{H + 2 P_h - D_h (K_h - 1) - 1}{S_h} \right\rfloor + 1", "right"),
+    (r"W_o = \left\lfloor \frac{W + 2 P_w - D_w (K_w - 1) - 1}{S_w} \right\rfloor + 1 = 4", "wrong"),
     (r"H_o = (H - k)/s + 1", "wrong"),  # the padding forgotten: 2
     (r"W_o = 2", "wrong"),
 ])
@@ -223,9 +226,9 @@ def test_worked_numbers_are_checked_at_the_values_the_notes_give():
     # operators' definitions before the results, in symbols for any matrices A, B and kernel K)
     verdicts = [v for v in check_notes(text, CLASSIC, latex=False)
                 if not (v.status == "not understood" and (re.search(r"\\rho_[hw]\(|\\operatorname\{crop\}|\\star_D", v.claim)
-                                                          or v.claim.startswith((r"(A \star B)_{i,j}",
+                                                          or v.claim.startswith((r"(A \star B)_{r,s}",
                                                                                  r"\operatorname{rot}_{180}(K)_{p,q}",
-                                                                                 r"(A \star_D B)_{i,j}", r"\tilde{"))))]
+                                                                                 r"(A \star_D B)_{p,q}", r"\tilde{"))))]
     assert {v.status for v in verdicts} == {"right", "definition"}, [v for v in verdicts if v.status != "right"][:2]
     assert sum("given value" in v.reason for v in verdicts) == 17  # X (9), K (4) and dL/dY (4), entry by entry
     # Given values by hand: y_{1,1} = 1*0 + 2*1 + 0*(-1) + ... at these numbers is worked out, and a slip is caught.

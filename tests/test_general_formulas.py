@@ -190,7 +190,7 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
     assert set(general) == {"out", "K", "in"} | ({"b"} if spec.bias else set())
     if spec.bias:  # the bias's gradient over the whole output, in symbols
         assert "r=1}^{H_o}" in general["b"][0] and "s=1}^{W_o}" in general["b"][0], general["b"]
-    for key, limits in (("out", ("p=1}^{k_h}", "q=1}^{k_w}")), ("K", ("r=1}^{H_o}", "s=1}^{W_o}"))):
+    for key, limits in (("out", ("p=1}^{K_h}", "q=1}^{K_w}")), ("K", ("r=1}^{H_o}", "s=1}^{W_o}"))):
         assert all(limit in general[key][0] for limit in limits), general[key]
         assert r"_{\rho_h(r, p),\, \rho_w(s, q)}" in general[key][0]  # x at the row and column rho gives
     assert r"\sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j}" in general["in"][0]
@@ -211,7 +211,7 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
     for c, i, j in product(range(spec.in_channels), range(1, h + 1), range(1, w + 1)):
         assert Add(*terms.get((c, i, j), [])) == d["dL/dX"][c, i - 1, j - 1]
     # The ranges: where each index runs and which terms exist, in symbols.
-    for said in (r"1 \le r \le H_o", r"1 \le p \le k_h", r"1 \le \rho_h(r, p) \le H", r"H_o \times W_o$ the output's size"):
+    for said in (r"1 \le r \le H_o", r"1 \le p \le K_h", r"1 \le \rho_h(r, p) \le H", r"H_o \times W_o$ the output's size"):
         assert said in note
 
 
@@ -253,12 +253,12 @@ def test_the_transposed_convolutions_general_formulas_instantiated_at_any_settin
     general, note = words.general, words.general_note
     assert set(general) == {"out", "K", "in"} | ({"b"} if layer.bias else set())
     assert r"\sum_{\rho_h(i, p) = u} \ \sum_{\rho_w(j, q) = v}" in general["out"][0]
-    for key, limits in (("in", ("p=1}^{k_h}", "q=1}^{k_w}")), ("K", ("i=1}^{H}", "j=1}^{W}"))):
+    for key, limits in (("in", ("p=1}^{K_h}", "q=1}^{K_w}")), ("K", ("i=1}^{H}", "j=1}^{W}"))):
         assert all(limit in general[key][0] for limit in limits), general[key]
         assert r"_{\rho_h(i, p),\, \rho_w(j, q)}" in general[key][0]  # the upstream gradient where (i, j) lands
     if layer.bias:
         assert "u=1}^{H_o}" in general["b"][0] and "v=1}^{W_o}" in general["b"][0], general["b"]
-    for said in (r"1 \le i \le H", r"1 \le p \le k_h", r"1 \le \rho_h(i, p) \le H_o", r"1 \le \rho_w(j, q) \le W_o"):
+    for said in (r"1 \le i \le H", r"1 \le p \le K_h", r"1 \le \rho_h(i, p) \le H_o", r"1 \le \rho_w(j, q) \le W_o"):
         assert said in note
     row, col = _rho(note, "h", "i", "p", layer), _rho(note, "w", "j", "q", layer)
     # The output's size, as the note writes it, at this layer's numbers.
@@ -267,7 +267,7 @@ def test_the_transposed_convolutions_general_formulas_instantiated_at_any_settin
                       transformations=standard_transformations + (implicit_multiplication,))
     (c_in, h, w), (kh, kw) = net.input, layer.kernel
     (c_out, ho, wo) = record.shape_out
-    numbers = {"H": h, "S_h": layer.stride[0], "P_h": layer.padding[0], "D_h": layer.dilation[0], "k_h": kh,
+    numbers = {"H": h, "S_h": layer.stride[0], "P_h": layer.padding[0], "D_h": layer.dilation[0], "K_h": kh,
                "O_h": layer.output_padding[0]}
     assert size.subs({Symbol(n): v for n, v in numbers.items()}) == ho
     n_in, n_out = c_in // layer.groups, c_out // layer.groups
@@ -354,7 +354,7 @@ def test_the_documents_say_crop_as_the_test_above_computes_it():
 
 
 def _star_d(a, b, dilation, size):
-    """(A star_D B)_{p,q} = sum_{r,s} a_{D_h (p-1) + r, D_w (q-1) + s} b_{r,s}, 1 <= p <= k_h: read off the printed
+    """(A star_D B)_{p,q} = sum_{r,s} a_{D_h (p-1) + r, D_w (q-1) + s} b_{r,s}, 1 <= p <= K_h: read off the printed
     definition (its letters checked by the test below)."""
     (dh, dw), (kh, kw) = dilation, size
     return np.array([[sum(a[dh * p + r, dw * q + s] * b[r, s] for r in range(b.shape[0]) for s in range(b.shape[1])

@@ -149,7 +149,7 @@ def test_the_key_writes_the_results_in_notation_it_defines(what):
     if r"\hat{G}" in lines:
         assert r"$\hat{G}$ is" in task.after and "$G = " in task.after
     if r"\operatorname{full}" in lines:
-        assert r"$\operatorname{full}(\cdot)$ adds $k_h - 1$ rows" in task.after
+        assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows" in task.after
     if not isinstance(what, ConvSpec):
         assert r"\hat{G}" not in lines + task.after and "G^{(m)}" not in lines + task.after
         assert "K^{[1](m,1)}" in lines and r"\delta^{[1](m)}" in lines

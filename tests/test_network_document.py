@@ -207,7 +207,7 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     tex = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"].decode()
     defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
     assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
-    assert r"$\operatorname{full}(\cdot)$ adds $k_h - 1$ rows and $k_w - 1$ columns of zeros" in tex
+    assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows and $K_w - 1$ columns of zeros" in tex
     assert "in the worked example below" not in tex and "values of $A^{[2]}$, written in its cells" in tex
     assert "A layer that only clips or moves its input's entries (a relu, a flatten) is said by its rule" in tex
     assert r"\tfrac" not in tex

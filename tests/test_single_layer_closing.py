@@ -157,7 +157,7 @@ def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
     assert "These boxed forms hold at stride 1 with no padding and dilation 1" in md
     # at any stride, padding and dilation: the kernel's correlation taken D apart and cut to its size, the dilated kernel
     assert r"\frac{\partial L}{\partial K} &= \tilde{X} \star_D \tilde{G}" in md
-    assert r"(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le k_h$" in md
+    assert r"(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le K_h$" in md
     assert r"\operatorname{crop}\Big(\hat{G} \star \operatorname{rot}_{180}\big(\tilde{K}\big)\Big)" in md
     # Boxes that already carry a stride and padding need no second set
     strided = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## The results", "## In a network")
@@ -172,9 +172,9 @@ def test_the_full_padding_is_said_as_k_minus_1_rows_and_columns_at_every_size(sp
     text = _md(spec)
     where = _section(text, "### Gradient with respect to the input", "## The results")
     said, shape = counts.split(": ")
-    assert "$k_h - 1$ rows and $k_w - 1$ columns of zeros on every side (" + said + ")" in where
+    assert "$K_h - 1$ rows and $K_w - 1$ columns of zeros on every side (" + said + ")" in where
     results = _section(text, "## The results", "## In a network")
-    assert "padded for the full correlation (here " + shape + ")" in results and "$k_h - 1$ rows" not in results
+    assert "padded for the full correlation (here " + shape + ")" in results and "$K_h - 1$ rows" not in results
     assert not re.search(r"\d+ rows? and \d+ columns? of zeros", results)
 
 
@@ -258,7 +258,7 @@ def test_g_hat_is_defined_once(spec):
         assert text.count(r"$\hat{G}$ is ") == 1, fmt
         assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
         assert "padded for the full correlation (here " in text, fmt
-        assert text.count("1)$ columns of zeros on every side (here ") + text.count("k_w - 1$ columns of zeros on every side (here ") == 1, fmt  # with the full correlation, where first used
+        assert text.count("1)$ columns of zeros on every side (here ") + text.count("K_w - 1$ columns of zeros on every side (here ") == 1, fmt  # with the full correlation, where first used
 
 
 def _printed_matrix(md: str, lhs: str) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Claims about a convolution's output size: H_o = \\lfloor (H + 2p - d(k - 1) - 1)/s \\rfloor + 1 = 2.
 
-The size letters (H, W, k_h, s_w, p, d, H_o, ...) are the numbers of a convolution of the derivation;
+The size letters (H, W, k_h or K_h, s_w, p, d, H_o, ...) are the numbers of a convolution of the derivation;
 each side is evaluated with them, and the claim is right when every side equals the layer's output
 size, for some convolution of the network (the notes may be about any of them).
 """
@@ -42,8 +42,9 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
     table = {"H_o": out_h, "W_o": out_w, "H": h, "W": w, "k_h": kernel[0], "k_w": kernel[1], "s_h": stride[0],
              "s_w": stride[1], "d_h": dilation[0], "d_w": dilation[1],
              "p_t": start[0], "p_b": end[0], "p_l": start[1], "p_r": end[1]}
-    # Goodfellow's and Kafunah's k_1 x k_2 kernel: the axes numbered, rows first
-    table.update({"k_1": kernel[0], "k_2": kernel[1]})
+    # Goodfellow's and Kafunah's k_1 x k_2 kernel: the axes numbered, rows first; symconv's own documents write the
+    # kernel's size K_h x K_w (the kernel K's height and width: k_{p,q} is an entry of it)
+    table.update({"k_1": kernel[0], "k_2": kernel[1], "K_h": kernel[0], "K_w": kernel[1]})
     pairs = [("k", kernel), ("s", stride), ("d", dilation)]
     if start == end:  # p_h and p, where each axis is padded alike on both sides
         table.update({"p_h": start[0], "p_w": start[1]})
@@ -60,7 +61,7 @@ def _substituted(text: str, table: dict[str, int]) -> str:
     for pattern, replacement in _FLOOR:
         text = pattern.sub(replacement, text)
     text = re.sub(rf"([HW])\s*_\s*{_OUT}", r"\1_o", text)
-    text = re.sub(r"([kspdSPD])\s*_\s*(?:\{\s*([hwtblr12])\s*\}|([hwtblr12])(?![A-Za-z\d]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
+    text = re.sub(r"([kKspdSPD])\s*_\s*(?:\{\s*([hwtblr12])\s*\}|([hwtblr12])(?![A-Za-z\d]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
     names = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_])")
     return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)

@@ -147,15 +147,15 @@ def star_d_words(verb: str = "is") -> str:
     """What the kernel's gradient's correlation at dilation D is, exactly: taken at entries D apart and only as many
     as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
-            r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le k_h$, "
-            r"$1 \le q \le k_w$ (as everywhere here, $(p, q)$ indexes the kernel and $(r, s)$ the upstream gradient)")
+            r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le K_h$, "
+            r"$1 \le q \le K_w$ (as everywhere here, $(p, q)$ indexes the kernel and $(r, s)$ the upstream gradient)")
 
 
 # The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
 # document rot180 was defined before, with the input's gradient: STAR_ONLY).
-STAR_ONLY = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
-             r"summed over the entries of $B$, at every $(i, j)$ where $B$ fits inside $A$")
-STAR = STAR_ONLY + r"; $\operatorname{rot}_{180}(K)_{p,q} = k_{k_h+1-p,\,k_w+1-q}$ is the kernel turned by 180 degrees."
+STAR_ONLY = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{r,s} = \sum_{p,q} a_{r+p-1,\,s+q-1}\, b_{p,q}$ "
+             r"summed over the entries of $B$, at every $(r, s)$ where $B$ fits inside $A$")
+STAR = STAR_ONLY + r"; $\operatorname{rot}_{180}(K)_{p,q} = k_{K_h+1-p,\,K_w+1-q}$ is the kernel turned by 180 degrees."
 
 
 # What each padding mode copies into the padding, in words (PyTorch's padding_mode).
@@ -275,7 +275,7 @@ def general_note(spec: ConvSpec) -> str:
             r"entry $(r, s)$ reads through kernel entry $(p, q)$"
             + (" (the kernel counted from its end: the convolution convention)" if spec.flipped else "")
             + r"; $1 \le r \le H_o$, $1 \le s \le W_o$ ($H_o \times W_o$ the output's size, as above), "
-            r"$1 \le p \le k_h$, $1 \le q \le k_w$; a term exists "
+            r"$1 \le p \le K_h$, $1 \le q \le K_w$; a term exists "
             r"only where $1 \le \rho_h(r, p) \le H$ and $1 \le \rho_w(s, q) \le W$ (else it falls in the zero "
             r"padding)"
             + (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
@@ -295,17 +295,18 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
             first, last = ("t", "b") if axis == 0 else ("l", "r")
             pads, numbers = f"P_{first} + P_{last}", f"{p} + {e}"
         lines.append(
-            rf"{big}_o &= \left\lfloor \frac{{{big} + {pads} - D_{small} (k_{small} - 1) - 1}}{{S_{small}}} \right\rfloor + 1"
+            rf"{big}_o &= \left\lfloor \frac{{{big} + {pads} - D_{small} (K_{small} - 1) - 1}}{{S_{small}}} \right\rfloor + 1"
             rf" = \left\lfloor \frac{{{n} + {numbers} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
             rf" = {spec.output[axis]}"
         )
     padding = ("the padding on each side" if spec.symmetric else
                r"the stride and dilation, $P_t$, $P_b$, $P_l$ and $P_r$ the padding at the top, bottom, left and right")
-    # Sizes and settings are capitals or carry h and w: an entry's indices are the small letters r, s, p, q (k_{p,q}).
-    said = (r"The input has $H \times W$ entries per channel and the kernel $k_h \times k_w$, and $S$, $P$, $D$ are "
+    # Sizes and settings are capitals or carry h and w (the kernel K is K_h x K_w): an entry's indices are the small
+    # letters r, s, p, q (k_{p,q}).
+    said = (r"The input has $H \times W$ entries per channel and the kernel $K_h \times K_w$, and $S$, $P$, $D$ are "
             r"the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The output has "
             r"$H_o \times W_o$ entries per channel:") if spec.symmetric else (
-            r"The input has $H \times W$ entries per channel and the kernel $k_h \times k_w$, $S$ and $D$ are "
+            r"The input has $H \times W$ entries per channel and the kernel $K_h \times K_w$, $S$ and $D$ are "
             rf"{padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows and "
             r"columns. The output has $H_o \times W_o$ entries per channel:")
     return {"out": ("Output size", lines, said)}
@@ -329,7 +330,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
     many_out = spec.out_channels > 1
     (kh, kw), (ho, wo) = spec.kernel, spec.output
     if general:
-        (kh, kw), (ho, wo) = ("k_h", "k_w"), ("H_o", "W_o")
+        (kh, kw), (ho, wo) = ("K_h", "K_w"), ("H_o", "W_o")
     ch = channels(spec, general)
 
     def name(which: str, channel: str, sub: str) -> str:
@@ -477,8 +478,8 @@ def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
 
 def _full_border(spec: ConvSpec) -> str:
     """As many rows and columns as the (dilated) kernel reaches beyond one entry: k - 1, or D (k - 1)."""
-    return ("$k_h - 1$ rows and $k_w - 1$ columns" if spec.dilation == (1, 1) else
-            "$D_h (k_h - 1)$ rows and $D_w (k_w - 1)$ columns")
+    return ("$K_h - 1$ rows and $K_w - 1$ columns" if spec.dilation == (1, 1) else
+            "$D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns")
 
 
 def full_defined(spec: ConvSpec, step: DocStep) -> str:
@@ -486,7 +487,7 @@ def full_defined(spec: ConvSpec, step: DocStep) -> str:
     names them (the results after it use them without saying them again)."""
     K, k = matrix_name(step.letters["K"]), latex_base(step.letters["K"])
     span = result_sizes(spec)["rotated kernel"]
-    return (rf"Here $\operatorname{{rot}}_{{180}}({K})_{{p,q}} = {k}_{{k_h+1-p,\,k_w+1-q}}$ is the kernel turned by 180 "
+    return (rf"Here $\operatorname{{rot}}_{{180}}({K})_{{p,q}} = {k}_{{K_h+1-p,\,K_w+1-q}}$ is the kernel turned by 180 "
             rf"degrees, and the full correlation slides it over the upstream gradient with {_full_border(spec)} of zeros "
             f"on every side (here {span[0] - 1} and {span[1] - 1}), so that it meets each input entry at each of its taps.")
 
@@ -943,7 +944,7 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
              f"dilation {per_axis(spec.dilation)}")
     out = [Exercise(f"Work out the output size of the layer from its settings{given}.", sizes,
                     ("The padded input has $H + 2P_h$ rows" if spec.symmetric else
-                     "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(k_h - 1) + 1$ of them; windows "
+                     "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(K_h - 1) + 1$ of them; windows "
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True, asks_output=True)]
     out.append(_matrix_case(spec, step))
@@ -1099,7 +1100,7 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
     after = (rf"At stride 1 with no padding and dilation 1, $\tilde{{{X}}} = {X}$, $\tilde{{G}} = G$, "
              rf"$\tilde{{{K}}} = {K}$ and $\star_D$ is $\star$: the boxes above. With a dilation, or a stride that leaves "
              rf"the padded input's last rows or columns unread, the whole correlation $\tilde{{{X}}} \star \tilde{{G}}$ is "
-             r"larger than the kernel: only its entries $D$ apart, $k_h \times k_w$ of them, are the kernel's gradient, and "
+             r"larger than the kernel: only its entries $D$ apart, $K_h \times K_w$ of them, are the kernel's gradient, and "
              "the input entries no window reads get 0 from the crop.")
     return intro, lines, after
 
@@ -1147,7 +1148,9 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
              rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${ds(X)}$ it computes becomes the "
              "upstream gradient of the layer before, which passes it on in turn. A layer of such a network has "
              rf"$C_{{\mathrm{{in}}}}$ input and $C_{{\mathrm{{out}}}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
-             "$m$ and input channel $c$; at this layer's stride, padding and dilation, channel by channel "
+             "$m$ and input channel $c$"
+             + ("" if batched else rf" (a superscript in parentheses is a channel: ${X}^{{(c)}}$ is the input's channel $c$, "
+                rf"${Y}^{{(m)}}$ the output's channel $m$)") + "; at this layer's stride, padding and dilation, channel by channel "
              + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
                 + " are shared by them, while each example's input gets its own gradient), " if batched else "")
              + "the layer and its results read:")
@@ -1157,8 +1160,8 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
                 r"; $\hat{G}^{(m)}$ is made from $G^{(m)}$ as above."))
     out = [(intro, forms(batched), after)]
     if not batched:
-        out.append((rf"Over a batch of $N$ examples ${X}^{{(n)}}$ (upstream gradients $G^{{(n,m)}}$; a mean loss puts its "
-                    r"$1/N$ into each) the shared kernels" + (" and biases" if b else "") + " sum their gradients "
+        out.append((rf"Over a batch of $N$ examples (the parentheses then hold the example first: ${X}^{{(n,c)}}$ is "
+                    rf"channel $c$ of example $n$, $G^{{(n,m)}}$ its upstream gradient; a mean loss puts its $1/N$ into each) the shared kernels" + (" and biases" if b else "") + " sum their gradients "
                     "over the examples:", forms(True), ""))
     step_lines = [rf"{K}^{{(m,c)}} &\leftarrow {K}^{{(m,c)}} - \eta \, {d(K + '^{(m,c)}')}"]
     if b:

@@ -6,7 +6,7 @@ With the kernel K[c, o', p, q] (input channel c, output channel o' of c's group)
     Y[o, u, v] = b[o] + sum over c, (i, p), (j, q) with u = i s_h + p d_h - p_h, v = j s_w + q d_w - p_w
                  of X[c, i, j] K[c, o', p, q],
 
-and the output is Ho = (H - 1) s_h - 2 p_h + d_h (k_h - 1) + op_h + 1 (op: the output padding), likewise
+and the output is Ho = (H - 1) s_h - 2 p_h + d_h (K_h - 1) + op_h + 1 (op: the output padding), likewise
 Wo. Its index map is the convolution's with input and output swapped: the convolution of the same
 kernel, stride, padding, dilation and groups from Ho x Wo (C_out channels) to H x W (C_in channels),
 its adjoint. So the transposed convolution's output is that convolution's input gradient, its input

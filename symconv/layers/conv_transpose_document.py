@@ -54,7 +54,7 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
         rf"adds its value times $k_{{p,q}}$ to the output entry at row $S_h (i - 1) + D_h (p - 1) + 1 - P_h$ and the "
         rf"matching column ($S$, $P$, $D$ the stride, padding and dilation), "
         rf"every $S$ rows and columns apart for neighbouring inputs, and where copies overlap they "
-        rf"add. The output is $H_o = (H - 1) S_h - 2 P_h + D_h (k_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by $W_o = {wo}$ "
+        rf"add. The output is $H_o = (H - 1) S_h - 2 P_h + D_h (K_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by $W_o = {wo}$ "
         rf"columns ($\mathit{{op}}_h$: the output padding). "
         rf"It is the transpose of a convolution: let $M$ be the matrix of the convolution with the same kernel, "
         rf"stride, padding and dilation that takes a ${ho} \times {wo}$ image $Z$ to ${h} \times {w}$, "
@@ -91,8 +91,8 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
 GENERAL_NOTE = (
     rf"Here $\rho_h(i, p) = {general_index(0, 'i', 'p')}$ and $\rho_w(j, q) = {general_index(1, 'j', 'q')}$ are the "
     r"output row and column that input entry $(i, j)$ reaches through kernel entry $(p, q)$; $1 \le i \le H$, "
-    r"$1 \le j \le W$ ($H \times W$ the input's size), $1 \le p \le k_h$, $1 \le q \le k_w$, and the output has "
-    r"$H_o = (H - 1) S_h - 2 P_h + D_h (k_h - 1) + \mathit{op}_h + 1$ rows and $W_o$ columns alike; a term exists only "
+    r"$1 \le j \le W$ ($H \times W$ the input's size), $1 \le p \le K_h$, $1 \le q \le K_w$, and the output has "
+    r"$H_o = (H - 1) S_h - 2 P_h + D_h (K_h - 1) + \mathit{op}_h + 1$ rows and $W_o$ columns alike; a term exists only "
     r"where $1 \le \rho_h(i, p) \le H_o$ and $1 \le \rho_w(j, q) \le W_o$ (else it lands outside the output, in "
     r"the border it crops off).")
 
@@ -101,7 +101,7 @@ def _formulas(layer: ConvTranspose, step: DocStep, general: bool = False) -> dic
     """The general index formulas: the output as a sum over the input entries and taps that land on it,
     the input's gradient as a correlation at the stride, the kernel's gradient as a sum over the input. With
     `general`, the same in symbols for any size, stride, padding and dilation (the output row and column
-    rho_h(i, p), rho_w(j, q) that GENERAL_NOTE defines, sums up to H, W, k_h, k_w, H_o, W_o)."""
+    rho_h(i, p), rho_w(j, q) that GENERAL_NOTE defines, sums up to H, W, K_h, K_w, H_o, W_o)."""
     adjoint = layer.adjoint(step.shape_in)  # its index rule, output i and tap p, is where x_i's tap p lands
     c, o, pair, over_c, over_o = _channels(layer, step)
     rows, cols = index_rule(adjoint, 0, "i", "p"), index_rule(adjoint, 1, "j", "q")
@@ -109,7 +109,7 @@ def _formulas(layer: ConvTranspose, step: DocStep, general: bool = False) -> dic
     (ho, wo) = step.shape_out[1:]
     if general:
         rows, cols = r"\rho_h(i, p)", r"\rho_w(j, q)"
-        (h, w), (kh, kw), (ho, wo) = ("H", "W"), ("k_h", "k_w"), ("H_o", "W_o")
+        (h, w), (kh, kw), (ho, wo) = ("H", "W"), ("K_h", "K_w"), ("H_o", "W_o")
 
     def name(which: str, channel: str, sub: str) -> str:
         letter, layer_sup = step.entry(which)

@@ -15,11 +15,11 @@ def crop_words() -> str:
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
-    (r"\star", r"$\star$ is the valid cross-correlation, $(A \star B)_{i,j} = \sum_{p,q} a_{i+p-1,\,j+q-1}\, b_{p,q}$ "
+    (r"\star", r"$\star$ is the valid cross-correlation, $(A \star B)_{r,s} = \sum_{p,q} a_{r+p-1,\,s+q-1}\, b_{p,q}$ "
                 r"over the entries of $B$, wherever $B$ fits inside $A$"),
     (r"\star_{", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
-    (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds $k_h - 1$ rows and $k_w - 1$ columns of zeros on every "
-                             r"side ($D_h (k_h - 1)$ and $D_w (k_w - 1)$ for a kernel of dilation $D$): just enough for "
+    (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows and $K_w - 1$ columns of zeros on every "
+                             r"side ($D_h (K_h - 1)$ and $D_w (K_w - 1)$ for a kernel of dilation $D$): just enough for "
                              r"the kernel to meet each entry at each of its taps (the full correlation)"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),

@@ -468,7 +468,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 # Before the general formulas' note: what their two lines are.
 GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input "
-                "$H \\times W$, kernel $k_h \\times k_w$, stride $S$, padding $P$ and dilation $D$ (subscripts $h$, "
+                "$H \\times W$, kernel $K_h \\times K_w$, stride $S$, padding $P$ and dilation $D$ (subscripts $h$, "
                 "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
 
 

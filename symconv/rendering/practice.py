@@ -220,8 +220,8 @@ def _matrices(name: str, array) -> list[str]:
 
 def assert_rotation(G, K) -> None:
     """The identity the derivation exercise proves, on numbers: sum_{r,s} g_{r,s} k_{i-r+1, j-s+1} (each upstream
-    entry scattering the kernel back over the input it read) is the valid correlation of G, padded with k_h - 1
-    rows and k_w - 1 columns of zeros on every side, with the kernel rotated by 180 degrees (per channel pair)."""
+    entry scattering the kernel back over the input it read) is the valid correlation of G, padded with K_h - 1
+    rows and K_w - 1 columns of zeros on every side, with the kernel rotated by 180 degrees (per channel pair)."""
     import numpy as np
 
     kh, kw = K.shape[-2:]
@@ -315,7 +315,7 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
     g = "g" if g == "G" else g
     X, K = matrix_name(x), matrix_name(k)
     # The identity on the example's numbers: sum_{r,s} g_{r,s} k_{i-r+1, j-s+1} is the valid correlation of G
-    # padded with k_h - 1 and k_w - 1 zeros on every side with the kernel rotated by 180 degrees.
+    # padded with K_h - 1 and K_w - 1 zeros on every side with the kernel rotated by 180 degrees.
     assert_rotation(arrays[f"dL/d{record.output}"], arrays[record.params["K"]])
     question = (rf"Show why the kernel turns up rotated. Take stride 1, no padding, dilation 1 and one channel, so that "
                 rf"${y}_{{r,s}}$ is $b$ plus the sum of ${x}_{{r+p-1,\,s+q-1}}\, {k}_{{p,q}}$ over the kernel's entries. Starting "
@@ -324,12 +324,12 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
                 rf"$\operatorname{{rot}}_{{180}}({K})$.", [])
     lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {g}_{{r,s}}\, "
              rf"\frac{{\partial {y}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {g}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
-             rf"&= \sum_{{u=1}}^{{k_h}} \sum_{{v=1}}^{{k_w}} \hat{{{g}}}_{{i+u-1,\,j+v-1}}\, "
+             rf"&= \sum_{{u=1}}^{{K_h}} \sum_{{v=1}}^{{K_w}} \hat{{{g}}}_{{i+u-1,\,j+v-1}}\, "
              rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \big(\hat{{G}} \star \operatorname{{rot}}_{{180}}({K})\big)_{{i,j}}"]
     after = (rf"First line: ${x}_{{i,j}}$ meets ${y}_{{r,s}}$ once, through $p = i - r + 1$, $q = j - s + 1$ (no term "
-             rf"outside the kernel). Second: count the kernel from its end, $u = k_h + 1 - p$, $v = k_w + 1 - q$: as $p$ "
+             rf"outside the kernel). Second: count the kernel from its end, $u = K_h + 1 - p$, $v = K_w + 1 - q$: as $p$ "
              rf"runs forward $u$ runs backward, so ${k}_{{p,q}} = \operatorname{{rot}}_{{180}}({K})_{{u,v}}$, and "
-             rf"${g}_{{r,s}} = \hat{{{g}}}_{{i+u-1,\,j+v-1}}$ with $\hat{{G}}$ the $G$ padded by $k_h - 1$ rows and $k_w - 1$ "
+             rf"${g}_{{r,s}} = \hat{{{g}}}_{{i+u-1,\,j+v-1}}$ with $\hat{{G}}$ the $G$ padded by $K_h - 1$ rows and $K_w - 1$ "
              "columns of zeros: a valid correlation of the padded $G$, the full one. On the example's numbers it gives "
              "the input's gradient shown there.")
     return question, lines, after
