@@ -709,3 +709,18 @@ def test_greek_letters_summed_over_are_indices():
     $$y_{1,0} = \sum_{\alpha=0}^{2} \sum_{\beta=0}^{2} x_{2 + \beta, \alpha} f_{\alpha, \beta}$$
     """
     assert _zero_based(notes, STRIDED) == ["right", "wrong"]
+
+
+def test_a_sum_over_the_entries_of_a_tensor():
+    # Piseno (published9 01): the chain rule over every output, \sum_{p \in \mathbf{y}} dL/dp dp/dw[a', b']
+    d = derive(ConvSpec(input=3, kernel=2, names="X,w,y"))
+    notes = r"""
+    $$\frac{\partial L}{\partial \mathbf{w}[a', b']} = \sum_{p \in \mathbf{y}} \frac{\partial L}{\partial p} \frac{\partial p}{\partial \mathbf{w}[a', b']}$$
+
+    $$\frac{\partial L}{\partial \mathbf{w}[a', b']} = \sum_{p \in \mathbf{y}} \frac{\partial L}{\partial p} \frac{\partial p}{\partial \mathbf{w}[b', a']}$$
+
+    $$\frac{\partial L}{\partial \mathbf{X}[r', c']} = \sum_{p \in \mathbf{y}} \frac{\partial L}{\partial p} \frac{\partial p}{\partial \mathbf{X}[r', c']}$$
+
+    $$\frac{\partial L}{\partial \mathbf{X}[r', c']} = \sum_{p \in \mathbf{Q}} \frac{\partial L}{\partial p} \frac{\partial p}{\partial \mathbf{X}[r', c']}$$
+    """
+    assert _zero_based(notes, d) == ["right", "wrong", "right", "not understood"]

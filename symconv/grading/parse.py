@@ -53,6 +53,7 @@ OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\bullet": "hadamard",
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
 _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
+_OVER_ENTRIES = re.compile(r"(?P<var>[a-z])\s*\\in\s*(?P<name>[A-Za-z])")  # \sum_{p \in y}: over the entries of y
 _MEMBER = re.compile(r"(?P<var>[a-z](?:\s*,\s*[a-z])*)\s*\\in\s*\\\{(?P<values>[^{}]*)\\\}")
 _VEC_OF = re.compile(r"vec\s*\(\s*(.+?)\s*\)")
 _LIMIT = re.compile(r"\\sum\s*_\s*\{\s*([a-z])\s*=\s*\d+\s*\}\s*\^\s*\{?\s*([A-Za-z])\s*\}?")
@@ -599,6 +600,9 @@ class Parser:
         if number:  # \\sum_{1 \\ne j}^3, \\sum_{j \\neq 1}: every j but 1
             var, value = (number[1], number[2]) if number[1] else (number[4], number[3])
             sub, excluded = var, ((var, int(value)),)
+        over = _OVER_ENTRIES.fullmatch(sub.strip())
+        if over and sup is None:  # \sum_{p \in y} \frac{\partial L}{\partial p} \frac{\partial p}{\partial w}: over y's entries
+            return self._over_entries(over["var"], over["name"])
         member = _MEMBER.fullmatch(sub.strip())
         if member:  # \sum_{l \in \{6, 7\}}, \sum_{k \in \{1, \dots, n\}}: a run of whole numbers
             sub, sup = _run(member["var"], member["values"])
@@ -629,6 +633,26 @@ class Parser:
             self.take()
             return ("sum", tuple(bounds), ("add", ((-1, self.term()),)), excluded)
         return ("sum", tuple(bounds), self.term(), excluded)
+
+    def _over_entries(self, var: str, name: str):
+        """The sum over every entry p of a tensor the claim names (\\sum_{p \\in \\mathbf{y}}, the chain rule over
+        all the outputs): p in the summand stands for y_{u,v}, u and v letters the claim does not use otherwise."""
+        key = self.spelled.get(name)
+        table = self.tensors.get(key) if key is not None else None
+        if not table or len(table) != 1:
+            raise ParseError(f"cannot read the sum over the entries of {name}: name one tensor of the network")
+        info = next(iter(table.values()))
+        if any(n > 1 for n in info.shape[: info.channels]):
+            raise ParseError(f"cannot read the sum over the entries of {name}: it has several channels")
+        count = len(info.shape) - info.channels
+        rest = self.text[self.pos:]
+        free = [c for c in "uvwqrsmnolhgfedcba" if c != var and not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", self.text)]
+        if not 0 < count <= len(free):
+            raise ParseError(f"cannot read the sum over the entries of {name}")
+        letters = free[:count]
+        entry = f"{key}_{{{','.join(letters)}}}"
+        self.text = self.text[:self.pos] + re.sub(rf"(?<![A-Za-z\\]){re.escape(var)}(?![A-Za-z_^'])", lambda _: entry, rest)
+        return ("sum", tuple((letter, None, None) for letter in letters), self.term(), ())
 
     # -- expressions --
     def starts_factor(self) -> bool:
