@@ -65,10 +65,9 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     sections = {s.name: s for s in ctx["sections"]}
     assert [n for n, layer in enumerate(d.network.layers, start=1) if layer.type in ("relu", "flatten")]
     assert all(not sections[r.output].blocks for r in d.records if r.layer.type == "relu")
-    # A flatten's forward pass has nothing left to show: no heading either.
+    # A flatten's forward pass shows its index map (review r7: the walk no longer jumps over it), no entries.
     flat = [r for r in d.records if r.layer.type == "flatten"]
-    assert flat and all(r.output not in sections for r in flat)
-    assert all(g.title != f"Layer {r.number}: {r.layer.describe()}" for g in ctx["forward"] for r in flat)
+    assert flat and all(sections[r.output].formula and not sections[r.output].blocks for r in flat)
     assert "dL/dX" in _rows(context(d, input_gradient=True))
 
 
@@ -161,10 +160,12 @@ def test_the_flatten_rule_in_symbols_puts_each_entry_where_the_layer_does(order,
     path.write_text(net)
     d = derive(load_network(path))
     record = d.records[1]
-    line = record.layer.rules(Naming(d.network.names).doc_step(record, None))[1]
-    # the channel's size in small letters, h and w (H and W are the network input's, W^{[l]} a dense layer's weights)
+    line = record.layer.index_map(Naming(d.network.names).doc_step(record, None))
+    # the channel's size as n_h x n_w (H and W are the network input's, W^{[l]} a dense layer's weights, and h, w the
+    # subscripts of rows and columns)
     index = re.search(r"_\{((?:[^{}]|\{[^{}]*\})*)\} &=", line).group(1)
-    assert rf"(h \times w = {h} \times {w})" in line
+    assert rf"(n_h \times n_w = {h} \times {w})" in line
+    index = index.replace("n_h", "h").replace("n_w", "w")
     expr = parse_expr(index.replace("h w", "h*w"), transformations=standard_transformations + (implicit_multiplication,))
     at = {n: k for k, n in enumerate(flatten_order(order, shape))}  # flat row-major position -> vector index
     for m, r, s in product(range(1, c_n + 1), range(1, h + 1), range(1, w + 1)):
@@ -221,3 +222,17 @@ def test_the_max_pooling_rule_carries_the_channel_of_a_layer_with_channels():
     rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"a^{[3](m)}_{r,s} &= \max_{(i,j) \in \Omega_{r,s}} a^{[2](m)}_{i,j}" in rules
     assert r"\big(\delta^{[2](m)}\big)_{i,j} &= \sum_{(r,s):\ (i,j) \in \Omega_{r,s}} \big(\delta^{[3](m)}\big)_{r,s}" in rules
+
+
+def test_the_walk_gives_relu_and_flatten_their_rules_both_ways():
+    """review r7 defect 1: the forward pass jumped from layer 1 to 3 and 3 to 5 (relu's and flatten's rules only in
+    the summary) and both layers' backward sections were prose only: each now has its entry rule in maths, forward
+    and backward, where the document walks the network."""
+    md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    forward = md[md.index("## Forward pass"):md.index("## Backward pass")]
+    backward = md[md.index("## Backward pass"):md.index("## The rules")]
+    assert "### Layer 2: relu" in forward and "### Layer 4: flatten" in forward
+    assert r"a^{[2](m)}_{r,s} &= \max(0, a^{[1](m)}_{r,s})" in forward
+    assert r"a^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s} &= a^{[3](m)}_{r,s}" in forward
+    assert r"\delta^{[1](m)}_{r,s} &= \delta^{[2](m)}_{r,s}\, \mathbb{1}[a^{[1](m)}_{r,s} > 0]" in backward
+    assert r"\delta^{[3](m)}_{r,s} &= \delta^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s}" in backward

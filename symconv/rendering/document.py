@@ -926,7 +926,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     # does a relu in a network, whose one sentence would repeat its rule, max(0, .) entry by entry.
     plain = {f"Layer {r.number}: {r.layer.describe()}" for r in records if r.layer.rule_says_forward}
     forward = [g for g in forward if any(s.intro or s.blocks or s.overview or s.figures or s.formula or s.steps
-                                         for s in g.sections) and (single or g.title not in plain)]
+                                         for s in g.sections)
+               and (single or g.title not in plain or any(s.formula for s in g.sections))]
     first = records[0]
     summary, closing, questions, answers = [], [], [], []
     if single:
