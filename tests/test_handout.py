@@ -263,3 +263,18 @@ def test_the_key_says_the_input_gradients_reasoning_once():
     assert sum(said in t.after for t in tasks) == 1
     interior = next(t for t in tasks if "an interior entry" in t.intro)
     assert interior.after.startswith("Here ") and "terms" in interior.after
+
+
+@pytest.mark.parametrize("source", ["default", "cnn"])
+def test_no_task_of_a_sheet_names_what_another_task_asks(source):
+    """review r7 defects 2 and 3: the CNN sheet's pooling text worked floor((4 - 2)/2) + 1, giving away task 1's
+    output size (4), and the why-rotated task said dL/dX is the full correlation with rot180(K), answering the
+    matrix-form task's "which matrix is rotated, by how much?"."""
+    d = derive(ConvSpec(bias=True)) if source == "default" else derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    sheet = render(d, ("md",), DocumentOptions(handout=True)).files["exercise.md"].decode()
+    assert r"\operatorname{rot}" not in sheet and "rot180" not in sheet
+    assert "full correlation" not in sheet and "full convolution" not in sheet
+    if source == "cnn":
+        assert r"\lfloor (4 - 2)" not in sheet and "Work out the output size" in sheet
+        key = render(d, ("md",), DocumentOptions(handout=True)).files["answers.md"].decode()
+        assert "= 4" in key

@@ -953,15 +953,15 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     stride_case = _stride_case(spec, step) if step.number is None else None
     if stride_case is not None:
         out.append(stride_case)
-    K = matrix_name(*step.entry("K"))
+    # The question names no matrix and no rotation: the matrix-form task asks which matrix is rotated (review r7
+    # defect 3: a task's text must not answer another task).
     X = matrix_name(*step.entry("in"))
-    slides = (rf"the kernel rotated, $\operatorname{{rot}}_{{180}}({K})$ (the convolution convention)" if spec.flipped
-              else f"the kernel ${K}$ as it is")
-    turns = "as stored" if spec.flipped else "rotated"
+    happens = ("the convolution convention's forward pass rotates the kernel, yet one matrix does not turn up rotated"
+               if spec.flipped else "the forward pass rotates nothing, yet one matrix turns up rotated")
     out.append(Exercise(
-        f"The forward pass slides {slides}, yet $\\partial L / \\partial {X}$ is "
-        f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}: the kernel turns up {turns}. Explain why in two or "
-        "three sentences.", [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
+        f"{happens[0].upper() + happens[1:]} in the matrix form of $\\partial L / \\partial {X}$ (the matrix-form "
+        "task). Explain why in two or three sentences.",
+        [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
     if step.number is not None:  # in a network, say which layer each task is about
         out = [replace(e, question=f"(Layer {step.number}.) {e.question}", layer=step.number) for e in out]
     return out
