@@ -148,7 +148,8 @@ def star_d_words(verb: str = "is") -> str:
     as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
             r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le K_h$, "
-            r"$1 \le q \le K_w$ (as everywhere here, $(p, q)$ indexes the kernel and $(r, s)$ the upstream gradient)")
+            r"$1 \le q \le K_w$ (here $(p, q)$ indexes the kernel's gradient and $(r, s)$ the upstream gradient; the "
+            r"letters in a definition are the operator's own placeholders, as in that of $\star$)")
 
 
 # The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
@@ -569,7 +570,8 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
     border = _full_border(spec)
     # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes. In a
     # single layer's document (`said`) the matrices and the full correlation's zeros were defined where first used.
-    padded_g = (rf"$\hat{{G}}$ is ${Gt}$ padded for the full correlation" + (
+    # Named as the network's rules name it: full(.) pads for the full correlation (review r7 defect 12).
+    padded_g = (rf"$\hat{{G}} = \operatorname{{full}}({Gt})$ is ${Gt}$ padded for the full correlation" + (
         rf" (here {size(*sizes['padded upstream'])})" if said else
         rf", by one row and column fewer than the kernel spans: {border} of zeros on every side (here {span[0] - 1} "
         rf"and {span[1] - 1}: {size(*sizes['padded upstream'])})"))
@@ -1084,7 +1086,8 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
              r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
              rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\hat{G}$ made from $\tilde{G}$ and $\tilde{K}$ as the boxes' from $G$ and $K$; " + star_d_words()
+             r"$\hat{G} = \operatorname{full}(\tilde{G})$, $\tilde{G}$ with $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ "
+             r"columns of zeros added on every side; " + star_d_words()
              + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
