@@ -209,7 +209,9 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
     assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
     assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows and $K_w - 1$ columns of zeros" in tex
-    assert "in the worked example below" not in tex and "values of $A^{[2]}$, written in its cells" in tex
+    assert "in the worked example below" not in tex and "values of $A^{[2]}$ that the worked example computes, written in its cells" in tex
+    # review r7 defect 11: no tie in the figure, so its caption does not stress the first maximum
+    assert "the switch: the maximum" in tex and "its maximum; the others get 0" in tex
     assert "A layer that only clips or moves its input's entries (a relu, a flatten) is said by its rule" in tex
     assert r"\tfrac" not in tex
     assert "(as PyTorch's)" not in tex and "flatten does and only moves" not in tex
