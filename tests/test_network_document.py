@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from symconv import derive, load_network, render
+from symconv import ConvSpec, derive, load_network, render
 from symconv.layers import LAYER_TYPES, layer_from_fields
 from symconv.layers.base import DocStep
 from symconv.rendering.document import context, representative
@@ -57,10 +57,10 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "one entry of each tensor they list, the first of its first channel" in ctx["shown_note"]
-    assert "one entry of each tensor they list, the first of its first channel" not in context(d, all_entries=True)["shown_note"]
+    assert partial and "the sections below work out one entry, its first (channel 1, row 1, column 1)" in ctx["shown_note"]
+    assert "the sections below work out one entry, its first (channel 1, row 1, column 1)" not in context(d, all_entries=True)["shown_note"]
     md = render(d, ("md",)).files["derivation.md"].decode()
-    assert md.count("one entry of each tensor they list, the first of its first channel") == 1 and "Shown:" not in md
+    assert md.count("the sections below work out one entry, its first (channel 1, row 1, column 1)") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
     sections = {s.name: s for s in ctx["sections"]}
     assert [n for n, layer in enumerate(d.network.layers, start=1) if layer.type in ("relu", "flatten")]
@@ -212,7 +212,7 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     assert "in the worked example below" not in tex and "values of $A^{[2]}$ that the worked example computes, written in its cells" in tex
     # review r7 defect 11: no tie in the figure, so its caption does not stress the first maximum
     assert "the switch: the maximum" in tex and "its maximum; the others get 0" in tex
-    assert "A layer that only clips or moves its input's entries (a relu, a flatten) is said by its rule" in tex
+    assert "A relu or a flatten, which only clips or moves entries, is given by its rule alone." in tex
     assert r"\tfrac" not in tex
     assert "(as PyTorch's)" not in tex and "flatten does and only moves" not in tex
 
@@ -238,3 +238,16 @@ def test_the_walk_gives_relu_and_flatten_their_rules_both_ways():
     assert r"a^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s} &= a^{[3](m)}_{r,s}" in forward
     assert r"\delta^{[1](m)}_{r,s} &= \delta^{[2](m)}_{r,s}\, \mathbb{1}[a^{[1](m)}_{r,s} > 0]" in backward
     assert r"\delta^{[3](m)}_{r,s} &= \delta^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s}" in backward
+
+
+def test_the_reading_conventions_come_before_their_first_use_and_the_objectives_define_their_symbols():
+    """review r7 defect 13: "Where a formula is written more than once ..." came after the first such display, the
+    objectives used y-hat - t before y-hat and t were defined, and the forward pass opened with "the first of its first
+    channel (and the middle one too ...)"."""
+    from symconv.rendering.document import GENERAL_LEAD
+    for d in (derive(ConvSpec(bias=True)), derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))):
+        md = render(d, ("md",)).files["derivation.md"].decode()
+        assert md.index(GENERAL_LEAD) < md.index(r"\rho_h(r, p)") if r"\rho_h(r, p)" in md else GENERAL_LEAD in md
+    md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    assert r"sends back its probabilities $\hat{y}$ less the one-hot target $t$" in md
+    assert "the first of its first channel" not in md and "its first (channel 1, row 1, column 1)" in md

@@ -148,8 +148,7 @@ def star_d_words(verb: str = "is") -> str:
     as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
             r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le K_h$, "
-            r"$1 \le q \le K_w$ (here $(p, q)$ indexes the kernel's gradient and $(r, s)$ the upstream gradient; the "
-            r"letters in a definition are the operator's own placeholders, as in that of $\star$)")
+            r"$1 \le q \le K_w$ (the letters of a definition are the operator's own placeholders)")
 
 
 # The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
