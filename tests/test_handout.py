@@ -278,3 +278,12 @@ def test_no_task_of_a_sheet_names_what_another_task_asks(source):
         assert r"\lfloor (4 - 2)" not in sheet and "Work out the output size" in sheet
         key = render(d, ("md",), DocumentOptions(handout=True)).files["answers.md"].decode()
         assert "= 4" in key
+
+
+def test_the_relu_task_answers_every_zero_entry():
+    """review r7 defect 7: "which entries of delta^[1] are 0?" was answered with the relu's own zeros only; the entries
+    where delta^[2] is 0 already (every non-switch entry after max pooling) are zero too."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    key = render(d, ("md",), DocumentOptions(handout=True)).files["answers.md"].decode()
+    assert "is 0 where the relu's input is not positive" in key
+    assert "each entry that is not its window's switch" in key
