@@ -147,7 +147,7 @@ def test_the_key_writes_the_results_in_notation_it_defines(what):
     if r"\operatorname{rot}" in lines:
         assert r"\operatorname{rot}_{180}" in task.after and "180 degrees" in task.after
     if r"\hat{G}" in lines:
-        assert r"$\hat{G} = \operatorname{full}(" in task.after and "$G = " in task.after
+        assert r"$\hat{G}$, that is $\operatorname{full}(" in task.after and "$G = " in task.after
     if r"\operatorname{full}" in lines:
         assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows" in task.after
     if not isinstance(what, ConvSpec):

@@ -256,7 +256,7 @@ def test_g_hat_is_defined_once(spec):
     for fmt in ("md", "tex"):
         text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
         # named as a network's rules name it: full(G), full(G-tilde) at a stride
-        assert len(re.findall(r"\$\\hat\{G\} = \\operatorname\{full\}\((?:G|\\tilde\{G\})\)\$ is ", text)) == 1, fmt
+        assert len(re.findall(r"\$\\hat\{G\}\$, that is \$\\operatorname\{full\}\((?:G|\\tilde\{G\})\)\$, is ", text)) == 1, fmt
         assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
         assert "padded for the full correlation (here " in text, fmt
         assert text.count("1)$ columns of zeros on every side (here ") + text.count("K_w - 1$ columns of zeros on every side (here ") == 1, fmt  # with the full correlation, where first used
@@ -362,4 +362,4 @@ def test_the_general_results_name_their_padded_gradient_plainly_and_claim_no_ind
     for text in (md, net):
         assert "as everywhere here" not in text and "operator's own placeholders" in text
     assert "as the boxes' from" not in md
-    assert r"$\hat{G} = \operatorname{full}(\tilde{G})$" in md and r"$\hat{G} = \operatorname{full}(G)$" in md
+    assert r"$\hat{G}$, that is $\operatorname{full}(\tilde{G})$:" in md and r"$\hat{G}$, that is $\operatorname{full}(G)$, is" in md

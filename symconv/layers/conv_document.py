@@ -570,7 +570,7 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
     # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes. In a
     # single layer's document (`said`) the matrices and the full correlation's zeros were defined where first used.
     # Named as the network's rules name it: full(.) pads for the full correlation (review r7 defect 12).
-    padded_g = (rf"$\hat{{G}} = \operatorname{{full}}({Gt})$ is ${Gt}$ padded for the full correlation" + (
+    padded_g = (rf"$\hat{{G}}$, that is $\operatorname{{full}}({Gt})$, is ${Gt}$ padded for the full correlation" + (
         rf" (here {size(*sizes['padded upstream'])})" if said else
         rf", by one row and column fewer than the kernel spans: {border} of zeros on every side (here {span[0] - 1} "
         rf"and {span[1] - 1}: {size(*sizes['padded upstream'])})"))
@@ -997,10 +997,13 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
     comes from, every symbol of the answer defined in its reasoning (the sheet has no section that defines them):
     a single layer's boxes, with X, K, G and G^ named and the correlation defined; in a network, the layer's rules
     as its document's overview writes them (K^{[1](m,1)}, delta^{[1](m)}), with the operators they use."""
+    # the key names the operation, as the document does (the why-rotated task's question no longer quotes it)
+    named = (f" So $\\partial L / \\partial {matrix_name(*step.entry('in'))}$ is "
+             f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}.")
     if step.number is None:
         names, lines, note = results(spec, step)
         return Exercise(MATRIX_QUESTION, lines, f"{names} {STAR} {note} "
-                        + rotated_sentence(lines, matrix_name(step.letters["K"])), 4)
+                        + rotated_sentence(lines, matrix_name(step.letters["K"])) + named, 4)
     lines = rules(spec, step)[1:]  # the forward rule is on the sheet
     text = " ".join(lines)
     said = [words for key, words in NOTATION if key in text and key not in (r"\star_{",)]
@@ -1014,7 +1017,8 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
                      else "1") + " to output channel " + ("$m$" if spec.out_channels > 1 else "1") + ". ") if which else ""
     note = ("Here " + "; ".join(said) + ". " + channel_words
             + f"Each gradient has the shape of what it is the gradient of: {size(*spec.kernel)} for a kernel, the "
-            + f"input's {size(*spec.input)} for the input. " + rotated_sentence(lines, matrix_name(step.letters["K"])))
+            + f"input's {size(*spec.input)} for the input. " + rotated_sentence(lines, matrix_name(step.letters["K"]))
+            + named)
     return Exercise(MATRIX_QUESTION, lines, note, 4)
 
 
@@ -1085,8 +1089,8 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
              r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
              rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\hat{G} = \operatorname{full}(\tilde{G})$, $\tilde{G}$ with $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ "
-             r"columns of zeros added on every side; " + star_d_words()
+             r"$\hat{G}$, that is $\operatorname{full}(\tilde{G})$: $\tilde{G}$ with $D_h (K_h - 1)$ rows and "
+             r"$D_w (K_w - 1)$ columns of zeros added on every side; " + star_d_words()
              + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
