@@ -577,11 +577,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
                     after=("One entry of each sum, term by term" + (
-                        ", the bias first where the sum has one (the term without a product)"
-                        if any(name for t in example.derived if t.terms for name in t.alone) else "") + (
                         " (a sum of decimals leaves out its terms that are 0, and shows a factor to more than three "
-                        "places where three would not give the result):"
-                        if any(rounded(*t.values) for t in example.derived) else ":"))
+                        "places where three would not give the result)"
+                        if any(rounded(*t.values) for t in example.derived) else "") + (
+                        ", the bias first where the sum has one (the term without a product)"
+                        if any(name for t in example.derived if t.terms for name in t.alone) else "") + ":")
                     if worked else "",
                     steps=steps)]
 
