@@ -147,7 +147,7 @@ def test_the_key_writes_the_results_in_notation_it_defines(what):
     if r"\operatorname{rot}" in lines:
         assert r"\operatorname{rot}_{180}" in task.after and "180 degrees" in task.after
     if r"\hat{G}" in lines:
-        assert r"$\hat{G}$ is" in task.after and "$G = " in task.after
+        assert r"$\hat{G}$, that is $\operatorname{full}(" in task.after and "$G = " in task.after
     if r"\operatorname{full}" in lines:
         assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows" in task.after
     if not isinstance(what, ConvSpec):
@@ -263,3 +263,27 @@ def test_the_key_says_the_input_gradients_reasoning_once():
     assert sum(said in t.after for t in tasks) == 1
     interior = next(t for t in tasks if "an interior entry" in t.intro)
     assert interior.after.startswith("Here ") and "terms" in interior.after
+
+
+@pytest.mark.parametrize("source", ["default", "cnn"])
+def test_no_task_of_a_sheet_names_what_another_task_asks(source):
+    """review r7 defects 2 and 3: the CNN sheet's pooling text worked floor((4 - 2)/2) + 1, giving away task 1's
+    output size (4), and the why-rotated task said dL/dX is the full correlation with rot180(K), answering the
+    matrix-form task's "which matrix is rotated, by how much?"."""
+    d = derive(ConvSpec(bias=True)) if source == "default" else derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    sheet = render(d, ("md",), DocumentOptions(handout=True)).files["exercise.md"].decode()
+    assert r"\operatorname{rot}" not in sheet and "rot180" not in sheet
+    assert "full correlation" not in sheet and "full convolution" not in sheet
+    if source == "cnn":
+        assert r"\lfloor (4 - 2)" not in sheet and "Work out the output size" in sheet
+        key = render(d, ("md",), DocumentOptions(handout=True)).files["answers.md"].decode()
+        assert "= 4" in key
+
+
+def test_the_relu_task_answers_every_zero_entry():
+    """review r7 defect 7: "which entries of delta^[1] are 0?" was answered with the relu's own zeros only; the entries
+    where delta^[2] is 0 already (every non-switch entry after max pooling) are zero too."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    key = render(d, ("md",), DocumentOptions(handout=True)).files["answers.md"].decode()
+    assert "is 0 where the relu's input is not positive" in key
+    assert "each entry that is not its window's switch" in key

@@ -68,12 +68,14 @@ def test_words_already_said_for_the_same_kind_are_not_repeated():
 
 def test_entries_that_only_repeat_a_rule_are_left_out():
     """In a network, the gradients relu, flatten and dropout pass back are said by their words (no entry: it
-    would be the rule at index (1, 1)); a relu's forward pass has no section (its rule says max(0, .)); a
-    convolution's bias gradient is its formula, the channel's sum, without that sum written out."""
+    would be the rule at index (1, 1)); a relu's forward pass is its one-line rule (review r7: the walk no longer
+    jumps over it), no entries and no sentence repeating it; a convolution's bias gradient is its formula, the
+    channel's sum, without that sum written out."""
     d = _net("conv_relu_maxpool_dense")
     ctx = context(d)
     sections = {s.name: s for s in ctx["sections"]}
-    assert not any(g.title.startswith("Layer 2:") for g in ctx["forward"])  # relu
+    relu_forward = [s for g in ctx["forward"] if g.title.startswith("Layer 2:") for s in g.sections]
+    assert [len(s.formula) for s in relu_forward] == [1] and not any(s.intro or s.blocks for s in relu_forward)
     assert any(g.title.startswith("Layer 2:") for g in ctx["backward"])
     relu, flatten = sections["dL/dA[1]"], sections["dL/dA[3]"]
     assert relu.intro and flatten.intro and not relu.blocks and not flatten.blocks

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from symconv import derive, load_network, render
+from symconv import ConvSpec, derive, load_network, render
 from symconv.layers import LAYER_TYPES, layer_from_fields
 from symconv.layers.base import DocStep
 from symconv.rendering.document import context, representative
@@ -57,18 +57,17 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "one entry of each tensor they list, the first of its first channel" in ctx["shown_note"]
-    assert "one entry of each tensor they list, the first of its first channel" not in context(d, all_entries=True)["shown_note"]
+    assert partial and "the sections below work out one entry, its first (channel 1, row 1, column 1)" in ctx["shown_note"]
+    assert "the sections below work out one entry, its first (channel 1, row 1, column 1)" not in context(d, all_entries=True)["shown_note"]
     md = render(d, ("md",)).files["derivation.md"].decode()
-    assert md.count("one entry of each tensor they list, the first of its first channel") == 1 and "Shown:" not in md
+    assert md.count("the sections below work out one entry, its first (channel 1, row 1, column 1)") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
     sections = {s.name: s for s in ctx["sections"]}
     assert [n for n, layer in enumerate(d.network.layers, start=1) if layer.type in ("relu", "flatten")]
     assert all(not sections[r.output].blocks for r in d.records if r.layer.type == "relu")
-    # A flatten's forward pass has nothing left to show: no heading either.
+    # A flatten's forward pass shows its index map (review r7: the walk no longer jumps over it), no entries.
     flat = [r for r in d.records if r.layer.type == "flatten"]
-    assert flat and all(r.output not in sections for r in flat)
-    assert all(g.title != f"Layer {r.number}: {r.layer.describe()}" for g in ctx["forward"] for r in flat)
+    assert flat and all(sections[r.output].formula and not sections[r.output].blocks for r in flat)
     assert "dL/dX" in _rows(context(d, input_gradient=True))
 
 
@@ -161,10 +160,12 @@ def test_the_flatten_rule_in_symbols_puts_each_entry_where_the_layer_does(order,
     path.write_text(net)
     d = derive(load_network(path))
     record = d.records[1]
-    line = record.layer.rules(Naming(d.network.names).doc_step(record, None))[1]
-    # the channel's size in small letters, h and w (H and W are the network input's, W^{[l]} a dense layer's weights)
+    line = record.layer.index_map(Naming(d.network.names).doc_step(record, None))
+    # the channel's size as n_h x n_w (H and W are the network input's, W^{[l]} a dense layer's weights, and h, w the
+    # subscripts of rows and columns)
     index = re.search(r"_\{((?:[^{}]|\{[^{}]*\})*)\} &=", line).group(1)
-    assert rf"(h \times w = {h} \times {w})" in line
+    assert rf"(n_h \times n_w = {h} \times {w})" in line
+    index = index.replace("n_h", "h").replace("n_w", "w")
     expr = parse_expr(index.replace("h w", "h*w"), transformations=standard_transformations + (implicit_multiplication,))
     at = {n: k for k, n in enumerate(flatten_order(order, shape))}  # flat row-major position -> vector index
     for m, r, s in product(range(1, c_n + 1), range(1, h + 1), range(1, w + 1)):
@@ -208,8 +209,10 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
     assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
     assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows and $K_w - 1$ columns of zeros" in tex
-    assert "in the worked example below" not in tex and "values of $A^{[2]}$, written in its cells" in tex
-    assert "A layer that only clips or moves its input's entries (a relu, a flatten) is said by its rule" in tex
+    assert "in the worked example below" not in tex and "values of $A^{[2]}$ that the worked example computes, written in its cells" in tex
+    # review r7 defect 11: no tie in the figure, so its caption does not stress the first maximum
+    assert "the switch: the maximum" in tex and "its maximum; the others get 0" in tex
+    assert "A relu or a flatten, which only clips or moves entries, is given by its rule alone." in tex
     assert r"\tfrac" not in tex
     assert "(as PyTorch's)" not in tex and "flatten does and only moves" not in tex
 
@@ -221,3 +224,30 @@ def test_the_max_pooling_rule_carries_the_channel_of_a_layer_with_channels():
     rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"a^{[3](m)}_{r,s} &= \max_{(i,j) \in \Omega_{r,s}} a^{[2](m)}_{i,j}" in rules
     assert r"\big(\delta^{[2](m)}\big)_{i,j} &= \sum_{(r,s):\ (i,j) \in \Omega_{r,s}} \big(\delta^{[3](m)}\big)_{r,s}" in rules
+
+
+def test_the_walk_gives_relu_and_flatten_their_rules_both_ways():
+    """review r7 defect 1: the forward pass jumped from layer 1 to 3 and 3 to 5 (relu's and flatten's rules only in
+    the summary) and both layers' backward sections were prose only: each now has its entry rule in maths, forward
+    and backward, where the document walks the network."""
+    md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    forward = md[md.index("## Forward pass"):md.index("## Backward pass")]
+    backward = md[md.index("## Backward pass"):md.index("## The rules")]
+    assert "### Layer 2: relu" in forward and "### Layer 4: flatten" in forward
+    assert r"a^{[2](m)}_{r,s} &= \max(0, a^{[1](m)}_{r,s})" in forward
+    assert r"a^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s} &= a^{[3](m)}_{r,s}" in forward
+    assert r"\delta^{[1](m)}_{r,s} &= \delta^{[2](m)}_{r,s}\, \mathbb{1}[a^{[1](m)}_{r,s} > 0]" in backward
+    assert r"\delta^{[3](m)}_{r,s} &= \delta^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s}" in backward
+
+
+def test_the_reading_conventions_come_before_their_first_use_and_the_objectives_define_their_symbols():
+    """review r7 defect 13: "Where a formula is written more than once ..." came after the first such display, the
+    objectives used y-hat - t before y-hat and t were defined, and the forward pass opened with "the first of its first
+    channel (and the middle one too ...)"."""
+    from symconv.rendering.document import GENERAL_LEAD
+    for d in (derive(ConvSpec(bias=True)), derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))):
+        md = render(d, ("md",)).files["derivation.md"].decode()
+        assert md.index(GENERAL_LEAD) < md.index(r"\rho_h(r, p)") if r"\rho_h(r, p)" in md else GENERAL_LEAD in md
+    md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    assert r"sends back its probabilities $\hat{y}$ less the one-hot target $t$" in md
+    assert "the first of its first channel" not in md and "its first (channel 1, row 1, column 1)" in md

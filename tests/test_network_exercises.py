@@ -132,6 +132,18 @@ def test_answer_2_goes_back_through_the_flatten_the_switches_and_the_relu_mask()
     assert ", ".join(shut[:-1]) + " and " + shut[-1] in item.answer
     lines = " ".join(item.lines)
     for name, grad in (("[3](2)", after["dL/dA[3]"][1]), ("[2](2)", after["dL/dA[2]"][1])):
-        rows = r" \\ ".join(" & ".join(decimal(v) for v in row) for row in grad)
+        # at the places the answer's sum needs (review r7 defect 10: answer 3 uses the same printed numbers)
+        places = len(re.search(r"\\begin\{bmatrix\} -?\d+\.(\d+)", lines).group(1))
+        rows = r" \\ ".join(" & ".join(decimal(v, places) if v else "0" for v in row) for row in grad)
         assert f"{{\\delta'}}^{{{name}}} = {{\\begin{{bmatrix}} {rows} \\end{{bmatrix}}}}" in lines.replace("&= ", "= "), name
     assert r"\odot \mathbb{1}\big[A^{[1](2)} > 0\big]" in lines
+
+
+def test_answer_three_uses_the_numbers_answer_two_printed():
+    """review r7 defect 10: answer 2 printed the upstream gradient as -0.085, -0.059, 0.032 and answer 3 then used
+    -0.0855, -0.0590, 0.0325: a student must get the printed result from the printed inputs."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    items = exercises(d, worked_example(d, 0), short_names(d, "delta"))
+    two, three = (" ".join(i.lines) for i in items[1:3])
+    factors = re.findall(r"\(?(-?\d+\.\d+)\)? \\cdot", three.split("&=")[-1])
+    assert factors and all(printed(f, two) for f in factors), (factors, two)

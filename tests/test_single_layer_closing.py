@@ -255,7 +255,8 @@ def test_g_hat_is_defined_once(spec):
     definition, only which matrices it is made from)."""
     for fmt in ("md", "tex"):
         text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
-        assert text.count(r"$\hat{G}$ is ") == 1, fmt
+        # named as a network's rules name it: full(G), full(G-tilde) at a stride
+        assert len(re.findall(r"\$\\hat\{G\}\$, that is \$\\operatorname\{full\}\((?:G|\\tilde\{G\})\)\$, is ", text)) == 1, fmt
         assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
         assert "padded for the full correlation (here " in text, fmt
         assert text.count("1)$ columns of zeros on every side (here ") + text.count("K_w - 1$ columns of zeros on every side (here ") == 1, fmt  # with the full correlation, where first used
@@ -347,3 +348,18 @@ def test_the_stride_answer_lists_every_entry_that_gets_0_whatever_the_upstream_g
     # and no entry that some G'' reaches is named
     for c, i, j in zip(*np.nonzero(~always)):
         assert f"${labels[(c * X.shape[1] + i) * X.shape[2] + j]}$ (through" not in answer
+
+
+def test_the_general_results_name_their_padded_gradient_plainly_and_claim_no_index_roles():
+    """review r7 defects 4 and 12: "as everywhere here, (p, q) indexes the kernel and (r, s) the upstream gradient" was
+    false in star's definition (and in dL/dK = X star G, whose G is indexed by (p, q)); and "G-hat made from G-tilde and
+    K-tilde as the boxes' from G and K" was unparseable, where the network's rules call the same object full(.)."""
+    from pathlib import Path
+    from symconv import load_network
+    md = render(derive(ConvSpec(bias=True)), ("md",)).files["derivation.md"].decode()
+    net = render(derive(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")),
+                 ("md",)).files["derivation.md"].decode()
+    for text in (md, net):
+        assert "as everywhere here" not in text and "operator's own placeholders" in text
+    assert "as the boxes' from" not in md
+    assert r"$\hat{G}$, that is $\operatorname{full}(\tilde{G})$:" in md and r"$\hat{G}$, that is $\operatorname{full}(G)$, is" in md

@@ -46,6 +46,9 @@ WORDS = {
     "identity": ("${a} = {z}$: the layer passes its input on unchanged.",
                  "The derivative is 1: the upstream gradient passes unchanged."),
 }
+# The backward rule's one sentence in a network's walk, before its entry's formula (which says the rest).
+WALK = {"relu": "Its derivative is 1 where its input is positive and 0 elsewhere (at 0 too, as frameworks do):",
+        "identity": "Its derivative is 1: the upstream gradient passes unchanged."}
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,15 @@ class Activation(Layer):
         z, d_out, d_in = step.symbol("in"), step.delta("out"), step.delta("in")
         local = RULES[self.kind][1]
         zeros = " Which of its entries are 0?" if self.gates_at_zero else ""
+        names = {"z": z, "a": step.symbol("out")}
+        reasoning = WORDS[self.kind][1].format(**names)
+        if self.gates_at_zero:  # every entry that is 0, not only those the relu stops
+            reasoning += (f" So an entry of ${d_in}$ is 0 where the relu's input is not positive, ${z} \\le 0$, and "
+                          f"also wherever ${d_out}$ is 0 already: every entry the layer after it sends no gradient to "
+                          "(after max pooling, each entry that is not its window's switch: all but one entry of "
+                          "each window).")
         return [Exercise(f"(Layer {step.number}.) Write ${d_in}$, the gradient of the {self.kind}'s input, in terms of "
-                         f"${d_out}$.{zeros}", [self.rules(step)[1]], self.words(step).backward["in"], 2, layer=step.number)]
+                         f"${d_out}$.{zeros}", [self.rules(step)[1]], reasoning, 2, layer=step.number)]
 
     def rules(self, step: DocStep) -> list[str]:
         z, a, d = step.symbol("in"), step.symbol("out"), step.delta("out")
@@ -136,4 +146,20 @@ class Activation(Layer):
     def words(self, step: DocStep) -> Words:
         forward, backward = WORDS[self.kind]
         names = {"z": step.symbol("in"), "a": step.symbol("out")}
+        if step.number is not None and self.rule_says_forward:
+            # In a network's walk its rule, entry by entry, one line each way: the forward pass goes through the layer
+            # rather than round it, and the backward pass writes in maths what its words say.
+            return Words("", {"in": WALK[self.kind]}, formulas=self.entry_rules(step))
         return Words(forward.format(**names), {"in": backward.format(**names)})
+
+    def entry_rules(self, step: DocStep) -> dict[str, list[str]]:
+        """The rule for one entry, forward ("out") and backward ("in"): a^{[2](m)}_{r,s} = max(0, a^{[1](m)}_{r,s}),
+        delta^{[1](m)}_{r,s} = delta^{[2](m)}_{r,s} 1[a^{[1](m)}_{r,s} > 0]; one index for a vector."""
+        channels = len(step.shape_in) == 3 and step.shape_in[0] > 1
+        index = "r,s" if len(step.shape_in) == 3 else "i"
+        c = "m" if channels else ""
+        z, a = step.symbol("in", c) + f"_{{{index}}}", step.symbol("out", c) + f"_{{{index}}}"
+        d_out, d_in = step.delta("out", c) + f"_{{{index}}}", step.delta("in", c) + f"_{{{index}}}"
+        forward, local = RULES[self.kind]
+        return {"out": [rf"{a} &= {forward.format(z=z)}"],
+                "in": [rf"{d_in} &= {d_out}" + (rf"\, {local.format(z=z, a=a)}" if local else "")]}

@@ -148,7 +148,7 @@ def star_d_words(verb: str = "is") -> str:
     as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
             r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le K_h$, "
-            r"$1 \le q \le K_w$ (as everywhere here, $(p, q)$ indexes the kernel and $(r, s)$ the upstream gradient)")
+            r"$1 \le q \le K_w$ (the letters of a definition are the operator's own placeholders)")
 
 
 # The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
@@ -569,7 +569,8 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
     border = _full_border(spec)
     # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes. In a
     # single layer's document (`said`) the matrices and the full correlation's zeros were defined where first used.
-    padded_g = (rf"$\hat{{G}}$ is ${Gt}$ padded for the full correlation" + (
+    # Named as the network's rules name it: full(.) pads for the full correlation (review r7 defect 12).
+    padded_g = (rf"$\hat{{G}}$, that is $\operatorname{{full}}({Gt})$, is ${Gt}$ padded for the full correlation" + (
         rf" (here {size(*sizes['padded upstream'])})" if said else
         rf", by one row and column fewer than the kernel spans: {border} of zeros on every side (here {span[0] - 1} "
         rf"and {span[1] - 1}: {size(*sizes['padded upstream'])})"))
@@ -953,15 +954,15 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     stride_case = _stride_case(spec, step) if step.number is None else None
     if stride_case is not None:
         out.append(stride_case)
-    K = matrix_name(*step.entry("K"))
+    # The question names no matrix and no rotation: the matrix-form task asks which matrix is rotated (review r7
+    # defect 3: a task's text must not answer another task).
     X = matrix_name(*step.entry("in"))
-    slides = (rf"the kernel rotated, $\operatorname{{rot}}_{{180}}({K})$ (the convolution convention)" if spec.flipped
-              else f"the kernel ${K}$ as it is")
-    turns = "as stored" if spec.flipped else "rotated"
+    happens = ("the convolution convention's forward pass rotates the kernel, yet one matrix does not turn up rotated"
+               if spec.flipped else "the forward pass rotates nothing, yet one matrix turns up rotated")
     out.append(Exercise(
-        f"The forward pass slides {slides}, yet $\\partial L / \\partial {X}$ is "
-        f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}: the kernel turns up {turns}. Explain why in two or "
-        "three sentences.", [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
+        f"{happens[0].upper() + happens[1:]} in the matrix form of $\\partial L / \\partial {X}$ (the matrix-form "
+        "task). Explain why in two or three sentences.",
+        [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
     if step.number is not None:  # in a network, say which layer each task is about
         out = [replace(e, question=f"(Layer {step.number}.) {e.question}", layer=step.number) for e in out]
     return out
@@ -996,10 +997,13 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
     comes from, every symbol of the answer defined in its reasoning (the sheet has no section that defines them):
     a single layer's boxes, with X, K, G and G^ named and the correlation defined; in a network, the layer's rules
     as its document's overview writes them (K^{[1](m,1)}, delta^{[1](m)}), with the operators they use."""
+    # the key names the operation, as the document does (the why-rotated task's question no longer quotes it)
+    named = (f" So $\\partial L / \\partial {matrix_name(*step.entry('in'))}$ is "
+             f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}.")
     if step.number is None:
         names, lines, note = results(spec, step)
         return Exercise(MATRIX_QUESTION, lines, f"{names} {STAR} {note} "
-                        + rotated_sentence(lines, matrix_name(step.letters["K"])), 4)
+                        + rotated_sentence(lines, matrix_name(step.letters["K"])) + named, 4)
     lines = rules(spec, step)[1:]  # the forward rule is on the sheet
     text = " ".join(lines)
     said = [words for key, words in NOTATION if key in text and key not in (r"\star_{",)]
@@ -1013,7 +1017,8 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
                      else "1") + " to output channel " + ("$m$" if spec.out_channels > 1 else "1") + ". ") if which else ""
     note = ("Here " + "; ".join(said) + ". " + channel_words
             + f"Each gradient has the shape of what it is the gradient of: {size(*spec.kernel)} for a kernel, the "
-            + f"input's {size(*spec.input)} for the input. " + rotated_sentence(lines, matrix_name(step.letters["K"])))
+            + f"input's {size(*spec.input)} for the input. " + rotated_sentence(lines, matrix_name(step.letters["K"]))
+            + named)
     return Exercise(MATRIX_QUESTION, lines, note, 4)
 
 
@@ -1084,7 +1089,8 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
              r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
              rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\hat{G}$ made from $\tilde{G}$ and $\tilde{K}$ as the boxes' from $G$ and $K$; " + star_d_words()
+             r"$\hat{G}$, that is $\operatorname{full}(\tilde{G})$: $\tilde{G}$ with $D_h (K_h - 1)$ rows and "
+             r"$D_w (K_w - 1)$ columns of zeros added on every side; " + star_d_words()
              + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)

@@ -81,26 +81,52 @@ class Flatten(Layer):
 
     def rules(self, step: DocStep) -> list[str]:
         how = r"\operatorname{vec}" if self.order == "column" else r"\operatorname{flatten}"
-        return [rf"{step.symbol('out')} &= {how}({step.symbol('in')})", self.index_map(step),
+        # the index map is the walk's (where the forward pass goes through the layer): here the tensor form alone
+        return [rf"{step.symbol('out')} &= {how}({step.symbol('in')})",
                 rf"{step.delta('in')} &= {how}^{{-1}}({step.delta('out')})"]
 
-    def index_map(self, step: DocStep) -> str:
-        """Where entry (r, s) of channel m lands in the vector, in the symbols h and w of a channel's size (this one's
-        beside it): column-major a_{hw(m-1) + h(s-1) + r} = a^{(m)}_{r,s}; row-major (PyTorch's) a_{hw(m-1) + w(r-1) + s}."""
+    def index_map(self, step: DocStep, numbers: bool = False) -> str:
+        """Where entry (r, s) of channel m lands in the vector, in the symbols n_h and n_w of a channel's rows and
+        columns (this one's beside it; subscripts h, w are rows and columns throughout): column-major
+        a_{n_h n_w (m-1) + n_h (s-1) + r} = a^{(m)}_{r,s}; row-major (PyTorch's) a_{n_h n_w (m-1) + n_w (r-1) + s}.
+        With `numbers`, this layer's sizes put in (the walk's line: 4 (m - 1) + 2 (r - 1) + s)."""
+        return self._index_line(step, numbers)[0]
+
+    def _index(self, step: DocStep, numbers: bool) -> str:
+        c_n, h, w = step.shape_in
+        H, W = ("n_h", "n_w") if not numbers else (str(h), str(w))
+        slow, fast, along = ("s", "r", H) if self.order == "column" else ("r", "s", W)
+        size = f"{H} {W}" if not numbers else str(h * w)
+        index = (f"{size} (m - 1) + " if c_n > 1 else "") + (f"{along} ({slow} - 1) + {fast}" if along != "1" else fast)
+        return index
+
+    def _index_line(self, step: DocStep, numbers: bool) -> tuple[str, str]:
+        """The forward index map and the backward one (the gradient moves back to its entry's place)."""
         c_n, h, w = step.shape_in
         (out, out_sup), (inp, in_sup) = step.entry("out"), step.entry("in", "m" if c_n > 1 else "")
-        # the channel's size in small letters: H and W are the network input's, W^{[l]} a dense layer's weights
-        H, W = "h", "w"
-        slow, fast, along = ("s", "r", H) if self.order == "column" else ("r", "s", W)
-        index = (f"{H} {W} (m - 1) + " if c_n > 1 else "") + f"{along} ({slow} - 1) + {fast}"
+        index = self._index(step, numbers)
         sup_out = f"^{{{out_sup}}}" if out_sup else ""
         sup_in = f"^{{{in_sup}}}" if in_sup else ""
-        return (rf"{latex_base(out)}{sup_out}_{{{index}}} &= {latex_base(inp)}{sup_in}_{{r,s}} "
-                rf"\quad ({H} \times {W} = {h} \times {w})")
+        size = "" if numbers else rf" \quad (n_h \times n_w = {h} \times {w})"
+        forward = rf"{latex_base(out)}{sup_out}_{{{index}}} &= {latex_base(inp)}{sup_in}_{{r,s}}{size}"
+        backward = rf"{step.delta('in', 'm' if c_n > 1 else '')}_{{r,s}} &= {step.delta('out')}_{{{index}}}"
+        return forward, backward
 
     def words(self, step: DocStep) -> Words:
         order = ("each channel column by column (PyTorch's flatten goes row by row: the same entries in another "
                  "order)" if self.order == "column" else
                  "each channel row by row, as PyTorch's flatten does")
-        return Words("", {"in": f"Flattening lists {order}; it only moves entries, so each gradient moves back to "
-                                "its entry's place."})
+        forward, backward = self._index_line(step, numbers=False)
+        if step.number is not None:  # the walk's line says the size in words before it
+            forward = forward.split(r" \quad")[0]
+            c_n, h, w = step.shape_in
+            how = "row by row" if self.order == "row" else "column by column"
+            lead = (f"Each channel's $n_h \\times n_w$ entries (${h} \\times {w}$ here) are listed {how}"
+                    + (", channel after channel:" if c_n > 1 else ":"))
+        else:
+            lead = ""
+        return Words(lead, {"in": "It only moves entries, so each gradient moves back to its entry's place:"
+                          if step.number is not None else
+                          f"Flattening lists {order}; it only moves entries, so each gradient moves back to "
+                          "its entry's place."},
+                     formulas={"out": [forward], "in": [backward]} if step.number is not None else {})

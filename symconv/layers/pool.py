@@ -472,9 +472,14 @@ class Pool(Layer):
         tied = "; ".join(f"the window of {entry(out_letter, out_sup, r, s)} has its maximum {v} in {n} entries"
                          for r, s, v, n in ties)
         letter, sup = step.entry("in")
-        at = "example values" if given is None else f"the worked example's values of ${matrix_name(letter, sup)}$, written in its cells"
-        caption = (f"The switches of {which} at {at}{channel}: each window's upstream gradient goes to its marked "
-                   "entry, its first maximum in reading order (row by row, left to right); the others get 0 from it."
+        # where the numbers come from, said where the figure first shows them (review r7 defect 11: they were listed
+        # only pages later); and the first maximum named only where a window has a tie
+        at = ("example values" if given is None else f"the values of ${matrix_name(letter, sup)}$ that the worked "
+              "example computes, written in its cells")
+        caption = (f"The switches of {which}{channel}: each window's upstream gradient goes to its marked entry, "
+                   + ("its first maximum in reading order (row by row, left to right)" if ties else "its maximum")
+                   + "; the others get 0 from it."
                    + (f" Ties: {tied}; only the first of them gets the gradient, as in PyTorch." if ties else ""))
-        return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption, (*legend, ("chosen", "the switch: the first maximum")),
+        return Grid(f"switch-layer-{step.number or 1}", h, w, cells, caption,
+                    (*legend, ("chosen", "the switch: the first maximum" if ties else "the switch: the maximum")),
                     f"where each window's gradient goes, at {at}")

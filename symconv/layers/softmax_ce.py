@@ -113,8 +113,11 @@ class SoftmaxCrossEntropy(Layer):
 
     def objectives(self) -> list[str]:
         if self.general:
-            return [r"show why softmax with cross-entropy sends back $\hat{y} \sum_k t_k - t$"]
-        return [r"show why softmax with cross-entropy sends back $\hat{y} - t$"]
+            return [r"show why softmax with cross-entropy sends back its probabilities $\hat{y}$ times the sum of the "
+                    r"target $t$, less the target: $\hat{y} \sum_k t_k - t$"]
+        # the symbols said where first used (review r7 defect 13: the objectives used them undefined)
+        return [r"show why softmax with cross-entropy sends back its probabilities $\hat{y}$ less the one-hot "
+                r"target $t$: $\hat{y} - t$"]
 
     def words(self, step: DocStep) -> Words:
         scores = "" if step.number is None else f" $f = {step.symbol('in')}$"

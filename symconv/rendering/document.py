@@ -472,10 +472,9 @@ GENERAL_LEAD = ("Where a formula is written more than once, the first line, in s
                 "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
 
 
-SHOWN = ("The sections below work out one entry of each tensor they list, the first of its first channel (and the "
-         "middle one too where the first, on an edge, has fewer terms); the other entries follow the same rule with "
-         "their own indices. A layer that only clips or moves its input's entries (a relu, a flatten) is said by its "
-         "rule, without entries.")
+SHOWN = ("For each tensor they list, the sections below work out one entry, its first (channel 1, row 1, column 1), "
+         "and also a middle one where the first, on an edge, has fewer terms; the others follow the same rule. A relu "
+         "or a flatten, which only clips or moves entries, is given by its rule alone.")
 
 
 INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere."
@@ -504,7 +503,7 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
     if not input_gradient:
         after += ("Training does not need the gradient with respect to the network's input $x$: its entries are "
                   "left out. ")
-    after += "" if all_entries else (SHOWN.replace("first channel", "first channel, of the first example,")
+    after += "" if all_entries else (SHOWN.replace("(channel 1,", "(example 1, channel 1,")
                                      if batch else SHOWN)
     return intro, [words[0].upper() + words[1:] + "." if not words.startswith("$") else words + "." for words in said], after.strip()
 
@@ -579,8 +578,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             Section("example-results", "", computes, [], formula=derived, small=True,
                     after=("One entry of each sum, term by term" + (
                         " (a sum of decimals leaves out its terms that are 0, and shows a factor to more than three "
-                        "places where three would not give the result):"
-                        if any(rounded(*t.values) for t in example.derived) else ":"))
+                        "places where three would not give the result)"
+                        if any(rounded(*t.values) for t in example.derived) else "") + (
+                        ", the bias first where the sum has one (the term without a product)"
+                        if any(name for t in example.derived if t.terms for name in t.alone) else "") + ":")
                     if worked else "",
                     steps=steps)]
 
@@ -919,14 +920,19 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     for group in forward + backward:
         for n, section in enumerate(group.sections):
             if section.general_note.startswith(GENERAL_LEAD):
-                if led:
-                    group.sections[n] = replace(section, general_note=section.general_note[len(GENERAL_LEAD):].lstrip())
+                rest = section.general_note[len(GENERAL_LEAD):].lstrip()
+                # said before the display it explains, not after it (review r7 defect 13: a convention explained only
+                # after its first use)
+                group.sections[n] = (replace(section, general_note=rest) if led else
+                                     replace(section, intro=(section.intro + " " + GENERAL_LEAD).strip(),
+                                             general_note=rest))
                 led = True
     # A layer whose forward pass has nothing to show (a flatten: its rule says it all) gets no heading there; nor
     # does a relu in a network, whose one sentence would repeat its rule, max(0, .) entry by entry.
     plain = {f"Layer {r.number}: {r.layer.describe()}" for r in records if r.layer.rule_says_forward}
     forward = [g for g in forward if any(s.intro or s.blocks or s.overview or s.figures or s.formula or s.steps
-                                         for s in g.sections) and (single or g.title not in plain)]
+                                         for s in g.sections)
+               and (single or g.title not in plain or any(s.formula for s in g.sections))]
     first = records[0]
     summary, closing, questions, answers = [], [], [], []
     if single:

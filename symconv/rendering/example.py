@@ -190,7 +190,6 @@ def _sum_entry(tensor: Values, labels: dict[str, tuple[str, ...]], room: float, 
     lhs = labels[tensor.name][tensor.worked]
     value = tensor.values[tensor.worked]
     pairs = tensor.terms
-    named = {n: name for n, name in enumerate(tensor.alone)}
     kept = range(len(pairs))
     if nonzero and rounded(value, *(v for pair in pairs for v in pair)):
         kept = [n for n, pair in enumerate(pairs) if not any(v is not None and v.is_zero for v in pair)] or kept
@@ -198,7 +197,9 @@ def _sum_entry(tensor: Values, labels: dict[str, tuple[str, ...]], room: float, 
     places = shown_places(pairs, value)
     # a term standing alone among products (a bias) is said to be one: 0 + 0 \cdot 0 would leave the 0 unexplained;
     # in words, not \underbrace{0}_{b^{[1]}_{2}}, whose depth moves a page's worth of lines (the CNN's ninth page)
-    terms = [(rf"\text{{bias }}{_factor_shown(a, places)}" if named.get(n) else _factor_shown(a, places))
+    # (review r7 defect 14: no words inside the formula; the sentence before the worked entries says a lone term is
+    # the bias)
+    terms = [_factor_shown(a, places)
              if b is None else rf"{_factor_shown(a, places)} \cdot {_factor_shown(b, places)}"
              for n, (a, b) in zip(kept, pairs)]
     broken = break_lines(terms, room - width(lhs))

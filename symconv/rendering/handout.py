@@ -216,6 +216,11 @@ def tasks(ctx: dict) -> list[Section]:
     return [_task(n, *task) for n, task in enumerate(out, start=1)]
 
 
+# A layer's output size worked from its input's numbers (a pooling's ", floor((4 - 2) / 2) + 1 = 2 rows and as many
+# columns"): on a sheet that asks an earlier layer's output size, it would give that size away.
+SIZE_ARITHMETIC = re.compile(r", \$\\lfloor \(\d[^$]*\$ rows and (?:as many columns|\$[^$]*\$ columns)")
+
+
 def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = None) -> dict:
     """The context the templates render: the layer and its forward pass (no entries, no output size: they
     are asked), then the tasks (`asked`, by default those of `tasks`), with or without their answers; a
@@ -232,8 +237,11 @@ def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = N
             "and its reasoning." if not answers else f"Every task's answer and its reasoning; {total} points in all.")
     forward = [] if answers else forward  # the key is the tasks and their answers
     if not answers and any(e.asks_output for e in ctx["exercises"]):
-        # A task asks for the output size: the sheet does not print it above the task (review24b defect 1).
+        # A task asks for the output size: the sheet does not print it above the task (review24b defect 1), nor a
+        # later layer's size arithmetic that starts from it (a pooling's floor((4 - 2)/2) + 1: review r7 defect 2).
         ctx = {**ctx, "settings": [(label, value) for label, value in ctx["settings"] if label != "output"]}
+        forward = [Group(g.title, [replace(s, intro=SIZE_ARITHMETIC.sub("", s.intro)) for s in g.sections])
+                   for g in forward]
         sheet = ctx["sheet_view"]() if ctx.get("sheet_view") else {}
         if sheet.get("sheet_layer_table") is not None:
             ctx = {**ctx, "layer_table": sheet["sheet_layer_table"], "diagram": sheet["sheet_diagram"]}

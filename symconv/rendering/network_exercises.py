@@ -96,7 +96,7 @@ def _entry_terms(derivation: Derivation, name: str, flat: int) -> list[tuple[int
 
 
 def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: dict, total: float,
-            symbolic: bool) -> tuple[list[str], int]:
+            symbolic: bool, least: int = PLACES) -> tuple[list[str], int]:
     """Align lines: entry `flat` of tensor `name` as the sum of its terms whose first factor (an upstream
     gradient) is not 0 (in symbols when `symbolic`), then in numbers, at enough places to give the total shown;
     and those places (a vector the line's factors come from is shown at them too)."""
@@ -104,7 +104,7 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     number = lambda at: values[syms[at]]
     terms = [(a, b) for a, b in _entry_terms(derivation, name, flat) if number(a) != 0]
     pairs = [(number(a), number(b) if b >= 0 else None) for a, b in terms]
-    places = _places(pairs, total)
+    places = max(_places(pairs, total), least)  # at least `least`: the places another answer shows its factors at
     lhs = derivation[name].labels[flat]
     if not terms:
         return [rf"{lhs} &= 0"], PLACES
@@ -302,14 +302,30 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
                 rf"term, with the upstream gradient now of $L'${written}:" + _upstream_line(derivation, records, arrays2, places),
                 tuple(lines)))
+        def kernel_entry():
+            """Exercise 3's kernel entry (in exercise 2's channel, its bias's, the last; not the one the worked example
+            shows): its gradient's name, flat index and value in L'."""
+            grad = f"dL/d{kernel.params['K']}"
+            shown = next((v.worked for v in example.derived if v.name == grad), None)
+            per = len(derivation[grad].labels) // derivation[grad].shape[0]
+            last = derivation[grad].shape[0] - 1
+            flat = next(n for n in range(last * per, (last + 1) * per) if n != shown)
+            return grad, flat, float(np.reshape(arrays2[grad], -1)[flat])
+
+        # Answers 2 and 3 show the upstream gradient's entries at the same places (review r7 defect 10: answer 3 used
+        # -0.0855 where answer 2 printed -0.085): the places the kernel entry's sum needs, if more.
+        shared = PLACES
+        if kernel is not None and "b" in kernel.params and other is not None and "K" in kernel.params:
+            shared = _worked(derivation, names, *kernel_entry()[:2], values2, kernel_entry()[2], True)[1]
         if kernel is not None and "b" in kernel.params:
             bias = kernel.params["b"]
             grad = f"dL/d{bias}"
             flat = derivation[grad].shape[0] - 1 if derivation[grad].shape else 0
             total = float(np.reshape(arrays2[grad], -1)[flat])
             label = derivation[grad].labels[flat]
-            lines, places = _worked(derivation, names, grad, flat, values2, total, False)
+            lines, places = _worked(derivation, names, grad, flat, values2, total, False, least=shared)
             lines[0] = primed(lines[0])
+            shared = places
             kept = _kept(derivation, names, grad, flat, values2)
             channel = flat if derivation[grad].shape else 0  # the bias's output channel (0-based)
             words, steps = [], []
@@ -347,16 +363,11 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 tuple(lines)))
         if kernel is not None and other is not None and any(i.title == "Exercise 2" for i in items):
             # the lecture's core: the kernel's gradient, the input correlated with the upstream gradient found above
-            weights = kernel.params["K"]
-            grad = f"dL/d{weights}"
-            shown = next((v.worked for v in example.derived if v.name == grad), None)
             # in exercise 2's channel (its bias's, the last), so that the upstream gradient found there serves
-            per = len(derivation[grad].labels) // derivation[grad].shape[0]
-            last = derivation[grad].shape[0] - 1
-            flat = next(n for n in range(last * per, (last + 1) * per) if n != shown)
-            total = float(np.reshape(arrays2[grad], -1)[flat])
+            grad, flat, total = kernel_entry()
             label = derivation[grad].labels[flat]
-            lines, _ = _worked(derivation, names, grad, flat, values2, total, True)  # in symbols, then numbers
+            # in symbols, then numbers, at the places answer 2 printed the upstream gradient at
+            lines, _ = _worked(derivation, names, grad, flat, values2, total, True, least=shared)
             lines[0] = primed(lines[0])
             found = kept  # the upstream entries that answer 2 found not 0, and why the others are
             kept = _kept(derivation, names, grad, flat, values2)
