@@ -724,3 +724,20 @@ def test_a_sum_over_the_entries_of_a_tensor():
     $$\frac{\partial L}{\partial \mathbf{X}[r', c']} = \sum_{p \in \mathbf{Q}} \frac{\partial L}{\partial p} \frac{\partial p}{\partial \mathbf{X}[r', c']}$$
     """
     assert _zero_based(notes, d) == ["right", "wrong", "right", "not understood"]
+
+
+def test_a_number_over_a_bias_of_several_channels_is_its_channel():
+    # heldout16 07: channels as bare superscripts, x^{c}, W^{o,c}, b^{o}; so b^{2} is channel 2's bias, not b squared
+    d = derive(ConvSpec(input=3, in_channels=2, out_channels=2, kernel=2, bias=True, names="x,W,y"))
+    entry = r"W^{2,c}_{1,1}x^{c}_{1,1} + W^{2,c}_{1,2}x^{c}_{1,2} + W^{2,c}_{2,1}x^{c}_{2,1} + W^{2,c}_{2,2}x^{c}_{2,2}"
+    notes = rf"""
+    $$y^{{2}}_{{1,1}} = \sum_{{c=1}}^{{2}}\left({entry}\right) + b^{{2}}$$
+
+    $$y^{{2}}_{{1,1}} = \sum_{{c=1}}^{{2}}\left({entry}\right) + b^{{1}}$$
+
+    $$\frac{{\partial L}}{{\partial b^{{2}}}} = \sum_{{i=1}}^{{2}}\sum_{{j=1}}^{{2}} \frac{{\partial L}}{{\partial y^{{2}}_{{i,j}}}}$$
+    """
+    assert statuses(notes, d) == ["right", "wrong", "right"]
+    # one output channel: b^{2} is the bias squared, and the sum with it is wrong
+    single = derive(ConvSpec(input=3, kernel=2, bias=True, names="x,W,y"))
+    assert statuses(r"$$y_{1,1} = x_{1,1}W_{1,1} + x_{1,2}W_{1,2} + x_{2,1}W_{2,1} + x_{2,2}W_{2,2} + b^{2}$$", single) == ["wrong"]

@@ -295,6 +295,13 @@ class Parser:
                     self.pos = end
                     channel = [parse_index(part) for part in parts]
                     continue
+                if (not subs and channel is None and not layered and is_number(body) and info.channels == 1
+                        and len(info.shape) == 1 and 1 < info.shape[0] and int(body) <= info.shape[0]
+                        and not re.match(r"\s*[_^]", self.text[end:])):
+                    # b^{2} of a bias with one value per channel: channel 2 (as b^{o} is channel o), not b squared
+                    self.pos = end
+                    channel = [parse_index(body.strip())]
+                    continue
                 if not subs and is_number(body) and (not layered or len(layered) == 1
                                                      and _layer_of(table, int(body)) not in table):
                     break  # \hat y^2, \mu^2 of a name with no layer, or one that is not this: a power, read by factor()
