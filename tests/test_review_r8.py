@@ -50,3 +50,15 @@ def test_the_stars_placeholders_are_no_symbol_of_the_document(subject):
     md = _md(load_network(subject) if isinstance(subject, Path) else subject)
     assert r"(U \star V)_{r,s} = \sum_{p,q} u_{r+p-1,\,s+q-1}\, v_{p,q}" in md
     assert not re.search(r"\(A \\star(_D)? B\)", md) and r"\, b_{p,q}" not in md and r"\, b_{r,s}" not in md
+
+
+def test_the_network_example_prints_the_values_its_answers_and_worked_entries_use():
+    """Defect 4: the example printed y^ to three places (0.145) while answer 1 used 0.1454 (-0.8546 . 11 = -9.401,
+    not -9.405), and the worked dL/dk line used 0.0120 and -0.0556, printed as 0.012 and -0.056."""
+    import symconv
+    md = symconv.render(load_network(CNN), ("md",)).files["derivation.md"].decode()
+    example = md[md.index("A worked example"):md.index("One entry of each sum")]
+    assert r"\hat{y} = {\begin{bmatrix} 0.5896 & 0.1454 & 0.2649" in example
+    assert "0.0120 & -0.0530 & 0.0530 & -0.0556" in example
+    answers = md[md.index("Answer 1"):]
+    assert "-0.8546" in answers and r"\approx -9.401" in answers
