@@ -62,3 +62,11 @@ def test_the_network_example_prints_the_values_its_answers_and_worked_entries_us
     assert "0.0120 & -0.0530 & 0.0530 & -0.0556" in example
     answers = md[md.index("Answer 1"):]
     assert "-0.8546" in answers and r"\approx -9.401" in answers
+
+
+def test_answer_2s_matrices_side_by_side_are_a_quad_apart():
+    """Defect 6: answer 2's three matrices a \\qquad apart ran 5.8 pt into the margin of the CNN document."""
+    import symconv
+    md = symconv.render(load_network(CNN), ("md",)).files["derivation.md"].decode()
+    answer = md[md.index("Answer 2"):md.index("Answer 3")]
+    assert r"\end{bmatrix}}, \quad {\delta'}" in answer and r"\qquad" not in answer

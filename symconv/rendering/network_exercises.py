@@ -351,7 +351,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 while shown:  # up to three lines of at most 8 matrix rows in all on one line
                     line, joined = shown.pop(0), 1
                     while shown and joined < 3 and line.count(r"\\") + shown[0].count(r"\\") <= 8:
-                        line += r", \qquad " + shown.pop(0).replace("&= ", "= ", 1)
+                        # \quad apart: three at \qquad ran 5.8 pt into the margin (review r8 defect 6)
+                        line += r", \quad " + shown.pop(0).replace("&= ", "= ", 1)
                         joined += 1
                     steps.append(line)
             lines = steps + lines
