@@ -223,12 +223,12 @@ def test_worked_numbers_are_checked_at_the_values_the_notes_give():
     # and a layer at another stride), every claim reads back right, the worked example's too.
     text = text[:text.index("## In a network")] + text[text.index("## A worked example"):text.index("## Exercises")]
     # (and the general form beside the boxes, crop(G-hat star rot180(K)): crop is no function check reads; nor the
-    # operators' definitions before the results, in symbols for any matrices A, B and kernel K)
+    # operators' definitions before the results, in symbols for any matrices U, V and kernel K; and G-bar = G-hat at stride 1)
     verdicts = [v for v in check_notes(text, CLASSIC, latex=False)
                 if not (v.status == "not understood" and (re.search(r"\\rho_[hw]\(|\\operatorname\{crop\}|\\star_D", v.claim)
-                                                          or v.claim.startswith((r"(A \star B)_{r,s}",
+                                                          or v.claim.startswith((r"(U \star V)_{r,s}",
                                                                                  r"\operatorname{rot}_{180}(K)_{p,q}",
-                                                                                 r"(A \star_D B)_{p,q}", r"\tilde{"))))]
+                                                                                 r"(U \star_D V)_{p,q}", r"\tilde{", r"\bar{"))))]
     assert {v.status for v in verdicts} == {"right", "definition"}, [v for v in verdicts if v.status != "right"][:2]
     assert sum("given value" in v.reason for v in verdicts) == 17  # X (9), K (4) and dL/dY (4), entry by entry
     # Given values by hand: y_{1,1} = 1*0 + 2*1 + 0*(-1) + ... at these numbers is worked out, and a slip is caught.

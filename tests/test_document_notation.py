@@ -45,6 +45,6 @@ def test_the_correlation_is_defined_with_the_forward_rules_output_index(subject)
     defined with the same (r, s), not an (i, j) the document keeps for the input's entries."""
     subject = load_network(EXAMPLES / f"{subject}.toml") if isinstance(subject, str) else subject
     md = render(derive(subject), ("md",)).files["derivation.md"].decode()
-    assert r"(A \star B)_{r,s} = \sum_{p,q} a_{r+p-1,\,s+q-1}\, b_{p,q}" in md
-    assert r"(A \star B)_{i,j}" not in md
+    assert r"(U \star V)_{r,s} = \sum_{p,q} u_{r+p-1,\,s+q-1}\, v_{p,q}" in md
+    assert r"(U \star V)_{i,j}" not in md
     assert re.search(r"[ay](?:\^\{[^$]*?\})?_\{r,s\} &= b", md)  # the forward rule's (r, s)

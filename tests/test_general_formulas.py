@@ -370,8 +370,8 @@ def test_the_star_d_definition_indexes_the_kernel_by_p_q_and_the_upstream_gradie
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     for md in (single, network):
-        found = re.search(r"\(A \\star_D B\)_\{(\w),(\w)\} = \\sum_\{(\w),(\w)\} a_\{D_h \(\1-1\) \+ \3,\\, "
-                          r"D_w \(\2-1\) \+ \4\}\\, b_\{\3,\4\}", md)
+        found = re.search(r"\(U \\star_D V\)_\{(\w),(\w)\} = \\sum_\{(\w),(\w)\} u_\{D_h \(\1-1\) \+ \3,\\, "
+                          r"D_w \(\2-1\) \+ \4\}\\, v_\{\3,\4\}", md)
         assert found and found.groups() == ("p", "q", "r", "s"), found
     rng = np.random.default_rng(3)
     x, k, g = rng.normal(size=(7, 8)), rng.normal(size=(2, 3)), None

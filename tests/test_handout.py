@@ -31,7 +31,7 @@ def test_the_sheet_asks_numbered_escalating_tasks_with_points_and_room(spec):
     titles = [t.title for t in sheet["tasks"]]
     assert titles == [f"Task {n} ({t.points} points)" for n, t in enumerate(sheet["tasks"], start=1)]
     questions = " ".join(t.intro for t in sheet["tasks"])
-    for asked in ("output size", "as a sum of products", "general formula", "matrix form",
+    for asked in ("output size", "as a sum of products", "index formula of", "matrix form",
                   "Suppose the stride were", "Explain why"):
         assert asked in questions, asked
     # A border entry and an interior one, where they differ (with padding 1, a 2 x 2 kernel and stride
@@ -243,7 +243,7 @@ def test_the_key_says_which_matrix_is_rotated_and_speaks_of_padding_only_where_t
     matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
     assert "The matrix rotated is the kernel, $" in matrix.after or "The matrices rotated, each by 180 degrees" in matrix.after
     assert "by 180 degrees." in matrix.after
-    general = next(t for t in tasks if "general formula" in t.intro)
+    general = next(t for t in tasks if "index formula of" in t.intro)
     assert ("zero padding" in general.after) == spec.has_padding, general.after
 
 
@@ -251,7 +251,7 @@ def test_the_network_key_names_the_rotated_kernel_and_no_padding_it_lacks():
     tasks = answers(context(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), matrices=False))["tasks"]
     matrix = next(t for t in tasks if "Which matrix is rotated" in t.intro)
     assert "The matrix rotated is the kernel, $" in matrix.after and "by 180 degrees." in matrix.after
-    assert "zero padding" not in next(t for t in tasks if "general formula" in t.intro).after
+    assert "zero padding" not in next(t for t in tasks if "index formula of" in t.intro).after
 
 
 def test_the_key_says_the_input_gradients_reasoning_once():
@@ -287,3 +287,14 @@ def test_the_relu_task_answers_every_zero_entry():
     key = render(d, ("md",), DocumentOptions(handout=True)).files["answers.md"].decode()
     assert "is 0 where the relu's input is not positive" in key
     assert "each entry that is not its window's switch" in key
+
+
+@pytest.mark.parametrize("source", ["single", "network"])
+def test_the_formula_task_asks_for_the_form_its_answer_gives(source):
+    """review r8 defect 3: the key answered "the general formula" with the formula at the layer's stride 1; the task
+    now asks for the formula at the layer's own stride, padding and dilation, which is what the answer gives."""
+    ctx = context(derive(ConvSpec() if source == "single" else load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")),
+                  matrices=False)
+    task = next(t for t in answers(ctx)["tasks"] if "index formula of" in t.intro)
+    assert "general formula" not in task.intro and "own stride, padding and dilation" in task.intro
+    assert r"\rho" not in " ".join(task.formula)

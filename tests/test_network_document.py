@@ -236,8 +236,17 @@ def test_the_walk_gives_relu_and_flatten_their_rules_both_ways():
     assert "### Layer 2: relu" in forward and "### Layer 4: flatten" in forward
     assert r"a^{[2](m)}_{r,s} &= \max(0, a^{[1](m)}_{r,s})" in forward
     assert r"a^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s} &= a^{[3](m)}_{r,s}" in forward
-    assert r"\delta^{[1](m)}_{r,s} &= \delta^{[2](m)}_{r,s}\, \mathbb{1}[a^{[1](m)}_{r,s} > 0]" in backward
-    assert r"\delta^{[3](m)}_{r,s} &= \delta^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s}" in backward
+    assert r"\partial L / \partial a^{[1](m)}_{r,s} &= \delta^{[2](m)}_{r,s}\, \mathbb{1}[a^{[1](m)}_{r,s} > 0]" in backward
+    assert r"\partial L / \partial a^{[3](m)}_{r,s} &= \delta^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s}" in backward
+
+
+def test_the_walks_backward_rules_write_the_gradient_they_give_as_the_pooling_does():
+    """review r8 defect 7: the pooling's entry read dL/da^{[2](1)}_{1,1} = delta^{[3](1)}_{1,1} ..., the relu's rule
+    delta^{[1](m)}_{r,s} = delta^{[2](m)}_{r,s} ...: every layer of the walk now gives dL/da from the upstream delta."""
+    md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
+    backward = md[md.index("## Backward pass"):md.index("## The rules")]
+    lhs = [line.split("&=")[0].strip() for line in backward.splitlines() if "&=" in line]
+    assert lhs and not [side for side in lhs if side.startswith(r"\delta")], lhs
 
 
 def test_the_reading_conventions_come_before_their_first_use_and_the_objectives_define_their_symbols():

@@ -157,8 +157,8 @@ def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
     assert "These boxed forms hold at stride 1 with no padding and dilation 1" in md
     # at any stride, padding and dilation: the kernel's correlation taken D apart and cut to its size, the dilated kernel
     assert r"\frac{\partial L}{\partial K} &= \tilde{X} \star_D \tilde{G}" in md
-    assert r"(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le K_h$" in md
-    assert r"\operatorname{crop}\Big(\hat{G} \star \operatorname{rot}_{180}\big(\tilde{K}\big)\Big)" in md
+    assert r"(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$ for $1 \le p \le K_h$" in md
+    assert r"\operatorname{crop}\Big(\bar{G} \star \operatorname{rot}_{180}\big(\tilde{K}\big)\Big)" in md
     # Boxes that already carry a stride and padding need no second set
     strided = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## The results", "## In a network")
     assert "These boxed forms hold" not in strided
@@ -198,7 +198,7 @@ def test_the_worked_example_sits_on_one_page_of_the_pdf(tmp_path: Path):
     pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout for n in range(1, count + 1)]
     start = next(n for n, page in enumerate(pages) if "A worked example" in page)
-    end = next(n for n, page in enumerate(pages) if "\nExercises\n" in page)
+    end = next(n for n, page in enumerate(pages) if "\nExercises\n" in "\n" + page)  # also a page it starts
     assert "One entry of each sum" in pages[start]
     # From its heading to the next section's (the exercises), one page: the next section starts a page at most.
     assert end == start or (end == start + 1 and pages[end].lstrip().startswith("Exercises")), pages[end][:200]
@@ -256,7 +256,7 @@ def test_g_hat_is_defined_once(spec):
     for fmt in ("md", "tex"):
         text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
         # named as a network's rules name it: full(G), full(G-tilde) at a stride
-        assert len(re.findall(r"\$\\hat\{G\}\$, that is \$\\operatorname\{full\}\((?:G|\\tilde\{G\})\)\$, is ", text)) == 1, fmt
+        assert len(re.findall(r"\$\\hat\{G\}\$, that is \$\\operatorname\{full\}(?:_D)?\((?:G|\\tilde\{G\})\)\$, is ", text)) == 1, fmt
         assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
         assert "padded for the full correlation (here " in text, fmt
         assert text.count("1)$ columns of zeros on every side (here ") + text.count("K_w - 1$ columns of zeros on every side (here ") == 1, fmt  # with the full correlation, where first used
@@ -362,4 +362,5 @@ def test_the_general_results_name_their_padded_gradient_plainly_and_claim_no_ind
     for text in (md, net):
         assert "as everywhere here" not in text and "operator's own placeholders" in text
     assert "as the boxes' from" not in md
-    assert r"$\hat{G}$, that is $\operatorname{full}(\tilde{G})$:" in md and r"$\hat{G}$, that is $\operatorname{full}(G)$, is" in md
+    # G-hat is full(G) alone; the general forms' padded spread gradient has a name of its own (review r8 defect 2)
+    assert r"$\bar{G}$ the spread $\tilde{G}$ with" in md and r"$\hat{G}$, that is $\operatorname{full}(G)$, is" in md

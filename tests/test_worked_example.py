@@ -246,7 +246,7 @@ def test_a_networks_document_shows_its_example_in_every_format_and_not_when_aske
     for name in ("derivation.tex", "derivation.md", "derivation.html"):
         text = files[name].decode()
         assert "A worked example" in text and "the network computes these" in text, name
-        assert "rounded to three places" in text and "are tenths" in text, name
+        assert "shown rounded" in text and "are tenths" in text, name
     assert r"\approx" in files["derivation.tex"].decode()
     assert all("A worked example" not in data.decode()
                for data in render(net, ("tex", "md", "html"), example=None).files.values())

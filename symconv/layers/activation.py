@@ -162,4 +162,6 @@ class Activation(Layer):
         d_out, d_in = step.delta("out", c) + f"_{{{index}}}", step.delta("in", c) + f"_{{{index}}}"
         forward, local = RULES[self.kind]
         return {"out": [rf"{a} &= {forward.format(z=z)}"],
-                "in": [rf"{d_in} &= {d_out}" + (rf"\, {local.format(z=z, a=a)}" if local else "")]}
+                # the gradient it gives written as the other layers' entries write theirs, dL/da (the pooling's
+                # dL/da^{[2](1)}_{1,1} = delta^{[3](1)}_{1,1} ...), the upstream one delta (review r8 defect 7)
+                "in": [rf"\partial L / \partial {z} &= {d_out}" + (rf"\, {local.format(z=z, a=a)}" if local else "")]}

@@ -147,14 +147,15 @@ def star_d_words(verb: str = "is") -> str:
     """What the kernel's gradient's correlation at dilation D is, exactly: taken at entries D apart and only as many
     as the kernel has (at a stride that leaves the padded input's last rows unread, the whole correlation is larger)."""
     return (rf"$\star_D$ {verb} the correlation taken at entries $D$ apart and cut to the kernel's size, "
-            r"$(A \star_D B)_{p,q} = \sum_{r,s} a_{D_h (p-1) + r,\, D_w (q-1) + s}\, b_{r,s}$ for $1 \le p \le K_h$, "
+            r"$(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$ for $1 \le p \le K_h$, "
             r"$1 \le q \le K_w$ (the letters of a definition are the operator's own placeholders)")
 
 
 # The operators of a convolution's results, defined by formula before the boxes that use them (in a single layer's
 # document rot180 was defined before, with the input's gradient: STAR_ONLY).
-STAR_ONLY = (r"Here $\star$ is the valid cross-correlation, $(A \star B)_{r,s} = \sum_{p,q} a_{r+p-1,\,s+q-1}\, b_{p,q}$ "
-             r"summed over the entries of $B$, at every $(r, s)$ where $B$ fits inside $A$")
+STAR_ONLY = (r"Here $\star$ is the valid cross-correlation (stride 1, no padding, dilation 1), "
+             r"$(U \star V)_{r,s} = \sum_{p,q} u_{r+p-1,\,s+q-1}\, v_{p,q}$ "
+             r"summed over the entries of $V$, at every $(r, s)$ where $V$ fits inside $U$")
 STAR = STAR_ONLY + r"; $\operatorname{rot}_{180}(K)_{p,q} = k_{K_h+1-p,\,K_w+1-q}$ is the kernel turned by 180 degrees."
 
 
@@ -417,7 +418,8 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
              rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}"
              + (rf"\operatorname{{rot}}_{{180}}\big({gradient}\big)" if spec.flipped else gradient),
              rf"{d_in} &= {over_m}" + (crop + r"\Big(" if cropped else "")
-             + rf"\operatorname{{full}}\big({spread_back}\big) \star "
+             + (r"\operatorname{full}_D" if spec.dilation != (1, 1) else r"\operatorname{full}")
+             + rf"\big({spread_back}\big) \star "
              + (kernel_back if spec.flipped else rf"\operatorname{{rot}}_{{180}}({kernel_back})")
              + (r"\Big)" if cropped else "")]
     if spec.bias:
@@ -443,6 +445,10 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
     up_letter = step.upstream or r"\Delta"
     upstream, upstream_back = (tilde(up_letter, step.entry("out", ex(which))[1]) for which in
                                ("m" if spec.out_channels > 1 else "", ch.g))
+    # the spread gradient padded for the dilated kernel: a name of its own, not full(.) (review r8 defect 2)
+    sup_back = step.entry("out", ex(ch.g))[1]
+    bar_back, bar_m = (rf"\bar{{{up_letter}}}" + (f"^{{{sup}}}" if sup else "") for sup in
+                       (sup_back, step.entry("out", ex("m" if spec.out_channels > 1 else ""))[1]))
     K = matrix_name(*step.entry("K", ch.pair))
     Kt = tilde(matrix_name(step.letters["K"]), step.entry("K", ch.back_pair)[1])
     d_in = _input_gradient(step, ex("c" if spec.in_channels > 1 else ""))
@@ -451,9 +457,11 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
              rf"and dilation $D$ (an $H \times W$ input), with ${x_in}$ the input with $P_h$ "
              rf"rows and $P_w$ columns of zeros on every side, ${upstream}$ the upstream gradient with "
              rf"$S_h - 1$ zero rows and $S_w - 1$ zero columns between its entries, ${Kt}$ the kernel with "
-             rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, and " + star_d_words("being") + ":")
+             rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, ${bar_m}$ that spread gradient with "
+             rf"$D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros added on every side, and "
+             + star_d_words("being") + ":")
     lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}{x_in} \star_D {upstream}, \qquad "
-             rf"{d_in} = \operatorname{{crop}}\Big({over_m}\operatorname{{full}}({upstream_back}) "
+             rf"{d_in} = \operatorname{{crop}}\Big({over_m}{bar_back} "
              rf"\star \operatorname{{rot}}_{{180}}({Kt})\Big)"]
     return intro, lines
 
@@ -570,7 +578,8 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
     # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes. In a
     # single layer's document (`said`) the matrices and the full correlation's zeros were defined where first used.
     # Named as the network's rules name it: full(.) pads for the full correlation (review r7 defect 12).
-    padded_g = (rf"$\hat{{G}}$, that is $\operatorname{{full}}({Gt})$, is ${Gt}$ padded for the full correlation" + (
+    full_op = r"\operatorname{full}_D" if (dh, dw) != (1, 1) else r"\operatorname{full}"  # as the network's rules
+    padded_g = (rf"$\hat{{G}}$, that is ${full_op}({Gt})$, is ${Gt}$ padded for the full correlation" + (
         rf" (here {size(*sizes['padded upstream'])})" if said else
         rf", by one row and column fewer than the kernel spans: {border} of zeros on every side (here {span[0] - 1} "
         rf"and {span[1] - 1}: {size(*sizes['padded upstream'])})"))
@@ -1089,8 +1098,8 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
              r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
              r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
              rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\hat{G}$, that is $\operatorname{full}(\tilde{G})$: $\tilde{G}$ with $D_h (K_h - 1)$ rows and "
-             r"$D_w (K_w - 1)$ columns of zeros added on every side; " + star_d_words()
+             r"$\bar{G}$ the spread $\tilde{G}$ with $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros added "
+             r"on every side (at stride 1 and dilation 1, $\bar{G} = \hat{G}$); " + star_d_words()
              + "; and " + crop_words() + ":")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
@@ -1101,10 +1110,10 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     over_n = r"\sum_n " if step.batch is not None else ""
     lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\tilde{{{X}}}{x_c} \star_D \tilde{{G}}{m}",
-             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\hat{{G}}{m_back} \star "
+             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\bar{{G}}{m_back} \star "
              rf"\operatorname{{rot}}_{{180}}\big(\tilde{{{K}}}{mc_back}\big)\Big)"]
     after = (rf"At stride 1 with no padding and dilation 1, $\tilde{{{X}}} = {X}$, $\tilde{{G}} = G$, "
-             rf"$\tilde{{{K}}} = {K}$ and $\star_D$ is $\star$: the boxes above. With a dilation, or a stride that leaves "
+             rf"$\bar{{G}} = \hat{{G}}$, $\tilde{{{K}}} = {K}$ and $\star_D$ is $\star$: the boxes above. With a dilation, or a stride that leaves "
              rf"the padded input's last rows or columns unread, the whole correlation $\tilde{{{X}}} \star \tilde{{G}}$ is "
              r"larger than the kernel: only its entries $D$ apart, $K_h \times K_w$ of them, are the kernel's gradient, and "
              "the input entries no window reads get 0 from the crop.")
@@ -1150,20 +1159,28 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
         return lines
 
     batched = step.batch is not None  # this layer's own results sum over its batch: so do these
+    # written with the plain star: exact only at stride 1 without padding or dilation, which says so (review r8 defect 1)
+    plain = (spec.stride == (1, 1) and not spec.has_padding and spec.dilation == (1, 1) and not spec.copies
+             and not spec.flipped)
     intro = (rf"In a network this layer is one link of the chain rule. Its upstream gradient $G = {ds(Y)}$ arrives "
              rf"from the next layer, the one that reads ${Y}$, and the input's gradient ${ds(X)}$ it computes becomes the "
              "upstream gradient of the layer before, which passes it on in turn. A layer of such a network has "
              rf"$C_{{\mathrm{{in}}}}$ input and $C_{{\mathrm{{out}}}}$ output channels, and a kernel ${K}^{{(m,c)}}$ for each output channel "
              "$m$ and input channel $c$"
              + ("" if batched else rf" (a superscript in parentheses is a channel: ${X}^{{(c)}}$ is the input's channel $c$, "
-                rf"${Y}^{{(m)}}$ the output's channel $m$)") + "; at this layer's stride, padding and dilation, channel by channel "
+                rf"${Y}^{{(m)}}$ the output's channel $m$)")
+             + ("; at this layer's stride 1, without padding or dilation, channel by channel " if plain else
+                "; at this layer's stride, padding and dilation, channel by channel ")
              + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
                 + " are shared by them, while each example's input gets its own gradient), " if batched else "")
              + "the layer and its results read:")
     after = (("The channels' groups are those of the results above. " if spec.groups > 1 else "")
              + "Each input channel collects the full convolutions of every output channel that reads it"
              + (r"; $\tilde{G}^{(m)}$ and $\hat{G}^{(m)}$ are made from $G^{(m)}$ as above." if Gt != "G" else
-                r"; $\hat{G}^{(m)}$ is made from $G^{(m)}$ as above."))
+                r"; $\hat{G}^{(m)}$ is made from $G^{(m)}$ as above.")
+             + (rf" These hold at stride 1 without padding or dilation; at any other stride, padding or dilation the "
+                rf"gradients are, channel by channel, the forms $\tilde{{{X}}} \star_D \tilde{{G}}$ and "
+                rf"$\operatorname{{crop}}(\bar{{G}} \star \operatorname{{rot}}_{{180}}(\tilde{{{K}}}))$ above." if plain else ""))
     out = [(intro, forms(batched), after)]
     if not batched:
         out.append((rf"Over a batch of $N$ examples (the parentheses then hold the example first: ${X}^{{(n,c)}}$ is "

@@ -109,7 +109,8 @@ class Flatten(Layer):
         sup_in = f"^{{{in_sup}}}" if in_sup else ""
         size = "" if numbers else rf" \quad (n_h \times n_w = {h} \times {w})"
         forward = rf"{latex_base(out)}{sup_out}_{{{index}}} &= {latex_base(inp)}{sup_in}_{{r,s}}{size}"
-        backward = rf"{step.delta('in', 'm' if c_n > 1 else '')}_{{r,s}} &= {step.delta('out')}_{{{index}}}"
+        # the gradient it gives written dL/da, as every layer's entry writes it; the upstream one delta (review r8 defect 7)
+        backward = rf"\partial L / \partial {latex_base(inp)}{sup_in}_{{r,s}} &= {step.delta('out')}_{{{index}}}"
         return forward, backward
 
     def words(self, step: DocStep) -> Words:

@@ -15,12 +15,15 @@ def crop_words() -> str:
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
-    (r"\star", r"$\star$ is the valid cross-correlation, $(A \star B)_{r,s} = \sum_{p,q} a_{r+p-1,\,s+q-1}\, b_{p,q}$ "
-                r"over the entries of $B$, wherever $B$ fits inside $A$"),
+    (r"\star", r"$\star$ is the valid cross-correlation (stride 1, no padding, dilation 1), "
+                r"$(U \star V)_{r,s} = \sum_{p,q} u_{r+p-1,\,s+q-1}\, v_{p,q}$ over the entries of $V$, wherever $V$ fits "
+                r"inside $U$"),
     (r"\star_{", r"$\star_{s}$ is the cross-correlation taken at every $s$-th position (the stride)"),
+    (r"\operatorname{full}_D", r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of "
+                               r"zeros on every side, for a kernel of dilation $D$"),
     (r"\operatorname{full}", r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows and $K_w - 1$ columns of zeros on every "
-                             r"side ($D_h (K_h - 1)$ and $D_w (K_w - 1)$ for a kernel of dilation $D$): just enough for "
-                             r"the kernel to meet each entry at each of its taps (the full correlation)"),
+                              r"side: just enough for the kernel to meet each entry at each of its taps (the full "
+                              r"correlation)"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
     (r"\operatorname{crop}", crop_words()),

@@ -25,7 +25,7 @@ from ..symbols import latex_base
 from ..words import matrix_name, output_of, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
-from .example import lines as example_lines, network_steps, rounded, worked_entries
+from .example import factor_places, lines as example_lines, network_steps, rounded, worked_entries
 from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of
 from .practice import practice
@@ -508,7 +508,8 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
     return intro, [words[0].upper() + words[1:] + "." if not words.startswith("$") else words + "." for words in said], after.strip()
 
 
-def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False) -> list[Section]:
+def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False,
+                      shows: list[tuple[str, int]] = ()) -> list[Section]:
     """The worked example: the given numbers, then what the layer (or the network, layer by layer)
     computes from them, and the first entry of each sum worked out term by term."""
     whole = {}
@@ -523,8 +524,12 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     passed = [r for r in derivation.records if len(derivation.records) > 1 and r.layer.gates_at_zero
               and values.get(f"dL/d{r.output}") is not None and values.get(f"dL/d{r.output}") == values.get(f"dL/d{r.input}")]
     unlisted = {f"dL/d{r.input}" for r in passed}
+    # each tensor at the places its values are used at, in a worked entry below or an exercise's answer
+    places_of = factor_places(example, nonzero=len(derivation.records) > 1)
+    for name, places in shows:
+        places_of[name] = max(places_of.get(name, 3), places)
     given, derived = example_lines(replace(example, derived=tuple(v for v in example.derived if v.name not in unlisted)),
-                                   whole, EXAMPLE_EM)
+                                   whole, EXAMPLE_EM, places_of)
     tenths = any(rounded(*t.values) for t in example.given)
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
@@ -560,7 +565,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             computes += (" With the model's parameters the values are decimals, shown rounded to three places; each "
                          "agrees with PyTorch running the module itself.")
         elif any(rounded(*t.values) for t in example.derived):
-            computes += " The exponentials make some values decimals, shown rounded to three places."
+            computes += (" The exponentials make some values decimals, shown rounded"
+                         + ("" if any(p > 3 for p in places_of.values()) else " to three places") + ".")
     worked = any(t.terms for t in example.derived)
     extra = {}
     if len(derivation.records) > 1 and derivation.network.chain and derivation.network.batch is None:
@@ -954,8 +960,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         parts = first.layer.in_network(docs[0])
         closing += [Section(f"network-{n}", "In a network" if n == 0 else "", intro, [], formula=lines, after=after)
                     for n, (intro, lines, after) in enumerate(parts)]
+    # A network's exercises, from its worked example: their answers' inputs are printed in it at the places they use
+    net_items = (network_exercises(derivation, example, short_names(derivation, upstream))
+                 if not single and example is not None and exercises else [])
     if example is not None:  # after the derivation it checks, and just before what builds on it (the exercises)
-        closing += _example_sections(derivation, docs, example, after=True)
+        closing += _example_sections(derivation, docs, example, after=True,
+                                     shows=[pair for item in net_items for pair in item.shows])
     if single:
         found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
@@ -996,7 +1006,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                 objectives[same[0]] = o
     # A network's exercises, from its worked example, and their answers apart from them.
     if not single and example is not None and exercises:
-        items = network_exercises(derivation, example, short_names(derivation, upstream))
+        items = net_items
         questions = [Section(f"exercise-{n}", item.title, item.question, []) for n, item in enumerate(items, 1)]
         answers = [Section(f"answer-{n}", item.title.replace("Exercise", "Answer"), item.answer, [],
                            formula=list(item.lines), after=item.after) for n, item in enumerate(items, 1)]

@@ -95,7 +95,8 @@ def _gradient(name: str) -> str:
     return rf"\frac{{\partial L}}{{\partial {name}}}"
 
 
-def lines(example: Example, whole: dict[str, tuple[str, str]], room: float) -> tuple[list[str], list[str]]:
+def lines(example: Example, whole: dict[str, tuple[str, str]], room: float,
+          places_of: dict[str, int] | None = None) -> tuple[list[str], list[str]]:
     """Align lines of the given tensors and of the derived ones; `whole` maps a tensor's name (X, K, Y)
     to the letter and layer superscript its entries are written with (x and "", a and "[2]"); a
     gradient dL/dX is the fraction of its tensor's name."""
@@ -115,7 +116,8 @@ def lines(example: Example, whole: dict[str, tuple[str, str]], room: float) -> t
         """Side by side while they fit in `room` em, a new line after that; given tenths as tenths (0.1)."""
         out, line, used = [], [], 0.0
         for tensor in tensors:
-            for text, em in displays(tensor, namer(tensor), 1 if given and tenths(tensor) else PLACES):
+            shown = 1 if given and tenths(tensor) else (places_of or {}).get(tensor.name, PLACES)
+            for text, em in displays(tensor, namer(tensor), shown):
                 if line and used + em + 2.0 > room:
                     out.append("&" + r", \quad ".join(line))
                     line, used = [], 0.0
@@ -124,6 +126,26 @@ def lines(example: Example, whole: dict[str, tuple[str, str]], room: float) -> t
         return out + (["&" + r", \quad ".join(line)] if line else [])
 
     return aligned(example.given, given=True), aligned(example.derived)
+
+
+def factor_places(example: Example, nonzero: bool) -> dict[str, int]:
+    """The places each derived tensor is printed at: three, or more where a worked entry shows one of its values as a
+    factor to more places (so that a reader gets the worked result from printed numbers, review r8 defect 4)."""
+    out: dict[str, int] = {}
+    for at, tensor in enumerate(example.derived):
+        if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):
+            continue
+        pairs = tensor.terms
+        if nonzero and rounded(tensor.values[tensor.worked], *(v for pair in pairs for v in pair)):
+            pairs = tuple(pair for pair in pairs if not any(v is not None and v.is_zero for v in pair)) or pairs
+        places = shown_places(pairs, tensor.values[tensor.worked])
+        if places <= PLACES:
+            continue
+        factors = {v for pair in pairs for v in pair if v is not None and v.is_Float and _short(v) is None}
+        for other in example.derived[:at]:  # a factor comes from a tensor computed before the entry it works
+            if factors & set(other.values):
+                out[other.name] = max(out.get(other.name, PLACES), places)
+    return out
 
 
 def shown_places(terms, value) -> int:

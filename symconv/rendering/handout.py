@@ -183,7 +183,8 @@ def tasks(ctx: dict) -> list[Section]:
                     _aligned(entry.lhs, entry.lines), _why(params[0], entry, asked=asked, reached=False)))
     if widest is not None and widest.formula:
         general = widest.formula[0].split("&=")[0].strip()
-        out.append((4, tag(widest, f"Write the general formula: ${_inline(general)}$ for every index, as one sum."),
+        out.append((4, tag(widest, f"Write the index formula of ${_inline(general)}$ at this layer's own stride, padding and "
+                                   "dilation, their numbers put in: for every index, as one sum."),
                     widest.formula, "Every entry above is this formula at its indices; terms whose indices fall outside "
                     + ("a tensor (in the zero padding, or past its border)" if layer_of.get(id(widest), 1) in
                        ctx.get("padded_layers", ()) else "a tensor, past its border,") + " do not exist."))

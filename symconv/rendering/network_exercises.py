@@ -41,6 +41,9 @@ class Item:
     answer: str
     lines: tuple[str, ...] = ()
     after: str = ""
+    # worked-example tensors whose values the answer uses as inputs, and the places it uses them at: the worked example
+    # prints them at as many (review r8 defect 4: the answer used 0.1454 where the example printed 0.145)
+    shows: tuple[tuple[str, int], ...] = ()
 
 
 def decimal(value: float, places: int = PLACES) -> str:
@@ -301,7 +304,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 "Exercise 1", f"{said} Compute ${inline_primed(label)}$ by the chain rule.",
                 rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
                 rf"term, with the upstream gradient now of $L'${written}:" + _upstream_line(derivation, records, arrays2, places),
-                tuple(lines)))
+                tuple(lines), shows=((records[-1].output, places),) if _upstream_line(derivation, records, arrays2) else ()))
         def kernel_entry():
             """Exercise 3's kernel entry (in exercise 2's channel, its bias's, the last; not the one the worked example
             shows): its gradient's name, flat index and value in L'."""
@@ -348,7 +351,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 while shown:  # up to three lines of at most 8 matrix rows in all on one line
                     line, joined = shown.pop(0), 1
                     while shown and joined < 3 and line.count(r"\\") + shown[0].count(r"\\") <= 8:
-                        line += r", \qquad " + shown.pop(0).replace("&= ", "= ", 1)
+                        # \quad apart: three at \qquad ran 5.8 pt into the margin (review r8 defect 6)
+                        line += r", \quad " + shown.pop(0).replace("&= ", "= ", 1)
                         joined += 1
                     steps.append(line)
             lines = steps + lines
