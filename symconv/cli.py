@@ -406,9 +406,6 @@ def verify(ctx: click.Context, seed: int, use_torch: bool | None, force: bool, j
            torch_model: str | None, input_shape: str | None, loss: str | None, targets: str | None,
            model_values: bool, **spec_args) -> None:
     """Check every derived entry numerically against NumPy (and PyTorch when installed)."""
-    if use_torch is not False and torch_model is None:
-        # PyTorch's import (most of a second) in a process of its own, while this one derives and checks with NumPy
-        import_module("symconv.numeric.torch_reference").start_early()
     if torch_model is not None:
         imported = torch_spec(ctx, torch_model, input_shape, loss, targets=targets, **spec_args)
         spec = imported[1]

@@ -270,40 +270,6 @@ def test_a_killed_batch_worker_leaves_no_latex_folder_and_no_latex_running(in_tm
     assert list(tmp.iterdir()) == []
 
 
-def _children(pid: int) -> list[int]:
-    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _running(int(p.name))
-            and _safe_parent(int(p.name)) == pid]
-
-
-def _safe_parent(pid: int) -> int | None:
-    try:
-        return _parent(pid)
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_verify_stopped_stops_pytorchs_process(signum, tmp_path):
-    """verify starts PyTorch's reference in a process of its own before deriving: a signal to verify ends it too."""
-    from .conftest import need_torch
-
-    need_torch()
-    process = subprocess.Popen([sys.executable, "-m", "symconv", "verify", "--input", "28", "--kernel", "5",
-                                "--out-channels", "6"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
-    try:
-        assert _until(lambda: _children(process.pid), 30), "verify started no process for PyTorch"
-        (child,) = _children(process.pid)
-        process.send_signal(signum)
-        out, err = process.communicate(timeout=60)
-        assert _until(lambda: not _running(child), 10), "PyTorch's process outlived verify"
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == {signal.SIGINT: 1, signal.SIGTERM: 143}[signum] and "Traceback" not in err, err
-
-
 # --- Valid input that must render ------------------------------------------------------------------
 
 def test_a_parameter_named_with_a_greek_letter_is_typeset_as_that_letter(in_tmp):

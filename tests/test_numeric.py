@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 import json
 
 import numpy as np
@@ -150,37 +149,3 @@ def test_verify_hands_over_each_reference_as_soon_as_it_is_done():
     assert seen == [("numpy", 4), ("torch", 4)]
     assert [reference for reference, _ in report.seconds] == ["numpy", "torch"]
     assert all(seconds >= 0 for _, seconds in report.seconds) and report.ok
-
-
-def test_pytorch_started_early_in_its_own_process_gives_what_it_gives_here():
-    # `verify` on the command line starts PyTorch's reference before deriving (its import then overlaps the
-    # derivation and the NumPy check): the child computes exactly what this process would
-    need_torch()
-    from symconv.network import load_network
-    from symconv.numeric import torch_reference, torch_worker
-
-    d = derive(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"))
-    leaves = random_leaves(d, seed=3)
-    torch_worker.start()
-    got = torch_reference.network_with_grads(d.records, leaves)
-    assert torch_worker.take() is None  # one request each
-    want = torch_reference.computed(d.records, leaves)
-    assert got.keys() == want.keys()
-    for name in want:
-        np.testing.assert_array_equal(got[name], want[name], err_msg=name)
-
-
-def test_an_error_in_pytorchs_process_is_raised_here_and_an_unused_process_ends():
-    need_torch()
-    from symconv.numeric import torch_reference, torch_worker
-
-    d = derive(ConvSpec(input=4, kernel=2))
-    leaves = random_leaves(d, seed=3)
-    del leaves[d.records[0].input]
-    torch_worker.start()
-    with pytest.raises(KeyError):
-        torch_reference.network_with_grads(d.records, leaves)
-    torch_worker.start()
-    worker = torch_worker.take()
-    worker.stop()
-    assert worker.process.returncode is not None

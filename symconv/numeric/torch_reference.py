@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 
 import numpy as np
 
 from ..derivation import LayerRecord
 from ..vec import vec_order
-from . import torch_worker
 
 
 def available() -> bool:
@@ -18,25 +16,8 @@ def available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def start_early() -> None:
-    """Start PyTorch's reference in a process of its own now, before it is needed: its import (most of a second)
-    then runs on another core while this process derives and checks with NumPy, and network_with_grads hands it
-    the values. Nothing when PyTorch is already imported here (a notebook, a model file) or not installed."""
-    if "torch" not in sys.modules and available():
-        torch_worker.start()
-
-
 def network_with_grads(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every layer output, L and every gradient, by tensor name, from PyTorch's layers and autograd (float64):
-    in the process start_early began, if it did, else here."""
-    started = torch_worker.take()
-    if started is not None:
-        return started.run(records, values)
-    return computed(records, values)
-
-
-def computed(records: tuple[LayerRecord, ...], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """network_with_grads, in this process."""
+    """Every layer output, L and every gradient, by tensor name, from PyTorch's layers and autograd (float64)."""
     import torch
 
     torch.set_num_threads(1)
