@@ -1,5 +1,5 @@
-"""The documents' operators and padded gradients (issue 24, review r8): the star used only where it is defined, one name per padded gradient, placeholders that
-no document symbol uses."""
+"""The documents' operators and padded gradients (issue 24, review r8): the star used only where it is defined,
+one name per padded gradient, placeholders that no document symbol uses."""
 
 from __future__ import annotations
 
