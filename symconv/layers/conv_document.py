@@ -634,10 +634,11 @@ def _tap(spec: ConvSpec, axis: int, given: str, out: str) -> str:
 
 
 def _bias(step: DocStep, many_out: bool) -> str:
-    """b, b_{m} or b^{[l]}_{m} followed by " + ", as the entries write the bias; "" without one."""
+    """b, b_{m} or b^{[l]}_{m} followed by " + ", as the entries write the bias; "" without one. With one output
+    channel no m: the output's entry a_{r,s} names no channel for m to be (check: "index m has no range")."""
     if "b" not in step.letters:
         return ""
-    sub = "_{m}" if many_out or step.number is not None else ""
+    sub = "_{m}" if many_out else ""
     return step.symbol("b") + sub + " + "
 
 
