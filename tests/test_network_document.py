@@ -260,3 +260,15 @@ def test_the_reading_conventions_come_before_their_first_use_and_the_objectives_
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     assert r"sends back its probabilities $\hat{y}$ less the one-hot target $t$" in md
     assert "the first of its first channel" not in md and "its first (channel 1, row 1, column 1)" in md
+
+
+def test_a_convolution_with_one_output_channel_writes_its_bias_without_a_channel_index():
+    # a^{[1]}_{r,s} = b^{[1]}_{m} + ... named an m that the entry on the left has not: check could not read it
+    from symconv import check
+
+    d = derive(load_network(EXAMPLES / "single_conv.toml"))
+    md = render(d, ("md",)).files["derivation.md"].decode()
+    assert r"a^{[1]}_{r,s} &= b^{[1]} + " in md and r"b^{[1]}_{m}" not in md
+    assert not [v for v in check(md, d) if "index m has no range" in (v.reason or "")]
+    two = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()
+    assert r"b^{[1]}_{m}" in two  # two output channels: the channel m is on the left too
