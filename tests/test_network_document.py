@@ -260,3 +260,17 @@ def test_the_reading_conventions_come_before_their_first_use_and_the_objectives_
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     assert r"sends back its probabilities $\hat{y}$ less the one-hot target $t$" in md
     assert "the first of its first channel" not in md and "its first (channel 1, row 1, column 1)" in md
+
+
+def test_k_is_only_the_kernel_in_the_cnn_document():
+    """review r9 clash 1: k was a kernel entry, the softmax's class index (y_k, t_k) and the dense layer's input index
+    (W_{j,k}). The classes are now the dense layer's outputs j (j' where a sum runs over them) and its input index
+    is i (W_{j,i}); k is the kernel's alone, in every format and in the handout."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    for handout in (False, True):
+        for name, data in render(d, ("tex", "md", "html"), handout=handout).files.items():
+            text = data.decode(errors="replace")
+            for bad in (r"\hat{y}_k", "t_k", "f_k", "{j,k}", "_{k'}", "[j = k]", r"\sum_k", "<mi>k</mi><mo>&#x0002C;</mo><msup><mi>k"):
+                assert bad not in text, (name, bad)
+            if name == "derivation.md":
+                assert "_{j,i}" in text and r"\hat{y}_j" in text and "its input $i$ to its output $j$" in text
