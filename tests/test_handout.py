@@ -189,7 +189,7 @@ def test_a_network_sheet_spreads_its_tasks_over_every_layer_the_gradient_changes
     layers = [int(re.match(r"\(Layer (\d+)\.\) ", t.intro).group(1)) for t in tasks]
     assert layers == [1] * 6 + [6, 5, 3, 2], layers
     loss, dense, pool, relu = tasks[6:]
-    assert r"\hat{y}_{1} - t_{1}" in loss.formula[-1] and any(r"\sum_j" in line for line in loss.formula)
+    assert r"\hat{y}_{1} - t_{1}" in loss.formula[-1] and any(r"\sum_{j'}" in line for line in loss.formula)
     assert r"\delta^{[5]}_{1}\,W^{[5]}_{1,1}" in " ".join(dense.formula)
     assert "first maximum" in " ".join(pool.formula) and "switch" in pool.after
     assert r"\mathbb{1}[a^{[1]} > 0]" in " ".join(relu.formula) and "Which of its entries are 0?" in relu.intro

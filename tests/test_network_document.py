@@ -272,3 +272,17 @@ def test_a_convolution_with_one_output_channel_writes_its_bias_without_a_channel
     assert not [v for v in check(md, d) if "index m has no range" in (v.reason or "")]
     two = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()
     assert r"b^{[1]}_{m}" in two  # two output channels: the channel m is on the left too
+
+
+def test_k_is_only_the_kernel_in_the_cnn_document():
+    """review r9 clash 1: k was a kernel entry, the softmax's class index (y_k, t_k) and the dense layer's input index
+    (W_{j,k}). The classes are now the dense layer's outputs j (j' where a sum runs over them) and its input index
+    is i (W_{j,i}); k is the kernel's alone, in every format and in the handout."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    for handout in (False, True):
+        for name, data in render(d, ("tex", "md", "html"), handout=handout).files.items():
+            text = data.decode(errors="replace")
+            for bad in (r"\hat{y}_k", "t_k", "f_k", "{j,k}", "_{k'}", "[j = k]", r"\sum_k", "<mi>k</mi><mo>&#x0002C;</mo><msup><mi>k"):
+                assert bad not in text, (name, bad)
+            if name == "derivation.md":
+                assert "_{j,i}" in text and r"\hat{y}_j" in text and "its input $i$ to its output $j$" in text

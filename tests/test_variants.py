@@ -221,3 +221,14 @@ def test_a_set_written_again_with_fewer_variants_leaves_none_of_the_old_ones(tmp
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "submissions", "v01", "v02"]
     assert [p.name for p in tmp_path.iterdir()] == ["set"]
+
+
+def test_the_variant_formula_task_asks_what_the_handout_key_asks():
+    """review r9 clash 4: a variant's sheet asked for "the general formula" where the handout's key asks for the
+    formula at this layer's own stride, padding and dilation, which is what both answers give (no rho)."""
+    from symconv.spec import ConvSpec
+    sheet = worksheet(ConvSpec(stride=(2, 1), padding=(1, 0)), 3)
+    task = next(t for t in sheet.tasks if t.number == 4)
+    assert "general formula" not in task.question
+    assert "at this layer's own stride, padding and dilation" in task.question
+    assert r"\rho" not in " ".join(task.answer)

@@ -96,9 +96,9 @@ class Dense(Layer):
                       "b": rf"$\partial L / \partial {b}$ is the upstream gradient itself." if b else "",
                       "in": rf"$\partial L / \partial {a}$ sums the upstream gradient times the column of ${w}$: "
                             rf"$({w})^{{\mathsf{{T}}}} {d}$, entry by entry "
-                            + (rf"$\partial L / \partial {a}_k = \sum_j {d}_j\, {w}_{{j,k}}$."
+                            + (rf"$\partial L / \partial {a}_i = \sum_j {d}_j\, {w}_{{j,i}}$."
                                if not d.startswith(r"\partial") else
-                               rf"$\partial L / \partial {a}_k = \sum_j (\partial L / \partial {z}_j)\, {w}_{{j,k}}$.")})
+                               rf"$\partial L / \partial {a}_i = \sum_j (\partial L / \partial {z}_j)\, {w}_{{j,i}}$.")})
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         """Why the weights' gradient is an outer product: the chain rule over the outputs, of which only one
@@ -108,16 +108,18 @@ class Dense(Layer):
         def named(which: str, index: str) -> str:
             letter, sup = step.entry(which)
             return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{index}}}"
-        w, a, z = named("W", "j,k"), named("in", "k"), named("out", "i")
-        d_i, d_j = step.gradient_entry("", "i"), step.gradient_entry("", "j")
-        bias = f"{named('b', 'i')} + " if self.bias else ""
-        w_row, a_any = named("W", "i,k'"), named("in", "k'")
+        # the input's index i and the output's j, as the weights W_{j,i} (review r9 clash 1: k is a kernel entry's
+        # letter and the softmax's classes are the outputs j); primes for an index the sum runs over
+        w, a, z = named("W", "j,i"), named("in", "i"), named("out", "j'")
+        d_any, d_j = step.gradient_entry("", "j'"), step.gradient_entry("", "j")
+        bias = named('b', "j'") + " + " if self.bias else ""
+        w_row, a_any = named("W", "j',i'"), named("in", "i'")
         return {"W": ("", [
-            rf"\frac{{\partial {z}}}{{\partial {w}}} &= \mathbb{{1}}[i = j]\, {a}",
-            rf"\frac{{\partial L}}{{\partial {w}}} &= \sum_i {d_i}\, \frac{{\partial {z}}}{{\partial {w}}}"
-            rf" = \sum_i {d_i}\, \mathbb{{1}}[i = j]\, {a} = {d_j}\, {a}"],
-            rf"Why: output ${z} = {bias}\sum_{{k'}} {w_row}\, {a_any}$ holds ${w}$ only "
-            rf"in row $i = j$, times ${a}$, so the chain rule over the outputs keeps one term:")}
+            rf"\frac{{\partial {z}}}{{\partial {w}}} &= \mathbb{{1}}[j' = j]\, {a}",
+            rf"\frac{{\partial L}}{{\partial {w}}} &= \sum_{{j'}} {d_any}\, \frac{{\partial {z}}}{{\partial {w}}}"
+            rf" = \sum_{{j'}} {d_any}\, \mathbb{{1}}[j' = j]\, {a} = {d_j}\, {a}"],
+            rf"Why: output ${z} = {bias}\sum_{{i'}} {w_row}\, {a_any}$ holds ${w}$ only "
+            rf"in row $j' = j$, times ${a}$, so the chain rule over the outputs keeps one term:")}
 
     def figures(self, step: DocStep) -> dict[str, list[Graph]]:
         """The layer's connections, every input unit joined to every output unit: those into the first output

@@ -114,17 +114,17 @@ class SoftmaxCrossEntropy(Layer):
     def objectives(self) -> list[str]:
         if self.general:
             return [r"show why softmax with cross-entropy sends back its probabilities $\hat{y}$ times the sum of the "
-                    r"target $t$, less the target: $\hat{y} \sum_k t_k - t$"]
+                    r"target $t$, less the target: $\hat{y} \sum_j t_j - t$"]
         # the symbols said where first used (review r7 defect 13: the objectives used them undefined)
         return [r"show why softmax with cross-entropy sends back its probabilities $\hat{y}$ less the one-hot "
                 r"target $t$: $\hat{y} - t$"]
 
     def words(self, step: DocStep) -> Words:
         scores = "" if step.number is None else f" $f = {step.symbol('in')}$"
-        return Words(rf"The probabilities $\hat{{y}}$ are the softmax of the scores{scores}, $\hat{{y}}_k = e^{{f_k}} / \sum_j e^{{f_j}}$, "
+        return Words(rf"The probabilities $\hat{{y}}$ are the softmax of the scores{scores}, $\hat{{y}}_j = e^{{f_j}} / \sum_{{j'}} e^{{f_{{j'}}}}$, "
                      + (r"and the loss is the cross-entropy of $\hat{y}$ against the target $t$, whose entries need not "
                         "sum to 1: " if self.general else r"and the loss is the cross-entropy of $\hat{y}$ against the one-hot target $t$: ")
-                     + r"$L = -\sum_k t_k \log \hat{y}_k$.",
+                     + r"$L = -\sum_j t_j \log \hat{y}_j$.",
                      {"in": f"With $f$ the scores entering the softmax{' (' + scores.strip() + ')' if scores else ''}:"})
 
     def rules(self, step: DocStep) -> list[str]:
@@ -150,10 +150,10 @@ class SoftmaxCrossEntropy(Layer):
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k sum_j t_j - t_k (p_k - t_k for a one-hot target),
         the step SymPy does not take alone."""
         last = [] if self.general else [
-            r"&= \hat{y}_k - t_k \qquad \text{since } \sum_j t_j = 1 \text{ for a one-hot target}"]
+            r"&= \hat{y}_j - t_j \qquad \text{since } \sum_{j'} t_{j'} = 1 \text{ for a one-hot target}"]
         return {"in": ("", [
-            r"\frac{\partial L}{\partial f_k} &= \sum_j \frac{\partial L}{\partial \hat{y}_j}\,\frac{\partial \hat{y}_j}{\partial f_k}"
-            r" = \sum_j \left(-\frac{t_j}{\hat{y}_j}\right) \hat{y}_j \left(\mathbb{1}[j = k] - \hat{y}_k\right)",
-            r"&= \hat{y}_k \sum_j t_j - t_k",
+            r"\frac{\partial L}{\partial f_j} &= \sum_{j'} \frac{\partial L}{\partial \hat{y}_{j'}}\,\frac{\partial \hat{y}_{j'}}{\partial f_j}"
+            r" = \sum_{j'} \left(-\frac{t_{j'}}{\hat{y}_{j'}}\right) \hat{y}_{j'} \left(\mathbb{1}[j' = j] - \hat{y}_j\right)",
+            r"&= \hat{y}_j \sum_{j'} t_{j'} - t_j",
             *last,
         ])}

@@ -768,7 +768,7 @@ def _notation(records, docs: list[DocStep]) -> str:
     dense = next((doc for r, doc in zip(records, docs) if r.layer.weights_join and "W" in doc.letters), None)
     if dense is not None:
         w = latex_base(dense.letters["W"])
-        text += f"; a dense layer's weight ${w}^{{[l]}}_{{j,k}}$ joins its input $k$ to its output $j$"
+        text += f"; a dense layer's weight ${w}^{{[l]}}_{{j,i}}$ joins its input $i$ to its output $j$"
     return text + "."
 
 

@@ -2,10 +2,10 @@
 
 A variant's sheet gives the layer, its forward rule and its small whole numbers (X, K, b and the upstream
 gradient), then asks: the output size, an interior entry of dL/dX and the last entry of dL/dK as sums of
-products, the general formula of dL/dX, and the values of those two entries at the given numbers. Every
-task is one `check` grades (the words tasks of the single handout are left to it), so a whole course's
-sheets are graded by `symconv grade`. The numbers come from the worked example, checked against NumPy
-before anything is built.
+products, the index formula of dL/dX at the layer's own stride, padding and dilation (as the handout's key
+asks it), and the values of those two entries at the given numbers. Every task is one `check` grades
+(the words tasks of the single handout are left to it), so a whole course's sheets are graded by
+`symconv grade`. The numbers come from the worked example, checked against NumPy before anything is built.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from .handout import _aligned, _inline, _rows, _task, _terms, _why, answers, exe
 
 POINTS = (2, 3, 3, 4, 2, 2)  # every variant's tasks, in order
 KINDS = ("the output size", "an interior entry of dL/dX as a sum", "an entry of dL/dK as a sum",
-         "the general formula of dL/dX", "that entry of dL/dX at the numbers", "that entry of dL/dK at the numbers")
+         "the index formula of dL/dX at the layer's own stride, padding and dilation", "that entry of dL/dX at the numbers", "that entry of dL/dK at the numbers")
 
 
 @dataclass(frozen=True)
 class Task:
     """A task as grade and the Moodle export read it: what it asks (the left-hand sides whose value it asks,
-    none for the general formula), whether its answer is a number (the last step of a chain is graded), and
+    none for the index formula), whether its answer is a number (the last step of a chain is graded), and
     the numbers a Moodle question asks for (name, value)."""
 
     number: int
@@ -105,7 +105,8 @@ def worksheet(spec: ConvSpec, seed: int, ident: str = "") -> Worksheet:
              _aligned(interior.lhs, interior.lines), (interior.lhs,), False),
         Task(3, POINTS[2], f"Write ${_inline(kernel.lhs)}$ as a sum of products.", _aligned(kernel.lhs, kernel.lines),
              (kernel.lhs,), False),
-        Task(4, POINTS[3], f"Write the general formula: ${_inline(general)}$ for every index, as one sum.",
+        Task(4, POINTS[3], f"Write the index formula of ${_inline(general)}$ at this layer's own stride, padding and "
+                                  "dilation, their numbers put in: for every index, as one sum.",
              inputs.formula, (), False),
         Task(5, POINTS[4], f"Compute ${_inline(interior.lhs)}$ at the given numbers.",
              numeric(interior.lhs, "dL/dX", at_x, x_value), (interior.lhs,), True, ((interior.lhs, x_value),)),
