@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -348,6 +349,11 @@ def _pieces(text: str) -> str:
 _PRIMED = re.compile(r"(?<![A-Za-z\\])([a-z])'(?!'|\s*\(|\s*\\(?:left|bigl?|Bigl?)\s*[(\[])")
 
 
+def unused_letters(text: str, but: str = "") -> list[str]:
+    """Index letters the text does not write as a letter of its own (nor `but`), in the order fresh indices take them."""
+    return [c for c in "uvwqrsmnolhgfedcba" if c not in but and not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", text)]
+
+
 def _primes(text: str) -> str:
     """Primed indices (i', m') as letters the claim does not use otherwise: another index, as written (a primed
     name, t', is the notes' own name: primed_names)."""
@@ -355,7 +361,7 @@ def _primes(text: str) -> str:
     primed = sorted(set(_PRIMED.findall(text)))
     if not primed:
         return text
-    free = [c for c in "uvwqrsmnolhgfedcba" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", text)]
+    free = unused_letters(text)
     fresh = dict(zip(primed, free))
     return _PRIMED.sub(lambda m: fresh.get(m.group(1), m.group()), text)
 
@@ -381,7 +387,7 @@ def _greek_indices(text: str) -> str:
     bound = sorted(set(bound))
     if not bound:
         return text
-    free = [c for c in "uvwqrsmnolhgfedcba" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", text)]
+    free = unused_letters(text)
     if len(free) < len(bound):
         return text
     fresh = dict(zip(bound, free))
@@ -803,10 +809,10 @@ def parse_index(text: str) -> Index:
         raise ParseError(f"cannot read the index {text.strip()!r}: write numbers, letters, + and -")
     if re.search(r"\d{19}", source):
         raise ParseError(f"the index {text.strip()[:20]!r}... is too large to be an index")
-    tokens = [t for t in re.findall(r"\d+|[a-z]|[+\-()*]", source, re.ASCII)]
+    tokens = re.findall(r"\d+|[a-z]|[+\-()*]", source, re.ASCII)
     if tokens and (tokens[0] == "*" or tokens[-1] == "*" or any(a == b == "*" for a, b in zip(tokens, tokens[1:]))):
         raise ParseError(f"cannot read the index {text.strip()!r}: a product needs a factor on each side")
-    tokens = [t for t in tokens if t != "*"] if not re.search(r"\d\*\d", source) else _numbers_multiplied(tokens)
+    tokens = _numbers_multiplied(tokens)
     try:
         (coefs, const), rest = _linear_sum(tokens, 0, 0)
     except (IndexError, ValueError):
@@ -840,8 +846,6 @@ def whole_value(text: str) -> int | None:
 def _arithmetic(tokens: list[str], pos: int, depth: int):
     """sum := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*; factor := ['-'] (number | (sum) | [sum])
     where [sum] is the floor; exact (Fraction)."""
-    from fractions import Fraction
-
     if depth > 10:
         raise ValueError("nested too deeply")
 

@@ -17,7 +17,8 @@ from fractions import Fraction
 from math import prod
 
 from .tree import walk
-from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, _top_split, is_number, parse_index, whole_value,
+from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, _top_split, is_number, parse_index,
+                       unused_letters, whole_value,
                        prepass, read_group, split_indices)
 
 __all__ = ["ChannelLayout", "Index", "ParseError", "Parser", "TensorInfo", "parse_claim", "parse_index"]
@@ -653,7 +654,7 @@ class Parser:
             raise ParseError(f"cannot read the sum over the entries of {name}: it has several channels")
         count = len(info.shape) - info.channels
         rest = self.text[self.pos:]
-        free = [c for c in "uvwqrsmnolhgfedcba" if c != var and not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", self.text)]
+        free = unused_letters(self.text, but=var)
         if not 0 < count <= len(free):
             raise ParseError(f"cannot read the sum over the entries of {name}")
         letters = free[:count]
