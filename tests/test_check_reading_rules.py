@@ -194,6 +194,27 @@ def test_a_wrong_row_of_a_chain_is_named_by_its_line():
     (got,) = check_notes(textwrap.dedent(notes), MLP)
     assert (got.line, got.status) == (3, "wrong") and "(after '=' number 2), on line 4, is the first" in got.reason, \
         got.reason
+    assert got.as_dict()["links"] == [{"line": 3, "status": "right"}, {"line": 4, "status": "wrong"}]
+
+
+def test_each_row_of_a_chain_has_its_own_verdict():
+    # the left side alone on its row (Nielsen's write-up): each '=' row is a step, judged on its own line
+    notes = r"""
+    \begin{align}
+    \frac{\partial L}{\partial a^{[4]}_1}
+    &= a^{[4]}_1 - t_1 \\
+    &= -(t_1 - a^{[4]}_1) \\
+    &= t_1 - a^{[4]}_1 \\
+    &= a^{[4]}_1 + t_1
+    \end{align}
+    """
+    (got,) = check_notes(textwrap.dedent(notes), MLP)
+    assert got.status == "wrong" and got.links == ((4, "right"), (5, "right"), (6, "wrong"), (7, "not understood"))
+    right = notes.replace(r"&= t_1 - a^{[4]}_1 \\", r"&= a^{[4]}_1 - t_1 \\").replace("+ t_1", "- t_1")
+    (got,) = check_notes(textwrap.dedent(right), MLP)
+    assert got.status == "right" and got.links == ((4, "right"), (5, "right"), (6, "right"), (7, "right"))
+    (alone,) = check_notes(r"$$\frac{\partial L}{\partial a^{[4]}_1} = a^{[4]}_1 - t_1 = -(t_1 - a^{[4]}_1)$$", MLP)
+    assert alone.links == () and "links" not in alone.as_dict()  # one row: the claim's own verdict says it
 
 
 STRIDED = network("""

@@ -34,11 +34,16 @@ _BLANKED = re.compile(
     r"|\\(?:h?phantom|hspace\*?|mathrel)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\hskip\s*[\d.]+\s*[a-z]{2}"
     r"|\\(?:begin\{(?:" + _INNER_ENVS + r")\*?\}(?:\s*\[[a-z]\])?(?:\s*\{[^{}]*\})?|end\{(?:" + _INNER_ENVS + r")\*?\})"
 )
-# Words of logic between two equations ("A = B \Rightarrow C = D", "\therefore"): each side a claim of its own
-_CONNECTIVE = (r"\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|Longleftrightarrow|therefore|because"
-               r"|rightarrow|longrightarrow)(?![A-Za-z])")
 # "A = 1 \text{ and } B = 2" (d2l): two claims joined by a word; not the "and" of a range ("for i = 1 and j = 2")
 _AND = r"(?P<and>\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:and|und|et|y)\s*\})"
+# "A = B \qquad \text{since } C = D": a reason given in words, a claim of its own after it (as after \because)
+_SINCE = r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:since|because|as|da|car|puisque|weil|porque)\s*\}"
+# Words of logic between two equations ("A = B \Rightarrow C = D", "\therefore"): each side a claim of its own
+_CONNECTIVE = (r"\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|Longleftrightarrow|therefore|because"
+               r"|rightarrow|longrightarrow)(?![A-Za-z])|" + _SINCE)
+# Words that make a piece of prose after a claim a condition on it ("\text{if $i$ is the true class}")
+_CONDITION = re.compile(r"\\(?:text|textrm|mbox|mathrm|textit)\s*\{\s*\(?\s*(?:for|if|when|whenever|unless|except|only|"
+                        r"provided|otherwise|else|off|at|si|sinon|wenn|falls|sonst|cuando)(?![A-Za-z])", re.IGNORECASE)
 # What the scanner of a block meets: environments, braces, row and column separators, \quad, connectives.
 _STRUCTURE = re.compile(
     r"\\begin\{(?P<begin>[A-Za-z]+\*?)\}|\\end\{(?P<end>[A-Za-z]+\*?)\}|\\\\\*?(?:\s*\[[^\]\n]*\])?|\\[{}]"
@@ -332,6 +337,10 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
         piece = text[span_start:span_end]
         stripped = _strip(piece)
         if not stripped or _PROSE.fullmatch(stripped):  # empty, or words in \text{...}
+            if stripped and pieces and not pieces[-1][2] and _CONDITION.match(stripped):
+                # "\quad \text{for the wrong classes}": a condition in words, the range of the claim before it
+                # (never read as true of every index: such a claim is then right only if it holds everywhere)
+                pieces[-1][2] = _clean(piece)
             continue
         found = _top_range(piece)
         colon = piece.find(":", found.end()) if found else -1

@@ -48,6 +48,21 @@ MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand 
 WORKED_DIGITS = 80
 
 
+_WORDS = re.compile(r"\\(?:text|textrm|mathrm|mbox)\s*\{([^{}]*)\}")
+
+
+_PROSE_RANGE = "cannot read the indices"  # of a range in words ("for the wrong classes"): ranges.py
+
+
+def _at(failed) -> str:
+    return "; ".join(",".join(f"{k}={v}" for k, v in where.items()) for where in failed[:3])
+
+
+def _plain(text: str) -> str:
+    """A range as its words: "\\text{ for a one-hot target}" is "for a one-hot target"."""
+    return " ".join(_WORDS.sub(r" \1 ", text).split())
+
+
 _OUTSIDE = ("is not an entry of the tensor (its indices are outside it): an entry written with numbers must exist "
             "(only indices with letters may run past the border, as 0)")
 # What evaluating a claim symconv misreads can raise (a relation SymPy cannot decide, a shape numpy refuses)
@@ -473,6 +488,11 @@ class Grader(Evaluator):
 
     # -- one claim --
     def grade(self, claim: Claim) -> Verdict:
+        if claim.range and not self._verdict_only:
+            try:
+                parse_range(constants.in_range(claim.range, self._constants_at(claim)))
+            except ParseError as unread:
+                return self._without_range(claim, str(unread))
         if self.columns:  # a batch's examples as columns: a bias vector is added to each column
             token = arrays.COLUMNS.set(True)
             try:
@@ -484,6 +504,32 @@ class Grader(Evaluator):
         if self.nodes.quantities and not self._verdict_only:
             verdict = nodes.judged(self, claim.text, verdict)  # \hat{x}_{nd} = \text{xmu}_{nd} \text{ivar}_d: the notes' graph
         return verdict
+
+    def _constants_at(self, claim: Claim) -> dict:
+        """The names the notes gave a number before the claim: a constant reads the claims after the line that gives
+        it (judged again later, an earlier claim keeps its c), unless a claim read since has given its name a value
+        of the network (c = 0.1 before c = b^{[3]} was read)."""
+        return {name: value for name, value in self.constants.items()
+                if self.constant_lines.get(name, 0) <= claim.line and not (name in self.tensors and name in self.constant_lines)}
+
+    def _without_range(self, claim: Claim, why: str) -> Verdict:
+        """A claim whose range or condition cannot be read ("\\sum_j t_j = 1 for a one-hot target", "for every
+        pixel"): a claim that holds for every value of its indices holds under any condition on them, so it is
+        right when it holds without the range; otherwise not understood, never wrong (the condition may be what
+        makes it hold)."""
+        state = self._state()
+        verdict = self.grade(replace(claim, range=""))
+        if verdict.status == "right":
+            return replace(verdict, claim=f"{claim.text} \\quad {claim.range}", reason="; ".join(filter(None, (
+                verdict.reason, f"it holds for every value of its indices, so under the condition the notes state "
+                                f"({_plain(claim.range)!r}, not read) too"))))
+        self._restore(state)
+        if verdict.status == "not understood":
+            return replace(verdict, claim=f"{claim.text} \\quad {claim.range}")
+        failed = f" (without it, it fails at {_at(verdict.indices_failed)})" if verdict.indices_failed else ""
+        return Verdict(claim.line, f"{claim.text} \\quad {claim.range}", "not understood", reason=(
+            f"the claim does not hold for every value of its indices{failed}, and the condition the notes state "
+            f"({_plain(claim.range)!r}) is not read" + ("" if why.startswith(_PROSE_RANGE) else f": {why}")))
 
     def node_value(self, key: str, position: tuple[int, ...]):
         return self.nodes.placeholder(key, position)  # held fixed: only an equation's right side has it (nodes.py)
@@ -709,10 +755,7 @@ class Grader(Evaluator):
             if found:
                 self.tensors.update(found)
                 self.awaiting.remove(text)
-        # a constant reads the claims after the line that gives it (judged again later, an earlier claim keeps its c),
-        # unless a claim read since has given its name a value of the network (c = 0.1 before c = b^{[3]} was read)
-        given = {name: value for name, value in self.constants.items()
-                 if self.constant_lines.get(name, 0) <= claim.line and not (name in self.tensors and name in self.constant_lines)}
+        given = self._constants_at(claim)
         if given:
             claim = replace(claim, text=constants.substitute(claim.text, given), range=constants.in_range(claim.range, given))
         unexpanded = claim.text  # the notes' own names kept: a quantity's definition is recorded so (nodes.py)
@@ -1688,15 +1731,25 @@ def _defining_link(text: str, tensors) -> tuple[list, str] | None:
 
 
 def at_link(verdict: Verdict, claim: Claim) -> Verdict:
-    """A wrong chain written over several rows: its reason says on which line the first expression that
-    differs stands (the verdict stays the chain's, on its first line)."""
+    """A chain written over several rows: the verdict of each step, on the line of its '=' (every step of a right
+    chain holds; in a wrong one, those before the first expression that differs hold, that one's does not, and the
+    ones after it are not judged), and the reason says on which line the first expression that differs stands (the
+    verdict stays the chain's, on its first line)."""
+    if not claim.links or verdict.status not in ("right", "wrong"):
+        return verdict
+    if verdict.status == "right":
+        return replace(verdict, links=tuple((line, "right") for line in claim.links))
     found = re.search(r"expression \d+ \(after '=' number (\d+)\)(?= is the first that differs)", verdict.reason or "")
-    if verdict.status != "wrong" or found is None or not claim.links or int(found[1]) > len(claim.links):
+    if found is None or int(found[1]) > len(claim.links):
         return verdict
-    line = claim.links[int(found[1]) - 1]
+    step = int(found[1])
+    links = tuple((line, "right" if k < step else "wrong" if k == step else "not understood")
+                  for k, line in enumerate(claim.links, start=1))
+    line = claim.links[step - 1]
     if line == claim.line:
-        return verdict
-    return replace(verdict, reason=f"{verdict.reason[:found.end()]}, on line {line},{verdict.reason[found.end():]}")
+        return replace(verdict, links=links)
+    return replace(verdict, links=links,
+                   reason=f"{verdict.reason[:found.end()]}, on line {line},{verdict.reason[found.end():]}")
 
 
 def _renumbered(reason: str, kept: list[int]) -> str:

@@ -24,6 +24,9 @@ class Verdict:
     expected: str = ""
     reason: str = ""
     unknown: bool = False  # not understood for a name no value fits yet: judged again once the notes bind it
+    # a chain written over several rows, A = B (row 2) = C (row 3): each '=' as (its line, whether that step holds:
+    # right, wrong, or not understood for the steps after the first that differs)
+    links: tuple[tuple[int, str], ...] = ()
 
     def as_dict(self) -> dict:
         out = {"line": self.line, "claim": self.claim, "status": self.status,
@@ -31,6 +34,8 @@ class Verdict:
                "extra": list(self.extra), "expected": self.expected or None}
         if self.reason:
             out["reason"] = self.reason
+        if self.links:
+            out["links"] = [{"line": line, "status": status} for line, status in self.links]
         return out
 
 
