@@ -89,7 +89,7 @@ def test_the_answers_about_another_loss_write_its_gradients_primed():
     of L (a lecturer read delta^{[5]}_2 in the answer on L')."""
     d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
     md = render(d, ("md",)).files["derivation.md"].decode()
-    answers = md[md.index("### Answers"):md.index("#### Answer 4")]
+    answers = md[md.index("## Answers"):md.index("#### Answer 4")]
     assert "(its gradients written ${\\delta'}$)" in answers
     assert "{\\delta'}^{[5]}_{2}" in answers and "{\\delta'}^{[1](2)}" in answers
     assert "\\delta^{[" not in answers
@@ -102,7 +102,7 @@ def test_answer_3_names_the_entries_answer_2_found_without_saying_why_again():
 
     md = render(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"),
                 ("md",)).files["derivation.md"].decode()
-    answers = md[md.index("### Answers"):md.index("## Further reading")]
+    answers = md[md.index("## Answers"):]
     third = answers[answers.index("#### Answer 3"):answers.index("#### Answer 4")]
     prose = third.split("$$")[0]
     assert "that answer 2 found not 0:" in prose and "delta'" not in prose  # pointed to, not listed again
