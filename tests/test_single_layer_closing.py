@@ -311,7 +311,7 @@ def test_every_matrix_and_operator_is_defined_before_its_first_use(spec):
         rot = body.index(r"\operatorname{rot}_{180}")
         defined = body.index(r"\operatorname{rot}_{180}(" + ("F" if spec.names.kernel == "f" else "K") + ")_{p,q}")
         assert defined < body.index("Figure 3", rot) and body.count("is the kernel turned by 180 degrees") == 1, fmt
-        assert body.index("the full correlation slides it over the upstream gradient") < body.index("Figure 3", rot), fmt
+        assert body.index("and the upstream gradient gets") < body.index("Figure 3", rot), fmt
 
 
 @pytest.mark.parametrize("spec", SPECS + [ConvSpec(input=4, kernel=2, bias=True)], ids=IDS + ["4x4-2x2"])
