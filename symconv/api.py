@@ -134,7 +134,8 @@ def render(what: ConvSpec | NetworkSpec | Derivation, formats: str | tuple[str, 
     options = DocumentOptions(handout, all_entries, input_gradient, example, upstream_symbol, exercises)
     derivation = _derivation(what, chosen, force, jacobians)
     worked = None
-    if example is not None and not handout and DOCUMENT_FORMATS & set(chosen):
+    # A network's exercise sheet sets a task on the worked example's numbers (given in the question): it needs them too.
+    if example is not None and (not handout or len(derivation.network.layers) > 1) and DOCUMENT_FORMATS & set(chosen):
         worked = worked_example(derivation, example, input_gradient or derivation.network.input_gradient,
                                 fixed=None if model_values is None else model_values.given)
         if worked is not None:

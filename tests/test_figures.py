@@ -346,7 +346,7 @@ def test_the_input_gradient_figure_and_the_text_name_the_same_entry_and_kernel(w
     (section,) = [s for s in sections if any(f.svg_file.startswith("figure-full") for f in s.figures)]
     (figure,) = [f for f in section.figures if f.svg_file.startswith("figure-full")]
     assert f"Figure {figure.number} shows this for input entry $x_{{1,2}}$" in section.intro
-    assert "reaches into the padding" in section.intro
+    assert "a kernel entry over a padding zero stands for an output entry that does not exist" in section.intro
     assert r"\partial L / \partial x_{1,2}" in figure.caption and "x_{1,2}" in figure.latex + figure.legend
     assert "x_{2,2}" not in figure.caption and "x_{3,3}" not in figure.caption
     grid = next(g for r in d.records if r.layer.type == "conv" for g in _conv_grids(d, r) if g.name.startswith("full"))

@@ -184,11 +184,12 @@ def test_a_network_sheet_spreads_its_tasks_over_every_layer_the_gradient_changes
     """review24c defect 2: the CNN sheet's tasks were all on layer 1 but one on layer 5. After layer 1's (the
     convolution: its output size, an input entry, a kernel entry, the general formula, the matrix form, the rotation)
     come one task per later layer, in the order the backward pass reaches them: the loss's (its derivation), the dense
-    layer's, the max pooling's (its switch) and the relu's (its gate); the flatten, which only moves entries, none."""
+    layer's (its input's gradient, then its parameters': review r10), the flatten's (where an entry goes), the max
+    pooling's (its switch) and the relu's (its gate)."""
     ctx, tasks = _key_tasks(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
     layers = [int(re.match(r"\(Layer (\d+)\.\) ", t.intro).group(1)) for t in tasks]
-    assert layers == [1] * 6 + [6, 5, 3, 2], layers
-    loss, dense, pool, relu = tasks[6:]
+    assert layers == [1] * 6 + [6, 5, 5, 4, 3, 2], layers
+    loss, dense, weights, flatten, pool, relu = tasks[6:]
     assert r"\hat{y}_{1} - t_{1}" in loss.formula[-1] and any(r"\sum_{j'}" in line for line in loss.formula)
     assert r"\delta^{[5]}_{1}\,W^{[5]}_{1,1}" in " ".join(dense.formula)
     assert "first maximum" in " ".join(pool.formula) and "switch" in pool.after

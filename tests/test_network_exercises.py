@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from symconv import derive, render
 from symconv.example import worked_example
@@ -89,7 +90,7 @@ def test_the_answers_about_another_loss_write_its_gradients_primed():
     of L (a lecturer read delta^{[5]}_2 in the answer on L')."""
     d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
     md = render(d, ("md",)).files["derivation.md"].decode()
-    answers = md[md.index("### Answers"):md.index("#### Answer 4")]
+    answers = md[md.index("## Answers"):md.index("#### Answer 4")]
     assert "(its gradients written ${\\delta'}$)" in answers
     assert "{\\delta'}^{[5]}_{2}" in answers and "{\\delta'}^{[1](2)}" in answers
     assert "\\delta^{[" not in answers
@@ -102,7 +103,7 @@ def test_answer_3_names_the_entries_answer_2_found_without_saying_why_again():
 
     md = render(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml"),
                 ("md",)).files["derivation.md"].decode()
-    answers = md[md.index("### Answers"):md.index("## Further reading")]
+    answers = md[md.index("## Answers"):]
     third = answers[answers.index("#### Answer 3"):answers.index("#### Answer 4")]
     prose = third.split("$$")[0]
     assert "that answer 2 found not 0:" in prose and "delta'" not in prose  # pointed to, not listed again
@@ -147,3 +148,71 @@ def test_answer_three_uses_the_numbers_answer_two_printed():
     two, three = (" ".join(i.lines) for i in items[1:3])
     factors = re.findall(r"\(?(-?\d+\.\d+)\)? \\cdot", three.split("&=")[-1])
     assert factors and all(printed(f, two) for f in factors), (factors, two)
+
+
+# --- the exercise sheet's tasks on the dense layer's parameters, its numbers and the flatten (review r10 item 3) ---
+
+def _sheet_tasks(derivation, example):
+    from symconv.rendering.document import context
+    from symconv.rendering.handout import answers
+
+    return answers(context(derivation, example=example, matrices=False))["tasks"]
+
+
+def test_the_cnn_sheet_asks_the_dense_layers_parameters_their_numbers_and_the_flatten_each_answer_the_derivations():
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    example = worked_example(d, 0)
+    tasks = _sheet_tasks(d, example)
+    layer = lambda t: int(re.match(r"\(Layer (\d+)\.\) ", t.intro).group(1))
+    assert [layer(t) for t in tasks] == [1] * 6 + [6, 5, 5, 5, 4, 3, 2]
+    weights, numbers, flatten = tasks[8:11]
+    leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+    arrays = {**leaves, **forward_backward(d.records, leaves)}
+    delta5, a4 = arrays["dL/dA[5]"].reshape(-1), arrays["A[4]"].reshape(-1)
+    # the dense layer's parameters: the rules the key gives hold at every entry of the derivation, at the example's
+    # numbers (dL/dW_{j,i} = delta_j a_i, dL/db_j = delta_j)
+    assert weights.formula == [r"\frac{\partial L}{\partial W^{[5]}_{j,i}} &= \delta^{[5]}_{j}\, a^{[4]}_{i}",
+                               r"\frac{\partial L}{\partial b^{[5]}_{j}} &= \delta^{[5]}_{j}"]
+    gradient_w = arrays["dL/dW[5]"]
+    assert all(np.isclose(gradient_w[j, i], delta5[j] * a4[i]) for j in range(3) for i in range(8))
+    assert np.allclose(arrays["dL/db[5]"].reshape(-1), delta5)
+    symbols = {str(s) for s in d["dL/dW[5]"].values[1 * 8 + 2].free_symbols}  # the derivation's entry: two factors
+    assert len(symbols) == 2
+    # the task on numbers: the question gives the example's a^{[4]} and delta^{[5]}, the answer is the document's number
+    assert "$a^{[4]}$ has the entries $9$, $9$, $11$, $8$, $12$, $10$, $12$, $14$," in numbers.intro
+    given = re.search(r"\$\\delta\^\{\[5\]\}\$ the entries (.*?)\. Compute", numbers.intro).group(1)
+    given = [v.strip("$") for v in given.split(", ")]
+    assert [float(v) for v in given] == pytest.approx(delta5, abs=0.5e-4)
+    w23, b2 = arrays["dL/dW[5]"][1, 2], arrays["dL/db[5]"].reshape(-1)[1]
+    assert numbers.formula[0].endswith(rf"= {given[1]} \cdot 11 \approx {decimal(w23)}")
+    assert float(given[1]) * 11 == pytest.approx(float(decimal(w23)), abs=0.5e-3)  # right as it reads
+    assert numbers.formula[1].endswith(f"= {given[1]}") and float(given[1]) == pytest.approx(b2, abs=0.5e-4)
+    md = render(d, ("md",), example=0).files["derivation.md"].decode()
+    worked = md[md.index("## A worked example"):md.index("## Exercises")]
+    assert printed(decimal(w23), worked)  # the document prints the same number in its worked example
+    # the flatten: channel 2's entry (1, 2) is a^{[4]}_6 (row by row, channel after channel), as the derivation moves it
+    assert flatten.formula == [r"a^{[4]}_{6} &= a^{[3](2)}_{1,2}",
+                               r"\frac{\partial L}{\partial a^{[3](2)}_{1,2}} &= \delta^{[4]}_{6}"]
+    assert "4 \\cdot 1 + 2 \\cdot 0 + 2 = 6" in flatten.after
+    names = short_names(d, "\\delta")
+    moved = d["dL/dA[3]"].values[1 * 4 + 0 * 2 + 1]  # channel 2, row 1, column 2
+    (symbol,) = moved.free_symbols
+    assert names[symbol] == r"\delta^{[4]}_{6}" and d["A[4]"].values[5] == d["A[3]"].symbols[1 * 4 + 1]
+    assert arrays["dL/dA[3]"][1, 0, 1] == arrays["dL/dA[4]"].reshape(-1)[5]
+
+
+def test_a_column_major_flatten_task_counts_down_the_columns(tmp_path):
+    """A flatten column by column (vec): the key's entry and its arithmetic are the derivation's move."""
+    from symconv.rendering.document import context
+
+    text = (EXAMPLES / "conv_relu_maxpool_dense.toml").read_text().replace('order = "row"', 'order = "column"')
+    (tmp_path / "net.toml").write_text(text)
+    d = derive(load_network(tmp_path / "net.toml"))
+    task = next(e for e in context(d)["exercises"] if "Which entry of" in e.question)
+    # channel 2's entry (1, 2): 4 (m - 1) + 2 (s - 1) + r = 4 + 2 + 1 = 7, down the columns
+    assert task.answer == [r"a^{[4]}_{7} &= a^{[3](2)}_{1,2}",
+                           r"\frac{\partial L}{\partial a^{[3](2)}_{1,2}} &= \delta^{[4]}_{7}"]
+    assert "4 \\cdot 1 + 2 \\cdot 1 + 1 = 7" in task.reasoning and "column by column" in task.reasoning
+    assert d["A[4]"].values[6] == d["A[3]"].symbols[1 * 4 + 1]
+    (symbol,) = d["dL/dA[3]"].values[1 * 4 + 1].free_symbols
+    assert symbol == d["dL/dA[4]"].symbols[6]

@@ -84,14 +84,17 @@ def test_every_figure_is_numbered_in_order_and_referred_to_from_the_text(name):
         assert captions == 1 and markdown.count(f"Figure {n} ") >= 1, n  # its caption, and a sentence naming it
 
 
-def test_documents_open_with_what_a_student_learns_and_end_with_further_reading():
+def test_documents_open_with_what_a_student_learns_and_end_with_further_reading_then_the_answers():
     layer = render(derive(ConvSpec()), ("md",)).files["derivation.md"].decode()
     network = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()
     for doc in (layer, network):
         head, _, _ = doc.partition("## The ")
         assert "After working through this document you can:" in head and "rotated by 180 degrees" in head
-        reading = doc.rpartition("## Further reading")[2]
-        assert doc.rstrip().splitlines()[-6] == "## Further reading" and "Dumoulin and F. Visin" in reading
+        # the reading closes the part a lecturer hands out; the answers follow it, last (review r10)
+        reading = doc.rpartition("## Further reading")[2].partition("## Answers")[0]
+        assert reading.strip().splitlines()[4:] == [] and "Dumoulin and F. Visin" in reading
+        assert doc.index("## Exercises") < doc.index("## Further reading") < doc.index("## Answers")
+        assert "## " not in doc.partition("## Answers")[2].replace("#### ", "")
         # each with where to find it (a lecturer asked for addresses, and d2l beside the others)
         assert all(site in reading for site in ("deeplearningbook.org", "d2l.ai", "arxiv.org/abs/1603.07285",
                                                 "cs231n.github.io"))

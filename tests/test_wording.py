@@ -210,7 +210,7 @@ def test_the_forward_rule_and_its_symbols_come_before_the_results_and_the_worked
     # derivation before the results), and the results in a network; the worked example after the results it checks,
     # just before the exercises on its numbers and their answers, before the reading.
     order = [text.index(heading) for heading in ("Forward pass", "Backward pass", "The results", "In a network",
-                                                 "A worked example", "Exercises", "Answers", "Further reading")]
+                                                 "A worked example", "Exercises", "Further reading", "Answers")]
     assert order == sorted(order)
     assert "proved entry by entry at this size in the sections above" in text
     if fmt != "html":  # H, W, k, S, P, D are said before the output-size formula writes them

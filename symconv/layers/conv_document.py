@@ -97,16 +97,14 @@ def why_rotated(spec: ConvSpec, step: DocStep, answer: bool = False) -> str:
                 + f": here {phrase}, is just that product.")
     if spec.flipped:
         return (f"Why the kernel turns up as stored: output row $r$ reads input row ${rows}$ through kernel row $p$ "
-                "(the layer applies the kernel rotated), so a later output row meets a given input row through a later "
-                "kernel row, and the same holds for the columns. Gathering the upstream gradient around one input "
-                "entry, from the output entries above and to the left of it to those below and to the right, meets "
-                "the kernel's entries in their stored order: the backward pass's rotation undoes the layer's, and "
-                f"the gradient is {phrase}.")
-    return (f"Why the kernel turns up rotated: output row $r$ reads input row ${rows}$ through kernel row $p$, so a "
-            "later output row meets a given input row through an earlier kernel row, and the same holds for the "
-            "columns. Gathering the upstream gradient around one input entry, from the output entries above and to "
-            "the left of it to those below and to the right, therefore meets the kernel's entries from the last to "
-            f"the first on both axes: the kernel rotated by 180 degrees. So the gradient is {phrase}.")
+                "(the layer applies the kernel rotated), so the later the output row, the later the kernel row through "
+                "which it meets a given input row, on both axes: gathering the upstream gradient around an input entry "
+                "meets the kernel's entries in their stored order (the backward pass's rotation undoes the layer's), "
+                f"and the gradient is {phrase}.")
+    return (f"Why the kernel turns up rotated: output row $r$ reads input row ${rows}$ through kernel row $p$, so the "
+            "later the output row, the earlier the kernel row through which it meets a given input row, and likewise "
+            "for the columns. Gathering the upstream gradient around an input entry therefore meets the kernel's "
+            f"entries from the last to the first on both axes. So the gradient is {phrase}.")
 
 
 def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
@@ -254,8 +252,8 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
               + (" (or a padding " + ("copy" if spec.copies else "zero") + ")" if spec.has_padding else "")
               + ", so its gradient sums the upstream gradient of each output entry times the input entry it met there.",
          "in": "An input entry reaches every output entry whose window covers it, through one kernel entry each, "
-               "so its gradient sums upstream gradient times that kernel entry. An input entry that no window "
-               "covers has gradient 0. " + ("The padding copies input entries, so an entry also gets the terms of "
+               "so its gradient sums upstream gradient times that kernel entry (0 where no window covers it). "
+               + ("The padding copies input entries, so an entry also gets the terms of "
                                             "every padded position that copies it. " if spec.copies else "")
                + why_rotated(spec, step) + (" " + full_defined(spec, step) if step.number is None else ""),
          "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
@@ -496,8 +494,8 @@ def full_defined(spec: ConvSpec, step: DocStep) -> str:
     K, k = matrix_name(step.letters["K"]), latex_base(step.letters["K"])
     span = result_sizes(spec)["rotated kernel"]
     return (rf"Here $\operatorname{{rot}}_{{180}}({K})_{{p,q}} = {k}_{{K_h+1-p,\,K_w+1-q}}$ is the kernel turned by 180 "
-            rf"degrees, and the full correlation slides it over the upstream gradient with {_full_border(spec)} of zeros "
-            f"on every side (here {span[0] - 1} and {span[1] - 1}), so that it meets each input entry at each of its taps.")
+            rf"degrees, and the upstream gradient gets {_full_border(spec)} of zeros on every side (here {span[0] - 1} "
+            f"and {span[1] - 1}), so that the kernel meets each input entry at each of its taps.")
 
 
 def matrices_named(spec: ConvSpec, step: DocStep, gradients: bool = True) -> str:
@@ -851,7 +849,6 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     # The caption names the kernel drawn (K^{[1](1,1)} in a network); the phrase that names the operation, the full
     # correlation with rot180(K), is the sentence's beside the figure (why_rotated), said there once.
     drawn = _kernel_symbol(spec, step, pair)
-    slides = "the kernel as stored" if spec.flipped else "the kernel rotated by 180 degrees"
     turned = f"the kernel as stored, ${drawn}$," if spec.flipped else rf"$\operatorname{{rot}}_{{180}}({drawn})$"
     rings = _zero_rings(spec)
     padded = f"padded with {rings} of zeros on each side to {size(rows, cols)}" if rings else f"a {size(1, 1)} kernel needs no padding"
@@ -864,7 +861,6 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                + f", {padded}, and {turned} sliding over it. "
                f"At the window shown it gives $\\partial L / \\partial {name.strip('$')}$: each green entry "
                f"times the kernel entry in its corner, summed"
-               + ("; a kernel entry over a zero adds nothing" if "window" in present else "")
                + ((" (each other output channel of its group adds the same with its own gradient and kernel)."
                    if spec.groups > 1 else " (each other output channel adds the same with its own gradient and kernel).")
                   if many and spec.out_per_group > 1 else ".")
@@ -873,11 +869,11 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
                   if spec.copies else "")
                + _written_for((g.base, g.sup, "r,s"), (kernel, ksup, "p,q")))
     suffix = "" if step.number is None else f"-layer-{step.number}"
-    shows = f"this for input entry {name}: {slides} sliding over the zero-padded upstream gradient"
+    # (the caption says what slides over what)
+    shows = f"this for input entry {name}"
     if reaches:  # what the padding is for, where the figure shows it
-        shows += (f". Near the border the window reaches into the padding: a kernel entry over a zero there stands "
-                  f"for an output entry that does not exist, one that would read {name} through it, and adds nothing; "
-                  f"with the padding one window fits every input entry, the border ones too")
+        shows += (f"; a kernel entry over a padding zero stands for an output entry that does not exist, one that "
+                  f"would read {name} through it")
     return Grid(f"full{suffix}", r1 - r0 + 1, cols, tuple(cells), caption, tuple(legend), shows, tuple(marks))
 
 
@@ -1012,8 +1008,11 @@ def _matrix_case(spec: ConvSpec, step: DocStep) -> Exercise:
              f"{full_phrase(_kernel_symbol(spec, step), spec.flipped)}.")
     if step.number is None:
         names, lines, note = results(spec, step)
+        # rot180 and the full correlation's zeros are defined here, in this answer: the entries' answers, which
+        # quote the document's words, leave that sentence to it (said once in the key)
         return Exercise(MATRIX_QUESTION, lines, f"{names} {STAR} {note} "
-                        + rotated_sentence(lines, matrix_name(step.letters["K"])) + named, 4)
+                        + rotated_sentence(lines, matrix_name(step.letters["K"])) + named, 4,
+                        asks=full_defined(spec, step))
     lines = rules(spec, step)[1:]  # the forward rule is on the sheet
     text = " ".join(lines)
     said = [words for key, words in NOTATION if key in text and key not in (r"\star_{",)]

@@ -12,7 +12,7 @@ from ..figure import MAX_UNITS, Graph, Label
 from ..spec import check_bias, whole
 from ..symbols import latex_base
 from ..words import plural
-from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Layer, Param, Shape, Step, Table, Words, Work, vector
+from .base import BYTES_PER_PRODUCT, SECONDS_PER_PRODUCT, DocStep, Exercise, Layer, Param, Shape, Step, Table, Words, Work, vector
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,29 @@ class Dense(Layer):
             rf" = \sum_{{j'}} {d_any}\, \mathbb{{1}}[j' = j]\, {a} = {d_j}\, {a}"],
             rf"Why: output ${z} = {bias}\sum_{{i'}} {w_row}\, {a_any}$ holds ${w}$ only "
             rf"in row $j' = j$, times ${a}$, so the chain rule over the outputs keeps one term:")}
+
+    def exercises(self, step: DocStep) -> list[Exercise]:
+        """In a network's sheet (one example): the parameters' gradients entry by entry, from the upstream gradient
+        and the input (review r10 item 3: the sheet asked only for the input's gradient)."""
+        if step.number is None or step.batch is not None:
+            return []
+        def named(which: str, index: str) -> str:
+            letter, sup = step.entry(which)
+            return latex_base(letter) + (f"^{{{sup}}}" if sup else "") + f"_{{{index}}}"
+        d, a, w = step.delta("out"), step.symbol("in"), step.symbol("W")
+        d_j = step.gradient_entry("", "j")
+        lines = [rf"\frac{{\partial L}}{{\partial {named('W', 'j,i')}}} &= {d_j}\, {named('in', 'i')}"]
+        asked = f"$\\partial L / \\partial {named('W', 'j,i')}$"
+        if self.bias:
+            lines.append(rf"\frac{{\partial L}}{{\partial {named('b', 'j')}}} &= {d_j}")
+            asked += f" and $\\partial L / \\partial {named('b', 'j')}$"
+        upstream = f"${d}$" if not d.startswith(r"\frac") else "the upstream gradient"
+        return [Exercise(
+            f"(Layer {step.number}.) Write {asked} in terms of {upstream} and ${a}$.", lines,
+            f"Output $j$ alone holds ${named('W', 'j,i')}$, times ${named('in', 'i')}$, so the chain rule over the "
+            f"outputs keeps one term: as matrices the outer product ${d}\\, ({a})^{{\\mathsf{{T}}}}$"
+            + (f". The bias ${named('b', 'j')}$ is added to output $j$ alone, with factor 1, so its gradient is the "
+               "upstream gradient itself." if self.bias else "."), 3, layer=step.number)]
 
     def figures(self, step: DocStep) -> dict[str, list[Graph]]:
         """The layer's connections, every input unit joined to every output unit: those into the first output

@@ -13,7 +13,7 @@ from sympy import Integer
 
 from ..spec import SpecError, shown
 from ..symbols import latex_base
-from .base import DocStep, Layer, Shape, Step, Words, Work, image
+from .base import DocStep, Exercise, Layer, Shape, Step, Words, Work, image
 
 FLATTEN_ORDERS = ("column", "row")
 
@@ -131,3 +131,31 @@ class Flatten(Layer):
                           f"Flattening lists {order}; it only moves entries, so each gradient moves back to "
                           "its entry's place."},
                      formulas={"out": [forward], "in": [backward]} if step.number is not None else {})
+
+    def exercises(self, step: DocStep) -> list[Exercise]:
+        """In a network's sheet: where one entry of the last channel (its first row, last column) lands in the
+        vector, and so where its gradient comes from (review r10 item 3: the sheet had no task on a flatten)."""
+        if step.number is None or len(step.shape_in) != 3:
+            return []
+        c_n, h, w = step.shape_in
+        m, r, s = c_n, 1, w
+        k = flatten_order(self.order, step.shape_in).index(((m - 1) * h + (r - 1)) * w + (s - 1)) + 1
+        (out, out_sup), (inp, in_sup) = step.entry("out"), step.entry("in", str(m) if c_n > 1 else "")
+        a_in = latex_base(inp) + (f"^{{{in_sup}}}" if in_sup else "") + f"_{{{r},{s}}}"
+        a_out = latex_base(out) + (f"^{{{out_sup}}}" if out_sup else "") + f"_{{{k}}}"
+        d_out = step.delta("out")
+        d_k = (d_out + f"_{{{k}}}") if not d_out.startswith(r"\frac") else rf"\frac{{\partial L}}{{\partial {a_out}}}"
+        # the index map's sum, this entry's numbers put in: the channels before it, the rows (or columns) before it
+        before = [f"{h * w} \\cdot {m - 1}"] if c_n > 1 else []
+        before.append(f"{w} \\cdot {r - 1} + {s}" if self.order == "row" else f"{h} \\cdot {s - 1} + {r}")
+        how = "row by row" if self.order == "row" else "column by column"
+        rule = self._index(step, numbers=False)
+        return [Exercise(
+            f"(Layer {step.number}.) Which entry of ${step.symbol('out')}$ is ${a_in}$? Write "
+            f"$\\partial L / \\partial {a_in}$ in terms of ${d_out}$.",
+            [rf"{a_out} &= {a_in}", rf"\frac{{\partial L}}{{\partial {a_in}}} &= {d_k}"],
+            f"The layer lists each channel's entries {how}" + (", channel after channel" if c_n > 1 else "")
+            + f": entry $(r, s)$" + (" of channel $m$" if c_n > 1 else "") + f" is entry ${rule}$ of the vector "
+            f"($n_h \\times n_w = {h} \\times {w}$, a channel's size), here ${' + '.join(before)} = {k}$. It only moves entries, so the gradient of ${a_in}$ is that of the "
+            "entry it became.", 2, layer=step.number)]
+

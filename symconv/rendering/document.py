@@ -27,7 +27,7 @@ from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
 from .example import factor_places, lines as example_lines, network_steps, rounded, worked_entries
 from .matrix_view import matrix_view
-from .network_exercises import exercises as network_exercises, matrix_name_of
+from .network_exercises import exercises as network_exercises, matrix_name_of, sheet_numbers
 from .practice import practice
 from .upstream import parse_symbol, short_names
 from .latex import FACTOR_SEP, SymconvLatexPrinter, break_lines, join_terms, joined_lines, line_starts, width
@@ -1040,7 +1040,10 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         "practice_answers": answers,
         "rules": rules,
         # What only each kind asks on an exercise sheet (a convolution's stride case), layer by layer.
-        "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)],
+        # and a network's task on its worked example's numbers (the sheet gives them), after its layer's own
+        "exercises": [e for r, doc in zip(records, docs) for e in r.layer.exercises(doc)] + (
+            [task] if not single and (task := sheet_numbers(derivation, example, short_names(derivation, upstream)))
+            else []),
         "upstream_definition": _slashed(_upstream_definition(derivation, docs[-1], naming.single, upstream)),
         "batch_note": _batch_note(derivation, single),
         # The matrices a single layer's document writes whole, named before the first of them.

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..derivation import Derivation
 from ..example import Example
+from ..layers.base import Exercise
 from ..numeric.reference_network import forward_backward
 from .example import exact
 from .latex import width
@@ -410,6 +411,51 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up "
             f"from ${decimal(base)}$: the step was too large."))
     return items
+
+
+def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) -> Exercise | None:
+    """The exercise sheet's task on numbers (review r10 item 3): the last dense layer's weight entry that exercise 1
+    of the document asks about, and its bias entry, computed from the worked example's input to the layer and its
+    upstream gradient, both given in the question at the places the answer's line needs; the answer is the
+    document's own number (its worked example prints the weights' gradient). None for a network without a chain to a
+    loss, a dense layer with weights, or a worked example."""
+    net, records = derivation.network, derivation.records
+    if len(records) < 2 or not net.chain or not net.has_loss or net.batch is not None or example is None:
+        return None
+    dense = [r for r in records if r.layer.weights_join and "W" in r.params]
+    if not dense:
+        return None
+    r = dense[-1]
+    leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+    arrays = {**leaves, **forward_backward(records, leaves)}
+    values = _values(derivation, arrays)
+    weight, grad, up = r.params["W"], f"dL/d{r.params['W']}", f"dL/d{r.output}"
+    if grad not in arrays or up not in arrays or r.input not in arrays:
+        return None
+    flat = exercise_entry(derivation, weight, arrays)
+    j = flat // derivation[weight].shape[1]
+    total = float(np.reshape(arrays[grad], -1)[flat])
+    lines, places = _worked(derivation, names, grad, flat, values, total, True)
+    strip = lambda label: re.sub(r"_\{[^{}]*\}$", "", label)
+    delta = strip(names[derivation[up].symbols[0]])
+    a = matrix_name_of(derivation, r.input)
+    asked = f"${inline(derivation[grad].labels[flat])}$"
+    bias = r.params.get("b")
+    if bias is not None and f"dL/d{bias}" in arrays:
+        b_label = derivation[f"dL/d{bias}"].labels[j]
+        lines.append(rf"{b_label} &= {names[derivation[up].symbols[j]]} = "
+                     + decimal(float(np.reshape(arrays[up], -1)[j]), places))
+        asked += f" and ${inline(b_label)}$"
+    # the numbers as a list in running text, each its own math, so that a line may break between them (a vector of
+    # eight entries, one unbreakable bmatrix, ran past the margin)
+    listed = lambda values: ", ".join(f"${decimal(v, places)}$" for v in np.reshape(values, -1))
+    question = (f"(Layer {r.number}.) In the worked example of the network's document, layer {r.number}'s input "
+                f"${a}$ has the entries {listed(arrays[r.input])}, and its upstream gradient ${delta}$ the entries "
+                f"{listed(arrays[up])}. Compute {asked} in numbers.")
+    reasoning = (f"Only output {j + 1} reads the weight, so its gradient is that output's upstream gradient times the "
+                 "input entry it multiplies" + (", and the bias's is the upstream gradient itself" if bias else "")
+                 + ".")
+    return Exercise(question, lines, reasoning, 2, layer=r.number)
 
 
 def _vector(values, places: int = PLACES) -> str:
