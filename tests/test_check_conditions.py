@@ -8,7 +8,7 @@ import textwrap
 
 from symconv.grading import check_notes
 
-from .notes_network import network, verdicts
+from .notes_network import network, statuses, verdicts
 
 SOFTMAX = network("""
     input = [3]
@@ -54,3 +54,37 @@ def test_a_claim_that_holds_only_under_a_condition_in_words_is_never_wrong():
     assert [v.status for v in found] == ["not understood", "not understood", "wrong"]
     assert "'for the wrong classes') is not read" in found[0].reason
     assert "fails at i=1" in found[0].reason
+
+
+MLP = network("""
+    batch = 2
+    input = [3]
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "relu"
+    [[layer]]
+    type = "dense"
+    out_features = 1
+    bias = true
+    [[layer]]
+    type = "mse"
+    """)
+
+
+def test_weight_matrices_numbered_by_a_subscript_are_the_weighted_layers():
+    # W_1, W_2 (PyTorch users, CS231n's W1, W2): the first and second layers with weights, b_1, b_2 their biases
+    notes = r"""
+    $$Z = X W_1^\top + \mathbf{1} b_1^\top, \qquad \hat Y = \max(Z, 0) W_2^\top + \mathbf{1} b_2$$
+
+    $$\frac{\partial L}{\partial (W_1)_{2,3}} = \sum_{n=1}^{2} \frac{\partial L}{\partial Z_{n,2}} X_{n,3}$$
+
+    $$\frac{\partial L}{\partial (W_1)_{2,3}} = \sum_{n=1}^{2} \frac{\partial L}{\partial Z_{n,3}} X_{n,2}$$
+
+    $$\frac{\partial L}{\partial b_2} = \sum_{n=1}^{2} \frac{\partial L}{\partial \hat Y_{n,1}}$$
+    """
+    assert statuses(notes, MLP) == ["right", "right", "right", "wrong", "right"]
+    # one numbered W only, or a number past the network's layers: W_3 is no layer, and nothing is renumbered
+    assert statuses(r"$$\frac{\partial L}{\partial W_3} = X$$", MLP) == ["not understood"]

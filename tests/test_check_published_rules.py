@@ -741,3 +741,35 @@ def test_a_number_over_a_bias_of_several_channels_is_its_channel():
     # one output channel: b^{2} is the bias squared, and the sum with it is wrong
     single = derive(ConvSpec(input=3, kernel=2, bias=True, names="x,W,y"))
     assert statuses(r"$$y_{1,1} = x_{1,1}W_{1,1} + x_{1,2}W_{1,2} + x_{2,1}W_{2,1} + x_{2,2}W_{2,2} + b^{2}$$", single) == ["wrong"]
+
+
+def test_delta_over_the_loss_is_the_derivative_sign():
+    # eduNN's guides (published10 02) write \frac{\delta E}{\delta w} for the derivative: \delta over the loss is never
+    # an error times it
+    d = derive(ConvSpec(input=3, kernel=2, names="x,w,y"))
+    notes = r"""
+    $$\frac{\delta E}{\delta w_{11}} = \sum_{i=1}^{2}\sum_{j=1}^{2} \frac{\partial E}{\partial y_{ij}} x_{ij}$$
+
+    $$\frac{\delta E}{\delta w_{12}} = \sum_{i=1}^{2}\sum_{j=1}^{2} \frac{\partial E}{\partial y_{ij}} x_{ij}$$
+    """
+    assert statuses(notes, d) == ["right", "wrong"]
+
+
+BATCH_NORM = network("""
+    input = [2]
+    batch = 3
+    [[layer]]
+    type = "batchnorm"
+    """)
+
+
+def test_a_vector_per_feature_times_a_batch_matrix_multiplies_each_row():
+    # Yeh (published10 06): \hat X = (\sigma^2 + \epsilon)^{-1/2} (X - \mu), one value per feature times the 3 x 2 batch
+    notes = r"""
+    $$\hat{X} = (\sigma^2 + \epsilon)^{-1/2}(X - \mu)$$
+
+    $$\hat{X} = (\sigma^2 + \epsilon)^{-1}(X - \mu)$$
+
+    $$\frac{\partial L}{\partial \hat{X}} = \gamma \frac{\partial L}{\partial Y}$$
+    """
+    assert statuses(notes, BATCH_NORM) == ["right", "wrong", "right"]

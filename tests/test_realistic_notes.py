@@ -152,14 +152,16 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # published10 (Wu's "CNN for Dummies" in im2col and Kronecker form, eduNN's convolution and pooling guides in
            # Spanish, the BGD library's strided dilated convolution, Yeh's batch norm, Lee's softmax cross-entropy),
            # measured once before any change made for it: 24/85 right, 2/9 mistakes, none judged right, none called wrong
-           "published10": (24, 2),
+           # 25 with \frac{\delta E}{\delta w} (\delta for \partial over the loss)
+           "published10": (25, 2),
            # heldout18 (ten student notes: NumPy 0-based dilation, Nielsen's four equations, PyTorch batch leaky relu,
            # a Spanish softmax Jacobian, Ng's CNN notation, a TA's macros at stride 2 with two channels, true convolution,
            # overlapping average pooling, worked numbers, im2col over a batch), measured once before any change made
            # for it: 74/101 right, 20/33 mistakes, none judged right, 1 right claim called wrong (a chain over rows whose
            # left side stands alone on its line: the measure gave the chain's verdict to the claim keyed before it);
-           # 77/101 and 21/33 once the report gives each row of a chain its own verdict (at_link, outcomes())
-           "heldout18": (77, 21)}
+           # 77/101 and 21/33 once the report gives each row of a chain its own verdict (at_link, outcomes()); 84/101
+           # and 23/33 with weight matrices numbered by a subscript (W_1, W_2, b_2) read as the weighted layers'
+           "heldout18": (84, 23)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}

@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from ..derivation import Derivation
-from .conventions import Conventions, examples, infer
+from .conventions import Conventions, examples, infer, subscript_layers, with_layer_superscripts
 from .code import given_in_code
 from . import binding
 from .basis import written_out
@@ -86,7 +86,9 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     letters = index_letters(notes)
     counts = layer_counts(notes)
     probe = Grader(derivation, upstream_symbol)  # the names and shapes the conventions are read with
-    conventions = infer(notes, claims, probe.tensors, probe.shapes, index_base)
+    subscripted = subscript_layers(notes, probe.tensors)  # W_1, W_2: the layers with weights numbered by a subscript
+    conventions = infer(with_layer_superscripts(notes, subscripted) if subscripted else notes, claims, probe.tensors,
+                        probe.shapes, index_base)
     base = conventions.index_base
     latex = is_latex(notes) if latex is None else latex
     lines = notes.replace("\r\n", "\n").replace("\r", "\n")
@@ -98,6 +100,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     units = read_units(notes, derivation)
     primed = primed_indices(notes)  # i' an index, t' a name of its own
     renamed = [_rewritten(c, lambda text: primed_names(text, primed)) for c in claims]
+    if subscripted:  # read as W^{[1]}, W^{[2]}, b^{[1]}
+        renamed = [_rewritten(c, lambda text: with_layer_superscripts(text, subscripted)) for c in renamed]
     tables = [t for r in derivation.records for t in size_letters(r.layer, r.shape_in)]
     layer_sizes = tables[0] if tables and all(t == tables[0] for t in tables) else {}  # one convolution's sizes
     functions = index_functions.read([c.text for c in renamed], layer_sizes)

@@ -175,6 +175,12 @@ def product(a, b):
         return _matmul(left, right)
     if a.shape == b.shape or squeezed(a).shape == squeezed(b).shape:
         return elementwise(lambda u, v: u * v, squeezed(a), squeezed(b)).reshape(a.shape)
+    if sorted((a.ndim, b.ndim)) == [1, 2]:
+        # (\sigma^2 + \epsilon)^{-1/2} (X - \mu): a vector of one value per feature times a batch's matrix, each row
+        # (each column where the examples are the columns) entry by entry, as NumPy broadcasts it
+        vector, matrix = (a, b) if a.ndim == 1 else (b, a)
+        if len(vector) == matrix.shape[0 if COLUMNS.get() else 1] and matrix.shape[0] != matrix.shape[1]:
+            return elementwise(lambda u, v: u * v, a, b)
     raise ParseError(f"a product of a {_size(a)} and a {_size(b)} tensor: the shapes fit neither a matrix product "
                      "nor an entry-by-entry one")
 

@@ -118,6 +118,32 @@ def _layered(notes: str) -> list[re.Match]:
     return [found for found in _LAYERED.finditer(notes) if not ("(" in found.group() and found[1] in channels)]
 
 
+# W_1, W_2, b_2: a weight matrix and bias numbered by a subscript, as PyTorch users and CS231n write W1, W2
+_SUBSCRIPT_LAYER = re.compile(r"(?<![A-Za-z\\])(?P<name>[Wb])\s*_\s*(?:\{\s*(?P<braced>[1-9])\s*\}|(?P<bare>[1-9]))(?![0-9,])"
+                              r"(?:\s*\^\s*(?:\{\s*(?P<power>\\(?:top|intercal|mathsf\s*\{\s*T\s*\})|T)\s*\}"
+                              r"|(?P<bare_power>\\(?:top|intercal)(?![A-Za-z])|T)))?")
+
+
+def subscript_layers(notes: str, tensors) -> int:
+    """How many layers with weight matrices the notes number by a subscript (W_1 and W_2 both written, as many as
+    the network has: W_1 is the first such layer's W, b_1 its bias); 0 when they do not."""
+    weighted = [k for k in (tensors.get("W") or {}) if k is not None]
+    if len(weighted) < 2 or any(len(info.shape) != 2 for info in tensors["W"].values()):
+        return 0
+    numbers = {int(m["braced"] or m["bare"]) for m in _SUBSCRIPT_LAYER.finditer(notes) if m["name"] == "W"}
+    return len(weighted) if len(numbers) >= 2 and numbers <= set(range(1, len(weighted) + 1)) else 0
+
+
+def with_layer_superscripts(text: str, count: int) -> str:
+    """W_2 as W^{[2]}, b_1 as b^{[1]} (W_2^\top as W^{[2]\top}), for layers numbered 1 to count."""
+    def layered(m: re.Match) -> str:
+        n = int(m["braced"] or m["bare"])
+        if n > count:
+            return m[0]
+        return f"{m['name']}^{{[{n}]{m['power'] or m['bare_power'] or ''}}}"
+    return _SUBSCRIPT_LAYER.sub(layered, text)
+
+
 def numbering(notes: str, tensors) -> str:
     """ "weighted layers" when the notes number only the layers with weights: they write z^{[l]} or a^{[0]},
     or a weight's layer number that no layer with that weight has (W^{[2]} where symconv's are W^{[1]}

@@ -132,6 +132,9 @@ _PREPASS = [
     # \frac{dL}{dx_{11}} and \frac{\mathrm{d}L}{\mathrm{d}x_{11}}: the same derivative
     (re.compile(r"\\frac\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*(?:\\mathrm\s*\{\s*d\s*\}|d)(?=\s*[A-Za-z\\])"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial "),
+    # \frac{\delta E}{\delta w} (eduNN's guides): \delta for \partial, where it is over the loss (never an error times it)
+    (re.compile(r"\\frac\s*\{\s*\\delta\s*(?P<loss>" + _LOSS + r")\s*\}\s*\{\s*\\delta(?![A-Za-z])\s*(?=[A-Za-z\\])"),
+     lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial "),
     # dL/dx_{23}, \mathrm{d}L/\mathrm{d}W: the slashed derivative as a whiteboard or a program's comment writes it
     (re.compile(r"(?<![A-Za-z\\])(?:\\mathrm\s*\{\s*d\s*\}|d)\s*(?P<loss>" + _LOSS + r")\s*/\s*(?:\\mathrm\s*\{\s*d\s*\}|d)(?=\s*[A-Za-z\\])"),
      lambda m: rf"\partial {m['loss']}/\partial "),
