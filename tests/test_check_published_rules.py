@@ -773,3 +773,41 @@ def test_a_vector_per_feature_times_a_batch_matrix_multiplies_each_row():
     $$\frac{\partial L}{\partial \hat{X}} = \gamma \frac{\partial L}{\partial Y}$$
     """
     assert statuses(notes, BATCH_NORM) == ["right", "wrong", "right"]
+
+
+def test_small_letters_in_blackboard_bold_are_bold_vectors_and_a_jacobian_written_as_a_number_is_that_times_i():
+    # Lee (published10 07): \mathbb{w}, \mathbb{\theta} for bold vectors; d theta/d b = 1, the identity written 1
+    notes = r"""
+    $$\frac{\partial L}{\partial \mathbb{b}} = \mathbb{\hat{y}} - \mathbb{t}$$
+
+    $$\frac{\partial \mathbb{a}}{\partial \mathbb{b}} = 1$$
+
+    $$\frac{\partial \mathbb{a}}{\partial \mathbb{b}} = 2$$
+
+    $$\frac{\partial L}{\partial \mathbb{b}} = \mathbb{\hat{y}} + \mathbb{t}$$
+    """
+    assert statuses(notes, DENSE_SOFTMAX) == ["right", "right", "wrong", "wrong"]
+
+
+DENSE_SOFTMAX = network("""
+    input = [2]
+    [[layer]]
+    type = "dense"
+    out_features = 3
+    bias = true
+    [[layer]]
+    type = "softmax_cross_entropy"
+    """)
+
+
+def test_a_sum_whose_own_index_runs_past_a_border_is_never_right():
+    # Lee (published10 07): theta_k = \sum_{i=1}^{3} w_{ik} x_i + b_k over 2 inputs; x_3 does not exist, so the sum's
+    # limits are wrong, not the zeros a padding leaves (x_{i+p-1} past the border stays the padding's 0)
+    notes = r"""
+    $$a_k = \sum_{i=1}^{3} W_{k,i} x_i + b_k$$
+
+    $$a_k = \sum_{i=1}^{2} W_{k,i} x_i + b_k$$
+    """
+    found = check_notes(textwrap.dedent(notes), DENSE_SOFTMAX)
+    assert [v.status for v in found] == ["not understood", "right"]
+    assert "take terms that do not exist" in found[0].reason

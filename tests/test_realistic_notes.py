@@ -152,8 +152,9 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # published10 (Wu's "CNN for Dummies" in im2col and Kronecker form, eduNN's convolution and pooling guides in
            # Spanish, the BGD library's strided dilated convolution, Yeh's batch norm, Lee's softmax cross-entropy),
            # measured once before any change made for it: 24/85 right, 2/9 mistakes, none judged right, none called wrong
-           # 25 with \frac{\delta E}{\delta w} (\delta for \partial over the loss)
-           "published10": (25, 2),
+           # 25 with \frac{\delta E}{\delta w} (\delta for \partial over the loss); 28/85 and 3/9 with small letters in
+           # blackboard bold read as bold vectors (\mathbb{w}) and a sum whose own index runs past a border never right
+           "published10": (28, 3),
            # heldout18 (ten student notes: NumPy 0-based dilation, Nielsen's four equations, PyTorch batch leaky relu,
            # a Spanish softmax Jacobian, Ng's CNN notation, a TA's macros at stride 2 with two channels, true convolution,
            # overlapping average pooling, worked numbers, im2col over a batch), measured once before any change made

@@ -253,13 +253,18 @@ class Evaluator:
         return self.d[entry[1]].symbols[flat] - Rational(rate) * gradient
 
     # the entries past a border a claim wrote, each read as 0, and whether a sum with limits the notes state reached it
-    past_border: set[tuple[str, bool]]
+    past_border: set[tuple[str, bool | str]]
     stated_limits: tuple[str, ...] = ()  # the indices of the sums with stated limits the entry being evaluated is in
 
     def _past_stated(self, key: str, indices, where: tuple[int, ...]) -> bool:
         """Whether an index that runs past the tensor's border is one of a sum whose limits the notes state."""
         return any(not 1 <= at <= n and any(var in self.stated_limits for var, _ in index.coefs)
                    for index, at, n in zip(indices, where, self.shapes[key]))
+
+    def _summed_past(self, key: str, indices, where: tuple[int, ...]) -> bool:
+        """Whether the index of a sum with stated limits, written alone (w_{ik}), runs past the tensor's border."""
+        return any(not 1 <= at <= n and len(index.coefs) == 1 and index.coefs[0][1] == 1 and index.divisor == 1
+                   and index.coefs[0][0] in self.stated_limits for index, at, n in zip(indices, where, self.shapes[key]))
 
     def _within_padding(self, key: str, where: tuple[int, ...]) -> bool:
         """Whether an entry past the tensor's border (`where` counts from 1) lies in the zeros a convolution that
@@ -424,7 +429,10 @@ class Evaluator:
                     raise ParseError(f"{node[3]} is indexed past its border, where the layer that reads it pads with "
                                      f"{copied} copies, not zeros: write the entry each padded position copies")
                 if not self._within_padding(node[1], where):
-                    self.past_border.add((self._written(node[1], where), self._past_stated(node[1], node[2], where)))
+                    # \theta_k = \sum_{i=1}^{3} w_{ik} x_i + b_k over 2 inputs: the sum's own index (not one computed from
+                    # it, x_{i+p-1}) runs past the border, so its limits take terms that do not exist: stated, always
+                    stated = "summed" if self._summed_past(node[1], node[2], where) else self._past_stated(node[1], node[2], where)
+                    self.past_border.add((self._written(node[1], where), stated))
             return self._symbol(node[1], where)
         if kind == "whole":
             return self._whole(node, env)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from itertools import product
 
 import numpy as np
-from sympy import Abs, Expr, Function, Heaviside, Max, Min, Piecewise, Pow, Rational, expand, sign, together
+from sympy import Abs, Expr, Function, Heaviside, Integer, Max, Min, Piecewise, Pow, Rational, expand, sign, together
 
 from ..derivation import Derivation
 from ..naming import lead_axes
@@ -143,7 +143,7 @@ class Grader(Evaluator):
         self.layout: str | None = None  # where entries with the channel among their indices write it
         self.gradient_accent = ""  # "bar" when the notes write \bar{v} for \partial L/\partial v of every node v
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
-        self.past_border: set[tuple[str, bool]] = set()  # entries past a border a claim wrote, read as 0 (evaluate.py)
+        self.past_border: set[tuple[str, bool | str]] = set()  # entries past a border a claim wrote, read as 0 (evaluate.py)
         self.awaiting: list[str] = []  # definitions of a name by the gradient of a name not yet read (G = dL/dY)
         self.relations: list[tuple[str, str]] = []  # indices the notes give values (a = x' - x): relations.py
         self._relating = False  # judging a claim read with them
@@ -953,13 +953,14 @@ class Grader(Evaluator):
             if self.past_border:  # a sum that runs past a tensor's border: right only as the notes' zeros there
                 shown = sorted(written for written, _ in self.past_border)
                 listed = ", ".join(shown[:3]) + (", ..." if len(shown) > 3 else "")
-                if envs == [{}] and any(stated for _, stated in self.past_border):
+                if any(stated == "summed" for _, stated in self.past_border) or envs == [{}] and any(
+                        stated for _, stated in self.past_border):
                     # dL/dX_{1,4,4} = \sum_{i=1}^{2} ... W_{f,1,4-2(i-1),...}: limits written for this one entry that run
                     # past a border are the notes' own choice of terms, not the zeros a general formula leaves there
                     several = len(shown) > 1
                     return Verdict(claim.line, written, "not understood", reason=(
                         f"right only if {listed} (past the border of what {'they name' if several else 'it names'}) "
-                        f"{'are' if several else 'is'} 0: the limits of the sum, written for this entry, take terms that "
+                        f"{'are' if several else 'is'} 0: the limits of the sum take terms that "
                         "do not exist (wrong if they are meant to be the terms that do)"))
                 reason = "; ".join(filter(None, (reason, f"read with {listed} as 0 (past the border of the tensor)")))
             return Verdict(claim.line, written, "right", reason=reason)
@@ -1482,6 +1483,12 @@ class Grader(Evaluator):
         if not arrays.is_array(truth):
             truth = arrays.array_of([truth], (1,))
         if not arrays.is_array(claimed):
+            square = truth.ndim == 2 and truth.shape[0] == truth.shape[1] > 1 and claimed != 0
+            # (never while names are read from the claim: "1" would hold with too many readings, a bias for input)
+            if square and not self._verdict_only and sides[0][0] == "deriv" and sides[0][1][0] != "loss" and arrays.entries_equal(
+                    np.array([[claimed if i == j else Integer(0) for j in range(truth.shape[1])]
+                              for i in range(truth.shape[0])], dtype=object), truth, self._same) is None:
+                return None  # \partial\theta/\partial b = 1: a Jacobian written as a number is that number times I
             claimed = np.full(truth.shape, claimed, dtype=object)
         worked = self._worked_array(side, truth, claimed)
         if worked is not None:

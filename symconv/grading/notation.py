@@ -121,6 +121,9 @@ _PREPASS = [
     (re.compile(r"\{\s*([+\-=])\s*\}"), r"\1"),
     # the letter or word alone, kept apart from a command before it (\cdot\mathbf{h} is \cdot h, not \cdoth)
     (re.compile(r"\\(?:mathit|mathrm|mathbf|boldsymbol|mathsf|operatorname|text|textrm|texttt|textit)\s*\{([^{}]*)\}"), _alone),
+    # \mathbb{w}, \mathbb{\theta}, \mathbb{\hat{y_i}} (a blog's bold vectors: blackboard bold has no small letters),
+    # never \mathbb{1} (ones, an indicator) nor \mathbb{R}
+    (re.compile(r"\\mathbb\s*\{\s*((?:[a-z]|\\[a-z]+)(?:\s*\{[^{}]*\})?)\s*\}"), _alone),
     (re.compile(r"\\(?:mathbf|boldsymbol|bm|vec)\s+([A-Za-z])"), _alone),  # \mathbf h: the letter
     (re.compile(r"\\(?:mathbf|boldsymbol|bm)\s*(\\[A-Za-z]+)(?![A-Za-z])"), _alone),  # \boldsymbol\delta: the letter
     # the kernel turned by 180 degrees: rot180, \text{rot}_{180^\circ}, rot_{180}
