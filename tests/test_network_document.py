@@ -57,10 +57,10 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "the sections below work out one entry, its first (channel 1, row 1, column 1)" in ctx["shown_note"]
-    assert "the sections below work out one entry, its first (channel 1, row 1, column 1)" not in context(d, all_entries=True)["shown_note"]
+    assert partial and "the sections below write out the first entry of each tensor (channel 1, row 1, column 1)" in ctx["shown_note"]
+    assert "the sections below write out the first entry of each tensor (channel 1, row 1, column 1)" not in context(d, all_entries=True)["shown_note"]
     md = render(d, ("md",)).files["derivation.md"].decode()
-    assert md.count("the sections below work out one entry, its first (channel 1, row 1, column 1)") == 1 and "Shown:" not in md
+    assert md.count("the sections below write out the first entry of each tensor (channel 1, row 1, column 1)") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
     sections = {s.name: s for s in ctx["sections"]}
     assert [n for n, layer in enumerate(d.network.layers, start=1) if layer.type in ("relu", "flatten")]
@@ -233,7 +233,7 @@ def test_the_walk_gives_relu_and_flatten_their_rules_both_ways():
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     forward = md[md.index("## Forward pass"):md.index("## Backward pass")]
     backward = md[md.index("## Backward pass"):md.index("## The rules")]
-    assert "### Layer 2: relu" in forward and "### Layer 4: flatten" in forward
+    assert "### Layer 2: ReLU" in forward and "### Layer 4: flatten" in forward
     assert r"a^{[2](m)}_{r,s} &= \max(0, a^{[1](m)}_{r,s})" in forward
     assert r"a^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s} &= a^{[3](m)}_{r,s}" in forward
     assert r"\partial L / \partial a^{[1](m)}_{r,s} &= \delta^{[2](m)}_{r,s}\, \mathbb{1}[a^{[1](m)}_{r,s} > 0]" in backward

@@ -241,7 +241,7 @@ def test_a_networks_rules_sum_up_the_derivation_after_it_as_a_single_layers_resu
                                                  "A worked example", "Exercises")]
     assert order == sorted(order)
     assert "The sections above derived each layer" in text and "rules entry by entry at this size" in text
-    shown = text.index("the sections below work out one entry, its first")
+    shown = text.index("the sections below write out the first entry")
     assert text.index("Forward pass") < shown < text.index("Layer 1: convolution")
     if fmt != "html":
         defined = text.index(r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere.")

@@ -247,6 +247,8 @@ def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = N
         if sheet.get("sheet_layer_table") is not None:
             ctx = {**ctx, "layer_table": sheet["sheet_layer_table"], "diagram": sheet["sheet_diagram"]}
     return {**ctx, "title": title + ctx["title"], "handout_note": note, "summary": [], "closing": [], "practice": [], "practice_answers": [], "rules": [], "rules_intro": "",
+            # the sheet works out no entries: what the document's sections show is not said (review r11 item 3)
+            "shown_note": "",
             "objectives": [], "reading": [], "forward": forward, "backward": [], "tasks": asked,
             "matrix_sections": [], "sections": [s for g in forward for s in g.sections]}
 
