@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from .document import INPUT_TITLE, TEXT_WIDTH_EM, Group, Row, Section
+from ..layers.conv_document import MATRIX_QUESTION, MATRIX_TASK
 from ..words import plural
 from .latex import break_lines, width
 
@@ -214,6 +215,10 @@ def tasks(ctx: dict) -> list[Section]:
                                     _aligned(row.lhs, row.lines), _why(section, asked=asked)))
             asked_later += [task for task in later_kind if f"(Layer {number}.)" in task[1]]
         out += asked_later
+    # A task that refers to the matrix-form task does so by its number (review r11 item 12).
+    matrix = next((n for n, task in enumerate(out, start=1) if MATRIX_QUESTION in task[1]), None)
+    if matrix is not None:
+        out = [(task[0], task[1].replace(MATRIX_TASK, f"Task {matrix}"), *task[2:]) for task in out]
     return [_task(n, *task) for n, task in enumerate(out, start=1)]
 
 
