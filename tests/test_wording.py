@@ -77,7 +77,7 @@ def test_the_handout_and_the_networks_rules_say_it_too():
         assert (PHRASE in text) == name.startswith("answers") and not OLD.search(text), name
     network = documents(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("tex",))["tex"]
     # said once, beside the input's figure; the rules' full(.) only points to it
-    assert network.count(rf"the full correlation with ${ROT}(K^{{[1]}})$, that is the full convolution with $K^{{[1]}}$") == 1
+    assert network.count(rf"the full correlation with ${ROT}(K^{{[1](m,1)}})$, that is the full convolution with $K^{{[1](m,1)}}$") == 1
     assert r"meet each entry at each of its taps (the full correlation)" in network
     assert not OLD.search(network)
 

@@ -109,7 +109,8 @@ def why_rotated(spec: ConvSpec, step: DocStep, answer: bool = False) -> str:
             "later the output row, the earlier the kernel row through which it meets a given input row, and likewise "
             "for the columns. Gathering the upstream gradient around an input entry therefore meets the kernel's "
             f"entries from the last to the first on both axes: {rotated_defined(spec, step, pair)}. "
-            f"So the gradient is {phrase}{summed} {full_zeros(spec)}.")
+            f"So the gradient is {phrase}{summed}; full means that the kernel slides wherever it overlaps the upstream "
+            f"gradient, and {full_zeros(spec)}.")
 
 
 def rotated_defined(spec: ConvSpec, step: DocStep, pair: str = "") -> str:
@@ -120,15 +121,15 @@ def rotated_defined(spec: ConvSpec, step: DocStep, pair: str = "") -> str:
         K = rf"\operatorname{{dilate}}({K})"
         return (rf"they are the entries of $\operatorname{{rot}}_{{180}}({K})$, the dilated kernel turned by 180 "
                 "degrees")
-    return (rf"in the order of $\operatorname{{rot}}_{{180}}({K})$, the kernel turned by 180 degrees, "
-            rf"$\operatorname{{rot}}_{{180}}({K})_{{p,q}} = {k}_{{K_h+1-p,\,K_w+1-q}}$")
+    return (rf"in the order of $\operatorname{{rot}}_{{180}}({K})$, where "
+            rf"$\operatorname{{rot}}_{{180}}({K})_{{p,q}} = {k}_{{K_h+1-p,\,K_w+1-q}}$ is the kernel turned by 180 degrees")
 
 
 def full_zeros(spec: ConvSpec) -> str:
     """What makes the correlation full, said where it is named: the zeros around the upstream gradient."""
     span = result_sizes(spec)["rotated kernel"]
-    return (f"(the upstream gradient gets {_full_border(spec)} of zeros on every side, here {span[0] - 1} and "
-            f"{span[1] - 1}, so that the kernel meets each input entry at each of its taps)")
+    return (f"the upstream gradient gets {_full_border(spec)} of zeros on every side (here {span[0] - 1} and "
+            f"{span[1] - 1}), so that the kernel meets each input entry at each of its taps")
 
 
 def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
