@@ -308,7 +308,7 @@ def test_document_options_choose_what_the_documents_show(capsys, in_tmp):
     code, out, err = run(["render", "--network", network, "--format", "md", "--all-entries", "--input-gradient",
                           "--upstream-symbol", "frac", "--out", "-"], capsys)
     assert code == 0, err
-    shown = "the sections below work out one entry, its first (channel 1, row 1, column 1)"
+    shown = "the sections below write out the first entry of each tensor (channel 1, row 1, column 1)"
     assert shown in few and shown not in out
     # The file asks for its input's gradient (the full convolution): a corner entry, and with --all-entries the rest.
     assert r"\frac{\partial L}{\partial x_{1,1}}" in few and r"\frac{\partial L}{\partial x_{1,2}}" not in few

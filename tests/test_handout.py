@@ -286,7 +286,7 @@ def test_the_relu_task_answers_every_zero_entry():
     where delta^[2] is 0 already (every non-switch entry after max pooling) are zero too."""
     d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
     key = render(d, ("md",), DocumentOptions(handout=True)).files["answers.md"].decode()
-    assert "is 0 where the relu's input is not positive" in key
+    assert "is 0 where the ReLU's input is not positive" in key
     assert "each entry that is not its window's switch" in key
 
 

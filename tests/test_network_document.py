@@ -57,10 +57,10 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
     ctx = context(d)
     partial = [s for s in ctx["sections"] if s.blocks and _rows(ctx)[s.name] < every[s.name]]
-    assert partial and "the sections below work out one entry, its first (channel 1, row 1, column 1)" in ctx["shown_note"]
-    assert "the sections below work out one entry, its first (channel 1, row 1, column 1)" not in context(d, all_entries=True)["shown_note"]
+    assert partial and "the sections below write out the first entry of each tensor (channel 1, row 1, column 1)" in ctx["shown_note"]
+    assert "the sections below write out the first entry of each tensor (channel 1, row 1, column 1)" not in context(d, all_entries=True)["shown_note"]
     md = render(d, ("md",)).files["derivation.md"].decode()
-    assert md.count("the sections below work out one entry, its first (channel 1, row 1, column 1)") == 1 and "Shown:" not in md
+    assert md.count("the sections below write out the first entry of each tensor (channel 1, row 1, column 1)") == 1 and "Shown:" not in md
     # A relu's and a flatten's outputs only clip or move numbers: their rule says it, no entries listed.
     sections = {s.name: s for s in ctx["sections"]}
     assert [n for n, layer in enumerate(d.network.layers, start=1) if layer.type in ("relu", "flatten")]
@@ -140,7 +140,7 @@ def test_the_cnn_shows_the_input_gradient_as_the_full_convolution_with_entries_a
     section = next(s for s in ctx["sections"] if s.name == "dL/dX")
     assert sum(len(b.rows) for b in section.blocks) == 2  # a corner (two terms) and the interior (all of them)
     assert any(f.svg_file == "figure-full-layer-1.svg" for f in section.figures)
-    assert r"the full convolution with $K^{[1]}$" in section.intro and "rotated" in section.intro
+    assert r"the full convolution with $K^{[1](m,1)}$" in section.intro and "rotated" in section.intro
     assert section.formula and "no term" in section.after
 
 
@@ -212,7 +212,7 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     assert "in the worked example below" not in tex and "values of $A^{[2]}$ that the worked example computes, written in its cells" in tex
     # review r7 defect 11: no tie in the figure, so its caption does not stress the first maximum
     assert "the switch: the maximum" in tex and "its maximum; the others get 0" in tex
-    assert "A relu or a flatten, which only clips or moves entries, is given by its rule alone." in tex
+    assert "A ReLU or a flatten, which only clips or moves entries, is given by its rule alone." in tex
     assert r"\tfrac" not in tex
     assert "(as PyTorch's)" not in tex and "flatten does and only moves" not in tex
 
@@ -233,7 +233,7 @@ def test_the_walk_gives_relu_and_flatten_their_rules_both_ways():
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     forward = md[md.index("## Forward pass"):md.index("## Backward pass")]
     backward = md[md.index("## Backward pass"):md.index("## The rules")]
-    assert "### Layer 2: relu" in forward and "### Layer 4: flatten" in forward
+    assert "### Layer 2: ReLU" in forward and "### Layer 4: flatten" in forward
     assert r"a^{[2](m)}_{r,s} &= \max(0, a^{[1](m)}_{r,s})" in forward
     assert r"a^{[4]}_{n_h n_w (m - 1) + n_w (r - 1) + s} &= a^{[3](m)}_{r,s}" in forward
     assert r"\partial L / \partial a^{[1](m)}_{r,s} &= \delta^{[2](m)}_{r,s}\, \mathbb{1}[a^{[1](m)}_{r,s} > 0]" in backward
@@ -259,7 +259,7 @@ def test_the_reading_conventions_come_before_their_first_use_and_the_objectives_
         assert md.index(GENERAL_LEAD) < md.index(r"\rho_h(r, p)") if r"\rho_h(r, p)" in md else GENERAL_LEAD in md
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     assert r"sends back its probabilities $\hat{y}$ less the one-hot target $t$" in md
-    assert "the first of its first channel" not in md and "its first (channel 1, row 1, column 1)" in md
+    assert "the first of its first channel" not in md and "the first entry of each tensor (channel 1, row 1, column 1)" in md
 
 
 def test_a_convolution_with_one_output_channel_writes_its_bias_without_a_channel_index():

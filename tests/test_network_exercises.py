@@ -129,7 +129,7 @@ def test_answer_2_goes_back_through_the_flatten_the_switches_and_the_relu_mask()
         assert (f"${{\\delta'}}^{{[3](2)}}_{{{r + 1},{s + 1}}}$ to $a^{{[2](2)}}_{{{i},{j}}} = {decimal(a2[i - 1, j - 1])}$"
                 in item.answer), (r, s)
     shut = [f"$({i + 1}, {j + 1})$" for i, j in zip(*np.nonzero(a1 <= 0))]
-    assert f"Layer 2's relu stops the gradient at the {len(shut)} entries" in item.answer
+    assert f"Layer 2's ReLU stops the gradient at the {len(shut)} entries" in item.answer
     assert ", ".join(shut[:-1]) + " and " + shut[-1] in item.answer
     lines = " ".join(item.lines)
     for name, grad in (("[3](2)", after["dL/dA[3]"][1]), ("[2](2)", after["dL/dA[2]"][1])):

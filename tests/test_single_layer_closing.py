@@ -309,7 +309,9 @@ def test_every_matrix_and_operator_is_defined_before_its_first_use(spec):
         first_matrix = min(body.index(w) for w in ("\\begin{bmatrix}", "\\begin{pmatrix}") if w in body)
         assert named < first_matrix, fmt
         rot = body.index(r"\operatorname{rot}_{180}")
-        defined = body.index(r"\operatorname{rot}_{180}(" + ("F" if spec.names.kernel == "f" else "K") + ")_{p,q}")
+        # per channel pair where there are several: rot180(K^{(m,c)}) (review r11 item 1)
+        pair = "^{(m,c)}" if spec.in_channels > 1 or spec.out_channels > 1 else ""
+        defined = body.index(r"\operatorname{rot}_{180}(" + ("F" if spec.names.kernel == "f" else "K") + pair + ")_{p,q}")
         assert defined < body.index("Figure 3", rot) and body.count("is the kernel turned by 180 degrees") == 1, fmt
         assert body.index("and the upstream gradient gets") < body.index("Figure 3", rot), fmt
 

@@ -77,7 +77,7 @@ def test_the_handout_and_the_networks_rules_say_it_too():
         assert (PHRASE in text) == name.startswith("answers") and not OLD.search(text), name
     network = documents(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("tex",))["tex"]
     # said once, beside the input's figure; the rules' full(.) only points to it
-    assert network.count(rf"the full correlation with ${ROT}(K^{{[1]}})$, that is the full convolution with $K^{{[1]}}$") == 1
+    assert network.count(rf"the full correlation with ${ROT}(K^{{[1](m,1)}})$, that is the full convolution with $K^{{[1](m,1)}}$") == 1
     assert r"meet each entry at each of its taps (the full correlation)" in network
     assert not OLD.search(network)
 
@@ -241,7 +241,7 @@ def test_a_networks_rules_sum_up_the_derivation_after_it_as_a_single_layers_resu
                                                  "A worked example", "Exercises")]
     assert order == sorted(order)
     assert "The sections above derived each layer" in text and "rules entry by entry at this size" in text
-    shown = text.index("the sections below work out one entry, its first")
+    shown = text.index("the sections below write out the first entry")
     assert text.index("Forward pass") < shown < text.index("Layer 1: convolution")
     if fmt != "html":
         defined = text.index(r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere.")

@@ -37,7 +37,7 @@ RULES = {
 # The rule in words, with {z} and {a} standing for the layer's input and output (x and a^{[1]}, ...).
 WORDS = {
     "relu": (r"${a} = \max(0, {z})$, entry by entry.",
-             r"The derivative of relu is 1 where ${z} > 0$ and 0 elsewhere (also at ${z} = 0$, as frameworks do), "
+             r"The derivative of ReLU is 1 where ${z} > 0$ and 0 elsewhere (also at ${z} = 0$, as frameworks do), "
              "so the upstream gradient passes only where the input was positive."),
     "sigmoid": (r"${a} = 1 / (1 + e^{{-{z}}})$, entry by entry.",
                 r"The derivative of the sigmoid is ${a}(1 - {a})$, written with the layer's own output ${a}$."),
@@ -46,6 +46,8 @@ WORDS = {
     "identity": ("${a} = {z}$: the layer passes its input on unchanged.",
                  "The derivative is 1: the upstream gradient passes unchanged."),
 }
+# An activation's name in prose and headings, where it differs from its TOML type.
+PROSE = {"relu": "ReLU"}
 # The backward rule's one sentence in a network's walk, before its entry's formula (which says the rest).
 WALK = {"relu": "Its derivative is 1 where its input is positive and 0 elsewhere (at 0 too, as frameworks do):",
         "identity": "Its derivative is 1: the upstream gradient passes unchanged."}
@@ -114,7 +116,8 @@ class Activation(Layer):
         return {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "identity": lambda z: z * 1}[self.kind](a)
 
     def describe(self) -> str:
-        return self.kind
+        """Its name in prose and headings: ReLU as courses write it (the TOML type stays relu)."""
+        return PROSE.get(self.kind, self.kind)
 
     def objectives(self) -> list[str]:
         return ["multiply the upstream gradient entry by entry by an activation's derivative"]
@@ -130,11 +133,11 @@ class Activation(Layer):
         names = {"z": z, "a": step.symbol("out")}
         reasoning = WORDS[self.kind][1].format(**names)
         if self.gates_at_zero:  # every entry that is 0, not only those the relu stops
-            reasoning += (f" So an entry of ${d_in}$ is 0 where the relu's input is not positive, ${z} \\le 0$, and "
+            reasoning += (f" So an entry of ${d_in}$ is 0 where the ReLU's input is not positive, ${z} \\le 0$, and "
                           f"also wherever ${d_out}$ is 0 already: every entry the layer after it sends no gradient to "
                           "(after max pooling, each entry that is not its window's switch: all but one entry of "
                           "each window).")
-        return [Exercise(f"(Layer {step.number}.) Write ${d_in}$, the gradient of the {self.kind}'s input, in terms of "
+        return [Exercise(f"(Layer {step.number}.) Write ${d_in}$, the gradient of the {self.describe()}'s input, in terms of "
                          f"${d_out}$.{zeros}", [self.rules(step)[1]], reasoning, 2, layer=step.number)]
 
     def rules(self, step: DocStep) -> list[str]:

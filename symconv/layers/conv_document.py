@@ -89,7 +89,10 @@ def why_rotated(spec: ConvSpec, step: DocStep, answer: bool = False) -> str:
         text = text.split(" So the gradient is ")[0]  # the question has just said what it is
         return text[:1].upper() + text[1:]
     rows = index_rule(spec, 0, "r", "p")
-    phrase = full_phrase(_kernel_symbol(spec, step), spec.flipped)
+    # the kernel of one channel pair, as the formulas write it (K^{[1](m,1)}): rot180 turns a matrix, not the 4-D K
+    pair = channels(spec).back_pair
+    phrase = full_phrase(_kernel_symbol(spec, step, pair), spec.flipped)
+    summed = ", summed over the output channels $m$" if channels(spec).readers else ""
     if spec.kernel_span == (1, 1):
         return ("A $1 \\times 1$ kernel has nothing to turn: each output entry reads only the input entry at its own "
                 "place, so an input entry's gradient is the upstream gradient there times the kernel entry"
@@ -100,11 +103,33 @@ def why_rotated(spec: ConvSpec, step: DocStep, answer: bool = False) -> str:
                 "(the layer applies the kernel rotated), so the later the output row, the later the kernel row through "
                 "which it meets a given input row, on both axes: gathering the upstream gradient around an input entry "
                 "meets the kernel's entries in their stored order (the backward pass's rotation undoes the layer's), "
-                f"and the gradient is {phrase}.")
+                f"and the gradient is {phrase}{summed}.")
+    # rot180 and the full correlation defined where they are first named, before the gradient is said to be one
     return (f"Why the kernel turns up rotated: output row $r$ reads input row ${rows}$ through kernel row $p$, so the "
             "later the output row, the earlier the kernel row through which it meets a given input row, and likewise "
             "for the columns. Gathering the upstream gradient around an input entry therefore meets the kernel's "
-            f"entries from the last to the first on both axes. So the gradient is {phrase}.")
+            f"entries from the last to the first on both axes: {rotated_defined(spec, step, pair)}. "
+            f"So the gradient is {phrase}{summed}; full means that the kernel slides wherever it overlaps the upstream "
+            f"gradient, and {full_zeros(spec)}.")
+
+
+def rotated_defined(spec: ConvSpec, step: DocStep, pair: str = "") -> str:
+    """rot180 of one channel pair's kernel, by its entries: the kernel turned by 180 degrees."""
+    letter, sup = step.entry("K", pair)
+    K, k = matrix_name(letter, sup), latex_base(letter) + (f"^{{{sup}}}" if sup else "")
+    if spec.dilation != (1, 1):
+        K = rf"\operatorname{{dilate}}({K})"
+        return (rf"they are the entries of $\operatorname{{rot}}_{{180}}({K})$, the dilated kernel turned by 180 "
+                "degrees")
+    return (rf"in the order of $\operatorname{{rot}}_{{180}}({K})$, where "
+            rf"$\operatorname{{rot}}_{{180}}({K})_{{p,q}} = {k}_{{K_h+1-p,\,K_w+1-q}}$ is the kernel turned by 180 degrees")
+
+
+def full_zeros(spec: ConvSpec) -> str:
+    """What makes the correlation full, said where it is named: the zeros around the upstream gradient."""
+    span = result_sizes(spec)["rotated kernel"]
+    return (f"the upstream gradient gets {_full_border(spec)} of zeros on every side (here {span[0] - 1} and "
+            f"{span[1] - 1}), so that the kernel meets each input entry at each of its taps")
 
 
 def _notes(spec: ConvSpec, step: DocStep) -> dict[str, str]:
@@ -255,7 +280,9 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
                "so its gradient sums upstream gradient times that kernel entry (0 where no window covers it). "
                + ("The padding copies input entries, so an entry also gets the terms of "
                                             "every padded position that copies it. " if spec.copies else "")
-               + why_rotated(spec, step) + (" " + full_defined(spec, step) if step.number is None else ""),
+               + why_rotated(spec, step)
+               # said inside the sentence above where the kernel turns up rotated; else here, for a network too
+               + (" " + full_defined(spec, step) if spec.flipped or spec.kernel_span == (1, 1) else ""),
          "b": "The bias of an output channel is added to each of its entries, so its gradient is the sum of the "
               "channel's upstream gradient."},
         _formulas(spec, step),
@@ -962,18 +989,18 @@ def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
         out.append(stride_case)
     # The question names no matrix and no rotation: the matrix-form task asks which matrix is rotated (review r7
     # defect 3: a task's text must not answer another task).
-    X = matrix_name(*step.entry("in"))
     happens = ("the convolution convention's forward pass rotates the kernel, yet one matrix does not turn up rotated"
                if spec.flipped else "the forward pass rotates nothing, yet one matrix turns up rotated")
     out.append(Exercise(
-        f"{happens[0].upper() + happens[1:]} in the matrix form of $\\partial L / \\partial {X}$ (the matrix-form "
-        "task). Explain why in two or three sentences.",
+        f"{happens[0].upper() + happens[1:]} in the matrix form {MATRIX_TASK} asks for. Explain why in two or three sentences.",
         [], why_rotated(spec, step, answer=True), 2, asks=why_rotated(spec, step)))
     if step.number is not None:  # in a network, say which layer each task is about
         out = [replace(e, question=f"(Layer {step.number}.) {e.question}", layer=step.number) for e in out]
     return out
 
 
+# How the why-rotated task refers to the matrix-form task: the handout puts in its number ("Task 5").
+MATRIX_TASK = "the matrix-form task"
 MATRIX_QUESTION = ("Write the gradients in matrix form: each as one operation (a correlation, a convolution, a sum) on "
                    "whole matrices. Which matrix is rotated, and by how much?")
 

@@ -246,8 +246,9 @@ class FormulaActivation(Layer):
             said.append(rf"at $z = {tex(k)}$ the slopes on either side differ (${tex(left)}$ and "
                         rf"${tex(right)}$), so $f$ has no derivative there; the entries take "
                         rf"$f'({tex(k)}) = {tex(value)}$, the slope from the left (as frameworks take "
-                        "relu's derivative at 0)")
-        return (" " + "; ".join(said).capitalize() + ".") if said else ""
+                        "ReLU's derivative at 0)")
+        text = "; ".join(said)
+        return (" " + text[:1].upper() + text[1:] + ".") if said else ""
 
     def _display(self, lhs: str, expr: Expr) -> list[str]:
         """`lhs = expr` as aligned lines short enough for the page: a long sum is broken after its terms."""

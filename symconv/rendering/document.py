@@ -350,7 +350,7 @@ def _switch_figures(derivation: Derivation, record, doc: DocStep, arrays: dict |
             f"${latex_base(in_letter)}^{{{in_sup}{channel}}}_{{{i},{j}}}$, where "
             f"${latex_base(pre_letter)}^{{{pre_sup}{channel}}}_{{{i},{j}}} = {v}$"
             for r, s, i, j, v in stopped)
-        note = (f" {before.layer.describe().capitalize()} stops the gradient sent to a maximum whose pre-activation "
+        note = (f" {before.layer.describe()[:1].upper() + before.layer.describe()[1:]} stops the gradient sent to a maximum whose pre-activation "
                 f"was not positive: {said}.")
         drawn = {key: [replace(grid, caption=grid.caption + note) for grid in grids] for key, grids in drawn.items()}
     return drawn
@@ -472,9 +472,9 @@ GENERAL_LEAD = ("Where a formula is written more than once, the first line, in s
                 "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
 
 
-SHOWN = ("For each tensor they list, the sections below work out one entry, its first (channel 1, row 1, column 1), "
-         "and also a middle one where the first, on an edge, has fewer terms; the others follow the same rule. A relu "
-         "or a flatten, which only clips or moves entries, is given by its rule alone.")
+SHOWN = ("For each layer the sections below write out the first entry of each tensor (channel 1, row 1, column 1) "
+         "and, where it lies on an edge, an interior entry too; the others follow the same rule. A ReLU or a flatten, "
+         "which only clips or moves entries, is given by its rule alone.")
 
 
 INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere."
@@ -609,7 +609,7 @@ def _zero_by_balance(derivation: Derivation, shown: dict, given: dict) -> str:
         zero = [k for k in range(cols) if shown[into][k] == 0 and len({w[i * cols + k] for i in range(rows)}) == 1]
         for k in zero:
             name = derivation[into].labels[k]
-            out += (f" ${_slashed(name)}$ is 0 though no relu or switch stopped it: column {k + 1} of "
+            out += (f" ${_slashed(name)}$ is 0 though no ReLU or switch stopped it: column {k + 1} of "
                     f"${matrix_name_of(derivation, weights)}$ has equal entries, and the entries of the upstream gradient "
                     r"sum to 0 (a softmax's $\hat{y} - t$ does, for a one-hot $t$).")
     return out

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from .document import INPUT_TITLE, TEXT_WIDTH_EM, Group, Row, Section
+from ..layers.conv_document import MATRIX_QUESTION, MATRIX_TASK
 from ..words import plural
 from .latex import break_lines, width
 
@@ -214,6 +215,10 @@ def tasks(ctx: dict) -> list[Section]:
                                     _aligned(row.lhs, row.lines), _why(section, asked=asked)))
             asked_later += [task for task in later_kind if f"(Layer {number}.)" in task[1]]
         out += asked_later
+    # A task that refers to the matrix-form task does so by its number (review r11 item 12).
+    matrix = next((n for n, task in enumerate(out, start=1) if MATRIX_QUESTION in task[1]), None)
+    if matrix is not None:
+        out = [(task[0], task[1].replace(MATRIX_TASK, f"Task {matrix}"), *task[2:]) for task in out]
     return [_task(n, *task) for n, task in enumerate(out, start=1)]
 
 
@@ -247,6 +252,8 @@ def _sheet(ctx: dict, title: str, answers: bool, asked: list[Section] | None = N
         if sheet.get("sheet_layer_table") is not None:
             ctx = {**ctx, "layer_table": sheet["sheet_layer_table"], "diagram": sheet["sheet_diagram"]}
     return {**ctx, "title": title + ctx["title"], "handout_note": note, "summary": [], "closing": [], "practice": [], "practice_answers": [], "rules": [], "rules_intro": "",
+            # the sheet works out no entries: what the document's sections show is not said (review r11 item 3)
+            "shown_note": "",
             "objectives": [], "reading": [], "forward": forward, "backward": [], "tasks": asked,
             "matrix_sections": [], "sections": [s for g in forward for s in g.sections]}
 
