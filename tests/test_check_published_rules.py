@@ -811,3 +811,19 @@ def test_a_sum_whose_own_index_runs_past_a_border_is_never_right():
     found = check_notes(textwrap.dedent(notes), DENSE_SOFTMAX)
     assert [v.status for v in found] == ["not understood", "right"]
     assert "take terms that do not exist" in found[0].reason
+
+
+def test_a_padding_written_with_its_amount():
+    # heldout18 07: \mathrm{pad}_1(G) \star K, the zeros written (one ring), not the ones a size would need
+    d = derive(ConvSpec(input=3, kernel=2, names="X,K,Y"))
+    notes = r"""
+    $$\frac{\partial L}{\partial X} = \mathrm{pad}_1(G) \star \mathrm{rot180}(K)$$
+
+    $$\frac{\partial L}{\partial X} = \mathrm{pad}_1(G) \star K$$
+
+    $$\frac{\partial L}{\partial X} = \operatorname{pad}_{1,1}(G) \star \operatorname{rot180}(K)$$
+
+    $$\frac{\partial L}{\partial X} = \mathrm{pad}_2(G) \star \mathrm{rot180}(K)$$
+    """
+    found = statuses(notes.replace("G", r"\frac{\partial L}{\partial Y}"), d)
+    assert found[:3] == ["right", "wrong", "right"] and found[3] != "right"

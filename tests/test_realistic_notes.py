@@ -162,7 +162,8 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # left side stands alone on its line: the measure gave the chain's verdict to the claim keyed before it);
            # 77/101 and 21/33 once the report gives each row of a chain its own verdict (at_link, outcomes()); 84/101
            # and 23/33 with weight matrices numbered by a subscript (W_1, W_2, b_2) read as the weighted layers'
-           "heldout18": (84, 23)}
+           # 85/101 and 24/33 with a padding written with its amount (\mathrm{pad}_1(G))
+           "heldout18": (85, 24)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}

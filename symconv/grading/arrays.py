@@ -276,6 +276,15 @@ def convolve(a, b, flip: bool, stride: int = 1, target: tuple[int, int] | None =
     return out[0] if single else out
 
 
+def padded(a: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """A matrix (or each channel of a stack) with so many rows and columns of zeros added on each side."""
+    if a.ndim < 2:
+        raise ParseError("pad_n(...) pads a matrix: its rows and columns")
+    out = np.full((*a.shape[:-2], a.shape[-2] + 2 * rows, a.shape[-1] + 2 * columns), S.Zero, dtype=object)
+    out[..., rows:rows + a.shape[-2], columns:columns + a.shape[-1]] = a
+    return out
+
+
 def _padding(n: int, k: int, stride: int, target: int) -> int:
     """The zero padding that makes an axis of n, read by a kernel of k at this stride, target long (0 if none does)."""
     for pad in range(k):

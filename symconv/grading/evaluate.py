@@ -697,6 +697,8 @@ def _on_arrays(name: str, args: list):
         return arrays.Marked(arrays.plain(args[0]), name)
     if name == "pad" and len(args) == 1:
         return arrays.plain(args[0])
+    if name.startswith("pad:") and len(args) == 1:  # pad_1(G): the zeros written, not those a size needs
+        return arrays.padded(arrays.plain(args[0]), *map(int, name[4:].split(",")))
     if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad"):
         raise ParseError(f"{name} takes one tensor")
     return arrays.elementwise(lambda *xs: _function(name, list(xs)), *args)
@@ -712,7 +714,7 @@ def _function(name: str, args: list[Expr]) -> Expr:
     """A function a claim applies: exp, log, tanh, the sigmoid, relu, max, min, the derivatives \\sigma', \\tanh'
     and relu'."""
     one = args[0]
-    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad"):
+    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad") or name.startswith("pad:"):
         raise ParseError(f"{name} is applied to a whole tensor, e.g. {name}(K)")
     for arg in args:  # e^{e^{e^{100}}}: a number no claim about a layer holds, and one SymPy would compare forever
         if arg.is_number and _huge(arg):

@@ -56,6 +56,7 @@ _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl
 _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
 _OVER_ENTRIES = re.compile(r"(?P<var>[a-z])\s*\\in\s*(?P<name>[A-Za-z])")  # \sum_{p \in y}: over the entries of y
 _MEMBER = re.compile(r"(?P<var>[a-z](?:\s*,\s*[a-z])*)\s*\\in\s*\\\{(?P<values>[^{}]*)\\\}")
+_PAD_AMOUNT = re.compile(r"\s*_\s*(?:\{\s*(?P<rows>\d{1,2})\s*(?:,\s*(?P<columns>\d{1,2})\s*)?\}|(?P<alone>\d))")
 _VEC_OF = re.compile(r"vec\s*\(\s*(.+?)\s*\)")
 _LIMIT = re.compile(r"\\sum\s*_\s*\{\s*([a-z])\s*=\s*\d+\s*\}\s*\^\s*\{?\s*([A-Za-z])\s*\}?")
 _LINEAR_INDEX = re.compile(r"[0-9a-z()\s]*[a-z][0-9a-z()\s]*(?:[+-][0-9a-z()\s]+)+")  # i + 2m, 2(r-1)+p
@@ -714,6 +715,11 @@ class Parser:
             if self.text.startswith("'", self.pos) and name in DERIVATIVES:
                 self.pos += 1
                 name = DERIVATIVES[name]
+            amount = _PAD_AMOUNT.match(self.text, self.pos) if name == "pad" else None
+            if amount:  # pad_1(G), \mathrm{pad}_{1,2}(G): so many rows and columns of zeros on each side
+                self.pos = amount.end()
+                rows = int(amount["rows"] or amount["alone"])
+                name = f"pad:{rows},{int(amount['columns'] or rows)}"
             return ("fn", name, self.arguments(text))
         if kind == "word" and text == "e" and _EXP.match(self.text, self.pos):  # e^{...}: not a layer's e^{[l]}
             self.take()
