@@ -827,3 +827,17 @@ def test_a_padding_written_with_its_amount():
     """
     found = statuses(notes.replace("G", r"\frac{\partial L}{\partial Y}"), d)
     assert found[:3] == ["right", "wrong", "right"] and found[3] != "right"
+
+
+def test_an_inner_product_in_angle_brackets_is_the_sum_of_the_entrywise_product():
+    # heldout18 01 ("angle brackets = sum of the elementwise product"), Boué's Frobenius products
+    d = derive(ConvSpec(input=3, kernel=2))
+    window = r"\begin{bmatrix} x_{1,1} & x_{1,2} \\ x_{2,1} & x_{2,2} \end{bmatrix}"
+    notes = rf"""
+    $$\frac{{\partial L}}{{\partial k_{{1,1}}}} = \big\langle \frac{{\partial L}}{{\partial Y}}, {window} \big\rangle$$
+
+    $$\frac{{\partial L}}{{\partial k_{{1,2}}}} = \left\langle \frac{{\partial L}}{{\partial Y}}, {window} \right\rangle$$
+
+    $$\frac{{\partial L}}{{\partial k_{{1,1}}}} = \langle \frac{{\partial L}}{{\partial Y}} \rangle$$
+    """
+    assert statuses(notes, d) == ["right", "wrong", "not understood"]

@@ -695,6 +695,11 @@ def _on_arrays(name: str, args: list):
                 "softmax": _softmax}[name](args[0])
     if name in ("full", "valid") and len(args) == 1:
         return arrays.Marked(arrays.plain(args[0]), name)
+    if name == "inner" and len(args) == 2:  # \langle A, B \rangle: the sum of the entries of A \odot B
+        product = arrays.elementwise(lambda u, v: u * v, *args)
+        return Add(*arrays.plain(product).reshape(-1)) if arrays.is_array(product) else product
+    if name == "inner":
+        raise ParseError("an inner product \\langle A, B \\rangle takes two tensors")
     if name == "pad" and len(args) == 1:
         return arrays.plain(args[0])
     if name.startswith("pad:") and len(args) == 1:  # pad_1(G): the zeros written, not those a size needs
@@ -714,7 +719,7 @@ def _function(name: str, args: list[Expr]) -> Expr:
     """A function a claim applies: exp, log, tanh, the sigmoid, relu, max, min, the derivatives \\sigma', \\tanh'
     and relu'."""
     one = args[0]
-    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad") or name.startswith("pad:"):
+    if name in ("rot180", "vec", "diag", "softmax", "full", "valid", "pad", "inner") or name.startswith("pad:"):
         raise ParseError(f"{name} is applied to a whole tensor, e.g. {name}(K)")
     for arg in args:  # e^{e^{e^{100}}}: a number no claim about a layer holds, and one SymPy would compare forever
         if arg.is_number and _huge(arg):

@@ -421,9 +421,9 @@ def _comma_split(body: str) -> list[tuple[int, int, str]]:
     out, depth, begin = [], 0, 0
     cut, range_text = len(body), ""
     for pos, ch in enumerate(body):
-        if ch in "{([":
+        if ch in "{([" or body.startswith("\\langle", pos):  # \langle A, B \rangle: one inner product
             depth += 1
-        elif ch in "})]":
+        elif ch in "})]" or body.startswith("\\rangle", pos):
             depth = max(0, depth - 1)
         elif ch == "," and depth == 0 and not body.endswith("\\", 0, pos):  # "\," is a thin space
             if len(body) - pos < MAX_RANGE and _RANGE_START.match(body, pos + 1) and _BARE_RANGE.fullmatch(body, pos + 1):

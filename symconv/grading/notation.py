@@ -693,6 +693,8 @@ def prepass(text: str) -> str:
     """
     text = re.sub(r"(?:\\left\s*)?(?:\\lVert|\\\|)(.*?)(?:\\right\s*)?(?:\\rVert|\\\|)", r"\\norm{\1}", text)  # \lVert v \rVert
     text = re.sub(r"\\(mathbf|boldsymbol|mathbb|mathds|bm)\s*([01])(?![0-9])", r"\\\1{\2}", text)  # \mathbf 1: \mathbf{1}
+    # \langle A, B \rangle, \big\langle ... \big\rangle: the inner product, the sum of the entries of A \odot B
+    text = re.sub(r"(?:\\left\s*|\\[bB]igg?[lr]?\s*)?\\langle(.*?)(?:\\right\s*|\\[bB]igg?[lr]?\s*)?\\rangle", r" inner(\1) ", text)
     # {\rm if} and \underbrace{a - t}_{e}: the text and the expression they mark; \mathcal L is \mathcal{L}
     text = _BRACED.sub(lambda m: m[1], _old_fonts(text))
     text = re.sub(r"\\mathcal\s+([A-Za-z])", r"\\mathcal{\1}", text)

@@ -42,7 +42,7 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
                   "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid",
                   # on whole tensors (symconv.grading.arrays)
                   "rotate": "rot180", "flip": "rot180", "vec": "vec", "diag": "diag", "full": "full",
-                  "valid": "valid", "pad": "pad", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling",
+                  "valid": "valid", "pad": "pad", "inner": "inner", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling",
                   # activations named in words, each with its own definition (evaluate._function)
                   "ELU": "elu", "elu": "elu", "softplus": "softplus", "Softplus": "softplus", "SiLU": "silu", "silu": "silu",
                   "swish": "silu", "Swish": "silu"}
