@@ -88,3 +88,13 @@ def test_weight_matrices_numbered_by_a_subscript_are_the_weighted_layers():
     assert statuses(notes, MLP) == ["right", "right", "right", "wrong", "right"]
     # one numbered W only, or a number past the network's layers: W_3 is no layer, and nothing is renumbered
     assert statuses(r"$$\frac{\partial L}{\partial W_3} = X$$", MLP) == ["not understood"]
+
+
+def test_an_equation_number_written_by_hand_is_not_a_claim():
+    notes = r"""
+    $$\frac{\partial L}{\partial x_1} = p_1 - t_1 \qquad (2)$$
+
+    $$\begin{array}{ll} \frac{\partial L}{\partial x_2} = p_2 - t_2, & (3) \\ \frac{\partial L}{\partial x_3} = p_3 + t_3 \; (4a) \end{array}$$
+    """
+    found = check_notes(textwrap.dedent(notes), SOFTMAX)
+    assert [(v.line, v.status) for v in found] == [(2, "right"), (4, "right"), (4, "wrong")]

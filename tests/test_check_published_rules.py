@@ -841,3 +841,18 @@ def test_an_inner_product_in_angle_brackets_is_the_sum_of_the_entrywise_product(
     $$\frac{{\partial L}}{{\partial k_{{1,1}}}} = \langle \frac{{\partial L}}{{\partial Y}} \rangle$$
     """
     assert statuses(notes, d) == ["right", "wrong", "not understood"]
+
+
+def test_the_input_letter_at_the_next_layer_is_a_single_layers_output():
+    # Wu's "CNN for Dummies" (published10 01): x^l is layer l's input, x^{l+1} its output (the next layer's input)
+    d = derive(ConvSpec(input=3, kernel=2, names="x,f,y"))
+    notes = r"""
+    $$x^{l+1}_{1,1} = x^l_{1,1} f_{1,1} + x^l_{1,2} f_{1,2} + x^l_{2,1} f_{2,1} + x^l_{2,2} f_{2,2}$$
+
+    $$\frac{\partial z}{\partial x^l_{1,1}} = \frac{\partial z}{\partial x^{l+1}_{1,1}} f_{1,1}$$
+
+    $$\frac{\partial z}{\partial x^l_{1,1}} = \frac{\partial z}{\partial x^{l+1}_{1,1}} f_{2,2}$$
+
+    $$x^{l-1}_{1,1} = x^l_{1,1}$$
+    """
+    assert statuses(notes, d) == ["right", "right", "wrong", "not understood"]

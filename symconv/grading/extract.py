@@ -41,6 +41,7 @@ _SINCE = r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:since|because|as|da|car|puisq
 # Words of logic between two equations ("A = B \Rightarrow C = D", "\therefore"): each side a claim of its own
 _CONNECTIVE = (r"\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|Longleftrightarrow|therefore|because"
                r"|rightarrow|longrightarrow)(?![A-Za-z])|" + _SINCE)
+_EQUATION_NUMBER = re.compile(r"\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)\.?|\\text\s*\{\s*\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)\s*\}")
 # Words that make a piece of prose after a claim a condition on it ("\text{if $i$ is the true class}")
 _CONDITION = re.compile(r"\\(?:text|textrm|mbox|mathrm|textit)\s*\{\s*\(?\s*(?:for|if|when|whenever|unless|except|only|"
                         r"provided|otherwise|else|off|at|si|sinon|wenn|falls|sonst|cuando)(?![A-Za-z])", re.IGNORECASE)
@@ -336,6 +337,8 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
         span_start, span_end, pos = pos, sep_start, sep_end
         piece = text[span_start:span_end]
         stripped = _strip(piece)
+        if _numbered(stripped):
+            continue  # "\quad (12)": the equation's number, written by hand
         if not stripped or _PROSE.fullmatch(stripped):  # empty, or words in \text{...}
             if stripped and pieces and not pieces[-1][2] and _CONDITION.match(stripped):
                 # "\quad \text{for the wrong classes}": a condition in words, the range of the claim before it
@@ -367,6 +370,9 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
         for sub_start, sub_end, sub_range in _comma_split(body):
             raw = body[sub_start:sub_end]
             claim_text = _strip(raw)
+            if _numbered(claim_text):
+                continue  # "..., & (10)": the equation's number in its own column
+            claim_text = _NUMBER_AFTER.sub("", claim_text)  # "p_3 + t_3 \; (4a)": spaced off, the equation's number
             condition = _TRAILING_CONDITION.search(claim_text) if not (sub_range or range_text) else None
             if condition and "=" in claim_text[:condition.start()]:  # -p_k p_j \;\; (k \neq j): the claim's range
                 claim_text, sub_range = claim_text[:condition.start()].rstrip(), condition.group(1)
@@ -379,6 +385,14 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
                     Claim(lines(at), " ".join(claim_text.split()), sub_range or range_text, links=links), raw,
                     start + p_start + sub_start, lines)]
     return [c for _, c in sorted(claims, key=lambda pair: pair[0])]
+
+
+_NUMBER_AFTER = re.compile(r"(?:\s*\\(?:[,;:! ]|q?quad(?![A-Za-z])))+\s*\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)\s*$")
+
+
+def _numbered(text: str) -> bool:
+    """Whether the text is only an equation's number written by hand, "(12)", "\\; (13)"."""
+    return bool(_EQUATION_NUMBER.fullmatch(re.sub(r"^(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z]))+", "", text)))
 
 
 def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:

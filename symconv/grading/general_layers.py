@@ -33,13 +33,16 @@ def general(text: str) -> bool:
 FIRST = "the weights numbered by the layer they compute"
 
 
-def readings(text: str, last: int, first: int = 0, top: int | None = None,
-             single: bool = False) -> list[tuple[str, list[tuple[int, str]]]]:
+def readings(text: str, last: int, first: int = 0, top: int | None = None, single: bool = False,
+             ends: tuple[str, str] | None = None) -> list[tuple[str, list[tuple[int, str]]]]:
     """The claim read at each layer: [(how the weights are numbered, [(l, text), ...])], for l from
     `first` to `last` (the last layer's number, which L stands for). In a single layer (`single`), whose
     values carry no layer, l and L are that layer: the superscript is dropped, and a claim that names
-    another layer (l+1, l-1) has no reading."""
+    another layer (l+1, l-1) has no reading, except the input's letter at l + 1 (Wu's x^l and x^{l+1}, the
+    input of layer l and of the next one): the layer's output, when `ends` gives (input, output) names."""
     if single:
+        if ends is not None and ends[0] != ends[1]:
+            text = _NEXT_INPUT(ends[0]).sub(lambda found: ends[1] + (found["before"] or found["after"] or ""), text)
         instance = _at(text, 0, 0, 0, single=True)
         return [(FIRST, [] if instance is None else [(0, instance)])]
     out = []
@@ -56,6 +59,12 @@ def readings(text: str, last: int, first: int = 0, top: int | None = None,
         if not _PARAMETERS_USED(text):
             break  # no weight or bias: one numbering
     return out
+
+
+def _NEXT_INPUT(name: str) -> re.Pattern:  # noqa: N802
+    """The input's letter written at layer l + 1 (x^{l+1}, x^{(l+1)}, x^{[\\ell+1]}), its subscript kept."""
+    return re.compile(rf"(?<![A-Za-z\\]){re.escape(name)}(?P<before>\s*_\s*(?:\{{[^{{}}]*\}}|\w))?\s*\^\s*\{{\s*[\[(]?\s*"
+                      rf"(?:l|\\ell)\s*\+\s*1\s*[\])]?\s*\}}(?P<after>\s*_\s*(?:\{{[^{{}}]*\}}|\w))?")
 
 
 def _PARAMETERS_USED(text: str) -> bool:  # noqa: N802

@@ -1064,7 +1064,8 @@ class Grader(Evaluator):
             first, top, rest = stated
             claim = replace(claim, range=rest)
         single = not any(n is not None for name, table in self.tensors.items() for n in table)  # one layer, unnumbered
-        for said, instances in general_layers.readings(claim.text, last, first, top, single=single):
+        for said, instances in general_layers.readings(claim.text, last, first, top, single=single,
+                                                       ends=self._ends() if single else None):
             # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
             # input layer, l = 1)
             instances = [(value, text) for value, text in instances if "=" not in text or self._exists(text.split("=", 1)[0])]
@@ -1093,6 +1094,13 @@ class Grader(Evaluator):
         # a name not read yet (\delta^L before "where \delta^l_j \equiv ..."): judged again once the notes are read
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names", unknown=unknown)
+
+    def _ends(self) -> tuple[str, str] | None:
+        """The names of a single layer's input and output as the claims write them (x and y), None if unnamed."""
+        record = self.d.records[0]
+        names = {info.key: name for name, table in self.tensors.items() if not GRADIENT_NAME.fullmatch(name)
+                 for info in table.values() if not info.gradient and len(name) == 1}
+        return (names[record.input], names[record.output]) if record.input in names and record.output in names else None
 
     def _with(self, bound: dict) -> dict:
         """The names with a reading's added: a name that needs its layer keeps its layers, and a name read at a
