@@ -26,7 +26,8 @@ def test_in_a_network_the_plain_star_is_said_to_hold_at_stride_1_only():
     part = md[md.index("In a network this layer"):]
     assert "at this layer's stride 1, without padding or dilation" in part
     assert "These hold at stride 1 without padding or dilation; at any other stride" in part
-    assert r"\star_D \tilde{G}" in part and r"\operatorname{crop}(\bar{G}" in part
+    assert "the gradients are, channel by channel, the general forms above" in part
+    assert r"\operatorname{spread}_S(G)" in md and r"\operatorname{crop}\Big(\operatorname{full}_D" in md
     # a layer whose forms carry its own stride says nothing of the kind
     strided = _md(ConvSpec(stride=2, padding=1, input=5, kernel=3, bias=True))
     assert "These hold at stride 1 without padding or dilation" not in strided
@@ -35,13 +36,14 @@ def test_in_a_network_the_plain_star_is_said_to_hold_at_stride_1_only():
 @pytest.mark.parametrize("subject", [ConvSpec(bias=True), CNN], ids=str)
 def test_g_hat_is_full_of_g_only_and_the_dilated_padding_has_its_own_name(subject):
     """Defect 2: G^ was full(G) padded by K - 1 and then full(G~) padded by D (K - 1); full(.) had a parenthetical
-    D (K - 1)."""
+    D (K - 1). Review r12: the gradient padded for the full correlation is written full(.) in the single layer's
+    document as in the network's (no G^ of its own), and the dilated kernel's padding is full_D(.)."""
     md = _md(load_network(subject) if isinstance(subject, Path) else subject)
-    assert r"\operatorname{full}(\tilde" not in md and r"\hat{G}$, that is $\operatorname{full}(\tilde" not in md
+    assert r"\operatorname{full}(\tilde" not in md and r"\hat{G}" not in md
     assert "for a kernel of dilation $D$): just enough" not in md
-    assert r"\bar{" in md  # the spread gradient padded for the dilated kernel
+    assert r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows" in md  # padded for the dilated kernel
     if isinstance(subject, ConvSpec):
-        assert r"$\hat{G}$, that is $\operatorname{full}(G)$" in md
+        assert r"$\operatorname{full}(G)$ is $G$ padded for the full correlation" in md
 
 
 @pytest.mark.parametrize("subject", [ConvSpec(bias=True), CNN], ids=str)
@@ -57,7 +59,7 @@ def test_the_network_example_prints_the_values_its_answers_and_worked_entries_us
     not -9.405), and the worked dL/dk line used 0.0120 and -0.0556, printed as 0.012 and -0.056."""
     import symconv
     md = symconv.render(load_network(CNN), ("md",)).files["derivation.md"].decode()
-    example = md[md.index("A worked example"):md.index("One entry of each sum")]
+    example = md[md.index("A worked example"):md.index("One entry of each, term by term")]
     assert r"\hat{y} = {\begin{bmatrix} 0.5896 & 0.1454 & 0.2649" in example
     assert "0.0120 & -0.0530 & 0.0530 & -0.0556" in example
     answers = md[md.index("Answer 1"):]

@@ -345,7 +345,7 @@ def test_the_general_matrix_forms_with_crop_as_defined_are_the_gradient_at_any_s
 def test_the_documents_say_crop_as_the_test_above_computes_it():
     """The definition the test above follows is the one the single layer's and the network's documents print."""
     from symconv.network import load_network
-    words = "keeps rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$"
+    words = "keeps the input's own rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$"
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     assert words in single and words in network  # the network's in its notation, in the same words
@@ -401,10 +401,13 @@ def test_a_networks_general_rule_for_several_channels_sums_over_the_output_chann
                     '[[layer]]\ntype = "flatten"\n\n[[layer]]\ntype = "dense"\nout_features = 2\n\n'
                     '[[layer]]\ntype = "softmax_cross_entropy"\n')
     md = render(load_network(path), ("md",)).files["derivation.md"].decode()
-    line = next(l for l in md.splitlines() if r"\star_D" in l and r"\operatorname{crop}" in l)
-    kernel_side, input_side = line.split(r"\qquad")
-    assert re.search(r"\\partial K\^\{\[1\]\(m,c\)\}\}", kernel_side) and r"\tilde{X}^{(c)} \star_D" in kernel_side
-    assert r"\partial X^{(c)}}" in input_side and r"\tilde{K}^{[1](m,c)}" in input_side
+    # the two lines of the general rule (review r12: with named operators, pad_P, spread_S, full_D, dilate_D)
+    kernel_side = next(l for l in md.splitlines() if l.startswith(r"\frac") and r"\star_D" in l)
+    input_side = next(l for l in md.splitlines() if l.startswith(r"\frac") and r"\operatorname{crop}\Big(" in l)
+    assert re.search(r"\\partial K\^\{\[1\]\(m,c\)\}\}", kernel_side)
+    assert r"\operatorname{pad}_P(X^{(c)}) \star_D \operatorname{spread}_S(\delta^{[1](m)})" in kernel_side
+    assert r"\partial X^{(c)}}" in input_side and r"\operatorname{dilate}_D(K^{[1](m,c)})" in input_side
+    assert r"\operatorname{full}_D\big(\operatorname{spread}_S(\delta^{[1](m)})\big)" in input_side
     over_m = r"\sum_m" in input_side
     rng = np.random.default_rng(7)
     x, k = rng.normal(size=(2, 5, 5)), rng.normal(size=(3, 2, 2, 2))

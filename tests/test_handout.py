@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -146,10 +147,12 @@ def test_the_key_writes_the_results_in_notation_it_defines(what):
         assert r"$\star$ is the valid cross-correlation" in task.after
     if r"\operatorname{rot}" in lines:
         assert r"\operatorname{rot}_{180}" in task.after and "180 degrees" in task.after
-    if r"\hat{G}" in lines:
-        assert r"$\hat{G}$, that is $\operatorname{full}(" in task.after and "$G = " in task.after
-    if r"\operatorname{full}" in lines:
-        assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows" in task.after
+    assert r"\hat{G}" not in lines  # review r12: the padded gradient is full(G) itself, as in a network's rules
+    if r"\operatorname{full}" in lines:  # a network's key defines the operator, a single layer's its matrix
+        assert (r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows" in task.after
+                or re.search(r"\$\\operatorname\{full\}(_D)?\((G|\\tilde\{G\})\)\$ is \$(G|\\tilde\{G\})\$ padded for the full "
+                             r"correlation, by one row and column fewer than the kernel spans", task.after)), task.after
+        assert isinstance(what, ConvSpec) <= ("$G = " in task.after)
     if not isinstance(what, ConvSpec):
         assert r"\hat{G}" not in lines + task.after and "G^{(m)}" not in lines + task.after
         assert "K^{[1](m,1)}" in lines and r"\delta^{[1](m)}" in lines

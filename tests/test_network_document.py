@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from itertools import product
 from pathlib import Path
@@ -87,7 +88,9 @@ def test_every_kind_writes_its_rules_in_tensor_form():
         lines = layer.rules(DocStep(2, shape, layer.output_shape(shape), letters, r"\delta", sources=sources))
         assert lines and all("&=" in line or "&" in line for line in lines), kind
         # Every rule names the layer's input gradient, delta^{[1]} (what the layer sends back).
-        assert any(r"\delta^{[1]" in line.split("&")[0] for line in lines), kind
+        # (a convolution boxes its results from the alignment point, "&\boxed{lhs = rhs}", review r11 item 2)
+        lhs = lambda line: re.sub(r"^&(\\boxed\{)?", "", line).split("=")[0]
+        assert any(r"\delta^{[1]" in lhs(line) for line in lines), kind
 
 
 def test_the_overview_defines_the_notation_its_rules_use():
@@ -98,7 +101,9 @@ def test_the_overview_defines_the_notation_its_rules_use():
     for mark in (r"\odot", r"\star", r"\operatorname{rot}_{180}", r"\operatorname{full}", r"\oslash"):
         assert sum(item.startswith("$" + mark) for item in notation) == 1, mark
     assert all(item.endswith(".") for item in notation)
-    assert not any(r"\operatorname{spread}" in item for item in notation)  # no stride in this network: not explained
+    # no stride in this network: spread is said only among the general forms' operators (review r11 item 4), once
+    assert sum(r"\operatorname{spread}" in item for item in notation) == 1
+    assert sum(item.startswith(r"$\operatorname{spread}_S(\cdot)$") for item in notation) == 1
     assert "left out" in ctx["shown_note"]
 
 
@@ -194,9 +199,10 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     the rules and their general forms did too little of it (x star K, dL/dx; a lecturer's B4)."""
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     rules = md[md.index("## The rules"):md.index("## A worked example")]
-    assert r"A^{[1](m)} &= b^{[1]}_m + X \star K^{[1](m,1)}" in rules
-    assert r"\frac{\partial L}{\partial X} &= \sum_m \operatorname{full}" in rules
-    assert r"\tilde{X} \star_D" in rules and r"\frac{\partial L}{\partial X} = \operatorname{crop}\Big(\sum_m" in rules
+    assert r"&A^{[1](m)} = b^{[1]}_m + X \star K^{[1](m,1)}" in rules
+    assert r"\boxed{\frac{\partial L}{\partial X} = \sum_m \operatorname{full}" in rules  # boxed (review r11 item 2)
+    assert r"\operatorname{pad}_P(X) \star_D" in rules
+    assert r"\frac{\partial L}{\partial X} &= \operatorname{crop}\Big(\sum_m" in rules
     assert r"x \star" not in rules and r"\partial x}" not in rules
 
 
@@ -208,7 +214,9 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     tex = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"].decode()
     defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
     assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
-    assert r"$\operatorname{full}(\cdot)$ adds $K_h - 1$ rows and $K_w - 1$ columns of zeros" in tex
+    # said once, for any dilation (review r11 item 4): full_D, which is full at D = 1
+    assert (r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros on every "
+            r"side ($\operatorname{full}$ at $D = 1$): just enough") in tex
     assert "in the worked example below" not in tex and "values of $A^{[2]}$ that the worked example computes, written in its cells" in tex
     # review r7 defect 11: no tie in the figure, so its caption does not stress the first maximum
     assert "the switch: the maximum" in tex and "its maximum; the others get 0" in tex

@@ -130,7 +130,7 @@ def test_the_network_section_ties_the_results_to_channels_a_batch_and_a_gradient
         return
     part = text[text.index("In a network"):text.index("Exercises")]
     for said in (r"\frac{\partial L}{\partial K^{(m,c)}} &= X^{(c)} \star G^{(m)}",
-                 r"\frac{\partial L}{\partial X^{(c)}} &= \sum_{m=1}^{C_{\mathrm{out}}} \hat{G}^{(m)} \star",
+                 r"\frac{\partial L}{\partial X^{(c)}} &= \sum_{m=1}^{C_{\mathrm{out}}} \operatorname{full}(G^{(m)}) \star",
                  r"\frac{\partial L}{\partial b_m} &= \sum_{r,s} g^{(m)}_{r,s}",
                  r"\sum_{n=1}^{N} X^{(n,c)} \star G^{(n,m)}",
                  r"K^{(m,c)} &\leftarrow K^{(m,c)} - \eta \, \frac{\partial L}{\partial K^{(m,c)}}"):
@@ -156,9 +156,14 @@ def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
     md = _section(_md(ConvSpec(bias=True)), "## The results", "## In a network")
     assert "These boxed forms hold at stride 1 with no padding and dilation 1" in md
     # at any stride, padding and dilation: the kernel's correlation taken D apart and cut to its size, the dilated kernel
-    assert r"\frac{\partial L}{\partial K} &= \tilde{X} \star_D \tilde{G}" in md
-    assert r"(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$ for $1 \le p \le K_h$" in md
-    assert r"\operatorname{crop}\Big(\bar{G} \star \operatorname{rot}_{180}\big(\tilde{K}\big)\Big)" in md
+    # (review r11 item 4: with named operators, each defined once in a list before the forms)
+    assert r"\frac{\partial L}{\partial K} &= \operatorname{pad}_P(X) \star_D \operatorname{spread}_S(G)" in md
+    assert r"(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$, $1 \le p \le K_h$" in md
+    assert (r"\operatorname{crop}\Big(\operatorname{full}_D\big(\operatorname{spread}_S(G)\big) \star "
+            r"\operatorname{rot}_{180}\big(\operatorname{dilate}_D(K)\big)\Big)") in md
+    for item in ("pad_P", "spread_S", "dilate_D", "full_D", "crop"):
+        name, sub = (item.split("_") + [""])[:2]
+        assert "\n- $" + rf"\operatorname{{{name}}}" + (f"_{sub}" if sub else "") + r"(\cdot)$" in md, item
     # Boxes that already carry a stride and padding need no second set
     strided = _section(_md(ConvSpec(input=5, kernel=3, stride=2, padding=1)), "## The results", "## In a network")
     assert "These boxed forms hold" not in strided
@@ -199,7 +204,7 @@ def test_the_worked_example_sits_on_one_page_of_the_pdf(tmp_path: Path):
                             check=True).stdout for n in range(1, count + 1)]
     start = next(n for n, page in enumerate(pages) if "A worked example" in page)
     end = next(n for n, page in enumerate(pages) if "\nExercises\n" in "\n" + page)  # also a page it starts
-    assert "One entry of each sum" in pages[start]
+    assert "One entry of each, term by term" in pages[start]
     # From its heading to the next section's (the exercises), one page: the next section starts a page at most.
     assert end == start or (end == start + 1 and pages[end].lstrip().startswith("Exercises")), pages[end][:200]
 
@@ -256,7 +261,10 @@ def test_g_hat_is_defined_once(spec):
     for fmt in ("md", "tex"):
         text = render(derive(spec), (fmt,)).files[f"derivation.{fmt}"].decode()
         # named as a network's rules name it: full(G), full(G-tilde) at a stride
-        assert len(re.findall(r"\$\\hat\{G\}\$, that is \$\\operatorname\{full\}(?:_D)?\((?:G|\\tilde\{G\})\)\$, is ", text)) == 1, fmt
+        # (review r12: written full(.) itself, in the boxes too, with no G-hat of its own)
+        assert len(re.findall(r"\$\\operatorname\{full\}(?:_D)?\((?:G|\\tilde\{G\})\)\$ is (?:G|\\tilde\{G\})\$ padded", text)) == 0, fmt
+        assert len(re.findall(r"\$\\operatorname\{full\}(?:_D)?\((?:G|\\tilde\{G\})\)\$ is \$(?:G|\\tilde\{G\})\$ padded for the full "
+                              r"correlation", text)) == 1 and r"\hat{G}" not in text, fmt
         assert "in general" not in text and "the boxes' $\\hat{G}$" not in text, fmt
         assert "padded for the full correlation (here " in text, fmt
         assert text.count("1)$ columns of zeros on every side (here ") + text.count("K_w - 1$ columns of zeros on every side (here ") == 1, fmt  # with the full correlation, where first used
@@ -362,7 +370,9 @@ def test_the_general_results_name_their_padded_gradient_plainly_and_claim_no_ind
     net = render(derive(load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")),
                  ("md",)).files["derivation.md"].decode()
     for text in (md, net):
-        assert "as everywhere here" not in text and "operator's own placeholders" in text
+        assert "as everywhere here" not in text  # the definitions' letters are U and V, no symbol of the document
     assert "as the boxes' from" not in md
-    # G-hat is full(G) alone; the general forms' padded spread gradient has a name of its own (review r8 defect 2)
-    assert r"$\bar{G}$ the spread $\tilde{G}$ with" in md and r"$\hat{G}$, that is $\operatorname{full}(G)$, is" in md
+    # the gradient padded for the full correlation is full(G), as in a network's rules; the general forms' padded spread
+    # gradient is full_D(spread_S(G)), each operator named (review r8 defect 2, review r11 item 4, review r12)
+    assert r"$\operatorname{full}(G)$ is $G$ padded for the full correlation" in md and r"\hat{G}" not in md
+    assert r"\operatorname{full}_D\big(\operatorname{spread}_S(G)\big)" in md

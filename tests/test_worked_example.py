@@ -246,7 +246,7 @@ def test_a_networks_document_shows_its_example_in_every_format_and_not_when_aske
     for name in ("derivation.tex", "derivation.md", "derivation.html"):
         text = files[name].decode()
         assert "A worked example" in text and "the network computes these" in text, name
-        assert "shown rounded" in text and "are tenths" in text, name
+        assert "decimals are rounded" in text and "are tenths" in text, name
     assert r"\approx" in files["derivation.tex"].decode()
     assert all("A worked example" not in data.decode()
                for data in render(net, ("tex", "md", "html"), example=None).files.values())
@@ -311,7 +311,7 @@ def test_a_relu_that_stopped_nothing_is_said_and_its_gradient_not_listed_twice()
     same = np.array_equal(derived["dL/dA[1]"], derived["dL/dA[2]"])
     md = render(d, ("md",)).files["derivation.md"].decode()
     part = md[md.index("## A worked example"):md.index("## Exercises")]
-    said = r"so $\partial L / \partial A^{[1]}$ is $\partial L / \partial A^{[2]}$ and is not listed again" in part
+    said = r"$\partial L / \partial A^{[1]}$ is $\partial L / \partial A^{[2]}$, not listed again" in part
     assert said == same
     assert (r"\frac{\partial L}{\partial A^{[1](1)}} =" in part) == (not same)
 
@@ -359,7 +359,7 @@ def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term
     p = np.exp(scores) / np.exp(scores).sum()
     loss = -np.sum(target * np.log(p))
     md = render(net, ("md",)).files["derivation.md"].decode()
-    worked = md[md.index("One entry of each sum"):md.index("## Exercises")]
+    worked = md[md.index("One entry of each, term by term"):md.index("## Exercises")]
     powers = " + ".join(f"e^{{{s:g}}}" for s in scores)
     assert (rf"\hat{{y}}_{{1}} &= e^{{{scores[0]:g}}} / ({powers}) \approx {p[0]:.3f}, \quad "
             rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.3f}, \quad "
@@ -372,7 +372,7 @@ def test_a_bias_in_a_worked_line_is_named():
     """Review 24, defect 11: a term standing alone among the products (the bias) is said to be the bias, in a single
     layer's worked line and a network's; review r7 defect 14: said in the sentence before the worked entries, not as
     a word ("bias 0") inside the formula."""
-    said = "the bias first where the sum has one (the term without a product)"
+    said = "the bias first where the sum has one:"
     md = render(derive(ConvSpec(bias=True)), ("md",)).files["derivation.md"].decode()
     assert re.search(r"y_\{1,1\} &= \(?-?\d+\)? \+ ", md) and said in md
     net = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()

@@ -338,7 +338,7 @@ class Layer(ABC):
         of them (in the introduction); none by default."""
         return ""
 
-    def general_results(self, step: DocStep) -> tuple[str, list[str], str] | None:
+    def general_results(self, step: DocStep) -> tuple[str, list[str], str, list[str]] | None:
         """Where a single layer's boxed results hold only at its own settings, the same for any setting (intro,
         align lines, after); None by default."""
         return None

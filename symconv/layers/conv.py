@@ -298,10 +298,10 @@ class Conv(Layer):
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
         return document.steps(self.conv_spec(step.shape_in))
 
-    def general_results(self, step: DocStep) -> tuple[str, list[str], str] | None:
+    def general_results(self, step: DocStep) -> tuple[str, list[str], str, list[str]] | None:
         return document.general_results(self.conv_spec(step.shape_in), step)
 
-    def general_rules(self, step: DocStep) -> tuple[str, list[str]] | None:
+    def general_rules(self, step: DocStep) -> tuple[str, list[str], list[str]] | None:
         return document.general_rules(self.conv_spec(step.shape_in), step)
 
     def in_network(self, step: DocStep) -> list[tuple[str, list[str], str]]:

@@ -15,7 +15,7 @@ from ..symbols import latex_base
 from ..words import entry, matrix_name, padding_per_side, per_axis, plural, size
 from ..words import spacing as spacing_of
 from .base import DocStep, Exercise, Shape, Words
-from .operators import NOTATION, crop_words
+from .operators import NOTATION, crop_words, general_operators
 
 
 class Channels(NamedTuple):
@@ -450,10 +450,14 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     if spec.bias:
         b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
         lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
-    return lines
+    # The three results boxed, as a single layer's document boxes them (review r11 item 2); every line starts at the
+    # alignment point, as there, the forward rule with them.
+    lhs_rhs = [line.split(" &= ", 1) for line in lines]
+    return ([f"&{lhs_rhs[0][0]} = {lhs_rhs[0][1]}"]
+            + [rf"&\boxed{{{lhs} = {rhs}}}" for lhs, rhs in lhs_rhs[1:]])
 
 
-def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None:
+def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[str]] | None:
     """In a network's overview, once, beside a convolution whose rules hold only at stride 1 without padding or
     dilation: the same rules at any stride S and padding P, as the single layer's document states them
     (intro, align lines); None for any other convolution (its rules already carry its stride and padding)."""
@@ -465,30 +469,24 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str]] | None
     # gradient sums over the output channels m that read it, as the rule at stride 1 does.
     ch = channels(spec)
     ex = step.example
-    tilde = lambda letter, sup: rf"\tilde{{{letter}}}" + (f"^{{{sup}}}" if sup else "")
-    x_in = tilde(matrix_name(step.letters["in"]), step.entry("in", ex(ch.x))[1])
+    sup_of = lambda which, channel: step.entry(which, ex(channel))[1]
+    with_sup = lambda letter, sup: letter + (f"^{{{sup}}}" if sup else "")
+    x_in = with_sup(matrix_name(step.letters["in"]), sup_of("in", ch.x))
     up_letter = step.upstream or r"\Delta"
-    upstream, upstream_back = (tilde(up_letter, step.entry("out", ex(which))[1]) for which in
+    upstream, upstream_back = (with_sup(up_letter, sup_of("out", which)) for which in
                                ("m" if spec.out_channels > 1 else "", ch.g))
-    # the spread gradient padded for the dilated kernel: a name of its own, not full(.) (review r8 defect 2)
-    sup_back = step.entry("out", ex(ch.g))[1]
-    bar_back, bar_m = (rf"\bar{{{up_letter}}}" + (f"^{{{sup}}}" if sup else "") for sup in
-                       (sup_back, step.entry("out", ex("m" if spec.out_channels > 1 else ""))[1]))
     K = matrix_name(*step.entry("K", ch.pair))
-    Kt = tilde(matrix_name(step.letters["K"]), step.entry("K", ch.back_pair)[1])
+    K_back = matrix_name(*step.entry("K", ch.back_pair))
     d_in = _input_gradient(step, ex("c" if spec.in_channels > 1 else ""))
     over_m = "" if not ch.readers else r"\sum_m "
+    # The operators each said once, in a list (review r11 item 4), as the single layer's document says them.
     intro = (f"Layer {n}'s rules hold at its stride 1 without padding or dilation. At any stride $S$, padding $P$ "
-             rf"and dilation $D$ (an $H \times W$ input), with ${x_in}$ the input with $P_h$ "
-             rf"rows and $P_w$ columns of zeros on every side, ${upstream}$ the upstream gradient with "
-             rf"$S_h - 1$ zero rows and $S_w - 1$ zero columns between its entries, ${Kt}$ the kernel with "
-             rf"$D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps, ${bar_m}$ that spread gradient with "
-             rf"$D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros added on every side, and "
-             + star_d_words("being") + ":")
-    lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}{x_in} \star_D {upstream}, \qquad "
-             rf"{d_in} = \operatorname{{crop}}\Big({over_m}{bar_back} "
-             rf"\star \operatorname{{rot}}_{{180}}({Kt})\Big)"]
-    return intro, lines
+             r"and dilation $D$ (an $H \times W$ input), with the operators listed above, they read:")
+    lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}\operatorname{{pad}}_P({x_in}) \star_D "
+             rf"\operatorname{{spread}}_S({upstream})",
+             rf"{d_in} &= \operatorname{{crop}}\Big({over_m}\operatorname{{full}}_D\big(\operatorname{{spread}}_S"
+             rf"({upstream_back})\big) \star \operatorname{{rot}}_{{180}}\big(\operatorname{{dilate}}_D({K_back})\big)\Big)"]
+    return intro, lines, general_operators()
 
 
 def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
@@ -565,7 +563,10 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
     correlation = rf"{Xt}{x_c} \star {Gt}{m}"
     if spec.flipped:  # the layer used the kernel rotated: so is its gradient
         correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
-    full_conv = rf"{over_m}\hat{{G}}{m_back} \star \operatorname{{rot}}_{{180}}\big({Kt}{mc_back}\big)"
+    # The upstream gradient padded for the full correlation is written full(.), the one notation of a network's rules
+    # and of the general forms (review r12: the default had a hat-G of its own).
+    full_op = r"\operatorname{full}_D" if (dh, dw) != (1, 1) else r"\operatorname{full}"
+    full_conv = rf"{over_m}{full_op}({Gt}{m_back}) \star \operatorname{{rot}}_{{180}}\big({Kt}{mc_back}\big)"
     if step.batch is not None:  # the kernel is shared by the examples: its gradient sums theirs
         correlation = rf"\sum_n {correlation}"
     lines = [
@@ -603,8 +604,7 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
     # Every matrix the boxes use is named before them (the sentence before the boxes); after them, the sizes. In a
     # single layer's document (`said`) the matrices and the full correlation's zeros were defined where first used.
     # Named as the network's rules name it: full(.) pads for the full correlation (review r7 defect 12).
-    full_op = r"\operatorname{full}_D" if (dh, dw) != (1, 1) else r"\operatorname{full}"  # as the network's rules
-    padded_g = (rf"$\hat{{G}}$, that is ${full_op}({Gt})$, is ${Gt}$ padded for the full correlation" + (
+    padded_g = (rf"${full_op}({Gt})$ is ${Gt}$ padded for the full correlation" + (
         rf" (here {size(*sizes['padded upstream'])})" if said else
         rf", by one row and column fewer than the kernel spans: {border} of zeros on every side (here {span[0] - 1} "
         rf"and {span[1] - 1}: {size(*sizes['padded upstream'])})"))
@@ -613,7 +613,7 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
              matrices_named(spec, step, gradients=False)[:-1] + "; " + rest)
     note = (
         rf"The correlation of ${Xt}$ with ${Gt}${taps} {kernel_part}. Sliding $\operatorname{{rot}}_{{180}}({Kt})$ over "
-        rf"$\hat{{G}}$ gives a {size(*full)} matrix{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
+        rf"${full_op}({Gt})$ gives a {size(*full)} matrix{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
     if padded_in and not spec.copies:
         names += (" " + crop_words() + "." if spec.symmetric else
@@ -1111,7 +1111,7 @@ def _stride_words(spec: ConvSpec, stride: str, x: str, outputs: int) -> str:
             f"sum has {plural(terms, 'term')}.")
 
 
-def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str] | None:
+def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str, list[str]] | None:
     """Beside boxes written without a stride, padding or dilation (stride 1, no padding, dilation 1: where they
     are exact), the same results for any stride and padding, in words and math (intro, align lines, after);
     None for a layer whose boxes already carry its own stride, padding and dilation."""
@@ -1120,14 +1120,9 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
     if not plain:
         return None
     X, K = (matrix_name(step.letters[which]) for which in ("in", "K"))
+    # The operators each said once, in a list (review r11 item 4): the intro ends with it, the template sets it.
     intro = ("These boxed forms hold at stride 1 with no padding and dilation 1, as in this layer. At any stride $S$, "
-             rf"padding $P$ and dilation $D$ they read as below, with $\tilde{{{X}}}$ the input with $P_h$ rows and "
-             r"$P_w$ columns of zeros on every side; $\tilde{G}$ the upstream gradient with $S_h - 1$ zero rows and "
-             r"$S_w - 1$ zero columns between its entries (at stride 1, $\tilde{G} = G$); "
-             rf"$\tilde{{{K}}}$ the kernel with $D_h - 1$ zero rows and $D_w - 1$ zero columns between its taps; "
-             r"$\bar{G}$ the spread $\tilde{G}$ with $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros added "
-             r"on every side (at stride 1 and dilation 1, $\bar{G} = \hat{G}$); " + star_d_words()
-             + "; and " + crop_words() + ":")
+             "padding $P$ and dilation $D$ they read as below, with these operators:")
     # The channels as the boxes write them (results): kernel (m, c), input channel c, output channel m.
     ch = channels(spec)
     sup = lambda channel: f"^{{({step.example(channel)})}}" if step.example(channel) else ""
@@ -1136,15 +1131,18 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str]
     mc, mc_back = (f"^{{({ch.pair})}}" if ch.pair else ""), (f"^{{({ch.back_pair})}}" if ch.back_pair else "")
     over_m = "" if not ch.readers else r"\sum_m " if spec.groups == 1 else ch.readers
     over_n = r"\sum_n " if step.batch is not None else ""
-    lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\tilde{{{X}}}{x_c} \star_D \tilde{{G}}{m}",
-             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\bar{{G}}{m_back} \star "
-             rf"\operatorname{{rot}}_{{180}}\big(\tilde{{{K}}}{mc_back}\big)\Big)"]
-    after = (rf"At stride 1 with no padding and dilation 1, $\tilde{{{X}}} = {X}$, $\tilde{{G}} = G$, "
-             rf"$\bar{{G}} = \hat{{G}}$, $\tilde{{{K}}} = {K}$ and $\star_D$ is $\star$: the boxes above. With a dilation, or a stride that leaves "
-             rf"the padded input's last rows or columns unread, the whole correlation $\tilde{{{X}}} \star \tilde{{G}}$ is "
-             r"larger than the kernel: only its entries $D$ apart, $K_h \times K_w$ of them, are the kernel's gradient, and "
-             "the input entries no window reads get 0 from the crop.")
-    return intro, lines, after
+    lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\operatorname{{pad}}_P({X}{x_c}) \star_D "
+             rf"\operatorname{{spread}}_S(G{m})",
+             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\operatorname{{full}}_D"
+             rf"\big(\operatorname{{spread}}_S(G{m_back})\big) \star "
+             rf"\operatorname{{rot}}_{{180}}\big(\operatorname{{dilate}}_D({K}{mc_back})\big)\Big)"]
+    after = (r"At $S = 1$, $P = 0$ and $D = 1$ the operators $\operatorname{pad}_P$, $\operatorname{spread}_S$ and "
+             r"$\operatorname{dilate}_D$ change nothing, $\operatorname{full}_D$ is $\operatorname{full}$ and $\star_D$ is "
+             r"$\star$: the boxes above. With a dilation, or a stride that leaves the padded input's last "
+             r"rows or columns unread, the whole correlation is larger than the kernel: only its entries $D$ apart, "
+             r"$K_h \times K_w$ of them, are the kernel's gradient, and the input entries no window reads get 0 from "
+             "the crop.")
+    return intro, lines, after, general_operators()
 
 
 def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]]:
@@ -1159,6 +1157,7 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
     Kt = rf"\tilde{{{K}}}" if spec.dilation != (1, 1) or spec.flipped else K
     d = lambda what: rf"\frac{{\partial L}}{{\partial {what}}}"
     ds = lambda what: rf"\partial L / \partial {what}"  # in running text, slashed
+    full_op = r"\operatorname{full}_D" if spec.dilation != (1, 1) else r"\operatorname{full}"  # as the boxes above
     # In groups, kernel (m, c) reads input channel o_m + c (depthwise: m), and input channel c is read by its group's.
     ch = channels(spec) if spec.groups > 1 else Channels("c", "m,c", "", r"\sum_{m=1}^{C_{\mathrm{out}}} ", "m,c", "m", "")
     pair = f"^{{({ch.pair})}}"
@@ -1170,7 +1169,7 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
         correlation = rf"{Xt}^{{({n}{ch.x})}} \star {Gt}^{{({n}m)}}"
         if spec.flipped:
             correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
-        full = rf"{ch.readers}\hat{{G}}^{{({n}{ch.g})}} \star \operatorname{{rot}}_{{180}}\big({Kt}^{{({ch.back_pair})}}\big)"
+        full = rf"{ch.readers}{full_op}({Gt}^{{({n}{ch.g})}}) \star \operatorname{{rot}}_{{180}}\big({Kt}^{{({ch.back_pair})}}\big)"
         if spec.has_padding:
             full = rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full}\Big)"
         lines = [rf"{d(K + pair)} &= {over_n}{correlation}"]
@@ -1203,11 +1202,9 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
              + "the layer and its results read:")
     after = (("The channels' groups are those of the results above. " if spec.groups > 1 else "")
              + "Each input channel collects the full convolutions of every output channel that reads it"
-             + (r"; $\tilde{G}^{(m)}$ and $\hat{G}^{(m)}$ are made from $G^{(m)}$ as above." if Gt != "G" else
-                r"; $\hat{G}^{(m)}$ is made from $G^{(m)}$ as above.")
+             + (r"; $\tilde{G}^{(m)}$ is made from $G^{(m)}$ as above." if Gt != "G" else ".")
              + (rf" These hold at stride 1 without padding or dilation; at any other stride, padding or dilation the "
-                rf"gradients are, channel by channel, the forms $\tilde{{{X}}} \star_D \tilde{{G}}$ and "
-                rf"$\operatorname{{crop}}(\bar{{G}} \star \operatorname{{rot}}_{{180}}(\tilde{{{K}}}))$ above." if plain else ""))
+                "gradients are, channel by channel, the general forms above." if plain else ""))
     out = [(intro, forms(batched), after)]
     if not batched:
         out.append((rf"Over a batch of $N$ examples (the parentheses then hold the example first: ${X}^{{(n,c)}}$ is "

@@ -12,6 +12,24 @@ def crop_words() -> str:
             r"padded input's last rows or columns (the stride leaves them unread), no output reads them")
 
 
+def general_operators() -> list[str]:
+    r"""The operators of the general forms at any stride S, padding P and dilation D, one definition each and each
+    its own name (review r11 item 4: a tilde had meant three things and three G's were decorated): a short list,
+    the same in a single layer's document and a network's."""
+    return [
+        r"$\operatorname{pad}_P(\cdot)$ adds $P_h$ rows and $P_w$ columns of zeros on every side",
+        r"$\operatorname{spread}_S(\cdot)$ puts $S_h - 1$ zero rows and $S_w - 1$ zero columns between entries",
+        r"$\operatorname{dilate}_D(\cdot)$ puts $D_h - 1$ zero rows and $D_w - 1$ zero columns between a kernel's taps",
+        r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros on every side "
+        r"($\operatorname{full}$ at $D = 1$): just enough for the kernel to meet each entry at each of its taps (the full "
+        r"correlation)",
+        r"$(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$, $1 \le p \le K_h$, "
+        r"$1 \le q \le K_w$: the correlation at entries $D$ apart, cut to the kernel's size ($\star$ at $D = 1$)",
+        r"$\operatorname{crop}(\cdot)$ keeps the input's own rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to "
+        r"$P_w + W$, and gives 0 to any past the full correlation's end (rows and columns a stride leaves unread)",
+    ]
+
+
 # What the overview's notation means, said only for the operators its rules use.
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),

@@ -81,6 +81,7 @@ class Section:
     general_note: str = ""  # where the general formulas' indices run, which terms exist (once per kind)
     keep: float = 0.0  # cm the PDF keeps together from its heading on (the worked example: one page), 0 for none
     figure_refs: str = ""  # the sentences that end `intro` and refer to its figures ("Figure 2 shows ...")
+    items: list[str] = field(default_factory=list)  # a list after `intro`, one item each (the operators it defines)
 
     @property
     def shown_formula(self) -> list[str]:
@@ -483,7 +484,7 @@ INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere
 def _texts(section: Section) -> list[str]:
     """Every piece of text and math a section shows (its words, displays and entries)."""
     return ([section.intro, section.after, section.steps_intro, section.general_note, section.overview]
-            + section.steps + section.formula + section.general
+            + section.items + section.steps + section.formula + section.general
             + [line for block in section.blocks for row in block.rows for line in [row.lhs, *row.lines]])
 
 
@@ -495,8 +496,11 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
     pass, what the sections show."""
     if not rules:
         return "", [], ""
-    text = " ".join(line for section in rules for line in section.formula)
-    said = [words for mark, words in NOTATION if mark in text and mark not in defined]
+    text = " ".join(line for section in rules if not section.items for line in section.formula)
+    # the general forms' operators join the list (one list of symbols: full_D covers full)
+    extra = [item for section in rules for item in section.items]
+    said = [words for mark, words in NOTATION if mark in text and mark not in defined
+            and not (extra and mark in (r"\operatorname{full}", r"\operatorname{crop}"))] + extra
     intro = ("The sections above derived each layer's rules entry by entry at this size; in tensor form they are these."
              + (" Their symbols:" if said else ""))
     after = ""
@@ -531,6 +535,7 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     given, derived = example_lines(replace(example, derived=tuple(v for v in example.derived if v.name not in unlisted)),
                                    whole, EXAMPLE_EM, places_of)
     tenths = any(rounded(*t.values) for t in example.given)
+    notice = ""
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
         computes = ("the layer computes these (the output by the forward rule above, each gradient by its formula "
@@ -546,28 +551,31 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                  + ("; the parameters of the layer before the softmax are tenths, so that its scores stay "
                     "within a few units of each other" if tenths else "") + "),")
         computes = ("the network computes these, each by its layer's rule above: the outputs forward"
-                    + (" to the loss" if derivation.network.has_loss else "") + ", then the gradients back.")
+                    + (" to the loss" if derivation.network.has_loss else "") + ", then the gradients back")
         left = [f"layer {r.number}'s {r.layer.noun()}" for r in derivation.records if not r.layer.example_output]
         if left:
-            computes += (" The outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
-                         + " are left out: they only clip, move or pass on the numbers before them.")
-        computes += _zero_by_balance(derivation, values, {v.name: v for v in example.given})
+            computes += (" (the outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
+                         + ", which only clip or move numbers, are left out)")
+        if example.fixed:
+            computes += ("; with the model's parameters the values are decimals, shown rounded to three places, each "
+                         "as PyTorch computes it running the module itself")
+        elif any(rounded(*t.values) for t in example.derived):
+            computes += ("; decimals are rounded" + (", a worked entry's factor to the places its product needs"
+                                                     if any(p > 3 for p in places_of.values()) else " to three places"))
+        computes += "."
+        # What the reader might stop at in the numbers, said after them, in a short notice (review r11 item 6).
+        notice = _zero_by_balance(derivation, values, {v.name: v for v in example.given})
+        for r in passed:  # a gate that stopped nothing: the two gradients it joins are the same numbers
+            notice += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient (each that is not 0 sits where its "
+                       rf"input is positive): $\partial L / \partial {matrix_name(*whole[r.input])}$ is "
+                       rf"$\partial L / \partial {matrix_name(*whole[r.output])}$, not listed again.")
         first = derivation.records[0]
         if f"dL/d{first.input}" in values and derivation.network.has_loss:
-            computes += (rf" $\partial L / \partial {matrix_name(*whole[first.input])}$, the gradient of the network's "
-                         "input, changes no parameter; it is listed for the rule it shows.")
-        for r in passed:  # a gate that stopped nothing: the two gradients it joins are the same numbers
-            computes += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient unchanged here (each upstream entry "
-                         f"that is not 0 sits where its input is positive), so "
-                         rf"$\partial L / \partial {matrix_name(*whole[r.input])}$ is "
-                         rf"$\partial L / \partial {matrix_name(*whole[r.output])}$ and is not listed again.")
-        if example.fixed:
-            computes += (" With the model's parameters the values are decimals, shown rounded to three places; each "
-                         "agrees with PyTorch running the module itself.")
-        elif any(rounded(*t.values) for t in example.derived):
-            computes += (" The exponentials make some values decimals, shown rounded"
-                         + ("" if any(p > 3 for p in places_of.values()) else " to three places") + ".")
+            notice += (rf" $\partial L / \partial {matrix_name(*whole[first.input])}$ changes no parameter: it is "
+                       "listed for the rule it shows.")
     worked = any(t.terms for t in example.derived)
+    # a sum of decimals leaves out its terms that are 0 (worked_entries), said in a word
+    nonzero_left = len(derivation.records) > 1 and any(rounded(*t.values) for t in example.derived)
     extra = {}
     if len(derivation.records) > 1 and derivation.network.chain and derivation.network.batch is None:
         leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
@@ -582,13 +590,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     keep = min(height, 23.0) if after else 0.0
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
-                    after=("One entry of each sum, term by term" + (
-                        " (a sum of decimals leaves out its terms that are 0, and shows a factor to more than three "
-                        "places where three would not give the result)"
-                        if any(rounded(*t.values) for t in example.derived) else "") + (
-                        ", the bias first where the sum has one (the term without a product)"
-                        if any(name for t in example.derived if t.terms for name in t.alone) else "") + ":")
-                    if worked else "",
+                    after=(("Notice:" + notice + " ") if notice else "") + (
+                        ("One entry of each, term by term" + (" (zero terms left out)" if nonzero_left else "") + (
+                            ", the bias first where the sum has one"
+                            if any(name for t in example.derived if t.terms for name in t.alone) else "") + ":")
+                        if worked else ""),
                     steps=steps)]
 
 
@@ -610,8 +616,7 @@ def _zero_by_balance(derivation: Derivation, shown: dict, given: dict) -> str:
         for k in zero:
             name = derivation[into].labels[k]
             out += (f" ${_slashed(name)}$ is 0 though no ReLU or switch stopped it: column {k + 1} of "
-                    f"${matrix_name_of(derivation, weights)}$ has equal entries, and the entries of the upstream gradient "
-                    r"sum to 0 (a softmax's $\hat{y} - t$ does, for a one-hot $t$).")
+                    f"${matrix_name_of(derivation, weights)}$ has equal entries and the upstream gradient sums to 0.")
     return out
 
 
@@ -735,6 +740,17 @@ def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | 
 RULES_EM = 30.0  # em: two rules narrower than this together share a line of the overview
 
 
+def _unboxed(line: str) -> str:
+    r"""A rule line written boxed from its alignment point ("&\boxed{lhs = rhs}", or "&lhs = rhs" beside boxes) as a
+    plain aligned line, "lhs &= rhs"; any other line as it is."""
+    if line.startswith("&\\boxed{") and line.endswith("}"):
+        line = "&" + line[len("&\\boxed{"):-1]
+    if line.startswith("&") and " = " in line:
+        lhs, rhs = line[1:].split(" = ", 1)
+        return f"{lhs} &= {rhs}"
+    return line
+
+
 def _paired(lines: list[str]) -> list[str]:
     """A layer's rules two to a line where both are short (a^{[2]} = max(0, a^{[1]}) beside its delta), in
     order: the overview stays short; a long rule keeps its own line."""
@@ -742,7 +758,8 @@ def _paired(lines: list[str]) -> list[str]:
     while n < len(lines):
         a = lines[n]
         b = lines[n + 1] if n + 1 < len(lines) else None
-        if b is not None and a.count("&") == 1 and b.count("&") == 1 and width(a) + width(b) < RULES_EM:
+        if (b is not None and a.count("&") == 1 and b.count("&") == 1 and width(a) + width(b) < RULES_EM
+                and (r"\boxed" in a) == (r"\boxed" in b)):  # a boxed result is not paired with a rule unboxed
             out.append(f"{a}, \\qquad {b.replace('&', '')}")
             n += 2
         else:
@@ -952,8 +969,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
             summary = [Section("results", "The results", lead, [], formula=lines, after=note)]
             general_results = first.layer.general_results(docs[0])
             if general_results is not None:
-                intro, lines, after = general_results
-                summary.append(Section("results-general", "", intro, [], formula=lines, after=after))
+                intro, lines, after, items = general_results
+                summary.append(Section("results-general", "", intro, [], formula=lines, after=after, items=items))
     else:  # the network's diagram (Figure 1) lists its layers and their shapes
         settings = []
     if single:  # the results in a network (channels, a batch, a step), right after the results they build on
@@ -980,13 +997,20 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     title = net.title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
                           else f"Back-propagation through the network {net.name.replace('_', ' ')}")
     # A network's overview: each layer's rules in tensor form, before the entries.
+    # The key results are boxed once, at the first layer whose rules box them (a convolution's three); a later layer
+    # of the same kind writes them plainly, which also keeps its lines paired and the document short.
+    layer_rules = [r.layer.rules(doc) for r, doc in zip(records, docs)] if not single else []
+    boxed = next((n for n, lines in enumerate(layer_rules) if any(r"\boxed{" in line for line in lines)), None)
+    layer_rules = [[_unboxed(line) for line in lines] if n != boxed and any(r"\boxed{" in line for line in lines)
+                   else lines for n, lines in enumerate(layer_rules)]
     rules = [] if single else [Section(f"rules-{r.number}", f"Layer {r.number}: {r.layer.describe()}", "", [],
-                                       formula=_paired(r.layer.rules(doc))) for r, doc in zip(records, docs)]
+                                       formula=_paired(lines)) for r, lines in zip(records, layer_rules)]
     # Once, after the first convolution whose rules hold only at stride 1 without padding: the same at any.
     for n, (r, doc) in enumerate(zip(records, docs)):
         general = getattr(r.layer, "general_rules", lambda step: None)(doc) if not single else None
         if general is not None:
-            rules.insert(n + 1, Section(f"rules-general-{r.number}", "", general[0], [], formula=general[1]))
+            rules.insert(n + 1, Section(f"rules-general-{r.number}", "", general[0], [], formula=general[1],
+                                        items=general[2]))
             break
     for j in reversed(range(len(records))):  # each fork's rule after the layer whose output forks
         if len(net.readers(j)) > 1 and not single:
@@ -1016,6 +1040,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                                    for text in _texts(s))
     rules_intro, rules_notation, shown_note = _rules_intro(rules, input_gradient, all_entries, net.batch is not None,
                                                            (r"\mathbb{1}",) if indicator else ())
+    rules = [replace(section, items=[]) for section in rules]  # said in the list of symbols before them
     return {
         "title": title,
         # A network's document is denser (its rules, a worked example through every layer, each layer's entries):

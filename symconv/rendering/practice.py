@@ -324,12 +324,13 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
                 rf"$\operatorname{{rot}}_{{180}}({K})$.", [])
     lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {g}_{{r,s}}\, "
              rf"\frac{{\partial {y}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {g}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
-             rf"&= \sum_{{u=1}}^{{K_h}} \sum_{{v=1}}^{{K_w}} \hat{{{g}}}_{{i+u-1,\,j+v-1}}\, "
-             rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \big(\hat{{G}} \star \operatorname{{rot}}_{{180}}({K})\big)_{{i,j}}"]
+             rf"&= \sum_{{u=1}}^{{K_h}} \sum_{{v=1}}^{{K_w}} \operatorname{{full}}(G)_{{i+u-1,\,j+v-1}}\, "
+             rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \big(\operatorname{{full}}(G) \star \operatorname{{rot}}_{{180}}({K})\big)_{{i,j}}"]
     after = (rf"First line: ${x}_{{i,j}}$ meets ${y}_{{r,s}}$ once, through $p = i - r + 1$, $q = j - s + 1$ (no term "
              rf"outside the kernel). Second: count the kernel from its end, $u = K_h + 1 - p$, $v = K_w + 1 - q$: as $p$ "
              rf"runs forward $u$ runs backward, so ${k}_{{p,q}} = \operatorname{{rot}}_{{180}}({K})_{{u,v}}$, and "
-             rf"${g}_{{r,s}} = \hat{{{g}}}_{{i+u-1,\,j+v-1}}$ with $\hat{{G}}$ the $G$ padded by $K_h - 1$ rows and $K_w - 1$ "
+             rf"${g}_{{r,s}} = \operatorname{{full}}(G)_{{i+u-1,\,j+v-1}}$ with $\operatorname{{full}}(G)$ the $G$ padded by "
+             r"$K_h - 1$ rows and $K_w - 1$ "
              "columns of zeros: a valid correlation of the padded $G$, the full one. On the example's numbers it gives "
              "the input's gradient shown there.")
     return question, lines, after
