@@ -23,7 +23,7 @@ from .tree import walk
 from .macros import expand, macros
 from .notation import _top_split, primed_indices, primed_names
 from .plaintext import plain_claims
-from . import index_functions
+from . import general_layers, index_functions
 from .sizes import _letters as size_letters
 from .unicode_math import from_unicode
 from .units import read as read_units
@@ -86,6 +86,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     letters = index_letters(notes)
     counts = layer_counts(notes)
     probe = Grader(derivation, upstream_symbol)  # the names and shapes the conventions are read with
+    ends = probe._ends() if len(derivation.records) == 1 else None
+    output_layered = bool(ends) and general_layers.written_at_layer(notes, ends[1])  # Remic's z^l: not Wu's x^{l+1}
     subscripted = subscript_layers(notes, probe.tensors)  # W_1, W_2: the layers with weights numbered by a subscript
     conventions = infer(with_layer_superscripts(notes, subscripted) if subscripted else notes, claims, probe.tensors,
                         probe.shapes, index_base)
@@ -161,6 +163,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if counted:
             grader.constants[counted] = str(derivation.network.batch)
         grader.features = features
+        grader.output_layered = output_layered
         grader.index_sizes = layer_sizes if functions else {}
         if target:  # the notes say in words which of their letters is the target
             grader.target_named(target["name"], take=True)

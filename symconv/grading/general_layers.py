@@ -67,6 +67,13 @@ def _NEXT_INPUT(name: str) -> re.Pattern:  # noqa: N802
                       rf"(?:l|\\ell)\s*\+\s*1\s*[\])]?\s*\}}(?P<after>\s*_\s*(?:\{{[^{{}}]*\}}|\w))?")
 
 
+def written_at_layer(notes: str, name: str) -> bool:
+    """Whether the notes write the name with a layer's letter (z^l, z^{(l)}_{i,j}, z_{ij}^{[\\ell]})."""
+    return any(found.start() >= len(name) and re.search(rf"(?<![A-Za-z\\]){re.escape(name)}\s*(?:_\s*(?:\{{[^{{}}]*\}}|\w))?\s*$",
+                                                     notes[max(0, found.start() - 40):found.start()])
+               for found in SUPERSCRIPT.finditer(notes))
+
+
 def _PARAMETERS_USED(text: str) -> bool:  # noqa: N802
     return any(_PARAMETERS.search(text[:found.start()]) for found in SUPERSCRIPT.finditer(text))
 

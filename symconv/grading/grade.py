@@ -144,6 +144,9 @@ class Grader(Evaluator):
         self.gradient_accent = ""  # "bar" when the notes write \bar{v} for \partial L/\partial v of every node v
         self._numbers_skipped = False  # a chain ended in numbers (a worked example), not judged
         self.past_border: set[tuple[str, bool | str]] = set()  # entries past a border a claim wrote, read as 0 (evaluate.py)
+        # the notes write a single layer's output with the layer's letter (Remic's z^l): their x^{l+1} is then the next
+        # layer's input, not this layer's output (general_layers.readings)
+        self.output_layered = False
         self.awaiting: list[str] = []  # definitions of a name by the gradient of a name not yet read (G = dL/dY)
         self.relations: list[tuple[str, str]] = []  # indices the notes give values (a = x' - x): relations.py
         self._relating = False  # judging a claim read with them
@@ -1065,7 +1068,7 @@ class Grader(Evaluator):
             claim = replace(claim, range=rest)
         single = not any(n is not None for name, table in self.tensors.items() for n in table)  # one layer, unnumbered
         for said, instances in general_layers.readings(claim.text, last, first, top, single=single,
-                                                       ends=self._ends() if single else None):
+                                                       ends=self._ends() if single and not self.output_layered else None):
             # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
             # input layer, l = 1)
             instances = [(value, text) for value, text in instances if "=" not in text or self._exists(text.split("=", 1)[0])]

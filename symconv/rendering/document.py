@@ -558,7 +558,7 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                          + ", which only clip or move numbers, are left out)")
         if example.fixed:
             computes += ("; with the model's parameters the values are decimals, shown rounded to three places, each "
-                         "as PyTorch computes it running the module itself")
+                         "of which agrees with PyTorch running the module itself")
         elif any(rounded(*t.values) for t in example.derived):
             computes += ("; decimals are rounded" + (", a worked entry's factor to the places its product needs"
                                                      if any(p > 3 for p in places_of.values()) else " to three places"))
