@@ -404,8 +404,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
-            (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_given_factor(w0, places)} - {rate:g} \cdot "
-             rf"{_factor(g, places)} \approx {decimal(new)}",),
+            (rf"\text{{the new }} {label} &= {label} - \eta \frac{{\partial L}}{{\partial {label}}} = "
+             rf"{_given_factor(w0, places)} - {rate:g} \cdot {_factor(g, places)} \approx {decimal(new)}",),
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down "
             f"from ${decimal(base)}$." if after < base else
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up "
