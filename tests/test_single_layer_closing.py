@@ -295,7 +295,7 @@ def test_exercise_5_writes_the_layer_as_a_matrix_whose_transpose_is_the_backward
     assert "turns up rotated" not in question
     answer = md[md.index("#### Answer 5"):]
     jacobian = r"\frac{\partial \operatorname{vec}(Y)}{\partial \operatorname{vec}(X)}"  # M, as check reads it
-    assert np.array_equal(_printed_matrix(answer, jacobian), M) and "$M$ is the Jacobian" in answer
+    assert np.array_equal(_printed_matrix(answer, jacobian), M) and f"M = {jacobian} &= " in answer  # named M on its line
     assert np.allclose(M @ vec(X) + b[0], vec(_forward(X, K, b, stride, pad)))
     back = re.search(r"M\^\{\\mathsf\{T\}\} \\operatorname\{vec\}\(G\) &= \{\\begin\{bmatrix\} (.*?) \\end", answer).group(1)
     assert np.array_equal(np.array([float(v) for v in back.split("&")]), vec(_input_gradient(X, K, G, stride, pad)))

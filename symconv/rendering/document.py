@@ -467,10 +467,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
     return Group(title, [*before, forward]), Group(title, backward)
 
 
-# Before the general formulas' note: what their two lines are.
+# Before the general formulas' note: what their two lines are. (The subscripts h and w, rows and columns, are said
+# once, with the output's size: issue 24 item 5.)
 GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input "
-                "$H \\times W$, kernel $K_h \\times K_w$, stride $S$, padding $P$ and dilation $D$ (subscripts $h$, "
-                "$w$: rows, columns); the lines after it put in this layer's sizes, and then its entries.")
+                "$H \\times W$, kernel $K_h \\times K_w$, stride $S$, padding $P$ and dilation $D$; the lines after it "
+                "put in this layer's sizes, and then its entries.")
 
 
 SHOWN = ("For each layer the sections below write out the first entry of each tensor (channel 1, row 1, column 1) "

@@ -22,9 +22,10 @@ from ..example import Example
 from ..layers.base import Exercise
 from ..numeric.reference_network import forward_backward
 from .example import exact
-from .latex import width
+from .latex import break_lines, width
 
 MAX_TRACED = 36  # entries: a channel's gradient answer 2 prints as a matrix after each layer it traces back through
+ROOM_EM = 50.0  # em of an answer's line (set small; width() errs wide): a longer sum is broken
 ONE_LINE_EM = 34.0  # em: a worked entry narrower than this keeps its symbols and its numbers on one line (answers are small)
 
 # The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
@@ -118,8 +119,16 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     one = rf"{lhs} &= {' + '.join(text)} = {numbers}"
     if symbolic and (len(terms) <= 2 or width(one) < ONE_LINE_EM):  # short: in symbols and in numbers on one line
         return [one], places
-    lines = [rf"{lhs} &= {' + '.join(text)}"] if symbolic else []
-    return lines + ([rf"&= {numbers}"] if lines else [rf"{lhs} &= {numbers}"]), places
+    # A long sum is broken after every few terms, each continuation indented (issue 24 item 4: the numbers of
+    # pytorch_semantics' answers ran past the margin on one line).
+    room = ROOM_EM - width(lhs)
+    lines = []
+    for terms_of, end in ([(text, "")] if symbolic else []) + [(shown, rf"\approx {decimal(total)}")]:
+        broken = break_lines(terms_of, room - width(end))  # the numbers' last line ends with the total
+        lines += [f"&= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
+    lines[-1] += rf" \approx {decimal(total)}"
+    lines[0] = f"{lhs} {lines[0]}"
+    return lines, places
 
 
 def inline_primed(label: str) -> str:
@@ -404,8 +413,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
-            (rf"{label} - \eta \frac{{\partial L}}{{\partial {label}}} &= {_given_factor(w0, places)} - {rate:g} \cdot "
-             rf"{_factor(g, places)} \approx {decimal(new)}",),
+            (rf"\text{{the new }} {label} &= {label} - \eta \frac{{\partial L}}{{\partial {label}}} = "
+             rf"{_given_factor(w0, places)} - {rate:g} \cdot {_factor(g, places)} \approx {decimal(new)}",),
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down "
             f"from ${decimal(base)}$." if after < base else
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up "

@@ -288,10 +288,10 @@ def _matrix_exercise(derivation: Derivation, record, layer, arrays: dict, printe
     # (each matrix in braces: an aligned block's rows are split at the \\ outside them)
     # M written as the Jacobian it is, which check reads entry by entry (a bare M it takes for another name)
     jacobian = rf"\frac{{\partial \operatorname{{vec}}({Yn})}}{{\partial \operatorname{{vec}}({Xn})}}"
-    lines = [rf"{jacobian} &= {{\begin{{bmatrix}} {matrix} \end{{bmatrix}}}}",
+    lines = [rf"M = {jacobian} &= {{\begin{{bmatrix}} {matrix} \end{{bmatrix}}}}",
              rf"M^{{\mathsf{{T}}}} \operatorname{{vec}}(G) &= {{\begin{{bmatrix}} {' & '.join(number(v) for v in back)} "
              rf"\end{{bmatrix}}}}^{{\mathsf{{T}}}} = \operatorname{{vec}}\Big(\frac{{\partial L}}{{\partial {Xn}}}\Big)"]
-    after = (rf"$M$ is the Jacobian $\partial \operatorname{{vec}}({Yn}) / \partial \operatorname{{vec}}({Xn})$, above. Row $(r, s)$ of $M$ holds each kernel entry in the column of the input entry it multiplies in output "
+    after = (rf"Row $(r, s)$ of $M$ holds each kernel entry in the column of the input entry it multiplies in output "
              rf"$(r, s)$, and 0 elsewhere. By the chain rule $\partial L / \partial \operatorname{{vec}}({Xn}) = "
              rf"M^{{\mathsf{{T}}}} \operatorname{{vec}}(G)$: column $(i, j)$ of $M$ lists the kernel entries through which "
              rf"${x}_{{i,j}}$ reaches each output, so the product gives the worked example's $\partial L / \partial {Xn}$, "
