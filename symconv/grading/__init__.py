@@ -86,7 +86,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     letters = index_letters(notes)
     counts = layer_counts(notes)
     probe = Grader(derivation, upstream_symbol)  # the names and shapes the conventions are read with
-    ends = probe._ends() if len(derivation.records) == 1 else None
+    ends = probe.single_ends() if len(derivation.records) == 1 else None
     output_layered = bool(ends) and general_layers.written_at_layer(notes, ends[1])  # Remic's z^l: not Wu's x^{l+1}
     subscripted = subscript_layers(notes, probe.tensors)  # W_1, W_2: the layers with weights numbered by a subscript
     conventions = infer(with_layer_superscripts(notes, subscripted) if subscripted else notes, claims, probe.tensors,

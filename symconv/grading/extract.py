@@ -41,7 +41,8 @@ _SINCE = r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:since|because|as|da|car|puisq
 # Words of logic between two equations ("A = B \Rightarrow C = D", "\therefore"): each side a claim of its own
 _CONNECTIVE = (r"\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|Longleftrightarrow|therefore|because"
                r"|rightarrow|longrightarrow)(?![A-Za-z])|" + _SINCE)
-_EQUATION_NUMBER = re.compile(r"\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)\.?|\\text\s*\{\s*\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)\s*\}")
+_NUMBERED = r"\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)"  # an equation's number written by hand: (12), (3.1), (4a)
+_EQUATION_NUMBER = re.compile(_NUMBERED + r"\.?|\\text\s*\{\s*" + _NUMBERED + r"\s*\}")
 # Words that make a piece of prose after a claim a condition on it ("\text{if $i$ is the true class}")
 _CONDITION = re.compile(r"\\(?:text|textrm|mbox|mathrm|textit)\s*\{\s*\(?\s*(?:for|if|when|whenever|unless|except|only|"
                         r"provided|otherwise|else|off|at|si|sinon|wenn|falls|sonst|cuando)(?![A-Za-z])", re.IGNORECASE)
@@ -387,7 +388,7 @@ def split_block(notes: str, start: int, end: int, lines: Lines, opener: str = "$
     return [c for _, c in sorted(claims, key=lambda pair: pair[0])]
 
 
-_NUMBER_AFTER = re.compile(r"(?:\s*\\(?:[,;:! ]|q?quad(?![A-Za-z])))+\s*\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)\s*$")
+_NUMBER_AFTER = re.compile(r"(?:\s*\\(?:[,;:! ]|q?quad(?![A-Za-z])))+\s*" + _NUMBERED + r"\s*$")
 
 
 def _numbered(text: str) -> bool:

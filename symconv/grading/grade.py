@@ -31,7 +31,7 @@ from .meaning import Meaning, meaning_of
 from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
 from .notation import UnknownName
 from .parse import FUNCTION_COMMANDS, MOVED, UNALIASED, ChannelLayout, ParseError, _split_equals, parse_claim
-from .ranges import ALL, CONDITIONS, parse_range
+from .ranges import ALL, CONDITIONS, WORDS, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, summed_indices, walk
 
@@ -48,9 +48,6 @@ MAX_NOTES_WORK = 100_000  # terms all the claims of one set of notes may expand 
 WORKED_DIGITS = 80
 
 
-_WORDS = re.compile(r"\\(?:text|textrm|mathrm|mbox)\s*\{([^{}]*)\}")
-
-
 _PROSE_RANGE = "cannot read the indices"  # of a range in words ("for the wrong classes"): ranges.py
 
 
@@ -60,7 +57,7 @@ def _at(failed) -> str:
 
 def _plain(text: str) -> str:
     """A range as its words: "\\text{ for a one-hot target}" is "for a one-hot target"."""
-    return " ".join(_WORDS.sub(r" \1 ", text).split())
+    return " ".join(WORDS.sub(r" \1 ", text).split())
 
 
 _OUTSIDE = ("is not an entry of the tensor (its indices are outside it): an entry written with numbers must exist "
@@ -1068,7 +1065,7 @@ class Grader(Evaluator):
             claim = replace(claim, range=rest)
         single = not any(n is not None for name, table in self.tensors.items() for n in table)  # one layer, unnumbered
         for said, instances in general_layers.readings(claim.text, last, first, top, single=single,
-                                                       ends=self._ends() if single and not self.output_layered else None):
+                                                       ends=self.single_ends() if single and not self.output_layered else None):
             # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
             # input layer, l = 1)
             instances = [(value, text) for value, text in instances if "=" not in text or self._exists(text.split("=", 1)[0])]
@@ -1098,7 +1095,7 @@ class Grader(Evaluator):
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names", unknown=unknown)
 
-    def _ends(self) -> tuple[str, str] | None:
+    def single_ends(self) -> tuple[str, str] | None:
         """The names of a single layer's input and output as the claims write them (x and y), None if unnamed."""
         record = self.d.records[0]
         names = {info.key: name for name, table in self.tensors.items() if not GRADIENT_NAME.fullmatch(name)

@@ -13,7 +13,7 @@ _INDEX_RELATION = re.compile(r"([a-z])\s*(=|\\neq?(?![A-Za-z])|!=)\s*([a-z])")
 MAX_VALUES = 10_000  # values one index may take in a range
 MAX_TEXT = 400  # characters of a range
 
-_WORDS = re.compile(r"\\(?:text|mbox|mathrm|textrm)\s*\{([^{}]*)\}")
+WORDS = re.compile(r"\\(?:text|mbox|mathrm|textrm)\s*\{([^{}]*)\}")
 _DOTS = re.compile(r"\\(?:ldots|dots|cdots|dotsc)(?![A-Za-z])|\.\.\.?")
 _RELATION = re.compile(r"(\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|<=|>=|<|>)")
 _NEW_PART = re.compile(r",\s*(?=[a-z](?:\s*,\s*[a-z])*\s*(?:=|\\in(?![A-Za-z])|<|>|\\[lg]eq?(?![A-Za-z]))"
@@ -64,7 +64,7 @@ def parse_range(text: str) -> dict[str, list[int] | None]:
     """
     if len(text) > MAX_TEXT:
         raise ParseError(f"the range is {len(text):,} characters long: write it shorter, e.g. 1 \\le i \\le 3")
-    text = _WORDS.sub(r" \1 ", text)
+    text = WORDS.sub(r" \1 ", text)
     text = re.sub(r"\\(?:[,;:! ]|q?quad(?![A-Za-z]))", " ", text)
     text = re.sub(r"\\forall(?![A-Za-z])|(?<![A-Za-z])(?:for|all|every|where|with|if|at|when|pour|tout|toute|tous|toutes|für|"
                   r"alle|para|todo|toda|todos|todas)(?![A-Za-z])", " ", text)
