@@ -16,7 +16,7 @@ from sympy import (Abs, Add, Dummy, Eq, Expr, Heaviside, Integer, Max, Min, Mul,
 
 from ..layers.pool import switch
 from ..vec import vec_order
-from . import arrays, binding
+from . import arrays, layer_operators, binding
 from .notation import Index, ParseError
 from .tree import axis_sizes, indices_at
 
@@ -40,6 +40,7 @@ class Evaluator:
     # A staged graph's partial (Zakka's, Kratzert's batch norm): d x-hat_i / d x_i with the other values x-hat is
     # computed from (mu, sigma^2) held fixed, as the notes' own nodes; set only to try that reading (grade.py).
     direct = False
+    _sides: tuple = ()  # the claim's sides, as the grader reads them: which layer its pad_P, \\star_D mean
 
     @cached_property
     def parameter_keys(self) -> frozenset[str]:
@@ -525,6 +526,10 @@ class Evaluator:
             return self._activation(node, env)
         if kind == "fn":
             args = [self.value(n, env) for n in node[2]]
+            if node[1].partition(":")[0] in ("spread", "dilate", "crop") or node[1].endswith((":P", ":D")):
+                if len(args) != 1:
+                    raise ParseError(f"{node[1].partition(':')[0]} is applied to one whole tensor, e.g. spread_S(G)")
+                return layer_operators.apply(node[1], args[0], self._layer_of_claim(), self._target)
             if any(arrays.is_array(a) for a in args):
                 return _on_arrays(node[1], args)
             return _function(node[1], args)
@@ -597,6 +602,11 @@ class Evaluator:
             return total
         raise ParseError(f"cannot evaluate {kind}")
 
+    def _layer_of_claim(self):
+        """The convolution whose S, P, D and sizes the claim's pad_P, spread_S, \\star_D, crop mean (the grader
+        sets the claim's sides)."""
+        return layer_operators.layer(self._sides, self.d)
+
     def _operator(self, node, args):
         """An operator of matrix notation between whole tensors (arrays.py)."""
         name = node[1]
@@ -612,6 +622,8 @@ class Evaluator:
             return arrays.elementwise(lambda a, b: a * b, *args)
         if name == "divide":
             return arrays.elementwise(_divide, *args)
+        if name == "correlate" and node[3] == "D":  # \\star_D: at the layer's dilation, cut to its kernel's size
+            return layer_operators.correlate(*args, self._layer_of_claim())
         if name == "correlate":
             return arrays.convolve(*args, flip=False, stride=node[3] or 1, target=self._target)
         if name == "convolve":

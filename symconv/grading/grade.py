@@ -67,6 +67,10 @@ _EVALUATION_ERRORS = (ArithmeticError, TypeError, ValueError, IndexError, Attrib
 _SINGLE = "the layer written l read as the one layer checked"
 _LINKS_HOLD = "the links that read hold"  # how a chain's partial reading starts its reason (_both_layouts reads it)
 # \bar{v} := \partial L / \partial v: an accent the notes define as the loss's gradient by whatever it is over
+# (U \star_D V)_{p,q} = \sum_{r,s} u_{...} v_{r,s}: an operator defined on two placeholder matrices, as a text lists
+# its symbols; not a claim about the network
+_OPERATOR_DEFINED = re.compile(r"\s*\(\s*(?P<a>[A-Z])\s*(?:\\star|\\ast|\\circledast|\\otimes|\\odot|\*)\s*"
+                               r"(?:_\s*(?:\{[^{}]*\}|\w))?\s*(?P<b>[A-Z])\s*\)\s*_")
 _ACCENT_DEFINED = re.compile(r"\s*\\(?P<accent>bar|tilde|hat|overline)\s*\{\s*(?P<letter>[A-Za-z])\s*\}")
 _BRANCHES = (Piecewise, Max, Min, Heaviside, Abs, sign)  # what a worked example's values decide (which maximum, which relu)
 
@@ -730,6 +734,12 @@ class Grader(Evaluator):
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
+        placeholders = _OPERATOR_DEFINED.match(claim.text)
+        if placeholders and not {placeholders["a"], placeholders["b"], placeholders["a"].lower(),
+                                 placeholders["b"].lower()} & set(self.tensors):
+            return Verdict(claim.line, written, "definition", reason=(
+                f"an operator's definition, on placeholder matrices {placeholders['a']} and {placeholders['b']}: "
+                "not a claim about the network"))
         if self.index_sizes and index_functions.definition(claim.text, self.index_sizes):
             return Verdict(claim.line, written, "definition", reason=(
                 "an index function the notes define: read at its arguments wherever the notes write it"))
@@ -1257,6 +1267,7 @@ class Grader(Evaluator):
                                  "number is outside it): symconv reads entries of the layer's tensors")
             return _Failure(env, None, note="no such entry at these indices")
         self._target = truth.shape[-2:] if arrays.is_array(truth) and truth.ndim >= 2 else None
+        self._sides = sides
         # * between two images is a correlation in some texts and a convolution in others: right in either
         stars = any(n[0] == "op" and n[1] == "star" for side in sides[1:] for n in walk(side))
         failure = None

@@ -17,6 +17,7 @@ from fractions import Fraction
 from math import prod
 
 from .tree import walk
+from .layer_operators import LETTERS, WORDS
 from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, _top_split, is_number, parse_index,
                        unused_letters, whole_value,
                        prepass, read_group, split_indices)
@@ -42,7 +43,7 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
                   "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid",
                   # on whole tensors (symconv.grading.arrays)
                   "rotate": "rot180", "flip": "rot180", "vec": "vec", "diag": "diag", "full": "full",
-                  "valid": "valid", "pad": "pad", "inner": "inner", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling",
+                  "valid": "valid", "pad": "pad", "spread": "spread", "dilate": "dilate", "crop": "crop", "inner": "inner", "softmax": "softmax", "floor": "floor", "ceiling": "ceiling",
                   # activations named in words, each with its own definition (evaluate._function)
                   "ELU": "elu", "elu": "elu", "softplus": "softplus", "Softplus": "softplus", "SiLU": "silu", "silu": "silu",
                   "swish": "silu", "Swish": "silu"}
@@ -57,6 +58,8 @@ _INDEX_ONLY = re.compile(r"[a-z](?:\s*[+-]\s*\d+)?|\d+")
 _OVER_ENTRIES = re.compile(r"(?P<var>[a-z])\s*\\in\s*(?P<name>[A-Za-z])")  # \sum_{p \in y}: over the entries of y
 _MEMBER = re.compile(r"(?P<var>[a-z](?:\s*,\s*[a-z])*)\s*\\in\s*\\\{(?P<values>[^{}]*)\\\}")
 _PAD_AMOUNT = re.compile(r"\s*_\s*(?:\{\s*(?P<rows>\d{1,2})\s*(?:,\s*(?P<columns>\d{1,2})\s*)?\}|(?P<alone>\d))")
+# pad_P, spread_S, dilate_D, full_D: the amount is the layer's padding, stride or dilation (layer_operators.py)
+_LAYER_AMOUNT = re.compile(r"\s*_\s*(?:\{\s*(?P<letter>[PSD])\s*\}|(?P<alone>[PSD])(?![A-Za-z]))")
 _VEC_OF = re.compile(r"vec\s*\(\s*(.+?)\s*\)")
 _LIMIT = re.compile(r"\\sum\s*_\s*\{\s*([a-z])\s*=\s*\d+\s*\}\s*\^\s*\{?\s*([A-Za-z])\s*\}?")
 _LINEAR_INDEX = re.compile(r"[0-9a-z()\s]*[a-z][0-9a-z()\s]*(?:[+-][0-9a-z()\s]+)+")  # i + 2m, 2(r-1)+p
@@ -715,11 +718,19 @@ class Parser:
             if self.text.startswith("'", self.pos) and name in DERIVATIVES:
                 self.pos += 1
                 name = DERIVATIVES[name]
-            amount = _PAD_AMOUNT.match(self.text, self.pos) if name == "pad" else None
-            if amount:  # pad_1(G), \mathrm{pad}_{1,2}(G): so many rows and columns of zeros on each side
+            lettered = _LAYER_AMOUNT.match(self.text, self.pos) if name in LETTERS else None
+            amount = _PAD_AMOUNT.match(self.text, self.pos) if name in ("pad", "spread", "dilate") else None
+            if lettered:  # pad_P(X), spread_S(G): the layer's padding, stride or dilation
+                letter = lettered["letter"] or lettered["alone"]
+                if letter != LETTERS[name]:
+                    raise ParseError(f"{name}_{letter}: {name} takes the layer's {WORDS[LETTERS[name]]}, "
+                                     f"{name}_{LETTERS[name]}")
+                self.pos = lettered.end()
+                name = f"{name}:{letter}"
+            elif amount:  # pad_1(G), \mathrm{pad}_{1,2}(G): so many rows and columns of zeros on each side
                 self.pos = amount.end()
                 rows = int(amount["rows"] or amount["alone"])
-                name = f"pad:{rows},{int(amount['columns'] or rows)}"
+                name = f"{name}:{rows},{int(amount['columns'] or rows)}"
             return ("fn", name, self.arguments(text))
         if kind == "word" and text == "e" and _EXP.match(self.text, self.pos):  # e^{...}: not a layer's e^{[l]}
             self.take()
@@ -879,11 +890,14 @@ class Parser:
             else:
                 return factors[0] if len(factors) == 1 else ("mul", tuple(factors))
 
-    def stride(self) -> int | None:
-        """\\star_{2}: the stride of a correlation written as an operator."""
+    def stride(self) -> int | str | None:
+        """\\star_{2}: the stride of a correlation written as an operator; \\star_D: the correlation at the layer's
+        dilation D, cut to the kernel's size (layer_operators.py)."""
         self.skip_spaces()
         if self.pos < len(self.text) and self.text[self.pos] == "_":
             body, self.pos = read_group(self.text, self.pos + 1)
+            if body.strip() == "D":
+                return "D"
             if not is_number(body) or not 1 <= int(body) <= 9:
                 raise ParseError(f"cannot read the correlation's stride _{{{body}}}: write a number, e.g. \\star_{{2}}")
             return int(body)
