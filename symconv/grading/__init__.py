@@ -23,7 +23,7 @@ from .tree import walk
 from .macros import expand, macros
 from .notation import _top_split, primed_indices, primed_names
 from .plaintext import plain_claims
-from . import general_layers, index_functions
+from . import general_layers, index_functions, scenarios
 from .sizes import _letters as size_letters
 from .unicode_math import from_unicode
 from .units import read as read_units
@@ -100,6 +100,10 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         claims = sorted(claims + code, key=lambda c: c.line)
     claims = written_out(claims, probe, base)  # t = e_2: the target's entries given
     units = read_units(notes, derivation)
+    instances = scenarios.counts(claims)  # G' = [...]: another upstream gradient, and L', g' what it gives
+    original = claims
+    if instances:
+        claims = [scenarios.unprimed(c, instances) for c in claims]
     primed = primed_indices(notes)  # i' an index, t' a name of its own
     renamed = [_rewritten(c, lambda text: primed_names(text, primed)) for c in claims]
     if subscripted:  # read as W^{[1]}, W^{[2]}, b^{[1]}
@@ -130,7 +134,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         renamed = [_rewritten(c, lambda text: _STAR.sub(r" \\odot ", text)) for c in renamed]
         conventions = replace(conventions, star="element-wise", star_line=notes.count("\n", 0, elementwise.start()) + 1)
     # for the report: each claim symconv reads in other words, as the notes write it
-    written = {_written(new): _written(old) for new, old in zip(renamed, claims) if new is not old}
+    written = {_written(new): _written(old) for new, old in zip(renamed, original) if new is not old}
     written.update({text: line for _, text, line in plain if text not in written})  # shown as the notes write it
     claims = renamed
     if conventions.numbering:

@@ -105,6 +105,7 @@ class Claim:
     code: bool = False  # a value the notes' code sets (code.py): reported only when read as a given value
     links: tuple[int, ...] = ()  # the line of each '=' of a chain written over several rows (align's &=)
     case: str = ""  # the last relation of two indices the prose before it states ("If $i = j$:"), in its section
+    scenario: int = 0  # read with its names' primes taken off, at the given values so primed (scenarios.py)
 
 
 def _states(text: str) -> bool:

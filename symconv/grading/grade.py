@@ -116,6 +116,7 @@ class Grader(Evaluator):
         self.shorthands: dict[str, tuple[tuple[str, ...], str]] = {}  # s_d = (...): the notes' own quantities
         self.nodes = nodes.Nodes()  # those of them the loss may be differentiated by, and the equations using them
         self.given: dict = {}  # leaf symbol -> the value the notes give it (x_{1,1} = 1): for worked numbers
+        self.scenarios: dict[int, dict] = {}  # prime count -> the given values with the primed ones (scenarios.py)
         self._given_point: dict | None = None
         self.fixed: dict = {}  # a target's symbol -> its value, when the notes give the whole target (t = e_2)
         self._given_values: dict = {}  # expression -> [its value at the given point, that value to WORKED_DIGITS]
@@ -492,6 +493,8 @@ class Grader(Evaluator):
 
     # -- one claim --
     def grade(self, claim: Claim) -> Verdict:
+        if claim.scenario:
+            return self._in_scenario(claim)
         if claim.range and not self._verdict_only:
             try:
                 parse_range(constants.in_range(claim.range, self._constants_at(claim)))
@@ -507,6 +510,25 @@ class Grader(Evaluator):
             verdict = self._by_links(claim)
         if self.nodes.quantities and not self._verdict_only:
             verdict = nodes.judged(self, claim.text, verdict)  # \hat{x}_{nd} = \text{xmu}_{nd} \text{ivar}_d: the notes' graph
+        return verdict
+
+    def _in_scenario(self, claim: Claim) -> Verdict:
+        """A claim about names primed n times (scenarios.py), read unprimed at the given values the notes gave the
+        primed names: the first such claim must give one (G' = [...]), of the shape of the name it primes."""
+        n, primes = claim.scenario, "'" * claim.scenario
+        opening = n not in self.scenarios
+        if opening:
+            self.scenarios[n] = dict(self.given)
+        base, self.given, self._given_point = self.given, self.scenarios[n], None
+        try:
+            verdict = self.grade(replace(claim, scenario=0))
+        finally:
+            self.scenarios[n], self.given, self._given_point = self.given, base, None
+        if opening and not (verdict.status == "definition" and "given value" in (verdict.reason or "")):
+            del self.scenarios[n]
+            return replace(verdict, status="not understood", reason=(
+                f"names with {primes} are read as this layer with other given values, which this claim should give "
+                f"(G{primes} = ...), but it does not ({verdict.status}{': ' + verdict.reason if verdict.reason else ''})"))
         return verdict
 
     def _constants_at(self, claim: Claim) -> dict:

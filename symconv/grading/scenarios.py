@@ -1,0 +1,51 @@
+"""Primed names as another instance of the same network: an exercise's G' (another upstream gradient), t' (another
+target) given as numbers, and L', g', \\delta' the quantities it gives.
+
+Notes that give a primed name numbers ("Let another loss L' send back G' = [2 -1; 2 0]") mean the same layer with
+that given value changed: each claim that writes names with so many primes is read with the primes taken off, at
+the given values the primed ones replace (grade.py keeps one set of given values per prime count). A prime on an
+index (x_{i'}) or on a function before its argument (\\sigma'(z), f'(a)) is not such a prime.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .notation import _in_script
+
+# a name with primes: a letter or a command (\delta'), not followed by an argument (f'(z) is a derivative)
+_PRIMED_NAME = re.compile(r"(?<![A-Za-z\\])(\\[A-Za-z]+|[A-Za-z])('+)(?!\s*(?:\(|\\left|\\bigl?\b|\\Bigl?\b))")
+_NUMBER = re.compile(r"\s*-?\s*\d+(?:\.\d+)?\s*")
+
+
+def _primed(text: str) -> list[re.Match]:
+    return [m for m in _PRIMED_NAME.finditer(text) if not _in_script(text, m.start())]
+
+
+def counts(claims) -> set[int]:
+    """The prime counts the notes give numbers to: G' = [...], (G'')_{1,1} = 1, t'_2 = 1."""
+    found = set()
+    for claim in claims:
+        left, equals, right = claim.text.partition("=")
+        if equals and "=" not in right and _NUMBER.fullmatch(right):
+            found |= {len(m[2]) for m in _primed(left)}
+    return found
+
+
+def unprimed(claim, given: set[int]):
+    """The claim with its names' primes taken off, and the prime count it is read at (0: as written). A claim that
+    writes names with two different prime counts, or a count no numbers are given for, is kept as written."""
+    found = {len(m[2]) for m in _primed(claim.text)} | {len(m[2]) for m in _primed(claim.range)}
+    if len(found) != 1 or not found <= given:
+        return claim
+    strip = lambda text: "".join(_pieces(text))
+    return replace(claim, text=strip(claim.text), range=strip(claim.range), scenario=found.pop())
+
+
+def _pieces(text: str):
+    at = 0
+    for m in _primed(text):
+        yield text[at:m.start()] + m[1]
+        at = m.end()
+    yield text[at:]
