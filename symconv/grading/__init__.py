@@ -100,7 +100,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         claims = sorted(claims + code, key=lambda c: c.line)
     claims = written_out(claims, probe, base)  # t = e_2: the target's entries given
     units = read_units(notes, derivation)
-    instances = scenarios.counts(claims)  # G' = [...]: another upstream gradient, and L', g' what it gives
+    instances = scenarios.counts(claims, probe.tensors)  # G' = [...]: another upstream gradient, and L', g' what it gives
     original = claims
     if instances:
         claims = [scenarios.unprimed(c, instances) for c in claims]
@@ -108,12 +108,13 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     renamed = [_rewritten(c, lambda text: primed_names(text, primed)) for c in claims]
     if subscripted:  # read as W^{[1]}, W^{[2]}, b^{[1]}
         renamed = [_rewritten(c, lambda text: with_layer_superscripts(text, subscripted)) for c in renamed]
-    tables = [t for r in derivation.records for t in size_letters(r.layer, r.shape_in)]
-    layer_sizes = tables[0] if tables and all(t == tables[0] for t in tables) else {}  # one convolution's sizes
+    tables = {r.number: t for r in derivation.records for t in size_letters(r.layer, r.shape_in)}  # each convolution's
+    layer_sizes = next(iter(tables.values()), {})  # a definition's body reads as an index at a convolution's sizes
     functions = index_functions.read([c.text for c in renamed], layer_sizes)
     if functions:  # x_{\rho_h(r, p), ...} with \rho_h(r, p) = S_h (r - 1) + ...: each call as its index expression
         renamed = [c if index_functions.definition(c.text, layer_sizes) else
-                   _rewritten(c, lambda text: index_functions.expand(text, functions)) for c in renamed]
+                   _rewritten(c, lambda text: index_functions.expand(text, functions, sizes))
+                   if (sizes := index_functions.sizes_of(c.text, tables)) is not None else c for c in renamed]
     if units:  # the units' names become the derivation's, layers numbered as the notes number them
         renamed = [_rewritten(c, lambda text: rewrite(text, units, base)) for c in renamed]
         conventions = replace(conventions, numbering="weighted layers", parenthesized=False, units=units.describe())

@@ -23,13 +23,14 @@ def _primed(text: str) -> list[re.Match]:
     return [m for m in _PRIMED_NAME.finditer(text) if not _in_script(text, m.start())]
 
 
-def counts(claims) -> set[int]:
-    """The prime counts the notes give numbers to: G' = [...], (G'')_{1,1} = 1, t'_2 = 1."""
+def counts(claims, names) -> set[int]:
+    """The prime counts the notes give numbers to, on a name of the network's values (`names`, the grader's):
+    G' = [...], (G'')_{1,1} = 1, t'_2 = 1; not a size or an index (Dumoulin's i' = 2, k' = k)."""
     found = set()
     for claim in claims:
         left, equals, right = claim.text.partition("=")
         if equals and "=" not in right and _NUMBER.fullmatch(right):
-            found |= {len(m[2]) for m in _primed(left)}
+            found |= {len(m[2]) for m in _primed(left) if m[1] in names or m[1].lower() in names}
     return found
 
 
