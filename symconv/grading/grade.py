@@ -29,7 +29,7 @@ from .evaluate import Evaluator, Outside
 from .extract import Claim
 from .meaning import Meaning, meaning_of
 from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
-from .notation import UnknownName
+from .notation import UnknownName, read_group
 from .parse import FUNCTION_COMMANDS, MOVED, UNALIASED, ChannelLayout, ParseError, _split_equals, parse_claim
 from .ranges import ALL, CONDITIONS, WORDS, parse_range
 from .report import Verdict, claim_names, term_difference
@@ -71,6 +71,7 @@ _LINKS_HOLD = "the links that read hold"  # how a chain's partial reading starts
 # its symbols; not a claim about the network
 _OPERATOR_DEFINED = re.compile(r"\s*\(\s*(?P<a>[A-Z])\s*(?:\\star|\\ast|\\circledast|\\otimes|\\odot|\*)\s*"
                                r"(?:_\s*(?:\{[^{}]*\}|\w))?\s*(?P<b>[A-Z])\s*\)\s*_")
+_WRITES_LAST = re.compile(r"\^\s*(?:L(?![A-Za-z])|\{\s*L\s*(?:-\s*1\s*)?\})")  # \delta^L, a^{L-1}: the last layer
 _ACCENT_DEFINED = re.compile(r"\s*\\(?P<accent>bar|tilde|hat|overline)\s*\{\s*(?P<letter>[A-Za-z])\s*\}")
 _BRANCHES = (Piecewise, Max, Min, Heaviside, Abs, sign)  # what a worked example's values decide (which maximum, which relu)
 
@@ -510,6 +511,16 @@ class Grader(Evaluator):
             verdict = self._by_links(claim)
         if self.nodes.quantities and not self._verdict_only:
             verdict = nodes.judged(self, claim.text, verdict)  # \hat{x}_{nd} = \text{xmu}_{nd} \text{ivar}_d: the notes' graph
+        if verdict.status == "wrong" and not self._verdict_only:
+            wide = _operator_over_sum(claim.text)
+            if wide is not None:  # \frac{\partial}{\partial w} w a + b: of w a alone, as written, or of the whole sum?
+                state = self._state()
+                other = self.grade(replace(claim, text=wide))
+                self._restore(state)
+                if other.status != "wrong":
+                    return replace(verdict, status="not understood", reason=(
+                        f"wrong if \\frac{{\\partial}}{{\\partial ...}} differentiates only the product after it, "
+                        f"{other.status} if it differentiates the whole sum after it: brackets would say which"))
         return verdict
 
     def _in_scenario(self, claim: Claim) -> Verdict:
@@ -1114,6 +1125,11 @@ class Grader(Evaluator):
                 return Verdict(claim.line, written, "right", reason=_SINGLE if single else (
                     f"read at l = {', '.join(str(l) for l, _ in verdicts)}" + (f", {said}" if said != general_layers.FIRST else "")))
             failed = [(value, v) for value, v in verdicts if v.status == "wrong"]
+            if failed and _WRITES_LAST.search(claim.text) and verdicts[-1][1].status != "wrong":
+                # \partial C/\partial W^l = \delta^L (a^{L-1})^T, after the notes' \delta^L: l is the last layer here
+                reasons.append(f"it is wrong at l = {failed[0][0]} but not at the last layer (l = {verdicts[-1][0]}): it "
+                               "writes L beside l, so its l may mean the last layer")
+                continue
             if failed:
                 wrong.append((failed[0], said))
             else:
@@ -1718,6 +1734,36 @@ def _placed(node, keys: dict[str, str], biases: dict[str, str], extra: dict[str,
             return ("entry", biases[key], (indices[0],), node[3])
         return (node[0], key, *node[2:])
     return tuple([_placed(n, keys, biases, extra) if isinstance(n, tuple) else n for n in node])
+
+
+_OPERATOR_D = re.compile(r"\\frac\s*\{\s*\\partial\s*\}\s*(?=\{)")
+
+
+def _operator_over_sum(text: str) -> str | None:
+    """The claim with \\frac{\\partial}{\\partial v} applied to the whole sum after it (bracketed), where it is
+    followed by a sum without brackets; None where there is no such operator."""
+    found = _OPERATOR_D.search(text)
+    if found is None:
+        return None
+    try:
+        _, start = read_group(text, found.end())
+    except ParseError:
+        return None
+    depth, end, signs = 0, len(text), []
+    for k in range(start, len(text)):
+        c = text[k]
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+        elif depth == 0 and c == "=":
+            end = k
+            break
+        elif depth == 0 and c in "+-" and text[start:k].strip():
+            signs.append(k)
+    if not signs or depth < 0:
+        return None
+    return f"{text[:start]} \\left( {text[start:end].strip()} \\right) {text[end:]}"
 
 
 def _index_relation(text: str, letters: set[str]) -> bool:

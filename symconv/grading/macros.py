@@ -13,7 +13,7 @@ from .notation import MAX_CLAIM, ParseError, read_group
 MAX_EXPANSIONS = 200  # macro uses expanded in one claim
 
 _NEWCOMMAND = re.compile(r"\\(?:re)?newcommand\*?\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))\s*(?:\[\s*(\d)\s*\])?\s*(?:\[[^\]]*\])?\s*\{")
-_DEF = re.compile(r"\\def\s*(\\[A-Za-z]+)\s*((?:#\d)*)\s*\{")
+_DEF = re.compile(r"\\[gex]?def\s*(\\[A-Za-z]+)\s*((?:#\d)*)\s*\{")
 _OPERATOR = re.compile(r"\\DeclareMathOperator\*?\s*\{\s*(\\[A-Za-z]+)\s*\}\s*\{([^{}]*)\}")
 # TeX's own programming in a body (\ifx ... \else ... \fi, \def, \let): the preamble's typesetting machinery, such
 # as symconv's \renewcommand{\mathbb} that draws a double-struck 1 without a font, never notation to expand

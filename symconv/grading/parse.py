@@ -50,7 +50,7 @@ FUNCTION_WORDS = {"relu": "relu", "ReLU": "relu", "sign": "sign", "sgn": "sign",
 DERIVATIVES = {"sigmoid": "dsigmoid", "tanh": "dtanh", "relu": "drelu", "elu": "delu", "softplus": "sigmoid",
                "silu": "dsilu"}  # \sigma'(z), ELU'(z)
 # Operators between whole tensors: entry by entry, and the cross-correlation.
-OPERATORS = {"\\odot": "hadamard", "\\circ": "hadamard", "\\bullet": "hadamard", "\\oslash": "divide", "\\star": "correlate",
+OPERATORS = {"\\odot": "hadamard", "\\bigodot": "hadamard", "\\circ": "hadamard", "\\bullet": "hadamard", "\\oslash": "divide", "\\star": "correlate",
              "\\convolve": "convolve"}  # conv(A, B) in words: the true convolution (notation._operator_words)
 _EXP = re.compile(r"\s*e\s*\^\s*(?:\{\s*[^\s\[(]|[^{\[(])")
 _RELATION = re.compile(r"\s*(?:>=|<=|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\\[gl]t(?![A-Za-z])|\\neq?(?![A-Za-z])|>|<|=)\s*")
