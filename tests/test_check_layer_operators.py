@@ -96,3 +96,41 @@ def test_an_operator_defined_on_placeholder_matrices_is_a_definition():
     $$(X \star K)_{1,1} = x_{1,1} k_{1,1}$$
     """
     assert [v.status for v in api.check(notes, api.derive(ConvSpec()))] == ["definition", "wrong"]
+
+
+TWO_CONVS = """
+    input = [1, 5, 5]
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = 3
+    stride = 2
+    padding = 1
+    [[layer]]
+    type = "relu"
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = 2
+    [[layer]]
+    type = "mse"
+    """
+
+
+def test_an_index_function_of_the_size_letters_is_read_at_each_convolution_s_own_sizes():
+    from .notes_network import network
+
+    notes = r"""
+    $$\rho_h(r, p) = S_h (r - 1) + D_h (p - 1) + 1 - P_h, \qquad \rho_w(s, q) = S_w (s - 1) + D_w (q - 1) + 1 - P_w$$
+
+    $$a^{[1]}_{r,s} = \sum_{p=1}^{3} \sum_{q=1}^{3} x_{\rho_h(r, p),\, \rho_w(s, q)}\, k^{[1]}_{p,q} \quad \text{for } r, s = 1, 2, 3$$
+
+    $$a^{[3]}_{r,s} = \sum_{p=1}^{2} \sum_{q=1}^{2} a^{[2]}_{\rho_h(r, p),\, \rho_w(s, q)}\, k^{[3]}_{p,q} \quad \text{for } r, s = 1, 2$$
+
+    $$a^{[3]}_{r,s} = \sum_{p=1}^{2} \sum_{q=1}^{2} a^{[2]}_{2r + p - 2,\, 2s + q - 2}\, k^{[3]}_{p,q} \quad \text{for } r, s = 1, 2$$
+    """
+    import textwrap
+
+    found = api.check(textwrap.dedent(notes), network(TWO_CONVS))
+    # layer 1 at its stride 2 and padding 1, layer 3 at stride 1 without padding; the last is layer 1's map
+    assert [v.status for v in found][-3:] == ["right", "right", "wrong"], [(v.status, v.reason) for v in found]

@@ -25,30 +25,33 @@ def _key(name: str) -> str:
     return re.sub(r"[\s{}]", "", name)
 
 
-def definition(text: str, sizes: dict[str, int]) -> tuple[str, tuple[str, ...], str] | None:
-    """(name, parameters, body with the size letters' numbers) when the claim defines an index function, else None.
-    The body must be a linear index expression in the parameters once the sizes are put in."""
-    found = _DEFINED.fullmatch(text)
-    if found is None or not sizes:
-        return None
-    params = tuple(p.strip() for p in found["params"].split(","))
-
+def _numbers(body: str, sizes: dict[str, int]) -> str:
+    """The body with the size letters' numbers put in."""
     def number(m: re.Match) -> str:
         name = f"{m[1]}_{m[2] or m[3]}" if m[1] else m[4]
         return f"({sizes[name]})" if name in sizes else m[0]
 
-    body = _SIZE.sub(number, found["body"])
+    return _SIZE.sub(number, body)
+
+
+def definition(text: str, sizes: dict[str, int]) -> tuple[str, tuple[str, ...], str] | None:
+    """(name, parameters, body as written) when the claim defines an index function, else None. The body must be a
+    linear index expression in the parameters once the sizes are put in."""
+    found = _DEFINED.fullmatch(text)
+    if found is None or not sizes:
+        return None
+    params = tuple(p.strip() for p in found["params"].split(","))
     try:
-        index = parse_index(body)
+        index = parse_index(_numbers(found["body"], sizes))
     except ParseError:
         return None
     if not index.coefs or any(letter not in params for letter, _ in index.coefs):
         return None
-    return _key(found["name"]), params, body
+    return _key(found["name"]), params, found["body"]
 
 
 def read(texts: list[str], sizes: dict[str, int]) -> dict[str, tuple[tuple[str, ...], str]]:
-    """The index functions the claims define: {name: (parameters, body)}."""
+    """The index functions the claims define: {name: (parameters, body as written)}."""
     out = {}
     for text in texts:
         defined = definition(text, sizes)
@@ -57,9 +60,29 @@ def read(texts: list[str], sizes: dict[str, int]) -> dict[str, tuple[tuple[str, 
     return out
 
 
-def expand(text: str, functions: dict[str, tuple[tuple[str, ...], str]]) -> str:
-    """The claim with each call of an index function replaced by its body at the call's arguments."""
+_KERNEL_LAYER = re.compile(r"(?<![A-Za-z\\])[kK]\s*\^\s*\{\s*\[\s*(\d+)\s*\]")
+_LAYER = re.compile(r"\^\s*\{\s*\[\s*(\d+)\s*\]")
+
+
+def sizes_of(text: str, tables: dict[int, dict[str, int]]) -> dict[str, int] | None:
+    """The size letters' numbers a claim's index functions are read with: the one convolution's, or, where the
+    network's convolutions differ, that of the layer whose kernel the claim names (k^{[2]}), else of the only
+    convolution among the layers it names; None when no one layer is meant."""
+    distinct = {tuple(sorted(t.items())) for t in tables.values()}
+    if len(distinct) == 1:
+        return next(iter(tables.values()))
+    for pattern in (_KERNEL_LAYER, _LAYER):
+        named = {int(n) for n in pattern.findall(text)} & set(tables)
+        if len(named) == 1:
+            return tables[named.pop()]
+    return None
+
+
+def expand(text: str, functions: dict[str, tuple[tuple[str, ...], str]], sizes: dict[str, int]) -> str:
+    """The claim with each call of an index function replaced by its body at the call's arguments, the size
+    letters at these numbers."""
     for name, (params, body) in functions.items():
+        body = _numbers(body, sizes)
         base, _, sub = name.partition("_")
         written = re.escape(base) + (rf"\s*_\s*(?:\{{\s*{re.escape(sub)}\s*\}}|{re.escape(sub)})" if sub else "")
         call = re.compile(rf"(?<![A-Za-z\\]){written}\s*\(\s*([^(),]+(?:,[^(),]+)*)\s*\)")
