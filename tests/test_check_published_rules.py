@@ -856,3 +856,23 @@ def test_the_input_letter_at_the_next_layer_is_a_single_layers_output():
     $$x^{l-1}_{1,1} = x^l_{1,1}$$
     """
     assert statuses(notes, d) == ["right", "right", "wrong", "not understood"]
+
+
+def test_nabla_before_a_value_is_the_loss_s_gradient_by_it_and_braces_after_d_are_the_gradient_s_name():
+    # zxRobot's \nabla a_{11} (the gradient of the loss by a_{11}); Bishwarup's d{W_{11}} for CS231n's dW_{11}
+    layer = derive(ConvSpec(input=3, kernel=2, names="a,w,z"))
+    notes = r"""
+    $$\delta_{ij} = \frac{\partial C}{\partial z_{ij}}$$
+
+    $$\nabla a_{12} = \delta_{11} w_{12} + \delta_{12} w_{11}$$
+
+    $$\nabla a_{12} = \delta_{11} w_{11} + \delta_{12} w_{12}$$
+    """
+    assert statuses(notes, layer)[1:] == ["right", "wrong"]
+    named = derive(ConvSpec(input=3, kernel=2, names="X,W,Z"))
+    notes = r"""
+    $$d{W_{12}} = d{Z_{11}}{X_{12}} + d{Z_{12}}{X_{13}} + d{Z_{21}}{X_{22}} + d{Z_{22}}{X_{23}}$$
+
+    $$d{W_{21}} = d{Z_{11}}{X_{21}} + d{Z_{12}}{X_{22}} + d{Z_{21}}{X_{31}} + d{Z_{22}}{X_{33}}$$
+    """
+    assert statuses(notes, named) == ["right", "wrong"]

@@ -211,6 +211,12 @@ _PREPASS = [
     # \partial_{x_{11}} L and \nabla_{x_{11}} L: the derivative of the loss by one entry
     (re.compile(r"\\(?:partial|nabla)\s*_\s*(?P<wrt>" + GROUP + r"|[A-Za-z](?![A-Za-z]))\s*(?P<loss>" + _LOSS + r")"),
      lambda m: rf"\frac{{\partial {m['loss']}}}{{\partial {_ungroup(m['wrt'])}}}"),
+    # \nabla a_{11}, \nabla a^l: the loss's gradient by that value (not \nabla C, of the loss itself: by what?)
+    (re.compile(r"\\nabla(?!\s*_)\s*(?P<name>(?![LEJC](?![A-Za-z_^]))(?:\\(?!ell|mathcal)[A-Za-z]+|[A-Za-z])(?![A-Za-z])"
+                r"(?:\s*_\s*(?:" + GROUP + r"|\w))?(?:\s*\^\s*(?:" + GROUP + r"|\w))?)"),
+     lambda m: rf"\frac{{\partial L}}{{\partial {m['name']}}}"),
+    # d{W_{11}}: dW_{11}, the gradient's name (CS231n's dW) with braces around the value's
+    (re.compile(r"(?<![A-Za-z\\])d\s*\{\s*(?P<name>[A-Za-z](?:\s*_\s*(?:" + GROUP + r"|\w))?)\s*\}"), r"d\g<name>"),
 ]
 # Matrix notation: products of whole tensors with vectors of ones, transposes, Hadamard products.
 _INDICATOR = re.compile(r"\\(?:mathbb|mathbf|boldsymbol|mathds)\s*\{\s*1\s*\}\s*(?:_\s*\{|\[|\\\{|\()|\\(?:mathbb|mathds)\s*\{\s*1\s*\}")
