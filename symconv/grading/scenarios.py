@@ -23,9 +23,14 @@ def _primed(text: str) -> list[re.Match]:
     return [m for m in _PRIMED_NAME.finditer(text) if not _in_script(text, m.start())]
 
 
+_DEFINED = re.compile(r"\s*(\\[A-Za-z]+|[A-Za-z])\s*=")  # G = \frac{\partial L}{\partial Y}: a name the notes define
+
+
 def counts(claims, names) -> set[int]:
-    """The prime counts the notes give numbers to, on a name of the network's values (`names`, the grader's):
-    G' = [...], (G'')_{1,1} = 1, t'_2 = 1; not a size or an index (Dumoulin's i' = 2, k' = k)."""
+    """The prime counts the notes give numbers to, on a name of the network's values (`names`, the grader's) or
+    one the notes define unprimed (G = dL/dY): G' = [...], (G'')_{1,1} = 1, t'_2 = 1; not a size or an index
+    (Dumoulin's i' = 2, k' = k)."""
+    names = {*names, *(m[1] for c in claims if (m := _DEFINED.match(c.text)))}
     found = set()
     for claim in claims:
         left, equals, right = claim.text.partition("=")
