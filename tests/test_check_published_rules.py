@@ -876,3 +876,27 @@ def test_nabla_before_a_value_is_the_loss_s_gradient_by_it_and_braces_after_d_ar
     $$d{W_{21}} = d{Z_{11}}{X_{21}} + d{Z_{12}}{X_{22}} + d{Z_{21}}{X_{31}} + d{Z_{22}}{X_{33}}$$
     """
     assert statuses(notes, named) == ["right", "wrong"]
+
+
+def test_a_batch_claim_written_for_one_example_is_right_when_it_holds_for_every_example():
+    # Koerbitz's single-example formulas in a network trained on a batch of 2: z_i is each example's
+    batch = network("""
+        input = [2]
+        batch = 2
+        [[layer]]
+        type = "dense"
+        out_features = 3
+        bias = true
+        [[layer]]
+        type = "sigmoid"
+        [[layer]]
+        type = "mse"
+        """)
+    notes = r"""
+    $$z^{[1]}_i = \sum_j W^{[1]}_{ij} x_j + b^{[1]}_i \quad \text{for } i = 1, 2, 3$$
+
+    $$z^{[1]}_i = \sum_j W^{[1]}_{ji} x_j + b^{[1]}_i \quad \text{for } i = 1, 2$$
+    """
+    found = check_notes(textwrap.dedent(notes), batch)
+    assert [v.status for v in found] == ["right", "not understood"]
+    assert "every example" in found[0].reason

@@ -16,7 +16,7 @@ from .extract import Claim, braced_cases, extract
 from .constants import index_letters, layer_counts
 from .features import batch_statistics, one_feature
 from .definitions import _DEFINES, read_definition
-from .grade import Grader, Verdict, at_link
+from .grade import PER_EXAMPLE, Grader, Verdict, at_link
 from .notation import ParseError
 from .parse import parse_claim
 from .tree import walk
@@ -184,7 +184,9 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     # matrices as symconv's or transposed (CS231n's w is D x M, x w + b; Wikipedia's w_{ij} goes from i to j).
     # The evidence is the notes' forward rule (z = W a + b, a_{n,j} = \sum_d x_{n,d} w_{d,j} + b_j): it must hold in
     # the other convention and not in symconv's, so that a gradient with its indices swapped stays a mistake.
-    count = lambda table, status: sum(v.status == status for v in table.values())  # noqa: E731
+    # (a claim right only when read for every example, its example left out, is no evidence for either)
+    count = lambda table, status: sum(v.status == status and PER_EXAMPLE not in (v.reason or "")  # noqa: E731
+                                      for v in table.values())
     columns = False
     judged = _judged(grader_for(), claims)
 

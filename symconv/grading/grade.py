@@ -30,7 +30,7 @@ from .extract import Claim
 from .meaning import Meaning, meaning_of
 from .names import GRADIENT_NAME, by_weighted_layers, tensors_of, with_gradient_names
 from .notation import UnknownName, read_group
-from .parse import FUNCTION_COMMANDS, MOVED, UNALIASED, ChannelLayout, ParseError, _split_equals, parse_claim
+from .parse import EXAMPLE_LETTER, FUNCTION_COMMANDS, MOVED, UNALIASED, ChannelLayout, ParseError, _split_equals, parse_claim
 from .ranges import ALL, CONDITIONS, WORDS, parse_range
 from .report import Verdict, claim_names, term_difference
 from .tree import axis_sizes, free_indices, loss_letter, summed_indices, walk
@@ -71,6 +71,7 @@ _LINKS_HOLD = "the links that read hold"  # how a chain's partial reading starts
 # its symbols; not a claim about the network
 _OPERATOR_DEFINED = re.compile(r"\s*\(\s*(?P<a>[A-Z])\s*(?:\\star|\\ast|\\circledast|\\otimes|\\odot|\*)\s*"
                                r"(?:_\s*(?:\{[^{}]*\}|\w))?\s*(?P<b>[A-Z])\s*\)\s*_")
+PER_EXAMPLE = "read for every example of the batch, the example left out"  # Grader._for_every_example's verdicts
 _WRITES_LAST = re.compile(r"\^\s*(?:L(?![A-Za-z])|\{\s*L\s*(?:-\s*1\s*)?\})")  # \delta^L, a^{L-1}: the last layer
 _ACCENT_DEFINED = re.compile(r"\s*\\(?P<accent>bar|tilde|hat|overline)\s*\{\s*(?P<letter>[A-Za-z])\s*\}")
 _BRANCHES = (Piecewise, Max, Min, Heaviside, Abs, sign)  # what a worked example's values decide (which maximum, which relu)
@@ -243,7 +244,7 @@ class Grader(Evaluator):
             return self._bias_columns(parse_claim(text, self.tensors, self.layout, self.parenthesized, self.features,
                                                   self.lettered))
         names = tuple(self.tensors)
-        memo_key = (text, self.layout, self.parenthesized, self.features, names, UNALIASED.get())
+        memo_key = (text, self.layout, self.parenthesized, self.features, names, UNALIASED.get(), EXAMPLE_LETTER.get())
         readings = self._parses.get(memo_key)
         if readings is None:
             readings = self._parses[memo_key] = []
@@ -511,6 +512,9 @@ class Grader(Evaluator):
             verdict = self._by_links(claim)
         if self.nodes.quantities and not self._verdict_only:
             verdict = nodes.judged(self, claim.text, verdict)  # \hat{x}_{nd} = \text{xmu}_{nd} \text{ivar}_d: the notes' graph
+        if (verdict.status == "not understood" and self.d.network.batch is not None and not self._verdict_only
+                and EXAMPLE_LETTER.get() is None and "has several channels" in (verdict.reason or "")):
+            verdict = self._for_every_example(claim, verdict)
         if verdict.status == "wrong" and not self._verdict_only:
             wide = _operator_over_sum(claim.text)
             if wide is not None:  # \frac{\partial}{\partial w} w a + b: of w a alone, as written, or of the whole sum?
@@ -540,6 +544,24 @@ class Grader(Evaluator):
             return replace(verdict, status="not understood", reason=(
                 f"names with {primes} are read as this layer with other given values, which this claim should give "
                 f"(G{primes} = ...), but it does not ({verdict.status}{': ' + verdict.reason if verdict.reason else ''})"))
+        return verdict
+
+    def _for_every_example(self, claim: Claim, verdict: Verdict) -> Verdict:
+        """A claim about a batch that writes one example's values without the example (z^{[1]}_i = \\sum_j
+        W_{ij} x_j + b_i): right if it holds for every example; otherwise still not understood, as the subscript may
+        be the example's (t_i, the i-th example's target) rather than a unit's."""
+        letter = next((c for c in "nmuv" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", claim.text + claim.range)), None)
+        if letter is None:
+            return verdict
+        state = self._state()
+        token = EXAMPLE_LETTER.set(letter)
+        try:
+            every = self.grade(claim)
+        finally:
+            EXAMPLE_LETTER.reset(token)
+        if every.status == "right":
+            return replace(every, reason="; ".join(filter(None, (every.reason, f"{PER_EXAMPLE} ({letter})"))))
+        self._restore(state)
         return verdict
 
     def _constants_at(self, claim: Claim) -> dict:

@@ -48,7 +48,19 @@ def tensors_of(derivation: Derivation) -> Names:
     # no dense layer's W takes the letter
     if not naming.single and "k" in out and not {"w", "W"} & set(out):
         out["w"] = out["k"]
-    return out
+    return with_examples(derivation, out)
+
+
+def with_examples(derivation: Derivation, names: Names) -> Names:
+    """In a batch of vectors, the values with one row per example (x, z^{[l]}, a^{[l]}, t) marked: x_j, z^{[1]}_i
+    written for one example are each example's (parse.py)."""
+    batch = derivation.network.batch
+    if batch is None:
+        return names
+    trained = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.trained}
+    return {name: {layer: replace(info, examples=True) if info.channels == 1 and len(info.shape) == 2
+                   and info.shape[0] == batch and info.key not in trained else info for layer, info in table.items()}
+            for name, table in names.items()}
 
 
 def by_weighted_layers(derivation: Derivation, names: Names, first: int = 0) -> Names:
@@ -81,7 +93,7 @@ def by_weighted_layers(derivation: Derivation, names: Names, first: int = 0) -> 
             out[letter] = {k: v for k, v in out[letter].items() if v.key != r.params[p.key]}
             out[letter][n] = TensorInfo(r.params[p.key], p.shape, p.lead)
     out["z"], out["a"] = z, a
-    return out
+    return with_examples(derivation, out)
 
 
 GRADIENT_NAME = re.compile(r"d[A-Za-z]")  # dW, dy: the names with_gradient_names adds

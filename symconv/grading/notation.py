@@ -67,6 +67,7 @@ class TensorInfo:
     transposed: bool = False  # a weight matrix the notes write transposed (CS231n's w is D x M): w_{d,j} is W_{j,d}
     scale: int = 1  # a gradient name that is this many times the gradient (Ng's dZ: each example's own loss's, m times)
     numbered: bool = False  # bound by meaning at the layer the notes write (o^{[0]}): their number, not the layer-th
+    examples: bool = False  # its one leading axis is a batch's examples: z_i written without one is every example's
 
 
 GROUP = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"  # a brace group, nested up to three deep

@@ -68,6 +68,9 @@ _LOSS_LETTERS = ("L", "E", "J", "C")
 LOSS_TERM = "\\ell^{o}"
 # a parameter after one step of gradient descent: w^{+}, w_{11}^{2+}, W^{new}, W^{(new)}
 _UPDATED = re.compile(r"\s*(.*?)\s*(?:\+|\(?\s*(?:\\text\s*\{\s*new\s*\}|new)\s*\)?)\s*")
+# the letter a batch's example is read with where a claim leaves it out (z^{[1]}_i of one example), while the grader
+# tries that reading (Grader.grade): None otherwise
+EXAMPLE_LETTER: ContextVar[str | None] = ContextVar("EXAMPLE_LETTER", default=None)
 SHARED_BIAS = "\\sharedbias"  # units.py writes a bias several units share, in a claim that names none of them, so
 # the top of a derivative that is a function of values, not one value: \log p_k, a fraction, a sum, (...)
 _FUNCTION_OF = re.compile(r"\\(?:log|ln|exp|frac|sum|sigma|tanh|left)(?![A-Za-z])|[()+\-^]")
@@ -436,6 +439,9 @@ class Parser:
                     and all(n == 1 for n in info.shape[info.channels:])):
                 # \hat y_n, t_n of a batch with one output each: the example's (the unit's axis of length 1 left out)
                 channel, subs = subs, [Index((), 1, written=False)] * spatial
+            if channel is None and info.examples and len(subs) == spatial and EXAMPLE_LETTER.get():
+                # z^{[1]}_i in a batch: one example's, the claim read for every example (grade.py tries this reading)
+                channel = [Index(((EXAMPLE_LETTER.get(), 1),), 0)]
             if channel is None:
                 if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
                     raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info, layer)}")
