@@ -231,3 +231,27 @@ def test_term_table_lines_break_where_one_term_at_a_time_would():
                 for room in (12.0, 30.0, 41.3):
                     expected = joined_lines(texts, line_starts(sizes, room)) if pairs else ["0"]
                     assert printer.lines(t, n, room) == expected, (t.name, n, room)
+
+
+@given(st.text(alphabet="{}ab1,\\^_ ", min_size=1, max_size=16))
+def test_a_brace_group_is_read_as_counting_every_brace_would(text):
+    """_read_group's shortcut (no brace inside: the first } closes the group) reads what counting the
+    depth of every brace reads, on any text, balanced or not."""
+    import re
+
+    from symconv.rendering.latex import _read_group
+
+    def counted(start: int) -> tuple[str, int]:
+        if text[start] != "{":
+            match = re.compile(r"\\([A-Za-z]+|.)").match(text, start)
+            end = match.end() if match else start + 1
+            return text[start:end], end
+        depth = 0
+        for brace in re.finditer(r"[{}]", text[start:]):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                return text[start + 1 : start + brace.start()], start + brace.end()
+        return text[start + 1 :], len(text)
+
+    for start in range(len(text)):
+        assert _read_group(text, start) == counted(start)
