@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import stat
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -331,6 +330,8 @@ def load_network(path: str | Path) -> NetworkSpec:
         text = read_network_file(path).decode("utf-8-sig")  # a byte-order mark, as some editors write, is skipped
     except UnicodeDecodeError:
         raise SpecError(f"{path}: not a text file (UTF-8 TOML expected)") from None
+    import tomllib  # here: a layer given by its options never reads a file, nor pays this import
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

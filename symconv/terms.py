@@ -37,8 +37,8 @@ def terms_of(table: list[list[tuple[int, int]]]) -> Terms:
     """A term table as flat Terms arrays."""
     start = tuple(accumulate(map(len, table), initial=0))
     pairs = list(chain.from_iterable(table))
-    first, second = zip(*pairs) if pairs else ((), ())  # the pairs transposed into two columns
-    return Terms(start, first, second)
+    # The pairs transposed into two columns (not zip(*pairs): a million pairs as one call's arguments).
+    return Terms(start, tuple(map(itemgetter(0), pairs)), tuple(map(itemgetter(1), pairs)))
 
 
 def entries_from_terms(terms: Terms, symbols: tuple, rank: list[int]) -> tuple:

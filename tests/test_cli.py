@@ -147,6 +147,17 @@ def test_json_alone_does_not_load_the_documents_code(in_tmp):
     assert (in_tmp / "o" / "derivation.json").exists()
 
 
+def test_a_layer_s_documents_load_no_toml_reader_and_no_package_resources(in_tmp):
+    # A layer given by its options reads no network file (tomllib), and the built-in templates are found
+    # from their package's folder, not through importlib.resources (whose readers import zipfile).
+    code = ("import sys; from symconv.cli import main\ntry: main(['render', '--format', 'tex,md', '--out', 'o'])\n"
+            "except SystemExit: pass\nprint(sorted(m for m in ('tomllib', 'zipfile', 'importlib.readers') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=in_tmp,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
+    assert (in_tmp / "o" / "derivation.tex").exists()
+
+
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
 

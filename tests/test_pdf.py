@@ -147,6 +147,26 @@ def test_a_document_with_a_reference_is_still_typeset_until_it_resolves(tmp_path
     assert "undefined references" not in log
 
 
+def test_a_table_of_contents_is_typeset_until_it_is_read_back():
+    """pdflatex is run directly (not through latexmk), and again while any file it writes to read back changes:
+    a table of contents (.toc) takes a second run, and a third would find nothing new."""
+    need_latex()
+    from symconv.rendering import pdf
+
+    started = []
+    real = pdf.subprocess.Popen
+
+    def recording(cmd, *args, **kwargs):
+        started.append(cmd[0])
+        return real(cmd, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf.subprocess, "Popen", recording)
+        pdf_bytes, log = compile_pdf("\\documentclass{article}\\begin{document}\\tableofcontents\\section{A}\\end{document}\n")
+    assert pdf_bytes.startswith(b"%PDF")
+    assert started == ["pdflatex", "pdflatex"]
+
+
 def test_latex_running_beside_the_other_formats_is_stopped_when_one_of_them_fails(tmp_path, monkeypatch):
     """LaTeX typesets while the Markdown is rendered: an error there stops LaTeX and removes its folder."""
     import tempfile

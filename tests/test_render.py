@@ -209,3 +209,49 @@ def test_a_rational_times_an_upstream_symbol_prints_as_a_small_fraction_first():
     d = derive(load_network(Path(__file__).parents[1] / "examples" / "three_layer_cnn.toml"))
     text = printer_for(d).doprint(d["dL/dA[2]"].entries[0])
     assert text == r"\tfrac{1}{4}\,\frac{\partial L}{\partial a^{[3](1)}_{1,1}}"
+
+
+def test_term_table_lines_break_where_one_term_at_a_time_would():
+    """TermPrinter.lines measures a whole term table at once (NumPy): the same widths, summed in the same
+    order, and so the same line breaks as measuring each term of each entry in turn."""
+    from symconv.rendering.document import TermPrinter
+    from symconv.rendering.latex import joined_lines, line_starts
+
+    for spec in (ConvSpec(input=7, kernel=3, stride=2, padding=1, in_channels=2, out_channels=3, bias=True),
+                 ConvSpec(input=12, kernel=(2, 3), dilation=2, batch=2, convention="convolution")):
+        d = derive(spec)
+        printer = TermPrinter(d)
+        for t in (t for t in d.tensors if t.terms is not None):
+            for n in range(len(t.terms.start) - 1):
+                lo, hi = t.terms.start[n], t.terms.start[n + 1]
+                pairs = list(zip(t.terms.first[lo:hi], t.terms.second[lo:hi]))
+                texts = [printer.factor[a] + printer.latex[b] if b >= 0 else printer.latex[a] for a, b in pairs]
+                sizes = tuple((printer.width[a] + printer.width[b] + 0.2 if b >= 0 else printer.width[a]) + 1.3
+                              for a, b in pairs)
+                for room in (12.0, 30.0, 41.3):
+                    expected = joined_lines(texts, line_starts(sizes, room)) if pairs else ["0"]
+                    assert printer.lines(t, n, room) == expected, (t.name, n, room)
+
+
+@given(st.text(alphabet="{}ab1,\\^_ ", min_size=1, max_size=16))
+def test_a_brace_group_is_read_as_counting_every_brace_would(text):
+    """_read_group's shortcut (no brace inside: the first } closes the group) reads what counting the
+    depth of every brace reads, on any text, balanced or not."""
+    import re
+
+    from symconv.rendering.latex import _read_group
+
+    def counted(start: int) -> tuple[str, int]:
+        if text[start] != "{":
+            match = re.compile(r"\\([A-Za-z]+|.)").match(text, start)
+            end = match.end() if match else start + 1
+            return text[start:end], end
+        depth = 0
+        for brace in re.finditer(r"[{}]", text[start:]):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                return text[start + 1 : start + brace.start()], start + brace.end()
+        return text[start + 1 :], len(text)
+
+    for start in range(len(text)):
+        assert _read_group(text, start) == counted(start)

@@ -41,24 +41,25 @@ def _nest(flat: list, shape: tuple[int, ...], plain: bool = False) -> list:
     return [_nest(flat[i * step : (i + 1) * step], shape[1:], plain) for i in range(shape[0])]
 
 
-def _entries_from_terms(t: Tensor, sym: list[str]) -> list[str]:
-    """srepr text of each entry, written from the term table (terms in written order)."""
+def _entries_from_terms(t: Tensor, sym: list[str], mul: list[str], end: list[str]) -> list[str]:
+    """srepr text of each entry, written from the term table (terms in written order); a product is
+    mul[a] + end[b]: "Mul(" + sym[a] + ", " and sym[b] + ")", made once per symbol, not once per term."""
     terms, out = t.terms, []
-    first, second = terms.first, terms.second
-    for n in range(len(terms.start) - 1):
-        lo, hi = terms.start[n], terms.start[n + 1]
-        parts = [sym[a] if b < 0 else f"Mul({sym[a]}, {sym[b]})" for a, b in zip(first[lo:hi], second[lo:hi])]
+    first, second, start = terms.first, terms.second, terms.start
+    for n in range(len(start) - 1):
+        lo, hi = start[n], start[n + 1]
+        parts = [sym[a] if b < 0 else mul[a] + end[b] for a, b in zip(first[lo:hi], second[lo:hi])]
         out.append("Integer(0)" if not parts else parts[0] if len(parts) == 1 else "Add(" + ", ".join(parts) + ")")
     return out
 
 
-def _tensor(t: Tensor, sym: list[str], plain: bool) -> dict:
+def _tensor(t: Tensor, sym: list[str], plain: bool, mul: list[str], end: list[str]) -> dict:
     """A tensor as JSON values; `plain` when every symbol's name needs no escaping, and with it every
     entry written from a term table (its names, parentheses, commas and spaces)."""
     if t.entries is None:
         entries = None
     elif t.terms is not None:
-        entries = _entries_from_terms(t, sym)
+        entries = _entries_from_terms(t, sym, mul, end)
     else:
         entries = [fast_srepr(e) for e in t.entries]
     return {
@@ -108,11 +109,12 @@ def to_json(derivation: Derivation) -> str:
     terms in the order people write them.
     """
     sym = [f"Symbol('{s.name}')" for s in derivation.symbols]
+    mul, end = ["Mul(" + s + ", " for s in sym], [s + ")" for s in sym]  # a product's two halves
     plain = all(_plain(s.name) for s in derivation.symbols)
     doc = {
         "format": FORMAT,
         "spec": derivation.spec.as_dict(),
-        "tensors": [_tensor(t, sym, plain) for t in derivation.tensors],
+        "tensors": [_tensor(t, sym, plain, mul, end) for t in derivation.tensors],
     }
     if isinstance(derivation.spec, NetworkSpec):  # the layer table that opens a network's document, as data
         doc = {"format": doc["format"], "spec": doc["spec"], "summary": summary(derivation.spec),

@@ -186,6 +186,9 @@ _BRACE = re.compile(r"[{}]")
 def _read_group(text: str, start: int) -> tuple[str, int]:
     """The brace group or single token at text[start:], and the index after it."""
     if text[start] == "{":
+        close = text.find("}", start + 1)
+        if close >= 0 and text.find("{", start + 1, close) < 0:  # no group inside: the first } closes it
+            return text[start + 1 : close], close + 1
         depth = 0
         for brace in _BRACE.finditer(text, start):
             depth += 1 if brace.group() == "{" else -1

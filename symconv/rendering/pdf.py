@@ -23,12 +23,17 @@ INSTALL_HINT = (
 )
 TIMEOUT_SECONDS = 300
 
-# latexmk runs pdflatex again whenever the .aux file changed, and a first run always creates it. The
-# documents refer to nothing (no \label, \ref, contents or citations), so their .aux holds only
-# \relax and LaTeX's page count (\gdef \@abspage@last{6}), which nothing reads: latexmk is told to
-# ignore those lines when it compares the file, and a second run (as long as the first, and giving the
-# same bytes) is made only for an .aux that holds anything else.
-AUX_UNREFERENCED = r"$hash_calc_ignore_pattern{aux} = '^\\\\(?:relax|gdef\s*\\\\@abspage@last\{)';"
+# pdflatex runs again only while a file it writes for the next run to read back (the .aux, a .toc, an
+# .out) changes, as latexmk would run it, at most MAX_RUNS times. pdflatex is run directly: latexmk's own
+# start (a Perl program and its bookkeeping) took a tenth of a second of every PDF. The documents refer
+# to nothing (no \label, \ref, contents or citations), so their .aux holds only \relax and LaTeX's page
+# count (\gdef \@abspage@last{6}), which nothing reads: those lines are left out of the comparison, and
+# a second run (as long as the first, and giving the same bytes) is made only for an .aux that holds
+# anything else.
+AUX_UNREFERENCED = re.compile(r"^\\(?:relax|gdef\s*\\@abspage@last\{).*\n?", flags=re.MULTILINE)
+MAX_RUNS = 5  # latexmk's limit
+# What pdflatex writes that is not read back by a next run.
+_NOT_READ_BACK = {"derivation.tex", "derivation.pdf", "derivation.log"}
 
 # The LaTeX runs of this process now: each folder, and the process group working in it once started.
 _running: dict[str, int | None] = {}
@@ -90,12 +95,20 @@ def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callab
     # Reading and writing only below the working folder, never shell commands; fixed dates so that
     # the same source gives the same bytes.
     env.update(openin_any="p", openout_any="p", shell_escape="f", SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
-    cmd = [
-        "latexmk", "-pdf", "-norc", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-        "-file-line-error", "-quiet", "-e", AUX_UNREFERENCED, "derivation.tex",
-    ]
+    cmd = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+           "derivation.tex"]
     reap()  # the folders (and hung LaTeX) of earlier runs that were killed before they could clean up
     work = run = None
+
+    def start() -> subprocess.Popen:
+        # Its own process group, so that anything it starts goes with it when the run is cut short (a
+        # timeout, Ctrl-C, SIGTERM): nothing keeps running or writing in the folder being removed.
+        with signals_held():
+            started = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+            _running[work] = started.pid
+        return started
+
     try:
         # Signals are held while the folder and the process are made (and the folder removed): an
         # interruption in between would leave either with no one to clean it up.
@@ -103,25 +116,28 @@ def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callab
             work = make_folder()
             _running[work] = None
         Path(work, "derivation.tex").write_text(tex, encoding="utf-8")
-        # Its own process group, so that pdflatex goes with latexmk when the run is cut short (a
-        # timeout, Ctrl-C, SIGTERM): nothing keeps running or writing in the folder being removed.
-        with signals_held():
-            run = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
-            _running[work] = run.pid
+        run = start()
         deadline = time.monotonic() + timeout
 
         def finish() -> tuple[bytes, str]:
-            try:
-                stdout, _ = run.communicate(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
-            log_path = Path(work, "derivation.log")
-            log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
-            pdf = Path(work, "derivation.pdf")
-            if run.returncode != 0 or not pdf.exists():
-                raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
-            return pdf.read_bytes(), log
+            nonlocal run
+            read_back: dict[str, bytes] = {}  # before the first run, nothing
+            runs = 1
+            while True:
+                try:
+                    stdout, _ = run.communicate(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    raise LatexFailed(f"LaTeX did not finish within {timeout:.0f} s") from None
+                log_path = Path(work, "derivation.log")
+                log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else stdout
+                pdf = Path(work, "derivation.pdf")
+                if run.returncode != 0 or not pdf.exists():
+                    raise LatexFailed("LaTeX failed: " + _log_excerpt(log))
+                written = _read_back(work)
+                if written == read_back or runs == MAX_RUNS:
+                    return pdf.read_bytes(), log
+                read_back, runs = written, runs + 1
+                run = start()
 
         yield finish
     finally:
@@ -131,6 +147,21 @@ def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callab
             if work is not None:
                 shutil.rmtree(work, ignore_errors=True)
                 _running.pop(work, None)
+
+
+def _read_back(work: str) -> dict[str, bytes]:
+    """The files of the folder a next pdflatex run reads back, by name, each as it would matter to it: the
+    .aux without the lines that nothing reads (AUX_UNREFERENCED); a file with nothing else is as none."""
+    found = {}
+    for path in Path(work).iterdir():
+        if path.name in _NOT_READ_BACK or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".aux":
+            data = AUX_UNREFERENCED.sub("", data.decode("latin-1")).encode("latin-1")
+        if data.strip():
+            found[path.name] = data
+    return found
 
 
 def stop_all_now() -> None:
@@ -146,7 +177,7 @@ def stop_all_now() -> None:
 
 
 def _stop(run: subprocess.Popen) -> None:
-    """Kill latexmk and anything it left running (its process group), and wait for it."""
+    """Kill pdflatex and anything it left running (its process group), and wait for it."""
     try:
         os.killpg(run.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from importlib.resources import files
+from importlib import import_module
 from pathlib import Path
 
 import jinja2
@@ -148,8 +148,10 @@ def rich_html(text: object) -> str:
 
 
 def builtin_templates() -> Path:
-    """The folder of templates shipped with the package."""
-    return Path(str(files("symconv.templates")))
+    """The folder of templates shipped with the package: the folder of its templates package (Jinja's
+    FileSystemLoader reads a folder; importlib.resources.files would say the same of one, and costs its
+    readers' imports, zipfile's among them, on every render)."""
+    return Path(import_module("symconv.templates").__file__).parent
 
 
 @lru_cache(maxsize=8)
