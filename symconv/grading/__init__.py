@@ -100,11 +100,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         claims = sorted(claims + code, key=lambda c: c.line)
     claims = written_out(claims, probe, base)  # t = e_2: the target's entries given
     units = read_units(notes, derivation)
-    instances = scenarios.counts(claims, probe.tensors)  # G' = [...]: another upstream gradient, and L', g' what it gives
-    original = claims
-    if instances:
-        claims = [scenarios.unprimed(c, instances) for c in claims]
     primed = primed_indices(notes)  # i' an index, t' a name of its own
+    instances = scenarios.counts(claims, probe.given_names(), primed)  # G' = [...]: another upstream gradient
+    original = claims
+    if instances:  # and L', g' what it gives
+        claims = [scenarios.unprimed(c, instances, primed) for c in claims]
     renamed = [_rewritten(c, lambda text: primed_names(text, primed)) for c in claims]
     if subscripted:  # read as W^{[1]}, W^{[2]}, b^{[1]}
         renamed = [_rewritten(c, lambda text: with_layer_superscripts(text, subscripted)) for c in renamed]

@@ -106,6 +106,7 @@ class Claim:
     links: tuple[int, ...] = ()  # the line of each '=' of a chain written over several rows (align's &=)
     case: str = ""  # the last relation of two indices the prose before it states ("If $i = j$:"), in its section
     scenario: int = 0  # read with its names' primes taken off, at the given values so primed (scenarios.py)
+    primed: tuple[str, str] = ()  # then the claim's text and range as written, primes and all
 
 
 def _states(text: str) -> bool:

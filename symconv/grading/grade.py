@@ -530,20 +530,22 @@ class Grader(Evaluator):
     def _in_scenario(self, claim: Claim) -> Verdict:
         """A claim about names primed n times (scenarios.py), read unprimed at the given values the notes gave the
         primed names: the first such claim must give one (G' = [...]), of the shape of the name it primes."""
-        n, primes = claim.scenario, "'" * claim.scenario
+        n = claim.scenario
         opening = n not in self.scenarios
         if opening:
             self.scenarios[n] = dict(self.given)
+            state = self._state()
         base, self.given, self._given_point = self.given, self.scenarios[n], None
         try:
-            verdict = self.grade(replace(claim, scenario=0))
+            verdict = self.grade(replace(claim, scenario=0, primed=()))
         finally:
             self.scenarios[n], self.given, self._given_point = self.given, base, None
         if opening and not (verdict.status == "definition" and "given value" in (verdict.reason or "")):
+            # not another given value (G'' of a layer at another stride, a shape G does not have): read as written
             del self.scenarios[n]
-            return replace(verdict, status="not understood", reason=(
-                f"names with {primes} are read as this layer with other given values, which this claim should give "
-                f"(G{primes} = ...), but it does not ({verdict.status}{': ' + verdict.reason if verdict.reason else ''})"))
+            self._restore(state)
+            text, range_text = claim.primed
+            return self.grade(replace(claim, text=text, range=range_text, scenario=0, primed=()))
         return verdict
 
     def _for_every_example(self, claim: Claim, verdict: Verdict) -> Verdict:
@@ -1164,6 +1166,12 @@ class Grader(Evaluator):
         # a name not read yet (\delta^L before "where \delta^l_j \equiv ..."): judged again once the notes are read
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names", unknown=unknown)
+
+    def given_names(self) -> set[str]:
+        """The names of the values the network is given: its input, parameters, targets and upstream gradient."""
+        leaves = {self.d.records[0].input, *self.parameter_keys, *self.target_keys,
+                  *(t.name for t in self.d.tensors if t.name.startswith("dL/d") and t.entries is None)}
+        return {name for name, table in self.tensors.items() if any(info.key in leaves for info in table.values())}
 
     def single_ends(self) -> tuple[str, str] | None:
         """The names of a single layer's input and output as the claims write them (x and y), None if unnamed."""
