@@ -900,3 +900,14 @@ def test_a_batch_claim_written_for_one_example_is_right_when_it_holds_for_every_
     found = check_notes(textwrap.dedent(notes), batch)
     assert [v.status for v in found] == ["right", "not understood"]
     assert "every example" in found[0].reason
+
+
+def test_an_update_written_with_a_left_arrow_is_no_equation():
+    layer = derive(ConvSpec(bias=True))
+    notes = r"""
+    $$K \leftarrow K - \eta \, \frac{\partial L}{\partial K}$$
+
+    $$b \gets b - \eta \frac{\partial L}{\partial b}$$
+    """
+    found = check_notes(textwrap.dedent(notes), layer)
+    assert [v.status for v in found] == ["definition", "definition"] and "update" in found[0].reason

@@ -72,6 +72,7 @@ _LINKS_HOLD = "the links that read hold"  # how a chain's partial reading starts
 _OPERATOR_DEFINED = re.compile(r"\s*\(\s*(?P<a>[A-Z])\s*(?:\\star|\\ast|\\circledast|\\otimes|\\odot|\*)\s*"
                                r"(?:_\s*(?:\{[^{}]*\}|\w))?\s*(?P<b>[A-Z])\s*\)\s*_")
 PER_EXAMPLE = "read for every example of the batch, the example left out"  # Grader._for_every_example's verdicts
+_ASSIGNED = re.compile(r"\s*\S.*?\\(?:leftarrow|gets)(?![A-Za-z])\s*\S")  # W \leftarrow W - \eta \nabla_W L
 _WRITES_LAST = re.compile(r"\^\s*(?:L(?![A-Za-z])|\{\s*L\s*(?:-\s*1\s*)?\})")  # \delta^L, a^{L-1}: the last layer
 _ACCENT_DEFINED = re.compile(r"\s*\\(?P<accent>bar|tilde|hat|overline)\s*\{\s*(?P<letter>[A-Za-z])\s*\}")
 _BRANCHES = (Piecewise, Max, Min, Heaviside, Abs, sign)  # what a worked example's values decide (which maximum, which relu)
@@ -791,6 +792,9 @@ class Grader(Evaluator):
         written = f"{claim.text} \\quad {claim.range}" if claim.range else claim.text
         if claim.problem:
             return Verdict(claim.line, written, "not understood", reason=claim.problem)
+        if "=" not in claim.text and _ASSIGNED.match(claim.text):  # K \leftarrow K - \eta\, dL/dK: a step, not an equation
+            return Verdict(claim.line, written, "definition", reason=(
+                "an update (the name's new value, \\leftarrow), not an equation: not checked"))
         placeholders = _OPERATOR_DEFINED.match(claim.text)
         if placeholders and not {placeholders["a"], placeholders["b"], placeholders["a"].lower(),
                                  placeholders["b"].lower()} & set(self.tensors):
