@@ -911,3 +911,22 @@ def test_an_update_written_with_a_left_arrow_is_no_equation():
     """
     found = check_notes(textwrap.dedent(notes), layer)
     assert [v.status for v in found] == ["definition", "definition"] and "update" in found[0].reason
+
+
+def test_a_batch_of_images_claim_written_for_one_example_is_read_for_every_example():
+    batch = network("""
+        input = [1, 3, 3]
+        batch = 2
+        [[layer]]
+        type = "conv"
+        out_channels = 2
+        kernel = 2
+        [[layer]]
+        type = "mse"
+        """)
+    notes = r"""
+    $$a^{[1](m)}_{r,s} = \sum_{p=1}^{2} \sum_{q=1}^{2} x_{r+p-1,s+q-1} k^{[1](m,1)}_{p,q} \quad \text{for } m = 1, 2$$
+
+    $$a^{[1](m)}_{r,s} = \sum_{p=1}^{2} \sum_{q=1}^{2} x_{r+q-1,s+p-1} k^{[1](m,1)}_{p,q} \quad \text{for } m = 1, 2$$
+    """
+    assert [v.status for v in check_notes(textwrap.dedent(notes), batch)] == ["right", "not understood"]

@@ -514,7 +514,8 @@ class Grader(Evaluator):
         if self.nodes.quantities and not self._verdict_only:
             verdict = nodes.judged(self, claim.text, verdict)  # \hat{x}_{nd} = \text{xmu}_{nd} \text{ivar}_d: the notes' graph
         if (verdict.status == "not understood" and self.d.network.batch is not None and not self._verdict_only
-                and EXAMPLE_LETTER.get() is None and "has several channels" in (verdict.reason or "")):
+                and EXAMPLE_LETTER.get() is None and any(said in (verdict.reason or "") for said in (
+                    "has several channels", "in the channel superscript"))):
             verdict = self._for_every_example(claim, verdict)
         if verdict.status == "wrong" and not self._verdict_only:
             wide = _operator_over_sum(claim.text)

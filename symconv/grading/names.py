@@ -58,7 +58,7 @@ def with_examples(derivation: Derivation, names: Names) -> Names:
     if batch is None:
         return names
     trained = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.trained}
-    return {name: {layer: replace(info, examples=True) if info.channels == 1 and len(info.shape) == 2
+    return {name: {layer: replace(info, examples=True) if info.channels >= 1 and len(info.shape) > info.channels
                    and info.shape[0] == batch and info.key not in trained else info for layer, info in table.items()}
             for name, table in names.items()}
 

@@ -439,9 +439,13 @@ class Parser:
                     and all(n == 1 for n in info.shape[info.channels:])):
                 # \hat y_n, t_n of a batch with one output each: the example's (the unit's axis of length 1 left out)
                 channel, subs = subs, [Index((), 1, written=False)] * spatial
-            if channel is None and info.examples and len(subs) == spatial and EXAMPLE_LETTER.get():
-                # z^{[1]}_i in a batch: one example's, the claim read for every example (grade.py tries this reading)
-                channel = [Index(((EXAMPLE_LETTER.get(), 1),), 0)]
+            if info.examples and len(subs) == spatial and EXAMPLE_LETTER.get() and (
+                    len(channel or ()) == info.channels - 1
+                    or not channel and all(n == 1 for n in info.shape[1:info.channels])):
+                # z^{[1]}_i, a^{[1](m)}_{r,s}, a one-channel x_{i,j} in a batch: one example's, the claim read for
+                # every example (grade.py tries this reading)
+                rest = list(channel or ()) or [Index((), 1, written=False)] * (info.channels - 1)
+                channel, given = [Index(((EXAMPLE_LETTER.get(), 1),), 0), *rest], True
             if channel is None:
                 if any(n > 1 for n in info.shape[: info.channels]) and len(subs) == spatial:
                     raise ParseError(f"{name} has several channels: write the channel too, e.g. {_example(name, info, layer)}")
