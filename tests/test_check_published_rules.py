@@ -930,3 +930,13 @@ def test_a_batch_of_images_claim_written_for_one_example_is_read_for_every_examp
     $$a^{[1](m)}_{r,s} = \sum_{p=1}^{2} \sum_{q=1}^{2} x_{r+q-1,s+p-1} k^{[1](m,1)}_{p,q} \quad \text{for } m = 1, 2$$
     """
     assert [v.status for v in check_notes(textwrap.dedent(notes), batch)] == ["right", "not understood"]
+
+
+def test_a_loss_written_with_an_example_where_it_has_none_says_so():
+    from pathlib import Path
+
+    from symconv.network import load_network
+
+    net = derive(load_network(Path(__file__).parents[1] / "examples" / "conv_global_avgpool_dense.toml"))
+    found = check_notes(r"$$L = \sum_{n=1}^{1} L^{(n)}$$", net)
+    assert found[0].status == "not understood" and "no example or channel" in found[0].reason

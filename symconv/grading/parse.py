@@ -454,6 +454,10 @@ class Parser:
                 subs = [Index((), 1, written=False)] * spatial  # b^{[1]} with one output: its only entry
             if not subs and spatial:
                 return self._whole(info, tuple(channel) if given else ())
+            if len(channel) != info.channels and len(subs) == spatial and not info.channels:
+                # L^{(n)}: one example's loss, where the notes' L has no example or channel (a batch's mean loss)
+                raise ParseError(f"{name} has no example or channel to write in parentheses here: it is one value "
+                                 f"(of the whole batch, where there is one)")
             if len(channel) != info.channels or len(subs) != spatial:
                 shown = info.channels and any(n > 1 for n in info.shape[: info.channels])
                 where = f" and {info.channels} in the channel superscript" if shown else ""
