@@ -25,7 +25,8 @@ from ..symbols import latex_base
 from ..words import matrix_name, output_of, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
-from .example import factor_places, lines as example_lines, network_steps, rounded, worked_entries
+from .example import (factor_places, lines as example_lines, lone_term_shown, network_steps, rounded, worked_entries,
+                      zero_terms_left_out)
 from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of, sheet_numbers
 from .practice import practice
@@ -593,8 +594,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             notice += (rf" $\partial L / \partial {matrix_name(*whole[first.input])}$ changes no parameter: it is "
                        "listed for the rule it shows.")
     worked = any(t.terms for t in example.derived)
-    # a sum of decimals leaves out its terms that are 0 (worked_entries), said in a word
-    nonzero_left = len(derivation.records) > 1 and any(rounded(*t.values) for t in example.derived)
+    # a network's worked sums leave out their terms that are 0 (worked_entries), every sum alike, said in a word
+    dropped, clean = zero_terms_left_out(example, nonzero=len(derivation.records) > 1)
+    left_out = ("" if not dropped else " (terms that are 0 left out)" if clean
+                else " (terms that are 0 left out, unless every term is)")
     extra = {}
     if len(derivation.records) > 1 and derivation.network.chain and derivation.network.batch is None:
         leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
@@ -610,9 +613,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
                     after=(("Notice:" + notice + " ") if notice else "") + (
-                        ("One entry of each, term by term" + (" (zero terms left out)" if nonzero_left else "") + (
+                        ("One entry of each, term by term" + left_out + (
                             ", the bias first where the sum has one"
-                            if any(name for t in example.derived if t.terms for name in t.alone) else "") + ":")
+                            if lone_term_shown(example, nonzero=len(derivation.records) > 1) else "") + ":")
                         if worked else ""),
                     steps=steps)]
 
