@@ -457,6 +457,17 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
             + [rf"&\boxed{{{lhs} = {rhs}}}" for lhs, rhs in lhs_rhs[1:]])
 
 
+def bias_note(spec: ConvSpec, step: DocStep) -> str:
+    """The words after a network's rules whose forward rule adds a bias, a number, to a matrix (rules above): it is
+    added to every entry (review r14 A7); "" without a bias."""
+    if not spec.bias:
+        return ""
+    m = "m" if spec.out_channels > 1 else ""
+    b = step.symbol("b") + ("_m" if spec.out_channels > 1 or step.number is not None else "")
+    a_out = matrix_name(*step.entry("out", step.example(m)))
+    return rf"The bias ${b}$ is added to every entry of ${a_out}$."
+
+
 def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[str]] | None:
     """In a network's overview, once, beside a convolution whose rules hold only at stride 1 without padding or
     dilation: the same rules at any stride S and padding P, as the single layer's document states them
@@ -1200,7 +1211,10 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
              + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
                 + " are shared by them, while each example's input gets its own gradient), " if batched else "")
              + "the layer and its results read:")
-    after = (("The channels' groups are those of the results above. " if spec.groups > 1 else "")
+    # the forward rule adds the number b_m to a matrix: said to be added to every entry (review r14 A7)
+    bias_said = (rf"The bias ${b}_m$ is added to every entry of ${Y}^{{(m)}}$. "
+                 if b and not batched and spec.groups == 1 and not spec.flipped else "")
+    after = (bias_said + ("The channels' groups are those of the results above. " if spec.groups > 1 else "")
              + "Each input channel collects the full convolutions of every output channel that reads it"
              + (r"; $\tilde{G}^{(m)}$ is made from $G^{(m)}$ as above." if Gt != "G" else ".")
              + (rf" These hold at stride 1 without padding or dilation; at any other stride, padding or dilation the "

@@ -1027,6 +1027,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                    else lines for n, lines in enumerate(layer_rules)]
     rules = [] if single else [Section(f"rules-{r.number}", f"Layer {r.number}: {r.layer.describe()}", "", [],
                                        formula=_paired(lines)) for r, lines in zip(records, layer_rules)]
+    # Once, after the first rule that adds a bias (a number) to a matrix: it is added to every entry (review r14 A7).
+    for n, (r, doc) in enumerate(zip(records, docs)):
+        said = getattr(r.layer, "bias_note", lambda step: "")(doc) if not single else ""
+        if said:
+            rules[n] = replace(rules[n], after=said)
+            break
     # Once, after the first convolution whose rules hold only at stride 1 without padding: the same at any.
     for n, (r, doc) in enumerate(zip(records, docs)):
         general = getattr(r.layer, "general_rules", lambda step: None)(doc) if not single else None
