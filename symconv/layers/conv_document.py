@@ -910,8 +910,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     # (the caption says what slides over what)
     shows = f"this for input entry {name}"
     if reaches:  # what the padding is for, where the figure shows it
-        shows += (f"; a kernel entry over a padding zero stands for an output entry that does not exist, one that "
-                  f"would read {name} through it")
+        shows += "; a kernel entry over a padding zero stands for an output entry that does not exist"
     return Grid(f"full{suffix}", r1 - r0 + 1, cols, tuple(cells), caption, tuple(legend), shows, tuple(marks))
 
 
