@@ -290,7 +290,14 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
         # in symbols, for zero padding: a padding that copies entries is said at this layer's size only
         {} if spec.copies else _formulas(spec, step, general=True),
         "" if spec.copies else general_note(spec),
+        {} if spec.copies else {"K": GENERAL_KERNEL_NOTE},
     )
+
+
+# The range of the kernel's gradient's sum in symbols, said after it as the output's is (review r14 A6): it reads the
+# input at the same rho_h(r, p), rho_w(s, q), which may fall in the zero padding.
+GENERAL_KERNEL_NOTE = (r"As in the output's formula, a term exists only where $1 \le \rho_h(r, p) \le H$ and "
+                       r"$1 \le \rho_w(s, q) \le W$.")
 
 
 def general_note(spec: ConvSpec) -> str:

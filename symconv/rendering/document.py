@@ -83,6 +83,7 @@ class Section:
     keep: float = 0.0  # cm the PDF keeps together from its heading on (the worked example: one page), 0 for none
     figure_refs: str = ""  # the sentences that end `intro` and refer to its figures ("Figure 2 shows ...")
     items: list[str] = field(default_factory=list)  # a list after `intro`, one item each (the operators it defines)
+    general_range: str = ""  # which terms of a later formula in symbols exist (the kernel's gradient, review r14 A6)
 
     @property
     def shown_formula(self) -> list[str]:
@@ -93,7 +94,7 @@ class Section:
 
     @property
     def shown_after(self) -> str:
-        return " ".join(text for text in (self.general_note, self.after) if text)
+        return " ".join(text for text in (self.general_note, self.general_range, self.after) if text)
 
 
 @dataclass(frozen=True)
@@ -429,7 +430,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             formula = formula + [f"{row.lhs} &= {row.lines[0]}" + "".join(rf" \\ &\quad {line}" for line in row.lines[1:])
                                  for block in entries for row in block.rows]
             entries = []
-        note = ""
+        note, range_note = "", ""
         if symbols and not said_general:
             note = GENERAL_LEAD + " " + words.general_note
             maps = re.findall(r"\$(\\rho_[hw]\([^$]*?) = ([^$]*)\$", note) if not single else []
@@ -440,9 +441,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                               note, count=1)
                 formula = formula + [rf"{maps[0][0]} &= {maps[0][1]}, \qquad {maps[1][0]} = {maps[1][1]}"]
             said_general.append(key)
+        elif symbols and words.general_notes.get(key):  # a later formula in symbols: which of its terms exist
+            range_note = words.general_notes[key]
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, formula, after, steps_intro=said[0] if said else "",
-                       general=symbols, general_note=note)
+                       general=symbols, general_note=note, general_range=range_note)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
@@ -503,7 +506,8 @@ INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere
 
 def _texts(section: Section) -> list[str]:
     """Every piece of text and math a section shows (its words, displays and entries)."""
-    return ([section.intro, section.after, section.steps_intro, section.general_note, section.overview]
+    return ([section.intro, section.after, section.steps_intro, section.general_note, section.general_range,
+             section.overview]
             + section.items + section.steps + section.formula + section.general
             + [line for block in section.blocks for row in block.rows for line in [row.lhs, *row.lines]])
 
