@@ -755,7 +755,13 @@ def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | 
     if net.chain:
         if arrows:
             caption += (" Each black arrow passes a layer's output down (the forward pass); each red arrow passes "
-                        "the gradient of the loss with respect to it back up (the backward pass).")
+                        "the gradient of the loss with respect to it back up (the backward pass)")
+            # the symbol the red arrows write for that gradient, defined here, where it is first used (review r14 A8)
+            layer = lambda text: re.sub(r"\^\{\[[^\]{}]*\]\}", "^{[l]}", text, count=1)
+            named = [(layer(value), layer(back)) for value, back in arrows
+                     if not back.startswith(r"\partial") and layer(value) != value and layer(back) != back]
+            caption += (rf", ${named[0][1]} = \partial L / \partial {named[0][0]}$ for layer $l$'s output ${named[0][0]}$."
+                        if named else ".")
         return chain_latex(steps, arrows), "figure-network.svg", chain_svg(steps, arrows), caption
     edges = [(s, l) for l, sources in enumerate(net.inputs, start=1) for s in sources]
     return (branch_latex(steps, edges), "figure-network.svg", branch_svg(steps, edges),
