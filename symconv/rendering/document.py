@@ -1082,7 +1082,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     return {
         "title": title,
         # A network's document is denser (its rules, a worked example through every layer, each layer's entries):
-        # set at 10pt, LaTeX's own size, it keeps to the pages a lecture hands out (the CNN's eight).
+        # set at 10pt, LaTeX's own size, it keeps to the pages a lecture hands out (the CNN's eight, and a page of
+        # answers).
         "font_size": "11pt" if single else "10pt",
         "objectives": objectives,
         "reading": READING,
