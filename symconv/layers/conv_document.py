@@ -311,8 +311,23 @@ def general_note(spec: ConvSpec) -> str:
             r"$1 \le p \le K_h$, $1 \le q \le K_w$; a term exists "
             r"only where $1 \le \rho_h(r, p) \le H$ and $1 \le \rho_w(s, q) \le W$ (else it falls in the zero "
             r"padding)"
-            + (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
-               if spec.groups == 1 and (spec.in_channels > 1 or spec.out_channels > 1) else "") + ".")
+            + _channel_counts(spec) + ".")
+
+
+def _channel_counts(spec: ConvSpec) -> str:
+    """The channel counts the general formulas sum to (channels(general=True)), defined after them: only those they
+    use, C_in where there are several input channels, C_out where there are several output channels (review r14 A4:
+    a count defined and never used)."""
+    if spec.groups != 1:
+        return ""
+    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    if many_in and many_out:
+        return r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
+    if many_in:
+        return r"; $C_{\mathrm{in}}$ is the number of input channels"
+    if many_out:
+        return r"; $C_{\mathrm{out}}$ is the number of output channels"
+    return ""
 
 
 def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
