@@ -119,8 +119,9 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
 # (a network's document is set at 10pt: it holds its rules, a worked example through every layer and each layer's
 # entries; pytorch_semantics took its 12th page when the worked example moved after the backward pass, where it
 # starts a fresh page; resnet_basic_block its 9th when the rules' symbols became a list, one per line, and the further
-# reading gained d2l and addresses).
-PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 9, "unet_decoder": 10,
+# reading gained d2l and addresses; the CNN its 9th when its answers started a page of their own, so that the pages
+# before them can be handed out, review r14 A12: the 8th holds the worked example's end, the exercises and the reading).
+PAGES = {"conv_relu_maxpool_dense": 9, "resnet_basic_block": 9, "unet_decoder": 10,
          "three_layer_cnn": 9}
 
 
@@ -207,13 +208,14 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
 
 
 def test_the_cnn_document_defines_and_says_what_it_shows():
-    """review24: C_out defined before the formula sums to it; full(.) says how many zeros it adds; the switch
-    figure's caption points at its own numbers, not at a worked example that leaves A^{[2]} out; the note on
-    which entries are shown says that relu and flatten get no entries; no tiny fraction in a display; no
-    dangling "as PyTorch's" and a grammatical flatten sentence."""
+    """review24: C_out defined before the formula sums to it, and C_in, which none sums to, not defined (review r14
+    A4); full(.) says how many zeros it adds; the switch figure's caption points at its own numbers, not at a worked
+    example that leaves A^{[2]} out; the note on which entries are shown says that relu and flatten get no entries;
+    no tiny fraction in a display; no dangling "as PyTorch's" and a grammatical flatten sentence."""
     tex = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"].decode()
-    defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
+    defined = tex.index(r"$C_{\mathrm{out}}$ is the number of output channels")
     assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
+    assert r"C_{\mathrm{in}}" not in tex  # one input channel: no sum over c, so no C_in (review r14 A4)
     # said once, for any dilation (review r11 item 4): full_D, which is full at D = 1
     assert (r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros on every "
             r"side ($\operatorname{full}$ at $D = 1$): just enough") in tex

@@ -371,10 +371,12 @@ def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term
 def test_a_bias_in_a_worked_line_is_named():
     """Review 24, defect 11: a term standing alone among the products (the bias) is said to be the bias, in a single
     layer's worked line and a network's; review r7 defect 14: said in the sentence before the worked entries, not as
-    a word ("bias 0") inside the formula."""
+    a word ("bias 0") inside the formula. Review r14 A2: a network's worked lines leave out every term that is 0,
+    its zero bias too, as the sentence says; a bias is then named only where a line shows one."""
     said = "the bias first where the sum has one:"
     md = render(derive(ConvSpec(bias=True)), ("md",)).files["derivation.md"].decode()
     assert re.search(r"y_\{1,1\} &= \(?-?\d+\)? \+ ", md) and said in md
     net = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()
-    assert re.search(r"a\^\{\[1\]\(2\)\}_\{1,1\} &= 0 \+ 0 \\cdot 0", net) and said in net
+    assert re.search(r"a\^\{\[1\]\(2\)\}_\{1,1\} &= 3 \\cdot \(-2\) \+ ", net)  # b^{[1]}_2 = 0, 0 * 0 left out
+    assert "term by term (terms that are 0 left out):" in net and "the bias first" not in net
     assert r"\text{bias" not in md and r"\text{bias" not in net

@@ -111,6 +111,9 @@ class Words:
     # index runs and which terms exist: a document states them once per kind.
     general: dict[str, list[str]] = field(default_factory=dict)
     general_note: str = ""
+    # After a later formula in symbols (general_note said where the indices run with the first), which of its
+    # terms exist, by key: the kernel's gradient reads the input where the output does (review r14 A6).
+    general_notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

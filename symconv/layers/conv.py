@@ -310,6 +310,9 @@ class Conv(Layer):
     def rules(self, step: DocStep) -> list[str]:
         return document.rules(self.conv_spec(step.shape_in), step)
 
+    def bias_note(self, step: DocStep) -> str:
+        return document.bias_note(self.conv_spec(step.shape_in), step)
+
     def exercises(self, step: DocStep) -> list[Exercise]:
         return document.exercises(self.conv_spec(step.shape_in), step)
 

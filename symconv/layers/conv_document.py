@@ -290,7 +290,14 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
         # in symbols, for zero padding: a padding that copies entries is said at this layer's size only
         {} if spec.copies else _formulas(spec, step, general=True),
         "" if spec.copies else general_note(spec),
+        {} if spec.copies else {"K": GENERAL_KERNEL_NOTE},
     )
+
+
+# The range of the kernel's gradient's sum in symbols, said after it as the output's is (review r14 A6): it reads the
+# input at the same rho_h(r, p), rho_w(s, q), which may fall in the zero padding.
+GENERAL_KERNEL_NOTE = (r"As in the output's formula, a term exists only where $1 \le \rho_h(r, p) \le H$ and "
+                       r"$1 \le \rho_w(s, q) \le W$.")
 
 
 def general_note(spec: ConvSpec) -> str:
@@ -304,8 +311,23 @@ def general_note(spec: ConvSpec) -> str:
             r"$1 \le p \le K_h$, $1 \le q \le K_w$; a term exists "
             r"only where $1 \le \rho_h(r, p) \le H$ and $1 \le \rho_w(s, q) \le W$ (else it falls in the zero "
             r"padding)"
-            + (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
-               if spec.groups == 1 and (spec.in_channels > 1 or spec.out_channels > 1) else "") + ".")
+            + _channel_counts(spec) + ".")
+
+
+def _channel_counts(spec: ConvSpec) -> str:
+    """The channel counts the general formulas sum to (channels(general=True)), defined after them: only those they
+    use, C_in where there are several input channels, C_out where there are several output channels (review r14 A4:
+    a count defined and never used)."""
+    if spec.groups != 1:
+        return ""
+    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    if many_in and many_out:
+        return r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
+    if many_in:
+        return r"; $C_{\mathrm{in}}$ is the number of input channels"
+    if many_out:
+        return r"; $C_{\mathrm{out}}$ is the number of output channels"
+    return ""
 
 
 def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
@@ -455,6 +477,17 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     lhs_rhs = [line.split(" &= ", 1) for line in lines]
     return ([f"&{lhs_rhs[0][0]} = {lhs_rhs[0][1]}"]
             + [rf"&\boxed{{{lhs} = {rhs}}}" for lhs, rhs in lhs_rhs[1:]])
+
+
+def bias_note(spec: ConvSpec, step: DocStep) -> str:
+    """The words after a network's rules whose forward rule adds a bias, a number, to a matrix (rules above): it is
+    added to every entry (review r14 A7); "" without a bias."""
+    if not spec.bias:
+        return ""
+    m = "m" if spec.out_channels > 1 else ""
+    b = step.symbol("b") + ("_m" if spec.out_channels > 1 or step.number is not None else "")
+    a_out = matrix_name(*step.entry("out", step.example(m)))
+    return rf"The bias ${b}$ is added to every entry of ${a_out}$."
 
 
 def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[str]] | None:
@@ -899,8 +932,7 @@ def _full_convolution_figure(spec: ConvSpec, step: DocStep) -> Grid | None:
     # (the caption says what slides over what)
     shows = f"this for input entry {name}"
     if reaches:  # what the padding is for, where the figure shows it
-        shows += (f"; a kernel entry over a padding zero stands for an output entry that does not exist, one that "
-                  f"would read {name} through it")
+        shows += "; a kernel entry over a padding zero stands for an output entry that does not exist"
     return Grid(f"full{suffix}", r1 - r0 + 1, cols, tuple(cells), caption, tuple(legend), shows, tuple(marks))
 
 
@@ -1200,7 +1232,10 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
              + ("and summed over this layer's batch of $N$ examples (the kernels" + (" and biases" if b else "")
                 + " are shared by them, while each example's input gets its own gradient), " if batched else "")
              + "the layer and its results read:")
-    after = (("The channels' groups are those of the results above. " if spec.groups > 1 else "")
+    # the forward rule adds the number b_m to a matrix: said to be added to every entry (review r14 A7)
+    bias_said = (rf"The bias ${b}_m$ is added to every entry of ${Y}^{{(m)}}$. "
+                 if b and not batched and spec.groups == 1 and not spec.flipped else "")
+    after = (bias_said + ("The channels' groups are those of the results above. " if spec.groups > 1 else "")
              + "Each input channel collects the full convolutions of every output channel that reads it"
              + (r"; $\tilde{G}^{(m)}$ is made from $G^{(m)}$ as above." if Gt != "G" else ".")
              + (rf" These hold at stride 1 without padding or dilation; at any other stride, padding or dilation the "

@@ -25,7 +25,8 @@ from ..symbols import latex_base
 from ..words import matrix_name, output_of, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
-from .example import factor_places, lines as example_lines, network_steps, rounded, worked_entries
+from .example import (factor_places, lines as example_lines, lone_term_shown, network_steps, rounded, worked_entries,
+                      zero_terms_left_out)
 from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of, sheet_numbers
 from .practice import practice
@@ -82,6 +83,7 @@ class Section:
     keep: float = 0.0  # cm the PDF keeps together from its heading on (the worked example: one page), 0 for none
     figure_refs: str = ""  # the sentences that end `intro` and refer to its figures ("Figure 2 shows ...")
     items: list[str] = field(default_factory=list)  # a list after `intro`, one item each (the operators it defines)
+    general_range: str = ""  # which terms of a later formula in symbols exist (the kernel's gradient, review r14 A6)
 
     @property
     def shown_formula(self) -> list[str]:
@@ -92,7 +94,7 @@ class Section:
 
     @property
     def shown_after(self) -> str:
-        return " ".join(text for text in (self.general_note, self.after) if text)
+        return " ".join(text for text in (self.general_note, self.general_range, self.after) if text)
 
 
 @dataclass(frozen=True)
@@ -428,7 +430,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             formula = formula + [f"{row.lhs} &= {row.lines[0]}" + "".join(rf" \\ &\quad {line}" for line in row.lines[1:])
                                  for block in entries for row in block.rows]
             entries = []
-        note = ""
+        note, range_note = "", ""
         if symbols and not said_general:
             note = GENERAL_LEAD + " " + words.general_note
             maps = re.findall(r"\$(\\rho_[hw]\([^$]*?) = ([^$]*)\$", note) if not single else []
@@ -439,9 +441,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                               note, count=1)
                 formula = formula + [rf"{maps[0][0]} &= {maps[0][1]}, \qquad {maps[1][0]} = {maps[1][1]}"]
             said_general.append(key)
+        elif symbols and words.general_notes.get(key):  # a later formula in symbols: which of its terms exist
+            range_note = words.general_notes[key]
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, formula, after, steps_intro=said[0] if said else "",
-                       general=symbols, general_note=note)
+                       general=symbols, general_note=note, general_range=range_note)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
@@ -502,7 +506,8 @@ INDICATOR = r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere
 
 def _texts(section: Section) -> list[str]:
     """Every piece of text and math a section shows (its words, displays and entries)."""
-    return ([section.intro, section.after, section.steps_intro, section.general_note, section.overview]
+    return ([section.intro, section.after, section.steps_intro, section.general_note, section.general_range,
+             section.overview]
             + section.items + section.steps + section.formula + section.general
             + [line for block in section.blocks for row in block.rows for line in [row.lhs, *row.lines]])
 
@@ -593,8 +598,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             notice += (rf" $\partial L / \partial {matrix_name(*whole[first.input])}$ changes no parameter: it is "
                        "listed for the rule it shows.")
     worked = any(t.terms for t in example.derived)
-    # a sum of decimals leaves out its terms that are 0 (worked_entries), said in a word
-    nonzero_left = len(derivation.records) > 1 and any(rounded(*t.values) for t in example.derived)
+    # a network's worked sums leave out their terms that are 0 (worked_entries), every sum alike, said in a word
+    dropped, clean = zero_terms_left_out(example, nonzero=len(derivation.records) > 1)
+    left_out = ("" if not dropped else " (terms that are 0 left out)" if clean
+                else " (terms that are 0 left out, unless every term is)")
     extra = {}
     if len(derivation.records) > 1 and derivation.network.chain and derivation.network.batch is None:
         leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
@@ -610,9 +617,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True,
                     after=(("Notice:" + notice + " ") if notice else "") + (
-                        ("One entry of each, term by term" + (" (zero terms left out)" if nonzero_left else "") + (
+                        ("One entry of each, term by term" + left_out + (
                             ", the bias first where the sum has one"
-                            if any(name for t in example.derived if t.terms for name in t.alone) else "") + ":")
+                            if lone_term_shown(example, nonzero=len(derivation.records) > 1) else "") + ":")
                         if worked else ""),
                     steps=steps)]
 
@@ -748,7 +755,13 @@ def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | 
     if net.chain:
         if arrows:
             caption += (" Each black arrow passes a layer's output down (the forward pass); each red arrow passes "
-                        "the gradient of the loss with respect to it back up (the backward pass).")
+                        "the gradient of the loss with respect to it back up (the backward pass)")
+            # the symbol the red arrows write for that gradient, defined here, where it is first used (review r14 A8)
+            layer = lambda text: re.sub(r"\^\{\[[^\]{}]*\]\}", "^{[l]}", text, count=1)
+            named = [(layer(value), layer(back)) for value, back in arrows
+                     if not back.startswith(r"\partial") and layer(value) != value and layer(back) != back]
+            caption += (rf", ${named[0][1]} = \partial L / \partial {named[0][0]}$ for layer $l$'s output ${named[0][0]}$."
+                        if named else ".")
         return chain_latex(steps, arrows), "figure-network.svg", chain_svg(steps, arrows), caption
     edges = [(s, l) for l, sources in enumerate(net.inputs, start=1) for s in sources]
     return (branch_latex(steps, edges), "figure-network.svg", branch_svg(steps, edges),
@@ -1024,6 +1037,12 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                    else lines for n, lines in enumerate(layer_rules)]
     rules = [] if single else [Section(f"rules-{r.number}", f"Layer {r.number}: {r.layer.describe()}", "", [],
                                        formula=_paired(lines)) for r, lines in zip(records, layer_rules)]
+    # Once, after the first rule that adds a bias (a number) to a matrix: it is added to every entry (review r14 A7).
+    for n, (r, doc) in enumerate(zip(records, docs)):
+        said = getattr(r.layer, "bias_note", lambda step: "")(doc) if not single else ""
+        if said:
+            rules[n] = replace(rules[n], after=said)
+            break
     # Once, after the first convolution whose rules hold only at stride 1 without padding: the same at any.
     for n, (r, doc) in enumerate(zip(records, docs)):
         general = getattr(r.layer, "general_rules", lambda step: None)(doc) if not single else None
@@ -1063,7 +1082,8 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     return {
         "title": title,
         # A network's document is denser (its rules, a worked example through every layer, each layer's entries):
-        # set at 10pt, LaTeX's own size, it keeps to the pages a lecture hands out (the CNN's eight).
+        # set at 10pt, LaTeX's own size, it keeps to the pages a lecture hands out (the CNN's eight, and a page of
+        # answers).
         "font_size": "11pt" if single else "10pt",
         "objectives": objectives,
         "reading": READING,

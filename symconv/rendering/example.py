@@ -135,9 +135,7 @@ def factor_places(example: Example, nonzero: bool) -> dict[str, int]:
     for at, tensor in enumerate(example.derived):
         if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):
             continue
-        pairs = tensor.terms
-        if nonzero and rounded(tensor.values[tensor.worked], *(v for pair in pairs for v in pair)):
-            pairs = tuple(pair for pair in pairs if not any(v is not None and v.is_zero for v in pair)) or pairs
+        pairs = tuple(tensor.terms[n] for n in shown_terms(tensor, nonzero))
         places = shown_places(pairs, tensor.values[tensor.worked])
         if places <= PLACES:
             continue
@@ -190,12 +188,40 @@ def _factor_shown(value, places: int) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def shown_terms(tensor: Values, nonzero: bool) -> list[int]:
+    """The indices of a worked entry's terms that its line writes: all of them, or with `nonzero` (a network's
+    example) those that are not 0, in every sum alike, whole numbers or decimals (review r14 A2: the words say
+    "terms that are 0 left out", and every line keeps to it). A sum whose terms are all 0 keeps them all."""
+    every = list(range(len(tensor.terms)))
+    if not nonzero:
+        return every
+    return [n for n, pair in enumerate(tensor.terms) if not any(v is not None and v.is_zero for v in pair)] or every
+
+
+def zero_terms_left_out(example: Example, nonzero: bool) -> tuple[bool, bool]:
+    """Whether some worked line leaves out a term that is 0, and whether every worked line is then free of them."""
+    dropped, clean = False, True
+    for tensor in example.derived:
+        if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):
+            continue
+        kept = shown_terms(tensor, nonzero)
+        dropped |= len(kept) < len(tensor.terms)
+        clean &= not any(v is not None and v.is_zero for n in kept for v in tensor.terms[n])
+    return dropped, clean
+
+
+def lone_term_shown(example: Example, nonzero: bool) -> bool:
+    """Whether a worked line writes a term that stands alone among products (a bias that is not left out as 0)."""
+    return any(tensor.alone[n] for tensor in example.derived if tensor.terms and tensor.alone
+               for n in shown_terms(tensor, nonzero))
+
+
 def worked_entries(example: Example, labels: dict[str, tuple[str, ...]], room: float,
                    nonzero: bool = False, extra: dict[str, list[str]] | None = None) -> list[str]:
     """One entry of each sum, term by term with its numbers, broken into lines of at most `room` em:
     y_{1,1} = 1 \\cdot 0 + ... = 6; `labels` are each tensor's entries' left-hand sides. With `nonzero`,
-    a sum of decimals leaves out its terms that are 0 (a gradient that relu or a pooling stopped). `extra` gives
-    the worked lines of tensors that are no sum of products (a softmax with its loss), by name: each
+    a sum leaves out its terms that are 0 (a gradient that relu or a pooling stopped, a zero bias or input).
+    `extra` gives the worked lines of tensors that are no sum of products (a softmax with its loss), by name: each
     follows its tensor's place in the derivation's order."""
     out = []
     extra = extra or {}
@@ -211,11 +237,8 @@ def _sum_entry(tensor: Values, labels: dict[str, tuple[str, ...]], room: float, 
         return []
     lhs = labels[tensor.name][tensor.worked]
     value = tensor.values[tensor.worked]
-    pairs = tensor.terms
-    kept = range(len(pairs))
-    if nonzero and rounded(value, *(v for pair in pairs for v in pair)):
-        kept = [n for n, pair in enumerate(pairs) if not any(v is not None and v.is_zero for v in pair)] or kept
-        pairs = tuple(pairs[n] for n in kept)
+    kept = shown_terms(tensor, nonzero)
+    pairs = tuple(tensor.terms[n] for n in kept)
     places = shown_places(pairs, value)
     # a term standing alone among products (a bias) is said to be one: 0 + 0 \cdot 0 would leave the 0 unexplained;
     # in words, not \underbrace{0}_{b^{[1]}_{2}}, whose depth moves a page's worth of lines (the CNN's ninth page)

@@ -279,7 +279,9 @@ def _matrix_exercise(derivation: Derivation, record, layer, arrays: dict, printe
     Yn, Xn, Kn = matrix_name(y), matrix_name(x), matrix_name(re.split(
         r"[\^_]", printer.latex[derivation.symbols.index(derivation[record.params["K"]].symbols[0])])[0])
     b = r" + b\,\mathbf{1}" if "b" in record.params else ""
-    question = (rf"The layer is linear in its input: $\operatorname{{vec}}({Yn}) = M \operatorname{{vec}}({Xn}){b}$, where "
+    # with a bias the map is affine (linear plus a constant), not linear
+    kind = "affine in its input (a linear map plus a constant)" if b else "linear in its input"
+    question = (rf"The layer is {kind}: $\operatorname{{vec}}({Yn}) = M \operatorname{{vec}}({Xn}){b}$, where "
                 r"$\operatorname{vec}$ stacks a matrix's columns" + (r" and $\mathbf{1}$ is the vector of ones" if b else "")
                 + rf". Write the {size(ho * wo, h * w)} matrix $M$ at the example's ${Kn}$ (row by output entry, column "
                 rf"by input entry), then compute $M^{{\mathsf{{T}}}} \operatorname{{vec}}(G)$ and compare it with "
