@@ -35,7 +35,7 @@ def need_latex():
 
     if not latex_available():
         if REQUIRE_LATEX:
-            pytest.fail("LaTeX is required (SYMCONV_REQUIRE_LATEX=1) but latexmk/pdflatex are not installed")
+            pytest.fail("LaTeX is required (SYMCONV_REQUIRE_LATEX=1) but pdflatex is not installed")
         pytest.skip("LaTeX is not installed")
 
 

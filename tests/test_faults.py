@@ -207,7 +207,7 @@ def test_a_network_file_that_is_no_file_is_refused_in_one_line(command, source, 
 # --- LaTeX that hangs, workers that are killed ------------------------------------------------------
 
 HUNG_LATEX = """#!/bin/sh
-# A latexmk that hangs, deaf to SIGTERM and SIGINT, noting its pid.
+# A pdflatex that hangs, deaf to SIGTERM and SIGINT, noting its pid.
 trap '' TERM INT
 echo $$ > "{pids}/$$"
 exec sleep 1000
@@ -235,12 +235,12 @@ def _until(condition, seconds: float = 60) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the processes")
 def test_a_killed_batch_worker_leaves_no_latex_folder_and_no_latex_running(in_tmp):
-    """A worker SIGKILLed while its latexmk hangs: the parent kills that latexmk and removes its folder;
-    SIGTERM to the parent then stops the rest (a latexmk deaf to SIGTERM included)."""
+    """A worker SIGKILLed while its pdflatex hangs: the parent kills that pdflatex and removes its folder;
+    SIGTERM to the parent then stops the rest (a pdflatex deaf to SIGTERM included)."""
     fake, pids, tmp = in_tmp / "bin", in_tmp / "pids", in_tmp / "tmp"
     for folder in (fake, pids, tmp):
         folder.mkdir()
-    for name in ("latexmk", "pdflatex"):
+    for name in ("pdflatex",):
         (fake / name).write_text(HUNG_LATEX.format(pids=pids))
         (fake / name).chmod(0o755)
     sources = []
@@ -252,12 +252,12 @@ def test_a_killed_batch_worker_leaves_no_latex_folder_and_no_latex_running(in_tm
                                cwd=in_tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert _until(lambda: len(list(pids.iterdir())) == 2), "LaTeX never started in both workers"
-        latexmk = int(next(pids.iterdir()).name)
-        worker = _parent(latexmk)
-        folder = Path(os.readlink(f"/proc/{latexmk}/cwd"))
+        pdflatex = int(next(pids.iterdir()).name)
+        worker = _parent(pdflatex)
+        folder = Path(os.readlink(f"/proc/{pdflatex}/cwd"))
         os.kill(worker, signal.SIGKILL)
-        _until(lambda: not folder.exists() and not _running(latexmk))
-        assert not _running(latexmk), "the killed worker's latexmk is still running"
+        _until(lambda: not folder.exists() and not _running(pdflatex))
+        assert not _running(pdflatex), "the killed worker's pdflatex is still running"
         assert not folder.exists(), "the killed worker's LaTeX folder is still there"
     finally:
         process.send_signal(signal.SIGTERM)

@@ -3,7 +3,7 @@ when that process was killed before it could clean up itself (SIGKILL, the out-o
 
 A run's folder is `symconv-latex-<pid>-<random>` in the temporary folder. Whoever finds a folder whose
 process is gone (the batch's parent when a worker dies, any later run) kills the LaTeX processes still
-working in it (a hung latexmk, its pdflatex: the processes whose working folder it is) and removes it.
+working in it (a hung pdflatex: the processes whose working folder it is) and removes it.
 """
 
 from __future__ import annotations

@@ -17,9 +17,8 @@ from ..termination import signals_held
 from .latex_folders import make_folder, reap
 
 INSTALL_HINT = (
-    "no LaTeX found (latexmk and pdflatex): install it with "
-    "'sudo apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended "
-    "latexmk' to get PDFs"
+    "no LaTeX found (pdflatex): install it with "
+    "'sudo apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended' to get PDFs"
 )
 TIMEOUT_SECONDS = 300
 
@@ -40,7 +39,7 @@ _running: dict[str, int | None] = {}
 
 
 class LatexMissing(RuntimeError):
-    """latexmk or pdflatex is not installed."""
+    """pdflatex is not installed."""
 
 
 class LatexFailed(RuntimeError):
@@ -48,7 +47,7 @@ class LatexFailed(RuntimeError):
 
 
 def latex_available() -> bool:
-    return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+    return shutil.which("pdflatex") is not None
 
 
 def _log_excerpt(log: str) -> str:
@@ -72,7 +71,7 @@ def compile_pdf(tex: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]
     """Compile LaTeX source to PDF; returns the PDF's bytes and the log.
 
     Raises:
-        LatexMissing: when latexmk or pdflatex is not installed.
+        LatexMissing: when pdflatex is not installed.
         LatexFailed: when LaTeX reports an error or runs past the timeout.
     """
     with pdf_compiling(tex, timeout) as finish:
@@ -87,7 +86,7 @@ def pdf_compiling(tex: str, timeout: float = TIMEOUT_SECONDS) -> Iterator[Callab
     the block ends, LaTeX is stopped if still running and its folder removed.
 
     Raises:
-        LatexMissing: on entering, when latexmk or pdflatex is not installed.
+        LatexMissing: on entering, when pdflatex is not installed.
     """
     if not latex_available():
         raise LatexMissing(INSTALL_HINT)
