@@ -526,7 +526,7 @@ class Evaluator:
             return self._activation(node, env)
         if kind == "fn":
             args = [self.value(n, env) for n in node[2]]
-            if node[1].partition(":")[0] in ("spread", "dilate", "crop") or node[1].endswith((":P", ":D")):
+            if layer_operators.takes_layer(node[1]):
                 if len(args) != 1:
                     raise ParseError(f"{node[1].partition(':')[0]} is applied to one whole tensor, e.g. spread_S(G)")
                 return layer_operators.apply(node[1], args[0], self._layer_of_claim(), self._target)

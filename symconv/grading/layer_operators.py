@@ -23,37 +23,36 @@ from typing import NamedTuple
 import numpy as np
 from sympy import Add, S
 
-from ..layers.conv import Conv
-from ..layers.conv_transpose import ConvTranspose
 from . import arrays
 from .notation import ParseError
 from .tree import walk
 
 LETTERS = {"pad": "P", "spread": "S", "dilate": "D", "full": "D"}  # each operator's amount, as the documents letter it
+WHOLE = ("spread", "dilate", "crop")  # the operators that take the layer's amount even when written without a letter
 WORDS = {"P": "padding", "S": "stride", "D": "dilation"}
+
+
+def takes_layer(name: str) -> bool:
+    """Whether a function the parser read is one of these operators (pad:P, spread, full:D, crop), evaluated with
+    the claim's layer rather than entry by entry."""
+    return name.partition(":")[0] in WHOLE or name.endswith((":P", ":S", ":D"))
 
 
 def layer(sides, d):
     """The convolution (or transposed convolution) a claim's lettered operators are about: its stride, padding,
     dilation and kernel, or ParseError naming why no one layer is meant."""
-    convs = [r for r in d.records if type(r.layer) in (Conv, ConvTranspose)]
+    convs = [(r, amounts) for r in d.records if (amounts := r.layer.sliding_amounts(r.shape_in)) is not None]
     keys = {n[1] for side in sides for n in walk(side) if n[0] in ("whole", "entry") and isinstance(n[1], str)}
-    chosen = [r for r in convs if keys & set(r.params.values())]
+    chosen = [c for c in convs if keys & set(c[0].params.values())]
     if not chosen:
-        chosen = [r for r in convs if keys & {*r.inputs, r.output}]
+        chosen = [c for c in convs if keys & {*c[0].inputs, c[0].output}]
     if len(chosen) != 1 and len(convs) == 1:
         chosen = convs
     if len(chosen) != 1:
-        raise ParseError("pad_P, spread_S, dilate_D, \\star_D and crop take the letters of one convolution: name its "
-                         "kernel in the claim, or write the amounts as numbers (pad_1, spread_2)")
-    record = chosen[0]
-    if type(record.layer) is ConvTranspose:
-        return Amounts(record.layer.stride, record.layer.padding, record.layer.dilation, record.layer.kernel)
-    spec = record.layer.conv_spec(record.shape_in)
-    if spec.padding_mode != "zeros" or not spec.symmetric:
-        raise ParseError(f"layer {record.number}'s padding is not the same zeros on both sides, so pad_P and crop "
-                         "do not describe it")
-    return Amounts(spec.stride, spec.padding, spec.dilation, spec.kernel)
+        raise ParseError("pad_P, spread_S, dilate_D, \\star_D and crop take the letters of one convolution with zero "
+                         "padding alike on every side: name its kernel in the claim, or write the amounts as numbers "
+                         "(pad_1, spread_2)")
+    return Amounts(*chosen[0][1])
 
 
 class Amounts(NamedTuple):
@@ -73,7 +72,7 @@ def apply(name: str, a, conv: Amounts, target: tuple[int, int] | None):
     if a.ndim < 2:
         raise ParseError(f"{name.partition(':')[0]} acts on a matrix: its rows and columns")
     word, _, said = name.partition(":")
-    said = said or {"spread": "S", "dilate": "D", "crop": "P"}.get(word, "")
+    said = said or {"spread": "S", "dilate": "D", "crop": "P"}.get(word, "")  # the layer's, where no amount is written
     rows, columns = ({"P": conv.padding, "S": conv.stride, "D": conv.dilation}[said] if said in ("P", "S", "D")
                      else tuple(map(int, said.split(","))))
     if word == "pad":

@@ -336,6 +336,12 @@ class Layer(ABC):
         no padding by default."""
         return False
 
+    def sliding_amounts(self, shape_in: tuple[int, ...]) -> tuple[tuple[int, int], ...] | None:
+        """(stride, padding, dilation, kernel size), rows and columns each, of a layer that slides a kernel over
+        zeros padded alike on every side: what the general rules' operators pad_P, spread_S, dilate_D, full_D,
+        \\star_D and crop read (check's layer_operators); None for any other layer."""
+        return None
+
     def matrices_named(self, step: DocStep) -> str:
         """The sentence that names the matrices a single layer's document writes whole, said before the first
         of them (in the introduction); none by default."""

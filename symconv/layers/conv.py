@@ -292,6 +292,12 @@ class Conv(Layer):
     def pads_input(self, shape_in: tuple[int, ...]) -> bool:
         return self.conv_spec(shape_in).has_padding
 
+    def sliding_amounts(self, shape_in: tuple[int, ...]) -> tuple[tuple[int, int], ...] | None:
+        spec = self.conv_spec(shape_in)
+        if spec.padding_mode != "zeros" or not spec.symmetric:  # reflect, circular, each side its own: not pad_P
+            return None
+        return spec.stride, spec.padding, spec.dilation, spec.kernel
+
     def matrices_named(self, step: DocStep) -> str:
         return document.matrices_named(self.conv_spec(step.shape_in), step)
 

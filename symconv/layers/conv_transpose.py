@@ -47,6 +47,9 @@ class ConvTranspose(Layer):
     def pads_input(self, shape_in: tuple[int, ...]) -> bool:
         return any(self.padding)
 
+    def sliding_amounts(self, shape_in: tuple[int, ...]) -> tuple[tuple[int, int], ...] | None:
+        return self.stride, self.padding, self.dilation, self.kernel
+
     def __post_init__(self) -> None:
         for attr, least in (("kernel", 1), ("stride", 1), ("padding", 0), ("output_padding", 0), ("dilation", 1)):
             pair = as_pair(getattr(self, attr), attr, single=attr != "kernel")
