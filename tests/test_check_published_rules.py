@@ -940,3 +940,36 @@ def test_a_loss_written_with_an_example_where_it_has_none_says_so():
     net = derive(load_network(Path(__file__).parents[1] / "examples" / "conv_global_avgpool_dense.toml"))
     found = check_notes(r"$$L = \sum_{n=1}^{1} L^{(n)}$$", net)
     assert found[0].status == "not understood" and "no example or channel" in found[0].reason
+
+
+def test_the_chain_rule_in_numerator_layout_reads_the_gradient_by_a_vector_as_a_row():
+    # zxRobot's \delta^l = \delta^{l+1} \frac{\partial z^{l+1}}{\partial z^l} and a student's \frac{\partial E}{\partial x}
+    # = \frac{\partial E}{\partial a}\frac{\partial a}{\partial z}\frac{\partial z}{\partial x}: Jacobians in numerator
+    # layout (a row per entry of the vector differentiated), so the gradient before them is a row, and so is the
+    # product after it (times W = \partial z / \partial x); a Jacobian transposed is wrong (the layers are square, so
+    # every product fits); the sigmoid's Jacobian is diagonal, so it may stand on either side
+    d = network("""
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        [[layer]]
+        type = "sigmoid"
+        [[layer]]
+        type = "mse"
+        reduction = "half_sum"
+        """)
+    notes = r"""
+    $$a = \sigma(z), \qquad E = \tfrac12 \lVert a - t \rVert^2$$
+
+    $$\frac{\partial E}{\partial \mathbf{x}} = \frac{\partial E}{\partial \mathbf{a}}\frac{\partial \mathbf{a}}{\partial \mathbf{z}}\frac{\partial \mathbf{z}}{\partial \mathbf{x}}$$
+
+    $$\frac{\partial E}{\partial \mathbf{x}} = \frac{\partial E}{\partial \mathbf{a}}\frac{\partial \mathbf{a}}{\partial \mathbf{z}}\left(\frac{\partial \mathbf{z}}{\partial \mathbf{x}}\right)^T$$
+
+    $$\frac{\partial E}{\partial \mathbf{x}} = \frac{\partial E}{\partial \mathbf{a}}\frac{\partial \mathbf{a}}{\partial \mathbf{z}} W$$
+
+    $$\frac{\partial E}{\partial \mathbf{z}} = \frac{\partial \mathbf{a}}{\partial \mathbf{z}}\frac{\partial E}{\partial \mathbf{a}}$$
+
+    $$\frac{\partial E}{\partial \mathbf{x}} = \frac{\partial E}{\partial \mathbf{a}} W$$
+    """
+    assert statuses(notes, d)[2:] == ["right", "wrong", "right", "right", "not understood"]

@@ -185,6 +185,11 @@ def product(a, b):
                      "nor an entry-by-entry one")
 
 
+def row_times(vector: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """v^T M of a vector (a row) and a matrix as tall as it is long: a vector again, one entry per column."""
+    return _matmul(vector.reshape(1, -1), matrix).reshape(-1)
+
+
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.empty((a.shape[0], b.shape[1]), dtype=object)
     for i in range(a.shape[0]):

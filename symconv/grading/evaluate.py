@@ -180,6 +180,15 @@ class Evaluator:
         return arrays.array_of([self.through(entries[r], symbols[c]) for r in rows for c in columns],
                                (len(rows), len(columns)))
 
+    def _chain_order(self, left, node, right, row: bool) -> bool:
+        """Whether a product's next factor is a Jacobian of whole vectors (numerator layout: a row per entry of the
+        vector differentiated), or any matrix after one, and multiplies a vector as long as its rows, which only a
+        row reading fits."""
+        if not row and (node[0] != "deriv" or node[2][0] != "whole" or node[1][0] not in ("whole", "expr")):
+            return False
+        return (isinstance(left, np.ndarray) and left.ndim == 1 and isinstance(right, np.ndarray) and right.ndim == 2
+                and right.shape[0] == len(left) > 1)
+
     def _vector(self, key: str) -> bool:
         """Whether a tensor has one axis of more than one entry: its entries have one order, so a Jacobian by it or
         of it has one layout (a matrix's entries are stacked by rows or by columns, as the notes choose)."""
@@ -509,9 +518,15 @@ class Evaluator:
             values = [self.value(n, env) for n in node[1]]
             if not any(arrays.is_array(v) for v in values):
                 return Mul(*values)
-            result = values[0]
-            for v in values[1:]:
-                result = arrays.product(result, v)
+            result, row = values[0], False
+            for factor, v in zip(node[1][1:], values[1:]):
+                if self._chain_order(result, factor, v, row):
+                    # \frac{\partial L}{\partial a}\frac{\partial a}{\partial z}: the chain rule in numerator layout,
+                    # where the gradient by a vector is a row (the Jacobian of a number by it), times the Jacobian;
+                    # the row so made times any matrix after it (\frac{\partial L}{\partial a}\frac{\partial a}{\partial z} W)
+                    result, row = arrays.row_times(result, v), True
+                else:
+                    result = arrays.product(result, v)
             return result
         if kind == "div":
             num, den = self.value(node[1], env), self.value(node[2], env)
