@@ -93,6 +93,8 @@ def by_weighted_layers(derivation: Derivation, names: Names, first: int = 0) -> 
             out[letter] = {k: v for k, v in out[letter].items() if v.key != r.params[p.key]}
             out[letter][n] = TensorInfo(r.params[p.key], p.shape, p.lead)
     out["z"], out["a"] = z, a
+    if names.get("w") is names.get("k") is not None:  # w, the kernel's other letter (tensors_of): numbered alike
+        out["w"] = out["k"]
     return with_examples(derivation, out)
 
 
