@@ -9,10 +9,13 @@ dC/dw^l_{jk} = a^{l-1}_k delta^l_j.
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from symconv.grading import check_notes
 
+from .notes_network import network
 from .test_check_meaning import MAZUR
 
 DELTA = r"We define $\delta^l_j \equiv \frac{\partial C}{\partial z^l_j}$." "\n\n"
@@ -33,6 +36,14 @@ def _last(notes: str):
     (r"\frac{\partial C}{\partial a^{l-1}_k} = \sum_j \delta^l_j w^l_{jk}", "right"),
     (r"\frac{\partial C}{\partial w^{(l)}_{jk}} = a^{(l-1)}_k \delta^{(l)}_j", "right"),  # Bishop's ^{(l)}
     (r"\frac{\partial C}{\partial w^\ell_{jk}} = a^{\ell-1}_k \delta^\ell_j", "right"),
+    # BP1 in vector form: \nabla_a C is Nielsen's gradient by the last layer's activations a^L
+    (r"\delta^L = \nabla_a C \odot \sigma'(z^L)", "right"),
+    (r"\delta^L = \nabla_{a} C \odot \sigma(z^L)", "wrong"),
+    (r"\delta^L = \nabla_a C \odot \sigma'(z^{L-1})", "wrong"),
+    # Koerbitz's \nabla C, the cost's gradient by its argument (\nabla C(a^L)), the last layer's activations
+    (r"\delta^L = \nabla C \odot \sigma'(z^L)", "right"),
+    (r"\delta^L = \nabla C (a^L) \odot \sigma'(z^L)", "right"),
+    (r"\delta^L = \nabla C \odot \sigma(z^L)", "wrong"),
 ])
 def test_a_claim_about_layer_l_holds_at_every_layer(claim, status):
     verdict = _last(DELTA + f"$$ {claim} $$")
@@ -61,3 +72,49 @@ def test_a_sum_s_upper_limit_l_is_no_layer():
 def test_markdown_escaped_subscripts_and_braced_derivatives_are_read():
     # CS231n's backprop-derivation note as kramdown serves it: \_ and \partial{C}
     assert _last(DELTA + r"$$\frac{\partial{C}}{\partial{b^l\_j}}=\delta^l\_j$$").status == "right"
+
+
+def test_a_name_read_at_the_last_layer_alone_is_read_at_every_layer_once_the_notes_define_it():
+    # Nielsen's BP1 then BP2, \delta^l defined after them: BP1 reads \delta at the last layer; BP2, which needs it at
+    # every layer, is judged again once the definition is read (right), and a BP2 without \sigma' is wrong
+    notes = r"""
+    $$\delta^L = \nabla_a C \odot \sigma'(z^L)$$
+
+    $$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)$$
+
+    $$\delta^l = (w^{l+1})^T \delta^{l+1}$$
+
+    where $\delta^l_j \equiv \frac{\partial C}{\partial z^l_j}$.
+    """
+    assert [v.status for v in check_notes(notes, MAZUR)] == ["right", "right", "wrong", "definition"]
+
+
+def test_the_last_layer_of_a_network_of_convolutions_whose_kernels_are_called_w():
+    # Gwardys' two convolutions with sigmoids, the kernels written w^l as Nielsen writes weights: L is the second
+    # convolution (w^L its kernel), not the layer after it
+    d = network("""
+        input = [1, 3, 3]
+        [[layer]]
+        type = "conv"
+        out_channels = 1
+        kernel = [2, 2]
+        [[layer]]
+        type = "sigmoid"
+        [[layer]]
+        type = "conv"
+        out_channels = 1
+        kernel = [1, 1]
+        [[layer]]
+        type = "sigmoid"
+        [[layer]]
+        type = "mse"
+        reduction = "half_sum"
+        """)
+    notes = r"""
+    $$\delta^L = \nabla_a C \odot \sigma'(z^L)$$
+
+    $$\delta^L = \nabla_a C \odot \sigma(z^L)$$
+
+    $$\frac{\partial C}{\partial w^L_{1,1}} = \sum_{x,y} \delta^L_{x,y} \, a^{L-1}_{x,y}$$
+    """
+    assert [v.status for v in check_notes(textwrap.dedent(notes), d)] == ["right", "wrong", "right"]

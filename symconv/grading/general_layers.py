@@ -46,6 +46,7 @@ def readings(text: str, last: int, first: int = 0, top: int | None = None, singl
         instance = _at(text, 0, 0, 0, single=True)
         return [(FIRST, [] if instance is None else [(0, instance)])]
     out = []
+    text = _output_gradient(text)
     if not any(found["var"] in ("l", "\\ell") or found["bare"] in ("l", "\\ell") for found in SUPERSCRIPT.finditer(text)):
         first = last  # only L: the one last layer
     for shift, said in ((0, FIRST),
@@ -59,6 +60,25 @@ def readings(text: str, last: int, first: int = 0, top: int | None = None, singl
         if not _PARAMETERS_USED(text):
             break  # no weight or bias: one numbering
     return out
+
+
+# Nielsen's BP1, \delta^L = \nabla_a C \odot \sigma'(z^L): \nabla_a C "is defined to be a vector whose components are
+# the partial derivatives \partial C / \partial a^L_j", the gradient by the last layer's activations, written without L
+_NABLA_BARE = re.compile(r"\\nabla\s*_\s*(?:\{\s*(?:\\mathbf\s*\{\s*)?(?P<braced>[a-z])\s*\}?\s*\}|(?P<bare>[a-z])(?![A-Za-z_^]))"
+                         r"(?=\s*(?:\\mathcal\s*\{\s*)?[CLEJ](?![A-Za-z_^]))")
+
+
+# Koerbitz's \delta^L = \nabla C \odot g'(z^L) and \nabla C(a^L): the cost's gradient by its argument, the last activations
+_NABLA_ALONE = re.compile(r"\\nabla\s*(?P<cost>(?:\\mathcal\s*\{\s*)?[CLEJ]\s*\}?)(?![A-Za-z_^])"
+                          r"(?:\s*\(\s*(?P<argument>[a-z])\s*\^\s*(?:L|\{\s*L\s*\})\s*\))?")
+
+
+def _output_gradient(text: str) -> str:
+    """\nabla_a C, \nabla C and \nabla C(a^L) in a claim about the last layer L as \nabla_{a^L} C."""
+    if not any((found["var"] or found["bare"]) == "L" for found in SUPERSCRIPT.finditer(text)):
+        return text
+    text = _NABLA_BARE.sub(lambda found: f"\\nabla_{{{found['braced'] or found['bare']}^L}}", text)
+    return _NABLA_ALONE.sub(lambda found: f"\\nabla_{{{found['argument'] or 'a'}^L}} {found['cost']}", text)
 
 
 def _NEXT_INPUT(name: str) -> re.Pattern:  # noqa: N802

@@ -1168,7 +1168,9 @@ class Grader(Evaluator):
             (value, v), said = wrong[0]
             return replace(v, claim=written, line=claim.line,
                            reason="; ".join(filter(None, (_SINGLE if single else f"at l = {value} ({said})", v.reason))))
-        # a name not read yet (\delta^L before "where \delta^l_j \equiv ..."): judged again once the notes are read
+        # a name not read yet (\delta^L before "where \delta^l_j \equiv ..."), or read at one layer from a claim (\delta^L
+        # = ... gives \delta at the last layer alone): judged again once the notes are read
+        unknown = unknown or not reasons and bool(binding.uses(claim.text, self.inferred))
         return Verdict(claim.line, written, "not understood", reason=reasons[0] if reasons else
                        "no layer has every value the claim names", unknown=unknown)
 
