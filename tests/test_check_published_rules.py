@@ -973,3 +973,30 @@ def test_the_chain_rule_in_numerator_layout_reads_the_gradient_by_a_vector_as_a_
     $$\frac{\partial E}{\partial \mathbf{x}} = \frac{\partial E}{\partial \mathbf{a}} W$$
     """
     assert statuses(notes, d)[2:] == ["right", "wrong", "right", "right", "not understood"]
+
+
+def test_dumoulin_and_visins_size_letters_and_the_primed_transposed_convolution():
+    # "A guide to convolution arithmetic" (arXiv:1603.07285): i, o the input's and output's size, and primed, the
+    # transposed convolution that is the layer's backward pass (i' = o, o' = i, k' = k, s' = 1, p' = k - p - 1 at unit
+    # dilation, \tilde{i}' the input stretched by s - 1 zeros). Here i = 5, k = 3, s = 2, p = 1, so o = 3. The notes'
+    # own s = 2 first: a constant, which gives s' no numbers of another scenario (k = 3 is this layer's size). Sizes
+    # are right or not understood.
+    d = derive(ConvSpec(input=5, kernel=3, stride=2, padding=1))
+    notes = r"""
+    Here $i = 5$, $k = 3$, $s = 2$ and $p = 1$.
+
+    $$o = \left\lfloor \frac{i + 2p - k}{s} \right\rfloor + 1$$
+
+    $$o = \frac{i + 2p - k}{s}$$
+
+    The transposed convolution: $i' = 3$, $k' = k$, $s' = 1$ and $p' = k - p - 1$.
+
+    $$p' = k - p$$
+
+    $$o' = s (i' - 1) + k - 2p$$
+
+    $$\tilde{i}' = 5$$
+    """
+    got = [v.status for v in check_notes(textwrap.dedent(notes), d)]
+    assert got == ["definition", "right", "definition", "definition", "right", "not understood", "right", "right",
+                   "right", "right", "not understood", "right", "right"], got

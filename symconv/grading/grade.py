@@ -805,6 +805,9 @@ class Grader(Evaluator):
         if self.index_sizes and index_functions.definition(claim.text, self.index_sizes):
             return Verdict(claim.line, written, "definition", reason=(
                 "an index function the notes define: read at its arguments wherever the notes write it"))
+        if sizes.dumoulin(claim.text) and (sized := sizes.judge(claim.text, self.d, self.value)) is not None:
+            # o = (i - k) + 1, k' = k: sizes in Dumoulin and Visin's letters, before the notes' constants replace them
+            return Verdict(claim.line, written, sized[0], reason=sized[1])
         named = {} if sizes.is_output_size(claim.text) else constants.given(
             claim.text, {*self.tensors, *(n.swapcase() for n in self.tensors), *FUNCTION_COMMANDS, "e"})
         target = next(iter(self.tensors.get("t", {}).values()), None)

@@ -63,20 +63,67 @@ def _substituted(text: str, table: dict[str, int]) -> str:
     text = re.sub(rf"([HW])\s*_\s*{_OUT}", r"\1_o", text)
     text = re.sub(r"([kKspdSPD])\s*_\s*(?:\{\s*([hwtblr12])\s*\}|([hwtblr12])(?![A-Za-z\d]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
     names = sorted(table, key=len, reverse=True)
-    pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_])")
+    pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_'])")
     return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)
 
 
 _ONLY_SIZES = re.compile(r"[\s\d+\-*/().=]*[A-Za-z][A-Za-z\s\d+\-*/().=_{}]*")
+# Dumoulin and Visin's letters ("A guide to convolution arithmetic for deep learning"): i, o the input's and output's
+# size (i_1, o_2 per axis), and primed, the transposed convolution that is the layer's backward pass: i' = o, o' = i,
+# k' = k, s' = 1, p' = d(k - 1) - p, and \tilde{i}' the input stretched by s - 1 zeros between its entries
+_PRIMED = re.compile(r"(?:\\tilde\s*\{?\s*i\s*\}?|(?<![A-Za-z\\])[ioksp])\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)"
+                     r"|\\breve\s*\{\s*[ioksp]\s*\}")  # k' as the grader reads a primed name of its own (notation.py)
+_IO = re.compile(r"(?<![A-Za-z\\_])[io](?:\s*_\s*\{?\s*[12]\s*\}?)?(?![A-Za-z_])")
+# what a formula in sizes may write besides them: fractions, floor and ceiling brackets, products, spacing
+_SIZE_COMMANDS = re.compile(r"\\(?:d|t)?frac|\\left|\\right|\\[bB]ig[lr]?|\\[lr](?:floor|ceil)|\\cdot|\\times"
+                            r"|\\operatorname\s*\{\s*(?:floor|ceiling)\s*\}|\\[,;:! ]|\\q?quad")
+
+
+def transposed(text: str) -> bool:
+    """Whether a claim writes a primed size letter (k' = k, p' = k - p - 1): Dumoulin and Visin's transposed sizes."""
+    return _PRIMED.search(text) is not None
+
+
+def dumoulin(text: str) -> bool:
+    """Whether a claim writes Dumoulin and Visin's sizes: a primed letter, or i or o beside k, s, p or d."""
+    return transposed(text) or bool(_IO.search(text) and re.search(r"(?<![A-Za-z\\_])[kspd](?![A-Za-z'])", text))
+
+
+def _dumoulin(table: dict[str, int]) -> dict[str, int]:
+    """The size letters of a convolution with Dumoulin and Visin's added (where its two axes agree, for the unnumbered)."""
+    h, w, out_h, out_w = table["H"], table["W"], table["H_o"], table["W_o"]
+    out = {**table, "i_1": h, "i_2": w, "o_1": out_h, "o_2": out_w}
+    if h == w and out_h == out_w:
+        out.update({"i": h, "o": out_h, "i'": out_h, "o'": h, "\\tilde{i}'": out_h + (out_h - 1) * (table["s_h"] - 1)})
+    if "k" in table and "s" in table:
+        out.update({"k'": table["k"], "s'": 1})
+        if "p" in table and "d" in table:
+            out["p'"] = table["d"] * (table["k"] - 1) - table["p"]
+    return out
+
+
+def _primes(text: str) -> str:
+    r"""k^{\prime} and \breve{k} as k', \tilde i' as \tilde{i}'."""
+    text = re.sub(r"\^\s*\{?\s*\\prime\s*\}?", "'", text)
+    text = re.sub(r"\\breve\s*\{\s*([ioksp])\s*\}", r"\1'", text)
+    return re.sub(r"\\tilde\s*\{?\s*i\s*\}?\s*'", r"\\tilde{i}'", text)
 
 
 def _about_sizes(text: str, tables: list[dict[str, int]], value) -> tuple[str, str] | None:
-    """k - 1 = 1, H = 3: a claim in the size letters and numbers alone, right for a convolution it holds for."""
-    if "=" not in text or not _ONLY_SIZES.fullmatch(text) or not tables:
+    """k - 1 = 1, H = 3: a claim in the size letters and numbers alone, right for a convolution it holds for.
+    Dumoulin and Visin's o = (i - k) + 1 and k' = k too, where the claim writes a kernel, stride, padding or
+    dilation letter or a primed letter (o = 3 alone may be a network's output o)."""
+    if "=" not in text or not tables:
+        return None
+    if dumoulin(text):
+        text, tables = _primes(text), [_dumoulin(t) for t in tables]
+        if re.search(r"\\(?!tilde\{i\}')", _SIZE_COMMANDS.sub(" ", text)):
+            return None
+    elif not _ONLY_SIZES.fullmatch(text):
         return None
     for number, table in enumerate(tables, start=1):
         substituted = _substituted(text, table)
-        if re.search(r"[A-Za-z]", substituted):
+        if re.search(r"[A-Za-z]", _SIZE_COMMANDS.sub(" ", substituted)):
             return None  # a letter that is no size: not a claim about sizes
         try:
             sides = [value(parse_claim(f"{side} = 0", {})[0][0], {}) for side in _top_split(substituted, "=")]
