@@ -55,3 +55,15 @@ def test_a_prime_on_an_index_or_a_derivative_is_not_another_instance():
     """
     verdicts = api.check(textwrap.dedent(GIVEN + notes), DEFAULT)
     assert verdicts[-1].status == "right", verdicts[-1].reason
+
+
+def test_a_constant_the_notes_give_is_no_scenario_of_its_primed_name():
+    # Dumoulin's s = 1 then s' = 1: s is a size the notes give a number, not a value another exercise changes, so
+    # s' = 1 is the transposed convolution's stride (right), and each claim is shown as written
+    verdicts = api.check(textwrap.dedent(r"""
+    Here $s = 1$ and $p = 0$.
+
+    The transposed convolution has $s' = 1$ and $k' = k$.
+    """), DEFAULT)
+    assert [(v.claim, v.status) for v in verdicts] == [
+        ("s = 1", "definition"), ("p = 0", "definition"), ("s' = 1", "right"), ("k' = k", "right")]

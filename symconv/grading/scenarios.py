@@ -35,7 +35,8 @@ def counts(claims, given: set[str], indices: set[str]) -> set[int]:
     a parameter, a target, an upstream gradient) or one the notes define unprimed (G = dL/dY): G' = [...],
     (G'')_{1,1} = 1, t'_2 = 1; not a value the network computes (\\delta' of worked numbers), a size or an index
     (Dumoulin's i' = 2; `indices`, the letters the notes prime as indices)."""
-    given = {*given, *(m[1] for c in claims if (m := _DEFINED.match(c.text)))}
+    # a name defined by a formula, not a number (s = 1, a size or a constant, whose s' = 1 is Dumoulin's transposed stride)
+    given = {*given, *(m[1] for c in claims if (m := _DEFINED.match(c.text)) and not _NUMBER.fullmatch(c.text[m.end():]))}
     found = set()
     for claim in claims:
         left, equals, right = claim.text.partition("=")
