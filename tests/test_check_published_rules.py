@@ -1000,3 +1000,33 @@ def test_dumoulin_and_visins_size_letters_and_the_primed_transposed_convolution(
     got = [v.status for v in check_notes(textwrap.dedent(notes), d)]
     assert got == ["definition", "right", "definition", "definition", "right", "not understood", "right", "right",
                    "right", "right", "not understood", "right", "right"], got
+
+
+def test_the_input_layer_s_activations_are_what_the_first_weighted_layer_reads():
+    # Manan Shah's feedforward post: the input layer applies the sigmoid (a^1 = \sigma(x)), so a^{l-1} of the first
+    # weighted layer is \sigma(x), not x; his w_{ji} goes from node j to node i (weights transposed), as his forward
+    # rule says
+    d = network("""
+        input = [3]
+        [[layer]]
+        type = "sigmoid"
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = true
+        [[layer]]
+        type = "sigmoid"
+        [[layer]]
+        type = "mse"
+        reduction = "half_sum"
+        """)
+    notes = r"""
+    $$z_i^l = \sum_j w_{ji}^l a_j^{l-1} + b_i^l$$
+
+    $$a_i^l = \sigma\left(\sum_j w_{ji}^l a_j^{l-1} + b_i^l\right)$$
+
+    $$\frac{\partial \mathcal{L}}{\partial w_{ji}^l} = \frac{\partial \mathcal{L}}{\partial z_i^l} a_j^{l-1}$$
+
+    $$\frac{\partial \mathcal{L}}{\partial w_{ji}^l} = \frac{\partial \mathcal{L}}{\partial z_j^l} a_i^{l-1}$$
+    """
+    assert statuses(notes, d) == ["right", "right", "right", "wrong"]

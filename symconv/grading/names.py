@@ -74,7 +74,8 @@ def by_weighted_layers(derivation: Derivation, names: Names, first: int = 0) -> 
     if not weighted or derivation.network.names is not None:
         return out
     info = lambda key: TensorInfo(key, derivation[key].shape, image(derivation[key].shape))  # noqa: E731
-    z, a = {}, {first: info(derivation.records[0].input)}
+    # a^{[0]}: what the first weighted layer reads (Shah's input layer a^1 = \sigma(x) where an activation comes first)
+    z, a = {}, {first: info(weighted[0].input)}
     following = {r.input: r for r in derivation.records}
     for n, r in enumerate(weighted, start=first + 1):
         z[n] = info(r.output)
