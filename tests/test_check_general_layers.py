@@ -118,3 +118,30 @@ def test_the_last_layer_of_a_network_of_convolutions_whose_kernels_are_called_w(
     $$\frac{\partial C}{\partial w^L_{1,1}} = \sum_{x,y} \delta^L_{x,y} \, a^{L-1}_{x,y}$$
     """
     assert [v.status for v in check_notes(textwrap.dedent(notes), d)] == ["right", "wrong", "right"]
+
+
+def test_a_claim_about_a_layer_s_activation_is_not_read_at_a_layer_no_activation_follows():
+    # Shah's \partial L/\partial z^l = \partial L/\partial a^l \sigma'(z^l) in a network whose last layer has no
+    # activation (a^{[2]} is z^{[2]} there): the claim is about the layers with one, read at l = 1 alone
+    d = network("""
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        [[layer]]
+        type = "sigmoid"
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        [[layer]]
+        type = "mse"
+        reduction = "half_sum"
+        """)
+    notes = r"""
+    $$\frac{\partial C}{\partial z^l_j} = \frac{\partial C}{\partial a^l_j} \sigma'(z^l_j)$$
+
+    $$\frac{\partial C}{\partial z^l_j} = \frac{\partial C}{\partial a^l_j} \sigma(z^l_j)$$
+    """
+    verdicts = check_notes(textwrap.dedent(notes), d)
+    assert [v.status for v in verdicts] == ["right", "wrong"]
+    assert verdicts[0].reason == "read at l = 1"

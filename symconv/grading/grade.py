@@ -1143,7 +1143,8 @@ class Grader(Evaluator):
                                                        ends=self.single_ends() if single and not self.output_layered else None):
             # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
             # input layer, l = 1)
-            instances = [(value, text) for value, text in instances if "=" not in text or self._exists(text.split("=", 1)[0])]
+            instances = [(value, text) for value, text in instances if ("=" not in text or self._exists(text.split("=", 1)[0]))
+                         and not self._activation_absent(text)]
             self.general = True  # names read at a layer only beside a value the layer has (binding.py)
             try:
                 verdicts = [(value, self.grade(replace(claim, text=text))) for value, text in instances]
@@ -1201,6 +1202,17 @@ class Grader(Evaluator):
             else:
                 tensors[name] = {**table, **{k: v for k, v in kept.items() if k is not None}} if None not in kept else table
         return tensors
+
+    def _activation_absent(self, text: str) -> bool:
+        r"""Whether a reading writes a layer's activation a^{[n]} beside its pre-activation z^{[n]} where no activation
+        follows the layer (a^{[n]} is z^{[n]} itself): Shah's \partial L/\partial z^l = \partial L/\partial a^l \sigma'(z^l)
+        is about the layers that have one."""
+        a, z = self.tensors.get("a", {}), self.tensors.get("z", {})
+        for n in set(re.findall(r"(?<![A-Za-z\\])a\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]", text)):
+            if (int(n) in a and int(n) in z and a[int(n)].key == z[int(n)].key
+                    and re.search(rf"(?<![A-Za-z\\])z\s*(?:_\s*(?:\{{[^{{}}]*\}}|\w)\s*)?\^\s*\{{\s*\[\s*{n}\s*\]", text)):
+                return True
+        return False
 
     def _exists(self, side: str) -> bool:
         """Whether every layer a side writes (W^{[2]}) is one its name has: parse.py reads a layer the name does
