@@ -1030,3 +1030,31 @@ def test_the_input_layer_s_activations_are_what_the_first_weighted_layer_reads()
     $$\frac{\partial \mathcal{L}}{\partial w_{ji}^l} = \frac{\partial \mathcal{L}}{\partial z_j^l} a_i^{l-1}$$
     """
     assert statuses(notes, d) == ["right", "right", "right", "wrong"]
+
+
+def test_a_derivative_of_one_example_s_loss_in_a_batch_is_not_read_as_the_batch_s():
+    # the notes define \ell^{(n)}, one example's loss, and L its mean over the batch: \partial \ell / \partial z = p - y
+    # is one example's (right), while the batch mean's gradient is (p - y)/N; never wrong for it. L's own claims stay
+    d = network("""
+        batch = 2
+        input = [3]
+        [[layer]]
+        type = "dense"
+        out_features = 3
+        bias = true
+        [[layer]]
+        type = "softmax_cross_entropy"
+        reduction = "mean"
+        """)
+    notes = r"""
+    $$z^{(n)} = W x^{(n)} + b$$ and $y$ is the one-hot target.
+
+    $$\ell^{(n)} = -\sum_{k=1}^{3} y^{(n)}_k \log p^{(n)}_k, \qquad L = \frac{1}{N}\sum_{n=1}^{N}\ell^{(n)}$$
+
+    $$\frac{\partial \ell}{\partial z} = p - y$$
+
+    $$\frac{\partial L}{\partial z^{(n)}} = \frac{1}{2}\left(p^{(n)} - y^{(n)}\right)$$
+
+    $$\frac{\partial L}{\partial z^{(n)}} = p^{(n)} - y^{(n)}$$
+    """
+    assert statuses(notes, d)[-3:] == ["not understood", "right", "wrong"]

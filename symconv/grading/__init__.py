@@ -168,6 +168,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if counted:
             grader.constants[counted] = str(derivation.network.batch)
         grader.features = features
+        grader.example_loss = derivation.network.batch is not None and _EXAMPLE_LOSS.search(notes) is not None
         grader.output_layered = output_layered
         grader.index_sizes = layer_sizes if functions else {}
         if target:  # the notes say in words which of their letters is the target
@@ -295,6 +296,10 @@ def _declared_transposed(notes: str, grader: Grader) -> bool:
 
 
 _WEIGHT_ENTRY = re.compile(r"(?<![A-Za-z\\])[wW]\s*(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?_\s*\{\s*[A-Za-z0-9]\s*,?\s*[A-Za-z0-9]\s*\}")  # w_{d,j}
+
+
+# \ell^{(n)} = -\sum_k y^{(n)}_k \log p^{(n)}_k, \mathcal{L}_i: one example's own loss, beside the batch's L
+_EXAMPLE_LOSS = re.compile(r"(?:\\ell|\\mathcal\s*\{\s*L\s*\})\s*(?:\^\s*\{\s*\(\s*[a-z]\s*\)\s*\}|_\s*\{?\s*[inm]\s*\}?)\s*=")
 
 
 def _key(claim: Claim) -> tuple[str, str, str, str]:

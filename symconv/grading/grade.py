@@ -158,6 +158,7 @@ class Grader(Evaluator):
         self._in_links = False  # judging the links of a chain that read (_by_links): not again within
         self.parenthesized = False  # ^{(l)} numbers a layer (the notes' convention), not a channel
         self.features = 0  # the notes write one feature of this many at a time (features.py)
+        self.example_loss = False  # a batch whose notes define one example's loss, \ell^{(n)} (check_notes)
         self.index_sizes: dict[str, int] = {}  # the layer's sizes, where the notes define index functions (index_functions.py)
         self._printers: dict[tuple[bool, str], SymconvLatexPrinter] = {}
         # (text, how it is read, the names) -> [(the names its reading looked up, {their shapes: its trees})] (_parsed)
@@ -517,6 +518,11 @@ class Grader(Evaluator):
                 and EXAMPLE_LETTER.get() is None and any(said in (verdict.reason or "") for said in (
                     "has several channels", "in the channel superscript"))):
             verdict = self._for_every_example(claim, verdict)
+        if self.example_loss and verdict.status in ("right", "wrong") and _EXAMPLE_LOSS_DERIVATIVE.search(claim.text):
+            # \frac{\partial \ell}{\partial z} = p - y where the notes define \ell^{(n)}, one example's loss, beside the batch's
+            return replace(verdict, status="not understood", missing=(), extra=(), expected="", reason=(
+                "a derivative of one example's loss (the notes define it per example); check reads derivatives of the "
+                "batch's loss L, whose gradient by an example's values is a share of it"))
         if verdict.status == "wrong" and not self._verdict_only:
             wide = _operator_over_sum(claim.text)
             if wide is not None:  # \frac{\partial}{\partial w} w a + b: of w a alone, as written, or of the whole sum?
@@ -1845,6 +1851,9 @@ def _states_equal(case: str, a: str, b: str) -> bool:
     """Whether a relation the prose states ("i = j", "j=i") says the two indices are equal."""
     found = re.fullmatch(r"\s*([a-z])\s*=\s*([a-z])\s*", case)
     return bool(found) and {found[1], found[2]} == {a, b}
+
+
+_EXAMPLE_LOSS_DERIVATIVE = re.compile(r"\\partial\s*\{?\s*(?:\\ell|\\mathcal\s*\{\s*L\s*\}\s*_)")
 
 
 def _no_such_layer(verdict: Verdict) -> bool:
