@@ -235,8 +235,12 @@ def gradient(grader, key: str, position: tuple[int, ...], depth: int = 0) -> Exp
             if arrays.is_array(right) or target not in right.free_symbols:
                 continue
             partial = diff(right, target)
-            partial = partial.xreplace({symbol: value(grader, k, p) for (k, p), symbol in grader.nodes._symbols.items()
-                                        if symbol in partial.free_symbols})
+            values = {symbol: value(grader, k, p) for (k, p), symbol in grader.nodes._symbols.items()
+                      if symbol in partial.free_symbols}
+            if not all(isinstance(v, Expr) for v in values.values()):  # a whole tensor, not one entry's value
+                raise ParseError(f"a quantity {equation.lhs} = {equation.rhs} uses is read as a whole tensor there: "
+                                 "the loss's gradient by it is not read")
+            partial = partial.xreplace(values)
             if partial == 0:
                 continue
             if above:
@@ -246,6 +250,9 @@ def gradient(grader, key: str, position: tuple[int, ...], depth: int = 0) -> Exp
             else:
                 raise ParseError(f"{equation.lhs}, which the notes compute from {quantity.name}, is not a value of the network "
                                  "symconv reads: the loss's gradient by it is not read")
+            if not isinstance(upstream, Expr) or not isinstance(partial, Expr):  # a whole tensor, not one entry's
+                raise ParseError(f"{equation.lhs}, which the notes compute from {quantity.name}, is read as a whole "
+                                 "tensor there: the loss's gradient by it is not read")
             total += upstream * partial
     return total
 
