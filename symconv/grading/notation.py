@@ -111,6 +111,10 @@ _PREPASS = [
     (re.compile(r"\\sigma\s*_\s*(\{[^{}]*\}|\w)\s*\^\s*(?:\{\s*2\s*\}|2)(?![0-9])"), r"\\sigma^{2}_\1"),
     # \hat {x_i}: the hat over the name, its index after it (\hat{x}_i)
     (re.compile(r"\\(hat|tilde|bar)\s*\{\s*([A-Za-z])\s*_\s*(\{[^{}]*\}|\w)\s*\}"), r"\\\1{\2}_\3"),
+    # MathJax's \definecolor{spin}{RGB}{251,0,29}: a colour named for the \color after it, no maths
+    (re.compile(r"\\definecolor\s*\{[^{}]*\}\s*\{[^{}]*\}\s*\{[^{}]*\}"), " "),
+    # KaTeX's \part, another name of \partial (Typora's notes write \dfrac{\part y}{\part x})
+    (re.compile(r"\\part(?![A-Za-z])"), r"\\partial"),
     # colour is emphasis: \color{red}{x}, {\color{red} x}, \textcolor{red}{x}, \colorbox{yellow}{x}
     # \color{red}{\partial x_{11}}: the group it colours, without its braces (\frac{\partial L}{\partial x_{11}} stays one)
     (re.compile(r"\\(?:text)?color\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}\s*\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"), r" \1 "),
@@ -968,6 +972,11 @@ def split_indices(body: str, expected: int, more: tuple[int, ...] = ()) -> list[
     words = body.split()
     if len(words) == expected > 1:
         return words
+    # a_{(i+a)(j+b)} (Dahal, Jo Junwoo): each index in its own parentheses, side by side; i(j+1) stays one product
+    grouped = re.fullmatch(r"\s*(?:\([^()]*\)\s*)+", body)
+    groups = re.findall(r"\(([^()]*)\)", body) if grouped else []
+    if len(groups) > 1 and len(groups) in (expected, *more):
+        return groups
     compact = body.replace(" ", "")
     if (expected > 1 and len(compact) == expected or len(compact) in more and len(compact) > 1) and \
             compact.isascii() and compact.isalnum():
