@@ -1058,3 +1058,71 @@ def test_a_derivative_of_one_example_s_loss_in_a_batch_is_not_read_as_the_batch_
     $$\frac{\partial L}{\partial z^{(n)}} = p^{(n)} - y^{(n)}$$
     """
     assert statuses(notes, d)[-3:] == ["not understood", "right", "wrong"]
+
+
+def test_katex_part_and_mathjax_definecolor_and_indices_each_in_parentheses():
+    # Typora's \dfrac{\part y}{\part x} (KaTeX's \part is \partial), MathJax's \definecolor before a \color, and
+    # Dahal's and Jo Junwoo's a_{(i+a)(j+b)}: two indices, each in its own parentheses
+    d = derive(ConvSpec(input=3, kernel=2, names="x,k,y"))
+    notes = r"""
+    $$\frac{\part y_{1,1}}{\part x_{2,2}} = k_{2,2}$$
+
+    $$\definecolor{spin}{RGB}{251,0,29} \color{spin} \frac{\part y_{1,1}}{\part x_{2,2}} = k_{1,1}$$
+
+    $$\frac{\partial y_{ij}}{\partial k_{ab}} = x_{(i+a-1)(j+b-1)}$$
+
+    $$\frac{\partial y_{ij}}{\partial k_{ab}} = x_{(i+a)(j+b)}$$
+    """
+    assert statuses(notes, d) == ["right", "wrong", "right", "wrong"]
+
+
+JO_CNN = network("""
+    input = [1, 5, 5]
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = [2, 2]
+    bias = true
+    [[layer]]
+    type = "sigmoid"
+    [[layer]]
+    type = "maxpool"
+    window = [2, 2]
+    [[layer]]
+    type = "conv"
+    out_channels = 1
+    kernel = [1, 1]
+    bias = true
+    [[layer]]
+    type = "sigmoid"
+    [[layer]]
+    type = "flatten"
+    order = "row"
+    [[layer]]
+    type = "dense"
+    out_features = 2
+    bias = true
+    [[layer]]
+    type = "sigmoid"
+    [[layer]]
+    type = "mse"
+    reduction = "half_sum"
+    """)
+
+
+def test_a_cnn_s_layers_read_where_each_general_rule_describes_them():
+    # Jo Junwoo's CNN (conv, sigmoid, max pool, conv, sigmoid, dense): w^l for every layer's weights (the kernels and
+    # the dense matrix); z^l = w^l * a^{l-1} + b^l is about a convolution that reads the activation before it (not the
+    # second, after a pooling); a rule written with one index per value is a dense layer's (not the convolutions')
+    notes = r"""
+    $$\frac{\partial z^{l}_{ij}}{\partial w^{l}_{ab}} = a^{l-1}_{(i+a-1)(j+b-1)}$$
+
+    $$\frac{\partial z^{l}_{ij}}{\partial w^{l}_{ab}} = a^{l-1}_{(i+a)(j+b)}$$
+
+    $$\frac{\partial C}{\partial z^l_j} = \frac{\partial C}{\partial a^l_j}\sigma'(z^l_j)$$
+
+    $$\frac{\partial C}{\partial w^{L}_{jk}} = \frac{\partial C}{\partial z^{L}_{j}} \frac{\partial z^{L}_{j}}{\partial w^{L}_{jk}}$$
+    """
+    got = [(v.status, v.reason) for v in check_notes(textwrap.dedent(notes), JO_CNN)]
+    assert got == [("right", "read at l = 1"), ("wrong", got[1][1]), ("right", "read at l = 3"),
+                   ("right", "read at l = 3")], got

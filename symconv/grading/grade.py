@@ -1150,7 +1150,7 @@ class Grader(Evaluator):
             # a layer whose left-hand side does not exist is not one the claim is about (Nielsen's \delta^l at the
             # input layer, l = 1)
             instances = [(value, text) for value, text in instances if ("=" not in text or self._exists(text.split("=", 1)[0]))
-                         and not self._activation_absent(text)]
+                         and not self._activation_absent(text) and not self._input_elsewhere(text)]
             self.general = True  # names read at a layer only beside a value the layer has (binding.py)
             try:
                 verdicts = [(value, self.grade(replace(claim, text=text))) for value, text in instances]
@@ -1217,6 +1217,18 @@ class Grader(Evaluator):
         for n in set(re.findall(r"(?<![A-Za-z\\])a\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]", text)):
             if (int(n) in a and int(n) in z and a[int(n)].key == z[int(n)].key
                     and re.search(rf"(?<![A-Za-z\\])z\s*(?:_\s*(?:\{{[^{{}}]*\}}|\w)\s*)?\^\s*\{{\s*\[\s*{n}\s*\]", text)):
+                return True
+        return False
+
+    def _input_elsewhere(self, text: str) -> bool:
+        """Whether a reading writes z^{[n]} beside a^{[n-1]} where layer n reads another value (a pooling between them):
+        the textbook's conv layer z^l = w^l * a^{l-1} + b^l is about the layers that read the activation before them."""
+        a, z = self.tensors.get("a", {}), self.tensors.get("z", {})
+        produced = {r.output: r.input for r in self.d.records}
+        for n in set(re.findall(r"(?<![A-Za-z\\])z\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]", text)):
+            n = int(n)
+            if (n in z and n - 1 in a and produced.get(z[n].key, a[n - 1].key) != a[n - 1].key
+                    and re.search(rf"(?<![A-Za-z\\])a\s*(?:_\s*(?:\{{[^{{}}]*\}}|\w)\s*)?\^\s*\{{\s*\[\s*{n - 1}\s*\]", text)):
                 return True
         return False
 
@@ -1860,7 +1872,9 @@ def _no_such_layer(verdict: Verdict) -> bool:
     """Whether a reading at one layer names a value that layer does not have (then it is not a reading): g(z^{[l]})
     at a layer no activation follows (Ng's output layer of a regression) included."""
     return verdict.status == "not understood" and bool(re.search(
-        r"has no layer|needs its layer|not an entry|no element-wise activation follows", verdict.reason))
+        r"has no layer|needs its layer|not an entry|no element-wise activation follows"
+        # Nielsen's BP2 with one index per value (\delta^l_j) at a convolution, whose values have two: a dense layer's rule
+        r"|takes \d+ indices in its subscript, not \d+", verdict.reason))
 
 
 _CALLED_NAME = re.compile(r"^(\s*[A-Za-z])\s*\((?:[^()]|\([^()]*\))*\)(?=\s*_)")

@@ -96,6 +96,10 @@ def by_weighted_layers(derivation: Derivation, names: Names, first: int = 0) -> 
     out["z"], out["a"] = z, a
     if names.get("w") is names.get("k") is not None:  # w, the kernel's other letter (tensors_of): numbered alike
         out["w"] = out["k"]
+    elif "w" not in names and "k" in out and "W" in out:
+        # Nielsen's w^l for every layer's weights, a convolution's kernel and a dense layer's matrix alike (Jo Junwoo's
+        # CNN: w^l_{ab} the kernel, w^{l+2}_{rq} the fully connected weights), once layers are numbered
+        out["w"] = {**out["k"], **out["W"]}
     return with_examples(derivation, out)
 
 
