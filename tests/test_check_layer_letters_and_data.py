@@ -383,3 +383,36 @@ def test_a_letter_symconv_reads_as_another_case_of_a_name_may_be_the_notes_own()
     got = check_notes(textwrap.dedent(notes), net)
     assert [v.status for v in got] == ["right", "right", "wrong"], [(v.line, v.status, v.reason) for v in got]
     assert "w as K[1]" in got[0].reason or "w as" in got[0].reason
+
+
+def test_a_name_the_notes_number_in_parentheses_is_read_at_that_layer():
+    # a TA's solution: "Superscripts in parentheses number the layers", h^{(1)} the tanh's output, first met inside
+    # z^{(2)} = W^{(2)} h^{(1)} + b^{(2)}: read at layer 1, as W^{(2)} is at layer 2
+    d = network("""
+        input = [3]
+        [[layer]]
+        type = "dense"
+        out_features = 2
+        bias = true
+        [[layer]]
+        type = "tanh"
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        bias = true
+        [[layer]]
+        type = "mse"
+        reduction = "sum"
+        """)
+    notes = r"""
+    Superscripts in parentheses number the layers.
+
+    $$z^{(2)} = W^{(2)} h^{(1)} + b^{(2)}$$
+
+    $$\frac{\partial L}{\partial W^{(2)}_{1,2}} = \delta^{(2)}_1 h^{(1)}_2$$
+
+    $$\frac{\partial L}{\partial W^{(2)}_{1,2}} = \delta^{(2)}_1 h^{(1)}_1$$
+
+    where $\delta^{(l)} = \partial L / \partial z^{(l)}$.
+    """
+    assert [v.status for v in check_notes(textwrap.dedent(notes), d)][:3] == ["right", "right", "wrong"]

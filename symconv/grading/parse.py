@@ -116,6 +116,7 @@ UNALIASED: ContextVar[frozenset] = ContextVar("unaliased", default=frozenset())
 _ARGUMENT_OF = re.compile(r"\s*\(\s*(?:\\mathbf\s*\{\s*)?([A-Za-z])\s*\}?\s*\)")
 # after a name, the layer the notes write on it: o^{[0]}, x_{i,j}^{[1]} (general_layers.py writes ^l so)
 LAYER_AFTER = re.compile(r"\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]\s*\}")
+_PARENTHESIZED_AFTER = re.compile(r"\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\(\s*(\d+)\s*\)\s*\}")
 _WORD_SUPERSCRIPT = re.compile(r"\s*((?:\\[a-z]+\{[A-Za-z]\}|[A-Za-z])\^\{[A-Za-z]{2,}\})")
 FEATURE = Index((("feature", 1),), 0)  # the feature notes on one feature leave out: each is checked
 
@@ -248,7 +249,10 @@ class Parser:
         if kind in ("word", "cmd") and not (kind == "cmd" and word in ("\\frac", "\\partial", "\\sum")):
             known = ", ".join(sorted(self.tensors))
             name = word
-            layered = LAYER_AFTER.match(self.text, self.text.index(word, self.pos) + len(word)) if (
+            after_name = self.text.index(word, self.pos) + len(word)
+            layered = (LAYER_AFTER.match(self.text, after_name)
+                       # h^{(1)} where the notes number layers in parentheses: the layer, as W^{(1)} reads
+                       or self.parenthesized and _PARENTHESIZED_AFTER.match(self.text, after_name)) if (
                 kind == "word" and not GRADIENT_WORD.fullmatch(word) or word[1:] in GREEK) else None
             if layered:  # o^{[0]}, x^{[1]}_{ij}: a name the notes give a value of one layer, read at that layer
                 raise UnknownName(f"unknown name {name!r} at layer [{layered[1]}]: the entries here are {known}",
