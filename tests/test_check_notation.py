@@ -581,3 +581,11 @@ $$ \frac{\partial L}{\partial x_{i,j}} = \sum_{(r,p):\ \rho_h(r, p) = i + 1} \ \
     assert [v.status for v in got] == ["right", "definition", "definition", "wrong", "right", "wrong"], got
     # a function whose body is no index expression in its letters is not one: \rho_h(r, p) = r p
     assert [v.status for v in check_notes(r"$$ \rho_h(r, p) = r p $$", CLASSIC)] == ["not understood"]
+
+
+def test_d2l_s_size_letters_and_a_fraction_of_sizes():
+    # d2l's n_h x n_w input and k_h x k_w kernel, the output o_h x o_w as symconv's network documents write it, a
+    # fraction written with \frac; a size claim is right or not understood, never wrong
+    notes = (r"$$o_h = n_h - k_h + 1 = 2$$" "\n\n" r"$$o_w = \frac{n_w + 2p - k_w}{s} + 1$$" "\n\n"
+             r"$$o_h = n_h - k_h$$" "\n")
+    assert [v.status for v in check_notes(notes, CLASSIC)] == ["right", "right", "not understood"]

@@ -45,6 +45,8 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
     # Goodfellow's and Kafunah's k_1 x k_2 kernel: the axes numbered, rows first; symconv's own documents write the
     # kernel's size K_h x K_w (the kernel K's height and width: k_{p,q} is an entry of it)
     table.update({"k_1": kernel[0], "k_2": kernel[1], "K_h": kernel[0], "K_w": kernel[1]})
+    # d2l's n_h x n_w input and k_h x k_w kernel; symconv's network documents write the output o_h x o_w
+    table.update({"n_h": h, "n_w": w, "o_h": out_h, "o_w": out_w})
     pairs = [("k", kernel), ("s", stride), ("d", dilation)]
     if start == end:  # p_h and p, where each axis is padded alike on both sides
         table.update({"p_h": start[0], "p_w": start[1]})
@@ -61,7 +63,7 @@ def _substituted(text: str, table: dict[str, int]) -> str:
     for pattern, replacement in _FLOOR:
         text = pattern.sub(replacement, text)
     text = re.sub(rf"([HW])\s*_\s*{_OUT}", r"\1_o", text)
-    text = re.sub(r"([kKspdSPD])\s*_\s*(?:\{\s*([hwtblr12])\s*\}|([hwtblr12])(?![A-Za-z\d]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
+    text = re.sub(r"([kKspdSPDno])\s*_\s*(?:\{\s*([hwtblr12])\s*\}|([hwtblr12])(?![A-Za-z\d]))", lambda m: f"{m[1]}_{m[2] or m[3]}", text)
     names = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![A-Za-z\\_])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z_'])")
     return pattern.sub(lambda m: f" ({table[m.group(1)]}) ", text)
@@ -122,7 +124,7 @@ def _about_sizes(text: str, tables: list[dict[str, int]], value) -> tuple[str, s
         text, tables = _primes(text), [_dumoulin(t) for t in tables]
         if re.search(r"\\(?!tilde\{i\}')", _SIZE_COMMANDS.sub(" ", text)):
             return None
-    elif not _ONLY_SIZES.fullmatch(text):
+    elif not _ONLY_SIZES.fullmatch(_SIZE_COMMANDS.sub(" ", text)):  # \frac{n_w + 2p - k_w}{s} too
         return None
     for number, table in enumerate(tables, start=1):
         substituted = _substituted(text, table)
