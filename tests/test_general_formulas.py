@@ -253,16 +253,17 @@ def test_the_transposed_convolutions_general_formulas_instantiated_at_any_settin
     general, note = words.general, words.general_note
     assert set(general) == {"out", "K", "in"} | ({"b"} if layer.bias else set())
     assert r"\sum_{\rho_h(i, p) = u} \ \sum_{\rho_w(j, q) = v}" in general["out"][0]
-    for key, limits in (("in", ("p=1}^{K_h}", "q=1}^{K_w}")), ("K", ("i=1}^{H}", "j=1}^{W}"))):
+    # a network's size letters: the input n_h x n_w, the output o_h x o_w (W is a dense layer's weights)
+    for key, limits in (("in", ("p=1}^{K_h}", "q=1}^{K_w}")), ("K", ("i=1}^{n_h}", "j=1}^{n_w}"))):
         assert all(limit in general[key][0] for limit in limits), general[key]
         assert r"_{\rho_h(i, p),\, \rho_w(j, q)}" in general[key][0]  # the upstream gradient where (i, j) lands
     if layer.bias:
-        assert "u=1}^{H_o}" in general["b"][0] and "v=1}^{W_o}" in general["b"][0], general["b"]
-    for said in (r"1 \le i \le H", r"1 \le p \le K_h", r"1 \le \rho_h(i, p) \le H_o", r"1 \le \rho_w(j, q) \le W_o"):
+        assert "u=1}^{o_h}" in general["b"][0] and "v=1}^{o_w}" in general["b"][0], general["b"]
+    for said in (r"1 \le i \le n_h", r"1 \le p \le K_h", r"1 \le \rho_h(i, p) \le o_h", r"1 \le \rho_w(j, q) \le o_w"):
         assert said in note
     row, col = _rho(note, "h", "i", "p", layer), _rho(note, "w", "j", "q", layer)
     # The output's size, as the note writes it, at this layer's numbers.
-    found = re.search(r"\$H_o = ([^$]*)\$", note).group(1).replace(r"\mathit{op}_h", "O_h")
+    found = re.search(r"\$o_h = ([^$]*)\$", note).group(1).replace(r"\mathit{op}_h", "O_h").replace("n_h", "H")
     size = parse_expr(re.sub(r"([A-Za-z]_[hw]) \(", r"\1*(", found),
                       transformations=standard_transformations + (implicit_multiplication,))
     (c_in, h, w), (kh, kw) = net.input, layer.kernel
@@ -345,10 +346,11 @@ def test_the_general_matrix_forms_with_crop_as_defined_are_the_gradient_at_any_s
 def test_the_documents_say_crop_as_the_test_above_computes_it():
     """The definition the test above follows is the one the single layer's and the network's documents print."""
     from symconv.network import load_network
-    words = "keeps the input's own rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$"
+    words = "keeps the input's own rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$"
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
-    assert words in single and words in network  # the network's in its notation, in the same words
+    assert words.format(h="H", w="W") in single  # each in its own size letters, in the same words
+    words = words.format(h="n_h", w="n_w")
     assert network.count(words) == 1  # said once, in the notation before its rules
     assert "removes $P_h$ rows" not in single + network and "removing $P_h$ rows" not in single + network
 

@@ -296,3 +296,24 @@ def test_k_is_only_the_kernel_in_the_cnn_document():
                 assert bad not in text, (name, bad)
             if name == "derivation.md":
                 assert "_{j,i}" in text and r"\hat{y}_j" in text and "its input $i$ to its output $j$" in text
+
+
+def test_w_is_only_the_dense_layers_weights_in_the_cnn_document():
+    """review r15 item 1: W was the input's width (H x W, W_o, 1 <= rho_w <= W) and the dense layer's weights W^{[5]}.
+    A network writes a layer's sizes n_h x n_w (its input) and o_h x o_w (a convolution's output), in every format;
+    every W left is a weight: W^{[5]}, or the weights of the gradient-descent step W <- W - eta dL/dW."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    files = {name: data.decode() for name, data in render(d, ("tex", "md", "html")).files.items()
+             if name.startswith("derivation.")}
+    for name in ("derivation.tex", "derivation.md"):
+        text = files[name]
+        for size in (r"$n_h \times n_w$", r"o_h &= \left\lfloor \frac{n_h + 2 P_h", r"\sum_{r=1}^{o_h} \sum_{s=1}^{o_w}",
+                     r"1 \le \rho_w(s, q) \le n_w"):
+            assert size in text, (name, size)
+        bare = [text[m.start() - 30:m.end() + 12] for m in re.finditer(r"(?<![A-Za-z\\])W(?![A-Za-z])", text)
+                if not text.startswith("^{[", m.end())]
+        assert bare and all(r"\leftarrow W" in b or r"W \leftarrow" in b or r"\partial W" in b for b in bare), (name, bare)
+    html = files["derivation.html"]
+    assert "<msub><mi>W</mi><mi>o</mi></msub>" not in html
+    assert "<mi>H</mi><mo>&#x000D7;</mo><mi>W</mi>" not in html and "<mi>H</mi><mo>×</mo><mi>W</mi>" not in html
+    assert "<msub><mi>n</mi><mi>w</mi></msub>" in html

@@ -375,6 +375,22 @@ class Layer(ABC):
         raise NotImplementedError
 
 
+class Sizes(NamedTuple):
+    """How a document writes an image layer's sizes, per channel: its input's rows and columns, its output's."""
+
+    h: str
+    w: str
+    ho: str
+    wo: str
+
+
+# A single layer's document writes the classic H x W and H_o x W_o (its handouts ask for H_o, and check reads size
+# claims in these letters); a network's, whose dense layers' weights are W^{[l]}, writes the input n_h x n_w (d2l's
+# letters, as its flatten writes a channel's size) and the output o_h x o_w, so that W is the weights' alone.
+SINGLE_SIZES = Sizes("H", "W", "H_o", "W_o")
+NETWORK_SIZES = Sizes("n_h", "n_w", "o_h", "o_w")
+
+
 @dataclass(frozen=True)
 class DocStep:
     """A layer as the documents see it: its number, shapes, and how its tensors are written."""
@@ -406,6 +422,11 @@ class DocStep:
             whole = rf"\frac{{\partial L}}{{\partial {self.source_symbol(k, channel)}}}"
             return rf"\Big({whole}\Big)_{{\leftarrow {self.number}}}" if forked else whole
         return rf"{self.upstream}^{{[{number}{via}]" + (f"({channel})" if channel else "") + "}"
+
+    @property
+    def sizes(self) -> Sizes:
+        """The letters of the layer's sizes: a single layer's H x W, a network's n_h x n_w (Sizes)."""
+        return SINGLE_SIZES if self.number is None else NETWORK_SIZES
 
     def example(self, channel: str = "") -> str:
         """A whole tensor's superscript channel with the example first over a batch: "n", "n,c"; the

@@ -491,9 +491,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 # Before the general formulas' note: what their two lines are. (The subscripts h and w, rows and columns, are said
 # once, with the output's size: issue 24 item 5.)
-GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input "
-                "$H \\times W$, kernel $K_h \\times K_w$, stride $S$, padding $P$ and dilation $D$; the lines after it "
-                "put in this layer's sizes, and then its entries.")
+# (In no size letters: a single layer's document writes H x W, a network's n_h x n_w, each defined with the output
+# size just before.)
+GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input and kernel "
+                "size, stride $S$, padding $P$ and dilation $D$; the lines after it put in this layer's sizes, and then "
+                "its entries.")
 
 
 SHOWN = ("For each layer the sections below write out the first entry of each tensor (channel 1, row 1, column 1) "
