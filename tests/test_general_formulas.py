@@ -300,8 +300,9 @@ def _closed_forms_as_printed(x, k, g, stride, padding, dilation):
     """dL/dK and dL/dX by the documents' general forms, each operator as the text defines it: X~ the input with P
     rows and columns of zeros on every side, G~ the upstream gradient with S - 1 zeros between its entries, K~ the
     kernel with D - 1 zeros between its taps, dL/dK = X~ correlated with G~ at entries D apart (the first k of them),
-    dL/dX = crop(full(G~) star rot180(K~)), crop keeping rows P+1..P+H (1-based) and 0 where the full correlation
-    ends sooner (the documents: gives 0 to those past its end)."""
+    dL/dX = crop(full(G~) star rot180(K~)), crop as the documents state it (review r15 item 3): its operand, the full
+    correlation, has S (H_o - 1) + D (K - 1) + 1 rows (and columns likewise); crop keeps its rows P+1..P+H (1-based),
+    and where it ends sooner the rows past its end are zeros."""
     (h, w), (kh, kw) = x.shape, k.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     xt = np.pad(x, ((ph, ph), (pw, pw)))
@@ -316,9 +317,11 @@ def _closed_forms_as_printed(x, k, g, stride, padding, dilation):
 
     dk = correlate(xt, gt)[::dh, ::dw][:kh, :kw]
     full = correlate(np.pad(gt, ((kt.shape[0] - 1,) * 2, (kt.shape[1] - 1,) * 2)), kt[::-1, ::-1])
-    padded = np.zeros(xt.shape)
-    padded[:full.shape[0], :full.shape[1]] = full[:xt.shape[0], :xt.shape[1]]
-    return dk, padded[ph:ph + h, pw:pw + w]
+    ho, wo = g.shape
+    assert full.shape == (sh * (ho - 1) + dh * (kh - 1) + 1, sw * (wo - 1) + dw * (kw - 1) + 1)  # the stated shape
+    extended = np.zeros((max(full.shape[0], ph + h), max(full.shape[1], pw + w)))  # zeros past its end
+    extended[:full.shape[0], :full.shape[1]] = full
+    return dk, extended[ph:ph + h, pw:pw + w]
 
 
 @settings(max_examples=60, deadline=None)
@@ -344,15 +347,22 @@ def test_the_general_matrix_forms_with_crop_as_defined_are_the_gradient_at_any_s
 
 
 def test_the_documents_say_crop_as_the_test_above_computes_it():
-    """The definition the test above follows is the one the single layer's and the network's documents print."""
+    """The definition the test above follows is the one the single layer's and the network's documents print (review
+    r15 item 3: which rows and columns it keeps, that it is zeros past its operand's end, and the operand's shape), each
+    in its own size letters: a single layer's H x W, a network's n_h x n_w."""
     from symconv.network import load_network
-    words = "keeps the input's own rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$"
+    said = ("takes the full correlation inside it, a matrix of $(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \\times "
+            "(S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, to the input's ${h} \\times {w}$: it keeps that matrix's rows "
+            "$P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$, and where the matrix ends before them (a "
+            "stride can leave the padded input's last rows or columns unread), the rows and columns past its end are "
+            "zeros")
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
-    assert words.format(h="H", w="W") in single  # each in its own size letters, in the same words
-    words = words.format(h="n_h", w="n_w")
+    assert said.format(h="H", w="W", ho="H_o", wo="W_o") in single
+    words = said.format(h="n_h", w="n_w", ho="o_h", wo="o_w")
     assert network.count(words) == 1  # said once, in the notation before its rules
     assert "removes $P_h$ rows" not in single + network and "removing $P_h$ rows" not in single + network
+    assert "gives 0 to any past" not in single + network
 
 
 def _star_d(a, b, dilation, size):

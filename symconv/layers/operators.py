@@ -7,12 +7,16 @@ from .base import NETWORK_SIZES, Sizes
 
 
 def crop_words(sizes: Sizes) -> str:
-    """What crop(.) does, exactly: a stride can leave the padded input's last rows unread, and the full correlation
-    is then shorter than the padded input. In the document's size letters."""
-    return (rf"$\operatorname{{crop}}(\cdot)$ keeps rows $P_h + 1$ to $P_h + {sizes.h}$ and columns $P_w + 1$ to "
-            rf"$P_w + {sizes.w}$ (the "
-            r"input's own) and gives 0 to those past the full correlation's end: where the last window stops short of the "
-            r"padded input's last rows or columns (the stride leaves them unread), no output reads them")
+    """What crop(.) does, exactly, with its operand's shape, in the document's size letters: the full correlation
+    full_D(spread_S(G)) star rot180(dilate_D(K)) has S (H_o - 1) + D (K - 1) + 1 rows, at most the padded input's
+    H + 2P; crop keeps rows P + 1 to P + H of it, and where it ends sooner (a stride that leaves the padded input's
+    last rows unread) the rows past its end are zeros (identities.py and check's crop compute it so)."""
+    h, w, ho, wo = sizes
+    return (rf"$\operatorname{{crop}}(\cdot)$ takes the full correlation inside it, a matrix of "
+            rf"$(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \times (S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, to the "
+            rf"input's ${h} \times {w}$: it keeps that matrix's rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to "
+            rf"$P_w + {w}$, and where the matrix ends before them (a stride can leave the padded input's last rows or "
+            "columns unread), the rows and columns past its end are zeros")
 
 
 def general_operators(sizes: Sizes) -> list[str]:
@@ -28,9 +32,7 @@ def general_operators(sizes: Sizes) -> list[str]:
         r"correlation)",
         r"$(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$, $1 \le p \le K_h$, "
         r"$1 \le q \le K_w$: the correlation at entries $D$ apart, cut to the kernel's size ($\star$ at $D = 1$)",
-        rf"$\operatorname{{crop}}(\cdot)$ keeps the input's own rows $P_h + 1$ to $P_h + {sizes.h}$ and columns $P_w + 1$ "
-        rf"to $P_w + {sizes.w}$, and gives 0 to any past the full correlation's end (rows and columns a stride leaves "
-        "unread)",
+        crop_words(sizes),
     ]
 
 
