@@ -196,7 +196,9 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
     assert r"\sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j}" in general["in"][0]
     if spec.groups == 1:  # the channels' sums in symbols too, never this layer's counts (a lecturer read Sum_{m=1}^{2})
         assert (r"\sum_{m=1}^{C_{\mathrm{out}}}" in general["in"][0]) == (spec.out_channels > 1), general["in"]
-        assert (r"\sum_{c=1}^{C_{\mathrm{in}}}" in general["out"][0]) == (spec.in_channels > 1), general["out"]
+        # over the input channels even where this layer has one (review r15 item 2): a rule for any size
+        assert r"\sum_{c=1}^{C_{\mathrm{in}}}" in general["out"][0], general["out"]
+        assert "^{(c)}_{i,j}" in general["in"][0].split("&=")[0], general["in"]  # the input's gradient of its channel c
     row, col = _rho(note, "h", "r", "p", spec), _rho(note, "w", "s", "q", spec)
     _assert_forward_and_kernel(spec, d, general["out"][0], row, col)
     # The input's gradient: every (m, kernel channel, r, s, p, q) whose read lands on (c, i, j).
@@ -231,7 +233,8 @@ def test_the_general_formulas_are_stated_once_per_kind_beside_those_at_the_layer
     assert sum(1 for s in ctx["sections"] if s.general_note) == 1  # where the indices run: said once
     for section in with_symbols:  # the general line, then the same at this layer
         assert section.shown_formula == section.general + section.formula
-        assert section.general[0].split("&=")[0] == section.formula[0].split("&=")[0]  # of the same entry
+        # of the same entry, its input channel c the layer's one channel (review r15 item 2)
+        assert section.general[0].split("&=")[0].replace(",c)", ",1)") == section.formula[0].split("&=")[0]
     assert not any(s.general for s in ctx["sections"] if s.name.endswith(f"[{convs[1]}]"))
 
 

@@ -202,20 +202,22 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"&A^{[1](m)} = b^{[1]}_m + X \star K^{[1](m,1)}" in rules
     assert r"\boxed{\frac{\partial L}{\partial X} = \sum_m \operatorname{full}" in rules  # boxed (review r11 item 2)
-    assert r"\operatorname{pad}_P(X) \star_D" in rules
-    assert r"\frac{\partial L}{\partial X} &= \operatorname{crop}\Big(\sum_m" in rules
+    assert r"\operatorname{pad}_P(X^{(c)}) \star_D" in rules  # the general forms: any input channel c (review r15 item 2)
+    assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Big(\sum_m" in rules
     assert r"x \star" not in rules and r"\partial x}" not in rules
 
 
 def test_the_cnn_document_defines_and_says_what_it_shows():
-    """review24: C_out defined before the formula sums to it, and C_in, which none sums to, not defined (review r14
-    A4); full(.) says how many zeros it adds; the switch figure's caption points at its own numbers, not at a worked
+    """review24: C_out defined before the formula sums to it, and C_in after the display whose general line sums to it
+    even with the CNN's one input channel (review r15 item 2; review r14 A4 had C_in defined and unused); full(.) says
+    how many zeros it adds; the switch figure's caption points at its own numbers, not at a worked
     example that leaves A^{[2]} out; the note on which entries are shown says that relu and flatten get no entries;
     no tiny fraction in a display; no dangling "as PyTorch's" and a grammatical flatten sentence."""
     tex = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"].decode()
-    defined = tex.index(r"$C_{\mathrm{out}}$ is the number of output channels")
+    defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
     assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
-    assert r"C_{\mathrm{in}}" not in tex  # one input channel: no sum over c, so no C_in (review r14 A4)
+    # C_in in the note right after the display whose first line sums to it, as rho_h(r, p) is
+    assert tex.rindex(r"\sum_{c=1}^{C_{\mathrm{in}}}", 0, defined) > tex.rindex(r"\begin{align*}", 0, defined)
     # said once, for any dilation (review r11 item 4): full_D, which is full at D = 1
     assert (r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros on every "
             r"side ($\operatorname{full}$ at $D = 1$): just enough") in tex
@@ -317,3 +319,28 @@ def test_w_is_only_the_dense_layers_weights_in_the_cnn_document():
     assert "<msub><mi>W</mi><mi>o</mi></msub>" not in html
     assert "<mi>H</mi><mo>&#x000D7;</mo><mi>W</mi>" not in html and "<mi>H</mi><mo>×</mo><mi>W</mi>" not in html
     assert "<msub><mi>n</mi><mi>w</mi></msub>" in html
+
+
+def test_the_cnns_general_rules_sum_over_the_input_channels_and_its_one_channel_is_said_once():
+    """review r15 item 2: the CNN's conv rules never wrote the sum over the input channels c. The rules in symbols (the
+    entry-wise general formulas and the general tensor forms beside the rules) sum over c, the kernel K^{(m,c)}; where
+    the layer's input has one channel, one sentence says that its own lines leave that sum's one term unsummed, in
+    every format."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    files = render(d, ("tex", "md", "html")).files
+    md, tex = files["derivation.md"].decode(), files["derivation.tex"].decode()
+    one = (r"This layer's input has a single channel, so wherever its own sizes are put in, the sum over $c$ is its one "
+           r"term $c = 1$, written without the sum ($x$ without a channel, the kernel $k^{[1](m,1)}$)")
+    for text in (md, tex):
+        assert text.count(one) == 1
+        assert (r"a^{[1](m)}_{r,s} &= b^{[1]}_{m} + \sum_{c=1}^{C_{\mathrm{in}}} \sum_{p=1}^{K_h} \sum_{q=1}^{K_w} "
+                r"x^{(c)}_{\rho_h(r, p),\, \rho_w(s, q)}\, k^{[1](m,c)}_{p,q}") in text
+        assert r"\frac{\partial L}{\partial k^{[1](m,c)}_{p,q}} &= \sum_{r=1}^{o_h}" in text
+        assert r"\frac{\partial L}{\partial x^{(c)}_{i,j}} &= \sum_{m=1}^{C_{\mathrm{out}}}" in text
+        assert r"\frac{\partial L}{\partial K^{[1](m,c)}} &= \operatorname{pad}_P(X^{(c)}) \star_D" in text
+        assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Big(\sum_m" in text
+        assert text.index(one) < text.index(r"a^{[1](1)}_{1,1} &= b^{[1]}_{1} + x_{1,1}")  # said before the first entry
+    assert "single channel, so wherever its own sizes are put in" in files["derivation.html"].decode()
+    # a layer with several input channels writes the sum in its own lines and needs no such sentence
+    three = render(derive(load_network(EXAMPLES / "three_layer_cnn.toml")), ("md",)).files["derivation.md"].decode()
+    assert r"\sum_c A^{[" in three and three.count("single channel, so wherever") == 1  # its first layer's alone

@@ -34,9 +34,10 @@ def channels(spec: ConvSpec, general: bool = False) -> Channels:
     """The channel notation of the formulas, rules and results. With groups, output channel m reads the
     input channels o_m + 1 to o_m + C_in/g, o_m = (C_in/g) floor((m - 1) / (C_out/g)); depthwise (one
     input and one output channel per group) reads channel m alone. With `general`, the sums over the channels
-    run to C_in and C_out (without groups), as a formula for any size writes them."""
+    run to C_in and C_out (without groups), as a formula for any size writes them, and the input channel c is written
+    even where this layer has one (review r15 item 2: the general rule sums over the input channels)."""
     over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    many_in, many_out = spec.in_channels > 1 or (general and spec.groups == 1), spec.out_channels > 1
     if spec.groups == 1:
         pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
         c_in, c_out = (r"C_{\mathrm{in}}", r"C_{\mathrm{out}}") if general else (spec.in_channels, spec.out_channels)
@@ -289,7 +290,7 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
         _notes(spec, step),
         # in symbols, for zero padding: a padding that copies entries is said at this layer's size only
         {} if spec.copies else _formulas(spec, step, general=True),
-        "" if spec.copies else general_note(spec, step.sizes),
+        "" if spec.copies else general_note(spec, step),
         {} if spec.copies else {"K": general_kernel_note(step.sizes)},
     )
 
@@ -301,9 +302,10 @@ def general_kernel_note(sizes: Sizes) -> str:
             rf"$1 \le \rho_w(s, q) \le {sizes.w}$.")
 
 
-def general_note(spec: ConvSpec, sizes: Sizes) -> str:
+def general_note(spec: ConvSpec, step: DocStep) -> str:
     """Where the general formulas' indices run and which of their terms exist, with the input row and column
     they read, rho_h(r, p) and rho_w(s, q), written out: said once per kind."""
+    sizes = step.sizes
     rows, cols = general_index(0, "r", "p", spec.flipped), general_index(1, "s", "q", spec.flipped)
     return (rf"Here $\rho_h(r, p) = {rows}$ and $\rho_w(s, q) = {cols}$ are the input row and column that output "
             r"entry $(r, s)$ reads through kernel entry $(p, q)$"
@@ -312,23 +314,24 @@ def general_note(spec: ConvSpec, sizes: Sizes) -> str:
             r"as above), $1 \le p \le K_h$, $1 \le q \le K_w$; a term exists "
             rf"only where $1 \le \rho_h(r, p) \le {sizes.h}$ and $1 \le \rho_w(s, q) \le {sizes.w}$ (else it falls in "
             r"the zero padding)"
-            + _channel_counts(spec) + ".")
+            + _channel_counts(spec, step) + ".")
 
 
-def _channel_counts(spec: ConvSpec) -> str:
-    """The channel counts the general formulas sum to (channels(general=True)), defined after them: only those they
-    use, C_in where there are several input channels, C_out where there are several output channels (review r14 A4:
-    a count defined and never used)."""
+def _channel_counts(spec: ConvSpec, step: DocStep) -> str:
+    """The channel counts the general formulas sum to (channels(general=True)), defined after them: C_in, which they
+    always sum to (review r15 item 2), and C_out where there are several output channels (review r14 A4: a count
+    defined and never used); where this layer's input has one channel, said once that its own lines leave the sum over
+    c out, its one term c = 1 (rather than dropping it unsaid)."""
     if spec.groups != 1:
         return ""
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
-    if many_in and many_out:
-        return r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
-    if many_in:
-        return r"; $C_{\mathrm{in}}$ is the number of input channels"
-    if many_out:
-        return r"; $C_{\mathrm{out}}$ is the number of output channels"
-    return ""
+    counts = (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
+              if spec.out_channels > 1 else r"; $C_{\mathrm{in}}$ is the number of input channels")
+    if spec.in_channels > 1:
+        return counts
+    pair = channels(spec).pair  # the kernel as this layer's lines write it: k^{[1](m,1)}, or k with one of each
+    kernel = f", the kernel ${step.symbol('K', pair)}$"
+    return (counts + rf". This layer's input has a single channel, so wherever its own sizes are put in, the sum over "
+            rf"$c$ is its one term $c = 1$, written without the sum (${step.symbol('in')}$ without a channel{kernel})")
 
 
 def steps(spec: ConvSpec, sizes: Sizes) -> dict[str, tuple[str, list[str], str]]:
@@ -403,7 +406,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
         "out": [rf"{y} &= {bias}{ch.over_c}{over('p', kh)}{over('q', kw)}{x_at}\, {k}"],
         "K": [rf"{d(k)} &= {step.over_batch}{over_rs}{g}\, {x_at}"],
     }
-    x = name("in", "c" if spec.in_channels > 1 else "", "i,j")
+    x = name("in", "c" if spec.in_channels > 1 or (general and spec.groups == 1) else "", "i,j")
     g_back = step.gradient_entry(ch.g, "r,s")
     if spec.copies and not general:  # the taps whose padded position copies (i, j)
         k_back = name("K", ch.back_pair, "p,q")
@@ -499,9 +502,9 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[s
             or spec.groups != 1):
         return None
     n = step.number
-    # The channels as the rules above write them: input channel c, output channel m, kernel (m, c); the input's
-    # gradient sums over the output channels m that read it, as the rule at stride 1 does.
-    ch = channels(spec)
+    # The channels as a rule for any size writes them (review r15 item 2): input channel c, even where this layer has
+    # one, output channel m, kernel (m, c); the input's gradient sums over the output channels m that read it.
+    ch = channels(spec, general=True)
     ex = step.example
     sup_of = lambda which, channel: step.entry(which, ex(channel))[1]
     with_sup = lambda letter, sup: letter + (f"^{{{sup}}}" if sup else "")
@@ -511,12 +514,12 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[s
                                ("m" if spec.out_channels > 1 else "", ch.g))
     K = matrix_name(*step.entry("K", ch.pair))
     K_back = matrix_name(*step.entry("K", ch.back_pair))
-    d_in = _input_gradient(step, ex("c" if spec.in_channels > 1 else ""))
+    d_in = _input_gradient(step, ex("c"))
     over_m = "" if not ch.readers else r"\sum_m "
     # The operators each said once, in a list (review r11 item 4), as the single layer's document says them.
     intro = (f"Layer {n}'s rules hold at its stride 1 without padding or dilation. At any stride $S$, padding $P$ "
-             rf"and dilation $D$ (an ${step.sizes.h} \times {step.sizes.w}$ input), with the operators listed above, they "
-             "read:")
+             rf"and dilation $D$ (an input of $C_{{\mathrm{{in}}}}$ channels of ${step.sizes.h} \times {step.sizes.w}$), "
+             "with the operators listed above, they read:")
     lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}\operatorname{{pad}}_P({x_in}) \star_D "
              rf"\operatorname{{spread}}_S({upstream})",
              rf"{d_in} &= \operatorname{{crop}}\Big({over_m}\operatorname{{full}}_D\big(\operatorname{{spread}}_S"
