@@ -13,6 +13,7 @@ import pytest
 from symconv import ConvSpec, derive, load_network, render
 from symconv.layers import LAYER_TYPES, layer_from_fields
 from symconv.layers.base import DocStep
+from symconv.example import worked_example
 from symconv.rendering.document import context, representative
 
 from .conftest import need_latex, need_poppler
@@ -344,3 +345,26 @@ def test_the_cnns_general_rules_sum_over_the_input_channels_and_its_one_channel_
     # a layer with several input channels writes the sum in its own lines and needs no such sentence
     three = render(derive(load_network(EXAMPLES / "three_layer_cnn.toml")), ("md",)).files["derivation.md"].decode()
     assert r"\sum_c A^{[" in three and three.count("single channel, so wherever") == 1  # its first layer's alone
+
+
+def test_the_switch_figure_shows_the_worked_examples_numbers_only_after_they_are_given():
+    """review r15 item 4: Figure 3, the max pooling's switches drawn at the worked example's values of A^{[2]}, stood in
+    the backward pass, pages before the worked example gives its numbers. It is drawn in the worked example, after the
+    numbers it shows (A^{[1]}, whose ReLU A^{[2]} is), numbered after the passes' figures; the pooling's words point to
+    it. In every format."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    ctx = context(d, example=worked_example(d))
+    pool = next(s for s in ctx["sections"] if s.name == "dL/dA[2]")
+    assert not pool.figures and "Figure 5 (in the worked example) shows where each window's gradient goes" in pool.intro
+    shown = [s for s in ctx["closing"] if s.figures]
+    assert [s.name for s in shown] == ["example-figures"] and shown[0].figures[0].number == 5
+    assert [s.name for s in ctx["closing"]].index("example-figures") > [s.name for s in ctx["closing"]].index("example-results")
+    files = {name: data.decode() for name, data in render(d, ("tex", "md", "html")).files.items()
+             if name.startswith("derivation.")}
+    for name, given, figure in (("derivation.tex", r"\section*{A worked example}", r"\textbf{Figure 5.} The switches"),
+                                ("derivation.md", "## A worked example", "![figure](figure-switch-layer-3.svg)"),
+                                ("derivation.html", ">A worked example</h2>", "<b>Figure 5.</b> The switches")):
+        text = files[name]
+        assert text.count(figure) == 1 and text.index(figure) > text.index(given), name
+        numbers = text.index("A^{[1](1)} = {\\begin{bmatrix} 9") if name != "derivation.html" else text.index("<mn>11</mn>")
+        assert text.index(figure) > numbers, name

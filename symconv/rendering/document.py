@@ -377,6 +377,17 @@ def _switch_figures(derivation: Derivation, record, doc: DocStep, arrays: dict |
     return drawn
 
 
+def _switches_moved(group: Group, out: list[tuple[str, Figure]]) -> Group:
+    """The group without its max pooling's switch figure, which is drawn at the worked example's numbers: each is added
+    to `out` with the name of the section that had it."""
+    sections = []
+    for section in group.sections:
+        moved = [f for f in section.figures if f.svg_file.startswith("figure-switch-")]
+        out.extend((section.name, f) for f in moved)
+        sections.append(replace(section, figures=[f for f in section.figures if f not in moved]) if moved else section)
+    return Group(group.title, sections)
+
+
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
                   all_entries: bool, input_gradient: bool, matrices: bool, general: bool = False,
                   arrays: dict | None = None, previous: DocStep | None = None) -> tuple[Group, Group]:
@@ -539,9 +550,10 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
 
 
 def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False,
-                      shows: list[tuple[str, int]] = ()) -> list[Section]:
+                      shows: list[tuple[str, int]] = (), figures: list[Figure] = ()) -> list[Section]:
     """The worked example: the given numbers, then what the layer (or the network, layer by layer)
-    computes from them, and the first entry of each sum worked out term by term."""
+    computes from them, with the `figures` drawn at its numbers (a max pooling's switches), and the first entry of
+    each sum worked out term by term."""
     whole = {}
     for record, doc in zip(derivation.records, docs):
         whole.setdefault(record.input, doc.entry("in"))
@@ -614,10 +626,14 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
     tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
                             or [1])
-    height = 3.5 + sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps)
+    height = 3.5 + sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps) + 4.0 * len(figures)
     keep = min(height, 23.0) if after else 0.0
+    # the figures at its numbers after the numbers they show (in LaTeX they float from there, never before)
+    drawn = [Section("example-figures", "", " ".join(f"Figure {f.number} shows {f.shows}." for f in figures if f.shows),
+                     [], figures=list(figures))] if figures else []
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
-            Section("example-results", "", computes, [], formula=derived, small=True,
+            Section("example-results", "", computes, [], formula=derived, small=True), *drawn,
+            Section("example-worked", "", "", [], small=True,
                     after=(("Notice:" + notice + " ") if notice else "") + (
                         ("One entry of each, term by term" + left_out + (
                             ", the bias first where the sum has one"
@@ -960,6 +976,11 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         ahead = _said_once(records, [f for f, _ in groups])
         back = _said_once(records[::-1], [b for _, b in groups][::-1])[::-1]
         groups = list(zip(ahead, back))
+    # A max pooling's switches drawn at the worked example's numbers are shown with those numbers, in the worked example,
+    # not in the backward pass that comes before them (review r15 item 4); the pooling's words point to the figure.
+    switches: list[tuple[str, Figure]] = []
+    if arrays is not None:
+        groups = [(f, _switches_moved(b, switches)) for f, b in groups]
     forward = [f for f, _ in groups]
     backward = []
     for r, (_, group) in zip(reversed(records), reversed(groups)):
@@ -972,6 +993,13 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         sections, number = _numbered(group.sections, number)
         numbered.append(Group(group.title, sections))
     forward, backward = numbered[:len(forward)], numbered[len(forward):]
+    moved = []
+    for name, drawn in switches:  # numbered after the passes' figures, where the worked example shows them
+        moved.append(replace(drawn, number=number))
+        backward = [Group(g.title, [replace(s, intro=f"{s.intro} Figure {number} (in the worked example) shows "
+                                                       f"{drawn.shows}.") if s.name == name else s
+                                    for s in g.sections]) for g in backward]
+        number += 1
     # What a formula's two lines are is said once, before the first kind's general formulas.
     led = False
     for group in forward + backward:
@@ -1016,7 +1044,7 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                  if not single and example is not None and exercises else [])
     if example is not None:  # after the derivation it checks, and just before what builds on it (the exercises)
         closing += _example_sections(derivation, docs, example, after=True,
-                                     shows=[pair for item in net_items for pair in item.shows])
+                                     shows=[pair for item in net_items for pair in item.shows], figures=moved)
     if single:
         found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
