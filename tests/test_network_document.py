@@ -368,3 +368,28 @@ def test_the_switch_figure_shows_the_worked_examples_numbers_only_after_they_are
         assert text.count(figure) == 1 and text.index(figure) > text.index(given), name
         numbers = text.index("A^{[1](1)} = {\\begin{bmatrix} 9") if name != "derivation.html" else text.index("<mn>11</mn>")
         assert text.index(figure) > numbers, name
+
+
+def test_the_cnns_worked_entries_are_the_entries_its_sections_write_out_and_its_numbers_keep_one_rounding_rule():
+    """review r15 item 5: the worked example worked a^{[1](2)}_{1,1}, dL/dk_{1,2} and dL/dx_{3,4} where the sections
+    wrote a^{[1](1)}_{1,1}, dL/dk_{1,1} and dL/dx_{1,1}, x_{3,3}; and its numbers were rounded to three, four or five
+    places. Each worked entry is one its tensor's section writes out in symbols, and every decimal of the worked
+    example, the exercises and the answers is exact (given tenths, a rate) or rounded to four places, as said once."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    ctx = context(d, example=worked_example(d, 0, input_gradient=True))
+    rows = {s.name: {r.lhs for b in s.blocks for r in b.rows} for s in ctx["sections"]}
+    worked = next(s for s in ctx["closing"] if s.name == "example-worked").steps
+    lhs = {line.split("&=")[0].strip() for line in worked if "&=" in line and line.split("&=")[0].strip()}
+    with_rows = {name: shown for name, shown in rows.items() if shown}
+    checked = [left for left in lhs if any(left in shown for shown in with_rows.values())]
+    assert {r"a^{[1](1)}_{1,1}", r"\frac{\partial L}{\partial k^{[1](1,1)}_{1,1}}",
+            r"\frac{\partial L}{\partial x_{3,3}}", r"\frac{\partial L}{\partial W^{[5]}_{1,1}}"} <= set(checked)
+    for name, shown in with_rows.items():  # a worked entry of a tensor whose section lists its entries is one of them
+        labels = set(d[name].labels)
+        assert not (lhs & labels and labels & shown) or lhs & labels <= shown, (name, lhs & labels, shown)
+    md = render(d, ("md",)).files["derivation.md"].decode()
+    numbers = md[md.index("## A worked example"):md.index("Further reading")] + md[md.index("## Answers"):]
+    assert md.count("decimals that are not exact are rounded to four places") == 1
+    decimals = re.findall(r"(?<![\d.])-?\d+\.(\d+)", numbers)
+    assert decimals and {len(places) for places in decimals} <= {1, 3, 4}  # tenths, four places, the rate 0.001
+    assert set(re.findall(r"(?<![\d.])-?\d+\.\d{3}(?!\d)", numbers)) == {"0.001"}

@@ -14,7 +14,7 @@ import numpy as np
 from ..derivation import Derivation, Tensor, Terms, contribution
 from ..numeric.reference_network import forward_backward
 from ..figure import Graph, Grid
-from ..example import Example
+from ..example import Example, representative
 from ..layers.base import DocStep
 from ..layers.conv import BIAS_OBJECTIVE
 from ..layers.conv_document import STAR_ONLY
@@ -25,7 +25,7 @@ from ..symbols import latex_base
 from ..words import matrix_name, output_of, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
-from .example import (factor_places, lines as example_lines, lone_term_shown, network_steps, rounded, worked_entries,
+from .example import (ROUNDING, lines as example_lines, lone_term_shown, network_steps, rounded, worked_entries,
                       zero_terms_left_out)
 from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of, sheet_numbers
@@ -214,22 +214,6 @@ class TermPrinter:
             sizes = np.where(second >= 0, widths[first] + widths[np.maximum(second, 0)] + 0.2, widths[first]) + 1.3
             found = self._sizes[id(terms)] = (terms, sizes)  # the table kept with its id, so that the id stays its own
         return found[1]
-
-
-def representative(shape: tuple[int, ...], terms=None) -> list[int]:
-    """The flat positions of the entries a network's document shows of a tensor: in its first channel
-    (pair), the first entry, and the middle one too where the first, on an edge, has fewer terms (the
-    sums lose the terms that fall off the edge; the interior has them all). `terms(flat)` counts an entry's
-    terms; without it, both are shown."""
-    lead = max(len(shape) - 2, 0)
-    plane = shape[lead:]
-    # the middle: of two middles the first (x_{3,3} of 6 x 6), but never the corner itself (of 2, the second)
-    picks = sorted({tuple(0 for _ in plane), tuple((n - 1) // 2 or n // 2 for n in plane)})
-    strides = [prod(shape[k + 1:]) for k in range(len(shape))]
-    flat = [sum(i * s for i, s in zip((0,) * lead + pick, strides)) for pick in picks]
-    if terms is not None and len(flat) == 2 and terms(flat[1]) <= terms(flat[0]):
-        return flat[:1]
-    return flat
 
 
 def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[int] | None = None) -> list[Block]:
@@ -550,7 +534,7 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
 
 
 def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False,
-                      shows: list[tuple[str, int]] = (), figures: list[Figure] = ()) -> list[Section]:
+                      figures: list[Figure] = ()) -> list[Section]:
     """The worked example: the given numbers, then what the layer (or the network, layer by layer)
     computes from them, with the `figures` drawn at its numbers (a max pooling's switches), and the first entry of
     each sum worked out term by term."""
@@ -566,13 +550,12 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     passed = [r for r in derivation.records if len(derivation.records) > 1 and r.layer.gates_at_zero
               and values.get(f"dL/d{r.output}") is not None and values.get(f"dL/d{r.output}") == values.get(f"dL/d{r.input}")]
     unlisted = {f"dL/d{r.input}" for r in passed}
-    # each tensor at the places its values are used at, in a worked entry below or an exercise's answer
-    places_of = factor_places(example, nonzero=len(derivation.records) > 1)
-    for name, places in shows:
-        places_of[name] = max(places_of.get(name, 3), places)
     given, derived = example_lines(replace(example, derived=tuple(v for v in example.derived if v.name not in unlisted)),
-                                   whole, EXAMPLE_EM, places_of)
-    tenths = any(rounded(*t.values) for t in example.given)
+                                   whole, EXAMPLE_EM)
+    # the one rounding rule, said once, before the first rounded number: with the given ones, or else with the computed
+    rounds_given = any(rounded(*t.values) for t in example.given)
+    rounds = rounds_given or any(rounded(*t.values) for t in example.derived)
+    tenths = any(v.is_Float for t in example.given for v in t.values)
     notice = ""
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
@@ -580,9 +563,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                     + ("above" if after else "in the sections below")
                     + "; the results in matrix form above give the same numbers):")
     else:
-        intro = ("Given these numbers (the model's own parameters, as PyTorch holds them and shown to three places, "
-                 "and small whole numbers for the input" + (" and the target" if derivation.network.has_loss else
-                                                            " and the upstream gradient") + "),"
+        intro = ("Given these numbers (the model's own parameters, as PyTorch holds them, and small whole numbers for the "
+                 "input" + (" and the target" if derivation.network.has_loss else " and the upstream gradient")
+                 + (f"; {ROUNDING}" if rounds_given else "") + "),"
                  if example.fixed else
                  f"Given these small {'' if tenths else 'whole '}numbers (the input, each layer's parameters"
                  + (" and the target" if derivation.network.has_loss else "")
@@ -595,11 +578,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             computes += (" (the outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + ", which only clip or move numbers, are left out)")
         if example.fixed:
-            computes += ("; with the model's parameters the values are decimals, shown rounded to three places, each "
-                         "of which agrees with PyTorch running the module itself")
-        elif any(rounded(*t.values) for t in example.derived):
-            computes += ("; decimals are rounded" + (", a worked entry's factor to the places its product needs"
-                                                     if any(p > 3 for p in places_of.values()) else " to three places"))
+            computes += ("; with the model's parameters the values are decimals, each of which agrees with PyTorch "
+                         "running the module itself")
+        if rounds and not (example.fixed and rounds_given):
+            computes += f"; {ROUNDING}"
         computes += "."
         # What the reader might stop at in the numbers, said after them, in a short notice (review r11 item 6).
         notice = _zero_by_balance(derivation, values, {v.name: v for v in example.given})
@@ -1039,12 +1021,11 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         parts = first.layer.in_network(docs[0])
         closing += [Section(f"network-{n}", "In a network" if n == 0 else "", intro, [], formula=lines, after=after)
                     for n, (intro, lines, after) in enumerate(parts)]
-    # A network's exercises, from its worked example: their answers' inputs are printed in it at the places they use
+    # A network's exercises, from its worked example's numbers, shown by the same rounding rule
     net_items = (network_exercises(derivation, example, short_names(derivation, upstream))
                  if not single and example is not None and exercises else [])
     if example is not None:  # after the derivation it checks, and just before what builds on it (the exercises)
-        closing += _example_sections(derivation, docs, example, after=True,
-                                     shows=[pair for item in net_items for pair in item.shows], figures=moved)
+        closing += _example_sections(derivation, docs, example, after=True, figures=moved)
     if single:
         found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
