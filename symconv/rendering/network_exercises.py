@@ -1,6 +1,6 @@
 """A network's exercises with their answers, drawn from its worked example and doable by hand: a weight's
-gradient, the first convolution's bias gradient and one of its kernel entries' had the target been another (numbers
-the document does not print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a
+gradient, the first convolution's bias gradient, one of its kernel entries' and one of its input entries' (the full
+correlation with the rotated kernels) had the target been another (numbers the document does not print), and a
 batch's gradient with one step of gradient descent.
 
 Every number is computed here, by the kinds' own NumPy forward and backward code (the same reference the
@@ -66,12 +66,13 @@ def _entry_terms(derivation: Derivation, name: str, flat: int) -> list[tuple[int
 
 
 def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: dict, total: float,
-            symbolic: bool) -> list[str]:
+            symbolic: bool, nonzero: bool = False) -> list[str]:
     """Align lines: entry `flat` of tensor `name` as the sum of its terms whose first factor (an upstream
-    gradient) is not 0 (in symbols when `symbolic`), then in numbers."""
+    gradient) is not 0, with `nonzero` whose second is not 0 either (in symbols when `symbolic`), then in numbers."""
     syms = derivation.symbols
     number = lambda at: values[syms[at]]
-    terms = [(a, b) for a, b in _entry_terms(derivation, name, flat) if number(a) != 0]
+    terms = [(a, b) for a, b in _entry_terms(derivation, name, flat)
+             if number(a) != 0 and not (nonzero and b >= 0 and number(b) == 0)]
     pairs = [(number(a), number(b) if b >= 0 else None) for a, b in terms]
     lhs = derivation[name].labels[flat]
     if not terms:
@@ -351,6 +352,11 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                  f"By the kernel's gradient's rule, with only the upstream gradient's entries {_listed(kept)}, not 0"
                  f"{_stopped(records)}:"),
                 tuple(lines)))
+            # the lecture's core result: the input's gradient, the full correlation with the rotated kernels (review r15
+            # item 6), from the upstream gradient of every channel (answer 2 found the bias's channel's)
+            item = _input_gradient_item(derivation, names, kernel, values2, arrays2, example, len(items) + 1)
+            if item is not None:
+                items.append(item)
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:
         r = dense[-1]
@@ -376,6 +382,72 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up "
             f"from ${decimal(base)}$: the step was too large."))
     return items
+
+
+def _input_gradient_item(derivation: Derivation, names: dict, kernel, values2: dict, arrays2: dict, example: Example,
+                         number: int) -> Item | None:
+    """The exercise on a convolution's input gradient under L' (review r15 item 6): one input entry's gradient as the
+    full correlation of the upstream gradient of every output channel with the kernels rotated by 180 degrees; the
+    entry of the first input channel whose sum has the most terms that are not 0 (not the one the worked example
+    works). Its answer says which entry of the rotated kernel each upstream entry meets, gives the upstream gradient of
+    each channel answer 2 did not print, then the sum in symbols and in numbers, its terms that are 0 left out. None
+    where the derivation has no such gradient, or for a layer whose input entry meets no one kernel entry per upstream
+    entry as (i - r + 1 + P, j - s + 1 + P) (a stride, a dilation, groups, padding that copies, the flipped kernel)."""
+    grad, up = f"dL/d{kernel.input}", f"dL/d{kernel.output}"
+    spec = kernel.layer.conv_spec(kernel.shape_in)
+    if (grad not in derivation.names() or up not in arrays2 or grad not in arrays2 or spec.stride != (1, 1)
+            or spec.dilation != (1, 1) or spec.groups != 1 or spec.copies or spec.flipped or not spec.symmetric):
+        return None
+    syms = derivation.symbols
+    shown = next((v.worked for v in example.derived if v.name == grad), None)
+
+    def live(flat: int) -> int:  # its terms whose upstream entry and kernel entry are both not 0
+        return sum(values2[syms[a]] != 0 and values2[syms[b]] != 0 for a, b in _entry_terms(derivation, grad, flat))
+
+    flat = max((n for n in _channel_entries(derivation, grad, 0) if n != shown), key=lambda n: (live(n), -n))
+    if live(flat) < 2:
+        return None
+    total = float(np.reshape(arrays2[grad], -1)[flat])
+    lines = _worked(derivation, names, grad, flat, values2, total, True, nonzero=True)
+    lines[0] = lines[0].replace(r"\partial L}", r"\partial L'}", 1)
+    label = derivation[grad].labels[flat]
+    index = lambda text: tuple(int(n) for n in re.findall(r"_\{(\d+),(\d+)\}", text)[-1])  # an entry's (row, column)
+    i, j = index(label)
+    # the upstream gradient of each output channel answer 2 did not print (it printed the bias's, the last)
+    t_up = derivation[up]
+    strip = lambda text: re.sub(r"_\{[^{}]*\}$", "", text)
+    per = len(t_up.symbols) // t_up.shape[0]
+    channels = np.reshape(arrays2[up], (t_up.shape[0], -1))
+    others = [m for m in range(t_up.shape[0] - 1) if np.any(channels[m])]
+    printed = [rf"{strip(names[t_up.symbols[m * per]])} &= {_grid(channels[m], t_up.shape)}" for m in others]
+    # which kernel entry each upstream entry (r, s) meets at stride 1: (i - r + 1 + P_h, j - s + 1 + P_w), entry
+    # (K_h + 1 - p, K_w + 1 - q) = (r - i - P_h + K_h, ...) of the rotated kernel; the first term's as an instance
+    (kh, kw), (ph, pw) = spec.kernel, spec.padding
+    plus = lambda letter, n: letter if n == 0 else f"{letter} + {n}" if n > 0 else f"{letter} - {-n}"
+    kernel_at = f"$({i + 1 + ph} - r, {j + 1 + pw} - s)$"
+    rotated_at = f"$({plus('r', kh - i - ph)}, {plus('s', kw - j - pw)})$"
+    first = next((a, b) for a, b in _entry_terms(derivation, grad, flat) if values2[syms[a]] != 0 and values2[syms[b]] != 0)
+    r, s_ = index(names[syms[first[0]]])
+    k_label = derivation[kernel.params["K"]].labels[0]  # k^{[1](1,1)}_{1,1}: the kernels as K^{[1](m,1)}
+    K = "K" + re.sub(r"\((\d+),", "(m,", strip(k_label))[1:]
+    met = re.search(r"\((\d+),", names[syms[first[1]]])  # the output channel of the kernel the first term meets
+    K_first = K.replace("(m,", f"({met.group(1)},", 1) if met else K
+    instance = (f"${names[syms[first[0]]]}$ meets ${names[syms[first[1]]]}$, entry $({r + kh - i - ph}, "
+                rf"{s_ + kw - j - pw})$ of $\operatorname{{rot}}_{{180}}({K_first})$")
+    before = (f"Layer {kernel.number} is the first, so training needs no gradient of its input, but a layer before it "
+              "would receive this one" if kernel.number == 1 else
+              f"Layer {kernel.number} sends this gradient back to layer {kernel.number - 1}")
+    question = (f"{before}: with the upstream gradient of $L'$ at layer {kernel.number} in every channel, compute "
+                f"${inline_primed(label)}$ as the full correlation of that gradient with the kernels rotated by 180 "
+                rf"degrees. Which entry of $\operatorname{{rot}}_{{180}}({K})$ meets each upstream entry?")
+    answer = (f"By the input's gradient's rule, upstream entry $(r, s)$ meets kernel entry {kernel_at}, which is entry "
+              f"{rotated_at} of the kernel turned by 180 degrees: {instance}. "
+              + (f"Answer 2 found channel {t_up.shape[0]}'s upstream gradient; "
+                 + (f"channel {others[0] + 1}'s comes" if len(others) == 1 else
+                    f"those of channels {_listed([str(m + 1) for m in others])} come")
+                 + " back through the same layers. " if others else "")
+              + "With only the terms that are not 0:")
+    return Item(f"Exercise {number}", question, answer, tuple(printed + lines))
 
 
 def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) -> Exercise | None:
