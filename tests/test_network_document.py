@@ -368,6 +368,7 @@ def test_the_switch_figure_shows_the_worked_examples_numbers_only_after_they_are
         assert text.count(figure) == 1 and text.index(figure) > text.index(given), name
         numbers = text.index("A^{[1](1)} = {\\begin{bmatrix} 9") if name != "derivation.html" else text.index("<mn>11</mn>")
         assert text.index(figure) > numbers, name
+    assert "figure-switch-layer-3.svg" in render(d, ("md",)).files  # the Markdown's figure beside it, written
 
 
 def test_the_cnns_worked_entries_are_the_entries_its_sections_write_out_and_its_numbers_keep_one_rounding_rule():
