@@ -53,7 +53,7 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     assert every["A[1]"] == 72 and few["A[1]"] == 1  # 2 x 6 x 6, a valid convolution: every entry has 9 terms
     assert every["dL/dK[1]"] == 18 and few["dL/dK[1]"] == 1
     assert every["dL/dX"] == 64 and "dL/dX" not in few  # training does not need it
-    assert few["A[9]"] == every["A[9]"] == 1  # p is said by its rule: only the loss's row
+    assert few["A[9]"] == every["A[9]"] == 0  # y-hat and the loss are said by its rule (review r15 item 7)
     # The full convolution's corner has fewer terms than its interior: both are shown.
     assert _rows(context(d, input_gradient=True))["dL/dX"] == 2
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
@@ -99,8 +99,11 @@ def test_the_overview_defines_the_notation_its_rules_use():
     assert [s.title for s in ctx["rules"]][0].startswith("Layer 1: convolution")
     # one item per symbol, each a sentence starting with the symbol (a lecturer could not find the rules in one paragraph)
     notation = ctx["rules_notation"]
-    for mark in (r"\odot", r"\star", r"\operatorname{rot}_{180}", r"\operatorname{full}", r"\oslash"):
+    for mark in (r"\odot", r"\star", r"\operatorname{full}", r"\oslash"):
         assert sum(item.startswith("$" + mark) for item in notation) == 1, mark
+    # rot180 is defined by its entries where the input's gradient first turns the kernel: not again (review r15 item 7)
+    assert not any(item.startswith(r"$\operatorname{rot}_{180}") for item in notation)
+    assert any("is the kernel turned by 180 degrees" in s.intro for s in ctx["sections"])
     assert all(item.endswith(".") for item in notation)
     # no stride in this network: spread is said only among the general forms' operators (review r11 item 4), once
     assert sum(r"\operatorname{spread}" in item for item in notation) == 1
@@ -120,9 +123,12 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
 # (a network's document is set at 10pt: it holds its rules, a worked example through every layer and each layer's
 # entries; pytorch_semantics took its 12th page when the worked example moved after the backward pass, where it
 # starts a fresh page; resnet_basic_block its 9th when the rules' symbols became a list, one per line, and the further
-# reading gained d2l and addresses; the CNN its 9th when its answers started a page of their own, so that the pages
-# before them can be handed out, review r14 A12: the 8th holds the worked example's end, the exercises and the reading).
-PAGES = {"conv_relu_maxpool_dense": 9, "resnet_basic_block": 9, "unet_decoder": 10,
+# reading gained d2l and addresses; the CNN took a 9th when its answers started a page of their own (review r14 A12),
+# and is back to 8 (review r15 item 7): its answers follow the reading, the worked example flows on from the rules, no
+# entry is listed that its rule's line above gives (the softmax's and the dense layer's vectors, the loss), the worked
+# lines' left sides are slashed, the answers' gradient after a max pooling is said in words, not a matrix of zeros; the
+# 8th page holds the exercises, the reading and the answers).
+PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 8, "unet_decoder": 10,
          "three_layer_cnn": 9}
 
 
@@ -380,11 +386,17 @@ def test_the_cnns_worked_entries_are_the_entries_its_sections_write_out_and_its_
     ctx = context(d, example=worked_example(d, 0, input_gradient=True))
     rows = {s.name: {r.lhs for b in s.blocks for r in b.rows} for s in ctx["sections"]}
     worked = next(s for s in ctx["closing"] if s.name == "example-worked").steps
-    lhs = {line.split("&=")[0].strip() for line in worked if "&=" in line and line.split("&=")[0].strip()}
+    # the worked lines' left sides slashed (review r15 item 7), the sections' as fractions
+    lhs = {re.sub(r"^\\partial L / \\partial (.*)$", r"\\frac{\\partial L}{\\partial \1}", line.split("&=")[0].strip())
+           for line in worked if "&=" in line and line.split("&=")[0].strip()}
     with_rows = {name: shown for name, shown in rows.items() if shown}
     checked = [left for left in lhs if any(left in shown for shown in with_rows.values())]
     assert {r"a^{[1](1)}_{1,1}", r"\frac{\partial L}{\partial k^{[1](1,1)}_{1,1}}",
-            r"\frac{\partial L}{\partial x_{3,3}}", r"\frac{\partial L}{\partial W^{[5]}_{1,1}}"} <= set(checked)
+            r"\frac{\partial L}{\partial x_{3,3}}"} <= set(checked)
+    # dL/dW^{[5]}_{1,1} is worked where its section gives every entry by the rule delta_j a_i (no entry listed)
+    weights = next(s for s in ctx["sections"] if s.name == "dL/dW[5]")
+    assert r"\frac{\partial L}{\partial W^{[5]}_{1,1}}" in lhs and not weights.blocks
+    assert any(r"= \delta^{[5]}_{j}\, a^{[4]}_{i}" in line for line in weights.steps)
     for name, shown in with_rows.items():  # a worked entry of a tensor whose section lists its entries is one of them
         labels = set(d[name].labels)
         assert not (lhs & labels and labels & shown) or lhs & labels <= shown, (name, lhs & labels, shown)
@@ -394,3 +406,26 @@ def test_the_cnns_worked_entries_are_the_entries_its_sections_write_out_and_its_
     decimals = re.findall(r"(?<![\d.])-?\d+\.(\d+)", numbers)
     assert decimals and {len(places) for places in decimals} <= {1, 3, 4}  # tenths, four places, the rate 0.001
     assert set(re.findall(r"(?<![\d.])-?\d+\.\d{3}(?!\d)", numbers)) == {"0.001"}
+
+
+def test_the_cnns_sections_list_no_entry_the_line_above_gives_and_its_answers_follow_the_reading():
+    """review r15 item 7 (the CNN in 8 pages without cramming): a vector of entries that repeats the rule just above it
+    (the softmax's dL/df_j = y-hat_j - t_j, a dense layer's dL/dW_{j,i} = delta_j a_i and dL/db = delta, the loss L), is
+    not listed, nor is the worked example's dL/db^{[5]}, the same numbers as dL/da^{[5]}; a network's answers follow
+    its reading (a single layer's keep a page of their own)."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    ctx = context(d, example=worked_example(d, 0, input_gradient=True))
+    sections = {s.name: s for s in ctx["sections"]}
+    for name in ("dL/dW[5]", "dL/db[5]", "dL/dA[5]", "A[6]"):
+        assert not sections[name].blocks and not sections[name].overview, name
+    assert sections["dL/dA[4]"].blocks  # a sum over the outputs: its entry is shown
+    results = next(s for s in ctx["closing"] if s.name == "example-results")
+    assert not any(r"\partial b^{[5]}}" in line for line in results.formula)
+    worked = next(s for s in ctx["closing"] if s.name == "example-worked")
+    assert r"$\partial L / \partial b^{[5]}$ is $\partial L / \partial a^{[5]}$ by its rule, not listed again." in worked.after
+    tex = render(d, ("tex",)).files["derivation.tex"].decode()
+    reading, answers = tex.index(r"\subsection*{Further reading}"), tex.index(r"\section*{Answers}")
+    assert reading < answers and r"\clearpage" not in tex[reading:answers]
+    assert "the answers are in the last section." in tex and "on a page of their own" not in tex
+    single = render(derive(ConvSpec(bias=True)), ("tex",)).files["derivation.tex"].decode()
+    assert r"\clearpage" in single[single.index(r"\subsection*{Further reading}"):single.index(r"\section*{Answers}")]

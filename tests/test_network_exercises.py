@@ -67,7 +67,7 @@ def test_the_cnn_asks_for_an_input_entrys_gradient_as_the_full_correlation_with_
     items = exercises(d, example, short_names(d, r"\delta"))
     item = items[3]
     assert item.title == "Exercise 4" and r"\operatorname{rot}_{180}(K^{[1](m,1)})" in item.question
-    assert "full correlation" in item.question and "a layer before it would receive this one" in item.question
+    assert "full correlation" in item.question and "the gradient a layer before layer 1 would receive" in item.question
     i, j = (int(n) for n in re.search(r"x_\{(\d+),(\d+)\}", item.question).groups())
     leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
     t = leaves["t"]
@@ -89,7 +89,8 @@ def test_the_cnn_asks_for_an_input_entrys_gradient_as_the_full_correlation_with_
     plus = lambda letter, n: letter if n == 0 else f"{letter} + {n}" if n > 0 else f"{letter} - {-n}"
     assert (f"meets kernel entry $({i + 1} - r, {j + 1} - s)$, which is entry $({plus('r', 3 - i)}, {plus('s', 3 - j)})$ "
             "of the kernel turned by 180 degrees") in item.answer
-    assert r"{\delta'}^{[1](1)} &= {\begin{bmatrix}" in item.lines[0]  # channel 1's upstream gradient, given
+    nonzero = [f"${decimal(v)}$ at $({n // 4 + 1}, {n % 4 + 1})$" for n, v in enumerate(delta[0].reshape(-1)) if abs(v) > 1e-12]
+    assert (r"${\delta'}^{[1](1)}$ is " + ", ".join(nonzero[:-1]) + f" and {nonzero[-1]}, 0 elsewhere") in item.answer
     md = render(d, ("md",)).files["derivation.md"].decode()
     assert not printed(decimal(full[i - 1, j - 1]), md[:md.index("## Exercises")])
     assert md.count("#### Answer 4") == 1 and "upstream entry $(r, s)$ meets kernel entry" in md
@@ -171,7 +172,10 @@ def test_answer_2_goes_back_through_the_flatten_the_switches_and_the_relu_mask()
     assert f"Layer 2's ReLU stops the gradient at the {len(shut)} entries" in item.answer
     assert ", ".join(shut[:-1]) + " and " + shut[-1] in item.answer
     lines = " ".join(item.lines)
-    for name, grad in (("[3](2)", after["dL/dA[3]"][1]), ("[2](2)", after["dL/dA[2]"][1])):
+    # the pooled gradient as a matrix; where the max pooling sends it, in words (a 4 x 4 matrix of zeros repeated them,
+    # review r15 item 7)
+    assert "the other entries of ${\\delta'}^{[2](2)}$ get 0." in item.answer and "{\\delta'}^{[2](2)} = {" not in lines
+    for name, grad in (("[3](2)", after["dL/dA[3]"][1]),):
         # as every number is shown (review r15 item 5), the numbers answer 3 uses (review r7 defect 10)
         rows = r" \\ ".join(" & ".join(decimal(v) if v else "0" for v in row) for row in grad)
         assert f"{{\\delta'}}^{{{name}}} = {{\\begin{{bmatrix}} {rows} \\end{{bmatrix}}}}" in lines.replace("&= ", "= "), name

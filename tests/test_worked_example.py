@@ -343,7 +343,8 @@ def test_a_single_layers_worked_input_entry_is_the_one_its_figure_shows(spec):
     assert float(gx.values[gx.worked]) == sum(products)
     md = render(d, ("md",), example=0).files["derivation.md"].decode()
     label = r"x^{(1)}" if spec.in_channels > 1 else "x"
-    assert rf"\frac{{\partial L}}{{\partial {label}_{{{i + 1},{j + 1}}}}} &= " in md.split("## A worked example")[1]
+    # a worked line's left side slashed, as every worked line's (review r15 item 7)
+    assert rf"\partial L / \partial {label}_{{{i + 1},{j + 1}}} &= " in md.split("## A worked example")[1]
 
 
 def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term():
@@ -362,8 +363,8 @@ def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term
     worked = md[md.index("One entry of each, term by term"):md.index("## Exercises")]
     powers = " + ".join(f"e^{{{s:g}}}" for s in scores)
     assert (rf"\hat{{y}}_{{1}} &= e^{{{scores[0]:g}}} / ({powers}) \approx {p[0]:.4f}, \quad "
-            rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.4f}, \quad "
-            rf"\partial L / \partial a^{{[5]}}_{{1}} = {p[0]:.4f} - {target[0]:g} \approx {p[0] - target[0]:.4f}") \
+            rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.4f} \\" + "\n"
+            rf"\partial L / \partial a^{{[5]}}_{{1}} &= {p[0]:.4f} - {target[0]:g} \approx {p[0] - target[0]:.4f}") \
         in worked
     assert target[0] == 1  # the loss's one term is the first probability's
 

@@ -177,9 +177,12 @@ class Layer(ABC):
     # Fields added after networks had folders, with their defaults: left out of the folder's digest at
     # their default, so that a network written before them keeps its folder.
     later_fields: ClassVar[dict[str, object]] = {}
-    # Whether the rule in the kind's words already gives each output entry (the softmax's p_k = e^{f_k} /
-    # sum_j e^{f_j}): a network's document then lists none of them.
-    rule_gives_output: ClassVar[bool] = False
+    # The tensors whose every entry the kind's words or steps already give in symbols, by key: "out" for its output,
+    # "in" for its input's gradient, a parameter's key for its gradient, or for a loss's value (the softmax's
+    # y-hat_j = e^{f_j} / sum_j' e^{f_j'}, dL/df_j = y-hat_j - t_j and L = -sum_j t_j log y-hat_j, a dense layer's
+    # delta_j a_i and its bias's upstream gradient): a network's document then lists none of their entries (review r15
+    # item 7: they repeated the line above them).
+    rule_gives: ClassVar[frozenset[str]] = frozenset()
     # Whether a network's forward pass needs no section for the kind: its one sentence would repeat its rule
     # (a relu's max(0, .), entry by entry).
     rule_says_forward: ClassVar[bool] = False

@@ -12,11 +12,10 @@ def crop_words(sizes: Sizes) -> str:
     H + 2P; crop keeps rows P + 1 to P + H of it, and where it ends sooner (a stride that leaves the padded input's
     last rows unread) the rows past its end are zeros (identities.py and check's crop compute it so)."""
     h, w, ho, wo = sizes
-    return (rf"$\operatorname{{crop}}(\cdot)$ takes the full correlation inside it, a matrix of "
-            rf"$(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \times (S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, to the "
-            rf"input's ${h} \times {w}$: it keeps that matrix's rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to "
-            rf"$P_w + {w}$, and where the matrix ends before them (a stride can leave the padded input's last rows or "
-            "columns unread), the rows and columns past its end are zeros")
+    return (rf"$\operatorname{{crop}}(\cdot)$ keeps rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$ "
+            rf"of the full correlation inside it, $(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \times "
+            rf"(S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, with zeros past its end (a stride can leave the padded "
+            "input's last rows or columns unread)")
 
 
 def general_operators(sizes: Sizes) -> list[str]:

@@ -399,8 +399,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         # In a network, an output that only clips or moves its input's numbers (relu, flatten), or whose
         # rule gives each entry (the softmax), is said by its rule: its entries are not shown.
         # Likewise the gradient such a layer sends back (relu's mask, flatten's reshaping): its words say it.
-        quiet = not single and ((key == "out" and (not layer.example_output or layer.rule_gives_output))
-                                or (key == "in" and not layer.example_output))
+        # A gradient whose every entry its rule's line gives is not listed either (a handout, without `matrices`, lists
+        # entries to ask for, and keeps them).
+        quiet = not single and ((key == "out" and (not layer.example_output or "out" in layer.rule_gives))
+                                or (key == "in" and not layer.example_output)
+                                or (matrices and not batched and key != "out" and key in layer.rule_gives))
         # A single layer shows a tensor that fits as one matrix of its expressions; a network, whose sections
         # show representative entries, only a vector that fits on a line (a transposed row).
         whole = matrices and not quiet and (single or len(tensor.shape) == 1)
@@ -443,7 +446,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                        general=symbols, general_note=note, general_range=range_note)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
-    loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
+    loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value, unless its words give it
+            and (single or batched or not matrices or p.key not in layer.rule_gives)
             for block in tensor_blocks(derivation[record.params[p.key]], printer)]
     # Under a step's own heading (the output size), the entries need theirs.
     forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] or stages else "",
@@ -550,6 +554,11 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     passed = [r for r in derivation.records if len(derivation.records) > 1 and r.layer.gates_at_zero
               and values.get(f"dL/d{r.output}") is not None and values.get(f"dL/d{r.output}") == values.get(f"dL/d{r.input}")]
     unlisted = {f"dL/d{r.input}" for r in passed}
+    # A bias whose gradient is the upstream gradient itself (a dense layer's): the same numbers, said, not listed twice.
+    same = [r for r in derivation.records if len(derivation.records) > 1 and "b" in r.layer.rule_gives
+            and "b" in r.params and values.get(f"dL/d{r.params['b']}") is not None
+            and values.get(f"dL/d{r.params['b']}") == values.get(f"dL/d{r.output}")]
+    unlisted |= {f"dL/d{r.params['b']}" for r in same}
     given, derived = example_lines(replace(example, derived=tuple(v for v in example.derived if v.name not in unlisted)),
                                    whole, EXAMPLE_EM)
     # the one rounding rule, said once, before the first rounded number: with the given ones, or else with the computed
@@ -585,6 +594,10 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
         computes += "."
         # What the reader might stop at in the numbers, said after them, in a short notice (review r11 item 6).
         notice = _zero_by_balance(derivation, values, {v.name: v for v in example.given})
+        for r in same:
+            notice += (rf" $\partial L / \partial {latex_base(whole[r.params['b']][0])}^{{{whole[r.params['b']][1]}}}$ is "
+                       rf"$\partial L / \partial {latex_base(whole[r.output][0])}^{{{whole[r.output][1]}}}$ by its rule, "
+                       "not listed again.")
         for r in passed:  # a gate that stopped nothing: the two gradients it joins are the same numbers
             notice += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient (each that is not 0 sits where its "
                        rf"input is positive): $\partial L / \partial {matrix_name(*whole[r.input])}$ is "
@@ -608,11 +621,16 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
     tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
                             or [1])
-    height = 3.5 + sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps) + 4.0 * len(figures)
+    # A network's example flows from where the rules end (review r15 item 7: kept whole, it left the end of their page
+    # blank), its heading and words kept with the first line of its given numbers; a single layer's, shorter, is kept on
+    # one page.
+    single = len(derivation.records) == 1
+    height = (sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps) + 3.5 if single else
+              2.0 + 0.5 * tall(given[0]) + 0.5 if given else 2.0)
     keep = min(height, 23.0) if after else 0.0
-    # the figures at its numbers after the numbers they show (in LaTeX they float from there, never before)
-    drawn = [Section("example-figures", "", " ".join(f"Figure {f.number} shows {f.shows}." for f in figures if f.shows),
-                     [], figures=list(figures))] if figures else []
+    # the figures at its numbers after the numbers they show (in LaTeX they float from there, never before); the
+    # sections that use them point to them
+    drawn = [Section("example-figures", "", "", [], figures=list(figures))] if figures else []
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True), *drawn,
             Section("example-worked", "", "", [], small=True,
@@ -1087,8 +1105,15 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     # notation paragraph at the start.
     indicator = not single and any(r"\mathbb{1}" in text for g in forward + backward for s in g.sections
                                    for text in _texts(s))
+    # Symbols the passes already define where they first use them (rot180 by its entries beside the input's gradient,
+    # a pooling's window Omega by its set) are not defined again in the list before the rules (review r15 item 7).
+    said = " ".join(text for g in forward + backward for s in g.sections for text in _texts(s))
+    defined = tuple(mark for mark, definition in ((r"\mathbb{1}", r"\mathbb{1}" if indicator else None),
+                                                  (r"\operatorname{rot}", r"is the kernel turned by 180 degrees"),
+                                                  (r"\Omega_{r,s}", r"\Omega_{r,s} = \{"))
+                    if definition is not None and definition in said)
     rules_intro, rules_notation, shown_note = _rules_intro(rules, input_gradient, all_entries, net.batch is not None,
-                                                           (r"\mathbb{1}",) if indicator else ())
+                                                           defined)
     rules = [replace(section, items=[]) for section in rules]  # said in the list of symbols before them
     return {
         "title": title,

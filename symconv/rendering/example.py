@@ -19,8 +19,7 @@ from .latex import break_lines, width
 PLACES = 4  # a decimal's places in the documents: the one rounding rule (ROUNDING), everywhere a number is shown
 # The rule, stated once, in the worked example's words before its first rounded number (review r15 item 5: the CNN's
 # numbers were rounded to three, four or five places, a worked factor to the places its product needed).
-ROUNDING = ("decimals that are not exact are rounded to four places, each from its unrounded value, so that a worked "
-            "line's rounded factors may miss its value in the last place")
+ROUNDING = "decimals that are not exact are rounded to four places, each from unrounded values"
 
 
 def decimal(value: float) -> str:
@@ -40,6 +39,12 @@ def number(value) -> str:
     if value.is_Float:
         return "0" if value.is_zero else decimal(float(value))
     return latex(value)
+
+
+def slashed(label: str) -> str:
+    """A gradient's label as a worked line's left side writes it: \\partial L / \\partial x_{3,3}, not a fraction (a
+    column of fractions set the worked lines a third taller, review r15 item 7)."""
+    return re.sub(r"^\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", label)
 
 
 def rounded(*values) -> bool:
@@ -188,7 +193,7 @@ def _sum_entry(tensor: Values, labels: dict[str, tuple[str, ...]], room: float, 
     """A tensor's worked entry as align lines, term by term; [] for one without terms (or a term that is itself)."""
     if not tensor.terms or (len(tensor.terms) == 1 and tensor.terms[0][1] is None):  # none, or itself
         return []
-    lhs = labels[tensor.name][tensor.worked]
+    lhs = slashed(labels[tensor.name][tensor.worked])
     value = tensor.values[tensor.worked]
     kept = shown_terms(tensor, nonzero)
     pairs = tuple(tensor.terms[n] for n in kept)
@@ -207,8 +212,8 @@ def _sum_entry(tensor: Values, labels: dict[str, tuple[str, ...]], room: float, 
 
 
 def network_steps(derivation, example: Example, arrays: dict, labels: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
-    """The worked line of a softmax with cross-entropy, by the loss's name: the first probability, the loss and the
-    softmax's input gradient p_1 - t_1, on one line (the CNN's eight pages hold one more line, not three). Each number
+    """The worked lines of a softmax with cross-entropy, by the loss's name: the first probability and the loss on one
+    line, the softmax's input gradient p_1 - t_1 on the next (the CNN's eight pages hold two lines, not three). Each number
     is the example's (a decimal of 30 digits) and agrees with `arrays`, the network computed by each kind's NumPy
     code, before it is written, as decimal() shows it (ROUNDING)."""
     import math
@@ -238,7 +243,9 @@ def network_steps(derivation, example: Example, arrays: dict, labels: dict[str, 
         if name in values:
             delta = values[name][0]
             assert check(delta, float(p[0]) - t[0]) and check(delta, np.asarray(arrays[name]).reshape(-1)[0])
-            lhs = re.sub(r"\\frac\{\\partial L\}\{\\partial (.*)\}$", r"\\partial L / \\partial \1", labels[name][0])
-            line += rf", \quad {lhs} = {number(p[0])} - {decimal(t[0])} \approx {number(delta)}"
-        out[record.params["L"]] = [line]
+            # a row of its own, as every worked entry (a third entry on the line set it wider than the page)
+            out[record.params["L"]] = [line, rf"{slashed(labels[name][0])} &= {number(p[0])} - {decimal(t[0])} "
+                                             rf"\approx {number(delta)}"]
+        else:
+            out[record.params["L"]] = [line]
     return out

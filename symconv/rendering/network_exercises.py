@@ -74,7 +74,7 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
     terms = [(a, b) for a, b in _entry_terms(derivation, name, flat)
              if number(a) != 0 and not (nonzero and b >= 0 and number(b) == 0)]
     pairs = [(number(a), number(b) if b >= 0 else None) for a, b in terms]
-    lhs = derivation[name].labels[flat]
+    lhs = inline(derivation[name].labels[flat])  # slashed, as the worked example's lines write it
     if not terms:
         return [rf"{lhs} &= 0"]
     text = [names[syms[a]] + (r"\," + names[syms[b]] if b >= 0 else "") for a, b in terms]
@@ -203,10 +203,10 @@ def _passed_back(derivation: Derivation, names: dict, record, channel: int, valu
     layer, number = record.layer, record.number
     value = lambda n: decimal(values[forward_in.symbols[n]])
     line = rf"{matrix_in} &= {_grid(grad_in, t_in.shape)}"
-    if layer.routes_to_maximum:
+    if layer.routes_to_maximum:  # where each goes, in words: a matrix of the channel would repeat them among zeros
         routes = [f"${entry(t_out, u)}$ to ${entry(forward_in, n)} = {value(n)}$" for n, us in got.items() for u, _ in us]
         return (f"Layer {number}'s max pooling sends each to its window's first maximum, the switch: {_listed(routes)}; "
-                f"the other entries of ${matrix_in}$ get 0.", [line])
+                f"the other entries of ${matrix_in}$ get 0.", [])
     if layer.gates_at_zero:  # entry by entry: input entry n gets output entry n's gradient, or 0 where shut
         shut = [n for n, us in got.items() if not us]
         stopped = [n for n in shut if values[t_out.symbols[n]] != 0]
@@ -262,7 +262,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         hot = any(p.one_hot for p in records[-1].layer.params(records[-1].shape_in))
         t_text = (f"class {int(np.argmax(np.reshape(t_new, -1))) + 1} (a one-hot $t'$ with its 1 in entry "
                   f"{int(np.argmax(np.reshape(t_new, -1))) + 1})" if hot else "$t'$, each entry of $t$ raised by 1")
-        primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
+        primed = lambda label: label.replace(r"\partial L /", r"\partial L' /", 1)
         said = f"Had the target been {t_text}, with the same input and parameters, the loss would be $L'$."
         if dense:
             r = dense[-1]
@@ -375,7 +375,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
-            (rf"\text{{the new }} {label} &= {label} - \eta \frac{{\partial L}}{{\partial {label}}} = "
+            (rf"\text{{the new }} {label} &= {label} - \eta\, \partial L / \partial {label} = "
              rf"{_factor(w0)} - {rate:g} \cdot {_factor(g)} \approx {decimal(new)}",),
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down "
             f"from ${decimal(base)}$." if after < base else
@@ -390,7 +390,8 @@ def _input_gradient_item(derivation: Derivation, names: dict, kernel, values2: d
     full correlation of the upstream gradient of every output channel with the kernels rotated by 180 degrees; the
     entry of the first input channel whose sum has the most terms that are not 0 (not the one the worked example
     works). Its answer says which entry of the rotated kernel each upstream entry meets, gives the upstream gradient of
-    each channel answer 2 did not print, then the sum in symbols and in numbers, its terms that are 0 left out. None
+    each channel answer 2 did not print (its entries that are not 0), then the sum in symbols and in numbers, its terms
+    that are 0 left out. None
     where the derivation has no such gradient, or for a layer whose input entry meets no one kernel entry per upstream
     entry as (i - r + 1 + P, j - s + 1 + P) (a stride, a dilation, groups, padding that copies, the flipped kernel)."""
     grad, up = f"dL/d{kernel.input}", f"dL/d{kernel.output}"
@@ -409,7 +410,7 @@ def _input_gradient_item(derivation: Derivation, names: dict, kernel, values2: d
         return None
     total = float(np.reshape(arrays2[grad], -1)[flat])
     lines = _worked(derivation, names, grad, flat, values2, total, True, nonzero=True)
-    lines[0] = lines[0].replace(r"\partial L}", r"\partial L'}", 1)
+    lines[0] = lines[0].replace(r"\partial L /", r"\partial L' /", 1)
     label = derivation[grad].labels[flat]
     index = lambda text: tuple(int(n) for n in re.findall(r"_\{(\d+),(\d+)\}", text)[-1])  # an entry's (row, column)
     i, j = index(label)
@@ -419,7 +420,11 @@ def _input_gradient_item(derivation: Derivation, names: dict, kernel, values2: d
     per = len(t_up.symbols) // t_up.shape[0]
     channels = np.reshape(arrays2[up], (t_up.shape[0], -1))
     others = [m for m in range(t_up.shape[0] - 1) if np.any(channels[m])]
-    printed = [rf"{strip(names[t_up.symbols[m * per]])} &= {_grid(channels[m], t_up.shape)}" for m in others]
+    width = t_up.shape[-1]
+    said = "; ".join(f"${strip(names[t_up.symbols[m * per]])}$ is "
+                     + _listed([f"${decimal(v)}$ at $({n // width + 1}, {n % width + 1})$"
+                                for n, v in enumerate(channels[m]) if abs(v) > 1e-12]) + ", 0 elsewhere"
+                     for m in others)
     # which kernel entry each upstream entry (r, s) meets at stride 1: (i - r + 1 + P_h, j - s + 1 + P_w), entry
     # (K_h + 1 - p, K_w + 1 - q) = (r - i - P_h + K_h, ...) of the rotated kernel; the first term's as an instance
     (kh, kw), (ph, pw) = spec.kernel, spec.padding
@@ -434,20 +439,19 @@ def _input_gradient_item(derivation: Derivation, names: dict, kernel, values2: d
     K_first = K.replace("(m,", f"({met.group(1)},", 1) if met else K
     instance = (f"${names[syms[first[0]]]}$ meets ${names[syms[first[1]]]}$, entry $({r + kh - i - ph}, "
                 rf"{s_ + kw - j - pw})$ of $\operatorname{{rot}}_{{180}}({K_first})$")
-    before = (f"Layer {kernel.number} is the first, so training needs no gradient of its input, but a layer before it "
-              "would receive this one" if kernel.number == 1 else
-              f"Layer {kernel.number} sends this gradient back to layer {kernel.number - 1}")
-    question = (f"{before}: with the upstream gradient of $L'$ at layer {kernel.number} in every channel, compute "
-                f"${inline_primed(label)}$ as the full correlation of that gradient with the kernels rotated by 180 "
-                rf"degrees. Which entry of $\operatorname{{rot}}_{{180}}({K})$ meets each upstream entry?")
+    before = (f"the gradient a layer before layer {kernel.number} would receive; training needs none"
+              if kernel.number == 1 else f"the gradient layer {kernel.number} sends back to layer {kernel.number - 1}")
+    question = (f"From the upstream gradient of $L'$ at layer {kernel.number} in every channel, compute "
+                f"${inline_primed(label)}$ ({before}) as the full correlation with the kernels rotated by 180 degrees: "
+                rf"which entry of $\operatorname{{rot}}_{{180}}({K})$ meets each upstream entry?")
     answer = (f"By the input's gradient's rule, upstream entry $(r, s)$ meets kernel entry {kernel_at}, which is entry "
               f"{rotated_at} of the kernel turned by 180 degrees: {instance}. "
               + (f"Answer 2 found channel {t_up.shape[0]}'s upstream gradient; "
                  + (f"channel {others[0] + 1}'s comes" if len(others) == 1 else
                     f"those of channels {_listed([str(m + 1) for m in others])} come")
-                 + " back through the same layers. " if others else "")
+                 + f" back through the same layers: {said}. " if others else "")
               + "With only the terms that are not 0:")
-    return Item(f"Exercise {number}", question, answer, tuple(printed + lines))
+    return Item(f"Exercise {number}", question, answer, tuple(lines))
 
 
 def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) -> Exercise | None:
@@ -480,7 +484,7 @@ def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) 
     bias = r.params.get("b")
     if bias is not None and f"dL/d{bias}" in arrays:
         b_label = derivation[f"dL/d{bias}"].labels[j]
-        lines.append(rf"{b_label} &= {names[derivation[up].symbols[j]]} = "
+        lines.append(rf"{inline(b_label)} &= {names[derivation[up].symbols[j]]} = "
                      + decimal(float(np.reshape(arrays[up], -1)[j])))
         asked += f" and ${inline(b_label)}$"
     # the numbers as a list in running text, each its own math, so that a line may break between them (a vector of
