@@ -354,11 +354,9 @@ def test_the_documents_say_crop_as_the_test_above_computes_it():
     r15 item 3: which rows and columns it keeps, that it is zeros past its operand's end, and the operand's shape), each
     in its own size letters: a single layer's H x W, a network's n_h x n_w."""
     from symconv.network import load_network
-    said = ("takes the full correlation inside it, a matrix of $(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \\times "
-            "(S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, to the input's ${h} \\times {w}$: it keeps that matrix's rows "
-            "$P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$, and where the matrix ends before them (a "
-            "stride can leave the padded input's last rows or columns unread), the rows and columns past its end are "
-            "zeros")
+    said = ("keeps rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$ of the full correlation inside it, "
+            "$(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \\times (S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, with zeros past "
+            "its end (a stride can leave the padded input's last rows or columns unread)")
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     assert said.format(h="H", w="W", ho="H_o", wo="W_o") in single
