@@ -53,7 +53,8 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     assert every["A[1]"] == 72 and few["A[1]"] == 1  # 2 x 6 x 6, a valid convolution: every entry has 9 terms
     assert every["dL/dK[1]"] == 18 and few["dL/dK[1]"] == 1
     assert every["dL/dX"] == 64 and "dL/dX" not in few  # training does not need it
-    assert few["A[9]"] == every["A[9]"] == 0  # y-hat and the loss are said by its rule (review r15 item 7)
+    # y-hat and the loss are said by its rule (review r15 item 7); every entry asked for, the loss's row too
+    assert few["A[9]"] == 0 and every["A[9]"] == 1
     # The full convolution's corner has fewer terms than its interior: both are shown.
     assert _rows(context(d, input_gradient=True))["dL/dX"] == 2
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).

@@ -399,11 +399,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         # In a network, an output that only clips or moves its input's numbers (relu, flatten), or whose
         # rule gives each entry (the softmax), is said by its rule: its entries are not shown.
         # Likewise the gradient such a layer sends back (relu's mask, flatten's reshaping): its words say it.
-        # A gradient whose every entry its rule's line gives is not listed either (a handout, without `matrices`, lists
-        # entries to ask for, and keeps them).
+        # A gradient whose every entry its rule's line gives is not listed either, unless every entry is asked for (a
+        # handout, without `matrices`, lists entries to ask for, and keeps them too).
         quiet = not single and ((key == "out" and (not layer.example_output or "out" in layer.rule_gives))
                                 or (key == "in" and not layer.example_output)
-                                or (matrices and not batched and key != "out" and key in layer.rule_gives))
+                                or (matrices and not every and not batched and key != "out" and key in layer.rule_gives))
         # A single layer shows a tensor that fits as one matrix of its expressions; a network, whose sections
         # show representative entries, only a vector that fits on a line (a transposed row).
         whole = matrices and not quiet and (single or len(tensor.shape) == 1)
@@ -447,7 +447,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value, unless its words give it
-            and (single or batched or not matrices or p.key not in layer.rule_gives)
+            and (every or batched or not matrices or p.key not in layer.rule_gives)
             for block in tensor_blocks(derivation[record.params[p.key]], printer)]
     # Under a step's own heading (the output size), the entries need theirs.
     forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] or stages else "",
