@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from math import prod
 
 from sympy import Expr, Float, Integer, Max, Rational, S
 
@@ -191,17 +192,37 @@ def _figure_entry(derivation: Derivation) -> dict[str, int]:
     return {} if picked is None else {f"dL/d{record.input}": picked}
 
 
+def representative(shape: tuple[int, ...], terms=None) -> list[int]:
+    """The flat positions of the entries a network's document shows of a tensor: in its first channel
+    (pair), the first entry, and the middle one too where the first, on an edge, has fewer terms (the
+    sums lose the terms that fall off the edge; the interior has them all). `terms(flat)` counts an entry's
+    terms; without it, both are shown."""
+    lead = max(len(shape) - 2, 0)
+    plane = shape[lead:]
+    # the middle: of two middles the first (x_{3,3} of 6 x 6), but never the corner itself (of 2, the second)
+    picks = sorted({tuple(0 for _ in plane), tuple((n - 1) // 2 or n // 2 for n in plane)})
+    strides = [prod(shape[k + 1:]) for k in range(len(shape))]
+    flat = [sum(i * s for i, s in zip((0,) * lead + pick, strides)) for pick in picks]
+    if terms is not None and len(flat) == 2 and terms(flat[1]) <= terms(flat[0]):
+        return flat[:1]
+    return flat
+
+
 def _with_terms(derivation: Derivation, t, values: tuple, subs: dict, at: int | None = None) -> Values:
     """A derived tensor's Values: for one with a term table, the entry worked out term by term (the flat index `at`
     where given, else the first with the most terms; in a network, of those the first with the most nonzero ones: its
-    numbers teach more than a row of zeros) and its terms' (first factor, second factor or None) values."""
+    numbers teach more than a row of zeros; a network's of the entries its sections show) and its terms' (first factor,
+    second factor or None) values."""
     if t.terms is None:
         return Values(t.name, t.shape, values)
     value = lambda at: subs[derivation.symbols[at]]
     start, first, second = t.terms.start, t.terms.first, t.terms.second
     nonzero = (lambda n: 0) if len(derivation.records) == 1 else (lambda n: sum(
         value(a) != 0 and (b < 0 or value(b) != 0) for a, b in zip(first[start[n]:start[n + 1]], second[start[n]:start[n + 1]])))
-    worked = at if at is not None else max(range(len(values)), key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
+    # in a network, of the entries its sections write out in symbols (representative: the first, and the middle one
+    # where the first has fewer terms), so that the worked entry is the one printed beside it (review r15 item 5)
+    among = range(len(values)) if len(derivation.records) == 1 else representative(t.shape, lambda n: start[n + 1] - start[n])
+    worked = at if at is not None else max(among, key=lambda n: (start[n + 1] - start[n], nonzero(n), -n))
     pairs = list(zip(first[start[worked]:start[worked + 1]], second[start[worked]:start[worked + 1]]))
     alone = ()
     if any(b < 0 for _, b in pairs) and any(b >= 0 for _, b in pairs):  # a lone symbol among products: named

@@ -196,7 +196,9 @@ def test_the_general_formulas_instantiated_at_any_setting_give_every_derived_ent
     assert r"\sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j}" in general["in"][0]
     if spec.groups == 1:  # the channels' sums in symbols too, never this layer's counts (a lecturer read Sum_{m=1}^{2})
         assert (r"\sum_{m=1}^{C_{\mathrm{out}}}" in general["in"][0]) == (spec.out_channels > 1), general["in"]
-        assert (r"\sum_{c=1}^{C_{\mathrm{in}}}" in general["out"][0]) == (spec.in_channels > 1), general["out"]
+        # over the input channels even where this layer has one (review r15 item 2): a rule for any size
+        assert r"\sum_{c=1}^{C_{\mathrm{in}}}" in general["out"][0], general["out"]
+        assert "^{(c)}_{i,j}" in general["in"][0].split("&=")[0], general["in"]  # the input's gradient of its channel c
     row, col = _rho(note, "h", "r", "p", spec), _rho(note, "w", "s", "q", spec)
     _assert_forward_and_kernel(spec, d, general["out"][0], row, col)
     # The input's gradient: every (m, kernel channel, r, s, p, q) whose read lands on (c, i, j).
@@ -231,7 +233,8 @@ def test_the_general_formulas_are_stated_once_per_kind_beside_those_at_the_layer
     assert sum(1 for s in ctx["sections"] if s.general_note) == 1  # where the indices run: said once
     for section in with_symbols:  # the general line, then the same at this layer
         assert section.shown_formula == section.general + section.formula
-        assert section.general[0].split("&=")[0] == section.formula[0].split("&=")[0]  # of the same entry
+        # of the same entry, its input channel c the layer's one channel (review r15 item 2)
+        assert section.general[0].split("&=")[0].replace(",c)", ",1)") == section.formula[0].split("&=")[0]
     assert not any(s.general for s in ctx["sections"] if s.name.endswith(f"[{convs[1]}]"))
 
 
@@ -253,16 +256,17 @@ def test_the_transposed_convolutions_general_formulas_instantiated_at_any_settin
     general, note = words.general, words.general_note
     assert set(general) == {"out", "K", "in"} | ({"b"} if layer.bias else set())
     assert r"\sum_{\rho_h(i, p) = u} \ \sum_{\rho_w(j, q) = v}" in general["out"][0]
-    for key, limits in (("in", ("p=1}^{K_h}", "q=1}^{K_w}")), ("K", ("i=1}^{H}", "j=1}^{W}"))):
+    # a network's size letters: the input n_h x n_w, the output o_h x o_w (W is a dense layer's weights)
+    for key, limits in (("in", ("p=1}^{K_h}", "q=1}^{K_w}")), ("K", ("i=1}^{n_h}", "j=1}^{n_w}"))):
         assert all(limit in general[key][0] for limit in limits), general[key]
         assert r"_{\rho_h(i, p),\, \rho_w(j, q)}" in general[key][0]  # the upstream gradient where (i, j) lands
     if layer.bias:
-        assert "u=1}^{H_o}" in general["b"][0] and "v=1}^{W_o}" in general["b"][0], general["b"]
-    for said in (r"1 \le i \le H", r"1 \le p \le K_h", r"1 \le \rho_h(i, p) \le H_o", r"1 \le \rho_w(j, q) \le W_o"):
+        assert "u=1}^{o_h}" in general["b"][0] and "v=1}^{o_w}" in general["b"][0], general["b"]
+    for said in (r"1 \le i \le n_h", r"1 \le p \le K_h", r"1 \le \rho_h(i, p) \le o_h", r"1 \le \rho_w(j, q) \le o_w"):
         assert said in note
     row, col = _rho(note, "h", "i", "p", layer), _rho(note, "w", "j", "q", layer)
     # The output's size, as the note writes it, at this layer's numbers.
-    found = re.search(r"\$H_o = ([^$]*)\$", note).group(1).replace(r"\mathit{op}_h", "O_h")
+    found = re.search(r"\$o_h = ([^$]*)\$", note).group(1).replace(r"\mathit{op}_h", "O_h").replace("n_h", "H")
     size = parse_expr(re.sub(r"([A-Za-z]_[hw]) \(", r"\1*(", found),
                       transformations=standard_transformations + (implicit_multiplication,))
     (c_in, h, w), (kh, kw) = net.input, layer.kernel
@@ -299,8 +303,9 @@ def _closed_forms_as_printed(x, k, g, stride, padding, dilation):
     """dL/dK and dL/dX by the documents' general forms, each operator as the text defines it: X~ the input with P
     rows and columns of zeros on every side, G~ the upstream gradient with S - 1 zeros between its entries, K~ the
     kernel with D - 1 zeros between its taps, dL/dK = X~ correlated with G~ at entries D apart (the first k of them),
-    dL/dX = crop(full(G~) star rot180(K~)), crop keeping rows P+1..P+H (1-based) and 0 where the full correlation
-    ends sooner (the documents: gives 0 to those past its end)."""
+    dL/dX = crop(full(G~) star rot180(K~)), crop as the documents state it (review r15 item 3): its operand, the full
+    correlation, has S (H_o - 1) + D (K - 1) + 1 rows (and columns likewise); crop keeps its rows P+1..P+H (1-based),
+    and where it ends sooner the rows past its end are zeros."""
     (h, w), (kh, kw) = x.shape, k.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     xt = np.pad(x, ((ph, ph), (pw, pw)))
@@ -315,9 +320,11 @@ def _closed_forms_as_printed(x, k, g, stride, padding, dilation):
 
     dk = correlate(xt, gt)[::dh, ::dw][:kh, :kw]
     full = correlate(np.pad(gt, ((kt.shape[0] - 1,) * 2, (kt.shape[1] - 1,) * 2)), kt[::-1, ::-1])
-    padded = np.zeros(xt.shape)
-    padded[:full.shape[0], :full.shape[1]] = full[:xt.shape[0], :xt.shape[1]]
-    return dk, padded[ph:ph + h, pw:pw + w]
+    ho, wo = g.shape
+    assert full.shape == (sh * (ho - 1) + dh * (kh - 1) + 1, sw * (wo - 1) + dw * (kw - 1) + 1)  # the stated shape
+    extended = np.zeros((max(full.shape[0], ph + h), max(full.shape[1], pw + w)))  # zeros past its end
+    extended[:full.shape[0], :full.shape[1]] = full
+    return dk, extended[ph:ph + h, pw:pw + w]
 
 
 @settings(max_examples=60, deadline=None)
@@ -343,14 +350,20 @@ def test_the_general_matrix_forms_with_crop_as_defined_are_the_gradient_at_any_s
 
 
 def test_the_documents_say_crop_as_the_test_above_computes_it():
-    """The definition the test above follows is the one the single layer's and the network's documents print."""
+    """The definition the test above follows is the one the single layer's and the network's documents print (review
+    r15 item 3: which rows and columns it keeps, that it is zeros past its operand's end, and the operand's shape), each
+    in its own size letters: a single layer's H x W, a network's n_h x n_w."""
     from symconv.network import load_network
-    words = "keeps the input's own rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$"
+    said = ("keeps rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$ of the full correlation inside it, "
+            "$(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \\times (S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, with zeros past "
+            "its end (a stride can leave the padded input's last rows or columns unread)")
     single = render(ConvSpec(), ("md",)).files["derivation.md"].decode()
     network = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
-    assert words in single and words in network  # the network's in its notation, in the same words
+    assert said.format(h="H", w="W", ho="H_o", wo="W_o") in single
+    words = said.format(h="n_h", w="n_w", ho="o_h", wo="o_w")
     assert network.count(words) == 1  # said once, in the notation before its rules
     assert "removes $P_h$ rows" not in single + network and "removing $P_h$ rows" not in single + network
+    assert "gives 0 to any past" not in single + network
 
 
 def _star_d(a, b, dilation, size):

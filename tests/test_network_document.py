@@ -13,6 +13,7 @@ import pytest
 from symconv import ConvSpec, derive, load_network, render
 from symconv.layers import LAYER_TYPES, layer_from_fields
 from symconv.layers.base import DocStep
+from symconv.example import worked_example
 from symconv.rendering.document import context, representative
 
 from .conftest import need_latex, need_poppler
@@ -52,7 +53,8 @@ def test_a_network_shows_representative_entries_and_all_of_them_when_asked():
     assert every["A[1]"] == 72 and few["A[1]"] == 1  # 2 x 6 x 6, a valid convolution: every entry has 9 terms
     assert every["dL/dK[1]"] == 18 and few["dL/dK[1]"] == 1
     assert every["dL/dX"] == 64 and "dL/dX" not in few  # training does not need it
-    assert few["A[9]"] == every["A[9]"] == 1  # p is said by its rule: only the loss's row
+    # y-hat and the loss are said by its rule (review r15 item 7); every entry asked for, the loss's row too
+    assert few["A[9]"] == 0 and every["A[9]"] == 1
     # The full convolution's corner has fewer terms than its interior: both are shown.
     assert _rows(context(d, input_gradient=True))["dL/dX"] == 2
     # Which entries are shown is said once, at the start of the forward pass, and never again (issue 24).
@@ -98,8 +100,11 @@ def test_the_overview_defines_the_notation_its_rules_use():
     assert [s.title for s in ctx["rules"]][0].startswith("Layer 1: convolution")
     # one item per symbol, each a sentence starting with the symbol (a lecturer could not find the rules in one paragraph)
     notation = ctx["rules_notation"]
-    for mark in (r"\odot", r"\star", r"\operatorname{rot}_{180}", r"\operatorname{full}", r"\oslash"):
+    for mark in (r"\odot", r"\star", r"\operatorname{full}", r"\oslash"):
         assert sum(item.startswith("$" + mark) for item in notation) == 1, mark
+    # rot180 is defined by its entries where the input's gradient first turns the kernel: not again (review r15 item 7)
+    assert not any(item.startswith(r"$\operatorname{rot}_{180}") for item in notation)
+    assert any("is the kernel turned by 180 degrees" in s.intro for s in ctx["sections"])
     assert all(item.endswith(".") for item in notation)
     # no stride in this network: spread is said only among the general forms' operators (review r11 item 4), once
     assert sum(r"\operatorname{spread}" in item for item in notation) == 1
@@ -119,9 +124,12 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
 # (a network's document is set at 10pt: it holds its rules, a worked example through every layer and each layer's
 # entries; pytorch_semantics took its 12th page when the worked example moved after the backward pass, where it
 # starts a fresh page; resnet_basic_block its 9th when the rules' symbols became a list, one per line, and the further
-# reading gained d2l and addresses; the CNN its 9th when its answers started a page of their own, so that the pages
-# before them can be handed out, review r14 A12: the 8th holds the worked example's end, the exercises and the reading).
-PAGES = {"conv_relu_maxpool_dense": 9, "resnet_basic_block": 9, "unet_decoder": 10,
+# reading gained d2l and addresses; the CNN took a 9th when its answers started a page of their own (review r14 A12),
+# and is back to 8 (review r15 item 7): its answers follow the reading, the worked example flows on from the rules, no
+# entry is listed that its rule's line above gives (the softmax's and the dense layer's vectors, the loss), the worked
+# lines' left sides are slashed, the answers' gradient after a max pooling is said in words, not a matrix of zeros; the
+# 8th page holds the exercises, the reading and the answers).
+PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 8, "unet_decoder": 10,
          "three_layer_cnn": 9}
 
 
@@ -202,20 +210,22 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"&A^{[1](m)} = b^{[1]}_m + X \star K^{[1](m,1)}" in rules
     assert r"\boxed{\frac{\partial L}{\partial X} = \sum_m \operatorname{full}" in rules  # boxed (review r11 item 2)
-    assert r"\operatorname{pad}_P(X) \star_D" in rules
-    assert r"\frac{\partial L}{\partial X} &= \operatorname{crop}\Big(\sum_m" in rules
+    assert r"\operatorname{pad}_P(X^{(c)}) \star_D" in rules  # the general forms: any input channel c (review r15 item 2)
+    assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Big(\sum_m" in rules
     assert r"x \star" not in rules and r"\partial x}" not in rules
 
 
 def test_the_cnn_document_defines_and_says_what_it_shows():
-    """review24: C_out defined before the formula sums to it, and C_in, which none sums to, not defined (review r14
-    A4); full(.) says how many zeros it adds; the switch figure's caption points at its own numbers, not at a worked
+    """review24: C_out defined before the formula sums to it, and C_in after the display whose general line sums to it
+    even with the CNN's one input channel (review r15 item 2; review r14 A4 had C_in defined and unused); full(.) says
+    how many zeros it adds; the switch figure's caption points at its own numbers, not at a worked
     example that leaves A^{[2]} out; the note on which entries are shown says that relu and flatten get no entries;
     no tiny fraction in a display; no dangling "as PyTorch's" and a grammatical flatten sentence."""
     tex = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"].decode()
-    defined = tex.index(r"$C_{\mathrm{out}}$ is the number of output channels")
+    defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
     assert defined < tex.index(r"\sum_{m=1}^{C_{\mathrm{out}}}")
-    assert r"C_{\mathrm{in}}" not in tex  # one input channel: no sum over c, so no C_in (review r14 A4)
+    # C_in in the note right after the display whose first line sums to it, as rho_h(r, p) is
+    assert tex.rindex(r"\sum_{c=1}^{C_{\mathrm{in}}}", 0, defined) > tex.rindex(r"\begin{align*}", 0, defined)
     # said once, for any dilation (review r11 item 4): full_D, which is full at D = 1
     assert (r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros on every "
             r"side ($\operatorname{full}$ at $D = 1$): just enough") in tex
@@ -296,3 +306,127 @@ def test_k_is_only_the_kernel_in_the_cnn_document():
                 assert bad not in text, (name, bad)
             if name == "derivation.md":
                 assert "_{j,i}" in text and r"\hat{y}_j" in text and "its input $i$ to its output $j$" in text
+
+
+def test_w_is_only_the_dense_layers_weights_in_the_cnn_document():
+    """review r15 item 1: W was the input's width (H x W, W_o, 1 <= rho_w <= W) and the dense layer's weights W^{[5]}.
+    A network writes a layer's sizes n_h x n_w (its input) and o_h x o_w (a convolution's output), in every format;
+    every W left is a weight: W^{[5]}, or the weights of the gradient-descent step W <- W - eta dL/dW."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    files = {name: data.decode() for name, data in render(d, ("tex", "md", "html")).files.items()
+             if name.startswith("derivation.")}
+    for name in ("derivation.tex", "derivation.md"):
+        text = files[name]
+        for size in (r"$n_h \times n_w$", r"o_h &= \left\lfloor \frac{n_h + 2 P_h", r"\sum_{r=1}^{o_h} \sum_{s=1}^{o_w}",
+                     r"1 \le \rho_w(s, q) \le n_w"):
+            assert size in text, (name, size)
+        bare = [text[m.start() - 30:m.end() + 12] for m in re.finditer(r"(?<![A-Za-z\\])W(?![A-Za-z])", text)
+                if not text.startswith("^{[", m.end())]
+        assert bare and all(r"\leftarrow W" in b or r"W \leftarrow" in b or r"\partial W" in b for b in bare), (name, bare)
+    html = files["derivation.html"]
+    assert "<msub><mi>W</mi><mi>o</mi></msub>" not in html
+    assert "<mi>H</mi><mo>&#x000D7;</mo><mi>W</mi>" not in html and "<mi>H</mi><mo>×</mo><mi>W</mi>" not in html
+    assert "<msub><mi>n</mi><mi>w</mi></msub>" in html
+
+
+def test_the_cnns_general_rules_sum_over_the_input_channels_and_its_one_channel_is_said_once():
+    """review r15 item 2: the CNN's conv rules never wrote the sum over the input channels c. The rules in symbols (the
+    entry-wise general formulas and the general tensor forms beside the rules) sum over c, the kernel K^{(m,c)}; where
+    the layer's input has one channel, one sentence says that its own lines leave that sum's one term unsummed, in
+    every format."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    files = render(d, ("tex", "md", "html")).files
+    md, tex = files["derivation.md"].decode(), files["derivation.tex"].decode()
+    one = (r"This layer's input has a single channel, so wherever its own sizes are put in, the sum over $c$ is its one "
+           r"term $c = 1$, written without the sum ($x$ without a channel, the kernel $k^{[1](m,1)}$)")
+    for text in (md, tex):
+        assert text.count(one) == 1
+        assert (r"a^{[1](m)}_{r,s} &= b^{[1]}_{m} + \sum_{c=1}^{C_{\mathrm{in}}} \sum_{p=1}^{K_h} \sum_{q=1}^{K_w} "
+                r"x^{(c)}_{\rho_h(r, p),\, \rho_w(s, q)}\, k^{[1](m,c)}_{p,q}") in text
+        assert r"\frac{\partial L}{\partial k^{[1](m,c)}_{p,q}} &= \sum_{r=1}^{o_h}" in text
+        assert r"\frac{\partial L}{\partial x^{(c)}_{i,j}} &= \sum_{m=1}^{C_{\mathrm{out}}}" in text
+        assert r"\frac{\partial L}{\partial K^{[1](m,c)}} &= \operatorname{pad}_P(X^{(c)}) \star_D" in text
+        assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Big(\sum_m" in text
+        assert text.index(one) < text.index(r"a^{[1](1)}_{1,1} &= b^{[1]}_{1} + x_{1,1}")  # said before the first entry
+    assert "single channel, so wherever its own sizes are put in" in files["derivation.html"].decode()
+    # a layer with several input channels writes the sum in its own lines and needs no such sentence
+    three = render(derive(load_network(EXAMPLES / "three_layer_cnn.toml")), ("md",)).files["derivation.md"].decode()
+    assert r"\sum_c A^{[" in three and three.count("single channel, so wherever") == 1  # its first layer's alone
+
+
+def test_the_switch_figure_shows_the_worked_examples_numbers_only_after_they_are_given():
+    """review r15 item 4: Figure 3, the max pooling's switches drawn at the worked example's values of A^{[2]}, stood in
+    the backward pass, pages before the worked example gives its numbers. It is drawn in the worked example, after the
+    numbers it shows (A^{[1]}, whose ReLU A^{[2]} is), numbered after the passes' figures; the pooling's words point to
+    it. In every format."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    ctx = context(d, example=worked_example(d))
+    pool = next(s for s in ctx["sections"] if s.name == "dL/dA[2]")
+    assert not pool.figures and "Figure 5 (in the worked example) shows where each window's gradient goes" in pool.intro
+    shown = [s for s in ctx["closing"] if s.figures]
+    assert [s.name for s in shown] == ["example-figures"] and shown[0].figures[0].number == 5
+    assert [s.name for s in ctx["closing"]].index("example-figures") > [s.name for s in ctx["closing"]].index("example-results")
+    files = {name: data.decode() for name, data in render(d, ("tex", "md", "html")).files.items()
+             if name.startswith("derivation.")}
+    for name, given, figure in (("derivation.tex", r"\section*{A worked example}", r"\textbf{Figure 5.} The switches"),
+                                ("derivation.md", "## A worked example", "![figure](figure-switch-layer-3.svg)"),
+                                ("derivation.html", ">A worked example</h2>", "<b>Figure 5.</b> The switches")):
+        text = files[name]
+        assert text.count(figure) == 1 and text.index(figure) > text.index(given), name
+        numbers = text.index("A^{[1](1)} = {\\begin{bmatrix} 9") if name != "derivation.html" else text.index("<mn>11</mn>")
+        assert text.index(figure) > numbers, name
+    assert "figure-switch-layer-3.svg" in render(d, ("md",)).files  # the Markdown's figure beside it, written
+
+
+def test_the_cnns_worked_entries_are_the_entries_its_sections_write_out_and_its_numbers_keep_one_rounding_rule():
+    """review r15 item 5: the worked example worked a^{[1](2)}_{1,1}, dL/dk_{1,2} and dL/dx_{3,4} where the sections
+    wrote a^{[1](1)}_{1,1}, dL/dk_{1,1} and dL/dx_{1,1}, x_{3,3}; and its numbers were rounded to three, four or five
+    places. Each worked entry is one its tensor's section writes out in symbols, and every decimal of the worked
+    example, the exercises and the answers is exact (given tenths, a rate) or rounded to four places, as said once."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    ctx = context(d, example=worked_example(d, 0, input_gradient=True))
+    rows = {s.name: {r.lhs for b in s.blocks for r in b.rows} for s in ctx["sections"]}
+    worked = next(s for s in ctx["closing"] if s.name == "example-worked").steps
+    # the worked lines' left sides slashed (review r15 item 7), the sections' as fractions
+    lhs = {re.sub(r"^\\partial L / \\partial (.*)$", r"\\frac{\\partial L}{\\partial \1}", line.split("&=")[0].strip())
+           for line in worked if "&=" in line and line.split("&=")[0].strip()}
+    with_rows = {name: shown for name, shown in rows.items() if shown}
+    checked = [left for left in lhs if any(left in shown for shown in with_rows.values())]
+    assert {r"a^{[1](1)}_{1,1}", r"\frac{\partial L}{\partial k^{[1](1,1)}_{1,1}}",
+            r"\frac{\partial L}{\partial x_{3,3}}"} <= set(checked)
+    # dL/dW^{[5]}_{1,1} is worked where its section gives every entry by the rule delta_j a_i (no entry listed)
+    weights = next(s for s in ctx["sections"] if s.name == "dL/dW[5]")
+    assert r"\frac{\partial L}{\partial W^{[5]}_{1,1}}" in lhs and not weights.blocks
+    assert any(r"= \delta^{[5]}_{j}\, a^{[4]}_{i}" in line for line in weights.steps)
+    for name, shown in with_rows.items():  # a worked entry of a tensor whose section lists its entries is one of them
+        labels = set(d[name].labels)
+        assert not (lhs & labels and labels & shown) or lhs & labels <= shown, (name, lhs & labels, shown)
+    md = render(d, ("md",)).files["derivation.md"].decode()
+    numbers = md[md.index("## A worked example"):md.index("Further reading")] + md[md.index("## Answers"):]
+    assert md.count("decimals that are not exact are rounded to four places") == 1
+    decimals = re.findall(r"(?<![\d.])-?\d+\.(\d+)", numbers)
+    assert decimals and {len(places) for places in decimals} <= {1, 3, 4}  # tenths, four places, the rate 0.001
+    assert set(re.findall(r"(?<![\d.])-?\d+\.\d{3}(?!\d)", numbers)) == {"0.001"}
+
+
+def test_the_cnns_sections_list_no_entry_the_line_above_gives_and_its_answers_follow_the_reading():
+    """review r15 item 7 (the CNN in 8 pages without cramming): a vector of entries that repeats the rule just above it
+    (the softmax's dL/df_j = y-hat_j - t_j, a dense layer's dL/dW_{j,i} = delta_j a_i and dL/db = delta, the loss L), is
+    not listed, nor is the worked example's dL/db^{[5]}, the same numbers as dL/da^{[5]}; a network's answers follow
+    its reading (a single layer's keep a page of their own)."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    ctx = context(d, example=worked_example(d, 0, input_gradient=True))
+    sections = {s.name: s for s in ctx["sections"]}
+    for name in ("dL/dW[5]", "dL/db[5]", "dL/dA[5]", "A[6]"):
+        assert not sections[name].blocks and not sections[name].overview, name
+    assert sections["dL/dA[4]"].blocks  # a sum over the outputs: its entry is shown
+    results = next(s for s in ctx["closing"] if s.name == "example-results")
+    assert not any(r"\partial b^{[5]}}" in line for line in results.formula)
+    worked = next(s for s in ctx["closing"] if s.name == "example-worked")
+    assert r"$\partial L / \partial b^{[5]}$ is $\partial L / \partial a^{[5]}$ by its rule, not listed again." in worked.after
+    tex = render(d, ("tex",)).files["derivation.tex"].decode()
+    reading, answers = tex.index(r"\subsection*{Further reading}"), tex.index(r"\section*{Answers}")
+    assert reading < answers and r"\clearpage" not in tex[reading:answers]
+    assert "the answers are in the last section." in tex and "on a page of their own" not in tex
+    single = render(derive(ConvSpec(bias=True)), ("tex",)).files["derivation.tex"].decode()
+    assert r"\clearpage" in single[single.index(r"\subsection*{Further reading}"):single.index(r"\section*{Answers}")]

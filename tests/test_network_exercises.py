@@ -29,7 +29,7 @@ def test_the_cnns_exercises_ask_for_numbers_not_printed_and_answer_with_numpys()
     example = worked_example(d, 0)
     items = exercises(d, example, short_names(d, "delta"))
     # no exercise asks for what the text derives (the softmax's gradient for a target summing to tau is in its section)
-    assert [i.title for i in items] == [f"Exercise {n}" for n in range(1, 5)]
+    assert [i.title for i in items] == [f"Exercise {n}" for n in range(1, 6)]
     assert not any(r"\tau" in i.question for i in items)
     leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
     t = leaves["t"]
@@ -54,6 +54,46 @@ def test_the_cnns_exercises_ask_for_numbers_not_printed_and_answer_with_numpys()
     assert len(passed) and items[2].lines[0].split("&= ")[1] == " + ".join(
         rf"delta^{{[1](2)}}_{{{r},{s}}}\,x_{{{r},{s}}}" for r, s in passed)
     assert not printed(decimal(k), shown)
+
+
+def test_the_cnn_asks_for_an_input_entrys_gradient_as_the_full_correlation_with_the_rotated_kernels():
+    """review r15 item 6: no exercise asked for the lecture's core result, dL/dX as the full correlation with the kernel
+    turned by 180 degrees. Exercise 4 asks for one input entry's gradient under L' (the first layer's: the gradient a
+    layer before it would receive), and its answer says which entry of rot180(K) each upstream entry meets, gives
+    channel 1's upstream gradient (answer 2 found channel 2's) and sums the terms that are not 0: NumPy's full
+    correlation of the upstream gradient with the rotated kernels, computed here on its own."""
+    d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
+    example = worked_example(d, 0, input_gradient=True)
+    items = exercises(d, example, short_names(d, r"\delta"))
+    item = items[3]
+    assert item.title == "Exercise 4" and r"\operatorname{rot}_{180}(K^{[1](m,1)})" in item.question
+    assert "full correlation" in item.question and "the gradient a layer before layer 1 would receive" in item.question
+    i, j = (int(n) for n in re.search(r"x_\{(\d+),(\d+)\}", item.question).groups())
+    leaves = {v.name: np.array([float(x) for x in v.values]).reshape(v.shape) for v in example.given}
+    t = leaves["t"]
+    after = forward_backward(d.records, {**leaves, "t": np.roll(t.reshape(-1), 1).reshape(t.shape)})
+    delta, K = after["dL/dA[1]"], leaves["K[1]"]
+    full = np.zeros((6, 6))
+    for m in range(2):  # the upstream gradient padded by K - 1 zeros, correlated with the rotated kernel
+        padded, rotated = np.pad(delta[m], 2), K[m, 0, ::-1, ::-1]
+        full += np.array([[np.sum(padded[a:a + 3, b:b + 3] * rotated) for b in range(6)] for a in range(6)])
+    assert np.allclose(full, after["dL/dX"][0])
+    assert item.lines[-1].endswith(rf"\approx {decimal(full[i - 1, j - 1])}")
+    # each term: upstream entry (r, s) of channel m times kernel entry (i - r + 1, j - s + 1), entry (r - i + 3, s - j + 3)
+    # of the rotated kernel, as the answer says; every term that is not 0 and no other
+    terms = re.findall(r"\{\\delta'\}\^\{\[1\]\((\d)\)\}_\{(\d),(\d)\}\\,k\^\{\[1\]\((\d),1\)\}_\{(\d),(\d)\}",
+                       " ".join(item.lines))
+    expected = {(m + 1, r + 1, s + 1, m + 1, i - r, j - s) for m, r, s in zip(*np.nonzero(abs(delta) > 1e-12))
+                if 0 <= i - r - 1 < 3 and 0 <= j - s - 1 < 3 and K[m, 0, i - r - 1, j - s - 1] != 0}
+    assert {tuple(map(int, term)) for term in terms} == expected and len(terms) == len(expected) >= 2
+    plus = lambda letter, n: letter if n == 0 else f"{letter} + {n}" if n > 0 else f"{letter} - {-n}"
+    assert (f"meets kernel entry $({i + 1} - r, {j + 1} - s)$, which is entry $({plus('r', 3 - i)}, {plus('s', 3 - j)})$ "
+            "of the kernel turned by 180 degrees") in item.answer
+    nonzero = [f"${decimal(v)}$ at $({n // 4 + 1}, {n % 4 + 1})$" for n, v in enumerate(delta[0].reshape(-1)) if abs(v) > 1e-12]
+    assert (r"${\delta'}^{[1](1)}$ is " + ", ".join(nonzero[:-1]) + f" and {nonzero[-1]}, 0 elsewhere") in item.answer
+    md = render(d, ("md",)).files["derivation.md"].decode()
+    assert not printed(decimal(full[i - 1, j - 1]), md[:md.index("## Exercises")])
+    assert md.count("#### Answer 4") == 1 and "upstream entry $(r, s)$ meets kernel entry" in md
 
 
 def test_an_answer_whose_every_term_is_zero_is_written_as_zero(monkeypatch):
@@ -132,10 +172,12 @@ def test_answer_2_goes_back_through_the_flatten_the_switches_and_the_relu_mask()
     assert f"Layer 2's ReLU stops the gradient at the {len(shut)} entries" in item.answer
     assert ", ".join(shut[:-1]) + " and " + shut[-1] in item.answer
     lines = " ".join(item.lines)
-    for name, grad in (("[3](2)", after["dL/dA[3]"][1]), ("[2](2)", after["dL/dA[2]"][1])):
-        # at the places the answer's sum needs (review r7 defect 10: answer 3 uses the same printed numbers)
-        places = len(re.search(r"\\begin\{bmatrix\} -?\d+\.(\d+)", lines).group(1))
-        rows = r" \\ ".join(" & ".join(decimal(v, places) if v else "0" for v in row) for row in grad)
+    # the pooled gradient as a matrix; where the max pooling sends it, in words (a 4 x 4 matrix of zeros repeated them,
+    # review r15 item 7)
+    assert "the other entries of ${\\delta'}^{[2](2)}$ get 0." in item.answer and "{\\delta'}^{[2](2)} = {" not in lines
+    for name, grad in (("[3](2)", after["dL/dA[3]"][1]),):
+        # as every number is shown (review r15 item 5), the numbers answer 3 uses (review r7 defect 10)
+        rows = r" \\ ".join(" & ".join(decimal(v) if v else "0" for v in row) for row in grad)
         assert f"{{\\delta'}}^{{{name}}} = {{\\begin{{bmatrix}} {rows} \\end{{bmatrix}}}}" in lines.replace("&= ", "= "), name
     assert r"\odot \mathbb{1}\big[A^{[1](2)} > 0\big]" in lines
 

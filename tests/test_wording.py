@@ -157,7 +157,8 @@ def test_the_input_gradients_sum_says_a_kernel_index_outside_the_kernel_is_no_te
 def test_the_note_stands_right_after_the_sum_in_every_format():
     docs = documents(ConvSpec())
     # The formula in symbols, then the same at this layer, then the note on the latter's terms.
-    general = r"\frac{\partial L}{\partial x_{i,j}} &= \sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j} g_{r,s}\, k_{p,q}"
+    general = (r"\frac{\partial L}{\partial x^{(c)}_{i,j}} &= \sum_{(r,p):\ \rho_h(r, p) = i} \ \sum_{(s,q):\ \rho_w(s, q) = j} "
+               r"g_{r,s}\, k^{(1,c)}_{p,q}")  # of input channel c (review r15 item 2)
     formula = r"\frac{\partial L}{\partial x_{i,j}} &= \sum_{r=1}^{2} \sum_{s=1}^{2} g_{r,s}\, k_{i - r + 1,\, j - s + 1}"
     note = r"In this sum a term exists only where the kernel index lies in the kernel, $1 \le i - r + 1 \le 2$"
     for fmt in ("tex", "md"):
@@ -216,7 +217,7 @@ def test_the_forward_rule_and_its_symbols_come_before_the_results_and_the_worked
     if fmt != "html":  # H, W, k, S, P, D are said before the output-size formula writes them
         defined = text.index(r"The input has $H \times W$ entries per channel and the kernel $K_h \times K_w$")
         assert defined < text.index(r"and $S$, $P$, $D$ are the stride, padding and dilation")
-        assert defined < text.index(r"H + 2 P_h - D_h (K_h - 1) - 1") < text.index(r"y_{r,s} &= \sum_{p=1}^{K_h}")
+        assert defined < text.index(r"H + 2 P_h - D_h (K_h - 1) - 1") < text.index(r"y_{r,s} &= \sum_{c=1}^{C_{\mathrm{in}}}")
         assert text.index(r"y_{r,s} &= \sum_{p=1}^{2}") < text.index("Given these small whole numbers")
     else:
         assert text.index("<p>The input has <math/> entries per channel") < text.index("A worked example")

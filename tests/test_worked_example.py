@@ -246,7 +246,7 @@ def test_a_networks_document_shows_its_example_in_every_format_and_not_when_aske
     for name in ("derivation.tex", "derivation.md", "derivation.html"):
         text = files[name].decode()
         assert "A worked example" in text and "the network computes these" in text, name
-        assert "decimals are rounded" in text and "are tenths" in text, name
+        assert "decimals that are not exact are rounded to four places" in text and "are tenths" in text, name
     assert r"\approx" in files["derivation.tex"].decode()
     assert all("A worked example" not in data.decode()
                for data in render(net, ("tex", "md", "html"), example=None).files.values())
@@ -257,8 +257,8 @@ def test_a_decimal_zero_prints_as_0_and_a_value_that_rounds_to_zero_keeps_its_pl
 
     from symconv.rendering.example import number
 
-    # a weight drawn as 0.0 tenths is exactly zero; 0.0003 is not, and its places say it was rounded
-    assert (number(Float("0.0", 30)), number(Float("0.0003", 30)), number(Float("-0.1", 30))) == ("0", "0.000", "-0.100")
+    # a weight drawn as 0.0 tenths is exactly zero; 0.00003 is not, and its places say it was rounded; tenths are exact
+    assert (number(Float("0.0", 30)), number(Float("0.00003", 30)), number(Float("-0.1", 30))) == ("0", "0.0000", "-0.1")
 
 
 def test_a_batchs_one_hot_targets_are_one_class_per_example():
@@ -279,12 +279,12 @@ def test_a_batchs_one_hot_targets_are_one_class_per_example():
 def test_a_worked_line_of_tenths_ends_in_its_exact_value():
     from sympy import Float
 
-    from symconv.rendering.example import _short
+    from symconv.rendering.example import number
 
     # 0.1 + 0.1*19 - 0.1*13 + 0.1*13 in 30 digits is a hair below 2: written 2, never truncated to 1
     two = Float("0.1", 30) + Float("0.1", 30) * 19 - Float("0.1", 30) * 13 + Float("0.1", 30) * 13
-    assert _short(two) == "2" and _short(Float("-1.8", 30)) == "-1.8" and _short(Float("0.25", 30)) == "0.25"
-    assert _short(Float("0.123", 30)) is None  # any other decimal is shown rounded
+    assert number(two) == "2" and number(Float("-1.8", 30)) == "-1.8" and number(Float("0.25", 30)) == "0.25"
+    assert number(Float("0.123", 30)) == "0.1230"  # any other decimal is shown rounded to four places
 
 
 def test_a_dense_input_gradient_of_0_by_balance_is_said_where_numpy_finds_it():
@@ -343,7 +343,8 @@ def test_a_single_layers_worked_input_entry_is_the_one_its_figure_shows(spec):
     assert float(gx.values[gx.worked]) == sum(products)
     md = render(d, ("md",), example=0).files["derivation.md"].decode()
     label = r"x^{(1)}" if spec.in_channels > 1 else "x"
-    assert rf"\frac{{\partial L}}{{\partial {label}_{{{i + 1},{j + 1}}}}} &= " in md.split("## A worked example")[1]
+    # a worked line's left side slashed, as every worked line's (review r15 item 7)
+    assert rf"\partial L / \partial {label}_{{{i + 1},{j + 1}}} &= " in md.split("## A worked example")[1]
 
 
 def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term():
@@ -361,9 +362,9 @@ def test_the_networks_worked_example_works_the_softmax_and_the_loss_term_by_term
     md = render(net, ("md",)).files["derivation.md"].decode()
     worked = md[md.index("One entry of each, term by term"):md.index("## Exercises")]
     powers = " + ".join(f"e^{{{s:g}}}" for s in scores)
-    assert (rf"\hat{{y}}_{{1}} &= e^{{{scores[0]:g}}} / ({powers}) \approx {p[0]:.3f}, \quad "
-            rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.3f}, \quad "
-            rf"\partial L / \partial a^{{[5]}}_{{1}} = {p[0]:.3f} - {target[0]:g} \approx {p[0] - target[0]:.3f}") \
+    assert (rf"\hat{{y}}_{{1}} &= e^{{{scores[0]:g}}} / ({powers}) \approx {p[0]:.4f}, \quad "
+            rf"L = -\log \hat{{y}}_{{{int(np.argmax(target)) + 1}}} \approx {loss:.4f} \\" + "\n"
+            rf"\partial L / \partial a^{{[5]}}_{{1}} &= {p[0]:.4f} - {target[0]:g} \approx {p[0] - target[0]:.4f}") \
         in worked
     assert target[0] == 1  # the loss's one term is the first probability's
 
@@ -377,6 +378,7 @@ def test_a_bias_in_a_worked_line_is_named():
     md = render(derive(ConvSpec(bias=True)), ("md",)).files["derivation.md"].decode()
     assert re.search(r"y_\{1,1\} &= \(?-?\d+\)? \+ ", md) and said in md
     net = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("md",)).files["derivation.md"].decode()
-    assert re.search(r"a\^\{\[1\]\(2\)\}_\{1,1\} &= 3 \\cdot \(-2\) \+ ", net)  # b^{[1]}_2 = 0, 0 * 0 left out
-    assert "term by term (terms that are 0 left out):" in net and "the bias first" not in net
+    # the entry the sections write out (review r15 item 5): a^{[1](1)}_{1,1}, its bias b^{[1]}_1 = 1 first, 0 * 3 left out
+    assert re.search(r"a\^\{\[1\]\(1\)\}_\{1,1\} &= 1 \+ \(-1\) \\cdot \(-1\) \+ ", net)
+    assert "term by term (terms that are 0 left out), the bias first where the sum has one:" in net
     assert r"\text{bias" not in md and r"\text{bias" not in net

@@ -177,9 +177,12 @@ class Layer(ABC):
     # Fields added after networks had folders, with their defaults: left out of the folder's digest at
     # their default, so that a network written before them keeps its folder.
     later_fields: ClassVar[dict[str, object]] = {}
-    # Whether the rule in the kind's words already gives each output entry (the softmax's p_k = e^{f_k} /
-    # sum_j e^{f_j}): a network's document then lists none of them.
-    rule_gives_output: ClassVar[bool] = False
+    # The tensors whose every entry the kind's words or steps already give in symbols, by key: "out" for its output,
+    # "in" for its input's gradient, a parameter's key for its gradient, or for a loss's value (the softmax's
+    # y-hat_j = e^{f_j} / sum_j' e^{f_j'}, dL/df_j = y-hat_j - t_j and L = -sum_j t_j log y-hat_j, a dense layer's
+    # delta_j a_i and its bias's upstream gradient): a network's document then lists none of their entries (review r15
+    # item 7: they repeated the line above them).
+    rule_gives: ClassVar[frozenset[str]] = frozenset()
     # Whether a network's forward pass needs no section for the kind: its one sentence would repeat its rule
     # (a relu's max(0, .), entry by entry).
     rule_says_forward: ClassVar[bool] = False
@@ -375,6 +378,22 @@ class Layer(ABC):
         raise NotImplementedError
 
 
+class Sizes(NamedTuple):
+    """How a document writes an image layer's sizes, per channel: its input's rows and columns, its output's."""
+
+    h: str
+    w: str
+    ho: str
+    wo: str
+
+
+# A single layer's document writes the classic H x W and H_o x W_o (its handouts ask for H_o, and check reads size
+# claims in these letters); a network's, whose dense layers' weights are W^{[l]}, writes the input n_h x n_w (d2l's
+# letters, as its flatten writes a channel's size) and the output o_h x o_w, so that W is the weights' alone.
+SINGLE_SIZES = Sizes("H", "W", "H_o", "W_o")
+NETWORK_SIZES = Sizes("n_h", "n_w", "o_h", "o_w")
+
+
 @dataclass(frozen=True)
 class DocStep:
     """A layer as the documents see it: its number, shapes, and how its tensors are written."""
@@ -406,6 +425,11 @@ class DocStep:
             whole = rf"\frac{{\partial L}}{{\partial {self.source_symbol(k, channel)}}}"
             return rf"\Big({whole}\Big)_{{\leftarrow {self.number}}}" if forked else whole
         return rf"{self.upstream}^{{[{number}{via}]" + (f"({channel})" if channel else "") + "}"
+
+    @property
+    def sizes(self) -> Sizes:
+        """The letters of the layer's sizes: a single layer's H x W, a network's n_h x n_w (Sizes)."""
+        return SINGLE_SIZES if self.number is None else NETWORK_SIZES
 
     def example(self, channel: str = "") -> str:
         """A whole tensor's superscript channel with the example first over a batch: "n", "n,c"; the

@@ -302,7 +302,7 @@ class Conv(Layer):
         return document.matrices_named(self.conv_spec(step.shape_in), step)
 
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str], str]]:
-        return document.steps(self.conv_spec(step.shape_in))
+        return document.steps(self.conv_spec(step.shape_in), step.sizes)
 
     def general_results(self, step: DocStep) -> tuple[str, list[str], str, list[str]] | None:
         return document.general_results(self.conv_spec(step.shape_in), step)

@@ -14,7 +14,7 @@ from ..spec import ConvSpec, SpecError
 from ..symbols import latex_base
 from ..words import entry, matrix_name, padding_per_side, per_axis, plural, size
 from ..words import spacing as spacing_of
-from .base import DocStep, Exercise, Shape, Words
+from .base import DocStep, Exercise, Shape, Sizes, Words
 from .operators import NOTATION, crop_words, general_operators
 
 
@@ -34,9 +34,10 @@ def channels(spec: ConvSpec, general: bool = False) -> Channels:
     """The channel notation of the formulas, rules and results. With groups, output channel m reads the
     input channels o_m + 1 to o_m + C_in/g, o_m = (C_in/g) floor((m - 1) / (C_out/g)); depthwise (one
     input and one output channel per group) reads channel m alone. With `general`, the sums over the channels
-    run to C_in and C_out (without groups), as a formula for any size writes them."""
+    run to C_in and C_out (without groups), as a formula for any size writes them, and the input channel c is written
+    even where this layer has one (review r15 item 2: the general rule sums over the input channels)."""
     over = lambda index, n: rf"\sum_{{{index}=1}}^{{{n}}} "
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
+    many_in, many_out = spec.in_channels > 1 or (general and spec.groups == 1), spec.out_channels > 1
     if spec.groups == 1:
         pair = f"{'m' if many_out else 1},{'c' if many_in else 1}" if many_in or many_out else ""
         c_in, c_out = (r"C_{\mathrm{in}}", r"C_{\mathrm{out}}") if general else (spec.in_channels, spec.out_channels)
@@ -289,52 +290,55 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
         _notes(spec, step),
         # in symbols, for zero padding: a padding that copies entries is said at this layer's size only
         {} if spec.copies else _formulas(spec, step, general=True),
-        "" if spec.copies else general_note(spec),
-        {} if spec.copies else {"K": GENERAL_KERNEL_NOTE},
+        "" if spec.copies else general_note(spec, step),
+        {} if spec.copies else {"K": general_kernel_note(step.sizes)},
     )
 
 
-# The range of the kernel's gradient's sum in symbols, said after it as the output's is (review r14 A6): it reads the
-# input at the same rho_h(r, p), rho_w(s, q), which may fall in the zero padding.
-GENERAL_KERNEL_NOTE = (r"As in the output's formula, a term exists only where $1 \le \rho_h(r, p) \le H$ and "
-                       r"$1 \le \rho_w(s, q) \le W$.")
+def general_kernel_note(sizes: Sizes) -> str:
+    """The range of the kernel's gradient's sum in symbols, said after it as the output's is (review r14 A6): it reads
+    the input at the same rho_h(r, p), rho_w(s, q), which may fall in the zero padding."""
+    return (rf"As in the output's formula, a term exists only where $1 \le \rho_h(r, p) \le {sizes.h}$ and "
+            rf"$1 \le \rho_w(s, q) \le {sizes.w}$.")
 
 
-def general_note(spec: ConvSpec) -> str:
+def general_note(spec: ConvSpec, step: DocStep) -> str:
     """Where the general formulas' indices run and which of their terms exist, with the input row and column
     they read, rho_h(r, p) and rho_w(s, q), written out: said once per kind."""
+    sizes = step.sizes
     rows, cols = general_index(0, "r", "p", spec.flipped), general_index(1, "s", "q", spec.flipped)
     return (rf"Here $\rho_h(r, p) = {rows}$ and $\rho_w(s, q) = {cols}$ are the input row and column that output "
             r"entry $(r, s)$ reads through kernel entry $(p, q)$"
             + (" (the kernel counted from its end: the convolution convention)" if spec.flipped else "")
-            + r"; $1 \le r \le H_o$, $1 \le s \le W_o$ ($H_o \times W_o$ the output's size, as above), "
-            r"$1 \le p \le K_h$, $1 \le q \le K_w$; a term exists "
-            r"only where $1 \le \rho_h(r, p) \le H$ and $1 \le \rho_w(s, q) \le W$ (else it falls in the zero "
-            r"padding)"
-            + _channel_counts(spec) + ".")
+            + rf"; $1 \le r \le {sizes.ho}$, $1 \le s \le {sizes.wo}$ (${sizes.ho} \times {sizes.wo}$ the output's size, "
+            r"as above), $1 \le p \le K_h$, $1 \le q \le K_w$; a term exists "
+            rf"only where $1 \le \rho_h(r, p) \le {sizes.h}$ and $1 \le \rho_w(s, q) \le {sizes.w}$ (else it falls in "
+            r"the zero padding)"
+            + _channel_counts(spec, step) + ".")
 
 
-def _channel_counts(spec: ConvSpec) -> str:
-    """The channel counts the general formulas sum to (channels(general=True)), defined after them: only those they
-    use, C_in where there are several input channels, C_out where there are several output channels (review r14 A4:
-    a count defined and never used)."""
+def _channel_counts(spec: ConvSpec, step: DocStep) -> str:
+    """The channel counts the general formulas sum to (channels(general=True)), defined after them: C_in, which they
+    always sum to (review r15 item 2), and C_out where there are several output channels (review r14 A4: a count
+    defined and never used); where this layer's input has one channel, said once that its own lines leave the sum over
+    c out, its one term c = 1 (rather than dropping it unsaid)."""
     if spec.groups != 1:
         return ""
-    many_in, many_out = spec.in_channels > 1, spec.out_channels > 1
-    if many_in and many_out:
-        return r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
-    if many_in:
-        return r"; $C_{\mathrm{in}}$ is the number of input channels"
-    if many_out:
-        return r"; $C_{\mathrm{out}}$ is the number of output channels"
-    return ""
+    counts = (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
+              if spec.out_channels > 1 else r"; $C_{\mathrm{in}}$ is the number of input channels")
+    if spec.in_channels > 1:
+        return counts
+    pair = channels(spec).pair  # the kernel as this layer's lines write it: k^{[1](m,1)}, or k with one of each
+    kernel = f", the kernel ${step.symbol('K', pair)}$"
+    return (counts + rf". This layer's input has a single channel, so wherever its own sizes are put in, the sum over "
+            rf"$c$ is its one term $c = 1$, written without the sum (${step.symbol('in')}$ without a channel{kernel})")
 
 
-def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
+def steps(spec: ConvSpec, sizes: Sizes) -> dict[str, tuple[str, list[str], str]]:
     """The output-size formula for both axes, with the numbers put in, after the sentence that defines
-    its symbols (before any formula uses them)."""
+    its symbols (before any formula uses them), in the document's size letters."""
     lines = []
-    for axis, big, small in ((0, "H", "h"), (1, "W", "w")):
+    for axis, (n_in, n_out), small in ((0, (sizes.h, sizes.ho), "h"), (1, (sizes.w, sizes.wo), "w")):
         n, k = spec.input[axis], spec.kernel[axis]
         s, p, e, d = spec.stride[axis], spec.padding[axis], spec.end_padding[axis], spec.dilation[axis]
         if spec.symmetric:
@@ -343,20 +347,20 @@ def steps(spec: ConvSpec) -> dict[str, tuple[str, list[str], str]]:
             first, last = ("t", "b") if axis == 0 else ("l", "r")
             pads, numbers = f"P_{first} + P_{last}", f"{p} + {e}"
         lines.append(
-            rf"{big}_o &= \left\lfloor \frac{{{big} + {pads} - D_{small} (K_{small} - 1) - 1}}{{S_{small}}} \right\rfloor + 1"
+            rf"{n_out} &= \left\lfloor \frac{{{n_in} + {pads} - D_{small} (K_{small} - 1) - 1}}{{S_{small}}} \right\rfloor + 1"
             rf" = \left\lfloor \frac{{{n} + {numbers} - {d} \cdot ({k} - 1) - 1}}{{{s}}} \right\rfloor + 1"
             rf" = {spec.output[axis]}"
         )
     padding = ("the padding on each side" if spec.symmetric else
                r"the stride and dilation, $P_t$, $P_b$, $P_l$ and $P_r$ the padding at the top, bottom, left and right")
-    # Sizes and settings are capitals or carry h and w (the kernel K is K_h x K_w): an entry's indices are the small
+    # Settings are capitals and sizes carry h and w (the kernel K is K_h x K_w): an entry's indices are the small
     # letters r, s, p, q (k_{p,q}).
-    said = (r"The input has $H \times W$ entries per channel and the kernel $K_h \times K_w$, and $S$, $P$, $D$ are "
-            r"the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The output has "
-            r"$H_o \times W_o$ entries per channel:") if spec.symmetric else (
-            r"The input has $H \times W$ entries per channel and the kernel $K_h \times K_w$, $S$ and $D$ are "
-            rf"{padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows and "
-            r"columns. The output has $H_o \times W_o$ entries per channel:")
+    said = (rf"The input has ${sizes.h} \times {sizes.w}$ entries per channel and the kernel $K_h \times K_w$, and $S$, "
+            r"$P$, $D$ are the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The "
+            rf"output has ${sizes.ho} \times {sizes.wo}$ entries per channel:") if spec.symmetric else (
+            rf"The input has ${sizes.h} \times {sizes.w}$ entries per channel and the kernel $K_h \times K_w$, $S$ and "
+            rf"$D$ are {padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows "
+            rf"and columns. The output has ${sizes.ho} \times {sizes.wo}$ entries per channel:")
     return {"out": ("Output size", lines, said)}
 
 
@@ -378,7 +382,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
     many_out = spec.out_channels > 1
     (kh, kw), (ho, wo) = spec.kernel, spec.output
     if general:
-        (kh, kw), (ho, wo) = ("K_h", "K_w"), ("H_o", "W_o")
+        (kh, kw), (ho, wo) = ("K_h", "K_w"), step.sizes[2:]
     ch = channels(spec, general)
 
     def name(which: str, channel: str, sub: str) -> str:
@@ -402,7 +406,7 @@ def _formulas(spec: ConvSpec, step: DocStep, general: bool = False) -> dict[str,
         "out": [rf"{y} &= {bias}{ch.over_c}{over('p', kh)}{over('q', kw)}{x_at}\, {k}"],
         "K": [rf"{d(k)} &= {step.over_batch}{over_rs}{g}\, {x_at}"],
     }
-    x = name("in", "c" if spec.in_channels > 1 else "", "i,j")
+    x = name("in", "c" if spec.in_channels > 1 or (general and spec.groups == 1) else "", "i,j")
     g_back = step.gradient_entry(ch.g, "r,s")
     if spec.copies and not general:  # the taps whose padded position copies (i, j)
         k_back = name("K", ch.back_pair, "p,q")
@@ -498,9 +502,9 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[s
             or spec.groups != 1):
         return None
     n = step.number
-    # The channels as the rules above write them: input channel c, output channel m, kernel (m, c); the input's
-    # gradient sums over the output channels m that read it, as the rule at stride 1 does.
-    ch = channels(spec)
+    # The channels as a rule for any size writes them (review r15 item 2): input channel c, even where this layer has
+    # one, output channel m, kernel (m, c); the input's gradient sums over the output channels m that read it.
+    ch = channels(spec, general=True)
     ex = step.example
     sup_of = lambda which, channel: step.entry(which, ex(channel))[1]
     with_sup = lambda letter, sup: letter + (f"^{{{sup}}}" if sup else "")
@@ -510,16 +514,17 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[s
                                ("m" if spec.out_channels > 1 else "", ch.g))
     K = matrix_name(*step.entry("K", ch.pair))
     K_back = matrix_name(*step.entry("K", ch.back_pair))
-    d_in = _input_gradient(step, ex("c" if spec.in_channels > 1 else ""))
+    d_in = _input_gradient(step, ex("c"))
     over_m = "" if not ch.readers else r"\sum_m "
     # The operators each said once, in a list (review r11 item 4), as the single layer's document says them.
     intro = (f"Layer {n}'s rules hold at its stride 1 without padding or dilation. At any stride $S$, padding $P$ "
-             r"and dilation $D$ (an $H \times W$ input), with the operators listed above, they read:")
+             rf"and dilation $D$ (an input of $C_{{\mathrm{{in}}}}$ channels of ${step.sizes.h} \times {step.sizes.w}$), "
+             "with the operators listed above, they read:")
     lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}\operatorname{{pad}}_P({x_in}) \star_D "
              rf"\operatorname{{spread}}_S({upstream})",
              rf"{d_in} &= \operatorname{{crop}}\Big({over_m}\operatorname{{full}}_D\big(\operatorname{{spread}}_S"
              rf"({upstream_back})\big) \star \operatorname{{rot}}_{{180}}\big(\operatorname{{dilate}}_D({K_back})\big)\Big)"]
-    return intro, lines, general_operators()
+    return intro, lines, general_operators(step.sizes)
 
 
 def result_sizes(spec: ConvSpec) -> dict[str, tuple[int, int]]:
@@ -649,7 +654,7 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
         rf"${full_op}({Gt})$ gives a {size(*full)} matrix{_reach(full, padded, spec.has_padding, spec.input, spec.copies)}."
     )
     if padded_in and not spec.copies:
-        names += (" " + crop_words() + "." if spec.symmetric else
+        names += (" " + crop_words(step.sizes) + "." if spec.symmetric else
                   r" $\operatorname{crop}(\cdot)$ removes the padding's rows and columns again, and gives 0 to the rows "
                   "and columns that the stride leaves unread.")
     if step.batch is not None:
@@ -1003,14 +1008,14 @@ def _zero_rings(spec: ConvSpec) -> str:
 def exercises(spec: ConvSpec, step: DocStep) -> list[Exercise]:
     """The handout's tasks only a convolution sets: its output size (first), its results in matrix form,
     the same input entry's gradient at another stride, and why the kernel turns up rotated."""
-    _, sizes, _ = steps(spec)["out"]
+    _, sizes, _ = steps(spec, step.sizes)["out"]
     # In a network the sheet has no settings table: the question gives what the size needs beyond the network's
     # table (its input, its kernel).
     given = ("" if step.number is None else f": stride {per_axis(spec.stride)}, padding {padding_setting(spec)}, "
              f"dilation {per_axis(spec.dilation)}")
     out = [Exercise(f"Work out the output size of the layer from its settings{given}.", sizes,
-                    ("The padded input has $H + 2P_h$ rows" if spec.symmetric else
-                     "The padded input has $H + P_t + P_b$ rows") + " and a window spans $D_h(K_h - 1) + 1$ of them; windows "
+                    (f"The padded input has ${step.sizes.h} + 2P_h$ rows" if spec.symmetric else
+                     f"The padded input has ${step.sizes.h} + P_t + P_b$ rows") + " and a window spans $D_h(K_h - 1) + 1$ of them; windows "
                     "start every $S_h$ rows, so the floor counts the positions a window fits in, and the same for "
                     "the columns.", 2, first=True, asks_output=True)]
     out.append(_matrix_case(spec, step))
@@ -1174,7 +1179,7 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str,
              r"rows or columns unread, the whole correlation is larger than the kernel: only its entries $D$ apart, "
              r"$K_h \times K_w$ of them, are the kernel's gradient, and the input entries no window reads get 0 from "
              "the crop.")
-    return intro, lines, after, general_operators()
+    return intro, lines, after, general_operators(step.sizes)
 
 
 def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]]:

@@ -10,7 +10,7 @@ from ..figure import MAX_CELLS, Grid, Label
 from ..indexmap import general_index, index_rule
 from ..symbols import latex_base
 from ..words import entry, matrix_name, plural, size
-from .base import DocStep, Words
+from .base import DocStep, Sizes, Words
 
 if TYPE_CHECKING:
     from .conv_transpose import ConvTranspose
@@ -47,6 +47,7 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
     sh, sw = layer.stride
     c, o, pair, over_c, over_o = _channels(layer, step)
     (h, w), (ho, wo) = step.shape_in[1:], step.shape_out[1:]
+    z = step.sizes
     extra = plural(sh - 1, "zero") + (f" (and {sw - 1} across)" if sw != sh else "")
     full = tuple(d * (k - 1) - p for d, k, p in zip(layer.dilation, layer.kernel, layer.padding))
     forward = (
@@ -54,7 +55,8 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
         rf"adds its value times $k_{{p,q}}$ to the output entry at row $S_h (i - 1) + D_h (p - 1) + 1 - P_h$ and the "
         rf"matching column ($S$, $P$, $D$ the stride, padding and dilation), "
         rf"every $S$ rows and columns apart for neighbouring inputs, and where copies overlap they "
-        rf"add. The output is $H_o = (H - 1) S_h - 2 P_h + D_h (K_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by $W_o = {wo}$ "
+        rf"add. The output is ${z.ho} = ({z.h} - 1) S_h - 2 P_h + D_h (K_h - 1) + \mathit{{op}}_h + 1 = {ho}$ rows by "
+        rf"${z.wo} = {wo}$ "
         rf"columns ($\mathit{{op}}_h$: the output padding). "
         rf"It is the transpose of a convolution: let $M$ be the matrix of the convolution with the same kernel, "
         rf"stride, padding and dilation that takes a ${ho} \times {wo}$ image $Z$ to ${h} \times {w}$, "
@@ -83,25 +85,26 @@ def words(layer: ConvTranspose, step: DocStep) -> Words:
              "channel's upstream gradient.",
     }
     return Words(forward, backward, _formulas(layer, step), general=_formulas(layer, step, general=True),
-                 general_note=GENERAL_NOTE)
+                 general_note=general_note(step.sizes))
 
 
-# Where the general formulas' indices run and which of their terms exist, with the output row and column they
-# write, rho_h(i, p) and rho_w(j, q): said once per kind.
-GENERAL_NOTE = (
-    rf"Here $\rho_h(i, p) = {general_index(0, 'i', 'p')}$ and $\rho_w(j, q) = {general_index(1, 'j', 'q')}$ are the "
-    r"output row and column that input entry $(i, j)$ reaches through kernel entry $(p, q)$; $1 \le i \le H$, "
-    r"$1 \le j \le W$ ($H \times W$ the input's size), $1 \le p \le K_h$, $1 \le q \le K_w$, and the output has "
-    r"$H_o = (H - 1) S_h - 2 P_h + D_h (K_h - 1) + \mathit{op}_h + 1$ rows and $W_o$ columns alike; a term exists only "
-    r"where $1 \le \rho_h(i, p) \le H_o$ and $1 \le \rho_w(j, q) \le W_o$ (else it lands outside the output, in "
-    r"the border it crops off).")
+def general_note(z: Sizes) -> str:
+    """Where the general formulas' indices run and which of their terms exist, with the output row and column they
+    write, rho_h(i, p) and rho_w(j, q): said once per kind, in the document's size letters."""
+    return (
+        rf"Here $\rho_h(i, p) = {general_index(0, 'i', 'p')}$ and $\rho_w(j, q) = {general_index(1, 'j', 'q')}$ are "
+        rf"the output row and column that input entry $(i, j)$ reaches through kernel entry $(p, q)$; $1 \le i \le {z.h}$, "
+        rf"$1 \le j \le {z.w}$ (${z.h} \times {z.w}$ the input's size), $1 \le p \le K_h$, $1 \le q \le K_w$, and the "
+        rf"output has ${z.ho} = ({z.h} - 1) S_h - 2 P_h + D_h (K_h - 1) + \mathit{{op}}_h + 1$ rows and ${z.wo}$ columns "
+        rf"alike; a term exists only where $1 \le \rho_h(i, p) \le {z.ho}$ and $1 \le \rho_w(j, q) \le {z.wo}$ (else "
+        r"it lands outside the output, in the border it crops off).")
 
 
 def _formulas(layer: ConvTranspose, step: DocStep, general: bool = False) -> dict[str, list[str]]:
     """The general index formulas: the output as a sum over the input entries and taps that land on it,
     the input's gradient as a correlation at the stride, the kernel's gradient as a sum over the input. With
     `general`, the same in symbols for any size, stride, padding and dilation (the output row and column
-    rho_h(i, p), rho_w(j, q) that GENERAL_NOTE defines, sums up to H, W, K_h, K_w, H_o, W_o)."""
+    rho_h(i, p), rho_w(j, q) that general_note defines, sums up to the input's and output's sizes and K_h, K_w)."""
     adjoint = layer.adjoint(step.shape_in)  # its index rule, output i and tap p, is where x_i's tap p lands
     c, o, pair, over_c, over_o = _channels(layer, step)
     rows, cols = index_rule(adjoint, 0, "i", "p"), index_rule(adjoint, 1, "j", "q")
@@ -109,7 +112,7 @@ def _formulas(layer: ConvTranspose, step: DocStep, general: bool = False) -> dic
     (ho, wo) = step.shape_out[1:]
     if general:
         rows, cols = r"\rho_h(i, p)", r"\rho_w(j, q)"
-        (h, w), (kh, kw), (ho, wo) = ("H", "W"), ("K_h", "K_w"), ("H_o", "W_o")
+        (h, w, ho, wo), (kh, kw) = step.sizes, ("K_h", "K_w")
 
     def name(which: str, channel: str, sub: str) -> str:
         letter, layer_sup = step.entry(which)

@@ -23,6 +23,8 @@ class Dense(Layer):
     bias: bool = False
     type: ClassVar[str] = "dense"
     weights_join: ClassVar[bool] = True
+    # the weights' gradient delta_j a_i (its steps derive it entry by entry) and the bias's, the upstream gradient itself
+    rule_gives: ClassVar[frozenset[str]] = frozenset({"W", "b"})
 
     def __post_init__(self) -> None:
         whole(self.out_features, "out_features")

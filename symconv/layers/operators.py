@@ -3,16 +3,22 @@ once: shared by the layers' own words and the rendered overview, so they say the
 
 from __future__ import annotations
 
-
-def crop_words() -> str:
-    """What crop(.) does, exactly: a stride can leave the padded input's last rows unread, and the full correlation
-    is then shorter than the padded input."""
-    return (r"$\operatorname{crop}(\cdot)$ keeps rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to $P_w + W$ (the "
-            r"input's own) and gives 0 to those past the full correlation's end: where the last window stops short of the "
-            r"padded input's last rows or columns (the stride leaves them unread), no output reads them")
+from .base import NETWORK_SIZES, Sizes
 
 
-def general_operators() -> list[str]:
+def crop_words(sizes: Sizes) -> str:
+    """What crop(.) does, exactly, with its operand's shape, in the document's size letters: the full correlation
+    full_D(spread_S(G)) star rot180(dilate_D(K)) has S (H_o - 1) + D (K - 1) + 1 rows, at most the padded input's
+    H + 2P; crop keeps rows P + 1 to P + H of it, and where it ends sooner (a stride that leaves the padded input's
+    last rows unread) the rows past its end are zeros (identities.py and check's crop compute it so)."""
+    h, w, ho, wo = sizes
+    return (rf"$\operatorname{{crop}}(\cdot)$ keeps rows $P_h + 1$ to $P_h + {h}$ and columns $P_w + 1$ to $P_w + {w}$ "
+            rf"of the full correlation inside it, $(S_h ({ho} - 1) + D_h (K_h - 1) + 1) \times "
+            rf"(S_w ({wo} - 1) + D_w (K_w - 1) + 1)$ entries, with zeros past its end (a stride can leave the padded "
+            "input's last rows or columns unread)")
+
+
+def general_operators(sizes: Sizes) -> list[str]:
     r"""The operators of the general forms at any stride S, padding P and dilation D, one definition each and each
     its own name (review r11 item 4: a tilde had meant three things and three G's were decorated): a short list,
     the same in a single layer's document and a network's."""
@@ -25,12 +31,11 @@ def general_operators() -> list[str]:
         r"correlation)",
         r"$(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$, $1 \le p \le K_h$, "
         r"$1 \le q \le K_w$: the correlation at entries $D$ apart, cut to the kernel's size ($\star$ at $D = 1$)",
-        r"$\operatorname{crop}(\cdot)$ keeps the input's own rows $P_h + 1$ to $P_h + H$ and columns $P_w + 1$ to "
-        r"$P_w + W$, and gives 0 to any past the full correlation's end (rows and columns a stride leaves unread)",
+        crop_words(sizes),
     ]
 
 
-# What the overview's notation means, said only for the operators its rules use.
+# What the overview's notation means, said only for the operators its rules use (a network's: its size letters).
 NOTATION = (
     (r"\odot", r"$\odot$ multiplies entry by entry"),
     (r"\star", r"$\star$ is the valid cross-correlation (stride 1, no padding, dilation 1), "
@@ -44,7 +49,7 @@ NOTATION = (
                               r"correlation)"),
     (r"\operatorname{rot}", r"$\operatorname{rot}_{180}$ turns a kernel by 180 degrees"),
     (r"\operatorname{pad}", r"$\operatorname{pad}(\cdot)$ adds the layer's zero padding"),
-    (r"\operatorname{crop}", crop_words()),
+    (r"\operatorname{crop}", crop_words(NETWORK_SIZES)),
     (r"\operatorname{reflect}", r"$\operatorname{reflect}(\cdot)$ pads with the input reflected across its border "
                                 r"entries (the padded row next to the first row copies the second)"),
     (r"\operatorname{replicate}", r"$\operatorname{replicate}(\cdot)$ pads with the input's border entries repeated"),

@@ -379,10 +379,12 @@ class Pool(Layer):
                 "entries per channel")
         if self.padding == (0, 0) and self.dilation == (1, 1) and not self.ceil_mode:
             # in symbols first: a window of F_h x F_w entries moved by S_h, S_w (these are the pooling's own)
+            z = step.sizes
             text = (r" For a window of $F_h \times F_w$ entries moved by the stride $S_h$, $S_w$, output entry $(r, s)$ "
                     r"reads $\Omega_{r,s} = \{(i, j) \mid S_h (r - 1) < i \le S_h (r - 1) + F_h,\ S_w (s - 1) < j \le "
-                    r"S_w (s - 1) + F_w\}$, and an input of $H \times W$ gives $\lfloor (H - F_h) / S_h \rfloor + 1$ "
-                    r"rows and $\lfloor (W - F_w) / S_w \rfloor + 1$ columns." + text)
+                    rf"S_w (s - 1) + F_w\}}$, and an input of ${z.h} \times {z.w}$ gives "
+                    rf"$\lfloor ({z.h} - F_h) / S_h \rfloor + 1$ rows and $\lfloor ({z.w} - F_w) / S_w \rfloor + 1$ "
+                    "columns." + text)
             rows = rf"$\lfloor ({h} - {kh}) / {sh} \rfloor + 1 = {ho}$"
             cols = rf"$\lfloor ({w} - {kw}) / {sw} \rfloor + 1 = {wo}$"
             text += f", {rows} rows and {cols} columns" if rows != cols else f", {rows} rows and as many columns"

@@ -35,7 +35,8 @@ class SoftmaxCrossEntropy(Layer):
     # \hat{y}, not p: p is the padding and a kernel row elsewhere in the documents
     output_letter: ClassVar[str] = r"\hat{y}"
     output_title: ClassVar[str] = "probabilities (softmax)"
-    rule_gives_output: ClassVar[bool] = True
+    # its words give y-hat_j and L, its steps end in dL/df_j
+    rule_gives: ClassVar[frozenset[str]] = frozenset({"out", "in", "L"})
     output_is_prediction: ClassVar[bool] = True
     worked_as_softmax: ClassVar[bool] = True
     later_fields: ClassVar[dict[str, object]] = {"target": "one-hot"}  # a network from before it keeps its folder

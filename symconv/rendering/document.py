@@ -14,7 +14,7 @@ import numpy as np
 from ..derivation import Derivation, Tensor, Terms, contribution
 from ..numeric.reference_network import forward_backward
 from ..figure import Graph, Grid
-from ..example import Example
+from ..example import Example, representative
 from ..layers.base import DocStep
 from ..layers.conv import BIAS_OBJECTIVE
 from ..layers.conv_document import STAR_ONLY
@@ -25,7 +25,7 @@ from ..symbols import latex_base
 from ..words import matrix_name, output_of, plural, size
 from .layer_table import table as layer_table
 from .figures import branch_latex, branch_svg, chain_latex, chain_svg, graph_parts, graph_svg, picture_parts, svg
-from .example import (factor_places, lines as example_lines, lone_term_shown, network_steps, rounded, worked_entries,
+from .example import (ROUNDING, lines as example_lines, lone_term_shown, network_steps, rounded, worked_entries,
                       zero_terms_left_out)
 from .matrix_view import matrix_view
 from .network_exercises import exercises as network_exercises, matrix_name_of, sheet_numbers
@@ -216,22 +216,6 @@ class TermPrinter:
         return found[1]
 
 
-def representative(shape: tuple[int, ...], terms=None) -> list[int]:
-    """The flat positions of the entries a network's document shows of a tensor: in its first channel
-    (pair), the first entry, and the middle one too where the first, on an edge, has fewer terms (the
-    sums lose the terms that fall off the edge; the interior has them all). `terms(flat)` counts an entry's
-    terms; without it, both are shown."""
-    lead = max(len(shape) - 2, 0)
-    plane = shape[lead:]
-    # the middle: of two middles the first (x_{3,3} of 6 x 6), but never the corner itself (of 2, the second)
-    picks = sorted({tuple(0 for _ in plane), tuple((n - 1) // 2 or n // 2 for n in plane)})
-    strides = [prod(shape[k + 1:]) for k in range(len(shape))]
-    flat = [sum(i * s for i, s in zip((0,) * lead + pick, strides)) for pick in picks]
-    if terms is not None and len(flat) == 2 and terms(flat[1]) <= terms(flat[0]):
-        return flat[:1]
-    return flat
-
-
 def blocks(tensor: Tensor, printer: TermPrinter, lead: int, heading, pick: list[int] | None = None) -> list[Block]:
     """The tensor's entries as rows (those at the flat positions `pick`, if given), one block per value
     of its `lead` channel axes (headed by `heading(index)`), cut into blocks so that LaTeX never has to
@@ -377,6 +361,17 @@ def _switch_figures(derivation: Derivation, record, doc: DocStep, arrays: dict |
     return drawn
 
 
+def _switches_moved(group: Group, out: list[tuple[str, Figure]]) -> Group:
+    """The group without its max pooling's switch figure, which is drawn at the worked example's numbers: each is added
+    to `out` with the name of the section that had it."""
+    sections = []
+    for section in group.sections:
+        moved = [f for f in section.figures if f.svg_file.startswith("figure-switch-")]
+        out.extend((section.name, f) for f in moved)
+        sections.append(replace(section, figures=[f for f in section.figures if f not in moved]) if moved else section)
+    return Group(group.title, sections)
+
+
 def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPrinter, single: bool,
                   all_entries: bool, input_gradient: bool, matrices: bool, general: bool = False,
                   arrays: dict | None = None, previous: DocStep | None = None) -> tuple[Group, Group]:
@@ -404,8 +399,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         # In a network, an output that only clips or moves its input's numbers (relu, flatten), or whose
         # rule gives each entry (the softmax), is said by its rule: its entries are not shown.
         # Likewise the gradient such a layer sends back (relu's mask, flatten's reshaping): its words say it.
-        quiet = not single and ((key == "out" and (not layer.example_output or layer.rule_gives_output))
-                                or (key == "in" and not layer.example_output))
+        # A gradient whose every entry its rule's line gives is not listed either, unless every entry is asked for (a
+        # handout, without `matrices`, lists entries to ask for, and keeps them too).
+        quiet = not single and ((key == "out" and (not layer.example_output or "out" in layer.rule_gives))
+                                or (key == "in" and not layer.example_output)
+                                or (matrices and not every and not batched and key != "out" and key in layer.rule_gives))
         # A single layer shows a tensor that fits as one matrix of its expressions; a network, whose sections
         # show representative entries, only a vector that fits on a line (a transposed row).
         whole = matrices and not quiet and (single or len(tensor.shape) == 1)
@@ -448,7 +446,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
                        general=symbols, general_note=note, general_range=range_note)
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
-    loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value
+    loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value, unless its words give it
+            and (every or batched or not matrices or p.key not in layer.rule_gives)
             for block in tensor_blocks(derivation[record.params[p.key]], printer)]
     # Under a step's own heading (the output size), the entries need theirs.
     forward = section("out", record.output, "The output, entry by entry" if steps.get("out", ("",))[0] or stages else "",
@@ -491,9 +490,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
 
 # Before the general formulas' note: what their two lines are. (The subscripts h and w, rows and columns, are said
 # once, with the output's size: issue 24 item 5.)
-GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input "
-                "$H \\times W$, kernel $K_h \\times K_w$, stride $S$, padding $P$ and dilation $D$; the lines after it "
-                "put in this layer's sizes, and then its entries.")
+# (In no size letters: a single layer's document writes H x W, a network's n_h x n_w, each defined with the output
+# size just before.)
+GENERAL_LEAD = ("Where a formula is written more than once, the first line, in symbols, holds for any input and kernel "
+                "size, stride $S$, padding $P$ and dilation $D$; the lines after it put in this layer's sizes, and then "
+                "its entries.")
 
 
 SHOWN = ("For each layer the sections below write out the first entry of each tensor (channel 1, row 1, column 1) "
@@ -537,9 +538,10 @@ def _rules_intro(rules: list[Section], input_gradient: bool, all_entries: bool,
 
 
 def _example_sections(derivation: Derivation, docs: list[DocStep], example: Example, after: bool = False,
-                      shows: list[tuple[str, int]] = ()) -> list[Section]:
+                      figures: list[Figure] = ()) -> list[Section]:
     """The worked example: the given numbers, then what the layer (or the network, layer by layer)
-    computes from them, and the first entry of each sum worked out term by term."""
+    computes from them, with the `figures` drawn at its numbers (a max pooling's switches), and the first entry of
+    each sum worked out term by term."""
     whole = {}
     for record, doc in zip(derivation.records, docs):
         whole.setdefault(record.input, doc.entry("in"))
@@ -552,13 +554,17 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     passed = [r for r in derivation.records if len(derivation.records) > 1 and r.layer.gates_at_zero
               and values.get(f"dL/d{r.output}") is not None and values.get(f"dL/d{r.output}") == values.get(f"dL/d{r.input}")]
     unlisted = {f"dL/d{r.input}" for r in passed}
-    # each tensor at the places its values are used at, in a worked entry below or an exercise's answer
-    places_of = factor_places(example, nonzero=len(derivation.records) > 1)
-    for name, places in shows:
-        places_of[name] = max(places_of.get(name, 3), places)
+    # A bias whose gradient is the upstream gradient itself (a dense layer's): the same numbers, said, not listed twice.
+    same = [r for r in derivation.records if len(derivation.records) > 1 and "b" in r.layer.rule_gives
+            and "b" in r.params and values.get(f"dL/d{r.params['b']}") is not None
+            and values.get(f"dL/d{r.params['b']}") == values.get(f"dL/d{r.output}")]
+    unlisted |= {f"dL/d{r.params['b']}" for r in same}
     given, derived = example_lines(replace(example, derived=tuple(v for v in example.derived if v.name not in unlisted)),
-                                   whole, EXAMPLE_EM, places_of)
-    tenths = any(rounded(*t.values) for t in example.given)
+                                   whole, EXAMPLE_EM)
+    # the one rounding rule, said once, before the first rounded number: with the given ones, or else with the computed
+    rounds_given = any(rounded(*t.values) for t in example.given)
+    rounds = rounds_given or any(rounded(*t.values) for t in example.derived)
+    tenths = any(v.is_Float for t in example.given for v in t.values)
     notice = ""
     if len(derivation.records) == 1:
         intro = "Given these small whole numbers,"
@@ -566,9 +572,9 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
                     + ("above" if after else "in the sections below")
                     + "; the results in matrix form above give the same numbers):")
     else:
-        intro = ("Given these numbers (the model's own parameters, as PyTorch holds them and shown to three places, "
-                 "and small whole numbers for the input" + (" and the target" if derivation.network.has_loss else
-                                                            " and the upstream gradient") + "),"
+        intro = ("Given these numbers (the model's own parameters, as PyTorch holds them, and small whole numbers for the "
+                 "input" + (" and the target" if derivation.network.has_loss else " and the upstream gradient")
+                 + (f"; {ROUNDING}" if rounds_given else "") + "),"
                  if example.fixed else
                  f"Given these small {'' if tenths else 'whole '}numbers (the input, each layer's parameters"
                  + (" and the target" if derivation.network.has_loss else "")
@@ -581,14 +587,17 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
             computes += (" (the outputs of " + ", ".join(left[:-1]) + (" and " if len(left) > 1 else "") + left[-1]
                          + ", which only clip or move numbers, are left out)")
         if example.fixed:
-            computes += ("; with the model's parameters the values are decimals, shown rounded to three places, each "
-                         "of which agrees with PyTorch running the module itself")
-        elif any(rounded(*t.values) for t in example.derived):
-            computes += ("; decimals are rounded" + (", a worked entry's factor to the places its product needs"
-                                                     if any(p > 3 for p in places_of.values()) else " to three places"))
+            computes += ("; with the model's parameters the values are decimals, each of which agrees with PyTorch "
+                         "running the module itself")
+        if rounds and not (example.fixed and rounds_given):
+            computes += f"; {ROUNDING}"
         computes += "."
         # What the reader might stop at in the numbers, said after them, in a short notice (review r11 item 6).
         notice = _zero_by_balance(derivation, values, {v.name: v for v in example.given})
+        for r in same:
+            notice += (rf" $\partial L / \partial {latex_base(whole[r.params['b']][0])}^{{{whole[r.params['b']][1]}}}$ is "
+                       rf"$\partial L / \partial {latex_base(whole[r.output][0])}^{{{whole[r.output][1]}}}$ by its rule, "
+                       "not listed again.")
         for r in passed:  # a gate that stopped nothing: the two gradients it joins are the same numbers
             notice += (f" Layer {r.number}'s {r.layer.noun()} passes every gradient (each that is not 0 sits where its "
                        rf"input is positive): $\partial L / \partial {matrix_name(*whole[r.input])}$ is "
@@ -612,10 +621,19 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     # each worked entry a fraction's height; at most a page, so that a taller one still starts on a fresh page.
     tall = lambda line: max([part.split(r"\end{bmatrix}")[0].count(r"\\") + 1 for part in line.split(r"\begin{bmatrix}")[1:]]
                             or [1])
-    height = 3.5 + sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps)
+    # A network's example flows from where the rules end (review r15 item 7: kept whole, it left the end of their page
+    # blank), its heading and words kept with the first line of its given numbers; a single layer's, shorter, is kept on
+    # one page.
+    single = len(derivation.records) == 1
+    height = (sum(0.5 * tall(line) + 0.5 for line in given + derived) + 0.85 * len(steps) + 3.5 if single else
+              2.0 + 0.5 * tall(given[0]) + 0.5 if given else 2.0)
     keep = min(height, 23.0) if after else 0.0
+    # the figures at its numbers after the numbers they show (in LaTeX they float from there, never before); the
+    # sections that use them point to them
+    drawn = [Section("example-figures", "", "", [], figures=list(figures))] if figures else []
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
-            Section("example-results", "", computes, [], formula=derived, small=True,
+            Section("example-results", "", computes, [], formula=derived, small=True), *drawn,
+            Section("example-worked", "", "", [], small=True,
                     after=(("Notice:" + notice + " ") if notice else "") + (
                         ("One entry of each, term by term" + left_out + (
                             ", the bias first where the sum has one"
@@ -958,6 +976,11 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         ahead = _said_once(records, [f for f, _ in groups])
         back = _said_once(records[::-1], [b for _, b in groups][::-1])[::-1]
         groups = list(zip(ahead, back))
+    # A max pooling's switches drawn at the worked example's numbers are shown with those numbers, in the worked example,
+    # not in the backward pass that comes before them (review r15 item 4); the pooling's words point to the figure.
+    switches: list[tuple[str, Figure]] = []
+    if arrays is not None:
+        groups = [(f, _switches_moved(b, switches)) for f, b in groups]
     forward = [f for f, _ in groups]
     backward = []
     for r, (_, group) in zip(reversed(records), reversed(groups)):
@@ -970,6 +993,13 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         sections, number = _numbered(group.sections, number)
         numbered.append(Group(group.title, sections))
     forward, backward = numbered[:len(forward)], numbered[len(forward):]
+    moved = []
+    for name, drawn in switches:  # numbered after the passes' figures, where the worked example shows them
+        moved.append(replace(drawn, number=number))
+        backward = [Group(g.title, [replace(s, intro=f"{s.intro} Figure {number} (in the worked example) shows "
+                                                       f"{drawn.shows}.") if s.name == name else s
+                                    for s in g.sections]) for g in backward]
+        number += 1
     # What a formula's two lines are is said once, before the first kind's general formulas.
     led = False
     for group in forward + backward:
@@ -1009,12 +1039,11 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         parts = first.layer.in_network(docs[0])
         closing += [Section(f"network-{n}", "In a network" if n == 0 else "", intro, [], formula=lines, after=after)
                     for n, (intro, lines, after) in enumerate(parts)]
-    # A network's exercises, from its worked example: their answers' inputs are printed in it at the places they use
+    # A network's exercises, from its worked example's numbers, shown by the same rounding rule
     net_items = (network_exercises(derivation, example, short_names(derivation, upstream))
                  if not single and example is not None and exercises else [])
     if example is not None:  # after the derivation it checks, and just before what builds on it (the exercises)
-        closing += _example_sections(derivation, docs, example, after=True,
-                                     shows=[pair for item in net_items for pair in item.shows])
+        closing += _example_sections(derivation, docs, example, after=True, figures=moved)
     if single:
         found = practice(derivation, example, printer) if example is not None and exercises else None
         if found is not None:
@@ -1076,8 +1105,15 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
     # notation paragraph at the start.
     indicator = not single and any(r"\mathbb{1}" in text for g in forward + backward for s in g.sections
                                    for text in _texts(s))
+    # Symbols the passes already define where they first use them (rot180 by its entries beside the input's gradient,
+    # a pooling's window Omega by its set) are not defined again in the list before the rules (review r15 item 7).
+    said = " ".join(text for g in forward + backward for s in g.sections for text in _texts(s))
+    defined = tuple(mark for mark, definition in ((r"\mathbb{1}", r"\mathbb{1}" if indicator else None),
+                                                  (r"\operatorname{rot}", r"is the kernel turned by 180 degrees"),
+                                                  (r"\Omega_{r,s}", r"\Omega_{r,s} = \{"))
+                    if definition is not None and definition in said)
     rules_intro, rules_notation, shown_note = _rules_intro(rules, input_gradient, all_entries, net.batch is not None,
-                                                           (r"\mathbb{1}",) if indicator else ())
+                                                           defined)
     rules = [replace(section, items=[]) for section in rules]  # said in the list of symbols before them
     return {
         "title": title,

@@ -125,6 +125,7 @@ def embed_figures(markdown: str, files: dict[str, bytes]) -> str:
 
 
 def figures_of(ctx: dict) -> list:
-    """Every figure a document context holds: the network diagram, then the sections' figures."""
+    """Every figure a document context holds: the network diagram, then the sections' figures, those of the passes
+    and those of the closing sections (a max pooling's switches, drawn with the worked example's numbers)."""
     found = [ctx["diagram"]] if ctx.get("diagram") is not None else []
-    return found + [drawn for section in ctx["sections"] for drawn in section.figures]
+    return found + [drawn for section in ctx["sections"] + ctx.get("closing", []) for drawn in section.figures]

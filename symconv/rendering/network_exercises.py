@@ -1,27 +1,25 @@
 """A network's exercises with their answers, drawn from its worked example and doable by hand: a weight's
-gradient, the first convolution's bias gradient and one of its kernel entries' had the target been another (numbers
-the document does not print), the softmax's gradient for a target that does not sum to 1 (a derivation), and a
+gradient, the first convolution's bias gradient, one of its kernel entries' and one of its input entries' (the full
+correlation with the rotated kernels) had the target been another (numbers the document does not print), and a
 batch's gradient with one step of gradient descent.
 
 Every number is computed here, by the kinds' own NumPy forward and backward code (the same reference the
 worked example is checked against), never typed: the gradients under the other target and the loss after the
-step come from running the NumPy passes again. A product or sum shown with rounded factors
-is shown to enough places that it gives the value shown.
+step come from running the NumPy passes again. Every number is shown by the worked example's one rounding rule
+(example.decimal: exact where it is, else to four places, each from unrounded values).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
-
 import numpy as np
 
 from ..derivation import Derivation
 from ..example import Example
 from ..layers.base import Exercise
 from ..numeric.reference_network import forward_backward
-from .example import exact
+from .example import decimal
 from .latex import break_lines, width
 
 MAX_TRACED = 36  # entries: a channel's gradient answer 2 prints as a matrix after each layer it traces back through
@@ -31,7 +29,6 @@ ONE_LINE_EM = 34.0  # em: a worked entry narrower than this keeps its symbols an
 # The learning rates tried, largest first: the step takes the largest that lowers the loss by at most half
 # (a larger one overshoots or, on this one example, all but zeroes it), else the smallest that lowers it.
 RATES = (1.0, 0.5, 0.1, 0.05, 0.01, 0.005, 0.001)
-PLACES = 3
 
 
 @dataclass(frozen=True)
@@ -43,43 +40,11 @@ class Item:
     answer: str
     lines: tuple[str, ...] = ()
     after: str = ""
-    # worked-example tensors whose values the answer uses as inputs, and the places it uses them at: the worked example
-    # prints them at as many (review r8 defect 4: the answer used 0.1454 where the example printed 0.145)
-    shows: tuple[tuple[str, int], ...] = ()
 
 
-def decimal(value: float, places: int = PLACES) -> str:
-    """A number to `places` decimals, half to even on its exact decimal value; a whole number (an input, a
-    kernel entry, 0) as itself."""
-    whole = exact(float(value), 0)  # a whole number, up to a float's rounding noise
-    if whole is not None:
-        return whole
-    return str(Decimal(float(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
-
-
-def _factor(value: float, places: int) -> str:
-    text = decimal(value, places)
+def _factor(value: float) -> str:
+    text = decimal(value)
     return f"({text})" if text.startswith("-") else text
-
-
-def _given_factor(value: float, places: int) -> str:
-    """A given number as the worked example shows it: tenths as tenths (-0.1), anything else as _factor."""
-    text = exact(value, 1)
-    if text is None:
-        return _factor(value, places)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _places(pairs: list[tuple[float, float | None]], total: float) -> int:
-    """The fewest places (from three) at which the sum of the terms, each factor rounded as shown, rounds to
-    the total's three places: so that the line shown is right as it reads."""
-    want = Decimal(decimal(total))
-    for places in range(PLACES, 9):
-        shown = [(Decimal(decimal(a, places)), Decimal(1) if b is None else Decimal(decimal(b, places))) for a, b in pairs]
-        visible = all((x != 0) == (v != 0) for pair, got in zip(pairs, shown) for v, x in zip(pair, got) if v is not None)
-        if visible and sum((x * y for x, y in shown), Decimal(0)).quantize(Decimal("0.001"), ROUND_HALF_EVEN) == want:
-            return places
-    return 8
 
 
 def _values(derivation: Derivation, arrays: dict[str, np.ndarray]) -> dict:
@@ -101,24 +66,23 @@ def _entry_terms(derivation: Derivation, name: str, flat: int) -> list[tuple[int
 
 
 def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: dict, total: float,
-            symbolic: bool, least: int = PLACES) -> tuple[list[str], int]:
+            symbolic: bool, nonzero: bool = False) -> list[str]:
     """Align lines: entry `flat` of tensor `name` as the sum of its terms whose first factor (an upstream
-    gradient) is not 0 (in symbols when `symbolic`), then in numbers, at enough places to give the total shown;
-    and those places (a vector the line's factors come from is shown at them too)."""
+    gradient) is not 0, with `nonzero` whose second is not 0 either (in symbols when `symbolic`), then in numbers."""
     syms = derivation.symbols
     number = lambda at: values[syms[at]]
-    terms = [(a, b) for a, b in _entry_terms(derivation, name, flat) if number(a) != 0]
+    terms = [(a, b) for a, b in _entry_terms(derivation, name, flat)
+             if number(a) != 0 and not (nonzero and b >= 0 and number(b) == 0)]
     pairs = [(number(a), number(b) if b >= 0 else None) for a, b in terms]
-    places = max(_places(pairs, total), least)  # at least `least`: the places another answer shows its factors at
-    lhs = derivation[name].labels[flat]
+    lhs = inline(derivation[name].labels[flat])  # slashed, as the worked example's lines write it
     if not terms:
-        return [rf"{lhs} &= 0"], PLACES
+        return [rf"{lhs} &= 0"]
     text = [names[syms[a]] + (r"\," + names[syms[b]] if b >= 0 else "") for a, b in terms]
-    shown = [_factor(a, places) + ("" if b is None else r" \cdot " + _factor(b, places)) for a, b in pairs]
+    shown = [_factor(a) + ("" if b is None else r" \cdot " + _factor(b)) for a, b in pairs]
     numbers = " + ".join(shown) + rf" \approx {decimal(total)}"
     one = rf"{lhs} &= {' + '.join(text)} = {numbers}"
     if symbolic and (len(terms) <= 2 or width(one) < ONE_LINE_EM):  # short: in symbols and in numbers on one line
-        return [one], places
+        return [one]
     # A long sum is broken after every few terms, each continuation indented (issue 24 item 4: the numbers of
     # pytorch_semantics' answers ran past the margin on one line).
     room = ROOM_EM - width(lhs)
@@ -128,7 +92,7 @@ def _worked(derivation: Derivation, names: dict, name: str, flat: int, values: d
         lines += [f"&= {broken[0]}"] + [rf"&\quad {line}" for line in broken[1:]]
     lines[-1] += rf" \approx {decimal(total)}"
     lines[0] = f"{lhs} {lines[0]}"
-    return lines, places
+    return lines
 
 
 def inline_primed(label: str) -> str:
@@ -207,17 +171,17 @@ def _received(derivation: Derivation, record, channel: int, values: dict) -> dic
     return out
 
 
-def _grid(values, shape: tuple[int, ...], places: int) -> str:
+def _grid(values, shape: tuple[int, ...]) -> str:
     """One channel of numbers as a bmatrix (a vector as a transposed row)."""
     rows = np.reshape(values, shape[-2:]) if len(shape) > 1 else None
     if rows is None:
-        return _vector(values, places)
-    return (r"{\begin{bmatrix} " + r" \\ ".join(" & ".join(decimal(v, places) for v in row) for row in rows)
+        return _vector(values)
+    return (r"{\begin{bmatrix} " + r" \\ ".join(" & ".join(decimal(v) for v in row) for row in rows)
             + r" \end{bmatrix}}")
 
 
 def _passed_back(derivation: Derivation, names: dict, record, channel: int, values: dict, arrays: dict,
-                 places: int) -> tuple[str, list[str]] | None:
+) -> tuple[str, list[str]] | None:
     """How the layer passes the gradient back in the bias's channel, from its derivation's entries at the worked
     example's values: a max pooling to which entry of each window (its switch), a relu where its gate is 0, a layer
     that only moves entries (a flatten) which it moves; (words, align lines with the channel's gradient in numbers).
@@ -238,11 +202,11 @@ def _passed_back(derivation: Derivation, names: dict, record, channel: int, valu
     forward_in = derivation[record.input]
     layer, number = record.layer, record.number
     value = lambda n: decimal(values[forward_in.symbols[n]])
-    line = rf"{matrix_in} &= {_grid(grad_in, t_in.shape, places)}"
-    if layer.routes_to_maximum:
+    line = rf"{matrix_in} &= {_grid(grad_in, t_in.shape)}"
+    if layer.routes_to_maximum:  # where each goes, in words: a matrix of the channel would repeat them among zeros
         routes = [f"${entry(t_out, u)}$ to ${entry(forward_in, n)} = {value(n)}$" for n, us in got.items() for u, _ in us]
         return (f"Layer {number}'s max pooling sends each to its window's first maximum, the switch: {_listed(routes)}; "
-                f"the other entries of ${matrix_in}$ get 0.", [line])
+                f"the other entries of ${matrix_in}$ get 0.", [])
     if layer.gates_at_zero:  # entry by entry: input entry n gets output entry n's gradient, or 0 where shut
         shut = [n for n, us in got.items() if not us]
         stopped = [n for n in shut if values[t_out.symbols[n]] != 0]
@@ -257,7 +221,7 @@ def _passed_back(derivation: Derivation, names: dict, record, channel: int, valu
         mask = rf"\mathbb{{1}}\big[{strip(entry(forward_in, first)).replace('a^', 'A^', 1)} > 0\big]"
         same = all(values[t_out.symbols[n]] == v for n, v in zip(got, grad_in))  # nothing stopped: not printed again
         return words, [rf"{matrix_in} &= {upstream} \odot {mask} = "
-                       + (upstream if same else _grid(grad_in, t_in.shape, places))]
+                       + (upstream if same else _grid(grad_in, t_in.shape))]
     moved = sorted(u for us in got.values() for u, _ in us)
     span = (f"entries {moved[0] + 1} to {moved[-1] + 1}" if moved == list(range(moved[0], moved[-1] + 1))
             else f"entries {_listed([str(u + 1) for u in moved])}")
@@ -298,7 +262,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         hot = any(p.one_hot for p in records[-1].layer.params(records[-1].shape_in))
         t_text = (f"class {int(np.argmax(np.reshape(t_new, -1))) + 1} (a one-hot $t'$ with its 1 in entry "
                   f"{int(np.argmax(np.reshape(t_new, -1))) + 1})" if hot else "$t'$, each entry of $t$ raised by 1")
-        primed = lambda label: label.replace(r"\partial L}", r"\partial L'}", 1)
+        primed = lambda label: label.replace(r"\partial L /", r"\partial L' /", 1)
         said = f"Had the target been {t_text}, with the same input and parameters, the loss would be $L'$."
         if dense:
             r = dense[-1]
@@ -308,13 +272,13 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             grad = f"dL/d{weight}"
             total = float(np.reshape(arrays2[grad], -1)[flat])
             label = derivation[grad].labels[flat]
-            lines, places = _worked(derivation, names, grad, flat, values2, total, True)
+            lines = _worked(derivation, names, grad, flat, values2, total, True)
             lines[0] = primed(lines[0])
             items.append(Item(
                 "Exercise 1", f"{said} Compute ${inline_primed(label)}$ by the chain rule.",
                 rf"Only output {i} of layer {r.number} reads $W^{{[{r.number}]}}_{{{i},{j}}}$, so the chain rule has one "
-                rf"term, with the upstream gradient now of $L'${written}:" + _upstream_line(derivation, records, arrays2, places),
-                tuple(lines), shows=((records[-1].output, places),) if _upstream_line(derivation, records, arrays2) else ()))
+                rf"term, with the upstream gradient now of $L'${written}:" + _upstream_line(derivation, records, arrays2),
+                tuple(lines)))
         def kernel_entry():
             """Exercise 3's kernel entry (in exercise 2's channel, its bias's, the last; not the one the worked example
             shows): its gradient's name, flat index and value in L'."""
@@ -325,20 +289,14 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             flat = next(n for n in range(last * per, (last + 1) * per) if n != shown)
             return grad, flat, float(np.reshape(arrays2[grad], -1)[flat])
 
-        # Answers 2 and 3 show the upstream gradient's entries at the same places (review r7 defect 10: answer 3 used
-        # -0.0855 where answer 2 printed -0.085): the places the kernel entry's sum needs, if more.
-        shared = PLACES
-        if kernel is not None and "b" in kernel.params and other is not None and "K" in kernel.params:
-            shared = _worked(derivation, names, *kernel_entry()[:2], values2, kernel_entry()[2], True)[1]
         if kernel is not None and "b" in kernel.params:
             bias = kernel.params["b"]
             grad = f"dL/d{bias}"
             flat = derivation[grad].shape[0] - 1 if derivation[grad].shape else 0
             total = float(np.reshape(arrays2[grad], -1)[flat])
             label = derivation[grad].labels[flat]
-            lines, places = _worked(derivation, names, grad, flat, values2, total, False, least=shared)
+            lines = _worked(derivation, names, grad, flat, values2, total, False)
             lines[0] = primed(lines[0])
-            shared = places
             kept = _kept(derivation, names, grad, flat, values2)
             channel = flat if derivation[grad].shape else 0  # the bias's output channel (0-based)
             words, steps = [], []
@@ -346,12 +304,12 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                 r = dense[-1]
                 delta = lambda name: re.sub(r"_\{[^{}]*\}$", "", names[derivation[f"dL/d{name}"].symbols[0]])
                 steps.append(rf"{delta(r.input)} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} {delta(r.output)} = "
-                             + "{" + _vector(arrays2[f"dL/d{r.input}"], places) + "}")
+                             + "{" + _vector(arrays2[f"dL/d{r.input}"]) + "}")
                 # then back through each layer between the dense layer and the convolution, by its own entries
                 between = [b for b in records if kernel.number < b.number < r.number]
                 shown = []
                 for b in reversed(between):
-                    passed = _passed_back(derivation, names, b, channel, values2, arrays2, places)
+                    passed = _passed_back(derivation, names, b, channel, values2, arrays2)
                     if passed is None:  # a layer whose gradient is no switch, gate or move: said by its rule above
                         words, shown = [], []
                         break
@@ -380,8 +338,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             # in exercise 2's channel (its bias's, the last), so that the upstream gradient found there serves
             grad, flat, total = kernel_entry()
             label = derivation[grad].labels[flat]
-            # in symbols, then numbers, at the places answer 2 printed the upstream gradient at
-            lines, _ = _worked(derivation, names, grad, flat, values2, total, True, least=shared)
+            # in symbols, then numbers, as answer 2 printed the upstream gradient
+            lines = _worked(derivation, names, grad, flat, values2, total, True)
             lines[0] = primed(lines[0])
             found = kept  # the upstream entries that answer 2 found not 0, and why the others are
             kept = _kept(derivation, names, grad, flat, values2)
@@ -394,6 +352,11 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
                  f"By the kernel's gradient's rule, with only the upstream gradient's entries {_listed(kept)}, not 0"
                  f"{_stopped(records)}:"),
                 tuple(lines)))
+            # the lecture's core result: the input's gradient, the full correlation with the rotated kernels (review r15
+            # item 6), from the upstream gradient of every channel (answer 2 found the bias's channel's)
+            item = _input_gradient_item(derivation, names, kernel, values2, arrays2, example, len(items) + 1)
+            if item is not None:
+                items.append(item)
     trained = [(r, p) for r in records for p in r.layer.params(r.shape_in) if p.trained]
     if dense and trained:
         r = dense[-1]
@@ -403,7 +366,6 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         entry = exercise_entry(derivation, weight, arrays)
         w0, g = float(np.reshape(leaves[weight], -1)[entry]), float(grad[entry])
         new = float(np.reshape(stepped[weight], -1)[entry])
-        places = _places([(w0, None), (-rate, g)], new)
         label = names[derivation[weight].symbols[entry]]
         items.append(Item(
             f"Exercise {len(items) + 1}",
@@ -413,8 +375,8 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
             r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
-            (rf"\text{{the new }} {label} &= {label} - \eta \frac{{\partial L}}{{\partial {label}}} = "
-             rf"{_given_factor(w0, places)} - {rate:g} \cdot {_factor(g, places)} \approx {decimal(new)}",),
+            (rf"\text{{the new }} {label} &= {label} - \eta\, \partial L / \partial {label} = "
+             rf"{_factor(w0)} - {rate:g} \cdot {_factor(g)} \approx {decimal(new)}",),
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down "
             f"from ${decimal(base)}$." if after < base else
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, up "
@@ -422,10 +384,80 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
     return items
 
 
+def _input_gradient_item(derivation: Derivation, names: dict, kernel, values2: dict, arrays2: dict, example: Example,
+                         number: int) -> Item | None:
+    """The exercise on a convolution's input gradient under L' (review r15 item 6): one input entry's gradient as the
+    full correlation of the upstream gradient of every output channel with the kernels rotated by 180 degrees; the
+    entry of the first input channel whose sum has the most terms that are not 0 (not the one the worked example
+    works). Its answer says which entry of the rotated kernel each upstream entry meets, gives the upstream gradient of
+    each channel answer 2 did not print (its entries that are not 0), then the sum in symbols and in numbers, its terms
+    that are 0 left out. None
+    where the derivation has no such gradient, or for a layer whose input entry meets no one kernel entry per upstream
+    entry as (i - r + 1 + P, j - s + 1 + P) (a stride, a dilation, groups, padding that copies, the flipped kernel)."""
+    grad, up = f"dL/d{kernel.input}", f"dL/d{kernel.output}"
+    spec = kernel.layer.conv_spec(kernel.shape_in)
+    if (grad not in derivation.names() or up not in arrays2 or grad not in arrays2 or spec.stride != (1, 1)
+            or spec.dilation != (1, 1) or spec.groups != 1 or spec.copies or spec.flipped or not spec.symmetric):
+        return None
+    syms = derivation.symbols
+    shown = next((v.worked for v in example.derived if v.name == grad), None)
+
+    def live(flat: int) -> int:  # its terms whose upstream entry and kernel entry are both not 0
+        return sum(values2[syms[a]] != 0 and values2[syms[b]] != 0 for a, b in _entry_terms(derivation, grad, flat))
+
+    flat = max((n for n in _channel_entries(derivation, grad, 0) if n != shown), key=lambda n: (live(n), -n))
+    if live(flat) < 2:
+        return None
+    total = float(np.reshape(arrays2[grad], -1)[flat])
+    lines = _worked(derivation, names, grad, flat, values2, total, True, nonzero=True)
+    lines[0] = lines[0].replace(r"\partial L /", r"\partial L' /", 1)
+    label = derivation[grad].labels[flat]
+    index = lambda text: tuple(int(n) for n in re.findall(r"_\{(\d+),(\d+)\}", text)[-1])  # an entry's (row, column)
+    i, j = index(label)
+    # the upstream gradient of each output channel answer 2 did not print (it printed the bias's, the last)
+    t_up = derivation[up]
+    strip = lambda text: re.sub(r"_\{[^{}]*\}$", "", text)
+    per = len(t_up.symbols) // t_up.shape[0]
+    channels = np.reshape(arrays2[up], (t_up.shape[0], -1))
+    others = [m for m in range(t_up.shape[0] - 1) if np.any(channels[m])]
+    width = t_up.shape[-1]
+    said = "; ".join(f"${strip(names[t_up.symbols[m * per]])}$ is "
+                     + _listed([f"${decimal(v)}$ at $({n // width + 1}, {n % width + 1})$"
+                                for n, v in enumerate(channels[m]) if abs(v) > 1e-12]) + ", 0 elsewhere"
+                     for m in others)
+    # which kernel entry each upstream entry (r, s) meets at stride 1: (i - r + 1 + P_h, j - s + 1 + P_w), entry
+    # (K_h + 1 - p, K_w + 1 - q) = (r - i - P_h + K_h, ...) of the rotated kernel; the first term's as an instance
+    (kh, kw), (ph, pw) = spec.kernel, spec.padding
+    plus = lambda letter, n: letter if n == 0 else f"{letter} + {n}" if n > 0 else f"{letter} - {-n}"
+    kernel_at = f"$({i + 1 + ph} - r, {j + 1 + pw} - s)$"
+    rotated_at = f"$({plus('r', kh - i - ph)}, {plus('s', kw - j - pw)})$"
+    first = next((a, b) for a, b in _entry_terms(derivation, grad, flat) if values2[syms[a]] != 0 and values2[syms[b]] != 0)
+    r, s_ = index(names[syms[first[0]]])
+    k_label = derivation[kernel.params["K"]].labels[0]  # k^{[1](1,1)}_{1,1}: the kernels as K^{[1](m,1)}
+    K = "K" + re.sub(r"\((\d+),", "(m,", strip(k_label))[1:]
+    met = re.search(r"\((\d+),", names[syms[first[1]]])  # the output channel of the kernel the first term meets
+    K_first = K.replace("(m,", f"({met.group(1)},", 1) if met else K
+    instance = (f"${names[syms[first[0]]]}$ meets ${names[syms[first[1]]]}$, entry $({r + kh - i - ph}, "
+                rf"{s_ + kw - j - pw})$ of $\operatorname{{rot}}_{{180}}({K_first})$")
+    before = (f"the gradient a layer before layer {kernel.number} would receive; training needs none"
+              if kernel.number == 1 else f"the gradient layer {kernel.number} sends back to layer {kernel.number - 1}")
+    question = (f"From the upstream gradient of $L'$ at layer {kernel.number} in every channel, compute "
+                f"${inline_primed(label)}$ ({before}) as the full correlation with the kernels rotated by 180 degrees: "
+                rf"which entry of $\operatorname{{rot}}_{{180}}({K})$ meets each upstream entry?")
+    answer = (f"By the input's gradient's rule, upstream entry $(r, s)$ meets kernel entry {kernel_at}, which is entry "
+              f"{rotated_at} of the kernel turned by 180 degrees: {instance}. "
+              + (f"Answer 2 found channel {t_up.shape[0]}'s upstream gradient; "
+                 + (f"channel {others[0] + 1}'s comes" if len(others) == 1 else
+                    f"those of channels {_listed([str(m + 1) for m in others])} come")
+                 + f" back through the same layers: {said}. " if others else "")
+              + "With only the terms that are not 0:")
+    return Item(f"Exercise {number}", question, answer, tuple(lines))
+
+
 def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) -> Exercise | None:
     """The exercise sheet's task on numbers (review r10 item 3): the last dense layer's weight entry that exercise 1
     of the document asks about, and its bias entry, computed from the worked example's input to the layer and its
-    upstream gradient, both given in the question at the places the answer's line needs; the answer is the
+    upstream gradient, both given in the question as the document shows numbers; the answer is the
     document's own number (its worked example prints the weights' gradient). None for a network without a chain to a
     loss, a dense layer with weights, or a worked example."""
     net, records = derivation.network, derivation.records
@@ -444,7 +476,7 @@ def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) 
     flat = exercise_entry(derivation, weight, arrays)
     j = flat // derivation[weight].shape[1]
     total = float(np.reshape(arrays[grad], -1)[flat])
-    lines, places = _worked(derivation, names, grad, flat, values, total, True)
+    lines = _worked(derivation, names, grad, flat, values, total, True)
     strip = lambda label: re.sub(r"_\{[^{}]*\}$", "", label)
     delta = strip(names[derivation[up].symbols[0]])
     a = matrix_name_of(derivation, r.input)
@@ -452,12 +484,12 @@ def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) 
     bias = r.params.get("b")
     if bias is not None and f"dL/d{bias}" in arrays:
         b_label = derivation[f"dL/d{bias}"].labels[j]
-        lines.append(rf"{b_label} &= {names[derivation[up].symbols[j]]} = "
-                     + decimal(float(np.reshape(arrays[up], -1)[j]), places))
+        lines.append(rf"{inline(b_label)} &= {names[derivation[up].symbols[j]]} = "
+                     + decimal(float(np.reshape(arrays[up], -1)[j])))
         asked += f" and ${inline(b_label)}$"
     # the numbers as a list in running text, each its own math, so that a line may break between them (a vector of
     # eight entries, one unbreakable bmatrix, ran past the margin)
-    listed = lambda values: ", ".join(f"${decimal(v, places)}$" for v in np.reshape(values, -1))
+    listed = lambda values: ", ".join(f"${decimal(v)}$" for v in np.reshape(values, -1))
     question = (f"(Layer {r.number}.) In the worked example of the network's document, layer {r.number}'s input "
                 f"${a}$ has the entries {listed(arrays[r.input])}, and its upstream gradient ${delta}$ the entries "
                 f"{listed(arrays[up])}. Compute {asked} in numbers.")
@@ -467,9 +499,9 @@ def sheet_numbers(derivation: Derivation, example: Example | None, names: dict) 
     return Exercise(question, lines, reasoning, 2, layer=r.number)
 
 
-def _vector(values, places: int = PLACES) -> str:
+def _vector(values) -> str:
     """A short vector in a line of text: a column written as a transposed row."""
-    return (r"\begin{bmatrix} " + " & ".join(decimal(v, places) for v in np.reshape(values, -1))
+    return (r"\begin{bmatrix} " + " & ".join(decimal(v) for v in np.reshape(values, -1))
             + r" \end{bmatrix}^{\mathsf{T}}")
 
 
@@ -486,15 +518,14 @@ def _other_target(last, leaves: dict):
     return name, t + 1
 
 
-def _upstream_line(derivation: Derivation, records, arrays2: dict, places: int = PLACES) -> str:
-    """For a softmax with cross-entropy: its upstream gradient under L' in numbers, p - t' (empty otherwise), at the
-    places of the line that uses it."""
+def _upstream_line(derivation: Derivation, records, arrays2: dict) -> str:
+    """For a softmax with cross-entropy: its upstream gradient under L' in numbers, p - t' (empty otherwise)."""
     last = records[-1]
     if not any(p.one_hot for p in last.layer.params(last.shape_in)):
         return ""
     scores = last.input
     grad = np.reshape(arrays2[f"dL/d{scores}"], -1)
-    return (rf" $\partial L' / \partial {matrix_name_of(derivation, scores)} = \hat{{y}} - t' = {_vector(grad, places)}$.")
+    return (rf" $\partial L' / \partial {matrix_name_of(derivation, scores)} = \hat{{y}} - t' = {_vector(grad)}$.")
 
 
 def matrix_name_of(derivation: Derivation, name: str) -> str:
