@@ -197,6 +197,11 @@ def _search(grader, claim, tensors: dict, depth: int, budget: _Budget, reading: 
 _AT_LAYER = re.compile(r"(\\?[A-Za-z]+)" + LAYER_AFTER.pattern)  # a name and the layer written on it
 
 
+def written_layers(text: str) -> set[tuple[str, int]]:
+    """Each name and the layer written on it (a^{[1]}, z_{i,j}^{[2]}): ("a", 1), ("z", 2)."""
+    return {(name, int(layer)) for name, layer in _AT_LAYER.findall(text)}
+
+
 def _anchored(text: str, tensors: dict) -> bool:
     """Whether a claim read at one layer names a value that layer has (w^{[1]}, or o^{[0]} read before): the
     names read at a layer in a claim about every layer l are read only beside it."""

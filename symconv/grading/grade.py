@@ -1213,24 +1213,16 @@ class Grader(Evaluator):
         r"""Whether a reading writes a layer's activation a^{[n]} beside its pre-activation z^{[n]} where no activation
         follows the layer (a^{[n]} is z^{[n]} itself): Shah's \partial L/\partial z^l = \partial L/\partial a^l \sigma'(z^l)
         is about the layers that have one."""
-        a, z = self.tensors.get("a", {}), self.tensors.get("z", {})
-        for n in set(re.findall(r"(?<![A-Za-z\\])a\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]", text)):
-            if (int(n) in a and int(n) in z and a[int(n)].key == z[int(n)].key
-                    and re.search(rf"(?<![A-Za-z\\])z\s*(?:_\s*(?:\{{[^{{}}]*\}}|\w)\s*)?\^\s*\{{\s*\[\s*{n}\s*\]", text)):
-                return True
-        return False
+        a, z, written = self.tensors.get("a", {}), self.tensors.get("z", {}), binding.written_layers(text)
+        return any(n in a and n in z and a[n].key == z[n].key for name, n in written if name == "a" and ("z", n) in written)
 
     def _input_elsewhere(self, text: str) -> bool:
         """Whether a reading writes z^{[n]} beside a^{[n-1]} where layer n reads another value (a pooling between them):
         the textbook's conv layer z^l = w^l * a^{l-1} + b^l is about the layers that read the activation before them."""
-        a, z = self.tensors.get("a", {}), self.tensors.get("z", {})
-        produced = {r.output: r.input for r in self.d.records}
-        for n in set(re.findall(r"(?<![A-Za-z\\])z\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*\{\s*\[\s*(\d+)\s*\]", text)):
-            n = int(n)
-            if (n in z and n - 1 in a and produced.get(z[n].key, a[n - 1].key) != a[n - 1].key
-                    and re.search(rf"(?<![A-Za-z\\])a\s*(?:_\s*(?:\{{[^{{}}]*\}}|\w)\s*)?\^\s*\{{\s*\[\s*{n - 1}\s*\]", text)):
-                return True
-        return False
+        a, z, written = self.tensors.get("a", {}), self.tensors.get("z", {}), binding.written_layers(text)
+        reads = {r.output: r.input for r in self.d.records}
+        return any(n in z and n - 1 in a and reads.get(z[n].key, a[n - 1].key) != a[n - 1].key
+                   for name, n in written if name == "z" and ("a", n - 1) in written)
 
     def _exists(self, side: str) -> bool:
         """Whether every layer a side writes (W^{[2]}) is one its name has: parse.py reads a layer the name does

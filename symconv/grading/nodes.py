@@ -250,9 +250,6 @@ def gradient(grader, key: str, position: tuple[int, ...], depth: int = 0) -> Exp
             else:
                 raise ParseError(f"{equation.lhs}, which the notes compute from {quantity.name}, is not a value of the network "
                                  "symconv reads: the loss's gradient by it is not read")
-            if not isinstance(upstream, Expr) or not isinstance(partial, Expr):  # a whole tensor, not one entry's
-                raise ParseError(f"{equation.lhs}, which the notes compute from {quantity.name}, is read as a whole "
-                                 "tensor there: the loss's gradient by it is not read")
             total += upstream * partial
     return total
 

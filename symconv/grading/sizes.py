@@ -76,22 +76,18 @@ _ONLY_SIZES = re.compile(r"[\s\d+\-*/().=]*[A-Za-z][A-Za-z\s\d+\-*/().=_{}]*")
 # k' as the grader reads a primed name of its own (notation.py: \breve{k}); a letter the notes prime in a subscript
 # (x_{i'}) stays i', an index (p = i - i' + 1 is a relation between indices, no size)
 _PRIMED = re.compile(r"\\tilde\s*\{?\s*i\s*\}?\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)|\\breve\s*\{\s*[ioksp]\s*\}")
-_IO = re.compile(r"(?<![A-Za-z\\_])[io](?:\s*_\s*\{?\s*[12]\s*\}?)?(?![A-Za-z_])")
+# the output's size o (o_1, o_2 per axis), as Dumoulin and Visin write it: a network's output o is never beside k, s, p, d
+_O = re.compile(r"(?<![A-Za-z\\_])o(?:\s*_\s*\{?\s*[12]\s*\}?)?(?![A-Za-z_'])")
 # what a formula in sizes may write besides them: fractions, floor and ceiling brackets, products, spacing
 _SIZE_COMMANDS = re.compile(r"\\(?:d|t)?frac|\\left|\\right|\\[bB]ig[lr]?|\\[lr](?:floor|ceil)|\\cdot|\\times"
                             r"|\\operatorname\s*\{\s*(?:floor|ceiling)\s*\}|\\[,;:! ]|\\q?quad")
 
 
-def transposed(text: str) -> bool:
-    """Whether a claim writes a primed size letter (k' = k, p' = k - p - 1): Dumoulin and Visin's transposed sizes, the
-    primed letters no index."""
-    return _PRIMED.search(text) is not None
-
-
 def dumoulin(text: str) -> bool:
-    """Whether a claim writes Dumoulin and Visin's sizes: a primed size letter, or the output's o beside k, s, p or d."""
-    return transposed(text) or bool(re.search(r"(?<![A-Za-z\\_])o(?![A-Za-z_'])", text) and _IO.search(text)
-                                    and re.search(r"(?<![A-Za-z\\_])[kspd](?![A-Za-z'])", text))
+    """Whether a claim writes Dumoulin and Visin's sizes: a primed size letter that is no index (k' = k,
+    p' = k - p - 1), or the output's o beside k, s, p or d."""
+    return _PRIMED.search(text) is not None or bool(
+        _O.search(text) and re.search(r"(?<![A-Za-z\\_])[kspd](?![A-Za-z'])", text))
 
 
 def _dumoulin(table: dict[str, int]) -> dict[str, int]:
