@@ -5,11 +5,13 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -80,6 +82,16 @@ def _worker_started() -> None:
         os._exit(143)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_sigterm)
+    sys.unraisablehook = partial(_unraisable, sys.unraisablehook)
+
+
+def _unraisable(previous_hook, unraisable) -> None:
+    """Terminated raised where Python can only print it (a finalizer, an import lock's callback) cannot
+    unwind render_file: stop LaTeX and exit now, without the traceback Python would print."""
+    if isinstance(unraisable.exc_value, Terminated):
+        stop_all_now()
+        os._exit(143)
+    previous_hook(unraisable)
 
 
 def _worker_sigterm(signum, frame) -> None:

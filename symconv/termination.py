@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from contextlib import contextmanager
+from functools import partial
 from typing import Iterator
 
 
@@ -23,10 +25,23 @@ def sigterm_raises() -> Iterator[None]:
     """Within the block SIGTERM raises Terminated in the main thread; the previous handler comes back
     after it (the command line uses this; a library never changes its host's signals)."""
     previous = signal.signal(signal.SIGTERM, _raise)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = partial(_raise_again, previous_hook)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
+
+
+def _raise_again(previous_hook, unraisable) -> None:
+    """Terminated raised where Python can only print it (a finalizer, an import lock's callback) is
+    swallowed there: send SIGTERM again, from a thread once the finalizer has returned, so that it is
+    raised at the next step the program takes (sent from here, the handler would run inside the hook)."""
+    if isinstance(unraisable.exc_value, Terminated):
+        threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        return
+    previous_hook(unraisable)
 
 
 @contextmanager

@@ -270,6 +270,32 @@ def test_a_killed_batch_worker_leaves_no_latex_folder_and_no_latex_running(in_tm
     assert list(tmp.iterdir()) == []
 
 
+class _RaisesWhenCollected:
+    """An object whose finalizer raises Terminated, as SIGTERM does when it arrives inside one."""
+
+    def __del__(self):
+        raise Terminated()
+
+
+def test_sigterm_inside_a_finalizer_still_stops_the_command(capsys):
+    """Python cannot raise from a finalizer (an import lock's callback, as in CI): it would print the
+    exception and go on. Within sigterm_raises it is raised again at the next step instead."""
+    with pytest.raises(Terminated), sigterm_raises():
+        _RaisesWhenCollected()
+        for _ in range(10_000):
+            time.sleep(0.001)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_sigterm_inside_a_finalizer_stops_a_batch_worker_without_a_traceback(in_tmp):
+    """The same in a batch worker: it exits with 143 at once, printing nothing."""
+    code = ("import time; from symconv import batch; from symconv.termination import Terminated\n"
+            "class F:\n    def __del__(self): raise Terminated()\n"
+            "batch._worker_started(); F(); time.sleep(30); print('went on')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (143, "", "")
+
+
 # --- Valid input that must render ------------------------------------------------------------------
 
 def test_a_parameter_named_with_a_greek_letter_is_typeset_as_that_letter(in_tmp):
