@@ -8,7 +8,8 @@ upstream gradient substituted, or with the softmax's sum_k t_k kept, is the same
 leaves as the truth. Two expressions are equal in meaning when they agree at several random points
 where every definition holds: random leaves, each one-hot target a probability vector (its entries
 sum to 1, as the loss's p - t assumes; a softmax target = "any" is positive numbers of any sum), every
-derived value computed from them. At random real points no
+derived value computed from them (a point where one is undefined, such as the log of a sigmoid that
+saturated to 1 at the working precision, is drawn again). At random real points no
 relu, max or indicator sits on its kink, so a claim is never judged by the value it takes there.
 """
 
@@ -33,6 +34,7 @@ PIECEWISE_POINTS = 48  # where relu, max or an indicator branches: enough that e
 DIGITS = 40  # the precision of the evaluation
 TOLERANCE = 10 ** -(DIGITS - 15)  # relative: far below any difference a claim's terms can make
 SEED = 20261205  # fixed, so that the same notes get the same verdicts
+REDRAWS = 20  # draws of one point at most, until every derived value is defined there
 MAX_REMEMBERED = 20_000  # values at points kept (the truth of a claim is compared with each reading of its names)
 
 
@@ -77,25 +79,34 @@ class Meaning:
         shifted as a whole by a random amount, so that a relu's or a max's every branch is met: a whole
         channel below zero, a bias that dominates."""
         while len(self._points) < count:
-            shifted = len(self._points) >= POINTS
-            point: dict[Symbol, Expr] = {}
-            numbers: dict = {}  # its numbers as mpmath's (_fast)
-            for tensor in self.d.tensors:
-                if tensor.symbols is None:
-                    continue
-                if tensor.entries is None:  # a leaf
-                    shift = Float(self._rng.uniform(-4, 4), DIGITS) if shifted else 0
-                    target = tensor.name in self._targets
-                    values = _leaf(self._rng, len(tensor.symbols), tensor.shape[-1], target)
-                    if tensor.name in self._positive:
-                        values, target = [abs(v) + Float("0.1", DIGITS) for v in values], True
-                    point.update(zip(tensor.symbols, (self._fixed.get(sym, v if target else v + shift)
-                                                      for sym, v in zip(tensor.symbols, values))))
-                else:  # a derived value: what its entries are at this point
-                    for sym, entry in zip(tensor.symbols, tensor.entries):
-                        point[sym] = _defined(entry, point, numbers)
+            for _ in range(REDRAWS):  # a point where a value is undefined (a sigmoid saturated to 1 under a log) is drawn again
+                point, defined = self._draw(shifted=len(self._points) >= POINTS)
+                if defined:
+                    break
             self._points.append(point)
         return self._points[:count]
+
+    def _draw(self, shifted: bool) -> tuple[dict[Symbol, Expr], bool]:
+        """Random leaves and every derived value at them; whether every derived value is defined there."""
+        point: dict[Symbol, Expr] = {}
+        numbers: dict = {}  # its numbers as mpmath's (_fast)
+        defined = True
+        for tensor in self.d.tensors:
+            if tensor.symbols is None:
+                continue
+            if tensor.entries is None:  # a leaf
+                shift = Float(self._rng.uniform(-4, 4), DIGITS) if shifted else 0
+                target = tensor.name in self._targets
+                values = _leaf(self._rng, len(tensor.symbols), tensor.shape[-1], target)
+                if tensor.name in self._positive:
+                    values, target = [abs(v) + Float("0.1", DIGITS) for v in values], True
+                point.update(zip(tensor.symbols, (self._fixed.get(sym, v if target else v + shift)
+                                                  for sym, v in zip(tensor.symbols, values))))
+            else:  # a derived value: what its entries are at this point
+                for sym, entry in zip(tensor.symbols, tensor.entries):
+                    point[sym] = _defined(entry, point, numbers)
+                    defined = defined and point[sym] is not nan
+        return point, defined
 
     @property
     def branches(self) -> bool:
