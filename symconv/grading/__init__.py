@@ -153,7 +153,7 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         conventions = replace(conventions, target=target["name"], target_line=notes.count("\n", 0, target.start()) + 1)
 
     def grader_for(transposed: bool = False, columns: bool = False, per_example: bool = False,
-                   goodfellow: bool = False) -> Grader:
+                   goodfellow: bool = False, kernel_w: bool = False) -> Grader:
         """A grader that reads in the notes' conventions (their weight matrices transposed, their batch's examples
         as columns)."""
         grader = Grader(derivation, upstream_symbol)
@@ -173,6 +173,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         grader.index_sizes = layer_sizes if functions else {}
         if target:  # the notes say in words which of their letters is the target
             grader.target_named(target["name"], take=True)
+        if kernel_w:
+            grader.kernels_as_w()
         if transposed:
             grader.transpose_weights()
         grader.columns = columns
@@ -206,13 +208,22 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if better(other, _FORWARD_A):
             judged, goodfellow = other, True
             conventions = replace(conventions, preactivation="a")
+    kernel_w = False
+    if (not conventions.numbering and unsure() and {"k", "W"} <= set(probe.tensors)
+            and any(_BARE_W.search(c.text) for c in claims)):
+        # W for a convolution's kernels, the dense layer's weights named otherwise (Z_{ij} = b + \sum W_{pq} X_{i+p-1,j+q-1},
+        # o = v s + c): taken on the same evidence, a forward rule that holds so and not with W the dense matrix
+        other = _judged(grader_for(goodfellow=goodfellow, kernel_w=True), claims)
+        if better(other, _BARE_W):
+            judged, kernel_w = other, True
+            conventions = replace(conventions, kernels="W")
     if derivation.network.batch is not None and unsure():
-        other = _judged(grader_for(columns=True, goodfellow=goodfellow), claims)
+        other = _judged(grader_for(columns=True, goodfellow=goodfellow, kernel_w=kernel_w), claims)
         if better(other, _WHOLE_PRODUCT):
             judged, columns = other, True
             conventions = replace(conventions, examples_as="columns")
     if unsure() and not units and _WEIGHT_ENTRY.search(" ".join(c.text for c in claims)):  # units say their own
-        other = _judged(grader_for(transposed=True, columns=columns, goodfellow=goodfellow), claims)
+        other = _judged(grader_for(transposed=True, columns=columns, goodfellow=goodfellow, kernel_w=kernel_w), claims)
         # W \in \mathbb{R}^{3 \times 2} where symconv's W is 2 x 3: the notes say so, one claim more is enough
         if better(other, _WEIGHT_ENTRY, margin=1 if _declared_transposed(notes, probe) else 2):
             judged = other
@@ -222,8 +233,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     # as more are read
     if derivation.network.batch is not None and unsure() and _ACTIVATION_GRADIENT.search(" ".join(c.text for c in claims)):
         transposed = conventions.weights == "transposed"
-        other = _judged(grader_for(transposed=transposed, columns=columns, per_example=True, goodfellow=goodfellow),
-                        claims)
+        other = _judged(grader_for(transposed=transposed, columns=columns, per_example=True, goodfellow=goodfellow,
+                                   kernel_w=kernel_w), claims)
         if (count(other, "right") >= count(judged, "right") + 2
                 and all(other[k].status == "right" for k, v in judged.items() if v.status == "right")
                 and count(other, "wrong") - count(judged, "wrong")
@@ -274,6 +285,7 @@ _STAR_ELEMENTWISE = re.compile(
     re.IGNORECASE)
 _STAR = re.compile(r"(?<![\\^_{])\s*\*\s*(?![}^_])")  # a * between factors (not a^* or a superscript's)
 _ACTIVATION_H = re.compile(r"(?<![A-Za-z\\])h\s*\}?\s*\^\s*\{?\s*[(\[]")  # h^{(1)}, \boldsymbol{h}^{(1)}: Goodfellow's
+_BARE_W = re.compile(r"(?<![A-Za-z\\])W(?![A-Za-z])(?!\s*\^\s*\{?\s*[\[(]?\s*\d)")  # W, W_{pq}; not W^{[2]}
 _FORWARD_A = re.compile(r"^\s*(?:\\boldsymbol\s*\{\s*a\s*\}|\\mathbf\s*\{\s*a\s*\}|a)\s*\^")  # a^{(1)} = ...
 _ACTIVATION_GRADIENT = re.compile(r"(?<![A-Za-z\\])d[ZAza](?![A-Za-z])")  # dZ^{[2]}, dA, dz: an activation's gradient name
 _GRADIENT = re.compile(r"\\(?:partial|nabla|delta|Delta)(?![A-Za-z])|(?<![A-Za-z\\])d(?:[A-Za-z]|out)(?![A-Za-z])|\\frac\s*\{\s*d")  # a backward claim

@@ -44,6 +44,7 @@ class Conventions:
     per_example: str = ""  # "dZ": dZ, dA are each example's own loss's gradient, m times the mean's (Ng's course)
     star: str = ""  # "element-wise": the notes say * is the element-wise product (NumPy's), not a convolution
     preactivation: str = ""  # "a": the notes' a^{(k)} is a weighted layer's pre-activation, h^{(k)} its activation
+    kernels: str = ""  # "W": the notes write W for the convolutions' kernels, the dense weights by another letter
     star_line: int = 0
     batch: int = 1
     target: str = ""  # the letter the notes say in words is the target ("$p$ the real probabilities"), when symconv
@@ -75,6 +76,9 @@ class Conventions:
         if self.per_example:
             said += ("; dZ and dA are each example's own loss's gradient (m times the mean loss's, as Ng's course "
                      "defines them), dW and db the mean loss's")
+        if self.kernels:
+            said += ("; W is the convolutions' kernel (the forward rule the notes write holds so), the dense layer's "
+                     "weights named otherwise")
         if self.weights:
             said += ("; weight matrices written transposed, w_{d,j} joining input d to output j (x w + b), as more "
                      "of the notes' claims hold so")

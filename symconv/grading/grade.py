@@ -184,6 +184,16 @@ class Grader(Evaluator):
         self.base_tensors = by_weighted_layers(self.d, self.base_tensors, first)
         self.parenthesized = parenthesized
 
+    def kernels_as_w(self) -> None:
+        """W for the convolutions' kernels, as much of the CNN literature writes them (Z = b + \\sum W_{pq} X_{...}):
+        a dense layer's matrix then has no letter of its own (the notes' v, U are read by meaning, binding.py)."""
+        if "k" not in self.tensors or "W" not in self.tensors:
+            return
+        plain = {name: table for name, table in self.tensors.items()
+                 if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors and all(i.gradient for i in table.values()))}
+        plain["W"] = dict(plain["k"])
+        self.tensors = with_gradient_names(self.d, plain)
+
     def preactivations_as_a(self) -> None:
         """Goodfellow's names for a network numbered by its weighted layers: a^{(k)} the k-th such layer's
         pre-activation (symconv's z^{[k]}) and h^{(k)} its activation (h^{(0)} the input)."""

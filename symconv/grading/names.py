@@ -100,6 +100,8 @@ def by_weighted_layers(derivation: Derivation, names: Names, first: int = 0) -> 
         # Nielsen's w^l for every layer's weights, a convolution's kernel and a dense layer's matrix alike (Jo Junwoo's
         # CNN: w^l_{ab} the kernel, w^{l+2}_{rq} the fully connected weights), once layers are numbered
         out["w"] = {**out["k"], **out["W"]}
+    if "k" in out and "W" in out:  # Ng's W^{[l]}: the l-th weighted layer's weights, the filters of a convolution too
+        out["W"] = {**out["k"], **out["W"]}
     return with_examples(derivation, out)
 
 
