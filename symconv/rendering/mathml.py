@@ -105,8 +105,12 @@ def save_conversions() -> None:
     kept = _kept_now
     if kept is None or not kept.added or kept.path is None:
         return
-    entries = {key: kept.entries[key] for key in kept.used}
-    for key, raw in kept.entries.items():
+    # Copies first, each made in one step, the used keys before the entries (convert stores an entry before
+    # it marks it used): another thread's render may be converting meanwhile.
+    used = list(kept.used)
+    known = dict(kept.entries)
+    entries = {key: known[key] for key in used}
+    for key, raw in known.items():
         if len(entries) >= KEPT_ENTRIES:
             break
         entries.setdefault(key, raw)
