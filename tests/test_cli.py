@@ -147,6 +147,18 @@ def test_json_alone_does_not_load_the_documents_code(in_tmp):
     assert (in_tmp / "o" / "derivation.json").exists()
 
 
+def test_render_and_verify_without_torch_do_not_import_it(in_tmp):
+    # PyTorch's import alone is over a second: only verify's comparison with it pays it.
+    code = ("import sys; from symconv.cli import main\n"
+            "for args in (['render', '--format', 'tex,md,html,json', '--out', 'o'], ['verify', '--no-torch']):\n"
+            "    try: main(args)\n"
+            "    except SystemExit: pass\n"
+            "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=in_tmp,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
+
+
 def test_a_layer_s_documents_load_no_toml_reader_and_no_package_resources(in_tmp):
     # A layer given by its options reads no network file (tomllib), and the built-in templates are found
     # from their package's folder, not through importlib.resources (whose readers import zipfile).

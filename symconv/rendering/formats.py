@@ -76,6 +76,10 @@ def render_documents(out: Rendered, documents: dict[str, dict], formats: tuple[s
         pages = {stem: {f"{stem}.{kind}": _text(f"document.{kind}.j2", doc).encode()
                         for kind in ("md", "html") if kind in formats}
                  for stem, doc in documents.items()}
+        if "html" in formats and documents:
+            from .mathml import save_conversions
+
+            save_conversions()
         extra = also() if also is not None else {}
         for stem in documents:
             if stem in texts and "tex" in formats:

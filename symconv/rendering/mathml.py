@@ -7,7 +7,14 @@ which is what makes a page of 20,000 terms take a second rather than ten.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.util
+import marshal
+import os
 import re
+import sys
+import tempfile
 from functools import lru_cache
 
 _MATH = re.compile(r"\A<math[^>]*>(.*)</math>\Z", re.DOTALL)
@@ -18,11 +25,111 @@ _ALIGNED = re.compile(r"\A\s*\\begin\{aligned\}(.*)\\end\{aligned\}\s*\Z", re.DO
 
 
 def convert(latex: str, display: str = "inline") -> str:
-    """latex2mathml's conversion, imported on first use: only the HTML page needs it (a tenth of a
-    second of import time), spaced as LaTeX spaces it (tidy)."""
-    from latex2mathml.converter import convert as latex2mathml
+    """latex2mathml's conversion, spaced as LaTeX spaces it (tidy). latex2mathml is imported on first use,
+    and only for a fragment it has not converted before (see _kept): its import and conversions were most
+    of a small HTML page's time."""
+    kept = _kept()
+    key = f"{display}\0{latex}"
+    raw = kept.entries.get(key)
+    if raw is None:
+        from latex2mathml.converter import convert as latex2mathml
 
-    return tidy(latex2mathml(latex, display=display))
+        raw = latex2mathml(latex, display=display)
+        if len(kept.entries) < 1 << 16:  # as _inner's cache: a long session holds no more
+            kept.entries[key] = raw
+            kept.added = True
+            kept.used.add(key)
+    else:
+        kept.used.add(key)
+    return tidy(raw)
+
+
+# latex2mathml's conversions kept between runs in the user's cache folder (beside the compiled templates), in
+# one file per installed latex2mathml and Python: its name is a hash of the cache's format, Python's cache tag
+# and the size and time of every file of the latex2mathml package, so another version never reads this one's.
+# What is kept is latex2mathml's own output (tidy runs on every use), at most KEPT_ENTRIES of them: those of the
+# last run first. A file that cannot be read, written or trusted only means converting again, silently.
+KEPT_ENTRIES = 4000
+_FORMAT = "symconv-mathml-1"
+
+
+class _Kept:
+    __slots__ = ("path", "entries", "used", "added")
+
+    def __init__(self, path, entries: dict[str, str]):
+        self.path, self.entries, self.used, self.added = path, entries, set(), False
+
+
+_kept_now: _Kept | None = None
+
+
+def _kept() -> _Kept:
+    global _kept_now
+    if _kept_now is None:
+        path = _kept_path()
+        entries = {}
+        if path is not None:
+            try:
+                loaded = marshal.loads(path.read_bytes())
+                if isinstance(loaded, dict) and all(type(k) is str and type(v) is str for k, v in loaded.items()):
+                    entries = loaded
+            except Exception:  # missing, unreadable or damaged: convert instead
+                pass
+        _kept_now = _Kept(path, entries)
+    return _kept_now
+
+
+def _kept_path():
+    """The cache file of the installed latex2mathml, or None when it cannot be found."""
+    from .template_cache import cache_folder
+
+    try:
+        spec = importlib.util.find_spec("latex2mathml")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        files = []
+        for folder in spec.submodule_search_locations:
+            for root, _, names in os.walk(folder):
+                for name in names:
+                    if not name.endswith((".pyc", ".pyo")):
+                        info = os.stat(os.path.join(root, name))
+                        files.append((os.path.relpath(os.path.join(root, name), folder), info.st_size, info.st_mtime_ns))
+    except (OSError, ImportError, ValueError):
+        return None
+    key = hashlib.sha256(repr((_FORMAT, sys.implementation.cache_tag, sorted(files))).encode()).hexdigest()[:32]
+    return cache_folder("mathml") / f"{key}.marshal"
+
+
+def save_conversions() -> None:
+    """Keep this run's new conversions for the next (nothing to do when every one was kept already)."""
+    kept = _kept_now
+    if kept is None or not kept.added or kept.path is None:
+        return
+    # Copies first, each made in one step, the used keys before the entries (convert stores an entry before
+    # it marks it used): another thread's render may be converting meanwhile.
+    used = list(kept.used)
+    known = dict(kept.entries)
+    entries = {key: known[key] for key in used}
+    for key, raw in known.items():
+        if len(entries) >= KEPT_ENTRIES:
+            break
+        entries.setdefault(key, raw)
+    if len(entries) > KEPT_ENTRIES:
+        entries = dict(list(entries.items())[:KEPT_ENTRIES])
+    try:
+        kept.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=kept.path.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(marshal.dumps(entries))
+            os.replace(temporary, kept.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError:  # read-only or full: the next run converts again
+        return
+    kept.added = False
 
 
 # An operator name latex2mathml writes as an operator (\operatorname{rot}: <mo>rot</mo>), which browsers space

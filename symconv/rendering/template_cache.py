@@ -19,10 +19,11 @@ import jinja2
 from jinja2.bccache import Bucket
 
 
-def cache_folder() -> Path:
-    """Where compiled templates go: $XDG_CACHE_HOME/symconv/templates, else ~/.cache/symconv/templates."""
+def cache_folder(kind: str = "templates") -> Path:
+    """Where compiled templates go: $XDG_CACHE_HOME/symconv/templates, else ~/.cache/symconv/templates
+    (and other kept work, such as MathML conversions, in a sibling folder named by `kind`)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "symconv" / "templates"
+    return Path(base) / "symconv" / kind
 
 
 class TemplateCache(jinja2.FileSystemBytecodeCache):
