@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from itertools import product
-from math import prod
+from math import ceil, prod
 
 import functools
 import re
@@ -91,6 +91,18 @@ class Section:
         at this layer, each with its left-hand side (check reads the second as a claim of its own; the first,
         in symbols, it cannot evaluate)."""
         return self.general + self.formula
+
+    @property
+    def figure_room(self) -> float:
+        """cm a network's heading keeps below it where its first section calls a figure: the section's words and the
+        first lines after them (0 without a figure). A heading with less below it could be pushed to the next page
+        after its figure, called while the heading was still on this page, was sent to the next page's top: the
+        figure then stood above the heading that introduces it (review r16 item 1). The figure need not fit too: it
+        may float to the next page, below the heading."""
+        if not self.figures:
+            return 0.0
+        words = re.sub(r"\\[A-Za-z]+|[{}^_$]", "", self.intro)
+        return round(0.45 * (ceil(len(words) / 95) + 1) + 1.5, 1)
 
     @property
     def shown_after(self) -> str:
@@ -424,6 +436,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         symbols = words.general.get(key, []) if general and formula and not head else []
         if not single and key == "b" and formula and not batched:  # its formula, a sum over the channel, says it all
             entries = []
+        if not single and key == "b" and symbols and len(symbols) == 1 and len(formula) == 1 and "&=" in formula[0]:
+            # a network's bias: the sum at this size on the line of the sum in symbols (a line of the page that the
+            # answers' page of their own needs, review r16 item 1)
+            symbols = [symbols[0] + " = " + formula[0].split("&=", 1)[1].strip()]
+            formula = []
         if single and key == "b" and symbols and entries:  # the bias's few entries: in the display of its formula
             formula = formula + [f"{row.lhs} &= {row.lines[0]}" + "".join(rf" \\ &\quad {line}" for line in row.lines[1:])
                                  for block in entries for row in block.rows]
@@ -630,7 +647,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     keep = min(height, 23.0) if after else 0.0
     # the figures at its numbers after the numbers they show (in LaTeX they float from there, never before); the
     # sections that use them point to them
-    drawn = [Section("example-figures", "", "", [], figures=list(figures))] if figures else []
+    drawn = [Section("example-figures", "", " ".join(f"Figure {f.number} shows {f.shows}." for f in figures if f.shows),
+                     [], figures=list(figures))] if figures else []
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True), *drawn,
             Section("example-worked", "", "", [], small=True,
@@ -994,11 +1012,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         numbered.append(Group(group.title, sections))
     forward, backward = numbered[:len(forward)], numbered[len(forward):]
     moved = []
-    for name, drawn in switches:  # numbered after the passes' figures, where the worked example shows them
+    for name, drawn in switches:  # numbered after the passes' figures, where the worked example shows them; referred
+        # to there, where it is drawn, not from the backward pass before it (review r16 item 1)
         moved.append(replace(drawn, number=number))
-        backward = [Group(g.title, [replace(s, intro=f"{s.intro} Figure {number} (in the worked example) shows "
-                                                       f"{drawn.shows}.") if s.name == name else s
-                                    for s in g.sections]) for g in backward]
         number += 1
     # What a formula's two lines are is said once, before the first kind's general formulas.
     led = False
