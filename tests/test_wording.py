@@ -216,7 +216,9 @@ def test_the_forward_rule_and_its_symbols_come_before_the_results_and_the_worked
     assert "proved entry by entry at this size in the sections above" in text
     if fmt != "html":  # H, W, k, S, P, D are said before the output-size formula writes them
         defined = text.index(r"The input has $H \times W$ entries per channel and the kernel $K_h \times K_w$")
-        assert defined < text.index(r"and $S$, $P$, $D$ are the stride, padding and dilation")
+        # the padding P said to be added on each side where P is first defined (review r16 item 3)
+        assert defined < text.index(r"and $S$, $P$, $D$ are the stride, the zero padding added on each side and the "
+                                    "dilation")
         assert defined < text.index(r"H + 2 P_h - D_h (K_h - 1) - 1") < text.index(r"y_{r,s} &= \sum_{c=1}^{C_{\mathrm{in}}}")
         assert text.index(r"y_{r,s} &= \sum_{p=1}^{2}") < text.index("Given these small whole numbers")
     else:

@@ -356,7 +356,8 @@ def steps(spec: ConvSpec, sizes: Sizes) -> dict[str, tuple[str, list[str], str]]
     # Settings are capitals and sizes carry h and w (the kernel K is K_h x K_w): an entry's indices are the small
     # letters r, s, p, q (k_{p,q}).
     said = (rf"The input has ${sizes.h} \times {sizes.w}$ entries per channel and the kernel $K_h \times K_w$, and $S$, "
-            r"$P$, $D$ are the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The "
+            rf"$P$, $D$ are the stride, the {'zero ' if spec.padding_mode == 'zeros' else ''}padding added on each side "
+            r"and the dilation, their subscripts $h$ and $w$ for rows and columns. The "
             rf"output has ${sizes.ho} \times {sizes.wo}$ entries per channel:") if spec.symmetric else (
             rf"The input has ${sizes.h} \times {sizes.w}$ entries per channel and the kernel $K_h \times K_w$, $S$ and "
             rf"$D$ are {padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows "
