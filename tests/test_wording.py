@@ -250,3 +250,17 @@ def test_a_networks_rules_sum_up_the_derivation_after_it_as_a_single_layers_resu
         defined = text.index(r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere.")
         assert defined < text.index("Forward pass") and text.count("is 1 where its condition holds") == 1
         assert defined < text.index(r"\mathbb{1}", defined + 20) < text.index("The rules, layer by layer")
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(in_channels=2, out_channels=2, bias=True)])
+def test_the_channel_symbols_of_the_general_formula_are_defined_before_it(spec):
+    """review r16 item 4: the default's first formula in symbols wrote x^{(c)}, k^{(1,c)} and C_in, C_in defined only
+    in the note after it and the other two never. Said before the display, in the words that lead to it."""
+    tex = render(spec, ("tex",)).files["derivation.tex"].decode()
+    display = tex.index(r"\sum_{c=1}^{C_{\mathrm{in}}}")
+    start = tex.rindex(r"\begin{align*}", 0, display)
+    words = tex[:start]
+    kernel = "k^{(m,c)}" if spec.out_channels > 1 else "k^{(1,c)}"
+    for said in (r"$C_{\mathrm{in}}$", "$x^{(c)}$ is input channel $c$", f"${kernel}$ the kernel"):
+        assert said in words and words.index(said) > words.index("Where a formula is written more than once"), said
+    assert r"$C_{\mathrm{in}}$" not in tex[display:tex.index(r"\section*{Backward pass}")].split(r"\end{align*}", 1)[1]

@@ -84,6 +84,7 @@ class Section:
     figure_refs: str = ""  # the sentences that end `intro` and refer to its figures ("Figure 2 shows ...")
     items: list[str] = field(default_factory=list)  # a list after `intro`, one item each (the operators it defines)
     general_range: str = ""  # which terms of a later formula in symbols exist (the kernel's gradient, review r14 A6)
+    general_symbols: str = ""  # the symbols its formula in symbols uses, defined before it (review r16 item 4)
 
     @property
     def shown_formula(self) -> list[str]:
@@ -460,7 +461,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             range_note = words.general_notes[key]
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, formula, after, steps_intro=said[0] if said else "",
-                       general=symbols, general_note=note, general_range=range_note)
+                       general=symbols, general_note=note, general_range=range_note,
+                       general_symbols=words.general_symbols if note else "")
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value, unless its words give it
@@ -1024,9 +1026,10 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                 rest = section.general_note[len(GENERAL_LEAD):].lstrip()
                 # said before the display it explains, not after it (review r7 defect 13: a convention explained only
                 # after its first use)
-                group.sections[n] = (replace(section, general_note=rest) if led else
-                                     replace(section, intro=(section.intro + " " + GENERAL_LEAD).strip(),
-                                             general_note=rest))
+                # and the symbols it uses that nothing before defines (review r16 item 4)
+                lead = " ".join(part for part in ("" if led else GENERAL_LEAD, section.general_symbols) if part)
+                group.sections[n] = replace(section, intro=" ".join(p for p in (section.intro, lead) if p),
+                                            general_note=rest)
                 led = True
     # A layer whose forward pass has nothing to show (a flatten: its rule says it all) gets no heading there; nor
     # does a relu in a network, whose one sentence would repeat its rule, max(0, .) entry by entry.
