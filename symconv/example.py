@@ -129,9 +129,16 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     accidental = ({f"dL/d{name}" for name in everything if _role(derivation, name)[0] in ("kernel", "bias")}
                   | {f"dL/d{r.input}" for r in derivation.records if r.layer.weights_join}
                   if len(derivation.records) > 1 else set())
+    # A single layer's entries worked term by term: every factor they show not 0 (review r16 item 2: the default's
+    # dL/dx_{1,2} = 1 * 2 + 0 * 0 hid a term behind zeros, and an answer listed x_{1,1} as reached only through zero
+    # kernel entries), and the kernel entries its input's worked entry meets not equal (the turned kernel then shows)
+    shown_at = _figure_entry(derivation)
+    worked_at = ({t.name: shown_at.get(t.name, _most_terms(t.terms)) for t in derivation.tensors
+                  if t.name in shown and t.terms is not None} if len(derivation.records) == 1 else {})
     best = None
     for _ in range(DRAWS):  # the same rng throughout: the same seed, the same draws
-        drawn = _draw(derivation, rng, shown, everything, accidental, fixed, best[-1] if best else None)
+        drawn = _draw(derivation, rng, shown, everything, accidental, fixed, best[-1] if best else None,
+                      worked_at, set(shown_at))
         if drawn is not None:
             best = drawn
             if not best[-1]:
@@ -139,18 +146,21 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     given, derived, subs, _ = best
     # the entry worked out term by term, for the draw kept only; a single convolution's input gradient works out the
     # entry its figure shows, so that the figure and the numbers tell of one entry
-    shown_at = _figure_entry(derivation)
     derived = [_with_terms(derivation, t, values, subs, shown_at.get(t.name)) for t, values in derived]
     return Example(seed, tuple(given), tuple(derived), tuple(name for name in fixed if name in everything))
 
 
 def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everything: set[str], accidental: set[str],
-          fixed: dict, limit: int | None) -> tuple[list[Values], list[tuple], dict, int] | None:
+          fixed: dict, limit: int | None, worked_at: dict[str, int] | None = None,
+          turned: set[str] = frozenset()) -> tuple[list[Values], list[tuple], dict, int] | None:
     """One draw of the given tensors and everything computed from them, with its flaws, ties first (each weighing
     TIE): the max entries (a max pooling's window, a relu's max(0, a)) whose largest value two of its arguments
     share, the decimals under SHOWN (at three places, one digit or none) and the entries of the `accidental`
     gradients that are 0 (nothing of the chain rule to see). A tie hides which entry the gradient goes to, and a
-    relu at exactly 0 sits on its kink. None as soon as the flaws reach `limit` (a draw already kept has no more)."""
+    relu at exactly 0 sits on its kink. `worked_at` {tensor: the flat index of its entry worked term by term}: each
+    factor 0 in those terms is a flaw too, and so is, in a tensor of `turned` (a single convolution's input
+    gradient, whose terms meet the kernel turned), a kernel value its worked entry meets twice. None as soon as the
+    flaws reach `limit` (a draw already kept has no more)."""
     subs: dict = {}
     given, derived, flaws = [], [], 0
     for t in derivation.tensors:
@@ -173,6 +183,12 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
             flaws += sum(map(_vanishing, values))
             if t.name in accidental:
                 flaws += sum(v == 0 for v in values)
+            if t.name in (worked_at or {}):
+                factors = _worked_factors(t.terms, worked_at[t.name], value)
+                flaws += sum(f == 0 for pair in factors for f in pair if f is not None)
+                if t.name in turned:
+                    met = [b for _, b in factors if b is not None]
+                    flaws += len(met) - len(set(met))
             if limit is not None and flaws >= limit:
                 return None
             if t.name in shown:
@@ -180,6 +196,20 @@ def _draw(derivation: Derivation, rng: random.Random, shown: list[str], everythi
         if t.symbols is not None:
             subs.update(zip(t.symbols, values))
     return given, derived, subs, flaws
+
+
+def _most_terms(terms: Terms) -> int:
+    """The first entry with the most terms (a single layer's worked entry where no figure picks one: a border entry
+    has fewer)."""
+    start = terms.start
+    return max(range(len(start) - 1), key=lambda n: (start[n + 1] - start[n], -n))
+
+
+def _worked_factors(terms: Terms, n: int, value) -> list[tuple[Expr, Expr | None]]:
+    """Entry n's terms as (first factor, second factor or None) values."""
+    start, first, second = terms.start, terms.first, terms.second
+    return [(value(a), value(b) if b >= 0 else None)
+            for a, b in zip(first[start[n]:start[n + 1]], second[start[n]:start[n + 1]])]
 
 
 def _figure_entry(derivation: Derivation) -> dict[str, int]:

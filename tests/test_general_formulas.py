@@ -231,8 +231,17 @@ def test_the_general_formulas_are_stated_once_per_kind_beside_those_at_the_layer
     # the first convolution's (no input gradient), its bias's too: a network's first line is in symbols everywhere
     assert {s.name for s in with_symbols} == {"A[1]", "dL/dK[1]", "dL/db[1]"}
     assert sum(1 for s in ctx["sections"] if s.general_note) == 1  # where the indices run: said once
+    _, oh, ow = d["A[1]"].shape
     for section in with_symbols:  # the general line, then the same at this layer
         assert section.shown_formula == section.general + section.formula
+        if section.name == "dL/db[1]":
+            # the bias's sum at this layer's size on the line of the sum in symbols, after a second "=" (review r16
+            # item 1: a line of the CNN's eight pages)
+            assert not section.formula and len(section.general) == 1
+            symbols, here = section.general[0].split("&=")[1].split(" = ")
+            assert r"\sum_{r=1}^{o_h} \sum_{s=1}^{o_w}" in symbols
+            assert rf"\sum_{{r=1}}^{{{oh}}} \sum_{{s=1}}^{{{ow}}}" in here
+            continue
         # of the same entry, its input channel c the layer's one channel (review r15 item 2)
         assert section.general[0].split("&=")[0].replace(",c)", ",1)") == section.formula[0].split("&=")[0]
     assert not any(s.general for s in ctx["sections"] if s.name.endswith(f"[{convs[1]}]"))

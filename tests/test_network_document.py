@@ -128,7 +128,9 @@ def test_the_title_comes_from_the_title_field_or_the_file_name(tmp_path):
 # and is back to 8 (review r15 item 7): its answers follow the reading, the worked example flows on from the rules, no
 # entry is listed that its rule's line above gives (the softmax's and the dense layer's vectors, the loss), the worked
 # lines' left sides are slashed, the answers' gradient after a max pooling is said in words, not a matrix of zeros; the
-# 8th page holds the exercises, the reading and the answers).
+# 8th page holds the exercises, the reading and the answers). Its answers start a page of their own again (review r16
+# item 1), the 8th, with the reading after them: the exercises set small, the bias's two lines and the softmax's last
+# two steps merged, the dense layer's d z / d W said in words.
 PAGES = {"conv_relu_maxpool_dense": 8, "resnet_basic_block": 8, "unet_decoder": 10,
          "three_layer_cnn": 9}
 
@@ -219,7 +221,8 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     """review24: C_out defined before the formula sums to it, and C_in after the display whose general line sums to it
     even with the CNN's one input channel (review r15 item 2; review r14 A4 had C_in defined and unused); full(.) says
     how many zeros it adds; the switch figure's caption points at its own numbers, not at a worked
-    example that leaves A^{[2]} out; the note on which entries are shown says that relu and flatten get no entries;
+    example that leaves A^{[2]} out (drawn in the worked example, after A^{[2]}'s numbers: "above", review r16 item 1);
+    the note on which entries are shown says that relu and flatten get no entries;
     no tiny fraction in a display; no dangling "as PyTorch's" and a grammatical flatten sentence."""
     tex = render(derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")), ("tex",)).files["derivation.tex"].decode()
     defined = tex.index(r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels")
@@ -229,7 +232,8 @@ def test_the_cnn_document_defines_and_says_what_it_shows():
     # said once, for any dilation (review r11 item 4): full_D, which is full at D = 1
     assert (r"$\operatorname{full}_D(\cdot)$ adds $D_h (K_h - 1)$ rows and $D_w (K_w - 1)$ columns of zeros on every "
             r"side ($\operatorname{full}$ at $D = 1$): just enough") in tex
-    assert "in the worked example below" not in tex and "values of $A^{[2]}$ that the worked example computes, written in its cells" in tex
+    assert "in the worked example below" not in tex and "values of $A^{[2]}$ above, written in its cells" in tex
+    assert tex.index("values of $A^{[2]}$ above") > tex.index(r"\section*{A worked example}")
     # review r7 defect 11: no tie in the figure, so its caption does not stress the first maximum
     assert "the switch: the maximum" in tex and "its maximum; the others get 0" in tex
     assert "A ReLU or a flatten, which only clips or moves entries, is given by its rule alone." in tex
@@ -357,14 +361,17 @@ def test_the_cnns_general_rules_sum_over_the_input_channels_and_its_one_channel_
 def test_the_switch_figure_shows_the_worked_examples_numbers_only_after_they_are_given():
     """review r15 item 4: Figure 3, the max pooling's switches drawn at the worked example's values of A^{[2]}, stood in
     the backward pass, pages before the worked example gives its numbers. It is drawn in the worked example, after the
-    numbers it shows (A^{[1]}, whose ReLU A^{[2]} is), numbered after the passes' figures; the pooling's words point to
-    it. In every format."""
+    numbers it shows (A^{[1]}, whose ReLU A^{[2]} is), numbered after the passes' figures, and referred to there, where it
+    is drawn: the pooling's words in the backward pass no longer point ahead to "Figure 5 (in the worked example)"
+    (review r16 item 1). In every format."""
     d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
     ctx = context(d, example=worked_example(d))
     pool = next(s for s in ctx["sections"] if s.name == "dL/dA[2]")
-    assert not pool.figures and "Figure 5 (in the worked example) shows where each window's gradient goes" in pool.intro
+    assert not pool.figures and "Figure" not in pool.intro and "in the worked example" not in pool.intro
     shown = [s for s in ctx["closing"] if s.figures]
     assert [s.name for s in shown] == ["example-figures"] and shown[0].figures[0].number == 5
+    assert shown[0].intro == ("Figure 5 shows where each window's gradient goes, at the values of $A^{[2]}$ above, "
+                              "written in its cells.")
     assert [s.name for s in ctx["closing"]].index("example-figures") > [s.name for s in ctx["closing"]].index("example-results")
     files = {name: data.decode() for name, data in render(d, ("tex", "md", "html")).files.items()
              if name.startswith("derivation.")}
@@ -409,11 +416,12 @@ def test_the_cnns_worked_entries_are_the_entries_its_sections_write_out_and_its_
     assert set(re.findall(r"(?<![\d.])-?\d+\.\d{3}(?!\d)", numbers)) == {"0.001"}
 
 
-def test_the_cnns_sections_list_no_entry_the_line_above_gives_and_its_answers_follow_the_reading():
+def test_the_cnns_sections_list_no_entry_the_line_above_gives_and_its_answers_start_a_page_the_reading_after_them():
     """review r15 item 7 (the CNN in 8 pages without cramming): a vector of entries that repeats the rule just above it
     (the softmax's dL/df_j = y-hat_j - t_j, a dense layer's dL/dW_{j,i} = delta_j a_i and dL/db = delta, the loss L), is
-    not listed, nor is the worked example's dL/db^{[5]}, the same numbers as dL/da^{[5]}; a network's answers follow
-    its reading (a single layer's keep a page of their own)."""
+    not listed, nor is the worked example's dL/db^{[5]}, the same numbers as dL/da^{[5]}. A network's answers start a
+    page of their own, as a single layer's do, so that the pages before them can be handed out; its further reading
+    follows them on their page, and its exercises are set small (review r16 item 1)."""
     d = derive(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"))
     ctx = context(d, example=worked_example(d, 0, input_gradient=True))
     sections = {s.name: s for s in ctx["sections"]}
@@ -426,7 +434,10 @@ def test_the_cnns_sections_list_no_entry_the_line_above_gives_and_its_answers_fo
     assert r"$\partial L / \partial b^{[5]}$ is $\partial L / \partial a^{[5]}$ by its rule, not listed again." in worked.after
     tex = render(d, ("tex",)).files["derivation.tex"].decode()
     reading, answers = tex.index(r"\subsection*{Further reading}"), tex.index(r"\section*{Answers}")
-    assert reading < answers and r"\clearpage" not in tex[reading:answers]
-    assert "the answers are in the last section." in tex and "on a page of their own" not in tex
+    assert answers < reading and tex.count(r"\subsection*{Further reading}") == 1
+    assert tex[:answers].rstrip().endswith(r"\clearpage")
+    assert "the answers are on a page of their own." in tex and "the answers are in the last section." not in tex
+    exercises = tex[tex.index(r"\section*{Exercises}"):answers]
+    assert r"{\small" in exercises
     single = render(derive(ConvSpec(bias=True)), ("tex",)).files["derivation.tex"].decode()
     assert r"\clearpage" in single[single.index(r"\subsection*{Further reading}"):single.index(r"\section*{Answers}")]

@@ -112,6 +112,22 @@ def test_no_heading_at_a_page_foot_no_figure_above_its_heading_no_page_left_part
     assert _layout_faults(files["derivation.pdf"], files["derivation.tex"].decode(), tmp_path) == []
 
 
+@pytest.mark.parametrize("name", ["default", "conv_relu_maxpool_dense"])
+def test_the_answers_start_a_page_of_their_own(name, tmp_path):
+    """The pages before the answers can be handed out: the answers' heading is the first line of its page and no
+    exercise is on it (review r16 item 1: a network's answers followed its reading on the exercises' page)."""
+    need_latex()
+    need_poppler("pdftotext")
+    from symconv import render as rendered  # with the worked example (seed 0), its exercises and answers
+
+    subject = ConvSpec(bias=True) if name == "default" else load_network(EXAMPLES / f"{name}.toml")
+    pages = _pages(rendered(subject, ("tex", "pdf")).files["derivation.pdf"], tmp_path)
+    number, _, index = _where(pages, "Answers")
+    assert index == 0 and pages[number][0][2] == "Answers"
+    assert not any(words.startswith("Exercise ") for _, _, words in pages[number])
+    assert any(words.startswith("Exercise 1") for lines in pages[:number] for _, _, words in lines)
+
+
 def test_the_heading_keeping_command_breaks_only_when_the_room_is_not_left():
     """\\symconvneed tests the room left against what the page holds: it offers no page break otherwise (a break
     offered at no cost is taken by the page builder even with room to spare)."""

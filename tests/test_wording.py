@@ -216,7 +216,9 @@ def test_the_forward_rule_and_its_symbols_come_before_the_results_and_the_worked
     assert "proved entry by entry at this size in the sections above" in text
     if fmt != "html":  # H, W, k, S, P, D are said before the output-size formula writes them
         defined = text.index(r"The input has $H \times W$ entries per channel and the kernel $K_h \times K_w$")
-        assert defined < text.index(r"and $S$, $P$, $D$ are the stride, padding and dilation")
+        # the padding P said to be added on each side where P is first defined (review r16 item 3)
+        assert defined < text.index(r"and $S$, $P$, $D$ are the stride, the zero padding added on each side and the "
+                                    "dilation")
         assert defined < text.index(r"H + 2 P_h - D_h (K_h - 1) - 1") < text.index(r"y_{r,s} &= \sum_{c=1}^{C_{\mathrm{in}}}")
         assert text.index(r"y_{r,s} &= \sum_{p=1}^{2}") < text.index("Given these small whole numbers")
     else:
@@ -248,3 +250,17 @@ def test_a_networks_rules_sum_up_the_derivation_after_it_as_a_single_layers_resu
         defined = text.index(r"$\mathbb{1}[\cdot]$ is 1 where its condition holds and 0 elsewhere.")
         assert defined < text.index("Forward pass") and text.count("is 1 where its condition holds") == 1
         assert defined < text.index(r"\mathbb{1}", defined + 20) < text.index("The rules, layer by layer")
+
+
+@pytest.mark.parametrize("spec", [ConvSpec(bias=True), ConvSpec(in_channels=2, out_channels=2, bias=True)])
+def test_the_channel_symbols_of_the_general_formula_are_defined_before_it(spec):
+    """review r16 item 4: the default's first formula in symbols wrote x^{(c)}, k^{(1,c)} and C_in, C_in defined only
+    in the note after it and the other two never. Said before the display, in the words that lead to it."""
+    tex = render(spec, ("tex",)).files["derivation.tex"].decode()
+    display = tex.index(r"\sum_{c=1}^{C_{\mathrm{in}}}")
+    start = tex.rindex(r"\begin{align*}", 0, display)
+    words = tex[:start]
+    kernel = "k^{(m,c)}" if spec.out_channels > 1 else "k^{(1,c)}"
+    for said in (r"$C_{\mathrm{in}}$", "$x^{(c)}$ is input channel $c$", f"${kernel}$ the kernel"):
+        assert said in words and words.index(said) > words.index("Where a formula is written more than once"), said
+    assert r"$C_{\mathrm{in}}$" not in tex[display:tex.index(r"\section*{Backward pass}")].split(r"\end{align*}", 1)[1]

@@ -114,6 +114,9 @@ class Words:
     # After a later formula in symbols (general_note said where the indices run with the first), which of its
     # terms exist, by key: the kernel's gradient reads the input where the output does (review r14 A6).
     general_notes: dict[str, str] = field(default_factory=dict)
+    # The symbols the formulas in symbols use that nothing before them defines (a convolution's channels), said
+    # before the first of them (review r16 item 4).
+    general_symbols: str = ""
 
 
 @dataclass(frozen=True)

@@ -292,6 +292,7 @@ def words(spec: ConvSpec, step: DocStep) -> Words:
         {} if spec.copies else _formulas(spec, step, general=True),
         "" if spec.copies else general_note(spec, step),
         {} if spec.copies else {"K": general_kernel_note(step.sizes)},
+        general_symbols(spec, step),
     )
 
 
@@ -321,8 +322,9 @@ def _channel_counts(spec: ConvSpec, step: DocStep) -> str:
     """The channel counts the general formulas sum to (channels(general=True)), defined after them: C_in, which they
     always sum to (review r15 item 2), and C_out where there are several output channels (review r14 A4: a count
     defined and never used); where this layer's input has one channel, said once that its own lines leave the sum over
-    c out, its one term c = 1 (rather than dropping it unsaid)."""
-    if spec.groups != 1:
+    c out, its one term c = 1 (rather than dropping it unsaid). A network's document says them here, after the first
+    formula in symbols (a single layer's before it: general_symbols)."""
+    if spec.groups != 1 or step.number is None:
         return ""
     counts = (r"; $C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ are the numbers of input and output channels"
               if spec.out_channels > 1 else r"; $C_{\mathrm{in}}$ is the number of input channels")
@@ -332,6 +334,29 @@ def _channel_counts(spec: ConvSpec, step: DocStep) -> str:
     kernel = f", the kernel ${step.symbol('K', pair)}$"
     return (counts + rf". This layer's input has a single channel, so wherever its own sizes are put in, the sum over "
             rf"$c$ is its one term $c = 1$, written without the sum (${step.symbol('in')}$ without a channel{kernel})")
+
+
+def general_symbols(spec: ConvSpec, step: DocStep) -> str:
+    """The channel symbols the general formulas use, defined before the first of them (review r16 item 4: x^{(c)},
+    k^{(1,c)} and C_in stood in the default's first formula, C_in defined only after it, the others never): C_in,
+    which they always sum to (review r15 item 2), C_out where there are several output channels (review r14 A4: a
+    count defined and never used), the input's channel and the kernel that reads it; where this layer's input has one
+    channel, that its own lines leave the sum over c out, its one term c = 1 (rather than dropping it unsaid). A
+    single layer's document only: a network's says them after the formula (_channel_counts), its pages limited."""
+    if spec.groups != 1 or spec.copies or step.number is not None:
+        return ""
+    ch = channels(spec, general=True)
+    out = spec.out_channels > 1
+    counts = (r"$C_{\mathrm{in}}$ and $C_{\mathrm{out}}$ count the input and output channels" if out
+              else r"$C_{\mathrm{in}}$ counts the input channels")
+    kernel = step.symbol("K", ch.pair)
+    said = (f"In the lines in symbols, {counts}, ${step.symbol('in', ch.x)}$ is input channel $c$ and ${kernel}$ the "
+            + (r"kernel output channel $m$ applies to it" if out else "kernel's part applied to it"))
+    if spec.in_channels > 1:
+        return said + "."
+    pair = channels(spec).pair  # the kernel as this layer's lines write it: k^{[1](m,1)}, or k with one of each
+    return (said + rf" (here $C_{{\mathrm{{in}}}} = 1$: the lines at this layer's sizes write the sum over $c$ as its "
+            rf"one term, ${step.symbol('in')}$ without a channel and ${step.symbol('K', pair)}$).")
 
 
 def steps(spec: ConvSpec, sizes: Sizes) -> dict[str, tuple[str, list[str], str]]:
@@ -356,7 +381,8 @@ def steps(spec: ConvSpec, sizes: Sizes) -> dict[str, tuple[str, list[str], str]]
     # Settings are capitals and sizes carry h and w (the kernel K is K_h x K_w): an entry's indices are the small
     # letters r, s, p, q (k_{p,q}).
     said = (rf"The input has ${sizes.h} \times {sizes.w}$ entries per channel and the kernel $K_h \times K_w$, and $S$, "
-            r"$P$, $D$ are the stride, padding and dilation, their subscripts $h$ and $w$ for rows and columns. The "
+            rf"$P$, $D$ are the stride, the {'zero ' if spec.padding_mode == 'zeros' else ''}padding added on each side "
+            r"and the dilation, their subscripts $h$ and $w$ for rows and columns. The "
             rf"output has ${sizes.ho} \times {sizes.wo}$ entries per channel:") if spec.symmetric else (
             rf"The input has ${sizes.h} \times {sizes.w}$ entries per channel and the kernel $K_h \times K_w$, $S$ and "
             rf"$D$ are {padding} (the two sides differ{_same_reason(spec)}); the subscripts $h$ and $w$ are for rows "

@@ -116,12 +116,14 @@ class Dense(Layer):
         d_any, d_j = step.gradient_entry("", "j'"), step.gradient_entry("", "j")
         bias = named('b', "j'") + " + " if self.bias else ""
         w_row, a_any = named("W", "j',i'"), named("in", "i'")
+        # the one output's derivative inline, the chain rule the one display (the CNN's pages are limited, review r16
+        # item 1)
         return {"W": ("", [
-            rf"\frac{{\partial {z}}}{{\partial {w}}} &= \mathbb{{1}}[j' = j]\, {a}",
             rf"\frac{{\partial L}}{{\partial {w}}} &= \sum_{{j'}} {d_any}\, \frac{{\partial {z}}}{{\partial {w}}}"
             rf" = \sum_{{j'}} {d_any}\, \mathbb{{1}}[j' = j]\, {a} = {d_j}\, {a}"],
             rf"Why: output ${z} = {bias}\sum_{{i'}} {w_row}\, {a_any}$ holds ${w}$ only "
-            rf"in row $j' = j$, times ${a}$, so the chain rule over the outputs keeps one term:")}
+            rf"in row $j' = j$, times ${a}$, so $\partial {z} / \partial {w} = \mathbb{{1}}[j' = j]\, {a}$ and the "
+            rf"chain rule over the outputs keeps one term:")}
 
     def exercises(self, step: DocStep) -> list[Exercise]:
         """In a network's sheet (one example): the parameters' gradients entry by entry, from the upstream gradient

@@ -476,8 +476,9 @@ class Pool(Layer):
         letter, sup = step.entry("in")
         # where the numbers come from, said where the figure first shows them (review r7 defect 11: they were listed
         # only pages later); and the first maximum named only where a window has a tie
-        at = ("example values" if given is None else f"the values of ${matrix_name(letter, sup)}$ that the worked "
-              "example computes, written in its cells")
+        # drawn with them in the worked example, after its numbers (review r16 item 1)
+        at = ("example values" if given is None else f"the values of ${matrix_name(letter, sup)}$ above, written in "
+              "its cells")
         caption = (f"The switches of {which}{channel}: each window's upstream gradient goes to its marked entry, "
                    + ("its first maximum in reading order (row by row, left to right)" if ties else "its maximum")
                    + "; the others get 0 from it."

@@ -150,11 +150,11 @@ class SoftmaxCrossEntropy(Layer):
     def steps(self, step: DocStep) -> dict[str, tuple[str, list[str]]]:
         r"""dL/df_k = sum_j dL/dp_j dp_j/df_k = ... = p_k sum_j t_j - t_k (p_k - t_k for a one-hot target),
         the step SymPy does not take alone."""
-        last = [] if self.general else [
-            r"&= \hat{y}_j - t_j \qquad \text{since } \sum_{j'} t_{j'} = 1 \text{ for a one-hot target}"]
+        # the last two steps on one line (the CNN's pages are limited, review r16 item 1)
+        last = "" if self.general else (r" = \hat{y}_j - t_j \qquad \text{since } \sum_{j'} t_{j'} = 1"
+                                        r" \text{ for a one-hot target}")
         return {"in": ("", [
             r"\frac{\partial L}{\partial f_j} &= \sum_{j'} \frac{\partial L}{\partial \hat{y}_{j'}}\,\frac{\partial \hat{y}_{j'}}{\partial f_j}"
             r" = \sum_{j'} \left(-\frac{t_{j'}}{\hat{y}_{j'}}\right) \hat{y}_{j'} \left(\mathbb{1}[j' = j] - \hat{y}_j\right)",
-            r"&= \hat{y}_j \sum_{j'} t_{j'} - t_j",
-            *last,
+            r"&= \hat{y}_j \sum_{j'} t_{j'} - t_j" + last,
         ])}

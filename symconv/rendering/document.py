@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from itertools import product
-from math import prod
+from math import ceil, prod
 
 import functools
 import re
@@ -84,6 +84,7 @@ class Section:
     figure_refs: str = ""  # the sentences that end `intro` and refer to its figures ("Figure 2 shows ...")
     items: list[str] = field(default_factory=list)  # a list after `intro`, one item each (the operators it defines)
     general_range: str = ""  # which terms of a later formula in symbols exist (the kernel's gradient, review r14 A6)
+    general_symbols: str = ""  # the symbols its formula in symbols uses, defined before it (review r16 item 4)
 
     @property
     def shown_formula(self) -> list[str]:
@@ -91,6 +92,18 @@ class Section:
         at this layer, each with its left-hand side (check reads the second as a claim of its own; the first,
         in symbols, it cannot evaluate)."""
         return self.general + self.formula
+
+    @property
+    def figure_room(self) -> float:
+        """cm a network's heading keeps below it where its first section calls a figure: the section's words and the
+        first lines after them (0 without a figure). A heading with less below it could be pushed to the next page
+        after its figure, called while the heading was still on this page, was sent to the next page's top: the
+        figure then stood above the heading that introduces it (review r16 item 1). The figure need not fit too: it
+        may float to the next page, below the heading."""
+        if not self.figures:
+            return 0.0
+        words = re.sub(r"\\[A-Za-z]+|[{}^_$]", "", self.intro)
+        return round(0.45 * (ceil(len(words) / 95) + 1) + 1.5, 1)
 
     @property
     def shown_after(self) -> str:
@@ -424,6 +437,11 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         symbols = words.general.get(key, []) if general and formula and not head else []
         if not single and key == "b" and formula and not batched:  # its formula, a sum over the channel, says it all
             entries = []
+        if not single and key == "b" and symbols and len(symbols) == 1 and len(formula) == 1 and "&=" in formula[0]:
+            # a network's bias: the sum at this size on the line of the sum in symbols (a line of the page that the
+            # answers' page of their own needs, review r16 item 1)
+            symbols = [symbols[0] + " = " + formula[0].split("&=", 1)[1].strip()]
+            formula = []
         if single and key == "b" and symbols and entries:  # the bias's few entries: in the display of its formula
             formula = formula + [f"{row.lhs} &= {row.lines[0]}" + "".join(rf" \\ &\quad {line}" for line in row.lines[1:])
                                  for block in entries for row in block.rows]
@@ -443,7 +461,8 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
             range_note = words.general_notes[key]
         return Section(name, title, intro, entries + (extra or []), [figure(grid) for grid in drawn.get(key, [])],
                        matrix, lines, heading, formula, after, steps_intro=said[0] if said else "",
-                       general=symbols, general_note=note, general_range=range_note)
+                       general=symbols, general_note=note, general_range=range_note,
+                       general_symbols=words.general_symbols if note else "")
 
     stages = [p for p in layer.params(record.shape_in) if p.stage]
     loss = [block for p in layer.params(record.shape_in) if p.computed  # a loss's value, unless its words give it
@@ -630,7 +649,8 @@ def _example_sections(derivation: Derivation, docs: list[DocStep], example: Exam
     keep = min(height, 23.0) if after else 0.0
     # the figures at its numbers after the numbers they show (in LaTeX they float from there, never before); the
     # sections that use them point to them
-    drawn = [Section("example-figures", "", "", [], figures=list(figures))] if figures else []
+    drawn = [Section("example-figures", "", " ".join(f"Figure {f.number} shows {f.shows}." for f in figures if f.shows),
+                     [], figures=list(figures))] if figures else []
     return [Section("example", "A worked example", intro, [], formula=given, small=True, keep=keep),
             Section("example-results", "", computes, [], formula=derived, small=True), *drawn,
             Section("example-worked", "", "", [], small=True,
@@ -994,11 +1014,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         numbered.append(Group(group.title, sections))
     forward, backward = numbered[:len(forward)], numbered[len(forward):]
     moved = []
-    for name, drawn in switches:  # numbered after the passes' figures, where the worked example shows them
+    for name, drawn in switches:  # numbered after the passes' figures, where the worked example shows them; referred
+        # to there, where it is drawn, not from the backward pass before it (review r16 item 1)
         moved.append(replace(drawn, number=number))
-        backward = [Group(g.title, [replace(s, intro=f"{s.intro} Figure {number} (in the worked example) shows "
-                                                       f"{drawn.shows}.") if s.name == name else s
-                                    for s in g.sections]) for g in backward]
         number += 1
     # What a formula's two lines are is said once, before the first kind's general formulas.
     led = False
@@ -1008,9 +1026,10 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
                 rest = section.general_note[len(GENERAL_LEAD):].lstrip()
                 # said before the display it explains, not after it (review r7 defect 13: a convention explained only
                 # after its first use)
-                group.sections[n] = (replace(section, general_note=rest) if led else
-                                     replace(section, intro=(section.intro + " " + GENERAL_LEAD).strip(),
-                                             general_note=rest))
+                # and the symbols it uses that nothing before defines (review r16 item 4)
+                lead = " ".join(part for part in ("" if led else GENERAL_LEAD, section.general_symbols) if part)
+                group.sections[n] = replace(section, intro=" ".join(p for p in (section.intro, lead) if p),
+                                            general_note=rest)
                 led = True
     # A layer whose forward pass has nothing to show (a flatten: its rule says it all) gets no heading there; nor
     # does a relu in a network, whose one sentence would repeat its rule, max(0, .) entry by entry.
