@@ -1,6 +1,6 @@
 """check's rules from heldout20 (a tiny CNN's cheat sheet; Ng's course on a CNN): W for a convolution's kernel, in
-notes that name the dense weights otherwise or number W^{[l]} by the weighted layers, and a loss whose value is
-undefined where a sigmoid saturates (log(1 - y-hat)), judged where every value of the network is defined."""
+notes that name the dense weights otherwise or number W^{[l]} by the weighted layers; Ng's example in the superscript
+and channel among the indices; a loss undefined where a sigmoid saturates (log(1 - y-hat)), judged where it is defined."""
 
 from __future__ import annotations
 
@@ -118,3 +118,33 @@ def test_a_loss_with_absolute_values_is_judged_where_the_network_is_defined():
     $$\frac{\partial L}{\partial \hat y} = \frac{t - \hat y}{\hat y(1-\hat y)}$$
     """
     assert statuses(notes, d)[-2:] == ["right", "wrong"]
+
+
+def test_ngs_example_in_the_superscript_and_channel_among_the_indices():
+    # Ng's course: Z^{[1](i)}_{h,w,c}, the example i in the superscript and the channel c last among the indices, the
+    # filters W^{[1]}_{p,q,c_in,c} as (f, f, n_C_prev, n_C)
+    d = network("""
+        batch = 2
+        input = [1, 3, 3]
+        [[layer]]
+        type = "conv"
+        out_channels = 2
+        kernel = [2, 2]
+        bias = true
+        [[layer]]
+        type = "relu"
+        [[layer]]
+        type = "flatten"
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        bias = true
+        [[layer]]
+        type = "mse"
+        """)
+    notes = r"""
+    $$Z^{[1](i)}_{h,w,c} = \sum_{p=1}^{2}\sum_{q=1}^{2} W^{[1]}_{p,q,1,c}\, X^{(i)}_{h+p-1,\,w+q-1} + b^{[1]}_c$$
+
+    $$Z^{[1](i)}_{h,w,c} = \sum_{p=1}^{2}\sum_{q=1}^{2} W^{[1]}_{q,p,1,c}\, X^{(i)}_{h+p-1,\,w+q-1} + b^{[1]}_c$$
+    """
+    assert statuses(notes, d) == ["right", "wrong"]

@@ -458,6 +458,16 @@ class Parser:
                 subs = [Index((), 1, written=False)] * spatial  # b^{[1]} with one output: its only entry
             if not subs and spatial:
                 return self._whole(info, tuple(channel) if given else ())
+            missing = info.channels - len(channel)
+            if given and 0 < missing and len(subs) == spatial + missing and all(i.written for i in subs):
+                # Ng's Z^{[1](i)}_{h,w,c}: the example in the superscript, the channel among the indices, first or
+                # last (TensorFlow's HWC), read both ways as the grader reads x_{1,2,2}
+                if self.layout is None:
+                    raise ChannelLayout(f"{name} with its channel among the indices is read with the channel first and "
+                                        f"with it last: write it in the superscript, e.g. {_example(name, info, layer)}")
+                moved = subs[spatial:] if self.layout == "last" else subs[:missing]
+                subs = subs[:spatial] if self.layout == "last" else subs[missing:]
+                channel = [*channel, *moved]
             if len(channel) != info.channels and len(subs) == spatial and not info.channels:
                 # L^{(n)}: one example's loss, where the notes' L has no example or channel (a batch's mean loss)
                 raise ParseError(f"{name} has no example or channel to write in parentheses here: it is one value "
