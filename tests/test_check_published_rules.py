@@ -1126,3 +1126,13 @@ def test_a_cnn_s_layers_read_where_each_general_rule_describes_them():
     got = [(v.status, v.reason) for v in check_notes(textwrap.dedent(notes), JO_CNN)]
     assert got == [("right", "read at l = 1"), ("wrong", got[1][1]), ("right", "read at l = 3"),
                    ("right", "read at l = 3")], got
+
+
+def test_the_channels_counts_as_pytorch_and_symconvs_documents_write_them():
+    # C_in and C_out (PyTorch's Conv2d), C_{\mathrm{in}} (symconv's own documents say "here C_in = 1"): the layer's
+    # channels; a count that holds for no convolution is a size of another layer, not understood
+    d = derive(ConvSpec(input=4, kernel=2, in_channels=2, out_channels=3))
+    notes = r"""
+    $C_{\mathrm{in}} = 2$, $C_{\text{out}} = 3$, $C_{in} + C_{out} = 5$ and $C_{\mathrm{in}} = 3$
+    """
+    assert [v.status for v in check_notes(textwrap.dedent(notes), d)] == ["right", "right", "right", "not understood"]

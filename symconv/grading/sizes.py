@@ -47,6 +47,10 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
     table.update({"k_1": kernel[0], "k_2": kernel[1], "K_h": kernel[0], "K_w": kernel[1]})
     # d2l's n_h x n_w input and k_h x k_w kernel; symconv's network documents write the output o_h x o_w
     table.update({"n_h": h, "n_w": w, "o_h": out_h, "o_w": out_w})
+    # PyTorch's C_in and C_out, the input's and the output's channels (symconv's documents: C_{\mathrm{in}})
+    table["C_in"] = shape_in[-3] if len(shape_in) >= 3 else 1
+    if getattr(layer, "out_channels", None) is not None:
+        table["C_out"] = layer.out_channels
     pairs = [("k", kernel), ("s", stride), ("d", dilation)]
     if start == end:  # p_h and p, where each axis is padded alike on both sides
         table.update({"p_h": start[0], "p_w": start[1]})
@@ -57,6 +61,14 @@ def _letters(layer, shape_in) -> list[dict[str, int]]:
     # symconv's documents write the stride, padding and dilation as capitals (S_h, P_h, D_h): r, s, p, q are indices
     table.update({name.upper()[0] + name[1:]: n for name, n in list(table.items()) if name[0] in "spd" and "_" in name})
     return [table]
+
+
+# C_{\mathrm{in}}, C_{\text{out}}, C_{in}: the channels' counts, as the size table writes them
+_CHANNELS = re.compile(r"C\s*_\s*\{\s*(?:\\(?:mathrm|text|rm)\s*\{\s*(in|out)\s*\}|(in|out))\s*\}")
+
+
+def _channels(text: str) -> str:
+    return _CHANNELS.sub(lambda m: f"C_{m[1] or m[2]}", text)
 
 
 def _substituted(text: str, table: dict[str, int]) -> str:
@@ -116,6 +128,7 @@ def _about_sizes(text: str, tables: list[dict[str, int]], value) -> tuple[str, s
     dilation letter or a primed letter (o = 3 alone may be a network's output o)."""
     if "=" not in text or not tables:
         return None
+    text = _channels(text)
     if dumoulin(text):
         text, tables = _primes(text), [_dumoulin(t) for t in tables]
         if re.search(r"\\(?!tilde\{i\}')", _SIZE_COMMANDS.sub(" ", text)):
