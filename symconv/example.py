@@ -107,13 +107,14 @@ def shown_names(derivation: Derivation, input_gradient: bool = True, hide: bool 
 
 
 def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool = True,
-                   fixed: dict | None = None) -> Example | None:
+                   fixed: dict | None = None, zero_factors: bool = False) -> Example | None:
     """The example at `seed`, or None when the tensors it lists have more than EXAMPLE_ENTRIES entries
     (NETWORK_EXAMPLE_ENTRIES in a network). `input_gradient` as in shown_names. `fixed` gives some given
     tensors' numbers instead (by name, arrays of floats: a PyTorch model's own parameters), taken exactly as
     decimals of DIGITS digits; the others are drawn from the seed as always. A network's numbers are drawn again
     (from the same generator, so the same seed gives the same example) while they have flaws (_draw), up to DRAWS
-    times; the draw with the fewest is kept."""
+    times; the draw with the fewest is kept. So are a single layer's, while a term its worked entries show has a
+    factor 0, unless `zero_factors` (a student's variant: its seed keeps the numbers of the sheets handed out)."""
     fixed = fixed or {}
     shown = shown_names(derivation, input_gradient)
     limit = EXAMPLE_ENTRIES if len(derivation.records) == 1 else NETWORK_EXAMPLE_ENTRIES
@@ -134,11 +135,11 @@ def worked_example(derivation: Derivation, seed: int = 0, input_gradient: bool =
     # kernel entries), and the kernel entries its input's worked entry meets not equal (the turned kernel then shows)
     shown_at = _figure_entry(derivation)
     worked_at = ({t.name: shown_at.get(t.name, _most_terms(t.terms)) for t in derivation.tensors
-                  if t.name in shown and t.terms is not None} if len(derivation.records) == 1 else {})
+                  if t.name in shown and t.terms is not None} if len(derivation.records) == 1 and not zero_factors else {})
     best = None
     for _ in range(DRAWS):  # the same rng throughout: the same seed, the same draws
         drawn = _draw(derivation, rng, shown, everything, accidental, fixed, best[-1] if best else None,
-                      worked_at, set(shown_at))
+                      worked_at, set(shown_at) if worked_at else set())
         if drawn is not None:
             best = drawn
             if not best[-1]:
