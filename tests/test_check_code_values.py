@@ -72,3 +72,11 @@ def test_what_is_read_from_code():
         "x_{1,1} = 1", "x_{1,2} = 2", "x_{2,1} = 3", "x_{2,2} = 4", "b = 0.5", "W_{1,1} = 1", "W_{2,1} = 2"]
     assert [text for _, text in given_in_code("\\begin{verbatim}\nx = [5, 6]\n\\end{verbatim}\n% y = [1]\n",
                                               latex=True, base=0)] == ["x_{0} = 5", "x_{1} = 6"]
+
+
+def test_floats_written_with_a_bare_point_are_read():
+    # NumPy code writes 2. and -.5 (heldout20's notebook: X = np.array([[1., 2.], [0., 1.], [2., -1.]])): numbers too
+    notes = "```python\nw = np.array([2., -3., -3.])\nx = [-1., -2.]\n```\n" + WORKED
+    assert statuses(notes) == ["right", "right", "right", "wrong"]
+    assert [text for _, text in given_in_code("`v = [.5, 1., 1e-3, 2.5e2]`", latex=False, base=1)] == [
+        "v_{1} = 0.5", "v_{2} = 1.0", "v_{3} = 1e-3", "v_{4} = 2.5e2"]

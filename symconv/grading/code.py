@@ -50,8 +50,13 @@ def code_spans(notes: str, latex: bool) -> list[tuple[int, str]]:
     return sorted(out)
 
 
+_BARE_POINT = re.compile(r"(?<![\d.])(\d*)\.(\d*)(?![\d.])")
+
+
 def _numbers(value: str):
     """The number or (nested, rectangular) list of numbers, each as written; None for anything else."""
+    # Python's 1. and .5 (NumPy code writes floats so), which JSON does not read: 1.0 and 0.5
+    value = _BARE_POINT.sub(lambda m: f"{m[1] or '0'}.{m[2] or '0'}", value)
     try:
         parsed = json.loads(value, parse_float=str, parse_int=str)
     except ValueError:
