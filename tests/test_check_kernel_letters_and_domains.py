@@ -1,6 +1,7 @@
-"""check's rules from heldout20 (a tiny CNN's cheat sheet; Ng's course on a CNN): W for a convolution's kernel, in
-notes that name the dense weights otherwise or number W^{[l]} by the weighted layers; Ng's example in the superscript
-and channel among the indices; a loss undefined where a sigmoid saturates (log(1 - y-hat)), judged where it is defined."""
+"""check's rules from heldout20 (a tiny CNN's cheat sheet, Ng's course on a CNN, a notebook's linear regression): W
+for a convolution's kernel, in notes that name the dense weights otherwise or number W^{[l]} by the weighted layers;
+Ng's example in the superscript and channel among the indices; a weight vector declared a column; a loss undefined
+where a sigmoid saturates (log(1 - y-hat)), judged where it is defined."""
 
 from __future__ import annotations
 
@@ -148,3 +149,36 @@ def test_ngs_example_in_the_superscript_and_channel_among_the_indices():
     $$Z^{[1](i)}_{h,w,c} = \sum_{p=1}^{2}\sum_{q=1}^{2} W^{[1]}_{q,p,1,c}\, X^{(i)}_{h+p-1,\,w+q-1} + b^{[1]}_c$$
     """
     assert statuses(notes, d) == ["right", "wrong"]
+
+
+def test_a_weight_vector_declared_a_column_is_the_dense_matrix_transposed():
+    # a notebook's linear regression: w \in R^{2 x 1} "a column", \hat Y = X w + b 1 with the examples as rows; symconv's
+    # W is 1 x 2. The forward rule holds with w its transpose, so the notes' w (a name read by meaning) is W^T
+    d = network("""
+        batch = 3
+        input = [2]
+        [[layer]]
+        type = "dense"
+        out_features = 1
+        bias = true
+        [[layer]]
+        type = "mse"
+        reduction = "mean"
+        """)
+    notes = r"""
+    Weights $w \in \mathbb{R}^{2\times 1}$ (a column), $\mathbf{1}$ the column of three ones.
+
+    $$\hat Y = Xw + b\mathbf{1}$$
+
+    $$\frac{\partial L}{\partial \hat Y} = \frac{2}{3}(\hat Y - Y)$$
+
+    $$\frac{\partial L}{\partial X} = \frac{2}{3}(\hat Y - Y)\,w^{\top}$$
+
+    $$\frac{\partial L}{\partial X} = \frac{2}{3}(\hat Y - Y)\,w^{\top} \odot X$$
+
+    $$\frac{\partial L}{\partial w} = \frac{2}{3} X^{\top}(Xw + b\mathbf{1} - Y)$$
+
+    $$\frac{\partial L}{\partial w} = \frac{2}{3} X^{\top}(Xw - Y)$$
+    """
+    got = statuses(notes, d)
+    assert got == ["right", "right", "right", "wrong", "right", "wrong"], got

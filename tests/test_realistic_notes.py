@@ -193,8 +193,9 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # with the code of the session's start: 66/108 right, 18/30 mistakes, none judged right, 4 right claims called
            # wrong (the cheat sheet's W, the kernel, read as the dense layer's weight; now read as its forward rule says);
            # 76 and 20 with a point where a value is undefined drawn again (the log of a saturated sigmoid); 82 and 22 with
-           # Ng's Z^{[1](i)}_{h,w,c}, the example in the superscript and the channel among the indices
-           "heldout20": (82, 22)}
+           # Ng's Z^{[1](i)}_{h,w,c}, the example in the superscript and the channel among the indices; 89 and 24 with a
+           # weight vector declared a column (w \in R^{2 x 1}, \hat Y = X w + b 1) read as the dense matrix transposed
+           "heldout20": (89, 24)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}

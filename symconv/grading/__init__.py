@@ -222,10 +222,12 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
         if better(other, _WHOLE_PRODUCT):
             judged, columns = other, True
             conventions = replace(conventions, examples_as="columns")
-    if unsure() and not units and _WEIGHT_ENTRY.search(" ".join(c.text for c in claims)):  # units say their own
+    declared = _declared_transposed(notes, probe)
+    if unsure() and not units and (declared or _WEIGHT_ENTRY.search(" ".join(c.text for c in claims))):  # units say their own
         other = _judged(grader_for(transposed=True, columns=columns, goodfellow=goodfellow, kernel_w=kernel_w), claims)
-        # W \in \mathbb{R}^{3 \times 2} where symconv's W is 2 x 3: the notes say so, one claim more is enough
-        if better(other, _WEIGHT_ENTRY, margin=1 if _declared_transposed(notes, probe) else 2):
+        # W \in \mathbb{R}^{3 \times 2} where symconv's W is 2 x 3: the notes say so, one claim more is enough, and their
+        # forward rule may write the matrix whole (w \in \mathbb{R}^{2 \times 1}, a column: \hat Y = X w + b)
+        if better(other, _WEIGHT_NAME if declared else _WEIGHT_ENTRY, margin=1 if declared else 2):
             judged = other
             conventions = replace(conventions, weights="transposed")
     # Ng's course: dZ^{[l]} (dA) is each example's own loss's gradient, m times the mean's, as its notes say in
@@ -291,7 +293,7 @@ _ACTIVATION_GRADIENT = re.compile(r"(?<![A-Za-z\\])d[ZAza](?![A-Za-z])")  # dZ^{
 _GRADIENT = re.compile(r"\\(?:partial|nabla|delta|Delta)(?![A-Za-z])|(?<![A-Za-z\\])d(?:[A-Za-z]|out)(?![A-Za-z])|\\frac\s*\{\s*d")  # a backward claim
 _WHOLE_PRODUCT = re.compile(r"(?<![A-Za-z\\])[A-Z](?:\^\s*\{[^{}]*\})?\s*(?:\\cdot\s*|\.\s*)?(?:\\?[A-Za-z])")  # W X, W^{[1]} A
 # a weight matrix's shape as the notes declare it: W \in \mathbb{R}^{3 \times 2}, \mathbf{W} \in R^{3x2}
-_DECLARED = re.compile(r"(?<![A-Za-z\\])(?:\\(?:mathbf|boldsymbol|bm)\s*\{?\s*)?W\s*\}?\s*(?:\^\s*\{?[\[(]?\s*(?P<layer>\d+)\s*[\])]?\}?)?"
+_DECLARED = re.compile(r"(?<![A-Za-z\\])(?:\\(?:mathbf|boldsymbol|bm)\s*\{?\s*)?[Ww]\s*\}?\s*(?:\^\s*\{?[\[(]?\s*(?P<layer>\d+)\s*[\])]?\}?)?"
                        r"\s*\\in\s*\\(?:mathbb|mathbf)\s*\{?\s*R\s*\}?\s*\^\s*\{\s*(?P<rows>\d+)\s*(?:\\times|x|\*)\s*(?P<cols>\d+)\s*\}")
 
 
@@ -307,6 +309,7 @@ def _declared_transposed(notes: str, grader: Grader) -> bool:
     return False
 
 
+_WEIGHT_NAME = re.compile(r"(?<![a-z\\])[wW](?![a-z])")  # w, X w, W^{[2]}, w_{d,j}: a weight written at all
 _WEIGHT_ENTRY = re.compile(r"(?<![A-Za-z\\])[wW]\s*(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?_\s*\{\s*[A-Za-z0-9]\s*,?\s*[A-Za-z0-9]\s*\}")  # w_{d,j}
 
 

@@ -209,8 +209,12 @@ class Grader(Evaluator):
         """Read the dense layers' weight matrices as the notes' transposes (CS231n's w is D x M, x w + b)."""
         weights = {r.params[p.key] for r in self.d.records for p in r.layer.params(r.shape_in)
                    if p.trained and p.role == "kernel" and len(p.shape) == 2}
-        self.tensors = {name: {n: replace(info, transposed=True) if info.key in weights else info
-                               for n, info in table.items()} for name, table in self.tensors.items()}
+        transposed = lambda tables: {name: {n: replace(info, transposed=True) if info.key in weights else info  # noqa: E731
+                                            for n, info in table.items()} for name, table in tables.items()}
+        self.tensors = transposed(self.tensors)
+        # and what a name the notes give may stand for (binding.py): their w for a dense layer's matrix is transposed too
+        self.base_tensors = transposed(self.base_tensors)
+        self._candidates = None
 
     def per_example_gradients(self) -> None:
         """Read dZ, dA (dz, da) as Ng's course defines them for a batch: each example's own loss's gradient, the
