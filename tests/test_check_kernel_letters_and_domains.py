@@ -182,3 +182,20 @@ def test_a_weight_vector_declared_a_column_is_the_dense_matrix_transposed():
     """
     got = statuses(notes, d)
     assert got == ["right", "right", "right", "wrong", "right", "wrong"], got
+
+
+def test_a_sums_bounds_written_as_the_larger_and_smaller_of_two_indices():
+    # average pooling 3 x 3 at stride 1 on a 6 x 6 input (heldout20's Russian notes): X_{i,j} is in the windows
+    # r = max(1, i-2) .. min(4, i), each sharing its gradient among 9 entries
+    d = network("""
+        input = [1, 6, 6]
+        input_gradient = true
+        [[layer]]
+        type = "avgpool"
+        window = [3, 3]
+        stride = [1, 1]
+        """)
+    right = (r"\frac{\partial L}{\partial x_{i,j}} = \frac{1}{9}\sum_{r=\max(1,\,i-2)}^{\min(4,\,i)}"
+             r"\sum_{s=\max\left(1, j-2\right)}^{\min\{4, j\}} \frac{\partial L}{\partial a^{[1]}_{r,s}}")
+    notes = f"$${right}$$\n\n$${right.replace('min(4', 'min(3')}$$\n"
+    assert statuses(notes, d) == ["right", "wrong"]

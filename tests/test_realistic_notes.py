@@ -194,8 +194,9 @@ FOLDERS = {"realistic": (112, 34), "heldout": (62, 27), "heldout2": (48, 20),
            # wrong (the cheat sheet's W, the kernel, read as the dense layer's weight; now read as its forward rule says);
            # 76 and 20 with a point where a value is undefined drawn again (the log of a saturated sigmoid); 82 and 22 with
            # Ng's Z^{[1](i)}_{h,w,c}, the example in the superscript and the channel among the indices; 89 and 24 with a
-           # weight vector declared a column (w \in R^{2 x 1}, \hat Y = X w + b 1) read as the dense matrix transposed
-           "heldout20": (89, 24)}
+           # weight vector declared a column (w \in R^{2 x 1}, \hat Y = X w + b 1) read as the dense matrix transposed; 91
+           # with a sum's bounds written \max(1, i-2) and \min(4, i)
+           "heldout20": (91, 24)}
 # Mistakes still judged right, each a known defect (none may be added): CS231n's dout, defined in words beside
 # inline code ("`dout` is $\partial L/\partial out$"), is read by meaning where the claim holds with it.
 KNOWN_MISSED = {"heldout7": {"02_cs231n_affine.md:30"}}

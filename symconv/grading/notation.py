@@ -53,6 +53,38 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Extreme(Index):
+    """A sum's bound written as the larger or smaller of linear expressions, \\max(1, i-2) and \\min(4, i) (the
+    terms a window at i reaches, clipped to the tensor): its value is that of the extreme one at the indices."""
+
+    parts: tuple[Index, ...] = ()
+    largest: bool = True
+
+    def value(self, env: dict[str, int]) -> int:
+        values = [part.value(env) for part in self.parts]
+        return max(values) if self.largest else min(values)
+
+
+# \max(1, i-2), \min\{4, i\}, \max\left(0, r - 1\right): an extreme of linear expressions, as a sum's bound
+_EXTREME = re.compile(r"\s*\\(?P<kind>max|min)\s*(?:\(|\\\{)(?P<body>[^(){}]*(?:\([^()]*\)[^(){}]*)*)(?:\)|\\\})\s*")
+
+
+def extreme_bound(text: str) -> Extreme | None:
+    """The bound \\max(1, i-2) as an Extreme; None for any other text."""
+    found = _EXTREME.fullmatch(re.sub(r"\\(?:left|right|[bB]ig[lr]?)(?![A-Za-z])", "", text))
+    if found is None:
+        return None
+    try:
+        parts = tuple(parse_index(part) for part in found["body"].split(","))
+    except ParseError:
+        return None
+    if len(parts) < 2 or any(p.divisor != 1 for p in parts):
+        return None
+    coefs = tuple(dict.fromkeys((v, 1) for p in parts for v, _ in p.coefs))
+    return Extreme(coefs, 0, parts=parts, largest=found["kind"] == "max")
+
+
+@dataclass(frozen=True)
 class TensorInfo:
     """What the parser must know of a tensor: its key (X, K, b, Y), shape, and leading channel axes.
 

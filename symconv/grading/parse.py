@@ -18,7 +18,7 @@ from math import prod
 
 from .tree import walk
 from .layer_operators import LETTERS, WORDS
-from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, TensorInfo, UnknownName, _top_split, is_number, parse_index,
+from .notation import (MAX_CLAIM, MAX_POWER, Index, ParseError, extreme_bound, TensorInfo, UnknownName, _top_split, is_number, parse_index,
                        unused_letters, whole_value,
                        prepass, read_group, split_indices)
 
@@ -1111,7 +1111,7 @@ def _linear_bounds(low: str, sup: str | None, names: list[str]) -> tuple | None:
     if is_number(low) and (is_number(sup) or re.fullmatch(r"\s*[A-Za-z](?:_\s*(?:\{[^{}]*\}|\w))?\s*", sup)):
         return None  # numbers, or \sum_{i=1}^{m}: to the end of the axis (a letter alone as the upper bound)
     try:
-        bounds = [parse_index(text) for text in (low, sup)]
+        bounds = [extreme_bound(text) or parse_index(text) for text in (low, sup)]
     except ParseError:
         return None
     letters = {v for b in bounds for v, _ in b.coefs}
