@@ -808,6 +808,7 @@ def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | 
 
 
 RULES_EM = 30.0  # em: two rules narrower than this together share a line of the overview
+RESULTS_EM = 45.0  # em: boxed results narrower than this together share a line (the small type's line holds ~53)
 
 
 def _unboxed(line: str) -> str:
@@ -830,8 +831,13 @@ def _paired(lines: list[str]) -> list[str]:
         b = lines[n + 1] if n + 1 < len(lines) else None
         if (b is not None and a.count("&") == 1 and b.count("&") == 1 and width(a) + width(b) < RULES_EM
                 and (r"\boxed" in a) == (r"\boxed" in b)):  # a boxed result is not paired with a rule unboxed
-            out.append(f"{a}, \\qquad {b.replace('&', '')}")
-            n += 2
+            line, n = f"{a}, \\qquad {b.replace('&', '')}", n + 2
+            # a convolution's three boxed results on one line where they fit it (its rules a display of two lines,
+            # kept whole on a page, issue 24 r17 item 1)
+            while (n < len(lines) and r"\boxed" in a and lines[n].startswith(r"&\boxed{") and lines[n].count("&") == 1
+                   and width(line) + width(lines[n]) < RESULTS_EM):
+                line, n = f"{line}, \\qquad {lines[n].replace('&', '')}", n + 1
+            out.append(line)
         else:
             out.append(a)
             n += 1
