@@ -181,3 +181,16 @@ def test_a_title_keeps_each_layer_kind_name_on_one_line_in_latex_only():
             title = next(line for line in tex.splitlines() if r"\LARGE\bfseries" in line)
             assert "max~pooling" in title and "max pooling" not in title
             assert "max pooling" in md.splitlines()[0] and "~" not in md.splitlines()[0]
+
+
+@pytest.mark.parametrize("name", ["default", "5x5 channels", "conv_relu_maxpool_dense", "resnet_basic_block",
+                                  "conv_transpose_decoder", "conv_upsample_conv", "inception_concat", "three_layer_cnn"])
+def test_sized_parentheses_are_opening_and_closing_pairs(name):
+    r"""Review r17 item 1b: \operatorname{full}\big(...\big) spaced the big parenthesis as an ordinary symbol (after
+    an operator name, as a relation's): every sized parenthesis is \bigl( ... \bigr) (\Bigl, \Bigr), in pairs."""
+    files = render(derive(CASES[name]()), ("tex",), handout=True).files
+    files.update(render(derive(CASES[name]()), ("tex",)).files)
+    for tex in (content.decode() for file, content in files.items() if file.endswith(".tex")):
+        assert not re.search(r"\\(?:big|Big|bigg|Bigg)[()]", tex), re.search(r".{40}\\(?:big|Big)[()].{20}", tex)
+        for size in ("big", "Big"):
+            assert tex.count(rf"\{size}l(") == tex.count(rf"\{size}r)"), size

@@ -331,7 +331,7 @@ class Pool(Layer):
         # with channels, each channel m pooled alone: written with its channel, as the entries are
         m = step.example("m" if step.shape_in[0] > 1 else "")
         a, z = step.symbol("out", m), step.symbol("in", m)
-        d, d_in = rf"\big({step.delta('out', m)}\big)", rf"\big({step.delta('in', m)}\big)"
+        d, d_in = rf"\bigl({step.delta('out', m)}\bigr)", rf"\bigl({step.delta('in', m)}\bigr)"
         n = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
         holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
         forward, back = {
@@ -339,7 +339,7 @@ class Pool(Layer):
                     rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} \Omega_{{r,s}}\big]"),
             "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}", rf"{holding} \frac{{{d}_{{r,s}}}}{{{n}}}"
                     if n == "n_{r,s}" else rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
-            "l2": (rf"\Big(\sum_{{(i,j) \in \Omega_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
+            "l2": (rf"\Bigl(\sum_{{(i,j) \in \Omega_{{r,s}}}} ({z}_{{i,j}})^2\Bigr)^{{1/2}}",
                    rf"{holding} {d}_{{r,s}}\, \frac{{{z}_{{i,j}}}}{{{a}_{{r,s}}}}"),
         }[self.kind]
         return [rf"{a}_{{r,s}} &= {forward}", rf"{d_in}_{{i,j}} &= {back}"]

@@ -423,7 +423,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key.lstrip("="), gradient), printer, not single)
                   if whole else "")
         if head and key == "in":  # a reader's part of a forked gradient: its formula's left side says so
-            formula = [rf"\Big({line.split('&=')[0].strip()}\Big)_{{\leftarrow {record.number}}} &=" + line.split("&=", 1)[1]
+            formula = [rf"\Bigl({line.split('&=')[0].strip()}\Bigr)_{{\leftarrow {record.number}}} &=" + line.split("&=", 1)[1]
                        if "&=" in line and line.split("&=")[0].strip() else line for line in words.formulas.get(key, [])]
         if not first:  # a join's second input: the kind's figures, steps and formula are its first's
             return Section(name, title, intro, [] if matrix else
@@ -758,7 +758,7 @@ def _fork_rule(net, naming: Naming, records, j: int, upstream: str) -> str:
     readers = net.readers(j)
     if j == 0 or not upstream:
         whole = rf"\frac{{\partial L}}{{\partial {_value(net, naming, records, j)}}}"
-        parts = [rf"\Big({whole}\Big)_{{\leftarrow {l}}}" for l in readers]
+        parts = [rf"\Bigl({whole}\Bigr)_{{\leftarrow {l}}}" for l in readers]
     else:
         whole = rf"{upstream}^{{[{j}]}}"
         parts = [rf"{upstream}^{{[{j} \leftarrow {l}]}}" for l in readers]

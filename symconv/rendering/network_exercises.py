@@ -303,7 +303,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             if dense:  # where the chain starts: the dense layer's input gradient, in numbers
                 r = dense[-1]
                 delta = lambda name: re.sub(r"_\{[^{}]*\}$", "", names[derivation[f"dL/d{name}"].symbols[0]])
-                steps.append(rf"{delta(r.input)} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} {delta(r.output)} = "
+                steps.append(rf"{delta(r.input)} &= \bigl(W^{{[{r.number}]}}\bigr)^{{\mathsf{{T}}}} {delta(r.output)} = "
                              + "{" + _vector(arrays2[f"dL/d{r.input}"]) + "}")
                 # then back through each layer between the dense layer and the convolution, by its own entries
                 between = [b for b in records if kernel.number < b.number < r.number]
