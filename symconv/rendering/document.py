@@ -1080,7 +1080,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         (f"layer {r.number}: {r.layer.describe()}", output_of(r.layer, net.batched(r.shape_out))) for r in records]
     names = set(derivation.names())
     last = records[-1]
-    title = net.title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
+    # a network file's title as written, but the activation's name as a course writes it, ReLU (review r17 item 1d)
+    title = re.sub(r"\brelu\b", "ReLU", net.title, flags=re.I) if net.title else None
+    title = title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
                           else f"Back-propagation through the network {net.name.replace('_', ' ')}")
     # A network's overview: each layer's rules in tensor form, before the entries.
     # The key results are boxed once, at the first layer whose rules box them (a convolution's three); a later layer
