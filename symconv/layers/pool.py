@@ -445,7 +445,8 @@ class Pool(Layer):
                     role[n] = "window" if (number // wo + number % wo) % 2 == 0 else "second"
         which = "this layer" if step.number is None else f"layer {step.number}"
         legend = (("window", "a window"), ("second", "the next window")) if len(windows) > 1 else (("window", "the window"),)
-        channel = " (channel 1)" if step.shape_in[0] > 1 else ""
+        # one channel drawn, and the caption says which of how many (review r17 item 2)
+        channel = f" (channel 1 of {step.shape_in[0]})" if step.shape_in[0] > 1 else ""
         if self.kind != "max":
             letter, sup = step.entry("in")
             cells = tuple((n // w, n % w, Label(letter, f"{n // w + 1},{n % w + 1}", sup), role[n]) for n in range(h * w))
