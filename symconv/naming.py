@@ -150,7 +150,7 @@ class Naming:
         def via(idx: tuple[int, ...]) -> str:
             text = entry(idx)
             if "^{[" not in text:  # the network's input has no layer number: the fraction, marked
-                return rf"\Big({upstream_latex(text)}\Big)_{{\leftarrow {reader}}}"
+                return rf"\Bigl({upstream_latex(text)}\Bigr)_{{\leftarrow {reader}}}"
             return upstream_latex(text.replace("]", rf" \leftarrow {reader}]", 1))
         return Named(contribution(of.name, reader), f"dL_d{of.prefix}_via{reader}", via,
                      f"the part of the gradient of {of.name} that comes through layer {reader}")

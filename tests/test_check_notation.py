@@ -218,7 +218,7 @@ def test_symconvs_own_markdown_reads_back_right(spec):
     # (A single entry read from a matrix of expressions, "(\frac{\partial L}{\partial K})_{1,1} = ...",
     # is read and graded like the others.)
     # Beside boxes without a stride or padding, the same results for any (padded input, dilated upstream gradient).
-    general = [claim for claim in unread if r"\operatorname{spread}_S" in claim or r"\operatorname{crop}\Big(" in claim]
+    general = [claim for claim in unread if r"\operatorname{spread}_S" in claim or r"\operatorname{crop}\Bigl(" in claim]
     assert len(general) <= 2
     unread = [claim for claim in unread if claim not in general]
     # the operators' definitions before the results (the correlation, the rotation), in symbols for any matrices

@@ -27,7 +27,7 @@ def test_in_a_network_the_plain_star_is_said_to_hold_at_stride_1_only():
     assert "at this layer's stride 1, without padding or dilation" in part
     assert "These hold at stride 1 without padding or dilation; at any other stride" in part
     assert "the gradients are, channel by channel, the general forms above" in part
-    assert r"\operatorname{spread}_S(G)" in md and r"\operatorname{crop}\Big(\operatorname{full}_D" in md
+    assert r"\operatorname{spread}_S(G)" in md and r"\operatorname{crop}\Bigl(\operatorname{full}_D" in md
     # a layer whose forms carry its own stride says nothing of the kind
     strided = _md(ConvSpec(stride=2, padding=1, input=5, kernel=3, bias=True))
     assert "These hold at stride 1 without padding or dilation" not in strided

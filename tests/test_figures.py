@@ -367,3 +367,16 @@ def _conv_grids(d, record):
     step = Naming(d.network.names).doc_step(record, prev) if len(d.records) > 1 else \
         DocStep(None, record.shape_in, record.shape_out, {"in": "x", "out": "y", "K": "k", "b": "b"})
     return [g for grids in record.layer.figures(step).values() for g in grids]
+
+
+def test_the_switch_figure_says_which_channel_of_how_many_it_draws():
+    """Review r17 item 2: the CNN's max-pooling switch figure draws channel 1 only and said "(channel 1)": its caption
+    says channel 1 of the layer's 2 (a single channel's says none)."""
+    from pathlib import Path
+
+    from symconv import derive as derive_net, load_network
+    from symconv.rendering.formats import render as render_formats
+
+    net = load_network(Path(__file__).parents[1] / "examples" / "conv_relu_maxpool_dense.toml")
+    tex = render_formats(derive_net(net), ("tex",)).files["derivation.tex"].decode()
+    assert "of layer 3 (channel 1 of 2)" in tex and "(channel 1)" not in tex

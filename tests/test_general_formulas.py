@@ -425,11 +425,11 @@ def test_a_networks_general_rule_for_several_channels_sums_over_the_output_chann
     md = render(load_network(path), ("md",)).files["derivation.md"].decode()
     # the two lines of the general rule (review r12: with named operators, pad_P, spread_S, full_D, dilate_D)
     kernel_side = next(l for l in md.splitlines() if l.startswith(r"\frac") and r"\star_D" in l)
-    input_side = next(l for l in md.splitlines() if l.startswith(r"\frac") and r"\operatorname{crop}\Big(" in l)
+    input_side = next(l for l in md.splitlines() if l.startswith(r"\frac") and r"\operatorname{crop}\Bigl(" in l)
     assert re.search(r"\\partial K\^\{\[1\]\(m,c\)\}\}", kernel_side)
     assert r"\operatorname{pad}_P(X^{(c)}) \star_D \operatorname{spread}_S(\delta^{[1](m)})" in kernel_side
     assert r"\partial X^{(c)}}" in input_side and r"\operatorname{dilate}_D(K^{[1](m,c)})" in input_side
-    assert r"\operatorname{full}_D\big(\operatorname{spread}_S(\delta^{[1](m)})\big)" in input_side
+    assert r"\operatorname{full}_D\bigl(\operatorname{spread}_S(\delta^{[1](m)})\bigr)" in input_side
     over_m = r"\sum_m" in input_side
     rng = np.random.default_rng(7)
     x, k = rng.normal(size=(2, 5, 5)), rng.normal(size=(3, 2, 2, 2))

@@ -139,12 +139,13 @@ def test_math_is_spaced_as_latex_spaces_it():
     from symconv.rendering.mathml import convert
 
     assert '<mi>log</mi><mspace width="0.1667em"/><mi>p</mi>' in convert(r"-t^{\mathsf{T}} \log p")
-    rot = convert(r"\operatorname{rot}_{180}\big(K\big)")
+    rot = convert(r"\operatorname{rot}_{180}\bigl(K\bigr)")  # a sized pair (review r17 item 1b): fence="true" too
     assert "<mi>rot</mi>" in rot and rot.count('lspace="0" rspace="0"') == 2
     for name in ("layer", "maxpool-network"):
         html = page(name)
         assert "<mo>rot</mo>" not in html and not re.search(r"<mi>(log|exp)</mi><m[in]>", html)
-        assert not re.search(r'<mo(?: (?:stretchy|minsize|maxsize)="[^"]*")*>(?:\(|\)|&#x00028;|&#x00029;)</mo>', html)
+        assert not re.search(r'<mo(?: (?:stretchy|fence|minsize|maxsize)="[^"]*")*>(?:\(|\)|&#x00028;|&#x00029;)</mo>',
+                             html)
 
 
 def test_display_math_is_set_as_latex_sets_it():

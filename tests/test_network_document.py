@@ -213,7 +213,7 @@ def test_a_convolutions_rules_write_one_channel_as_a_capital_as_the_notation_say
     assert r"&A^{[1](m)} = b^{[1]}_m + X \star K^{[1](m,1)}" in rules
     assert r"\boxed{\frac{\partial L}{\partial X} = \sum_m \operatorname{full}" in rules  # boxed (review r11 item 2)
     assert r"\operatorname{pad}_P(X^{(c)}) \star_D" in rules  # the general forms: any input channel c (review r15 item 2)
-    assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Big(\sum_m" in rules
+    assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Bigl(\sum_m" in rules
     assert r"x \star" not in rules and r"\partial x}" not in rules
 
 
@@ -247,7 +247,7 @@ def test_the_max_pooling_rule_carries_the_channel_of_a_layer_with_channels():
     md = render(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("md",)).files["derivation.md"].decode()
     rules = md[md.index("## The rules"):md.index("## A worked example")]
     assert r"a^{[3](m)}_{r,s} &= \max_{(i,j) \in \Omega_{r,s}} a^{[2](m)}_{i,j}" in rules
-    assert r"\big(\delta^{[2](m)}\big)_{i,j} &= \sum_{(r,s):\ (i,j) \in \Omega_{r,s}} \big(\delta^{[3](m)}\big)_{r,s}" in rules
+    assert r"\bigl(\delta^{[2](m)}\bigr)_{i,j} &= \sum_{(r,s):\ (i,j) \in \Omega_{r,s}} \bigl(\delta^{[3](m)}\bigr)_{r,s}" in rules
 
 
 def test_the_walk_gives_relu_and_flatten_their_rules_both_ways():
@@ -350,7 +350,7 @@ def test_the_cnns_general_rules_sum_over_the_input_channels_and_its_one_channel_
         assert r"\frac{\partial L}{\partial k^{[1](m,c)}_{p,q}} &= \sum_{r=1}^{o_h}" in text
         assert r"\frac{\partial L}{\partial x^{(c)}_{i,j}} &= \sum_{m=1}^{C_{\mathrm{out}}}" in text
         assert r"\frac{\partial L}{\partial K^{[1](m,c)}} &= \operatorname{pad}_P(X^{(c)}) \star_D" in text
-        assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Big(\sum_m" in text
+        assert r"\frac{\partial L}{\partial X^{(c)}} &= \operatorname{crop}\Bigl(\sum_m" in text
         assert text.index(one) < text.index(r"a^{[1](1)}_{1,1} &= b^{[1]}_{1} + x_{1,1}")  # said before the first entry
     assert "single channel, so wherever its own sizes are put in" in files["derivation.html"].decode()
     # a layer with several input channels writes the sum in its own lines and needs no such sentence

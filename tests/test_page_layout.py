@@ -135,3 +135,24 @@ def test_the_heading_keeping_command_breaks_only_when_the_room_is_not_left():
     command = base[base.index(r"\newcommand{\symconvneed}"):base.index(r"\setlength{\@fptop}")]
     assert r"\pagegoal" in command and r"\pagetotal" in command
     assert r"\penalty\z@" not in command  # no free break offered
+
+
+def test_each_layers_rules_display_stays_on_one_page(tmp_path):
+    """The CNN's layer-1 rules ran from page 5 onto page 6 (issue 24, r17 item 1): its display and its words (the
+    bias's note) are kept on one page, its three boxed results on one line; the same rules at any stride, a display
+    of its own with its own words, may start the next page."""
+    need_latex()
+    need_poppler("pdftotext")
+    from symconv import render as rendered  # as the CLI renders it, with the worked example
+
+    files = rendered(load_network(EXAMPLES / "conv_relu_maxpool_dense.toml"), ("tex", "pdf")).files
+    tex = files["derivation.tex"].decode()
+    rules = tex[tex.index(r"\section*{The rules, layer by layer}"):]
+    assert r"\interdisplaylinepenalty=10000" in rules and r"\postdisplaypenalty=10000" in rules
+    layer1 = rules[rules.index(r"\paragraph*{Layer 1:"):rules.index(r"\end{align*}")]
+    assert layer1.count(r"\boxed{") == 3 and layer1.count(r"\\") == 1  # two lines: the rule, the three results
+    pages = _pages(files["derivation.pdf"], tmp_path)
+    rules_at = _where(pages, "The rules, layer by layer")
+    heading = _where(pages, "Layer 1: convolution", rules_at[:2])
+    note = _where(pages, "The bias", heading[:2])
+    assert heading[0] == note[0]

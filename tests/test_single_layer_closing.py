@@ -159,8 +159,8 @@ def test_the_boxed_results_say_where_they_hold_and_give_the_general_forms():
     # (review r11 item 4: with named operators, each defined once in a list before the forms)
     assert r"\frac{\partial L}{\partial K} &= \operatorname{pad}_P(X) \star_D \operatorname{spread}_S(G)" in md
     assert r"(U \star_D V)_{p,q} = \sum_{r,s} u_{D_h (p-1) + r,\, D_w (q-1) + s}\, v_{r,s}$, $1 \le p \le K_h$" in md
-    assert (r"\operatorname{crop}\Big(\operatorname{full}_D\big(\operatorname{spread}_S(G)\big) \star "
-            r"\operatorname{rot}_{180}\big(\operatorname{dilate}_D(K)\big)\Big)") in md
+    assert (r"\operatorname{crop}\Bigl(\operatorname{full}_D\bigl(\operatorname{spread}_S(G)\bigr) \star "
+            r"\operatorname{rot}_{180}\bigl(\operatorname{dilate}_D(K)\bigr)\Bigr)") in md
     for item in ("pad_P", "spread_S", "dilate_D", "full_D", "crop"):
         name, sub = (item.split("_") + [""])[:2]
         assert "\n- $" + rf"\operatorname{{{name}}}" + (f"_{sub}" if sub else "") + r"(\cdot)$" in md, item
@@ -375,4 +375,4 @@ def test_the_general_results_name_their_padded_gradient_plainly_and_claim_no_ind
     # the gradient padded for the full correlation is full(G), as in a network's rules; the general forms' padded spread
     # gradient is full_D(spread_S(G)), each operator named (review r8 defect 2, review r11 item 4, review r12)
     assert r"$\operatorname{full}(G)$ is $G$ padded for the full correlation" in md and r"\hat{G}" not in md
-    assert r"\operatorname{full}_D\big(\operatorname{spread}_S(G)\big)" in md
+    assert r"\operatorname{full}_D\bigl(\operatorname{spread}_S(G)\bigr)" in md

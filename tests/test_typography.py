@@ -181,3 +181,59 @@ def test_a_title_keeps_each_layer_kind_name_on_one_line_in_latex_only():
             title = next(line for line in tex.splitlines() if r"\LARGE\bfseries" in line)
             assert "max~pooling" in title and "max pooling" not in title
             assert "max pooling" in md.splitlines()[0] and "~" not in md.splitlines()[0]
+
+
+@pytest.mark.parametrize("name", ["default", "5x5 channels", "conv_relu_maxpool_dense", "resnet_basic_block",
+                                  "conv_transpose_decoder", "conv_upsample_conv", "inception_concat", "three_layer_cnn"])
+def test_sized_parentheses_are_opening_and_closing_pairs(name):
+    r"""Review r17 item 1b: \operatorname{full}\big(...\big) spaced the big parenthesis as an ordinary symbol (after
+    an operator name, as a relation's): every sized parenthesis is \bigl( ... \bigr) (\Bigl, \Bigr), in pairs."""
+    files = render(derive(CASES[name]()), ("tex",), handout=True).files
+    files.update(render(derive(CASES[name]()), ("tex",)).files)
+    for tex in (content.decode() for file, content in files.items() if file.endswith(".tex")):
+        assert not re.search(r"\\(?:big|Big|bigg|Bigg)[()]", tex), re.search(r".{40}\\(?:big|Big)[()].{20}", tex)
+        for size in ("big", "Big"):
+            assert tex.count(rf"\{size}l(") == tex.count(rf"\{size}r)"), size
+
+
+def _math_spans(tex: str) -> list[str]:
+    """A LaTeX document's displays (each whole) and inline formulas, pictures and \\text{} left out."""
+    tex = re.sub(r"\\begin\{picture\}.*?\\end\{picture\}", "", tex, flags=re.S).replace(r"\$", "")
+    displays = r"\\begin\{(align\*|equation\*|gather\*)\}(.*?)\\end\{\1\}|(?<!\\)\\\[(.*?)\\\]"
+    spans = [m.group(2) or m.group(3) or "" for m in re.finditer(displays, tex, re.S)]
+    spans = [re.sub(r"\\text\{(?:[^{}]|\{[^{}]*\})*\}", "", span) for span in spans]
+    rest = re.sub(displays, "", tex, flags=re.S)
+    return spans + re.findall(r"\$(.+?)\$", rest, re.S)
+
+
+@pytest.mark.parametrize("name", ["default", "conv_relu_maxpool_dense"])
+def test_a_formula_writes_its_fractions_in_one_style(name):
+    r"""Review r17 item 1c: "the mean \frac{1}{N} \sum_n \partial L^{(n)} / \partial W" set a slash fraction beside a
+    stacked one: no display or formula of the documents, the handouts or their keys, mixes the two."""
+    subject = CASES[name]()
+    files = {**render(derive(subject), ("tex",)).files, **render(derive(subject), ("tex",), handout=True).files}
+    from symconv import render as rendered  # with the worked example, its exercises and answers
+
+    files.update(rendered(subject, ("tex",)).files)
+    assert _math_spans(r"a $x / y$ b \[ \frac{1}{2} \] \begin{align*} a &= \frac{b}{c} \text{ so $a/b$} \end{align*}") \
+        == [r" \frac{1}{2} ", r" a &= \frac{b}{c}  ", "x / y"]
+    for file, content in files.items():
+        if file.endswith(".tex"):
+            for span in _math_spans(content.decode()):
+                assert not (r"\frac" in span and re.search(r"(?<![<\\])/", span)), (file, span[:200])
+
+
+def test_relu_is_written_relu_in_titles_and_headings():
+    """Review r17 item 1d: the CNN's title read "convolution, relu, max pooling": a title (a network file's own, as
+    written there) and every heading write ReLU."""
+    from dataclasses import replace
+
+    from symconv.rendering.document import context
+
+    net = load_network(EXAMPLES / "conv_relu_maxpool_dense.toml")
+    assert context(derive(net))["title"] == "Back-propagation through convolution, ReLU, max pooling and a dense layer"
+    lower = replace(net, title="Back-propagation through a conv, a relu and a leaky Relu")
+    assert context(derive(lower))["title"] == "Back-propagation through a conv, a ReLU and a leaky ReLU"
+    for path in (EXAMPLES / "conv_relu_maxpool_dense.toml", EXAMPLES / "formula_layers.toml"):
+        md = render(derive(load_network(path)), ("md",)).files["derivation.md"].decode()
+        assert not [line for line in md.splitlines() if line.startswith("#") and re.search(r"\brelu\b", line)]

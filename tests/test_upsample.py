@@ -200,7 +200,7 @@ def test_the_nearest_document_defines_its_index_maps_and_its_diagram_keeps_math_
     net = NetworkSpec((1, 2, 3), (Upsample(scale=(1.5, 1.3)), Conv(1, 2)))
     files = render(derive(net), ("md",)).files
     text = files["derivation.md"].decode()
-    assert r"\sigma(i) &= \min\big(\lfloor (i - 1) \cdot \frac{2}{3} \rfloor,\ 1\big) + 1" in text
+    assert r"\sigma(i) &= \min\bigl(\lfloor (i - 1) \cdot \frac{2}{3} \rfloor,\ 1\bigr) + 1" in text
     assert "copy input rows 1, 1, 2; columns 1, 2, 3" in text
     assert "$r = 1$ for the columns, which keep their number (PyTorch copies such an axis)" in text
     assert "1.5 × 1.3" in files["figure-network.svg"].decode()

@@ -141,7 +141,7 @@ class AdaptivePool(Layer):
         _, h, w = step.shape_in
         oh, ow = self.output_size
         a, z = step.symbol("out"), step.symbol("in")
-        d, d_in = rf"\big({step.delta('out')}\big)", rf"\big({step.delta('in')}\big)"
+        d, d_in = rf"\bigl({step.delta('out')}\bigr)", rf"\bigl({step.delta('in')}\bigr)"
         holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
         window = (rf"\Omega_{{r,s}} &= \Big\{{(i,j) : \Big\lfloor \frac{{(r - 1) \cdot {h}}}{{{oh}}} \Big\rfloor < i \le "
                   rf"\Big\lceil \frac{{r \cdot {h}}}{{{oh}}} \Big\rceil,\ \Big\lfloor \frac{{(s - 1) \cdot {w}}}{{{ow}}} \Big\rfloor "

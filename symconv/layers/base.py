@@ -426,7 +426,7 @@ class DocStep:
         via = rf" \leftarrow {self.number}" if forked else ""
         if number is None or not self.upstream:
             whole = rf"\frac{{\partial L}}{{\partial {self.source_symbol(k, channel)}}}"
-            return rf"\Big({whole}\Big)_{{\leftarrow {self.number}}}" if forked else whole
+            return rf"\Bigl({whole}\Bigr)_{{\leftarrow {self.number}}}" if forked else whole
         return rf"{self.upstream}^{{[{number}{via}]" + (f"({channel})" if channel else "") + "}"
 
     @property

@@ -288,8 +288,8 @@ class BatchNorm(Layer):
         """The three-term formula's right-hand side, the summed indices primed."""
         a, b = self._names(step), self._names(step, "'")
         scale = a["gamma"] if self.affine else "1"
-        return (rf"\frac{{{scale}}}{{{a['m']} \sqrt{{{a['var']} + \epsilon}}}} \Big({a['m']}\, {a['g']} - {b['sum']} {b['g']} "
-                rf"- {a['xhat']} {b['sum']} {b['g']}\, {b['xhat']}\Big)")
+        return (rf"\frac{{{scale}}}{{{a['m']} \sqrt{{{a['var']} + \epsilon}}}} \Bigl({a['m']}\, {a['g']} - {b['sum']} {b['g']} "
+                rf"- {a['xhat']} {b['sum']} {b['g']}\, {b['xhat']}\Bigr)")
 
     def _given(self, name: str, values: tuple[float, ...] | None, symbol: str) -> str:
         """The running statistic's numbers, as the document lists them (to six digits; the first eight

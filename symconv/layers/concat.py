@@ -77,6 +77,6 @@ class Concat(Layer):
             end = start + step.sources[k][3] - 1  # its channels (entries) in the output
             noun = "channel" if len(step.shape_out) == 3 else "entry"
             what = f"{noun} {start}" if start == end else f"{noun}s {start}--{end}".replace("entrys", "entries")
-            lines.append(rf"{step.source_delta(k)} &= \big({step.delta('out')}\big)_{{\text{{{what}}}}}")
+            lines.append(rf"{step.source_delta(k)} &= \bigl({step.delta('out')}\bigr)_{{\text{{{what}}}}}")
             start = end + 1
         return lines

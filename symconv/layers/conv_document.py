@@ -493,15 +493,15 @@ def rules(spec: ConvSpec, step: DocStep) -> list[str]:
     lines = [rf"{a_out} &= " + (step.symbol("b") + ("_m" if many_out or step.number is not None else "") + " + "
                                 if spec.bias else "") + rf"{over_c}{padded} \star{stride} {weights}",
              rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}"
-             + (rf"\operatorname{{rot}}_{{180}}\big({gradient}\big)" if spec.flipped else gradient),
-             rf"{d_in} &= {over_m}" + (crop + r"\Big(" if cropped else "")
+             + (rf"\operatorname{{rot}}_{{180}}\bigl({gradient}\bigr)" if spec.flipped else gradient),
+             rf"{d_in} &= {over_m}" + (crop + r"\Bigl(" if cropped else "")
              + (r"\operatorname{full}_D" if spec.dilation != (1, 1) else r"\operatorname{full}")
-             + rf"\big({spread_back}\big) \star "
+             + rf"\bigl({spread_back}\bigr) \star "
              + (kernel_back if spec.flipped else rf"\operatorname{{rot}}_{{180}}({kernel_back})")
-             + (r"\Big)" if cropped else "")]
+             + (r"\Bigr)" if cropped else "")]
     if spec.bias:
         b = step.symbol("b") + ("_m" if many_out or step.number is not None else "")
-        lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\sum_{{r,s}} \big({d_out}\big)_{{r,s}}")
+        lines.append(rf"\frac{{\partial L}}{{\partial {b}}} &= {step.over_batch}\sum_{{r,s}} \bigl({d_out}\bigr)_{{r,s}}")
     # The three results boxed, as a single layer's document boxes them (review r11 item 2); every line starts at the
     # alignment point, as there, the forward rule with them.
     lhs_rhs = [line.split(" &= ", 1) for line in lines]
@@ -548,8 +548,8 @@ def general_rules(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], list[s
              "with the operators listed above, they read:")
     lines = [rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}\operatorname{{pad}}_P({x_in}) \star_D "
              rf"\operatorname{{spread}}_S({upstream})",
-             rf"{d_in} &= \operatorname{{crop}}\Big({over_m}\operatorname{{full}}_D\big(\operatorname{{spread}}_S"
-             rf"({upstream_back})\big) \star \operatorname{{rot}}_{{180}}\big(\operatorname{{dilate}}_D({K_back})\big)\Big)"]
+             rf"{d_in} &= \operatorname{{crop}}\Bigl({over_m}\operatorname{{full}}_D\bigl(\operatorname{{spread}}_S"
+             rf"({upstream_back})\bigr) \star \operatorname{{rot}}_{{180}}\bigl(\operatorname{{dilate}}_D({K_back})\bigr)\Bigr)"]
     return intro, lines, general_operators(step.sizes)
 
 
@@ -626,17 +626,17 @@ def results(spec: ConvSpec, step: DocStep, said: bool = False) -> tuple[str, lis
     Kt = rf"\tilde{{{K}}}" if dilated_k else K
     correlation = rf"{Xt}{x_c} \star {Gt}{m}"
     if spec.flipped:  # the layer used the kernel rotated: so is its gradient
-        correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
+        correlation = rf"\operatorname{{rot}}_{{180}}\bigl({correlation}\bigr)"
     # The upstream gradient padded for the full correlation is written full(.), the one notation of a network's rules
     # and of the general forms (review r12: the default had a hat-G of its own).
     full_op = r"\operatorname{full}_D" if (dh, dw) != (1, 1) else r"\operatorname{full}"
-    full_conv = rf"{over_m}{full_op}({Gt}{m_back}) \star \operatorname{{rot}}_{{180}}\big({Kt}{mc_back}\big)"
+    full_conv = rf"{over_m}{full_op}({Gt}{m_back}) \star \operatorname{{rot}}_{{180}}\bigl({Kt}{mc_back}\bigr)"
     if step.batch is not None:  # the kernel is shared by the examples: its gradient sums theirs
         correlation = rf"\sum_n {correlation}"
     lines = [
         rf"&\boxed{{\frac{{\partial L}}{{\partial {K}{mc}}} = {correlation}}}",
         rf"&\boxed{{\frac{{\partial L}}{{\partial {X}{c}}} = "
-        + (rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full_conv}\Big)}}" if padded_in else rf"{full_conv}}}"),
+        + (rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Bigl({full_conv}\Bigr)}}" if padded_in else rf"{full_conv}}}"),
     ]
     if spec.bias:
         lines.append(rf"&\boxed{{\frac{{\partial L}}{{\partial b{'_m' if many_out else ''}}} = {step.over_batch}\sum_{{r,s}} "
@@ -1072,13 +1072,13 @@ def rotated_sentence(lines: list[str], kernel: str) -> str:
     r"""The answer to "which matrix is rotated, and by how much?" in words, read off the matrix-form lines: each
     \operatorname{rot}_{180} argument, the kernel named as such (review24b defect 10)."""
     text, args = " ".join(lines), []
-    for found in re.finditer(r"\\operatorname\{rot\}_\{180\}(\\big)?\(", text):
+    for found in re.finditer(r"\\operatorname\{rot\}_\{180\}(\\bigl)?\(", text):
         depth, n = 1, found.end()
         while depth and n < len(text):  # to the bracket that closes this one
             depth += {"(": 1, ")": -1}.get(text[n], 0)
             n += 1
         arg = text[found.end():n - 1]
-        args.append(arg[:-len(r"\big")] if found.group(1) and arg.endswith(r"\big") else arg)
+        args.append(arg[:-len(r"\bigr")] if found.group(1) and arg.endswith(r"\bigr") else arg)
     args = list(dict.fromkeys(args))
     if not args:
         return "No matrix is rotated."
@@ -1196,9 +1196,9 @@ def general_results(spec: ConvSpec, step: DocStep) -> tuple[str, list[str], str,
     over_n = r"\sum_n " if step.batch is not None else ""
     lines = [rf"\frac{{\partial L}}{{\partial {K}{mc}}} &= {over_n}\operatorname{{pad}}_P({X}{x_c}) \star_D "
              rf"\operatorname{{spread}}_S(G{m})",
-             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Big({over_m}\operatorname{{full}}_D"
-             rf"\big(\operatorname{{spread}}_S(G{m_back})\big) \star "
-             rf"\operatorname{{rot}}_{{180}}\big(\operatorname{{dilate}}_D({K}{mc_back})\big)\Big)"]
+             rf"\frac{{\partial L}}{{\partial {X}{c}}} &= \operatorname{{crop}}\Bigl({over_m}\operatorname{{full}}_D"
+             rf"\bigl(\operatorname{{spread}}_S(G{m_back})\bigr) \star "
+             rf"\operatorname{{rot}}_{{180}}\bigl(\operatorname{{dilate}}_D({K}{mc_back})\bigr)\Bigr)"]
     after = (r"At $S = 1$, $P = 0$ and $D = 1$ the operators $\operatorname{pad}_P$, $\operatorname{spread}_S$ and "
              r"$\operatorname{dilate}_D$ change nothing, $\operatorname{full}_D$ is $\operatorname{full}$ and $\star_D$ is "
              r"$\star$: the boxes above. With a dilation, or a stride that leaves the padded input's last "
@@ -1231,10 +1231,10 @@ def in_network(spec: ConvSpec, step: DocStep) -> list[tuple[str, list[str], str]
         over_n = r"\sum_{n=1}^{N} " if batched else ""
         correlation = rf"{Xt}^{{({n}{ch.x})}} \star {Gt}^{{({n}m)}}"
         if spec.flipped:
-            correlation = rf"\operatorname{{rot}}_{{180}}\big({correlation}\big)"
-        full = rf"{ch.readers}{full_op}({Gt}^{{({n}{ch.g})}}) \star \operatorname{{rot}}_{{180}}\big({Kt}^{{({ch.back_pair})}}\big)"
+            correlation = rf"\operatorname{{rot}}_{{180}}\bigl({correlation}\bigr)"
+        full = rf"{ch.readers}{full_op}({Gt}^{{({n}{ch.g})}}) \star \operatorname{{rot}}_{{180}}\bigl({Kt}^{{({ch.back_pair})}}\bigr)"
         if spec.has_padding:
-            full = rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Big({full}\Big)"
+            full = rf"\operatorname{{{'fold' if spec.copies else 'crop'}}}\Bigl({full}\Bigr)"
         lines = [rf"{d(K + pair)} &= {over_n}{correlation}"]
         if not batched and spec.groups == 1 and not spec.flipped:  # the forward rule the results are of, first
             sh, sw = spec.stride

@@ -156,16 +156,16 @@ def rules(layer: ConvTranspose, step: DocStep) -> list[str]:
     sh, sw = layer.stride
     stride = "" if not strided else f"_{{{sh}}}" if sh == sw else f"_{{({sh},{sw})}}"
     d_pad = rf"\operatorname{{pad}}({d_out})" if padded else d_out
-    scatter = rf"\operatorname{{full}}\big({spread}\big) \star \operatorname{{rot}}_{{180}}({kernel})"
+    scatter = rf"\operatorname{{full}}\bigl({spread}\bigr) \star \operatorname{{rot}}_{{180}}({kernel})"
     bias = (step.symbol("b") + ("_o" if o or step.number is not None else "") + " + ") if layer.bias else ""
     dh, dw = layer.dilation
     taps = "" if (dh, dw) == (1, 1) else f"_{{{dh}}}" if dh == dw else f"_{{({dh},{dw})}}"
-    lines = [rf"{a_out} &= {bias}{over_c}" + (rf"\operatorname{{crop}}\Big({scatter}\Big)" if padded else scatter),
+    lines = [rf"{a_out} &= {bias}{over_c}" + (rf"\operatorname{{crop}}\Bigl({scatter}\Bigr)" if padded else scatter),
              rf"{d_in} &= {over_o}{d_pad} \star{stride} {kernel}",
              rf"\frac{{\partial L}}{{\partial {K}}} &= {step.over_batch}{d_pad} \star{taps} {spread}"]
     if layer.bias:
         lines.append(rf"\frac{{\partial L}}{{\partial {bias.removesuffix(' + ')}}} &= "
-                     rf"{step.over_batch}\sum_{{u,v}} \big({d_out}\big)_{{u,v}}")
+                     rf"{step.over_batch}\sum_{{u,v}} \bigl({d_out}\bigr)_{{u,v}}")
     return lines
 
 

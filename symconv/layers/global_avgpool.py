@@ -63,7 +63,7 @@ class GlobalAvgPool(Layer):
         c = "c" if many else ""
         out = step.symbol("out") + ("_c" if many else "")
         return [rf"{out} &= \frac{{1}}{{{h * w}}} \sum_{{i,j}} {step.symbol('in', c)}_{{i,j}}",
-                rf"\big({step.delta('in', c)}\big)_{{i,j}} &= \frac{{1}}{{{h * w}}} \big({step.delta('out')}\big)"
+                rf"\bigl({step.delta('in', c)}\bigr)_{{i,j}} &= \frac{{1}}{{{h * w}}} \bigl({step.delta('out')}\bigr)"
                 + ("_c" if many else "")]
 
     def words(self, step: DocStep) -> Words:

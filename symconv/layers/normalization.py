@@ -88,14 +88,14 @@ def step_formulas(v: dict, scaled: bool) -> dict[str, list[str]]:
     d = lambda e: rf"\frac{{\partial L}}{{\partial {e}}}"
     m, over, x, xhat, mu, var, g = (v[k] for k in ("m", "sum", "x", "xhat", "mu", "var", "g"))
     formulas = {"out": [rf"{mu} &= \frac{{1}}{{{m}}} {over} {x}",
-                        rf"{var} &= \frac{{1}}{{{m}}} {over} \big({x} - {mu}\big)^2",
+                        rf"{var} &= \frac{{1}}{{{m}}} {over} \bigl({x} - {mu}\bigr)^2",
                         rf"{xhat} &= \frac{{{x} - {mu}}}{{\sqrt{{{var} + \epsilon}}}}"]
                 + ([rf"{v['y']} &= {v['gamma']}\, {xhat} + {v['beta']}"] if scaled else [])}
     formulas["xhat"] = [rf"{d(xhat)} &= {g}" + (rf"\, {v['gamma']}" if scaled else "")]
-    formulas["var"] = [rf"{d(var)} &= {over} -\frac{{1}}{{2}}\, {d(xhat)} \big({x} - {mu}\big) "
-                       rf"\big({var} + \epsilon\big)^{{-3/2}}"]
+    formulas["var"] = [rf"{d(var)} &= {over} -\frac{{1}}{{2}}\, {d(xhat)} \bigl({x} - {mu}\bigr) "
+                       rf"\bigl({var} + \epsilon\bigr)^{{-3/2}}"]
     formulas["mu"] = [rf"{d(mu)} &= {over} -\frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} "
-                      rf"+ {over} -\frac{{2}}{{{m}}}\, {d(var)} \big({x} - {mu}\big)"]
+                      rf"+ {over} -\frac{{2}}{{{m}}}\, {d(var)} \bigl({x} - {mu}\bigr)"]
     formulas["in"] = [rf"{v['dx']} &= \frac{{{d(xhat)}}}{{\sqrt{{{var} + \epsilon}}}} + {d(var)} "
                       rf"\frac{{2 ({x} - {mu})}}{{{m}}} + \frac{{1}}{{{m}}} {d(mu)}",
                       rf"&= {v['compact']}"]
@@ -295,8 +295,8 @@ class ExampleNorm(Layer):
         """The three-term formula in terms of dL/dxhat, the summed indices primed."""
         a, b = self.doc_names(step), self.doc_names(step, "'")
         d = lambda e: rf"\frac{{\partial L}}{{\partial {e}}}"
-        return (rf"\frac{{1}}{{{a['m']} \sqrt{{{a['var']} + \epsilon}}}} \Big({a['m']}\, {d(a['xhat'])} - {b['sum']} "
-                rf"{d(b['xhat'])} - {a['xhat']} {b['sum']} {d(b['xhat'])}\, {b['xhat']}\Big)")
+        return (rf"\frac{{1}}{{{a['m']} \sqrt{{{a['var']} + \epsilon}}}} \Bigl({a['m']}\, {d(a['xhat'])} - {b['sum']} "
+                rf"{d(b['xhat'])} - {a['xhat']} {b['sum']} {d(b['xhat'])}\, {b['xhat']}\Bigr)")
 
     def doc_formulas(self, step: DocStep) -> dict[str, list[str]]:
         v = self.doc_names(step)

@@ -331,7 +331,7 @@ class Pool(Layer):
         # with channels, each channel m pooled alone: written with its channel, as the entries are
         m = step.example("m" if step.shape_in[0] > 1 else "")
         a, z = step.symbol("out", m), step.symbol("in", m)
-        d, d_in = rf"\big({step.delta('out', m)}\big)", rf"\big({step.delta('in', m)}\big)"
+        d, d_in = rf"\bigl({step.delta('out', m)}\bigr)", rf"\bigl({step.delta('in', m)}\bigr)"
         n = self._divisor(step.shape_in)[0] if self.kind == "avg" else ""
         holding = r"\sum_{(r,s):\ (i,j) \in \Omega_{r,s}}"
         forward, back = {
@@ -339,7 +339,7 @@ class Pool(Layer):
                     rf"{holding} {d}_{{r,s}}\, \mathbb{{1}}\big[(i,j) \text{{ is the first maximum of }} \Omega_{{r,s}}\big]"),
             "avg": (rf"\frac{{1}}{{{n}}} \sum_{{(i,j) \in \Omega_{{r,s}}}} {z}_{{i,j}}", rf"{holding} \frac{{{d}_{{r,s}}}}{{{n}}}"
                     if n == "n_{r,s}" else rf"\frac{{1}}{{{n}}} {holding} {d}_{{r,s}}"),
-            "l2": (rf"\Big(\sum_{{(i,j) \in \Omega_{{r,s}}}} ({z}_{{i,j}})^2\Big)^{{1/2}}",
+            "l2": (rf"\Bigl(\sum_{{(i,j) \in \Omega_{{r,s}}}} ({z}_{{i,j}})^2\Bigr)^{{1/2}}",
                    rf"{holding} {d}_{{r,s}}\, \frac{{{z}_{{i,j}}}}{{{a}_{{r,s}}}}"),
         }[self.kind]
         return [rf"{a}_{{r,s}} &= {forward}", rf"{d_in}_{{i,j}} &= {back}"]
@@ -445,7 +445,8 @@ class Pool(Layer):
                     role[n] = "window" if (number // wo + number % wo) % 2 == 0 else "second"
         which = "this layer" if step.number is None else f"layer {step.number}"
         legend = (("window", "a window"), ("second", "the next window")) if len(windows) > 1 else (("window", "the window"),)
-        channel = " (channel 1)" if step.shape_in[0] > 1 else ""
+        # one channel drawn, and the caption says which of how many (review r17 item 2)
+        channel = f" (channel 1 of {step.shape_in[0]})" if step.shape_in[0] > 1 else ""
         if self.kind != "max":
             letter, sup = step.entry("in")
             cells = tuple((n // w, n % w, Label(letter, f"{n // w + 1},{n % w + 1}", sup), role[n]) for n in range(h * w))

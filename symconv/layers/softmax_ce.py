@@ -135,15 +135,15 @@ class SoftmaxCrossEntropy(Layer):
             f, p, t = step.symbol("in", n), rf"\hat{{y}}^{{({n})}}", f"t^{{({n})}}"
             c = rf"\frac{{1}}{{{step.batch}}}" if self.batch_weight(step.batch) != 1 else ""
             return [rf"{p} &= \operatorname{{softmax}}({f}), \qquad L = -{c}\sum_n ({t}){T} \log {p}",
-                    rf"{step.delta('in', n)} &= {c}\big({p}\, (\mathbf{{1}}{T} {t}) - {t}\big)" if self.general else
-                    rf"{step.delta('in', n)} &= {c}\big({p} - {t}\big)"]
+                    rf"{step.delta('in', n)} &= {c}\bigl({p}\, (\mathbf{{1}}{T} {t}) - {t}\bigr)" if self.general else
+                    rf"{step.delta('in', n)} &= {c}\bigl({p} - {t}\bigr)"]
         f = step.symbol("in")
         # The two factors of the chain rule are written once, inside it (dL/dy^ = -t / y^, dy^/df = diag(y^) - y^ y^T):
         # the rules sum up the backward pass's derivation, in a line or two.
         return [rf"\hat{{y}} &= \operatorname{{softmax}}({f}), \qquad L = -t{T} \log \hat{{y}}",
                 # the chain rule takes the Jacobian transposed (as the dense layer's W^T); this one is symmetric
-                rf"{step.delta('in')} &= \Big(\frac{{\partial \hat{{y}}}}{{\partial {f}}}\Big){T} \frac{{\partial L}}{{\partial \hat{{y}}}} "
-                rf"= \big(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\big) \big({{-t}} \oslash \hat{{y}}\big)",
+                rf"{step.delta('in')} &= \Bigl(\frac{{\partial \hat{{y}}}}{{\partial {f}}}\Bigr){T} \frac{{\partial L}}{{\partial \hat{{y}}}} "
+                rf"= \bigl(\operatorname{{diag}}(\hat{{y}}) - \hat{{y}}\, \hat{{y}}{T}\bigr) \bigl({{-t}} \oslash \hat{{y}}\bigr)",
                 rf"&= \hat{{y}}\, (\mathbf{{1}}{T} t) - t" + ("" if self.general else
                                                           r" = \hat{y} - t \quad \text{(a target that sums to 1)}")]
 

@@ -270,7 +270,7 @@ class Upsample(Layer):
             return Words(forward, {"in": backward})
         where = (r"$u_i = 1 + (i - 1)\frac{H - 1}{h - 1}$, so the corner entries of input and output coincide"
                  if self.align_corners else
-                 r"$u_i = \max\big((i - \tfrac{1}{2})\, r + \tfrac{1}{2},\ 1\big)$ with " + self._ratio_words(h, w, ho, wo)
+                 r"$u_i = \max\bigl((i - \tfrac{1}{2})\, r + \tfrac{1}{2},\ 1\bigr)$ with " + self._ratio_words(h, w, ho, wo)
                  + " (the centres of the entries line up, PyTorch's align_corners = false)")
         forward = ("Each output entry is a weighted mean of at most four neighbouring input entries, the weights "
                    "fixed numbers that depend only on the sizes. Output row $i$ sits at row " + where + r"; it reads "
@@ -299,7 +299,7 @@ class Upsample(Layer):
 
     def rules(self, step: DocStep) -> list[str]:
         z, a = step.symbol("in"), step.symbol("out")
-        d_in, d_out = rf"\big({step.delta('in')}\big)", rf"\big({step.delta('out')}\big)"
+        d_in, d_out = rf"\bigl({step.delta('in')}\bigr)", rf"\bigl({step.delta('out')}\bigr)"
         if self._integer_scale():
             sh, sw = self.scale
             return [rf"{a}_{{i,j}} &= {z}_{{\lceil i/{sh} \rceil,\, \lceil j/{sw} \rceil}}",
@@ -309,14 +309,14 @@ class Upsample(Layer):
         _, ho, wo = step.shape_out
         rh, rw = self._ratio(0, h, ho), self._ratio(1, w, wo)
         if self.mode == "nearest":
-            return [rf"\sigma(i) &= \min\big(\lfloor (i - 1) \cdot {rh} \rfloor,\ {h - 1}\big) + 1, \quad "
-                    rf"\tau(j) = \min\big(\lfloor (j - 1) \cdot {rw} \rfloor,\ {w - 1}\big) + 1",
+            return [rf"\sigma(i) &= \min\bigl(\lfloor (i - 1) \cdot {rh} \rfloor,\ {h - 1}\bigr) + 1, \quad "
+                    rf"\tau(j) = \min\bigl(\lfloor (j - 1) \cdot {rw} \rfloor,\ {w - 1}\bigr) + 1",
                     rf"{a}_{{i,j}} &= {z}_{{\sigma(i),\, \tau(j)}}",
                     rf"{d_in}_{{p,q}} &= \sum_{{i:\ \sigma(i) = p}} \ \sum_{{j:\ \tau(j) = q}} {d_out}_{{i,j}}"]
         if self.align_corners:
             u = rf"u_i &= 1 + (i - 1) \cdot {latex(Rational(h - 1, ho - 1)) if ho > 1 else 0}"
         else:
-            u = rf"u_i &= \max\big((i - \tfrac{{1}}{{2}}) \cdot {rh} + \tfrac{{1}}{{2}},\ 1\big)"
+            u = rf"u_i &= \max\bigl((i - \tfrac{{1}}{{2}}) \cdot {rh} + \tfrac{{1}}{{2}},\ 1\bigr)"
         return [u + r", \quad \lambda_i = u_i - \lfloor u_i \rfloor",
                 rf"R_{{i,p}} &= (1 - \lambda_i)\, [p = \lfloor u_i \rfloor] + \lambda_i\, [p = \lfloor u_i \rfloor + 1]"
                 rf" \quad (\text{{row }} {h + 1} \text{{ read as row }} {h}\text{{; the columns' }} C_{{j,q}} "

@@ -423,7 +423,7 @@ def _layer_groups(derivation: Derivation, record, doc: DocStep, printer: TermPri
         matrix = (matrix_form(tensor, head or _symbol(tensor, doc, key.lstrip("="), gradient), printer, not single)
                   if whole else "")
         if head and key == "in":  # a reader's part of a forked gradient: its formula's left side says so
-            formula = [rf"\Big({line.split('&=')[0].strip()}\Big)_{{\leftarrow {record.number}}} &=" + line.split("&=", 1)[1]
+            formula = [rf"\Bigl({line.split('&=')[0].strip()}\Bigr)_{{\leftarrow {record.number}}} &=" + line.split("&=", 1)[1]
                        if "&=" in line and line.split("&=")[0].strip() else line for line in words.formulas.get(key, [])]
         if not first:  # a join's second input: the kind's figures, steps and formula are its first's
             return Section(name, title, intro, [] if matrix else
@@ -758,7 +758,7 @@ def _fork_rule(net, naming: Naming, records, j: int, upstream: str) -> str:
     readers = net.readers(j)
     if j == 0 or not upstream:
         whole = rf"\frac{{\partial L}}{{\partial {_value(net, naming, records, j)}}}"
-        parts = [rf"\Big({whole}\Big)_{{\leftarrow {l}}}" for l in readers]
+        parts = [rf"\Bigl({whole}\Bigr)_{{\leftarrow {l}}}" for l in readers]
     else:
         whole = rf"{upstream}^{{[{j}]}}"
         parts = [rf"{upstream}^{{[{j} \leftarrow {l}]}}" for l in readers]
@@ -808,6 +808,7 @@ def _diagram(net, steps: list[tuple[str, str]], arrows: list[tuple[str, str]] | 
 
 
 RULES_EM = 30.0  # em: two rules narrower than this together share a line of the overview
+RESULTS_EM = 45.0  # em: boxed results narrower than this together share a line (the small type's line holds ~53)
 
 
 def _unboxed(line: str) -> str:
@@ -830,8 +831,13 @@ def _paired(lines: list[str]) -> list[str]:
         b = lines[n + 1] if n + 1 < len(lines) else None
         if (b is not None and a.count("&") == 1 and b.count("&") == 1 and width(a) + width(b) < RULES_EM
                 and (r"\boxed" in a) == (r"\boxed" in b)):  # a boxed result is not paired with a rule unboxed
-            out.append(f"{a}, \\qquad {b.replace('&', '')}")
-            n += 2
+            line, n = f"{a}, \\qquad {b.replace('&', '')}", n + 2
+            # a convolution's three boxed results on one line where they fit it (its rules a display of two lines,
+            # kept whole on a page, issue 24 r17 item 1)
+            while (n < len(lines) and r"\boxed" in a and lines[n].startswith(r"&\boxed{") and lines[n].count("&") == 1
+                   and width(line) + width(lines[n]) < RESULTS_EM):
+                line, n = f"{line}, \\qquad {lines[n].replace('&', '')}", n + 1
+            out.append(line)
         else:
             out.append(a)
             n += 1
@@ -1074,7 +1080,9 @@ def context(derivation: Derivation, all_entries: bool = False, input_gradient: b
         (f"layer {r.number}: {r.layer.describe()}", output_of(r.layer, net.batched(r.shape_out))) for r in records]
     names = set(derivation.names())
     last = records[-1]
-    title = net.title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
+    # a network file's title as written, but the activation's name as a course writes it, ReLU (review r17 item 1d)
+    title = re.sub(r"\brelu\b", "ReLU", net.title, flags=re.I) if net.title else None
+    title = title or (f"Back-propagation through a {first.layer.noun()} layer" if naming.single
                           else f"Back-propagation through the network {net.name.replace('_', ' ')}")
     # A network's overview: each layer's rules in tensor form, before the entries.
     # The key results are boxed once, at the first layer whose rules box them (a convolution's three); a later layer

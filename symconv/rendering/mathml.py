@@ -137,7 +137,7 @@ def save_conversions() -> None:
 # parenthesis spaced as an infix operator.
 _NAMED_OPERATOR = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
 _FUNCTION = re.compile(r"<mi>(log|ln|exp|sin|cos|tan|tanh|sinh|cosh|max|min|det|diag|softmax)</mi>(?!<mo[^>]*>&#x00028;)")
-_PAREN = re.compile(r'<mo((?: (?:stretchy|minsize|maxsize)="[^"]*")*)>(&#x00028;|&#x00029;|\(|\))</mo>')
+_PAREN = re.compile(r'<mo((?: (?:stretchy|fence|minsize|maxsize)="[^"]*")*)>(&#x00028;|&#x00029;|\(|\))</mo>')
 
 
 def tidy(markup: str) -> str:

@@ -206,8 +206,8 @@ def _closed_forms(derivation: Derivation, printer: SymconvLatexPrinter) -> list[
                          r"entry's gradient is added to the entry copied there)" if spec.copies else
                          r"crop the padding off") + r". The star is the valid cross-correlation:"),
         Item("math", rf"\frac{{\partial L}}{{\partial X^{{(c)}}}} = \operatorname{{{'fold' if spec.copies else 'crop'}}}"
-                     rf"\Big(\sum_m {full('m')} "
-                     rf"\star {rot('m', 'c')}\Big)"),
+                     rf"\Bigl(\sum_m {full('m')} "
+                     rf"\star {rot('m', 'c')}\Bigr)"),
     ]
     for m, g in ids.padded_upstream.items():
         items += show(full(m + 1), g, printer, f"The padded upstream gradient of channel {m + 1}")

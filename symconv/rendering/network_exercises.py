@@ -303,7 +303,7 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
             if dense:  # where the chain starts: the dense layer's input gradient, in numbers
                 r = dense[-1]
                 delta = lambda name: re.sub(r"_\{[^{}]*\}$", "", names[derivation[f"dL/d{name}"].symbols[0]])
-                steps.append(rf"{delta(r.input)} &= \big(W^{{[{r.number}]}}\big)^{{\mathsf{{T}}}} {delta(r.output)} = "
+                steps.append(rf"{delta(r.input)} &= \bigl(W^{{[{r.number}]}}\bigr)^{{\mathsf{{T}}}} {delta(r.output)} = "
                              + "{" + _vector(arrays2[f"dL/d{r.input}"]) + "}")
                 # then back through each layer between the dense layer and the convolution, by its own entries
                 between = [b for b in records if kernel.number < b.number < r.number]
@@ -367,14 +367,15 @@ def exercises(derivation: Derivation, example: Example, names: dict) -> list[Ite
         w0, g = float(np.reshape(leaves[weight], -1)[entry]), float(grad[entry])
         new = float(np.reshape(stepped[weight], -1)[entry])
         label = names[derivation[weight].symbols[entry]]
+        # 1/N slashed as its derivatives are, in the same formula (review r17 item 1c: one style of fraction)
         items.append(Item(
             f"Exercise {len(items) + 1}",
-            r"A batch of $N$ examples is trained on their mean loss $L = \frac{1}{N} \sum_{n} L^{(n)}$ (as PyTorch's losses do): "
+            r"A batch of $N$ examples is trained on their mean loss $L = (1/N) \sum_{n} L^{(n)}$ (as PyTorch's losses do): "
             r"what is a weight's gradient then? For this example alone ($N = 1$, the worked example's $L$), give the new "
             rf"${label}$ after a step of gradient descent, $W \leftarrow W - \eta\, \partial L / \partial W$ with "
             rf"$\eta = {rate:g}$.",
             "Every example reads the same weights, so a weight's gradient sums what each example sends it, here "
-            r"the mean $\frac{1}{N} \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
+            r"the mean $(1/N) \sum_{n} \partial L^{(n)} / \partial W$. For this example alone:",
             (rf"\text{{the new }} {label} &= {label} - \eta\, \partial L / \partial {label} = "
              rf"{_factor(w0)} - {rate:g} \cdot {_factor(g)} \approx {decimal(new)}",),
             f"With every parameter stepped so, the forward pass gives a loss of ${decimal(after)}$, down "

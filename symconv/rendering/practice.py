@@ -292,7 +292,7 @@ def _matrix_exercise(derivation: Derivation, record, layer, arrays: dict, printe
     jacobian = rf"\frac{{\partial \operatorname{{vec}}({Yn})}}{{\partial \operatorname{{vec}}({Xn})}}"
     lines = [rf"M = {jacobian} &= {{\begin{{bmatrix}} {matrix} \end{{bmatrix}}}}",
              rf"M^{{\mathsf{{T}}}} \operatorname{{vec}}(G) &= {{\begin{{bmatrix}} {' & '.join(number(v) for v in back)} "
-             rf"\end{{bmatrix}}}}^{{\mathsf{{T}}}} = \operatorname{{vec}}\Big(\frac{{\partial L}}{{\partial {Xn}}}\Big)"]
+             rf"\end{{bmatrix}}}}^{{\mathsf{{T}}}} = \operatorname{{vec}}\Bigl(\frac{{\partial L}}{{\partial {Xn}}}\Bigr)"]
     after = (rf"Row $(r, s)$ of $M$ holds each kernel entry in the column of the input entry it multiplies in output "
              rf"$(r, s)$, and 0 elsewhere. By the chain rule $\partial L / \partial \operatorname{{vec}}({Xn}) = "
              rf"M^{{\mathsf{{T}}}} \operatorname{{vec}}(G)$: column $(i, j)$ of $M$ lists the kernel entries through which "
@@ -327,7 +327,7 @@ def _rotation_derivation(derivation: Derivation, record, arrays: dict, printer):
     lines = [rf"\frac{{\partial L}}{{\partial {x}_{{i,j}}}} &= \sum_{{r,s}} {g}_{{r,s}}\, "
              rf"\frac{{\partial {y}_{{r,s}}}}{{\partial {x}_{{i,j}}}} = \sum_{{r,s}} {g}_{{r,s}}\, {k}_{{i-r+1,\,j-s+1}}",
              rf"&= \sum_{{u=1}}^{{K_h}} \sum_{{v=1}}^{{K_w}} \operatorname{{full}}(G)_{{i+u-1,\,j+v-1}}\, "
-             rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \big(\operatorname{{full}}(G) \star \operatorname{{rot}}_{{180}}({K})\big)_{{i,j}}"]
+             rf"\operatorname{{rot}}_{{180}}({K})_{{u,v}} = \bigl(\operatorname{{full}}(G) \star \operatorname{{rot}}_{{180}}({K})\bigr)_{{i,j}}"]
     after = (rf"First line: ${x}_{{i,j}}$ meets ${y}_{{r,s}}$ once, through $p = i - r + 1$, $q = j - s + 1$ (no term "
              rf"outside the kernel). Second: count the kernel from its end, $u = K_h + 1 - p$, $v = K_w + 1 - q$: as $p$ "
              rf"runs forward $u$ runs backward, so ${k}_{{p,q}} = \operatorname{{rot}}_{{180}}({K})_{{u,v}}$, and "
