@@ -199,3 +199,18 @@ def test_a_sums_bounds_written_as_the_larger_and_smaller_of_two_indices():
              r"\sum_{s=\max\left(1, j-2\right)}^{\min\{4, j\}} \frac{\partial L}{\partial a^{[1]}_{r,s}}")
     notes = f"$${right}$$\n\n$${right.replace('min(4', 'min(3')}$$\n"
     assert statuses(notes, d) == ["right", "wrong"]
+
+
+def test_a_value_undefined_at_every_point_is_drawn_again_only_for_the_first(monkeypatch):
+    # drawing again helps where a value is undefined by accident (a saturated sigmoid); where it is undefined everywhere,
+    # the first point's REDRAWS draws say so, and every later point is drawn once
+    from symconv.grading import meaning
+
+    monkeypatch.setattr(meaning, "_defined", lambda entry, point, numbers: meaning.nan)
+    m = meaning.Meaning(BCE)
+    draws = []
+    draw = m._draw
+    monkeypatch.setattr(m, "_draw", lambda *args, **kwargs: draws.append(kwargs["whole"]) or draw(*args, **kwargs))
+    points = m.points(8)
+    assert len(draws) == meaning.REDRAWS + 7 and draws.count(True) == 8
+    assert all(set(point) == set(points[0]) for point in points)  # every point worked out whole

@@ -173,14 +173,16 @@ class Grader(Evaluator):
         self._fixed_meanings: dict = {}  # the judge once the notes fix a target, by the values fixed
         self.spent = 0  # terms expanded so far (MAX_NOTES_WORK)
 
+    def _without_gradient_names(self) -> dict:
+        """The names without the gradient names made from them (dA, dz: with_gradient_names), which follow the names
+        they are of and are made anew once those are renamed."""
+        return {name: table for name, table in self.tensors.items()
+                if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors and all(i.gradient for i in table.values()))}
+
     def number_by_weighted_layers(self, parenthesized: bool = False, first: int = 0) -> None:
         """Read layer numbers as notes that count only the layers with weights do (names.by_weighted_layers),
         written ^{(l)} as well when `parenthesized`, the input layer `first` (0, or Nielsen's 1)."""
-        # the gradient names (da, dz) follow the names they are of: made anew from the renumbered tables
-        renumbered = by_weighted_layers(self.d, {name: table for name, table in self.tensors.items()
-                                                 if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors
-                                                         and all(i.gradient for i in table.values()))}, first)
-        self.tensors = with_gradient_names(self.d, renumbered)
+        self.tensors = with_gradient_names(self.d, by_weighted_layers(self.d, self._without_gradient_names(), first))
         self.base_tensors = by_weighted_layers(self.d, self.base_tensors, first)
         self.parenthesized = parenthesized
 
@@ -189,8 +191,7 @@ class Grader(Evaluator):
         a dense layer's matrix then has no letter of its own (the notes' v, U are read by meaning, binding.py)."""
         if "k" not in self.tensors or "W" not in self.tensors:
             return
-        plain = {name: table for name, table in self.tensors.items()
-                 if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors and all(i.gradient for i in table.values()))}
+        plain = self._without_gradient_names()
         plain["W"] = dict(plain["k"])
         self.tensors = with_gradient_names(self.d, plain)
 
@@ -199,8 +200,7 @@ class Grader(Evaluator):
         pre-activation (symconv's z^{[k]}) and h^{(k)} its activation (h^{(0)} the input)."""
         if "z" not in self.tensors or "a" not in self.tensors or "h" in self.tensors:
             return
-        plain = {name: table for name, table in self.tensors.items()
-                 if not (GRADIENT_NAME.fullmatch(name) and name[1:] in self.tensors and all(i.gradient for i in table.values()))}
+        plain = self._without_gradient_names()
         plain["a"], plain["h"] = plain["z"], plain["a"]
         del plain["z"]
         self.tensors = with_gradient_names(self.d, plain)

@@ -67,6 +67,7 @@ class Meaning:
         self._points: list[dict[Symbol, Expr]] = []
         self._rng = random.Random(SEED)
         self._branches: bool | None = None
+        self._redraw = True  # whether a point where a value is undefined is drawn again (points)
         self._targets = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.one_hot}
         # A running variance: positive values, never shifted below zero.
         self._positive = {r.params[p.key] for r in derivation.records for p in r.layer.params(r.shape_in) if p.positive}
@@ -79,15 +80,21 @@ class Meaning:
         shifted as a whole by a random amount, so that a relu's or a max's every branch is met: a whole
         channel below zero, a bias that dominates."""
         while len(self._points) < count:
-            for _ in range(REDRAWS):  # a point where a value is undefined (a sigmoid saturated to 1 under a log) is drawn again
-                point, defined = self._draw(shifted=len(self._points) >= POINTS)
+            # a point where a value is undefined (a sigmoid saturated to 1 under a log) is drawn again, unless a point
+            # has already been drawn REDRAWS times in vain (a value undefined nearly everywhere: no use drawing more)
+            draws = REDRAWS if self._redraw else 1
+            for n in range(draws):
+                point, defined = self._draw(len(self._points) >= POINTS, whole=n == draws - 1)
                 if defined:
                     break
+            else:
+                self._redraw = False
             self._points.append(point)
         return self._points[:count]
 
-    def _draw(self, shifted: bool) -> tuple[dict[Symbol, Expr], bool]:
-        """Random leaves and every derived value at them; whether every derived value is defined there."""
+    def _draw(self, shifted: bool, whole: bool = True) -> tuple[dict[Symbol, Expr], bool]:
+        """Random leaves and every derived value at them; whether every derived value is defined there (unless
+        `whole`, the point is left unfinished at the first tensor with an undefined value: it is drawn again)."""
         point: dict[Symbol, Expr] = {}
         numbers: dict = {}  # its numbers as mpmath's (_fast)
         defined = True
@@ -106,6 +113,8 @@ class Meaning:
                 for sym, entry in zip(tensor.symbols, tensor.entries):
                     point[sym] = _defined(entry, point, numbers)
                     defined = defined and point[sym] is not nan
+                if not defined and not whole:
+                    return point, False
         return point, defined
 
     @property
