@@ -260,7 +260,10 @@ def test_the_channel_symbols_of_the_general_formula_are_defined_before_it(spec):
     display = tex.index(r"\sum_{c=1}^{C_{\mathrm{in}}}")
     start = tex.rindex(r"\begin{align*}", 0, display)
     words = tex[:start]
-    kernel = "k^{(m,c)}" if spec.out_channels > 1 else "k^{(1,c)}"
-    for said in (r"$C_{\mathrm{in}}$", "$x^{(c)}$ is input channel $c$", f"${kernel}$ the kernel"):
+    # the kernel's first index said too: the output channel m, or the one output channel 1 (a fresh review: "the 1 of
+    # k^{(1,c)} is unexplained until page 4")
+    kernel = ("$k^{(m,c)}$ the kernel output channel $m$" if spec.out_channels > 1
+              else "$k^{(1,c)}$ the part of the kernel of output channel 1")
+    for said in (r"$C_{\mathrm{in}}$", "$x^{(c)}$ is input channel $c$", kernel):
         assert said in words and words.index(said) > words.index("Where a formula is written more than once"), said
     assert r"$C_{\mathrm{in}}$" not in tex[display:tex.index(r"\section*{Backward pass}")].split(r"\end{align*}", 1)[1]

@@ -351,7 +351,7 @@ def general_symbols(spec: ConvSpec, step: DocStep) -> str:
               else r"$C_{\mathrm{in}}$ counts the input channels")
     kernel = step.symbol("K", ch.pair)
     said = (f"In the lines in symbols, {counts}, ${step.symbol('in', ch.x)}$ is input channel $c$ and ${kernel}$ the "
-            + (r"kernel output channel $m$ applies to it" if out else "kernel's part applied to it"))
+            + (r"kernel output channel $m$ applies to it" if out else "part of the kernel of output channel 1 (the only one) applied to it"))
     if spec.in_channels > 1:
         return said + "."
     pair = channels(spec).pair  # the kernel as this layer's lines write it: k^{[1](m,1)}, or k with one of each
