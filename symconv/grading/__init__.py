@@ -193,9 +193,11 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
     columns = False
     judged = _judged(grader_for(), claims)
 
+    def forward(pattern: re.Pattern) -> list:
+        return [_key(c) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
+
     def better(other: dict, pattern: re.Pattern, margin: int = 2) -> bool:
-        forward = [_key(c) for c in claims if pattern.search(c.text) and not _GRADIENT.search(c.text)]
-        return (any(other[k].status == "right" != judged[k].status for k in forward)  # and two claims at least
+        return (any(other[k].status == "right" != judged[k].status for k in forward(pattern))  # and two claims at least
                 and count(other, "right") >= count(judged, "right") + margin  # more wrong only as more is read
                 and count(other, "wrong") - count(judged, "wrong")
                 <= count(judged, "not understood") - count(other, "not understood"))
@@ -209,8 +211,8 @@ def check_notes(notes: str, derivation: Derivation, upstream_symbol: str | None 
             judged, goodfellow = other, True
             conventions = replace(conventions, preactivation="a")
     kernel_w = False
-    if (not conventions.numbering and unsure() and {"k", "W"} <= set(probe.tensors)
-            and any(_BARE_W.search(c.text) for c in claims)):
+    if (not conventions.numbering and {"k", "W"} <= set(probe.tensors)
+            and any(judged[k].status != "right" for k in forward(_BARE_W))):  # else nothing could be better
         # W for a convolution's kernels, the dense layer's weights named otherwise (Z_{ij} = b + \sum W_{pq} X_{i+p-1,j+q-1},
         # o = v s + c): taken on the same evidence, a forward rule that holds so and not with W the dense matrix
         other = _judged(grader_for(goodfellow=goodfellow, kernel_w=True), claims)
